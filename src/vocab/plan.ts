@@ -1,0 +1,203 @@
+/**
+ * The capacity-planning vocabulary: the candidate space in the config, and the plan result
+ * that reports and snippets are built from.
+ */
+import { z } from "zod";
+import {
+  PlatformSchema,
+  PREDEFINED_METRIC_TYPES,
+  PricesSchema,
+  ScalingSchema,
+  ServiceModelSchema,
+  SloSchema,
+  TaskSizeSchema,
+  TraceSourceSchema,
+  type PredefinedMetricType,
+} from "./config.js";
+import { ARCHITECTURES, CAPACITY_PROVIDERS, type TaskSize } from "./fargate.js";
+import type { Candidate, Kpis, ScalingEvent, Timeline, Trace } from "./types.js";
+
+/** Defaults of the candidate space: what an engineer would try by hand. */
+export const SPACE_DEFAULTS = {
+  /** Fargate CPU bounds (CPU units) when no explicit task sizes are given. */
+  minCpu: 256,
+  maxCpu: 4096,
+  /** Memory per vCPU in GiB for menu sizes (the smallest valid memory at or above it). */
+  memoryPerVcpuGiB: [2],
+  architectures: ["X86_64"] as const,
+  capacityProviders: ["FARGATE"] as const,
+  metrics: [
+    "ECSServiceAverageCPUUtilization",
+    "ECSServiceAverageCPUUtilizationHighResolution",
+    "ALBRequestCountPerTarget",
+  ] as const,
+  /** Target values for the CPU and memory metrics, percent. */
+  utilizationTargets: [40, 50, 60, 70, 80],
+  /**
+   * Target values for ALBRequestCountPerTarget, as fractions of one task's CPU capacity in
+   * requests per minute (so they scale with the task size).
+   */
+  requestCountTargetFractions: [0.4, 0.5, 0.6, 0.7, 0.8],
+  MinCapacity: [1, 2],
+  ScaleOutCooldown: [60, 300],
+  ScaleInCooldown: [300],
+} as const;
+
+export const SpaceSchema = z
+  .object({
+    /** Explicit task sizes; when absent, the Fargate menu between minCpu and maxCpu. */
+    taskSizes: z
+      .array(TaskSizeSchema)
+      .min(1, { message: "taskSizes must list at least one size" })
+      .optional(),
+    minCpu: z.number().int().positive().default(SPACE_DEFAULTS.minCpu),
+    maxCpu: z.number().int().positive().default(SPACE_DEFAULTS.maxCpu),
+    memoryPerVcpuGiB: z
+      .array(z.number().positive())
+      .min(1)
+      .default([...SPACE_DEFAULTS.memoryPerVcpuGiB]),
+    architectures: z
+      .array(z.enum(ARCHITECTURES))
+      .min(1)
+      .default([...SPACE_DEFAULTS.architectures]),
+    capacityProviders: z
+      .array(z.enum(CAPACITY_PROVIDERS))
+      .min(1)
+      .default([...SPACE_DEFAULTS.capacityProviders]),
+    metrics: z
+      .array(z.enum(PREDEFINED_METRIC_TYPES))
+      .min(1)
+      .default([...SPACE_DEFAULTS.metrics]),
+    utilizationTargets: z
+      .array(z.number().positive().max(100))
+      .min(1)
+      .default([...SPACE_DEFAULTS.utilizationTargets]),
+    /** Explicit ALBRequestCountPerTarget targets (requests per target per minute); overrides the fractions. */
+    requestCountTargets: z.array(z.number().positive()).min(1).optional(),
+    requestCountTargetFractions: z
+      .array(z.number().positive().max(1))
+      .min(1)
+      .default([...SPACE_DEFAULTS.requestCountTargetFractions]),
+    MinCapacity: z
+      .array(z.number().int().min(0))
+      .min(1)
+      .default([...SPACE_DEFAULTS.MinCapacity]),
+    /** MaxCapacity values; when absent, one per task size, large enough for the trace's peak at 30 % CPU. */
+    MaxCapacity: z.array(z.number().int().positive()).min(1).optional(),
+    ScaleOutCooldown: z
+      .array(z.number().min(0))
+      .min(1)
+      .default([...SPACE_DEFAULTS.ScaleOutCooldown]),
+    ScaleInCooldown: z
+      .array(z.number().min(0))
+      .min(1)
+      .default([...SPACE_DEFAULTS.ScaleInCooldown]),
+    /** Optional scheduled minimums: raise MinCapacity during these UTC hours every day. */
+    scheduledMinimums: z
+      .array(
+        z
+          .object({
+            fromHourUtc: z.number().int().min(0).max(23),
+            toHourUtc: z.number().int().min(1).max(24),
+            MinCapacity: z.number().int().min(0),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict()
+  .refine((s) => s.minCpu <= s.maxCpu, {
+    message: "minCpu must not be greater than maxCpu",
+    path: ["minCpu"],
+  });
+export type SpaceConfig = z.output<typeof SpaceSchema>;
+
+export const RobustnessSchema = z
+  .object({
+    /** How many of the best candidates are re-run under perturbations. @default 5 */
+    topK: z.number().int().min(0).default(5),
+  })
+  .strict();
+
+/** `caplab plan` config: the simulate config's context, an optional current setting, and a space. */
+export const PlanConfigSchema = z
+  .object({
+    trace: TraceSourceSchema,
+    service: ServiceModelSchema,
+    platform: PlatformSchema.default({}),
+    prices: PricesSchema.default({}),
+    slo: SloSchema.default(SloSchema.parse({})),
+    seed: z.number().int().default(1),
+    /** The service's current settings, to compare against. */
+    current: z.object({ task: TaskSizeSchema, scaling: ScalingSchema }).strict().optional(),
+    space: SpaceSchema.default(SpaceSchema.parse({})),
+    robustness: RobustnessSchema.default(RobustnessSchema.parse({})),
+    /** Names used in snippets. */
+    service_name: z.string().default("my-service"),
+    cluster_name: z.string().default("my-cluster"),
+  })
+  .strict();
+export type PlanConfig = z.output<typeof PlanConfigSchema>;
+
+/** One point of the space, with what it is for labels and charts. */
+export interface PlanCandidate extends Candidate {
+  readonly id: number;
+  /** The policy's metric, or "none" for a fixed-capacity candidate. */
+  readonly metric: PredefinedMetricType | "none";
+  readonly targetValue: number;
+  readonly label: string;
+}
+
+export interface CandidateOutcome {
+  readonly candidate: PlanCandidate;
+  readonly kpis: Kpis;
+  /** Within the SLO: violation minutes within budget and error rate within its limit. */
+  readonly meetsSlo: boolean;
+}
+
+/** A perturbation applied to the trace, service or platform when checking robustness. */
+export interface PerturbationOutcome {
+  readonly name: string;
+  readonly kpis: Kpis;
+  readonly meetsSlo: boolean;
+  /** Violation-minute budget left (negative = over budget). */
+  readonly marginMinutes: number;
+}
+
+export interface RobustnessOutcome {
+  readonly candidateId: number;
+  readonly perturbations: readonly PerturbationOutcome[];
+  /** Perturbations under which the candidate stays within the SLO. */
+  readonly passed: number;
+}
+
+/** A simulated run kept in full for the report. */
+export interface SimulatedRun {
+  readonly candidate: PlanCandidate;
+  readonly kpis: Kpis;
+  readonly timeline: Timeline;
+  readonly events: readonly ScalingEvent[];
+}
+
+export interface PlanResult {
+  readonly trace: Trace;
+  readonly outcomes: readonly CandidateOutcome[];
+  /** Candidate ids on the cost-vs-SLO-minutes Pareto front, cheapest first. */
+  readonly pareto: readonly number[];
+  readonly robustness: readonly RobustnessOutcome[];
+  /** The pick; null when no candidate meets the SLO. */
+  readonly recommended: SimulatedRun | null;
+  readonly current: SimulatedRun | null;
+  /** Why the pick was made, in sentences for people. */
+  readonly reasons: readonly string[];
+  readonly slo: {
+    readonly latencyP95Ms: number;
+    readonly errorRatePercent: number;
+    readonly violationBudgetMinutes: number;
+  };
+}
+
+/** Size key used in charts, e.g. "1024/2048 X86_64 FARGATE". */
+export function sizeKey(t: TaskSize): string {
+  return `${t.cpu}/${t.memory} ${t.architecture} ${t.capacityProvider}`;
+}

@@ -1,0 +1,191 @@
+/**
+ * The phases of the pipeline, each with its own type (STYLE.md point 2):
+ *
+ *   RawMetricSeries (timestamps, may have gaps)
+ *     → Trace (fixed step, gaps explicit)
+ *     → Timeline (one row per step of a simulated service)
+ *     → Kpis (one row per candidate)
+ *     → report specs.
+ */
+import type { PlatformParams, ScalingConfig, ServiceModel, Slo } from "./config.js";
+import type { PriceTable, TaskSize } from "./fargate.js";
+
+/** Timestamped observations as read from a file or an API; unordered, may repeat or skip. */
+export interface RawMetricSeries {
+  /** Where it came from (file path, metric id), for messages. */
+  readonly source: string;
+  /** Epoch milliseconds. */
+  readonly times: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** Requests per fixed step. A step without data is flagged in `gap` and holds 0 requests. */
+export interface Trace {
+  readonly source: string;
+  /** Epoch milliseconds of the first step's start. */
+  readonly startMs: number;
+  /** Step length in seconds (1 s to 300 s). */
+  readonly stepSeconds: number;
+  /** Requests arriving in each step. */
+  readonly requests: Float64Array;
+  /** 1 where the source had no data for the step (the step holds 0 requests). */
+  readonly gap: Uint8Array;
+}
+
+/** Everything the simulator needs besides the trace: one candidate configuration. */
+export interface Candidate {
+  readonly task: TaskSize;
+  readonly scaling: ScalingConfig;
+}
+
+/** Inputs that stay the same across candidates. */
+export interface SimulationContext {
+  readonly service: ServiceModel;
+  readonly platform: PlatformParams;
+  readonly prices: PriceTable;
+  readonly slo: Slo;
+  /** Seed for every random draw (none in the default model; used by noise options). */
+  readonly seed: number;
+}
+
+/** Names of the per-step columns of a Timeline, in CSV order. */
+export const TIMELINE_COLUMNS = [
+  "requests",
+  "servedRequests",
+  "failedRequests",
+  "backlog",
+  "desiredCount",
+  "runningCount",
+  "healthyCount",
+  "drainingCount",
+  "pendingCount",
+  "minCapacity",
+  "maxCapacity",
+  "cpuUtilization",
+  "memoryUtilization",
+  "requestCountPerTarget",
+  "latencyP50Ms",
+  "latencyP95Ms",
+  "latencyP99Ms",
+  "costUsd",
+] as const;
+export type TimelineColumn = (typeof TIMELINE_COLUMNS)[number];
+
+/**
+ * One row per trace step. Units: requests are counts per step; utilizations are percent
+ * of the task's CPU / memory (service average over running tasks, as AWS/ECS reports it);
+ * requestCountPerTarget is requests per healthy target per minute (the ALB metric's unit,
+ * scaled from the step length); latencies are milliseconds; cost is USD billed in the step.
+ */
+export type Timeline = {
+  readonly startMs: number;
+  readonly stepSeconds: number;
+  readonly length: number;
+} & { readonly [K in TimelineColumn]: Float64Array };
+
+/** Why an alarm acted: the datapoints it saw and the threshold. */
+export interface AlarmEvidence {
+  readonly alarm: string;
+  readonly threshold: number;
+  readonly comparison: "above" | "below";
+  /** The evaluated datapoints, oldest first. */
+  readonly datapoints: readonly number[];
+}
+
+/** Scaling events, each with its reason, for reports and tests. */
+export type ScalingEvent =
+  | {
+      readonly kind: "scale-out" | "scale-in";
+      readonly timeMs: number;
+      readonly step: number;
+      readonly policy: string;
+      readonly from: number;
+      readonly to: number;
+      readonly evidence: AlarmEvidence | null;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "blocked-by-cooldown";
+      readonly timeMs: number;
+      readonly step: number;
+      readonly policy: string;
+      readonly wanted: number;
+      readonly current: number;
+      readonly cooldown: "ScaleOutCooldown" | "ScaleInCooldown" | "Cooldown";
+      readonly untilMs: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "scale-in-withheld";
+      readonly timeMs: number;
+      readonly step: number;
+      readonly policy: string;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "insufficient-data";
+      readonly timeMs: number;
+      readonly step: number;
+      readonly policy: string;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "scheduled-action";
+      readonly timeMs: number;
+      readonly step: number;
+      readonly name: string;
+      readonly MinCapacity: number;
+      readonly MaxCapacity: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: "oom-kill";
+      readonly timeMs: number;
+      readonly step: number;
+      readonly tasks: number;
+      readonly reason: string;
+    };
+export type ScalingEventKind = ScalingEvent["kind"];
+
+/** Key figures of one simulated run. */
+export interface Kpis {
+  /** USD for the whole trace. */
+  readonly costUsd: number;
+  /** USD per 730-hour month at the trace's average rate. */
+  readonly monthlyCostUsd: number;
+  /** Minutes whose p95 latency or error rate broke the SLO. */
+  readonly sloViolationMinutes: number;
+  /** Minutes in the trace. */
+  readonly minutes: number;
+  readonly totalRequests: number;
+  readonly failedRequests: number;
+  /** Failed over total requests, percent. */
+  readonly errorRatePercent: number;
+  /** Request-weighted mean of per-step p95 latency, ms. */
+  readonly meanP95LatencyMs: number;
+  /** Worst per-minute p95 latency, ms. */
+  readonly worstP95LatencyMs: number;
+  readonly maxTasks: number;
+  readonly minTasks: number;
+  /** Time-weighted mean of running tasks. */
+  readonly meanTasks: number;
+  /** Scale-out plus scale-in actions. */
+  readonly scalingActions: number;
+  readonly peakCpuUtilization: number;
+  readonly meanCpuUtilization: number;
+  readonly peakMemoryUtilization: number;
+  /** 100 − the 99th percentile of per-step CPU utilization: spare CPU at busy times. */
+  readonly cpuHeadroomPercent: number;
+  readonly oomKills: number;
+}
+
+/** A named warning, collected in a sink passed in (STYLE.md point 9). */
+export interface Warning {
+  readonly code: string;
+  readonly message: string;
+}
+export type WarningSink = (warning: Warning) => void;
+
+/** A parse result. */
+export type Result<T, E = string> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+process.env.TZ = "UTC";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    env: { TZ: "UTC" },
+  },
+});
