@@ -290,7 +290,7 @@ export const ScalingSchema = z
   .object({
     MinCapacity: z.number().int().min(0),
     MaxCapacity: z.number().int().positive(),
-    /** Desired count at the start of the trace. @default MinCapacity */
+    /** Desired count at the start of the trace. @default enough tasks for the first 10 minutes at 50 % CPU, within Min/Max */
     DesiredCount: z.number().int().min(0).optional(),
     policies: z.array(PolicySchema).default([]),
     scheduledActions: z.array(ScheduledActionSchema).default([]),

@@ -1,0 +1,144 @@
+/**
+ * The `caplab` command. `main(argv)` returns the exit code and can run inside a test; only
+ * bin/caplab.js calls process.exit. User mistakes are UsageErrors (exit 2, one sentence);
+ * anything else shows its stack (exit 1).
+ */
+import { Command, CommanderError, Option } from "commander";
+import { z } from "zod";
+import { ScheduleError } from "../sim/schedule.js";
+import { SpaceError } from "../sim/search.js";
+import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
+import { UsageError } from "./errors.js";
+import { runPlanCommand } from "./plan-command.js";
+import { runSimulateCommand } from "./simulate-command.js";
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Whether stderr is a terminal (progress bars). */
+  readonly isTty: boolean;
+}
+
+const processIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  isTty: Boolean(process.stderr.isTTY),
+};
+
+/** Prints warnings as one line each. */
+export function printWarnings(io: Io, warnings: readonly Warning[]): void {
+  const shown = warnings.slice(0, 20);
+  for (const w of shown) io.err(`warning: ${w.message}\n`);
+  if (warnings.length > shown.length)
+    io.err(`warning: … and ${warnings.length - shown.length} more\n`);
+}
+
+function buildProgram(io: Io, setCode: (code: number) => void): Command {
+  const program = new Command("caplab")
+    .description(
+      "Load tests and scaling simulation for ECS Fargate services behind an ALB: replay traffic against target-tracking policies and task sizes, and pick the cheapest that meets the SLO.",
+    )
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .showHelpAfterError("(run caplab --help for usage)");
+
+  program
+    .command("simulate")
+    .summary(
+      "replay a trace against one service configuration and predict scaling, latency, errors and cost",
+    )
+    .description(
+      "Replays the config's trace against one ECS service configuration (task size, scaling policies) and writes\n" +
+        "timeline.csv (one row per step), events.json (every scaling decision with its reason) and summary.json (Kpis).\n\n" +
+        "Example: caplab simulate examples/simulate-nasa.yaml --out out/nasa",
+    )
+    .argument("<config>", "YAML or JSON config (see `caplab schema`)")
+    .option("--out <dir>", "output folder", "caplab-out/simulate")
+    .option("--json", "print the summary (Kpis) as JSON on stdout")
+    .action(async (config: string, opts: { out: string; json?: boolean }) => {
+      setCode(await runSimulateCommand(config, opts, io));
+    });
+
+  program
+    .command("plan")
+    .summary(
+      "search task sizes and scaling policies for the cheapest that meets the SLO (npm start runs it)",
+    )
+    .description(
+      "Sweeps the config's candidate space (task sizes × target-tracking metrics × target values × capacities ×\n" +
+        "cooldowns) on all cores, ranks candidates by cost within the SLO, re-runs the best under perturbations, and\n" +
+        "writes recommendation.json, candidates.csv, pareto.json, snippets (CloudFormation, Terraform, AWS CLI),\n" +
+        "report.html and report.md.\n\n" +
+        "Examples:\n  caplab plan --default                 # the embedded example week, no files needed\n" +
+        "  caplab plan examples/plan-nasa.yaml --out out/plan --workers 2",
+    )
+    .argument("[config]", "YAML or JSON plan config (see `caplab schema --plan`)")
+    .option(
+      "--default",
+      "plan the embedded default: a generated week of traffic and an example service",
+    )
+    .option("--out <dir>", "output folder", "caplab-out/plan")
+    .addOption(
+      new Option("--workers <n>", "worker threads (0 = in this thread)").argParser(parseCount),
+    )
+    .option("--quiet", "no progress bar")
+    .option("--json", "print recommendation.json on stdout instead of the summary")
+    .action(
+      async (
+        config: string | undefined,
+        opts: { default?: boolean; out: string; workers?: number; quiet?: boolean; json?: boolean },
+      ) => {
+        setCode(await runPlanCommand(config, opts, io));
+      },
+    );
+
+  program
+    .command("schema")
+    .summary("print the JSON Schema of the simulate (or, with --plan, the plan) config")
+    .option("--plan", "the plan config's schema")
+    .action((opts: { plan?: boolean }) => {
+      const schema = z.toJSONSchema(opts.plan ? PlanConfigSchema : SimulateConfigSchema, {
+        io: "input",
+      });
+      io.out(`${JSON.stringify(schema, null, 2)}\n`);
+      setCode(0);
+    });
+  return program;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError("--workers takes a whole number (0 or more).", "bad-flag");
+  return n;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 0;
+    }
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; parse errors were already printed by commander.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (
+      error instanceof UsageError ||
+      error instanceof ScheduleError ||
+      error instanceof SpaceError
+    ) {
+      io.err(`caplab: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

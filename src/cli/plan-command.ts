@@ -1,0 +1,282 @@
+/** `caplab plan`: sweep the space, pick, and write the recommendation and its report. */
+import { join, resolve } from "node:path";
+import { SingleBar } from "cli-progress";
+import { stringify } from "csv-stringify/sync";
+import { renderSnippets } from "../reports/spec/snippets.js";
+import { writePlanReport } from "../reports/write-plan-report.js";
+import { assemblePlan, currentCandidate } from "../sim/plan.js";
+import { expandSpace } from "../sim/search.js";
+import {
+  PlanConfigSchema,
+  resolvePlatform,
+  resolvePrices,
+  sizeLabel,
+  type PlanConfig,
+  type PlanResult,
+  type SimulationContext,
+  type Warning,
+} from "../vocab/index.js";
+import { loadConfig } from "./config-file.js";
+import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
+import { UsageError } from "./errors.js";
+import { printWarnings, type Io } from "./main.js";
+import { writeFileAtomic, writeJsonAtomic } from "./output.js";
+import { defaultWorkers, runSweep } from "./pool.js";
+import { loadTrace } from "./trace-file.js";
+
+export interface PlanCommandOptions {
+  readonly default?: boolean;
+  readonly out: string;
+  readonly workers?: number;
+  readonly quiet?: boolean;
+  readonly json?: boolean;
+}
+
+async function readPlanConfig(
+  path: string | undefined,
+  useDefault: boolean,
+): Promise<{ config: PlanConfig; baseDir: string }> {
+  if (path && useDefault)
+    throw new UsageError("give either a config file or --default, not both.", "bad-flag");
+  if (path) return loadConfig(path, PlanConfigSchema);
+  if (useDefault)
+    return { config: PlanConfigSchema.parse(DEFAULT_PLAN_CONFIG), baseDir: process.cwd() };
+  throw new UsageError(
+    "plan needs a config file, or --default for the embedded example (see caplab plan --help).",
+    "missing-config",
+  );
+}
+
+export async function runPlanCommand(
+  configPath: string | undefined,
+  opts: PlanCommandOptions,
+  io: Io,
+): Promise<number> {
+  const { config, baseDir } = await readPlanConfig(configPath, opts.default ?? false);
+  const warnings: Warning[] = [];
+  const trace = await loadTrace(config.trace, baseDir, (w) => warnings.push(w));
+  printWarnings(io, warnings);
+  const context: SimulationContext = {
+    service: config.service,
+    platform: resolvePlatform(config.platform),
+    prices: resolvePrices(config.prices),
+    slo: config.slo,
+    seed: config.seed,
+  };
+  const current = config.current
+    ? { task: config.current.task, scaling: config.current.scaling }
+    : null;
+  const space = expandSpace(config.space, trace, config.service);
+  // The current settings are swept too, so "keep what you have" can win.
+  const candidates = current ? [...space, currentCandidate(current, space.length)] : space;
+  const workers = opts.workers ?? defaultWorkers();
+  const started = performance.now();
+  const days = (trace.requests.length * trace.stepSeconds) / 86400;
+  io.err(
+    `Planning ${candidates.length} candidates over ${days.toFixed(1)} days of ${trace.source} (${trace.stepSeconds}-s steps) on ${workers || 1} ${workers > 1 ? "workers" : "thread"}…\n`,
+  );
+
+  const showBar = io.isTty && !opts.quiet;
+  const bar = showBar
+    ? new SingleBar({
+        format: "  {bar} {percentage}% | {value}/{total} candidates | ETA {eta_formatted}",
+        hideCursor: true,
+        stream: process.stderr,
+      })
+    : null;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error("interrupted"));
+  process.once("SIGINT", onSigint);
+  let kpis;
+  try {
+    bar?.start(candidates.length, 0);
+    kpis = await runSweep(trace, context, candidates, {
+      workers,
+      signal: controller.signal,
+      onProgress: (done) => bar?.update(done),
+    });
+  } catch (error) {
+    if (controller.signal.aborted) {
+      bar?.stop();
+      io.err("Stopped (Ctrl-C); nothing was written.\n");
+      return 130;
+    }
+    throw error;
+  } finally {
+    bar?.stop();
+    process.off("SIGINT", onSigint);
+  }
+  const sweepSeconds = (performance.now() - started) / 1000;
+  io.err(
+    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s; checking the best ${config.robustness.topK} under perturbations…\n`,
+  );
+
+  const result = assemblePlan({
+    trace,
+    context,
+    candidates,
+    kpis,
+    topK: config.robustness.topK,
+    current,
+  });
+  const out = resolve(opts.out);
+  const recommendation = await writePlanOutputs(result, config, out);
+  if (opts.json) io.out(`${JSON.stringify(recommendation, null, 2)}\n`);
+  else io.out(renderPlanSummary(result, out));
+  return result.recommended ? 0 : 3;
+}
+
+function recommendationJson(result: PlanResult, config: PlanConfig) {
+  const rec = result.recommended;
+  const robustness = rec
+    ? result.robustness.find((r) => r.candidateId === rec.candidate.id)
+    : undefined;
+  const snippets = rec
+    ? renderSnippets({
+        task: rec.candidate.task,
+        scaling: rec.candidate.scaling,
+        serviceName: config.service_name,
+        clusterName: config.cluster_name,
+      })
+    : null;
+  return {
+    recommendation: rec
+      ? {
+          label: rec.candidate.label,
+          taskDefinition: {
+            cpu: rec.candidate.task.cpu,
+            memory: rec.candidate.task.memory,
+            runtimePlatform: {
+              cpuArchitecture: rec.candidate.task.architecture,
+              operatingSystemFamily: "LINUX",
+            },
+            capacityProviderStrategy: [
+              { capacityProvider: rec.candidate.task.capacityProvider, weight: 1 },
+            ],
+          },
+          scalableTarget: snippets!.scalableTarget,
+          targetTrackingScalingPolicyConfiguration: snippets!.policyJson,
+          scheduledActions: rec.candidate.scaling.scheduledActions,
+          kpis: rec.kpis,
+          robustness:
+            robustness?.perturbations.map((p) => ({
+              perturbation: p.name,
+              meetsSlo: p.meetsSlo,
+              marginMinutes: p.marginMinutes,
+              kpis: p.kpis,
+            })) ?? [],
+        }
+      : null,
+    current: result.current
+      ? { label: result.current.candidate.label, kpis: result.current.kpis }
+      : null,
+    comparison:
+      rec && result.current
+        ? {
+            monthlyCostUsd: {
+              current: result.current.kpis.monthlyCostUsd,
+              recommended: rec.kpis.monthlyCostUsd,
+            },
+            sloViolationMinutes: {
+              current: result.current.kpis.sloViolationMinutes,
+              recommended: rec.kpis.sloViolationMinutes,
+            },
+            errorRatePercent: {
+              current: result.current.kpis.errorRatePercent,
+              recommended: rec.kpis.errorRatePercent,
+            },
+          }
+        : null,
+    slo: result.slo,
+    reasons: result.reasons,
+    snippets,
+  };
+}
+
+function candidatesCsv(result: PlanResult): string {
+  const pareto = new Set(result.pareto);
+  const rows = result.outcomes.map((o) => {
+    const c = o.candidate;
+    const tt = c.scaling.policies[0]?.TargetTrackingScalingPolicyConfiguration;
+    return {
+      id: c.id,
+      label: c.label,
+      cpu: c.task.cpu,
+      memory: c.task.memory,
+      architecture: c.task.architecture,
+      capacityProvider: c.task.capacityProvider,
+      metric: c.metric,
+      targetValue: c.targetValue,
+      MinCapacity: c.scaling.MinCapacity,
+      MaxCapacity: c.scaling.MaxCapacity,
+      ScaleOutCooldown: tt?.ScaleOutCooldown ?? "",
+      ScaleInCooldown: tt?.ScaleInCooldown ?? "",
+      scheduledMinimum: c.scaling.scheduledActions.length > 0,
+      meetsSlo: o.meetsSlo,
+      pareto: pareto.has(c.id),
+      ...Object.fromEntries(Object.entries(o.kpis).map(([k, v]) => [k, Number(v.toPrecision(8))])),
+    };
+  });
+  return stringify(rows, { header: true });
+}
+
+async function writePlanOutputs(result: PlanResult, config: PlanConfig, out: string) {
+  const recommendation = recommendationJson(result, config);
+  await writeJsonAtomic(join(out, "recommendation.json"), recommendation);
+  await writeFileAtomic(join(out, "candidates.csv"), candidatesCsv(result));
+  const byId = new Map(result.outcomes.map((o) => [o.candidate.id, o]));
+  await writeJsonAtomic(
+    join(out, "pareto.json"),
+    result.pareto.map((id) => {
+      const o = byId.get(id)!;
+      return {
+        id,
+        label: o.candidate.label,
+        meetsSlo: o.meetsSlo,
+        monthlyCostUsd: o.kpis.monthlyCostUsd,
+        sloViolationMinutes: o.kpis.sloViolationMinutes,
+      };
+    }),
+  );
+  const snippets = recommendation.snippets;
+  if (snippets) {
+    await writeFileAtomic(join(out, "snippets", "cloudformation.yaml"), snippets.cloudformation);
+    await writeFileAtomic(join(out, "snippets", "terraform.tf"), snippets.terraform);
+    await writeFileAtomic(join(out, "snippets", "aws-cli.sh"), snippets.awsCli);
+  }
+  await writePlanReport(result, out, snippets ? { awsCli: snippets.awsCli } : undefined);
+  return recommendation;
+}
+
+/** The short human summary: what to set and why. */
+export function renderPlanSummary(result: PlanResult, out: string): string {
+  const lines: string[] = [];
+  const rec = result.recommended;
+  if (rec) {
+    const tt = rec.candidate.scaling.policies[0]?.TargetTrackingScalingPolicyConfiguration;
+    lines.push(
+      "",
+      "Recommendation",
+      `  task size        cpu ${rec.candidate.task.cpu}, memory ${rec.candidate.task.memory} (${sizeLabel(rec.candidate.task)})`,
+    );
+    lines.push(
+      `  scaling          ${rec.candidate.metric} target ${rec.candidate.targetValue}, MinCapacity ${rec.candidate.scaling.MinCapacity}, MaxCapacity ${rec.candidate.scaling.MaxCapacity}`,
+    );
+    if (tt)
+      lines.push(
+        `  cooldowns        ScaleOutCooldown ${tt.ScaleOutCooldown} s, ScaleInCooldown ${tt.ScaleInCooldown} s`,
+      );
+    lines.push(
+      `  expected         $${rec.kpis.monthlyCostUsd.toFixed(0)} a month, ${rec.kpis.sloViolationMinutes.toFixed(0)} SLO-violating minutes, ${rec.kpis.errorRatePercent.toFixed(3)}% errors, ${rec.kpis.minTasks}–${rec.kpis.maxTasks} tasks`,
+    );
+  } else {
+    lines.push("", "No candidate meets the SLO.");
+  }
+  lines.push("", "Why", ...result.reasons.map((r) => `  - ${r}`), "");
+  lines.push(
+    `Report: ${join(out, "report.html")}`,
+    `Also:   recommendation.json, candidates.csv, pareto.json, report.md, snippets/ in ${out}`,
+    "",
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,93 @@
+/**
+ * Runs a sweep on worker threads. Candidates go out in small batches to whichever worker
+ * is free, and results are put back in candidate order, so the outcome is the same for
+ * any number of workers.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { simulate } from "../sim/engine.js";
+import type { Kpis, PlanCandidate, SimulationContext, Trace } from "../vocab/index.js";
+import type { SweepRequest, SweepWorkerData } from "./sweep-worker.js";
+
+export interface SweepOptions {
+  /** Worker threads; 0 runs in this thread. @default all cores */
+  readonly workers?: number;
+  /** Called after each batch with the number of candidates done. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Aborting stops the workers and rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Candidates per message. @default 4 */
+  readonly batchSize?: number;
+}
+
+/** The default worker count: every core. */
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+function workerUrl(): { url: URL; execArgv: string[] } {
+  // Under tsx (tests, benchmarks from source) the worker is TypeScript and needs the loader.
+  const fromSource = import.meta.url.endsWith(".ts");
+  const url = new URL(fromSource ? "./sweep-worker.ts" : "./sweep-worker.js", import.meta.url);
+  return { url, execArgv: fromSource ? ["--import", "tsx"] : [] };
+}
+
+/** Simulates every candidate and returns their Kpis in candidate order. */
+export async function runSweep(
+  trace: Trace,
+  context: SimulationContext,
+  candidates: readonly PlanCandidate[],
+  options: SweepOptions = {},
+): Promise<Kpis[]> {
+  const total = candidates.length;
+  const workers = Math.max(0, Math.min(options.workers ?? defaultWorkers(), total));
+  const results: (Kpis | undefined)[] = new Array(total);
+  if (workers === 0) {
+    for (let i = 0; i < total; i++) {
+      options.signal?.throwIfAborted();
+      results[i] = simulate(trace, candidates[i]!, context, { record: false }).kpis;
+      options.onProgress?.(i + 1, total);
+    }
+    return results as Kpis[];
+  }
+  const batchSize = options.batchSize ?? 4;
+  const { url, execArgv } = workerUrl();
+  const data: SweepWorkerData = { trace, context, candidates };
+  const pool = Array.from(
+    { length: workers },
+    () => new Worker(url, { workerData: data, execArgv }),
+  );
+  let next = 0;
+  let done = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(options.signal?.reason ?? new Error("aborted"));
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      const feed = (worker: Worker) => {
+        if (next >= total) {
+          worker.postMessage({ stop: true } satisfies SweepRequest);
+          return;
+        }
+        const batch: number[] = [];
+        for (let k = 0; k < batchSize && next < total; k++) batch.push(next++);
+        worker.postMessage({ batch } satisfies SweepRequest);
+      };
+      for (const worker of pool) {
+        worker.on("message", (message: { index: number; kpis: Kpis }[]) => {
+          for (const r of message) results[r.index] = r.kpis;
+          done += message.length;
+          options.onProgress?.(done, total);
+          if (done === total) {
+            options.signal?.removeEventListener("abort", onAbort);
+            resolve();
+          } else feed(worker);
+        });
+        worker.on("error", reject);
+        feed(worker);
+      }
+    });
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return results as Kpis[];
+}

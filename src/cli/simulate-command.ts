@@ -1,0 +1,67 @@
+/** `caplab simulate CONFIG`: one configuration against one trace. */
+import { join, resolve } from "node:path";
+import { simulate } from "../sim/engine.js";
+import {
+  resolvePlatform,
+  resolvePrices,
+  SimulateConfigSchema,
+  type SimulationContext,
+  type Warning,
+} from "../vocab/index.js";
+import { loadConfig } from "./config-file.js";
+import type { Io } from "./main.js";
+import { printWarnings } from "./main.js";
+import { renderTimelineCsv, writeFileAtomic, writeJsonAtomic } from "./output.js";
+import { loadTrace } from "./trace-file.js";
+
+export async function runSimulateCommand(
+  configPath: string,
+  opts: { out: string; json?: boolean },
+  io: Io,
+): Promise<number> {
+  const { config, baseDir } = await loadConfig(configPath, SimulateConfigSchema);
+  const warnings: Warning[] = [];
+  const trace = await loadTrace(config.trace, baseDir, (w) => warnings.push(w));
+  const context: SimulationContext = {
+    service: config.service,
+    platform: resolvePlatform(config.platform),
+    prices: resolvePrices(config.prices),
+    slo: config.slo,
+    seed: config.seed,
+  };
+  const result = simulate(trace, { task: config.task, scaling: config.scaling }, context, {
+    record: true,
+  });
+  const out = resolve(opts.out);
+  await writeFileAtomic(join(out, "timeline.csv"), renderTimelineCsv(result.timeline!));
+  await writeJsonAtomic(join(out, "events.json"), result.events);
+  const summary = {
+    ...result.kpis,
+    trace: {
+      source: trace.source,
+      startMs: trace.startMs,
+      stepSeconds: trace.stepSeconds,
+      steps: trace.requests.length,
+    },
+  };
+  await writeJsonAtomic(join(out, "summary.json"), summary);
+  printWarnings(io, warnings);
+  if (opts.json) {
+    io.out(`${JSON.stringify(result.kpis, null, 2)}\n`);
+  } else {
+    const k = result.kpis;
+    io.out(
+      [
+        `Simulated ${k.minutes.toFixed(0)} minutes of ${trace.source} (${trace.stepSeconds}-s steps).`,
+        `  cost            $${k.costUsd.toFixed(2)} ($${k.monthlyCostUsd.toFixed(0)} a month)`,
+        `  tasks           ${k.minTasks}–${k.maxTasks}, mean ${k.meanTasks.toFixed(1)}; ${k.scalingActions} scaling actions`,
+        `  latency         mean p95 ${k.meanP95LatencyMs.toFixed(0)} ms, worst p95 ${k.worstP95LatencyMs.toFixed(0)} ms`,
+        `  errors          ${k.errorRatePercent.toFixed(3)}% (${Math.round(k.failedRequests)} requests)`,
+        `  SLO             ${k.sloViolationMinutes.toFixed(0)} violating minutes`,
+        `Wrote ${join(out, "timeline.csv")}, events.json, summary.json`,
+        "",
+      ].join("\n"),
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,79 @@
+/**
+ * Writes the plan report: outDir/report.html (self-contained, opens offline) and
+ * outDir/report.md (CI job summary / PR comment). The I/O side of src/reports/spec/.
+ *
+ *   PlanResult → planCharts (specs) → static SVG per chart (vega in Node)
+ *              → renderPlanHtml + renderPlanMarkdown → atomic writes.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import * as vega from "vega";
+import { compile } from "vega-lite";
+import type { PlanResult } from "../vocab/index.js";
+import { preBlock, renderPlanHtml, type VegaRuntime } from "./spec/html.js";
+import { planCharts, type PlanChart } from "./spec/plan-charts.js";
+import { renderPlanMarkdown } from "./spec/plan-markdown.js";
+
+const require = createRequire(import.meta.url);
+
+/** Builds the report and writes report.html and report.md into `outDir` (created if missing). */
+export async function writePlanReport(
+  result: PlanResult,
+  outDir: string,
+  extra?: { awsCli?: string },
+): Promise<{ html: string; markdown: string }> {
+  const markdown = renderPlanMarkdown(result, extra);
+  const charts = await Promise.all(planCharts(result).map(withStaticSvg));
+  const snippet =
+    extra?.awsCli !== undefined ? preBlock(extra.awsCli, "Apply with the AWS CLI") : undefined;
+  const html = renderPlanHtml(result, charts, snippet, await readVegaRuntime());
+
+  await mkdir(outDir, { recursive: true });
+  const htmlPath = join(outDir, "report.html");
+  const markdownPath = join(outDir, "report.md");
+  await writeFileAtomic(htmlPath, html);
+  await writeFileAtomic(markdownPath, markdown);
+  return { html: htmlPath, markdown: markdownPath };
+}
+
+/**
+ * The UMD builds of vega, vega-lite and vega-embed, read from node_modules. Each package's
+ * entry point lies in its build/ folder, next to the minified UMD bundle.
+ */
+export async function readVegaRuntime(): Promise<VegaRuntime> {
+  const build = (pkg: string, file: string) => join(dirname(require.resolve(pkg)), file);
+  const [v, vl, embed] = await Promise.all([
+    readFile(build("vega", "vega.min.js"), "utf8"),
+    readFile(build("vega-lite", "vega-lite.min.js"), "utf8"),
+    readFile(build("vega-embed", "vega-embed.min.js"), "utf8"),
+  ]);
+  return { vega: v, vegaLite: vl, vegaEmbed: embed };
+}
+
+/** Adds a static SVG rendering to a chart; leaves it without one if vega cannot render it. */
+async function withStaticSvg(chart: PlanChart): Promise<PlanChart> {
+  let view: vega.View | undefined;
+  try {
+    view = new vega.View(vega.parse(compile(chart.spec).spec), { renderer: "none" });
+    const svg = await view.toSVG();
+    return { ...chart, fallbackSvg: svg };
+  } catch {
+    return chart;
+  } finally {
+    view?.finalize();
+  }
+}
+
+/** Writes to a temporary file in the same directory, then renames it over `path`. */
+async function writeFileAtomic(path: string, contents: string): Promise<void> {
+  const tmp = join(dirname(path), `.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await writeFile(tmp, contents, "utf8");
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}

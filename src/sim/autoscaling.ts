@@ -1,0 +1,520 @@
+/**
+ * Application Auto Scaling for one ECS service, as shared/reference/aws-ecs-scaling.md §1
+ * describes it: target-tracking alarms (AlarmHigh 3 of 3 above target, AlarmLow 15 of 15
+ * below 90 % of target), the new-desired-count formula, cooldowns, several policies, and
+ * step scaling on alarms the user owns. Scheduled actions are applied by the engine.
+ *
+ * The model choices AWS does not document are parameters (PlatformParams):
+ * `capacityFormulaDatapoint`, `scaleInBlockedAfterScaleOut`, the high-resolution alarm shape.
+ */
+import type { AlarmEvidence, PlatformParams, PolicyConfig, ScalingEvent } from "../vocab/index.js";
+import {
+  customReader,
+  predefinedPeriod,
+  predefinedReader,
+  type MetricTaskFacts,
+  type PeriodStore,
+} from "./metrics.js";
+
+/** Fraction of the target below which AlarmLow counts a datapoint (§1.2). */
+export const SCALE_IN_THRESHOLD_FRACTION = 0.9;
+/** Datapoints AlarmHigh needs above target at 60-s periods (§1.2). */
+export const SCALE_OUT_DATAPOINTS = 3;
+/** Datapoints AlarmLow needs below 90 % of target at 60-s periods (§1.2). */
+export const SCALE_IN_DATAPOINTS = 15;
+
+type AlarmState = "OK" | "HIGH" | "LOW" | "INSUFFICIENT_DATA";
+
+interface PolicyBase {
+  readonly name: string;
+  readonly store: PeriodStore;
+  readonly handle: number;
+  readonly delay: number;
+  state: AlarmState;
+  lastOutAt: number;
+  lastOutFrom: number;
+  lastInAt: number;
+  /** Time until which a blocked-by-cooldown event was already reported. */
+  reportedBlockUntil: number;
+}
+
+interface TargetTrackingPolicy extends PolicyBase {
+  readonly kind: "target-tracking";
+  readonly target: number;
+  readonly outN: number;
+  readonly inN: number;
+  readonly scaleOutCooldown: number;
+  readonly scaleInCooldown: number;
+  readonly disableScaleIn: boolean;
+  /** Metric value for the formula at the last evaluation. */
+  value: number;
+  evidence: AlarmEvidence | null;
+  withheldReported: boolean;
+}
+
+interface StepPolicy extends PolicyBase {
+  readonly kind: "step";
+  readonly threshold: number;
+  readonly compare: (v: number) => boolean;
+  readonly comparison: "above" | "below";
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly cooldown: number;
+  readonly adjustmentType: "ChangeInCapacity" | "PercentChangeInCapacity" | "ExactCapacity";
+  readonly steps: readonly { lo: number; hi: number; adj: number }[];
+  readonly minMagnitude: number;
+  value: number;
+  evidence: AlarmEvidence | null;
+}
+
+type Policy = TargetTrackingPolicy | StepPolicy;
+
+/** What a policy wants at one evaluation. */
+interface Want {
+  readonly policy: Policy;
+  readonly desired: number;
+}
+
+export interface AutoScalerOptions {
+  readonly policies: readonly PolicyConfig[];
+  readonly task: MetricTaskFacts;
+  readonly platform: PlatformParams;
+  /** Returns the store for a period (20 or 60 s), creating it with enough lookback. */
+  readonly storeFor: (periodSeconds: number, lookbackPeriods: number) => PeriodStore;
+  readonly startMs: number;
+  readonly stepSeconds: number;
+  /** Receives events; null to skip building them (sweeps). */
+  readonly emit: ((event: ScalingEvent) => void) | null;
+}
+
+/** Rounds up, forgiving floating-point noise such as 2.0000000001. */
+function ceilTolerant(x: number): number {
+  return Math.ceil(x - 1e-9);
+}
+
+export class AutoScaler {
+  private readonly policies: Policy[];
+  private readonly emit: ((event: ScalingEvent) => void) | null;
+  private readonly startMs: number;
+  private readonly stepSeconds: number;
+  private readonly formula: PlatformParams["capacityFormulaDatapoint"];
+  private readonly blockInAfterOut: boolean;
+  /** The one policy, when there is only one (the common case in sweeps; saves a filter). */
+  private readonly single: Policy[] | null;
+  /** Target-tracking policies with scale-in enabled: all must agree to scale in. */
+  private readonly scaleInTracking: TargetTrackingPolicy[];
+  /** Distinct evaluation periods in use, ascending. */
+  readonly periods: readonly number[];
+  /** Scale-out and scale-in actions taken. */
+  actions = 0;
+
+  constructor(options: AutoScalerOptions) {
+    const { platform } = options;
+    this.emit = options.emit;
+    this.startMs = options.startMs;
+    this.stepSeconds = options.stepSeconds;
+    this.formula = platform.capacityFormulaDatapoint;
+    this.blockInAfterOut = platform.scaleInBlockedAfterScaleOut;
+    this.policies = options.policies.map((config, index) => {
+      const name = config.PolicyName ?? `policy-${index + 1}`;
+      const common = {
+        name,
+        state: "OK" as AlarmState,
+        lastOutAt: -Infinity,
+        lastOutFrom: 0,
+        lastInAt: -Infinity,
+        reportedBlockUntil: -Infinity,
+        value: NaN,
+        evidence: null,
+      };
+      const tt = config.TargetTrackingScalingPolicyConfiguration;
+      if (tt) {
+        const predefined = tt.PredefinedMetricSpecification?.PredefinedMetricType;
+        const period = predefined ? predefinedPeriod(predefined) : 60;
+        const high = period === 20;
+        const outN = high ? platform.highResolutionScaleOutDatapoints : SCALE_OUT_DATAPOINTS;
+        const inN = high ? platform.highResolutionScaleInDatapoints : SCALE_IN_DATAPOINTS;
+        const delay = high
+          ? platform.highResolutionPublicationDelaySeconds
+          : platform.metricPublicationDelaySeconds;
+        const store = options.storeFor(period, Math.ceil(delay / period) + Math.max(outN, inN) + 2);
+        const reader = predefined
+          ? predefinedReader(predefined, options.task, platform)
+          : customReader(tt.CustomizedMetricSpecification!, options.task, platform);
+        return {
+          ...common,
+          kind: "target-tracking" as const,
+          store,
+          handle: store.register(reader),
+          delay,
+          target: tt.TargetValue,
+          outN,
+          inN,
+          scaleOutCooldown: tt.ScaleOutCooldown,
+          scaleInCooldown: tt.ScaleInCooldown,
+          disableScaleIn: tt.DisableScaleIn,
+          withheldReported: false,
+        };
+      }
+      const step = config.StepScalingPolicyConfiguration!;
+      const alarm = config.Alarm!;
+      const period = alarm.Period;
+      const delay =
+        period === 20
+          ? platform.highResolutionPublicationDelaySeconds
+          : platform.metricPublicationDelaySeconds;
+      const store = options.storeFor(
+        period,
+        Math.ceil(delay / period) + alarm.EvaluationPeriods + 2,
+      );
+      const threshold = alarm.Threshold;
+      const compare = {
+        GreaterThanThreshold: (v: number) => v > threshold,
+        GreaterThanOrEqualToThreshold: (v: number) => v >= threshold,
+        LessThanThreshold: (v: number) => v < threshold,
+        LessThanOrEqualToThreshold: (v: number) => v <= threshold,
+      }[alarm.ComparisonOperator];
+      return {
+        ...common,
+        name: config.PolicyName ?? alarm.AlarmName ?? name,
+        kind: "step" as const,
+        store,
+        handle: store.register(customReader(alarm.Metric, options.task, platform)),
+        delay,
+        threshold,
+        compare,
+        comparison: alarm.ComparisonOperator.startsWith("Greater")
+          ? ("above" as const)
+          : ("below" as const),
+        evaluationPeriods: alarm.EvaluationPeriods,
+        datapointsToAlarm: alarm.DatapointsToAlarm ?? alarm.EvaluationPeriods,
+        cooldown: step.Cooldown,
+        adjustmentType: step.AdjustmentType,
+        steps: step.StepAdjustments.map((s) => ({
+          lo: s.MetricIntervalLowerBound ?? -Infinity,
+          hi: s.MetricIntervalUpperBound ?? Infinity,
+          adj: s.ScalingAdjustment,
+        })),
+        minMagnitude: step.MinAdjustmentMagnitude ?? 0,
+      };
+    });
+    this.periods = [...new Set(this.policies.map((p) => p.store.period))].sort((a, b) => a - b);
+    this.single = this.policies.length === 1 ? this.policies : null;
+    this.scaleInTracking = this.policies.filter(
+      (p): p is TargetTrackingPolicy => p.kind === "target-tracking" && !p.disableScaleIn,
+    );
+  }
+
+  /**
+   * Evaluates the policies whose alarms are evaluated at `tau` (seconds since the trace's
+   * start; a multiple of each policy's period) and returns the new desired count, or
+   * `current` when nothing changes.
+   */
+  evaluate(tau: number, step: number, current: number, min: number, max: number): number {
+    const due = this.single ?? this.policies.filter((p) => isMultiple(tau, p.store.period));
+    if (
+      due.length === 0 ||
+      (this.single && !isMultiple(tau, (this.single[0] as Policy).store.period))
+    )
+      return current;
+    for (const p of due) this.observe(p, tau, step);
+    let acting = false;
+    for (const p of due) if (p.state === "HIGH" || p.state === "LOW") acting = true;
+    if (!acting) return current;
+
+    // Scale-out: any policy may; during its scale-out cooldown only a larger one goes through.
+    const outs: Want[] = [];
+    for (const p of due) {
+      const want = this.scaleOutWant(p, tau, current);
+      if (want === null) continue;
+      if (want.desired > current) outs.push(want);
+      else if (tau < p.lastOutAt + this.outCooldown(p))
+        this.reportBlocked(p, tau, step, want.desired, current, "out");
+    }
+    if (outs.length > 0) {
+      const best = outs.reduce((a, b) => (b.desired > a.desired ? b : a));
+      const to = Math.min(Math.max(best.desired, min), max);
+      if (to > current) {
+        for (const w of outs) {
+          w.policy.lastOutAt = tau;
+          w.policy.lastOutFrom = current;
+        }
+        // A scale-out ends every scale-in cooldown (§1.4).
+        for (const p of this.policies) p.lastInAt = -Infinity;
+        this.record(
+          "scale-out",
+          best.policy,
+          tau,
+          step,
+          current,
+          to,
+          outs.length > 1 ? ` (largest of ${outs.length} policies)` : "",
+          max,
+        );
+        return to;
+      }
+      return current;
+    }
+
+    // Scale-in: every target-tracking policy with scale-in enabled must be ready; the
+    // largest resulting capacity wins. Step policies scale in on their own alarm.
+    const ins: Want[] = [];
+    const tracking = this.scaleInTracking;
+    const dueTracking = tracking.filter((p) => due.includes(p) && p.state === "LOW");
+    if (dueTracking.length > 0) {
+      const notReady = tracking.filter((p) => p.state !== "LOW");
+      if (notReady.length > 0) {
+        for (const p of dueTracking) {
+          if (!p.withheldReported) {
+            p.withheldReported = true;
+            this.emit?.({
+              kind: "scale-in-withheld",
+              timeMs: this.timeMs(tau),
+              step,
+              policy: p.name,
+              reason: `${p.name} is ready to scale in, but ${notReady.map((q) => `${q.name} (${q.state})`).join(", ")} is not; scale-in needs every target-tracking policy with scale-in enabled.`,
+            });
+          }
+        }
+      } else {
+        let blocked: TargetTrackingPolicy | null = null;
+        let desired = 0;
+        for (const p of tracking) {
+          if (this.inCooldownUntil(p) > tau) blocked ??= p;
+          desired = Math.max(desired, ceilTolerant((current * p.value) / p.target));
+        }
+        if (blocked) {
+          this.reportBlocked(blocked, tau, step, desired, current, "in");
+        } else if (desired < current) {
+          const lead = tracking.reduce((a, b) => (b.value / b.target > a.value / a.target ? b : a));
+          ins.push({ policy: lead, desired });
+        }
+      }
+    }
+    for (const p of due) {
+      if (p.kind !== "step" || p.state !== "HIGH") continue;
+      const desired = this.stepDesired(p, current);
+      if (desired >= current) continue;
+      if (this.inCooldownUntil(p) > tau) this.reportBlocked(p, tau, step, desired, current, "in");
+      else ins.push({ policy: p, desired });
+    }
+    if (ins.length > 0) {
+      const best = ins.reduce((a, b) => (b.desired > a.desired ? b : a));
+      const to = Math.max(Math.min(best.desired, max), min);
+      if (to < current) {
+        for (const w of ins) {
+          if (w.policy.kind === "target-tracking") for (const p of tracking) p.lastInAt = tau;
+          else w.policy.lastInAt = tau;
+        }
+        this.record("scale-in", best.policy, tau, step, current, to, "", min);
+        return to;
+      }
+    }
+    return current;
+  }
+
+  /** Reads the policy's published datapoints at tau and sets its alarm state. */
+  private observe(p: Policy, tau: number, step: number): void {
+    const period = p.store.period;
+    const last = Math.floor((tau - p.delay) / period + 1e-9) - 1;
+    const before = p.state;
+    const read = (n: number): number[] => {
+      const out: number[] = [];
+      for (let k = last - n + 1; k <= last; k++) out.push(p.store.datapoint(p.handle, k));
+      return out;
+    };
+    if (p.kind === "target-tracking") {
+      // Allocation-free scan: this runs at every evaluation of every candidate in a sweep.
+      const latest = p.store.datapoint(p.handle, last);
+      let allAbove = true;
+      let sumHigh = 0;
+      for (let k = last - p.outN + 1; k <= last && allAbove; k++) {
+        const v = p.store.datapoint(p.handle, k);
+        if (!(v > p.target)) allAbove = false;
+        sumHigh += v;
+      }
+      const threshold = SCALE_IN_THRESHOLD_FRACTION * p.target;
+      let allBelow = !allAbove;
+      let sumLow = 0;
+      for (let k = last - p.inN + 1; k <= last && allBelow; k++) {
+        const v = p.store.datapoint(p.handle, k);
+        if (!(v < threshold)) allBelow = false;
+        sumLow += v;
+      }
+      if (Number.isNaN(latest)) {
+        p.state = "INSUFFICIENT_DATA";
+      } else if (allAbove) {
+        p.state = "HIGH";
+        p.value = this.formula === "latest" ? latest : sumHigh / p.outN;
+        p.evidence = this.emit
+          ? {
+              alarm: "AlarmHigh",
+              threshold: p.target,
+              comparison: "above",
+              datapoints: read(p.outN),
+            }
+          : null;
+      } else if (allBelow) {
+        p.state = "LOW";
+        p.value = this.formula === "latest" ? latest : sumLow / p.inN;
+        p.evidence = this.emit
+          ? { alarm: "AlarmLow", threshold, comparison: "below", datapoints: read(p.inN) }
+          : null;
+      } else {
+        p.state = "OK";
+      }
+      if (p.state !== "LOW") p.withheldReported = false;
+    } else {
+      const values = read(p.evaluationPeriods);
+      const present = values.filter((v) => !Number.isNaN(v));
+      const breaching = present.filter(p.compare).length;
+      if (present.length === 0) p.state = "INSUFFICIENT_DATA";
+      else if (breaching >= p.datapointsToAlarm) {
+        p.value = present[present.length - 1] ?? NaN;
+        p.evidence = {
+          alarm: p.name,
+          threshold: p.threshold,
+          comparison: p.comparison,
+          datapoints: values,
+        };
+        // "HIGH" means "in ALARM" for a step policy; its adjustment's sign gives the direction.
+        p.state = "HIGH";
+      } else p.state = "OK";
+    }
+    if (p.state === "INSUFFICIENT_DATA" && before !== "INSUFFICIENT_DATA") {
+      this.emit?.({
+        kind: "insufficient-data",
+        timeMs: this.timeMs(tau),
+        step,
+        policy: p.name,
+        reason: `${p.name}: no datapoint published for the period ending ${isoMinute(this.timeMs((last + 1) * period))}; no scaling until data returns.`,
+      });
+    }
+  }
+
+  private outCooldown(p: Policy): number {
+    return p.kind === "target-tracking" ? p.scaleOutCooldown : p.cooldown;
+  }
+
+  private inCooldownUntil(p: Policy): number {
+    const inCooldown = p.kind === "target-tracking" ? p.scaleInCooldown : p.cooldown;
+    let until = p.lastInAt + inCooldown;
+    if (this.blockInAfterOut) until = Math.max(until, p.lastOutAt + this.outCooldown(p));
+    return until;
+  }
+
+  private scaleOutWant(p: Policy, tau: number, current: number): Want | null {
+    if (p.state !== "HIGH") return null;
+    // Within the scale-out cooldown the capacity the last scale-out added counts as
+    // already there: the new count is computed from the capacity before it (§1.4).
+    const inCooldown = tau < p.lastOutAt + this.outCooldown(p);
+    const base = inCooldown ? p.lastOutFrom : current;
+    if (p.kind === "target-tracking")
+      return { policy: p, desired: ceilTolerant((base * p.value) / p.target) };
+    const desired = this.stepDesired(p, base);
+    return { policy: p, desired: inCooldown ? Math.max(desired, base) : desired };
+  }
+
+  /** The capacity a step policy asks for from `base`, by the step its breach falls in. */
+  private stepDesired(p: StepPolicy, base: number): number {
+    const breach = p.value - p.threshold;
+    const stepAdj = p.steps.find((s) => breach >= s.lo && breach < s.hi) ?? null;
+    if (stepAdj === null) return base;
+    if (p.adjustmentType === "ExactCapacity") return stepAdj.adj;
+    let delta: number;
+    if (p.adjustmentType === "ChangeInCapacity") delta = stepAdj.adj;
+    else {
+      const raw = (base * stepAdj.adj) / 100;
+      // AWS rounding: |x| < 1 becomes ±1, otherwise toward zero.
+      delta = raw > 0 && raw < 1 ? 1 : raw < 0 && raw > -1 ? -1 : Math.trunc(raw);
+      if (Math.abs(delta) < p.minMagnitude) delta = Math.sign(delta) * p.minMagnitude;
+    }
+    return base + delta;
+  }
+
+  private reportBlocked(
+    p: Policy,
+    tau: number,
+    step: number,
+    wanted: number,
+    current: number,
+    dir: "out" | "in",
+  ): void {
+    const until = dir === "out" ? p.lastOutAt + this.outCooldown(p) : this.inCooldownUntil(p);
+    if (p.reportedBlockUntil >= until || wanted === current) return;
+    p.reportedBlockUntil = until;
+    const cooldown =
+      p.kind === "step" ? "Cooldown" : dir === "out" ? "ScaleOutCooldown" : "ScaleInCooldown";
+    this.emit?.({
+      kind: "blocked-by-cooldown",
+      timeMs: this.timeMs(tau),
+      step,
+      policy: p.name,
+      wanted,
+      current,
+      cooldown,
+      untilMs: this.timeMs(until),
+      reason:
+        dir === "out"
+          ? `${p.name} wanted ${wanted} tasks, not more than the ${current} its last scale-out set; ${cooldown} runs until ${isoMinute(this.timeMs(until))}.`
+          : `${p.name} wanted to scale in from ${current} to ${wanted}; ${cooldown} runs until ${isoMinute(this.timeMs(until))}.`,
+    });
+  }
+
+  private record(
+    kind: "scale-out" | "scale-in",
+    p: Policy,
+    tau: number,
+    step: number,
+    from: number,
+    to: number,
+    note: string,
+    bound: number,
+  ): void {
+    this.actions++;
+    if (!this.emit) return;
+    const ev = p.evidence;
+    const shown = ev ? ev.datapoints.map((v) => round(v)).join(", ") : "";
+    const clamp =
+      kind === "scale-out" && to === bound
+        ? ` (capped at MaxCapacity ${bound})`
+        : kind === "scale-in" && to === bound
+          ? ` (held at MinCapacity ${bound})`
+          : "";
+    const why = ev
+      ? `${ev.alarm} of ${p.name}: ${ev.datapoints.length} datapoints ${ev.comparison} ${round(ev.threshold)} [${shown}]`
+      : p.name;
+    this.emit({
+      kind,
+      timeMs: this.timeMs(tau),
+      step,
+      policy: p.name,
+      from,
+      to,
+      evidence: ev,
+      reason: `${why}; desired ${from} → ${to}${clamp}${note}.`,
+    });
+  }
+
+  private timeMs(tau: number): number {
+    return this.startMs + tau * 1000;
+  }
+
+  /** The step length the scaler was built for (for tests). */
+  get step(): number {
+    return this.stepSeconds;
+  }
+}
+
+function isMultiple(tau: number, period: number): boolean {
+  const r = tau / period;
+  return Math.abs(r - Math.round(r)) < 1e-9;
+}
+
+function round(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
+function isoMinute(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace("T", " ") + "Z";
+}
