@@ -23,6 +23,12 @@ export async function loadConfig<T>(
 ): Promise<{ config: T; baseDir: string }> {
   const text = await readConfigText(path);
   const data = parseConfigText(path, text);
+  if (data === null || data === undefined) {
+    throw new UsageError(
+      `${path} is empty; write the config in YAML or JSON (caplab schema prints its fields).`,
+      "bad-config",
+    );
+  }
   const parsed = schema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     const first = parsed.error.issues[0];

@@ -3,7 +3,9 @@
  * is free, and results are put back in candidate order, so the outcome is the same for
  * any number of workers.
  */
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { simulate } from "../sim/engine.js";
 import type { Kpis, PlanCandidate, SimulationContext, Trace } from "../vocab/index.js";
@@ -25,11 +27,22 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
-  // Under tsx (tests, benchmarks from source) the worker is TypeScript and needs the loader.
-  const fromSource = import.meta.url.endsWith(".ts");
-  const url = new URL(fromSource ? "./sweep-worker.ts" : "./sweep-worker.js", import.meta.url);
-  return { url, execArgv: fromSource ? ["--import", "tsx"] : [] };
+/**
+ * Starts a sweep worker. From compiled code the worker is `sweep-worker.js` beside this
+ * file; from source (tests run TypeScript through tsx) a small bootstrap registers tsx in
+ * the worker first, since worker threads do not inherit the loader.
+ */
+function startWorker(workerData: SweepWorkerData): Worker {
+  if (!import.meta.url.endsWith(".ts")) {
+    return new Worker(new URL("./sweep-worker.js", import.meta.url), { workerData });
+  }
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(
+    /\.cjs$/,
+    ".mjs",
+  ); // the ESM entry of tsx's register API
+  const worker = new URL("./sweep-worker.ts", import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /** Simulates every candidate and returns their Kpis in candidate order. */
@@ -51,12 +64,8 @@ export async function runSweep(
     return results as Kpis[];
   }
   const batchSize = options.batchSize ?? 4;
-  const { url, execArgv } = workerUrl();
   const data: SweepWorkerData = { trace, context, candidates };
-  const pool = Array.from(
-    { length: workers },
-    () => new Worker(url, { workerData: data, execArgv }),
-  );
+  const pool = Array.from({ length: workers }, () => startWorker(data));
   let next = 0;
   let done = 0;
   try {

@@ -127,11 +127,7 @@ export function expandSpace(
       for (const TargetValue of [...new Set(targets)]) {
         for (const MinCapacity of space.MinCapacity) {
           for (const MaxCapacity of maxima) {
-            if (MinCapacity > MaxCapacity) {
-              throw new SpaceError(
-                `space: MinCapacity ${MinCapacity} is greater than MaxCapacity ${MaxCapacity}; lower MinCapacity or raise MaxCapacity.`,
-              );
-            }
+            if (MinCapacity > MaxCapacity) continue; // not a valid scalable target
             for (const ScaleOutCooldown of space.ScaleOutCooldown) {
               for (const ScaleInCooldown of space.ScaleInCooldown) {
                 const schedules = space.scheduledMinimums
@@ -174,6 +170,15 @@ export function expandSpace(
         }
       }
     }
+  }
+  if (
+    out.length === 0 &&
+    space.MaxCapacity &&
+    Math.min(...space.MinCapacity) > Math.max(...space.MaxCapacity)
+  ) {
+    throw new SpaceError(
+      `space: every MinCapacity (${space.MinCapacity.join(", ")}) is greater than every MaxCapacity (${space.MaxCapacity.join(", ")}); lower MinCapacity or raise MaxCapacity.`,
+    );
   }
   if (out.length === 0)
     throw new SpaceError(

@@ -17,8 +17,11 @@ async function load(file: string): Promise<{ trace: Trace; warnings: Warning[] }
   return { trace, warnings };
 }
 
-const sum = (xs: ArrayLike<number>) =>
-  Array.prototype.reduce.call(xs, (a: number, b) => a + (b as number), 0) as number;
+const sum = (xs: ArrayLike<number>) => {
+  let total = 0;
+  for (let i = 0; i < xs.length; i++) total += xs[i]!;
+  return total;
+};
 const count = (xs: ArrayLike<number>, f: (x: number, i: number) => boolean) => {
   let n = 0;
   for (let i = 0; i < xs.length; i++) if (f(xs[i]!, i)) n++;

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { generateDefaultWeek } from "../../src/analysis/synthetic.js";
+import { toTrace } from "../../src/analysis/trace.js";
+import { runSweep } from "../../src/cli/pool.js";
+import { expandSpace } from "../../src/sim/search.js";
+import { PlanConfigSchema, resolvePlatform, resolvePrices } from "../../src/vocab/index.js";
+
+describe("the sweep pool", () => {
+  it("gives identical results on 0, 1 and 2 workers", async () => {
+    const raw = generateDefaultWeek(5);
+    const day = { ...raw, times: raw.times.slice(0, 1440), values: raw.values.slice(0, 1440) };
+    const trace = toTrace(day, {}, () => {});
+    const config = PlanConfigSchema.parse({
+      trace: { generate: "default-week" },
+      service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
+      space: {
+        maxCpu: 1024,
+        utilizationTargets: [50, 70],
+        MinCapacity: [2],
+        ScaleOutCooldown: [300],
+      },
+    });
+    const context = {
+      service: config.service,
+      platform: resolvePlatform({}),
+      prices: resolvePrices({}),
+      slo: config.slo,
+      seed: 1,
+    };
+    const candidates = expandSpace(config.space, trace, config.service);
+    expect(candidates.length).toBeGreaterThan(10);
+    let progressCalls = 0;
+    const inline = await runSweep(trace, context, candidates, { workers: 0 });
+    const one = await runSweep(trace, context, candidates, { workers: 1, batchSize: 3 });
+    const two = await runSweep(trace, context, candidates, {
+      workers: 2,
+      batchSize: 2,
+      onProgress: () => progressCalls++,
+    });
+    expect(one).toEqual(inline);
+    expect(two).toEqual(inline);
+    expect(progressCalls).toBeGreaterThan(1);
+  });
+
+  it("stops when aborted", async () => {
+    const raw = generateDefaultWeek(1);
+    const trace = toTrace(raw, {}, () => {});
+    const config = PlanConfigSchema.parse({
+      trace: { generate: "default-week" },
+      service: { cpuMsPerRequest: 8, memoryMiB: { base: 350 } },
+    });
+    const context = {
+      service: config.service,
+      platform: resolvePlatform({}),
+      prices: resolvePrices({}),
+      slo: config.slo,
+      seed: 1,
+    };
+    const candidates = expandSpace(config.space, trace, config.service);
+    const controller = new AbortController();
+    const run = runSweep(trace, context, candidates, {
+      workers: 2,
+      signal: controller.signal,
+      onProgress: (done) => done >= 4 && controller.abort(new Error("stop")),
+    });
+    await expect(run).rejects.toThrow("stop");
+  });
+});

@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest";
+import { simulate } from "../../src/sim/engine.js";
+import {
+  expandSpace,
+  meetsSlo,
+  paretoFront,
+  rankOutcomes,
+  SpaceError,
+  spaceTaskSizes,
+} from "../../src/sim/search.js";
+import { assemblePlan } from "../../src/sim/plan.js";
+import {
+  PlanConfigSchema,
+  resolvePlatform,
+  resolvePrices,
+  SpaceSchema,
+  type CandidateOutcome,
+  type Kpis,
+  type SimulationContext,
+  type Trace,
+} from "../../src/vocab/index.js";
+
+function constantTrace(rps: number, minutes: number): Trace {
+  return {
+    source: "constant",
+    startMs: Date.UTC(2026, 0, 5),
+    stepSeconds: 60,
+    requests: new Float64Array(minutes).fill(rps * 60),
+    gap: new Uint8Array(minutes),
+  };
+}
+
+function context(overrides: Partial<SimulationContext["service"]> = {}): SimulationContext {
+  const config = PlanConfigSchema.parse({
+    trace: { generate: "default-week" },
+    service: {
+      cpuMsPerRequest: 10,
+      latencyMs: 0,
+      idleCpuPercent: 0,
+      memoryMiB: { base: 100 },
+      ...overrides,
+    },
+    slo: { latencyP95Ms: 300, errorRatePercent: 0.1, violationBudgetPercent: 0 },
+  });
+  return {
+    service: config.service,
+    platform: resolvePlatform({}),
+    prices: resolvePrices({}),
+    slo: config.slo,
+    seed: 1,
+  };
+}
+
+describe("the search", () => {
+  it("finds the hand-computed optimum among fixed-capacity candidates", () => {
+    // 100 requests/s of 10 ms CPU each. Each task is M/M/1 (c = 1 for ≤ 1 vCPU), whose
+    // sojourn time is exponential with rate μ − λ, so p95 = ln 20 / (μ − λ) ≤ 0.3 s needs
+    // μ − λ ≥ 9.99/s. With n tasks, λ = 100/n:
+    //   0.25 vCPU (μ = 25):  n ≥ 6.67 → 7 tasks × $0.0123425/h = $0.0864/h
+    //   0.5 vCPU  (μ = 50):  n ≥ 2.50 → 3 tasks × $0.024685/h  = $0.0741/h  ← cheapest
+    //   1 vCPU    (μ = 100): n ≥ 1.11 → 2 tasks × $0.04937/h   = $0.0987/h
+    const trace = constantTrace(100, 30);
+    const space = SpaceSchema.parse({
+      taskSizes: [
+        { cpu: "256", memory: "512" },
+        { cpu: "512", memory: "1024" },
+        { cpu: "1024", memory: "2048" },
+      ],
+      metrics: ["ECSServiceAverageCPUUtilization"],
+      utilizationTargets: [99],
+      MinCapacity: [1, 2, 3, 4, 5, 6, 7, 8],
+      MaxCapacity: [1, 2, 3, 4, 5, 6, 7, 8],
+      ScaleOutCooldown: [300],
+    });
+    const ctx = context();
+    const fixed = expandSpace(space, trace, ctx.service).filter(
+      (c) => c.scaling.MinCapacity === c.scaling.MaxCapacity,
+    );
+    expect(fixed).toHaveLength(24);
+    const outcomes: CandidateOutcome[] = fixed.map((candidate) => {
+      const { kpis } = simulate(trace, candidate, ctx, { record: false });
+      return { candidate, kpis, meetsSlo: meetsSlo(kpis, ctx.slo) };
+    });
+    const best = rankOutcomes(outcomes)[0]!;
+    expect(best.meetsSlo).toBe(true);
+    expect(best.candidate.task.cpu).toBe("512");
+    expect(best.candidate.scaling.MinCapacity).toBe(3);
+    // The boundaries of the hand computation hold too.
+    const at = (cpu: string, n: number) =>
+      outcomes.find((o) => o.candidate.task.cpu === cpu && o.candidate.scaling.MinCapacity === n)!;
+    expect(at("256", 6).meetsSlo).toBe(false);
+    expect(at("256", 7).meetsSlo).toBe(true);
+    expect(at("512", 2).meetsSlo).toBe(false);
+    expect(at("1024", 1).meetsSlo).toBe(false);
+    expect(at("1024", 2).meetsSlo).toBe(true);
+    expect(best.kpis.monthlyCostUsd).toBeCloseTo(3 * 0.024685 * 730, 6);
+  });
+
+  it("breaks cost ties by fewer scaling actions, then more headroom", () => {
+    const base = { monthlyCostUsd: 100, scalingActions: 5, cpuHeadroomPercent: 20 } as Kpis;
+    const mk = (id: number, k: Partial<Kpis>): CandidateOutcome => ({
+      candidate: { id } as CandidateOutcome["candidate"],
+      kpis: { ...base, ...k },
+      meetsSlo: true,
+    });
+    const ranked = rankOutcomes([
+      mk(0, { monthlyCostUsd: 100.5, scalingActions: 9 }),
+      mk(1, { monthlyCostUsd: 100, scalingActions: 7 }),
+      mk(2, { monthlyCostUsd: 100.2, scalingActions: 3, cpuHeadroomPercent: 10 }),
+      mk(3, { monthlyCostUsd: 100.9, scalingActions: 3, cpuHeadroomPercent: 30 }),
+      mk(4, { monthlyCostUsd: 90 }),
+    ]);
+    expect(ranked.map((o) => o.candidate.id)).toEqual([4, 3, 2, 1, 0]);
+  });
+
+  it("keeps the cost-vs-violation Pareto front, cheapest first", () => {
+    const mk = (id: number, cost: number, minutes: number): CandidateOutcome => ({
+      candidate: { id } as CandidateOutcome["candidate"],
+      kpis: { monthlyCostUsd: cost, sloViolationMinutes: minutes } as Kpis,
+      meetsSlo: false,
+    });
+    const front = paretoFront([
+      mk(0, 10, 50),
+      mk(1, 20, 10),
+      mk(2, 15, 60),
+      mk(3, 30, 0),
+      mk(4, 25, 10),
+    ]);
+    expect(front).toEqual([0, 1, 3]);
+  });
+
+  it("turns a bad space into one clear sentence", () => {
+    const trace = constantTrace(10, 10);
+    const ctx = context();
+    expect(() =>
+      expandSpace(SpaceSchema.parse({ MinCapacity: [5], MaxCapacity: [2] }), trace, ctx.service),
+    ).toThrow(
+      /MinCapacity.*greater than every MaxCapacity.*lower MinCapacity or raise MaxCapacity/,
+    );
+    expect(() => spaceTaskSizes(SpaceSchema.parse({ minCpu: 300, maxCpu: 400 }))).toThrow(
+      SpaceError,
+    );
+    expect(SpaceSchema.safeParse({ metrics: [] }).success).toBe(false);
+    const bad = SpaceSchema.safeParse({ taskSizes: [{ cpu: "256", memory: "4096" }] });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toMatch(/not valid with cpu "256".*512, 1024, 2048/);
+    expect(SpaceSchema.safeParse({ taskSizes: [] }).success).toBe(false);
+  });
+
+  it("prefers the candidate that survives more perturbations, and compares with current", () => {
+    const minutes = 24 * 60;
+    const requests = new Float64Array(minutes);
+    for (let i = 0; i < minutes; i++)
+      requests[i] = 60 * (40 + 30 * Math.sin((2 * Math.PI * i) / minutes));
+    const trace: Trace = {
+      source: "sine",
+      startMs: Date.UTC(2026, 0, 5),
+      stepSeconds: 60,
+      requests,
+      gap: new Uint8Array(minutes),
+    };
+    const ctx = {
+      ...context(),
+      slo: { latencyP95Ms: 300, errorRatePercent: 0.1, violationBudgetPercent: 1 },
+    };
+    const space = SpaceSchema.parse({
+      taskSizes: [{ cpu: "512", memory: "1024" }],
+      metrics: ["ECSServiceAverageCPUUtilization"],
+      utilizationTargets: [30, 50, 70, 90],
+      MinCapacity: [1],
+      ScaleOutCooldown: [300],
+    });
+    const candidates = expandSpace(space, trace, ctx.service);
+    const kpis = candidates.map((c) => simulate(trace, c, ctx, { record: false }).kpis);
+    const current = {
+      task: candidates[0]!.task,
+      scaling: { ...candidates[0]!.scaling, MinCapacity: 6, MaxCapacity: 10 },
+    };
+    const plan = assemblePlan({ trace, context: ctx, candidates, kpis, topK: 4, current });
+    expect(plan.recommended).not.toBeNull();
+    const meeting = plan.outcomes.filter((o) => o.meetsSlo);
+    const passed = (id: number) => plan.robustness.find((r) => r.candidateId === id)!.passed;
+    const pickId = plan.recommended!.candidate.id;
+    for (const o of meeting) expect(passed(pickId)).toBeGreaterThanOrEqual(passed(o.candidate.id));
+    expect(plan.current?.kpis.minTasks).toBeGreaterThanOrEqual(6);
+    expect(plan.reasons.join(" ")).toMatch(/Against the current settings/);
+    expect(plan.recommended!.timeline.length).toBe(minutes);
+  });
+});
