@@ -22,7 +22,7 @@ import { UsageError } from "./errors.js";
 import { printWarnings, type Io } from "./main.js";
 import { writeFileAtomic, writeJsonAtomic } from "./output.js";
 import { defaultWorkers, runSweep } from "./pool.js";
-import { loadTrace } from "./trace-file.js";
+import { loadTraceSource } from "./trace-file.js";
 
 export interface PlanCommandOptions {
   readonly default?: boolean;
@@ -54,7 +54,8 @@ export async function runPlanCommand(
 ): Promise<number> {
   const { config, baseDir } = await readPlanConfig(configPath, opts.default ?? false);
   const warnings: Warning[] = [];
-  const trace = await loadTrace(config.trace, baseDir, (w) => warnings.push(w));
+  const loaded = await loadTraceSource(config.trace, baseDir, (w) => warnings.push(w));
+  const trace = loaded.trace;
   printWarnings(io, warnings);
   const context: SimulationContext = {
     service: config.service,
@@ -63,9 +64,10 @@ export async function runPlanCommand(
     slo: config.slo,
     seed: config.seed,
   };
+  // The config's current settings win over the ones a bundle recorded.
   const current = config.current
     ? { task: config.current.task, scaling: config.current.scaling }
-    : null;
+    : loaded.current;
   const space = expandSpace(config.space, trace, config.service);
   // The current settings are swept too, so "keep what you have" can win.
   const candidates = current ? [...space, currentCandidate(current, space.length)] : space;

@@ -1,7 +1,9 @@
 /**
- * Reading request-rate traces: a CSV of (time, count) rows, or the embedded generated week.
+ * Reading request-rate traces: a CSV of (time, count) rows, a trace bundle folder, or the
+ * embedded generated week.
  *
  *   CSV file ──readTraceCsv──▶ RawMetricSeries ──toTrace (analysis/trace.ts)──▶ Trace
+ *   bundle/ ──readBundleRequests──▶ RawMetricSeries ──┤
  *   generate: default-week ──generateDefaultWeek──▶ RawMetricSeries ──┘
  *
  * Every mistake in a file is a {@link UsageError} whose message names the file and line.
@@ -12,7 +14,14 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { CsvError, parse } from "csv-parse";
 import { generateDefaultWeek } from "../analysis/synthetic.js";
 import { parseIsoTime, toTrace, TraceError } from "../analysis/trace.js";
-import type { RawMetricSeries, Trace, TraceSource, WarningSink } from "../vocab/index.js";
+import type {
+  Candidate,
+  RawMetricSeries,
+  Trace,
+  TraceSource,
+  WarningSink,
+} from "../vocab/index.js";
+import { isBundle, readBundleRequests } from "./bundle.js";
 import { UsageError } from "./errors.js";
 
 /** Names of time columns, in order of preference (compared case-insensitively). */
@@ -267,19 +276,20 @@ function configTime(field: "from" | "to", text: string | undefined): number | un
 }
 
 /**
- * Loads the trace a config names: a CSV file (relative to `baseDir`) or the generated
- * default week, cut to [from, to), scaled, and put on fixed steps ({@link toTrace}).
- * Warnings (gaps, repeated timestamps) go to `warn`.
+ * Loads the trace a config names: a CSV file or a trace bundle folder (relative to
+ * `baseDir`) or the generated default week, cut to [from, to), scaled, and put on fixed
+ * steps ({@link toTrace}). Warnings (gaps, repeated timestamps) go to `warn`. A bundle also
+ * gives the service's configuration at the time, as `current`.
  *
  * @throws UsageError for anything wrong with the file or the window.
  */
-export async function loadTrace(
+export async function loadTraceSource(
   source: TraceSource,
   baseDir: string,
   warn: WarningSink,
-): Promise<Trace> {
-  const from = configTime("from", source.from);
-  const to = configTime("to", source.to);
+): Promise<{ trace: Trace; current: Candidate | null }> {
+  let from = configTime("from", source.from);
+  let to = configTime("to", source.to);
   if (from !== undefined && to !== undefined && from >= to) {
     throw new UsageError(
       `trace.from (${source.from}) is not before trace.to (${source.to}); swap them or widen the window.`,
@@ -287,23 +297,44 @@ export async function loadTrace(
     );
   }
   let raw: RawMetricSeries;
+  let stepSeconds: number | undefined;
+  let current: Candidate | null = null;
   if (source.file !== undefined) {
     const path = resolve(baseDir, source.file);
-    raw = await readTraceCsv(displayPath(path), {
-      timeColumn: source.timeColumn,
-      valueColumn: source.valueColumn,
-    });
+    if (await isBundle(path)) {
+      const bundle = await readBundleRequests(path);
+      raw = bundle.raw;
+      stepSeconds = bundle.manifest.stepSeconds;
+      // The bundle's window keeps leading and trailing gaps explicit.
+      from ??= Date.parse(bundle.manifest.window.from);
+      to ??= Date.parse(bundle.manifest.window.to);
+      current = bundle.manifest.current ?? null;
+    } else {
+      raw = await readTraceCsv(displayPath(path), {
+        timeColumn: source.timeColumn,
+        valueColumn: source.valueColumn,
+      });
+    }
   } else if (source.generate === "default-week") {
     raw = generateDefaultWeek(source.seed);
   } else {
     throw new UsageError('trace needs either "file" or "generate: default-week".', "bad-config");
   }
   try {
-    return toTrace(raw, { from, to, scale: source.scale }, warn);
+    return { trace: toTrace(raw, { from, to, scale: source.scale, stepSeconds }, warn), current };
   } catch (error) {
     if (error instanceof TraceError) {
       throw new UsageError(error.message, error.code, { cause: error });
     }
     throw error;
   }
+}
+
+/** {@link loadTraceSource} without the bundle's current configuration. */
+export async function loadTrace(
+  source: TraceSource,
+  baseDir: string,
+  warn: WarningSink,
+): Promise<Trace> {
+  return (await loadTraceSource(source, baseDir, warn)).trace;
 }

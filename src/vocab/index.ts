@@ -3,3 +3,4 @@ export * from "./fargate.js";
 export * from "./config.js";
 export * from "./types.js";
 export * from "./plan.js";
+export * from "./bundle.js";

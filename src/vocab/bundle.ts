@@ -1,0 +1,60 @@
+/**
+ * The trace bundle: what `caplab collect` and `caplab import` write and what `simulate` and
+ * `plan` read wherever they take a trace file. A folder:
+ *
+ *   manifest.json           TraceBundleManifest (this schema)
+ *   series/requests.csv     `time,value`: requests per step, fixed step, an empty value = no data
+ *   series/<id>.csv         other series, same shape (CloudWatch metric, statistic, unit in the manifest)
+ *   service.json            optional: the ECS service and task-definition snapshot
+ *   scaling.json            optional: the Application Auto Scaling snapshot (target, policies, activities)
+ *
+ * Times are ISO 8601 UTC. Series keep CloudWatch's namespace, metric name, dimensions,
+ * statistic and unit.
+ */
+import { z } from "zod";
+import { ScalingSchema, TaskSizeSchema } from "./config.js";
+
+export const BUNDLE_FORMAT = "caplab-trace-bundle/1" as const;
+export const BUNDLE_MANIFEST = "manifest.json";
+export const BUNDLE_REQUESTS_SERIES = "requests";
+
+export const BundleSeriesSchema = z
+  .object({
+    /** Stable id, also the file name: `series/<id>.csv`. */
+    id: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+    file: z.string(),
+    namespace: z.string().optional(),
+    metricName: z.string(),
+    stat: z.string().optional(),
+    dimensions: z.array(z.object({ Name: z.string(), Value: z.string() })).default([]),
+    unit: z.string().optional(),
+    /** Step of the series, seconds. */
+    periodSeconds: z.number().positive(),
+  })
+  .strict();
+export type BundleSeries = z.output<typeof BundleSeriesSchema>;
+
+export const TraceBundleManifestSchema = z
+  .object({
+    format: z.literal(BUNDLE_FORMAT),
+    caplabVersion: z.string(),
+    createdAt: z.string(),
+    /** What the data came from: "cloudwatch", "alb-access-logs", "nginx", "csv", "k6-json", "simulator". */
+    source: z.object({ kind: z.string(), detail: z.string().default("") }).strict(),
+    window: z.object({ from: z.string(), to: z.string() }).strict(),
+    /** Step of the requests series, seconds. */
+    stepSeconds: z.number().positive(),
+    series: z.array(BundleSeriesSchema),
+    /** The service's configuration when the data was taken, in the `simulate` config's words. */
+    current: z.object({ task: TaskSizeSchema, scaling: ScalingSchema }).strict().optional(),
+    /** Other files in the bundle, by role. */
+    files: z.record(z.string(), z.string()).default({}),
+    /** Counts and notes from the import (bad lines, partial data, retries). */
+    notes: z.array(z.string()).default([]),
+  })
+  .strict()
+  .refine((m) => m.series.some((s) => s.id === BUNDLE_REQUESTS_SERIES), {
+    message: `a bundle needs a series with id "${BUNDLE_REQUESTS_SERIES}" (requests per step)`,
+    path: ["series"],
+  });
+export type TraceBundleManifest = z.output<typeof TraceBundleManifestSchema>;
