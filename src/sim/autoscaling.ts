@@ -50,6 +50,12 @@ interface TargetTrackingPolicy extends PolicyBase {
   value: number;
   evidence: AlarmEvidence | null;
   withheldReported: boolean;
+  /** Last period index folded into the runs below. */
+  seenUpTo: number;
+  /** Consecutive published datapoints above the target, ending at seenUpTo. */
+  runAbove: number;
+  /** Consecutive published datapoints below 90 % of the target, ending at seenUpTo. */
+  runBelow: number;
 }
 
 interface StepPolicy extends PolicyBase {
@@ -154,6 +160,9 @@ export class AutoScaler {
           scaleInCooldown: tt.ScaleInCooldown,
           disableScaleIn: tt.DisableScaleIn,
           withheldReported: false,
+          seenUpTo: -1,
+          runAbove: 0,
+          runBelow: 0,
         };
       }
       const step = config.StepScalingPolicyConfiguration!;
@@ -236,8 +245,11 @@ export class AutoScaler {
       const to = Math.min(Math.max(best.desired, min), max);
       if (to > current) {
         for (const w of outs) {
+          // Inside the cooldown the base stays the capacity before the initiating
+          // scale-out: the metric still reflects it (§1.4).
+          if (!(tau < w.policy.lastOutAt + this.outCooldown(w.policy)))
+            w.policy.lastOutFrom = current;
           w.policy.lastOutAt = tau;
-          w.policy.lastOutFrom = current;
         }
         // A scale-out ends every scale-in cooldown (§1.4).
         for (const p of this.policies) p.lastInAt = -Infinity;
@@ -324,28 +336,30 @@ export class AutoScaler {
       return out;
     };
     if (p.kind === "target-tracking") {
-      // Allocation-free scan: this runs at every evaluation of every candidate in a sweep.
-      const latest = p.store.datapoint(p.handle, last);
-      let allAbove = true;
-      let sumHigh = 0;
-      for (let k = last - p.outN + 1; k <= last && allAbove; k++) {
-        const v = p.store.datapoint(p.handle, k);
-        if (!(v > p.target)) allAbove = false;
-        sumHigh += v;
-      }
+      // Runs of consecutive datapoints above / below, extended as periods get published:
+      // O(1) per evaluation, which runs for every candidate of a sweep at every period.
       const threshold = SCALE_IN_THRESHOLD_FRACTION * p.target;
-      let allBelow = !allAbove;
-      let sumLow = 0;
-      for (let k = last - p.inN + 1; k <= last && allBelow; k++) {
+      const from = Math.max(p.seenUpTo + 1, last - p.inN - p.outN);
+      if (from > p.seenUpTo + 1) p.runAbove = p.runBelow = 0; // older periods cannot matter
+      for (let k = from; k <= last; k++) {
         const v = p.store.datapoint(p.handle, k);
-        if (!(v < threshold)) allBelow = false;
-        sumLow += v;
+        p.runAbove = v > p.target ? p.runAbove + 1 : 0;
+        p.runBelow = v < threshold ? p.runBelow + 1 : 0;
       }
+      if (last > p.seenUpTo) p.seenUpTo = last;
+      const latest = p.store.datapoint(p.handle, last);
+      const allAbove = p.runAbove >= p.outN;
+      const allBelow = !allAbove && p.runBelow >= p.inN;
+      const meanOf = (n: number): number => {
+        let sum = 0;
+        for (let k = last - n + 1; k <= last; k++) sum += p.store.datapoint(p.handle, k);
+        return sum / n;
+      };
       if (Number.isNaN(latest)) {
         p.state = "INSUFFICIENT_DATA";
       } else if (allAbove) {
         p.state = "HIGH";
-        p.value = this.formula === "latest" ? latest : sumHigh / p.outN;
+        p.value = this.formula === "latest" ? latest : meanOf(p.outN);
         p.evidence = this.emit
           ? {
               alarm: "AlarmHigh",
@@ -356,7 +370,7 @@ export class AutoScaler {
           : null;
       } else if (allBelow) {
         p.state = "LOW";
-        p.value = this.formula === "latest" ? latest : sumLow / p.inN;
+        p.value = this.formula === "latest" ? latest : meanOf(p.inN);
         p.evidence = this.emit
           ? { alarm: "AlarmLow", threshold, comparison: "below", datapoints: read(p.inN) }
           : null;

@@ -54,6 +54,8 @@ interface LaunchCohort {
   count: number;
   /** Billing starts when Fargate starts provisioning. */
   readonly billedFrom: number;
+  /** End of the last step whose cost already included this cohort. */
+  billedUntil: number;
   readonly runningAt: number;
   readonly healthyAt: number;
 }
@@ -170,7 +172,13 @@ export function simulate(
       const throttle = Math.max(0, count - 100) / platform.fargateLaunchesPerSecond;
       const billedFrom = tau + extraDelay + platform.schedulingDelaySeconds + throttle;
       const runningAt = billedFrom + platform.launchSeconds;
-      launching.push({ count, billedFrom, runningAt, healthyAt: runningAt + checksUntilHealthy });
+      launching.push({
+        count,
+        billedFrom,
+        billedUntil: -Infinity,
+        runningAt,
+        healthyAt: runningAt + checksUntilHealthy,
+      });
       return;
     }
     let surplus = have - desired;
@@ -178,8 +186,11 @@ export function simulate(
     while (surplus > 0 && launching.length > 0) {
       const c = launching[launching.length - 1] as LaunchCohort;
       const k = Math.min(surplus, c.count);
-      if (tau > c.billedFrom)
-        extraCost += k * costRate * Math.max(0, minBilled - (tau - c.billedFrom));
+      // Billed from provisioning to now, at least the minimum; the steps so far charged
+      // up to billedUntil (possibly past tau, when this runs after the step's accounting).
+      const due = tau > c.billedFrom ? Math.max(minBilled, tau - c.billedFrom) : 0;
+      const charged = Math.max(0, c.billedUntil - c.billedFrom);
+      extraCost += k * costRate * (due - charged);
       c.count -= k;
       surplus -= k;
       if (c.count === 0) launching.pop();
@@ -283,6 +294,7 @@ export function simulate(
       if (c.healthyAt >= t1) break;
       // Becomes healthy within this step.
       billedSec += c.count * overlap(c.billedFrom, Infinity, t0, t1);
+      c.billedUntil = t1;
       runningSec += c.count * overlap(c.runningAt, Infinity, t0, t1);
       pendingSec += c.count * overlap(-Infinity, c.runningAt, t0, t1);
       const h = c.count * overlap(c.healthyAt, Infinity, t0, t1);
@@ -298,6 +310,7 @@ export function simulate(
     }
     for (const c of launching) {
       billedSec += c.count * overlap(c.billedFrom, Infinity, t0, t1);
+      c.billedUntil = t1;
       const run = c.count * overlap(c.runningAt, Infinity, t0, t1);
       runningSec += run;
       registeredSec += run;
