@@ -230,6 +230,10 @@ export class AutoScaler {
     let acting = false;
     for (const p of due) if (p.state === "HIGH" || p.state === "LOW") acting = true;
     if (!acting) return current;
+    let high = false;
+    for (const p of due) if (p.state === "HIGH") high = true;
+    // Nothing can change at a bound (the common case at night, when every policy is low).
+    if (!high && current <= min) return current;
 
     // Scale-out: any policy may; during its scale-out cooldown only a larger one goes through.
     const outs: Want[] = [];
@@ -330,11 +334,6 @@ export class AutoScaler {
     const period = p.store.period;
     const last = Math.floor((tau - p.delay) / period + 1e-9) - 1;
     const before = p.state;
-    const read = (n: number): number[] => {
-      const out: number[] = [];
-      for (let k = last - n + 1; k <= last; k++) out.push(p.store.datapoint(p.handle, k));
-      return out;
-    };
     if (p.kind === "target-tracking") {
       // Runs of consecutive datapoints above / below, extended as periods get published:
       // O(1) per evaluation, which runs for every candidate of a sweep at every period.
@@ -350,36 +349,36 @@ export class AutoScaler {
       const latest = p.store.datapoint(p.handle, last);
       const allAbove = p.runAbove >= p.outN;
       const allBelow = !allAbove && p.runBelow >= p.inN;
-      const meanOf = (n: number): number => {
-        let sum = 0;
-        for (let k = last - n + 1; k <= last; k++) sum += p.store.datapoint(p.handle, k);
-        return sum / n;
-      };
       if (Number.isNaN(latest)) {
         p.state = "INSUFFICIENT_DATA";
       } else if (allAbove) {
         p.state = "HIGH";
-        p.value = this.formula === "latest" ? latest : meanOf(p.outN);
+        p.value = this.formula === "latest" ? latest : mean(this.read(p, last, p.outN));
         p.evidence = this.emit
           ? {
               alarm: "AlarmHigh",
               threshold: p.target,
               comparison: "above",
-              datapoints: read(p.outN),
+              datapoints: this.read(p, last, p.outN),
             }
           : null;
       } else if (allBelow) {
         p.state = "LOW";
-        p.value = this.formula === "latest" ? latest : meanOf(p.inN);
+        p.value = this.formula === "latest" ? latest : mean(this.read(p, last, p.inN));
         p.evidence = this.emit
-          ? { alarm: "AlarmLow", threshold, comparison: "below", datapoints: read(p.inN) }
+          ? {
+              alarm: "AlarmLow",
+              threshold,
+              comparison: "below",
+              datapoints: this.read(p, last, p.inN),
+            }
           : null;
       } else {
         p.state = "OK";
       }
       if (p.state !== "LOW") p.withheldReported = false;
     } else {
-      const values = read(p.evaluationPeriods);
+      const values = this.read(p, last, p.evaluationPeriods);
       const present = values.filter((v) => !Number.isNaN(v));
       const breaching = present.filter(p.compare).length;
       if (present.length === 0) p.state = "INSUFFICIENT_DATA";
@@ -404,6 +403,13 @@ export class AutoScaler {
         reason: `${p.name}: no datapoint published for the period ending ${isoMinute(this.timeMs((last + 1) * period))}; no scaling until data returns.`,
       });
     }
+  }
+
+  /** The `n` datapoints up to period `last`, oldest first (for evidence; allocates). */
+  private read(p: Policy, last: number, n: number): number[] {
+    const out: number[] = [];
+    for (let k = last - n + 1; k <= last; k++) out.push(p.store.datapoint(p.handle, k));
+    return out;
   }
 
   private outCooldown(p: Policy): number {
@@ -518,6 +524,12 @@ export class AutoScaler {
   get step(): number {
     return this.stepSeconds;
   }
+}
+
+function mean(values: readonly number[]): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
 }
 
 function isMultiple(tau: number, period: number): boolean {

@@ -28,7 +28,7 @@ import {
 } from "../vocab/index.js";
 import { AutoScaler } from "./autoscaling.js";
 import { PeriodStore, Q, Q_COUNT } from "./metrics.js";
-import { meanWaitSeconds, sojournExceedance, sojournQuantile } from "./queue.js";
+import { queueStep, type QueueStepResult } from "./queue.js";
 import { scheduleFirings, type ScheduledFiring } from "./schedule.js";
 
 export interface SimulateOptions {
@@ -222,6 +222,7 @@ export function simulate(
     : null;
   const q = new Float64Array(Q_COUNT);
   const cpuHistogram = new Float64Array(CPU_HISTOGRAM_BINS + 1);
+  const qs: QueueStepResult = { meanWait: 0, p50: 0, p95: 0, p99: 0, exceedance: 0 };
   let totalRequests = 0;
   let totalFailed = 0;
   let totalCost = 0;
@@ -371,18 +372,13 @@ export function simulate(
       if (backlog <= 1e-9 && rho < MAX_STABLE_UTILIZATION) {
         served = requests;
         if (requests > 0) {
-          const wq = meanWaitSeconds(servers, lambda, mu, cv);
-          latencyMean = wq + 1 / mu + latencySeconds;
+          const r = queueStep(servers, lambda, mu, cv, sloSeconds - latencySeconds, record, qs);
+          latencyMean = r.meanWait + 1 / mu + latencySeconds;
           inflightPerTask = lambda * latencyMean;
-          p95 = sojournQuantile(0.95, servers, lambda, mu, cv) + latencySeconds;
-          if (record) {
-            p50 = sojournQuantile(0.5, servers, lambda, mu, cv) + latencySeconds;
-            p99 = sojournQuantile(0.99, servers, lambda, mu, cv) + latencySeconds;
-          }
-          slowShare =
-            sloSeconds > latencySeconds
-              ? sojournExceedance(sloSeconds - latencySeconds, servers, lambda, mu, cv)
-              : 1;
+          p95 = r.p95 + latencySeconds;
+          p50 = r.p50 + latencySeconds;
+          p99 = r.p99 + latencySeconds;
+          slowShare = sloSeconds > latencySeconds ? r.exceedance : 1;
         }
       } else {
         // Saturated: the healthy tasks serve at full speed and the rest waits in a backlog;
@@ -398,24 +394,21 @@ export function simulate(
         const wait = (backlog + next) / 2 / rate;
         backlog = next;
         const lambdaCap = MAX_STABLE_UTILIZATION * capacityRate;
-        const base = sojournQuantile(0.95, servers, lambdaCap, mu, cv);
-        p95 = wait + base + latencySeconds;
-        if (record) {
-          p50 = wait + sojournQuantile(0.5, servers, lambdaCap, mu, cv) + latencySeconds;
-          p99 = wait + sojournQuantile(0.99, servers, lambdaCap, mu, cv) + latencySeconds;
-        }
-        latencyMean = wait + meanWaitSeconds(servers, lambdaCap, mu, cv) + 1 / mu + latencySeconds;
+        const r = queueStep(
+          servers,
+          lambdaCap,
+          mu,
+          cv,
+          sloSeconds - wait - latencySeconds,
+          record,
+          qs,
+        );
+        p95 = wait + r.p95 + latencySeconds;
+        p50 = wait + r.p50 + latencySeconds;
+        p99 = wait + r.p99 + latencySeconds;
+        latencyMean = wait + r.meanWait + 1 / mu + latencySeconds;
         inflightPerTask = (served / s / hEff) * latencyMean + backlog / hEff;
-        slowShare =
-          p95 > sloSeconds
-            ? 1
-            : sojournExceedance(
-                Math.max(0, sloSeconds - wait - latencySeconds),
-                servers,
-                lambdaCap,
-                mu,
-                cv,
-              );
+        slowShare = p95 > sloSeconds ? 1 : r.exceedance;
       }
     }
 
