@@ -143,11 +143,11 @@ ${rows.map((r) => `<tr><th scope="row">${e(r[0])}</th><td>${e(r[1])}</td><td>${e
         : candidateLabel(result, robust.candidateId);
     body.push(`<section id="robustness"><h2>Robustness</h2>
 <p>${e(who)} stays within the SLO under ${robust.passed} of ${robust.perturbations.length} perturbations.</p>
-<table><thead><tr><th>Perturbation</th><th>Meets SLO</th><th class="num">Margin (min)</th><th class="num">SLO minutes</th><th class="num">Monthly cost</th></tr></thead><tbody>
+<table><thead><tr><th>Perturbation</th><th>Meets SLO</th><th class="num">Margin (min)</th><th class="num">SLO minutes</th><th class="num">Error rate</th><th class="num">Monthly cost</th></tr></thead><tbody>
 ${robust.perturbations
   .map(
     (p) =>
-      `<tr><td>${e(p.name)}</td><td>${p.meetsSlo ? '<span class="ok">yes</span>' : '<span class="no">no</span>'}</td><td class="num">${e(formatNumber(p.marginMinutes, 1))}</td><td class="num">${e(formatNumber(p.kpis.sloViolationMinutes))}</td><td class="num">${e(formatUsd(p.kpis.monthlyCostUsd))}</td></tr>`,
+      `<tr><td>${e(p.name)}</td><td>${p.meetsSlo ? '<span class="ok">yes</span>' : '<span class="no">no</span>'}</td><td class="num">${e(formatNumber(p.marginMinutes, 1))}</td><td class="num">${e(formatNumber(p.kpis.sloViolationMinutes))}</td><td class="num">${e(formatPercent(p.kpis.errorRatePercent, 3))}</td><td class="num">${e(formatUsd(p.kpis.monthlyCostUsd))}</td></tr>`,
   )
   .join("\n")}
 </tbody></table>${
@@ -194,9 +194,9 @@ ${listed
 ${
   events.length === 0
     ? ""
-    : `<table class="events"><thead><tr><th>Time (UTC)</th><th>Event</th><th>Change</th><th>Policy / action</th><th>Reason</th></tr></thead><tbody>
+    : `<details${events.length <= 20 ? " open" : ""}><summary>Show the events</summary><table class="events"><thead><tr><th>Time (UTC)</th><th>Event</th><th>Change</th><th>Policy / action</th><th>Reason</th></tr></thead><tbody>
 ${events.map((ev) => `<tr class="ev-${e(ev.kind)}"><td class="nowrap">${e(formatUtc(ev.timeMs))}</td><td class="nowrap">${e(ev.kind)}</td><td>${e(eventChange(ev))}</td><td>${e(eventSource(ev))}</td><td>${e(ev.reason)}</td></tr>`).join("\n")}
-</tbody></table>`
+</tbody></table></details>`
 }</section>`);
   }
 

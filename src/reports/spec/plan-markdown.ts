@@ -107,12 +107,13 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
     );
     out.push(
       table(
-        ["Perturbation", "Meets SLO", "Margin (min)", "SLO minutes", "Monthly cost"],
+        ["Perturbation", "Meets SLO", "Margin (min)", "SLO minutes", "Error rate", "Monthly cost"],
         robust.perturbations.map((p) => [
           md(p.name),
           p.meetsSlo ? "yes" : "**no**",
           formatNumber(p.marginMinutes, 1),
           formatNumber(p.kpis.sloViolationMinutes),
+          formatPercent(p.kpis.errorRatePercent, 3),
           md(formatUsd(p.kpis.monthlyCostUsd)),
         ]),
       ),
