@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { simulate } from "../../src/sim/engine.js";
+import {
+  resolvePlatform,
+  resolvePrices,
+  SimulateConfigSchema,
+  type SimulationContext,
+  type Trace,
+} from "../../src/vocab/index.js";
+
+function runWith(policy: unknown) {
+  const config = SimulateConfigSchema.parse({
+    trace: { generate: "default-week" },
+    service: { cpuMsPerRequest: 10, idleCpuPercent: 0, memoryMiB: { base: 100 } },
+    task: { cpu: "1024", memory: "2048" },
+    scaling: { MinCapacity: 2, MaxCapacity: 20, DesiredCount: 2, policies: [policy] },
+  });
+  const context: SimulationContext = {
+    service: config.service,
+    platform: resolvePlatform({}),
+    prices: resolvePrices({}),
+    slo: config.slo,
+    seed: 1,
+  };
+  const minutes = 240;
+  const requests = new Float64Array(minutes);
+  for (let i = 0; i < minutes; i++) requests[i] = i < 30 ? 3000 : i < 150 ? 12000 : 3000;
+  const trace: Trace = {
+    source: "steps",
+    startMs: 0,
+    stepSeconds: 60,
+    requests,
+    gap: new Uint8Array(minutes),
+  };
+  return simulate(trace, { task: config.task, scaling: config.scaling }, context);
+}
+
+describe("CustomizedMetricSpecification over the simulated metrics", () => {
+  it("RequestCountPerTarget (Sum) as a custom metric behaves like the predefined ALBRequestCountPerTarget", () => {
+    const predefined = runWith({
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 2000,
+        PredefinedMetricSpecification: { PredefinedMetricType: "ALBRequestCountPerTarget" },
+      },
+    });
+    const custom = runWith({
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 2000,
+        CustomizedMetricSpecification: {
+          Namespace: "AWS/ApplicationELB",
+          MetricName: "RequestCountPerTarget",
+          Statistic: "Sum",
+        },
+      },
+    });
+    expect(Array.from(custom.timeline!.desiredCount)).toEqual(
+      Array.from(predefined.timeline!.desiredCount),
+    );
+    // 12,000 per minute / 2,000 per target = 6 at least; stale datapoints after the
+    // cooldown may add more (the metric lags the new tasks).
+    expect(predefined.kpis.maxTasks).toBeGreaterThanOrEqual(6);
+  });
+
+  it("a Container Insights metric (RunningTaskCount is not load) never scales, CpuUtilized does", () => {
+    const running = runWith({
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 50,
+        CustomizedMetricSpecification: {
+          Namespace: "ECS/ContainerInsights",
+          MetricName: "RunningTaskCount",
+          Statistic: "Average",
+        },
+        DisableScaleIn: true,
+      },
+    });
+    expect(running.kpis.scalingActions).toBe(0);
+    const cpuUnits = runWith({
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 1024, // CPU units in use across the service: one vCPU's worth
+        CustomizedMetricSpecification: {
+          Namespace: "ECS/ContainerInsights",
+          MetricName: "CpuUtilized",
+          Statistic: "Average",
+        },
+      },
+    });
+    expect(cpuUnits.events.some((e) => e.kind === "scale-out")).toBe(true);
+  });
+
+  it("rejects a metric the simulator does not publish, naming what it does", () => {
+    const result = SimulateConfigSchema.safeParse({
+      trace: { generate: "default-week" },
+      service: { cpuMsPerRequest: 10, memoryMiB: { base: 100 } },
+      task: { cpu: "1024", memory: "2048" },
+      scaling: {
+        MinCapacity: 1,
+        MaxCapacity: 2,
+        policies: [
+          {
+            TargetTrackingScalingPolicyConfiguration: {
+              TargetValue: 5,
+              CustomizedMetricSpecification: {
+                Namespace: "AWS/SQS",
+                MetricName: "ApproximateNumberOfMessagesVisible",
+              },
+            },
+          },
+        ],
+      },
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toMatch(
+      /namespace "AWS\/SQS" is not simulated; use one of AWS\/ECS/,
+    );
+  });
+});
