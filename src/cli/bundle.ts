@@ -3,9 +3,8 @@
  * written to a temporary sibling folder and renamed into place, so a crash never leaves a
  * half-written bundle where a reader would take it for a whole one.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import {
@@ -18,6 +17,7 @@ import {
 } from "../vocab/index.js";
 import { formatZodIssue } from "./config-file.js";
 import { UsageError } from "./errors.js";
+import { replaceDirectory } from "./output.js";
 
 /** A fixed-step series: value i covers [startMs + i·step, startMs + (i+1)·step); NaN = no data. */
 export interface FixedSeries {
@@ -60,8 +60,7 @@ export async function writeBundle(
   extraFiles: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const parsed = TraceBundleManifestSchema.parse(manifest);
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${randomBytes(4).toString("hex")}`);
-  try {
+  await replaceDirectory(dir, async (tmp) => {
     await mkdir(join(tmp, "series"), { recursive: true });
     for (const s of parsed.series) {
       const data = series.get(s.id);
@@ -73,12 +72,7 @@ export async function writeBundle(
       await writeFile(join(tmp, name), content);
     }
     await writeFile(join(tmp, BUNDLE_MANIFEST), `${JSON.stringify(parsed, null, 2)}\n`);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
-  } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
-  }
+  });
 }
 
 /** Reads and checks a bundle's manifest. */

@@ -1,7 +1,7 @@
 /** Writing outputs so that a crash never leaves a half-written file: temp file, then rename. */
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { TIMELINE_COLUMNS, type Timeline } from "../vocab/index.js";
 
@@ -14,6 +14,28 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Fills a new temporary folder beside `dir` with `fill`, then puts it in place of `dir` (the
+ * old folder is removed just before the rename). On error the temporary folder is removed
+ * and `dir` is left as it was.
+ */
+export async function replaceDirectory<T>(
+  dir: string,
+  fill: (tmp: string) => Promise<T>,
+): Promise<T> {
+  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${randomBytes(4).toString("hex")}`);
+  try {
+    await mkdir(tmp, { recursive: true });
+    const value = await fill(tmp);
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+    return value;
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
     throw error;
   }
 }

@@ -20,7 +20,7 @@ import { loadConfig } from "./config-file.js";
 import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
 import { UsageError } from "./errors.js";
 import { printWarnings, type Io } from "./main.js";
-import { writeFileAtomic, writeJsonAtomic } from "./output.js";
+import { replaceDirectory, writeFileAtomic, writeJsonAtomic } from "./output.js";
 import { defaultWorkers, runSweep } from "./pool.js";
 import { loadTraceSource } from "./trace-file.js";
 
@@ -122,7 +122,11 @@ export async function runPlanCommand(
     current,
   });
   const out = resolve(opts.out);
-  const recommendation = await writePlanOutputs(result, config, out);
+  // Everything goes to a temporary sibling folder that replaces `out` in one rename, so an
+  // interrupted plan never leaves a mix of old and new files.
+  const recommendation = await replaceDirectory(out, (tmp) =>
+    writePlanOutputs(result, config, tmp),
+  );
   if (opts.json) io.out(`${JSON.stringify(recommendation, null, 2)}\n`);
   else io.out(renderPlanSummary(result, out));
   return result.recommended ? 0 : 3;
