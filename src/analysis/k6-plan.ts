@@ -173,8 +173,7 @@ export interface K6RampingArrivalScenario {
 }
 export type K6Scenario = K6ArrivalScenario | K6RampingArrivalScenario;
 export type K6Threshold =
-  | string
-  | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
+  string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
 export interface K6PlanOptions {
   scenarios: Record<string, K6Scenario>;
   thresholds: Record<string, K6Threshold[]>;
@@ -343,9 +342,7 @@ export function thresholdsFor(plan: ScenarioPlan): Record<string, K6Threshold[]>
   const thresholds: Record<string, K6Threshold[]> = {
     http_req_duration: latency.map(abort),
     http_req_failed: failed.map(abort),
-    dropped_iterations: [
-      `count<=${Math.floor((plannedIterations(shape) * budgetPercent) / 100)}`,
-    ],
+    dropped_iterations: [`count<=${Math.floor((plannedIterations(shape) * budgetPercent) / 100)}`],
   };
   for (const e of mix.endpoints) {
     thresholds[endpointMetric("http_req_duration", e.name)] = [
@@ -526,9 +523,7 @@ const SHAPE_FIELDS: Record<ShapeKind, Record<string, (v: unknown) => boolean>> =
     stages: (v) =>
       Array.isArray(v) &&
       v.length > 0 &&
-      v.every(
-        (s) => isObject(s) && isNonNegative(s.durationSeconds) && Number.isInteger(s.target),
-      ),
+      v.every((s) => isObject(s) && isNonNegative(s.durationSeconds) && Number.isInteger(s.target)),
   },
 };
 
@@ -618,7 +613,8 @@ export function traceToStages(
   const scale = options.scale ?? 1;
   const compress = options.compress ?? 1;
   const maxSteps = options.maxSteps ?? 1000;
-  if (!(scale > 0) || !(compress > 0)) throw new Error("traceToStages requires scale and compress above 0");
+  if (!(scale > 0) || !(compress > 0))
+    throw new Error("traceToStages requires scale and compress above 0");
   if (trace.requests.length === 0) throw new Error("traceToStages requires at least one step");
   const merge = Math.ceil(trace.requests.length / maxSteps);
   const stepSeconds = (trace.stepSeconds * merge) / compress;
@@ -689,4 +685,109 @@ export function executionSegments(n: number): ExecutionSegment[] {
     segment: `${cuts[i]}:${cuts[i + 1]}`,
     sequence,
   }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// End-of-test summary (from k6's handleSummary data; no secrets: it never sees headers)
+
+/** The parts of k6's `handleSummary(data)` argument that caplab reads (reference/k6.md §4.3). */
+export interface K6SummaryData {
+  readonly metrics: Readonly<
+    Record<
+      string,
+      {
+        readonly type: string;
+        readonly values: Readonly<Record<string, number>>;
+        /** `ok: true` = passed (handleSummary polarity). */
+        readonly thresholds?: Readonly<Record<string, { readonly ok: boolean }>>;
+      }
+    >
+  >;
+  readonly state?: { readonly testRunDurationMs?: number };
+}
+
+/** caplab's own summary of a run, written next to k6's by the scenarios' handleSummary. */
+export interface RunSummary {
+  readonly shape: ShapeKind;
+  readonly plannedIterations: number;
+  readonly iterations: number;
+  readonly droppedIterations: number;
+  /** Dropped over planned, percent: above 0 means the open model did not keep its rate. */
+  readonly droppedPercent: number;
+  readonly durationSeconds: number;
+  readonly httpReqs: number;
+  readonly latencyP95Ms: number | null;
+  readonly latencyP99Ms: number | null;
+  readonly failedRate: number | null;
+  readonly thresholds: readonly { metric: string; expression: string; ok: boolean }[];
+  /** Breakpoint only: the step running when the test ended and the last one that held. */
+  readonly knee: {
+    readonly aborted: boolean;
+    readonly stepAtEnd: number;
+    readonly rateAtEnd: number;
+    readonly lastGoodRate: number | null;
+  } | null;
+}
+
+/** What the run did against what the plan asked for. */
+export function runSummary(plan: ScenarioPlan, data: K6SummaryData): RunSummary {
+  const value = (metric: string, key: string): number | null =>
+    data.metrics[metric]?.values[key] ?? null;
+  const planned = plannedIterations(plan.shape);
+  const dropped = value("dropped_iterations", "count") ?? 0;
+  const durationSeconds = (data.state?.testRunDurationMs ?? 0) / 1000;
+  const thresholds = Object.entries(data.metrics).flatMap(([metric, m]) =>
+    Object.entries(m.thresholds ?? {}).map(([expression, t]) => ({ metric, expression, ok: t.ok })),
+  );
+  let knee: RunSummary["knee"] = null;
+  const shape = plan.shape;
+  if (shape.kind === "breakpoint") {
+    const step = Math.min(shape.steps - 1, Math.floor(durationSeconds / shape.stepSeconds));
+    const failed = thresholds.some((t) => !t.ok);
+    const aborted = failed && durationSeconds < shapeSeconds(shape);
+    const rateAt = (i: number): number => shape.startRate + i * shape.stepRate;
+    knee = {
+      aborted,
+      stepAtEnd: step,
+      rateAtEnd: rateAt(step),
+      lastGoodRate: !failed ? rateAt(step) : step > 0 ? rateAt(step - 1) : null,
+    };
+  }
+  return {
+    shape: shape.kind,
+    plannedIterations: Math.round(planned),
+    iterations: value("iterations", "count") ?? 0,
+    droppedIterations: dropped,
+    droppedPercent: planned > 0 ? (dropped / planned) * 100 : 0,
+    durationSeconds,
+    httpReqs: value("http_reqs", "count") ?? 0,
+    latencyP95Ms: value("http_req_duration", "p(95)"),
+    latencyP99Ms: value("http_req_duration", "p(99)"),
+    failedRate: value("http_req_failed", "rate"),
+    thresholds,
+    knee,
+  };
+}
+
+/** A few lines for the terminal. */
+export function renderRunSummary(s: RunSummary): string {
+  const ms = (v: number | null): string => (v === null ? "n/a" : `${v.toFixed(1)} ms`);
+  const lines = [
+    `caplab ${s.shape}: ${s.iterations} of ${s.plannedIterations} planned iterations in ${s.durationSeconds.toFixed(1)} s, ${s.httpReqs} requests`,
+    `  http_req_duration p95 ${ms(s.latencyP95Ms)}, p99 ${ms(s.latencyP99Ms)}; http_req_failed ${s.failedRate === null ? "n/a" : `${(s.failedRate * 100).toFixed(2)} %`}`,
+  ];
+  if (s.droppedIterations > 0)
+    lines.push(
+      `  dropped_iterations ${s.droppedIterations} (${s.droppedPercent.toFixed(2)} % of planned): the open model did not keep its rate; raise maxVUs or split the load over more segments`,
+    );
+  else lines.push("  dropped_iterations 0: the arrival rate was kept");
+  for (const t of s.thresholds) lines.push(`  ${t.ok ? "✓" : "✗"} ${t.metric}: ${t.expression}`);
+  if (s.knee !== null) {
+    lines.push(
+      s.knee.aborted
+        ? `  knee: thresholds crossed at step ${s.knee.stepAtEnd + 1} (${s.knee.rateAtEnd}/s); last step that held: ${s.knee.lastGoodRate === null ? "none" : `${s.knee.lastGoodRate}/s`}`
+        : `  knee: not reached; every step up to ${s.knee.rateAtEnd}/s held`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
 }

@@ -10,6 +10,7 @@ import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
 import { UsageError } from "./errors.js";
 import { runPlanCommand } from "./plan-command.js";
+import { runRunCommand, type RunOptions } from "./run-command.js";
 import { runSimulateCommand } from "./simulate-command.js";
 
 export interface Io {
@@ -79,7 +80,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .option("--out <dir>", "output folder", "caplab-out/plan")
     .addOption(
-      new Option("--workers <n>", "worker threads (0 = in this thread)").argParser(parseCount),
+      new Option("--workers <n>", "worker threads (0 = in this thread)").argParser(
+        parseCount("--workers"),
+      ),
     )
     .option("--quiet", "no progress bar")
     .option("--json", "print recommendation.json on stdout instead of the summary")
@@ -91,6 +94,49 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         setCode(await runPlanCommand(config, opts, io));
       },
     );
+
+  program
+    .command("run")
+    .summary("run a k6 scenario against a target and write a run bundle (k6's exit code is kept)")
+    .description(
+      "Runs k6 (from PATH or K6_BIN) on a library scenario (smoke, constant, breakpoint, spike, soak, trace-replay)\n" +
+        "or a script file, with --out json=DIR/k6.json.gz and --summary-export DIR/summary.json, and writes\n" +
+        "DIR/manifest.json. Exit code = k6's (99: thresholds crossed).\n\n" +
+        "Examples:\n  caplab run smoke --target https://my-alb.example.com\n" +
+        "  caplab run trace-replay --trace traces/nasa.csv --scale 2 --compress 60 --target https://alb --out out/replay\n" +
+        "  caplab run spike --target https://alb --segments 3 --on ecs --cluster load --task-definition k6:3 --subnets subnet-a,subnet-b",
+    )
+    .argument("<scenario>", "library scenario name or path to a k6 script")
+    .requiredOption(
+      "--target <url>",
+      "base URL of the service (tokens: CAPLAB_TOKEN, headers: CAPLAB_HEADER_<NAME>)",
+    )
+    .option("--out <dir>", "run bundle folder", "caplab-out/run")
+    .option("--collect <cluster/service>", "collect the server side for the run's window")
+    .option("--plan <file>", "plan JSON (shape, mix, slo)")
+    .option("--trace <file>", "trace CSV or bundle to replay (trace-replay)")
+    .addOption(new Option("--scale <x>", "multiplier on the trace's requests").argParser(Number))
+    .addOption(new Option("--compress <x>", "time compression of the trace").argParser(Number))
+    .addOption(
+      new Option("--segments <n>", "execution segments (with --on)").argParser(
+        parseCount("--segments"),
+      ),
+    )
+    .addOption(new Option("--on <engine>", "where the segments run").choices(["ecs", "k8s"]))
+    .option("--cluster <name>", "ECS cluster for the k6 tasks")
+    .option("--task-definition <td>", "task definition with a k6 container")
+    .option("--subnets <ids>", "comma-separated subnets", (v: string) => v.split(","))
+    .option("--security-groups <ids>", "comma-separated security groups", (v: string) =>
+      v.split(","),
+    )
+    .option("--container <name>", "k6 container name in the task definition", "k6")
+    .option(
+      "--script-in-image <path>",
+      "scenario path inside the k6 image (default /scenarios/<name>.js)",
+    )
+    .action(async (scenario: string, opts: RunOptions) => {
+      setCode(await runRunCommand(scenario, opts, io));
+    });
 
   program
     .command("schema")
@@ -106,11 +152,14 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   return program;
 }
 
-function parseCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError("--workers takes a whole number (0 or more).", "bad-flag");
-  return n;
+/** A parser for a flag that takes a whole number (0 or more). */
+function parseCount(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new UsageError(`${flag} takes a whole number (0 or more).`, "bad-flag");
+    return n;
+  };
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

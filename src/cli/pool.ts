@@ -53,7 +53,10 @@ export async function runSweep(
   options: SweepOptions = {},
 ): Promise<Kpis[]> {
   const total = candidates.length;
-  const workers = Math.max(0, Math.min(options.workers ?? defaultWorkers(), total));
+  const wanted = options.workers ?? defaultWorkers();
+  if (!Number.isInteger(wanted) || wanted < 0)
+    throw new RangeError(`runSweep: workers must be a whole number, got ${String(wanted)}`);
+  const workers = Math.min(wanted, total);
   const results: (Kpis | undefined)[] = new Array(total);
   if (workers === 0) {
     for (let i = 0; i < total; i++) {

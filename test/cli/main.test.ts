@@ -25,7 +25,7 @@ describe("caplab", () => {
   it("lists every command with a one-line purpose", async () => {
     const io = capture();
     expect(await main(["--help"], io)).toBe(0);
-    for (const command of ["simulate", "plan", "schema"])
+    for (const command of ["simulate", "plan", "run", "schema"])
       expect(io.stdout()).toMatch(new RegExp(`\\n  ${command}\\b.*\\S`));
   });
 
