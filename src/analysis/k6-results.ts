@@ -60,21 +60,9 @@ export function parseK6Line(text: string): K6Line | null {
   throw new Error(`unknown k6 JSON line type ${JSON.stringify(raw.type)}`);
 }
 
-/**
- * k6's percentile: sort, then interpolate linearly at index p·(n−1); 0 for no values.
- * `sorted` must be ascending. Example: [1, 2, 3, 4] at p = 0.5 → 2.5.
- */
-export function k6Percentile(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return 0;
-  if (n === 1) return sorted[0] ?? 0;
-  const i = p * (n - 1);
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  const a = sorted[lo] ?? 0;
-  const b = sorted[hi] ?? 0;
-  return a + (b - a) * (i - lo);
-}
+import { k6Percentile } from "./stats/index.js";
+
+export { k6Percentile };
 
 /** Aggregates of one metric, keyed like k6's summary (`count`, `rate`, `p(95)`, …). */
 export interface K6MetricSummary {
