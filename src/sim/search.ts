@@ -189,10 +189,10 @@ export function expandSpace(
 
 const SHORT_METRIC: Record<PredefinedMetricType, string> = {
   ECSServiceAverageCPUUtilization: "CPU",
-  ECSServiceAverageCPUUtilizationHighResolution: "CPU 20s",
-  ECSServiceAverageMemoryUtilization: "Memory",
-  ECSServiceAverageMemoryUtilizationHighResolution: "Memory 20s",
-  ALBRequestCountPerTarget: "Requests/target",
+  ECSServiceAverageCPUUtilizationHighResolution: "CPU (20 s)",
+  ECSServiceAverageMemoryUtilization: "memory",
+  ECSServiceAverageMemoryUtilizationHighResolution: "memory (20 s)",
+  ALBRequestCountPerTarget: "ALB req/target",
 };
 
 /** A short name for a metric, e.g. "CPU 20s". */
@@ -224,6 +224,16 @@ export function meetsSlo(kpis: Kpis, slo: Slo): boolean {
   return (
     kpis.sloViolationMinutes <= violationBudgetMinutes(slo, kpis.minutes) + 1e-9 &&
     kpis.errorRatePercent <= slo.errorRatePercent + 1e-12
+  );
+}
+
+/** Order of candidates that miss the SLO: fewest violation minutes, lowest error rate, cheapest. */
+export function closestToSlo(a: CandidateOutcome, b: CandidateOutcome): number {
+  return (
+    a.kpis.sloViolationMinutes - b.kpis.sloViolationMinutes ||
+    a.kpis.errorRatePercent - b.kpis.errorRatePercent ||
+    a.kpis.monthlyCostUsd - b.kpis.monthlyCostUsd ||
+    a.candidate.id - b.candidate.id
   );
 }
 
@@ -265,15 +275,7 @@ export function rankOutcomes(outcomes: readonly CandidateOutcome[]): CandidateOu
     );
     i = j;
   }
-  const missing = outcomes
-    .filter((o) => !o.meetsSlo)
-    .sort(
-      (a, b) =>
-        a.kpis.sloViolationMinutes - b.kpis.sloViolationMinutes ||
-        a.kpis.errorRatePercent - b.kpis.errorRatePercent ||
-        a.kpis.monthlyCostUsd - b.kpis.monthlyCostUsd ||
-        a.candidate.id - b.candidate.id,
-    );
+  const missing = outcomes.filter((o) => !o.meetsSlo).sort(closestToSlo);
   return [...ranked, ...missing];
 }
 

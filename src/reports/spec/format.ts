@@ -2,7 +2,6 @@
  * Text helpers shared by the Markdown and HTML reports: deterministic number formats (no
  * locale) and escapers for strings that came from outside (config, file paths).
  */
-import type { PredefinedMetricType } from "../../vocab/index.js";
 
 /** Digits grouped by thousands with a comma, e.g. `groupThousands("12345.6")` → "12,345.6". */
 function groupThousands(fixed: string): string {
@@ -58,23 +57,8 @@ export function formatSeconds(s: number): string {
   return `${s} s`;
 }
 
-/** A short name of a metric for tables, e.g. "CPU", "CPU (20 s)", "ALB requests/target". */
-export function metricShortName(metric: PredefinedMetricType | "none"): string {
-  switch (metric) {
-    case "ECSServiceAverageCPUUtilization":
-      return "CPU";
-    case "ECSServiceAverageCPUUtilizationHighResolution":
-      return "CPU (20 s)";
-    case "ECSServiceAverageMemoryUtilization":
-      return "memory";
-    case "ECSServiceAverageMemoryUtilizationHighResolution":
-      return "memory (20 s)";
-    case "ALBRequestCountPerTarget":
-      return "ALB req/target";
-    case "none":
-      return "fixed";
-  }
-}
+/** A short name for a metric, e.g. "CPU (20 s)" (one table, in src/sim/search.ts). */
+export { shortMetricName as metricShortName } from "../../sim/search.js";
 
 const HTML_ESCAPES: Record<string, string> = {
   "&": "&amp;",

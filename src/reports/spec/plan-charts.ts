@@ -22,6 +22,7 @@ import {
   type Timeline,
 } from "../../vocab/index.js";
 import { formatNumber, metricShortName } from "./format.js";
+import { closestToSlo, rankOutcomes } from "../../sim/search.js";
 
 /** Most points drawn per series; longer timelines are bucketed. */
 export const MAX_POINTS = 2000;
@@ -228,34 +229,15 @@ function chartMetric(result: PlanResult): PredefinedMetricType | null {
 
 /**
  * Outcomes closest to meeting the SLO: fewest violation minutes, then lowest error rate,
- * then cheapest.
+ * then cheapest (the search's order for candidates that miss the SLO).
  */
 export function closestOutcomes(result: PlanResult, n: number): CandidateOutcome[] {
-  return [...result.outcomes]
-    .sort(
-      (a, b) =>
-        a.kpis.sloViolationMinutes - b.kpis.sloViolationMinutes ||
-        a.kpis.errorRatePercent - b.kpis.errorRatePercent ||
-        a.kpis.monthlyCostUsd - b.kpis.monthlyCostUsd ||
-        a.candidate.id - b.candidate.id,
-    )
-    .slice(0, n);
+  return [...result.outcomes].sort(closestToSlo).slice(0, n);
 }
 
-/**
- * Candidates in report order: those meeting the SLO first, cheapest first; then the rest,
- * closest to the SLO first.
- */
+/** Candidates in the search's rank order (src/sim/search.ts, rankOutcomes). */
 export function rankedOutcomes(result: PlanResult): CandidateOutcome[] {
-  return [...result.outcomes].sort(
-    (a, b) =>
-      Number(b.meetsSlo) - Number(a.meetsSlo) ||
-      (a.meetsSlo
-        ? a.kpis.monthlyCostUsd - b.kpis.monthlyCostUsd
-        : a.kpis.sloViolationMinutes - b.kpis.sloViolationMinutes) ||
-      a.kpis.monthlyCostUsd - b.kpis.monthlyCostUsd ||
-      a.candidate.id - b.candidate.id,
-  );
+  return rankOutcomes(result.outcomes);
 }
 
 // ---------------------------------------------------------------------------------------
