@@ -289,49 +289,41 @@ export function simulate(
     let registeredSec = healthy * s;
     let pendingSec = 0;
     let idleRunningSec = 0; // running but not serving (not healthy yet, or draining)
-    let becameHealthy = 0;
-    while (launching.length > 0) {
-      const c = launching[0] as LaunchCohort;
-      if (c.healthyAt >= t1) break;
-      // Becomes healthy within this step.
-      billedSec += c.count * overlap(c.billedFrom, Infinity, t0, t1);
-      c.billedUntil = t1;
-      runningSec += c.count * overlap(c.runningAt, Infinity, t0, t1);
-      pendingSec += c.count * overlap(-Infinity, c.runningAt, t0, t1);
-      const h = c.count * overlap(c.healthyAt, Infinity, t0, t1);
-      registeredSec += c.count * overlap(c.runningAt, Infinity, t0, t1);
-      idleRunningSec += c.count * overlap(c.runningAt, c.healthyAt, t0, t1);
-      if (slowStart > 0 && healthy + becameHealthy > 0) {
-        slowStarting.push({ count: c.count, healthyAt: c.healthyAt });
-      } else {
-        healthySec += h;
-        becameHealthy += c.count;
-      }
-      launching.shift();
-    }
+    // Launching cohorts (including those that become healthy in this step).
     for (const c of launching) {
       billedSec += c.count * overlap(c.billedFrom, Infinity, t0, t1);
       c.billedUntil = t1;
       const run = c.count * overlap(c.runningAt, Infinity, t0, t1);
       runningSec += run;
       registeredSec += run;
-      idleRunningSec += run;
+      idleRunningSec += c.count * overlap(c.runningAt, c.healthyAt, t0, t1);
       pendingSec += c.count * overlap(-Infinity, c.runningAt, t0, t1);
     }
+    // Those healthy before the step ends serve from then on (ramped in by slow start when
+    // another healthy target exists).
+    let becameHealthy = 0;
+    while (launching.length > 0 && (launching[0] as LaunchCohort).healthyAt < t1) {
+      const c = launching.shift() as LaunchCohort;
+      if (slowStart > 0 && healthy + becameHealthy > 0) {
+        slowStarting.push({ count: c.count, healthyAt: c.healthyAt });
+      } else {
+        healthySec += c.count * overlap(c.healthyAt, Infinity, t0, t1);
+        becameHealthy += c.count;
+      }
+    }
     healthy += becameHealthy;
-    for (let j = 0; j < slowStarting.length; j++) {
-      const c = slowStarting[j] as SlowStartCohort;
-      const a = Math.max(t0, c.healthyAt);
-      const b = t1;
-      // Share ramps linearly from 0 to 1 over the slow-start window.
-      const w0 = Math.min(1, (a - c.healthyAt) / slowStart);
-      const w1 = Math.min(1, (b - c.healthyAt) / slowStart);
-      const pre = Math.max(0, Math.min(t1, c.healthyAt) - t0);
-      billedSec += c.count * s;
-      runningSec += c.count * s;
-      registeredSec += c.count * s;
-      idleRunningSec += c.count * pre;
-      healthySec += (c.count * (b - a) * (w0 + w1)) / 2;
+    for (const c of slowStarting) {
+      // A cohort that entered slow start in this step was billed above, as launching.
+      if (c.healthyAt < t0) {
+        billedSec += c.count * s;
+        runningSec += c.count * s;
+        registeredSec += c.count * s;
+      }
+      // Its share ramps linearly from 0 to 1 over the slow-start window.
+      const from = Math.max(t0, c.healthyAt);
+      const w0 = Math.min(1, (from - c.healthyAt) / slowStart);
+      const w1 = Math.min(1, (t1 - c.healthyAt) / slowStart);
+      healthySec += (c.count * (t1 - from) * (w0 + w1)) / 2;
     }
     while (
       slowStarting.length > 0 &&

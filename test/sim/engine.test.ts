@@ -548,5 +548,14 @@ describe("simulate: tasks", () => {
     expect(Array.from(off.healthyCount.slice(29, 35))).toEqual([2, 2, 4, 4, 4, 4]);
     // The old tasks carry more during the ramp: per-target requests are higher with slow start.
     expect(ramped.requestCountPerTarget[31]).toBeGreaterThan(off.requestCountPerTarget[31]!);
+    // Slow start changes who serves, not what is billed: the same tasks run just as long.
+    let costRamped = 0;
+    let costOff = 0;
+    for (let i = 0; i < ramped.length; i++) {
+      costRamped += ramped.costUsd[i]!;
+      costOff += off.costUsd[i]!;
+    }
+    expect(costRamped).toBeCloseTo(costOff, 12);
+    expect(Array.from(ramped.runningCount)).toEqual(Array.from(off.runningCount));
   });
 });
