@@ -1,0 +1,10 @@
+/** Every test's temporary files go under one folder that is removed when the run ends. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export default function setup(): () => void {
+  const dir = mkdtempSync(join(tmpdir(), "caplab-test-"));
+  process.env.TMPDIR = dir;
+  return () => rmSync(dir, { recursive: true, force: true });
+}
