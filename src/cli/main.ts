@@ -9,6 +9,7 @@ import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
 import { UsageError } from "./errors.js";
+import { addCollectCommand } from "./collect-command.js";
 import { runPlanCommand } from "./plan-command.js";
 import { runRunCommand, type RunOptions } from "./run-command.js";
 import { runSimulateCommand } from "./simulate-command.js";
@@ -94,6 +95,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         setCode(await runPlanCommand(config, opts, io));
       },
     );
+
+  addCollectCommand(program, io, setCode);
 
   program
     .command("run")

@@ -1,0 +1,281 @@
+/**
+ * `caplab collect`: the CLI face of src/collect/collect.ts. Builds the three AWS clients
+ * (default credential chain, or the --profile's credentials through fromIni; credentials are
+ * never printed or written), turns flags into a CollectRequest, shows a progress bar on a
+ * terminal, and says what to do when AWS says no.
+ */
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { fromIni } from "@aws-sdk/credential-providers";
+import { SingleBar } from "cli-progress";
+import { Option, type Command } from "commander";
+import { parseIsoTime } from "../analysis/trace.js";
+import { collect, CollectionInterrupted, type CollectResult } from "../collect/collect.js";
+import { MetricForbiddenError } from "../collect/cloudwatch.js";
+import type { PackingLimits } from "../collect/packing.js";
+import { isRetryable, isThrottling, type RetryOptions } from "../collect/retry.js";
+import type { Warning } from "../vocab/index.js";
+import { UsageError } from "./errors.js";
+import { printWarnings, type Io } from "./main.js";
+
+export interface CollectCommandOptions {
+  readonly cluster: string;
+  readonly service: string;
+  readonly from: string;
+  readonly to: string;
+  /** Seconds. @default 60 */
+  readonly period?: number;
+  readonly loadBalancer?: string;
+  readonly targetGroup?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly endpointUrl?: string;
+  readonly out: string;
+  readonly quiet?: boolean;
+}
+
+/** What tests change: extra client configuration (credentials, SDK retries), retry, limits, clock, signal. */
+export interface CollectCommandDeps {
+  readonly clientConfig?: Record<string, unknown>;
+  readonly retry?: RetryOptions;
+  readonly limits?: PackingLimits;
+  readonly now?: () => number;
+  readonly signal?: AbortSignal;
+}
+
+/** The default period, seconds (CloudWatch's standard resolution). @default 60 */
+export const DEFAULT_COLLECT_PERIOD = 60;
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+async function caplabVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const RELATIVE = /^now(?:-(\d+(?:\.\d+)?)([mhd]))?$/;
+const UNIT_SECONDS = { m: 60, h: 3600, d: 86_400 } as const;
+
+/** `--from`/`--to`: ISO 8601 (UTC unless an offset is given), `now`, or `now-7d` (m, h, d). */
+export function parseCollectTime(flag: string, text: string, nowMs: number): number {
+  const rel = RELATIVE.exec(text.trim());
+  if (rel) {
+    const amount = Number(rel[1] ?? 0);
+    const unit = (rel[2] ?? "m") as keyof typeof UNIT_SECONDS;
+    return nowMs - amount * UNIT_SECONDS[unit] * 1000;
+  }
+  const ms = parseIsoTime(text);
+  if (ms === null)
+    throw new UsageError(
+      `${flag} "${text}" is not a time; give ISO 8601 (2026-03-01T00:00:00Z), now, or now-7d.`,
+      "bad-flag",
+    );
+  return ms;
+}
+
+/** An AWS failure in one sentence that says what to change, or null when it is not one we know. */
+export function explainAwsError(error: unknown, partialDir: string): string | null {
+  const e = error as { name?: string; message?: string } | null;
+  const name = e?.name ?? "";
+  const msg = (e?.message ?? "").split("\n")[0]!;
+  if (error instanceof MetricForbiddenError)
+    return `CloudWatch answered Forbidden for a metric (${error.queryId}); grant cloudwatch:GetMetricData as in examples/iam/collect-policy.json.`;
+  if (name === "CredentialsProviderError" || /Could not load credentials/i.test(msg))
+    return `no AWS credentials were found (${msg}); configure the default credential chain or pass --profile.`;
+  if (/Region is missing/i.test(msg))
+    return "no AWS Region is set; pass --region or set AWS_REGION.";
+  if (
+    /AccessDenied|UnauthorizedOperation|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|InvalidSignature|SignatureDoesNotMatch/.test(
+      name,
+    )
+  )
+    return `AWS refused the call (${name}: ${msg}); check the credentials and grant the actions in examples/iam/collect-policy.json.`;
+  if (name === "ClusterNotFoundException")
+    return `the ECS cluster was not found (${msg}); check --cluster and --region.`;
+  if (name === "ServiceNotFoundException")
+    return `the ECS service was not found (${msg}); check --service and --region.`;
+  if (isThrottling(error) || isRetryable(error))
+    return `AWS kept failing after every retry (${name || "error"}: ${msg}); run the same command again later: the chunks already fetched are kept in ${partialDir}.`;
+  return null;
+}
+
+function parseRequest(opts: CollectCommandOptions, nowMs: number) {
+  const fromMs = parseCollectTime("--from", opts.from, nowMs);
+  const toMs = parseCollectTime("--to", opts.to, nowMs);
+  if (fromMs >= toMs)
+    throw new UsageError(
+      `--from (${opts.from}) is not before --to (${opts.to}); swap them or widen the window.`,
+      "bad-flag",
+    );
+  const period = opts.period ?? DEFAULT_COLLECT_PERIOD;
+  if (!Number.isInteger(period) || period <= 0)
+    throw new UsageError("--period takes a whole number of seconds, such as 60.", "bad-flag");
+  return { fromMs, toMs, period };
+}
+
+export async function runCollectCommand(
+  opts: CollectCommandOptions,
+  io: Io,
+  deps: CollectCommandDeps = {},
+): Promise<number> {
+  const now = deps.now ?? Date.now;
+  const { fromMs, toMs, period } = parseRequest(opts, now());
+  const out = resolve(opts.out);
+  const partialDir = `${out}.partial`;
+  const config: Record<string, unknown> = {
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.profile
+      ? { profile: opts.profile, credentials: fromIni({ profile: opts.profile }) }
+      : {}),
+    ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+    ...deps.clientConfig,
+  };
+  const cloudWatch = new CloudWatchClient(config);
+  const ecs = new ECSClient(config);
+  const autoScaling = new ApplicationAutoScalingClient(config);
+
+  const warnings: Warning[] = [];
+  const showBar = io.isTty && !opts.quiet;
+  const bar = showBar
+    ? new SingleBar({
+        format: "  {bar} {percentage}% | {value}/{total} chunks | ETA {eta_formatted}",
+        hideCursor: true,
+        stream: process.stderr,
+      })
+    : null;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error("interrupted"));
+  const signal = deps.signal
+    ? AbortSignal.any([deps.signal, controller.signal])
+    : controller.signal;
+  process.once("SIGINT", onSigint);
+  let result: CollectResult;
+  try {
+    let where: string;
+    try {
+      where = opts.endpointUrl ?? (await cloudWatch.config.region());
+    } catch {
+      throw new UsageError("no AWS Region is set; pass --region or set AWS_REGION.", "no-region");
+    }
+    result = await collect(
+      {
+        cluster: opts.cluster,
+        service: opts.service,
+        fromMs,
+        toMs,
+        periodSeconds: period,
+        loadBalancer: opts.loadBalancer,
+        targetGroup: opts.targetGroup,
+        out,
+        where,
+      },
+      {
+        cloudWatch,
+        ecs,
+        autoScaling,
+        caplabVersion: await caplabVersion(),
+        now,
+        retry: deps.retry,
+        limits: deps.limits,
+        signal,
+        warn: (w) => warnings.push(w),
+        onStart: (total, saved) => {
+          if (!opts.quiet)
+            io.err(
+              `Collecting ${opts.service} in ${opts.cluster}: ${total} GetMetricData chunks${saved ? ` (${saved} already saved in ${partialDir})` : ""}…\n`,
+            );
+          bar?.start(total, saved);
+        },
+        onChunk: (done) => bar?.update(done),
+      },
+    );
+  } catch (error) {
+    bar?.stop();
+    printWarnings(io, warnings);
+    if (error instanceof CollectionInterrupted) {
+      io.err(
+        `Stopped with ${error.saved} of ${error.total} chunks saved in ${error.partialDir}; run the same command again to resume.\n`,
+      );
+      return 130;
+    }
+    if (signal.aborted) {
+      io.err(`Stopped before any chunk was saved; run the same command again to start over.\n`);
+      return 130;
+    }
+    if (error instanceof UsageError) throw error;
+    const explained = explainAwsError(error, partialDir);
+    if (explained === null) throw error;
+    io.err(`caplab: ${explained}\n`);
+    return 1;
+  } finally {
+    bar?.stop();
+    process.off("SIGINT", onSigint);
+    cloudWatch.destroy();
+    ecs.destroy();
+    autoScaling.destroy();
+  }
+  printWarnings(io, warnings);
+  io.out(renderCollectSummary(result));
+  return 0;
+}
+
+/** The summary printed after a collection. */
+export function renderCollectSummary(r: CollectResult): string {
+  const m = r.manifest;
+  const days = (r.toMs - r.fromMs) / 86_400_000;
+  const lines = [
+    `Wrote ${r.out}: ${r.series} series over ${days.toFixed(2)} days at ${r.periodSeconds}-s steps (${m.window.from} to ${m.window.to}).`,
+    `GetMetricData: ${r.getMetricDataCalls} calls for ${r.chunks} chunks${r.resumedChunks ? `, ${r.resumedChunks} read back from checkpoints` : ""}${r.retries ? `, ${r.retries} retries` : ""}.`,
+    m.current
+      ? `Current configuration: ${m.current.task.cpu} CPU / ${m.current.task.memory} MiB, ${m.current.scaling.MinCapacity}–${m.current.scaling.MaxCapacity} tasks, ${m.current.scaling.policies.length} policies.`
+      : "Current configuration: not recorded (see the notes in manifest.json).",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function parsePeriodFlag(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError("--period takes a whole number of seconds, such as 60.", "bad-flag");
+  return n;
+}
+
+/** Adds `caplab collect` to the program (main.ts: `addCollectCommand(program, io, setCode)`). */
+export function addCollectCommand(program: Command, io: Io, setCode: (code: number) => void): void {
+  program
+    .command("collect")
+    .summary("pull a service's CloudWatch metrics and scaling configuration into a trace bundle")
+    .description(
+      "Reads, for the window, the ALB's request, latency, error and host metrics, the service's AWS/ECS and " +
+        "Container Insights metrics, and snapshots the service, its task definition and its Application Auto " +
+        "Scaling target, policies, scheduled actions and activities. Writes a trace bundle that simulate and plan " +
+        "take wherever they take a trace file. An interrupted run resumes where it stopped when run again. " +
+        "Read-only: the IAM actions it needs are in examples/iam/collect-policy.json.\n\n" +
+        "Example: caplab collect --cluster prod --service api --from now-7d --to now --out traces/api-week",
+    )
+    .requiredOption("--cluster <name>", "ECS cluster name or ARN")
+    .requiredOption("--service <name>", "ECS service name or ARN")
+    .requiredOption("--from <time>", "window start: ISO 8601 (UTC), now, or now-7d")
+    .requiredOption("--to <time>", "window end, exclusive: ISO 8601 (UTC), now, or now-1h")
+    .addOption(
+      new Option("--period <seconds>", "step; raised to what the data's age allows")
+        .default(DEFAULT_COLLECT_PERIOD)
+        .argParser(parsePeriodFlag),
+    )
+    .option("--load-balancer <app/NAME/ID>", "the ALB (LoadBalancer dimension or ARN)")
+    .option("--target-group <targetgroup/NAME/ID>", "the target group (dimension or ARN)")
+    .option("--region <region>", "AWS Region (default: AWS_REGION or the profile's)")
+    .option("--profile <name>", "shared-config profile for credentials and Region")
+    .option("--endpoint-url <url>", "send every AWS call to this endpoint (a local stub)")
+    .requiredOption("--out <dir>", "bundle folder to write")
+    .option("--quiet", "no progress bar or progress messages")
+    .action(async (opts: CollectCommandOptions) => {
+      setCode(await runCollectCommand(opts, io));
+    });
+}

@@ -1,0 +1,337 @@
+/**
+ * `caplab collect`: a service's CloudWatch metrics and configuration, as a trace bundle.
+ *
+ *   snapshotService (ECS) ─┐
+ *   snapshotScaling (AAS) ─┴─ discoverLoadBalancer ─▶ MetricScope ─▶ metricQueries
+ *     ─▶ choosePeriod (by data age) ─▶ planChunks (≤ 500 queries, ≤ 100,800 points a call)
+ *     ─▶ per chunk: checkpoint ? load : fetchChunk (GetMetricData, NextToken, retries) ─▶ save
+ *     ─▶ RawPoints per query (gaps, any order) ─▶ toFixedSeries ─▶ FixedSeries (step grid, NaN = gap)
+ *     ─▶ writeBundle (atomic) ─▶ remove the checkpoints
+ *
+ * The collector fetches and shapes (STYLE.md 7): it places each datapoint on the step grid and
+ * computes nothing else.
+ */
+import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import { writeBundle, type FixedSeries } from "../cli/bundle.js";
+import { UsageError } from "../cli/errors.js";
+import {
+  BUNDLE_FORMAT,
+  type BundleSeries,
+  type TraceBundleManifest,
+  type Warning,
+  type WarningSink,
+} from "../vocab/index.js";
+import { collectionKey, openCheckpoints, partialDirFor } from "./checkpoint.js";
+import { fetchChunk, type ChunkData, type RawPoints } from "./cloudwatch.js";
+import { metricQueries, type MetricQuery } from "./metrics.js";
+import { GET_METRIC_DATA_LIMITS, planChunks, type PackingLimits } from "./packing.js";
+import { choosePeriod } from "./period.js";
+import { isThrottling, RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
+import {
+  discoverLoadBalancer,
+  lastPart,
+  snapshotScaling,
+  snapshotService,
+  toScalingConfig,
+  toTaskSize,
+} from "./snapshot.js";
+
+/** What to collect. */
+export interface CollectRequest {
+  /** Cluster name or ARN. */
+  readonly cluster: string;
+  /** Service name or ARN. */
+  readonly service: string;
+  readonly fromMs: number;
+  /** Window end, exclusive. */
+  readonly toMs: number;
+  /** Requested period, seconds (raised to what the data's age allows). @default 60 */
+  readonly periodSeconds: number;
+  /** `app/NAME/ID` or an ALB ARN; found from the scaling policies when not given. */
+  readonly loadBalancer?: string;
+  /** `targetgroup/NAME/ID` or a target group ARN; found from the service when not given. */
+  readonly targetGroup?: string;
+  /** The bundle folder. */
+  readonly out: string;
+  /** Region (or endpoint) the data comes from, recorded in the manifest and the checkpoint key. */
+  readonly where: string;
+}
+
+/** The outside world, passed in. */
+export interface CollectDeps {
+  readonly cloudWatch: CloudWatchClient;
+  readonly ecs: ECSClient;
+  readonly autoScaling: ApplicationAutoScalingClient;
+  readonly caplabVersion: string;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** @default RETRY_DEFAULTS */
+  readonly retry?: RetryOptions;
+  /** @default GET_METRIC_DATA_LIMITS */
+  readonly limits?: PackingLimits;
+  readonly warn?: WarningSink;
+  readonly signal?: AbortSignal;
+  /** Called once the chunks are planned: how many, and how many the checkpoints already hold. */
+  readonly onStart?: (total: number, saved: number) => void;
+  /** Called after each chunk (fetched or read back). */
+  readonly onChunk?: (done: number, total: number) => void;
+}
+
+export interface CollectResult {
+  readonly out: string;
+  readonly periodSeconds: number;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly chunks: number;
+  /** Chunks read back from checkpoints instead of fetched. */
+  readonly resumedChunks: number;
+  /** GetMetricData calls made by this run (pages; retries not counted). */
+  readonly getMetricDataCalls: number;
+  readonly retries: number;
+  readonly series: number;
+  readonly manifest: TraceBundleManifest;
+}
+
+/** Raised when the collection stops on its signal; the checkpoints are kept. */
+export class CollectionInterrupted extends Error {
+  constructor(
+    readonly saved: number,
+    readonly total: number,
+    readonly partialDir: string,
+  ) {
+    super(`collection stopped with ${saved} of ${total} chunks saved in ${partialDir}`);
+    this.name = "CollectionInterrupted";
+  }
+}
+
+/** Warning: the window was moved onto the period grid or cut at now. */
+export function windowAdjusted(what: string): Warning {
+  return { code: "window-adjusted", message: what };
+}
+
+/**
+ * Places every datapoint of one query on the step grid [fromMs, toMs): slot
+ * ⌊(t − fromMs) / step⌋, later datapoints for the same slot replacing earlier ones (so a
+ * chunk read twice never yields two points), NaN where nothing came.
+ */
+export function toFixedSeries(
+  parts: readonly RawPoints[],
+  fromMs: number,
+  toMs: number,
+  periodSeconds: number,
+): FixedSeries {
+  const stepMs = periodSeconds * 1000;
+  const values = new Float64Array(Math.round((toMs - fromMs) / stepMs)).fill(NaN);
+  for (const p of parts) {
+    for (let i = 0; i < p.times.length; i++) {
+      const slot = Math.floor((p.times[i]! - fromMs) / stepMs);
+      if (slot >= 0 && slot < values.length) values[slot] = p.values[i]!;
+    }
+  }
+  return { startMs: fromMs, stepSeconds: periodSeconds, values };
+}
+
+/** Collects the bundle. See the module comment for the phases. */
+export async function collect(request: CollectRequest, deps: CollectDeps): Promise<CollectResult> {
+  const now = deps.now ?? Date.now;
+  const baseRetry = deps.retry ?? RETRY_DEFAULTS;
+  const limits = deps.limits ?? GET_METRIC_DATA_LIMITS;
+  const notes: string[] = [];
+  const warn: WarningSink = (w) => {
+    notes.push(w.message);
+    deps.warn?.(w);
+  };
+  let retries = 0;
+  let throttled = 0;
+  const retry: RetryOptions = {
+    ...baseRetry,
+    onRetry: (error, attempt, delay) => {
+      retries++;
+      if (isThrottling(error)) throttled++;
+      baseRetry.onRetry?.(error, attempt, delay);
+    },
+  };
+  const signal = deps.signal;
+
+  if (!(request.fromMs < request.toMs))
+    throw new UsageError("--from must be before --to; swap them or widen the window.", "bad-flag");
+
+  // 1. What the service is and where its metrics live.
+  const serviceSnapshot = await snapshotService(
+    deps.ecs,
+    request.cluster,
+    request.service,
+    retry,
+    signal,
+  );
+  const clusterName = lastPart(serviceSnapshot.service.clusterArn ?? request.cluster);
+  const serviceName = serviceSnapshot.service.serviceName ?? lastPart(request.service);
+  const scaling = await snapshotScaling(
+    deps.autoScaling,
+    deps.cloudWatch,
+    clusterName,
+    serviceName,
+    retry,
+    signal,
+  );
+  const lb = discoverLoadBalancer(serviceSnapshot.service, scaling.policies, request);
+  notes.push(`Found ${lb.loadBalancer} and ${lb.targetGroup}: ${lb.how}.`);
+  const queries = metricQueries({ clusterName, serviceName, ...lb });
+  const byId = new Map(queries.map((q) => [q.queryId, q]));
+
+  // 2. Period by the data's age; the window on the period grid, and not past now.
+  const nowMs = now();
+  const period = choosePeriod(request.periodSeconds, request.fromMs, nowMs, warn);
+  const stepMs = period * 1000;
+  const fromMs = Math.floor(request.fromMs / stepMs) * stepMs;
+  let toMs = Math.ceil(request.toMs / stepMs) * stepMs;
+  // The period now is in has no datapoint yet: the window ends at the last whole one.
+  const lastComplete = Math.floor(nowMs / stepMs) * stepMs;
+  if (request.toMs > nowMs)
+    warn(windowAdjusted(`--to is in the future; the window ends at ${iso(lastComplete)}.`));
+  toMs = Math.min(toMs, lastComplete);
+  if (fromMs !== request.fromMs || (toMs !== request.toMs && request.toMs <= lastComplete))
+    warn(
+      windowAdjusted(
+        `The window was widened to whole ${period}-s periods: ${iso(fromMs)} to ${iso(toMs)}.`,
+      ),
+    );
+  if (toMs <= fromMs)
+    throw new UsageError(
+      `the window ${iso(fromMs)} to ${iso(toMs)} holds no whole ${period}-s period; widen it or move it into the past.`,
+      "bad-flag",
+    );
+
+  // 3. Chunks, checkpoints, fetch.
+  const chunks = planChunks(
+    queries.map((q) => q.queryId),
+    fromMs,
+    toMs,
+    period,
+    limits,
+  );
+  const key = collectionKey({
+    v: 1,
+    where: request.where,
+    queries,
+    period,
+    fromMs,
+    toMs,
+    chunks: chunks.map((c) => [c.startMs, c.endMs, c.queryIds]),
+  });
+  const partialDir = partialDirFor(request.out);
+  const checkpoints = await openCheckpoints(partialDir, key, chunks.length, warn);
+  const loaded = new Map<number, ChunkData>();
+  for (const c of chunks) {
+    const data = await checkpoints.load(c);
+    if (data) loaded.set(c.index, data);
+  }
+  deps.onStart?.(chunks.length, loaded.size);
+  const results: ChunkData[] = [];
+  let done = 0;
+  let calls = 0;
+  for (const chunk of chunks) {
+    let data = loaded.get(chunk.index);
+    if (!data) {
+      if (signal?.aborted)
+        throw new CollectionInterrupted(results.length, chunks.length, partialDir);
+      try {
+        data = await fetchChunk(deps.cloudWatch, chunk, byId, period, retry, signal);
+      } catch (error) {
+        if (signal?.aborted)
+          throw new CollectionInterrupted(results.length, chunks.length, partialDir);
+        throw error;
+      }
+      calls += data.pages;
+      await checkpoints.save(data);
+    }
+    results.push(data);
+    deps.onChunk?.(++done, chunks.length);
+  }
+
+  // 4. Shape and write.
+  for (const r of results) notes.push(...r.notes);
+  if (retries > 0) notes.push(`${retries} calls were retried (${throttled} throttled).`);
+  if (loaded.size > 0)
+    notes.push(
+      `${loaded.size} of ${chunks.length} chunks were read back from checkpoints of an interrupted run.`,
+    );
+  const series = new Map<string, FixedSeries>();
+  const entries: BundleSeries[] = [];
+  for (const q of queries) {
+    const parts = results.filter((r) => r.points[q.queryId]).map((r) => r.points[q.queryId]!);
+    series.set(q.seriesId, toFixedSeries(parts, fromMs, toMs, period));
+    entries.push(seriesEntry(q, period));
+  }
+  const snapshotWarnings: string[] = [];
+  const sinkBoth: WarningSink = (w) => {
+    snapshotWarnings.push(w.message);
+    warn(w);
+  };
+  const task = toTaskSize(serviceSnapshot, sinkBoth);
+  const scalingConfig = toScalingConfig(
+    scaling,
+    serviceSnapshot.service.desiredCount ?? 0,
+    sinkBoth,
+  );
+  const manifest: TraceBundleManifest = {
+    format: BUNDLE_FORMAT,
+    caplabVersion: deps.caplabVersion,
+    createdAt: new Date(nowMs).toISOString(),
+    source: {
+      kind: "cloudwatch",
+      detail: `ECS service ${serviceName} in cluster ${clusterName} behind ${lb.loadBalancer} (${lb.targetGroup}), ${request.where}`,
+    },
+    window: { from: iso(fromMs), to: iso(toMs) },
+    stepSeconds: period,
+    series: entries,
+    ...(task && scalingConfig ? { current: { task, scaling: scalingConfig } } : {}),
+    files: { service: "service.json", scaling: "scaling.json" },
+    notes,
+  };
+  const collectedAt = iso(nowMs);
+  await writeBundle(request.out, manifest, series, {
+    "service.json": json({
+      collectedAt,
+      service: serviceSnapshot.service,
+      taskDefinition: serviceSnapshot.taskDefinition,
+    }),
+    "scaling.json": json({ collectedAt, ...scaling, current: scalingConfig }),
+  });
+  await checkpoints.remove();
+  return {
+    out: request.out,
+    periodSeconds: period,
+    fromMs,
+    toMs,
+    chunks: chunks.length,
+    resumedChunks: loaded.size,
+    getMetricDataCalls: calls,
+    retries,
+    series: entries.length,
+    manifest,
+  };
+}
+
+function seriesEntry(q: MetricQuery, period: number): BundleSeries {
+  return {
+    id: q.seriesId,
+    file: `series/${q.seriesId}.csv`,
+    namespace: q.namespace,
+    metricName: q.metricName,
+    stat: q.stat,
+    dimensions: q.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })),
+    unit: q.unit,
+    periodSeconds: period,
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

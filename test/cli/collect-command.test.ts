@@ -1,0 +1,139 @@
+/** `caplab collect` end to end: flags → real SDK clients → a local wire-protocol server → a bundle. */
+import { mkdtemp, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { readBundleManifest } from "../../src/cli/bundle.js";
+import {
+  addCollectCommand,
+  parseCollectTime,
+  runCollectCommand,
+} from "../../src/cli/collect-command.js";
+import { UsageError } from "../../src/cli/errors.js";
+import type { Io } from "../../src/cli/main.js";
+import { loadTraceSource } from "../../src/cli/trace-file.js";
+import {
+  ScalingSchema,
+  TaskSizeSchema,
+  TraceSourceSchema,
+  type Warning,
+} from "../../src/vocab/index.js";
+import { startFakeAws, type FakeAws } from "../collect/fake-aws-server.js";
+
+function capture(): Io & { text: () => string } {
+  let text = "";
+  return { out: (t) => (text += t), err: (t) => (text += t), isTty: false, text: () => text };
+}
+
+let fake: FakeAws;
+beforeEach(async () => {
+  fake = await startFakeAws({ pageSize: 2000 });
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDTEST");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test-secret");
+  vi.stubEnv("AWS_SESSION_TOKEN", "");
+  vi.stubEnv("AWS_PROFILE", "");
+  vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
+  // The period rule depends on the data's age: pin "now" a day after the window.
+  vi.useFakeTimers({ toFake: ["Date"], now: Date.UTC(2026, 10, 22) });
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+  await fake.close();
+});
+
+describe("caplab collect", () => {
+  it("writes a bundle that loadTraceSource reads, with a current configuration that parses", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-collect-cli-"));
+    const out = join(dir, "api-week");
+    const io = capture();
+    let code = -1;
+    const program = new Command("caplab").exitOverride();
+    addCollectCommand(program, io, (c) => (code = c));
+    await program.parseAsync(
+      [
+        "collect",
+        "--cluster",
+        "prod",
+        "--service",
+        "api",
+        "--from",
+        "2026-11-20T00:00:00Z",
+        "--to",
+        "2026-11-21T00:00:00Z",
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        fake.url,
+        "--out",
+        out,
+      ],
+      { from: "user" },
+    );
+    expect(code).toBe(0);
+    expect(io.text()).toMatch(/Wrote .*api-week: 26 series over 1\.00 days at 60-s steps/);
+    expect(io.text()).toMatch(/Current configuration: 512 CPU \/ 1024 MiB, 2–10 tasks, 3 policies/);
+    expect(io.text()).not.toMatch(/test-secret|AKIDTEST/);
+    expect((await readdir(dir)).sort()).toEqual(["api-week"]);
+
+    const manifest = await readBundleManifest(out);
+    expect(TaskSizeSchema.parse(manifest.current!.task)).toEqual(manifest.current!.task);
+    expect(ScalingSchema.parse(manifest.current!.scaling)).toEqual(manifest.current!.scaling);
+    expect(manifest.caplabVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(manifest.source.kind).toBe("cloudwatch");
+
+    const warnings: Warning[] = [];
+    const loaded = await loadTraceSource(TraceSourceSchema.parse({ file: out }), dir, (w) =>
+      warnings.push(w),
+    );
+    expect(loaded.trace.stepSeconds).toBe(60);
+    expect(loaded.trace.requests.length).toBe(1440);
+    expect(loaded.current?.scaling.MaxCapacity).toBe(10);
+  });
+
+  it("stops cleanly when interrupted before anything was fetched", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-collect-cli-"));
+    const io = capture();
+    const code = await runCollectCommand(
+      {
+        cluster: "prod",
+        service: "api",
+        from: "2026-11-20T00:00:00Z",
+        to: "2026-11-21T00:00:00Z",
+        region: "us-east-1",
+        endpointUrl: fake.url,
+        out: join(dir, "b"),
+      },
+      io,
+      { signal: AbortSignal.abort() },
+    );
+    expect(code).toBe(130);
+    expect(io.text()).toMatch(/Stopped/);
+  });
+
+  it("rejects a window that is not a time, or backwards, in one sentence", async () => {
+    const io = capture();
+    const base = {
+      cluster: "c",
+      service: "s",
+      out: "x",
+      endpointUrl: fake.url,
+      region: "us-east-1",
+    };
+    await expect(runCollectCommand({ ...base, from: "yesterday", to: "now" }, io)).rejects.toThrow(
+      /--from "yesterday" is not a time; give ISO 8601/,
+    );
+    await expect(runCollectCommand({ ...base, from: "now", to: "now-1d" }, io)).rejects.toThrow(
+      UsageError,
+    );
+  });
+
+  it("reads ISO times, now and now-7d", () => {
+    const now = Date.UTC(2026, 10, 29, 12);
+    expect(parseCollectTime("--from", "now-7d", now)).toBe(now - 7 * 86_400_000);
+    expect(parseCollectTime("--from", "now-90m", now)).toBe(now - 90 * 60_000);
+    expect(parseCollectTime("--to", "now", now)).toBe(now);
+    expect(parseCollectTime("--to", "2026-11-01T00:00:00Z", now)).toBe(Date.UTC(2026, 10, 1));
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * A local stand-in for CloudWatch (AWS JSON 1.0, awsQuery-compatible errors), ECS and
+ * Application Auto Scaling (AWS JSON 1.1) on 127.0.0.1, for the real SDK clients.
+ * GetMetricData answers with deterministic synthetic data (a function of the metric and the
+ * time, with a few gaps), pages it with NextToken, throttles every `throttleEvery`-th call,
+ * marks one page PartialData, and can start failing for good after `failAfterPages` pages.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  ACTIVITIES,
+  POLICIES,
+  SCALABLE_TARGET,
+  SCHEDULED_ACTIONS,
+  SERVICE,
+  STEP_ALARM,
+  TASK_DEFINITION,
+} from "./fixtures.js";
+
+export interface FakeAwsOptions {
+  /** Points per query per page. @default 250 */
+  pageSize?: number;
+  /** Every n-th GetMetricData request is throttled (0 = never). @default 0 */
+  throttleEvery?: number;
+  /** The n-th successful GetMetricData page (1-based) carries StatusCode PartialData. */
+  partialDataOnPage?: number;
+  /** After this many successful pages every GetMetricData answers 500 InternalFailure. */
+  failAfterPages?: number;
+}
+
+export interface FakeAws {
+  readonly url: string;
+  readonly options: FakeAwsOptions;
+  readonly stats: { requests: Record<string, number>; pages: number; throttled: number };
+  close(): Promise<void>;
+}
+
+interface Query {
+  Id: string;
+  MetricStat: {
+    Metric: { MetricName: string; Dimensions?: { Name: string; Value: string }[] };
+    Period: number;
+    Stat: string;
+  };
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+/** The synthetic value of a metric at a time, or null for a gap. */
+export function syntheticValue(key: string, tSeconds: number): number | null {
+  const minute = Math.floor(tSeconds / 60);
+  if ((minute + (hash(key) % 7)) % 131 === 0) return null;
+  return (hash(key) % 100) + (minute % 1440) / 4 + ((minute * 7919) % 13);
+}
+
+function body(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on("data", (c: Buffer) => parts.push(c));
+    req.on("end", () => resolve(Buffer.concat(parts).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  json: unknown,
+  version: "1.0" | "1.1",
+  extra: Record<string, string> = {},
+) {
+  res.writeHead(status, { "content-type": `application/x-amz-json-${version}`, ...extra });
+  res.end(JSON.stringify(json));
+}
+
+export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
+  const stats = { requests: {} as Record<string, number>, pages: 0, throttled: 0 };
+  let gmdRequests = 0;
+
+  function getMetricData(input: {
+    StartTime: number;
+    EndTime: number;
+    NextToken?: string;
+    MetricDataQueries: Query[];
+  }): { status: number; json: unknown; headers?: Record<string, string> } {
+    gmdRequests++;
+    const every = options.throttleEvery ?? 0;
+    if (every > 0 && gmdRequests % every === 0) {
+      stats.throttled++;
+      return {
+        status: 400,
+        json: { __type: "Throttling", message: "Rate exceeded" },
+        headers: { "x-amzn-query-error": "Throttling;Sender" },
+      };
+    }
+    if (options.failAfterPages !== undefined && stats.pages >= options.failAfterPages) {
+      return {
+        status: 500,
+        json: { __type: "InternalFailure", message: "The server is on fire" },
+        headers: { "x-amzn-query-error": "InternalFailure;Receiver" },
+      };
+    }
+    const pageSize = options.pageSize ?? 250;
+    const offset = input.NextToken
+      ? Number(Buffer.from(input.NextToken, "base64").toString("utf8"))
+      : 0;
+    let more = false;
+    stats.pages++;
+    const partial = stats.pages === options.partialDataOnPage;
+    const results = input.MetricDataQueries.map((q) => {
+      const period = q.MetricStat.Period;
+      const key = `${q.MetricStat.Metric.MetricName}|${q.MetricStat.Stat}|${JSON.stringify(q.MetricStat.Metric.Dimensions ?? [])}`;
+      const slots = Math.floor((input.EndTime - input.StartTime) / period);
+      const end = Math.min(slots, offset + pageSize);
+      if (end < slots) more = true;
+      const Timestamps: number[] = [];
+      const Values: number[] = [];
+      for (let i = offset; i < end; i++) {
+        const t = input.StartTime + i * period;
+        const v = syntheticValue(key, t);
+        if (v === null) continue;
+        Timestamps.push(t);
+        Values.push(v);
+      }
+      return {
+        Id: q.Id,
+        Label: q.MetricStat.Metric.MetricName,
+        Timestamps,
+        Values,
+        StatusCode: partial ? "PartialData" : "Complete",
+      };
+    });
+    return {
+      status: 200,
+      json: {
+        MetricDataResults: results,
+        ...(more ? { NextToken: Buffer.from(String(offset + pageSize)).toString("base64") } : {}),
+        Messages: [],
+      },
+    };
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const target = String(req.headers["x-amz-target"] ?? "");
+      const [service = "", action = ""] = target.split(".");
+      stats.requests[action] = (stats.requests[action] ?? 0) + 1;
+      const input = JSON.parse((await body(req)) || "{}") as Record<string, unknown>;
+      if (service === "GraniteServiceVersion20100801") {
+        if (action === "GetMetricData") {
+          const r = getMetricData(input as never);
+          return send(res, r.status, r.json, "1.0", r.headers);
+        }
+        if (action === "DescribeAlarms")
+          return send(res, 200, { MetricAlarms: [STEP_ALARM], CompositeAlarms: [] }, "1.0");
+      }
+      if (service === "AmazonEC2ContainerServiceV20141113") {
+        if (action === "DescribeServices")
+          return send(
+            res,
+            200,
+            {
+              services: [
+                { ...SERVICE, events: [{ id: "e1", createdAt: 1_795_000_000, message: "steady" }] },
+              ],
+              failures: [],
+            },
+            "1.1",
+          );
+        if (action === "DescribeTaskDefinition")
+          return send(res, 200, { taskDefinition: TASK_DEFINITION }, "1.1");
+      }
+      if (service === "AnyScaleFrontendService") {
+        if (action === "DescribeScalableTargets")
+          return send(
+            res,
+            200,
+            { ScalableTargets: [{ ...SCALABLE_TARGET, CreationTime: 1_790_000_000 }] },
+            "1.1",
+          );
+        if (action === "DescribeScalingPolicies") {
+          // Two pages, to exercise the paginator.
+          return input.NextToken
+            ? send(res, 200, { ScalingPolicies: POLICIES.slice(2) }, "1.1")
+            : send(res, 200, { ScalingPolicies: POLICIES.slice(0, 2), NextToken: "p2" }, "1.1");
+        }
+        if (action === "DescribeScheduledActions")
+          return send(res, 200, { ScheduledActions: SCHEDULED_ACTIONS }, "1.1");
+        if (action === "DescribeScalingActivities")
+          return send(
+            res,
+            200,
+            { ScalingActivities: ACTIVITIES.map((a) => ({ ...a, StartTime: 1_795_000_000 })) },
+            "1.1",
+          );
+      }
+      send(res, 400, { __type: "UnknownOperationException", message: `no ${target}` }, "1.1");
+    })().catch((error: unknown) => {
+      res.writeHead(500);
+      res.end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    options,
+    stats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
