@@ -10,6 +10,7 @@ import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
 import { UsageError } from "./errors.js";
 import { addCollectCommand } from "./collect-command.js";
+import { IMPORT_FORMATS, runImportCommand, type ImportCommandOptions } from "./import-command.js";
 import { runPlanCommand } from "./plan-command.js";
 import { runRunCommand, type RunOptions } from "./run-command.js";
 import { runSimulateCommand } from "./simulate-command.js";
@@ -97,6 +98,46 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     );
 
   addCollectCommand(program, io, setCode);
+
+  program
+    .command("import")
+    .summary(
+      "turn ALB access logs, nginx/Apache logs, k6 JSON results or a CSV series into a trace bundle",
+    )
+    .description(
+      "Reads per-request logs (plain or .gz; files, folders walked recursively, or s3://bucket/prefix) and writes a " +
+        "trace bundle: series/requests.csv per step plus the format's other series (5xx counts, latency) and a " +
+        "manifest whose notes count bad lines. simulate and plan read it with `trace: { file: DIR }`.\n\n" +
+        "Examples:\n  caplab import ./alb-logs --format alb --out bundles/alb\n" +
+        "  caplab import s3://my-logs/AWSLogs/123456789012/elasticloadbalancing/us-east-1/2025/04/ --format alb --out bundles/apr\n" +
+        "  caplab import /var/log/nginx/access.log.gz --format nginx --out bundles/nginx\n" +
+        "  caplab import results.json.gz --format k6 --step 1 --out bundles/k6",
+    )
+    .argument("<source...>", "log files, folders (walked recursively) or s3://bucket/prefix URLs")
+    .addOption(
+      new Option("--format <format>", "what the sources are written in")
+        .choices(IMPORT_FORMATS)
+        .makeOptionMandatory(),
+    )
+    .option(
+      "--step <seconds>",
+      "step of the series, seconds (1, 5, 10, 15, 20, 30, 60, 120, 300)",
+      "60",
+    )
+    .option(
+      "--from <time>",
+      "window start, ISO 8601 or unix seconds (default: the first request's step)",
+    )
+    .option("--to <time>", "window end, exclusive (default: the end of the last request's step)")
+    .option("--time-column <name>", "CSV only: the time column (default: detected)")
+    .option("--value-column <name>", "CSV only: the count column (default: detected)")
+    .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
+    .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
+    .requiredOption("--out <dir>", "bundle folder to write (replaced atomically)")
+    .option("--quiet", "no progress and no summary; warnings still go to stderr")
+    .action(async (sources: string[], opts: ImportCommandOptions) => {
+      setCode(await runImportCommand(sources, opts, io));
+    });
 
   program
     .command("run")

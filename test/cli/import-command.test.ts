@@ -1,0 +1,153 @@
+import { copyFile, mkdir, mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { readBundleManifest } from "../../src/cli/bundle.js";
+import { runImportCommand } from "../../src/cli/import-command.js";
+import type { Io } from "../../src/cli/main.js";
+import { loadTraceSource } from "../../src/cli/trace-file.js";
+import { TraceSourceSchema } from "../../src/vocab/index.js";
+import { albObjects, startFakeS3, type FakeS3 } from "../collect/import/s3-server.js";
+
+const data = (name: string): string =>
+  fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
+
+function capture(): Io & { text: () => { out: string; err: string } } {
+  let out = "";
+  let err = "";
+  return {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    isTty: false,
+    text: () => ({ out, err }),
+  };
+}
+
+const now = (): Date => new Date("2026-11-29T00:00:00Z");
+
+async function totalRequests(bundle: string): Promise<number> {
+  const { trace } = await loadTraceSource(TraceSourceSchema.parse({ file: bundle }), "/", () => {});
+  let sum = 0;
+  for (const v of trace.requests) sum += v;
+  return sum;
+}
+
+describe("caplab import (runImportCommand)", () => {
+  it("writes a bundle from an ALB log folder that loadTraceSource reads back", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cli-"));
+    await mkdir(join(dir, "logs", "a"), { recursive: true });
+    await copyFile(data("alb/dmastrop-tomcat-alb-50-targets.log"), join(dir, "logs", "a", "x.log"));
+    await copyFile(data("alb/nawab312-real-alb.log"), join(dir, "logs", "y.log"));
+    const out = join(dir, "bundle");
+    const io = capture();
+    const code = await runImportCommand([join(dir, "logs")], { format: "alb", out }, io, { now });
+    expect(code).toBe(0);
+    expect(io.text().out).toMatch(/^Imported 26 requests from 2 inputs \(26 lines, 0 bad\)/);
+
+    const manifest = await readBundleManifest(out);
+    expect(manifest.source.kind).toBe("alb-access-logs");
+    expect(manifest.stepSeconds).toBe(60);
+    expect(manifest.createdAt).toBe("2026-11-29T00:00:00.000Z");
+    expect(manifest.window).toEqual({
+      from: "2025-03-01T10:03:00.000Z",
+      to: "2025-04-08T00:43:00.000Z",
+    });
+    expect(manifest.series.map((s) => s.id)).toEqual([
+      "requests",
+      "elb-5xx",
+      "target-5xx",
+      "target-response-time-average",
+      "target-response-time-p95",
+      "requests-without-target",
+    ]);
+    expect(manifest.notes[0]).toMatch(
+      /^read 26 lines from 2 inputs: 26 requests in the window, 0 bad lines/,
+    );
+    expect(await readFile(join(out, "series", "requests.csv"), "utf8")).toMatch(
+      /^time,value\n2025-03-01T10:03:00.000Z,3\n2025-03-01T10:04:00.000Z,0\n/,
+    );
+    expect(await totalRequests(out)).toBe(26);
+  });
+
+  it("imports nginx with a bad line: warns with the line number and still writes the bundle", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cli-"));
+    const out = join(dir, "bundle");
+    const io = capture();
+    const code = await runImportCommand(
+      [data("nginx/apache_logs.elastic-examples.combined.log")],
+      { format: "nginx", out, quiet: true },
+      io,
+      { now },
+    );
+    expect(code).toBe(0);
+    expect(io.text().out).toBe("");
+    expect(io.text().err).toMatch(
+      /^warning: .*combined\.log line 8899 has a quoted field that is not closed/,
+    );
+    expect(await totalRequests(out)).toBe(9999);
+    expect((await readBundleManifest(out)).notes.join("\n")).toMatch(/1 bad line skipped/);
+  });
+
+  it("imports k6 NDJSON", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cli-"));
+    const out = join(dir, "bundle");
+    await runImportCommand(
+      [data("k6/out-json.xk6-dashboard-result.ndjson")],
+      { format: "k6", out, step: "5", quiet: true },
+      capture(),
+      { now },
+    );
+    expect((await readBundleManifest(out)).source.kind).toBe("k6-json");
+    expect(await totalRequests(out)).toBe(322);
+  });
+
+  it("refuses bad flags with one sentence", async () => {
+    const run = (opts: Record<string, string>): Promise<number> =>
+      runImportCommand([data("alb")], { out: "/tmp/never", ...opts }, capture(), { now });
+    await expect(run({})).rejects.toThrow(/needs --format/);
+    await expect(run({ format: "elb" })).rejects.toThrow(
+      /--format elb is not one of alb, nginx, csv, k6/,
+    );
+    await expect(run({ format: "alb", step: "45" })).rejects.toThrow(/--step 45 is not one of/);
+    await expect(run({ format: "alb", from: "monday" })).rejects.toThrow(
+      /--from "monday" is not a time/,
+    );
+    await expect(
+      run({ format: "alb", from: "2025-01-02T00:00:00Z", to: "2025-01-01T00:00:00Z" }),
+    ).rejects.toThrow(/is not before --to/);
+    await expect(run({ format: "alb", timeColumn: "t" })).rejects.toThrow(/--format csv only/);
+    await expect(run({ format: "nginx" })).rejects.toThrow(
+      /none of its 36 lines read as --format nginx/,
+    );
+  });
+});
+
+describe("caplab import s3:// --endpoint-url", () => {
+  let s3: FakeS3;
+  beforeAll(async () => {
+    s3 = await startFakeS3("alb-logs", albObjects(), 2);
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await s3.close();
+  });
+
+  it("reads through the real S3 client built from the flags", async () => {
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDTEST");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+    vi.stubEnv("AWS_PROFILE", "");
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cli-"));
+    const out = join(dir, "bundle");
+    const io = capture();
+    const code = await runImportCommand(
+      ["s3://alb-logs/logs/"],
+      { format: "alb", out, endpointUrl: s3.endpoint, region: "us-east-1" },
+      io,
+      { now },
+    );
+    expect(code).toBe(0);
+    expect(await totalRequests(out)).toBe(26);
+    expect(s3.requests.filter((r) => r.includes("list-type=2"))).toHaveLength(3);
+  }, 15_000);
+});
