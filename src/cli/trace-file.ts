@@ -46,6 +46,11 @@ export interface ReadTraceCsvOptions {
   readonly timeColumn?: string;
   /** Header name of the count column. @default the first of {@link VALUE_COLUMN_NAMES}, else the first other numeric column */
   readonly valueColumn?: string;
+  /**
+   * Called for each line whose time or count cannot be read; the line is skipped. Without
+   * it, bad lines make the read fail (a config's trace file must be right).
+   */
+  readonly onBadLine?: (line: number, message: string) => void;
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -95,6 +100,10 @@ export async function readTraceCsv(
   let columns: Columns | null = null;
   const badLines = { count: 0, first: "", option: "valueColumn" };
   const bad = (line: number, what: string, option = "valueColumn"): void => {
+    if (options.onBadLine) {
+      options.onBadLine(line, what);
+      return;
+    }
     if (badLines.count++ === 0) {
       badLines.first = `${path} line ${line}: ${what}`;
       badLines.option = option;

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +34,28 @@ async function totalRequests(bundle: string): Promise<number> {
 }
 
 describe("caplab import (runImportCommand)", () => {
+  it("counts a CSV's bad rows, reports them with their line, and keeps importing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-csv-"));
+    const csv = [
+      "time,requests",
+      "2026-01-01T00:00:00Z,10",
+      "2026-01-01T00:01:00Z,oops",
+      "2026-01-01T00:02:00Z,30",
+      "bad-time,5",
+      "2026-01-01T00:03:00Z,40",
+    ].join("\n");
+    await writeFile(join(dir, "r.csv"), csv);
+    const out = join(dir, "bundle");
+    const io = capture();
+    expect(await runImportCommand([join(dir, "r.csv")], { format: "csv", out }, io, { now })).toBe(
+      0,
+    );
+    expect(io.text().err).toMatch(/r\.csv line 3 "oops"/);
+    expect(io.text().err).toMatch(/r\.csv line 5/);
+    expect(await totalRequests(out)).toBe(80);
+    expect((await readBundleManifest(out)).notes.join(" ")).toMatch(/2 bad lines skipped/);
+  });
+
   it("writes a bundle from an ALB log folder that loadTraceSource reads back", async () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-import-cli-"));
     await mkdir(join(dir, "logs", "a"), { recursive: true });

@@ -263,6 +263,8 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
   const times: number[] = [];
   const values: number[] = [];
   const names: string[] = [];
+  const badPerFile: string[] = [];
+  let bad = 0;
   for await (const source of listSources(options.sources, "csv", () => {
     throw new UsageError(
       "--format csv reads local files only; copy the CSV from S3 first (aws s3 cp).",
@@ -270,16 +272,25 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
     );
   })) {
     if (source.kind !== "file") continue;
+    let badHere = 0;
     const raw = await readTraceCsv(source.path, {
       timeColumn: options.timeColumn,
       valueColumn: options.valueColumn,
+      // Bad rows are counted and the first few reported; they never stop the import.
+      onBadLine: (line, reason) => {
+        badHere++;
+        if (++bad <= MAX_REPORTED_BAD_LINES) warn(badLine(source.name, line, reason));
+      },
     });
+    if (badHere > 0)
+      badPerFile.push(`${source.name}: ${badHere} bad line${badHere === 1 ? "" : "s"} skipped`);
     names.push(raw.source);
     for (let i = 0; i < raw.times.length; i++) {
       times.push(raw.times[i]!);
       values.push(raw.values[i]!);
     }
   }
+  if (bad > MAX_REPORTED_BAD_LINES) warn(moreBadLines(bad - MAX_REPORTED_BAD_LINES));
   const raw: RawMetricSeries = { source: names.join(", "), times, values };
   let trace;
   try {
@@ -317,14 +328,15 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
       },
     ],
     notes: [
-      `read ${times.length} rows from ${names.length} CSV file${names.length === 1 ? "" : "s"}: ${requests} requests in the window`,
+      `read ${times.length} rows from ${names.length} CSV file${names.length === 1 ? "" : "s"}: ${requests} requests in the window, ${bad} bad line${bad === 1 ? "" : "s"} skipped`,
       "steps with no row are gaps (empty values)",
+      ...badPerFile,
     ],
     stats: {
       files: names.length,
       lines: times.length,
       requests,
-      badLines: 0,
+      badLines: bad,
       outsideWindow: 0,
       unreadableFiles: 0,
     },
