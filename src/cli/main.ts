@@ -9,7 +9,15 @@ import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
 import { UsageError } from "./errors.js";
+import { GateConfigSchema } from "../analysis/gate.js";
 import { addCollectCommand } from "./collect-command.js";
+import { runGateCommand, type GateOptions } from "./gate-command.js";
+import {
+  runHistoryExportCommand,
+  runHistoryListCommand,
+  type HistoryListOptions,
+} from "./history-command.js";
+import { runReportCommand, type ReportOptions } from "./report-command.js";
 import { IMPORT_FORMATS, runImportCommand, type ImportCommandOptions } from "./import-command.js";
 import { runPlanCommand } from "./plan-command.js";
 import { runRunCommand, type RunOptions } from "./run-command.js";
@@ -183,13 +191,94 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     });
 
   program
+    .command("report")
+    .summary("write the report of a run bundle (HTML, Markdown, PNG, JSON)")
+    .description(
+      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, " +
+        "dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. " +
+        "For a plan folder: caplab plan already writes report.html and report.md.\n\n" +
+        "Example: caplab report caplab-out/run --format html,md,png",
+    )
+    .argument("<dir>", "run bundle (caplab run --out) or plan folder")
+    .option("--format <list>", "comma-separated: html, md, png, json", "html,md,json")
+    .option("--out <dir>", "output folder (default: the bundle)")
+    .action(async (dir: string, opts: ReportOptions) => {
+      setCode(await runReportCommand(dir, opts, io));
+    });
+
+  program
+    .command("gate")
+    .summary(
+      "pass or fail a run: SLO, k6 thresholds, server headroom, and regression against a baseline",
+    )
+    .description(
+      "Absolute checks (SLO, k6 thresholds, 5xx, CPU/memory headroom, tasks below MaxCapacity) and, with a baseline, " +
+        "regression checks (bootstrap CI of the p95 difference, Mann-Whitney on per-second p95, two-proportion test on " +
+        "errors, capacity). Writes gate-junit.xml, gate.md, gate.json; records the run and verdict in the history. " +
+        "Exit 0 pass, 1 fail, 2 usage error.\n\n" +
+        "Examples:\n  caplab gate out/run --baseline out/last-release\n" +
+        "  caplab gate out/run --baseline-from-history 10 --config gate.yaml",
+    )
+    .argument("<run>", "run bundle")
+    .option("--baseline <run>", "baseline run bundle")
+    .addOption(
+      new Option(
+        "--baseline-from-history <n>",
+        "pool the last N runs of the same scenario in the history",
+      ).argParser(parseCount("--baseline-from-history")),
+    )
+    .option("--config <file>", "gate.yaml (see caplab schema --gate)")
+    .option(
+      "--history <path>",
+      "history database (default $CAPLAB_HISTORY, else .caplab/history.duckdb)",
+    )
+    .option(
+      "--out <dir>",
+      "where gate-junit.xml, gate.md and gate.json go (default: the run bundle)",
+    )
+    .option("--no-record", "do not record the run and the verdict in the history")
+    .action(async (run: string, opts: GateOptions) => {
+      setCode(await runGateCommand(run, opts, io));
+    });
+
+  const history = program
+    .command("history")
+    .summary("list recorded runs with trends and p95 change points; export the history as Parquet");
+  history
+    .command("list", { isDefault: true })
+    .description(
+      "Runs (oldest first) with p95, errors, CPU-seconds per request, cost and gate verdict; trends; E-divisive change points in p95.",
+    )
+    .addOption(new Option("--last <n>", "runs to list").argParser(parseCount("--last")))
+    .option("--scenario <name>", "only this scenario")
+    .option("--history <path>", "history database")
+    .option("--json", "print JSON")
+    .action(async (opts: HistoryListOptions) => {
+      setCode(await runHistoryListCommand(opts, io));
+    });
+  history
+    .command("export")
+    .description(
+      "Writes runs, run_seconds, run_latency_sample, gates and plans as DIR/<table>.parquet.",
+    )
+    .requiredOption("--parquet <dir>", "output folder")
+    .option("--history <path>", "history database")
+    .action(async (opts: { parquet: string; history?: string }) => {
+      setCode(await runHistoryExportCommand(opts, io));
+    });
+
+  program
     .command("schema")
     .summary("print the JSON Schema of the simulate (or, with --plan, the plan) config")
     .option("--plan", "the plan config's schema")
-    .action((opts: { plan?: boolean }) => {
-      const schema = z.toJSONSchema(opts.plan ? PlanConfigSchema : SimulateConfigSchema, {
-        io: "input",
-      });
+    .option("--gate", "the gate.yaml schema")
+    .action((opts: { plan?: boolean; gate?: boolean }) => {
+      const schema = z.toJSONSchema(
+        opts.gate ? GateConfigSchema : opts.plan ? PlanConfigSchema : SimulateConfigSchema,
+        {
+          io: "input",
+        },
+      );
       io.out(`${JSON.stringify(schema, null, 2)}\n`);
       setCode(0);
     });

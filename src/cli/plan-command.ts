@@ -18,6 +18,7 @@ import {
 } from "../vocab/index.js";
 import { loadConfig } from "./config-file.js";
 import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
+import { recordPlan, resolveHistoryPath } from "../collect/history-db.js";
 import { UsageError } from "./errors.js";
 import { printWarnings, type Io } from "./main.js";
 import { replaceDirectory, writeFileAtomic, writeJsonAtomic } from "./output.js";
@@ -127,6 +128,11 @@ export async function runPlanCommand(
   const recommendation = await replaceDirectory(out, (tmp) =>
     writePlanOutputs(result, config, tmp),
   );
+  try {
+    await recordPlan(resolveHistoryPath(undefined, process.env, process.cwd()), result, { out });
+  } catch (error) {
+    io.err(`caplab: plan not recorded in history: ${(error as Error).message}\n`);
+  }
   if (opts.json) io.out(`${JSON.stringify(recommendation, null, 2)}\n`);
   else io.out(renderPlanSummary(result, out));
   return result.recommended ? 0 : 3;

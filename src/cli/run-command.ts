@@ -35,6 +35,9 @@ import {
 } from "../analysis/k6-plan.js";
 import { launchSegments, waitForSegments, type SegmentResult } from "../collect/ecs-segments.js";
 import type { TraceSource } from "../vocab/index.js";
+import { recordRun, resolveHistoryPath } from "../collect/history-db.js";
+import { runCollectCommand } from "./collect-command.js";
+import { loadRunBundle } from "./report-command.js";
 import { UsageError } from "./errors.js";
 import type { Io } from "./main.js";
 import { writeJsonAtomic, writeFileAtomic } from "./output.js";
@@ -110,10 +113,7 @@ export interface RunDeps {
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
   readonly ecs: () => ECSClient;
-  /**
-   * TODO(collect issue): wire src/cli/collect-command.ts here once it lands. Until then it is
-   * null and the manifest says "server side not collected".
-   */
+  /** Collects the server side for the run's window (`caplab collect`); null to skip. */
   readonly collector: ServerSideCollector | null;
 }
 
@@ -122,7 +122,19 @@ export const defaultRunDeps: RunDeps = {
   now: () => new Date(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   ecs: () => new ECSClient({}),
-  collector: null,
+  collector: async ({ cluster, service, from, to, out }) => {
+    const stderrOnly: Io = {
+      out: (t) => process.stderr.write(t),
+      err: (t) => process.stderr.write(t),
+      isTty: false,
+    };
+    const code = await runCollectCommand(
+      { cluster, service, from: from.toISOString(), to: to.toISOString(), out, quiet: true },
+      stderrOnly,
+    );
+    if (code !== 0) throw new Error(`caplab collect ${cluster}/${service} exited with ${code}`);
+    return { collected: true, files: { serverSide: "server" } };
+  },
 };
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -366,6 +378,15 @@ export async function runRunCommand(
     },
     serverSide: serverSide.record,
   });
+  try {
+    await recordRun(
+      resolveHistoryPath(undefined, deps.env, process.cwd()),
+      await loadRunBundle(out),
+      { bundle: out },
+    );
+  } catch (error) {
+    io.err(`caplab: run not recorded in history: ${(error as Error).message}\n`);
+  }
   return code ?? 1;
 }
 
@@ -384,8 +405,7 @@ async function collectServerSide(
     throw new UsageError(`--collect takes CLUSTER/SERVICE, not "${collect}".`, "bad-flag");
   const window = { from: startedAt.toISOString(), to: endedAt.toISOString() };
   if (deps.collector === null) {
-    // TODO(collect issue): call src/cli/collect-command.ts once it lands.
-    const reason = "server side not collected: the collector is not wired into caplab run yet";
+    const reason = "server side not collected: no collector in this build";
     io.err(
       `caplab: ${reason}; collect ${cluster}/${service} for ${window.from} – ${window.to} later.\n`,
     );
@@ -395,14 +415,21 @@ async function collectServerSide(
     `caplab: waiting ${CLOUDWATCH_PUBLICATION_DELAY_SECONDS} s for CloudWatch to publish the last minutes…\n`,
   );
   await deps.sleep(CLOUDWATCH_PUBLICATION_DELAY_SECONDS * 1000);
-  const result = await deps.collector({
-    cluster,
-    service,
-    from: startedAt,
-    to: endedAt,
-    out: join(out, "server"),
-  });
-  return { record: { collected: true, cluster, service, window }, files: result.files };
+  try {
+    const result = await deps.collector({
+      cluster,
+      service,
+      from: startedAt,
+      to: endedAt,
+      out: join(out, "server"),
+    });
+    return { record: { collected: true, cluster, service, window }, files: result.files };
+  } catch (error) {
+    // The load test happened: keep its results and say what is missing.
+    const reason = `server side not collected: ${(error as Error).message}`;
+    io.err(`caplab: ${reason}; run caplab collect for ${window.from} – ${window.to} later.\n`);
+    return { record: { collected: false, reason, cluster, service, window }, files: {} };
+  }
 }
 
 type ManifestBase = Record<string, unknown>;

@@ -53,7 +53,7 @@ export async function readVegaRuntime(): Promise<VegaRuntime> {
 }
 
 /** Adds a static SVG rendering to a chart; leaves it without one if vega cannot render it. */
-async function withStaticSvg(chart: PlanChart): Promise<PlanChart> {
+export async function withStaticSvg(chart: PlanChart): Promise<PlanChart> {
   let view: vega.View | undefined;
   try {
     view = new vega.View(vega.parse(compile(chart.spec).spec), { renderer: "none" });

@@ -1,0 +1,136 @@
+/**
+ * `caplab gate RUN [--baseline RUN | --baseline-from-history N] [--config gate.yaml]
+ *  [--history PATH] [--out DIR]`: the pre-release gate.
+ *
+ *   RUN bundle ──loadRunBundle──▶ RunData ──gateRunOf──▶ GateRun
+ *   baseline: --baseline RUN (a bundle) | the last N runs of the same scenario in history
+ *   gate.yaml ──GateConfigSchema──▶ GateConfig (defaults: GATE_DEFAULTS)
+ *     ──evaluateGate──▶ GateResult ──▶ DIR/gate-junit.xml, DIR/gate.md, DIR/gate.json,
+ *                                      the history (run and gate), the terminal
+ *   exit 0 pass, 1 fail, 2 usage error.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import {
+  evaluateGate,
+  gateExitCode,
+  GateConfigSchema,
+  poolBaselines,
+  type GateConfig,
+  type GateRun,
+} from "../analysis/gate.js";
+import {
+  baselineRunsFromHistory,
+  recordGate,
+  recordRun,
+  resolveHistoryPath,
+} from "../collect/history-db.js";
+import { gateRunOf } from "../reports/spec/run-data.js";
+import { renderGateJunit, renderGateMarkdown } from "../reports/spec/run-gate.js";
+import { UsageError } from "./errors.js";
+import { printWarnings, type Io } from "./main.js";
+import { writeFileAtomic } from "./output.js";
+import { loadRunBundle } from "./report-command.js";
+
+export interface GateOptions {
+  readonly baseline?: string;
+  readonly baselineFromHistory?: number;
+  readonly config?: string;
+  readonly history?: string;
+  /** Where gate-junit.xml, gate.md and gate.json go. @default the run bundle */
+  readonly out?: string;
+  /** Do not record the run and the verdict in the history. */
+  readonly record?: boolean;
+}
+
+/** gate.yaml (or .json) → GateConfig; a UsageError names the field that is wrong. */
+export async function loadGateConfig(path: string | undefined): Promise<GateConfig> {
+  if (path === undefined) return GateConfigSchema.parse({});
+  let raw: unknown;
+  try {
+    raw = parseYaml(await readFile(path, "utf8")) ?? {};
+  } catch (error) {
+    throw new UsageError(
+      `--config ${path} is not a readable YAML file: ${(error as Error).message}.`,
+      "bad-config",
+      { cause: error },
+    );
+  }
+  const parsed = GateConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(
+      `${path}: ${issue?.path.join(".") || "(top)"}: ${issue?.message ?? "invalid"}; see the gate.yaml reference in the README.`,
+      "bad-config",
+    );
+  }
+  return parsed.data;
+}
+
+/** Runs `caplab gate`; returns 0 (pass), 1 (fail); usage errors throw (exit 2). */
+export async function runGateCommand(
+  runDir: string,
+  opts: GateOptions,
+  io: Io,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
+  if (opts.baseline !== undefined && opts.baselineFromHistory !== undefined)
+    throw new UsageError(
+      "give either --baseline RUN or --baseline-from-history N, not both.",
+      "bad-flag",
+    );
+  if (opts.baselineFromHistory !== undefined && !(opts.baselineFromHistory >= 1))
+    throw new UsageError(
+      "--baseline-from-history takes a whole number of runs, 1 or more.",
+      "bad-flag",
+    );
+  if (!existsSync(runDir))
+    throw new UsageError(`${runDir} does not exist; pass the run bundle folder.`, "missing-file");
+  const config = await loadGateConfig(opts.config);
+  const historyPath = resolveHistoryPath(opts.history, env, process.cwd());
+  const run = await loadRunBundle(runDir);
+  printWarnings(io, run.warnings);
+
+  let baseline: GateRun | null = null;
+  if (opts.baseline !== undefined) {
+    if (!existsSync(opts.baseline))
+      throw new UsageError(`--baseline ${opts.baseline} does not exist.`, "missing-file");
+    baseline = gateRunOf(await loadRunBundle(opts.baseline));
+  } else if (opts.baselineFromHistory !== undefined) {
+    const runs = await baselineRunsFromHistory(historyPath, {
+      n: opts.baselineFromHistory,
+      scenario: run.meta.scenario,
+      excludeRunId: run.meta.runId,
+    });
+    if (runs.length === 0)
+      io.err(
+        `caplab: no earlier ${run.meta.scenario} runs in ${historyPath}; the regression checks are skipped this time.\n`,
+      );
+    else
+      baseline = poolBaselines(
+        runs,
+        `last ${runs.length} ${run.meta.scenario} run${runs.length === 1 ? "" : "s"} in history`,
+      );
+  }
+
+  const result = evaluateGate(gateRunOf(run), baseline, config);
+  const out = resolve(opts.out ?? runDir);
+  await writeFileAtomic(join(out, "gate-junit.xml"), renderGateJunit(result));
+  const markdown = renderGateMarkdown(result);
+  await writeFileAtomic(join(out, "gate.md"), markdown);
+  await writeFileAtomic(join(out, "gate.json"), `${JSON.stringify(result, null, 2)}\n`);
+  if (opts.record !== false) {
+    await recordRun(historyPath, run, { bundle: resolve(runDir) });
+    await recordGate(historyPath, result);
+  }
+  for (const c of result.checks)
+    io.out(
+      `${c.verdict === "pass" ? "✓" : c.verdict === "fail" ? "✗" : "-"} ${c.name}: ${c.detail}\n`,
+    );
+  io.out(
+    `caplab gate: ${result.verdict === "pass" ? "PASSED" : "FAILED"} (${join(out, "gate.md")}, ${join(out, "gate-junit.xml")})\n`,
+  );
+  return gateExitCode(result);
+}

@@ -1,0 +1,257 @@
+/**
+ * `caplab report BUNDLE|PLAN_DIR [--format html,md,png,json] [--out DIR]`.
+ *
+ *   run bundle (manifest.json format caplab-run-bundle/1)
+ *     ──loadRunBundle──▶ RunData: k6.json.gz streamed line by line (per second + every
+ *                        latency), summary.json thresholds (`true` = FAILED), plan.json SLO,
+ *                        server/ (a trace bundle: series/*.csv) when collected
+ *     ──writeRunReport──▶ report.html, report.md, report.json, run-*.png
+ *   plan folder (recommendation.json): `caplab plan` already wrote report.html and report.md;
+ *     the full PlanResult (timelines) is not on disk, so it is not re-rendered here.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseK6Line } from "../analysis/k6-results.js";
+import type { SloTargets } from "../analysis/k6-plan.js";
+import { readK6Lines } from "../collect/k6-merge.js";
+import {
+  noK6Output,
+  RunAccumulator,
+  serverSideFromSeries,
+  thresholdVerdicts,
+  unreadableFile,
+  type NamedSeries,
+  type RunData,
+  type ServerPoint,
+  type ServerSide,
+  type ThresholdVerdict,
+} from "../reports/spec/run-data.js";
+import {
+  RUN_REPORT_FORMATS,
+  writeRunReport,
+  type RunReportFormat,
+} from "../reports/write-run-report.js";
+import { TraceBundleManifestSchema, type Warning } from "../vocab/index.js";
+import { UsageError } from "./errors.js";
+import { printWarnings, type Io } from "./main.js";
+import { RUN_BUNDLE_FORMAT } from "./run-command.js";
+
+export interface ReportOptions {
+  /** Comma-separated formats. @default "html,md,json" */
+  readonly format?: string;
+  /** Output folder. @default the bundle folder itself */
+  readonly out?: string;
+}
+
+async function readJson(path: string): Promise<unknown> {
+  return JSON.parse(await readFile(path, "utf8")) as unknown;
+}
+
+/** What kind of folder `dir` is. */
+export function bundleKind(dir: string): "run" | "plan" | "unknown" {
+  if (existsSync(join(dir, "recommendation.json"))) return "plan";
+  if (existsSync(join(dir, "manifest.json"))) return "run";
+  return "unknown";
+}
+
+/**
+ * Reads a run bundle into RunData. The k6 NDJSON is streamed (gunzipped on the fly), so a
+ * long run costs one number per request plus a small histogram per second.
+ *
+ * @throws UsageError when `dir` is not a run bundle or a k6 line is not k6 JSON.
+ */
+export async function loadRunBundle(dir: string): Promise<RunData> {
+  const root = resolve(dir);
+  const manifestPath = join(root, "manifest.json");
+  if (!existsSync(manifestPath))
+    throw new UsageError(
+      `${dir} is not a run bundle (no manifest.json); pass the --out folder of caplab run.`,
+      "missing-file",
+    );
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = (await readJson(manifestPath)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(
+      `${manifestPath} is not JSON: ${(error as Error).message}.`,
+      "bad-bundle",
+      {
+        cause: error,
+      },
+    );
+  }
+  if (manifest.format !== RUN_BUNDLE_FORMAT)
+    throw new UsageError(
+      `${manifestPath} is not a ${RUN_BUNDLE_FORMAT} manifest (format ${JSON.stringify(manifest.format)}).`,
+      "bad-bundle",
+    );
+  const warnings: Warning[] = [];
+  const files = (manifest.files ?? {}) as Record<string, string>;
+  const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+  const scenario = manifest.scenario as { name?: unknown } | undefined;
+
+  const acc = new RunAccumulator();
+  const k6Path = join(root, files.k6Json ?? "k6.json.gz");
+  if (existsSync(k6Path)) {
+    let n = 0;
+    for await (const text of readK6Lines(k6Path)) {
+      n++;
+      let line;
+      try {
+        line = parseK6Line(text);
+      } catch (error) {
+        throw new UsageError(
+          `${k6Path} line ${n} is not k6 JSON output: ${(error as Error).message}.`,
+          "bad-k6-line",
+          { cause: error },
+        );
+      }
+      if (line !== null) acc.add(line);
+    }
+  } else warnings.push(noK6Output(dir));
+
+  let thresholds: ThresholdVerdict[] = [];
+  const summaryPath = join(root, files.summaryExport ?? "summary.json");
+  const caplabSummaryPath = join(root, files.caplabSummary ?? "caplab-summary.json");
+  if (existsSync(summaryPath)) {
+    try {
+      thresholds = thresholdVerdicts(await readJson(summaryPath));
+    } catch (error) {
+      warnings.push(unreadableFile(summaryPath, (error as Error).message));
+    }
+  } else if (existsSync(caplabSummaryPath)) {
+    try {
+      const s = (await readJson(caplabSummaryPath)) as { thresholds?: ThresholdVerdict[] };
+      thresholds = [...(s.thresholds ?? [])];
+    } catch (error) {
+      warnings.push(unreadableFile(caplabSummaryPath, (error as Error).message));
+    }
+  }
+
+  let slo: SloTargets | null = null;
+  const planPath = join(root, "plan.json");
+  if (existsSync(planPath)) {
+    try {
+      slo = ((await readJson(planPath)) as { slo?: SloTargets }).slo ?? null;
+    } catch (error) {
+      warnings.push(unreadableFile(planPath, (error as Error).message));
+    }
+  }
+
+  const server = await loadServerSide(join(root, "server"), warnings);
+  return acc.finish(
+    {
+      runId: str(manifest.runId) ?? root.replace(/^.*[\\/]/, ""),
+      scenario: str(scenario?.name) ?? "unknown",
+      target: str(manifest.target) ?? "unknown",
+      startedAt: str(manifest.startedAt),
+      endedAt: str(manifest.endedAt),
+      k6ExitCode: typeof manifest.k6ExitCode === "number" ? manifest.k6ExitCode : null,
+      gitCommit: str(manifest.gitCommit),
+    },
+    { thresholds, slo, server, warnings },
+  );
+}
+
+/** A trace bundle at `dir` (what the collector writes into BUNDLE/server); null when absent. */
+async function loadServerSide(dir: string, warnings: Warning[]): Promise<ServerSide | null> {
+  const manifestPath = join(dir, "manifest.json");
+  if (!existsSync(manifestPath)) return null;
+  const parsed = TraceBundleManifestSchema.safeParse(
+    await readJson(manifestPath).catch(() => null),
+  );
+  if (!parsed.success) {
+    warnings.push(unreadableFile(manifestPath, "not a caplab trace bundle manifest"));
+    return null;
+  }
+  const series: NamedSeries[] = [];
+  for (const s of parsed.data.series) {
+    const path = join(dir, s.file);
+    if (!existsSync(path)) {
+      warnings.push(unreadableFile(path, "missing"));
+      continue;
+    }
+    series.push({
+      metricName: s.metricName,
+      ...(s.stat !== undefined ? { stat: s.stat } : {}),
+      periodSeconds: s.periodSeconds,
+      points: parseSeriesCsv(await readFile(path, "utf8")),
+    });
+  }
+  return serverSideFromSeries(series, {
+    maxCapacity: parsed.data.current?.scaling.MaxCapacity ?? null,
+    task: parsed.data.current?.task ?? null,
+  });
+}
+
+/** `time,value` rows; an empty value (no data) is left out. */
+export function parseSeriesCsv(text: string): ServerPoint[] {
+  const out: ServerPoint[] = [];
+  for (const line of text.split(/\r?\n/).slice(1)) {
+    const [time, value] = line.split(",");
+    if (time === undefined || value === undefined || value.trim() === "") continue;
+    const timeMs = Date.parse(time);
+    const v = Number(value);
+    if (Number.isFinite(timeMs) && Number.isFinite(v)) out.push({ timeMs, value: v });
+  }
+  return out;
+}
+
+/** "html,md" → the formats; a UsageError names an unknown one. */
+export function parseFormats(text: string | undefined): RunReportFormat[] {
+  if (text === undefined) return ["html", "md", "json"];
+  const formats = text
+    .split(",")
+    .map((f) => f.trim().toLowerCase())
+    .filter((f) => f !== "");
+  for (const f of formats)
+    if (!(RUN_REPORT_FORMATS as readonly string[]).includes(f))
+      throw new UsageError(
+        `--format ${f} is not one of ${RUN_REPORT_FORMATS.join(", ")}; write e.g. --format html,md.`,
+        "bad-flag",
+      );
+  if (formats.length === 0)
+    throw new UsageError(
+      `--format needs at least one of ${RUN_REPORT_FORMATS.join(", ")}.`,
+      "bad-flag",
+    );
+  return formats as RunReportFormat[];
+}
+
+/** Runs `caplab report`; returns the exit code. */
+export async function runReportCommand(dir: string, opts: ReportOptions, io: Io): Promise<number> {
+  const formats = parseFormats(opts.format);
+  if (!existsSync(dir))
+    throw new UsageError(
+      `${dir} does not exist; pass a run bundle or a plan folder.`,
+      "missing-file",
+    );
+  const kind = bundleKind(dir);
+  if (kind === "plan") {
+    const html = join(dir, "report.html");
+    io.out(
+      existsSync(html)
+        ? `${dir} is a plan folder: caplab plan already wrote its report (${html} and ${join(dir, "report.md")}); re-run caplab plan to refresh it.\n`
+        : `${dir} is a plan folder without report.html: caplab plan writes the plan report; re-run it (the timelines the report draws are not kept on disk).\n`,
+    );
+    return 0;
+  }
+  if (kind === "unknown")
+    throw new UsageError(
+      `${dir} is neither a run bundle (manifest.json) nor a plan folder (recommendation.json).`,
+      "bad-bundle",
+    );
+  const run = await loadRunBundle(dir);
+  const out = resolve(opts.out ?? dir);
+  const written = await writeRunReport(run, out, formats);
+  printWarnings(io, [...run.warnings, ...written.warnings]);
+  const lines = [
+    written.html && `Report: ${written.html}`,
+    written.markdown && `Markdown: ${written.markdown}`,
+    written.json && `JSON: ${written.json}`,
+    written.pngs.length > 0 && `PNG: ${written.pngs.length} charts in ${out}`,
+  ].filter((l): l is string => typeof l === "string");
+  io.out(`${lines.join("\n")}\n`);
+  return 0;
+}

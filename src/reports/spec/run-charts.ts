@@ -1,0 +1,302 @@
+/**
+ * Vega-Lite (v6) chart specs for the run report. Pure: RunData in, charts out.
+ *
+ *   RunData.seconds (one row per second) → buckets of at most MAX_POINTS rows
+ *     → requests, latency, errors; and, when the bundle has a server side, tasks with
+ *       RequestCountPerTarget, and CPU / memory utilization.
+ *
+ * Data is inline (the HTML opens offline); times are epoch ms on a UTC scale. Long fields
+ * (series names) are fixed by us; nothing from outside goes into a spec but numbers.
+ */
+import type { TopLevelSpec } from "vega-lite";
+import { bucketSize, MAX_POINTS, type PlanChart } from "./plan-charts.js";
+import type { RunData, RunSecond, ServerPoint } from "./run-data.js";
+
+const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+const WIDTH = 700;
+const SLO_COLOR = "#dc2626";
+
+const TIME_X = {
+  field: "t",
+  type: "temporal",
+  title: "time (UTC)",
+  scale: { type: "utc" },
+  axis: { format: "%H:%M:%S", labelOverlap: true },
+} as const;
+const TIME_TOOLTIP = { field: "t", type: "temporal", title: "time (UTC)", format: "%H:%M:%S" };
+
+/** A chart of the run report (same shape as the plan report's, so the HTML shell is shared). */
+export type RunChart = PlanChart;
+
+/** Every chart of the run report, in report order (server-side charts only with data). */
+export function runCharts(run: RunData): RunChart[] {
+  const bucket = bucketSize(run.seconds.length, MAX_POINTS);
+  const per = bucket === 1 ? "per second" : `per ${bucket}-second bucket`;
+  const charts: RunChart[] = [
+    {
+      id: "chart-requests",
+      title: "Request rate",
+      caption: `Requests and failed requests per second (mean ${per}).`,
+      spec: requestRateChart(run),
+    },
+    {
+      id: "chart-latency",
+      title: "Latency percentiles",
+      caption: `p50, p95 and p99 of http_req_duration ${per === "per second" ? "each second" : `(bucket max, ${per})`}, log scale${run.slo ? "; the red rule is the SLO p95" : ""}.`,
+      spec: latencyChart(run),
+    },
+    {
+      id: "chart-errors",
+      title: "Errors",
+      caption: `Failed requests (http_req_failed) and 5xx responses as a share of requests, ${per}.`,
+      spec: errorChart(run),
+    },
+  ];
+  const server = run.server;
+  if (server !== null) {
+    charts.push({
+      id: "chart-server-tasks",
+      title: "Tasks and requests per target",
+      caption: `Running tasks (ECS/ContainerInsights RunningTaskCount) and RequestCountPerTarget per ${server.periodSeconds}-s period.`,
+      spec: serverTasksChart(run),
+    });
+    charts.push({
+      id: "chart-server-utilization",
+      title: "Server CPU and memory",
+      caption: "AWS/ECS CPUUtilization and MemoryUtilization (service average), percent.",
+      spec: serverUtilizationChart(run),
+    });
+  }
+  return charts;
+}
+
+function round(v: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+/** Consecutive seconds in buckets of `bucket`: sums of counts and max of latencies. */
+export function bucketSeconds(seconds: readonly RunSecond[], bucket: number): RunSecond[] {
+  if (bucket <= 1) return [...seconds];
+  const out: RunSecond[] = [];
+  for (let i = 0; i < seconds.length; i += bucket) {
+    const part = seconds.slice(i, i + bucket);
+    const max = (pick: (s: RunSecond) => number | null): number | null => {
+      const v = part.map(pick).filter((x): x is number => x !== null);
+      return v.length === 0 ? null : Math.max(...v);
+    };
+    const sum = (pick: (s: RunSecond) => number): number => part.reduce((a, s) => a + pick(s), 0);
+    out.push({
+      timeMs: part[0]?.timeMs ?? 0,
+      requests: sum((s) => s.requests),
+      failed: sum((s) => s.failed),
+      status5xx: sum((s) => s.status5xx),
+      droppedIterations: sum((s) => s.droppedIterations),
+      p50Ms: max((s) => s.p50Ms),
+      p95Ms: max((s) => s.p95Ms),
+      p99Ms: max((s) => s.p99Ms),
+    });
+  }
+  return out;
+}
+
+function buckets(run: RunData): { rows: RunSecond[]; bucket: number } {
+  const bucket = bucketSize(run.seconds.length, MAX_POINTS);
+  return { rows: bucketSeconds(run.seconds, bucket), bucket };
+}
+
+/** Requests and failures per second, long format (series, value). */
+export function requestRateChart(run: RunData): TopLevelSpec {
+  const { rows, bucket } = buckets(run);
+  const values = rows.flatMap((r) => [
+    { t: r.timeMs, series: "requests", value: round(r.requests / bucket) },
+    { t: r.timeMs, series: "failed", value: round(r.failed / bucket) },
+  ]);
+  return {
+    $schema: SCHEMA,
+    description: "Requests and failed requests per second.",
+    width: WIDTH,
+    height: 200,
+    data: { values },
+    mark: { type: "line", strokeWidth: 1.2, interpolate: "step-after" },
+    encoding: {
+      x: TIME_X,
+      y: { field: "value", type: "quantitative", title: "per second" },
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        scale: { domain: ["requests", "failed"], range: ["#2563eb", SLO_COLOR] },
+      },
+      tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.1f" }],
+    },
+  } as TopLevelSpec;
+}
+
+/** p50 / p95 / p99 per second on a log scale, with the SLO p95 as a rule. */
+export function latencyChart(run: RunData): TopLevelSpec {
+  const { rows } = buckets(run);
+  const values = rows.flatMap((r) =>
+    (
+      [
+        ["p50", r.p50Ms],
+        ["p95", r.p95Ms],
+        ["p99", r.p99Ms],
+      ] as const
+    ).flatMap(([series, v]) =>
+      v === null || v <= 0 ? [] : [{ t: r.timeMs, series, value: round(v, 2) }],
+    ),
+  );
+  const lines = {
+    data: { values },
+    mark: { type: "line", strokeWidth: 1.2 },
+    encoding: {
+      x: TIME_X,
+      y: {
+        field: "value",
+        type: "quantitative",
+        title: "latency (ms, log scale)",
+        scale: { type: "log" },
+      },
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        scale: { domain: ["p50", "p95", "p99"], range: ["#93c5fd", "#2563eb", "#1e3a8a"] },
+      },
+      tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", title: "ms", format: ",.1f" }],
+    },
+  };
+  const slo = run.slo?.latencyP95Ms;
+  return {
+    $schema: SCHEMA,
+    description: "Latency percentiles per second.",
+    width: WIDTH,
+    height: 220,
+    layer:
+      slo === undefined
+        ? [lines]
+        : [
+            lines,
+            {
+              data: { values: [{ slo }] },
+              mark: { type: "rule", color: SLO_COLOR, strokeWidth: 1.5, strokeDash: [4, 3] },
+              encoding: { y: { field: "slo", type: "quantitative" } },
+            },
+          ],
+  } as TopLevelSpec;
+}
+
+/** Failed requests and 5xx responses as a percent of requests. */
+export function errorChart(run: RunData): TopLevelSpec {
+  const { rows } = buckets(run);
+  const share = (n: number, of: number): number => (of > 0 ? round((n / of) * 100, 3) : 0);
+  const values = rows.flatMap((r) => [
+    { t: r.timeMs, series: "failed %", value: share(r.failed, r.requests) },
+    { t: r.timeMs, series: "5xx %", value: share(r.status5xx, r.requests) },
+  ]);
+  return {
+    $schema: SCHEMA,
+    description: "Error rate per second.",
+    width: WIDTH,
+    height: 160,
+    data: { values },
+    mark: { type: "area", opacity: 0.5, interpolate: "step-after" },
+    encoding: {
+      x: TIME_X,
+      y: { field: "value", type: "quantitative", title: "percent of requests", stack: null },
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        scale: { domain: ["failed %", "5xx %"], range: [SLO_COLOR, "#f97316"] },
+      },
+      tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.2f" }],
+    },
+  } as TopLevelSpec;
+}
+
+function seriesValues(
+  named: readonly (readonly [string, readonly ServerPoint[]])[],
+): { t: number; series: string; value: number }[] {
+  return named.flatMap(([series, points]) =>
+    points.map((p) => ({ t: p.timeMs, series, value: round(p.value, 2) })),
+  );
+}
+
+/** Running tasks above RequestCountPerTarget (two rows sharing the time axis). */
+export function serverTasksChart(run: RunData): TopLevelSpec {
+  const s = run.server;
+  const tasks = seriesValues([["tasks", s?.taskCount ?? []]]);
+  const rcpt = seriesValues([["RequestCountPerTarget", s?.requestCountPerTarget ?? []]]);
+  const maxCapacity = s?.maxCapacity ?? null;
+  const taskLayer = {
+    data: { values: tasks },
+    mark: { type: "line", interpolate: "step-after", color: "#0f766e", point: true },
+    encoding: {
+      x: TIME_X,
+      y: { field: "value", type: "quantitative", title: "running tasks" },
+      tooltip: [TIME_TOOLTIP, { field: "value", title: "tasks", format: ",.1f" }],
+    },
+  };
+  return {
+    $schema: SCHEMA,
+    description: "Running tasks and RequestCountPerTarget.",
+    vconcat: [
+      {
+        width: WIDTH,
+        height: 140,
+        layer:
+          maxCapacity === null
+            ? [taskLayer]
+            : [
+                taskLayer,
+                {
+                  data: { values: [{ maxCapacity }] },
+                  mark: { type: "rule", color: SLO_COLOR, strokeDash: [4, 3] },
+                  encoding: { y: { field: "maxCapacity", type: "quantitative" } },
+                },
+              ],
+      },
+      {
+        width: WIDTH,
+        height: 120,
+        data: { values: rcpt },
+        mark: { type: "bar", color: "#6366f1" },
+        encoding: {
+          x: TIME_X,
+          y: { field: "value", type: "quantitative", title: "RequestCountPerTarget" },
+          tooltip: [TIME_TOOLTIP, { field: "value", title: "requests per target", format: ",.0f" }],
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** CPU and memory utilization, percent. */
+export function serverUtilizationChart(run: RunData): TopLevelSpec {
+  const s = run.server;
+  const values = seriesValues([
+    ["CPU %", s?.cpuUtilization ?? []],
+    ["memory %", s?.memoryUtilization ?? []],
+  ]);
+  return {
+    $schema: SCHEMA,
+    description: "CPU and memory utilization.",
+    width: WIDTH,
+    height: 180,
+    data: { values },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: TIME_X,
+      y: { field: "value", type: "quantitative", title: "percent", scale: { domain: [0, 100] } },
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        scale: { domain: ["CPU %", "memory %"], range: ["#2563eb", "#a855f7"] },
+      },
+      tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.1f" }],
+    },
+  } as TopLevelSpec;
+}

@@ -1,0 +1,175 @@
+/**
+ * The run report as Markdown (a CI job summary or PR comment) and as JSON for machines.
+ * Pure and deterministic: RunData in, text out. Strings from outside are escaped
+ * (escapeMarkdown); the facts shown are shared with the HTML through {@link runFactRows}.
+ */
+import { capacityFigures, type RunData } from "./run-data.js";
+import { escapeMarkdown, formatCompact, formatNumber, formatPercent } from "./format.js";
+
+/** A labelled value for people. */
+export type Row = readonly [label: string, value: string];
+
+/** Seconds between the first and the last second with data (0 without data). */
+export function runSeconds(run: RunData): number {
+  return run.seconds.length;
+}
+
+/** The key figures of the run, in report order. */
+export function runFactRows(run: RunData): Row[] {
+  const seconds = runSeconds(run);
+  const l = run.latency;
+  const rows: Row[] = [
+    [
+      "Requests",
+      `${formatNumber(run.requests)} in ${formatNumber(seconds)} s (${formatCompact(seconds > 0 ? run.requests / seconds : 0, 1)}/s)`,
+    ],
+    [
+      "Failed requests",
+      `${formatNumber(run.failedRequests)} (${formatPercent(run.errorRatePercent, 3)})`,
+    ],
+    ["5xx responses", formatNumber(run.status5xx)],
+    [
+      "Latency p50 / p90 / p95 / p99",
+      `${[l.p50Ms, l.p90Ms, l.p95Ms, l.p99Ms].map((v) => formatNumber(v, 1)).join(" / ")} ms`,
+    ],
+    ["Latency avg / max", `${formatNumber(l.avgMs, 1)} / ${formatNumber(l.maxMs, 1)} ms`],
+    [
+      "Dropped iterations",
+      run.droppedIterations === 0
+        ? "0: the arrival rate was kept"
+        : `${formatNumber(run.droppedIterations)}: the open model did not keep its rate (raise maxVUs or add segments)`,
+    ],
+  ];
+  if (run.slo !== null)
+    rows.push([
+      "SLO (plan.json)",
+      `p95 ≤ ${formatNumber(run.slo.latencyP95Ms)} ms${run.slo.latencyP99Ms !== undefined ? `, p99 ≤ ${formatNumber(run.slo.latencyP99Ms)} ms` : ""}, errors ≤ ${formatPercent(run.slo.errorRatePercent, 3)}`,
+    ]);
+  rows.push([
+    "k6 exit code",
+    run.meta.k6ExitCode === null ? "unknown" : String(run.meta.k6ExitCode),
+  ]);
+  return rows;
+}
+
+/** The server-side figures; empty without a server side. */
+export function serverFactRows(run: RunData): Row[] {
+  const s = run.server;
+  if (s === null) return [];
+  const peak = (points: readonly { value: number }[]): string =>
+    points.length === 0 ? "—" : formatNumber(Math.max(...points.map((p) => p.value)), 1);
+  const c = capacityFigures(run);
+  return [
+    [
+      "Peak running tasks",
+      `${peak(s.taskCount)}${s.maxCapacity !== null ? ` (MaxCapacity ${s.maxCapacity})` : ""}`,
+    ],
+    ["Peak CPU utilization", `${peak(s.cpuUtilization)} %`],
+    ["Peak memory utilization", `${peak(s.memoryUtilization)} %`],
+    ["Peak RequestCountPerTarget", peak(s.requestCountPerTarget)],
+    ["Target 5xx (ALB)", formatNumber(s.http5xx.reduce((a, p) => a + p.value, 0))],
+    [
+      "CPU-seconds per request",
+      c.cpuSecondsPerRequest === null ? "—" : c.cpuSecondsPerRequest.toPrecision(3),
+    ],
+    [
+      "Requests per task-second",
+      c.requestsPerTaskSecond === null ? "—" : c.requestsPerTaskSecond.toPrecision(3),
+    ],
+  ];
+}
+
+/** The run's title line, e.g. "constant · caplab-1a2b3c4d". */
+export function runTitle(run: RunData): string {
+  return `${run.meta.scenario} · ${run.meta.runId}`;
+}
+
+/** A PNG written beside the Markdown, by chart id. */
+export interface ChartImage {
+  readonly title: string;
+  readonly file: string;
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+}
+
+/** The Markdown report; `images` are PNG charts beside it (none when PNGs were skipped). */
+export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = []): string {
+  const m = escapeMarkdown;
+  const out: string[] = [];
+  out.push(`# caplab run: ${m(runTitle(run))}`, "");
+  const when =
+    run.meta.startedAt !== null
+      ? ` · ${m(run.meta.startedAt)}${run.meta.endedAt !== null ? ` to ${m(run.meta.endedAt)}` : ""}`
+      : "";
+  out.push(`Target ${m(run.meta.target)}${when}`, "");
+  out.push(
+    "## Key figures",
+    "",
+    table(
+      ["", ""],
+      runFactRows(run).map(([k, v]) => [m(k), m(v)]),
+    ),
+    "",
+  );
+  out.push("## Thresholds", "");
+  if (run.thresholds.length === 0) out.push("No k6 thresholds in summary.json.", "");
+  else {
+    const failed = run.thresholds.filter((t) => !t.ok).length;
+    out.push(
+      `${failed === 0 ? "All" : `${failed} of`} ${run.thresholds.length} thresholds ${failed === 0 ? "held" : "FAILED"}.`,
+      "",
+      table(
+        ["metric", "threshold", "verdict"],
+        run.thresholds.map((t) => [m(t.metric), m(t.expression), t.ok ? "✅ held" : "❌ failed"]),
+      ),
+      "",
+    );
+  }
+  const server = serverFactRows(run);
+  out.push("## Server side", "");
+  if (server.length === 0) out.push("The bundle has no server-side series.", "");
+  else
+    out.push(
+      table(
+        ["", ""],
+        server.map(([k, v]) => [m(k), m(v)]),
+      ),
+      "",
+    );
+  if (images.length > 0) {
+    out.push("## Charts", "");
+    for (const image of images) out.push(`![${m(image.title)}](${encodeURI(image.file)})`, "");
+  }
+  if (run.warnings.length > 0) {
+    out.push("## Warnings", "");
+    for (const w of run.warnings) out.push(`- ${m(w.message)}`);
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+/** The run report for machines: the figures, thresholds, per-second rows and server side. */
+export function runReportJson(run: RunData): unknown {
+  return {
+    format: "caplab-run-report/1",
+    meta: run.meta,
+    requests: run.requests,
+    failedRequests: run.failedRequests,
+    errorRatePercent: run.errorRatePercent,
+    status5xx: run.status5xx,
+    droppedIterations: run.droppedIterations,
+    latency: run.latency,
+    slo: run.slo,
+    thresholds: run.thresholds,
+    capacity: capacityFigures(run),
+    seconds: run.seconds,
+    server: run.server,
+    warnings: run.warnings,
+  };
+}

@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_GATE_CONFIG,
+  evaluateGate,
+  GATE_DEFAULTS,
+  GateConfigSchema,
+  poolBaselines,
+  type GateConfig,
+  type GateRun,
+} from "../../src/analysis/gate.js";
+import { gateRunOf } from "../../src/reports/spec/run-data.js";
+import { runDataOf } from "../fixtures/runs/run-data.js";
+
+const verdicts = (r: ReturnType<typeof evaluateGate>) =>
+  Object.fromEntries(r.checks.map((c) => [`${c.id}:${c.name}`, c.verdict]));
+
+/** Fewer resamples keep the repeated-runs test fast; everything else is the default. */
+const FAST: GateConfig = GateConfigSchema.parse({
+  absolute: { max5xxPercent: 2 },
+  regression: { resamples: 500 },
+});
+
+function gateRun(seed: number, medianMs = 100, errorRate = 0.005): GateRun {
+  return gateRunOf(runDataOf({ seed, seconds: 40, rps: 40, medianMs, errorRate }));
+}
+
+describe("GATE_DEFAULTS", () => {
+  it("is pinned, and an empty gate.yaml means exactly these defaults", () => {
+    expect(GATE_DEFAULTS).toMatchInlineSnapshot(`
+      {
+        "capacityMarginPercent": 10,
+        "confidence": 0.95,
+        "cpuHeadroomPercent": 20,
+        "errorAlpha": 0.01,
+        "errorMinDifferencePercent": 0.5,
+        "k6Thresholds": true,
+        "mannWhitneyAlpha": 0.01,
+        "mannWhitneyMinShiftPercent": 5,
+        "max5xxPercent": 0.1,
+        "maxBootstrapValues": 5000,
+        "memoryHeadroomPercent": 20,
+        "p95MarginPercent": 10,
+        "resamples": 1000,
+        "seed": 1,
+        "taskCountBelowMaxCapacity": true,
+      }
+    `);
+    const { slo, absolute, regression } = DEFAULT_GATE_CONFIG;
+    expect(slo).toEqual({});
+    expect({ ...absolute, ...regression }).toEqual(GATE_DEFAULTS);
+  });
+
+  it("rejects unknown fields and out-of-range values", () => {
+    expect(GateConfigSchema.safeParse({ regression: { p95Margin: 5 } }).success).toBe(false);
+    expect(GateConfigSchema.safeParse({ regression: { confidence: 1.5 } }).success).toBe(false);
+    expect(GateConfigSchema.parse({ slo: { latencyP95Ms: 250 } }).slo.latencyP95Ms).toBe(250);
+  });
+});
+
+describe("evaluateGate", () => {
+  it("fails a clear regression (p95 +40 %) on the bootstrap CI and Mann-Whitney", () => {
+    const result = evaluateGate(gateRun(2, 140), gateRun(1, 100), FAST);
+    expect(result.verdict).toBe("fail");
+    const v = verdicts(result);
+    expect(v["regression-p95-bootstrap:p95 regression (bootstrap CI)"]).toBe("fail");
+    expect(v["regression-mann-whitney:per-second p95 shift (Mann-Whitney)"]).toBe("fail");
+    expect(v["regression-errors:error-rate regression (two-proportion test)"]).toBe("pass");
+    const ci = result.checks.find((c) => c.id === "regression-p95-bootstrap")!;
+    expect(ci.numbers.lowerMs!).toBeGreaterThan(ci.numbers.marginMs!);
+  });
+
+  it("fails an error-rate rise of a few points on the two-proportion test", () => {
+    const result = evaluateGate(gateRun(2, 100, 0.04), gateRun(1, 100, 0.005), FAST);
+    const errors = result.checks.find((c) => c.id === "regression-errors")!;
+    expect(errors.verdict).toBe("fail");
+    expect(errors.numbers.pValue!).toBeLessThan(0.01);
+  });
+
+  it("passes noise alone: at most 2 false alarms in 40 pairs of runs from one distribution", () => {
+    let falseAlarms = 0;
+    const failing: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const result = evaluateGate(gateRun(1000 + 2 * i), gateRun(1001 + 2 * i), FAST);
+      if (result.verdict === "fail") {
+        falseAlarms++;
+        failing.push(...result.checks.filter((c) => c.verdict === "fail").map((c) => c.id));
+      }
+    }
+    console.info(
+      `gate false-alarm rate: ${falseAlarms}/40 = ${((falseAlarms / 40) * 100).toFixed(1)} % (${failing.join(", ") || "none"})`,
+    );
+    expect(falseAlarms).toBeLessThanOrEqual(2);
+  });
+
+  it("checks the SLO (gate.yaml over plan.json), the k6 thresholds and the server side", () => {
+    const base = gateRun(1);
+    const withServer: GateRun = {
+      ...base,
+      slo: { latencyP95Ms: 1000, errorRatePercent: 5 },
+      thresholds: [{ metric: "http_req_duration", expression: "p(95)<300", ok: false }],
+      server: { peakCpuPercent: 93, peakMemoryPercent: 40, maxTasks: 10, maxCapacity: 10 },
+    };
+    const config = GateConfigSchema.parse({ slo: { latencyP95Ms: 50 } });
+    const result = evaluateGate(withServer, null, config);
+    const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
+    expect(byId["slo-p95"]?.verdict).toBe("fail"); // 50 ms from gate.yaml, not 1000 from the plan
+    expect(byId["slo-error-rate"]?.verdict).toBe("pass");
+    expect(byId["k6-threshold"]?.verdict).toBe("fail");
+    expect(byId["server-cpu"]?.verdict).toBe("fail");
+    expect(byId["server-memory"]?.verdict).toBe("pass");
+    expect(byId["server-max-capacity"]?.verdict).toBe("fail");
+    expect(byId["regression"]?.verdict).toBe("skip");
+  });
+
+  it("fails a capacity regression: CPU-seconds per request up by more than the margin", () => {
+    const a = { ...gateRun(1), cpuSecondsPerRequest: 0.01 };
+    const b = { ...gateRun(2), cpuSecondsPerRequest: 0.0125 };
+    const cap = (r: ReturnType<typeof evaluateGate>) =>
+      r.checks.find((c) => c.id === "regression-capacity")!;
+    expect(cap(evaluateGate(b, a, FAST)).verdict).toBe("fail");
+    expect(cap(evaluateGate(a, b, FAST)).verdict).toBe("pass");
+    expect(cap(evaluateGate(gateRun(2), gateRun(1), FAST)).verdict).toBe("skip");
+  });
+
+  it("is deterministic: the same inputs give the same numbers", () => {
+    const a = evaluateGate(gateRun(3, 110), gateRun(4), FAST);
+    const b = evaluateGate(gateRun(3, 110), gateRun(4), FAST);
+    expect(a).toEqual(b);
+  });
+});
+
+describe("poolBaselines", () => {
+  it("pools latencies, seconds and requests of several runs", () => {
+    const runs = [gateRun(1), gateRun(2), gateRun(3)];
+    const pooled = poolBaselines(runs, "last 3");
+    expect(pooled.label).toBe("last 3");
+    expect(pooled.requests).toBe(runs.reduce((s, r) => s + r.requests, 0));
+    expect(pooled.secondP95Ms).toHaveLength(120);
+    expect(pooled.latencySample).toHaveLength(runs.reduce((s, r) => s + r.latencySample.length, 0));
+    expect(() => poolBaselines([])).toThrow(/at least one run/);
+  });
+});

@@ -1,0 +1,95 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UsageError } from "../../src/cli/errors.js";
+import { loadGateConfig, runGateCommand } from "../../src/cli/gate-command.js";
+import type { Io } from "../../src/cli/main.js";
+import { listRuns } from "../../src/collect/history-db.js";
+import { writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
+import { checkXml } from "../fixtures/runs/xml-check.js";
+
+function io(): Io & { text: () => string } {
+  let out = "";
+  return { out: (t) => (out += t), err: (t) => (out += t), isTty: false, text: () => out };
+}
+
+let dir = "";
+let config = "";
+const SERVER = { tasks: 2, cpuPercent: 50, memoryPercent: 40, maxCapacity: 10 };
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "caplab-gate-"));
+  config = join(dir, "gate.yaml");
+  await writeFile(config, "absolute:\n  max5xxPercent: 2\nregression:\n  resamples: 400\n");
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const bundle = (name: string, o: Parameters<typeof writeRunBundle>[1]) =>
+  writeRunBundle(join(dir, name), { seconds: 40, server: SERVER, ...o });
+
+describe("caplab gate", () => {
+  it("passes noise (exit 0), fails a +40 % p95 regression (exit 1), writes JUnit and Markdown", async () => {
+    const base = await bundle("base", { seed: 1, runId: "base" });
+    const same = await bundle("same", { seed: 2, runId: "same" });
+    const slow = await bundle("slow", { seed: 3, runId: "slow", medianMs: 140 });
+    const history = join(dir, "h1.duckdb");
+    expect(await runGateCommand(same, { baseline: base, config, history }, io(), {})).toBe(0);
+    const out = io();
+    expect(await runGateCommand(slow, { baseline: base, config, history }, out, {})).toBe(1);
+    expect(out.text()).toContain("✗ p95 regression (bootstrap CI)");
+    const xml = await readFile(join(slow, "gate-junit.xml"), "utf8");
+    expect(checkXml(xml).testcase).toBeGreaterThan(8);
+    expect(await readFile(join(slow, "gate.md"), "utf8")).toContain("❌ FAILED");
+    // Both gated runs were recorded.
+    expect((await listRuns(history)).map((r) => r.runId).sort()).toEqual(["same", "slow"]);
+  });
+
+  it("takes the baseline from the last N runs of the scenario in history", async () => {
+    const history = join(dir, "h2.duckdb");
+    for (let i = 0; i < 3; i++) {
+      const b = await bundle(`hist-${i}`, {
+        seed: 10 + i,
+        runId: `hist-${i}`,
+        startMs: Date.UTC(2026, 2, 1 + i),
+      });
+      await runGateCommand(b, { baselineFromHistory: 10, config, history }, io(), {});
+    }
+    const slow = await bundle("hist-slow", {
+      seed: 20,
+      runId: "hist-slow",
+      medianMs: 140,
+      startMs: Date.UTC(2026, 2, 5),
+    });
+    const out = io();
+    expect(
+      await runGateCommand(
+        slow,
+        { baselineFromHistory: 2, config, history, out: join(dir, "o") },
+        out,
+        {},
+      ),
+    ).toBe(1);
+    const md = await readFile(join(dir, "o", "gate.md"), "utf8");
+    expect(md).toContain("baseline last 2 constant runs in history");
+  });
+
+  it("is a usage error (exit 2) for conflicting flags, a missing run or a bad gate.yaml", async () => {
+    const base = await bundle("u", { seed: 1 });
+    const expectUsage = async (p: Promise<unknown>, message: RegExp) => {
+      const error = await p.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).exitCode).toBe(2);
+      expect((error as UsageError).message).toMatch(message);
+    };
+    await expectUsage(
+      runGateCommand(base, { baseline: base, baselineFromHistory: 3 }, io(), {}),
+      /not both/,
+    );
+    await expectUsage(runGateCommand(join(dir, "nope"), {}, io(), {}), /does not exist/);
+    const bad = join(dir, "bad.yaml");
+    await writeFile(bad, "regression:\n  p95Margin: 5\n");
+    await expectUsage(loadGateConfig(bad), /bad\.yaml: regression/);
+  });
+});
