@@ -8,8 +8,7 @@ import { assemblePlan, currentCandidate } from "../sim/plan.js";
 import { expandSpace } from "../sim/search.js";
 import {
   PlanConfigSchema,
-  resolvePlatform,
-  resolvePrices,
+  simulationContext,
   sizeLabel,
   type PlanConfig,
   type PlanResult,
@@ -58,13 +57,7 @@ export async function runPlanCommand(
   const loaded = await loadTraceSource(config.trace, baseDir, (w) => warnings.push(w));
   const trace = loaded.trace;
   printWarnings(io, warnings);
-  const context: SimulationContext = {
-    service: config.service,
-    platform: resolvePlatform(config.platform),
-    prices: resolvePrices(config.prices),
-    slo: config.slo,
-    seed: config.seed,
-  };
+  const context: SimulationContext = simulationContext(config);
   // The config's current settings win over the ones a bundle recorded.
   const current = config.current
     ? { task: config.current.task, scaling: config.current.scaling }

@@ -2,9 +2,8 @@
 import { join, resolve } from "node:path";
 import { simulate } from "../sim/engine.js";
 import {
-  resolvePlatform,
-  resolvePrices,
   SimulateConfigSchema,
+  simulationContext,
   type SimulationContext,
   type Warning,
 } from "../vocab/index.js";
@@ -22,13 +21,7 @@ export async function runSimulateCommand(
   const { config, baseDir } = await loadConfig(configPath, SimulateConfigSchema);
   const warnings: Warning[] = [];
   const trace = await loadTrace(config.trace, baseDir, (w) => warnings.push(w));
-  const context: SimulationContext = {
-    service: config.service,
-    platform: resolvePlatform(config.platform),
-    prices: resolvePrices(config.prices),
-    slo: config.slo,
-    seed: config.seed,
-  };
+  const context: SimulationContext = simulationContext(config);
   const result = simulate(trace, { task: config.task, scaling: config.scaling }, context, {
     record: true,
   });

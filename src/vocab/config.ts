@@ -426,6 +426,29 @@ export const SimulateConfigSchema = z
 export type SimulateConfig = z.output<typeof SimulateConfigSchema>;
 export type TaskSizeConfig = z.output<typeof TaskSizeSchema>;
 
+/** The inputs every candidate shares, from a simulate or plan config, defaults filled in. */
+export function simulationContext(config: {
+  readonly service: ServiceModel;
+  readonly platform?: Partial<PlatformParams>;
+  readonly prices?: Partial<PriceTable>;
+  readonly slo: Slo;
+  readonly seed: number;
+}): {
+  service: ServiceModel;
+  platform: PlatformParams;
+  prices: PriceTable;
+  slo: Slo;
+  seed: number;
+} {
+  return {
+    service: config.service,
+    platform: resolvePlatform(config.platform),
+    prices: resolvePrices(config.prices),
+    slo: config.slo,
+    seed: config.seed,
+  };
+}
+
 /** Platform parameters with defaults filled in. */
 export function resolvePlatform(p: Partial<PlatformParams> = {}): PlatformParams {
   return { ...PLATFORM_DEFAULTS, ...stripUndefined(p) } as PlatformParams;

@@ -11,9 +11,10 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writePlanReport } from "../../src/reports/write-plan-report.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../src/reports/write-run-report.js";
 import { planResultFixture } from "./fixtures/plan-result.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = CHROMIUM_PATH;
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(
@@ -32,16 +33,7 @@ describe("report.html in Chromium", () => {
     if (hasChromium) {
       browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
+        args: [...CHROMIUM_ARGS],
       });
     }
   });
