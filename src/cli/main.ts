@@ -9,7 +9,10 @@ import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
 import { UsageError } from "./errors.js";
+import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
+import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";
+import { runCalibrateCommand, type CalibrateCommandOptions } from "./calibrate-command.js";
 import { addCollectCommand } from "./collect-command.js";
 import { runGateCommand, type GateOptions } from "./gate-command.js";
 import {
@@ -18,6 +21,7 @@ import {
   type HistoryListOptions,
 } from "./history-command.js";
 import { runReportCommand, type ReportOptions } from "./report-command.js";
+import { runRightsizeCommand, type RightsizeCommandOptions } from "./rightsize-command.js";
 import { IMPORT_FORMATS, runImportCommand, type ImportCommandOptions } from "./import-command.js";
 import { runPlanCommand } from "./plan-command.js";
 import { runRunCommand, type RunOptions } from "./run-command.js";
@@ -191,6 +195,53 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     });
 
   program
+    .command("calibrate")
+    .summary("fit the service model (the service: and platform: YAML) from a trace or run bundle")
+    .description(
+      "Fits CPU per request and idle CPU (regression of CPU used per task on requests per task), memory base and " +
+        "per in-flight request, non-CPU latency, the knee and launch-to-healthy time, with fit quality; warns when " +
+        "the data cannot support a parameter. Writes the service: and platform: sections caplab simulate takes.\n\n" +
+        "Example: caplab calibrate traces/api-week --out model.yaml",
+    )
+    .argument("<bundle>", "trace bundle (caplab collect) or run bundle with server/")
+    .option("--out <file>", "write the YAML here (default: stdout)")
+    .addOption(new Option("--slo-p95 <ms>", "p95 limit that defines the knee").argParser(Number))
+    .action(async (bundle: string, opts: CalibrateCommandOptions) => {
+      setCode(await runCalibrateCommand(bundle, opts, io));
+    });
+
+  program
+    .command("rightsize")
+    .summary(
+      "task CPU/memory from Container Insights usage, checked with the scaling policy by simulation",
+    )
+    .argument(
+      "<bundle>",
+      "trace bundle with Container Insights series and the current configuration",
+    )
+    .addOption(new Option("--slo-p95 <ms>", "p95 SLO, ms").argParser(Number))
+    .addOption(
+      new Option("--headroom <percent>", "headroom over the usage percentiles").argParser(Number),
+    )
+    .option("--json", "print the result as JSON")
+    .action(async (bundle: string, opts: RightsizeCommandOptions) => {
+      setCode(await runRightsizeCommand(bundle, opts, io));
+    });
+
+  program
+    .command("backtest")
+    .summary(
+      "replay a bundle's traffic with its actual configuration and score the simulator (MAPE, scale-out lag)",
+    )
+    .argument("<bundle>", "trace bundle")
+    .argument("[config]", "simulate config (service, task, scaling; its trace is ignored)")
+    .option("--out <dir>", "folder for backtest.json (default: the bundle)")
+    .option("--json", "print backtest.json on stdout")
+    .action(async (bundle: string, config: string | undefined, opts: BacktestCommandOptions) => {
+      setCode(await runBacktestCommand(bundle, config, opts, io));
+    });
+
+  program
     .command("report")
     .summary("write the report of a run bundle (HTML, Markdown, PNG, JSON)")
     .description(
@@ -316,7 +367,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (
       error instanceof UsageError ||
       error instanceof ScheduleError ||
-      error instanceof SpaceError
+      error instanceof SpaceError ||
+      error instanceof CalibrationError
     ) {
       io.err(`caplab: ${error.message}\n`);
       return 2;

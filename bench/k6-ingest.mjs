@@ -1,0 +1,128 @@
+// k6 ingestion benchmark (`npm run bench` runs it after bench/run.mjs; plain node on dist/).
+//
+// Generates a k6 `--out json` NDJSON of about BENCH_K6_MB megabytes (default 400) in the OS
+// temp folder, in the shape k6 writes (Metric lines, then ~12 Point lines per request:
+// http_req_* timings, http_reqs, http_req_failed, data_sent/received, iterations, vus), then
+// measures, over the same file in the same run:
+//   ours    ingestK6File: per-second series per endpoint + exact whole-run percentiles
+//   DuckDB  SELECT count(*), quantile_cont(data.value, 0.95) FROM read_json(..., columns = {metric,
+//           type, data: STRUCT(time, value)}) WHERE metric = 'http_req_duration' (all cores; the
+//           explicit columns spare DuckDB its schema sampling, which only makes it faster)
+// and prints MB/s for both and their ratio. The file is deleted afterwards.
+import { Buffer } from "node:buffer";
+import { createWriteStream } from "node:fs";
+import { rm, stat } from "node:fs/promises";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { ingestK6File } from "../dist/collect/k6-stream.js";
+import { createRandom } from "../dist/sim/random.js";
+
+const targetMb = Number(process.env.BENCH_K6_MB ?? 400);
+const path = join(tmpdir(), `caplab-bench-k6-${process.pid}.ndjson`);
+
+async function generate() {
+  const out = createWriteStream(path);
+  const random = createRandom(7);
+  const endpoints = ["home", "login", "items", "cart", "checkout"];
+  const metric = (name, type, contains) =>
+    JSON.stringify({
+      type: "Metric",
+      data: { name, type, contains, thresholds: [], submetrics: null },
+      metric: name,
+    });
+  let text = "";
+  for (const [n, t, c] of [
+    ["http_reqs", "counter", "default"],
+    ["http_req_duration", "trend", "time"],
+    ["http_req_blocked", "trend", "time"],
+    ["http_req_connecting", "trend", "time"],
+    ["http_req_tls_handshaking", "trend", "time"],
+    ["http_req_sending", "trend", "time"],
+    ["http_req_waiting", "trend", "time"],
+    ["http_req_receiving", "trend", "time"],
+    ["http_req_failed", "rate", "default"],
+    ["data_sent", "counter", "data"],
+    ["data_received", "counter", "data"],
+    ["iteration_duration", "trend", "time"],
+    ["iterations", "counter", "default"],
+    ["vus", "gauge", "default"],
+  ])
+    text += `${metric(n, t, c)}\n`;
+  const start = Date.UTC(2026, 2, 2, 6, 0, 0);
+  let bytes = 0;
+  let requests = 0;
+  const limit = targetMb * 1e6;
+  for (let i = 0; bytes < limit; i++) {
+    const ms = start + Math.floor(i / 2); // 2,000 requests per second
+    const time = new Date(ms).toISOString().replace("Z", "417000+00:00");
+    const ep = endpoints[i % endpoints.length];
+    const failed = random.next() < 0.01;
+    const status = failed ? "503" : "200";
+    const tags = `{"expected_response":"${failed ? "false" : "true"}","group":"","method":"GET","name":"https://api.example.com/${ep}","proto":"HTTP/1.1","scenario":"ramp","status":"${status}","url":"https://api.example.com/${ep}"}`;
+    const d = (40 * Math.exp(0.5 * random.normal())).toFixed(6);
+    const p = (m, v) =>
+      `{"metric":"${m}","type":"Point","data":{"time":"${time}","value":${v},"tags":${tags}}}\n`;
+    text +=
+      p("http_reqs", 1) +
+      p("http_req_duration", d) +
+      p("http_req_blocked", "0.002") +
+      p("http_req_connecting", 0) +
+      p("http_req_tls_handshaking", 0) +
+      p("http_req_sending", "0.031") +
+      p("http_req_waiting", d) +
+      p("http_req_receiving", "0.12") +
+      p("http_req_failed", failed ? 1 : 0) +
+      p("data_sent", 120) +
+      p("data_received", 2048) +
+      p("iteration_duration", d) +
+      p("iterations", 1);
+    requests++;
+    if (text.length > 1 << 20) {
+      bytes += Buffer.byteLength(text);
+      if (!out.write(text)) await once(out, "drain");
+      text = "";
+    }
+  }
+  bytes += Buffer.byteLength(text);
+  out.end(text);
+  await once(out, "close");
+  return { bytes, requests };
+}
+
+try {
+  process.stdout.write(`k6 ingestion: generating ~${targetMb} MB of k6 NDJSON in ${tmpdir()}…\n`);
+  const { requests } = await generate();
+  const mb = (await stat(path)).size / 1e6;
+
+  const t0 = performance.now();
+  const ours = await ingestK6File(path);
+  const oursSeconds = (performance.now() - t0) / 1000;
+
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  const t1 = performance.now();
+  const reader = await connection.runAndReadAll(
+    `SELECT count(data.value) AS n, quantile_cont(data.value, 0.95) AS p95 FROM read_json('${path.replaceAll("'", "''")}', format='newline_delimited', columns={metric: 'VARCHAR', type: 'VARCHAR', data: 'STRUCT(time VARCHAR, value DOUBLE)'}) WHERE metric = 'http_req_duration'`,
+  );
+  const duckSeconds = (performance.now() - t1) / 1000;
+  const [row] = reader.getRowObjects();
+  connection.closeSync?.();
+
+  const oursMbs = mb / oursSeconds;
+  const duckMbs = mb / duckSeconds;
+  const p95 = ours.summary.http_req_duration["p(95)"];
+  console.log(
+    `  file: ${mb.toFixed(0)} MB, ${ours.lines.toLocaleString()} lines, ${requests.toLocaleString()} requests`,
+  );
+  console.log(
+    `  ours:   ${oursSeconds.toFixed(2)} s, ${oursMbs.toFixed(0)} MB/s (per-second series for ${Object.keys(ours.endpoints).length} endpoints; p95 ${p95.toFixed(3)} ms, count ${ours.summary.http_req_duration.count})`,
+  );
+  console.log(
+    `  DuckDB: ${duckSeconds.toFixed(2)} s, ${duckMbs.toFixed(0)} MB/s (read_json; p95 ${Number(row.p95).toFixed(3)} ms, count ${row.n})`,
+  );
+  console.log(`  ratio ours / DuckDB: ${(oursMbs / duckMbs).toFixed(2)}×`);
+} finally {
+  await rm(path, { force: true });
+}

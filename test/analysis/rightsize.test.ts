@@ -1,0 +1,43 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { rightsize, rightsizeCandidates } from "../../src/analysis/rightsize.js";
+import { loadObservedBundle } from "../../src/cli/calibrate-command.js";
+import {
+  KNOWN_TASK,
+  knownContext,
+  writeObservedBundle,
+} from "../fixtures/bundles/make-observed-bundle.js";
+
+describe("rightsize", () => {
+  it("maps a need to valid Fargate sizes around the per-task pick", () => {
+    const sizes = rightsizeCandidates(
+      { cpuUnits: 600, memoryMiB: 1500, cpuUnitsPercentile: 500, memoryMiBPercentile: 1250 },
+      KNOWN_TASK,
+    );
+    expect(sizes.map((t) => `${t.cpu}/${t.memory}`)).toEqual([
+      "512/2048",
+      "1024/2048",
+      "2048/4096",
+    ]);
+  });
+
+  it("checks each size with the scaling policy on the observed traffic", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-rightsize-"));
+    try {
+      const { candidate } = await writeObservedBundle(join(dir, "b"), { seed: 4, hours: 4 });
+      const { observed } = await loadObservedBundle(join(dir, "b"), () => {});
+      const r = rightsize(observed, candidate, knownContext());
+      expect(r.rows.some((row) => row.current)).toBe(true);
+      expect(r.recommended).not.toBeNull();
+      // A smaller task runs more copies under the same CPU target.
+      const sorted = [...r.rows].sort((a, b) => Number(a.task.cpu) - Number(b.task.cpu));
+      expect(sorted[0]!.kpis.maxTasks).toBeGreaterThanOrEqual(
+        sorted[sorted.length - 1]!.kpis.maxTasks,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,29 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runBacktestCommand } from "../../src/cli/backtest-command.js";
+import { runRightsizeCommand } from "../../src/cli/rightsize-command.js";
+import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
+
+describe("caplab backtest and rightsize", () => {
+  it("write backtest.json and print summaries", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-btcmd-"));
+    try {
+      await writeObservedBundle(join(dir, "b"), { seed: 3, hours: 4 });
+      const out: string[] = [];
+      const io = { out: (t: string) => void out.push(t), err: () => {}, isTty: false };
+      expect(await runBacktestCommand(join(dir, "b"), undefined, {}, io)).toBe(0);
+      const report = JSON.parse(await readFile(join(dir, "b", "backtest.json"), "utf8")) as {
+        fidelity: { meanMapePercent: number };
+      };
+      expect(report.fidelity.meanMapePercent).toBeGreaterThanOrEqual(0);
+      expect(out.join("")).toMatch(/fidelity score \(mean MAPE\)/);
+      out.length = 0;
+      expect(await runRightsizeCommand(join(dir, "b"), { sloP95: 300 }, io)).toBe(0);
+      expect(out.join("")).toMatch(/Recommended: /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

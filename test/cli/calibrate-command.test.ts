@@ -1,0 +1,47 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { runCalibrateCommand } from "../../src/cli/calibrate-command.js";
+import { UsageError } from "../../src/cli/errors.js";
+import { PlatformSchema, ServiceModelSchema } from "../../src/vocab/index.js";
+import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
+
+const io = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      out: (t: string) => void out.push(t),
+      err: (t: string) => void err.push(t),
+      isTty: false,
+    },
+  };
+};
+
+describe("caplab calibrate", () => {
+  it("writes service: and platform: YAML that the config schemas accept", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-calcmd-"));
+    try {
+      await writeObservedBundle(join(dir, "b"), { seed: 3, hours: 4 });
+      const o = io();
+      expect(
+        await runCalibrateCommand(join(dir, "b"), { out: join(dir, "model.yaml") }, o.io),
+      ).toBe(0);
+      const text = await readFile(join(dir, "model.yaml"), "utf8");
+      expect(text).toMatch(/# slope of vCPU on requests\/s per task: R²/);
+      const doc = YAML.parse(text) as { service: unknown; platform: unknown };
+      expect(ServiceModelSchema.safeParse(doc.service).success).toBe(true);
+      expect(PlatformSchema.safeParse(doc.platform).success).toBe(true);
+      expect(o.err.join("")).toMatch(/warning: p95 never crossed/);
+      await expect(runCalibrateCommand(join(dir, "nope"), {}, o.io)).rejects.toBeInstanceOf(
+        UsageError,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
