@@ -210,9 +210,10 @@ function median(values: readonly number[]): number {
  * - Non-CPU latency: on steady steps below `lowLoadUtilization`, the mean response time minus
  *   the fitted CPU sojourn (M/M/c mean wait plus service, sim/queue.ts), median over steps.
  * - Knee: the highest x whose p95 is within the SLO below the lowest x whose p95 is over it.
- * - Launch to healthy: from each scale-out activity to the first step end where the healthy
- *   (else running) count reaches the new desired count; launchSeconds is that median minus
- *   the scheduling delay and the health checks of the platform defaults.
+ * - Launch to healthy: from each scale-out activity to the moment the healthy (else running)
+ *   count starts to rise, placed within its step by how far the step's average rose;
+ *   launchSeconds is the median minus the scheduling delay and the health checks of the
+ *   platform defaults.
  *
  * Cost: O(steps).
  *
@@ -365,11 +366,18 @@ export function calibrate(
   const lags: number[] = [];
   for (const a of o.scaleOuts) {
     const first = Math.max(0, Math.floor((a.timeMs - o.startMs) / (s * 1000)));
-    for (let i = first; i < o.length; i++) {
-      if (counts[i]! >= a.desiredCount - 0.5) {
-        lags.push((o.startMs + (i + 1) * s * 1000 - a.timeMs) / 1000);
-        break;
-      }
+    // The count is a step average: in the step where the new tasks turn healthy it sits
+    // part of the way from the old level to the new one, which says when in the step they
+    // did (exact when they turn healthy together, as one scale-out's tasks roughly do).
+    const before = counts[first]!;
+    const added = a.desiredCount - before;
+    if (!(added > 0.5)) continue;
+    for (let i = first + 1; i < o.length; i++) {
+      const share = (counts[i]! - before) / added;
+      if (!(share > 0.01)) continue;
+      const healthyMs = o.startMs + (i + 1) * s * 1000 - Math.min(1, share) * s * 1000;
+      lags.push((healthyMs - a.timeMs) / 1000);
+      break;
     }
   }
   if (lags.length > 0) {
@@ -385,7 +393,7 @@ export function calibrate(
     if (s >= 60)
       warn({
         code: "coarse-launch-timing",
-        message: `launch-to-healthy is measured on ${s}-s steps, so each lag is known to within ${s} s.`,
+        message: `launch-to-healthy is read from ${s}-s averages of the healthy count, interpolated within the step; tasks of one scale-out that turn healthy at different times blur it.`,
       });
   } else {
     warn(

@@ -1,3 +1,4 @@
+import { PLATFORM_DEFAULTS } from "../../src/vocab/index.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,10 @@ describe("round trip: a simulator-generated bundle calibrates back", () => {
     expect(c.fits.knee?.requestsPerSecondPerTask).toBeNull();
     expect(warnings.map((w) => w.code)).toContain("ramp-not-saturated");
     expect(c.fits.launchToHealthy?.scaleOuts).toBeGreaterThan(0);
+    // Launch time from the scale-outs, placed within their 60-s steps: within 10 s.
+    expect(
+      Math.abs((c.platform.launchSeconds ?? NaN) - PLATFORM_DEFAULTS.launchSeconds),
+    ).toBeLessThan(10);
   });
 
   it("warns about gaps and too few points, and refuses without steady steps", () => {
