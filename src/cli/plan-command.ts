@@ -4,12 +4,14 @@ import { SingleBar } from "cli-progress";
 import { stringify } from "csv-stringify/sync";
 import { renderSnippets } from "../reports/spec/snippets.js";
 import { writePlanReport } from "../reports/write-plan-report.js";
+import { backtest, type FidelityScore } from "../analysis/backtest.js";
 import { assemblePlan, currentCandidate } from "../sim/plan.js";
 import { expandSpace } from "../sim/search.js";
 import {
   PlanConfigSchema,
   simulationContext,
   sizeLabel,
+  type Candidate,
   type PlanConfig,
   type PlanResult,
   type SimulationContext,
@@ -22,6 +24,8 @@ import { UsageError } from "./errors.js";
 import { printWarnings, type Io } from "./main.js";
 import { replaceDirectory, writeFileAtomic, writeJsonAtomic } from "./output.js";
 import { defaultWorkers, runSweep } from "./pool.js";
+import { isBundle } from "./bundle.js";
+import { loadObservedBundle } from "./calibrate-command.js";
 import { loadTraceSource } from "./trace-file.js";
 
 export interface PlanCommandOptions {
@@ -115,11 +119,12 @@ export async function runPlanCommand(
     topK: config.robustness.topK,
     current,
   });
+  const fidelity = await bundleFidelity(config, baseDir, current, context, warnings);
   const out = resolve(opts.out);
   // Everything goes to a temporary sibling folder that replaces `out` in one rename, so an
   // interrupted plan never leaves a mix of old and new files.
   const recommendation = await replaceDirectory(out, (tmp) =>
-    writePlanOutputs(result, config, tmp),
+    writePlanOutputs(result, config, tmp, fidelity),
   );
   try {
     await recordPlan(resolveHistoryPath(undefined, process.env, process.cwd()), result, { out });
@@ -127,11 +132,41 @@ export async function runPlanCommand(
     io.err(`caplab: plan not recorded in history: ${(error as Error).message}\n`);
   }
   if (opts.json) io.out(`${JSON.stringify(recommendation, null, 2)}\n`);
-  else io.out(renderPlanSummary(result, out));
+  else io.out(renderPlanSummary(result, out, fidelity));
   return result.recommended ? 0 : 3;
 }
 
-function recommendationJson(result: PlanResult, config: PlanConfig) {
+/**
+ * How well the simulator reproduces the service's own history, when the trace is a bundle
+ * that records the configuration (`caplab backtest`); null otherwise.
+ */
+async function bundleFidelity(
+  config: PlanConfig,
+  baseDir: string,
+  current: Candidate | null,
+  context: SimulationContext,
+  warnings: Warning[],
+): Promise<FidelityScore | null> {
+  if (config.trace.file === undefined || current === null) return null;
+  const path = resolve(baseDir, config.trace.file);
+  if (!(await isBundle(path))) return null;
+  try {
+    const { observed } = await loadObservedBundle(path, (w) => warnings.push(w));
+    return backtest(observed, current, context).fidelity;
+  } catch (error) {
+    warnings.push({
+      code: "no-fidelity",
+      message: `no fidelity score: ${(error as Error).message}`,
+    });
+    return null;
+  }
+}
+
+function recommendationJson(
+  result: PlanResult,
+  config: PlanConfig,
+  fidelity: FidelityScore | null,
+) {
   const rec = result.recommended;
   const robustness = rec
     ? result.robustness.find((r) => r.candidateId === rec.candidate.id)
@@ -193,6 +228,8 @@ function recommendationJson(result: PlanResult, config: PlanConfig) {
           }
         : null,
     slo: result.slo,
+    /** The simulator's error replaying this bundle with its recorded configuration. */
+    fidelity,
     reasons: result.reasons,
     snippets,
   };
@@ -225,8 +262,13 @@ function candidatesCsv(result: PlanResult): string {
   return stringify(rows, { header: true });
 }
 
-async function writePlanOutputs(result: PlanResult, config: PlanConfig, out: string) {
-  const recommendation = recommendationJson(result, config);
+async function writePlanOutputs(
+  result: PlanResult,
+  config: PlanConfig,
+  out: string,
+  fidelity: FidelityScore | null,
+) {
+  const recommendation = recommendationJson(result, config, fidelity);
   await writeJsonAtomic(join(out, "recommendation.json"), recommendation);
   await writeFileAtomic(join(out, "candidates.csv"), candidatesCsv(result));
   const byId = new Map(result.outcomes.map((o) => [o.candidate.id, o]));
@@ -254,7 +296,11 @@ async function writePlanOutputs(result: PlanResult, config: PlanConfig, out: str
 }
 
 /** The short human summary: what to set and why. */
-export function renderPlanSummary(result: PlanResult, out: string): string {
+export function renderPlanSummary(
+  result: PlanResult,
+  out: string,
+  fidelity: FidelityScore | null = null,
+): string {
   const lines: string[] = [];
   const rec = result.recommended;
   if (rec) {
@@ -278,6 +324,12 @@ export function renderPlanSummary(result: PlanResult, out: string): string {
     lines.push("", "No candidate meets the SLO.");
   }
   lines.push("", "Why", ...result.reasons.map((r) => `  - ${r}`), "");
+  if (fidelity?.meanMapePercent != null) {
+    lines.push(
+      `Model fidelity on this bundle's history: ${fidelity.meanMapePercent.toFixed(1)} % mean error (tasks, CPU, requests per target, p95), scale-outs ${fidelity.scaleOuts.meanAbsoluteLagSeconds?.toFixed(0) ?? "–"} s off on average (caplab backtest).`,
+      "",
+    );
+  }
   lines.push(
     `Report: ${join(out, "report.html")}`,
     `Also:   recommendation.json, candidates.csv, pareto.json, report.md, snippets/ in ${out}`,
