@@ -8,7 +8,7 @@ import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js
 describe("plan on a bundle", () => {
   it("reports the simulator's fidelity on the bundle's own history next to the pick", async () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-plan-fidelity-"));
-    await writeObservedBundle(join(dir, "observed"), {});
+    await writeObservedBundle(join(dir, "observed"), { seed: 7 });
     await writeFile(
       join(dir, "plan.yaml"),
       [
