@@ -4,7 +4,8 @@
 // temp folder, in the shape k6 writes (Metric lines, then ~12 Point lines per request:
 // http_req_* timings, http_reqs, http_req_failed, data_sent/received, iterations, vus), then
 // measures, over the same file in the same run:
-//   ours    ingestK6File: per-second series per endpoint + exact whole-run percentiles
+//   ours    ingestK6File: per-second series per endpoint + exact whole-run percentiles (byte
+//           ranges on one thread per core), and the same on one thread (workers: 0)
 //   DuckDB  SELECT count(*), quantile_cont(data.value, 0.95) FROM read_json(..., columns = {metric,
 //           type, data: STRUCT(time, value)}) WHERE metric = 'http_req_duration' (all cores; the
 //           explicit columns spare DuckDB its schema sampling, which only makes it faster)
@@ -100,6 +101,12 @@ try {
   const ours = await ingestK6File(path);
   const oursSeconds = (performance.now() - t0) / 1000;
 
+  const t2 = performance.now();
+  const single = await ingestK6File(path, { workers: 0 });
+  const singleSeconds = (performance.now() - t2) / 1000;
+  if (JSON.stringify(single.summary) !== JSON.stringify(ours.summary))
+    throw new Error("k6 ingestion: one thread and all threads disagree");
+
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const t1 = performance.now();
@@ -118,6 +125,9 @@ try {
   );
   console.log(
     `  ours:   ${oursSeconds.toFixed(2)} s, ${oursMbs.toFixed(0)} MB/s (per-second series for ${Object.keys(ours.endpoints).length} endpoints; p95 ${p95.toFixed(3)} ms, count ${ours.summary.http_req_duration.count})`,
+  );
+  console.log(
+    `  ours, one thread: ${singleSeconds.toFixed(2)} s, ${(mb / singleSeconds).toFixed(0)} MB/s (same results)`,
   );
   console.log(
     `  DuckDB: ${duckSeconds.toFixed(2)} s, ${duckMbs.toFixed(0)} MB/s (read_json; p95 ${Number(row.p95).toFixed(3)} ms, count ${row.n})`,

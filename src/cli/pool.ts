@@ -3,13 +3,12 @@
  * is free, and results are put back in candidate order, so the outcome is the same for
  * any number of workers.
  */
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { simulate } from "../sim/engine.js";
 import type { Kpis, PlanCandidate, SimulationContext, Trace } from "../vocab/index.js";
 import type { SweepRequest, SweepWorkerData } from "./sweep-worker.js";
+import { startSiblingWorker } from "./worker.js";
 
 export interface SweepOptions {
   /** Worker threads; 0 runs in this thread. @default all cores */
@@ -27,22 +26,8 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-/**
- * Starts a sweep worker. From compiled code the worker is `sweep-worker.js` beside this
- * file; from source (tests run TypeScript through tsx) a small bootstrap registers tsx in
- * the worker first, since worker threads do not inherit the loader.
- */
 function startWorker(workerData: SweepWorkerData): Worker {
-  if (!import.meta.url.endsWith(".ts")) {
-    return new Worker(new URL("./sweep-worker.js", import.meta.url), { workerData });
-  }
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(
-    /\.cjs$/,
-    ".mjs",
-  ); // the ESM entry of tsx's register API
-  const worker = new URL("./sweep-worker.ts", import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(worker)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return startSiblingWorker(import.meta.url, "sweep-worker", workerData);
 }
 
 /** Simulates every candidate and returns their Kpis in candidate order. */

@@ -1,32 +1,48 @@
 /**
  * Streaming reader of k6 `--out json` files (plain or gzipped) into {@link K6Ingest}, and of
- * k6 end-of-test summaries. The file is read in 1 MiB chunks, decoded with a StringDecoder
- * (multi-byte characters may straddle chunks) and cut at newlines in place: no per-line
- * string is made for lines the fast path only counts.
+ * k6 end-of-test summaries.
+ *
+ * A large plain file is split into byte ranges cut at newlines, one per core: the first is
+ * read on this thread, the others by worker threads (k6-ingest-worker.ts) whose Points are
+ * replayed in file order, so the result equals the single-threaded one exactly. A gzipped file (gunzip is serial) or a small
+ * one is read on this thread in 4 MiB chunks. Either way lines are cut from the bytes
+ * (no decoding of whole chunks to strings): see the fast path of analysis/k6-ingest.ts.
  */
 import { createReadStream } from "node:fs";
-import { open, readFile } from "node:fs/promises";
-import { StringDecoder } from "node:string_decoder";
+import { open, readFile, type FileHandle } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
 import {
   K6Ingest,
   parseK6Summary,
   type K6IngestOptions,
   type K6Ingested,
+  type K6ScannedRange,
   type K6SummaryFile,
 } from "../analysis/k6-ingest.js";
+import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
+import { startSiblingWorker } from "../cli/worker.js";
 
-const CHUNK_BYTES = 1 << 20;
+/** Read size: large chunks make the per-chunk overhead (stream, carried line) negligible. */
+export const K6_CHUNK_BYTES = 4 << 20;
+/** Plain files from this size are read by worker threads by default. */
+const PARALLEL_MIN_BYTES = 64 << 20;
+
+export interface K6FileOptions extends K6IngestOptions {
+  /**
+   * Worker threads reading a plain file in parallel byte ranges, besides this thread (which
+   * reads the first range); 0 reads it all on this thread. Gzipped files are always read on
+   * this thread.
+   * @default one per core but this one for files of 64 MiB or more, else 0
+   */
+  readonly workers?: number;
+}
 
 /** Whether the file starts with the gzip magic bytes (1f 8b). */
-async function isGzip(path: string): Promise<boolean> {
-  const handle = await open(path, "r");
-  try {
-    const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
+async function isGzip(handle: FileHandle): Promise<boolean> {
+  const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+  return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
 }
 
 /**
@@ -37,29 +53,138 @@ async function isGzip(path: string): Promise<boolean> {
  */
 export async function ingestK6File(
   path: string,
-  options: K6IngestOptions = {},
+  options: K6FileOptions = {},
 ): Promise<K6Ingested & { readonly bytes: number }> {
   const ingest = new K6Ingest(options);
-  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  const input = (await isGzip(path)) ? file.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : file;
-  const decoder = new StringDecoder("utf8");
-  let carry = "";
-  let bytes = 0;
-  for await (const chunk of input as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    const text = carry + decoder.write(chunk);
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf("\n", start);
-      if (nl < 0) break;
-      ingest.addLine(text, start, nl);
-      start = nl + 1;
-    }
-    carry = text.slice(start);
+  const handle = await open(path, "r");
+  let gzip: boolean;
+  let size: number;
+  let splits: number[] = [];
+  try {
+    gzip = await isGzip(handle);
+    size = (await handle.stat()).size;
+    const wanted = options.workers ?? (size >= PARALLEL_MIN_BYTES ? availableParallelism() : 0);
+    if (!Number.isInteger(wanted) || wanted < 0)
+      throw new RangeError(`ingestK6File: workers must be a whole number, got ${String(wanted)}`);
+    if (!gzip && wanted > 0) splits = await lineAlignedSplits(handle, size, wanted + 1);
+  } finally {
+    await handle.close();
   }
-  const rest = carry + decoder.end();
-  if (rest.length > 0) ingest.addLine(rest);
+  if (splits.length > 0) {
+    // Ranges 1 … n on worker threads, range 0 meanwhile on this thread; then the workers'
+    // Points in file order.
+    const workers = Promise.all(
+      splits.slice(1, -1).map((start, k) =>
+        runK6Worker({
+          path,
+          start,
+          end: splits[k + 2]!,
+          last: k === splits.length - 3,
+          fastPath: options.fastPath ?? true,
+        }),
+      ),
+    );
+    workers.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+    if (splits[1]! > 0)
+      await feedK6Chunks(
+        createReadStream(path, { start: 0, end: splits[1]! - 1, highWaterMark: K6_CHUNK_BYTES }),
+        ingest,
+      );
+    for (const range of await workers) ingest.addScanned(range);
+    return { ...ingest.finish(), bytes: size };
+  }
+  const bytes = await ingestStream(path, gzip, ingest);
   return { ...ingest.finish(), bytes };
+}
+
+/** Reads the (decompressed) bytes of a file on this thread; returns how many there were. */
+async function ingestStream(path: string, gzip: boolean, ingest: K6Ingest): Promise<number> {
+  const file = createReadStream(path, { highWaterMark: K6_CHUNK_BYTES });
+  const input = gzip ? file.pipe(createGunzip({ chunkSize: K6_CHUNK_BYTES })) : file;
+  return feedK6Chunks(input as AsyncIterable<Buffer>, ingest);
+}
+
+/** What {@link feedK6Chunks} feeds: a K6Ingest or a K6RangeScanner. */
+export interface K6ChunkSink {
+  addChunk(bytes: Uint8Array, start?: number, end?: number): number;
+  addLastLine(bytes: Uint8Array): void;
+}
+
+/**
+ * Feeds chunks of NDJSON (a read stream: it reads the next chunk while this one is scanned)
+ * to a sink, the line across each chunk boundary put together; returns the bytes fed.
+ */
+export async function feedK6Chunks(
+  chunks: AsyncIterable<Buffer>,
+  sink: K6ChunkSink,
+): Promise<number> {
+  let bytes = 0;
+  let carry: Buffer[] = []; // the unfinished line of the previous chunks
+  for await (const chunk of chunks) {
+    bytes += chunk.length;
+    let from = 0;
+    if (carry.length > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        carry.push(chunk);
+        continue;
+      }
+      const line = Buffer.concat([...carry, chunk.subarray(0, nl + 1)]);
+      sink.addChunk(line, 0, line.length);
+      from = nl + 1;
+      carry = [];
+    }
+    const rest = sink.addChunk(chunk, from, chunk.length);
+    if (rest < chunk.length) carry.push(chunk.subarray(rest));
+  }
+  if (carry.length > 0) sink.addLastLine(Buffer.concat(carry));
+  return bytes;
+}
+
+/**
+ * Cuts [0, size) into `n` ranges that start at line starts: [splits[k], splits[k + 1]).
+ * Each cut moves forward from k·size/n to just after the next newline.
+ */
+async function lineAlignedSplits(handle: FileHandle, size: number, n: number): Promise<number[]> {
+  const splits = [0];
+  const probe = Buffer.alloc(64 << 10);
+  for (let k = 1; k < n; k++) {
+    // From the byte before the cut: when it is a newline, the cut is already a line start.
+    let at = Math.max(splits[k - 1]!, Math.floor((size * k) / n)) - 1;
+    let cut = size;
+    while (at >= 0 && at < size) {
+      const { bytesRead } = await handle.read(probe, 0, probe.length, at);
+      if (bytesRead === 0) break;
+      const nl = probe.subarray(0, bytesRead).indexOf(10);
+      if (nl >= 0) {
+        cut = at + nl + 1;
+        break;
+      }
+      at += bytesRead;
+    }
+    if (at < 0) cut = 0;
+    splits.push(cut);
+  }
+  splits.push(size);
+  return splits;
+}
+
+function startK6Worker(workerData: K6IngestWorkerData): Worker {
+  return startSiblingWorker(import.meta.url, "k6-ingest-worker", workerData);
+}
+
+/** Runs one worker over its range and resolves with what it read. */
+function runK6Worker(workerData: K6IngestWorkerData): Promise<K6ScannedRange> {
+  return new Promise((resolve, reject) => {
+    const worker = startK6Worker(workerData);
+    let result: K6ScannedRange | undefined;
+    worker.once("message", (range: K6ScannedRange) => (result = range));
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (result !== undefined) resolve(result);
+      else reject(new Error(`k6 ingestion worker exited with code ${code} without a result`));
+    });
+  });
 }
 
 /** Reads a `--summary-export` file or a JSON `handleSummary` data object. */

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { createRandom } from "../../src/sim/random.js";
 import { K6Ingest, parseK6Summary } from "../../src/analysis/k6-ingest.js";
 import { ingestK6File, readK6SummaryFile } from "../../src/collect/k6-stream.js";
 import { k6Lines } from "../fixtures/runs/make-run-bundle.js";
@@ -87,6 +88,130 @@ describe("k6 ingestion on the real k6 files", () => {
     const a = approx.finish();
     expect(a.exactPercentiles).toBe(false);
     expect(Math.abs(a.summary.http_req_duration!["p(95)"]! / e["p(95)"]! - 1)).toBeLessThan(0.004);
+  });
+});
+
+/** Everything of a result, histograms as their percentiles, in a comparable string. */
+function comparable(r: Awaited<ReturnType<typeof ingestK6File>>): string {
+  const series = (s: (typeof r)["overall"]) => ({
+    ...s,
+    requests: [...s.requests],
+    failures: [...s.failures],
+    durations: [...s.durations],
+    meanMs: [...s.meanMs],
+    p50Ms: [...s.p50Ms],
+    p95Ms: [...s.p95Ms],
+    p99Ms: [...s.p99Ms],
+    histograms: s.histograms.map((h) => (h === null ? null : [h.count, h.mean, h.min, h.max])),
+  });
+  return JSON.stringify({
+    ...r,
+    overall: series(r.overall),
+    endpoints: Object.entries(r.endpoints).map(([k, s]) => [k, series(s)]),
+  });
+}
+
+/**
+ * Generated k6 lines in both frames with what the fast path must get right or hand over:
+ * escapes, key orders, metadata, null tags, number forms, duplicate keys in `data`,
+ * whitespace, Metric lines, broken lines, non-ASCII.
+ */
+function trickyLines(seed: number, n: number): string[] {
+  const random = createRandom(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random.next() * xs.length)]!;
+  // JSON text of the names (escapes included), as they appear in the lines.
+  const metrics = [
+    "http_req_duration",
+    "http_reqs",
+    "http_req_failed",
+    "vus",
+    "data_sent",
+    String.raw`x\"y`,
+  ];
+  const names = [
+    "home",
+    String.raw`lo\"gin`,
+    String.raw`caf\u00e9`,
+    "café",
+    String.raw`a\\b`,
+    String.raw`{\"name\":1}`,
+    "ü/ß",
+  ];
+  const values = ["1", "0", "12.5", "0.000123", "1e2", "-0", "123456789.123456789", "3.14E-2", "7"];
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const second = 1000 + Math.floor(i / 50);
+    const time = pick([
+      `2026-03-02T06:${String(Math.floor(second / 60) % 60).padStart(2, "0")}:${String(second % 60).padStart(2, "0")}.${String(i % 1000).padStart(3, "0")}417+01:00`,
+      `2026-03-02T06:00:${String(second % 60).padStart(2, "0")}Z`,
+    ]);
+    const tagParts = [`"url":"https://x/${i % 3}"`, `"status":"200"`];
+    if (random.next() < 0.8) tagParts.push(`"name":"${pick(names)}"`);
+    if (random.next() < 0.3) tagParts.push(`"endpoint":"${pick(names)}"`);
+    if (random.next() < 0.1) tagParts.push(`"metric":"vus"`, `"type":"Metric"`, `"value":"9"`);
+    if (random.next() < 0.5) tagParts.reverse();
+    const tags = random.next() < 0.1 ? "null" : `{${tagParts.join(",")}}`;
+    const dataParts = [`"time":"${time}"`, `"value":${pick(values)}`, `"tags":${tags}`];
+    if (random.next() < 0.2) dataParts.push(`"metadata":{"vu":"1","a":[1,{"b":null}],"t":true}`);
+    if (random.next() < 0.3) dataParts.sort(() => random.next() - 0.5);
+    if (random.next() < 0.05) dataParts.push(`"value":${pick(values)}`); // the last one wins
+    const data = `{${dataParts.join(",")}}`;
+    const metric = pick(metrics);
+    let line = pick([
+      `{"metric":"${metric}","type":"Point","data":${data}}`,
+      `{"type":"Point","data":${data},"metric":"${metric}"}`,
+      `{"data":${data},"metric":"${metric}","type":"Point"}`,
+    ]);
+    const r = random.next();
+    if (r < 0.02)
+      line = line.replace(":", ": "); // whitespace
+    else if (r < 0.03)
+      line = line.slice(0, line.length - 5); // cut
+    else if (r < 0.04)
+      line = `{"type":"Metric","data":{"name":"${metric}","type":"trend","contains":"time"},"metric":"${metric}"}`;
+    // Not JSON: the fast path checks the `data` of used metrics only (see k6-ingest.ts).
+    else if (r < 0.05 && metric.startsWith("http_")) line = line.replace('"value":', '"value":01');
+    lines.push(line);
+  }
+  return lines;
+}
+
+describe("k6 ingestion: fast path and threads change nothing", () => {
+  it("fast path == JSON.parse, and threads == one thread, on generated and real files", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-k6-"));
+    try {
+      const generated = join(dir, "g.ndjson");
+      // Ends without a newline, on a cut line.
+      await writeFile(generated, `${trickyLines(11, 6000).join("\n")}\n{"metric":"http_reqs","ty`);
+      const files = [
+        generated,
+        join(DATA, "out-json.xk6-dashboard-result.ndjson"),
+        join(DATA, "out-json.k6-docs-example.ndjson"),
+        join(DATA, "out-json.k6-repo-json_test-expected.ndjson"),
+      ];
+      for (const f of files) {
+        const reference = comparable(await ingestK6File(f, { fastPath: false, workers: 0 }));
+        expect(comparable(await ingestK6File(f, { workers: 0 }))).toBe(reference);
+        for (const workers of [1, 3])
+          expect(comparable(await ingestK6File(f, { workers }))).toBe(reference);
+      }
+      const g = await ingestK6File(generated, { workers: 2 });
+      expect(g.badLineCount).toBeGreaterThan(50);
+      expect(Object.keys(g.endpoints)).toContain('lo"gin');
+      expect(Object.keys(g.endpoints)).toContain("café");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("each generated line alone: fast path == JSON.parse", () => {
+    for (const line of trickyLines(12, 3000)) {
+      const fast = new K6Ingest();
+      const slow = new K6Ingest({ fastPath: false });
+      fast.addLine(line);
+      slow.addLine(line);
+      expect(JSON.stringify(fast.finish()), line).toBe(JSON.stringify(slow.finish()));
+    }
   });
 });
 
