@@ -75,12 +75,6 @@ interface StepPolicy extends PolicyBase {
 
 type Policy = TargetTrackingPolicy | StepPolicy;
 
-/** What a policy wants at one evaluation. */
-interface Want {
-  readonly policy: Policy;
-  readonly desired: number;
-}
-
 export interface AutoScalerOptions {
   readonly policies: readonly PolicyConfig[];
   readonly task: MetricTaskFacts;
@@ -109,6 +103,9 @@ export class AutoScaler {
   private readonly single: Policy[] | null;
   /** Target-tracking policies with scale-in enabled: all must agree to scale in. */
   private readonly scaleInTracking: TargetTrackingPolicy[];
+  /** Scratch lists for {@link evaluate}: the policies that want to scale out / in. */
+  private readonly outs: Policy[];
+  private readonly ins: Policy[];
   /** Distinct evaluation periods in use, ascending. */
   readonly periods: readonly number[];
   /** Scale-out and scale-in actions taken. */
@@ -123,16 +120,9 @@ export class AutoScaler {
     this.blockInAfterOut = platform.scaleInBlockedAfterScaleOut;
     this.policies = options.policies.map((config, index) => {
       const name = config.PolicyName ?? `policy-${index + 1}`;
-      const common = {
-        name,
-        state: "OK" as AlarmState,
-        lastOutAt: -Infinity,
-        lastOutFrom: 0,
-        lastInAt: -Infinity,
-        reportedBlockUntil: -Infinity,
-        value: NaN,
-        evidence: null,
-      };
+      // The mutable fields are spelled out in each literal below rather than spread from a
+      // shared object: V8 gives every object built by a spread its own hidden class, which
+      // made the per-step code that reads policies megamorphic (and deoptimize per candidate).
       const tt = config.TargetTrackingScalingPolicyConfiguration;
       if (tt) {
         const predefined = tt.PredefinedMetricSpecification?.PredefinedMetricType;
@@ -148,7 +138,14 @@ export class AutoScaler {
           ? predefinedReader(predefined, options.task, platform)
           : customReader(tt.CustomizedMetricSpecification!, options.task, platform);
         return {
-          ...common,
+          name,
+          state: "OK" as AlarmState,
+          lastOutAt: -Infinity,
+          lastOutFrom: 0,
+          lastInAt: -Infinity,
+          reportedBlockUntil: -Infinity,
+          value: NaN,
+          evidence: null,
           kind: "target-tracking" as const,
           store,
           handle: store.register(reader),
@@ -184,8 +181,14 @@ export class AutoScaler {
         LessThanOrEqualToThreshold: (v: number) => v <= threshold,
       }[alarm.ComparisonOperator];
       return {
-        ...common,
         name: config.PolicyName ?? alarm.AlarmName ?? name,
+        state: "OK" as AlarmState,
+        lastOutAt: -Infinity,
+        lastOutFrom: 0,
+        lastInAt: -Infinity,
+        reportedBlockUntil: -Infinity,
+        value: NaN,
+        evidence: null,
         kind: "step" as const,
         store,
         handle: store.register(customReader(alarm.Metric, options.task, platform)),
@@ -209,6 +212,8 @@ export class AutoScaler {
     });
     this.periods = [...new Set(this.policies.map((p) => p.store.period))].sort((a, b) => a - b);
     this.single = this.policies.length === 1 ? this.policies : null;
+    this.outs = [...this.policies];
+    this.ins = [...this.policies];
     this.scaleInTracking = this.policies.filter(
       (p): p is TargetTrackingPolicy => p.kind === "target-tracking" && !p.disableScaleIn,
     );
@@ -226,45 +231,58 @@ export class AutoScaler {
       (this.single && !isMultiple(tau, (this.single[0] as Policy).store.period))
     )
       return current;
-    for (const p of due) this.observe(p, tau, step);
     let acting = false;
-    for (const p of due) if (p.state === "HIGH" || p.state === "LOW") acting = true;
-    if (!acting) return current;
     let high = false;
-    for (const p of due) if (p.state === "HIGH") high = true;
+    for (const p of due) {
+      this.observe(p, tau, step);
+      if (p.state === "HIGH") acting = high = true;
+      else if (p.state === "LOW") acting = true;
+    }
+    if (!acting) return current;
     // Nothing can change at a bound (the common case at night, when every policy is low).
     if (!high && current <= min) return current;
 
     // Scale-out: any policy may; during its scale-out cooldown only a larger one goes through.
-    const outs: Want[] = [];
+    // The wanting policies go to a list the scaler reuses (written by index: setting an
+    // array's length to 0 drops its storage) and the largest want (the first on ties) is
+    // tracked as they come: this path runs at every evaluation with an alarm, so it
+    // allocates nothing.
+    const outs = this.outs;
+    let outCount = 0;
+    let bestOut: Policy | null = null;
+    let bestOutDesired = 0;
     for (const p of due) {
-      const want = this.scaleOutWant(p, tau, current);
-      if (want === null) continue;
-      if (want.desired > current) outs.push(want);
-      else if (tau < p.lastOutAt + this.outCooldown(p))
-        this.reportBlocked(p, tau, step, want.desired, current, "out");
+      const desired = this.scaleOutDesired(p, tau, current);
+      if (desired === null) continue;
+      if (desired > current) {
+        outs[outCount++] = p;
+        if (bestOut === null || desired > bestOutDesired) {
+          bestOut = p;
+          bestOutDesired = desired;
+        }
+      } else if (tau < p.lastOutAt + this.outCooldown(p))
+        this.reportBlocked(p, tau, step, desired, current, "out");
     }
-    if (outs.length > 0) {
-      const best = outs.reduce((a, b) => (b.desired > a.desired ? b : a));
-      const to = Math.min(Math.max(best.desired, min), max);
+    if (bestOut !== null) {
+      const to = Math.min(Math.max(bestOutDesired, min), max);
       if (to > current) {
-        for (const w of outs) {
+        for (let k = 0; k < outCount; k++) {
+          const p = outs[k] as Policy;
           // Inside the cooldown the base stays the capacity before the initiating
           // scale-out: the metric still reflects it (§1.4).
-          if (!(tau < w.policy.lastOutAt + this.outCooldown(w.policy)))
-            w.policy.lastOutFrom = current;
-          w.policy.lastOutAt = tau;
+          if (!(tau < p.lastOutAt + this.outCooldown(p))) p.lastOutFrom = current;
+          p.lastOutAt = tau;
         }
         // A scale-out ends every scale-in cooldown (§1.4).
         for (const p of this.policies) p.lastInAt = -Infinity;
         this.record(
           "scale-out",
-          best.policy,
+          bestOut,
           tau,
           step,
           current,
           to,
-          outs.length > 1 ? ` (largest of ${outs.length} policies)` : "",
+          outCount > 1 ? ` (largest of ${outCount} policies)` : "",
           max,
         );
         return to;
@@ -274,13 +292,25 @@ export class AutoScaler {
 
     // Scale-in: every target-tracking policy with scale-in enabled must be ready; the
     // largest resulting capacity wins. Step policies scale in on their own alarm.
-    const ins: Want[] = [];
+    // Same bookkeeping as for scale-out: a reused list and the best want so far.
+    const ins = this.ins;
+    let inCount = 0;
+    let bestIn: Policy | null = null;
+    let bestInDesired = 0;
     const tracking = this.scaleInTracking;
-    const dueTracking = tracking.filter((p) => due.includes(p) && p.state === "LOW");
-    if (dueTracking.length > 0) {
-      const notReady = tracking.filter((p) => p.state !== "LOW");
-      if (notReady.length > 0) {
-        for (const p of dueTracking) {
+    // Plain loops rather than filters (no allocation): a low alarm above MinCapacity, held by
+    // the cooldown, takes this path at many evaluations.
+    let anyDueLow = false;
+    let allLow = true;
+    for (const p of tracking) {
+      if (p.state !== "LOW") allLow = false;
+      else if (due.includes(p)) anyDueLow = true;
+    }
+    if (anyDueLow) {
+      if (!allLow) {
+        const notReady = tracking.filter((p) => p.state !== "LOW");
+        for (const p of tracking) {
+          if (p.state !== "LOW" || !due.includes(p)) continue;
           if (!p.withheldReported) {
             p.withheldReported = true;
             this.emit?.({
@@ -302,8 +332,12 @@ export class AutoScaler {
         if (blocked) {
           this.reportBlocked(blocked, tau, step, desired, current, "in");
         } else if (desired < current) {
-          const lead = tracking.reduce((a, b) => (b.value / b.target > a.value / a.target ? b : a));
-          ins.push({ policy: lead, desired });
+          // The policy whose metric is furthest above its target leads (the first on ties).
+          let lead = tracking[0] as TargetTrackingPolicy;
+          for (const p of tracking) if (p.value / p.target > lead.value / lead.target) lead = p;
+          ins[inCount++] = lead;
+          bestIn = lead;
+          bestInDesired = desired;
         }
       }
     }
@@ -312,17 +346,23 @@ export class AutoScaler {
       const desired = this.stepDesired(p, current);
       if (desired >= current) continue;
       if (this.inCooldownUntil(p) > tau) this.reportBlocked(p, tau, step, desired, current, "in");
-      else ins.push({ policy: p, desired });
-    }
-    if (ins.length > 0) {
-      const best = ins.reduce((a, b) => (b.desired > a.desired ? b : a));
-      const to = Math.max(Math.min(best.desired, max), min);
-      if (to < current) {
-        for (const w of ins) {
-          if (w.policy.kind === "target-tracking") for (const p of tracking) p.lastInAt = tau;
-          else w.policy.lastInAt = tau;
+      else {
+        ins[inCount++] = p;
+        if (bestIn === null || desired > bestInDesired) {
+          bestIn = p;
+          bestInDesired = desired;
         }
-        this.record("scale-in", best.policy, tau, step, current, to, "", min);
+      }
+    }
+    if (bestIn !== null) {
+      const to = Math.max(Math.min(bestInDesired, max), min);
+      if (to < current) {
+        for (let k = 0; k < inCount; k++) {
+          const w = ins[k] as Policy;
+          if (w.kind === "target-tracking") for (const p of tracking) p.lastInAt = tau;
+          else w.lastInAt = tau;
+        }
+        this.record("scale-in", bestIn, tau, step, current, to, "", min);
         return to;
       }
     }
@@ -423,16 +463,16 @@ export class AutoScaler {
     return until;
   }
 
-  private scaleOutWant(p: Policy, tau: number, current: number): Want | null {
+  /** The desired count a policy in alarm asks for when scaling out; null when not in alarm. */
+  private scaleOutDesired(p: Policy, tau: number, current: number): number | null {
     if (p.state !== "HIGH") return null;
     // Within the scale-out cooldown the capacity the last scale-out added counts as
     // already there: the new count is computed from the capacity before it (§1.4).
     const inCooldown = tau < p.lastOutAt + this.outCooldown(p);
     const base = inCooldown ? p.lastOutFrom : current;
-    if (p.kind === "target-tracking")
-      return { policy: p, desired: ceilTolerant((base * p.value) / p.target) };
+    if (p.kind === "target-tracking") return ceilTolerant((base * p.value) / p.target);
     const desired = this.stepDesired(p, base);
-    return { policy: p, desired: inCooldown ? Math.max(desired, base) : desired };
+    return inCooldown ? Math.max(desired, base) : desired;
   }
 
   /** The capacity a step policy asks for from `base`, by the step its breach falls in. */

@@ -245,14 +245,9 @@ export function simulate(
   let minuteServed = 0;
   let minuteSlow = 0;
   let violationMinutes = 0;
-  const closeMinute = (weight: number) => {
-    const total = minuteRequests;
-    if (total > 0) {
-      const slowShare = minuteServed > 0 ? minuteSlow / minuteServed : 0;
-      if (slowShare > P95_TAIL || minuteFailed / total > errorLimit) violationMinutes += weight;
-    }
-    minuteRequests = minuteFailed = minuteServed = minuteSlow = 0;
-  };
+  // The minute's tallies stay plain locals, closed by a module-level function rather than a
+  // closure: a local a closure writes lives in a heap context, where V8 boxes every new
+  // floating-point value, i.e. allocates at every step.
 
   for (let i = 0; i < n; i++) {
     const t0 = i * s;
@@ -490,11 +485,18 @@ export function simulate(
     minuteFailed += failed;
     minuteServed += served;
     minuteSlow += served * slowShare;
+    let closeWeight = 0;
     if (s >= 60) {
-      closeMinute(s / 60);
+      closeWeight = s / 60;
     } else if (Math.floor(t1 / 60 + 1e-9) > minuteIndex) {
       minuteIndex = Math.floor(t1 / 60 + 1e-9);
-      closeMinute(1);
+      closeWeight = 1;
+    }
+    if (closeWeight > 0) {
+      if (breaksSlo(minuteRequests, minuteFailed, minuteServed, minuteSlow, errorLimit)) {
+        violationMinutes += closeWeight;
+      }
+      minuteRequests = minuteFailed = minuteServed = minuteSlow = 0;
     }
 
     if (columns) {
@@ -518,7 +520,13 @@ export function simulate(
       columns.costUsd[i] = stepCost;
     }
   }
-  if (s < 60 && minuteRequests > 0) closeMinute((n * s - minuteIndex * 60) / 60);
+  if (
+    s < 60 &&
+    minuteRequests > 0 &&
+    breaksSlo(minuteRequests, minuteFailed, minuteServed, minuteSlow, errorLimit)
+  ) {
+    violationMinutes += (n * s - minuteIndex * 60) / 60;
+  }
 
   // CPU headroom: 100 − p99 of per-step CPU, from the histogram.
   let seen = 0;
@@ -571,6 +579,19 @@ export function settledCount(trace: Trace, perTaskRate: number): number {
   for (let i = 0; i < steps; i++) sum += trace.requests[i] ?? 0;
   const rate = sum / (steps * trace.stepSeconds);
   return Math.ceil(rate / (perTaskRate * INITIAL_UTILIZATION));
+}
+
+/** Whether a closed minute breaks the SLO: too large a slow share, or too many errors. */
+function breaksSlo(
+  requests: number,
+  failed: number,
+  served: number,
+  slow: number,
+  errorLimit: number,
+): boolean {
+  if (!(requests > 0)) return false;
+  const slowShare = served > 0 ? slow / served : 0;
+  return slowShare > P95_TAIL || failed / requests > errorLimit;
 }
 
 /** Tasks of launching cohorts that are RUNNING at time t (not yet healthy). */

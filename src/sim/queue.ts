@@ -236,22 +236,37 @@ export function stationaryLatency(station: Station, percentiles: readonly number
  * Exponential(rate2) with probability q2. q1 = 0 means S' = 0 (cv = 0).
  */
 interface SojournModel {
-  readonly waitProbability: number;
-  readonly waitRate: number;
-  readonly shift: number;
-  readonly q1: number;
-  readonly rate1: number;
-  readonly q2: number;
-  readonly rate2: number;
+  waitProbability: number;
+  waitRate: number;
+  shift: number;
+  q1: number;
+  rate1: number;
+  q2: number;
+  rate2: number;
   /** When positive, T − shift is exactly Exponential(exponentialRate): M/M/1, or no load. */
-  readonly exponentialRate: number;
+  exponentialRate: number;
 }
 
+function newSojournModel(): SojournModel {
+  return {
+    waitProbability: 0,
+    waitRate: 0,
+    shift: 0,
+    q1: 0,
+    rate1: 0,
+    q2: 0,
+    rate2: 0,
+    exponentialRate: 0,
+  };
+}
+
+/** Fills `out` with the model of the station and returns it; null when λ ≥ cμ. */
 function sojournModel(
   servers: number,
   lambda: number,
   mu: number,
   cv: number,
+  out: SojournModel = newSojournModel(),
 ): SojournModel | null {
   const slack = servers * mu - lambda;
   if (!(slack > 0)) return null;
@@ -259,42 +274,16 @@ function sojournModel(
   if (cv === 1) {
     // M/M/1: C = ρ and T is Exponential(μ − λ); no load: T = S is Exponential(μ).
     const exponentialRate = servers === 1 ? slack : waitProbability === 0 ? mu : 0;
-    return {
-      waitProbability,
-      waitRate: slack,
-      shift: 0,
-      q1: 1,
-      rate1: mu,
-      q2: 0,
-      rate2: mu,
-      exponentialRate,
-    };
+    return fill(out, waitProbability, slack, 0, 1, mu, 0, mu, exponentialRate);
   }
   const scv = cv * cv;
   const waitRate = (2 * slack) / (1 + scv);
   if (cv === 0) {
-    return {
-      waitProbability,
-      waitRate,
-      shift: 1 / mu,
-      q1: 0,
-      rate1: mu,
-      q2: 0,
-      rate2: mu,
-      exponentialRate: 0,
-    };
+    return fill(out, waitProbability, waitRate, 1 / mu, 0, mu, 0, mu, 0);
   }
   if (cv < 1) {
-    return {
-      waitProbability,
-      waitRate,
-      shift: (1 - cv) / mu,
-      q1: 1,
-      rate1: mu / cv,
-      q2: 0,
-      rate2: mu,
-      exponentialRate: waitProbability === 0 ? mu / cv : 0,
-    };
+    const exponentialRate = waitProbability === 0 ? mu / cv : 0;
+    return fill(out, waitProbability, waitRate, (1 - cv) / mu, 1, mu / cv, 0, mu, exponentialRate);
   }
   // Two exponential phases with means x₁ > x₂ and weights q₁, q₂ whose first three moments
   // are those of a gamma distribution with mean 1/μ and this cv. With reduced moments
@@ -309,16 +298,29 @@ function sojournModel(
   const slowMean = (sum + root) / 2;
   const fastMean = (sum - root) / 2;
   const q1 = (n1 - fastMean) / (slowMean - fastMean);
-  return {
-    waitProbability,
-    waitRate,
-    shift: 0,
-    q1,
-    rate1: 1 / slowMean,
-    q2: 1 - q1,
-    rate2: 1 / fastMean,
-    exponentialRate: 0,
-  };
+  return fill(out, waitProbability, waitRate, 0, q1, 1 / slowMean, 1 - q1, 1 / fastMean, 0);
+}
+
+function fill(
+  model: SojournModel,
+  waitProbability: number,
+  waitRate: number,
+  shift: number,
+  q1: number,
+  rate1: number,
+  q2: number,
+  rate2: number,
+  exponentialRate: number,
+): SojournModel {
+  model.waitProbability = waitProbability;
+  model.waitRate = waitRate;
+  model.shift = shift;
+  model.q1 = q1;
+  model.rate1 = rate1;
+  model.q2 = q2;
+  model.rate2 = rate2;
+  model.exponentialRate = exponentialRate;
+  return model;
 }
 
 /** Where {@link evaluate} leaves the density, to save recomputing the exponentials. */
@@ -365,14 +367,20 @@ function evaluate(model: SojournModel, u: number, out: DensityOut | null): numbe
   return survival;
 }
 
+/** Reused by {@link quantileOfModel}: it runs every simulated step, so it does not allocate. */
+const densityScratch: DensityOut = { density: 0 };
+
 /** Smallest relative gap between two rates that the starting-point asymptote trusts. */
 const MIN_RATE_GAP = 0.05;
 
-function quantileOfModel(model: SojournModel, p: number): number {
+/**
+ * @param logTarget ln(1 − p); {@link queueStep} passes precomputed constants for its
+ * percentiles (the same value, saving a logarithm per call).
+ */
+function quantileOfModel(model: SojournModel, p: number, logTarget = Math.log(1 - p)): number {
   if (p <= 0) return model.shift;
   if (p >= 1) return Infinity;
   const target = 1 - p;
-  const logTarget = Math.log(target);
   const c = model.waitProbability;
   const delta = model.waitRate;
 
@@ -419,7 +427,7 @@ function quantileOfModel(model: SojournModel, p: number): number {
     if (!(u >= lower && u <= upper)) u = 0.5 * (lower + upper);
   }
 
-  const out: DensityOut = { density: 0 };
+  const out = densityScratch;
   for (let iteration = 0; iteration < 50; iteration++) {
     const survival = evaluate(model, u, out);
     const excess = Math.log(survival) - logTarget;
@@ -453,6 +461,14 @@ function checkProbability(name: string, p: number): void {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`${name} requires a probability between 0 and 1`);
 }
 
+/** ln(1 − p) for the percentiles {@link queueStep} computes. */
+const LOG_TAIL_P50 = Math.log(1 - 0.5);
+const LOG_TAIL_P95 = Math.log(1 - 0.95);
+const LOG_TAIL_P99 = Math.log(1 - 0.99);
+
+/** The model {@link queueStep} refills at every call (no allocation per simulated step). */
+const queueStepModel = newSojournModel();
+
 /** What {@link queueStep} fills in: seconds, except `exceedance`, a probability. */
 export interface QueueStepResult {
   meanWait: number;
@@ -480,16 +496,16 @@ export function queueStep(
   tails: boolean,
   out: QueueStepResult,
 ): QueueStepResult {
-  const model = sojournModel(servers, lambda, mu, cv);
+  const model = sojournModel(servers, lambda, mu, cv, queueStepModel);
   if (model === null) {
     out.meanWait = out.p50 = out.p95 = out.p99 = Infinity;
     out.exceedance = 1;
     return out;
   }
   out.meanWait = model.waitProbability / model.waitRate;
-  out.p95 = quantileOfModel(model, 0.95);
-  out.p50 = tails ? quantileOfModel(model, 0.5) : NaN;
-  out.p99 = tails ? quantileOfModel(model, 0.99) : NaN;
+  out.p95 = quantileOfModel(model, 0.95, LOG_TAIL_P95);
+  out.p50 = tails ? quantileOfModel(model, 0.5, LOG_TAIL_P50) : NaN;
+  out.p99 = tails ? quantileOfModel(model, 0.99, LOG_TAIL_P99) : NaN;
   const u = exceedAt - model.shift;
   out.exceedance =
     u <= 0
