@@ -63,7 +63,7 @@ export async function ingestK6File(
   try {
     gzip = await isGzip(handle);
     size = (await handle.stat()).size;
-    const wanted = options.workers ?? (size >= PARALLEL_MIN_BYTES ? availableParallelism() : 0);
+    const wanted = options.workers ?? (size >= PARALLEL_MIN_BYTES ? availableParallelism() - 1 : 0);
     if (!Number.isInteger(wanted) || wanted < 0)
       throw new RangeError(`ingestK6File: workers must be a whole number, got ${String(wanted)}`);
     if (!gzip && wanted > 0) splits = await lineAlignedSplits(handle, size, wanted + 1);
