@@ -18,6 +18,7 @@ import { collect, CollectionInterrupted, type CollectResult } from "../collect/c
 import { MetricForbiddenError } from "../collect/cloudwatch.js";
 import type { PackingLimits } from "../collect/packing.js";
 import { isRetryable, isThrottling, type RetryOptions } from "../collect/retry.js";
+import { DEFAULT_MAX_TASKS } from "../collect/task-metrics.js";
 import type { Warning } from "../vocab/index.js";
 import { UsageError } from "./errors.js";
 import { printWarnings, type Io } from "./main.js";
@@ -36,6 +37,8 @@ export interface CollectCommandOptions {
   readonly endpointUrl?: string;
   readonly out: string;
   readonly quiet?: boolean;
+  /** Tasks whose per-task and per-container series are collected, at most. @default 50 */
+  readonly maxTasks?: number;
 }
 
 /** What tests change: extra client configuration (credentials, SDK retries), retry, limits, clock, signal. */
@@ -174,6 +177,7 @@ export async function runCollectCommand(
         targetGroup: opts.targetGroup,
         out,
         where,
+        maxTasks: opts.maxTasks ?? DEFAULT_MAX_TASKS,
       },
       {
         cloudWatch,
@@ -239,6 +243,13 @@ export function renderCollectSummary(r: CollectResult): string {
   return `${lines.join("\n")}\n`;
 }
 
+function parseMaxTasksFlag(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError("--max-tasks takes a whole number of tasks, such as 50.", "bad-flag");
+  return n;
+}
+
 function parsePeriodFlag(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0)
@@ -253,7 +264,7 @@ export function addCollectCommand(program: Command, io: Io, setCode: (code: numb
     .summary("pull a service's CloudWatch metrics and scaling configuration into a trace bundle")
     .description(
       "Reads, for the window, the ALB's request, latency, error and host metrics, the service's AWS/ECS and " +
-        "Container Insights metrics, and snapshots the service, its task definition and its Application Auto " +
+        "Container Insights metrics (per task and per container too, with enhanced observability), and snapshots the service, its task definition and its Application Auto " +
         "Scaling target, policies, scheduled actions and activities. Writes a trace bundle that simulate and plan " +
         "take wherever they take a trace file. An interrupted run resumes where it stopped when run again. " +
         "Read-only: the IAM actions it needs are in examples/iam/collect-policy.json.\n\n" +
@@ -267,6 +278,14 @@ export function addCollectCommand(program: Command, io: Io, setCode: (code: numb
       new Option("--period <seconds>", "step; raised to what the data's age allows")
         .default(DEFAULT_COLLECT_PERIOD)
         .argParser(parsePeriodFlag),
+    )
+    .addOption(
+      new Option(
+        "--max-tasks <n>",
+        "per-task and per-container series (enhanced observability) for at most this many tasks",
+      )
+        .default(DEFAULT_MAX_TASKS)
+        .argParser(parseMaxTasksFlag),
     )
     .option("--load-balancer <app/NAME/ID>", "the ALB (LoadBalancer dimension or ARN)")
     .option("--target-group <targetgroup/NAME/ID>", "the target group (dimension or ARN)")

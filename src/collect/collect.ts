@@ -3,6 +3,7 @@
  *
  *   snapshotService (ECS) ─┐
  *   snapshotScaling (AAS) ─┴─ discoverLoadBalancer ─▶ MetricScope ─▶ metricQueries
+ *     + discoverTasks (ListMetrics, enhanced observability) ─▶ taskMetricQueries
  *     ─▶ choosePeriod (by data age) ─▶ planChunks (≤ 500 queries, ≤ 100,800 points a call)
  *     ─▶ per chunk: checkpoint ? load : fetchChunk (GetMetricData, NextToken, retries) ─▶ save
  *     ─▶ RawPoints per query (gaps, any order) ─▶ toFixedSeries ─▶ FixedSeries (step grid, NaN = gap)
@@ -26,6 +27,12 @@ import {
 import { collectionKey, openCheckpoints, partialDirFor } from "./checkpoint.js";
 import { fetchChunk, type ChunkData, type RawPoints } from "./cloudwatch.js";
 import { metricQueries, type MetricQuery } from "./metrics.js";
+import {
+  DEFAULT_MAX_TASKS,
+  discoverTasks,
+  noPerTaskMetrics,
+  taskMetricQueries,
+} from "./task-metrics.js";
 import { GET_METRIC_DATA_LIMITS, planChunks, type PackingLimits } from "./packing.js";
 import { choosePeriod } from "./period.js";
 import { isThrottling, RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
@@ -57,6 +64,8 @@ export interface CollectRequest {
   readonly out: string;
   /** Region (or endpoint) the data comes from, recorded in the manifest and the checkpoint key. */
   readonly where: string;
+  /** Tasks whose per-task and per-container series are collected, at most. @default 50 */
+  readonly maxTasks?: number;
 }
 
 /** The outside world, passed in. */
@@ -178,7 +187,29 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
   );
   const lb = discoverLoadBalancer(serviceSnapshot.service, scaling.policies, request);
   notes.push(`Found ${lb.loadBalancer} and ${lb.targetGroup}: ${lb.how}.`);
-  const queries = metricQueries({ clusterName, serviceName, ...lb });
+  const serviceQueries = metricQueries({ clusterName, serviceName, ...lb });
+  const family = serviceSnapshot.taskDefinition.family;
+  let taskQueries: MetricQuery[] = [];
+  if (family) {
+    const maxTasks = request.maxTasks ?? DEFAULT_MAX_TASKS;
+    const found = await discoverTasks(
+      deps.cloudWatch,
+      { clusterName, family, maxTasks },
+      retry,
+      warn,
+      signal,
+    );
+    taskQueries = taskMetricQueries(
+      found.tasks,
+      serviceQueries.length,
+      new Set(serviceQueries.map((q) => q.seriesId)),
+    );
+    if (found.tasks.length > 0)
+      notes.push(
+        `Per-task and per-container Container Insights series for ${found.tasks.length} of ${found.found} tasks of ${family} (enhanced observability).`,
+      );
+  } else warn(noPerTaskMetrics("(none)"));
+  const queries = [...serviceQueries, ...taskQueries];
   const byId = new Map(queries.map((q) => [q.queryId, q]));
 
   // 2. Period by the data's age; the window on the period grid, and not past now.

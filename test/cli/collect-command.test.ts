@@ -129,6 +129,56 @@ describe("caplab collect", () => {
     );
   });
 
+  it("--max-tasks caps the per-task series; without enhanced observability it warns", async () => {
+    const tasksFake = await startFakeAws({
+      pageSize: 2000,
+      tasks: ["b2", "a1", "c3"].map((taskId) => ({
+        cluster: "prod",
+        family: "api",
+        taskId,
+        containers: ["app"],
+      })),
+    });
+    try {
+      const dir = await mkdtemp(join(tmpdir(), "caplab-collect-cli-"));
+      const run = async (url: string, out: string, extra: string[]) => {
+        const io = capture();
+        let code = -1;
+        const program = new Command("caplab").exitOverride();
+        addCollectCommand(program, io, (c) => (code = c));
+        await program.parseAsync(
+          [
+            "collect",
+            ...["--cluster", "prod", "--service", "api"],
+            ...["--from", "2026-11-20T00:00:00Z", "--to", "2026-11-20T06:00:00Z"],
+            ...["--region", "us-east-1", "--endpoint-url", url, "--out", join(dir, out)],
+            ...extra,
+          ],
+          { from: "user" },
+        );
+        return { code, text: io.text() };
+      };
+      const capped = await run(tasksFake.url, "capped", ["--max-tasks", "2"]);
+      expect(capped.code).toBe(0);
+      // 26 + 2 tasks × (2 task + 2 container) series.
+      expect(capped.text).toMatch(/Wrote .*capped: 34 series/);
+      expect(capped.text).toMatch(/warning: ListMetrics found 3 tasks; .* first 2 by TaskId/);
+      const manifest = await readBundleManifest(join(dir, "capped"));
+      expect(manifest.series.map((x) => x.id)).toContain("container.a1.app.CpuUtilized.Average");
+      expect(manifest.series.map((x) => x.id)).not.toContain("task.c3.CpuUtilized.Average");
+
+      const off = await run(fake.url, "off", []);
+      expect(off.code).toBe(0);
+      expect(off.text).toMatch(/Wrote .*off: 26 series/);
+      expect(off.text).toMatch(/warning: no per-task metrics \(enhanced observability off\)/);
+      await expect(run(fake.url, "bad", ["--max-tasks", "many"])).rejects.toThrow(
+        /--max-tasks takes a whole number/,
+      );
+    } finally {
+      await tasksFake.close();
+    }
+  });
+
   it("reads ISO times, now and now-7d", () => {
     const now = Date.UTC(2026, 10, 29, 12);
     expect(parseCollectTime("--from", "now-7d", now)).toBe(now - 7 * 86_400_000);

@@ -4,6 +4,8 @@
  * GetMetricData answers with deterministic synthetic data (a function of the metric and the
  * time, with a few gaps), pages it with NextToken, throttles every `throttleEvery`-th call,
  * marks one page PartialData, and can start failing for good after `failAfterPages` pages.
+ * ListMetrics lists the `tasks`' Container Insights metrics (enhanced observability), a few
+ * per page, filtered by the request's Namespace, MetricName and Dimensions as CloudWatch does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +28,53 @@ export interface FakeAwsOptions {
   partialDataOnPage?: number;
   /** After this many successful pages every GetMetricData answers 500 InternalFailure. */
   failAfterPages?: number;
+  /** Tasks with enhanced-observability metrics (none: enhanced observability off). */
+  tasks?: readonly FakeTask[];
+  /** Metrics per ListMetrics page. @default 3 */
+  listPageSize?: number;
+}
+
+export interface FakeTask {
+  readonly cluster: string;
+  readonly family: string;
+  readonly taskId: string;
+  readonly containers: readonly string[];
+}
+
+interface FakeMetric {
+  Namespace: string;
+  MetricName: string;
+  Dimensions: { Name: string; Value: string }[];
+}
+
+/** Every Container Insights metric the tasks have, plus a service-level one per cluster. */
+export function fakeTaskMetrics(tasks: readonly FakeTask[]): FakeMetric[] {
+  const metrics: FakeMetric[] = [];
+  for (const t of tasks) {
+    const base = [
+      { Name: "ClusterName", Value: t.cluster },
+      { Name: "TaskDefinitionFamily", Value: t.family },
+      { Name: "TaskId", Value: t.taskId },
+    ];
+    for (const MetricName of ["CpuUtilized", "MemoryUtilized"]) {
+      metrics.push({ Namespace: "ECS/ContainerInsights", MetricName, Dimensions: base });
+      for (const c of t.containers)
+        metrics.push({
+          Namespace: "ECS/ContainerInsights",
+          MetricName,
+          Dimensions: [...base, { Name: "ContainerName", Value: c }],
+        });
+    }
+    metrics.push({
+      Namespace: "ECS/ContainerInsights",
+      MetricName: "CpuUtilized",
+      Dimensions: [
+        { Name: "ClusterName", Value: t.cluster },
+        { Name: "ServiceName", Value: "api" },
+      ],
+    });
+  }
+  return metrics;
 }
 
 export interface FakeAws {
@@ -154,6 +203,36 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         if (action === "GetMetricData") {
           const r = getMetricData(input as never);
           return send(res, r.status, r.json, "1.0", r.headers);
+        }
+        if (action === "ListMetrics") {
+          const filter = input as {
+            Namespace?: string;
+            MetricName?: string;
+            Dimensions?: { Name: string; Value?: string }[];
+            NextToken?: string;
+          };
+          const matching = fakeTaskMetrics(options.tasks ?? []).filter(
+            (m) =>
+              (!filter.Namespace || m.Namespace === filter.Namespace) &&
+              (!filter.MetricName || m.MetricName === filter.MetricName) &&
+              (filter.Dimensions ?? []).every((f) =>
+                m.Dimensions.some(
+                  (d) => d.Name === f.Name && (f.Value === undefined || d.Value === f.Value),
+                ),
+              ),
+          );
+          const size = options.listPageSize ?? 3;
+          const offset = filter.NextToken ? Number(filter.NextToken.slice(1)) : 0;
+          const next = offset + size < matching.length ? `L${offset + size}` : undefined;
+          return send(
+            res,
+            200,
+            {
+              Metrics: matching.slice(offset, offset + size),
+              ...(next ? { NextToken: next } : {}),
+            },
+            "1.0",
+          );
         }
         if (action === "DescribeAlarms")
           return send(res, 200, { MetricAlarms: [STEP_ALARM], CompositeAlarms: [] }, "1.0");

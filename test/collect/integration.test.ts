@@ -1,7 +1,8 @@
 /**
  * The real SDK clients against a local server that speaks the wire protocols (CloudWatch AWS
  * JSON 1.0, ECS and Application Auto Scaling JSON 1.1): paging, packing, throttling,
- * PartialData, and a collection stopped midway then resumed.
+ * PartialData, a collection stopped midway then resumed, and per-task and per-container
+ * series found with ListMetrics (enhanced observability).
  */
 import { mkdtemp, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -24,6 +25,7 @@ import {
   syntheticValue,
   type FakeAws,
   type FakeAwsOptions,
+  type FakeTask,
 } from "./fake-aws-server.js";
 
 const FROM = Date.UTC(2026, 10, 20);
@@ -174,5 +176,83 @@ describe("collect over the wire (127.0.0.1)", () => {
     const clean = join(root, "clean");
     await collect(request(clean), deps(reference));
     expect(await seriesFiles(out)).toEqual(await seriesFiles(clean));
+  });
+
+  const TASKS: FakeTask[] = [
+    { cluster: "prod", family: "api", taskId: "9a8b7c6d", containers: ["app"] },
+    { cluster: "prod", family: "api", taskId: "0f1e2d3c4b5a", containers: ["app", "log.router"] },
+    { cluster: "prod", family: "worker", taskId: "ffff0000", containers: ["w"] },
+    { cluster: "staging", family: "api", taskId: "eeee1111", containers: ["app"] },
+  ];
+
+  it("finds the tasks with ListMetrics and writes their per-task and per-container series", async () => {
+    const s = await server({ pageSize: 250, tasks: TASKS, listPageSize: 2 });
+    const out = join(await mkdtemp(join(tmpdir(), "caplab-wire-")), "bundle");
+    const warnings: string[] = [];
+    const result = await collect(request(out), deps(s, { warn: (w) => warnings.push(w.code) }));
+    // 5 CpuUtilized metrics of prod/api with a TaskId (2 tasks, 3 containers), 2 per page.
+    expect(s.stats.requests.ListMetrics).toBe(3);
+    expect(warnings).not.toContain("no-per-task-metrics");
+    // 26 + 2 × 2 task + 3 × 2 container series = 36; ⌊15,600 / 36⌋ = 433 points a call →
+    // 7 chunks of 412 minutes, 2 pages each.
+    expect(result.series).toBe(36);
+    expect(result.chunks).toBe(7);
+    expect(result.getMetricDataCalls).toBe(14);
+
+    const manifest = await readBundleManifest(out);
+    const ids = manifest.series.map((x) => x.id).filter((id) => /^(task|container)\./.test(id));
+    expect(ids).toEqual([
+      "task.0f1e2d3c4b5a.CpuUtilized.Average",
+      "task.0f1e2d3c4b5a.MemoryUtilized.Average",
+      "container.0f1e2d3c4b5a.app.CpuUtilized.Average",
+      "container.0f1e2d3c4b5a.app.MemoryUtilized.Average",
+      "container.0f1e2d3c4b5a.log_router.CpuUtilized.Average",
+      "container.0f1e2d3c4b5a.log_router.MemoryUtilized.Average",
+      "task.9a8b7c6d.CpuUtilized.Average",
+      "task.9a8b7c6d.MemoryUtilized.Average",
+      "container.9a8b7c6d.app.CpuUtilized.Average",
+      "container.9a8b7c6d.app.MemoryUtilized.Average",
+    ]);
+    const series = manifest.series.find(
+      (x) => x.id === "container.0f1e2d3c4b5a.log_router.MemoryUtilized.Average",
+    )!;
+    expect(series.dimensions).toEqual([
+      { Name: "ClusterName", Value: "prod" },
+      { Name: "TaskDefinitionFamily", Value: "api" },
+      { Name: "TaskId", Value: "0f1e2d3c4b5a" },
+      { Name: "ContainerName", Value: "log.router" },
+    ]);
+    const key = `MemoryUtilized|Average|${JSON.stringify(series.dimensions)}`;
+    const rows = (await readFile(join(out, series.file), "utf8")).trim().split("\n").slice(1);
+    expect(rows).toHaveLength(2880);
+    rows.forEach((row, i) => {
+      const value = row.split(",")[1];
+      const expected = syntheticValue(key, FROM / 1000 + i * 60);
+      if (expected === null) expect(value).toBe("");
+      else expect(Number(value)).toBe(expected);
+    });
+  });
+
+  it("caps the tasks at --max-tasks, and warns when ListMetrics finds none", async () => {
+    const s = await server({ pageSize: 600, tasks: TASKS });
+    const root = await mkdtemp(join(tmpdir(), "caplab-wire-"));
+    const capped: string[] = [];
+    const one = await collect(
+      { ...request(join(root, "one")), maxTasks: 1 },
+      deps(s, { warn: (w) => capped.push(w.code) }),
+    );
+    expect(capped).toContain("tasks-capped");
+    // The first task by TaskId: 2 task + 2 × 2 container series.
+    expect(one.series).toBe(26 + 6);
+
+    const off = await server({ pageSize: 600 });
+    const none: string[] = [];
+    const plain = await collect(
+      request(join(root, "plain")),
+      deps(off, { warn: (w) => none.push(w.code) }),
+    );
+    expect(none).toContain("no-per-task-metrics");
+    expect(plain.series).toBe(QUERIES);
+    expect(off.stats.requests.ListMetrics).toBe(1);
   });
 });
