@@ -247,7 +247,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description(
       "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, " +
         "dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. " +
-        "For a plan folder: caplab plan already writes report.html and report.md.\n\n" +
+        "For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json.\n\n" +
         "Example: caplab report caplab-out/run --format html,md,png",
     )
     .argument("<dir>", "run bundle (caplab run --out) or plan folder")

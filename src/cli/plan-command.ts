@@ -24,6 +24,7 @@ import { UsageError } from "./errors.js";
 import { printWarnings, type Io } from "./main.js";
 import { replaceDirectory, writeFileAtomic, writeJsonAtomic } from "./output.js";
 import { defaultWorkers, runSweep } from "./pool.js";
+import { PLAN_RESULT_FILE, renderPlanResultJson } from "./plan-result-file.js";
 import { isBundle } from "./bundle.js";
 import { loadObservedBundle } from "./calibrate-command.js";
 import { loadTraceSource } from "./trace-file.js";
@@ -292,6 +293,11 @@ async function writePlanOutputs(
     await writeFileAtomic(join(out, "snippets", "aws-cli.sh"), snippets.awsCli);
   }
   await writePlanReport(result, out, snippets ? { awsCli: snippets.awsCli } : undefined);
+  // The whole result, so that `caplab report PLAN_DIR` can re-render the report.
+  await writeFileAtomic(
+    join(out, PLAN_RESULT_FILE),
+    renderPlanResultJson(result, snippets ? snippets.awsCli : null),
+  );
   return recommendation;
 }
 

@@ -6,8 +6,11 @@
  *                        latency), summary.json thresholds (`true` = FAILED), plan.json SLO,
  *                        server/ (a trace bundle: series/*.csv) when collected
  *     ──writeRunReport──▶ report.html, report.md, report.json, run-*.png
- *   plan folder (recommendation.json): `caplab plan` already wrote report.html and report.md;
- *     the full PlanResult (timelines) is not on disk, so it is not re-rendered here.
+ *   plan folder (recommendation.json)
+ *     ──readPlanResult──▶ PlanResult from plan-result.json (typed arrays restored; a folder
+ *                         without it, written before it was kept, is a UsageError)
+ *     ──writePlanReportFiles──▶ report.html, report.md (as caplab plan renders them),
+ *                         report.json (the result without timelines), plan-*.png
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -27,14 +30,27 @@ import {
   type ServerSide,
   type ThresholdVerdict,
 } from "../reports/spec/run-data.js";
+import { preBlock, renderPlanHtml } from "../reports/spec/html.js";
+import { planCharts } from "../reports/spec/plan-charts.js";
+import { renderPlanMarkdown } from "../reports/spec/plan-markdown.js";
+import { readVegaRuntime, withStaticSvg } from "../reports/write-plan-report.js";
 import {
   RUN_REPORT_FORMATS,
+  writeChartPngs,
   writeRunReport,
   type RunReportFormat,
+  type RunReportFiles,
 } from "../reports/write-run-report.js";
-import { TraceBundleManifestSchema, type Warning } from "../vocab/index.js";
+import {
+  TraceBundleManifestSchema,
+  type PlanResult,
+  type SimulatedRun,
+  type Warning,
+} from "../vocab/index.js";
 import { UsageError } from "./errors.js";
 import { printWarnings, type Io } from "./main.js";
+import { writeFileAtomic } from "./output.js";
+import { readPlanResult } from "./plan-result-file.js";
 import { RUN_BUNDLE_FORMAT } from "./run-command.js";
 
 export interface ReportOptions {
@@ -228,24 +244,22 @@ export async function runReportCommand(dir: string, opts: ReportOptions, io: Io)
       "missing-file",
     );
   const kind = bundleKind(dir);
-  if (kind === "plan") {
-    const html = join(dir, "report.html");
-    io.out(
-      existsSync(html)
-        ? `${dir} is a plan folder: caplab plan already wrote its report (${html} and ${join(dir, "report.md")}); re-run caplab plan to refresh it.\n`
-        : `${dir} is a plan folder without report.html: caplab plan writes the plan report; re-run it (the timelines the report draws are not kept on disk).\n`,
-    );
-    return 0;
-  }
   if (kind === "unknown")
     throw new UsageError(
       `${dir} is neither a run bundle (manifest.json) nor a plan folder (recommendation.json).`,
       "bad-bundle",
     );
-  const run = await loadRunBundle(dir);
   const out = resolve(opts.out ?? dir);
-  const written = await writeRunReport(run, out, formats);
-  printWarnings(io, [...run.warnings, ...written.warnings]);
+  let written: RunReportFiles;
+  if (kind === "plan") {
+    const { result, awsCli } = await readPlanResult(dir);
+    written = await writePlanReportFiles(result, awsCli, out, formats);
+    printWarnings(io, written.warnings);
+  } else {
+    const run = await loadRunBundle(dir);
+    written = await writeRunReport(run, out, formats);
+    printWarnings(io, [...run.warnings, ...written.warnings]);
+  }
   const lines = [
     written.html && `Report: ${written.html}`,
     written.markdown && `Markdown: ${written.markdown}`,
@@ -254,4 +268,70 @@ export async function runReportCommand(dir: string, opts: ReportOptions, io: Io)
   ].filter((l): l is string => typeof l === "string");
   io.out(`${lines.join("\n")}\n`);
   return 0;
+}
+
+/** The plan report's figures without the timelines and the trace: what report.json holds. */
+export function planReportJson(result: PlanResult) {
+  const run = (r: SimulatedRun | null) =>
+    r === null ? null : { candidate: r.candidate, kpis: r.kpis, events: r.events.length };
+  return {
+    format: "caplab-plan-report/1",
+    trace: {
+      source: result.trace.source,
+      startMs: result.trace.startMs,
+      stepSeconds: result.trace.stepSeconds,
+      steps: result.trace.requests.length,
+    },
+    slo: result.slo,
+    reasons: result.reasons,
+    recommended: run(result.recommended),
+    current: run(result.current),
+    pareto: result.pareto,
+    robustness: result.robustness,
+    outcomes: result.outcomes,
+  };
+}
+
+/**
+ * Re-renders a plan report in the formats asked for: report.html and report.md exactly as
+ * writePlanReport renders them for caplab plan, report.json, and plan-*.png via Chromium.
+ */
+export async function writePlanReportFiles(
+  result: PlanResult,
+  awsCli: string | null,
+  outDir: string,
+  formats: readonly RunReportFormat[],
+  options: { readonly chromiumPath?: string } = {},
+): Promise<RunReportFiles> {
+  const want = new Set(formats);
+  const warnings: Warning[] = [];
+  const files: { html?: string; markdown?: string; json?: string } = {};
+  let pngs: string[] = [];
+  const extra = awsCli !== null ? { awsCli } : undefined;
+  if (want.has("html") || want.has("png")) {
+    const charts = await Promise.all(planCharts(result).map(withStaticSvg));
+    if (want.has("png")) {
+      const png = await writeChartPngs(charts, outDir, {
+        prefix: "plan",
+        chromiumPath: options.chromiumPath,
+      });
+      pngs = png.written.map((p) => join(outDir, p.file));
+      warnings.push(...png.warnings);
+    }
+    if (want.has("html")) {
+      const snippet = extra ? preBlock(extra.awsCli, "Apply with the AWS CLI") : undefined;
+      files.html = join(outDir, "report.html");
+      const html = renderPlanHtml(result, charts, snippet, await readVegaRuntime());
+      await writeFileAtomic(files.html, html);
+    }
+  }
+  if (want.has("md")) {
+    files.markdown = join(outDir, "report.md");
+    await writeFileAtomic(files.markdown, renderPlanMarkdown(result, extra));
+  }
+  if (want.has("json")) {
+    files.json = join(outDir, "report.json");
+    await writeFileAtomic(files.json, `${JSON.stringify(planReportJson(result), null, 2)}\n`);
+  }
+  return { ...files, pngs, warnings };
 }

@@ -62,9 +62,12 @@ export async function writeRunReport(
   const charts = await Promise.all(runCharts(run).map(withStaticSvg));
   let pngs: { chart: RunChart; file: string }[] = [];
   if (want.has("png")) {
-    const chromium = options.chromiumPath ?? CHROMIUM_PATH;
-    if (!existsSync(chromium)) warnings.push(pngSkipped(`${chromium} not found`));
-    else pngs = await writePngs(charts, outDir, chromium, warnings);
+    const png = await writeChartPngs(charts, outDir, {
+      prefix: "run",
+      chromiumPath: options.chromiumPath,
+    });
+    pngs = png.written;
+    warnings.push(...png.warnings);
   }
   const files: { html?: string; markdown?: string; json?: string } = {};
   if (want.has("html")) {
@@ -83,16 +86,44 @@ export async function writeRunReport(
   return { ...files, pngs: pngs.map((p) => join(outDir, p.file)), warnings };
 }
 
+/** What the PNG writer needs of a chart (run and plan charts both fit). */
+export interface PngChart {
+  readonly id: string;
+  readonly title: string;
+  readonly fallbackSvg?: string;
+}
+
+/**
+ * One PNG per chart with a static SVG: Chromium screenshots the SVG element. The file is the
+ * chart id with its `chart-` prefix replaced by `prefix` (`chart-latency` → `run-latency.png`).
+ * A missing Chromium is a warning, not an error.
+ */
+export async function writeChartPngs<C extends PngChart>(
+  charts: readonly C[],
+  outDir: string,
+  options: { readonly prefix: string; readonly chromiumPath?: string },
+): Promise<{ written: { chart: C; file: string }[]; warnings: Warning[] }> {
+  const warnings: Warning[] = [];
+  const chromium = options.chromiumPath ?? CHROMIUM_PATH;
+  if (!existsSync(chromium)) {
+    warnings.push(pngSkipped(`${chromium} not found`));
+    return { written: [], warnings };
+  }
+  const written = await writePngs(charts, outDir, chromium, warnings, options.prefix);
+  return { written, warnings };
+}
+
 /** One PNG per chart with a static SVG: Chromium screenshots the SVG element. */
-async function writePngs(
-  charts: readonly RunChart[],
+async function writePngs<C extends PngChart>(
+  charts: readonly C[],
   outDir: string,
   executablePath: string,
   warnings: Warning[],
-): Promise<{ chart: RunChart; file: string }[]> {
+  prefix: string,
+): Promise<{ chart: C; file: string }[]> {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
-  const written: { chart: RunChart; file: string }[] = [];
+  const written: { chart: C; file: string }[] = [];
   try {
     const page = await browser.newPage({ deviceScaleFactor: 2 });
     for (const chart of charts) {
@@ -105,7 +136,7 @@ async function writePngs(
         `<!doctype html><html><body style="margin:0;background:#fff">${svg}</body></html>`,
       );
       const png = await page.locator("svg").first().screenshot({ type: "png" });
-      const file = `${chart.id.replace(/^chart-/, "run-")}.png`;
+      const file = `${chart.id.replace(/^chart-/, `${prefix}-`)}.png`;
       await writeFileAtomic(join(outDir, file), png);
       written.push({ chart, file });
     }

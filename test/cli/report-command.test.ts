@@ -1,10 +1,12 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../src/cli/errors.js";
-import type { Io } from "../../src/cli/main.js";
+import { main, type Io } from "../../src/cli/main.js";
+import { readPlanResult, renderPlanResultJson } from "../../src/cli/plan-result-file.js";
+import { HISTORY_ENV } from "../../src/collect/history-db.js";
 import { parseFormats, parseSeriesCsv, runReportCommand } from "../../src/cli/report-command.js";
 import { writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
 
@@ -33,14 +35,107 @@ describe("caplab report", () => {
     expect(out.text()).toContain("Report: ");
   });
 
-  it("says clearly that caplab plan already writes the plan report", async () => {
+  it("re-renders a plan folder from plan-result.json, byte for byte", async () => {
+    const config = join(dir, "plan.yaml");
+    await writeFile(
+      config,
+      [
+        "trace: { generate: default-week, seed: 3 }",
+        "service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350, perInflightRequest: 0.05 } }",
+        "slo: { latencyP95Ms: 250 }",
+        "space:",
+        '  taskSizes: [{ cpu: "1024", memory: "2048" }, { cpu: "2048", memory: "4096" }]',
+        "  metrics: [ECSServiceAverageCPUUtilization]",
+        "  utilizationTargets: [40, 60]",
+        "  MinCapacity: [2]",
+        "  ScaleOutCooldown: [300]",
+        "robustness: { topK: 2 }",
+        "current:",
+        '  task: { cpu: "1024", memory: "2048" }',
+        "  scaling:",
+        "    MinCapacity: 2",
+        "    MaxCapacity: 10",
+        "    policies:",
+        "      - PolicyName: cpu",
+        "        PolicyType: TargetTrackingScaling",
+        "        TargetTrackingScalingPolicyConfiguration:",
+        "          TargetValue: 50",
+        "          PredefinedMetricSpecification: { PredefinedMetricType: ECSServiceAverageCPUUtilization }",
+      ].join("\n"),
+    );
     const plan = join(dir, "plan");
-    await mkdir(plan, { recursive: true });
-    await writeFile(join(plan, "recommendation.json"), "{}");
-    await writeFile(join(plan, "report.html"), "<html></html>");
+    const previous = process.env[HISTORY_ENV];
+    process.env[HISTORY_ENV] = join(dir, "history.sqlite");
+    try {
+      const planIo = io();
+      expect([0, 3]).toContain(
+        await main(["plan", config, "--out", plan, "--workers", "0"], planIo),
+      );
+    } finally {
+      if (previous === undefined) delete process.env[HISTORY_ENV];
+      else process.env[HISTORY_ENV] = previous;
+    }
+    expect(existsSync(join(plan, "plan-result.json"))).toBe(true);
+    const html = await readFile(join(plan, "report.html"), "utf8");
+    const md = await readFile(join(plan, "report.md"), "utf8");
+    await rm(join(plan, "report.html"));
+    await rm(join(plan, "report.md"));
+
     const out = io();
-    expect(await runReportCommand(plan, {}, out)).toBe(0);
-    expect(out.text()).toMatch(/caplab plan already wrote its report/);
+    expect(await runReportCommand(plan, { format: "html,md,json" }, out)).toBe(0);
+    expect(out.text()).toContain("Report: ");
+    // vega numbers its SVG gradients with a counter per process (gradient_0, gradient_1, …):
+    // in a fresh process (the CLI) the re-rendered file is byte-equal; here, in the process
+    // that already rendered the plan, only those ids differ.
+    const gradients = (text: string) => text.replace(/gradient_\d+/g, "gradient_N");
+    const again = await readFile(join(plan, "report.html"), "utf8");
+    expect(gradients(again)).toBe(gradients(html));
+    expect(await readFile(join(plan, "report.md"), "utf8")).toBe(md);
+    const json = JSON.parse(await readFile(join(plan, "report.json"), "utf8"));
+    expect(json.outcomes).toHaveLength(5); // four candidates and the current setting
+    expect(json.slo.latencyP95Ms).toBe(250);
+    expect(json.current.kpis.monthlyCostUsd).toBeGreaterThan(0);
+    expect(JSON.stringify(json)).not.toMatch(/"timeline"/);
+
+    // --out elsewhere, one format only.
+    const elsewhere = join(dir, "plan-md");
+    expect(await runReportCommand(plan, { format: "md", out: elsewhere }, io())).toBe(0);
+    expect(await readdir(elsewhere)).toEqual(["report.md"]);
+  });
+
+  it("restores the typed arrays and the non-finite numbers of a plan result", async () => {
+    const { result } = await readPlanResult(join(dir, "plan"));
+    expect(result.trace.requests).toBeInstanceOf(Float64Array);
+    expect(result.trace.gap).toBeInstanceOf(Uint8Array);
+    expect(result.current?.timeline.latencyP95Ms).toBeInstanceOf(Float64Array);
+    expect(result.current?.timeline.latencyP95Ms.length).toBe(result.current?.timeline.length);
+    const text = renderPlanResultJson(
+      { ...result, reasons: [], slo: { ...result.slo, latencyP95Ms: NaN } },
+      null,
+    );
+    const odd = join(dir, "odd");
+    await mkdir(odd, { recursive: true });
+    await writeFile(join(odd, "plan-result.json"), text);
+    expect((await readPlanResult(odd)).result.slo.latencyP95Ms).toBeNaN();
+  });
+
+  it("exits 2 with one sentence for a plan folder without plan-result.json", async () => {
+    const old = join(dir, "old-plan");
+    await mkdir(old, { recursive: true });
+    await writeFile(join(old, "recommendation.json"), "{}");
+    await writeFile(join(old, "report.html"), "<html></html>");
+    await expect(runReportCommand(old, {}, io())).rejects.toThrow(
+      /has no plan-result\.json; run caplab plan again/,
+    );
+    const err = io();
+    expect(await main(["report", old], err)).toBe(2);
+    expect(err.text().trim().split("\n")).toHaveLength(1);
+    expect(err.text()).toMatch(/has no plan-result\.json; run caplab plan again/);
+
+    await writeFile(join(old, "plan-result.json"), '{"format":"caplab-plan-result/1"}');
+    await expect(runReportCommand(old, {}, io())).rejects.toThrow(
+      /is not a caplab plan result \(no result\); run caplab plan again/,
+    );
   });
 
   it("rejects unknown formats and folders that are not bundles as usage errors", async () => {
