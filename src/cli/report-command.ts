@@ -21,11 +21,13 @@ import { readK6Lines } from "../collect/k6-merge.js";
 import {
   noK6Output,
   RunAccumulator,
+  scalingEventsOf,
   serverSideFromSeries,
   thresholdVerdicts,
   unreadableFile,
   type NamedSeries,
   type RunData,
+  type ScalingEventRow,
   type ServerPoint,
   type ServerSide,
   type ThresholdVerdict,
@@ -189,15 +191,35 @@ async function loadServerSide(dir: string, warnings: Warning[]): Promise<ServerS
       continue;
     }
     series.push({
+      id: s.id,
       metricName: s.metricName,
+      dimensions: s.dimensions,
       ...(s.stat !== undefined ? { stat: s.stat } : {}),
       periodSeconds: s.periodSeconds,
       points: parseSeriesCsv(await readFile(path, "utf8")),
     });
   }
+  // scaling.json (caplab collect): DescribeScalingActivities items, kept when they fall in
+  // the window of the series (AWS returns up to six weeks of them).
+  let scalingEvents: ScalingEventRow[] = [];
+  const scalingPath = join(dir, parsed.data.files.scaling ?? "scaling.json");
+  if (existsSync(scalingPath)) {
+    try {
+      const from = Date.parse(parsed.data.window.from);
+      const to = Date.parse(parsed.data.window.to);
+      scalingEvents = scalingEventsOf(
+        await readJson(scalingPath),
+        Number.isFinite(from) ? from : -Infinity,
+        Number.isFinite(to) ? to : Infinity,
+      );
+    } catch (error) {
+      warnings.push(unreadableFile(scalingPath, (error as Error).message));
+    }
+  }
   return serverSideFromSeries(series, {
     maxCapacity: parsed.data.current?.scaling.MaxCapacity ?? null,
     task: parsed.data.current?.task ?? null,
+    scalingEvents,
   });
 }
 

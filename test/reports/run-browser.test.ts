@@ -48,12 +48,22 @@ describe("run report.html in Chromium", () => {
         runId: HOSTILE_NAME,
         target: `https://x.example.com/${HOSTILE_NAME}`,
         thresholds: { [`http_req_duration{name:${HOSTILE_NAME}}`]: { "p(95)<150": true } },
-        server: { tasks: 4, cpuPercent: 62, memoryPercent: 35, maxCapacity: 8 },
+        server: {
+          tasks: 4,
+          cpuPercent: 62,
+          memoryPercent: 35,
+          maxCapacity: 8,
+          perTask: { taskIds: ["aa11", "bb22", "cc33", "dd44"], containers: ["app"] },
+          scalingActivities: [
+            { atSecond: 5, description: "Setting desired count to 4.", cause: "alarm high" },
+            { atSecond: 30, description: "Setting desired count to 5.", cause: HOSTILE_NAME },
+          ],
+        },
       });
       const run = await loadRunBundle(bundle);
       const files = await writeRunReport(run, join(dir, "out"), ["html", "md", "png"]);
       expect(files.warnings).toEqual([]);
-      expect(files.pngs).toHaveLength(5);
+      expect(files.pngs).toHaveLength(7);
       for (const png of files.pngs)
         expect((await readFile(png)).subarray(1, 4).toString()).toBe("PNG");
       expect(await readFile(files.markdown!, "utf8")).toContain("](run-latency.png)");
@@ -100,6 +110,8 @@ describe("run report.html in Chromium", () => {
         "chart-errors",
         "chart-server-tasks",
         "chart-server-utilization",
+        "chart-server-task-cpu",
+        "chart-server-task-memory",
       ]);
       for (const c of charts) expect(c, c.id).toMatchObject({ live: true, error: null });
       expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);

@@ -181,3 +181,103 @@ describe("writeRunReport", () => {
     expect(await readFile(files.markdown!, "utf8")).not.toContain("![");
   });
 });
+
+describe("per-task usage and scaling activities", () => {
+  const HOSTILE_CAUSE = `monitor alarm ${HOSTILE_NAME} in state ALARM triggered policy`;
+  let run: RunData;
+  beforeAll(async () => {
+    run = await loadRunBundle(
+      await writeRunBundle(join(dir, "per-task"), {
+        seed: 9,
+        seconds: 180,
+        server: {
+          ...SERVER,
+          perTask: { taskIds: ["0a1b2c3d", "4e5f6a7b", "8c9d0e1f"], containers: ["app", "envoy"] },
+          scalingActivities: [
+            {
+              atSecond: 30,
+              description: "Setting desired count to 3.",
+              cause: "monitor alarm TargetTracking-AlarmHigh in state ALARM triggered policy cpu",
+            },
+            { atSecond: 120, description: "Setting desired count to 4.", cause: HOSTILE_CAUSE },
+          ],
+        },
+      }),
+    );
+  });
+
+  it("reads per-task and per-container series by their dimensions, and the events in the window", () => {
+    const server = run.server!;
+    expect(server.tasks.map((t) => t.taskId)).toEqual(["0a1b2c3d", "4e5f6a7b", "8c9d0e1f"]);
+    expect(server.tasks[1]?.cpuUnits.map((p) => p.value)).toEqual([150, 151, 152]);
+    expect(server.tasks[1]?.containers.map((c) => c.name)).toEqual(["app", "envoy"]);
+    expect(server.tasks[1]?.containers[0]?.memoryMiB.map((p) => p.value)).toEqual([
+      160, 160.5, 161,
+    ]);
+    // The activity from the day before the run is outside the window.
+    expect(server.scalingEvents.map((e) => e.description)).toEqual([
+      "Setting desired count to 3.",
+      "Setting desired count to 4.",
+    ]);
+    expect(server.scalingEvents[1]?.cause).toBe(HOSTILE_CAUSE);
+    expect(server.scalingEvents[1]?.statusCode).toBe("Successful");
+  });
+
+  it("charts a line per task and per container; the specs compile", () => {
+    const charts = runCharts(run);
+    expect(charts.map((c) => c.id)).toEqual([
+      "chart-requests",
+      "chart-latency",
+      "chart-errors",
+      "chart-server-tasks",
+      "chart-server-utilization",
+      "chart-server-task-cpu",
+      "chart-server-task-memory",
+    ]);
+    for (const c of charts) expect(() => compile(c.spec), c.id).not.toThrow();
+    for (const id of ["chart-server-task-cpu", "chart-server-task-memory"]) {
+      const spec = charts.find((c) => c.id === id)!.spec as unknown as {
+        vconcat: { data: { values: { task: string; container?: string }[] } }[];
+      };
+      expect(spec.vconcat).toHaveLength(2);
+      const [perTask, perContainer] = spec.vconcat;
+      expect(new Set(perTask!.data.values.map((v) => v.task)).size).toBe(3);
+      expect(new Set(perContainer!.data.values.map((v) => `${v.task}/${v.container}`)).size).toBe(
+        6,
+      );
+      // One line per task: the compiled Vega groups the line mark by the color field.
+      const compiled = JSON.stringify(compile(charts.find((c) => c.id === id)!.spec).spec);
+      expect(compiled).toContain('"groupby":["task"]');
+    }
+  });
+
+  it("marks the scaling activities on the task chart with their description and cause", () => {
+    const spec = runCharts(run).find((c) => c.id === "chart-server-tasks")!.spec as unknown as {
+      vconcat: {
+        layer: { mark: { type: string }; data: { values: Record<string, unknown>[] } }[];
+      }[];
+    };
+    const rules = spec.vconcat[0]!.layer.filter((l) => l.mark.type === "rule");
+    const events = rules.flatMap((l) => l.data.values).filter((v) => "description" in v);
+    expect(events.map((v) => v.description)).toEqual([
+      "Setting desired count to 3.",
+      "Setting desired count to 4.",
+    ]);
+    expect(events[1]?.cause).toBe(HOSTILE_CAUSE);
+  });
+
+  it("escapes the hostile cause in the HTML, in the markup and in the embedded chart JSON", () => {
+    const html = renderRunHtml(run, runCharts(run), RUNTIME);
+    expect(html).not.toContain(HOSTILE_NAME);
+    expect(html).not.toContain("<img src=x");
+    expect(html.match(/<script\b/g)).toHaveLength(5);
+    expect(html).toContain("Setting desired count to 4.");
+    expect(html).toContain(escapeHtml(HOSTILE_CAUSE));
+  });
+
+  it("leaves the per-task charts out without per-task series", () => {
+    expect(runCharts(withServer).some((c) => c.id.startsWith("chart-server-task-"))).toBe(false);
+    expect(withServer.server?.tasks).toEqual([]);
+    expect(withServer.server?.scalingEvents).toEqual([]);
+  });
+});

@@ -5,12 +5,17 @@
  *     → requests, latency, errors; and, when the bundle has a server side, tasks with
  *       RequestCountPerTarget, and CPU / memory utilization.
  *
- * Data is inline (the HTML opens offline); times are epoch ms on a UTC scale. Long fields
- * (series names) are fixed by us; nothing from outside goes into a spec but numbers.
+ * Data is inline (the HTML opens offline); times are epoch ms on a UTC scale. Strings from
+ * outside go into a spec only as data values (TaskIds, container names, scaling-activity
+ * descriptions and causes from AWS): never into markup; html.ts embeds specs with
+ * jsonForScript and vega-tooltip escapes tooltip text.
  */
 import type { TopLevelSpec } from "vega-lite";
 import { bucketSize, MAX_POINTS, type PlanChart } from "./plan-charts.js";
-import type { RunData, RunSecond, ServerPoint } from "./run-data.js";
+import type { RunData, RunSecond, ServerPoint, TaskUsage, UsageSeries } from "./run-data.js";
+
+/** Tasks named in a per-task chart's legend at most (lines are drawn for every task). */
+export const LEGEND_TASKS = 20;
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const WIDTH = 700;
@@ -66,6 +71,17 @@ export function runCharts(run: RunData): RunChart[] {
       caption: "AWS/ECS CPUUtilization and MemoryUtilization (service average), percent.",
       spec: serverUtilizationChart(run),
     });
+    for (const metric of ["cpu", "memory"] as const) {
+      if (!server.tasks.some((t) => hasUsage(t, metric))) continue;
+      const what = metric === "cpu" ? "CPU" : "memory";
+      const n = server.tasks.length;
+      charts.push({
+        id: `chart-server-task-${metric}`,
+        title: `Server ${what} per task and container`,
+        caption: `ECS/ContainerInsights ${metric === "cpu" ? "CpuUtilized (CPU units)" : "MemoryUtilized (MiB)"}, average per ${server.periodSeconds}-s period: one line per task (${n} task${n === 1 ? "" : "s"}${n > LEGEND_TASKS ? `, the first ${LEGEND_TASKS} in the legend` : ""}), then one per container.`,
+        spec: taskUsageChart(run, metric),
+      });
+    }
   }
   return charts;
 }
@@ -230,6 +246,26 @@ export function serverTasksChart(run: RunData): TopLevelSpec {
   const tasks = seriesValues([["tasks", s?.taskCount ?? []]]);
   const rcpt = seriesValues([["RequestCountPerTarget", s?.requestCountPerTarget ?? []]]);
   const maxCapacity = s?.maxCapacity ?? null;
+  const events = (s?.scalingEvents ?? []).map((e) => ({
+    t: e.timeMs,
+    status: e.statusCode || "unknown",
+    description: e.description,
+    cause: e.cause,
+  }));
+  const eventLayer = {
+    data: { values: events },
+    // aria: false keeps AWS strings out of the static SVG's aria-label (tooltip only).
+    mark: { type: "rule", color: "#b45309", strokeWidth: 1.5, strokeDash: [2, 2], aria: false },
+    encoding: {
+      x: TIME_X,
+      tooltip: [
+        { ...TIME_TOOLTIP, title: "scaling activity (UTC)" },
+        { field: "status", title: "status" },
+        { field: "description", title: "description" },
+        { field: "cause", title: "cause" },
+      ],
+    },
+  };
   const taskLayer = {
     data: { values: tasks },
     mark: { type: "line", interpolate: "step-after", color: "#0f766e", point: true },
@@ -241,22 +277,24 @@ export function serverTasksChart(run: RunData): TopLevelSpec {
   };
   return {
     $schema: SCHEMA,
-    description: "Running tasks and RequestCountPerTarget.",
+    description: "Running tasks with scaling activities, and RequestCountPerTarget.",
     vconcat: [
       {
         width: WIDTH,
         height: 140,
-        layer:
-          maxCapacity === null
-            ? [taskLayer]
+        layer: [
+          taskLayer,
+          ...(maxCapacity === null
+            ? []
             : [
-                taskLayer,
                 {
                   data: { values: [{ maxCapacity }] },
                   mark: { type: "rule", color: SLO_COLOR, strokeDash: [4, 3] },
                   encoding: { y: { field: "maxCapacity", type: "quantitative" } },
                 },
-              ],
+              ]),
+          ...(events.length === 0 ? [] : [eventLayer]),
+        ],
       },
       {
         width: WIDTH,
@@ -298,5 +336,85 @@ export function serverUtilizationChart(run: RunData): TopLevelSpec {
       },
       tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.1f" }],
     },
+  } as TopLevelSpec;
+}
+
+function hasUsage(u: UsageSeries, metric: "cpu" | "memory"): boolean {
+  return (metric === "cpu" ? u.cpuUnits : u.memoryMiB).length > 0;
+}
+
+function usagePoints(u: UsageSeries, metric: "cpu" | "memory"): readonly ServerPoint[] {
+  return metric === "cpu" ? u.cpuUnits : u.memoryMiB;
+}
+
+/**
+ * CpuUtilized or MemoryUtilized per task (a line per task, colored by TaskId, the legend
+ * limited to {@link LEGEND_TASKS}) above the same per container (colored by container name,
+ * a line per task and container); the container row only when there are container series.
+ */
+export function taskUsageChart(run: RunData, metric: "cpu" | "memory"): TopLevelSpec {
+  const tasks: readonly TaskUsage[] = run.server?.tasks ?? [];
+  const unit = metric === "cpu" ? "CPU units" : "MiB";
+  const format = metric === "cpu" ? ",.1f" : ",.0f";
+  const taskValues = tasks.flatMap((t) =>
+    usagePoints(t, metric).map((p) => ({ t: p.timeMs, task: t.taskId, value: round(p.value, 2) })),
+  );
+  const containerValues = tasks.flatMap((t) =>
+    t.containers.flatMap((c) =>
+      usagePoints(c, metric).map((p) => ({
+        t: p.timeMs,
+        task: t.taskId,
+        container: c.name,
+        value: round(p.value, 2),
+      })),
+    ),
+  );
+  const y = { field: "value", type: "quantitative", title: `${unit} per task` };
+  const perTask = {
+    width: WIDTH,
+    height: 180,
+    data: { values: taskValues },
+    mark: { type: "line", point: true, strokeWidth: 1.2 },
+    encoding: {
+      x: TIME_X,
+      y,
+      color: {
+        field: "task",
+        type: "nominal",
+        title: "task",
+        scale: { scheme: "tableau20" },
+        legend: { symbolLimit: LEGEND_TASKS, labelLimit: 160 },
+      },
+      tooltip: [TIME_TOOLTIP, { field: "task" }, { field: "value", title: unit, format }],
+    },
+  };
+  const perContainer = {
+    width: WIDTH,
+    height: 160,
+    data: { values: containerValues },
+    mark: { type: "line", point: true, strokeWidth: 1.2 },
+    encoding: {
+      x: TIME_X,
+      y: { ...y, title: `${unit} per container` },
+      color: {
+        field: "container",
+        type: "nominal",
+        title: "container",
+        legend: { symbolLimit: LEGEND_TASKS, labelLimit: 160 },
+      },
+      detail: { field: "task", type: "nominal" },
+      tooltip: [
+        TIME_TOOLTIP,
+        { field: "task" },
+        { field: "container" },
+        { field: "value", title: unit, format },
+      ],
+    },
+  };
+  return {
+    $schema: SCHEMA,
+    description: `${metric === "cpu" ? "CpuUtilized" : "MemoryUtilized"} per task and container.`,
+    vconcat: containerValues.length === 0 ? [perTask] : [perTask, perContainer],
+    resolve: { scale: { color: "independent" }, legend: { color: "independent" } },
   } as TopLevelSpec;
 }

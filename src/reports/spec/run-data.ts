@@ -81,6 +81,31 @@ export interface ServerSide {
   readonly maxCapacity: number | null;
   /** The task size when the bundle recorded it. */
   readonly task: TaskSize | null;
+  /** Per-task CpuUtilized / MemoryUtilized (enhanced observability), sorted by TaskId. */
+  readonly tasks: readonly TaskUsage[];
+  /** Application Auto Scaling activities in the series' window (scaling.json), by time. */
+  readonly scalingEvents: readonly ScalingEventRow[];
+}
+
+/** CpuUtilized (CPU units) and MemoryUtilized (MiB) averages of one container or task. */
+export interface UsageSeries {
+  readonly cpuUnits: readonly ServerPoint[];
+  readonly memoryMiB: readonly ServerPoint[];
+}
+
+/** One task's usage and its containers' (ECS/ContainerInsights, enhanced observability). */
+export interface TaskUsage extends UsageSeries {
+  readonly taskId: string;
+  /** Sorted by name. */
+  readonly containers: readonly (UsageSeries & { readonly name: string })[];
+}
+
+/** A scaling activity as DescribeScalingActivities returned it (strings from AWS, unescaped). */
+export interface ScalingEventRow {
+  readonly timeMs: number;
+  readonly description: string;
+  readonly cause: string;
+  readonly statusCode: string;
 }
 
 /** Who and what the run was, from manifest.json. */
@@ -275,7 +300,11 @@ export function thresholdVerdicts(summaryExport: unknown): ThresholdVerdict[] {
 
 /** A series of a trace bundle, already read: its CloudWatch names and its datapoints. */
 export interface NamedSeries {
+  /** Bundle series id, e.g. `task.<TaskId>.CpuUtilized.Average`. */
+  readonly id?: string;
   readonly metricName: string;
+  /** CloudWatch dimensions (TaskId, ContainerName for per-task series). */
+  readonly dimensions?: readonly { readonly Name: string; readonly Value: string }[];
   readonly stat?: string;
   readonly periodSeconds: number;
   readonly points: readonly ServerPoint[];
@@ -288,7 +317,11 @@ export interface NamedSeries {
  */
 export function serverSideFromSeries(
   series: readonly NamedSeries[],
-  context: { readonly maxCapacity?: number | null; readonly task?: TaskSize | null } = {},
+  context: {
+    readonly maxCapacity?: number | null;
+    readonly task?: TaskSize | null;
+    readonly scalingEvents?: readonly ScalingEventRow[];
+  } = {},
 ): ServerSide | null {
   const pick = (metricName: string, preferred: string): NamedSeries | undefined =>
     series.find((s) => s.metricName === metricName && s.stat === preferred) ??
@@ -298,7 +331,9 @@ export function serverSideFromSeries(
   const memory = pick("MemoryUtilization", "Average");
   const rcpt = pick("RequestCountPerTarget", "Sum");
   const http5xx = pick("HTTPCode_Target_5XX_Count", "Sum");
-  const found = [taskCount, cpu, memory, rcpt, http5xx].filter((s) => s !== undefined);
+  const tasks = taskUsage(series);
+  const perTask = series.filter((s) => perTaskKey(s) !== null);
+  const found = [taskCount, cpu, memory, rcpt, http5xx, ...perTask].filter((s) => s !== undefined);
   if (found.length === 0) return null;
   return {
     taskCount: taskCount?.points ?? [],
@@ -309,7 +344,104 @@ export function serverSideFromSeries(
     periodSeconds: Math.min(...found.map((s) => s.periodSeconds)),
     maxCapacity: context.maxCapacity ?? null,
     task: context.task ?? null,
+    tasks,
+    scalingEvents: [...(context.scalingEvents ?? [])].sort((a, b) => a.timeMs - b.timeMs),
   };
+}
+
+interface PerTaskKey {
+  readonly taskId: string;
+  readonly container: string | null;
+  readonly metric: "cpu" | "memory";
+}
+
+const PER_TASK_ID = /^(task|container)\.(.+)\.(CpuUtilized|MemoryUtilized)\.Average$/;
+
+/**
+ * Which task (and container) a series is for: `task.<TaskId>.CpuUtilized.Average`,
+ * `container.<TaskId>.<Container>.MemoryUtilized.Average`. The names come from the TaskId and
+ * ContainerName dimensions (the id parts are sanitized), else from the id. Null otherwise.
+ */
+export function perTaskKey(s: NamedSeries): PerTaskKey | null {
+  const match = PER_TASK_ID.exec(s.id ?? "");
+  if (match === null || (s.stat !== undefined && s.stat !== "Average")) return null;
+  const [, level, rest = "", metricName] = match;
+  const metric = metricName === "CpuUtilized" ? "cpu" : "memory";
+  const dim = (name: string) => s.dimensions?.find((d) => d.Name === name)?.Value;
+  if (level === "task") return { taskId: dim("TaskId") ?? rest, container: null, metric };
+  // container.<TaskId>.<Container>: sanitized parts have no dots, so the last dot splits them.
+  const dot = rest.lastIndexOf(".");
+  if (dot <= 0) return null;
+  return {
+    taskId: dim("TaskId") ?? rest.slice(0, dot),
+    container: dim("ContainerName") ?? rest.slice(dot + 1),
+    metric,
+  };
+}
+
+/** The per-task and per-container series, grouped by task, sorted by TaskId and name. */
+export function taskUsage(series: readonly NamedSeries[]): TaskUsage[] {
+  interface Usage {
+    cpuUnits: readonly ServerPoint[];
+    memoryMiB: readonly ServerPoint[];
+  }
+  const byTask = new Map<string, Usage & { containers: Map<string, Usage> }>();
+  for (const s of series) {
+    const key = perTaskKey(s);
+    if (key === null) continue;
+    let task = byTask.get(key.taskId);
+    if (task === undefined) {
+      task = { cpuUnits: [], memoryMiB: [], containers: new Map() };
+      byTask.set(key.taskId, task);
+    }
+    let usage: Usage = task;
+    if (key.container !== null) {
+      usage = task.containers.get(key.container) ?? { cpuUnits: [], memoryMiB: [] };
+      task.containers.set(key.container, usage);
+    }
+    if (key.metric === "cpu") usage.cpuUnits = s.points;
+    else usage.memoryMiB = s.points;
+  }
+  const byName = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...byTask.entries()].sort(byName).map(([taskId, t]) => ({
+    taskId,
+    cpuUnits: t.cpuUnits,
+    memoryMiB: t.memoryMiB,
+    containers: [...t.containers.entries()].sort(byName).map(([name, c]) => ({
+      name,
+      cpuUnits: c.cpuUnits,
+      memoryMiB: c.memoryMiB,
+    })),
+  }));
+}
+
+/**
+ * The scaling activities of a scaling.json (`activities`: DescribeScalingActivities items,
+ * StartTime as an ISO string) within [fromMs, toMs]; items without a StartTime are left out.
+ */
+export function scalingEventsOf(
+  scalingJson: unknown,
+  fromMs = -Infinity,
+  toMs = Infinity,
+): ScalingEventRow[] {
+  const activities = (scalingJson as { activities?: unknown } | null)?.activities;
+  if (!Array.isArray(activities)) return [];
+  const text = (v: unknown): string => (typeof v === "string" ? v : "");
+  const out: ScalingEventRow[] = [];
+  for (const a of activities as Record<string, unknown>[]) {
+    if (typeof a !== "object" || a === null) continue;
+    const start = a.StartTime;
+    const timeMs =
+      typeof start === "string" ? Date.parse(start) : typeof start === "number" ? start : NaN;
+    if (!Number.isFinite(timeMs) || timeMs < fromMs || timeMs > toMs) continue;
+    out.push({
+      timeMs,
+      description: text(a.Description),
+      cause: text(a.Cause),
+      statusCode: text(a.StatusCode),
+    });
+  }
+  return out.sort((a, b) => a.timeMs - b.timeMs);
 }
 
 /** Capacity figures of a run with server-side data; null entries when a series is missing. */
