@@ -4,22 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { main, type Io } from "../../src/cli/main.js";
+import { main } from "../../src/cli/main.js";
+import { captureIo } from "../helpers/io.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const shared = fileURLToPath(new URL("../../../shared/data/traces", import.meta.url));
 
-function capture(): Io & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    isTty: false,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+const capture = captureIo;
 
 describe("caplab", () => {
   it("lists every command with a one-line purpose", async () => {

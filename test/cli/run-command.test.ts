@@ -13,22 +13,12 @@ import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { executionSegments } from "../../src/analysis/k6-plan.js";
 import { launchSegments, waitForSegments } from "../../src/collect/ecs-segments.js";
-import type { Io } from "../../src/cli/main.js";
 import { defaultRunDeps, runRunCommand, type RunDeps } from "../../src/cli/run-command.js";
+import { captureIo } from "../helpers/io.js";
 
 const traces = fileURLToPath(new URL("../../../shared/data/traces/", import.meta.url));
 
-function capture(): Io & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
-    isTty: false,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
+const capture = captureIo;
 
 /** A stand-in for k6: `version`, and `run` that records what it got and exits FAKE_K6_EXIT. */
 const FAKE_K6 = `#!${process.execPath}
