@@ -39,6 +39,8 @@ export interface CollectCommandOptions {
   readonly quiet?: boolean;
   /** Tasks whose per-task and per-container series are collected, at most. @default 50 */
   readonly maxTasks?: number;
+  /** `--no-high-resolution` sets false: no 20-s AWS/ECS series. @default true */
+  readonly highResolution?: boolean;
 }
 
 /** What tests change: extra client configuration (credentials, SDK retries), retry, limits, clock, signal. */
@@ -178,6 +180,7 @@ export async function runCollectCommand(
         out,
         where,
         maxTasks: opts.maxTasks ?? DEFAULT_MAX_TASKS,
+        highResolution: opts.highResolution ?? true,
       },
       {
         cloudWatch,
@@ -235,6 +238,11 @@ export function renderCollectSummary(r: CollectResult): string {
   const days = (r.toMs - r.fromMs) / 86_400_000;
   const lines = [
     `Wrote ${r.out}: ${r.series} series over ${days.toFixed(2)} days at ${r.periodSeconds}-s steps (${m.window.from} to ${m.window.to}).`,
+    ...(r.highResolution
+      ? [
+          `20-s data: ${r.highResolution.metrics.join(" and ")} (AWS/ECS, series *.20s) from ${new Date(r.highResolution.fromMs).toISOString()} to ${new Date(r.highResolution.toMs).toISOString()}.`,
+        ]
+      : []),
     `GetMetricData: ${r.getMetricDataCalls} calls for ${r.chunks} chunks${r.resumedChunks ? `, ${r.resumedChunks} read back from checkpoints` : ""}${r.retries ? `, ${r.retries} retries` : ""}.`,
     m.current
       ? `Current configuration: ${m.current.task.cpu} CPU / ${m.current.task.memory} MiB, ${m.current.scaling.MinCapacity}–${m.current.scaling.MaxCapacity} tasks, ${m.current.scaling.policies.length} policies.`
@@ -264,7 +272,8 @@ export function addCollectCommand(program: Command, io: Io, setCode: (code: numb
     .summary("pull a service's CloudWatch metrics and scaling configuration into a trace bundle")
     .description(
       "Reads, for the window, the ALB's request, latency, error and host metrics, the service's AWS/ECS and " +
-        "Container Insights metrics (per task and per container too, with enhanced observability), and snapshots the service, its task definition and its Application Auto " +
+        "Container Insights metrics (per task and per container too, with enhanced observability; AWS/ECS CPU and memory at 20 s too " +
+        "where the service publishes them and the data is under 3 hours old), and snapshots the service, its task definition and its Application Auto " +
         "Scaling target, policies, scheduled actions and activities. Writes a trace bundle that simulate and plan " +
         "take wherever they take a trace file. An interrupted run resumes where it stopped when run again. " +
         "Read-only: the IAM actions it needs are in examples/iam/collect-policy.json.\n\n" +
@@ -275,7 +284,10 @@ export function addCollectCommand(program: Command, io: Io, setCode: (code: numb
     .requiredOption("--from <time>", "window start: ISO 8601 (UTC), now, or now-7d")
     .requiredOption("--to <time>", "window end, exclusive: ISO 8601 (UTC), now, or now-1h")
     .addOption(
-      new Option("--period <seconds>", "step; raised to what the data's age allows")
+      new Option(
+        "--period <seconds>",
+        "step, 60 s or more; raised to what the data's age allows (older than 15 days: 300, 63 days: 3600)",
+      )
         .default(DEFAULT_COLLECT_PERIOD)
         .argParser(parsePeriodFlag),
     )
@@ -286,6 +298,10 @@ export function addCollectCommand(program: Command, io: Io, setCode: (code: numb
       )
         .default(DEFAULT_MAX_TASKS)
         .argParser(parseMaxTasksFlag),
+    )
+    .option(
+      "--no-high-resolution",
+      "skip the 20-s AWS/ECS CPU and memory series (collected by default where the service has them, last 3 h only)",
     )
     .option("--load-balancer <app/NAME/ID>", "the ALB (LoadBalancer dimension or ARN)")
     .option("--target-group <targetgroup/NAME/ID>", "the target group (dimension or ARN)")

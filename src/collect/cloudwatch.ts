@@ -57,7 +57,7 @@ export function getMetricDataInput(
             MetricName: q.metricName,
             Dimensions: q.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })),
           },
-          Period: periodSeconds,
+          Period: q.periodSeconds ?? periodSeconds,
           Stat: q.stat,
         },
       };

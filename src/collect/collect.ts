@@ -4,7 +4,9 @@
  *   snapshotService (ECS) ─┐
  *   snapshotScaling (AAS) ─┴─ discoverLoadBalancer ─▶ MetricScope ─▶ metricQueries
  *     + discoverTasks (ListMetrics, enhanced observability) ─▶ taskMetricQueries
- *     ─▶ choosePeriod (by data age) ─▶ planChunks (≤ 500 queries, ≤ 100,800 points a call)
+ *     ─▶ choosePeriod (by data age, ≥ 60 s)
+ *     + highResolutionMetricsOf (20-s AWS/ECS CPU/memory, last 3 h) ─▶ highResolutionQueries
+ *     ─▶ planChunks (≤ 500 queries, ≤ 100,800 points a call; 20-s series weigh 3 per minute)
  *     ─▶ per chunk: checkpoint ? load : fetchChunk (GetMetricData, NextToken, retries) ─▶ save
  *     ─▶ RawPoints per query (gaps, any order) ─▶ toFixedSeries ─▶ FixedSeries (step grid, NaN = gap)
  *     ─▶ writeBundle (atomic) ─▶ remove the checkpoints
@@ -26,15 +28,26 @@ import {
 } from "../vocab/index.js";
 import { collectionKey, openCheckpoints, partialDirFor } from "./checkpoint.js";
 import { fetchChunk, type ChunkData, type RawPoints } from "./cloudwatch.js";
-import { metricQueries, type MetricQuery } from "./metrics.js";
+import {
+  highResolutionExpired,
+  highResolutionMetricsOf,
+  highResolutionWindow,
+} from "./high-resolution.js";
+import {
+  HIGH_RESOLUTION_PERIOD,
+  highResolutionQueries,
+  metricQueries,
+  type HighResolutionMetric,
+  type MetricQuery,
+} from "./metrics.js";
 import {
   DEFAULT_MAX_TASKS,
   discoverTasks,
   noPerTaskMetrics,
   taskMetricQueries,
 } from "./task-metrics.js";
-import { GET_METRIC_DATA_LIMITS, planChunks, type PackingLimits } from "./packing.js";
-import { choosePeriod } from "./period.js";
+import { GET_METRIC_DATA_LIMITS, planChunks, type Chunk, type PackingLimits } from "./packing.js";
+import { choosePeriod, STANDARD_PERIOD } from "./period.js";
 import { isThrottling, RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
 import {
   discoverLoadBalancer,
@@ -66,6 +79,11 @@ export interface CollectRequest {
   readonly where: string;
   /** Tasks whose per-task and per-container series are collected, at most. @default 50 */
   readonly maxTasks?: number;
+  /**
+   * Also collect the 20-s `AWS/ECS` CPU and memory series the service publishes, for the part
+   * of the window under 3 hours old. @default true
+   */
+  readonly highResolution?: boolean;
 }
 
 /** The outside world, passed in. */
@@ -100,6 +118,12 @@ export interface CollectResult {
   readonly getMetricDataCalls: number;
   readonly retries: number;
   readonly series: number;
+  /** The 20-s series collected, and over which window; null when none. */
+  readonly highResolution: {
+    readonly metrics: readonly HighResolutionMetric[];
+    readonly fromMs: number;
+    readonly toMs: number;
+  } | null;
   readonly manifest: TraceBundleManifest;
 }
 
@@ -174,6 +198,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     request.service,
     retry,
     signal,
+    warn,
   );
   const clusterName = lastPart(serviceSnapshot.service.clusterArn ?? request.cluster);
   const serviceName = serviceSnapshot.service.serviceName ?? lastPart(request.service);
@@ -209,12 +234,17 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
         `Per-task and per-container Container Insights series for ${found.tasks.length} of ${found.found} tasks of ${family} (enhanced observability).`,
       );
   } else warn(noPerTaskMetrics("(none)"));
-  const queries = [...serviceQueries, ...taskQueries];
-  const byId = new Map(queries.map((q) => [q.queryId, q]));
+  const standardQueries = [...serviceQueries, ...taskQueries];
 
   // 2. Period by the data's age; the window on the period grid, and not past now.
   const nowMs = now();
-  const period = choosePeriod(request.periodSeconds, request.fromMs, nowMs, warn);
+  if (request.periodSeconds < STANDARD_PERIOD) warn(subMinutePeriod(request.periodSeconds));
+  const period = choosePeriod(
+    Math.max(request.periodSeconds, STANDARD_PERIOD),
+    request.fromMs,
+    nowMs,
+    warn,
+  );
   const stepMs = period * 1000;
   const fromMs = Math.floor(request.fromMs / stepMs) * stepMs;
   let toMs = Math.ceil(request.toMs / stepMs) * stepMs;
@@ -235,22 +265,45 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
       "bad-flag",
     );
 
+  // 2b. The 20-s series, where the service publishes them and CloudWatch still keeps them.
+  const hiMetrics =
+    request.highResolution === false
+      ? []
+      : highResolutionMetricsOf(serviceSnapshot.revisions, scaling.policies);
+  let hiWindow: { fromMs: number; toMs: number } | null = null;
+  if (hiMetrics.length > 0 && period > STANDARD_PERIOD)
+    notes.push(
+      `The service publishes ${hiMetrics.join(" and ")} every 20 s; with a ${period}-s period they were collected at ${period} s only.`,
+    );
+  else if (hiMetrics.length > 0) {
+    hiWindow = highResolutionWindow(fromMs, toMs, nowMs);
+    if (hiWindow === null) warn(highResolutionExpired(hiMetrics));
+    else
+      notes.push(
+        `${hiMetrics.join(" and ")} also at 20 s (series *.20s) from ${iso(hiWindow.fromMs)} to ${iso(hiWindow.toMs)}${hiWindow.fromMs > fromMs ? "; CloudWatch keeps 20-s data 3 hours, so the earlier part of the window has 60-s data only" : ""}.`,
+      );
+  }
+  const hiQueries =
+    hiWindow === null ? [] : highResolutionQueries({ clusterName, serviceName }, hiMetrics);
+  const queries = [...standardQueries, ...hiQueries];
+  const byId = new Map(queries.map((q) => [q.queryId, q]));
+
   // 3. Chunks, checkpoints, fetch.
-  const chunks = planChunks(
-    queries.map((q) => q.queryId),
-    fromMs,
-    toMs,
-    period,
-    limits,
-  );
+  const chunks = planAllChunks(standardQueries, hiQueries, hiWindow, fromMs, toMs, period, limits);
+  // The key leaves out chunks of 20-s series alone: their window moves with now (retention),
+  // and a resumed run re-fetches them (a checkpoint is used only when its bounds match) but
+  // keeps every other chunk.
+  const hiIds = new Set(hiQueries.map((q) => q.queryId));
   const key = collectionKey({
-    v: 1,
+    v: 2,
     where: request.where,
     queries,
     period,
     fromMs,
     toMs,
-    chunks: chunks.map((c) => [c.startMs, c.endMs, c.queryIds]),
+    chunks: chunks
+      .filter((c) => !c.queryIds.every((id) => hiIds.has(id)))
+      .map((c) => [c.startMs, c.endMs, c.queryIds]),
   });
   const partialDir = partialDirFor(request.out);
   const checkpoints = await openCheckpoints(partialDir, key, chunks.length, warn);
@@ -293,8 +346,14 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
   const entries: BundleSeries[] = [];
   for (const q of queries) {
     const parts = results.filter((r) => r.points[q.queryId]).map((r) => r.points[q.queryId]!);
-    series.set(q.seriesId, toFixedSeries(parts, fromMs, toMs, period));
-    entries.push(seriesEntry(q, period));
+    const own = q.periodSeconds !== undefined && hiWindow !== null;
+    series.set(
+      q.seriesId,
+      own
+        ? toFixedSeries(parts, hiWindow!.fromMs, hiWindow!.toMs, q.periodSeconds!)
+        : toFixedSeries(parts, fromMs, toMs, period),
+    );
+    entries.push(seriesEntry(q, q.periodSeconds ?? period));
   }
   const snapshotWarnings: string[] = [];
   const sinkBoth: WarningSink = (w) => {
@@ -328,6 +387,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
       collectedAt,
       service: serviceSnapshot.service,
       taskDefinition: serviceSnapshot.taskDefinition,
+      serviceRevisions: serviceSnapshot.revisions,
     }),
     "scaling.json": json({ collectedAt, ...scaling, current: scalingConfig }),
   });
@@ -342,7 +402,51 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     getMetricDataCalls: calls,
     retries,
     series: entries.length,
+    highResolution: hiWindow === null ? null : { metrics: hiMetrics, ...hiWindow },
     manifest,
+  };
+}
+
+/**
+ * The chunks of both kinds of series. When the 20-s window is the whole window, the 20-s
+ * queries share calls with the 60-s ones (GetMetricData takes a period per query), each
+ * weighing period / 20 datapoints per step; otherwise they get chunks of their own over
+ * their shorter window, numbered after the others.
+ */
+function planAllChunks(
+  standard: readonly MetricQuery[],
+  hi: readonly MetricQuery[],
+  hiWindow: { fromMs: number; toMs: number } | null,
+  fromMs: number,
+  toMs: number,
+  period: number,
+  limits: PackingLimits,
+): Chunk[] {
+  const ids = (qs: readonly MetricQuery[]) => qs.map((q) => q.queryId);
+  if (hiWindow === null || hi.length === 0)
+    return planChunks(ids(standard), fromMs, toMs, period, limits);
+  if (hiWindow.fromMs === fromMs && hiWindow.toMs === toMs) {
+    const all = [...standard, ...hi];
+    return planChunks(ids(all), fromMs, toMs, period, limits, [
+      ...all.map((q) => period / (q.periodSeconds ?? period)),
+    ]);
+  }
+  const first = planChunks(ids(standard), fromMs, toMs, period, limits);
+  const second = planChunks(
+    ids(hi),
+    hiWindow.fromMs,
+    hiWindow.toMs,
+    HIGH_RESOLUTION_PERIOD,
+    limits,
+  );
+  return [...first, ...second.map((c, i) => ({ ...c, index: first.length + i }))];
+}
+
+/** Warning: the 60-s series cannot be had at a shorter period. */
+export function subMinutePeriod(requested: number): Warning {
+  return {
+    code: "period-raised",
+    message: `--period ${requested} raised to 60 s: the ALB and Container Insights metrics are published once a minute. AWS/ECS CPUUtilization and MemoryUtilization are collected at 20 s as well, where the service publishes them and the data is under 3 hours old.`,
   };
 }
 

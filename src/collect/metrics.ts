@@ -24,6 +24,11 @@ export interface MetricQuery {
   readonly stat: string;
   readonly dimensions: readonly Dimension[];
   readonly unit: string;
+  /**
+   * The series' own period, seconds, when it is not the collection's (the 20-s `AWS/ECS`
+   * series). Absent: the collection's period.
+   */
+  readonly periodSeconds?: number;
 }
 
 /** Where the metrics live: the ECS service and the ALB in front of it. */
@@ -242,4 +247,39 @@ export function metricQueries(scope: MetricScope): MetricQuery[] {
     dimensions: dimensionsFor(dims, scope),
     unit,
   }));
+}
+
+/** The `AWS/ECS` metrics ECS can publish every 20 s (reference/aws-ecs-scaling.md §1.10). */
+export const HIGH_RESOLUTION_METRICS = ["CPUUtilization", "MemoryUtilization"] as const;
+export type HighResolutionMetric = (typeof HIGH_RESOLUTION_METRICS)[number];
+
+/** The period of the high-resolution series, seconds. @default 20 (ECS `ResolutionSeconds`) */
+export const HIGH_RESOLUTION_PERIOD = 20;
+
+/**
+ * The 20-s `AWS/ECS` queries for the metrics the service publishes at high resolution: Average
+ * and Maximum of each, as series `ecs.<Metric>.<Stat>.20s` beside the 60-s ones.
+ *
+ * Example: `["CPUUtilization"]` → `ecs.CPUUtilization.Average.20s`, `ecs.CPUUtilization.Maximum.20s`.
+ */
+export function highResolutionQueries(
+  scope: Pick<MetricScope, "clusterName" | "serviceName">,
+  metrics: readonly HighResolutionMetric[],
+): MetricQuery[] {
+  const dimensions = [
+    { Name: "ClusterName", Value: scope.clusterName },
+    { Name: "ServiceName", Value: scope.serviceName },
+  ];
+  return metrics
+    .flatMap((metricName) => ["Average", "Maximum"].map((stat) => [metricName, stat] as const))
+    .map(([metricName, stat], i) => ({
+      seriesId: `ecs.${metricName}.${stat}.${HIGH_RESOLUTION_PERIOD}s`,
+      queryId: `h${i}`,
+      namespace: "AWS/ECS",
+      metricName,
+      stat,
+      dimensions,
+      unit: "Percent",
+      periodSeconds: HIGH_RESOLUTION_PERIOD,
+    }));
 }

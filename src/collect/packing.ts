@@ -29,6 +29,8 @@ export interface Chunk {
 
 /**
  * Cuts [fromMs, toMs) × queries into chunks. `fromMs` and `toMs` must lie on the period grid.
+ * `weights[i]` is how many datapoints query i returns per period (3 for a 20-s series in a 60-s
+ * collection; default 1), so queries of different periods can share a call.
  *
  * Example: 27 queries over 7 days at 60 s (10,080 points each) → 3,733 points per query per
  * call → 3 chunks of 3,360 minutes.
@@ -39,13 +41,16 @@ export function planChunks(
   toMs: number,
   periodSeconds: number,
   limits: PackingLimits = GET_METRIC_DATA_LIMITS,
+  weights: readonly number[] = [],
 ): Chunk[] {
   const stepMs = periodSeconds * 1000;
   const steps = Math.round((toMs - fromMs) / stepMs);
   const chunks: Chunk[] = [];
   for (let g = 0; g < queryIds.length; g += limits.maxQueries) {
     const group = queryIds.slice(g, g + limits.maxQueries);
-    const maxSteps = Math.max(1, Math.floor(limits.maxDatapoints / group.length));
+    let perStep = 0;
+    for (let i = g; i < g + group.length; i++) perStep += weights[i] ?? 1;
+    const maxSteps = Math.max(1, Math.floor(limits.maxDatapoints / perStep));
     const count = Math.ceil(steps / maxSteps);
     const perChunk = Math.ceil(steps / count);
     for (let s = 0; s < steps; s += perChunk) {

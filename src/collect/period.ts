@@ -24,6 +24,9 @@ export const RETENTION_TIERS = [
 /** 3600-s data is kept 455 days; older data is gone. */
 export const RETENTION_LIMIT_SECONDS = 455 * DAY;
 
+/** The period of standard-resolution metrics (every ALB and Container Insights metric), seconds. */
+export const STANDARD_PERIOD = 60;
+
 /** Periods below 60 s CloudWatch accepts (high resolution). */
 export const SUB_MINUTE_PERIODS = [1, 5, 10, 20, 30] as const;
 

@@ -3,7 +3,8 @@
  * the `simulate` config's words (manifest.current):
  *
  *   DescribeServices ─▶ Service ─┬─ DescribeTaskDefinition ─▶ TaskDefinition ──▶ task size
- *                                └─ loadBalancers[].targetGroupArn ─▶ `targetgroup/NAME/ID`
+ *                                ├─ loadBalancers[].targetGroupArn ─▶ `targetgroup/NAME/ID`
+ *                                └─ currentServiceRevisions ─▶ DescribeServiceRevisions ─▶ monitoring
  *   DescribeScalableTargets, DescribeScalingPolicies, DescribeScheduledActions,
  *   DescribeScalingActivities (Application Auto Scaling) + DescribeAlarms (the alarms of
  *   step-scaling policies) ─▶ ScalingSnapshot ──toScalingConfig──▶ ScalingSchema form
@@ -29,10 +30,12 @@ import {
   type MetricAlarm,
 } from "@aws-sdk/client-cloudwatch";
 import {
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   type ECSClient,
   type Service,
+  type ServiceRevision,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { UsageError } from "../cli/errors.js";
@@ -58,15 +61,27 @@ export function lastPart(nameOrArn: string): string {
 export interface ServiceSnapshot {
   readonly service: Service;
   readonly taskDefinition: TaskDefinition;
+  /**
+   * The service's current revisions (DescribeServiceRevisions): where the `monitoring`
+   * configuration (20-s CPU/memory metrics) is visible. Empty when they could not be read.
+   */
+  readonly revisions: ServiceRevision[];
 }
 
-/** DescribeServices, then DescribeTaskDefinition of the service's task definition. */
+/** DescribeServiceRevisions takes at most this many ARNs per call. */
+const REVISIONS_PER_CALL = 20;
+
+/**
+ * DescribeServices, then DescribeTaskDefinition of the service's task definition, then
+ * DescribeServiceRevisions of its current revisions (optional: a failure is a warning).
+ */
 export async function snapshotService(
   ecs: ECSClient,
   cluster: string,
   service: string,
   retry: RetryOptions,
   signal?: AbortSignal,
+  warn: WarningSink = () => {},
 ): Promise<ServiceSnapshot> {
   const described = await withRetry(
     () =>
@@ -96,7 +111,37 @@ export async function snapshotService(
   );
   if (!td.taskDefinition)
     throw new Error(`DescribeTaskDefinition returned nothing for ${found.taskDefinition}`);
-  return { service: found, taskDefinition: td.taskDefinition };
+  const arns = (found.currentServiceRevisions ?? []).flatMap((r) => (r.arn ? [r.arn] : []));
+  const revisions: ServiceRevision[] = [];
+  try {
+    for (let i = 0; i < arns.length; i += REVISIONS_PER_CALL) {
+      const page = await withRetry(
+        () =>
+          ecs.send(
+            new DescribeServiceRevisionsCommand({
+              serviceRevisionArns: arns.slice(i, i + REVISIONS_PER_CALL),
+            }),
+            { abortSignal: signal },
+          ),
+        retry,
+        signal,
+      );
+      revisions.push(...(page.serviceRevisions ?? []));
+    }
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    warn(revisionsUnreadable(error));
+  }
+  return { service: found, taskDefinition: td.taskDefinition, revisions };
+}
+
+/** Warning: DescribeServiceRevisions failed; 20-s metrics are then found from the policies only. */
+export function revisionsUnreadable(error: unknown) {
+  const name = error instanceof Error ? error.name : "Error";
+  return {
+    code: "service-revisions-unreadable",
+    message: `DescribeServiceRevisions failed (${name}), so whether the service publishes 20-s CPU and memory metrics was judged from its scaling policies only; allow ecs:DescribeServiceRevisions (examples/iam/collect-policy.json).`,
+  };
 }
 
 export interface ScalingSnapshot {
@@ -505,7 +550,10 @@ export function toScalingConfig(
  * runtimePlatform's architecture, and FARGATE_SPOT when the service's capacity provider
  * strategy weighs Spot most. Null (with a warning) when it is not a Fargate size.
  */
-export function toTaskSize(snapshot: ServiceSnapshot, warn: WarningSink): TaskSizeConfig | null {
+export function toTaskSize(
+  snapshot: Pick<ServiceSnapshot, "service" | "taskDefinition">,
+  warn: WarningSink,
+): TaskSizeConfig | null {
   const { service, taskDefinition: td } = snapshot;
   const strategy = service.capacityProviderStrategy ?? [];
   let capacityProvider = "FARGATE";

@@ -20,6 +20,7 @@ import {
   type Warning,
 } from "../../src/vocab/index.js";
 import { startFakeAws, type FakeAws } from "../collect/fake-aws-server.js";
+import { HIGH_RESOLUTION_REVISION } from "../collect/fixtures.js";
 
 function capture(): Io & { text: () => string } {
   let text = "";
@@ -90,6 +91,50 @@ describe("caplab collect", () => {
     expect(loaded.trace.stepSeconds).toBe(60);
     expect(loaded.trace.requests.length).toBe(1440);
     expect(loaded.current?.scaling.MaxCapacity).toBe(10);
+  });
+
+  it("collects 20-s CPU and memory for a recent window, says so, and --no-high-resolution skips them", async () => {
+    await fake.close();
+    fake = await startFakeAws({
+      pageSize: 2000,
+      revision: HIGH_RESOLUTION_REVISION,
+      highResolution: ["CPUUtilization", "MemoryUtilization"],
+    });
+    const dir = await mkdtemp(join(tmpdir(), "caplab-collect-cli-"));
+    const run = async (out: string, extra: string[]) => {
+      const io = capture();
+      let code = -1;
+      const program = new Command("caplab").exitOverride();
+      addCollectCommand(program, io, (c) => (code = c));
+      await program.parseAsync(
+        [
+          "collect",
+          ...["--cluster", "prod", "--service", "api", "--from", "now-2h", "--to", "now"],
+          ...["--region", "us-east-1", "--endpoint-url", fake.url, "--out", out, ...extra],
+        ],
+        { from: "user" },
+      );
+      return { code, text: io.text() };
+    };
+    const hi = await run(join(dir, "hi"), []);
+    expect(hi.code).toBe(0);
+    expect(hi.text).toMatch(/30 series over 0\.08 days at 60-s steps/);
+    expect(hi.text).toMatch(
+      /20-s data: CPUUtilization and MemoryUtilization \(AWS\/ECS, series \*\.20s\) from 2026-11-21T22:00:00\.000Z to 2026-11-22T00:00:00\.000Z/,
+    );
+    const manifest = await readBundleManifest(join(dir, "hi"));
+    expect(manifest.series.filter((s) => s.periodSeconds === 20)).toHaveLength(4);
+    const loaded = await loadTraceSource(
+      TraceSourceSchema.parse({ file: join(dir, "hi") }),
+      dir,
+      () => {},
+    );
+    expect(loaded.trace.requests.length).toBe(120);
+
+    const plain = await run(join(dir, "plain"), ["--no-high-resolution"]);
+    expect(plain.code).toBe(0);
+    expect(plain.text).toMatch(/26 series/);
+    expect(plain.text).not.toMatch(/20-s data/);
   });
 
   it("stops cleanly when interrupted before anything was fetched", async () => {

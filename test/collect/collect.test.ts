@@ -183,9 +183,9 @@ describe("collect with mocked AWS", () => {
     };
     const allowed = new Set(policy.Statement.flatMap((s) => s.Action));
     expect(new Set(aws.actions())).toEqual(allowed);
-    // 7 days at 60 s: 3 GetMetricData calls (the minimum, ⌈26 × 10,080 / 100,800⌉) and 8
+    // 7 days at 60 s: 3 GetMetricData calls (the minimum, ⌈26 × 10,080 / 100,800⌉) and 9
     // snapshot calls (one of them the second page of DescribeScalingPolicies) and 1 ListMetrics.
-    expect(aws.actions()).toHaveLength(12);
+    expect(aws.actions()).toHaveLength(13);
   });
 
   it("puts the window on the period grid, ends it at now, and discards another collection's checkpoints", async () => {

@@ -8,6 +8,7 @@
  * per page, filtered by the request's Namespace, MetricName and Dimensions as CloudWatch does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { ServiceRevision } from "@aws-sdk/client-ecs";
 import type { AddressInfo } from "node:net";
 import {
   ACTIVITIES,
@@ -15,6 +16,7 @@ import {
   SCALABLE_TARGET,
   SCHEDULED_ACTIONS,
   SERVICE,
+  SERVICE_REVISION,
   STEP_ALARM,
   TASK_DEFINITION,
 } from "./fixtures.js";
@@ -32,6 +34,14 @@ export interface FakeAwsOptions {
   tasks?: readonly FakeTask[];
   /** Metrics per ListMetrics page. @default 3 */
   listPageSize?: number;
+  /** The service revision DescribeServiceRevisions returns. @default SERVICE_REVISION (60 s) */
+  revision?: ServiceRevision;
+  /**
+   * Metrics (by MetricName) published every 20 s; a query with a Period under 60 s gets one
+   * datapoint a minute for any other metric, as CloudWatch does for standard resolution.
+   * @default none
+   */
+  highResolution?: readonly string[];
 }
 
 export interface FakeTask {
@@ -106,6 +116,12 @@ export function syntheticValue(key: string, tSeconds: number): number | null {
   return (hash(key) % 100) + (minute % 1440) / 4 + ((minute * 7919) % 13);
 }
 
+/** The synthetic value of a 20-s metric: the minute's value plus which third of it (0, 1, 2). */
+export function syntheticValue20(key: string, tSeconds: number): number | null {
+  const v = syntheticValue(key, tSeconds);
+  return v === null ? null : v + Math.floor((tSeconds % 60) / 20);
+}
+
 function body(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
@@ -163,6 +179,9 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     const results = input.MetricDataQueries.map((q) => {
       const period = q.MetricStat.Period;
       const key = `${q.MetricStat.Metric.MetricName}|${q.MetricStat.Stat}|${JSON.stringify(q.MetricStat.Metric.Dimensions ?? [])}`;
+      const highResolution = (options.highResolution ?? []).includes(
+        q.MetricStat.Metric.MetricName,
+      );
       const slots = Math.floor((input.EndTime - input.StartTime) / period);
       const end = Math.min(slots, offset + pageSize);
       if (end < slots) more = true;
@@ -170,7 +189,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       const Values: number[] = [];
       for (let i = offset; i < end; i++) {
         const t = input.StartTime + i * period;
-        const v = syntheticValue(key, t);
+        if (period < 60 && !highResolution && t % 60 !== 0) continue;
+        const v = period < 60 && highResolution ? syntheticValue20(key, t) : syntheticValue(key, t);
         if (v === null) continue;
         Timestamps.push(t);
         Values.push(v);
@@ -252,6 +272,13 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
           );
         if (action === "DescribeTaskDefinition")
           return send(res, 200, { taskDefinition: TASK_DEFINITION }, "1.1");
+        if (action === "DescribeServiceRevisions")
+          return send(
+            res,
+            200,
+            { serviceRevisions: [options.revision ?? SERVICE_REVISION], failures: [] },
+            "1.1",
+          );
       }
       if (service === "AnyScaleFrontendService") {
         if (action === "DescribeScalableTargets")

@@ -6,13 +6,14 @@ import type {
   ScheduledAction,
 } from "@aws-sdk/client-application-auto-scaling";
 import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
-import type { Service, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Service, ServiceRevision, TaskDefinition } from "@aws-sdk/client-ecs";
 
 export const ACCOUNT = "123456789012";
 export const LB = "app/my-alb/778d41231b141a0f";
 export const TG = "targetgroup/api-tg/943f017f100becff";
 export const TG_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:${TG}`;
 export const RESOURCE_ID = "service/prod/api";
+export const REVISION_ARN = `arn:aws:ecs:us-east-1:${ACCOUNT}:service-revision/prod/api/4719238219012`;
 
 export const SERVICE: Service = {
   serviceName: "api",
@@ -26,6 +27,28 @@ export const SERVICE: Service = {
   loadBalancers: [{ targetGroupArn: TG_ARN, containerName: "app", containerPort: 8080 }],
   deployments: [{ id: "ecs-svc/1", status: "PRIMARY", desiredCount: 3, runningCount: 3 }],
   events: [{ id: "e1", message: "(service api) has reached a steady state." }],
+  currentServiceRevisions: [
+    { arn: REVISION_ARN, requestedTaskCount: 3, runningTaskCount: 3, pendingTaskCount: 0 },
+  ],
+};
+
+/** The service's current revision: default 60-s CPU/memory metrics (no `monitoring`). */
+export const SERVICE_REVISION: ServiceRevision = {
+  serviceRevisionArn: REVISION_ARN,
+  serviceArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/prod/api`,
+  clusterArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`,
+  taskDefinition: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/api:7`,
+  launchType: "FARGATE",
+};
+
+/** The same revision with 20-s CPUUtilization and MemoryUtilization turned on. */
+export const HIGH_RESOLUTION_REVISION: ServiceRevision = {
+  ...SERVICE_REVISION,
+  monitoring: {
+    metricConfigurations: [
+      { metricNames: ["CPUUtilization", "MemoryUtilization"], resolutionSeconds: 20 },
+    ],
+  },
 };
 
 export const TASK_DEFINITION: TaskDefinition = {

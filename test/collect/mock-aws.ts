@@ -14,6 +14,7 @@ import {
   type GetMetricDataCommandOutput,
 } from "@aws-sdk/client-cloudwatch";
 import {
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -25,6 +26,7 @@ import {
   SCALABLE_TARGET,
   SCHEDULED_ACTIONS,
   SERVICE,
+  SERVICE_REVISION,
   STEP_ALARM,
   TASK_DEFINITION,
 } from "./fixtures.js";
@@ -61,6 +63,7 @@ export function mockAws() {
   const aas = mockClient(ApplicationAutoScalingClient);
   ecs.on(DescribeServicesCommand).resolves({ services: [SERVICE], failures: [] });
   ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: TASK_DEFINITION });
+  ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [SERVICE_REVISION] });
   aas.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [SCALABLE_TARGET] });
   aas
     .on(DescribeScalingPoliciesCommand)

@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRunBundle } from "../../src/cli/report-command.js";
 import { escapeHtml } from "../../src/reports/spec/format.js";
 import { bucketSeconds, runCharts } from "../../src/reports/spec/run-charts.js";
-import { thinSorted, thresholdVerdicts, type RunData } from "../../src/reports/spec/run-data.js";
+import {
+  serverSideFromSeries,
+  thinSorted,
+  thresholdVerdicts,
+  type RunData,
+} from "../../src/reports/spec/run-data.js";
 import { renderRunHtml } from "../../src/reports/spec/run-html.js";
 import { renderRunMarkdown, runReportJson } from "../../src/reports/spec/run-markdown.js";
 import { writeRunReport } from "../../src/reports/write-run-report.js";
@@ -82,6 +87,20 @@ describe("loadRunBundle", () => {
   it("thins a sorted sample by rank, keeping both ends", () => {
     expect(thinSorted([1, 2, 3, 4, 5], 3)).toEqual([1, 3, 5]);
     expect(thinSorted([1, 2], 5)).toEqual([1, 2]);
+  });
+});
+
+describe("serverSideFromSeries", () => {
+  it("takes the 60-s CPU series, whose times pair with the task count, over the 20-s one", () => {
+    const at = (minutes: number[], value: number) =>
+      minutes.map((m) => ({ timeMs: m * 60_000, value }));
+    const server = serverSideFromSeries([
+      { metricName: "RunningTaskCount", stat: "Average", periodSeconds: 60, points: at([0, 1], 2) },
+      { metricName: "CPUUtilization", stat: "Average", periodSeconds: 20, points: at([0], 90) },
+      { metricName: "CPUUtilization", stat: "Average", periodSeconds: 60, points: at([0, 1], 40) },
+    ])!;
+    expect(server.cpuUtilization).toEqual(at([0, 1], 40));
+    expect(server.periodSeconds).toBe(60);
   });
 });
 

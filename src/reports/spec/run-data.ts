@@ -323,9 +323,11 @@ export function serverSideFromSeries(
     readonly scalingEvents?: readonly ScalingEventRow[];
   } = {},
 ): ServerSide | null {
+  // The 60-s series: their timestamps pair with RunningTaskCount's (20-s CPU/memory do not).
+  const minute = series.filter((s) => s.periodSeconds >= 60);
   const pick = (metricName: string, preferred: string): NamedSeries | undefined =>
-    series.find((s) => s.metricName === metricName && s.stat === preferred) ??
-    series.find((s) => s.metricName === metricName);
+    minute.find((s) => s.metricName === metricName && s.stat === preferred) ??
+    minute.find((s) => s.metricName === metricName);
   const taskCount = pick("RunningTaskCount", "Average");
   const cpu = pick("CPUUtilization", "Average");
   const memory = pick("MemoryUtilization", "Average");
