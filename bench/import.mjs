@@ -1,0 +1,184 @@
+// Import and collector benchmarks (npm run bench; needs `npm run build` first):
+//
+// 1. `caplab import --format alb` throughput in MB/s on a generated ALB access log of
+//    BENCH_IMPORT_MB megabytes (default 1024), next to `wc -l` on the same file in the same
+//    run, and the peak resident memory of the import (a child process per measurement, so
+//    each maxRSS is its own) on that file and on one a tenth of its size: streaming means the
+//    two peaks are about equal.
+// 2. GetMetricData calls the collector plans for 14 days of every metric it asks for, against
+//    the theoretical minimum ⌈queries × points / 100,800⌉ (and one call per 500 queries).
+//
+// Figures are ratios against baselines measured in the same run; absolute times depend on
+// the machine.
+import { spawnSync } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { importTrace } from "../dist/collect/import/import.js";
+import { highResolutionQueries, metricQueries } from "../dist/collect/metrics.js";
+import { minimumCalls, planChunks } from "../dist/collect/packing.js";
+import { taskMetricQueries } from "../dist/collect/task-metrics.js";
+
+const MB = 1024 * 1024;
+
+if (process.argv[2] === "--child") {
+  // One import, timed inside the process (module loading excluded); prints JSON.
+  const file = process.argv[3];
+  const started = performance.now();
+  const result = await importTrace({ format: "alb", sources: [file], stepSeconds: 60 }, () => {});
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(
+    JSON.stringify({
+      seconds,
+      lines: result.stats.lines,
+      requests: result.stats.requests,
+      badLines: result.stats.badLines,
+      maxRssMB: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
+  process.exit(0);
+}
+
+/** Writes `megabytes` of ALB log lines (the newest layout, 30+ fields) over one day. */
+async function writeAlbLog(path, megabytes) {
+  const out = createWriteStream(path);
+  const t0 = Date.UTC(2026, 10, 1);
+  const approxLine = 520;
+  const total = Math.ceil((megabytes * MB) / approxLine);
+  const spacing = 86_400_000 / total;
+  let bytes = 0;
+  let i = 0;
+  while (bytes < megabytes * MB) {
+    const batch = [];
+    for (let k = 0; k < 5000; k++, i++) {
+      const created = new Date(t0 + i * spacing).toISOString().replace("Z", "000Z");
+      const done = new Date(t0 + i * spacing + 37).toISOString().replace("Z", "000Z");
+      const status = i % 997 === 0 ? 503 : 200;
+      const latency = (0.005 + ((i * 7919) % 400) / 1000).toFixed(3);
+      batch.push(
+        `https ${done} app/bench-alb/50dc6c495c0c9188 192.168.${i % 250}.${(i >> 8) % 250}:${1024 + (i % 60000)} ` +
+          `10.0.${i % 4}.${10 + (i % 50)}:8080 0.000 ${latency} 0.000 ${status} ${status} 512 ${2048 + (i % 4096)} ` +
+          `"GET https://api.example.com:443/v1/items/${i % 10000}?page=${i % 7} HTTP/1.1" "k6/1.0 (https://k6.io/)" ` +
+          `ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/bench/73e2d6bc24d8a067 ` +
+          `"Root=1-58337262-${(i >>> 0).toString(16).padStart(24, "0")}" "api.example.com" "arn:aws:acm:us-east-1:123456789012:certificate/12345678" ` +
+          `0 ${created} "forward" "-" "-" "10.0.${i % 4}.${10 + (i % 50)}:8080" "${status}" "-" "-" TID_${i.toString(16)}\n`,
+      );
+    }
+    const text = batch.join("");
+    bytes += Buffer.byteLength(text);
+    if (!out.write(text)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "close");
+  return bytes;
+}
+
+function timed(command, args) {
+  const started = performance.now();
+  const r = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 * MB });
+  if (r.status !== 0) throw new Error(`${command} failed: ${r.stderr}`);
+  return { seconds: (performance.now() - started) / 1000, stdout: r.stdout };
+}
+
+function importInChild(file) {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [self, "--child", file], {
+    encoding: "utf8",
+    maxBuffer: 16 * MB,
+  });
+  if (r.status !== 0) throw new Error(`import child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+const megabytes = Number(process.env.BENCH_IMPORT_MB ?? 1024);
+const dir = await mkdtemp(join(tmpdir(), "caplab-bench-import-"));
+try {
+  console.log(`Import benchmark: generating ${megabytes} MB of ALB access log…`);
+  const big = join(dir, "big.log");
+  const small = join(dir, "small.log");
+  await writeAlbLog(big, megabytes);
+  await writeAlbLog(small, Math.max(1, Math.round(megabytes / 10)));
+  const bigBytes = (await stat(big)).size;
+
+  const wc = timed("wc", ["-l", big]);
+  const wcLines = Number(wc.stdout.trim().split(/\s+/)[0]);
+  const run = importInChild(big);
+  const runSmall = importInChild(small);
+  if (run.lines !== wcLines) throw new Error(`import read ${run.lines} lines, wc -l ${wcLines}`);
+  if (run.badLines !== 0) throw new Error(`${run.badLines} generated lines did not parse`);
+  const mbps = bigBytes / MB / run.seconds;
+  const wcMbps = bigBytes / MB / wc.seconds;
+  console.log(`  file: ${(bigBytes / MB).toFixed(0)} MB, ${wcLines.toLocaleString("en-US")} lines`);
+  console.log(`  wc -l:               ${wc.seconds.toFixed(2)} s (${wcMbps.toFixed(0)} MB/s)`);
+  console.log(
+    `  caplab import (alb): ${run.seconds.toFixed(2)} s (${mbps.toFixed(0)} MB/s): ${(mbps / wcMbps).toFixed(3)}× wc -l, ${run.requests.toLocaleString("en-US")} requests`,
+  );
+  console.log(
+    `  peak RSS: ${run.maxRssMB.toFixed(0)} MB on ${(bigBytes / MB).toFixed(0)} MB, ${runSmall.maxRssMB.toFixed(0)} MB on a tenth of it (${(run.maxRssMB / runSmall.maxRssMB).toFixed(2)}×)`,
+  );
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
+
+// GetMetricData calls for 14 days of every metric, against the theoretical minimum.
+const scope = {
+  clusterName: "prod",
+  serviceName: "api",
+  loadBalancer: "app/bench/50dc6c495c0c9188",
+  targetGroup: "targetgroup/bench/73e2d6bc24d8a067",
+};
+const service = metricQueries(scope);
+const tasks = Array.from({ length: 10 }, (_, i) => {
+  const taskId = `task${i}`.padEnd(32, "0");
+  const dimensions = [
+    { Name: "ClusterName", Value: "prod" },
+    { Name: "TaskDefinitionFamily", Value: "api" },
+    { Name: "TaskId", Value: taskId },
+  ];
+  return {
+    taskId,
+    dimensions,
+    containers: ["app", "envoy"].map((name) => ({
+      name,
+      dimensions: [...dimensions, { Name: "ContainerName", Value: name }],
+    })),
+  };
+});
+const perTask = taskMetricQueries(tasks, service.length, new Set(service.map((q) => q.seriesId)));
+const days = 14;
+const points = (days * 86_400) / 60;
+console.log(`GetMetricData calls for ${days} days at 60 s (the collector's plan vs the minimum):`);
+for (const [label, queries] of [
+  [`${service.length} service and ALB series`, service],
+  [
+    `+ per-task/container series of 10 tasks × 2 containers (${perTask.length})`,
+    [...service, ...perTask],
+  ],
+]) {
+  const chunks = planChunks(
+    queries.map((q) => q.queryId),
+    0,
+    days * 86_400_000,
+    60,
+  );
+  console.log(
+    `  ${label}: ${chunks.length} calls, minimum ${minimumCalls(queries.length, points)}`,
+  );
+}
+const hi = highResolutionQueries(scope, ["CPUUtilization", "MemoryUtilization"]);
+const all = [...service, ...hi];
+const twoHours = planChunks(
+  all.map((q) => q.queryId),
+  0,
+  2 * 3_600_000,
+  60,
+  undefined,
+  all.map((q) => 60 / (q.periodSeconds ?? 60)),
+);
+const minimum = Math.ceil((service.length * 120 + hi.length * 360) / 100_800);
+console.log(
+  `  a 2-hour run window with the 4 series at 20 s as well: ${twoHours.length} call, minimum ${minimum}`,
+);
