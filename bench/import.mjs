@@ -10,6 +10,7 @@
 //
 // Figures are ratios against baselines measured in the same run; absolute times depend on
 // the machine.
+import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
