@@ -94,6 +94,12 @@ function importInChild(file) {
   return JSON.parse(r.stdout);
 }
 
+if (process.argv[2] === "--generate") {
+  // `node bench/import.mjs --generate FILE MB`: just the log, for profiling the import.
+  await writeAlbLog(process.argv[3], Number(process.argv[4] ?? 100));
+  process.exit(0);
+}
+
 const megabytes = Number(process.env.BENCH_IMPORT_MB ?? 1024);
 const dir = await mkdtemp(join(tmpdir(), "caplab-bench-import-"));
 try {

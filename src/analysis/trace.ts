@@ -97,6 +97,8 @@ const ISO_TIME =
  * @example parseIsoTime("1998-04-30 21:30:00")       // 894058200000 (UTC)
  */
 export function parseIsoTime(text: string): number | null {
+  const fast = parseCanonicalUtc(text);
+  if (fast !== null) return fast;
   const m = ISO_TIME.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone] = m;
@@ -115,7 +117,55 @@ export function parseIsoTime(text: string): number | null {
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * The common case of {@link parseIsoTime} without a regular expression: exactly
+ * `YYYY-MM-DDTHH:MM:SS[.f…]Z` (what ALB logs, CloudWatch and k6 write). Null when `text` is
+ * not in that shape, or not a valid time (then the general parser decides). Same result as the
+ * general parser, fractions rounded to the millisecond the same way.
+ */
+function parseCanonicalUtc(text: string): number | null {
+  const n = text.length;
+  if (n < 20 || text.charCodeAt(n - 1) !== 90 /* Z */) return null;
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  )
+    return null;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  if (year < 0 || month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0) return null;
+  let ms = 0;
+  if (n > 20) {
+    // `.f…Z` with 1 to 9 digits.
+    if (text.charCodeAt(19) !== 46 || n - 21 < 1 || n - 21 > 9 || digits(text, 20, n - 21) < 0)
+      return null;
+    ms = Math.round(Number(`0.${text.slice(20, n - 1)}`) * 1000);
+  }
+  if (month > 12 || day > daysInMonth(year, month) || minute > 59 || second > 60) return null;
+  if (hour > 24 || (hour === 24 && (minute > 0 || second > 0))) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+/** The decimal number in text[from, from + length), or −1 when a character is not a digit. */
+function digits(text: string, from: number, length: number): number {
+  let v = 0;
+  for (let i = from; i < from + length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 function zoneOffsetMinutes(zone: string | undefined): number {

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   gapInSeries,
@@ -45,6 +46,39 @@ describe("parseIsoTime", () => {
       expect(parseIsoTime(text)).toBeNull();
     },
   );
+
+  it.each([
+    "2024-02-29T23:59:60Z",
+    "2023-02-29T00:00:00Z",
+    "2100-02-29T00:00:00Z",
+    "2026-11-29T24:00:00Z",
+    "2026-11-29T24:00:01Z",
+    "2026-11-29T10:00:00.Z",
+    "2026-11-29T10:00:00.1234567890Z",
+    "2026-11-29T1a:00:00Z",
+  ])("reads %j in canonical UTC form as the general form does", (text) => {
+    expect(parseIsoTime(text)).toBe(parseIsoTime(text.replace(/Z$/, "+00:00")));
+  });
+
+  it("reads YYYY-MM-DDTHH:MM:SS.fZ exactly as the general parser reads the same time at +00:00", () => {
+    const pad = (v: number, n: number) => String(v).padStart(n, "0");
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1000, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.option(fc.stringMatching(/^[0-9]{1,9}$/)),
+        (y, mo, d, h, mi, s, frac) => {
+          const text = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${frac === null ? "" : `.${frac}`}Z`;
+          expect(parseIsoTime(text)).toBe(parseIsoTime(text.replace(/Z$/, "+00:00")));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe("typicalSpacingSeconds and stepForSpacing", () => {
