@@ -27,6 +27,23 @@ function capture(): Io & { text: () => string } {
   return { out: (t) => (text += t), err: (t) => (text += t), isTty: false, text: () => text };
 }
 
+/** `caplab collect` through commander: the service `api` in `prod`, from `url`, plus `args`. */
+async function runCollectCli(url: string, args: string[]): Promise<{ code: number; text: string }> {
+  const io = capture();
+  let code = -1;
+  const program = new Command("caplab").exitOverride();
+  addCollectCommand(program, io, (c) => (code = c));
+  await program.parseAsync(
+    [
+      "collect",
+      ...["--cluster", "prod", "--service", "api", "--region", "us-east-1"],
+      ...["--endpoint-url", url, ...args],
+    ],
+    { from: "user" },
+  );
+  return { code, text: io.text() };
+}
+
 let fake: FakeAws;
 beforeEach(async () => {
   fake = await startFakeAws({ pageSize: 2000 });
@@ -48,34 +65,13 @@ describe("caplab collect", () => {
   it("writes a bundle that loadTraceSource reads, with a current configuration that parses", async () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-collect-cli-"));
     const out = join(dir, "api-week");
-    const io = capture();
-    let code = -1;
-    const program = new Command("caplab").exitOverride();
-    addCollectCommand(program, io, (c) => (code = c));
-    await program.parseAsync(
-      [
-        "collect",
-        "--cluster",
-        "prod",
-        "--service",
-        "api",
-        "--from",
-        "2026-11-20T00:00:00Z",
-        "--to",
-        "2026-11-21T00:00:00Z",
-        "--region",
-        "us-east-1",
-        "--endpoint-url",
-        fake.url,
-        "--out",
-        out,
-      ],
-      { from: "user" },
-    );
+    const { code, text } = await runCollectCli(fake.url, [
+      ...["--from", "2026-11-20T00:00:00Z", "--to", "2026-11-21T00:00:00Z", "--out", out],
+    ]);
     expect(code).toBe(0);
-    expect(io.text()).toMatch(/Wrote .*api-week: 26 series over 1\.00 days at 60-s steps/);
-    expect(io.text()).toMatch(/Current configuration: 512 CPU \/ 1024 MiB, 2–10 tasks, 3 policies/);
-    expect(io.text()).not.toMatch(/test-secret|AKIDTEST/);
+    expect(text).toMatch(/Wrote .*api-week: 26 series over 1\.00 days at 60-s steps/);
+    expect(text).toMatch(/Current configuration: 512 CPU \/ 1024 MiB, 2–10 tasks, 3 policies/);
+    expect(text).not.toMatch(/test-secret|AKIDTEST/);
     expect((await readdir(dir)).sort()).toEqual(["api-week"]);
 
     const manifest = await readBundleManifest(out);
@@ -101,21 +97,8 @@ describe("caplab collect", () => {
       highResolution: ["CPUUtilization", "MemoryUtilization"],
     });
     const dir = await mkdtemp(join(tmpdir(), "caplab-collect-cli-"));
-    const run = async (out: string, extra: string[]) => {
-      const io = capture();
-      let code = -1;
-      const program = new Command("caplab").exitOverride();
-      addCollectCommand(program, io, (c) => (code = c));
-      await program.parseAsync(
-        [
-          "collect",
-          ...["--cluster", "prod", "--service", "api", "--from", "now-2h", "--to", "now"],
-          ...["--region", "us-east-1", "--endpoint-url", fake.url, "--out", out, ...extra],
-        ],
-        { from: "user" },
-      );
-      return { code, text: io.text() };
-    };
+    const run = (out: string, extra: string[]) =>
+      runCollectCli(fake.url, ["--from", "now-2h", "--to", "now", "--out", out, ...extra]);
     const hi = await run(join(dir, "hi"), []);
     expect(hi.code).toBe(0);
     expect(hi.text).toMatch(/30 series over 0\.08 days at 60-s steps/);
@@ -186,23 +169,11 @@ describe("caplab collect", () => {
     });
     try {
       const dir = await mkdtemp(join(tmpdir(), "caplab-collect-cli-"));
-      const run = async (url: string, out: string, extra: string[]) => {
-        const io = capture();
-        let code = -1;
-        const program = new Command("caplab").exitOverride();
-        addCollectCommand(program, io, (c) => (code = c));
-        await program.parseAsync(
-          [
-            "collect",
-            ...["--cluster", "prod", "--service", "api"],
-            ...["--from", "2026-11-20T00:00:00Z", "--to", "2026-11-20T06:00:00Z"],
-            ...["--region", "us-east-1", "--endpoint-url", url, "--out", join(dir, out)],
-            ...extra,
-          ],
-          { from: "user" },
-        );
-        return { code, text: io.text() };
-      };
+      const run = (url: string, out: string, extra: string[]) =>
+        runCollectCli(url, [
+          ...["--from", "2026-11-20T00:00:00Z", "--to", "2026-11-20T06:00:00Z"],
+          ...["--out", join(dir, out), ...extra],
+        ]);
       const capped = await run(tasksFake.url, "capped", ["--max-tasks", "2"]);
       expect(capped.code).toBe(0);
       // 26 + 2 tasks × (2 task + 2 container) series.

@@ -8,7 +8,9 @@
  * per page, filtered by the request's Namespace, MetricName and Dimensions as CloudWatch does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { ServiceRevision } from "@aws-sdk/client-ecs";
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { ECSClient, type ServiceRevision } from "@aws-sdk/client-ecs";
 import type { AddressInfo } from "node:net";
 import {
   ACTIVITIES,
@@ -321,5 +323,20 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** The three real SDK clients, pointed at `fake` with test credentials and no SDK retries. */
+export function wireClients(fake: FakeAws) {
+  const config = {
+    region: "us-east-1",
+    endpoint: fake.url,
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" },
+    maxAttempts: 1,
+  };
+  return {
+    cloudWatch: new CloudWatchClient(config),
+    ecs: new ECSClient(config),
+    autoScaling: new ApplicationAutoScalingClient(config),
   };
 }

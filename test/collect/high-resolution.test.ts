@@ -6,9 +6,7 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { DescribeServiceRevisionsCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeServiceRevisionsCommand } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
 import { readBundleManifest } from "../../src/cli/bundle.js";
 import { collect, type CollectDeps, type CollectRequest } from "../../src/collect/collect.js";
@@ -25,6 +23,7 @@ import {
   syntheticValue20,
   type FakeAws,
   type FakeAwsOptions,
+  wireClients,
 } from "./fake-aws-server.js";
 import {
   CPU_POLICY,
@@ -119,16 +118,8 @@ async function server(options: FakeAwsOptions): Promise<FakeAws> {
 }
 
 function deps(s: FakeAws, warnings: Warning[] = [], extra: Partial<CollectDeps> = {}): CollectDeps {
-  const config = {
-    region: "us-east-1",
-    endpoint: s.url,
-    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" },
-    maxAttempts: 1,
-  };
   return {
-    cloudWatch: new CloudWatchClient(config),
-    ecs: new ECSClient(config),
-    autoScaling: new ApplicationAutoScalingClient(config),
+    ...wireClients(s),
     caplabVersion: "test",
     now: () => NOW,
     retry,

@@ -7,9 +7,6 @@
 import { mkdtemp, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { ECSClient } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
 import { readBundleManifest } from "../../src/cli/bundle.js";
 import { savedChunkCount } from "../../src/collect/checkpoint.js";
@@ -26,6 +23,7 @@ import {
   type FakeAws,
   type FakeAwsOptions,
   type FakeTask,
+  wireClients,
 } from "./fake-aws-server.js";
 
 const FROM = Date.UTC(2026, 10, 20);
@@ -49,16 +47,8 @@ async function server(options: FakeAwsOptions): Promise<FakeAws> {
 }
 
 function deps(s: FakeAws, extra: Partial<CollectDeps> = {}): CollectDeps {
-  const config = {
-    region: "us-east-1",
-    endpoint: s.url,
-    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" },
-    maxAttempts: 1,
-  };
   return {
-    cloudWatch: new CloudWatchClient(config),
-    ecs: new ECSClient(config),
-    autoScaling: new ApplicationAutoScalingClient(config),
+    ...wireClients(s),
     caplabVersion: "test",
     now: () => NOW,
     retry,
