@@ -4,34 +4,24 @@
  * test-artifacts/run-report.png. Also writes the PNG charts through Chromium. Skipped, with
  * a visible reason, when /usr/bin/chromium is not installed.
  */
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRunBundle } from "../../src/cli/report-command.js";
-import {
-  CHROMIUM_ARGS,
-  CHROMIUM_PATH,
-  writeRunReport,
-} from "../../src/reports/write-run-report.js";
+import { writeRunReport } from "../../src/reports/write-run-report.js";
 import { HOSTILE_NAME, writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
+import { chromiumOrWarn, keepScreenshot, launchChromium, openReport } from "../helpers/browser.js";
 
-const hasChromium = existsSync(CHROMIUM_PATH);
-if (!hasChromium)
-  console.warn(
-    `run-browser.test.ts: SKIPPED — ${CHROMIUM_PATH} not found; install Debian chromium to run it.`,
-  );
+const hasChromium = chromiumOrWarn("run-browser.test.ts");
 
 describe("run report.html in Chromium", () => {
   let dir = "";
   let browser: Browser | undefined;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "caplab-run-browser-"));
-    if (hasChromium)
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
+    if (hasChromium) browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -68,42 +58,7 @@ describe("run report.html in Chromium", () => {
         expect((await readFile(png)).subarray(1, 4).toString()).toBe("PNG");
       expect(await readFile(files.markdown!, "utf8")).toContain("](run-latency.png)");
 
-      const page = await browser!.newPage({ viewport: { width: 1100, height: 900 } });
-      const errors: string[] = [];
-      const dialogs: string[] = [];
-      const requests: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      page.on("dialog", (d) => {
-        dialogs.push(d.message());
-        void d.dismiss();
-      });
-      page.on("request", (r) => {
-        if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) requests.push(r.url());
-      });
-      await page.goto(pathToFileURL(files.html!).href, { waitUntil: "load" });
-      await page.waitForFunction(
-        () => {
-          const figures = Array.from(document.querySelectorAll("figure.chart"));
-          return (
-            figures.length > 0 &&
-            figures.every(
-              (f) => f.classList.contains("is-live") || f.querySelector(".chart-error") !== null,
-            )
-          );
-        },
-        undefined,
-        { timeout: 30_000 },
-      );
-      const charts = await page.$$eval("figure.chart", (figures) =>
-        figures.map((f) => ({
-          id: f.id,
-          live: f.querySelector(".chart-live svg") !== null,
-          error: f.querySelector(".chart-error")?.textContent ?? null,
-        })),
-      );
+      const { page, errors, dialogs, requests, charts } = await openReport(browser!, files.html!);
       expect(charts.map((c) => c.id)).toEqual([
         "chart-requests",
         "chart-latency",
@@ -119,10 +74,7 @@ describe("run report.html in Chromium", () => {
       expect(errors).toEqual([]);
       expect(dialogs).toEqual([]);
       expect(requests).toEqual([]);
-      const artifacts = resolve("test-artifacts");
-      await mkdir(artifacts, { recursive: true });
-      await page.screenshot({ path: join(artifacts, "run-report.png"), fullPage: true });
-      await page.close();
+      await keepScreenshot(page, "run-report.png");
     },
   );
 });

@@ -1,0 +1,95 @@
+/**
+ * Opening a written report in headless Debian Chromium, for the browser tests: one browser per
+ * file, a page that records console errors, dialogs and any request that leaves the file, and
+ * the state of every `figure.chart` once each has drawn or failed. Skipped, with a visible
+ * reason, when Chromium is not installed.
+ */
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../src/reports/write-run-report.js";
+
+/** Whether Chromium is installed; warns (naming the test file) when it is not. */
+export function chromiumOrWarn(testFile: string): boolean {
+  const has = existsSync(CHROMIUM_PATH);
+  if (!has)
+    console.warn(
+      `${testFile}: SKIPPED — ${CHROMIUM_PATH} not found; install Debian chromium to run it.`,
+    );
+  return has;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
+}
+
+/** One chart of an opened report. */
+export interface ChartState {
+  readonly id: string;
+  /** The live vega view drew (an SVG or a canvas). */
+  readonly live: boolean;
+  readonly error: string | null;
+  /** The static SVG fallback is still in the page. */
+  readonly fallbackLeft: boolean;
+}
+
+export interface OpenedReport {
+  readonly page: Page;
+  readonly errors: string[];
+  readonly dialogs: string[];
+  /** Requests for anything but file: and data: URLs (an offline report makes none). */
+  readonly requests: string[];
+  readonly charts: ChartState[];
+}
+
+/** Opens `html` and waits until every chart is live or shows its error. */
+export async function openReport(browser: Browser, html: string): Promise<OpenedReport> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const errors: string[] = [];
+  const dialogs: string[] = [];
+  const requests: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on("request", (r) => {
+    if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) requests.push(r.url());
+  });
+  await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
+  await page.waitForFunction(
+    () => {
+      const figures = Array.from(document.querySelectorAll("figure.chart"));
+      return (
+        figures.length > 0 &&
+        figures.every(
+          (f) => f.classList.contains("is-live") || f.querySelector(".chart-error") !== null,
+        )
+      );
+    },
+    undefined,
+    { timeout: 30_000 },
+  );
+  const charts = await page.$$eval("figure.chart", (figures) =>
+    figures.map((f) => ({
+      id: f.id,
+      live: f.querySelector(".chart-live svg, .chart-live canvas") !== null,
+      error: f.querySelector(".chart-error")?.textContent ?? null,
+      fallbackLeft: f.querySelector(".chart-fallback") !== null,
+    })),
+  );
+  return { page, errors, dialogs, requests, charts };
+}
+
+/** Saves a full-page screenshot under test-artifacts/ and closes the page. */
+export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  const artifacts = resolve("test-artifacts");
+  await mkdir(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, name), fullPage: true });
+  await page.close();
+}
