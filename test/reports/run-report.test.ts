@@ -5,7 +5,11 @@ import { compile } from "vega-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRunBundle } from "../../src/cli/report-command.js";
 import { escapeHtml } from "../../src/reports/spec/format.js";
-import { bucketSeconds, runCharts } from "../../src/reports/spec/run-charts.js";
+import {
+  bucketSeconds,
+  runCharts,
+  serverUtilizationChart,
+} from "../../src/reports/spec/run-charts.js";
 import {
   serverSideFromSeries,
   thinSorted,
@@ -101,6 +105,13 @@ describe("serverSideFromSeries", () => {
     ])!;
     expect(server.cpuUtilization).toEqual(at([0, 1], 40));
     expect(server.periodSeconds).toBe(60);
+    // The 20-s series is kept beside it, and drawn as its own line.
+    expect(server.cpuUtilization20s).toEqual(at([0], 90));
+    const spec = serverUtilizationChart({ ...runDataOf({ seed: 1, seconds: 5 }), server });
+    compile(spec);
+    const domain = (spec as { encoding: { color: { scale: { domain: string[] } } } }).encoding.color
+      .scale.domain;
+    expect(domain).toEqual(["CPU %", "memory %", "CPU % (20 s)"]);
   });
 });
 

@@ -68,7 +68,7 @@ export function runCharts(run: RunData): RunChart[] {
     charts.push({
       id: "chart-server-utilization",
       title: "Server CPU and memory",
-      caption: "AWS/ECS CPUUtilization and MemoryUtilization (service average), percent.",
+      caption: `AWS/ECS CPUUtilization and MemoryUtilization (service average), percent, per ${server.periodSeconds}-s period${(server.cpuUtilization20s?.length ?? 0) + (server.memoryUtilization20s?.length ?? 0) > 0 ? ", and at 20 s (lighter lines) where the service publishes them" : ""}.`,
       spec: serverUtilizationChart(run),
     });
     for (const metric of ["cpu", "memory"] as const) {
@@ -314,10 +314,14 @@ export function serverTasksChart(run: RunData): TopLevelSpec {
 /** CPU and memory utilization, percent. */
 export function serverUtilizationChart(run: RunData): TopLevelSpec {
   const s = run.server;
-  const values = seriesValues([
-    ["CPU %", s?.cpuUtilization ?? []],
-    ["memory %", s?.memoryUtilization ?? []],
-  ]);
+  const named: [string, readonly ServerPoint[], string][] = [
+    ["CPU %", s?.cpuUtilization ?? [], "#2563eb"],
+    ["memory %", s?.memoryUtilization ?? [], "#a855f7"],
+    ["CPU % (20 s)", s?.cpuUtilization20s ?? [], "#93c5fd"],
+    ["memory % (20 s)", s?.memoryUtilization20s ?? [], "#d8b4fe"],
+  ];
+  const shown = named.filter(([name, points]) => points.length > 0 || !name.endsWith("(20 s)"));
+  const values = seriesValues(shown.map(([name, points]) => [name, points] as const));
   return {
     $schema: SCHEMA,
     description: "CPU and memory utilization.",
@@ -332,7 +336,7 @@ export function serverUtilizationChart(run: RunData): TopLevelSpec {
         field: "series",
         type: "nominal",
         title: null,
-        scale: { domain: ["CPU %", "memory %"], range: ["#2563eb", "#a855f7"] },
+        scale: { domain: shown.map(([name]) => name), range: shown.map(([, , color]) => color) },
       },
       tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.1f" }],
     },

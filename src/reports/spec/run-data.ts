@@ -71,6 +71,9 @@ export interface ServerSide {
   readonly cpuUtilization: readonly ServerPoint[];
   /** AWS/ECS MemoryUtilization (Average), percent. */
   readonly memoryUtilization: readonly ServerPoint[];
+  /** The same two at 20 s, when the service publishes them and they were collected. */
+  readonly cpuUtilization20s?: readonly ServerPoint[];
+  readonly memoryUtilization20s?: readonly ServerPoint[];
   /** AWS/ApplicationELB RequestCountPerTarget (Sum). */
   readonly requestCountPerTarget: readonly ServerPoint[];
   /** AWS/ApplicationELB HTTPCode_Target_5XX_Count (Sum). */
@@ -333,6 +336,9 @@ export function serverSideFromSeries(
   const memory = pick("MemoryUtilization", "Average");
   const rcpt = pick("RequestCountPerTarget", "Sum");
   const http5xx = pick("HTTPCode_Target_5XX_Count", "Sum");
+  const fine = (metricName: string): readonly ServerPoint[] =>
+    series.find((s) => s.metricName === metricName && s.stat === "Average" && s.periodSeconds < 60)
+      ?.points ?? [];
   const tasks = taskUsage(series);
   const perTask = series.filter((s) => perTaskKey(s) !== null);
   const found = [taskCount, cpu, memory, rcpt, http5xx, ...perTask].filter((s) => s !== undefined);
@@ -341,6 +347,8 @@ export function serverSideFromSeries(
     taskCount: taskCount?.points ?? [],
     cpuUtilization: cpu?.points ?? [],
     memoryUtilization: memory?.points ?? [],
+    cpuUtilization20s: fine("CPUUtilization"),
+    memoryUtilization20s: fine("MemoryUtilization"),
     requestCountPerTarget: rcpt?.points ?? [],
     http5xx: http5xx?.points ?? [],
     periodSeconds: Math.min(...found.map((s) => s.periodSeconds)),

@@ -66,6 +66,9 @@ export function serverFactRows(run: RunData): Row[] {
     ],
     ["Peak CPU utilization", `${peak(s.cpuUtilization)} %`],
     ["Peak memory utilization", `${peak(s.memoryUtilization)} %`],
+    ...((s.cpuUtilization20s?.length ?? 0) > 0
+      ? ([["Peak CPU utilization, 20-s data", `${peak(s.cpuUtilization20s ?? [])} %`]] as Row[])
+      : []),
     ["Peak RequestCountPerTarget", peak(s.requestCountPerTarget)],
     ["Target 5xx (ALB)", formatNumber(s.http5xx.reduce((a, p) => a + p.value, 0))],
     [
