@@ -8,6 +8,7 @@ import {
   parseRequestLine,
   QuantileSketch,
   reachedTarget,
+  readAlbRequest,
   splitLogFields,
   type AlbLogRecord,
 } from "../../src/analysis/access-log.js";
@@ -284,5 +285,101 @@ describe("the parsers never throw", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("readAlbRequest, the importer's fast path", () => {
+  /** What the importer takes from parseAlbLogLine, or null when it refuses the line. */
+  const slow = (line: string) => {
+    const r = parseAlbLogLine(line);
+    if (!r.ok) return null;
+    const v = r.value;
+    return {
+      arrivalMs: v.arrivalMs,
+      elb: v.elb,
+      reachedTarget: reachedTarget(v),
+      targetProcessingTime: v.targetProcessingTime,
+      elbStatusCode: v.elbStatusCode,
+      targetStatusCode: v.targetStatusCode,
+    };
+  };
+  const samples = [
+    "alb/aws-docs-alb-examples.log",
+    "alb/dmastrop-tomcat-alb-50-targets.log",
+    "alb/elastic-integrations-test-alb.log",
+    "alb/nawab312-real-alb.log",
+  ].flatMap(lines);
+
+  it("reads every real sample line as parseAlbLogLine does", () => {
+    expect(samples.length).toBeGreaterThan(30);
+    let read = 0;
+    for (const line of samples) {
+      const fast = readAlbRequest(line);
+      if (fast !== null) read++;
+      if (fast !== null || slow(line) !== null) expect(fast).toEqual(slow(line));
+    }
+    // The fast path takes every plain line; the ones it leaves are the ones with escapes.
+    expect(read).toBeGreaterThanOrEqual(samples.filter((l) => !l.includes("\\")).length - 1);
+  });
+
+  it("never accepts a line parseAlbLogLine refuses, and agrees on the values (fuzzed)", () => {
+    const field = fc.oneof(
+      fc.constantFrom(
+        "-",
+        "-1",
+        "",
+        '""',
+        "1.",
+        ".5",
+        "0.000",
+        "007",
+        "1.2.3",
+        "12345678901234567",
+      ),
+      fc.constantFrom(
+        "200",
+        "503",
+        "0.001",
+        "2.5",
+        "-",
+        "x",
+        '"a b"',
+        '"q\\"x"',
+        "\t",
+        "a\\b",
+        '"\\\\"',
+      ),
+      fc.constantFrom(
+        "2018-07-02T22:23:00.186641Z",
+        "2018-07-02T22:23:00Z",
+        "2018-13-02T00:00:00Z",
+      ),
+      fc.stringMatching(/^[0-9.]{1,18}$/),
+      fc.string({ maxLength: 6 }),
+    );
+    const mutated = fc
+      .tuple(fc.constantFrom(...samples), fc.array(fc.tuple(fc.nat(40), field), { maxLength: 3 }))
+      .map(([line, edits]) => {
+        const parts = splitLogFields(line);
+        if (!parts.ok) return line;
+        const f = parts.value.map((x) => (/[\s"]/.test(x) || x === "" ? `"${x}"` : x));
+        for (const [at, value] of edits) f[at % (f.length + 1)] = value;
+        return f.join(" ");
+      });
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(mutated, (line) => {
+        const fast = readAlbRequest(line);
+        if (fast !== null) {
+          accepted++;
+          expect(fast).toEqual(slow(line));
+        } else if (slow(line) === null) refused++;
+      }),
+      { numRuns: 3000 },
+    );
+    // Both kinds of line were tried.
+    expect(accepted).toBeGreaterThan(300);
+    expect(refused).toBeGreaterThan(300);
   });
 });

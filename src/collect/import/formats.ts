@@ -7,7 +7,13 @@
  *
  * Series keep AWS's (or k6's) metric names and units: Count per step, Seconds for latencies.
  */
-import { parseAlbLogLine, parseCombinedLogLine, reachedTarget } from "../../analysis/access-log.js";
+import {
+  parseAlbLogLine,
+  parseCombinedLogLine,
+  reachedTarget,
+  readAlbRequest,
+  type AlbRequest,
+} from "../../analysis/access-log.js";
 import { parseK6Line } from "../../analysis/k6-results.js";
 import { parseIsoTime } from "../../analysis/trace.js";
 import type { FixedSeries } from "../../cli/bundle.js";
@@ -81,10 +87,13 @@ export function albReader(grid: StepGrid): LineReader {
       return outside;
     },
     read(line) {
-      if (line.trim() === "") return null;
-      const parsed = parseAlbLogLine(line);
-      if (!parsed.ok) return parsed.error;
-      const r = parsed.value;
+      let r: AlbRequest | null = readAlbRequest(line);
+      if (r === null) {
+        if (line.trim() === "") return null;
+        const parsed = parseAlbLogLine(line);
+        if (!parsed.ok) return parsed.error;
+        r = { ...parsed.value, reachedTarget: reachedTarget(parsed.value) };
+      }
       const k = grid.index(r.arrivalMs);
       if (k === null) {
         outside++;
@@ -94,7 +103,7 @@ export function albReader(grid: StepGrid): LineReader {
       requests.add(k);
       if (isFiveXx(r.targetStatusCode)) target5xx.add(k);
       else if (isFiveXx(r.elbStatusCode)) elb5xx.add(k);
-      if (!reachedTarget(r)) withoutTarget.add(k);
+      if (!r.reachedTarget) withoutTarget.add(k);
       if (r.targetProcessingTime !== null) {
         latencyMean.add(k, r.targetProcessingTime);
         latencyP95.add(k, r.targetProcessingTime);
