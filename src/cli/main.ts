@@ -25,6 +25,7 @@ import { runRightsizeCommand, type RightsizeCommandOptions } from "./rightsize-c
 import { IMPORT_FORMATS, runImportCommand, type ImportCommandOptions } from "./import-command.js";
 import { runPlanCommand } from "./plan-command.js";
 import { runRunCommand, type RunOptions } from "./run-command.js";
+import { K6_API_PORT, SYNC_START_TIMEOUT_SECONDS } from "../collect/segment-start.js";
 import { runSimulateCommand } from "./simulate-command.js";
 
 export interface Io {
@@ -158,9 +159,13 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "Runs k6 (from PATH or K6_BIN) on a library scenario (smoke, constant, breakpoint, spike, soak, trace-replay)\n" +
         "or a script file, with --out json=DIR/k6.json.gz and --summary-export DIR/summary.json, and writes\n" +
         "DIR/manifest.json. Exit code = k6's (99: thresholds crossed).\n\n" +
+        "With --segments N --on ecs: one Fargate task per execution segment (RunTask), each with --no-thresholds;\n" +
+        "their k6 JSON outputs are gathered (--results), merged into DIR/k6.json.gz, and the plan's thresholds are\n" +
+        "judged on the merged points (DIR/thresholds.json; exit 99 when one fails, 1 when a segment's output is missing).\n\n" +
         "Examples:\n  caplab run smoke --target https://my-alb.example.com\n" +
         "  caplab run trace-replay --trace traces/nasa.csv --scale 2 --compress 60 --target https://alb --out out/replay\n" +
-        "  caplab run spike --target https://alb --segments 3 --on ecs --cluster load --task-definition k6:3 --subnets subnet-a,subnet-b",
+        "  caplab run spike --target https://alb --segments 3 --on ecs --cluster load --task-definition k6:3 --subnets subnet-a,subnet-b --results s3://my-bucket/k6\n" +
+        "  caplab run constant --target https://alb --segments 4 --on ecs --cluster load --task-definition k6:3 --subnets subnet-a --results logs --sync-start",
     )
     .argument("<scenario>", "library scenario name or path to a k6 script")
     .requiredOption(
@@ -189,6 +194,29 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option(
       "--script-in-image <path>",
       "scenario path inside the k6 image (default /scenarios/<name>.js)",
+    )
+    .option(
+      "--results <where>",
+      "where segment outputs are gathered from (--on ecs): s3://bucket/prefix (each task's entrypoint uploads " +
+        "its k6 JSON to prefix/<run id>/<segment>/, see examples/ecs-k6) or logs (k6 writes JSON to stdout; read " +
+        "from the task definition's awslogs log group)",
+    )
+    .option(
+      "--sync-start",
+      "start every segment paused and resume them together through k6's REST API (--on ecs; caplab must " +
+        "reach the tasks' private IPs: run it inside the VPC)",
+    )
+    .addOption(
+      new Option(
+        "--sync-port <port>",
+        `k6 REST API port in the tasks (--sync-start; default ${K6_API_PORT})`,
+      ).argParser(parseCount("--sync-port")),
+    )
+    .addOption(
+      new Option(
+        "--sync-timeout <seconds>",
+        `how long to wait for every k6 to be ready once the tasks run (default ${SYNC_START_TIMEOUT_SECONDS})`,
+      ).argParser(parseCount("--sync-timeout")),
     )
     .action(async (scenario: string, opts: RunOptions) => {
       setCode(await runRunCommand(scenario, opts, io));

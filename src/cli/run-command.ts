@@ -6,10 +6,18 @@
  *   SCENARIO (name or path) + plan (defaults, --plan FILE, or --trace for trace-replay)
  *     ──local──▶ k6 run --out json=DIR/k6.json.gz --summary-export DIR/summary.json
  *                (k6's progress passed through; its exit code kept and explained)
- *     ──ecs────▶ RunTask × N (collect/ecs-segments.ts), wait, per-task exit codes
+ *     ──ecs────▶ RunTask × N, each `--no-thresholds` (collect/ecs-segments.ts)
+ *                [--sync-start: all RUNNING, k6 REST API ready, PATCH resume (segment-start.ts)]
+ *                ──wait──▶ per-task exit codes
+ *                ──gather (--results s3://… | logs: collect/segment-outputs.ts)──▶
+ *                  DIR/segments/<i>/k6.json.gz ──mergeK6Outputs──▶ DIR/k6.json.gz
+ *                ──evaluateThresholds(thresholdsFor(plan), merged aggregates)──▶
+ *                  DIR/thresholds.json; exit as k6 would (99 when one failed)
  *     ──k8s────▶ DIR/testrun.yaml (k6-operator TestRun, parallelism N)
  *   then DIR/manifest.json: scenario and its sha256, plan, git commit, k6 and caplab versions,
- *   start and end, k6's exit code, what was (not) collected.
+ *   start and end, k6's exit code, what was (not) collected. A run bundle from ECS has the
+ *   same files as a one-machine one (k6.json.gz; thresholds.json stands for the summary), so
+ *   report, gate and calibrate read it unchanged.
  *
  * The target goes to k6 through the environment (CAPLAB_TARGET), never the command line;
  * the manifest records its origin only, and never a token or header.
@@ -17,10 +25,12 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { S3Client } from "@aws-sdk/client-s3";
 import { stringify as toYaml } from "yaml";
 import {
   ENV_VARS,
@@ -29,11 +39,50 @@ import {
   executionSegments,
   parsePlan,
   shapeSeconds,
+  thresholdsFor,
   traceToStages,
+  type ExecutionSegment,
   type ScenarioPlan,
   type ShapeKind,
 } from "../analysis/k6-plan.js";
-import { launchSegments, waitForSegments, type SegmentResult } from "../collect/ecs-segments.js";
+import {
+  evaluateThresholds,
+  renderThresholdResult,
+  thresholdNeeds,
+  type ThresholdResult,
+} from "../analysis/k6-thresholds.js";
+import {
+  launchSegments,
+  stopSegments,
+  waitForRunning,
+  waitForSegments,
+  SegmentStartError,
+  type LaunchedSegment,
+  type SegmentResult,
+} from "../collect/ecs-segments.js";
+import { mergeK6Outputs, type MergeResult } from "../collect/k6-merge.js";
+import {
+  awsLogsConfig,
+  fetchLogsOutput,
+  fetchS3Output,
+  LOGS_SETTLE_SECONDS,
+  parseResultsFlag,
+  RESULTS_URI_ENV,
+  runResultsUri,
+  segmentResultsUri,
+  TASK_OUTPUT_FILE,
+  TASK_SUMMARY_FILE,
+  type AwsLogsConfig,
+  type ResultsDestination,
+  type SegmentOutput,
+} from "../collect/segment-outputs.js";
+import {
+  K6_API_PORT,
+  K6UnreachableError,
+  resumeK6,
+  SYNC_START_TIMEOUT_SECONDS,
+  waitForK6Apis,
+} from "../collect/segment-start.js";
 import type { TraceSource } from "../vocab/index.js";
 import { recordRun, resolveHistoryPath } from "../collect/history-db.js";
 import { runCollectCommand } from "./collect-command.js";
@@ -96,6 +145,14 @@ export interface RunOptions {
   readonly scriptInImage?: string;
   /** Give up waiting for ECS tasks after this many seconds. @default test length + 900 */
   readonly waitSeconds?: number;
+  /** `--on ecs`: where segment outputs are gathered from, `s3://bucket/prefix` or `logs`. */
+  readonly results?: string;
+  /** `--on ecs`: start every segment paused and resume them together (k6 REST API). */
+  readonly syncStart?: boolean;
+  /** Port of k6's REST API in the tasks. @default 6565 (K6_API_PORT) */
+  readonly syncPort?: number;
+  /** Seconds to wait for every k6 to be ready once the tasks run. @default 300 */
+  readonly syncTimeout?: number;
 }
 
 /** Server-side collection after a run (the collector from the collect issue). */
@@ -113,6 +170,12 @@ export interface RunDeps {
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
   readonly ecs: () => ECSClient;
+  /** The S3 client segment outputs are fetched with (`--results s3://…`). */
+  readonly s3: () => S3Client;
+  /** The CloudWatch Logs client (`--results logs`), in the log group's region when it has one. */
+  readonly logs: (region: string | null) => CloudWatchLogsClient;
+  /** A new run id: `caplab-` and 8 hex digits. */
+  readonly runId: () => string;
   /** Collects the server side for the run's window (`caplab collect`); null to skip. */
   readonly collector: ServerSideCollector | null;
 }
@@ -122,6 +185,9 @@ export const defaultRunDeps: RunDeps = {
   now: () => new Date(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   ecs: () => new ECSClient({}),
+  s3: () => new S3Client({ followRegionRedirects: true }),
+  logs: (region) => new CloudWatchLogsClient(region === null ? {} : { region }),
+  runId: () => `caplab-${randomBytes(4).toString("hex")}`,
   collector: async ({ cluster, service, from, to, out }) => {
     const stderrOnly: Io = {
       out: (t) => process.stderr.write(t),
@@ -305,6 +371,19 @@ export async function runRunCommand(
   deps: RunDeps = defaultRunDeps,
 ): Promise<number> {
   const origin = targetOrigin(opts.target);
+  const ecsOnly = (
+    [
+      ["--results", opts.results],
+      ["--sync-start", opts.syncStart],
+      ["--sync-port", opts.syncPort],
+      ["--sync-timeout", opts.syncTimeout],
+    ] as const
+  ).filter(([, v]) => v !== undefined && v !== false);
+  if (ecsOnly.length > 0 && opts.on !== "ecs")
+    throw new UsageError(
+      `${ecsOnly.map(([f]) => f).join(", ")} go${ecsOnly.length === 1 ? "es" : ""} with --segments N --on ecs only.`,
+      "bad-flag",
+    );
   const { path, kind } = resolveScenario(scenario);
   const plan = await buildPlan(kind, opts);
   const out = resolve(opts.out);
@@ -323,7 +402,7 @@ export async function runRunCommand(
     caplabVersion: await caplabVersion(),
   };
   if (plan !== null) await writeJsonAtomic(join(out, "plan.json"), plan);
-  const runId = `caplab-${randomBytes(4).toString("hex")}`;
+  const runId = deps.runId();
 
   if (opts.segments !== undefined || opts.on !== undefined) {
     const n = opts.segments ?? 1;
@@ -434,11 +513,26 @@ async function collectServerSide(
 
 type ManifestBase = Record<string, unknown>;
 
+/** How the segments of an ECS run are started and where they leave their output. */
+interface SegmentMode {
+  readonly results: ResultsDestination;
+  /** The k6 REST API port for a synchronised start; null to start each task at once. */
+  readonly syncPort: number | null;
+}
+
 function segmentArgs(
-  segment: { segment: string; sequence: string; index: number },
+  segment: ExecutionSegment,
   script: string,
   runId: string,
+  mode: SegmentMode,
 ): string[] {
+  const output =
+    mode.results.kind === "logs"
+      ? // JSON lines on stdout for the awslogs driver; --quiet keeps progress lines out of it
+        // (k6's own messages go to stderr).
+        ["--quiet", "--out", "json=/dev/stdout"]
+      : ["--out", `json=${TASK_OUTPUT_FILE}`, "--summary-export", TASK_SUMMARY_FILE];
+  const sync = mode.syncPort === null ? [] : ["--paused", "--address", `0.0.0.0:${mode.syncPort}`];
   return [
     "run",
     "--execution-segment",
@@ -451,10 +545,18 @@ function segmentArgs(
     `testid=${runId}`,
     "--tag",
     `instance_id=${segment.index}`,
-    "--out",
-    "json=/tmp/k6.json.gz",
+    ...output,
+    ...sync,
     script,
   ];
+}
+
+/** A TCP port from a flag, 1–65535. */
+function portFlag(flag: string, value: number | undefined, fallback: number): number {
+  const port = value ?? fallback;
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`${flag} takes a TCP port (1–65535), not ${value}.`, "bad-flag");
+  return port;
 }
 
 async function runOnEcs(
@@ -467,17 +569,36 @@ async function runOnEcs(
   manifestBase: ManifestBase,
   deps: RunDeps,
 ): Promise<number> {
-  const missing = [
+  const missingFlags = [
     ["--cluster", opts.cluster],
     ["--task-definition", opts.taskDefinition],
     ["--subnets", opts.subnets?.length ? "ok" : undefined],
+    ["--results s3://bucket/prefix or --results logs", opts.results],
   ].filter(([, v]) => v === undefined);
-  if (missing.length > 0)
-    throw new UsageError(`--on ecs needs ${missing.map(([f]) => f).join(", ")}.`, "bad-flag");
+  if (missingFlags.length > 0)
+    throw new UsageError(`--on ecs needs ${missingFlags.map(([f]) => f).join(", ")}.`, "bad-flag");
   const cluster = opts.cluster as string;
+  const taskDefinition = opts.taskDefinition as string;
+  const container = opts.container ?? "k6";
+  const results = parseResultsFlag(opts.results as string);
+  if (!opts.syncStart && (opts.syncPort !== undefined || opts.syncTimeout !== undefined))
+    throw new UsageError("--sync-port and --sync-timeout go with --sync-start.", "bad-flag");
+  const mode: SegmentMode = {
+    results,
+    syncPort: opts.syncStart ? portFlag("--sync-port", opts.syncPort, K6_API_PORT) : null,
+  };
+  const out = resolve(opts.out);
   const script = opts.scriptInImage ?? `/scenarios/${name}.js`;
   const segments = executionSegments(n);
   const client = deps.ecs();
+  // --results logs reads the log group from the task definition: check it before any task runs.
+  let logsConfig: AwsLogsConfig | null = null;
+  if (results.kind === "logs") {
+    logsConfig = await awsLogsConfig(client, taskDefinition, container);
+    io.err(
+      `caplab: segment outputs will be read from CloudWatch Logs ${logsConfig.group}, streams ${logsConfig.streamPrefix}/${container}/<task id>\n`,
+    );
+  }
   const startedAt = deps.now();
   const environment: Record<string, string> = { [ENV_VARS.target]: opts.target };
   if (plan !== null) environment[ENV_VARS.planJson] = JSON.stringify(plan);
@@ -485,62 +606,342 @@ async function runOnEcs(
     io.err(
       `caplab: ${ENV_VARS.token} is not forwarded to ECS (overrides are visible in DescribeTasks); give the task definition a secret instead.\n`,
     );
+  io.err(`caplab: starting ${segments.length} k6 tasks on ${cluster} (${runId})…\n`);
   const launched = await launchSegments(
     client,
     {
       cluster,
-      taskDefinition: opts.taskDefinition as string,
+      taskDefinition,
       subnets: opts.subnets ?? [],
       securityGroups: opts.securityGroups ?? [],
-      containerName: opts.container,
-      command: (s) => segmentArgs(s, script, runId),
+      containerName: container,
+      command: (s) => segmentArgs(s, script, runId, mode),
       environment,
+      segmentEnvironment: (s): Record<string, string> =>
+        results.kind === "s3"
+          ? { [RESULTS_URI_ENV]: segmentResultsUri(results, runId, s.index) }
+          : {},
       startedBy: runId,
     },
     segments,
   );
   io.err(`caplab: started ${launched.length} k6 tasks on ${cluster} (${runId})\n`);
   const testSeconds = plan === null ? 3600 : shapeSeconds(plan.shape);
-  const results = await waitForSegments(client, cluster, launched, {
-    containerName: opts.container,
-    timeoutMs: (opts.waitSeconds ?? testSeconds + 900) * 1000,
+  const waitMs = (opts.waitSeconds ?? testSeconds + 900) * 1000;
+  const clock = () => deps.now().getTime();
+  let loadStartedAt: Date | null = null;
+  if (mode.syncPort !== null) {
+    await synchronisedStart(client, cluster, launched, runId, mode.syncPort, opts, io, deps);
+    loadStartedAt = deps.now();
+  }
+  io.err(`caplab: waiting for the k6 tasks to stop (at most ${Math.round(waitMs / 1000)} s)…\n`);
+  const stopped = await waitForSegments(client, cluster, launched, {
+    containerName: container,
+    timeoutMs: waitMs,
     sleep: deps.sleep,
+    now: clock,
     onPoll: (statuses) => io.err(`caplab: tasks ${statuses.join(", ")}\n`),
   });
   const endedAt = deps.now();
-  for (const r of results)
+  for (const r of stopped)
     io.err(
       `caplab: segment ${r.segment.segment}: ${explainK6Exit(r.exitCode)}${r.stoppedReason ? ` (${r.stoppedReason})` : ""}\n`,
     );
-  const code = overallExit(results);
-  await writeJsonAtomic(join(resolve(opts.out), "manifest.json"), {
+
+  const gathered = await gatherOutputs(stopped, results, logsConfig, runId, out, io, deps);
+  const found = gathered.flatMap((g, index) => (g.found ? [{ ...g, index }] : []));
+  const missingIndexes = gathered.flatMap((g, index) => (g.found ? [] : [index]));
+  const { merged, verdicts } = await mergeAndJudge(found, missingIndexes, plan, out, io);
+  const exit = ecsExit(stopped, missingIndexes.length, gathered.length, verdicts ?? []);
+  io.err(`caplab: ${exit.explanation}\n`);
+  const serverSide = await collectServerSide(
+    opts.collect,
+    loadStartedAt ?? startedAt,
+    endedAt,
+    out,
+    io,
+    deps,
+  );
+  await writeJsonAtomic(join(out, "manifest.json"), {
     ...manifestBase,
     runId,
     on: "ecs",
     k6Version: null,
     startedAt: startedAt.toISOString(),
+    ...(loadStartedAt === null ? {} : { loadStartedAt: loadStartedAt.toISOString() }),
     endedAt: endedAt.toISOString(),
-    k6ExitCode: code,
-    k6Exit: explainK6Exit(code),
-    segments: results.map((r) => ({
-      segment: r.segment.segment,
-      sequence: r.segment.sequence,
-      taskArn: r.taskArn,
-      exitCode: r.exitCode,
-      stoppedReason: r.stoppedReason,
-    })),
-    // TODO: gather each task's /tmp/k6.json.gz (S3 upload or CloudWatch Logs) and merge them
-    // with collect/k6-merge.ts mergeK6Outputs; until then the bundle has exit codes only.
-    outputs: { gathered: false, reason: "segment outputs are not gathered from ECS yet" },
-    serverSide: { collected: false, reason: "server side not collected" },
+    k6ExitCode: exit.code,
+    k6Exit: exit.explanation,
+    syncStart: mode.syncPort === null ? null : { port: mode.syncPort },
+    segments: gathered.map((g, i) => {
+      const r = stopped[i] as SegmentResult;
+      return {
+        index: r.segment.index,
+        segment: r.segment.segment,
+        sequence: r.segment.sequence,
+        taskArn: r.taskArn,
+        exitCode: r.exitCode,
+        stoppedReason: r.stoppedReason,
+        output: g.found
+          ? {
+              found: true,
+              file: join("segments", String(i), "k6.json.gz"),
+              source: g.source,
+              points: merged?.pointsPerInput[found.findIndex((f) => f.index === i)] ?? null,
+              otherLines: g.otherLines,
+              extras: g.extras.map((e) => join("segments", String(i), e)),
+            }
+          : { found: false, source: g.source, reason: g.reason },
+      };
+    }),
+    outputs: {
+      gathered: missingIndexes.length === 0,
+      from: results.kind,
+      ...(results.kind === "s3"
+        ? { uri: runResultsUri(results, runId) }
+        : { logGroup: logsConfig?.group }),
+      merged: found.map((f) => f.index),
+      missing: missingIndexes,
+      points: merged?.points ?? 0,
+    },
+    files: {
+      ...(merged === null ? {} : { k6Json: "k6.json.gz" }),
+      // thresholds.json has the {thresholds: [{metric, expression, ok}]} that report and gate
+      // read from a caplab summary.
+      caplabSummary: "thresholds.json",
+      thresholds: "thresholds.json",
+      segments: "segments",
+      ...serverSide.files,
+    },
+    serverSide: serverSide.record,
   });
-  return code;
+  if (merged !== null) {
+    try {
+      await recordRun(
+        resolveHistoryPath(undefined, deps.env, process.cwd()),
+        await loadRunBundle(out),
+        { bundle: out },
+      );
+    } catch (error) {
+      io.err(`caplab: run not recorded in history: ${(error as Error).message}\n`);
+    }
+  }
+  return exit.code;
 }
 
-/** 0 when every segment exited 0, else the first non-zero k6 code (1 when a task had none). */
-function overallExit(results: readonly SegmentResult[]): number {
+/**
+ * Merges the gathered outputs into `out/k6.json.gz` and judges the plan's thresholds on the
+ * merged aggregates; writes `out/thresholds.json` (also when there is nothing to judge, saying
+ * why) and prints each failing threshold with its observed value.
+ */
+async function mergeAndJudge(
+  found: readonly { readonly file: string; readonly index: number }[],
+  missingIndexes: readonly number[],
+  plan: ScenarioPlan | null,
+  out: string,
+  io: Io,
+): Promise<{ merged: MergeResult | null; verdicts: ThresholdResult[] | null }> {
+  const thresholds = plan === null ? null : thresholdsFor(plan);
+  const needs = thresholdNeeds(thresholds ?? {});
+  let merged: MergeResult | null = null;
+  if (found.length > 0) {
+    io.err(`caplab: merging ${found.length} segment outputs into ${join(out, "k6.json.gz")}…\n`);
+    merged = await mergeK6Outputs(
+      found.map((f) => f.file),
+      join(out, "k6.json.gz"),
+      {
+        subMetrics: needs.subMetrics,
+        percentiles: [...new Set([90, 95, 99, ...needs.percentiles])].sort((a, b) => a - b),
+        segmentTags: found.map((f) => String(f.index)),
+      },
+    );
+    io.err(`caplab: ${merged.points} k6 points merged\n`);
+  }
+  let verdicts: ThresholdResult[] | null = null;
+  if (thresholds !== null && merged !== null) {
+    verdicts = evaluateThresholds(thresholds, merged.metrics);
+    const bad = verdicts.filter((v) => !v.ok);
+    for (const v of bad) io.err(`caplab: threshold ${renderThresholdResult(v)}\n`);
+    const empty = verdicts.filter((v) => v.verdict !== "invalid" && !v.hadSamples).length;
+    const of =
+      missingIndexes.length > 0
+        ? ` of ${found.length} of ${found.length + missingIndexes.length} segments`
+        : "";
+    io.err(
+      `caplab: thresholds on the merged points${of}: ${verdicts.length - bad.length} passed, ${bad.length} failed${empty > 0 ? ` (${empty} on metrics without samples, judged on 0 as k6 does)` : ""}; see thresholds.json\n`,
+    );
+  }
+  await writeJsonAtomic(join(out, "thresholds.json"), {
+    format: "caplab-thresholds/1",
+    evaluated: verdicts !== null,
+    ...(verdicts !== null
+      ? {}
+      : {
+          reason:
+            plan === null
+              ? "the scenario is a script without a plan: caplab does not know its thresholds (pass --plan)"
+              : "no segment output was gathered",
+        }),
+    on: "the merged raw points of every gathered segment",
+    segmentsMerged: found.map((f) => f.index),
+    segmentsMissing: missingIndexes,
+    failed: verdicts?.filter((v) => !v.ok).length ?? 0,
+    // {metric, expression, ok, …} per threshold: what `caplab report` and `caplab gate` read.
+    thresholds: verdicts ?? [],
+  });
+  return { merged, verdicts };
+}
+
+/**
+ * Waits for every task to run and every k6 to be ready, then resumes them all. On failure
+ * every task is stopped (a paused k6 would wait forever) and a UsageError says what to fix.
+ */
+async function synchronisedStart(
+  client: ECSClient,
+  cluster: string,
+  launched: readonly LaunchedSegment[],
+  runId: string,
+  port: number,
+  opts: RunOptions,
+  io: Io,
+  deps: RunDeps,
+): Promise<void> {
+  const clock = () => deps.now().getTime();
+  const timeoutMs = (opts.syncTimeout ?? SYNC_START_TIMEOUT_SECONDS) * 1000;
+  const stopAll = async (why: string): Promise<string> => {
+    const failures = await stopSegments(client, cluster, launched, `caplab: ${why}`);
+    return failures.length === 0
+      ? `all ${launched.length} tasks were stopped (StopTask)`
+      : `StopTask failed for ${failures.map((f) => `${f.taskArn} (${f.error})`).join(", ")}: stop them by hand (aws ecs list-tasks --cluster ${cluster} --started-by ${runId})`;
+  };
+  try {
+    io.err(`caplab: synchronised start: waiting for the ${launched.length} tasks to be RUNNING…\n`);
+    const running = await waitForRunning(client, cluster, launched, {
+      timeoutMs: (opts.waitSeconds ?? 900) * 1000,
+      sleep: deps.sleep,
+      now: clock,
+      onPoll: (statuses) => io.err(`caplab: tasks ${statuses.join(", ")}\n`),
+    });
+    io.err(
+      `caplab: synchronised start: waiting for k6 on ${running.map((r) => `${r.privateIp}:${port}`).join(", ")}…\n`,
+    );
+    await waitForK6Apis(running, {
+      port,
+      timeoutMs,
+      sleep: deps.sleep,
+      now: clock,
+      onPoll: (ready, total) => io.err(`caplab: k6 ready on ${ready} of ${total} tasks\n`),
+    });
+    const refused = await resumeK6(running, { port });
+    if (refused.length > 0)
+      throw new K6UnreachableError(
+        `${refused.length} of ${running.length} k6 did not accept the resume: ${refused.map((r) => `segment ${r.segment.segment.segment} (${r.segment.taskArn}, ${r.segment.privateIp}: ${r.problem})`).join("; ")}`,
+        refused,
+      );
+    io.err(`caplab: synchronised start: resumed k6 on all ${running.length} tasks\n`);
+  } catch (error) {
+    if (error instanceof K6UnreachableError) {
+      const stopped = await stopAll("k6 REST API unreachable for a synchronised start");
+      throw new UsageError(
+        `${error.message}. caplab must reach the tasks' private IPs on port ${port}: run it inside the VPC and let the tasks' security group allow TCP ${port} from it (or drop --sync-start); ${stopped}.`,
+        "k6-unreachable",
+        { cause: error },
+      );
+    }
+    if (error instanceof SegmentStartError) {
+      const stopped = await stopAll("a segment could not start");
+      throw new UsageError(`${error.message} ${stopped}.`, "segment-not-started", {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Gathers every segment's output into `out/segments/<i>/` (the folder is emptied first, as
+ * are a previous run's merged files, so nothing stale is taken for this run's).
+ */
+async function gatherOutputs(
+  stopped: readonly SegmentResult[],
+  results: ResultsDestination,
+  logsConfig: AwsLogsConfig | null,
+  runId: string,
+  out: string,
+  io: Io,
+  deps: RunDeps,
+): Promise<SegmentOutput[]> {
+  for (const stale of ["segments", "k6.json.gz", "summary.json"])
+    await rm(join(out, stale), { recursive: true, force: true });
+  let s3: S3Client | undefined;
+  const s3Client = (): S3Client => (s3 ??= deps.s3());
+  let logs: CloudWatchLogsClient | undefined;
+  if (logsConfig !== null) {
+    io.err(
+      `caplab: waiting ${LOGS_SETTLE_SECONDS} s for CloudWatch Logs to take the tasks' last lines…\n`,
+    );
+    await deps.sleep(LOGS_SETTLE_SECONDS * 1000);
+    logs = deps.logs(logsConfig.region);
+  }
+  const gathered: SegmentOutput[] = [];
+  for (const r of stopped) {
+    const i = r.segment.index;
+    const dir = join(out, "segments", String(i));
+    const label = `${i} (${r.segment.segment})`;
+    io.err(`caplab: gathering the output of segment ${label} (${i + 1}/${stopped.length})…\n`);
+    const output =
+      results.kind === "s3"
+        ? await fetchS3Output(s3Client, segmentResultsUri(results, runId, i), dir, label)
+        : await fetchLogsOutput(
+            logs as CloudWatchLogsClient,
+            logsConfig as AwsLogsConfig,
+            r.taskArn,
+            dir,
+            label,
+          );
+    io.err(
+      output.found
+        ? `caplab: segment ${label}: ${output.points} points from ${output.source}${output.otherLines > 0 ? ` (${output.otherLines} other lines skipped)` : ""}\n`
+        : `caplab: ${output.reason}\n`,
+    );
+    gathered.push(output);
+  }
+  return gathered;
+}
+
+/**
+ * The run's exit code, with k6's precedence (reference/k6.md §3.6: another error beats
+ * crossed thresholds): a segment's own non-zero code (1 when a task had none); 104 when a
+ * threshold is not valid k6; 1 when a segment's output is missing (the data is incomplete,
+ * so no verdict on it can pass); 99 when a threshold failed on the merged points; else 0.
+ */
+function ecsExit(
+  results: readonly SegmentResult[],
+  missing: number,
+  total: number,
+  verdicts: readonly ThresholdResult[],
+): { code: number; explanation: string } {
   const bad = results.find((r) => r.exitCode !== 0);
-  return bad === undefined ? 0 : (bad.exitCode ?? 1);
+  if (bad !== undefined) {
+    const code = bad.exitCode ?? 1;
+    return {
+      code,
+      explanation: `segment ${bad.segment.segment}: ${explainK6Exit(bad.exitCode)}${bad.exitCode === null ? " (exit 1)" : ""}`,
+    };
+  }
+  if (verdicts.some((v) => v.verdict === "invalid"))
+    return { code: 104, explanation: explainK6Exit(104) };
+  if (missing > 0)
+    return {
+      code: 1,
+      explanation: `exit 1: ${missing} of ${total} segment outputs are missing, so the run is incomplete`,
+    };
+  if (verdicts.some((v) => !v.ok))
+    return {
+      code: 99,
+      explanation: `${explainK6Exit(99)} (judged by caplab on the merged points of all segments)`,
+    };
+  return { code: 0, explanation: explainK6Exit(0) };
 }
 
 async function writeTestRun(

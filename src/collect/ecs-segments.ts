@@ -2,8 +2,11 @@
  * k6 beyond one machine on ECS Fargate: one task per execution segment (reference/k6.md §5).
  *
  *   ExecutionSegment[] ──launchSegments (RunTask, one call per segment: each has its own
- *     container override)──▶ task ARNs ──waitForTasks (DescribeTasks ≤ 100 per call, backoff,
- *     deadline)──▶ SegmentResult[] (k6 exit code of each task's container)
+ *     container override)──▶ task ARNs
+ *     [──waitForRunning (a synchronised start: every task RUNNING, its private IP)──▶
+ *        k6 REST API (collect/segment-start.ts) ── stopSegments (StopTask) if it fails]
+ *     ──waitForSegments (DescribeTasks ≤ 100 per call, backoff, deadline)──▶
+ *     SegmentResult[] (k6 exit code of each task's container)
  *
  * Secrets are not passed in overrides (RunTask overrides are visible in DescribeTasks and
  * CloudTrail): the task definition supplies CAPLAB_TOKEN and headers through `secrets`.
@@ -11,6 +14,7 @@
 import {
   DescribeTasksCommand,
   RunTaskCommand,
+  StopTaskCommand,
   type ECSClient,
   type KeyValuePair,
   type Task,
@@ -31,6 +35,8 @@ export interface SegmentLaunchSpec {
   readonly command: (segment: ExecutionSegment) => string[];
   /** Non-secret environment for every task (CAPLAB_TARGET, CAPLAB_PLAN_JSON). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Environment of one segment's task only (e.g. where it uploads its output). */
+  readonly segmentEnvironment?: (segment: ExecutionSegment) => Readonly<Record<string, string>>;
   /** RunTask `startedBy` (≤ 36 characters): the run id, to find the tasks again. */
   readonly startedBy: string;
 }
@@ -56,10 +62,10 @@ export class SegmentLaunchError extends Error {
 
 /** The RunTask input of one segment. */
 export function runTaskInput(spec: SegmentLaunchSpec, segment: ExecutionSegment) {
-  const environment: KeyValuePair[] = Object.entries(spec.environment).map(([name, value]) => ({
-    name,
-    value,
-  }));
+  const environment: KeyValuePair[] = Object.entries({
+    ...spec.environment,
+    ...spec.segmentEnvironment?.(segment),
+  }).map(([name, value]) => ({ name, value }));
   return {
     cluster: spec.cluster,
     taskDefinition: spec.taskDefinition,
@@ -141,6 +147,22 @@ export interface WaitOptions {
 /** DescribeTasks accepts at most this many tasks per call. */
 const DESCRIBE_TASKS_LIMIT = 100;
 
+/** DescribeTasks for any number of tasks, ≤ 100 per call; tasks ECS does not know are left out. */
+async function describeTasks(
+  client: ECSClient,
+  cluster: string,
+  arns: readonly string[],
+): Promise<Task[]> {
+  const tasks: Task[] = [];
+  for (let i = 0; i < arns.length; i += DESCRIBE_TASKS_LIMIT) {
+    const out = await client.send(
+      new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + DESCRIBE_TASKS_LIMIT) }),
+    );
+    tasks.push(...(out.tasks ?? []));
+  }
+  return tasks;
+}
+
 /**
  * Polls DescribeTasks until every task is STOPPED, with exponential backoff (×2 from
  * `initialDelayMs` up to `maxDelayMs`), and reads each k6 container's exit code.
@@ -161,15 +183,10 @@ export async function waitForSegments(
   for (;;) {
     const pending = launched.filter((l) => !stopped.has(l.taskArn)).map((l) => l.taskArn);
     const statuses: string[] = [];
-    for (let i = 0; i < pending.length; i += DESCRIBE_TASKS_LIMIT) {
-      const out = await client.send(
-        new DescribeTasksCommand({ cluster, tasks: pending.slice(i, i + DESCRIBE_TASKS_LIMIT) }),
-      );
-      for (const task of out.tasks ?? []) {
-        statuses.push(task.lastStatus ?? "UNKNOWN");
-        if (task.lastStatus === "STOPPED" && task.taskArn !== undefined)
-          stopped.set(task.taskArn, task);
-      }
+    for (const task of await describeTasks(client, cluster, pending)) {
+      statuses.push(task.lastStatus ?? "UNKNOWN");
+      if (task.lastStatus === "STOPPED" && task.taskArn !== undefined)
+        stopped.set(task.taskArn, task);
     }
     options.onPoll?.(statuses);
     if (stopped.size === launched.length) break;
@@ -190,4 +207,100 @@ export async function waitForSegments(
       stoppedReason: task?.stoppedReason ?? container?.reason ?? null,
     };
   });
+}
+
+/** A segment's task that is RUNNING, with the address the k6 REST API listens on. */
+export interface RunningSegment extends LaunchedSegment {
+  /** The task's private IPv4 address (awsvpc ENI). */
+  readonly privateIp: string;
+}
+
+/** A task that stopped, or never got an address, before a synchronised start. */
+export class SegmentStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SegmentStartError";
+  }
+}
+
+/**
+ * The private IPv4 address of an awsvpc task: the ElasticNetworkInterface attachment's
+ * `privateIPv4Address` detail, else the first container's network interface; null if none.
+ */
+export function privateIpOf(task: Task): string | null {
+  for (const attachment of task.attachments ?? []) {
+    if (attachment.type !== "ElasticNetworkInterface") continue;
+    const ip = attachment.details?.find((d) => d.name === "privateIPv4Address")?.value;
+    if (ip !== undefined && ip !== "") return ip;
+  }
+  for (const container of task.containers ?? [])
+    for (const ni of container.networkInterfaces ?? [])
+      if (ni.privateIpv4Address) return ni.privateIpv4Address;
+  return null;
+}
+
+/**
+ * Polls DescribeTasks (backoff as {@link waitForSegments}) until every task is RUNNING and
+ * has a private IP: the moment a synchronised start can reach each k6.
+ *
+ * @throws SegmentStartError when a task stops first (naming it and ECS's reason), or when
+ *   `timeoutMs` passes; the caller stops the other tasks.
+ */
+export async function waitForRunning(
+  client: ECSClient,
+  cluster: string,
+  launched: readonly LaunchedSegment[],
+  options: WaitOptions,
+): Promise<RunningSegment[]> {
+  const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const now = options.now ?? Date.now;
+  const deadline = now() + options.timeoutMs;
+  let delay = options.initialDelayMs ?? 5000;
+  for (;;) {
+    const tasks = await describeTasks(
+      client,
+      cluster,
+      launched.map((l) => l.taskArn),
+    );
+    options.onPoll?.(tasks.map((t) => t.lastStatus ?? "UNKNOWN"));
+    const byArn = new Map(tasks.map((t) => [t.taskArn, t]));
+    const running: RunningSegment[] = [];
+    for (const l of launched) {
+      const task = byArn.get(l.taskArn);
+      if (task?.lastStatus === "STOPPED" || task?.desiredStatus === "STOPPED")
+        throw new SegmentStartError(
+          `the task of segment ${l.segment.segment} (${l.taskArn}) stopped before the synchronised start: ${task.stoppedReason ?? "no reason given"}.`,
+        );
+      const ip = task === undefined ? null : privateIpOf(task);
+      if (task?.lastStatus === "RUNNING" && ip !== null) running.push({ ...l, privateIp: ip });
+    }
+    if (running.length === launched.length) return running;
+    if (now() + delay > deadline)
+      throw new SegmentStartError(
+        `${launched.length - running.length} of ${launched.length} k6 tasks were not RUNNING after ${Math.round(options.timeoutMs / 1000)} s.`,
+      );
+    await sleep(delay);
+    delay = Math.min(delay * 2, options.maxDelayMs ?? 30_000);
+  }
+}
+
+/** StopTask for every task (each failure is returned, not thrown: stop as many as possible). */
+export async function stopSegments(
+  client: ECSClient,
+  cluster: string,
+  launched: readonly LaunchedSegment[],
+  reason: string,
+): Promise<{ taskArn: string; error: string }[]> {
+  const failures: { taskArn: string; error: string }[] = [];
+  for (const l of launched) {
+    try {
+      // StopTask's reason is at most 255 characters.
+      await client.send(
+        new StopTaskCommand({ cluster, task: l.taskArn, reason: reason.slice(0, 255) }),
+      );
+    } catch (error) {
+      failures.push({ taskArn: l.taskArn, error: (error as Error).message });
+    }
+  }
+  return failures;
 }

@@ -4,12 +4,14 @@
  * `segment` tag), Metric lines are kept once, and the run's aggregates are recomputed from
  * the raw Points, never by averaging per-segment percentiles.
  *
- * Gathering the files from S3 or CloudWatch Logs is not done here (TODO: the ECS path
- * records where each task's output would be; fetch them, then call mergeK6Outputs).
+ *   segment files (gathered from S3 or CloudWatch Logs by collect/segment-outputs.ts)
+ *     ──mergeK6Outputs──▶ one k6.json.gz (written beside, then renamed into place)
+ *                         + aggregates (with the sub-metrics and percentiles asked for)
  */
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
 import { createGunzip, createGzip } from "node:zlib";
@@ -25,8 +27,20 @@ export async function* readK6Lines(path: string): AsyncGenerator<string> {
 }
 
 export interface MergeResult {
+  /** Points written, all inputs together. */
   readonly points: number;
+  /** Points of each input, in the order given. */
+  readonly pointsPerInput: readonly number[];
   readonly metrics: Record<string, K6MetricSummary>;
+}
+
+export interface MergeOptions {
+  /** Sub-metrics (`name{tag:value}`) to aggregate as well. @default none */
+  readonly subMetrics?: readonly string[];
+  /** Percentiles of every trend, 0–100. @default [90, 95, 99] */
+  readonly percentiles?: readonly number[];
+  /** The `segment` tag of each input's Points. @default the input's position, "0", "1", … */
+  readonly segmentTags?: readonly string[];
 }
 
 async function write(out: Writable, text: string): Promise<void> {
@@ -35,49 +49,72 @@ async function write(out: Writable, text: string): Promise<void> {
 
 /**
  * Merges k6 JSON outputs into `output` (gzipped when it ends in .gz) and returns the
- * aggregates of the merged raw Points, including the sub-metrics asked for.
+ * aggregates of the merged raw Points. The file is written under a temporary name beside
+ * `output` and renamed when complete, so a failed merge leaves no partial file behind.
+ * `options` may be the list of sub-metrics alone.
  *
  * @throws Error naming the file and line of the first line that is not k6 JSON.
  */
 export async function mergeK6Outputs(
   inputs: readonly string[],
   output: string,
-  subMetrics: readonly string[] = [],
+  options: MergeOptions | readonly string[] = {},
 ): Promise<MergeResult> {
+  const opts: MergeOptions = isList(options) ? { subMetrics: options } : options;
   await mkdir(dirname(output), { recursive: true });
-  const file = createWriteStream(output);
+  const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString("hex")}.tmp`);
+  const file = createWriteStream(tmp);
   const out: Writable = output.endsWith(".gz") ? createGzip() : file;
   if (out !== file) out.pipe(file);
-  const acc = new MetricAccumulator(subMetrics);
+  const acc = new MetricAccumulator(opts.subMetrics ?? []);
   const seenMetrics = new Set<string>();
-  let points = 0;
-  for (const [segment, path] of inputs.entries()) {
-    let n = 0;
-    for await (const text of readK6Lines(path)) {
-      n++;
-      let line;
-      try {
-        line = parseK6Line(text);
-      } catch (error) {
-        throw new Error(`${path} line ${n}: ${(error as Error).message}`, { cause: error });
+  const pointsPerInput: number[] = [];
+  try {
+    for (const [index, path] of inputs.entries()) {
+      const segment = opts.segmentTags?.[index] ?? String(index);
+      let n = 0;
+      let points = 0;
+      for await (const text of readK6Lines(path)) {
+        n++;
+        let line;
+        try {
+          line = parseK6Line(text);
+        } catch (error) {
+          throw new Error(`${path} line ${n}: ${(error as Error).message}`, { cause: error });
+        }
+        if (line === null) continue;
+        acc.add(line);
+        if (line.type === "Metric") {
+          if (seenMetrics.has(line.metric)) continue;
+          seenMetrics.add(line.metric);
+          await write(out, `${text}\n`);
+        } else {
+          points++;
+          const raw = JSON.parse(text) as { data: { tags?: Record<string, string> | null } };
+          raw.data.tags = { ...raw.data.tags, segment };
+          await write(out, `${JSON.stringify(raw)}\n`);
+        }
       }
-      if (line === null) continue;
-      acc.add(line);
-      if (line.type === "Metric") {
-        if (seenMetrics.has(line.metric)) continue;
-        seenMetrics.add(line.metric);
-        await write(out, `${text}\n`);
-      } else {
-        points++;
-        const raw = JSON.parse(text) as { data: { tags?: Record<string, string> | null } };
-        raw.data.tags = { ...raw.data.tags, segment: String(segment) };
-        await write(out, `${JSON.stringify(raw)}\n`);
-      }
+      pointsPerInput.push(points);
     }
+    out.end();
+    await once(file, "close");
+    await rename(tmp, output);
+  } catch (error) {
+    out.destroy();
+    file.destroy();
+    await rm(tmp, { force: true });
+    throw error;
   }
-  out.end();
-  await once(file, "close");
-  return { points, metrics: acc.summarize() };
+  return {
+    points: pointsPerInput.reduce((a, b) => a + b, 0),
+    pointsPerInput,
+    metrics: acc.summarize(undefined, opts.percentiles),
+  };
+}
+
+function isList(options: MergeOptions | readonly string[]): options is readonly string[] {
+  return Array.isArray(options);
 }
 
 /** Aggregates of one k6 JSON file (the single-segment baseline of a merge). */

@@ -9,12 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { S3Client } from "@aws-sdk/client-s3";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { executionSegments } from "../../src/analysis/k6-plan.js";
 import { launchSegments, waitForSegments } from "../../src/collect/ecs-segments.js";
 import { defaultRunDeps, runRunCommand, type RunDeps } from "../../src/cli/run-command.js";
 import { captureIo } from "../helpers/io.js";
+import { startFakeS3 } from "../collect/import/s3-server.js";
 
 const traces = fileURLToPath(new URL("../../../shared/data/traces/", import.meta.url));
 
@@ -292,6 +294,8 @@ describe("caplab run --on ecs (real SDK, local wire-protocol server)", () => {
     const sleeps: number[] = [];
     const io = capture();
     const out = join(dir, "ecs");
+    // An empty bucket: the tasks uploaded nothing (the outputs are tested in run-ecs.test.ts).
+    const s3 = await startFakeS3("results", new Map());
     const code = await runRunCommand(
       "smoke",
       {
@@ -303,13 +307,25 @@ describe("caplab run --on ecs (real SDK, local wire-protocol server)", () => {
         taskDefinition: "k6:3",
         subnets: ["subnet-1", "subnet-2"],
         securityGroups: ["sg-1"],
+        results: "s3://results/k6",
       },
       io,
       deps(
         { CAPLAB_TOKEN: "never-sent" },
-        { ecs: client, sleep: async (ms) => void sleeps.push(ms) },
+        {
+          ecs: client,
+          sleep: async (ms) => void sleeps.push(ms),
+          s3: () =>
+            new S3Client({
+              endpoint: s3.endpoint,
+              forcePathStyle: true,
+              region: "us-east-1",
+              credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+            }),
+        },
       ),
-    );
+    ).finally(() => s3.close());
+    // A segment's own exit code wins over missing outputs.
     expect(code).toBe(99);
     const runs = ecs.calls.filter((c) => c.op === "RunTask");
     expect(runs).toHaveLength(3);
@@ -347,7 +363,8 @@ describe("caplab run --on ecs (real SDK, local wire-protocol server)", () => {
     expect(sleeps).toEqual([5000, 10000]);
     const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
     expect(manifest.segments.map((s: { exitCode: number }) => s.exitCode)).toEqual([0, 99, 0]);
-    expect(manifest.outputs.gathered).toBe(false);
+    expect(manifest.outputs).toMatchObject({ gathered: false, merged: [], missing: [0, 1, 2] });
+    expect(io.stderr()).toMatch(/segment 2 \(2\/3:1\): no k6\.json\.gz under s3:\/\/results\/k6\//);
   });
 
   it("gives up at the deadline and says the tasks were left running", async () => {
