@@ -237,14 +237,23 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
 
   if (a.k6Thresholds) {
     if (run.thresholds.length === 0)
-      out.push(skipped("k6-threshold", "absolute", "k6 thresholds", "summary.json has none"));
+      out.push(
+        skipped(
+          "k6-threshold",
+          "absolute",
+          "k6 thresholds",
+          "the run has none (summary.json, thresholds.json)",
+        ),
+      );
     for (const t of run.thresholds)
       out.push({
         id: "k6-threshold",
         group: "absolute",
         name: `k6 threshold ${t.metric}: ${t.expression}`,
         verdict: t.ok ? "pass" : "fail",
-        detail: t.ok ? "k6 reports it held." : "k6 reports it FAILED (summary.json: true).",
+        detail: t.ok
+          ? "Held (k6's verdict, or caplab's on the merged points of a distributed run)."
+          : "FAILED (k6's verdict, or caplab's on the merged points of a distributed run).",
         numbers: {},
       });
   }
