@@ -31,7 +31,7 @@ const impureImports = {
     },
     { group: ["k6", "k6/*"], message: "k6 modules live in scenarios/ only." },
     {
-      group: ["**/cli/*", "**/collect/*", "**/scenarios/*"],
+      group: ["**/cli/*", "**/collect/*", "**/io/*", "**/scenarios/*"],
       message: "The pure core must not import the I/O layers.",
     },
   ],
@@ -82,6 +82,37 @@ export default tseslint.config(
         { object: "Date", property: "now", message: "Time comes in as an argument." },
         { object: "performance", property: "now", message: "Time comes in as an argument." },
         { object: "console", message: "Warnings go to the sink that is passed in." },
+      ],
+    },
+  },
+  {
+    // Layers: cli/ (commands) on collect/ (AWS and k6 I/O) on io/ (files, errors) on the core.
+    files: ["src/collect/**/*.ts", "src/io/**/*.ts", "src/reports/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/cli/*"],
+              message: "cli/ is the top layer: move what both need into io/.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/io/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/cli/*", "**/collect/*"], message: "io/ sits below cli/ and collect/." },
+            { group: ["@aws-sdk/*", "@smithy/*"], message: "AWS SDK calls live in collect/ only." },
+          ],
+        },
       ],
     },
   },

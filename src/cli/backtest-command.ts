@@ -18,10 +18,10 @@ import {
   type WarningSink,
 } from "../vocab/index.js";
 import { calibrateOrExplain, loadObservedBundle } from "./calibrate-command.js";
-import { loadConfig } from "./config-file.js";
-import { UsageError } from "./errors.js";
+import { loadConfig } from "../io/config-file.js";
+import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
-import { writeJsonAtomic } from "./output.js";
+import { writeJsonAtomic } from "../io/output.js";
 
 export interface BacktestCommandOptions {
   /** Folder for backtest.json. @default the bundle folder */

@@ -26,10 +26,10 @@ import {
   type Warning,
   type WarningSink,
 } from "../vocab/index.js";
-import { isBundle, readBundleManifest, readBundleSeries } from "./bundle.js";
-import { UsageError } from "./errors.js";
+import { isBundle, readBundleManifest, readBundleSeries } from "../io/bundle.js";
+import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
-import { writeFileAtomic } from "./output.js";
+import { writeFileAtomic } from "../io/output.js";
 
 /** A bundle read for calibration, right-sizing and backtests. */
 export interface LoadedBundle {

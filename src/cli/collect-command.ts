@@ -20,7 +20,7 @@ import type { PackingLimits } from "../collect/packing.js";
 import { isRetryable, isThrottling, type RetryOptions } from "../collect/retry.js";
 import { DEFAULT_MAX_TASKS } from "../collect/task-metrics.js";
 import type { Warning } from "../vocab/index.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
 
 export interface CollectCommandOptions {

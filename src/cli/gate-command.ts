@@ -29,9 +29,9 @@ import {
 } from "../collect/history-db.js";
 import { gateRunOf } from "../reports/spec/run-data.js";
 import { renderGateJunit, renderGateMarkdown } from "../reports/spec/run-gate.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
-import { writeFileAtomic } from "./output.js";
+import { writeFileAtomic } from "../io/output.js";
 import { loadRunBundle } from "./report-command.js";
 
 export interface GateOptions {

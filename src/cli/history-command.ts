@@ -15,7 +15,7 @@ import {
   resolveHistoryPath,
   type HistoryRun,
 } from "../collect/history-db.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../io/errors.js";
 import type { Io } from "./main.js";
 
 /** Runs listed when --last is not given. @default 30 */

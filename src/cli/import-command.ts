@@ -20,11 +20,11 @@ import {
   type TraceBundleManifest,
   type Warning,
 } from "../vocab/index.js";
-import { writeBundle, type FixedSeries } from "./bundle.js";
-import { UsageError } from "./errors.js";
+import { writeBundle, type FixedSeries } from "../io/bundle.js";
+import { UsageError } from "../io/errors.js";
 import type { Io } from "./main.js";
 import { printWarnings } from "./main.js";
-import { parseTimeCell } from "./trace-file.js";
+import { parseTimeCell } from "../io/trace-file.js";
 
 export { IMPORT_FORMATS };
 

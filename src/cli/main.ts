@@ -8,7 +8,7 @@ import { z } from "zod";
 import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../io/errors.js";
 import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
 import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";

@@ -17,17 +17,17 @@ import {
   type SimulationContext,
   type Warning,
 } from "../vocab/index.js";
-import { loadConfig } from "./config-file.js";
+import { loadConfig } from "../io/config-file.js";
 import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
 import { recordPlan, resolveHistoryPath } from "../collect/history-db.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
-import { replaceDirectory, writeFileAtomic, writeJsonAtomic } from "./output.js";
+import { replaceDirectory, writeFileAtomic, writeJsonAtomic } from "../io/output.js";
 import { defaultWorkers, runSweep } from "./pool.js";
 import { PLAN_RESULT_FILE, renderPlanResultJson } from "./plan-result-file.js";
-import { isBundle } from "./bundle.js";
+import { isBundle } from "../io/bundle.js";
 import { loadObservedBundle } from "./calibrate-command.js";
-import { loadTraceSource } from "./trace-file.js";
+import { loadTraceSource } from "../io/trace-file.js";
 
 export interface PlanCommandOptions {
   readonly default?: boolean;

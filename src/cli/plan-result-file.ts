@@ -15,7 +15,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TIMELINE_COLUMNS, type PlanResult, type Timeline } from "../vocab/index.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../io/errors.js";
 
 export const PLAN_RESULT_FILE = "plan-result.json";
 export const PLAN_RESULT_FORMAT = "caplab-plan-result/1";

@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { simulate } from "../sim/engine.js";
 import type { Kpis, PlanCandidate, SimulationContext, Trace } from "../vocab/index.js";
 import type { SweepRequest, SweepWorkerData } from "./sweep-worker.js";
-import { startSiblingWorker } from "./worker.js";
+import { startSiblingWorker } from "../io/worker.js";
 
 export interface SweepOptions {
   /** Worker threads; 0 runs in this thread. @default all cores */

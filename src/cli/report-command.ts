@@ -49,9 +49,9 @@ import {
   type SimulatedRun,
   type Warning,
 } from "../vocab/index.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
-import { writeFileAtomic } from "./output.js";
+import { writeFileAtomic } from "../io/output.js";
 import { readPlanResult } from "./plan-result-file.js";
 import { RUN_BUNDLE_FORMAT } from "./run-command.js";
 

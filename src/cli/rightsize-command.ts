@@ -13,7 +13,7 @@ import {
   type WarningSink,
 } from "../vocab/index.js";
 import { calibrateOrExplain, loadObservedBundle } from "./calibrate-command.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
 
 export interface RightsizeCommandOptions {

@@ -87,10 +87,10 @@ import type { TraceSource } from "../vocab/index.js";
 import { recordRun, resolveHistoryPath } from "../collect/history-db.js";
 import { runCollectCommand } from "./collect-command.js";
 import { loadRunBundle } from "./report-command.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../io/errors.js";
 import type { Io } from "./main.js";
-import { writeJsonAtomic, writeFileAtomic } from "./output.js";
-import { loadTraceSource } from "./trace-file.js";
+import { writeJsonAtomic, writeFileAtomic } from "../io/output.js";
+import { loadTraceSource } from "../io/trace-file.js";
 
 export const RUN_BUNDLE_FORMAT = "caplab-run-bundle/1" as const;
 

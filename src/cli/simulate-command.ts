@@ -7,11 +7,11 @@ import {
   type SimulationContext,
   type Warning,
 } from "../vocab/index.js";
-import { loadConfig } from "./config-file.js";
+import { loadConfig } from "../io/config-file.js";
 import type { Io } from "./main.js";
 import { printWarnings } from "./main.js";
-import { renderTimelineCsv, writeFileAtomic, writeJsonAtomic } from "./output.js";
-import { loadTrace } from "./trace-file.js";
+import { renderTimelineCsv, writeFileAtomic, writeJsonAtomic } from "../io/output.js";
+import { loadTrace } from "../io/trace-file.js";
 
 export async function runSimulateCommand(
   configPath: string,

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { writeJsonAtomic } from "../cli/output.js";
+import { writeJsonAtomic } from "../io/output.js";
 import type { WarningSink } from "../vocab/index.js";
 import type { ChunkData } from "./cloudwatch.js";
 import type { Chunk } from "./packing.js";

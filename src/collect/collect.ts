@@ -17,8 +17,8 @@
 import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECSClient } from "@aws-sdk/client-ecs";
-import { writeBundle, type FixedSeries } from "../cli/bundle.js";
-import { UsageError } from "../cli/errors.js";
+import { writeBundle, type FixedSeries } from "../io/bundle.js";
+import { UsageError } from "../io/errors.js";
 import {
   BUNDLE_FORMAT,
   type BundleSeries,

@@ -22,7 +22,7 @@ import {
   type K6SummaryFile,
 } from "../analysis/k6-ingest.js";
 import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
-import { startSiblingWorker } from "../cli/worker.js";
+import { startSiblingWorker } from "../io/worker.js";
 
 /** Read size: large chunks make the per-chunk overhead (stream, carried line) negligible. */
 export const K6_CHUNK_BYTES = 4 << 20;

@@ -26,7 +26,7 @@ import { GetLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-
 import { DescribeTaskDefinitionCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parseK6Line } from "../analysis/k6-results.js";
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../io/errors.js";
 import { listSources, parseS3Url } from "./import/sources.js";
 import { readK6Lines } from "./k6-merge.js";
 

@@ -38,7 +38,7 @@ import {
   type ServiceRevision,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../io/errors.js";
 import {
   PolicySchema,
   ScalingSchema,

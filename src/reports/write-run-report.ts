@@ -10,7 +10,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../cli/output.js";
+import { writeFileAtomic } from "../io/output.js";
 import type { Warning } from "../vocab/index.js";
 import { safeSvg } from "./spec/html.js";
 import { runCharts, type RunChart } from "./spec/run-charts.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { runCalibrateCommand } from "../../src/cli/calibrate-command.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/io/errors.js";
 import { PlatformSchema, ServiceModelSchema } from "../../src/vocab/index.js";
 import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
 

@@ -4,15 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { readBundleManifest } from "../../src/cli/bundle.js";
+import { readBundleManifest } from "../../src/io/bundle.js";
 import {
   addCollectCommand,
   parseCollectTime,
   runCollectCommand,
 } from "../../src/cli/collect-command.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/io/errors.js";
 import type { Io } from "../../src/cli/main.js";
-import { loadTraceSource } from "../../src/cli/trace-file.js";
+import { loadTraceSource } from "../../src/io/trace-file.js";
 import {
   ScalingSchema,
   TaskSizeSchema,

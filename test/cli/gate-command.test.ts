@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/io/errors.js";
 import { loadGateConfig, runGateCommand } from "../../src/cli/gate-command.js";
 import type { Io } from "../../src/cli/main.js";
 import { listRuns } from "../../src/collect/history-db.js";

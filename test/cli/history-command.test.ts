@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/io/errors.js";
 import {
   historyTrends,
   p95ChangePoints,

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { readBundleManifest } from "../../src/cli/bundle.js";
+import { readBundleManifest } from "../../src/io/bundle.js";
 import { runImportCommand } from "../../src/cli/import-command.js";
 import type { Io } from "../../src/cli/main.js";
-import { loadTraceSource } from "../../src/cli/trace-file.js";
+import { loadTraceSource } from "../../src/io/trace-file.js";
 import { TraceSourceSchema } from "../../src/vocab/index.js";
 import { albObjects, startFakeS3, type FakeS3 } from "../collect/import/s3-server.js";
 

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/io/errors.js";
 import { main, type Io } from "../../src/cli/main.js";
 import { readPlanResult, renderPlanResultJson } from "../../src/cli/plan-result-file.js";
 import { HISTORY_ENV } from "../../src/collect/history-db.js";

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { explainAwsError, runCollectCommand } from "../../src/cli/collect-command.js";
-import { readBundleManifest } from "../../src/cli/bundle.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { readBundleManifest } from "../../src/io/bundle.js";
+import { UsageError } from "../../src/io/errors.js";
 import type { Io } from "../../src/cli/main.js";
 import { fetchChunk } from "../../src/collect/cloudwatch.js";
 import { collect, toFixedSeries } from "../../src/collect/collect.js";
@@ -191,7 +191,7 @@ describe("collect with mocked AWS", () => {
   it("puts the window on the period grid, ends it at now, and discards another collection's checkpoints", async () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-collect-"));
     const out = join(dir, "bundle");
-    const { writeJsonAtomic } = await import("../../src/cli/output.js");
+    const { writeJsonAtomic } = await import("../../src/io/output.js");
     await writeJsonAtomic(join(`${out}.partial`, "plan.json"), { key: "another", chunks: 9 });
     const warnings: string[] = [];
     const result = await collect(

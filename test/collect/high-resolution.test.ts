@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeServiceRevisionsCommand } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
-import { readBundleManifest } from "../../src/cli/bundle.js";
+import { readBundleManifest } from "../../src/io/bundle.js";
 import { collect, type CollectDeps, type CollectRequest } from "../../src/collect/collect.js";
 import {
   highResolutionMetricsOf,

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { readBundleManifest } from "../../src/cli/bundle.js";
+import { readBundleManifest } from "../../src/io/bundle.js";
 import { savedChunkCount } from "../../src/collect/checkpoint.js";
 import {
   collect,

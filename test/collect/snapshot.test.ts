@@ -8,7 +8,7 @@ import {
   toScheduledActionConfig,
   toTaskSize,
 } from "../../src/collect/snapshot.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/io/errors.js";
 import { ScalingSchema, type Warning } from "../../src/vocab/index.js";
 import {
   CPU_POLICY,

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readBundleManifest } from "../../src/cli/bundle.js";
+import { readBundleManifest } from "../../src/io/bundle.js";
 import { collect } from "../../src/collect/collect.js";
 import type { RetryOptions } from "../../src/collect/retry.js";
 import {

@@ -37,6 +37,19 @@ describe("the pure-core lint rule", () => {
       ),
     ).toEqual([]);
   });
+  it("keeps cli/ the top layer: collect/ and io/ do not import it, io/ does not import collect/", async () => {
+    const code = 'import { main } from "../cli/main.js";\nexport const m = main;\n';
+    for (const folder of ["src/collect/x.ts", "src/io/x.ts", "src/reports/x.ts"])
+      expect((await problems(`${cwd}/${folder}`, code)).join("\n")).toMatch(/top layer|below/);
+    expect(
+      (
+        await problems(
+          `${cwd}/src/io/x.ts`,
+          'import { collect } from "../collect/collect.js";\nexport const c = collect;\n',
+        )
+      ).join("\n"),
+    ).toMatch(/below cli\/ and collect\//);
+  });
   it("keeps the vocabulary free of our other modules", async () => {
     expect(
       (

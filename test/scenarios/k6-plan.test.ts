@@ -16,7 +16,7 @@ import {
   traceToStages,
   type ScenarioPlan,
 } from "../../src/analysis/k6-plan.js";
-import { loadTraceSource } from "../../src/cli/trace-file.js";
+import { loadTraceSource } from "../../src/io/trace-file.js";
 import { SLO_DEFAULTS, type TraceSource } from "../../src/vocab/index.js";
 
 const traces = fileURLToPath(new URL("../../../shared/data/traces/", import.meta.url));

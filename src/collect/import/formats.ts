@@ -16,7 +16,7 @@ import {
 } from "../../analysis/access-log.js";
 import { parseK6Line } from "../../analysis/k6-results.js";
 import { parseIsoTime } from "../../analysis/trace.js";
-import type { FixedSeries } from "../../cli/bundle.js";
+import type { FixedSeries } from "../../io/bundle.js";
 import { BUNDLE_REQUESTS_SERIES, type BundleSeries } from "../../vocab/index.js";
 import { StepMean, StepQuantile, StepSum, type StepExtent, type StepGrid } from "./steps.js";
 

@@ -5,7 +5,7 @@
  *     ──forEachLine──▶ line ──LineReader.read──▶ per-step accumulators (StepGrid)
  *     ──finish──▶ ImportedSeries (fixed step) + notes   →  cli/import-command.ts writes the bundle
  *
- *   CSV ──readTraceCsv (cli/trace-file.ts)──▶ RawMetricSeries ──toTrace──▶ requests series
+ *   CSV ──readTraceCsv (io/trace-file.ts)──▶ RawMetricSeries ──toTrace──▶ requests series
  *
  * Streaming throughout: memory holds one chunk, one partial line and one accumulator cell per
  * step that has data, whatever the size of the input. A bad line is counted, the first
@@ -14,8 +14,8 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { toTrace, TraceError } from "../../analysis/trace.js";
-import { UsageError } from "../../cli/errors.js";
-import { readTraceCsv } from "../../cli/trace-file.js";
+import { UsageError } from "../../io/errors.js";
+import { readTraceCsv } from "../../io/trace-file.js";
 import {
   BUNDLE_REQUESTS_SERIES,
   type RawMetricSeries,
@@ -52,9 +52,9 @@ export interface ImportOptions {
   readonly fromMs?: number;
   /** Window end, epoch ms, exclusive. @default the end of the last step with data */
   readonly toMs?: number;
-  /** CSV only: the time column's header. @default detected (cli/trace-file.ts) */
+  /** CSV only: the time column's header. @default detected (io/trace-file.ts) */
   readonly timeColumn?: string;
-  /** CSV only: the count column's header. @default detected (cli/trace-file.ts) */
+  /** CSV only: the count column's header. @default detected (io/trace-file.ts) */
   readonly valueColumn?: string;
   /** The S3 client, made on first use (only `s3://` sources need one). */
   readonly s3?: () => S3Client;
@@ -136,7 +136,7 @@ const noS3 = (): S3Client => {
  * Reads every source into fixed-step series (see the module comment).
  *
  * @throws UsageError when a source is missing, nothing at all is found, or (CSV only) a line
- *   is bad: the CSV reader is all-or-nothing (cli/trace-file.ts).
+ *   is bad: the CSV reader is all-or-nothing (io/trace-file.ts).
  */
 export async function importTrace(
   options: ImportOptions,

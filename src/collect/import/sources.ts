@@ -12,7 +12,7 @@ import { pipeline, Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
-import { UsageError } from "../../cli/errors.js";
+import { UsageError } from "../../io/errors.js";
 
 /** One input: a local file or an S3 object. */
 export type InputSource =

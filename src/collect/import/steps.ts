@@ -8,7 +8,7 @@
  */
 import { QuantileSketch } from "../../analysis/access-log.js";
 import { MAX_TRACE_STEPS } from "../../analysis/trace.js";
-import type { FixedSeries } from "../../cli/bundle.js";
+import type { FixedSeries } from "../../io/bundle.js";
 
 /**
  * The step grid: steps of `stepSeconds` from `fromMs` when a window is given, else from the

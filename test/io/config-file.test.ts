@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { formatZodIssue, loadConfig } from "../../src/cli/config-file.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { formatZodIssue, loadConfig } from "../../src/io/config-file.js";
+import { UsageError } from "../../src/io/errors.js";
 import { SimulateConfigSchema } from "../../src/vocab/index.js";
 
 /** The example from the simulate docs. */

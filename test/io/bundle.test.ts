@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isBundle, readBundleManifest, writeBundle } from "../../src/cli/bundle.js";
+import { isBundle, readBundleManifest, writeBundle } from "../../src/io/bundle.js";
 import { main, type Io } from "../../src/cli/main.js";
-import { loadTraceSource } from "../../src/cli/trace-file.js";
+import { loadTraceSource } from "../../src/io/trace-file.js";
 import { BUNDLE_FORMAT, TraceBundleManifestSchema } from "../../src/vocab/index.js";
 
 const silent: Io = { out: () => {}, err: () => {}, isTty: false };

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toTrace } from "../../src/analysis/trace.js";
-import { UsageError } from "../../src/cli/errors.js";
-import { loadTrace, parseTimeCell, readTraceCsv } from "../../src/cli/trace-file.js";
+import { UsageError } from "../../src/io/errors.js";
+import { loadTrace, parseTimeCell, readTraceCsv } from "../../src/io/trace-file.js";
 import { TraceSourceSchema, type Trace, type Warning } from "../../src/vocab/index.js";
 
 const TRACES = fileURLToPath(new URL("../../../shared/data/traces/", import.meta.url));
