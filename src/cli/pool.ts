@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { simulate } from "../sim/engine.js";
+import { QueueStepMemo } from "../sim/queue.js";
 import type { Kpis, PlanCandidate, SimulationContext, Trace } from "../vocab/index.js";
 import type { SweepRequest, SweepWorkerData } from "./sweep-worker.js";
 import { startSiblingWorker } from "../io/worker.js";
@@ -44,9 +45,10 @@ export async function runSweep(
   const workers = Math.min(wanted, total);
   const results: (Kpis | undefined)[] = new Array(total);
   if (workers === 0) {
+    const queueMemo = new QueueStepMemo();
     for (let i = 0; i < total; i++) {
       options.signal?.throwIfAborted();
-      results[i] = simulate(trace, candidates[i]!, context, { record: false }).kpis;
+      results[i] = simulate(trace, candidates[i]!, context, { record: false, queueMemo }).kpis;
       options.onProgress?.(i + 1, total);
     }
     return results as Kpis[];

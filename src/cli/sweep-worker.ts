@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { simulate } from "../sim/engine.js";
+import { QueueStepMemo } from "../sim/queue.js";
 import { scheduleFirings } from "../sim/schedule.js";
 import type { PlanCandidate, SimulationContext, Trace } from "../vocab/index.js";
 
@@ -17,6 +18,8 @@ export type SweepRequest = { readonly batch: readonly number[] } | { readonly st
 
 const data = workerData as SweepWorkerData;
 const firingsCache = new Map<string, ReturnType<typeof scheduleFirings>>();
+// Queueing results shared by this worker's candidates (the same Kpis, far fewer solves).
+const queueMemo = new QueueStepMemo();
 const endMs = data.trace.startMs + data.trace.requests.length * data.trace.stepSeconds * 1000;
 
 parentPort!.on("message", (message: SweepRequest) => {
@@ -32,10 +35,8 @@ parentPort!.on("message", (message: SweepRequest) => {
       firings = scheduleFirings(candidate.scaling.scheduledActions, data.trace.startMs, endMs);
       firingsCache.set(key, firings);
     }
-    return {
-      index,
-      kpis: simulate(data.trace, candidate, data.context, { record: false, firings }).kpis,
-    };
+    const options = { record: false, firings, queueMemo };
+    return { index, kpis: simulate(data.trace, candidate, data.context, options).kpis };
   });
   parentPort!.postMessage(results);
 });

@@ -14,21 +14,22 @@
  * gives a new target a share that ramps up). Every modelling choice is a named parameter
  * in PlatformParams or ServiceModel.
  */
-import {
-  taskCostPerSecond,
-  TIMELINE_COLUMNS,
-  vcpusOf,
-  type Candidate,
-  type Kpis,
-  type ScalingEvent,
-  type SimulationContext,
-  type Timeline,
-  type TimelineColumn,
-  type Trace,
+// Values from the vocabulary's modules that need no schema library, so that a sweep's worker
+// threads start without loading one (the types come from the index as usual).
+import { taskCostPerSecond, vcpusOf } from "../vocab/fargate.js";
+import type {
+  Candidate,
+  Kpis,
+  ScalingEvent,
+  SimulationContext,
+  Timeline,
+  TimelineColumn,
+  Trace,
 } from "../vocab/index.js";
+import { TIMELINE_COLUMNS } from "../vocab/types.js";
 import { AutoScaler } from "./autoscaling.js";
 import { PeriodStore, Q, Q_COUNT } from "./metrics.js";
-import { queueStep, type QueueStepResult } from "./queue.js";
+import { queueStep, SaturatedStation, type QueueStepMemo, type QueueStepResult } from "./queue.js";
 import { scheduleFirings, type ScheduledFiring } from "./schedule.js";
 
 export interface SimulateOptions {
@@ -36,6 +37,11 @@ export interface SimulateOptions {
   readonly record?: boolean;
   /** Precomputed scheduled-action firings for this trace window (sweeps share them). */
   readonly firings?: readonly ScheduledFiring[];
+  /**
+   * Queueing results remembered across the candidates of a sweep (one per sweep and
+   * context; results are the same without it). Used when `record` is off.
+   */
+  readonly queueMemo?: QueueStepMemo;
 }
 
 export interface SimulationResult {
@@ -68,6 +74,34 @@ interface DrainCohort {
 interface SlowStartCohort {
   count: number;
   readonly healthyAt: number;
+}
+
+/**
+ * The running totals behind the Kpis, and the open minute's tallies for SLO minutes.
+ *
+ * They are fields of an object rather than locals of {@link simulate}'s loop on purpose: as
+ * locals, V8 kept them boxed and allocated a number for most updates (about 45 bytes per
+ * simulated step, measured), whereas an object's number fields are updated in place.
+ */
+class Tally {
+  totalRequests = 0;
+  totalFailed = 0;
+  totalCost = 0;
+  p95Weighted = 0;
+  p95Weight = 0;
+  worstP95 = 0;
+  maxTasks = 0;
+  minTasks = Infinity;
+  taskSecondsSum = 0;
+  cpuSum = 0;
+  cpuSteps = 0;
+  peakCpu = 0;
+  peakMemory = 0;
+  minuteRequests = 0;
+  minuteFailed = 0;
+  minuteServed = 0;
+  minuteSlow = 0;
+  violationMinutes = 0;
 }
 
 /** Overlap in seconds of [a0, a1) with [b0, b1). */
@@ -223,31 +257,18 @@ export function simulate(
   const q = new Float64Array(Q_COUNT);
   const cpuHistogram = new Float64Array(CPU_HISTOGRAM_BINS + 1);
   const qs: QueueStepResult = { meanWait: 0, p50: 0, p95: 0, p99: 0, exceedance: 0 };
-  let totalRequests = 0;
-  let totalFailed = 0;
-  let totalCost = 0;
-  let p95Weighted = 0;
-  let p95Weight = 0;
-  let worstP95 = 0;
-  let maxTasks = 0;
-  let minTasks = Infinity;
-  let taskSecondsSum = 0;
-  let cpuSum = 0;
-  let cpuSteps = 0;
-  let peakCpu = 0;
-  let peakMemory = 0;
-  // SLO minutes.
   const sloSeconds = slo.latencyP95Ms / 1000;
+  // The queue below the stable limit, remembered by arrival rate across a sweep's candidates.
+  const stable =
+    !record && options.queueMemo
+      ? options.queueMemo.table(servers, mu, cv, sloSeconds - latencySeconds, n)
+      : null;
+  // Saturated steps all ask the station at the same rate (the stable limit).
+  let saturated: SaturatedStation | null = null;
+  const tally = new Tally();
+  // SLO minutes.
   const errorLimit = slo.errorRatePercent / 100;
   let minuteIndex = 0;
-  let minuteRequests = 0;
-  let minuteFailed = 0;
-  let minuteServed = 0;
-  let minuteSlow = 0;
-  let violationMinutes = 0;
-  // The minute's tallies stay plain locals, closed by a module-level function rather than a
-  // closure: a local a closure writes lives in a heap context, where V8 boxes every new
-  // floating-point value, i.e. allocates at every step.
 
   for (let i = 0; i < n; i++) {
     const t0 = i * s;
@@ -359,7 +380,9 @@ export function simulate(
       if (backlog <= 1e-9 && rho < MAX_STABLE_UTILIZATION) {
         served = requests;
         if (requests > 0) {
-          const r = queueStep(servers, lambda, mu, cv, sloSeconds - latencySeconds, record, qs);
+          const r = stable
+            ? stable.step(lambda, i, qs)
+            : queueStep(servers, lambda, mu, cv, sloSeconds - latencySeconds, record, qs);
           latencyMean = r.meanWait + 1 / mu + latencySeconds;
           inflightPerTask = lambda * latencyMean;
           p95 = r.p95 + latencySeconds;
@@ -380,16 +403,8 @@ export function simulate(
         failed = timedOut;
         const wait = (backlog + next) / 2 / rate;
         backlog = next;
-        const lambdaCap = MAX_STABLE_UTILIZATION * capacityRate;
-        const r = queueStep(
-          servers,
-          lambdaCap,
-          mu,
-          cv,
-          sloSeconds - wait - latencySeconds,
-          record,
-          qs,
-        );
+        saturated ??= new SaturatedStation(servers, MAX_STABLE_UTILIZATION * capacityRate, mu, cv);
+        const r = saturated.step(sloSeconds - wait - latencySeconds, record, qs);
         p95 = wait + r.p95 + latencySeconds;
         p50 = wait + r.p50 + latencySeconds;
         p99 = wait + r.p99 + latencySeconds;
@@ -411,7 +426,7 @@ export function simulate(
       failed += backlog;
       backlog = 0;
       healthy = 0;
-      slowStarting.length = 0;
+      if (slowStarting.length > 0) slowStarting.length = 0;
       emit?.({
         kind: "oom-kill",
         timeMs: trace.startMs + t1 * 1000,
@@ -458,33 +473,33 @@ export function simulate(
     // Accounting.
     const stepCost = billedSec * costRate + extraCost;
     extraCost = 0;
-    totalCost += stepCost;
-    totalRequests += requests;
-    totalFailed += failed;
+    tally.totalCost += stepCost;
+    tally.totalRequests += requests;
+    tally.totalFailed += failed;
     const runningTasks = runningSec / s;
     const running = healthy + countRunning(launching, t1) + slowStartingCount(slowStarting);
-    maxTasks = Math.max(maxTasks, running);
-    minTasks = Math.min(minTasks, running);
-    taskSecondsSum += runningTasks * s;
+    tally.maxTasks = Math.max(tally.maxTasks, running);
+    tally.minTasks = Math.min(tally.minTasks, running);
+    tally.taskSecondsSum += runningTasks * s;
     if (runningSec > 0) {
-      cpuSum += cpuPct;
-      cpuSteps++;
-      peakCpu = Math.max(peakCpu, cpuPct);
-      peakMemory = Math.max(peakMemory, memPct);
+      tally.cpuSum += cpuPct;
+      tally.cpuSteps++;
+      tally.peakCpu = Math.max(tally.peakCpu, cpuPct);
+      tally.peakMemory = Math.max(tally.peakMemory, memPct);
       cpuHistogram[
         Math.min(CPU_HISTOGRAM_BINS, Math.floor((cpuPct / 100) * CPU_HISTOGRAM_BINS))
       ]! += 1;
     }
     if (served > 0 && Number.isFinite(p95)) {
-      p95Weighted += p95 * served;
-      p95Weight += served;
-      worstP95 = Math.max(worstP95, p95);
+      tally.p95Weighted += p95 * served;
+      tally.p95Weight += served;
+      tally.worstP95 = Math.max(tally.worstP95, p95);
     }
     // SLO minutes.
-    minuteRequests += requests;
-    minuteFailed += failed;
-    minuteServed += served;
-    minuteSlow += served * slowShare;
+    tally.minuteRequests += requests;
+    tally.minuteFailed += failed;
+    tally.minuteServed += served;
+    tally.minuteSlow += served * slowShare;
     let closeWeight = 0;
     if (s >= 60) {
       closeWeight = s / 60;
@@ -493,10 +508,18 @@ export function simulate(
       closeWeight = 1;
     }
     if (closeWeight > 0) {
-      if (breaksSlo(minuteRequests, minuteFailed, minuteServed, minuteSlow, errorLimit)) {
-        violationMinutes += closeWeight;
+      if (
+        breaksSlo(
+          tally.minuteRequests,
+          tally.minuteFailed,
+          tally.minuteServed,
+          tally.minuteSlow,
+          errorLimit,
+        )
+      ) {
+        tally.violationMinutes += closeWeight;
       }
-      minuteRequests = minuteFailed = minuteServed = minuteSlow = 0;
+      tally.minuteRequests = tally.minuteFailed = tally.minuteServed = tally.minuteSlow = 0;
     }
 
     if (columns) {
@@ -522,10 +545,16 @@ export function simulate(
   }
   if (
     s < 60 &&
-    minuteRequests > 0 &&
-    breaksSlo(minuteRequests, minuteFailed, minuteServed, minuteSlow, errorLimit)
+    tally.minuteRequests > 0 &&
+    breaksSlo(
+      tally.minuteRequests,
+      tally.minuteFailed,
+      tally.minuteServed,
+      tally.minuteSlow,
+      errorLimit,
+    )
   ) {
-    violationMinutes += (n * s - minuteIndex * 60) / 60;
+    tally.violationMinutes += (n * s - minuteIndex * 60) / 60;
   }
 
   // CPU headroom: 100 − p99 of per-step CPU, from the histogram.
@@ -533,29 +562,29 @@ export function simulate(
   let p99Cpu = 0;
   for (let b = 0; b <= CPU_HISTOGRAM_BINS; b++) {
     seen += cpuHistogram[b] ?? 0;
-    if (seen >= 0.99 * cpuSteps) {
+    if (seen >= 0.99 * tally.cpuSteps) {
       p99Cpu = (b / CPU_HISTOGRAM_BINS) * 100;
       break;
     }
   }
   const seconds = n * s;
   const kpis: Kpis = {
-    costUsd: totalCost,
-    monthlyCostUsd: seconds > 0 ? (totalCost * 730 * 3600) / seconds : 0,
-    sloViolationMinutes: violationMinutes,
+    costUsd: tally.totalCost,
+    monthlyCostUsd: seconds > 0 ? (tally.totalCost * 730 * 3600) / seconds : 0,
+    sloViolationMinutes: tally.violationMinutes,
     minutes: seconds / 60,
-    totalRequests,
-    failedRequests: totalFailed,
-    errorRatePercent: totalRequests > 0 ? (100 * totalFailed) / totalRequests : 0,
-    meanP95LatencyMs: p95Weight > 0 ? (1000 * p95Weighted) / p95Weight : 0,
-    worstP95LatencyMs: worstP95 * 1000,
-    maxTasks,
-    minTasks: Number.isFinite(minTasks) ? minTasks : 0,
-    meanTasks: seconds > 0 ? taskSecondsSum / seconds : 0,
+    totalRequests: tally.totalRequests,
+    failedRequests: tally.totalFailed,
+    errorRatePercent: tally.totalRequests > 0 ? (100 * tally.totalFailed) / tally.totalRequests : 0,
+    meanP95LatencyMs: tally.p95Weight > 0 ? (1000 * tally.p95Weighted) / tally.p95Weight : 0,
+    worstP95LatencyMs: tally.worstP95 * 1000,
+    maxTasks: tally.maxTasks,
+    minTasks: Number.isFinite(tally.minTasks) ? tally.minTasks : 0,
+    meanTasks: seconds > 0 ? tally.taskSecondsSum / seconds : 0,
     scalingActions: scaler.actions,
-    peakCpuUtilization: peakCpu,
-    meanCpuUtilization: cpuSteps > 0 ? cpuSum / cpuSteps : 0,
-    peakMemoryUtilization: peakMemory,
+    peakCpuUtilization: tally.peakCpu,
+    meanCpuUtilization: tally.cpuSteps > 0 ? tally.cpuSum / tally.cpuSteps : 0,
+    peakMemoryUtilization: tally.peakMemory,
     cpuHeadroomPercent: 100 - p99Cpu,
     oomKills,
   };

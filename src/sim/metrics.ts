@@ -27,8 +27,37 @@ export const Q = {
 } as const;
 export const Q_COUNT = 11;
 
-/** What a datapoint is computed from: a function of the period's sums. */
-export type MetricReader = (sums: Float64Array, offset: number, periodSeconds: number) => number;
+/**
+ * What a datapoint is computed from: the period's sums, by {@link readDatapoint}. A reader is
+ * plain data rather than a closure, so the per-period code stays monomorphic and returns its
+ * value without boxing it (this runs for every period of every candidate in a sweep).
+ */
+export interface MetricReader {
+  readonly formula: ReaderFormula;
+  /** Quantity ({@link Q}) the formula reads or divides by, per formula. */
+  readonly quantity: number;
+  /** The constant of the formula: vCPUs, memory in MiB. */
+  readonly scale: number;
+  /** ALB metrics: whether a period without requests is missing (NaN). */
+  readonly missingWithoutTraffic: boolean;
+}
+
+/** The formulas {@link readDatapoint} knows, one per simulated metric shape. */
+const F = {
+  /** AWS/ECS per-task utilization: 100 · sums[quantity] / (scale · running task-seconds). */
+  ecsUtilization: 0,
+  /** ALB RequestCountPerTarget: requests / (sums[quantity] / period). */
+  requestsPerTarget: 1,
+  /** An ALB count: sums[quantity]. */
+  albSum: 2,
+  /** ALB TargetResponseTime, seconds. */
+  responseTime: 3,
+  /** An average over the period: sums[quantity] · scale / period, NaN without running tasks. */
+  ecsPerSecond: 4,
+  /** An average count over the period: sums[quantity] / period. */
+  perSecond: 5,
+} as const;
+export type ReaderFormula = (typeof F)[keyof typeof F];
 
 /** The fixed facts of the task that the readers need. */
 export interface MetricTaskFacts {
@@ -78,60 +107,95 @@ export function customReader(
   platform: PlatformParams,
 ): MetricReader {
   const missingWithoutTraffic = platform.zeroTrafficIsMissingData;
-  const divisor =
-    platform.requestCountPerTargetDivisor === "healthy"
-      ? Q.healthyTaskSeconds
-      : Q.registeredTaskSeconds;
-  const alb =
-    (f: MetricReader): MetricReader =>
-    (s, o, p) =>
-      missingWithoutTraffic && (s[o + Q.requests] ?? 0) <= 0 ? NaN : f(s, o, p);
-  const ecs =
-    (f: MetricReader): MetricReader =>
-    (s, o, p) =>
-      (s[o + Q.runningTaskSeconds] ?? 0) <= 0 ? NaN : f(s, o, p);
-  const at = (s: Float64Array, o: number, q: number) => s[o + q] ?? 0;
+  const reader = (formula: ReaderFormula, quantity: number, scale = 1): MetricReader => ({
+    formula,
+    quantity,
+    scale,
+    missingWithoutTraffic,
+  });
   const key = `${spec.Namespace}:${spec.MetricName}`;
   switch (key) {
     case "AWS/ECS:CPUUtilization":
-      return ecs(
-        (s, o) =>
-          (100 * at(s, o, Q.cpuVcpuSeconds)) / (task.vcpus * at(s, o, Q.runningTaskSeconds)),
-      );
+      return reader(F.ecsUtilization, Q.cpuVcpuSeconds, task.vcpus);
     case "AWS/ECS:MemoryUtilization":
-      return ecs(
-        (s, o) =>
-          (100 * at(s, o, Q.memoryMiBSeconds)) / (task.memoryMiB * at(s, o, Q.runningTaskSeconds)),
-      );
+      return reader(F.ecsUtilization, Q.memoryMiBSeconds, task.memoryMiB);
     case "AWS/ApplicationELB:RequestCountPerTarget":
-      return alb((s, o, p) => {
-        const targets = at(s, o, divisor) / p;
-        return targets > 0 ? at(s, o, Q.requests) / targets : NaN;
-      });
+      return reader(
+        F.requestsPerTarget,
+        platform.requestCountPerTargetDivisor === "healthy"
+          ? Q.healthyTaskSeconds
+          : Q.registeredTaskSeconds,
+      );
     case "AWS/ApplicationELB:RequestCount":
-      return alb((s, o) => at(s, o, Q.requests));
+      return reader(F.albSum, Q.requests);
     case "AWS/ApplicationELB:TargetResponseTime":
-      return alb((s, o) => {
-        const served = at(s, o, Q.served);
-        return served > 0 ? at(s, o, Q.latencyMsTimesServed) / served / 1000 : NaN;
-      });
+      return reader(F.responseTime, Q.latencyMsTimesServed);
     case "AWS/ApplicationELB:HTTPCode_Target_5XX_Count":
-      return alb((s, o) => at(s, o, Q.failed));
+      return reader(F.albSum, Q.failed);
     case "AWS/ApplicationELB:HealthyHostCount":
-      return (s, o, p) => at(s, o, Q.healthyTaskSeconds) / p;
+      return reader(F.perSecond, Q.healthyTaskSeconds);
     case "ECS/ContainerInsights:CpuUtilized":
-      return ecs((s, o, p) => (at(s, o, Q.cpuVcpuSeconds) * 1024) / p);
+      return reader(F.ecsPerSecond, Q.cpuVcpuSeconds, 1024);
     case "ECS/ContainerInsights:MemoryUtilized":
-      return ecs((s, o, p) => at(s, o, Q.memoryMiBSeconds) / p);
+      return reader(F.ecsPerSecond, Q.memoryMiBSeconds);
     case "ECS/ContainerInsights:RunningTaskCount":
-      return (s, o, p) => at(s, o, Q.runningTaskSeconds) / p;
+      return reader(F.perSecond, Q.runningTaskSeconds);
     case "ECS/ContainerInsights:DesiredTaskCount":
-      return (s, o, p) => at(s, o, Q.desiredTaskSeconds) / p;
+      return reader(F.perSecond, Q.desiredTaskSeconds);
     case "ECS/ContainerInsights:PendingTaskCount":
-      return (s, o, p) => at(s, o, Q.pendingTaskSeconds) / p;
+      return reader(F.perSecond, Q.pendingTaskSeconds);
     default:
       // The config schema only admits simulated metrics; reaching this is a bug.
       throw new Error(`no simulated metric ${key}`);
+  }
+}
+
+/** The quantities ({@link Q}) {@link readDatapoint} reads for `reader`. */
+function readerInputs(reader: MetricReader): number[] {
+  switch (reader.formula) {
+    case F.ecsUtilization:
+    case F.ecsPerSecond:
+      return [Q.runningTaskSeconds, reader.quantity];
+    case F.perSecond:
+      return [reader.quantity];
+    case F.responseTime:
+      return [Q.requests, Q.served, reader.quantity];
+    default:
+      return [Q.requests, reader.quantity];
+  }
+}
+
+/**
+ * The datapoint `reader` computes from a period's sums (indexed by {@link Q}), or NaN when
+ * CloudWatch would have none: AWS/ECS metrics without a running task, ALB metrics without a
+ * request (with zeroTrafficIsMissingData), and ratios with nothing to divide by.
+ */
+export function readDatapoint(reader: MetricReader, sums: Float64Array, period: number): number {
+  const quantity = reader.quantity;
+  switch (reader.formula) {
+    case F.ecsUtilization: {
+      const running = sums[Q.runningTaskSeconds]!;
+      return running <= 0 ? NaN : (100 * sums[quantity]!) / (reader.scale * running);
+    }
+    case F.ecsPerSecond:
+      return sums[Q.runningTaskSeconds]! <= 0 ? NaN : (sums[quantity]! * reader.scale) / period;
+    case F.perSecond:
+      return sums[quantity]! / period;
+  }
+  // The ALB metrics.
+  const requests = sums[Q.requests]!;
+  if (reader.missingWithoutTraffic && requests <= 0) return NaN;
+  switch (reader.formula) {
+    case F.requestsPerTarget: {
+      const targets = sums[quantity]! / period;
+      return targets > 0 ? requests / targets : NaN;
+    }
+    case F.albSum:
+      return sums[quantity]!;
+    default: {
+      const served = sums[Q.served]!;
+      return served > 0 ? sums[quantity]! / served / 1000 : NaN;
+    }
   }
 }
 
@@ -142,6 +206,8 @@ export function customReader(
 export class PeriodStore {
   readonly period: number;
   private readonly sums = new Float64Array(Q_COUNT);
+  /** The quantities some reader reads, ascending: the only sums kept. */
+  private used = new Int32Array(0);
   private openIndex = 0;
   private readonly readers: MetricReader[] = [];
   private readonly rings: Float64Array[] = [];
@@ -152,44 +218,78 @@ export class PeriodStore {
     this.ringSize = Math.max(8, lookbackPeriods + 4);
   }
 
-  /** Registers a reader; returns its handle for {@link datapoint}. */
+  /**
+   * Registers a reader; returns its handle for {@link datapoint}. Register every reader before
+   * the first {@link add}: only the quantities registered readers read are summed.
+   */
   register(reader: MetricReader): number {
     this.readers.push(reader);
     this.rings.push(new Float64Array(this.ringSize).fill(NaN));
+    const used = new Set([...this.used, ...readerInputs(reader)]);
+    this.used = Int32Array.from([...used].sort((a, b) => a - b));
     return this.readers.length - 1;
   }
 
   /**
    * Adds a step's quantities (`values`, indexed by {@link Q}) spread over [t0, t1) seconds,
-   * closing every period that ends at or before t1.
+   * closing every period that ends at or before t1. Only the quantities the readers read are
+   * summed.
+   *
+   * A step longer than the period closes several periods, and those it covers whole (from
+   * empty sums, with the same share of the step) have the same sums, hence the same
+   * datapoints: the first is computed, the others copied.
    */
   add(values: Float64Array, t0: number, t1: number): void {
     const p = this.period;
     const span = t1 - t0;
     const sums = this.sums;
     let t = t0;
+    // The seconds of this step that filled the last period closed here from empty sums, if any.
+    let wholeSeconds = NaN;
     while (t < t1 - 1e-9) {
       const periodEnd = (this.openIndex + 1) * p;
       const until = Math.min(t1, periodEnd);
-      const f = (until - t) / span;
-      // Both arrays have Q_COUNT entries, so the reads need no `?? 0`.
-      for (let q = 0; q < Q_COUNT; q++) sums[q]! += values[q]! * f;
+      const seconds = until - t;
+      const closes = until >= periodEnd - 1e-9;
+      if (closes && seconds === wholeSeconds) {
+        this.repeat();
+      } else {
+        // Past this step's first period, a period starts empty (the sums are zeroed when a
+        // period closes); the first only when the step starts at or before its start.
+        const fromEmpty = t !== t0 || t0 <= this.openIndex * p;
+        const f = seconds / span;
+        const used = this.used;
+        for (let k = 0; k < used.length; k++) {
+          const q = used[k]!;
+          sums[q]! += values[q]! * f;
+        }
+        if (closes) {
+          this.close();
+          wholeSeconds = fromEmpty ? seconds : NaN;
+        }
+      }
       t = until;
-      if (until >= periodEnd - 1e-9) this.close();
     }
   }
 
   private close(): void {
     const slot = this.openIndex % this.ringSize;
     for (let r = 0; r < this.readers.length; r++) {
-      (this.rings[r] as Float64Array)[slot] = (this.readers[r] as MetricReader)(
-        this.sums,
-        0,
-        this.period,
-      );
+      this.rings[r]![slot] = readDatapoint(this.readers[r]!, this.sums, this.period);
     }
-    // A loop: for 11 entries it is cheaper than the TypedArray.prototype.fill builtin.
-    for (let q = 0; q < Q_COUNT; q++) this.sums[q] = 0;
+    const used = this.used;
+    for (let k = 0; k < used.length; k++) this.sums[used[k]!] = 0;
+    this.openIndex++;
+  }
+
+  /** Closes the open period with the datapoints of the one before (its sums were the same). */
+  private repeat(): void {
+    const slot = this.openIndex % this.ringSize;
+    const previous = (this.openIndex - 1) % this.ringSize;
+    for (let r = 0; r < this.readers.length; r++) {
+      const ring = this.rings[r]!;
+      ring[slot] = ring[previous]!;
+    }
     this.openIndex++;
   }
 

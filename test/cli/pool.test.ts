@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { generateDefaultWeek } from "../../src/analysis/synthetic.js";
 import { toTrace } from "../../src/analysis/trace.js";
 import { runSweep } from "../../src/cli/pool.js";
+import { simulate } from "../../src/sim/engine.js";
 import { expandSpace } from "../../src/sim/search.js";
 import { PlanConfigSchema, resolvePlatform, resolvePrices } from "../../src/vocab/index.js";
 
 describe("the sweep pool", () => {
-  it("gives identical results on 0, 1 and 2 workers", async () => {
+  it("gives identical results on 0, 1 and 2 workers, the same as simulating each candidate", async () => {
     const raw = generateDefaultWeek(5);
     const day = { ...raw, times: raw.times.slice(0, 1440), values: raw.values.slice(0, 1440) };
     const trace = toTrace(day, {}, () => {});
@@ -37,6 +38,9 @@ describe("the sweep pool", () => {
       batchSize: 2,
       onProgress: () => progressCalls++,
     });
+    // Each candidate on its own, without the sweep's shared queue memo.
+    const alone = candidates.map((c) => simulate(trace, c, context, { record: false }).kpis);
+    expect(inline).toEqual(alone);
     expect(one).toEqual(inline);
     expect(two).toEqual(inline);
     expect(progressCalls).toBeGreaterThan(1);

@@ -4,7 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { simulate, type SimulationResult } from "../../src/sim/engine.js";
+import { simulate, type SimulateOptions, type SimulationResult } from "../../src/sim/engine.js";
+import { QueueStepMemo } from "../../src/sim/queue.js";
 import {
   resolvePlatform,
   resolvePrices,
@@ -36,7 +37,7 @@ interface Input {
   readonly task?: Record<string, unknown>;
 }
 
-function run(input: Input): SimulationResult {
+function run(input: Input, options: SimulateOptions = { record: true }): SimulationResult {
   const config = SimulateConfigSchema.parse({
     trace: { generate: "default-week" },
     service: input.service ?? { cpuMsPerRequest: 10, idleCpuPercent: 0, memoryMiB: { base: 256 } },
@@ -61,7 +62,7 @@ function run(input: Input): SimulationResult {
       slo: config.slo,
       seed: config.seed,
     },
-    { record: true },
+    options,
   );
 }
 
@@ -249,6 +250,35 @@ describe("simulate: properties", () => {
           expect(t.runningCount[i]).toBeLessThanOrEqual(capacity.MaxCapacity);
           expect(t.healthyCount[i]).toBeLessThanOrEqual(capacity.MaxCapacity + 1e-9);
           expect(t.healthyCount[i]).toBeGreaterThanOrEqual(0);
+        }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("a queue memo shared by many runs changes no Kpi, bit for bit", () => {
+    // One memo for every run, as a sweep shares one across candidates. Each scenario also
+    // runs with a slower downstream (another SLO threshold for the queue) and on a task with
+    // twice the vCPUs (more servers at the same rate): the memo must tell them apart.
+    const queueMemo = new QueueStepMemo();
+    fc.assert(
+      fc.property(scenarioArb(true), ({ input }) => {
+        const service = input.service as { latencyMs: number };
+        const variants: Input[] = [
+          input,
+          { ...input, service: { ...service, latencyMs: service.latencyMs + 17 } },
+          {
+            ...input,
+            task:
+              input.task.cpu === "2048"
+                ? { cpu: "1024", memory: "2048" }
+                : { cpu: "2048", memory: "4096" },
+          },
+        ];
+        for (const variant of variants) {
+          const plain = run(variant, { record: false }).kpis;
+          expect(run(variant, { record: false, queueMemo }).kpis).toEqual(plain);
+          expect(run(variant, { record: false, queueMemo }).kpis).toEqual(plain);
         }
       }),
       { numRuns: NUM_RUNS },

@@ -4,10 +4,15 @@ import { simulateStation, type StationSample } from "../../src/sim/des.js";
 import {
   erlangC,
   meanWaitSeconds,
+  queueStep,
+  QueueStepMemo,
+  QueueStepTable,
+  SaturatedStation,
   sojournExceedance,
   sojournQuantile,
   stationaryLatency,
   taskStation,
+  type QueueStepResult,
 } from "../../src/sim/queue.js";
 import { createRandom } from "../../src/sim/random.js";
 
@@ -181,6 +186,80 @@ describe("sojournQuantile and sojournExceedance", () => {
     expect(p50).toBeCloseTo(Math.LN2 / 2 + 0.02, 14);
     expect(p95).toBeCloseTo(Math.log(20) / 2 + 0.02, 14);
     expect(stationaryLatency({ lambda: 20, servers: 2, mu: 10 }, [0.5])).toEqual([Infinity]);
+  });
+});
+
+const emptyResult = (): QueueStepResult => ({
+  meanWait: 0,
+  p50: 0,
+  p95: 0,
+  p99: 0,
+  exceedance: 0,
+});
+
+// The simulator's shortcuts for queueStep must give its results bit for bit (toEqual compares
+// numbers with Object.is): sweeps use them, and a plan must not depend on them.
+describe("queueStep shortcuts", () => {
+  it("SaturatedStation gives exactly what queueStep gives, at any threshold, tails or not", () => {
+    for (const cv of [0, 0.5, 1, 2]) {
+      for (const servers of [1, 2, 4]) {
+        for (const rho of [0.3, 0.995, 1, 1.2]) {
+          const mu = 12.5;
+          const lambda = rho * servers * mu;
+          const station = new SaturatedStation(servers, lambda, mu, cv);
+          // Thresholds below the service shift, at 0, and far in the tail; tails asked late.
+          for (const tails of [false, true, false]) {
+            for (const exceedAt of [-1, 0, 0.01, 0.08, 0.25, 1, 30]) {
+              expect(station.step(exceedAt, tails, emptyResult())).toEqual(
+                queueStep(servers, lambda, mu, cv, exceedAt, tails, emptyResult()),
+              );
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it("QueueStepTable gives exactly what queueStep gives, hit or miss (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          servers: fc.integer({ min: 1, max: 8 }),
+          mu: fc.double({ min: 0.5, max: 500, noNaN: true }),
+          cv: fc.constantFrom(0, 0.5, 1, 2),
+          exceedAt: fc.double({ min: -0.5, max: 2, noNaN: true }),
+          buckets: fc.integer({ min: 1, max: 3 }),
+          // A small pool of utilizations (0 and unstable ones too), so rates repeat, fill
+          // buckets and replace their ways; hints past the buckets wrap.
+          pool: fc.array(fc.constantFrom(0, 0.05, 0.3, 0.5, 0.7, 0.9, 0.99, 1, 1.5), {
+            minLength: 1,
+            maxLength: 12,
+          }),
+          calls: fc.array(fc.tuple(fc.nat(40), fc.nat(7)), { minLength: 1, maxLength: 80 }),
+        }),
+        ({ servers, mu, cv, exceedAt, buckets, pool, calls }) => {
+          const table = new QueueStepTable(servers, mu, cv, exceedAt, buckets);
+          for (const [pick, hint] of calls) {
+            const lambda = (pool[pick % pool.length] as number) * servers * mu;
+            expect(table.step(lambda, hint, emptyResult())).toEqual(
+              queueStep(servers, lambda, mu, cv, exceedAt, false, emptyResult()),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("QueueStepMemo keeps one table per station and threshold, within its budget", () => {
+    const memo = new QueueStepMemo();
+    const table = memo.table(2, 125, 1, 0.2, 1440);
+    expect(table).not.toBeNull();
+    expect(memo.table(2, 125, 1, 0.2, 1440)).toBe(table);
+    expect(memo.table(2, 125, 1, 0.25, 1440)).not.toBe(table);
+    expect(memo.table(4, 125, 1, 0.2, 1440)).not.toBe(table);
+    expect(new QueueStepMemo(0).table(2, 125, 1, 0.2, 1440)).toBeNull();
+    expect(() => new QueueStepTable(1, 10, 1, 0.2, 0)).toThrow(/positive whole number/);
   });
 });
 
