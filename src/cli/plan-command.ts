@@ -109,7 +109,7 @@ export async function runPlanCommand(
   }
   const sweepSeconds = (performance.now() - started) / 1000;
   io.err(
-    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s; checking the best ${config.robustness.topK} under perturbations…\n`,
+    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s; checking the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one passes ${config.robustness.minPassed})…\n`,
   );
 
   const result = assemblePlan({
@@ -118,6 +118,8 @@ export async function runPlanCommand(
     candidates,
     kpis,
     topK: config.robustness.topK,
+    minPassed: config.robustness.minPassed,
+    maxChecked: config.robustness.maxChecked,
     current,
   });
   const fidelity = await bundleFidelity(config, baseDir, current, context, warnings);

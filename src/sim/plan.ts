@@ -3,7 +3,8 @@
  * best K, the pick, and the current-vs-recommended comparison.
  *
  *   candidates + their Kpis (from the sweep) → rankOutcomes → robustness (best K × perturbations)
- *     → choose → recommended and current runs in full (Timeline + events) → PlanResult
+ *     → chooseRobust (cheapest passing minPassed perturbations) → recommended and current runs
+ *     in full (Timeline + events) → PlanResult
  */
 import {
   sizeLabel,
@@ -35,8 +36,15 @@ export interface PlanInputs {
   readonly candidates: readonly PlanCandidate[];
   /** Kpis of each candidate, same order as `candidates`. */
   readonly kpis: readonly Kpis[];
-  /** How many of the best candidates get robustness runs. */
+  /** How many of the best candidates get robustness runs, at least. */
   readonly topK: number;
+  /**
+   * Perturbations a candidate must pass to be picked. @default every perturbation's count,
+   * capped at 3 (RobustnessSchema.minPassed)
+   */
+  readonly minPassed?: number;
+  /** Candidates checked at most while looking for one that passes `minPassed`. @default topK */
+  readonly maxChecked?: number;
   readonly current: Candidate | null;
   readonly perturbations?: readonly Perturbation[];
 }
@@ -84,6 +92,42 @@ export function currentCandidate(current: Candidate, id: number): PlanCandidate 
   };
 }
 
+/**
+ * Robustness runs in rank order: the best `topK` always, then more, one at a time, until one
+ * passes `minPassed` perturbations or `maxChecked` have been run.
+ */
+export function checkRobustness(
+  meeting: readonly CandidateOutcome[],
+  run: (o: CandidateOutcome) => RobustnessOutcome,
+  topK: number,
+  maxChecked: number,
+  minPassed: number,
+): RobustnessOutcome[] {
+  const out: RobustnessOutcome[] = [];
+  for (const o of meeting) {
+    const found = out.some((r) => r.passed >= minPassed);
+    if (out.length >= maxChecked || (out.length >= topK && found)) break;
+    out.push(run(o));
+  }
+  return out;
+}
+
+/**
+ * The pick: the best-ranked candidate (cheapest, see rankOutcomes) that meets the SLO and
+ * stays within it under at least `minPassed` perturbations; when none was found, the checked
+ * one that passes the most (ties to rank order); with no robustness runs, the best-ranked.
+ */
+export function chooseRobust(
+  ranked: readonly CandidateOutcome[],
+  robustness: readonly RobustnessOutcome[],
+  minPassed: number,
+): CandidateOutcome | null {
+  const meeting = ranked.filter((o) => o.meetsSlo);
+  const passedOf = new Map(robustness.map((r) => [r.candidateId, r.passed]));
+  const robust = meeting.find((o) => (passedOf.get(o.candidate.id) ?? -1) >= minPassed);
+  return robust ?? choose(ranked, robustness);
+}
+
 /** Assembles the plan from the sweep's results. */
 export function assemblePlan(inputs: PlanInputs): PlanResult {
   const { trace, context, candidates } = inputs;
@@ -93,11 +137,16 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
     return { candidate, kpis, meetsSlo: meetsSlo(kpis, slo) };
   });
   const ranked = rankOutcomes(outcomes);
-  const top = ranked.filter((o) => o.meetsSlo).slice(0, inputs.topK);
-  const robustness = top.map((o) =>
-    robustnessOf(o.candidate, trace, context, inputs.perturbations),
+  const perturbations = inputs.perturbations ?? DEFAULT_PERTURBATIONS;
+  const minPassed = Math.min(inputs.minPassed ?? 3, perturbations.length);
+  const robustness = checkRobustness(
+    ranked.filter((o) => o.meetsSlo),
+    (o) => robustnessOf(o.candidate, trace, context, perturbations),
+    inputs.topK,
+    Math.max(inputs.topK, inputs.maxChecked ?? inputs.topK),
+    minPassed,
   );
-  const pick = choose(ranked, robustness);
+  const pick = chooseRobust(ranked, robustness, minPassed);
   const full = (candidate: PlanCandidate): SimulatedRun => {
     const r = simulate(trace, candidate, context, { record: true });
     return { candidate, kpis: r.kpis, timeline: r.timeline!, events: r.events };
@@ -119,7 +168,7 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
     robustness,
     recommended,
     current,
-    reasons: explain(ranked, robustness, recommended, current, budget),
+    reasons: explain(ranked, robustness, recommended, current, budget, minPassed),
     slo: {
       latencyP95Ms: slo.latencyP95Ms,
       errorRatePercent: slo.errorRatePercent,
@@ -138,6 +187,7 @@ function explain(
   recommended: SimulatedRun | null,
   current: SimulatedRun | null,
   budget: number,
+  minPassed: number,
 ): string[] {
   const meeting = ranked.filter((o) => o.meetsSlo);
   const reasons: string[] = [];
@@ -161,9 +211,13 @@ function explain(
     );
   } else if (cheapest) {
     reasons.push(
-      `${recommended.candidate.label} costs ${money(recommended.kpis.monthlyCostUsd)} a month, ${money(recommended.kpis.monthlyCostUsd - cheapest.kpis.monthlyCostUsd)} more than the cheapest that meets the SLO, because it stays within the SLO under more of the robustness checks.`,
+      `${recommended.candidate.label} costs ${money(recommended.kpis.monthlyCostUsd)} a month, ${money(recommended.kpis.monthlyCostUsd - cheapest.kpis.monthlyCostUsd)} more than the cheapest that meets the SLO, because ${(r?.passed ?? 0) >= minPassed ? `it is the cheapest that stays within the SLO under at least ${minPassed} of the robustness checks` : "it stays within the SLO under more of the robustness checks"}.`,
     );
   }
+  if (r && r.passed < minPassed)
+    reasons.push(
+      `None of the ${robustness.length} best candidates stays within the SLO under ${minPassed} of the ${r.perturbations.length} robustness checks, so this pick is fragile: widen the space (larger tasks, lower targets, a higher MinCapacity) or plan for the checks it fails.`,
+    );
   if (r) {
     const failed = r.perturbations.filter((p) => !p.meetsSlo).map((p) => p.name);
     reasons.push(

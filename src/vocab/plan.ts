@@ -114,10 +114,25 @@ export type SpaceConfig = z.output<typeof SpaceSchema>;
 
 export const RobustnessSchema = z
   .object({
-    /** How many of the best candidates are re-run under perturbations. @default 5 */
+    /** How many of the best candidates are re-run under perturbations, at least. @default 5 */
     topK: z.number().int().min(0).default(5),
+    /**
+     * Perturbations (of the 5) a candidate must stay within the SLO under to be recommended:
+     * the pick is the cheapest candidate that does. @default 3 (a majority; a caplab choice)
+     */
+    minPassed: z.number().int().min(0).default(3),
+    /**
+     * When none of the best `topK` passes `minPassed`, candidates further down the ranking are
+     * checked, up to this many in all; if none passes, the one that passes the most is picked
+     * and the report says so. @default 25
+     */
+    maxChecked: z.number().int().min(0).default(25),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.maxChecked >= r.topK, {
+    message: "maxChecked must be at least topK; raise maxChecked or lower topK",
+    path: ["maxChecked"],
+  });
 
 /** `caplab plan` config: the simulate config's context, an optional current setting, and a space. */
 export const PlanConfigSchema = z
