@@ -1,14 +1,16 @@
 /**
- * `caplab import SOURCE… --format alb|nginx|csv|k6 --out DIR`: access logs, k6 results or a
- * CSV series into a trace bundle (src/vocab/bundle.ts) that `simulate` and `plan` read with
- * `trace: { file: DIR }`. The reading is in collect/import/; this file checks the flags,
- * writes the bundle and prints.
+ * `caplab import SOURCE… --format alb|nginx|csv|k6|cloudwatch --out DIR`: access logs, k6
+ * results, a CSV series or saved CloudWatch JSON into a trace bundle (src/vocab/bundle.ts) that
+ * `simulate` and `plan` read with `trace: { file: DIR }`. The reading is in collect/import/;
+ * this file checks the flags, writes the bundle and prints.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
+import { isCloudWatchPeriod } from "../analysis/cloudwatch-json.js";
 import { STEP_SECONDS_CHOICES } from "../analysis/trace.js";
 import {
+  DEFAULT_IMPORT_STEP_SECONDS,
   IMPORT_FORMATS,
   importTrace,
   type ImportFormat,
@@ -16,6 +18,7 @@ import {
 } from "../collect/import/import.js";
 import {
   BUNDLE_FORMAT,
+  BUNDLE_REQUESTS_SERIES,
   TraceBundleManifestSchema,
   type TraceBundleManifest,
   type Warning,
@@ -26,10 +29,7 @@ import type { Io } from "./main.js";
 import { printWarnings } from "./main.js";
 import { parseTimeCell } from "../io/trace-file.js";
 
-export { IMPORT_FORMATS };
-
-/** Step of the imported series when --step is not given. @default 60 seconds */
-export const DEFAULT_IMPORT_STEP_SECONDS = 60;
+export { DEFAULT_IMPORT_STEP_SECONDS, IMPORT_FORMATS };
 
 export interface ImportCommandOptions {
   readonly format?: string;
@@ -38,6 +38,10 @@ export interface ImportCommandOptions {
   readonly to?: string;
   readonly timeColumn?: string;
   readonly valueColumn?: string;
+  /** cloudwatch only: the --metric-data-queries JSON file. */
+  readonly queries?: string;
+  /** cloudwatch only: the series that counts requests (query Id, Label or series id). */
+  readonly requests?: string;
   readonly endpointUrl?: string;
   readonly region?: string;
   readonly out: string;
@@ -57,7 +61,7 @@ export async function runImportCommand(
   deps: ImportDeps = { now: () => new Date() },
 ): Promise<number> {
   const format = parseFormat(opts.format);
-  const stepSeconds = parseStep(opts.step);
+  const stepSeconds = format === "cloudwatch" ? parsePeriod(opts.step) : parseStep(opts.step);
   const fromMs = parseWindowTime("--from", opts.from);
   const toMs = parseWindowTime("--to", opts.to);
   if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) {
@@ -74,6 +78,9 @@ export async function runImportCommand(
   }
   if (format !== "csv" && (opts.timeColumn !== undefined || opts.valueColumn !== undefined)) {
     throw new UsageError("--time-column and --value-column go with --format csv only.", "bad-flag");
+  }
+  if (format !== "cloudwatch" && (opts.queries !== undefined || opts.requests !== undefined)) {
+    throw new UsageError("--queries and --requests go with --format cloudwatch only.", "bad-flag");
   }
 
   let client: S3Client | undefined;
@@ -101,6 +108,8 @@ export async function runImportCommand(
         toMs,
         timeColumn: opts.timeColumn,
         valueColumn: opts.valueColumn,
+        queriesFile: opts.queries,
+        requests: opts.requests,
         s3,
         onProgress: progress
           ? (p) =>
@@ -157,13 +166,29 @@ export function renderImportSummary(result: ImportResult, out: string): string {
   const steps = Math.round(
     (result.window.toMs - result.window.fromMs) / (result.stepSeconds * 1000),
   );
+  const first =
+    result.kind === "cloudwatch"
+      ? [
+          `Imported ${result.series.length} series from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} datapoints and events, ${s.badLines} bad) into ${out}`,
+          `  requests ${result.requestsFrom ?? BUNDLE_REQUESTS_SERIES}: ${Number(s.requests.toPrecision(12))} in the window`,
+        ]
+      : [
+          `Imported ${s.requests} requests from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} lines, ${s.badLines} bad) into ${out}`,
+        ];
   return [
-    `Imported ${s.requests} requests from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} lines, ${s.badLines} bad) into ${out}`,
+    ...first,
     `  window   ${new Date(result.window.fromMs).toISOString()} .. ${new Date(result.window.toMs).toISOString()} (${steps} steps of ${result.stepSeconds} s)`,
-    `  series   ${result.series.map((x) => x.def.id).join(", ")}`,
+    `  series   ${seriesList(result.series.map((x) => x.def.id))}`,
     `  use it   trace: { file: ${out} } in a simulate or plan config`,
     "",
   ].join("\n");
+}
+
+/** Series ids for the summary: the first 12, then how many in all. */
+function seriesList(ids: readonly string[]): string {
+  return ids.length <= 12
+    ? ids.join(", ")
+    : `${ids.slice(0, 12).join(", ")}, … (${ids.length} in all)`;
 }
 
 function parseFormat(text: string | undefined): ImportFormat {
@@ -187,6 +212,19 @@ function parseStep(text: string | undefined): number {
   if (!(STEP_SECONDS_CHOICES as readonly number[]).includes(n)) {
     throw new UsageError(
       `--step ${text} is not one of ${STEP_SECONDS_CHOICES.join(", ")} (seconds).`,
+      "bad-flag",
+    );
+  }
+  return n;
+}
+
+/** --step for --format cloudwatch: any period CloudWatch takes; undefined when not given. */
+function parsePeriod(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!isCloudWatchPeriod(n)) {
+    throw new UsageError(
+      `--step ${text} is not a CloudWatch period; give 1, 5, 10, 20, 30 or a multiple of 60 (seconds).`,
       "bad-flag",
     );
   }

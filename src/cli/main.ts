@@ -115,18 +115,37 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   program
     .command("import")
     .summary(
-      "turn ALB access logs, nginx/Apache logs, k6 JSON results or a CSV series into a trace bundle",
+      "turn ALB access logs, nginx/Apache logs, k6 JSON results, a CSV series or saved CloudWatch JSON into a trace bundle",
     )
     .description(
       "Reads per-request logs (plain or .gz; files, folders walked recursively, or s3://bucket/prefix) and writes a " +
         "trace bundle: series/requests.csv per step plus the format's other series (5xx counts, latency) and a " +
         "manifest whose notes count bad lines. simulate and plan read it with `trace: { file: DIR }`.\n\n" +
+        "--format cloudwatch reads saved AWS CLI JSON, recognized by its shape:\n" +
+        "  get-metric-data output: with --queries FILE (the --metric-data-queries\n" +
+        "    JSON) each Id gets its namespace, metric, dimensions, stat, unit and\n" +
+        "    Period; several outputs (pages, NextToken runs) merge by Id.\n" +
+        "  get-metric-statistics output: one series per statistic.\n" +
+        "  Container Insights performance events (log group\n" +
+        "    /aws/ecs/containerinsights/CLUSTER/performance) as a JSON array, one per\n" +
+        "    line (JSONL, streamed) or `aws logs filter-log-events` output: series\n" +
+        "    task.<TaskId>.*, container.<TaskId>.<Container>.* and ci.<Metric>.Average,\n" +
+        "    as caplab collect writes them.\n" +
+        "The requests series is the one --requests names (query Id, Label or series\n" +
+        "id), else the AWS/ApplicationELB RequestCount series. Each series keeps its\n" +
+        "CloudWatch period: the query's Period, else --step, else the datapoints'\n" +
+        "spacing. A JSON document may be at most 64 MiB; JSONL is read as a stream.\n\n" +
         "Examples:\n  caplab import ./alb-logs --format alb --out bundles/alb\n" +
         "  caplab import s3://my-logs/AWSLogs/123456789012/elasticloadbalancing/us-east-1/2025/04/ --format alb --out bundles/apr\n" +
         "  caplab import /var/log/nginx/access.log.gz --format nginx --out bundles/nginx\n" +
-        "  caplab import results.json.gz --format k6 --step 1 --out bundles/k6",
+        "  caplab import results.json.gz --format k6 --step 1 --out bundles/k6\n" +
+        "  caplab import page1.json page2.json --format cloudwatch --queries queries.json --out bundles/cw\n" +
+        "  caplab import cw.json performance.jsonl --format cloudwatch --requests m1 --out bundles/cw",
     )
-    .argument("<source...>", "log files, folders (walked recursively) or s3://bucket/prefix URLs")
+    .argument(
+      "<source...>",
+      "log or JSON files, folders (walked recursively) or s3://bucket/prefix URLs",
+    )
     .addOption(
       new Option("--format <format>", "what the sources are written in")
         .choices(IMPORT_FORMATS)
@@ -134,8 +153,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .option(
       "--step <seconds>",
-      "step of the series, seconds (1, 5, 10, 15, 20, 30, 60, 120, 300)",
-      "60",
+      "step of the series, seconds: 1, 5, 10, 15, 20, 30, 60, 120, 300 (default 60); cloudwatch: the period of " +
+        "series whose query states none (1, 5, 10, 20, 30 or a multiple of 60; default: the datapoints' spacing)",
     )
     .option(
       "--from <time>",
@@ -144,6 +163,14 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--to <time>", "window end, exclusive (default: the end of the last request's step)")
     .option("--time-column <name>", "CSV only: the time column (default: detected)")
     .option("--value-column <name>", "CSV only: the count column (default: detected)")
+    .option(
+      "--queries <file>",
+      "cloudwatch only: the --metric-data-queries JSON the get-metric-data output came from",
+    )
+    .option(
+      "--requests <name>",
+      "cloudwatch only: the series that counts requests: query Id, Label or series id (default: the RequestCount series)",
+    )
     .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
     .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
     .requiredOption("--out <dir>", "bundle folder to write (replaced atomically)")

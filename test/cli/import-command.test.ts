@@ -1,14 +1,16 @@
+import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { readBundleManifest } from "../../src/io/bundle.js";
+import { readBundleManifest, readBundleSeries } from "../../src/io/bundle.js";
 import { runImportCommand } from "../../src/cli/import-command.js";
-import type { Io } from "../../src/cli/main.js";
+import { main, type Io } from "../../src/cli/main.js";
 import { loadTraceSource } from "../../src/io/trace-file.js";
 import { TraceSourceSchema } from "../../src/vocab/index.js";
 import { albObjects, startFakeS3, type FakeS3 } from "../collect/import/s3-server.js";
+import { captureIo } from "../helpers/io.js";
 
 const data = (name: string): string =>
   fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
@@ -172,4 +174,154 @@ describe("caplab import s3:// --endpoint-url", () => {
     expect(await totalRequests(out)).toBe(26);
     expect(s3.requests.filter((r) => r.includes("list-type=2"))).toHaveLength(3);
   }, 15_000);
+});
+
+describe("caplab import --format cloudwatch", () => {
+  const cloudwatch = data("cloudwatch");
+  const queries = data("cloudwatch/get-metric-data.awscli-example1-queries.json");
+  const TASK_ID = "7ac4dfba69214411b4783a3b8189c9ba";
+
+  it("imports every sample of shared/data/cloudwatch with --requests, and the bundle reader reads it back", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cw-"));
+    const out = join(dir, "bundle");
+    const io = capture();
+    const code = await runImportCommand(
+      [cloudwatch],
+      { format: "cloudwatch", queries, requests: "m3", out },
+      io,
+      { now },
+    );
+    expect(code).toBe(0);
+    expect(io.text().out).toMatch(
+      /^Imported 15 series from 5 inputs \(31 datapoints and events, 0 bad\) into .*\n {2}requests m3 \(Avg Total IOPS\): 96\.85 in the window\n {2}window {3}2024-09-29T22:10:00\.000Z \.\. 2024-09-29T22:15:00\.000Z \(1 steps of 300 s\)/,
+    );
+    // The billing example's m1 is not the query file's m1: said, not hidden.
+    expect(io.text().err).toMatch(
+      /^warning: .*billing\.json: result m1 is labelled "EstimatedCharges", but m1 was "EBSReadOps" before/,
+    );
+
+    const manifest = await readBundleManifest(out);
+    expect(manifest.source.kind).toBe("cloudwatch");
+    expect(manifest.stepSeconds).toBe(300);
+    expect(manifest.window).toEqual({
+      from: "2024-09-29T22:10:00.000Z",
+      to: "2024-09-29T22:15:00.000Z",
+    });
+    expect(manifest.series.map((s) => s.id)).toEqual([
+      "requests",
+      "m1",
+      "CPUUtilization.Maximum",
+      "ci.RunningTaskCount.Average",
+      "ci.DesiredTaskCount.Average",
+      "ci.PendingTaskCount.Average",
+      "ci.DeploymentCount.Average",
+      "ci.TaskSetCount.Average",
+      `task.${TASK_ID}.CpuUtilized.Average`,
+      `task.${TASK_ID}.MemoryUtilized.Average`,
+      `container.${TASK_ID}.sleep.CpuUtilized.Average`,
+      `container.${TASK_ID}.sleep.MemoryUtilized.Average`,
+      "cluster.myCICluster.TaskCount.Average",
+      "cluster.myCICluster.ContainerInstanceCount.Average",
+      "cluster.myCICluster.ServiceCount.Average",
+    ]);
+    expect(manifest.notes).toContain("m3 is metric math: (m1+m2)/300");
+    const entry = (id: string) => manifest.series.find((s) => s.id === id)!;
+    expect(entry("requests")).toEqual({
+      id: "requests",
+      file: "series/requests.csv",
+      metricName: "Avg Total IOPS",
+      dimensions: [],
+      periodSeconds: 300,
+    });
+    expect(entry("m1")).toMatchObject({
+      namespace: "AWS/EC2",
+      metricName: "EBSReadOps",
+      stat: "Sum",
+      unit: "Count",
+      dimensions: [{ Name: "InstanceId", Value: "i-abcdef" }],
+    });
+    expect(entry(`task.${TASK_ID}.CpuUtilized.Average`)).toMatchObject({
+      namespace: "ECS/ContainerInsights",
+      stat: "Average",
+      unit: "None",
+      periodSeconds: 60,
+    });
+
+    const read = async (id: string) => readBundleSeries(out, entry(id));
+    expect(await read("requests")).toMatchObject({
+      times: [Date.parse("2024-09-29T22:10:00Z")],
+      values: [96.85],
+    });
+    const cpu = await read("CPUUtilization.Maximum");
+    expect(cpu.times).toHaveLength(21);
+    expect(new Date(cpu.times[0]!).toISOString()).toBe("2014-02-18T23:18:00.000Z");
+    expect(new Date(cpu.times[20]!).toISOString()).toBe("2014-02-19T19:18:00.000Z");
+    // 23:18, 00:18, 01:18, 02:18, 03:18 (the file lists them out of order).
+    expect(cpu.values.slice(0, 5)).toEqual([0.67, 0.33, 0.34, 0.34, 99.67]);
+    expect(await read("ci.RunningTaskCount.Average")).toMatchObject({
+      times: [1561586460000],
+      values: [2],
+    });
+    expect((await read(`container.${TASK_ID}.sleep.MemoryUtilized.Average`)).values).toEqual([0]);
+    expect((await read("cluster.myCICluster.TaskCount.Average")).values).toEqual([5]);
+  });
+
+  it("exits 2 with one sentence when no series counts requests, or a file is none of the shapes", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cw-"));
+    const io = captureIo();
+    const events = data("cloudwatch/ecs-container-insights-performance-events.aws-docs.jsonl");
+    expect(
+      await main(["import", events, "--format", "cloudwatch", "--out", join(dir, "b")], io),
+    ).toBe(2);
+    expect(io.stderr()).toMatch(
+      /^caplab: no series is an AWS\/ApplicationELB RequestCount; pass --requests with the Id, Label or series id that counts requests \(found: ci\.RunningTaskCount\.Average, .*\)\.\n$/,
+    );
+
+    await writeFile(
+      join(dir, "list-metrics.json"),
+      '{\n  "Metrics": [],\n  "NextToken": null\n}\n',
+    );
+    const io2 = captureIo();
+    expect(
+      await main(
+        [
+          "import",
+          join(dir, "list-metrics.json"),
+          "--format",
+          "cloudwatch",
+          "--out",
+          join(dir, "b"),
+        ],
+        io2,
+      ),
+    ).toBe(2);
+    expect(io2.stderr()).toMatch(
+      /^caplab: .*list-metrics\.json is none of the CloudWatch shapes: it holds an object with "Metrics", "NextToken"; --format cloudwatch reads `aws cloudwatch get-metric-data` output .*get-metric-statistics.*Container Insights.*filter-log-events.*\.\n$/,
+    );
+    expect(existsSync(join(dir, "b"))).toBe(false);
+  });
+
+  it("refuses cloudwatch flags with other formats and a --step CloudWatch does not take", async () => {
+    const run = (opts: Record<string, string>): Promise<number> =>
+      runImportCommand([cloudwatch], { out: "/tmp/never", ...opts }, capture(), { now });
+    await expect(run({ format: "alb", requests: "m1" })).rejects.toThrow(
+      "--queries and --requests go with --format cloudwatch only.",
+    );
+    await expect(run({ format: "cloudwatch", step: "45" })).rejects.toThrow(
+      "--step 45 is not a CloudWatch period; give 1, 5, 10, 20, 30 or a multiple of 60 (seconds).",
+    );
+  });
+
+  it("explains the format and its flags in caplab import --help", async () => {
+    const io = captureIo();
+    expect(await main(["import", "--help"], io)).toBe(0);
+    const help = io.stdout();
+    expect(help).toMatch(/--format cloudwatch reads saved AWS CLI JSON/);
+    expect(help).toMatch(/get-metric-statistics output: one series per statistic/);
+    expect(help).toMatch(/filter-log-events/);
+    expect(help).toMatch(/--queries <file>/);
+    expect(help).toMatch(/--requests <name>/);
+    expect(help).toMatch(/"cloudwatch"/);
+    expect(help).toMatch(/at most 64 MiB/);
+  });
 });

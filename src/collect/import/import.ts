@@ -7,6 +7,8 @@
  *
  *   CSV ──readTraceCsv (io/trace-file.ts)──▶ RawMetricSeries ──toTrace──▶ requests series
  *
+ *   CloudWatch JSON ──collect/import/cloudwatch.ts──▶ series at their own period
+ *
  * Streaming throughout: memory holds one chunk, one partial line and one accumulator cell per
  * step that has data, whatever the size of the input. A bad line is counted, the first
  * {@link MAX_REPORTED_BAD_LINES} are reported with file and line number, and the import
@@ -19,9 +21,9 @@ import { readTraceCsv } from "../../io/trace-file.js";
 import {
   BUNDLE_REQUESTS_SERIES,
   type RawMetricSeries,
-  type Warning,
   type WarningSink,
 } from "../../vocab/index.js";
+import { importCloudWatch } from "./cloudwatch.js";
 import { lineReader, type ImportedSeries, type LineFormat } from "./formats.js";
 import {
   forEachLine,
@@ -31,13 +33,28 @@ import {
   type InputSource,
 } from "./sources.js";
 import { StepGrid } from "./steps.js";
+import {
+  badLine,
+  MAX_REPORTED_BAD_LINES,
+  moreBadLines,
+  requestsOutsideWindow,
+  unreadableInput,
+} from "./warnings.js";
+
+export {
+  badLine,
+  MAX_REPORTED_BAD_LINES,
+  moreBadLines,
+  requestsOutsideWindow,
+  unreadableInput,
+} from "./warnings.js";
 
 /** The formats `caplab import --format` takes. */
-export const IMPORT_FORMATS = ["alb", "nginx", "csv", "k6"] as const;
+export const IMPORT_FORMATS = ["alb", "nginx", "csv", "k6", "cloudwatch"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-/** Bad lines reported one by one; the rest are counted in the manifest's notes. */
-export const MAX_REPORTED_BAD_LINES = 5;
+/** Step of the imported series when --step is not given. @default 60 seconds */
+export const DEFAULT_IMPORT_STEP_SECONDS = 60;
 
 /** Files named in the notes with their bad-line counts; the rest are summed up. */
 const MAX_FILE_NOTES = 20;
@@ -46,8 +63,13 @@ export interface ImportOptions {
   readonly format: ImportFormat;
   /** Local files, local folders (walked recursively) and `s3://bucket/prefix` URLs. */
   readonly sources: readonly string[];
-  /** Step of the series, seconds (one of STEP_SECONDS_CHOICES). */
-  readonly stepSeconds: number;
+  /**
+   * Step of the series, seconds (one of STEP_SECONDS_CHOICES). CloudWatch: the period of the
+   * series whose query states none (any CloudWatch period).
+   * @default DEFAULT_IMPORT_STEP_SECONDS (60 s); CloudWatch: the query's Period, else the
+   *   datapoints' spacing
+   */
+  readonly stepSeconds?: number;
   /** Window start, epoch ms, inclusive. @default the first step with data */
   readonly fromMs?: number;
   /** Window end, epoch ms, exclusive. @default the end of the last step with data */
@@ -56,6 +78,15 @@ export interface ImportOptions {
   readonly timeColumn?: string;
   /** CSV only: the count column's header. @default detected (io/trace-file.ts) */
   readonly valueColumn?: string;
+  /** CloudWatch only: the `--metric-data-queries` JSON that produced the get-metric-data output. */
+  readonly queriesFile?: string;
+  /**
+   * CloudWatch only: the series (query Id, Label or series id) that counts requests.
+   * @default the AWS/ApplicationELB RequestCount series
+   */
+  readonly requests?: string;
+  /** CloudWatch only: the largest whole JSON document read, bytes. @default MAX_CLOUDWATCH_JSON_BYTES (64 MiB) */
+  readonly maxJsonBytes?: number;
   /** The S3 client, made on first use (only `s3://` sources need one). */
   readonly s3?: () => S3Client;
   /** Called after each input is read. */
@@ -80,7 +111,7 @@ export interface ImportStats {
 }
 
 export interface ImportResult {
-  /** The manifest's `source.kind`: "alb-access-logs", "nginx", "csv", "k6-json". */
+  /** The manifest's `source.kind`: "alb-access-logs", "nginx", "csv", "k6-json", "cloudwatch". */
   readonly kind: string;
   readonly detail: string;
   readonly window: { readonly fromMs: number; readonly toMs: number };
@@ -89,41 +120,8 @@ export interface ImportResult {
   readonly series: readonly ImportedSeries[];
   readonly notes: readonly string[];
   readonly stats: ImportStats;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Warnings (named messages, STYLE.md point 9)
-
-/** A line that could not be read; it was skipped. */
-export function badLine(source: string, lineNumber: number, reason: string): Warning {
-  return {
-    code: "bad-line",
-    message: `${source} line ${lineNumber} ${reason}; the line was skipped.`,
-  };
-}
-
-/** Bad lines beyond the first {@link MAX_REPORTED_BAD_LINES}, summed up. */
-export function moreBadLines(count: number): Warning {
-  return {
-    code: "more-bad-lines",
-    message: `${count} more bad line${count === 1 ? " was" : "s were"} skipped (the bundle's manifest notes count them per file).`,
-  };
-}
-
-/** An input that failed part way (a truncated gzip, a dropped connection); what was read of it counts. */
-export function unreadableInput(source: string, reason: string): Warning {
-  return {
-    code: "unreadable-input",
-    message: `${source} could not be read to the end (${reason}); the lines before that were imported.`,
-  };
-}
-
-/** Requests before --from or at or after --to, left out. */
-export function requestsOutsideWindow(count: number): Warning {
-  return {
-    code: "requests-outside-window",
-    message: `${count} request${count === 1 ? "" : "s"} fell outside --from/--to and ${count === 1 ? "was" : "were"} left out.`,
-  };
+  /** CloudWatch: what the requests series was before it became `requests` (its Id and Label). */
+  readonly requestsFrom?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,6 +141,7 @@ export async function importTrace(
   warn: WarningSink,
 ): Promise<ImportResult> {
   if (options.format === "csv") return importCsv(options, warn);
+  if (options.format === "cloudwatch") return importCloudWatch(options, warn);
   return importLines(options.format, options, warn);
 }
 
@@ -152,7 +151,8 @@ async function importLines(
   warn: WarningSink,
 ): Promise<ImportResult> {
   const s3 = options.s3 ?? noS3;
-  const grid = new StepGrid(options.stepSeconds, options.fromMs, options.toMs);
+  const stepSeconds = options.stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS;
+  const grid = new StepGrid(stepSeconds, options.fromMs, options.toMs);
   const reader = lineReader(format, grid);
   let files = 0;
   let lines = 0;
@@ -231,7 +231,7 @@ async function importLines(
     kind: reader.kind,
     detail: reader.detail(),
     window: { fromMs: extent.startMs, toMs: extent.endMs },
-    stepSeconds: options.stepSeconds,
+    stepSeconds,
     series: reader.finish(extent),
     notes,
     stats,
@@ -296,7 +296,11 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
   try {
     trace = toTrace(
       raw,
-      { stepSeconds: options.stepSeconds, from: options.fromMs, to: options.toMs },
+      {
+        stepSeconds: options.stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS,
+        from: options.fromMs,
+        to: options.toMs,
+      },
       warn,
     );
   } catch (error) {

@@ -31,6 +31,7 @@ export const FOLDER_SUFFIXES: Readonly<Record<string, readonly string[]>> = {
   nginx: [".log", ".log.gz"],
   k6: [".json", ".ndjson", ".json.gz", ".ndjson.gz"],
   csv: [".csv"],
+  cloudwatch: [".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz"],
 };
 
 /**
