@@ -457,6 +457,12 @@ export async function runRunCommand(
     },
     serverSide: serverSide.record,
   });
+  await recordInHistory(out, io, deps);
+  return code ?? 1;
+}
+
+/** Adds the run bundle to the history database; a failure is a message, not an error. */
+async function recordInHistory(out: string, io: Io, deps: RunDeps): Promise<void> {
   try {
     await recordRun(
       resolveHistoryPath(undefined, deps.env, process.cwd()),
@@ -466,7 +472,6 @@ export async function runRunCommand(
   } catch (error) {
     io.err(`caplab: run not recorded in history: ${(error as Error).message}\n`);
   }
-  return code ?? 1;
 }
 
 async function collectServerSide(
@@ -715,17 +720,7 @@ async function runOnEcs(
     },
     serverSide: serverSide.record,
   });
-  if (merged !== null) {
-    try {
-      await recordRun(
-        resolveHistoryPath(undefined, deps.env, process.cwd()),
-        await loadRunBundle(out),
-        { bundle: out },
-      );
-    } catch (error) {
-      io.err(`caplab: run not recorded in history: ${(error as Error).message}\n`);
-    }
-  }
+  if (merged !== null) await recordInHistory(out, io, deps);
   return exit.code;
 }
 

@@ -16,7 +16,12 @@ import { createInterface } from "node:readline";
 import { once } from "node:events";
 import { createGunzip, createGzip } from "node:zlib";
 import type { Writable } from "node:stream";
-import { MetricAccumulator, parseK6Line, type K6MetricSummary } from "../analysis/k6-results.js";
+import {
+  MetricAccumulator,
+  parseK6Line,
+  type K6Line,
+  type K6MetricSummary,
+} from "../analysis/k6-results.js";
 
 /** Reads a k6 NDJSON file (gzipped when the name ends in .gz) line by line. */
 export async function* readK6Lines(path: string): AsyncGenerator<string> {
@@ -24,6 +29,37 @@ export async function* readK6Lines(path: string): AsyncGenerator<string> {
   const input = path.endsWith(".gz") ? file.pipe(createGunzip()) : file;
   const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) yield line;
+}
+
+/** A line of a k6 JSON file that is not k6 JSON: which line, and why. */
+export class K6LineError extends Error {
+  constructor(
+    readonly lineNumber: number,
+    readonly reason: string,
+  ) {
+    super(`line ${lineNumber} is not k6 JSON (${reason})`);
+    this.name = "K6LineError";
+  }
+}
+
+/**
+ * Reads a k6 JSON file line by line, parsed; blank and unknown lines are null.
+ * @throws K6LineError at the first line that is not k6 JSON.
+ */
+export async function* readK6Parsed(
+  path: string,
+): AsyncGenerator<{ readonly text: string; readonly line: K6Line | null }> {
+  let n = 0;
+  for await (const text of readK6Lines(path)) {
+    n++;
+    let line: K6Line | null;
+    try {
+      line = parseK6Line(text);
+    } catch (error) {
+      throw new K6LineError(n, (error as Error).message);
+    }
+    yield { text, line };
+  }
 }
 
 export interface MergeResult {
@@ -72,28 +108,25 @@ export async function mergeK6Outputs(
   try {
     for (const [index, path] of inputs.entries()) {
       const segment = opts.segmentTags?.[index] ?? String(index);
-      let n = 0;
       let points = 0;
-      for await (const text of readK6Lines(path)) {
-        n++;
-        let line;
-        try {
-          line = parseK6Line(text);
-        } catch (error) {
-          throw new Error(`${path} line ${n}: ${(error as Error).message}`, { cause: error });
+      try {
+        for await (const { text, line } of readK6Parsed(path)) {
+          if (line === null) continue;
+          acc.add(line);
+          if (line.type === "Metric") {
+            if (seenMetrics.has(line.metric)) continue;
+            seenMetrics.add(line.metric);
+            await write(out, `${text}\n`);
+          } else {
+            points++;
+            const raw = JSON.parse(text) as { data: { tags?: Record<string, string> | null } };
+            raw.data.tags = { ...raw.data.tags, segment };
+            await write(out, `${JSON.stringify(raw)}\n`);
+          }
         }
-        if (line === null) continue;
-        acc.add(line);
-        if (line.type === "Metric") {
-          if (seenMetrics.has(line.metric)) continue;
-          seenMetrics.add(line.metric);
-          await write(out, `${text}\n`);
-        } else {
-          points++;
-          const raw = JSON.parse(text) as { data: { tags?: Record<string, string> | null } };
-          raw.data.tags = { ...raw.data.tags, segment };
-          await write(out, `${JSON.stringify(raw)}\n`);
-        }
+      } catch (error) {
+        if (!(error instanceof K6LineError)) throw error;
+        throw new Error(`${path} line ${error.lineNumber}: ${error.reason}`, { cause: error });
       }
       pointsPerInput.push(points);
     }

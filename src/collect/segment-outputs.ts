@@ -28,7 +28,7 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parseK6Line } from "../analysis/k6-results.js";
 import { UsageError } from "../io/errors.js";
 import { listSources, parseS3Url } from "./import/sources.js";
-import { readK6Lines } from "./k6-merge.js";
+import { readK6Parsed } from "./k6-merge.js";
 
 /** Where segments leave their output. */
 export type ResultsDestination =
@@ -146,15 +146,7 @@ async function downloadObject(
 async function countK6Lines(path: string): Promise<{ points: number; lines: number }> {
   let points = 0;
   let lines = 0;
-  let n = 0;
-  for await (const text of readK6Lines(path)) {
-    n++;
-    let line;
-    try {
-      line = parseK6Line(text);
-    } catch (error) {
-      throw new Error(`line ${n} is not k6 JSON (${(error as Error).message})`, { cause: error });
-    }
+  for await (const { line } of readK6Parsed(path)) {
     if (line === null) continue;
     lines++;
     if (line.type === "Point") points++;
