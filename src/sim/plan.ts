@@ -128,6 +128,9 @@ export function chooseRobust(
   return robust ?? choose(ranked, robustness);
 }
 
+/** A failed robustness check with at least this share of SLO-violating minutes is a breakdown. */
+export const BREAKDOWN_SHARE = 0.25;
+
 /** Assembles the plan from the sweep's results. */
 export function assemblePlan(inputs: PlanInputs): PlanResult {
   const { trace, context, candidates } = inputs;
@@ -223,6 +226,13 @@ function explain(
     reasons.push(
       `It stays within the SLO under ${r.passed} of ${r.perturbations.length} perturbations${failed.length > 0 ? `; not under ${failed.join(", ")}` : ""}.`,
     );
+    for (const p of r.perturbations) {
+      if (p.meetsSlo || p.kpis.sloViolationMinutes < BREAKDOWN_SHARE * p.kpis.minutes) continue;
+      const metric = recommended.candidate.metric;
+      reasons.push(
+        `Under ${p.name} it breaks down: ${p.kpis.sloViolationMinutes.toFixed(0)} of ${p.kpis.minutes.toFixed(0)} minutes violate the SLO${metric === "ALBRequestCountPerTarget" && /CPU/.test(p.name) ? " (a request-count target does not follow costlier requests: plan again when requests get heavier)" : ""}.`,
+      );
+    }
   }
   if (current) {
     const delta = recommended.kpis.monthlyCostUsd - current.kpis.monthlyCostUsd;

@@ -208,6 +208,59 @@ describe("the search", () => {
   });
 });
 
+describe("the reasons", () => {
+  it("call a check the pick fails over a quarter of the minutes a breakdown", () => {
+    const minutes = 6 * 60;
+    const requests = new Float64Array(minutes).fill(3000);
+    const trace: Trace = {
+      source: "flat",
+      startMs: Date.UTC(2026, 0, 5),
+      stepSeconds: 60,
+      requests,
+      gap: new Uint8Array(minutes),
+    };
+    const ctx = context();
+    const space = SpaceSchema.parse({
+      taskSizes: [{ cpu: "512", memory: "1024" }],
+      metrics: ["ECSServiceAverageCPUUtilization"],
+      utilizationTargets: [60],
+      MinCapacity: [1],
+      ScaleOutCooldown: [300],
+    });
+    const candidates = expandSpace(space, trace, ctx.service);
+    const kpis = candidates.map((c) => simulate(trace, c, ctx, { record: false }).kpis);
+    const heavy = {
+      name: "CPU per request x20",
+      apply: (t: Trace, c: SimulationContext) => ({
+        trace: t,
+        context: {
+          ...c,
+          service: { ...c.service, cpuMsPerRequest: c.service.cpuMsPerRequest * 20 },
+        },
+      }),
+    };
+    const plan = assemblePlan({
+      trace,
+      context: ctx,
+      candidates,
+      kpis,
+      topK: 1,
+      minPassed: 0,
+      current: null,
+      perturbations: [heavy],
+    });
+    expect(plan.recommended).not.toBeNull();
+    const r = plan.robustness[0]!.perturbations[0]!;
+    expect(r.meetsSlo).toBe(false);
+    expect(r.kpis.sloViolationMinutes).toBeGreaterThan(0.25 * minutes);
+    expect(plan.reasons.join(" ")).toMatch(
+      new RegExp(
+        `Under CPU per request x20 it breaks down: ${r.kpis.sloViolationMinutes.toFixed(0)} of ${minutes} minutes`,
+      ),
+    );
+  });
+});
+
 describe("checkRobustness and chooseRobust", () => {
   const outcome = (id: number, cost: number): CandidateOutcome =>
     ({
