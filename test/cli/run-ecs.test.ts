@@ -85,6 +85,9 @@ function linearPercentile(sorted: readonly number[], p: number): number {
 let segments: Segments;
 let dir: string;
 const actions = new Set<string>();
+/** Tests above the IAM check that record their calls (S3 ×2, logs, sync-start ×2). */
+const FLOWS = 5;
+let flowsRecorded = 0;
 
 beforeAll(async () => {
   segments = cutIntoSegments(
@@ -160,6 +163,7 @@ function options(out: string, extra: Partial<RunOptions>): RunOptions {
 
 /** Records the IAM actions behind every request the fakes served (for the policy test). */
 function recordActions(world: World): void {
+  flowsRecorded++;
   for (const c of world.ecs.calls) {
     actions.add(`ecs:${c.op}`);
     // RunTask hands the task definition's roles to ECS: IAM checks iam:PassRole on them.
@@ -742,7 +746,13 @@ describe("caplab run --on ecs --sync-start", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("examples/iam/run-policy.json", () => {
-  it("allows exactly the actions the ECS run path sent in the tests above (run the whole file)", async () => {
+  it("allows exactly the actions the ECS run path sent in the tests above (run the whole file)", async (ctx) => {
+    if (flowsRecorded < FLOWS) {
+      console.warn(
+        `run-ecs.test.ts: IAM check SKIPPED — only ${flowsRecorded} of the ${FLOWS} flows it compares against ran (a -t filter?); run the whole file.`,
+      );
+      ctx.skip();
+    }
     const policy = JSON.parse(
       await readFile(new URL("../../examples/iam/run-policy.json", import.meta.url), "utf8"),
     ) as { Statement: { Action: string[] }[] };
