@@ -97,6 +97,8 @@ export class MetricAccumulator {
   private readonly types = new Map<string, K6MetricType>();
   private readonly samples = new Map<string, number[]>();
   private readonly subs: readonly SubMetric[];
+  /** The latest Point of each metric by time (a gauge's value; merged files interleave). */
+  private readonly latest = new Map<string, { ms: number; value: number }>();
   private firstMs = Infinity;
   private lastMs = -Infinity;
 
@@ -114,18 +116,21 @@ export class MetricAccumulator {
       this.firstMs = Math.min(this.firstMs, ms);
       this.lastMs = Math.max(this.lastMs, ms);
     }
-    this.push(line.metric, line.value);
+    this.push(line.metric, line.value, ms);
     for (const sub of this.subs) {
       if (sub.metric !== line.metric) continue;
       if (Object.entries(sub.tags).every(([k, v]) => line.tags[k] === v))
-        this.push(sub.name, line.value);
+        this.push(sub.name, line.value, ms);
     }
   }
 
-  private push(name: string, value: number): void {
+  private push(name: string, value: number, ms: number): void {
     let list = this.samples.get(name);
     if (list === undefined) this.samples.set(name, (list = []));
     list.push(value);
+    const at = Number.isFinite(ms) ? ms : -Infinity;
+    const last = this.latest.get(name);
+    if (last === undefined || at >= last.ms) this.latest.set(name, { ms: at, value });
   }
 
   /** Milliseconds between the first and the last Point. */
@@ -144,7 +149,8 @@ export class MetricAccumulator {
     const out: Record<string, K6MetricSummary> = {};
     for (const [name, values] of this.samples) {
       const type = this.types.get(parseSubMetric(name).metric) ?? "trend";
-      out[name] = { type, values: aggregate(type, values, durationSeconds, percentiles) };
+      const latest = this.latest.get(name)?.value;
+      out[name] = { type, values: aggregate(type, values, durationSeconds, percentiles, latest) };
     }
     return out;
   }
@@ -155,6 +161,7 @@ function aggregate(
   values: readonly number[],
   durationSeconds: number,
   percentiles: readonly number[],
+  latest?: number,
 ): Record<string, number> {
   const sum = values.reduce((a, b) => a + b, 0);
   switch (type) {
@@ -168,12 +175,16 @@ function aggregate(
         fails: values.length - passes,
       };
     }
-    case "gauge":
-      return {
-        value: values[values.length - 1] ?? 0,
-        min: Math.min(...values),
-        max: Math.max(...values),
-      };
+    case "gauge": {
+      // A loop, not Math.min(...values): a long test has more Points than a call takes arguments.
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of values) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      return { value: latest ?? values[values.length - 1] ?? 0, min, max };
+    }
     case "trend": {
       const sorted = Float64Array.from(values).sort();
       const result: Record<string, number> = {
