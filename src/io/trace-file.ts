@@ -9,6 +9,7 @@
  * Every mistake in a file is a {@link UsageError} whose message names the file and line.
  */
 import { createReadStream } from "node:fs";
+import type { Readable } from "node:stream";
 import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { CsvError, parse } from "csv-parse";
@@ -91,7 +92,19 @@ export async function readTraceCsv(
   options: ReadTraceCsvOptions = {},
 ): Promise<RawMetricSeries> {
   await checkFile(path, "trace file");
-  const parser = createReadStream(path).pipe(
+  return readTraceCsvStream(createReadStream(path), path, options);
+}
+
+/**
+ * {@link readTraceCsv} over a stream already open (an S3 object, a gunzipped file); `path` names
+ * it in messages and in the series' source.
+ */
+export async function readTraceCsvStream(
+  input: Readable,
+  path: string,
+  options: ReadTraceCsvOptions = {},
+): Promise<RawMetricSeries> {
+  const parser = input.pipe(
     parse({ info: true, skip_empty_lines: true, trim: true, relax_column_count: true, bom: true }),
   );
   const times: number[] = [];
@@ -267,6 +280,7 @@ async function checkFile(path: string, what: string): Promise<void> {
 
 /** A path as people would type it from here: relative to the working directory when it is inside it. */
 function displayPath(path: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return path; // s3://bucket/key
   const rel = relative(process.cwd(), resolve(path));
   return rel === "" || isAbsolute(rel) || rel.startsWith("..") ? path : rel;
 }

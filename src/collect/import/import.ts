@@ -17,7 +17,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { toTrace, TraceError } from "../../analysis/trace.js";
 import { UsageError } from "../../io/errors.js";
-import { readTraceCsv } from "../../io/trace-file.js";
+import { readTraceCsvStream } from "../../io/trace-file.js";
 import {
   BUNDLE_REQUESTS_SERIES,
   type RawMetricSeries,
@@ -265,15 +265,10 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
   const names: string[] = [];
   const badPerFile: string[] = [];
   let bad = 0;
-  for await (const source of listSources(options.sources, "csv", () => {
-    throw new UsageError(
-      "--format csv reads local files only; copy the CSV from S3 first (aws s3 cp).",
-      "bad-flag",
-    );
-  })) {
-    if (source.kind !== "file") continue;
+  const s3 = options.s3 ?? noS3;
+  for await (const source of listSources(options.sources, "csv", s3)) {
     let badHere = 0;
-    const raw = await readTraceCsv(source.path, {
+    const raw = await readTraceCsvStream(await openSource(source, s3), source.name, {
       timeColumn: options.timeColumn,
       valueColumn: options.valueColumn,
       // Bad rows are counted and the first few reported; they never stop the import.

@@ -30,7 +30,7 @@ export const FOLDER_SUFFIXES: Readonly<Record<string, readonly string[]>> = {
   alb: [".log", ".log.gz"],
   nginx: [".log", ".log.gz"],
   k6: [".json", ".ndjson", ".json.gz", ".ndjson.gz"],
-  csv: [".csv"],
+  csv: [".csv", ".csv.gz"],
   cloudwatch: [".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz"],
 };
 
@@ -40,10 +40,14 @@ export const FOLDER_SUFFIXES: Readonly<Record<string, readonly string[]>> = {
  */
 const ALB_TEST_FILE = "ELBAccessLogTestFile";
 
+/** Formats whose S3 objects are also chosen by suffix (a prefix of CSVs often holds other files). */
+const S3_BY_SUFFIX: ReadonlySet<string> = new Set(["csv"]);
+
 /**
  * Every input the SOURCE arguments name, in order: a file as given, a folder's matching
  * files sorted by path, an S3 prefix's objects in key order (all of them, since FireLens and
- * ALB keys need not end in `.log`; folder markers and ALB's test file are left out).
+ * ALB keys need not end in `.log`, except for CSV: `*.csv`, `*.csv.gz`; folder markers and
+ * ALB's test file are left out).
  *
  * @throws UsageError when a local path does not exist or a folder holds no matching file.
  */
@@ -63,6 +67,7 @@ export async function* listSources(
         for (const object of page.Contents ?? []) {
           const key = object.Key;
           if (key === undefined || key.endsWith("/") || key.endsWith(ALB_TEST_FILE)) continue;
+          if (S3_BY_SUFFIX.has(format) && !suffixes.some((s) => key.endsWith(s))) continue;
           yield { kind: "s3", bucket: url.bucket, key, name: `s3://${url.bucket}/${key}` };
         }
       }

@@ -2,6 +2,7 @@
  * `s3://` input through the real @aws-sdk/client-s3 against a local S3 on 127.0.0.1:
  * ListObjectsV2 paging (2 keys a page) and GetObject streaming gzip bodies.
  */
+import { gzipSync } from "node:zlib";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importTrace } from "../../../src/collect/import/import.js";
@@ -63,5 +64,53 @@ describe("importTrace from s3://", () => {
         () => {},
       ),
     ).rejects.toThrow(/holds no objects/);
+  }, 15_000);
+});
+
+describe("importTrace --format csv from s3://", () => {
+  it("reads plain and gzipped CSV objects under a prefix, bad rows counted with the object's name", async () => {
+    const csv = (from: number, rows: number, bad = false) =>
+      [
+        "time,requests",
+        ...Array.from(
+          { length: rows },
+          (_, i) =>
+            `${new Date(Date.UTC(2026, 10, 1) + (from + i) * 60_000).toISOString()},${10 + i}`,
+        ),
+        ...(bad ? ["not-a-time,3"] : []),
+      ].join("\n");
+    const objects = new Map<string, Buffer>([
+      ["series/day-1.csv", Buffer.from(csv(0, 30))],
+      ["series/day-2.csv.gz", gzipSync(csv(30, 30, true))],
+      ["series/readme.txt", Buffer.from("not a csv")],
+    ]);
+    const s3 = await startFakeS3("traces", objects, 2);
+    const client = new S3Client({
+      region: "us-east-1",
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
+      maxAttempts: 1,
+    });
+    try {
+      const warnings: Warning[] = [];
+      const result = await importTrace(
+        { format: "csv", sources: ["s3://traces/series/"], stepSeconds: 60, s3: () => client },
+        (w) => warnings.push(w),
+      );
+      const requests = result.series[0]!.data;
+      expect(Array.from(requests.values)).toEqual([
+        ...Array.from({ length: 30 }, (_, i) => 10 + i),
+        ...Array.from({ length: 30 }, (_, i) => 10 + i),
+      ]);
+      expect(requests.startMs).toBe(Date.UTC(2026, 10, 1));
+      expect(warnings.map((w) => w.message).join("\n")).toMatch(
+        /s3:\/\/traces\/series\/day-2\.csv\.gz line 32 .*not-a-time/,
+      );
+      expect(s3.requests.some((r) => r.includes("readme.txt"))).toBe(false);
+    } finally {
+      client.destroy();
+      await s3.close();
+    }
   }, 15_000);
 });
