@@ -10,6 +10,7 @@
  */
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
 import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { CsvError, parse } from "csv-parse";
@@ -92,7 +93,8 @@ export async function readTraceCsv(
   options: ReadTraceCsvOptions = {},
 ): Promise<RawMetricSeries> {
   await checkFile(path, "trace file");
-  return readTraceCsvStream(createReadStream(path), path, options);
+  const file = createReadStream(path);
+  return readTraceCsvStream(path.endsWith(".gz") ? file.pipe(createGunzip()) : file, path, options);
 }
 
 /**

@@ -103,6 +103,23 @@ describe("the shared traces load as they are", () => {
     expect(sum(trace.gap)).toBe(0);
   });
 
+  it("reads a gzipped copy as the file itself", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { gzipSync } = await import("node:zlib");
+    const dir = await mkdtemp(join(tmpdir(), "caplab-gz-"));
+    try {
+      const name = "nab-cpu_utilization_asg_misconfiguration.csv";
+      const gz = join(dir, `${name}.gz`);
+      await writeFile(gz, gzipSync(await readFile(join(TRACES, name))));
+      const plain = await readTraceCsv(join(TRACES, name));
+      const zipped = await readTraceCsv(gz);
+      expect(zipped.times).toEqual(plain.times);
+      expect(zipped.values).toEqual(plain.values);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("NAB NYC taxi: 30-min counts spread over 5-min steps, total kept", async () => {
     const { trace, warnings } = await load("nab-nyc_taxi.csv");
     expect(trace.stepSeconds).toBe(300);
