@@ -156,9 +156,6 @@ export async function summarizeK6Output(
   subMetrics: readonly string[] = [],
 ): Promise<Record<string, K6MetricSummary>> {
   const acc = new MetricAccumulator(subMetrics);
-  for await (const text of readK6Lines(path)) {
-    const line = parseK6Line(text);
-    if (line !== null) acc.add(line);
-  }
+  for await (const { line } of readK6Parsed(path)) if (line !== null) acc.add(line);
   return acc.summarize();
 }
