@@ -178,6 +178,26 @@ export interface RunDeps {
   readonly runId: () => string;
   /** Collects the server side for the run's window (`caplab collect`); null to skip. */
   readonly collector: ServerSideCollector | null;
+  /**
+   * Calls `handler` on the first Ctrl-C (SIGINT) or SIGTERM while segments run; returns the
+   * function that stops listening. A second signal is not caught (the default: exit).
+   */
+  readonly onInterrupt?: (handler: () => void) => () => void;
+}
+
+/** SIGINT or SIGTERM, once each listener, removed again by the returned function. */
+export function onProcessInterrupt(handler: () => void): () => void {
+  const once = () => {
+    process.off("SIGINT", once);
+    process.off("SIGTERM", once);
+    handler();
+  };
+  process.once("SIGINT", once);
+  process.once("SIGTERM", once);
+  return () => {
+    process.off("SIGINT", once);
+    process.off("SIGTERM", once);
+  };
 }
 
 export const defaultRunDeps: RunDeps = {
@@ -631,97 +651,119 @@ async function runOnEcs(
     segments,
   );
   io.err(`caplab: started ${launched.length} k6 tasks on ${cluster} (${runId})\n`);
-  const testSeconds = plan === null ? 3600 : shapeSeconds(plan.shape);
-  const waitMs = (opts.waitSeconds ?? testSeconds + 900) * 1000;
-  const clock = () => deps.now().getTime();
-  let loadStartedAt: Date | null = null;
-  if (mode.syncPort !== null) {
-    await synchronisedStart(client, cluster, launched, runId, mode.syncPort, opts, io, deps);
-    loadStartedAt = deps.now();
-  }
-  io.err(`caplab: waiting for the k6 tasks to stop (at most ${Math.round(waitMs / 1000)} s)…\n`);
-  const stopped = await waitForSegments(client, cluster, launched, {
-    containerName: container,
-    timeoutMs: waitMs,
-    sleep: deps.sleep,
-    now: clock,
-    onPoll: (statuses) => io.err(`caplab: tasks ${statuses.join(", ")}\n`),
-  });
-  const endedAt = deps.now();
-  for (const r of stopped)
+  // Ctrl-C stops the tasks (k6 ends the test and writes its output, the entrypoint uploads it),
+  // and the run goes on to gather and merge what they wrote. A second Ctrl-C exits at once.
+  let interrupted = false;
+  const stopListening = (deps.onInterrupt ?? onProcessInterrupt)(() => {
+    interrupted = true;
     io.err(
-      `caplab: segment ${r.segment.segment}: ${explainK6Exit(r.exitCode)}${r.stoppedReason ? ` (${r.stoppedReason})` : ""}\n`,
+      `caplab: interrupted; stopping the ${launched.length} k6 tasks (StopTask), then gathering what they wrote. Ctrl-C again to exit without gathering.\n`,
     );
-
-  const gathered = await gatherOutputs(stopped, results, logsConfig, runId, out, io, deps);
-  const found = gathered.flatMap((g, index) => (g.found ? [{ ...g, index }] : []));
-  const missingIndexes = gathered.flatMap((g, index) => (g.found ? [] : [index]));
-  const { merged, verdicts } = await mergeAndJudge(found, missingIndexes, plan, out, io);
-  const exit = ecsExit(stopped, missingIndexes.length, gathered.length, verdicts ?? []);
-  io.err(`caplab: ${exit.explanation}\n`);
-  const serverSide = await collectServerSide(
-    opts.collect,
-    loadStartedAt ?? startedAt,
-    endedAt,
-    out,
-    io,
-    deps,
-  );
-  await writeJsonAtomic(join(out, "manifest.json"), {
-    ...manifestBase,
-    runId,
-    on: "ecs",
-    k6Version: null,
-    startedAt: startedAt.toISOString(),
-    ...(loadStartedAt === null ? {} : { loadStartedAt: loadStartedAt.toISOString() }),
-    endedAt: endedAt.toISOString(),
-    k6ExitCode: exit.code,
-    k6Exit: exit.explanation,
-    syncStart: mode.syncPort === null ? null : { port: mode.syncPort },
-    segments: gathered.map((g, i) => {
-      const r = stopped[i] as SegmentResult;
-      return {
-        index: r.segment.index,
-        segment: r.segment.segment,
-        sequence: r.segment.sequence,
-        taskArn: r.taskArn,
-        exitCode: r.exitCode,
-        stoppedReason: r.stoppedReason,
-        output: g.found
-          ? {
-              found: true,
-              file: join("segments", String(i), "k6.json.gz"),
-              source: g.source,
-              points: merged?.pointsPerInput[found.findIndex((f) => f.index === i)] ?? null,
-              otherLines: g.otherLines,
-              extras: g.extras.map((e) => join("segments", String(i), e)),
-            }
-          : { found: false, source: g.source, reason: g.reason },
-      };
-    }),
-    outputs: {
-      gathered: missingIndexes.length === 0,
-      from: results.kind,
-      ...(results.kind === "s3"
-        ? { uri: runResultsUri(results, runId) }
-        : { logGroup: logsConfig?.group }),
-      merged: found.map((f) => f.index),
-      missing: missingIndexes,
-      points: merged?.points ?? 0,
-    },
-    files: {
-      ...(merged === null ? {} : { k6Json: "k6.json.gz" }),
-      // thresholds.json has the {thresholds: [{metric, expression, ok}]} that report and gate
-      // read from a caplab summary.
-      caplabSummary: "thresholds.json",
-      thresholds: "thresholds.json",
-      segments: "segments",
-      ...serverSide.files,
-    },
-    serverSide: serverSide.record,
+    void stopSegments(client, cluster, launched, `caplab run ${runId} interrupted`).then(
+      (failures) => {
+        for (const f of failures)
+          io.err(
+            `caplab: could not stop ${f.taskArn} (${f.error}); stop it with aws ecs stop-task.\n`,
+          );
+      },
+    );
   });
-  if (merged !== null) await recordInHistory(out, io, deps);
-  return exit.code;
+  try {
+    const testSeconds = plan === null ? 3600 : shapeSeconds(plan.shape);
+    const waitMs = (opts.waitSeconds ?? testSeconds + 900) * 1000;
+    const clock = () => deps.now().getTime();
+    let loadStartedAt: Date | null = null;
+    if (mode.syncPort !== null) {
+      await synchronisedStart(client, cluster, launched, runId, mode.syncPort, opts, io, deps);
+      loadStartedAt = deps.now();
+    }
+    io.err(`caplab: waiting for the k6 tasks to stop (at most ${Math.round(waitMs / 1000)} s)…\n`);
+    const stopped = await waitForSegments(client, cluster, launched, {
+      containerName: container,
+      timeoutMs: waitMs,
+      sleep: deps.sleep,
+      now: clock,
+      onPoll: (statuses) => io.err(`caplab: tasks ${statuses.join(", ")}\n`),
+    });
+    const endedAt = deps.now();
+    for (const r of stopped)
+      io.err(
+        `caplab: segment ${r.segment.segment}: ${explainK6Exit(r.exitCode)}${r.stoppedReason ? ` (${r.stoppedReason})` : ""}\n`,
+      );
+
+    const gathered = await gatherOutputs(stopped, results, logsConfig, runId, out, io, deps);
+    const found = gathered.flatMap((g, index) => (g.found ? [{ ...g, index }] : []));
+    const missingIndexes = gathered.flatMap((g, index) => (g.found ? [] : [index]));
+    const { merged, verdicts } = await mergeAndJudge(found, missingIndexes, plan, out, io);
+    const exit = ecsExit(stopped, missingIndexes.length, gathered.length, verdicts ?? []);
+    io.err(`caplab: ${exit.explanation}\n`);
+    const serverSide = await collectServerSide(
+      opts.collect,
+      loadStartedAt ?? startedAt,
+      endedAt,
+      out,
+      io,
+      deps,
+    );
+    await writeJsonAtomic(join(out, "manifest.json"), {
+      ...manifestBase,
+      runId,
+      on: "ecs",
+      k6Version: null,
+      startedAt: startedAt.toISOString(),
+      ...(loadStartedAt === null ? {} : { loadStartedAt: loadStartedAt.toISOString() }),
+      endedAt: endedAt.toISOString(),
+      k6ExitCode: exit.code,
+      k6Exit: exit.explanation,
+      syncStart: mode.syncPort === null ? null : { port: mode.syncPort },
+      ...(interrupted ? { interrupted: true } : {}),
+      segments: gathered.map((g, i) => {
+        const r = stopped[i] as SegmentResult;
+        return {
+          index: r.segment.index,
+          segment: r.segment.segment,
+          sequence: r.segment.sequence,
+          taskArn: r.taskArn,
+          exitCode: r.exitCode,
+          stoppedReason: r.stoppedReason,
+          output: g.found
+            ? {
+                found: true,
+                file: join("segments", String(i), "k6.json.gz"),
+                source: g.source,
+                points: merged?.pointsPerInput[found.findIndex((f) => f.index === i)] ?? null,
+                otherLines: g.otherLines,
+                extras: g.extras.map((e) => join("segments", String(i), e)),
+              }
+            : { found: false, source: g.source, reason: g.reason },
+        };
+      }),
+      outputs: {
+        gathered: missingIndexes.length === 0,
+        from: results.kind,
+        ...(results.kind === "s3"
+          ? { uri: runResultsUri(results, runId) }
+          : { logGroup: logsConfig?.group }),
+        merged: found.map((f) => f.index),
+        missing: missingIndexes,
+        points: merged?.points ?? 0,
+      },
+      files: {
+        ...(merged === null ? {} : { k6Json: "k6.json.gz" }),
+        // thresholds.json has the {thresholds: [{metric, expression, ok}]} that report and gate
+        // read from a caplab summary.
+        caplabSummary: "thresholds.json",
+        thresholds: "thresholds.json",
+        segments: "segments",
+        ...serverSide.files,
+      },
+      serverSide: serverSide.record,
+    });
+    if (merged !== null) await recordInHistory(out, io, deps);
+    return exit.code;
+  } finally {
+    stopListening();
+  }
 }
 
 /**

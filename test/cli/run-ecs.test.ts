@@ -85,8 +85,8 @@ function linearPercentile(sorted: readonly number[], p: number): number {
 let segments: Segments;
 let dir: string;
 const actions = new Set<string>();
-/** Tests above the IAM check that record their calls (S3 ×2, logs, sync-start ×2). */
-const FLOWS = 5;
+/** Tests above the IAM check that record their calls (S3 ×3, logs, sync-start ×2). */
+const FLOWS = 6;
 let flowsRecorded = 0;
 
 beforeAll(async () => {
@@ -349,6 +349,53 @@ describe("caplab run --on ecs --results s3://…", () => {
       expect(failed.map(({ metric, expression, ok }) => ({ metric, expression, ok }))).toEqual([
         { metric: "http_req_duration", expression: "p(95)<125", ok: false },
       ]);
+    } finally {
+      await world.ecs.close();
+      await world.s3!.close();
+    }
+  });
+
+  it("Ctrl-C stops every task, then gathers and merges what they uploaded (exit = k6's 105)", async () => {
+    const world: World = {
+      // The tasks would run for ever: only StopTask ends them.
+      ecs: await startFakeEcs({ mayStop: () => false }),
+      s3: await startFakeS3(BUCKET, s3Objects()),
+      logsRegions: [],
+      sleeps: [],
+    };
+    try {
+      let interrupt: (() => void) | null = null;
+      let listening = false;
+      const base = deps(world);
+      const io = captureIo();
+      const out = join(dir, "s3-interrupted");
+      const code = await runRunCommand(
+        "smoke",
+        options(out, { results: `s3://${BUCKET}/k6` }),
+        io,
+        {
+          ...base,
+          onInterrupt: (handler) => {
+            interrupt = handler;
+            listening = true;
+            return () => (listening = false);
+          },
+          // The first wait between polls is where the user presses Ctrl-C.
+          sleep: async (ms) => {
+            if (world.sleeps.length === 0) interrupt?.();
+            await base.sleep(ms);
+            await new Promise((r) => setTimeout(r, 5));
+          },
+        },
+      );
+      expect(io.stderr()).toMatch(/interrupted; stopping the 3 k6 tasks/);
+      expect(world.ecs.calls.filter((c) => c.op === "StopTask")).toHaveLength(3);
+      expect(code).toBe(105);
+      const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+      expect(manifest.interrupted).toBe(true);
+      expect(manifest.outputs.merged).toEqual([0, 1, 2]);
+      expect(listening).toBe(false);
+      recordActions(world);
     } finally {
       await world.ecs.close();
       await world.s3!.close();
