@@ -18,7 +18,7 @@
  * Pure: JSON values in, typed values or `{ok: false, error}` out; no I/O, no clock. No input,
  * whatever its shape, makes these functions throw; warnings go to the sink passed in.
  */
-import type { Result, Warning, WarningSink } from "../vocab/index.js";
+import { SUB_MINUTE_PERIODS, type Result, type Warning, type WarningSink } from "../vocab/index.js";
 import { parseIsoTime, typicalSpacingSeconds } from "./trace.js";
 
 /** A CloudWatch dimension, in AWS's words. */
@@ -709,9 +709,6 @@ export interface CloudWatchSeries {
   readonly times: readonly number[];
   readonly values: readonly number[];
 }
-
-/** Periods CloudWatch takes below a minute; above, any multiple of 60 s. */
-export const SUB_MINUTE_PERIODS = [1, 5, 10, 20, 30] as const;
 
 /**
  * The CloudWatch period nearest a measured spacing: the shortest of 1, 5, 10, 20, 30 s that is

@@ -4,7 +4,7 @@
  * older than 15 days at a multiple of 300 s, older than 63 days at a multiple of 3600 s; the
  * rest is rolled up. Within 3 hours, 1, 5, 10, 20 and 30 s also work (high-resolution metrics).
  */
-import type { WarningSink } from "../vocab/index.js";
+import { SUB_MINUTE_PERIODS, type WarningSink } from "../vocab/index.js";
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -26,9 +26,6 @@ export const RETENTION_LIMIT_SECONDS = 455 * DAY;
 
 /** The period of standard-resolution metrics (every ALB and Container Insights metric), seconds. */
 export const STANDARD_PERIOD = 60;
-
-/** Periods below 60 s CloudWatch accepts (high resolution). */
-export const SUB_MINUTE_PERIODS = [1, 5, 10, 20, 30] as const;
 
 /** The period unit data of this age requires: 1 (< 3 h), 60, 300 or 3600 seconds. */
 export function periodUnitForAge(ageSeconds: number): number {

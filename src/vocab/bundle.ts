@@ -15,6 +15,12 @@ import { z } from "zod";
 import { ScalingSchema, TaskSizeSchema } from "./config.js";
 
 export const BUNDLE_FORMAT = "caplab-trace-bundle/1" as const;
+
+/**
+ * Periods CloudWatch takes below a minute (high resolution, data under 3 hours old); above a
+ * minute, any multiple of 60 s (reference/aws-ecs-scaling.md §5).
+ */
+export const SUB_MINUTE_PERIODS = [1, 5, 10, 20, 30] as const;
 export const BUNDLE_MANIFEST = "manifest.json";
 export const BUNDLE_REQUESTS_SERIES = "requests";
 
