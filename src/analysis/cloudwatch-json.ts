@@ -18,7 +18,13 @@
  * Pure: JSON values in, typed values or `{ok: false, error}` out; no I/O, no clock. No input,
  * whatever its shape, makes these functions throw; warnings go to the sink passed in.
  */
-import { SUB_MINUTE_PERIODS, type Result, type Warning, type WarningSink } from "../vocab/index.js";
+import {
+  seriesIdPart,
+  SUB_MINUTE_PERIODS,
+  type Result,
+  type Warning,
+  type WarningSink,
+} from "../vocab/index.js";
 import { parseIsoTime, typicalSpacingSeconds } from "./trace.js";
 
 /** A CloudWatch dimension, in AWS's words. */
@@ -93,11 +99,6 @@ export function cloudWatchTime(v: unknown): number | null {
   if (typeof v !== "number" || !Number.isFinite(v)) return null;
   const ms = Math.abs(v) < 1e11 ? v * 1000 : v;
   return Math.abs(ms) <= MAX_EPOCH_MS ? ms : null;
-}
-
-/** "ab c/d" → "ab_c_d": a bundle series id part (same rule as collect/task-metrics.ts). */
-export function seriesIdPart(text: string): string {
-  return text.replace(/[^A-Za-z0-9_-]/g, "_") || "_";
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import {
   type ListMetricsCommandInput,
   type ListMetricsCommandOutput,
 } from "@aws-sdk/client-cloudwatch";
-import type { Warning, WarningSink } from "../vocab/index.js";
+import { seriesIdPart, type Warning, type WarningSink } from "../vocab/index.js";
 import type { Dimension, MetricQuery } from "./metrics.js";
 import { withRetry, type RetryOptions } from "./retry.js";
 
@@ -147,11 +147,6 @@ export async function discoverTasks(
   };
 }
 
-/** A bundle series id part: anything outside [A-Za-z0-9_-] becomes `_`. */
-export function sanitizeIdPart(text: string): string {
-  return text.replace(/[^A-Za-z0-9_-]/g, "_") || "_";
-}
-
 const METRICS = [
   ["CpuUtilized", "None"],
   ["MemoryUtilized", "Megabytes"],
@@ -183,11 +178,11 @@ export function taskMetricQueries(
     });
   };
   for (const t of tasks) {
-    const task = sanitizeIdPart(t.taskId);
+    const task = seriesIdPart(t.taskId);
     for (const [metric, unit] of METRICS) add(`task.${task}`, metric, unit, t.dimensions);
     for (const c of t.containers)
       for (const [metric, unit] of METRICS)
-        add(`container.${task}.${sanitizeIdPart(c.name)}`, metric, unit, c.dimensions);
+        add(`container.${task}.${seriesIdPart(c.name)}`, metric, unit, c.dimensions);
   }
   return out;
 }

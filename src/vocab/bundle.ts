@@ -24,6 +24,14 @@ export const SUB_MINUTE_PERIODS = [1, 5, 10, 20, 30] as const;
 export const BUNDLE_MANIFEST = "manifest.json";
 export const BUNDLE_REQUESTS_SERIES = "requests";
 
+/**
+ * A part of a bundle series id (a TaskId, a container or metric name): anything outside
+ * [A-Za-z0-9_-] becomes `_`, so ids stay file names. @example seriesIdPart("log router/v2") // "log_router_v2"
+ */
+export function seriesIdPart(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]/g, "_") || "_";
+}
+
 export const BundleSeriesSchema = z
   .object({
     /** Stable id, also the file name: `series/<id>.csv`. */

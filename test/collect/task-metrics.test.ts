@@ -11,12 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readBundleManifest } from "../../src/io/bundle.js";
 import { collect } from "../../src/collect/collect.js";
 import type { RetryOptions } from "../../src/collect/retry.js";
-import {
-  discoverTasks,
-  sanitizeIdPart,
-  taskMetricQueries,
-} from "../../src/collect/task-metrics.js";
-import type { Warning } from "../../src/vocab/index.js";
+import { discoverTasks, taskMetricQueries } from "../../src/collect/task-metrics.js";
+import { seriesIdPart, type Warning } from "../../src/vocab/index.js";
 import { clients, mockAws, TEST_CLIENT_CONFIG } from "./mock-aws.js";
 
 const retry: RetryOptions = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
@@ -151,7 +147,7 @@ describe("discoverTasks (ListMetrics)", () => {
   });
 
   it("sanitizes ids and keeps them unique", () => {
-    expect(sanitizeIdPart("log router/v2")).toBe("log_router_v2");
+    expect(seriesIdPart("log router/v2")).toBe("log_router_v2");
     const dims = taskMetric("x").Dimensions;
     const q = taskMetricQueries(
       [

@@ -3,9 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { seriesIdPart } from "../../../src/analysis/cloudwatch-json.js";
 import { onPeriodGrid } from "../../../src/collect/import/cloudwatch.js";
 import {
   importTrace,
@@ -13,7 +11,6 @@ import {
   type ImportOptions,
   type ImportResult,
 } from "../../../src/collect/import/import.js";
-import { sanitizeIdPart } from "../../../src/collect/task-metrics.js";
 import type { Warning } from "../../../src/vocab/index.js";
 
 const data = (name: string): string =>
@@ -338,11 +335,5 @@ describe("onPeriodGrid", () => {
     expect(w.data.startMs).toBe(60_000);
     expect(Array.from(w.data.values)).toEqual([3, NaN]);
     expect(w.outside).toBe(2);
-  });
-});
-
-describe("series id parts", () => {
-  it("are sanitized as the collector sanitizes them (collect/task-metrics.ts)", () => {
-    fc.assert(fc.property(fc.string(), (t) => seriesIdPart(t) === sanitizeIdPart(t)));
   });
 });
