@@ -28,6 +28,7 @@ import type {
 } from "../vocab/index.js";
 import { TIMELINE_COLUMNS } from "../vocab/types.js";
 import { AutoScaler } from "./autoscaling.js";
+import { tasksOverMemory } from "./memory.js";
 import { PeriodStore, Q, Q_COUNT } from "./metrics.js";
 import { queueStep, SaturatedStation, type QueueStepMemo, type QueueStepResult } from "./queue.js";
 import { scheduleFirings, type ScheduledFiring } from "./schedule.js";
@@ -54,6 +55,8 @@ export interface SimulationResult {
 export const MAX_STABLE_UTILIZATION = 0.995;
 /** Share of a minute's requests allowed above the p95 limit before the minute breaks the SLO. */
 const P95_TAIL = 0.05;
+/** Under oomModel "poisson", a share of tasks over their memory below 0.1 % kills nobody (no dust cohorts). */
+const OOM_NEGLIGIBLE_SHARE = 1e-3;
 const CPU_HISTOGRAM_BINS = 1000;
 
 interface LaunchCohort {
@@ -419,7 +422,41 @@ export function simulate(
       service.memoryMiB.base + service.memoryMiB.perInflightRequest * inflightPerTask;
     const servingSec = runningSec - idleRunningSec;
     const memorySec = memoryPerTask * servingSec + service.memoryMiB.base * idleRunningSec;
-    if (memoryPerTask > memoryMiB && hEff > 1e-9) {
+    if (platform.oomModel === "poisson") {
+      const share =
+        hEff > 1e-9
+          ? tasksOverMemory(
+              inflightPerTask,
+              service.memoryMiB.base,
+              service.memoryMiB.perInflightRequest,
+              memoryMiB,
+            )
+          : 0;
+      if (share > OOM_NEGLIGIBLE_SHARE) {
+        // The tasks over the limit die; ECS replaces them.
+        let killed = healthy * share;
+        healthy -= healthy * share;
+        for (const c of slowStarting) {
+          killed += c.count * share;
+          c.count -= c.count * share;
+        }
+        oomKills += killed;
+        // Their requests fail: those in flight (served this step, counted as failed instead)
+        // and their share of the backlog.
+        const lost = Math.min(served, killed * inflightPerTask);
+        served -= lost;
+        failed += lost + backlog * share;
+        backlog -= backlog * share;
+        emit?.({
+          kind: "oom-kill",
+          timeMs: trace.startMs + t1 * 1000,
+          step: i,
+          tasks: killed,
+          reason: `${killed.toFixed(2)} task(s), ${(100 * share).toFixed(1)} % of those serving, passed the task's ${memoryMiB} MiB with about ${Math.round(inflightPerTask)} requests in flight on average (Poisson); ECS replaces them.`,
+        });
+        reconcile(t1, platform.oomReplacementDelaySeconds);
+      }
+    } else if (memoryPerTask > memoryMiB && hEff > 1e-9) {
       let killed = healthy;
       for (const c of slowStarting) killed += c.count;
       oomKills += killed;

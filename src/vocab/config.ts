@@ -57,6 +57,13 @@ export const PLATFORM_DEFAULTS = {
   fargateLaunchesPerSecond: 20,
   /** Seconds ECS takes to replace a task killed for running out of memory (UNCONFIRMED). @default 0 */
   oomReplacementDelaySeconds: 0,
+  /**
+   * Which tasks run out of memory (a caplab choice; the fluid model's tasks are identical):
+   * "mean" kills every serving task once the mean task's memory passes the limit; "poisson"
+   * kills the share of tasks whose requests in flight, Poisson around the mean, pass it, so
+   * OOM kills start below the mean limit and are partial above it. @default "mean"
+   */
+  oomModel: "mean" as "mean" | "poisson",
 } as const;
 
 export type PlatformParams = {
@@ -360,6 +367,7 @@ export const PlatformSchema = z
     zeroTrafficIsMissingData: z.boolean(),
     fargateLaunchesPerSecond: positive("fargateLaunchesPerSecond"),
     oomReplacementDelaySeconds: nonNegative("oomReplacementDelaySeconds"),
+    oomModel: z.enum(["mean", "poisson"]),
   })
   .strict()
   .partial();

@@ -555,6 +555,46 @@ describe("simulate: tasks", () => {
     expect(light.kpis.failedRequests).toBe(0);
   });
 
+  it("OOM, oomModel poisson: kills start below the mean limit and are partial above it", () => {
+    const service = {
+      cpuMsPerRequest: 10,
+      idleCpuPercent: 0,
+      latencyMs: 500,
+      memoryMiB: { base: 1024, perInflightRequest: 64 },
+    };
+    // 16 requests in flight fit in 2048 MiB. About 13 in flight on average (26/s per task × 0.5 s):
+    // the mean task fits, a Poisson share of tasks does not.
+    const near = (oomModel: "mean" | "poisson") =>
+      run({
+        requests: rep(60 * 2 * 26, 10),
+        scaling: fixed(2),
+        service,
+        task: X86,
+        platform: { ...SIMPLE, oomModel },
+      });
+    expect(near("mean").kpis.oomKills).toBe(0);
+    const partial = near("poisson");
+    const first = partial.events.find((e) => e.kind === "oom-kill");
+    expect(first).toBeDefined();
+    expect((first as { tasks: number }).tasks).toBeGreaterThan(0);
+    expect((first as { tasks: number }).tasks).toBeLessThan(1);
+    expect(partial.kpis.failedRequests).toBeGreaterThan(0);
+    // About 20 in flight: the mean model kills both tasks at once, Poisson a share of them.
+    const heavy = (oomModel: "mean" | "poisson") =>
+      run({
+        requests: rep(60 * 2 * 40, 3),
+        scaling: fixed(2),
+        service,
+        task: X86,
+        platform: { ...SIMPLE, oomModel },
+      });
+    const all = heavy("mean").events.find((e) => e.kind === "oom-kill") as { tasks: number };
+    const some = heavy("poisson").events.find((e) => e.kind === "oom-kill") as { tasks: number };
+    expect(all.tasks).toBe(2);
+    expect(some.tasks).toBeGreaterThan(1);
+    expect(some.tasks).toBeLessThan(2);
+  });
+
   it("slow start: a new task's share ramps up over slowStartSeconds", () => {
     const withSlowStart = (slowStartSeconds: number) =>
       run({

@@ -27,6 +27,7 @@ describe("the vocabulary", () => {
           "loadBalancingAlgorithm": "round_robin",
           "metricPublicationDelaySeconds": 150,
           "newTargetHealthyChecks": 1,
+          "oomModel": "mean",
           "oomReplacementDelaySeconds": 0,
           "requestCountPerTargetDivisor": "healthy",
           "scaleInBlockedAfterScaleOut": false,
