@@ -8,15 +8,14 @@
  * real service sees. It is the share at an instant, not the chance of passing the limit at
  * some moment of the step.
  */
-import { gammaln } from "simple-statistics";
+import { regularizedGamma } from "../analysis/stats/incomplete-gamma.js";
 
 /** Up to this mean the terms are summed directly; above, the regularized gamma function. */
 const EXACT_UP_TO = 50;
 
 /**
  * P(N > k) for N ~ Poisson(mean): the terms summed for means up to 50, else P(k + 1, mean),
- * the regularized lower incomplete gamma function (series below a + 1, Lentz's continued
- * fraction above; simple-statistics' gammaln).
+ * the regularized lower incomplete gamma function (analysis/stats/incomplete-gamma.ts).
  *
  * Cost: O(k) up to a mean of 50, O(√mean) iterations above.
  * @example poissonUpperTail(2, 2) // 0.3233235838169366 (1 − 5e⁻²)
@@ -36,44 +35,7 @@ export function poissonUpperTail(mean: number, k: number): number {
     }
     return Math.max(0, 1 - cdf);
   }
-  return regularizedLowerGamma(whole + 1, mean);
-}
-
-/**
- * P(a, x) = γ(a, x) / Γ(a), the regularized lower incomplete gamma function, for a > 0, x ≥ 0
- * (Numerical Recipes §6.2: the series for x < a + 1, else 1 − the continued fraction for Q).
- */
-export function regularizedLowerGamma(a: number, x: number): number {
-  if (x <= 0) return 0;
-  const front = Math.exp(-x + a * Math.log(x) - gammaln(a));
-  if (x < a + 1) {
-    let term = 1 / a;
-    let sum = term;
-    for (let n = 1; n < 10_000; n++) {
-      term *= x / (a + n);
-      sum += term;
-      if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
-    }
-    return Math.min(1, sum * front);
-  }
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let n = 1; n < 10_000; n++) {
-    const an = -n * (n - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-15) break;
-  }
-  return Math.max(0, 1 - front * h);
+  return regularizedGamma(whole + 1, mean).lower;
 }
 
 /**

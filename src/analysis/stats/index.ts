@@ -14,6 +14,7 @@ export { mannWhitneyU, type MannWhitneyResult } from "./mann-whitney-u.js";
 export { twoProportionZTest, type TwoProportionResult } from "./two-proportion-z-test.js";
 export { linearFit, type Interval, type LinearFit } from "./linear-fit.js";
 export { studentTCdf, studentTQuantile } from "./student-t.js";
+export { regularizedGamma } from "./incomplete-gamma.js";
 export { standardNormalUpperTail } from "./standard-normal.js";
 export {
   eDivisiveChangePoints,
