@@ -13,7 +13,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { defaultPlan } from "../../src/analysis/k6-plan.js";
 import { runGateCommand } from "../../src/cli/gate-command.js";
 import { loadRunBundle } from "../../src/cli/report-command.js";
@@ -31,6 +31,7 @@ import {
   startFakeK6s,
   startFakeLogs,
   type FakeEcs,
+  type FakeEcsOptions,
   type FakeLogs,
 } from "./run-ecs-fakes.js";
 
@@ -106,6 +107,27 @@ interface World {
   logs?: FakeLogs;
   logsRegions: (string | null)[];
   sleeps: number[];
+}
+
+/** Worlds opened by s3World, closed after each test. */
+const open: World[] = [];
+afterEach(async () => {
+  for (const w of open.splice(0)) {
+    await w.ecs.close();
+    await w.s3?.close();
+  }
+});
+
+/** A fake ECS and a fake S3 holding the segments' uploads (but those in `skip`). */
+async function s3World(ecs: FakeEcsOptions = {}, skip: readonly number[] = []): Promise<World> {
+  const world: World = {
+    ecs: await startFakeEcs(ecs),
+    s3: await startFakeS3(BUCKET, s3Objects(skip)),
+    logsRegions: [],
+    sleeps: [],
+  };
+  open.push(world);
+  return world;
 }
 
 function deps(world: World): RunDeps {
@@ -210,261 +232,206 @@ function mergedLines(
 
 describe("caplab run --on ecs --results s3://…", () => {
   it("gathers every segment's upload, merges them, judges the plan's thresholds on the merged points (all pass: exit 0)", async () => {
-    const world: World = {
-      ecs: await startFakeEcs(),
-      s3: await startFakeS3(BUCKET, s3Objects()),
-      logsRegions: [],
-      sleeps: [],
-    };
-    try {
-      const io = captureIo();
-      const out = join(dir, "s3-pass");
-      const code = await runRunCommand(
-        "smoke",
-        options(out, { results: `s3://${BUCKET}/k6/` }),
-        io,
-        deps(world),
-      );
-      recordActions(world);
-      expect(io.stderr()).toMatch(/k6 exited 0: success/);
-      expect(code).toBe(0);
+    const world = await s3World();
+    const io = captureIo();
+    const out = join(dir, "s3-pass");
+    const code = await runRunCommand(
+      "smoke",
+      options(out, { results: `s3://${BUCKET}/k6/` }),
+      io,
+      deps(world),
+    );
+    recordActions(world);
+    expect(io.stderr()).toMatch(/k6 exited 0: success/);
+    expect(code).toBe(0);
 
-      // Each task is told where to upload, and writes its JSON where the entrypoint looks.
-      const runs = world.ecs.calls.filter((c) => c.op === "RunTask");
-      expect(world.ecs.tasks.map((t) => t.environment.CAPLAB_RESULTS_URI)).toEqual([
-        `s3://${BUCKET}/k6/${RUN_ID}/0/`,
-        `s3://${BUCKET}/k6/${RUN_ID}/1/`,
-        `s3://${BUCKET}/k6/${RUN_ID}/2/`,
-      ]);
-      expect(runs).toHaveLength(3);
-      for (const t of world.ecs.tasks) {
-        expect(t.command).toContain("--no-thresholds");
-        expect(t.command[t.command.indexOf("--out") + 1]).toBe("json=/tmp/k6.json.gz");
-        expect(t.command).not.toContain("--paused");
-      }
-
-      // Fetched as uploaded (byte for byte), the summary kept, the stray file not.
-      for (let i = 0; i < 3; i++)
-        expect(await readFile(join(out, "segments", String(i), "k6.json.gz"))).toEqual(
-          gzipSync(`${segments.files[i]!.join("\n")}\n`),
-        );
-      expect(await readdir(join(out, "segments", "0"))).toEqual(["k6.json.gz", "summary.json"]);
-      // Segment 0's prefix holds three objects: ListObjectsV2 (two keys a page) was followed.
-      expect(
-        world.s3!.requests.filter((r) => r.includes(`prefix=k6%2F${RUN_ID}%2F0%2F`)),
-      ).toHaveLength(2);
-
-      // Merged: every point once, each tagged with its segment.
-      const lines = mergedLines(out);
-      const points = lines.filter((l) => l.type === "Point");
-      const total = segments.points.reduce((a, b) => a + b, 0);
-      expect(total).toBe(3582);
-      expect(points).toHaveLength(total);
-      for (let i = 0; i < 3; i++)
-        expect(points.filter((p) => p.data.tags.segment === String(i))).toHaveLength(
-          segments.points[i]!,
-        );
-      const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
-      expect(manifest.outputs).toMatchObject({
-        gathered: true,
-        from: "s3",
-        uri: `s3://${BUCKET}/k6/${RUN_ID}/`,
-        merged: [0, 1, 2],
-        missing: [],
-        points: total,
-      });
-      expect(manifest.segments.map((s: { output: { points: number } }) => s.output.points)).toEqual(
-        segments.points,
-      );
-      expect(manifest.k6ExitCode).toBe(0);
-
-      // Thresholds: p95 of the 322 durations, computed here, is under the default 300 ms.
-      const thresholds = JSON.parse(await readFile(join(out, "thresholds.json"), "utf8"));
-      const p95 = thresholds.thresholds.find(
-        (t: { metric: string; expression: string }) =>
-          t.metric === "http_req_duration" && t.expression === "p(95)<300",
-      );
-      expect(p95.observed).toBeCloseTo(linearPercentile(segments.durations, 95), 9);
-      expect(p95.ok).toBe(true);
-      expect(thresholds.failed).toBe(0);
-      expect(thresholds.thresholds.every((t: { ok: boolean }) => t.ok)).toBe(true);
-
-      // The bundle reads like a one-machine bundle: report and gate take it unchanged.
-      const run = await loadRunBundle(out);
-      expect(run.requests).toBe(segments.durations.length);
-      expect(run.latency.p95Ms).toBeCloseTo(linearPercentile(segments.durations, 95), 6);
-      expect(run.thresholds.map((t) => `${t.metric} ${t.expression} ${t.ok}`)).toContain(
-        "http_req_duration p(95)<300 true",
-      );
-      const gateIo = captureIo();
-      await runGateCommand(out, { record: false, out: join(dir, "s3-pass-gate") }, gateIo);
-      const gate = JSON.parse(await readFile(join(dir, "s3-pass-gate", "gate.json"), "utf8"));
-      const k6Checks = gate.checks.filter((c: { id: string }) => c.id === "k6-threshold");
-      expect(k6Checks).toHaveLength(thresholds.thresholds.length);
-      expect(k6Checks.every((c: { verdict: string }) => c.verdict === "pass")).toBe(true);
-      // Nothing half-written is left behind.
-      expect((await readdir(out)).filter((f) => f.includes(".tmp"))).toEqual([]);
-    } finally {
-      await world.ecs.close();
-      await world.s3!.close();
+    // Each task is told where to upload, and writes its JSON where the entrypoint looks.
+    const runs = world.ecs.calls.filter((c) => c.op === "RunTask");
+    expect(world.ecs.tasks.map((t) => t.environment.CAPLAB_RESULTS_URI)).toEqual([
+      `s3://${BUCKET}/k6/${RUN_ID}/0/`,
+      `s3://${BUCKET}/k6/${RUN_ID}/1/`,
+      `s3://${BUCKET}/k6/${RUN_ID}/2/`,
+    ]);
+    expect(runs).toHaveLength(3);
+    for (const t of world.ecs.tasks) {
+      expect(t.command).toContain("--no-thresholds");
+      expect(t.command[t.command.indexOf("--out") + 1]).toBe("json=/tmp/k6.json.gz");
+      expect(t.command).not.toContain("--paused");
     }
+
+    // Fetched as uploaded (byte for byte), the summary kept, the stray file not.
+    for (let i = 0; i < 3; i++)
+      expect(await readFile(join(out, "segments", String(i), "k6.json.gz"))).toEqual(
+        gzipSync(`${segments.files[i]!.join("\n")}\n`),
+      );
+    expect(await readdir(join(out, "segments", "0"))).toEqual(["k6.json.gz", "summary.json"]);
+    // Segment 0's prefix holds three objects: ListObjectsV2 (two keys a page) was followed.
+    expect(
+      world.s3!.requests.filter((r) => r.includes(`prefix=k6%2F${RUN_ID}%2F0%2F`)),
+    ).toHaveLength(2);
+
+    // Merged: every point once, each tagged with its segment.
+    const lines = mergedLines(out);
+    const points = lines.filter((l) => l.type === "Point");
+    const total = segments.points.reduce((a, b) => a + b, 0);
+    expect(total).toBe(3582);
+    expect(points).toHaveLength(total);
+    for (let i = 0; i < 3; i++)
+      expect(points.filter((p) => p.data.tags.segment === String(i))).toHaveLength(
+        segments.points[i]!,
+      );
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest.outputs).toMatchObject({
+      gathered: true,
+      from: "s3",
+      uri: `s3://${BUCKET}/k6/${RUN_ID}/`,
+      merged: [0, 1, 2],
+      missing: [],
+      points: total,
+    });
+    expect(manifest.segments.map((s: { output: { points: number } }) => s.output.points)).toEqual(
+      segments.points,
+    );
+    expect(manifest.k6ExitCode).toBe(0);
+
+    // Thresholds: p95 of the 322 durations, computed here, is under the default 300 ms.
+    const thresholds = JSON.parse(await readFile(join(out, "thresholds.json"), "utf8"));
+    const p95 = thresholds.thresholds.find(
+      (t: { metric: string; expression: string }) =>
+        t.metric === "http_req_duration" && t.expression === "p(95)<300",
+    );
+    expect(p95.observed).toBeCloseTo(linearPercentile(segments.durations, 95), 9);
+    expect(p95.ok).toBe(true);
+    expect(thresholds.failed).toBe(0);
+    expect(thresholds.thresholds.every((t: { ok: boolean }) => t.ok)).toBe(true);
+
+    // The bundle reads like a one-machine bundle: report and gate take it unchanged.
+    const run = await loadRunBundle(out);
+    expect(run.requests).toBe(segments.durations.length);
+    expect(run.latency.p95Ms).toBeCloseTo(linearPercentile(segments.durations, 95), 6);
+    expect(run.thresholds.map((t) => `${t.metric} ${t.expression} ${t.ok}`)).toContain(
+      "http_req_duration p(95)<300 true",
+    );
+    const gateIo = captureIo();
+    await runGateCommand(out, { record: false, out: join(dir, "s3-pass-gate") }, gateIo);
+    const gate = JSON.parse(await readFile(join(dir, "s3-pass-gate", "gate.json"), "utf8"));
+    const k6Checks = gate.checks.filter((c: { id: string }) => c.id === "k6-threshold");
+    expect(k6Checks).toHaveLength(thresholds.thresholds.length);
+    expect(k6Checks.every((c: { verdict: string }) => c.verdict === "pass")).toBe(true);
+    // Nothing half-written is left behind.
+    expect((await readdir(out)).filter((f) => f.includes(".tmp"))).toEqual([]);
   });
 
   it("exits 99 when a threshold fails on the merged points, printing it with its observed value", async () => {
     const p95 = linearPercentile(segments.durations, 95);
     expect(p95).toBeGreaterThan(125); // 125.29…: a 125 ms SLO fails, computed independently
-    const world: World = {
-      ecs: await startFakeEcs(),
-      s3: await startFakeS3(BUCKET, s3Objects()),
-      logsRegions: [],
-      sleeps: [],
-    };
-    try {
-      const io = captureIo();
-      const out = join(dir, "s3-fail");
-      const code = await runRunCommand(
-        "smoke",
-        options(out, { results: `s3://${BUCKET}/k6`, plan: await writePlan("slo-125", 125) }),
-        io,
-        deps(world),
-      );
-      recordActions(world);
-      expect(code).toBe(99);
-      expect(io.stderr()).toContain(
-        `caplab: threshold http_req_duration p(95)<125: FAILED, p(95) = ${Number(p95.toPrecision(6))}`,
-      );
-      expect(io.stderr()).toMatch(/k6 exited 99: thresholds crossed/);
-      // The per-endpoint p95 has no samples (the data carry no endpoint tag): judged on 0.
-      const thresholds = JSON.parse(await readFile(join(out, "thresholds.json"), "utf8"));
-      expect(thresholds.failed).toBe(1);
-      expect(
-        thresholds.thresholds.find(
-          (t: { metric: string }) => t.metric === "http_req_duration{endpoint:root}",
-        ),
-      ).toMatchObject({ ok: true, observed: 0, hadSamples: false });
-      const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
-      expect(manifest.k6ExitCode).toBe(99);
-      // What report and gate read: the thresholds with k6's `ok` polarity.
-      const failed = (await loadRunBundle(out)).thresholds.filter((t) => !t.ok);
-      expect(failed.map(({ metric, expression, ok }) => ({ metric, expression, ok }))).toEqual([
-        { metric: "http_req_duration", expression: "p(95)<125", ok: false },
-      ]);
-    } finally {
-      await world.ecs.close();
-      await world.s3!.close();
-    }
+    const world = await s3World();
+    const io = captureIo();
+    const out = join(dir, "s3-fail");
+    const code = await runRunCommand(
+      "smoke",
+      options(out, { results: `s3://${BUCKET}/k6`, plan: await writePlan("slo-125", 125) }),
+      io,
+      deps(world),
+    );
+    recordActions(world);
+    expect(code).toBe(99);
+    expect(io.stderr()).toContain(
+      `caplab: threshold http_req_duration p(95)<125: FAILED, p(95) = ${Number(p95.toPrecision(6))}`,
+    );
+    expect(io.stderr()).toMatch(/k6 exited 99: thresholds crossed/);
+    // The per-endpoint p95 has no samples (the data carry no endpoint tag): judged on 0.
+    const thresholds = JSON.parse(await readFile(join(out, "thresholds.json"), "utf8"));
+    expect(thresholds.failed).toBe(1);
+    expect(
+      thresholds.thresholds.find(
+        (t: { metric: string }) => t.metric === "http_req_duration{endpoint:root}",
+      ),
+    ).toMatchObject({ ok: true, observed: 0, hadSamples: false });
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest.k6ExitCode).toBe(99);
+    // What report and gate read: the thresholds with k6's `ok` polarity.
+    const failed = (await loadRunBundle(out)).thresholds.filter((t) => !t.ok);
+    expect(failed.map(({ metric, expression, ok }) => ({ metric, expression, ok }))).toEqual([
+      { metric: "http_req_duration", expression: "p(95)<125", ok: false },
+    ]);
   });
 
   it("Ctrl-C stops every task, then gathers and merges what they uploaded (exit = k6's 105)", async () => {
-    const world: World = {
-      // The tasks would run for ever: only StopTask ends them.
-      ecs: await startFakeEcs({ mayStop: () => false }),
-      s3: await startFakeS3(BUCKET, s3Objects()),
-      logsRegions: [],
-      sleeps: [],
-    };
-    try {
-      let interrupt: (() => void) | null = null;
-      let listening = false;
-      const base = deps(world);
-      const io = captureIo();
-      const out = join(dir, "s3-interrupted");
-      const code = await runRunCommand(
-        "smoke",
-        options(out, { results: `s3://${BUCKET}/k6` }),
-        io,
-        {
-          ...base,
-          onInterrupt: (handler) => {
-            interrupt = handler;
-            listening = true;
-            return () => (listening = false);
-          },
-          // The first wait between polls is where the user presses Ctrl-C.
-          sleep: async (ms) => {
-            if (world.sleeps.length === 0) interrupt?.();
-            await base.sleep(ms);
-            await new Promise((r) => setTimeout(r, 5));
-          },
-        },
-      );
-      expect(io.stderr()).toMatch(/interrupted; stopping the 3 k6 tasks/);
-      expect(world.ecs.calls.filter((c) => c.op === "StopTask")).toHaveLength(3);
-      expect(code).toBe(105);
-      const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
-      expect(manifest.interrupted).toBe(true);
-      expect(manifest.outputs.merged).toEqual([0, 1, 2]);
-      expect(listening).toBe(false);
-      recordActions(world);
-    } finally {
-      await world.ecs.close();
-      await world.s3!.close();
-    }
+    // The tasks would run for ever: only StopTask ends them.
+    const world = await s3World({ mayStop: () => false });
+    let interrupt: (() => void) | null = null;
+    let listening = false;
+    const base = deps(world);
+    const io = captureIo();
+    const out = join(dir, "s3-interrupted");
+    const code = await runRunCommand("smoke", options(out, { results: `s3://${BUCKET}/k6` }), io, {
+      ...base,
+      onInterrupt: (handler) => {
+        interrupt = handler;
+        listening = true;
+        return () => (listening = false);
+      },
+      // The first wait between polls is where the user presses Ctrl-C.
+      sleep: async (ms) => {
+        if (world.sleeps.length === 0) interrupt?.();
+        await base.sleep(ms);
+        await new Promise((r) => setTimeout(r, 5));
+      },
+    });
+    expect(io.stderr()).toMatch(/interrupted; stopping the 3 k6 tasks/);
+    expect(world.ecs.calls.filter((c) => c.op === "StopTask")).toHaveLength(3);
+    expect(code).toBe(105);
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest.interrupted).toBe(true);
+    expect(manifest.outputs.merged).toEqual([0, 1, 2]);
+    expect(listening).toBe(false);
+    recordActions(world);
   });
 
   it("a segment's own error code beats crossed thresholds", async () => {
-    const world: World = {
-      ecs: await startFakeEcs({ exitCodes: { "2/3:1": 107 } }),
-      s3: await startFakeS3(BUCKET, s3Objects()),
-      logsRegions: [],
-      sleeps: [],
-    };
-    try {
-      const io = captureIo();
-      const code = await runRunCommand(
-        "smoke",
-        options(join(dir, "s3-107"), {
-          results: `s3://${BUCKET}/k6`,
-          plan: await writePlan("slo-125b", 125),
-        }),
-        io,
-        deps(world),
-      );
-      expect(code).toBe(107);
-      expect(io.stderr()).toMatch(/segment 2\/3:1: k6 exited 107: script exception/);
-    } finally {
-      await world.ecs.close();
-      await world.s3!.close();
-    }
+    const world = await s3World({ exitCodes: { "2/3:1": 107 } });
+    const io = captureIo();
+    const code = await runRunCommand(
+      "smoke",
+      options(join(dir, "s3-107"), {
+        results: `s3://${BUCKET}/k6`,
+        plan: await writePlan("slo-125b", 125),
+      }),
+      io,
+      deps(world),
+    );
+    expect(code).toBe(107);
+    expect(io.stderr()).toMatch(/segment 2\/3:1: k6 exited 107: script exception/);
   });
 
   it("a missing upload is one sentence naming the segment and where caplab looked; the others are merged (exit 1)", async () => {
-    const world: World = {
-      ecs: await startFakeEcs(),
-      s3: await startFakeS3(BUCKET, s3Objects([1])),
-      logsRegions: [],
-      sleeps: [],
-    };
-    try {
-      const io = captureIo();
-      const out = join(dir, "s3-missing");
-      const code = await runRunCommand(
-        "smoke",
-        options(out, { results: `s3://${BUCKET}/k6` }),
-        io,
-        deps(world),
-      );
-      expect(code).toBe(1);
-      expect(io.stderr()).toContain(
-        `caplab: segment 1 (1/3:2/3): no k6.json.gz under s3://${BUCKET}/k6/${RUN_ID}/1/ (nothing there); the task's entrypoint uploads it when k6 ends (examples/ecs-k6).\n`,
-      );
-      expect(io.stderr()).toMatch(/1 of 3 segment outputs are missing/);
-      const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
-      expect(manifest.outputs).toMatchObject({ gathered: false, merged: [0, 2], missing: [1] });
-      expect(manifest.segments[1].output).toMatchObject({
-        found: false,
-        source: `s3://${BUCKET}/k6/${RUN_ID}/1/k6.json.gz`,
-      });
-      const points = mergedLines(out).filter((l) => l.type === "Point");
-      expect(points).toHaveLength(segments.points[0]! + segments.points[2]!);
-      expect(new Set(points.map((p) => p.data.tags.segment))).toEqual(new Set(["0", "2"]));
-      const thresholds = JSON.parse(await readFile(join(out, "thresholds.json"), "utf8"));
-      expect(thresholds).toMatchObject({ segmentsMerged: [0, 2], segmentsMissing: [1] });
-      expect(existsSync(join(out, "segments", "1"))).toBe(false);
-    } finally {
-      await world.ecs.close();
-      await world.s3!.close();
-    }
+    const world = await s3World({}, [1]);
+    const io = captureIo();
+    const out = join(dir, "s3-missing");
+    const code = await runRunCommand(
+      "smoke",
+      options(out, { results: `s3://${BUCKET}/k6` }),
+      io,
+      deps(world),
+    );
+    expect(code).toBe(1);
+    expect(io.stderr()).toContain(
+      `caplab: segment 1 (1/3:2/3): no k6.json.gz under s3://${BUCKET}/k6/${RUN_ID}/1/ (nothing there); the task's entrypoint uploads it when k6 ends (examples/ecs-k6).\n`,
+    );
+    expect(io.stderr()).toMatch(/1 of 3 segment outputs are missing/);
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest.outputs).toMatchObject({ gathered: false, merged: [0, 2], missing: [1] });
+    expect(manifest.segments[1].output).toMatchObject({
+      found: false,
+      source: `s3://${BUCKET}/k6/${RUN_ID}/1/k6.json.gz`,
+    });
+    const points = mergedLines(out).filter((l) => l.type === "Point");
+    expect(points).toHaveLength(segments.points[0]! + segments.points[2]!);
+    expect(new Set(points.map((p) => p.data.tags.segment))).toEqual(new Set(["0", "2"]));
+    const thresholds = JSON.parse(await readFile(join(out, "thresholds.json"), "utf8"));
+    expect(thresholds).toMatchObject({ segmentsMerged: [0, 2], segmentsMissing: [1] });
+    expect(existsSync(join(out, "segments", "1"))).toBe(false);
   });
 
   it("--on ecs needs --results, and says which values it takes", async () => {
