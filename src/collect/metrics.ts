@@ -217,13 +217,18 @@ const CATALOG: readonly Row[] = [
   ],
 ];
 
+/** The service's dimensions: {ClusterName, ServiceName}, as AWS/ECS and Container Insights use. */
+function serviceDimensions(scope: Pick<MetricScope, "clusterName" | "serviceName">): Dimension[] {
+  return [
+    { Name: "ClusterName", Value: scope.clusterName },
+    { Name: "ServiceName", Value: scope.serviceName },
+  ];
+}
+
 function dimensionsFor(kind: Row[4], scope: MetricScope): Dimension[] {
   switch (kind) {
     case "service":
-      return [
-        { Name: "ClusterName", Value: scope.clusterName },
-        { Name: "ServiceName", Value: scope.serviceName },
-      ];
+      return serviceDimensions(scope);
     case "lb":
       return [{ Name: "LoadBalancer", Value: scope.loadBalancer }];
     case "tg":
@@ -266,10 +271,7 @@ export function highResolutionQueries(
   scope: Pick<MetricScope, "clusterName" | "serviceName">,
   metrics: readonly HighResolutionMetric[],
 ): MetricQuery[] {
-  const dimensions = [
-    { Name: "ClusterName", Value: scope.clusterName },
-    { Name: "ServiceName", Value: scope.serviceName },
-  ];
+  const dimensions = serviceDimensions(scope);
   return metrics
     .flatMap((metricName) => ["Average", "Maximum"].map((stat) => [metricName, stat] as const))
     .map(([metricName, stat], i) => ({
