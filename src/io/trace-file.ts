@@ -69,9 +69,21 @@ function parseNumber(text: string): number | null {
  */
 export function parseTimeCell(text: string): number | null {
   const n = parseNumber(text);
-  if (n !== null) return Math.abs(n) >= UNIX_MILLISECONDS_FROM ? n : n * 1000;
-  return parseIsoTime(text);
+  if (n === null) return parseIsoTime(text);
+  const ms = Math.abs(n) >= UNIX_MILLISECONDS_FROM ? n : n * 1000;
+  // A JavaScript Date spans ±8.64e15 ms (ECMA-262, "Time Values and Time Range"); beyond it
+  // (1e300, Infinity) a number is not a time.
+  return Math.abs(ms) <= MAX_TIME_MS ? ms : null;
 }
+
+/** The latest time a Date holds, ms from the epoch (ECMA-262 §21.4.1.1). */
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * The largest count a trace row may hold: 2^53 − 1, the largest whole number a double holds
+ * exactly. A bigger one (1e300) is a broken file, not traffic. @default 9,007,199,254,740,991
+ */
+export const MAX_TRACE_COUNT = Number.MAX_SAFE_INTEGER;
 
 interface Columns {
   readonly time: number;
@@ -165,6 +177,13 @@ export async function readTraceCsvStream(
         bad(
           line,
           `${valueText} in column "${columns.names[columns.value]}" is negative, which a count cannot be`,
+        );
+        continue;
+      }
+      if (!(value <= MAX_TRACE_COUNT)) {
+        bad(
+          line,
+          `${valueText} in column "${columns.names[columns.value]}" is above 2^53 − 1, more than a count of requests can be`,
         );
         continue;
       }
