@@ -9,6 +9,7 @@ import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
 import { UsageError } from "../io/errors.js";
+import { printable } from "../reports/spec/escape.js";
 import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
 import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";
@@ -34,6 +35,21 @@ export interface Io {
   readonly err: (text: string) => void;
   /** Whether stderr is a terminal (progress bars). */
   readonly isTty: boolean;
+}
+
+/**
+ * The Io every command writes through: each piece of text passes through {@link printable},
+ * so a control character that came from outside (a log field, a scenario or threshold name, a
+ * path in an error) shows as `\uXXXX` instead of acting on the terminal. Tab and line feed
+ * pass. Progress bars, which write caplab's own control sequences, write to the terminal
+ * directly.
+ */
+export function printableIo(io: Io): Io {
+  return {
+    out: (text) => io.out(printable(text)),
+    err: (text) => io.err(printable(text)),
+    isTty: io.isTty,
+  };
 }
 
 const processIo: Io = {
@@ -415,7 +431,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], terminal: Io = processIo): Promise<number> {
+  const io = printableIo(terminal);
   let code = 0;
   const program = buildProgram(io, (c) => {
     code = c;
