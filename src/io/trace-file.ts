@@ -365,12 +365,26 @@ export async function loadTraceSource(
     throw new UsageError('trace needs either "file" or "generate: default-week".', "bad-config");
   }
   try {
-    return { trace: toTrace(raw, { from, to, scale: source.scale, stepSeconds }, warn), current };
+    const trace = toTrace(raw, { from, to, scale: source.scale, stepSeconds }, warn);
+    checkScaledCounts(trace, source.scale);
+    return { trace, current };
   } catch (error) {
     if (error instanceof TraceError) {
       throw new UsageError(error.message, error.code, { cause: error });
     }
     throw error;
+  }
+}
+
+/** A scale that lifts a step's count past {@link MAX_TRACE_COUNT} (or to Infinity) is refused. */
+function checkScaledCounts(trace: Trace, scale: number): void {
+  for (let i = 0; i < trace.requests.length; i++) {
+    const v = trace.requests[i]!;
+    if (!(v <= MAX_TRACE_COUNT))
+      throw new UsageError(
+        `trace.scale ${scale} makes the step at ${new Date(trace.startMs + i * trace.stepSeconds * 1000).toISOString()} hold ${v} requests, above 2^53 − 1; use a smaller scale.`,
+        "bad-config",
+      );
   }
 }
 

@@ -130,6 +130,26 @@ describe("trace CSV", () => {
     },
   );
 
+  it("a trace.scale that lifts a count to Infinity is one sentence, not NaN % errors", async () => {
+    const trace = join(dir, "scale.csv");
+    await writeFile(trace, csv(rows));
+    const config = join(dir, "scale.yaml");
+    await writeFile(
+      config,
+      [
+        `trace: { file: ${JSON.stringify(trace)}, scale: 1e308 }`,
+        "service: { cpuMsPerRequest: 5, memoryMiB: { base: 100 } }",
+        'task: { cpu: "256", memory: "512" }',
+        "scaling: { MinCapacity: 1, MaxCapacity: 4 }",
+      ].join("\n"),
+    );
+    const io = captureIo();
+    expect(await main(["simulate", config, "--out", join(dir, "scaled")], io)).toBe(2);
+    expect(io.stderr()).toBe(
+      "caplab: trace.scale 1e+308 makes the step at 2026-01-01T00:00:00.000Z hold Infinity requests, above 2^53 − 1; use a smaller scale.\n",
+    );
+  });
+
   it("import --format csv counts a 1e300 count and a time out of range as bad lines", async () => {
     const bad = [...rows];
     bad[2] = "2026-01-01T00:02:00Z,1e300";
