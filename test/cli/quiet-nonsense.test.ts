@@ -130,7 +130,7 @@ describe("trace CSV", () => {
     },
   );
 
-  it("a trace.scale that lifts a count to Infinity is one sentence, not NaN % errors", async () => {
+  it("a trace.scale that lifts a count past 2^53 − 1 is one sentence, not NaN % errors", async () => {
     const trace = join(dir, "scale.csv");
     await writeFile(trace, csv(rows));
     const config = join(dir, "scale.yaml");
@@ -146,7 +146,7 @@ describe("trace CSV", () => {
     const io = captureIo();
     expect(await main(["simulate", config, "--out", join(dir, "scaled")], io)).toBe(2);
     expect(io.stderr()).toBe(
-      "caplab: trace.scale 1e+308 makes the step at 2026-01-01T00:00:00.000Z hold Infinity requests, above 2^53 − 1; use a smaller scale.\n",
+      "caplab: trace.scale 1e+308 makes the step at 2026-01-01T00:00:00.000Z hold 1e+308 requests, above 2^53 − 1; use a smaller scale.\n",
     );
   });
 
