@@ -54,7 +54,9 @@ const INLINE_SYNTAX = /[\\`*_{}[\]()<>#|!~&$]/g;
  *   or a leading run of `-` or `=` is escaped, so the text cannot open a list, a setext
  *   underline or a thematic break where it starts a line or a list item.
  * - The GFM extended autolinks (`www.`, `scheme://`, `user@host`, GFM §6.9) are broken by
- *   escaping their `.`, `:` or `@`, so a name cannot become a clickable link.
+ *   escaping their `.`, `:` or `@`, so a name cannot become a clickable link. (github.com
+ *   also links e-mail addresses in the text after parsing, where escapes are gone, see
+ *   micromark-extension-gfm-autolink-literal's notes; that mail link is left.)
  *
  * @example markdownInline("# [x](http://e)") // "\\# \\[x\\]\\(http\\://e\\)"
  */
