@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // The only place that calls process.exit: everything else returns an exit code.
+import { inspect } from "node:util";
 import { main } from "../dist/cli/main.js";
+import { printable } from "../dist/reports/spec/escape.js";
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error) => {
-    console.error(error);
+    // A bug: the stack, with any control character in its message made visible.
+    process.stderr.write(`${printable(inspect(error))}\n`);
     process.exitCode = 1;
   },
 );

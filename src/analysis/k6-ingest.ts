@@ -24,7 +24,7 @@
  * whose top-level keys are unique, as Go's encoding/json writes them
  * (test/analysis/k6-ingest.test.ts).
  */
-import { parseK6Line } from "./k6-results.js";
+import { k6PointValueProblem, parseK6Line } from "./k6-results.js";
 import { k6Percentile, LatencyHistogram } from "./stats/index.js";
 
 /** The metrics the per-second series are built from; a Point's metric code is its index here. */
@@ -532,9 +532,13 @@ export class K6LineReader {
     this.#point(code, this.#times.parse(parsed.time), parsed.value, endpointOf(parsed.tags));
   }
 
+  /** Emits a Point of a used metric, or counts its line as bad (time or value impossible). */
   #point(code: number, timeMs: number, value: number, endpoint: string): void {
-    if (!Number.isFinite(timeMs)) this.badLine("the Point's time is not RFC 3339");
-    else this.#sink(code, timeMs, value, endpoint);
+    const problem = Number.isFinite(timeMs)
+      ? k6PointValueProblem(INGESTED_METRICS[code]!, value)
+      : "the Point's time is not RFC 3339";
+    if (problem === null) this.#sink(code, timeMs, value, endpoint);
+    else this.badLine(problem);
   }
 
   /** The fast path of one trimmed line; false when the line must be parsed fully. */

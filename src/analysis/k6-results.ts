@@ -32,32 +32,114 @@ export type K6Line =
  * One NDJSON line of k6's JSON output; null for a blank line. Accepts both envelope
  * generations (with `data.name` or with `tainted`), and `tags: null`.
  *
- * @throws Error naming what is wrong when the line is not a k6 Metric or Point.
+ * @throws Error naming what is wrong when the line is not a k6 Metric or Point (not JSON, not
+ *   an object, `data` missing or not an object, a Point without a numeric value, tags that
+ *   are not an object of strings). The message is the reason a reader counts the line as bad.
  */
 export function parseK6Line(text: string): K6Line | null {
   if (text.trim() === "") return null;
-  const raw = JSON.parse(text) as {
-    type?: unknown;
-    metric?: unknown;
-    data?: Record<string, unknown>;
-  };
-  if (typeof raw.metric !== "string" || raw.data === undefined)
+  const raw: unknown = JSON.parse(text);
+  if (!isObject(raw))
+    throw new Error(`a k6 JSON line is an object with metric, type and data, not ${kindOf(raw)}`);
+  const { type, metric, data } = raw;
+  if (typeof metric !== "string" || data === undefined)
     throw new Error("a k6 JSON line needs `metric` and `data`");
-  if (raw.type === "Metric") {
+  if (!isObject(data))
+    throw new Error(`the ${metric} line's data is ${kindOf(data)}, not an object`);
+  if (type === "Metric") {
     return {
       type: "Metric",
-      metric: raw.metric,
-      metricType: raw.data.type as K6MetricType,
-      contains: typeof raw.data.contains === "string" ? raw.data.contains : "default",
+      metric,
+      metricType: data.type as K6MetricType,
+      contains: typeof data.contains === "string" ? data.contains : "default",
     };
   }
-  if (raw.type === "Point") {
-    const value = raw.data.value;
-    if (typeof value !== "number") throw new Error(`a ${raw.metric} Point has no numeric value`);
-    const tags = (raw.data.tags ?? {}) as Record<string, string>;
-    return { type: "Point", metric: raw.metric, time: String(raw.data.time), value, tags };
+  if (type === "Point") {
+    const value = data.value;
+    if (typeof value !== "number") throw new Error(`a ${metric} Point has no numeric value`);
+    const tags = data.tags ?? {};
+    if (!isObject(tags) || Object.values(tags).some((v) => typeof v !== "string"))
+      throw new Error(`a ${metric} Point's tags are not an object of strings`);
+    return {
+      type: "Point",
+      metric,
+      time: String(data.time),
+      value,
+      tags: tags as Record<string, string>,
+    };
   }
-  throw new Error(`unknown k6 JSON line type ${JSON.stringify(raw.type)}`);
+  throw new Error(`unknown k6 JSON line type ${JSON.stringify(type)}`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+/** k6's built-in Trend metrics of time, in ms (reference/k6.md §3.3): never negative. */
+export const K6_DURATION_METRICS: ReadonlySet<string> = new Set([
+  "http_req_duration",
+  "http_req_blocked",
+  "http_req_connecting",
+  "http_req_tls_handshaking",
+  "http_req_sending",
+  "http_req_waiting",
+  "http_req_receiving",
+  "iteration_duration",
+  "group_duration",
+]);
+
+/** k6's built-in Counters and Gauges (reference/k6.md §3.3): counts, never negative. */
+export const K6_COUNT_METRICS: ReadonlySet<string> = new Set([
+  "http_reqs",
+  "iterations",
+  "dropped_iterations",
+  "data_sent",
+  "data_received",
+  "vus",
+  "vus_max",
+]);
+
+/**
+ * The longest duration a k6 Point may record before caplab calls it absurd: one day, in ms.
+ * (k6's own HTTP timeout defaults to 60 s; a request, group or iteration of a day is a broken
+ * clock or a hand-made file.) @default 86,400,000 ms
+ */
+export const MAX_K6_DURATION_MS = 86_400_000;
+
+/**
+ * The largest count a k6 Point may carry: 2^53 − 1, the largest whole number a double holds
+ * exactly (k6 writes `http_reqs` Points of 1, one per request). @default 9,007,199,254,740,991
+ */
+export const MAX_K6_COUNT = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Why a Point's value cannot be what k6 measured, or null when it can: any value that is not
+ * finite (JSON cannot write NaN, but 1e400 reads as Infinity); a duration
+ * ({@link K6_DURATION_METRICS}) below 0 or above {@link MAX_K6_DURATION_MS}; a count
+ * ({@link K6_COUNT_METRICS}) below 0 or above {@link MAX_K6_COUNT}. Other metrics (custom
+ * ones, rates) may be any finite number.
+ *
+ * @example k6PointValueProblem("http_req_duration", -5)
+ *   // "http_req_duration -5 ms is negative, which a duration cannot be"
+ */
+export function k6PointValueProblem(metric: string, value: number): string | null {
+  if (!Number.isFinite(value)) return `${metric} value ${value} is not a finite number`;
+  if (K6_DURATION_METRICS.has(metric)) {
+    if (value < 0) return `${metric} ${value} ms is negative, which a duration cannot be`;
+    if (value > MAX_K6_DURATION_MS)
+      return `${metric} ${value} ms is longer than a day, which caplab takes for a broken clock`;
+  } else if (K6_COUNT_METRICS.has(metric)) {
+    if (value < 0) return `${metric} count ${value} is negative, which a count cannot be`;
+    if (value > MAX_K6_COUNT)
+      return `${metric} count ${value} is above 2^53 − 1, beyond what caplab counts exactly`;
+  }
+  return null;
 }
 
 import { k6Percentile } from "./stats/index.js";

@@ -22,6 +22,7 @@ import { DEFAULT_MAX_TASKS } from "../collect/task-metrics.js";
 import type { Warning } from "../vocab/index.js";
 import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
+import { wholeNumberFlag } from "./flags.js";
 
 export interface CollectCommandOptions {
   readonly cluster: string;
@@ -251,20 +252,6 @@ export function renderCollectSummary(r: CollectResult): string {
   return `${lines.join("\n")}\n`;
 }
 
-function parseMaxTasksFlag(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError("--max-tasks takes a whole number of tasks, such as 50.", "bad-flag");
-  return n;
-}
-
-function parsePeriodFlag(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new UsageError("--period takes a whole number of seconds, such as 60.", "bad-flag");
-  return n;
-}
-
 /** Adds `caplab collect` to the program (main.ts: `addCollectCommand(program, io, setCode)`). */
 export function addCollectCommand(program: Command, io: Io, setCode: (code: number) => void): void {
   program
@@ -289,7 +276,7 @@ export function addCollectCommand(program: Command, io: Io, setCode: (code: numb
         "step, 60 s or more; raised to what the data's age allows (older than 15 days: 300, 63 days: 3600)",
       )
         .default(DEFAULT_COLLECT_PERIOD)
-        .argParser(parsePeriodFlag),
+        .argParser(wholeNumberFlag("--period", { min: 1, unit: "seconds" })),
     )
     .addOption(
       new Option(
@@ -297,7 +284,7 @@ export function addCollectCommand(program: Command, io: Io, setCode: (code: numb
         "per-task and per-container series (enhanced observability) for at most this many tasks",
       )
         .default(DEFAULT_MAX_TASKS)
-        .argParser(parseMaxTasksFlag),
+        .argParser(wholeNumberFlag("--max-tasks", { unit: "tasks" })),
     )
     .option(
       "--no-high-resolution",

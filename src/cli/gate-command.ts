@@ -10,9 +10,7 @@
  *   exit 0 pass, 1 fail, 2 usage error.
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import {
   evaluateGate,
   gateExitCode,
@@ -30,6 +28,7 @@ import {
 import { gateRunOf } from "../reports/spec/run-data.js";
 import { renderGateJunit, renderGateMarkdown } from "../reports/spec/run-gate.js";
 import { UsageError } from "../io/errors.js";
+import { formatZodIssue, readYamlFile } from "../io/config-file.js";
 import { printWarnings, type Io } from "./main.js";
 import { writeFileAtomic } from "../io/output.js";
 import { loadRunBundle } from "./report-command.js";
@@ -48,22 +47,16 @@ export interface GateOptions {
 /** gate.yaml (or .json) → GateConfig; a UsageError names the field that is wrong. */
 export async function loadGateConfig(path: string | undefined): Promise<GateConfig> {
   if (path === undefined) return GateConfigSchema.parse({});
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(path, "utf8")) ?? {};
-  } catch (error) {
-    throw new UsageError(
-      `--config ${path} is not a readable YAML file: ${(error as Error).message}.`,
-      "bad-config",
-      { cause: error },
-    );
-  }
-  const parsed = GateConfigSchema.safeParse(raw);
+  const raw = (await readYamlFile(path)) ?? {};
+  const parsed = GateConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UsageError(
-      `${path}: ${issue?.path.join(".") || "(top)"}: ${issue?.message ?? "invalid"}; see the gate.yaml reference in the README.`,
+      issue === undefined
+        ? `${path} is not a valid gate config; check it against caplab schema --gate.`
+        : formatZodIssue(path, issue),
       "bad-config",
+      { cause: parsed.error },
     );
   }
   return parsed.data;

@@ -97,6 +97,9 @@ export async function runImportCommand(
 
   const warnings: Warning[] = [];
   const progress = io.isTty && !opts.quiet;
+  // caplab's own control sequences (return, erase line) straight to the terminal, as the
+  // progress bars of plan and collect do: `io` makes every control character visible.
+  const progressLine = (text: string): void => void process.stderr.write(text);
   let result: ImportResult;
   try {
     result = await importTrace(
@@ -113,7 +116,7 @@ export async function runImportCommand(
         s3,
         onProgress: progress
           ? (p) =>
-              io.err(
+              progressLine(
                 `\rimport: ${p.files} input${p.files === 1 ? "" : "s"}, ${p.lines} lines\x1b[K`,
               )
           : undefined,
@@ -121,7 +124,7 @@ export async function runImportCommand(
       (w) => warnings.push(w),
     );
   } finally {
-    if (progress) io.err("\r\x1b[K");
+    if (progress) progressLine("\r\x1b[K");
     client?.destroy();
   }
 

@@ -9,6 +9,7 @@ import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
 import { UsageError } from "../io/errors.js";
+import { printable } from "../reports/spec/escape.js";
 import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
 import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";
@@ -27,12 +28,28 @@ import { runPlanCommand } from "./plan-command.js";
 import { runRunCommand, type RunOptions } from "./run-command.js";
 import { K6_API_PORT, SYNC_START_TIMEOUT_SECONDS } from "../collect/segment-start.js";
 import { runSimulateCommand } from "./simulate-command.js";
+import { numberFlag, wholeNumberFlag } from "./flags.js";
 
 export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   /** Whether stderr is a terminal (progress bars). */
   readonly isTty: boolean;
+}
+
+/**
+ * The Io every command writes through: each piece of text passes through {@link printable},
+ * so a control character that came from outside (a log field, a scenario or threshold name, a
+ * path in an error) shows as `\uXXXX` instead of acting on the terminal. Tab and line feed
+ * pass. Progress bars, which write caplab's own control sequences, write to the terminal
+ * directly.
+ */
+export function printableIo(io: Io): Io {
+  return {
+    out: (text) => io.out(printable(text)),
+    err: (text) => io.err(printable(text)),
+    isTty: io.isTty,
+  };
 }
 
 const processIo: Io = {
@@ -96,7 +113,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--out <dir>", "output folder", "caplab-out/plan")
     .addOption(
       new Option("--workers <n>", "worker threads (0 = in this thread)").argParser(
-        parseCount("--workers"),
+        wholeNumberFlag("--workers", { unit: "threads" }),
       ),
     )
     .option("--quiet", "no progress bar")
@@ -203,11 +220,19 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--collect <cluster/service>", "collect the server side for the run's window")
     .option("--plan <file>", "plan JSON (shape, mix, slo)")
     .option("--trace <file>", "trace CSV or bundle to replay (trace-replay)")
-    .addOption(new Option("--scale <x>", "multiplier on the trace's requests").argParser(Number))
-    .addOption(new Option("--compress <x>", "time compression of the trace").argParser(Number))
+    .addOption(
+      new Option("--scale <x>", "multiplier on the trace's requests").argParser(
+        numberFlag("--scale", { positive: true }),
+      ),
+    )
+    .addOption(
+      new Option("--compress <x>", "time compression of the trace").argParser(
+        numberFlag("--compress", { positive: true }),
+      ),
+    )
     .addOption(
       new Option("--segments <n>", "execution segments (with --on)").argParser(
-        parseCount("--segments"),
+        wholeNumberFlag("--segments", { min: 1 }),
       ),
     )
     .addOption(new Option("--on <engine>", "where the segments run").choices(["ecs", "k8s"]))
@@ -237,13 +262,13 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       new Option(
         "--sync-port <port>",
         `k6 REST API port in the tasks (--sync-start; default ${K6_API_PORT})`,
-      ).argParser(parseCount("--sync-port")),
+      ).argParser(wholeNumberFlag("--sync-port", { min: 1, max: 65535 })),
     )
     .addOption(
       new Option(
         "--sync-timeout <seconds>",
         `how long to wait for every k6 to be ready once the tasks run (default ${SYNC_START_TIMEOUT_SECONDS})`,
-      ).argParser(parseCount("--sync-timeout")),
+      ).argParser(wholeNumberFlag("--sync-timeout", { min: 1, unit: "seconds" })),
     )
     .action(async (scenario: string, opts: RunOptions) => {
       setCode(await runRunCommand(scenario, opts, io));
@@ -260,7 +285,11 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .argument("<bundle>", "trace bundle (caplab collect) or run bundle with server/")
     .option("--out <file>", "write the YAML here (default: stdout)")
-    .addOption(new Option("--slo-p95 <ms>", "p95 limit that defines the knee").argParser(Number))
+    .addOption(
+      new Option("--slo-p95 <ms>", "p95 limit that defines the knee").argParser(
+        numberFlag("--slo-p95", { unit: "milliseconds", positive: true }),
+      ),
+    )
     .action(async (bundle: string, opts: CalibrateCommandOptions) => {
       setCode(await runCalibrateCommand(bundle, opts, io));
     });
@@ -274,9 +303,15 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "<bundle>",
       "trace bundle with Container Insights series and the current configuration",
     )
-    .addOption(new Option("--slo-p95 <ms>", "p95 SLO, ms").argParser(Number))
     .addOption(
-      new Option("--headroom <percent>", "headroom over the usage percentiles").argParser(Number),
+      new Option("--slo-p95 <ms>", "p95 SLO, ms").argParser(
+        numberFlag("--slo-p95", { unit: "milliseconds", positive: true }),
+      ),
+    )
+    .addOption(
+      new Option("--headroom <percent>", "headroom over the usage percentiles").argParser(
+        numberFlag("--headroom", { unit: "percent", positive: false }),
+      ),
     )
     .option("--json", "print the result as JSON")
     .action(async (bundle: string, opts: RightsizeCommandOptions) => {
@@ -331,7 +366,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       new Option(
         "--baseline-from-history <n>",
         "pool the last N runs of the same scenario in the history",
-      ).argParser(parseCount("--baseline-from-history")),
+      ).argParser(wholeNumberFlag("--baseline-from-history", { min: 1, unit: "runs" })),
     )
     .option("--config <file>", "gate.yaml (see caplab schema --gate)")
     .option(
@@ -355,7 +390,11 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description(
       "Runs (oldest first) with p95, errors, CPU-seconds per request, cost and gate verdict; trends; E-divisive change points in p95.",
     )
-    .addOption(new Option("--last <n>", "runs to list").argParser(parseCount("--last")))
+    .addOption(
+      new Option("--last <n>", "runs to list").argParser(
+        wholeNumberFlag("--last", { min: 1, unit: "runs" }),
+      ),
+    )
     .option("--scenario <name>", "only this scenario")
     .option("--history <path>", "history database")
     .option("--json", "print JSON")
@@ -391,18 +430,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   return program;
 }
 
-/** A parser for a flag that takes a whole number (0 or more). */
-function parseCount(flag: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0)
-      throw new UsageError(`${flag} takes a whole number (0 or more).`, "bad-flag");
-    return n;
-  };
-}
-
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], terminal: Io = processIo): Promise<number> {
+  const io = printableIo(terminal);
   let code = 0;
   const program = buildProgram(io, (c) => {
     code = c;

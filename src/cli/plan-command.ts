@@ -23,7 +23,7 @@ import { recordPlan, resolveHistoryPath } from "../collect/history-db.js";
 import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
 import { replaceDirectory, writeFileAtomic, writeJsonAtomic } from "../io/output.js";
-import { defaultWorkers, runSweep } from "./pool.js";
+import { defaultWorkers, poolSize, runSweep } from "./pool.js";
 import { PLAN_RESULT_FILE, renderPlanResultJson } from "./plan-result-file.js";
 import { isBundle } from "../io/bundle.js";
 import { loadObservedBundle } from "./calibrate-command.js";
@@ -70,7 +70,12 @@ export async function runPlanCommand(
   const space = expandSpace(config.space, trace, config.service);
   // The current settings are swept too, so "keep what you have" can win.
   const candidates = current ? [...space, currentCandidate(current, space.length)] : space;
-  const workers = opts.workers ?? defaultWorkers();
+  const requested = opts.workers ?? defaultWorkers();
+  const { workers, capped } = poolSize(requested);
+  if (capped)
+    io.err(
+      `warning: --workers ${requested} is more than the ${workers} cores here; using ${workers} (more threads than cores only cost memory).\n`,
+    );
   const started = performance.now();
   const days = (trace.requests.length * trace.stepSeconds) / 86400;
   io.err(

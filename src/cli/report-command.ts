@@ -15,10 +15,13 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseK6Line } from "../analysis/k6-results.js";
+import { k6PointValueProblem, parseK6Line } from "../analysis/k6-results.js";
 import type { SloTargets } from "../analysis/k6-plan.js";
 import { readK6Lines } from "../collect/k6-merge.js";
 import {
+  badK6Line,
+  MAX_NAMED_BAD_K6_LINES,
+  moreBadK6Lines,
   noK6Output,
   RunAccumulator,
   scalingEventsOf,
@@ -77,7 +80,10 @@ export function bundleKind(dir: string): "run" | "plan" | "unknown" {
  * Reads a run bundle into RunData. The k6 NDJSON is streamed (gunzipped on the fly), so a
  * long run costs one number per request plus a small histogram per second.
  *
- * @throws UsageError when `dir` is not a run bundle or a k6 line is not k6 JSON.
+ * Lines of the k6 output that are not k6 JSON (or hold a value k6 cannot have measured) are
+ * skipped and counted in the warnings.
+ *
+ * @throws UsageError when `dir` is not a run bundle.
  */
 export async function loadRunBundle(dir: string): Promise<RunData> {
   const root = resolve(dir);
@@ -112,21 +118,30 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
   const acc = new RunAccumulator();
   const k6Path = join(root, files.k6Json ?? "k6.json.gz");
   if (existsSync(k6Path)) {
+    // A line that is not k6 JSON, or a Point k6 cannot have written, is skipped and counted;
+    // the first few are named with their line number.
     let n = 0;
+    let bad = 0;
     for await (const text of readK6Lines(k6Path)) {
       n++;
       let line;
       try {
         line = parseK6Line(text);
       } catch (error) {
-        throw new UsageError(
-          `${k6Path} line ${n} is not k6 JSON output: ${(error as Error).message}.`,
-          "bad-k6-line",
-          { cause: error },
-        );
+        if (++bad <= MAX_NAMED_BAD_K6_LINES)
+          warnings.push(badK6Line(k6Path, n, `is not k6 JSON (${(error as Error).message})`));
+        continue;
+      }
+      const problem = line?.type === "Point" ? k6PointValueProblem(line.metric, line.value) : null;
+      if (problem !== null) {
+        if (++bad <= MAX_NAMED_BAD_K6_LINES)
+          warnings.push(badK6Line(k6Path, n, `is refused: ${problem}`));
+        continue;
       }
       if (line !== null) acc.add(line);
     }
+    if (bad > MAX_NAMED_BAD_K6_LINES)
+      warnings.push(moreBadK6Lines(k6Path, bad - MAX_NAMED_BAD_K6_LINES, bad));
   } else warnings.push(noK6Output(dir));
 
   let thresholds: ThresholdVerdict[] = [];

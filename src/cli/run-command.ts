@@ -87,6 +87,7 @@ import type { TraceSource } from "../vocab/index.js";
 import { recordRun, resolveHistoryPath } from "../collect/history-db.js";
 import { runCollectCommand } from "./collect-command.js";
 import { loadRunBundle } from "./report-command.js";
+import { printable } from "../reports/spec/escape.js";
 import { UsageError } from "../io/errors.js";
 import type { Io } from "./main.js";
 import { writeJsonAtomic, writeFileAtomic } from "../io/output.js";
@@ -210,8 +211,8 @@ export const defaultRunDeps: RunDeps = {
   runId: () => `caplab-${randomBytes(4).toString("hex")}`,
   collector: async ({ cluster, service, from, to, out }) => {
     const stderrOnly: Io = {
-      out: (t) => process.stderr.write(t),
-      err: (t) => process.stderr.write(t),
+      out: (t) => process.stderr.write(printable(t)),
+      err: (t) => process.stderr.write(printable(t)),
       isTty: false,
     };
     const code = await runCollectCommand(

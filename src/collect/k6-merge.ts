@@ -17,6 +17,7 @@ import { once } from "node:events";
 import { createGunzip, createGzip } from "node:zlib";
 import type { Writable } from "node:stream";
 import {
+  k6PointValueProblem,
   MetricAccumulator,
   parseK6Line,
   type K6Line,
@@ -44,7 +45,8 @@ export class K6LineError extends Error {
 
 /**
  * Reads a k6 JSON file line by line, parsed; blank and unknown lines are null.
- * @throws K6LineError at the first line that is not k6 JSON.
+ * @throws K6LineError at the first line that is not k6 JSON, or whose Point holds a value k6
+ *   cannot have measured (k6PointValueProblem).
  */
 export async function* readK6Parsed(
   path: string,
@@ -58,6 +60,8 @@ export async function* readK6Parsed(
     } catch (error) {
       throw new K6LineError(n, (error as Error).message);
     }
+    const problem = line?.type === "Point" ? k6PointValueProblem(line.metric, line.value) : null;
+    if (problem !== null) throw new K6LineError(n, problem);
     yield { text, line };
   }
 }

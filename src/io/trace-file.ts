@@ -69,9 +69,21 @@ function parseNumber(text: string): number | null {
  */
 export function parseTimeCell(text: string): number | null {
   const n = parseNumber(text);
-  if (n !== null) return Math.abs(n) >= UNIX_MILLISECONDS_FROM ? n : n * 1000;
-  return parseIsoTime(text);
+  if (n === null) return parseIsoTime(text);
+  const ms = Math.abs(n) >= UNIX_MILLISECONDS_FROM ? n : n * 1000;
+  // A JavaScript Date spans ±8.64e15 ms (ECMA-262, "Time Values and Time Range"); beyond it
+  // (1e300, Infinity) a number is not a time.
+  return Math.abs(ms) <= MAX_TIME_MS ? ms : null;
 }
+
+/** The latest time a Date holds, ms from the epoch (ECMA-262 §21.4.1.1). */
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * The largest count a trace row may hold: 2^53 − 1, the largest whole number a double holds
+ * exactly. A bigger one (1e300) is a broken file, not traffic. @default 9,007,199,254,740,991
+ */
+export const MAX_TRACE_COUNT = Number.MAX_SAFE_INTEGER;
 
 interface Columns {
   readonly time: number;
@@ -165,6 +177,13 @@ export async function readTraceCsvStream(
         bad(
           line,
           `${valueText} in column "${columns.names[columns.value]}" is negative, which a count cannot be`,
+        );
+        continue;
+      }
+      if (!(value <= MAX_TRACE_COUNT)) {
+        bad(
+          line,
+          `${valueText} in column "${columns.names[columns.value]}" is above 2^53 − 1, more than a count of requests can be`,
         );
         continue;
       }
@@ -346,12 +365,26 @@ export async function loadTraceSource(
     throw new UsageError('trace needs either "file" or "generate: default-week".', "bad-config");
   }
   try {
-    return { trace: toTrace(raw, { from, to, scale: source.scale, stepSeconds }, warn), current };
+    const trace = toTrace(raw, { from, to, scale: source.scale, stepSeconds }, warn);
+    checkScaledCounts(trace, source.scale);
+    return { trace, current };
   } catch (error) {
     if (error instanceof TraceError) {
       throw new UsageError(error.message, error.code, { cause: error });
     }
     throw error;
+  }
+}
+
+/** A scale that lifts a step's count past {@link MAX_TRACE_COUNT} (or to Infinity) is refused. */
+function checkScaledCounts(trace: Trace, scale: number): void {
+  for (let i = 0; i < trace.requests.length; i++) {
+    const v = trace.requests[i]!;
+    if (!(v <= MAX_TRACE_COUNT))
+      throw new UsageError(
+        `trace.scale ${scale} makes the step at ${new Date(trace.startMs + i * trace.stepSeconds * 1000).toISOString()} hold ${v} requests, above 2^53 − 1; use a smaller scale.`,
+        "bad-config",
+      );
   }
 }
 

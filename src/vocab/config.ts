@@ -8,7 +8,7 @@ import { z } from "zod";
 import {
   ARCHITECTURES,
   CAPACITY_PROVIDERS,
-  fargateSizeProblem,
+  fargateSizeIssue,
   US_EAST_1_PRICES,
   type PriceTable,
 } from "./fargate.js";
@@ -318,8 +318,8 @@ export const TaskSizeSchema = z
   })
   .strict()
   .superRefine((t, ctx) => {
-    const problem = fargateSizeProblem(t.cpu, t.memory);
-    if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["memory"] });
+    const issue = fargateSizeIssue(t.cpu, t.memory);
+    if (issue) ctx.addIssue({ code: "custom", message: issue.message, path: [issue.field] });
   });
 
 export const ServiceModelSchema = z

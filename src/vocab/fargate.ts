@@ -58,19 +58,34 @@ export function memoryGiBOf(size: Pick<TaskSize, "memory">): number {
 
 /**
  * Checks a cpu/memory pair against the Fargate menu.
- * Returns null when valid, else one sentence that says what to change.
+ * Returns null when valid, else the field at fault (`cpu` when it is not a Fargate CPU value,
+ * else `memory`) and one sentence that says what to change.
  */
-export function fargateSizeProblem(cpu: string, memory: string): string | null {
+export function fargateSizeIssue(
+  cpu: string,
+  memory: string,
+): { readonly field: "cpu" | "memory"; readonly message: string } | null {
   const c = Number(cpu);
   const m = Number(memory);
   const allowed = FARGATE_MEMORY_BY_CPU[c];
   if (!Number.isInteger(c) || allowed === undefined) {
-    return `cpu "${cpu}" is not a Fargate CPU value; use one of ${FARGATE_CPUS.join(", ")}.`;
+    return {
+      field: "cpu",
+      message: `cpu "${cpu}" is not a Fargate CPU value; use one of ${FARGATE_CPUS.join(", ")}.`,
+    };
   }
   if (!allowed.includes(m)) {
-    return `memory "${memory}" is not valid with cpu "${cpu}" on Fargate; use one of ${allowed.join(", ")} (MiB).`;
+    return {
+      field: "memory",
+      message: `memory "${memory}" is not valid with cpu "${cpu}" on Fargate; use one of ${allowed.join(", ")} (MiB).`,
+    };
   }
   return null;
+}
+
+/** {@link fargateSizeIssue}'s sentence, or null when the pair is valid. */
+export function fargateSizeProblem(cpu: string, memory: string): string | null {
+  return fargateSizeIssue(cpu, memory)?.message ?? null;
 }
 
 /** Every valid Fargate size between two CPU bounds (inclusive), one architecture and provider. */

@@ -232,3 +232,46 @@ describe("k6 summaries", () => {
     expect(() => parseK6Summary({})).toThrow(/no `metrics`/);
   });
 });
+
+describe("k6 ingestion of lines k6 cannot have written (issue #11, row 12)", () => {
+  const time = "2026-03-02T06:00:00.5Z";
+  const good = (metric: string, value: number | string) =>
+    `{"metric":"${metric}","type":"Point","data":{"time":"${time}","value":${value},"tags":null}}`;
+  const lines = [
+    good("http_reqs", 1),
+    good("http_req_duration", 120),
+    '{"type":"Point","metric":"http_reqs","data":null}', // line 3
+    "null", // line 4
+    good("http_req_duration", -5), // line 5
+    good("http_reqs", "1e300"), // line 6
+    good("http_reqs", "1e400"), // line 7: JSON reads it as Infinity
+    good("http_reqs", -1), // line 8
+    '{"type":"Point","data":{"time":"x","value":1,"tags":null},"metric":"http_reqs"}', // line 9
+  ];
+
+  it("counts each as a bad line with its number and reason, on both paths and on threads", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-k6-bad-"));
+    try {
+      const path = join(dir, "bad.ndjson");
+      await writeFile(path, `${lines.join("\n")}\n`);
+      const results = [
+        await ingestK6File(path),
+        await ingestK6File(path, { fastPath: false }),
+        await ingestK6File(path, { workers: 2 }),
+      ];
+      for (const r of results) {
+        expect(r.badLineCount).toBe(7);
+        expect(r.badLines.map((b) => b.line)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+        expect(r.badLines.map((b) => b.reason).join("\n")).not.toMatch(/Cannot read properties/);
+        expect(r.badLines[0]!.reason).toMatch(/data is null, not an object/);
+        expect(r.badLines[2]!.reason).toMatch(/http_req_duration -5 ms is negative/);
+        expect(r.badLines[3]!.reason).toMatch(/above 2\^53/);
+        expect(r.badLines[4]!.reason).toMatch(/Infinity is not a finite number/);
+        expect(r.summary.http_reqs!.count).toBe(1);
+        expect(r.summary.http_req_duration!.min).toBe(120);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,10 @@
 /** MetricAccumulator: aggregates of raw k6 Points, also when merged files interleave in time. */
 import { describe, expect, it } from "vitest";
-import { MetricAccumulator, parseK6Line } from "../../src/analysis/k6-results.js";
+import {
+  k6PointValueProblem,
+  MetricAccumulator,
+  parseK6Line,
+} from "../../src/analysis/k6-results.js";
 
 const metric = (name: string, type: string) =>
   JSON.stringify({
@@ -45,5 +49,67 @@ describe("MetricAccumulator gauges", () => {
         tags: {},
       });
     expect(acc.summarize().vus!.values).toEqual({ value: 999, min: 0, max: 999 });
+  });
+});
+
+describe("parseK6Line on wrong shapes (issue #11, row 12)", () => {
+  it.each([
+    [
+      '{"type":"Point","metric":"http_reqs","data":null}',
+      /http_reqs line's data is null, not an object/,
+    ],
+    ["null", /is an object with metric, type and data, not null/],
+    ["[1,2]", /not an array/],
+    ['"text"', /not a string/],
+    ['{"type":"Point","metric":"http_reqs","data":[1]}', /data is an array, not an object/],
+    [
+      '{"type":"Point","metric":"http_reqs","data":{"time":"2026-01-01T00:00:00Z","value":1,"tags":5}}',
+      /tags are not an object of strings/,
+    ],
+    [
+      '{"type":"Point","metric":"http_reqs","data":{"time":"2026-01-01T00:00:00Z","value":1,"tags":{"a":{}}}}',
+      /tags are not an object of strings/,
+    ],
+    [
+      '{"type":"Point","metric":"http_reqs","data":{"time":"2026-01-01T00:00:00Z","value":"1"}}',
+      /no numeric value/,
+    ],
+  ])("%s is refused with a reason, not a TypeError", (text, reason) => {
+    let error: unknown;
+    try {
+      parseK6Line(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(reason);
+    expect((error as Error).message).not.toMatch(/Cannot read properties/);
+  });
+});
+
+describe("k6PointValueProblem", () => {
+  it.each([
+    ["http_req_duration", -5, /http_req_duration -5 ms is negative/],
+    ["http_req_waiting", -0.001, /negative/],
+    ["iteration_duration", 2 * 86_400_000, /longer than a day/],
+    ["http_reqs", 1e300, /count 1e\+300 is above 2\^53 − 1/],
+    ["http_reqs", -1, /count -1 is negative/],
+    ["dropped_iterations", Infinity, /not a finite number/],
+    ["http_req_failed", NaN, /not a finite number/],
+    ["my_custom_trend", -Infinity, /not a finite number/],
+  ])("%s %s is absurd", (metric, value, reason) => {
+    expect(k6PointValueProblem(metric, value)).toMatch(reason);
+  });
+
+  it.each([
+    ["http_req_duration", 0],
+    ["http_req_duration", 59_999.9],
+    ["http_reqs", 1],
+    ["http_req_failed", 1],
+    ["my_custom_gauge", -40],
+    ["vus", 0],
+  ])("%s %s is fine", (metric, value) => {
+    expect(k6PointValueProblem(metric, value)).toBeNull();
   });
 });

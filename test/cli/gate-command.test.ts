@@ -91,5 +91,15 @@ describe("caplab gate", () => {
     const bad = join(dir, "bad.yaml");
     await writeFile(bad, "regression:\n  p95Margin: 5\n");
     await expectUsage(loadGateConfig(bad), /bad\.yaml: regression/);
+    // The same YAML reader as every other config: an alias bomb is one sentence.
+    const bomb = join(dir, "bomb.yaml");
+    const levels = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]'];
+    for (let k = 1; k <= 6; k++)
+      levels.push(`a${k}: &a${k} [${`*a${k - 1}, `.repeat(8)}*a${k - 1}]`);
+    await writeFile(bomb, levels.join("\n"));
+    await expectUsage(
+      loadGateConfig(bomb),
+      /bomb\.yaml: its YAML aliases \(\*name\) expand to more/,
+    );
   });
 });

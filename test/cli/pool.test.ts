@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { generateDefaultWeek } from "../../src/analysis/synthetic.js";
 import { toTrace } from "../../src/analysis/trace.js";
-import { runSweep } from "../../src/cli/pool.js";
+import { availableParallelism } from "node:os";
+import { poolSize, runSweep } from "../../src/cli/pool.js";
 import { simulate } from "../../src/sim/engine.js";
 import { expandSpace } from "../../src/sim/search.js";
 import { PlanConfigSchema, resolvePlatform, resolvePrices } from "../../src/vocab/index.js";
@@ -40,10 +41,25 @@ describe("the sweep pool", () => {
     });
     // Each candidate on its own, without the sweep's shared queue memo.
     const alone = candidates.map((c) => simulate(trace, c, context, { record: false }).kpis);
+    // 100 workers asked for: one per core started (the size of the pool, not a timing).
+    const started: number[] = [];
+    const many = await runSweep(trace, context, candidates, {
+      workers: 100,
+      onStart: (n) => started.push(n),
+    });
+    expect(started).toEqual([Math.min(availableParallelism(), candidates.length)]);
     expect(inline).toEqual(alone);
     expect(one).toEqual(inline);
     expect(two).toEqual(inline);
+    expect(many).toEqual(inline);
     expect(progressCalls).toBeGreaterThan(1);
+  });
+
+  it("sizes the pool at one thread per core at most", () => {
+    expect(poolSize(100, 2)).toEqual({ workers: 2, capped: true });
+    expect(poolSize(2, 2)).toEqual({ workers: 2, capped: false });
+    expect(poolSize(0, 8)).toEqual({ workers: 0, capped: false });
+    expect(poolSize(3, 0)).toEqual({ workers: 1, capped: true });
   });
 
   it("stops when aborted", async () => {

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { formatZodIssue, loadConfig } from "../../src/io/config-file.js";
+import {
+  formatZodIssue,
+  loadConfig,
+  MAX_YAML_ALIAS_COUNT,
+  readYamlFile,
+} from "../../src/io/config-file.js";
 import { UsageError } from "../../src/io/errors.js";
 import { SimulateConfigSchema } from "../../src/vocab/index.js";
 
@@ -110,6 +115,13 @@ describe("loadConfig", () => {
     );
   });
 
+  it("names task.cpu, not task.memory, for a CPU value Fargate does not have", async () => {
+    const error = await usageError("cpu3000.yaml", EXAMPLE.replace('cpu: "1024"', 'cpu: "3000"'));
+    expect(error.message).toBe(
+      `${join(dir, "cpu3000.yaml")}: task.cpu: cpu "3000" is not a Fargate CPU value; use one of 256, 512, 1024, 2048, 4096, 8192, 16384.`,
+    );
+  });
+
   it("names scaling.MinCapacity when it is above MaxCapacity", async () => {
     const error = await usageError(
       "minmax.yaml",
@@ -180,6 +192,92 @@ describe("loadConfig", () => {
     expect((error as UsageError).message).toBe(
       `config file ${path} does not exist; check the path.`,
     );
+  });
+});
+
+/** A "billion laughs" document: each level aliases the one before nine times. */
+function aliasBomb(levels: number): string {
+  const lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+  for (let k = 1; k <= levels; k++)
+    lines.push(`a${k}: &a${k} [${Array.from({ length: 9 }, () => `*a${k - 1}`).join(", ")}]`);
+  return `${lines.join("\n")}\n`;
+}
+
+describe("YAML aliases", () => {
+  it("refuses an alias bomb with one sentence instead of expanding it", async () => {
+    const error = await usageError("bomb.yaml", aliasBomb(8));
+    expect(error.code).toBe("config-syntax");
+    expect(error.message).toBe(
+      `${join(dir, "bomb.yaml")}: its YAML aliases (*name) expand to more than ${MAX_YAML_ALIAS_COUNT} nodes; write the values out instead of aliasing aliases.`,
+    );
+  });
+
+  it("still reads a config that uses an alias or two", async () => {
+    const path = await write(
+      "anchors.yaml",
+      EXAMPLE.replace("  latencyMs: 20", "  latencyMs: &latency 20").replace(
+        "slo: { latencyP95Ms: 300",
+        "x-unused: *latency\nslo: { latencyP95Ms: 300",
+      ),
+    );
+    const data = (await readYamlFile(path)) as Record<string, unknown>;
+    expect(data["x-unused"]).toBe(20);
+  });
+
+  it("names an alias without its anchor", async () => {
+    const error = await usageError("unresolved.yaml", "service: *nope\n");
+    expect(error.code).toBe("config-syntax");
+    expect(error.message).toMatch(/unresolved\.yaml: .*nope.*; define the anchor/);
+  });
+});
+
+describe("config encodings", () => {
+  const utf16 = (text: string, order: "le" | "be", bom: boolean): Buffer => {
+    const le = Buffer.from(text, "utf16le");
+    const bytes = order === "le" ? le : Buffer.from(le).swap16();
+    const mark = order === "le" ? [0xff, 0xfe] : [0xfe, 0xff];
+    return bom ? Buffer.concat([Buffer.from(mark), bytes]) : bytes;
+  };
+
+  it("reads UTF-16 in either byte order, with or without a byte order mark, and UTF-8 with one", async () => {
+    const { config: expected } = await loadConfig(
+      await write("utf8.yaml", EXAMPLE),
+      SimulateConfigSchema,
+    );
+    const cases: [string, Buffer][] = [
+      ["utf16le-bom.yaml", utf16(EXAMPLE, "le", true)],
+      ["utf16be-bom.yaml", utf16(EXAMPLE, "be", true)],
+      ["utf16le.yaml", utf16(EXAMPLE, "le", false)],
+      ["utf16be.yaml", utf16(EXAMPLE, "be", false)],
+      ["utf8-bom.yaml", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(EXAMPLE)])],
+    ];
+    for (const [name, bytes] of cases) {
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      const { config } = await loadConfig(path, SimulateConfigSchema);
+      expect(config, name).toEqual(expected);
+    }
+  });
+
+  it("refuses UTF-32, invalid UTF-8 and NUL characters with one sentence", async () => {
+    const cases: [string, Buffer, RegExp][] = [
+      [
+        "utf32.yaml",
+        Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from("a\0\0\0")]),
+        /is UTF-32 text, which caplab does not read; save it as UTF-8/,
+      ],
+      ["latin1.yaml", Buffer.from("service: caf\xe9\n", "latin1"), /is not valid UTF-8 text/],
+      ["nul.yaml", Buffer.from("a: 1\nb: \0\n"), /line 2 holds a NUL character/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      const error = await loadConfig(path, SimulateConfigSchema).catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(UsageError);
+      expect((error as UsageError).code).toBe("bad-encoding");
+      expect((error as UsageError).message).toMatch(message);
+      expect((error as UsageError).message).not.toContain("\n");
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import {
   readAlbRequest,
   type AlbRequest,
 } from "../../analysis/access-log.js";
-import { parseK6Line } from "../../analysis/k6-results.js";
+import { k6PointValueProblem, parseK6Line } from "../../analysis/k6-results.js";
 import { parseIsoTime } from "../../analysis/trace.js";
 import type { FixedSeries } from "../../io/bundle.js";
 import { BUNDLE_REQUESTS_SERIES, type BundleSeries } from "../../vocab/index.js";
@@ -210,7 +210,9 @@ export function combinedReader(grid: StepGrid): LineReader {
 /**
  * k6 `--out json` NDJSON (reference/k6.md §4.1), either key order. Series: http_reqs per step
  * (the requests), http_req_duration average and p95 (converted from ms to Seconds), and
- * http_req_failed per step (the failed requests: the sum of its 0/1 samples). Other metrics
+ * http_req_failed per step (the failed requests: its non-zero samples). Points whose value k6
+ * cannot have measured (k6PointValueProblem: negative or non-finite, a duration over a day, a
+ * count over 2^53 − 1) are bad lines. Other metrics
  * and the Metric declaration lines are skipped.
  */
 export function k6Reader(grid: StepGrid): LineReader {
@@ -231,12 +233,14 @@ export function k6Reader(grid: StepGrid): LineReader {
       try {
         parsed = parseK6Line(line);
       } catch (error) {
-        return (error as Error).message.replace(/\.$/, "");
+        return `is not k6 JSON (${(error as Error).message.replace(/\.$/, "")})`;
       }
       if (parsed === null || parsed.type === "Metric") return null;
       const metric = parsed.metric;
       if (metric !== "http_reqs" && metric !== "http_req_duration" && metric !== "http_req_failed")
         return null;
+      const problem = k6PointValueProblem(metric, parsed.value);
+      if (problem !== null) return `is refused: ${problem}`;
       const timeMs = parseIsoTime(parsed.time);
       if (timeMs === null) return `"${parsed.time.slice(0, 40)}" is not an RFC 3339 time`;
       const k = grid.index(timeMs);
@@ -249,7 +253,7 @@ export function k6Reader(grid: StepGrid): LineReader {
         const scenario = parsed.tags.scenario;
         if (typeof scenario === "string" && scenarios.size < 10) scenarios.add(scenario);
       } else if (metric === "http_req_failed") {
-        failed.add(k, parsed.value);
+        failed.add(k, parsed.value !== 0 ? 1 : 0); // a Rate sample: non-zero is one, as in k6
       } else {
         durationMean.add(k, parsed.value);
         durationP95.add(k, parsed.value);

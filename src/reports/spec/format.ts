@@ -1,6 +1,7 @@
 /**
  * Text helpers shared by the Markdown and HTML reports: deterministic number formats (no
- * locale) and escapers for strings that came from outside (config, file paths).
+ * locale) and the HTML escapers for strings that came from outside (config, file paths); the
+ * Markdown and terminal ones are in escape.ts.
  */
 
 /** Digits grouped by thousands with a comma, e.g. `groupThousands("12345.6")` → "12,345.6". */
@@ -71,15 +72,6 @@ const HTML_ESCAPES: Record<string, string> = {
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
-
-/**
- * Escapes text for inline Markdown (CommonMark / GitHub): line breaks become spaces and
- * every character that can start emphasis, code, links, HTML, tables, strikethrough, math
- * or a heading is backslash-escaped, so the text renders as itself.
- */
-export function escapeMarkdown(s: string): string {
-  return s.replace(/\r\n|\r|\n/g, " ").replace(/[\\`*_{}[\]()<>#|!~&$]/g, (c) => `\\${c}`);
 }
 
 /**

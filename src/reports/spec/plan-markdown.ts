@@ -2,13 +2,14 @@
  * The plan as Markdown, for a CI job summary or a pull-request comment. Pure: text out.
  *
  * Strings that may come from outside (trace path, policy and scheduled-action names,
- * perturbation names, reasons, labels) pass through {@link escapeMarkdown}; the AWS CLI
- * snippet goes in a code fence longer than any backtick run inside it.
+ * perturbation names, reasons, labels) pass through {@link markdownInline} (text) or
+ * {@link markdownCell} (table cells); the AWS CLI snippet, which holds the service and
+ * cluster names, goes in {@link markdownFence}, which nothing inside can close.
  */
 import type { CandidateOutcome, PlanResult } from "../../vocab/index.js";
+import { markdownCell, markdownFence, markdownInline } from "./escape.js";
 import {
   formatCompact,
-  escapeMarkdown,
   formatNumber,
   formatPercent,
   formatUsd,
@@ -31,7 +32,8 @@ export const MARKDOWN_TOP_CANDIDATES = 10;
 /** Renders the plan summary; `snippets.awsCli` is shown in a shell code block when given. */
 export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: string }): string {
   const out: string[] = [];
-  const md = escapeMarkdown;
+  const md = markdownInline;
+  const cell = markdownCell;
   const pick = result.recommended;
   const t = result.trace;
   const endMs = t.startMs + t.requests.length * t.stepSeconds * 1000;
@@ -51,14 +53,14 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
     out.push(
       table(
         ["Setting", "Value"],
-        settingsRows(pick.candidate).map(([k, v]) => [md(k), md(v)]),
+        settingsRows(pick.candidate).map(([k, v]) => [cell(k), cell(v)]),
       ),
     );
     out.push("");
     out.push(
       table(
         ["Key figure", "Value"],
-        keyFigureRows(pick.kpis, result).map(([k, v]) => [k, md(v)]),
+        keyFigureRows(pick.kpis, result).map(([k, v]) => [k, cell(v)]),
       ),
     );
     out.push("");
@@ -78,7 +80,7 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
     out.push(
       table(
         ["", "Current", "Recommended", "Change"],
-        comparisonRows(result.current, pick).map((r) => r.map(md)),
+        comparisonRows(result.current, pick).map((r) => r.map(cell)),
       ),
     );
     out.push("");
@@ -88,7 +90,7 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
     out.push(
       table(
         ["Key figure", "Value"],
-        keyFigureRows(result.current.kpis, result).map(([k, v]) => [k, md(v)]),
+        keyFigureRows(result.current.kpis, result).map(([k, v]) => [k, cell(v)]),
       ),
     );
     out.push("");
@@ -109,12 +111,12 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
       table(
         ["Perturbation", "Meets SLO", "Margin (min)", "SLO minutes", "Error rate", "Monthly cost"],
         robust.perturbations.map((p) => [
-          md(p.name),
+          cell(p.name),
           p.meetsSlo ? "yes" : "**no**",
           formatNumber(p.marginMinutes, 1),
           formatNumber(p.kpis.sloViolationMinutes),
           formatPercent(p.kpis.errorRatePercent, 3),
-          md(formatUsd(p.kpis.monthlyCostUsd)),
+          cell(formatUsd(p.kpis.monthlyCostUsd)),
         ]),
       ),
     );
@@ -125,7 +127,7 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
         table(
           ["Also checked", "Perturbations passed"],
           others.map((r) => [
-            md(candidateLabel(result, r.candidateId)),
+            cell(candidateLabel(result, r.candidateId)),
             `${r.passed} of ${r.perturbations.length}`,
           ]),
         ),
@@ -152,7 +154,7 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
 
   if (snippets?.awsCli) {
     out.push("### Apply with the AWS CLI", "");
-    out.push(codeBlock(snippets.awsCli, "sh"));
+    out.push(markdownFence(snippets.awsCli, "sh"));
     out.push("");
   }
 
@@ -182,11 +184,11 @@ function candidateTable(result: PlanResult, outcomes: readonly CandidateOutcome[
         .join(", ");
       return [
         String(i + 1),
-        escapeMarkdown(c.label),
-        escapeMarkdown(metricShortName(c.metric)),
-        escapeMarkdown(formatTarget(c.metric, c.targetValue)),
+        markdownCell(c.label),
+        markdownCell(metricShortName(c.metric)),
+        markdownCell(formatTarget(c.metric, c.targetValue)),
         `${c.scaling.MinCapacity}–${c.scaling.MaxCapacity}`,
-        escapeMarkdown(formatUsd(o.kpis.monthlyCostUsd)),
+        markdownCell(formatUsd(o.kpis.monthlyCostUsd)),
         formatNumber(o.kpis.sloViolationMinutes),
         formatPercent(o.kpis.errorRatePercent, 3),
         o.meetsSlo ? "yes" : "no",
@@ -200,11 +202,4 @@ function candidateTable(result: PlanResult, outcomes: readonly CandidateOutcome[
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
   return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-/** A fenced code block whose fence is longer than any backtick run in `text`. */
-function codeBlock(text: string, lang: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}${lang}\n${text.replace(/\s+$/, "")}\n${fence}`;
 }

@@ -4,7 +4,7 @@
  * k6 metric names and threshold expressions) is escaped.
  */
 import type { GateCheck, GateResult } from "../../analysis/gate.js";
-import { escapeMarkdown } from "./format.js";
+import { markdownCell, markdownInline } from "./escape.js";
 
 const XML_ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -81,7 +81,8 @@ const VERDICT_MARK: Record<GateCheck["verdict"], string> = {
 
 /** The gate as Markdown for a CI job summary or a PR comment. Deterministic text. */
 export function renderGateMarkdown(result: GateResult): string {
-  const m = escapeMarkdown;
+  const m = markdownInline;
+  const cell = markdownCell;
   const failed = result.checks.filter((c) => c.verdict === "fail");
   const lines = [
     `## caplab gate: ${result.verdict === "pass" ? "✅ passed" : "❌ FAILED"}`,
@@ -92,7 +93,7 @@ export function renderGateMarkdown(result: GateResult): string {
     "| --- | --- | --- | --- |",
   ];
   result.checks.forEach((c, i) => {
-    lines.push(`| ${i + 1} | ${m(c.name)} | ${VERDICT_MARK[c.verdict]} | ${m(c.detail)} |`);
+    lines.push(`| ${i + 1} | ${cell(c.name)} | ${VERDICT_MARK[c.verdict]} | ${cell(c.detail)} |`);
   });
   lines.push(
     "",

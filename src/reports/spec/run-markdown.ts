@@ -1,10 +1,12 @@
 /**
  * The run report as Markdown (a CI job summary or PR comment) and as JSON for machines.
  * Pure and deterministic: RunData in, text out. Strings from outside are escaped
- * (escapeMarkdown); the facts shown are shared with the HTML through {@link runFactRows}.
+ * (markdownInline, markdownCell); the facts shown are shared with the HTML through
+ * {@link runFactRows}.
  */
 import { capacityFigures, type RunData } from "./run-data.js";
-import { escapeMarkdown, formatCompact, formatNumber, formatPercent } from "./format.js";
+import { markdownCell, markdownInline } from "./escape.js";
+import { formatCompact, formatNumber, formatPercent } from "./format.js";
 
 /** A labelled value for people. */
 export type Row = readonly [label: string, value: string];
@@ -103,7 +105,8 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 
 /** The Markdown report; `images` are PNG charts beside it (none when PNGs were skipped). */
 export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = []): string {
-  const m = escapeMarkdown;
+  const m = markdownInline;
+  const cell = markdownCell;
   const out: string[] = [];
   out.push(`# caplab run: ${m(runTitle(run))}`, "");
   const when =
@@ -116,7 +119,7 @@ export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = 
     "",
     table(
       ["", ""],
-      runFactRows(run).map(([k, v]) => [m(k), m(v)]),
+      runFactRows(run).map(([k, v]) => [cell(k), cell(v)]),
     ),
     "",
   );
@@ -129,7 +132,11 @@ export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = 
       "",
       table(
         ["metric", "threshold", "verdict"],
-        run.thresholds.map((t) => [m(t.metric), m(t.expression), t.ok ? "✅ held" : "❌ failed"]),
+        run.thresholds.map((t) => [
+          cell(t.metric),
+          cell(t.expression),
+          t.ok ? "✅ held" : "❌ failed",
+        ]),
       ),
       "",
     );
@@ -141,7 +148,7 @@ export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = 
     out.push(
       table(
         ["", ""],
-        server.map(([k, v]) => [m(k), m(v)]),
+        server.map(([k, v]) => [cell(k), cell(v)]),
       ),
       "",
     );

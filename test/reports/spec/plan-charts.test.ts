@@ -13,7 +13,8 @@ import {
   trafficChart,
 } from "../../../src/reports/spec/plan-charts.js";
 import { renderPlanMarkdown } from "../../../src/reports/spec/plan-markdown.js";
-import { escapeMarkdown, formatUsd, jsonForScript } from "../../../src/reports/spec/format.js";
+import { formatUsd, jsonForScript } from "../../../src/reports/spec/format.js";
+import { markdownInline } from "../../../src/reports/spec/escape.js";
 import { TIMELINE_COLUMNS, type PlanResult, type Timeline } from "../../../src/vocab/index.js";
 import { planResultFixture } from "../fixtures/plan-result.js";
 
@@ -201,7 +202,7 @@ describe("plan markdown", () => {
     expect(md).not.toMatch(/(^|[^\\])</m);
     expect(md).toContain("\\<img src=x onerror=alert\\(1\\)\\>");
     expect(md).toContain("````sh\necho ```\naws ecs update-service\n````");
-    expect(escapeMarkdown("a|b*c_d\ne")).toBe("a\\|b\\*c\\_d e");
+    expect(markdownInline("a|b*c_d\ne")).toBe("a\\|b\\*c\\_d e");
     expect(formatUsd(1234.5)).toBe("$1,234.50");
   });
 });
