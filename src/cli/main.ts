@@ -8,7 +8,8 @@ import { z } from "zod";
 import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
-import { UsageError } from "../io/errors.js";
+import { Interrupted, UsageError } from "../io/errors.js";
+import { FORCE_HELP } from "../io/output.js";
 import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
 import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";
@@ -70,8 +71,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .argument("<config>", "YAML or JSON config (see `caplab schema`)")
     .option("--out <dir>", "output folder", "caplab-out/simulate")
+    .option("--force", FORCE_HELP.folder)
     .option("--json", "print the summary (Kpis) as JSON on stdout")
-    .action(async (config: string, opts: { out: string; json?: boolean }) => {
+    .action(async (config: string, opts: { out: string; json?: boolean; force?: boolean }) => {
       setCode(await runSimulateCommand(config, opts, io));
     });
 
@@ -94,6 +96,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "plan the embedded default: a generated week of traffic and an example service",
     )
     .option("--out <dir>", "output folder", "caplab-out/plan")
+    .option("--force", FORCE_HELP.folder)
     .addOption(
       new Option("--workers <n>", "worker threads (0 = in this thread)").argParser(
         parseCount("--workers"),
@@ -104,7 +107,14 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(
       async (
         config: string | undefined,
-        opts: { default?: boolean; out: string; workers?: number; quiet?: boolean; json?: boolean },
+        opts: {
+          default?: boolean;
+          out: string;
+          workers?: number;
+          quiet?: boolean;
+          json?: boolean;
+          force?: boolean;
+        },
       ) => {
         setCode(await runPlanCommand(config, opts, io));
       },
@@ -174,6 +184,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
     .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
     .requiredOption("--out <dir>", "bundle folder to write (replaced atomically)")
+    .option("--force", FORCE_HELP.folder)
     .option("--quiet", "no progress and no summary; warnings still go to stderr")
     .action(async (sources: string[], opts: ImportCommandOptions) => {
       setCode(await runImportCommand(sources, opts, io));
@@ -369,7 +380,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .requiredOption("--parquet <dir>", "output folder")
     .option("--history <path>", "history database")
-    .action(async (opts: { parquet: string; history?: string }) => {
+    .option("--force", FORCE_HELP.folder.replace("--out", "--parquet"))
+    .action(async (opts: { parquet: string; history?: string; force?: boolean }) => {
       setCode(await runHistoryExportCommand(opts, io));
     });
 
@@ -418,6 +430,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     if (error instanceof CommanderError) {
       // Help and version exit 0; parse errors were already printed by commander.
       return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof Interrupted) {
+      io.err(`caplab: ${error.message}\n`);
+      return error.exitCode;
     }
     if (
       error instanceof UsageError ||
