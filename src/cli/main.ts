@@ -271,6 +271,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .argument("<bundle>", "trace bundle (caplab collect) or run bundle with server/")
     .option("--out <file>", "write the YAML here (default: stdout)")
+    .option("--force", FORCE_HELP.file)
     .addOption(new Option("--slo-p95 <ms>", "p95 limit that defines the knee").argParser(Number))
     .action(async (bundle: string, opts: CalibrateCommandOptions) => {
       setCode(await runCalibrateCommand(bundle, opts, io));
@@ -302,6 +303,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .argument("<bundle>", "trace bundle")
     .argument("[config]", "simulate config (service, task, scaling; its trace is ignored)")
     .option("--out <dir>", "folder for backtest.json (default: the bundle)")
+    .option("--force", FORCE_HELP.files)
     .option("--json", "print backtest.json on stdout")
     .action(async (bundle: string, config: string | undefined, opts: BacktestCommandOptions) => {
       setCode(await runBacktestCommand(bundle, config, opts, io));
@@ -319,6 +321,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .argument("<dir>", "run bundle (caplab run --out) or plan folder")
     .option("--format <list>", "comma-separated: html, md, png, json", "html,md,json")
     .option("--out <dir>", "output folder (default: the bundle)")
+    .option("--force", FORCE_HELP.files)
     .action(async (dir: string, opts: ReportOptions) => {
       setCode(await runReportCommand(dir, opts, io));
     });
@@ -353,6 +356,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "--out <dir>",
       "where gate-junit.xml, gate.md and gate.json go (default: the run bundle)",
     )
+    .option("--force", FORCE_HELP.files)
     .option("--no-record", "do not record the run and the verdict in the history")
     .action(async (run: string, opts: GateOptions) => {
       setCode(await runGateCommand(run, opts, io));

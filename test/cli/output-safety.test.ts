@@ -1,15 +1,18 @@
 /**
  * Issue #11, rows 1 and 2, through `main` as a user runs it: --out never deletes the user's
  * files (the current folder, the folder of the inputs, a file, a folder caplab did not write),
- * --force keeps them in a backup.
+ * --force keeps them in a backup, and single-file outputs follow the same rules.
  */
 import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { runCalibrateCommand, CALIBRATION_HEADER } from "../../src/cli/calibrate-command.js";
 import { OUTPUT_MARKER } from "../../src/io/output.js";
+import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
 import { captureIo } from "../helpers/io.js";
 
 const shared = (name: string) =>
@@ -199,5 +202,36 @@ describe("--out never deletes the user's files", () => {
     ).toBe(2);
     expect(io.stderr()).toMatch(/--parquet .*h holds .*history\.duckdb, which this command reads/);
     expect(await readdir(join(dir, "h"))).toEqual(["history.duckdb"]);
+  });
+});
+
+describe("calibrate --out FILE", () => {
+  it("replaces a file it wrote, refuses one it did not, --force keeps that one as a backup", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-calout-"));
+    await writeObservedBundle(join(dir, "b"), { seed: 3, hours: 4 });
+    const model = join(dir, "model.yaml");
+    await writeFile(model, "service: { cpuMsPerRequest: 7 }  # tuned by hand\n");
+    const silent = captureIo();
+    await expect(runCalibrateCommand(join(dir, "b"), { out: model }, silent)).rejects.toMatchObject(
+      {
+        exitCode: 2,
+        message: expect.stringMatching(/model\.yaml exists and caplab did not write it/),
+      },
+    );
+    expect(await readFile(model, "utf8")).toMatch(/tuned by hand/);
+    expect(await runCalibrateCommand(join(dir, "b"), { out: model, force: true }, silent)).toBe(0);
+    expect((await readFile(model, "utf8")).startsWith(CALIBRATION_HEADER)).toBe(true);
+    const backup = (await readdir(dir)).find((n) => n.startsWith("model.yaml.caplab-backup-"));
+    expect(await readFile(join(dir, backup!), "utf8")).toMatch(/tuned by hand/);
+    // Its own file is replaced without --force.
+    expect(await runCalibrateCommand(join(dir, "b"), { out: model }, silent)).toBe(0);
+    await expect(
+      runCalibrateCommand(
+        join(dir, "b"),
+        { out: join(dir, "b", "manifest.json"), force: true },
+        silent,
+      ),
+    ).rejects.toThrow(/which this command reads/);
+    expect(existsSync(join(dir, "b", "manifest.json"))).toBe(true);
   });
 });
