@@ -211,6 +211,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "base URL of the service (tokens: CAPLAB_TOKEN, headers: CAPLAB_HEADER_<NAME>)",
     )
     .option("--out <dir>", "run bundle folder", "caplab-out/run")
+    .option("--force", FORCE_HELP.folder)
     .option("--collect <cluster/service>", "collect the server side for the run's window")
     .option("--plan <file>", "plan JSON (shape, mix, slo)")
     .option("--trace <file>", "trace CSV or bundle to replay (trace-replay)")
