@@ -639,6 +639,7 @@ export async function prepareOutputFiles(
       `${flag} ${path} is a file, not a folder; give the folder the files go in.`,
       "unsafe-output",
     );
+  await recoverOutput(abs, options.notify);
   await removeLeftoversIn(abs);
   return {
     path: abs,

@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -388,6 +388,16 @@ describe("files added to a folder (report, gate, backtest)", () => {
     // Now gate.md is caplab's: a second gate replaces it without --force.
     await (await prepareOutputFiles(dir, { command: "gate" })).write(filler({ "gate.md": "#2" }));
     expect(await readFile(join(dir, "gate.md"), "utf8")).toBe("#2");
+  });
+
+  it("puts back a bundle an interrupted run set aside before adding to it", async () => {
+    const root = await tempDir("files-recover");
+    const run = join(root, "run");
+    await caplabOutput(run, { "manifest.json": "{}" });
+    await rename(run, join(root, ".run.caplab-old-999999999-0badc0de"));
+    await (await prepareOutputFiles(run, { command: "gate" })).write(filler({ "gate.md": "#" }));
+    expect((await readdir(run)).sort()).toEqual([OUTPUT_MARKER, "gate.md", "manifest.json"]);
+    expect(await readdir(root)).toEqual(["run"]);
   });
 
   it("adds to a run bundle's marker, so the bundle stays caplab's", async () => {
