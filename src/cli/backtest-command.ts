@@ -21,12 +21,14 @@ import { calibrateOrExplain, loadObservedBundle } from "./calibrate-command.js";
 import { loadConfig } from "../io/config-file.js";
 import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
-import { writeJsonAtomic } from "../io/output.js";
+import { prepareOutputFiles, writeJsonAtomic } from "../io/output.js";
 
 export interface BacktestCommandOptions {
   /** Folder for backtest.json. @default the bundle folder */
   readonly out?: string;
   readonly json?: boolean;
+  /** Replace a backtest.json in --out even when caplab did not write it. */
+  readonly force?: boolean;
 }
 
 const pct = (v: number | null) => (v === null ? "n/a" : `${v.toFixed(1)} %`);
@@ -54,6 +56,11 @@ export async function runBacktestCommand(
   const warnings: Warning[] = [];
   const warn: WarningSink = (w) => warnings.push(w);
   const loaded = await loadObservedBundle(bundle, warn);
+  const output = await prepareOutputFiles(opts.out ?? bundle, {
+    command: "backtest",
+    force: opts.force,
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
   let candidate: Candidate;
   let context: SimulationContext;
   let modelSource: string;
@@ -88,7 +95,7 @@ export async function runBacktestCommand(
   const observed = { ...loaded.observed, task: candidate.task };
   const result = backtest(observed, candidate, context, warn);
   printWarnings(io, warnings);
-  const path = join(opts.out ?? bundle, "backtest.json");
+  const path = join(output.path, "backtest.json");
   const report = {
     bundle,
     model: modelSource,
@@ -99,7 +106,7 @@ export async function runBacktestCommand(
     simulatedKpis: result.kpis,
     warnings,
   };
-  await writeJsonAtomic(path, report);
+  await output.write((dir) => writeJsonAtomic(join(dir, "backtest.json"), report));
   io.out(
     opts.json
       ? `${JSON.stringify(report, null, 2)}\n`

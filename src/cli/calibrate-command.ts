@@ -29,7 +29,7 @@ import {
 import { isBundle, readBundleManifest, readBundleSeries } from "../io/bundle.js";
 import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
-import { writeFileAtomic } from "../io/output.js";
+import { prepareOutputFile } from "../io/output.js";
 
 /** A bundle read for calibration, right-sizing and backtests. */
 export interface LoadedBundle {
@@ -250,7 +250,12 @@ export function renderCalibrationYaml(
 export interface CalibrateCommandOptions {
   readonly out?: string;
   readonly sloP95?: number;
+  /** Replace --out even when caplab did not write it (it is kept as a backup). */
+  readonly force?: boolean;
 }
+
+/** The first line of every file calibrate writes: how a later run knows the file is caplab's. */
+export const CALIBRATION_HEADER = "# caplab calibrate ";
 
 /** Runs `caplab calibrate` and returns the exit code. */
 export async function runCalibrateCommand(
@@ -260,14 +265,24 @@ export async function runCalibrateCommand(
 ): Promise<number> {
   const warnings: Warning[] = [];
   const warn: WarningSink = (w) => warnings.push(w);
+  const output =
+    opts.out === undefined
+      ? null
+      : await prepareOutputFile(opts.out, {
+          command: "calibrate",
+          force: opts.force,
+          inputs: [bundle],
+          written: (head) => head.startsWith(CALIBRATION_HEADER),
+          notify: (message) => io.err(`caplab: ${message}\n`),
+        });
   const { observed } = await loadObservedBundle(bundle, warn);
   const calibration = calibrateOrExplain(observed, { sloP95Ms: opts.sloP95 }, warn);
   const yaml = renderCalibrationYaml(calibration, bundle, warnings);
   printWarnings(io, warnings);
-  if (opts.out === undefined) {
+  if (output === null) {
     io.out(yaml);
   } else {
-    await writeFileAtomic(opts.out, yaml);
+    await output.write(yaml);
     const s = calibration.service;
     io.out(
       `Wrote ${opts.out}: cpuMsPerRequest ${round(s.cpuMsPerRequest)} (R² ${calibration.fits.cpu.fit.rSquared.toFixed(3)}), idle ${round(s.idleCpuPercent)} %, latency ${round(s.latencyMs)} ms, memory ${round(s.memoryMiB.base)} MiB + ${round(s.memoryMiB.perInflightRequest)} MiB per in-flight request.\n`,

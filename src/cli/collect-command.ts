@@ -5,7 +5,7 @@
  * terminal, and says what to do when AWS says no.
  */
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -15,12 +15,14 @@ import { SingleBar } from "cli-progress";
 import { Option, type Command } from "commander";
 import { parseIsoTime } from "../analysis/trace.js";
 import { collect, CollectionInterrupted, type CollectResult } from "../collect/collect.js";
+import { checkCheckpointFolder, partialDirFor } from "../collect/checkpoint.js";
 import { MetricForbiddenError } from "../collect/cloudwatch.js";
 import type { PackingLimits } from "../collect/packing.js";
 import { isRetryable, isThrottling, type RetryOptions } from "../collect/retry.js";
 import { DEFAULT_MAX_TASKS } from "../collect/task-metrics.js";
 import type { Warning } from "../vocab/index.js";
 import { UsageError } from "../io/errors.js";
+import { FORCE_HELP, prepareOutputFolder } from "../io/output.js";
 import { printWarnings, type Io } from "./main.js";
 import { wholeNumberFlag } from "./flags.js";
 
@@ -42,6 +44,8 @@ export interface CollectCommandOptions {
   readonly maxTasks?: number;
   /** `--no-high-resolution` sets false: no 20-s AWS/ECS series. @default true */
   readonly highResolution?: boolean;
+  /** Write --out (and its .partial) even when caplab did not write what is there. */
+  readonly force?: boolean;
 }
 
 /** What tests change: extra client configuration (credentials, SDK retries), retry, limits, clock, signal. */
@@ -132,8 +136,16 @@ export async function runCollectCommand(
 ): Promise<number> {
   const now = deps.now ?? Date.now;
   const { fromMs, toMs, period } = parseRequest(opts, now());
-  const out = resolve(opts.out);
-  const partialDir = `${out}.partial`;
+  // --out and its checkpoint folder are checked before any AWS call.
+  const notify = (message: string) => io.err(`caplab: ${message}\n`);
+  const output = await prepareOutputFolder(opts.out, {
+    command: "collect",
+    force: opts.force,
+    notify,
+  });
+  const out = output.path;
+  const partialDir = partialDirFor(out);
+  await checkCheckpointFolder(partialDir, { force: opts.force, notify });
   const config: Record<string, unknown> = {
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.profile
@@ -192,6 +204,7 @@ export async function runCollectCommand(
         retry: deps.retry,
         limits: deps.limits,
         signal,
+        output,
         warn: (w) => warnings.push(w),
         onStart: (total, saved) => {
           if (!opts.quiet)
@@ -296,6 +309,7 @@ export function addCollectCommand(program: Command, io: Io, setCode: (code: numb
     .option("--profile <name>", "shared-config profile for credentials and Region")
     .option("--endpoint-url <url>", "send every AWS call to this endpoint (a local stub)")
     .requiredOption("--out <dir>", "bundle folder to write")
+    .option("--force", FORCE_HELP.folder)
     .option("--quiet", "no progress bar or progress messages")
     .action(async (opts: CollectCommandOptions) => {
       setCode(await runCollectCommand(opts, io));

@@ -30,7 +30,7 @@ import { renderGateJunit, renderGateMarkdown } from "../reports/spec/run-gate.js
 import { UsageError } from "../io/errors.js";
 import { formatZodIssue, readYamlFile } from "../io/config-file.js";
 import { printWarnings, type Io } from "./main.js";
-import { writeFileAtomic } from "../io/output.js";
+import { prepareOutputFiles, writeFileAtomic } from "../io/output.js";
 import { loadRunBundle } from "./report-command.js";
 
 export interface GateOptions {
@@ -42,6 +42,8 @@ export interface GateOptions {
   readonly out?: string;
   /** Do not record the run and the verdict in the history. */
   readonly record?: boolean;
+  /** Replace gate files of the same names in --out even when caplab did not write them. */
+  readonly force?: boolean;
 }
 
 /** gate.yaml (or .json) → GateConfig; a UsageError names the field that is wrong. */
@@ -81,6 +83,11 @@ export async function runGateCommand(
     );
   if (!existsSync(runDir))
     throw new UsageError(`${runDir} does not exist; pass the run bundle folder.`, "missing-file");
+  const output = await prepareOutputFiles(opts.out ?? runDir, {
+    command: "gate",
+    force: opts.force,
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
   const config = await loadGateConfig(opts.config);
   const historyPath = resolveHistoryPath(opts.history, env, process.cwd());
   const run = await loadRunBundle(runDir);
@@ -109,11 +116,12 @@ export async function runGateCommand(
   }
 
   const result = evaluateGate(gateRunOf(run), baseline, config);
-  const out = resolve(opts.out ?? runDir);
-  await writeFileAtomic(join(out, "gate-junit.xml"), renderGateJunit(result));
-  const markdown = renderGateMarkdown(result);
-  await writeFileAtomic(join(out, "gate.md"), markdown);
-  await writeFileAtomic(join(out, "gate.json"), `${JSON.stringify(result, null, 2)}\n`);
+  const out = output.path;
+  await output.write(async (dir) => {
+    await writeFileAtomic(join(dir, "gate-junit.xml"), renderGateJunit(result));
+    await writeFileAtomic(join(dir, "gate.md"), renderGateMarkdown(result));
+    await writeFileAtomic(join(dir, "gate.json"), `${JSON.stringify(result, null, 2)}\n`);
+  });
   if (opts.record !== false) {
     await recordRun(historyPath, run, { bundle: resolve(runDir) });
     await recordGate(historyPath, result);

@@ -7,6 +7,7 @@
  *     ──linearFit per metric──▶ trends
  *     ──renderHistory──▶ a table for the terminal
  */
+import { basename, join } from "node:path";
 import { eDivisiveChangePoints, linearFit, type ChangePoint } from "../analysis/stats/index.js";
 import { createRandom } from "../sim/random.js";
 import {
@@ -16,6 +17,7 @@ import {
   type HistoryRun,
 } from "../collect/history-db.js";
 import { UsageError } from "../io/errors.js";
+import { prepareOutputFolder } from "../io/output.js";
 import type { Io } from "./main.js";
 
 /** Runs listed when --last is not given. @default 30 */
@@ -165,7 +167,7 @@ export async function runHistoryListCommand(
 
 /** `caplab history export --parquet DIR`. */
 export async function runHistoryExportCommand(
-  opts: { readonly parquet?: string; readonly history?: string },
+  opts: { readonly parquet?: string; readonly history?: string; readonly force?: boolean },
   io: Io,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<number> {
@@ -175,7 +177,16 @@ export async function runHistoryExportCommand(
       "bad-flag",
     );
   const path = resolveHistoryPath(opts.history, env, process.cwd());
-  const files = await exportHistoryParquet(path, opts.parquet);
-  io.out(`Exported ${files.length} tables from ${path}:\n${files.map((f) => `  ${f}\n`).join("")}`);
+  const output = await prepareOutputFolder(opts.parquet, {
+    command: "history export",
+    flag: "--parquet",
+    force: opts.force,
+    inputs: [path],
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
+  const files = await output.write((dir) => exportHistoryParquet(path, dir));
+  io.out(
+    `Exported ${files.length} tables from ${path}:\n${files.map((f) => `  ${join(output.path, basename(f))}\n`).join("")}`,
+  );
   return 0;
 }

@@ -4,8 +4,6 @@
  * `simulate` and `plan` read with `trace: { file: DIR }`. The reading is in collect/import/;
  * this file checks the flags, writes the bundle and prints.
  */
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { isCloudWatchPeriod } from "../analysis/cloudwatch-json.js";
 import { STEP_SECONDS_CHOICES } from "../analysis/trace.js";
@@ -24,6 +22,7 @@ import {
   type Warning,
 } from "../vocab/index.js";
 import { writeBundle, type FixedSeries } from "../io/bundle.js";
+import { caplabVersion, prepareOutputFolder } from "../io/output.js";
 import { UsageError } from "../io/errors.js";
 import type { Io } from "./main.js";
 import { printWarnings } from "./main.js";
@@ -46,6 +45,8 @@ export interface ImportCommandOptions {
   readonly region?: string;
   readonly out: string;
   readonly quiet?: boolean;
+  /** Write --out even when caplab did not write what is there (it is kept as a backup). */
+  readonly force?: boolean;
 }
 
 export interface ImportDeps {
@@ -82,6 +83,17 @@ export async function runImportCommand(
   if (format !== "cloudwatch" && (opts.queries !== undefined || opts.requests !== undefined)) {
     throw new UsageError("--queries and --requests go with --format cloudwatch only.", "bad-flag");
   }
+
+  // --out is checked before the (possibly long) read, and may not hold the sources.
+  const output = await prepareOutputFolder(opts.out, {
+    command: "import",
+    force: opts.force,
+    inputs: [
+      ...sources.filter((s) => !s.startsWith("s3://")),
+      ...(opts.queries === undefined ? [] : [opts.queries]),
+    ],
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
 
   let client: S3Client | undefined;
   const s3 =
@@ -128,14 +140,13 @@ export async function runImportCommand(
     client?.destroy();
   }
 
-  const out = resolve(opts.out);
   const manifest = renderManifest(result, {
     sources,
     caplabVersion: await caplabVersion(),
     createdAt: deps.now().toISOString(),
   });
   const data = new Map<string, FixedSeries>(result.series.map((s) => [s.def.id, s.data]));
-  await writeBundle(out, manifest, data);
+  await writeBundle(output, manifest, data);
 
   printWarnings(io, warnings);
   if (!opts.quiet) io.out(renderImportSummary(result, opts.out));
@@ -244,11 +255,4 @@ function parseWindowTime(flag: string, text: string | undefined): number | undef
     );
   }
   return ms;
-}
-
-async function caplabVersion(): Promise<string> {
-  const pkg = JSON.parse(
-    await readFile(new URL("../../package.json", import.meta.url), "utf8"),
-  ) as { version: string };
-  return pkg.version;
 }

@@ -8,7 +8,8 @@ import { z } from "zod";
 import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
-import { UsageError } from "../io/errors.js";
+import { Interrupted, UsageError } from "../io/errors.js";
+import { FORCE_HELP } from "../io/output.js";
 import { printable } from "../reports/spec/escape.js";
 import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
@@ -87,8 +88,9 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .argument("<config>", "YAML or JSON config (see `caplab schema`)")
     .option("--out <dir>", "output folder", "caplab-out/simulate")
+    .option("--force", FORCE_HELP.folder)
     .option("--json", "print the summary (Kpis) as JSON on stdout")
-    .action(async (config: string, opts: { out: string; json?: boolean }) => {
+    .action(async (config: string, opts: { out: string; json?: boolean; force?: boolean }) => {
       setCode(await runSimulateCommand(config, opts, io));
     });
 
@@ -111,6 +113,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "plan the embedded default: a generated week of traffic and an example service",
     )
     .option("--out <dir>", "output folder", "caplab-out/plan")
+    .option("--force", FORCE_HELP.folder)
     .addOption(
       new Option("--workers <n>", "worker threads (0 = in this thread)").argParser(
         wholeNumberFlag("--workers", { unit: "threads" }),
@@ -121,7 +124,14 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .action(
       async (
         config: string | undefined,
-        opts: { default?: boolean; out: string; workers?: number; quiet?: boolean; json?: boolean },
+        opts: {
+          default?: boolean;
+          out: string;
+          workers?: number;
+          quiet?: boolean;
+          json?: boolean;
+          force?: boolean;
+        },
       ) => {
         setCode(await runPlanCommand(config, opts, io));
       },
@@ -191,6 +201,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
     .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
     .requiredOption("--out <dir>", "bundle folder to write (replaced atomically)")
+    .option("--force", FORCE_HELP.folder)
     .option("--quiet", "no progress and no summary; warnings still go to stderr")
     .action(async (sources: string[], opts: ImportCommandOptions) => {
       setCode(await runImportCommand(sources, opts, io));
@@ -217,6 +228,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "base URL of the service (tokens: CAPLAB_TOKEN, headers: CAPLAB_HEADER_<NAME>)",
     )
     .option("--out <dir>", "run bundle folder", "caplab-out/run")
+    .option("--force", FORCE_HELP.folder)
     .option("--collect <cluster/service>", "collect the server side for the run's window")
     .option("--plan <file>", "plan JSON (shape, mix, slo)")
     .option("--trace <file>", "trace CSV or bundle to replay (trace-replay)")
@@ -285,6 +297,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .argument("<bundle>", "trace bundle (caplab collect) or run bundle with server/")
     .option("--out <file>", "write the YAML here (default: stdout)")
+    .option("--force", FORCE_HELP.file)
     .addOption(
       new Option("--slo-p95 <ms>", "p95 limit that defines the knee").argParser(
         numberFlag("--slo-p95", { unit: "milliseconds", positive: true }),
@@ -326,6 +339,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .argument("<bundle>", "trace bundle")
     .argument("[config]", "simulate config (service, task, scaling; its trace is ignored)")
     .option("--out <dir>", "folder for backtest.json (default: the bundle)")
+    .option("--force", FORCE_HELP.files)
     .option("--json", "print backtest.json on stdout")
     .action(async (bundle: string, config: string | undefined, opts: BacktestCommandOptions) => {
       setCode(await runBacktestCommand(bundle, config, opts, io));
@@ -343,6 +357,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .argument("<dir>", "run bundle (caplab run --out) or plan folder")
     .option("--format <list>", "comma-separated: html, md, png, json", "html,md,json")
     .option("--out <dir>", "output folder (default: the bundle)")
+    .option("--force", FORCE_HELP.files)
     .action(async (dir: string, opts: ReportOptions) => {
       setCode(await runReportCommand(dir, opts, io));
     });
@@ -377,6 +392,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "--out <dir>",
       "where gate-junit.xml, gate.md and gate.json go (default: the run bundle)",
     )
+    .option("--force", FORCE_HELP.files)
     .option("--no-record", "do not record the run and the verdict in the history")
     .action(async (run: string, opts: GateOptions) => {
       setCode(await runGateCommand(run, opts, io));
@@ -408,7 +424,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .requiredOption("--parquet <dir>", "output folder")
     .option("--history <path>", "history database")
-    .action(async (opts: { parquet: string; history?: string }) => {
+    .option("--force", FORCE_HELP.folder.replace("--out", "--parquet"))
+    .action(async (opts: { parquet: string; history?: string; force?: boolean }) => {
       setCode(await runHistoryExportCommand(opts, io));
     });
 
@@ -448,6 +465,10 @@ export async function main(argv: readonly string[], terminal: Io = processIo): P
     if (error instanceof CommanderError) {
       // Help and version exit 0; parse errors were already printed by commander.
       return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof Interrupted) {
+      io.err(`caplab: ${error.message}\n`);
+      return error.exitCode;
     }
     if (
       error instanceof UsageError ||

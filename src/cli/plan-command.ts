@@ -22,7 +22,7 @@ import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
 import { recordPlan, resolveHistoryPath } from "../collect/history-db.js";
 import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
-import { replaceDirectory, writeFileAtomic, writeJsonAtomic } from "../io/output.js";
+import { prepareOutputFolder, writeFileAtomic, writeJsonAtomic } from "../io/output.js";
 import { defaultWorkers, poolSize, runSweep } from "./pool.js";
 import { PLAN_RESULT_FILE, renderPlanResultJson } from "./plan-result-file.js";
 import { isBundle } from "../io/bundle.js";
@@ -35,6 +35,8 @@ export interface PlanCommandOptions {
   readonly workers?: number;
   readonly quiet?: boolean;
   readonly json?: boolean;
+  /** Write --out even when caplab did not write what is there (it is kept as a backup). */
+  readonly force?: boolean;
 }
 
 async function readPlanConfig(
@@ -58,6 +60,16 @@ export async function runPlanCommand(
   io: Io,
 ): Promise<number> {
   const { config, baseDir } = await readPlanConfig(configPath, opts.default ?? false);
+  // --out is checked before the sweep: a refusal should not come after minutes of work.
+  const output = await prepareOutputFolder(opts.out, {
+    command: "plan",
+    force: opts.force,
+    inputs: [
+      ...(configPath === undefined ? [] : [configPath]),
+      ...(config.trace.file === undefined ? [] : [resolve(baseDir, config.trace.file)]),
+    ],
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
   const warnings: Warning[] = [];
   const loaded = await loadTraceSource(config.trace, baseDir, (w) => warnings.push(w));
   const trace = loaded.trace;
@@ -128,11 +140,11 @@ export async function runPlanCommand(
     current,
   });
   const fidelity = await bundleFidelity(config, baseDir, current, context, warnings);
-  const out = resolve(opts.out);
-  // Everything goes to a temporary sibling folder that replaces `out` in one rename, so an
+  const out = output.path;
+  // Everything goes to a temporary sibling folder that is swapped in place of `out`, so an
   // interrupted plan never leaves a mix of old and new files.
-  const recommendation = await replaceDirectory(out, (tmp) =>
-    writePlanOutputs(result, config, tmp, fidelity),
+  const recommendation = await output.write((dir) =>
+    writePlanOutputs(result, config, dir, fidelity),
   );
   try {
     await recordPlan(resolveHistoryPath(undefined, process.env, process.cwd()), result, { out });

@@ -14,7 +14,7 @@
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { k6PointValueProblem, parseK6Line } from "../analysis/k6-results.js";
 import type { SloTargets } from "../analysis/k6-plan.js";
 import { readK6Lines } from "../collect/k6-merge.js";
@@ -54,7 +54,7 @@ import {
 } from "../vocab/index.js";
 import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
-import { writeFileAtomic } from "../io/output.js";
+import { prepareOutputFiles, writeFileAtomic } from "../io/output.js";
 import { readPlanResult } from "./plan-result-file.js";
 import { RUN_BUNDLE_FORMAT } from "./run-command.js";
 
@@ -63,6 +63,8 @@ export interface ReportOptions {
   readonly format?: string;
   /** Output folder. @default the bundle folder itself */
   readonly out?: string;
+  /** Replace report files of the same names in --out even when caplab did not write them. */
+  readonly force?: boolean;
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -286,17 +288,34 @@ export async function runReportCommand(dir: string, opts: ReportOptions, io: Io)
       `${dir} is neither a run bundle (manifest.json) nor a plan folder (recommendation.json).`,
       "bad-bundle",
     );
-  const out = resolve(opts.out ?? dir);
-  let written: RunReportFiles;
-  if (kind === "plan") {
-    const { result, awsCli } = await readPlanResult(dir);
-    written = await writePlanReportFiles(result, awsCli, out, formats);
-    printWarnings(io, written.warnings);
-  } else {
-    const run = await loadRunBundle(dir);
-    written = await writeRunReport(run, out, formats);
-    printWarnings(io, [...run.warnings, ...written.warnings]);
-  }
+  const output = await prepareOutputFiles(opts.out ?? dir, {
+    command: "report",
+    force: opts.force,
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
+  const out = output.path;
+  // The files are written to a staging folder inside `out`, then moved in: the paths shown
+  // are where they end up.
+  const written = await output.write(async (staging): Promise<RunReportFiles> => {
+    const moved = (p: string) => join(out, relative(staging, p));
+    let files: RunReportFiles;
+    if (kind === "plan") {
+      const { result, awsCli } = await readPlanResult(dir);
+      files = await writePlanReportFiles(result, awsCli, staging, formats);
+      printWarnings(io, files.warnings);
+    } else {
+      const run = await loadRunBundle(dir);
+      files = await writeRunReport(run, staging, formats);
+      printWarnings(io, [...run.warnings, ...files.warnings]);
+    }
+    return {
+      ...(files.html === undefined ? {} : { html: moved(files.html) }),
+      ...(files.markdown === undefined ? {} : { markdown: moved(files.markdown) }),
+      ...(files.json === undefined ? {} : { json: moved(files.json) }),
+      pngs: files.pngs.map(moved),
+      warnings: files.warnings,
+    };
+  });
   const lines = [
     written.html && `Report: ${written.html}`,
     written.markdown && `Markdown: ${written.markdown}`,

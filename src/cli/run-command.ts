@@ -25,7 +25,7 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
@@ -90,7 +90,12 @@ import { loadRunBundle } from "./report-command.js";
 import { printable } from "../reports/spec/escape.js";
 import { UsageError } from "../io/errors.js";
 import type { Io } from "./main.js";
-import { writeJsonAtomic, writeFileAtomic } from "../io/output.js";
+import {
+  prepareOutputFolder,
+  writeFileAtomic,
+  writeJsonAtomic,
+  type OutputFolder,
+} from "../io/output.js";
 import { loadTraceSource } from "../io/trace-file.js";
 
 export const RUN_BUNDLE_FORMAT = "caplab-run-bundle/1" as const;
@@ -154,6 +159,8 @@ export interface RunOptions {
   readonly syncPort?: number;
   /** Seconds to wait for every k6 to be ready once the tasks run. @default 300 */
   readonly syncTimeout?: number;
+  /** Write --out even when caplab did not write what is there (it is kept as a backup). */
+  readonly force?: boolean;
 }
 
 /** Server-side collection after a run (the collector from the collect issue). */
@@ -269,16 +276,29 @@ export function findK6(env: Readonly<Record<string, string | undefined>>): strin
   );
 }
 
-/** Runs a process, passing its output through `io`; resolves with its exit code. */
+/**
+ * Runs a process, passing its output through `io`; resolves with its exit code. With
+ * `interrupt`, the process runs in a process group of its own (a Ctrl-C at the terminal
+ * reaches caplab only) and gets SIGINT once when `interrupt` aborts: k6 then ends the test,
+ * writes its outputs and exits 105, exactly once however the signal reached caplab.
+ */
 function runProcess(
   bin: string,
   args: readonly string[],
   env: Record<string, string | undefined>,
   io: Io,
   echo = true,
+  interrupt?: AbortSignal,
 ): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: interrupt !== undefined,
+    });
+    const forward = () => child.kill("SIGINT");
+    interrupt?.addEventListener("abort", forward, { once: true });
+    child.on("close", () => interrupt?.removeEventListener("abort", forward));
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -407,7 +427,21 @@ export async function runRunCommand(
     );
   const { path, kind } = resolveScenario(scenario);
   const plan = await buildPlan(kind, opts);
-  const out = resolve(opts.out);
+  parseCollectFlag(opts.collect);
+  // The bundle is written into a fresh temporary folder that is swapped in when the run is
+  // over: a run that fails before k6 ran leaves --out as it was, and one that ran (whatever
+  // k6's exit code, Ctrl-C included) leaves a whole, marked bundle.
+  const output = await prepareOutputFolder(opts.out, {
+    command: "run",
+    force: opts.force,
+    inputs: [
+      path,
+      ...(opts.plan === undefined ? [] : [opts.plan]),
+      ...(opts.trace === undefined ? [] : [opts.trace]),
+    ],
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
+  const out = output.path;
   const manifestBase = {
     format: RUN_BUNDLE_FORMAT,
     scenario: {
@@ -422,15 +456,14 @@ export async function runRunCommand(
     gitCommit: await gitCommit(process.cwd()),
     caplabVersion: await caplabVersion(),
   };
-  if (plan !== null) await writeJsonAtomic(join(out, "plan.json"), plan);
   const runId = deps.runId();
 
   if (opts.segments !== undefined || opts.on !== undefined) {
     const n = opts.segments ?? 1;
     if (opts.on === "k8s")
-      return writeTestRun(n, kind ?? scenario, plan, opts, runId, io, manifestBase, deps);
+      return writeTestRun(n, kind ?? scenario, plan, opts, runId, io, manifestBase, deps, output);
     if (opts.on === "ecs")
-      return runOnEcs(n, kind ?? scenario, plan, opts, runId, io, manifestBase, deps);
+      return runOnEcs(n, kind ?? scenario, plan, opts, runId, io, manifestBase, deps, output);
     throw new UsageError(
       "--segments needs --on ecs or --on k8s (one machine runs a single segment).",
       "bad-flag",
@@ -439,45 +472,63 @@ export async function runRunCommand(
 
   const k6 = findK6(deps.env);
   const version = await k6Version(k6, io);
-  const startedAt = deps.now();
-  const args = [
-    "run",
-    "--out",
-    `json=${join(out, "k6.json.gz")}`,
-    "--summary-export",
-    join(out, "summary.json"),
-    "--tag",
-    `testid=${runId}`,
-    path,
-  ];
-  const env = {
-    ...deps.env,
-    [ENV_VARS.target]: opts.target,
-    [ENV_VARS.summary]: join(out, "caplab-summary.json"),
-    ...(plan === null ? {} : { [ENV_VARS.plan]: join(out, "plan.json") }),
-  };
-  io.err(`caplab: k6 ${version ?? "(unknown version)"} run ${path} → ${out}\n`);
-  const { code } = await runProcess(k6, args, env, io);
-  const endedAt = deps.now();
-  io.err(`caplab: ${explainK6Exit(code)}\n`);
-  const serverSide = await collectServerSide(opts.collect, startedAt, endedAt, out, io, deps);
-  await writeJsonAtomic(join(out, "manifest.json"), {
-    ...manifestBase,
-    runId,
-    on: "local",
-    k6Version: version,
-    startedAt: startedAt.toISOString(),
-    endedAt: endedAt.toISOString(),
-    k6ExitCode: code,
-    k6Exit: explainK6Exit(code),
-    files: {
-      k6Json: "k6.json.gz",
-      summaryExport: "summary.json",
-      caplabSummary: "caplab-summary.json",
-      ...serverSide.files,
+  const code = await output.write(
+    async (dir, signal) => {
+      if (plan !== null) await writeJsonAtomic(join(dir, "plan.json"), plan);
+      const args = [
+        "run",
+        "--out",
+        `json=${join(dir, "k6.json.gz")}`,
+        "--summary-export",
+        join(dir, "summary.json"),
+        "--tag",
+        `testid=${runId}`,
+        path,
+      ];
+      const env = {
+        ...deps.env,
+        [ENV_VARS.target]: opts.target,
+        [ENV_VARS.summary]: join(dir, "caplab-summary.json"),
+        ...(plan === null ? {} : { [ENV_VARS.plan]: join(dir, "plan.json") }),
+      };
+      // Stopped before k6 started: nothing to keep.
+      if (signal.aborted) throw signal.reason;
+      const startedAt = deps.now();
+      io.err(`caplab: k6 ${version ?? "(unknown version)"} run ${path} → ${out}\n`);
+      const { code } = await runProcess(k6, args, env, io, true, signal);
+      const endedAt = deps.now();
+      io.err(`caplab: ${explainK6Exit(code)}\n`);
+      const serverSide = await collectServerSide(
+        opts.collect,
+        startedAt,
+        endedAt,
+        dir,
+        io,
+        deps,
+        signal,
+      );
+      await writeJsonAtomic(join(dir, "manifest.json"), {
+        ...manifestBase,
+        runId,
+        on: "local",
+        k6Version: version,
+        startedAt: startedAt.toISOString(),
+        endedAt: endedAt.toISOString(),
+        k6ExitCode: code,
+        k6Exit: explainK6Exit(code),
+        ...(signal.aborted ? { interrupted: true } : {}),
+        files: {
+          k6Json: "k6.json.gz",
+          summaryExport: "summary.json",
+          caplabSummary: "caplab-summary.json",
+          ...serverSide.files,
+        },
+        serverSide: serverSide.record,
+      });
+      return code;
     },
-    serverSide: serverSide.record,
-  });
+    { interrupt: "finish" },
+  );
   await recordInHistory(out, io, deps);
   return code ?? 1;
 }
@@ -495,6 +546,30 @@ async function recordInHistory(out: string, io: Io, deps: RunDeps): Promise<void
   }
 }
 
+/** `--collect CLUSTER/SERVICE`, checked before the test starts; null without the flag. */
+function parseCollectFlag(
+  collect: string | undefined,
+): { readonly cluster: string; readonly service: string } | null {
+  if (collect === undefined) return null;
+  const [cluster, service, ...rest] = collect.split("/");
+  if (!cluster || !service || rest.length > 0)
+    throw new UsageError(`--collect takes CLUSTER/SERVICE, not "${collect}".`, "bad-flag");
+  return { cluster, service };
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function sleepUnlessAborted(
+  sleep: RunDeps["sleep"],
+  ms: number,
+  signal: AbortSignal,
+): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return Promise.race([
+    sleep(ms),
+    new Promise<void>((done) => signal.addEventListener("abort", () => done(), { once: true })),
+  ]);
+}
+
 async function collectServerSide(
   collect: string | undefined,
   startedAt: Date,
@@ -502,13 +577,19 @@ async function collectServerSide(
   out: string,
   io: Io,
   deps: RunDeps,
+  signal: AbortSignal,
 ): Promise<{ record: Record<string, unknown>; files: Record<string, string> }> {
-  if (collect === undefined)
-    return { record: { collected: false, reason: "no --collect" }, files: {} };
-  const [cluster, service, ...rest] = collect.split("/");
-  if (!cluster || !service || rest.length > 0)
-    throw new UsageError(`--collect takes CLUSTER/SERVICE, not "${collect}".`, "bad-flag");
+  const target = parseCollectFlag(collect);
+  if (target === null) return { record: { collected: false, reason: "no --collect" }, files: {} };
+  const { cluster, service } = target;
   const window = { from: startedAt.toISOString(), to: endedAt.toISOString() };
+  const skipped = (reason: string) => {
+    io.err(
+      `caplab: ${reason}; collect ${cluster}/${service} for ${window.from} – ${window.to} later.\n`,
+    );
+    return { record: { collected: false, reason, cluster, service, window }, files: {} };
+  };
+  if (signal.aborted) return skipped("server side not collected: the run was interrupted");
   if (deps.collector === null) {
     const reason = "server side not collected: no collector in this build";
     io.err(
@@ -519,7 +600,8 @@ async function collectServerSide(
   io.err(
     `caplab: waiting ${CLOUDWATCH_PUBLICATION_DELAY_SECONDS} s for CloudWatch to publish the last minutes…\n`,
   );
-  await deps.sleep(CLOUDWATCH_PUBLICATION_DELAY_SECONDS * 1000);
+  await sleepUnlessAborted(deps.sleep, CLOUDWATCH_PUBLICATION_DELAY_SECONDS * 1000, signal);
+  if (signal.aborted) return skipped("server side not collected: the run was interrupted");
   try {
     const result = await deps.collector({
       cluster,
@@ -594,6 +676,7 @@ async function runOnEcs(
   io: Io,
   manifestBase: ManifestBase,
   deps: RunDeps,
+  output: OutputFolder,
 ): Promise<number> {
   const missingFlags = [
     ["--cluster", opts.cluster],
@@ -613,7 +696,7 @@ async function runOnEcs(
     results,
     syncPort: opts.syncStart ? portFlag("--sync-port", opts.syncPort, K6_API_PORT) : null,
   };
-  const out = resolve(opts.out);
+  const out = output.path;
   const script = opts.scriptInImage ?? `/scenarios/${name}.js`;
   const segments = executionSegments(n);
   const client = deps.ecs();
@@ -625,6 +708,59 @@ async function runOnEcs(
       `caplab: segment outputs will be read from CloudWatch Logs ${logsConfig.group}, streams ${logsConfig.streamPrefix}/${container}/<task id>\n`,
     );
   }
+  const { code, merged } = await output.write(
+    (dir, signal) =>
+      runSegments(
+        segments,
+        { cluster, taskDefinition, container, script, results, logsConfig, mode },
+        plan,
+        opts,
+        runId,
+        io,
+        manifestBase,
+        deps,
+        client,
+        dir,
+        signal,
+      ),
+    { interrupt: "finish" },
+  );
+  if (merged) await recordInHistory(out, io, deps);
+  return code;
+}
+
+/** Where and how the segments of an ECS run go. */
+interface EcsTarget {
+  readonly cluster: string;
+  readonly taskDefinition: string;
+  readonly container: string;
+  readonly script: string;
+  readonly results: ResultsDestination;
+  readonly logsConfig: AwsLogsConfig | null;
+  readonly mode: SegmentMode;
+}
+
+/**
+ * Launches the segments, waits for them, gathers and merges their outputs into `out` and
+ * writes the manifest; returns the exit code and whether k6 points were merged. `signal`
+ * aborting (Ctrl-C) before the launch stops the run with nothing started; after it, the tasks
+ * are stopped and what they wrote is gathered.
+ */
+async function runSegments(
+  segments: readonly ExecutionSegment[],
+  target: EcsTarget,
+  plan: ScenarioPlan | null,
+  opts: RunOptions,
+  runId: string,
+  io: Io,
+  manifestBase: ManifestBase,
+  deps: RunDeps,
+  client: ECSClient,
+  out: string,
+  signal: AbortSignal,
+): Promise<{ code: number; merged: boolean }> {
+  const { cluster, taskDefinition, container, script, results, logsConfig, mode } = target;
+  if (plan !== null) await writeJsonAtomic(join(out, "plan.json"), plan);
   const startedAt = deps.now();
   const environment: Record<string, string> = { [ENV_VARS.target]: opts.target };
   if (plan !== null) environment[ENV_VARS.planJson] = JSON.stringify(plan);
@@ -632,6 +768,8 @@ async function runOnEcs(
     io.err(
       `caplab: ${ENV_VARS.token} is not forwarded to ECS (overrides are visible in DescribeTasks); give the task definition a secret instead.\n`,
     );
+  // Stopped before any task started: nothing to keep.
+  if (signal.aborted) throw signal.reason;
   io.err(`caplab: starting ${segments.length} k6 tasks on ${cluster} (${runId})…\n`);
   const launched = await launchSegments(
     client,
@@ -655,7 +793,8 @@ async function runOnEcs(
   // Ctrl-C stops the tasks (k6 ends the test and writes its output, the entrypoint uploads it),
   // and the run goes on to gather and merge what they wrote. A second Ctrl-C exits at once.
   let interrupted = false;
-  const stopListening = (deps.onInterrupt ?? onProcessInterrupt)(() => {
+  const onInterrupt = () => {
+    if (interrupted) return;
     interrupted = true;
     io.err(
       `caplab: interrupted; stopping the ${launched.length} k6 tasks (StopTask), then gathering what they wrote. Ctrl-C again to exit without gathering.\n`,
@@ -668,7 +807,10 @@ async function runOnEcs(
           );
       },
     );
-  });
+  };
+  const stopListening = (deps.onInterrupt ?? onProcessInterrupt)(onInterrupt);
+  // A signal that came while the tasks were being launched.
+  if (signal.aborted) onInterrupt();
   try {
     const testSeconds = plan === null ? 3600 : shapeSeconds(plan.shape);
     const waitMs = (opts.waitSeconds ?? testSeconds + 900) * 1000;
@@ -705,6 +847,7 @@ async function runOnEcs(
       out,
       io,
       deps,
+      signal,
     );
     await writeJsonAtomic(join(out, "manifest.json"), {
       ...manifestBase,
@@ -760,8 +903,7 @@ async function runOnEcs(
       },
       serverSide: serverSide.record,
     });
-    if (merged !== null) await recordInHistory(out, io, deps);
-    return exit.code;
+    return { code: exit.code, merged: merged !== null };
   } finally {
     stopListening();
   }
@@ -897,8 +1039,8 @@ async function synchronisedStart(
 }
 
 /**
- * Gathers every segment's output into `out/segments/<i>/` (the folder is emptied first, as
- * are a previous run's merged files, so nothing stale is taken for this run's).
+ * Gathers every segment's output into `out/segments/<i>/` (`out` is the run's fresh
+ * temporary folder, so nothing stale of a previous run is there).
  */
 async function gatherOutputs(
   stopped: readonly SegmentResult[],
@@ -909,8 +1051,6 @@ async function gatherOutputs(
   io: Io,
   deps: RunDeps,
 ): Promise<SegmentOutput[]> {
-  for (const stale of ["segments", "k6.json.gz", "summary.json"])
-    await rm(join(out, stale), { recursive: true, force: true });
   let s3: S3Client | undefined;
   const s3Client = (): S3Client => (s3 ??= deps.s3());
   let logs: CloudWatchLogsClient | undefined;
@@ -991,6 +1131,7 @@ async function writeTestRun(
   io: Io,
   manifestBase: ManifestBase,
   deps: RunDeps,
+  output: OutputFolder,
 ): Promise<number> {
   const configMap = `caplab-${name}`;
   const env: { name: string; value: string }[] = [{ name: ENV_VARS.target, value: opts.target }];
@@ -1007,15 +1148,18 @@ async function writeTestRun(
       runner: { env },
     },
   };
-  const out = resolve(opts.out);
-  await writeFileAtomic(join(out, "testrun.yaml"), toYaml(testRun));
-  await writeJsonAtomic(join(out, "manifest.json"), {
-    ...manifestBase,
-    runId,
-    on: "k8s",
-    createdAt: deps.now().toISOString(),
-    testRun: "testrun.yaml",
-    segments: executionSegments(n).map((s) => s.segment),
+  const out = output.path;
+  await output.write(async (dir) => {
+    if (plan !== null) await writeJsonAtomic(join(dir, "plan.json"), plan);
+    await writeFileAtomic(join(dir, "testrun.yaml"), toYaml(testRun));
+    await writeJsonAtomic(join(dir, "manifest.json"), {
+      ...manifestBase,
+      runId,
+      on: "k8s",
+      createdAt: deps.now().toISOString(),
+      testRun: "testrun.yaml",
+      segments: executionSegments(n).map((s) => s.segment),
+    });
   });
   io.out(
     `Wrote ${join(out, "testrun.yaml")} (TestRun ${runId}, parallelism ${n}). Apply it with:\n` +

@@ -10,24 +10,36 @@ import {
 import { loadConfig } from "../io/config-file.js";
 import type { Io } from "./main.js";
 import { printWarnings } from "./main.js";
-import { renderTimelineCsv, writeFileAtomic, writeJsonAtomic } from "../io/output.js";
+import {
+  prepareOutputFolder,
+  renderTimelineCsv,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "../io/output.js";
 import { loadTrace } from "../io/trace-file.js";
 
 export async function runSimulateCommand(
   configPath: string,
-  opts: { out: string; json?: boolean },
+  opts: { out: string; json?: boolean; force?: boolean },
   io: Io,
 ): Promise<number> {
   const { config, baseDir } = await loadConfig(configPath, SimulateConfigSchema);
+  const output = await prepareOutputFolder(opts.out, {
+    command: "simulate",
+    force: opts.force,
+    inputs: [
+      configPath,
+      ...(config.trace.file === undefined ? [] : [resolve(baseDir, config.trace.file)]),
+    ],
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
   const warnings: Warning[] = [];
   const trace = await loadTrace(config.trace, baseDir, (w) => warnings.push(w));
   const context: SimulationContext = simulationContext(config);
   const result = simulate(trace, { task: config.task, scaling: config.scaling }, context, {
     record: true,
   });
-  const out = resolve(opts.out);
-  await writeFileAtomic(join(out, "timeline.csv"), renderTimelineCsv(result.timeline!));
-  await writeJsonAtomic(join(out, "events.json"), result.events);
+  const out = output.path;
   const summary = {
     ...result.kpis,
     trace: {
@@ -37,7 +49,11 @@ export async function runSimulateCommand(
       steps: trace.requests.length,
     },
   };
-  await writeJsonAtomic(join(out, "summary.json"), summary);
+  await output.write(async (dir) => {
+    await writeFileAtomic(join(dir, "timeline.csv"), renderTimelineCsv(result.timeline!));
+    await writeJsonAtomic(join(dir, "events.json"), result.events);
+    await writeJsonAtomic(join(dir, "summary.json"), summary);
+  });
   printWarnings(io, warnings);
   if (opts.json) {
     io.out(`${JSON.stringify(result.kpis, null, 2)}\n`);

@@ -18,6 +18,7 @@ import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-a
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import { writeBundle, type FixedSeries } from "../io/bundle.js";
+import type { OutputFolder } from "../io/output.js";
 import { UsageError } from "../io/errors.js";
 import {
   BUNDLE_FORMAT,
@@ -104,6 +105,11 @@ export interface CollectDeps {
   readonly onStart?: (total: number, saved: number) => void;
   /** Called after each chunk (fetched or read back). */
   readonly onChunk?: (done: number, total: number) => void;
+  /**
+   * The bundle folder, prepared (checked, --force) by the command at its start; else
+   * `request.out` is prepared when the bundle is written.
+   */
+  readonly output?: OutputFolder;
 }
 
 export interface CollectResult {
@@ -382,7 +388,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     notes,
   };
   const collectedAt = iso(nowMs);
-  await writeBundle(request.out, manifest, series, {
+  await writeBundle(deps.output ?? request.out, manifest, series, {
     "service.json": json({
       collectedAt,
       service: serviceSnapshot.service,

@@ -1,7 +1,8 @@
 /**
- * Reading and writing trace bundles (the format is in src/vocab/bundle.ts). A bundle is
- * written to a temporary sibling folder and renamed into place, so a crash never leaves a
- * half-written bundle where a reader would take it for a whole one.
+ * Reading and writing trace bundles (the format is in src/vocab/bundle.ts). A bundle is an
+ * output folder (src/io/output.ts): written to a temporary sibling folder and swapped into
+ * place, so a crash never leaves a half-written bundle where a reader would take it for a
+ * whole one, and a folder caplab did not write is never replaced without --force.
  */
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -17,7 +18,7 @@ import {
 } from "../vocab/index.js";
 import { formatZodIssue } from "./config-file.js";
 import { UsageError } from "./errors.js";
-import { replaceDirectory } from "./output.js";
+import { prepareOutputFolder, type OutputFolder } from "./output.js";
 
 /** A fixed-step series: value i covers [startMs + i·step, startMs + (i+1)·step); NaN = no data. */
 export interface FixedSeries {
@@ -50,28 +51,31 @@ export function renderSeriesCsv(series: FixedSeries): string {
 }
 
 /**
- * Writes a bundle atomically: every file into `<dir>.tmp-<random>`, then one rename.
- * An existing bundle at `dir` is replaced.
+ * Writes a bundle as the output folder `out` (a path, or one a command prepared at its start
+ * with its --force and inputs): every file into a fresh temporary folder, then one swap. An
+ * existing bundle at `out` is replaced; a folder caplab did not write is refused.
  */
 export async function writeBundle(
-  dir: string,
+  out: string | OutputFolder,
   manifest: TraceBundleManifest,
   series: ReadonlyMap<string, FixedSeries>,
   extraFiles: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const parsed = TraceBundleManifestSchema.parse(manifest);
-  await replaceDirectory(dir, async (tmp) => {
-    await mkdir(join(tmp, "series"), { recursive: true });
+  const folder =
+    typeof out === "string" ? await prepareOutputFolder(out, { command: "bundle" }) : out;
+  await folder.write(async (dir) => {
+    await mkdir(join(dir, "series"), { recursive: true });
     for (const s of parsed.series) {
       const data = series.get(s.id);
       if (!data) throw new Error(`writeBundle: no data for series "${s.id}"`);
-      await writeFile(join(tmp, s.file), renderSeriesCsv(data));
+      await writeFile(join(dir, s.file), renderSeriesCsv(data));
     }
     for (const [name, content] of Object.entries(extraFiles)) {
-      await mkdir(dirname(join(tmp, name)), { recursive: true });
-      await writeFile(join(tmp, name), content);
+      await mkdir(dirname(join(dir, name)), { recursive: true });
+      await writeFile(join(dir, name), content);
     }
-    await writeFile(join(tmp, BUNDLE_MANIFEST), `${JSON.stringify(parsed, null, 2)}\n`);
+    await writeFile(join(dir, BUNDLE_MANIFEST), `${JSON.stringify(parsed, null, 2)}\n`);
   });
 }
 

@@ -15,3 +15,21 @@ export class UsageError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * The command was stopped by Ctrl-C (SIGINT) or SIGTERM before its output was in place; the
+ * output was left as it was. `main` prints the message and exits with 130 (SIGINT) or 143
+ * (SIGTERM), 128 + the signal number as shells report it.
+ */
+export class Interrupted extends Error {
+  readonly exitCode: number;
+
+  constructor(
+    readonly signal: "SIGINT" | "SIGTERM",
+    message: string,
+  ) {
+    super(message);
+    this.name = "Interrupted";
+    this.exitCode = signal === "SIGINT" ? 130 : 143;
+  }
+}

@@ -5,12 +5,12 @@
  *   PlanResult → planCharts (specs) → static SVG per chart (vega in Node)
  *              → renderPlanHtml + renderPlanMarkdown → atomic writes.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as vega from "vega";
 import { compile } from "vega-lite";
+import { writeFileAtomic } from "../io/output.js";
 import type { PlanResult } from "../vocab/index.js";
 import { preBlock, renderPlanHtml, type VegaRuntime } from "./spec/html.js";
 import { planCharts, type PlanChart } from "./spec/plan-charts.js";
@@ -63,17 +63,5 @@ export async function withStaticSvg(chart: PlanChart): Promise<PlanChart> {
     return chart;
   } finally {
     view?.finalize();
-  }
-}
-
-/** Writes to a temporary file in the same directory, then renames it over `path`. */
-async function writeFileAtomic(path: string, contents: string): Promise<void> {
-  const tmp = join(dirname(path), `.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    await writeFile(tmp, contents, "utf8");
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
   }
 }

@@ -3,10 +3,11 @@
  * @aws-sdk/client-ecs against a local server speaking ECS's JSON 1.1 wire protocol.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -25,10 +26,22 @@ const capture = captureIo;
 /** A stand-in for k6: `version`, and `run` that records what it got and exits FAKE_K6_EXIT. */
 const FAKE_K6 = `#!${process.execPath}
 const fs = require("node:fs");
+(function () {
 const args = process.argv.slice(2);
 if (args[0] === "version") { console.log("k6 v2.3.0 (fake)"); process.exit(0); }
 const json = args[args.indexOf("--out") + 1].slice("json=".length);
 const summary = args[args.indexOf("--summary-export") + 1];
+if (process.env.FAKE_K6_WAIT) {
+  // Like k6 on Ctrl-C: end the test, write the outputs, exit 105.
+  process.on("SIGINT", () => {
+    fs.writeFileSync(json, "");
+    fs.writeFileSync(summary, "{}");
+    process.exit(105);
+  });
+  process.stdout.write("running, waiting for Ctrl-C\\n");
+  setInterval(() => {}, 1000);
+  return;
+}
 fs.writeFileSync(json, "");
 fs.writeFileSync(summary, "{}");
 fs.writeFileSync(process.env.FAKE_K6_RECORD, JSON.stringify({ args, env: {
@@ -37,6 +50,7 @@ fs.writeFileSync(process.env.FAKE_K6_RECORD, JSON.stringify({ args, env: {
 process.stdout.write("running (00m01.0s), 0/2 VUs, 10 complete and 0 interrupted iterations\\n");
 process.stderr.write("time=... level=info msg=progress\\n");
 process.exit(Number(process.env.FAKE_K6_EXIT ?? 0));
+})();
 `;
 
 let dir: string;
@@ -68,6 +82,60 @@ describe("caplab run (local)", () => {
       exitCode: 2,
       message: expect.stringMatching(/K6_BIN/),
     });
+    // A run that failed before k6 ran leaves nothing (it used to leave a lone plan.json).
+    expect(existsSync(join(dir, "missing"))).toBe(false);
+    expect((await readdir(dir)).filter((n) => n.includes("missing"))).toEqual([]);
+  });
+
+  it("runs a script without --plan into a new nested folder, created before k6 starts", async () => {
+    const script = join(dir, "custom.js");
+    await writeFile(script, "export default function () {}\n");
+    const out = join(dir, "new", "nested", "run");
+    const code = await runRunCommand(
+      script,
+      { target: "http://127.0.0.1:1", out },
+      capture(),
+      deps({ K6_BIN: fakeK6, FAKE_K6_RECORD: join(dir, "custom-record.json") }),
+    );
+    expect(code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual([
+      ".caplab-output.json",
+      "k6.json.gz",
+      "manifest.json",
+      "summary.json",
+    ]);
+    expect(JSON.parse(await readFile(join(out, "manifest.json"), "utf8")).plan).toBeNull();
+  });
+
+  it("Ctrl-C during the test: k6 stops once, the bundle is whole and says interrupted, exit 105", async () => {
+    const out = join(dir, "interrupted");
+    let sent = false;
+    const base = capture();
+    const io = {
+      ...base,
+      out: (text: string) => {
+        base.out(text);
+        if (!sent && text.includes("waiting for Ctrl-C")) {
+          sent = true;
+          process.emit("SIGINT", "SIGINT");
+        }
+      },
+    };
+    const code = await runRunCommand(
+      "smoke",
+      { target: "http://127.0.0.1:1", out, collect: "prod/web" },
+      io,
+      deps({ K6_BIN: fakeK6, FAKE_K6_WAIT: "1" }),
+    );
+    expect(code).toBe(105);
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({
+      k6ExitCode: 105,
+      interrupted: true,
+      serverSide: { collected: false, reason: expect.stringMatching(/interrupted/) },
+    });
+    expect((await readdir(dir)).filter((n) => n.includes("interrupted."))).toEqual([]);
+    expect(process.listenerCount("SIGINT")).toBe(0);
   });
 
   it("runs k6 with JSON output and a summary export, passes its progress through, writes the manifest", async () => {
@@ -85,21 +153,33 @@ describe("caplab run (local)", () => {
     expect(io.stderr()).toMatch(/level=info msg=progress/);
     expect(io.stderr()).toMatch(/k6 exited 0: success/);
     const seen = JSON.parse(await readFile(record, "utf8"));
+    // k6 writes into a fresh temporary folder beside --out, swapped in when the run is over.
+    const staged = dirname(String(seen.args[2]).slice("json=".length));
+    expect(dirname(staged)).toBe(dir);
+    expect(basename(staged)).toMatch(/^\.ok\.caplab-new-\d+-[0-9a-f]{8}$/);
+    expect(existsSync(staged)).toBe(false);
     expect(seen.args).toEqual([
       "run",
       "--out",
-      `json=${join(out, "k6.json.gz")}`,
+      `json=${join(staged, "k6.json.gz")}`,
       "--summary-export",
-      join(out, "summary.json"),
+      join(staged, "summary.json"),
       "--tag",
       expect.stringMatching(/^testid=caplab-[0-9a-f]{8}$/),
       expect.stringMatching(/src\/scenarios\/smoke\.ts$/),
     ]);
     expect(seen.env).toEqual({
       CAPLAB_TARGET: "https://svc.example.com/api",
-      CAPLAB_PLAN: join(out, "plan.json"),
-      CAPLAB_SUMMARY: join(out, "caplab-summary.json"),
+      CAPLAB_PLAN: join(staged, "plan.json"),
+      CAPLAB_SUMMARY: join(staged, "caplab-summary.json"),
     });
+    expect((await readdir(out)).sort()).toEqual([
+      ".caplab-output.json",
+      "k6.json.gz",
+      "manifest.json",
+      "plan.json",
+      "summary.json",
+    ]);
     const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
     expect(manifest).toMatchObject({
       format: "caplab-run-bundle/1",
