@@ -34,7 +34,7 @@ import {
   type CloudWatchShape,
   type MetricDataQuery,
 } from "../../analysis/cloudwatch-json.js";
-import { MAX_TRACE_STEPS, STEP_SECONDS_CHOICES } from "../../analysis/trace.js";
+import { MAX_TRACE_STEPS, STEP_SECONDS_CHOICES, tooManySteps } from "../../analysis/trace.js";
 import type { FixedSeries } from "../../io/bundle.js";
 import { specialFileKind } from "../../io/bundle-files.js";
 import { UsageError } from "../../io/errors.js";
@@ -621,7 +621,14 @@ export function onPeriodGrid(
   const length = Math.ceil((endMs - startMs) / stepMs);
   if (length > MAX_TRACE_STEPS)
     throw new UsageError(
-      `${s.id} spans ${length} periods of ${periodSeconds} s, more than ${MAX_TRACE_STEPS}; give a shorter window (--from/--to).`,
+      tooManySteps(
+        `Series ${s.id}`,
+        length,
+        periodSeconds,
+        startMs,
+        endMs,
+        "give --from/--to around the data you want",
+      ),
       "trace-too-long",
     );
   const out = new Float64Array(length).fill(NaN);
