@@ -190,7 +190,7 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
       ? null
       : await loadServerSide({ dir: join(dir, "server"), real: serverReal }, warnings);
   const meta = {
-    runId: str(manifest.runId) ?? root.real.replace(/^.*[\\/]/, ""),
+    runId: str(manifest.runId) ?? resolve(dir).replace(/^.*[\\/]/, ""),
     scenario: str(scenario?.name) ?? "unknown",
     target: str(manifest.target) ?? "unknown",
     startedAt: str(manifest.startedAt),
