@@ -26,6 +26,7 @@
  */
 import { k6PointValueProblem, parseK6Line } from "./k6-results.js";
 import { k6Percentile, LatencyHistogram } from "./stats/index.js";
+import { MAX_TRACE_STEPS, tooManySteps, TraceError } from "./trace.js";
 
 /** The metrics the per-second series are built from; a Point's metric code is its index here. */
 export const INGESTED_METRICS = ["http_req_duration", "http_reqs", "http_req_failed"] as const;
@@ -891,14 +892,35 @@ export class K6Ingest {
       }
     }
   }
-  /** The series and the summary of everything added so far. */
+  /**
+   * The series and the summary of everything added so far.
+   * @throws TraceError when the points span more than MAX_TRACE_STEPS seconds.
+   */
   finish(): K6Ingested {
     const allSeconds = new Set<number>();
     for (const m of this.#buckets.values()) for (const s of m.keys()) allSeconds.add(s);
-    const seconds = [...allSeconds];
-    const first = seconds.length ? Math.min(...seconds) : 0;
-    const last = seconds.length ? Math.max(...seconds) : -1;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const s of allSeconds) {
+      if (s < first) first = s;
+      if (s > last) last = s;
+    }
+    if (allSeconds.size === 0) [first, last] = [0, -1];
     const n = last - first + 1;
+    // Every second between the first and the last point gets a cell: refuse a span the data
+    // does not fill before allocating it.
+    if (n > MAX_TRACE_STEPS)
+      throw new TraceError(
+        tooManySteps(
+          "the k6 output",
+          n,
+          1,
+          first * 1000,
+          (last + 1) * 1000,
+          "a run's seconds are filled in one by one, so its points must lie within the run: check the k6 output's times",
+        ),
+        "trace-too-long",
+      );
     const endpoints: Record<string, K6SecondSeries> = {};
     const merged: (SecondBucket | undefined)[] = new Array<SecondBucket | undefined>(n);
     for (const [name, byEndpoint] of [...this.#buckets].sort(([a], [b]) => a.localeCompare(b))) {

@@ -16,8 +16,31 @@ export const STEP_SECONDS_CHOICES = [1, 5, 10, 15, 20, 30, 60, 120, 300] as cons
 /** Individual gap warnings per trace; further gap runs are summed up in one warning. */
 export const MAX_GAP_WARNINGS = 20;
 
-/** The most steps a trace may hold (about 1.6 years at 1 s, 95 years at 60 s). */
-export const MAX_TRACE_STEPS = 50_000_000;
+/**
+ * The most steps a trace (or any fixed-step series caplab builds: an import, a collected
+ * series, a run's seconds) may hold: about 1.9 years at 60 s, 11.6 days at 1 s. Memory and
+ * time then grow with the data, not with the time span it covers: a few rows years apart are
+ * refused with this limit named, before anything of that size is allocated. `simulate` at the
+ * limit peaks under 1 GB. @default 1,000,000
+ */
+export const MAX_TRACE_STEPS = 1_000_000;
+
+/**
+ * The one sentence for a span over {@link MAX_TRACE_STEPS}: what spans how far, and what to
+ * change (`hint`: the window and step options of the command at hand).
+ *
+ * @example tooManySteps("a.csv", 5_259_600, 60, 0, 315_576_000_000, "narrow trace.from/trace.to")
+ */
+export function tooManySteps(
+  what: string,
+  steps: number,
+  stepSeconds: number,
+  fromMs: number,
+  toMs: number,
+  hint: string,
+): string {
+  return `${what} spans ${steps} steps of ${stepSeconds} s (${iso(fromMs)} to ${iso(toMs)}), more than the ${MAX_TRACE_STEPS} a trace may hold (MAX_TRACE_STEPS); ${hint}.`;
+}
 
 /** A trace that cannot be built; the message is one sentence that says what to change. */
 export class TraceError extends Error {
@@ -32,7 +55,9 @@ export class TraceError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Warnings (named messages, STYLE.md point 9)
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+/** ISO 8601 of epoch ms; a time past the year 275760 (no Date holds it) as its number. */
+const iso = (ms: number): string =>
+  Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms after 1970`;
 
 /** The source has no observations in [fromMs, toMs); those steps hold 0 requests. */
 export function gapInSeries(source: string, fromMs: number, toMs: number): Warning {
@@ -312,7 +337,14 @@ export function toTrace(raw: RawMetricSeries, options: ToTraceOptions, warn: War
   const length = Math.ceil((endMs - startMs) / stepMs);
   if (length > MAX_TRACE_STEPS) {
     throw new TraceError(
-      `${source} spans ${length} steps of ${stepSeconds} s, more than ${MAX_TRACE_STEPS}; choose a longer step or a shorter window (from/to).`,
+      tooManySteps(
+        source,
+        length,
+        stepSeconds,
+        startMs,
+        endMs,
+        "narrow the window to the data you want (trace.from/trace.to in a config, --from/--to for import) or take a longer step (--step for import)",
+      ),
       "trace-too-long",
     );
   }

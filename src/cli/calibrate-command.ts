@@ -5,8 +5,7 @@
  * with the fit quality as comments. Also home of {@link loadObservedBundle}, which rightsize
  * and backtest share.
  */
-import { access, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import YAML from "yaml";
 import {
   calibrate,
@@ -16,7 +15,7 @@ import {
 } from "../analysis/calibrate.js";
 import { TraceError, toTrace } from "../analysis/trace.js";
 import { LatencyHistogram } from "../analysis/stats/index.js";
-import { ingestK6File } from "../collect/k6-stream.js";
+import { ingestK6File, K6LineTooLongError } from "../collect/k6-stream.js";
 import {
   BUNDLE_REQUESTS_SERIES,
   PlatformSchema,
@@ -27,6 +26,7 @@ import {
   type WarningSink,
 } from "../vocab/index.js";
 import { isBundle, readBundleManifest, readBundleSeries } from "../io/bundle.js";
+import { bundleFile, openBundle, readBundleJson } from "../io/bundle-files.js";
 import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
 import { prepareOutputFile } from "../io/output.js";
@@ -39,12 +39,20 @@ export interface LoadedBundle {
   readonly current: Candidate | null;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** A bundle's k6 results ({@link ingestK6File}); a line too long to be k6 JSON is a UsageError. */
+async function ingestK6Bundled(real: string, shown: string) {
   try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
+    return await ingestK6File(real);
+  } catch (error) {
+    if (error instanceof K6LineTooLongError)
+      throw new UsageError(
+        `${shown} has a line longer than ${error.maxBytes} bytes, so it is not k6 JSON output; re-create the bundle.`,
+        "bad-k6-line",
+        { cause: error },
+      );
+    if (error instanceof TraceError)
+      throw new UsageError(`${shown}: ${error.message}`, error.code, { cause: error });
+    throw error;
   }
 }
 
@@ -58,25 +66,31 @@ const DESIRED = /desired count to (\d+)/i;
  * @throws UsageError when the folder is neither.
  */
 export async function loadObservedBundle(dir: string, warn: WarningSink): Promise<LoadedBundle> {
-  let traceDir = dir;
-  let k6Path: string | null = null;
   if (!(await isBundle(dir)))
     throw new UsageError(
       `${dir} is not a bundle (no manifest.json); give a folder written by caplab collect, import or run.`,
       "bad-bundle",
     );
-  const top = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as { format?: string };
-  if (top.format === "caplab-run-bundle/1") {
-    if (!(await isBundle(join(dir, "server"))))
+  // Every file through io/bundle-files.ts: confined to the bundle, bounded.
+  const root = await openBundle(dir);
+  const top = (await readBundleJson(root, "manifest.json", null))!.json as {
+    format?: unknown;
+  } | null;
+  let traceRoot = root;
+  let k6Path: string | null = null;
+  if (top?.format === "caplab-run-bundle/1") {
+    const server = await bundleFile(root, "server", null, { optional: true, folder: true });
+    if (server === null || !(await isBundle(server)))
       throw new UsageError(
         `${dir} is a run bundle without server-side data (server/); run caplab collect for the run's window and calibrate that bundle.`,
         "bad-bundle",
       );
-    traceDir = join(dir, "server");
+    traceRoot = { dir: join(dir, "server"), real: server };
     for (const name of ["k6.json.gz", "k6.json"])
-      if (k6Path === null && (await exists(join(dir, name)))) k6Path = join(dir, name);
+      k6Path ??= await bundleFile(root, name, null, { optional: true });
   }
-  const manifest = await readBundleManifest(traceDir);
+  const traceDir = traceRoot.dir;
+  const manifest = await readBundleManifest(traceRoot);
   const step = manifest.stepSeconds;
   const from = Date.parse(manifest.window.from);
   const to = Date.parse(manifest.window.to);
@@ -84,7 +98,7 @@ export async function loadObservedBundle(dir: string, warn: WarningSink): Promis
   let trace;
   try {
     trace = toTrace(
-      await readBundleSeries(traceDir, requestsEntry),
+      await readBundleSeries(traceRoot, requestsEntry, { manifest }),
       { from, to, stepSeconds: step },
       warn,
     );
@@ -98,7 +112,7 @@ export async function loadObservedBundle(dir: string, warn: WarningSink): Promis
   const series = async (id: string, scale = 1): Promise<Float64Array | null> => {
     const entry = manifest.series.find((s) => s.id === id);
     if (!entry) return null;
-    const raw = await readBundleSeries(traceDir, entry);
+    const raw = await readBundleSeries(traceRoot, entry, { manifest });
     const out = new Float64Array(n).fill(NaN);
     raw.times.forEach((t, k) => {
       const i = Math.floor((t - trace.startMs) / (step * 1000));
@@ -108,7 +122,7 @@ export async function loadObservedBundle(dir: string, warn: WarningSink): Promis
   };
   let responseTimeP95Ms = await series("tg.TargetResponseTime.p95", 1000);
   if (k6Path !== null) {
-    const k6 = await ingestK6File(k6Path);
+    const k6 = await ingestK6Bundled(k6Path, join(dir, basename(k6Path)));
     if (responseTimeP95Ms === null) {
       // k6's per-second histograms merged into the bundle's steps.
       const merged = new Array<LatencyHistogram | null>(n).fill(null);
@@ -120,12 +134,13 @@ export async function loadObservedBundle(dir: string, warn: WarningSink): Promis
     }
   }
   const scaleOuts: { timeMs: number; desiredCount: number }[] = [];
-  if (await exists(join(traceDir, "scaling.json"))) {
-    const scaling = JSON.parse(await readFile(join(traceDir, "scaling.json"), "utf8")) as {
+  const scalingJson = await readBundleJson(traceRoot, "scaling.json", null, { optional: true });
+  if (scalingJson !== null && scalingJson.json !== null && typeof scalingJson.json === "object") {
+    const scaling = scalingJson.json as {
       activities?: { StartTime?: string; Description?: string; StatusCode?: string }[];
     };
     let previous = -Infinity;
-    const activities = [...(scaling.activities ?? [])].sort(
+    const activities = [...(Array.isArray(scaling.activities) ? scaling.activities : [])].sort(
       (a, b) => Date.parse(a.StartTime ?? "") - Date.parse(b.StartTime ?? ""),
     );
     for (const a of activities) {

@@ -11,11 +11,10 @@
  * re-rendered report is byte for byte the one `caplab plan` wrote. No indentation: the
  * default plan's two timelines (10,080 steps × 18 columns each) dominate the size.
  */
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { TIMELINE_COLUMNS, type PlanResult, type Timeline } from "../vocab/index.js";
+import { BundleContentError, openBundle, readBundleJson } from "../io/bundle-files.js";
 import { UsageError } from "../io/errors.js";
+import { excerpt } from "../io/excerpt.js";
 
 export const PLAN_RESULT_FILE = "plan-result.json";
 export const PLAN_RESULT_FORMAT = "caplab-plan-result/1";
@@ -137,7 +136,9 @@ function restoreRun(v: unknown, where: string): unknown {
 export function restorePlanResult(parsed: unknown): PlanResultFile {
   if (!isObject(parsed)) throw new Error("not a JSON object");
   if (parsed.format !== PLAN_RESULT_FORMAT)
-    throw new Error(`format is ${JSON.stringify(parsed.format)}, not ${PLAN_RESULT_FORMAT}`);
+    throw new Error(
+      `format is ${typeof parsed.format === "string" ? excerpt(parsed.format, 40) : typeof parsed.format}, not ${PLAN_RESULT_FORMAT}`,
+    );
   const r = parsed.result;
   if (!isObject(r)) throw new Error("no result");
   const trace = r.trace;
@@ -168,32 +169,42 @@ export function restorePlanResult(parsed: unknown): PlanResultFile {
 }
 
 /**
+ * The largest plan-result.json read, bytes: a plan of MAX_TRACE_STEPS steps writes about a
+ * tenth of it. @default 256 MiB
+ */
+export const MAX_PLAN_RESULT_BYTES = 256 << 20;
+
+/**
  * Reads DIR/plan-result.json.
  *
  * @throws UsageError (one sentence) when the file is missing, not JSON or not a plan result.
  */
 export async function readPlanResult(dir: string): Promise<PlanResultFile> {
-  const path = join(dir, PLAN_RESULT_FILE);
-  if (!existsSync(path))
+  // Through io/bundle-files.ts: inside the plan folder, a regular file, bounded.
+  let read;
+  try {
+    read = await readBundleJson(await openBundle(dir), PLAN_RESULT_FILE, null, {
+      optional: true,
+      maxBytes: MAX_PLAN_RESULT_BYTES,
+      reviver: revive,
+    });
+  } catch (error) {
+    if (error instanceof BundleContentError)
+      throw new UsageError(`${error.path}: ${error.reason}; run caplab plan again.`, error.code, {
+        cause: error,
+      });
+    throw error;
+  }
+  if (read === null)
     throw new UsageError(
       `${dir} has no ${PLAN_RESULT_FILE}; run caplab plan again (plans written before it was kept cannot be re-rendered).`,
       "missing-file",
     );
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(path, "utf8"), revive);
+    return restorePlanResult(read.json);
   } catch (error) {
     throw new UsageError(
-      `${path} is not JSON (${(error as Error).message}); run caplab plan again.`,
-      "bad-bundle",
-      { cause: error },
-    );
-  }
-  try {
-    return restorePlanResult(parsed);
-  } catch (error) {
-    throw new UsageError(
-      `${path} is not a caplab plan result (${(error as Error).message}); run caplab plan again.`,
+      `${read.path} is not a caplab plan result (${(error as Error).message}); run caplab plan again.`,
       "bad-bundle",
       { cause: error },
     );

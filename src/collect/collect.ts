@@ -4,7 +4,7 @@
  *   snapshotService (ECS) ─┐
  *   snapshotScaling (AAS) ─┴─ discoverLoadBalancer ─▶ MetricScope ─▶ metricQueries
  *     + discoverTasks (ListMetrics, enhanced observability) ─▶ taskMetricQueries
- *     ─▶ choosePeriod (by data age, ≥ 60 s)
+ *     ─▶ choosePeriod (by data age, ≥ 60 s); the window starts at most 455 days back (retention)
  *     + highResolutionMetricsOf (20-s AWS/ECS CPU/memory, last 3 h) ─▶ highResolutionQueries
  *     ─▶ planChunks (≤ 500 queries, ≤ 100,800 points a call; 20-s series weigh 3 per minute)
  *     ─▶ per chunk: checkpoint ? load : fetchChunk (GetMetricData, NextToken, retries) ─▶ save
@@ -17,6 +17,7 @@
 import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { ECSClient } from "@aws-sdk/client-ecs";
+import { MAX_TRACE_STEPS, tooManySteps } from "../analysis/trace.js";
 import { writeBundle, type FixedSeries } from "../io/bundle.js";
 import type { OutputFolder } from "../io/output.js";
 import { UsageError } from "../io/errors.js";
@@ -48,7 +49,7 @@ import {
   taskMetricQueries,
 } from "./task-metrics.js";
 import { GET_METRIC_DATA_LIMITS, planChunks, type Chunk, type PackingLimits } from "./packing.js";
-import { choosePeriod, STANDARD_PERIOD } from "./period.js";
+import { choosePeriod, retainedFrom, STANDARD_PERIOD } from "./period.js";
 import { isThrottling, RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
 import {
   discoverLoadBalancer,
@@ -252,14 +253,36 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     warn,
   );
   const stepMs = period * 1000;
-  const fromMs = Math.floor(request.fromMs / stepMs) * stepMs;
+  const fromMs = retainedFrom(Math.floor(request.fromMs / stepMs) * stepMs, nowMs, period);
   let toMs = Math.ceil(request.toMs / stepMs) * stepMs;
   // The period now is in has no datapoint yet: the window ends at the last whole one.
   const lastComplete = Math.floor(nowMs / stepMs) * stepMs;
   if (request.toMs > nowMs)
     warn(windowAdjusted(`--to is in the future; the window ends at ${iso(lastComplete)}.`));
   toMs = Math.min(toMs, lastComplete);
-  if (fromMs !== request.fromMs || (toMs !== request.toMs && request.toMs <= lastComplete))
+  if (toMs <= fromMs && request.toMs <= fromMs)
+    throw new UsageError(
+      `the window ends at ${iso(request.toMs)}, before the 455 days CloudWatch keeps metrics; nothing that old can be collected.`,
+      "bad-flag",
+    );
+  // What every series will hold, checked before any is allocated (it stays far below the
+  // limit: the period grows with the data's age and the window ends at retention).
+  if ((toMs - fromMs) / stepMs > MAX_TRACE_STEPS)
+    throw new UsageError(
+      tooManySteps(
+        "The window",
+        (toMs - fromMs) / stepMs,
+        period,
+        fromMs,
+        toMs,
+        "narrow --from/--to or give a longer --period",
+      ),
+      "trace-too-long",
+    );
+  if (
+    (fromMs !== request.fromMs && request.fromMs >= fromMs - stepMs) ||
+    (toMs !== request.toMs && request.toMs <= lastComplete)
+  )
     warn(
       windowAdjusted(
         `The window was widened to whole ${period}-s periods: ${iso(fromMs)} to ${iso(toMs)}.`,

@@ -12,10 +12,10 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { createInterface } from "node:readline";
 import { once } from "node:events";
 import { createGunzip, createGzip } from "node:zlib";
 import type { Writable } from "node:stream";
+import { readLines } from "../io/lines.js";
 import {
   k6PointValueProblem,
   MetricAccumulator,
@@ -24,12 +24,26 @@ import {
   type K6MetricSummary,
 } from "../analysis/k6-results.js";
 
-/** Reads a k6 NDJSON file (gzipped when the name ends in .gz) line by line. */
-export async function* readK6Lines(path: string): AsyncGenerator<string> {
+/**
+ * The longest line of a k6 JSON file read, in characters: a Point or Metric line is well under
+ * a kilobyte, so a longer one is not k6 output (and a file without line breaks, or a gzip
+ * bomb of one line, never fills memory). The same cap as the log readers'. @default 1 MiB
+ */
+export const MAX_K6_LINE_CHARS = 1 << 20;
+
+/**
+ * Reads a k6 NDJSON file (gzipped when the name ends in .gz) line by line; a line longer than
+ * {@link MAX_K6_LINE_CHARS} is null.
+ */
+export async function* readK6Lines(path: string): AsyncGenerator<string | null> {
   const file = createReadStream(path);
   const input = path.endsWith(".gz") ? file.pipe(createGunzip()) : file;
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  for await (const line of lines) yield line;
+  try {
+    yield* readLines(input, MAX_K6_LINE_CHARS);
+  } finally {
+    file.destroy();
+    input.destroy();
+  }
 }
 
 /** A line of a k6 JSON file that is not k6 JSON: which line, and why. */
@@ -54,6 +68,8 @@ export async function* readK6Parsed(
   let n = 0;
   for await (const text of readK6Lines(path)) {
     n++;
+    if (text === null)
+      throw new K6LineError(n, `it is longer than ${MAX_K6_LINE_CHARS} characters`);
     let line: K6Line | null;
     try {
       line = parseK6Line(text);

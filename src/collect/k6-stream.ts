@@ -101,7 +101,27 @@ export async function ingestK6File(
 async function ingestStream(path: string, gzip: boolean, ingest: K6Ingest): Promise<number> {
   const file = createReadStream(path, { highWaterMark: K6_CHUNK_BYTES });
   const input = gzip ? file.pipe(createGunzip({ chunkSize: K6_CHUNK_BYTES })) : file;
-  return feedK6Chunks(input as AsyncIterable<Buffer>, ingest);
+  try {
+    return await feedK6Chunks(input as AsyncIterable<Buffer>, ingest);
+  } finally {
+    file.destroy();
+    input.destroy();
+  }
+}
+
+/**
+ * The longest line {@link feedK6Chunks} puts together across chunks, in bytes: a k6 Point or
+ * Metric line is well under a kilobyte, so a longer one is not k6 output, and a file without
+ * line breaks (or a gzip bomb of one line) never fills memory. @default 1 MiB
+ */
+export const MAX_K6_LINE_BYTES = 1 << 20;
+
+/** A line longer than {@link MAX_K6_LINE_BYTES}: the file is not k6 JSON output. */
+export class K6LineTooLongError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`a line is longer than ${maxBytes} bytes, so this is not k6 JSON output`);
+    this.name = "K6LineTooLongError";
+  }
 }
 
 /** What {@link feedK6Chunks} feeds: a K6Ingest or a K6RangeScanner. */
@@ -113,13 +133,17 @@ export interface K6ChunkSink {
 /**
  * Feeds chunks of NDJSON (a read stream: it reads the next chunk while this one is scanned)
  * to a sink, the line across each chunk boundary put together; returns the bytes fed.
+ *
+ * @throws K6LineTooLongError when a line carried across chunks grows past `maxLineBytes`.
  */
 export async function feedK6Chunks(
   chunks: AsyncIterable<Buffer>,
   sink: K6ChunkSink,
+  maxLineBytes = MAX_K6_LINE_BYTES,
 ): Promise<number> {
   let bytes = 0;
   let carry: Buffer[] = []; // the unfinished line of the previous chunks
+  let carried = 0;
   for await (const chunk of chunks) {
     bytes += chunk.length;
     let from = 0;
@@ -127,15 +151,22 @@ export async function feedK6Chunks(
       const nl = chunk.indexOf(10);
       if (nl < 0) {
         carry.push(chunk);
+        carried += chunk.length;
+        if (carried > maxLineBytes) throw new K6LineTooLongError(maxLineBytes);
         continue;
       }
       const line = Buffer.concat([...carry, chunk.subarray(0, nl + 1)]);
       sink.addChunk(line, 0, line.length);
       from = nl + 1;
       carry = [];
+      carried = 0;
     }
     const rest = sink.addChunk(chunk, from, chunk.length);
-    if (rest < chunk.length) carry.push(chunk.subarray(rest));
+    if (rest < chunk.length) {
+      carry.push(chunk.subarray(rest));
+      carried = chunk.length - rest;
+      if (carried > maxLineBytes) throw new K6LineTooLongError(maxLineBytes);
+    }
   }
   if (carry.length > 0) sink.addLastLine(Buffer.concat(carry));
   return bytes;
@@ -179,7 +210,12 @@ function runK6Worker(workerData: K6IngestWorkerData): Promise<K6ScannedRange> {
     const worker = startK6Worker(workerData);
     let result: K6ScannedRange | undefined;
     worker.once("message", (range: K6ScannedRange) => (result = range));
-    worker.once("error", reject);
+    worker.once("error", (error: Error) =>
+      // A thread's errors arrive as plain Errors: give this one its class back.
+      reject(
+        error.name === "K6LineTooLongError" ? new K6LineTooLongError(MAX_K6_LINE_BYTES) : error,
+      ),
+    );
     worker.once("exit", (code) => {
       if (result !== undefined) resolve(result);
       else reject(new Error(`k6 ingestion worker exited with code ${code} without a result`));

@@ -72,13 +72,27 @@ export function periodRaised(requested: number, period: number, ageSeconds: numb
   };
 }
 
-/** Warning: part of the window is older than CloudWatch retention. */
+/**
+ * Warning: part of the window is older than CloudWatch retention; the collector starts the
+ * window there (the steps before could only be gaps, and a window of decades would otherwise
+ * cost memory and time for nothing).
+ */
 export function beyondRetention(fromMs: number, nowMs: number) {
   const limit = new Date(nowMs - RETENTION_LIMIT_SECONDS * 1000).toISOString();
   return {
     code: "beyond-retention",
-    message: `CloudWatch keeps metrics 455 days; the window before ${limit} will be empty.`,
+    message: `CloudWatch keeps metrics 455 days, so the window starts at ${limit} (on the period grid) instead of ${new Date(fromMs).toISOString()}.`,
   };
+}
+
+/**
+ * The window start the collector uses: `fromMs`, or the first whole period CloudWatch still
+ * keeps data for ({@link RETENTION_LIMIT_SECONDS} before now) when `fromMs` is older.
+ */
+export function retainedFrom(fromMs: number, nowMs: number, periodSeconds: number): number {
+  const stepMs = periodSeconds * 1000;
+  const kept = Math.ceil((nowMs - RETENTION_LIMIT_SECONDS * 1000) / stepMs) * stepMs;
+  return Math.max(fromMs, kept);
 }
 
 function describeAge(seconds: number): string {

@@ -4,10 +4,10 @@
  * place, so a crash never leaves a half-written bundle where a reader would take it for a
  * whole one, and a folder caplab did not write is never replaced without --force.
  */
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
+import { CsvError, parse } from "csv-parse";
 import {
   BUNDLE_MANIFEST,
   BUNDLE_REQUESTS_SERIES,
@@ -16,9 +16,18 @@ import {
   type RawMetricSeries,
   type TraceBundleManifest,
 } from "../vocab/index.js";
+import {
+  BundleContentError,
+  bundleFile,
+  openBundle,
+  readBundleJson,
+  type BundleRoot,
+} from "./bundle-files.js";
 import { formatZodIssue } from "./config-file.js";
+import { csvErrorReason, MAX_CSV_RECORD_CHARS } from "./csv.js";
 import { UsageError } from "./errors.js";
 import { prepareOutputFolder, type OutputFolder } from "./output.js";
+import { excerpt } from "./excerpt.js";
 
 /** A fixed-step series: value i covers [startMs + i·step, startMs + (i+1)·step); NaN = no data. */
 export interface FixedSeries {
@@ -37,17 +46,22 @@ export async function isBundle(path: string): Promise<boolean> {
   }
 }
 
-/** The CSV text of a fixed-step series: `time,value`, empty value where there is no data. */
+/**
+ * The CSV text of a fixed-step series: `time,value`, empty value where there is no data.
+ * Neither cell ever needs quoting (an ISO time, a number), so rows are joined directly: a
+ * million steps cost the text and little else.
+ */
 export function renderSeriesCsv(series: FixedSeries): string {
-  const rows: [string, string | number][] = [];
+  const rows: string[] = ["time,value"];
+  const stepMs = series.stepSeconds * 1000;
   for (let i = 0; i < series.values.length; i++) {
     const v = series.values[i] ?? NaN;
-    rows.push([
-      new Date(series.startMs + i * series.stepSeconds * 1000).toISOString(),
-      Number.isFinite(v) ? v : "",
-    ]);
+    rows.push(
+      `${new Date(series.startMs + i * stepMs).toISOString()},${Number.isFinite(v) ? String(v) : ""}`,
+    );
   }
-  return stringify(rows, { header: true, columns: ["time", "value"] });
+  rows.push("");
+  return rows.join("\n");
 }
 
 /**
@@ -79,50 +93,96 @@ export async function writeBundle(
   });
 }
 
-/** Reads and checks a bundle's manifest. */
-export async function readBundleManifest(dir: string): Promise<TraceBundleManifest> {
-  const path = join(dir, BUNDLE_MANIFEST);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
+/**
+ * Reads and checks a bundle's manifest (confined and bounded: io/bundle-files.ts). Every file
+ * it names must be a relative path without `..` (the schema says so, naming the field).
+ */
+export async function readBundleManifest(dir: string | BundleRoot): Promise<TraceBundleManifest> {
+  const root = typeof dir === "string" ? await openBundle(dir) : dir;
+  const { path, json } = (await readBundleJson(root, BUNDLE_MANIFEST, null))!;
+  const result = TraceBundleManifestSchema.safeParse(json);
+  if (!result.success) {
+    // A file named outside the bundle comes first, whatever else is wrong.
+    const issues = result.error.issues;
+    const outside = issues.find(
+      (i) =>
+        i.code === "custom" &&
+        ((i.path[0] === "series" && i.path[2] === "file") || i.path[0] === "files"),
+    );
     throw new UsageError(
-      `${path} is not readable JSON (${(error as Error).message}); re-create the bundle.`,
-      "bad-bundle",
+      formatZodIssue(path, outside ?? issues[0]!),
+      outside ? "bundle-path" : "bad-bundle",
     );
   }
-  const result = TraceBundleManifestSchema.safeParse(json);
-  if (!result.success)
-    throw new UsageError(formatZodIssue(path, result.error.issues[0]!), "bad-bundle");
   return result.data;
 }
 
-/** Reads one series of a bundle; rows with an empty value are left out (they are gaps). */
+export interface ReadBundleSeriesOptions {
+  /** The manifest the series comes from: messages then name its field, `series[i].file`. */
+  readonly manifest?: TraceBundleManifest;
+  /**
+   * Called for each row whose time or value cannot be read; the row is skipped. Without it,
+   * a bad row makes the read fail.
+   */
+  readonly onBadRow?: (line: number, reason: string) => void;
+}
+
+/**
+ * Reads one series of a bundle as a stream (the file confined to the bundle, records capped
+ * at MAX_CSV_RECORD_CHARS); rows with an empty value are left out (they are gaps). The
+ * series' index in the manifest names it in messages (`series[3].file`).
+ */
 export async function readBundleSeries(
-  dir: string,
+  dir: string | BundleRoot,
   series: BundleSeries,
+  options: ReadBundleSeriesOptions = {},
 ): Promise<RawMetricSeries> {
-  const path = join(dir, series.file);
-  const rows = parse(await readFile(path, "utf8"), {
-    columns: true,
-    skip_empty_lines: true,
-  }) as Record<string, string>[];
+  const root = typeof dir === "string" ? await openBundle(dir) : dir;
+  const index = options.manifest?.series.indexOf(series) ?? -1;
+  const field = index >= 0 ? `series[${index}].file` : `the file of series ${excerpt(series.id)}`;
+  const real = await bundleFile(root, series.file, field);
+  const path = join(root.dir, series.file);
+  const input = createReadStream(real);
+  const parser = input.pipe(
+    parse({
+      columns: true,
+      skip_empty_lines: true,
+      bom: true,
+      info: true,
+      max_record_size: MAX_CSV_RECORD_CHARS,
+    }),
+  );
   const times: number[] = [];
   const values: number[] = [];
-  rows.forEach((row, i) => {
-    const value = row.value ?? "";
-    if (value === "") return;
-    const t = Date.parse(row.time ?? "");
-    const v = Number(value);
-    if (Number.isNaN(t) || !Number.isFinite(v)) {
-      throw new UsageError(
-        `${path} line ${i + 2}: "${row.time},${value}" is not a time and a number; re-create the bundle.`,
-        "bad-bundle",
-      );
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string | undefined>;
+      info: { lines: number };
+    }>) {
+      const value = record.value ?? "";
+      if (value === "") continue;
+      const t = Date.parse(record.time ?? "");
+      const v = Number(value);
+      if (Number.isNaN(t) || !Number.isFinite(v)) {
+        const reason = `${excerpt(`${record.time ?? ""},${value}`, 60)} is not a time and a number`;
+        if (options.onBadRow) {
+          options.onBadRow(info.lines, reason);
+          continue;
+        }
+        throw new BundleContentError(path, reason, info.lines);
+      }
+      times.push(t);
+      values.push(v);
     }
-    times.push(t);
-    values.push(v);
-  });
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines;
+      throw new BundleContentError(path, csvErrorReason(error), line);
+    }
+    throw error;
+  } finally {
+    input.destroy();
+  }
   return { source: path, times, values };
 }
 
@@ -130,7 +190,8 @@ export async function readBundleSeries(
 export async function readBundleRequests(
   dir: string,
 ): Promise<{ manifest: TraceBundleManifest; raw: RawMetricSeries }> {
-  const manifest = await readBundleManifest(dir);
+  const root = await openBundle(dir);
+  const manifest = await readBundleManifest(root);
   const series = manifest.series.find((s) => s.id === BUNDLE_REQUESTS_SERIES)!;
-  return { manifest, raw: await readBundleSeries(dir, series) };
+  return { manifest, raw: await readBundleSeries(root, series, { manifest }) };
 }

@@ -43,7 +43,6 @@ import {
 } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { stringify } from "csv-stringify/sync";
 import { TIMELINE_COLUMNS, type Timeline } from "../vocab/index.js";
 import { Interrupted, UsageError } from "./errors.js";
 
@@ -800,21 +799,25 @@ export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   return writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** The Timeline as CSV: `time` (ISO 8601 UTC) then every column. */
+/**
+ * The Timeline as CSV: `time` (ISO 8601 UTC) then every column. No cell ever needs quoting (a
+ * time, numbers, empty for no value), so each row is one joined line: the cost is the text and
+ * little else, a million steps (MAX_TRACE_STEPS) included.
+ */
 export function renderTimelineCsv(timeline: Timeline): string {
-  const header = ["time", ...TIMELINE_COLUMNS];
-  const rows: (string | number)[][] = [];
+  const lines: string[] = [["time", ...TIMELINE_COLUMNS].join(",")];
+  const columns = TIMELINE_COLUMNS.map((c) => timeline[c]);
+  const cells: string[] = new Array<string>(columns.length + 1);
   for (let i = 0; i < timeline.length; i++) {
-    const row: (string | number)[] = [
-      new Date(timeline.startMs + i * timeline.stepSeconds * 1000).toISOString(),
-    ];
-    for (const c of TIMELINE_COLUMNS) {
-      const v = timeline[c][i] ?? NaN;
-      row.push(Number.isFinite(v) ? Number(v.toPrecision(8)) : "");
+    cells[0] = new Date(timeline.startMs + i * timeline.stepSeconds * 1000).toISOString();
+    for (let j = 0; j < columns.length; j++) {
+      const v = columns[j]![i] ?? NaN;
+      cells[j + 1] = Number.isFinite(v) ? String(Number(v.toPrecision(8))) : "";
     }
-    rows.push(row);
+    lines.push(cells.join(","));
   }
-  return stringify(rows, { header: true, columns: header });
+  lines.push("");
+  return lines.join("\n");
 }
 
 /** What `--force` does, for each command's --help (README "Safety" says the same). */

@@ -24,7 +24,10 @@ import type {
   WarningSink,
 } from "../vocab/index.js";
 import { isBundle, readBundleRequests } from "./bundle.js";
+import { specialFileKind } from "./bundle-files.js";
+import { csvErrorReason, MAX_CSV_RECORD_CHARS } from "./csv.js";
 import { UsageError } from "./errors.js";
+import { excerpt } from "./excerpt.js";
 
 /** Names of time columns, in order of preference (compared case-insensitively). */
 export const TIME_COLUMN_NAMES = [
@@ -119,7 +122,14 @@ export async function readTraceCsvStream(
   options: ReadTraceCsvOptions = {},
 ): Promise<RawMetricSeries> {
   const parser = input.pipe(
-    parse({ info: true, skip_empty_lines: true, trim: true, relax_column_count: true, bom: true }),
+    parse({
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: true,
+      bom: true,
+      max_record_size: MAX_CSV_RECORD_CHARS,
+    }),
   );
   const times: number[] = [];
   const values: number[] = [];
@@ -155,7 +165,7 @@ export async function readTraceCsvStream(
       if (timeText === undefined || valueText === undefined) {
         bad(
           line,
-          `has ${record.length} column${record.length === 1 ? "" : "s"}, too few to reach "${columns.names[Math.max(columns.time, columns.value)]}"`,
+          `has ${record.length} column${record.length === 1 ? "" : "s"}, too few to reach ${excerpt(columns.names[Math.max(columns.time, columns.value)] ?? "", 40)}`,
         );
         continue;
       }
@@ -163,20 +173,23 @@ export async function readTraceCsvStream(
       if (time === null) {
         bad(
           line,
-          `"${timeText}" in column "${columns.names[columns.time]}" is not a time (ISO 8601 or unix seconds/milliseconds)`,
+          `${excerpt(timeText, 40)} in column ${excerpt(columns.names[columns.time] ?? "", 40)} is not a time (ISO 8601 or unix seconds/milliseconds)`,
           "timeColumn",
         );
         continue;
       }
       const value = parseNumber(valueText);
       if (value === null) {
-        bad(line, `"${valueText}" in column "${columns.names[columns.value]}" is not a number`);
+        bad(
+          line,
+          `${excerpt(valueText, 40)} in column ${excerpt(columns.names[columns.value] ?? "", 40)} is not a number`,
+        );
         continue;
       }
       if (value < 0) {
         bad(
           line,
-          `${valueText} in column "${columns.names[columns.value]}" is negative, which a count cannot be`,
+          `${excerpt(valueText, 40)} in column ${excerpt(columns.names[columns.value] ?? "", 40)} is negative, which a count cannot be`,
         );
         continue;
       }
@@ -195,12 +208,15 @@ export async function readTraceCsvStream(
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;
       throw new UsageError(
-        `${path}${line === undefined ? "" : ` line ${line}`}: ${error.message.replace(/\.$/, "")}; fix the CSV quoting there.`,
+        `${path}${line === undefined ? "" : ` line ${line}`}: ${csvErrorReason(error)}; fix the file there.`,
         "bad-trace-line",
         { cause: error },
       );
     }
     throw error;
+  } finally {
+    // Stop reading (and un-gzipping) at the first error, not at the end of the input.
+    input.destroy();
   }
 
   if (badLines.count > 0) {
@@ -239,7 +255,12 @@ function chooseColumns(
     const i = byName(wanted);
     if (i < 0) {
       throw new UsageError(
-        `${path} has no column "${wanted}" (it has ${names.map((n) => `"${n}"`).join(", ")}); fix ${option}.`,
+        `${path} has no column ${excerpt(wanted, 40)} (it has ${names
+          .slice(0, 12)
+          .map((n) => excerpt(n, 40))
+          .join(
+            ", ",
+          )}${names.length > 12 ? ` and ${names.length - 12} more` : ""}); fix ${option}.`,
         "missing-column",
       );
     }
@@ -270,7 +291,7 @@ function chooseColumns(
   if (value < 0) value = firstRow.findIndex((cell, i) => i !== time && parseNumber(cell) !== null);
   if (value < 0) {
     throw new UsageError(
-      `${path} has no numeric column besides "${names[time]}"; name the count column with valueColumn.`,
+      `${path} has no numeric column besides ${excerpt(names[time] ?? "", 40)}; name the count column with valueColumn.`,
       "missing-column",
     );
   }
@@ -286,6 +307,12 @@ async function checkFile(path: string, what: string): Promise<void> {
         "missing-file",
       );
     }
+    const special = specialFileKind(s);
+    if (special !== null)
+      throw new UsageError(
+        `${what} ${path} is ${special}, not a regular file; caplab reads only regular files, so save the data to a file first.`,
+        "not-a-file",
+      );
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

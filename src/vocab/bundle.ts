@@ -32,11 +32,35 @@ export function seriesIdPart(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]/g, "_") || "_";
 }
 
+/**
+ * Why `path` cannot name a file of a bundle, or null when it can: a bundle names only files
+ * inside its own folder, by a relative path without `..` (checked on the text here; the
+ * readers in io/bundle-files.ts also check where symbolic links lead).
+ *
+ * @example bundlePathProblem("series/requests.csv") // null
+ * @example bundlePathProblem("../../etc/passwd")    // '".." leads out of the bundle, …'
+ */
+export function bundlePathProblem(path: string): string | null {
+  if (path === "" || path.includes("\0")) return "it is not a file name; re-create the bundle";
+  if (path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:/.test(path))
+    return "it is an absolute path, and a bundle names only files inside its own folder; re-create the bundle";
+  if (path.split(/[\\/]/).includes(".."))
+    return '".." leads out of the bundle, which names only files inside its own folder; re-create the bundle';
+  return null;
+}
+
+/** A manifest field that names a file of the bundle ({@link bundlePathProblem}). */
+const BundlePathSchema = z.string().superRefine((path, ctx) => {
+  const problem = bundlePathProblem(path);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: path });
+});
+
 export const BundleSeriesSchema = z
   .object({
     /** Stable id, also the file name: `series/<id>.csv`. */
     id: z.string().regex(/^[A-Za-z0-9_.-]+$/),
-    file: z.string(),
+    /** The series' CSV, relative to the bundle folder ({@link bundlePathProblem}). */
+    file: BundlePathSchema,
     namespace: z.string().optional(),
     metricName: z.string(),
     stat: z.string().optional(),
@@ -61,8 +85,8 @@ export const TraceBundleManifestSchema = z
     series: z.array(BundleSeriesSchema),
     /** The service's configuration when the data was taken, in the `simulate` config's words. */
     current: z.object({ task: TaskSizeSchema, scaling: ScalingSchema }).strict().optional(),
-    /** Other files in the bundle, by role. */
-    files: z.record(z.string(), z.string()).default({}),
+    /** Other files in the bundle, by role, relative to the bundle folder. */
+    files: z.record(z.string(), BundlePathSchema).default({}),
     /** Counts and notes from the import (bad lines, partial data, retries). */
     notes: z.array(z.string()).default([]),
   })

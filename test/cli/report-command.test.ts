@@ -7,7 +7,7 @@ import { UsageError } from "../../src/io/errors.js";
 import { main, type Io } from "../../src/cli/main.js";
 import { readPlanResult, renderPlanResultJson } from "../../src/cli/plan-result-file.js";
 import { HISTORY_ENV } from "../../src/collect/history-db.js";
-import { parseFormats, parseSeriesCsv, runReportCommand } from "../../src/cli/report-command.js";
+import { parseFormats, runReportCommand } from "../../src/cli/report-command.js";
 import { writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
 
 function io(): Io & { text: () => string } {
@@ -144,11 +144,5 @@ describe("caplab report", () => {
     const empty = join(dir, "empty");
     await mkdir(empty, { recursive: true });
     await expect(runReportCommand(empty, {}, io())).rejects.toThrow(/neither a run bundle/);
-  });
-
-  it("reads a series CSV, leaving out empty values", () => {
-    expect(parseSeriesCsv("time,value\n2026-03-02T06:00:00Z,3\n2026-03-02T06:01:00Z,\n")).toEqual([
-      { timeMs: Date.UTC(2026, 2, 2, 6), value: 3 },
-    ]);
   });
 });

@@ -34,9 +34,11 @@ import {
   type CloudWatchShape,
   type MetricDataQuery,
 } from "../../analysis/cloudwatch-json.js";
-import { MAX_TRACE_STEPS, STEP_SECONDS_CHOICES } from "../../analysis/trace.js";
+import { MAX_TRACE_STEPS, STEP_SECONDS_CHOICES, tooManySteps } from "../../analysis/trace.js";
 import type { FixedSeries } from "../../io/bundle.js";
+import { specialFileKind } from "../../io/bundle-files.js";
 import { UsageError } from "../../io/errors.js";
+import { jsonErrorReason } from "../../io/excerpt.js";
 import {
   BUNDLE_REQUESTS_SERIES,
   type BundleSeries,
@@ -110,12 +112,6 @@ const MiB = 1024 * 1024;
 const size = (bytes: number): string =>
   bytes < MiB ? `${bytes} bytes` : `${Math.round((bytes / MiB) * 10) / 10} MiB`;
 
-/** A JSON.parse message on one short line (Node quotes the text, newlines and all). */
-const oneLine = (message: string): string => {
-  const line = message.replace(/\s+/g, " ").trim();
-  return line.length > 120 ? `${line.slice(0, 120)}…` : line;
-};
-
 function tooBig(name: string, maxBytes: number): UsageError {
   return new UsageError(
     `${name} is larger than ${size(maxBytes)}, the most --format cloudwatch reads as one JSON document; split it (one file per page of output) or save the events one per line (JSONL, e.g. jq -r '.events[].message'), which is read as a stream.`,
@@ -141,9 +137,9 @@ export async function readQueriesFile(
   maxBytes = MAX_CLOUDWATCH_JSON_BYTES,
 ): Promise<MetricDataQuery[]> {
   const file = path.replace(/^file:\/\//, "");
-  let size;
+  let info;
   try {
-    size = (await stat(file)).size;
+    info = await stat(file);
   } catch (error) {
     throw new UsageError(
       `--queries ${file} does not exist; give the JSON file passed to aws cloudwatch get-metric-data --metric-data-queries.`,
@@ -151,13 +147,20 @@ export async function readQueriesFile(
       { cause: error },
     );
   }
-  if (size > maxBytes) throw tooBig(file, maxBytes);
+  const special = specialFileKind(info);
+  if (special !== null)
+    throw new UsageError(
+      `--queries ${file} is ${special}, not a regular file; give the JSON file passed to aws cloudwatch get-metric-data --metric-data-queries.`,
+      "not-a-file",
+    );
+  if (info.size > maxBytes) throw tooBig(file, maxBytes);
   let json: unknown;
+  const text = stripBom(await readFile(file, "utf8"));
   try {
-    json = JSON.parse(stripBom(await readFile(file, "utf8")));
+    json = JSON.parse(text);
   } catch (error) {
     throw new UsageError(
-      `--queries ${file} is not JSON (${oneLine((error as Error).message)}); give the JSON file passed to aws cloudwatch get-metric-data --metric-data-queries.`,
+      `--queries ${file} is ${jsonErrorReason(text, error)}; give the JSON file passed to aws cloudwatch get-metric-data --metric-data-queries.`,
       "bad-queries",
       { cause: error },
     );
@@ -441,7 +444,7 @@ async function readSource(
     if (text.split("\n").some(isRecordLine))
       return readLines(source.name, Readable.from([text]), builder, bad);
     throw new UsageError(
-      `${source.name} is not JSON (${oneLine((error as Error).message)}); --format cloudwatch reads ${CLOUDWATCH_SHAPES_IN_WORDS}.`,
+      `${source.name} is ${jsonErrorReason(text, error)}; --format cloudwatch reads ${CLOUDWATCH_SHAPES_IN_WORDS}.`,
       "bad-cloudwatch-json",
       { cause: error },
     );
@@ -618,7 +621,14 @@ export function onPeriodGrid(
   const length = Math.ceil((endMs - startMs) / stepMs);
   if (length > MAX_TRACE_STEPS)
     throw new UsageError(
-      `${s.id} spans ${length} periods of ${periodSeconds} s, more than ${MAX_TRACE_STEPS}; give a shorter window (--from/--to).`,
+      tooManySteps(
+        `Series ${s.id}`,
+        length,
+        periodSeconds,
+        startMs,
+        endMs,
+        "give --from/--to around the data you want",
+      ),
       "trace-too-long",
     );
   const out = new Float64Array(length).fill(NaN);

@@ -198,7 +198,9 @@ async function importLines(
   try {
     extent = grid.extent(span?.first ?? null, span?.last ?? null);
   } catch (error) {
-    throw new UsageError((error as Error).message, "trace-too-long", { cause: error });
+    throw new UsageError(`${what}: ${(error as Error).message}`, "trace-too-long", {
+      cause: error,
+    });
   }
   if (extent === null) {
     const hint =

@@ -12,6 +12,7 @@ import { pipeline, Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
+import { specialFileKind } from "../../io/bundle-files.js";
 import { UsageError } from "../../io/errors.js";
 
 /** One input: a local file or an S3 object. */
@@ -84,6 +85,12 @@ export async function* listSources(
       );
     }
     if (!info.isDirectory()) {
+      const special = specialFileKind(info);
+      if (special !== null)
+        throw new UsageError(
+          `${arg} is ${special}, not a regular file; caplab reads only regular files (a device never ends, a pipe may never start), so save the data to a file first.`,
+          "not-a-file",
+        );
       yield { kind: "file", path: arg, name: arg };
       continue;
     }

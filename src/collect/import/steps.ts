@@ -7,7 +7,7 @@
  *   finish(extent) ──▶ FixedSeries (0 or NaN where a step holds nothing)
  */
 import { QuantileSketch } from "../../analysis/access-log.js";
-import { MAX_TRACE_STEPS } from "../../analysis/trace.js";
+import { MAX_TRACE_STEPS, tooManySteps } from "../../analysis/trace.js";
 import type { FixedSeries } from "../../io/bundle.js";
 
 /**
@@ -56,7 +56,14 @@ export class StepGrid {
     if (from === null || to === null || to <= from) return null;
     if (to - from > MAX_TRACE_STEPS) {
       throw new RangeError(
-        `the data spans ${to - from} steps of ${this.stepSeconds} s, more than ${MAX_TRACE_STEPS}; choose a longer --step or a shorter window (--from/--to).`,
+        tooManySteps(
+          "the data",
+          to - from,
+          this.stepSeconds,
+          this.startOf(from),
+          endMs ?? this.startOf(to),
+          "give --from/--to around the data you want or a longer --step",
+        ),
       );
     }
     return {

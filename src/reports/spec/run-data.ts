@@ -17,6 +17,7 @@ import { k6Percentile, LatencyHistogram } from "../../analysis/stats/index.js";
 import type { GateRun } from "../../analysis/gate.js";
 import type { K6Line } from "../../analysis/k6-results.js";
 import type { SloTargets } from "../../analysis/k6-plan.js";
+import { MAX_TRACE_STEPS, tooManySteps, TraceError } from "../../analysis/trace.js";
 import type { TaskSize, Warning } from "../../vocab/index.js";
 
 /** Most request latencies a RunData keeps as its sample (a systematic thinning of all). */
@@ -196,7 +197,10 @@ export class RunAccumulator {
     }
   }
 
-  /** The run, with the thresholds, SLO and server side that came from other files. */
+  /**
+   * The run, with the thresholds, SLO and server side that came from other files.
+   * @throws TraceError when the points span more than MAX_TRACE_STEPS seconds.
+   */
   finish(
     meta: RunMeta,
     extra: {
@@ -213,6 +217,19 @@ export class RunAccumulator {
     const first = keys[0];
     const last = keys[keys.length - 1];
     if (first !== undefined && last !== undefined) {
+      const span = (last - first) / 1000 + 1;
+      if (span > MAX_TRACE_STEPS)
+        throw new TraceError(
+          tooManySteps(
+            "the k6 output",
+            span,
+            1,
+            first,
+            last + 1000,
+            "a run's seconds are filled in one by one, so its points must lie within the run: check the k6 output's times",
+          ),
+          "trace-too-long",
+        );
       for (let t = first; t <= last; t += 1000) {
         const b = this.buckets.get(t);
         const h = b?.histogram ?? null;

@@ -289,7 +289,7 @@ describe("importTrace --format cloudwatch", () => {
     );
     await writeFile(join(dir, "text.json"), "Hello\nworld\n");
     await expect(run({ sources: [join(dir, "text.json")] })).rejects.toThrow(
-      /text\.json is not JSON \(.*\); --format cloudwatch reads/,
+      /text\.json is not valid JSON \(it starts "Hello\\nworld\\n"\); --format cloudwatch reads/,
     );
     await writeFile(join(dir, "empty.json"), "\n\n");
     await expect(run({ sources: [join(dir, "empty.json")] })).rejects.toThrow(

@@ -34,7 +34,7 @@ describe("importTrace from s3://", () => {
       {
         format: "alb",
         sources: ["s3://alb-logs/logs/AWSLogs/"],
-        stepSeconds: 1,
+        stepSeconds: 60,
         s3: () => client,
       },
       (w) => warnings.push(w),
