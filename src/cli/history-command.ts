@@ -11,6 +11,7 @@ import { eDivisiveChangePoints, linearFit, type ChangePoint } from "../analysis/
 import { createRandom } from "../sim/random.js";
 import {
   exportHistoryParquet,
+  historyLockTimeoutMs,
   listRuns,
   resolveHistoryPath,
   type HistoryRun,
@@ -154,6 +155,7 @@ export async function runHistoryListCommand(
   const path = resolveHistoryPath(opts.history, env, process.cwd());
   const runs = await listRuns(path, {
     last,
+    lockTimeoutMs: historyLockTimeoutMs(env),
     ...(opts.scenario !== undefined ? { scenario: opts.scenario } : {}),
   });
   const changes = p95ChangePoints(runs);
@@ -175,7 +177,9 @@ export async function runHistoryExportCommand(
       "bad-flag",
     );
   const path = resolveHistoryPath(opts.history, env, process.cwd());
-  const files = await exportHistoryParquet(path, opts.parquet);
+  const files = await exportHistoryParquet(path, opts.parquet, {
+    lockTimeoutMs: historyLockTimeoutMs(env),
+  });
   io.out(`Exported ${files.length} tables from ${path}:\n${files.map((f) => `  ${f}\n`).join("")}`);
   return 0;
 }

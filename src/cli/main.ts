@@ -1,14 +1,15 @@
 /**
  * The `caplab` command. `main(argv)` returns the exit code and can run inside a test; only
- * bin/caplab.js calls process.exit. User mistakes are UsageErrors (exit 2, one sentence);
- * anything else shows its stack (exit 1).
+ * bin/caplab.js calls process.exit. User mistakes are UsageErrors (exit 2, one sentence); a
+ * history that cannot be used is a HistoryError (exit 74, one sentence); anything else shows
+ * its stack (exit 1).
  */
 import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
 import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
-import { UsageError } from "../io/errors.js";
+import { HistoryError, UsageError } from "../io/errors.js";
 import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
 import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";
@@ -321,7 +322,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "Absolute checks (SLO, k6 thresholds, 5xx, CPU/memory headroom, tasks below MaxCapacity) and, with a baseline, " +
         "regression checks (bootstrap CI of the p95 difference, Mann-Whitney on per-second p95, two-proportion test on " +
         "errors, capacity). Writes gate-junit.xml, gate.md, gate.json; records the run and verdict in the history. " +
-        "Exit 0 pass, 1 fail, 2 usage error.\n\n" +
+        "Exit 0 pass, 1 fail, 2 usage error, 74 history not recorded (a failed gate stays 1).\n\n" +
         "Examples:\n  caplab gate out/run --baseline out/last-release\n" +
         "  caplab gate out/run --baseline-from-history 10 --config gate.yaml",
     )
@@ -427,6 +428,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     ) {
       io.err(`caplab: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof HistoryError) {
+      io.err(`caplab: ${error.message}\n`);
+      return error.exitCode;
     }
     throw error;
   }

@@ -84,10 +84,10 @@ import {
   waitForK6Apis,
 } from "../collect/segment-start.js";
 import type { TraceSource } from "../vocab/index.js";
-import { recordRun, resolveHistoryPath } from "../collect/history-db.js";
+import { historyLockTimeoutMs, recordRun, resolveHistoryPath } from "../collect/history-db.js";
 import { runCollectCommand } from "./collect-command.js";
 import { loadRunBundle } from "./report-command.js";
-import { UsageError } from "../io/errors.js";
+import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../io/errors.js";
 import type { Io } from "./main.js";
 import { writeJsonAtomic, writeFileAtomic } from "../io/output.js";
 import { loadTraceSource } from "../io/trace-file.js";
@@ -477,20 +477,33 @@ export async function runRunCommand(
     },
     serverSide: serverSide.record,
   });
-  await recordInHistory(out, io, deps);
-  return code ?? 1;
+  return recordInHistory(out, code ?? 1, io, deps);
 }
 
-/** Adds the run bundle to the history database; a failure is a message, not an error. */
-async function recordInHistory(out: string, io: Io, deps: RunDeps): Promise<void> {
+/**
+ * Adds the run bundle to the history database. When the history cannot be written the run
+ * is still complete on disk: one sentence says so, and the exit code becomes 74 unless k6's
+ * own code is already non-zero (which says more, and which it outranks).
+ */
+async function recordInHistory(out: string, code: number, io: Io, deps: RunDeps): Promise<number> {
+  let run: Awaited<ReturnType<typeof loadRunBundle>>;
   try {
-    await recordRun(
-      resolveHistoryPath(undefined, deps.env, process.cwd()),
-      await loadRunBundle(out),
-      { bundle: out },
-    );
+    run = await loadRunBundle(out);
   } catch (error) {
+    // k6 stopped before writing a readable output: nothing to record; k6's code says why.
     io.err(`caplab: run not recorded in history: ${(error as Error).message}\n`);
+    return code;
+  }
+  try {
+    await recordRun(resolveHistoryPath(undefined, deps.env, process.cwd()), run, {
+      bundle: out,
+      lockTimeoutMs: historyLockTimeoutMs(deps.env),
+    });
+    return code;
+  } catch (error) {
+    if (!(error instanceof HistoryError)) throw error;
+    io.err(`caplab: the run bundle is complete but not recorded: ${error.message}\n`);
+    return code === 0 ? HISTORY_EXIT_CODE : code;
   }
 }
 
@@ -759,8 +772,7 @@ async function runOnEcs(
       },
       serverSide: serverSide.record,
     });
-    if (merged !== null) await recordInHistory(out, io, deps);
-    return exit.code;
+    return merged === null ? exit.code : await recordInHistory(out, exit.code, io, deps);
   } finally {
     stopListening();
   }
