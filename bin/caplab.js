@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // The only place that calls process.exit: everything else returns an exit code.
+import { inspect } from "node:util";
 import { main } from "../dist/cli/main.js";
+import { redactUserinfo } from "../dist/io/urls.js";
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error) => {
-    console.error(error);
+    // A bug: the stack is shown, with any URL's user name and password taken out.
+    console.error(redactUserinfo(inspect(error)));
     process.exitCode = 1;
   },
 );

@@ -21,6 +21,7 @@ import { isRetryable, isThrottling, type RetryOptions } from "../collect/retry.j
 import { DEFAULT_MAX_TASKS } from "../collect/task-metrics.js";
 import type { Warning } from "../vocab/index.js";
 import { UsageError } from "../io/errors.js";
+import { parseHttpUrl } from "../io/urls.js";
 import { printWarnings, type Io } from "./main.js";
 
 export interface CollectCommandOptions {
@@ -131,6 +132,7 @@ export async function runCollectCommand(
 ): Promise<number> {
   const now = deps.now ?? Date.now;
   const { fromMs, toMs, period } = parseRequest(opts, now());
+  if (opts.endpointUrl !== undefined) parseHttpUrl("--endpoint-url", opts.endpointUrl, "aws");
   const out = resolve(opts.out);
   const partialDir = `${out}.partial`;
   const config: Record<string, unknown> = {

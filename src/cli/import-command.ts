@@ -25,6 +25,8 @@ import {
 } from "../vocab/index.js";
 import { writeBundle, type FixedSeries } from "../io/bundle.js";
 import { UsageError } from "../io/errors.js";
+import { parseHttpUrl } from "../io/urls.js";
+import { parseS3Url } from "../collect/import/sources.js";
 import type { Io } from "./main.js";
 import { printWarnings } from "./main.js";
 import { parseTimeCell } from "../io/trace-file.js";
@@ -82,6 +84,12 @@ export async function runImportCommand(
   if (format !== "cloudwatch" && (opts.queries !== undefined || opts.requests !== undefined)) {
     throw new UsageError("--queries and --requests go with --format cloudwatch only.", "bad-flag");
   }
+
+  if (opts.endpointUrl !== undefined) parseHttpUrl("--endpoint-url", opts.endpointUrl, "aws");
+  // Every S3 source is checked (credentials, bucket name) before anything is read.
+  for (const source of sources)
+    if (parseS3Url(source)?.bucket === "")
+      throw new UsageError(`${source} names no bucket; write s3://bucket/prefix.`, "bad-flag");
 
   let client: S3Client | undefined;
   const s3 =

@@ -10,6 +10,7 @@ import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
 import { HistoryError, UsageError } from "../io/errors.js";
+import { redactUserinfo } from "../io/urls.js";
 import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
 import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";
@@ -55,7 +56,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description(
       "Load tests and scaling simulation for ECS Fargate services behind an ALB: replay traffic against target-tracking policies and task sizes, and pick the cheapest that meets the SLO.",
     )
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureOutput({ writeOut: io.out, writeErr: (t) => io.err(redactUserinfo(t)) })
     .exitOverride()
     .showHelpAfterError("(run caplab --help for usage)");
 
@@ -426,11 +427,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       error instanceof SpaceError ||
       error instanceof CalibrationError
     ) {
-      io.err(`caplab: ${error.message}\n`);
+      io.err(`caplab: ${redactUserinfo(error.message)}\n`);
       return 2;
     }
     if (error instanceof HistoryError) {
-      io.err(`caplab: ${error.message}\n`);
+      io.err(`caplab: ${redactUserinfo(error.message)}\n`);
       return error.exitCode;
     }
     throw error;

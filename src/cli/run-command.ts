@@ -90,6 +90,7 @@ import { loadRunBundle } from "./report-command.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../io/errors.js";
 import type { Io } from "./main.js";
 import { writeJsonAtomic, writeFileAtomic } from "../io/output.js";
+import { parseHttpUrl } from "../io/urls.js";
 import { loadTraceSource } from "../io/trace-file.js";
 
 export const RUN_BUNDLE_FORMAT = "caplab-run-bundle/1" as const;
@@ -328,17 +329,14 @@ async function caplabVersion(): Promise<string> {
   return pkg.version;
 }
 
-/** The target's origin (scheme, host, port): what the manifest records. */
+/**
+ * The target's origin (scheme, host, port): what the manifest records. A target that is not
+ * an http(s) URL, or that carries a user name or password, is refused here, before anything
+ * is written, started or sent on any path (local k6, a script, --on ecs, --on k8s).
+ */
 function targetOrigin(target: string): string {
-  try {
-    const url = new URL(target);
-    return `${url.protocol}//${url.host}`;
-  } catch {
-    throw new UsageError(
-      `--target "${target}" is not a URL; write it like https://my-alb.example.com.`,
-      "bad-flag",
-    );
-  }
+  const url = parseHttpUrl("--target", target, "target");
+  return `${url.protocol}//${url.host}`;
 }
 
 /** The scenario's plan: --plan file, --trace for a replay, or the shape's defaults. */

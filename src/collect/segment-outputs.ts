@@ -28,6 +28,7 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parseK6Line } from "../analysis/k6-results.js";
 import { UsageError } from "../io/errors.js";
 import { listSources, parseS3Url } from "./import/sources.js";
+import { redactUserinfo } from "../io/urls.js";
 import { readK6Parsed } from "./k6-merge.js";
 
 /** Where segments leave their output. */
@@ -65,7 +66,7 @@ export function parseResultsFlag(text: string): ResultsDestination {
   const url = parseS3Url(text);
   if (url === null || url.bucket === "")
     throw new UsageError(
-      `--results takes s3://bucket/prefix (each task uploads its output there) or logs (read from the task definition's awslogs log group), not "${text}".`,
+      `--results takes s3://bucket/prefix (each task uploads its output there) or logs (read from the task definition's awslogs log group), not "${redactUserinfo(text)}".`,
       "bad-flag",
     );
   return { kind: "s3", bucket: url.bucket, prefix: url.prefix.replace(/\/+$/, "") };
