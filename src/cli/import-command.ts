@@ -7,6 +7,12 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
+import {
+  awsClientOptions,
+  awsTimeoutsOf,
+  explainAwsFailure,
+  guardAwsClient,
+} from "../collect/aws-client.js";
 import { isCloudWatchPeriod } from "../analysis/cloudwatch-json.js";
 import { STEP_SECONDS_CHOICES } from "../analysis/trace.js";
 import {
@@ -46,6 +52,10 @@ export interface ImportCommandOptions {
   readonly requests?: string;
   readonly endpointUrl?: string;
   readonly region?: string;
+  /** Seconds to wait for a connection to S3. @default AWS_CONNECT_TIMEOUT_SECONDS (10) */
+  readonly connectTimeout?: number;
+  /** Seconds to wait for each S3 answer, and the longest silence within one. @default 60 */
+  readonly requestTimeout?: number;
   readonly out: string;
   readonly quiet?: boolean;
 }
@@ -91,17 +101,20 @@ export async function runImportCommand(
     if (parseS3Url(source)?.bucket === "")
       throw new UsageError(`${source} names no bucket; write s3://bucket/prefix.`, "bad-flag");
 
+  const timeouts = awsTimeoutsOf(opts);
   let client: S3Client | undefined;
-  const s3 =
+  const makeS3 =
     deps.s3 ??
     ((): S3Client =>
-      (client ??= new S3Client({
+      new S3Client({
+        ...awsClientOptions(timeouts),
         region:
           opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
         ...(opts.endpointUrl !== undefined
           ? { endpoint: opts.endpointUrl, forcePathStyle: true }
           : {}),
-      })));
+      }));
+  const s3 = (): S3Client => (client ??= guardAwsClient(makeS3()));
 
   const warnings: Warning[] = [];
   const progress = io.isTty && !opts.quiet;
@@ -128,9 +141,21 @@ export async function runImportCommand(
       },
       (w) => warnings.push(w),
     );
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const explained = explainAwsFailure(error, {
+      endpointUrl: opts.endpointUrl,
+      timeouts,
+      policy: "an IAM policy that allows s3:ListBucket and s3:GetObject on the bucket",
+      later: "run the same command again later",
+      regionFlag: true,
+    });
+    if (explained === null) throw error;
+    io.err(`caplab: ${explained.message}\n`);
+    return explained.exitCode;
   } finally {
     if (progress) io.err("\r\x1b[K");
-    client?.destroy();
+    if (deps.s3 === undefined) client?.destroy();
   }
 
   const out = resolve(opts.out);

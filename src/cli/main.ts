@@ -15,7 +15,11 @@ import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
 import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";
 import { runCalibrateCommand, type CalibrateCommandOptions } from "./calibrate-command.js";
-import { addCollectCommand } from "./collect-command.js";
+import {
+  addCollectCommand,
+  connectTimeoutOption,
+  requestTimeoutOption,
+} from "./collect-command.js";
 import { runGateCommand, type GateOptions } from "./gate-command.js";
 import {
   runHistoryExportCommand,
@@ -175,6 +179,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
     .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
+    .addOption(connectTimeoutOption())
+    .addOption(requestTimeoutOption())
     .requiredOption("--out <dir>", "bundle folder to write (replaced atomically)")
     .option("--quiet", "no progress and no summary; warnings still go to stderr")
     .action(async (sources: string[], opts: ImportCommandOptions) => {
@@ -247,6 +253,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         `how long to wait for every k6 to be ready once the tasks run (default ${SYNC_START_TIMEOUT_SECONDS})`,
       ).argParser(parseCount("--sync-timeout")),
     )
+    .addOption(connectTimeoutOption())
+    .addOption(requestTimeoutOption())
     .action(async (scenario: string, opts: RunOptions) => {
       setCode(await runRunCommand(scenario, opts, io));
     });

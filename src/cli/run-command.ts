@@ -53,6 +53,7 @@ import {
 } from "../analysis/k6-thresholds.js";
 import {
   launchSegments,
+  SegmentLaunchError,
   stopSegments,
   waitForRunning,
   waitForSegments,
@@ -85,6 +86,13 @@ import {
 } from "../collect/segment-start.js";
 import type { TraceSource } from "../vocab/index.js";
 import { historyLockTimeoutMs, recordRun, resolveHistoryPath } from "../collect/history-db.js";
+import {
+  awsClientOptions,
+  awsTimeoutsOf,
+  explainAwsFailure,
+  guardAwsClient,
+  type AwsTimeouts,
+} from "../collect/aws-client.js";
 import { runCollectCommand } from "./collect-command.js";
 import { loadRunBundle } from "./report-command.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../io/errors.js";
@@ -94,6 +102,9 @@ import { parseHttpUrl } from "../io/urls.js";
 import { loadTraceSource } from "../io/trace-file.js";
 
 export const RUN_BUNDLE_FORMAT = "caplab-run-bundle/1" as const;
+
+/** The IAM policy that lists the actions `caplab run --on ecs` calls. */
+export const RUN_POLICY = "examples/iam/run-policy.json";
 
 /**
  * Seconds to wait after the test before collecting CloudWatch data: 60-s metrics become
@@ -154,6 +165,10 @@ export interface RunOptions {
   readonly syncPort?: number;
   /** Seconds to wait for every k6 to be ready once the tasks run. @default 300 */
   readonly syncTimeout?: number;
+  /** `--on ecs`: seconds to wait for a connection to AWS. @default 10 */
+  readonly connectTimeout?: number;
+  /** `--on ecs`: seconds to wait for each AWS answer, and the longest silence within one. @default 60 */
+  readonly requestTimeout?: number;
 }
 
 /** Server-side collection after a run (the collector from the collect issue). */
@@ -163,6 +178,7 @@ export type ServerSideCollector = (request: {
   readonly from: Date;
   readonly to: Date;
   readonly out: string;
+  readonly timeouts: AwsTimeouts;
 }) => Promise<{ collected: true; files: Record<string, string> }>;
 
 /** The outside world of `caplab run`, replaceable in tests. */
@@ -170,11 +186,12 @@ export interface RunDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
-  readonly ecs: () => ECSClient;
+  /** The ECS client, with the run's AWS timeouts (`--connect-timeout`, `--request-timeout`). */
+  readonly ecs: (timeouts: AwsTimeouts) => ECSClient;
   /** The S3 client segment outputs are fetched with (`--results s3://…`). */
-  readonly s3: () => S3Client;
+  readonly s3: (timeouts: AwsTimeouts) => S3Client;
   /** The CloudWatch Logs client (`--results logs`), in the log group's region when it has one. */
-  readonly logs: (region: string | null) => CloudWatchLogsClient;
+  readonly logs: (region: string | null, timeouts: AwsTimeouts) => CloudWatchLogsClient;
   /** A new run id: `caplab-` and 8 hex digits. */
   readonly runId: () => string;
   /** Collects the server side for the run's window (`caplab collect`); null to skip. */
@@ -205,18 +222,31 @@ export const defaultRunDeps: RunDeps = {
   env: process.env,
   now: () => new Date(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  ecs: () => new ECSClient({}),
-  s3: () => new S3Client({ followRegionRedirects: true }),
-  logs: (region) => new CloudWatchLogsClient(region === null ? {} : { region }),
+  ecs: (timeouts) => new ECSClient(awsClientOptions(timeouts)),
+  s3: (timeouts) => new S3Client({ ...awsClientOptions(timeouts), followRegionRedirects: true }),
+  logs: (region, timeouts) =>
+    new CloudWatchLogsClient({
+      ...awsClientOptions(timeouts),
+      ...(region === null ? {} : { region }),
+    }),
   runId: () => `caplab-${randomBytes(4).toString("hex")}`,
-  collector: async ({ cluster, service, from, to, out }) => {
+  collector: async ({ cluster, service, from, to, out, timeouts }) => {
     const stderrOnly: Io = {
       out: (t) => process.stderr.write(t),
       err: (t) => process.stderr.write(t),
       isTty: false,
     };
     const code = await runCollectCommand(
-      { cluster, service, from: from.toISOString(), to: to.toISOString(), out, quiet: true },
+      {
+        cluster,
+        service,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        out,
+        quiet: true,
+        connectTimeout: timeouts.connectTimeoutSeconds,
+        requestTimeout: timeouts.requestTimeoutSeconds,
+      },
       stderrOnly,
     );
     if (code !== 0) throw new Error(`caplab collect ${cluster}/${service} exited with ${code}`);
@@ -402,6 +432,15 @@ export async function runRunCommand(
       `${ecsOnly.map(([f]) => f).join(", ")} go${ecsOnly.length === 1 ? "es" : ""} with --segments N --on ecs only.`,
       "bad-flag",
     );
+  if (
+    (opts.connectTimeout !== undefined || opts.requestTimeout !== undefined) &&
+    opts.on !== "ecs" &&
+    opts.collect === undefined
+  )
+    throw new UsageError(
+      "--connect-timeout and --request-timeout bound AWS calls: they go with --on ecs or --collect.",
+      "bad-flag",
+    );
   const { path, kind } = resolveScenario(scenario);
   const plan = await buildPlan(kind, opts);
   const out = resolve(opts.out);
@@ -457,7 +496,15 @@ export async function runRunCommand(
   const { code } = await runProcess(k6, args, env, io);
   const endedAt = deps.now();
   io.err(`caplab: ${explainK6Exit(code)}\n`);
-  const serverSide = await collectServerSide(opts.collect, startedAt, endedAt, out, io, deps);
+  const serverSide = await collectServerSide(
+    opts.collect,
+    startedAt,
+    endedAt,
+    out,
+    io,
+    deps,
+    awsTimeoutsOf(opts),
+  );
   await writeJsonAtomic(join(out, "manifest.json"), {
     ...manifestBase,
     runId,
@@ -512,6 +559,7 @@ async function collectServerSide(
   out: string,
   io: Io,
   deps: RunDeps,
+  timeouts: AwsTimeouts,
 ): Promise<{ record: Record<string, unknown>; files: Record<string, string> }> {
   if (collect === undefined)
     return { record: { collected: false, reason: "no --collect" }, files: {} };
@@ -537,6 +585,7 @@ async function collectServerSide(
       from: startedAt,
       to: endedAt,
       out: join(out, "server"),
+      timeouts,
     });
     return { record: { collected: true, cluster, service, window }, files: result.files };
   } catch (error) {
@@ -626,41 +675,73 @@ async function runOnEcs(
   const out = resolve(opts.out);
   const script = opts.scriptInImage ?? `/scenarios/${name}.js`;
   const segments = executionSegments(n);
-  const client = deps.ecs();
-  // --results logs reads the log group from the task definition: check it before any task runs.
-  let logsConfig: AwsLogsConfig | null = null;
-  if (results.kind === "logs") {
-    logsConfig = await awsLogsConfig(client, taskDefinition, container);
-    io.err(
-      `caplab: segment outputs will be read from CloudWatch Logs ${logsConfig.group}, streams ${logsConfig.streamPrefix}/${container}/<task id>\n`,
-    );
-  }
+  const timeouts = awsTimeoutsOf(opts);
+  const client = guardAwsClient(deps.ecs(timeouts));
+  const explain = (error: unknown) =>
+    explainAwsFailure(error, {
+      timeouts,
+      policy: RUN_POLICY,
+      later: "run it again later",
+    });
   const startedAt = deps.now();
-  const environment: Record<string, string> = { [ENV_VARS.target]: opts.target };
-  if (plan !== null) environment[ENV_VARS.planJson] = JSON.stringify(plan);
-  if (deps.env[ENV_VARS.token] !== undefined)
-    io.err(
-      `caplab: ${ENV_VARS.token} is not forwarded to ECS (overrides are visible in DescribeTasks); give the task definition a secret instead.\n`,
+  let logsConfig: AwsLogsConfig | null = null;
+  let launched: LaunchedSegment[];
+  try {
+    // --results logs reads the log group from the task definition: check it before any task runs.
+    if (results.kind === "logs") {
+      logsConfig = await awsLogsConfig(client, taskDefinition, container);
+      io.err(
+        `caplab: segment outputs will be read from CloudWatch Logs ${logsConfig.group}, streams ${logsConfig.streamPrefix}/${container}/<task id>\n`,
+      );
+    }
+    const environment: Record<string, string> = { [ENV_VARS.target]: opts.target };
+    if (plan !== null) environment[ENV_VARS.planJson] = JSON.stringify(plan);
+    if (deps.env[ENV_VARS.token] !== undefined)
+      io.err(
+        `caplab: ${ENV_VARS.token} is not forwarded to ECS (overrides are visible in DescribeTasks); give the task definition a secret instead.\n`,
+      );
+    io.err(`caplab: starting ${segments.length} k6 tasks on ${cluster} (${runId})…\n`);
+    launched = await launchSegments(
+      client,
+      {
+        cluster,
+        taskDefinition,
+        subnets: opts.subnets ?? [],
+        securityGroups: opts.securityGroups ?? [],
+        containerName: container,
+        command: (s) => segmentArgs(s, script, runId, mode),
+        environment,
+        segmentEnvironment: (s): Record<string, string> =>
+          results.kind === "s3"
+            ? { [RESULTS_URI_ENV]: segmentResultsUri(results, runId, s.index) }
+            : {},
+        startedBy: runId,
+      },
+      segments,
     );
-  io.err(`caplab: starting ${segments.length} k6 tasks on ${cluster} (${runId})…\n`);
-  const launched = await launchSegments(
-    client,
-    {
-      cluster,
-      taskDefinition,
-      subnets: opts.subnets ?? [],
-      securityGroups: opts.securityGroups ?? [],
-      containerName: container,
-      command: (s) => segmentArgs(s, script, runId, mode),
-      environment,
-      segmentEnvironment: (s): Record<string, string> =>
-        results.kind === "s3"
-          ? { [RESULTS_URI_ENV]: segmentResultsUri(results, runId, s.index) }
-          : {},
-      startedBy: runId,
-    },
-    segments,
-  );
+  } catch (error) {
+    // Nothing ran yet, or some tasks did: stop those, then say in one sentence what failed.
+    const started = error instanceof SegmentLaunchError ? error.launched : [];
+    const failures =
+      started.length === 0
+        ? []
+        : await stopSegments(client, cluster, started, "caplab: launch failed");
+    const stopped =
+      started.length === 0
+        ? "no task was started"
+        : failures.length === 0
+          ? `the ${started.length} task${started.length === 1 ? "" : "s"} already started ${started.length === 1 ? "was" : "were"} stopped (StopTask)`
+          : `stop the tasks already started by hand: aws ecs list-tasks --cluster ${cluster} --started-by ${runId}`;
+    const cause = error instanceof SegmentLaunchError ? (error.cause ?? null) : error;
+    const explained = cause === null ? null : explain(cause);
+    if (explained === null && !(error instanceof SegmentLaunchError)) throw error;
+    const what = (explained?.message ?? (error as Error).message).replace(/\.$/, "");
+    if (explained?.exitCode === 1) {
+      io.err(`caplab: ${what}; ${stopped}.\n`);
+      return 1;
+    }
+    throw new UsageError(`${what}; ${stopped}.`, "segment-not-launched", { cause: error });
+  }
   io.err(`caplab: started ${launched.length} k6 tasks on ${cluster} (${runId})\n`);
   // Ctrl-C stops the tasks (k6 ends the test and writes its output, the entrypoint uploads it),
   // and the run goes on to gather and merge what they wrote. A second Ctrl-C exits at once.
@@ -702,7 +783,16 @@ async function runOnEcs(
         `caplab: segment ${r.segment.segment}: ${explainK6Exit(r.exitCode)}${r.stoppedReason ? ` (${r.stoppedReason})` : ""}\n`,
       );
 
-    const gathered = await gatherOutputs(stopped, results, logsConfig, runId, out, io, deps);
+    const gathered = await gatherOutputs(
+      stopped,
+      results,
+      logsConfig,
+      runId,
+      out,
+      io,
+      deps,
+      timeouts,
+    );
     const found = gathered.flatMap((g, index) => (g.found ? [{ ...g, index }] : []));
     const missingIndexes = gathered.flatMap((g, index) => (g.found ? [] : [index]));
     const { merged, verdicts } = await mergeAndJudge(found, missingIndexes, plan, out, io);
@@ -715,6 +805,7 @@ async function runOnEcs(
       out,
       io,
       deps,
+      timeouts,
     );
     await writeJsonAtomic(join(out, "manifest.json"), {
       ...manifestBase,
@@ -771,6 +862,13 @@ async function runOnEcs(
       serverSide: serverSide.record,
     });
     return merged === null ? exit.code : await recordInHistory(out, exit.code, io, deps);
+  } catch (error) {
+    const explained = error instanceof UsageError ? null : explain(error);
+    if (explained === null) throw error;
+    io.err(
+      `caplab: ${explained.message.replace(/\.$/, "")}; the k6 tasks of ${runId} may still be running: see them with aws ecs list-tasks --cluster ${cluster} --started-by ${runId} and stop them with aws ecs stop-task.\n`,
+    );
+    return explained.exitCode;
   } finally {
     stopListening();
   }
@@ -917,18 +1015,19 @@ async function gatherOutputs(
   out: string,
   io: Io,
   deps: RunDeps,
+  timeouts: AwsTimeouts,
 ): Promise<SegmentOutput[]> {
   for (const stale of ["segments", "k6.json.gz", "summary.json"])
     await rm(join(out, stale), { recursive: true, force: true });
   let s3: S3Client | undefined;
-  const s3Client = (): S3Client => (s3 ??= deps.s3());
+  const s3Client = (): S3Client => (s3 ??= guardAwsClient(deps.s3(timeouts)));
   let logs: CloudWatchLogsClient | undefined;
   if (logsConfig !== null) {
     io.err(
       `caplab: waiting ${LOGS_SETTLE_SECONDS} s for CloudWatch Logs to take the tasks' last lines…\n`,
     );
     await deps.sleep(LOGS_SETTLE_SECONDS * 1000);
-    logs = deps.logs(logsConfig.region);
+    logs = guardAwsClient(deps.logs(logsConfig.region, timeouts));
   }
   const gathered: SegmentOutput[] = [];
   for (const r of stopped) {

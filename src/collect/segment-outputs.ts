@@ -30,6 +30,7 @@ import { UsageError } from "../io/errors.js";
 import { listSources, parseS3Url } from "./import/sources.js";
 import { redactUserinfo } from "../io/urls.js";
 import { readK6Parsed } from "./k6-merge.js";
+import { MalformedResponseError } from "./aws-client.js";
 
 /** Where segments leave their output. */
 export type ResultsDestination =
@@ -131,7 +132,7 @@ async function downloadObject(
   const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const body = response.Body;
   if (!(body instanceof Readable))
-    throw new Error(`GetObject s3://${bucket}/${key} returned no readable body stream`);
+    throw new MalformedResponseError("S3 GetObject", `no readable body for s3://${bucket}/${key}`);
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempBeside(path);
   try {

@@ -14,6 +14,7 @@ import { createGunzip } from "node:zlib";
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
 import { UsageError } from "../../io/errors.js";
 import { hasUserinfo, redactUserinfo } from "../../io/urls.js";
+import { MalformedResponseError } from "../aws-client.js";
 
 /** One input: a local file or an S3 object. */
 export type InputSource =
@@ -139,7 +140,7 @@ export async function openSource(source: InputSource, s3: () => S3Client): Promi
   );
   const body = response.Body;
   if (!(body instanceof Readable))
-    throw new Error(`GetObject ${source.name} returned no readable body stream`);
+    throw new MalformedResponseError("S3 GetObject", `no readable body for ${source.name}`);
   return gunzipIfCompressed(body, source.key.endsWith(".gz"));
 }
 
