@@ -193,7 +193,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description(
       "Runs k6 (from PATH or K6_BIN) on a library scenario (smoke, constant, breakpoint, spike, soak, trace-replay)\n" +
         "or a script file, with --out json=DIR/k6.json.gz and --summary-export DIR/summary.json, and writes\n" +
-        "DIR/manifest.json. Exit code = k6's (99: thresholds crossed).\n\n" +
+        "DIR/manifest.json. Exit code = k6's (99: thresholds crossed), or 74 when k6 passed but the history\n" +
+        "could not be written.\n\n" +
         "With --segments N --on ecs: one Fargate task per execution segment (RunTask), each with --no-thresholds;\n" +
         "their k6 JSON outputs are gathered (--results), merged into DIR/k6.json.gz, and the plan's thresholds are\n" +
         "judged on the merged points (DIR/thresholds.json; exit 99 when one fails, 1 when a segment's output is missing).\n\n" +

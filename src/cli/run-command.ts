@@ -734,7 +734,8 @@ async function runOnEcs(
           : `stop the tasks already started by hand: aws ecs list-tasks --cluster ${cluster} --started-by ${runId}`;
     const cause = error instanceof SegmentLaunchError ? (error.cause ?? null) : error;
     const explained = cause === null ? null : explain(cause);
-    if (explained === null && !(error instanceof SegmentLaunchError)) throw error;
+    // Not an AWS failure caplab knows (a bug, or a UsageError): as it is, tasks stopped.
+    if (explained === null && cause !== null) throw error;
     const what = (explained?.message ?? (error as Error).message).replace(/\.$/, "");
     if (explained?.exitCode === 1) {
       io.err(`caplab: ${what}; ${stopped}.\n`);
