@@ -36,7 +36,7 @@ export function hasUserinfo(text: string): boolean {
 const INSTEAD = {
   target:
     "give a token with CAPLAB_TOKEN (and CAPLAB_TOKEN_HEADER) or a header with CAPLAB_HEADER_<NAME> instead",
-  aws: "AWS credentials come from the default credential chain or --profile, never from a URL",
+  aws: "AWS credentials come from the default credential chain (AWS_PROFILE, the environment, a role), never from a URL",
 } as const;
 
 /**

@@ -42,7 +42,7 @@ export function parseS3Url(text: string): { bucket: string; prefix: string } | n
   const bucket = m[1]!;
   if (hasUserinfo(text) && bucket.includes("@"))
     throw new UsageError(
-      `${redactUserinfo(text)} carries a user name or password, which caplab refuses; AWS credentials come from the default credential chain or --profile, never from a URL.`,
+      `${redactUserinfo(text)} carries a user name or password, which caplab refuses; AWS credentials come from the default credential chain (AWS_PROFILE, the environment, a role), never from a URL.`,
       "credentials-in-url",
     );
   if (bucket !== "" && !BUCKET_NAME.test(bucket))
