@@ -3,14 +3,16 @@
 import { inspect } from "node:util";
 import { main } from "../dist/cli/main.js";
 import { printable } from "../dist/reports/spec/escape.js";
+import { redactUserinfo } from "../dist/io/urls.js";
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error) => {
-    // A bug: the stack, with any control character in its message made visible.
-    process.stderr.write(`${printable(inspect(error))}\n`);
+    // A bug: the stack, with any URL's user name and password taken out and any control
+    // character in its message made visible.
+    process.stderr.write(`${printable(redactUserinfo(inspect(error)))}\n`);
     process.exitCode = 1;
   },
 );

@@ -18,11 +18,23 @@ import { collect, CollectionInterrupted, type CollectResult } from "../collect/c
 import { checkCheckpointFolder, partialDirFor } from "../collect/checkpoint.js";
 import { MetricForbiddenError } from "../collect/cloudwatch.js";
 import type { PackingLimits } from "../collect/packing.js";
-import { isRetryable, isThrottling, type RetryOptions } from "../collect/retry.js";
+import {
+  AWS_CONNECT_TIMEOUT_SECONDS,
+  AWS_MAX_ATTEMPTS,
+  AWS_REQUEST_TIMEOUT_SECONDS,
+  awsClientOptions,
+  awsTimeoutsOf,
+  explainAwsFailure,
+  guardAwsClient,
+  parseSecondsFlag,
+  type AwsTimeouts,
+} from "../collect/aws-client.js";
+import type { RetryOptions } from "../collect/retry.js";
 import { DEFAULT_MAX_TASKS } from "../collect/task-metrics.js";
 import type { Warning } from "../vocab/index.js";
 import { UsageError } from "../io/errors.js";
 import { FORCE_HELP, prepareOutputFolder } from "../io/output.js";
+import { parseHttpUrl } from "../io/urls.js";
 import { printWarnings, type Io } from "./main.js";
 import { wholeNumberFlag } from "./flags.js";
 
@@ -46,6 +58,10 @@ export interface CollectCommandOptions {
   readonly highResolution?: boolean;
   /** Write --out (and its .partial) even when caplab did not write what is there. */
   readonly force?: boolean;
+  /** Seconds to wait for a connection to AWS. @default AWS_CONNECT_TIMEOUT_SECONDS (10) */
+  readonly connectTimeout?: number;
+  /** Seconds to wait for an answer to begin, and the longest silence within one. @default 60 */
+  readonly requestTimeout?: number;
 }
 
 /** What tests change: extra client configuration (credentials, SDK retries), retry, limits, clock, signal. */
@@ -89,30 +105,44 @@ export function parseCollectTime(flag: string, text: string, nowMs: number): num
   return ms;
 }
 
-/** An AWS failure in one sentence that says what to change, or null when it is not one we know. */
-export function explainAwsError(error: unknown, partialDir: string): string | null {
+/** The IAM policy that lists the actions `caplab collect` calls. */
+export const COLLECT_POLICY = "examples/iam/collect-policy.json";
+
+/**
+ * An AWS failure in one sentence that says what to change, with its exit code (2: change the
+ * set-up; 1: AWS kept failing, run again later and the chunks fetched so far are kept), or
+ * null when it is not one we know (a bug: its stack is shown).
+ */
+export function explainAwsError(
+  error: unknown,
+  partialDir: string,
+  where: { readonly endpointUrl?: string; readonly timeouts?: AwsTimeouts } = {},
+): { readonly message: string; readonly exitCode: 1 | 2 } | null {
   const e = error as { name?: string; message?: string } | null;
   const name = e?.name ?? "";
   const msg = (e?.message ?? "").split("\n")[0]!;
   if (error instanceof MetricForbiddenError)
-    return `CloudWatch answered Forbidden for a metric (${error.queryId}); grant cloudwatch:GetMetricData as in examples/iam/collect-policy.json.`;
-  if (name === "CredentialsProviderError" || /Could not load credentials/i.test(msg))
-    return `no AWS credentials were found (${msg}); configure the default credential chain or pass --profile.`;
-  if (/Region is missing/i.test(msg))
-    return "no AWS Region is set; pass --region or set AWS_REGION.";
-  if (
-    /AccessDenied|UnauthorizedOperation|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|InvalidSignature|SignatureDoesNotMatch/.test(
-      name,
-    )
-  )
-    return `AWS refused the call (${name}: ${msg}); check the credentials and grant the actions in examples/iam/collect-policy.json.`;
+    return {
+      message: `CloudWatch answered Forbidden for a metric (${error.queryId}); grant cloudwatch:GetMetricData as in ${COLLECT_POLICY}.`,
+      exitCode: 2,
+    };
   if (name === "ClusterNotFoundException")
-    return `the ECS cluster was not found (${msg}); check --cluster and --region.`;
+    return {
+      message: `the ECS cluster was not found (${msg}); check --cluster and --region.`,
+      exitCode: 2,
+    };
   if (name === "ServiceNotFoundException")
-    return `the ECS service was not found (${msg}); check --service and --region.`;
-  if (isThrottling(error) || isRetryable(error))
-    return `AWS kept failing after every retry (${name || "error"}: ${msg}); run the same command again later: the chunks already fetched are kept in ${partialDir}.`;
-  return null;
+    return {
+      message: `the ECS service was not found (${msg}); check --service and --region.`,
+      exitCode: 2,
+    };
+  return explainAwsFailure(error, {
+    ...where,
+    policy: COLLECT_POLICY,
+    profileFlag: true,
+    regionFlag: true,
+    later: `run the same command again later: the chunks already fetched are kept in ${partialDir}`,
+  });
 }
 
 function parseRequest(opts: CollectCommandOptions, nowMs: number) {
@@ -136,6 +166,7 @@ export async function runCollectCommand(
 ): Promise<number> {
   const now = deps.now ?? Date.now;
   const { fromMs, toMs, period } = parseRequest(opts, now());
+  if (opts.endpointUrl !== undefined) parseHttpUrl("--endpoint-url", opts.endpointUrl, "aws");
   // --out and its checkpoint folder are checked before any AWS call.
   const notify = (message: string) => io.err(`caplab: ${message}\n`);
   const output = await prepareOutputFolder(opts.out, {
@@ -146,7 +177,9 @@ export async function runCollectCommand(
   const out = output.path;
   const partialDir = partialDirFor(out);
   await checkCheckpointFolder(partialDir, { force: opts.force, notify });
+  const timeouts = awsTimeoutsOf(opts);
   const config: Record<string, unknown> = {
+    ...awsClientOptions(timeouts),
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.profile
       ? { profile: opts.profile, credentials: fromIni({ profile: opts.profile }) }
@@ -154,9 +187,9 @@ export async function runCollectCommand(
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
     ...deps.clientConfig,
   };
-  const cloudWatch = new CloudWatchClient(config);
-  const ecs = new ECSClient(config);
-  const autoScaling = new ApplicationAutoScalingClient(config);
+  const cloudWatch = guardAwsClient(new CloudWatchClient(config));
+  const ecs = guardAwsClient(new ECSClient(config));
+  const autoScaling = guardAwsClient(new ApplicationAutoScalingClient(config));
 
   const warnings: Warning[] = [];
   const showBar = io.isTty && !opts.quiet;
@@ -230,10 +263,13 @@ export async function runCollectCommand(
       return 130;
     }
     if (error instanceof UsageError) throw error;
-    const explained = explainAwsError(error, partialDir);
+    const explained = explainAwsError(error, partialDir, {
+      endpointUrl: opts.endpointUrl,
+      timeouts,
+    });
     if (explained === null) throw error;
-    io.err(`caplab: ${explained}\n`);
-    return 1;
+    io.err(`caplab: ${explained.message}\n`);
+    return explained.exitCode;
   } finally {
     bar?.stop();
     process.off("SIGINT", onSigint);
@@ -308,10 +344,28 @@ export function addCollectCommand(program: Command, io: Io, setCode: (code: numb
     .option("--region <region>", "AWS Region (default: AWS_REGION or the profile's)")
     .option("--profile <name>", "shared-config profile for credentials and Region")
     .option("--endpoint-url <url>", "send every AWS call to this endpoint (a local stub)")
+    .addOption(connectTimeoutOption())
+    .addOption(requestTimeoutOption())
     .requiredOption("--out <dir>", "bundle folder to write")
     .option("--force", FORCE_HELP.folder)
     .option("--quiet", "no progress bar or progress messages")
     .action(async (opts: CollectCommandOptions) => {
       setCode(await runCollectCommand(opts, io));
     });
+}
+
+/** `--connect-timeout SECONDS`, for every command that calls AWS. */
+export function connectTimeoutOption(): Option {
+  return new Option(
+    "--connect-timeout <seconds>",
+    `seconds to wait for a connection to AWS (default ${AWS_CONNECT_TIMEOUT_SECONDS})`,
+  ).argParser(parseSecondsFlag("--connect-timeout"));
+}
+
+/** `--request-timeout SECONDS`, for every command that calls AWS. */
+export function requestTimeoutOption(): Option {
+  return new Option(
+    "--request-timeout <seconds>",
+    `seconds to wait for each AWS answer, and the longest silence within one; a call is tried ${AWS_MAX_ATTEMPTS} times (default ${AWS_REQUEST_TIMEOUT_SECONDS})`,
+  ).argParser(parseSecondsFlag("--request-timeout"));
 }

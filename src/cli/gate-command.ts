@@ -7,7 +7,8 @@
  *   gate.yaml ──GateConfigSchema──▶ GateConfig (defaults: GATE_DEFAULTS)
  *     ──evaluateGate──▶ GateResult ──▶ DIR/gate-junit.xml, DIR/gate.md, DIR/gate.json,
  *                                      the history (run and gate), the terminal
- *   exit 0 pass, 1 fail, 2 usage error.
+ *   exit 0 pass, 1 fail, 2 usage error, 74 the history could not be read or written (a failed
+ *   gate still exits 1: the verdict comes first, and it is printed and written either way).
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -21,13 +22,13 @@ import {
 } from "../analysis/gate.js";
 import {
   baselineRunsFromHistory,
-  recordGate,
-  recordRun,
+  historyLockTimeoutMs,
+  recordGatedRun,
   resolveHistoryPath,
 } from "../collect/history-db.js";
 import { gateRunOf } from "../reports/spec/run-data.js";
 import { renderGateJunit, renderGateMarkdown } from "../reports/spec/run-gate.js";
-import { UsageError } from "../io/errors.js";
+import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../io/errors.js";
 import { formatZodIssue, readYamlFile } from "../io/config-file.js";
 import { printWarnings, type Io } from "./main.js";
 import { prepareOutputFiles, writeFileAtomic } from "../io/output.js";
@@ -64,7 +65,12 @@ export async function loadGateConfig(path: string | undefined): Promise<GateConf
   return parsed.data;
 }
 
-/** Runs `caplab gate`; returns 0 (pass), 1 (fail); usage errors throw (exit 2). */
+/**
+ * Runs `caplab gate`; returns 0 (pass), 1 (fail), or 74 when the gate passed but the history
+ * could not be read or written; usage errors throw (exit 2). Precedence: a failed gate is 1
+ * even when the history also failed, so a CI job that tolerates 74 never lets a failed gate
+ * through.
+ */
 export async function runGateCommand(
   runDir: string,
   opts: GateOptions,
@@ -90,29 +96,40 @@ export async function runGateCommand(
   });
   const config = await loadGateConfig(opts.config);
   const historyPath = resolveHistoryPath(opts.history, env, process.cwd());
+  const lockTimeoutMs = historyLockTimeoutMs(env);
   const run = await loadRunBundle(runDir);
   printWarnings(io, run.warnings);
 
   let baseline: GateRun | null = null;
+  let historyFailure: HistoryError | null = null;
   if (opts.baseline !== undefined) {
     if (!existsSync(opts.baseline))
       throw new UsageError(`--baseline ${opts.baseline} does not exist.`, "missing-file");
     baseline = gateRunOf(await loadRunBundle(opts.baseline));
   } else if (opts.baselineFromHistory !== undefined) {
-    const runs = await baselineRunsFromHistory(historyPath, {
-      n: opts.baselineFromHistory,
-      scenario: run.meta.scenario,
-      excludeRunId: run.meta.runId,
-    });
-    if (runs.length === 0)
+    try {
+      const runs = await baselineRunsFromHistory(historyPath, {
+        n: opts.baselineFromHistory,
+        scenario: run.meta.scenario,
+        excludeRunId: run.meta.runId,
+        lockTimeoutMs,
+      });
+      if (runs.length === 0)
+        io.err(
+          `caplab: no earlier ${run.meta.scenario} runs in ${historyPath}; the regression checks are skipped this time.\n`,
+        );
+      else
+        baseline = poolBaselines(
+          runs,
+          `last ${runs.length} ${run.meta.scenario} run${runs.length === 1 ? "" : "s"} in history`,
+        );
+    } catch (error) {
+      if (!(error instanceof HistoryError)) throw error;
+      historyFailure = error;
       io.err(
-        `caplab: no earlier ${run.meta.scenario} runs in ${historyPath}; the regression checks are skipped this time.\n`,
+        `caplab: the regression checks are skipped, and the run will not be recorded: ${error.message}\n`,
       );
-    else
-      baseline = poolBaselines(
-        runs,
-        `last ${runs.length} ${run.meta.scenario} run${runs.length === 1 ? "" : "s"} in history`,
-      );
+    }
   }
 
   const result = evaluateGate(gateRunOf(run), baseline, config);
@@ -122,9 +139,14 @@ export async function runGateCommand(
     await writeFileAtomic(join(dir, "gate.md"), renderGateMarkdown(result));
     await writeFileAtomic(join(dir, "gate.json"), `${JSON.stringify(result, null, 2)}\n`);
   });
-  if (opts.record !== false) {
-    await recordRun(historyPath, run, { bundle: resolve(runDir) });
-    await recordGate(historyPath, result);
+  let notRecorded: HistoryError | null = null;
+  if (opts.record !== false && historyFailure === null) {
+    try {
+      await recordGatedRun(historyPath, run, result, { bundle: resolve(runDir), lockTimeoutMs });
+    } catch (error) {
+      if (!(error instanceof HistoryError)) throw error;
+      historyFailure = notRecorded = error;
+    }
   }
   for (const c of result.checks)
     io.out(
@@ -133,5 +155,9 @@ export async function runGateCommand(
   io.out(
     `caplab gate: ${result.verdict === "pass" ? "PASSED" : "FAILED"} (${join(out, "gate.md")}, ${join(out, "gate-junit.xml")})\n`,
   );
-  return gateExitCode(result);
+  const verdictCode = gateExitCode(result);
+  if (notRecorded !== null)
+    io.err(`caplab: the run and its verdict were not recorded: ${notRecorded.message}\n`);
+  if (historyFailure === null) return verdictCode;
+  return verdictCode === 0 ? HISTORY_EXIT_CODE : verdictCode;
 }

@@ -12,6 +12,7 @@ import { eDivisiveChangePoints, linearFit, type ChangePoint } from "../analysis/
 import { createRandom } from "../sim/random.js";
 import {
   exportHistoryParquet,
+  historyLockTimeoutMs,
   listRuns,
   resolveHistoryPath,
   type HistoryRun,
@@ -156,6 +157,7 @@ export async function runHistoryListCommand(
   const path = resolveHistoryPath(opts.history, env, process.cwd());
   const runs = await listRuns(path, {
     last,
+    lockTimeoutMs: historyLockTimeoutMs(env),
     ...(opts.scenario !== undefined ? { scenario: opts.scenario } : {}),
   });
   const changes = p95ChangePoints(runs);
@@ -184,7 +186,9 @@ export async function runHistoryExportCommand(
     inputs: [path],
     notify: (message) => io.err(`caplab: ${message}\n`),
   });
-  const files = await output.write((dir) => exportHistoryParquet(path, dir));
+  const files = await output.write((dir) =>
+    exportHistoryParquet(path, dir, { lockTimeoutMs: historyLockTimeoutMs(env) }),
+  );
   io.out(
     `Exported ${files.length} tables from ${path}:\n${files.map((f) => `  ${join(output.path, basename(f))}\n`).join("")}`,
   );

@@ -5,6 +5,12 @@
  * this file checks the flags, writes the bundle and prints.
  */
 import { S3Client } from "@aws-sdk/client-s3";
+import {
+  awsClientOptions,
+  awsTimeoutsOf,
+  explainAwsFailure,
+  guardAwsClient,
+} from "../collect/aws-client.js";
 import { isCloudWatchPeriod } from "../analysis/cloudwatch-json.js";
 import { STEP_SECONDS_CHOICES } from "../analysis/trace.js";
 import {
@@ -24,6 +30,8 @@ import {
 import { writeBundle, type FixedSeries } from "../io/bundle.js";
 import { caplabVersion, prepareOutputFolder } from "../io/output.js";
 import { UsageError } from "../io/errors.js";
+import { parseHttpUrl } from "../io/urls.js";
+import { parseS3Url } from "../collect/import/sources.js";
 import type { Io } from "./main.js";
 import { printWarnings } from "./main.js";
 import { parseTimeCell } from "../io/trace-file.js";
@@ -43,6 +51,10 @@ export interface ImportCommandOptions {
   readonly requests?: string;
   readonly endpointUrl?: string;
   readonly region?: string;
+  /** Seconds to wait for a connection to S3. @default AWS_CONNECT_TIMEOUT_SECONDS (10) */
+  readonly connectTimeout?: number;
+  /** Seconds to wait for each S3 answer, and the longest silence within one. @default 60 */
+  readonly requestTimeout?: number;
   readonly out: string;
   readonly quiet?: boolean;
   /** Write --out even when caplab did not write what is there (it is kept as a backup). */
@@ -84,6 +96,13 @@ export async function runImportCommand(
     throw new UsageError("--queries and --requests go with --format cloudwatch only.", "bad-flag");
   }
 
+  if (opts.endpointUrl !== undefined) parseHttpUrl("--endpoint-url", opts.endpointUrl, "aws");
+  // Every S3 source is checked (credentials, bucket name) before anything is read.
+  for (const source of sources)
+    if (parseS3Url(source)?.bucket === "")
+      throw new UsageError(`${source} names no bucket; write s3://bucket/prefix.`, "bad-flag");
+
+
   // --out is checked before the (possibly long) read, and may not hold the sources.
   const output = await prepareOutputFolder(opts.out, {
     command: "import",
@@ -95,17 +114,20 @@ export async function runImportCommand(
     notify: (message) => io.err(`caplab: ${message}\n`),
   });
 
+  const timeouts = awsTimeoutsOf(opts);
   let client: S3Client | undefined;
-  const s3 =
+  const makeS3 =
     deps.s3 ??
     ((): S3Client =>
-      (client ??= new S3Client({
+      new S3Client({
+        ...awsClientOptions(timeouts),
         region:
           opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
         ...(opts.endpointUrl !== undefined
           ? { endpoint: opts.endpointUrl, forcePathStyle: true }
           : {}),
-      })));
+      }));
+  const s3 = (): S3Client => (client ??= guardAwsClient(makeS3()));
 
   const warnings: Warning[] = [];
   const progress = io.isTty && !opts.quiet;
@@ -135,9 +157,21 @@ export async function runImportCommand(
       },
       (w) => warnings.push(w),
     );
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const explained = explainAwsFailure(error, {
+      endpointUrl: opts.endpointUrl,
+      timeouts,
+      policy: "an IAM policy that allows s3:ListBucket and s3:GetObject on the bucket",
+      later: "run the same command again later",
+      regionFlag: true,
+    });
+    if (explained === null) throw error;
+    io.err(`caplab: ${explained.message}\n`);
+    return explained.exitCode;
   } finally {
     if (progress) progressLine("\r\x1b[K");
-    client?.destroy();
+    if (deps.s3 === undefined) client?.destroy();
   }
 
   const manifest = renderManifest(result, {

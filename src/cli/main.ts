@@ -1,21 +1,27 @@
 /**
  * The `caplab` command. `main(argv)` returns the exit code and can run inside a test; only
- * bin/caplab.js calls process.exit. User mistakes are UsageErrors (exit 2, one sentence);
- * anything else shows its stack (exit 1).
+ * bin/caplab.js calls process.exit. User mistakes are UsageErrors (exit 2, one sentence); a
+ * history that cannot be used is a HistoryError (exit 74, one sentence); anything else shows
+ * its stack (exit 1).
  */
 import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
 import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
 import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
-import { Interrupted, UsageError } from "../io/errors.js";
+import { HistoryError, Interrupted, UsageError } from "../io/errors.js";
 import { FORCE_HELP } from "../io/output.js";
+import { redactUserinfo } from "../io/urls.js";
 import { printable } from "../reports/spec/escape.js";
 import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
 import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";
 import { runCalibrateCommand, type CalibrateCommandOptions } from "./calibrate-command.js";
-import { addCollectCommand } from "./collect-command.js";
+import {
+  addCollectCommand,
+  connectTimeoutOption,
+  requestTimeoutOption,
+} from "./collect-command.js";
 import { runGateCommand, type GateOptions } from "./gate-command.js";
 import {
   runHistoryExportCommand,
@@ -72,7 +78,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description(
       "Load tests and scaling simulation for ECS Fargate services behind an ALB: replay traffic against target-tracking policies and task sizes, and pick the cheapest that meets the SLO.",
     )
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureOutput({ writeOut: io.out, writeErr: (t) => io.err(redactUserinfo(t)) })
     .exitOverride()
     .showHelpAfterError("(run caplab --help for usage)");
 
@@ -200,6 +206,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
     .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
+    .addOption(connectTimeoutOption())
+    .addOption(requestTimeoutOption())
     .requiredOption("--out <dir>", "bundle folder to write (replaced atomically)")
     .option("--force", FORCE_HELP.folder)
     .option("--quiet", "no progress and no summary; warnings still go to stderr")
@@ -213,7 +221,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .description(
       "Runs k6 (from PATH or K6_BIN) on a library scenario (smoke, constant, breakpoint, spike, soak, trace-replay)\n" +
         "or a script file, with --out json=DIR/k6.json.gz and --summary-export DIR/summary.json, and writes\n" +
-        "DIR/manifest.json. Exit code = k6's (99: thresholds crossed).\n\n" +
+        "DIR/manifest.json. Exit code = k6's (99: thresholds crossed), or 74 when k6 passed but the history\n" +
+        "could not be written.\n\n" +
         "With --segments N --on ecs: one Fargate task per execution segment (RunTask), each with --no-thresholds;\n" +
         "their k6 JSON outputs are gathered (--results), merged into DIR/k6.json.gz, and the plan's thresholds are\n" +
         "judged on the merged points (DIR/thresholds.json; exit 99 when one fails, 1 when a segment's output is missing).\n\n" +
@@ -282,6 +291,8 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         `how long to wait for every k6 to be ready once the tasks run (default ${SYNC_START_TIMEOUT_SECONDS})`,
       ).argParser(wholeNumberFlag("--sync-timeout", { min: 1, unit: "seconds" })),
     )
+    .addOption(connectTimeoutOption())
+    .addOption(requestTimeoutOption())
     .action(async (scenario: string, opts: RunOptions) => {
       setCode(await runRunCommand(scenario, opts, io));
     });
@@ -371,7 +382,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "Absolute checks (SLO, k6 thresholds, 5xx, CPU/memory headroom, tasks below MaxCapacity) and, with a baseline, " +
         "regression checks (bootstrap CI of the p95 difference, Mann-Whitney on per-second p95, two-proportion test on " +
         "errors, capacity). Writes gate-junit.xml, gate.md, gate.json; records the run and verdict in the history. " +
-        "Exit 0 pass, 1 fail, 2 usage error.\n\n" +
+        "Exit 0 pass, 1 fail, 2 usage error, 74 history not recorded (a failed gate stays 1).\n\n" +
         "Examples:\n  caplab gate out/run --baseline out/last-release\n" +
         "  caplab gate out/run --baseline-from-history 10 --config gate.yaml",
     )
@@ -476,8 +487,12 @@ export async function main(argv: readonly string[], terminal: Io = processIo): P
       error instanceof SpaceError ||
       error instanceof CalibrationError
     ) {
-      io.err(`caplab: ${error.message}\n`);
+      io.err(`caplab: ${redactUserinfo(error.message)}\n`);
       return 2;
+    }
+    if (error instanceof HistoryError) {
+      io.err(`caplab: ${redactUserinfo(error.message)}\n`);
+      return error.exitCode;
     }
     throw error;
   }

@@ -19,8 +19,8 @@ import {
 } from "../vocab/index.js";
 import { loadConfig } from "../io/config-file.js";
 import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
-import { recordPlan, resolveHistoryPath } from "../collect/history-db.js";
-import { UsageError } from "../io/errors.js";
+import { historyLockTimeoutMs, recordPlan, resolveHistoryPath } from "../collect/history-db.js";
+import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
 import { prepareOutputFolder, writeFileAtomic, writeJsonAtomic } from "../io/output.js";
 import { defaultWorkers, poolSize, runSweep } from "./pool.js";
@@ -146,14 +146,23 @@ export async function runPlanCommand(
   const recommendation = await output.write((dir) =>
     writePlanOutputs(result, config, dir, fidelity),
   );
+  let notRecorded: HistoryError | null = null;
   try {
-    await recordPlan(resolveHistoryPath(undefined, process.env, process.cwd()), result, { out });
+    await recordPlan(resolveHistoryPath(undefined, process.env, process.cwd()), result, {
+      out,
+      lockTimeoutMs: historyLockTimeoutMs(process.env),
+    });
   } catch (error) {
-    io.err(`caplab: plan not recorded in history: ${(error as Error).message}\n`);
+    if (!(error instanceof HistoryError)) throw error;
+    notRecorded = error;
   }
   if (opts.json) io.out(`${JSON.stringify(recommendation, null, 2)}\n`);
   else io.out(renderPlanSummary(result, out, fidelity));
-  return result.recommended ? 0 : 3;
+  if (notRecorded !== null)
+    io.err(`caplab: the plan was written but not recorded: ${notRecorded.message}\n`);
+  // 3 (no candidate meets the SLO) says more than 74 (not recorded), which it outranks.
+  if (!result.recommended) return 3;
+  return notRecorded === null ? 0 : HISTORY_EXIT_CODE;
 }
 
 /**

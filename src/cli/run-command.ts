@@ -53,6 +53,7 @@ import {
 } from "../analysis/k6-thresholds.js";
 import {
   launchSegments,
+  SegmentLaunchError,
   stopSegments,
   waitForRunning,
   waitForSegments,
@@ -84,11 +85,18 @@ import {
   waitForK6Apis,
 } from "../collect/segment-start.js";
 import type { TraceSource } from "../vocab/index.js";
-import { recordRun, resolveHistoryPath } from "../collect/history-db.js";
+import { historyLockTimeoutMs, recordRun, resolveHistoryPath } from "../collect/history-db.js";
+import {
+  awsClientOptions,
+  awsTimeoutsOf,
+  explainAwsFailure,
+  guardAwsClient,
+  type AwsTimeouts,
+} from "../collect/aws-client.js";
 import { runCollectCommand } from "./collect-command.js";
 import { loadRunBundle } from "./report-command.js";
 import { printable } from "../reports/spec/escape.js";
-import { UsageError } from "../io/errors.js";
+import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../io/errors.js";
 import type { Io } from "./main.js";
 import {
   prepareOutputFolder,
@@ -96,9 +104,13 @@ import {
   writeJsonAtomic,
   type OutputFolder,
 } from "../io/output.js";
+import { parseHttpUrl } from "../io/urls.js";
 import { loadTraceSource } from "../io/trace-file.js";
 
 export const RUN_BUNDLE_FORMAT = "caplab-run-bundle/1" as const;
+
+/** The IAM policy that lists the actions `caplab run --on ecs` calls. */
+export const RUN_POLICY = "examples/iam/run-policy.json";
 
 /**
  * Seconds to wait after the test before collecting CloudWatch data: 60-s metrics become
@@ -161,6 +173,10 @@ export interface RunOptions {
   readonly syncTimeout?: number;
   /** Write --out even when caplab did not write what is there (it is kept as a backup). */
   readonly force?: boolean;
+  /** `--on ecs`: seconds to wait for a connection to AWS. @default 10 */
+  readonly connectTimeout?: number;
+  /** `--on ecs`: seconds to wait for each AWS answer, and the longest silence within one. @default 60 */
+  readonly requestTimeout?: number;
 }
 
 /** Server-side collection after a run (the collector from the collect issue). */
@@ -170,6 +186,7 @@ export type ServerSideCollector = (request: {
   readonly from: Date;
   readonly to: Date;
   readonly out: string;
+  readonly timeouts: AwsTimeouts;
 }) => Promise<{ collected: true; files: Record<string, string> }>;
 
 /** The outside world of `caplab run`, replaceable in tests. */
@@ -177,11 +194,12 @@ export interface RunDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
-  readonly ecs: () => ECSClient;
+  /** The ECS client, with the run's AWS timeouts (`--connect-timeout`, `--request-timeout`). */
+  readonly ecs: (timeouts: AwsTimeouts) => ECSClient;
   /** The S3 client segment outputs are fetched with (`--results s3://…`). */
-  readonly s3: () => S3Client;
+  readonly s3: (timeouts: AwsTimeouts) => S3Client;
   /** The CloudWatch Logs client (`--results logs`), in the log group's region when it has one. */
-  readonly logs: (region: string | null) => CloudWatchLogsClient;
+  readonly logs: (region: string | null, timeouts: AwsTimeouts) => CloudWatchLogsClient;
   /** A new run id: `caplab-` and 8 hex digits. */
   readonly runId: () => string;
   /** Collects the server side for the run's window (`caplab collect`); null to skip. */
@@ -212,18 +230,31 @@ export const defaultRunDeps: RunDeps = {
   env: process.env,
   now: () => new Date(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  ecs: () => new ECSClient({}),
-  s3: () => new S3Client({ followRegionRedirects: true }),
-  logs: (region) => new CloudWatchLogsClient(region === null ? {} : { region }),
+  ecs: (timeouts) => new ECSClient(awsClientOptions(timeouts)),
+  s3: (timeouts) => new S3Client({ ...awsClientOptions(timeouts), followRegionRedirects: true }),
+  logs: (region, timeouts) =>
+    new CloudWatchLogsClient({
+      ...awsClientOptions(timeouts),
+      ...(region === null ? {} : { region }),
+    }),
   runId: () => `caplab-${randomBytes(4).toString("hex")}`,
-  collector: async ({ cluster, service, from, to, out }) => {
+  collector: async ({ cluster, service, from, to, out, timeouts }) => {
     const stderrOnly: Io = {
       out: (t) => process.stderr.write(printable(t)),
       err: (t) => process.stderr.write(printable(t)),
       isTty: false,
     };
     const code = await runCollectCommand(
-      { cluster, service, from: from.toISOString(), to: to.toISOString(), out, quiet: true },
+      {
+        cluster,
+        service,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        out,
+        quiet: true,
+        connectTimeout: timeouts.connectTimeoutSeconds,
+        requestTimeout: timeouts.requestTimeoutSeconds,
+      },
       stderrOnly,
     );
     if (code !== 0) throw new Error(`caplab collect ${cluster}/${service} exited with ${code}`);
@@ -349,17 +380,14 @@ async function caplabVersion(): Promise<string> {
   return pkg.version;
 }
 
-/** The target's origin (scheme, host, port): what the manifest records. */
+/**
+ * The target's origin (scheme, host, port): what the manifest records. A target that is not
+ * an http(s) URL, or that carries a user name or password, is refused here, before anything
+ * is written, started or sent on any path (local k6, a script, --on ecs, --on k8s).
+ */
 function targetOrigin(target: string): string {
-  try {
-    const url = new URL(target);
-    return `${url.protocol}//${url.host}`;
-  } catch {
-    throw new UsageError(
-      `--target "${target}" is not a URL; write it like https://my-alb.example.com.`,
-      "bad-flag",
-    );
-  }
+  const url = parseHttpUrl("--target", target, "target");
+  return `${url.protocol}//${url.host}`;
 }
 
 /** The scenario's plan: --plan file, --trace for a replay, or the shape's defaults. */
@@ -423,6 +451,15 @@ export async function runRunCommand(
   if (ecsOnly.length > 0 && opts.on !== "ecs")
     throw new UsageError(
       `${ecsOnly.map(([f]) => f).join(", ")} go${ecsOnly.length === 1 ? "es" : ""} with --segments N --on ecs only.`,
+      "bad-flag",
+    );
+  if (
+    (opts.connectTimeout !== undefined || opts.requestTimeout !== undefined) &&
+    opts.on !== "ecs" &&
+    opts.collect === undefined
+  )
+    throw new UsageError(
+      "--connect-timeout and --request-timeout bound AWS calls: they go with --on ecs or --collect.",
       "bad-flag",
     );
   const { path, kind } = resolveScenario(scenario);
@@ -506,6 +543,7 @@ export async function runRunCommand(
         io,
         deps,
         signal,
+        awsTimeoutsOf(opts),
       );
       await writeJsonAtomic(join(dir, "manifest.json"), {
         ...manifestBase,
@@ -529,20 +567,33 @@ export async function runRunCommand(
     },
     { interrupt: "finish" },
   );
-  await recordInHistory(out, io, deps);
-  return code ?? 1;
+  return recordInHistory(out, code ?? 1, io, deps);
 }
 
-/** Adds the run bundle to the history database; a failure is a message, not an error. */
-async function recordInHistory(out: string, io: Io, deps: RunDeps): Promise<void> {
+/**
+ * Adds the run bundle to the history database. When the history cannot be written the run
+ * is still complete on disk: one sentence says so, and the exit code becomes 74 unless k6's
+ * own code is already non-zero (which says more, and which it outranks).
+ */
+async function recordInHistory(out: string, code: number, io: Io, deps: RunDeps): Promise<number> {
+  let run: Awaited<ReturnType<typeof loadRunBundle>>;
   try {
-    await recordRun(
-      resolveHistoryPath(undefined, deps.env, process.cwd()),
-      await loadRunBundle(out),
-      { bundle: out },
-    );
+    run = await loadRunBundle(out);
   } catch (error) {
+    // k6 stopped before writing a readable output: nothing to record; k6's code says why.
     io.err(`caplab: run not recorded in history: ${(error as Error).message}\n`);
+    return code;
+  }
+  try {
+    await recordRun(resolveHistoryPath(undefined, deps.env, process.cwd()), run, {
+      bundle: out,
+      lockTimeoutMs: historyLockTimeoutMs(deps.env),
+    });
+    return code;
+  } catch (error) {
+    if (!(error instanceof HistoryError)) throw error;
+    io.err(`caplab: the run bundle is complete but not recorded: ${error.message}\n`);
+    return code === 0 ? HISTORY_EXIT_CODE : code;
   }
 }
 
@@ -578,6 +629,7 @@ async function collectServerSide(
   io: Io,
   deps: RunDeps,
   signal: AbortSignal,
+  timeouts: AwsTimeouts,
 ): Promise<{ record: Record<string, unknown>; files: Record<string, string> }> {
   const target = parseCollectFlag(collect);
   if (target === null) return { record: { collected: false, reason: "no --collect" }, files: {} };
@@ -609,6 +661,7 @@ async function collectServerSide(
       from: startedAt,
       to: endedAt,
       out: join(out, "server"),
+      timeouts,
     });
     return { record: { collected: true, cluster, service, window }, files: result.files };
   } catch (error) {
@@ -699,34 +752,71 @@ async function runOnEcs(
   const out = output.path;
   const script = opts.scriptInImage ?? `/scenarios/${name}.js`;
   const segments = executionSegments(n);
-  const client = deps.ecs();
+  const timeouts = awsTimeoutsOf(opts);
+  const client = guardAwsClient(deps.ecs(timeouts));
+  const explain = (error: unknown) =>
+    explainAwsFailure(error, {
+      timeouts,
+      policy: RUN_POLICY,
+      later: "run it again later",
+    });
   // --results logs reads the log group from the task definition: check it before any task runs.
   let logsConfig: AwsLogsConfig | null = null;
   if (results.kind === "logs") {
-    logsConfig = await awsLogsConfig(client, taskDefinition, container);
+    try {
+      logsConfig = await awsLogsConfig(client, taskDefinition, container);
+    } catch (error) {
+      const explained = error instanceof UsageError ? null : explain(error);
+      if (explained === null) throw error;
+      if (explained.exitCode !== 1)
+        throw new UsageError(explained.message, "aws-refused", { cause: error });
+      io.err(`caplab: ${explained.message}\n`);
+      return 1;
+    }
     io.err(
       `caplab: segment outputs will be read from CloudWatch Logs ${logsConfig.group}, streams ${logsConfig.streamPrefix}/${container}/<task id>\n`,
     );
   }
-  const { code, merged } = await output.write(
-    (dir, signal) =>
-      runSegments(
-        segments,
-        { cluster, taskDefinition, container, script, results, logsConfig, mode },
-        plan,
-        opts,
-        runId,
-        io,
-        manifestBase,
-        deps,
-        client,
-        dir,
-        signal,
-      ),
-    { interrupt: "finish" },
-  );
-  if (merged) await recordInHistory(out, io, deps);
-  return code;
+  let result: { code: number; merged: boolean };
+  try {
+    result = await output.write(
+      (dir, signal) =>
+        runSegments(
+          segments,
+          { cluster, taskDefinition, container, script, results, logsConfig, mode },
+          plan,
+          opts,
+          runId,
+          io,
+          manifestBase,
+          deps,
+          { client, timeouts, explain },
+          dir,
+          signal,
+        ),
+      { interrupt: "finish" },
+    );
+  } catch (error) {
+    // The run was given up (AWS kept failing): the message is printed, nothing is kept.
+    if (error instanceof RunAbandoned) return error.exitCode;
+    throw error;
+  }
+  return result.merged ? recordInHistory(out, result.code, io, deps) : result.code;
+}
+
+/** A run given up after its reason was printed; `--out` is left as it was. */
+class RunAbandoned extends Error {
+  constructor(readonly exitCode: number) {
+    super(`the run was given up (exit ${exitCode})`);
+    this.name = "RunAbandoned";
+  }
+}
+
+/** The ECS run's AWS side: the client, the timeouts and how an AWS failure is explained. */
+interface EcsAws {
+  readonly client: ECSClient;
+  readonly timeouts: AwsTimeouts;
+  readonly explain: (error: unknown) => ReturnType<typeof explainAwsFailure>;
 }
 
 /** Where and how the segments of an ECS run go. */
@@ -755,11 +845,12 @@ async function runSegments(
   io: Io,
   manifestBase: ManifestBase,
   deps: RunDeps,
-  client: ECSClient,
+  aws: EcsAws,
   out: string,
   signal: AbortSignal,
 ): Promise<{ code: number; merged: boolean }> {
   const { cluster, taskDefinition, container, script, results, logsConfig, mode } = target;
+  const { client, timeouts, explain } = aws;
   if (plan !== null) await writeJsonAtomic(join(out, "plan.json"), plan);
   const startedAt = deps.now();
   const environment: Record<string, string> = { [ENV_VARS.target]: opts.target };
@@ -771,24 +862,50 @@ async function runSegments(
   // Stopped before any task started: nothing to keep.
   if (signal.aborted) throw signal.reason;
   io.err(`caplab: starting ${segments.length} k6 tasks on ${cluster} (${runId})…\n`);
-  const launched = await launchSegments(
-    client,
-    {
-      cluster,
-      taskDefinition,
-      subnets: opts.subnets ?? [],
-      securityGroups: opts.securityGroups ?? [],
-      containerName: container,
-      command: (s) => segmentArgs(s, script, runId, mode),
-      environment,
-      segmentEnvironment: (s): Record<string, string> =>
-        results.kind === "s3"
-          ? { [RESULTS_URI_ENV]: segmentResultsUri(results, runId, s.index) }
-          : {},
-      startedBy: runId,
-    },
-    segments,
-  );
+  let launched: LaunchedSegment[];
+  try {
+    launched = await launchSegments(
+      client,
+      {
+        cluster,
+        taskDefinition,
+        subnets: opts.subnets ?? [],
+        securityGroups: opts.securityGroups ?? [],
+        containerName: container,
+        command: (s) => segmentArgs(s, script, runId, mode),
+        environment,
+        segmentEnvironment: (s): Record<string, string> =>
+          results.kind === "s3"
+            ? { [RESULTS_URI_ENV]: segmentResultsUri(results, runId, s.index) }
+            : {},
+        startedBy: runId,
+      },
+      segments,
+    );
+  } catch (error) {
+    // Nothing ran yet, or some tasks did: stop those, then say in one sentence what failed.
+    const started = error instanceof SegmentLaunchError ? error.launched : [];
+    const failures =
+      started.length === 0
+        ? []
+        : await stopSegments(client, cluster, started, "caplab: launch failed");
+    const stopped =
+      started.length === 0
+        ? "no task was started"
+        : failures.length === 0
+          ? `the ${started.length} task${started.length === 1 ? "" : "s"} already started ${started.length === 1 ? "was" : "were"} stopped (StopTask)`
+          : `stop the tasks already started by hand: aws ecs list-tasks --cluster ${cluster} --started-by ${runId}`;
+    const cause = error instanceof SegmentLaunchError ? (error.cause ?? null) : error;
+    const explained = cause === null ? null : explain(cause);
+    // Not an AWS failure caplab knows (a bug, or a UsageError): as it is, tasks stopped.
+    if (explained === null && cause !== null) throw error;
+    const what = (explained?.message ?? (error as Error).message).replace(/\.$/, "");
+    if (explained?.exitCode === 1) {
+      io.err(`caplab: ${what}; ${stopped}.\n`);
+      throw new RunAbandoned(1);
+    }
+    throw new UsageError(`${what}; ${stopped}.`, "segment-not-launched", { cause: error });
+  }
   io.err(`caplab: started ${launched.length} k6 tasks on ${cluster} (${runId})\n`);
   // Ctrl-C stops the tasks (k6 ends the test and writes its output, the entrypoint uploads it),
   // and the run goes on to gather and merge what they wrote. A second Ctrl-C exits at once.
@@ -834,7 +951,16 @@ async function runSegments(
         `caplab: segment ${r.segment.segment}: ${explainK6Exit(r.exitCode)}${r.stoppedReason ? ` (${r.stoppedReason})` : ""}\n`,
       );
 
-    const gathered = await gatherOutputs(stopped, results, logsConfig, runId, out, io, deps);
+    const gathered = await gatherOutputs(
+      stopped,
+      results,
+      logsConfig,
+      runId,
+      out,
+      io,
+      deps,
+      timeouts,
+    );
     const found = gathered.flatMap((g, index) => (g.found ? [{ ...g, index }] : []));
     const missingIndexes = gathered.flatMap((g, index) => (g.found ? [] : [index]));
     const { merged, verdicts } = await mergeAndJudge(found, missingIndexes, plan, out, io);
@@ -848,6 +974,7 @@ async function runSegments(
       io,
       deps,
       signal,
+      timeouts,
     );
     await writeJsonAtomic(join(out, "manifest.json"), {
       ...manifestBase,
@@ -904,6 +1031,13 @@ async function runSegments(
       serverSide: serverSide.record,
     });
     return { code: exit.code, merged: merged !== null };
+  } catch (error) {
+    const explained = error instanceof UsageError ? null : explain(error);
+    if (explained === null) throw error;
+    io.err(
+      `caplab: ${explained.message.replace(/\.$/, "")}; the k6 tasks of ${runId} may still be running: see them with aws ecs list-tasks --cluster ${cluster} --started-by ${runId} and stop them with aws ecs stop-task.\n`,
+    );
+    throw new RunAbandoned(explained.exitCode);
   } finally {
     stopListening();
   }
@@ -1050,16 +1184,17 @@ async function gatherOutputs(
   out: string,
   io: Io,
   deps: RunDeps,
+  timeouts: AwsTimeouts,
 ): Promise<SegmentOutput[]> {
   let s3: S3Client | undefined;
-  const s3Client = (): S3Client => (s3 ??= deps.s3());
+  const s3Client = (): S3Client => (s3 ??= guardAwsClient(deps.s3(timeouts)));
   let logs: CloudWatchLogsClient | undefined;
   if (logsConfig !== null) {
     io.err(
       `caplab: waiting ${LOGS_SETTLE_SECONDS} s for CloudWatch Logs to take the tasks' last lines…\n`,
     );
     await deps.sleep(LOGS_SETTLE_SECONDS * 1000);
-    logs = deps.logs(logsConfig.region);
+    logs = guardAwsClient(deps.logs(logsConfig.region, timeouts));
   }
   const gathered: SegmentOutput[] = [];
   for (const r of stopped) {

@@ -13,6 +13,7 @@ import {
 import type { Chunk } from "./packing.js";
 import type { MetricQuery } from "./metrics.js";
 import { TransientError, withRetry, type RetryOptions } from "./retry.js";
+import { MalformedResponseError } from "./aws-client.js";
 
 /** Datapoints of one query as CloudWatch returned them (may have gaps; epoch ms). */
 export interface RawPoints {
@@ -128,7 +129,10 @@ export async function fetchChunk(
     token = page.NextToken || undefined;
     if (token !== undefined) {
       if (seenTokens.has(token))
-        throw new Error(`GetMetricData returned the same NextToken twice (${span})`);
+        throw new MalformedResponseError(
+          "CloudWatch GetMetricData",
+          `the same NextToken twice (${span})`,
+        );
       seenTokens.add(token);
     }
   } while (token !== undefined);

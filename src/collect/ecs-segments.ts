@@ -49,13 +49,17 @@ export interface LaunchedSegment {
   readonly taskArn: string;
 }
 
-/** A segment's task that ECS refused to start. */
+/**
+ * A segment's task that ECS refused to start (a failure in RunTask's answer, or the call's own
+ * error as `cause`); `launched` lists the tasks already started.
+ */
 export class SegmentLaunchError extends Error {
   constructor(
     message: string,
     readonly launched: readonly LaunchedSegment[],
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "SegmentLaunchError";
   }
 }
@@ -111,7 +115,17 @@ export async function launchSegments(
         `the container override is ${size} bytes, over RunTask's ${RUN_TASK_OVERRIDES_LIMIT}; shorten the plan (fewer trace stages with --max-stages) or bake it into the image.`,
         launched,
       );
-    const out = await client.send(new RunTaskCommand(input));
+    let out;
+    try {
+      out = await client.send(new RunTaskCommand(input));
+    } catch (error) {
+      // The tasks started so far go with the error, so the caller can stop them.
+      throw new SegmentLaunchError(
+        `RunTask for segment ${segment.segment} failed: ${(error as Error).message.split("\n")[0]}`,
+        launched,
+        { cause: error },
+      );
+    }
     const failure = out.failures?.[0];
     const arn = out.tasks?.[0]?.taskArn;
     if (failure !== undefined || arn === undefined)

@@ -1,7 +1,8 @@
 /**
- * Retrying AWS calls: the SDK's own retry strategy runs inside each `send`; this wraps it for
- * what outlasts it (sustained throttling, a burst of 5xx, a dropped connection), with full
- * jitter exponential backoff: attempt n waits random × min(maxDelay, base × 2ⁿ).
+ * Retrying AWS calls: the SDK's own retry strategy runs inside each `send` (3 attempts, every
+ * one bounded by the timeouts of collect/aws-client.ts); this wraps it for what outlasts it
+ * (sustained throttling, a burst of 5xx, a dropped connection), with full jitter exponential
+ * backoff: attempt n waits random × min(maxDelay, base × 2ⁿ).
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
 
@@ -39,13 +40,23 @@ export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
   "SlowDown",
 ]);
 
-const TRANSIENT_NETWORK_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
+/** A connection dropped midway: worth asking again after a pause. */
+const TRANSIENT_NETWORK_CODES = new Set(["ECONNRESET", "EPIPE"]);
+
+/**
+ * Errors the SDK has already tried again up to its attempts, each bounded by a timeout
+ * (collect/aws-client.ts): a timeout, a connection that could not be made, an answer that
+ * did not parse. Asking again here would multiply the wait (a black-holed endpoint would
+ * hold a command for attempts × attempts timeouts), and a wrong --endpoint-url stays wrong.
+ */
+const RETRIED_BY_THE_SDK_NAMES = new Set(["TimeoutError", "MalformedResponseError"]);
+const RETRIED_BY_THE_SDK_CODES = new Set([
   "ETIMEDOUT",
-  "EPIPE",
-  "EAI_AGAIN",
+  "ECONNREFUSED",
   "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
 ]);
 
 /** An error the collector raises itself for a response that is worth asking again. */
@@ -71,17 +82,22 @@ export function isThrottling(error: unknown): boolean {
   );
 }
 
-/** Throttling, a server fault (5xx), a dropped connection, or an error marked retryable. */
+/**
+ * Throttling, a server fault (5xx), a dropped connection, or an error marked retryable; not
+ * what the SDK already retried (timeouts, connections refused, malformed answers).
+ */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof TransientError || isThrottling(error)) return true;
   const e = error as AwsLikeError | null;
   if (!e || typeof e !== "object") return false;
   if (e.name === "AbortError") return false;
+  if (RETRIED_BY_THE_SDK_NAMES.has(e.name ?? "") || RETRIED_BY_THE_SDK_CODES.has(e.code ?? ""))
+    return false;
   if (e.$retryable) return true;
   const status = e.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return true;
   if (e.$fault === "server") return true;
-  return TRANSIENT_NETWORK_CODES.has(e.code ?? "") || e.name === "TimeoutError";
+  return TRANSIENT_NETWORK_CODES.has(e.code ?? "");
 }
 
 /** Runs `call` until it succeeds, a non-retryable error comes, attempts run out or `signal` aborts. */

@@ -28,7 +28,9 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { parseK6Line } from "../analysis/k6-results.js";
 import { UsageError } from "../io/errors.js";
 import { listSources, parseS3Url } from "./import/sources.js";
+import { redactUserinfo } from "../io/urls.js";
 import { readK6Parsed } from "./k6-merge.js";
+import { MalformedResponseError } from "./aws-client.js";
 
 /** Where segments leave their output. */
 export type ResultsDestination =
@@ -65,7 +67,7 @@ export function parseResultsFlag(text: string): ResultsDestination {
   const url = parseS3Url(text);
   if (url === null || url.bucket === "")
     throw new UsageError(
-      `--results takes s3://bucket/prefix (each task uploads its output there) or logs (read from the task definition's awslogs log group), not "${text}".`,
+      `--results takes s3://bucket/prefix (each task uploads its output there) or logs (read from the task definition's awslogs log group), not "${redactUserinfo(text)}".`,
       "bad-flag",
     );
   return { kind: "s3", bucket: url.bucket, prefix: url.prefix.replace(/\/+$/, "") };
@@ -130,7 +132,7 @@ async function downloadObject(
   const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const body = response.Body;
   if (!(body instanceof Readable))
-    throw new Error(`GetObject s3://${bucket}/${key} returned no readable body stream`);
+    throw new MalformedResponseError("S3 GetObject", `no readable body for s3://${bucket}/${key}`);
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempBeside(path);
   try {

@@ -52,6 +52,7 @@ import {
   type WarningSink,
 } from "../vocab/index.js";
 import { withRetry, type RetryOptions } from "./retry.js";
+import { MalformedResponseError } from "./aws-client.js";
 
 /** The last part of an ARN or a path (`arn:…:cluster/prod` → `prod`); a plain name as is. */
 export function lastPart(nameOrArn: string): string {
@@ -100,7 +101,7 @@ export async function snapshotService(
     );
   }
   if (!found.taskDefinition)
-    throw new Error(`DescribeServices returned no taskDefinition for ${service}`);
+    throw new MalformedResponseError("ECS DescribeServices", `no taskDefinition for ${service}`);
   const td = await withRetry(
     () =>
       ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: found.taskDefinition }), {
@@ -110,7 +111,10 @@ export async function snapshotService(
     signal,
   );
   if (!td.taskDefinition)
-    throw new Error(`DescribeTaskDefinition returned nothing for ${found.taskDefinition}`);
+    throw new MalformedResponseError(
+      "ECS DescribeTaskDefinition",
+      `no taskDefinition for ${found.taskDefinition}`,
+    );
   const arns = (found.currentServiceRevisions ?? []).flatMap((r) => (r.arn ? [r.arn] : []));
   const revisions: ServiceRevision[] = [];
   try {

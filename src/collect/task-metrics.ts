@@ -16,6 +16,7 @@ import {
 import { seriesIdPart, type Warning, type WarningSink } from "../vocab/index.js";
 import type { Dimension, MetricQuery } from "./metrics.js";
 import { withRetry, type RetryOptions } from "./retry.js";
+import { MalformedResponseError } from "./aws-client.js";
 
 export const CONTAINER_INSIGHTS = "ECS/ContainerInsights";
 
@@ -124,7 +125,8 @@ export async function discoverTasks(
     }
     token = page?.NextToken || undefined;
     if (token !== undefined) {
-      if (seenTokens.has(token)) throw new Error("ListMetrics returned the same NextToken twice");
+      if (seenTokens.has(token))
+        throw new MalformedResponseError("CloudWatch ListMetrics", "the same NextToken twice");
       seenTokens.add(token);
     }
   } while (token !== undefined);

@@ -33,3 +33,35 @@ export class Interrupted extends Error {
     this.exitCode = signal === "SIGINT" ? 130 : 143;
   }
 }
+
+/**
+ * Exit code of a command whose run history could not be opened, read or written: 74,
+ * `EX_IOERR` of BSD's sysexits.h ("an error occurred while doing I/O on some file"), unused by
+ * caplab and by k6 (whose codes are 97–110 and 255), so CI can tell it from a failed gate (1).
+ */
+export const HISTORY_EXIT_CODE = 74;
+
+/**
+ * The run history database could not be used: another process held it longer than the lock
+ * timeout, or the path is a folder, not a DuckDB database, truncated, or not writable. The
+ * message is one sentence that names the path and what to do; `main` prints it and exits with
+ * {@link HISTORY_EXIT_CODE}.
+ */
+export class HistoryError extends Error {
+  /** Why: "locked", "folder", "not-a-database" or "unwritable". */
+  readonly code: "locked" | "folder" | "not-a-database" | "unwritable";
+  readonly path: string;
+  readonly exitCode = HISTORY_EXIT_CODE;
+
+  constructor(
+    message: string,
+    code: HistoryError["code"],
+    path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "HistoryError";
+    this.code = code;
+    this.path = path;
+  }
+}

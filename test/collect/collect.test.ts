@@ -132,7 +132,7 @@ describe("fetchChunk", () => {
       (e: unknown) => e,
     );
     expect(aws.cw.commandCalls(GetMetricDataCommand)).toHaveLength(4);
-    expect(explainAwsError(error, "/x/out.partial")).toMatch(
+    expect(explainAwsError(error, "/x/out.partial")?.message).toMatch(
       /AWS kept failing after every retry \(Throttling: Rate exceeded\); run the same command again later: .*\/x\/out\.partial/,
     );
   });
@@ -220,7 +220,7 @@ describe("collect with mocked AWS", () => {
     expect(await readdir(dir)).toEqual(["bundle"]);
   });
 
-  it("turns AccessDenied into one sentence naming the IAM policy (exit 1)", async () => {
+  it("turns AccessDenied into one sentence naming the IAM policy (exit 2: fix the set-up)", async () => {
     aws.cw.on(GetMetricDataCommand).rejects(
       Object.assign(new Error("User is not authorized to perform: cloudwatch:GetMetricData"), {
         name: "AccessDenied",
@@ -240,7 +240,7 @@ describe("collect with mocked AWS", () => {
       io,
       { clientConfig: TEST_CLIENT_CONFIG, retry: fastRetry, now: () => NOW },
     );
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(io.text()).toMatch(
       /caplab: AWS refused the call \(AccessDenied: User is not authorized to perform: cloudwatch:GetMetricData\); .*examples\/iam\/collect-policy\.json\.\n$/,
     );

@@ -10,10 +10,14 @@ import {
   exportHistoryParquet,
   HISTORY_TABLES,
   listRuns,
+  HISTORY_LOCK_TIMEOUT_SECONDS,
+  historyLockTimeoutMs,
   recordGate,
+  recordGatedRun,
   recordRun,
   resolveHistoryPath,
 } from "../../src/collect/history-db.js";
+import { UsageError } from "../../src/io/errors.js";
 import { gateRunOf } from "../../src/reports/spec/run-data.js";
 import { runDataOf } from "../fixtures/runs/run-data.js";
 
@@ -99,5 +103,34 @@ describe("history round trip", () => {
       c.closeSync();
       instance.closeSync();
     }
+  });
+});
+
+describe("taking turns", () => {
+  it("records eight runs and verdicts started at once in one process, losing none", async () => {
+    const db = join(dir, "turns", "history.duckdb");
+    const runs = Array.from({ length: 8 }, (_, i) =>
+      runDataOf({ seed: 40 + i, seconds: 10, runId: `turn-${i}` }),
+    );
+    await Promise.all(runs.map((r) => recordGatedRun(db, r, evaluateGate(gateRunOf(r), null))));
+    const listed = await listRuns(db);
+    expect(listed.map((r) => r.runId).sort()).toEqual(runs.map((r) => r.meta.runId).sort());
+    expect(listed.every((r) => r.gate !== null)).toBe(true);
+  });
+
+  it("a recording that fails midway leaves nothing of itself behind", async () => {
+    const db = join(dir, "atomic", "history.duckdb");
+    const run = runDataOf({ seed: 50, seconds: 10, runId: "half" });
+    const broken = { ...evaluateGate(gateRunOf(run), null), checks: undefined } as never;
+    await expect(recordGatedRun(db, run, broken)).rejects.toThrow();
+    expect(await listRuns(db)).toEqual([]);
+  });
+
+  it("takes the lock timeout from CAPLAB_HISTORY_LOCK_TIMEOUT, in seconds, and refuses nonsense", () => {
+    expect(historyLockTimeoutMs({})).toBe(HISTORY_LOCK_TIMEOUT_SECONDS * 1000);
+    expect(historyLockTimeoutMs({ CAPLAB_HISTORY_LOCK_TIMEOUT: "2.5" })).toBe(2500);
+    expect(historyLockTimeoutMs({ CAPLAB_HISTORY_LOCK_TIMEOUT: "0" })).toBe(0);
+    for (const bad of ["soon", "-1", "Infinity"])
+      expect(() => historyLockTimeoutMs({ CAPLAB_HISTORY_LOCK_TIMEOUT: bad })).toThrow(UsageError);
   });
 });

@@ -14,16 +14,44 @@ import { createGunzip } from "node:zlib";
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
 import { specialFileKind } from "../../io/bundle-files.js";
 import { UsageError } from "../../io/errors.js";
+import { hasUserinfo, redactUserinfo } from "../../io/urls.js";
+import { MalformedResponseError } from "../aws-client.js";
 
 /** One input: a local file or an S3 object. */
 export type InputSource =
   | { readonly kind: "file"; readonly path: string; readonly name: string }
   | { readonly kind: "s3"; readonly bucket: string; readonly key: string; readonly name: string };
 
-/** `s3://bucket/prefix` in its parts; null when `text` is not an S3 URL. */
+/**
+ * What a bucket name may hold: letters, digits, dots, hyphens and underscores, 3 to 255 of
+ * them. That is S3's rule for bucket names (3–63 lowercase letters, digits, dots, hyphens:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) widened to the
+ * legacy us-east-1 names (upper case, underscores, up to 255), so no existing bucket is
+ * refused, while `user:password@bucket` always is.
+ */
+const BUCKET_NAME = /^[A-Za-z0-9._-]{3,255}$/;
+
+/**
+ * `s3://bucket/prefix` in its parts; null when `text` is not an S3 URL.
+ *
+ * @throws UsageError (the URL redacted) when the bucket part carries a user name or password,
+ *   or is not a bucket name (an empty one is left to the caller, which says what it takes).
+ */
 export function parseS3Url(text: string): { bucket: string; prefix: string } | null {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(text);
-  return m === null ? null : { bucket: m[1]!, prefix: m[2]! };
+  const m = /^s3:\/\/([^/]*)\/?(.*)$/i.exec(text);
+  if (m === null) return null;
+  const bucket = m[1]!;
+  if (hasUserinfo(text) && bucket.includes("@"))
+    throw new UsageError(
+      `${redactUserinfo(text)} carries a user name or password, which caplab refuses; AWS credentials come from the default credential chain (AWS_PROFILE, the environment, a role), never from a URL.`,
+      "credentials-in-url",
+    );
+  if (bucket !== "" && !BUCKET_NAME.test(bucket))
+    throw new UsageError(
+      `"${bucket}" in ${text} is not an S3 bucket name (letters, digits, dots and hyphens); write s3://bucket/prefix.`,
+      "bad-flag",
+    );
+  return { bucket, prefix: m[2]! };
 }
 
 /** File names a folder walk picks up, per format. */
@@ -119,7 +147,7 @@ export async function openSource(source: InputSource, s3: () => S3Client): Promi
   );
   const body = response.Body;
   if (!(body instanceof Readable))
-    throw new Error(`GetObject ${source.name} returned no readable body stream`);
+    throw new MalformedResponseError("S3 GetObject", `no readable body for ${source.name}`);
   return gunzipIfCompressed(body, source.key.endsWith(".gz"));
 }
 

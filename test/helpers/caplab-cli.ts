@@ -1,0 +1,18 @@
+/**
+ * bin/caplab.js for the sources: `node --import tsx test/helpers/caplab-cli.ts ARGS` runs the
+ * CLI from src/ in a process of its own, as bin/caplab.js runs it from dist/ (which a test
+ * cannot rely on being fresh).
+ */
+import { inspect } from "node:util";
+import { main } from "../../src/cli/main.js";
+import { redactUserinfo } from "../../src/io/urls.js";
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(redactUserinfo(inspect(error)));
+    process.exitCode = 1;
+  },
+);
