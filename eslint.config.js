@@ -38,7 +38,7 @@ const impureImports = {
 };
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "caplab-out/**", "out/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", "caplab-out/**", "out/**", "coverage/**", ".venv/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
