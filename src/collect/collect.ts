@@ -216,6 +216,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     serviceName,
     retry,
     signal,
+    warn,
   );
   const lb = discoverLoadBalancer(serviceSnapshot.service, scaling.policies, request);
   notes.push(`Found ${lb.loadBalancer} and ${lb.targetGroup}: ${lb.how}.`);

@@ -148,6 +148,15 @@ export function revisionsUnreadable(error: unknown) {
   };
 }
 
+/** Warning: DescribeScalingActivities failed; the bundle has no scaling activities. */
+export function activitiesUnreadable(error: unknown) {
+  const name = error instanceof Error ? error.name : "Error";
+  return {
+    code: "scaling-activities-unreadable",
+    message: `DescribeScalingActivities failed (${name}), so the bundle records no scaling activities (backtest cannot time past scale-outs and calibrate cannot measure launch time); allow application-autoscaling:DescribeScalingActivities (examples/iam/collect-policy.json).`,
+  };
+}
+
 export interface ScalingSnapshot {
   /** `service/<cluster>/<service>`. */
   readonly resourceId: string;
@@ -175,6 +184,7 @@ export async function snapshotScaling(
   serviceName: string,
   retry: RetryOptions,
   signal?: AbortSignal,
+  warn: WarningSink = () => {},
 ): Promise<ScalingSnapshot> {
   const resourceId = `service/${clusterName}/${serviceName}`;
   const common = {
@@ -197,9 +207,17 @@ export async function snapshotScaling(
   const scheduledActions = (
     await list(() => paginateDescribeScheduledActions({ client: aas }, { ...common }))
   ).flatMap((p) => p.ScheduledActions ?? []);
-  const activities = (
-    await list(() => paginateDescribeScalingActivities({ client: aas }, { ...common }))
-  ).flatMap((p) => p.ScalingActivities ?? []);
+  // The activities only time past scale-outs (backtest, calibrate): a failure is a warning,
+  // as some emulators (moto 5.2) do not implement the call.
+  let activities: ScalingActivity[] = [];
+  try {
+    activities = (
+      await list(() => paginateDescribeScalingActivities({ client: aas }, { ...common }))
+    ).flatMap((p) => p.ScalingActivities ?? []);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    warn(activitiesUnreadable(error));
+  }
   const alarmNames = [
     ...new Set(
       policies

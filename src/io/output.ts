@@ -38,6 +38,7 @@ import {
   realpath,
   rename,
   rm,
+  rmdir,
   stat,
   writeFile,
 } from "node:fs/promises";
@@ -652,9 +653,12 @@ async function addFiles<T>(
   options: Omit<OutputOptions, "inputs" | "onStep">,
   fill: (dir: string, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  // A folder made here for the files is removed again when nothing ends up in it.
+  const created = (await lstatOrNull(abs)) === null;
   await mkdir(abs, { recursive: true });
   const staging = join(abs, `.caplab-new-${process.pid}-${randomBytes(4).toString("hex")}`);
   active.add(staging);
+  let done = false;
   try {
     await mkdir(staging);
     return await withInterrupts(abs, async (signal, caught) => {
@@ -694,10 +698,12 @@ async function addFiles<T>(
         await rename(join(staging, f), join(abs, f));
       }
       await markFolder(abs, marker?.command ?? options.command, [...listed, ...added]);
+      done = true;
       return value;
     });
   } finally {
     await rm(staging, { recursive: true, force: true });
+    if (created && !done) await rmdir(abs).catch(() => undefined);
     active.delete(staging);
   }
 }

@@ -74,7 +74,7 @@ describe("k6 output", () => {
       await main(["report", bundle, "--format", "md,json", "--out", join(dir, "rep")], report),
     ).toBe(0);
     expect(report.stderr()).toContain(
-      `line ${first} is not k6 JSON (the http_reqs line's data is null, not an object); the line was skipped.`,
+      `line ${first} is not k6 JSON ("the http_reqs line's data is null, not an object"); the line was skipped.`,
     );
     expect(report.stderr()).toContain(`line ${first + 1} is refused: http_req_duration -5 ms`);
     const json = JSON.parse(await readFile(join(dir, "rep", "report.json"), "utf8")) as {
@@ -103,7 +103,7 @@ describe("trace CSV", () => {
   it.each([
     ["1e300", /line 4: 1e300 in column "requests" is above 2\^53 − 1/],
     ["1e400", /line 4: 1e400 in column "requests" is above 2\^53 − 1/],
-    ["-3", /line 4: -3 in column "requests" is negative/],
+    ["-3", /line 4: "-3" in column "requests" is negative/],
     ["NaN", /line 4: "NaN" in column "requests" is not a number/],
     ["Infinity", /line 4: "Infinity" in column "requests" is not a number/],
   ])(

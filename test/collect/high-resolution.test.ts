@@ -6,6 +6,7 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DescribeScalingActivitiesCommand } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeServiceRevisionsCommand } from "@aws-sdk/client-ecs";
 import { afterEach, describe, expect, it } from "vitest";
 import { readBundleManifest } from "../../src/io/bundle.js";
@@ -285,6 +286,32 @@ describe("collect when DescribeServiceRevisions is denied", () => {
       expect(result.series).toBe(26);
       const w = warnings.find((x) => x.code === "service-revisions-unreadable");
       expect(w?.message).toMatch(/ecs:DescribeServiceRevisions/);
+    } finally {
+      aws.restore();
+    }
+  });
+});
+
+describe("collect when DescribeScalingActivities fails", () => {
+  it("warns, names the IAM action, and still writes the bundle without activities", async () => {
+    const aws = mockAws();
+    try {
+      // moto 5.2 answers this call with HTTP 500 (not implemented).
+      aws.aas
+        .on(DescribeScalingActivitiesCommand)
+        .rejects(Object.assign(new Error("not implemented"), { name: "InternalFailure" }));
+      const warnings: Warning[] = [];
+      const req = await request(NOON - HOUR);
+      const result = await collect(req, {
+        ...clients(),
+        caplabVersion: "test",
+        now: () => NOW,
+        retry,
+        warn: (w) => warnings.push(w),
+      });
+      expect(result.series).toBe(26);
+      const w = warnings.find((x) => x.code === "scaling-activities-unreadable");
+      expect(w?.message).toMatch(/application-autoscaling:DescribeScalingActivities/);
     } finally {
       aws.restore();
     }

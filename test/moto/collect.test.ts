@@ -490,7 +490,7 @@ describe.skipIf(MOTO === null)(
       );
     }, 300_000);
 
-    it("a service moto does not have is a usage error (exit 2); a cluster it does not have, AWS's refusal (exit 1)", async () => {
+    it("a service or a cluster moto does not have is a usage error (exit 2)", async () => {
       const out = join(await mkdtemp(join(tmpdir(), "caplab-moto-")), "none");
       const args = (cluster: string, service: string) => [
         "collect",
@@ -523,7 +523,7 @@ describe.skipIf(MOTO === null)(
           /ECS service "nope" was not found in cluster "prod" \(MISSING\)/,
         );
         const noCluster = captureIo();
-        expect(await main(args("nowhere", SERVICE), noCluster)).toBe(1);
+        expect(await main(args("nowhere", SERVICE), noCluster)).toBe(2);
         expect(noCluster.stderr()).toMatch(/the ECS cluster was not found/);
       } finally {
         process.env = saved;
