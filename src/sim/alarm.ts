@@ -31,19 +31,10 @@
  * Pure and allocation-free: the datapoints are read from a {@link DatapointSource}.
  */
 
-/** CloudWatch's TreatMissingData values (PutMetricAlarm). */
-export const TREAT_MISSING_DATA = ["missing", "ignore", "breaching", "notBreaching"] as const;
-export type TreatMissingData = (typeof TREAT_MISSING_DATA)[number];
+import type { ComparisonOperator, TreatMissingData } from "../vocab/index.js";
 
 /** CloudWatch's alarm states (StateValue). */
 export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
-
-/** CloudWatch's static-threshold comparison operators. */
-export type ComparisonOperator =
-  | "GreaterThanThreshold"
-  | "GreaterThanOrEqualToThreshold"
-  | "LessThanThreshold"
-  | "LessThanOrEqualToThreshold";
 
 /** What an alarm compares and how it treats missing data. */
 export interface AlarmSpec {

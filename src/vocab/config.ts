@@ -45,6 +45,20 @@ export const PLATFORM_DEFAULTS = {
   highResolutionScaleOutDatapoints: 3,
   /** Datapoints below 90 % of target for AlarmLow on 20-s policies (UNCONFIRMED; 45 × 20 s keeps the 15-minute scale-in window). @default 45 */
   highResolutionScaleInDatapoints: 45,
+  /**
+   * Periods a 60-s CloudWatch alarm retrieves beyond its EvaluationPeriods: its evaluation range
+   * is EvaluationPeriods plus this. The CloudWatch user guide's example retrieves 5 periods for a
+   * 3-of-3 alarm and says only that the number depends on the period length and resolution
+   * (UNCONFIRMED otherwise, §1.6): 5 for AlarmHigh, 17 for AlarmLow. @default 2
+   */
+  alarmEvaluationRangeExtraPeriods: 2,
+  /**
+   * Same, for 20-s alarms (UNCONFIRMED: nothing is documented for them). The guide counts
+   * periods, not time, so the same count keeps a 20-s alarm's missing-data rules the same in
+   * periods: a gap of one or two periods is skipped, a longer one is filled by TreatMissingData.
+   * @default 2
+   */
+  highResolutionAlarmEvaluationRangeExtraPeriods: 2,
   /** Which alarm datapoints feed the new-desired-count formula: the latest one, or the mean of the evaluated ones (UNCONFIRMED, §1.3). @default "latest" */
   capacityFormulaDatapoint: "latest" as "latest" | "mean",
   /** Block scale-in for ScaleOutCooldown after a scale-out (UNCONFIRMED, §1.4). @default false */
@@ -205,12 +219,17 @@ export const TargetTrackingSchema = z
   );
 export type TargetTrackingConfiguration = z.output<typeof TargetTrackingSchema>;
 
+/** CloudWatch's TreatMissingData values (PutMetricAlarm); `missing` is CloudWatch's default. */
+export const TREAT_MISSING_DATA = ["missing", "ignore", "breaching", "notBreaching"] as const;
+export type TreatMissingData = (typeof TREAT_MISSING_DATA)[number];
+
 export const COMPARISON_OPERATORS = [
   "GreaterThanThreshold",
   "GreaterThanOrEqualToThreshold",
   "LessThanThreshold",
   "LessThanOrEqualToThreshold",
 ] as const;
+export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
 /** The CloudWatch alarm a step-scaling policy is attached to (you own it, unlike TT alarms). */
 export const StepAlarmSchema = z
@@ -223,8 +242,14 @@ export const StepAlarmSchema = z
     Period: z.union([z.literal(20), z.literal(60)]).default(60),
     EvaluationPeriods: z.number().int().positive().default(1),
     DatapointsToAlarm: z.number().int().positive().optional(),
+    /** How the alarm treats missing datapoints (PutMetricAlarm). @default "missing" */
+    TreatMissingData: z.enum(TREAT_MISSING_DATA).default("missing"),
   })
-  .strict();
+  .strict()
+  .refine((a) => (a.DatapointsToAlarm ?? a.EvaluationPeriods) <= a.EvaluationPeriods, {
+    message: "DatapointsToAlarm must not be greater than EvaluationPeriods",
+    path: ["DatapointsToAlarm"],
+  });
 
 export const StepScalingSchema = z
   .object({
@@ -361,6 +386,8 @@ export const PlatformSchema = z
     highResolutionPublicationDelaySeconds: nonNegative("highResolutionPublicationDelaySeconds"),
     highResolutionScaleOutDatapoints: z.number().int().positive(),
     highResolutionScaleInDatapoints: z.number().int().positive(),
+    alarmEvaluationRangeExtraPeriods: z.number().int().min(0).max(60),
+    highResolutionAlarmEvaluationRangeExtraPeriods: z.number().int().min(0).max(180),
     capacityFormulaDatapoint: z.enum(["latest", "mean"]),
     scaleInBlockedAfterScaleOut: z.boolean(),
     requestCountPerTargetDivisor: z.enum(["healthy", "registered"]),

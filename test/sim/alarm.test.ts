@@ -12,11 +12,10 @@ import {
   alarmEvaluation,
   breaches,
   evaluateAlarm,
-  TREAT_MISSING_DATA,
   type AlarmSpec,
   type AlarmStateValue,
-  type TreatMissingData,
 } from "../../src/sim/alarm.js";
+import { TREAT_MISSING_DATA, type TreatMissingData } from "../../src/vocab/index.js";
 
 type Expected = AlarmStateValue | "retain";
 
