@@ -5,6 +5,7 @@
  * `caplab schema` prints the JSON Schema generated from {@link SimulateConfigSchema}.
  */
 import { z } from "zod";
+import { TIMELINE_COLUMN_DESCRIPTIONS, TIMELINE_COLUMNS } from "./types.js";
 import {
   ARCHITECTURES,
   CAPACITY_PROVIDERS,
@@ -69,15 +70,22 @@ export const PLATFORM_DEFAULTS = {
   zeroTrafficIsMissingData: true,
   /** Tasks Fargate will start per second per account and Region, sustained (§2.2). @default 20 */
   fargateLaunchesPerSecond: 20,
-  /** Seconds ECS takes to replace a task killed for running out of memory (UNCONFIRMED). @default 0 */
+  /**
+   * Seconds before ECS starts replacing a task that stopped after reaching RUNNING (an OOM kill),
+   * on top of schedulingDelaySeconds. ECS replaces such a task at once: the service throttle's
+   * back-off (up to 15 minutes) applies only to tasks that never reach RUNNING (ECS developer
+   * guide, "Service throttle logic"), and the model has no such tasks. @default 0
+   */
   oomReplacementDelaySeconds: 0,
   /**
-   * Which tasks run out of memory (a caplab choice; the fluid model's tasks are identical):
-   * "mean" kills every serving task once the mean task's memory passes the limit; "poisson"
-   * kills the share of tasks whose requests in flight, Poisson around the mean, pass it, so
-   * OOM kills start below the mean limit and are partial above it. @default "mean"
+   * Which tasks of a group run out of memory (a caplab choice: the tasks of a group, launched
+   * together, carry the same mean in-flight work). "poisson": the share whose requests in flight,
+   * Poisson around the group's mean, pass what fits in the task's memory, so kills start below
+   * the mean limit and are partial; "meanTask": the whole group once its mean task passes it.
+   * Either way they die when the limit is reached inside the step, their in-flight requests
+   * fail, and ECS replaces them at once. @default "poisson"
    */
-  oomModel: "mean" as "mean" | "poisson",
+  oomModel: "poisson" as "poisson" | "meanTask",
 } as const;
 
 export type PlatformParams = {
@@ -394,7 +402,7 @@ export const PlatformSchema = z
     zeroTrafficIsMissingData: z.boolean(),
     fargateLaunchesPerSecond: positive("fargateLaunchesPerSecond"),
     oomReplacementDelaySeconds: nonNegative("oomReplacementDelaySeconds"),
-    oomModel: z.enum(["mean", "poisson"]),
+    oomModel: z.enum(["poisson", "meanTask"]),
   })
   .strict()
   .partial();
@@ -497,3 +505,18 @@ export function resolvePrices(p: Partial<PriceTable> = {}): PriceTable {
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * One row of `timeline.csv` (`caplab simulate`), column by column with what it holds
+ * (`caplab schema --timeline` prints it). A row's task counts are all means over its step.
+ */
+export const TimelineRowSchema = z
+  .object({
+    time: z.string().describe("Start of the step, ISO 8601 UTC."),
+    ...Object.fromEntries(
+      TIMELINE_COLUMNS.map((c) => [c, z.number().describe(TIMELINE_COLUMN_DESCRIPTIONS[c])]),
+    ),
+  })
+  .describe(
+    "A row of timeline.csv: one trace step. Every task count (runningCount, healthyCount, drainingCount, pendingCount, desiredCount, minCapacity, maxCapacity) is the mean over the step; backlog is at the step's end.",
+  );

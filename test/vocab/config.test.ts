@@ -29,7 +29,7 @@ describe("the vocabulary", () => {
           "loadBalancingAlgorithm": "round_robin",
           "metricPublicationDelaySeconds": 150,
           "newTargetHealthyChecks": 1,
-          "oomModel": "mean",
+          "oomModel": "poisson",
           "oomReplacementDelaySeconds": 0,
           "requestCountPerTargetDivisor": "healthy",
           "scaleInBlockedAfterScaleOut": false,
