@@ -201,3 +201,129 @@ function fewerThanN(
       return treat === "missing" ? "INSUFFICIENT_DATA" : current;
   }
 }
+
+/**
+ * An N-of-N alarm that treats missing data as missing (as target-tracking alarms are),
+ * evaluated incrementally as periods are published: O(1) per period and per evaluation, with
+ * the state {@link evaluateAlarm} gives (a property test holds them together). The simulator
+ * evaluates such alarms at every period of every candidate of a sweep, gaps included (a crash
+ * loop leaves one in most minutes), so the range is not read again at each evaluation.
+ *
+ * Periods must be pushed in order from 0 ({@link push}); {@link evaluate} then answers for the
+ * last one pushed, over the range [max(0, last − rangePeriods + 1), last].
+ */
+export class NOfNMissingAlarm {
+  private readonly n: number;
+  private readonly range: number;
+  private readonly threshold: number;
+  private readonly comparison: ComparisonOperator;
+  /** Real datapoints among periods 0..k, for the last range + 2 periods (ring by period). */
+  private readonly realsUpTo: Int32Array;
+  /** The last n real datapoints and their periods (ring by real datapoint). */
+  private readonly realValues: Float64Array;
+  private readonly realPeriods: Float64Array;
+  private reals = 0;
+  /** Where the next real datapoint goes in realValues (reals mod n, kept without a division). */
+  private realSlot = 0;
+  /** Where period `last` is in realsUpTo (last mod its length). */
+  private periodSlot = -1;
+  private last = -1;
+  /** Consecutive breaching real datapoints, counting back from the newest real one. */
+  private breachRun = 0;
+  /** Period of the newest non-breaching real datapoint. */
+  private lastNonBreaching = -Infinity;
+
+  constructor(spec: AlarmSpec) {
+    if (spec.datapointsToAlarm !== spec.evaluationPeriods || spec.treatMissingData !== "missing")
+      throw new RangeError(
+        "NOfNMissingAlarm requires an N-of-N alarm treating missing data as missing",
+      );
+    this.n = spec.evaluationPeriods;
+    this.range = spec.rangePeriods;
+    this.threshold = spec.threshold;
+    this.comparison = spec.comparison;
+    this.realsUpTo = new Int32Array(this.range + 2);
+    this.realValues = new Float64Array(this.n);
+    this.realPeriods = new Float64Array(this.n);
+  }
+
+  /** The period last pushed (−1 before any). */
+  get lastPeriod(): number {
+    return this.last;
+  }
+
+  /** Adds period `k`'s datapoint (NaN when missing); k must be the period after the last one. */
+  push(k: number, value: number): void {
+    if (k !== this.last + 1) throw new RangeError("NOfNMissingAlarm takes periods in order");
+    this.last = k;
+    if (!Number.isNaN(value)) {
+      const slot = this.realSlot;
+      this.realValues[slot] = value;
+      this.realPeriods[slot] = k;
+      this.realSlot = slot + 1 === this.n ? 0 : slot + 1;
+      this.reals++;
+      if (breaches(this.comparison, value, this.threshold)) this.breachRun++;
+      else {
+        this.breachRun = 0;
+        this.lastNonBreaching = k;
+      }
+    }
+    const periodSlot = this.periodSlot + 1 === this.realsUpTo.length ? 0 : this.periodSlot + 1;
+    this.periodSlot = periodSlot;
+    this.realsUpTo[periodSlot] = this.reals;
+  }
+
+  /**
+   * The alarm's state at the last period pushed; with ALARM, `out.latest` is the newest real
+   * datapoint evaluated and, when `withMean`, `out.mean` their mean (`out.real`: the real
+   * datapoints in the range).
+   */
+  evaluate(out: AlarmEvaluation, withMean = true): AlarmEvaluation {
+    const last = this.last;
+    const oldest = Math.max(0, last - this.range + 1);
+    const size = this.realsUpTo.length;
+    // Period oldest − 1 = last − range sits `range` slots before last's (range < size).
+    let beforeSlot = this.periodSlot - this.range;
+    if (beforeSlot < 0) beforeSlot += size;
+    const before = oldest > 0 ? this.realsUpTo[beforeSlot]! : 0;
+    const real = last >= 0 ? this.realsUpTo[this.periodSlot]! - before : 0;
+    out.real = real;
+    out.latest = NaN;
+    out.mean = NaN;
+    const n = this.n;
+    if (real >= n) {
+      out.state = this.breachRun >= n ? "ALARM" : "OK";
+      if (out.state === "ALARM") this.fill(out, n, withMean);
+      return out;
+    }
+    if (real === 0) {
+      out.state = "INSUFFICIENT_DATA";
+      return out;
+    }
+    if (this.lastNonBreaching >= oldest) {
+      out.state = "OK";
+      return out;
+    }
+    // Every real datapoint of the range breaches, fewer than N: ALARM when the oldest is at
+    // least N periods old (the guide's premature-transition rule), else not enough data.
+    const oldestReal = this.realPeriods[this.back(real)]!;
+    out.state = last - oldestReal + 1 >= n ? "ALARM" : "INSUFFICIENT_DATA";
+    if (out.state === "ALARM") this.fill(out, real, withMean);
+    return out;
+  }
+
+  /** The slot of the j-th newest real datapoint (1 ≤ j ≤ n). */
+  private back(j: number): number {
+    const slot = this.realSlot - j;
+    return slot < 0 ? slot + this.n : slot;
+  }
+
+  /** The newest and (withMean) the mean of the `count` newest real datapoints. */
+  private fill(out: AlarmEvaluation, count: number, withMean: boolean): void {
+    out.latest = this.realValues[this.back(1)]!;
+    if (!withMean) return;
+    let sum = 0;
+    for (let j = 1; j <= count; j++) sum += this.realValues[this.back(j)]!;
+    out.mean = sum / count;
+  }
+}

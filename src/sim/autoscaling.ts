@@ -25,6 +25,7 @@ import type {
 import {
   alarmEvaluation,
   evaluateAlarm,
+  NOfNMissingAlarm,
   type AlarmEvaluation,
   type AlarmSpec,
   type AlarmStateValue,
@@ -79,14 +80,9 @@ interface TargetTrackingPolicy extends PolicyBase {
   value: number;
   evidence: AlarmEvidence | null;
   withheldReported: boolean;
-  /** Last period index folded into the runs below. */
-  seenUpTo: number;
-  /** Consecutive published (real) datapoints, ending at seenUpTo. */
-  runReal: number;
-  /** Consecutive published datapoints above the target, ending at seenUpTo. */
-  runAbove: number;
-  /** Consecutive published datapoints below 90 % of the target, ending at seenUpTo. */
-  runBelow: number;
+  /** AlarmHigh and AlarmLow, evaluated incrementally as the periods are published. */
+  readonly highAlarm: NOfNMissingAlarm;
+  readonly lowAlarm: NOfNMissingAlarm;
 }
 
 interface StepPolicy extends PolicyBase {
@@ -175,6 +171,13 @@ export class AutoScaler {
         const reader = predefined
           ? predefinedReader(predefined, options.task, platform)
           : customReader(tt.CustomizedMetricSpecification!, options.task, platform);
+        const highSpec = ttAlarm(tt.TargetValue, "GreaterThanThreshold", outN, extra);
+        const lowSpec = ttAlarm(
+          SCALE_IN_THRESHOLD_FRACTION * tt.TargetValue,
+          "LessThanThreshold",
+          inN,
+          extra,
+        );
         return {
           name,
           state: "OK" as AlarmState,
@@ -191,23 +194,16 @@ export class AutoScaler {
           target: tt.TargetValue,
           outN,
           inN,
-          high: ttAlarm(tt.TargetValue, "GreaterThanThreshold", outN, extra),
-          low: ttAlarm(
-            SCALE_IN_THRESHOLD_FRACTION * tt.TargetValue,
-            "LessThanThreshold",
-            inN,
-            extra,
-          ),
+          high: highSpec,
+          low: lowSpec,
           highState: "OK" as AlarmStateValue,
           lowState: "OK" as AlarmStateValue,
           scaleOutCooldown: tt.ScaleOutCooldown,
           scaleInCooldown: tt.ScaleInCooldown,
           disableScaleIn: tt.DisableScaleIn,
           withheldReported: false,
-          seenUpTo: -1,
-          runReal: 0,
-          runAbove: 0,
-          runBelow: 0,
+          highAlarm: new NOfNMissingAlarm(highSpec),
+          lowAlarm: new NOfNMissingAlarm(lowSpec),
         };
       }
       const step = config.StepScalingPolicyConfiguration!;
@@ -425,26 +421,26 @@ export class AutoScaler {
     const last = Math.floor((tau - p.delay) / period + 1e-9) - 1;
     const before = p.state;
     if (p.kind === "target-tracking") {
-      // Runs of consecutive real datapoints (and of those above / below), extended as periods
-      // get published: O(1) per evaluation, which runs for every candidate of a sweep at every
-      // period. When the last N periods are all real, the alarm's N most recent real datapoints
-      // are exactly those, and the run decides it; only a gap sends it to the full evaluation.
+      // Both alarms take the newly published periods, in order (O(1) each), and answer for
+      // the last one: this runs for every candidate of a sweep at every period.
       const threshold = p.low.threshold;
-      const from = Math.max(p.seenUpTo + 1, last - p.inN - p.outN);
-      if (from > p.seenUpTo + 1) p.runReal = p.runAbove = p.runBelow = 0; // older periods cannot matter
-      for (let k = from; k <= last; k++) {
+      for (let k = p.highAlarm.lastPeriod + 1; k <= last; k++) {
         const v = p.store.datapoint(p.handle, k);
-        const real = !Number.isNaN(v);
-        p.runReal = real ? p.runReal + 1 : 0;
-        p.runAbove = v > p.target ? p.runAbove + 1 : 0;
-        p.runBelow = v < threshold ? p.runBelow + 1 : 0;
+        p.highAlarm.push(k, v);
+        p.lowAlarm.push(k, v);
       }
-      if (last > p.seenUpTo) p.seenUpTo = last;
-      p.highState = this.alarmStateOf(p, p.high, p.runAbove, last, p.highState);
-      p.lowState = this.alarmStateOf(p, p.low, p.runBelow, last, p.lowState);
+      // An alarm is first evaluated once the trace has published its N periods. AlarmLow is
+      // read when it matters: while AlarmHigh is in ALARM the policy scales out whatever
+      // AlarmLow says, and an alarm treating missing data as missing has no memory.
+      const r = this.scratch;
+      const withMean = this.formula === "mean";
+      if (last >= p.outN - 1) p.highState = p.highAlarm.evaluate(r, withMean).state;
+      if (p.highState !== "ALARM" && last >= p.inN - 1) {
+        p.lowState = p.lowAlarm.evaluate(r, withMean).state;
+      }
       if (p.highState === "ALARM") {
         p.state = "HIGH";
-        p.value = this.formulaValue(p, p.high, last);
+        p.value = this.formula === "latest" ? r.latest : r.mean;
         p.evidence = this.emit
           ? {
               alarm: "AlarmHigh",
@@ -455,7 +451,7 @@ export class AutoScaler {
           : null;
       } else if (p.lowState === "ALARM") {
         p.state = "LOW";
-        p.value = this.formulaValue(p, p.low, last);
+        p.value = this.formula === "latest" ? r.latest : r.mean;
         p.evidence = this.emit
           ? {
               alarm: "AlarmLow",
@@ -483,12 +479,14 @@ export class AutoScaler {
       if (p.alarmState === "ALARM") {
         // "HIGH" means "in ALARM" for a step policy; its adjustment's sign gives the direction.
         p.state = "HIGH";
-        p.evidence = {
-          alarm: p.name,
-          threshold: p.threshold,
-          comparison: p.comparison,
-          datapoints: this.evidenceValues(p, spec, last),
-        };
+        p.evidence = this.emit
+          ? {
+              alarm: p.name,
+              threshold: p.threshold,
+              comparison: p.comparison,
+              datapoints: this.evidenceValues(p, spec, last),
+            }
+          : null;
       } else p.state = p.alarmState === "OK" ? "OK" : "INSUFFICIENT_DATA";
     }
     if (p.state === "INSUFFICIENT_DATA" && before !== "INSUFFICIENT_DATA") {
@@ -500,37 +498,6 @@ export class AutoScaler {
         reason: `${p.name}: ${this.insufficientAlarms(p)} INSUFFICIENT_DATA (periods up to ${isoMinute(this.timeMs((last + 1) * period))}, missing datapoints treated as ${p.kind === "step" ? p.alarm.treatMissingData : "missing"}); no scaling on it until data returns.`,
       });
     }
-  }
-
-  /**
-   * The CloudWatch state of a target-tracking alarm (N of N) at period `last`: from the runs
-   * when its last N periods are all real, else by the full evaluation with missing data. Not
-   * evaluated (the state stays) before the trace has published N periods.
-   */
-  private alarmStateOf(
-    p: TargetTrackingPolicy,
-    spec: AlarmSpec,
-    run: number,
-    last: number,
-    current: AlarmStateValue,
-  ): AlarmStateValue {
-    const n = spec.evaluationPeriods;
-    if (last < n - 1) return current;
-    if (p.runReal >= n) return run >= n ? "ALARM" : "OK";
-    return evaluateAlarm(p.store, p.handle, last, 0, spec, current, this.scratch).state;
-  }
-
-  /** The metric value the capacity formula uses: the newest evaluated datapoint, or their mean. */
-  private formulaValue(p: TargetTrackingPolicy, spec: AlarmSpec, last: number): number {
-    const n = spec.evaluationPeriods;
-    if (p.runReal >= n) {
-      if (this.formula === "latest") return p.store.datapoint(p.handle, last);
-      let sum = 0;
-      for (let k = last - n + 1; k <= last; k++) sum += p.store.datapoint(p.handle, k);
-      return sum / n;
-    }
-    const r = evaluateAlarm(p.store, p.handle, last, 0, spec, "ALARM", this.scratch);
-    return this.formula === "latest" ? r.latest : r.mean;
   }
 
   /**

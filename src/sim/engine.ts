@@ -87,66 +87,80 @@ const CPU_HISTOGRAM_BINS = 1000;
  * then on; they leave the group when stopped (scale-in), drained, or killed (OOM).
  */
 class TaskGroup {
+  // Every number field starts as a double (NaN), so that V8 stores them as doubles from the
+  // first group on, rather than changing their layout (and dropping optimized code) later.
   /** Tasks in the group (an expected value: fractional after an OOM share). */
-  count: number;
+  count = NaN;
   /** When ECS decided to start it (−∞: before the trace). */
-  readonly createdAt: number;
+  createdAt = NaN;
   /** Billing starts when Fargate starts provisioning (−∞: before the trace). */
-  readonly billedFrom: number;
+  billedFrom = NaN;
   /** Time up to which the group's cost has been charged. */
-  billedUntil: number;
-  readonly runningAt: number;
-  readonly healthyAt: number;
+  billedUntil = NaN;
+  runningAt = NaN;
+  healthyAt = NaN;
   /** Ramped in by ALB slow start from healthyAt (decided when it becomes healthy). */
   slowStart = false;
   /** Whether slowStart has been decided. */
-  slowStartDecided: boolean;
+  slowStartDecided = false;
   /** Requests queued per task, at the end of the last step. */
-  backlog = 0;
+  backlog = NaN;
   /** The last step whose task-seconds include this group. */
   accountedStep = -1;
   /** The same at the start of this step (scratch). */
-  backlogStart = 0;
+  backlogStart = NaN;
 
   // This step's figures (scratch, per task unless said otherwise).
   /** Start of serving in this step (NaN: not serving). */
   servingFrom = NaN;
   /** Mean traffic weight while serving in this step (slow start ramps it from 0 to 1). */
-  weight = 1;
+  weight = NaN;
   /** Requests arriving per task per second while serving in this step. */
-  lambda = 0;
+  lambda = NaN;
   /** Spare capacity in requests after this step's kills (scratch). */
-  spare = 0;
+  spare = NaN;
   /** Requests in flight per task at the start and the end of the serving window. */
-  inflight0 = 0;
-  inflight1 = 0;
+  inflight0 = NaN;
+  inflight1 = NaN;
   /** Requests served and timed out per task over the serving window. */
-  served = 0;
-  timedOut = 0;
+  served = NaN;
+  timedOut = NaN;
   /** Requests served by the whole group this step, and their latency (seconds) and slow share. */
-  groupServed = 0;
+  groupServed = NaN;
   p50 = NaN;
   p95 = NaN;
   p99 = NaN;
-  slow = 0;
+  slow = NaN;
   /** Mean latency of its requests this step, seconds. */
-  meanLatency = 0;
+  meanLatency = NaN;
 
-  constructor(
+  /**
+   * (Re)starts the group: the fleet reuses groups that emptied, so that a service restarting
+   * tasks at every step (an OOM crash loop) allocates nothing.
+   */
+  init(
     count: number,
     createdAt: number,
     billedFrom: number,
     runningAt: number,
     healthyAt: number,
     initial: boolean,
-  ) {
+  ): this {
     this.count = count;
     this.createdAt = createdAt;
     this.billedFrom = billedFrom;
     this.billedUntil = initial ? 0 : -Infinity;
     this.runningAt = runningAt;
     this.healthyAt = healthyAt;
+    this.slowStart = false;
     this.slowStartDecided = initial;
+    this.backlog = 0;
+    this.backlogStart = 0;
+    this.accountedStep = -1;
+    this.servingFrom = NaN;
+    this.weight = 1;
+    this.groupServed = 0;
+    return this;
   }
 }
 
@@ -207,7 +221,29 @@ class Fleet {
     private readonly tally: Tally,
     private readonly sums: StepSums,
   ) {
-    this.groups = [new TaskGroup(desired, -Infinity, -Infinity, -Infinity, -Infinity, true)];
+    this.groups = [new TaskGroup().init(desired, -Infinity, -Infinity, -Infinity, -Infinity, true)];
+  }
+
+  /** Groups that emptied, for reuse. */
+  private readonly spareGroups: TaskGroup[] = [];
+  /** Groups launched so far (to tell whether a phase started any). */
+  launches = 0;
+
+  /** Removes the groups left without tasks (keeping them for reuse); returns the requests they still held, which fail. */
+  removeEmptyGroups(): number {
+    const groups = this.groups;
+    let kept = 0;
+    let dropped = 0;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (g.count > COUNT_TOLERANCE) groups[kept++] = g;
+      else {
+        if (g.count > 0) dropped += g.count * g.backlog;
+        if (this.spareGroups.length < 16) this.spareGroups.push(g);
+      }
+    }
+    if (kept !== groups.length) groups.length = kept;
+    return dropped;
   }
 
   /** Charges `count` tasks of a group up to `until` (seconds), from where it was charged. */
@@ -243,8 +279,10 @@ class Fleet {
       const throttle = Math.max(0, count - 100) / p.fargateLaunchesPerSecond;
       const billedFrom = tau + extraDelay + p.schedulingDelaySeconds + throttle;
       const runningAt = billedFrom + p.launchSeconds;
+      const g = this.spareGroups.pop() ?? new TaskGroup();
+      this.launches++;
       groups.push(
-        new TaskGroup(count, tau, billedFrom, runningAt, runningAt + p.checksUntilHealthy, false),
+        g.init(count, tau, billedFrom, runningAt, runningAt + p.checksUntilHealthy, false),
       );
       return;
     }
@@ -282,7 +320,7 @@ class Fleet {
       g.count -= stop;
       surplus -= stop;
     }
-    this.sums.failed += removeEmpty(groups);
+    this.sums.failed += this.removeEmptyGroups();
   }
 
   /** Moves desired, MinCapacity or MaxCapacity at tau, keeping the step's time-weighted sums. */
@@ -417,6 +455,8 @@ class Simulation {
   private readonly poissonOom: boolean;
   /** Mean in-flight work per task up to which the Poisson share over the limit is negligible. */
   private readonly negligibleInflight: number;
+  /** Mean in-flight work per task from which every task is over (the share is 1 − 10⁻⁹ or more). */
+  private readonly certainInflight: number;
   private readonly oomReplacementDelaySeconds: number;
   private readonly slowStartSeconds: number;
   private readonly minBilled: number;
@@ -501,8 +541,24 @@ class Simulation {
     this.poissonOom = platform.oomModel === "poisson";
     this.negligibleInflight =
       this.poissonOom && this.perInflightMiB > 0 && this.inflightThatFits > 0
-        ? negligibleMean(this.inflightThatFits, this.baseMiB, this.perInflightMiB, memoryMiB)
+        ? shareThreshold(
+            OOM_NEGLIGIBLE_SHARE,
+            this.inflightThatFits,
+            this.baseMiB,
+            this.perInflightMiB,
+            memoryMiB,
+          )
         : -Infinity;
+    this.certainInflight =
+      this.poissonOom && this.perInflightMiB > 0 && this.inflightThatFits > 0
+        ? shareThreshold(
+            1 - 1e-9,
+            this.inflightThatFits,
+            this.baseMiB,
+            this.perInflightMiB,
+            memoryMiB,
+          )
+        : Infinity;
     this.oomReplacementDelaySeconds = platform.oomReplacementDelaySeconds;
     this.slowStartSeconds = platform.slowStartSeconds;
     this.minBilled = prices.minimumBilledSeconds;
@@ -605,9 +661,10 @@ class Simulation {
 
     this.scheduledActions(i, t0, t1);
     this.lifecycle(i, t0, t1);
+    const launches = this.fleet.launches;
     this.traffic(i, t0, t1, requests);
     this.outOfMemory(i, t0, t1);
-    this.startedInStep(i, t0, t1);
+    if (this.fleet.launches !== launches) this.startedInStep(i, t0, t1);
     if (sums.rerouted > 0) this.reroute(t1);
     this.drain(t0, t1);
     this.latency(requests);
@@ -841,7 +898,9 @@ class Simulation {
             : this.poissonOom
               ? peak <= this.negligibleInflight
                 ? 0
-                : tasksOverMemory(peak, baseMiB, perInflightMiB, this.memoryMiB)
+                : peak > this.certainInflight
+                  ? 1
+                  : tasksOverMemory(peak, baseMiB, perInflightMiB, this.memoryMiB)
               : peak > fits
                 ? 1
                 : 0;
@@ -1016,7 +1075,7 @@ class Simulation {
       }
     }
     if (ended) sums.failed += removeEmpty(draining);
-    sums.failed += removeEmpty(this.groups);
+    if (this.killedInStep > 0) sums.failed += this.fleet.removeEmptyGroups();
   }
 
   /**
@@ -1257,25 +1316,31 @@ export function settledCount(trace: Trace, perTaskRate: number): number {
 }
 
 /**
- * The largest mean in-flight count (to 0.1 %) whose Poisson share over the limit is at most
- * {@link OOM_NEGLIGIBLE_SHARE}: below it no task dies, and the tail need not be computed at every
- * step. The share grows with the mean, so a bisection finds it.
+ * A mean in-flight count at which the Poisson share of tasks over the limit crosses `share`:
+ * for a small share, the largest mean (to 0.1 %) still at or below it, so that below it the tail
+ * need not be computed at every step; for a share near 1, the smallest mean (to 0.1 %) at or
+ * above it, from which every task counts as over. The share grows with the mean, so a
+ * bisection over [0, 2·fits + 100] finds it.
  */
-function negligibleMean(
+function shareThreshold(
+  share: number,
   fits: number,
   baseMiB: number,
   perInflightMiB: number,
   memoryMiB: number,
 ): number {
+  const over = (mean: number) => tasksOverMemory(mean, baseMiB, perInflightMiB, memoryMiB) > share;
+  const low = share < 0.5;
   let lo = 0;
-  let hi = fits;
-  if (tasksOverMemory(lo, baseMiB, perInflightMiB, memoryMiB) > OOM_NEGLIGIBLE_SHARE) return -1;
-  for (let k = 0; k < 40 && hi - lo > 1e-3 * fits; k++) {
+  let hi = 2 * fits + 100;
+  if (over(lo)) return low ? -1 : lo;
+  if (!over(hi)) return low ? hi : Infinity;
+  for (let k = 0; k < 60 && hi - lo > 1e-3 * fits; k++) {
     const mid = (lo + hi) / 2;
-    if (tasksOverMemory(mid, baseMiB, perInflightMiB, memoryMiB) > OOM_NEGLIGIBLE_SHARE) hi = mid;
+    if (over(mid)) hi = mid;
     else lo = mid;
   }
-  return lo;
+  return low ? lo : hi;
 }
 
 /** Whether a closed minute breaks the SLO: too large a slow share, or too many errors. */
@@ -1387,6 +1452,10 @@ function mixedQuantile(
   p: number,
   which: 0 | 1 | 2,
 ): number {
+  if (groups.length === 1) {
+    const g = groups[0]!;
+    return which === 0 ? g.p50 : which === 1 ? g.p95 : g.p99;
+  }
   const tail = (1 - p) * total;
   let best = NaN;
   for (const g of groups) {
