@@ -493,6 +493,8 @@ class Simulation {
   // The step's scratch.
   /** Requests per weighted healthy task-second. */
   private perWeightSecond = 0;
+  /** When the step's first healthy target started serving (t1 when none did). */
+  private firstServing = 0;
   private killedInStep = 0;
   private killedTimeSum = 0;
   private p50 = NaN;
@@ -735,6 +737,7 @@ class Simulation {
   /** Task-seconds by state within [t0, t1), and who serves from when. */
   private lifecycle(i: number, t0: number, t1: number): void {
     const sums = this.sums;
+    this.firstServing = t1;
     const groups = this.groups;
     const slowStartSeconds = this.slowStartSeconds;
     for (let k = 0; k < groups.length; k++) {
@@ -768,6 +771,7 @@ class Simulation {
           ? rampIntegral(g.healthyAt, slowStartSeconds, from, t1) / (t1 - from)
           : 1;
         sums.healthy += c * (t1 - from) * g.weight;
+        if (c > 0 && from < this.firstServing) this.firstServing = from;
       } else g.servingFrom = NaN;
     }
     const draining = this.draining;
@@ -784,9 +788,12 @@ class Simulation {
   private traffic(i: number, t0: number, t1: number, requests: number): void {
     const sums = this.sums;
     const healthy = sums.healthy > 1e-9;
-    this.perWeightSecond = healthy ? requests / sums.healthy : 0;
-    // No healthy target: the ALB answers 503.
-    if (!healthy) sums.failed += requests;
+    // Requests arriving while no target is healthy get a 503 from the ALB: all of them without
+    // one, else those before the first target of the step turned healthy (arrivals are spread
+    // evenly over the step); the others are split over the healthy task-seconds.
+    const uncovered = healthy ? (requests * (this.firstServing - t0)) / (t1 - t0) : requests;
+    sums.failed += uncovered;
+    this.perWeightSecond = healthy ? (requests - uncovered) / sums.healthy : 0;
     const groups = this.groups;
     const capacityRate = this.capacityRate;
     const latencySeconds = this.latencySeconds;
