@@ -216,7 +216,9 @@ export class NOfNMissingAlarm {
   private readonly n: number;
   private readonly range: number;
   private readonly threshold: number;
-  private readonly comparison: ComparisonOperator;
+  /** The comparison, as two flags (no string switch per datapoint). */
+  private readonly above: boolean;
+  private readonly orEqual: boolean;
   /** Real datapoints among periods 0..k, for the last range + 2 periods (ring by period). */
   private readonly realsUpTo: Int32Array;
   /** The last n real datapoints and their periods (ring by real datapoint). */
@@ -241,7 +243,8 @@ export class NOfNMissingAlarm {
     this.n = spec.evaluationPeriods;
     this.range = spec.rangePeriods;
     this.threshold = spec.threshold;
-    this.comparison = spec.comparison;
+    this.above = spec.comparison.startsWith("Greater");
+    this.orEqual = spec.comparison.includes("OrEqualTo");
     this.realsUpTo = new Int32Array(this.range + 2);
     this.realValues = new Float64Array(this.n);
     this.realPeriods = new Float64Array(this.n);
@@ -256,13 +259,18 @@ export class NOfNMissingAlarm {
   push(k: number, value: number): void {
     if (k !== this.last + 1) throw new RangeError("NOfNMissingAlarm takes periods in order");
     this.last = k;
-    if (!Number.isNaN(value)) {
+    // (value === value: not NaN, i.e. a real datapoint.)
+    if (value === value) {
       const slot = this.realSlot;
       this.realValues[slot] = value;
       this.realPeriods[slot] = k;
       this.realSlot = slot + 1 === this.n ? 0 : slot + 1;
       this.reals++;
-      if (breaches(this.comparison, value, this.threshold)) this.breachRun++;
+      const t = this.threshold;
+      const breach = this.above
+        ? value > t || (this.orEqual && value === t)
+        : value < t || (this.orEqual && value === t);
+      if (breach) this.breachRun++;
       else {
         this.breachRun = 0;
         this.lastNonBreaching = k;

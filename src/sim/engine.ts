@@ -323,6 +323,66 @@ class Fleet {
     this.sums.failed += this.removeEmptyGroups();
   }
 
+  /**
+   * Merges serving groups that have caught up with each other: fully ramped in, past the
+   * one-minute billing minimum (so their provisioning times no longer matter), and with the
+   * same queue per task. Keeps the common case at one group; past {@link MAX_SERVING_GROUPS}
+   * such groups, the two with the closest queues merge (their queue averaged).
+   */
+  mergeCaughtUp(t1: number, slowStartSeconds: number, minBilled: number): void {
+    const groups = this.groups;
+    if (groups.length < 2) return;
+    let caught = 0;
+    for (let k = 0; k < groups.length; k++) {
+      if (caughtUp(groups[k]!, t1, slowStartSeconds, minBilled)) caught++;
+    }
+    if (caught < 2) return;
+    let merged = false;
+    for (let a = 0; a < groups.length; a++) {
+      const ga = groups[a]!;
+      if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
+      for (let b = a + 1; b < groups.length; b++) {
+        const gb = groups[b]!;
+        if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
+        const scale = Math.max(1, ga.backlog, gb.backlog);
+        if (Math.abs(ga.backlog - gb.backlog) > 1e-9 * scale) continue;
+        ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
+        ga.count += gb.count;
+        gb.count = 0;
+        caught--;
+        merged = true;
+      }
+    }
+    // (Merged groups have no tasks left: nothing is dropped.)
+    if (merged) this.removeEmptyGroups();
+    while (caught > MAX_SERVING_GROUPS) {
+      let best = Infinity;
+      let ia = -1;
+      let ib = -1;
+      for (let a = 0; a < groups.length; a++) {
+        const ga = groups[a]!;
+        if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
+        for (let b = a + 1; b < groups.length; b++) {
+          const gb = groups[b]!;
+          if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
+          const gap = Math.abs(ga.backlog - gb.backlog);
+          if (gap < best) {
+            best = gap;
+            ia = a;
+            ib = b;
+          }
+        }
+      }
+      const ga = groups[ia]!;
+      const gb = groups[ib]!;
+      ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
+      ga.count += gb.count;
+      gb.count = 0;
+      caught--;
+      this.removeEmptyGroups();
+    }
+  }
+
   /** Moves desired, MinCapacity or MaxCapacity at tau, keeping the step's time-weighted sums. */
   markChange(tau: number): void {
     const sums = this.sums;
@@ -700,7 +760,7 @@ class Simulation {
     for (let k = 0; k < stores.length; k++) stores[k]!.add(q, t0, t1);
     this.evaluate(i, t0, t1);
     this.bill(t1);
-    mergeCaughtUp(this.groups, t1, this.slowStartSeconds, this.minBilled);
+    this.fleet.mergeCaughtUp(t1, this.slowStartSeconds, this.minBilled);
     this.account(i, requests, runningSec, healthySec, cpuPct, memPct);
   }
 
@@ -1377,65 +1437,6 @@ function removeEmpty(list: { count: number; backlog: number }[]): number {
   }
   if (kept !== list.length) list.length = kept;
   return dropped;
-}
-
-/**
- * Merges serving groups that have caught up with each other: fully ramped in, past the
- * one-minute billing minimum (so their provisioning times no longer matter), and with the
- * same queue per task. Keeps the common case at one group.
- */
-function mergeCaughtUp(
-  groups: TaskGroup[],
-  t1: number,
-  slowStartSeconds: number,
-  minBilled: number,
-): void {
-  if (groups.length < 2) return;
-  let merged = false;
-  for (let a = 0; a < groups.length; a++) {
-    const ga = groups[a]!;
-    if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
-    for (let b = a + 1; b < groups.length; b++) {
-      const gb = groups[b]!;
-      if (gb.count <= 0 || !caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
-      const scale = Math.max(1, ga.backlog, gb.backlog);
-      if (Math.abs(ga.backlog - gb.backlog) > 1e-9 * scale) continue;
-      ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
-      ga.count += gb.count;
-      gb.count = 0;
-      merged = true;
-    }
-  }
-  if (merged) removeEmpty(groups); // merged groups have no tasks left: nothing is dropped
-  // Too many groups that have caught up in all but their queue: merge the closest two.
-  for (;;) {
-    let caught = 0;
-    for (const g of groups) if (caughtUp(g, t1, slowStartSeconds, minBilled)) caught++;
-    if (caught <= MAX_SERVING_GROUPS) return;
-    let best = Infinity;
-    let ia = -1;
-    let ib = -1;
-    for (let a = 0; a < groups.length; a++) {
-      const ga = groups[a]!;
-      if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
-      for (let b = a + 1; b < groups.length; b++) {
-        const gb = groups[b]!;
-        if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
-        const gap = Math.abs(ga.backlog - gb.backlog);
-        if (gap < best) {
-          best = gap;
-          ia = a;
-          ib = b;
-        }
-      }
-    }
-    const ga = groups[ia]!;
-    const gb = groups[ib]!;
-    ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
-    ga.count += gb.count;
-    gb.count = 0;
-    removeEmpty(groups); // the same
-  }
 }
 
 function caughtUp(g: TaskGroup, t1: number, slowStartSeconds: number, minBilled: number): boolean {
