@@ -166,7 +166,7 @@ export function rightsize(
   } else if (cur && recommended !== cur) {
     const saving = cur.kpis.monthlyCostUsd - recommended.kpis.monthlyCostUsd;
     reasons.push(
-      `${recommended.label} meets the SLO under the current policy at $${recommended.kpis.monthlyCostUsd.toFixed(2)}/month, $${saving.toFixed(2)} less than ${cur.label}; it ran ${recommended.kpis.minTasks}–${recommended.kpis.maxTasks} tasks in the replay.`,
+      `${recommended.label} meets the SLO under the current policy at $${recommended.kpis.monthlyCostUsd.toFixed(2)}/month, $${saving.toFixed(2)} less than ${cur.label}; it ran ${tasks(recommended.kpis.minTasks)}–${tasks(recommended.kpis.maxTasks)} tasks in the replay.`,
     );
   } else {
     reasons.push(
@@ -176,7 +176,12 @@ export function rightsize(
   for (const r of rows)
     if (r.perTaskPick && !r.meetsSlo)
       reasons.push(
-        `${r.label}, what per-task usage alone suggests, misses the SLO once scaling is simulated (${r.kpis.sloViolationMinutes.toFixed(0)} violation minutes, ${r.kpis.oomKills} OOM kills, up to ${r.kpis.maxTasks} of MaxCapacity ${current.scaling.MaxCapacity} tasks).`,
+        `${r.label}, what per-task usage alone suggests, misses the SLO once scaling is simulated (${r.kpis.sloViolationMinutes.toFixed(0)} violation minutes, ${tasks(r.kpis.oomKills)} OOM kills, up to ${tasks(r.kpis.maxTasks)} of MaxCapacity ${current.scaling.MaxCapacity} tasks).`,
       );
   return { need, rows, recommended, reasons };
+}
+
+/** A task count the simulator gives as a mean or an expected value, to one decimal. */
+function tasks(v: number): string {
+  return String(Math.round(v * 10) / 10);
 }

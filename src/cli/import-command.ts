@@ -102,7 +102,6 @@ export async function runImportCommand(
     if (parseS3Url(source)?.bucket === "")
       throw new UsageError(`${source} names no bucket; write s3://bucket/prefix.`, "bad-flag");
 
-
   // --out is checked before the (possibly long) read, and may not hold the sources.
   const output = await prepareOutputFolder(opts.out, {
     command: "import",

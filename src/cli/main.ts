@@ -8,7 +8,12 @@ import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
 import { ScheduleError } from "../sim/schedule.js";
 import { SpaceError } from "../sim/search.js";
-import { PlanConfigSchema, SimulateConfigSchema, type Warning } from "../vocab/index.js";
+import {
+  PlanConfigSchema,
+  SimulateConfigSchema,
+  TimelineRowSchema,
+  type Warning,
+} from "../vocab/index.js";
 import { HistoryError, Interrupted, UsageError } from "../io/errors.js";
 import { FORCE_HELP } from "../io/output.js";
 import { redactUserinfo } from "../io/urls.js";
@@ -445,9 +450,16 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .summary("print the JSON Schema of the simulate (or, with --plan, the plan) config")
     .option("--plan", "the plan config's schema")
     .option("--gate", "the gate.yaml schema")
-    .action((opts: { plan?: boolean; gate?: boolean }) => {
+    .option("--timeline", "a row of simulate's timeline.csv, each column described")
+    .action((opts: { plan?: boolean; gate?: boolean; timeline?: boolean }) => {
       const schema = z.toJSONSchema(
-        opts.gate ? GateConfigSchema : opts.plan ? PlanConfigSchema : SimulateConfigSchema,
+        opts.timeline
+          ? TimelineRowSchema
+          : opts.gate
+            ? GateConfigSchema
+            : opts.plan
+              ? PlanConfigSchema
+              : SimulateConfigSchema,
         {
           io: "input",
         },

@@ -28,6 +28,7 @@ import { PLAN_RESULT_FILE, renderPlanResultJson } from "./plan-result-file.js";
 import { isBundle } from "../io/bundle.js";
 import { loadObservedBundle } from "./calibrate-command.js";
 import { loadTraceSource } from "../io/trace-file.js";
+import { formatCount } from "../reports/spec/format.js";
 
 export interface PlanCommandOptions {
   readonly default?: boolean;
@@ -352,7 +353,7 @@ export function renderPlanSummary(
         `  cooldowns        ScaleOutCooldown ${tt.ScaleOutCooldown} s, ScaleInCooldown ${tt.ScaleInCooldown} s`,
       );
     lines.push(
-      `  expected         $${rec.kpis.monthlyCostUsd.toFixed(0)} a month, ${rec.kpis.sloViolationMinutes.toFixed(0)} SLO-violating minutes, ${rec.kpis.errorRatePercent.toFixed(3)}% errors, ${rec.kpis.minTasks}–${rec.kpis.maxTasks} tasks`,
+      `  expected         $${rec.kpis.monthlyCostUsd.toFixed(0)} a month, ${rec.kpis.sloViolationMinutes.toFixed(0)} SLO-violating minutes, ${rec.kpis.errorRatePercent.toFixed(3)}% errors, ${formatCount(rec.kpis.minTasks)}–${formatCount(rec.kpis.maxTasks)} tasks`,
     );
   } else {
     lines.push("", "No candidate meets the SLO.");

@@ -15,6 +15,7 @@ import {
 import { calibrateOrExplain, loadObservedBundle } from "./calibrate-command.js";
 import { UsageError } from "../io/errors.js";
 import { printWarnings, type Io } from "./main.js";
+import { formatCount } from "../reports/spec/format.js";
 
 export interface RightsizeCommandOptions {
   readonly sloP95?: number;
@@ -34,7 +35,7 @@ export function renderRightsize(r: RightsizeResult): string {
     const k = row.kpis;
     const mark = `${row.current ? " (current)" : ""}${row.perTaskPick ? " (per-task pick)" : ""}`;
     lines.push(
-      `  ${(row.label + mark).padEnd(24)} ${k.monthlyCostUsd.toFixed(2).padStart(8)}  ${`${k.minTasks}-${k.maxTasks}`.padStart(5)}  ${k.sloViolationMinutes.toFixed(0).padStart(7)}  ${String(k.oomKills).padStart(3)}  ${row.meetsSlo ? "yes" : "no"}`,
+      `  ${(row.label + mark).padEnd(24)} ${k.monthlyCostUsd.toFixed(2).padStart(8)}  ${`${formatCount(k.minTasks)}-${formatCount(k.maxTasks)}`.padStart(5)}  ${k.sloViolationMinutes.toFixed(0).padStart(7)}  ${formatCount(k.oomKills).padStart(3)}  ${row.meetsSlo ? "yes" : "no"}`,
     );
   }
   lines.push("", `Recommended: ${r.recommended ? r.recommended.label : "none"}`, ...r.reasons, "");

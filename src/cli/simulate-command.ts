@@ -17,6 +17,7 @@ import {
   writeJsonAtomic,
 } from "../io/output.js";
 import { loadTrace } from "../io/trace-file.js";
+import { formatCount } from "../reports/spec/format.js";
 
 export async function runSimulateCommand(
   configPath: string,
@@ -63,7 +64,7 @@ export async function runSimulateCommand(
       [
         `Simulated ${k.minutes.toFixed(0)} minutes of ${trace.source} (${trace.stepSeconds}-s steps).`,
         `  cost            $${k.costUsd.toFixed(2)} ($${k.monthlyCostUsd.toFixed(0)} a month)`,
-        `  tasks           ${k.minTasks}–${k.maxTasks}, mean ${k.meanTasks.toFixed(1)}; ${k.scalingActions} scaling actions`,
+        `  tasks           ${formatCount(k.minTasks)}–${formatCount(k.maxTasks)}, mean ${k.meanTasks.toFixed(1)}; ${k.scalingActions} scaling actions`,
         `  latency         mean p95 ${k.meanP95LatencyMs.toFixed(0)} ms, worst p95 ${k.worstP95LatencyMs.toFixed(0)} ms`,
         `  errors          ${k.errorRatePercent.toFixed(3)}% (${Math.round(k.failedRequests)} requests)`,
         `  SLO             ${k.sloViolationMinutes.toFixed(0)} violating minutes`,

@@ -44,6 +44,7 @@ import {
   ScalingSchema,
   ScheduledActionSchema,
   TaskSizeSchema,
+  TREAT_MISSING_DATA,
   type PolicyConfig,
   type Result,
   type ScalingConfig,
@@ -375,6 +376,8 @@ function alarmToConfig(alarm: MetricAlarm): Result<NonNullable<PolicyConfig["Ala
       Period: alarm.Period,
       EvaluationPeriods: alarm.EvaluationPeriods ?? 1,
       ...(alarm.DatapointsToAlarm ? { DatapointsToAlarm: alarm.DatapointsToAlarm } : {}),
+      // The alarm's own setting (DescribeAlarms); CloudWatch's default when absent.
+      TreatMissingData: TREAT_MISSING_DATA.find((t) => t === alarm.TreatMissingData) ?? "missing",
     },
   };
 }

@@ -1,13 +1,35 @@
 /**
  * Application Auto Scaling for one ECS service, as shared/reference/aws-ecs-scaling.md §1
  * describes it: target-tracking alarms (AlarmHigh 3 of 3 above target, AlarmLow 15 of 15
- * below 90 % of target), the new-desired-count formula, cooldowns, several policies, and
- * step scaling on alarms the user owns. Scheduled actions are applied by the engine.
+ * below 90 % of target, TreatMissingData `missing`), the new-desired-count formula, cooldowns,
+ * several policies, and step scaling on alarms the user owns. Scheduled actions are applied by
+ * the engine.
+ *
+ * Every alarm is evaluated as CloudWatch documents it, missing datapoints included
+ * ({@link evaluateAlarm}, src/sim/alarm.ts). An alarm is first evaluated once the trace has
+ * published as many periods as its EvaluationPeriods; periods before the trace's start are
+ * not retrieved (the service's history before the trace is unknown), and until then the alarm
+ * is OK.
  *
  * The model choices AWS does not document are parameters (PlatformParams):
- * `capacityFormulaDatapoint`, `scaleInBlockedAfterScaleOut`, the high-resolution alarm shape.
+ * `capacityFormulaDatapoint`, `scaleInBlockedAfterScaleOut`, the high-resolution alarm shape,
+ * the evaluation range (`alarmEvaluationRangeExtraPeriods`).
  */
-import type { AlarmEvidence, PlatformParams, PolicyConfig, ScalingEvent } from "../vocab/index.js";
+import type {
+  AlarmEvidence,
+  ComparisonOperator,
+  PlatformParams,
+  PolicyConfig,
+  ScalingEvent,
+} from "../vocab/index.js";
+import {
+  alarmEvaluation,
+  evaluateAlarm,
+  NOfNMissingAlarm,
+  type AlarmEvaluation,
+  type AlarmSpec,
+  type AlarmStateValue,
+} from "./alarm.js";
 import {
   customReader,
   predefinedPeriod,
@@ -23,6 +45,7 @@ export const SCALE_OUT_DATAPOINTS = 3;
 /** Datapoints AlarmLow needs below 90 % of target at 60-s periods (§1.2). */
 export const SCALE_IN_DATAPOINTS = 15;
 
+/** A policy's reading of its alarms: HIGH wants to scale out (a step policy: its alarm is in ALARM), LOW to scale in. */
 type AlarmState = "OK" | "HIGH" | "LOW" | "INSUFFICIENT_DATA";
 
 interface PolicyBase {
@@ -43,32 +66,37 @@ interface TargetTrackingPolicy extends PolicyBase {
   readonly target: number;
   readonly outN: number;
   readonly inN: number;
+  /** AlarmHigh: N of N above the target. */
+  readonly high: AlarmSpec;
+  /** AlarmLow: N of N below 90 % of the target. */
+  readonly low: AlarmSpec;
   readonly scaleOutCooldown: number;
   readonly scaleInCooldown: number;
   readonly disableScaleIn: boolean;
+  /** CloudWatch state of AlarmHigh and AlarmLow. */
+  highState: AlarmStateValue;
+  lowState: AlarmStateValue;
   /** Metric value for the formula at the last evaluation. */
   value: number;
   evidence: AlarmEvidence | null;
   withheldReported: boolean;
-  /** Last period index folded into the runs below. */
-  seenUpTo: number;
-  /** Consecutive published datapoints above the target, ending at seenUpTo. */
-  runAbove: number;
-  /** Consecutive published datapoints below 90 % of the target, ending at seenUpTo. */
-  runBelow: number;
+  /** AlarmHigh and AlarmLow, evaluated incrementally as the periods are published. */
+  readonly highAlarm: NOfNMissingAlarm;
+  readonly lowAlarm: NOfNMissingAlarm;
 }
 
 interface StepPolicy extends PolicyBase {
   readonly kind: "step";
   readonly threshold: number;
-  readonly compare: (v: number) => boolean;
+  readonly alarm: AlarmSpec;
   readonly comparison: "above" | "below";
   readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
   readonly cooldown: number;
   readonly adjustmentType: "ChangeInCapacity" | "PercentChangeInCapacity" | "ExactCapacity";
   readonly steps: readonly { lo: number; hi: number; adj: number }[];
   readonly minMagnitude: number;
+  /** CloudWatch state of the alarm. */
+  alarmState: AlarmStateValue;
   value: number;
   evidence: AlarmEvidence | null;
 }
@@ -106,6 +134,8 @@ export class AutoScaler {
   /** Scratch lists for {@link evaluate}: the policies that want to scale out / in. */
   private readonly outs: Policy[];
   private readonly ins: Policy[];
+  /** Scratch result of {@link evaluateAlarm}. */
+  private readonly scratch: AlarmEvaluation = alarmEvaluation();
   /** Distinct evaluation periods in use, ascending. */
   readonly periods: readonly number[];
   /** Scale-out and scale-in actions taken. */
@@ -133,10 +163,21 @@ export class AutoScaler {
         const delay = high
           ? platform.highResolutionPublicationDelaySeconds
           : platform.metricPublicationDelaySeconds;
-        const store = options.storeFor(period, Math.ceil(delay / period) + Math.max(outN, inN) + 2);
+        const extra = rangeExtra(platform, period);
+        const store = options.storeFor(
+          period,
+          Math.ceil(delay / period) + Math.max(outN, inN) + extra + 2,
+        );
         const reader = predefined
           ? predefinedReader(predefined, options.task, platform)
           : customReader(tt.CustomizedMetricSpecification!, options.task, platform);
+        const highSpec = ttAlarm(tt.TargetValue, "GreaterThanThreshold", outN, extra);
+        const lowSpec = ttAlarm(
+          SCALE_IN_THRESHOLD_FRACTION * tt.TargetValue,
+          "LessThanThreshold",
+          inN,
+          extra,
+        );
         return {
           name,
           state: "OK" as AlarmState,
@@ -153,13 +194,16 @@ export class AutoScaler {
           target: tt.TargetValue,
           outN,
           inN,
+          high: highSpec,
+          low: lowSpec,
+          highState: "OK" as AlarmStateValue,
+          lowState: "OK" as AlarmStateValue,
           scaleOutCooldown: tt.ScaleOutCooldown,
           scaleInCooldown: tt.ScaleInCooldown,
           disableScaleIn: tt.DisableScaleIn,
           withheldReported: false,
-          seenUpTo: -1,
-          runAbove: 0,
-          runBelow: 0,
+          highAlarm: new NOfNMissingAlarm(highSpec),
+          lowAlarm: new NOfNMissingAlarm(lowSpec),
         };
       }
       const step = config.StepScalingPolicyConfiguration!;
@@ -169,17 +213,12 @@ export class AutoScaler {
         period === 20
           ? platform.highResolutionPublicationDelaySeconds
           : platform.metricPublicationDelaySeconds;
+      const extra = rangeExtra(platform, period);
       const store = options.storeFor(
         period,
-        Math.ceil(delay / period) + alarm.EvaluationPeriods + 2,
+        Math.ceil(delay / period) + alarm.EvaluationPeriods + extra + 2,
       );
       const threshold = alarm.Threshold;
-      const compare = {
-        GreaterThanThreshold: (v: number) => v > threshold,
-        GreaterThanOrEqualToThreshold: (v: number) => v >= threshold,
-        LessThanThreshold: (v: number) => v < threshold,
-        LessThanOrEqualToThreshold: (v: number) => v <= threshold,
-      }[alarm.ComparisonOperator];
       return {
         name: config.PolicyName ?? alarm.AlarmName ?? name,
         state: "OK" as AlarmState,
@@ -194,12 +233,18 @@ export class AutoScaler {
         handle: store.register(customReader(alarm.Metric, options.task, platform)),
         delay,
         threshold,
-        compare,
+        alarm: {
+          threshold,
+          comparison: alarm.ComparisonOperator,
+          evaluationPeriods: alarm.EvaluationPeriods,
+          datapointsToAlarm: alarm.DatapointsToAlarm ?? alarm.EvaluationPeriods,
+          treatMissingData: alarm.TreatMissingData,
+          rangePeriods: alarm.EvaluationPeriods + extra,
+        },
         comparison: alarm.ComparisonOperator.startsWith("Greater")
           ? ("above" as const)
           : ("below" as const),
         evaluationPeriods: alarm.EvaluationPeriods,
-        datapointsToAlarm: alarm.DatapointsToAlarm ?? alarm.EvaluationPeriods,
         cooldown: step.Cooldown,
         adjustmentType: step.AdjustmentType,
         steps: step.StepAdjustments.map((s) => ({
@@ -208,6 +253,7 @@ export class AutoScaler {
           adj: s.ScalingAdjustment,
         })),
         minMagnitude: step.MinAdjustmentMagnitude ?? 0,
+        alarmState: "OK" as AlarmStateValue,
       };
     });
     this.periods = [...new Set(this.policies.map((p) => p.store.period))].sort((a, b) => a - b);
@@ -369,70 +415,79 @@ export class AutoScaler {
     return current;
   }
 
-  /** Reads the policy's published datapoints at tau and sets its alarm state. */
+  /** Reads the policy's published datapoints at tau and sets its alarms' states. */
   private observe(p: Policy, tau: number, step: number): void {
     const period = p.store.period;
     const last = Math.floor((tau - p.delay) / period + 1e-9) - 1;
     const before = p.state;
     if (p.kind === "target-tracking") {
-      // Runs of consecutive datapoints above / below, extended as periods get published:
-      // O(1) per evaluation, which runs for every candidate of a sweep at every period.
-      const threshold = SCALE_IN_THRESHOLD_FRACTION * p.target;
-      const from = Math.max(p.seenUpTo + 1, last - p.inN - p.outN);
-      if (from > p.seenUpTo + 1) p.runAbove = p.runBelow = 0; // older periods cannot matter
-      for (let k = from; k <= last; k++) {
+      // Both alarms take the newly published periods, in order (O(1) each), and answer for
+      // the last one: this runs for every candidate of a sweep at every period.
+      const threshold = p.low.threshold;
+      for (let k = p.highAlarm.lastPeriod + 1; k <= last; k++) {
         const v = p.store.datapoint(p.handle, k);
-        p.runAbove = v > p.target ? p.runAbove + 1 : 0;
-        p.runBelow = v < threshold ? p.runBelow + 1 : 0;
+        p.highAlarm.push(k, v);
+        p.lowAlarm.push(k, v);
       }
-      if (last > p.seenUpTo) p.seenUpTo = last;
-      const latest = p.store.datapoint(p.handle, last);
-      const allAbove = p.runAbove >= p.outN;
-      const allBelow = !allAbove && p.runBelow >= p.inN;
-      if (Number.isNaN(latest)) {
-        p.state = "INSUFFICIENT_DATA";
-      } else if (allAbove) {
+      // An alarm is first evaluated once the trace has published its N periods. AlarmLow is
+      // read when it matters: while AlarmHigh is in ALARM the policy scales out whatever
+      // AlarmLow says, and an alarm treating missing data as missing has no memory.
+      const r = this.scratch;
+      const withMean = this.formula === "mean";
+      if (last >= p.outN - 1) p.highState = p.highAlarm.evaluate(r, withMean).state;
+      if (p.highState !== "ALARM" && last >= p.inN - 1) {
+        p.lowState = p.lowAlarm.evaluate(r, withMean).state;
+      }
+      if (p.highState === "ALARM") {
         p.state = "HIGH";
-        p.value = this.formula === "latest" ? latest : mean(this.read(p, last, p.outN));
+        p.value = this.formula === "latest" ? r.latest : r.mean;
         p.evidence = this.emit
           ? {
               alarm: "AlarmHigh",
               threshold: p.target,
               comparison: "above",
-              datapoints: this.read(p, last, p.outN),
+              datapoints: this.evidenceValues(p, p.high, last),
             }
           : null;
-      } else if (allBelow) {
+      } else if (p.lowState === "ALARM") {
         p.state = "LOW";
-        p.value = this.formula === "latest" ? latest : mean(this.read(p, last, p.inN));
+        p.value = this.formula === "latest" ? r.latest : r.mean;
         p.evidence = this.emit
           ? {
               alarm: "AlarmLow",
               threshold,
               comparison: "below",
-              datapoints: this.read(p, last, p.inN),
+              datapoints: this.evidenceValues(p, p.low, last),
             }
           : null;
+      } else if (p.highState === "INSUFFICIENT_DATA" || p.lowState === "INSUFFICIENT_DATA") {
+        p.state = "INSUFFICIENT_DATA";
       } else {
         p.state = "OK";
       }
       if (p.state !== "LOW") p.withheldReported = false;
     } else {
-      const values = this.read(p, last, p.evaluationPeriods);
-      const present = values.filter((v) => !Number.isNaN(v));
-      const breaching = present.filter(p.compare).length;
-      if (present.length === 0) p.state = "INSUFFICIENT_DATA";
-      else if (breaching >= p.datapointsToAlarm) {
-        p.value = present[present.length - 1] ?? NaN;
-        p.evidence = {
-          alarm: p.name,
-          threshold: p.threshold,
-          comparison: p.comparison,
-          datapoints: values,
-        };
+      const spec = p.alarm;
+      if (last >= spec.evaluationPeriods - 1) {
+        const r = evaluateAlarm(p.store, p.handle, last, 0, spec, p.alarmState, this.scratch);
+        p.alarmState = r.state;
+        // The newest real datapoint evaluated gives the breach; an alarm in ALARM on filled
+        // datapoints alone (TreatMissingData breaching) has none, and applies the step that
+        // starts at its threshold (a model choice: AWS does not say what it does then).
+        if (r.state === "ALARM") p.value = Number.isNaN(r.latest) ? spec.threshold : r.latest;
+      }
+      if (p.alarmState === "ALARM") {
         // "HIGH" means "in ALARM" for a step policy; its adjustment's sign gives the direction.
         p.state = "HIGH";
-      } else p.state = "OK";
+        p.evidence = this.emit
+          ? {
+              alarm: p.name,
+              threshold: p.threshold,
+              comparison: p.comparison,
+              datapoints: this.evidenceValues(p, spec, last),
+            }
+          : null;
+      } else p.state = p.alarmState === "OK" ? "OK" : "INSUFFICIENT_DATA";
     }
     if (p.state === "INSUFFICIENT_DATA" && before !== "INSUFFICIENT_DATA") {
       this.emit?.({
@@ -440,9 +495,32 @@ export class AutoScaler {
         timeMs: this.timeMs(tau),
         step,
         policy: p.name,
-        reason: `${p.name}: no datapoint published for the period ending ${isoMinute(this.timeMs((last + 1) * period))}; no scaling until data returns.`,
+        reason: `${p.name}: ${this.insufficientAlarms(p)} INSUFFICIENT_DATA (periods up to ${isoMinute(this.timeMs((last + 1) * period))}, missing datapoints treated as ${p.kind === "step" ? p.alarm.treatMissingData : "missing"}); no scaling on it until data returns.`,
       });
     }
+  }
+
+  /**
+   * The datapoints an alarm evaluated, oldest first (for evidence; allocates): its N most recent
+   * real datapoints, or, with fewer, every period of its range (NaN for the missing ones).
+   */
+  private evidenceValues(p: Policy, spec: AlarmSpec, last: number): number[] {
+    const oldest = Math.max(0, last - spec.rangePeriods + 1);
+    const real: number[] = [];
+    for (let k = last; k >= oldest && real.length < spec.evaluationPeriods; k--) {
+      const v = p.store.datapoint(p.handle, k);
+      if (!Number.isNaN(v)) real.push(v);
+    }
+    if (real.length >= spec.evaluationPeriods) return real.reverse();
+    return this.read(p, last, last - oldest + 1);
+  }
+
+  /** Which of a policy's alarms are in INSUFFICIENT_DATA, for the event's reason. */
+  private insufficientAlarms(p: Policy): string {
+    if (p.kind === "step") return `alarm ${p.name}`;
+    const high = p.highState === "INSUFFICIENT_DATA";
+    const low = p.lowState === "INSUFFICIENT_DATA";
+    return high && low ? "AlarmHigh and AlarmLow" : high ? "AlarmHigh" : "AlarmLow";
   }
 
   /** The `n` datapoints up to period `last`, oldest first (for evidence; allocates). */
@@ -475,10 +553,24 @@ export class AutoScaler {
     return inCooldown ? Math.max(desired, base) : desired;
   }
 
-  /** The capacity a step policy asks for from `base`, by the step its breach falls in. */
+  /**
+   * The capacity a step policy asks for from `base`, by the step its breach falls in. A step's
+   * interval is [lower, upper) for an alarm above its threshold and (lower, upper] for one
+   * below it, so an `…OrEqualTo…` alarm at exactly its threshold falls in the step bounded by 0
+   * (Application Auto Scaling API reference, StepAdjustment: "greater than or equal to 50 and
+   * less than 60 … lower bound of 0 and an upper bound of 10"; "greater than 40 and less than
+   * or equal to 50 … lower bound of -10 and an upper bound of 0").
+   */
   private stepDesired(p: StepPolicy, base: number): number {
     const breach = p.value - p.threshold;
-    const stepAdj = p.steps.find((s) => breach >= s.lo && breach < s.hi) ?? null;
+    const above = p.comparison === "above";
+    let stepAdj: { lo: number; hi: number; adj: number } | null = null;
+    for (const s of p.steps) {
+      if (above ? breach >= s.lo && breach < s.hi : breach > s.lo && breach <= s.hi) {
+        stepAdj = s;
+        break;
+      }
+    }
     if (stepAdj === null) return base;
     if (p.adjustmentType === "ExactCapacity") return stepAdj.adj;
     let delta: number;
@@ -534,7 +626,9 @@ export class AutoScaler {
     this.actions++;
     if (!this.emit) return;
     const ev = p.evidence;
-    const shown = ev ? ev.datapoints.map((v) => round(v)).join(", ") : "";
+    const shown = ev
+      ? ev.datapoints.map((v) => (Number.isNaN(v) ? "–" : String(round(v)))).join(", ")
+      : "";
     const clamp =
       kind === "scale-out" && to === bound
         ? ` (capped at MaxCapacity ${bound})`
@@ -566,10 +660,28 @@ export class AutoScaler {
   }
 }
 
-function mean(values: readonly number[]): number {
-  let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
+/** A target-tracking alarm: N of N, missing data treated as missing (reference §1.2). */
+function ttAlarm(
+  threshold: number,
+  comparison: ComparisonOperator,
+  n: number,
+  extra: number,
+): AlarmSpec {
+  return {
+    threshold,
+    comparison,
+    evaluationPeriods: n,
+    datapointsToAlarm: n,
+    treatMissingData: "missing",
+    rangePeriods: n + extra,
+  };
+}
+
+/** Periods an alarm of this period retrieves beyond its EvaluationPeriods. */
+function rangeExtra(platform: PlatformParams, period: number): number {
+  return period === 20
+    ? platform.highResolutionAlarmEvaluationRangeExtraPeriods
+    : platform.alarmEvaluationRangeExtraPeriods;
 }
 
 function isMultiple(tau: number, period: number): boolean {

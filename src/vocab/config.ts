@@ -5,6 +5,7 @@
  * `caplab schema` prints the JSON Schema generated from {@link SimulateConfigSchema}.
  */
 import { z } from "zod";
+import { TIMELINE_COLUMN_DESCRIPTIONS, TIMELINE_COLUMNS } from "./types.js";
 import {
   ARCHITECTURES,
   CAPACITY_PROVIDERS,
@@ -45,6 +46,20 @@ export const PLATFORM_DEFAULTS = {
   highResolutionScaleOutDatapoints: 3,
   /** Datapoints below 90 % of target for AlarmLow on 20-s policies (UNCONFIRMED; 45 × 20 s keeps the 15-minute scale-in window). @default 45 */
   highResolutionScaleInDatapoints: 45,
+  /**
+   * Periods a 60-s CloudWatch alarm retrieves beyond its EvaluationPeriods: its evaluation range
+   * is EvaluationPeriods plus this. The CloudWatch user guide's example retrieves 5 periods for a
+   * 3-of-3 alarm and says only that the number depends on the period length and resolution
+   * (UNCONFIRMED otherwise, §1.6): 5 for AlarmHigh, 17 for AlarmLow. @default 2
+   */
+  alarmEvaluationRangeExtraPeriods: 2,
+  /**
+   * Same, for 20-s alarms (UNCONFIRMED: nothing is documented for them). The guide counts
+   * periods, not time, so the same count keeps a 20-s alarm's missing-data rules the same in
+   * periods: a gap of one or two periods is skipped, a longer one is filled by TreatMissingData.
+   * @default 2
+   */
+  highResolutionAlarmEvaluationRangeExtraPeriods: 2,
   /** Which alarm datapoints feed the new-desired-count formula: the latest one, or the mean of the evaluated ones (UNCONFIRMED, §1.3). @default "latest" */
   capacityFormulaDatapoint: "latest" as "latest" | "mean",
   /** Block scale-in for ScaleOutCooldown after a scale-out (UNCONFIRMED, §1.4). @default false */
@@ -55,15 +70,22 @@ export const PLATFORM_DEFAULTS = {
   zeroTrafficIsMissingData: true,
   /** Tasks Fargate will start per second per account and Region, sustained (§2.2). @default 20 */
   fargateLaunchesPerSecond: 20,
-  /** Seconds ECS takes to replace a task killed for running out of memory (UNCONFIRMED). @default 0 */
+  /**
+   * Seconds before ECS starts replacing a task that stopped after reaching RUNNING (an OOM kill),
+   * on top of schedulingDelaySeconds. ECS replaces such a task at once: the service throttle's
+   * back-off (up to 15 minutes) applies only to tasks that never reach RUNNING (ECS developer
+   * guide, "Service throttle logic"), and the model has no such tasks. @default 0
+   */
   oomReplacementDelaySeconds: 0,
   /**
-   * Which tasks run out of memory (a caplab choice; the fluid model's tasks are identical):
-   * "mean" kills every serving task once the mean task's memory passes the limit; "poisson"
-   * kills the share of tasks whose requests in flight, Poisson around the mean, pass it, so
-   * OOM kills start below the mean limit and are partial above it. @default "mean"
+   * Which tasks of a group run out of memory (a caplab choice: the tasks of a group, launched
+   * together, carry the same mean in-flight work). "poisson": the share whose requests in flight,
+   * Poisson around the group's mean, pass what fits in the task's memory, so kills start below
+   * the mean limit and are partial; "meanTask": the whole group once its mean task passes it.
+   * Either way they die when the limit is reached inside the step, their in-flight requests
+   * fail, and ECS replaces them at once. @default "poisson"
    */
-  oomModel: "mean" as "mean" | "poisson",
+  oomModel: "poisson" as "poisson" | "meanTask",
 } as const;
 
 export type PlatformParams = {
@@ -205,12 +227,17 @@ export const TargetTrackingSchema = z
   );
 export type TargetTrackingConfiguration = z.output<typeof TargetTrackingSchema>;
 
+/** CloudWatch's TreatMissingData values (PutMetricAlarm); `missing` is CloudWatch's default. */
+export const TREAT_MISSING_DATA = ["missing", "ignore", "breaching", "notBreaching"] as const;
+export type TreatMissingData = (typeof TREAT_MISSING_DATA)[number];
+
 export const COMPARISON_OPERATORS = [
   "GreaterThanThreshold",
   "GreaterThanOrEqualToThreshold",
   "LessThanThreshold",
   "LessThanOrEqualToThreshold",
 ] as const;
+export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
 /** The CloudWatch alarm a step-scaling policy is attached to (you own it, unlike TT alarms). */
 export const StepAlarmSchema = z
@@ -223,8 +250,14 @@ export const StepAlarmSchema = z
     Period: z.union([z.literal(20), z.literal(60)]).default(60),
     EvaluationPeriods: z.number().int().positive().default(1),
     DatapointsToAlarm: z.number().int().positive().optional(),
+    /** How the alarm treats missing datapoints (PutMetricAlarm). @default "missing" */
+    TreatMissingData: z.enum(TREAT_MISSING_DATA).default("missing"),
   })
-  .strict();
+  .strict()
+  .refine((a) => (a.DatapointsToAlarm ?? a.EvaluationPeriods) <= a.EvaluationPeriods, {
+    message: "DatapointsToAlarm must not be greater than EvaluationPeriods",
+    path: ["DatapointsToAlarm"],
+  });
 
 export const StepScalingSchema = z
   .object({
@@ -361,13 +394,15 @@ export const PlatformSchema = z
     highResolutionPublicationDelaySeconds: nonNegative("highResolutionPublicationDelaySeconds"),
     highResolutionScaleOutDatapoints: z.number().int().positive(),
     highResolutionScaleInDatapoints: z.number().int().positive(),
+    alarmEvaluationRangeExtraPeriods: z.number().int().min(0).max(60),
+    highResolutionAlarmEvaluationRangeExtraPeriods: z.number().int().min(0).max(180),
     capacityFormulaDatapoint: z.enum(["latest", "mean"]),
     scaleInBlockedAfterScaleOut: z.boolean(),
     requestCountPerTargetDivisor: z.enum(["healthy", "registered"]),
     zeroTrafficIsMissingData: z.boolean(),
     fargateLaunchesPerSecond: positive("fargateLaunchesPerSecond"),
     oomReplacementDelaySeconds: nonNegative("oomReplacementDelaySeconds"),
-    oomModel: z.enum(["mean", "poisson"]),
+    oomModel: z.enum(["poisson", "meanTask"]),
   })
   .strict()
   .partial();
@@ -470,3 +505,18 @@ export function resolvePrices(p: Partial<PriceTable> = {}): PriceTable {
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/**
+ * One row of `timeline.csv` (`caplab simulate`), column by column with what it holds
+ * (`caplab schema --timeline` prints it). A row's task counts are all means over its step.
+ */
+export const TimelineRowSchema = z
+  .object({
+    time: z.string().describe("Start of the step, ISO 8601 UTC."),
+    ...Object.fromEntries(
+      TIMELINE_COLUMNS.map((c) => [c, z.number().describe(TIMELINE_COLUMN_DESCRIPTIONS[c])]),
+    ),
+  })
+  .describe(
+    "A row of timeline.csv: one trace step. Every task count (runningCount, healthyCount, drainingCount, pendingCount, desiredCount, minCapacity, maxCapacity) is the mean over the step; backlog is at the step's end.",
+  );

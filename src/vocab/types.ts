@@ -72,7 +72,46 @@ export const TIMELINE_COLUMNS = [
 export type TimelineColumn = (typeof TIMELINE_COLUMNS)[number];
 
 /**
- * One row per trace step. Units: requests are counts per step; utilizations are percent
+ * What each Timeline column (and timeline.csv column) holds. One basis for the counts: every
+ * task count, and desired, MinCapacity and MaxCapacity, is the mean over the step (task-seconds
+ * ÷ step seconds, as Container Insights' 1-minute averages), so a count that changes inside a
+ * step shows a fraction, and the counts of one row add up over the same time.
+ */
+export const TIMELINE_COLUMN_DESCRIPTIONS: Readonly<Record<TimelineColumn, string>> = {
+  requests: "Requests arriving in the step (from the trace).",
+  servedRequests: "Requests answered in the step, including queued ones from earlier steps.",
+  failedRequests:
+    "Requests that failed in the step: no healthy target (503), timed out in a queue, or lost with a task killed for running out of memory.",
+  backlog:
+    "Requests queued on the tasks at the end of the step (the one count not averaged): served + failed + backlog change = requests, at every step.",
+  desiredCount: "The service's desired count, mean over the step.",
+  runningCount:
+    "Tasks RUNNING and not draining (serving, or started and waiting for their first passing health check), mean over the step.",
+  healthyCount:
+    "Tasks taking traffic, mean over the step; a task in ALB slow start counts by its share of traffic. Never more than runningCount.",
+  drainingCount:
+    "Deregistered tasks still RUNNING (and billed) during the deregistration delay, mean over the step; add it to runningCount for ECS's RUNNING count.",
+  pendingCount:
+    "Tasks started but not yet RUNNING (scheduling, provisioning, image pull), mean over the step.",
+  minCapacity: "The scalable target's MinCapacity, mean over the step (scheduled actions move it).",
+  maxCapacity: "The scalable target's MaxCapacity, mean over the step.",
+  cpuUtilization:
+    "AWS/ECS CPUUtilization: CPU used ÷ CPU of the tasks RUNNING in the step (task-seconds, draining included), percent.",
+  memoryUtilization:
+    "AWS/ECS MemoryUtilization: memory used ÷ memory of the tasks RUNNING in the step, percent.",
+  requestCountPerTarget:
+    "Requests per healthy target per minute (the ALB metric's unit, scaled from the step length).",
+  latencyP50Ms:
+    "Median response time of the step's served requests, ms (empty when requests arrived and none was served).",
+  latencyP95Ms: "95th percentile response time, ms.",
+  latencyP99Ms: "99th percentile response time, ms.",
+  costUsd:
+    "USD billed for the step (Fargate per-second billing, one-minute minimum); never negative.",
+};
+
+/**
+ * One row per trace step (TIMELINE_COLUMN_DESCRIPTIONS says what each column holds). Units:
+ * requests are counts per step; task counts are means over the step; utilizations are percent
  * of the task's CPU / memory (service average over running tasks, as AWS/ECS reports it);
  * requestCountPerTarget is requests per healthy target per minute (the ALB metric's unit,
  * scaled from the step length); latencies are milliseconds; cost is USD billed in the step.
@@ -165,9 +204,10 @@ export interface Kpis {
   readonly meanP95LatencyMs: number;
   /** Worst per-minute p95 latency, ms. */
   readonly worstP95LatencyMs: number;
+  /** Most and fewest running tasks in a step (the timeline's runningCount: means over a step). */
   readonly maxTasks: number;
   readonly minTasks: number;
-  /** Time-weighted mean of running tasks. */
+  /** Time-weighted mean of running tasks, draining ones included. */
   readonly meanTasks: number;
   /** Scale-out plus scale-in actions. */
   readonly scalingActions: number;
@@ -176,6 +216,7 @@ export interface Kpis {
   readonly peakMemoryUtilization: number;
   /** 100 − the 99th percentile of per-step CPU utilization: spare CPU at busy times. */
   readonly cpuHeadroomPercent: number;
+  /** Tasks killed for running out of memory (an expected value: oomModel "poisson" kills shares). */
   readonly oomKills: number;
 }
 

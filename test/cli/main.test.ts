@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { TIMELINE_COLUMN_DESCRIPTIONS, TIMELINE_COLUMNS } from "../../src/vocab/index.js";
 import { captureIo } from "../helpers/io.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
@@ -28,6 +29,20 @@ describe("caplab", () => {
     expect(Object.keys(schema.properties)).toEqual(
       expect.arrayContaining(["trace", "service", "task", "scaling", "platform", "slo"]),
     );
+  });
+
+  it("prints timeline.csv's columns with what each holds, counts as means over the step", async () => {
+    const io = capture();
+    expect(await main(["schema", "--timeline"], io)).toBe(0);
+    const schema = JSON.parse(io.stdout());
+    expect(Object.keys(schema.properties)).toEqual(["time", ...TIMELINE_COLUMNS]);
+    for (const column of TIMELINE_COLUMNS) {
+      expect(schema.properties[column]).toMatchObject({ type: "number" });
+      expect(schema.properties[column].description).toBe(TIMELINE_COLUMN_DESCRIPTIONS[column]);
+    }
+    expect(schema.description).toContain("mean over the step");
+    for (const count of ["runningCount", "healthyCount", "drainingCount", "pendingCount"])
+      expect(schema.properties[count].description).toContain("mean over the step");
   });
 
   it.skipIf(!existsSync(shared))(

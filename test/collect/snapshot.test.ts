@@ -120,7 +120,14 @@ describe("policy conversion to the simulate config", () => {
       Period: 60,
       EvaluationPeriods: 2,
       Metric: { MetricName: "HTTPCode_Target_5XX_Count", Statistic: "Sum" },
+      // CloudWatch's default when DescribeAlarms gives none.
+      TreatMissingData: "missing",
     });
+    // The alarm's own TreatMissingData is kept (the simulator evaluates with it).
+    const notBreaching = toPolicyConfig(STEP_POLICY, [
+      { ...STEP_ALARM, TreatMissingData: "notBreaching" },
+    ]);
+    expect(notBreaching.ok && notBreaching.value.Alarm?.TreatMissingData).toBe("notBreaching");
   });
   it("says why a policy cannot be simulated", () => {
     expect(toPolicyConfig(STEP_POLICY, [])).toEqual({

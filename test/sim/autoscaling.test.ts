@@ -423,9 +423,10 @@ const rows: Row[] = [
       ]);
     },
   },
-  // §1.6 Missing data.
+  // §1.6 Missing data (CloudWatch user guide, "How alarm state is evaluated when data is missing").
   {
-    rule: "§1.6 zero-traffic gaps are missing ALB data: insufficient-data, no scale-in",
+    rule: "§1.6 short zero-traffic gaps are skipped: AlarmLow alarms on the real datapoints around them",
+    // 1200 per target, below 0.9 × 2400, with 3-minute gaps of missing ALB data.
     requests: [
       ...rep(load(8, 20), 10),
       ...rep(0, 3),
@@ -435,11 +436,31 @@ const rows: Row[] = [
     ],
     scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [req(2400)] },
     check: (r) => {
-      expect(ins(r)).toEqual([]);
+      // At step 14 the 15 periods retrieved hold 12 real datapoints, all low, the oldest 15
+      // periods old: fewer than 15, but none is not low, so AlarmLow goes to ALARM (the guide's
+      // premature-transition rule) and ceil(8 × 1200 / 2400) = 4.
+      expect(ins(r)).toEqual([expect.objectContaining({ step: 14, from: 8, to: 4 })]);
+      const evidence = ins(r)[0]?.evidence?.datapoints ?? [];
+      expect(evidence.map((v) => (Number.isNaN(v) ? "-" : String(v))).join(" ")).toBe(
+        "1200 ".repeat(10) + "- - - 1200 1200",
+      );
+      expect(ofKind(r, "insufficient-data")).toEqual([]);
+    },
+  },
+  {
+    rule: "§1.6 a gap longer than the evaluation range: INSUFFICIENT_DATA, no scale-in until 15 real datapoints return",
+    // 2300 per target (neither high nor low), 20 silent minutes, then 1200 per target (low).
+    requests: [...rep(8 * 2300, 10), ...rep(0, 20), ...rep(load(8, 20), 20)],
+    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [req(2400)] },
+    check: (r) => {
+      // Step 14: AlarmHigh's five periods (10–14) are all missing.
       expect(ofKind(r, "insufficient-data")).toEqual([
-        expect.objectContaining({ step: 10, policy: "req" }),
-        expect.objectContaining({ step: 27, policy: "req" }),
+        expect.objectContaining({ step: 14, policy: "req" }),
       ]);
+      expect(ofKind(r, "insufficient-data")[0]?.reason).toContain("AlarmHigh");
+      // From step 30 the low datapoints are too few and too recent to alarm; at step 44 the
+      // 15 most recent of the 17 retrieved are real and low.
+      expect(ins(r)).toEqual([expect.objectContaining({ step: 44, from: 8, to: 4 })]);
     },
   },
   {
@@ -465,8 +486,9 @@ const rows: Row[] = [
     scaling: { MinCapacity: 0, MaxCapacity: 20, DesiredCount: 0, policies: [cpu(50)] },
     check: (r) => {
       expect(outs(r)).toEqual([]);
+      // AlarmHigh is first evaluated once the trace has published its 3 periods, all missing.
       expect(ofKind(r, "insufficient-data")).toEqual([
-        expect.objectContaining({ step: 0, policy: "cpu" }),
+        expect.objectContaining({ step: 2, policy: "cpu" }),
       ]);
       expect(new Set(column(r, "desiredCount"))).toEqual(new Set([0]));
       expect(r.kpis.failedRequests).toBe(r.kpis.totalRequests);
@@ -521,7 +543,212 @@ const rows: Row[] = [
       expect(outs(r)).toEqual([]);
     },
   },
+  // §1.12 Step bounds (Application Auto Scaling API reference, StepAdjustment): [lower, upper)
+  // above the threshold, (lower, upper] below it. aws-cdk's scaleOnMetric with scalingSteps
+  // [{ upper: 10, change: -1 }, { lower: 50, change: +1 }] makes exactly these two alarms and
+  // steps (aws-cdk-lib aws-applicationautoscaling/lib/step-scaling-policy.ts).
+  {
+    rule: "§1.12 aws-cdk scaleOnMetric scale-in step ≤ 10: fires at exactly 10 (LessThanOrEqualToThreshold, (−∞, 0])",
+    requests: rep(load(4, 10), 3),
+    scaling: {
+      MinCapacity: 1,
+      MaxCapacity: 20,
+      DesiredCount: 4,
+      policies: [cdkStep("lower", 10, "LessThanOrEqualToThreshold", [{ upper: 0, adj: -1 }])],
+    },
+    options: { platform: NEVER_LAUNCH },
+    check: (r) => {
+      expect(r.timeline?.cpuUtilization[0]).toBe(10);
+      expect(ins(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 3 })]);
+    },
+  },
+  {
+    rule: "§1.12 aws-cdk scaleOnMetric scale-out step ≥ 50: fires at exactly 50 (GreaterThanOrEqualToThreshold, [0, ∞))",
+    requests: rep(load(4, 50), 3),
+    scaling: {
+      MinCapacity: 1,
+      MaxCapacity: 20,
+      DesiredCount: 4,
+      policies: [cdkStep("upper", 50, "GreaterThanOrEqualToThreshold", [{ lower: 0, adj: 1 }])],
+    },
+    options: { platform: NEVER_LAUNCH },
+    check: (r) => {
+      expect(outs(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 5 })]);
+    },
+  },
+  {
+    rule: "§1.12 below the threshold a shared bound belongs to the lower step: 40 with threshold 50 is in (−∞, −10], not (−10, 0]",
+    requests: rep(load(4, 40), 3),
+    scaling: {
+      MinCapacity: 1,
+      MaxCapacity: 20,
+      DesiredCount: 4,
+      policies: [
+        cdkStep("lower", 50, "LessThanOrEqualToThreshold", [
+          { lower: -10, upper: 0, adj: -1 },
+          { upper: -10, adj: -3 },
+        ]),
+      ],
+    },
+    options: { platform: NEVER_LAUNCH },
+    check: (r) => {
+      expect(ins(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 1 })]);
+    },
+  },
+  {
+    rule: "§1.12 below the threshold, just inside the upper step: 41 with threshold 50 is in (−10, 0]",
+    requests: rep(load(4, 41), 3),
+    scaling: {
+      MinCapacity: 1,
+      MaxCapacity: 20,
+      DesiredCount: 4,
+      policies: [
+        cdkStep("lower", 50, "LessThanOrEqualToThreshold", [
+          { lower: -10, upper: 0, adj: -1 },
+          { upper: -10, adj: -3 },
+        ]),
+      ],
+    },
+    options: { platform: NEVER_LAUNCH },
+    check: (r) => {
+      expect(ins(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 3 })]);
+    },
+  },
+  {
+    rule: "§1.12 above the threshold a shared bound belongs to the upper step: 60 with threshold 50 is in [10, ∞), not [0, 10)",
+    requests: rep(load(4, 60), 3),
+    scaling: {
+      MinCapacity: 1,
+      MaxCapacity: 20,
+      DesiredCount: 4,
+      policies: [
+        cdkStep("upper", 50, "GreaterThanOrEqualToThreshold", [
+          { lower: 0, upper: 10, adj: 1 },
+          { lower: 10, adj: 3 },
+        ]),
+      ],
+    },
+    options: { platform: NEVER_LAUNCH },
+    check: (r) => {
+      expect(outs(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 7 })]);
+    },
+  },
+  {
+    rule: "§1.12 above the threshold, just inside the lower step: 59 with threshold 50 is in [0, 10)",
+    requests: rep(load(4, 59), 3),
+    scaling: {
+      MinCapacity: 1,
+      MaxCapacity: 20,
+      DesiredCount: 4,
+      policies: [
+        cdkStep("upper", 50, "GreaterThanOrEqualToThreshold", [
+          { lower: 0, upper: 10, adj: 1 },
+          { lower: 10, adj: 3 },
+        ]),
+      ],
+    },
+    options: { platform: NEVER_LAUNCH },
+    check: (r) => {
+      expect(outs(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 5 })]);
+    },
+  },
+  {
+    rule: "§1.12 a strict LessThanThreshold alarm does not fire at its threshold",
+    requests: rep(load(4, 10), 3),
+    scaling: {
+      MinCapacity: 1,
+      MaxCapacity: 20,
+      DesiredCount: 4,
+      policies: [cdkStep("lower", 10, "LessThanThreshold", [{ upper: 0, adj: -1 }])],
+    },
+    options: { platform: NEVER_LAUNCH },
+    check: (r) => {
+      expect(ins(r)).toEqual([]);
+    },
+  },
+  // Step alarms carry their own TreatMissingData (§1.6): 5 busy minutes, then 20 silent ones
+  // (missing ALB datapoints) under a "RequestCount < 1000 for 3 of 3 → −1" alarm.
+  ...(["breaching", "missing", "notBreaching"] as const).map((treat): Row => ({
+    rule: `§1.6 a step alarm with TreatMissingData ${treat} over a silent stretch`,
+    requests: [...rep(load(4, 40), 5), ...rep(0, 20)],
+    scaling: {
+      MinCapacity: 1,
+      MaxCapacity: 20,
+      DesiredCount: 4,
+      policies: [requestCountScaleIn(treat)],
+    },
+    options: { platform: NEVER_LAUNCH },
+    check: (r) => {
+      if (treat === "breaching") {
+        // Steps 5–6: the 3 most recent real datapoints (periods 2–4) are not low: OK, the
+        // fills are not used. Step 7: 2 real, not low, plus 1 breaching fill: 1 of 3; step 8:
+        // 1 real + 2 fills: 2 of 3. Step 9: no real datapoint in periods 5–9: ALARM (the step
+        // at the threshold, −1), then again every minute after the 60-s Cooldown.
+        expect(ins(r).map((e) => [e.step, e.from, e.to])).toEqual([
+          [9, 4, 3],
+          [10, 3, 2],
+          [11, 2, 1],
+        ]);
+        expect(ofKind(r, "insufficient-data")).toEqual([]);
+      } else if (treat === "missing") {
+        expect(ins(r)).toEqual([]);
+        expect(ofKind(r, "insufficient-data")).toEqual([
+          expect.objectContaining({ step: 9, policy: "quiet" }),
+        ]);
+        expect(ofKind(r, "insufficient-data")[0]?.reason).toContain("treated as missing");
+      } else {
+        expect(ins(r)).toEqual([]);
+        expect(ofKind(r, "insufficient-data")).toEqual([]);
+      }
+    },
+  })),
 ];
+
+/** A step policy as aws-cdk's scaleOnMetric makes it: one alarm, steps relative to its threshold. */
+function cdkStep(
+  name: string,
+  threshold: number,
+  ComparisonOperator: string,
+  steps: readonly { lower?: number; upper?: number; adj: number }[],
+) {
+  return {
+    PolicyName: name,
+    StepScalingPolicyConfiguration: {
+      AdjustmentType: "ChangeInCapacity",
+      StepAdjustments: steps.map((s) => ({
+        ...(s.lower !== undefined ? { MetricIntervalLowerBound: s.lower } : {}),
+        ...(s.upper !== undefined ? { MetricIntervalUpperBound: s.upper } : {}),
+        ScalingAdjustment: s.adj,
+      })),
+    },
+    Alarm: {
+      Metric: { Namespace: "AWS/ECS", MetricName: "CPUUtilization", Statistic: "Average" },
+      Threshold: threshold,
+      ComparisonOperator,
+      Period: 60,
+      EvaluationPeriods: 1,
+    },
+  };
+}
+
+function requestCountScaleIn(TreatMissingData: string) {
+  return {
+    PolicyName: "quiet",
+    StepScalingPolicyConfiguration: {
+      AdjustmentType: "ChangeInCapacity",
+      StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: -1 }],
+      Cooldown: 60,
+    },
+    Alarm: {
+      Metric: { Namespace: "AWS/ApplicationELB", MetricName: "RequestCount", Statistic: "Sum" },
+      Threshold: 1000,
+      ComparisonOperator: "LessThanThreshold",
+      Period: 60,
+      EvaluationPeriods: 3,
+      TreatMissingData,
+    },
+  };
+}
 
 function stepPolicy() {
   return {

@@ -247,7 +247,8 @@ describe("simulate: properties", () => {
           expect(t.desiredCount[i]).toBeLessThanOrEqual(t.maxCapacity[i]!);
           expect(t.minCapacity[i]).toBe(capacity.MinCapacity);
           expect(t.maxCapacity[i]).toBe(capacity.MaxCapacity);
-          expect(t.runningCount[i]).toBeLessThanOrEqual(capacity.MaxCapacity);
+          // (Counts are means over the step, sums of task-seconds: float rounding allowed.)
+          expect(t.runningCount[i]).toBeLessThanOrEqual(capacity.MaxCapacity * (1 + 1e-12));
           expect(t.healthyCount[i]).toBeLessThanOrEqual(capacity.MaxCapacity + 1e-9);
           expect(t.healthyCount[i]).toBeGreaterThanOrEqual(0);
         }
@@ -375,6 +376,116 @@ describe("simulate: properties", () => {
 });
 
 // ---------------------------------------------------------------------------------------
+// State invariants on every step, over random traces and configurations: overload, OOM (both
+// models, including a base that does not fit), slow start, draining, scheduled actions that
+// move MinCapacity and MaxCapacity, step policies, 20-s to 5-min steps.
+
+/** Scheduled actions at random minutes of the trace (START is 07:30 UTC). */
+const scheduledArb = fc.array(
+  fc.record({
+    minute: fc.integer({ min: 1, max: 200 }),
+    min: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
+    max: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }),
+  }),
+  { maxLength: 3 },
+);
+
+const invariantScenarioArb = fc
+  .record({
+    base: scenarioArb(true),
+    stepSeconds: fc.constantFrom(20, 30, 60, 60, 300),
+    oomModel: fc.constantFrom("poisson", "meanTask"),
+    memory: fc.record({
+      base: fc.oneof(
+        { weight: 6, arbitrary: fc.integer({ min: 100, max: 800 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 900, max: 1200 }) },
+      ),
+      perInflightRequest: fc.oneof(
+        fc.constant(0),
+        fc.integer({ min: 1, max: 400 }).map((v) => v / 10),
+      ),
+    }),
+    oomReplacementDelaySeconds: fc.constantFrom(0, 0, 45),
+    scheduled: scheduledArb,
+  })
+  .map(({ base, stepSeconds, oomModel, memory, oomReplacementDelaySeconds, scheduled }) => {
+    const perSecond = base.input.requests.map((r) => r / (base.input.stepSeconds ?? 60));
+    return {
+      ...base.input,
+      requests: perSecond.map((r) => r * stepSeconds),
+      stepSeconds,
+      service: { ...(base.input.service as object), memoryMiB: memory },
+      platform: { ...base.input.platform, oomModel, oomReplacementDelaySeconds },
+      scaling: {
+        ...base.input.scaling,
+        scheduledActions: scheduled.map((a) => ({
+          Schedule: `at(${new Date(START + a.minute * 60_000).toISOString().slice(0, 19)})`,
+          ScalableTargetAction: {
+            ...(a.min !== undefined ? { MinCapacity: a.min } : {}),
+            ...(a.max !== undefined ? { MaxCapacity: a.max } : {}),
+          },
+        })),
+      },
+    } satisfies Input;
+  });
+
+/** Float rounding allowance for a quantity of size `scale`. */
+const rounding = (scale: number) => 1e-9 * Math.max(1, Math.abs(scale));
+
+describe("simulate: state invariants on every step", () => {
+  it("counts ≥ 0, healthy ≤ running, MinCapacity ≤ desired ≤ MaxCapacity, requests conserved, cost never negative", () => {
+    fc.assert(
+      fc.property(invariantScenarioArb, (input) => {
+        const { timeline: t, kpis } = run(input);
+        let cost = 0;
+        let failed = 0;
+        for (let i = 0; i < t!.length; i++) {
+          const running = t!.runningCount[i]!;
+          const healthy = t!.healthyCount[i]!;
+          const scale = Math.max(running, t!.maxCapacity[i]!, 1);
+          for (const column of [
+            "runningCount",
+            "healthyCount",
+            "drainingCount",
+            "pendingCount",
+            "desiredCount",
+            "backlog",
+            "servedRequests",
+            "failedRequests",
+          ] as const) {
+            expect(t![column][i], `${column} at step ${i}`).toBeGreaterThanOrEqual(
+              -rounding(scale),
+            );
+          }
+          expect(healthy, `healthy ≤ running at step ${i}`).toBeLessThanOrEqual(
+            running + rounding(scale),
+          );
+          expect(t!.desiredCount[i]).toBeGreaterThanOrEqual(t!.minCapacity[i]! - rounding(scale));
+          expect(t!.desiredCount[i]).toBeLessThanOrEqual(t!.maxCapacity[i]! + rounding(scale));
+          const requests = t!.requests[i]!;
+          const before = i > 0 ? t!.backlog[i - 1]! : 0;
+          const after = t!.backlog[i]!;
+          const balance = t!.servedRequests[i]! + t!.failedRequests[i]! + after - before;
+          expect(
+            Math.abs(balance - requests),
+            `served + failed + backlog change = arrived at step ${i}`,
+          ).toBeLessThanOrEqual(rounding(Math.max(requests, before, after)));
+          expect(t!.costUsd[i], `cost of step ${i}`).toBeGreaterThanOrEqual(0);
+          cost += t!.costUsd[i]!;
+          failed += t!.failedRequests[i]!;
+        }
+        expect(Math.abs(cost - kpis.costUsd)).toBeLessThanOrEqual(rounding(kpis.costUsd));
+        expect(Math.abs(failed - kpis.failedRequests)).toBeLessThanOrEqual(
+          rounding(kpis.failedRequests),
+        );
+        expect(kpis.minTasks).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------
 
 const X86 = { cpu: "1024", memory: "2048" };
 const HOUR = rep(1000, 60);
@@ -486,9 +597,9 @@ describe("simulate: cost", () => {
       });
     const draining = scaleIn(300);
     const immediate = scaleIn(0);
-    // Two tasks drain for 300 s from 08:00 (step 30).
+    // Two tasks drain for 300 s from 08:00 (step 30): steps 30–34, counted as means over each step.
     expect(Array.from(draining.timeline!.drainingCount.slice(29, 36))).toEqual([
-      0, 2, 2, 2, 2, 0, 0,
+      0, 2, 2, 2, 2, 2, 0,
     ]);
     expect(Array.from(immediate.timeline!.drainingCount)).toEqual(rep(0, 60));
     const extraSeconds = (draining.kpis.costUsd - immediate.kpis.costUsd) / rate;
@@ -530,32 +641,46 @@ describe("simulate: cost", () => {
 });
 
 describe("simulate: tasks", () => {
-  it("OOM: memory that outgrows the task under load gives oom-kill events and failed requests", () => {
+  it("OOM, oomModel meanTask: the whole group dies when its mean task passes the limit, and is replaced at once", () => {
     const service = {
       cpuMsPerRequest: 10,
       idleCpuPercent: 0,
       latencyMs: 500,
       memoryMiB: { base: 1024, perInflightRequest: 64 },
     };
-    // 2 tasks, 40 requests/s each: about 20 in flight → 1024 + 64 × 20 > 2048 MiB.
+    // 2 tasks, 40 requests/s each: about 20 in flight → 1024 + 64 × 20 > 2048 MiB (16 fit).
     const heavy = run({
       requests: [...rep(60 * 2 * 5, 10), ...rep(60 * 2 * 40, 10)],
       scaling: fixed(2),
       service,
       task: X86,
+      platform: { ...SIMPLE, oomModel: "meanTask" },
     });
     const ooms = heavy.events.filter((e) => e.kind === "oom-kill");
-    expect(ooms.length).toBeGreaterThan(0);
-    expect(ooms[0]).toMatchObject({ step: 10, tasks: 2 });
-    expect(heavy.kpis.oomKills).toBeGreaterThanOrEqual(2);
+    // Over the limit from the first moment of step 10 (in-flight work is steady), so they die then.
+    expect(ooms[0]).toMatchObject({ step: 10, tasks: 2, timeMs: START + 600_000 });
+    // Replaced at once: RUNNING 30 s later, healthy 60 s later, killed as they start serving.
+    expect(ooms[1]).toMatchObject({ step: 11, tasks: 2, timeMs: START + 660_000 });
     expect(heavy.kpis.failedRequests).toBeGreaterThan(0);
+    const t = heavy.timeline!;
+    // Step 10: nobody serves after the kill; the replacements are pending for 30 s, then RUNNING.
+    expect(t.servedRequests[10]).toBe(0);
+    expect(t.failedRequests[10]).toBe(60 * 2 * 40);
+    expect(t.runningCount[10]).toBeCloseTo(1, 12); // 2 tasks × 30 s of 60
+    expect(t.pendingCount[10]).toBeCloseTo(1, 12);
     // Light load stays under the limit.
-    const light = run({ requests: rep(60 * 2 * 5, 20), scaling: fixed(2), service, task: X86 });
+    const light = run({
+      requests: rep(60 * 2 * 5, 20),
+      scaling: fixed(2),
+      service,
+      task: X86,
+      platform: { ...SIMPLE, oomModel: "meanTask" },
+    });
     expect(light.events.filter((e) => e.kind === "oom-kill")).toEqual([]);
     expect(light.kpis.failedRequests).toBe(0);
   });
 
-  it("OOM, oomModel poisson: kills start below the mean limit and are partial above it", () => {
+  it("OOM, oomModel poisson (the default): kills start below the mean limit and are partial above it", () => {
     const service = {
       cpuMsPerRequest: 10,
       idleCpuPercent: 0,
@@ -564,23 +689,35 @@ describe("simulate: tasks", () => {
     };
     // 16 requests in flight fit in 2048 MiB. About 13 in flight on average (26/s per task × 0.5 s):
     // the mean task fits, a Poisson share of tasks does not.
-    const near = (oomModel: "mean" | "poisson") =>
+    const near = (oomModel?: "meanTask" | "poisson") =>
       run({
         requests: rep(60 * 2 * 26, 10),
         scaling: fixed(2),
         service,
         task: X86,
-        platform: { ...SIMPLE, oomModel },
+        platform: oomModel ? { ...SIMPLE, oomModel } : SIMPLE,
       });
-    expect(near("mean").kpis.oomKills).toBe(0);
-    const partial = near("poisson");
-    const first = partial.events.find((e) => e.kind === "oom-kill");
-    expect(first).toBeDefined();
-    expect((first as { tasks: number }).tasks).toBeGreaterThan(0);
-    expect((first as { tasks: number }).tasks).toBeLessThan(1);
+    expect(near("meanTask").kpis.oomKills).toBe(0);
+    const partial = near();
+    const first = partial.events.find((e) => e.kind === "oom-kill") as {
+      tasks: number;
+      timeMs: number;
+    };
+    // P(N > 16) for N ~ Poisson(13.1) of 2 tasks, at the middle of the first step.
+    expect(first.tasks).toBeGreaterThan(0.2);
+    expect(first.tasks).toBeLessThan(0.6);
+    expect(first.timeMs).toBe(START + 30_000);
     expect(partial.kpis.failedRequests).toBeGreaterThan(0);
-    // About 20 in flight: the mean model kills both tasks at once, Poisson a share of them.
-    const heavy = (oomModel: "mean" | "poisson") =>
+    // The survivors keep serving, and take the killed tasks' traffic with their spare capacity:
+    // only the requests in flight on the killed tasks fail.
+    const t = partial.timeline!;
+    expect(Math.min(...t.healthyCount)).toBeGreaterThan(0.5);
+    for (let i = 0; i < t.length; i++) {
+      expect(t.servedRequests[i]).toBeGreaterThan(0.99 * t.requests[i]!);
+      expect(t.backlog[i]).toBe(0);
+    }
+    // About 20 in flight: the mean task kills both tasks at once, Poisson a share of them.
+    const heavy = (oomModel: "meanTask" | "poisson") =>
       run({
         requests: rep(60 * 2 * 40, 3),
         scaling: fixed(2),
@@ -588,11 +725,68 @@ describe("simulate: tasks", () => {
         task: X86,
         platform: { ...SIMPLE, oomModel },
       });
-    const all = heavy("mean").events.find((e) => e.kind === "oom-kill") as { tasks: number };
+    const all = heavy("meanTask").events.find((e) => e.kind === "oom-kill") as { tasks: number };
     const some = heavy("poisson").events.find((e) => e.kind === "oom-kill") as { tasks: number };
     expect(all.tasks).toBe(2);
     expect(some.tasks).toBeGreaterThan(1);
     expect(some.tasks).toBeLessThan(2);
+  });
+
+  it("OOM inside a step: the tasks die when their queue reaches the limit; what they did until then counts", () => {
+    // One 1-vCPU task serving 100 requests/s (10 ms each, no idle CPU), 150/s arriving: the queue
+    // grows by 50/s. 1024 MiB of a 2048 MiB task fit 1024 requests in flight, one in service:
+    // the limit is reached 1023 / 50 = 20.46 s into the step.
+    const r = run({
+      requests: [...rep(60 * 50, 5), ...rep(60 * 150, 2)],
+      scaling: fixed(1),
+      service: {
+        cpuMsPerRequest: 10,
+        idleCpuPercent: 0,
+        memoryMiB: { base: 1024, perInflightRequest: 1 },
+      },
+      task: X86,
+      platform: { ...SIMPLE, oomModel: "meanTask" },
+    });
+    const kill = r.events.find((e) => e.kind === "oom-kill");
+    expect(kill).toMatchObject({ step: 5, tasks: 1 });
+    const at = ((kill?.timeMs ?? 0) - START) / 1000 - 300;
+    expect(at).toBeCloseTo(1023 / 50, 9);
+    const t = r.timeline!;
+    // It served 100/s until then, less the one request it was serving; the rest failed.
+    expect(t.servedRequests[5]).toBeCloseTo(100 * at - 1, 6);
+    expect(t.failedRequests[5]).toBeCloseTo(60 * 150 - (100 * at - 1), 6);
+    expect(t.backlog[5]).toBe(0);
+    // The replacement was started then: pending 30 s, then RUNNING (idle) to the step's end.
+    expect(t.pendingCount[5]).toBeCloseTo(30 / 60, 9);
+    const replacementRunning = 60 - at - 30;
+    expect(t.runningCount[5]).toBeCloseTo((at + replacementRunning) / 60, 9);
+    // CPU is averaged over the task-seconds that ran: busy until the kill, then the idle one.
+    expect(t.cpuUtilization[5]).toBeCloseTo(
+      (100 * (100 * at - 1) * 0.01) / (at + replacementRunning),
+      6,
+    );
+    // Billed: the killed task until it died, the replacement from its launch.
+    const rate = taskCostPerSecond(
+      { ...X86, architecture: "X86_64", capacityProvider: "FARGATE" },
+      US_EAST_1_PRICES,
+    );
+    expect(t.costUsd[5]! / rate).toBeCloseTo(60, 9);
+  });
+
+  it("a task whose base memory does not fit dies as it starts, and is replaced at once (no throttle)", () => {
+    const r = run({
+      requests: rep(600, 10),
+      scaling: fixed(1),
+      service: { cpuMsPerRequest: 10, idleCpuPercent: 0, memoryMiB: { base: 4096 } },
+      task: X86,
+    });
+    const kills = r.events.filter((e) => e.kind === "oom-kill");
+    // At the trace's start, then each replacement in the first step it is RUNNING in (a task
+    // started inside a step is checked from the next one).
+    expect(kills.map((e) => (e.timeMs - START) / 1000)).toEqual([
+      0, 60, 120, 180, 240, 300, 360, 420, 480, 540,
+    ]);
+    expect(r.kpis.failedRequests).toBe(r.kpis.totalRequests);
   });
 
   it("slow start: a new task's share ramps up over slowStartSeconds", () => {

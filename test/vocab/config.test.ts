@@ -14,12 +14,14 @@ describe("the vocabulary", () => {
     expect(DEFAULTS).toMatchInlineSnapshot(`
       {
         "platform": {
+          "alarmEvaluationRangeExtraPeriods": 2,
           "appStartSeconds": 5,
           "capacityFormulaDatapoint": "latest",
           "deregistrationDelaySeconds": 300,
           "drainingEndsWhenIdle": false,
           "fargateLaunchesPerSecond": 20,
           "healthCheckIntervalSeconds": 30,
+          "highResolutionAlarmEvaluationRangeExtraPeriods": 2,
           "highResolutionPublicationDelaySeconds": 20,
           "highResolutionScaleInDatapoints": 45,
           "highResolutionScaleOutDatapoints": 3,
@@ -27,7 +29,7 @@ describe("the vocabulary", () => {
           "loadBalancingAlgorithm": "round_robin",
           "metricPublicationDelaySeconds": 150,
           "newTargetHealthyChecks": 1,
-          "oomModel": "mean",
+          "oomModel": "poisson",
           "oomReplacementDelaySeconds": 0,
           "requestCountPerTargetDivisor": "healthy",
           "scaleInBlockedAfterScaleOut": false,

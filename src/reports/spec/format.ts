@@ -12,6 +12,14 @@ function groupThousands(fixed: string): string {
   return `${negative ? "-" : ""}${grouped}${frac !== undefined ? `.${frac}` : ""}`;
 }
 
+/**
+ * A count the simulator gives as a mean or an expected value (tasks, OOM kills): whole numbers
+ * as they are, others to one decimal, e.g. `formatCount(4)` → "4", `formatCount(2.46)` → "2.5".
+ */
+export function formatCount(v: number): string {
+  return Number.isFinite(v) ? String(Math.round(v * 10) / 10) : "—";
+}
+
 /** A number with fixed decimals and thousands separators; "—" when not finite. */
 export function formatNumber(v: number, decimals = 0): string {
   if (!Number.isFinite(v)) return "—";

@@ -13,6 +13,7 @@ import {
 import { formatTarget } from "./plan-charts.js";
 import {
   formatCompact,
+  formatCount,
   formatNumber,
   formatPercent,
   formatSeconds,
@@ -119,7 +120,10 @@ export function keyFigureRows(kpis: Kpis, result: PlanResult): Row[] {
       "Worst p95 latency",
       `${formatNumber(kpis.worstP95LatencyMs)} ms (SLO ${formatNumber(result.slo.latencyP95Ms)} ms)`,
     ],
-    ["Tasks", `${kpis.minTasks}–${kpis.maxTasks} (mean ${formatNumber(kpis.meanTasks, 1)})`],
+    [
+      "Tasks",
+      `${formatCount(kpis.minTasks)}–${formatCount(kpis.maxTasks)} (mean ${formatNumber(kpis.meanTasks, 1)})`,
+    ],
   ];
 }
 

@@ -129,6 +129,8 @@ interface AlarmJson {
   DatapointsToAlarm?: number;
   Threshold: number;
   ComparisonOperator: string;
+  /** Only when not CloudWatch's default (`missing`). */
+  TreatMissingData?: string;
 }
 
 interface ScheduledActionJson {
@@ -261,6 +263,7 @@ function planOf(rec: SnippetInput): Plan {
         : {}),
       Threshold: alarm.Threshold,
       ComparisonOperator: alarm.ComparisonOperator,
+      ...(alarm.TreatMissingData !== "missing" ? { TreatMissingData: alarm.TreatMissingData } : {}),
     };
     return { kind: "step", name, json, alarm: alarmJson };
   });
@@ -657,6 +660,7 @@ function renderTerraform(plan: Plan): string {
           datapoints_to_alarm: a.DatapointsToAlarm,
           threshold: a.Threshold,
           comparison_operator: a.ComparisonOperator,
+          treat_missing_data: a.TreatMissingData,
           dimensions: new HclRaw(dimensionsMap(a.Dimensions)),
           alarm_actions: new HclRaw(`[aws_appautoscaling_policy.${id}.arn]`),
         }),

@@ -103,6 +103,8 @@ const EVERYTHING: ScalingConfig = ScalingSchema.parse({
         Period: 20,
         EvaluationPeriods: 3,
         DatapointsToAlarm: 2,
+        // Not CloudWatch's default: the snippets carry it.
+        TreatMissingData: "notBreaching",
       },
     },
   ],
@@ -531,6 +533,7 @@ const CFN_SCHEMA = {
                 Period: { type: "integer", minimum: 10 },
                 Statistic: { enum: ["Average", "Minimum", "Maximum", "SampleCount", "Sum"] },
                 Threshold: { type: "number" },
+                TreatMissingData: { enum: ["missing", "ignore", "breaching", "notBreaching"] },
                 Unit: { type: "string" },
               },
             },
@@ -605,6 +608,7 @@ describe("cloudformation", () => {
       MetricName: "CPUUtilization",
       Period: 20,
       Threshold: 75,
+      TreatMissingData: "notBreaching",
       Dimensions: [
         { Name: "ClusterName", Value: "my-cluster" },
         { Name: "ServiceName", Value: "my-service" },
@@ -773,6 +777,7 @@ describe("terraform", () => {
       datapoints_to_alarm: 2,
       threshold: 75,
       comparison_operator: "GreaterThanOrEqualToThreshold",
+      treat_missing_data: "notBreaching",
       dimensions: { ClusterName: "my-cluster", ServiceName: "my-service" },
       alarm_actions: ["${aws_appautoscaling_policy.policy_4.arn}"],
     });
