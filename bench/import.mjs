@@ -18,10 +18,10 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { importTrace } from "../dist/collect/import/import.js";
-import { highResolutionQueries, metricQueries } from "../dist/collect/metrics.js";
-import { minimumCalls, planChunks } from "../dist/collect/packing.js";
-import { taskMetricQueries } from "../dist/collect/task-metrics.js";
+import { importTrace } from "../dist/analysis/io/import/import.js";
+import { highResolutionQueries, metricQueries } from "../dist/analysis/io/aws/metrics.js";
+import { minimumCalls, planChunks } from "../dist/analysis/io/aws/packing.js";
+import { taskMetricQueries } from "../dist/analysis/io/aws/task-metrics.js";
 
 const MB = 1024 * 1024;
 

@@ -17,8 +17,8 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { ingestK6File } from "../dist/collect/k6-stream.js";
-import { createRandom } from "../dist/sim/random.js";
+import { ingestK6File } from "../dist/analysis/io/files/k6-stream.js";
+import { createRandom } from "../dist/sim/math/random.js";
 
 const targetMb = Number(process.env.BENCH_K6_MB ?? 400);
 const path = join(tmpdir(), `caplab-bench-k6-${process.pid}.ndjson`);

@@ -10,10 +10,10 @@
 import { availableParallelism } from "node:os";
 import { generateDefaultWeek } from "../dist/analysis/synthetic.js";
 import { toTrace } from "../dist/analysis/trace.js";
-import { runSweep } from "../dist/cli/pool.js";
+import { runSweep } from "../dist/sim/io/pool.js";
 import { simulate } from "../dist/sim/engine.js";
 import { expandSpace } from "../dist/sim/search.js";
-import { PlanConfigSchema, resolvePlatform, resolvePrices } from "../dist/vocab/index.js";
+import { PlanConfigSchema, resolvePlatform, resolvePrices } from "../dist/sim/vocab/index.js";
 
 const WEEK_MS = 7 * 86400_000;
 

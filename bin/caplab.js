@@ -2,8 +2,8 @@
 // The only place that calls process.exit: everything else returns an exit code.
 import { inspect } from "node:util";
 import { main } from "../dist/cli/main.js";
-import { printable } from "../dist/reports/spec/escape.js";
-import { redactUserinfo } from "../dist/io/urls.js";
+import { printable } from "../dist/reports/escape.js";
+import { redactUserinfo } from "../dist/analysis/io/files/urls.js";
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Bundles every scenario in src/scenarios into one JavaScript file each, for k6 versions that
+ * Bundles every scenario in scenarios/ into one JavaScript file each, for k6 versions that
  * cannot run TypeScript (before v0.57): dist/scenarios/<name>.js. k6's own modules stay
  * imports (`--external:k6 --external:k6/*`); the output is ESM for ES2017, which goja-based
  * k6 runs.
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const source = join(root, "src", "scenarios");
+const source = join(root, "scenarios");
 const outdir = process.argv[2] ?? join(root, "dist", "scenarios");
 const entryPoints = readdirSync(source)
   .filter((f) => f.endsWith(".ts"))

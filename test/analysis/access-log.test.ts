@@ -11,7 +11,7 @@ import {
   readAlbRequest,
   splitLogFields,
   type AlbLogRecord,
-} from "../../src/analysis/access-log.js";
+} from "../../analysis/access-log.js";
 
 const data = (name: string): URL => new URL(`../../../shared/data/${name}`, import.meta.url);
 const lines = (name: string): string[] =>

@@ -7,15 +7,15 @@ import {
   matchScaleOuts,
   meanAbsolutePercentageError,
   scaleOutSteps,
-} from "../../src/analysis/backtest.js";
-import { loadObservedBundle } from "../../src/cli/calibrate-command.js";
+} from "../../analysis/backtest.js";
+import { loadObservedBundle } from "../../cli/calibrate-command.js";
 import {
   KNOWN_SERVICE,
   knownContext,
   writeObservedBundle,
 } from "../fixtures/bundles/make-observed-bundle.js";
-import type { ObservedService } from "../../src/analysis/calibrate.js";
-import type { Candidate } from "../../src/vocab/index.js";
+import type { ObservedService } from "../../analysis/calibrate.js";
+import type { Candidate } from "../../sim/vocab/index.js";
 
 let dir: string;
 let observed: ObservedService;

@@ -1,12 +1,12 @@
-import { PLATFORM_DEFAULTS } from "../../src/vocab/index.js";
+import { PLATFORM_DEFAULTS } from "../../sim/vocab/index.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { calibrate, CalibrationError, type ObservedService } from "../../src/analysis/calibrate.js";
-import { linearFit } from "../../src/analysis/stats/index.js";
-import { loadObservedBundle } from "../../src/cli/calibrate-command.js";
-import type { Warning } from "../../src/vocab/index.js";
+import { calibrate, CalibrationError, type ObservedService } from "../../analysis/calibrate.js";
+import { linearFit } from "../../analysis/stats/index.js";
+import { loadObservedBundle } from "../../cli/calibrate-command.js";
+import type { Warning } from "../../sim/vocab/index.js";
 import { KNOWN_SERVICE, writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
 
 let dir: string;

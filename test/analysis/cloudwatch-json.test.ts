@@ -20,8 +20,8 @@ import {
   type CloudWatchSeries,
   type MetricDataQuery,
   type PerformanceEvent,
-} from "../../src/analysis/cloudwatch-json.js";
-import type { Warning } from "../../src/vocab/index.js";
+} from "../../analysis/cloudwatch-json.js";
+import type { Warning } from "../../sim/vocab/index.js";
 
 const path = (name: string): string =>
   fileURLToPath(new URL(`../../../shared/data/cloudwatch/${name}`, import.meta.url));

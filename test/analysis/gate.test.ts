@@ -7,8 +7,8 @@ import {
   poolBaselines,
   type GateConfig,
   type GateRun,
-} from "../../src/analysis/gate.js";
-import { gateRunOf } from "../../src/reports/spec/run-data.js";
+} from "../../analysis/gate.js";
+import { gateRunOf } from "../../reports/run-data.js";
 import { runDataOf } from "../fixtures/runs/run-data.js";
 
 const verdicts = (r: ReturnType<typeof evaluateGate>) =>

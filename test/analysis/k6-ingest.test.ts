@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { createRandom } from "../../src/sim/random.js";
-import { K6Ingest, parseK6Summary } from "../../src/analysis/k6-ingest.js";
-import { ingestK6File, readK6SummaryFile } from "../../src/collect/k6-stream.js";
+import { createRandom } from "../../sim/math/random.js";
+import { K6Ingest, parseK6Summary } from "../../analysis/k6-ingest.js";
+import { ingestK6File, readK6SummaryFile } from "../../analysis/io/files/k6-stream.js";
 import { k6Lines } from "../fixtures/runs/make-run-bundle.js";
 
 const DATA = join(import.meta.dirname, "../../../shared/data/k6");

@@ -1,10 +1,6 @@
 /** MetricAccumulator: aggregates of raw k6 Points, also when merged files interleave in time. */
 import { describe, expect, it } from "vitest";
-import {
-  k6PointValueProblem,
-  MetricAccumulator,
-  parseK6Line,
-} from "../../src/analysis/k6-results.js";
+import { k6PointValueProblem, MetricAccumulator, parseK6Line } from "../../analysis/k6-results.js";
 
 const metric = (name: string, type: string) =>
   JSON.stringify({

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { rightsize, rightsizeCandidates } from "../../src/analysis/rightsize.js";
-import { loadObservedBundle } from "../../src/cli/calibrate-command.js";
+import { rightsize, rightsizeCandidates } from "../../analysis/rightsize.js";
+import { loadObservedBundle } from "../../cli/calibrate-command.js";
 import {
   KNOWN_TASK,
   knownContext,

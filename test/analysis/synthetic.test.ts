@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_WEEK, generateDefaultWeek } from "../../src/analysis/synthetic.js";
+import { DEFAULT_WEEK, generateDefaultWeek } from "../../analysis/synthetic.js";
 
 const MINUTES_PER_DAY = 1440;
 const SPIKE_DAY = Math.floor((DEFAULT_WEEK.spike.startMs - DEFAULT_WEEK.startMs) / 86_400_000);

@@ -9,8 +9,8 @@ import {
   toTrace,
   TraceError,
   typicalSpacingSeconds,
-} from "../../src/analysis/trace.js";
-import type { RawMetricSeries, Warning } from "../../src/vocab/index.js";
+} from "../../analysis/trace.js";
+import type { RawMetricSeries, Warning } from "../../sim/vocab/index.js";
 
 const MIN = 60_000;
 const T0 = Date.parse("2026-01-05T10:00:00Z");

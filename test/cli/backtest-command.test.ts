@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runBacktestCommand } from "../../src/cli/backtest-command.js";
-import { runRightsizeCommand } from "../../src/cli/rightsize-command.js";
+import { runBacktestCommand } from "../../cli/backtest-command.js";
+import { runRightsizeCommand } from "../../cli/rightsize-command.js";
 import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
 
 describe("caplab backtest and rightsize", () => {

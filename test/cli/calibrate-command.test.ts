@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { runCalibrateCommand } from "../../src/cli/calibrate-command.js";
-import { UsageError } from "../../src/io/errors.js";
-import { PlatformSchema, ServiceModelSchema } from "../../src/vocab/index.js";
+import { runCalibrateCommand } from "../../cli/calibrate-command.js";
+import { UsageError } from "../../sim/vocab/errors.js";
+import { PlatformSchema, ServiceModelSchema } from "../../sim/vocab/index.js";
 import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
 
 const io = () => {

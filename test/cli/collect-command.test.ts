@@ -4,23 +4,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { readBundleManifest } from "../../src/io/bundle.js";
+import { readBundleManifest } from "../../analysis/io/files/bundle.js";
 import {
   addCollectCommand,
   parseCollectTime,
   runCollectCommand,
-} from "../../src/cli/collect-command.js";
-import { UsageError } from "../../src/io/errors.js";
-import type { Io } from "../../src/cli/main.js";
-import { loadTraceSource } from "../../src/io/trace-file.js";
+} from "../../cli/collect-command.js";
+import { UsageError } from "../../sim/vocab/errors.js";
+import type { Io } from "../../cli/main.js";
+import { loadTraceSource } from "../../analysis/io/files/trace-file.js";
 import {
   ScalingSchema,
   TaskSizeSchema,
   TraceSourceSchema,
   type Warning,
-} from "../../src/vocab/index.js";
-import { startFakeAws, type FakeAws } from "../collect/fake-aws-server.js";
-import { HIGH_RESOLUTION_REVISION } from "../collect/fixtures.js";
+} from "../../sim/vocab/index.js";
+import { startFakeAws, type FakeAws } from "../analysis/io/aws/fake-aws-server.js";
+import { HIGH_RESOLUTION_REVISION } from "../analysis/io/aws/fixtures.js";
 
 function capture(): Io & { text: () => string } {
   let text = "";

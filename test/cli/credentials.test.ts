@@ -14,10 +14,10 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import { defaultRunDeps, runRunCommand, type RunDeps } from "../../src/cli/run-command.js";
-import { UsageError } from "../../src/io/errors.js";
-import { parseHttpUrl, redactUserinfo } from "../../src/io/urls.js";
+import { main } from "../../cli/main.js";
+import { defaultRunDeps, runRunCommand, type RunDeps } from "../../cli/run-command.js";
+import { UsageError } from "../../sim/vocab/errors.js";
+import { parseHttpUrl, redactUserinfo } from "../../analysis/io/files/urls.js";
 import { captureIo } from "../helpers/io.js";
 
 const PASSWORD = "s3cr3t-Pa55w0rd";

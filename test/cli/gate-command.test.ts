@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../src/io/errors.js";
-import { loadGateConfig, runGateCommand } from "../../src/cli/gate-command.js";
-import type { Io } from "../../src/cli/main.js";
-import { listRuns } from "../../src/collect/history-db.js";
+import { UsageError } from "../../sim/vocab/errors.js";
+import { loadGateConfig, runGateCommand } from "../../cli/gate-command.js";
+import type { Io } from "../../cli/main.js";
+import { listRuns } from "../../analysis/io/history/history-db.js";
 import { writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
 import { checkXml } from "../fixtures/runs/xml-check.js";
 

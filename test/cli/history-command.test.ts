@@ -2,16 +2,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../src/io/errors.js";
+import { UsageError } from "../../sim/vocab/errors.js";
 import {
   historyTrends,
   p95ChangePoints,
   renderHistory,
   runHistoryExportCommand,
   runHistoryListCommand,
-} from "../../src/cli/history-command.js";
-import type { Io } from "../../src/cli/main.js";
-import { recordRun, type HistoryRun } from "../../src/collect/history-db.js";
+} from "../../cli/history-command.js";
+import type { Io } from "../../cli/main.js";
+import { recordRun, type HistoryRun } from "../../analysis/io/history/history-db.js";
 import { runDataOf } from "../fixtures/runs/run-data.js";
 
 function io(): Io & { text: () => string } {

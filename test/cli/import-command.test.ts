@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { readBundleManifest, readBundleSeries } from "../../src/io/bundle.js";
-import { runImportCommand } from "../../src/cli/import-command.js";
-import { main, type Io } from "../../src/cli/main.js";
-import { loadTraceSource } from "../../src/io/trace-file.js";
-import { TraceSourceSchema } from "../../src/vocab/index.js";
-import { albObjects, startFakeS3, type FakeS3 } from "../collect/import/s3-server.js";
+import { readBundleManifest, readBundleSeries } from "../../analysis/io/files/bundle.js";
+import { runImportCommand } from "../../cli/import-command.js";
+import { main, type Io } from "../../cli/main.js";
+import { loadTraceSource } from "../../analysis/io/files/trace-file.js";
+import { TraceSourceSchema } from "../../sim/vocab/index.js";
+import { albObjects, startFakeS3, type FakeS3 } from "../analysis/io/import/s3-server.js";
 import { captureIo } from "../helpers/io.js";
 
 const data = (name: string): string =>

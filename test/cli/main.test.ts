@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import { TIMELINE_COLUMN_DESCRIPTIONS, TIMELINE_COLUMNS } from "../../src/vocab/index.js";
+import { main } from "../../cli/main.js";
+import { TIMELINE_COLUMN_DESCRIPTIONS, TIMELINE_COLUMNS } from "../../sim/vocab/index.js";
 import { captureIo } from "../helpers/io.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import { runCalibrateCommand, CALIBRATION_HEADER } from "../../src/cli/calibrate-command.js";
-import { OUTPUT_MARKER } from "../../src/io/output.js";
+import { main } from "../../cli/main.js";
+import { runCalibrateCommand, CALIBRATION_HEADER } from "../../cli/calibrate-command.js";
+import { OUTPUT_MARKER } from "../../analysis/io/files/output.js";
 import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
 import { captureIo } from "../helpers/io.js";
 

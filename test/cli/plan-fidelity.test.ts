@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main, type Io } from "../../src/cli/main.js";
+import { main, type Io } from "../../cli/main.js";
 import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
 
 describe("plan on a bundle", () => {

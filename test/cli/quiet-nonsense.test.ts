@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import { HISTORY_ENV } from "../../src/collect/history-db.js";
+import { main } from "../../cli/main.js";
+import { HISTORY_ENV } from "../../analysis/io/history/history-db.js";
 import { captureIo } from "../helpers/io.js";
 import { k6Lines, writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
 

@@ -3,11 +3,11 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../../src/io/errors.js";
-import { main, type Io } from "../../src/cli/main.js";
-import { readPlanResult, renderPlanResultJson } from "../../src/cli/plan-result-file.js";
-import { HISTORY_ENV } from "../../src/collect/history-db.js";
-import { parseFormats, runReportCommand } from "../../src/cli/report-command.js";
+import { UsageError } from "../../sim/vocab/errors.js";
+import { main, type Io } from "../../cli/main.js";
+import { readPlanResult, renderPlanResultJson } from "../../analysis/io/files/plan-result-file.js";
+import { HISTORY_ENV } from "../../analysis/io/history/history-db.js";
+import { parseFormats, runReportCommand } from "../../cli/report-command.js";
 import { writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
 
 function io(): Io & { text: () => string } {

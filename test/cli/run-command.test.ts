@@ -13,11 +13,11 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { executionSegments } from "../../src/analysis/k6-plan.js";
-import { launchSegments, waitForSegments } from "../../src/collect/ecs-segments.js";
-import { defaultRunDeps, runRunCommand, type RunDeps } from "../../src/cli/run-command.js";
+import { executionSegments } from "../../scenarios/plan/k6-plan.js";
+import { launchSegments, waitForSegments } from "../../scenarios/io/ecs-segments.js";
+import { defaultRunDeps, runRunCommand, type RunDeps } from "../../cli/run-command.js";
 import { captureIo } from "../helpers/io.js";
-import { startFakeS3 } from "../collect/import/s3-server.js";
+import { startFakeS3 } from "../analysis/io/import/s3-server.js";
 
 const traces = fileURLToPath(new URL("../../../shared/data/traces/", import.meta.url));
 
@@ -166,7 +166,7 @@ describe("caplab run (local)", () => {
       join(staged, "summary.json"),
       "--tag",
       expect.stringMatching(/^testid=caplab-[0-9a-f]{8}$/),
-      expect.stringMatching(/src\/scenarios\/smoke\.ts$/),
+      expect.stringMatching(/scenarios\/smoke\.ts$/),
     ]);
     expect(seen.env).toEqual({
       CAPLAB_TARGET: "https://svc.example.com/api",

@@ -14,17 +14,17 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { defaultPlan } from "../../src/analysis/k6-plan.js";
-import { runGateCommand } from "../../src/cli/gate-command.js";
-import { loadRunBundle } from "../../src/cli/report-command.js";
+import { defaultPlan } from "../../scenarios/plan/k6-plan.js";
+import { runGateCommand } from "../../cli/gate-command.js";
+import { loadRunBundle } from "../../cli/report-command.js";
 import {
   defaultRunDeps,
   runRunCommand,
   type RunDeps,
   type RunOptions,
-} from "../../src/cli/run-command.js";
+} from "../../cli/run-command.js";
 import { captureIo } from "../helpers/io.js";
-import { startFakeS3, type FakeS3 } from "../collect/import/s3-server.js";
+import { startFakeS3, type FakeS3 } from "../analysis/io/import/s3-server.js";
 import {
   awslogsTaskDefinition,
   startFakeEcs,

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { main } from "../../cli/main.js";
 import { captureIo } from "../helpers/io.js";
 import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
 

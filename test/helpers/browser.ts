@@ -9,7 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../src/reports/write-run-report.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../reports/io/write-run-report.js";
 
 /** Whether Chromium is installed; warns (naming the test file) when it is not. */
 export function chromiumOrWarn(testFile: string): boolean {

@@ -4,8 +4,8 @@
  * cannot rely on being fresh).
  */
 import { inspect } from "node:util";
-import { main } from "../../src/cli/main.js";
-import { redactUserinfo } from "../../src/io/urls.js";
+import { main } from "../../cli/main.js";
+import { redactUserinfo } from "../../analysis/io/files/urls.js";
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,5 +1,5 @@
 /** An Io that keeps what a command writes, for assertions. */
-import type { Io } from "../../src/cli/main.js";
+import type { Io } from "../../cli/main.js";
 
 export function captureIo(): Io & { stdout: () => string; stderr: () => string } {
   let out = "";

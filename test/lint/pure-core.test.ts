@@ -1,4 +1,4 @@
-/** The folder-level import rule that keeps the pure core pure (DESIGN.md, "Rule of the house"). */
+/** The folder-level import rules that keep the pure core pure and the layers in order (README, "Layout"). */
 import { ESLint } from "eslint";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -6,58 +6,154 @@ import { describe, expect, it } from "vitest";
 const cwd = fileURLToPath(new URL("../..", import.meta.url));
 const eslint = new ESLint({ cwd });
 
-async function problems(filePath: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath });
-  return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
+async function problems(filePath: string, code: string): Promise<string> {
+  const [result] = await eslint.lintText(code, { filePath: `${cwd}/${filePath}` });
+  return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`).join("\n");
 }
 
-describe("the pure-core lint rule", () => {
+/** A module that imports `name` from `from` and uses it. */
+const importing = (from: string, name = "x"): string =>
+  `import { ${name} } from "${from}";\nexport const y = ${name};\n`;
+
+const PURE = [
+  "sim/x.ts",
+  "sim/vocab/x.ts",
+  "analysis/x.ts",
+  "analysis/stats/x.ts",
+  "scenarios/plan/x.ts",
+  "reports/x.ts",
+];
+
+describe("the pure core", () => {
   const impure = [
-    ['import { readFileSync } from "node:fs";', /no-restricted-imports/],
-    ['import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";', /AWS SDK/],
-    ['import http from "k6/http";', /k6/],
-    ['import { main } from "../cli/main.js";', /I\/O layers/],
-    ["export const t = Date.now();", /no-restricted-properties/],
-    ["export const r = Math.random();", /seeded source/],
-    ["export const e = process.env.HOME;", /no-restricted-globals/],
-    ['console.warn("deep inside");', /sink/],
+    ['import { readFileSync } from "node:fs";\nexport const f = readFileSync;\n', /Node built-ins/],
+    [
+      'import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";\nexport const c = CloudWatchClient;\n',
+      /AWS SDK/,
+    ],
+    ['import http from "k6/http";\nexport const h = http;\n', /k6 modules/],
+    ["export const t = Date.now();\n", /no-restricted-properties/],
+    ["export const r = Math.random();\n", /seeded source/],
+    ["export const e = process.env.HOME;\n", /no-restricted-globals/],
+    ['console.warn("deep inside");\n', /sink/],
   ] as const;
-  for (const folder of ["src/sim/x.ts", "src/analysis/x.ts", "src/reports/spec/x.ts"]) {
-    for (const [code, expected] of impure) {
-      it(`rejects ${code} in ${folder}`, async () => {
-        expect((await problems(`${cwd}/${folder}`, `${code}\n`)).join("\n")).toMatch(expected);
+  for (const file of PURE)
+    for (const [code, expected] of impure)
+      it(`rejects ${code.split("\n")[0]} in ${file}`, async () => {
+        expect(await problems(file, code)).toMatch(expected);
       });
-    }
-  }
-  it("lets the I/O layers do I/O", async () => {
-    expect(
-      await problems(
-        `${cwd}/src/cli/x.ts`,
-        'import { readFileSync } from "node:fs";\nexport const f = readFileSync;\n',
-      ),
-    ).toEqual([]);
+
+  it("imports no edge folder (io/)", async () => {
+    expect(await problems("sim/x.ts", importing("./io/pool.js"))).toMatch(/no edge folder/);
+    expect(await problems("analysis/x.ts", importing("./io/files/bundle.js"))).toMatch(
+      /no edge folder/,
+    );
+    expect(await problems("analysis/stats/x.ts", importing("../../sim/io/pool.js"))).toMatch(
+      /no edge folder/,
+    );
+    expect(await problems("reports/x.ts", importing("./io/write-run-report.js"))).toMatch(
+      /no edge folder/,
+    );
+    expect(await problems("scenarios/plan/x.ts", importing("../io/k6-merge.js"))).toMatch(
+      /no edge folder/,
+    );
   });
-  it("keeps cli/ the top layer: collect/ and io/ do not import it, io/ does not import collect/", async () => {
-    const code = 'import { main } from "../cli/main.js";\nexport const m = main;\n';
-    for (const folder of ["src/collect/x.ts", "src/io/x.ts", "src/reports/x.ts"])
-      expect((await problems(`${cwd}/${folder}`, code)).join("\n")).toMatch(/top layer|below/);
-    expect(
-      (
-        await problems(
-          `${cwd}/src/io/x.ts`,
-          'import { collect } from "../collect/collect.js";\nexport const c = collect;\n',
-        )
-      ).join("\n"),
-    ).toMatch(/below cli\/ and collect\//);
+
+  it("keeps sim/ at the bottom: it imports only sim/", async () => {
+    for (const file of ["sim/x.ts", "sim/io/x.ts", "sim/vocab/x.ts"])
+      expect(await problems(file, importing("../analysis/stats/index.js"))).toMatch(
+        /imports only sim/,
+      );
+    expect(await problems("sim/x.ts", importing("../reports/format.js"))).toMatch(/only sim/);
+    expect(await problems("sim/x.ts", importing("../scenarios/plan/k6-plan.js"))).toMatch(
+      /only sim/,
+    );
+    expect(await problems("sim/x.ts", importing("./math/random.js"))).toBe("");
   });
+
   it("keeps the vocabulary free of our other modules", async () => {
-    expect(
-      (
-        await problems(
-          `${cwd}/src/vocab/x.ts`,
-          'import { simulate } from "../sim/engine.js";\nexport const s = simulate;\n',
-        )
-      ).join("\n"),
-    ).toMatch(/vocabulary imports nothing of ours/);
+    expect(await problems("sim/vocab/x.ts", importing("../engine.js", "simulate"))).toMatch(
+      /vocabulary/,
+    );
+    expect(await problems("sim/vocab/x.ts", importing("./config.js"))).toBe("");
+  });
+
+  it("orders the pure folders: sim/ ← analysis/ ← scenarios/plan/ ← reports/", async () => {
+    expect(await problems("analysis/x.ts", importing("../scenarios/plan/k6-plan.js"))).toMatch(
+      /below scenarios/,
+    );
+    expect(await problems("analysis/x.ts", importing("../reports/run-data.js"))).toMatch(
+      /below scenarios/,
+    );
+    expect(await problems("scenarios/plan/x.ts", importing("../../reports/run-data.js"))).toMatch(
+      /below reports/,
+    );
+    expect(await problems("analysis/x.ts", importing("../sim/engine.js"))).toBe("");
+    expect(await problems("reports/x.ts", importing("../scenarios/plan/k6-plan.js"))).toBe("");
+  });
+});
+
+describe("the edges", () => {
+  it("lets the edge folders and cli/ do I/O", async () => {
+    const code = 'import { readFileSync } from "node:fs";\nexport const f = readFileSync;\n';
+    for (const file of [
+      "cli/x.ts",
+      "sim/io/x.ts",
+      "analysis/io/files/x.ts",
+      "analysis/io/aws/x.ts",
+      "scenarios/io/x.ts",
+      "reports/io/x.ts",
+    ])
+      expect(await problems(file, code)).toBe("");
+  });
+
+  it("lets nothing import cli/", async () => {
+    for (const [file, from] of [
+      ["sim/x.ts", "../cli/main.js"],
+      ["sim/io/x.ts", "../../cli/main.js"],
+      ["analysis/io/files/x.ts", "../../../cli/main.js"],
+      ["analysis/io/aws/x.ts", "../../../cli/main.js"],
+      ["analysis/io/history/x.ts", "../../../cli/main.js"],
+      ["scenarios/io/x.ts", "../../cli/run-command.js"],
+      ["reports/io/x.ts", "../../cli/report-command.js"],
+    ] as const)
+      expect(await problems(file, importing(from))).toMatch(/Nothing imports cli/);
+  });
+
+  it("keeps the AWS SDK in analysis/io/aws/, analysis/io/import/, scenarios/io/ and cli/", async () => {
+    const code = importing("@aws-sdk/client-ecs", "ECSClient");
+    for (const file of ["sim/io/x.ts", "analysis/io/files/x.ts", "analysis/io/history/x.ts"])
+      expect(await problems(file, code)).toMatch(/AWS SDK/);
+    expect(await problems("reports/io/x.ts", code)).toMatch(/AWS SDK/);
+    for (const file of ["analysis/io/aws/x.ts", "analysis/io/import/x.ts", "scenarios/io/x.ts"])
+      expect(await problems(file, code)).toBe("");
+    expect(await problems("cli/x.ts", code)).toBe("");
+  });
+
+  it("keeps k6 modules in the k6 scripts", async () => {
+    const code = 'import http from "k6/http";\nexport const h = http;\n';
+    for (const file of ["cli/x.ts", "scenarios/io/x.ts", "analysis/io/import/x.ts"])
+      expect(await problems(file, code)).toMatch(/k6 modules/);
+    expect(await problems("scenarios/x.ts", code)).toBe("");
+    expect(await problems("scenarios/lib/x.ts", code)).toBe("");
+  });
+
+  it("keeps the k6 scripts runnable by k6: no Node, nothing outside scenarios/", async () => {
+    expect(await problems("scenarios/lib/x.ts", importing("node:fs", "readFileSync"))).toMatch(
+      /Node built-ins/,
+    );
+    expect(await problems("scenarios/x.ts", importing("../analysis/trace.js"))).toMatch(
+      /k6 runs the scenarios/,
+    );
+    expect(await problems("scenarios/lib/x.ts", importing("../plan/k6-plan.ts"))).toBe("");
+  });
+
+  it("keeps analysis/io/files/ below the other edge folders", async () => {
+    expect(await problems("analysis/io/files/x.ts", importing("../aws/collect.js"))).toMatch(
+      /files\/ sits below/,
+    );
+    expect(await problems("analysis/io/files/x.ts", importing("../history/history-db.js"))).toMatch(
+      /files\/ sits below/,
+    );
   });
 });

@@ -30,9 +30,9 @@ import {
   type MetricDatum,
 } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCollectCommand, type CollectCommandDeps } from "../../src/cli/collect-command.js";
-import { main } from "../../src/cli/main.js";
-import { readBundleManifest } from "../../src/io/bundle.js";
+import { runCollectCommand, type CollectCommandDeps } from "../../cli/collect-command.js";
+import { main } from "../../cli/main.js";
+import { readBundleManifest } from "../../analysis/io/files/bundle.js";
 import { captureIo } from "../helpers/io.js";
 import {
   CREDENTIALS,
@@ -103,7 +103,7 @@ function spacingMinutes(m: { metricName: string; dimensions: { Name: string }[] 
 
 /**
  * What AWS publishes for an ECS service behind an ALB, written out here from AWS's pages rather
- * than taken from the collector's catalog (src/collect/metrics.ts), so that a name or a
+ * than taken from the collector's catalog (analysis/io/aws/metrics.ts), so that a name or a
  * dimension the catalog misread would not come back as it was put:
  * - "CloudWatch metrics for your Application Load Balancer": RequestCount by LoadBalancer and
  *   by TargetGroup + LoadBalancer, RequestCountPerTarget by TargetGroup, TargetResponseTime,

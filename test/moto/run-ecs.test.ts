@@ -43,7 +43,7 @@ import {
   runRunCommand,
   type RunDeps,
   type RunOptions,
-} from "../../src/cli/run-command.js";
+} from "../../cli/run-command.js";
 import { captureIo } from "../helpers/io.js";
 import {
   awsEnv,

@@ -25,13 +25,13 @@ import {
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { main } from "../../cli/main.js";
 import {
   renderSnippets,
   RESOURCE_LABEL_PLACEHOLDER,
   type Snippets,
-} from "../../src/reports/spec/snippets.js";
-import { ScalingSchema } from "../../src/vocab/config.js";
+} from "../../reports/snippets.js";
+import { ScalingSchema } from "../../sim/vocab/config.js";
 import { captureIo } from "../helpers/io.js";
 import {
   awsEnv,

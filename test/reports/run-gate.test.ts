@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evaluateGate, GateConfigSchema, type GateResult } from "../../src/analysis/gate.js";
-import { gateRunOf } from "../../src/reports/spec/run-data.js";
-import { escapeXml, renderGateJunit, renderGateMarkdown } from "../../src/reports/spec/run-gate.js";
+import { evaluateGate, GateConfigSchema, type GateResult } from "../../analysis/gate.js";
+import { gateRunOf } from "../../reports/run-data.js";
+import { escapeXml, renderGateJunit, renderGateMarkdown } from "../../reports/run-gate.js";
 import { HOSTILE_NAME } from "../fixtures/runs/make-run-bundle.js";
 import { runDataOf } from "../fixtures/runs/run-data.js";
 import { checkXml } from "../fixtures/runs/xml-check.js";

@@ -33,7 +33,7 @@ async function fixture(source: string): Promise<string> {
   await writeFile(
     join(dir, "tsconfig.json"),
     JSON.stringify({
-      extends: join(repo, "src", "scenarios", "tsconfig.json"),
+      extends: join(repo, "scenarios", "tsconfig.json"),
       include: ["script.ts"],
     }),
   );
@@ -53,8 +53,8 @@ export default function (): void {
 `;
 
 describe("types", () => {
-  it("every scenario type-checks with @types/k6 (tsc -p src/scenarios/tsconfig.json)", async () => {
-    const result = await typecheck(["-p", join(repo, "src", "scenarios", "tsconfig.json")]);
+  it("every scenario type-checks with @types/k6 (tsc -p scenarios/tsconfig.json)", async () => {
+    const result = await typecheck(["-p", join(repo, "scenarios", "tsconfig.json")]);
     expect(result.output).toBe("");
     expect(result.code).toBe(0);
   });

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHAPE_KINDS, type ScenarioPlan, type Shape } from "../../src/analysis/k6-plan.js";
+import { SHAPE_KINDS, type ScenarioPlan, type Shape } from "../../scenarios/plan/k6-plan.js";
 
 function findK6(): string | null {
   if (process.env.K6_BIN) return existsSync(process.env.K6_BIN) ? process.env.K6_BIN : null;
@@ -67,7 +67,7 @@ function plan(shape: Shape, latencyP95Ms: number): ScenarioPlan {
 }
 
 function runK6(kind: string, p: ScenarioPlan, target: string): Promise<number> {
-  const script = fileURLToPath(new URL(`../../src/scenarios/${kind}.ts`, import.meta.url));
+  const script = fileURLToPath(new URL(`../../scenarios/${kind}.ts`, import.meta.url));
   return new Promise((resolve) => {
     execFile(
       k6 as string,

@@ -8,7 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { SHAPE_KINDS, type K6SummaryData, type ScenarioPlan } from "../../src/analysis/k6-plan.js";
+import {
+  SHAPE_KINDS,
+  type K6SummaryData,
+  type ScenarioPlan,
+} from "../../scenarios/plan/k6-plan.js";
 import { recorder } from "../shims/k6/recorder.js";
 
 // k6's modules exist only inside the binary: the scenarios get the shims (test/shims/k6).
@@ -32,7 +36,7 @@ async function load(kind: string, env: Record<string, string>): Promise<Scenario
   vi.resetModules();
   globals.__ENV = env;
   globals.open = (path: string) => readFileSync(path, "utf8");
-  const file = fileURLToPath(new URL(`../../src/scenarios/${kind}.ts`, import.meta.url));
+  const file = fileURLToPath(new URL(`../../scenarios/${kind}.ts`, import.meta.url));
   return (await import(/* @vite-ignore */ file)) as ScenarioModule;
 }
 

@@ -15,8 +15,8 @@ import {
   NOfNMissingAlarm,
   type AlarmSpec,
   type AlarmStateValue,
-} from "../../src/sim/alarm.js";
-import { TREAT_MISSING_DATA, type TreatMissingData } from "../../src/vocab/index.js";
+} from "../../sim/alarm.js";
+import { TREAT_MISSING_DATA, type TreatMissingData } from "../../sim/vocab/index.js";
 
 type Expected = AlarmStateValue | "retain";
 

@@ -4,17 +4,17 @@
  * discrete-event simulation of the same model.
  */
 import { describe, expect, it } from "vitest";
-import { simulateStation } from "../../src/sim/des.js";
-import { simulate } from "../../src/sim/engine.js";
-import { erlangC } from "../../src/sim/queue.js";
-import { createRandom } from "../../src/sim/random.js";
+import { simulateStation } from "../../sim/des.js";
+import { simulate } from "../../sim/engine.js";
+import { erlangC } from "../../sim/queue.js";
+import { createRandom } from "../../sim/math/random.js";
 import {
   resolvePlatform,
   resolvePrices,
   SimulateConfigSchema,
   type SimulationContext,
   type Trace,
-} from "../../src/vocab/index.js";
+} from "../../sim/vocab/index.js";
 
 const CPU_MS = 20;
 

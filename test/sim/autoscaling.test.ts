@@ -12,14 +12,14 @@
  * and a new task is RUNNING 30 s and healthy 60 s after the desired count rises.
  */
 import { describe, expect, it } from "vitest";
-import { simulate, type SimulationResult } from "../../src/sim/engine.js";
+import { simulate, type SimulationResult } from "../../sim/engine.js";
 import {
   resolvePlatform,
   resolvePrices,
   SimulateConfigSchema,
   type ScalingEvent,
   type Trace,
-} from "../../src/vocab/index.js";
+} from "../../sim/vocab/index.js";
 
 const START = Date.parse("2026-01-05T00:00:00Z"); // a Monday
 

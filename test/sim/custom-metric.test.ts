@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { simulate } from "../../src/sim/engine.js";
+import { simulate } from "../../sim/engine.js";
 import {
   resolvePlatform,
   resolvePrices,
   SimulateConfigSchema,
   type SimulationContext,
   type Trace,
-} from "../../src/vocab/index.js";
+} from "../../sim/vocab/index.js";
 
 function runWith(policy: unknown) {
   const config = SimulateConfigSchema.parse({

@@ -4,8 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { simulate, type SimulateOptions, type SimulationResult } from "../../src/sim/engine.js";
-import { QueueStepMemo } from "../../src/sim/queue.js";
+import { simulate, type SimulateOptions, type SimulationResult } from "../../sim/engine.js";
+import { QueueStepMemo } from "../../sim/queue.js";
 import {
   resolvePlatform,
   resolvePrices,
@@ -14,7 +14,7 @@ import {
   US_EAST_1_PRICES,
   type ScalingEvent,
   type Trace,
-} from "../../src/vocab/index.js";
+} from "../../sim/vocab/index.js";
 
 const START = Date.parse("2026-01-05T07:30:00Z");
 
@@ -567,7 +567,7 @@ describe("simulate: cost", () => {
   // Reference §6.1: per-second billing with a 1-minute minimum, so the task above costs 60 s
   // whatever the trace's step. With 60-s steps both scheduled actions fall inside the step
   // [08:00, 08:01) and are applied before that step's billing; the task is then gone from
-  // `launching` when the step bills, and reconcile() (src/sim/engine.ts, the launching-cohort
+  // `launching` when the step bills, and reconcile() (sim/engine.ts, the launching-cohort
   // loop: `extraCost += k * costRate * Math.max(0, minBilled - (tau - c.billedFrom))`) only
   // adds the minimum *minus* the lifetime, assuming [billedFrom, tau) was billed by earlier
   // steps. Result: 30 s billed instead of 60 s. Fix: track how far each cohort has been

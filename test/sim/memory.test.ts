@@ -1,7 +1,7 @@
 /** The share of tasks over their memory limit when in-flight counts are Poisson (oomModel "poisson"). */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { poissonUpperTail, tasksOverMemory } from "../../src/sim/memory.js";
+import { poissonUpperTail, tasksOverMemory } from "../../sim/memory.js";
 
 /** P(N > k) for N ~ Poisson(mean), summed in log space (the reference). */
 function tailByLogSum(mean: number, k: number): number {

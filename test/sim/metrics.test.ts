@@ -4,8 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { customReader, PeriodStore, Q, Q_COUNT } from "../../src/sim/metrics.js";
-import { resolvePlatform, type MetricSpec } from "../../src/vocab/index.js";
+import { customReader, PeriodStore, Q, Q_COUNT } from "../../sim/metrics.js";
+import { resolvePlatform, type MetricSpec } from "../../sim/vocab/index.js";
 
 const TASK = { vcpus: 0.5, memoryMiB: 3072 };
 

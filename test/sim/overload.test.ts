@@ -16,14 +16,14 @@
  *   after the step.
  */
 import { describe, expect, it } from "vitest";
-import { simulate, type SimulationResult } from "../../src/sim/engine.js";
+import { simulate, type SimulationResult } from "../../sim/engine.js";
 import {
   resolvePlatform,
   resolvePrices,
   SimulateConfigSchema,
   type ScalingEvent,
   type Trace,
-} from "../../src/vocab/index.js";
+} from "../../sim/vocab/index.js";
 
 const START = Date.parse("2026-01-05T00:00:00Z");
 const STEP_AT = START + 30 * 60_000;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { simulateStation, type StationSample } from "../../src/sim/des.js";
+import { simulateStation, type StationSample } from "../../sim/des.js";
 import {
   erlangC,
   meanWaitSeconds,
@@ -13,8 +13,8 @@ import {
   stationaryLatency,
   taskStation,
   type QueueStepResult,
-} from "../../src/sim/queue.js";
-import { createRandom } from "../../src/sim/random.js";
+} from "../../sim/queue.js";
+import { createRandom } from "../../sim/math/random.js";
 
 /** Sample p-quantile by the nearest-rank rule (sorts a copy). */
 function empiricalQuantile(values: Float64Array, p: number): number {
@@ -319,7 +319,7 @@ describe("monotonicity (property)", () => {
 });
 
 describe("agreement with a per-request discrete-event simulation", () => {
-  // The same station, simulated request by request (src/sim/des.ts) with a fixed seed.
+  // The same station, simulated request by request (sim/des.ts) with a fixed seed.
   // Requests per run: high utilization converges slowly, light load has few waiting
   // requests, so both get more. Across seeds 1–8 the largest deviations at these sizes
   // were 4.0 % (mean wait) and 3.8 % (p95).

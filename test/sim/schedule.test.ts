@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ScheduleError, scheduleFirings } from "../../src/sim/schedule.js";
-import type { ScheduledActionConfig } from "../../src/vocab/index.js";
+import { ScheduleError, scheduleFirings } from "../../sim/schedule.js";
+import type { ScheduledActionConfig } from "../../sim/vocab/index.js";
 
 const action = (Schedule: string, MinCapacity = 4): ScheduledActionConfig => ({
   Schedule,

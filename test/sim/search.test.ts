@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { simulate } from "../../src/sim/engine.js";
+import { simulate } from "../../sim/engine.js";
 import {
   expandSpace,
   meetsSlo,
@@ -7,8 +7,8 @@ import {
   rankOutcomes,
   SpaceError,
   spaceTaskSizes,
-} from "../../src/sim/search.js";
-import { assemblePlan, checkRobustness, chooseRobust } from "../../src/sim/plan.js";
+} from "../../sim/search.js";
+import { assemblePlan, checkRobustness, chooseRobust } from "../../sim/plan.js";
 import {
   PlanConfigSchema,
   resolvePlatform,
@@ -19,7 +19,7 @@ import {
   type RobustnessOutcome,
   type SimulationContext,
   type Trace,
-} from "../../src/vocab/index.js";
+} from "../../sim/vocab/index.js";
 
 function constantTrace(rps: number, minutes: number): Trace {
   return {

@@ -1,8 +1,8 @@
 import { mean } from "simple-statistics";
 import { describe, expect, it } from "vitest";
-import { bootstrapDifferenceCi } from "../../../src/analysis/stats/bootstrap-difference-ci.js";
-import { k6Percentile } from "../../../src/analysis/stats/k6-percentile.js";
-import { createRandom } from "../../../src/sim/random.js";
+import { bootstrapDifferenceCi } from "../../../analysis/stats/bootstrap-difference-ci.js";
+import { k6Percentile } from "../../../analysis/stats/k6-percentile.js";
+import { createRandom } from "../../../sim/math/random.js";
 
 const p95 = (values: number[]): number =>
   k6Percentile(

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   eDivisiveChangePoints,
   energySplitStatistics,
-} from "../../../src/analysis/stats/e-divisive.js";
-import { createRandom, type Random } from "../../../src/sim/random.js";
+} from "../../../analysis/stats/e-divisive.js";
+import { createRandom, type Random } from "../../../sim/math/random.js";
 
 /** Normal noise (sd 1) around the given level for each index. */
 function noisy(random: Random, levels: readonly number[]): number[] {

@@ -1,7 +1,7 @@
 import { median } from "simple-statistics";
 import { describe, expect, it } from "vitest";
-import { k6Percentile } from "../../../src/analysis/stats/k6-percentile.js";
-import { createRandom } from "../../../src/sim/random.js";
+import { k6Percentile } from "../../../analysis/stats/k6-percentile.js";
+import { createRandom } from "../../../sim/math/random.js";
 
 const ascending = (x: number, y: number): number => x - y;
 

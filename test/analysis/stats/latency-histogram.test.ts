@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { k6Percentile } from "../../../src/analysis/stats/k6-percentile.js";
-import { LatencyHistogram } from "../../../src/analysis/stats/latency-histogram.js";
-import { createRandom, type Random } from "../../../src/sim/random.js";
+import { k6Percentile } from "../../../analysis/stats/k6-percentile.js";
+import { LatencyHistogram } from "../../../analysis/stats/latency-histogram.js";
+import { createRandom, type Random } from "../../../sim/math/random.js";
 
 const PERCENTILES = [0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { linearFit } from "../../../src/analysis/stats/linear-fit.js";
+import { linearFit } from "../../../analysis/stats/linear-fit.js";
 
 const X = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const Y = [3.1, 4.9, 7.2, 8.8, 11.3, 12.9, 15.2, 16.8, 19.1, 21.2];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mannWhitneyU } from "../../../src/analysis/stats/mann-whitney-u.js";
-import { createRandom } from "../../../src/sim/random.js";
+import { mannWhitneyU } from "../../../analysis/stats/mann-whitney-u.js";
+import { createRandom } from "../../../sim/math/random.js";
 
 // numpy.round(rng.lognormal(3.0, 0.3, 40)) and numpy.round(rng.lognormal(3.1, 0.3, 35)),
 // rng = numpy.random.default_rng(7): per-second p95s in ms, with many ties.

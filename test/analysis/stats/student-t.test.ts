@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { standardNormalUpperTail } from "../../../src/analysis/stats/standard-normal.js";
-import { studentTCdf, studentTQuantile } from "../../../src/analysis/stats/student-t.js";
+import { standardNormalUpperTail } from "../../../analysis/stats/standard-normal.js";
+import { studentTCdf, studentTQuantile } from "../../../analysis/stats/student-t.js";
 
 const PROBABILITIES = [1e-10, 1e-4, 0.025, 0.3, 0.9, 0.975, 0.9999];
 // [float(scipy.stats.t.ppf(p, df)) for p in [1e-10, 1e-4, 0.025, 0.3, 0.9, 0.975, 0.9999]]

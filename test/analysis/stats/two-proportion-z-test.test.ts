@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { twoProportionZTest } from "../../../src/analysis/stats/two-proportion-z-test.js";
+import { twoProportionZTest } from "../../../analysis/stats/two-proportion-z-test.js";
 
 describe("twoProportionZTest", () => {
   // Each row: failuresA, totalA, failuresB, totalB, then

@@ -1,0 +1,651 @@
+/**
+ * One line of a per-request access log, read into a typed record (reference/aws-ecs-scaling.md
+ * §4.2), and the per-step latency quantile the importer keeps:
+ *
+ *   ALB line ──parseAlbLogLine──▶ AlbLogRecord   (every layout: 2016 … conn_trace_id and later)
+ *   combined line ──parseCombinedLogLine──▶ CombinedLogRecord   (nginx, Apache, FireLens JSON)
+ *   latencies ──QuantileSketch──▶ p95 per step, in bounded memory
+ *
+ * Pure: a string in, a `Result` out. Nothing here throws on bad input; the reason comes back
+ * as `{ ok: false, error }` in one short phrase, for the importer to report with the file and
+ * line number.
+ */
+import type { Result } from "../sim/vocab/index.js";
+import { parseIsoTime } from "./trace.js";
+
+// ---------------------------------------------------------------------------------------------
+// Fields
+
+/**
+ * Splits a log line into its space-separated fields. A field that opens with `"` runs to the
+ * next unescaped `"` and may hold spaces (`\"` and `\\` inside are unescaped); `""` is an empty
+ * field. Runs of spaces count as one separator.
+ *
+ * Cost: one pass over the line.
+ * @example splitLogFields('a "b c" -') // { ok: true, value: ["a", "b c", "-"] }
+ */
+export function splitLogFields(line: string): Result<string[]> {
+  const fields: string[] = [];
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === SPACE || c === TAB) {
+      i++;
+      continue;
+    }
+    if (c === QUOTE) {
+      let j = i + 1;
+      let escaped = false;
+      while (j < n) {
+        const d = line.charCodeAt(j);
+        if (d === BACKSLASH) {
+          escaped = true;
+          j += 2;
+          continue;
+        }
+        if (d === QUOTE) break;
+        j++;
+      }
+      if (j >= n) return { ok: false, error: `quote opened at column ${i + 1} is not closed` };
+      const raw = line.slice(i + 1, j);
+      fields.push(escaped ? raw.replace(/\\(.)/g, "$1") : raw);
+      i = j + 1;
+      const next = line.charCodeAt(i);
+      if (i < n && next !== SPACE && next !== TAB)
+        return { ok: false, error: `no space after the quoted field ending at column ${i}` };
+      continue;
+    }
+    let j = i + 1;
+    while (j < n) {
+      const d = line.charCodeAt(j);
+      if (d === SPACE || d === TAB) break;
+      j++;
+    }
+    fields.push(line.slice(i, j));
+    i = j;
+  }
+  return { ok: true, value: fields };
+}
+
+const SPACE = 32;
+const TAB = 9;
+const QUOTE = 34;
+const BACKSLASH = 92;
+
+/** An HTTP request line (`GET https://host:443/path HTTP/1.1`) in its parts; null for `-`. */
+export interface RequestLine {
+  readonly method: string | null;
+  /** The URL; may hold spaces (ALB logs a scanner's URL as sent). */
+  readonly url: string | null;
+  readonly protocol: string | null;
+}
+
+/**
+ * The parts of a request line. The method is the first word, the protocol the last when it
+ * reads `HTTP/…`, and the URL whatever lies between. `-` parts are null (an ALB logs
+ * `- http://host:80- -` for a request it could not read).
+ */
+export function parseRequestLine(text: string): RequestLine {
+  const first = text.indexOf(" ");
+  if (first < 0) return { method: dash(text), url: null, protocol: null };
+  const method = dash(text.slice(0, first));
+  const rest = text.slice(first + 1);
+  const last = rest.lastIndexOf(" ");
+  const tail = last < 0 ? "" : rest.slice(last + 1);
+  if (last >= 0 && (/^HTTP\//i.test(tail) || tail === "-" || tail === "")) {
+    return { method, url: dash(rest.slice(0, last)), protocol: dash(tail) };
+  }
+  return { method, url: dash(rest), protocol: null };
+}
+
+/** `-` and "" are "no value". */
+function dash(text: string): string | null {
+  return text === "-" || text === "" ? null : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ALB access log
+
+/**
+ * One ALB access log entry, fields in AWS's order and words (reference/aws-ecs-scaling.md
+ * §4.2). Times are epoch ms; processing times are seconds, null where the ALB wrote `-1`
+ * (the request was not dispatched, or the connection closed first). Fields a line's layout
+ * does not have yet are null.
+ */
+export interface AlbLogRecord {
+  /** http, https, h2, grpcs, ws, wss. */
+  readonly type: string;
+  /** When the ALB generated the response (the `time` field). */
+  readonly timeMs: number;
+  /** When the ALB received the request: `request_creation_time`, else {@link timeMs} minus the processing times. */
+  readonly arrivalMs: number;
+  /** `app/<name>/<id>`. */
+  readonly elb: string;
+  readonly client: string;
+  /** `ip:port`; null when the request was not sent to a target (`-`), also for Lambda targets. */
+  readonly target: string | null;
+  readonly requestProcessingTime: number | null;
+  readonly targetProcessingTime: number | null;
+  readonly responseProcessingTime: number | null;
+  readonly elbStatusCode: number | null;
+  readonly targetStatusCode: number | null;
+  readonly receivedBytes: number | null;
+  readonly sentBytes: number | null;
+  readonly request: RequestLine;
+  readonly userAgent: string | null;
+  readonly sslCipher: string | null;
+  readonly sslProtocol: string | null;
+  readonly targetGroupArn: string | null;
+  readonly traceId: string | null;
+  readonly domainName: string | null;
+  readonly chosenCertArn: string | null;
+  /** 0 for the default rule, −1 on error; null when absent. */
+  readonly matchedRulePriority: number | null;
+  readonly requestCreationTimeMs: number | null;
+  readonly actionsExecuted: readonly string[];
+  readonly redirectUrl: string | null;
+  readonly errorReason: string | null;
+  readonly targetPortList: string | null;
+  readonly targetStatusCodeList: string | null;
+  /** Desync mitigation: Compliant, Acceptable, Ambiguous, Severe. */
+  readonly classification: string | null;
+  readonly classificationReason: string | null;
+  /** `TID_…`, the connection's id (layouts from 2024). */
+  readonly connTraceId: string | null;
+  /** How many fields the line had (13 … 30 and more: later fields are kept out, not refused). */
+  readonly fieldCount: number;
+}
+
+/** Fields a line needs: `type` through `"request"`. Older layouts end at 18, 20, 23, 25, 27, 29. */
+export const ALB_MIN_FIELDS = 13;
+
+/** Whether the request reached a target (a task, an IP or a Lambda function). */
+export function reachedTarget(record: AlbLogRecord): boolean {
+  return record.target !== null || record.targetProcessingTime !== null;
+}
+
+/**
+ * Reads one ALB access log line. Accepts every layout AWS has shipped, from the first
+ * (ending at `trace_id`) to the newest (`classification`, `classification_reason`,
+ * `conn_trace_id`, then fields this parser does not know, which are ignored); quoted fields
+ * with spaces inside; `-` and `-1` as "no value".
+ *
+ * Cost: one pass over the line plus two ISO time parses.
+ * @example parseAlbLogLine('http 2018-07-02T22:23:00.186641Z app/lb/50dc 1.2.3.4:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://x:80/ HTTP/1.1" …')
+ *   // { ok: true, value: { type: "http", elbStatusCode: 200, targetProcessingTime: 0.001, … } }
+ */
+export function parseAlbLogLine(line: string): Result<AlbLogRecord> {
+  const split = splitLogFields(line);
+  if (!split.ok) return split;
+  const f = split.value;
+  if (f.length < ALB_MIN_FIELDS) {
+    return {
+      ok: false,
+      error: `has ${f.length} fields, fewer than the ${ALB_MIN_FIELDS} an ALB log line starts with`,
+    };
+  }
+  const at = (i: number): string | null => (i < f.length ? dash(f[i]!) : null);
+  const type = f[0]!;
+  if (!/^[a-z][a-z0-9]*$/.test(type))
+    return { ok: false, error: `"${cut(type)}" is not a request type` };
+  const timeMs = parseIsoTime(f[1]!);
+  if (timeMs === null) return { ok: false, error: `"${cut(f[1]!)}" is not an ISO 8601 time` };
+
+  const times: (number | null)[] = [];
+  for (const i of [5, 6, 7]) {
+    const t = seconds(f[i]!);
+    if (t === undefined) return { ok: false, error: `"${cut(f[i]!)}" is not a processing time` };
+    times.push(t);
+  }
+  const ints: (number | null)[] = [];
+  for (const i of [8, 9, 10, 11]) {
+    const v = integer(f[i]!);
+    if (v === undefined)
+      return { ok: false, error: `"${cut(f[i]!)}" is not a status code or byte count` };
+    ints.push(v);
+  }
+  const [requestProcessingTime = null, targetProcessingTime = null, responseProcessingTime = null] =
+    times;
+  const [elbStatusCode = null, targetStatusCode = null, receivedBytes = null, sentBytes = null] =
+    ints;
+
+  const creation = at(21);
+  let requestCreationTimeMs: number | null = null;
+  if (creation !== null) {
+    requestCreationTimeMs = parseIsoTime(creation);
+    if (requestCreationTimeMs === null)
+      return {
+        ok: false,
+        error: `request_creation_time "${cut(creation)}" is not an ISO 8601 time`,
+      };
+  }
+  const processingMs =
+    ((requestProcessingTime ?? 0) + (targetProcessingTime ?? 0) + (responseProcessingTime ?? 0)) *
+    1000;
+  const priority = at(20);
+  const actions = at(22);
+  return {
+    ok: true,
+    value: {
+      type,
+      timeMs,
+      arrivalMs: requestCreationTimeMs ?? Math.round(timeMs - processingMs),
+      elb: f[2]!,
+      client: f[3]!,
+      target: at(4),
+      requestProcessingTime,
+      targetProcessingTime,
+      responseProcessingTime,
+      elbStatusCode,
+      targetStatusCode,
+      receivedBytes,
+      sentBytes,
+      request: parseRequestLine(f[12]!),
+      userAgent: at(13),
+      sslCipher: at(14),
+      sslProtocol: at(15),
+      targetGroupArn: at(16),
+      traceId: at(17),
+      domainName: at(18),
+      chosenCertArn: at(19),
+      matchedRulePriority: priority === null ? null : (integerOrMinusOne(priority) ?? null),
+      requestCreationTimeMs,
+      actionsExecuted: actions === null ? [] : actions.split(","),
+      redirectUrl: at(23),
+      errorReason: at(24),
+      targetPortList: at(25),
+      targetStatusCodeList: at(26),
+      classification: at(27),
+      classificationReason: at(28),
+      connTraceId: at(29),
+      fieldCount: f.length,
+    },
+  };
+}
+
+/**
+ * What the importer needs of an ALB line (see {@link readAlbRequest}): the same values
+ * {@link parseAlbLogLine} gives, under the same names.
+ */
+export interface AlbRequest {
+  readonly arrivalMs: number;
+  readonly elb: string;
+  /** Whether the request reached a target ({@link reachedTarget}). */
+  readonly reachedTarget: boolean;
+  readonly targetProcessingTime: number | null;
+  readonly elbStatusCode: number | null;
+  readonly targetStatusCode: number | null;
+}
+
+/** Field starts and ends of the line being read (one reader at a time: JS is single-threaded). */
+const starts = new Int32Array(64);
+const ends = new Int32Array(64);
+/** Fields that held a backslash escape (their text would need unescaping). */
+const escapedFields = new Uint8Array(64);
+
+/**
+ * The fast path of {@link parseAlbLogLine} for the importer: one pass over the line that notes
+ * where each field starts and ends (no substrings), then reads only the fields a trace needs.
+ * Returns null whenever the line is not plainly valid (a bad field, more than 64 fields, a
+ * number with many digits): the caller then asks {@link parseAlbLogLine}, which says why or
+ * reads it. When it returns a value, parseAlbLogLine returns the same values (a property test
+ * holds the two together).
+ *
+ * Cost: one pass over the line (native indexOf for field ends), two time parses, no allocation
+ * but the `elb` string, the two time strings and the result.
+ */
+export function readAlbRequest(line: string): AlbRequest | null {
+  const n = line.length;
+  // Tabs are rare in ALB logs: the general parser takes those lines.
+  if (line.indexOf("\t") >= 0) return null;
+  let count = 0;
+  let i = 0;
+  let backslash = line.indexOf("\\");
+  if (backslash < 0) backslash = n;
+  while (i < n) {
+    if (line.charCodeAt(i) === SPACE) {
+      i++;
+      continue;
+    }
+    if (count === 64) return null;
+    if (line.charCodeAt(i) === QUOTE) {
+      let j = line.indexOf('"', i + 1);
+      let escaped = 0;
+      if (backslash < j || (j < 0 && backslash < n)) {
+        // An escape inside: walk it as splitLogFields does.
+        escaped = 1;
+        j = i + 1;
+        while (j < n) {
+          const d = line.charCodeAt(j);
+          if (d === BACKSLASH) {
+            j += 2;
+            continue;
+          }
+          if (d === QUOTE) break;
+          j++;
+        }
+        backslash = line.indexOf("\\", j);
+        if (backslash < 0) backslash = n;
+      }
+      if (j < 0 || j >= n) return null;
+      escapedFields[count] = escaped;
+      starts[count] = i + 1;
+      ends[count++] = j;
+      i = j + 1;
+      if (i < n && line.charCodeAt(i) !== SPACE) return null;
+      continue;
+    }
+    let j = line.indexOf(" ", i + 1);
+    if (j < 0) j = n;
+    escapedFields[count] = 0;
+    starts[count] = i;
+    ends[count++] = j;
+    i = j;
+  }
+  if (count < ALB_MIN_FIELDS) return null;
+  for (const k of READ_FIELDS) if (k < count && escapedFields[k] === 1) return null;
+  // type: [a-z][a-z0-9]*
+  for (let k = starts[0]!; k < ends[0]!; k++) {
+    const c = line.charCodeAt(k);
+    const lower = c >= 97 && c <= 122;
+    if (!(lower || (k > starts[0]! && c >= 48 && c <= 57))) return null;
+  }
+  if (ends[0]! === starts[0]!) return null;
+  const timeMs = parseIsoTime(line.slice(starts[1]!, ends[1]!));
+  if (timeMs === null) return null;
+  const request = fieldSeconds(line, 5);
+  const target = fieldSeconds(line, 6);
+  const response = fieldSeconds(line, 7);
+  if (request === undefined || target === undefined || response === undefined) return null;
+  const elbStatusCode = fieldInteger(line, 8);
+  const targetStatusCode = fieldInteger(line, 9);
+  if (elbStatusCode === undefined || targetStatusCode === undefined) return null;
+  if (fieldInteger(line, 10) === undefined || fieldInteger(line, 11) === undefined) return null;
+  let arrivalMs: number;
+  if (count > 21 && !isDash(line, 21)) {
+    const creation = parseIsoTime(line.slice(starts[21]!, ends[21]!));
+    if (creation === null) return null;
+    arrivalMs = creation;
+  } else {
+    arrivalMs = Math.round(timeMs - ((request ?? 0) + (target ?? 0) + (response ?? 0)) * 1000);
+  }
+  return {
+    arrivalMs,
+    elb: line.slice(starts[2]!, ends[2]!),
+    reachedTarget: !isDash(line, 4) || target !== null,
+    targetProcessingTime: target,
+    elbStatusCode,
+    targetStatusCode,
+  };
+}
+
+/** The fields readAlbRequest reads: type, time, elb, target, times, codes, bytes, creation. */
+const READ_FIELDS = [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 21] as const;
+
+/** Whether field k is `-` or empty (parseAlbLogLine's "no value" for a text field). */
+function isDash(line: string, k: number): boolean {
+  const from = starts[k]!;
+  const to = ends[k]!;
+  return to === from || (to === from + 1 && line.charCodeAt(from) === 45);
+}
+
+/** Whether field k is exactly `-` (a number field's "no value"; an empty one is not a number). */
+function isHyphen(line: string, k: number): boolean {
+  return ends[k]! === starts[k]! + 1 && line.charCodeAt(starts[k]!) === 45;
+}
+
+/** {@link seconds} of field k without a substring: `d+` or `d+.d+`, read exactly as Number() does. */
+function fieldSeconds(line: string, k: number): number | null | undefined {
+  const from = starts[k]!;
+  const to = ends[k]!;
+  if (isHyphen(line, k)) return null;
+  if (to === from) return undefined;
+  if (to === from + 2 && line.charCodeAt(from) === 45 && line.charCodeAt(from + 1) === 49)
+    return null; // -1
+  // An integer and a power of ten, both exact doubles, divided once: the correctly rounded
+  // quotient, which is what Number("d.ddd") gives.
+  if (to - from > 15) return undefined;
+  let v = 0;
+  let scale = 1;
+  let dot = -1;
+  for (let p = from; p < to; p++) {
+    const c = line.charCodeAt(p);
+    if (c === 46 && dot < 0 && p > from && p < to - 1) {
+      dot = p;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+    if (dot >= 0) scale *= 10;
+  }
+  return v / scale;
+}
+
+/** {@link integer} of field k: `-` is null, `d+` a number, anything else undefined. */
+function fieldInteger(line: string, k: number): number | null | undefined {
+  const from = starts[k]!;
+  const to = ends[k]!;
+  if (isHyphen(line, k)) return null;
+  if (to === from || to - from > 15) return undefined;
+  let v = 0;
+  for (let p = from; p < to; p++) {
+    const d = line.charCodeAt(p) - 48;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+const DECIMAL = /^\d+(?:\.\d+)?$/;
+
+/** Seconds; null for `-1` or `-`; undefined when not a number. */
+function seconds(text: string): number | null | undefined {
+  if (text === "-1" || text === "-") return null;
+  return DECIMAL.test(text) ? Number(text) : undefined;
+}
+
+/** A whole number; null for `-`; undefined when not one. */
+function integer(text: string): number | null | undefined {
+  if (text === "-") return null;
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+function integerOrMinusOne(text: string): number | undefined {
+  return /^-?\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/** A field as quoted in an error: at most 40 characters. */
+function cut(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// nginx / Apache combined (and common) format
+
+/** One line of the NCSA combined (or common) log format, as nginx and Apache write it. */
+export interface CombinedLogRecord {
+  readonly remoteAddr: string;
+  readonly remoteUser: string | null;
+  /** `$time_local`, epoch ms. */
+  readonly timeMs: number;
+  readonly request: RequestLine;
+  readonly status: number | null;
+  readonly bodyBytesSent: number | null;
+  /** Null in the common format and for `-`. */
+  readonly referer: string | null;
+  readonly userAgent: string | null;
+}
+
+const Q = String.raw`"((?:[^"\\]|\\.)*)"`;
+/**
+ * `addr ident user [time] "request" status bytes` then, in the combined format,
+ * `"referer" "user agent"` and anything an extended format appends after them.
+ */
+const COMBINED = new RegExp(
+  String.raw`^(\S+) (\S+) (\S+) \[([^\]]+)\] ${Q} (\d{3}|-) (\d+|-)(?:| ${Q} ${Q}(?:\s.*)?)\s*$`,
+);
+
+const MONTHS: Readonly<Record<string, number>> = {
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
+};
+
+/**
+ * Epoch ms of a `$time_local` / Apache `%t` time, `17/May/2015:10:05:03 +0000`; null when the
+ * text is not one.
+ */
+export function parseClfTime(text: string): number | null {
+  const m =
+    /^(\d{1,2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? ([+-])(\d{2}):?(\d{2})$/.exec(
+      text,
+    );
+  if (m === null) return null;
+  const [, d, mon, y, h, mi, s, frac = "", sign, zh, zm] = m;
+  const month = MONTHS[mon!];
+  if (month === undefined) return null;
+  const day = Number(d);
+  if (day < 1 || day > new Date(Date.UTC(Number(y), month + 1, 0)).getUTCDate()) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return null;
+  const ms = frac === "" ? 0 : Math.round(Number(`0.${frac}`) * 1000);
+  const utc = Date.UTC(Number(y), month, day, Number(h), Number(mi), Number(s), ms);
+  const offset = (sign === "-" ? -1 : 1) * (Number(zh) * 60 + Number(zm));
+  return utc - offset * 60_000;
+}
+
+/**
+ * Reads one nginx or Apache access log line in the combined format (`log_format combined`,
+ * Apache `%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-agent}i\"`) or the common format
+ * (without referer and user agent). A FireLens record (`{"log":"<line>", "container_id":…}`,
+ * as Fluent Bit writes it to S3 or CloudWatch) is unwrapped first.
+ *
+ * @example parseCombinedLogLine('1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 512 "-" "curl/8"')
+ *   // { ok: true, value: { status: 200, timeMs: 1431857103000, … } }
+ */
+export function parseCombinedLogLine(line: string): Result<CombinedLogRecord> {
+  let text = line;
+  if (text.startsWith("{")) {
+    const inner = fireLensLog(text);
+    if (inner === null) return { ok: false, error: 'is JSON without a string "log" field' };
+    text = inner;
+  }
+  const m = COMBINED.exec(text);
+  if (m === null) {
+    return {
+      ok: false,
+      error: unclosedQuote(text)
+        ? "has a quoted field that is not closed"
+        : "is not in the combined or common log format",
+    };
+  }
+  const [, addr, , user, time, request, status, bytes, referer, agent] = m;
+  const timeMs = parseClfTime(time!);
+  if (timeMs === null) return { ok: false, error: `[${cut(time!)}] is not a log time` };
+  return {
+    ok: true,
+    value: {
+      remoteAddr: addr!,
+      remoteUser: dash(user!),
+      timeMs,
+      request: parseRequestLine(unescape(request!)),
+      status: status === "-" ? null : Number(status),
+      bodyBytesSent: bytes === "-" ? null : Number(bytes),
+      referer: referer === undefined ? null : dash(unescape(referer)),
+      userAgent: agent === undefined ? null : dash(unescape(agent)),
+    },
+  };
+}
+
+function fireLensLog(text: string): string | null {
+  try {
+    const record = JSON.parse(text) as unknown;
+    if (typeof record !== "object" || record === null) return null;
+    const log = (record as { log?: unknown }).log;
+    return typeof log === "string" ? log.replace(/\r?\n$/, "") : null;
+  } catch {
+    return null;
+  }
+}
+
+function unescape(text: string): string {
+  return text.includes("\\") ? text.replace(/\\(.)/g, "$1") : text;
+}
+
+function unclosedQuote(text: string): boolean {
+  const split = splitLogFields(text);
+  return !split.ok && split.error.includes("not closed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quantiles in bounded memory
+
+/**
+ * A quantile sketch with relative accuracy (the DDSketch method, Masson, Rim and Lee, VLDB
+ * 2019): positive values go to logarithmic buckets `ceil(log_γ x)` with
+ * γ = (1 + α)/(1 − α), zeros to their own bucket, and a quantile is read off the bucket
+ * counts. Any quantile it returns is within a factor (1 ± α) of the true order statistic at
+ * rank q·(n − 1).
+ *
+ * Cost: O(1) per value; memory one counter per occupied bucket, about
+ * ln(max/min)/(2α) buckets at most (≈ 600 for 1 ms … 60 s at α = 1 %), whatever n is.
+ * @example const s = new QuantileSketch(); [1, 2, 3, 4].forEach((x) => s.add(x)); s.quantile(0.5) // ≈ 2
+ */
+export class QuantileSketch {
+  private readonly logGamma: number;
+  private readonly buckets = new Map<number, number>();
+  private zeros = 0;
+  private n = 0;
+
+  /** @param relativeAccuracy α, the relative error bound. @default 0.01 */
+  constructor(readonly relativeAccuracy = 0.01) {
+    if (!(relativeAccuracy > 0 && relativeAccuracy < 1))
+      throw new RangeError("`QuantileSketch` requires a relative accuracy between 0 and 1");
+    this.logGamma = Math.log((1 + relativeAccuracy) / (1 - relativeAccuracy));
+  }
+
+  /** How many values were added. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** Adds a value ≥ 0 (latencies); negative and non-finite values are ignored. */
+  add(value: number): void {
+    if (!(value >= 0) || !Number.isFinite(value)) return;
+    this.n++;
+    if (value === 0) {
+      this.zeros++;
+      return;
+    }
+    const k = Math.ceil(Math.log(value) / this.logGamma);
+    this.buckets.set(k, (this.buckets.get(k) ?? 0) + 1);
+  }
+
+  /**
+   * The q-quantile (0 ≤ q ≤ 1) of the values added, within a factor (1 ± α); NaN when
+   * nothing was added.
+   */
+  quantile(q: number): number {
+    if (this.n === 0) return NaN;
+    const rank = Math.min(Math.max(q, 0), 1) * (this.n - 1);
+    if (rank < this.zeros) return 0;
+    let seen = this.zeros;
+    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
+    for (const k of keys) {
+      seen += this.buckets.get(k)!;
+      if (seen > rank) return (2 * Math.exp(k * this.logGamma)) / (1 + Math.exp(this.logGamma));
+    }
+    const last = keys[keys.length - 1]!;
+    return (2 * Math.exp(last * this.logGamma)) / (1 + Math.exp(this.logGamma));
+  }
+}

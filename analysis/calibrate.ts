@@ -1,0 +1,429 @@
+/**
+ * Calibration: the simulator's service model fitted from measurements (pure).
+ *
+ *   ObservedService (a bundle's series on the requests' fixed steps, NaN = no data)
+ *     → steady steps (task count unchanged around the step, CPU below saturation, no gap)
+ *     → fits: CPU per task on requests per task per second (linearFit → cpuMsPerRequest,
+ *       idleCpuPercent); memory per task on in-flight requests per task (Little's law);
+ *       non-CPU latency at low load; the knee of p95 over load; launch-to-healthy lags
+ *     → Calibration (ServiceModel, platform parameters, fit quality, warnings in a sink)
+ */
+import { queueStep, type QueueStepResult } from "../sim/queue.js";
+import {
+  PLATFORM_DEFAULTS,
+  SERVICE_DEFAULTS,
+  ServiceModelSchema,
+  vcpusOf,
+  type PlatformParams,
+  type ServiceModel,
+  type TaskSize,
+  type Warning,
+  type WarningSink,
+} from "../sim/vocab/index.js";
+import { k6Percentile, linearFit, type LinearFit } from "./stats/index.js";
+
+/** A service's measurements on one fixed step grid. Every series has `length` values; NaN = no data. */
+export interface ObservedService {
+  readonly source: string;
+  readonly startMs: number;
+  readonly stepSeconds: number;
+  readonly length: number;
+  /** The task size the data was taken with. */
+  readonly task: TaskSize;
+  /** Requests per step (the target group's RequestCount, or k6's http_reqs). */
+  readonly requests: Float64Array;
+  /** ci.RunningTaskCount.Average: RUNNING tasks (serving, starting or draining). */
+  readonly runningTasks: Float64Array | null;
+  /** tg.HealthyHostCount.Average. */
+  readonly healthyTasks: Float64Array | null;
+  /** ci.CpuUtilized.Average: CPU units (1024 per vCPU) used per task. */
+  readonly cpuUnitsPerTask: Float64Array | null;
+  /** ecs.CPUUtilization.Average: percent of the task's CPU. */
+  readonly cpuPercent: Float64Array | null;
+  /** ci.MemoryUtilized.Average: MiB used per task. */
+  readonly memoryMiBPerTask: Float64Array | null;
+  /** tg.RequestCountPerTarget.Sum: requests per target per step. */
+  readonly requestCountPerTarget: Float64Array | null;
+  /** tg.TargetResponseTime.Average, ms. */
+  readonly responseTimeMeanMs: Float64Array | null;
+  /** tg.TargetResponseTime.p95 (or k6's per-step p95), ms. */
+  readonly responseTimeP95Ms: Float64Array | null;
+  /** Scale-outs the scaling activities record: when, and the new desired count. */
+  readonly scaleOuts: readonly { readonly timeMs: number; readonly desiredCount: number }[];
+}
+
+/** Options of {@link calibrate}. */
+export interface CalibrateOptions {
+  /** p95 limit that defines the knee, ms. @default 300 (SLO_DEFAULTS.latencyP95Ms) */
+  readonly sloP95Ms?: number;
+  /** CPU utilization above which a step counts as saturated and is left out of the fits. @default 85 */
+  readonly saturatedCpuPercent?: number;
+  /** Steady steps below which a fit is flagged as resting on too few points. @default 20 */
+  readonly minimumPoints?: number;
+  /** Utilization (request CPU / capacity) below which a step counts as low load. @default 0.5 */
+  readonly lowLoadUtilization?: number;
+}
+
+/** A straight-line fit and how many steps it used. */
+export interface FitReport {
+  readonly points: number;
+  readonly fit: LinearFit;
+}
+
+export interface Calibration {
+  readonly service: ServiceModel;
+  /** Platform parameters the data supports (the rest keep their defaults). */
+  readonly platform: Partial<PlatformParams>;
+  readonly fits: {
+    /** vCPU used per task (y) on requests per second per task (x). */
+    readonly cpu: FitReport;
+    /** MiB per task (y) on requests in flight per task (x); null without memory data. */
+    readonly memory: FitReport | null;
+    /** Non-CPU latency: median over low-load steps, and how many. */
+    readonly latency: { readonly points: number; readonly latencyMs: number } | null;
+    /** Highest requests/s per task before p95 crossed the SLO; null when it never did. */
+    readonly knee: {
+      readonly sloP95Ms: number;
+      readonly requestsPerSecondPerTask: number | null;
+      readonly highestObserved: number;
+    } | null;
+    /** Seconds from a scale-out activity until the new tasks were healthy. */
+    readonly launchToHealthy: {
+      readonly scaleOuts: number;
+      readonly medianSeconds: number;
+      readonly lagsSeconds: readonly number[];
+    } | null;
+  };
+}
+
+/** Thrown when the data cannot support the CPU fit at all. */
+export class CalibrationError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Named warnings (STYLE.md point 9)
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A used series has no data for a stretch of steps. */
+export function gapInMeasurements(series: string, fromMs: number, toMs: number): Warning {
+  return {
+    code: "gap-in-measurements",
+    message: `${series} has no data from ${iso(fromMs)} to ${iso(toMs)}; those steps are left out of the fits.`,
+  };
+}
+
+/** A fit rests on fewer steady steps than the minimum. */
+export function tooFewPoints(parameter: string, points: number, minimum: number): Warning {
+  return {
+    code: "too-few-points",
+    message: `${parameter} rests on ${points} steady steps (fewer than ${minimum}); treat it as a rough estimate and measure longer or at more load levels.`,
+  };
+}
+
+/** p95 never crossed the SLO, so the knee is only bounded from below. */
+export function rampNotSaturated(highest: number, sloP95Ms: number): Warning {
+  return {
+    code: "ramp-not-saturated",
+    message: `p95 never crossed ${sloP95Ms} ms, up to ${highest.toFixed(2)} requests/s per task: the knee lies above that; ramp higher to find it.`,
+  };
+}
+
+/** A parameter could not be fitted and keeps its default. */
+export function parameterNotFitted(parameter: string, reason: string, fallback: string): Warning {
+  return {
+    code: "parameter-not-fitted",
+    message: `${parameter} could not be fitted (${reason}); it keeps ${fallback}.`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Runs of NaN in a series, reported as gap warnings. */
+function reportGaps(name: string, values: Float64Array, o: ObservedService, warn: WarningSink) {
+  let from = -1;
+  for (let i = 0; i <= values.length; i++) {
+    const missing = i < values.length && !Number.isFinite(values[i]!);
+    if (missing && from < 0) from = i;
+    if (!missing && from >= 0) {
+      const ms = (k: number) => o.startMs + k * o.stepSeconds * 1000;
+      warn(gapInMeasurements(name, ms(from), ms(i)));
+      from = -1;
+    }
+  }
+}
+
+/** vCPU used per task at each step, from CpuUtilized (CPU units) or CPUUtilization (percent). */
+export function vcpuUsedPerTask(o: ObservedService): Float64Array | null {
+  const vcpus = vcpusOf(o.task);
+  if (o.cpuUnitsPerTask) return o.cpuUnitsPerTask.map((u) => u / 1024);
+  if (o.cpuPercent) return o.cpuPercent.map((p) => (p / 100) * vcpus);
+  return null;
+}
+
+/**
+ * Requests per second per running task at each step: requests / (step · RunningTaskCount).
+ * NaN where either is missing or no task runs.
+ */
+export function requestsPerTask(o: ObservedService): Float64Array {
+  const out = new Float64Array(o.length).fill(NaN);
+  if (!o.runningTasks) return out;
+  for (let i = 0; i < o.length; i++) {
+    const tasks = o.runningTasks[i]!;
+    const r = o.requests[i]!;
+    if (tasks > 0 && Number.isFinite(r)) out[i] = r / (o.stepSeconds * tasks);
+  }
+  return out;
+}
+
+/**
+ * Steps where the task count is settled: RunningTaskCount the same (within 0.01) on the step
+ * and both neighbours, so no task is starting or draining and the per-task averages describe
+ * serving tasks.
+ */
+export function steadySteps(o: ObservedService): boolean[] {
+  const out: boolean[] = new Array<boolean>(o.length).fill(false);
+  const r = o.runningTasks;
+  if (!r) return out;
+  for (let i = 1; i + 1 < o.length; i++) {
+    const a = r[i - 1]!;
+    const b = r[i]!;
+    const c = r[i + 1]!;
+    out[i] = b > 0 && Math.abs(a - b) < 0.01 && Math.abs(c - b) < 0.01;
+  }
+  return out;
+}
+
+function median(values: readonly number[]): number {
+  return k6Percentile(Float64Array.from(values).sort(), 0.5);
+}
+
+/**
+ * Fits the service model from a service's measurements.
+ *
+ * Method:
+ * - CPU: on steady, unsaturated steps, vCPU used per task y against requests per second per
+ *   task x; y = slope·x + intercept with slope = CPU seconds per request (cpuMsPerRequest =
+ *   1000·slope) and intercept = idle vCPU (idleCpuPercent = 100·intercept / task vCPUs), as
+ *   the simulator charges CPU (sim/engine.ts).
+ * - Memory: MiB per task against in-flight requests per task, x·TargetResponseTime (Little's
+ *   law): intercept = base, slope = perInflightRequest (clamped at 0).
+ * - Non-CPU latency: on steady steps below `lowLoadUtilization`, the mean response time minus
+ *   the fitted CPU sojourn (M/M/c mean wait plus service, sim/queue.ts), median over steps.
+ * - Knee: the highest x whose p95 is within the SLO below the lowest x whose p95 is over it.
+ * - Launch to healthy: from each scale-out activity to the moment the healthy (else running)
+ *   count starts to rise, placed within its step by how far the step's average rose;
+ *   launchSeconds is the median minus the scheduling delay and the health checks of the
+ *   platform defaults.
+ *
+ * Cost: O(steps).
+ *
+ * @throws CalibrationError when fewer than three steady steps have CPU and task-count data.
+ */
+export function calibrate(
+  o: ObservedService,
+  options: CalibrateOptions = {},
+  warn: WarningSink = () => {},
+): Calibration {
+  const sloP95Ms = options.sloP95Ms ?? 300;
+  const saturated = options.saturatedCpuPercent ?? 85;
+  const minimumPoints = options.minimumPoints ?? 20;
+  const lowLoad = options.lowLoadUtilization ?? 0.5;
+  const vcpus = vcpusOf(o.task);
+  const s = o.stepSeconds;
+
+  const cpu = vcpuUsedPerTask(o);
+  if (!cpu || !o.runningTasks) {
+    throw new CalibrationError(
+      `${o.source} has no CPU (ci.CpuUtilized.Average or ecs.CPUUtilization.Average) or no task count (ci.RunningTaskCount.Average); collect a bundle with Container Insights on.`,
+    );
+  }
+  reportGaps("requests", o.requests, o, warn);
+  reportGaps("CPU", cpu, o, warn);
+  reportGaps("ci.RunningTaskCount.Average", o.runningTasks, o, warn);
+  if (o.memoryMiBPerTask) reportGaps("ci.MemoryUtilized.Average", o.memoryMiBPerTask, o, warn);
+
+  const x = requestsPerTask(o);
+  const steady = steadySteps(o);
+  const used: number[] = [];
+  for (let i = 0; i < o.length; i++) {
+    const y = cpu[i]!;
+    if (!steady[i] || !Number.isFinite(x[i]!) || !Number.isFinite(y)) continue;
+    if ((100 * y) / vcpus > saturated) continue;
+    used.push(i);
+  }
+  if (used.length < 3) {
+    throw new CalibrationError(
+      `${o.source} has ${used.length} steady, unsaturated steps with CPU and task counts; the CPU fit needs at least three (measure longer at steady load).`,
+    );
+  }
+  if (used.length < minimumPoints)
+    warn(tooFewPoints("cpuMsPerRequest", used.length, minimumPoints));
+  const cpuFit = linearFit(
+    used.map((i) => x[i]!),
+    used.map((i) => cpu[i]!),
+  );
+  if (!(cpuFit.slope > 0)) {
+    throw new CalibrationError(
+      `CPU does not rise with requests per task in ${o.source} (slope ${cpuFit.slope}); the load did not vary enough to fit CPU per request.`,
+    );
+  }
+  const cpuMsPerRequest = cpuFit.slope * 1000;
+  let idleCpuPercent = (100 * cpuFit.intercept) / vcpus;
+  if (idleCpuPercent < 0 || idleCpuPercent >= 100) {
+    warn(
+      parameterNotFitted(
+        "idleCpuPercent",
+        `the intercept gives ${idleCpuPercent.toFixed(2)} %`,
+        `0 %`,
+      ),
+    );
+    idleCpuPercent = Math.min(99, Math.max(0, idleCpuPercent));
+  }
+
+  // Non-CPU latency from low-load steps.
+  const servers = vcpus >= 1 ? Math.floor(vcpus) : 1;
+  const mu = ((vcpus >= 1 ? 1 : vcpus) * (1 - idleCpuPercent / 100)) / (cpuMsPerRequest / 1000);
+  const qs: QueueStepResult = { meanWait: 0, p50: 0, p95: 0, p99: 0, exceedance: 0 };
+  let latency: Calibration["fits"]["latency"] = null;
+  let latencyMs: number = SERVICE_DEFAULTS.latencyMs;
+  if (o.responseTimeMeanMs) {
+    const residuals: number[] = [];
+    for (const i of used) {
+      const mean = o.responseTimeMeanMs[i]!;
+      const lambda = x[i]!;
+      if (!Number.isFinite(mean) || !(lambda > 0) || lambda / (servers * mu) > lowLoad) continue;
+      queueStep(servers, lambda, mu, SERVICE_DEFAULTS.serviceTimeCv, Infinity, false, qs);
+      residuals.push(mean - 1000 * (qs.meanWait + 1 / mu));
+    }
+    if (residuals.length > 0) {
+      latencyMs = Math.max(0, median(residuals));
+      latency = { points: residuals.length, latencyMs };
+      if (residuals.length < minimumPoints)
+        warn(tooFewPoints("latencyMs", residuals.length, minimumPoints));
+    } else {
+      warn(parameterNotFitted("latencyMs", "no low-load step has a response time", "0 ms"));
+    }
+  } else {
+    warn(
+      parameterNotFitted("latencyMs", "the bundle has no tg.TargetResponseTime.Average", "0 ms"),
+    );
+  }
+
+  // Memory on in-flight requests (Little's law).
+  let memory: FitReport | null = null;
+  let memoryBase = 0;
+  let perInflight = 0;
+  if (o.memoryMiBPerTask) {
+    const mx: number[] = [];
+    const my: number[] = [];
+    for (const i of used) {
+      const m = o.memoryMiBPerTask[i]!;
+      if (!Number.isFinite(m)) continue;
+      const responseMs = o.responseTimeMeanMs?.[i] ?? NaN;
+      const inFlight = x[i]! * ((Number.isFinite(responseMs) ? responseMs : latencyMs) / 1000);
+      mx.push(inFlight);
+      my.push(m);
+    }
+    if (mx.length >= 3 && new Set(mx).size > 1) {
+      const fit = linearFit(mx, my);
+      memory = { points: mx.length, fit };
+      perInflight = Math.max(0, fit.slope);
+      memoryBase = Math.max(0, perInflight > 0 ? fit.intercept : median(my));
+      if (mx.length < minimumPoints) warn(tooFewPoints("memoryMiB", mx.length, minimumPoints));
+    } else if (my.length > 0) {
+      memoryBase = median(my);
+      warn(parameterNotFitted("memoryMiB.perInflightRequest", "fewer than three steps", "0"));
+    }
+  } else {
+    warn(
+      parameterNotFitted("memoryMiB.base", "the bundle has no ci.MemoryUtilized.Average", "0 MiB"),
+    );
+  }
+
+  // Knee.
+  let knee: Calibration["fits"]["knee"] = null;
+  if (o.responseTimeP95Ms) {
+    const pts: [number, number][] = [];
+    for (let i = 0; i < o.length; i++) {
+      const p95 = o.responseTimeP95Ms[i]!;
+      if (Number.isFinite(p95) && Number.isFinite(x[i]!)) pts.push([x[i]!, p95]);
+    }
+    if (pts.length > 0) {
+      const highest = Math.max(...pts.map(([v]) => v));
+      const over = pts.filter(([, p]) => p > sloP95Ms).map(([v]) => v);
+      const firstOver = over.length ? Math.min(...over) : Infinity;
+      const within = pts.filter(([v, p]) => p <= sloP95Ms && v < firstOver).map(([v]) => v);
+      const kneeValue = over.length && within.length ? Math.max(...within) : null;
+      if (over.length === 0) warn(rampNotSaturated(highest, sloP95Ms));
+      knee = { sloP95Ms, requestsPerSecondPerTask: kneeValue, highestObserved: highest };
+    }
+  }
+
+  // Launch to healthy.
+  const platform: Partial<PlatformParams> = {};
+  let launchToHealthy: Calibration["fits"]["launchToHealthy"] = null;
+  const counts = o.healthyTasks ?? o.runningTasks;
+  const lags: number[] = [];
+  for (const a of o.scaleOuts) {
+    const first = Math.max(0, Math.floor((a.timeMs - o.startMs) / (s * 1000)));
+    // The count is a step average: in the step where the new tasks turn healthy it sits
+    // part of the way from the old level to the new one, which says when in the step they
+    // did (exact when they turn healthy together, as one scale-out's tasks roughly do).
+    const before = counts[first]!;
+    const added = a.desiredCount - before;
+    if (!(added > 0.5)) continue;
+    for (let i = first + 1; i < o.length; i++) {
+      const share = (counts[i]! - before) / added;
+      if (!(share > 0.01)) continue;
+      const healthyMs = o.startMs + (i + 1) * s * 1000 - Math.min(1, share) * s * 1000;
+      lags.push((healthyMs - a.timeMs) / 1000);
+      break;
+    }
+  }
+  if (lags.length > 0) {
+    const m = median(lags);
+    launchToHealthy = { scaleOuts: lags.length, medianSeconds: m, lagsSeconds: lags };
+    const d = PLATFORM_DEFAULTS;
+    const checks =
+      d.healthCheckIntervalSeconds *
+      (Math.max(1, Math.ceil(d.appStartSeconds / d.healthCheckIntervalSeconds)) +
+        d.newTargetHealthyChecks -
+        1);
+    platform.launchSeconds = Math.max(0, Math.round(m - d.schedulingDelaySeconds - checks));
+    if (s >= 60)
+      warn({
+        code: "coarse-launch-timing",
+        message: `launch-to-healthy is read from ${s}-s averages of the healthy count, interpolated within the step; tasks of one scale-out that turn healthy at different times blur it.`,
+      });
+  } else {
+    warn(
+      parameterNotFitted(
+        "launchSeconds",
+        o.scaleOuts.length
+          ? "no scale-out reached its desired count in the window"
+          : "the bundle records no scale-out activity",
+        `${PLATFORM_DEFAULTS.launchSeconds} s`,
+      ),
+    );
+  }
+
+  const service = ServiceModelSchema.parse({
+    cpuMsPerRequest,
+    latencyMs,
+    serviceTimeCv: SERVICE_DEFAULTS.serviceTimeCv,
+    idleCpuPercent,
+    timeoutSeconds: SERVICE_DEFAULTS.timeoutSeconds,
+    memoryMiB: { base: memoryBase, perInflightRequest: perInflight },
+  });
+  return {
+    service,
+    platform,
+    fits: {
+      cpu: { points: used.length, fit: cpuFit },
+      memory,
+      latency,
+      knee,
+      launchToHealthy,
+    },
+  };
+}

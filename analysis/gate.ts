@@ -1,0 +1,517 @@
+/**
+ * The pre-release gate's decisions. Pure: a run (and optionally a baseline) and a config in,
+ * a verdict per check out; the seeded random source for the bootstrap comes from the config.
+ *
+ *   GateConfig (gate.yaml, {@link GateConfigSchema}; defaults in {@link GATE_DEFAULTS})
+ *   GateRun (the run) + GateRun | null (the baseline: one run, or {@link poolBaselines})
+ *     ──evaluateGate──▶ GateResult: absolute checks (SLO, k6 thresholds, 5xx, server
+ *                       headroom, task count) then regression checks (bootstrap CI of the
+ *                       p95 difference, Mann-Whitney on per-second p95, two-proportion test
+ *                       on errors, capacity), each "pass" | "fail" | "skip" with its numbers.
+ *
+ * The gate fails when any check fails; a skipped check (no data for it) does not fail it.
+ */
+import { z } from "zod";
+import { createRandom } from "../sim/math/random.js";
+import {
+  bootstrapDifferenceCi,
+  k6Percentile,
+  mannWhitneyU,
+  twoProportionZTest,
+} from "./stats/index.js";
+
+/**
+ * Every default of the gate, in one place (gate.yaml overrides them; `caplab gate` has no
+ * flag for them). Pinned by test/analysis/gate.test.ts.
+ */
+export const GATE_DEFAULTS = {
+  /** Fail when any k6 threshold in summary.json failed. @default true */
+  k6Thresholds: true,
+  /** Largest share of responses with a 5xx status (client side), percent. @default 0.1 % */
+  max5xxPercent: 0.1,
+  /** Peak CPUUtilization must stay at or below 100 − this, percent. @default 20 % */
+  cpuHeadroomPercent: 20,
+  /** Peak MemoryUtilization must stay at or below 100 − this, percent. @default 20 % */
+  memoryHeadroomPercent: 20,
+  /** The most running tasks must stay below MaxCapacity (room left to scale). @default true */
+  taskCountBelowMaxCapacity: true,
+  /** Confidence level of the bootstrap interval. @default 0.95 */
+  confidence: 0.95,
+  /** Bootstrap resamples. @default 1000 */
+  resamples: 1000,
+  /** Seed of the bootstrap's random source: the same inputs give the same verdict. @default 1 */
+  seed: 1,
+  /** Most request latencies per side fed to the bootstrap (thinned by rank). @default 5000 */
+  maxBootstrapValues: 5000,
+  /** Fail when the p95 difference's CI lower bound exceeds this share of the baseline p95, percent. @default 10 % */
+  p95MarginPercent: 10,
+  /** Mann-Whitney on per-second p95: fail when the one-sided p is below this… @default 0.01 */
+  mannWhitneyAlpha: 0.01,
+  /** …and the median per-second p95 is worse by at least this, percent. @default 5 % */
+  mannWhitneyMinShiftPercent: 5,
+  /** Two-proportion test on failed requests: fail when the one-sided p is below this… @default 0.01 */
+  errorAlpha: 0.01,
+  /** …and the error rate is higher by at least this many percentage points. @default 0.5 */
+  errorMinDifferencePercent: 0.5,
+  /** Fail when CPU-seconds per request (or requests per task-second) is worse by more than this, percent. @default 10 % */
+  capacityMarginPercent: 10,
+} as const;
+
+const D = GATE_DEFAULTS;
+const percent = z.number().min(0).max(100);
+
+/** gate.yaml. Every field is optional; see {@link GATE_DEFAULTS}. */
+export const GateConfigSchema = z
+  .object({
+    /** SLO limits; each falls back to the run's plan.json `slo`, else that check is skipped. */
+    slo: z
+      .object({
+        /** p95 of http_req_duration over the run, ms. */
+        latencyP95Ms: z.number().positive().optional(),
+        /** p99 of http_req_duration over the run, ms. */
+        latencyP99Ms: z.number().positive().optional(),
+        /** Failed requests (http_req_failed), percent. */
+        errorRatePercent: percent.optional(),
+      })
+      .strict()
+      .prefault({}),
+    absolute: z
+      .object({
+        k6Thresholds: z.boolean().default(D.k6Thresholds),
+        max5xxPercent: percent.default(D.max5xxPercent),
+        cpuHeadroomPercent: percent.default(D.cpuHeadroomPercent),
+        memoryHeadroomPercent: percent.default(D.memoryHeadroomPercent),
+        taskCountBelowMaxCapacity: z.boolean().default(D.taskCountBelowMaxCapacity),
+      })
+      .strict()
+      .prefault({}),
+    regression: z
+      .object({
+        confidence: z.number().gt(0).lt(1).default(D.confidence),
+        resamples: z.number().int().min(100).max(100_000).default(D.resamples),
+        seed: z.number().int().default(D.seed),
+        maxBootstrapValues: z.number().int().min(100).default(D.maxBootstrapValues),
+        p95MarginPercent: z.number().min(0).default(D.p95MarginPercent),
+        mannWhitneyAlpha: z.number().gt(0).lt(1).default(D.mannWhitneyAlpha),
+        mannWhitneyMinShiftPercent: z.number().min(0).default(D.mannWhitneyMinShiftPercent),
+        errorAlpha: z.number().gt(0).lt(1).default(D.errorAlpha),
+        errorMinDifferencePercent: percent.default(D.errorMinDifferencePercent),
+        capacityMarginPercent: z.number().min(0).default(D.capacityMarginPercent),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type GateConfig = z.output<typeof GateConfigSchema>;
+
+/** The gate config with every default (what an empty gate.yaml means). */
+export const DEFAULT_GATE_CONFIG: GateConfig = GateConfigSchema.parse({});
+
+/** The server side of a run as the gate sees it; null fields when a series is missing. */
+export interface GateServerSide {
+  readonly peakCpuPercent: number | null;
+  readonly peakMemoryPercent: number | null;
+  readonly maxTasks: number | null;
+  readonly maxCapacity: number | null;
+}
+
+/** What the gate needs of a run (or of pooled baseline runs). */
+export interface GateRun {
+  /** How to name it in verdicts, e.g. the run id. */
+  readonly label: string;
+  readonly requests: number;
+  readonly failedRequests: number;
+  readonly status5xx: number;
+  /** Run-wide p95 / p99 of http_req_duration, ms. */
+  readonly latencyP95Ms: number;
+  readonly latencyP99Ms: number;
+  /** Request latencies (a sample of them is fine), ms. */
+  readonly latencySample: readonly number[];
+  /** The p95 of each second that had requests, ms. */
+  readonly secondP95Ms: readonly number[];
+  readonly thresholds: readonly {
+    readonly metric: string;
+    readonly expression: string;
+    readonly ok: boolean;
+  }[];
+  /** The plan's SLO, used where gate.yaml sets none. */
+  readonly slo: {
+    readonly latencyP95Ms: number;
+    readonly latencyP99Ms?: number;
+    readonly errorRatePercent: number;
+  } | null;
+  readonly server: GateServerSide | null;
+  /** vCPU-seconds per request; null without server-side CPU, task count and task size. */
+  readonly cpuSecondsPerRequest: number | null;
+  /** Requests per task-second; null without a task count. */
+  readonly requestsPerTaskSecond: number | null;
+}
+
+export const CHECK_VERDICTS = ["pass", "fail", "skip"] as const;
+export type CheckVerdict = (typeof CHECK_VERDICTS)[number];
+
+/** One check of the gate: what it compared, its verdict and the numbers behind it. */
+export interface GateCheck {
+  /** Stable id, e.g. "slo-p95", "k6-threshold", "regression-p95-bootstrap". */
+  readonly id: string;
+  readonly group: "absolute" | "regression";
+  /** A short name for people (may hold a k6 metric name from outside). */
+  readonly name: string;
+  readonly verdict: CheckVerdict;
+  /** One sentence with the numbers: what was measured against what. */
+  readonly detail: string;
+  readonly numbers: Readonly<Record<string, number | null>>;
+}
+
+export interface GateResult {
+  readonly verdict: "pass" | "fail";
+  readonly run: string;
+  readonly baseline: string | null;
+  readonly checks: readonly GateCheck[];
+}
+
+/** Runs every check; the gate fails when any check fails. */
+export function evaluateGate(
+  run: GateRun,
+  baseline: GateRun | null,
+  config: GateConfig = DEFAULT_GATE_CONFIG,
+): GateResult {
+  const checks = [
+    ...absoluteChecks(run, config),
+    ...(baseline === null
+      ? [skipped("regression", "regression", "regression against a baseline", "no baseline given")]
+      : regressionChecks(run, baseline, config)),
+  ];
+  return {
+    verdict: checks.some((c) => c.verdict === "fail") ? "fail" : "pass",
+    run: run.label,
+    baseline: baseline?.label ?? null,
+    checks,
+  };
+}
+
+function skipped(id: string, group: GateCheck["group"], name: string, reason: string): GateCheck {
+  return { id, group, name, verdict: "skip", detail: `skipped: ${reason}.`, numbers: {} };
+}
+
+const ms = (v: number): string => `${round(v, 1)} ms`;
+const pct = (v: number, digits = 2): string => `${round(v, digits)} %`;
+
+/** v rounded to `digits` decimals, without trailing zeros, e.g. round(1.2049, 2) → "1.2". */
+function round(v: number, digits: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return String(Number(v.toFixed(digits)));
+}
+
+/** The SLO, k6-threshold, 5xx and server-side checks of one run. */
+export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
+  const out: GateCheck[] = [];
+  const a = config.absolute;
+  const sloP95 = config.slo.latencyP95Ms ?? run.slo?.latencyP95Ms;
+  const sloP99 = config.slo.latencyP99Ms ?? run.slo?.latencyP99Ms;
+  const sloErrors = config.slo.errorRatePercent ?? run.slo?.errorRatePercent;
+  const noRequests = run.requests === 0;
+
+  const limit = (
+    id: string,
+    name: string,
+    value: number,
+    max: number | undefined,
+    show: (v: number) => string,
+  ): GateCheck => {
+    if (max === undefined) return skipped(id, "absolute", name, "no limit set (gate.yaml or plan)");
+    if (noRequests) return skipped(id, "absolute", name, "the run has no requests");
+    return {
+      id,
+      group: "absolute",
+      name,
+      verdict: value <= max ? "pass" : "fail",
+      detail: `${show(value)} ${value <= max ? "≤" : ">"} limit ${show(max)}.`,
+      numbers: { value, limit: max },
+    };
+  };
+  const errorRate = noRequests ? 0 : (run.failedRequests / run.requests) * 100;
+  out.push(limit("slo-p95", "SLO p95 latency", run.latencyP95Ms, sloP95, ms));
+  out.push(limit("slo-p99", "SLO p99 latency", run.latencyP99Ms, sloP99, ms));
+  out.push(limit("slo-error-rate", "SLO error rate", errorRate, sloErrors, (v) => pct(v, 3)));
+
+  if (a.k6Thresholds) {
+    if (run.thresholds.length === 0)
+      out.push(
+        skipped(
+          "k6-threshold",
+          "absolute",
+          "k6 thresholds",
+          "the run has none (summary.json, thresholds.json)",
+        ),
+      );
+    for (const t of run.thresholds)
+      out.push({
+        id: "k6-threshold",
+        group: "absolute",
+        name: `k6 threshold ${t.metric}: ${t.expression}`,
+        verdict: t.ok ? "pass" : "fail",
+        detail: t.ok
+          ? "Held (k6's verdict, or caplab's on the merged points of a distributed run)."
+          : "FAILED (k6's verdict, or caplab's on the merged points of a distributed run).",
+        numbers: {},
+      });
+  }
+
+  const share5xx = noRequests ? 0 : (run.status5xx / run.requests) * 100;
+  out.push(
+    noRequests
+      ? skipped("5xx", "absolute", "5xx responses", "the run has no requests")
+      : {
+          id: "5xx",
+          group: "absolute",
+          name: "5xx responses",
+          verdict: share5xx <= a.max5xxPercent ? "pass" : "fail",
+          detail: `${run.status5xx} of ${run.requests} responses were 5xx (${pct(share5xx, 3)}); limit ${pct(a.max5xxPercent, 3)}.`,
+          numbers: { count: run.status5xx, percent: share5xx, limitPercent: a.max5xxPercent },
+        },
+  );
+
+  const server = run.server;
+  const headroom = (
+    id: string,
+    name: string,
+    peak: number | null | undefined,
+    room: number,
+  ): GateCheck => {
+    if (peak === null || peak === undefined)
+      return skipped(id, "absolute", name, "no server-side series for it");
+    const max = 100 - room;
+    return {
+      id,
+      group: "absolute",
+      name,
+      verdict: peak <= max ? "pass" : "fail",
+      detail: `peak ${pct(peak, 1)} ${peak <= max ? "≤" : ">"} ${pct(max, 1)} (headroom ${pct(room, 1)}).`,
+      numbers: { peakPercent: peak, limitPercent: max },
+    };
+  };
+  out.push(
+    headroom("server-cpu", "server CPU headroom", server?.peakCpuPercent, a.cpuHeadroomPercent),
+  );
+  out.push(
+    headroom(
+      "server-memory",
+      "server memory headroom",
+      server?.peakMemoryPercent,
+      a.memoryHeadroomPercent,
+    ),
+  );
+  if (a.taskCountBelowMaxCapacity) {
+    const name = "task count below MaxCapacity";
+    if (server?.maxTasks == null || server.maxCapacity == null)
+      out.push(skipped("server-max-capacity", "absolute", name, "no task count or MaxCapacity"));
+    else
+      out.push({
+        id: "server-max-capacity",
+        group: "absolute",
+        name,
+        verdict: server.maxTasks < server.maxCapacity ? "pass" : "fail",
+        detail: `at most ${round(server.maxTasks, 1)} running tasks, MaxCapacity ${server.maxCapacity}${server.maxTasks < server.maxCapacity ? "" : ": no room left to scale out"}.`,
+        numbers: { maxTasks: server.maxTasks, maxCapacity: server.maxCapacity },
+      });
+  }
+  return out;
+}
+
+/** The p95 of a sample (k6's definition). */
+function p95(values: ArrayLike<number>): number {
+  return k6Percentile(Float64Array.from(values).sort(), 0.95);
+}
+
+/** The median of a sample. */
+function median(values: ArrayLike<number>): number {
+  return k6Percentile(Float64Array.from(values).sort(), 0.5);
+}
+
+/**
+ * At most `size` values of a sample, evenly spaced by rank after sorting: keeps its
+ * percentiles while bounding the bootstrap's cost.
+ */
+function thinByRank(values: readonly number[], size: number): number[] {
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  if (n <= size) return Array.from(sorted);
+  const out: number[] = [];
+  for (let i = 0; i < size; i++) out.push(sorted[Math.round((i * (n - 1)) / (size - 1))] ?? 0);
+  return out;
+}
+
+/** Bootstrap CI of the p95 difference, Mann-Whitney, two-proportion test and capacity. */
+export function regressionChecks(run: GateRun, base: GateRun, config: GateConfig): GateCheck[] {
+  const r = config.regression;
+  const out: GateCheck[] = [];
+
+  // 1. Bootstrap CI of p95(run) − p95(baseline) over request latencies.
+  const name1 = "p95 regression (bootstrap CI)";
+  if (run.latencySample.length < 20 || base.latencySample.length < 20) {
+    out.push(skipped("regression-p95-bootstrap", "regression", name1, "fewer than 20 latencies"));
+  } else {
+    const a = thinByRank(base.latencySample, r.maxBootstrapValues);
+    const b = thinByRank(run.latencySample, r.maxBootstrapValues);
+    const ci = bootstrapDifferenceCi(a, b, p95, {
+      random: createRandom(r.seed),
+      resamples: r.resamples,
+      confidence: r.confidence,
+    });
+    const baseP95 = p95(a);
+    const margin = (r.p95MarginPercent / 100) * baseP95;
+    const fail = ci.lower > margin;
+    out.push({
+      id: "regression-p95-bootstrap",
+      group: "regression",
+      name: name1,
+      verdict: fail ? "fail" : "pass",
+      detail: `p95 ${ms(p95(b))} vs baseline ${ms(baseP95)}: difference ${ms(ci.estimate)}, ${round(ci.confidence * 100, 1)} % CI [${ms(ci.lower)}, ${ms(ci.upper)}]; lower bound ${fail ? ">" : "≤"} margin ${ms(margin)} (${pct(r.p95MarginPercent, 1)} of baseline).`,
+      numbers: {
+        baselineP95Ms: baseP95,
+        runP95Ms: p95(b),
+        differenceMs: ci.estimate,
+        lowerMs: ci.lower,
+        upperMs: ci.upper,
+        marginMs: margin,
+      },
+    });
+  }
+
+  // 2. Mann-Whitney on per-second p95.
+  const name2 = "per-second p95 shift (Mann-Whitney)";
+  if (run.secondP95Ms.length < 5 || base.secondP95Ms.length < 5) {
+    out.push(skipped("regression-mann-whitney", "regression", name2, "fewer than 5 seconds"));
+  } else {
+    const mw = mannWhitneyU(base.secondP95Ms, run.secondP95Ms);
+    const mRun = median(run.secondP95Ms);
+    const mBase = median(base.secondP95Ms);
+    const shift = mBase > 0 ? ((mRun - mBase) / mBase) * 100 : 0;
+    const fail = mw.pValueBGreater < r.mannWhitneyAlpha && shift >= r.mannWhitneyMinShiftPercent;
+    out.push({
+      id: "regression-mann-whitney",
+      group: "regression",
+      name: name2,
+      verdict: fail ? "fail" : "pass",
+      detail: `median per-second p95 ${ms(mRun)} vs ${ms(mBase)} (${shift >= 0 ? "+" : ""}${pct(shift, 1)}); one-sided p = ${mw.pValueBGreater.toPrecision(3)} (fails when p < ${r.mannWhitneyAlpha} and the shift ≥ +${pct(r.mannWhitneyMinShiftPercent, 1)}).`,
+      numbers: {
+        runMedianMs: mRun,
+        baselineMedianMs: mBase,
+        shiftPercent: shift,
+        z: mw.z,
+        pValue: mw.pValueBGreater,
+      },
+    });
+  }
+
+  // 3. Two-proportion z-test on failed requests.
+  const name3 = "error-rate regression (two-proportion test)";
+  if (run.requests === 0 || base.requests === 0) {
+    out.push(skipped("regression-errors", "regression", name3, "a run has no requests"));
+  } else {
+    const t = twoProportionZTest(
+      base.failedRequests,
+      base.requests,
+      run.failedRequests,
+      run.requests,
+    );
+    const diff = t.difference * 100;
+    const fail = t.pValueBWorse < r.errorAlpha && diff >= r.errorMinDifferencePercent;
+    out.push({
+      id: "regression-errors",
+      group: "regression",
+      name: name3,
+      verdict: fail ? "fail" : "pass",
+      detail: `errors ${pct(t.proportionB * 100, 3)} vs baseline ${pct(t.proportionA * 100, 3)} (${diff >= 0 ? "+" : ""}${round(diff, 3)} points); one-sided p = ${t.pValueBWorse.toPrecision(3)} (fails when p < ${r.errorAlpha} and the rise ≥ ${round(r.errorMinDifferencePercent, 3)} points).`,
+      numbers: {
+        runPercent: t.proportionB * 100,
+        baselinePercent: t.proportionA * 100,
+        differencePoints: diff,
+        z: t.z,
+        pValue: t.pValueBWorse,
+      },
+    });
+  }
+
+  // 4. Capacity: CPU-seconds per request (higher is worse), else requests per task-second.
+  out.push(capacityCheck(run, base, r.capacityMarginPercent));
+  return out;
+}
+
+function capacityCheck(run: GateRun, base: GateRun, marginPercent: number): GateCheck {
+  const name = "capacity regression";
+  const compare = (
+    what: string,
+    now: number,
+    before: number,
+    higherIsWorse: boolean,
+    digits: number,
+  ): GateCheck => {
+    const change = before !== 0 ? ((now - before) / before) * 100 : 0;
+    const worse = higherIsWorse ? change : -change;
+    const fail = worse > marginPercent;
+    return {
+      id: "regression-capacity",
+      group: "regression",
+      name,
+      verdict: fail ? "fail" : "pass",
+      detail: `${what} ${now.toPrecision(digits)} vs baseline ${before.toPrecision(digits)} (${worse >= 0 ? "worse" : "better"} by ${pct(Math.abs(worse), 1)}; limit ${pct(marginPercent, 1)}).`,
+      numbers: { run: now, baseline: before, worsePercent: worse, marginPercent },
+    };
+  };
+  if (run.cpuSecondsPerRequest !== null && base.cpuSecondsPerRequest !== null)
+    return compare(
+      "CPU-seconds per request",
+      run.cpuSecondsPerRequest,
+      base.cpuSecondsPerRequest,
+      true,
+      3,
+    );
+  if (run.requestsPerTaskSecond !== null && base.requestsPerTaskSecond !== null)
+    return compare(
+      "requests per task-second",
+      run.requestsPerTaskSecond,
+      base.requestsPerTaskSecond,
+      false,
+      3,
+    );
+  return skipped("regression-capacity", "regression", name, "no server-side data on both sides");
+}
+
+/**
+ * Several baseline runs as one (e.g. the last N scheduled runs): latencies, per-second p95s
+ * and request counts pooled; capacity figures averaged over the runs that have them.
+ *
+ * @throws {RangeError} for an empty list.
+ */
+export function poolBaselines(runs: readonly GateRun[], label?: string): GateRun {
+  const first = runs[0];
+  if (first === undefined) throw new RangeError("`poolBaselines` requires at least one run");
+  if (runs.length === 1 && label === undefined) return first;
+  const mean = (xs: (number | null)[]): number | null => {
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length === 0 ? null : v.reduce((s, x) => s + x, 0) / v.length;
+  };
+  const latencySample = runs.flatMap((r) => r.latencySample);
+  return {
+    label: label ?? runs.map((r) => r.label).join(", "),
+    requests: runs.reduce((s, r) => s + r.requests, 0),
+    failedRequests: runs.reduce((s, r) => s + r.failedRequests, 0),
+    status5xx: runs.reduce((s, r) => s + r.status5xx, 0),
+    latencyP95Ms: p95(latencySample),
+    latencyP99Ms: k6Percentile(Float64Array.from(latencySample).sort(), 0.99),
+    latencySample,
+    secondP95Ms: runs.flatMap((r) => r.secondP95Ms),
+    thresholds: [],
+    slo: first.slo,
+    server: null,
+    cpuSecondsPerRequest: mean(runs.map((r) => r.cpuSecondsPerRequest)),
+    requestsPerTaskSecond: mean(runs.map((r) => r.requestsPerTaskSecond)),
+  };
+}
+
+/** Exit code of `caplab gate` for a result: 0 pass, 1 fail (2 is for usage errors). */
+export function gateExitCode(result: GateResult): 0 | 1 {
+  return result.verdict === "pass" ? 0 : 1;
+}

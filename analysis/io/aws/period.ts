@@ -1,0 +1,101 @@
+/**
+ * The GetMetricData period a window allows (reference/aws-ecs-scaling.md §5, CloudWatch
+ * MetricStat): data whose StartTime is older than 3 hours only comes back at a multiple of 60 s,
+ * older than 15 days at a multiple of 300 s, older than 63 days at a multiple of 3600 s; the
+ * rest is rolled up. Within 3 hours, 1, 5, 10, 20 and 30 s also work (high-resolution metrics).
+ */
+import { SUB_MINUTE_PERIODS, type WarningSink } from "../../../sim/vocab/index.js";
+
+const HOUR = 3600;
+const DAY = 86_400;
+
+/** Age limits of CloudWatch retention, seconds, with the period unit each requires. */
+export const RETENTION_TIERS = [
+  /** < 3 h: periods below 60 s are kept 3 hours. */
+  { olderThanSeconds: 0, unitSeconds: 1 },
+  /** 3 h – 15 d: 60-s data is kept 15 days. */
+  { olderThanSeconds: 3 * HOUR, unitSeconds: 60 },
+  /** 15 – 63 d: 300-s data is kept 63 days. */
+  { olderThanSeconds: 15 * DAY, unitSeconds: 300 },
+  /** > 63 d: 3600-s data is kept 455 days (15 months). */
+  { olderThanSeconds: 63 * DAY, unitSeconds: 3600 },
+] as const;
+
+/** 3600-s data is kept 455 days; older data is gone. */
+export const RETENTION_LIMIT_SECONDS = 455 * DAY;
+
+/** The period of standard-resolution metrics (every ALB and Container Insights metric), seconds. */
+export const STANDARD_PERIOD = 60;
+
+/** The period unit data of this age requires: 1 (< 3 h), 60, 300 or 3600 seconds. */
+export function periodUnitForAge(ageSeconds: number): number {
+  let unit = 1;
+  for (const tier of RETENTION_TIERS)
+    if (ageSeconds > tier.olderThanSeconds) unit = tier.unitSeconds;
+  return unit;
+}
+
+/** The smallest period ≥ `requested` that CloudWatch accepts for data of this age. */
+export function allowedPeriod(requested: number, ageSeconds: number): number {
+  const unit = periodUnitForAge(ageSeconds);
+  if (unit === 1) {
+    const sub = SUB_MINUTE_PERIODS.find((p) => p >= requested);
+    if (requested < 60 && sub !== undefined) return sub;
+    return Math.ceil(requested / 60) * 60;
+  }
+  return Math.max(unit, Math.ceil(requested / unit) * unit);
+}
+
+/**
+ * The period for a window starting at `fromMs`, seen at `nowMs`: `requested`, raised to what the
+ * data's age allows (with a warning when raised; a warning, too, when part of the window is
+ * older than CloudWatch keeps anything).
+ */
+export function choosePeriod(
+  requested: number,
+  fromMs: number,
+  nowMs: number,
+  warn: WarningSink,
+): number {
+  const ageSeconds = (nowMs - fromMs) / 1000;
+  const period = allowedPeriod(requested, ageSeconds);
+  if (period !== requested) warn(periodRaised(requested, period, ageSeconds));
+  if (ageSeconds > RETENTION_LIMIT_SECONDS) warn(beyondRetention(fromMs, nowMs));
+  return period;
+}
+
+/** Warning: the requested period is not available for data this old. */
+export function periodRaised(requested: number, period: number, ageSeconds: number) {
+  return {
+    code: "period-raised",
+    message: `--period ${requested} raised to ${period} s: the window starts ${describeAge(ageSeconds)} ago and CloudWatch keeps data that old only at multiples of ${periodUnitForAge(ageSeconds)} s.`,
+  };
+}
+
+/**
+ * Warning: part of the window is older than CloudWatch retention; the collector starts the
+ * window there (the steps before could only be gaps, and a window of decades would otherwise
+ * cost memory and time for nothing).
+ */
+export function beyondRetention(fromMs: number, nowMs: number) {
+  const limit = new Date(nowMs - RETENTION_LIMIT_SECONDS * 1000).toISOString();
+  return {
+    code: "beyond-retention",
+    message: `CloudWatch keeps metrics 455 days, so the window starts at ${limit} (on the period grid) instead of ${new Date(fromMs).toISOString()}.`,
+  };
+}
+
+/**
+ * The window start the collector uses: `fromMs`, or the first whole period CloudWatch still
+ * keeps data for ({@link RETENTION_LIMIT_SECONDS} before now) when `fromMs` is older.
+ */
+export function retainedFrom(fromMs: number, nowMs: number, periodSeconds: number): number {
+  const stepMs = periodSeconds * 1000;
+  const kept = Math.ceil((nowMs - RETENTION_LIMIT_SECONDS * 1000) / stepMs) * stepMs;
+  return Math.max(fromMs, kept);
+}
+
+function describeAge(seconds: number): string {
+  if (seconds >= 2 * DAY) return `${(seconds / DAY).toFixed(1)} days`;
+  return `${(seconds / HOUR).toFixed(1)} hours`;
+}

@@ -1,0 +1,609 @@
+/**
+ * Snapshots of the service's configuration when the data is taken, and their conversion to
+ * the `simulate` config's words (manifest.current):
+ *
+ *   DescribeServices ─▶ Service ─┬─ DescribeTaskDefinition ─▶ TaskDefinition ──▶ task size
+ *                                ├─ loadBalancers[].targetGroupArn ─▶ `targetgroup/NAME/ID`
+ *                                └─ currentServiceRevisions ─▶ DescribeServiceRevisions ─▶ monitoring
+ *   DescribeScalableTargets, DescribeScalingPolicies, DescribeScheduledActions,
+ *   DescribeScalingActivities (Application Auto Scaling) + DescribeAlarms (the alarms of
+ *   step-scaling policies) ─▶ ScalingSnapshot ──toScalingConfig──▶ ScalingSchema form
+ *
+ * Everything that cannot be said in the simulate config's words (predictive scaling, metric
+ * math, rate() schedules, time zones other than UTC) is left out of `current` with a warning;
+ * it stays in scaling.json as AWS returned it.
+ */
+import {
+  paginateDescribeScalableTargets,
+  paginateDescribeScalingActivities,
+  paginateDescribeScalingPolicies,
+  paginateDescribeScheduledActions,
+  type ApplicationAutoScalingClient,
+  type ScalableTarget,
+  type ScalingActivity,
+  type ScalingPolicy,
+  type ScheduledAction,
+} from "@aws-sdk/client-application-auto-scaling";
+import {
+  paginateDescribeAlarms,
+  type CloudWatchClient,
+  type MetricAlarm,
+} from "@aws-sdk/client-cloudwatch";
+import {
+  DescribeServiceRevisionsCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type ECSClient,
+  type Service,
+  type ServiceRevision,
+  type TaskDefinition,
+} from "@aws-sdk/client-ecs";
+import { UsageError } from "../../../sim/vocab/errors.js";
+import {
+  PolicySchema,
+  ScalingSchema,
+  ScheduledActionSchema,
+  TaskSizeSchema,
+  TREAT_MISSING_DATA,
+  type PolicyConfig,
+  type Result,
+  type ScalingConfig,
+  type ScheduledActionConfig,
+  type TaskSizeConfig,
+  type WarningSink,
+} from "../../../sim/vocab/index.js";
+import { withRetry, type RetryOptions } from "./retry.js";
+import { MalformedResponseError } from "./aws-client.js";
+
+/** The last part of an ARN or a path (`arn:…:cluster/prod` → `prod`); a plain name as is. */
+export function lastPart(nameOrArn: string): string {
+  return nameOrArn.slice(nameOrArn.lastIndexOf("/") + 1);
+}
+
+export interface ServiceSnapshot {
+  readonly service: Service;
+  readonly taskDefinition: TaskDefinition;
+  /**
+   * The service's current revisions (DescribeServiceRevisions): where the `monitoring`
+   * configuration (20-s CPU/memory metrics) is visible. Empty when they could not be read.
+   */
+  readonly revisions: ServiceRevision[];
+}
+
+/** DescribeServiceRevisions takes at most this many ARNs per call. */
+const REVISIONS_PER_CALL = 20;
+
+/**
+ * DescribeServices, then DescribeTaskDefinition of the service's task definition, then
+ * DescribeServiceRevisions of its current revisions (optional: a failure is a warning).
+ */
+export async function snapshotService(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  retry: RetryOptions,
+  signal?: AbortSignal,
+  warn: WarningSink = () => {},
+): Promise<ServiceSnapshot> {
+  const described = await withRetry(
+    () =>
+      ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), {
+        abortSignal: signal,
+      }),
+    retry,
+    signal,
+  );
+  const found = described.services?.[0];
+  if (!found) {
+    const reason = described.failures?.[0]?.reason ?? "not returned";
+    throw new UsageError(
+      `ECS service "${service}" was not found in cluster "${cluster}" (${reason}); check --cluster, --service and --region.`,
+      "service-not-found",
+    );
+  }
+  if (!found.taskDefinition)
+    throw new MalformedResponseError("ECS DescribeServices", `no taskDefinition for ${service}`);
+  const td = await withRetry(
+    () =>
+      ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: found.taskDefinition }), {
+        abortSignal: signal,
+      }),
+    retry,
+    signal,
+  );
+  if (!td.taskDefinition)
+    throw new MalformedResponseError(
+      "ECS DescribeTaskDefinition",
+      `no taskDefinition for ${found.taskDefinition}`,
+    );
+  const arns = (found.currentServiceRevisions ?? []).flatMap((r) => (r.arn ? [r.arn] : []));
+  const revisions: ServiceRevision[] = [];
+  try {
+    for (let i = 0; i < arns.length; i += REVISIONS_PER_CALL) {
+      const page = await withRetry(
+        () =>
+          ecs.send(
+            new DescribeServiceRevisionsCommand({
+              serviceRevisionArns: arns.slice(i, i + REVISIONS_PER_CALL),
+            }),
+            { abortSignal: signal },
+          ),
+        retry,
+        signal,
+      );
+      revisions.push(...(page.serviceRevisions ?? []));
+    }
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    warn(revisionsUnreadable(error));
+  }
+  return { service: found, taskDefinition: td.taskDefinition, revisions };
+}
+
+/** Warning: DescribeServiceRevisions failed; 20-s metrics are then found from the policies only. */
+export function revisionsUnreadable(error: unknown) {
+  const name = error instanceof Error ? error.name : "Error";
+  return {
+    code: "service-revisions-unreadable",
+    message: `DescribeServiceRevisions failed (${name}), so whether the service publishes 20-s CPU and memory metrics was judged from its scaling policies only; allow ecs:DescribeServiceRevisions (examples/iam/collect-policy.json).`,
+  };
+}
+
+/** Warning: DescribeScalingActivities failed; the bundle has no scaling activities. */
+export function activitiesUnreadable(error: unknown) {
+  const name = error instanceof Error ? error.name : "Error";
+  return {
+    code: "scaling-activities-unreadable",
+    message: `DescribeScalingActivities failed (${name}), so the bundle records no scaling activities (backtest cannot time past scale-outs and calibrate cannot measure launch time); allow application-autoscaling:DescribeScalingActivities (examples/iam/collect-policy.json).`,
+  };
+}
+
+export interface ScalingSnapshot {
+  /** `service/<cluster>/<service>`. */
+  readonly resourceId: string;
+  readonly scalableTargets: ScalableTarget[];
+  readonly policies: ScalingPolicy[];
+  readonly scheduledActions: ScheduledAction[];
+  readonly activities: ScalingActivity[];
+  /** The CloudWatch alarms step-scaling policies are attached to. */
+  readonly alarms: MetricAlarm[];
+}
+
+const ECS_DIMENSION = "ecs:service:DesiredCount" as const;
+
+async function all<T>(pages: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) out.push(page);
+  return out;
+}
+
+/** Application Auto Scaling state of the service, every list paginated; alarms of step policies. */
+export async function snapshotScaling(
+  aas: ApplicationAutoScalingClient,
+  cloudWatch: CloudWatchClient,
+  clusterName: string,
+  serviceName: string,
+  retry: RetryOptions,
+  signal?: AbortSignal,
+  warn: WarningSink = () => {},
+): Promise<ScalingSnapshot> {
+  const resourceId = `service/${clusterName}/${serviceName}`;
+  const common = {
+    ServiceNamespace: "ecs",
+    ResourceId: resourceId,
+    ScalableDimension: ECS_DIMENSION,
+  } as const;
+  const list = <T>(pages: () => AsyncIterable<T>) => withRetry(() => all(pages()), retry, signal);
+  const scalableTargets = (
+    await list(() =>
+      paginateDescribeScalableTargets(
+        { client: aas },
+        { ServiceNamespace: "ecs", ResourceIds: [resourceId], ScalableDimension: ECS_DIMENSION },
+      ),
+    )
+  ).flatMap((p) => p.ScalableTargets ?? []);
+  const policies = (
+    await list(() => paginateDescribeScalingPolicies({ client: aas }, { ...common }))
+  ).flatMap((p) => p.ScalingPolicies ?? []);
+  const scheduledActions = (
+    await list(() => paginateDescribeScheduledActions({ client: aas }, { ...common }))
+  ).flatMap((p) => p.ScheduledActions ?? []);
+  // The activities only time past scale-outs (backtest, calibrate): a failure is a warning,
+  // as some emulators (moto 5.2) do not implement the call.
+  let activities: ScalingActivity[] = [];
+  try {
+    activities = (
+      await list(() => paginateDescribeScalingActivities({ client: aas }, { ...common }))
+    ).flatMap((p) => p.ScalingActivities ?? []);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    warn(activitiesUnreadable(error));
+  }
+  const alarmNames = [
+    ...new Set(
+      policies
+        .filter((p) => p.PolicyType === "StepScaling")
+        .flatMap((p) => (p.Alarms ?? []).map((a) => a.AlarmName ?? ""))
+        .filter((n) => n !== ""),
+    ),
+  ];
+  const alarms: MetricAlarm[] = [];
+  // DescribeAlarms takes at most 100 names per call.
+  for (let i = 0; i < alarmNames.length; i += 100) {
+    const names = alarmNames.slice(i, i + 100);
+    const pages = await list(() =>
+      paginateDescribeAlarms(
+        { client: cloudWatch },
+        { AlarmNames: names, AlarmTypes: ["MetricAlarm"] },
+      ),
+    );
+    alarms.push(...pages.flatMap((p) => p.MetricAlarms ?? []));
+  }
+  return { resourceId, scalableTargets, policies, scheduledActions, activities, alarms };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery of the ALB and target group
+
+const LOAD_BALANCER = /^app\/[^/]+\/[0-9a-f]+$/;
+const TARGET_GROUP = /^targetgroup\/[^/]+\/[0-9a-f]+$/;
+
+/**
+ * The CloudWatch `TargetGroup` dimension (`targetgroup/NAME/ID`) of a target group ARN
+ * (`arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID`), or of the dimension
+ * itself; null when it is neither.
+ */
+export function targetGroupDimension(arnOrDimension: string): string | null {
+  const at = arnOrDimension.indexOf("targetgroup/");
+  if (at < 0) return null;
+  const dim = arnOrDimension.slice(at);
+  return TARGET_GROUP.test(dim) ? dim : null;
+}
+
+/** The `LoadBalancer` dimension (`app/NAME/ID`) of an ALB ARN or of the dimension itself. */
+export function loadBalancerDimension(arnOrDimension: string): string | null {
+  const at = arnOrDimension.startsWith("app/") ? 0 : arnOrDimension.indexOf(":loadbalancer/app/");
+  const dim =
+    at === 0 ? arnOrDimension : at > 0 ? arnOrDimension.slice(at + ":loadbalancer/".length) : "";
+  return LOAD_BALANCER.test(dim) ? dim : null;
+}
+
+export interface LoadBalancerScope {
+  readonly loadBalancer: string;
+  readonly targetGroup: string;
+  /** How each was found, for the manifest's notes. */
+  readonly how: string;
+}
+
+/**
+ * The ALB and target group to read metrics for. The target group comes from `--target-group`
+ * or the service's first `loadBalancers[].targetGroupArn`. ECS does not name the load balancer
+ * (that takes elasticloadbalancing:DescribeTargetGroups, which the collector does not call), so
+ * it comes from `--load-balancer`, else from the ResourceLabel
+ * (`app/…/…/targetgroup/…/…`) of an ALBRequestCountPerTarget policy on the same target group.
+ *
+ * @throws UsageError naming the flag to pass when either cannot be found.
+ */
+export function discoverLoadBalancer(
+  service: Service,
+  policies: readonly ScalingPolicy[],
+  given: { readonly loadBalancer?: string; readonly targetGroup?: string },
+): LoadBalancerScope {
+  const how: string[] = [];
+  let targetGroup: string | null;
+  if (given.targetGroup !== undefined) {
+    targetGroup = targetGroupDimension(given.targetGroup);
+    if (!targetGroup)
+      throw new UsageError(
+        `--target-group "${given.targetGroup}" is not a target group; give targetgroup/NAME/ID or its ARN.`,
+        "bad-flag",
+      );
+    how.push("target group from --target-group");
+  } else {
+    const arns = (service.loadBalancers ?? [])
+      .map((lb) => lb.targetGroupArn ?? "")
+      .filter((a) => a);
+    targetGroup = arns.length > 0 ? targetGroupDimension(arns[0]!) : null;
+    if (!targetGroup)
+      throw new UsageError(
+        `ECS service "${service.serviceName}" has no ALB target group; pass --load-balancer app/NAME/ID and --target-group targetgroup/NAME/ID (the requests series comes from the ALB).`,
+        "no-load-balancer",
+      );
+    how.push(
+      `target group from the service's loadBalancers${arns.length > 1 ? ` (first of ${arns.length})` : ""}`,
+    );
+  }
+  let loadBalancer: string | null = null;
+  if (given.loadBalancer !== undefined) {
+    loadBalancer = loadBalancerDimension(given.loadBalancer);
+    if (!loadBalancer)
+      throw new UsageError(
+        `--load-balancer "${given.loadBalancer}" is not an Application Load Balancer; give app/NAME/ID or its ARN.`,
+        "bad-flag",
+      );
+    how.push("load balancer from --load-balancer");
+  } else {
+    for (const p of policies) {
+      const label =
+        p.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.ResourceLabel;
+      const m = label?.match(/^(app\/[^/]+\/[0-9a-f]+)\/(targetgroup\/[^/]+\/[0-9a-f]+)$/);
+      if (m && m[2] === targetGroup) {
+        loadBalancer = m[1]!;
+        how.push(`load balancer from the ResourceLabel of policy "${p.PolicyName}"`);
+        break;
+      }
+    }
+    if (!loadBalancer)
+      throw new UsageError(
+        `the load balancer of target group ${targetGroup} cannot be found from ECS alone; pass --load-balancer app/NAME/ID (the last part of the ALB's ARN).`,
+        "no-load-balancer",
+      );
+  }
+  return { loadBalancer, targetGroup, how: how.join("; ") };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversion to the simulate config's words
+
+const COOLDOWN_KEYS = ["ScaleOutCooldown", "ScaleInCooldown"] as const;
+
+function alarmToConfig(alarm: MetricAlarm): Result<NonNullable<PolicyConfig["Alarm"]>> {
+  if (alarm.Metrics && alarm.Metrics.length > 0)
+    return { ok: false, error: `alarm "${alarm.AlarmName}" uses metric math` };
+  if (alarm.ExtendedStatistic)
+    return { ok: false, error: `alarm "${alarm.AlarmName}" uses ${alarm.ExtendedStatistic}` };
+  if (alarm.Period !== 60 && alarm.Period !== 20)
+    return {
+      ok: false,
+      error: `alarm "${alarm.AlarmName}" has a ${alarm.Period}-s period (60 or 20 are simulated)`,
+    };
+  return {
+    ok: true,
+    value: {
+      AlarmName: alarm.AlarmName,
+      Metric: {
+        Namespace: alarm.Namespace ?? "",
+        MetricName: alarm.MetricName ?? "",
+        Statistic: (alarm.Statistic ?? "Average") as "Average",
+        Dimensions: (alarm.Dimensions ?? []).map((d) => ({
+          Name: d.Name ?? "",
+          Value: d.Value ?? "",
+        })),
+        ...(alarm.Unit ? { Unit: alarm.Unit } : {}),
+      },
+      Threshold: alarm.Threshold ?? 0,
+      ComparisonOperator: alarm.ComparisonOperator as "GreaterThanThreshold",
+      Period: alarm.Period,
+      EvaluationPeriods: alarm.EvaluationPeriods ?? 1,
+      ...(alarm.DatapointsToAlarm ? { DatapointsToAlarm: alarm.DatapointsToAlarm } : {}),
+      // The alarm's own setting (DescribeAlarms); CloudWatch's default when absent.
+      TreatMissingData: TREAT_MISSING_DATA.find((t) => t === alarm.TreatMissingData) ?? "missing",
+    },
+  };
+}
+
+function firstIssue(error: {
+  issues: readonly { path: PropertyKey[]; message: string }[];
+}): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid";
+  const path = issue.path.map(String).join(".");
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/**
+ * One Application Auto Scaling policy in the simulate config's form (PolicySchema), or why it
+ * cannot be simulated. Step-scaling policies take their alarm from `alarms` (by name).
+ */
+export function toPolicyConfig(
+  policy: ScalingPolicy,
+  alarms: readonly MetricAlarm[],
+): Result<PolicyConfig> {
+  const name = policy.PolicyName ?? "(unnamed)";
+  let candidate: Record<string, unknown>;
+  if (policy.PolicyType === "TargetTrackingScaling") {
+    const tt = policy.TargetTrackingScalingPolicyConfiguration;
+    if (!tt)
+      return {
+        ok: false,
+        error: `policy "${name}" has no TargetTrackingScalingPolicyConfiguration`,
+      };
+    const custom = tt.CustomizedMetricSpecification;
+    if (custom?.Metrics && custom.Metrics.length > 0)
+      return {
+        ok: false,
+        error: `policy "${name}" tracks a metric-math expression, which is not simulated`,
+      };
+    const config: Record<string, unknown> = { TargetValue: tt.TargetValue };
+    if (tt.PredefinedMetricSpecification) {
+      config.PredefinedMetricSpecification = {
+        PredefinedMetricType: tt.PredefinedMetricSpecification.PredefinedMetricType,
+        ...(tt.PredefinedMetricSpecification.ResourceLabel
+          ? { ResourceLabel: tt.PredefinedMetricSpecification.ResourceLabel }
+          : {}),
+      };
+    }
+    if (custom) {
+      config.CustomizedMetricSpecification = {
+        Namespace: custom.Namespace,
+        MetricName: custom.MetricName,
+        Statistic: custom.Statistic ?? "Average",
+        ...(custom.Dimensions
+          ? { Dimensions: custom.Dimensions.map((d) => ({ Name: d.Name, Value: d.Value })) }
+          : {}),
+        ...(custom.Unit ? { Unit: custom.Unit } : {}),
+      };
+    }
+    for (const key of COOLDOWN_KEYS) if (tt[key] !== undefined) config[key] = tt[key];
+    if (tt.DisableScaleIn !== undefined) config.DisableScaleIn = tt.DisableScaleIn;
+    candidate = {
+      PolicyName: name,
+      PolicyType: "TargetTrackingScaling",
+      TargetTrackingScalingPolicyConfiguration: config,
+    };
+  } else if (policy.PolicyType === "StepScaling") {
+    const step = policy.StepScalingPolicyConfiguration;
+    if (!step)
+      return { ok: false, error: `policy "${name}" has no StepScalingPolicyConfiguration` };
+    const alarmName = policy.Alarms?.[0]?.AlarmName;
+    const alarm = alarms.find((a) => a.AlarmName === alarmName);
+    if (!alarm)
+      return { ok: false, error: `step-scaling policy "${name}" has no alarm that could be read` };
+    const converted = alarmToConfig(alarm);
+    if (!converted.ok)
+      return { ok: false, error: `step-scaling policy "${name}": ${converted.error}` };
+    candidate = {
+      PolicyName: name,
+      PolicyType: "StepScaling",
+      StepScalingPolicyConfiguration: {
+        AdjustmentType: step.AdjustmentType,
+        StepAdjustments: (step.StepAdjustments ?? []).map((s) => ({
+          ...(s.MetricIntervalLowerBound !== undefined
+            ? { MetricIntervalLowerBound: s.MetricIntervalLowerBound }
+            : {}),
+          ...(s.MetricIntervalUpperBound !== undefined
+            ? { MetricIntervalUpperBound: s.MetricIntervalUpperBound }
+            : {}),
+          ScalingAdjustment: s.ScalingAdjustment,
+        })),
+        ...(step.Cooldown !== undefined ? { Cooldown: step.Cooldown } : {}),
+        ...(step.MetricAggregationType
+          ? { MetricAggregationType: step.MetricAggregationType }
+          : {}),
+        ...(step.MinAdjustmentMagnitude !== undefined
+          ? { MinAdjustmentMagnitude: step.MinAdjustmentMagnitude }
+          : {}),
+      },
+      Alarm: converted.value,
+    };
+  } else {
+    return {
+      ok: false,
+      error: `policy "${name}" is ${policy.PolicyType ?? "of no type"}, which is not simulated`,
+    };
+  }
+  const parsed = PolicySchema.safeParse(candidate);
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, error: `policy "${name}" cannot be simulated (${firstIssue(parsed.error)})` };
+}
+
+/** A scheduled action in the simulate config's form, or why not (rate(), a time zone other than UTC). */
+export function toScheduledActionConfig(action: ScheduledAction): Result<ScheduledActionConfig> {
+  const name = action.ScheduledActionName ?? "(unnamed)";
+  if (action.Timezone && !/^(UTC|Etc\/UTC|GMT|Etc\/GMT)$/.test(action.Timezone))
+    return {
+      ok: false,
+      error: `scheduled action "${name}" runs in time zone ${action.Timezone}; only UTC is simulated`,
+    };
+  const parsed = ScheduledActionSchema.safeParse({
+    ScheduledActionName: name,
+    Schedule: action.Schedule,
+    ScalableTargetAction: {
+      ...(action.ScalableTargetAction?.MinCapacity !== undefined
+        ? { MinCapacity: action.ScalableTargetAction.MinCapacity }
+        : {}),
+      ...(action.ScalableTargetAction?.MaxCapacity !== undefined
+        ? { MaxCapacity: action.ScalableTargetAction.MaxCapacity }
+        : {}),
+    },
+  });
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : {
+        ok: false,
+        error: `scheduled action "${name}" cannot be simulated (${firstIssue(parsed.error)})`,
+      };
+}
+
+/** Warning: part of the scaling configuration is left out of manifest.current. */
+export function notSimulated(what: string) {
+  return {
+    code: "not-simulated",
+    message: `${what}; it is kept in scaling.json but left out of the bundle's current configuration.`,
+  };
+}
+
+/** The scaling section of manifest.current, or null when the service has no scalable target. */
+export function toScalingConfig(
+  snapshot: ScalingSnapshot,
+  desiredCount: number,
+  warn: WarningSink,
+): ScalingConfig | null {
+  const target = snapshot.scalableTargets[0];
+  let min: number;
+  let max: number;
+  if (target) {
+    min = target.MinCapacity ?? 0;
+    max = target.MaxCapacity ?? 0;
+  } else {
+    // No auto scaling: the desired count is fixed.
+    min = desiredCount;
+    max = desiredCount;
+  }
+  const policies: PolicyConfig[] = [];
+  for (const p of snapshot.policies) {
+    const r = toPolicyConfig(p, snapshot.alarms);
+    if (r.ok) policies.push(r.value);
+    else warn(notSimulated(r.error));
+  }
+  const scheduledActions: ScheduledActionConfig[] = [];
+  for (const a of snapshot.scheduledActions) {
+    const r = toScheduledActionConfig(a);
+    if (r.ok) scheduledActions.push(r.value);
+    else warn(notSimulated(r.error));
+  }
+  const parsed = ScalingSchema.safeParse({
+    MinCapacity: min,
+    MaxCapacity: max,
+    policies,
+    scheduledActions,
+  });
+  if (!parsed.success) {
+    warn(
+      notSimulated(
+        `the scaling configuration (MinCapacity ${min}, MaxCapacity ${max}) ${firstIssue(parsed.error)}`,
+      ),
+    );
+    return null;
+  }
+  return parsed.data;
+}
+
+/**
+ * The task size of manifest.current: cpu and memory of the task definition, its
+ * runtimePlatform's architecture, and FARGATE_SPOT when the service's capacity provider
+ * strategy weighs Spot most. Null (with a warning) when it is not a Fargate size.
+ */
+export function toTaskSize(
+  snapshot: Pick<ServiceSnapshot, "service" | "taskDefinition">,
+  warn: WarningSink,
+): TaskSizeConfig | null {
+  const { service, taskDefinition: td } = snapshot;
+  const strategy = service.capacityProviderStrategy ?? [];
+  let capacityProvider = "FARGATE";
+  if (strategy.length > 0) {
+    const top = [...strategy].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0))[0]!;
+    capacityProvider = top.capacityProvider ?? "FARGATE";
+    if (strategy.length > 1)
+      warn({
+        code: "mixed-capacity-providers",
+        message: `service "${service.serviceName}" spreads tasks over ${strategy.map((s) => `${s.capacityProvider} (weight ${s.weight ?? 0})`).join(", ")}; current uses ${capacityProvider}.`,
+      });
+  }
+  const parsed = TaskSizeSchema.safeParse({
+    cpu: td.cpu,
+    memory: td.memory,
+    architecture: td.runtimePlatform?.cpuArchitecture ?? "X86_64",
+    capacityProvider,
+  });
+  if (!parsed.success) {
+    warn(
+      notSimulated(
+        `task definition ${td.family}:${td.revision} (cpu ${td.cpu}, memory ${td.memory}, ${capacityProvider}) is not a Fargate task size (${firstIssue(parsed.error)})`,
+      ),
+    );
+    return null;
+  }
+  return parsed.data;
+}

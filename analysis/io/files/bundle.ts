@@ -1,0 +1,197 @@
+/**
+ * Reading and writing trace bundles (the format is in sim/vocab/bundle.ts). A bundle is an
+ * output folder (analysis/io/files/output.ts): written to a temporary sibling folder and swapped into
+ * place, so a crash never leaves a half-written bundle where a reader would take it for a
+ * whole one, and a folder caplab did not write is never replaced without --force.
+ */
+import { createReadStream } from "node:fs";
+import { mkdir, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { CsvError, parse } from "csv-parse";
+import {
+  BUNDLE_MANIFEST,
+  BUNDLE_REQUESTS_SERIES,
+  TraceBundleManifestSchema,
+  type BundleSeries,
+  type RawMetricSeries,
+  type TraceBundleManifest,
+} from "../../../sim/vocab/index.js";
+import {
+  BundleContentError,
+  bundleFile,
+  openBundle,
+  readBundleJson,
+  type BundleRoot,
+} from "./bundle-files.js";
+import { formatZodIssue } from "./config-file.js";
+import { csvErrorReason, MAX_CSV_RECORD_CHARS } from "./csv.js";
+import { UsageError } from "../../../sim/vocab/errors.js";
+import { prepareOutputFolder, type OutputFolder } from "./output.js";
+import { excerpt } from "./excerpt.js";
+
+/** A fixed-step series: value i covers [startMs + i·step, startMs + (i+1)·step); NaN = no data. */
+export interface FixedSeries {
+  readonly startMs: number;
+  readonly stepSeconds: number;
+  readonly values: ArrayLike<number>;
+}
+
+/** Whether `path` is a bundle folder (a folder with a manifest.json). */
+export async function isBundle(path: string): Promise<boolean> {
+  try {
+    if (!(await stat(path)).isDirectory()) return false;
+    return (await stat(join(path, BUNDLE_MANIFEST))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The CSV text of a fixed-step series: `time,value`, empty value where there is no data.
+ * Neither cell ever needs quoting (an ISO time, a number), so rows are joined directly: a
+ * million steps cost the text and little else.
+ */
+export function renderSeriesCsv(series: FixedSeries): string {
+  const rows: string[] = ["time,value"];
+  const stepMs = series.stepSeconds * 1000;
+  for (let i = 0; i < series.values.length; i++) {
+    const v = series.values[i] ?? NaN;
+    rows.push(
+      `${new Date(series.startMs + i * stepMs).toISOString()},${Number.isFinite(v) ? String(v) : ""}`,
+    );
+  }
+  rows.push("");
+  return rows.join("\n");
+}
+
+/**
+ * Writes a bundle as the output folder `out` (a path, or one a command prepared at its start
+ * with its --force and inputs): every file into a fresh temporary folder, then one swap. An
+ * existing bundle at `out` is replaced; a folder caplab did not write is refused.
+ */
+export async function writeBundle(
+  out: string | OutputFolder,
+  manifest: TraceBundleManifest,
+  series: ReadonlyMap<string, FixedSeries>,
+  extraFiles: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  const parsed = TraceBundleManifestSchema.parse(manifest);
+  const folder =
+    typeof out === "string" ? await prepareOutputFolder(out, { command: "bundle" }) : out;
+  await folder.write(async (dir) => {
+    await mkdir(join(dir, "series"), { recursive: true });
+    for (const s of parsed.series) {
+      const data = series.get(s.id);
+      if (!data) throw new Error(`writeBundle: no data for series "${s.id}"`);
+      await writeFile(join(dir, s.file), renderSeriesCsv(data));
+    }
+    for (const [name, content] of Object.entries(extraFiles)) {
+      await mkdir(dirname(join(dir, name)), { recursive: true });
+      await writeFile(join(dir, name), content);
+    }
+    await writeFile(join(dir, BUNDLE_MANIFEST), `${JSON.stringify(parsed, null, 2)}\n`);
+  });
+}
+
+/**
+ * Reads and checks a bundle's manifest (confined and bounded: analysis/io/files/bundle-files.ts). Every file
+ * it names must be a relative path without `..` (the schema says so, naming the field).
+ */
+export async function readBundleManifest(dir: string | BundleRoot): Promise<TraceBundleManifest> {
+  const root = typeof dir === "string" ? await openBundle(dir) : dir;
+  const { path, json } = (await readBundleJson(root, BUNDLE_MANIFEST, null))!;
+  const result = TraceBundleManifestSchema.safeParse(json);
+  if (!result.success) {
+    // A file named outside the bundle comes first, whatever else is wrong.
+    const issues = result.error.issues;
+    const outside = issues.find(
+      (i) =>
+        i.code === "custom" &&
+        ((i.path[0] === "series" && i.path[2] === "file") || i.path[0] === "files"),
+    );
+    throw new UsageError(
+      formatZodIssue(path, outside ?? issues[0]!),
+      outside ? "bundle-path" : "bad-bundle",
+    );
+  }
+  return result.data;
+}
+
+export interface ReadBundleSeriesOptions {
+  /** The manifest the series comes from: messages then name its field, `series[i].file`. */
+  readonly manifest?: TraceBundleManifest;
+  /**
+   * Called for each row whose time or value cannot be read; the row is skipped. Without it,
+   * a bad row makes the read fail.
+   */
+  readonly onBadRow?: (line: number, reason: string) => void;
+}
+
+/**
+ * Reads one series of a bundle as a stream (the file confined to the bundle, records capped
+ * at MAX_CSV_RECORD_CHARS); rows with an empty value are left out (they are gaps). The
+ * series' index in the manifest names it in messages (`series[3].file`).
+ */
+export async function readBundleSeries(
+  dir: string | BundleRoot,
+  series: BundleSeries,
+  options: ReadBundleSeriesOptions = {},
+): Promise<RawMetricSeries> {
+  const root = typeof dir === "string" ? await openBundle(dir) : dir;
+  const index = options.manifest?.series.indexOf(series) ?? -1;
+  const field = index >= 0 ? `series[${index}].file` : `the file of series ${excerpt(series.id)}`;
+  const real = await bundleFile(root, series.file, field);
+  const path = join(root.dir, series.file);
+  const input = createReadStream(real);
+  const parser = input.pipe(
+    parse({
+      columns: true,
+      skip_empty_lines: true,
+      bom: true,
+      info: true,
+      max_record_size: MAX_CSV_RECORD_CHARS,
+    }),
+  );
+  const times: number[] = [];
+  const values: number[] = [];
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string | undefined>;
+      info: { lines: number };
+    }>) {
+      const value = record.value ?? "";
+      if (value === "") continue;
+      const t = Date.parse(record.time ?? "");
+      const v = Number(value);
+      if (Number.isNaN(t) || !Number.isFinite(v)) {
+        const reason = `${excerpt(`${record.time ?? ""},${value}`, 60)} is not a time and a number`;
+        if (options.onBadRow) {
+          options.onBadRow(info.lines, reason);
+          continue;
+        }
+        throw new BundleContentError(path, reason, info.lines);
+      }
+      times.push(t);
+      values.push(v);
+    }
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines;
+      throw new BundleContentError(path, csvErrorReason(error), line);
+    }
+    throw error;
+  } finally {
+    input.destroy();
+  }
+  return { source: path, times, values };
+}
+
+/** The requests series of a bundle, with its manifest. */
+export async function readBundleRequests(
+  dir: string,
+): Promise<{ manifest: TraceBundleManifest; raw: RawMetricSeries }> {
+  const root = await openBundle(dir);
+  const manifest = await readBundleManifest(root);
+  const series = manifest.series.find((s) => s.id === BUNDLE_REQUESTS_SERIES)!;
+  return { manifest, raw: await readBundleSeries(root, series, { manifest }) };
+}

@@ -1,0 +1,229 @@
+/**
+ * Streaming reader of k6 `--out json` files (plain or gzipped) into {@link K6Ingest}, and of
+ * k6 end-of-test summaries.
+ *
+ * A large plain file is split into byte ranges cut at newlines, one per core: the first is
+ * read on this thread, the others by worker threads (k6-ingest-worker.ts) whose Points are
+ * replayed in file order, so the result equals the single-threaded one exactly. A gzipped file (gunzip is serial) or a small
+ * one is read on this thread in 4 MiB chunks. Either way lines are cut from the bytes
+ * (no decoding of whole chunks to strings): see the fast path of analysis/k6-ingest.ts.
+ */
+import { createReadStream } from "node:fs";
+import { open, readFile, type FileHandle } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { createGunzip } from "node:zlib";
+import {
+  K6Ingest,
+  parseK6Summary,
+  type K6IngestOptions,
+  type K6Ingested,
+  type K6ScannedRange,
+  type K6SummaryFile,
+} from "../../k6-ingest.js";
+import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
+import { startSiblingWorker } from "../../../sim/io/worker.js";
+
+/** Read size: large chunks make the per-chunk overhead (stream, carried line) negligible. */
+export const K6_CHUNK_BYTES = 4 << 20;
+/** Plain files from this size are read by worker threads by default. */
+const PARALLEL_MIN_BYTES = 64 << 20;
+
+export interface K6FileOptions extends K6IngestOptions {
+  /**
+   * Worker threads reading a plain file in parallel byte ranges, besides this thread (which
+   * reads the first range); 0 reads it all on this thread. Gzipped files are always read on
+   * this thread.
+   * @default one per core but this one for files of 64 MiB or more, else 0
+   */
+  readonly workers?: number;
+}
+
+/** Whether the file starts with the gzip magic bytes (1f 8b). */
+async function isGzip(handle: FileHandle): Promise<boolean> {
+  const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+  return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+}
+
+/**
+ * Reads a k6 `--out json` file (gzipped when it starts with the gzip magic bytes, whatever
+ * its name) and returns its per-second series and summary.
+ *
+ * @example const { summary } = await ingestK6File("run/k6.json.gz");
+ */
+export async function ingestK6File(
+  path: string,
+  options: K6FileOptions = {},
+): Promise<K6Ingested & { readonly bytes: number }> {
+  const ingest = new K6Ingest(options);
+  const handle = await open(path, "r");
+  let gzip: boolean;
+  let size: number;
+  let splits: number[] = [];
+  try {
+    gzip = await isGzip(handle);
+    size = (await handle.stat()).size;
+    const wanted = options.workers ?? (size >= PARALLEL_MIN_BYTES ? availableParallelism() - 1 : 0);
+    if (!Number.isInteger(wanted) || wanted < 0)
+      throw new RangeError(`ingestK6File: workers must be a whole number, got ${String(wanted)}`);
+    if (!gzip && wanted > 0) splits = await lineAlignedSplits(handle, size, wanted + 1);
+  } finally {
+    await handle.close();
+  }
+  if (splits.length > 0) {
+    // Ranges 1 … n on worker threads, range 0 meanwhile on this thread; then the workers'
+    // Points in file order.
+    const workers = Promise.all(
+      splits.slice(1, -1).map((start, k) =>
+        runK6Worker({
+          path,
+          start,
+          end: splits[k + 2]!,
+          last: k === splits.length - 3,
+          fastPath: options.fastPath ?? true,
+        }),
+      ),
+    );
+    workers.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+    if (splits[1]! > 0)
+      await feedK6Chunks(
+        createReadStream(path, { start: 0, end: splits[1]! - 1, highWaterMark: K6_CHUNK_BYTES }),
+        ingest,
+      );
+    for (const range of await workers) ingest.addScanned(range);
+    return { ...ingest.finish(), bytes: size };
+  }
+  const bytes = await ingestStream(path, gzip, ingest);
+  return { ...ingest.finish(), bytes };
+}
+
+/** Reads the (decompressed) bytes of a file on this thread; returns how many there were. */
+async function ingestStream(path: string, gzip: boolean, ingest: K6Ingest): Promise<number> {
+  const file = createReadStream(path, { highWaterMark: K6_CHUNK_BYTES });
+  const input = gzip ? file.pipe(createGunzip({ chunkSize: K6_CHUNK_BYTES })) : file;
+  try {
+    return await feedK6Chunks(input as AsyncIterable<Buffer>, ingest);
+  } finally {
+    file.destroy();
+    input.destroy();
+  }
+}
+
+/**
+ * The longest line {@link feedK6Chunks} puts together across chunks, in bytes: a k6 Point or
+ * Metric line is well under a kilobyte, so a longer one is not k6 output, and a file without
+ * line breaks (or a gzip bomb of one line) never fills memory. @default 1 MiB
+ */
+export const MAX_K6_LINE_BYTES = 1 << 20;
+
+/** A line longer than {@link MAX_K6_LINE_BYTES}: the file is not k6 JSON output. */
+export class K6LineTooLongError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`a line is longer than ${maxBytes} bytes, so this is not k6 JSON output`);
+    this.name = "K6LineTooLongError";
+  }
+}
+
+/** What {@link feedK6Chunks} feeds: a K6Ingest or a K6RangeScanner. */
+export interface K6ChunkSink {
+  addChunk(bytes: Uint8Array, start?: number, end?: number): number;
+  addLastLine(bytes: Uint8Array): void;
+}
+
+/**
+ * Feeds chunks of NDJSON (a read stream: it reads the next chunk while this one is scanned)
+ * to a sink, the line across each chunk boundary put together; returns the bytes fed.
+ *
+ * @throws K6LineTooLongError when a line carried across chunks grows past `maxLineBytes`.
+ */
+export async function feedK6Chunks(
+  chunks: AsyncIterable<Buffer>,
+  sink: K6ChunkSink,
+  maxLineBytes = MAX_K6_LINE_BYTES,
+): Promise<number> {
+  let bytes = 0;
+  let carry: Buffer[] = []; // the unfinished line of the previous chunks
+  let carried = 0;
+  for await (const chunk of chunks) {
+    bytes += chunk.length;
+    let from = 0;
+    if (carry.length > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        carry.push(chunk);
+        carried += chunk.length;
+        if (carried > maxLineBytes) throw new K6LineTooLongError(maxLineBytes);
+        continue;
+      }
+      const line = Buffer.concat([...carry, chunk.subarray(0, nl + 1)]);
+      sink.addChunk(line, 0, line.length);
+      from = nl + 1;
+      carry = [];
+      carried = 0;
+    }
+    const rest = sink.addChunk(chunk, from, chunk.length);
+    if (rest < chunk.length) {
+      carry.push(chunk.subarray(rest));
+      carried = chunk.length - rest;
+      if (carried > maxLineBytes) throw new K6LineTooLongError(maxLineBytes);
+    }
+  }
+  if (carry.length > 0) sink.addLastLine(Buffer.concat(carry));
+  return bytes;
+}
+
+/**
+ * Cuts [0, size) into `n` ranges that start at line starts: [splits[k], splits[k + 1]).
+ * Each cut moves forward from k·size/n to just after the next newline.
+ */
+async function lineAlignedSplits(handle: FileHandle, size: number, n: number): Promise<number[]> {
+  const splits = [0];
+  const probe = Buffer.alloc(64 << 10);
+  for (let k = 1; k < n; k++) {
+    // From the byte before the cut: when it is a newline, the cut is already a line start.
+    let at = Math.max(splits[k - 1]!, Math.floor((size * k) / n)) - 1;
+    let cut = size;
+    while (at >= 0 && at < size) {
+      const { bytesRead } = await handle.read(probe, 0, probe.length, at);
+      if (bytesRead === 0) break;
+      const nl = probe.subarray(0, bytesRead).indexOf(10);
+      if (nl >= 0) {
+        cut = at + nl + 1;
+        break;
+      }
+      at += bytesRead;
+    }
+    if (at < 0) cut = 0;
+    splits.push(cut);
+  }
+  splits.push(size);
+  return splits;
+}
+
+function startK6Worker(workerData: K6IngestWorkerData): Worker {
+  return startSiblingWorker(import.meta.url, "k6-ingest-worker", workerData);
+}
+
+/** Runs one worker over its range and resolves with what it read. */
+function runK6Worker(workerData: K6IngestWorkerData): Promise<K6ScannedRange> {
+  return new Promise((resolve, reject) => {
+    const worker = startK6Worker(workerData);
+    let result: K6ScannedRange | undefined;
+    worker.once("message", (range: K6ScannedRange) => (result = range));
+    worker.once("error", (error: Error) =>
+      // A thread's errors arrive as plain Errors: give this one its class back.
+      reject(
+        error.name === "K6LineTooLongError" ? new K6LineTooLongError(MAX_K6_LINE_BYTES) : error,
+      ),
+    );
+    worker.once("exit", (code) => {
+      if (result !== undefined) resolve(result);
+      else reject(new Error(`k6 ingestion worker exited with code ${code} without a result`));
+    });
+  });
+}
+
+/** Reads a `--summary-export` file or a JSON `handleSummary` data object. */
+export async function readK6SummaryFile(path: string): Promise<K6SummaryFile> {
+  return parseK6Summary(JSON.parse(await readFile(path, "utf8")) as unknown);
+}

@@ -1,0 +1,425 @@
+/**
+ * Reading request-rate traces: a CSV of (time, count) rows, a trace bundle folder, or the
+ * embedded generated week.
+ *
+ *   CSV file ──readTraceCsv──▶ RawMetricSeries ──toTrace (analysis/trace.ts)──▶ Trace
+ *   bundle/ ──readBundleRequests──▶ RawMetricSeries ──┤
+ *   generate: default-week ──generateDefaultWeek──▶ RawMetricSeries ──┘
+ *
+ * Every mistake in a file is a {@link UsageError} whose message names the file and line.
+ */
+import { createReadStream } from "node:fs";
+import type { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { stat } from "node:fs/promises";
+import { isAbsolute, relative, resolve } from "node:path";
+import { CsvError, parse } from "csv-parse";
+import { generateDefaultWeek } from "../../synthetic.js";
+import { parseIsoTime, toTrace, TraceError } from "../../trace.js";
+import type {
+  Candidate,
+  RawMetricSeries,
+  Trace,
+  TraceSource,
+  WarningSink,
+} from "../../../sim/vocab/index.js";
+import { isBundle, readBundleRequests } from "./bundle.js";
+import { specialFileKind } from "./bundle-files.js";
+import { csvErrorReason, MAX_CSV_RECORD_CHARS } from "./csv.js";
+import { UsageError } from "../../../sim/vocab/errors.js";
+import { excerpt } from "./excerpt.js";
+
+/** Names of time columns, in order of preference (compared case-insensitively). */
+export const TIME_COLUMN_NAMES = [
+  "timestamp",
+  "time",
+  "period",
+  "unix_time",
+  "date",
+  "datetime",
+  "t",
+];
+
+/** Names of count columns, in order of preference (compared case-insensitively). */
+export const VALUE_COLUMN_NAMES = ["requests", "count", "value", "RequestCount", "Sum", "sum"];
+
+/** Unix times at or above this are milliseconds (1e11 s is the year 5138; 1e11 ms is 1973). */
+export const UNIX_MILLISECONDS_FROM = 1e11;
+
+export interface ReadTraceCsvOptions {
+  /** Header name of the time column. @default the first of {@link TIME_COLUMN_NAMES}, else the first column that reads as a time */
+  readonly timeColumn?: string;
+  /** Header name of the count column. @default the first of {@link VALUE_COLUMN_NAMES}, else the first other numeric column */
+  readonly valueColumn?: string;
+  /**
+   * Called for each line whose time or count cannot be read; the line is skipped. Without
+   * it, bad lines make the read fail (a config's trace file must be right).
+   */
+  readonly onBadLine?: (line: number, message: string) => void;
+}
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A number written in plain decimal or exponent form; null for anything else (including ""). */
+function parseNumber(text: string): number | null {
+  return NUMBER.test(text) ? Number(text) : null;
+}
+
+/**
+ * Epoch ms of a time cell: ISO 8601 with or without an offset (without one it is UTC),
+ * `YYYY-MM-DD HH:MM:SS` (UTC), unix seconds, or unix milliseconds (told apart by magnitude,
+ * {@link UNIX_MILLISECONDS_FROM}). Null when the cell is none of these.
+ */
+export function parseTimeCell(text: string): number | null {
+  const n = parseNumber(text);
+  if (n === null) return parseIsoTime(text);
+  const ms = Math.abs(n) >= UNIX_MILLISECONDS_FROM ? n : n * 1000;
+  // A JavaScript Date spans ±8.64e15 ms (ECMA-262, "Time Values and Time Range"); beyond it
+  // (1e300, Infinity) a number is not a time.
+  return Math.abs(ms) <= MAX_TIME_MS ? ms : null;
+}
+
+/** The latest time a Date holds, ms from the epoch (ECMA-262 §21.4.1.1). */
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * The largest count a trace row may hold: 2^53 − 1, the largest whole number a double holds
+ * exactly. A bigger one (1e300) is a broken file, not traffic. @default 9,007,199,254,740,991
+ */
+export const MAX_TRACE_COUNT = Number.MAX_SAFE_INTEGER;
+
+interface Columns {
+  readonly time: number;
+  readonly value: number;
+  readonly names: readonly string[];
+}
+
+/**
+ * Reads a CSV of request counts, streaming. The first row is a header unless it already
+ * holds a time and a number. Columns are chosen by name ({@link TIME_COLUMN_NAMES},
+ * {@link VALUE_COLUMN_NAMES}) or by what the first data row holds. Empty lines are skipped.
+ *
+ * @throws UsageError when the file is missing, a column is not found, or any line has a
+ *   time or count that cannot be read; the message names the first bad line and how many
+ *   bad lines there are.
+ */
+export async function readTraceCsv(
+  path: string,
+  options: ReadTraceCsvOptions = {},
+): Promise<RawMetricSeries> {
+  await checkFile(path, "trace file");
+  const file = createReadStream(path);
+  return readTraceCsvStream(path.endsWith(".gz") ? file.pipe(createGunzip()) : file, path, options);
+}
+
+/**
+ * {@link readTraceCsv} over a stream already open (an S3 object, a gunzipped file); `path` names
+ * it in messages and in the series' source.
+ */
+export async function readTraceCsvStream(
+  input: Readable,
+  path: string,
+  options: ReadTraceCsvOptions = {},
+): Promise<RawMetricSeries> {
+  const parser = input.pipe(
+    parse({
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: true,
+      bom: true,
+      max_record_size: MAX_CSV_RECORD_CHARS,
+    }),
+  );
+  const times: number[] = [];
+  const values: number[] = [];
+  let header: string[] | null = null;
+  let columns: Columns | null = null;
+  const badLines = { count: 0, first: "", option: "valueColumn" };
+  const bad = (line: number, what: string, option = "valueColumn"): void => {
+    if (options.onBadLine) {
+      options.onBadLine(line, what);
+      return;
+    }
+    if (badLines.count++ === 0) {
+      badLines.first = `${path} line ${line}: ${what}`;
+      badLines.option = option;
+    }
+  };
+
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
+      const line = info.lines;
+      if (columns === null) {
+        if (header === null && !looksLikeData(record)) {
+          header = record;
+          continue;
+        }
+        columns = chooseColumns(path, header, record, options);
+      }
+      const timeText = record[columns.time];
+      const valueText = record[columns.value];
+      if (timeText === undefined || valueText === undefined) {
+        bad(
+          line,
+          `has ${record.length} column${record.length === 1 ? "" : "s"}, too few to reach ${excerpt(columns.names[Math.max(columns.time, columns.value)] ?? "", 40)}`,
+        );
+        continue;
+      }
+      const time = parseTimeCell(timeText);
+      if (time === null) {
+        bad(
+          line,
+          `${excerpt(timeText, 40)} in column ${excerpt(columns.names[columns.time] ?? "", 40)} is not a time (ISO 8601 or unix seconds/milliseconds)`,
+          "timeColumn",
+        );
+        continue;
+      }
+      const value = parseNumber(valueText);
+      if (value === null) {
+        bad(
+          line,
+          `${excerpt(valueText, 40)} in column ${excerpt(columns.names[columns.value] ?? "", 40)} is not a number`,
+        );
+        continue;
+      }
+      if (value < 0) {
+        bad(
+          line,
+          `${excerpt(valueText, 40)} in column ${excerpt(columns.names[columns.value] ?? "", 40)} is negative, which a count cannot be`,
+        );
+        continue;
+      }
+      if (!(value <= MAX_TRACE_COUNT)) {
+        bad(
+          line,
+          `${valueText} in column "${columns.names[columns.value]}" is above 2^53 − 1, more than a count of requests can be`,
+        );
+        continue;
+      }
+      times.push(time);
+      values.push(value);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines;
+      throw new UsageError(
+        `${path}${line === undefined ? "" : ` line ${line}`}: ${csvErrorReason(error)}; fix the file there.`,
+        "bad-trace-line",
+        { cause: error },
+      );
+    }
+    throw error;
+  } finally {
+    // Stop reading (and un-gzipping) at the first error, not at the end of the input.
+    input.destroy();
+  }
+
+  if (badLines.count > 0) {
+    const others = badLines.count - 1;
+    const more = others > 0 ? ` (and ${others} more bad line${others > 1 ? "s" : ""})` : "";
+    throw new UsageError(
+      `${badLines.first}${more}; fix the line or pass ${badLines.option}.`,
+      "bad-trace-line",
+    );
+  }
+  if (times.length === 0) {
+    throw new UsageError(
+      `${path} has no data rows; give a CSV with a time and a count on each line.`,
+      "empty-trace",
+    );
+  }
+  return { source: displayPath(path), times, values };
+}
+
+/** True when a row holds a time and a number, i.e. it is data rather than a header. */
+function looksLikeData(record: readonly string[]): boolean {
+  const timeAt = record.findIndex((cell) => parseTimeCell(cell) !== null);
+  return timeAt >= 0 && record.some((cell, i) => i !== timeAt && parseNumber(cell) !== null);
+}
+
+function chooseColumns(
+  path: string,
+  header: readonly string[] | null,
+  firstRow: readonly string[],
+  options: ReadTraceCsvOptions,
+): Columns {
+  const names = header ?? firstRow.map((_, i) => `column ${i + 1}`);
+  const byName = (wanted: string): number =>
+    names.findIndex((n) => n.toLowerCase() === wanted.toLowerCase());
+  const given = (wanted: string, option: "timeColumn" | "valueColumn"): number => {
+    const i = byName(wanted);
+    if (i < 0) {
+      throw new UsageError(
+        `${path} has no column ${excerpt(wanted, 40)} (it has ${names
+          .slice(0, 12)
+          .map((n) => excerpt(n, 40))
+          .join(
+            ", ",
+          )}${names.length > 12 ? ` and ${names.length - 12} more` : ""}); fix ${option}.`,
+        "missing-column",
+      );
+    }
+    return i;
+  };
+  const firstOf = (candidates: readonly string[]): number => {
+    for (const c of candidates) {
+      const i = byName(c);
+      if (i >= 0) return i;
+    }
+    return -1;
+  };
+
+  let time = options.timeColumn !== undefined ? given(options.timeColumn, "timeColumn") : -1;
+  if (time < 0 && header !== null) time = firstOf(TIME_COLUMN_NAMES);
+  if (time < 0)
+    time = firstRow.findIndex((cell) => parseTimeCell(cell) !== null && parseNumber(cell) === null);
+  if (time < 0) time = firstRow.findIndex((cell) => parseTimeCell(cell) !== null);
+  if (time < 0) {
+    throw new UsageError(
+      `${path} has no column that reads as a time (ISO 8601 or unix seconds); name it with timeColumn.`,
+      "missing-column",
+    );
+  }
+
+  let value = options.valueColumn !== undefined ? given(options.valueColumn, "valueColumn") : -1;
+  if (value < 0 && header !== null) value = firstOf(VALUE_COLUMN_NAMES);
+  if (value < 0) value = firstRow.findIndex((cell, i) => i !== time && parseNumber(cell) !== null);
+  if (value < 0) {
+    throw new UsageError(
+      `${path} has no numeric column besides ${excerpt(names[time] ?? "", 40)}; name the count column with valueColumn.`,
+      "missing-column",
+    );
+  }
+  return { time, value, names };
+}
+
+async function checkFile(path: string, what: string): Promise<void> {
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) {
+      throw new UsageError(
+        `${what} ${path} is a directory; give the path of a CSV file.`,
+        "missing-file",
+      );
+    }
+    const special = specialFileKind(s);
+    if (special !== null)
+      throw new UsageError(
+        `${what} ${path} is ${special}, not a regular file; caplab reads only regular files, so save the data to a file first.`,
+        "not-a-file",
+      );
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === "ENOENT"
+        ? `${what} ${path} does not exist; check the path (in a config file it is relative to the config file).`
+        : `${what} ${path} cannot be read (${code ?? String(error)}); check its permissions.`,
+      code === "ENOENT" ? "missing-file" : "unreadable-file",
+      { cause: error },
+    );
+  }
+}
+
+/** A path as people would type it from here: relative to the working directory when it is inside it. */
+function displayPath(path: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return path; // s3://bucket/key
+  const rel = relative(process.cwd(), resolve(path));
+  return rel === "" || isAbsolute(rel) || rel.startsWith("..") ? path : rel;
+}
+
+/** A config time (`trace.from` / `trace.to`) as epoch ms. */
+function configTime(field: "from" | "to", text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseIsoTime(text);
+  if (ms === null) {
+    throw new UsageError(
+      `trace.${field} "${text}" is not an ISO 8601 time; write it like 1995-07-03T00:00:00-04:00.`,
+      "bad-config",
+    );
+  }
+  return ms;
+}
+
+/**
+ * Loads the trace a config names: a CSV file or a trace bundle folder (relative to
+ * `baseDir`) or the generated default week, cut to [from, to), scaled, and put on fixed
+ * steps ({@link toTrace}). Warnings (gaps, repeated timestamps) go to `warn`. A bundle also
+ * gives the service's configuration at the time, as `current`.
+ *
+ * @throws UsageError for anything wrong with the file or the window.
+ */
+export async function loadTraceSource(
+  source: TraceSource,
+  baseDir: string,
+  warn: WarningSink,
+): Promise<{ trace: Trace; current: Candidate | null }> {
+  let from = configTime("from", source.from);
+  let to = configTime("to", source.to);
+  if (from !== undefined && to !== undefined && from >= to) {
+    throw new UsageError(
+      `trace.from (${source.from}) is not before trace.to (${source.to}); swap them or widen the window.`,
+      "bad-config",
+    );
+  }
+  let raw: RawMetricSeries;
+  let stepSeconds: number | undefined;
+  let current: Candidate | null = null;
+  if (source.file !== undefined) {
+    const path = resolve(baseDir, source.file);
+    if (await isBundle(path)) {
+      const bundle = await readBundleRequests(path);
+      raw = bundle.raw;
+      stepSeconds = bundle.manifest.stepSeconds;
+      // The bundle's window keeps leading and trailing gaps explicit.
+      from ??= Date.parse(bundle.manifest.window.from);
+      to ??= Date.parse(bundle.manifest.window.to);
+      current = bundle.manifest.current ?? null;
+    } else {
+      raw = await readTraceCsv(displayPath(path), {
+        timeColumn: source.timeColumn,
+        valueColumn: source.valueColumn,
+      });
+    }
+  } else if (source.generate === "default-week") {
+    raw = generateDefaultWeek(source.seed);
+  } else {
+    throw new UsageError('trace needs either "file" or "generate: default-week".', "bad-config");
+  }
+  try {
+    const trace = toTrace(raw, { from, to, scale: source.scale, stepSeconds }, warn);
+    checkScaledCounts(trace, source.scale);
+    return { trace, current };
+  } catch (error) {
+    if (error instanceof TraceError) {
+      throw new UsageError(error.message, error.code, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** A scale that lifts a step's count past {@link MAX_TRACE_COUNT} (or to Infinity) is refused. */
+function checkScaledCounts(trace: Trace, scale: number): void {
+  for (let i = 0; i < trace.requests.length; i++) {
+    const v = trace.requests[i]!;
+    if (!(v <= MAX_TRACE_COUNT))
+      throw new UsageError(
+        `trace.scale ${scale} makes the step at ${new Date(trace.startMs + i * trace.stepSeconds * 1000).toISOString()} hold ${v} requests, above 2^53 − 1; use a smaller scale.`,
+        "bad-config",
+      );
+  }
+}
+
+/** {@link loadTraceSource} without the bundle's current configuration. */
+export async function loadTrace(
+  source: TraceSource,
+  baseDir: string,
+  warn: WarningSink,
+): Promise<Trace> {
+  return (await loadTraceSource(source, baseDir, warn)).trace;
+}

@@ -1,0 +1,187 @@
+/**
+ * Right-sizing with horizontal scaling in view (pure):
+ *
+ *   ObservedService → usage percentiles per task (CPU units, MiB) × (1 + headroom)
+ *     → the per-task pick (smallest Fargate size that holds them) and its neighbours
+ *     → each simulated on the observed traffic under the current scaling policy (a smaller
+ *       task under the same target tracking runs more copies)
+ *     → RightsizeResult: cost and SLO per size, the cheapest that meets the SLO
+ */
+import { simulate } from "../sim/engine.js";
+import { meetsSlo } from "../sim/search.js";
+import {
+  FARGATE_CPUS,
+  FARGATE_MEMORY_BY_CPU,
+  sizeLabel,
+  vcpusOf,
+  type Candidate,
+  type Kpis,
+  type SimulationContext,
+  type TaskSize,
+} from "../sim/vocab/index.js";
+import { observedTrace, startingAsObserved } from "./backtest.js";
+import type { ObservedService } from "./calibrate.js";
+import { k6Percentile } from "./stats/index.js";
+
+export interface RightsizeOptions {
+  /** Percentile of per-task CPU used that sizes the CPU, in (0, 1]. @default 0.95 */
+  readonly cpuPercentile?: number;
+  /** Percentile of per-task memory used that sizes the memory. @default 0.99 */
+  readonly memoryPercentile?: number;
+  /** Headroom added on top of the percentiles, percent. @default 20 */
+  readonly headroomPercent?: number;
+}
+
+/** The per-task need: usage percentiles with headroom. */
+export interface TaskNeed {
+  readonly cpuUnits: number;
+  readonly memoryMiB: number;
+  readonly cpuUnitsPercentile: number;
+  readonly memoryMiBPercentile: number;
+}
+
+/**
+ * Per-task CPU units and MiB needed: the chosen percentiles of ci.CpuUtilized.Average and
+ * ci.MemoryUtilized.Average over the window (k6/numpy linear percentile), times 1 + headroom.
+ */
+export function taskNeed(o: ObservedService, options: RightsizeOptions = {}): TaskNeed {
+  const cpuP = options.cpuPercentile ?? 0.95;
+  const memP = options.memoryPercentile ?? 0.99;
+  const factor = 1 + (options.headroomPercent ?? 20) / 100;
+  const finite = (a: Float64Array | null) =>
+    a ? Float64Array.from([...a].filter(Number.isFinite)).sort() : new Float64Array(0);
+  const cpu = o.cpuUnitsPerTask
+    ? finite(o.cpuUnitsPerTask)
+    : finite(o.cpuPercent ? o.cpuPercent.map((p) => (p / 100) * Number(o.task.cpu)) : null);
+  const mem = finite(o.memoryMiBPerTask);
+  if (cpu.length === 0)
+    throw new RangeError("`taskNeed` requires CPU data (CpuUtilized or CPUUtilization)");
+  const cpuUnitsPercentile = k6Percentile(cpu, cpuP);
+  const memoryMiBPercentile = mem.length ? k6Percentile(mem, memP) : 0;
+  return {
+    cpuUnits: cpuUnitsPercentile * factor,
+    memoryMiB: memoryMiBPercentile * factor,
+    cpuUnitsPercentile,
+    memoryMiBPercentile,
+  };
+}
+
+/** The smallest valid memory (MiB) for a Fargate CPU that holds `memoryMiB`; null when none does. */
+function memoryFor(cpu: number, memoryMiB: number): number | null {
+  return (FARGATE_MEMORY_BY_CPU[cpu] ?? []).find((m) => m >= memoryMiB) ?? null;
+}
+
+/**
+ * The sizes to check: the smallest Fargate size that holds the need (the per-task answer),
+ * one CPU step below and above it, and the current size; each with the smallest memory that
+ * holds the memory need. Same architecture and capacity provider as the current size.
+ */
+export function rightsizeCandidates(need: TaskNeed, current: TaskSize): TaskSize[] {
+  const fits = FARGATE_CPUS.filter(
+    (c) => c >= need.cpuUnits && memoryFor(c, need.memoryMiB) !== null,
+  );
+  const pick = fits[0] ?? FARGATE_CPUS[FARGATE_CPUS.length - 1]!;
+  const at = FARGATE_CPUS.indexOf(pick);
+  const cpus = [FARGATE_CPUS[at - 1], pick, FARGATE_CPUS[at + 1]].filter(
+    (c): c is number => c !== undefined,
+  );
+  const out = new Map<string, TaskSize>();
+  for (const cpu of cpus) {
+    const memory = memoryFor(cpu, need.memoryMiB);
+    if (memory === null) continue;
+    out.set(`${cpu}/${memory}`, { ...current, cpu: String(cpu), memory: String(memory) });
+  }
+  out.set(`${current.cpu}/${current.memory}`, { ...current });
+  return [...out.values()].sort(
+    (a, b) => Number(a.cpu) - Number(b.cpu) || Number(a.memory) - Number(b.memory),
+  );
+}
+
+export interface RightsizeRow {
+  readonly task: TaskSize;
+  readonly label: string;
+  readonly current: boolean;
+  /** Whether it is the per-task answer (smallest size that holds the need). */
+  readonly perTaskPick: boolean;
+  readonly kpis: Kpis;
+  readonly meetsSlo: boolean;
+}
+
+export interface RightsizeResult {
+  readonly need: TaskNeed;
+  readonly rows: readonly RightsizeRow[];
+  /** The cheapest size that meets the SLO without OOM kills; null when none does. */
+  readonly recommended: RightsizeRow | null;
+  readonly reasons: readonly string[];
+}
+
+/**
+ * Sizes the task from its usage, then checks each candidate size jointly with the current
+ * scaling policy by simulating the observed traffic (starting at the observed capacity, in
+ * vCPUs: a half-size task starts with twice the copies).
+ *
+ * Cost: one simulation per candidate size (≤ 4).
+ */
+export function rightsize(
+  o: ObservedService,
+  current: Candidate,
+  context: SimulationContext,
+  options: RightsizeOptions = {},
+): RightsizeResult {
+  const need = taskNeed(o, options);
+  const trace = observedTrace(o);
+  const start = startingAsObserved(o, current);
+  const startVcpus = (start.scaling.DesiredCount ?? 1) * vcpusOf(current.task);
+  const sizes = rightsizeCandidates(need, current.task);
+  const perTask = sizes.find(
+    (t) => Number(t.cpu) >= need.cpuUnits && Number(t.memory) >= need.memoryMiB,
+  );
+  const rows: RightsizeRow[] = sizes.map((task) => {
+    const { MinCapacity, MaxCapacity } = current.scaling;
+    const desired = Math.min(
+      MaxCapacity,
+      Math.max(MinCapacity, Math.ceil(startVcpus / vcpusOf(task) - 1e-9)),
+    );
+    const candidate: Candidate = { task, scaling: { ...current.scaling, DesiredCount: desired } };
+    const { kpis } = simulate(trace, candidate, context, { record: false });
+    return {
+      task,
+      label: sizeLabel(task),
+      current: task.cpu === current.task.cpu && task.memory === current.task.memory,
+      perTaskPick: task === perTask,
+      kpis,
+      meetsSlo: meetsSlo(kpis, context.slo) && kpis.oomKills === 0,
+    };
+  });
+  const ok = rows
+    .filter((r) => r.meetsSlo)
+    .sort((a, b) => a.kpis.monthlyCostUsd - b.kpis.monthlyCostUsd);
+  const recommended = ok[0] ?? null;
+  const reasons: string[] = [];
+  const cur = rows.find((r) => r.current);
+  if (recommended === null) {
+    reasons.push(
+      "No size meets the SLO under the current scaling policy; revisit the policy (caplab plan) before the size.",
+    );
+  } else if (cur && recommended !== cur) {
+    const saving = cur.kpis.monthlyCostUsd - recommended.kpis.monthlyCostUsd;
+    reasons.push(
+      `${recommended.label} meets the SLO under the current policy at $${recommended.kpis.monthlyCostUsd.toFixed(2)}/month, $${saving.toFixed(2)} less than ${cur.label}; it ran ${tasks(recommended.kpis.minTasks)}–${tasks(recommended.kpis.maxTasks)} tasks in the replay.`,
+    );
+  } else {
+    reasons.push(
+      `The current size ${recommended.label} is the cheapest that meets the SLO in the replay.`,
+    );
+  }
+  for (const r of rows)
+    if (r.perTaskPick && !r.meetsSlo)
+      reasons.push(
+        `${r.label}, what per-task usage alone suggests, misses the SLO once scaling is simulated (${r.kpis.sloViolationMinutes.toFixed(0)} violation minutes, ${tasks(r.kpis.oomKills)} OOM kills, up to ${tasks(r.kpis.maxTasks)} of MaxCapacity ${current.scaling.MaxCapacity} tasks).`,
+      );
+  return { need, rows, recommended, reasons };
+}
+
+/** A task count the simulator gives as a mean or an expected value, to one decimal. */
+function tasks(v: number): string {
+  return String(Math.round(v * 10) / 10);
+}

@@ -1,0 +1,116 @@
+/**
+ * `caplab backtest BUNDLE [CONFIG]`: replays a bundle's observed traffic through the
+ * simulator with the service's actual configuration and scores the simulator against what
+ * was observed (analysis/backtest.ts). Without CONFIG the service model is calibrated from
+ * the bundle itself and the task size and scaling come from manifest.current; a CONFIG (a
+ * `caplab simulate` config; its trace is ignored) supplies all of them instead.
+ */
+import { join } from "node:path";
+import { backtest, type FidelityScore } from "../analysis/backtest.js";
+import {
+  resolvePlatform,
+  resolvePrices,
+  SimulateConfigSchema,
+  SloSchema,
+  type Candidate,
+  type SimulationContext,
+  type Warning,
+  type WarningSink,
+} from "../sim/vocab/index.js";
+import { calibrateOrExplain, loadObservedBundle } from "./calibrate-command.js";
+import { loadConfig } from "../analysis/io/files/config-file.js";
+import { UsageError } from "../sim/vocab/errors.js";
+import { printWarnings, type Io } from "./main.js";
+import { prepareOutputFiles, writeJsonAtomic } from "../analysis/io/files/output.js";
+
+export interface BacktestCommandOptions {
+  /** Folder for backtest.json. @default the bundle folder */
+  readonly out?: string;
+  readonly json?: boolean;
+  /** Replace a backtest.json in --out even when caplab did not write it. */
+  readonly force?: boolean;
+}
+
+const pct = (v: number | null) => (v === null ? "n/a" : `${v.toFixed(1)} %`);
+
+/** The short stdout summary. */
+export function renderBacktestSummary(f: FidelityScore, path: string): string {
+  const m = f.mapePercent;
+  const lag = f.scaleOuts.meanAbsoluteLagSeconds;
+  return [
+    `Backtest written to ${path}`,
+    `  MAPE: running tasks ${pct(m.runningCount)}, CPU ${pct(m.cpuUtilization)}, requests per target ${pct(m.requestCountPerTarget)}, p95 response time ${pct(m.targetResponseTimeP95)}`,
+    `  fidelity score (mean MAPE): ${pct(f.meanMapePercent)}`,
+    `  scale-outs: ${f.scaleOuts.observed} observed, ${f.scaleOuts.simulated} simulated, ${f.scaleOuts.pairs.length} matched; mean |lag| ${lag === null ? "n/a" : `${lag.toFixed(0)} s`}`,
+    "",
+  ].join("\n");
+}
+
+/** Runs `caplab backtest` and returns the exit code. */
+export async function runBacktestCommand(
+  bundle: string,
+  configPath: string | undefined,
+  opts: BacktestCommandOptions,
+  io: Io,
+): Promise<number> {
+  const warnings: Warning[] = [];
+  const warn: WarningSink = (w) => warnings.push(w);
+  const loaded = await loadObservedBundle(bundle, warn);
+  const output = await prepareOutputFiles(opts.out ?? bundle, {
+    command: "backtest",
+    force: opts.force,
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
+  let candidate: Candidate;
+  let context: SimulationContext;
+  let modelSource: string;
+  if (configPath !== undefined) {
+    const { config } = await loadConfig(configPath, SimulateConfigSchema);
+    candidate = { task: config.task, scaling: config.scaling };
+    context = {
+      service: config.service,
+      platform: resolvePlatform(config.platform),
+      prices: resolvePrices(config.prices),
+      slo: config.slo,
+      seed: config.seed,
+    };
+    modelSource = configPath;
+  } else {
+    if (loaded.current === null)
+      throw new UsageError(
+        `${bundle} records no task size and scaling; give a CONFIG (caplab backtest BUNDLE CONFIG).`,
+        "bad-bundle",
+      );
+    const calibration = calibrateOrExplain(loaded.observed, {}, warn);
+    candidate = loaded.current;
+    context = {
+      service: calibration.service,
+      platform: resolvePlatform(calibration.platform),
+      prices: resolvePrices(),
+      slo: SloSchema.parse({}),
+      seed: 1,
+    };
+    modelSource = "calibrated from the bundle";
+  }
+  const observed = { ...loaded.observed, task: candidate.task };
+  const result = backtest(observed, candidate, context, warn);
+  printWarnings(io, warnings);
+  const path = join(output.path, "backtest.json");
+  const report = {
+    bundle,
+    model: modelSource,
+    service: context.service,
+    task: candidate.task,
+    scaling: candidate.scaling,
+    fidelity: result.fidelity,
+    simulatedKpis: result.kpis,
+    warnings,
+  };
+  await output.write((dir) => writeJsonAtomic(join(dir, "backtest.json"), report));
+  io.out(
+    opts.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : renderBacktestSummary(result.fidelity, path),
+  );
+  return 0;
+}

@@ -1,0 +1,382 @@
+/** `caplab plan`: sweep the space, pick, and write the recommendation and its report. */
+import { join, resolve } from "node:path";
+import { SingleBar } from "cli-progress";
+import { stringify } from "csv-stringify/sync";
+import { renderSnippets } from "../reports/snippets.js";
+import { writePlanReport } from "../reports/io/write-plan-report.js";
+import { backtest, type FidelityScore } from "../analysis/backtest.js";
+import { assemblePlan, currentCandidate } from "../sim/plan.js";
+import { expandSpace } from "../sim/search.js";
+import {
+  PlanConfigSchema,
+  simulationContext,
+  sizeLabel,
+  type Candidate,
+  type PlanConfig,
+  type PlanResult,
+  type SimulationContext,
+  type Warning,
+} from "../sim/vocab/index.js";
+import { loadConfig } from "../analysis/io/files/config-file.js";
+import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
+import {
+  historyLockTimeoutMs,
+  recordPlan,
+  resolveHistoryPath,
+} from "../analysis/io/history/history-db.js";
+import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
+import { printWarnings, type Io } from "./main.js";
+import {
+  prepareOutputFolder,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "../analysis/io/files/output.js";
+import { defaultWorkers, poolSize, runSweep } from "../sim/io/pool.js";
+import { PLAN_RESULT_FILE, renderPlanResultJson } from "../analysis/io/files/plan-result-file.js";
+import { isBundle } from "../analysis/io/files/bundle.js";
+import { loadObservedBundle } from "./calibrate-command.js";
+import { loadTraceSource } from "../analysis/io/files/trace-file.js";
+import { formatCount } from "../reports/format.js";
+
+export interface PlanCommandOptions {
+  readonly default?: boolean;
+  readonly out: string;
+  readonly workers?: number;
+  readonly quiet?: boolean;
+  readonly json?: boolean;
+  /** Write --out even when caplab did not write what is there (it is kept as a backup). */
+  readonly force?: boolean;
+}
+
+async function readPlanConfig(
+  path: string | undefined,
+  useDefault: boolean,
+): Promise<{ config: PlanConfig; baseDir: string }> {
+  if (path && useDefault)
+    throw new UsageError("give either a config file or --default, not both.", "bad-flag");
+  if (path) return loadConfig(path, PlanConfigSchema);
+  if (useDefault)
+    return { config: PlanConfigSchema.parse(DEFAULT_PLAN_CONFIG), baseDir: process.cwd() };
+  throw new UsageError(
+    "plan needs a config file, or --default for the embedded example (see caplab plan --help).",
+    "missing-config",
+  );
+}
+
+export async function runPlanCommand(
+  configPath: string | undefined,
+  opts: PlanCommandOptions,
+  io: Io,
+): Promise<number> {
+  const { config, baseDir } = await readPlanConfig(configPath, opts.default ?? false);
+  // --out is checked before the sweep: a refusal should not come after minutes of work.
+  const output = await prepareOutputFolder(opts.out, {
+    command: "plan",
+    force: opts.force,
+    inputs: [
+      ...(configPath === undefined ? [] : [configPath]),
+      ...(config.trace.file === undefined ? [] : [resolve(baseDir, config.trace.file)]),
+    ],
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
+  const warnings: Warning[] = [];
+  const loaded = await loadTraceSource(config.trace, baseDir, (w) => warnings.push(w));
+  const trace = loaded.trace;
+  printWarnings(io, warnings);
+  const context: SimulationContext = simulationContext(config);
+  // The config's current settings win over the ones a bundle recorded.
+  const current = config.current
+    ? { task: config.current.task, scaling: config.current.scaling }
+    : loaded.current;
+  const space = expandSpace(config.space, trace, config.service);
+  // The current settings are swept too, so "keep what you have" can win.
+  const candidates = current ? [...space, currentCandidate(current, space.length)] : space;
+  const requested = opts.workers ?? defaultWorkers();
+  const { workers, capped } = poolSize(requested);
+  if (capped)
+    io.err(
+      `warning: --workers ${requested} is more than the ${workers} cores here; using ${workers} (more threads than cores only cost memory).\n`,
+    );
+  const started = performance.now();
+  const days = (trace.requests.length * trace.stepSeconds) / 86400;
+  io.err(
+    `Planning ${candidates.length} candidates over ${days.toFixed(1)} days of ${trace.source} (${trace.stepSeconds}-s steps) on ${workers || 1} ${workers > 1 ? "workers" : "thread"}…\n`,
+  );
+
+  const showBar = io.isTty && !opts.quiet;
+  const bar = showBar
+    ? new SingleBar({
+        format: "  {bar} {percentage}% | {value}/{total} candidates | ETA {eta_formatted}",
+        hideCursor: true,
+        stream: process.stderr,
+      })
+    : null;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error("interrupted"));
+  process.once("SIGINT", onSigint);
+  let kpis;
+  try {
+    bar?.start(candidates.length, 0);
+    kpis = await runSweep(trace, context, candidates, {
+      workers,
+      signal: controller.signal,
+      onProgress: (done) => bar?.update(done),
+    });
+  } catch (error) {
+    if (controller.signal.aborted) {
+      bar?.stop();
+      io.err("Stopped (Ctrl-C); nothing was written.\n");
+      return 130;
+    }
+    throw error;
+  } finally {
+    bar?.stop();
+    process.off("SIGINT", onSigint);
+  }
+  const sweepSeconds = (performance.now() - started) / 1000;
+  io.err(
+    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s; checking the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one passes ${config.robustness.minPassed})…\n`,
+  );
+
+  const result = assemblePlan({
+    trace,
+    context,
+    candidates,
+    kpis,
+    topK: config.robustness.topK,
+    minPassed: config.robustness.minPassed,
+    maxChecked: config.robustness.maxChecked,
+    current,
+  });
+  const fidelity = await bundleFidelity(config, baseDir, current, context, warnings);
+  const out = output.path;
+  // Everything goes to a temporary sibling folder that is swapped in place of `out`, so an
+  // interrupted plan never leaves a mix of old and new files.
+  const recommendation = await output.write((dir) =>
+    writePlanOutputs(result, config, dir, fidelity),
+  );
+  let notRecorded: HistoryError | null = null;
+  try {
+    await recordPlan(resolveHistoryPath(undefined, process.env, process.cwd()), result, {
+      out,
+      lockTimeoutMs: historyLockTimeoutMs(process.env),
+    });
+  } catch (error) {
+    if (!(error instanceof HistoryError)) throw error;
+    notRecorded = error;
+  }
+  if (opts.json) io.out(`${JSON.stringify(recommendation, null, 2)}\n`);
+  else io.out(renderPlanSummary(result, out, fidelity));
+  if (notRecorded !== null)
+    io.err(`caplab: the plan was written but not recorded: ${notRecorded.message}\n`);
+  // 3 (no candidate meets the SLO) says more than 74 (not recorded), which it outranks.
+  if (!result.recommended) return 3;
+  return notRecorded === null ? 0 : HISTORY_EXIT_CODE;
+}
+
+/**
+ * How well the simulator reproduces the service's own history, when the trace is a bundle
+ * that records the configuration (`caplab backtest`); null otherwise.
+ */
+async function bundleFidelity(
+  config: PlanConfig,
+  baseDir: string,
+  current: Candidate | null,
+  context: SimulationContext,
+  warnings: Warning[],
+): Promise<FidelityScore | null> {
+  if (config.trace.file === undefined || current === null) return null;
+  const path = resolve(baseDir, config.trace.file);
+  if (!(await isBundle(path))) return null;
+  try {
+    const { observed } = await loadObservedBundle(path, (w) => warnings.push(w));
+    return backtest(observed, current, context).fidelity;
+  } catch (error) {
+    warnings.push({
+      code: "no-fidelity",
+      message: `no fidelity score: ${(error as Error).message}`,
+    });
+    return null;
+  }
+}
+
+function recommendationJson(
+  result: PlanResult,
+  config: PlanConfig,
+  fidelity: FidelityScore | null,
+) {
+  const rec = result.recommended;
+  const robustness = rec
+    ? result.robustness.find((r) => r.candidateId === rec.candidate.id)
+    : undefined;
+  const snippets = rec
+    ? renderSnippets({
+        task: rec.candidate.task,
+        scaling: rec.candidate.scaling,
+        serviceName: config.service_name,
+        clusterName: config.cluster_name,
+      })
+    : null;
+  return {
+    recommendation: rec
+      ? {
+          label: rec.candidate.label,
+          taskDefinition: {
+            cpu: rec.candidate.task.cpu,
+            memory: rec.candidate.task.memory,
+            runtimePlatform: {
+              cpuArchitecture: rec.candidate.task.architecture,
+              operatingSystemFamily: "LINUX",
+            },
+            capacityProviderStrategy: [
+              { capacityProvider: rec.candidate.task.capacityProvider, weight: 1 },
+            ],
+          },
+          scalableTarget: snippets!.scalableTarget,
+          targetTrackingScalingPolicyConfiguration: snippets!.policyJson,
+          scheduledActions: rec.candidate.scaling.scheduledActions,
+          kpis: rec.kpis,
+          robustness:
+            robustness?.perturbations.map((p) => ({
+              perturbation: p.name,
+              meetsSlo: p.meetsSlo,
+              marginMinutes: p.marginMinutes,
+              kpis: p.kpis,
+            })) ?? [],
+        }
+      : null,
+    current: result.current
+      ? { label: result.current.candidate.label, kpis: result.current.kpis }
+      : null,
+    comparison:
+      rec && result.current
+        ? {
+            monthlyCostUsd: {
+              current: result.current.kpis.monthlyCostUsd,
+              recommended: rec.kpis.monthlyCostUsd,
+            },
+            sloViolationMinutes: {
+              current: result.current.kpis.sloViolationMinutes,
+              recommended: rec.kpis.sloViolationMinutes,
+            },
+            errorRatePercent: {
+              current: result.current.kpis.errorRatePercent,
+              recommended: rec.kpis.errorRatePercent,
+            },
+          }
+        : null,
+    slo: result.slo,
+    /** The simulator's error replaying this bundle with its recorded configuration. */
+    fidelity,
+    reasons: result.reasons,
+    snippets,
+  };
+}
+
+function candidatesCsv(result: PlanResult): string {
+  const pareto = new Set(result.pareto);
+  const rows = result.outcomes.map((o) => {
+    const c = o.candidate;
+    const tt = c.scaling.policies[0]?.TargetTrackingScalingPolicyConfiguration;
+    return {
+      id: c.id,
+      label: c.label,
+      cpu: c.task.cpu,
+      memory: c.task.memory,
+      architecture: c.task.architecture,
+      capacityProvider: c.task.capacityProvider,
+      metric: c.metric,
+      targetValue: c.targetValue,
+      MinCapacity: c.scaling.MinCapacity,
+      MaxCapacity: c.scaling.MaxCapacity,
+      ScaleOutCooldown: tt?.ScaleOutCooldown ?? "",
+      ScaleInCooldown: tt?.ScaleInCooldown ?? "",
+      scheduledMinimum: c.scaling.scheduledActions.length > 0,
+      meetsSlo: o.meetsSlo,
+      pareto: pareto.has(c.id),
+      ...Object.fromEntries(Object.entries(o.kpis).map(([k, v]) => [k, Number(v.toPrecision(8))])),
+    };
+  });
+  return stringify(rows, { header: true });
+}
+
+async function writePlanOutputs(
+  result: PlanResult,
+  config: PlanConfig,
+  out: string,
+  fidelity: FidelityScore | null,
+) {
+  const recommendation = recommendationJson(result, config, fidelity);
+  await writeJsonAtomic(join(out, "recommendation.json"), recommendation);
+  await writeFileAtomic(join(out, "candidates.csv"), candidatesCsv(result));
+  const byId = new Map(result.outcomes.map((o) => [o.candidate.id, o]));
+  await writeJsonAtomic(
+    join(out, "pareto.json"),
+    result.pareto.map((id) => {
+      const o = byId.get(id)!;
+      return {
+        id,
+        label: o.candidate.label,
+        meetsSlo: o.meetsSlo,
+        monthlyCostUsd: o.kpis.monthlyCostUsd,
+        sloViolationMinutes: o.kpis.sloViolationMinutes,
+      };
+    }),
+  );
+  const snippets = recommendation.snippets;
+  if (snippets) {
+    await writeFileAtomic(join(out, "snippets", "cloudformation.yaml"), snippets.cloudformation);
+    await writeFileAtomic(join(out, "snippets", "terraform.tf"), snippets.terraform);
+    await writeFileAtomic(join(out, "snippets", "aws-cli.sh"), snippets.awsCli);
+  }
+  await writePlanReport(result, out, snippets ? { awsCli: snippets.awsCli } : undefined);
+  // The whole result, so that `caplab report PLAN_DIR` can re-render the report.
+  await writeFileAtomic(
+    join(out, PLAN_RESULT_FILE),
+    renderPlanResultJson(result, snippets ? snippets.awsCli : null),
+  );
+  return recommendation;
+}
+
+/** The short human summary: what to set and why. */
+export function renderPlanSummary(
+  result: PlanResult,
+  out: string,
+  fidelity: FidelityScore | null = null,
+): string {
+  const lines: string[] = [];
+  const rec = result.recommended;
+  if (rec) {
+    const tt = rec.candidate.scaling.policies[0]?.TargetTrackingScalingPolicyConfiguration;
+    lines.push(
+      "",
+      "Recommendation",
+      `  task size        cpu ${rec.candidate.task.cpu}, memory ${rec.candidate.task.memory} (${sizeLabel(rec.candidate.task)})`,
+    );
+    lines.push(
+      `  scaling          ${rec.candidate.metric} target ${rec.candidate.targetValue}, MinCapacity ${rec.candidate.scaling.MinCapacity}, MaxCapacity ${rec.candidate.scaling.MaxCapacity}`,
+    );
+    if (tt)
+      lines.push(
+        `  cooldowns        ScaleOutCooldown ${tt.ScaleOutCooldown} s, ScaleInCooldown ${tt.ScaleInCooldown} s`,
+      );
+    lines.push(
+      `  expected         $${rec.kpis.monthlyCostUsd.toFixed(0)} a month, ${rec.kpis.sloViolationMinutes.toFixed(0)} SLO-violating minutes, ${rec.kpis.errorRatePercent.toFixed(3)}% errors, ${formatCount(rec.kpis.minTasks)}–${formatCount(rec.kpis.maxTasks)} tasks`,
+    );
+  } else {
+    lines.push("", "No candidate meets the SLO.");
+  }
+  lines.push("", "Why", ...result.reasons.map((r) => `  - ${r}`), "");
+  if (fidelity?.meanMapePercent != null) {
+    lines.push(
+      `Model fidelity on this bundle's history: ${fidelity.meanMapePercent.toFixed(1)} % mean error (tasks, CPU, requests per target, p95), scale-outs ${fidelity.scaleOuts.meanAbsoluteLagSeconds?.toFixed(0) ?? "–"} s off on average (caplab backtest).`,
+      "",
+    );
+  }
+  lines.push(
+    `Report: ${join(out, "report.html")}`,
+    `Also:   recommendation.json, candidates.csv, pareto.json, report.md, snippets/ in ${out}`,
+    "",
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,147 @@
+/**
+ * Writes the run report: report.html (self-contained), report.md (CI job summary), report.json
+ * (machines) and, when Chromium is there, one PNG per chart beside the Markdown. The I/O side
+ * of reports/run-*.ts.
+ *
+ *   RunData → runCharts (specs) → static SVG per chart (vega in Node, as the plan report)
+ *           → renderRunHtml / renderRunMarkdown / runReportJson → atomic writes
+ *           → PNG: each SVG screenshotted by headless Chromium (playwright-core); vega's
+ *             toCanvas would need the native `canvas` package, which caplab does not ship.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../../analysis/io/files/output.js";
+import type { Warning } from "../../sim/vocab/index.js";
+import { safeSvg } from "../html.js";
+import { runCharts, type RunChart } from "../run-charts.js";
+import type { RunData } from "../run-data.js";
+import { renderRunHtml } from "../run-html.js";
+import { renderRunMarkdown, runReportJson, type ChartImage } from "../run-markdown.js";
+import { readVegaRuntime, withStaticSvg } from "./write-plan-report.js";
+
+export const RUN_REPORT_FORMATS = ["html", "md", "png", "json"] as const;
+export type RunReportFormat = (typeof RUN_REPORT_FORMATS)[number];
+
+/** Where Debian puts Chromium; PNG charts need it. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/** The flags Chromium runs with, headless and offline. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+] as const;
+
+/** Warning: PNG charts were asked for but Chromium is missing. */
+export function pngSkipped(reason: string): Warning {
+  return { code: "png-skipped", message: `PNG charts skipped: ${reason}.` };
+}
+
+export interface RunReportFiles {
+  readonly html?: string;
+  readonly markdown?: string;
+  readonly json?: string;
+  readonly pngs: readonly string[];
+  readonly warnings: readonly Warning[];
+}
+
+/** Builds the report in the formats asked for and writes it into `outDir`. */
+export async function writeRunReport(
+  run: RunData,
+  outDir: string,
+  formats: readonly RunReportFormat[] = ["html", "md", "json"],
+  options: { readonly chromiumPath?: string } = {},
+): Promise<RunReportFiles> {
+  const warnings: Warning[] = [];
+  const want = new Set(formats);
+  const charts = await Promise.all(runCharts(run).map(withStaticSvg));
+  let pngs: { chart: RunChart; file: string }[] = [];
+  if (want.has("png")) {
+    const png = await writeChartPngs(charts, outDir, {
+      prefix: "run",
+      chromiumPath: options.chromiumPath,
+    });
+    pngs = png.written;
+    warnings.push(...png.warnings);
+  }
+  const files: { html?: string; markdown?: string; json?: string } = {};
+  if (want.has("html")) {
+    files.html = join(outDir, "report.html");
+    await writeFileAtomic(files.html, renderRunHtml(run, charts, await readVegaRuntime()));
+  }
+  if (want.has("md")) {
+    files.markdown = join(outDir, "report.md");
+    const images: ChartImage[] = pngs.map((p) => ({ title: p.chart.title, file: p.file }));
+    await writeFileAtomic(files.markdown, renderRunMarkdown(run, images));
+  }
+  if (want.has("json")) {
+    files.json = join(outDir, "report.json");
+    await writeFileAtomic(files.json, `${JSON.stringify(runReportJson(run), null, 2)}\n`);
+  }
+  return { ...files, pngs: pngs.map((p) => join(outDir, p.file)), warnings };
+}
+
+/** What the PNG writer needs of a chart (run and plan charts both fit). */
+export interface PngChart {
+  readonly id: string;
+  readonly title: string;
+  readonly fallbackSvg?: string;
+}
+
+/**
+ * One PNG per chart with a static SVG: Chromium screenshots the SVG element. The file is the
+ * chart id with its `chart-` prefix replaced by `prefix` (`chart-latency` → `run-latency.png`).
+ * A missing Chromium is a warning, not an error.
+ */
+export async function writeChartPngs<C extends PngChart>(
+  charts: readonly C[],
+  outDir: string,
+  options: { readonly prefix: string; readonly chromiumPath?: string },
+): Promise<{ written: { chart: C; file: string }[]; warnings: Warning[] }> {
+  const warnings: Warning[] = [];
+  const chromium = options.chromiumPath ?? CHROMIUM_PATH;
+  if (!existsSync(chromium)) {
+    warnings.push(pngSkipped(`${chromium} not found`));
+    return { written: [], warnings };
+  }
+  const written = await writePngs(charts, outDir, chromium, warnings, options.prefix);
+  return { written, warnings };
+}
+
+/** One PNG per chart with a static SVG: Chromium screenshots the SVG element. */
+async function writePngs<C extends PngChart>(
+  charts: readonly C[],
+  outDir: string,
+  executablePath: string,
+  warnings: Warning[],
+  prefix: string,
+): Promise<{ chart: C; file: string }[]> {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
+  const written: { chart: C; file: string }[] = [];
+  try {
+    const page = await browser.newPage({ deviceScaleFactor: 2 });
+    for (const chart of charts) {
+      const svg = chart.fallbackSvg === undefined ? null : safeSvg(chart.fallbackSvg);
+      if (svg === null) {
+        warnings.push(pngSkipped(`chart ${chart.id} has no static SVG`));
+        continue;
+      }
+      await page.setContent(
+        `<!doctype html><html><body style="margin:0;background:#fff">${svg}</body></html>`,
+      );
+      const png = await page.locator("svg").first().screenshot({ type: "png" });
+      const file = `${chart.id.replace(/^chart-/, `${prefix}-`)}.png`;
+      await writeFileAtomic(join(outDir, file), png);
+      written.push({ chart, file });
+    }
+  } finally {
+    await browser.close();
+  }
+  return written;
+}

@@ -1,0 +1,583 @@
+/**
+ * What a run bundle says, shaped for the run report, the gate and the history. Pure: parsed
+ * k6 lines and already-read files in, {@link RunData} out; reading files is in
+ * cli/report-command.ts.
+ *
+ *   k6.json.gz lines ──parseK6Line──▶ K6Line
+ *     ──RunAccumulator.add──▶ per second: requests, failures, 5xx, dropped iterations,
+ *                             a LatencyHistogram; every http_req_duration value
+ *     ──RunAccumulator.finish(meta)──▶ RunData
+ *        (+ summary.json thresholds via {@link thresholdVerdicts},
+ *         + a trace bundle's series via {@link serverSideFromSeries})
+ *
+ * Latency means k6's `http_req_duration` (all responses, as k6's own threshold on it);
+ * requests are `http_reqs` Points and failures `http_req_failed` Points with value 1.
+ */
+import { k6Percentile, LatencyHistogram } from "../analysis/stats/index.js";
+import type { GateRun } from "../analysis/gate.js";
+import type { K6Line } from "../analysis/k6-results.js";
+import type { SloTargets } from "../scenarios/plan/k6-plan.js";
+import { MAX_TRACE_STEPS, tooManySteps, TraceError } from "../analysis/trace.js";
+import type { TaskSize, Warning } from "../sim/vocab/index.js";
+
+/** Most request latencies a RunData keeps as its sample (a systematic thinning of all). */
+export const LATENCY_SAMPLE_SIZE = 5000;
+
+/** One second of the run, from the k6 Points whose time falls in it. */
+export interface RunSecond {
+  /** Start of the second, epoch ms (UTC). */
+  readonly timeMs: number;
+  readonly requests: number;
+  /** `http_req_failed` Points with value 1. */
+  readonly failed: number;
+  /** `http_req_duration` Points tagged with a 5xx status. */
+  readonly status5xx: number;
+  readonly droppedIterations: number;
+  /** Latency percentiles of the second, ms (LatencyHistogram, within 0.4 %); null without requests. */
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly p99Ms: number | null;
+}
+
+/** A k6 threshold and whether it held. */
+export interface ThresholdVerdict {
+  readonly metric: string;
+  readonly expression: string;
+  /** true = passed. (summary.json says the opposite: there `true` means FAILED.) */
+  readonly ok: boolean;
+}
+
+/** Run-wide latency of `http_req_duration`, exact (k6's percentile definition), ms. */
+export interface RunLatency {
+  readonly count: number;
+  readonly avgMs: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/** One datapoint of a server-side (CloudWatch) series. */
+export interface ServerPoint {
+  readonly timeMs: number;
+  readonly value: number;
+}
+
+/** The server side of a run, from a trace bundle's series (collected for the run's window). */
+export interface ServerSide {
+  /** ECS/ContainerInsights RunningTaskCount (Average). */
+  readonly taskCount: readonly ServerPoint[];
+  /** AWS/ECS CPUUtilization (Average), percent of the task's vCPUs. */
+  readonly cpuUtilization: readonly ServerPoint[];
+  /** AWS/ECS MemoryUtilization (Average), percent. */
+  readonly memoryUtilization: readonly ServerPoint[];
+  /** The same two at 20 s, when the service publishes them and they were collected. */
+  readonly cpuUtilization20s?: readonly ServerPoint[];
+  readonly memoryUtilization20s?: readonly ServerPoint[];
+  /** AWS/ApplicationELB RequestCountPerTarget (Sum). */
+  readonly requestCountPerTarget: readonly ServerPoint[];
+  /** AWS/ApplicationELB HTTPCode_Target_5XX_Count (Sum). */
+  readonly http5xx: readonly ServerPoint[];
+  /** Step of the series, seconds. */
+  readonly periodSeconds: number;
+  /** The scalable target's MaxCapacity when the bundle recorded it. */
+  readonly maxCapacity: number | null;
+  /** The task size when the bundle recorded it. */
+  readonly task: TaskSize | null;
+  /** Per-task CpuUtilized / MemoryUtilized (enhanced observability), sorted by TaskId. */
+  readonly tasks: readonly TaskUsage[];
+  /** Application Auto Scaling activities in the series' window (scaling.json), by time. */
+  readonly scalingEvents: readonly ScalingEventRow[];
+}
+
+/** CpuUtilized (CPU units) and MemoryUtilized (MiB) averages of one container or task. */
+export interface UsageSeries {
+  readonly cpuUnits: readonly ServerPoint[];
+  readonly memoryMiB: readonly ServerPoint[];
+}
+
+/** One task's usage and its containers' (ECS/ContainerInsights, enhanced observability). */
+export interface TaskUsage extends UsageSeries {
+  readonly taskId: string;
+  /** Sorted by name. */
+  readonly containers: readonly (UsageSeries & { readonly name: string })[];
+}
+
+/** A scaling activity as DescribeScalingActivities returned it (strings from AWS, unescaped). */
+export interface ScalingEventRow {
+  readonly timeMs: number;
+  readonly description: string;
+  readonly cause: string;
+  readonly statusCode: string;
+}
+
+/** Who and what the run was, from manifest.json. */
+export interface RunMeta {
+  readonly runId: string;
+  readonly scenario: string;
+  readonly target: string;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly k6ExitCode: number | null;
+  readonly gitCommit: string | null;
+}
+
+/** Everything caplab reads from a run bundle. */
+export interface RunData {
+  readonly meta: RunMeta;
+  readonly seconds: readonly RunSecond[];
+  readonly latency: RunLatency;
+  readonly requests: number;
+  readonly failedRequests: number;
+  /** failedRequests / requests, percent; 0 without requests. */
+  readonly errorRatePercent: number;
+  readonly status5xx: number;
+  readonly droppedIterations: number;
+  /** Up to {@link LATENCY_SAMPLE_SIZE} request latencies, sorted (every one when fewer). */
+  readonly latencySample: readonly number[];
+  readonly thresholds: readonly ThresholdVerdict[];
+  /** The plan's SLO (plan.json) when the bundle has one. */
+  readonly slo: SloTargets | null;
+  readonly server: ServerSide | null;
+  readonly warnings: readonly Warning[];
+}
+
+interface SecondBucket {
+  requests: number;
+  failed: number;
+  status5xx: number;
+  dropped: number;
+  histogram: LatencyHistogram | null;
+}
+
+/** Collects k6 Points per second and every request latency. Memory: 8 bytes per request. */
+export class RunAccumulator {
+  private readonly buckets = new Map<number, SecondBucket>();
+  private durations = new Float64Array(1024);
+  private count = 0;
+  private badTimes = 0;
+
+  add(line: K6Line): void {
+    if (line.type !== "Point") return;
+    const kind = POINT_KINDS[line.metric];
+    if (kind === undefined) return;
+    const ms = Date.parse(line.time);
+    if (!Number.isFinite(ms)) {
+      this.badTimes++;
+      return;
+    }
+    const second = Math.floor(ms / 1000) * 1000;
+    let bucket = this.buckets.get(second);
+    if (bucket === undefined) {
+      bucket = { requests: 0, failed: 0, status5xx: 0, dropped: 0, histogram: null };
+      this.buckets.set(second, bucket);
+    }
+    switch (kind) {
+      case "requests":
+        bucket.requests += line.value;
+        break;
+      case "failed":
+        if (line.value !== 0) bucket.failed++;
+        break;
+      case "dropped":
+        bucket.dropped += line.value;
+        break;
+      case "duration": {
+        (bucket.histogram ??= new LatencyHistogram()).record(Math.max(0, line.value));
+        if (/^5\d\d$/.test(line.tags.status ?? "")) bucket.status5xx++;
+        if (this.count === this.durations.length) {
+          const grown = new Float64Array(this.durations.length * 2);
+          grown.set(this.durations);
+          this.durations = grown;
+        }
+        this.durations[this.count++] = line.value;
+        break;
+      }
+    }
+  }
+
+  /**
+   * The run, with the thresholds, SLO and server side that came from other files.
+   * @throws TraceError when the points span more than MAX_TRACE_STEPS seconds.
+   */
+  finish(
+    meta: RunMeta,
+    extra: {
+      readonly thresholds?: readonly ThresholdVerdict[];
+      readonly slo?: SloTargets | null;
+      readonly server?: ServerSide | null;
+      readonly warnings?: readonly Warning[];
+    } = {},
+  ): RunData {
+    const warnings: Warning[] = [...(extra.warnings ?? [])];
+    if (this.badTimes > 0) warnings.push(pointsWithoutTime(this.badTimes));
+    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
+    const seconds: RunSecond[] = [];
+    const first = keys[0];
+    const last = keys[keys.length - 1];
+    if (first !== undefined && last !== undefined) {
+      const span = (last - first) / 1000 + 1;
+      if (span > MAX_TRACE_STEPS)
+        throw new TraceError(
+          tooManySteps(
+            "the k6 output",
+            span,
+            1,
+            first,
+            last + 1000,
+            "a run's seconds are filled in one by one, so its points must lie within the run: check the k6 output's times",
+          ),
+          "trace-too-long",
+        );
+      for (let t = first; t <= last; t += 1000) {
+        const b = this.buckets.get(t);
+        const h = b?.histogram ?? null;
+        seconds.push({
+          timeMs: t,
+          requests: b?.requests ?? 0,
+          failed: b?.failed ?? 0,
+          status5xx: b?.status5xx ?? 0,
+          droppedIterations: b?.dropped ?? 0,
+          p50Ms: h === null ? null : h.percentile(0.5),
+          p95Ms: h === null ? null : h.percentile(0.95),
+          p99Ms: h === null ? null : h.percentile(0.99),
+        });
+      }
+    }
+    const sorted = this.durations.slice(0, this.count).sort();
+    const sum = sorted.reduce((a, b) => a + b, 0);
+    const requests = seconds.reduce((a, s) => a + s.requests, 0);
+    const failedRequests = seconds.reduce((a, s) => a + s.failed, 0);
+    return {
+      meta,
+      seconds,
+      latency: {
+        count: sorted.length,
+        avgMs: sorted.length ? sum / sorted.length : 0,
+        p50Ms: k6Percentile(sorted, 0.5),
+        p90Ms: k6Percentile(sorted, 0.9),
+        p95Ms: k6Percentile(sorted, 0.95),
+        p99Ms: k6Percentile(sorted, 0.99),
+        maxMs: sorted[sorted.length - 1] ?? 0,
+      },
+      requests,
+      failedRequests,
+      errorRatePercent: requests > 0 ? (failedRequests / requests) * 100 : 0,
+      status5xx: seconds.reduce((a, s) => a + s.status5xx, 0),
+      droppedIterations: seconds.reduce((a, s) => a + s.droppedIterations, 0),
+      latencySample: thinSorted(sorted, LATENCY_SAMPLE_SIZE),
+      thresholds: extra.thresholds ?? [],
+      slo: extra.slo ?? null,
+      server: extra.server ?? null,
+      warnings,
+    };
+  }
+}
+
+const POINT_KINDS: Readonly<Record<string, "requests" | "failed" | "dropped" | "duration">> = {
+  http_reqs: "requests",
+  http_req_failed: "failed",
+  dropped_iterations: "dropped",
+  http_req_duration: "duration",
+};
+
+/**
+ * At most `size` values of a sorted sample, evenly spaced by rank (the first and the last
+ * kept), so its percentiles stay close to the full sample's. Cost: O(size).
+ * Example: `thinSorted([1, 2, 3, 4, 5], 3)` → `[1, 3, 5]`.
+ */
+export function thinSorted(sorted: ArrayLike<number>, size: number): number[] {
+  const n = sorted.length;
+  if (n <= size) return Array.from(sorted);
+  if (size < 2) throw new RangeError("`thinSorted` requires a size of at least 2");
+  const out: number[] = [];
+  for (let i = 0; i < size; i++) out.push(sorted[Math.round((i * (n - 1)) / (size - 1))] ?? 0);
+  return out;
+}
+
+/**
+ * The thresholds of a `--summary-export` file (reference/k6.md §4.3): each metric's
+ * `thresholds` is `{expression: boolean}` where **`true` means the threshold FAILED**.
+ * Returns them with k6's handleSummary polarity (`ok: true` = passed).
+ */
+export function thresholdVerdicts(summaryExport: unknown): ThresholdVerdict[] {
+  const metrics = (summaryExport as { metrics?: unknown } | null)?.metrics;
+  if (typeof metrics !== "object" || metrics === null) return [];
+  const out: ThresholdVerdict[] = [];
+  for (const [metric, m] of Object.entries(metrics as Record<string, unknown>)) {
+    const thresholds = (m as { thresholds?: unknown } | null)?.thresholds;
+    if (typeof thresholds !== "object" || thresholds === null) continue;
+    for (const [expression, failed] of Object.entries(thresholds as Record<string, unknown>)) {
+      // Older exports and handleSummary data write {ok: boolean}; the export writes a boolean.
+      const ok =
+        typeof failed === "boolean" ? !failed : (failed as { ok?: unknown } | null)?.ok === true;
+      out.push({ metric, expression, ok });
+    }
+  }
+  return out;
+}
+
+/** A series of a trace bundle, already read: its CloudWatch names and its datapoints. */
+export interface NamedSeries {
+  /** Bundle series id, e.g. `task.<TaskId>.CpuUtilized.Average`. */
+  readonly id?: string;
+  readonly metricName: string;
+  /** CloudWatch dimensions (TaskId, ContainerName for per-task series). */
+  readonly dimensions?: readonly { readonly Name: string; readonly Value: string }[];
+  readonly stat?: string;
+  readonly periodSeconds: number;
+  readonly points: readonly ServerPoint[];
+}
+
+/**
+ * The server side from a trace bundle's series: picks RunningTaskCount, CPUUtilization,
+ * MemoryUtilization, RequestCountPerTarget and HTTPCode_Target_5XX_Count (Average for
+ * utilizations and task count, else the first statistic found). Null when none is there.
+ */
+export function serverSideFromSeries(
+  series: readonly NamedSeries[],
+  context: {
+    readonly maxCapacity?: number | null;
+    readonly task?: TaskSize | null;
+    readonly scalingEvents?: readonly ScalingEventRow[];
+  } = {},
+): ServerSide | null {
+  // The 60-s series: their timestamps pair with RunningTaskCount's (20-s CPU/memory do not).
+  const minute = series.filter((s) => s.periodSeconds >= 60);
+  const pick = (metricName: string, preferred: string): NamedSeries | undefined =>
+    minute.find((s) => s.metricName === metricName && s.stat === preferred) ??
+    minute.find((s) => s.metricName === metricName);
+  const taskCount = pick("RunningTaskCount", "Average");
+  const cpu = pick("CPUUtilization", "Average");
+  const memory = pick("MemoryUtilization", "Average");
+  const rcpt = pick("RequestCountPerTarget", "Sum");
+  const http5xx = pick("HTTPCode_Target_5XX_Count", "Sum");
+  const fine = (metricName: string): readonly ServerPoint[] =>
+    series.find((s) => s.metricName === metricName && s.stat === "Average" && s.periodSeconds < 60)
+      ?.points ?? [];
+  const tasks = taskUsage(series);
+  const perTask = series.filter((s) => perTaskKey(s) !== null);
+  const found = [taskCount, cpu, memory, rcpt, http5xx, ...perTask].filter((s) => s !== undefined);
+  if (found.length === 0) return null;
+  return {
+    taskCount: taskCount?.points ?? [],
+    cpuUtilization: cpu?.points ?? [],
+    memoryUtilization: memory?.points ?? [],
+    cpuUtilization20s: fine("CPUUtilization"),
+    memoryUtilization20s: fine("MemoryUtilization"),
+    requestCountPerTarget: rcpt?.points ?? [],
+    http5xx: http5xx?.points ?? [],
+    periodSeconds: Math.min(...found.map((s) => s.periodSeconds)),
+    maxCapacity: context.maxCapacity ?? null,
+    task: context.task ?? null,
+    tasks,
+    scalingEvents: [...(context.scalingEvents ?? [])].sort((a, b) => a.timeMs - b.timeMs),
+  };
+}
+
+interface PerTaskKey {
+  readonly taskId: string;
+  readonly container: string | null;
+  readonly metric: "cpu" | "memory";
+}
+
+const PER_TASK_ID = /^(task|container)\.(.+)\.(CpuUtilized|MemoryUtilized)\.Average$/;
+
+/**
+ * Which task (and container) a series is for: `task.<TaskId>.CpuUtilized.Average`,
+ * `container.<TaskId>.<Container>.MemoryUtilized.Average`. The names come from the TaskId and
+ * ContainerName dimensions (the id parts are sanitized), else from the id. Null otherwise.
+ */
+export function perTaskKey(s: NamedSeries): PerTaskKey | null {
+  const match = PER_TASK_ID.exec(s.id ?? "");
+  if (match === null || (s.stat !== undefined && s.stat !== "Average")) return null;
+  const [, level, rest = "", metricName] = match;
+  const metric = metricName === "CpuUtilized" ? "cpu" : "memory";
+  const dim = (name: string) => s.dimensions?.find((d) => d.Name === name)?.Value;
+  if (level === "task") return { taskId: dim("TaskId") ?? rest, container: null, metric };
+  // container.<TaskId>.<Container>: sanitized parts have no dots, so the last dot splits them.
+  const dot = rest.lastIndexOf(".");
+  if (dot <= 0) return null;
+  return {
+    taskId: dim("TaskId") ?? rest.slice(0, dot),
+    container: dim("ContainerName") ?? rest.slice(dot + 1),
+    metric,
+  };
+}
+
+/** The per-task and per-container series, grouped by task, sorted by TaskId and name. */
+export function taskUsage(series: readonly NamedSeries[]): TaskUsage[] {
+  interface Usage {
+    cpuUnits: readonly ServerPoint[];
+    memoryMiB: readonly ServerPoint[];
+  }
+  const byTask = new Map<string, Usage & { containers: Map<string, Usage> }>();
+  for (const s of series) {
+    const key = perTaskKey(s);
+    if (key === null) continue;
+    let task = byTask.get(key.taskId);
+    if (task === undefined) {
+      task = { cpuUnits: [], memoryMiB: [], containers: new Map() };
+      byTask.set(key.taskId, task);
+    }
+    let usage: Usage = task;
+    if (key.container !== null) {
+      usage = task.containers.get(key.container) ?? { cpuUnits: [], memoryMiB: [] };
+      task.containers.set(key.container, usage);
+    }
+    if (key.metric === "cpu") usage.cpuUnits = s.points;
+    else usage.memoryMiB = s.points;
+  }
+  const byName = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...byTask.entries()].sort(byName).map(([taskId, t]) => ({
+    taskId,
+    cpuUnits: t.cpuUnits,
+    memoryMiB: t.memoryMiB,
+    containers: [...t.containers.entries()].sort(byName).map(([name, c]) => ({
+      name,
+      cpuUnits: c.cpuUnits,
+      memoryMiB: c.memoryMiB,
+    })),
+  }));
+}
+
+/**
+ * The scaling activities of a scaling.json (`activities`: DescribeScalingActivities items,
+ * StartTime as an ISO string) within [fromMs, toMs]; items without a StartTime are left out.
+ */
+export function scalingEventsOf(
+  scalingJson: unknown,
+  fromMs = -Infinity,
+  toMs = Infinity,
+): ScalingEventRow[] {
+  const activities = (scalingJson as { activities?: unknown } | null)?.activities;
+  if (!Array.isArray(activities)) return [];
+  const text = (v: unknown): string => (typeof v === "string" ? v : "");
+  const out: ScalingEventRow[] = [];
+  for (const a of activities as Record<string, unknown>[]) {
+    if (typeof a !== "object" || a === null) continue;
+    const start = a.StartTime;
+    const timeMs =
+      typeof start === "string" ? Date.parse(start) : typeof start === "number" ? start : NaN;
+    if (!Number.isFinite(timeMs) || timeMs < fromMs || timeMs > toMs) continue;
+    out.push({
+      timeMs,
+      description: text(a.Description),
+      cause: text(a.Cause),
+      statusCode: text(a.StatusCode),
+    });
+  }
+  return out.sort((a, b) => a.timeMs - b.timeMs);
+}
+
+/** Capacity figures of a run with server-side data; null entries when a series is missing. */
+export interface CapacityFigures {
+  /** Σ(CPU % / 100 × vCPUs × tasks × period) / requests: vCPU-seconds spent per request. */
+  readonly cpuSecondsPerRequest: number | null;
+  /** requests / Σ(tasks × period): requests served per task-second. */
+  readonly requestsPerTaskSecond: number | null;
+  /** Σ(tasks × period) in task-hours. */
+  readonly taskHours: number | null;
+}
+
+/**
+ * The run's capacity figures from its server side. The CPU and task-count series are paired
+ * by timestamp; the client-side request count is the denominator.
+ * Example: 2 tasks at 50 % of 1 vCPU for 60 s serving 600 requests → 0.1 vCPU-s per request.
+ */
+export function capacityFigures(run: RunData): CapacityFigures {
+  const server = run.server;
+  if (server === null || server.taskCount.length === 0 || run.requests === 0)
+    return { cpuSecondsPerRequest: null, requestsPerTaskSecond: null, taskHours: null };
+  const taskSeconds = server.taskCount.reduce((a, p) => a + p.value * server.periodSeconds, 0);
+  let cpuSecondsPerRequest: number | null = null;
+  if (server.task !== null && server.cpuUtilization.length > 0) {
+    const vcpus = Number(server.task.cpu) / 1024;
+    const tasksAt = new Map(server.taskCount.map((p) => [p.timeMs, p.value]));
+    let cpuSeconds = 0;
+    for (const p of server.cpuUtilization) {
+      const tasks = tasksAt.get(p.timeMs);
+      if (tasks !== undefined) cpuSeconds += (p.value / 100) * vcpus * tasks * server.periodSeconds;
+    }
+    cpuSecondsPerRequest = cpuSeconds / run.requests;
+  }
+  return {
+    cpuSecondsPerRequest,
+    requestsPerTaskSecond: taskSeconds > 0 ? run.requests / taskSeconds : null,
+    taskHours: taskSeconds / 3600,
+  };
+}
+
+/** Warning: k6 Points whose time did not parse were left out. */
+export function pointsWithoutTime(count: number): Warning {
+  return {
+    code: "k6-point-without-time",
+    message: `${count} k6 Points had a time that does not parse as RFC 3339 and were left out.`,
+  };
+}
+
+/** Bad lines of a run's k6 output named one by one; the rest are counted. */
+export const MAX_NAMED_BAD_K6_LINES = 5;
+
+/** Warning: a line of the k6 output was skipped (not k6 JSON, or an impossible value). */
+export function badK6Line(file: string, line: number, reason: string): Warning {
+  return {
+    code: "bad-k6-line",
+    message: `${file} line ${line} ${reason.replace(/\.$/, "")}; the line was skipped.`,
+  };
+}
+
+/** Warning: more bad lines than {@link MAX_NAMED_BAD_K6_LINES}, counted. */
+export function moreBadK6Lines(file: string, more: number, total: number): Warning {
+  return {
+    code: "more-bad-k6-lines",
+    message: `${file}: ${more} more bad line${more === 1 ? " was" : "s were"} skipped (${total} in all).`,
+  };
+}
+
+/** Warning: the bundle has no k6.json.gz, so there is nothing per second. */
+export function noK6Output(bundle: string): Warning {
+  return {
+    code: "no-k6-output",
+    message: `${bundle} has no k6 JSON output (k6.json.gz); the report has no per-second series.`,
+  };
+}
+
+/** Warning: a file of the bundle could not be read or parsed. */
+export function unreadableFile(file: string, reason: string): Warning {
+  return { code: "unreadable-file", message: `${file} could not be read: ${reason}.` };
+}
+
+/** The run as the gate sees it (analysis/gate.ts). */
+export function gateRunOf(run: RunData): GateRun {
+  const capacity = capacityFigures(run);
+  const server = run.server;
+  const peak = (points: readonly ServerPoint[] | undefined): number | null =>
+    points === undefined || points.length === 0
+      ? null
+      : points.reduce((m, p) => Math.max(m, p.value), -Infinity);
+  return {
+    label: run.meta.runId,
+    requests: run.requests,
+    failedRequests: run.failedRequests,
+    status5xx: run.status5xx,
+    latencyP95Ms: run.latency.p95Ms,
+    latencyP99Ms: run.latency.p99Ms,
+    latencySample: run.latencySample,
+    secondP95Ms: run.seconds.flatMap((s) => (s.p95Ms === null ? [] : [s.p95Ms])),
+    thresholds: run.thresholds,
+    slo: run.slo,
+    server:
+      server === null
+        ? null
+        : {
+            peakCpuPercent: peak(server.cpuUtilization),
+            peakMemoryPercent: peak(server.memoryUtilization),
+            maxTasks: peak(server.taskCount),
+            maxCapacity: server.maxCapacity,
+          },
+    cpuSecondsPerRequest: capacity.cpuSecondsPerRequest,
+    requestsPerTaskSecond: capacity.requestsPerTaskSecond,
+  };
+}

@@ -1,0 +1,698 @@
+/**
+ * Application Auto Scaling for one ECS service, as shared/reference/aws-ecs-scaling.md §1
+ * describes it: target-tracking alarms (AlarmHigh 3 of 3 above target, AlarmLow 15 of 15
+ * below 90 % of target, TreatMissingData `missing`), the new-desired-count formula, cooldowns,
+ * several policies, and step scaling on alarms the user owns. Scheduled actions are applied by
+ * the engine.
+ *
+ * Every alarm is evaluated as CloudWatch documents it, missing datapoints included
+ * ({@link evaluateAlarm}, sim/alarm.ts). An alarm is first evaluated once the trace has
+ * published as many periods as its EvaluationPeriods; periods before the trace's start are
+ * not retrieved (the service's history before the trace is unknown), and until then the alarm
+ * is OK.
+ *
+ * The model choices AWS does not document are parameters (PlatformParams):
+ * `capacityFormulaDatapoint`, `scaleInBlockedAfterScaleOut`, the high-resolution alarm shape,
+ * the evaluation range (`alarmEvaluationRangeExtraPeriods`).
+ */
+import type {
+  AlarmEvidence,
+  ComparisonOperator,
+  PlatformParams,
+  PolicyConfig,
+  ScalingEvent,
+} from "./vocab/index.js";
+import {
+  alarmEvaluation,
+  evaluateAlarm,
+  NOfNMissingAlarm,
+  type AlarmEvaluation,
+  type AlarmSpec,
+  type AlarmStateValue,
+} from "./alarm.js";
+import {
+  customReader,
+  predefinedPeriod,
+  predefinedReader,
+  type MetricTaskFacts,
+  type PeriodStore,
+} from "./metrics.js";
+
+/** Fraction of the target below which AlarmLow counts a datapoint (§1.2). */
+export const SCALE_IN_THRESHOLD_FRACTION = 0.9;
+/** Datapoints AlarmHigh needs above target at 60-s periods (§1.2). */
+export const SCALE_OUT_DATAPOINTS = 3;
+/** Datapoints AlarmLow needs below 90 % of target at 60-s periods (§1.2). */
+export const SCALE_IN_DATAPOINTS = 15;
+
+/** A policy's reading of its alarms: HIGH wants to scale out (a step policy: its alarm is in ALARM), LOW to scale in. */
+type AlarmState = "OK" | "HIGH" | "LOW" | "INSUFFICIENT_DATA";
+
+interface PolicyBase {
+  readonly name: string;
+  readonly store: PeriodStore;
+  readonly handle: number;
+  readonly delay: number;
+  state: AlarmState;
+  lastOutAt: number;
+  lastOutFrom: number;
+  lastInAt: number;
+  /** Time until which a blocked-by-cooldown event was already reported. */
+  reportedBlockUntil: number;
+}
+
+interface TargetTrackingPolicy extends PolicyBase {
+  readonly kind: "target-tracking";
+  readonly target: number;
+  readonly outN: number;
+  readonly inN: number;
+  /** AlarmHigh: N of N above the target. */
+  readonly high: AlarmSpec;
+  /** AlarmLow: N of N below 90 % of the target. */
+  readonly low: AlarmSpec;
+  readonly scaleOutCooldown: number;
+  readonly scaleInCooldown: number;
+  readonly disableScaleIn: boolean;
+  /** CloudWatch state of AlarmHigh and AlarmLow. */
+  highState: AlarmStateValue;
+  lowState: AlarmStateValue;
+  /** Metric value for the formula at the last evaluation. */
+  value: number;
+  evidence: AlarmEvidence | null;
+  withheldReported: boolean;
+  /** AlarmHigh and AlarmLow, evaluated incrementally as the periods are published. */
+  readonly highAlarm: NOfNMissingAlarm;
+  readonly lowAlarm: NOfNMissingAlarm;
+}
+
+interface StepPolicy extends PolicyBase {
+  readonly kind: "step";
+  readonly threshold: number;
+  readonly alarm: AlarmSpec;
+  readonly comparison: "above" | "below";
+  readonly evaluationPeriods: number;
+  readonly cooldown: number;
+  readonly adjustmentType: "ChangeInCapacity" | "PercentChangeInCapacity" | "ExactCapacity";
+  readonly steps: readonly { lo: number; hi: number; adj: number }[];
+  readonly minMagnitude: number;
+  /** CloudWatch state of the alarm. */
+  alarmState: AlarmStateValue;
+  value: number;
+  evidence: AlarmEvidence | null;
+}
+
+type Policy = TargetTrackingPolicy | StepPolicy;
+
+export interface AutoScalerOptions {
+  readonly policies: readonly PolicyConfig[];
+  readonly task: MetricTaskFacts;
+  readonly platform: PlatformParams;
+  /** Returns the store for a period (20 or 60 s), creating it with enough lookback. */
+  readonly storeFor: (periodSeconds: number, lookbackPeriods: number) => PeriodStore;
+  readonly startMs: number;
+  readonly stepSeconds: number;
+  /** Receives events; null to skip building them (sweeps). */
+  readonly emit: ((event: ScalingEvent) => void) | null;
+}
+
+/** Rounds up, forgiving floating-point noise such as 2.0000000001. */
+function ceilTolerant(x: number): number {
+  return Math.ceil(x - 1e-9);
+}
+
+export class AutoScaler {
+  private readonly policies: Policy[];
+  private readonly emit: ((event: ScalingEvent) => void) | null;
+  private readonly startMs: number;
+  private readonly stepSeconds: number;
+  private readonly formula: PlatformParams["capacityFormulaDatapoint"];
+  private readonly blockInAfterOut: boolean;
+  /** The one policy, when there is only one (the common case in sweeps; saves a filter). */
+  private readonly single: Policy[] | null;
+  /** Target-tracking policies with scale-in enabled: all must agree to scale in. */
+  private readonly scaleInTracking: TargetTrackingPolicy[];
+  /** Scratch lists for {@link evaluate}: the policies that want to scale out / in. */
+  private readonly outs: Policy[];
+  private readonly ins: Policy[];
+  /** Scratch result of {@link evaluateAlarm}. */
+  private readonly scratch: AlarmEvaluation = alarmEvaluation();
+  /** Distinct evaluation periods in use, ascending. */
+  readonly periods: readonly number[];
+  /** Scale-out and scale-in actions taken. */
+  actions = 0;
+
+  constructor(options: AutoScalerOptions) {
+    const { platform } = options;
+    this.emit = options.emit;
+    this.startMs = options.startMs;
+    this.stepSeconds = options.stepSeconds;
+    this.formula = platform.capacityFormulaDatapoint;
+    this.blockInAfterOut = platform.scaleInBlockedAfterScaleOut;
+    this.policies = options.policies.map((config, index) => {
+      const name = config.PolicyName ?? `policy-${index + 1}`;
+      // The mutable fields are spelled out in each literal below rather than spread from a
+      // shared object: V8 gives every object built by a spread its own hidden class, which
+      // made the per-step code that reads policies megamorphic (and deoptimize per candidate).
+      const tt = config.TargetTrackingScalingPolicyConfiguration;
+      if (tt) {
+        const predefined = tt.PredefinedMetricSpecification?.PredefinedMetricType;
+        const period = predefined ? predefinedPeriod(predefined) : 60;
+        const high = period === 20;
+        const outN = high ? platform.highResolutionScaleOutDatapoints : SCALE_OUT_DATAPOINTS;
+        const inN = high ? platform.highResolutionScaleInDatapoints : SCALE_IN_DATAPOINTS;
+        const delay = high
+          ? platform.highResolutionPublicationDelaySeconds
+          : platform.metricPublicationDelaySeconds;
+        const extra = rangeExtra(platform, period);
+        const store = options.storeFor(
+          period,
+          Math.ceil(delay / period) + Math.max(outN, inN) + extra + 2,
+        );
+        const reader = predefined
+          ? predefinedReader(predefined, options.task, platform)
+          : customReader(tt.CustomizedMetricSpecification!, options.task, platform);
+        const highSpec = ttAlarm(tt.TargetValue, "GreaterThanThreshold", outN, extra);
+        const lowSpec = ttAlarm(
+          SCALE_IN_THRESHOLD_FRACTION * tt.TargetValue,
+          "LessThanThreshold",
+          inN,
+          extra,
+        );
+        return {
+          name,
+          state: "OK" as AlarmState,
+          lastOutAt: -Infinity,
+          lastOutFrom: 0,
+          lastInAt: -Infinity,
+          reportedBlockUntil: -Infinity,
+          value: NaN,
+          evidence: null,
+          kind: "target-tracking" as const,
+          store,
+          handle: store.register(reader),
+          delay,
+          target: tt.TargetValue,
+          outN,
+          inN,
+          high: highSpec,
+          low: lowSpec,
+          highState: "OK" as AlarmStateValue,
+          lowState: "OK" as AlarmStateValue,
+          scaleOutCooldown: tt.ScaleOutCooldown,
+          scaleInCooldown: tt.ScaleInCooldown,
+          disableScaleIn: tt.DisableScaleIn,
+          withheldReported: false,
+          highAlarm: new NOfNMissingAlarm(highSpec),
+          lowAlarm: new NOfNMissingAlarm(lowSpec),
+        };
+      }
+      const step = config.StepScalingPolicyConfiguration!;
+      const alarm = config.Alarm!;
+      const period = alarm.Period;
+      const delay =
+        period === 20
+          ? platform.highResolutionPublicationDelaySeconds
+          : platform.metricPublicationDelaySeconds;
+      const extra = rangeExtra(platform, period);
+      const store = options.storeFor(
+        period,
+        Math.ceil(delay / period) + alarm.EvaluationPeriods + extra + 2,
+      );
+      const threshold = alarm.Threshold;
+      return {
+        name: config.PolicyName ?? alarm.AlarmName ?? name,
+        state: "OK" as AlarmState,
+        lastOutAt: -Infinity,
+        lastOutFrom: 0,
+        lastInAt: -Infinity,
+        reportedBlockUntil: -Infinity,
+        value: NaN,
+        evidence: null,
+        kind: "step" as const,
+        store,
+        handle: store.register(customReader(alarm.Metric, options.task, platform)),
+        delay,
+        threshold,
+        alarm: {
+          threshold,
+          comparison: alarm.ComparisonOperator,
+          evaluationPeriods: alarm.EvaluationPeriods,
+          datapointsToAlarm: alarm.DatapointsToAlarm ?? alarm.EvaluationPeriods,
+          treatMissingData: alarm.TreatMissingData,
+          rangePeriods: alarm.EvaluationPeriods + extra,
+        },
+        comparison: alarm.ComparisonOperator.startsWith("Greater")
+          ? ("above" as const)
+          : ("below" as const),
+        evaluationPeriods: alarm.EvaluationPeriods,
+        cooldown: step.Cooldown,
+        adjustmentType: step.AdjustmentType,
+        steps: step.StepAdjustments.map((s) => ({
+          lo: s.MetricIntervalLowerBound ?? -Infinity,
+          hi: s.MetricIntervalUpperBound ?? Infinity,
+          adj: s.ScalingAdjustment,
+        })),
+        minMagnitude: step.MinAdjustmentMagnitude ?? 0,
+        alarmState: "OK" as AlarmStateValue,
+      };
+    });
+    this.periods = [...new Set(this.policies.map((p) => p.store.period))].sort((a, b) => a - b);
+    this.single = this.policies.length === 1 ? this.policies : null;
+    this.outs = [...this.policies];
+    this.ins = [...this.policies];
+    this.scaleInTracking = this.policies.filter(
+      (p): p is TargetTrackingPolicy => p.kind === "target-tracking" && !p.disableScaleIn,
+    );
+  }
+
+  /**
+   * Evaluates the policies whose alarms are evaluated at `tau` (seconds since the trace's
+   * start; a multiple of each policy's period) and returns the new desired count, or
+   * `current` when nothing changes.
+   */
+  evaluate(tau: number, step: number, current: number, min: number, max: number): number {
+    const due = this.single ?? this.policies.filter((p) => isMultiple(tau, p.store.period));
+    if (
+      due.length === 0 ||
+      (this.single && !isMultiple(tau, (this.single[0] as Policy).store.period))
+    )
+      return current;
+    let acting = false;
+    let high = false;
+    for (const p of due) {
+      this.observe(p, tau, step);
+      if (p.state === "HIGH") acting = high = true;
+      else if (p.state === "LOW") acting = true;
+    }
+    if (!acting) return current;
+    // Nothing can change at a bound (the common case at night, when every policy is low).
+    if (!high && current <= min) return current;
+
+    // Scale-out: any policy may; during its scale-out cooldown only a larger one goes through.
+    // The wanting policies go to a list the scaler reuses (written by index: setting an
+    // array's length to 0 drops its storage) and the largest want (the first on ties) is
+    // tracked as they come: this path runs at every evaluation with an alarm, so it
+    // allocates nothing.
+    const outs = this.outs;
+    let outCount = 0;
+    let bestOut: Policy | null = null;
+    let bestOutDesired = 0;
+    for (const p of due) {
+      const desired = this.scaleOutDesired(p, tau, current);
+      if (desired === null) continue;
+      if (desired > current) {
+        outs[outCount++] = p;
+        if (bestOut === null || desired > bestOutDesired) {
+          bestOut = p;
+          bestOutDesired = desired;
+        }
+      } else if (tau < p.lastOutAt + this.outCooldown(p))
+        this.reportBlocked(p, tau, step, desired, current, "out");
+    }
+    if (bestOut !== null) {
+      const to = Math.min(Math.max(bestOutDesired, min), max);
+      if (to > current) {
+        for (let k = 0; k < outCount; k++) {
+          const p = outs[k] as Policy;
+          // Inside the cooldown the base stays the capacity before the initiating
+          // scale-out: the metric still reflects it (§1.4).
+          if (!(tau < p.lastOutAt + this.outCooldown(p))) p.lastOutFrom = current;
+          p.lastOutAt = tau;
+        }
+        // A scale-out ends every scale-in cooldown (§1.4).
+        for (const p of this.policies) p.lastInAt = -Infinity;
+        this.record(
+          "scale-out",
+          bestOut,
+          tau,
+          step,
+          current,
+          to,
+          outCount > 1 ? ` (largest of ${outCount} policies)` : "",
+          max,
+        );
+        return to;
+      }
+      return current;
+    }
+
+    // Scale-in: every target-tracking policy with scale-in enabled must be ready; the
+    // largest resulting capacity wins. Step policies scale in on their own alarm.
+    // Same bookkeeping as for scale-out: a reused list and the best want so far.
+    const ins = this.ins;
+    let inCount = 0;
+    let bestIn: Policy | null = null;
+    let bestInDesired = 0;
+    const tracking = this.scaleInTracking;
+    // Plain loops rather than filters (no allocation): a low alarm above MinCapacity, held by
+    // the cooldown, takes this path at many evaluations.
+    let anyDueLow = false;
+    let allLow = true;
+    for (const p of tracking) {
+      if (p.state !== "LOW") allLow = false;
+      else if (due.includes(p)) anyDueLow = true;
+    }
+    if (anyDueLow) {
+      if (!allLow) {
+        const notReady = tracking.filter((p) => p.state !== "LOW");
+        for (const p of tracking) {
+          if (p.state !== "LOW" || !due.includes(p)) continue;
+          if (!p.withheldReported) {
+            p.withheldReported = true;
+            this.emit?.({
+              kind: "scale-in-withheld",
+              timeMs: this.timeMs(tau),
+              step,
+              policy: p.name,
+              reason: `${p.name} is ready to scale in, but ${notReady.map((q) => `${q.name} (${q.state})`).join(", ")} is not; scale-in needs every target-tracking policy with scale-in enabled.`,
+            });
+          }
+        }
+      } else {
+        let blocked: TargetTrackingPolicy | null = null;
+        let desired = 0;
+        for (const p of tracking) {
+          if (this.inCooldownUntil(p) > tau) blocked ??= p;
+          desired = Math.max(desired, ceilTolerant((current * p.value) / p.target));
+        }
+        if (blocked) {
+          this.reportBlocked(blocked, tau, step, desired, current, "in");
+        } else if (desired < current) {
+          // The policy whose metric is furthest above its target leads (the first on ties).
+          let lead = tracking[0] as TargetTrackingPolicy;
+          for (const p of tracking) if (p.value / p.target > lead.value / lead.target) lead = p;
+          ins[inCount++] = lead;
+          bestIn = lead;
+          bestInDesired = desired;
+        }
+      }
+    }
+    for (const p of due) {
+      if (p.kind !== "step" || p.state !== "HIGH") continue;
+      const desired = this.stepDesired(p, current);
+      if (desired >= current) continue;
+      if (this.inCooldownUntil(p) > tau) this.reportBlocked(p, tau, step, desired, current, "in");
+      else {
+        ins[inCount++] = p;
+        if (bestIn === null || desired > bestInDesired) {
+          bestIn = p;
+          bestInDesired = desired;
+        }
+      }
+    }
+    if (bestIn !== null) {
+      const to = Math.max(Math.min(bestInDesired, max), min);
+      if (to < current) {
+        for (let k = 0; k < inCount; k++) {
+          const w = ins[k] as Policy;
+          if (w.kind === "target-tracking") for (const p of tracking) p.lastInAt = tau;
+          else w.lastInAt = tau;
+        }
+        this.record("scale-in", bestIn, tau, step, current, to, "", min);
+        return to;
+      }
+    }
+    return current;
+  }
+
+  /** Reads the policy's published datapoints at tau and sets its alarms' states. */
+  private observe(p: Policy, tau: number, step: number): void {
+    const period = p.store.period;
+    const last = Math.floor((tau - p.delay) / period + 1e-9) - 1;
+    const before = p.state;
+    if (p.kind === "target-tracking") {
+      // Both alarms take the newly published periods, in order (O(1) each), and answer for
+      // the last one: this runs for every candidate of a sweep at every period.
+      const threshold = p.low.threshold;
+      for (let k = p.highAlarm.lastPeriod + 1; k <= last; k++) {
+        const v = p.store.datapoint(p.handle, k);
+        p.highAlarm.push(k, v);
+        p.lowAlarm.push(k, v);
+      }
+      // An alarm is first evaluated once the trace has published its N periods. AlarmLow is
+      // read when it matters: while AlarmHigh is in ALARM the policy scales out whatever
+      // AlarmLow says, and an alarm treating missing data as missing has no memory.
+      const r = this.scratch;
+      const withMean = this.formula === "mean";
+      if (last >= p.outN - 1) p.highState = p.highAlarm.evaluate(r, withMean).state;
+      if (p.highState !== "ALARM" && last >= p.inN - 1) {
+        p.lowState = p.lowAlarm.evaluate(r, withMean).state;
+      }
+      if (p.highState === "ALARM") {
+        p.state = "HIGH";
+        p.value = this.formula === "latest" ? r.latest : r.mean;
+        p.evidence = this.emit
+          ? {
+              alarm: "AlarmHigh",
+              threshold: p.target,
+              comparison: "above",
+              datapoints: this.evidenceValues(p, p.high, last),
+            }
+          : null;
+      } else if (p.lowState === "ALARM") {
+        p.state = "LOW";
+        p.value = this.formula === "latest" ? r.latest : r.mean;
+        p.evidence = this.emit
+          ? {
+              alarm: "AlarmLow",
+              threshold,
+              comparison: "below",
+              datapoints: this.evidenceValues(p, p.low, last),
+            }
+          : null;
+      } else if (p.highState === "INSUFFICIENT_DATA" || p.lowState === "INSUFFICIENT_DATA") {
+        p.state = "INSUFFICIENT_DATA";
+      } else {
+        p.state = "OK";
+      }
+      if (p.state !== "LOW") p.withheldReported = false;
+    } else {
+      const spec = p.alarm;
+      if (last >= spec.evaluationPeriods - 1) {
+        const r = evaluateAlarm(p.store, p.handle, last, 0, spec, p.alarmState, this.scratch);
+        p.alarmState = r.state;
+        // The newest real datapoint evaluated gives the breach; an alarm in ALARM on filled
+        // datapoints alone (TreatMissingData breaching) has none, and applies the step that
+        // starts at its threshold (a model choice: AWS does not say what it does then).
+        if (r.state === "ALARM") p.value = Number.isNaN(r.latest) ? spec.threshold : r.latest;
+      }
+      if (p.alarmState === "ALARM") {
+        // "HIGH" means "in ALARM" for a step policy; its adjustment's sign gives the direction.
+        p.state = "HIGH";
+        p.evidence = this.emit
+          ? {
+              alarm: p.name,
+              threshold: p.threshold,
+              comparison: p.comparison,
+              datapoints: this.evidenceValues(p, spec, last),
+            }
+          : null;
+      } else p.state = p.alarmState === "OK" ? "OK" : "INSUFFICIENT_DATA";
+    }
+    if (p.state === "INSUFFICIENT_DATA" && before !== "INSUFFICIENT_DATA") {
+      this.emit?.({
+        kind: "insufficient-data",
+        timeMs: this.timeMs(tau),
+        step,
+        policy: p.name,
+        reason: `${p.name}: ${this.insufficientAlarms(p)} INSUFFICIENT_DATA (periods up to ${isoMinute(this.timeMs((last + 1) * period))}, missing datapoints treated as ${p.kind === "step" ? p.alarm.treatMissingData : "missing"}); no scaling on it until data returns.`,
+      });
+    }
+  }
+
+  /**
+   * The datapoints an alarm evaluated, oldest first (for evidence; allocates): its N most recent
+   * real datapoints, or, with fewer, every period of its range (NaN for the missing ones).
+   */
+  private evidenceValues(p: Policy, spec: AlarmSpec, last: number): number[] {
+    const oldest = Math.max(0, last - spec.rangePeriods + 1);
+    const real: number[] = [];
+    for (let k = last; k >= oldest && real.length < spec.evaluationPeriods; k--) {
+      const v = p.store.datapoint(p.handle, k);
+      if (!Number.isNaN(v)) real.push(v);
+    }
+    if (real.length >= spec.evaluationPeriods) return real.reverse();
+    return this.read(p, last, last - oldest + 1);
+  }
+
+  /** Which of a policy's alarms are in INSUFFICIENT_DATA, for the event's reason. */
+  private insufficientAlarms(p: Policy): string {
+    if (p.kind === "step") return `alarm ${p.name}`;
+    const high = p.highState === "INSUFFICIENT_DATA";
+    const low = p.lowState === "INSUFFICIENT_DATA";
+    return high && low ? "AlarmHigh and AlarmLow" : high ? "AlarmHigh" : "AlarmLow";
+  }
+
+  /** The `n` datapoints up to period `last`, oldest first (for evidence; allocates). */
+  private read(p: Policy, last: number, n: number): number[] {
+    const out: number[] = [];
+    for (let k = last - n + 1; k <= last; k++) out.push(p.store.datapoint(p.handle, k));
+    return out;
+  }
+
+  private outCooldown(p: Policy): number {
+    return p.kind === "target-tracking" ? p.scaleOutCooldown : p.cooldown;
+  }
+
+  private inCooldownUntil(p: Policy): number {
+    const inCooldown = p.kind === "target-tracking" ? p.scaleInCooldown : p.cooldown;
+    let until = p.lastInAt + inCooldown;
+    if (this.blockInAfterOut) until = Math.max(until, p.lastOutAt + this.outCooldown(p));
+    return until;
+  }
+
+  /** The desired count a policy in alarm asks for when scaling out; null when not in alarm. */
+  private scaleOutDesired(p: Policy, tau: number, current: number): number | null {
+    if (p.state !== "HIGH") return null;
+    // Within the scale-out cooldown the capacity the last scale-out added counts as
+    // already there: the new count is computed from the capacity before it (§1.4).
+    const inCooldown = tau < p.lastOutAt + this.outCooldown(p);
+    const base = inCooldown ? p.lastOutFrom : current;
+    if (p.kind === "target-tracking") return ceilTolerant((base * p.value) / p.target);
+    const desired = this.stepDesired(p, base);
+    return inCooldown ? Math.max(desired, base) : desired;
+  }
+
+  /**
+   * The capacity a step policy asks for from `base`, by the step its breach falls in. A step's
+   * interval is [lower, upper) for an alarm above its threshold and (lower, upper] for one
+   * below it, so an `…OrEqualTo…` alarm at exactly its threshold falls in the step bounded by 0
+   * (Application Auto Scaling API reference, StepAdjustment: "greater than or equal to 50 and
+   * less than 60 … lower bound of 0 and an upper bound of 10"; "greater than 40 and less than
+   * or equal to 50 … lower bound of -10 and an upper bound of 0").
+   */
+  private stepDesired(p: StepPolicy, base: number): number {
+    const breach = p.value - p.threshold;
+    const above = p.comparison === "above";
+    let stepAdj: { lo: number; hi: number; adj: number } | null = null;
+    for (const s of p.steps) {
+      if (above ? breach >= s.lo && breach < s.hi : breach > s.lo && breach <= s.hi) {
+        stepAdj = s;
+        break;
+      }
+    }
+    if (stepAdj === null) return base;
+    if (p.adjustmentType === "ExactCapacity") return stepAdj.adj;
+    let delta: number;
+    if (p.adjustmentType === "ChangeInCapacity") delta = stepAdj.adj;
+    else {
+      const raw = (base * stepAdj.adj) / 100;
+      // AWS rounding: |x| < 1 becomes ±1, otherwise toward zero.
+      delta = raw > 0 && raw < 1 ? 1 : raw < 0 && raw > -1 ? -1 : Math.trunc(raw);
+      if (Math.abs(delta) < p.minMagnitude) delta = Math.sign(delta) * p.minMagnitude;
+    }
+    return base + delta;
+  }
+
+  private reportBlocked(
+    p: Policy,
+    tau: number,
+    step: number,
+    wanted: number,
+    current: number,
+    dir: "out" | "in",
+  ): void {
+    const until = dir === "out" ? p.lastOutAt + this.outCooldown(p) : this.inCooldownUntil(p);
+    if (p.reportedBlockUntil >= until || wanted === current) return;
+    p.reportedBlockUntil = until;
+    const cooldown =
+      p.kind === "step" ? "Cooldown" : dir === "out" ? "ScaleOutCooldown" : "ScaleInCooldown";
+    this.emit?.({
+      kind: "blocked-by-cooldown",
+      timeMs: this.timeMs(tau),
+      step,
+      policy: p.name,
+      wanted,
+      current,
+      cooldown,
+      untilMs: this.timeMs(until),
+      reason:
+        dir === "out"
+          ? `${p.name} wanted ${wanted} tasks, not more than the ${current} its last scale-out set; ${cooldown} runs until ${isoMinute(this.timeMs(until))}.`
+          : `${p.name} wanted to scale in from ${current} to ${wanted}; ${cooldown} runs until ${isoMinute(this.timeMs(until))}.`,
+    });
+  }
+
+  private record(
+    kind: "scale-out" | "scale-in",
+    p: Policy,
+    tau: number,
+    step: number,
+    from: number,
+    to: number,
+    note: string,
+    bound: number,
+  ): void {
+    this.actions++;
+    if (!this.emit) return;
+    const ev = p.evidence;
+    const shown = ev
+      ? ev.datapoints.map((v) => (Number.isNaN(v) ? "–" : String(round(v)))).join(", ")
+      : "";
+    const clamp =
+      kind === "scale-out" && to === bound
+        ? ` (capped at MaxCapacity ${bound})`
+        : kind === "scale-in" && to === bound
+          ? ` (held at MinCapacity ${bound})`
+          : "";
+    const why = ev
+      ? `${ev.alarm} of ${p.name}: ${ev.datapoints.length} datapoints ${ev.comparison} ${round(ev.threshold)} [${shown}]`
+      : p.name;
+    this.emit({
+      kind,
+      timeMs: this.timeMs(tau),
+      step,
+      policy: p.name,
+      from,
+      to,
+      evidence: ev,
+      reason: `${why}; desired ${from} → ${to}${clamp}${note}.`,
+    });
+  }
+
+  private timeMs(tau: number): number {
+    return this.startMs + tau * 1000;
+  }
+
+  /** The step length the scaler was built for (for tests). */
+  get step(): number {
+    return this.stepSeconds;
+  }
+}
+
+/** A target-tracking alarm: N of N, missing data treated as missing (reference §1.2). */
+function ttAlarm(
+  threshold: number,
+  comparison: ComparisonOperator,
+  n: number,
+  extra: number,
+): AlarmSpec {
+  return {
+    threshold,
+    comparison,
+    evaluationPeriods: n,
+    datapointsToAlarm: n,
+    treatMissingData: "missing",
+    rangePeriods: n + extra,
+  };
+}
+
+/** Periods an alarm of this period retrieves beyond its EvaluationPeriods. */
+function rangeExtra(platform: PlatformParams, period: number): number {
+  return period === 20
+    ? platform.highResolutionAlarmEvaluationRangeExtraPeriods
+    : platform.alarmEvaluationRangeExtraPeriods;
+}
+
+function isMultiple(tau: number, period: number): boolean {
+  const r = tau / period;
+  return Math.abs(r - Math.round(r)) < 1e-9;
+}
+
+function round(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
+function isoMinute(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace("T", " ") + "Z";
+}

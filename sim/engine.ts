@@ -1,0 +1,1488 @@
+/**
+ * The simulator: one trace, one candidate configuration, one Timeline.
+ *
+ *   Trace × Candidate × SimulationContext
+ *     → per step: scheduled actions → task lifecycle (launch, health checks, slow start,
+ *       draining) → arrivals split over healthy targets → per-group M/M/c queue (latency,
+ *       CPU, memory, backlog, timeouts) → OOM kills at the moment memory passes the limit,
+ *       replaced at once → simulated CloudWatch datapoints → Application Auto Scaling (alarms,
+ *       cooldowns, policies) → new desired count → billing
+ *     → Timeline + ScalingEvents → Kpis
+ *
+ * Pure: time is the step index, nothing is read from outside. The model is a fluid one over
+ * groups of tasks: the tasks launched together form a group and stay identical (counts are
+ * expected values, so an OOM share can leave a fraction of a task). Each group carries its own
+ * requests queued per task: round robin gives every healthy target the same arrivals (slow
+ * start ramps a new one in), but a backlog stays with the tasks that hold it, and a new task
+ * starts empty. Groups that have caught up (same backlog, fully ramped) merge back into one, so
+ * the common case is a single group. Every modelling choice is a named parameter in
+ * PlatformParams or ServiceModel.
+ *
+ * The timeline's counts are all means over the step (task-seconds ÷ step seconds), like
+ * Container Insights' 1-minute averages (TIMELINE_COLUMN_DESCRIPTIONS).
+ */
+// Values from the vocabulary's modules that need no schema library, so that a sweep's worker
+// threads start without loading one (the types come from the index as usual).
+import { taskCostPerSecond, vcpusOf } from "./vocab/fargate.js";
+import type {
+  Candidate,
+  Kpis,
+  ScalingEvent,
+  SimulationContext,
+  Timeline,
+  TimelineColumn,
+  Trace,
+} from "./vocab/index.js";
+import { TIMELINE_COLUMNS } from "./vocab/types.js";
+import { AutoScaler } from "./autoscaling.js";
+import { tasksOverMemory } from "./memory.js";
+import { PeriodStore, Q, Q_COUNT } from "./metrics.js";
+import {
+  queueStep,
+  SaturatedStation,
+  type QueueStepMemo,
+  type QueueStepResult,
+  type QueueStepTable,
+} from "./queue.js";
+import { scheduleFirings, type ScheduledFiring } from "./schedule.js";
+
+export interface SimulateOptions {
+  /** Build the per-step Timeline and the events (reports); off in sweeps. @default true */
+  readonly record?: boolean;
+  /** Precomputed scheduled-action firings for this trace window (sweeps share them). */
+  readonly firings?: readonly ScheduledFiring[];
+  /**
+   * Queueing results remembered across the candidates of a sweep (one per sweep and
+   * context; results are the same without it). Used when `record` is off.
+   */
+  readonly queueMemo?: QueueStepMemo;
+}
+
+export interface SimulationResult {
+  readonly kpis: Kpis;
+  readonly timeline: Timeline | null;
+  readonly events: readonly ScalingEvent[];
+}
+
+/** Utilization above which a stable M/M/c queue is treated as saturated. */
+export const MAX_STABLE_UTILIZATION = 0.995;
+/** Share of a minute's requests allowed above the p95 limit before the minute breaks the SLO. */
+const P95_TAIL = 0.05;
+/** Under oomModel "poisson", a share of tasks over their memory below 0.1 % kills nobody (no dust). */
+const OOM_NEGLIGIBLE_SHARE = 1e-3;
+/** Backlog per task below which a group counts as empty. */
+const EMPTY_BACKLOG = 1e-9;
+/** Tasks below which a difference between desired and running tasks is float noise, not a task. */
+const COUNT_TOLERANCE = 1e-6;
+/**
+ * Groups of serving tasks kept apart at most; past it the two with the closest queues merge
+ * (their queue per task averaged). Partial OOM kills under a lasting overload would otherwise
+ * add a group at every step.
+ */
+const MAX_SERVING_GROUPS = 8;
+const CPU_HISTOGRAM_BINS = 1000;
+
+/**
+ * Tasks launched together (or, the first group, running when the trace starts). Identical from
+ * then on; they leave the group when stopped (scale-in), drained, or killed (OOM).
+ */
+class TaskGroup {
+  // Every number field starts as a double (NaN), so that V8 stores them as doubles from the
+  // first group on, rather than changing their layout (and dropping optimized code) later.
+  /** Tasks in the group (an expected value: fractional after an OOM share). */
+  count = NaN;
+  /** When ECS decided to start it (−∞: before the trace). */
+  createdAt = NaN;
+  /** Billing starts when Fargate starts provisioning (−∞: before the trace). */
+  billedFrom = NaN;
+  /** Time up to which the group's cost has been charged. */
+  billedUntil = NaN;
+  runningAt = NaN;
+  healthyAt = NaN;
+  /** Ramped in by ALB slow start from healthyAt (decided when it becomes healthy). */
+  slowStart = false;
+  /** Whether slowStart has been decided. */
+  slowStartDecided = false;
+  /** Requests queued per task, at the end of the last step. */
+  backlog = NaN;
+  /** The last step whose task-seconds include this group. */
+  accountedStep = -1;
+  /** The same at the start of this step (scratch). */
+  backlogStart = NaN;
+
+  // This step's figures (scratch, per task unless said otherwise).
+  /** Start of serving in this step (NaN: not serving). */
+  servingFrom = NaN;
+  /** Mean traffic weight while serving in this step (slow start ramps it from 0 to 1). */
+  weight = NaN;
+  /** Requests arriving per task per second while serving in this step. */
+  lambda = NaN;
+  /** Spare capacity in requests after this step's kills (scratch). */
+  spare = NaN;
+  /** Requests in flight per task at the start and the end of the serving window. */
+  inflight0 = NaN;
+  inflight1 = NaN;
+  /** Requests served and timed out per task over the serving window. */
+  served = NaN;
+  timedOut = NaN;
+  /** Requests served by the whole group this step, and their latency (seconds) and slow share. */
+  groupServed = NaN;
+  p50 = NaN;
+  p95 = NaN;
+  p99 = NaN;
+  slow = NaN;
+  /** Mean latency of its requests this step, seconds. */
+  meanLatency = NaN;
+
+  /**
+   * (Re)starts the group: the fleet reuses groups that emptied, so that a service restarting
+   * tasks at every step (an OOM crash loop) allocates nothing.
+   */
+  init(
+    count: number,
+    createdAt: number,
+    billedFrom: number,
+    runningAt: number,
+    healthyAt: number,
+    initial: boolean,
+  ): this {
+    this.count = count;
+    this.createdAt = createdAt;
+    this.billedFrom = billedFrom;
+    this.billedUntil = initial ? 0 : -Infinity;
+    this.runningAt = runningAt;
+    this.healthyAt = healthyAt;
+    this.slowStart = false;
+    this.slowStartDecided = initial;
+    this.backlog = 0;
+    this.backlogStart = 0;
+    this.accountedStep = -1;
+    this.servingFrom = NaN;
+    this.weight = 1;
+    this.groupServed = 0;
+    return this;
+  }
+}
+
+/** Deregistered tasks, still RUNNING (and billed) until their deregistration delay ends. */
+class DrainGroup {
+  count: number;
+  readonly billedFrom: number;
+  billedUntil: number;
+  readonly endsAt: number;
+  /** Requests still queued per task: the task finishes them while draining. */
+  backlog: number;
+
+  constructor(
+    count: number,
+    billedFrom: number,
+    billedUntil: number,
+    endsAt: number,
+    backlog: number,
+  ) {
+    this.count = count;
+    this.billedFrom = billedFrom;
+    this.billedUntil = billedUntil;
+    this.endsAt = endsAt;
+    this.backlog = backlog;
+  }
+}
+
+/** The fixed facts {@link Fleet} needs. */
+interface FleetParams {
+  readonly costRate: number;
+  readonly minBilled: number;
+  readonly schedulingDelaySeconds: number;
+  readonly launchSeconds: number;
+  readonly fargateLaunchesPerSecond: number;
+  readonly checksUntilHealthy: number;
+  readonly deregistrationDelaySeconds: number;
+  readonly drainingEndsWhenIdle: boolean;
+  readonly capacityRate: number;
+  readonly latencySeconds: number;
+}
+
+/**
+ * The service's tasks as ECS runs them: the scalable target's bounds and desired count, the
+ * groups launching and serving, the draining ones, and their billing. A class rather than
+ * closures of {@link simulate}: its methods run at every step of every candidate of a sweep, and
+ * fresh closures per call made V8 throw away simulate's optimized code ("wrong call target").
+ */
+class Fleet {
+  /** Launching and serving groups, oldest first. */
+  readonly groups: TaskGroup[];
+  readonly draining: DrainGroup[] = [];
+
+  constructor(
+    public desired: number,
+    public min: number,
+    public max: number,
+    private readonly params: FleetParams,
+    private readonly tally: Tally,
+    private readonly sums: StepSums,
+  ) {
+    this.groups = [new TaskGroup().init(desired, -Infinity, -Infinity, -Infinity, -Infinity, true)];
+  }
+
+  /** Groups that emptied, for reuse. */
+  private readonly spareGroups: TaskGroup[] = [];
+  /** Groups launched so far (to tell whether a phase started any). */
+  launches = 0;
+
+  /** Removes the groups left without tasks (keeping them for reuse); returns the requests they still held, which fail. */
+  removeEmptyGroups(): number {
+    const groups = this.groups;
+    let kept = 0;
+    let dropped = 0;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (g.count > COUNT_TOLERANCE) groups[kept++] = g;
+      else {
+        if (g.count > 0) dropped += g.count * g.backlog;
+        if (this.spareGroups.length < 16) this.spareGroups.push(g);
+      }
+    }
+    if (kept !== groups.length) groups.length = kept;
+    return dropped;
+  }
+
+  /** Charges `count` tasks of a group up to `until` (seconds), from where it was charged. */
+  charge(g: TaskGroup | DrainGroup, count: number, until: number): void {
+    const from = Math.max(g.billedUntil, g.billedFrom);
+    if (until > from) this.tally.stepCost += count * this.params.costRate * (until - from);
+  }
+
+  /** Charges `count` tasks stopping at `tau`: to tau, at least the one-minute minimum in all. */
+  chargeStop(g: TaskGroup | DrainGroup, count: number, tau: number): void {
+    if (!(tau > g.billedFrom)) return; // never provisioned: not billed
+    this.charge(g, count, tau);
+    const lived = tau - g.billedFrom;
+    const minBilled = this.params.minBilled;
+    if (lived < minBilled)
+      this.tally.stepCost += count * this.params.costRate * (minBilled - lived);
+  }
+
+  /** Tasks launching or serving (draining ones are no longer in service). */
+  inService(): number {
+    let total = 0;
+    for (const g of this.groups) total += g.count;
+    return total;
+  }
+
+  /** Brings the task set to `desired` at time tau (seconds), as the ECS scheduler would. */
+  reconcile(tau: number, extraDelay = 0): void {
+    const p = this.params;
+    const groups = this.groups;
+    const have = this.inService();
+    if (this.desired > have + COUNT_TOLERANCE) {
+      const count = this.desired - have;
+      const throttle = Math.max(0, count - 100) / p.fargateLaunchesPerSecond;
+      const billedFrom = tau + extraDelay + p.schedulingDelaySeconds + throttle;
+      const runningAt = billedFrom + p.launchSeconds;
+      const g = this.spareGroups.pop() ?? new TaskGroup();
+      this.launches++;
+      groups.push(
+        g.init(count, tau, billedFrom, runningAt, runningAt + p.checksUntilHealthy, false),
+      );
+      return;
+    }
+    let surplus = have - this.desired;
+    // Not-yet-healthy tasks stop first (newest first), billed at least the minimum.
+    for (let k = groups.length - 1; k >= 0 && surplus > COUNT_TOLERANCE; k--) {
+      const g = groups[k] as TaskGroup;
+      if (g.healthyAt <= tau) continue;
+      const stop = Math.min(surplus, g.count);
+      this.chargeStop(g, stop, tau);
+      // (A group that turned healthy later in this step already queued requests in the step's
+      // traffic, computed before its evaluations: stopped, they fail.)
+      this.sums.failed += stop * g.backlog;
+      g.count -= stop;
+      surplus -= stop;
+    }
+    // Then healthy ones, newest first: deregistered, they drain (billed) with their queue.
+    for (let k = groups.length - 1; k >= 0 && surplus > COUNT_TOLERANCE; k--) {
+      const g = groups[k] as TaskGroup;
+      if (g.healthyAt > tau || g.count <= 0) continue;
+      const stop = Math.min(surplus, g.count);
+      this.charge(g, stop, tau);
+      const drainSeconds = p.drainingEndsWhenIdle
+        ? Math.min(p.deregistrationDelaySeconds, g.backlog / p.capacityRate + p.latencySeconds + 1)
+        : p.deregistrationDelaySeconds;
+      this.draining.push(
+        new DrainGroup(
+          stop,
+          g.billedFrom,
+          Math.max(tau, g.billedUntil),
+          tau + drainSeconds,
+          g.backlog,
+        ),
+      );
+      g.count -= stop;
+      surplus -= stop;
+    }
+    this.sums.failed += this.removeEmptyGroups();
+  }
+
+  /**
+   * Merges serving groups that have caught up with each other: fully ramped in, past the
+   * one-minute billing minimum (so their provisioning times no longer matter), and with the
+   * same queue per task. Keeps the common case at one group; past {@link MAX_SERVING_GROUPS}
+   * such groups, the two with the closest queues merge (their queue averaged).
+   */
+  mergeCaughtUp(t1: number, slowStartSeconds: number, minBilled: number): void {
+    const groups = this.groups;
+    if (groups.length < 2) return;
+    let caught = 0;
+    for (let k = 0; k < groups.length; k++) {
+      if (caughtUp(groups[k]!, t1, slowStartSeconds, minBilled)) caught++;
+    }
+    if (caught < 2) return;
+    let merged = false;
+    for (let a = 0; a < groups.length; a++) {
+      const ga = groups[a]!;
+      if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
+      for (let b = a + 1; b < groups.length; b++) {
+        const gb = groups[b]!;
+        if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
+        const scale = Math.max(1, ga.backlog, gb.backlog);
+        if (Math.abs(ga.backlog - gb.backlog) > 1e-9 * scale) continue;
+        ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
+        ga.count += gb.count;
+        gb.count = 0;
+        caught--;
+        merged = true;
+      }
+    }
+    // (Merged groups have no tasks left: nothing is dropped.)
+    if (merged) this.removeEmptyGroups();
+    while (caught > MAX_SERVING_GROUPS) {
+      let best = Infinity;
+      let ia = -1;
+      let ib = -1;
+      for (let a = 0; a < groups.length; a++) {
+        const ga = groups[a]!;
+        if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
+        for (let b = a + 1; b < groups.length; b++) {
+          const gb = groups[b]!;
+          if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
+          const gap = Math.abs(ga.backlog - gb.backlog);
+          if (gap < best) {
+            best = gap;
+            ia = a;
+            ib = b;
+          }
+        }
+      }
+      const ga = groups[ia]!;
+      const gb = groups[ib]!;
+      ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
+      ga.count += gb.count;
+      gb.count = 0;
+      caught--;
+      this.removeEmptyGroups();
+    }
+  }
+
+  /** Moves desired, MinCapacity or MaxCapacity at tau, keeping the step's time-weighted sums. */
+  markChange(tau: number): void {
+    const sums = this.sums;
+    const dt = tau - sums.changedAt;
+    if (dt > 0) {
+      sums.desired += this.desired * dt;
+      sums.min += this.min * dt;
+      sums.max += this.max * dt;
+      sums.changedAt = tau;
+    }
+  }
+}
+
+/**
+ * The running totals behind the Kpis, and the open minute's tallies for SLO minutes.
+ *
+ * They are fields of an object rather than locals of {@link simulate}'s loop on purpose: as
+ * locals, V8 kept them boxed and allocated a number for most updates (about 45 bytes per
+ * simulated step, measured), whereas an object's number fields are updated in place.
+ */
+class Tally {
+  totalRequests = 0;
+  totalFailed = 0;
+  totalCost = 0;
+  stepCost = 0;
+  p95Weighted = 0;
+  p95Weight = 0;
+  worstP95 = 0;
+  maxTasks = 0;
+  minTasks = Infinity;
+  taskSecondsSum = 0;
+  cpuSum = 0;
+  cpuSteps = 0;
+  peakCpu = 0;
+  peakMemory = 0;
+  minuteRequests = 0;
+  minuteFailed = 0;
+  minuteServed = 0;
+  minuteSlow = 0;
+  violationMinutes = 0;
+  oomKills = 0;
+}
+
+/** A step's task-seconds by state, and its traffic (fields, for the same reason as Tally). */
+class StepSums {
+  running = 0; // RUNNING, draining included: what AWS/ECS averages over
+  registered = 0; // RUNNING and not draining
+  healthy = 0; // healthy, weighted by slow start
+  idleRunning = 0; // running but not serving (not healthy yet, or draining)
+  pending = 0;
+  draining = 0;
+  served = 0;
+  failed = 0;
+  slow = 0;
+  memory = 0; // MiB-seconds
+  /** Requests that were on their way to tasks killed in this step, re-routed. */
+  rerouted = 0;
+  /** Time-weighted sums of desired, MinCapacity, MaxCapacity since the step's start. */
+  desired = 0;
+  min = 0;
+  max = 0;
+  changedAt = 0;
+
+  reset(t0: number): void {
+    this.running = this.registered = this.healthy = this.idleRunning = this.pending = 0;
+    this.draining = this.served = this.failed = this.slow = this.memory = this.rerouted = 0;
+    this.desired = this.min = this.max = 0;
+    this.changedAt = t0;
+  }
+}
+
+/** Overlap in seconds of [a0, a1) with [b0, b1). */
+function overlap(a0: number, a1: number, b0: number, b1: number): number {
+  return Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+}
+
+/** ∫ min(1, (t − from) / window) dt over [a, b), for a ≥ from: slow start's ramp. */
+function rampIntegral(from: number, window: number, a: number, b: number): number {
+  if (b <= a) return 0;
+  const end = from + window;
+  if (a >= end) return b - a;
+  if (b <= end) return ((a - from + (b - from)) / (2 * window)) * (b - a);
+  return ((a - from + window) / (2 * window)) * (end - a) + (b - end);
+}
+
+/**
+ * Simulates the candidate against the trace.
+ *
+ * @example const { kpis } = simulate(trace, { task, scaling }, context, { record: false });
+ */
+export function simulate(
+  trace: Trace,
+  candidate: Candidate,
+  context: SimulationContext,
+  options: SimulateOptions = {},
+): SimulationResult {
+  return new Simulation(trace, candidate, context, options).run();
+}
+
+/**
+ * One run of {@link simulate}: the candidate's facts, its state, and one method per phase of a
+ * step. (Small methods on one object, with indexed loops, keep V8's optimized code for each
+ * phase: this runs millions of times in a sweep.)
+ */
+class Simulation {
+  private readonly record: boolean;
+  private readonly trace: Trace;
+  private readonly s: number;
+  private readonly n: number;
+  private readonly events: ScalingEvent[] = [];
+  private readonly emit: ((e: ScalingEvent) => void) | null;
+
+  // Task and service facts.
+  private readonly vcpus: number;
+  private readonly memoryMiB: number;
+  private readonly servers: number;
+  private readonly cpuSeconds: number;
+  private readonly idleFraction: number;
+  private readonly mu: number;
+  private readonly capacityRate: number;
+  private readonly cv: number;
+  private readonly latencySeconds: number;
+  private readonly baseMiB: number;
+  private readonly perInflightMiB: number;
+  /** Requests in flight per task that fit in the task's memory (−∞: not even the base fits). */
+  private readonly inflightThatFits: number;
+  /** A request's time in a task running flat out: its CPU plus the non-CPU latency. */
+  private readonly timePerRequest: number;
+  private readonly maxBacklog: number;
+  private readonly poissonOom: boolean;
+  /** Mean in-flight work per task up to which the Poisson share over the limit is negligible. */
+  private readonly negligibleInflight: number;
+  /** Mean in-flight work per task from which every task is over (the share is 1 − 10⁻⁹ or more). */
+  private readonly certainInflight: number;
+  private readonly oomReplacementDelaySeconds: number;
+  private readonly slowStartSeconds: number;
+  private readonly minBilled: number;
+  private readonly sloSeconds: number;
+  private readonly errorLimit: number;
+
+  // Simulated CloudWatch and Application Auto Scaling.
+  private readonly scaler: AutoScaler;
+  private readonly storeList: PeriodStore[];
+  private readonly evalGrid: number;
+  private readonly firings: readonly ScheduledFiring[];
+  private nextFiring = 0;
+
+  // Queues.
+  private readonly qs: QueueStepResult = { meanWait: 0, p50: 0, p95: 0, p99: 0, exceedance: 0 };
+  /** The queue below the stable limit, remembered by arrival rate across a sweep's candidates. */
+  private readonly stable: QueueStepTable | null;
+  /** Saturated steps all ask the station at the same rate (the stable limit). */
+  private saturated: SaturatedStation | null = null;
+
+  // State.
+  private readonly tally = new Tally();
+  private readonly sums = new StepSums();
+  private readonly fleet: Fleet;
+  private readonly groups: TaskGroup[];
+  private readonly draining: DrainGroup[];
+  private minuteIndex = 0;
+
+  // Outputs.
+  private readonly q = new Float64Array(Q_COUNT);
+  private readonly cpuHistogram = new Float64Array(CPU_HISTOGRAM_BINS + 1);
+  private readonly columns: Record<TimelineColumn, Float64Array> | null;
+
+  // The step's scratch.
+  /** Requests per weighted healthy task-second. */
+  private perWeightSecond = 0;
+  /** When the step's first healthy target started serving (t1 when none did). */
+  private firstServing = 0;
+  private killedInStep = 0;
+  private killedTimeSum = 0;
+  private p50 = NaN;
+  private p95 = NaN;
+  private p99 = NaN;
+  private groupServed = 0;
+  private latencySum = 0;
+
+  constructor(
+    trace: Trace,
+    candidate: Candidate,
+    context: SimulationContext,
+    options: SimulateOptions,
+  ) {
+    const record = options.record ?? true;
+    const { service, platform, prices, slo } = context;
+    const { task, scaling } = candidate;
+    this.record = record;
+    this.trace = trace;
+    this.s = trace.stepSeconds;
+    this.n = trace.requests.length;
+    const events = this.events;
+    this.emit = record ? (e: ScalingEvent) => events.push(e) : null;
+
+    const vcpus = vcpusOf(task);
+    const memoryMiB = Number(task.memory);
+    this.vcpus = vcpus;
+    this.memoryMiB = memoryMiB;
+    this.servers = vcpus >= 1 ? Math.floor(vcpus) : 1;
+    this.cpuSeconds = service.cpuMsPerRequest / 1000;
+    this.idleFraction = service.idleCpuPercent / 100;
+    this.mu = ((vcpus >= 1 ? 1 : vcpus) * (1 - this.idleFraction)) / this.cpuSeconds;
+    this.capacityRate = this.servers * this.mu;
+    this.cv = service.serviceTimeCv;
+    this.latencySeconds = service.latencyMs / 1000;
+    this.baseMiB = service.memoryMiB.base;
+    this.perInflightMiB = service.memoryMiB.perInflightRequest;
+    this.inflightThatFits =
+      this.baseMiB > memoryMiB
+        ? -Infinity
+        : this.perInflightMiB > 0
+          ? (memoryMiB - this.baseMiB) / this.perInflightMiB
+          : Infinity;
+    this.timePerRequest = 1 / this.mu + this.latencySeconds;
+    this.maxBacklog = service.timeoutSeconds * this.capacityRate;
+    this.poissonOom = platform.oomModel === "poisson";
+    this.negligibleInflight =
+      this.poissonOom && this.perInflightMiB > 0 && this.inflightThatFits > 0
+        ? shareThreshold(
+            OOM_NEGLIGIBLE_SHARE,
+            this.inflightThatFits,
+            this.baseMiB,
+            this.perInflightMiB,
+            memoryMiB,
+          )
+        : -Infinity;
+    this.certainInflight =
+      this.poissonOom && this.perInflightMiB > 0 && this.inflightThatFits > 0
+        ? shareThreshold(
+            1 - 1e-9,
+            this.inflightThatFits,
+            this.baseMiB,
+            this.perInflightMiB,
+            memoryMiB,
+          )
+        : Infinity;
+    this.oomReplacementDelaySeconds = platform.oomReplacementDelaySeconds;
+    this.slowStartSeconds = platform.slowStartSeconds;
+    this.minBilled = prices.minimumBilledSeconds;
+    this.sloSeconds = slo.latencyP95Ms / 1000;
+    this.errorLimit = slo.errorRatePercent / 100;
+
+    // Simulated CloudWatch.
+    const stores = new Map<number, PeriodStore>();
+    const storeFor = (period: number, lookback: number): PeriodStore => {
+      let store = stores.get(period);
+      if (!store) {
+        store = new PeriodStore(period, lookback);
+        stores.set(period, store);
+      }
+      return store;
+    };
+    this.scaler = new AutoScaler({
+      policies: scaling.policies,
+      task: { vcpus, memoryMiB },
+      platform,
+      storeFor,
+      startMs: trace.startMs,
+      stepSeconds: this.s,
+      emit: this.emit,
+    });
+    this.storeList = [...stores.values()];
+    this.evalGrid = this.scaler.periods.length > 0 ? Math.min(...this.scaler.periods) : 0;
+    this.firings =
+      options.firings ??
+      scheduleFirings(
+        scaling.scheduledActions,
+        trace.startMs,
+        trace.startMs + this.n * this.s * 1000,
+      );
+
+    this.stable =
+      !record && options.queueMemo
+        ? options.queueMemo.table(
+            this.servers,
+            this.mu,
+            this.cv,
+            this.sloSeconds - this.latencySeconds,
+            this.n,
+          )
+        : null;
+
+    const checksUntilHealthy =
+      platform.healthCheckIntervalSeconds *
+      (Math.max(1, Math.ceil(platform.appStartSeconds / platform.healthCheckIntervalSeconds)) +
+        platform.newTargetHealthyChecks -
+        1);
+    this.fleet = new Fleet(
+      Math.min(
+        Math.max(
+          scaling.DesiredCount ?? settledCount(trace, this.capacityRate),
+          scaling.MinCapacity,
+        ),
+        scaling.MaxCapacity,
+      ),
+      scaling.MinCapacity,
+      scaling.MaxCapacity,
+      {
+        costRate: taskCostPerSecond(task, prices),
+        minBilled: this.minBilled,
+        schedulingDelaySeconds: platform.schedulingDelaySeconds,
+        launchSeconds: platform.launchSeconds,
+        fargateLaunchesPerSecond: platform.fargateLaunchesPerSecond,
+        checksUntilHealthy,
+        deregistrationDelaySeconds: platform.deregistrationDelaySeconds,
+        drainingEndsWhenIdle: platform.drainingEndsWhenIdle,
+        capacityRate: this.capacityRate,
+        latencySeconds: this.latencySeconds,
+      },
+      this.tally,
+      this.sums,
+    );
+    this.groups = this.fleet.groups;
+    this.draining = this.fleet.draining;
+    this.columns = record
+      ? (Object.fromEntries(TIMELINE_COLUMNS.map((c) => [c, new Float64Array(this.n)])) as Record<
+          TimelineColumn,
+          Float64Array
+        >)
+      : null;
+  }
+
+  run(): SimulationResult {
+    for (let i = 0; i < this.n; i++) this.step(i);
+    return this.result();
+  }
+
+  private step(i: number): void {
+    const s = this.s;
+    const t0 = i * s;
+    const t1 = t0 + s;
+    const sums = this.sums;
+    sums.reset(t0);
+    this.tally.stepCost = 0;
+    const requests = this.trace.requests[i] ?? 0;
+
+    this.scheduledActions(i, t0, t1);
+    this.lifecycle(i, t0, t1);
+    const launches = this.fleet.launches;
+    this.traffic(i, t0, t1, requests);
+    this.outOfMemory(i, t0, t1);
+    if (this.fleet.launches !== launches) this.startedInStep(i, t0, t1);
+    if (sums.rerouted > 0) this.reroute(t1);
+    this.drain(t0, t1);
+    this.latency(requests);
+
+    // CPU: request work plus idle CPU of every running task.
+    const served = sums.served;
+    const runningSec = Math.max(0, sums.running);
+    const vcpus = this.vcpus;
+    const cpuVcpuSec = served * this.cpuSeconds + this.idleFraction * vcpus * runningSec;
+    const cpuPct = runningSec > 0 ? Math.min(100, (100 * cpuVcpuSec) / (vcpus * runningSec)) : 0;
+    const memPct = runningSec > 0 ? (100 * sums.memory) / (this.memoryMiB * runningSec) : 0;
+    const healthySec = Math.max(0, sums.healthy);
+
+    // Simulated CloudWatch, then the scaling policies.
+    const q = this.q;
+    q[Q.requests] = requests;
+    q[Q.served] = served;
+    q[Q.failed] = sums.failed;
+    q[Q.healthyTaskSeconds] = healthySec;
+    q[Q.registeredTaskSeconds] = Math.max(0, sums.registered);
+    q[Q.runningTaskSeconds] = runningSec;
+    q[Q.cpuVcpuSeconds] = cpuVcpuSec;
+    q[Q.memoryMiBSeconds] = sums.memory;
+    // TargetResponseTime: the mean latency of the groups' requests (draining tasks' left out).
+    q[Q.latencyMsTimesServed] =
+      this.groupServed > 0 ? (1000 * this.latencySum * served) / this.groupServed : 0;
+    // Desired task-seconds as they stand before this step's evaluations.
+    q[Q.desiredTaskSeconds] = sums.desired + this.fleet.desired * (t1 - sums.changedAt);
+    q[Q.pendingTaskSeconds] = sums.pending;
+    const stores = this.storeList;
+    for (let k = 0; k < stores.length; k++) stores[k]!.add(q, t0, t1);
+    this.evaluate(i, t0, t1);
+    this.bill(t1);
+    this.fleet.mergeCaughtUp(t1, this.slowStartSeconds, this.minBilled);
+    this.account(i, requests, runningSec, healthySec, cpuPct, memPct);
+  }
+
+  /** Scheduled actions due before the step ends take effect at their time. */
+  private scheduledActions(i: number, t0: number, t1: number): void {
+    const fleet = this.fleet;
+    const firings = this.firings;
+    while (this.nextFiring < firings.length) {
+      const f = firings[this.nextFiring] as ScheduledFiring;
+      const tau = (f.timeMs - this.trace.startMs) / 1000;
+      if (tau >= t1) break;
+      this.nextFiring++;
+      const at = Math.max(tau, t0);
+      fleet.markChange(at);
+      if (f.MinCapacity !== undefined) fleet.min = f.MinCapacity;
+      if (f.MaxCapacity !== undefined) fleet.max = f.MaxCapacity;
+      if (fleet.min > fleet.max) fleet.max = fleet.min;
+      const before = fleet.desired;
+      fleet.desired = Math.min(Math.max(fleet.desired, fleet.min), fleet.max);
+      if (fleet.desired !== before) this.scaler.actions++;
+      this.emit?.({
+        kind: "scheduled-action",
+        timeMs: f.timeMs,
+        step: i,
+        name: f.name,
+        MinCapacity: fleet.min,
+        MaxCapacity: fleet.max,
+        reason: `${f.name}: MinCapacity ${fleet.min}, MaxCapacity ${fleet.max}${fleet.desired !== before ? `; desired ${before} → ${fleet.desired}` : ""}.`,
+      });
+      fleet.reconcile(at);
+    }
+  }
+
+  /** Task-seconds by state within [t0, t1), and who serves from when. */
+  private lifecycle(i: number, t0: number, t1: number): void {
+    const sums = this.sums;
+    this.firstServing = t1;
+    const groups = this.groups;
+    const slowStartSeconds = this.slowStartSeconds;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      const c = g.count;
+      g.accountedStep = i;
+      sums.pending += c * overlap(g.createdAt, g.runningAt, t0, t1);
+      const run = c * overlap(g.runningAt, Infinity, t0, t1);
+      sums.running += run;
+      sums.registered += run;
+      const idle = c * overlap(g.runningAt, g.healthyAt, t0, t1);
+      sums.idleRunning += idle;
+      sums.memory += idle * this.baseMiB;
+      if (g.healthyAt < t1) {
+        if (!g.slowStartDecided) {
+          // Slow start applies when another healthy target already takes traffic.
+          g.slowStartDecided = true;
+          if (slowStartSeconds > 0) {
+            for (let o = 0; o < groups.length; o++) {
+              const other = groups[o]!;
+              if (other !== g && other.count > 0 && other.healthyAt < g.healthyAt) {
+                g.slowStart = true;
+                break;
+              }
+            }
+          }
+        }
+        const from = Math.max(t0, g.healthyAt);
+        g.servingFrom = from;
+        g.weight = g.slowStart
+          ? rampIntegral(g.healthyAt, slowStartSeconds, from, t1) / (t1 - from)
+          : 1;
+        sums.healthy += c * (t1 - from) * g.weight;
+        if (c > 0 && from < this.firstServing) this.firstServing = from;
+      } else g.servingFrom = NaN;
+    }
+    const draining = this.draining;
+    for (let k = 0; k < draining.length; k++) {
+      const d = draining[k]!;
+      const dr = d.count * overlap(-Infinity, d.endsAt, t0, t1);
+      sums.running += dr;
+      sums.idleRunning += dr;
+      sums.draining += dr;
+    }
+  }
+
+  /** Arrivals split over the healthy targets (the same per unit of weight), and each group's queue. */
+  private traffic(i: number, t0: number, t1: number, requests: number): void {
+    const sums = this.sums;
+    const healthy = sums.healthy > 1e-9;
+    // Requests arriving while no target is healthy get a 503 from the ALB: all of them without
+    // one, else those before the first target of the step turned healthy (arrivals are spread
+    // evenly over the step); the others are split over the healthy task-seconds.
+    const uncovered = healthy ? (requests * (this.firstServing - t0)) / (t1 - t0) : requests;
+    sums.failed += uncovered;
+    this.perWeightSecond = healthy ? (requests - uncovered) / sums.healthy : 0;
+    const groups = this.groups;
+    const capacityRate = this.capacityRate;
+    const latencySeconds = this.latencySeconds;
+    const sloSeconds = this.sloSeconds;
+    const qs = this.qs;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      g.groupServed = 0;
+      if (!healthy || Number.isNaN(g.servingFrom)) continue;
+      const window = t1 - g.servingFrom;
+      const lambda = this.perWeightSecond * g.weight;
+      const b0 = g.backlog;
+      g.lambda = lambda;
+      g.backlogStart = b0;
+      if (b0 <= EMPTY_BACKLOG && lambda < MAX_STABLE_UTILIZATION * capacityRate) {
+        // A stable M/M/c queue.
+        g.served = lambda * window;
+        g.timedOut = 0;
+        g.backlog = 0;
+        if (lambda > 0) {
+          const r = this.stable
+            ? this.stable.step(lambda, i, qs)
+            : queueStep(
+                this.servers,
+                lambda,
+                this.mu,
+                this.cv,
+                sloSeconds - latencySeconds,
+                this.record,
+                qs,
+              );
+          g.meanLatency = r.meanWait + this.timePerRequest;
+          g.inflight0 = g.inflight1 = lambda * g.meanLatency;
+          g.p95 = r.p95 + latencySeconds;
+          g.p50 = r.p50 + latencySeconds;
+          g.p99 = r.p99 + latencySeconds;
+          g.slow = sloSeconds > latencySeconds ? r.exceedance : 1;
+        } else {
+          g.inflight0 = g.inflight1 = 0;
+          g.p50 = g.p95 = g.p99 = NaN;
+          g.slow = 0;
+          g.meanLatency = 0;
+        }
+      } else {
+        // Saturated, or working off a queue: the tasks serve at full speed, the rest waits; a
+        // request that would wait longer than the timeout fails.
+        const demand = b0 + lambda * window;
+        const served = Math.min(demand, capacityRate * window);
+        const next = demand - served;
+        const timedOut = Math.max(0, next - this.maxBacklog);
+        g.served = served;
+        g.timedOut = timedOut;
+        g.backlog = next - timedOut;
+        const inService = window > 0 ? (served / window) * this.timePerRequest : 0;
+        g.inflight0 = b0 + inService;
+        g.inflight1 = g.backlog + inService;
+        const wait = (b0 + g.backlog) / 2 / capacityRate;
+        this.saturated ??= new SaturatedStation(
+          this.servers,
+          MAX_STABLE_UTILIZATION * capacityRate,
+          this.mu,
+          this.cv,
+        );
+        const r = this.saturated.step(sloSeconds - wait - latencySeconds, this.record, qs);
+        g.p95 = wait + r.p95 + latencySeconds;
+        g.p50 = wait + r.p50 + latencySeconds;
+        g.p99 = wait + r.p99 + latencySeconds;
+        g.slow = g.p95 > sloSeconds ? 1 : r.exceedance;
+        g.meanLatency = wait + r.meanWait + this.timePerRequest;
+      }
+    }
+  }
+
+  /**
+   * Memory and OOM, group by group: the share over the limit dies when the limit is reached
+   * inside the step; its queued and in-flight requests fail, the requests on their way to it go
+   * to the other targets, and ECS replaces it at once (it had reached RUNNING, so the service
+   * throttle does not apply).
+   */
+  private outOfMemory(i: number, t0: number, t1: number): void {
+    const sums = this.sums;
+    const groups = this.groups;
+    const baseMiB = this.baseMiB;
+    const perInflightMiB = this.perInflightMiB;
+    const fits = this.inflightThatFits;
+    const servingNow = sums.healthy > 1e-9;
+    this.killedInStep = 0;
+    this.killedTimeSum = 0;
+    const groupCount = groups.length;
+    for (let k = 0; k < groupCount; k++) {
+      const g = groups[k]!;
+      const serving = servingNow && !Number.isNaN(g.servingFrom);
+      const c = g.count;
+      if (serving) {
+        g.groupServed = c * g.served;
+        sums.served += g.groupServed;
+        sums.failed += c * g.timedOut;
+        sums.memory +=
+          c * (t1 - g.servingFrom) * (baseMiB + (perInflightMiB * (g.inflight0 + g.inflight1)) / 2);
+      }
+      // Not serving yet: base memory only, which fits unless the base alone does not.
+      if (!(g.runningAt < t1) || c <= 0) continue;
+      const peak = serving ? Math.max(g.inflight0, g.inflight1) : 0;
+      const share =
+        fits === -Infinity
+          ? 1
+          : !serving || perInflightMiB <= 0
+            ? 0
+            : this.poissonOom
+              ? peak <= this.negligibleInflight
+                ? 0
+                : peak > this.certainInflight
+                  ? 1
+                  : tasksOverMemory(peak, baseMiB, perInflightMiB, this.memoryMiB)
+              : peak > fits
+                ? 1
+                : 0;
+      if (!(share > (this.poissonOom ? OOM_NEGLIGIBLE_SHARE : 0))) continue;
+      this.kill(i, g, share, peak, serving, t0, t1);
+    }
+    // One replacement group for the step's kills, started at their (count-weighted) mean time.
+    if (this.killedInStep > 0) {
+      this.fleet.reconcile(this.killedTimeSum / this.killedInStep, this.oomReplacementDelaySeconds);
+    }
+  }
+
+  /** Kills `share` of group `g` at the moment its memory passes the limit in [t0, t1). */
+  private kill(
+    i: number,
+    g: TaskGroup,
+    share: number,
+    peak: number,
+    serving: boolean,
+    t0: number,
+    t1: number,
+  ): void {
+    const sums = this.sums;
+    const fits = this.inflightThatFits;
+    const c = g.count;
+    // When: the base alone does not fit → as it starts; the mean crosses the limit inside the
+    // window → then; already over → at the window's start; a Poisson share with the mean below
+    // the limit → the window's middle (a model choice).
+    const start = serving ? g.servingFrom : Math.max(t0, g.runningAt);
+    const window = t1 - start;
+    let tau: number;
+    if (fits === -Infinity || g.inflight0 >= fits) tau = start;
+    else if (g.inflight1 > fits) {
+      tau = start + (window * (fits - g.inflight0)) / (g.inflight1 - g.inflight0);
+    } else tau = start + window / 2;
+    // (A remainder below a millionth of a task is float dust: the whole group dies.)
+    const killed = c - share * c < COUNT_TOLERANCE ? c : share * c;
+    const before = tau - start;
+    const after = t1 - tau;
+    // Take the killed tasks' seconds after tau back out of the step's sums.
+    const ranAfter = killed * overlap(g.runningAt, Infinity, tau, t1);
+    sums.running -= ranAfter;
+    sums.registered -= ranAfter;
+    const idleAfter = killed * overlap(g.runningAt, g.healthyAt, tau, t1);
+    sums.idleRunning -= idleAfter;
+    sums.memory -= idleAfter * this.baseMiB;
+    if (serving) {
+      const f = window > 0 ? before / window : 0;
+      sums.healthy -= killed * after * g.weight;
+      // Per killed task: what it had by tau, and what was lost with it.
+      const arrived = g.backlogStart + g.lambda * before;
+      const timedOut = g.timedOut * f;
+      const servedBy = Math.min(g.served * f, Math.max(0, arrived - timedOut));
+      const queued = arrived - timedOut - servedBy;
+      const inflight = g.inflight0 + (g.inflight1 - g.inflight0) * f;
+      const lostInService = Math.min(servedBy, Math.max(0, inflight - queued));
+      // Replace their full-step figures with these.
+      const servedChange = killed * (servedBy - lostInService - g.served);
+      sums.served += servedChange;
+      g.groupServed += servedChange;
+      sums.failed += killed * (timedOut + queued + lostInService - g.timedOut);
+      sums.memory -=
+        killed * after * (this.baseMiB + (this.perInflightMiB * (g.inflight0 + g.inflight1)) / 2);
+      sums.rerouted += killed * g.lambda * after;
+    }
+    this.fleet.chargeStop(g, killed, tau);
+    g.count -= killed;
+    this.tally.oomKills += killed;
+    this.killedInStep += killed;
+    this.killedTimeSum += killed * tau;
+    this.emit?.({
+      kind: "oom-kill",
+      timeMs: this.trace.startMs + tau * 1000,
+      step: i,
+      tasks: killed,
+      reason:
+        fits === -Infinity
+          ? `${round2(killed)} task(s) need ${this.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts; ECS replaces it at once.`
+          : `${round2(killed)} task(s) (${(100 * share).toFixed(1)} % of ${round2(c)}) passed the task's ${this.memoryMiB} MiB with about ${Math.round(peak)} requests in flight (${Math.floor(fits)} fit; ${this.poissonOom ? "Poisson" : "mean task"}); their queued and in-flight requests fail; ECS replaces them at once.`,
+    });
+  }
+
+  /**
+   * Groups started inside the step (replacements): pending, then RUNNING (and billed) from their
+   * time on; they take traffic from the next step.
+   */
+  private startedInStep(i: number, t0: number, t1: number): void {
+    const sums = this.sums;
+    const groups = this.groups;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (g.accountedStep === i) continue;
+      g.accountedStep = i;
+      g.servingFrom = NaN;
+      sums.pending += g.count * overlap(g.createdAt, g.runningAt, t0, t1);
+      const run = g.count * overlap(g.runningAt, Infinity, t0, t1);
+      sums.running += run;
+      sums.registered += run;
+      sums.idleRunning += run;
+      sums.memory += run * this.baseMiB;
+    }
+  }
+
+  /**
+   * Requests on their way to killed tasks go to the targets still healthy: served with their
+   * spare capacity after the kills, queued there past it (failed past the timeout), failed when
+   * no target is left.
+   */
+  private reroute(t1: number): void {
+    const sums = this.sums;
+    const groups = this.groups;
+    const killedAt = this.killedTimeSum / this.killedInStep;
+    let room = 0;
+    let survivors = 0;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      g.spare = 0;
+      if (Number.isNaN(g.servingFrom) || g.count <= 0) continue;
+      survivors += g.count;
+      if (g.backlog > EMPTY_BACKLOG) continue; // already flat out
+      const after = t1 - Math.max(killedAt, g.servingFrom);
+      g.spare = g.count * Math.max(0, this.capacityRate - g.lambda) * Math.max(0, after);
+      room += g.spare;
+    }
+    let left = sums.rerouted;
+    if (room > 0) {
+      const taken = Math.min(left, room);
+      for (let k = 0; k < groups.length; k++) {
+        const g = groups[k]!;
+        if (!(g.spare > 0)) continue;
+        const share = (taken * g.spare) / room;
+        sums.served += share;
+        g.groupServed += share;
+      }
+      left -= taken;
+    }
+    if (left > 0 && survivors > COUNT_TOLERANCE) {
+      const each = left / survivors;
+      for (let k = 0; k < groups.length; k++) {
+        const g = groups[k]!;
+        if (Number.isNaN(g.servingFrom) || g.count <= 0) continue;
+        const queued = Math.min(this.maxBacklog, g.backlog + each);
+        sums.failed += g.count * (g.backlog + each - queued);
+        g.backlog = queued;
+      }
+    } else if (left > 0) sums.failed += left;
+  }
+
+  /** Draining tasks finish their queue at full speed and take no new requests. */
+  private drain(t0: number, t1: number): void {
+    const sums = this.sums;
+    const draining = this.draining;
+    let ended = false;
+    for (let k = 0; k < draining.length; k++) {
+      const d = draining[k]!;
+      const left = overlap(-Infinity, d.endsAt, t0, t1);
+      sums.memory += d.count * left * this.baseMiB;
+      if (d.backlog > 0) {
+        const work = Math.min(d.backlog, this.capacityRate * left);
+        sums.served += d.count * work;
+        if ((d.backlog - work) / 2 / this.capacityRate + this.timePerRequest > this.sloSeconds) {
+          sums.slow += d.count * work;
+        }
+        d.backlog -= work;
+      }
+      if (d.endsAt <= t1) {
+        sums.failed += d.count * d.backlog; // cut off when the deregistration delay ends
+        d.backlog = 0;
+        this.fleet.chargeStop(d, d.count, d.endsAt);
+        d.count = 0;
+        ended = true;
+      }
+    }
+    if (ended) sums.failed += removeEmpty(draining);
+    if (this.killedInStep > 0) sums.failed += this.fleet.removeEmptyGroups();
+  }
+
+  /**
+   * The step's latency percentiles: one serving group gives its own; several, the value of the
+   * slowest groups that hold the percentile's tail (an approximation; the SLO's slow share is
+   * exact, a weighted sum).
+   */
+  private latency(requests: number): void {
+    const sums = this.sums;
+    const groups = this.groups;
+    let groupServed = 0;
+    let latencySum = 0;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (g.groupServed > 0) {
+        groupServed += g.groupServed;
+        sums.slow += g.groupServed * g.slow;
+        latencySum += g.groupServed * g.meanLatency;
+      }
+    }
+    this.groupServed = groupServed;
+    this.latencySum = latencySum;
+    this.p50 = this.p95 = this.p99 = NaN;
+    if (groupServed > 0) {
+      this.p95 = mixedQuantile(groups, groupServed, 0.95, 1);
+      if (this.record) {
+        this.p50 = mixedQuantile(groups, groupServed, 0.5, 0);
+        this.p99 = mixedQuantile(groups, groupServed, 0.99, 2);
+      }
+    } else if (requests <= 0) {
+      this.p50 = this.p95 = this.p99 = 0; // no request, no latency (NaN: requests no target took)
+    }
+  }
+
+  /** The scaling policies' evaluations due in (t0, t1]; a change of desired count acts at once. */
+  private evaluate(i: number, t0: number, t1: number): void {
+    const grid = this.evalGrid;
+    const fleet = this.fleet;
+    if (grid > 0) {
+      for (let tau = Math.floor(t0 / grid + 1 + 1e-9) * grid; tau <= t1 + 1e-9; tau += grid) {
+        const next = this.scaler.evaluate(tau, i, fleet.desired, fleet.min, fleet.max);
+        if (next !== fleet.desired) {
+          fleet.markChange(Math.min(tau, t1));
+          fleet.desired = next;
+          fleet.reconcile(tau);
+        }
+      }
+    }
+    fleet.markChange(t1);
+  }
+
+  /** Billing: every group and draining task up to the step's end. */
+  private bill(t1: number): void {
+    const fleet = this.fleet;
+    const groups = this.groups;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      fleet.charge(g, g.count, t1);
+      g.billedUntil = t1;
+    }
+    const draining = this.draining;
+    for (let k = 0; k < draining.length; k++) {
+      const d = draining[k]!;
+      fleet.charge(d, d.count, t1);
+      d.billedUntil = t1;
+    }
+  }
+
+  /** The step's Kpi tallies, SLO minute and timeline row. */
+  private account(
+    i: number,
+    requests: number,
+    runningSec: number,
+    healthySec: number,
+    cpuPct: number,
+    memPct: number,
+  ): void {
+    const tally = this.tally;
+    const sums = this.sums;
+    const s = this.s;
+    let backlogAfter = 0;
+    const groups = this.groups;
+    for (let k = 0; k < groups.length; k++) backlogAfter += groups[k]!.count * groups[k]!.backlog;
+    const draining = this.draining;
+    for (let k = 0; k < draining.length; k++) {
+      backlogAfter += draining[k]!.count * draining[k]!.backlog;
+    }
+    const served = sums.served;
+    // Read after the evaluations: requests on tasks a scale-in stopped fail.
+    const failed = sums.failed;
+    const slowShare = served > 0 ? Math.min(1, sums.slow / served) : requests > 0 ? 1 : 0;
+    const stepCost = tally.stepCost;
+    tally.totalCost += stepCost;
+    tally.totalRequests += requests;
+    tally.totalFailed += failed;
+    const runningCount = Math.max(0, sums.registered) / s;
+    tally.maxTasks = Math.max(tally.maxTasks, runningCount);
+    tally.minTasks = Math.min(tally.minTasks, runningCount);
+    tally.taskSecondsSum += runningSec;
+    if (runningSec > 0) {
+      tally.cpuSum += cpuPct;
+      tally.cpuSteps++;
+      tally.peakCpu = Math.max(tally.peakCpu, cpuPct);
+      tally.peakMemory = Math.max(tally.peakMemory, memPct);
+      this.cpuHistogram[
+        Math.min(CPU_HISTOGRAM_BINS, Math.floor((cpuPct / 100) * CPU_HISTOGRAM_BINS))
+      ]! += 1;
+    }
+    const p95 = this.p95;
+    if (served > 0 && Number.isFinite(p95)) {
+      tally.p95Weighted += p95 * served;
+      tally.p95Weight += served;
+      tally.worstP95 = Math.max(tally.worstP95, p95);
+    }
+    // SLO minutes.
+    tally.minuteRequests += requests;
+    tally.minuteFailed += failed;
+    tally.minuteServed += served;
+    tally.minuteSlow += served * slowShare;
+    const t1 = (i + 1) * s;
+    let closeWeight = 0;
+    if (s >= 60) {
+      closeWeight = s / 60;
+    } else if (Math.floor(t1 / 60 + 1e-9) > this.minuteIndex) {
+      this.minuteIndex = Math.floor(t1 / 60 + 1e-9);
+      closeWeight = 1;
+    }
+    if (closeWeight > 0) {
+      if (
+        breaksSlo(
+          tally.minuteRequests,
+          tally.minuteFailed,
+          tally.minuteServed,
+          tally.minuteSlow,
+          this.errorLimit,
+        )
+      ) {
+        tally.violationMinutes += closeWeight;
+      }
+      tally.minuteRequests = tally.minuteFailed = tally.minuteServed = tally.minuteSlow = 0;
+    }
+
+    const columns = this.columns;
+    if (columns) {
+      columns.requests[i] = requests;
+      columns.servedRequests[i] = served;
+      columns.failedRequests[i] = failed;
+      columns.backlog[i] = backlogAfter;
+      columns.desiredCount[i] = sums.desired / s;
+      columns.runningCount[i] = runningCount;
+      columns.healthyCount[i] = healthySec / s;
+      columns.drainingCount[i] = sums.draining / s;
+      columns.pendingCount[i] = sums.pending / s;
+      columns.minCapacity[i] = sums.min / s;
+      columns.maxCapacity[i] = sums.max / s;
+      columns.cpuUtilization[i] = cpuPct;
+      columns.memoryUtilization[i] = memPct;
+      columns.requestCountPerTarget[i] = healthySec > 1e-9 ? (requests / healthySec) * 60 : 0;
+      columns.latencyP50Ms[i] = this.p50 * 1000;
+      columns.latencyP95Ms[i] = p95 * 1000;
+      columns.latencyP99Ms[i] = this.p99 * 1000;
+      columns.costUsd[i] = stepCost;
+    }
+  }
+
+  private result(): SimulationResult {
+    const tally = this.tally;
+    const s = this.s;
+    const n = this.n;
+    if (
+      s < 60 &&
+      tally.minuteRequests > 0 &&
+      breaksSlo(
+        tally.minuteRequests,
+        tally.minuteFailed,
+        tally.minuteServed,
+        tally.minuteSlow,
+        this.errorLimit,
+      )
+    ) {
+      tally.violationMinutes += (n * s - this.minuteIndex * 60) / 60;
+    }
+
+    // CPU headroom: 100 − p99 of per-step CPU, from the histogram.
+    let seen = 0;
+    let p99Cpu = 0;
+    for (let b = 0; b <= CPU_HISTOGRAM_BINS; b++) {
+      seen += this.cpuHistogram[b] ?? 0;
+      if (seen >= 0.99 * tally.cpuSteps) {
+        p99Cpu = (b / CPU_HISTOGRAM_BINS) * 100;
+        break;
+      }
+    }
+    const seconds = n * s;
+    const kpis: Kpis = {
+      costUsd: tally.totalCost,
+      monthlyCostUsd: seconds > 0 ? (tally.totalCost * 730 * 3600) / seconds : 0,
+      sloViolationMinutes: tally.violationMinutes,
+      minutes: seconds / 60,
+      totalRequests: tally.totalRequests,
+      failedRequests: tally.totalFailed,
+      errorRatePercent:
+        tally.totalRequests > 0 ? (100 * tally.totalFailed) / tally.totalRequests : 0,
+      meanP95LatencyMs: tally.p95Weight > 0 ? (1000 * tally.p95Weighted) / tally.p95Weight : 0,
+      worstP95LatencyMs: tally.worstP95 * 1000,
+      maxTasks: tally.maxTasks,
+      minTasks: Number.isFinite(tally.minTasks) ? tally.minTasks : 0,
+      meanTasks: seconds > 0 ? tally.taskSecondsSum / seconds : 0,
+      scalingActions: this.scaler.actions,
+      peakCpuUtilization: tally.peakCpu,
+      meanCpuUtilization: tally.cpuSteps > 0 ? tally.cpuSum / tally.cpuSteps : 0,
+      peakMemoryUtilization: tally.peakMemory,
+      cpuHeadroomPercent: 100 - p99Cpu,
+      oomKills: tally.oomKills,
+    };
+    const columns = this.columns;
+    const timeline: Timeline | null = columns
+      ? { startMs: this.trace.startMs, stepSeconds: s, length: n, ...columns }
+      : null;
+    return { kpis, timeline, events: this.events };
+  }
+}
+
+/** CPU utilization the service is assumed to have settled at before the trace starts. */
+export const INITIAL_UTILIZATION = 0.5;
+
+/**
+ * The desired count when the config gives none: enough tasks to serve the first ten
+ * minutes' mean rate at {@link INITIAL_UTILIZATION}, as a service that has been running
+ * would have (a model choice: starting at MinCapacity would overload most services).
+ */
+export function settledCount(trace: Trace, perTaskRate: number): number {
+  const steps = Math.max(1, Math.min(trace.requests.length, Math.round(600 / trace.stepSeconds)));
+  let sum = 0;
+  for (let i = 0; i < steps; i++) sum += trace.requests[i] ?? 0;
+  const rate = sum / (steps * trace.stepSeconds);
+  return Math.ceil(rate / (perTaskRate * INITIAL_UTILIZATION));
+}
+
+/**
+ * A mean in-flight count at which the Poisson share of tasks over the limit crosses `share`:
+ * for a small share, the largest mean (to 0.1 %) still at or below it, so that below it the tail
+ * need not be computed at every step; for a share near 1, the smallest mean (to 0.1 %) at or
+ * above it, from which every task counts as over. The share grows with the mean, so a
+ * bisection over [0, 2·fits + 100] finds it.
+ */
+function shareThreshold(
+  share: number,
+  fits: number,
+  baseMiB: number,
+  perInflightMiB: number,
+  memoryMiB: number,
+): number {
+  const over = (mean: number) => tasksOverMemory(mean, baseMiB, perInflightMiB, memoryMiB) > share;
+  const low = share < 0.5;
+  let lo = 0;
+  let hi = 2 * fits + 100;
+  if (over(lo)) return low ? -1 : lo;
+  if (!over(hi)) return low ? hi : Infinity;
+  for (let k = 0; k < 60 && hi - lo > 1e-3 * fits; k++) {
+    const mid = (lo + hi) / 2;
+    if (over(mid)) hi = mid;
+    else lo = mid;
+  }
+  return low ? lo : hi;
+}
+
+/** Whether a closed minute breaks the SLO: too large a slow share, or too many errors. */
+function breaksSlo(
+  requests: number,
+  failed: number,
+  served: number,
+  slow: number,
+  errorLimit: number,
+): boolean {
+  if (!(requests > 0)) return false;
+  const slowShare = served > 0 ? slow / served : 0;
+  return slowShare > P95_TAIL || failed / requests > errorLimit;
+}
+
+/**
+ * Removes the groups left without tasks (a count below {@link COUNT_TOLERANCE}: float dust), in
+ * place (no allocation). Returns the requests still queued on what was removed, which fail.
+ */
+function removeEmpty(list: { count: number; backlog: number }[]): number {
+  let kept = 0;
+  let dropped = 0;
+  for (let k = 0; k < list.length; k++) {
+    const g = list[k]!;
+    if (g.count > COUNT_TOLERANCE) list[kept++] = g;
+    else if (g.count > 0) dropped += g.count * g.backlog;
+  }
+  if (kept !== list.length) list.length = kept;
+  return dropped;
+}
+
+function caughtUp(g: TaskGroup, t1: number, slowStartSeconds: number, minBilled: number): boolean {
+  return (
+    g.slowStartDecided &&
+    g.healthyAt + (g.slowStart ? slowStartSeconds : 0) <= t1 &&
+    t1 - g.billedFrom >= minBilled &&
+    g.count > 0
+  );
+}
+
+/**
+ * A percentile of the step's latency over several groups: walking the groups from the slowest
+ * (by this percentile) down, the value of the one at which their share of the served requests
+ * reaches the percentile's tail (1 − p). Exact for one group; for several, it lies between the
+ * groups' own values. `which`: 0 p50, 1 p95, 2 p99.
+ */
+function mixedQuantile(
+  groups: readonly TaskGroup[],
+  total: number,
+  p: number,
+  which: 0 | 1 | 2,
+): number {
+  if (groups.length === 1) {
+    const g = groups[0]!;
+    return which === 0 ? g.p50 : which === 1 ? g.p95 : g.p99;
+  }
+  const tail = (1 - p) * total;
+  let best = NaN;
+  for (const g of groups) {
+    if (!(g.groupServed > 0)) continue;
+    const v = which === 0 ? g.p50 : which === 1 ? g.p95 : g.p99;
+    if (!(v <= best) && !Number.isNaN(v)) {
+      // The requests of groups at least this slow.
+      let atLeast = 0;
+      for (const o of groups) {
+        if (!(o.groupServed > 0)) continue;
+        const w = which === 0 ? o.p50 : which === 1 ? o.p95 : o.p99;
+        if (w >= v) atLeast += o.groupServed;
+      }
+      if (atLeast >= tail) best = v;
+    }
+  }
+  return best;
+}
+
+function round2(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}

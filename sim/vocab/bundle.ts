@@ -1,0 +1,98 @@
+/**
+ * The trace bundle: what `caplab collect` and `caplab import` write and what `simulate` and
+ * `plan` read wherever they take a trace file. A folder:
+ *
+ *   manifest.json           TraceBundleManifest (this schema)
+ *   series/requests.csv     `time,value`: requests per step, fixed step, an empty value = no data
+ *   series/<id>.csv         other series, same shape (CloudWatch metric, statistic, unit in the manifest)
+ *   service.json            optional: the ECS service and task-definition snapshot
+ *   scaling.json            optional: the Application Auto Scaling snapshot (target, policies, activities)
+ *
+ * Times are ISO 8601 UTC. Series keep CloudWatch's namespace, metric name, dimensions,
+ * statistic and unit.
+ */
+import { z } from "zod";
+import { ScalingSchema, TaskSizeSchema } from "./config.js";
+
+export const BUNDLE_FORMAT = "caplab-trace-bundle/1" as const;
+
+/**
+ * Periods CloudWatch takes below a minute (high resolution, data under 3 hours old); above a
+ * minute, any multiple of 60 s (reference/aws-ecs-scaling.md §5).
+ */
+export const SUB_MINUTE_PERIODS = [1, 5, 10, 20, 30] as const;
+export const BUNDLE_MANIFEST = "manifest.json";
+export const BUNDLE_REQUESTS_SERIES = "requests";
+
+/**
+ * A part of a bundle series id (a TaskId, a container or metric name): anything outside
+ * [A-Za-z0-9_-] becomes `_`, so ids stay file names. @example seriesIdPart("log router/v2") // "log_router_v2"
+ */
+export function seriesIdPart(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]/g, "_") || "_";
+}
+
+/**
+ * Why `path` cannot name a file of a bundle, or null when it can: a bundle names only files
+ * inside its own folder, by a relative path without `..` (checked on the text here; the
+ * readers in analysis/io/files/bundle-files.ts also check where symbolic links lead).
+ *
+ * @example bundlePathProblem("series/requests.csv") // null
+ * @example bundlePathProblem("../../etc/passwd")    // '".." leads out of the bundle, …'
+ */
+export function bundlePathProblem(path: string): string | null {
+  if (path === "" || path.includes("\0")) return "it is not a file name; re-create the bundle";
+  if (path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:/.test(path))
+    return "it is an absolute path, and a bundle names only files inside its own folder; re-create the bundle";
+  if (path.split(/[\\/]/).includes(".."))
+    return '".." leads out of the bundle, which names only files inside its own folder; re-create the bundle';
+  return null;
+}
+
+/** A manifest field that names a file of the bundle ({@link bundlePathProblem}). */
+const BundlePathSchema = z.string().superRefine((path, ctx) => {
+  const problem = bundlePathProblem(path);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: path });
+});
+
+export const BundleSeriesSchema = z
+  .object({
+    /** Stable id, also the file name: `series/<id>.csv`. */
+    id: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+    /** The series' CSV, relative to the bundle folder ({@link bundlePathProblem}). */
+    file: BundlePathSchema,
+    namespace: z.string().optional(),
+    metricName: z.string(),
+    stat: z.string().optional(),
+    dimensions: z.array(z.object({ Name: z.string(), Value: z.string() })).default([]),
+    unit: z.string().optional(),
+    /** Step of the series, seconds. */
+    periodSeconds: z.number().positive(),
+  })
+  .strict();
+export type BundleSeries = z.output<typeof BundleSeriesSchema>;
+
+export const TraceBundleManifestSchema = z
+  .object({
+    format: z.literal(BUNDLE_FORMAT),
+    caplabVersion: z.string(),
+    createdAt: z.string(),
+    /** What the data came from: "cloudwatch", "alb-access-logs", "nginx", "csv", "k6-json", "simulator". */
+    source: z.object({ kind: z.string(), detail: z.string().default("") }).strict(),
+    window: z.object({ from: z.string(), to: z.string() }).strict(),
+    /** Step of the requests series, seconds. */
+    stepSeconds: z.number().positive(),
+    series: z.array(BundleSeriesSchema),
+    /** The service's configuration when the data was taken, in the `simulate` config's words. */
+    current: z.object({ task: TaskSizeSchema, scaling: ScalingSchema }).strict().optional(),
+    /** Other files in the bundle, by role, relative to the bundle folder. */
+    files: z.record(z.string(), BundlePathSchema).default({}),
+    /** Counts and notes from the import (bad lines, partial data, retries). */
+    notes: z.array(z.string()).default([]),
+  })
+  .strict()
+  .refine((m) => m.series.some((s) => s.id === BUNDLE_REQUESTS_SERIES), {
+    message: `a bundle needs a series with id "${BUNDLE_REQUESTS_SERIES}" (requests per step)`,
+    path: ["series"],
+  });
+export type TraceBundleManifest = z.output<typeof TraceBundleManifestSchema>;

@@ -1,0 +1,522 @@
+/**
+ * The configuration vocabulary: one zod schema per section, in AWS's own words where AWS
+ * has a word, with every default in one place ({@link DEFAULTS}) pinned by a test.
+ *
+ * `caplab schema` prints the JSON Schema generated from {@link SimulateConfigSchema}.
+ */
+import { z } from "zod";
+import { TIMELINE_COLUMN_DESCRIPTIONS, TIMELINE_COLUMNS } from "./types.js";
+import {
+  ARCHITECTURES,
+  CAPACITY_PROVIDERS,
+  fargateSizeIssue,
+  US_EAST_1_PRICES,
+  type PriceTable,
+} from "./fargate.js";
+
+/**
+ * Modelling parameters for the platform (ECS, Fargate, ALB, CloudWatch, Application Auto
+ * Scaling). Each default names its unit and source; those AWS does not document are marked
+ * UNCONFIRMED in shared/reference/aws-ecs-scaling.md and are model choices.
+ */
+export const PLATFORM_DEFAULTS = {
+  /** Seconds from a desired-count increase until ECS starts provisioning the task (UNCONFIRMED; AWS benchmark implies ≈ 23 s trigger→provisioned, §2.2). @default 10 */
+  schedulingDelaySeconds: 10,
+  /** Seconds from provisioning to RUNNING: ENI, image pull, container start (§2.2: 53–62 s for a 413 MB image). @default 55 */
+  launchSeconds: 55,
+  /** Seconds from RUNNING until the application answers health checks (app boot). @default 5 */
+  appStartSeconds: 5,
+  /** ALB HealthCheckIntervalSeconds (§2.3). @default 30 */
+  healthCheckIntervalSeconds: 30,
+  /** Health checks a newly registered target must pass to become healthy: one (§2.3, "initial" → "healthy"). @default 1 */
+  newTargetHealthyChecks: 1,
+  /** ALB slow start window, seconds; 0 = off (§2.3). @default 0 */
+  slowStartSeconds: 0,
+  /** ALB deregistration delay, seconds (§2.3). A draining task is billed until it ends. @default 300 */
+  deregistrationDelaySeconds: 300,
+  /** Whether draining ends early once the task has no requests in flight (AWS: it can; with keep-alive clients it often does not). @default false */
+  drainingEndsWhenIdle: false,
+  /** ALB routing algorithm. @default "round_robin" */
+  loadBalancingAlgorithm: "round_robin" as "round_robin" | "least_outstanding_requests",
+  /** Seconds after a 60-s datapoint's period ends before an alarm can see it (UNCONFIRMED; tuned so a load step triggers scale-out ≈ 363 s later, §1.10). @default 150 */
+  metricPublicationDelaySeconds: 150,
+  /** Same, for 20-s high-resolution datapoints (UNCONFIRMED; tuned to the 86-s benchmark, §1.10). @default 20 */
+  highResolutionPublicationDelaySeconds: 20,
+  /** Datapoints above target for AlarmHigh on 20-s policies (UNCONFIRMED, §1.10). @default 3 */
+  highResolutionScaleOutDatapoints: 3,
+  /** Datapoints below 90 % of target for AlarmLow on 20-s policies (UNCONFIRMED; 45 × 20 s keeps the 15-minute scale-in window). @default 45 */
+  highResolutionScaleInDatapoints: 45,
+  /**
+   * Periods a 60-s CloudWatch alarm retrieves beyond its EvaluationPeriods: its evaluation range
+   * is EvaluationPeriods plus this. The CloudWatch user guide's example retrieves 5 periods for a
+   * 3-of-3 alarm and says only that the number depends on the period length and resolution
+   * (UNCONFIRMED otherwise, §1.6): 5 for AlarmHigh, 17 for AlarmLow. @default 2
+   */
+  alarmEvaluationRangeExtraPeriods: 2,
+  /**
+   * Same, for 20-s alarms (UNCONFIRMED: nothing is documented for them). The guide counts
+   * periods, not time, so the same count keeps a 20-s alarm's missing-data rules the same in
+   * periods: a gap of one or two periods is skipped, a longer one is filled by TreatMissingData.
+   * @default 2
+   */
+  highResolutionAlarmEvaluationRangeExtraPeriods: 2,
+  /** Which alarm datapoints feed the new-desired-count formula: the latest one, or the mean of the evaluated ones (UNCONFIRMED, §1.3). @default "latest" */
+  capacityFormulaDatapoint: "latest" as "latest" | "mean",
+  /** Block scale-in for ScaleOutCooldown after a scale-out (UNCONFIRMED, §1.4). @default false */
+  scaleInBlockedAfterScaleOut: false,
+  /** Divisor of RequestCountPerTarget: healthy or all registered targets (UNCONFIRMED, §1.9). @default "healthy" */
+  requestCountPerTargetDivisor: "healthy" as "healthy" | "registered",
+  /** Treat minutes without requests as missing ALB datapoints (ALB publishes only while requests flow, §1.6). @default true */
+  zeroTrafficIsMissingData: true,
+  /** Tasks Fargate will start per second per account and Region, sustained (§2.2). @default 20 */
+  fargateLaunchesPerSecond: 20,
+  /**
+   * Seconds before ECS starts replacing a task that stopped after reaching RUNNING (an OOM kill),
+   * on top of schedulingDelaySeconds. ECS replaces such a task at once: the service throttle's
+   * back-off (up to 15 minutes) applies only to tasks that never reach RUNNING (ECS developer
+   * guide, "Service throttle logic"), and the model has no such tasks. @default 0
+   */
+  oomReplacementDelaySeconds: 0,
+  /**
+   * Which tasks of a group run out of memory (a caplab choice: the tasks of a group, launched
+   * together, carry the same mean in-flight work). "poisson": the share whose requests in flight,
+   * Poisson around the group's mean, pass what fits in the task's memory, so kills start below
+   * the mean limit and are partial; "meanTask": the whole group once its mean task passes it.
+   * Either way they die when the limit is reached inside the step, their in-flight requests
+   * fail, and ECS replaces them at once. @default "poisson"
+   */
+  oomModel: "poisson" as "poisson" | "meanTask",
+} as const;
+
+export type PlatformParams = {
+  -readonly [K in keyof typeof PLATFORM_DEFAULTS]: (typeof PLATFORM_DEFAULTS)[K] extends number
+    ? number
+    : (typeof PLATFORM_DEFAULTS)[K] extends boolean
+      ? boolean
+      : (typeof PLATFORM_DEFAULTS)[K];
+};
+
+/** Service-model defaults (what one request costs a task). */
+export const SERVICE_DEFAULTS = {
+  /** Non-CPU latency per request (database, downstream calls), milliseconds. @default 0 */
+  latencyMs: 0,
+  /** Coefficient of variation of CPU service time; 1 = exponential (M/M/c). @default 1 */
+  serviceTimeCv: 1,
+  /** CPU used by an idle task, percent of the task's CPU. @default 1 */
+  idleCpuPercent: 1,
+  /** Request timeout, seconds: a request still waiting after this fails as a 5xx (ALB idle timeout default 60 s). @default 60 */
+  timeoutSeconds: 60,
+} as const;
+
+/** SLO defaults. */
+export const SLO_DEFAULTS = {
+  /** p95 latency limit per minute, milliseconds. @default 300 */
+  latencyP95Ms: 300,
+  /** Error-rate limit, percent of requests, over the whole trace and per minute. @default 0.1 */
+  errorRatePercent: 0.1,
+  /** SLO-violating minutes a plan may spend, as a percent of the trace's minutes. @default 0.5 */
+  violationBudgetPercent: 0.5,
+} as const;
+
+/** Target-tracking cooldown defaults for ECS services (§1.4). */
+export const SCALING_DEFAULTS = {
+  /** @default 300 seconds */
+  ScaleOutCooldown: 300,
+  /** @default 300 seconds */
+  ScaleInCooldown: 300,
+  /** @default false */
+  DisableScaleIn: false,
+  /** Step scaling policy Cooldown. @default 300 seconds */
+  StepCooldown: 300,
+} as const;
+
+/** Every default in one place, pinned by test/sim/vocab/config.test.ts. */
+export const DEFAULTS = {
+  platform: PLATFORM_DEFAULTS,
+  service: SERVICE_DEFAULTS,
+  slo: SLO_DEFAULTS,
+  scaling: SCALING_DEFAULTS,
+  prices: US_EAST_1_PRICES,
+  task: { architecture: "X86_64", capacityProvider: "FARGATE" },
+  seed: 1,
+} as const;
+
+const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive();
+const nonNegative = (what: string) => z.number({ error: `${what} must be a number` }).min(0);
+
+export const PREDEFINED_METRIC_TYPES = [
+  "ECSServiceAverageCPUUtilization",
+  "ECSServiceAverageMemoryUtilization",
+  "ALBRequestCountPerTarget",
+  "ECSServiceAverageCPUUtilizationHighResolution",
+  "ECSServiceAverageMemoryUtilizationHighResolution",
+] as const;
+export type PredefinedMetricType = (typeof PREDEFINED_METRIC_TYPES)[number];
+
+/** Metrics the simulator publishes, by CloudWatch namespace and name. */
+export const SIMULATED_METRICS = {
+  "AWS/ECS": ["CPUUtilization", "MemoryUtilization"],
+  "AWS/ApplicationELB": [
+    "RequestCount",
+    "RequestCountPerTarget",
+    "TargetResponseTime",
+    "HTTPCode_Target_5XX_Count",
+    "HealthyHostCount",
+  ],
+  "ECS/ContainerInsights": [
+    "CpuUtilized",
+    "MemoryUtilized",
+    "RunningTaskCount",
+    "DesiredTaskCount",
+    "PendingTaskCount",
+  ],
+} as const;
+export const STATISTICS = ["Average", "Sum", "Maximum", "Minimum", "SampleCount"] as const;
+export type Statistic = (typeof STATISTICS)[number];
+
+export const MetricSpecSchema = z
+  .object({
+    Namespace: z.string(),
+    MetricName: z.string(),
+    Statistic: z.enum(STATISTICS).default("Average"),
+    Dimensions: z.array(z.object({ Name: z.string(), Value: z.string() })).optional(),
+    Unit: z.string().optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    const names = (SIMULATED_METRICS as Record<string, readonly string[]>)[m.Namespace];
+    if (!names) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["Namespace"],
+        message: `namespace "${m.Namespace}" is not simulated; use one of ${Object.keys(SIMULATED_METRICS).join(", ")}`,
+      });
+    } else if (!names.includes(m.MetricName)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["MetricName"],
+        message: `metric "${m.MetricName}" is not simulated in ${m.Namespace}; use one of ${names.join(", ")}`,
+      });
+    }
+  });
+export type MetricSpec = z.output<typeof MetricSpecSchema>;
+
+export const TargetTrackingSchema = z
+  .object({
+    TargetValue: positive("TargetValue"),
+    PredefinedMetricSpecification: z
+      .object({
+        PredefinedMetricType: z.enum(PREDEFINED_METRIC_TYPES),
+        ResourceLabel: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    CustomizedMetricSpecification: MetricSpecSchema.optional(),
+    ScaleOutCooldown: nonNegative("ScaleOutCooldown").default(SCALING_DEFAULTS.ScaleOutCooldown),
+    ScaleInCooldown: nonNegative("ScaleInCooldown").default(SCALING_DEFAULTS.ScaleInCooldown),
+    DisableScaleIn: z.boolean().default(SCALING_DEFAULTS.DisableScaleIn),
+  })
+  .strict()
+  .refine(
+    (p) =>
+      (p.PredefinedMetricSpecification === undefined) !==
+      (p.CustomizedMetricSpecification === undefined),
+    {
+      message: "give exactly one of PredefinedMetricSpecification or CustomizedMetricSpecification",
+    },
+  );
+export type TargetTrackingConfiguration = z.output<typeof TargetTrackingSchema>;
+
+/** CloudWatch's TreatMissingData values (PutMetricAlarm); `missing` is CloudWatch's default. */
+export const TREAT_MISSING_DATA = ["missing", "ignore", "breaching", "notBreaching"] as const;
+export type TreatMissingData = (typeof TREAT_MISSING_DATA)[number];
+
+export const COMPARISON_OPERATORS = [
+  "GreaterThanThreshold",
+  "GreaterThanOrEqualToThreshold",
+  "LessThanThreshold",
+  "LessThanOrEqualToThreshold",
+] as const;
+export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
+
+/** The CloudWatch alarm a step-scaling policy is attached to (you own it, unlike TT alarms). */
+export const StepAlarmSchema = z
+  .object({
+    AlarmName: z.string().optional(),
+    Metric: MetricSpecSchema,
+    Threshold: z.number(),
+    ComparisonOperator: z.enum(COMPARISON_OPERATORS),
+    /** Period in seconds: 60 or 20 (20 only for AWS/ECS CPU/memory). */
+    Period: z.union([z.literal(20), z.literal(60)]).default(60),
+    EvaluationPeriods: z.number().int().positive().default(1),
+    DatapointsToAlarm: z.number().int().positive().optional(),
+    /** How the alarm treats missing datapoints (PutMetricAlarm). @default "missing" */
+    TreatMissingData: z.enum(TREAT_MISSING_DATA).default("missing"),
+  })
+  .strict()
+  .refine((a) => (a.DatapointsToAlarm ?? a.EvaluationPeriods) <= a.EvaluationPeriods, {
+    message: "DatapointsToAlarm must not be greater than EvaluationPeriods",
+    path: ["DatapointsToAlarm"],
+  });
+
+export const StepScalingSchema = z
+  .object({
+    AdjustmentType: z.enum(["ChangeInCapacity", "PercentChangeInCapacity", "ExactCapacity"]),
+    StepAdjustments: z
+      .array(
+        z
+          .object({
+            MetricIntervalLowerBound: z.number().optional(),
+            MetricIntervalUpperBound: z.number().optional(),
+            ScalingAdjustment: z.number().int(),
+          })
+          .strict(),
+      )
+      .min(1),
+    Cooldown: nonNegative("Cooldown").default(SCALING_DEFAULTS.StepCooldown),
+    MetricAggregationType: z.enum(["Average", "Minimum", "Maximum"]).default("Average"),
+    MinAdjustmentMagnitude: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const PolicySchema = z
+  .object({
+    PolicyName: z.string().optional(),
+    PolicyType: z.enum(["TargetTrackingScaling", "StepScaling"]).optional(),
+    TargetTrackingScalingPolicyConfiguration: TargetTrackingSchema.optional(),
+    StepScalingPolicyConfiguration: StepScalingSchema.optional(),
+    /** caplab extension: the alarm that drives a step-scaling policy. */
+    Alarm: StepAlarmSchema.optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const tt = p.TargetTrackingScalingPolicyConfiguration !== undefined;
+    const step = p.StepScalingPolicyConfiguration !== undefined;
+    if (tt === step) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "give exactly one of TargetTrackingScalingPolicyConfiguration or StepScalingPolicyConfiguration",
+      });
+    }
+    if (step && p.Alarm === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["Alarm"],
+        message: "a step-scaling policy needs an Alarm (Metric, Threshold, ComparisonOperator)",
+      });
+    }
+  });
+export type PolicyConfig = z.output<typeof PolicySchema>;
+
+export const ScheduledActionSchema = z
+  .object({
+    ScheduledActionName: z.string().optional(),
+    /** `cron(minutes hours day-of-month month day-of-week year)` in UTC, or `at(yyyy-mm-ddThh:mm:ss)`. */
+    Schedule: z.string().regex(/^(cron|at)\(.+\)$/, {
+      message: 'Schedule must look like "cron(0 8 ? * MON-FRI *)" or "at(2026-01-01T08:00:00)"',
+    }),
+    ScalableTargetAction: z
+      .object({
+        MinCapacity: z.number().int().min(0).optional(),
+        MaxCapacity: z.number().int().min(0).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type ScheduledActionConfig = z.output<typeof ScheduledActionSchema>;
+
+export const ScalingSchema = z
+  .object({
+    MinCapacity: z.number().int().min(0),
+    MaxCapacity: z.number().int().positive(),
+    /** Desired count at the start of the trace. @default enough tasks for the first 10 minutes at 50 % CPU, within Min/Max */
+    DesiredCount: z.number().int().min(0).optional(),
+    policies: z.array(PolicySchema).default([]),
+    scheduledActions: z.array(ScheduledActionSchema).default([]),
+  })
+  .strict()
+  .refine((s) => s.MinCapacity <= s.MaxCapacity, {
+    message: "MinCapacity must not be greater than MaxCapacity",
+    path: ["MinCapacity"],
+  });
+export type ScalingConfig = z.output<typeof ScalingSchema>;
+
+export const TaskSizeSchema = z
+  .object({
+    cpu: z.coerce.string(),
+    memory: z.coerce.string(),
+    architecture: z.enum(ARCHITECTURES).default("X86_64"),
+    capacityProvider: z.enum(CAPACITY_PROVIDERS).default("FARGATE"),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    const issue = fargateSizeIssue(t.cpu, t.memory);
+    if (issue) ctx.addIssue({ code: "custom", message: issue.message, path: [issue.field] });
+  });
+
+export const ServiceModelSchema = z
+  .object({
+    /** vCPU-milliseconds of CPU work per request. */
+    cpuMsPerRequest: positive("cpuMsPerRequest"),
+    latencyMs: nonNegative("latencyMs").default(SERVICE_DEFAULTS.latencyMs),
+    serviceTimeCv: nonNegative("serviceTimeCv").default(SERVICE_DEFAULTS.serviceTimeCv),
+    idleCpuPercent: z.number().min(0).max(100).default(SERVICE_DEFAULTS.idleCpuPercent),
+    timeoutSeconds: positive("timeoutSeconds").default(SERVICE_DEFAULTS.timeoutSeconds),
+    memoryMiB: z
+      .object({
+        base: nonNegative("memoryMiB.base"),
+        perInflightRequest: nonNegative("memoryMiB.perInflightRequest").default(0),
+      })
+      .strict(),
+  })
+  .strict();
+export type ServiceModel = z.output<typeof ServiceModelSchema>;
+
+export const PlatformSchema = z
+  .object({
+    schedulingDelaySeconds: nonNegative("schedulingDelaySeconds"),
+    launchSeconds: nonNegative("launchSeconds"),
+    appStartSeconds: nonNegative("appStartSeconds"),
+    healthCheckIntervalSeconds: z.number().min(5).max(300),
+    newTargetHealthyChecks: z.number().int().min(1).max(10),
+    slowStartSeconds: z
+      .number()
+      .min(0)
+      .max(900)
+      .refine((v) => v === 0 || v >= 30, {
+        message: "slowStartSeconds must be 0 (off) or between 30 and 900",
+      }),
+    deregistrationDelaySeconds: z.number().min(0).max(3600),
+    drainingEndsWhenIdle: z.boolean(),
+    loadBalancingAlgorithm: z.enum(["round_robin", "least_outstanding_requests"]),
+    metricPublicationDelaySeconds: nonNegative("metricPublicationDelaySeconds"),
+    highResolutionPublicationDelaySeconds: nonNegative("highResolutionPublicationDelaySeconds"),
+    highResolutionScaleOutDatapoints: z.number().int().positive(),
+    highResolutionScaleInDatapoints: z.number().int().positive(),
+    alarmEvaluationRangeExtraPeriods: z.number().int().min(0).max(60),
+    highResolutionAlarmEvaluationRangeExtraPeriods: z.number().int().min(0).max(180),
+    capacityFormulaDatapoint: z.enum(["latest", "mean"]),
+    scaleInBlockedAfterScaleOut: z.boolean(),
+    requestCountPerTargetDivisor: z.enum(["healthy", "registered"]),
+    zeroTrafficIsMissingData: z.boolean(),
+    fargateLaunchesPerSecond: positive("fargateLaunchesPerSecond"),
+    oomReplacementDelaySeconds: nonNegative("oomReplacementDelaySeconds"),
+    oomModel: z.enum(["poisson", "meanTask"]),
+  })
+  .strict()
+  .partial();
+
+export const PricesSchema = z
+  .object({
+    x86VcpuHour: nonNegative("x86VcpuHour"),
+    x86GbHour: nonNegative("x86GbHour"),
+    armVcpuHour: nonNegative("armVcpuHour"),
+    armGbHour: nonNegative("armGbHour"),
+    spotDiscount: z.number().min(0).max(1),
+    minimumBilledSeconds: nonNegative("minimumBilledSeconds"),
+  })
+  .strict()
+  .partial();
+
+export const SloSchema = z
+  .object({
+    latencyP95Ms: positive("latencyP95Ms").default(SLO_DEFAULTS.latencyP95Ms),
+    errorRatePercent: z.number().min(0).max(100).default(SLO_DEFAULTS.errorRatePercent),
+    violationBudgetPercent: z.number().min(0).max(100).default(SLO_DEFAULTS.violationBudgetPercent),
+  })
+  .strict();
+export type Slo = z.output<typeof SloSchema>;
+
+/** Where the trace comes from: a file (CSV or trace bundle) or the embedded generator. */
+export const TraceSourceSchema = z
+  .object({
+    /** Path to a CSV (time + count columns) relative to the config file. */
+    file: z.string().optional(),
+    /** Generate the embedded default week instead of reading a file. */
+    generate: z.literal("default-week").optional(),
+    timeColumn: z.string().optional(),
+    valueColumn: z.string().optional(),
+    /** Multiplier on the counts. @default 1 */
+    scale: positive("scale").default(1),
+    /** Window start (ISO 8601). */
+    from: z.string().optional(),
+    /** Window end, exclusive (ISO 8601). */
+    to: z.string().optional(),
+    /** Seed for the generator. @default 1 */
+    seed: z.number().int().default(1),
+  })
+  .strict()
+  .refine((t) => (t.file === undefined) !== (t.generate === undefined), {
+    message: 'give exactly one of "file" or "generate"',
+  });
+export type TraceSource = z.output<typeof TraceSourceSchema>;
+
+/** `caplab simulate` config. */
+export const SimulateConfigSchema = z
+  .object({
+    trace: TraceSourceSchema,
+    service: ServiceModelSchema,
+    task: TaskSizeSchema,
+    scaling: ScalingSchema,
+    platform: PlatformSchema.default({}),
+    prices: PricesSchema.default({}),
+    slo: SloSchema.default(SloSchema.parse({})),
+    /** Seed for everything random in the simulation. @default 1 */
+    seed: z.number().int().default(1),
+  })
+  .strict();
+export type SimulateConfig = z.output<typeof SimulateConfigSchema>;
+export type TaskSizeConfig = z.output<typeof TaskSizeSchema>;
+
+/** The inputs every candidate shares, from a simulate or plan config, defaults filled in. */
+export function simulationContext(config: {
+  readonly service: ServiceModel;
+  readonly platform?: Partial<PlatformParams>;
+  readonly prices?: Partial<PriceTable>;
+  readonly slo: Slo;
+  readonly seed: number;
+}): {
+  service: ServiceModel;
+  platform: PlatformParams;
+  prices: PriceTable;
+  slo: Slo;
+  seed: number;
+} {
+  return {
+    service: config.service,
+    platform: resolvePlatform(config.platform),
+    prices: resolvePrices(config.prices),
+    slo: config.slo,
+    seed: config.seed,
+  };
+}
+
+/** Platform parameters with defaults filled in. */
+export function resolvePlatform(p: Partial<PlatformParams> = {}): PlatformParams {
+  return { ...PLATFORM_DEFAULTS, ...stripUndefined(p) } as PlatformParams;
+}
+
+/** Price table with defaults filled in. */
+export function resolvePrices(p: Partial<PriceTable> = {}): PriceTable {
+  return { ...US_EAST_1_PRICES, ...stripUndefined(p) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * One row of `timeline.csv` (`caplab simulate`), column by column with what it holds
+ * (`caplab schema --timeline` prints it). A row's task counts are all means over its step.
+ */
+export const TimelineRowSchema = z
+  .object({
+    time: z.string().describe("Start of the step, ISO 8601 UTC."),
+    ...Object.fromEntries(
+      TIMELINE_COLUMNS.map((c) => [c, z.number().describe(TIMELINE_COLUMN_DESCRIPTIONS[c])]),
+    ),
+  })
+  .describe(
+    "A row of timeline.csv: one trace step. Every task count (runningCount, healthyCount, drainingCount, pendingCount, desiredCount, minCapacity, maxCapacity) is the mean over the step; backlog is at the step's end.",
+  );

@@ -1,0 +1,112 @@
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { isBundle, readBundleManifest, writeBundle } from "../../../../analysis/io/files/bundle.js";
+import { main, type Io } from "../../../../cli/main.js";
+import { loadTraceSource } from "../../../../analysis/io/files/trace-file.js";
+import { BUNDLE_FORMAT, TraceBundleManifestSchema } from "../../../../sim/vocab/index.js";
+
+const silent: Io = { out: () => {}, err: () => {}, isTty: false };
+
+async function sampleBundle(dir: string): Promise<string> {
+  const path = join(dir, "bundle");
+  const startMs = Date.UTC(2026, 10, 2);
+  const values = Array.from({ length: 180 }, (_, i) => (i >= 60 && i < 65 ? NaN : 3000 + 10 * i));
+  const manifest = TraceBundleManifestSchema.parse({
+    format: BUNDLE_FORMAT,
+    caplabVersion: "test",
+    createdAt: "2026-11-29T00:00:00Z",
+    source: { kind: "cloudwatch", detail: "test" },
+    window: {
+      from: new Date(startMs).toISOString(),
+      to: new Date(startMs + 180 * 60_000).toISOString(),
+    },
+    stepSeconds: 60,
+    series: [
+      {
+        id: "requests",
+        file: "series/requests.csv",
+        namespace: "AWS/ApplicationELB",
+        metricName: "RequestCount",
+        stat: "Sum",
+        periodSeconds: 60,
+      },
+    ],
+    current: {
+      task: { cpu: "512", memory: "1024" },
+      scaling: {
+        MinCapacity: 2,
+        MaxCapacity: 9,
+        policies: [
+          {
+            TargetTrackingScalingPolicyConfiguration: {
+              TargetValue: 60,
+              PredefinedMetricSpecification: {
+                PredefinedMetricType: "ECSServiceAverageCPUUtilization",
+              },
+            },
+          },
+        ],
+      },
+    },
+  });
+  await writeBundle(path, manifest, new Map([["requests", { startMs, stepSeconds: 60, values }]]), {
+    "service.json": "{}\n",
+  });
+  return path;
+}
+
+describe("trace bundles", () => {
+  it("round-trip: gaps stay gaps, the current configuration comes along", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-bundle-"));
+    const path = await sampleBundle(dir);
+    expect(await isBundle(path)).toBe(true);
+    expect(await isBundle(join(path, "manifest.json"))).toBe(false);
+    expect((await readdir(dir)).filter((f) => f.includes(".tmp"))).toEqual([]);
+    const warnings: string[] = [];
+    const { trace, current } = await loadTraceSource(
+      { file: "bundle", scale: 1, seed: 1 },
+      dir,
+      (w) => warnings.push(w.code),
+    );
+    expect(trace.requests.length).toBe(180);
+    expect(Array.from(trace.gap.slice(58, 67))).toEqual([0, 0, 1, 1, 1, 1, 1, 0, 0]);
+    expect(trace.requests[0]).toBe(3000);
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(current?.scaling.MaxCapacity).toBe(9);
+    expect((await readBundleManifest(path)).series[0]?.metricName).toBe("RequestCount");
+  });
+
+  it("is accepted by simulate and plan wherever a trace file is", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-bundle-"));
+    await sampleBundle(dir);
+    await writeFile(
+      join(dir, "sim.yaml"),
+      'trace: { file: bundle }\nservice: { cpuMsPerRequest: 10, memoryMiB: { base: 200 } }\ntask: { cpu: "512", memory: "1024" }\nscaling: { MinCapacity: 1, MaxCapacity: 5 }\n',
+    );
+    expect(await main(["simulate", join(dir, "sim.yaml"), "--out", join(dir, "sim")], silent)).toBe(
+      0,
+    );
+    const csv = await readFile(join(dir, "sim", "timeline.csv"), "utf8");
+    expect(csv.trim().split("\n")).toHaveLength(181);
+    await writeFile(
+      join(dir, "plan.yaml"),
+      'trace: { file: bundle }\nservice: { cpuMsPerRequest: 10, memoryMiB: { base: 200 } }\nspace: { taskSizes: [{ cpu: "512", memory: "1024" }], metrics: [ECSServiceAverageCPUUtilization], utilizationTargets: [50], MinCapacity: [1], ScaleOutCooldown: [300] }\nrobustness: { topK: 1 }\n',
+    );
+    const code = await main(
+      ["plan", join(dir, "plan.yaml"), "--out", join(dir, "plan"), "--workers", "0"],
+      silent,
+    );
+    expect([0, 3]).toContain(code);
+    const candidates = await readFile(join(dir, "plan", "candidates.csv"), "utf8");
+    expect(candidates).toMatch(/current: 0\.5 vCPU/);
+  });
+
+  it("rejects a broken manifest with one sentence", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-bundle-"));
+    const path = await sampleBundle(dir);
+    await writeFile(join(path, "manifest.json"), JSON.stringify({ format: "something-else" }));
+    await expect(readBundleManifest(path)).rejects.toThrow(/manifest\.json.*format/);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Integration: opens the run report in headless Debian Chromium: every chart draws, nothing
+ * logs an error, the hostile scenario, run id, target and threshold names do not run; keeps
+ * test-artifacts/run-report.png. Also writes the PNG charts through Chromium. Skipped, with
+ * a visible reason, when /usr/bin/chromium is not installed.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadRunBundle } from "../../../cli/report-command.js";
+import { writeRunReport } from "../../../reports/io/write-run-report.js";
+import { HOSTILE_NAME, writeRunBundle } from "../../fixtures/runs/make-run-bundle.js";
+import {
+  chromiumOrWarn,
+  keepScreenshot,
+  launchChromium,
+  openReport,
+} from "../../helpers/browser.js";
+
+const hasChromium = chromiumOrWarn("run-browser.test.ts");
+
+describe("run report.html in Chromium", () => {
+  let dir = "";
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "caplab-run-browser-"));
+    if (hasChromium) browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(!hasChromium)(
+    "draws every chart, logs no error, runs nothing hostile; writes PNGs",
+    async () => {
+      const bundle = await writeRunBundle(join(dir, "bundle"), {
+        seed: 21,
+        seconds: 45,
+        scenario: HOSTILE_NAME,
+        runId: HOSTILE_NAME,
+        target: `https://x.example.com/${HOSTILE_NAME}`,
+        thresholds: { [`http_req_duration{name:${HOSTILE_NAME}}`]: { "p(95)<150": true } },
+        server: {
+          tasks: 4,
+          cpuPercent: 62,
+          memoryPercent: 35,
+          maxCapacity: 8,
+          perTask: { taskIds: ["aa11", "bb22", "cc33", "dd44"], containers: ["app"] },
+          scalingActivities: [
+            { atSecond: 5, description: "Setting desired count to 4.", cause: "alarm high" },
+            { atSecond: 30, description: "Setting desired count to 5.", cause: HOSTILE_NAME },
+          ],
+        },
+      });
+      const run = await loadRunBundle(bundle);
+      const files = await writeRunReport(run, join(dir, "out"), ["html", "md", "png"]);
+      expect(files.warnings).toEqual([]);
+      expect(files.pngs).toHaveLength(7);
+      for (const png of files.pngs)
+        expect((await readFile(png)).subarray(1, 4).toString()).toBe("PNG");
+      expect(await readFile(files.markdown!, "utf8")).toContain("](run-latency.png)");
+
+      const { page, errors, dialogs, requests, charts } = await openReport(browser!, files.html!);
+      expect(charts.map((c) => c.id)).toEqual([
+        "chart-requests",
+        "chart-latency",
+        "chart-errors",
+        "chart-server-tasks",
+        "chart-server-utilization",
+        "chart-server-task-cpu",
+        "chart-server-task-memory",
+      ]);
+      for (const c of charts) expect(c, c.id).toMatchObject({ live: true, error: null });
+      expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
+      expect(await page.title()).toContain("<img src=x");
+      expect(errors).toEqual([]);
+      expect(dialogs).toEqual([]);
+      expect(requests).toEqual([]);
+      await keepScreenshot(page, "run-report.png");
+    },
+  );
+});

@@ -1,0 +1,230 @@
+import { describe, expect, it } from "vitest";
+import { compile, type TopLevelSpec } from "vega-lite";
+import {
+  bucketSize,
+  costHeatmap,
+  downsample,
+  heatmapCells,
+  MAX_POINTS,
+  metricColumn,
+  paretoChart,
+  planCharts,
+  scalingMetricChart,
+  trafficChart,
+} from "../../reports/plan-charts.js";
+import { renderPlanMarkdown } from "../../reports/plan-markdown.js";
+import { formatUsd, jsonForScript } from "../../reports/format.js";
+import { markdownInline } from "../../reports/escape.js";
+import { TIMELINE_COLUMNS, type PlanResult, type Timeline } from "../../sim/vocab/index.js";
+import { planResultFixture } from "./fixtures/plan-result.js";
+
+/** Layers of a spec, flattened (vconcat panels and nested layers). */
+function units(spec: unknown): Record<string, unknown>[] {
+  const s = spec as Record<string, unknown>;
+  const children = [
+    ...((s.layer as unknown[] | undefined) ?? []),
+    ...((s.vconcat as unknown[] | undefined) ?? []),
+  ];
+  return children.length === 0 ? [s] : [s, ...children.flatMap(units)];
+}
+
+function dataValues(spec: unknown): Record<string, unknown>[][] {
+  return units(spec)
+    .map((u) => (u.data as { values?: Record<string, unknown>[] } | undefined)?.values)
+    .filter((v): v is Record<string, unknown>[] => v !== undefined);
+}
+
+function variants(): [string, PlanResult][] {
+  return [
+    ["pick and current", planResultFixture()],
+    ["no pick", planResultFixture({ noPick: true })],
+    ["no current", planResultFixture({ noCurrent: true })],
+    ["nothing to draw", planResultFixture({ noPick: true, noCurrent: true })],
+  ];
+}
+
+describe("downsample", () => {
+  it("keeps spikes with max and totals with sum", () => {
+    expect(downsample([1, 5, 2, 2, 9], 2, "max")).toEqual([5, 2, 9]);
+    expect(downsample([1, 5, 2, 2, 9], 2, "sum")).toEqual([6, 4, 9]);
+    expect(downsample(new Float64Array([3, 4]), 1, "sum")).toEqual([3, 4]);
+  });
+  it("rejects a bucket that is not a whole number of at least 1", () => {
+    expect(() => downsample([1], 0, "max")).toThrow(/at least 1/);
+    expect(() => downsample([1], 1.5, "max")).toThrow(/whole/);
+  });
+  it("caps a week at 1-minute steps at MAX_POINTS buckets", () => {
+    const b = bucketSize(10_080);
+    expect(b).toBe(6);
+    expect(Math.ceil(10_080 / b)).toBeLessThanOrEqual(MAX_POINTS);
+    expect(bucketSize(360)).toBe(1);
+  });
+});
+
+describe("plan chart specs", () => {
+  for (const [name, result] of variants()) {
+    it(`every spec compiles (${name})`, () => {
+      const charts = planCharts(result);
+      expect(charts.map((c) => c.id)).toEqual([
+        "chart-traffic",
+        "chart-metric",
+        "chart-latency",
+        "chart-cost",
+        "chart-pareto",
+        "chart-heatmap",
+      ]);
+      for (const chart of charts) {
+        const out = compile(chart.spec);
+        expect(out.spec, chart.id).toBeDefined();
+        expect(chart.spec.$schema).toBe("https://vega.github.io/schema/vega-lite/v6.json");
+      }
+    });
+  }
+
+  it("draws requests per minute and running tasks per run, with events carrying reasons", () => {
+    const result = planResultFixture();
+    const spec = trafficChart(result);
+    const [traffic, tasks, events] = dataValues(spec);
+    expect(traffic).toHaveLength(360);
+    expect(traffic?.[0]).toEqual({ t: result.trace.startMs, rpm: expect.any(Number) });
+    expect(new Set(tasks?.map((r) => r.run))).toEqual(new Set(["recommended", "current"]));
+    expect(events?.length).toBe(result.recommended?.events.length);
+    expect(events?.every((e) => typeof e.reason === "string" && e.reason !== "")).toBe(true);
+    const layers = units(spec);
+    const eventLayer = layers.find((u) => (u.mark as { type?: string })?.type === "point");
+    const tooltip = (eventLayer?.encoding as { tooltip: { field: string }[] }).tooltip;
+    expect(tooltip.map((t) => t.field)).toContain("reason");
+  });
+
+  it("leaves the current run out when it is unknown", () => {
+    const spec = trafficChart(planResultFixture({ noCurrent: true }));
+    const tasks = dataValues(spec)[1];
+    expect(new Set(tasks?.map((r) => r.run))).toEqual(new Set(["recommended"]));
+  });
+
+  it("downsamples a week of 1-minute steps to at most MAX_POINTS per series, keeping the spike", () => {
+    const base = planResultFixture();
+    const week = stretch(base, 10_080);
+    const spec = trafficChart(week);
+    const [traffic, tasks] = dataValues(spec);
+    expect(traffic?.length).toBeLessThanOrEqual(MAX_POINTS);
+    const recommended = tasks?.filter((r) => r.run === "recommended") ?? [];
+    expect(recommended.length).toBeLessThanOrEqual(MAX_POINTS);
+    const peak = Math.max(...(week.recommended?.timeline.runningCount ?? []));
+    expect(Math.max(...recommended.map((r) => r.value as number))).toBe(peak);
+    // Bucket sums as per-minute rates keep the total number of requests.
+    const bucketMinutes = 6;
+    const total = (traffic ?? []).reduce((s, r) => s + (r.rpm as number) * bucketMinutes, 0);
+    const exact = week.trace.requests.reduce((s, v) => s + v, 0);
+    expect(Math.abs(total - exact) / exact).toBeLessThan(1e-4);
+  });
+
+  it("draws the pick's metric against a rule at its target", () => {
+    const result = planResultFixture();
+    const pick = result.recommended!;
+    expect(metricColumn("ALBRequestCountPerTarget")).toBe("requestCountPerTarget");
+    expect(metricColumn("ECSServiceAverageMemoryUtilizationHighResolution")).toBe(
+      "memoryUtilization",
+    );
+    const spec = scalingMetricChart(result);
+    const values = dataValues(spec);
+    expect(values).toContainEqual([{ target: pick.candidate.targetValue }]);
+    const line = units(spec).find((u) => (u.mark as { type?: string })?.type === "line");
+    expect((line?.encoding as { y: { title: string } }).y.title).toBe("CPU utilization (%)");
+  });
+
+  it("scatters every candidate, connects the Pareto front in order and marks the pick", () => {
+    const result = planResultFixture();
+    const spec = paretoChart(result);
+    const [, all, front, marks] = dataValues(spec);
+    expect(all).toHaveLength(result.outcomes.length);
+    expect(front?.map((r) => r.id)).toEqual(result.pareto);
+    expect(marks?.[0]).toMatchObject({ kind: "pick", label: result.recommended?.candidate.label });
+    const scatter = units(spec).find(
+      (u) => u.data !== undefined && (u.data as { values: unknown[] }).values === all,
+    );
+    const enc = scatter?.encoding as Record<string, { field?: string }[] & { field?: string }>;
+    expect(enc.x?.field).toBe("cost");
+    expect(enc.y?.field).toBe("minutes");
+    expect(enc.color?.field).toBe("metric");
+    expect((enc.tooltip as unknown as { field: string }[]).map((t) => t.field)).toContain("label");
+  });
+
+  it("maps monthly cost by target × size for the pick's metric and marks missed cells", () => {
+    const result = planResultFixture();
+    const cells = heatmapCells(result, "ECSServiceAverageCPUUtilization");
+    expect(cells).toHaveLength(9);
+    expect(cells.filter((c) => c.pick)).toHaveLength(1);
+    expect(cells.some((c) => !c.meetsSlo)).toBe(true);
+    // The 1 vCPU / 60 % cell holds two candidates (MinCapacity 1 and 2).
+    expect(cells.find((c) => c.target === 60 && c.size.startsWith("1 vCPU"))?.candidates).toBe(2);
+    const spec = costHeatmap(result) as {
+      encoding: { x: { field: string }; y: { sort: string[] } };
+    };
+    expect(spec.encoding.x.field).toBe("target");
+    expect(spec.encoding.y.sort).toEqual([
+      "0.5 vCPU / 1 GiB x86",
+      "1 vCPU / 2 GiB x86",
+      "2 vCPU / 4 GiB x86",
+    ]);
+  });
+
+  it("specs are plain JSON that survives script embedding", () => {
+    const result = planResultFixture({ hostile: true });
+    for (const chart of planCharts(result)) {
+      const json = jsonForScript(chart.spec);
+      expect(json).not.toMatch(/<|\u2028|\u2029/);
+      expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(chart.spec)) as TopLevelSpec);
+    }
+  });
+});
+
+describe("plan markdown", () => {
+  it("matches the golden summary", async () => {
+    const md = renderPlanMarkdown(planResultFixture(), {
+      awsCli: "aws application-autoscaling put-scaling-policy --service-namespace ecs ...",
+    });
+    await expect(md).toMatchFileSnapshot("__snapshots__/plan.md");
+  });
+
+  it("says clearly that no candidate met the SLO and lists the closest", async () => {
+    const md = renderPlanMarkdown(planResultFixture({ noPick: true }));
+    expect(md).toContain("### No candidate met the SLO");
+    expect(md).toContain("### Closest 10 candidates");
+    expect(md).not.toContain("### Recommendation");
+    await expect(md).toMatchFileSnapshot("__snapshots__/plan-no-pick.md");
+  });
+
+  it("escapes outside strings and fences the CLI snippet safely", () => {
+    const md = renderPlanMarkdown(planResultFixture({ hostile: true }), {
+      awsCli: "echo ```\naws ecs update-service",
+    });
+    expect(md).not.toMatch(/(^|[^\\])</m);
+    expect(md).toContain("\\<img src=x onerror=alert\\(1\\)\\>");
+    expect(md).toContain("````sh\necho ```\naws ecs update-service\n````");
+    expect(markdownInline("a|b*c_d\ne")).toBe("a\\|b\\*c\\_d e");
+    expect(formatUsd(1234.5)).toBe("$1,234.50");
+  });
+});
+
+/** The fixture repeated to `steps` steps, for the downsampling test. */
+function stretch(result: PlanResult, steps: number): PlanResult {
+  const repeat = (a: Float64Array) => {
+    const out = new Float64Array(steps);
+    for (let i = 0; i < steps; i++) out[i] = a[i % a.length] ?? 0;
+    return out;
+  };
+  const tl = (t: Timeline): Timeline => {
+    const cols = Object.fromEntries(TIMELINE_COLUMNS.map((c) => [c, repeat(t[c])]));
+    return { ...t, ...cols, length: steps } as Timeline;
+  };
+  return {
+    ...result,
+    trace: { ...result.trace, requests: repeat(result.trace.requests), gap: new Uint8Array(steps) },
+    recommended: result.recommended && {
+      ...result.recommended,
+      timeline: tl(result.recommended.timeline),
+    },
+    current: result.current && { ...result.current, timeline: tl(result.current.timeline) },
+  };
+}

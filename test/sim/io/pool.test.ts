@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { generateDefaultWeek } from "../../../analysis/synthetic.js";
+import { toTrace } from "../../../analysis/trace.js";
+import { availableParallelism } from "node:os";
+import { poolSize, runSweep } from "../../../sim/io/pool.js";
+import { simulate } from "../../../sim/engine.js";
+import { expandSpace } from "../../../sim/search.js";
+import { PlanConfigSchema, resolvePlatform, resolvePrices } from "../../../sim/vocab/index.js";
+
+describe("the sweep pool", () => {
+  it("gives identical results on 0, 1 and 2 workers, the same as simulating each candidate", async () => {
+    const raw = generateDefaultWeek(5);
+    const day = { ...raw, times: raw.times.slice(0, 1440), values: raw.values.slice(0, 1440) };
+    const trace = toTrace(day, {}, () => {});
+    const config = PlanConfigSchema.parse({
+      trace: { generate: "default-week" },
+      service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
+      space: {
+        maxCpu: 1024,
+        utilizationTargets: [50, 70],
+        MinCapacity: [2],
+        ScaleOutCooldown: [300],
+      },
+    });
+    const context = {
+      service: config.service,
+      platform: resolvePlatform({}),
+      prices: resolvePrices({}),
+      slo: config.slo,
+      seed: 1,
+    };
+    const candidates = expandSpace(config.space, trace, config.service);
+    expect(candidates.length).toBeGreaterThan(10);
+    let progressCalls = 0;
+    const inline = await runSweep(trace, context, candidates, { workers: 0 });
+    const one = await runSweep(trace, context, candidates, { workers: 1, batchSize: 3 });
+    const two = await runSweep(trace, context, candidates, {
+      workers: 2,
+      batchSize: 2,
+      onProgress: () => progressCalls++,
+    });
+    // Each candidate on its own, without the sweep's shared queue memo.
+    const alone = candidates.map((c) => simulate(trace, c, context, { record: false }).kpis);
+    // 100 workers asked for: one per core started (the size of the pool, not a timing).
+    const started: number[] = [];
+    const many = await runSweep(trace, context, candidates, {
+      workers: 100,
+      onStart: (n) => started.push(n),
+    });
+    expect(started).toEqual([Math.min(availableParallelism(), candidates.length)]);
+    expect(inline).toEqual(alone);
+    expect(one).toEqual(inline);
+    expect(two).toEqual(inline);
+    expect(many).toEqual(inline);
+    expect(progressCalls).toBeGreaterThan(1);
+  });
+
+  it("sizes the pool at one thread per core at most", () => {
+    expect(poolSize(100, 2)).toEqual({ workers: 2, capped: true });
+    expect(poolSize(2, 2)).toEqual({ workers: 2, capped: false });
+    expect(poolSize(0, 8)).toEqual({ workers: 0, capped: false });
+    expect(poolSize(3, 0)).toEqual({ workers: 1, capped: true });
+  });
+
+  it("stops when aborted", async () => {
+    const raw = generateDefaultWeek(1);
+    const trace = toTrace(raw, {}, () => {});
+    const config = PlanConfigSchema.parse({
+      trace: { generate: "default-week" },
+      service: { cpuMsPerRequest: 8, memoryMiB: { base: 350 } },
+    });
+    const context = {
+      service: config.service,
+      platform: resolvePlatform({}),
+      prices: resolvePrices({}),
+      slo: config.slo,
+      seed: 1,
+    };
+    const candidates = expandSpace(config.space, trace, config.service);
+    const controller = new AbortController();
+    const run = runSweep(trace, context, candidates, {
+      workers: 2,
+      signal: controller.signal,
+      onProgress: (done) => done >= 4 && controller.abort(new Error("stop")),
+    });
+    await expect(run).rejects.toThrow("stop");
+  });
+});

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULTS,
+  fargateMenu,
+  fargateSizeProblem,
+  resolvePlatform,
+  SimulateConfigSchema,
+  taskCostPerSecond,
+  US_EAST_1_PRICES,
+} from "../../../sim/vocab/index.js";
+
+describe("the vocabulary", () => {
+  it("pins every default (change one on purpose, with its source)", () => {
+    expect(DEFAULTS).toMatchInlineSnapshot(`
+      {
+        "platform": {
+          "alarmEvaluationRangeExtraPeriods": 2,
+          "appStartSeconds": 5,
+          "capacityFormulaDatapoint": "latest",
+          "deregistrationDelaySeconds": 300,
+          "drainingEndsWhenIdle": false,
+          "fargateLaunchesPerSecond": 20,
+          "healthCheckIntervalSeconds": 30,
+          "highResolutionAlarmEvaluationRangeExtraPeriods": 2,
+          "highResolutionPublicationDelaySeconds": 20,
+          "highResolutionScaleInDatapoints": 45,
+          "highResolutionScaleOutDatapoints": 3,
+          "launchSeconds": 55,
+          "loadBalancingAlgorithm": "round_robin",
+          "metricPublicationDelaySeconds": 150,
+          "newTargetHealthyChecks": 1,
+          "oomModel": "poisson",
+          "oomReplacementDelaySeconds": 0,
+          "requestCountPerTargetDivisor": "healthy",
+          "scaleInBlockedAfterScaleOut": false,
+          "schedulingDelaySeconds": 10,
+          "slowStartSeconds": 0,
+          "zeroTrafficIsMissingData": true,
+        },
+        "prices": {
+          "armGbHour": 0.00356,
+          "armVcpuHour": 0.03238,
+          "minimumBilledSeconds": 60,
+          "spotDiscount": 0.7,
+          "x86GbHour": 0.004445,
+          "x86VcpuHour": 0.04048,
+        },
+        "scaling": {
+          "DisableScaleIn": false,
+          "ScaleInCooldown": 300,
+          "ScaleOutCooldown": 300,
+          "StepCooldown": 300,
+        },
+        "seed": 1,
+        "service": {
+          "idleCpuPercent": 1,
+          "latencyMs": 0,
+          "serviceTimeCv": 1,
+          "timeoutSeconds": 60,
+        },
+        "slo": {
+          "errorRatePercent": 0.1,
+          "latencyP95Ms": 300,
+          "violationBudgetPercent": 0.5,
+        },
+        "task": {
+          "architecture": "X86_64",
+          "capacityProvider": "FARGATE",
+        },
+      }
+    `);
+  });
+
+  it("accepts only valid Fargate cpu/memory pairs", () => {
+    expect(fargateSizeProblem("1024", "2048")).toBeNull();
+    expect(fargateSizeProblem("16384", "122880")).toBeNull();
+    expect(fargateSizeProblem("256", "4096")).toMatch(/use one of 512, 1024, 2048/);
+    expect(fargateSizeProblem("8192", "18432")).toMatch(/4 GB steps|16384, 20480/);
+    expect(fargateSizeProblem("3000", "4096")).toMatch(/not a Fargate CPU value/);
+    expect(fargateMenu(256, 16384)).toHaveLength(3 + 4 + 7 + 13 + 23 + 12 + 12);
+  });
+
+  it("prices a task per second from the table", () => {
+    const x86 = {
+      cpu: "1024",
+      memory: "2048",
+      architecture: "X86_64",
+      capacityProvider: "FARGATE",
+    } as const;
+    expect(taskCostPerSecond(x86, US_EAST_1_PRICES) * 3600).toBeCloseTo(0.04048 + 2 * 0.004445, 12);
+    expect(
+      taskCostPerSecond({ ...x86, architecture: "ARM64" }, US_EAST_1_PRICES) * 3600,
+    ).toBeCloseTo(0.03238 + 2 * 0.00356, 12);
+    expect(
+      taskCostPerSecond({ ...x86, capacityProvider: "FARGATE_SPOT" }, US_EAST_1_PRICES) /
+        taskCostPerSecond(x86, US_EAST_1_PRICES),
+    ).toBeCloseTo(0.3, 12);
+  });
+
+  it("fills config defaults and keeps user values (file > defaults)", () => {
+    const c = SimulateConfigSchema.parse({
+      trace: { generate: "default-week" },
+      service: { cpuMsPerRequest: 5, memoryMiB: { base: 100 } },
+      task: { cpu: 512, memory: 1024 },
+      scaling: {
+        MinCapacity: 1,
+        MaxCapacity: 3,
+        policies: [
+          {
+            TargetTrackingScalingPolicyConfiguration: {
+              TargetValue: 60,
+              PredefinedMetricSpecification: { PredefinedMetricType: "ALBRequestCountPerTarget" },
+            },
+          },
+        ],
+      },
+      platform: { launchSeconds: 90 },
+    });
+    expect(c.task.cpu).toBe("512");
+    expect(c.scaling.policies[0]?.TargetTrackingScalingPolicyConfiguration?.ScaleOutCooldown).toBe(
+      300,
+    );
+    expect(resolvePlatform(c.platform).launchSeconds).toBe(90);
+    expect(resolvePlatform(c.platform).healthCheckIntervalSeconds).toBe(30);
+    expect(c.slo.latencyP95Ms).toBe(300);
+  });
+});
