@@ -23,6 +23,9 @@ import { observedTrace, startingAsObserved } from "./backtest.js";
 import type { ObservedService } from "./calibrate.js";
 import { k6Percentile } from "./stats/index.js";
 
+/** Headroom added on top of the usage percentiles, percent. @default 20 */
+export const DEFAULT_HEADROOM_PERCENT = 20;
+
 export interface RightsizeOptions {
   /** Percentile of per-task CPU used that sizes the CPU, in (0, 1]. @default 0.95 */
   readonly cpuPercentile?: number;
@@ -47,7 +50,7 @@ export interface TaskNeed {
 export function taskNeed(o: ObservedService, options: RightsizeOptions = {}): TaskNeed {
   const cpuP = options.cpuPercentile ?? 0.95;
   const memP = options.memoryPercentile ?? 0.99;
-  const factor = 1 + (options.headroomPercent ?? 20) / 100;
+  const factor = 1 + (options.headroomPercent ?? DEFAULT_HEADROOM_PERCENT) / 100;
   const finite = (a: Float64Array | null) =>
     a ? Float64Array.from([...a].filter(Number.isFinite)).sort() : new Float64Array(0);
   const cpu = o.cpuUnitsPerTask

@@ -17,11 +17,13 @@ import {
   type Warning,
   type WarningSink,
 } from "../sim/vocab/index.js";
+// Until loadObservedBundle has its library home (analysis/io/files), it is calibrate's.
 import { calibrateOrExplain, loadObservedBundle } from "./calibrate-command.js";
 import { loadConfig } from "../analysis/io/files/config-file.js";
 import { UsageError } from "../sim/vocab/errors.js";
-import { printWarnings, type Io } from "./main.js";
-import { prepareOutputFiles, writeJsonAtomic } from "../analysis/io/files/output.js";
+import { FORCE_HELP, prepareOutputFiles, writeJsonAtomic } from "../analysis/io/files/output.js";
+import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
+import { addExamples, helpWidth } from "./help.js";
 
 export interface BacktestCommandOptions {
   /** Folder for backtest.json. @default the bundle folder */
@@ -46,13 +48,47 @@ export function renderBacktestSummary(f: FidelityScore, path: string): string {
   ].join("\n");
 }
 
+/** `caplab backtest`'s flags and help. */
+export const setupBacktestCommand: CommandSetup = (command, ctx, exit) => {
+  command
+    .summary(
+      "replay a bundle's traffic with its actual configuration and score the simulator (MAPE, scale-out lag)",
+    )
+    .description(
+      "Replays the bundle's observed traffic through the simulator with the service's recorded configuration (manifest.current, and a service model calibrated from the bundle), or with a simulate config's service, task and scaling, and compares the result with what was observed: the mean absolute percentage error (MAPE) of running tasks, CPU, RequestCountPerTarget and p95 response time, their mean as one fidelity score, and the lag of each matched scale-out. Writes backtest.json (into the bundle unless --out).",
+    )
+    .argument("<bundle>", "trace bundle (caplab collect)")
+    .argument(
+      "[config]",
+      "simulate config (service, task, scaling; its trace is ignored; default: the bundle's recorded configuration)",
+    )
+    .option("--out <dir>", "folder for backtest.json (default: the bundle)")
+    .option("--force", FORCE_HELP.files)
+    .option("--json", "print backtest.json on stdout")
+    .action(async (bundle: string, config: string | undefined, opts: BacktestCommandOptions) =>
+      exit(await runBacktestCommand(bundle, config, opts, ctx)),
+    );
+  addExamples(
+    command,
+    [
+      { command: "caplab backtest traces/api-week" },
+      {
+        note: "with a model of your own instead of the calibrated one",
+        command: "caplab backtest traces/api-week model.yaml --out out/backtest",
+      },
+    ],
+    helpWidth(ctx.columns),
+  );
+};
+
 /** Runs `caplab backtest` and returns the exit code. */
 export async function runBacktestCommand(
   bundle: string,
   configPath: string | undefined,
   opts: BacktestCommandOptions,
-  io: Io,
+  ctx: CliContext,
 ): Promise<number> {
+  const { io } = ctx;
   const warnings: Warning[] = [];
   const warn: WarningSink = (w) => warnings.push(w);
   const loaded = await loadObservedBundle(bundle, warn);

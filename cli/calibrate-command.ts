@@ -6,6 +6,7 @@
  * and backtest share.
  */
 import { basename, join } from "node:path";
+import { Option } from "commander";
 import YAML from "yaml";
 import {
   calibrate,
@@ -20,6 +21,7 @@ import {
   BUNDLE_REQUESTS_SERIES,
   PlatformSchema,
   ServiceModelSchema,
+  SLO_DEFAULTS,
   type Candidate,
   type TraceBundleManifest,
   type Warning,
@@ -28,8 +30,10 @@ import {
 import { isBundle, readBundleManifest, readBundleSeries } from "../analysis/io/files/bundle.js";
 import { bundleFile, openBundle, readBundleJson } from "../analysis/io/files/bundle-files.js";
 import { UsageError } from "../sim/vocab/errors.js";
-import { printWarnings, type Io } from "./main.js";
-import { prepareOutputFile } from "../analysis/io/files/output.js";
+import { FORCE_HELP, prepareOutputFile } from "../analysis/io/files/output.js";
+import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
+import { numberFlag } from "./flags.js";
+import { addExamples, helpWidth } from "./help.js";
 
 /** A bundle read for calibration, right-sizing and backtests. */
 export interface LoadedBundle {
@@ -272,12 +276,39 @@ export interface CalibrateCommandOptions {
 /** The first line of every file calibrate writes: how a later run knows the file is caplab's. */
 export const CALIBRATION_HEADER = "# caplab calibrate ";
 
+/** `caplab calibrate`'s flags and help. */
+export const setupCalibrateCommand: CommandSetup = (command, ctx, exit) => {
+  command
+    .summary("fit the service model (the service: and platform: YAML) from a trace or run bundle")
+    .description(
+      "Fits CPU per request and idle CPU (regression of CPU used per task on requests per task), memory base and per in-flight request, non-CPU latency, the knee and launch-to-healthy time, with fit quality; warns when the data cannot support a parameter (it then keeps the documented default). Writes the service: and platform: sections caplab simulate takes.",
+    )
+    .argument("<bundle>", "trace bundle (caplab collect) or run bundle with server/")
+    .option("--out <file>", "write the YAML here (default: stdout)")
+    .option("--force", FORCE_HELP.file)
+    .addOption(
+      new Option(
+        "--slo-p95 <ms>",
+        `p95 limit that defines the knee, ms (default ${SLO_DEFAULTS.latencyP95Ms})`,
+      ).argParser(numberFlag("--slo-p95", { unit: "milliseconds", positive: true })),
+    )
+    .action(async (bundle: string, opts: CalibrateCommandOptions) =>
+      exit(await runCalibrateCommand(bundle, opts, ctx)),
+    );
+  addExamples(
+    command,
+    [{ command: "caplab calibrate traces/api-week --out model.yaml" }],
+    helpWidth(ctx.columns),
+  );
+};
+
 /** Runs `caplab calibrate` and returns the exit code. */
 export async function runCalibrateCommand(
   bundle: string,
   opts: CalibrateCommandOptions,
-  io: Io,
+  ctx: CliContext,
 ): Promise<number> {
+  const { io } = ctx;
   const warnings: Warning[] = [];
   const warn: WarningSink = (w) => warnings.push(w);
   const output =

@@ -12,6 +12,7 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { Option } from "commander";
 import {
   evaluateGate,
   gateExitCode,
@@ -30,9 +31,12 @@ import { gateRunOf } from "../reports/run-data.js";
 import { renderGateJunit, renderGateMarkdown } from "../reports/run-gate.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
 import { formatZodIssue, readYamlFile } from "../analysis/io/files/config-file.js";
-import { printWarnings, type Io } from "./main.js";
-import { prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
+import { FORCE_HELP, prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
+// Until loadRunBundle has its library home (analysis/io/files), it is the report command's.
 import { loadRunBundle } from "./report-command.js";
+import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
+import { HISTORY_FLAG_HELP, wholeNumberFlag } from "./flags.js";
+import { addExamples, helpWidth } from "./help.js";
 
 export interface GateOptions {
   readonly baseline?: string;
@@ -74,9 +78,9 @@ export async function loadGateConfig(path: string | undefined): Promise<GateConf
 export async function runGateCommand(
   runDir: string,
   opts: GateOptions,
-  io: Io,
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  ctx: CliContext,
 ): Promise<number> {
+  const { io, env } = ctx;
   if (opts.baseline !== undefined && opts.baselineFromHistory !== undefined)
     throw new UsageError(
       "give either --baseline RUN or --baseline-from-history N, not both.",
@@ -95,7 +99,7 @@ export async function runGateCommand(
     notify: (message) => io.err(`caplab: ${message}\n`),
   });
   const config = await loadGateConfig(opts.config);
-  const historyPath = resolveHistoryPath(opts.history, env, process.cwd());
+  const historyPath = resolveHistoryPath(opts.history, env, ctx.cwd);
   const lockTimeoutMs = historyLockTimeoutMs(env);
   const run = await loadRunBundle(runDir);
   printWarnings(io, run.warnings);
@@ -161,3 +165,45 @@ export async function runGateCommand(
   if (historyFailure === null) return verdictCode;
   return verdictCode === 0 ? HISTORY_EXIT_CODE : verdictCode;
 }
+
+/** `caplab gate`'s flags and help. */
+export const setupGateCommand: CommandSetup = (command, ctx, exit) => {
+  command
+    .summary(
+      "pass or fail a run: SLO, k6 thresholds, server headroom, and regression against a baseline",
+    )
+    .description(
+      "Absolute checks (SLO, k6 thresholds, 5xx, CPU/memory headroom, tasks below MaxCapacity) and, with a baseline, regression checks (bootstrap CI of the p95 difference, Mann-Whitney on per-second p95, two-proportion test on errors, capacity). Writes gate-junit.xml, gate.md, gate.json; records the run and verdict in the history. Exit 0 pass, 1 fail, 2 usage error, 74 history not recorded (a failed gate stays 1). Every check's limit has a default (caplab schema --gate).",
+    )
+    .argument("<run>", "run bundle")
+    .option("--baseline <run>", "baseline run bundle")
+    .addOption(
+      new Option(
+        "--baseline-from-history <n>",
+        "pool the last N runs of the same scenario in the history",
+      ).argParser(wholeNumberFlag("--baseline-from-history", { min: 1, unit: "runs" })),
+    )
+    .option(
+      "--config <file>",
+      "gate.yaml (default: the SLO in the run's plan.json; see caplab schema --gate)",
+    )
+    .option("--history <path>", HISTORY_FLAG_HELP)
+    .option(
+      "--out <dir>",
+      "where gate-junit.xml, gate.md and gate.json go (default: the run bundle)",
+    )
+    .option("--force", FORCE_HELP.files)
+    .option("--no-record", "do not record the run and the verdict in the history")
+    .action(async (run: string, opts: GateOptions) => exit(await runGateCommand(run, opts, ctx)));
+  addExamples(
+    command,
+    [
+      { command: "caplab gate out/run --baseline out/last-release" },
+      {
+        note: "against the last 10 runs of the same scenario in the history",
+        command: "caplab gate out/run --baseline-from-history 10 --config gate.yaml",
+      },
+    ],
+    helpWidth(ctx.columns),
+  );
+};

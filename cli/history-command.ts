@@ -1,32 +1,24 @@
 /**
  * `caplab history [list] [--last N] [--scenario NAME] [--history PATH]` and
- * `caplab history export --parquet DIR [--history PATH]`.
- *
- *   history.duckdb ──listRuns──▶ HistoryRun[] (oldest first)
- *     ──eDivisiveChangePoints(p95 series)──▶ change points (Apache Otava / Hunter style)
- *     ──linearFit per metric──▶ trends
- *     ──renderHistory──▶ a table for the terminal
+ * `caplab history export --parquet DIR [--history PATH]`: the recorded runs with their trends
+ * and change points (analysis/history.ts), the plans, and every table as Parquet.
  */
 import { basename, join } from "node:path";
-import { eDivisiveChangePoints, linearFit, type ChangePoint } from "../analysis/stats/index.js";
-import { createRandom } from "../sim/math/random.js";
+import { Option } from "commander";
+import { DEFAULT_HISTORY_LAST, p95ChangePoints } from "../analysis/history.js";
 import {
   exportHistoryParquet,
   historyLockTimeoutMs,
+  listPlans,
   listRuns,
   resolveHistoryPath,
-  type HistoryRun,
 } from "../analysis/io/history/history-db.js";
+import { FORCE_HELP, prepareOutputFolder } from "../analysis/io/files/output.js";
+import { renderHistory, renderHistoryPlans } from "../reports/history-text.js";
 import { UsageError } from "../sim/vocab/errors.js";
-import { prepareOutputFolder } from "../analysis/io/files/output.js";
-import type { Io } from "./main.js";
-
-/** Runs listed when --last is not given. @default 30 */
-export const DEFAULT_HISTORY_LAST = 30;
-/** Fewest runs on each side of a change point. @default 4 */
-export const CHANGE_POINT_MIN_SIZE = 4;
-/** Seed of the change-point permutation test (the same history gives the same points). @default 1 */
-export const CHANGE_POINT_SEED = 1;
+import type { CliContext, CommandSetup } from "./context.js";
+import { HISTORY_FLAG_HELP, wholeNumberFlag } from "./flags.js";
+import { addExamples, helpWidth } from "./help.js";
 
 export interface HistoryListOptions {
   readonly last?: number;
@@ -35,162 +27,107 @@ export interface HistoryListOptions {
   readonly json?: boolean;
 }
 
-/** Change points of the runs' p95 series (none with fewer than 2 × min size runs). */
-export function p95ChangePoints(runs: readonly HistoryRun[]): ChangePoint[] {
-  const series = runs.map((r) => r.p95Ms);
-  if (series.length < 2 * CHANGE_POINT_MIN_SIZE) return [];
-  return eDivisiveChangePoints(series, {
-    minSize: CHANGE_POINT_MIN_SIZE,
-    random: createRandom(CHANGE_POINT_SEED),
-  });
-}
-
-/** A metric's trend over the runs: first, last, and slope per run (null with < 3 points). */
-export interface Trend {
-  readonly metric: string;
-  readonly first: number | null;
-  readonly last: number | null;
-  readonly slopePerRun: number | null;
-}
-
-/** Trends of p95, error rate, CPU-seconds per request and cost over the listed runs. */
-export function historyTrends(runs: readonly HistoryRun[]): Trend[] {
-  const metrics: [string, (r: HistoryRun) => number | null][] = [
-    ["p95 ms", (r) => r.p95Ms],
-    ["errors %", (r) => r.errorRatePercent],
-    ["CPU-s per request", (r) => r.cpuSecondsPerRequest],
-    ["cost USD", (r) => r.costUsd],
-  ];
-  return metrics.map(([metric, pick]) => {
-    const points = runs
-      .map((r, i) => [i, pick(r)] as const)
-      .filter((p): p is readonly [number, number] => p[1] !== null && Number.isFinite(p[1]));
-    let slopePerRun: number | null = null;
-    if (points.length >= 3) {
-      try {
-        slopePerRun = linearFit(
-          points.map((p) => p[0]),
-          points.map((p) => p[1]),
-        ).slope;
-      } catch {
-        slopePerRun = null;
-      }
-    }
-    return {
-      metric,
-      first: points[0]?.[1] ?? null,
-      last: points[points.length - 1]?.[1] ?? null,
-      slopePerRun,
-    };
-  });
-}
-
-const cell = (v: number | null, digits: number): string =>
-  v === null || !Number.isFinite(v) ? "—" : v.toFixed(digits);
-
-/** The history as a terminal table, trends and change points. */
-export function renderHistory(
-  runs: readonly HistoryRun[],
-  changes: readonly ChangePoint[],
-): string {
-  if (runs.length === 0) return "No runs recorded yet (caplab gate and caplab run record them).\n";
-  const at = new Set(changes.map((c) => c.index));
-  const head = [
-    "started (UTC)",
-    "scenario",
-    "run",
-    "p95 ms",
-    "errors %",
-    "CPU-s/req",
-    "cost $",
-    "gate",
-    "",
-  ];
-  const rows = runs.map((r, i) => [
-    (r.startedAt ?? r.recordedAt).slice(0, 19).replace("T", " "),
-    r.scenario,
-    r.runId,
-    cell(r.p95Ms, 1),
-    cell(r.errorRatePercent, 3),
-    cell(r.cpuSecondsPerRequest, 4),
-    cell(r.costUsd, 3),
-    r.gate ?? "—",
-    at.has(i) ? "◆ change point" : "",
-  ]);
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
-  const line = (r: readonly string[]): string =>
-    r
-      .map((v, c) => v.padEnd(widths[c] ?? 0))
-      .join("  ")
-      .trimEnd();
-  const out = [line(head), ...rows.map(line), ""];
-  out.push("Trends (first → last, least-squares slope per run):");
-  for (const t of historyTrends(runs))
-    out.push(
-      `  ${t.metric.padEnd(18)} ${cell(t.first, 4)} → ${cell(t.last, 4)}${t.slopePerRun === null ? "" : `, slope ${t.slopePerRun >= 0 ? "+" : ""}${t.slopePerRun.toPrecision(3)} per run`}`,
-    );
-  if (runs.length < 2 * CHANGE_POINT_MIN_SIZE)
-    out.push(
-      `Change points: need at least ${2 * CHANGE_POINT_MIN_SIZE} runs (have ${runs.length}).`,
-    );
-  else if (changes.length === 0) out.push("Change points in p95: none.");
-  else
-    for (const c of changes) {
-      const before = runs[c.index - 1];
-      const after = runs[c.index];
-      out.push(
-        `Change point in p95 at run ${after?.runId ?? c.index} (${cell(before?.p95Ms ?? null, 1)} → ${cell(after?.p95Ms ?? null, 1)} ms; permutation p = ${c.pValue.toFixed(3)}).`,
-      );
-    }
-  return `${out.join("\n")}\n`;
-}
-
 /** `caplab history [list]`. */
 export async function runHistoryListCommand(
   opts: HistoryListOptions,
-  io: Io,
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  ctx: CliContext,
 ): Promise<number> {
   const last = opts.last ?? DEFAULT_HISTORY_LAST;
   if (!Number.isInteger(last) || last < 1)
     throw new UsageError("--last takes a whole number of runs, 1 or more.", "bad-flag");
-  const path = resolveHistoryPath(opts.history, env, process.cwd());
+  const path = resolveHistoryPath(opts.history, ctx.env, ctx.cwd);
+  const lockTimeoutMs = historyLockTimeoutMs(ctx.env);
   const runs = await listRuns(path, {
     last,
-    lockTimeoutMs: historyLockTimeoutMs(env),
+    lockTimeoutMs,
     ...(opts.scenario !== undefined ? { scenario: opts.scenario } : {}),
   });
+  // Plans have no scenario: --scenario lists runs only.
+  const plans = opts.scenario === undefined ? await listPlans(path, { last, lockTimeoutMs }) : [];
   const changes = p95ChangePoints(runs);
   if (opts.json)
-    io.out(`${JSON.stringify({ history: path, runs, changePoints: changes }, null, 2)}\n`);
-  else io.out(`History: ${path}\n${renderHistory(runs, changes)}`);
+    ctx.io.out(
+      `${JSON.stringify({ history: path, runs, changePoints: changes, plans }, null, 2)}\n`,
+    );
+  else
+    ctx.io.out(
+      `History: ${path}\n${renderHistory(runs, changes)}${opts.scenario === undefined ? `\n${renderHistoryPlans(plans)}` : ""}`,
+    );
   return 0;
 }
 
 /** `caplab history export --parquet DIR`. */
 export async function runHistoryExportCommand(
   opts: { readonly parquet?: string; readonly history?: string; readonly force?: boolean },
-  io: Io,
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  ctx: CliContext,
 ): Promise<number> {
   if (opts.parquet === undefined || opts.parquet === "")
     throw new UsageError(
       "history export needs --parquet DIR (the folder for the .parquet files).",
       "bad-flag",
     );
-  const path = resolveHistoryPath(opts.history, env, process.cwd());
+  const path = resolveHistoryPath(opts.history, ctx.env, ctx.cwd);
   const output = await prepareOutputFolder(opts.parquet, {
     command: "history export",
     flag: "--parquet",
     force: opts.force,
     inputs: [path],
-    notify: (message) => io.err(`caplab: ${message}\n`),
+    notify: (message) => ctx.io.err(`caplab: ${message}\n`),
   });
   const files = await output.write((dir) =>
-    exportHistoryParquet(path, dir, { lockTimeoutMs: historyLockTimeoutMs(env) }),
+    exportHistoryParquet(path, dir, { lockTimeoutMs: historyLockTimeoutMs(ctx.env) }),
   );
-  io.out(
+  ctx.io.out(
     `Exported ${files.length} tables from ${path}:\n${files.map((f) => `  ${join(output.path, basename(f))}\n`).join("")}`,
   );
   return 0;
 }
+
+/** `caplab history`'s subcommands, flags and help. */
+export const setupHistoryCommand: CommandSetup = (command, ctx, exit) => {
+  const width = helpWidth(ctx.columns);
+  command
+    .summary("list recorded runs and plans with trends and p95 change points; export as Parquet")
+    .description(
+      "Every caplab run, gate and plan is recorded in one DuckDB database per project (--history, else $CAPLAB_HISTORY, else .caplab/history.duckdb in the project's root folder). `history` (or `history list`) shows the runs, their trends and change points, and the plans; `history export` writes every table as Parquet.",
+    );
+  const list = command
+    .command("list", { isDefault: true })
+    .description(
+      "Runs (oldest first) with p95, errors, CPU-seconds per request, cost and gate verdict; the trend of each; E-divisive change points in p95 (Apache Otava's method, seeded); then the plans with their pick and its monthly cost.",
+    )
+    .addOption(
+      new Option("--last <n>", "runs (and plans) to list")
+        .default(DEFAULT_HISTORY_LAST)
+        .argParser(wholeNumberFlag("--last", { min: 1, unit: "runs" })),
+    )
+    .option("--scenario <name>", "only the runs of this scenario (no plans)")
+    .option("--history <path>", HISTORY_FLAG_HELP)
+    .option("--json", "print runs, change points and plans as JSON")
+    .action(async (opts: HistoryListOptions) => exit(await runHistoryListCommand(opts, ctx)));
+  addExamples(
+    list,
+    [
+      { command: "caplab history" },
+      { command: "caplab history --scenario constant --last 10 --json" },
+    ],
+    width,
+  );
+  const exportCommand = command
+    .command("export")
+    .description(
+      "Writes runs, run_seconds, run_latency_sample, gates and plans as DIR/<table>.parquet, which DuckDB or Athena read from S3.",
+    )
+    .requiredOption("--parquet <dir>", "output folder")
+    .option("--history <path>", HISTORY_FLAG_HELP)
+    .option("--force", FORCE_HELP.folder.replace("--out", "--parquet"))
+    .action(async (opts: { parquet: string; history?: string; force?: boolean }) =>
+      exit(await runHistoryExportCommand(opts, ctx)),
+    );
+  addExamples(exportCommand, [{ command: "caplab history export --parquet out/history" }], width);
+  addExamples(
+    command,
+    [{ command: "caplab history" }, { command: "caplab history export --parquet out/history" }],
+    width,
+  );
+};

@@ -5,6 +5,7 @@
  * this file checks the flags, writes the bundle and prints.
  */
 import { S3Client } from "@aws-sdk/client-s3";
+import { Option } from "commander";
 import {
   awsClientOptions,
   awsTimeoutsOf,
@@ -28,13 +29,15 @@ import {
   type Warning,
 } from "../sim/vocab/index.js";
 import { writeBundle, type FixedSeries } from "../analysis/io/files/bundle.js";
-import { caplabVersion, prepareOutputFolder } from "../analysis/io/files/output.js";
+import { FORCE_HELP, prepareOutputFolder } from "../analysis/io/files/output.js";
+import { caplabVersion } from "../sim/io/package-root.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import { parseHttpUrl } from "../analysis/io/files/urls.js";
 import { parseS3Url } from "../analysis/io/import/sources.js";
-import type { Io } from "./main.js";
-import { printWarnings } from "./main.js";
 import { parseTimeCell } from "../analysis/io/files/trace-file.js";
+import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
+import { connectTimeoutOption, requestTimeoutOption } from "./flags.js";
+import { addExamples, helpWidth } from "./help.js";
 
 export { DEFAULT_IMPORT_STEP_SECONDS, IMPORT_FORMATS };
 
@@ -62,17 +65,18 @@ export interface ImportCommandOptions {
 }
 
 export interface ImportDeps {
-  readonly now: () => Date;
   /** Makes the S3 client; the default reads --endpoint-url and --region. */
   readonly s3?: () => S3Client;
 }
 
+/** Runs `caplab import`; returns the exit code. */
 export async function runImportCommand(
   sources: readonly string[],
   opts: ImportCommandOptions,
-  io: Io,
-  deps: ImportDeps = { now: () => new Date() },
+  ctx: CliContext,
+  deps: ImportDeps = {},
 ): Promise<number> {
+  const { io, env } = ctx;
   const format = parseFormat(opts.format);
   const stepSeconds = format === "cloudwatch" ? parsePeriod(opts.step) : parseStep(opts.step);
   const fromMs = parseWindowTime("--from", opts.from);
@@ -120,8 +124,7 @@ export async function runImportCommand(
     ((): S3Client =>
       new S3Client({
         ...awsClientOptions(timeouts),
-        region:
-          opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+        region: opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
         ...(opts.endpointUrl !== undefined
           ? { endpoint: opts.endpointUrl, forcePathStyle: true }
           : {}),
@@ -129,10 +132,11 @@ export async function runImportCommand(
   const s3 = (): S3Client => (client ??= guardAwsClient(makeS3()));
 
   const warnings: Warning[] = [];
-  const progress = io.isTty && !opts.quiet;
+  const terminal = io.isTty && !opts.quiet ? ctx.terminal : null;
+  const progress = terminal !== null;
   // caplab's own control sequences (return, erase line) straight to the terminal, as the
   // progress bars of plan and collect do: `io` makes every control character visible.
-  const progressLine = (text: string): void => void process.stderr.write(text);
+  const progressLine = (text: string): void => void terminal?.write(text);
   let result: ImportResult;
   try {
     result = await importTrace(
@@ -175,8 +179,8 @@ export async function runImportCommand(
 
   const manifest = renderManifest(result, {
     sources,
-    caplabVersion: await caplabVersion(),
-    createdAt: deps.now().toISOString(),
+    caplabVersion: caplabVersion(),
+    createdAt: ctx.now().toISOString(),
   });
   const data = new Map<string, FixedSeries>(result.series.map((s) => [s.def.id, s.data]));
   await writeBundle(output, manifest, data);
@@ -220,7 +224,7 @@ export function renderImportSummary(result: ImportResult, out: string): string {
           `  requests ${result.requestsFrom ?? BUNDLE_REQUESTS_SERIES}: ${Number(s.requests.toPrecision(12))} in the window`,
         ]
       : [
-          `Imported ${s.requests} requests from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} lines, ${s.badLines} bad) into ${out}`,
+          `Imported ${Math.round(s.requests)} requests from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} lines, ${s.badLines} bad) into ${out}`,
         ];
   return [
     ...first,
@@ -289,3 +293,81 @@ function parseWindowTime(flag: string, text: string | undefined): number | undef
   }
   return ms;
 }
+
+/** `caplab import`'s flags and help. */
+export const setupImportCommand: CommandSetup = (command, ctx, exit) => {
+  command
+    .summary(
+      "turn ALB access logs, nginx/Apache logs, k6 JSON results, a CSV series or saved CloudWatch JSON into a trace bundle",
+    )
+    .description(
+      "Reads per-request logs (plain or .gz; files, folders walked recursively, or s3://bucket/prefix) and writes a trace bundle: series/requests.csv per step plus the format's other series (5xx counts, latency) and a manifest whose notes count bad lines. simulate and plan read it with `trace: { file: DIR }`.\n\n" +
+        "--format cloudwatch reads saved AWS CLI JSON, recognized by its shape:\n" +
+        "  - get-metric-data output: with --queries FILE (the --metric-data-queries JSON) each Id gets its namespace, metric, dimensions, stat, unit and Period; several outputs (pages, NextToken runs) merge by Id.\n" +
+        "  - get-metric-statistics output: one series per statistic.\n" +
+        "  - Container Insights performance events (log group /aws/ecs/containerinsights/CLUSTER/performance) as a JSON array, one per line (JSONL, streamed) or `aws logs filter-log-events` output: series task.<TaskId>.*, container.<TaskId>.<Container>.* and ci.<Metric>.Average, as caplab collect writes them.\n" +
+        "The requests series is the one --requests names (query Id, Label or series id), else the AWS/ApplicationELB RequestCount series. Each series keeps its CloudWatch period: the query's Period, else --step, else the datapoints' spacing. A JSON document may be at most 64 MiB; JSONL is read as a stream.",
+    )
+    .argument(
+      "<source...>",
+      "log or JSON files, folders (walked recursively) or s3://bucket/prefix URLs",
+    )
+    .addOption(
+      new Option("--format <format>", "what the sources are written in")
+        .choices(IMPORT_FORMATS)
+        .makeOptionMandatory(),
+    )
+    .option(
+      "--step <seconds>",
+      "step of the series, seconds: 1, 5, 10, 15, 20, 30, 60, 120, 300 (default 60); cloudwatch: the period of " +
+        "series whose query states none (1, 5, 10, 20, 30 or a multiple of 60; default: the datapoints' spacing)",
+    )
+    .option(
+      "--from <time>",
+      "window start, ISO 8601 or unix seconds (default: the first request's step)",
+    )
+    .option("--to <time>", "window end, exclusive (default: the end of the last request's step)")
+    .option("--time-column <name>", "CSV only: the time column (default: detected)")
+    .option("--value-column <name>", "CSV only: the count column (default: detected)")
+    .option(
+      "--queries <file>",
+      "cloudwatch only: the --metric-data-queries JSON the get-metric-data output came from",
+    )
+    .option(
+      "--requests <name>",
+      "cloudwatch only: the series that counts requests: query Id, Label or series id (default: the RequestCount series)",
+    )
+    .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
+    .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
+    .addOption(connectTimeoutOption())
+    .addOption(requestTimeoutOption())
+    .requiredOption("--out <dir>", "bundle folder to write (replaced atomically)")
+    .option("--force", FORCE_HELP.folder)
+    .option("--quiet", "no progress and no summary; warnings still go to stderr")
+    .action(async (sources: string[], opts: ImportCommandOptions) =>
+      exit(await runImportCommand(sources, opts, ctx)),
+    );
+
+  addExamples(
+    command,
+    [
+      { command: "caplab import ./alb-logs --format alb --out bundles/alb" },
+      {
+        note: "every object under an S3 prefix, one day of it",
+        command:
+          "caplab import s3://my-logs/alb/2025/04/08/ --format alb --from 2025-04-08T00:00:00Z --to 2025-04-09T00:00:00Z --out bundles/apr8",
+      },
+      { command: "caplab import /var/log/nginx/access.log.gz --format nginx --out bundles/nginx" },
+      { command: "caplab import results.json.gz --format k6 --step 1 --out bundles/k6" },
+      {
+        command:
+          "caplab import page1.json page2.json --format cloudwatch --queries queries.json --out bundles/cw",
+      },
+      {
+        command:
+          "caplab import cw.json performance.jsonl --format cloudwatch --requests m1 --out bundles/cw",
+      },
+    ],
+    helpWidth(ctx.columns),
+  );
+};

@@ -1,12 +1,11 @@
 /** `caplab plan`: sweep the space, pick, and write the recommendation and its report. */
 import { join, resolve } from "node:path";
-import { SingleBar } from "cli-progress";
+import { Option } from "commander";
 import { stringify } from "csv-stringify/sync";
 import { renderSnippets } from "../reports/snippets.js";
 import { writePlanReport } from "../reports/io/write-plan-report.js";
 import { backtest, type FidelityScore } from "../analysis/backtest.js";
-import { assemblePlan, currentCandidate } from "../sim/plan.js";
-import { expandSpace } from "../sim/search.js";
+import { plan } from "../sim/io/plan.js";
 import {
   PlanConfigSchema,
   simulationContext,
@@ -25,18 +24,23 @@ import {
   resolveHistoryPath,
 } from "../analysis/io/history/history-db.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
-import { printWarnings, type Io } from "./main.js";
 import {
+  FORCE_HELP,
   prepareOutputFolder,
   writeFileAtomic,
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
-import { defaultWorkers, poolSize, runSweep } from "../sim/io/pool.js";
+import { defaultWorkers, poolSize } from "../sim/io/pool.js";
 import { PLAN_RESULT_FILE, renderPlanResultJson } from "../analysis/io/files/plan-result-file.js";
 import { isBundle } from "../analysis/io/files/bundle.js";
+// Until loadObservedBundle has its library home (analysis/io/files), it is calibrate's.
 import { loadObservedBundle } from "./calibrate-command.js";
 import { loadTraceSource } from "../analysis/io/files/trace-file.js";
 import { formatCount } from "../reports/format.js";
+import { interruptExitCode, printWarnings, type CliContext, type CommandSetup } from "./context.js";
+import { wholeNumberFlag } from "./flags.js";
+import { addExamples, helpWidth } from "./help.js";
+import { progressBar } from "./progress.js";
 
 export interface PlanCommandOptions {
   readonly default?: boolean;
@@ -51,24 +55,26 @@ export interface PlanCommandOptions {
 async function readPlanConfig(
   path: string | undefined,
   useDefault: boolean,
+  cwd: string,
 ): Promise<{ config: PlanConfig; baseDir: string }> {
   if (path && useDefault)
     throw new UsageError("give either a config file or --default, not both.", "bad-flag");
   if (path) return loadConfig(path, PlanConfigSchema);
-  if (useDefault)
-    return { config: PlanConfigSchema.parse(DEFAULT_PLAN_CONFIG), baseDir: process.cwd() };
+  if (useDefault) return { config: PlanConfigSchema.parse(DEFAULT_PLAN_CONFIG), baseDir: cwd };
   throw new UsageError(
     "plan needs a config file, or --default for the embedded example (see caplab plan --help).",
     "missing-config",
   );
 }
 
+/** Runs `caplab plan`; returns 0, 3 (no candidate meets the SLO), 74 (not recorded) or 130/143. */
 export async function runPlanCommand(
   configPath: string | undefined,
   opts: PlanCommandOptions,
-  io: Io,
+  ctx: CliContext,
 ): Promise<number> {
-  const { config, baseDir } = await readPlanConfig(configPath, opts.default ?? false);
+  const { io } = ctx;
+  const { config, baseDir } = await readPlanConfig(configPath, opts.default ?? false, ctx.cwd);
   // --out is checked before the sweep: a refusal should not come after minutes of work.
   const output = await prepareOutputFolder(opts.out, {
     command: "plan",
@@ -83,71 +89,66 @@ export async function runPlanCommand(
   const loaded = await loadTraceSource(config.trace, baseDir, (w) => warnings.push(w));
   const trace = loaded.trace;
   printWarnings(io, warnings);
-  const context: SimulationContext = simulationContext(config);
   // The config's current settings win over the ones a bundle recorded.
   const current = config.current
     ? { task: config.current.task, scaling: config.current.scaling }
     : loaded.current;
-  const space = expandSpace(config.space, trace, config.service);
-  // The current settings are swept too, so "keep what you have" can win.
-  const candidates = current ? [...space, currentCandidate(current, space.length)] : space;
   const requested = opts.workers ?? defaultWorkers();
   const { workers, capped } = poolSize(requested);
   if (capped)
     io.err(
       `warning: --workers ${requested} is more than the ${workers} cores here; using ${workers} (more threads than cores only cost memory).\n`,
     );
-  const started = performance.now();
   const days = (trace.requests.length * trace.stepSeconds) / 86400;
-  io.err(
-    `Planning ${candidates.length} candidates over ${days.toFixed(1)} days of ${trace.source} (${trace.stepSeconds}-s steps) on ${workers || 1} ${workers > 1 ? "workers" : "thread"}…\n`,
-  );
-
-  const showBar = io.isTty && !opts.quiet;
-  const bar = showBar
-    ? new SingleBar({
-        format: "  {bar} {percentage}% | {value}/{total} candidates | ETA {eta_formatted}",
-        hideCursor: true,
-        stream: process.stderr,
-      })
-    : null;
+  const sweepBar = progressBar(ctx, opts.quiet, "candidates");
+  const robustnessBar = progressBar(ctx, opts.quiet, "robustness runs");
   const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error("interrupted"));
-  process.once("SIGINT", onSigint);
-  let kpis;
+  let stoppedBy: "SIGINT" | "SIGTERM" = "SIGINT";
+  const stopListening = ctx.onInterrupt((signal) => {
+    stoppedBy = signal;
+    controller.abort(new Error("interrupted"));
+  });
+  const started = ctx.now().getTime();
+  let result: PlanResult;
   try {
-    bar?.start(candidates.length, 0);
-    kpis = await runSweep(trace, context, candidates, {
+    result = await plan(trace, config, {
+      current,
       workers,
       signal: controller.signal,
-      onProgress: (done) => bar?.update(done),
+      onSweepStart: (candidates) => {
+        io.err(
+          `Planning ${candidates} candidates over ${days.toFixed(1)} days of ${trace.source} (${trace.stepSeconds}-s steps) on ${workers || 1} ${workers > 1 ? "workers" : "thread"}…\n`,
+        );
+        sweepBar?.start(candidates, 0);
+      },
+      onSweepProgress: (done, total) => {
+        sweepBar?.update(done);
+        if (done === total) {
+          sweepBar?.stop();
+          io.err(
+            `Swept ${total} candidates in ${((ctx.now().getTime() - started) / 1000).toFixed(1)} s; checking the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one passes ${config.robustness.minPassed})…\n`,
+          );
+        }
+      },
+      onRobustnessProgress: (done, total) => {
+        if (done === 1) robustnessBar?.start(total, 0);
+        robustnessBar?.setTotal(total);
+        robustnessBar?.update(done);
+      },
     });
   } catch (error) {
     if (controller.signal.aborted) {
-      bar?.stop();
+      sweepBar?.stop();
       io.err("Stopped (Ctrl-C); nothing was written.\n");
-      return 130;
+      return interruptExitCode(stoppedBy);
     }
     throw error;
   } finally {
-    bar?.stop();
-    process.off("SIGINT", onSigint);
+    sweepBar?.stop();
+    robustnessBar?.stop();
+    stopListening();
   }
-  const sweepSeconds = (performance.now() - started) / 1000;
-  io.err(
-    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s; checking the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one passes ${config.robustness.minPassed})…\n`,
-  );
-
-  const result = assemblePlan({
-    trace,
-    context,
-    candidates,
-    kpis,
-    topK: config.robustness.topK,
-    minPassed: config.robustness.minPassed,
-    maxChecked: config.robustness.maxChecked,
-    current,
-  });
+  const context = simulationContext(config);
   const fidelity = await bundleFidelity(config, baseDir, current, context, warnings);
   const out = output.path;
   // Everything goes to a temporary sibling folder that is swapped in place of `out`, so an
@@ -157,9 +158,9 @@ export async function runPlanCommand(
   );
   let notRecorded: HistoryError | null = null;
   try {
-    await recordPlan(resolveHistoryPath(undefined, process.env, process.cwd()), result, {
+    await recordPlan(resolveHistoryPath(undefined, ctx.env, ctx.cwd), result, {
       out,
-      lockTimeoutMs: historyLockTimeoutMs(process.env),
+      lockTimeoutMs: historyLockTimeoutMs(ctx.env),
     });
   } catch (error) {
     if (!(error instanceof HistoryError)) throw error;
@@ -173,6 +174,43 @@ export async function runPlanCommand(
   if (!result.recommended) return 3;
   return notRecorded === null ? 0 : HISTORY_EXIT_CODE;
 }
+
+/** `caplab plan`'s flags and help. */
+export const setupPlanCommand: CommandSetup = (command, ctx, exit) => {
+  command
+    .summary(
+      "search task sizes and scaling policies for the cheapest that meets the SLO (npm start runs it)",
+    )
+    .description(
+      "Sweeps the config's candidate space (task sizes × target-tracking metrics × target values × capacities × cooldowns) on all cores, ranks candidates by cost within the SLO, re-runs the best under perturbations (traffic ×1.2 and ×1.5, launch time ×1.5, CPU per request ×1.2, a ×3 spike), and writes recommendation.json, candidates.csv, pareto.json, snippets (CloudFormation, Terraform, AWS CLI), report.html, report.md and plan-result.json. The plan is recorded in the project's history. Exit 0, 3 when no candidate meets the SLO (the outputs are still written). Every field but trace and service has a default (caplab schema --plan).",
+    )
+    .argument("[config]", "YAML or JSON plan config (see caplab schema --plan)")
+    .option(
+      "--default",
+      "plan the embedded default: a generated week of traffic and an example service",
+    )
+    .option("--out <dir>", "output folder", "caplab-out/plan")
+    .option("--force", FORCE_HELP.folder)
+    .addOption(
+      new Option(
+        "--workers <n>",
+        "worker threads, at most one per core (0 = in this thread; default: every core)",
+      ).argParser(wholeNumberFlag("--workers", { unit: "threads" })),
+    )
+    .option("--quiet", "no progress bars")
+    .option("--json", "print recommendation.json on stdout instead of the summary")
+    .action(async (config: string | undefined, opts: PlanCommandOptions) =>
+      exit(await runPlanCommand(config, opts, ctx)),
+    );
+  addExamples(
+    command,
+    [
+      { note: "the embedded example week, no files needed", command: "caplab plan --default" },
+      { command: "caplab plan examples/plan-nasa.yaml --out out/plan --workers 2" },
+    ],
+    helpWidth(ctx.columns),
+  );
+};
 
 /**
  * How well the simulator reproduces the service's own history, when the trace is a bundle

@@ -45,7 +45,12 @@ import {
   type RunReportFormat,
   type RunReportFiles,
 } from "../reports/io/write-run-report.js";
-import type { PlanResult, SimulatedRun, Warning } from "../sim/vocab/index.js";
+import {
+  RUN_BUNDLE_FORMAT,
+  type PlanResult,
+  type SimulatedRun,
+  type Warning,
+} from "../sim/vocab/index.js";
 import { readBundleManifest, readBundleSeries } from "../analysis/io/files/bundle.js";
 import {
   BundleContentError,
@@ -56,10 +61,10 @@ import {
 } from "../analysis/io/files/bundle-files.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import { excerpt } from "../analysis/io/files/excerpt.js";
-import { printWarnings, type Io } from "./main.js";
-import { prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
+import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
+import { FORCE_HELP, prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
 import { readPlanResult } from "../analysis/io/files/plan-result-file.js";
-import { RUN_BUNDLE_FORMAT } from "./run-command.js";
+import { addExamples, helpWidth } from "./help.js";
 
 export interface ReportOptions {
   /** Comma-separated formats. @default "html,md,json" */
@@ -328,8 +333,40 @@ export function parseFormats(text: string | undefined): RunReportFormat[] {
   return formats as RunReportFormat[];
 }
 
+/** `caplab report`'s flags and help. */
+export const setupReportCommand: CommandSetup = (command, ctx, exit) => {
+  command
+    .summary("write the report of a run bundle or a plan folder (HTML, Markdown, PNG, JSON)")
+    .description(
+      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. PNG charts need Chromium (else they are skipped with a warning).",
+    )
+    .argument("<dir>", "run bundle (caplab run --out) or plan folder")
+    .option("--format <list>", "comma-separated: html, md, png, json", "html,md,json")
+    .option("--out <dir>", "output folder (default: the bundle)")
+    .option("--force", FORCE_HELP.files)
+    .action(async (dir: string, opts: ReportOptions) =>
+      exit(await runReportCommand(dir, opts, ctx)),
+    );
+  addExamples(
+    command,
+    [
+      { command: "caplab report caplab-out/run --format html,md,png" },
+      {
+        note: "re-render a plan's report, with PNG charts",
+        command: "caplab report caplab-out/plan --format html,png",
+      },
+    ],
+    helpWidth(ctx.columns),
+  );
+};
+
 /** Runs `caplab report`; returns the exit code. */
-export async function runReportCommand(dir: string, opts: ReportOptions, io: Io): Promise<number> {
+export async function runReportCommand(
+  dir: string,
+  opts: ReportOptions,
+  ctx: CliContext,
+): Promise<number> {
+  const { io } = ctx;
   const formats = parseFormats(opts.format);
   if (!existsSync(dir))
     throw new UsageError(

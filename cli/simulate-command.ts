@@ -8,9 +8,10 @@ import {
   type Warning,
 } from "../sim/vocab/index.js";
 import { loadConfig } from "../analysis/io/files/config-file.js";
-import type { Io } from "./main.js";
-import { printWarnings } from "./main.js";
+import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
+import { addExamples, helpWidth } from "./help.js";
 import {
+  FORCE_HELP,
   prepareOutputFolder,
   renderTimelineCsv,
   writeFileAtomic,
@@ -19,11 +20,42 @@ import {
 import { loadTrace } from "../analysis/io/files/trace-file.js";
 import { formatCount } from "../reports/format.js";
 
+export interface SimulateCommandOptions {
+  readonly out: string;
+  readonly json?: boolean;
+  readonly force?: boolean;
+}
+
+/** `caplab simulate`'s flags and help. */
+export const setupSimulateCommand: CommandSetup = (command, ctx, exit) => {
+  command
+    .summary(
+      "replay a trace against one service configuration and predict scaling, latency, errors and cost",
+    )
+    .description(
+      "Replays the config's trace against one ECS service configuration (task size, scaling policies) and writes timeline.csv (one row per step; caplab schema --timeline describes each column), events.json (every scaling decision with its reason) and summary.json (the Kpis). Everything but trace, service, task and scaling has a default (caplab schema).",
+    )
+    .argument("<config>", "YAML or JSON config (see caplab schema)")
+    .option("--out <dir>", "output folder", "caplab-out/simulate")
+    .option("--force", FORCE_HELP.folder)
+    .option("--json", "print the summary (Kpis) as JSON on stdout")
+    .action(async (config: string, opts: SimulateCommandOptions) =>
+      exit(await runSimulateCommand(config, opts, ctx)),
+    );
+  addExamples(
+    command,
+    [{ command: "caplab simulate examples/simulate-nasa.yaml --out out/nasa" }],
+    helpWidth(ctx.columns),
+  );
+};
+
+/** Runs `caplab simulate`; returns the exit code. */
 export async function runSimulateCommand(
   configPath: string,
-  opts: { out: string; json?: boolean; force?: boolean },
-  io: Io,
+  opts: SimulateCommandOptions,
+  ctx: CliContext,
 ): Promise<number> {
+  const { io } = ctx;
   const { config, baseDir } = await loadConfig(configPath, SimulateConfigSchema);
   const output = await prepareOutputFolder(opts.out, {
     command: "simulate",

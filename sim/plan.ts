@@ -47,6 +47,12 @@ export interface PlanInputs {
   readonly maxChecked?: number;
   readonly current: Candidate | null;
   readonly perturbations?: readonly Perturbation[];
+  /**
+   * Called after each robustness run (one candidate under one perturbation) with the runs done
+   * and the runs planned so far: the best `topK` under every perturbation, and one candidate
+   * more each time the search goes further down the ranking.
+   */
+  readonly onRobustnessProgress?: (done: number, total: number) => void;
 }
 
 /** Runs one candidate under every perturbation. */
@@ -55,10 +61,12 @@ export function robustnessOf(
   trace: Trace,
   context: SimulationContext,
   perturbations: readonly Perturbation[] = DEFAULT_PERTURBATIONS,
+  onRun?: () => void,
 ): RobustnessOutcome {
   const results = perturbations.map((p) => {
     const changed = p.apply(trace, context);
     const { kpis } = simulate(changed.trace, candidate, changed.context, { record: false });
+    onRun?.();
     const budget = violationBudgetMinutes(context.slo, kpis.minutes);
     return {
       name: p.name,
@@ -142,9 +150,20 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const ranked = rankOutcomes(outcomes);
   const perturbations = inputs.perturbations ?? DEFAULT_PERTURBATIONS;
   const minPassed = Math.min(inputs.minPassed ?? 3, perturbations.length);
+  const meeting = ranked.filter((o) => o.meetsSlo);
+  const perCandidate = perturbations.length;
+  const planned = Math.min(inputs.topK, meeting.length) * perCandidate;
+  let runs = 0;
+  const onRun = () => {
+    runs++;
+    inputs.onRobustnessProgress?.(
+      runs,
+      Math.max(planned, Math.ceil(runs / perCandidate) * perCandidate),
+    );
+  };
   const robustness = checkRobustness(
-    ranked.filter((o) => o.meetsSlo),
-    (o) => robustnessOf(o.candidate, trace, context, perturbations),
+    meeting,
+    (o) => robustnessOf(o.candidate, trace, context, perturbations, onRun),
     inputs.topK,
     Math.max(inputs.topK, inputs.maxChecked ?? inputs.topK),
     minPassed,

@@ -4,7 +4,7 @@
  * reach the package root from both; this walks up from here to the first package.json instead.
  * For files that ship beside the code: package.json itself, the k6 scenarios.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -20,3 +20,15 @@ export const PACKAGE_ROOT: string = findPackageRoot(fileURLToPath(import.meta.ur
 
 /** The package root as a file URL ending in "/", for `new URL("package.json", PACKAGE_ROOT_URL)`. */
 export const PACKAGE_ROOT_URL: string = pathToFileURL(join(PACKAGE_ROOT, "/")).href;
+
+let version: string | undefined;
+
+/** caplab's version, from its package.json (read once). */
+export function caplabVersion(): string {
+  version ??= (
+    JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
+      version: string;
+    }
+  ).version;
+  return version;
+}

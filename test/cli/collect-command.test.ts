@@ -6,12 +6,11 @@ import { Command } from "commander";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { readBundleManifest } from "../../analysis/io/files/bundle.js";
 import {
-  addCollectCommand,
   parseCollectTime,
   runCollectCommand,
+  setupCollectCommand,
 } from "../../cli/collect-command.js";
 import { UsageError } from "../../sim/vocab/errors.js";
-import type { Io } from "../../cli/main.js";
 import { loadTraceSource } from "../../analysis/io/files/trace-file.js";
 import {
   ScalingSchema,
@@ -21,18 +20,16 @@ import {
 } from "../../sim/vocab/index.js";
 import { startFakeAws, type FakeAws } from "../analysis/io/aws/fake-aws-server.js";
 import { HIGH_RESOLUTION_REVISION } from "../analysis/io/aws/fixtures.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 
-function capture(): Io & { text: () => string } {
-  let text = "";
-  return { out: (t) => (text += t), err: (t) => (text += t), isTty: false, text: () => text };
-}
+const capture = captureIo;
 
 /** `caplab collect` through commander: the service `api` in `prod`, from `url`, plus `args`. */
 async function runCollectCli(url: string, args: string[]): Promise<{ code: number; text: string }> {
   const io = capture();
   let code = -1;
   const program = new Command("caplab").exitOverride();
-  addCollectCommand(program, io, (c) => (code = c));
+  setupCollectCommand(program.command("collect"), cliContext(io), (c) => (code = c));
   await program.parseAsync(
     [
       "collect",
@@ -133,7 +130,7 @@ describe("caplab collect", () => {
         endpointUrl: fake.url,
         out: join(dir, "b"),
       },
-      io,
+      cliContext(io),
       { signal: AbortSignal.abort() },
     );
     expect(code).toBe(130);
@@ -149,12 +146,12 @@ describe("caplab collect", () => {
       endpointUrl: fake.url,
       region: "us-east-1",
     };
-    await expect(runCollectCommand({ ...base, from: "yesterday", to: "now" }, io)).rejects.toThrow(
-      /--from "yesterday" is not a time; give ISO 8601/,
-    );
-    await expect(runCollectCommand({ ...base, from: "now", to: "now-1d" }, io)).rejects.toThrow(
-      UsageError,
-    );
+    await expect(
+      runCollectCommand({ ...base, from: "yesterday", to: "now" }, cliContext(io)),
+    ).rejects.toThrow(/--from "yesterday" is not a time; give ISO 8601/);
+    await expect(
+      runCollectCommand({ ...base, from: "now", to: "now-1d" }, cliContext(io)),
+    ).rejects.toThrow(UsageError);
   });
 
   it("--max-tasks caps the per-task series; without enhanced observability it warns", async () => {

@@ -18,7 +18,7 @@ import { main } from "../../cli/main.js";
 import { defaultRunDeps, runRunCommand, type RunDeps } from "../../cli/run-command.js";
 import { UsageError } from "../../sim/vocab/errors.js";
 import { parseHttpUrl, redactUserinfo } from "../../analysis/io/files/urls.js";
-import { captureIo } from "../helpers/io.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 
 const PASSWORD = "s3cr3t-Pa55w0rd";
 
@@ -103,7 +103,7 @@ describe("a --target with a user name or password", () => {
       const error = await runRunCommand(
         scenario === "SCRIPT" ? script : scenario,
         { target: withCredentials(), out, ...extra },
-        captureIo(),
+        cliContext(captureIo()),
         deps(),
       ).then(
         () => null,
@@ -209,7 +209,7 @@ describe("other URL flags", () => {
         subnets: ["subnet-a"],
         results: `s3://user:${PASSWORD}@results/k6`,
       },
-      captureIo(),
+      cliContext(captureIo()),
       deps(),
     ).then(
       () => null,

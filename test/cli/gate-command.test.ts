@@ -4,15 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../sim/vocab/errors.js";
 import { loadGateConfig, runGateCommand } from "../../cli/gate-command.js";
-import type { Io } from "../../cli/main.js";
 import { listRuns } from "../../analysis/io/history/history-db.js";
 import { writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
 import { checkXml } from "../fixtures/runs/xml-check.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 
-function io(): Io & { text: () => string } {
-  let out = "";
-  return { out: (t) => (out += t), err: (t) => (out += t), isTty: false, text: () => out };
-}
+const io = captureIo;
 
 let dir = "";
 let config = "";
@@ -35,9 +32,17 @@ describe("caplab gate", () => {
     const same = await bundle("same", { seed: 2, runId: "same" });
     const slow = await bundle("slow", { seed: 3, runId: "slow", medianMs: 140 });
     const history = join(dir, "h1.duckdb");
-    expect(await runGateCommand(same, { baseline: base, config, history }, io(), {})).toBe(0);
+    expect(
+      await runGateCommand(
+        same,
+        { baseline: base, config, history },
+        cliContext(io(), { env: {} }),
+      ),
+    ).toBe(0);
     const out = io();
-    expect(await runGateCommand(slow, { baseline: base, config, history }, out, {})).toBe(1);
+    expect(
+      await runGateCommand(slow, { baseline: base, config, history }, cliContext(out, { env: {} })),
+    ).toBe(1);
     expect(out.text()).toContain("✗ p95 regression (bootstrap CI)");
     const xml = await readFile(join(slow, "gate-junit.xml"), "utf8");
     expect(checkXml(xml).testcase).toBeGreaterThan(8);
@@ -54,7 +59,11 @@ describe("caplab gate", () => {
         runId: `hist-${i}`,
         startMs: Date.UTC(2026, 2, 1 + i),
       });
-      await runGateCommand(b, { baselineFromHistory: 10, config, history }, io(), {});
+      await runGateCommand(
+        b,
+        { baselineFromHistory: 10, config, history },
+        cliContext(io(), { env: {} }),
+      );
     }
     const slow = await bundle("hist-slow", {
       seed: 20,
@@ -67,8 +76,7 @@ describe("caplab gate", () => {
       await runGateCommand(
         slow,
         { baselineFromHistory: 2, config, history, out: join(dir, "o") },
-        out,
-        {},
+        cliContext(out, { env: {} }),
       ),
     ).toBe(1);
     const md = await readFile(join(dir, "o", "gate.md"), "utf8");
@@ -84,10 +92,17 @@ describe("caplab gate", () => {
       expect((error as UsageError).message).toMatch(message);
     };
     await expectUsage(
-      runGateCommand(base, { baseline: base, baselineFromHistory: 3 }, io(), {}),
+      runGateCommand(
+        base,
+        { baseline: base, baselineFromHistory: 3 },
+        cliContext(io(), { env: {} }),
+      ),
       /not both/,
     );
-    await expectUsage(runGateCommand(join(dir, "nope"), {}, io(), {}), /does not exist/);
+    await expectUsage(
+      runGateCommand(join(dir, "nope"), {}, cliContext(io(), { env: {} })),
+      /does not exist/,
+    );
     const bad = join(dir, "bad.yaml");
     await writeFile(bad, "regression:\n  p95Margin: 5\n");
     await expectUsage(loadGateConfig(bad), /bad\.yaml: regression/);

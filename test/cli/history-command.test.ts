@@ -1,23 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../sim/vocab/errors.js";
-import {
-  historyTrends,
-  p95ChangePoints,
-  renderHistory,
-  runHistoryExportCommand,
-  runHistoryListCommand,
-} from "../../cli/history-command.js";
-import type { Io } from "../../cli/main.js";
-import { recordRun, type HistoryRun } from "../../analysis/io/history/history-db.js";
+import { main } from "../../cli/main.js";
+import { runHistoryExportCommand, runHistoryListCommand } from "../../cli/history-command.js";
+import { recordRun } from "../../analysis/io/history/history-db.js";
 import { runDataOf } from "../fixtures/runs/run-data.js";
-
-function io(): Io & { text: () => string } {
-  let out = "";
-  return { out: (t) => (out += t), err: (t) => (out += t), isTty: false, text: () => out };
-}
+import { captureIo, cliContext } from "../helpers/io.js";
 
 let dir = "";
 beforeAll(async () => {
@@ -27,58 +18,81 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const historyRun = (i: number, p95Ms: number): HistoryRun => ({
-  runId: `r${i}`,
-  recordedAt: new Date(Date.UTC(2026, 2, 1 + i)).toISOString(),
-  startedAt: new Date(Date.UTC(2026, 2, 1 + i)).toISOString(),
-  scenario: "constant",
-  target: "https://api.example.com",
-  gitCommit: null,
-  requests: 1000,
-  errorRatePercent: 0.1,
-  p50Ms: p95Ms / 2,
-  p95Ms,
-  p99Ms: p95Ms * 1.3,
-  thresholdsFailed: 0,
-  cpuSecondsPerRequest: 0.01,
-  costUsd: 0.02,
-  gate: "pass",
-});
+/** A plan small enough for a test: two sizes, one metric, two targets, on a generated week. */
+const TINY_PLAN = [
+  "trace: { generate: default-week, seed: 3 }",
+  "service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350, perInflightRequest: 0.05 } }",
+  "slo: { latencyP95Ms: 250 }",
+  "space:",
+  '  taskSizes: [{ cpu: "1024", memory: "2048" }, { cpu: "2048", memory: "4096" }]',
+  "  metrics: [ECSServiceAverageCPUUtilization]",
+  "  utilizationTargets: [40, 60]",
+  "  MinCapacity: [2]",
+  "  ScaleOutCooldown: [300]",
+  "robustness: { topK: 1, maxChecked: 1 }",
+].join("\n");
 
 describe("caplab history", () => {
-  it("flags a p95 step as a change point and shows trends", () => {
-    const runs = Array.from({ length: 16 }, (_, i) =>
-      historyRun(i, (i < 8 ? 180 : 240) + (i % 3) * 2),
-    );
-    const changes = p95ChangePoints(runs);
-    expect(changes.map((c) => c.index)).toEqual([8]);
-    const text = renderHistory(runs, changes);
-    expect(text).toMatch(/r8 .*◆ change point/);
-    expect(text).toContain("Change point in p95 at run r8");
-    expect(historyTrends(runs)[0]?.slopePerRun).toBeGreaterThan(0);
-    expect(p95ChangePoints(runs.map((r, i) => ({ ...r, p95Ms: 200 + (i % 3) })))).toEqual([]);
-  });
-
-  it("lists recorded runs from --history, CAPLAB_HISTORY or the default, and exports Parquet", async () => {
+  it("lists recorded runs from --history or CAPLAB_HISTORY, and exports Parquet", async () => {
     const db = join(dir, "env.duckdb");
     await recordRun(db, runDataOf({ seed: 1, seconds: 10, runId: "only-run" }));
-    const out = io();
-    expect(await runHistoryListCommand({}, out, { CAPLAB_HISTORY: db })).toBe(0);
+    const env = { CAPLAB_HISTORY: db };
+    const out = captureIo();
+    expect(await runHistoryListCommand({}, cliContext(out, { env }))).toBe(0);
     expect(out.text()).toContain("only-run");
     expect(out.text()).toContain(`History: ${db}`);
-    const flag = io();
-    await runHistoryListCommand({ history: join(dir, "flag.duckdb") }, flag, {
-      CAPLAB_HISTORY: db,
-    });
+    const flag = captureIo();
+    await runHistoryListCommand({ history: join(dir, "flag.duckdb") }, cliContext(flag, { env }));
     expect(flag.text()).toContain("No runs recorded yet");
-    const exported = io();
+    const exported = captureIo();
     expect(
-      await runHistoryExportCommand({ parquet: join(dir, "pq") }, exported, { CAPLAB_HISTORY: db }),
+      await runHistoryExportCommand({ parquet: join(dir, "pq") }, cliContext(exported, { env })),
     ).toBe(0);
     expect(exported.text()).toContain("runs.parquet");
-    await expect(runHistoryListCommand({ last: 0 }, io(), { CAPLAB_HISTORY: db })).rejects.toThrow(
-      UsageError,
+    await expect(
+      runHistoryListCommand({ last: 0 }, cliContext(captureIo(), { env })),
+    ).rejects.toThrow(UsageError);
+    await expect(runHistoryExportCommand({}, cliContext(captureIo(), { env: {} }))).rejects.toThrow(
+      /--parquet DIR/,
     );
-    await expect(runHistoryExportCommand({}, io(), {})).rejects.toThrow(/--parquet DIR/);
+  });
+
+  it("records plans started anywhere in a project in the project's one history, and lists them", async () => {
+    const project = join(dir, "shop");
+    const sub = join(project, "capacity", "q3");
+    await mkdir(sub, { recursive: true });
+    await writeFile(join(project, "package.json"), "{}\n");
+    const config = join(sub, "plan.yaml");
+    await writeFile(config, TINY_PLAN);
+    const env = {}; // no CAPLAB_HISTORY: the project's default
+    for (const [cwd, out] of [
+      [project, join(dir, "plan-a")],
+      [sub, join(dir, "plan-b")],
+    ] as const) {
+      const io = captureIo();
+      const code = await main(["plan", config, "--out", out, "--workers", "0"], { io, env, cwd });
+      expect([0, 3], io.stderr()).toContain(code);
+    }
+    const history = join(project, ".caplab", "history.duckdb");
+    expect(existsSync(history)).toBe(true);
+    expect(existsSync(join(sub, ".caplab"))).toBe(false);
+
+    const io = captureIo();
+    expect(await main(["history"], { io, env, cwd: sub })).toBe(0);
+    const text = io.stdout();
+    expect(text).toContain(`History: ${history}`);
+    expect(text).toContain("No runs recorded yet");
+    const plans = text.slice(text.indexOf("Plans:"));
+    expect(plans.trim().split("\n")).toHaveLength(1 + 1 + 2);
+    expect(plans).toContain(join(dir, "plan-a"));
+    expect(plans).toContain(join(dir, "plan-b"));
+
+    const json = captureIo();
+    expect(await main(["history", "--json", "--last", "1"], { io: json, env, cwd: project })).toBe(
+      0,
+    );
+    const listed = JSON.parse(json.stdout()) as { plans: { out: string; candidates: number }[] };
+    expect(listed.plans.map((p) => p.out)).toEqual([join(dir, "plan-b")]);
+    expect(listed.plans[0]!.candidates).toBe(4);
   });
 });

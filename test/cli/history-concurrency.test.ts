@@ -19,12 +19,12 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { runGateCommand } from "../../cli/gate-command.js";
-import { defaultRunDeps, runRunCommand } from "../../cli/run-command.js";
+import { runRunCommand } from "../../cli/run-command.js";
 import { recordRun } from "../../analysis/io/history/history-db.js";
 import { HISTORY_EXIT_CODE } from "../../sim/vocab/errors.js";
 import { writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
 import { runDataOf } from "../fixtures/runs/run-data.js";
-import { captureIo } from "../helpers/io.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 import { holdDuckDbLock, startCaplab } from "../helpers/processes.js";
 
 let dir = "";
@@ -134,7 +134,9 @@ describe("a history another process keeps locked", () => {
         errorRate: 0,
       });
       const io = captureIo();
-      expect(await runGateCommand(pass, { history }, io, env)).toBe(HISTORY_EXIT_CODE);
+      expect(await runGateCommand(pass, { history }, cliContext(io, { env }))).toBe(
+        HISTORY_EXIT_CODE,
+      );
       expect(io.stdout()).toMatch(/caplab gate: PASSED/);
       expect(JSON.parse(await readFile(join(pass, "gate.json"), "utf8")).verdict).toBe("pass");
       const message = io.stderr().trim().split("\n");
@@ -149,7 +151,7 @@ describe("a history another process keeps locked", () => {
         slo: { latencyP95Ms: 10, errorRatePercent: 0.1 },
       });
       const io2 = captureIo();
-      expect(await runGateCommand(failing, { history }, io2, env)).toBe(1);
+      expect(await runGateCommand(failing, { history }, cliContext(io2, { env }))).toBe(1);
       expect(io2.stdout()).toMatch(/caplab gate: FAILED/);
       expect(io2.stderr()).toMatch(/not recorded: the history .* stayed locked/);
     } finally {
@@ -283,10 +285,11 @@ process.exit(Number(process.env.FAKE_K6_EXIT ?? 0));
         FAKE_K6_OUTPUT: join(source, "k6.json.gz"),
         FAKE_K6_EXIT: k6Exit,
       };
-      const code = await runRunCommand("smoke", { target: "https://svc.example.com", out }, io, {
-        ...defaultRunDeps,
-        env,
-      });
+      const code = await runRunCommand(
+        "smoke",
+        { target: "https://svc.example.com", out },
+        cliContext(io, { env }),
+      );
       expect(code).toBe(expected);
       expect(await readdir(out)).toEqual(
         expect.arrayContaining(["k6.json.gz", "manifest.json", "summary.json"]),

@@ -6,25 +6,16 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readBundleManifest, readBundleSeries } from "../../analysis/io/files/bundle.js";
 import { runImportCommand } from "../../cli/import-command.js";
-import { main, type Io } from "../../cli/main.js";
+import { main } from "../../cli/main.js";
 import { loadTraceSource } from "../../analysis/io/files/trace-file.js";
 import { TraceSourceSchema } from "../../sim/vocab/index.js";
 import { albObjects, startFakeS3, type FakeS3 } from "../analysis/io/import/s3-server.js";
-import { captureIo } from "../helpers/io.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 
 const data = (name: string): string =>
   fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
 
-function capture(): Io & { text: () => { out: string; err: string } } {
-  let out = "";
-  let err = "";
-  return {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    isTty: false,
-    text: () => ({ out, err }),
-  };
-}
+const capture = captureIo;
 
 const now = (): Date => new Date("2026-11-29T00:00:00Z");
 
@@ -49,11 +40,11 @@ describe("caplab import (runImportCommand)", () => {
     await writeFile(join(dir, "r.csv"), csv);
     const out = join(dir, "bundle");
     const io = capture();
-    expect(await runImportCommand([join(dir, "r.csv")], { format: "csv", out }, io, { now })).toBe(
-      0,
-    );
-    expect(io.text().err).toMatch(/r\.csv line 3 "oops"/);
-    expect(io.text().err).toMatch(/r\.csv line 5/);
+    expect(
+      await runImportCommand([join(dir, "r.csv")], { format: "csv", out }, cliContext(io, { now })),
+    ).toBe(0);
+    expect(io.stderr()).toMatch(/r\.csv line 3 "oops"/);
+    expect(io.stderr()).toMatch(/r\.csv line 5/);
     expect(await totalRequests(out)).toBe(80);
     expect((await readBundleManifest(out)).notes.join(" ")).toMatch(/2 bad lines skipped/);
   });
@@ -65,9 +56,13 @@ describe("caplab import (runImportCommand)", () => {
     await copyFile(data("alb/nawab312-real-alb.log"), join(dir, "logs", "y.log"));
     const out = join(dir, "bundle");
     const io = capture();
-    const code = await runImportCommand([join(dir, "logs")], { format: "alb", out }, io, { now });
+    const code = await runImportCommand(
+      [join(dir, "logs")],
+      { format: "alb", out },
+      cliContext(io, { now }),
+    );
     expect(code).toBe(0);
-    expect(io.text().out).toMatch(/^Imported 26 requests from 2 inputs \(26 lines, 0 bad\)/);
+    expect(io.stdout()).toMatch(/^Imported 26 requests from 2 inputs \(26 lines, 0 bad\)/);
 
     const manifest = await readBundleManifest(out);
     expect(manifest.source.kind).toBe("alb-access-logs");
@@ -101,12 +96,11 @@ describe("caplab import (runImportCommand)", () => {
     const code = await runImportCommand(
       [data("nginx/apache_logs.elastic-examples.combined.log")],
       { format: "nginx", out, quiet: true },
-      io,
-      { now },
+      cliContext(io, { now }),
     );
     expect(code).toBe(0);
-    expect(io.text().out).toBe("");
-    expect(io.text().err).toMatch(
+    expect(io.stdout()).toBe("");
+    expect(io.stderr()).toMatch(
       /^warning: .*combined\.log line 8899 has a quoted field that is not closed/,
     );
     expect(await totalRequests(out)).toBe(9999);
@@ -119,8 +113,7 @@ describe("caplab import (runImportCommand)", () => {
     await runImportCommand(
       [data("k6/out-json.xk6-dashboard-result.ndjson")],
       { format: "k6", out, step: "5", quiet: true },
-      capture(),
-      { now },
+      cliContext(capture(), { now }),
     );
     expect((await readBundleManifest(out)).source.kind).toBe("k6-json");
     expect(await totalRequests(out)).toBe(322);
@@ -128,7 +121,11 @@ describe("caplab import (runImportCommand)", () => {
 
   it("refuses bad flags with one sentence", async () => {
     const run = (opts: Record<string, string>): Promise<number> =>
-      runImportCommand([data("alb")], { out: "/tmp/never", ...opts }, capture(), { now });
+      runImportCommand(
+        [data("alb")],
+        { out: "/tmp/never", ...opts },
+        cliContext(capture(), { now }),
+      );
     await expect(run({})).rejects.toThrow(/needs --format/);
     await expect(run({ format: "elb" })).rejects.toThrow(
       /--format elb is not one of alb, nginx, csv, k6/,
@@ -167,8 +164,7 @@ describe("caplab import s3:// --endpoint-url", () => {
     const code = await runImportCommand(
       ["s3://alb-logs/logs/"],
       { format: "alb", out, endpointUrl: s3.endpoint, region: "us-east-1" },
-      io,
-      { now },
+      cliContext(io, { now }),
     );
     expect(code).toBe(0);
     expect(await totalRequests(out)).toBe(26);
@@ -188,15 +184,14 @@ describe("caplab import --format cloudwatch", () => {
     const code = await runImportCommand(
       [cloudwatch],
       { format: "cloudwatch", queries, requests: "m3", out },
-      io,
-      { now },
+      cliContext(io, { now }),
     );
     expect(code).toBe(0);
-    expect(io.text().out).toMatch(
+    expect(io.stdout()).toMatch(
       /^Imported 15 series from 5 inputs \(31 datapoints and events, 0 bad\) into .*\n {2}requests m3 \(Avg Total IOPS\): 96\.85 in the window\n {2}window {3}2024-09-29T22:10:00\.000Z \.\. 2024-09-29T22:15:00\.000Z \(1 steps of 300 s\)/,
     );
     // The billing example's m1 is not the query file's m1: said, not hidden.
-    expect(io.text().err).toMatch(
+    expect(io.stderr()).toMatch(
       /^warning: .*billing\.json: result m1 is labelled "EstimatedCharges", but m1 was "EBSReadOps" before/,
     );
 
@@ -303,7 +298,11 @@ describe("caplab import --format cloudwatch", () => {
 
   it("refuses cloudwatch flags with other formats and a --step CloudWatch does not take", async () => {
     const run = (opts: Record<string, string>): Promise<number> =>
-      runImportCommand([cloudwatch], { out: "/tmp/never", ...opts }, capture(), { now });
+      runImportCommand(
+        [cloudwatch],
+        { out: "/tmp/never", ...opts },
+        cliContext(capture(), { now }),
+      );
     await expect(run({ format: "alb", requests: "m1" })).rejects.toThrow(
       "--queries and --requests go with --format cloudwatch only.",
     );

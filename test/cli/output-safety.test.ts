@@ -13,7 +13,7 @@ import { main } from "../../cli/main.js";
 import { runCalibrateCommand, CALIBRATION_HEADER } from "../../cli/calibrate-command.js";
 import { OUTPUT_MARKER } from "../../analysis/io/files/output.js";
 import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
-import { captureIo } from "../helpers/io.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 
 const shared = (name: string) =>
   fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
@@ -212,24 +212,26 @@ describe("calibrate --out FILE", () => {
     const model = join(dir, "model.yaml");
     await writeFile(model, "service: { cpuMsPerRequest: 7 }  # tuned by hand\n");
     const silent = captureIo();
-    await expect(runCalibrateCommand(join(dir, "b"), { out: model }, silent)).rejects.toMatchObject(
-      {
-        exitCode: 2,
-        message: expect.stringMatching(/model\.yaml exists and caplab did not write it/),
-      },
-    );
+    await expect(
+      runCalibrateCommand(join(dir, "b"), { out: model }, cliContext(silent)),
+    ).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/model\.yaml exists and caplab did not write it/),
+    });
     expect(await readFile(model, "utf8")).toMatch(/tuned by hand/);
-    expect(await runCalibrateCommand(join(dir, "b"), { out: model, force: true }, silent)).toBe(0);
+    expect(
+      await runCalibrateCommand(join(dir, "b"), { out: model, force: true }, cliContext(silent)),
+    ).toBe(0);
     expect((await readFile(model, "utf8")).startsWith(CALIBRATION_HEADER)).toBe(true);
     const backup = (await readdir(dir)).find((n) => n.startsWith("model.yaml.caplab-backup-"));
     expect(await readFile(join(dir, backup!), "utf8")).toMatch(/tuned by hand/);
     // Its own file is replaced without --force.
-    expect(await runCalibrateCommand(join(dir, "b"), { out: model }, silent)).toBe(0);
+    expect(await runCalibrateCommand(join(dir, "b"), { out: model }, cliContext(silent))).toBe(0);
     await expect(
       runCalibrateCommand(
         join(dir, "b"),
         { out: join(dir, "b", "manifest.json"), force: true },
-        silent,
+        cliContext(silent),
       ),
     ).rejects.toThrow(/which this command reads/);
     expect(existsSync(join(dir, "b", "manifest.json"))).toBe(true);

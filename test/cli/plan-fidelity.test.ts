@@ -2,7 +2,8 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main, type Io } from "../../cli/main.js";
+import { main } from "../../cli/main.js";
+import { captureIo } from "../helpers/io.js";
 import { writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
 
 describe("plan on a bundle", () => {
@@ -18,11 +19,10 @@ describe("plan on a bundle", () => {
         "robustness: { topK: 1 }",
       ].join("\n"),
     );
-    let out = "";
-    const io: Io = { out: (t) => (out += t), err: () => {}, isTty: false };
+    const io = captureIo();
     const code = await main(
       ["plan", join(dir, "plan.yaml"), "--out", join(dir, "plan"), "--workers", "0"],
-      io,
+      { io },
     );
     expect([0, 3]).toContain(code);
     const rec = JSON.parse(await readFile(join(dir, "plan", "recommendation.json"), "utf8"));
@@ -30,6 +30,6 @@ describe("plan on a bundle", () => {
     expect(rec.fidelity.meanMapePercent).toBeLessThan(5);
     expect(rec.current.label).toMatch(/^current:/);
     if (code === 0)
-      expect(out).toMatch(/Model fidelity on this bundle's history: \d+\.\d % mean error/);
+      expect(io.stdout()).toMatch(/Model fidelity on this bundle's history: \d+\.\d % mean error/);
   });
 });

@@ -4,16 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../sim/vocab/errors.js";
-import { main, type Io } from "../../cli/main.js";
+import { main } from "../../cli/main.js";
 import { readPlanResult, renderPlanResultJson } from "../../analysis/io/files/plan-result-file.js";
 import { HISTORY_ENV } from "../../analysis/io/history/history-db.js";
 import { parseFormats, runReportCommand } from "../../cli/report-command.js";
 import { writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 
-function io(): Io & { text: () => string } {
-  let out = "";
-  return { out: (t) => (out += t), err: (t) => (out += t), isTty: false, text: () => out };
-}
+const io = captureIo;
 
 let dir = "";
 beforeAll(async () => {
@@ -28,7 +26,11 @@ describe("caplab report", () => {
     const bundle = await writeRunBundle(join(dir, "run"), { seed: 5, seconds: 15 });
     const out = io();
     expect(
-      await runReportCommand(bundle, { out: join(dir, "out"), format: "html,md,json" }, out),
+      await runReportCommand(
+        bundle,
+        { out: join(dir, "out"), format: "html,md,json" },
+        cliContext(out),
+      ),
     ).toBe(0);
     for (const f of ["report.html", "report.md", "report.json"])
       expect(existsSync(join(dir, "out", f))).toBe(true);
@@ -82,7 +84,7 @@ describe("caplab report", () => {
     await rm(join(plan, "report.md"));
 
     const out = io();
-    expect(await runReportCommand(plan, { format: "html,md,json" }, out)).toBe(0);
+    expect(await runReportCommand(plan, { format: "html,md,json" }, cliContext(out))).toBe(0);
     expect(out.text()).toContain("Report: ");
     // vega numbers its SVG gradients with a counter per process (gradient_0, gradient_1, …):
     // in a fresh process (the CLI) the re-rendered file is byte-equal; here, in the process
@@ -99,7 +101,9 @@ describe("caplab report", () => {
 
     // --out elsewhere, one format only.
     const elsewhere = join(dir, "plan-md");
-    expect(await runReportCommand(plan, { format: "md", out: elsewhere }, io())).toBe(0);
+    expect(await runReportCommand(plan, { format: "md", out: elsewhere }, cliContext(io()))).toBe(
+      0,
+    );
     expect((await readdir(elsewhere)).sort()).toEqual([".caplab-output.json", "report.md"]);
   });
 
@@ -124,7 +128,7 @@ describe("caplab report", () => {
     await mkdir(old, { recursive: true });
     await writeFile(join(old, "recommendation.json"), "{}");
     await writeFile(join(old, "report.html"), "<html></html>");
-    await expect(runReportCommand(old, {}, io())).rejects.toThrow(
+    await expect(runReportCommand(old, {}, cliContext(io()))).rejects.toThrow(
       /has no plan-result\.json; run caplab plan again/,
     );
     const err = io();
@@ -133,7 +137,7 @@ describe("caplab report", () => {
     expect(err.text()).toMatch(/has no plan-result\.json; run caplab plan again/);
 
     await writeFile(join(old, "plan-result.json"), '{"format":"caplab-plan-result/1"}');
-    await expect(runReportCommand(old, {}, io())).rejects.toThrow(
+    await expect(runReportCommand(old, {}, cliContext(io()))).rejects.toThrow(
       /is not a caplab plan result \(no result\); run caplab plan again/,
     );
   });
@@ -143,6 +147,8 @@ describe("caplab report", () => {
     expect(parseFormats(undefined)).toEqual(["html", "md", "json"]);
     const empty = join(dir, "empty");
     await mkdir(empty, { recursive: true });
-    await expect(runReportCommand(empty, {}, io())).rejects.toThrow(/neither a run bundle/);
+    await expect(runReportCommand(empty, {}, cliContext(io()))).rejects.toThrow(
+      /neither a run bundle/,
+    );
   });
 });

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { executionSegments } from "../../scenarios/plan/k6-plan.js";
 import { launchSegments, waitForSegments } from "../../scenarios/io/ecs-segments.js";
 import { defaultRunDeps, runRunCommand, type RunDeps } from "../../cli/run-command.js";
-import { captureIo } from "../helpers/io.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 import { startFakeS3 } from "../analysis/io/import/s3-server.js";
 
 const traces = fileURLToPath(new URL("../../../shared/data/traces/", import.meta.url));
@@ -74,7 +74,7 @@ describe("caplab run (local)", () => {
       runRunCommand(
         "smoke",
         { target: "http://127.0.0.1:1", out: join(dir, "missing") },
-        io,
+        cliContext(io),
         deps({}),
       ),
     ).rejects.toMatchObject({
@@ -94,7 +94,7 @@ describe("caplab run (local)", () => {
     const code = await runRunCommand(
       script,
       { target: "http://127.0.0.1:1", out },
-      capture(),
+      cliContext(capture()),
       deps({ K6_BIN: fakeK6, FAKE_K6_RECORD: join(dir, "custom-record.json") }),
     );
     expect(code).toBe(0);
@@ -124,7 +124,7 @@ describe("caplab run (local)", () => {
     const code = await runRunCommand(
       "smoke",
       { target: "http://127.0.0.1:1", out, collect: "prod/web" },
-      io,
+      cliContext(io),
       deps({ K6_BIN: fakeK6, FAKE_K6_WAIT: "1" }),
     );
     expect(code).toBe(105);
@@ -145,7 +145,7 @@ describe("caplab run (local)", () => {
     const code = await runRunCommand(
       "smoke",
       { target: "https://svc.example.com/api", out },
-      io,
+      cliContext(io),
       deps({ K6_BIN: fakeK6, FAKE_K6_RECORD: record, CAPLAB_TOKEN: "t0ps3cret" }),
     );
     expect(code).toBe(0);
@@ -201,7 +201,7 @@ describe("caplab run (local)", () => {
     const code = await runRunCommand(
       "constant",
       { target: "http://127.0.0.1:1", out, collect: "prod/web" },
-      io,
+      cliContext(io),
       deps({ K6_BIN: fakeK6, FAKE_K6_RECORD: join(dir, "r2.json"), FAKE_K6_EXIT: "99" }),
     );
     expect(code).toBe(99);
@@ -226,7 +226,7 @@ describe("caplab run (local)", () => {
     await runRunCommand(
       "smoke",
       { target: "http://127.0.0.1:1", out, collect: "prod/web" },
-      capture(),
+      cliContext(capture()),
       deps({ K6_BIN: fakeK6, FAKE_K6_RECORD: join(dir, "r3.json") }, { sleep, collector }),
     );
     expect(sleep).toHaveBeenCalledWith(180_000);
@@ -249,7 +249,7 @@ describe("caplab run (local)", () => {
         scale: 2,
         compress: 60,
       },
-      capture(),
+      cliContext(capture()),
       deps({ K6_BIN: fakeK6, FAKE_K6_RECORD: join(dir, "r4.json") }),
     );
     const plan = JSON.parse(await readFile(join(out, "plan.json"), "utf8"));
@@ -259,7 +259,7 @@ describe("caplab run (local)", () => {
       runRunCommand(
         "trace-replay",
         { target: "http://h", out },
-        capture(),
+        cliContext(capture()),
         deps({ K6_BIN: fakeK6 }),
       ),
     ).rejects.toMatchObject({ message: expect.stringMatching(/--trace/) });
@@ -274,7 +274,7 @@ describe("caplab run --on k8s", () => {
       await runRunCommand(
         "spike",
         { target: "http://svc", out, segments: 4, on: "k8s" },
-        io,
+        cliContext(io),
         deps({}),
       ),
     ).toBe(0);
@@ -389,7 +389,7 @@ describe("caplab run --on ecs (real SDK, local wire-protocol server)", () => {
         securityGroups: ["sg-1"],
         results: "s3://results/k6",
       },
-      io,
+      cliContext(io),
       deps(
         { CAPLAB_TOKEN: "never-sent" },
         {

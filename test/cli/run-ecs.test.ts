@@ -23,7 +23,7 @@ import {
   type RunDeps,
   type RunOptions,
 } from "../../cli/run-command.js";
-import { captureIo } from "../helpers/io.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 import { startFakeS3, type FakeS3 } from "../analysis/io/import/s3-server.js";
 import {
   awslogsTaskDefinition,
@@ -238,7 +238,7 @@ describe("caplab run --on ecs --results s3://…", () => {
     const code = await runRunCommand(
       "smoke",
       options(out, { results: `s3://${BUCKET}/k6/` }),
-      io,
+      cliContext(io),
       deps(world),
     );
     recordActions(world);
@@ -313,7 +313,11 @@ describe("caplab run --on ecs --results s3://…", () => {
       "http_req_duration p(95)<300 true",
     );
     const gateIo = captureIo();
-    await runGateCommand(out, { record: false, out: join(dir, "s3-pass-gate") }, gateIo);
+    await runGateCommand(
+      out,
+      { record: false, out: join(dir, "s3-pass-gate") },
+      cliContext(gateIo),
+    );
     const gate = JSON.parse(await readFile(join(dir, "s3-pass-gate", "gate.json"), "utf8"));
     const k6Checks = gate.checks.filter((c: { id: string }) => c.id === "k6-threshold");
     expect(k6Checks).toHaveLength(thresholds.thresholds.length);
@@ -331,7 +335,7 @@ describe("caplab run --on ecs --results s3://…", () => {
     const code = await runRunCommand(
       "smoke",
       options(out, { results: `s3://${BUCKET}/k6`, plan: await writePlan("slo-125", 125) }),
-      io,
+      cliContext(io),
       deps(world),
     );
     recordActions(world);
@@ -365,20 +369,25 @@ describe("caplab run --on ecs --results s3://…", () => {
     const base = deps(world);
     const io = captureIo();
     const out = join(dir, "s3-interrupted");
-    const code = await runRunCommand("smoke", options(out, { results: `s3://${BUCKET}/k6` }), io, {
-      ...base,
-      onInterrupt: (handler) => {
-        interrupt = handler;
-        listening = true;
-        return () => (listening = false);
+    const code = await runRunCommand(
+      "smoke",
+      options(out, { results: `s3://${BUCKET}/k6` }),
+      cliContext(io),
+      {
+        ...base,
+        onInterrupt: (handler) => {
+          interrupt = handler;
+          listening = true;
+          return () => (listening = false);
+        },
+        // The first wait between polls is where the user presses Ctrl-C.
+        sleep: async (ms) => {
+          if (world.sleeps.length === 0) interrupt?.();
+          await base.sleep!(ms);
+          await new Promise((r) => setTimeout(r, 5));
+        },
       },
-      // The first wait between polls is where the user presses Ctrl-C.
-      sleep: async (ms) => {
-        if (world.sleeps.length === 0) interrupt?.();
-        await base.sleep(ms);
-        await new Promise((r) => setTimeout(r, 5));
-      },
-    });
+    );
     expect(io.stderr()).toMatch(/interrupted; stopping the 3 k6 tasks/);
     expect(world.ecs.calls.filter((c) => c.op === "StopTask")).toHaveLength(3);
     expect(code).toBe(105);
@@ -398,7 +407,7 @@ describe("caplab run --on ecs --results s3://…", () => {
         results: `s3://${BUCKET}/k6`,
         plan: await writePlan("slo-125b", 125),
       }),
-      io,
+      cliContext(io),
       deps(world),
     );
     expect(code).toBe(107);
@@ -412,7 +421,7 @@ describe("caplab run --on ecs --results s3://…", () => {
     const code = await runRunCommand(
       "smoke",
       options(out, { results: `s3://${BUCKET}/k6` }),
-      io,
+      cliContext(io),
       deps(world),
     );
     expect(code).toBe(1);
@@ -438,7 +447,12 @@ describe("caplab run --on ecs --results s3://…", () => {
     const world: World = { ecs: await startFakeEcs(), logsRegions: [], sleeps: [] };
     try {
       await expect(
-        runRunCommand("smoke", options(join(dir, "no-results"), {}), captureIo(), deps(world)),
+        runRunCommand(
+          "smoke",
+          options(join(dir, "no-results"), {}),
+          cliContext(captureIo()),
+          deps(world),
+        ),
       ).rejects.toMatchObject({
         message: expect.stringMatching(/--results s3:\/\/bucket\/prefix or --results logs/),
       });
@@ -446,7 +460,7 @@ describe("caplab run --on ecs --results s3://…", () => {
         runRunCommand(
           "smoke",
           options(join(dir, "bad-results"), { results: "http://bucket" }),
-          captureIo(),
+          cliContext(captureIo()),
           deps(world),
         ),
       ).rejects.toMatchObject({
@@ -457,7 +471,7 @@ describe("caplab run --on ecs --results s3://…", () => {
         runRunCommand(
           "smoke",
           options(join(dir, "port-alone"), { results: "logs", syncPort: 7000 }),
-          captureIo(),
+          cliContext(captureIo()),
           deps(world),
         ),
       ).rejects.toMatchObject({ message: "--sync-port and --sync-timeout go with --sync-start." });
@@ -470,7 +484,7 @@ describe("caplab run --on ecs --results s3://…", () => {
             results: "logs",
             syncStart: true,
           },
-          captureIo(),
+          cliContext(captureIo()),
           deps(world),
         ),
       ).rejects.toMatchObject({
@@ -519,7 +533,12 @@ describe("caplab run --on ecs --results logs", () => {
     try {
       const io = captureIo();
       const out = join(dir, "logs");
-      const code = await runRunCommand("smoke", options(out, { results: "logs" }), io, deps(world));
+      const code = await runRunCommand(
+        "smoke",
+        options(out, { results: "logs" }),
+        cliContext(io),
+        deps(world),
+      );
       recordActions(world);
       expect(code).toBe(0);
       expect(world.ecs.calls[0]).toEqual({
@@ -588,7 +607,7 @@ describe("caplab run --on ecs --results logs", () => {
       const code = await runRunCommand(
         "smoke",
         options(out, { results: "logs", segments: 2 }),
-        io,
+        cliContext(io),
         deps(world),
       );
       expect(code).toBe(1);
@@ -630,7 +649,7 @@ describe("caplab run --on ecs --results logs", () => {
           runRunCommand(
             "smoke",
             options(join(dir, "logs-bad"), { results: "logs" }),
-            captureIo(),
+            cliContext(captureIo()),
             deps(world),
           ),
         ).rejects.toMatchObject({
@@ -671,7 +690,7 @@ describe("caplab run --on ecs --sync-start", () => {
           syncStart: true,
           syncPort: k6.port,
         }),
-        io,
+        cliContext(io),
         deps(world),
       );
       recordActions(world);
@@ -730,7 +749,7 @@ describe("caplab run --on ecs --sync-start", () => {
           syncPort: k6.port,
           syncTimeout: 30,
         }),
-        captureIo(),
+        cliContext(captureIo()),
         deps(world),
       ).catch((e: unknown) => e)) as Error & { code?: string };
       recordActions(world);

@@ -1,14 +1,37 @@
-/** An Io that keeps what a command writes, for assertions. */
-import type { Io } from "../../cli/main.js";
+/**
+ * What the tests of the commands share: an Io that keeps what a command writes, and a
+ * CliContext around it (this process's environment, directory, clock and signals, no
+ * terminal), with what a test changes.
+ */
+import { processContext, type CliContext, type Io } from "../../cli/context.js";
 
-export function captureIo(): Io & { stdout: () => string; stderr: () => string } {
+/** An Io that keeps stdout and stderr apart, for assertions. */
+export function captureIo(): Io & {
+  stdout: () => string;
+  stderr: () => string;
+  text: () => string;
+} {
   let out = "";
   let err = "";
+  let both = "";
   return {
-    out: (t) => (out += t),
-    err: (t) => (err += t),
+    out: (t) => {
+      out += t;
+      both += t;
+    },
+    err: (t) => {
+      err += t;
+      both += t;
+    },
     isTty: false,
     stdout: () => out,
     stderr: () => err,
+    /** stdout and stderr as they came, interleaved. */
+    text: () => both,
   };
+}
+
+/** The context a command runs in under test: `io` (default: a new capture) and `overrides`. */
+export function cliContext(io: Io = captureIo(), overrides: Partial<CliContext> = {}): CliContext {
+  return { ...processContext(), io, terminal: null, columns: undefined, ...overrides };
 }

@@ -33,7 +33,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCollectCommand, type CollectCommandDeps } from "../../cli/collect-command.js";
 import { main } from "../../cli/main.js";
 import { readBundleManifest } from "../../analysis/io/files/bundle.js";
-import { captureIo } from "../helpers/io.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 import {
   CREDENTIALS,
   MOTO,
@@ -379,7 +379,7 @@ describe.skipIf(MOTO === null)(
           endpointUrl: proxy.url,
           quiet: true,
         },
-        io,
+        cliContext(io),
         deps(),
       );
       expect(io.stderr()).not.toMatch(/AWS kept failing/);

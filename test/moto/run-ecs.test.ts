@@ -44,7 +44,7 @@ import {
   type RunDeps,
   type RunOptions,
 } from "../../cli/run-command.js";
-import { captureIo } from "../helpers/io.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 import {
   awsEnv,
   CREDENTIALS,
@@ -289,7 +289,7 @@ describe.skipIf(MOTO === null)(
       const code = await runRunCommand(
         "smoke",
         options(out, { results: `s3://${BUCKET}/k6` }),
-        io,
+        cliContext(io),
         deps(runId, play, sleeps),
       );
       expect(io.stderr()).toMatch(/k6 exited 0: success/);
@@ -379,7 +379,7 @@ describe.skipIf(MOTO === null)(
       const code = await runRunCommand(
         "smoke",
         options(out, { results: "logs" }),
-        io,
+        cliContext(io),
         deps(runId, play, sleeps),
       );
       expect(io.stderr()).toContain(
@@ -415,7 +415,7 @@ describe.skipIf(MOTO === null)(
       const code = await runRunCommand(
         "smoke",
         options(out, { results: `s3://${BUCKET}/k6` }),
-        io,
+        cliContext(io),
         {
           ...base,
           onInterrupt: (handler) => {
@@ -455,7 +455,7 @@ describe.skipIf(MOTO === null)(
                 }
               }
             }
-            await base.sleep(ms);
+            await base.sleep!(ms);
           },
         },
       );

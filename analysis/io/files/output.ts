@@ -46,7 +46,7 @@ import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { TIMELINE_COLUMNS, type Timeline } from "../../../sim/vocab/index.js";
 import { Interrupted, UsageError } from "../../../sim/vocab/errors.js";
-import { PACKAGE_ROOT_URL } from "../../../sim/io/package-root.js";
+import { caplabVersion } from "../../../sim/io/package-root.js";
 
 /** The file that marks a folder as caplab's output and lists the files caplab wrote in it. */
 export const OUTPUT_MARKER = ".caplab-output.json";
@@ -150,16 +150,6 @@ async function lstatOrNull(path: string) {
     if (code === "ENOENT" || code === "ENOTDIR") return null;
     throw error;
   }
-}
-
-let version: Promise<string> | undefined;
-
-/** caplab's version (package.json). */
-export function caplabVersion(): Promise<string> {
-  version ??= readFile(new URL("package.json", PACKAGE_ROOT_URL), "utf8").then(
-    (text) => (JSON.parse(text) as { version: string }).version,
-  );
-  return version;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,7 +495,7 @@ async function markFolder(dir: string, command: string, files?: readonly string[
   const marker: OutputMarker = {
     format: OUTPUT_MARKER_FORMAT,
     command,
-    caplabVersion: await caplabVersion(),
+    caplabVersion: caplabVersion(),
     createdAt: new Date().toISOString(),
     files: [...new Set(listed)].sort(),
   };

@@ -3,8 +3,10 @@
  * runs can be listed, trended, used as a baseline and exported as Parquet.
  *
  * Where the database is (written down once, tested): `--history PATH` flag > `CAPLAB_HISTORY`
- * environment variable > `.caplab/history.duckdb` in the working directory
- * ({@link resolveHistoryPath}).
+ * environment variable > `.caplab/history.duckdb` in the project's root folder, the nearest
+ * folder at or above the working directory that holds `.caplab/`, `package.json` or `.git`
+ * (else the working directory), so the plans, runs and gates of one project share one history
+ * from whichever of its folders they are started ({@link resolveHistoryPath}).
  *
  * Tables (times are ISO 8601 UTC strings, latencies ms, rates percent):
  *   runs                one row per run bundle: figures, capacity, cost
@@ -25,35 +27,52 @@
  * after the timeout, a folder, not DuckDB, truncated, not writable) is a {@link HistoryError}:
  * one sentence that names the path, and exit code 74.
  */
+import { existsSync } from "node:fs";
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { mkdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import type { GateResult, GateRun } from "../../gate.js";
+import type { HistoryPlan, HistoryRun } from "../../history.js";
 import { HistoryError, UsageError } from "../../../sim/vocab/errors.js";
 import { capacityFigures, type RunData } from "../../../reports/run-data.js";
 import { taskCostPerSecond, US_EAST_1_PRICES, type PlanResult } from "../../../sim/vocab/index.js";
 
-/** The default history database, relative to the working directory. */
+/** The default history database, relative to the project's root ({@link projectRoot}). */
 export const DEFAULT_HISTORY_PATH = ".caplab/history.duckdb";
 /** The environment variable that points at the history database. */
 export const HISTORY_ENV = "CAPLAB_HISTORY";
+/** What marks a project's root folder, nearest first wins: caplab's own folder, npm's, git's. */
+export const PROJECT_ROOT_MARKERS = [".caplab", "package.json", ".git"] as const;
 
-/** The history database's path: flag > environment > default (resolved against `cwd`). */
+/**
+ * The root folder of the project `cwd` is in: the nearest folder at or above `cwd` that holds
+ * one of {@link PROJECT_ROOT_MARKERS}; `cwd` itself when none does.
+ */
+export function projectRoot(cwd: string): string {
+  const start = resolve(cwd);
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (PROJECT_ROOT_MARKERS.some((m) => existsSync(join(dir, m)))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
+
+/**
+ * The history database's path: the flag, else the environment variable (both resolved against
+ * `cwd`), else {@link DEFAULT_HISTORY_PATH} in the project's root folder.
+ */
 export function resolveHistoryPath(
   flag: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
 ): string {
+  if (flag !== undefined && flag !== "") return resolve(cwd, flag);
   const fromEnv = env[HISTORY_ENV];
-  const chosen =
-    flag !== undefined && flag !== ""
-      ? flag
-      : fromEnv !== undefined && fromEnv !== ""
-        ? fromEnv
-        : DEFAULT_HISTORY_PATH;
-  return resolve(cwd, chosen);
+  if (fromEnv !== undefined && fromEnv !== "") return resolve(cwd, fromEnv);
+  return join(projectRoot(cwd), DEFAULT_HISTORY_PATH);
 }
+
+export type { HistoryPlan, HistoryRun };
 
 export const HISTORY_TABLES = [
   "runs",
@@ -426,26 +445,6 @@ export async function recordPlan(
   );
 }
 
-/** A run as the history lists it. */
-export interface HistoryRun {
-  readonly runId: string;
-  readonly recordedAt: string;
-  readonly startedAt: string | null;
-  readonly scenario: string;
-  readonly target: string;
-  readonly gitCommit: string | null;
-  readonly requests: number;
-  readonly errorRatePercent: number;
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-  readonly thresholdsFailed: number;
-  readonly cpuSecondsPerRequest: number | null;
-  readonly costUsd: number | null;
-  /** The latest gate verdict recorded for the run, if any. */
-  readonly gate: string | null;
-}
-
 const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : Number(v));
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
@@ -484,6 +483,33 @@ async function queryRuns(
     costUsd: numOrNull(r.cost_usd),
     gate: strOrNull(r.gate),
   }));
+}
+
+/** The last `last` plans (all when undefined), oldest first. */
+export async function listPlans(
+  path: string,
+  options: { readonly last?: number } & HistoryAccess = {},
+): Promise<HistoryPlan[]> {
+  const limit = options.last !== undefined ? `LIMIT ${Math.max(0, Math.floor(options.last))}` : "";
+  return withHistory(
+    path,
+    async (c) => {
+      const reader = await c.runAndReadAll(
+        `SELECT * FROM (SELECT * FROM plans ORDER BY recorded_at DESC ${limit}) ORDER BY recorded_at`,
+      );
+      return reader.getRowObjectsJS().map((r) => ({
+        recordedAt: String(r.recorded_at),
+        traceSource: String(r.trace_source),
+        recommended: strOrNull(r.recommended),
+        monthlyCostUsd: numOrNull(r.monthly_cost_usd),
+        sloViolationMinutes: numOrNull(r.slo_violation_minutes),
+        candidates: num(r.candidates),
+        meetsSlo: r.meets_slo === true,
+        out: strOrNull(r.out),
+      }));
+    },
+    options,
+  );
 }
 
 /**

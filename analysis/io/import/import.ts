@@ -329,7 +329,7 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
       },
     ],
     notes: [
-      `read ${times.length} rows from ${names.length} CSV file${names.length === 1 ? "" : "s"}: ${requests} requests in the window, ${bad} bad line${bad === 1 ? "" : "s"} skipped`,
+      `read ${times.length} rows from ${names.length} CSV file${names.length === 1 ? "" : "s"}: ${Math.round(requests)} requests in the window, ${bad} bad line${bad === 1 ? "" : "s"} skipped`,
       "steps with no row are gaps (empty values)",
       ...badPerFile,
     ],

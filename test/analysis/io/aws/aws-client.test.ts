@@ -27,7 +27,7 @@ import {
   shapeProblem,
 } from "../../../../analysis/io/aws/aws-client.js";
 import { UsageError } from "../../../../sim/vocab/errors.js";
-import { captureIo } from "../../../helpers/io.js";
+import { captureIo, cliContext } from "../../../helpers/io.js";
 import {
   awsJsonError,
   json,
@@ -85,7 +85,7 @@ async function collectFrom(url: string): Promise<{ code: number; stderr: string 
       endpointUrl: url,
       ...FAST,
     },
-    io,
+    cliContext(io),
     { clientConfig: { region: "us-east-1", credentials: CREDENTIALS } },
   );
   return { code, stderr: io.stderr() };
@@ -173,7 +173,7 @@ describe("an endpoint that accepts and never answers", () => {
     const code = await runRunCommand(
       "smoke",
       { ...ecsOptions("ecs-hang"), ...FAST },
-      io,
+      cliContext(io),
       runDeps(aws.url),
     );
     expect(code).toBe(1);
@@ -337,7 +337,7 @@ describe("run --on ecs when ECS says no", () => {
     const error = await runRunCommand(
       "smoke",
       ecsOptions("ecs-no-credentials"),
-      captureIo(),
+      cliContext(captureIo()),
       runDeps(aws.url, noCredentials),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
@@ -360,7 +360,7 @@ describe("run --on ecs when ECS says no", () => {
     const error = await runRunCommand(
       "smoke",
       ecsOptions("ecs-runtask-fails"),
-      captureIo(),
+      cliContext(captureIo()),
       runDeps(aws.url),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
@@ -377,7 +377,7 @@ describe("run --on ecs when ECS says no", () => {
     const error = await runRunCommand(
       "smoke",
       ecsOptions("ecs-client-exception"),
-      captureIo(),
+      cliContext(captureIo()),
       runDeps(aws.url),
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);

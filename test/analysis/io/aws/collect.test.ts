@@ -3,16 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { explainAwsError, runCollectCommand } from "../../../../cli/collect-command.js";
+import { runCollectCommand } from "../../../../cli/collect-command.js";
+import { explainAwsError } from "../../../../analysis/io/aws/collect-bundle.js";
 import { readBundleManifest } from "../../../../analysis/io/files/bundle.js";
 import { UsageError } from "../../../../sim/vocab/errors.js";
-import type { Io } from "../../../../cli/main.js";
 import { fetchChunk } from "../../../../analysis/io/aws/cloudwatch.js";
 import { collect, toFixedSeries } from "../../../../analysis/io/aws/collect.js";
 import { metricQueries } from "../../../../analysis/io/aws/metrics.js";
 import type { RetryOptions } from "../../../../analysis/io/aws/retry.js";
 import { LB, TG } from "./fixtures.js";
 import { clients, mockAws, syntheticMetricData, TEST_CLIENT_CONFIG } from "./mock-aws.js";
+import { captureIo, cliContext } from "../../../helpers/io.js";
 
 const FROM = Date.UTC(2026, 10, 20);
 const NOW = Date.UTC(2026, 10, 28);
@@ -43,10 +44,7 @@ function throttling(): Error {
   });
 }
 
-function capture(): Io & { text: () => string } {
-  let text = "";
-  return { out: (t) => (text += t), err: (t) => (text += t), isTty: false, text: () => text };
-}
+const capture = captureIo;
 
 let aws: ReturnType<typeof mockAws>;
 beforeEach(() => {
@@ -240,7 +238,7 @@ describe("collect with mocked AWS", () => {
         to: "2026-11-21T00:00:00Z",
         out: join(dir, "b"),
       },
-      io,
+      cliContext(io),
       { clientConfig: TEST_CLIENT_CONFIG, retry: fastRetry, now: () => NOW },
     );
     expect(code).toBe(2);
@@ -259,7 +257,7 @@ describe("collect with mocked AWS", () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-collect-"));
     const run = runCollectCommand(
       { cluster: "prod", service: "api", from: "now-1d", to: "now", out: join(dir, "b") },
-      capture(),
+      cliContext(capture()),
       { clientConfig: TEST_CLIENT_CONFIG, retry: fastRetry, now: () => NOW },
     );
     await expect(run).rejects.toThrow(UsageError);

@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateGate } from "../../../../analysis/gate.js";
@@ -11,6 +12,8 @@ import {
   HISTORY_TABLES,
   listRuns,
   HISTORY_LOCK_TIMEOUT_SECONDS,
+  projectRoot,
+  PROJECT_ROOT_MARKERS,
   historyLockTimeoutMs,
   recordGate,
   recordGatedRun,
@@ -30,15 +33,51 @@ afterAll(async () => {
 });
 
 describe("resolveHistoryPath", () => {
-  it("takes the flag over the environment over the default", () => {
+  it("takes the flag over the environment over the project's default", async () => {
+    const project = join(dir, "precedence");
+    const cwd = join(project, "sub");
+    await mkdir(cwd, { recursive: true });
+    await writeFile(join(project, "package.json"), "{}\n");
     const env = { CAPLAB_HISTORY: "env/h.duckdb" };
-    expect(resolveHistoryPath("flag/h.duckdb", env, "/w")).toBe(resolve("/w/flag/h.duckdb"));
-    expect(resolveHistoryPath(undefined, env, "/w")).toBe(resolve("/w/env/h.duckdb"));
-    expect(resolveHistoryPath(undefined, {}, "/w")).toBe(resolve("/w", DEFAULT_HISTORY_PATH));
-    expect(resolveHistoryPath("", { CAPLAB_HISTORY: "" }, "/w")).toBe(
-      resolve("/w/.caplab/history.duckdb"),
+    expect(resolveHistoryPath("flag/h.duckdb", env, cwd)).toBe(join(cwd, "flag/h.duckdb"));
+    expect(resolveHistoryPath(undefined, env, cwd)).toBe(join(cwd, "env/h.duckdb"));
+    expect(resolveHistoryPath(undefined, {}, cwd)).toBe(join(project, DEFAULT_HISTORY_PATH));
+    expect(resolveHistoryPath("", { CAPLAB_HISTORY: "" }, cwd)).toBe(
+      join(project, ".caplab/history.duckdb"),
     );
-    expect(resolveHistoryPath("/abs.duckdb", env, "/w")).toBe("/abs.duckdb");
+    expect(resolveHistoryPath("/abs.duckdb", env, cwd)).toBe("/abs.duckdb");
+  });
+
+  it("finds one history per project: the nearest folder above with .caplab/, package.json or .git", async () => {
+    const root = join(dir, "projects");
+    const deep = join(root, "app", "services", "api", "load");
+    await mkdir(deep, { recursive: true });
+    // A git checkout holding an npm package in a subfolder: the package is the project.
+    await mkdir(join(root, "app", ".git"));
+    await writeFile(join(root, "app", "services", "package.json"), "{}\n");
+    expect(projectRoot(deep)).toBe(join(root, "app", "services"));
+    expect(projectRoot(join(root, "app"))).toBe(join(root, "app"));
+    // A history made by an earlier caplab marks its folder, nearer than package.json.
+    await mkdir(join(root, "app", "services", "api", ".caplab"));
+    expect(projectRoot(deep)).toBe(join(root, "app", "services", "api"));
+    expect(resolveHistoryPath(undefined, {}, deep)).toBe(
+      join(root, "app", "services", "api", ".caplab", "history.duckdb"),
+    );
+    expect(PROJECT_ROOT_MARKERS).toEqual([".caplab", "package.json", ".git"]);
+  });
+
+  it("uses the working directory when no folder above is a project", async () => {
+    const lone = await mkdtemp(join(tmpdir(), "caplab-no-project-"));
+    const ancestors: string[] = [];
+    for (let d = lone; dirname(d) !== d; d = dirname(d)) ancestors.push(d);
+    const inProject = ancestors.some((d) =>
+      PROJECT_ROOT_MARKERS.some((m) => existsSync(join(d, m))),
+    );
+    if (!inProject) expect(projectRoot(lone)).toBe(lone);
+    expect(resolveHistoryPath(undefined, {}, lone)).toBe(
+      join(projectRoot(lone), DEFAULT_HISTORY_PATH),
+    );
+    await rm(lone, { recursive: true, force: true });
   });
 });
 

@@ -1,0 +1,106 @@
+/**
+ * What every command gets from the outside world, in one object: where text goes, the
+ * environment, the working directory, the clock, the terminal and Ctrl-C. `main` takes it as
+ * an argument, so a test runs any command with its own; {@link processContext} is the real
+ * one and the only place in cli/ that reads `process`.
+ */
+import type { Writable } from "node:stream";
+import type { Command } from "commander";
+import { printable } from "../reports/escape.js";
+import type { Env, Io } from "../sim/vocab/index.js";
+
+export type { Env, Io };
+export { printWarnings } from "../sim/vocab/index.js";
+
+export interface CliContext {
+  /** Where text goes; every piece passes through {@link printable} (see {@link printableIo}). */
+  readonly io: Io;
+  /** Environment variables (`CAPLAB_HISTORY`, `K6_BIN`, `AWS_REGION`, …). */
+  readonly env: Env;
+  /**
+   * The working directory: where the project's history database is looked for (see
+   * `resolveHistoryPath`), the base folder of `plan --default`, where the git commit of a run
+   * is read. Path arguments are used as given.
+   */
+  readonly cwd: string;
+  /** The clock. */
+  readonly now: () => Date;
+  /**
+   * The terminal, for progress bars, which write caplab's own control sequences (carriage
+   * return, erase line) and so cannot go through {@link Io}; null when stderr is not a terminal.
+   */
+  readonly terminal: Writable | null;
+  /** Width of the terminal in columns, for help text; undefined when stdout is not a terminal. */
+  readonly columns: number | undefined;
+  /**
+   * Calls `handler` on the first Ctrl-C (SIGINT) or SIGTERM; returns the function that stops
+   * listening. A second signal is not caught (the default: exit).
+   */
+  readonly onInterrupt: (handler: (signal: InterruptSignal) => void) => () => void;
+}
+
+/**
+ * Sets up one command on `command` (made by `program.command(name)`, so it inherits the
+ * program's help layout and error handling): its flags, help text and action. The action ends
+ * by calling `exit` with the exit code.
+ */
+export type CommandSetup = (
+  command: Command,
+  ctx: CliContext,
+  exit: (code: number) => void,
+) => void;
+
+/**
+ * The Io every command writes through: each piece of text passes through {@link printable},
+ * so a control character that came from outside (a log field, a scenario or threshold name, a
+ * path in an error) shows as `\uXXXX` instead of acting on the terminal. Tab and line feed
+ * pass. Progress bars, which write caplab's own control sequences, write to
+ * {@link CliContext.terminal} instead.
+ */
+export function printableIo(io: Io): Io {
+  return {
+    out: (text) => io.out(printable(text)),
+    err: (text) => io.err(printable(text)),
+    isTty: io.isTty,
+  };
+}
+
+/** The signals a command winds down on. */
+export type InterruptSignal = "SIGINT" | "SIGTERM";
+
+/** The exit code after `signal`: 128 + its number, as shells report it (130, 143). */
+export function interruptExitCode(signal: InterruptSignal): number {
+  return signal === "SIGINT" ? 130 : 143;
+}
+
+/** SIGINT or SIGTERM, once, to `handler`; the returned function stops listening. */
+export function onProcessInterrupt(handler: (signal: InterruptSignal) => void): () => void {
+  const once = (signal: InterruptSignal) => {
+    process.off("SIGINT", once);
+    process.off("SIGTERM", once);
+    handler(signal);
+  };
+  process.once("SIGINT", once);
+  process.once("SIGTERM", once);
+  return () => {
+    process.off("SIGINT", once);
+    process.off("SIGTERM", once);
+  };
+}
+
+/** The real outside world: this process's streams, environment, directory and signals. */
+export function processContext(): CliContext {
+  return {
+    io: {
+      out: (t) => void process.stdout.write(t),
+      err: (t) => void process.stderr.write(t),
+      isTty: Boolean(process.stderr.isTTY),
+    },
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => new Date(),
+    terminal: process.stderr.isTTY ? process.stderr : null,
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    onInterrupt: onProcessInterrupt,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * `caplab schema [--plan | --gate | --timeline]`: the JSON Schema of a config, every field
+ * described (analysis/config-schema.ts), for editors and for reading.
+ */
+import { configJsonSchema, type ConfigSchemaKind } from "../analysis/config-schema.js";
+import { UsageError } from "../sim/vocab/errors.js";
+import type { CliContext, CommandSetup } from "./context.js";
+import { addExamples, helpWidth } from "./help.js";
+
+export interface SchemaCommandOptions {
+  readonly plan?: boolean;
+  readonly gate?: boolean;
+  readonly timeline?: boolean;
+}
+
+/** Prints the schema asked for; two of --plan, --gate and --timeline are refused. */
+export function runSchemaCommand(opts: SchemaCommandOptions, ctx: CliContext): number {
+  const asked = (["plan", "gate", "timeline"] as const).filter((k) => opts[k] === true);
+  if (asked.length > 1)
+    throw new UsageError(
+      `caplab schema prints one schema at a time: give one of ${asked.map((k) => `--${k}`).join(" and ")}, not both (no flag: the simulate config).`,
+      "bad-flag",
+    );
+  const kind: ConfigSchemaKind = asked[0] ?? "simulate";
+  ctx.io.out(`${JSON.stringify(configJsonSchema(kind), null, 2)}\n`);
+  return 0;
+}
+
+/** `caplab schema`'s flags and help. */
+export const setupSchemaCommand: CommandSetup = (command, ctx, exit) => {
+  command
+    .summary("print the JSON Schema of the simulate, plan or gate config, every field described")
+    .description(
+      "Prints the JSON Schema of the simulate config (default), the plan config (--plan) or gate.yaml (--gate), generated from the one schema in code, with each field's description, unit and default; or, with --timeline, a row of simulate's timeline.csv with what each column holds. Point your editor's YAML language server at it to get completion and descriptions while writing a config.",
+    )
+    .option("--plan", "the plan config's schema")
+    .option("--gate", "the gate.yaml schema")
+    .option("--timeline", "a row of simulate's timeline.csv, each column described")
+    .action((opts: SchemaCommandOptions) => exit(runSchemaCommand(opts, ctx)));
+  addExamples(
+    command,
+    [
+      {
+        note: "for the YAML language server: # yaml-language-server: $schema=plan.schema.json",
+        command: "caplab schema --plan > plan.schema.json",
+      },
+      { command: "caplab schema --timeline" },
+    ],
+    helpWidth(ctx.columns),
+  );
+};

@@ -1,0 +1,61 @@
+/**
+ * `caplab run --segments N --on k8s`: a k6-operator `TestRun` (parallelism N) written into the
+ * run folder, with the commands that apply it; caplab does not talk to the cluster.
+ */
+import { join } from "node:path";
+import { stringify as toYaml } from "yaml";
+import { ENV_VARS, executionSegments, type ScenarioPlan } from "../plan/k6-plan.js";
+import {
+  writeFileAtomic,
+  writeJsonAtomic,
+  type OutputFolder,
+} from "../../analysis/io/files/output.js";
+import type { ManifestBase, RunOptions, RunOutcome, RunWorld } from "./run.js";
+
+/** Writes `DIR/testrun.yaml` and the manifest; prints how to apply them. */
+export async function writeTestRun(
+  n: number,
+  name: string,
+  plan: ScenarioPlan | null,
+  opts: RunOptions,
+  runId: string,
+  manifestBase: ManifestBase,
+  world: RunWorld,
+  output: OutputFolder,
+): Promise<RunOutcome> {
+  const { io } = world;
+  const configMap = `caplab-${name}`;
+  const env: { name: string; value: string }[] = [{ name: ENV_VARS.target, value: opts.target }];
+  if (plan !== null) env.push({ name: ENV_VARS.planJson, value: JSON.stringify(plan) });
+  const testRun = {
+    apiVersion: "k6.io/v1alpha1",
+    kind: "TestRun",
+    metadata: { name: runId },
+    spec: {
+      parallelism: n,
+      script: { configMap: { name: configMap, file: `${name}.js` } },
+      arguments: `--tag testid=${runId} --no-thresholds --out json=/tmp/k6.json.gz`,
+      separate: false,
+      runner: { env },
+    },
+  };
+  const out = output.path;
+  await output.write(async (dir) => {
+    if (plan !== null) await writeJsonAtomic(join(dir, "plan.json"), plan);
+    await writeFileAtomic(join(dir, "testrun.yaml"), toYaml(testRun));
+    await writeJsonAtomic(join(dir, "manifest.json"), {
+      ...manifestBase,
+      runId,
+      on: "k8s",
+      createdAt: world.now().toISOString(),
+      testRun: "testrun.yaml",
+      segments: executionSegments(n).map((s) => s.segment),
+    });
+  });
+  io.out(
+    `Wrote ${join(out, "testrun.yaml")} (TestRun ${runId}, parallelism ${n}). Apply it with:\n` +
+      `  kubectl create configmap ${configMap} --from-file=${name}.js=dist/scenarios/${name}.js\n` +
+      `  kubectl apply -f ${join(out, "testrun.yaml")}\n`,
+  );
+  return { code: 0, bundle: null };
+}
