@@ -29,14 +29,14 @@ export function helpWidth(columns: number | undefined): number {
 
 /**
  * `text` wrapped to `width` columns at spaces, line breaks kept. A line that starts with spaces
- * (and a list marker "- ") keeps that indent on the lines it wraps onto. A word longer than
- * the line stands alone on its line: words are never split.
+ * (and a list marker, "- " or "1. ") keeps that indent on the lines it wraps onto. A word longer
+ * than the line stands alone on its line: words are never split.
  */
 export function wrapText(text: string, width: number): string {
   return text
     .split("\n")
     .map((line) => {
-      const indent = /^ *(?:- )?/.exec(line)?.[0] ?? "";
+      const indent = /^ *(?:- |\d+\. )?/.exec(line)?.[0] ?? "";
       const words = line
         .slice(indent.length)
         .split(/ +/)
@@ -59,20 +59,32 @@ export function wrapText(text: string, width: number): string {
 }
 
 /**
- * A shell command wrapped to `width` columns: continued lines end with " \" and the next one
- * is indented by two more spaces, so the whole still pastes as one command.
+ * A shell command wrapped to `width` columns: continued lines end with " \\" and the next one
+ * is indented by two more spaces, so the whole still pastes as one command. A flag stays on the
+ * line of its value.
  */
 export function wrapCommand(command: string, width: number, indent = "  "): string {
   const words = command.split(/ +/).filter((w) => w !== "");
+  const units: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const next = words[i + 1];
+    if (word.startsWith("-") && next !== undefined && !next.startsWith("-")) {
+      units.push(`${word} ${next}`);
+      i++;
+    } else units.push(word);
+  }
   const lines: string[] = [];
-  let current = indent + (words[0] ?? "");
+  let current = indent + (units[0] ?? "");
   const more = `${indent}  `;
-  for (const word of words.slice(1)) {
-    // Room for the word and, should the line go on, for " \".
-    if (current.length + 1 + word.length + 2 <= width) current += ` ${word}`;
+  for (const [i, unit] of units.entries()) {
+    if (i === 0) continue;
+    // Room for the unit and, when more follow, for the " \\" that may end this line.
+    const last = i === units.length - 1;
+    if (current.length + 1 + unit.length + (last ? 0 : 2) <= width) current += ` ${unit}`;
     else {
       lines.push(`${current} \\`);
-      current = more + word;
+      current = more + unit;
     }
   }
   lines.push(current);

@@ -93,6 +93,7 @@ export const setupHistoryCommand: CommandSetup = (command, ctx, exit) => {
     );
   const list = command
     .command("list", { isDefault: true })
+    .summary("runs with trends and p95 change points, then plans (the default)")
     .description(
       "Runs (oldest first) with p95, errors, CPU-seconds per request, cost and gate verdict; the trend of each; E-divisive change points in p95 (Apache Otava's method, seeded); then the plans with their pick and its monthly cost.",
     )
@@ -115,6 +116,7 @@ export const setupHistoryCommand: CommandSetup = (command, ctx, exit) => {
   );
   const exportCommand = command
     .command("export")
+    .summary("every table as Parquet")
     .description(
       "Writes runs, run_seconds, run_latency_sample, gates and plans as DIR/<table>.parquet, which DuckDB or Athena read from S3.",
     )

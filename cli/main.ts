@@ -57,7 +57,9 @@ const COMMANDS: readonly (readonly [string, CommandSetup])[] = [
  */
 export function renderStartHere(width: number): string {
   const step = (title: string, commands: readonly string[]) =>
-    [wrapText(title, width), ...commands.map((c) => wrapCommand(c, width, "    "))].join("\n");
+    [wrapText(`  ${title}`, width), ...commands.map((c) => wrapCommand(c, width, "       "))].join(
+      "\n",
+    );
   return [
     "",
     "Start here:",

@@ -324,3 +324,25 @@ describe("caplab import --format cloudwatch", () => {
     expect(help).toMatch(/at most 64 MiB/);
   });
 });
+
+describe("caplab import: request counts", () => {
+  const taxi = data("traces/nab-nyc_taxi.csv");
+  it.skipIf(!existsSync(taxi))(
+    "are printed and noted as whole numbers, also when coarse values were spread over the steps",
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), "caplab-import-taxi-"));
+      const out = join(dir, "taxi");
+      const io = captureIo();
+      expect(await main(["import", taxi, "--format", "csv", "--out", out], { io })).toBe(0);
+      // 1800-s observations spread evenly over 60-s steps: the sum is not a whole number in
+      // floating point (156219716.00000674), the requests are.
+      expect(io.stdout()).toMatch(
+        /^Imported 156219716 requests from 1 input \(10320 lines, 0 bad\)/,
+      );
+      const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as {
+        notes: string[];
+      };
+      expect(manifest.notes.join(" ")).toMatch(/: 156219716 requests in the window/);
+    },
+  );
+});

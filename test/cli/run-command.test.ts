@@ -29,6 +29,11 @@ const fs = require("node:fs");
 (function () {
 const args = process.argv.slice(2);
 if (args[0] === "version") { console.log("k6 v2.3.0 (fake)"); process.exit(0); }
+if (process.env.FAKE_K6_NOTHING) {
+  // Like k6 with a script that does not load: an error, no outputs, exit 107.
+  process.stderr.write("ERRO[0000] SyntaxError: Unexpected token\\n");
+  process.exit(107);
+}
 const json = args[args.indexOf("--out") + 1].slice("json=".length);
 const summary = args[args.indexOf("--summary-export") + 1];
 if (process.env.FAKE_K6_WAIT) {
@@ -193,6 +198,45 @@ describe("caplab run (local)", () => {
     expect(Date.parse(manifest.endedAt)).toBeGreaterThanOrEqual(Date.parse(manifest.startedAt));
     expect(manifest.gitCommit === null || /^[0-9a-f]{40}$/.test(manifest.gitCommit)).toBe(true);
     expect(await readFile(join(out, "manifest.json"), "utf8")).not.toContain("t0ps3cret");
+  });
+
+  it("leaves --out as it was when k6 wrote no results (a script that does not load): exit 107", async () => {
+    const out = join(dir, "no-results");
+    // The folder holds an earlier run's bundle, which stays as it is.
+    expect(
+      await runRunCommand(
+        "smoke",
+        { target: "http://127.0.0.1:1", out },
+        cliContext(capture()),
+        deps({ K6_BIN: fakeK6, FAKE_K6_RECORD: join(dir, "r-before.json") }),
+      ),
+    ).toBe(0);
+    const before = await readFile(join(out, "manifest.json"), "utf8");
+    const io = capture();
+    const code = await runRunCommand(
+      "smoke",
+      { target: "http://127.0.0.1:1", out },
+      cliContext(io),
+      deps({ K6_BIN: fakeK6, FAKE_K6_NOTHING: "1" }),
+    );
+    expect(code).toBe(107);
+    expect(io.stderr()).toMatch(/k6 exited 107: script exception/);
+    expect(io.stderr()).toContain(
+      `caplab: k6 wrote no results, so there is no run bundle; ${out} was left as it was.\n`,
+    );
+    expect(io.stderr()).not.toMatch(/recorded/);
+    expect(await readFile(join(out, "manifest.json"), "utf8")).toBe(before);
+    // Nothing else is left behind: no plan.json alone, no temporary folder.
+    expect((await readdir(dir)).filter((n) => n.includes("no-results"))).toEqual(["no-results"]);
+
+    const fresh = join(dir, "no-results-fresh");
+    await runRunCommand(
+      "smoke",
+      { target: "http://127.0.0.1:1", out: fresh },
+      cliContext(capture()),
+      deps({ K6_BIN: fakeK6, FAKE_K6_NOTHING: "1" }),
+    );
+    expect(existsSync(fresh)).toBe(false);
   });
 
   it("keeps and explains exit 99 (thresholds crossed); --collect without a collector says so", async () => {

@@ -85,10 +85,6 @@ function linearPercentile(sorted: readonly number[], p: number): number {
 
 let segments: Segments;
 let dir: string;
-const actions = new Set<string>();
-/** Tests above the IAM check that record their calls (S3 ×3, logs, sync-start ×2). */
-const FLOWS = 6;
-let flowsRecorded = 0;
 
 beforeAll(async () => {
   segments = cutIntoSegments(
@@ -183,9 +179,9 @@ function options(out: string, extra: Partial<RunOptions>): RunOptions {
   };
 }
 
-/** Records the IAM actions behind every request the fakes served (for the policy test). */
-function recordActions(world: World): void {
-  flowsRecorded++;
+/** The IAM actions behind every request the fakes of `world` served (for the policy test). */
+function actionsOf(world: World): Set<string> {
+  const actions = new Set<string>();
   for (const c of world.ecs.calls) {
     actions.add(`ecs:${c.op}`);
     // RunTask hands the task definition's roles to ECS: IAM checks iam:PassRole on them.
@@ -194,6 +190,7 @@ function recordActions(world: World): void {
   for (const r of world.s3?.requests ?? [])
     actions.add(r.includes("list-type=2") ? "s3:ListBucket" : "s3:GetObject");
   for (const c of world.logs?.calls ?? []) actions.add(`logs:${c.op}`);
+  return actions;
 }
 
 function s3Objects(skip: readonly number[] = []): Map<string, Buffer> {
@@ -228,6 +225,39 @@ function mergedLines(
     .map((l) => JSON.parse(l));
 }
 
+/**
+ * An S3 run whose tasks would run for ever, stopped by Ctrl-C at the first wait between polls:
+ * caplab stops the tasks (StopTask), then gathers and merges what they uploaded.
+ */
+async function interruptedS3Run(name: string) {
+  const world = await s3World({ mayStop: () => false });
+  let interrupt: (() => void) | null = null;
+  let listening = false;
+  const base = deps(world);
+  const io = captureIo();
+  const out = join(dir, name);
+  const code = await runRunCommand(
+    "smoke",
+    options(out, { results: `s3://${BUCKET}/k6` }),
+    cliContext(io),
+    {
+      ...base,
+      onInterrupt: (handler) => {
+        interrupt = handler;
+        listening = true;
+        return () => (listening = false);
+      },
+      // The first wait between polls is where the user presses Ctrl-C.
+      sleep: async (ms) => {
+        if (world.sleeps.length === 0) interrupt?.();
+        await base.sleep!(ms);
+        await new Promise((r) => setTimeout(r, 5));
+      },
+    },
+  );
+  return { world, io, code, out, listening: () => listening };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe("caplab run --on ecs --results s3://…", () => {
@@ -241,7 +271,6 @@ describe("caplab run --on ecs --results s3://…", () => {
       cliContext(io),
       deps(world),
     );
-    recordActions(world);
     expect(io.stderr()).toMatch(/k6 exited 0: success/);
     expect(code).toBe(0);
 
@@ -338,7 +367,6 @@ describe("caplab run --on ecs --results s3://…", () => {
       cliContext(io),
       deps(world),
     );
-    recordActions(world);
     expect(code).toBe(99);
     expect(io.stderr()).toContain(
       `caplab: threshold http_req_duration p(95)<125: FAILED, p(95) = ${Number(p95.toPrecision(6))}`,
@@ -362,40 +390,14 @@ describe("caplab run --on ecs --results s3://…", () => {
   });
 
   it("Ctrl-C stops every task, then gathers and merges what they uploaded (exit = k6's 105)", async () => {
-    // The tasks would run for ever: only StopTask ends them.
-    const world = await s3World({ mayStop: () => false });
-    let interrupt: (() => void) | null = null;
-    let listening = false;
-    const base = deps(world);
-    const io = captureIo();
-    const out = join(dir, "s3-interrupted");
-    const code = await runRunCommand(
-      "smoke",
-      options(out, { results: `s3://${BUCKET}/k6` }),
-      cliContext(io),
-      {
-        ...base,
-        onInterrupt: (handler) => {
-          interrupt = handler;
-          listening = true;
-          return () => (listening = false);
-        },
-        // The first wait between polls is where the user presses Ctrl-C.
-        sleep: async (ms) => {
-          if (world.sleeps.length === 0) interrupt?.();
-          await base.sleep!(ms);
-          await new Promise((r) => setTimeout(r, 5));
-        },
-      },
-    );
+    const { world, io, code, out, listening } = await interruptedS3Run("s3-interrupted");
     expect(io.stderr()).toMatch(/interrupted; stopping the 3 k6 tasks/);
     expect(world.ecs.calls.filter((c) => c.op === "StopTask")).toHaveLength(3);
     expect(code).toBe(105);
     const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
     expect(manifest.interrupted).toBe(true);
     expect(manifest.outputs.merged).toEqual([0, 1, 2]);
-    expect(listening).toBe(false);
-    recordActions(world);
+    expect(listening()).toBe(false);
   });
 
   it("a segment's own error code beats crossed thresholds", async () => {
@@ -514,22 +516,29 @@ function logStream(lines: readonly string[]): string[] {
   return out;
 }
 
+/** A fake ECS whose task definition logs to awslogs, and fake Logs holding each task's stream. */
+async function logsWorld(): Promise<World & { logs: FakeLogs; streams: Map<string, string[]> }> {
+  // The streams are named after the task IDs, known once RunTask answered: IDs are 000Nc0ffee(N-1).
+  const streams = new Map<string, string[]>();
+  segments.files.forEach((lines, i) =>
+    streams.set(
+      `/ecs/caplab-k6:k6/k6/${(i + 1).toString(16).padStart(4, "0")}c0ffee${i}`,
+      logStream(lines),
+    ),
+  );
+  return {
+    ecs: await startFakeEcs({ taskDefinition: awslogsTaskDefinition() }),
+    logs: await startFakeLogs(streams, 500),
+    logsRegions: [],
+    sleeps: [],
+    streams,
+  };
+}
+
 describe("caplab run --on ecs --results logs", () => {
   it("reads each task's awslogs stream from the head, page by page, keeps the k6 lines and counts the others", async () => {
-    const world: World = {
-      ecs: await startFakeEcs({ taskDefinition: awslogsTaskDefinition() }),
-      logsRegions: [],
-      sleeps: [],
-    };
-    // The streams are named after the task IDs, known once RunTask answered: IDs are 000Nc0ffee(N-1).
-    const streams = new Map<string, string[]>();
-    segments.files.forEach((lines, i) =>
-      streams.set(
-        `/ecs/caplab-k6:k6/k6/${(i + 1).toString(16).padStart(4, "0")}c0ffee${i}`,
-        logStream(lines),
-      ),
-    );
-    world.logs = await startFakeLogs(streams, 500);
+    const world = await logsWorld();
+    const { streams } = world;
     try {
       const io = captureIo();
       const out = join(dir, "logs");
@@ -539,7 +548,6 @@ describe("caplab run --on ecs --results logs", () => {
         cliContext(io),
         deps(world),
       );
-      recordActions(world);
       expect(code).toBe(0);
       expect(world.ecs.calls[0]).toEqual({
         op: "DescribeTaskDefinition",
@@ -693,7 +701,6 @@ describe("caplab run --on ecs --sync-start", () => {
         cliContext(io),
         deps(world),
       );
-      recordActions(world);
       expect(code).toBe(0);
       for (const t of world.ecs.tasks) {
         const at = t.command.indexOf("--paused");
@@ -752,7 +759,6 @@ describe("caplab run --on ecs --sync-start", () => {
         cliContext(captureIo()),
         deps(world),
       ).catch((e: unknown) => e)) as Error & { code?: string };
-      recordActions(world);
       expect(error).toMatchObject({ code: "k6-unreachable" });
       const third = world.ecs.tasks[2]!;
       expect(error.message).toContain(
@@ -779,17 +785,27 @@ describe("caplab run --on ecs --sync-start", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("examples/iam/run-policy.json", () => {
-  it("allows exactly the actions the ECS run path sent in the tests above (run the whole file)", async (ctx) => {
-    if (flowsRecorded < FLOWS) {
-      console.warn(
-        `run-ecs.test.ts: IAM check SKIPPED — only ${flowsRecorded} of the ${FLOWS} flows it compares against ran (a -t filter?); run the whole file.`,
-      );
-      ctx.skip();
+  it("allows exactly the actions the ECS run path sends: an S3 run stopped with Ctrl-C, and a logs run", async () => {
+    const s3 = (await interruptedS3Run("iam-s3")).world;
+    const logs = await logsWorld();
+    try {
+      expect(
+        await runRunCommand(
+          "smoke",
+          options(join(dir, "iam-logs"), { results: "logs" }),
+          cliContext(captureIo()),
+          deps(logs),
+        ),
+      ).toBe(0);
+    } finally {
+      await logs.ecs.close();
+      await logs.logs.close();
     }
+    const sent = new Set([...actionsOf(s3), ...actionsOf(logs)]);
     const policy = JSON.parse(
       await readFile(new URL("../../examples/iam/run-policy.json", import.meta.url), "utf8"),
     ) as { Statement: { Action: string[] }[] };
     const allowed = new Set(policy.Statement.flatMap((s) => s.Action));
-    expect([...actions].sort()).toEqual([...allowed].sort());
+    expect([...sent].sort()).toEqual([...allowed].sort());
   });
 });
