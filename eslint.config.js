@@ -10,7 +10,9 @@ import tseslint from "typescript-eslint";
  *   reports/; sim/ (its io/ too) imports only sim/, and sim/vocab/ only itself;
  * - nothing imports cli/ (the commands); k6 modules only in the k6 scripts (scenarios/*.ts,
  *   scenarios/lib/); the AWS SDK only in analysis/io/aws/, analysis/io/import/, scenarios/io/
- *   and cli/.
+ *   and cli/;
+ * - a command imports no other command, and only cli/context.ts reads `process` (the others get
+ *   the outside world as a CliContext).
  * test/lint/pure-core.test.ts proves each rule with a snippet that breaks it.
  */
 
@@ -70,6 +72,12 @@ const rule = {
   filesBelow: {
     group: ["../aws/*", "../import/*", "../history/*"],
     message: "analysis/io/files/ sits below the other edge folders: it does not import them.",
+  },
+  command: {
+    // Until loadRunBundle and loadObservedBundle have their library homes (analysis/io/files/),
+    // the report and calibrate commands still hold them; then these two exceptions go.
+    group: ["./*-command.js", "!./report-command.js", "!./calibrate-command.js"],
+    message: "A command imports no other command: move what both need into the library.",
   },
   k6Runtime: {
     group: ["**/sim/**", "**/analysis/**", "**/reports/**"],
@@ -181,6 +189,20 @@ export default tseslint.config(
     },
   },
   { files: ["reports/io/**/*.ts"], rules: restrict(rule.aws, rule.k6, rule.cli) },
-  // cli/: the commands.
-  { files: ["cli/**/*.ts"], rules: restrict(rule.k6) },
+  // cli/: the commands, each in its own file, and what they share (context, flags, help).
+  { files: ["cli/**/*.ts"], ignores: ["cli/*-command.ts"], rules: restrict(rule.k6) },
+  { files: ["cli/*-command.ts"], rules: restrict(rule.k6, rule.command) },
+  {
+    files: ["cli/**/*.ts"],
+    ignores: ["cli/context.ts"],
+    rules: {
+      "no-restricted-globals": [
+        "error",
+        {
+          name: "process",
+          message: "Commands read no process: take it from the CliContext (cli/context.ts).",
+        },
+      ],
+    },
+  },
 );

@@ -120,6 +120,25 @@ describe("the edges", () => {
       expect(await problems(file, importing(from))).toMatch(/Nothing imports cli/);
   });
 
+  it("keeps each command to itself: a command imports no other command", async () => {
+    expect(await problems("cli/plan-command.ts", importing("./gate-command.js"))).toMatch(
+      /imports no other command/,
+    );
+    expect(await problems("cli/x-command.ts", importing("./run-command.js"))).toMatch(
+      /imports no other command/,
+    );
+    // What commands share is not a command; main.ts puts the commands together.
+    expect(await problems("cli/plan-command.ts", importing("./context.js"))).toBe("");
+    expect(await problems("cli/main.ts", importing("./plan-command.js"))).toBe("");
+  });
+
+  it("lets only cli/context.ts read process: commands get a CliContext", async () => {
+    const code = "export const cwd = process.cwd();\n";
+    for (const file of ["cli/plan-command.ts", "cli/main.ts", "cli/help.ts"])
+      expect(await problems(file, code)).toMatch(/Commands read no process/);
+    expect(await problems("cli/context.ts", code)).toBe("");
+  });
+
   it("keeps the AWS SDK in analysis/io/aws/, analysis/io/import/, scenarios/io/ and cli/", async () => {
     const code = importing("@aws-sdk/client-ecs", "ECSClient");
     for (const file of ["sim/io/x.ts", "analysis/io/files/x.ts", "analysis/io/history/x.ts"])
