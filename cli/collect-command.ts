@@ -5,8 +5,8 @@
  */
 import { resolve } from "node:path";
 import { Option } from "commander";
+import { collectBundle } from "../index.js";
 import {
-  collectBundle,
   DEFAULT_COLLECT_PERIOD,
   explainAwsError,
   parseCollectTime,

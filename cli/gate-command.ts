@@ -13,14 +13,8 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Option } from "commander";
-import {
-  evaluateGate,
-  gateExitCode,
-  GateConfigSchema,
-  poolBaselines,
-  type GateConfig,
-  type GateRun,
-} from "../analysis/gate.js";
+import { evaluateGate, GateConfigSchema, type GateConfig, type GateRun } from "../index.js";
+import { gateExitCode, poolBaselines } from "../analysis/gate.js";
 import {
   baselineRunsFromHistory,
   historyLockTimeoutMs,

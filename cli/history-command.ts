@@ -5,7 +5,8 @@
  */
 import { basename, join } from "node:path";
 import { Option } from "commander";
-import { DEFAULT_HISTORY_LAST, p95ChangePoints } from "../analysis/history.js";
+import { p95ChangePoints } from "../index.js";
+import { DEFAULT_HISTORY_LAST } from "../analysis/history.js";
 import {
   exportHistoryParquet,
   historyLockTimeoutMs,

@@ -2,21 +2,24 @@
 import { join, resolve } from "node:path";
 import { Option } from "commander";
 import { stringify } from "csv-stringify/sync";
-import { renderSnippets } from "../reports/snippets.js";
 import { writePlanReport } from "../reports/io/write-plan-report.js";
-import { backtest, type FidelityScore } from "../analysis/backtest.js";
-import { plan } from "../sim/io/plan.js";
 import {
+  backtest,
+  loadConfig,
+  loadTraceSource,
+  plan,
   PlanConfigSchema,
+  poolSize,
+  renderSnippets,
   simulationContext,
   sizeLabel,
   type Candidate,
+  type FidelityScore,
   type PlanConfig,
   type PlanResult,
   type SimulationContext,
   type Warning,
-} from "../sim/vocab/index.js";
-import { loadConfig } from "../analysis/io/files/config-file.js";
+} from "../index.js";
 import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
 import {
   historyLockTimeoutMs,
@@ -30,12 +33,11 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
-import { defaultWorkers, poolSize } from "../sim/io/pool.js";
+import { defaultWorkers } from "../sim/io/pool.js";
 import { PLAN_RESULT_FILE, renderPlanResultJson } from "../analysis/io/files/plan-result-file.js";
 import { isBundle } from "../analysis/io/files/bundle.js";
 // Until loadObservedBundle has its library home (analysis/io/files), it is calibrate's.
 import { loadObservedBundle } from "./calibrate-command.js";
-import { loadTraceSource } from "../analysis/io/files/trace-file.js";
 import { formatCount } from "../reports/format.js";
 import { interruptExitCode, printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { wholeNumberFlag } from "./flags.js";

@@ -3,12 +3,8 @@
  * the run bundle into the history.
  */
 import { Option } from "commander";
-import {
-  defaultRunDeps,
-  runScenario,
-  type RunOptions,
-  type RunWorld,
-} from "../scenarios/io/run.js";
+import { runScenario, type RunOptions, type RunWorld } from "../index.js";
+import { defaultRunDeps } from "../scenarios/io/run.js";
 import { collectorPrintingTo } from "../scenarios/io/server-side.js";
 import { K6_API_PORT, SYNC_START_TIMEOUT_SECONDS } from "../scenarios/io/segment-start.js";
 import {

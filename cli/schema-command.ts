@@ -2,7 +2,7 @@
  * `caplab schema [--plan | --gate | --timeline]`: the JSON Schema of a config, every field
  * described (analysis/config-schema.ts), for editors and for reading.
  */
-import { configJsonSchema, type ConfigSchemaKind } from "../analysis/config-schema.js";
+import { configJsonSchema, type ConfigSchemaKind } from "../index.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import type { CliContext, CommandSetup } from "./context.js";
 import { addExamples, helpWidth } from "./help.js";

@@ -1,23 +1,23 @@
 /** `caplab simulate CONFIG`: one configuration against one trace. */
 import { join, resolve } from "node:path";
-import { simulate } from "../sim/engine.js";
 import {
+  loadConfig,
+  loadTrace,
+  renderTimelineCsv,
+  simulate,
   SimulateConfigSchema,
   simulationContext,
   type SimulationContext,
   type Warning,
-} from "../sim/vocab/index.js";
-import { loadConfig } from "../analysis/io/files/config-file.js";
+} from "../index.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { addExamples, helpWidth } from "./help.js";
 import {
   FORCE_HELP,
   prepareOutputFolder,
-  renderTimelineCsv,
   writeFileAtomic,
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
-import { loadTrace } from "../analysis/io/files/trace-file.js";
 import { formatCount } from "../reports/format.js";
 
 export interface SimulateCommandOptions {
