@@ -18,7 +18,7 @@ export function runSchemaCommand(opts: SchemaCommandOptions, ctx: CliContext): n
   const asked = (["plan", "gate", "timeline"] as const).filter((k) => opts[k] === true);
   if (asked.length > 1)
     throw new UsageError(
-      `caplab schema prints one schema at a time: give one of ${asked.map((k) => `--${k}`).join(" and ")}, not both (no flag: the simulate config).`,
+      `schema prints one schema at a time: give ${asked.map((k) => `--${k}`).join(" or ")}, not ${asked.length === 2 ? "both" : "several"} (no flag: the simulate config).`,
       "bad-flag",
     );
   const kind: ConfigSchemaKind = asked[0] ?? "simulate";

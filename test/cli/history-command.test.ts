@@ -44,6 +44,8 @@ describe("caplab history", () => {
     const flag = captureIo();
     await runHistoryListCommand({ history: join(dir, "flag.duckdb") }, cliContext(flag, { env }));
     expect(flag.text()).toContain("No runs recorded yet");
+    // Reading makes no database (an empty .caplab/ would mark a folder as a project).
+    expect(existsSync(join(dir, "flag.duckdb"))).toBe(false);
     const exported = captureIo();
     expect(
       await runHistoryExportCommand({ parquet: join(dir, "pq") }, cliContext(exported, { env })),

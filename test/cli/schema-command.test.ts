@@ -29,7 +29,9 @@ describe("caplab schema", () => {
       const lines = io.stderr().trim().split("\n");
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
-        new RegExp(`one schema at a time: give one of ${args.join(" and ")}, not both`),
+        new RegExp(
+          `^caplab: schema prints one schema at a time: give ${args.join(" or ")}, not both`,
+        ),
       );
     }
   });

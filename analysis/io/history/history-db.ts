@@ -485,11 +485,13 @@ async function queryRuns(
   }));
 }
 
-/** The last `last` plans (all when undefined), oldest first. */
+/** The last `last` plans (all when undefined), oldest first; none when there is no history yet. */
 export async function listPlans(
   path: string,
   options: { readonly last?: number } & HistoryAccess = {},
 ): Promise<HistoryPlan[]> {
+  // Reading makes no database: an empty .caplab/ would mark the folder as a project's root.
+  if (!existsSync(path)) return [];
   const limit = options.last !== undefined ? `LIMIT ${Math.max(0, Math.floor(options.last))}` : "";
   return withHistory(
     path,
@@ -513,13 +515,15 @@ export async function listPlans(
 }
 
 /**
- * The last `last` runs (all when undefined), oldest first, optionally of one scenario.
- * Order: started_at, then recorded_at.
+ * The last `last` runs (all when undefined), oldest first, optionally of one scenario; none
+ * when there is no history yet. Order: started_at, then recorded_at.
  */
 export async function listRuns(
   path: string,
   options: { readonly last?: number; readonly scenario?: string } & HistoryAccess = {},
 ): Promise<HistoryRun[]> {
+  // Reading makes no database: an empty .caplab/ would mark the folder as a project's root.
+  if (!existsSync(path)) return [];
   return withHistory(path, (c) => queryRuns(c, options), options);
 }
 
