@@ -132,6 +132,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .option("--quiet", "no progress bar")
     .option("--json", "print recommendation.json on stdout instead of the summary")
+    .option(
+      "--allow-short-trace",
+      "plan on a trace shorter than guardrails.minTraceHours (default 24 h); every risk rating is then medium or higher",
+    )
     .action(
       async (
         config: string | undefined,
@@ -142,6 +146,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
           quiet?: boolean;
           json?: boolean;
           force?: boolean;
+          allowShortTrace?: boolean;
         },
       ) => {
         setCode(await runPlanCommand(config, opts, io));
