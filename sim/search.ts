@@ -10,6 +10,7 @@ import {
   fargateMenu,
   FARGATE_MEMORY_BY_CPU,
   sizeLabel,
+  SPACE_DEFAULTS,
   vcpusOf,
   type CandidateOutcome,
   type Kpis,
@@ -29,8 +30,8 @@ import {
 /** Thrown when a space yields no candidate or contradicts itself. */
 export class SpaceError extends Error {}
 
-/** CPU utilization at the trace's peak that sizes the automatic MaxCapacity. */
-export const AUTO_MAX_CAPACITY_CPU_PERCENT = 30;
+/** CPU utilization at the trace's peak that sizes the automatic MaxCapacity (SPACE_DEFAULTS). */
+export const AUTO_MAX_CAPACITY_CPU_PERCENT = SPACE_DEFAULTS.autoMaxCapacityCpuPercent;
 
 /** Requests per minute one task can serve at 100 % CPU. */
 export function taskCapacityPerMinute(task: Pick<TaskSize, "cpu">, service: ServiceModel): number {

@@ -15,33 +15,8 @@ import {
   type PredefinedMetricType,
 } from "./config.js";
 import { ARCHITECTURES, CAPACITY_PROVIDERS, type TaskSize } from "./fargate.js";
+import { ROBUSTNESS_DEFAULTS, SPACE_DEFAULTS } from "./defaults.js";
 import type { Candidate, Kpis, ScalingEvent, Timeline, Trace } from "./types.js";
-
-/** Defaults of the candidate space: what an engineer would try by hand. */
-export const SPACE_DEFAULTS = {
-  /** Fargate CPU bounds (CPU units) when no explicit task sizes are given. */
-  minCpu: 256,
-  maxCpu: 4096,
-  /** Memory per vCPU in GiB for menu sizes (the smallest valid memory at or above it). */
-  memoryPerVcpuGiB: [2],
-  architectures: ["X86_64"] as const,
-  capacityProviders: ["FARGATE"] as const,
-  metrics: [
-    "ECSServiceAverageCPUUtilization",
-    "ECSServiceAverageCPUUtilizationHighResolution",
-    "ALBRequestCountPerTarget",
-  ] as const,
-  /** Target values for the CPU and memory metrics, percent. */
-  utilizationTargets: [40, 50, 60, 70, 80],
-  /**
-   * Target values for ALBRequestCountPerTarget, as fractions of one task's CPU capacity in
-   * requests per minute (so they scale with the task size).
-   */
-  requestCountTargetFractions: [0.4, 0.5, 0.6, 0.7, 0.8],
-  MinCapacity: [1, 2],
-  ScaleOutCooldown: [60, 300],
-  ScaleInCooldown: [300],
-} as const;
 
 export const SpaceSchema = z
   .object({
@@ -115,18 +90,18 @@ export type SpaceConfig = z.output<typeof SpaceSchema>;
 export const RobustnessSchema = z
   .object({
     /** How many of the best candidates are re-run under perturbations, at least. @default 5 */
-    topK: z.number().int().min(0).default(5),
+    topK: z.number().int().min(0).default(ROBUSTNESS_DEFAULTS.topK),
     /**
      * Perturbations (of the 5) a candidate must stay within the SLO under to be recommended:
      * the pick is the cheapest candidate that does. @default 3 (a majority; a caplab choice)
      */
-    minPassed: z.number().int().min(0).default(3),
+    minPassed: z.number().int().min(0).default(ROBUSTNESS_DEFAULTS.minPassed),
     /**
      * When none of the best `topK` passes `minPassed`, candidates further down the ranking are
      * checked, up to this many in all; if none passes, the one that passes the most is picked
      * and the report says so. @default 25
      */
-    maxChecked: z.number().int().min(0).default(25),
+    maxChecked: z.number().int().min(0).default(ROBUSTNESS_DEFAULTS.maxChecked),
   })
   .strict()
   .refine((r) => r.maxChecked >= r.topK, {
