@@ -7,7 +7,6 @@
  *     in full (Timeline + events) → PlanResult
  */
 import {
-  sizeLabel,
   type Candidate,
   type CandidateOutcome,
   type Kpis,
@@ -25,7 +24,6 @@ import {
   meetsSlo,
   paretoFront,
   rankOutcomes,
-  shortMetricName,
   violationBudgetMinutes,
   type Perturbation,
 } from "./search.js";
@@ -46,6 +44,8 @@ export interface PlanInputs {
   /** Candidates checked at most while looking for one that passes `minPassed`. @default topK */
   readonly maxChecked?: number;
   readonly current: Candidate | null;
+  /** Names the current settings when they are not among the candidates (reports/labels.ts). */
+  readonly currentLabel?: (current: Candidate) => string;
   readonly perturbations?: readonly Perturbation[];
 }
 
@@ -76,19 +76,22 @@ export function robustnessOf(
 
 /**
  * The service's current settings as a plan candidate, so that the sweep ranks them with the
- * rest (and "keep what you have" can be the answer).
+ * rest (and "keep what you have" can be the answer), named by `label` (reports/labels.ts has
+ * caplab's: currentLabel).
  */
-export function currentCandidate(current: Candidate, id: number): PlanCandidate {
+export function currentCandidate(
+  current: Candidate,
+  id: number,
+  label: (current: Candidate) => string = () => "current",
+): PlanCandidate {
   const policy = current.scaling.policies[0]?.TargetTrackingScalingPolicyConfiguration;
   const metric = policy?.PredefinedMetricSpecification?.PredefinedMetricType ?? "none";
-  const more =
-    current.scaling.policies.length > 1 ? ` + ${current.scaling.policies.length - 1} more` : "";
   return {
     ...current,
     id,
     metric,
     targetValue: policy?.TargetValue ?? 0,
-    label: `current: ${sizeLabel(current.task)} · ${shortMetricName(metric)} ${policy?.TargetValue ?? ""}${more} · ${current.scaling.MinCapacity}-${current.scaling.MaxCapacity} tasks`,
+    label: label(current),
   };
 }
 
@@ -159,7 +162,7 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const current = now
     ? full(
         candidates.find((c) => c.task === now.task && c.scaling === now.scaling) ??
-          currentCandidate(now, -1),
+          currentCandidate(now, -1, inputs.currentLabel),
       )
     : null;
   const minutes = outcomes[0]?.kpis.minutes ?? 0;
