@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { stringify } from "csv-stringify/sync";
 import { renderSnippets } from "../reports/snippets.js";
+import { candidateLabel, currentLabel } from "../reports/labels.js";
 import { writePlanReport } from "../reports/io/write-plan-report.js";
 import { backtest, type FidelityScore } from "../analysis/backtest.js";
 import { assemblePlan, currentCandidate } from "../sim/plan.js";
@@ -97,9 +98,11 @@ export async function runPlanCommand(
   const current = config.current
     ? { task: config.current.task, scaling: config.current.scaling }
     : loaded.current;
-  const space = expandSpace(config.space, trace, config.service);
+  const space = expandSpace(config.space, trace, config.service, candidateLabel);
   // The current settings are swept too, so "keep what you have" can win.
-  const candidates = current ? [...space, currentCandidate(current, space.length)] : space;
+  const candidates = current
+    ? [...space, currentCandidate(current, space.length, currentLabel)]
+    : space;
   const requested = opts.workers ?? defaultWorkers();
   const { workers, capped } = poolSize(requested);
   if (capped)
@@ -159,6 +162,7 @@ export async function runPlanCommand(
     minTasksForAvailability: config.space.minTasksForAvailability,
     current,
     coverage,
+    currentLabel,
   });
   const fidelity = await bundleFidelity(config, baseDir, current, context, warnings);
   const out = output.path;

@@ -11,7 +11,6 @@
  */
 import {
   ROBUSTNESS_DEFAULTS,
-  sizeLabel,
   SPACE_DEFAULTS,
   type Candidate,
   type CandidateOutcome,
@@ -36,7 +35,6 @@ import {
   meetsSlo,
   paretoFront,
   rankOutcomes,
-  shortMetricName,
   violationBudgetMinutes,
   type Perturbation,
 } from "./search.js";
@@ -66,6 +64,8 @@ export interface PlanInputs {
   /** The availability floor on MinCapacity. @default SPACE_DEFAULTS.minTasksForAvailability (2) */
   readonly minTasksForAvailability?: number;
   readonly current: Candidate | null;
+  /** Names the current settings when they are not among the candidates (reports/labels.ts). */
+  readonly currentLabel?: (current: Candidate) => string;
   readonly perturbations?: readonly Perturbation[];
   /** The trace's coverage (analysis/trace-coverage.ts); a short one keeps ratings at medium. */
   readonly coverage?: TraceCoverage | null;
@@ -115,19 +115,22 @@ export function robustnessOf(
 
 /**
  * The service's current settings as a plan candidate, so that the sweep ranks them with the
- * rest (and "keep what you have" can be the answer).
+ * rest (and "keep what you have" can be the answer), named by `label` (reports/labels.ts has
+ * caplab's: currentLabel).
  */
-export function currentCandidate(current: Candidate, id: number): PlanCandidate {
+export function currentCandidate(
+  current: Candidate,
+  id: number,
+  label: (current: Candidate) => string = () => "current",
+): PlanCandidate {
   const policy = current.scaling.policies[0]?.TargetTrackingScalingPolicyConfiguration;
   const metric = policy?.PredefinedMetricSpecification?.PredefinedMetricType ?? "none";
-  const more =
-    current.scaling.policies.length > 1 ? ` + ${current.scaling.policies.length - 1} more` : "";
   return {
     ...current,
     id,
     metric,
     targetValue: policy?.TargetValue ?? 0,
-    label: `current: ${sizeLabel(current.task)} · ${shortMetricName(metric)} ${policy?.TargetValue ?? ""}${more} · ${current.scaling.MinCapacity}-${current.scaling.MaxCapacity} tasks`,
+    label: label(current),
   };
 }
 
@@ -256,7 +259,7 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const current = now
     ? full(
         candidates.find((c) => c.task === now.task && c.scaling === now.scaling) ??
-          currentCandidate(now, -1),
+          currentCandidate(now, -1, inputs.currentLabel),
       )
     : null;
   const riskOf = (id: number) => picked.robustness.find((r) => r.candidateId === id)?.risk ?? null;

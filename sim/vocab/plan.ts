@@ -15,42 +15,8 @@ import {
   type PredefinedMetricType,
 } from "./config.js";
 import { ARCHITECTURES, CAPACITY_PROVIDERS, type TaskSize } from "./fargate.js";
+import { GUARDRAIL_DEFAULTS, ROBUSTNESS_DEFAULTS, SPACE_DEFAULTS } from "./defaults.js";
 import type { Candidate, Kpis, ScalingEvent, Timeline, Trace } from "./types.js";
-
-/** Defaults of the candidate space: what an engineer would try by hand. */
-export const SPACE_DEFAULTS = {
-  /** Fargate CPU bounds (CPU units) when no explicit task sizes are given. */
-  minCpu: 256,
-  maxCpu: 4096,
-  /** Memory per vCPU in GiB for menu sizes (the smallest valid memory at or above it). */
-  memoryPerVcpuGiB: [2],
-  architectures: ["X86_64"] as const,
-  capacityProviders: ["FARGATE"] as const,
-  metrics: [
-    "ECSServiceAverageCPUUtilization",
-    "ECSServiceAverageCPUUtilizationHighResolution",
-    "ALBRequestCountPerTarget",
-  ] as const,
-  /** Target values for the CPU and memory metrics, percent. */
-  utilizationTargets: [40, 50, 60, 70, 80],
-  /**
-   * Target values for ALBRequestCountPerTarget, as fractions of one task's CPU capacity in
-   * requests per minute (so they scale with the task size).
-   */
-  requestCountTargetFractions: [0.4, 0.5, 0.6, 0.7, 0.8],
-  /** Both at or above the availability floor: one task per Availability Zone in two or three AZs. */
-  MinCapacity: [2, 3],
-  ScaleOutCooldown: [60, 300],
-  ScaleInCooldown: [300],
-  /**
-   * The availability floor: the pick's MinCapacity is at least this, so the service keeps a
-   * task in each of two Availability Zones at its quietest. AWS: "we recommend configuring
-   * your multi-task services to run across multiple Availability Zones" (ECS developer guide,
-   * service rebalancing); Trusted Advisor's check c1z7dfpz01 flags an ECS service whose tasks
-   * all run in one AZ. @default 2 tasks
-   */
-  minTasksForAvailability: 2,
-} as const;
 
 export const SpaceSchema = z
   .object({
@@ -139,18 +105,6 @@ export type SpaceConfig = z.output<typeof SpaceSchema>;
 export const RISK_RATINGS = ["very-low", "low", "medium", "high"] as const;
 export type RiskRating = (typeof RISK_RATINGS)[number];
 
-/** Defaults of the robustness phase and the pick. */
-export const ROBUSTNESS_DEFAULTS = {
-  /** Candidates re-run under perturbations, at least. */
-  topK: 5,
-  /** The riskiest rating a pick may have: the pick is the cheapest candidate rated this or lower. */
-  maxRisk: "low" as RiskRating,
-  /** Perturbations a pick must also stay within the SLO under (0: the risk rating decides). */
-  minPassed: 0,
-  /** Candidates re-run at most while looking for one rated maxRisk or lower. */
-  maxChecked: 40,
-} as const;
-
 export const RobustnessSchema = z
   .object({
     /** How many of the best candidates are re-run under perturbations, at least. @default 5 */
@@ -177,26 +131,6 @@ export const RobustnessSchema = z
     message: "maxChecked must be at least topK; raise maxChecked or lower topK",
     path: ["maxChecked"],
   });
-
-/** Defaults of the data a plan needs (GuardrailsSchema). */
-export const GUARDRAIL_DEFAULTS = {
-  /**
-   * Hours of trace (steps with data) below which `plan` refuses, unless --allow-short-trace.
-   * Compute Optimizer "requires 24 hours of metrics in the past 14 days to generate
-   * recommendations for Amazon ECS service on Fargate" (User Guide, viewing ECS
-   * recommendations). @default 24 hours
-   */
-  minTraceHours: 24,
-  /**
-   * The length of the pattern the plan is used for: a shorter trace gets a warning (a day
-   * cannot show a weekend). @default 168 hours (a week)
-   */
-  patternHours: 168,
-  /** A run of gap steps at least this long is reported on its own, with its share. @default 60 minutes */
-  longGapMinutes: 60,
-  /** Below this share of steps with data, the coverage is reported as low. @default 90 % */
-  minCoveragePercent: 90,
-} as const;
 
 export const GuardrailsSchema = z
   .object({

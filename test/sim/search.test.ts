@@ -9,10 +9,8 @@ import {
   spaceTaskSizes,
 } from "../../sim/search.js";
 import { assemblePlan, pickByRisk, worseThanCurrent } from "../../sim/plan.js";
+import { contextOf, traceOf } from "../helpers/sim.js";
 import {
-  PlanConfigSchema,
-  resolvePlatform,
-  resolvePrices,
   SpaceSchema,
   type CandidateOutcome,
   type Kpis,
@@ -23,18 +21,11 @@ import {
 } from "../../sim/vocab/index.js";
 
 function constantTrace(rps: number, minutes: number): Trace {
-  return {
-    source: "constant",
-    startMs: Date.UTC(2026, 0, 5),
-    stepSeconds: 60,
-    requests: new Float64Array(minutes).fill(rps * 60),
-    gap: new Uint8Array(minutes),
-  };
+  return traceOf(new Float64Array(minutes).fill(rps * 60), { source: "constant" });
 }
 
 function context(overrides: Partial<SimulationContext["service"]> = {}): SimulationContext {
-  const config = PlanConfigSchema.parse({
-    trace: { generate: "default-week" },
+  return contextOf({
     service: {
       cpuMsPerRequest: 10,
       latencyMs: 0,
@@ -44,13 +35,6 @@ function context(overrides: Partial<SimulationContext["service"]> = {}): Simulat
     },
     slo: { latencyP95Ms: 300, errorRatePercent: 0.1, violationBudgetPercent: 0 },
   });
-  return {
-    service: config.service,
-    platform: resolvePlatform({}),
-    prices: resolvePrices({}),
-    slo: config.slo,
-    seed: 1,
-  };
 }
 
 describe("the search", () => {
