@@ -25,6 +25,10 @@
  * call AWS or start worker threads say so (load…, collectBundle, importTrace, plan, runSweep).
  */
 
+import { plan as planWith, type PlanOptions } from "./sim/io/plan.js";
+import { candidateLabel, currentLabel } from "./reports/labels.js";
+import type { PlanConfig, PlanResult, Trace } from "./sim/vocab/index.js";
+
 // The vocabulary: configs as zod schemas (parse a YAML or JSON object with them), defaults,
 // Fargate sizes and prices, and the types every phase passes on.
 export {
@@ -77,7 +81,7 @@ export { HistoryError, UsageError } from "./sim/vocab/errors.js";
 
 // Simulate and plan.
 export { simulate, type SimulateOptions, type SimulationResult } from "./sim/engine.js";
-export { plan, type PlanOptions } from "./sim/io/plan.js";
+export { type PlanOptions } from "./sim/io/plan.js";
 export { runSweep, poolSize, type SweepOptions } from "./sim/io/pool.js";
 export {
   DEFAULT_PERTURBATIONS,
@@ -90,6 +94,20 @@ export {
 } from "./sim/search.js";
 export { assemblePlan, robustnessOf, type PlanInputs } from "./sim/plan.js";
 export { createRandom, type Random } from "./sim/math/random.js";
+export { candidateLabel, currentLabel, shortMetricName } from "./reports/labels.js";
+export { assessTrace, requireEnoughTrace } from "./analysis/trace-coverage.js";
+
+/**
+ * Sweeps `config`'s space over `trace` and picks (sim/io/plan.ts), with the candidates named
+ * as caplab names them (reports/labels.ts) unless `options` names them otherwise.
+ */
+export function plan(
+  trace: Trace,
+  config: PlanConfig,
+  options: PlanOptions = {},
+): Promise<PlanResult> {
+  return planWith(trace, config, { candidateLabel, currentLabel, ...options });
+}
 
 // Traces: from files, from your own series, generated.
 export { loadTrace, loadTraceSource, readTraceCsv } from "./analysis/io/files/trace-file.js";

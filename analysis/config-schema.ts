@@ -18,6 +18,7 @@ import {
   PlatformSchema,
   PolicySchema,
   PricesSchema,
+  GuardrailsSchema,
   RobustnessSchema,
   ScalingSchema,
   ScheduledActionSchema,
@@ -325,7 +326,9 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
     current:
       "Today's task size and scaling, to compare with the pick and sweep with the rest (default: what a bundle recorded).",
     space: "The candidates to sweep (every field has a default).",
-    robustness: "How the pick is checked under perturbations.",
+    robustness: "How the pick is checked under perturbations and rated for risk.",
+    guardrails:
+      "How much trace a plan needs (shorter is refused unless --allow-short-trace), and what is reported about gaps.",
     service_name: "The ECS service's name, in the snippets.",
     cluster_name: "The ECS cluster's name, in the snippets.",
   });
@@ -344,6 +347,8 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
     requestCountTargetFractions:
       "ALBRequestCountPerTarget TargetValues as fractions of one task's capacity per minute.",
     MinCapacity: "MinCapacity values to try.",
+    minTasksForAvailability:
+      "The availability floor: candidates with a lower MinCapacity are shown but not picked while one at or above it meets the SLO (2: a task in each of two Availability Zones).",
     MaxCapacity: "MaxCapacity values (default: enough for the trace's peak at 30 % CPU).",
     ScaleOutCooldown: "ScaleOutCooldown values to try, seconds.",
     ScaleInCooldown: "ScaleInCooldown values to try, seconds.",
@@ -356,9 +361,20 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
   });
   describeFields(r, RobustnessSchema, {
     topK: "Candidates always checked under the five perturbations (the best ones).",
-    minPassed: "Perturbations the pick must stay within the SLO under (a majority of 5).",
+    maxRisk:
+      "The riskiest rating the pick may have (Compute Optimizer's scale): the pick is the cheapest candidate within the SLO rated this or lower.",
+    minPassed:
+      "Perturbations (of the 5) the pick must also stay within the SLO under (0: the risk rating decides).",
     maxChecked:
-      "Candidates checked at most, down the ranking, while looking for one that passes (at least topK).",
+      "Candidates checked at most, down the ranking, while looking for one rated maxRisk or lower (at least topK).",
+  });
+  describeFields(r, GuardrailsSchema, {
+    minTraceHours:
+      "Hours of trace with data below which plan refuses, unless --allow-short-trace (Compute Optimizer needs 24).",
+    patternHours:
+      "The pattern the plan is for: a shorter trace gets a warning (a week by default).",
+    longGapMinutes: "A run of missing steps at least this long is reported on its own, minutes.",
+    minCoveragePercent: "Below this share of steps with data, the coverage is reported as low.",
   });
   describeFields(r, GateConfigSchema, {
     slo: "SLO limits; each falls back to the run's plan.json slo, else its check is skipped.",

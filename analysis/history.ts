@@ -8,6 +8,7 @@
  */
 import { eDivisiveChangePoints, linearFit, type ChangePoint } from "./stats/index.js";
 import { createRandom } from "../sim/math/random.js";
+import { HISTORY_DEFAULTS } from "../sim/vocab/defaults.js";
 
 /** A run as the history lists it. */
 export interface HistoryRun {
@@ -45,8 +46,8 @@ export interface HistoryPlan {
   readonly out: string | null;
 }
 
-/** Runs listed when --last is not given. @default 30 */
-export const DEFAULT_HISTORY_LAST = 30;
+/** Runs listed when --last is not given (HISTORY_DEFAULTS). @default 30 */
+export const DEFAULT_HISTORY_LAST = HISTORY_DEFAULTS.last;
 /** Fewest runs on each side of a change point. @default 4 */
 export const CHANGE_POINT_MIN_SIZE = 4;
 /** Seed of the change-point permutation test (the same history gives the same points). @default 1 */

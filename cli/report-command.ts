@@ -65,6 +65,8 @@ import { printWarnings, type CliContext, type CommandSetup } from "./context.js"
 import { FORCE_HELP, prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
 import { readPlanResult } from "../analysis/io/files/plan-result-file.js";
 import { addExamples, helpWidth } from "./help.js";
+import { readSimulateFolder, SIMULATE_FILES } from "../analysis/io/files/simulate-folder.js";
+import { writeSimulateReport } from "../reports/io/write-simulate-report.js";
 
 export interface ReportOptions {
   /** Comma-separated formats. @default "html,md,json" */
@@ -76,9 +78,10 @@ export interface ReportOptions {
 }
 
 /** What kind of folder `dir` is. */
-export function bundleKind(dir: string): "run" | "plan" | "unknown" {
+export function bundleKind(dir: string): "run" | "plan" | "simulate" | "unknown" {
   if (existsSync(join(dir, "recommendation.json"))) return "plan";
   if (existsSync(join(dir, "manifest.json"))) return "run";
+  if (Object.values(SIMULATE_FILES).every((f) => existsSync(join(dir, f)))) return "simulate";
   return "unknown";
 }
 
@@ -336,11 +339,13 @@ export function parseFormats(text: string | undefined): RunReportFormat[] {
 /** `caplab report`'s flags and help. */
 export const setupReportCommand: CommandSetup = (command, ctx, exit) => {
   command
-    .summary("write the report of a run bundle or a plan folder (HTML, Markdown, PNG, JSON)")
-    .description(
-      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. PNG charts need Chromium (else they are skipped with a warning).",
+    .summary(
+      "write the report of a run bundle, plan folder or simulate folder (HTML, Markdown, PNG, JSON)",
     )
-    .argument("<dir>", "run bundle (caplab run --out) or plan folder")
+    .description(
+      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. For a simulate folder: the verdict against the SLO, traffic, tasks with scaling events, metric against target, p95 against the SLO, cost, the worst minutes and the events table. PNG charts need Chromium (else they are skipped with a warning).",
+    )
+    .argument("<dir>", "run bundle (caplab run --out), plan folder or simulate folder")
     .option("--format <list>", "comma-separated: html, md, png, json", "html,md,json")
     .option("--out <dir>", "output folder (default: the bundle)")
     .option("--force", FORCE_HELP.files)
@@ -354,6 +359,10 @@ export const setupReportCommand: CommandSetup = (command, ctx, exit) => {
       {
         note: "re-render a plan's report, with PNG charts",
         command: "caplab report caplab-out/plan --format html,png",
+      },
+      {
+        note: "charts of one what-if (caplab simulate --out out/nasa)",
+        command: "caplab report out/nasa",
       },
     ],
     helpWidth(ctx.columns),
@@ -370,13 +379,13 @@ export async function runReportCommand(
   const formats = parseFormats(opts.format);
   if (!existsSync(dir))
     throw new UsageError(
-      `${dir} does not exist; pass a run bundle or a plan folder.`,
+      `${dir} does not exist; pass a run bundle, a plan folder or a simulate folder.`,
       "missing-file",
     );
   const kind = bundleKind(dir);
   if (kind === "unknown")
     throw new UsageError(
-      `${dir} is neither a run bundle (manifest.json) nor a plan folder (recommendation.json).`,
+      `${dir} is not a run bundle (manifest.json), a plan folder (recommendation.json) or a simulate folder (timeline.csv, events.json, summary.json).`,
       "bad-bundle",
     );
   const output = await prepareOutputFiles(opts.out ?? dir, {
@@ -393,6 +402,9 @@ export async function runReportCommand(
     if (kind === "plan") {
       const { result, awsCli } = await readPlanResult(dir);
       files = await writePlanReportFiles(result, awsCli, staging, formats);
+      printWarnings(io, files.warnings);
+    } else if (kind === "simulate") {
+      files = await writeSimulateReport(await readSimulateFolder(dir), staging, formats);
       printWarnings(io, files.warnings);
     } else {
       const run = await loadRunBundle(dir);

@@ -14,17 +14,14 @@ import {
   renderCollectSummary,
 } from "../../analysis/io/aws/collect-bundle.js";
 import { partialDirFor } from "../../analysis/io/aws/checkpoint.js";
+import { RUN_DEFAULTS } from "../../sim/vocab/defaults.js";
 
 /**
- * Seconds to wait after the test before collecting its window: the upper end of the 2–3 minutes
- * after which a 60-s CloudWatch datapoint can be read (reference/aws-ecs-scaling.md §1.10,
- * §2.1: publication latency is not documented; 2–3 min is what AWS's 363-s step-to-scale-out
- * benchmark leaves for it). The simulator's `metricPublicationDelaySeconds` (150 s) is the
- * middle of that range, tuned so that simulated alarms fire when AWS's do; this wait takes the
- * upper end because a minute read too early is missing from the bundle for good, while 30 s
- * more waiting costs nothing. @default 180
+ * Seconds to wait after the test before collecting its window (RUN_DEFAULTS in
+ * sim/vocab/defaults.ts says why it is 30 s more than the simulator's 150-s publication
+ * delay). @default 180
  */
-export const SERVER_SIDE_COLLECT_WAIT_SECONDS = 180;
+export const SERVER_SIDE_COLLECT_WAIT_SECONDS = RUN_DEFAULTS.collectWaitSeconds;
 
 /** Collects the server side for a run's window into `out` (`caplab collect`); throws on failure. */
 export type ServerSideCollector = (request: {

@@ -6,7 +6,7 @@
  *     ──assemblePlan (sim/plan.ts: ranking, robustness, pick, explanation)──▶ PlanResult
  */
 import { assemblePlan, currentCandidate } from "../plan.js";
-import { expandSpace } from "../search.js";
+import { expandSpace, type CandidateLabeller } from "../search.js";
 import {
   simulationContext,
   type Candidate,
@@ -14,6 +14,7 @@ import {
   type PlanConfig,
   type PlanResult,
   type Trace,
+  type TraceCoverage,
 } from "../vocab/index.js";
 import { runSweep } from "./pool.js";
 
@@ -33,11 +34,21 @@ export interface PlanOptions {
   readonly onSweepProgress?: (done: number, total: number) => void;
   /** After each robustness run: runs done, runs planned so far (sim/plan.ts). */
   readonly onRobustnessProgress?: (done: number, total: number) => void;
+  /**
+   * The trace's coverage against the config's guardrails (analysis/trace-coverage.ts's
+   * assessTrace); a short trace keeps every risk rating at medium or higher. @default null
+   */
+  readonly coverage?: TraceCoverage | null;
+  /** Names each candidate of the space (caplab's: reports/labels.ts candidateLabel). */
+  readonly candidateLabel?: CandidateLabeller;
+  /** Names today's settings (caplab's: reports/labels.ts currentLabel). */
+  readonly currentLabel?: (current: Candidate) => string;
 }
 
 /**
  * Sweeps `config`'s candidate space over `trace` and picks the cheapest candidate that meets
- * the SLO and stays within it under the robustness checks.
+ * the SLO at the availability floor and is rated `robustness.maxRisk` risk or lower under the
+ * robustness checks (sim/plan.ts).
  *
  * @example
  *   const { trace } = await loadTraceSource(config.trace, ".", () => {});
@@ -56,9 +67,9 @@ export async function plan(
       : config.current
         ? { task: config.current.task, scaling: config.current.scaling }
         : null;
-  const space = expandSpace(config.space, trace, config.service);
+  const space = expandSpace(config.space, trace, config.service, options.candidateLabel);
   const candidates: PlanCandidate[] = current
-    ? [...space, currentCandidate(current, space.length)]
+    ? [...space, currentCandidate(current, space.length, options.currentLabel)]
     : space;
   const kpis = await runSweep(trace, context, candidates, {
     workers: options.workers,
@@ -72,9 +83,13 @@ export async function plan(
     candidates,
     kpis,
     topK: config.robustness.topK,
+    maxRisk: config.robustness.maxRisk,
     minPassed: config.robustness.minPassed,
     maxChecked: config.robustness.maxChecked,
+    minTasksForAvailability: config.space.minTasksForAvailability,
     current,
+    coverage: options.coverage ?? null,
+    currentLabel: options.currentLabel,
     onRobustnessProgress: options.onRobustnessProgress,
   });
 }

@@ -14,7 +14,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { fromIni } from "@aws-sdk/credential-providers";
 import { parseIsoTime } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
-import type { WarningSink } from "../../../sim/vocab/index.js";
+import { COLLECT_DEFAULTS, type WarningSink } from "../../../sim/vocab/index.js";
 import { caplabVersion } from "../../../sim/io/package-root.js";
 import { prepareOutputFolder } from "../files/output.js";
 import { parseHttpUrl } from "../files/urls.js";
@@ -31,8 +31,8 @@ import type { PackingLimits } from "./packing.js";
 import type { RetryOptions } from "./retry.js";
 import { DEFAULT_MAX_TASKS } from "./task-metrics.js";
 
-/** The default period, seconds (CloudWatch's standard resolution). @default 60 */
-export const DEFAULT_COLLECT_PERIOD = 60;
+/** The default period, seconds (CloudWatch's standard resolution; COLLECT_DEFAULTS). @default 60 */
+export const DEFAULT_COLLECT_PERIOD = COLLECT_DEFAULTS.periodSeconds;
 
 /** The IAM policy that lists the actions `caplab collect` calls. */
 export const COLLECT_POLICY = "examples/iam/collect-policy.json";

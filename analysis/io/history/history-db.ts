@@ -36,10 +36,15 @@ import type { GateResult, GateRun } from "../../gate.js";
 import type { HistoryPlan, HistoryRun } from "../../history.js";
 import { HistoryError, UsageError } from "../../../sim/vocab/errors.js";
 import { capacityFigures, type RunData } from "../../../reports/run-data.js";
-import { taskCostPerSecond, US_EAST_1_PRICES, type PlanResult } from "../../../sim/vocab/index.js";
+import {
+  HISTORY_DEFAULTS,
+  taskCostPerSecond,
+  US_EAST_1_PRICES,
+  type PlanResult,
+} from "../../../sim/vocab/index.js";
 
-/** The default history database, relative to the project's root ({@link projectRoot}). */
-export const DEFAULT_HISTORY_PATH = ".caplab/history.duckdb";
+/** The default history database, relative to the project's root ({@link projectRoot}; HISTORY_DEFAULTS). */
+export const DEFAULT_HISTORY_PATH = HISTORY_DEFAULTS.path;
 /** The environment variable that points at the history database. */
 export const HISTORY_ENV = "CAPLAB_HISTORY";
 /** What marks a project's root folder, nearest first wins: caplab's own folder, npm's, git's. */
@@ -103,10 +108,9 @@ CREATE TABLE IF NOT EXISTS plans (
 
 /**
  * How long a command waits for other processes to finish with the history before it gives up,
- * seconds. A recording holds the file for well under a second, so this covers a fleet of
- * commands finishing at once. `CAPLAB_HISTORY_LOCK_TIMEOUT` overrides it. @default 60
+ * seconds (HISTORY_DEFAULTS, sim/vocab/defaults.ts, says why). @default 60
  */
-export const HISTORY_LOCK_TIMEOUT_SECONDS = 60;
+export const HISTORY_LOCK_TIMEOUT_SECONDS = HISTORY_DEFAULTS.lockTimeoutSeconds;
 /** The environment variable that sets the lock timeout, seconds. */
 export const HISTORY_LOCK_TIMEOUT_ENV = "CAPLAB_HISTORY_LOCK_TIMEOUT";
 
@@ -485,13 +489,27 @@ async function queryRuns(
   }));
 }
 
+/**
+ * True when nothing is at `path` yet and its folder could hold it (missing folders included);
+ * false when something is there, or the path cannot be a file (a file where a folder should
+ * be: opening it then fails in one sentence).
+ */
+async function noHistoryYet(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT";
+  }
+}
+
 /** The last `last` plans (all when undefined), oldest first; none when there is no history yet. */
 export async function listPlans(
   path: string,
   options: { readonly last?: number } & HistoryAccess = {},
 ): Promise<HistoryPlan[]> {
   // Reading makes no database: an empty .caplab/ would mark the folder as a project's root.
-  if (!existsSync(path)) return [];
+  if (await noHistoryYet(path)) return [];
   const limit = options.last !== undefined ? `LIMIT ${Math.max(0, Math.floor(options.last))}` : "";
   return withHistory(
     path,
@@ -523,7 +541,7 @@ export async function listRuns(
   options: { readonly last?: number; readonly scenario?: string } & HistoryAccess = {},
 ): Promise<HistoryRun[]> {
   // Reading makes no database: an empty .caplab/ would mark the folder as a project's root.
-  if (!existsSync(path)) return [];
+  if (await noHistoryYet(path)) return [];
   return withHistory(path, (c) => queryRuns(c, options), options);
 }
 

@@ -3,6 +3,7 @@ import { plan } from "../../../sim/io/plan.js";
 import { DEFAULT_PERTURBATIONS } from "../../../sim/search.js";
 import { PlanConfigSchema } from "../../../sim/vocab/index.js";
 import { loadTraceSource } from "../../../analysis/io/files/trace-file.js";
+import { candidateLabel, currentLabel } from "../../../reports/labels.js";
 
 /** Two sizes × two targets on the generated week, with today's setting: five candidates. */
 const config = PlanConfigSchema.parse({
@@ -51,6 +52,8 @@ describe("plan()", () => {
     let started: [number, number] | null = null;
     const result = await plan(trace, config, {
       workers: 0,
+      candidateLabel,
+      currentLabel,
       onSweepStart: (candidates, workers) => (started = [candidates, workers]),
       onSweepProgress: (done, total) => sweep.push([done, total]),
       onRobustnessProgress: (done, total) => robustness.push([done, total]),
@@ -61,9 +64,13 @@ describe("plan()", () => {
     expect(result.current?.candidate.label).toMatch(/^current:/);
 
     // One call per run, counting up; the total is what is planned so far: never below what is
-    // done, never shrinking, a whole number of candidates' worth of perturbations.
-    const perCandidate = DEFAULT_PERTURBATIONS.length;
-    const runs = result.robustness.length * perCandidate;
+    // done, never shrinking, a whole number of candidates' worth of runs (each perturbation and
+    // one as it is). The current settings are rated too, when the search did not reach them.
+    const perCandidate = DEFAULT_PERTURBATIONS.length + 1;
+    const currentChecked = result.robustness.some(
+      (r) => r.candidateId === result.current?.candidate.id,
+    );
+    const runs = (result.robustness.length + (currentChecked ? 0 : 1)) * perCandidate;
     expect(runs).toBeGreaterThan(0);
     expect(robustness.map(([done]) => done)).toEqual(Array.from({ length: runs }, (_, i) => i + 1));
     for (const [i, [done, total]] of robustness.entries()) {
