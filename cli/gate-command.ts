@@ -13,24 +13,29 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Option } from "commander";
-import { evaluateGate, GateConfigSchema, type GateConfig, type GateRun } from "../index.js";
-import { gateExitCode, poolBaselines } from "../analysis/gate.js";
+import { evaluateGate } from "../index.js";
+import { gateExitCode } from "../analysis/gate.js";
 import {
-  baselineRunsFromHistory,
   historyLockTimeoutMs,
   recordGatedRun,
   resolveHistoryPath,
 } from "../analysis/io/history/history-db.js";
+import {
+  checkBaselineSource,
+  gateBaseline,
+  loadGateConfig,
+} from "../analysis/io/history/gate-baseline.js";
 import { gateRunOf } from "../reports/run-data.js";
 import { renderGateJunit, renderGateMarkdown } from "../reports/run-gate.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
-import { formatZodIssue, readYamlFile } from "../analysis/io/files/config-file.js";
 import { FORCE_HELP, prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
 // Until loadRunBundle has its library home (analysis/io/files), it is the report command's.
 import { loadRunBundle } from "./report-command.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { HISTORY_FLAG_HELP, wholeNumberFlag } from "./flags.js";
 import { addExamples, helpWidth } from "./help.js";
+
+export { loadGateConfig };
 
 export interface GateOptions {
   readonly baseline?: string;
@@ -45,24 +50,6 @@ export interface GateOptions {
   readonly force?: boolean;
 }
 
-/** gate.yaml (or .json) → GateConfig; a UsageError names the field that is wrong. */
-export async function loadGateConfig(path: string | undefined): Promise<GateConfig> {
-  if (path === undefined) return GateConfigSchema.parse({});
-  const raw = (await readYamlFile(path)) ?? {};
-  const parsed = GateConfigSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(
-      issue === undefined
-        ? `${path} is not a valid gate config; check it against caplab schema --gate.`
-        : formatZodIssue(path, issue),
-      "bad-config",
-      { cause: parsed.error },
-    );
-  }
-  return parsed.data;
-}
-
 /**
  * Runs `caplab gate`; returns 0 (pass), 1 (fail), or 74 when the gate passed but the history
  * could not be read or written; usage errors throw (exit 2). Precedence: a failed gate is 1
@@ -75,16 +62,7 @@ export async function runGateCommand(
   ctx: CliContext,
 ): Promise<number> {
   const { io, env } = ctx;
-  if (opts.baseline !== undefined && opts.baselineFromHistory !== undefined)
-    throw new UsageError(
-      "give either --baseline RUN or --baseline-from-history N, not both.",
-      "bad-flag",
-    );
-  if (opts.baselineFromHistory !== undefined && !(opts.baselineFromHistory >= 1))
-    throw new UsageError(
-      "--baseline-from-history takes a whole number of runs, 1 or more.",
-      "bad-flag",
-    );
+  checkBaselineSource(opts);
   if (!existsSync(runDir))
     throw new UsageError(`${runDir} does not exist; pass the run bundle folder.`, "missing-file");
   const output = await prepareOutputFiles(opts.out ?? runDir, {
@@ -97,38 +75,13 @@ export async function runGateCommand(
   const lockTimeoutMs = historyLockTimeoutMs(env);
   const run = await loadRunBundle(runDir);
   printWarnings(io, run.warnings);
-
-  let baseline: GateRun | null = null;
-  let historyFailure: HistoryError | null = null;
-  if (opts.baseline !== undefined) {
-    if (!existsSync(opts.baseline))
-      throw new UsageError(`--baseline ${opts.baseline} does not exist.`, "missing-file");
-    baseline = gateRunOf(await loadRunBundle(opts.baseline));
-  } else if (opts.baselineFromHistory !== undefined) {
-    try {
-      const runs = await baselineRunsFromHistory(historyPath, {
-        n: opts.baselineFromHistory,
-        scenario: run.meta.scenario,
-        excludeRunId: run.meta.runId,
-        lockTimeoutMs,
-      });
-      if (runs.length === 0)
-        io.err(
-          `caplab: no earlier ${run.meta.scenario} runs in ${historyPath}; the regression checks are skipped this time.\n`,
-        );
-      else
-        baseline = poolBaselines(
-          runs,
-          `last ${runs.length} ${run.meta.scenario} run${runs.length === 1 ? "" : "s"} in history`,
-        );
-    } catch (error) {
-      if (!(error instanceof HistoryError)) throw error;
-      historyFailure = error;
-      io.err(
-        `caplab: the regression checks are skipped, and the run will not be recorded: ${error.message}\n`,
-      );
-    }
-  }
+  const { baseline, ...read } = await gateBaseline(run, opts, {
+    historyPath,
+    lockTimeoutMs,
+    loadRun: loadRunBundle,
+    notify: (message) => io.err(`caplab: ${message}\n`),
+  });
+  let historyFailure = read.historyFailure;
 
   const result = evaluateGate(gateRunOf(run), baseline, config);
   const out = output.path;
