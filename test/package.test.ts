@@ -153,7 +153,11 @@ describe('import … from "caplab"', () => {
       expect.stringMatching(/^MinCapacity 2, CPU 40 %: /),
       expect.stringMatching(/^MinCapacity 2, CPU 60 %: /),
     ]);
-    // Then the plan's pick (or that none meets the SLO) and its reasons.
+    // Then the plan's pick, named as caplab names candidates (or that none meets the SLO), and
+    // its reasons.
+    expect(lines[4]).toMatch(
+      /^(?:[\d.]+ vCPU \/ \d+ GiB \w+ · CPU \d+% · \d+-\d+ tasks · cooldown|no candidate meets the SLO)/,
+    );
     expect(lines.length).toBeGreaterThan(5);
   });
 
