@@ -11,6 +11,8 @@ import {
   explainAwsError,
   parseCollectTime,
   renderCollectSummary,
+  type CollectBundleDeps,
+  type CollectBundleOptions,
 } from "../analysis/io/aws/collect-bundle.js";
 import { CollectionInterrupted, type CollectResult } from "../analysis/io/aws/collect.js";
 import { partialDirFor } from "../analysis/io/aws/checkpoint.js";
@@ -19,7 +21,6 @@ import { DEFAULT_MAX_TASKS } from "../analysis/io/aws/task-metrics.js";
 import { FORCE_HELP } from "../analysis/io/files/output.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import type { Warning } from "../sim/vocab/index.js";
-import type { CollectBundleDeps } from "../analysis/io/aws/collect-bundle.js";
 import { interruptExitCode, printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { connectTimeoutOption, requestTimeoutOption, wholeNumberFlag } from "./flags.js";
 import { addExamples, helpWidth } from "./help.js";
@@ -27,31 +28,19 @@ import { progressBar } from "./progress.js";
 
 export { parseCollectTime };
 
-export interface CollectCommandOptions {
-  readonly cluster: string;
-  readonly service: string;
+/**
+ * The flags: {@link CollectBundleOptions}' names, with the window as typed (`--from now-7d`) and
+ * the AWS timeouts as two flags.
+ */
+export type CollectCommandOptions = Omit<CollectBundleOptions, "fromMs" | "toMs" | "timeouts"> & {
   readonly from: string;
   readonly to: string;
-  /** Seconds. @default 60 */
-  readonly period?: number;
-  readonly loadBalancer?: string;
-  readonly targetGroup?: string;
-  readonly region?: string;
-  readonly profile?: string;
-  readonly endpointUrl?: string;
-  readonly out: string;
   readonly quiet?: boolean;
-  /** Tasks whose per-task and per-container series are collected, at most. @default 50 */
-  readonly maxTasks?: number;
-  /** `--no-high-resolution` sets false: no 20-s AWS/ECS series. @default true */
-  readonly highResolution?: boolean;
-  /** Write --out (and its .partial) even when caplab did not write what is there. */
-  readonly force?: boolean;
   /** Seconds to wait for a connection to AWS. @default AWS_CONNECT_TIMEOUT_SECONDS (10) */
   readonly connectTimeout?: number;
   /** Seconds to wait for an answer to begin, and the longest silence within one. @default 60 */
   readonly requestTimeout?: number;
-}
+};
 
 /** What tests change: extra client configuration (credentials, SDK retries), retry, limits, clock, signal. */
 export type CollectCommandDeps = Pick<
