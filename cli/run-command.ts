@@ -7,13 +7,9 @@ import { runScenario, type RunOptions, type RunWorld } from "../index.js";
 import { defaultRunDeps } from "../scenarios/io/run.js";
 import { collectorPrintingTo } from "../scenarios/io/server-side.js";
 import { K6_API_PORT, SYNC_START_TIMEOUT_SECONDS } from "../scenarios/io/segment-start.js";
-import {
-  historyLockTimeoutMs,
-  recordRun,
-  resolveHistoryPath,
-} from "../analysis/io/history/history-db.js";
+import { historyLockTimeoutMs, resolveHistoryPath } from "../analysis/io/history/history-db.js";
+import { recordRunBundle } from "../analysis/io/history/record-bundle.js";
 import { FORCE_HELP } from "../analysis/io/files/output.js";
-import { HISTORY_EXIT_CODE, HistoryError } from "../sim/vocab/errors.js";
 // Until loadRunBundle has its library home (analysis/io/files), it is the report command's.
 import { loadRunBundle } from "./report-command.js";
 import type { CliContext, CommandSetup } from "./context.js";
@@ -49,34 +45,13 @@ export async function runRunCommand(
     ...deps,
   };
   const { code, bundle } = await runScenario(scenario, opts, world);
-  return bundle === null ? code : recordInHistory(bundle, code, world);
-}
-
-/**
- * Adds the run bundle to the history database. When the history cannot be written the run
- * is still complete on disk: one sentence says so, and the exit code becomes 74 unless k6's
- * own code is already non-zero (which says more, and which it outranks).
- */
-async function recordInHistory(out: string, code: number, world: RunWorld): Promise<number> {
-  let run: Awaited<ReturnType<typeof loadRunBundle>>;
-  try {
-    run = await loadRunBundle(out);
-  } catch (error) {
-    // k6 stopped before writing a readable output: nothing to record; k6's code says why.
-    world.io.err(`caplab: run not recorded in history: ${(error as Error).message}\n`);
-    return code;
-  }
-  try {
-    await recordRun(resolveHistoryPath(undefined, world.env, world.cwd), run, {
-      bundle: out,
-      lockTimeoutMs: historyLockTimeoutMs(world.env),
-    });
-    return code;
-  } catch (error) {
-    if (!(error instanceof HistoryError)) throw error;
-    world.io.err(`caplab: the run bundle is complete but not recorded: ${error.message}\n`);
-    return code === 0 ? HISTORY_EXIT_CODE : code;
-  }
+  if (bundle === null) return code;
+  return recordRunBundle(bundle, code, {
+    historyPath: resolveHistoryPath(undefined, world.env, world.cwd),
+    lockTimeoutMs: historyLockTimeoutMs(world.env),
+    loadRun: loadRunBundle,
+    notify: (message) => world.io.err(`caplab: ${message}\n`),
+  });
 }
 
 const list = (v: string) => v.split(",");
