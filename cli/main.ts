@@ -132,6 +132,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .option("--quiet", "no progress bar")
     .option("--json", "print recommendation.json on stdout instead of the summary")
+    .option(
+      "--exhaustive",
+      "simulate every candidate to the end (by default one stops once it can no longer change the plan)",
+    )
     .action(
       async (
         config: string | undefined,
@@ -142,6 +146,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
           quiet?: boolean;
           json?: boolean;
           force?: boolean;
+          exhaustive?: boolean;
         },
       ) => {
         setCode(await runPlanCommand(config, opts, io));

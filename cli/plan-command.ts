@@ -4,6 +4,8 @@ import { SingleBar } from "cli-progress";
 import { stringify } from "csv-stringify/sync";
 import { renderSnippets } from "../reports/snippets.js";
 import { candidateLabel, currentLabel } from "../reports/labels.js";
+import { HTML_TOP_CANDIDATES } from "../reports/html.js";
+import { MARKDOWN_TOP_CANDIDATES } from "../reports/plan-markdown.js";
 import { writePlanReport } from "../reports/io/write-plan-report.js";
 import { backtest, type FidelityScore } from "../analysis/backtest.js";
 import { assemblePlan, currentCandidate } from "../sim/plan.js";
@@ -47,6 +49,8 @@ export interface PlanCommandOptions {
   readonly json?: boolean;
   /** Write --out even when caplab did not write what is there (it is kept as a backup). */
   readonly force?: boolean;
+  /** Simulate every candidate to the end (no pruning, sim/prune.ts). */
+  readonly exhaustive?: boolean;
 }
 
 async function readPlanConfig(
@@ -117,13 +121,26 @@ export async function runPlanCommand(
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error("interrupted"));
   process.once("SIGINT", onSigint);
-  let kpis;
+  let swept;
   try {
     bar?.start(candidates.length, 0);
-    kpis = await runSweep(trace, context, candidates, {
+    swept = await runSweep(trace, context, candidates, {
       workers,
       signal: controller.signal,
       onProgress: (done) => bar?.update(done),
+      // Candidates stop once they can no longer change the front, the ranks the robustness
+      // checks and the report's lists reach, or the pick; the current settings run in full.
+      prune: opts.exhaustive
+        ? undefined
+        : {
+            keepRanks: Math.max(
+              config.robustness.topK,
+              config.robustness.maxChecked,
+              HTML_TOP_CANDIDATES,
+              MARKDOWN_TOP_CANDIDATES,
+            ),
+            keep: current ? [space.length] : [],
+          },
     });
   } catch (error) {
     if (controller.signal.aborted) {
@@ -137,15 +154,17 @@ export async function runPlanCommand(
     process.off("SIGINT", onSigint);
   }
   const sweepSeconds = (performance.now() - started) / 1000;
+  const stopped = swept.filter((r) => r.pruned !== null).length;
   io.err(
-    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s; checking the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one passes ${config.robustness.minPassed})…\n`,
+    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s${stopped > 0 ? ` (${stopped} stopped early: they could no longer matter)` : ""}; checking the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one passes ${config.robustness.minPassed})…\n`,
   );
 
   const result = assemblePlan({
     trace,
     context,
     candidates,
-    kpis,
+    kpis: swept.map((r) => r.kpis),
+    pruned: swept.map((r) => r.pruned),
     topK: config.robustness.topK,
     minPassed: config.robustness.minPassed,
     maxChecked: config.robustness.maxChecked,
@@ -299,9 +318,19 @@ function candidatesCsv(result: PlanResult): string {
       meetsSlo: o.meetsSlo,
       pareto: pareto.has(c.id),
       ...Object.fromEntries(Object.entries(o.kpis).map(([k, v]) => [k, Number(v.toPrecision(8))])),
+      // A candidate the sweep stopped early: why, when (the end of the last step simulated) and
+      // which finished candidate dominates it; its figures above are those at that time.
+      pruned: o.pruned?.reason ?? "",
+      prunedAt: o.pruned ? new Date(stepEndMs(result, o.pruned.step)).toISOString() : "",
+      dominatedBy: o.pruned?.dominatedBy ?? "",
     };
   });
   return stringify(rows, { header: true });
+}
+
+/** The end of step `step` of the plan's trace, epoch ms. */
+function stepEndMs(result: PlanResult, step: number): number {
+  return result.trace.startMs + (step + 1) * result.trace.stepSeconds * 1000;
 }
 
 async function writePlanOutputs(

@@ -12,6 +12,7 @@ import {
   type Kpis,
   type PlanCandidate,
   type PlanResult,
+  type PrunedAt,
   type RobustnessOutcome,
   type SimulatedRun,
   type SimulationContext,
@@ -34,6 +35,8 @@ export interface PlanInputs {
   readonly candidates: readonly PlanCandidate[];
   /** Kpis of each candidate, same order as `candidates`. */
   readonly kpis: readonly Kpis[];
+  /** Which candidates the sweep stopped early (sim/prune.ts), same order; none when absent. */
+  readonly pruned?: readonly (PrunedAt | null)[];
   /** How many of the best candidates get robustness runs, at least. */
   readonly topK: number;
   /**
@@ -140,7 +143,11 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const slo = context.slo;
   const outcomes: CandidateOutcome[] = candidates.map((candidate, i) => {
     const kpis = inputs.kpis[i] as Kpis;
-    return { candidate, kpis, meetsSlo: meetsSlo(kpis, slo) };
+    const pruned = inputs.pruned?.[i] ?? null;
+    // A pruned candidate's figures are lower bounds: it is not known to meet the SLO.
+    return pruned
+      ? { candidate, kpis, meetsSlo: false, pruned }
+      : { candidate, kpis, meetsSlo: meetsSlo(kpis, slo) };
   });
   const ranked = rankOutcomes(outcomes);
   const perturbations = inputs.perturbations ?? DEFAULT_PERTURBATIONS;
@@ -196,9 +203,10 @@ function explain(
   minPassed: number,
 ): string[] {
   const meeting = ranked.filter((o) => o.meetsSlo);
+  const pruned = ranked.filter((o) => o.pruned).length;
   const reasons: string[] = [];
   reasons.push(
-    `${meeting.length} of ${ranked.length} candidates meet the SLO (at most ${budget.toFixed(1)} violating minutes and the error-rate limit).`,
+    `${meeting.length} of ${ranked.length} candidates meet the SLO (at most ${budget.toFixed(1)} violating minutes and the error-rate limit)${pruned > 0 ? `; ${pruned} more were stopped early, once they could no longer meet it or cost more than the best that do (candidates.csv says when)` : ""}.`,
   );
   if (!recommended) {
     const closest = ranked[0];

@@ -138,11 +138,30 @@ export interface PlanCandidate extends Candidate {
   readonly label: string;
 }
 
+/**
+ * Why and when a sweep stopped simulating a candidate early (sim/prune.ts): it could no longer
+ * change the plan's Pareto front, ranking, lists or pick.
+ */
+export interface PrunedAt {
+  /** The last step simulated (0-based). */
+  readonly step: number;
+  /**
+   * `cannot-meet-slo`: its violating minutes or failed requests already pass what the SLO allows;
+   * `beyond-reach`: it already costs more than the best candidates the plan looks at.
+   */
+  readonly reason: "cannot-meet-slo" | "beyond-reach";
+  /** Id of a finished candidate that dominates it (as cheap or cheaper, with as few or fewer SLO minutes). */
+  readonly dominatedBy: number;
+}
+
 export interface CandidateOutcome {
   readonly candidate: PlanCandidate;
+  /** Its figures; for a pruned candidate, those at the step it was stopped (lower bounds). */
   readonly kpis: Kpis;
-  /** Within the SLO: violation minutes within budget and error rate within its limit. */
+  /** Within the SLO: violation minutes within budget and error rate within its limit (false when pruned). */
   readonly meetsSlo: boolean;
+  /** Set when the sweep stopped it early. */
+  readonly pruned?: PrunedAt;
 }
 
 /** A perturbation applied to the trace, service or platform when checking robustness. */

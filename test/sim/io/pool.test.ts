@@ -41,7 +41,8 @@ describe("the sweep pool", () => {
       onStart: (n) => started.push(n),
     });
     expect(started).toEqual([Math.min(availableParallelism(), candidates.length)]);
-    expect(inline).toEqual(alone);
+    expect(inline.map((r) => r.kpis)).toEqual(alone);
+    expect(inline.every((r) => r.pruned === null)).toBe(true);
     expect(one).toEqual(inline);
     expect(two).toEqual(inline);
     expect(many).toEqual(inline);
