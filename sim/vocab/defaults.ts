@@ -188,7 +188,8 @@ export const SPACE_DEFAULTS = {
    * requests per minute (so they scale with the task size).
    */
   requestCountTargetFractions: [0.4, 0.5, 0.6, 0.7, 0.8],
-  MinCapacity: [1, 2],
+  /** Both at or above the availability floor: one task per Availability Zone in two or three AZs. */
+  MinCapacity: [2, 3],
   ScaleOutCooldown: [60, 300],
   ScaleInCooldown: [300],
   /**
@@ -196,16 +197,49 @@ export const SPACE_DEFAULTS = {
    * CPU utilization, percent (and at least one more than the largest MinCapacity). @default 30
    */
   autoMaxCapacityCpuPercent: 30,
+  /**
+   * The availability floor: the pick's MinCapacity is at least this, so the service keeps a
+   * task in each of two Availability Zones at its quietest. AWS: "we recommend configuring
+   * your multi-task services to run across multiple Availability Zones" (ECS developer guide,
+   * service rebalancing); Trusted Advisor's check c1z7dfpz01 flags an ECS service whose tasks
+   * all run in one AZ. @default 2 tasks
+   */
+  minTasksForAvailability: 2,
 } as const;
 
 /** Defaults of the robustness checks (`robustness`). */
 export const ROBUSTNESS_DEFAULTS = {
   /** How many of the best candidates are re-run under perturbations, at least. @default 5 */
   topK: 5,
-  /** Perturbations (of the 5) a candidate must stay within the SLO under to be recommended (a majority; a caplab choice). @default 3 */
-  minPassed: 3,
-  /** Candidates checked at most, down the ranking, while looking for one that passes `minPassed`. @default 25 */
-  maxChecked: 25,
+  /**
+   * The riskiest rating the pick may have (Compute Optimizer's performance-risk scale): the pick
+   * is the cheapest candidate within the SLO rated this or lower. @default "low"
+   */
+  maxRisk: "low" as "very-low" | "low" | "medium" | "high",
+  /** Perturbations (of the 5) a pick must also stay within the SLO under (0: the risk rating decides). @default 0 */
+  minPassed: 0,
+  /** Candidates re-run at most while looking for one rated maxRisk or lower. @default 40 */
+  maxChecked: 40,
+} as const;
+
+/** Defaults of the data a plan needs (`guardrails`). */
+export const GUARDRAIL_DEFAULTS = {
+  /**
+   * Hours of trace (steps with data) below which `plan` refuses, unless --allow-short-trace.
+   * Compute Optimizer "requires 24 hours of metrics in the past 14 days to generate
+   * recommendations for Amazon ECS service on Fargate" (User Guide, viewing ECS
+   * recommendations). @default 24 hours
+   */
+  minTraceHours: 24,
+  /**
+   * The length of the pattern the plan is used for: a shorter trace gets a warning (a day
+   * cannot show a weekend). @default 168 hours (a week)
+   */
+  patternHours: 168,
+  /** A run of gap steps at least this long is reported on its own, with its share. @default 60 minutes */
+  longGapMinutes: 60,
+  /** Below this share of steps with data, the coverage is reported as low. @default 90 % */
+  minCoveragePercent: 90,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -336,6 +370,7 @@ export const DEFAULTS = {
   seed: 1,
   space: SPACE_DEFAULTS,
   robustness: ROBUSTNESS_DEFAULTS,
+  guardrails: GUARDRAIL_DEFAULTS,
   gate: GATE_DEFAULTS,
   awsCalls: AWS_CALL_DEFAULTS,
   retry: RETRY_DEFAULTS,

@@ -43,6 +43,12 @@ describe("the defaults", () => {
           "seed": 1,
           "taskCountBelowMaxCapacity": true,
         },
+        "guardrails": {
+          "longGapMinutes": 60,
+          "minCoveragePercent": 90,
+          "minTraceHours": 24,
+          "patternHours": 168,
+        },
         "history": {
           "last": 30,
           "lockTimeoutSeconds": 60,
@@ -89,8 +95,9 @@ describe("the defaults", () => {
           "maxDelayMs": 20000,
         },
         "robustness": {
-          "maxChecked": 25,
-          "minPassed": 3,
+          "maxChecked": 40,
+          "maxRisk": "low",
+          "minPassed": 0,
           "topK": 5,
         },
         "run": {
@@ -116,8 +123,8 @@ describe("the defaults", () => {
         },
         "space": {
           "MinCapacity": [
-            1,
             2,
+            3,
           ],
           "ScaleInCooldown": [
             300,
@@ -143,6 +150,7 @@ describe("the defaults", () => {
             "ALBRequestCountPerTarget",
           ],
           "minCpu": 256,
+          "minTasksForAvailability": 2,
           "requestCountTargetFractions": [
             0.4,
             0.5,
