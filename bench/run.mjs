@@ -1,5 +1,5 @@
 // caplab simulator and sweep benchmarks: `npm run bench` (builds first, then runs the compiled
-// code with plain node). bench/README.md says where the time goes.
+// code with plain node). README.md's "Benchmarks" section says what each figure measures.
 //
 // 1. Simulator throughput: candidate-steps per second on a 14-day, 1-minute trace, next to a
 //    bare loop over the same trace measured in the same run, and their ratio (aim: ≤ 60×).
@@ -18,7 +18,11 @@ import { runSweep } from "../dist/sim/io/pool.js";
 import { simulate } from "../dist/sim/engine.js";
 import { assemblePlan } from "../dist/sim/plan.js";
 import { expandSpace } from "../dist/sim/search.js";
-import { PlanConfigSchema, simulationContext } from "../dist/sim/vocab/index.js";
+import {
+  PlanConfigSchema,
+  ROBUSTNESS_DEFAULTS,
+  simulationContext,
+} from "../dist/sim/vocab/index.js";
 
 const WEEK_MS = 7 * 86400_000;
 const cores = availableParallelism();
@@ -57,9 +61,10 @@ const config = PlanConfigSchema.parse({
   slo: { latencyP95Ms: 250 },
 });
 const context = simulationContext(config);
-const robustness = { topK: 5, minPassed: 3, maxChecked: 25 };
-// What `caplab plan` keeps exact: robustness.maxChecked and the report's 20-candidate list.
-const prune = { keepRanks: 25 };
+const { topK, maxRisk, minPassed, maxChecked } = ROBUSTNESS_DEFAULTS;
+const robustness = { topK, maxRisk, minPassed, maxChecked };
+// What `caplab plan` keeps exact: robustness.maxChecked or the report's 20-candidate list.
+const prune = { keepRanks: Math.max(topK, maxChecked, 20) };
 
 /**
  * `count` candidates: the default space, then again with MinCapacity and MaxCapacity raised by

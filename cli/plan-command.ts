@@ -137,8 +137,8 @@ export async function runPlanCommand(
       workers,
       signal: controller.signal,
       onProgress: (done) => bar?.update(done),
-      // Candidates stop once they can no longer change the front, the ranks the robustness
-      // checks and the report's lists reach, or the pick; the current settings run in full.
+      // Candidates stop once they can no longer meet the SLO, be on the Pareto front or in a
+      // report's list (sim/prune.ts); the current settings run in full.
       prune: opts.exhaustive
         ? undefined
         : {
@@ -165,7 +165,7 @@ export async function runPlanCommand(
   const sweepSeconds = (performance.now() - started) / 1000;
   const stopped = swept.filter((r) => r.pruned !== null).length;
   io.err(
-    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s${stopped > 0 ? ` (${stopped} stopped early: they could no longer matter)` : ""}; rating the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one is rated ${config.robustness.maxRisk} risk or lower)…\n`,
+    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s${stopped > 0 ? ` (${stopped} stopped early: they could no longer meet the SLO nor change the plan; candidates.csv says when)` : ""}; rating the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one is rated ${config.robustness.maxRisk} risk or lower)…\n`,
   );
 
   const result = assemblePlan({

@@ -226,7 +226,7 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const outcomes: CandidateOutcome[] = candidates.map((candidate, i) => {
     const kpis = inputs.kpis[i] as Kpis;
     const pruned = inputs.pruned?.[i] ?? null;
-    // A pruned candidate's figures are lower bounds: it is not known to meet the SLO.
+    // A pruned candidate's figures are lower bounds; it cannot meet the SLO (sim/prune.ts).
     return pruned
       ? { candidate, kpis, meetsSlo: false, pruned }
       : { candidate, kpis, meetsSlo: meetsSlo(kpis, slo) };
@@ -306,7 +306,9 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const result = {
     trace,
     outcomes,
-    pareto: paretoFront(outcomes),
+    // Over the candidates simulated to the end: a pruned one is dominated by one of them
+    // (sim/prune.ts), so the front is the exhaustive sweep's.
+    pareto: paretoFront(outcomes.filter((o) => !o.pruned)),
     robustness: picked.robustness,
     recommended,
     current,
@@ -368,10 +370,9 @@ function explain(
 ): string[] {
   const { recommended, current, robustness, availability: av } = result;
   const meeting = ranked.filter((o) => o.meetsSlo);
-  const pruned = ranked.filter((o) => o.pruned).length;
   const reasons: string[] = [];
   reasons.push(
-    `${meeting.length} of ${ranked.length} candidates meet the SLO (at most ${result.slo.violationBudgetMinutes.toFixed(1)} violating minutes and the error-rate limit)${pruned > 0 ? `; ${pruned} more were stopped early, once they could no longer meet it or cost more than the best that do (candidates.csv says when)` : ""}.`,
+    `${meeting.length} of ${ranked.length} candidates meet the SLO (at most ${result.slo.violationBudgetMinutes.toFixed(1)} violating minutes and the error-rate limit).`,
   );
   if (!recommended) {
     const closest = ranked[0];

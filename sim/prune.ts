@@ -1,34 +1,35 @@
 /**
  * Exact pruning for the sweep (pure): stop simulating a candidate once it can no longer change
- * what the plan reports: the Pareto front, the ranking the robustness checks walk and the
- * report lists, the pick.
+ * what the plan reports: the pick and its neighbours, the robustness checks, the Pareto front,
+ * the counts of candidates within the SLO, and the report's lists of the best candidates.
  *
  * A simulation's cost, SLO-violating minutes and failed requests only grow as it advances (every
  * step adds a cost ≥ 0, closes minutes, counts failures). So at a step a candidate's figures so
  * far are lower bounds of its final ones, and so is its cost so far plus what it is sure to pay
  * until the end (the tasks it always runs, when the engine can show it: Simulation.billedFloor,
- * sim/engine.ts). It is stopped when both hold:
+ * sim/engine.ts). It is stopped when all three hold:
  *
- * 1. It is out of the plan's reach (keepRanks = the most of robustness.maxChecked and the
- *    report's longest list of candidates):
- *    - it already costs more than keepRanks finished candidates that meet the SLO, each by more
- *      than the ranking's 1 % cost tie: the ranking (sim/search.ts, rankOutcomes) puts those in
- *      earlier tie groups, so it ranks after them, where neither the robustness checks nor the
- *      report's lists go; or
- *    - it can no longer meet the SLO (its violating minutes already pass the budget, or its
- *      failed requests the error limit over the whole trace's requests), so the robustness checks
- *      and the pick, which look only at candidates that meet it, never see it; and, while fewer
- *      than keepRanks finished candidates meet it, keepRanks finished candidates already have
- *      fewer violating minutes than it has so far, so the report's lists of those closest to the
- *      SLO never reach it either.
- * 2. A finished candidate dominates it: no dearer per month and with no more violating minutes,
- *    strictly better on one or the same and listed first. So it is not on the cost-vs-SLO-minutes
- *    Pareto front, and without it the front is the same.
+ * 1. It can no longer meet the SLO: its violating minutes already pass the budget, or its failed
+ *    requests the error limit over the whole trace's requests. The pick (sim/plan.ts,
+ *    pickByRisk) walks only candidates within the SLO, so neither the pick, its neighbours, the
+ *    robustness checks, the availability counts nor the "n of N meet the SLO" counts can reach
+ *    it. (Stopping candidates that meet the SLO but cost too much to be reached by the pick would
+ *    be faster, but the reports count and chart every candidate within the SLO, and a stopped
+ *    one is not known to be within it.)
+ * 2. It is out of the report's lists: `keepRanks` finished candidates (the most of
+ *    robustness.maxChecked and the longest list a report shows) already have fewer violating
+ *    minutes than it has so far. The rank order (sim/search.ts, rankOutcomes: within the SLO
+ *    first, then fewest violating minutes) and the "closest to the SLO" order put those before
+ *    it, so the first keepRanks of either order hold no stopped candidate and are the same.
+ * 3. A finished candidate dominates it: no dearer per month and with no more violating minutes,
+ *    strictly better on one or the same and listed first (paretoFront's order). So it is not on
+ *    the cost-vs-SLO-minutes Pareto front, and without it the front is the same (the plan
+ *    computes the front over the candidates simulated to the end).
  *
  * Finished candidates come from earlier waves of the sweep (sim/io/pool.ts): every candidate of a
  * wave is held to the same rule, made from the waves before it, so what is pruned, and when, is
  * the same for any number of workers. Waves go cheapest first by an estimate of each candidate's
- * cost ({@link sweepOrder}), so that strong candidates finish early.
+ * cost ({@link sweepOrder}), so that strong candidates, which dominate the rest, finish early.
  *
  * A pruned candidate keeps its figures at the step it was stopped (lower bounds: the plan's
  * candidates.csv says so), counts as not meeting the SLO, and says when and why it was stopped.
@@ -45,7 +46,6 @@ import { vcpusOf } from "./vocab/fargate.js";
 import { taskCostPerSecond } from "./vocab/fargate.js";
 import { taskStation } from "./queue.js";
 import { monthlyCost } from "./rules.js";
-import { COST_TIE_FRACTION } from "./search.js";
 
 /**
  * What every simulation of a wave is held to (plain data: it goes to the sweep's workers).
@@ -60,8 +60,6 @@ export interface StopRule {
   readonly maxMinutes: number;
   /** Failed requests past which the error limit cannot be met, over the trace's requests. */
   readonly maxFailed: number;
-  /** Monthly cost past which a candidate ranks after keepRanks finished ones that meet the SLO. */
-  readonly reachCost: number;
   /**
    * The finished candidates' cost-vs-minutes staircase, cheapest first (cost rising, minutes
    * falling; of equal points the first listed): monthly cost, SLO minutes, id.
@@ -69,12 +67,7 @@ export interface StopRule {
   readonly stairCost: Float64Array;
   readonly stairMinutes: Float64Array;
   readonly stairId: Float64Array;
-  /**
-   * Whether keepRanks finished candidates meet the SLO: then the report's lists of the best
-   * candidates hold only candidates that meet it.
-   */
-  readonly enoughMeet: boolean;
-  /** The finished candidates' SLO minutes, ascending (while not enoughMeet). */
+  /** The finished candidates' SLO minutes, ascending. */
   readonly minutesSorted: Float64Array;
   /** The ranks to keep exact (keepRanks). */
   readonly keepRanks: number;
@@ -84,23 +77,26 @@ export interface StopRule {
 export interface Finished {
   readonly id: number;
   readonly kpis: Kpis;
-  readonly meetsSlo: boolean;
 }
 
 /**
  * The rule for the next wave, from the candidates finished so far (pruned ones are not
  * finished: their figures are bounds).
  *
- * @param keepRanks the ranks the robustness checks can reach (robustness.maxChecked).
+ * @param budgetMinutes the SLO's violation budget over the trace (sim/search.ts,
+ *   violationBudgetMinutes; passed in so that the engine, which imports this module, loads no
+ *   schema library in the sweep's workers).
+ * @param keepRanks the first ranks kept exact: the most of robustness.maxChecked and the
+ *   longest list of candidates a report shows.
  */
 export function stopRule(
   finished: readonly Finished[],
   trace: Trace,
   slo: Slo,
+  budgetMinutes: number,
   keepRanks: number,
 ): StopRule {
   const n = trace.requests.length;
-  const minutes = (n * trace.stepSeconds) / 60;
   // The trace's requests, summed as the simulation sums them (the error rate's denominator).
   let total = 0;
   let peak = 0;
@@ -109,7 +105,8 @@ export function stopRule(
     total += r;
     if (r > peak) peak = r;
   }
-  const budget = (slo.violationBudgetPercent / 100) * minutes + 1e-9;
+  // meetsSlo's own slack (sim/search.ts).
+  const budget = budgetMinutes + 1e-9;
   const errorLimit = slo.errorRatePercent + 1e-12;
   // Failed requests f fail the limit when 100·f / total > errorLimit; a relative margin covers
   // the rounding of that division and of the running sum.
@@ -120,39 +117,32 @@ export function stopRule(
       a.kpis.sloViolationMinutes - b.kpis.sloViolationMinutes ||
       a.id - b.id,
   );
-  // (The ranking's own expression: a group takes costs up to the head's × (1 + the tie).)
-  const reach = sorted
-    .filter((f) => f.meetsSlo)
-    .map((f) => f.kpis.monthlyCostUsd * (1 + COST_TIE_FRACTION));
-  reach.sort((a, b) => a - b);
   const stair: Finished[] = [];
   for (const f of sorted) {
     const last = stair[stair.length - 1];
     if (last === undefined || f.kpis.sloViolationMinutes < last.kpis.sloViolationMinutes)
       stair.push(f);
   }
-  const enoughMeet = keepRanks > 0 && reach.length >= keepRanks;
   return {
-    everySteps: Math.max(1, Math.round(600 / trace.stepSeconds)),
+    everySteps: Math.max(1, Math.round(PRUNE_CHECK_SECONDS / trace.stepSeconds)),
     peakStepRequests: peak,
     maxMinutes: budget,
     maxFailed,
-    reachCost: keepRanks > 0 && reach.length >= keepRanks ? reach[keepRanks - 1]! : Infinity,
     stairCost: Float64Array.from(stair, (f) => f.kpis.monthlyCostUsd),
     stairMinutes: Float64Array.from(stair, (f) => f.kpis.sloViolationMinutes),
     stairId: Float64Array.from(stair, (f) => f.id),
-    enoughMeet,
-    minutesSorted: enoughMeet
-      ? new Float64Array(0)
-      : Float64Array.from(sorted, (f) => f.kpis.sloViolationMinutes).sort(),
+    minutesSorted: Float64Array.from(sorted, (f) => f.kpis.sloViolationMinutes).sort(),
     keepRanks,
   };
 }
 
+/** How often, in seconds of trace, a simulation checks whether it can stop. */
+export const PRUNE_CHECK_SECONDS = 600;
+
 /**
- * Whether the candidate `id`, with these figures so far, can stop (see the module comment);
- * the reason and the dominating candidate, or null. The rule's slack keeps it exact: a stopped
- * candidate's final figures would fail the same tests.
+ * Whether the candidate `id`, with these figures so far (cost: a lower bound of its final
+ * monthly cost), can stop (see the module comment); the dominating candidate, or null. The
+ * rule's slack keeps it exact: a stopped candidate's final figures would fail the same tests.
  */
 export function shouldStop(
   rule: StopRule,
@@ -161,14 +151,12 @@ export function shouldStop(
   minutes: number,
   failed: number,
 ): { reason: PrunedAt["reason"]; dominatedBy: number } | null {
-  const cannotMeet = minutes > rule.maxMinutes || failed > rule.maxFailed;
-  if (!cannotMeet && !(cost > rule.reachCost)) return null;
-  // While fewer than keepRanks finished candidates meet the SLO, the report lists some that miss
-  // it, closest first (fewest violating minutes): keep out of those lists, behind keepRanks
-  // finished candidates with fewer minutes than this one has already.
-  if (!rule.enoughMeet && countBelow(rule.minutesSorted, minutes) < rule.keepRanks) return null;
-  const reason = cannotMeet ? "cannot-meet-slo" : "beyond-reach";
-  // The staircase's last step at or below this cost has the fewest minutes of all of them.
+  // 1. It can no longer meet the SLO.
+  if (!(minutes > rule.maxMinutes || failed > rule.maxFailed)) return null;
+  // 2. keepRanks finished candidates have fewer violating minutes than it has already.
+  if (countBelow(rule.minutesSorted, minutes) < rule.keepRanks) return null;
+  // 3. A finished candidate dominates it. The staircase's last step at or below this cost has
+  //    the fewest minutes of all of them.
   const stairCost = rule.stairCost;
   const lo = countAtOrBelow(stairCost, cost);
   if (lo === 0) return null;
@@ -177,7 +165,7 @@ export function shouldStop(
   const other = rule.stairId[lo - 1]!;
   // Strictly better on cost or minutes, or the same and listed first (the front's order).
   if (m > minutes || !(c < cost || m < minutes || other < id)) return null;
-  return { reason, dominatedBy: other };
+  return { reason: "cannot-meet-slo", dominatedBy: other };
 }
 
 /** How many of the ascending `values` are below `x` (binary search). */

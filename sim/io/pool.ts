@@ -13,7 +13,7 @@ import { Worker } from "node:worker_threads";
 import { simulate } from "../engine.js";
 import { QueueStepMemo } from "../queue.js";
 import { stopRule, sweepOrder, type Finished, type StopRule } from "../prune.js";
-import { meetsSlo } from "../search.js";
+import { violationBudgetMinutes } from "../search.js";
 import type { Kpis, PlanCandidate, PrunedAt, SimulationContext, Trace } from "../vocab/index.js";
 import type { SweepRequest, SweepResponse, SweepWorkerData } from "./sweep-worker.js";
 import { startSiblingWorker } from "./worker.js";
@@ -111,17 +111,15 @@ export async function runSweep(
   /** The rule for the next wave, from the candidates finished in the waves before it. */
   const nextRule = (): StopRule | null => {
     if (!prune) return null;
-    return stopRule(finished, trace, context.slo, prune.keepRanks);
+    const minutes = (trace.requests.length * trace.stepSeconds) / 60;
+    const budget = violationBudgetMinutes(context.slo, minutes);
+    return stopRule(finished, trace, context.slo, budget, prune.keepRanks);
   };
   const collect = (wave: readonly number[]) => {
     for (const index of wave) {
       const r = results[index]!;
       if (r.pruned === null) {
-        finished.push({
-          id: candidates[index]!.id,
-          kpis: r.kpis,
-          meetsSlo: meetsSlo(r.kpis, context.slo),
-        });
+        finished.push({ id: candidates[index]!.id, kpis: r.kpis });
       }
     }
   };

@@ -181,10 +181,10 @@ export interface PrunedAt {
   /** The last step simulated (0-based). */
   readonly step: number;
   /**
-   * `cannot-meet-slo`: its violating minutes or failed requests already pass what the SLO allows;
-   * `beyond-reach`: it already costs more than the best candidates the plan looks at.
+   * `cannot-meet-slo`: its violating minutes or failed requests already passed what the SLO
+   * allows, enough finished candidates have fewer violating minutes, and one dominates it.
    */
-  readonly reason: "cannot-meet-slo" | "beyond-reach";
+  readonly reason: "cannot-meet-slo";
   /** Id of a finished candidate that dominates it (as cheap or cheaper, with as few or fewer SLO minutes). */
   readonly dominatedBy: number;
 }
