@@ -41,7 +41,11 @@ export interface PruneOptions {
   readonly keepRanks: number;
   /** Indexes of candidates never stopped early (the current settings). */
   readonly keep?: readonly number[];
-  /** Candidates in the first wave (the waves then double). @default 64 */
+  /**
+   * Candidates in the first wave (the waves then double). No candidate of the first wave stops
+   * early, so a small one lets more stop: on plan --default's 300 candidates, 38 stopped with 16
+   * and 21 with 64 (a wave's last batches leave a worker idle, so not much smaller). @default 16
+   */
   readonly firstWave?: number;
 }
 
@@ -104,7 +108,7 @@ export async function runSweep(
   const keep = prune?.keep ?? [];
   const waves = sweepWaves(
     prune ? sweepOrder(candidates, trace, context) : candidates.map((_, i) => i),
-    prune ? (prune.firstWave ?? 64) : null,
+    prune ? (prune.firstWave ?? 16) : null,
   );
   const results: (SweptCandidate | undefined)[] = new Array(total);
   const finished: Finished[] = [];
