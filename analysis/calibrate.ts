@@ -10,6 +10,7 @@
  */
 import { queueStep, type QueueStepResult } from "../sim/queue.js";
 import {
+  warnings,
   PLATFORM_DEFAULTS,
   SERVICE_DEFAULTS,
   ServiceModelSchema,
@@ -17,7 +18,6 @@ import {
   type PlatformParams,
   type ServiceModel,
   type TaskSize,
-  type Warning,
   type WarningSink,
 } from "../sim/vocab/index.js";
 import { k6Percentile, linearFit, type LinearFit } from "./stats/index.js";
@@ -100,43 +100,6 @@ export interface Calibration {
 export class CalibrationError extends Error {}
 
 // ---------------------------------------------------------------------------------------------
-// Named warnings (STYLE.md point 9)
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** A used series has no data for a stretch of steps. */
-export function gapInMeasurements(series: string, fromMs: number, toMs: number): Warning {
-  return {
-    code: "gap-in-measurements",
-    message: `${series} has no data from ${iso(fromMs)} to ${iso(toMs)}; those steps are left out of the fits.`,
-  };
-}
-
-/** A fit rests on fewer steady steps than the minimum. */
-export function tooFewPoints(parameter: string, points: number, minimum: number): Warning {
-  return {
-    code: "too-few-points",
-    message: `${parameter} rests on ${points} steady steps (fewer than ${minimum}); treat it as a rough estimate and measure longer or at more load levels.`,
-  };
-}
-
-/** p95 never crossed the SLO, so the knee is only bounded from below. */
-export function rampNotSaturated(highest: number, sloP95Ms: number): Warning {
-  return {
-    code: "ramp-not-saturated",
-    message: `p95 never crossed ${sloP95Ms} ms, up to ${highest.toFixed(2)} requests/s per task: the knee lies above that; ramp higher to find it.`,
-  };
-}
-
-/** A parameter could not be fitted and keeps its default. */
-export function parameterNotFitted(parameter: string, reason: string, fallback: string): Warning {
-  return {
-    code: "parameter-not-fitted",
-    message: `${parameter} could not be fitted (${reason}); it keeps ${fallback}.`,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 
 /** Runs of NaN in a series, reported as gap warnings. */
 function reportGaps(name: string, values: Float64Array, o: ObservedService, warn: WarningSink) {
@@ -146,7 +109,7 @@ function reportGaps(name: string, values: Float64Array, o: ObservedService, warn
     if (missing && from < 0) from = i;
     if (!missing && from >= 0) {
       const ms = (k: number) => o.startMs + k * o.stepSeconds * 1000;
-      warn(gapInMeasurements(name, ms(from), ms(i)));
+      warn(warnings.gapInMeasurements(name, ms(from), ms(i)));
       from = -1;
     }
   }
@@ -257,7 +220,7 @@ export function calibrate(
     );
   }
   if (used.length < minimumPoints)
-    warn(tooFewPoints("cpuMsPerRequest", used.length, minimumPoints));
+    warn(warnings.tooFewPoints("cpuMsPerRequest", used.length, minimumPoints));
   const cpuFit = linearFit(
     used.map((i) => x[i]!),
     used.map((i) => cpu[i]!),
@@ -271,7 +234,7 @@ export function calibrate(
   let idleCpuPercent = (100 * cpuFit.intercept) / vcpus;
   if (idleCpuPercent < 0 || idleCpuPercent >= 100) {
     warn(
-      parameterNotFitted(
+      warnings.parameterNotFitted(
         "idleCpuPercent",
         `the intercept gives ${idleCpuPercent.toFixed(2)} %`,
         `0 %`,
@@ -299,13 +262,19 @@ export function calibrate(
       latencyMs = Math.max(0, median(residuals));
       latency = { points: residuals.length, latencyMs };
       if (residuals.length < minimumPoints)
-        warn(tooFewPoints("latencyMs", residuals.length, minimumPoints));
+        warn(warnings.tooFewPoints("latencyMs", residuals.length, minimumPoints));
     } else {
-      warn(parameterNotFitted("latencyMs", "no low-load step has a response time", "0 ms"));
+      warn(
+        warnings.parameterNotFitted("latencyMs", "no low-load step has a response time", "0 ms"),
+      );
     }
   } else {
     warn(
-      parameterNotFitted("latencyMs", "the bundle has no tg.TargetResponseTime.Average", "0 ms"),
+      warnings.parameterNotFitted(
+        "latencyMs",
+        "the bundle has no tg.TargetResponseTime.Average",
+        "0 ms",
+      ),
     );
   }
 
@@ -329,14 +298,21 @@ export function calibrate(
       memory = { points: mx.length, fit };
       perInflight = Math.max(0, fit.slope);
       memoryBase = Math.max(0, perInflight > 0 ? fit.intercept : median(my));
-      if (mx.length < minimumPoints) warn(tooFewPoints("memoryMiB", mx.length, minimumPoints));
+      if (mx.length < minimumPoints)
+        warn(warnings.tooFewPoints("memoryMiB", mx.length, minimumPoints));
     } else if (my.length > 0) {
       memoryBase = median(my);
-      warn(parameterNotFitted("memoryMiB.perInflightRequest", "fewer than three steps", "0"));
+      warn(
+        warnings.parameterNotFitted("memoryMiB.perInflightRequest", "fewer than three steps", "0"),
+      );
     }
   } else {
     warn(
-      parameterNotFitted("memoryMiB.base", "the bundle has no ci.MemoryUtilized.Average", "0 MiB"),
+      warnings.parameterNotFitted(
+        "memoryMiB.base",
+        "the bundle has no ci.MemoryUtilized.Average",
+        "0 MiB",
+      ),
     );
   }
 
@@ -354,7 +330,7 @@ export function calibrate(
       const firstOver = over.length ? Math.min(...over) : Infinity;
       const within = pts.filter(([v, p]) => p <= sloP95Ms && v < firstOver).map(([v]) => v);
       const kneeValue = over.length && within.length ? Math.max(...within) : null;
-      if (over.length === 0) warn(rampNotSaturated(highest, sloP95Ms));
+      if (over.length === 0) warn(warnings.rampNotSaturated(highest, sloP95Ms));
       knee = { sloP95Ms, requestsPerSecondPerTask: kneeValue, highestObserved: highest };
     }
   }
@@ -390,14 +366,10 @@ export function calibrate(
         d.newTargetHealthyChecks -
         1);
     platform.launchSeconds = Math.max(0, Math.round(m - d.schedulingDelaySeconds - checks));
-    if (s >= 60)
-      warn({
-        code: "coarse-launch-timing",
-        message: `launch-to-healthy is read from ${s}-s averages of the healthy count, interpolated within the step; tasks of one scale-out that turn healthy at different times blur it.`,
-      });
+    if (s >= 60) warn(warnings.coarseLaunchTiming(s));
   } else {
     warn(
-      parameterNotFitted(
+      warnings.parameterNotFitted(
         "launchSeconds",
         o.scaleOuts.length
           ? "no scale-out reached its desired count in the window"

@@ -19,10 +19,10 @@
  * whatever its shape, makes these functions throw; warnings go to the sink passed in.
  */
 import {
+  warnings,
   seriesIdPart,
   SUB_MINUTE_PERIODS,
   type Result,
-  type Warning,
   type WarningSink,
 } from "../sim/vocab/index.js";
 import { parseIsoTime, typicalSpacingSeconds } from "./trace.js";
@@ -621,70 +621,6 @@ export function parsePerformanceMessage(event: LogEvent): Result<PerformanceEven
 // ---------------------------------------------------------------------------------------------
 // Warnings (named messages, STYLE.md point 9)
 
-/** A GetMetricData result came back PartialData: the rest is on a page that was not imported. */
-export function partialData(source: string, id: string): Warning {
-  return {
-    code: "partial-data",
-    message: `${source}: GetMetricData returned PartialData for ${id}; its other datapoints are on the next page (NextToken): save every page's output and import them together.`,
-  };
-}
-
-/** A GetMetricData result failed (StatusCode Forbidden or InternalError). */
-export function failedResult(source: string, id: string, statusCode: string): Warning {
-  return {
-    code: "failed-result",
-    message: `${source}: GetMetricData returned StatusCode ${statusCode} for ${id}; its datapoints may be missing.`,
-  };
-}
-
-/** A result whose Id the --queries file does not define: its series has no namespace or unit. */
-export function resultWithoutQuery(source: string, id: string): Warning {
-  return {
-    code: "result-without-query",
-    message: `${source} has a result ${id} that the --queries file does not define; its series keeps only the Label, with no namespace, statistic or unit.`,
-  };
-}
-
-/**
- * A result's Label differs from the Label its Id had before (in an earlier input, or from the
- * --queries file): files that do not belong together share an Id.
- */
-export function labelMismatch(
-  source: string,
-  id: string,
-  label: string,
-  expected: string,
-): Warning {
-  return {
-    code: "label-mismatch",
-    message: `${source}: result ${id} is labelled "${label}", but ${id} was "${expected}" before (an earlier input or --queries); results merge by Id, so check that these files and --queries belong together.`,
-  };
-}
-
-/** The same series had different values at the same time in two inputs; the later was kept. */
-export function conflictingDatapoints(id: string, count: number): Warning {
-  return {
-    code: "conflicting-datapoints",
-    message: `${id} has ${count} timestamp${count === 1 ? "" : "s"} with different values in different inputs; the value read last was kept.`,
-  };
-}
-
-/** Events of several services: their service-level series get the service name in their id. */
-export function severalServices(names: readonly string[]): Warning {
-  return {
-    code: "several-services",
-    message: `the events hold ${names.length} services (${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}); their series are service.<ServiceName>.<Metric>.Average, not ci.<Metric>.Average: import one service's events for the series calibrate and rightsize read.`,
-  };
-}
-
-/** A record (an array element, a log event) that could not be read; it was skipped. */
-export function badEvent(source: string, index: number, reason: string): Warning {
-  return {
-    code: "bad-event",
-    message: `${source} event ${index} ${reason}; the event was skipped.`,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Series
 
@@ -897,13 +833,13 @@ export class CloudWatchSeriesBuilder {
     for (const r of output.MetricDataResults) {
       const q = this.queries.get(r.Id);
       if (this.hasQueries && q === undefined && !this.metric.has(`data:${r.Id}`))
-        this.warn(resultWithoutQuery(source, r.Id));
+        this.warn(warnings.resultWithoutQuery(source, r.Id));
       if (r.Label !== undefined) {
         const known = this.labels.get(r.Id);
         if (known === undefined) this.labels.set(r.Id, r.Label);
         else if (known !== r.Label && !this.mismatched.has(r.Id)) {
           this.mismatched.add(r.Id);
-          this.warn(labelMismatch(source, r.Id, r.Label, known));
+          this.warn(warnings.labelMismatch(source, r.Id, r.Label, known));
         }
       }
       const points = this.metricSeries(`data:${r.Id}`, () => this.metaFor(r, q));
@@ -912,12 +848,12 @@ export class CloudWatchSeriesBuilder {
         this.notes.push(
           `GetMetricData returned PartialData for ${r.Id} in ${source}; the datapoints of the pages imported were kept.`,
         );
-        this.warn(partialData(source, r.Id));
+        this.warn(warnings.partialData(source, r.Id));
       } else if (r.StatusCode === "Forbidden" || r.StatusCode === "InternalError") {
         this.notes.push(
           `GetMetricData returned StatusCode ${r.StatusCode} for ${r.Id} in ${source}.`,
         );
-        this.warn(failedResult(source, r.Id, r.StatusCode));
+        this.warn(warnings.failedResult(source, r.Id, r.StatusCode));
       }
       for (const m of r.Messages) this.notes.push(`CloudWatch (${r.Id}, ${source}): ${m}`);
       if (q?.Expression !== undefined && !this.expressionsNoted.has(r.Id)) {
@@ -1041,7 +977,7 @@ export class CloudWatchSeriesBuilder {
     };
     const emit = (id: string, meta: SeriesMeta, points: Points): void => {
       const { times, values } = points.sorted();
-      if (points.conflicts > 0) this.warn(conflictingDatapoints(id, points.conflicts));
+      if (points.conflicts > 0) this.warn(warnings.conflictingDatapoints(id, points.conflicts));
       out.push({ id, ...meta, spacingSeconds: typicalSpacingSeconds(times), times, values });
     };
     for (const [key, { meta, points }] of this.metric) {
@@ -1069,7 +1005,7 @@ export class CloudWatchSeriesBuilder {
         .map(([Name, Value]) => ({ Name, Value }));
 
     const services = [...this.services.entries()].sort(([a], [b]) => byText(a, b));
-    if (services.length > 1) this.warn(severalServices(services.map(([name]) => name)));
+    if (services.length > 1) this.warn(warnings.severalServices(services.map(([name]) => name)));
     for (const [name, s] of services) {
       const metrics = [...s.metrics.keys()].sort(
         (a, b) => SERVICE_ORDER.indexOf(a) - SERVICE_ORDER.indexOf(b),

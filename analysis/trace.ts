@@ -8,7 +8,12 @@
  *
  * Pure: no I/O, no clock; warnings go to the sink passed in.
  */
-import type { RawMetricSeries, Trace, Warning, WarningSink } from "../sim/vocab/index.js";
+import {
+  warnings,
+  type RawMetricSeries,
+  type Trace,
+  type WarningSink,
+} from "../sim/vocab/index.js";
 
 /** The step lengths a trace may have, in seconds. Each divides the next one up to a minute. */
 export const STEP_SECONDS_CHOICES = [1, 5, 10, 15, 20, 30, 60, 120, 300] as const;
@@ -52,60 +57,9 @@ export class TraceError extends Error {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Warnings (named messages, STYLE.md point 9)
-
 /** ISO 8601 of epoch ms; a time past the year 275760 (no Date holds it) as its number. */
 const iso = (ms: number): string =>
   Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms after 1970`;
-
-/** The source has no observations in [fromMs, toMs); those steps hold 0 requests. */
-export function gapInSeries(source: string, fromMs: number, toMs: number): Warning {
-  return {
-    code: "gap-in-series",
-    message: `${source} has no data from ${iso(fromMs)} to ${iso(toMs)} (${duration(toMs - fromMs)}); those steps are gaps with 0 requests.`,
-  };
-}
-
-/** "45 s", "12 min", "3.5 h": a span in the unit people would say. */
-function duration(ms: number): string {
-  const seconds = ms / 1000;
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round((seconds / 60) * 10) / 10} min`;
-  return `${Math.round((seconds / 3600) * 10) / 10} h`;
-}
-
-/** Gap runs beyond {@link MAX_GAP_WARNINGS}, summed up. */
-export function moreGapsInSeries(source: string, runs: number, steps: number): Warning {
-  return {
-    code: "more-gaps-in-series",
-    message: `${source} has ${runs} more gap runs (${steps} steps in all) not listed one by one.`,
-  };
-}
-
-/** Several observations share a timestamp; they were added together. */
-export function duplicateTimestamps(source: string, count: number): Warning {
-  return {
-    code: "duplicate-timestamps",
-    message: `${source} has ${count} repeated timestamps; their values were added together.`,
-  };
-}
-
-/** Observations are further apart than the step; each is spread evenly over the steps it covers. */
-export function coarseSeries(source: string, spacingSeconds: number, stepSeconds: number): Warning {
-  return {
-    code: "coarse-series",
-    message: `${source} has one observation every ${spacingSeconds} s, coarser than the ${stepSeconds}-s step; each value was spread evenly over the steps it covers.`,
-  };
-}
-
-/** Observations whose time or value is not a finite number were left out. */
-export function nonFiniteObservations(source: string, count: number): Warning {
-  return {
-    code: "non-finite-observations",
-    message: `${source} has ${count} observations with a time or value that is not a finite number; they were left out.`,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Time and spacing
@@ -305,7 +259,7 @@ export function toTrace(raw: RawMetricSeries, options: ToTraceOptions, warn: War
     times.push(t);
     values.push(v * scale);
   }
-  if (nonFinite > 0) warn(nonFiniteObservations(source, nonFinite));
+  if (nonFinite > 0) warn(warnings.nonFiniteObservations(source, nonFinite));
   if (times.length === 0) {
     const window =
       options.from === undefined && options.to === undefined
@@ -323,7 +277,7 @@ export function toTrace(raw: RawMetricSeries, options: ToTraceOptions, warn: War
   const stepMs = stepSeconds * 1000;
   // How long one observation lasts, in ms: its spacing when coarser than the step.
   const spreadMs = spacing !== null && spacing > stepSeconds ? spacing * 1000 : 0;
-  if (spreadMs > 0) warn(coarseSeries(source, spacing!, stepSeconds));
+  if (spreadMs > 0) warn(warnings.coarseSeries(source, spacing!, stepSeconds));
 
   let minT = Infinity;
   let maxT = -Infinity;
@@ -367,7 +321,7 @@ export function toTrace(raw: RawMetricSeries, options: ToTraceOptions, warn: War
       spread(requests, seen, startMs, stepMs, t, t + spreadMs, v);
     }
   }
-  if (duplicates > 0) warn(duplicateTimestamps(source, duplicates));
+  if (duplicates > 0) warn(warnings.duplicateTimestamps(source, duplicates));
 
   const gap = new Uint8Array(length);
   for (let k = 0; k < length; k++) gap[k] = seen[k] ? 0 : 1;
@@ -416,13 +370,13 @@ function reportGaps(
     while (k < gap.length && gap[k] === 1) k++;
     runs++;
     if (runs <= MAX_GAP_WARNINGS) {
-      warn(gapInSeries(source, startMs + first * stepMs, startMs + k * stepMs));
+      warn(warnings.gapInSeries(source, startMs + first * stepMs, startMs + k * stepMs));
     } else {
       extraRuns++;
       extraSteps += k - first;
     }
   }
-  if (extraRuns > 0) warn(moreGapsInSeries(source, extraRuns, extraSteps));
+  if (extraRuns > 0) warn(warnings.moreGapsInSeries(source, extraRuns, extraSteps));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import { TraceError, toTrace } from "../analysis/trace.js";
 import { LatencyHistogram } from "../analysis/stats/index.js";
 import { ingestK6File, K6LineTooLongError } from "../analysis/io/files/k6-stream.js";
 import {
+  warnings,
   BUNDLE_REQUESTS_SERIES,
   PlatformSchema,
   ServiceModelSchema,
@@ -153,11 +154,7 @@ export async function loadObservedBundle(dir: string, warn: WarningSink): Promis
       previous = desired;
     }
   }
-  if (!manifest.current)
-    warn({
-      code: "no-current-config",
-      message: `${traceDir} records no task size and scaling (manifest.current); give a config.`,
-    });
+  if (!manifest.current) warn(warnings.noCurrentConfig(traceDir, "1 vCPU and 2 GiB are assumed"));
   const observed: ObservedService = {
     source: traceDir,
     startMs: trace.startMs,

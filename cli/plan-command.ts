@@ -16,6 +16,7 @@ import {
   type PlanResult,
   type SimulationContext,
   type Warning,
+  warnings as warning,
 } from "../sim/vocab/index.js";
 import { loadConfig } from "../analysis/io/files/config-file.js";
 import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
@@ -192,10 +193,7 @@ async function bundleFidelity(
     const { observed } = await loadObservedBundle(path, (w) => warnings.push(w));
     return backtest(observed, current, context).fidelity;
   } catch (error) {
-    warnings.push({
-      code: "no-fidelity",
-      message: `no fidelity score: ${(error as Error).message}`,
-    });
+    warnings.push(warning.noFidelity((error as Error).message));
     return null;
   }
 }

@@ -19,15 +19,11 @@ import type { SloTargets } from "../scenarios/plan/k6-plan.js";
 import { TraceError } from "../analysis/trace.js";
 import { MAX_K6_LINE_CHARS, readK6Lines } from "../scenarios/io/k6-merge.js";
 import {
-  badK6Line,
   MAX_NAMED_BAD_K6_LINES,
-  moreBadK6Lines,
-  noK6Output,
   RunAccumulator,
   scalingEventsOf,
   serverSideFromSeries,
   thresholdVerdicts,
-  unreadableFile,
   type NamedSeries,
   type RunData,
   type ScalingEventRow,
@@ -45,7 +41,12 @@ import {
   type RunReportFormat,
   type RunReportFiles,
 } from "../reports/io/write-run-report.js";
-import type { PlanResult, SimulatedRun, Warning } from "../sim/vocab/index.js";
+import {
+  warnings as warning,
+  type PlanResult,
+  type SimulatedRun,
+  type Warning,
+} from "../sim/vocab/index.js";
 import { readBundleManifest, readBundleSeries } from "../analysis/io/files/bundle.js";
 import {
   BundleContentError,
@@ -92,7 +93,7 @@ async function optionalJson(
     return (await readBundleJson(root, name, field, { optional: true }))?.json ?? null;
   } catch (error) {
     if (error instanceof BundleContentError) {
-      warnings.push(unreadableFile(error.path, error.reason));
+      warnings.push(warning.unreadableFile(error.path, error.reason));
       return null;
     }
     throw error;
@@ -160,21 +161,21 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
       } catch (error) {
         if (++bad <= MAX_NAMED_BAD_K6_LINES)
           warnings.push(
-            badK6Line(k6Path, n, `is not k6 JSON (${excerpt((error as Error).message)})`),
+            warning.badK6Line(k6Path, n, `is not k6 JSON (${excerpt((error as Error).message)})`),
           );
         continue;
       }
       const problem = line?.type === "Point" ? k6PointValueProblem(line.metric, line.value) : null;
       if (problem !== null) {
         if (++bad <= MAX_NAMED_BAD_K6_LINES)
-          warnings.push(badK6Line(k6Path, n, `is refused: ${problem}`));
+          warnings.push(warning.badK6Line(k6Path, n, `is refused: ${problem}`));
         continue;
       }
       if (line !== null) acc.add(line);
     }
     if (bad > MAX_NAMED_BAD_K6_LINES)
-      warnings.push(moreBadK6Lines(k6Path, bad - MAX_NAMED_BAD_K6_LINES, bad));
-  } else warnings.push(noK6Output(dir));
+      warnings.push(warning.moreBadK6Lines(k6Path, bad - MAX_NAMED_BAD_K6_LINES, bad));
+  } else warnings.push(warning.noK6Output(dir));
 
   let thresholds: ThresholdVerdict[] = [];
   const [summaryName, summaryField] = named("summaryExport", "summary.json");
@@ -186,7 +187,10 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
         thresholds = thresholdVerdicts(summary);
       } catch (error) {
         warnings.push(
-          unreadableFile(join(dir, summaryName as string), excerpt((error as Error).message)),
+          warning.unreadableFile(
+            join(dir, summaryName as string),
+            excerpt((error as Error).message),
+          ),
         );
       }
     }
@@ -238,7 +242,10 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
   } catch (error) {
     if (error instanceof UsageError && error.code === "bad-bundle") {
       warnings.push(
-        unreadableFile(join(root.dir, "manifest.json"), "not a caplab trace bundle manifest"),
+        warning.unreadableFile(
+          join(root.dir, "manifest.json"),
+          "not a caplab trace bundle manifest",
+        ),
       );
       return null;
     }
@@ -248,7 +255,7 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
   for (const [i, s] of manifest.series.entries()) {
     const path = join(root.dir, s.file);
     if ((await bundleFile(root, s.file, `series[${i}].file`, { optional: true })) === null) {
-      warnings.push(unreadableFile(path, "missing"));
+      warnings.push(warning.unreadableFile(path, "missing"));
       continue;
     }
     let badRows = 0;
@@ -258,14 +265,14 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
     } catch (error) {
       if (error instanceof BundleContentError) {
         const at = error.line === undefined ? "" : `line ${error.line}: `;
-        warnings.push(unreadableFile(error.path, `${at}${error.reason}`));
+        warnings.push(warning.unreadableFile(error.path, `${at}${error.reason}`));
         continue;
       }
       throw error;
     }
     if (badRows > 0)
       warnings.push(
-        unreadableFile(
+        warning.unreadableFile(
           path,
           `${badRows} row${badRows === 1 ? " is" : "s are"} not a time and a number and were left out`,
         ),
@@ -297,7 +304,9 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
         Number.isFinite(to) ? to : Infinity,
       );
     } catch (error) {
-      warnings.push(unreadableFile(join(root.dir, scalingName), excerpt((error as Error).message)));
+      warnings.push(
+        warning.unreadableFile(join(root.dir, scalingName), excerpt((error as Error).message)),
+      );
     }
   }
   return serverSideFromSeries(series, {

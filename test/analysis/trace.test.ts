@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  gapInSeries,
   MAX_GAP_WARNINGS,
   parseIsoTime,
   resampleTrace,
@@ -10,7 +9,7 @@ import {
   TraceError,
   typicalSpacingSeconds,
 } from "../../analysis/trace.js";
-import type { RawMetricSeries, Warning } from "../../sim/vocab/index.js";
+import { warnings as warning, type RawMetricSeries, type Warning } from "../../sim/vocab/index.js";
 
 const MIN = 60_000;
 const T0 = Date.parse("2026-01-05T10:00:00Z");
@@ -146,8 +145,8 @@ describe("toTrace", () => {
     expect([...trace.requests]).toEqual([1, 0, 0, 0, 4, 5, 0, 7, 8]);
     expect([...trace.gap]).toEqual([0, 0, 1, 1, 0, 0, 1, 0, 0]);
     expect(warnings).toEqual([
-      gapInSeries("test.csv", T0 + 2 * MIN, T0 + 4 * MIN),
-      gapInSeries("test.csv", T0 + 6 * MIN, T0 + 7 * MIN),
+      warning.gapInSeries("test.csv", T0 + 2 * MIN, T0 + 4 * MIN),
+      warning.gapInSeries("test.csv", T0 + 6 * MIN, T0 + 7 * MIN),
     ]);
     expect(warnings[0]!.message).toContain("test.csv");
     expect(warnings[0]!.message).toContain("2026-01-05T10:02:00.000Z");

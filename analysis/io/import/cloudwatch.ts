@@ -21,7 +21,6 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import {
   addCloudWatchDocument,
   asLogEvent,
-  badEvent,
   CloudWatchSeriesBuilder,
   CLOUDWATCH_SHAPES_IN_WORDS,
   detectCloudWatchShape,
@@ -40,9 +39,9 @@ import { specialFileKind } from "../files/bundle-files.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { jsonErrorReason } from "../files/excerpt.js";
 import {
+  warnings,
   BUNDLE_REQUESTS_SERIES,
   type BundleSeries,
-  type Warning,
   type WarningSink,
 } from "../../../sim/vocab/index.js";
 import { STANDARD_PERIOD } from "../aws/period.js";
@@ -54,8 +53,8 @@ import {
   MAX_LINE_CHARS,
   openSource,
   type InputSource,
+  MAX_REPORTED_BAD_LINES,
 } from "./sources.js";
-import { badLine, MAX_REPORTED_BAD_LINES, moreBadLines, unreadableInput } from "./warnings.js";
 
 /**
  * The largest JSON document `--format cloudwatch` reads whole, bytes (after gunzip). CLI output
@@ -66,41 +65,6 @@ export const MAX_CLOUDWATCH_JSON_BYTES = 64 * 1024 * 1024;
 
 /** Files named in the notes with their bad-record counts; the rest are summed up. */
 const MAX_FILE_NOTES = 20;
-
-// ---------------------------------------------------------------------------------------------
-// Warnings (named messages, STYLE.md point 9)
-
-/** --step was given but the query states another Period; the query's was kept. */
-export function periodStatedByQuery(id: string, period: number, step: number): Warning {
-  return {
-    code: "period-stated-by-query",
-    message: `${id} has Period ${period} s in the --queries file; that was kept, not --step ${step}.`,
-  };
-}
-
-/** Several datapoints fell in one step of a series' period; the last one was kept. */
-export function datapointsShareStep(id: string, count: number, period: number): Warning {
-  return {
-    code: "datapoints-share-step",
-    message: `${id} has ${count} datapoint${count === 1 ? "" : "s"} closer together than its ${period}-s period; the later of each pair was kept (give --step, or the query's Period).`,
-  };
-}
-
-/** Datapoints before --from or at or after --to, left out. */
-export function datapointsOutsideWindow(count: number): Warning {
-  return {
-    code: "datapoints-outside-window",
-    message: `${count} datapoint${count === 1 ? "" : "s"} fell outside --from/--to and ${count === 1 ? "was" : "were"} left out.`,
-  };
-}
-
-/** The requests series' period is not a step `simulate` and `plan` take. */
-export function requestsPeriodNotATraceStep(id: string, period: number): Warning {
-  return {
-    code: "requests-period-not-a-trace-step",
-    message: `the requests series (${id}) has a ${period}-s period; simulate and plan take ${STEP_SECONDS_CHOICES.join(", ")} s, so re-fetch it at one of those (report, calibrate and rightsize read the bundle as it is).`,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -189,10 +153,11 @@ class BadRecords {
   total = 0;
   constructor(private readonly warn: WarningSink) {}
   line(source: string, lineNumber: number, reason: string): void {
-    if (++this.total <= MAX_REPORTED_BAD_LINES) this.warn(badLine(source, lineNumber, reason));
+    if (++this.total <= MAX_REPORTED_BAD_LINES)
+      this.warn(warnings.badLine(source, lineNumber, reason));
   }
   event(source: string, index: number, reason: string): void {
-    if (++this.total <= MAX_REPORTED_BAD_LINES) this.warn(badEvent(source, index, reason));
+    if (++this.total <= MAX_REPORTED_BAD_LINES) this.warn(warnings.badEvent(source, index, reason));
   }
 }
 
@@ -234,7 +199,7 @@ export async function importCloudWatch(
     } catch (error) {
       if (!(error instanceof PartlyRead)) throw error;
       unreadable++;
-      warn(unreadableInput(source.name, error.message));
+      warn(warnings.unreadableInput(source.name, error.message));
       read = error.read;
     }
     records += read.records;
@@ -246,7 +211,8 @@ export async function importCloudWatch(
       );
     options.onProgress?.({ source: source.name, files, lines: records });
   }
-  if (bad.total > MAX_REPORTED_BAD_LINES) warn(moreBadLines(bad.total - MAX_REPORTED_BAD_LINES));
+  if (bad.total > MAX_REPORTED_BAD_LINES)
+    warn(warnings.moreBadLines(bad.total - MAX_REPORTED_BAD_LINES));
 
   const what = options.sources.join(", ");
   if (files === 0) {
@@ -276,8 +242,8 @@ export async function importCloudWatch(
   }
   const period = requests.data.stepSeconds;
   if (!(STEP_SECONDS_CHOICES as readonly number[]).includes(period))
-    warn(requestsPeriodNotATraceStep(requestsSource.id, period));
-  if (placed.outside > 0) warn(datapointsOutsideWindow(placed.outside));
+    warn(warnings.requestsPeriodNotATraceStep(requestsSource.id, period, STEP_SECONDS_CHOICES));
+  if (placed.outside > 0) warn(warnings.datapointsOutsideWindow(placed.outside));
 
   const label = requestsSource.aliases.find((a) => a !== requestsSource.id);
   const requestsFrom = label === undefined ? requestsSource.id : `${requestsSource.id} (${label})`;
@@ -559,13 +525,13 @@ function placeAll(
   const place = (s: CloudWatchSeries, id: string): Placed => {
     let period = s.periodSeconds;
     if (period !== undefined && options.stepSeconds !== undefined && options.stepSeconds !== period)
-      warn(periodStatedByQuery(s.id, period, options.stepSeconds));
+      warn(warnings.periodStatedByQuery(s.id, period, options.stepSeconds));
     period ??=
       options.stepSeconds ??
       (s.spacingSeconds === null ? STANDARD_PERIOD : periodForSpacing(s.spacingSeconds));
     const r = onPeriodGrid(s, period, options.fromMs, options.toMs);
     outside += r.outside;
-    if (r.collisions > 0) warn(datapointsShareStep(s.id, r.collisions, period));
+    if (r.collisions > 0) warn(warnings.datapointsShareStep(s.id, r.collisions, period));
     const def: BundleSeries = {
       id,
       file: `series/${id}.csv`,

@@ -19,6 +19,7 @@ import { toTrace, TraceError } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { readTraceCsvStream } from "../files/trace-file.js";
 import {
+  warnings,
   BUNDLE_REQUESTS_SERIES,
   type RawMetricSeries,
   type WarningSink,
@@ -29,25 +30,13 @@ import {
   forEachLine,
   listSources,
   MAX_LINE_CHARS,
+  MAX_REPORTED_BAD_LINES,
   openSource,
   type InputSource,
 } from "./sources.js";
 import { StepGrid } from "./steps.js";
-import {
-  badLine,
-  MAX_REPORTED_BAD_LINES,
-  moreBadLines,
-  requestsOutsideWindow,
-  unreadableInput,
-} from "./warnings.js";
 
-export {
-  badLine,
-  MAX_REPORTED_BAD_LINES,
-  moreBadLines,
-  requestsOutsideWindow,
-  unreadableInput,
-} from "./warnings.js";
+export { MAX_REPORTED_BAD_LINES } from "./sources.js";
 
 /** The formats `caplab import --format` takes. */
 export const IMPORT_FORMATS = ["alb", "nginx", "csv", "k6", "cloudwatch"] as const;
@@ -174,20 +163,20 @@ async function importLines(
         if (verdict === null) return;
         bad++;
         badHere++;
-        if (bad <= MAX_REPORTED_BAD_LINES) warn(badLine(source.name, lineNumber, verdict));
+        if (bad <= MAX_REPORTED_BAD_LINES) warn(warnings.badLine(source.name, lineNumber, verdict));
       });
     } catch (error) {
       if (error instanceof UsageError) throw error;
       unreadable++;
-      warn(unreadableInput(source.name, describe(error, source)));
+      warn(warnings.unreadableInput(source.name, describe(error, source)));
     }
     lines += linesHere;
     if (badHere > 0 && filesWithBadLines++ < MAX_FILE_NOTES)
       badPerFile.push(`${source.name}: ${badHere} bad line${badHere === 1 ? "" : "s"} skipped`);
     options.onProgress?.({ source: source.name, files, lines });
   }
-  if (bad > MAX_REPORTED_BAD_LINES) warn(moreBadLines(bad - MAX_REPORTED_BAD_LINES));
-  if (reader.outside > 0) warn(requestsOutsideWindow(reader.outside));
+  if (bad > MAX_REPORTED_BAD_LINES) warn(warnings.moreBadLines(bad - MAX_REPORTED_BAD_LINES));
+  if (reader.outside > 0) warn(warnings.requestsOutsideWindow(reader.outside));
 
   const what = options.sources.join(", ");
   if (files === 0) {
@@ -276,7 +265,7 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
       // Bad rows are counted and the first few reported; they never stop the import.
       onBadLine: (line, reason) => {
         badHere++;
-        if (++bad <= MAX_REPORTED_BAD_LINES) warn(badLine(source.name, line, reason));
+        if (++bad <= MAX_REPORTED_BAD_LINES) warn(warnings.badLine(source.name, line, reason));
       },
     });
     if (badHere > 0)
@@ -287,7 +276,7 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
       values.push(raw.values[i]!);
     }
   }
-  if (bad > MAX_REPORTED_BAD_LINES) warn(moreBadLines(bad - MAX_REPORTED_BAD_LINES));
+  if (bad > MAX_REPORTED_BAD_LINES) warn(warnings.moreBadLines(bad - MAX_REPORTED_BAD_LINES));
   const raw: RawMetricSeries = { source: names.join(", "), times, values };
   let trace;
   try {
