@@ -21,6 +21,7 @@ import {
   type WarningSink,
 } from "../sim/vocab/index.js";
 import { k6Percentile, linearFit, type LinearFit } from "./stats/index.js";
+import { UsageError } from "../sim/vocab/errors.js";
 
 /** A service's measurements on one fixed step grid. Every series has `length` values; NaN = no data. */
 export interface ObservedService {
@@ -96,8 +97,13 @@ export interface Calibration {
   };
 }
 
-/** Thrown when the data cannot support the CPU fit at all. */
-export class CalibrationError extends Error {}
+/** Thrown when the data cannot support the CPU fit at all (a usage error: the data must change). */
+export class CalibrationError extends UsageError {
+  constructor(message: string) {
+    super(message, "cannot-calibrate");
+    this.name = "CalibrationError";
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 

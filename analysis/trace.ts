@@ -14,6 +14,7 @@ import {
   type Trace,
   type WarningSink,
 } from "../sim/vocab/index.js";
+import { UsageError } from "../sim/vocab/errors.js";
 
 /** The step lengths a trace may have, in seconds. Each divides the next one up to a minute. */
 export const STEP_SECONDS_CHOICES = [1, 5, 10, 15, 20, 30, 60, 120, 300] as const;
@@ -48,12 +49,11 @@ export function tooManySteps(
 }
 
 /** A trace that cannot be built; the message is one sentence that says what to change. */
-export class TraceError extends Error {
-  readonly code: "empty-trace" | "bad-step" | "trace-too-long" | "bad-series";
+export class TraceError extends UsageError {
+  declare readonly code: "empty-trace" | "bad-step" | "trace-too-long" | "bad-series";
   constructor(message: string, code: TraceError["code"]) {
-    super(message);
+    super(message, code);
     this.name = "TraceError";
-    this.code = code;
   }
 }
 

@@ -6,8 +6,6 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
-import { ScheduleError } from "../sim/schedule.js";
-import { SpaceError } from "../sim/search.js";
 import {
   PlanConfigSchema,
   SimulateConfigSchema,
@@ -18,7 +16,6 @@ import { HistoryError, Interrupted, UsageError } from "../sim/vocab/errors.js";
 import { FORCE_HELP } from "../analysis/io/files/output.js";
 import { redactUserinfo } from "../analysis/io/files/urls.js";
 import { printable } from "../reports/escape.js";
-import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
 import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";
 import { runCalibrateCommand, type CalibrateCommandOptions } from "./calibrate-command.js";
@@ -493,12 +490,7 @@ export async function main(argv: readonly string[], terminal: Io = processIo): P
       io.err(`caplab: ${error.message}\n`);
       return error.exitCode;
     }
-    if (
-      error instanceof UsageError ||
-      error instanceof ScheduleError ||
-      error instanceof SpaceError ||
-      error instanceof CalibrationError
-    ) {
+    if (error instanceof UsageError) {
       io.err(`caplab: ${redactUserinfo(error.message)}\n`);
       return 2;
     }

@@ -15,7 +15,7 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { CsvError, parse } from "csv-parse";
 import { generateDefaultWeek } from "../../synthetic.js";
-import { parseIsoTime, toTrace, TraceError } from "../../trace.js";
+import { parseIsoTime, toTrace } from "../../trace.js";
 import type {
   Candidate,
   RawMetricSeries,
@@ -391,16 +391,9 @@ export async function loadTraceSource(
   } else {
     throw new UsageError('trace needs either "file" or "generate: default-week".', "bad-config");
   }
-  try {
-    const trace = toTrace(raw, { from, to, scale: source.scale, stepSeconds }, warn);
-    checkScaledCounts(trace, source.scale);
-    return { trace, current };
-  } catch (error) {
-    if (error instanceof TraceError) {
-      throw new UsageError(error.message, error.code, { cause: error });
-    }
-    throw error;
-  }
+  const trace = toTrace(raw, { from, to, scale: source.scale, stepSeconds }, warn);
+  checkScaledCounts(trace, source.scale);
+  return { trace, current };
 }
 
 /** A scale that lifts a step's count past {@link MAX_TRACE_COUNT} (or to Infinity) is refused. */

@@ -15,7 +15,7 @@
  * goes on.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { toTrace, TraceError } from "../../trace.js";
+import { toTrace } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { readTraceCsvStream } from "../files/trace-file.js";
 import {
@@ -278,22 +278,15 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
   }
   if (bad > MAX_REPORTED_BAD_LINES) warn(warnings.moreBadLines(bad - MAX_REPORTED_BAD_LINES));
   const raw: RawMetricSeries = { source: names.join(", "), times, values };
-  let trace;
-  try {
-    trace = toTrace(
-      raw,
-      {
-        stepSeconds: options.stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS,
-        from: options.fromMs,
-        to: options.toMs,
-      },
-      warn,
-    );
-  } catch (error) {
-    if (error instanceof TraceError)
-      throw new UsageError(error.message, error.code, { cause: error });
-    throw error;
-  }
+  const trace = toTrace(
+    raw,
+    {
+      stepSeconds: options.stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS,
+      from: options.fromMs,
+      to: options.toMs,
+    },
+    warn,
+  );
   const stepMs = trace.stepSeconds * 1000;
   const data = Float64Array.from(trace.requests, (v, i) => (trace.gap[i] ? NaN : v));
   let requests = 0;
