@@ -265,7 +265,7 @@ describe("get-metric-data output", () => {
     });
     expect(broken({ Id: "m1", Timestamps: ["yesterday"], Values: [1] })).toMatchObject({
       ok: false,
-      error: expect.stringMatching(/Timestamps\[0\] "yesterday" is not an ISO 8601 time/),
+      error: 'MetricDataResults[0] (m1) Timestamps[0] is "yesterday", not an ISO 8601 time',
     });
     // A hand-made result with only a Label is named by it.
     expect(
@@ -278,7 +278,7 @@ describe("get-metric-data output", () => {
     expect(broken({ Id: "m1", Timestamps: ["2025-01-01T00:00:00Z"], Values: ["1"] })).toMatchObject(
       {
         ok: false,
-        error: expect.stringMatching(/Values\[0\] "1" is not a number/),
+        error: 'MetricDataResults[0] (m1) Values[0] is "1", not a number',
       },
     );
     expect(parseMetricDataQueries([{ Id: "m1" }])).toEqual({
@@ -362,7 +362,7 @@ describe("get-metric-statistics output", () => {
     ]);
     expect(parseGetMetricStatistics({ Label: "x", Datapoints: [{ Average: 1 }] })).toMatchObject({
       ok: false,
-      error: "Datapoints[0] Timestamp undefined is not an ISO 8601 time",
+      error: "Datapoints[0] Timestamp is missing",
     });
   });
 });
