@@ -51,6 +51,19 @@ export interface ObservedService {
   readonly responseTimeP95Ms: Float64Array | null;
   /** Scale-outs the scaling activities record: when, and the new desired count. */
   readonly scaleOuts: readonly { readonly timeMs: number; readonly desiredCount: number }[];
+  /**
+   * Every usage datapoint the bundle holds, whether or not it falls on the steps above (per
+   * task where the bundle has per-task series): what sizes a task in rightsize. Without it,
+   * the series above are used.
+   */
+  readonly usage?: {
+    /** CPU units (1024 per vCPU) used per task. */
+    readonly cpuUnits: Float64Array | null;
+    /** Percent of the task's CPU (AWS/ECS CPUUtilization). */
+    readonly cpuPercent: Float64Array | null;
+    /** MiB used per task. */
+    readonly memoryMiB: Float64Array | null;
+  };
 }
 
 /** Options of {@link calibrate}. */
@@ -63,6 +76,12 @@ export interface CalibrateOptions {
   readonly minimumPoints?: number;
   /** Utilization (request CPU / capacity) below which a step counts as low load. @default 0.5 */
   readonly lowLoadUtilization?: number;
+  /**
+   * Today's service model (`--config`): what a parameter the data cannot fit keeps, with a
+   * warning, instead of the default; without it, a bundle that cannot give the CPU fit is
+   * refused. @default none
+   */
+  readonly prior?: ServiceModel;
 }
 
 /** A straight-line fit and how many steps it used. */
@@ -76,8 +95,8 @@ export interface Calibration {
   /** Platform parameters the data supports (the rest keep their defaults). */
   readonly platform: Partial<PlatformParams>;
   readonly fits: {
-    /** vCPU used per task (y) on requests per second per task (x). */
-    readonly cpu: FitReport;
+    /** vCPU used per task (y) on requests per second per task (x); null when not fitted (a prior's values kept). */
+    readonly cpu: FitReport | null;
     /** MiB per task (y) on requests in flight per task (x); null without memory data. */
     readonly memory: FitReport | null;
     /** Non-CPU latency: median over low-load steps, and how many. */
@@ -200,44 +219,57 @@ export function calibrate(
   const vcpus = vcpusOf(o.task);
   const s = o.stepSeconds;
 
+  const prior = options.prior;
+
   const cpu = vcpuUsedPerTask(o);
-  if (!cpu || !o.runningTasks) {
-    throw new CalibrationError(
-      `${o.source} has no CPU (ci.CpuUtilized.Average or ecs.CPUUtilization.Average) or no task count (ci.RunningTaskCount.Average); collect a bundle with Container Insights on.`,
-    );
-  }
   reportGaps("requests", o.requests, o, warn);
-  reportGaps("CPU", cpu, o, warn);
-  reportGaps("ci.RunningTaskCount.Average", o.runningTasks, o, warn);
-  if (o.memoryMiBPerTask) reportGaps("ci.MemoryUtilized.Average", o.memoryMiBPerTask, o, warn);
+  if (cpu) reportGaps("CPU", cpu, o, warn);
+  if (o.runningTasks) reportGaps("the running-task count", o.runningTasks, o, warn);
+  if (o.memoryMiBPerTask) reportGaps("memory used per task", o.memoryMiBPerTask, o, warn);
 
   const x = requestsPerTask(o);
   const steady = steadySteps(o);
   const used: number[] = [];
-  for (let i = 0; i < o.length; i++) {
+  for (let i = 0; cpu && i < o.length; i++) {
     const y = cpu[i]!;
     if (!steady[i] || !Number.isFinite(x[i]!) || !Number.isFinite(y)) continue;
     if ((100 * y) / vcpus > saturated) continue;
     used.push(i);
   }
-  if (used.length < 3) {
-    throw new CalibrationError(
-      `${o.source} has ${used.length} steady, unsaturated steps with CPU and task counts; the CPU fit needs at least three (measure longer at steady load).`,
+  // The CPU fit, or why the data cannot give one.
+  let cpuFit: LinearFit | null = null;
+  let why: string | null = null;
+  if (o.length === 0) why = "the bundle has no requests series to fit CPU against";
+  else if (!cpu)
+    why =
+      "the bundle has no CPU on the requests' steps (ci.CpuUtilized.Average, task.<TaskId>.CpuUtilized.Average or ecs.CPUUtilization.Average for the same time as the requests)";
+  else if (!o.runningTasks)
+    why =
+      "the bundle has no task count on the requests' steps (ci.RunningTaskCount.Average, or per-task series to count)";
+  else if (used.length < 3)
+    why = `${used.length} steady, unsaturated step${used.length === 1 ? " has" : "s have"} CPU and task counts, and the CPU fit needs at least three (measure longer at steady load)`;
+  else {
+    cpuFit = linearFit(
+      used.map((i) => x[i]!),
+      used.map((i) => cpu[i]!),
     );
+    if (!(cpuFit.slope > 0)) {
+      why = `CPU does not rise with requests per task (slope ${cpuFit.slope}): the load did not vary enough to fit CPU per request`;
+      cpuFit = null;
+    }
   }
-  if (used.length < minimumPoints)
+  if (why !== null && prior === undefined)
+    throw new CalibrationError(
+      `${o.source} cannot be calibrated: ${why}. To keep your own values where the data cannot fit them, give --config with a simulate config.`,
+    );
+  if (cpuFit !== null && used.length < minimumPoints)
     warn(warnings.tooFewPoints("cpuMsPerRequest", used.length, minimumPoints));
-  const cpuFit = linearFit(
-    used.map((i) => x[i]!),
-    used.map((i) => cpu[i]!),
-  );
-  if (!(cpuFit.slope > 0)) {
-    throw new CalibrationError(
-      `CPU does not rise with requests per task in ${o.source} (slope ${cpuFit.slope}); the load did not vary enough to fit CPU per request.`,
+  if (why !== null)
+    warn(
+      warnings.parameterNotFitted("cpuMsPerRequest and idleCpuPercent", why, "--config's values"),
     );
-  }
-  const cpuMsPerRequest = cpuFit.slope * 1000;
-  let idleCpuPercent = (100 * cpuFit.intercept) / vcpus;
+  const cpuMsPerRequest = cpuFit ? cpuFit.slope * 1000 : prior!.cpuMsPerRequest;
+  let idleCpuPercent = cpuFit ? (100 * cpuFit.intercept) / vcpus : prior!.idleCpuPercent;
   if (idleCpuPercent < 0 || idleCpuPercent >= 100) {
     warn(
       warnings.parameterNotFitted(
@@ -254,7 +286,10 @@ export function calibrate(
   const mu = ((vcpus >= 1 ? 1 : vcpus) * (1 - idleCpuPercent / 100)) / (cpuMsPerRequest / 1000);
   const qs: QueueStepResult = { meanWait: 0, p50: 0, p95: 0, p99: 0, exceedance: 0 };
   let latency: Calibration["fits"]["latency"] = null;
-  let latencyMs: number = SERVICE_DEFAULTS.latencyMs;
+  let latencyMs: number = prior?.latencyMs ?? SERVICE_DEFAULTS.latencyMs;
+  /** What a parameter that cannot be fitted keeps, in words. */
+  const kept = (value: number, unit: string): string =>
+    `${value}${unit}${prior === undefined ? "" : " (--config)"}`;
   if (o.responseTimeMeanMs) {
     const residuals: number[] = [];
     for (const i of used) {
@@ -271,7 +306,11 @@ export function calibrate(
         warn(warnings.tooFewPoints("latencyMs", residuals.length, minimumPoints));
     } else {
       warn(
-        warnings.parameterNotFitted("latencyMs", "no low-load step has a response time", "0 ms"),
+        warnings.parameterNotFitted(
+          "latencyMs",
+          "no low-load step has a response time",
+          kept(latencyMs, " ms"),
+        ),
       );
     }
   } else {
@@ -279,15 +318,15 @@ export function calibrate(
       warnings.parameterNotFitted(
         "latencyMs",
         "the bundle has no tg.TargetResponseTime.Average",
-        "0 ms",
+        kept(latencyMs, " ms"),
       ),
     );
   }
 
   // Memory on in-flight requests (Little's law).
   let memory: FitReport | null = null;
-  let memoryBase = 0;
-  let perInflight = 0;
+  let memoryBase = prior?.memoryMiB.base ?? 0;
+  let perInflight = prior?.memoryMiB.perInflightRequest ?? 0;
   if (o.memoryMiBPerTask) {
     const mx: number[] = [];
     const my: number[] = [];
@@ -309,15 +348,26 @@ export function calibrate(
     } else if (my.length > 0) {
       memoryBase = median(my);
       warn(
-        warnings.parameterNotFitted("memoryMiB.perInflightRequest", "fewer than three steps", "0"),
+        warnings.parameterNotFitted(
+          "memoryMiB.perInflightRequest",
+          "fewer than three steps",
+          kept(perInflight, ""),
+        ),
       );
-    }
+    } else
+      warn(
+        warnings.parameterNotFitted(
+          "memoryMiB",
+          "no steady step has memory and requests",
+          kept(memoryBase, " MiB"),
+        ),
+      );
   } else {
     warn(
       warnings.parameterNotFitted(
         "memoryMiB.base",
-        "the bundle has no ci.MemoryUtilized.Average",
-        "0 MiB",
+        "the bundle has no memory used per task on the requests' steps",
+        kept(memoryBase, " MiB"),
       ),
     );
   }
@@ -346,16 +396,16 @@ export function calibrate(
   let launchToHealthy: Calibration["fits"]["launchToHealthy"] = null;
   const counts = o.healthyTasks ?? o.runningTasks;
   const lags: number[] = [];
-  for (const a of o.scaleOuts) {
+  for (const a of counts === null ? [] : o.scaleOuts) {
     const first = Math.max(0, Math.floor((a.timeMs - o.startMs) / (s * 1000)));
     // The count is a step average: in the step where the new tasks turn healthy it sits
     // part of the way from the old level to the new one, which says when in the step they
     // did (exact when they turn healthy together, as one scale-out's tasks roughly do).
-    const before = counts[first]!;
+    const before = counts![first]!;
     const added = a.desiredCount - before;
     if (!(added > 0.5)) continue;
     for (let i = first + 1; i < o.length; i++) {
-      const share = (counts[i]! - before) / added;
+      const share = (counts![i]! - before) / added;
       if (!(share > 0.01)) continue;
       const healthyMs = o.startMs + (i + 1) * s * 1000 - Math.min(1, share) * s * 1000;
       lags.push((healthyMs - a.timeMs) / 1000);
@@ -386,18 +436,19 @@ export function calibrate(
   }
 
   const service = ServiceModelSchema.parse({
+    ...prior,
     cpuMsPerRequest,
     latencyMs,
-    serviceTimeCv: SERVICE_DEFAULTS.serviceTimeCv,
+    serviceTimeCv: prior?.serviceTimeCv ?? SERVICE_DEFAULTS.serviceTimeCv,
     idleCpuPercent,
-    timeoutSeconds: SERVICE_DEFAULTS.timeoutSeconds,
+    timeoutSeconds: prior?.timeoutSeconds ?? SERVICE_DEFAULTS.timeoutSeconds,
     memoryMiB: { base: memoryBase, perInflightRequest: perInflight },
   });
   return {
     service,
     platform,
     fits: {
-      cpu: { points: used.length, fit: cpuFit },
+      cpu: cpuFit === null ? null : { points: used.length, fit: cpuFit },
       memory,
       latency,
       knee,

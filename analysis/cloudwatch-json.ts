@@ -1099,22 +1099,16 @@ export function addCloudWatchDocument(
 /**
  * The series that becomes the bundle's `requests`: the one `name` names (series id, query Id
  * or Label) when given; else the one whose metric name is RequestCount (when several, the one
- * with a TargetGroup dimension: the service's own traffic, as the collector takes it).
+ * with a TargetGroup dimension: the service's own traffic, as the collector takes it); null
+ * when nothing is named and no series is a RequestCount (the bundle then has no requests).
  *
- * @returns an error sentence that names the series found when there is no such series or
- *   more than one.
+ * @returns an error sentence that names the series found when `name` names none or several,
+ *   or when several RequestCount series could each be the service's.
  */
 export function pickRequestsSeries(
   series: readonly CloudWatchSeries[],
   name: string | undefined,
-): Result<CloudWatchSeries> {
-  const listed = (list: readonly CloudWatchSeries[]): string => {
-    const names = list.slice(0, 12).map((s) => {
-      const label = s.aliases.find((a) => a !== s.id);
-      return label === undefined ? s.id : `${s.id} (${label})`;
-    });
-    return `${names.join(", ")}${list.length > 12 ? `, and ${list.length - 12} more` : ""}`;
-  };
+): Result<CloudWatchSeries | null> {
   if (name !== undefined) {
     const byId = series.filter((s) => s.id === name);
     const matches = byId.length > 0 ? byId : series.filter((s) => s.aliases.includes(name));
@@ -1126,7 +1120,7 @@ export function pickRequestsSeries(
       };
     return {
       ok: false,
-      error: `--requests ${name} names no series; the series found are ${series.length === 0 ? "none" : listed(series)}.`,
+      error: `--requests ${name} names no series; the series found are ${listed(series)}.`,
     };
   }
   let candidates = series.filter((s) => s.metricName === "RequestCount");
@@ -1142,8 +1136,15 @@ export function pickRequestsSeries(
       ok: false,
       error: `several RequestCount series were found (${listed(candidates)}); pass --requests with the one that counts the service's requests.`,
     };
-  return {
-    ok: false,
-    error: `no series is an AWS/ApplicationELB RequestCount; pass --requests with the Id, Label or series id that counts requests (found: ${series.length === 0 ? "none" : listed(series)}).`,
-  };
+  return { ok: true, value: null };
+}
+
+/** Series named for a message: the first 12 ids (with their Label), then how many more. */
+export function listed(list: readonly CloudWatchSeries[]): string {
+  if (list.length === 0) return "none";
+  const names = list.slice(0, 12).map((s) => {
+    const label = s.aliases.find((a) => a !== s.id);
+    return label === undefined ? s.id : `${s.id} (${label})`;
+  });
+  return `${names.join(", ")}${list.length > 12 ? `, and ${list.length - 12} more` : ""}`;
 }

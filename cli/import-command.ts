@@ -217,7 +217,9 @@ export function renderImportSummary(result: ImportResult, out: string): string {
     result.kind === "cloudwatch"
       ? [
           `Imported ${result.series.length} series from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} datapoints and events, ${s.badLines} bad) into ${out}`,
-          `  requests ${result.requestsFrom ?? BUNDLE_REQUESTS_SERIES}: ${Number(s.requests.toPrecision(12))} in the window`,
+          result.requestsFrom === undefined
+            ? "  requests none: no series counts requests (no RequestCount; --requests names one)"
+            : `  requests ${result.requestsFrom}: ${Number(s.requests.toPrecision(12))} in the window`,
         ]
       : [
           `Imported ${s.requests} requests from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} lines, ${s.badLines} bad) into ${out}`,
@@ -226,9 +228,49 @@ export function renderImportSummary(result: ImportResult, out: string): string {
     ...first,
     `  window   ${new Date(result.window.fromMs).toISOString()} .. ${new Date(result.window.toMs).toISOString()} (${steps} steps of ${result.stepSeconds} s)`,
     `  series   ${seriesList(result.series.map((x) => x.def.id))}`,
-    `  use it   trace: { file: ${out} } in a simulate or plan config`,
+    ...usesOf(result, out),
     "",
   ].join("\n");
+}
+
+/**
+ * Which commands read the bundle, as the summary's last lines. Every command named here reads
+ * it (test/cli/import-command.test.ts runs them on the bundled samples).
+ */
+function usesOf(result: ImportResult, out: string): string[] {
+  const cpu = result.series.filter((s) => CPU_SERIES.test(s.def.id));
+  const counts = result.series.filter((s) => TASK_COUNT_SERIES.test(s.def.id));
+  const readers = [`caplab report ${out}`, ...(cpu.length > 0 ? [`caplab rightsize ${out}`] : [])];
+  if (!result.series.some((s) => s.def.id === BUNDLE_REQUESTS_SERIES))
+    return [
+      `  use it   ${readers.join(", ")}; simulate, plan and calibrate need a requests series (--requests)`,
+    ];
+  // calibrate fits CPU against requests: both (and a task count) for the same time.
+  const inWindow = (list: typeof cpu) => list.some((s) => hasDataIn(s.data, result.window));
+  const fits = inWindow(cpu) && inWindow(counts);
+  return [
+    `  use it   trace: { file: ${out} } in a simulate or plan config`,
+    `           ${[...readers, ...(fits ? [`caplab calibrate ${out}`] : [])].join(", ")}${
+      cpu.length > 0 && !fits
+        ? "; calibrate needs CPU and task counts for the same time as the requests"
+        : ""
+    }`,
+  ];
+}
+
+/** Series that hold CPU used per task, or a share of it. */
+const CPU_SERIES = /^(task\.[^.]+\.CpuUtilized|ci\.CpuUtilized|ecs\.CPUUtilization)\.Average$/;
+/** Series that give the running-task count (or per-task series to count). */
+const TASK_COUNT_SERIES = /^(ci\.RunningTaskCount|task\.[^.]+\.CpuUtilized)\.Average$/;
+
+/** Whether a fixed-step series has a value in [fromMs, toMs). */
+function hasDataIn(data: FixedSeries, window: { fromMs: number; toMs: number }): boolean {
+  const stepMs = data.stepSeconds * 1000;
+  for (let i = 0; i < data.values.length; i++) {
+    const t = data.startMs + i * stepMs;
+    if (t >= window.fromMs && t < window.toMs && Number.isFinite(data.values[i])) return true;
+  }
+  return false;
 }
 
 /** Series ids for the summary: the first 12, then how many in all. */

@@ -308,7 +308,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         "the data cannot support a parameter. Writes the service: and platform: sections caplab simulate takes.\n\n" +
         "Example: caplab calibrate traces/api-week --out model.yaml",
     )
-    .argument("<bundle>", "trace bundle (caplab collect) or run bundle with server/")
+    .argument("<bundle>", "trace bundle (caplab collect or import) or run bundle with server/")
     .option("--out <file>", "write the YAML here (default: stdout)")
     .option("--force", FORCE_HELP.file)
     .addOption(
@@ -316,6 +316,12 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         numberFlag("--slo-p95", { unit: "milliseconds", positive: true }),
       ),
     )
+    .option(
+      "--config <file>",
+      "today's simulate config: its task size, and its service values kept where the data cannot fit them",
+    )
+    .option("--task-cpu <units>", "today's task cpu, when the bundle records none (e.g. 512)")
+    .option("--task-memory <MiB>", "today's task memory, when the bundle records none (e.g. 1024)")
     .action(async (bundle: string, opts: CalibrateCommandOptions) => {
       setCode(await runCalibrateCommand(bundle, opts, io));
     });
@@ -327,8 +333,17 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .argument(
       "<bundle>",
-      "trace bundle with Container Insights series and the current configuration",
+      "trace bundle (caplab collect or import) or run bundle with Container Insights or AWS/ECS CPU series",
     )
+    .option(
+      "--config <file>",
+      "today's simulate config (service, task, scaling), when the bundle records none",
+    )
+    .option(
+      "--task-cpu <units>",
+      "today's task cpu (e.g. 512); overrides the bundle's and --config's",
+    )
+    .option("--task-memory <MiB>", "today's task memory (e.g. 1024)")
     .addOption(
       new Option("--slo-p95 <ms>", "p95 SLO, ms").argParser(
         numberFlag("--slo-p95", { unit: "milliseconds", positive: true }),

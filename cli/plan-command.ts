@@ -35,7 +35,7 @@ import {
 import { defaultWorkers, poolSize, runSweep } from "../sim/io/pool.js";
 import { PLAN_RESULT_FILE, renderPlanResultJson } from "../analysis/io/files/plan-result-file.js";
 import { isBundle } from "../analysis/io/files/bundle.js";
-import { loadObservedBundle } from "./calibrate-command.js";
+import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { loadTraceSource } from "../analysis/io/files/trace-file.js";
 import { formatCount } from "../reports/format.js";
 
@@ -190,7 +190,9 @@ async function bundleFidelity(
   const path = resolve(baseDir, config.trace.file);
   if (!(await isBundle(path))) return null;
   try {
-    const { observed } = await loadObservedBundle(path, (w) => warnings.push(w));
+    const { observed } = await loadObservedBundle(path, (w) => warnings.push(w), {
+      task: current.task,
+    });
     return backtest(observed, current, context).fidelity;
   } catch (error) {
     warnings.push(warning.noFidelity((error as Error).message));

@@ -16,6 +16,7 @@ import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { k6PointValueProblem, parseK6Line } from "../analysis/k6-results.js";
 import type { SloTargets } from "../scenarios/plan/k6-plan.js";
+import { BUNDLE_FORMAT } from "../sim/vocab/index.js";
 import { TraceError } from "../analysis/trace.js";
 import { MAX_K6_LINE_CHARS, readK6Lines } from "../scenarios/io/k6-merge.js";
 import {
@@ -124,9 +125,10 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
     string,
     unknown
   >;
+  if (manifest.format === BUNDLE_FORMAT) return loadTraceBundle(dir, root);
   if (manifest.format !== RUN_BUNDLE_FORMAT)
     throw new UsageError(
-      `${manifestPath} is not a ${RUN_BUNDLE_FORMAT} manifest (format ${excerpt(String(manifest.format), 40)}).`,
+      `${manifestPath} is not a ${RUN_BUNDLE_FORMAT} or ${BUNDLE_FORMAT} manifest (format ${excerpt(String(manifest.format), 40)}).`,
       "bad-bundle",
     );
   const warnings: Warning[] = [];
@@ -227,6 +229,28 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
       throw new UsageError(`${dir}: ${error.message}`, error.code, { cause: error });
     throw error;
   }
+}
+
+/**
+ * A trace bundle (`caplab collect` or `import`) as a run without k6 output: its series are
+ * the server side, so the report shows the service's side alone (requests, tasks, CPU, memory,
+ * per task and container, RequestCountPerTarget) over the bundle's window.
+ */
+async function loadTraceBundle(dir: string, root: BundleRoot): Promise<RunData> {
+  const warnings: Warning[] = [];
+  const server = await loadServerSide(root, warnings);
+  const manifest = await readBundleManifest(root);
+  const source = `${manifest.source.kind}${manifest.source.detail === "" ? "" : `: ${manifest.source.detail}`}`;
+  const meta = {
+    runId: resolve(dir).replace(/^.*[\\/]/, ""),
+    scenario: `trace bundle (${manifest.source.kind})`,
+    target: source.length > 200 ? `${source.slice(0, 200)}…` : source,
+    startedAt: manifest.window.from,
+    endedAt: manifest.window.to,
+    k6ExitCode: null,
+    gitCommit: null,
+  };
+  return new RunAccumulator().finish(meta, { thresholds: [], slo: null, server, warnings });
 }
 
 /**

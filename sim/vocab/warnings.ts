@@ -161,10 +161,10 @@ export const warnings = {
     ),
 
   /** No series counts requests: the bundle holds the other series only. */
-  noRequestsSeries: (found: string) =>
+  noRequestsSeries: () =>
     make(
       "no-requests-series",
-      `no series is an AWS/ApplicationELB RequestCount, so the bundle has no requests (calibrate, rightsize and report read its other series; simulate and plan need requests: pass --requests with the series that counts them). Found: ${found}.`,
+      "no series is an AWS/ApplicationELB RequestCount, so the bundle has no requests series: report and rightsize read its other series; simulate, plan, calibrate and backtest need one (--requests names the series that counts requests).",
     ),
 
   /** A GetMetricData result came back PartialData: the rest is on a page that was not imported. */
@@ -336,7 +336,7 @@ export const warnings = {
   parameterNotFitted: (parameter: string, reason: string, fallback: string) =>
     make(
       "parameter-not-fitted",
-      `${parameter} could not be fitted (${reason}); it keeps ${fallback}.`,
+      `${parameter} could not be fitted (${reason}); ${parameter.includes(" and ") ? "they keep" : "it keeps"} ${fallback}.`,
     ),
 
   /** Launch-to-healthy read from coarse averages of the healthy count. */
@@ -360,16 +360,26 @@ export const warnings = {
       `${source}: ${steps} steps have no request data; they replay as 0 requests.`,
     ),
 
-  /** Series at another step than the requests' were averaged (or spread) onto its steps. */
-  seriesResampled: (
-    bundle: string,
-    ids: readonly string[],
-    fromSeconds: number,
-    toSeconds: number,
-  ) =>
+  /** Series at another period than the analysis' step were averaged (or held) onto its steps. */
+  seriesResampled: (bundle: string, ids: readonly string[], stepSeconds: number) =>
     make(
       "series-resampled",
-      `${bundle}: ${ids.length === 1 ? ids[0] : `${ids.length} series (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""})`} ${ids.length === 1 ? "has" : "have"} ${fromSeconds}-s periods and ${ids.length === 1 ? "was" : "were"} put on the ${toSeconds}-s steps of the analysis (averaged where finer, held where coarser).`,
+      `${bundle}: ${ids.length === 1 ? ids[0] : `${ids.length} series (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""})`} ${ids.length === 1 ? "has another period" : "have other periods"} than the ${stepSeconds}-s steps of the analysis and ${ids.length === 1 ? "was" : "were"} put on them: averaged where finer, held where coarser (a Sum divided over the steps).`,
+    ),
+
+  /** A series has datapoints, none of them in the requests' window: it cannot be compared with them. */
+  seriesOutsideWindow: (
+    bundle: string,
+    id: string,
+    n: number,
+    firstMs: number,
+    lastMs: number,
+    fromMs: number,
+    toMs: number,
+  ) =>
+    make(
+      "series-outside-window",
+      `${bundle}: ${id} has ${count(n, "datapoint")} (${iso(firstMs)}${n > 1 ? ` to ${iso(lastMs)}` : ""}), none between ${iso(fromMs)} and ${iso(toMs)}, where the requests are; it is not compared with them (rightsize still sizes a task from it).`,
     ),
 
   /** `plan` on a bundle could not backtest the simulator on it. */

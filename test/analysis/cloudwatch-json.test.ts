@@ -16,6 +16,7 @@ import {
   parsePerformanceEvent,
   parsePerformanceMessage,
   periodForSpacing,
+  listed,
   pickRequestsSeries,
   type CloudWatchSeries,
   type MetricDataQuery,
@@ -621,14 +622,10 @@ describe("pickRequestsSeries", () => {
     });
   });
 
-  it("asks for --requests and lists the series when there is no RequestCount", () => {
-    expect(
-      pickRequestsSeries([s("m1", "EstimatedCharges", [], ["m1", "EstimatedCharges"])], undefined),
-    ).toEqual({
-      ok: false,
-      error:
-        "no series is an AWS/ApplicationELB RequestCount; pass --requests with the Id, Label or series id that counts requests (found: m1 (EstimatedCharges)).",
-    });
+  it("finds none when no series is a RequestCount and --requests names none", () => {
+    const charges = s("m1", "EstimatedCharges", [], ["m1", "EstimatedCharges"]);
+    expect(pickRequestsSeries([charges], undefined)).toEqual({ ok: true, value: null });
+    expect(listed([charges])).toBe("m1 (EstimatedCharges)");
   });
 });
 

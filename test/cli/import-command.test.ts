@@ -266,17 +266,73 @@ describe("caplab import --format cloudwatch", () => {
     expect((await read("cluster.myCICluster.TaskCount.Average")).values).toEqual([5]);
   });
 
-  it("exits 2 with one sentence when no series counts requests, or a file is none of the shapes", async () => {
+  it("writes a bundle without requests when no series counts them, and says what reads it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-import-cw-"));
     const io = captureIo();
     const events = data("cloudwatch/ecs-container-insights-performance-events.aws-docs.jsonl");
     expect(
       await main(["import", events, "--format", "cloudwatch", "--out", join(dir, "b")], io),
-    ).toBe(2);
+    ).toBe(0);
     expect(io.stderr()).toMatch(
-      /^caplab: no series is an AWS\/ApplicationELB RequestCount; pass --requests with the Id, Label or series id that counts requests \(found: ci\.RunningTaskCount\.Average, .*\)\.\n$/,
+      /^warning: no series is an AWS\/ApplicationELB RequestCount, so the bundle has no requests series: report and rightsize read its other series; .*--requests names the series that counts requests\)\.\n$/,
     );
+    expect(io.stdout()).toMatch(/\n {2}requests none: no series counts requests/);
+    expect(io.stdout()).toMatch(
+      /\n {2}use it {3}caplab report .*b, caplab rightsize .*b; simulate, plan and calibrate need a requests series \(--requests\)\n/,
+    );
+    const manifest = await readBundleManifest(join(dir, "b"));
+    expect(manifest.series.map((s) => s.id)).not.toContain("requests");
+    expect(manifest.stepSeconds).toBe(60);
+    // simulate and plan refuse it with one sentence that says what to do.
+    await expect(totalRequests(join(dir, "b"))).rejects.toThrow(
+      /has no requests series .*re-import it with --requests/,
+    );
+  });
 
+  it("sends every bundle of the bundled samples where its summary says: each command it names reads it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cw-"));
+    const sample = (name: string) => data(`cloudwatch/${name}`);
+    const events = sample("ecs-container-insights-performance-events.aws-docs.json");
+    const cases: string[][] = [
+      [events],
+      [sample("ecs-container-insights-performance-events.aws-docs.jsonl")],
+      [
+        sample("get-metric-statistics.awscli-example-cpu.json"),
+        events,
+        "--requests",
+        "CPUUtilization.Maximum",
+      ],
+      [sample("get-metric-data.awscli-example1-metric-math.json"), "--queries", queries],
+      [sample("get-metric-data.awscli-example2-billing.json")],
+      [cloudwatch, "--queries", queries, "--requests", "m3"],
+    ];
+    const ran: string[] = [];
+    for (const [i, args] of cases.entries()) {
+      const out = join(dir, `b${i}`);
+      const io = captureIo();
+      expect(await main(["import", ...args, "--format", "cloudwatch", "--out", out], io)).toBe(0);
+      // "  use it   caplab report DIR, caplab rightsize DIR; …" and the line after it.
+      const uses = io.stdout().slice(io.stdout().indexOf("  use it"));
+      const commands = [...uses.matchAll(/caplab (\w+) ([^\s,;]+)/g)].map((m): [string, string] => [
+        m[1]!,
+        m[2]!,
+      ]);
+      expect(commands.length, args.join(" ")).toBeGreaterThan(0);
+      for (const [command, bundle] of commands) {
+        expect(bundle).toBe(out);
+        const run = captureIo();
+        expect(
+          await main([command, bundle], run),
+          `${command} after import ${args.join(" ")}: ${run.stderr()}`,
+        ).toBe(0);
+        ran.push(command);
+      }
+    }
+    expect(new Set(ran)).toEqual(new Set(["report", "rightsize"]));
+  });
+
+  it("exits 2 with one sentence when a file is none of the shapes", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cw-"));
     await writeFile(
       join(dir, "list-metrics.json"),
       '{\n  "Metrics": [],\n  "NextToken": null\n}\n',

@@ -186,12 +186,21 @@ export async function readBundleSeries(
   return { source: path, times, values };
 }
 
-/** The requests series of a bundle, with its manifest. */
+/**
+ * The requests series of a bundle, with its manifest.
+ *
+ * @throws UsageError when the bundle has none (an import that found no series counting requests).
+ */
 export async function readBundleRequests(
   dir: string,
 ): Promise<{ manifest: TraceBundleManifest; raw: RawMetricSeries }> {
   const root = await openBundle(dir);
   const manifest = await readBundleManifest(root);
-  const series = manifest.series.find((s) => s.id === BUNDLE_REQUESTS_SERIES)!;
+  const series = manifest.series.find((s) => s.id === BUNDLE_REQUESTS_SERIES);
+  if (series === undefined)
+    throw new UsageError(
+      `${dir} has no requests series (its import found none that counts requests), so it cannot be replayed; re-import it with --requests naming the series that counts the service's requests, or give another trace.`,
+      "no-requests-series",
+    );
   return { manifest, raw: await readBundleSeries(root, series, { manifest }) };
 }

@@ -229,30 +229,45 @@ export async function importCloudWatch(
   const picked = pickRequestsSeries(all, options.requests);
   if (!picked.ok) throw new UsageError(picked.error, "no-requests-series");
   const requestsSource = picked.value;
+  if (requestsSource === null) warn(warnings.noRequestsSeries());
 
   const placed = placeAll(all, requestsSource, options, warn);
   const requests = placed.requests;
-  const window = { fromMs: requests.data.startMs, toMs: requests.endMs };
-  const requestsTotal = sumFinite(requests.data.values);
-  if (!Array.from(requests.data.values).some(Number.isFinite)) {
+  const kept = requests === null ? placed.others : [requests];
+  if (!kept.some((s) => Array.from(s.data.values).some(Number.isFinite))) {
+    const which =
+      requestsSource === null ? "no series" : `the requests series (${requestsSource.id})`;
     throw new UsageError(
-      `Nothing to import from ${what}: the requests series (${requestsSource.id}) has no datapoints between --from and --to; widen the window.`,
+      `Nothing to import from ${what}: ${which} has datapoints between --from and --to; widen the window.`,
       "empty-trace",
     );
   }
-  const period = requests.data.stepSeconds;
-  if (!(STEP_SECONDS_CHOICES as readonly number[]).includes(period))
+  // The window: the requests series' (without one, every series' from first to last period).
+  const window = {
+    fromMs: Math.min(...kept.map((s) => s.data.startMs)),
+    toMs: Math.max(...kept.map((s) => s.endMs)),
+  };
+  const requestsTotal = requests === null ? 0 : sumFinite(requests.data.values);
+  const period = requests?.data.stepSeconds ?? mostCommon(kept.map((s) => s.data.stepSeconds));
+  if (requestsSource !== null && !(STEP_SECONDS_CHOICES as readonly number[]).includes(period))
     warn(warnings.requestsPeriodNotATraceStep(requestsSource.id, period, STEP_SECONDS_CHOICES));
   if (placed.outside > 0) warn(warnings.datapointsOutsideWindow(placed.outside));
 
-  const label = requestsSource.aliases.find((a) => a !== requestsSource.id);
-  const requestsFrom = label === undefined ? requestsSource.id : `${requestsSource.id} (${label})`;
+  const label = requestsSource?.aliases.find((a) => a !== requestsSource.id);
+  const requestsFrom =
+    requestsSource === null
+      ? undefined
+      : label === undefined
+        ? requestsSource.id
+        : `${requestsSource.id} (${label})`;
   const shapes = [...shapeFiles.entries()].map(
     ([shape, n]) => `${SHAPE_NAMES[shape]} (${n} input${n === 1 ? "" : "s"})`,
   );
   const notes = [
     `read ${records} datapoints and events from ${files} input${files === 1 ? "" : "s"} (${shapes.join(", ")}): ${bad.total} bad record${bad.total === 1 ? "" : "s"} skipped, ${placed.outside} datapoint${placed.outside === 1 ? "" : "s"} outside the window, ${unreadable} input${unreadable === 1 ? "" : "s"} not read to the end`,
-    `requests is ${requestsFrom}${requestsSource.id === requestsSource.metricName || requestsSource.aliases.includes(requestsSource.metricName) ? "" : `, ${requestsSource.namespace ?? "metric"} ${requestsSource.metricName}`}`,
+    requestsSource === null
+      ? "no series counts requests (no RequestCount, no --requests): the bundle holds the other series only"
+      : `requests is ${requestsFrom}${requestsSource.id === requestsSource.metricName || requestsSource.aliases.includes(requestsSource.metricName) ? "" : `, ${requestsSource.namespace ?? "metric"} ${requestsSource.metricName}`}`,
     "each series keeps its CloudWatch period (the query's Period, else --step, else the datapoints' spacing); an empty value is a period with no datapoint",
     ...builder.notes,
     ...badPerFile,
@@ -262,10 +277,13 @@ export async function importCloudWatch(
   ];
   return {
     kind: "cloudwatch",
-    detail: `saved CloudWatch JSON: ${shapes.join(", ")}; requests from ${requestsFrom}`,
+    detail: `saved CloudWatch JSON: ${shapes.join(", ")}; ${requestsFrom === undefined ? "no requests series" : `requests from ${requestsFrom}`}`,
     window,
     stepSeconds: period,
-    series: [requests, ...placed.others].map(({ def, data }) => ({ def, data })),
+    series: [...(requests === null ? [] : [requests]), ...placed.others].map(({ def, data }) => ({
+      def,
+      data,
+    })),
     notes,
     stats: {
       files,
@@ -516,10 +534,10 @@ interface Placed extends ImportedSeries {
  */
 function placeAll(
   all: readonly CloudWatchSeries[],
-  requestsSource: CloudWatchSeries,
+  requestsSource: CloudWatchSeries | null,
   options: ImportOptions,
   warn: WarningSink,
-): { requests: Placed; others: Placed[]; outside: number } {
+): { requests: Placed | null; others: Placed[]; outside: number } {
   let outside = 0;
   const used = new Set<string>([BUNDLE_REQUESTS_SERIES]);
   const place = (s: CloudWatchSeries, id: string): Placed => {
@@ -544,7 +562,7 @@ function placeAll(
     };
     return { def, data: r.data, endMs: r.endMs };
   };
-  const requests = place(requestsSource, BUNDLE_REQUESTS_SERIES);
+  const requests = requestsSource === null ? null : place(requestsSource, BUNDLE_REQUESTS_SERIES);
   const others: Placed[] = [];
   for (const s of all) {
     if (s === requestsSource) continue;
@@ -605,6 +623,13 @@ export function onPeriodGrid(
     out[slot] = values[i]!;
   }
   return { data: { startMs, stepSeconds: periodSeconds, values: out }, endMs, outside, collisions };
+}
+
+/** The value most of `values` have (the first of the most common, in order). */
+function mostCommon(values: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
 }
 
 function sumFinite(values: ArrayLike<number>): number {
