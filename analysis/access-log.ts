@@ -11,7 +11,7 @@
  * line number.
  */
 import type { Result } from "../sim/vocab/index.js";
-import { parseIsoTime } from "./trace.js";
+import { parseIsoTime, wholeMs } from "./trace.js";
 
 // ---------------------------------------------------------------------------------------------
 // Fields
@@ -230,7 +230,7 @@ export function parseAlbLogLine(line: string): Result<AlbLogRecord> {
     value: {
       type,
       timeMs,
-      arrivalMs: requestCreationTimeMs ?? Math.round(timeMs - processingMs),
+      arrivalMs: requestCreationTimeMs ?? Math.floor(timeMs - processingMs),
       elb: f[2]!,
       client: f[3]!,
       target: at(4),
@@ -368,7 +368,7 @@ export function readAlbRequest(line: string): AlbRequest | null {
     if (creation === null) return null;
     arrivalMs = creation;
   } else {
-    arrivalMs = Math.round(timeMs - ((request ?? 0) + (target ?? 0) + (response ?? 0)) * 1000);
+    arrivalMs = Math.floor(timeMs - ((request ?? 0) + (target ?? 0) + (response ?? 0)) * 1000);
   }
   return {
     arrivalMs,
@@ -518,8 +518,7 @@ export function parseClfTime(text: string): number | null {
   const day = Number(d);
   if (day < 1 || day > new Date(Date.UTC(Number(y), month + 1, 0)).getUTCDate()) return null;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return null;
-  const ms = frac === "" ? 0 : Math.round(Number(`0.${frac}`) * 1000);
-  const utc = Date.UTC(Number(y), month, day, Number(h), Number(mi), Number(s), ms);
+  const utc = Date.UTC(Number(y), month, day, Number(h), Number(mi), Number(s), wholeMs(frac));
   const offset = (sign === "-" ? -1 : 1) * (Number(zh) * 60 + Number(zm));
   return utc - offset * 60_000;
 }

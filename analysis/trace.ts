@@ -90,8 +90,7 @@ export function parseIsoTime(text: string): number | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 24 || minute > 59 || second > 60) return null;
   if (hour === 24 && (minute > 0 || second > 0)) return null;
-  const ms = frac === "" ? 0 : Math.round(Number(`0.${frac}`) * 1000);
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, wholeMs(frac));
   return utc - zoneOffsetMinutes(zone) * 60_000;
 }
 
@@ -104,7 +103,7 @@ function daysInMonth(year: number, month: number): number {
  * The common case of {@link parseIsoTime} without a regular expression: exactly
  * `YYYY-MM-DDTHH:MM:SS[.f…]Z` (what ALB logs, CloudWatch and k6 write). Null when `text` is
  * not in that shape, or not a valid time (then the general parser decides). Same result as the
- * general parser, fractions rounded to the millisecond the same way.
+ * general parser, fractions truncated to the millisecond the same way ({@link wholeMs}).
  */
 function parseCanonicalUtc(text: string): number | null {
   const n = text.length;
@@ -129,11 +128,24 @@ function parseCanonicalUtc(text: string): number | null {
     // `.f…Z` with 1 to 9 digits.
     if (text.charCodeAt(19) !== 46 || n - 21 < 1 || n - 21 > 9 || digits(text, 20, n - 21) < 0)
       return null;
-    ms = Math.round(Number(`0.${text.slice(20, n - 1)}`) * 1000);
+    ms = wholeMs(text.slice(20, n - 1));
   }
   if (month > 12 || day > daysInMonth(year, month) || minute > 59 || second > 60) return null;
   if (hour > 24 || (hour === 24 && (minute > 0 || second > 0))) return null;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+/**
+ * The whole milliseconds of a fraction of a second given by its digits: truncated, as
+ * `Date.parse`, Elasticsearch's date processor (Elastic's ALB pipeline turns
+ * `22:23:00.186641Z` into `22:23:00.186Z`) and Go's time formatting do, so a request logged at
+ * `10:00:59.9996Z` counts in the 10:00 minute, never the next.
+ *
+ * @example wholeMs("186641") // 186
+ * @example wholeMs("5") // 500
+ */
+export function wholeMs(fraction: string): number {
+  return fraction === "" ? 0 : Number(fraction.slice(0, 3).padEnd(3, "0"));
 }
 
 /** The decimal number in text[from, from + length), or −1 when a character is not a digit. */

@@ -71,7 +71,8 @@ describe("parseAlbLogLine on every sample in shared/data/alb", () => {
     ]);
     const [http, https, , , , lambdaOk, lambdaFailed] = records;
     expect(http!.arrivalMs).toBe(Date.parse("2018-07-02T22:22:48.364Z"));
-    expect(http!.timeMs).toBe(Date.parse("2018-07-02T22:23:00.187Z"));
+    // Truncated to the millisecond, as Elastic's ALB pipeline writes it (rounding: .187).
+    expect(http!.timeMs).toBe(Date.parse("2018-07-02T22:23:00.186Z"));
     expect(http!.target).toBe("10.0.0.1:80");
     expect(http!.request).toEqual({
       method: "GET",
@@ -149,7 +150,8 @@ describe("parseAlbLogLine on every sample in shared/data/alb", () => {
     );
     expect(old.ok && old.value.fieldCount).toBe(18);
     expect(old.ok && old.value.requestCreationTimeMs).toBeNull();
-    expect(old.ok && old.value.arrivalMs).toBe(Date.parse("2018-07-02T22:23:00.186Z"));
+    // time (…00.186641 truncated to .186) minus the 0.001 s of processing.
+    expect(old.ok && old.value.arrivalMs).toBe(Date.parse("2018-07-02T22:23:00.185Z"));
   });
 
   it("says why a line is bad", () => {
@@ -220,6 +222,10 @@ describe("parseCombinedLogLine", () => {
   it("parses $time_local and refuses impossible dates", () => {
     expect(parseClfTime("17/May/2015:10:05:03 +0000")).toBe(Date.parse("2015-05-17T10:05:03Z"));
     expect(parseClfTime("17/May/2015:10:05:03 +0200")).toBe(Date.parse("2015-05-17T08:05:03Z"));
+    // A fraction (nginx $msec-style logs) truncates to the millisecond, as ISO times do.
+    expect(parseClfTime("17/May/2015:10:05:03.9996 +0000")).toBe(
+      Date.parse("2015-05-17T10:05:03.999Z"),
+    );
     expect(parseClfTime("31/Feb/2015:10:05:03 +0000")).toBeNull();
     expect(parseClfTime("17/Foo/2015:10:05:03 +0000")).toBeNull();
   });

@@ -39,6 +39,19 @@ describe("parseIsoTime", () => {
     expect(parseIsoTime(text)).toBe(ms);
   });
 
+  // Fractions truncate to the millisecond, as Elastic's ALB pipeline and Date.parse do
+  // (the research note's cases 1 and 2: rounding would give .187 and .052).
+  it.each([
+    ["2018-07-02T22:23:00.186641Z", "2018-07-02T22:23:00.186Z"],
+    ["2022-05-12T06:41:29.051646Z", "2022-05-12T06:41:29.051Z"],
+    ["2026-11-29T10:00:59.9996Z", "2026-11-29T10:00:59.999Z"],
+    ["2026-11-29T10:00:59.9996+00:00", "2026-11-29T10:00:59.999Z"],
+    ["2026-11-29T10:00:00.5Z", "2026-11-29T10:00:00.500Z"],
+  ])("truncates %s to %s", (text, iso) => {
+    expect(new Date(parseIsoTime(text)!).toISOString()).toBe(iso);
+    expect(parseIsoTime(text)).toBe(Date.parse(text));
+  });
+
   it.each(["", "abc", "2026-13-01", "2026-02-30T00:00:00", "1995/07/01", "12:00"])(
     "rejects %j",
     (text) => {
