@@ -219,6 +219,38 @@ describe("parseCombinedLogLine", () => {
     expect(parseCombinedLogLine('{"message":"no log field"}').ok).toBe(false);
   });
 
+  it("reads Apache's vhost_combined (Debian's other_vhosts_access.log) like combined, with the virtual host and port", () => {
+    // The research note's case 12: Debian's `LogFormat "%v:%p %h %l %u %t \"%r\" %>s %O …" vhost_combined`.
+    const line =
+      'www.example.com:443 203.0.113.7 - - [04/Dec/2026:15:55:01 +0000] "GET /api/items?id=42 HTTP/1.1" 200 1534 "https://www.example.com/" "k6/2.3.0 (https://k6.io/)"';
+    const vhost = parseCombinedLogLine(line);
+    expect(vhost).toEqual({
+      ok: true,
+      value: {
+        virtualHost: "www.example.com",
+        port: 443,
+        remoteAddr: "203.0.113.7",
+        remoteUser: null,
+        timeMs: Date.parse("2026-12-04T15:55:01Z"),
+        request: { method: "GET", url: "/api/items?id=42", protocol: "HTTP/1.1" },
+        status: 200,
+        bodyBytesSent: 1534,
+        referer: "https://www.example.com/",
+        userAgent: "k6/2.3.0 (https://k6.io/)",
+      },
+    });
+    // The same request in combined: every field alike but the virtual host and port.
+    const combined = parseCombinedLogLine(line.slice("www.example.com:443 ".length));
+    expect(combined.ok && { ...combined.value, virtualHost: "www.example.com", port: 443 }).toEqual(
+      vhost.ok && vhost.value,
+    );
+    // Every real combined line of the samples still reads as combined.
+    for (const l of lines("nginx/apache_logs.elastic-examples.combined.log").slice(0, 200)) {
+      const r = parseCombinedLogLine(l);
+      if (r.ok) expect(r.value.virtualHost).toBeNull();
+    }
+  });
+
   it("parses $time_local and refuses impossible dates", () => {
     expect(parseClfTime("17/May/2015:10:05:03 +0000")).toBe(Date.parse("2015-05-17T10:05:03Z"));
     expect(parseClfTime("17/May/2015:10:05:03 +0200")).toBe(Date.parse("2015-05-17T08:05:03Z"));

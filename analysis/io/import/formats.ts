@@ -164,12 +164,14 @@ export function albReader(grid: StepGrid): LineReader {
 }
 
 /**
- * nginx and Apache logs in the combined (or common) format, plain or as FireLens JSON
- * records. Series: RequestCount and HTTPCode_5XX_Count (status 500–599) per step of `$time_local`.
+ * nginx and Apache logs in the combined (or common) format, Apache's vhost_combined, plain or
+ * as FireLens JSON records. Series: RequestCount and HTTPCode_5XX_Count (status 500–599) per
+ * step of `$time_local` / `%t`.
  */
 export function combinedReader(grid: StepGrid): LineReader {
   const requests = new StepSum();
   const fiveXx = new StepSum();
+  const virtualHosts = new Set<string>();
   let outside = 0;
   return {
     kind: "nginx",
@@ -181,6 +183,8 @@ export function combinedReader(grid: StepGrid): LineReader {
       if (line.trim() === "") return null;
       const parsed = parseCombinedLogLine(line);
       if (!parsed.ok) return parsed.error;
+      const host = parsed.value.virtualHost;
+      if (host !== null && virtualHosts.size < 10) virtualHosts.add(`${host}:${parsed.value.port}`);
       const k = grid.index(parsed.value.timeMs);
       if (k === null) {
         outside++;
@@ -190,7 +194,10 @@ export function combinedReader(grid: StepGrid): LineReader {
       if (isFiveXx(parsed.value.status)) fiveXx.add(k);
       return null;
     },
-    detail: () => "combined log format",
+    detail: () =>
+      virtualHosts.size === 0
+        ? "combined log format"
+        : `vhost_combined log format (virtual host${virtualHosts.size > 1 ? "s" : ""} ${[...virtualHosts].join(", ")})`,
     finish(extent) {
       const count = { stat: "Sum", unit: "Count" };
       return [

@@ -120,6 +120,28 @@ describe("importTrace --format nginx", () => {
     expect(result.notes[0]).toMatch(/9999 requests in the window, 1 bad line skipped/);
   });
 
+  it("imports the Apache sample rewritten as vhost_combined exactly as the combined original", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-"));
+    const original = data("nginx/apache_logs.elastic-examples.combined.log");
+    const text = await readFile(original, "utf8");
+    // Debian's other_vhosts_access.log: `%v:%p ` before each combined line.
+    const hosts = ["www.example.com:443", "api.example.com:80"];
+    const vhost = text
+      .split("\n")
+      .map((l, i) => (l === "" ? l : `${hosts[i % 2]} ${l}`))
+      .join("\n");
+    await writeFile(join(dir, "other_vhosts_access.log"), vhost);
+    const a = await run({ format: "nginx", sources: [original] });
+    const b = await run({ format: "nginx", sources: [join(dir, "other_vhosts_access.log")] });
+    expect(b.result.stats).toEqual(a.result.stats);
+    expect(values(b.result, "requests")).toEqual(values(a.result, "requests"));
+    expect(values(b.result, "http-5xx")).toEqual(values(a.result, "http-5xx"));
+    expect(b.result.detail).toBe(
+      "vhost_combined log format (virtual hosts www.example.com:443, api.example.com:80)",
+    );
+    expect(a.result.detail).toBe("combined log format");
+  });
+
   it("reports the first 5 bad lines and counts the rest", async () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-import-"));
     const good = '1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 1 "-" "x"';
