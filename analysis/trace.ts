@@ -226,6 +226,13 @@ export interface ToTraceOptions {
   readonly to?: number;
   /** Multiplier on every value. @default 1 */
   readonly scale?: number;
+  /**
+   * How long one observation covers, seconds: a bundle series' period. A value is spread over
+   * the steps this covers when it is longer than the step.
+   * @default the data's typical spacing (a CSV says nothing else; a bundle with long gaps would
+   *   otherwise have its few values spread over them)
+   */
+  readonly observationSeconds?: number;
 }
 
 /**
@@ -283,7 +290,7 @@ export function toTrace(raw: RawMetricSeries, options: ToTraceOptions, warn: War
     );
   }
 
-  const spacing = typicalSpacingSeconds(times);
+  const spacing = options.observationSeconds ?? typicalSpacingSeconds(times);
   const stepSeconds = options.stepSeconds ?? stepForSpacing(spacing ?? STEP_SECONDS_CHOICES[0]);
   checkStep(source, stepSeconds);
   const stepMs = stepSeconds * 1000;

@@ -24,6 +24,8 @@ import {
   BUNDLE_FORMAT,
   BUNDLE_REQUESTS_SERIES,
   TraceBundleManifestSchema,
+  seriesIdPart,
+  warnings as warn,
   type TraceBundleManifest,
   type Warning,
 } from "../sim/vocab/index.js";
@@ -49,6 +51,8 @@ export interface ImportCommandOptions {
   readonly queries?: string;
   /** cloudwatch only: the series that counts requests (query Id, Label or series id). */
   readonly requests?: string;
+  /** alb only: the load balancer whose lines are imported. */
+  readonly loadBalancer?: string;
   readonly endpointUrl?: string;
   readonly region?: string;
   /** Seconds to wait for a connection to S3. @default AWS_CONNECT_TIMEOUT_SECONDS (10) */
@@ -94,6 +98,16 @@ export async function runImportCommand(
   }
   if (format !== "cloudwatch" && (opts.queries !== undefined || opts.requests !== undefined)) {
     throw new UsageError("--queries and --requests go with --format cloudwatch only.", "bad-flag");
+  }
+
+  if (format !== "alb" && opts.loadBalancer !== undefined) {
+    throw new UsageError("--load-balancer goes with --format alb only.", "bad-flag");
+  }
+  if (opts.loadBalancer !== undefined && opts.loadBalancer.trim() === "") {
+    throw new UsageError(
+      "--load-balancer is empty; give the load balancer as app/NAME/ID or NAME.",
+      "bad-flag",
+    );
   }
 
   if (opts.endpointUrl !== undefined) parseHttpUrl("--endpoint-url", opts.endpointUrl, "aws");
@@ -146,6 +160,7 @@ export async function runImportCommand(
         valueColumn: opts.valueColumn,
         queriesFile: opts.queries,
         requests: opts.requests,
+        loadBalancer: opts.loadBalancer,
         s3,
         onProgress: progress
           ? (p) =>
@@ -173,17 +188,55 @@ export async function runImportCommand(
     if (deps.s3 === undefined) client?.destroy();
   }
 
-  const manifest = renderManifest(result, {
+  const meta = {
     sources,
     caplabVersion: await caplabVersion(),
     createdAt: deps.now().toISOString(),
-  });
-  const data = new Map<string, FixedSeries>(result.series.map((s) => [s.def.id, s.data]));
-  await writeBundle(output, manifest, data);
+  };
+  await writeBundle(output, renderManifest(result, meta), seriesData(result));
+  // Logs of several load balancers: one bundle each, beside --out, never mixed.
+  const more = result.more ?? [];
+  const folders: string[] = [];
+  for (const other of more) {
+    const folder = besideOut(opts.out, other.loadBalancer ?? "", folders);
+    folders.push(folder);
+    const prepared = await prepareOutputFolder(folder, {
+      command: "import",
+      force: opts.force,
+      inputs: sources.filter((s) => !s.startsWith("s3://")),
+      notify: (message) => io.err(`caplab: ${message}\n`),
+    });
+    await writeBundle(prepared, renderManifest(other, meta), seriesData(other));
+  }
+  if (more.length > 0)
+    warnings.push(
+      warn.loadBalancersSplit(
+        [result, ...more].map((r) => r.loadBalancer ?? ""),
+        [opts.out, ...folders],
+      ),
+    );
 
   printWarnings(io, warnings);
-  if (!opts.quiet) io.out(renderImportSummary(result, opts.out));
+  if (!opts.quiet) {
+    io.out(renderImportSummary(result, opts.out));
+    more.forEach((other, i) => io.out(renderImportSummary(other, folders[i]!)));
+  }
   return 0;
+}
+
+function seriesData(result: ImportResult): Map<string, FixedSeries> {
+  return new Map<string, FixedSeries>(result.series.map((s) => [s.def.id, s.data]));
+}
+
+/**
+ * The folder beside `out` for another load balancer's bundle: `OUT-NAME` (NAME from
+ * `app/NAME/ID`, in file-name characters), with the ID's start added when two share a NAME.
+ */
+export function besideOut(out: string, loadBalancer: string, taken: readonly string[]): string {
+  const [, name = loadBalancer, id = ""] = loadBalancer.split("/");
+  const base = `${out.replace(/[\\/]+$/, "")}-${seriesIdPart(name)}`;
+  if (!taken.includes(base)) return base;
+  return `${base}-${seriesIdPart(id.slice(0, 8))}`;
 }
 
 /** The bundle manifest of an import. */
@@ -222,7 +275,7 @@ export function renderImportSummary(result: ImportResult, out: string): string {
             : `  requests ${result.requestsFrom}: ${Number(s.requests.toPrecision(12))} in the window`,
         ]
       : [
-          `Imported ${s.requests} requests from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} lines, ${s.badLines} bad) into ${out}`,
+          `Imported ${s.requests} requests${result.loadBalancer === undefined ? "" : ` of ${result.loadBalancer}`} from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} lines, ${s.badLines} bad) into ${out}`,
         ];
   return [
     ...first,

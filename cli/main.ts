@@ -206,6 +206,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "--requests <name>",
       "cloudwatch only: the series that counts requests: query Id, Label or series id (default: the RequestCount series)",
     )
+    .option(
+      "--load-balancer <name>",
+      "alb only: import this load balancer's lines (app/NAME/ID or NAME); default: each load balancer into its own bundle, the others beside --out as OUT-NAME",
+    )
     .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
     .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
     .addOption(connectTimeoutOption())

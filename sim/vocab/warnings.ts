@@ -125,11 +125,14 @@ export const warnings = {
       `${count(n, "request")} of ${names.length === 1 ? "another load balancer" : "other load balancers"} (${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}) ${wasWere(n)} left out (--load-balancer).`,
     ),
 
-  /** Long stretches without a request: the bundle keeps only the steps around the data. */
-  sparseData: (spans: number, keptSteps: number, windowSteps: number) =>
+  /**
+   * Long silences in a log (more than a day without a line): the steps between the stretches of
+   * activity are gaps, not written, so the bundle holds only the steps around the data.
+   */
+  sparseData: (what: string, spans: number, keptSteps: number, windowSteps: number) =>
     make(
       "sparse-data",
-      `the requests fall in ${count(spans, "stretch")} of activity far apart; the bundle keeps ${keptSteps} of the ${windowSteps} steps between the first and the last request, and the steps between stretches are gaps (no data), not zero traffic.`,
+      `${what} holds requests in ${spans} stretches of activity more than a day apart; the bundle keeps ${keptSteps} of the ${windowSteps} steps between the first and the last request, and the steps between stretches are gaps (no data), not zero traffic; give --from/--to around one stretch to import it alone.`,
     ),
 
   /** --step was given but the query states another Period; the query's was kept. */

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -67,31 +67,97 @@ describe("caplab import (runImportCommand)", () => {
     const io = capture();
     const code = await runImportCommand([join(dir, "logs")], { format: "alb", out }, io, { now });
     expect(code).toBe(0);
-    expect(io.text().out).toMatch(/^Imported 26 requests from 2 inputs \(26 lines, 0 bad\)/);
+    // Two load balancers: the one with more lines is --out, the other sits beside it.
+    expect(io.text().out).toMatch(
+      /^Imported 23 requests of app\/tomcat-load-balancer\/d12d886025a14d3f from 2 inputs \(26 lines, 0 bad\)/,
+    );
+    expect(io.text().out).toMatch(
+      /\nImported 1 requests of app\/MyALB1\/240dbdc5244653c9 .* into .*bundle-MyALB1\n/,
+    );
+    expect(io.text().err).toMatch(
+      /^warning: the logs hold 2 load balancers; each has its own bundle \(app\/tomcat-load-balancer\/d12d886025a14d3f → .*bundle, app\/MyALB1\/240dbdc5244653c9 → .*bundle-MyALB1\)/,
+    );
 
     const manifest = await readBundleManifest(out);
     expect(manifest.source.kind).toBe("alb-access-logs");
+    expect(manifest.source.detail).toMatch(
+      /load balancer app\/tomcat-load-balancer\/d12d886025a14d3f$/,
+    );
     expect(manifest.stepSeconds).toBe(60);
     expect(manifest.createdAt).toBe("2026-11-29T00:00:00.000Z");
     expect(manifest.window).toEqual({
-      from: "2025-03-01T10:03:00.000Z",
+      from: "2025-04-08T00:42:00.000Z",
       to: "2025-04-08T00:43:00.000Z",
     });
     expect(manifest.series.map((s) => s.id)).toEqual([
       "requests",
+      "requests-without-target",
       "elb-5xx",
       "target-5xx",
       "target-response-time-average",
       "target-response-time-p95",
-      "requests-without-target",
     ]);
     expect(manifest.notes[0]).toMatch(
-      /^read 26 lines from 2 inputs: 26 requests in the window, 0 bad lines/,
+      /^read 26 lines from 2 inputs: 23 of load balancer app\/tomcat-load-balancer\/d12d886025a14d3f, 23 requests in the window, 0 bad lines/,
     );
-    expect(await readFile(join(out, "series", "requests.csv"), "utf8")).toMatch(
-      /^time,value\n2025-03-01T10:03:00.000Z,3\n2025-03-01T10:04:00.000Z,0\n/,
+    expect(await readFile(join(out, "series", "requests.csv"), "utf8")).toBe(
+      "time,value\n2025-04-08T00:42:00.000Z,23\n",
     );
-    expect(await totalRequests(out)).toBe(26);
+    expect(await totalRequests(out)).toBe(23);
+
+    // requests is CloudWatch's RequestCount: only the line that reached a target counts.
+    const other = `${out}-MyALB1`;
+    expect(await totalRequests(other)).toBe(1);
+    expect(await readFile(join(other, "series", "requests-without-target.csv"), "utf8")).toBe(
+      "time,value\n2025-03-01T10:03:00.000Z,2\n",
+    );
+    expect((await readBundleManifest(other)).notes.join(" ")).toMatch(
+      /2 of the 3 requests reached no target .* in requests-without-target, not in requests/,
+    );
+  });
+
+  it("imports the seven-year ALB folder (five load balancers) in seconds into small bundles", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cli-"));
+    const out = join(dir, "alb");
+    const io = capture();
+    expect(await runImportCommand([data("alb")], { format: "alb", out }, io, { now })).toBe(0);
+    const folders = (await readdir(dir)).sort();
+    expect(folders).toEqual([
+      "alb",
+      "alb-MyALB1",
+      "alb-admin-LoadB-1EGHQRJIOLMFR",
+      "alb-internal-service-alb",
+      "alb-my-loadbalancer",
+    ]);
+    let bytes = 0;
+    let requests = 0;
+    for (const f of folders) {
+      for (const file of await readdir(join(dir, f, "series")))
+        bytes += (await stat(join(dir, f, "series", file))).size;
+      requests += await totalRequests(join(dir, f));
+    }
+    expect(bytes).toBeLessThan(20_000);
+    expect(requests).toBe(23 + 1 + 8 + 0 + 0); // the lines that reached a target
+    expect(io.text().err).toMatch(
+      /load balancer app\/my-loadbalancer\/50dc6c495c0c9188 holds requests in 2 stretches/,
+    );
+
+    // One load balancer alone: no folder beside --out.
+    const one = join(dir, "one");
+    expect(
+      await runImportCommand(
+        [data("alb")],
+        { format: "alb", out: one, loadBalancer: "MyALB1", quiet: true },
+        capture(),
+        { now },
+      ),
+    ).toBe(0);
+    expect((await readdir(dir)).filter((f) => f.startsWith("one"))).toEqual(["one"]);
+    await expect(
+      runImportCommand([data("alb")], { format: "nginx", out: one, loadBalancer: "x" }, capture(), {
+        now,
+      }),
+    ).rejects.toThrow(/--load-balancer goes with --format alb only/);
   });
 
   it("imports nginx with a bad line: warns with the line number and still writes the bundle", async () => {
@@ -171,7 +237,8 @@ describe("caplab import s3:// --endpoint-url", () => {
       { now },
     );
     expect(code).toBe(0);
-    expect(await totalRequests(out)).toBe(26);
+    expect(await totalRequests(out)).toBe(23);
+    expect(await totalRequests(`${out}-MyALB1`)).toBe(1);
     expect(s3.requests.filter((r) => r.includes("list-type=2"))).toHaveLength(3);
   }, 15_000);
 });

@@ -116,7 +116,12 @@ export async function loadObservedBundle(
   if (requestsEntry !== undefined) {
     const trace = toTrace(
       await read(requestsEntry),
-      { from: startMs, to: Date.parse(manifest.window.to), stepSeconds },
+      {
+        from: startMs,
+        to: Date.parse(manifest.window.to),
+        stepSeconds,
+        observationSeconds: requestsEntry.periodSeconds,
+      },
       warn,
     );
     startMs = trace.startMs;

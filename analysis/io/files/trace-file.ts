@@ -369,6 +369,7 @@ export async function loadTraceSource(
   }
   let raw: RawMetricSeries;
   let stepSeconds: number | undefined;
+  let observationSeconds: number | undefined;
   let current: Candidate | null = null;
   if (source.file !== undefined) {
     const path = resolve(baseDir, source.file);
@@ -376,6 +377,7 @@ export async function loadTraceSource(
       const bundle = await readBundleRequests(path);
       raw = bundle.raw;
       stepSeconds = bundle.manifest.stepSeconds;
+      observationSeconds = bundle.periodSeconds;
       // The bundle's window keeps leading and trailing gaps explicit.
       from ??= Date.parse(bundle.manifest.window.from);
       to ??= Date.parse(bundle.manifest.window.to);
@@ -391,7 +393,11 @@ export async function loadTraceSource(
   } else {
     throw new UsageError('trace needs either "file" or "generate: default-week".', "bad-config");
   }
-  const trace = toTrace(raw, { from, to, scale: source.scale, stepSeconds }, warn);
+  const trace = toTrace(
+    raw,
+    { from, to, scale: source.scale, stepSeconds, observationSeconds },
+    warn,
+  );
   checkScaledCounts(trace, source.scale);
   return { trace, current };
 }

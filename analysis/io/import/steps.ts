@@ -99,6 +99,11 @@ export class StepSum {
     return t;
   }
 
+  /** The steps that hold an observation, in no particular order. */
+  steps(): number[] {
+    return [...this.sums.keys()];
+  }
+
   /** The first and last step that hold an observation; null when none. */
   span(): { first: number; last: number } | null {
     let first = Infinity;
