@@ -294,18 +294,20 @@ function usesOf(result: ImportResult, out: string): string[] {
   const cpu = result.series.filter((s) => CPU_SERIES.test(s.def.id));
   const counts = result.series.filter((s) => TASK_COUNT_SERIES.test(s.def.id));
   const readers = [`caplab report ${out}`, ...(cpu.length > 0 ? [`caplab rightsize ${out}`] : [])];
+  // calibrate without a fit keeps a config's values for what the data cannot give.
+  const withConfig = `caplab calibrate ${out} --config YOUR.yaml (it keeps the config's values where the data cannot fit them)`;
   if (!result.series.some((s) => s.def.id === BUNDLE_REQUESTS_SERIES))
     return [
-      `  use it   ${readers.join(", ")}; simulate, plan and calibrate need a requests series (--requests)`,
+      `  use it   ${[...readers, withConfig].join(", ")}; simulate and plan need a requests series (--requests)`,
     ];
   // calibrate fits CPU against requests: both (and a task count) for the same time.
   const inWindow = (list: typeof cpu) => list.some((s) => hasDataIn(s.data, result.window));
   const fits = inWindow(cpu) && inWindow(counts);
   return [
     `  use it   trace: { file: ${out} } in a simulate or plan config`,
-    `           ${[...readers, ...(fits ? [`caplab calibrate ${out}`] : [])].join(", ")}${
+    `           ${[...readers, fits ? `caplab calibrate ${out}` : withConfig].join(", ")}${
       cpu.length > 0 && !fits
-        ? "; calibrate needs CPU and task counts for the same time as the requests"
+        ? "; calibrate fits CPU only where CPU and task counts cover the requests' time"
         : ""
     }`,
   ];

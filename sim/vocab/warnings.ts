@@ -167,7 +167,7 @@ export const warnings = {
   noRequestsSeries: () =>
     make(
       "no-requests-series",
-      "no series is an AWS/ApplicationELB RequestCount, so the bundle has no requests series: report and rightsize read its other series; simulate, plan, calibrate and backtest need one (--requests names the series that counts requests).",
+      "no series is an AWS/ApplicationELB RequestCount, so the bundle has no requests series: report and rightsize read its other series, calibrate with --config keeps the config's values for what needs requests; simulate, plan and backtest need one (--requests names the series that counts requests).",
     ),
 
   /** A GetMetricData result came back PartialData: the rest is on a page that was not imported. */

@@ -12,6 +12,7 @@ import { TraceSourceSchema } from "../../sim/vocab/index.js";
 import { albObjects, startFakeS3, type FakeS3 } from "../analysis/io/import/s3-server.js";
 import { captureIo } from "../helpers/io.js";
 
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const data = (name: string): string =>
   fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
 
@@ -341,11 +342,11 @@ describe("caplab import --format cloudwatch", () => {
       await main(["import", events, "--format", "cloudwatch", "--out", join(dir, "b")], io),
     ).toBe(0);
     expect(io.stderr()).toMatch(
-      /^warning: no series is an AWS\/ApplicationELB RequestCount, so the bundle has no requests series: report and rightsize read its other series; .*--requests names the series that counts requests\)\.\n$/,
+      /^warning: no series is an AWS\/ApplicationELB RequestCount, so the bundle has no requests series: report and rightsize read its other series, calibrate with --config .*; .*--requests names the series that counts requests\)\.\n$/,
     );
     expect(io.stdout()).toMatch(/\n {2}requests none: no series counts requests/);
     expect(io.stdout()).toMatch(
-      /\n {2}use it {3}caplab report .*b, caplab rightsize .*b; simulate, plan and calibrate need a requests series \(--requests\)\n/,
+      /\n {2}use it {3}caplab report .*b, caplab rightsize .*b, caplab calibrate .*b --config YOUR\.yaml \(it keeps the config's values where the data cannot fit them\); simulate and plan need a requests series \(--requests\)\n/,
     );
     const manifest = await readBundleManifest(join(dir, "b"));
     expect(manifest.series.map((s) => s.id)).not.toContain("requests");
@@ -380,22 +381,26 @@ describe("caplab import --format cloudwatch", () => {
       expect(await main(["import", ...args, "--format", "cloudwatch", "--out", out], io)).toBe(0);
       // "  use it   caplab report DIR, caplab rightsize DIR; …" and the line after it.
       const uses = io.stdout().slice(io.stdout().indexOf("  use it"));
-      const commands = [...uses.matchAll(/caplab (\w+) ([^\s,;]+)/g)].map((m): [string, string] => [
-        m[1]!,
-        m[2]!,
-      ]);
+      const commands = [...uses.matchAll(/caplab (\w+) ([^\s,;]+)( --config YOUR\.yaml)?/g)].map(
+        (m): [string, string, string[]] => [
+          m[1]!,
+          m[2]!,
+          // YOUR.yaml: today's simulate config; the NASA example stands in for it.
+          m[3] === undefined ? [] : ["--config", join(repoRoot, "examples/simulate-nasa.yaml")],
+        ],
+      );
       expect(commands.length, args.join(" ")).toBeGreaterThan(0);
-      for (const [command, bundle] of commands) {
+      for (const [command, bundle, flags] of commands) {
         expect(bundle).toBe(out);
         const run = captureIo();
         expect(
-          await main([command, bundle], run),
+          await main([command, bundle, ...flags], run),
           `${command} after import ${args.join(" ")}: ${run.stderr()}`,
         ).toBe(0);
         ran.push(command);
       }
     }
-    expect(new Set(ran)).toEqual(new Set(["report", "rightsize"]));
+    expect(new Set(ran)).toEqual(new Set(["report", "rightsize", "calibrate"]));
   });
 
   it("exits 2 with one sentence when a file is none of the shapes", async () => {
