@@ -171,8 +171,8 @@ export function loadBalancerMatcher(given: string): (elb: string) => boolean {
 
 /** The accumulators of one load balancer's lines. */
 class AlbPart implements LinePart {
-  readonly seen = new StepSum();
   readonly requests = new StepSum();
+  private seenSteps: StepSum | null = null;
   private readonly elb5xx = new StepSum();
   private readonly target5xx = new StepSum();
   private readonly withoutTarget = new StepSum();
@@ -184,8 +184,12 @@ class AlbPart implements LinePart {
     private readonly grid: StepGrid,
   ) {}
 
+  /** Every line: requests and requests-without-target, summed once when first asked for. */
+  get seen(): StepSum {
+    return (this.seenSteps ??= this.requests.plus(this.withoutTarget));
+  }
+
   add(k: number, r: AlbRequest): void {
-    this.seen.add(k);
     if (r.reachedTarget) this.requests.add(k);
     else this.withoutTarget.add(k);
     if (isFiveXx(r.targetStatusCode)) this.target5xx.add(k);
