@@ -45,6 +45,11 @@ export interface ThresholdVerdict {
   readonly expression: string;
   /** true = passed. (summary.json says the opposite: there `true` means FAILED.) */
   readonly ok: boolean;
+  /**
+   * The value the threshold was judged on, for people (e.g. "621 ms", "1.2 %"), when the
+   * bundle gives it; the report shows it next to the verdict.
+   */
+  readonly observed?: string | number | null;
 }
 
 /** Run-wide latency of `http_req_duration`, exact (k6's percentile definition), ms. */

@@ -17,6 +17,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { toTrace } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
+import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { readTraceCsvStream } from "../files/trace-file.js";
 import {
   warnings,
@@ -42,15 +43,11 @@ export { MAX_REPORTED_BAD_LINES } from "./sources.js";
 export const IMPORT_FORMATS = ["alb", "nginx", "csv", "k6", "cloudwatch"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-/** Step of the imported series when --step is not given. @default 60 seconds */
-export const DEFAULT_IMPORT_STEP_SECONDS = 60;
+/** Step of the imported series when --step is not given (IMPORT_DEFAULTS, sim/vocab/defaults.ts). @default 60 seconds */
+export const DEFAULT_IMPORT_STEP_SECONDS = IMPORT_DEFAULTS.stepSeconds;
 
-/**
- * A log silent for longer than this (seconds) between two lines is taken to be missing there:
- * those steps are gaps (no data, not written), not zero traffic, so a bundle's size follows the
- * data, not the window. @default 86400 (a day: longer than any nightly lull)
- */
-export const SPARSE_QUIET_SECONDS = 86_400;
+/** A log silent longer than this, seconds, is missing there: gaps (IMPORT_DEFAULTS). @default 86400 */
+export const SPARSE_QUIET_SECONDS = IMPORT_DEFAULTS.sparseQuietSeconds;
 
 /** Files named in the notes with their bad-line counts; the rest are summed up. */
 const MAX_FILE_NOTES = 20;
