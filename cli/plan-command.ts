@@ -19,6 +19,7 @@ import {
   type PlanResult,
   type SimulationContext,
   type Warning,
+  warnings as warning,
 } from "../sim/vocab/index.js";
 import { loadConfig } from "../analysis/io/files/config-file.js";
 import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
@@ -37,7 +38,7 @@ import {
 import { defaultWorkers, poolSize, runSweep } from "../sim/io/pool.js";
 import { PLAN_RESULT_FILE, renderPlanResultJson } from "../analysis/io/files/plan-result-file.js";
 import { isBundle } from "../analysis/io/files/bundle.js";
-import { loadObservedBundle } from "./calibrate-command.js";
+import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { loadTraceSource } from "../analysis/io/files/trace-file.js";
 import { formatCount } from "../reports/format.js";
 import { planVerdict } from "../reports/plan-facts.js";
@@ -224,13 +225,12 @@ async function bundleFidelity(
   const path = resolve(baseDir, config.trace.file);
   if (!(await isBundle(path))) return null;
   try {
-    const { observed } = await loadObservedBundle(path, (w) => warnings.push(w));
+    const { observed } = await loadObservedBundle(path, (w) => warnings.push(w), {
+      task: current.task,
+    });
     return backtest(observed, current, context).fidelity;
   } catch (error) {
-    warnings.push({
-      code: "no-fidelity",
-      message: `no fidelity score: ${(error as Error).message}`,
-    });
+    warnings.push(warning.noFidelity((error as Error).message));
     return null;
   }
 }
