@@ -6,12 +6,9 @@
  * HistoryError (exit 74, one sentence); anything else shows its stack (exit 1).
  */
 import { Command, CommanderError } from "commander";
-import { ScheduleError } from "../sim/schedule.js";
-import { SpaceError } from "../sim/search.js";
 import { HistoryError, Interrupted, UsageError } from "../sim/vocab/errors.js";
 import { caplabVersion } from "../sim/io/package-root.js";
 import { redactUserinfo } from "../analysis/io/files/urls.js";
-import { CalibrationError } from "../analysis/calibrate.js";
 import { setupBacktestCommand } from "./backtest-command.js";
 import { setupCalibrateCommand } from "./calibrate-command.js";
 import { setupCollectCommand } from "./collect-command.js";
@@ -142,12 +139,7 @@ export async function main(
       io.err(`caplab: ${error.message}\n`);
       return error.exitCode;
     }
-    if (
-      error instanceof UsageError ||
-      error instanceof ScheduleError ||
-      error instanceof SpaceError ||
-      error instanceof CalibrationError
-    ) {
+    if (error instanceof UsageError) {
       io.err(`caplab: ${redactUserinfo(error.message)}\n`);
       return 2;
     }

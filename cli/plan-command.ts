@@ -3,6 +3,8 @@ import { join, resolve } from "node:path";
 import { Option } from "commander";
 import { stringify } from "csv-stringify/sync";
 import { candidateLabel, currentLabel } from "../reports/labels.js";
+import { HTML_TOP_CANDIDATES } from "../reports/html.js";
+import { MARKDOWN_TOP_CANDIDATES } from "../reports/plan-markdown.js";
 import { writePlanReport } from "../reports/io/write-plan-report.js";
 import {
   backtest,
@@ -21,6 +23,7 @@ import {
   type SimulationContext,
   type Warning,
 } from "../index.js";
+import { warnings as warning } from "../sim/vocab/index.js";
 import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
 import {
   historyLockTimeoutMs,
@@ -37,8 +40,7 @@ import {
 import { defaultWorkers } from "../sim/io/pool.js";
 import { PLAN_RESULT_FILE, renderPlanResultJson } from "../analysis/io/files/plan-result-file.js";
 import { isBundle } from "../analysis/io/files/bundle.js";
-// Until loadObservedBundle has its library home (analysis/io/files), it is calibrate's.
-import { loadObservedBundle } from "./calibrate-command.js";
+import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { formatCount } from "../reports/format.js";
 import { interruptExitCode, printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { wholeNumberFlag } from "./flags.js";
@@ -58,6 +60,8 @@ export interface PlanCommandOptions {
   readonly force?: boolean;
   /** Plan on a trace shorter than guardrails.minTraceHours (ratings are then medium or higher). */
   readonly allowShortTrace?: boolean;
+  /** Simulate every candidate to the end (no pruning, sim/prune.ts). */
+  readonly exhaustive?: boolean;
 }
 
 async function readPlanConfig(
@@ -130,20 +134,24 @@ export async function runPlanCommand(
       currentLabel,
       workers,
       signal: controller.signal,
+      // Candidates stop once they can no longer meet the SLO, be on the Pareto front or in a
+      // report's list (sim/prune.ts); the current settings run in full.
+      prune: opts.exhaustive
+        ? null
+        : { keepRanks: Math.max(HTML_TOP_CANDIDATES, MARKDOWN_TOP_CANDIDATES) },
       onSweepStart: (candidates) => {
         io.err(
           `Planning ${candidates} candidates over ${days.toFixed(1)} days of ${trace.source} (${trace.stepSeconds}-s steps) on ${workers || 1} ${workers > 1 ? "workers" : "thread"}…\n`,
         );
         sweepBar?.start(candidates, 0);
       },
-      onSweepProgress: (done, total) => {
-        sweepBar?.update(done);
-        if (done === total) {
-          sweepBar?.stop();
-          io.err(
-            `Swept ${total} candidates in ${((ctx.now().getTime() - started) / 1000).toFixed(1)} s; rating the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one is rated ${config.robustness.maxRisk} risk or lower)…\n`,
-          );
-        }
+      onSweepProgress: (done) => sweepBar?.update(done),
+      onSweepEnd: (swept) => {
+        sweepBar?.stop();
+        const stopped = swept.filter((r) => r.pruned !== null).length;
+        io.err(
+          `Swept ${swept.length} candidates in ${((ctx.now().getTime() - started) / 1000).toFixed(1)} s${stopped > 0 ? ` (${stopped} stopped early: they could no longer meet the SLO nor change the plan; candidates.csv says when)` : ""}; rating the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one is rated ${config.robustness.maxRisk} risk or lower)…\n`,
+        );
       },
       onRobustnessProgress: (done, total) => {
         if (done === 1) robustnessBar?.start(total, 0);
@@ -218,6 +226,10 @@ export const setupPlanCommand: CommandSetup = (command, ctx, exit) => {
       "--allow-short-trace",
       "plan on a trace shorter than guardrails.minTraceHours (default 24 h); every risk rating is then medium or higher",
     )
+    .option(
+      "--exhaustive",
+      "simulate every candidate to the end (by default one stops once it can no longer change the plan)",
+    )
     .action(async (config: string | undefined, opts: PlanCommandOptions) =>
       exit(await runPlanCommand(config, opts, ctx)),
     );
@@ -246,13 +258,12 @@ async function bundleFidelity(
   const path = resolve(baseDir, config.trace.file);
   if (!(await isBundle(path))) return null;
   try {
-    const { observed } = await loadObservedBundle(path, (w) => warnings.push(w));
+    const { observed } = await loadObservedBundle(path, (w) => warnings.push(w), {
+      task: current.task,
+    });
     return backtest(observed, current, context).fidelity;
   } catch (error) {
-    warnings.push({
-      code: "no-fidelity",
-      message: `no fidelity score: ${(error as Error).message}`,
-    });
+    warnings.push(warning.noFidelity((error as Error).message));
     return null;
   }
 }
@@ -390,9 +401,19 @@ function candidatesCsv(result: PlanResult): string {
       meetsSlo: o.meetsSlo,
       pareto: pareto.has(c.id),
       ...Object.fromEntries(Object.entries(o.kpis).map(([k, v]) => [k, Number(v.toPrecision(8))])),
+      // A candidate the sweep stopped early: why, when (the end of the last step simulated) and
+      // which finished candidate dominates it; its figures above are those at that time.
+      pruned: o.pruned?.reason ?? "",
+      prunedAt: o.pruned ? new Date(stepEndMs(result, o.pruned.step)).toISOString() : "",
+      dominatedBy: o.pruned?.dominatedBy ?? "",
     };
   });
   return stringify(rows, { header: true });
+}
+
+/** The end of step `step` of the plan's trace, epoch ms. */
+function stepEndMs(result: PlanResult, step: number): number {
+  return result.trace.startMs + (step + 1) * result.trace.stepSeconds * 1000;
 }
 
 async function writePlanOutputs(

@@ -16,18 +16,15 @@ import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { k6PointValueProblem, parseK6Line } from "../analysis/k6-results.js";
 import type { SloTargets } from "../scenarios/plan/k6-plan.js";
+import { BUNDLE_FORMAT } from "../sim/vocab/index.js";
 import { TraceError } from "../analysis/trace.js";
 import { MAX_K6_LINE_CHARS, readK6Lines } from "../scenarios/io/k6-merge.js";
 import {
-  badK6Line,
   MAX_NAMED_BAD_K6_LINES,
-  moreBadK6Lines,
-  noK6Output,
   RunAccumulator,
   scalingEventsOf,
   serverSideFromSeries,
   thresholdVerdicts,
-  unreadableFile,
   type NamedSeries,
   type RunData,
   type ScalingEventRow,
@@ -47,6 +44,7 @@ import {
 } from "../reports/io/write-run-report.js";
 import {
   RUN_BUNDLE_FORMAT,
+  warnings as warning,
   type PlanResult,
   type SimulatedRun,
   type Warning,
@@ -100,7 +98,7 @@ async function optionalJson(
     return (await readBundleJson(root, name, field, { optional: true }))?.json ?? null;
   } catch (error) {
     if (error instanceof BundleContentError) {
-      warnings.push(unreadableFile(error.path, error.reason));
+      warnings.push(warning.unreadableFile(error.path, error.reason));
       return null;
     }
     throw error;
@@ -131,9 +129,10 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
     string,
     unknown
   >;
+  if (manifest.format === BUNDLE_FORMAT) return loadTraceBundle(dir, root);
   if (manifest.format !== RUN_BUNDLE_FORMAT)
     throw new UsageError(
-      `${manifestPath} is not a ${RUN_BUNDLE_FORMAT} manifest (format ${excerpt(String(manifest.format), 40)}).`,
+      `${manifestPath} is not a ${RUN_BUNDLE_FORMAT} or ${BUNDLE_FORMAT} manifest (format ${excerpt(String(manifest.format), 40)}).`,
       "bad-bundle",
     );
   const warnings: Warning[] = [];
@@ -168,21 +167,21 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
       } catch (error) {
         if (++bad <= MAX_NAMED_BAD_K6_LINES)
           warnings.push(
-            badK6Line(k6Path, n, `is not k6 JSON (${excerpt((error as Error).message)})`),
+            warning.badK6Line(k6Path, n, `is not k6 JSON (${excerpt((error as Error).message)})`),
           );
         continue;
       }
       const problem = line?.type === "Point" ? k6PointValueProblem(line.metric, line.value) : null;
       if (problem !== null) {
         if (++bad <= MAX_NAMED_BAD_K6_LINES)
-          warnings.push(badK6Line(k6Path, n, `is refused: ${problem}`));
+          warnings.push(warning.badK6Line(k6Path, n, `is refused: ${problem}`));
         continue;
       }
       if (line !== null) acc.add(line);
     }
     if (bad > MAX_NAMED_BAD_K6_LINES)
-      warnings.push(moreBadK6Lines(k6Path, bad - MAX_NAMED_BAD_K6_LINES, bad));
-  } else warnings.push(noK6Output(dir));
+      warnings.push(warning.moreBadK6Lines(k6Path, bad - MAX_NAMED_BAD_K6_LINES, bad));
+  } else warnings.push(warning.noK6Output(dir));
 
   let thresholds: ThresholdVerdict[] = [];
   const [summaryName, summaryField] = named("summaryExport", "summary.json");
@@ -194,7 +193,10 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
         thresholds = thresholdVerdicts(summary);
       } catch (error) {
         warnings.push(
-          unreadableFile(join(dir, summaryName as string), excerpt((error as Error).message)),
+          warning.unreadableFile(
+            join(dir, summaryName as string),
+            excerpt((error as Error).message),
+          ),
         );
       }
     }
@@ -234,6 +236,28 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
 }
 
 /**
+ * A trace bundle (`caplab collect` or `import`) as a run without k6 output: its series are
+ * the server side, so the report shows the service's side alone (requests, tasks, CPU, memory,
+ * per task and container, RequestCountPerTarget) over the bundle's window.
+ */
+async function loadTraceBundle(dir: string, root: BundleRoot): Promise<RunData> {
+  const warnings: Warning[] = [];
+  const server = await loadServerSide(root, warnings);
+  const manifest = await readBundleManifest(root);
+  const source = `${manifest.source.kind}${manifest.source.detail === "" ? "" : `: ${manifest.source.detail}`}`;
+  const meta = {
+    runId: resolve(dir).replace(/^.*[\\/]/, ""),
+    scenario: `trace bundle (${manifest.source.kind})`,
+    target: source.length > 200 ? `${source.slice(0, 200)}…` : source,
+    startedAt: manifest.window.from,
+    endedAt: manifest.window.to,
+    k6ExitCode: null,
+    gitCommit: null,
+  };
+  return new RunAccumulator().finish(meta, { thresholds: [], slo: null, server, warnings });
+}
+
+/**
  * The trace bundle in a run bundle's server/ (what the collector writes there); null when it
  * has no manifest. A series or manifest that cannot be read is a warning; a file named
  * outside the bundle is an error.
@@ -246,7 +270,10 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
   } catch (error) {
     if (error instanceof UsageError && error.code === "bad-bundle") {
       warnings.push(
-        unreadableFile(join(root.dir, "manifest.json"), "not a caplab trace bundle manifest"),
+        warning.unreadableFile(
+          join(root.dir, "manifest.json"),
+          "not a caplab trace bundle manifest",
+        ),
       );
       return null;
     }
@@ -256,7 +283,7 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
   for (const [i, s] of manifest.series.entries()) {
     const path = join(root.dir, s.file);
     if ((await bundleFile(root, s.file, `series[${i}].file`, { optional: true })) === null) {
-      warnings.push(unreadableFile(path, "missing"));
+      warnings.push(warning.unreadableFile(path, "missing"));
       continue;
     }
     let badRows = 0;
@@ -266,14 +293,14 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
     } catch (error) {
       if (error instanceof BundleContentError) {
         const at = error.line === undefined ? "" : `line ${error.line}: `;
-        warnings.push(unreadableFile(error.path, `${at}${error.reason}`));
+        warnings.push(warning.unreadableFile(error.path, `${at}${error.reason}`));
         continue;
       }
       throw error;
     }
     if (badRows > 0)
       warnings.push(
-        unreadableFile(
+        warning.unreadableFile(
           path,
           `${badRows} row${badRows === 1 ? " is" : "s are"} not a time and a number and were left out`,
         ),
@@ -305,7 +332,9 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
         Number.isFinite(to) ? to : Infinity,
       );
     } catch (error) {
-      warnings.push(unreadableFile(join(root.dir, scalingName), excerpt((error as Error).message)));
+      warnings.push(
+        warning.unreadableFile(join(root.dir, scalingName), excerpt((error as Error).message)),
+      );
     }
   }
   return serverSideFromSeries(series, {
@@ -343,9 +372,12 @@ export const setupReportCommand: CommandSetup = (command, ctx, exit) => {
       "write the report of a run bundle, plan folder or simulate folder (HTML, Markdown, PNG, JSON)",
     )
     .description(
-      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. For a simulate folder: the verdict against the SLO, traffic, tasks with scaling events, metric against target, p95 against the SLO, cost, the worst minutes and the events table. PNG charts need Chromium (else they are skipped with a warning).",
+      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. A trace bundle (caplab collect or import) reports the service's side alone. For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. For a simulate folder: the verdict against the SLO, traffic, tasks with scaling events, metric against target, p95 against the SLO, cost, the worst minutes and the events table. PNG charts need Chromium (else they are skipped with a warning).",
     )
-    .argument("<dir>", "run bundle (caplab run --out), plan folder or simulate folder")
+    .argument(
+      "<dir>",
+      "run bundle (caplab run --out), trace bundle, plan folder or simulate folder",
+    )
     .option("--format <list>", "comma-separated: html, md, png, json", "html,md,json")
     .option("--out <dir>", "output folder (default: the bundle)")
     .option("--force", FORCE_HELP.files)

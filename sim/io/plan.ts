@@ -16,7 +16,7 @@ import {
   type Trace,
   type TraceCoverage,
 } from "../vocab/index.js";
-import { runSweep } from "./pool.js";
+import { runSweep, type SweptCandidate } from "./pool.js";
 
 export interface PlanOptions {
   /**
@@ -32,6 +32,16 @@ export interface PlanOptions {
   readonly onSweepStart?: (candidates: number, workers: number) => void;
   /** After each batch of the sweep: candidates done. */
   readonly onSweepProgress?: (done: number, total: number) => void;
+  /** The sweep is over: each candidate's Kpis, and whether it was stopped early. */
+  readonly onSweepEnd?: (swept: readonly SweptCandidate[]) => void;
+  /**
+   * Stop candidates once they can no longer meet the SLO nor change the plan (sim/prune.ts: the
+   * pick, its neighbours, the robustness checks, the front and a report's list come out the
+   * same): `keepRanks` is how many of the best stay exact, at least robustness.maxChecked and
+   * the longest list of candidates a report shows. Today's settings always run in full.
+   * @default no pruning: every candidate simulated to the end
+   */
+  readonly prune?: { readonly keepRanks: number } | null;
   /** After each robustness run: runs done, runs planned so far (sim/plan.ts). */
   readonly onRobustnessProgress?: (done: number, total: number) => void;
   /**
@@ -71,17 +81,29 @@ export async function plan(
   const candidates: PlanCandidate[] = current
     ? [...space, currentCandidate(current, space.length, options.currentLabel)]
     : space;
-  const kpis = await runSweep(trace, context, candidates, {
+  const swept = await runSweep(trace, context, candidates, {
     workers: options.workers,
     signal: options.signal,
     onStart: (workers) => options.onSweepStart?.(candidates.length, workers),
     onProgress: options.onSweepProgress,
+    prune: options.prune
+      ? {
+          keepRanks: Math.max(
+            options.prune.keepRanks,
+            config.robustness.topK,
+            config.robustness.maxChecked,
+          ),
+          keep: current ? [space.length] : [],
+        }
+      : undefined,
   });
+  options.onSweepEnd?.(swept);
   return assemblePlan({
     trace,
     context,
     candidates,
-    kpis,
+    kpis: swept.map((r) => r.kpis),
+    pruned: swept.map((r) => r.pruned),
     topK: config.robustness.topK,
     maxRisk: config.robustness.maxRisk,
     minPassed: config.robustness.minPassed,

@@ -6,3 +6,4 @@ export * from "./types.js";
 export * from "./plan.js";
 export * from "./bundle.js";
 export * from "./terminal.js";
+export * from "./warnings.js";

@@ -4,7 +4,7 @@
  * `process.stdout`, so a test can read what they said and the CLI can make every line safe
  * for a terminal (cli/context.ts, `printableIo`).
  */
-import type { Warning } from "./types.js";
+import type { Warning } from "./warnings.js";
 
 export interface Io {
   /** Standard output: results (summaries, JSON, tables). */

@@ -220,13 +220,6 @@ export interface Kpis {
   readonly oomKills: number;
 }
 
-/** A named warning, collected in a sink passed in (STYLE.md point 9). */
-export interface Warning {
-  readonly code: string;
-  readonly message: string;
-}
-export type WarningSink = (warning: Warning) => void;
-
 /** A parse result. */
 export type Result<T, E = string> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
