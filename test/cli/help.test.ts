@@ -78,7 +78,7 @@ describe("help text", () => {
     expect(rightsize).toMatch(
       /--headroom <percent>\s+headroom over the usage percentiles, percent\s+\(default 20\)/,
     );
-    expect(rightsize).toMatch(/--slo-p95 <ms>\s+p95 SLO, ms \(default 300\)/);
+    expect(rightsize).toMatch(/--slo-p95 <ms>\s+p95 SLO, ms \(default: --config's, else\s+300\)/);
     const backtest = await help(["backtest"], 100);
     expect(backtest).toMatch(/--out <dir>\s+folder for backtest\.json \(default: the bundle\)/);
     expect(backtest).toMatch(/default: the bundle's\s+recorded\s+configuration/);

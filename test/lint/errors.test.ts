@@ -29,6 +29,7 @@ const NOT_USAGE_ERRORS: Readonly<Record<string, string>> = {
   SegmentStartError: "a segment did not start; the run explains it",
   K6UnreachableError: "--sync-start could not reach a k6; the run explains it",
   RunAbandoned: "internal signal of caplab run",
+  NoK6Results: "internal signal of caplab run: k6 wrote no results, so --out is left as it was",
 };
 
 describe("usage errors", () => {
