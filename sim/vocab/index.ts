@@ -4,3 +4,4 @@ export * from "./config.js";
 export * from "./types.js";
 export * from "./plan.js";
 export * from "./bundle.js";
+export * from "./run-bundle.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "vega-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRunBundle } from "../../../cli/report-command.js";
+import { loadRunBundle } from "../../../analysis/io/files/run-bundle.js";
 import { escapeHtml } from "../../../reports/format.js";
 import { bucketSeconds, runCharts, serverUtilizationChart } from "../../../reports/run-charts.js";
 import {
@@ -63,9 +63,33 @@ describe("loadRunBundle", () => {
     expect(withServer.seconds.every((s) => s.requests === 40)).toBe(true);
     expect(withServer.droppedIterations).toBe(4);
     expect(withServer.thresholds).toEqual([
-      { metric: "http_req_duration", expression: "p(95)<150", ok: false },
-      { metric: "http_req_duration", expression: "p(99)<900", ok: true },
-      { metric: "http_req_failed", expression: "rate<0.05", ok: true },
+      {
+        metric: "http_req_duration",
+        expression: "p(95)<150",
+        ok: false,
+        judgedBy: "k6",
+        aggregation: "p(95)",
+        observed: withServer.latency.p95Ms,
+        contains: "time",
+      },
+      {
+        metric: "http_req_duration",
+        expression: "p(99)<900",
+        ok: true,
+        judgedBy: "k6",
+        aggregation: "p(99)",
+        observed: withServer.latency.p99Ms,
+        contains: "time",
+      },
+      {
+        metric: "http_req_failed",
+        expression: "rate<0.05",
+        ok: true,
+        judgedBy: "k6",
+        aggregation: "rate",
+        observed: withServer.failedRequests / withServer.requests,
+        contains: "default",
+      },
     ]);
     expect(withServer.server?.maxCapacity).toBe(10);
     expect(withServer.server?.taskCount.map((p) => p.value)).toEqual([3]);
@@ -76,11 +100,11 @@ describe("loadRunBundle", () => {
 
   it("reads thresholds in both polarities", () => {
     expect(thresholdVerdicts({ metrics: { m: { thresholds: { "rate<1": true } } } })).toEqual([
-      { metric: "m", expression: "rate<1", ok: false },
+      { metric: "m", expression: "rate<1", ok: false, judgedBy: "k6" },
     ]);
     expect(
       thresholdVerdicts({ metrics: { m: { thresholds: { "rate<1": { ok: true } } } } }),
-    ).toEqual([{ metric: "m", expression: "rate<1", ok: true }]);
+    ).toEqual([{ metric: "m", expression: "rate<1", ok: true, judgedBy: "k6" }]);
     expect(thresholdVerdicts(null)).toEqual([]);
   });
 
