@@ -11,7 +11,7 @@
  */
 import { createReadStream } from "node:fs";
 import { open, readFile, type FileHandle } from "node:fs/promises";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
 import {
@@ -27,15 +27,37 @@ import { startSiblingWorker } from "../../../sim/io/worker.js";
 
 /** Read size: large chunks make the per-chunk overhead (stream, carried line) negligible. */
 export const K6_CHUNK_BYTES = 4 << 20;
-/** Plain files from this size are read by worker threads by default. */
-const PARALLEL_MIN_BYTES = 64 << 20;
+/**
+ * Plain files from this size are read by worker threads by default. A worker costs its start
+ * (a new isolate loading the aggregator's modules, 40–140 ms measured) and, above all, its
+ * warm-up: its copy of the scanner starts as interpreted code every time (the first 100 MB on
+ * a fresh thread took 0.9 s where a warm one takes 0.35–0.6 s). Splitting pays only once half
+ * the file takes longer than that on one warm thread: about 256 MB (bench/README.md).
+ */
+export const PARALLEL_MIN_BYTES = 256 << 20;
+
+/**
+ * Worker threads for a plain file of `size` bytes when the caller did not say: none under
+ * {@link PARALLEL_MIN_BYTES}; else one per core that is idle (cores minus the 1-minute load
+ * average, this thread included), at most one per core but this one. On a machine whose cores
+ * are busy a worker only adds its start and warm-up to the same CPU time.
+ */
+export function defaultK6Workers(
+  size: number,
+  cores = availableParallelism(),
+  load = loadavg()[0] ?? 0,
+): number {
+  if (size < PARALLEL_MIN_BYTES) return 0;
+  const idle = Math.floor(cores - Math.max(load, 1) + 1e-9); // this thread is one of the load
+  return Math.max(0, Math.min(cores - 1, idle));
+}
 
 export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
   /**
    * Worker threads reading a plain file in parallel byte ranges, besides this thread (which
    * reads the first range); 0 reads it all on this thread. Gzipped files are always read on
    * this thread.
-   * @default one per core but this one for files of 64 MiB or more, else 0
+   * @default {@link defaultK6Workers}: one per idle core for files of 256 MiB or more, else 0
    */
   readonly workers?: number;
   /** A counter's `rate` divides by this (k6's test run time) instead of the Points' span. */
@@ -91,7 +113,7 @@ async function ingestK6Bytes(
   try {
     gzip = await isGzip(handle);
     size = (await handle.stat()).size;
-    const wanted = options.workers ?? (size >= PARALLEL_MIN_BYTES ? availableParallelism() - 1 : 0);
+    const wanted = options.workers ?? defaultK6Workers(size);
     if (!Number.isInteger(wanted) || wanted < 0)
       throw new RangeError(`ingestK6File: workers must be a whole number, got ${String(wanted)}`);
     if (!gzip && wanted > 0) splits = await lineAlignedSplits(handle, size, wanted + 1);
