@@ -8,7 +8,7 @@
  *       non-CPU latency at low load; the knee of p95 over load; launch-to-healthy lags
  *     → Calibration (ServiceModel, platform parameters, fit quality, warnings in a sink)
  */
-import { queueStep, type QueueStepResult } from "../sim/queue.js";
+import { queueStep, taskStation, type QueueStepResult } from "../sim/queue.js";
 import {
   PLATFORM_DEFAULTS,
   SERVICE_DEFAULTS,
@@ -281,8 +281,7 @@ export function calibrate(
   }
 
   // Non-CPU latency from low-load steps.
-  const servers = vcpus >= 1 ? Math.floor(vcpus) : 1;
-  const mu = ((vcpus >= 1 ? 1 : vcpus) * (1 - idleCpuPercent / 100)) / (cpuMsPerRequest / 1000);
+  const { servers, mu } = taskStation(vcpus, cpuMsPerRequest / 1000, idleCpuPercent / 100);
   const qs: QueueStepResult = { meanWait: 0, p50: 0, p95: 0, p99: 0, exceedance: 0 };
   let latency: Calibration["fits"]["latency"] = null;
   let latencyMs: number = SERVICE_DEFAULTS.latencyMs;

@@ -14,6 +14,7 @@
 import { z } from "zod";
 import { createRandom } from "../sim/math/random.js";
 import { formatObserved } from "./k6-results.js";
+import { GATE_DEFAULTS } from "../sim/vocab/defaults.js";
 import {
   bootstrapDifferenceCi,
   k6Percentile,
@@ -22,41 +23,10 @@ import {
 } from "./stats/index.js";
 
 /**
- * Every default of the gate, in one place (gate.yaml overrides them; `caplab gate` has no
- * flag for them). Pinned by test/analysis/gate.test.ts.
+ * Every default of the gate (gate.yaml overrides them; `caplab gate` has no flag for them): in
+ * sim/vocab/defaults.ts with the others. Pinned by test/analysis/gate.test.ts.
  */
-export const GATE_DEFAULTS = {
-  /** Fail when any k6 threshold in summary.json failed. @default true */
-  k6Thresholds: true,
-  /** Largest share of responses with a 5xx status (client side), percent. @default 0.1 % */
-  max5xxPercent: 0.1,
-  /** Peak CPUUtilization must stay at or below 100 − this, percent. @default 20 % */
-  cpuHeadroomPercent: 20,
-  /** Peak MemoryUtilization must stay at or below 100 − this, percent. @default 20 % */
-  memoryHeadroomPercent: 20,
-  /** The most running tasks must stay below MaxCapacity (room left to scale). @default true */
-  taskCountBelowMaxCapacity: true,
-  /** Confidence level of the bootstrap interval. @default 0.95 */
-  confidence: 0.95,
-  /** Bootstrap resamples. @default 1000 */
-  resamples: 1000,
-  /** Seed of the bootstrap's random source: the same inputs give the same verdict. @default 1 */
-  seed: 1,
-  /** Most request latencies per side fed to the bootstrap (thinned by rank). @default 5000 */
-  maxBootstrapValues: 5000,
-  /** Fail when the p95 difference's CI lower bound exceeds this share of the baseline p95, percent. @default 10 % */
-  p95MarginPercent: 10,
-  /** Mann-Whitney on per-second p95: fail when the one-sided p is below this… @default 0.01 */
-  mannWhitneyAlpha: 0.01,
-  /** …and the median per-second p95 is worse by at least this, percent. @default 5 % */
-  mannWhitneyMinShiftPercent: 5,
-  /** Two-proportion test on failed requests: fail when the one-sided p is below this… @default 0.01 */
-  errorAlpha: 0.01,
-  /** …and the error rate is higher by at least this many percentage points. @default 0.5 */
-  errorMinDifferencePercent: 0.5,
-  /** Fail when CPU-seconds per request (or requests per task-second) is worse by more than this, percent. @default 10 % */
-  capacityMarginPercent: 10,
-} as const;
+export { GATE_DEFAULTS };
 
 const D = GATE_DEFAULTS;
 const percent = z.number().min(0).max(100);

@@ -33,6 +33,7 @@ import type { RetryOptions } from "../analysis/io/aws/retry.js";
 import { DEFAULT_MAX_TASKS } from "../analysis/io/aws/task-metrics.js";
 import type { Warning } from "../sim/vocab/index.js";
 import { UsageError } from "../sim/vocab/errors.js";
+import { COLLECT_DEFAULTS } from "../sim/vocab/defaults.js";
 import { FORCE_HELP, prepareOutputFolder } from "../analysis/io/files/output.js";
 import { parseHttpUrl } from "../analysis/io/files/urls.js";
 import { printWarnings, type Io } from "./main.js";
@@ -74,8 +75,8 @@ export interface CollectCommandDeps {
   readonly signal?: AbortSignal;
 }
 
-/** The default period, seconds (CloudWatch's standard resolution). @default 60 */
-export const DEFAULT_COLLECT_PERIOD = 60;
+/** The default period, seconds (CloudWatch's standard resolution; COLLECT_DEFAULTS). @default 60 */
+export const DEFAULT_COLLECT_PERIOD = COLLECT_DEFAULTS.periodSeconds;
 
 const repoRoot = fileURLToPath(new URL(".", PACKAGE_ROOT_URL));
 

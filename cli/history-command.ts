@@ -18,11 +18,12 @@ import {
   type HistoryRun,
 } from "../analysis/io/history/history-db.js";
 import { UsageError } from "../sim/vocab/errors.js";
+import { HISTORY_DEFAULTS } from "../sim/vocab/defaults.js";
 import { prepareOutputFolder } from "../analysis/io/files/output.js";
 import type { Io } from "./main.js";
 
-/** Runs listed when --last is not given. @default 30 */
-export const DEFAULT_HISTORY_LAST = 30;
+/** Runs listed when --last is not given (HISTORY_DEFAULTS). @default 30 */
+export const DEFAULT_HISTORY_LAST = HISTORY_DEFAULTS.last;
 /** Fewest runs on each side of a change point. @default 4 */
 export const CHANGE_POINT_MIN_SIZE = 4;
 /** Seed of the change-point permutation test (the same history gives the same points). @default 1 */

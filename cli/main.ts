@@ -132,6 +132,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .option("--quiet", "no progress bar")
     .option("--json", "print recommendation.json on stdout instead of the summary")
+    .option(
+      "--allow-short-trace",
+      "plan on a trace shorter than guardrails.minTraceHours (default 24 h); every risk rating is then medium or higher",
+    )
     .action(
       async (
         config: string | undefined,
@@ -142,6 +146,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
           quiet?: boolean;
           json?: boolean;
           force?: boolean;
+          allowShortTrace?: boolean;
         },
       ) => {
         setCode(await runPlanCommand(config, opts, io));
@@ -383,14 +388,18 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
 
   program
     .command("report")
-    .summary("write the report of a run bundle (HTML, Markdown, PNG, JSON)")
+    .summary(
+      "write the report of a run bundle, plan folder or simulate folder (HTML, Markdown, PNG, JSON)",
+    )
     .description(
       "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, " +
         "dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. " +
-        "For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json.\n\n" +
+        "For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. " +
+        "For a simulate folder: the verdict against the SLO, traffic, tasks with scaling events, metric against target, " +
+        "p95 against the SLO, cost, the worst minutes and the events table.\n\n" +
         "Example: caplab report caplab-out/run --format html,md,png",
     )
-    .argument("<dir>", "run bundle (caplab run --out) or plan folder")
+    .argument("<dir>", "run bundle (caplab run --out), plan folder or simulate folder")
     .option("--format <list>", "comma-separated: html, md, png, json", "html,md,json")
     .option("--out <dir>", "output folder (default: the bundle)")
     .option("--force", FORCE_HELP.files)

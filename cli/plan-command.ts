@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { stringify } from "csv-stringify/sync";
 import { renderSnippets } from "../reports/snippets.js";
+import { candidateLabel, currentLabel } from "../reports/labels.js";
 import { writePlanReport } from "../reports/io/write-plan-report.js";
 import { backtest, type FidelityScore } from "../analysis/backtest.js";
 import { assemblePlan, currentCandidate } from "../sim/plan.js";
@@ -37,6 +38,9 @@ import { isBundle } from "../analysis/io/files/bundle.js";
 import { loadObservedBundle } from "./calibrate-command.js";
 import { loadTraceSource } from "../analysis/io/files/trace-file.js";
 import { formatCount } from "../reports/format.js";
+import { planVerdict } from "../reports/plan-facts.js";
+import { findExtremes } from "../analysis/extremes.js";
+import { assessTrace, requireEnoughTrace } from "../analysis/trace-coverage.js";
 
 export interface PlanCommandOptions {
   readonly default?: boolean;
@@ -46,6 +50,8 @@ export interface PlanCommandOptions {
   readonly json?: boolean;
   /** Write --out even when caplab did not write what is there (it is kept as a backup). */
   readonly force?: boolean;
+  /** Plan on a trace shorter than guardrails.minTraceHours (ratings are then medium or higher). */
+  readonly allowShortTrace?: boolean;
 }
 
 async function readPlanConfig(
@@ -83,14 +89,20 @@ export async function runPlanCommand(
   const loaded = await loadTraceSource(config.trace, baseDir, (w) => warnings.push(w));
   const trace = loaded.trace;
   printWarnings(io, warnings);
+  // Too little data is refused before the sweep, in one sentence naming the override.
+  const coverage = assessTrace(trace, config.guardrails, opts.allowShortTrace ?? false);
+  requireEnoughTrace(coverage, trace.source);
+  for (const note of coverage.notes) io.err(`warning: ${note}\n`);
   const context: SimulationContext = simulationContext(config);
   // The config's current settings win over the ones a bundle recorded.
   const current = config.current
     ? { task: config.current.task, scaling: config.current.scaling }
     : loaded.current;
-  const space = expandSpace(config.space, trace, config.service);
+  const space = expandSpace(config.space, trace, config.service, candidateLabel);
   // The current settings are swept too, so "keep what you have" can win.
-  const candidates = current ? [...space, currentCandidate(current, space.length)] : space;
+  const candidates = current
+    ? [...space, currentCandidate(current, space.length, currentLabel)]
+    : space;
   const requested = opts.workers ?? defaultWorkers();
   const { workers, capped } = poolSize(requested);
   if (capped)
@@ -135,7 +147,7 @@ export async function runPlanCommand(
   }
   const sweepSeconds = (performance.now() - started) / 1000;
   io.err(
-    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s; checking the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one passes ${config.robustness.minPassed})…\n`,
+    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s; rating the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one is rated ${config.robustness.maxRisk} risk or lower)…\n`,
   );
 
   const result = assemblePlan({
@@ -144,9 +156,13 @@ export async function runPlanCommand(
     candidates,
     kpis,
     topK: config.robustness.topK,
+    maxRisk: config.robustness.maxRisk,
     minPassed: config.robustness.minPassed,
     maxChecked: config.robustness.maxChecked,
+    minTasksForAvailability: config.space.minTasksForAvailability,
     current,
+    coverage,
+    currentLabel,
   });
   const fidelity = await bundleFidelity(config, baseDir, current, context, warnings);
   const out = output.path;
@@ -269,6 +285,44 @@ function recommendationJson(
     /** The simulator's error replaying this bundle with its recorded configuration. */
     fidelity,
     reasons: result.reasons,
+    /** The pick's risk rating on Compute Optimizer's scale, its score and its reasons. */
+    risk: result.risk
+      ? {
+          rating: result.risk.rating,
+          points: result.risk.points,
+          maxRisk: result.maxRisk,
+          reasons: result.risk.factors.map((f) => f.reason),
+          factors: result.risk.factors,
+          worstMinute: result.risk.worstMinute,
+        }
+      : null,
+    currentRisk: result.currentRisk
+      ? {
+          rating: result.currentRisk.rating,
+          points: result.currentRisk.points,
+          reasons: result.currentRisk.factors.map((f) => f.reason),
+        }
+      : null,
+    /** The cheaper-but-riskier and safer-but-dearer candidates, with the cost difference. */
+    neighbours: result.neighbours,
+    availability: result.availability,
+    /** Figures on which the pick is worse than the current setting. */
+    worseThanCurrent: result.worseThanCurrent,
+    /** What to watch, in the order the summary shows it. */
+    cautions: planVerdict(result).cautions,
+    /** The minutes behind the pick's worst p95 and its failed requests. */
+    extremes: rec
+      ? findExtremes(rec.timeline, rec.events, result.slo).map((x) => ({
+          kind: x.kind,
+          time: new Date(x.timeMs).toISOString(),
+          from: new Date(x.fromMs).toISOString(),
+          to: new Date(x.toMs).toISOString(),
+          value: x.value,
+          sharePercent: x.sharePercent,
+          causes: x.causes,
+        }))
+      : [],
+    coverage: result.coverage,
     snippets,
   };
 }
@@ -338,7 +392,7 @@ async function writePlanOutputs(
   return recommendation;
 }
 
-/** The short human summary: what to set and why. */
+/** The short human summary: the verdict first, then what to set and why. */
 export function renderPlanSummary(
   result: PlanResult,
   out: string,
@@ -346,11 +400,17 @@ export function renderPlanSummary(
 ): string {
   const lines: string[] = [];
   const rec = result.recommended;
+  const verdict = planVerdict(result);
   if (rec) {
     const tt = rec.candidate.scaling.policies[0]?.TargetTrackingScalingPolicyConfiguration;
+    lines.push("", `Recommendation: ${verdict.headline}`);
+    lines.push(
+      `  risk             ${verdict.riskText ?? "not rated"}${verdict.currentRiskText !== null ? `; current setting: ${verdict.currentRiskText}` : ""}`,
+      `  cost             ${verdict.costText ?? ""}`,
+    );
+    for (const c of verdict.cautions) lines.push(`  ! ${c}`);
     lines.push(
       "",
-      "Recommendation",
       `  task size        cpu ${rec.candidate.task.cpu}, memory ${rec.candidate.task.memory} (${sizeLabel(rec.candidate.task)})`,
     );
     lines.push(
@@ -361,10 +421,11 @@ export function renderPlanSummary(
         `  cooldowns        ScaleOutCooldown ${tt.ScaleOutCooldown} s, ScaleInCooldown ${tt.ScaleInCooldown} s`,
       );
     lines.push(
-      `  expected         $${rec.kpis.monthlyCostUsd.toFixed(0)} a month, ${rec.kpis.sloViolationMinutes.toFixed(0)} SLO-violating minutes, ${rec.kpis.errorRatePercent.toFixed(3)}% errors, ${formatCount(rec.kpis.minTasks)}–${formatCount(rec.kpis.maxTasks)} tasks`,
+      `  expected         $${rec.kpis.monthlyCostUsd.toFixed(0)} a month, ${rec.kpis.sloViolationMinutes.toFixed(0)} SLO-violating minutes, ${rec.kpis.errorRatePercent.toFixed(3)}% errors, worst p95 ${rec.kpis.worstP95LatencyMs.toFixed(0)} ms, ${formatCount(rec.kpis.minTasks)}–${formatCount(rec.kpis.maxTasks)} tasks`,
     );
   } else {
-    lines.push("", "No candidate meets the SLO.");
+    lines.push("", verdict.headline);
+    for (const c of verdict.cautions) lines.push(`  ! ${c}`);
   }
   lines.push("", "Why", ...result.reasons.map((r) => `  - ${r}`), "");
   if (fidelity?.meanMapePercent != null) {

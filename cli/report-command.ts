@@ -31,6 +31,8 @@ import { UsageError } from "../sim/vocab/errors.js";
 import { printWarnings, type Io } from "./main.js";
 import { prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
 import { readPlanResult } from "../analysis/io/files/plan-result-file.js";
+import { readSimulateFolder, SIMULATE_FILES } from "../analysis/io/files/simulate-folder.js";
+import { writeSimulateReport } from "../reports/io/write-simulate-report.js";
 
 export interface ReportOptions {
   /** Comma-separated formats. @default "html,md,json" */
@@ -42,9 +44,10 @@ export interface ReportOptions {
 }
 
 /** What kind of folder `dir` is. */
-export function bundleKind(dir: string): "run" | "plan" | "unknown" {
+export function bundleKind(dir: string): "run" | "plan" | "simulate" | "unknown" {
   if (existsSync(join(dir, "recommendation.json"))) return "plan";
   if (existsSync(join(dir, "manifest.json"))) return "run";
+  if (Object.values(SIMULATE_FILES).every((f) => existsSync(join(dir, f)))) return "simulate";
   return "unknown";
 }
 
@@ -80,7 +83,7 @@ export async function runReportCommand(dir: string, opts: ReportOptions, io: Io)
   const kind = bundleKind(dir);
   if (kind === "unknown")
     throw new UsageError(
-      `${dir} is neither a run bundle (manifest.json) nor a plan folder (recommendation.json).`,
+      `${dir} is not a run bundle (manifest.json), a plan folder (recommendation.json) or a simulate folder (timeline.csv, events.json, summary.json).`,
       "bad-bundle",
     );
   const output = await prepareOutputFiles(opts.out ?? dir, {
@@ -97,6 +100,9 @@ export async function runReportCommand(dir: string, opts: ReportOptions, io: Io)
     if (kind === "plan") {
       const { result, awsCli } = await readPlanResult(dir);
       files = await writePlanReportFiles(result, awsCli, staging, formats);
+      printWarnings(io, files.warnings);
+    } else if (kind === "simulate") {
+      files = await writeSimulateReport(await readSimulateFolder(dir), staging, formats);
       printWarnings(io, files.warnings);
     } else {
       const run = await loadRunBundle(dir);

@@ -111,6 +111,7 @@ import {
 import { parseHttpUrl } from "../analysis/io/files/urls.js";
 import { loadTraceSource } from "../analysis/io/files/trace-file.js";
 import { PACKAGE_ROOT_URL } from "../sim/io/package-root.js";
+import { RUN_DEFAULTS } from "../sim/vocab/defaults.js";
 
 export { RUN_BUNDLE_FORMAT };
 
@@ -119,9 +120,9 @@ export const RUN_POLICY = "examples/iam/run-policy.json";
 
 /**
  * Seconds to wait after the test before collecting CloudWatch data: 60-s metrics become
- * available 2–3 min after the minute closes (reference/aws-ecs-scaling.md §2.1). @default 180
+ * available 2–3 min after the minute closes (RUN_DEFAULTS, sim/vocab/defaults.ts). @default 180
  */
-export const CLOUDWATCH_PUBLICATION_DELAY_SECONDS = 180;
+export const CLOUDWATCH_PUBLICATION_DELAY_SECONDS = RUN_DEFAULTS.collectWaitSeconds;
 
 /** What k6's exit codes mean (reference/k6.md §3.6). */
 export const K6_EXIT_CODES: Readonly<Record<number, string>> = {

@@ -49,6 +49,10 @@ export async function runSimulateCommand(
       stepSeconds: trace.stepSeconds,
       steps: trace.requests.length,
     },
+    // What was simulated, so that `caplab report` can draw the target and the SLO.
+    task: config.task,
+    scaling: config.scaling,
+    slo: config.slo,
   };
   await output.write(async (dir) => {
     await writeFileAtomic(join(dir, "timeline.csv"), renderTimelineCsv(result.timeline!));

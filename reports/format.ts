@@ -66,8 +66,8 @@ export function formatSeconds(s: number): string {
   return `${s} s`;
 }
 
-/** A short name for a metric, e.g. "CPU (20 s)" (one table, in sim/search.ts). */
-export { shortMetricName as metricShortName } from "../sim/search.js";
+/** A short name for a metric, e.g. "CPU (20 s)" (one table, in reports/labels.ts). */
+export { shortMetricName as metricShortName } from "./labels.js";
 
 const HTML_ESCAPES: Record<string, string> = {
   "&": "&amp;",

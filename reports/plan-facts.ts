@@ -8,9 +8,13 @@ import {
   type PlanCandidate,
   type PlanResult,
   type PolicyConfig,
+  type RiskAssessment,
+  type RiskRating,
   type RobustnessOutcome,
+  type WorseThanCurrent,
 } from "../sim/vocab/index.js";
-import { formatTarget } from "./plan-charts.js";
+import { formatTarget } from "./timeline-charts.js";
+import { riskWords } from "../sim/risk.js";
 import {
   formatCompact,
   formatCount,
@@ -127,60 +131,260 @@ export function keyFigureRows(kpis: Kpis, result: PlanResult): Row[] {
   ];
 }
 
-/** Current against recommended: label, current, recommended, change (plain text). */
+/** A row of the current-vs-recommended table: label, current, recommended, change, worse. */
+export type ComparisonRow = readonly [
+  label: string,
+  current: string,
+  recommended: string,
+  change: string,
+  /** The recommendation is worse than the current setting on this figure. */
+  worse: boolean,
+];
+
+/** Current against recommended (plain text); `worse` marks the figures the pick is worse on. */
 export function comparisonRows(
   current: { candidate: PlanCandidate; kpis: Kpis },
   recommended: { candidate: PlanCandidate; kpis: Kpis },
-): (readonly [string, string, string, string])[] {
+  extra: {
+    readonly currentRisk?: RiskAssessment | null;
+    readonly risk?: RiskAssessment | null;
+    readonly worse?: readonly WorseThanCurrent[];
+  } = {},
+): ComparisonRow[] {
   const c = current.kpis;
   const r = recommended.kpis;
+  const worse = new Set((extra.worse ?? []).map((w) => w.figure));
   const diff = (a: number, b: number, decimals = 0, unit = "") => {
     const d = b - a;
     const s = formatNumber(Math.abs(d), decimals);
     if (s === formatNumber(0, decimals)) return "same";
     return `${d > 0 ? "+" : "-"}${s}${unit}`;
   };
-  return [
-    ["Task size", sizeLabel(current.candidate.task), sizeLabel(recommended.candidate.task), ""],
-    ["Scaling", scalingSummary(current.candidate), scalingSummary(recommended.candidate), ""],
+  const rows: ComparisonRow[] = [
     [
       "Monthly cost",
       formatUsd(c.monthlyCostUsd),
       formatUsd(r.monthlyCostUsd),
       formatUsdDelta(r.monthlyCostUsd - c.monthlyCostUsd),
+      false,
     ],
+  ];
+  if (extra.risk && extra.currentRisk)
+    rows.push([
+      "Risk",
+      riskWords(extra.currentRisk.rating),
+      riskWords(extra.risk.rating),
+      extra.risk.rating === extra.currentRisk.rating
+        ? "same"
+        : riskRankOf(extra.risk.rating) > riskRankOf(extra.currentRisk.rating)
+          ? "riskier"
+          : "safer",
+      riskRankOf(extra.risk.rating) > riskRankOf(extra.currentRisk.rating),
+    ]);
+  rows.push(
     [
       "SLO-violating minutes",
       formatNumber(c.sloViolationMinutes),
       formatNumber(r.sloViolationMinutes),
       diff(c.sloViolationMinutes, r.sloViolationMinutes),
+      worse.has("sloViolationMinutes"),
     ],
     [
       "Error rate",
       formatPercent(c.errorRatePercent, 3),
       formatPercent(r.errorRatePercent, 3),
       diff(c.errorRatePercent, r.errorRatePercent, 3, " pp"),
+      worse.has("errorRatePercent"),
     ],
     [
       "Worst p95 latency",
       `${formatNumber(c.worstP95LatencyMs)} ms`,
       `${formatNumber(r.worstP95LatencyMs)} ms`,
       diff(c.worstP95LatencyMs, r.worstP95LatencyMs, 0, " ms"),
+      worse.has("worstP95LatencyMs"),
+    ],
+    [
+      "MinCapacity–MaxCapacity",
+      `${current.candidate.scaling.MinCapacity}–${current.candidate.scaling.MaxCapacity}`,
+      `${recommended.candidate.scaling.MinCapacity}–${recommended.candidate.scaling.MaxCapacity}`,
+      diff(current.candidate.scaling.MinCapacity, recommended.candidate.scaling.MinCapacity) ===
+      "same"
+        ? "same minimum"
+        : `minimum ${diff(current.candidate.scaling.MinCapacity, recommended.candidate.scaling.MinCapacity)}`,
+      worse.has("MinCapacity"),
+    ],
+    [
+      "Task size",
+      sizeLabel(current.candidate.task),
+      sizeLabel(recommended.candidate.task),
+      "",
+      false,
+    ],
+    [
+      "Scaling",
+      scalingSummary(current.candidate),
+      scalingSummary(recommended.candidate),
+      "",
+      false,
     ],
     [
       "Mean tasks",
       formatNumber(c.meanTasks, 1),
       formatNumber(r.meanTasks, 1),
       diff(c.meanTasks, r.meanTasks, 1),
+      false,
     ],
-    ["Max tasks", formatNumber(c.maxTasks), formatNumber(r.maxTasks), diff(c.maxTasks, r.maxTasks)],
     [
       "Scaling actions",
       formatNumber(c.scalingActions),
       formatNumber(r.scalingActions),
       diff(c.scalingActions, r.scalingActions),
+      false,
     ],
-  ];
+  );
+  return rows;
+}
+
+function riskRankOf(r: RiskRating): number {
+  return ["very-low", "low", "medium", "high"].indexOf(r);
+}
+
+/** The answer first: what to set, its risk, what it costs against today, and what to watch. */
+export interface PlanVerdict {
+  /** The pick's label, or null without one. */
+  readonly pick: string | null;
+  /** "No candidate meets the SLO" and the like when there is no pick. */
+  readonly headline: string;
+  readonly risk: RiskRating | null;
+  /** e.g. "low (2 points; low or lower accepted)". */
+  readonly riskText: string | null;
+  /** e.g. "very low" for the current setting. */
+  readonly currentRiskText: string | null;
+  /** e.g. "$421 a month; saves $122 against the current $543". */
+  readonly costText: string | null;
+  /** What the pick is worse on, availability, a pick above the accepted risk, too little data. */
+  readonly cautions: readonly string[];
+  /** Why it has its rating, one clause each (empty: very low). */
+  readonly riskReasons: readonly string[];
+  /** "Cheaper but riskier: …", "Safer but dearer: …". */
+  readonly neighbours: readonly string[];
+}
+
+const FIGURE_WORDS: Readonly<Record<WorseThanCurrent["figure"], string>> = {
+  errorRatePercent: "error rate",
+  worstP95LatencyMs: "worst p95",
+  sloViolationMinutes: "SLO-violating minutes",
+  MinCapacity: "MinCapacity",
+};
+
+function figureValue(w: WorseThanCurrent["figure"], v: number): string {
+  switch (w) {
+    case "errorRatePercent":
+      return formatPercent(v, 3);
+    case "worstP95LatencyMs":
+      return `${formatNumber(v)} ms`;
+    default:
+      return formatNumber(v);
+  }
+}
+
+/** Joins clauses as "a, b and c". */
+function listOf(parts: readonly string[]): string {
+  if (parts.length <= 1) return parts.join("");
+  return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
+
+/** The verdict block of every plan output (terminal, report.md, report.html). */
+export function planVerdict(result: PlanResult): PlanVerdict {
+  const pick = result.recommended;
+  const cautions: string[] = [];
+  const coverageNotes = result.coverage?.notes ?? [];
+  if (!pick) {
+    return {
+      pick: null,
+      headline: `No candidate meets the SLO: none of the ${result.outcomes.length} stays within ${formatCompact(result.slo.violationBudgetMinutes, 1)} violating minutes and ${formatPercent(result.slo.errorRatePercent, 3)} errors.`,
+      risk: null,
+      riskText: null,
+      currentRiskText: result.currentRisk ? riskWords(result.currentRisk.rating) : null,
+      costText: null,
+      cautions: [...coverageNotes],
+      riskReasons: [],
+      neighbours: [],
+    };
+  }
+  const risk = result.risk;
+  const maxRisk = result.maxRisk ?? "low";
+  const worse = (result.worseThanCurrent ?? [])
+    .filter((w) => w.figure !== "MinCapacity")
+    .map(
+      (w) =>
+        `${FIGURE_WORDS[w.figure]} (${figureValue(w.figure, w.current)} → ${figureValue(w.figure, w.recommended)})`,
+    );
+  const currentRisk = result.currentRisk;
+  if (risk && currentRisk && riskRankOf(risk.rating) > riskRankOf(currentRisk.rating))
+    worse.unshift(`risk (${riskWords(currentRisk.rating)} → ${riskWords(risk.rating)})`);
+  if (worse.length > 0 && result.current)
+    cautions.push(`Worse than the current setting on ${listOf(worse)}.`);
+  const av = result.availability;
+  const min = pick.candidate.scaling.MinCapacity;
+  const lowerMin = (result.worseThanCurrent ?? []).find((w) => w.figure === "MinCapacity");
+  if (lowerMin)
+    cautions.push(
+      `Lower MinCapacity than the current setting (${lowerMin.current} → ${lowerMin.recommended}): at quiet times ${lowerMin.recommended} task${lowerMin.recommended === 1 ? " runs" : "s run"} instead of ${lowerMin.current}, so losing an Availability Zone leaves fewer tasks to take its traffic until the service scales out.`,
+    );
+  if (av?.pickBelowFloor)
+    cautions.push(
+      `MinCapacity ${min} is below the availability floor of ${av.floor} (space.minTasksForAvailability): no candidate at or above it meets the SLO.`,
+    );
+  if (min < 2)
+    cautions.push(
+      `MinCapacity ${min}: at quiet times a single task runs, in one Availability Zone; AWS recommends running across several AZs (Trusted Advisor check c1z7dfpz01 flags a service in one AZ).`,
+    );
+  if (risk && riskRankOf(risk.rating) > riskRankOf(maxRisk))
+    cautions.push(
+      `No candidate checked is rated ${riskWords(maxRisk)} or lower; this pick is the least risky of them, rated ${riskWords(risk.rating)}.`,
+    );
+  cautions.push(...coverageNotes);
+  const current = result.current;
+  let costText = `${formatUsd(pick.kpis.monthlyCostUsd)} a month`;
+  if (current) {
+    const d = pick.kpis.monthlyCostUsd - current.kpis.monthlyCostUsd;
+    costText +=
+      Math.abs(d) < 0.005
+        ? `; the same as the current setting`
+        : `; ${d < 0 ? "saves" : "costs"} ${formatUsd(Math.abs(d))} a month ${d < 0 ? "against" : "more than"} the current ${formatUsd(current.kpis.monthlyCostUsd)}`;
+  }
+  const neighbours: string[] = [];
+  const { riskier, safer } = result.neighbours ?? { riskier: null, safer: null };
+  if (riskier)
+    neighbours.push(
+      `Cheaper but riskier: ${riskier.label}, ${formatUsd(riskier.monthlyCostUsd)} a month (${formatUsdDelta(riskier.costDifferenceUsd)}), rated ${riskWords(riskier.rating)}${riskier.reasons[0] ? `: ${riskier.reasons[0]}` : ""}.`,
+    );
+  if (safer)
+    neighbours.push(
+      `Safer but dearer: ${safer.label}, ${formatUsd(safer.monthlyCostUsd)} a month (${formatUsdDelta(safer.costDifferenceUsd)}), rated ${riskWords(safer.rating)}${safer.reasons[0] ? `: ${safer.reasons[0]}` : ""}.`,
+    );
+  else if (risk && risk.rating !== "very-low")
+    neighbours.push("Safer but dearer: none among the candidates checked after the pick.");
+  return {
+    pick: pick.candidate.label,
+    headline: pick.candidate.label,
+    risk: risk?.rating ?? null,
+    riskText: risk
+      ? `${riskWords(risk.rating)} (${risk.points} point${risk.points === 1 ? "" : "s"}; ${riskWords(maxRisk)} or lower accepted)`
+      : null,
+    currentRiskText: result.currentRisk ? riskWords(result.currentRisk.rating) : null,
+    costText,
+    cautions,
+    riskReasons: risk
+      ? risk.factors.length === 0
+        ? [
+            "within half of its SLO-minute and error budgets, no minute far outside the SLO, and it holds under every perturbation",
+          ]
+        : risk.factors.map((f) => f.reason)
+      : [],
+    neighbours,
+  };
 }
 
 /** The robustness check of the pick, else of the first candidate checked. */

@@ -11,15 +11,13 @@
  * jsonForScript and vega-tooltip escapes tooltip text.
  */
 import type { TopLevelSpec } from "vega-lite";
-import { bucketSize, MAX_POINTS, type PlanChart } from "./plan-charts.js";
+import { bucketSize, MAX_POINTS, type Chart } from "./timeline-charts.js";
+import { PALETTE, referenceRule, responsive } from "./chart-style.js";
+import { formatNumber } from "./format.js";
 import type { RunData, RunSecond, ServerPoint, TaskUsage, UsageSeries } from "./run-data.js";
 
 /** Tasks named in a per-task chart's legend at most (lines are drawn for every task). */
 export const LEGEND_TASKS = 20;
-
-const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
-const WIDTH = 700;
-const SLO_COLOR = "#dc2626";
 
 const TIME_X = {
   field: "t",
@@ -31,12 +29,13 @@ const TIME_X = {
 const TIME_TOOLTIP = { field: "t", type: "temporal", title: "time (UTC)", format: "%H:%M:%S" };
 
 /** A chart of the run report (same shape as the plan report's, so the HTML shell is shared). */
-export type RunChart = PlanChart;
+export type RunChart = Chart;
 
 /** Every chart of the run report, in report order (server-side charts only with data). */
 export function runCharts(run: RunData): RunChart[] {
   const bucket = bucketSize(run.seconds.length, MAX_POINTS);
   const per = bucket === 1 ? "per second" : `per ${bucket}-second bucket`;
+  const failed = run.seconds.reduce((a, s) => a + s.failed + s.status5xx, 0);
   const charts: RunChart[] = [
     {
       id: "chart-requests",
@@ -47,7 +46,7 @@ export function runCharts(run: RunData): RunChart[] {
     {
       id: "chart-latency",
       title: "Latency percentiles",
-      caption: `p50, p95 and p99 of http_req_duration ${per === "per second" ? "each second" : `(bucket max, ${per})`}, log scale${run.slo ? "; the red rule is the SLO p95" : ""}.`,
+      caption: `p50, p95 and p99 of http_req_duration ${per === "per second" ? "each second" : `(bucket max, ${per})`}, log scale${run.slo ? "; the dark line is the SLO p95" : ""}.`,
       spec: latencyChart(run),
     },
     {
@@ -55,32 +54,54 @@ export function runCharts(run: RunData): RunChart[] {
       title: "Errors",
       caption: `Failed requests (http_req_failed) and 5xx responses as a share of requests, ${per}.`,
       spec: errorChart(run),
+      ...(failed === 0
+        ? {
+            note: `No errors: none of the ${formatNumber(run.requests)} requests failed (http_req_failed) or got a 5xx response.`,
+          }
+        : {}),
     },
   ];
   const server = run.server;
   if (server !== null) {
     charts.push({
       id: "chart-server-tasks",
-      title: "Tasks and requests per target",
-      caption: `Running tasks (ECS/ContainerInsights RunningTaskCount) and RequestCountPerTarget per ${server.periodSeconds}-s period.`,
+      title: "Running tasks",
+      caption: `Running tasks (ECS/ContainerInsights RunningTaskCount) per ${server.periodSeconds}-s period${server.scalingEvents.length > 0 ? "; the dotted vertical lines are the scaling activities" : ""}${server.maxCapacity !== null ? "; the dashed line is MaxCapacity" : ""}.`,
       spec: serverTasksChart(run),
+    });
+    charts.push({
+      id: "chart-server-rcpt",
+      title: "Requests per target",
+      caption: `ALB RequestCountPerTarget per ${server.periodSeconds}-s period.`,
+      spec: requestsPerTargetChart(run),
+      ...(server.requestCountPerTarget.length === 0
+        ? { note: "The bundle has no RequestCountPerTarget series." }
+        : {}),
     });
     charts.push({
       id: "chart-server-utilization",
       title: "Server CPU and memory",
-      caption: `AWS/ECS CPUUtilization and MemoryUtilization (service average), percent, per ${server.periodSeconds}-s period${(server.cpuUtilization20s?.length ?? 0) + (server.memoryUtilization20s?.length ?? 0) > 0 ? ", and at 20 s (lighter lines) where the service publishes them" : ""}.`,
+      caption: `AWS/ECS CPUUtilization and MemoryUtilization (service average), percent, per ${server.periodSeconds}-s period${(server.cpuUtilization20s?.length ?? 0) + (server.memoryUtilization20s?.length ?? 0) > 0 ? ", and at 20 s where the service publishes them" : ""}.`,
       spec: serverUtilizationChart(run),
     });
     for (const metric of ["cpu", "memory"] as const) {
       if (!server.tasks.some((t) => hasUsage(t, metric))) continue;
       const what = metric === "cpu" ? "CPU" : "memory";
       const n = server.tasks.length;
+      const unit = metric === "cpu" ? "CpuUtilized (CPU units)" : "MemoryUtilized (MiB)";
       charts.push({
         id: `chart-server-task-${metric}`,
-        title: `Server ${what} per task and container`,
-        caption: `ECS/ContainerInsights ${metric === "cpu" ? "CpuUtilized (CPU units)" : "MemoryUtilized (MiB)"}, average per ${server.periodSeconds}-s period: one line per task (${n} task${n === 1 ? "" : "s"}${n > LEGEND_TASKS ? `, the first ${LEGEND_TASKS} in the legend` : ""}), then one per container.`,
+        title: `Server ${what} per task`,
+        caption: `ECS/ContainerInsights ${unit}, average per ${server.periodSeconds}-s period: one line per task (${n} task${n === 1 ? "" : "s"}${n > LEGEND_TASKS ? `, the first ${LEGEND_TASKS} in the legend` : ""}).`,
         spec: taskUsageChart(run, metric),
       });
+      if (server.tasks.some((t) => t.containers.some((c) => hasUsage(c, metric))))
+        charts.push({
+          id: `chart-server-container-${metric}`,
+          title: `Server ${what} per container`,
+          caption: `ECS/ContainerInsights ${unit} per container, one line per task and container, coloured by container name.`,
+          spec: containerUsageChart(run, metric),
+        });
     }
   }
   return charts;
@@ -128,28 +149,31 @@ export function requestRateChart(run: RunData): TopLevelSpec {
     { t: r.timeMs, series: "requests", value: round(r.requests / bucket) },
     { t: r.timeMs, series: "failed", value: round(r.failed / bucket) },
   ]);
-  return {
-    $schema: SCHEMA,
-    description: "Requests and failed requests per second.",
-    width: WIDTH,
-    height: 200,
-    data: { values },
-    mark: { type: "line", strokeWidth: 1.2, interpolate: "step-after" },
-    encoding: {
-      x: TIME_X,
-      y: { field: "value", type: "quantitative", title: "per second" },
-      color: {
-        field: "series",
-        type: "nominal",
-        title: null,
-        scale: { domain: ["requests", "failed"], range: ["#2563eb", SLO_COLOR] },
+  return responsive(
+    {
+      description: "Requests and failed requests per second.",
+      data: { values },
+      mark: { type: "line", strokeWidth: 1.2, interpolate: "step-after" },
+      encoding: {
+        x: TIME_X,
+        y: { field: "value", type: "quantitative", title: "per second" },
+        color: {
+          field: "series",
+          type: "nominal",
+          title: null,
+          scale: { domain: ["requests", "failed"], range: [PALETTE.blue, PALETTE.vermillion] },
+        },
+        tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.1f" }],
       },
-      tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.1f" }],
     },
-  } as TopLevelSpec;
+    200,
+  );
 }
 
-/** p50 / p95 / p99 per second on a log scale, with the SLO p95 as a rule. */
+/** Colours of the latency percentiles: three Okabe–Ito hues, p99 also dashed. */
+const PERCENTILE_COLORS = [PALETTE.green, PALETTE.blue, PALETTE.purple];
+
+/** p50 / p95 / p99 per second on a log scale, with the SLO p95 as a labelled line. */
 export function latencyChart(run: RunData): TopLevelSpec {
   const { rows } = buckets(run);
   const values = rows.flatMap((r) =>
@@ -165,7 +189,7 @@ export function latencyChart(run: RunData): TopLevelSpec {
   );
   const lines = {
     data: { values },
-    mark: { type: "line", strokeWidth: 1.2 },
+    mark: { type: "line", strokeWidth: 1.4 },
     encoding: {
       x: TIME_X,
       y: {
@@ -178,29 +202,35 @@ export function latencyChart(run: RunData): TopLevelSpec {
         field: "series",
         type: "nominal",
         title: null,
-        scale: { domain: ["p50", "p95", "p99"], range: ["#93c5fd", "#2563eb", "#1e3a8a"] },
+        scale: { domain: ["p50", "p95", "p99"], range: PERCENTILE_COLORS },
+      },
+      strokeDash: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        scale: {
+          domain: ["p50", "p95", "p99"],
+          range: [
+            [1, 0],
+            [1, 0],
+            [5, 3],
+          ],
+        },
       },
       tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", title: "ms", format: ",.1f" }],
     },
   };
   const slo = run.slo?.latencyP95Ms;
-  return {
-    $schema: SCHEMA,
-    description: "Latency percentiles per second.",
-    width: WIDTH,
-    height: 220,
-    layer:
-      slo === undefined
-        ? [lines]
-        : [
-            lines,
-            {
-              data: { values: [{ slo }] },
-              mark: { type: "rule", color: SLO_COLOR, strokeWidth: 1.5, strokeDash: [4, 3] },
-              encoding: { y: { field: "slo", type: "quantitative" } },
-            },
-          ],
-  } as TopLevelSpec;
+  return responsive(
+    {
+      description: "Latency percentiles per second.",
+      layer:
+        slo === undefined
+          ? [lines]
+          : [lines, referenceRule("slo", slo, `SLO p95 ${formatNumber(slo)} ms`, { dash: [] })],
+    },
+    220,
+  );
 }
 
 /** Failed requests and 5xx responses as a percent of requests. */
@@ -211,25 +241,25 @@ export function errorChart(run: RunData): TopLevelSpec {
     { t: r.timeMs, series: "failed %", value: share(r.failed, r.requests) },
     { t: r.timeMs, series: "5xx %", value: share(r.status5xx, r.requests) },
   ]);
-  return {
-    $schema: SCHEMA,
-    description: "Error rate per second.",
-    width: WIDTH,
-    height: 160,
-    data: { values },
-    mark: { type: "area", opacity: 0.5, interpolate: "step-after" },
-    encoding: {
-      x: TIME_X,
-      y: { field: "value", type: "quantitative", title: "percent of requests", stack: null },
-      color: {
-        field: "series",
-        type: "nominal",
-        title: null,
-        scale: { domain: ["failed %", "5xx %"], range: [SLO_COLOR, "#f97316"] },
+  return responsive(
+    {
+      description: "Error rate per second.",
+      data: { values },
+      mark: { type: "area", opacity: 0.5, interpolate: "step-after" },
+      encoding: {
+        x: TIME_X,
+        y: { field: "value", type: "quantitative", title: "percent of requests", stack: null },
+        color: {
+          field: "series",
+          type: "nominal",
+          title: null,
+          scale: { domain: ["failed %", "5xx %"], range: [PALETTE.vermillion, PALETTE.orange] },
+        },
+        tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.2f" }],
       },
-      tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.2f" }],
     },
-  } as TopLevelSpec;
+    160,
+  );
 }
 
 function seriesValues(
@@ -240,11 +270,10 @@ function seriesValues(
   );
 }
 
-/** Running tasks above RequestCountPerTarget (two rows sharing the time axis). */
+/** Running tasks with the scaling activities and MaxCapacity. */
 export function serverTasksChart(run: RunData): TopLevelSpec {
   const s = run.server;
   const tasks = seriesValues([["tasks", s?.taskCount ?? []]]);
-  const rcpt = seriesValues([["RequestCountPerTarget", s?.requestCountPerTarget ?? []]]);
   const maxCapacity = s?.maxCapacity ?? null;
   const events = (s?.scalingEvents ?? []).map((e) => ({
     t: e.timeMs,
@@ -255,7 +284,13 @@ export function serverTasksChart(run: RunData): TopLevelSpec {
   const eventLayer = {
     data: { values: events },
     // aria: false keeps AWS strings out of the static SVG's aria-label (tooltip only).
-    mark: { type: "rule", color: "#b45309", strokeWidth: 1.5, strokeDash: [2, 2], aria: false },
+    mark: {
+      type: "rule",
+      color: PALETTE.orange,
+      strokeWidth: 1.5,
+      strokeDash: [2, 2],
+      aria: false,
+    },
     encoding: {
       x: TIME_X,
       tooltip: [
@@ -268,79 +303,79 @@ export function serverTasksChart(run: RunData): TopLevelSpec {
   };
   const taskLayer = {
     data: { values: tasks },
-    mark: { type: "line", interpolate: "step-after", color: "#0f766e", point: true },
+    mark: { type: "line", interpolate: "step-after", color: PALETTE.blue, point: true },
     encoding: {
       x: TIME_X,
       y: { field: "value", type: "quantitative", title: "running tasks" },
       tooltip: [TIME_TOOLTIP, { field: "value", title: "tasks", format: ",.1f" }],
     },
   };
-  return {
-    $schema: SCHEMA,
-    description: "Running tasks with scaling activities, and RequestCountPerTarget.",
-    vconcat: [
-      {
-        width: WIDTH,
-        height: 140,
-        layer: [
-          taskLayer,
-          ...(maxCapacity === null
-            ? []
-            : [
-                {
-                  data: { values: [{ maxCapacity }] },
-                  mark: { type: "rule", color: SLO_COLOR, strokeDash: [4, 3] },
-                  encoding: { y: { field: "maxCapacity", type: "quantitative" } },
-                },
-              ]),
-          ...(events.length === 0 ? [] : [eventLayer]),
-        ],
+  return responsive(
+    {
+      description: "Running tasks with scaling activities.",
+      layer: [
+        taskLayer,
+        ...(maxCapacity === null
+          ? []
+          : [referenceRule("maxCapacity", maxCapacity, `MaxCapacity ${maxCapacity}`)]),
+        ...(events.length === 0 ? [] : [eventLayer]),
+      ],
+    },
+    160,
+  );
+}
+
+/** RequestCountPerTarget per period, as bars. */
+export function requestsPerTargetChart(run: RunData): TopLevelSpec {
+  const rcpt = seriesValues([["RequestCountPerTarget", run.server?.requestCountPerTarget ?? []]]);
+  return responsive(
+    {
+      description: "RequestCountPerTarget per period.",
+      data: { values: rcpt },
+      mark: { type: "bar", color: PALETTE.skyBlue },
+      encoding: {
+        x: TIME_X,
+        y: { field: "value", type: "quantitative", title: "requests per target" },
+        tooltip: [TIME_TOOLTIP, { field: "value", title: "requests per target", format: ",.0f" }],
       },
-      {
-        width: WIDTH,
-        height: 120,
-        data: { values: rcpt },
-        mark: { type: "bar", color: "#6366f1" },
-        encoding: {
-          x: TIME_X,
-          y: { field: "value", type: "quantitative", title: "RequestCountPerTarget" },
-          tooltip: [TIME_TOOLTIP, { field: "value", title: "requests per target", format: ",.0f" }],
-        },
-      },
-    ],
-  } as TopLevelSpec;
+    },
+    130,
+  );
 }
 
 /** CPU and memory utilization, percent. */
 export function serverUtilizationChart(run: RunData): TopLevelSpec {
   const s = run.server;
   const named: [string, readonly ServerPoint[], string][] = [
-    ["CPU %", s?.cpuUtilization ?? [], "#2563eb"],
-    ["memory %", s?.memoryUtilization ?? [], "#a855f7"],
-    ["CPU % (20 s)", s?.cpuUtilization20s ?? [], "#93c5fd"],
-    ["memory % (20 s)", s?.memoryUtilization20s ?? [], "#d8b4fe"],
+    ["CPU %", s?.cpuUtilization ?? [], PALETTE.blue],
+    ["memory %", s?.memoryUtilization ?? [], PALETTE.vermillion],
+    ["CPU % (20 s)", s?.cpuUtilization20s ?? [], PALETTE.skyBlue],
+    ["memory % (20 s)", s?.memoryUtilization20s ?? [], PALETTE.orange],
   ];
   const shown = named.filter(([name, points]) => points.length > 0 || !name.endsWith("(20 s)"));
   const values = seriesValues(shown.map(([name, points]) => [name, points] as const));
-  return {
-    $schema: SCHEMA,
-    description: "CPU and memory utilization.",
-    width: WIDTH,
-    height: 180,
-    data: { values },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: TIME_X,
-      y: { field: "value", type: "quantitative", title: "percent", scale: { domain: [0, 100] } },
-      color: {
-        field: "series",
-        type: "nominal",
-        title: null,
-        scale: { domain: shown.map(([name]) => name), range: shown.map(([, , color]) => color) },
+  return responsive(
+    {
+      description: "CPU and memory utilization.",
+      data: { values },
+      mark: { type: "line", point: true },
+      encoding: {
+        x: TIME_X,
+        y: { field: "value", type: "quantitative", title: "percent", scale: { domain: [0, 100] } },
+        color: {
+          field: "series",
+          type: "nominal",
+          title: null,
+          scale: {
+            domain: shown.map(([name]) => name),
+            range: shown.map(([, , color]) => color),
+          },
+        },
+        tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.1f" }],
       },
-      tooltip: [TIME_TOOLTIP, { field: "series" }, { field: "value", format: ",.1f" }],
     },
-  } as TopLevelSpec;
+    180,
+  );
 }
 
 function hasUsage(u: UsageSeries, metric: "cpu" | "memory"): boolean {
@@ -352,9 +387,8 @@ function usagePoints(u: UsageSeries, metric: "cpu" | "memory"): readonly ServerP
 }
 
 /**
- * CpuUtilized or MemoryUtilized per task (a line per task, colored by TaskId, the legend
- * limited to {@link LEGEND_TASKS}) above the same per container (colored by container name,
- * a line per task and container); the container row only when there are container series.
+ * CpuUtilized or MemoryUtilized per task: a line per task, coloured by TaskId, the legend
+ * limited to {@link LEGEND_TASKS}.
  */
 export function taskUsageChart(run: RunData, metric: "cpu" | "memory"): TopLevelSpec {
   const tasks: readonly TaskUsage[] = run.server?.tasks ?? [];
@@ -363,6 +397,33 @@ export function taskUsageChart(run: RunData, metric: "cpu" | "memory"): TopLevel
   const taskValues = tasks.flatMap((t) =>
     usagePoints(t, metric).map((p) => ({ t: p.timeMs, task: t.taskId, value: round(p.value, 2) })),
   );
+  return responsive(
+    {
+      description: `${metric === "cpu" ? "CpuUtilized" : "MemoryUtilized"} per task.`,
+      data: { values: taskValues },
+      mark: { type: "line", point: true, strokeWidth: 1.2 },
+      encoding: {
+        x: TIME_X,
+        y: { field: "value", type: "quantitative", title: `${unit} per task` },
+        color: {
+          field: "task",
+          type: "nominal",
+          title: "task",
+          scale: { scheme: "tableau10" },
+          legend: { symbolLimit: LEGEND_TASKS, labelLimit: 160, columns: 4 },
+        },
+        tooltip: [TIME_TOOLTIP, { field: "task" }, { field: "value", title: unit, format }],
+      },
+    },
+    180,
+  );
+}
+
+/** CpuUtilized or MemoryUtilized per container: a line per task and container. */
+export function containerUsageChart(run: RunData, metric: "cpu" | "memory"): TopLevelSpec {
+  const tasks: readonly TaskUsage[] = run.server?.tasks ?? [];
+  const unit = metric === "cpu" ? "CPU units" : "MiB";
+  const format = metric === "cpu" ? ",.1f" : ",.0f";
   const containerValues = tasks.flatMap((t) =>
     t.containers.flatMap((c) =>
       usagePoints(c, metric).map((p) => ({
@@ -373,52 +434,30 @@ export function taskUsageChart(run: RunData, metric: "cpu" | "memory"): TopLevel
       })),
     ),
   );
-  const y = { field: "value", type: "quantitative", title: `${unit} per task` };
-  const perTask = {
-    width: WIDTH,
-    height: 180,
-    data: { values: taskValues },
-    mark: { type: "line", point: true, strokeWidth: 1.2 },
-    encoding: {
-      x: TIME_X,
-      y,
-      color: {
-        field: "task",
-        type: "nominal",
-        title: "task",
-        scale: { scheme: "tableau20" },
-        legend: { symbolLimit: LEGEND_TASKS, labelLimit: 160 },
+  return responsive(
+    {
+      description: `${metric === "cpu" ? "CpuUtilized" : "MemoryUtilized"} per container.`,
+      data: { values: containerValues },
+      mark: { type: "line", point: true, strokeWidth: 1.2 },
+      encoding: {
+        x: TIME_X,
+        y: { field: "value", type: "quantitative", title: `${unit} per container` },
+        color: {
+          field: "container",
+          type: "nominal",
+          title: "container",
+          scale: { scheme: "tableau10" },
+          legend: { symbolLimit: LEGEND_TASKS, labelLimit: 160, columns: 4 },
+        },
+        detail: { field: "task", type: "nominal" },
+        tooltip: [
+          TIME_TOOLTIP,
+          { field: "task" },
+          { field: "container" },
+          { field: "value", title: unit, format },
+        ],
       },
-      tooltip: [TIME_TOOLTIP, { field: "task" }, { field: "value", title: unit, format }],
     },
-  };
-  const perContainer = {
-    width: WIDTH,
-    height: 160,
-    data: { values: containerValues },
-    mark: { type: "line", point: true, strokeWidth: 1.2 },
-    encoding: {
-      x: TIME_X,
-      y: { ...y, title: `${unit} per container` },
-      color: {
-        field: "container",
-        type: "nominal",
-        title: "container",
-        legend: { symbolLimit: LEGEND_TASKS, labelLimit: 160 },
-      },
-      detail: { field: "task", type: "nominal" },
-      tooltip: [
-        TIME_TOOLTIP,
-        { field: "task" },
-        { field: "container" },
-        { field: "value", title: unit, format },
-      ],
-    },
-  };
-  return {
-    $schema: SCHEMA,
-    description: `${metric === "cpu" ? "CpuUtilized" : "MemoryUtilized"} per task and container.`,
-    vconcat: containerValues.length === 0 ? [perTask] : [perTask, perContainer],
-    resolve: { scale: { color: "independent" }, legend: { color: "independent" } },
-  } as TopLevelSpec;
+    160,
+  );
 }

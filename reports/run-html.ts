@@ -8,7 +8,14 @@ import { escapeHtml } from "./format.js";
 import { chartFigure, htmlDocument, type VegaRuntime } from "./html.js";
 import type { RunChart } from "./run-charts.js";
 import type { RunData } from "./run-data.js";
-import { runFactRows, runTitle, serverFactRows, type Row } from "./run-markdown.js";
+import {
+  observedText,
+  runFactRows,
+  runTitle,
+  runVerdict,
+  serverFactRows,
+  type Row,
+} from "./run-markdown.js";
 
 function kvTable(rows: readonly Row[]): string {
   return `<table class="kv"><tbody>${rows
@@ -30,17 +37,27 @@ export function renderRunHtml(
 <p class="sub"><code>${e(runTitle(run))}</code> · target <code>${e(run.meta.target)}</code></p>
 <p class="sub">${e(run.meta.startedAt ?? "start unknown")} to ${e(run.meta.endedAt ?? "end unknown")}${run.meta.gitCommit !== null ? ` · commit <code>${e(run.meta.gitCommit.slice(0, 12))}</code>` : ""}</p>
 </header>`);
+  const verdict = runVerdict(run);
+  body.push(`<section id="verdict" class="verdict ${verdict.pass ? "risk-low" : "risk-high"}">
+<div class="verdict-main">
+<p class="eyebrow">Verdict</p>
+<h2 class="pick"><span class="badge ${verdict.pass ? "risk-low" : "risk-high"}">${verdict.pass ? "PASS" : "FAIL"}</span></h2>
+<p>${e(verdict.headline)}</p>
+${verdict.failing.length > 0 ? `<ul class="cautions">${verdict.failing.map((f) => `<li>${e(f)}</li>`).join("")}</ul>` : ""}
+</div>
+<div class="verdict-side">${kvTable(runFactRows(run).slice(0, 4))}</div>
+</section>`);
   body.push(`<section id="figures"><h2>Key figures</h2>${kvTable(runFactRows(run))}</section>`);
   body.push(
     `<section id="thresholds"><h2>Thresholds</h2>${
       run.thresholds.length === 0
         ? '<p class="note">No k6 thresholds in summary.json.</p>'
         : `<p>${failed === 0 ? '<span class="ok">All thresholds held.</span>' : `<span class="no">${failed} of ${run.thresholds.length} thresholds failed.</span>`}</p>
-<table><thead><tr><th>Metric</th><th>Threshold</th><th>Verdict</th></tr></thead><tbody>
+<table><thead><tr><th>Metric</th><th>Threshold</th><th class="num">Observed</th><th>Verdict</th></tr></thead><tbody>
 ${run.thresholds
   .map(
     (t) =>
-      `<tr><td><code>${e(t.metric)}</code></td><td><code>${e(t.expression)}</code></td><td>${t.ok ? '<span class="ok">held</span>' : '<span class="no">failed</span>'}</td></tr>`,
+      `<tr><td><code>${e(t.metric)}</code></td><td><code>${e(t.expression)}</code></td><td class="num">${e(observedText(t) ?? "—")}</td><td>${t.ok ? '<span class="ok">held</span>' : '<span class="no">failed</span>'}</td></tr>`,
   )
   .join("\n")}
 </tbody></table>`

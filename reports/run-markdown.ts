@@ -4,7 +4,8 @@
  * (markdownInline, markdownCell); the facts shown are shared with the HTML through
  * {@link runFactRows}.
  */
-import { capacityFigures, type RunData } from "./run-data.js";
+import { formatObserved } from "../analysis/k6-results.js";
+import { capacityFigures, type RunData, type ThresholdVerdict } from "./run-data.js";
 import { markdownCell, markdownInline } from "./escape.js";
 import { formatCompact, formatNumber, formatPercent } from "./format.js";
 
@@ -84,6 +85,53 @@ export function serverFactRows(run: RunData): Row[] {
   ];
 }
 
+/** The answer first: PASS or FAIL, and what failed with the values observed. */
+export interface RunVerdict {
+  readonly pass: boolean;
+  readonly headline: string;
+  /** The failing thresholds, e.g. "http_req_duration p(95)<400: 621 ms". */
+  readonly failing: readonly string[];
+}
+
+/**
+ * A threshold's observed value as text in the metric's unit ("621.049 ms", as the gate prints
+ * it), or null when the bundle does not give it or k6 did not judge it (an empty Rate).
+ */
+export function observedText(t: ThresholdVerdict): string | null {
+  const v = t.observed;
+  if (v === undefined || v === null) return null;
+  return formatObserved(v, t.contains ?? "default");
+}
+
+/**
+ * PASS when every threshold held and k6 exited 0 (or its exit code is unknown); FAIL
+ * otherwise, naming the failing thresholds with their observed values and k6's exit code.
+ */
+export function runVerdict(run: RunData): RunVerdict {
+  const failed = run.thresholds.filter((t) => !t.ok);
+  const exit = run.meta.k6ExitCode;
+  const exitBad = exit !== null && exit !== 0;
+  const pass = failed.length === 0 && !exitBad;
+  const failing = failed.map((t) => {
+    const o = observedText(t);
+    return `${t.metric} ${t.expression}${o !== null ? `: observed ${o}` : ""}`;
+  });
+  const parts: string[] = [];
+  if (run.thresholds.length === 0) parts.push("no k6 thresholds in summary.json");
+  else if (failed.length === 0) parts.push(`all ${run.thresholds.length} thresholds held`);
+  else parts.push(`${failed.length} of ${run.thresholds.length} thresholds failed`);
+  parts.push(
+    exit === null
+      ? "k6's exit code is unknown"
+      : `k6 exited ${exit}${exit === 99 ? " (thresholds crossed)" : ""}`,
+  );
+  return {
+    pass,
+    headline: `${pass ? "PASS" : "FAIL"}: ${parts.join("; ")}.`,
+    failing,
+  };
+}
+
 /** The run's title line, e.g. "constant · caplab-1a2b3c4d". */
 export function runTitle(run: RunData): string {
   return `${run.meta.scenario} · ${run.meta.runId}`;
@@ -114,6 +162,10 @@ export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = 
       ? ` · ${m(run.meta.startedAt)}${run.meta.endedAt !== null ? ` to ${m(run.meta.endedAt)}` : ""}`
       : "";
   out.push(`Target ${m(run.meta.target)}${when}`, "");
+  const verdict = runVerdict(run);
+  out.push(`**${m(verdict.headline)}**`, "");
+  for (const f of verdict.failing) out.push(`- ❌ ${m(f)}`);
+  if (verdict.failing.length > 0) out.push("");
   out.push(
     "## Key figures",
     "",
@@ -131,10 +183,11 @@ export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = 
       `${failed === 0 ? "All" : `${failed} of`} ${run.thresholds.length} thresholds ${failed === 0 ? "held" : "FAILED"}.`,
       "",
       table(
-        ["metric", "threshold", "verdict"],
+        ["metric", "threshold", "observed", "verdict"],
         run.thresholds.map((t) => [
           cell(t.metric),
           cell(t.expression),
+          cell(observedText(t) ?? "—"),
           t.ok ? "✅ held" : "❌ failed",
         ]),
       ),
@@ -176,6 +229,7 @@ export function runReportJson(run: RunData): unknown {
     droppedIterations: run.droppedIterations,
     latency: run.latency,
     slo: run.slo,
+    verdict: runVerdict(run),
     thresholds: run.thresholds,
     capacity: capacityFigures(run),
     seconds: run.seconds,

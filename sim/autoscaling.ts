@@ -2,8 +2,8 @@
  * Application Auto Scaling for one ECS service, as shared/reference/aws-ecs-scaling.md §1
  * describes it: target-tracking alarms (AlarmHigh 3 of 3 above target, AlarmLow 15 of 15
  * below 90 % of target, TreatMissingData `missing`), the new-desired-count formula, cooldowns,
- * several policies, and step scaling on alarms the user owns. Scheduled actions are applied by
- * the engine.
+ * several policies, and step scaling on alarms the user owns; each rule is named in
+ * sim/rules.ts. Scheduled actions are applied by the engine.
  *
  * Every alarm is evaluated as CloudWatch documents it, missing datapoints included
  * ({@link evaluateAlarm}, sim/alarm.ts). An alarm is first evaluated once the trace has
@@ -37,13 +37,19 @@ import {
   type MetricTaskFacts,
   type PeriodStore,
 } from "./metrics.js";
-
-/** Fraction of the target below which AlarmLow counts a datapoint (§1.2). */
-export const SCALE_IN_THRESHOLD_FRACTION = 0.9;
-/** Datapoints AlarmHigh needs above target at 60-s periods (§1.2). */
-export const SCALE_OUT_DATAPOINTS = 3;
-/** Datapoints AlarmLow needs below 90 % of target at 60-s periods (§1.2). */
-export const SCALE_IN_DATAPOINTS = 15;
+import {
+  clampCapacity,
+  HIGH_RESOLUTION_PERIOD_SECONDS,
+  inCooldown,
+  inStepInterval,
+  percentChangeInCapacity,
+  SCALE_IN_DATAPOINTS,
+  SCALE_IN_THRESHOLD_FRACTION,
+  SCALE_OUT_DATAPOINTS,
+  TARGET_TRACKING_PERIOD_SECONDS,
+  TARGET_TRACKING_TREAT_MISSING_DATA,
+  targetTrackingCapacity,
+} from "./rules.js";
 
 /** A policy's reading of its alarms: HIGH wants to scale out (a step policy: its alarm is in ALARM), LOW to scale in. */
 type AlarmState = "OK" | "HIGH" | "LOW" | "INSUFFICIENT_DATA";
@@ -115,11 +121,6 @@ export interface AutoScalerOptions {
   readonly emit: ((event: ScalingEvent) => void) | null;
 }
 
-/** Rounds up, forgiving floating-point noise such as 2.0000000001. */
-function ceilTolerant(x: number): number {
-  return Math.ceil(x - 1e-9);
-}
-
 export class AutoScaler {
   private readonly policies: Policy[];
   private readonly emit: ((event: ScalingEvent) => void) | null;
@@ -156,8 +157,8 @@ export class AutoScaler {
       const tt = config.TargetTrackingScalingPolicyConfiguration;
       if (tt) {
         const predefined = tt.PredefinedMetricSpecification?.PredefinedMetricType;
-        const period = predefined ? predefinedPeriod(predefined) : 60;
-        const high = period === 20;
+        const period = predefined ? predefinedPeriod(predefined) : TARGET_TRACKING_PERIOD_SECONDS;
+        const high = period === HIGH_RESOLUTION_PERIOD_SECONDS;
         const outN = high ? platform.highResolutionScaleOutDatapoints : SCALE_OUT_DATAPOINTS;
         const inN = high ? platform.highResolutionScaleInDatapoints : SCALE_IN_DATAPOINTS;
         const delay = high
@@ -210,7 +211,7 @@ export class AutoScaler {
       const alarm = config.Alarm!;
       const period = alarm.Period;
       const delay =
-        period === 20
+        period === HIGH_RESOLUTION_PERIOD_SECONDS
           ? platform.highResolutionPublicationDelaySeconds
           : platform.metricPublicationDelaySeconds;
       const extra = rangeExtra(platform, period);
@@ -306,17 +307,17 @@ export class AutoScaler {
           bestOut = p;
           bestOutDesired = desired;
         }
-      } else if (tau < p.lastOutAt + this.outCooldown(p))
+      } else if (inCooldown(tau, p.lastOutAt, this.outCooldown(p)))
         this.reportBlocked(p, tau, step, desired, current, "out");
     }
     if (bestOut !== null) {
-      const to = Math.min(Math.max(bestOutDesired, min), max);
+      const to = clampCapacity(bestOutDesired, min, max);
       if (to > current) {
         for (let k = 0; k < outCount; k++) {
           const p = outs[k] as Policy;
           // Inside the cooldown the base stays the capacity before the initiating
           // scale-out: the metric still reflects it (§1.4).
-          if (!(tau < p.lastOutAt + this.outCooldown(p))) p.lastOutFrom = current;
+          if (!inCooldown(tau, p.lastOutAt, this.outCooldown(p))) p.lastOutFrom = current;
           p.lastOutAt = tau;
         }
         // A scale-out ends every scale-in cooldown (§1.4).
@@ -373,7 +374,7 @@ export class AutoScaler {
         let desired = 0;
         for (const p of tracking) {
           if (this.inCooldownUntil(p) > tau) blocked ??= p;
-          desired = Math.max(desired, ceilTolerant((current * p.value) / p.target));
+          desired = Math.max(desired, targetTrackingCapacity(current, p.value, p.target));
         }
         if (blocked) {
           this.reportBlocked(blocked, tau, step, desired, current, "in");
@@ -401,7 +402,7 @@ export class AutoScaler {
       }
     }
     if (bestIn !== null) {
-      const to = Math.max(Math.min(bestInDesired, max), min);
+      const to = clampCapacity(bestInDesired, min, max);
       if (to < current) {
         for (let k = 0; k < inCount; k++) {
           const w = ins[k] as Policy;
@@ -546,41 +547,33 @@ export class AutoScaler {
     if (p.state !== "HIGH") return null;
     // Within the scale-out cooldown the capacity the last scale-out added counts as
     // already there: the new count is computed from the capacity before it (§1.4).
-    const inCooldown = tau < p.lastOutAt + this.outCooldown(p);
-    const base = inCooldown ? p.lastOutFrom : current;
-    if (p.kind === "target-tracking") return ceilTolerant((base * p.value) / p.target);
+    const cooling = inCooldown(tau, p.lastOutAt, this.outCooldown(p));
+    const base = cooling ? p.lastOutFrom : current;
+    if (p.kind === "target-tracking") return targetTrackingCapacity(base, p.value, p.target);
     const desired = this.stepDesired(p, base);
-    return inCooldown ? Math.max(desired, base) : desired;
+    return cooling ? Math.max(desired, base) : desired;
   }
 
   /**
-   * The capacity a step policy asks for from `base`, by the step its breach falls in. A step's
-   * interval is [lower, upper) for an alarm above its threshold and (lower, upper] for one
-   * below it, so an `…OrEqualTo…` alarm at exactly its threshold falls in the step bounded by 0
-   * (Application Auto Scaling API reference, StepAdjustment: "greater than or equal to 50 and
-   * less than 60 … lower bound of 0 and an upper bound of 10"; "greater than 40 and less than
-   * or equal to 50 … lower bound of -10 and an upper bound of 0").
+   * The capacity a step policy asks for from `base`, by the step its breach falls in
+   * (sim/rules.ts: inStepInterval, percentChangeInCapacity).
    */
   private stepDesired(p: StepPolicy, base: number): number {
     const breach = p.value - p.threshold;
     const above = p.comparison === "above";
     let stepAdj: { lo: number; hi: number; adj: number } | null = null;
     for (const s of p.steps) {
-      if (above ? breach >= s.lo && breach < s.hi : breach > s.lo && breach <= s.hi) {
+      if (inStepInterval(breach, s.lo, s.hi, above)) {
         stepAdj = s;
         break;
       }
     }
     if (stepAdj === null) return base;
     if (p.adjustmentType === "ExactCapacity") return stepAdj.adj;
-    let delta: number;
-    if (p.adjustmentType === "ChangeInCapacity") delta = stepAdj.adj;
-    else {
-      const raw = (base * stepAdj.adj) / 100;
-      // AWS rounding: |x| < 1 becomes ±1, otherwise toward zero.
-      delta = raw > 0 && raw < 1 ? 1 : raw < 0 && raw > -1 ? -1 : Math.trunc(raw);
-      if (Math.abs(delta) < p.minMagnitude) delta = Math.sign(delta) * p.minMagnitude;
-    }
+    const delta =
+      p.adjustmentType === "ChangeInCapacity"
+        ? stepAdj.adj
+        : percentChangeInCapacity(base, stepAdj.adj, p.minMagnitude);
     return base + delta;
   }
 
@@ -660,7 +653,7 @@ export class AutoScaler {
   }
 }
 
-/** A target-tracking alarm: N of N, missing data treated as missing (reference §1.2). */
+/** A target-tracking alarm: N of N, missing data treated as missing (§1.2, sim/rules.ts). */
 function ttAlarm(
   threshold: number,
   comparison: ComparisonOperator,
@@ -672,14 +665,14 @@ function ttAlarm(
     comparison,
     evaluationPeriods: n,
     datapointsToAlarm: n,
-    treatMissingData: "missing",
+    treatMissingData: TARGET_TRACKING_TREAT_MISSING_DATA,
     rangePeriods: n + extra,
   };
 }
 
 /** Periods an alarm of this period retrieves beyond its EvaluationPeriods. */
 function rangeExtra(platform: PlatformParams, period: number): number {
-  return period === 20
+  return period === HIGH_RESOLUTION_PERIOD_SECONDS
     ? platform.highResolutionAlarmEvaluationRangeExtraPeriods
     : platform.alarmEvaluationRangeExtraPeriods;
 }

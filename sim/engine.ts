@@ -2,21 +2,30 @@
  * The simulator: one trace, one candidate configuration, one Timeline.
  *
  *   Trace × Candidate × SimulationContext
- *     → per step: scheduled actions → task lifecycle (launch, health checks, slow start,
- *       draining) → arrivals split over healthy targets → per-group M/M/c queue (latency,
- *       CPU, memory, backlog, timeouts) → OOM kills at the moment memory passes the limit,
- *       replaced at once → simulated CloudWatch datapoints → Application Auto Scaling (alarms,
- *       cooldowns, policies) → new desired count → billing
+ *     → per step, in this order (each a method of {@link Simulation}, named after its phase):
+ *         scheduledActions   scheduled actions move MinCapacity / MaxCapacity (and desired)
+ *         taskLifecycle      task-seconds by state: pending, RUNNING, healthy (slow start), draining
+ *         route              arrivals split over the healthy targets; none healthy → 503
+ *         queue              each group an M/M/c station: latency, served, backlog, timeouts
+ *         outOfMemory        memory per group; the share over the limit dies when the limit is
+ *                            reached, is replaced at once (ECS), its requests re-routed
+ *         drain              deregistered tasks finish their queue
+ *         latency            the step's p50 / p95 / p99 over the groups
+ *         publishMetrics     CPU and memory utilization; simulated CloudWatch datapoints
+ *         scale              Application Auto Scaling: alarms, cooldowns, policies → desired
+ *         bill               Fargate per-second billing of every task up to the step's end
+ *         account            the Kpis' tallies, SLO minutes, the timeline's row
  *     → Timeline + ScalingEvents → Kpis
  *
  * Pure: time is the step index, nothing is read from outside. The model is a fluid one over
- * groups of tasks: the tasks launched together form a group and stay identical (counts are
- * expected values, so an OOM share can leave a fraction of a task). Each group carries its own
- * requests queued per task: round robin gives every healthy target the same arrivals (slow
- * start ramps a new one in), but a backlog stays with the tasks that hold it, and a new task
- * starts empty. Groups that have caught up (same backlog, fully ramped) merge back into one, so
- * the common case is a single group. Every modelling choice is a named parameter in
- * PlatformParams or ServiceModel.
+ * groups of tasks (sim/fleet.ts): the tasks launched together form a group and stay identical
+ * (counts are expected values, so an OOM share can leave a fraction of a task). Each group
+ * carries its own requests queued per task: round robin gives every healthy target the same
+ * arrivals (slow start ramps a new one in), but a backlog stays with the tasks that hold it, and
+ * a new task starts empty. Groups that have caught up (same backlog, fully ramped) merge back
+ * into one, so the common case is a single group. The AWS rules are in sim/rules.ts; every
+ * modelling choice is a named parameter in PlatformParams or ServiceModel (defaults in
+ * sim/vocab/defaults.ts).
  *
  * The timeline's counts are all means over the step (task-seconds ÷ step seconds), like
  * Container Insights' 1-minute averages (TIMELINE_COLUMN_DESCRIPTIONS).
@@ -34,17 +43,30 @@ import type {
   Trace,
 } from "./vocab/index.js";
 import { TIMELINE_COLUMNS } from "./vocab/types.js";
+import { DESIRED_COUNT_DEFAULTS } from "./vocab/defaults.js";
 import { AutoScaler } from "./autoscaling.js";
+import {
+  COUNT_TOLERANCE,
+  DrainGroup,
+  EMPTY_BACKLOG,
+  Fleet,
+  overlap,
+  removeEmpty,
+  TaskGroup,
+} from "./fleet.js";
 import { tasksOverMemory } from "./memory.js";
 import { PeriodStore, Q, Q_COUNT } from "./metrics.js";
 import {
   queueStep,
   SaturatedStation,
+  taskStation,
   type QueueStepMemo,
   type QueueStepResult,
   type QueueStepTable,
 } from "./queue.js";
+import { clampCapacity, monthlyCost, secondsToHealthy, slowStartIntegral } from "./rules.js";
 import { scheduleFirings, type ScheduledFiring } from "./schedule.js";
+import { breaksSlo, StepSums, Tally } from "./tally.js";
 
 export interface SimulateOptions {
   /** Build the per-step Timeline and the events (reports); off in sweeps. @default true */
@@ -66,407 +88,9 @@ export interface SimulationResult {
 
 /** Utilization above which a stable M/M/c queue is treated as saturated. */
 export const MAX_STABLE_UTILIZATION = 0.995;
-/** Share of a minute's requests allowed above the p95 limit before the minute breaks the SLO. */
-const P95_TAIL = 0.05;
 /** Under oomModel "poisson", a share of tasks over their memory below 0.1 % kills nobody (no dust). */
 const OOM_NEGLIGIBLE_SHARE = 1e-3;
-/** Backlog per task below which a group counts as empty. */
-const EMPTY_BACKLOG = 1e-9;
-/** Tasks below which a difference between desired and running tasks is float noise, not a task. */
-const COUNT_TOLERANCE = 1e-6;
-/**
- * Groups of serving tasks kept apart at most; past it the two with the closest queues merge
- * (their queue per task averaged). Partial OOM kills under a lasting overload would otherwise
- * add a group at every step.
- */
-const MAX_SERVING_GROUPS = 8;
 const CPU_HISTOGRAM_BINS = 1000;
-
-/**
- * Tasks launched together (or, the first group, running when the trace starts). Identical from
- * then on; they leave the group when stopped (scale-in), drained, or killed (OOM).
- */
-class TaskGroup {
-  // Every number field starts as a double (NaN), so that V8 stores them as doubles from the
-  // first group on, rather than changing their layout (and dropping optimized code) later.
-  /** Tasks in the group (an expected value: fractional after an OOM share). */
-  count = NaN;
-  /** When ECS decided to start it (−∞: before the trace). */
-  createdAt = NaN;
-  /** Billing starts when Fargate starts provisioning (−∞: before the trace). */
-  billedFrom = NaN;
-  /** Time up to which the group's cost has been charged. */
-  billedUntil = NaN;
-  runningAt = NaN;
-  healthyAt = NaN;
-  /** Ramped in by ALB slow start from healthyAt (decided when it becomes healthy). */
-  slowStart = false;
-  /** Whether slowStart has been decided. */
-  slowStartDecided = false;
-  /** Requests queued per task, at the end of the last step. */
-  backlog = NaN;
-  /** The last step whose task-seconds include this group. */
-  accountedStep = -1;
-  /** The same at the start of this step (scratch). */
-  backlogStart = NaN;
-
-  // This step's figures (scratch, per task unless said otherwise).
-  /** Start of serving in this step (NaN: not serving). */
-  servingFrom = NaN;
-  /** Mean traffic weight while serving in this step (slow start ramps it from 0 to 1). */
-  weight = NaN;
-  /** Requests arriving per task per second while serving in this step. */
-  lambda = NaN;
-  /** Spare capacity in requests after this step's kills (scratch). */
-  spare = NaN;
-  /** Requests in flight per task at the start and the end of the serving window. */
-  inflight0 = NaN;
-  inflight1 = NaN;
-  /** Requests served and timed out per task over the serving window. */
-  served = NaN;
-  timedOut = NaN;
-  /** Requests served by the whole group this step, and their latency (seconds) and slow share. */
-  groupServed = NaN;
-  p50 = NaN;
-  p95 = NaN;
-  p99 = NaN;
-  slow = NaN;
-  /** Mean latency of its requests this step, seconds. */
-  meanLatency = NaN;
-
-  /**
-   * (Re)starts the group: the fleet reuses groups that emptied, so that a service restarting
-   * tasks at every step (an OOM crash loop) allocates nothing.
-   */
-  init(
-    count: number,
-    createdAt: number,
-    billedFrom: number,
-    runningAt: number,
-    healthyAt: number,
-    initial: boolean,
-  ): this {
-    this.count = count;
-    this.createdAt = createdAt;
-    this.billedFrom = billedFrom;
-    this.billedUntil = initial ? 0 : -Infinity;
-    this.runningAt = runningAt;
-    this.healthyAt = healthyAt;
-    this.slowStart = false;
-    this.slowStartDecided = initial;
-    this.backlog = 0;
-    this.backlogStart = 0;
-    this.accountedStep = -1;
-    this.servingFrom = NaN;
-    this.weight = 1;
-    this.groupServed = 0;
-    return this;
-  }
-}
-
-/** Deregistered tasks, still RUNNING (and billed) until their deregistration delay ends. */
-class DrainGroup {
-  count: number;
-  readonly billedFrom: number;
-  billedUntil: number;
-  readonly endsAt: number;
-  /** Requests still queued per task: the task finishes them while draining. */
-  backlog: number;
-
-  constructor(
-    count: number,
-    billedFrom: number,
-    billedUntil: number,
-    endsAt: number,
-    backlog: number,
-  ) {
-    this.count = count;
-    this.billedFrom = billedFrom;
-    this.billedUntil = billedUntil;
-    this.endsAt = endsAt;
-    this.backlog = backlog;
-  }
-}
-
-/** The fixed facts {@link Fleet} needs. */
-interface FleetParams {
-  readonly costRate: number;
-  readonly minBilled: number;
-  readonly schedulingDelaySeconds: number;
-  readonly launchSeconds: number;
-  readonly fargateLaunchesPerSecond: number;
-  readonly checksUntilHealthy: number;
-  readonly deregistrationDelaySeconds: number;
-  readonly drainingEndsWhenIdle: boolean;
-  readonly capacityRate: number;
-  readonly latencySeconds: number;
-}
-
-/**
- * The service's tasks as ECS runs them: the scalable target's bounds and desired count, the
- * groups launching and serving, the draining ones, and their billing. A class rather than
- * closures of {@link simulate}: its methods run at every step of every candidate of a sweep, and
- * fresh closures per call made V8 throw away simulate's optimized code ("wrong call target").
- */
-class Fleet {
-  /** Launching and serving groups, oldest first. */
-  readonly groups: TaskGroup[];
-  readonly draining: DrainGroup[] = [];
-
-  constructor(
-    public desired: number,
-    public min: number,
-    public max: number,
-    private readonly params: FleetParams,
-    private readonly tally: Tally,
-    private readonly sums: StepSums,
-  ) {
-    this.groups = [new TaskGroup().init(desired, -Infinity, -Infinity, -Infinity, -Infinity, true)];
-  }
-
-  /** Groups that emptied, for reuse. */
-  private readonly spareGroups: TaskGroup[] = [];
-  /** Groups launched so far (to tell whether a phase started any). */
-  launches = 0;
-
-  /** Removes the groups left without tasks (keeping them for reuse); returns the requests they still held, which fail. */
-  removeEmptyGroups(): number {
-    const groups = this.groups;
-    let kept = 0;
-    let dropped = 0;
-    for (let k = 0; k < groups.length; k++) {
-      const g = groups[k]!;
-      if (g.count > COUNT_TOLERANCE) groups[kept++] = g;
-      else {
-        if (g.count > 0) dropped += g.count * g.backlog;
-        if (this.spareGroups.length < 16) this.spareGroups.push(g);
-      }
-    }
-    if (kept !== groups.length) groups.length = kept;
-    return dropped;
-  }
-
-  /** Charges `count` tasks of a group up to `until` (seconds), from where it was charged. */
-  charge(g: TaskGroup | DrainGroup, count: number, until: number): void {
-    const from = Math.max(g.billedUntil, g.billedFrom);
-    if (until > from) this.tally.stepCost += count * this.params.costRate * (until - from);
-  }
-
-  /** Charges `count` tasks stopping at `tau`: to tau, at least the one-minute minimum in all. */
-  chargeStop(g: TaskGroup | DrainGroup, count: number, tau: number): void {
-    if (!(tau > g.billedFrom)) return; // never provisioned: not billed
-    this.charge(g, count, tau);
-    const lived = tau - g.billedFrom;
-    const minBilled = this.params.minBilled;
-    if (lived < minBilled)
-      this.tally.stepCost += count * this.params.costRate * (minBilled - lived);
-  }
-
-  /** Tasks launching or serving (draining ones are no longer in service). */
-  inService(): number {
-    let total = 0;
-    for (const g of this.groups) total += g.count;
-    return total;
-  }
-
-  /** Brings the task set to `desired` at time tau (seconds), as the ECS scheduler would. */
-  reconcile(tau: number, extraDelay = 0): void {
-    const p = this.params;
-    const groups = this.groups;
-    const have = this.inService();
-    if (this.desired > have + COUNT_TOLERANCE) {
-      const count = this.desired - have;
-      const throttle = Math.max(0, count - 100) / p.fargateLaunchesPerSecond;
-      const billedFrom = tau + extraDelay + p.schedulingDelaySeconds + throttle;
-      const runningAt = billedFrom + p.launchSeconds;
-      const g = this.spareGroups.pop() ?? new TaskGroup();
-      this.launches++;
-      groups.push(
-        g.init(count, tau, billedFrom, runningAt, runningAt + p.checksUntilHealthy, false),
-      );
-      return;
-    }
-    let surplus = have - this.desired;
-    // Not-yet-healthy tasks stop first (newest first), billed at least the minimum.
-    for (let k = groups.length - 1; k >= 0 && surplus > COUNT_TOLERANCE; k--) {
-      const g = groups[k] as TaskGroup;
-      if (g.healthyAt <= tau) continue;
-      const stop = Math.min(surplus, g.count);
-      this.chargeStop(g, stop, tau);
-      // (A group that turned healthy later in this step already queued requests in the step's
-      // traffic, computed before its evaluations: stopped, they fail.)
-      this.sums.failed += stop * g.backlog;
-      g.count -= stop;
-      surplus -= stop;
-    }
-    // Then healthy ones, newest first: deregistered, they drain (billed) with their queue.
-    for (let k = groups.length - 1; k >= 0 && surplus > COUNT_TOLERANCE; k--) {
-      const g = groups[k] as TaskGroup;
-      if (g.healthyAt > tau || g.count <= 0) continue;
-      const stop = Math.min(surplus, g.count);
-      this.charge(g, stop, tau);
-      const drainSeconds = p.drainingEndsWhenIdle
-        ? Math.min(p.deregistrationDelaySeconds, g.backlog / p.capacityRate + p.latencySeconds + 1)
-        : p.deregistrationDelaySeconds;
-      this.draining.push(
-        new DrainGroup(
-          stop,
-          g.billedFrom,
-          Math.max(tau, g.billedUntil),
-          tau + drainSeconds,
-          g.backlog,
-        ),
-      );
-      g.count -= stop;
-      surplus -= stop;
-    }
-    this.sums.failed += this.removeEmptyGroups();
-  }
-
-  /**
-   * Merges serving groups that have caught up with each other: fully ramped in, past the
-   * one-minute billing minimum (so their provisioning times no longer matter), and with the
-   * same queue per task. Keeps the common case at one group; past {@link MAX_SERVING_GROUPS}
-   * such groups, the two with the closest queues merge (their queue averaged).
-   */
-  mergeCaughtUp(t1: number, slowStartSeconds: number, minBilled: number): void {
-    const groups = this.groups;
-    if (groups.length < 2) return;
-    let caught = 0;
-    for (let k = 0; k < groups.length; k++) {
-      if (caughtUp(groups[k]!, t1, slowStartSeconds, minBilled)) caught++;
-    }
-    if (caught < 2) return;
-    let merged = false;
-    for (let a = 0; a < groups.length; a++) {
-      const ga = groups[a]!;
-      if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
-      for (let b = a + 1; b < groups.length; b++) {
-        const gb = groups[b]!;
-        if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
-        const scale = Math.max(1, ga.backlog, gb.backlog);
-        if (Math.abs(ga.backlog - gb.backlog) > 1e-9 * scale) continue;
-        ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
-        ga.count += gb.count;
-        gb.count = 0;
-        caught--;
-        merged = true;
-      }
-    }
-    // (Merged groups have no tasks left: nothing is dropped.)
-    if (merged) this.removeEmptyGroups();
-    while (caught > MAX_SERVING_GROUPS) {
-      let best = Infinity;
-      let ia = -1;
-      let ib = -1;
-      for (let a = 0; a < groups.length; a++) {
-        const ga = groups[a]!;
-        if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
-        for (let b = a + 1; b < groups.length; b++) {
-          const gb = groups[b]!;
-          if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
-          const gap = Math.abs(ga.backlog - gb.backlog);
-          if (gap < best) {
-            best = gap;
-            ia = a;
-            ib = b;
-          }
-        }
-      }
-      const ga = groups[ia]!;
-      const gb = groups[ib]!;
-      ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
-      ga.count += gb.count;
-      gb.count = 0;
-      caught--;
-      this.removeEmptyGroups();
-    }
-  }
-
-  /** Moves desired, MinCapacity or MaxCapacity at tau, keeping the step's time-weighted sums. */
-  markChange(tau: number): void {
-    const sums = this.sums;
-    const dt = tau - sums.changedAt;
-    if (dt > 0) {
-      sums.desired += this.desired * dt;
-      sums.min += this.min * dt;
-      sums.max += this.max * dt;
-      sums.changedAt = tau;
-    }
-  }
-}
-
-/**
- * The running totals behind the Kpis, and the open minute's tallies for SLO minutes.
- *
- * They are fields of an object rather than locals of {@link simulate}'s loop on purpose: as
- * locals, V8 kept them boxed and allocated a number for most updates (about 45 bytes per
- * simulated step, measured), whereas an object's number fields are updated in place.
- */
-class Tally {
-  totalRequests = 0;
-  totalFailed = 0;
-  totalCost = 0;
-  stepCost = 0;
-  p95Weighted = 0;
-  p95Weight = 0;
-  worstP95 = 0;
-  maxTasks = 0;
-  minTasks = Infinity;
-  taskSecondsSum = 0;
-  cpuSum = 0;
-  cpuSteps = 0;
-  peakCpu = 0;
-  peakMemory = 0;
-  minuteRequests = 0;
-  minuteFailed = 0;
-  minuteServed = 0;
-  minuteSlow = 0;
-  violationMinutes = 0;
-  oomKills = 0;
-}
-
-/** A step's task-seconds by state, and its traffic (fields, for the same reason as Tally). */
-class StepSums {
-  running = 0; // RUNNING, draining included: what AWS/ECS averages over
-  registered = 0; // RUNNING and not draining
-  healthy = 0; // healthy, weighted by slow start
-  idleRunning = 0; // running but not serving (not healthy yet, or draining)
-  pending = 0;
-  draining = 0;
-  served = 0;
-  failed = 0;
-  slow = 0;
-  memory = 0; // MiB-seconds
-  /** Requests that were on their way to tasks killed in this step, re-routed. */
-  rerouted = 0;
-  /** Time-weighted sums of desired, MinCapacity, MaxCapacity since the step's start. */
-  desired = 0;
-  min = 0;
-  max = 0;
-  changedAt = 0;
-
-  reset(t0: number): void {
-    this.running = this.registered = this.healthy = this.idleRunning = this.pending = 0;
-    this.draining = this.served = this.failed = this.slow = this.memory = this.rerouted = 0;
-    this.desired = this.min = this.max = 0;
-    this.changedAt = t0;
-  }
-}
-
-/** Overlap in seconds of [a0, a1) with [b0, b1). */
-function overlap(a0: number, a1: number, b0: number, b1: number): number {
-  return Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
-}
-
-/** ∫ min(1, (t − from) / window) dt over [a, b), for a ≥ from: slow start's ramp. */
-function rampIntegral(from: number, window: number, a: number, b: number): number {
-  if (b <= a) return 0;
-  const end = from + window;
-  if (a >= end) return b - a;
-  if (b <= end) return ((a - from + (b - from)) / (2 * window)) * (b - a);
-  return ((a - from + window) / (2 * window)) * (end - a) + (b - end);
-}
 
 /**
  * Simulates the candidate against the trace.
@@ -562,6 +186,13 @@ class Simulation {
   private p99 = NaN;
   private groupServed = 0;
   private latencySum = 0;
+  /** Whether any target is healthy in the step (else every arrival gets a 503). */
+  private serving = false;
+  /** RUNNING and healthy task-seconds, CPU and memory utilization (percent) of the step. */
+  private runningSec = 0;
+  private healthySec = 0;
+  private cpuPct = 0;
+  private memPct = 0;
 
   constructor(
     trace: Trace,
@@ -583,11 +214,12 @@ class Simulation {
     const memoryMiB = Number(task.memory);
     this.vcpus = vcpus;
     this.memoryMiB = memoryMiB;
-    this.servers = vcpus >= 1 ? Math.floor(vcpus) : 1;
     this.cpuSeconds = service.cpuMsPerRequest / 1000;
     this.idleFraction = service.idleCpuPercent / 100;
-    this.mu = ((vcpus >= 1 ? 1 : vcpus) * (1 - this.idleFraction)) / this.cpuSeconds;
-    this.capacityRate = this.servers * this.mu;
+    const station = taskStation(vcpus, this.cpuSeconds, this.idleFraction);
+    this.servers = station.servers;
+    this.mu = station.mu;
+    this.capacityRate = station.capacityRate;
     this.cv = service.serviceTimeCv;
     this.latencySeconds = service.latencyMs / 1000;
     this.baseMiB = service.memoryMiB.base;
@@ -667,17 +299,15 @@ class Simulation {
           )
         : null;
 
-    const checksUntilHealthy =
-      platform.healthCheckIntervalSeconds *
-      (Math.max(1, Math.ceil(platform.appStartSeconds / platform.healthCheckIntervalSeconds)) +
-        platform.newTargetHealthyChecks -
-        1);
+    const checksUntilHealthy = secondsToHealthy(
+      platform.healthCheckIntervalSeconds,
+      platform.appStartSeconds,
+      platform.newTargetHealthyChecks,
+    );
     this.fleet = new Fleet(
-      Math.min(
-        Math.max(
-          scaling.DesiredCount ?? settledCount(trace, this.capacityRate),
-          scaling.MinCapacity,
-        ),
+      clampCapacity(
+        scaling.DesiredCount ?? settledCount(trace, this.capacityRate),
+        scaling.MinCapacity,
         scaling.MaxCapacity,
       ),
       scaling.MinCapacity,
@@ -712,56 +342,30 @@ class Simulation {
     return this.result();
   }
 
+  /** One step, [t0, t1): the phases in order (see the module comment). */
   private step(i: number): void {
     const s = this.s;
     const t0 = i * s;
     const t1 = t0 + s;
-    const sums = this.sums;
-    sums.reset(t0);
+    this.sums.reset(t0);
     this.tally.stepCost = 0;
     const requests = this.trace.requests[i] ?? 0;
 
     this.scheduledActions(i, t0, t1);
-    this.lifecycle(i, t0, t1);
+    this.taskLifecycle(i, t0, t1);
     const launches = this.fleet.launches;
-    this.traffic(i, t0, t1, requests);
+    this.route(t0, t1, requests);
+    this.queue(i, t1);
     this.outOfMemory(i, t0, t1);
-    if (this.fleet.launches !== launches) this.startedInStep(i, t0, t1);
-    if (sums.rerouted > 0) this.reroute(t1);
+    if (this.fleet.launches !== launches) this.replacementsStarted(i, t0, t1);
+    if (this.sums.rerouted > 0) this.reroute(t1);
     this.drain(t0, t1);
     this.latency(requests);
-
-    // CPU: request work plus idle CPU of every running task.
-    const served = sums.served;
-    const runningSec = Math.max(0, sums.running);
-    const vcpus = this.vcpus;
-    const cpuVcpuSec = served * this.cpuSeconds + this.idleFraction * vcpus * runningSec;
-    const cpuPct = runningSec > 0 ? Math.min(100, (100 * cpuVcpuSec) / (vcpus * runningSec)) : 0;
-    const memPct = runningSec > 0 ? (100 * sums.memory) / (this.memoryMiB * runningSec) : 0;
-    const healthySec = Math.max(0, sums.healthy);
-
-    // Simulated CloudWatch, then the scaling policies.
-    const q = this.q;
-    q[Q.requests] = requests;
-    q[Q.served] = served;
-    q[Q.failed] = sums.failed;
-    q[Q.healthyTaskSeconds] = healthySec;
-    q[Q.registeredTaskSeconds] = Math.max(0, sums.registered);
-    q[Q.runningTaskSeconds] = runningSec;
-    q[Q.cpuVcpuSeconds] = cpuVcpuSec;
-    q[Q.memoryMiBSeconds] = sums.memory;
-    // TargetResponseTime: the mean latency of the groups' requests (draining tasks' left out).
-    q[Q.latencyMsTimesServed] =
-      this.groupServed > 0 ? (1000 * this.latencySum * served) / this.groupServed : 0;
-    // Desired task-seconds as they stand before this step's evaluations.
-    q[Q.desiredTaskSeconds] = sums.desired + this.fleet.desired * (t1 - sums.changedAt);
-    q[Q.pendingTaskSeconds] = sums.pending;
-    const stores = this.storeList;
-    for (let k = 0; k < stores.length; k++) stores[k]!.add(q, t0, t1);
-    this.evaluate(i, t0, t1);
+    this.publishMetrics(t0, t1, requests);
+    this.scale(i, t0, t1);
     this.bill(t1);
     this.fleet.mergeCaughtUp(t1, this.slowStartSeconds, this.minBilled);
-    this.account(i, requests, runningSec, healthySec, cpuPct, memPct);
+    this.account(i, requests);
   }
 
   /** Scheduled actions due before the step ends take effect at their time. */
@@ -779,7 +383,7 @@ class Simulation {
       if (f.MaxCapacity !== undefined) fleet.max = f.MaxCapacity;
       if (fleet.min > fleet.max) fleet.max = fleet.min;
       const before = fleet.desired;
-      fleet.desired = Math.min(Math.max(fleet.desired, fleet.min), fleet.max);
+      fleet.desired = clampCapacity(fleet.desired, fleet.min, fleet.max);
       if (fleet.desired !== before) this.scaler.actions++;
       this.emit?.({
         kind: "scheduled-action",
@@ -794,8 +398,11 @@ class Simulation {
     }
   }
 
-  /** Task-seconds by state within [t0, t1), and who serves from when. */
-  private lifecycle(i: number, t0: number, t1: number): void {
+  /**
+   * The task lifecycle: task-seconds by state within [t0, t1) (pending, RUNNING, idle until
+   * healthy, draining), and who serves from when (healthy, ramped in by ALB slow start).
+   */
+  private taskLifecycle(i: number, t0: number, t1: number): void {
     const sums = this.sums;
     this.firstServing = t1;
     const groups = this.groups;
@@ -828,7 +435,7 @@ class Simulation {
         const from = Math.max(t0, g.healthyAt);
         g.servingFrom = from;
         g.weight = g.slowStart
-          ? rampIntegral(g.healthyAt, slowStartSeconds, from, t1) / (t1 - from)
+          ? slowStartIntegral(g.healthyAt, slowStartSeconds, from, t1) / (t1 - from)
           : 1;
         sums.healthy += c * (t1 - from) * g.weight;
         if (c > 0 && from < this.firstServing) this.firstServing = from;
@@ -844,17 +451,31 @@ class Simulation {
     }
   }
 
-  /** Arrivals split over the healthy targets (the same per unit of weight), and each group's queue. */
-  private traffic(i: number, t0: number, t1: number, requests: number): void {
+  /**
+   * Routing: the ALB splits the step's arrivals over the healthy targets, the same per unit of
+   * slow-start weight (round robin; the fluid model treats least outstanding requests alike).
+   * Requests that arrive while no target is healthy get a 503: all of them without one, else
+   * those before the first target of the step turned healthy (arrivals are spread evenly over
+   * the step).
+   */
+  private route(t0: number, t1: number, requests: number): void {
     const sums = this.sums;
     const healthy = sums.healthy > 1e-9;
-    // Requests arriving while no target is healthy get a 503 from the ALB: all of them without
-    // one, else those before the first target of the step turned healthy (arrivals are spread
-    // evenly over the step); the others are split over the healthy task-seconds.
     const uncovered = healthy ? (requests * (this.firstServing - t0)) / (t1 - t0) : requests;
     sums.failed += uncovered;
+    this.serving = healthy;
     this.perWeightSecond = healthy ? (requests - uncovered) / sums.healthy : 0;
+  }
+
+  /**
+   * Queueing: each serving group is an M/M/c station (sim/queue.ts) fed at its share of the
+   * arrivals: below the stable limit, its steady-state latency; saturated, or working off a
+   * queue, it serves flat out, the rest waits, and a request that would wait longer than the
+   * timeout fails.
+   */
+  private queue(i: number, t1: number): void {
     const groups = this.groups;
+    const healthy = this.serving;
     const capacityRate = this.capacityRate;
     const latencySeconds = this.latencySeconds;
     const sloSeconds = this.sloSeconds;
@@ -1051,10 +672,10 @@ class Simulation {
   }
 
   /**
-   * Groups started inside the step (replacements): pending, then RUNNING (and billed) from their
-   * time on; they take traffic from the next step.
+   * The task lifecycle of groups started inside the step (replacements): pending, then RUNNING
+   * (and billed) from their time on; they take traffic from the next step.
    */
-  private startedInStep(i: number, t0: number, t1: number): void {
+  private replacementsStarted(i: number, t0: number, t1: number): void {
     const sums = this.sums;
     const groups = this.groups;
     for (let k = 0; k < groups.length; k++) {
@@ -1177,8 +798,48 @@ class Simulation {
     }
   }
 
-  /** The scaling policies' evaluations due in (t0, t1]; a change of desired count acts at once. */
-  private evaluate(i: number, t0: number, t1: number): void {
+  /**
+   * Metrics publication: the step's CPU (request work plus every running task's idle CPU) and
+   * memory utilization, as AWS/ECS averages them over the RUNNING task-seconds, and the step's
+   * quantities added to the simulated CloudWatch periods (sim/metrics.ts), which close into
+   * datapoints that the alarms see after the publication delay.
+   */
+  private publishMetrics(t0: number, t1: number, requests: number): void {
+    const sums = this.sums;
+    const served = sums.served;
+    const runningSec = Math.max(0, sums.running);
+    const vcpus = this.vcpus;
+    const cpuVcpuSec = served * this.cpuSeconds + this.idleFraction * vcpus * runningSec;
+    this.runningSec = runningSec;
+    this.cpuPct = runningSec > 0 ? Math.min(100, (100 * cpuVcpuSec) / (vcpus * runningSec)) : 0;
+    this.memPct = runningSec > 0 ? (100 * sums.memory) / (this.memoryMiB * runningSec) : 0;
+    const healthySec = Math.max(0, sums.healthy);
+    this.healthySec = healthySec;
+
+    const q = this.q;
+    q[Q.requests] = requests;
+    q[Q.served] = served;
+    q[Q.failed] = sums.failed;
+    q[Q.healthyTaskSeconds] = healthySec;
+    q[Q.registeredTaskSeconds] = Math.max(0, sums.registered);
+    q[Q.runningTaskSeconds] = runningSec;
+    q[Q.cpuVcpuSeconds] = cpuVcpuSec;
+    q[Q.memoryMiBSeconds] = sums.memory;
+    // TargetResponseTime: the mean latency of the groups' requests (draining tasks' left out).
+    q[Q.latencyMsTimesServed] =
+      this.groupServed > 0 ? (1000 * this.latencySum * served) / this.groupServed : 0;
+    // Desired task-seconds as they stand before this step's evaluations.
+    q[Q.desiredTaskSeconds] = sums.desired + this.fleet.desired * (t1 - sums.changedAt);
+    q[Q.pendingTaskSeconds] = sums.pending;
+    const stores = this.storeList;
+    for (let k = 0; k < stores.length; k++) stores[k]!.add(q, t0, t1);
+  }
+
+  /**
+   * Scaling decisions: the policies' alarm evaluations due in (t0, t1] (Application Auto
+   * Scaling, sim/autoscaling.ts); a new desired count acts at once (ECS launches or stops tasks).
+   */
+  private scale(i: number, t0: number, t1: number): void {
     const grid = this.evalGrid;
     const fleet = this.fleet;
     if (grid > 0) {
@@ -1211,15 +872,12 @@ class Simulation {
     }
   }
 
-  /** The step's Kpi tallies, SLO minute and timeline row. */
-  private account(
-    i: number,
-    requests: number,
-    runningSec: number,
-    healthySec: number,
-    cpuPct: number,
-    memPct: number,
-  ): void {
+  /** Accounting: the step's Kpi tallies, its SLO minute, and its timeline row. */
+  private account(i: number, requests: number): void {
+    const runningSec = this.runningSec;
+    const healthySec = this.healthySec;
+    const cpuPct = this.cpuPct;
+    const memPct = this.memPct;
     const tally = this.tally;
     const sums = this.sums;
     const s = this.s;
@@ -1339,7 +997,7 @@ class Simulation {
     const seconds = n * s;
     const kpis: Kpis = {
       costUsd: tally.totalCost,
-      monthlyCostUsd: seconds > 0 ? (tally.totalCost * 730 * 3600) / seconds : 0,
+      monthlyCostUsd: monthlyCost(tally.totalCost, seconds),
       sloViolationMinutes: tally.violationMinutes,
       minutes: seconds / 60,
       totalRequests: tally.totalRequests,
@@ -1366,20 +1024,22 @@ class Simulation {
   }
 }
 
-/** CPU utilization the service is assumed to have settled at before the trace starts. */
-export const INITIAL_UTILIZATION = 0.5;
-
 /**
- * The desired count when the config gives none: enough tasks to serve the first ten
- * minutes' mean rate at {@link INITIAL_UTILIZATION}, as a service that has been running
+ * The desired count when the config gives none: enough tasks to serve the mean rate of the
+ * trace's first DESIRED_COUNT_DEFAULTS.settledWindowSeconds (ten minutes) at
+ * DESIRED_COUNT_DEFAULTS.settledUtilization (50 % CPU), as a service that has been running
  * would have (a model choice: starting at MinCapacity would overload most services).
  */
 export function settledCount(trace: Trace, perTaskRate: number): number {
-  const steps = Math.max(1, Math.min(trace.requests.length, Math.round(600 / trace.stepSeconds)));
+  const { settledWindowSeconds, settledUtilization } = DESIRED_COUNT_DEFAULTS;
+  const steps = Math.max(
+    1,
+    Math.min(trace.requests.length, Math.round(settledWindowSeconds / trace.stepSeconds)),
+  );
   let sum = 0;
   for (let i = 0; i < steps; i++) sum += trace.requests[i] ?? 0;
   const rate = sum / (steps * trace.stepSeconds);
-  return Math.ceil(rate / (perTaskRate * INITIAL_UTILIZATION));
+  return Math.ceil(rate / (perTaskRate * settledUtilization));
 }
 
 /**
@@ -1408,44 +1068,6 @@ function shareThreshold(
     else lo = mid;
   }
   return low ? lo : hi;
-}
-
-/** Whether a closed minute breaks the SLO: too large a slow share, or too many errors. */
-function breaksSlo(
-  requests: number,
-  failed: number,
-  served: number,
-  slow: number,
-  errorLimit: number,
-): boolean {
-  if (!(requests > 0)) return false;
-  const slowShare = served > 0 ? slow / served : 0;
-  return slowShare > P95_TAIL || failed / requests > errorLimit;
-}
-
-/**
- * Removes the groups left without tasks (a count below {@link COUNT_TOLERANCE}: float dust), in
- * place (no allocation). Returns the requests still queued on what was removed, which fail.
- */
-function removeEmpty(list: { count: number; backlog: number }[]): number {
-  let kept = 0;
-  let dropped = 0;
-  for (let k = 0; k < list.length; k++) {
-    const g = list[k]!;
-    if (g.count > COUNT_TOLERANCE) list[kept++] = g;
-    else if (g.count > 0) dropped += g.count * g.backlog;
-  }
-  if (kept !== list.length) list.length = kept;
-  return dropped;
-}
-
-function caughtUp(g: TaskGroup, t1: number, slowStartSeconds: number, minBilled: number): boolean {
-  return (
-    g.slowStartDecided &&
-    g.healthyAt + (g.slowStart ? slowStartSeconds : 0) <= t1 &&
-    t1 - g.billedFrom >= minBilled &&
-    g.count > 0
-  );
 }
 
 /**

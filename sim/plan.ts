@@ -1,34 +1,51 @@
 /**
- * Turns a swept space into a plan (pure): outcomes, ranking, Pareto front, robustness of the
- * best K, the pick, and the current-vs-recommended comparison.
+ * Turns a swept space into a plan (pure): outcomes, ranking, Pareto front, robustness and risk
+ * of the candidates the pick reaches, the pick and its neighbours, the availability floor, and
+ * the current-vs-recommended comparison.
  *
- *   candidates + their Kpis (from the sweep) → rankOutcomes → robustness (best K × perturbations)
- *     → chooseRobust (cheapest passing minPassed perturbations) → recommended and current runs
- *     in full (Timeline + events) → PlanResult
+ *   candidates + their Kpis (from the sweep) → rankOutcomes (cheapest within the SLO first)
+ *     → eligible: within the SLO and MinCapacity ≥ the availability floor
+ *     → pickByRisk: robustness runs in rank order, each rated (sim/risk.ts), until one is
+ *       rated maxRisk or lower (the pick), then a few more for a safer neighbour
+ *     → recommended and current runs in full (Timeline + events) → PlanResult
  */
 import {
-  sizeLabel,
+  ROBUSTNESS_DEFAULTS,
+  SPACE_DEFAULTS,
   type Candidate,
   type CandidateOutcome,
   type Kpis,
+  type PerturbationOutcome,
+  type PlanAvailability,
   type PlanCandidate,
+  type PlanNeighbour,
   type PlanResult,
+  type RiskAssessment,
+  type RiskRating,
   type RobustnessOutcome,
   type SimulatedRun,
   type SimulationContext,
   type Trace,
+  type TraceCoverage,
+  type WorseThanCurrent,
 } from "./vocab/index.js";
 import { simulate } from "./engine.js";
 import {
-  choose,
   DEFAULT_PERTURBATIONS,
   meetsSlo,
   paretoFront,
   rankOutcomes,
-  shortMetricName,
   violationBudgetMinutes,
   type Perturbation,
 } from "./search.js";
+import {
+  rateRisk,
+  riskRank,
+  riskWords,
+  severityOf,
+  worstMinuteOf,
+  type RiskInputs,
+} from "./risk.js";
 
 export interface PlanInputs {
   readonly trace: Trace;
@@ -38,98 +55,166 @@ export interface PlanInputs {
   readonly kpis: readonly Kpis[];
   /** How many of the best candidates get robustness runs, at least. */
   readonly topK: number;
-  /**
-   * Perturbations a candidate must pass to be picked. @default every perturbation's count,
-   * capped at 3 (RobustnessSchema.minPassed)
-   */
+  /** The riskiest rating the pick may have. @default ROBUSTNESS_DEFAULTS.maxRisk ("low") */
+  readonly maxRisk?: RiskRating;
+  /** Perturbations a pick must also stay within the SLO under. @default 0 */
   readonly minPassed?: number;
-  /** Candidates checked at most while looking for one that passes `minPassed`. @default topK */
+  /** Candidates checked at most while looking for one rated maxRisk or lower. @default topK */
   readonly maxChecked?: number;
+  /** The availability floor on MinCapacity. @default SPACE_DEFAULTS.minTasksForAvailability (2) */
+  readonly minTasksForAvailability?: number;
   readonly current: Candidate | null;
+  /** Names the current settings when they are not among the candidates (reports/labels.ts). */
+  readonly currentLabel?: (current: Candidate) => string;
   readonly perturbations?: readonly Perturbation[];
+  /** The trace's coverage (analysis/trace-coverage.ts); a short one keeps ratings at medium. */
+  readonly coverage?: TraceCoverage | null;
 }
 
-/** Runs one candidate under every perturbation. */
+/**
+ * Runs one candidate under every perturbation, and once more as it is with its timeline
+ * recorded (for its worst minute), and rates its risk (sim/risk.ts).
+ */
 export function robustnessOf(
-  candidate: PlanCandidate,
+  outcome: CandidateOutcome,
   trace: Trace,
   context: SimulationContext,
   perturbations: readonly Perturbation[] = DEFAULT_PERTURBATIONS,
+  shortTrace: RiskInputs["shortTrace"] = null,
 ): RobustnessOutcome {
-  const results = perturbations.map((p) => {
+  const { candidate } = outcome;
+  const results: PerturbationOutcome[] = perturbations.map((p) => {
     const changed = p.apply(trace, context);
     const { kpis } = simulate(changed.trace, candidate, changed.context, { record: false });
     const budget = violationBudgetMinutes(context.slo, kpis.minutes);
+    const meets = meetsSlo(kpis, context.slo);
     return {
       name: p.name,
       kpis,
-      meetsSlo: meetsSlo(kpis, context.slo),
+      meetsSlo: meets,
       marginMinutes: budget - kpis.sloViolationMinutes,
+      severity: severityOf(kpis, meets, context.slo),
     };
+  });
+  const base = simulate(trace, candidate, context, { record: true });
+  const risk = rateRisk({
+    kpis: outcome.kpis,
+    meetsSlo: outcome.meetsSlo,
+    slo: context.slo,
+    worstMinute: worstMinuteOf(base.timeline!),
+    perturbations: results,
+    shortTrace,
   });
   return {
     candidateId: candidate.id,
     perturbations: results,
     passed: results.filter((r) => r.meetsSlo).length,
+    risk,
   };
 }
 
 /**
  * The service's current settings as a plan candidate, so that the sweep ranks them with the
- * rest (and "keep what you have" can be the answer).
+ * rest (and "keep what you have" can be the answer), named by `label` (reports/labels.ts has
+ * caplab's: currentLabel).
  */
-export function currentCandidate(current: Candidate, id: number): PlanCandidate {
+export function currentCandidate(
+  current: Candidate,
+  id: number,
+  label: (current: Candidate) => string = () => "current",
+): PlanCandidate {
   const policy = current.scaling.policies[0]?.TargetTrackingScalingPolicyConfiguration;
   const metric = policy?.PredefinedMetricSpecification?.PredefinedMetricType ?? "none";
-  const more =
-    current.scaling.policies.length > 1 ? ` + ${current.scaling.policies.length - 1} more` : "";
   return {
     ...current,
     id,
     metric,
     targetValue: policy?.TargetValue ?? 0,
-    label: `current: ${sizeLabel(current.task)} · ${shortMetricName(metric)} ${policy?.TargetValue ?? ""}${more} · ${current.scaling.MinCapacity}-${current.scaling.MaxCapacity} tasks`,
+    label: label(current),
   };
 }
 
+/** What the pick asks of a candidate, and how far the search goes (RobustnessSchema). */
+export interface PickRule {
+  /** Candidates checked at least (when there are that many). */
+  readonly topK: number;
+  /** Candidates checked at most. */
+  readonly maxChecked: number;
+  readonly maxRisk: RiskRating;
+  readonly minPassed: number;
+}
+
+/** The robustness phase's result: what was checked, the pick and its neighbours. */
+export interface RiskPick {
+  /** The candidates checked, in rank order. */
+  readonly robustness: RobustnessOutcome[];
+  readonly pick: CandidateOutcome | null;
+  /** The pick is rated maxRisk or lower (and passes minPassed). */
+  readonly withinMaxRisk: boolean;
+  /** The checked candidate ranked just before the pick (turned down: riskier). */
+  readonly riskier: CandidateOutcome | null;
+  /** The first checked candidate ranked after the pick with a lower rating. */
+  readonly safer: CandidateOutcome | null;
+}
+
 /**
- * Robustness runs in rank order: the best `topK` always, then more, one at a time, until one
- * passes `minPassed` perturbations or `maxChecked` have been run.
+ * The pick (pure; `run` does the robustness runs). Candidates are checked in rank order
+ * (cheapest first, see rankOutcomes): the best `topK` always, then one at a time until one is
+ * rated `maxRisk` or lower and passes `minPassed` perturbations: that one is the pick. After
+ * it, up to `topK` more are checked for a safer (lower-rated) neighbour, unless the pick is
+ * rated very low. Never more than `maxChecked` in all. When none qualifies, the least risky
+ * checked candidate is picked (lowest rating, then fewest points, then rank order). Without
+ * any check (`maxChecked` 0), the best-ranked.
+ *
+ * So the pick, and both neighbours, are among the first `maxChecked` of `eligible`.
  */
-export function checkRobustness(
-  meeting: readonly CandidateOutcome[],
+export function pickByRisk(
+  eligible: readonly CandidateOutcome[],
   run: (o: CandidateOutcome) => RobustnessOutcome,
-  topK: number,
-  maxChecked: number,
-  minPassed: number,
-): RobustnessOutcome[] {
-  const out: RobustnessOutcome[] = [];
-  for (const o of meeting) {
-    const found = out.some((r) => r.passed >= minPassed);
-    if (out.length >= maxChecked || (out.length >= topK && found)) break;
-    out.push(run(o));
+  rule: PickRule,
+): RiskPick {
+  const checked: RobustnessOutcome[] = [];
+  const acceptable = (r: RobustnessOutcome) =>
+    riskRank(r.risk.rating) <= riskRank(rule.maxRisk) && r.passed >= rule.minPassed;
+  let pickAt = -1;
+  let saferAt = -1;
+  for (const o of eligible) {
+    if (checked.length >= rule.maxChecked) break;
+    if (pickAt >= 0 && checked.length >= rule.topK) {
+      const rating = checked[pickAt]!.risk.rating;
+      const lookedPast = checked.length - 1 - pickAt;
+      if (saferAt >= 0 || rating === "very-low" || lookedPast >= Math.max(1, rule.topK)) break;
+    }
+    const r = run(o);
+    checked.push(r);
+    const at = checked.length - 1;
+    if (pickAt < 0) {
+      if (acceptable(r)) pickAt = at;
+    } else if (saferAt < 0 && riskRank(r.risk.rating) < riskRank(checked[pickAt]!.risk.rating)) {
+      saferAt = at;
+    }
   }
-  return out;
+  const withinMaxRisk = pickAt >= 0;
+  if (pickAt < 0 && checked.length > 0) {
+    pickAt = 0;
+    for (let i = 1; i < checked.length; i++) {
+      const a = checked[i]!.risk;
+      const b = checked[pickAt]!.risk;
+      if (riskRank(a.rating) < riskRank(b.rating) || (a.rating === b.rating && a.points < b.points))
+        pickAt = i;
+    }
+  }
+  const byId = new Map(eligible.map((o) => [o.candidate.id, o]));
+  const at = (i: number) => (i >= 0 ? (byId.get(checked[i]!.candidateId) ?? null) : null);
+  const pick = checked.length > 0 ? at(pickAt) : (eligible[0] ?? null);
+  return {
+    robustness: checked,
+    pick,
+    withinMaxRisk: withinMaxRisk || (checked.length === 0 && pick !== null),
+    riskier: pickAt > 0 ? at(pickAt - 1) : null,
+    safer: saferAt >= 0 ? at(saferAt) : null,
+  };
 }
-
-/**
- * The pick: the best-ranked candidate (cheapest, see rankOutcomes) that meets the SLO and
- * stays within it under at least `minPassed` perturbations; when none was found, the checked
- * one that passes the most (ties to rank order); with no robustness runs, the best-ranked.
- */
-export function chooseRobust(
-  ranked: readonly CandidateOutcome[],
-  robustness: readonly RobustnessOutcome[],
-  minPassed: number,
-): CandidateOutcome | null {
-  const meeting = ranked.filter((o) => o.meetsSlo);
-  const passedOf = new Map(robustness.map((r) => [r.candidateId, r.passed]));
-  const robust = meeting.find((o) => (passedOf.get(o.candidate.id) ?? -1) >= minPassed);
-  return robust ?? choose(ranked, robustness);
-}
-
-/** A failed robustness check with at least this share of SLO-violating minutes is a breakdown. */
-export const BREAKDOWN_SHARE = 0.25;
 
 /** Assembles the plan from the sweep's results. */
 export function assemblePlan(inputs: PlanInputs): PlanResult {
@@ -141,15 +226,30 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   });
   const ranked = rankOutcomes(outcomes);
   const perturbations = inputs.perturbations ?? DEFAULT_PERTURBATIONS;
-  const minPassed = Math.min(inputs.minPassed ?? 3, perturbations.length);
-  const robustness = checkRobustness(
-    ranked.filter((o) => o.meetsSlo),
-    (o) => robustnessOf(o.candidate, trace, context, perturbations),
-    inputs.topK,
-    Math.max(inputs.topK, inputs.maxChecked ?? inputs.topK),
-    minPassed,
+  const minPassed = Math.min(
+    inputs.minPassed ?? ROBUSTNESS_DEFAULTS.minPassed,
+    perturbations.length,
   );
-  const pick = chooseRobust(ranked, robustness, minPassed);
+  const maxRisk = inputs.maxRisk ?? ROBUSTNESS_DEFAULTS.maxRisk;
+  const floor = inputs.minTasksForAvailability ?? SPACE_DEFAULTS.minTasksForAvailability;
+  const coverage = inputs.coverage ?? null;
+  const shortTrace = coverage?.short
+    ? { coveredHours: coverage.coveredHours, minTraceHours: coverage.guardrails.minTraceHours }
+    : null;
+  const run = (o: CandidateOutcome) => robustnessOf(o, trace, context, perturbations, shortTrace);
+
+  // The availability floor: candidates below it are never picked while one at or above it
+  // meets the SLO.
+  const meeting = ranked.filter((o) => o.meetsSlo);
+  const atFloor = meeting.filter((o) => o.candidate.scaling.MinCapacity >= floor);
+  const eligible = atFloor.length > 0 ? atFloor : meeting;
+  const picked = pickByRisk(eligible, run, {
+    topK: inputs.topK,
+    maxChecked: Math.max(inputs.topK, inputs.maxChecked ?? inputs.topK),
+    maxRisk,
+    minPassed,
+  });
+  const pick = picked.pick;
   const full = (candidate: PlanCandidate): SimulatedRun => {
     const r = simulate(trace, candidate, context, { record: true });
     return { candidate, kpis: r.kpis, timeline: r.timeline!, events: r.events };
@@ -159,43 +259,111 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const current = now
     ? full(
         candidates.find((c) => c.task === now.task && c.scaling === now.scaling) ??
-          currentCandidate(now, -1),
+          currentCandidate(now, -1, inputs.currentLabel),
       )
     : null;
+  const riskOf = (id: number) => picked.robustness.find((r) => r.candidateId === id)?.risk ?? null;
+  const risk = pick ? riskOf(pick.candidate.id) : null;
+  let currentRisk: RiskAssessment | null = null;
+  if (current) {
+    currentRisk =
+      riskOf(current.candidate.id) ??
+      run({
+        candidate: current.candidate,
+        kpis: current.kpis,
+        meetsSlo: meetsSlo(current.kpis, slo),
+      }).risk;
+  }
+  const neighbour = (o: CandidateOutcome | null): PlanNeighbour | null => {
+    const r = o ? riskOf(o.candidate.id) : null;
+    if (!o || !r || !recommended) return null;
+    return {
+      candidateId: o.candidate.id,
+      label: o.candidate.label,
+      monthlyCostUsd: o.kpis.monthlyCostUsd,
+      costDifferenceUsd: o.kpis.monthlyCostUsd - recommended.kpis.monthlyCostUsd,
+      rating: r.rating,
+      reasons: r.factors.slice(0, 2).map((f) => f.reason),
+    };
+  };
   const minutes = outcomes[0]?.kpis.minutes ?? 0;
   const budget = violationBudgetMinutes(slo, minutes);
-  return {
+  const availability: PlanAvailability = {
+    floor,
+    recommendedMinCapacity: recommended?.candidate.scaling.MinCapacity ?? null,
+    currentMinCapacity: current?.candidate.scaling.MinCapacity ?? null,
+    belowFloorMeetingSlo: meeting.length - atFloor.length,
+    pickBelowFloor: recommended !== null && recommended.candidate.scaling.MinCapacity < floor,
+  };
+  const worse = recommended && current ? worseThanCurrent(current, recommended) : [];
+  const result = {
     trace,
     outcomes,
     pareto: paretoFront(outcomes),
-    robustness,
+    robustness: picked.robustness,
     recommended,
     current,
-    reasons: explain(ranked, robustness, recommended, current, budget, minPassed),
+    reasons: [] as string[],
     slo: {
       latencyP95Ms: slo.latencyP95Ms,
       errorRatePercent: slo.errorRatePercent,
       violationBudgetMinutes: budget,
     },
+    maxRisk,
+    risk,
+    currentRisk,
+    neighbours: { riskier: neighbour(picked.riskier), safer: neighbour(picked.safer) },
+    availability,
+    worseThanCurrent: worse,
+    coverage,
   };
+  result.reasons = explain(result, ranked, picked.withinMaxRisk, minPassed);
+  return result;
+}
+
+/**
+ * The figures on which `recommended` is worse than `current`: a higher error rate, worst p95
+ * or SLO minutes (by more than what the report's rounding hides), a lower MinCapacity.
+ */
+export function worseThanCurrent(
+  current: SimulatedRun,
+  recommended: SimulatedRun,
+): WorseThanCurrent[] {
+  const c = current.kpis;
+  const r = recommended.kpis;
+  const out: WorseThanCurrent[] = [];
+  const check = (figure: WorseThanCurrent["figure"], a: number, b: number, visible: number) => {
+    if (b - a >= visible) out.push({ figure, current: a, recommended: b });
+  };
+  check("errorRatePercent", c.errorRatePercent, r.errorRatePercent, 0.0005);
+  check("worstP95LatencyMs", c.worstP95LatencyMs, r.worstP95LatencyMs, 0.5);
+  check("sloViolationMinutes", c.sloViolationMinutes, r.sloViolationMinutes, 0.5);
+  // Fewer tasks at the quietest time is the worse direction for MinCapacity.
+  const min = [current.candidate.scaling.MinCapacity, recommended.candidate.scaling.MinCapacity];
+  if (min[1]! < min[0]!)
+    out.push({ figure: "MinCapacity", current: min[0]!, recommended: min[1]! });
+  return out;
 }
 
 function money(v: number): string {
   return `$${v.toFixed(v >= 100 ? 0 : 2)}`;
 }
 
+function signedMoney(v: number): string {
+  return `${v < 0 ? "−" : "+"}${money(Math.abs(v))}`;
+}
+
 function explain(
+  result: Omit<PlanResult, "reasons">,
   ranked: readonly CandidateOutcome[],
-  robustness: readonly RobustnessOutcome[],
-  recommended: SimulatedRun | null,
-  current: SimulatedRun | null,
-  budget: number,
+  withinMaxRisk: boolean,
   minPassed: number,
 ): string[] {
+  const { recommended, current, robustness, availability: av } = result;
   const meeting = ranked.filter((o) => o.meetsSlo);
   const reasons: string[] = [];
   reasons.push(
-    `${meeting.length} of ${ranked.length} candidates meet the SLO (at most ${budget.toFixed(1)} violating minutes and the error-rate limit).`,
+    `${meeting.length} of ${ranked.length} candidates meet the SLO (at most ${result.slo.violationBudgetMinutes.toFixed(1)} violating minutes and the error-rate limit).`,
   );
   if (!recommended) {
     const closest = ranked[0];
@@ -206,38 +374,72 @@ function explain(
     }
     return reasons;
   }
-  const cheapest = meeting[0];
-  const r = robustness.find((x) => x.candidateId === recommended.candidate.id);
-  if (cheapest && cheapest.candidate.id === recommended.candidate.id) {
+  if (av.pickBelowFloor)
     reasons.push(
-      `${recommended.candidate.label} is the cheapest that meets it, at ${money(recommended.kpis.monthlyCostUsd)} a month.`,
+      `No candidate with MinCapacity ${av.floor} or more (the availability floor, space.minTasksForAvailability) meets the SLO, so the pick runs fewer tasks at its quietest: add larger MinCapacity values to the space.`,
     );
-  } else if (cheapest) {
+  else if (av.belowFloorMeetingSlo > 0)
     reasons.push(
-      `${recommended.candidate.label} costs ${money(recommended.kpis.monthlyCostUsd)} a month, ${money(recommended.kpis.monthlyCostUsd - cheapest.kpis.monthlyCostUsd)} more than the cheapest that meets the SLO, because ${(r?.passed ?? 0) >= minPassed ? `it is the cheapest that stays within the SLO under at least ${minPassed} of the robustness checks` : "it stays within the SLO under more of the robustness checks"}.`,
+      `${av.belowFloorMeetingSlo} of them have MinCapacity below ${av.floor} (the availability floor, space.minTasksForAvailability: a task in each of two Availability Zones) and are not picked.`,
+    );
+  const label = recommended.candidate.label;
+  const cost = money(recommended.kpis.monthlyCostUsd);
+  const r = robustness.find((x) => x.candidateId === recommended.candidate.id);
+  const risk = result.risk;
+  const maxRisk = riskWords(result.maxRisk);
+  const cheapest = meeting[0];
+  if (!risk) {
+    reasons.push(
+      `${label} is the cheapest that meets it, at ${cost} a month (no robustness check was run, so it has no risk rating).`,
+    );
+  } else if (!withinMaxRisk) {
+    reasons.push(
+      `None of the ${robustness.length} candidates checked is rated ${maxRisk} or lower${minPassed > 0 ? ` with ${minPassed} perturbations passed` : ""}; ${label} is the least risky of them, rated ${riskWords(risk.rating)}, at ${cost} a month. Widen the space (larger tasks, lower targets, a higher MinCapacity), raise robustness.maxChecked, or accept robustness.maxRisk: ${risk.rating}.`,
+    );
+  } else if (cheapest && cheapest.candidate.id === recommended.candidate.id) {
+    reasons.push(
+      `${label} is the cheapest that meets it, at ${cost} a month, and is rated ${riskWords(risk.rating)} risk.`,
+    );
+  } else {
+    reasons.push(
+      `${label} is the cheapest rated ${maxRisk} risk or lower${minPassed > 0 ? ` that passes ${minPassed} perturbations` : ""}: ${cost} a month, rated ${riskWords(risk.rating)}${cheapest ? `; the cheapest within the SLO costs ${money(cheapest.kpis.monthlyCostUsd)}` : ""}.`,
     );
   }
-  if (r && r.passed < minPassed)
+  if (risk) {
     reasons.push(
-      `None of the ${robustness.length} best candidates stays within the SLO under ${minPassed} of the ${r.perturbations.length} robustness checks, so this pick is fragile: widen the space (larger tasks, lower targets, a higher MinCapacity) or plan for the checks it fails.`,
+      risk.factors.length === 0
+        ? `Rated very low: it uses at most half of its SLO-minute and error budgets, no minute is far outside the SLO, and it holds under every perturbation.`
+        : `Rated ${riskWords(risk.rating)} (${risk.points} point${risk.points === 1 ? "" : "s"}): ${risk.factors.map((f) => f.reason).join("; ")}.`,
     );
+  }
   if (r) {
     const failed = r.perturbations.filter((p) => !p.meetsSlo).map((p) => p.name);
     reasons.push(
       `It stays within the SLO under ${r.passed} of ${r.perturbations.length} perturbations${failed.length > 0 ? `; not under ${failed.join(", ")}` : ""}.`,
     );
-    for (const p of r.perturbations) {
-      if (p.meetsSlo || p.kpis.sloViolationMinutes < BREAKDOWN_SHARE * p.kpis.minutes) continue;
-      const metric = recommended.candidate.metric;
+    const metric = recommended.candidate.metric;
+    if (
+      metric === "ALBRequestCountPerTarget" &&
+      r.perturbations.some((p) => p.severity !== "holds" && /CPU/.test(p.name))
+    )
       reasons.push(
-        `Under ${p.name} it breaks down: ${p.kpis.sloViolationMinutes.toFixed(0)} of ${p.kpis.minutes.toFixed(0)} minutes violate the SLO${metric === "ALBRequestCountPerTarget" && /CPU/.test(p.name) ? " (a request-count target does not follow costlier requests: plan again when requests get heavier)" : ""}.`,
+        "A request-count target does not follow costlier requests: plan again when requests get heavier.",
       );
-    }
   }
+  const { riskier, safer } = result.neighbours;
+  if (riskier)
+    reasons.push(
+      `Cheaper but riskier: ${riskier.label}, ${money(riskier.monthlyCostUsd)} a month (${signedMoney(riskier.costDifferenceUsd)}), rated ${riskWords(riskier.rating)}${riskier.reasons[0] ? `: it ${riskier.reasons[0]}` : ""}.`,
+    );
+  if (safer)
+    reasons.push(
+      `Safer but dearer: ${safer.label}, ${money(safer.monthlyCostUsd)} a month (${signedMoney(safer.costDifferenceUsd)}), rated ${riskWords(safer.rating)}.`,
+    );
   if (current) {
     const delta = recommended.kpis.monthlyCostUsd - current.kpis.monthlyCostUsd;
+    const currentRisk = result.currentRisk;
     reasons.push(
-      `Against the current settings: ${delta <= 0 ? "saves" : "costs"} ${money(Math.abs(delta))} a month (${money(current.kpis.monthlyCostUsd)} → ${money(recommended.kpis.monthlyCostUsd)}), SLO-violating minutes ${current.kpis.sloViolationMinutes.toFixed(0)} → ${recommended.kpis.sloViolationMinutes.toFixed(0)}.`,
+      `Against the current settings: ${delta <= 0 ? "saves" : "costs"} ${money(Math.abs(delta))} a month (${money(current.kpis.monthlyCostUsd)} → ${money(recommended.kpis.monthlyCostUsd)}), SLO-violating minutes ${current.kpis.sloViolationMinutes.toFixed(0)} → ${recommended.kpis.sloViolationMinutes.toFixed(0)}${currentRisk && risk ? `, risk ${riskWords(currentRisk.rating)} → ${riskWords(risk.rating)}` : ""}.`,
     );
   }
   return reasons;

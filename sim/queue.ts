@@ -1,7 +1,8 @@
 /**
  * The per-task queueing model. One task is an M/M/c station:
  *
- * - `servers` (c): the task's whole vCPUs, or 1 for a fractional task ({@link taskStation});
+ * - `servers` (c): the task's whole vCPUs, or 1 for a fractional task ({@link taskStation}, the
+ *   one formula for a task's station);
  * - `mu` (μ): requests one server completes per second of pure CPU work;
  * - `lambda` (λ): requests arriving at the task per second (Poisson);
  * - `cv`: coefficient of variation of the CPU service time; 1 = exponential (exact M/M/c),
@@ -33,29 +34,47 @@ export interface Station {
   readonly latencySeconds?: number;
 }
 
+/** One task of a service as a queueing station (what {@link taskStation} gives). */
+export interface TaskStation {
+  /** c: parallel servers, the task's whole vCPUs (1 for a fractional task). */
+  readonly servers: number;
+  /** μ: requests one server completes per second. */
+  readonly mu: number;
+  /** c · μ: requests per second the task completes running flat out. */
+  readonly capacityRate: number;
+}
+
 /**
- * The queueing station of one task: `servers` = ⌊vCPU⌋ for tasks of one vCPU or more, else
- * 1; `mu` = 1 / cpuSeconds for whole vCPUs, and vCPU / cpuSeconds for a fractional task
- * (its single server runs at the fraction of a vCPU it is given).
+ * The queueing station of one task, the one formula the simulator, the search and the
+ * calibration share: `servers` = ⌊vCPU⌋ for tasks of one vCPU or more, else 1; `mu` = the CPU
+ * one server has for requests (a whole vCPU, or the fraction a fractional task is given, less
+ * the idle share) over the CPU seconds a request needs.
  *
  * Cost: O(1).
  *
  * @param vcpus the task's vCPUs (CPU units / 1024).
  * @param cpuSecondsPerRequest CPU seconds one request needs on a full vCPU.
+ * @param idleFraction the share of the task's CPU an idle task uses (idleCpuPercent / 100). @default 0
  * @example
- * taskStation(2, 0.05); // { servers: 2, mu: 20 }
- * taskStation(0.25, 0.05); // { servers: 1, mu: 5 }
+ * taskStation(2, 0.05); // { servers: 2, mu: 20, capacityRate: 40 }
+ * taskStation(0.25, 0.05); // { servers: 1, mu: 5, capacityRate: 5 }
+ * taskStation(1, 0.01, 0.02); // { servers: 1, mu: 98, capacityRate: 98 }
  */
 export function taskStation(
   vcpus: number,
   cpuSecondsPerRequest: number,
-): { servers: number; mu: number } {
+  idleFraction = 0,
+): TaskStation {
   if (!(vcpus > 0)) throw new RangeError("taskStation requires a positive vCPU count");
   if (!(cpuSecondsPerRequest > 0)) {
     throw new RangeError("taskStation requires positive CPU seconds per request");
   }
-  if (vcpus >= 1) return { servers: Math.floor(vcpus), mu: 1 / cpuSecondsPerRequest };
-  return { servers: 1, mu: vcpus / cpuSecondsPerRequest };
+  if (!(idleFraction >= 0 && idleFraction <= 1)) {
+    throw new RangeError("taskStation requires an idle fraction between 0 and 1");
+  }
+  const servers = vcpus >= 1 ? Math.floor(vcpus) : 1;
+  const mu = ((vcpus >= 1 ? 1 : vcpus) * (1 - idleFraction)) / cpuSecondsPerRequest;
+  return { servers, mu, capacityRate: servers * mu };
 }
 
 /**

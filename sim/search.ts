@@ -9,7 +9,7 @@
 import {
   fargateMenu,
   FARGATE_MEMORY_BY_CPU,
-  sizeLabel,
+  SPACE_DEFAULTS,
   vcpusOf,
   type CandidateOutcome,
   type Kpis,
@@ -25,17 +25,22 @@ import {
   type TaskSize,
   type Trace,
 } from "./vocab/index.js";
+import { taskStation } from "./queue.js";
 
 /** Thrown when a space yields no candidate or contradicts itself. */
 export class SpaceError extends Error {}
 
-/** CPU utilization at the trace's peak that sizes the automatic MaxCapacity. */
-export const AUTO_MAX_CAPACITY_CPU_PERCENT = 30;
+/** CPU utilization at the trace's peak that sizes the automatic MaxCapacity (SPACE_DEFAULTS). */
+export const AUTO_MAX_CAPACITY_CPU_PERCENT = SPACE_DEFAULTS.autoMaxCapacityCpuPercent;
 
-/** Requests per minute one task can serve at 100 % CPU. */
+/** Requests per minute one task can serve at 100 % CPU: its station's c · μ (sim/queue.ts). */
 export function taskCapacityPerMinute(task: Pick<TaskSize, "cpu">, service: ServiceModel): number {
-  const usable = 1 - service.idleCpuPercent / 100;
-  return (60 * vcpusOf(task) * usable * 1000) / service.cpuMsPerRequest;
+  const station = taskStation(
+    vcpusOf(task),
+    service.cpuMsPerRequest / 1000,
+    service.idleCpuPercent / 100,
+  );
+  return 60 * station.capacityRate;
 }
 
 /** Task sizes of the space: the explicit list, or the Fargate menu at the given memory ratios. */
@@ -100,14 +105,21 @@ export function scheduledMinimumActions(
   ]);
 }
 
+/** Names a candidate for people (reports/labels.ts has caplab's: candidateLabel). */
+export type CandidateLabeller = (candidate: Omit<PlanCandidate, "label">) => string;
+
+/** A label that says only which candidate it is, for callers that bring none. */
+export const plainLabel: CandidateLabeller = (c) => `candidate #${c.id}`;
+
 /**
- * Every candidate of the space, in a stable order (ids are positions).
+ * Every candidate of the space, in a stable order (ids are positions), each named by `label`.
  * Cost: sizes × metrics × targets × MinCapacity × MaxCapacity × cooldowns × schedules.
  */
 export function expandSpace(
   space: SpaceConfig,
   trace: Trace,
   service: ServiceModel,
+  label: CandidateLabeller = plainLabel,
 ): PlanCandidate[] {
   const sizes = spaceTaskSizes(space);
   const peak = peakRequestsPerSecond(trace);
@@ -145,24 +157,14 @@ export function expandSpace(
                       DisableScaleIn: false,
                     },
                   };
-                  const id = out.length;
-                  out.push({
-                    id,
+                  const candidate = {
+                    id: out.length,
                     task,
                     metric,
                     targetValue: TargetValue,
                     scaling: { MinCapacity, MaxCapacity, policies: [policy], scheduledActions },
-                    label: candidateLabel(
-                      task,
-                      metric,
-                      TargetValue,
-                      MinCapacity,
-                      MaxCapacity,
-                      ScaleOutCooldown,
-                      ScaleInCooldown,
-                      scheduledActions.length > 0,
-                    ),
-                  });
+                  };
+                  out.push({ ...candidate, label: label(candidate) });
                 }
               }
             }
@@ -185,33 +187,6 @@ export function expandSpace(
       "space: it yields no candidate; list at least one metric and one target value.",
     );
   return out;
-}
-
-const SHORT_METRIC: Record<PredefinedMetricType, string> = {
-  ECSServiceAverageCPUUtilization: "CPU",
-  ECSServiceAverageCPUUtilizationHighResolution: "CPU (20 s)",
-  ECSServiceAverageMemoryUtilization: "memory",
-  ECSServiceAverageMemoryUtilizationHighResolution: "memory (20 s)",
-  ALBRequestCountPerTarget: "ALB req/target",
-};
-
-/** A short name for a metric, e.g. "CPU 20s". */
-export function shortMetricName(metric: PredefinedMetricType | "none"): string {
-  return metric === "none" ? "fixed" : SHORT_METRIC[metric];
-}
-
-function candidateLabel(
-  task: TaskSize,
-  metric: PredefinedMetricType,
-  target: number,
-  min: number,
-  max: number,
-  out: number,
-  inn: number,
-  scheduled: boolean,
-): string {
-  const unit = isUtilizationMetric(metric) ? "%" : "/min";
-  return `${sizeLabel(task)} · ${shortMetricName(metric)} ${target}${unit} · ${min}-${max} tasks · cooldown ${out}/${inn}s${scheduled ? " · scheduled min" : ""}`;
 }
 
 /** The SLO's violation-minute budget for a trace of `minutes`. */

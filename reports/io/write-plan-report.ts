@@ -14,6 +14,7 @@ import { writeFileAtomic } from "../../analysis/io/files/output.js";
 import type { PlanResult } from "../../sim/vocab/index.js";
 import { preBlock, renderPlanHtml, type VegaRuntime } from "../html.js";
 import { planCharts, type PlanChart } from "../plan-charts.js";
+import { staticSpec } from "../chart-style.js";
 import { renderPlanMarkdown } from "../plan-markdown.js";
 
 const require = createRequire(import.meta.url);
@@ -54,9 +55,10 @@ export async function readVegaRuntime(): Promise<VegaRuntime> {
 
 /** Adds a static SVG rendering to a chart; leaves it without one if vega cannot render it. */
 export async function withStaticSvg(chart: PlanChart): Promise<PlanChart> {
+  if (chart.note !== undefined) return chart;
   let view: vega.View | undefined;
   try {
-    view = new vega.View(vega.parse(compile(chart.spec).spec), { renderer: "none" });
+    view = new vega.View(vega.parse(compile(staticSpec(chart.spec)).spec), { renderer: "none" });
     const svg = await view.toSVG();
     return { ...chart, fallbackSvg: svg };
   } catch {

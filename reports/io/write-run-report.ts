@@ -91,6 +91,8 @@ export interface PngChart {
   readonly id: string;
   readonly title: string;
   readonly fallbackSvg?: string;
+  /** A chart with nothing to draw (the report shows a note): no PNG. */
+  readonly note?: string;
 }
 
 /**
@@ -127,6 +129,7 @@ async function writePngs<C extends PngChart>(
   try {
     const page = await browser.newPage({ deviceScaleFactor: 2 });
     for (const chart of charts) {
+      if (chart.note !== undefined) continue;
       const svg = chart.fallbackSvg === undefined ? null : safeSvg(chart.fallbackSvg);
       if (svg === null) {
         warnings.push(pngSkipped(`chart ${chart.id} has no static SVG`));

@@ -1,92 +1,20 @@
 /**
  * The configuration vocabulary: one zod schema per section, in AWS's own words where AWS
- * has a word, with every default in one place ({@link DEFAULTS}) pinned by a test.
+ * has a word. Every default comes from sim/vocab/defaults.ts (DEFAULTS), pinned by a test.
  *
  * `caplab schema` prints the JSON Schema generated from {@link SimulateConfigSchema}.
  */
 import { z } from "zod";
 import { TIMELINE_COLUMN_DESCRIPTIONS, TIMELINE_COLUMNS } from "./types.js";
+import { ARCHITECTURES, CAPACITY_PROVIDERS, fargateSizeIssue, type PriceTable } from "./fargate.js";
 import {
-  ARCHITECTURES,
-  CAPACITY_PROVIDERS,
-  fargateSizeIssue,
+  PLATFORM_DEFAULTS,
+  SCALING_DEFAULTS,
+  SERVICE_DEFAULTS,
+  SLO_DEFAULTS,
+  TASK_DEFAULTS,
   US_EAST_1_PRICES,
-  type PriceTable,
-} from "./fargate.js";
-
-/**
- * Modelling parameters for the platform (ECS, Fargate, ALB, CloudWatch, Application Auto
- * Scaling). Each default names its unit and source; those AWS does not document are marked
- * UNCONFIRMED in shared/reference/aws-ecs-scaling.md and are model choices.
- */
-export const PLATFORM_DEFAULTS = {
-  /** Seconds from a desired-count increase until ECS starts provisioning the task (UNCONFIRMED; AWS benchmark implies ≈ 23 s trigger→provisioned, §2.2). @default 10 */
-  schedulingDelaySeconds: 10,
-  /** Seconds from provisioning to RUNNING: ENI, image pull, container start (§2.2: 53–62 s for a 413 MB image). @default 55 */
-  launchSeconds: 55,
-  /** Seconds from RUNNING until the application answers health checks (app boot). @default 5 */
-  appStartSeconds: 5,
-  /** ALB HealthCheckIntervalSeconds (§2.3). @default 30 */
-  healthCheckIntervalSeconds: 30,
-  /** Health checks a newly registered target must pass to become healthy: one (§2.3, "initial" → "healthy"). @default 1 */
-  newTargetHealthyChecks: 1,
-  /** ALB slow start window, seconds; 0 = off (§2.3). @default 0 */
-  slowStartSeconds: 0,
-  /** ALB deregistration delay, seconds (§2.3). A draining task is billed until it ends. @default 300 */
-  deregistrationDelaySeconds: 300,
-  /** Whether draining ends early once the task has no requests in flight (AWS: it can; with keep-alive clients it often does not). @default false */
-  drainingEndsWhenIdle: false,
-  /** ALB routing algorithm. @default "round_robin" */
-  loadBalancingAlgorithm: "round_robin" as "round_robin" | "least_outstanding_requests",
-  /** Seconds after a 60-s datapoint's period ends before an alarm can see it (UNCONFIRMED; tuned so a load step triggers scale-out ≈ 363 s later, §1.10). @default 150 */
-  metricPublicationDelaySeconds: 150,
-  /** Same, for 20-s high-resolution datapoints (UNCONFIRMED; tuned to the 86-s benchmark, §1.10). @default 20 */
-  highResolutionPublicationDelaySeconds: 20,
-  /** Datapoints above target for AlarmHigh on 20-s policies (UNCONFIRMED, §1.10). @default 3 */
-  highResolutionScaleOutDatapoints: 3,
-  /** Datapoints below 90 % of target for AlarmLow on 20-s policies (UNCONFIRMED; 45 × 20 s keeps the 15-minute scale-in window). @default 45 */
-  highResolutionScaleInDatapoints: 45,
-  /**
-   * Periods a 60-s CloudWatch alarm retrieves beyond its EvaluationPeriods: its evaluation range
-   * is EvaluationPeriods plus this. The CloudWatch user guide's example retrieves 5 periods for a
-   * 3-of-3 alarm and says only that the number depends on the period length and resolution
-   * (UNCONFIRMED otherwise, §1.6): 5 for AlarmHigh, 17 for AlarmLow. @default 2
-   */
-  alarmEvaluationRangeExtraPeriods: 2,
-  /**
-   * Same, for 20-s alarms (UNCONFIRMED: nothing is documented for them). The guide counts
-   * periods, not time, so the same count keeps a 20-s alarm's missing-data rules the same in
-   * periods: a gap of one or two periods is skipped, a longer one is filled by TreatMissingData.
-   * @default 2
-   */
-  highResolutionAlarmEvaluationRangeExtraPeriods: 2,
-  /** Which alarm datapoints feed the new-desired-count formula: the latest one, or the mean of the evaluated ones (UNCONFIRMED, §1.3). @default "latest" */
-  capacityFormulaDatapoint: "latest" as "latest" | "mean",
-  /** Block scale-in for ScaleOutCooldown after a scale-out (UNCONFIRMED, §1.4). @default false */
-  scaleInBlockedAfterScaleOut: false,
-  /** Divisor of RequestCountPerTarget: healthy or all registered targets (UNCONFIRMED, §1.9). @default "healthy" */
-  requestCountPerTargetDivisor: "healthy" as "healthy" | "registered",
-  /** Treat minutes without requests as missing ALB datapoints (ALB publishes only while requests flow, §1.6). @default true */
-  zeroTrafficIsMissingData: true,
-  /** Tasks Fargate will start per second per account and Region, sustained (§2.2). @default 20 */
-  fargateLaunchesPerSecond: 20,
-  /**
-   * Seconds before ECS starts replacing a task that stopped after reaching RUNNING (an OOM kill),
-   * on top of schedulingDelaySeconds. ECS replaces such a task at once: the service throttle's
-   * back-off (up to 15 minutes) applies only to tasks that never reach RUNNING (ECS developer
-   * guide, "Service throttle logic"), and the model has no such tasks. @default 0
-   */
-  oomReplacementDelaySeconds: 0,
-  /**
-   * Which tasks of a group run out of memory (a caplab choice: the tasks of a group, launched
-   * together, carry the same mean in-flight work). "poisson": the share whose requests in flight,
-   * Poisson around the group's mean, pass what fits in the task's memory, so kills start below
-   * the mean limit and are partial; "meanTask": the whole group once its mean task passes it.
-   * Either way they die when the limit is reached inside the step, their in-flight requests
-   * fail, and ECS replaces them at once. @default "poisson"
-   */
-  oomModel: "poisson" as "poisson" | "meanTask",
-} as const;
+} from "./defaults.js";
 
 export type PlatformParams = {
   -readonly [K in keyof typeof PLATFORM_DEFAULTS]: (typeof PLATFORM_DEFAULTS)[K] extends number
@@ -95,51 +23,6 @@ export type PlatformParams = {
       ? boolean
       : (typeof PLATFORM_DEFAULTS)[K];
 };
-
-/** Service-model defaults (what one request costs a task). */
-export const SERVICE_DEFAULTS = {
-  /** Non-CPU latency per request (database, downstream calls), milliseconds. @default 0 */
-  latencyMs: 0,
-  /** Coefficient of variation of CPU service time; 1 = exponential (M/M/c). @default 1 */
-  serviceTimeCv: 1,
-  /** CPU used by an idle task, percent of the task's CPU. @default 1 */
-  idleCpuPercent: 1,
-  /** Request timeout, seconds: a request still waiting after this fails as a 5xx (ALB idle timeout default 60 s). @default 60 */
-  timeoutSeconds: 60,
-} as const;
-
-/** SLO defaults. */
-export const SLO_DEFAULTS = {
-  /** p95 latency limit per minute, milliseconds. @default 300 */
-  latencyP95Ms: 300,
-  /** Error-rate limit, percent of requests, over the whole trace and per minute. @default 0.1 */
-  errorRatePercent: 0.1,
-  /** SLO-violating minutes a plan may spend, as a percent of the trace's minutes. @default 0.5 */
-  violationBudgetPercent: 0.5,
-} as const;
-
-/** Target-tracking cooldown defaults for ECS services (§1.4). */
-export const SCALING_DEFAULTS = {
-  /** @default 300 seconds */
-  ScaleOutCooldown: 300,
-  /** @default 300 seconds */
-  ScaleInCooldown: 300,
-  /** @default false */
-  DisableScaleIn: false,
-  /** Step scaling policy Cooldown. @default 300 seconds */
-  StepCooldown: 300,
-} as const;
-
-/** Every default in one place, pinned by test/sim/vocab/config.test.ts. */
-export const DEFAULTS = {
-  platform: PLATFORM_DEFAULTS,
-  service: SERVICE_DEFAULTS,
-  slo: SLO_DEFAULTS,
-  scaling: SCALING_DEFAULTS,
-  prices: US_EAST_1_PRICES,
-  task: { architecture: "X86_64", capacityProvider: "FARGATE" },
-  seed: 1,
-} as const;
 
 const positive = (what: string) => z.number({ error: `${what} must be a number` }).positive();
 const nonNegative = (what: string) => z.number({ error: `${what} must be a number` }).min(0);
@@ -346,8 +229,8 @@ export const TaskSizeSchema = z
   .object({
     cpu: z.coerce.string(),
     memory: z.coerce.string(),
-    architecture: z.enum(ARCHITECTURES).default("X86_64"),
-    capacityProvider: z.enum(CAPACITY_PROVIDERS).default("FARGATE"),
+    architecture: z.enum(ARCHITECTURES).default(TASK_DEFAULTS.architecture),
+    capacityProvider: z.enum(CAPACITY_PROVIDERS).default(TASK_DEFAULTS.capacityProvider),
   })
   .strict()
   .superRefine((t, ctx) => {

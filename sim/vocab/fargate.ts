@@ -124,16 +124,6 @@ export interface PriceTable {
   readonly minimumBilledSeconds: number;
 }
 
-/** us-east-1 prices (§6.1). */
-export const US_EAST_1_PRICES: PriceTable = {
-  x86VcpuHour: 0.04048,
-  x86GbHour: 0.004445,
-  armVcpuHour: 0.03238,
-  armGbHour: 0.00356,
-  spotDiscount: 0.7,
-  minimumBilledSeconds: 60,
-};
-
 /** USD per second of one running task of this size. */
 export function taskCostPerSecond(size: TaskSize, prices: PriceTable): number {
   const arm = size.architecture === "ARM64";

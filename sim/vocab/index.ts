@@ -1,4 +1,5 @@
 /** The shared vocabulary: everything may import it; it imports nothing of ours. */
+export * from "./defaults.js";
 export * from "./fargate.js";
 export * from "./config.js";
 export * from "./types.js";

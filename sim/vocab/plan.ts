@@ -15,33 +15,8 @@ import {
   type PredefinedMetricType,
 } from "./config.js";
 import { ARCHITECTURES, CAPACITY_PROVIDERS, type TaskSize } from "./fargate.js";
+import { GUARDRAIL_DEFAULTS, ROBUSTNESS_DEFAULTS, SPACE_DEFAULTS } from "./defaults.js";
 import type { Candidate, Kpis, ScalingEvent, Timeline, Trace } from "./types.js";
-
-/** Defaults of the candidate space: what an engineer would try by hand. */
-export const SPACE_DEFAULTS = {
-  /** Fargate CPU bounds (CPU units) when no explicit task sizes are given. */
-  minCpu: 256,
-  maxCpu: 4096,
-  /** Memory per vCPU in GiB for menu sizes (the smallest valid memory at or above it). */
-  memoryPerVcpuGiB: [2],
-  architectures: ["X86_64"] as const,
-  capacityProviders: ["FARGATE"] as const,
-  metrics: [
-    "ECSServiceAverageCPUUtilization",
-    "ECSServiceAverageCPUUtilizationHighResolution",
-    "ALBRequestCountPerTarget",
-  ] as const,
-  /** Target values for the CPU and memory metrics, percent. */
-  utilizationTargets: [40, 50, 60, 70, 80],
-  /**
-   * Target values for ALBRequestCountPerTarget, as fractions of one task's CPU capacity in
-   * requests per minute (so they scale with the task size).
-   */
-  requestCountTargetFractions: [0.4, 0.5, 0.6, 0.7, 0.8],
-  MinCapacity: [1, 2],
-  ScaleOutCooldown: [60, 300],
-  ScaleInCooldown: [300],
-} as const;
 
 export const SpaceSchema = z
   .object({
@@ -82,6 +57,16 @@ export const SpaceSchema = z
       .array(z.number().int().min(0))
       .min(1)
       .default([...SPACE_DEFAULTS.MinCapacity]),
+    /**
+     * The availability floor: candidates with a lower MinCapacity are simulated and shown but
+     * never picked (unless no candidate at or above it meets the SLO, which the report says).
+     * 1 accepts a single task in one Availability Zone. @default 2 tasks
+     */
+    minTasksForAvailability: z
+      .number()
+      .int()
+      .min(1)
+      .default(SPACE_DEFAULTS.minTasksForAvailability),
     /** MaxCapacity values; when absent, one per task size, large enough for the trace's peak at 30 % CPU. */
     MaxCapacity: z.array(z.number().int().positive()).min(1).optional(),
     ScaleOutCooldown: z
@@ -112,27 +97,50 @@ export const SpaceSchema = z
   });
 export type SpaceConfig = z.output<typeof SpaceSchema>;
 
+/**
+ * Compute Optimizer's performance-risk scale (`CurrentPerformanceRiskRatings`: veryLow, low,
+ * medium, high; "Resources with a high or medium rating are at risk of not meeting the
+ * performance needs of their workloads"), lowest first.
+ */
+export const RISK_RATINGS = ["very-low", "low", "medium", "high"] as const;
+export type RiskRating = (typeof RISK_RATINGS)[number];
+
 export const RobustnessSchema = z
   .object({
     /** How many of the best candidates are re-run under perturbations, at least. @default 5 */
-    topK: z.number().int().min(0).default(5),
+    topK: z.number().int().min(0).default(ROBUSTNESS_DEFAULTS.topK),
     /**
-     * Perturbations (of the 5) a candidate must stay within the SLO under to be recommended:
-     * the pick is the cheapest candidate that does. @default 3 (a majority; a caplab choice)
+     * The riskiest rating the pick may have: the pick is the cheapest candidate within the SLO
+     * rated this or lower (see the README, "How the pick is made"). @default "low"
      */
-    minPassed: z.number().int().min(0).default(3),
+    maxRisk: z.enum(RISK_RATINGS).default(ROBUSTNESS_DEFAULTS.maxRisk),
     /**
-     * When none of the best `topK` passes `minPassed`, candidates further down the ranking are
-     * checked, up to this many in all; if none passes, the one that passes the most is picked
-     * and the report says so. @default 25
+     * Perturbations (of the 5) a candidate must also stay within the SLO under to be picked.
+     * @default 0 (the risk rating decides; "low" already allows at most two mild misses)
      */
-    maxChecked: z.number().int().min(0).default(25),
+    minPassed: z.number().int().min(0).default(ROBUSTNESS_DEFAULTS.minPassed),
+    /**
+     * Candidates are checked in rank order until one is rated `maxRisk` or lower, up to this
+     * many in all; if none is, the least risky of them is picked and the report says so.
+     * @default 40
+     */
+    maxChecked: z.number().int().min(0).default(ROBUSTNESS_DEFAULTS.maxChecked),
   })
   .strict()
   .refine((r) => r.maxChecked >= r.topK, {
     message: "maxChecked must be at least topK; raise maxChecked or lower topK",
     path: ["maxChecked"],
   });
+
+export const GuardrailsSchema = z
+  .object({
+    minTraceHours: z.number().min(0).default(GUARDRAIL_DEFAULTS.minTraceHours),
+    patternHours: z.number().min(0).default(GUARDRAIL_DEFAULTS.patternHours),
+    longGapMinutes: z.number().positive().default(GUARDRAIL_DEFAULTS.longGapMinutes),
+    minCoveragePercent: z.number().min(0).max(100).default(GUARDRAIL_DEFAULTS.minCoveragePercent),
+  })
+  .strict();
+export type Guardrails = z.output<typeof GuardrailsSchema>;
 
 /** `caplab plan` config: the simulate config's context, an optional current setting, and a space. */
 export const PlanConfigSchema = z
@@ -147,6 +155,8 @@ export const PlanConfigSchema = z
     current: z.object({ task: TaskSizeSchema, scaling: ScalingSchema }).strict().optional(),
     space: SpaceSchema.default(SpaceSchema.parse({})),
     robustness: RobustnessSchema.default(RobustnessSchema.parse({})),
+    /** How much trace a plan needs, and what is reported about gaps. */
+    guardrails: GuardrailsSchema.default(GuardrailsSchema.parse({})),
     /** Names used in snippets. */
     service_name: z.string().default("my-service"),
     cluster_name: z.string().default("my-cluster"),
@@ -170,6 +180,14 @@ export interface CandidateOutcome {
   readonly meetsSlo: boolean;
 }
 
+/**
+ * How a candidate fares under a perturbation, by how badly it fails: within the SLO; a mild
+ * miss (violating minutes within twice the budget, errors within twice the limit); a bad
+ * miss; a breakdown (at least a quarter of the minutes violate the SLO).
+ */
+export const PERTURBATION_SEVERITIES = ["holds", "misses", "misses-badly", "breaks-down"] as const;
+export type PerturbationSeverity = (typeof PERTURBATION_SEVERITIES)[number];
+
 /** A perturbation applied to the trace, service or platform when checking robustness. */
 export interface PerturbationOutcome {
   readonly name: string;
@@ -177,6 +195,29 @@ export interface PerturbationOutcome {
   readonly meetsSlo: boolean;
   /** Violation-minute budget left (negative = over budget). */
   readonly marginMinutes: number;
+  readonly severity: PerturbationSeverity;
+}
+
+/** One reason behind a risk rating: what was measured, in a sentence, and what it weighs. */
+export interface RiskFactor {
+  readonly kind:
+    "misses-slo" | "slo-budget" | "error-budget" | "worst-minute" | "perturbation" | "short-trace";
+  /** Points added to the candidate's risk score. */
+  readonly points: number;
+  /** The lowest rating this factor allows (a breakdown: medium). */
+  readonly atLeast: RiskRating | null;
+  /** For people, e.g. "uses 64 % of the SLO-minute budget (32 of 50.4 minutes)". */
+  readonly reason: string;
+}
+
+/** A candidate's risk rating, its score and every factor that raised it. */
+export interface RiskAssessment {
+  readonly rating: RiskRating;
+  readonly points: number;
+  /** The factors that weigh (points > 0 or a floor), heaviest first. */
+  readonly factors: readonly RiskFactor[];
+  /** The worst minute of the base run: its p95 and its error rate (percent). */
+  readonly worstMinute: { readonly p95Ms: number; readonly errorRatePercent: number };
 }
 
 export interface RobustnessOutcome {
@@ -184,6 +225,7 @@ export interface RobustnessOutcome {
   readonly perturbations: readonly PerturbationOutcome[];
   /** Perturbations under which the candidate stays within the SLO. */
   readonly passed: number;
+  readonly risk: RiskAssessment;
 }
 
 /** A simulated run kept in full for the report. */
@@ -194,11 +236,69 @@ export interface SimulatedRun {
   readonly events: readonly ScalingEvent[];
 }
 
+/** A candidate next to the pick: cheaper but riskier, or safer but dearer. */
+export interface PlanNeighbour {
+  readonly candidateId: number;
+  readonly label: string;
+  readonly monthlyCostUsd: number;
+  /** Its monthly cost minus the pick's, USD (negative: cheaper). */
+  readonly costDifferenceUsd: number;
+  readonly rating: RiskRating;
+  /** Its heaviest risk factors, for people. */
+  readonly reasons: readonly string[];
+}
+
+/** The availability floor and where the pick and the current setting stand. */
+export interface PlanAvailability {
+  /** space.minTasksForAvailability. */
+  readonly floor: number;
+  readonly recommendedMinCapacity: number | null;
+  readonly currentMinCapacity: number | null;
+  /** Candidates within the SLO left out of the pick for a MinCapacity below the floor. */
+  readonly belowFloorMeetingSlo: number;
+  /** No candidate at or above the floor met the SLO, so the pick is below it. */
+  readonly pickBelowFloor: boolean;
+}
+
+/** A figure on which the pick is worse than the current setting. */
+export interface WorseThanCurrent {
+  readonly figure: "errorRatePercent" | "worstP95LatencyMs" | "sloViolationMinutes" | "MinCapacity";
+  readonly current: number;
+  readonly recommended: number;
+}
+
+/** How much trace the plan stands on: its span, gaps and coverage (analysis/trace-coverage.ts). */
+export interface TraceCoverage {
+  readonly steps: number;
+  readonly stepSeconds: number;
+  /** Steps with data (not gaps), in hours. */
+  readonly coveredHours: number;
+  readonly spanHours: number;
+  /** Share of steps with data, percent. */
+  readonly coveragePercent: number;
+  /** Share of steps with at least one request, percent. */
+  readonly activePercent: number;
+  /** Runs of gap steps at least `guardrails.longGapMinutes` long. */
+  readonly longGaps: readonly { readonly fromMs: number; readonly toMs: number }[];
+  /** Share of steps inside those long gaps, percent. */
+  readonly longGapPercent: number;
+  readonly guardrails: Guardrails;
+  /** Fewer covered hours than `minTraceHours`: refused unless --allow-short-trace. */
+  readonly short: boolean;
+  /** Fewer covered hours than `patternHours`: a warning. */
+  readonly belowPattern: boolean;
+  /** The plan went ahead on a short trace because --allow-short-trace was given. */
+  readonly allowedShort: boolean;
+  /** What to tell people about the data, one sentence each (empty when there is nothing to say). */
+  readonly notes: readonly string[];
+}
+
 export interface PlanResult {
   readonly trace: Trace;
   readonly outcomes: readonly CandidateOutcome[];
   /** Candidate ids on the cost-vs-SLO-minutes Pareto front, cheapest first. */
   readonly pareto: readonly number[];
+  /** Candidates re-run under perturbations, with their risk ratings, in the order checked. */
   readonly robustness: readonly RobustnessOutcome[];
   /** The pick; null when no candidate meets the SLO. */
   readonly recommended: SimulatedRun | null;
@@ -210,6 +310,23 @@ export interface PlanResult {
     readonly errorRatePercent: number;
     readonly violationBudgetMinutes: number;
   };
+  /** The riskiest rating the pick was allowed (robustness.maxRisk). */
+  readonly maxRisk: RiskRating;
+  /** The pick's rating and reasons; null without a pick. */
+  readonly risk: RiskAssessment | null;
+  /** The current setting's rating (its robustness run too); null without a current setting. */
+  readonly currentRisk: RiskAssessment | null;
+  readonly neighbours: {
+    /** The candidate ranked just before the pick, turned down for its risk. */
+    readonly riskier: PlanNeighbour | null;
+    /** The first candidate ranked after the pick with a lower rating. */
+    readonly safer: PlanNeighbour | null;
+  };
+  readonly availability: PlanAvailability;
+  /** Figures on which the pick is worse than the current setting (empty: none, or no current). */
+  readonly worseThanCurrent: readonly WorseThanCurrent[];
+  /** The trace's span, gaps and coverage; null when not assessed. */
+  readonly coverage: TraceCoverage | null;
 }
 
 /** Size key used in charts, e.g. "1024/2048 X86_64 FARGATE". */

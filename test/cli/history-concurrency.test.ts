@@ -95,9 +95,21 @@ describe("eight caplab processes at once on one history", () => {
       startCaplab(["gate", b, "--baseline-from-history", "3"], { env }),
     );
     const plans = [1, 2, 3, 4].map((i) =>
-      startCaplab(["plan", config, "--out", join(dir, `plan-${i}`), "--workers", "0", "--quiet"], {
-        env,
-      }),
+      startCaplab(
+        [
+          "plan",
+          config,
+          "--out",
+          join(dir, `plan-${i}`),
+          "--workers",
+          "0",
+          "--quiet",
+          "--allow-short-trace",
+        ],
+        {
+          env,
+        },
+      ),
     );
     await Promise.all(plans.map((p) => p.stderrMatches(/Swept \d+ candidates/)));
     await holder.release();
@@ -250,9 +262,12 @@ process.exit(Number(process.env.FAKE_K6_EXIT ?? 0));
     process.env.CAPLAB_HISTORY = history;
     const io = captureIo();
     try {
-      expect(await main(["plan", config, "--out", out, "--workers", "0", "--quiet"], io)).toBe(
-        HISTORY_EXIT_CODE,
-      );
+      expect(
+        await main(
+          ["plan", config, "--out", out, "--workers", "0", "--quiet", "--allow-short-trace"],
+          io,
+        ),
+      ).toBe(HISTORY_EXIT_CODE);
     } finally {
       process.env.CAPLAB_HISTORY = saved;
     }

@@ -138,7 +138,10 @@ describe("caplab", () => {
     );
     const out = join(dir, "out");
     const io = capture();
-    const code = await main(["plan", config, "--out", out, "--workers", "0"], io);
+    const code = await main(
+      ["plan", config, "--out", out, "--workers", "0", "--allow-short-trace"],
+      io,
+    );
     expect([0, 3]).toContain(code);
     const files = await readdir(out);
     for (const f of [

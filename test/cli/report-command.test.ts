@@ -69,7 +69,10 @@ describe("caplab report", () => {
     try {
       const planIo = io();
       expect([0, 3]).toContain(
-        await main(["plan", config, "--out", plan, "--workers", "0"], planIo),
+        await main(
+          ["plan", config, "--out", plan, "--workers", "0", "--allow-short-trace"],
+          planIo,
+        ),
       );
     } finally {
       if (previous === undefined) delete process.env[HISTORY_ENV];
@@ -143,6 +146,87 @@ describe("caplab report", () => {
     expect(parseFormats(undefined)).toEqual(["html", "md", "json"]);
     const empty = join(dir, "empty");
     await mkdir(empty, { recursive: true });
-    await expect(runReportCommand(empty, {}, io())).rejects.toThrow(/neither a run bundle/);
+    await expect(runReportCommand(empty, {}, io())).rejects.toThrow(
+      /is not a run bundle \(manifest\.json\), a plan folder \(recommendation\.json\) or a simulate folder/,
+    );
+  });
+});
+
+describe("caplab report on a simulate folder", () => {
+  const SIMULATE_YAML = [
+    "trace: { generate: default-week, seed: 2 }",
+    "service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350, perInflightRequest: 0.05 } }",
+    'task: { cpu: "1024", memory: "2048" }',
+    "scaling:",
+    "  MinCapacity: 2",
+    "  MaxCapacity: 60",
+    "  policies:",
+    "    - PolicyName: cpu60",
+    "      TargetTrackingScalingPolicyConfiguration:",
+    "        TargetValue: 60",
+    "        PredefinedMetricSpecification: { PredefinedMetricType: ECSServiceAverageCPUUtilization }",
+    "slo: { latencyP95Ms: 250, errorRatePercent: 0.1 }",
+    "",
+  ].join("\n");
+
+  it("draws traffic, tasks with events, metric against target, p95 against the SLO and cost, with the events table", async () => {
+    await writeFile(join(dir, "sim.yaml"), SIMULATE_YAML);
+    const sim = join(dir, "sim");
+    expect(await main(["simulate", join(dir, "sim.yaml"), "--out", sim], io())).toBe(0);
+    const summary = JSON.parse(await readFile(join(sim, "summary.json"), "utf8"));
+    expect(summary).toMatchObject({
+      task: { cpu: "1024" },
+      scaling: { MinCapacity: 2 },
+      slo: { latencyP95Ms: 250 },
+    });
+    const out = io();
+    expect(await main(["report", sim, "--format", "html,md,json"], out)).toBe(0);
+    expect(out.text()).toContain(`Report: ${join(sim, "report.html")}`);
+    const html = await readFile(join(sim, "report.html"), "utf8");
+    for (const id of [
+      "chart-traffic",
+      "chart-tasks",
+      "chart-metric",
+      "chart-latency",
+      "chart-cost",
+    ])
+      expect(html).toContain(`<figure class="chart" id="${id}"`);
+    expect(html.indexOf('<section id="verdict"')).toBeLessThan(
+      html.indexOf('<section id="charts"'),
+    );
+    expect(html).toContain('<section id="events">');
+    expect(html).toContain("target 60 %");
+    const json = JSON.parse(await readFile(join(sim, "report.json"), "utf8"));
+    expect(json).toMatchObject({
+      format: "caplab-simulate-report/1",
+      meetsSlo:
+        summary.sloViolationMinutes <= 0.005 * summary.minutes && summary.errorRatePercent <= 0.1,
+    });
+    expect(json.events).toBe(JSON.parse(await readFile(join(sim, "events.json"), "utf8")).length);
+    const md = await readFile(join(sim, "report.md"), "utf8");
+    expect(md).toMatch(/^## caplab simulation\n\n\*\*(Meets|Misses) the SLO/);
+    expect(md).toContain("### Scaling events");
+  });
+
+  it("reads a folder written before summary.json kept the configuration, and says what it leaves out", async () => {
+    const sim = join(dir, "sim");
+    const summary = JSON.parse(await readFile(join(sim, "summary.json"), "utf8"));
+    delete summary.task;
+    delete summary.scaling;
+    delete summary.slo;
+    await writeFile(join(sim, "summary.json"), JSON.stringify(summary));
+    expect(await main(["report", sim, "--format", "html"], io())).toBe(0);
+    const html = await readFile(join(sim, "report.html"), "utf8");
+    expect(html).toContain("written before it kept the task and scaling");
+    expect(html).toContain("no target-tracking policy");
+  });
+
+  it("refuses a summary.json caplab simulate did not write, in one sentence", async () => {
+    const sim = join(dir, "sim");
+    await writeFile(join(sim, "summary.json"), '{"hello": 1}');
+    const err = io();
+    expect(await main(["report", sim], err)).toBe(2);
+    expect(err.text().trim().split("\n")).toHaveLength(1);
+    expect(err.text()).toMatch(/summary\.json: it holds no Kpis .*; run caplab simulate again\./);
   });
 });

@@ -168,7 +168,10 @@ describe("--workers", () => {
     );
     const cores = availableParallelism();
     const io = captureIo();
-    const code = await main(["plan", config, "--out", join(dir, "plan"), "--workers", "100"], io);
+    const code = await main(
+      ["plan", config, "--out", join(dir, "plan"), "--workers", "100", "--allow-short-trace"],
+      io,
+    );
     expect([0, 3]).toContain(code);
     expect(io.stderr()).toContain(
       `warning: --workers 100 is more than the ${cores} cores here; using ${cores}`,

@@ -44,9 +44,13 @@ export interface OpenedReport {
   readonly charts: ChartState[];
 }
 
-/** Opens `html` and waits until every chart is live or shows its error. */
-export async function openReport(browser: Browser, html: string): Promise<OpenedReport> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+/** Opens `html` (at `width` × 900 px) and waits until every chart is live or shows its error. */
+export async function openReport(
+  browser: Browser,
+  html: string,
+  width = 1100,
+): Promise<OpenedReport> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   const errors: string[] = [];
   const dialogs: string[] = [];
   const requests: string[] = [];
@@ -84,6 +88,68 @@ export async function openReport(browser: Browser, html: string): Promise<Opened
     })),
   );
   return { page, errors, dialogs, requests, charts };
+}
+
+/** Two text elements of a chart whose boxes intersect. */
+export interface TextOverlap {
+  readonly chart: string;
+  readonly a: string;
+  readonly b: string;
+}
+
+/**
+ * Every pair of visible text elements within one live chart (SVG renderer) whose bounding
+ * boxes intersect by more than half a pixel: axis labels, titles, legends, reference-line
+ * labels, heatmap cells. Text vega hid (labelOverlap sets opacity 0) and empty text are left
+ * out.
+ */
+export async function textOverlaps(page: Page): Promise<TextOverlap[]> {
+  return page.evaluate(() => {
+    const found: { chart: string; a: string; b: string }[] = [];
+    for (const figure of Array.from(document.querySelectorAll("figure.chart"))) {
+      const svg = figure.querySelector(".chart-live svg");
+      if (!svg) continue;
+      const boxes: { text: string; r: DOMRect }[] = [];
+      for (const t of Array.from(svg.querySelectorAll("text"))) {
+        const text = t.textContent ?? "";
+        if (text.trim() === "") continue;
+        let hidden = false;
+        for (let n: Element | null = t; n && n !== svg; n = n.parentElement) {
+          const style = getComputedStyle(n);
+          if (
+            style.display === "none" ||
+            style.visibility === "hidden" ||
+            Number(style.opacity) === 0 ||
+            n.getAttribute("opacity") === "0"
+          ) {
+            hidden = true;
+            break;
+          }
+        }
+        const r = t.getBoundingClientRect();
+        if (!hidden && r.width > 0 && r.height > 0) boxes.push({ text, r });
+      }
+      const tolerance = 0.5;
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]!.r;
+          const b = boxes[j]!.r;
+          if (
+            a.left < b.right - tolerance &&
+            b.left < a.right - tolerance &&
+            a.top < b.bottom - tolerance &&
+            b.top < a.bottom - tolerance
+          )
+            found.push({ chart: figure.id, a: boxes[i]!.text, b: boxes[j]!.text });
+        }
+    }
+    return found;
+  });
+}
+
+/** The number of text elements drawn in live charts (so an overlap check is not vacuous). */
+export async function chartTextCount(page: Page): Promise<number> {
+  return page.$$eval("figure.chart .chart-live svg text", (texts) => texts.length);
 }
 
 /** Saves a full-page screenshot under test-artifacts/ and closes the page. */

@@ -69,6 +69,17 @@ describe("the pure core", () => {
       /only sim/,
     );
     expect(await problems("sim/x.ts", importing("./math/random.js"))).toBe("");
+    // A new folder in sim/ is held to the same rule, and so are display strings' modules.
+    expect(await problems("sim/engine/x.ts", importing("../../reports/labels.js"))).toMatch(
+      /only sim/,
+    );
+    expect(await problems("sim/engine/x.ts", importing("../../analysis/calibrate.js"))).toMatch(
+      /only sim/,
+    );
+    expect(await problems("sim/engine/x.ts", importing("../../cli/main.js"))).toMatch(
+      /Nothing imports cli/,
+    );
+    expect(await problems("sim/x.ts", importing("./rules.js"))).toBe("");
   });
 
   it("keeps the vocabulary free of our other modules", async () => {

@@ -54,13 +54,16 @@ describe("renderPlanHtml", () => {
 
   it("opens offline: no external URL is loaded", () => {
     const html = outsideScripts(render());
-    expect(html).not.toMatch(/<[a-z][^>]*\s(src|href)=/i);
+    // Only links within the page (the extremes' anchors).
+    expect(html).not.toMatch(/<[a-z][^>]*\s(src|href)="(?!#)/i);
     expect(html).not.toMatch(/@import|url\(/i);
   });
 
   it("shows the recommendation, comparison, robustness, candidates and events", () => {
     const html = render({});
     for (const id of [
+      "verdict",
+      "worst-minutes",
       "recommendation",
       "charts",
       "comparison",
@@ -73,6 +76,21 @@ describe("renderPlanHtml", () => {
     }
     expect(html).toContain("&quot;TargetValue&quot;: 50");
     expect(html).toContain("Top 15 of 15 candidates");
+  });
+
+  it("answers first: the verdict (pick, risk, cost against current, what is worse) comes before any chart or JSON", () => {
+    const html = render({});
+    const verdict = html.indexOf('<section id="verdict"');
+    expect(verdict).toBeGreaterThan(0);
+    for (const later of ['<section id="charts"', "Settings as JSON"])
+      expect(html.indexOf(later)).toBeGreaterThan(verdict);
+    const block = html.slice(verdict, html.indexOf("</section>", verdict));
+    expect(block).toContain("Risk: low");
+    expect(block).toContain("a month vs current");
+    expect(block).toContain("Lower MinCapacity than the current setting (3 → 2)");
+    expect(block).toContain('<table class="compare">');
+    // JSON and the CLI are collapsed.
+    expect(html).toMatch(/<details><summary>Settings as JSON<\/summary>/);
   });
 
   it("says clearly when no candidate met the SLO", () => {
@@ -89,7 +107,10 @@ describe("renderPlanHtml", () => {
     const result = planResultFixture();
     const charts = planCharts(result).map((c) => ({ ...c, fallbackSvg: "<svg><g/></svg>" }));
     const html = renderPlanHtml(result, charts, "<p>trusted</p>", RUNTIME);
-    expect(html.match(/<div class="chart-fallback"><svg><g\/><\/svg><\/div>/g)).toHaveLength(6);
-    expect(html).toContain('<section id="summary"><p>trusted</p></section>');
+    expect(html.match(/<div class="chart-fallback"><svg><g\/><\/svg><\/div>/g)).toHaveLength(7);
+    // The CLI snippet is collapsed under the settings.
+    expect(html).toContain(
+      '<details id="summary"><summary>Apply with the AWS CLI</summary>\n<p>trusted</p>\n</details>',
+    );
   });
 });

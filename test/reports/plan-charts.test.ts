@@ -9,9 +9,9 @@ import {
   metricColumn,
   paretoChart,
   planCharts,
-  scalingMetricChart,
-  trafficChart,
 } from "../../reports/plan-charts.js";
+import { minuteTicks } from "../../reports/plan-charts.js";
+import { logTicks } from "../../reports/timeline-charts.js";
 import { renderPlanMarkdown } from "../../reports/plan-markdown.js";
 import { formatUsd, jsonForScript } from "../../reports/format.js";
 import { markdownInline } from "../../reports/escape.js";
@@ -32,6 +32,13 @@ function dataValues(spec: unknown): Record<string, unknown>[][] {
   return units(spec)
     .map((u) => (u.data as { values?: Record<string, unknown>[] } | undefined)?.values)
     .filter((v): v is Record<string, unknown>[] => v !== undefined);
+}
+
+/** The spec of one chart of the plan report. */
+function chartSpec(result: PlanResult, id: string): TopLevelSpec {
+  const chart = planCharts(result).find((c) => c.id === id);
+  if (!chart) throw new Error(`no chart ${id}`);
+  return chart.spec;
 }
 
 function variants(): [string, PlanResult][] {
@@ -67,6 +74,7 @@ describe("plan chart specs", () => {
       const charts = planCharts(result);
       expect(charts.map((c) => c.id)).toEqual([
         "chart-traffic",
+        "chart-tasks",
         "chart-metric",
         "chart-latency",
         "chart-cost",
@@ -77,18 +85,34 @@ describe("plan chart specs", () => {
         const out = compile(chart.spec);
         expect(out.spec, chart.id).toBeDefined();
         expect(chart.spec.$schema).toBe("https://vega.github.io/schema/vega-lite/v6.json");
+        // As wide as the report's column: readable from 800 px to wide screens.
+        expect((chart.spec as { width?: unknown }).width, chart.id).toBe("container");
       }
+      // A chart with nothing to draw says so instead of drawing an empty frame.
+      if (name === "nothing to draw")
+        expect(charts.filter((c) => c.note !== undefined).map((c) => c.id)).toEqual([
+          "chart-tasks",
+          "chart-metric",
+          "chart-latency",
+          "chart-cost",
+        ]);
+      else expect(charts.filter((c) => c.note !== undefined)).toEqual([]);
     });
   }
 
   it("draws requests per minute and running tasks per run, with events carrying reasons", () => {
     const result = planResultFixture();
-    const spec = trafficChart(result);
-    const [traffic, tasks, events] = dataValues(spec);
+    const [traffic] = dataValues(chartSpec(result, "chart-traffic"));
+    const spec = chartSpec(result, "chart-tasks");
+    const [tasks, events] = dataValues(spec);
     expect(traffic).toHaveLength(360);
     expect(traffic?.[0]).toEqual({ t: result.trace.startMs, rpm: expect.any(Number) });
     expect(new Set(tasks?.map((r) => r.run))).toEqual(new Set(["recommended", "current"]));
-    expect(events?.length).toBe(result.recommended?.events.length);
+    expect(events?.length).toBe(
+      result.recommended?.events.filter(
+        (e) => e.kind !== "insufficient-data" && e.kind !== "scale-in-withheld",
+      ).length,
+    );
     expect(events?.every((e) => typeof e.reason === "string" && e.reason !== "")).toBe(true);
     const layers = units(spec);
     const eventLayer = layers.find((u) => (u.mark as { type?: string })?.type === "point");
@@ -97,16 +121,15 @@ describe("plan chart specs", () => {
   });
 
   it("leaves the current run out when it is unknown", () => {
-    const spec = trafficChart(planResultFixture({ noCurrent: true }));
-    const tasks = dataValues(spec)[1];
+    const tasks = dataValues(chartSpec(planResultFixture({ noCurrent: true }), "chart-tasks"))[0];
     expect(new Set(tasks?.map((r) => r.run))).toEqual(new Set(["recommended"]));
   });
 
   it("downsamples a week of 1-minute steps to at most MAX_POINTS per series, keeping the spike", () => {
     const base = planResultFixture();
     const week = stretch(base, 10_080);
-    const spec = trafficChart(week);
-    const [traffic, tasks] = dataValues(spec);
+    const [traffic] = dataValues(chartSpec(week, "chart-traffic"));
+    const [tasks] = dataValues(chartSpec(week, "chart-tasks"));
     expect(traffic?.length).toBeLessThanOrEqual(MAX_POINTS);
     const recommended = tasks?.filter((r) => r.run === "recommended") ?? [];
     expect(recommended.length).toBeLessThanOrEqual(MAX_POINTS);
@@ -126,7 +149,7 @@ describe("plan chart specs", () => {
     expect(metricColumn("ECSServiceAverageMemoryUtilizationHighResolution")).toBe(
       "memoryUtilization",
     );
-    const spec = scalingMetricChart(result);
+    const spec = chartSpec(result, "chart-metric");
     const values = dataValues(spec);
     expect(values).toContainEqual([{ target: pick.candidate.targetValue }]);
     const line = units(spec).find((u) => (u.mark as { type?: string })?.type === "line");
@@ -136,7 +159,8 @@ describe("plan chart specs", () => {
   it("scatters every candidate, connects the Pareto front in order and marks the pick", () => {
     const result = planResultFixture();
     const spec = paretoChart(result);
-    const [, all, front, marks] = dataValues(spec);
+    const [all, budget, front, marks] = dataValues(spec);
+    expect(budget).toEqual([{ budget: result.slo.violationBudgetMinutes }]);
     expect(all).toHaveLength(result.outcomes.length);
     expect(front?.map((r) => r.id)).toEqual(result.pareto);
     expect(marks?.[0]).toMatchObject({ kind: "pick", label: result.recommended?.candidate.label });
@@ -146,6 +170,14 @@ describe("plan chart specs", () => {
     const enc = scatter?.encoding as Record<string, { field?: string }[] & { field?: string }>;
     expect(enc.x?.field).toBe("cost");
     expect(enc.y?.field).toBe("minutes");
+    // Readable ticks between 0 and the largest value, the budget's order of magnitude among them.
+    const ticks = (enc.y as unknown as { axis: { values: number[] } }).axis.values;
+    expect(ticks.slice(0, 5)).toEqual([0, 1, 2, 5, 10]);
+    // The budget line is labelled.
+    const labels = units(spec)
+      .map((u) => (u.encoding as { text?: { value?: string } } | undefined)?.text?.value)
+      .filter((t) => t !== undefined);
+    expect(labels).toContain(`SLO budget ${result.slo.violationBudgetMinutes} min`);
     expect(enc.color?.field).toBe("metric");
     expect((enc.tooltip as unknown as { field: string }[]).map((t) => t.field)).toContain("label");
   });
@@ -158,10 +190,15 @@ describe("plan chart specs", () => {
     expect(cells.some((c) => !c.meetsSlo)).toBe(true);
     // The 1 vCPU / 60 % cell holds two candidates (MinCapacity 1 and 2).
     expect(cells.find((c) => c.target === 60 && c.size.startsWith("1 vCPU"))?.candidates).toBe(2);
-    const spec = costHeatmap(result) as {
-      encoding: { x: { field: string }; y: { sort: string[] } };
+    // Every size has the same CPU targets: the columns are the target values, and a cell
+    // that misses the SLO shows "×" alone (no label wider than its cell).
+    expect(new Set(cells.map((c) => c.column))).toEqual(new Set(["50 %", "60 %", "70 %"]));
+    expect(cells.filter((c) => !c.meetsSlo).every((c) => c.text === "×")).toBe(true);
+    const spec = costHeatmap(result) as unknown as {
+      encoding: { x: { field: string; sort: string[] }; y: { sort: string[] } };
     };
-    expect(spec.encoding.x.field).toBe("target");
+    expect(spec.encoding.x.field).toBe("column");
+    expect(spec.encoding.x.sort).toEqual(["50 %", "60 %", "70 %"]);
     expect(spec.encoding.y.sort).toEqual([
       "0.5 vCPU / 1 GiB x86",
       "1 vCPU / 2 GiB x86",
@@ -176,6 +213,20 @@ describe("plan chart specs", () => {
       expect(json).not.toMatch(/<|\u2028|\u2029/);
       expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(chart.spec)) as TopLevelSpec);
     }
+  });
+});
+
+describe("ticks", () => {
+  it("minuteTicks runs 0, 1, 2, 5, 10, … up to the data", () => {
+    expect(minuteTicks(50.4)).toEqual([0, 1, 2, 5, 10, 20, 50]);
+    expect(minuteTicks(8239)).toEqual([
+      0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000,
+    ]);
+  });
+  it("logTicks covers the data with 1-2-5 steps", () => {
+    expect(logTicks(40, 39_807)).toEqual([
+      20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000,
+    ]);
   });
 });
 
@@ -199,7 +250,12 @@ describe("plan markdown", () => {
     const md = renderPlanMarkdown(planResultFixture({ hostile: true }), {
       awsCli: "echo ```\naws ecs update-service",
     });
-    expect(md).not.toMatch(/(^|[^\\])</m);
+    // The only raw HTML is caplab's own <details> around the CLI snippet.
+    const outside = md.replace(
+      /^<details><summary>Apply with the AWS CLI<\/summary>$|^<\/details>$/gm,
+      "",
+    );
+    expect(outside).not.toMatch(/(^|[^\\])</m);
     expect(md).toContain("\\<img src=x onerror=alert\\(1\\)\\>");
     expect(md).toContain("````sh\necho ```\naws ecs update-service\n````");
     expect(markdownInline("a|b*c_d\ne")).toBe("a\\|b\\*c\\_d e");

@@ -5,42 +5,22 @@
  */
 import { describe, expect, it } from "vitest";
 import { simulateStation } from "../../sim/des.js";
-import { simulate } from "../../sim/engine.js";
 import { erlangC } from "../../sim/queue.js";
 import { createRandom } from "../../sim/math/random.js";
-import {
-  resolvePlatform,
-  resolvePrices,
-  SimulateConfigSchema,
-  type SimulationContext,
-  type Trace,
-} from "../../sim/vocab/index.js";
+import { runSim, traceOf } from "../helpers/sim.js";
 
 const CPU_MS = 20;
 
 function run(cpu: string, memory: string, tasks: number, rps: number, latencyMs = 0) {
-  const config = SimulateConfigSchema.parse({
-    trace: { generate: "default-week" },
-    service: { cpuMsPerRequest: CPU_MS, latencyMs, idleCpuPercent: 0, memoryMiB: { base: 100 } },
-    task: { cpu, memory },
-    scaling: { MinCapacity: tasks, MaxCapacity: tasks },
-  });
-  const context: SimulationContext = {
-    service: config.service,
-    platform: resolvePlatform({}),
-    prices: resolvePrices({}),
-    slo: config.slo,
-    seed: 1,
-  };
   const steps = 30;
-  const trace: Trace = {
-    source: "stationary",
-    startMs: 0,
-    stepSeconds: 60,
-    requests: new Float64Array(steps).fill(rps * 60),
-    gap: new Uint8Array(steps),
-  };
-  return simulate(trace, { task: config.task, scaling: config.scaling }, context).timeline!;
+  return runSim(
+    traceOf(new Float64Array(steps).fill(rps * 60), { source: "stationary", startMs: 0 }),
+    {
+      service: { cpuMsPerRequest: CPU_MS, latencyMs, idleCpuPercent: 0, memoryMiB: { base: 100 } },
+      task: { cpu, memory },
+      scaling: { MinCapacity: tasks, MaxCapacity: tasks },
+    },
+  ).timeline!;
 }
 
 function quantile(sorted: Float64Array, p: number): number {

@@ -12,26 +12,13 @@
  * and a new task is RUNNING 30 s and healthy 60 s after the desired count rises.
  */
 import { describe, expect, it } from "vitest";
-import { simulate, type SimulationResult } from "../../sim/engine.js";
-import {
-  resolvePlatform,
-  resolvePrices,
-  SimulateConfigSchema,
-  type ScalingEvent,
-  type Trace,
-} from "../../sim/vocab/index.js";
+import { type SimulationResult } from "../../sim/engine.js";
+import { type ScalingEvent } from "../../sim/vocab/index.js";
+import { MONDAY, rep, runSim, SIMPLE_PLATFORM, traceOf } from "../helpers/sim.js";
 
-const START = Date.parse("2026-01-05T00:00:00Z"); // a Monday
+const START = MONDAY;
 
-const SIMPLE = {
-  metricPublicationDelaySeconds: 0,
-  highResolutionPublicationDelaySeconds: 0,
-  schedulingDelaySeconds: 0,
-  launchSeconds: 30,
-  healthCheckIntervalSeconds: 30,
-  appStartSeconds: 0,
-  deregistrationDelaySeconds: 0,
-};
+const SIMPLE = SIMPLE_PLATFORM;
 /** New tasks never become RUNNING inside the trace: the metric depends on the trace alone. */
 const NEVER_LAUNCH = { ...SIMPLE, launchSeconds: 3600 };
 
@@ -47,37 +34,19 @@ function run(
   scaling: Record<string, unknown>,
   options: RunOptions = {},
 ): SimulationResult {
-  const config = SimulateConfigSchema.parse({
-    trace: { generate: "default-week" },
-    service: { cpuMsPerRequest: 10, idleCpuPercent: 0, memoryMiB: { base: 256 } },
-    task: { cpu: "1024", memory: "2048" },
-    scaling,
-    platform: options.platform ?? SIMPLE,
-  });
-  const trace: Trace = {
-    source: "autoscaling.test",
-    startMs: options.startMs ?? START,
-    stepSeconds: options.stepSeconds ?? 60,
-    requests: Float64Array.from(requests),
-    gap: Uint8Array.from(requests, (r) => (r === 0 ? 1 : 0)),
-  };
-  return simulate(
-    trace,
-    { task: config.task, scaling: config.scaling },
-    {
-      service: config.service,
-      platform: resolvePlatform(config.platform),
-      prices: resolvePrices(config.prices),
-      slo: config.slo,
-      seed: config.seed,
-    },
-    { record: true },
+  return runSim(
+    traceOf(requests, {
+      source: "autoscaling.test",
+      startMs: options.startMs ?? START,
+      stepSeconds: options.stepSeconds,
+      gapsWhereZero: true,
+    }),
+    { scaling, platform: options.platform ?? SIMPLE },
   );
 }
 
 /** Requests per minute that put n healthy tasks at pct % CPU. */
 const load = (n: number, pct: number): number => 60 * n * pct;
-const rep = (value: number, count: number): number[] => Array<number>(count).fill(value);
 /** Event time of an evaluation at the end of one-minute step i. */
 const endOf = (step: number, startMs = START): number => startMs + (step + 1) * 60_000;
 

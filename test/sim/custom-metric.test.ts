@@ -1,38 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { simulate } from "../../sim/engine.js";
-import {
-  resolvePlatform,
-  resolvePrices,
-  SimulateConfigSchema,
-  type SimulationContext,
-  type Trace,
-} from "../../sim/vocab/index.js";
+import { SimulateConfigSchema } from "../../sim/vocab/index.js";
+import { runSim, traceOf } from "../helpers/sim.js";
 
 function runWith(policy: unknown) {
-  const config = SimulateConfigSchema.parse({
-    trace: { generate: "default-week" },
-    service: { cpuMsPerRequest: 10, idleCpuPercent: 0, memoryMiB: { base: 100 } },
-    task: { cpu: "1024", memory: "2048" },
-    scaling: { MinCapacity: 2, MaxCapacity: 20, DesiredCount: 2, policies: [policy] },
-  });
-  const context: SimulationContext = {
-    service: config.service,
-    platform: resolvePlatform({}),
-    prices: resolvePrices({}),
-    slo: config.slo,
-    seed: 1,
-  };
   const minutes = 240;
   const requests = new Float64Array(minutes);
   for (let i = 0; i < minutes; i++) requests[i] = i < 30 ? 3000 : i < 150 ? 12000 : 3000;
-  const trace: Trace = {
-    source: "steps",
-    startMs: 0,
-    stepSeconds: 60,
-    requests,
-    gap: new Uint8Array(minutes),
-  };
-  return simulate(trace, { task: config.task, scaling: config.scaling }, context);
+  return runSim(traceOf(requests, { source: "steps", startMs: 0 }), {
+    service: { cpuMsPerRequest: 10, idleCpuPercent: 0, memoryMiB: { base: 100 } },
+    scaling: { MinCapacity: 2, MaxCapacity: 20, DesiredCount: 2, policies: [policy] },
+  });
 }
 
 describe("CustomizedMetricSpecification over the simulated metrics", () => {

@@ -4,29 +4,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { simulate, type SimulateOptions, type SimulationResult } from "../../sim/engine.js";
+import { type SimulateOptions, type SimulationResult } from "../../sim/engine.js";
 import { QueueStepMemo } from "../../sim/queue.js";
-import {
-  resolvePlatform,
-  resolvePrices,
-  SimulateConfigSchema,
-  taskCostPerSecond,
-  US_EAST_1_PRICES,
-  type ScalingEvent,
-  type Trace,
-} from "../../sim/vocab/index.js";
+import { taskCostPerSecond, US_EAST_1_PRICES, type ScalingEvent } from "../../sim/vocab/index.js";
+import { rep, runSim, SIMPLE_PLATFORM, traceOf } from "../helpers/sim.js";
 
 const START = Date.parse("2026-01-05T07:30:00Z");
-
-const SIMPLE = {
-  metricPublicationDelaySeconds: 0,
-  highResolutionPublicationDelaySeconds: 0,
-  schedulingDelaySeconds: 0,
-  launchSeconds: 30,
-  healthCheckIntervalSeconds: 30,
-  appStartSeconds: 0,
-  deregistrationDelaySeconds: 0,
-};
+const SIMPLE = SIMPLE_PLATFORM;
 
 interface Input {
   readonly requests: readonly number[];
@@ -38,35 +22,22 @@ interface Input {
 }
 
 function run(input: Input, options: SimulateOptions = { record: true }): SimulationResult {
-  const config = SimulateConfigSchema.parse({
-    trace: { generate: "default-week" },
-    service: input.service ?? { cpuMsPerRequest: 10, idleCpuPercent: 0, memoryMiB: { base: 256 } },
-    task: input.task ?? { cpu: "1024", memory: "2048" },
-    scaling: input.scaling,
-    platform: input.platform ?? SIMPLE,
-  });
-  const trace: Trace = {
-    source: "engine.test",
-    startMs: START,
-    stepSeconds: input.stepSeconds ?? 60,
-    requests: Float64Array.from(input.requests),
-    gap: new Uint8Array(input.requests.length),
-  };
-  return simulate(
-    trace,
-    { task: config.task, scaling: config.scaling },
+  return runSim(
+    traceOf(input.requests, {
+      startMs: START,
+      stepSeconds: input.stepSeconds,
+      source: "engine.test",
+    }),
     {
-      service: config.service,
-      platform: resolvePlatform(config.platform),
-      prices: resolvePrices(config.prices),
-      slo: config.slo,
-      seed: config.seed,
+      service: input.service,
+      task: input.task,
+      scaling: input.scaling,
+      platform: input.platform ?? SIMPLE,
     },
     options,
   );
 }
 
-const rep = (value: number, count: number): number[] => Array<number>(count).fill(value);
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 const relClose = (a: number, b: number, rel: number): boolean =>
   Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b), 1e-300);
@@ -557,24 +528,9 @@ describe("simulate: cost", () => {
 
   // Reference §6.1: per-second billing with a 1-minute minimum, so the task above costs 60 s
   // whatever the trace's step. With 60-s steps both scheduled actions fall inside the step
-  // [08:00, 08:01) and are applied before that step's billing. (A regression test: only the
-  // minimum minus the lifetime was once charged, 30 s instead of 60 s.)
-  it("a task stopped after 30 s is billed the one-minute minimum (30-s steps)", () => {
-    const billedSeconds = shortLived(30).kpis.costUsd / rate - 2 * 3600;
-    expect(billedSeconds).toBeCloseTo(60, 6);
-  });
-
-  // Reference §6.1: per-second billing with a 1-minute minimum, so the task above costs 60 s
-  // whatever the trace's step. With 60-s steps both scheduled actions fall inside the step
-  // [08:00, 08:01) and are applied before that step's billing; the task is then gone from
-  // `launching` when the step bills, and reconcile() (sim/engine.ts, the launching-cohort
-  // loop: `extraCost += k * costRate * Math.max(0, minBilled - (tau - c.billedFrom))`) only
-  // adds the minimum *minus* the lifetime, assuming [billedFrom, tau) was billed by earlier
-  // steps. Result: 30 s billed instead of 60 s. Fix: track how far each cohort has been
-  // billed (`billedUntil`, the end of the last billed step, or the step start for the
-  // scheduled actions applied before billing) and charge
-  // `k * costRate * (Math.max(minBilled, tau - c.billedFrom) - Math.max(0, billedUntil - c.billedFrom))`.
-  // The same gap affects scale-outs and scale-ins at 20-s evaluations inside a 60-s step.
+  // [08:00, 08:01) and are applied before that step's billing, so the task never reaches a
+  // step's billing at all: the stop charges it from provisioning to the minimum. (A regression
+  // test: only the minimum minus the lifetime was once charged, 30 s instead of 60 s.)
   it("a task stopped after 30 s is billed the one-minute minimum (60-s steps)", () => {
     const billedSeconds = shortLived(60).kpis.costUsd / rate - 2 * 3600;
     expect(billedSeconds).toBeCloseTo(60, 6);

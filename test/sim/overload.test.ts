@@ -16,16 +16,11 @@
  *   after the step.
  */
 import { describe, expect, it } from "vitest";
-import { simulate, type SimulationResult } from "../../sim/engine.js";
-import {
-  resolvePlatform,
-  resolvePrices,
-  SimulateConfigSchema,
-  type ScalingEvent,
-  type Trace,
-} from "../../sim/vocab/index.js";
+import { type SimulationResult } from "../../sim/engine.js";
+import { type ScalingEvent } from "../../sim/vocab/index.js";
+import { MONDAY, runSim, traceOf } from "../helpers/sim.js";
 
-const START = Date.parse("2026-01-05T00:00:00Z");
+const START = MONDAY;
 const STEP_AT = START + 30 * 60_000;
 
 function run(
@@ -35,14 +30,13 @@ function run(
     platform?: Record<string, unknown>;
   } = {},
 ): SimulationResult {
-  const config = SimulateConfigSchema.parse({
-    trace: { generate: "default-week" },
+  const requests = Array.from({ length: 150 }, (_, i) => (i < 30 ? 4000 : 18000));
+  return runSim(traceOf(requests, { source: "overload.test" }), {
     service: {
       cpuMsPerRequest: 10,
       latencyMs: 20,
       memoryMiB: { base: 300, perInflightRequest: options.perInflightRequest ?? 1 },
     },
-    task: { cpu: "1024", memory: "2048" },
     scaling: {
       MinCapacity: 2,
       MaxCapacity: 20,
@@ -61,26 +55,6 @@ function run(
     },
     platform: options.platform ?? {},
   });
-  const requests = Array.from({ length: 150 }, (_, i) => (i < 30 ? 4000 : 18000));
-  const trace: Trace = {
-    source: "overload.test",
-    startMs: START,
-    stepSeconds: 60,
-    requests: Float64Array.from(requests),
-    gap: new Uint8Array(requests.length),
-  };
-  return simulate(
-    trace,
-    { task: config.task, scaling: config.scaling },
-    {
-      service: config.service,
-      platform: resolvePlatform(config.platform),
-      prices: resolvePrices(config.prices),
-      slo: config.slo,
-      seed: config.seed,
-    },
-    { record: true },
-  );
 }
 
 const firstScaleOut = (r: SimulationResult) =>

@@ -90,9 +90,17 @@ describe("meanWaitSeconds", () => {
 
 describe("taskStation", () => {
   it("uses whole vCPUs as servers, and one slower server for a fractional task", () => {
-    expect(taskStation(2, 0.05)).toEqual({ servers: 2, mu: 20 });
-    expect(taskStation(1, 0.05)).toEqual({ servers: 1, mu: 20 });
-    expect(taskStation(0.25, 0.05)).toEqual({ servers: 1, mu: 5 });
+    expect(taskStation(2, 0.05)).toEqual({ servers: 2, mu: 20, capacityRate: 40 });
+    expect(taskStation(1, 0.05)).toEqual({ servers: 1, mu: 20, capacityRate: 20 });
+    expect(taskStation(0.25, 0.05)).toEqual({ servers: 1, mu: 5, capacityRate: 5 });
+  });
+
+  it("leaves the idle share of the CPU out of the service rate", () => {
+    // 2 % idle: a 1-vCPU task has 0.98 vCPU for requests of 10 ms.
+    expect(taskStation(1, 0.01, 0.02).mu).toBeCloseTo(98, 12);
+    expect(taskStation(4, 0.01, 0.02).capacityRate).toBeCloseTo(392, 12);
+    expect(taskStation(0.5, 0.01, 0.02).capacityRate).toBeCloseTo(49, 12);
+    expect(() => taskStation(1, 0.01, 1.5)).toThrow(/idle fraction/);
   });
 });
 

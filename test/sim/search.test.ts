@@ -8,32 +8,24 @@ import {
   SpaceError,
   spaceTaskSizes,
 } from "../../sim/search.js";
-import { assemblePlan, checkRobustness, chooseRobust } from "../../sim/plan.js";
+import { assemblePlan, pickByRisk, worseThanCurrent } from "../../sim/plan.js";
+import { contextOf, traceOf } from "../helpers/sim.js";
 import {
-  PlanConfigSchema,
-  resolvePlatform,
-  resolvePrices,
   SpaceSchema,
   type CandidateOutcome,
   type Kpis,
+  type RiskRating,
   type RobustnessOutcome,
   type SimulationContext,
   type Trace,
 } from "../../sim/vocab/index.js";
 
 function constantTrace(rps: number, minutes: number): Trace {
-  return {
-    source: "constant",
-    startMs: Date.UTC(2026, 0, 5),
-    stepSeconds: 60,
-    requests: new Float64Array(minutes).fill(rps * 60),
-    gap: new Uint8Array(minutes),
-  };
+  return traceOf(new Float64Array(minutes).fill(rps * 60), { source: "constant" });
 }
 
 function context(overrides: Partial<SimulationContext["service"]> = {}): SimulationContext {
-  const config = PlanConfigSchema.parse({
-    trace: { generate: "default-week" },
+  return contextOf({
     service: {
       cpuMsPerRequest: 10,
       latencyMs: 0,
@@ -43,13 +35,6 @@ function context(overrides: Partial<SimulationContext["service"]> = {}): Simulat
     },
     slo: { latencyP95Ms: 300, errorRatePercent: 0.1, violationBudgetPercent: 0 },
   });
-  return {
-    service: config.service,
-    platform: resolvePlatform({}),
-    prices: resolvePrices({}),
-    slo: config.slo,
-    seed: 1,
-  };
 }
 
 describe("the search", () => {
@@ -148,7 +133,7 @@ describe("the search", () => {
     expect(SpaceSchema.safeParse({ taskSizes: [] }).success).toBe(false);
   });
 
-  it("recommends the cheapest candidate that survives minPassed perturbations, and compares with current", () => {
+  it("recommends the cheapest candidate rated low or lower, rates every candidate it checks, and compares with current", () => {
     const minutes = 24 * 60;
     const requests = new Float64Array(minutes);
     for (let i = 0; i < minutes; i++)
@@ -168,7 +153,7 @@ describe("the search", () => {
       taskSizes: [{ cpu: "512", memory: "1024" }],
       metrics: ["ECSServiceAverageCPUUtilization"],
       utilizationTargets: [30, 50, 70, 90],
-      MinCapacity: [1],
+      MinCapacity: [1, 2],
       ScaleOutCooldown: [300],
     });
     const candidates = expandSpace(space, trace, ctx.service);
@@ -183,33 +168,68 @@ describe("the search", () => {
       candidates,
       kpis,
       topK: 2,
-      minPassed: 3,
-      maxChecked: 4,
+      maxChecked: 8,
       current,
     });
     expect(plan.recommended).not.toBeNull();
-    const ranked = rankOutcomes(plan.outcomes).filter((o) => o.meetsSlo);
-    const passed = (id: number) => plan.robustness.find((r) => r.candidateId === id)?.passed;
+    expect(plan.maxRisk).toBe("low");
+    // The availability floor (default 2): candidates with MinCapacity 1 are never picked.
+    expect(plan.recommended!.candidate.scaling.MinCapacity).toBeGreaterThanOrEqual(2);
+    expect(plan.availability.floor).toBe(2);
+    const ranked = rankOutcomes(plan.outcomes).filter(
+      (o) => o.meetsSlo && o.candidate.scaling.MinCapacity >= 2,
+    );
+    const rating = (id: number) => plan.robustness.find((r) => r.candidateId === id)?.risk.rating;
     const pickId = plan.recommended!.candidate.id;
     const pickRank = ranked.findIndex((o) => o.candidate.id === pickId);
-    const anyRobust = plan.robustness.some((r) => r.passed >= 3);
-    if (anyRobust) {
-      // The pick passes 3, and every better-ranked candidate was checked and does not.
-      expect(passed(pickId)).toBeGreaterThanOrEqual(3);
-      for (const o of ranked.slice(0, pickRank)) expect(passed(o.candidate.id)).toBeLessThan(3);
+    if (plan.risk!.rating === "low" || plan.risk!.rating === "very-low") {
+      // Every better-ranked eligible candidate was checked and rated worse than low.
+      for (const o of ranked.slice(0, pickRank))
+        expect(["medium", "high"]).toContain(rating(o.candidate.id));
     } else {
-      expect(plan.robustness).toHaveLength(Math.min(4, ranked.length));
-      for (const r of plan.robustness) expect(passed(pickId)).toBeGreaterThanOrEqual(r.passed);
-      expect(plan.reasons.join(" ")).toMatch(/fragile/);
+      expect(plan.reasons.join(" ")).toMatch(/least risky/);
     }
+    expect(plan.risk).toEqual(plan.robustness.find((r) => r.candidateId === pickId)?.risk);
+    expect(plan.currentRisk).not.toBeNull();
     expect(plan.current?.kpis.minTasks).toBeGreaterThanOrEqual(6);
     expect(plan.reasons.join(" ")).toMatch(/Against the current settings/);
     expect(plan.recommended!.timeline.length).toBe(minutes);
   });
+
+  it("falls back below the availability floor only when nothing at or above it meets the SLO, and says so", () => {
+    const trace = constantTrace(20, 6 * 60);
+    const ctx = {
+      ...context(),
+      slo: { latencyP95Ms: 300, errorRatePercent: 0.1, violationBudgetPercent: 1 },
+    };
+    const space = SpaceSchema.parse({
+      taskSizes: [{ cpu: "1024", memory: "2048" }],
+      metrics: ["ECSServiceAverageCPUUtilization"],
+      utilizationTargets: [50],
+      MinCapacity: [1],
+      ScaleOutCooldown: [300],
+    });
+    const candidates = expandSpace(space, trace, ctx.service);
+    const kpis = candidates.map((c) => simulate(trace, c, ctx, { record: false }).kpis);
+    const plan = assemblePlan({ trace, context: ctx, candidates, kpis, topK: 1, current: null });
+    expect(plan.recommended?.candidate.scaling.MinCapacity).toBe(1);
+    expect(plan.availability.pickBelowFloor).toBe(true);
+    expect(plan.reasons.join(" ")).toMatch(/availability floor/);
+    const relaxed = assemblePlan({
+      trace,
+      context: ctx,
+      candidates,
+      kpis,
+      topK: 1,
+      current: null,
+      minTasksForAvailability: 1,
+    });
+    expect(relaxed.availability.pickBelowFloor).toBe(false);
+  });
 });
 
 describe("the reasons", () => {
-  it("call a check the pick fails over a quarter of the minutes a breakdown", () => {
+  it("call a check the pick fails over a quarter of the minutes a breakdown, which is never rated low", () => {
     const minutes = 6 * 60;
     const requests = new Float64Array(minutes).fill(3000);
     const trace: Trace = {
@@ -253,58 +273,139 @@ describe("the reasons", () => {
     const r = plan.robustness[0]!.perturbations[0]!;
     expect(r.meetsSlo).toBe(false);
     expect(r.kpis.sloViolationMinutes).toBeGreaterThan(0.25 * minutes);
+    expect(r.severity).toBe("breaks-down");
+    // A breakdown under one perturbation keeps the rating at medium, whatever the points.
+    expect(plan.risk?.rating).toBe("medium");
     expect(plan.reasons.join(" ")).toMatch(
       new RegExp(
-        `Under CPU per request x20 it breaks down: ${r.kpis.sloViolationMinutes.toFixed(0)} of ${minutes} minutes`,
+        `breaks down under CPU per request x20: ${r.kpis.sloViolationMinutes.toFixed(0)} of ${minutes} minutes`,
       ),
     );
   });
 });
 
-describe("checkRobustness and chooseRobust", () => {
+describe("pickByRisk", () => {
   const outcome = (id: number, cost: number): CandidateOutcome =>
     ({
       candidate: { id, label: `c${id}` },
       kpis: { monthlyCostUsd: cost },
       meetsSlo: true,
     }) as unknown as CandidateOutcome;
-  const ranked = [1, 2, 3, 4, 5, 6].map((id) => outcome(id, id * 10));
-  const runWith = (passes: Record<number, number>) => {
+  const ranked = [1, 2, 3, 4, 5, 6, 7, 8].map((id) => outcome(id, id * 10));
+  const rule = { topK: 2, maxChecked: 8, maxRisk: "low" as RiskRating, minPassed: 0 };
+  const runWith = (ratings: Record<number, RiskRating>, points: Record<number, number> = {}) => {
     const calls: number[] = [];
     const run = (o: CandidateOutcome): RobustnessOutcome => {
       calls.push(o.candidate.id);
+      const rating = ratings[o.candidate.id] ?? "high";
       return {
         candidateId: o.candidate.id,
         perturbations: [],
-        passed: passes[o.candidate.id] ?? 0,
+        passed: 0,
+        risk: {
+          rating,
+          points: points[o.candidate.id] ?? 0,
+          factors: [],
+          worstMinute: { p95Ms: 0, errorRatePercent: 0 },
+        },
       };
     };
     return { calls, run };
   };
 
-  it("checks the best topK, then goes on until one passes minPassed, and picks the cheapest that does", () => {
-    const { calls, run } = runWith({ 1: 1, 2: 2, 3: 1, 4: 3, 5: 5 });
-    const robustness = checkRobustness(ranked, run, 2, 6, 3);
-    expect(calls).toEqual([1, 2, 3, 4]);
-    expect(chooseRobust(ranked, robustness, 3)?.candidate.id).toBe(4);
+  it("checks in rank order until one is rated maxRisk or lower: the cheapest such is the pick", () => {
+    const { calls, run } = runWith({
+      1: "high",
+      2: "medium",
+      3: "medium",
+      4: "low",
+      5: "very-low",
+    });
+    const p = pickByRisk(ranked, run, rule);
+    expect(p.pick?.candidate.id).toBe(4);
+    expect(p.withinMaxRisk).toBe(true);
+    // Then on for a safer neighbour: 5 is very low.
+    expect(calls).toEqual([1, 2, 3, 4, 5]);
+    expect(p.safer?.candidate.id).toBe(5);
+    expect(p.riskier?.candidate.id).toBe(3);
   });
 
-  it("stops at topK when one of them already passes, and still picks the cheapest passing", () => {
-    const { calls, run } = runWith({ 1: 1, 2: 4, 3: 5 });
-    const robustness = checkRobustness(ranked, run, 3, 6, 3);
+  it("checks topK even when the first qualifies, and stops looking for a safer one after topK more", () => {
+    const { calls, run } = runWith({ 1: "low", 2: "low", 3: "low", 4: "low", 5: "very-low" });
+    const p = pickByRisk(ranked, run, rule);
+    expect(p.pick?.candidate.id).toBe(1);
     expect(calls).toEqual([1, 2, 3]);
-    expect(chooseRobust(ranked, robustness, 3)?.candidate.id).toBe(2);
+    expect(p.safer).toBeNull();
+    expect(p.riskier).toBeNull();
   });
 
-  it("stops at maxChecked and falls back to the one that passes most", () => {
-    const { calls, run } = runWith({ 1: 1, 2: 2, 3: 2, 4: 1 });
-    const robustness = checkRobustness(ranked, run, 2, 4, 3);
+  it("stops at once after topK when the pick is very low", () => {
+    const { calls, run } = runWith({ 1: "very-low" });
+    expect(pickByRisk(ranked, run, rule).pick?.candidate.id).toBe(1);
+    expect(calls).toEqual([1, 2]);
+  });
+
+  it("stops at maxChecked and falls back to the least risky (fewest points, then rank)", () => {
+    const { calls, run } = runWith(
+      { 1: "high", 2: "medium", 3: "medium", 4: "high" },
+      { 2: 5, 3: 3 },
+    );
+    const p = pickByRisk(ranked, run, { ...rule, maxChecked: 4 });
     expect(calls).toEqual([1, 2, 3, 4]);
-    expect(chooseRobust(ranked, robustness, 3)?.candidate.id).toBe(2);
+    expect(p.pick?.candidate.id).toBe(3);
+    expect(p.withinMaxRisk).toBe(false);
+    expect(p.riskier?.candidate.id).toBe(2);
   });
 
-  it("with minPassed 0 picks the cheapest", () => {
-    const { run } = runWith({ 1: 0, 2: 5 });
-    expect(chooseRobust(ranked, checkRobustness(ranked, run, 2, 2, 0), 0)?.candidate.id).toBe(1);
+  it("with maxRisk high picks the cheapest; with maxChecked 0 the best-ranked, unrated", () => {
+    const { run } = runWith({ 1: "high" });
+    expect(pickByRisk(ranked, run, { ...rule, maxRisk: "high" }).pick?.candidate.id).toBe(1);
+    const none = pickByRisk(ranked, run, { ...rule, topK: 0, maxChecked: 0 });
+    expect(none.pick?.candidate.id).toBe(1);
+    expect(none.robustness).toEqual([]);
+  });
+
+  it("minPassed is required on top of the rating", () => {
+    const { run } = runWith({ 1: "low", 2: "low" });
+    const passing = (o: CandidateOutcome) => ({ ...run(o), passed: o.candidate.id === 2 ? 5 : 2 });
+    expect(pickByRisk(ranked, passing, { ...rule, minPassed: 3 }).pick?.candidate.id).toBe(2);
+  });
+
+  it("is a function of the candidates' outcomes and robustness results: the same inputs, the same pick", () => {
+    const ratings: Record<number, RiskRating> = { 1: "high", 2: "medium", 3: "low", 4: "very-low" };
+    const a = pickByRisk(ranked, runWith(ratings).run, rule);
+    const b = pickByRisk([...ranked], runWith({ ...ratings }).run, rule);
+    expect(b.pick?.candidate.id).toBe(a.pick?.candidate.id);
+    expect(b.robustness.map((r) => r.candidateId)).toEqual(a.robustness.map((r) => r.candidateId));
+  });
+});
+
+describe("worseThanCurrent", () => {
+  const run = (min: number, k: Partial<Kpis>) =>
+    ({
+      candidate: { scaling: { MinCapacity: min } },
+      kpis: { errorRatePercent: 0, worstP95LatencyMs: 100, sloViolationMinutes: 0, ...k },
+    }) as never;
+  it("names the figures the pick is worse on, a lower MinCapacity included", () => {
+    const w = worseThanCurrent(
+      run(4, { errorRatePercent: 0.021, worstP95LatencyMs: 51 }),
+      run(2, { errorRatePercent: 0.081, worstP95LatencyMs: 13_639, sloViolationMinutes: 10 }),
+    );
+    expect(w.map((x) => x.figure)).toEqual([
+      "errorRatePercent",
+      "worstP95LatencyMs",
+      "sloViolationMinutes",
+      "MinCapacity",
+    ]);
+    expect(w.find((x) => x.figure === "MinCapacity")).toEqual({
+      figure: "MinCapacity",
+      current: 4,
+      recommended: 2,
+    });
+  });
+  it("ignores differences the report's rounding hides, and a higher MinCapacity", () => {
+    expect(
+      worseThanCurrent(run(2, { errorRatePercent: 0.02 }), run(3, { errorRatePercent: 0.0202 })),
+    ).toEqual([]);
   });
 });

@@ -31,28 +31,28 @@ import type {
   MiddlewareStack,
 } from "@smithy/types";
 import { UsageError } from "../../../sim/vocab/errors.js";
+import { AWS_CALL_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { isRetryable, isThrottling } from "./retry.js";
 
 /**
  * Seconds to wait for a connection to an AWS endpoint (TCP and TLS). AWS answers in
- * milliseconds; a black-holed address never does. @default 10
+ * milliseconds; a black-holed address never does. AWS_CALL_DEFAULTS (sim/vocab/defaults.ts).
+ * @default 10
  */
-export const AWS_CONNECT_TIMEOUT_SECONDS = 10;
+export const AWS_CONNECT_TIMEOUT_SECONDS = AWS_CALL_DEFAULTS.connectTimeoutSeconds;
 
 /**
- * Seconds to wait for an answer to begin (from sending the request to the response's headers),
- * and the longest silence while its body arrives. The AWS CLI's `--cli-read-timeout` default
- * (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-options.html). @default 60
+ * Seconds to wait for an answer to begin, and the longest silence while its body arrives (the
+ * AWS CLI's `--cli-read-timeout` default; AWS_CALL_DEFAULTS). @default 60
  */
-export const AWS_REQUEST_TIMEOUT_SECONDS = 60;
+export const AWS_REQUEST_TIMEOUT_SECONDS = AWS_CALL_DEFAULTS.requestTimeoutSeconds;
 
 /**
- * Attempts per AWS call, the first included: the SDK's standard retry mode, whose default is 3
- * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html). Throttling,
- * 5xx, timeouts, refused connections and malformed answers are retried with its backoff.
- * @default 3
+ * Attempts per AWS call, the first included: the SDK's standard retry mode (AWS_CALL_DEFAULTS).
+ * Throttling, 5xx, timeouts, refused connections and malformed answers are retried with its
+ * backoff. @default 3
  */
-export const AWS_MAX_ATTEMPTS = 3;
+export const AWS_MAX_ATTEMPTS = AWS_CALL_DEFAULTS.maxAttempts;
 
 /** How long caplab waits on AWS, in seconds (the flags `--connect-timeout`, `--request-timeout`). */
 export interface AwsTimeouts {

@@ -5,6 +5,7 @@
  * backoff: attempt n waits random × min(maxDelay, base × 2ⁿ).
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
+import { RETRY_DEFAULTS as RETRY_DEFAULT_VALUES } from "../../../sim/vocab/defaults.js";
 
 export interface RetryOptions {
   /** Attempts in all, the first included. @default 6 */
@@ -21,11 +22,8 @@ export interface RetryOptions {
   readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
 
-export const RETRY_DEFAULTS: RetryOptions = {
-  maxAttempts: 6,
-  baseDelayMs: 500,
-  maxDelayMs: 20_000,
-};
+/** sim/vocab/defaults.ts's RETRY_DEFAULTS, as RetryOptions. */
+export const RETRY_DEFAULTS: RetryOptions = { ...RETRY_DEFAULT_VALUES };
 
 /** Error names AWS uses for throttling. */
 export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([

@@ -13,15 +13,20 @@ import {
   type ListMetricsCommandInput,
   type ListMetricsCommandOutput,
 } from "@aws-sdk/client-cloudwatch";
-import { seriesIdPart, type Warning, type WarningSink } from "../../../sim/vocab/index.js";
+import {
+  COLLECT_DEFAULTS,
+  seriesIdPart,
+  type Warning,
+  type WarningSink,
+} from "../../../sim/vocab/index.js";
 import type { Dimension, MetricQuery } from "./metrics.js";
 import { withRetry, type RetryOptions } from "./retry.js";
 import { MalformedResponseError } from "./aws-client.js";
 
 export const CONTAINER_INSIGHTS = "ECS/ContainerInsights";
 
-/** Tasks collected at most, by default. @default 50 */
-export const DEFAULT_MAX_TASKS = 50;
+/** Tasks collected at most, by default (COLLECT_DEFAULTS, sim/vocab/defaults.ts). @default 50 */
+export const DEFAULT_MAX_TASKS = COLLECT_DEFAULTS.maxTasks;
 
 /** One task's dimensions, and its containers'. */
 export interface TaskDimensions {

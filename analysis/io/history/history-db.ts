@@ -32,10 +32,15 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb
 import type { GateResult, GateRun } from "../../gate.js";
 import { HistoryError, UsageError } from "../../../sim/vocab/errors.js";
 import { capacityFigures, type RunData } from "../../../reports/run-data.js";
-import { taskCostPerSecond, US_EAST_1_PRICES, type PlanResult } from "../../../sim/vocab/index.js";
+import {
+  HISTORY_DEFAULTS,
+  taskCostPerSecond,
+  US_EAST_1_PRICES,
+  type PlanResult,
+} from "../../../sim/vocab/index.js";
 
-/** The default history database, relative to the working directory. */
-export const DEFAULT_HISTORY_PATH = ".caplab/history.duckdb";
+/** The default history database, relative to the working directory (HISTORY_DEFAULTS). */
+export const DEFAULT_HISTORY_PATH = HISTORY_DEFAULTS.path;
 /** The environment variable that points at the history database. */
 export const HISTORY_ENV = "CAPLAB_HISTORY";
 
@@ -84,10 +89,9 @@ CREATE TABLE IF NOT EXISTS plans (
 
 /**
  * How long a command waits for other processes to finish with the history before it gives up,
- * seconds. A recording holds the file for well under a second, so this covers a fleet of
- * commands finishing at once. `CAPLAB_HISTORY_LOCK_TIMEOUT` overrides it. @default 60
+ * seconds (HISTORY_DEFAULTS, sim/vocab/defaults.ts, says why). @default 60
  */
-export const HISTORY_LOCK_TIMEOUT_SECONDS = 60;
+export const HISTORY_LOCK_TIMEOUT_SECONDS = HISTORY_DEFAULTS.lockTimeoutSeconds;
 /** The environment variable that sets the lock timeout, seconds. */
 export const HISTORY_LOCK_TIMEOUT_ENV = "CAPLAB_HISTORY_LOCK_TIMEOUT";
 

@@ -17,6 +17,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { toTrace, TraceError } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
+import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { readTraceCsvStream } from "../files/trace-file.js";
 import {
   BUNDLE_REQUESTS_SERIES,
@@ -53,8 +54,8 @@ export {
 export const IMPORT_FORMATS = ["alb", "nginx", "csv", "k6", "cloudwatch"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-/** Step of the imported series when --step is not given. @default 60 seconds */
-export const DEFAULT_IMPORT_STEP_SECONDS = 60;
+/** Step of the imported series when --step is not given (IMPORT_DEFAULTS, sim/vocab/defaults.ts). @default 60 seconds */
+export const DEFAULT_IMPORT_STEP_SECONDS = IMPORT_DEFAULTS.stepSeconds;
 
 /** Files named in the notes with their bad-line counts; the rest are summed up. */
 const MAX_FILE_NOTES = 20;

@@ -31,6 +31,7 @@ import {
   type RunBundleManifest,
   type WarningSink,
 } from "../../../sim/vocab/index.js";
+import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { parseK6Summary, type K6Ingested, type K6SummaryFile } from "../../k6-ingest.js";
 import type { K6MetricType } from "../../k6-results.js";
@@ -80,7 +81,7 @@ export interface K6RunImportOptions {
    * `k6 inspect`), `{"options": {"thresholds": {…}}}`, or the thresholds object itself.
    */
   readonly thresholdsFile?: string;
-  /** Step of the trace series, seconds. @default 60 */
+  /** Step of the trace series, seconds. @default IMPORT_DEFAULTS.stepSeconds (60, sim/vocab/defaults.ts) */
   readonly stepSeconds?: number;
   readonly fromMs?: number;
   readonly toMs?: number;
@@ -442,7 +443,11 @@ export async function importK6Run(
   });
 
   // The trace, for simulate and plan.
-  const grid = new StepGrid(options.stepSeconds ?? 60, options.fromMs, options.toMs);
+  const grid = new StepGrid(
+    options.stepSeconds ?? IMPORT_DEFAULTS.stepSeconds,
+    options.fromMs,
+    options.toMs,
+  );
   let trace: ReturnType<typeof traceSeries>;
   try {
     trace = traceSeries(ingested, grid);

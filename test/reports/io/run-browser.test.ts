@@ -14,9 +14,11 @@ import { writeRunReport } from "../../../reports/io/write-run-report.js";
 import { HOSTILE_NAME, writeRunBundle } from "../../fixtures/runs/make-run-bundle.js";
 import {
   chromiumOrWarn,
+  chartTextCount,
   keepScreenshot,
   launchChromium,
   openReport,
+  textOverlaps,
 } from "../../helpers/browser.js";
 
 const hasChromium = chromiumOrWarn("run-browser.test.ts");
@@ -58,28 +60,46 @@ describe("run report.html in Chromium", () => {
       const run = await loadRunBundle(bundle);
       const files = await writeRunReport(run, join(dir, "out"), ["html", "md", "png"]);
       expect(files.warnings).toEqual([]);
-      expect(files.pngs).toHaveLength(7);
+      expect(files.pngs).toHaveLength(10);
       for (const png of files.pngs)
         expect((await readFile(png)).subarray(1, 4).toString()).toBe("PNG");
       expect(await readFile(files.markdown!, "utf8")).toContain("](run-latency.png)");
 
-      const { page, errors, dialogs, requests, charts } = await openReport(browser!, files.html!);
-      expect(charts.map((c) => c.id)).toEqual([
-        "chart-requests",
-        "chart-latency",
-        "chart-errors",
-        "chart-server-tasks",
-        "chart-server-utilization",
-        "chart-server-task-cpu",
-        "chart-server-task-memory",
-      ]);
-      for (const c of charts) expect(c, c.id).toMatchObject({ live: true, error: null });
-      expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
-      expect(await page.title()).toContain("<img src=x");
-      expect(errors).toEqual([]);
-      expect(dialogs).toEqual([]);
-      expect(requests).toEqual([]);
-      await keepScreenshot(page, "run-report.png");
+      for (const width of [800, 1400]) {
+        const { page, errors, dialogs, requests, charts } = await openReport(
+          browser!,
+          files.html!,
+          width,
+        );
+        expect(charts.map((c) => c.id)).toEqual([
+          "chart-requests",
+          "chart-latency",
+          "chart-errors",
+          "chart-server-tasks",
+          "chart-server-rcpt",
+          "chart-server-utilization",
+          "chart-server-task-cpu",
+          "chart-server-container-cpu",
+          "chart-server-task-memory",
+          "chart-server-container-memory",
+        ]);
+        for (const c of charts) expect(c, c.id).toMatchObject({ live: true, error: null });
+        expect(await page.$$eval("img", (imgs) => imgs.length)).toBe(0);
+        expect(await page.title()).toContain("<img src=x");
+        expect(errors).toEqual([]);
+        expect(dialogs).toEqual([]);
+        expect(requests).toEqual([]);
+        expect(await chartTextCount(page)).toBeGreaterThan(100);
+        expect(await textOverlaps(page)).toEqual([]);
+        // The verdict comes first: PASS or FAIL with the failing thresholds.
+        const verdict = await page.$eval("#verdict", (el) => ({
+          top: el.getBoundingClientRect().top,
+          text: el.textContent ?? "",
+        }));
+        expect(verdict.top).toBeLessThan(200);
+        expect(verdict.text).toMatch(/FAIL: 1 of 1 thresholds failed/);
+        await keepScreenshot(page, `run-report-${width}.png`);
+      }
     },
   );
 });

@@ -144,14 +144,20 @@ describe("run charts", () => {
     });
     for (const run of [withServer, plain, hostile]) {
       const charts = runCharts(run);
-      expect(charts.length).toBe(run.server === null ? 3 : 5);
-      for (const c of charts) expect(() => compile(c.spec), c.id).not.toThrow();
+      expect(charts.length).toBe(run.server === null ? 3 : 6);
+      for (const c of charts) {
+        expect(() => compile(c.spec), c.id).not.toThrow();
+        // As wide as the report's column (vega-lite sizes single and layered views only).
+        expect((c.spec as { width?: unknown }).width, c.id).toBe("container");
+        expect((c.spec as { vconcat?: unknown }).vconcat, c.id).toBeUndefined();
+      }
     }
     expect(runCharts(withServer).map((c) => c.id)).toEqual([
       "chart-requests",
       "chart-latency",
       "chart-errors",
       "chart-server-tasks",
+      "chart-server-rcpt",
       "chart-server-utilization",
     ]);
   });
@@ -280,34 +286,37 @@ describe("per-task usage and scaling activities", () => {
       "chart-latency",
       "chart-errors",
       "chart-server-tasks",
+      "chart-server-rcpt",
       "chart-server-utilization",
       "chart-server-task-cpu",
+      "chart-server-container-cpu",
       "chart-server-task-memory",
+      "chart-server-container-memory",
     ]);
     for (const c of charts) expect(() => compile(c.spec), c.id).not.toThrow();
-    for (const id of ["chart-server-task-cpu", "chart-server-task-memory"]) {
-      const spec = charts.find((c) => c.id === id)!.spec as unknown as {
-        vconcat: { data: { values: { task: string; container?: string }[] } }[];
-      };
-      expect(spec.vconcat).toHaveLength(2);
-      const [perTask, perContainer] = spec.vconcat;
-      expect(new Set(perTask!.data.values.map((v) => v.task)).size).toBe(3);
-      expect(new Set(perContainer!.data.values.map((v) => `${v.task}/${v.container}`)).size).toBe(
-        6,
-      );
+    const values = (id: string) =>
+      (
+        charts.find((c) => c.id === id)!.spec as unknown as {
+          data: { values: { task: string; container?: string }[] };
+        }
+      ).data.values;
+    for (const metric of ["cpu", "memory"]) {
+      expect(new Set(values(`chart-server-task-${metric}`).map((v) => v.task)).size).toBe(3);
+      expect(
+        new Set(values(`chart-server-container-${metric}`).map((v) => `${v.task}/${v.container}`))
+          .size,
+      ).toBe(6);
       // One line per task: the compiled Vega groups the line mark by the color field.
-      const compiled = JSON.stringify(compile(charts.find((c) => c.id === id)!.spec).spec);
-      expect(compiled).toContain('"groupby":["task"]');
+      const spec = charts.find((c) => c.id === `chart-server-task-${metric}`)!.spec;
+      expect(JSON.stringify(compile(spec).spec)).toContain('"groupby":["task"]');
     }
   });
 
   it("marks the scaling activities on the task chart with their description and cause", () => {
     const spec = runCharts(run).find((c) => c.id === "chart-server-tasks")!.spec as unknown as {
-      vconcat: {
-        layer: { mark: { type: string }; data: { values: Record<string, unknown>[] } }[];
-      }[];
+      layer: { mark?: { type: string }; data: { values: Record<string, unknown>[] } }[];
     };
-    const rules = spec.vconcat[0]!.layer.filter((l) => l.mark.type === "rule");
+    const rules = spec.layer.filter((l) => l.mark?.type === "rule");
     const events = rules.flatMap((l) => l.data.values).filter((v) => "description" in v);
     expect(events.map((v) => v.description)).toEqual([
       "Setting desired count to 3.",

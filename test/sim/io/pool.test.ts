@@ -5,15 +5,14 @@ import { availableParallelism } from "node:os";
 import { poolSize, runSweep } from "../../../sim/io/pool.js";
 import { simulate } from "../../../sim/engine.js";
 import { expandSpace } from "../../../sim/search.js";
-import { PlanConfigSchema, resolvePlatform, resolvePrices } from "../../../sim/vocab/index.js";
+import { contextOf, planConfigOf } from "../../helpers/sim.js";
 
 describe("the sweep pool", () => {
   it("gives identical results on 0, 1 and 2 workers, the same as simulating each candidate", async () => {
     const raw = generateDefaultWeek(5);
     const day = { ...raw, times: raw.times.slice(0, 1440), values: raw.values.slice(0, 1440) };
     const trace = toTrace(day, {}, () => {});
-    const config = PlanConfigSchema.parse({
-      trace: { generate: "default-week" },
+    const config = planConfigOf({
       service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
       space: {
         maxCpu: 1024,
@@ -22,13 +21,7 @@ describe("the sweep pool", () => {
         ScaleOutCooldown: [300],
       },
     });
-    const context = {
-      service: config.service,
-      platform: resolvePlatform({}),
-      prices: resolvePrices({}),
-      slo: config.slo,
-      seed: 1,
-    };
+    const context = contextOf({ service: config.service });
     const candidates = expandSpace(config.space, trace, config.service);
     expect(candidates.length).toBeGreaterThan(10);
     let progressCalls = 0;
@@ -65,17 +58,8 @@ describe("the sweep pool", () => {
   it("stops when aborted", async () => {
     const raw = generateDefaultWeek(1);
     const trace = toTrace(raw, {}, () => {});
-    const config = PlanConfigSchema.parse({
-      trace: { generate: "default-week" },
-      service: { cpuMsPerRequest: 8, memoryMiB: { base: 350 } },
-    });
-    const context = {
-      service: config.service,
-      platform: resolvePlatform({}),
-      prices: resolvePrices({}),
-      slo: config.slo,
-      seed: 1,
-    };
+    const config = planConfigOf({ service: { cpuMsPerRequest: 8, memoryMiB: { base: 350 } } });
+    const context = contextOf({ service: config.service });
     const candidates = expandSpace(config.space, trace, config.service);
     const controller = new AbortController();
     const run = runSweep(trace, context, candidates, {

@@ -1,0 +1,250 @@
+/**
+ * The minutes behind a run's extreme figures (pure): the step with the worst p95 and the
+ * stretch that holds most of the failed requests, each with what was going on then, in the
+ * simulator's own terms (a traffic spike, a scale-out not yet serving, MaxCapacity reached,
+ * tasks killed for memory, no healthy target, a cooldown holding a scale-out back).
+ *
+ *   Timeline + ScalingEvent[] + SLO → Extreme[] (step, window, causes, the rows around it)
+ *
+ * The reports link their worst-p95 and error figures to these rows.
+ */
+import type { ScalingEvent, Timeline } from "../sim/vocab/index.js";
+
+/** Steps of traffic before a window that its spike is measured against (an hour at 60 s). */
+export const BASELINE_STEPS = 60;
+/** Traffic at least this multiple of the hour before counts as a spike. */
+export const SPIKE_FACTOR = 1.5;
+/** How far back a scale-out still explains a window, seconds (a launch plus health checks). */
+export const SCALE_OUT_LOOKBACK_SECONDS = 15 * 60;
+/** How far after a window a scale-out still explains it ("it came only at …"), seconds. */
+export const SCALE_OUT_LOOKAHEAD_SECONDS = 10 * 60;
+/** Rows shown on each side of the extreme step. */
+export const EXTREME_CONTEXT_ROWS = 5;
+
+/** One step of the timeline as the reports show it around an extreme. */
+export interface ExtremeRow {
+  readonly step: number;
+  readonly timeMs: number;
+  readonly requests: number;
+  readonly failedRequests: number;
+  readonly runningCount: number;
+  readonly healthyCount: number;
+  readonly desiredCount: number;
+  readonly cpuUtilization: number;
+  readonly latencyP95Ms: number;
+  /** The extreme step itself. */
+  readonly extreme: boolean;
+}
+
+export interface Extreme {
+  readonly kind: "worst-p95" | "most-errors";
+  /** The step with the extreme value. */
+  readonly step: number;
+  readonly timeMs: number;
+  /** The p95 (ms) of that step, or the failed requests in the window. */
+  readonly value: number;
+  /** The stretch around it: [fromStep, toStep) of steps over the SLO p95, or with failures. */
+  readonly fromStep: number;
+  readonly toStep: number;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** For "most-errors": the window's share of every failed request of the run, percent. */
+  readonly sharePercent: number | null;
+  /** What was going on, one clause each, e.g. "a traffic spike: 9,120 requests a minute, 3.2× the hour before". */
+  readonly causes: readonly string[];
+  readonly rows: readonly ExtremeRow[];
+}
+
+function num(v: number, digits = 0): string {
+  const [int, frac] = v.toFixed(digits).split(".");
+  const grouped = (int ?? "0").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? grouped : `${grouped}.${frac}`;
+}
+
+/** "14:05 UTC": the window's own day is in the heading that shows the causes. */
+function clock(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** The contiguous run of steps around `at` for which `inside(i)` holds (at least [at, at+1)). */
+function windowAround(
+  at: number,
+  length: number,
+  inside: (i: number) => boolean,
+): [number, number] {
+  let from = at;
+  let to = at + 1;
+  while (from > 0 && inside(from - 1)) from--;
+  while (to < length && inside(to)) to++;
+  return [from, to];
+}
+
+function rowsAround(t: Timeline, at: number, from: number, to: number): ExtremeRow[] {
+  const start = Math.max(0, Math.max(from - 2, at - EXTREME_CONTEXT_ROWS));
+  const end = Math.min(t.length, Math.min(to + 2, at + EXTREME_CONTEXT_ROWS + 1));
+  const rows: ExtremeRow[] = [];
+  for (let i = start; i < end; i++)
+    rows.push({
+      step: i,
+      timeMs: t.startMs + i * t.stepSeconds * 1000,
+      requests: t.requests[i]!,
+      failedRequests: t.failedRequests[i]!,
+      runningCount: t.runningCount[i]!,
+      healthyCount: t.healthyCount[i]!,
+      desiredCount: t.desiredCount[i]!,
+      cpuUtilization: t.cpuUtilization[i]!,
+      latencyP95Ms: t.latencyP95Ms[i]!,
+      extreme: i === at,
+    });
+  return rows;
+}
+
+/** What was going on in [from, to) around the step `at`, one clause each. */
+export function causesOf(
+  t: Timeline,
+  events: readonly ScalingEvent[],
+  at: number,
+  from: number,
+  to: number,
+): string[] {
+  const causes: string[] = [];
+  const perMinute = 60 / t.stepSeconds;
+  const before: number[] = [];
+  for (let i = Math.max(0, from - BASELINE_STEPS); i < from; i++) before.push(t.requests[i]!);
+  const base = median(before);
+  let peak = at;
+  for (let i = from; i < to; i++) if (t.requests[i]! > t.requests[peak]!) peak = i;
+  const peakRpm = t.requests[peak]! * perMinute;
+  if (base > 0 && t.requests[peak]! >= SPIKE_FACTOR * base)
+    causes.push(
+      `a traffic spike: ${num(peakRpm)} requests a minute at ${clock(t.startMs + peak * t.stepSeconds * 1000)}, ${num(t.requests[peak]! / base, 1)}× the hour before`,
+    );
+  else if (base === 0 && before.length > 0 && peakRpm > 0)
+    causes.push(`traffic after a quiet hour: ${num(peakRpm)} requests a minute`);
+  const fromMs = t.startMs + from * t.stepSeconds * 1000;
+  const toMs = t.startMs + to * t.stepSeconds * 1000;
+  const inWindow = (e: ScalingEvent, lookbackMs = 0) =>
+    e.timeMs >= fromMs - lookbackMs && e.timeMs < toMs;
+  const atMs = t.startMs + at * t.stepSeconds * 1000;
+  // The scale-out nearest the minute, from a launch-and-health-check time before the window
+  // to a little after it.
+  const outs = events
+    .filter(
+      (e) =>
+        e.kind === "scale-out" &&
+        e.timeMs >= fromMs - SCALE_OUT_LOOKBACK_SECONDS * 1000 &&
+        e.timeMs < toMs + SCALE_OUT_LOOKAHEAD_SECONDS * 1000,
+    )
+    .sort((a, b) => Math.abs(a.timeMs - atMs) - Math.abs(b.timeMs - atMs));
+  const desired = t.desiredCount[at]!;
+  const healthy = t.healthyCount[at]!;
+  const first = outs[0];
+  if (first && first.kind === "scale-out") {
+    const minutes = Math.round(Math.abs(atMs - first.timeMs) / 60000);
+    causes.push(
+      first.timeMs <= atMs
+        ? `a scale-out from ${num(first.from)} to ${num(first.to)} tasks was decided at ${clock(first.timeMs)} (${minutes} min before); ${num(healthy, 1)} of ${num(desired, 1)} desired tasks were serving`
+        : `the service scaled out from ${num(first.from)} to ${num(first.to)} tasks only at ${clock(first.timeMs)}, ${minutes} min later, with CPU at ${num(t.cpuUtilization[at]!)} % on ${num(t.runningCount[at]!, 1)} tasks meanwhile`,
+    );
+  } else if (desired > healthy + 0.5) {
+    causes.push(
+      `${num(healthy, 1)} of ${num(desired, 1)} desired tasks were serving: new tasks were still starting`,
+    );
+  } else if (t.cpuUtilization[at]! >= 80) {
+    causes.push(
+      `no scale-out: CPU at ${num(t.cpuUtilization[at]!)} % on ${num(t.runningCount[at]!, 1)} tasks`,
+    );
+  }
+  const blocked = events.filter((e) => e.kind === "blocked-by-cooldown" && inWindow(e));
+  const b = blocked[0];
+  if (b && b.kind === "blocked-by-cooldown")
+    causes.push(`${b.cooldown} held a scale-out back until ${clock(b.untilMs)}`);
+  let atMax = false;
+  for (let i = from; i < to && !atMax; i++)
+    atMax = t.maxCapacity[i]! > 0 && t.runningCount[i]! >= t.maxCapacity[i]! - 0.01;
+  if (atMax) causes.push(`the service was at MaxCapacity (${num(t.maxCapacity[at]!)} tasks)`);
+  const killed = events
+    .filter((e) => e.kind === "oom-kill" && inWindow(e))
+    .reduce((a, e) => a + (e.kind === "oom-kill" ? e.tasks : 0), 0);
+  if (killed > 0)
+    causes.push(
+      `${num(killed, killed % 1 === 0 ? 0 : 1)} task${killed === 1 ? " was" : "s were"} killed for running out of memory`,
+    );
+  let noHealthy = false;
+  for (let i = from; i < to && !noHealthy; i++)
+    noHealthy = t.requests[i]! > 0 && t.healthyCount[i]! < 0.01;
+  if (noHealthy) causes.push("no task was healthy, so requests got 503s");
+  if (causes.length === 0)
+    causes.push(
+      `CPU at ${num(t.cpuUtilization[at]!)} % on ${num(t.runningCount[at]!, 1)} running tasks`,
+    );
+  return causes;
+}
+
+/**
+ * The worst-p95 step (when it is above the SLO) and the stretch with the most failed requests
+ * (when any failed), each with its causes and the rows around it. Cost: O(steps + events).
+ */
+export function findExtremes(
+  t: Timeline,
+  events: readonly ScalingEvent[],
+  slo: { readonly latencyP95Ms: number },
+): Extreme[] {
+  const out: Extreme[] = [];
+  if (t.length === 0) return out;
+  const stepMs = t.stepSeconds * 1000;
+  let worst = -1;
+  for (let i = 0; i < t.length; i++) {
+    const v = t.latencyP95Ms[i]!;
+    if (Number.isFinite(v) && (worst < 0 || v > t.latencyP95Ms[worst]!)) worst = i;
+  }
+  if (worst >= 0 && t.latencyP95Ms[worst]! > slo.latencyP95Ms) {
+    const [from, to] = windowAround(worst, t.length, (i) => t.latencyP95Ms[i]! > slo.latencyP95Ms);
+    out.push({
+      kind: "worst-p95",
+      step: worst,
+      timeMs: t.startMs + worst * stepMs,
+      value: t.latencyP95Ms[worst]!,
+      fromStep: from,
+      toStep: to,
+      fromMs: t.startMs + from * stepMs,
+      toMs: t.startMs + to * stepMs,
+      sharePercent: null,
+      causes: causesOf(t, events, worst, from, to),
+      rows: rowsAround(t, worst, from, to),
+    });
+  }
+  let total = 0;
+  let most = -1;
+  for (let i = 0; i < t.length; i++) {
+    const f = t.failedRequests[i]!;
+    total += f;
+    if (f > 0 && (most < 0 || f > t.failedRequests[most]!)) most = i;
+  }
+  if (most >= 0) {
+    const [from, to] = windowAround(most, t.length, (i) => t.failedRequests[i]! > 0);
+    let inWindow = 0;
+    for (let i = from; i < to; i++) inWindow += t.failedRequests[i]!;
+    out.push({
+      kind: "most-errors",
+      step: most,
+      timeMs: t.startMs + most * stepMs,
+      value: inWindow,
+      fromStep: from,
+      toStep: to,
+      fromMs: t.startMs + from * stepMs,
+      toMs: t.startMs + to * stepMs,
+      sharePercent: total > 0 ? (100 * inWindow) / total : null,
+      causes: causesOf(t, events, most, from, to),
+      rows: rowsAround(t, most, from, to),
+    });
+  }
+  return out;
+}

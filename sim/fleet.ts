@@ -1,0 +1,374 @@
+/**
+ * The service's tasks, as ECS runs them for the simulator (sim/engine.ts): groups of tasks that
+ * launch together and stay alike (their count an expected value, fractional after an OOM share),
+ * the draining ones, the scalable target's MinCapacity, MaxCapacity and desired count, and the
+ * Fargate bill.
+ *
+ * - Launch: a new desired count starts a group after the scheduling delay and the Fargate launch
+ *   throttle (sim/rules.ts); it is billed from provisioning, RUNNING after `launchSeconds`,
+ *   healthy at its first passing health check.
+ * - Stop: a lower desired count stops tasks that are not yet healthy first (newest first, billed
+ *   at least the one-minute minimum), then deregisters healthy ones, which drain with their
+ *   queue for the deregistration delay, billed.
+ * - Merge: groups that have caught up with each other (same queue, fully ramped in, past the
+ *   billing minimum) become one, so the common case is a single group.
+ *
+ * (sim/engine.ts drives it step by step; an ECS deployment would add its task sets here.)
+ */
+import { launchThrottleSeconds } from "./rules.js";
+import type { StepSums, Tally } from "./tally.js";
+
+/** Backlog per task below which a group counts as empty. */
+export const EMPTY_BACKLOG = 1e-9;
+/** Tasks below which a difference between desired and running tasks is float noise, not a task. */
+export const COUNT_TOLERANCE = 1e-6;
+/**
+ * Groups of serving tasks kept apart at most; past it the two with the closest queues merge
+ * (their queue per task averaged). Partial OOM kills under a lasting overload would otherwise
+ * add a group at every step.
+ */
+const MAX_SERVING_GROUPS = 8;
+
+/**
+ * Tasks launched together (or, the first group, running when the trace starts). Identical from
+ * then on; they leave the group when stopped (scale-in), drained, or killed (OOM).
+ */
+export class TaskGroup {
+  // Every number field starts as a double (NaN), so that V8 stores them as doubles from the
+  // first group on, rather than changing their layout (and dropping optimized code) later.
+  /** Tasks in the group (an expected value: fractional after an OOM share). */
+  count = NaN;
+  /** When ECS decided to start it (−∞: before the trace). */
+  createdAt = NaN;
+  /** Billing starts when Fargate starts provisioning (−∞: before the trace). */
+  billedFrom = NaN;
+  /** Time up to which the group's cost has been charged. */
+  billedUntil = NaN;
+  runningAt = NaN;
+  healthyAt = NaN;
+  /** Ramped in by ALB slow start from healthyAt (decided when it becomes healthy). */
+  slowStart = false;
+  /** Whether slowStart has been decided. */
+  slowStartDecided = false;
+  /** Requests queued per task, at the end of the last step. */
+  backlog = NaN;
+  /** The last step whose task-seconds include this group. */
+  accountedStep = -1;
+  /** The same at the start of this step (scratch). */
+  backlogStart = NaN;
+
+  // This step's figures (scratch, per task unless said otherwise).
+  /** Start of serving in this step (NaN: not serving). */
+  servingFrom = NaN;
+  /** Mean traffic weight while serving in this step (slow start ramps it from 0 to 1). */
+  weight = NaN;
+  /** Requests arriving per task per second while serving in this step. */
+  lambda = NaN;
+  /** Spare capacity in requests after this step's kills (scratch). */
+  spare = NaN;
+  /** Requests in flight per task at the start and the end of the serving window. */
+  inflight0 = NaN;
+  inflight1 = NaN;
+  /** Requests served and timed out per task over the serving window. */
+  served = NaN;
+  timedOut = NaN;
+  /** Requests served by the whole group this step, and their latency (seconds) and slow share. */
+  groupServed = NaN;
+  p50 = NaN;
+  p95 = NaN;
+  p99 = NaN;
+  slow = NaN;
+  /** Mean latency of its requests this step, seconds. */
+  meanLatency = NaN;
+
+  /**
+   * (Re)starts the group: the fleet reuses groups that emptied, so that a service restarting
+   * tasks at every step (an OOM crash loop) allocates nothing.
+   */
+  init(
+    count: number,
+    createdAt: number,
+    billedFrom: number,
+    runningAt: number,
+    healthyAt: number,
+    initial: boolean,
+  ): this {
+    this.count = count;
+    this.createdAt = createdAt;
+    this.billedFrom = billedFrom;
+    this.billedUntil = initial ? 0 : -Infinity;
+    this.runningAt = runningAt;
+    this.healthyAt = healthyAt;
+    this.slowStart = false;
+    this.slowStartDecided = initial;
+    this.backlog = 0;
+    this.backlogStart = 0;
+    this.accountedStep = -1;
+    this.servingFrom = NaN;
+    this.weight = 1;
+    this.groupServed = 0;
+    return this;
+  }
+}
+
+/** Deregistered tasks, still RUNNING (and billed) until their deregistration delay ends. */
+export class DrainGroup {
+  count: number;
+  readonly billedFrom: number;
+  billedUntil: number;
+  readonly endsAt: number;
+  /** Requests still queued per task: the task finishes them while draining. */
+  backlog: number;
+
+  constructor(
+    count: number,
+    billedFrom: number,
+    billedUntil: number,
+    endsAt: number,
+    backlog: number,
+  ) {
+    this.count = count;
+    this.billedFrom = billedFrom;
+    this.billedUntil = billedUntil;
+    this.endsAt = endsAt;
+    this.backlog = backlog;
+  }
+}
+
+/** The fixed facts {@link Fleet} needs. */
+export interface FleetParams {
+  readonly costRate: number;
+  readonly minBilled: number;
+  readonly schedulingDelaySeconds: number;
+  readonly launchSeconds: number;
+  readonly fargateLaunchesPerSecond: number;
+  readonly checksUntilHealthy: number;
+  readonly deregistrationDelaySeconds: number;
+  readonly drainingEndsWhenIdle: boolean;
+  readonly capacityRate: number;
+  readonly latencySeconds: number;
+}
+
+/**
+ * The service's tasks as ECS runs them: the scalable target's bounds and desired count, the
+ * groups launching and serving, the draining ones, and their billing. A class rather than
+ * closures of `simulate`: its methods run at every step of every candidate of a sweep, and
+ * fresh closures per call made V8 throw away simulate's optimized code ("wrong call target").
+ */
+export class Fleet {
+  /** Launching and serving groups, oldest first. */
+  readonly groups: TaskGroup[];
+  readonly draining: DrainGroup[] = [];
+
+  constructor(
+    public desired: number,
+    public min: number,
+    public max: number,
+    private readonly params: FleetParams,
+    private readonly tally: Tally,
+    private readonly sums: StepSums,
+  ) {
+    this.groups = [new TaskGroup().init(desired, -Infinity, -Infinity, -Infinity, -Infinity, true)];
+  }
+
+  /** Groups that emptied, for reuse. */
+  private readonly spareGroups: TaskGroup[] = [];
+  /** Groups launched so far (to tell whether a phase started any). */
+  launches = 0;
+
+  /** Removes the groups left without tasks (keeping them for reuse); returns the requests they still held, which fail. */
+  removeEmptyGroups(): number {
+    const groups = this.groups;
+    let kept = 0;
+    let dropped = 0;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (g.count > COUNT_TOLERANCE) groups[kept++] = g;
+      else {
+        if (g.count > 0) dropped += g.count * g.backlog;
+        if (this.spareGroups.length < 16) this.spareGroups.push(g);
+      }
+    }
+    if (kept !== groups.length) groups.length = kept;
+    return dropped;
+  }
+
+  /** Charges `count` tasks of a group up to `until` (seconds), from where it was charged. */
+  charge(g: TaskGroup | DrainGroup, count: number, until: number): void {
+    const from = Math.max(g.billedUntil, g.billedFrom);
+    if (until > from) this.tally.stepCost += count * this.params.costRate * (until - from);
+  }
+
+  /** Charges `count` tasks stopping at `tau`: to tau, at least the one-minute minimum in all. */
+  chargeStop(g: TaskGroup | DrainGroup, count: number, tau: number): void {
+    if (!(tau > g.billedFrom)) return; // never provisioned: not billed
+    this.charge(g, count, tau);
+    const lived = tau - g.billedFrom;
+    const minBilled = this.params.minBilled;
+    if (lived < minBilled)
+      this.tally.stepCost += count * this.params.costRate * (minBilled - lived);
+  }
+
+  /** Tasks launching or serving (draining ones are no longer in service). */
+  inService(): number {
+    let total = 0;
+    for (const g of this.groups) total += g.count;
+    return total;
+  }
+
+  /** Brings the task set to `desired` at time tau (seconds), as the ECS scheduler would. */
+  reconcile(tau: number, extraDelay = 0): void {
+    const p = this.params;
+    const groups = this.groups;
+    const have = this.inService();
+    if (this.desired > have + COUNT_TOLERANCE) {
+      const count = this.desired - have;
+      const throttle = launchThrottleSeconds(count, p.fargateLaunchesPerSecond);
+      const billedFrom = tau + extraDelay + p.schedulingDelaySeconds + throttle;
+      const runningAt = billedFrom + p.launchSeconds;
+      const g = this.spareGroups.pop() ?? new TaskGroup();
+      this.launches++;
+      groups.push(
+        g.init(count, tau, billedFrom, runningAt, runningAt + p.checksUntilHealthy, false),
+      );
+      return;
+    }
+    let surplus = have - this.desired;
+    // Not-yet-healthy tasks stop first (newest first), billed at least the minimum.
+    for (let k = groups.length - 1; k >= 0 && surplus > COUNT_TOLERANCE; k--) {
+      const g = groups[k] as TaskGroup;
+      if (g.healthyAt <= tau) continue;
+      const stop = Math.min(surplus, g.count);
+      this.chargeStop(g, stop, tau);
+      // (A group that turned healthy later in this step already queued requests in the step's
+      // traffic, computed before its evaluations: stopped, they fail.)
+      this.sums.failed += stop * g.backlog;
+      g.count -= stop;
+      surplus -= stop;
+    }
+    // Then healthy ones, newest first: deregistered, they drain (billed) with their queue.
+    for (let k = groups.length - 1; k >= 0 && surplus > COUNT_TOLERANCE; k--) {
+      const g = groups[k] as TaskGroup;
+      if (g.healthyAt > tau || g.count <= 0) continue;
+      const stop = Math.min(surplus, g.count);
+      this.charge(g, stop, tau);
+      const drainSeconds = p.drainingEndsWhenIdle
+        ? Math.min(p.deregistrationDelaySeconds, g.backlog / p.capacityRate + p.latencySeconds + 1)
+        : p.deregistrationDelaySeconds;
+      this.draining.push(
+        new DrainGroup(
+          stop,
+          g.billedFrom,
+          Math.max(tau, g.billedUntil),
+          tau + drainSeconds,
+          g.backlog,
+        ),
+      );
+      g.count -= stop;
+      surplus -= stop;
+    }
+    this.sums.failed += this.removeEmptyGroups();
+  }
+
+  /**
+   * Merges serving groups that have caught up with each other: fully ramped in, past the
+   * one-minute billing minimum (so their provisioning times no longer matter), and with the
+   * same queue per task. Keeps the common case at one group; past {@link MAX_SERVING_GROUPS}
+   * such groups, the two with the closest queues merge (their queue averaged).
+   */
+  mergeCaughtUp(t1: number, slowStartSeconds: number, minBilled: number): void {
+    const groups = this.groups;
+    if (groups.length < 2) return;
+    let caught = 0;
+    for (let k = 0; k < groups.length; k++) {
+      if (caughtUp(groups[k]!, t1, slowStartSeconds, minBilled)) caught++;
+    }
+    if (caught < 2) return;
+    let merged = false;
+    for (let a = 0; a < groups.length; a++) {
+      const ga = groups[a]!;
+      if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
+      for (let b = a + 1; b < groups.length; b++) {
+        const gb = groups[b]!;
+        if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
+        const scale = Math.max(1, ga.backlog, gb.backlog);
+        if (Math.abs(ga.backlog - gb.backlog) > 1e-9 * scale) continue;
+        ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
+        ga.count += gb.count;
+        gb.count = 0;
+        caught--;
+        merged = true;
+      }
+    }
+    // (Merged groups have no tasks left: nothing is dropped.)
+    if (merged) this.removeEmptyGroups();
+    while (caught > MAX_SERVING_GROUPS) {
+      let best = Infinity;
+      let ia = -1;
+      let ib = -1;
+      for (let a = 0; a < groups.length; a++) {
+        const ga = groups[a]!;
+        if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
+        for (let b = a + 1; b < groups.length; b++) {
+          const gb = groups[b]!;
+          if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
+          const gap = Math.abs(ga.backlog - gb.backlog);
+          if (gap < best) {
+            best = gap;
+            ia = a;
+            ib = b;
+          }
+        }
+      }
+      const ga = groups[ia]!;
+      const gb = groups[ib]!;
+      ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
+      ga.count += gb.count;
+      gb.count = 0;
+      caught--;
+      this.removeEmptyGroups();
+    }
+  }
+
+  /** Moves desired, MinCapacity or MaxCapacity at tau, keeping the step's time-weighted sums. */
+  markChange(tau: number): void {
+    const sums = this.sums;
+    const dt = tau - sums.changedAt;
+    if (dt > 0) {
+      sums.desired += this.desired * dt;
+      sums.min += this.min * dt;
+      sums.max += this.max * dt;
+      sums.changedAt = tau;
+    }
+  }
+}
+
+/** Overlap in seconds of [a0, a1) with [b0, b1). */
+export function overlap(a0: number, a1: number, b0: number, b1: number): number {
+  return Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+}
+
+/**
+ * Removes the groups left without tasks (a count below {@link COUNT_TOLERANCE}: float dust), in
+ * place (no allocation). Returns the requests still queued on what was removed, which fail.
+ */
+export function removeEmpty(list: { count: number; backlog: number }[]): number {
+  let kept = 0;
+  let dropped = 0;
+  for (let k = 0; k < list.length; k++) {
+    const g = list[k]!;
+    if (g.count > COUNT_TOLERANCE) list[kept++] = g;
+    else if (g.count > 0) dropped += g.count * g.backlog;
+  }
+  if (kept !== list.length) list.length = kept;
+  return dropped;
+}
+
+function caughtUp(g: TaskGroup, t1: number, slowStartSeconds: number, minBilled: number): boolean {
+  return (
+    g.slowStartDecided &&
+    g.healthyAt + (g.slowStart ? slowStartSeconds : 0) <= t1 &&
+    t1 - g.billedFrom >= minBilled &&
+    g.count > 0
+  );
+}

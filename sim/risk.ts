@@ -1,0 +1,260 @@
+/**
+ * The risk rating of a candidate (pure): how close it runs to the SLO, how bad its worst
+ * minute is, and how it fares under each robustness perturbation, weighted by how badly it
+ * fails. The scale is AWS Compute Optimizer's performance-risk scale (very low, low, medium,
+ * high: "Resources with a high or medium rating are at risk of not meeting the performance
+ * needs of their workloads", API reference, CurrentPerformanceRiskRatings); how caplab
+ * arrives at a rating is its own, written down here and in the README.
+ *
+ *   Kpis of the base run + its worst minute + PerturbationOutcome[] (+ a short trace)
+ *     → RiskFactor[] (points, and a floor such as "a breakdown is at least medium")
+ *     → rating: 0 points very low, 1–2 low, 3–5 medium, 6 or more high, raised to the floors.
+ */
+import {
+  RISK_RATINGS,
+  type Kpis,
+  type PerturbationSeverity,
+  type RiskAssessment,
+  type RiskFactor,
+  type RiskRating,
+  type Slo,
+  type Timeline,
+} from "./vocab/index.js";
+
+/** A failed robustness check with at least this share of SLO-violating minutes is a breakdown. */
+export const BREAKDOWN_SHARE = 0.25;
+/** A miss within this multiple of the violation budget and of the error limit is mild. */
+export const MILD_MISS_FACTOR = 2;
+/** Using more than this share of the SLO-minute budget, or of the error limit, adds a point. */
+export const BUDGET_SHARE_POINT = 0.5;
+/** A minute whose p95 or error rate is more than this multiple of the SLO's adds a point. */
+export const WORST_MINUTE_FACTOR = 10;
+
+/** Points a perturbation adds, by how badly the candidate fares under it. */
+export const SEVERITY_POINTS: Readonly<Record<PerturbationSeverity, number>> = {
+  holds: 0,
+  misses: 1,
+  "misses-badly": 2,
+  "breaks-down": 3,
+};
+
+/** Highest score of each rating: 0 very low, up to 2 low, up to 5 medium, above that high. */
+export const RISK_POINTS_UP_TO: Readonly<Record<Exclude<RiskRating, "high">, number>> = {
+  "very-low": 0,
+  low: 2,
+  medium: 5,
+};
+
+/** Position on the scale: 0 for very low … 3 for high. */
+export function riskRank(rating: RiskRating): number {
+  return RISK_RATINGS.indexOf(rating);
+}
+
+/** The riskier of two ratings. */
+export function riskierOf(a: RiskRating, b: RiskRating): RiskRating {
+  return riskRank(a) >= riskRank(b) ? a : b;
+}
+
+/** The SLO's violation-minute budget for a run of `minutes`. */
+function budgetOf(slo: Slo, minutes: number): number {
+  return (slo.violationBudgetPercent / 100) * minutes;
+}
+
+/**
+ * How badly a run misses the SLO: "holds" within it; "breaks-down" when at least
+ * {@link BREAKDOWN_SHARE} of its minutes violate it; "misses" when the violating minutes stay
+ * within {@link MILD_MISS_FACTOR} × the budget and the error rate within that multiple of the
+ * limit; "misses-badly" otherwise.
+ */
+export function severityOf(kpis: Kpis, meetsSlo: boolean, slo: Slo): PerturbationSeverity {
+  if (meetsSlo) return "holds";
+  if (kpis.sloViolationMinutes >= BREAKDOWN_SHARE * kpis.minutes) return "breaks-down";
+  const budget = budgetOf(slo, kpis.minutes);
+  const mild =
+    kpis.sloViolationMinutes <= MILD_MISS_FACTOR * budget + 1e-9 &&
+    kpis.errorRatePercent <= MILD_MISS_FACTOR * slo.errorRatePercent + 1e-12;
+  return mild ? "misses" : "misses-badly";
+}
+
+/**
+ * The worst minute of a timeline: the highest per-step p95 and the highest per-minute error
+ * rate (steps shorter than a minute are summed into their minute). Cost: O(steps).
+ */
+export function worstMinuteOf(timeline: Timeline): { p95Ms: number; errorRatePercent: number } {
+  let p95 = 0;
+  let worstError = 0;
+  const s = timeline.stepSeconds;
+  let minute = -1;
+  let requests = 0;
+  let failed = 0;
+  const close = () => {
+    if (requests > 0) worstError = Math.max(worstError, (100 * failed) / requests);
+    requests = failed = 0;
+  };
+  for (let i = 0; i < timeline.length; i++) {
+    const v = timeline.latencyP95Ms[i]!;
+    if (Number.isFinite(v)) p95 = Math.max(p95, v);
+    const m = s >= 60 ? i : Math.floor((i * s) / 60);
+    if (m !== minute) {
+      close();
+      minute = m;
+    }
+    requests += timeline.requests[i]!;
+    failed += timeline.failedRequests[i]!;
+  }
+  close();
+  return { p95Ms: p95, errorRatePercent: worstError };
+}
+
+/** What a perturbation outcome needs for the rating. */
+export interface PerturbationForRisk {
+  readonly name: string;
+  readonly kpis: Kpis;
+  readonly severity: PerturbationSeverity;
+}
+
+export interface RiskInputs {
+  readonly kpis: Kpis;
+  readonly meetsSlo: boolean;
+  readonly slo: Slo;
+  readonly worstMinute: { readonly p95Ms: number; readonly errorRatePercent: number };
+  readonly perturbations: readonly PerturbationForRisk[];
+  /** The trace is shorter than the plan's minimum (planned anyway): at least medium. */
+  readonly shortTrace?: { readonly coveredHours: number; readonly minTraceHours: number } | null;
+}
+
+/** Fixed decimals with thousands grouped by commas, no locale: num(8239) → "8,239". */
+function num(v: number, digits = 0): string {
+  const [int, frac] = v.toFixed(digits).split(".");
+  const grouped = (int ?? "0").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? grouped : `${grouped}.${frac}`;
+}
+
+/** A length of time in hours as people say it: "1 min", "6 h", "3 days". */
+function hoursText(hours: number): string {
+  if (hours >= 48) return `${num(hours / 24, hours % 24 === 0 ? 0 : 1)} days`;
+  if (hours >= 1) return `${num(hours, Number.isInteger(hours) ? 0 : 1)} h`;
+  return `${num(Math.max(0, hours * 60))} min`;
+}
+
+/** A percentage with enough digits to tell small error rates apart: 0.082 %, 1.5 %, 12 %. */
+function pct(v: number): string {
+  if (v === 0) return "0 %";
+  const digits = v >= 10 ? 0 : v >= 1 ? 1 : 3;
+  return `${num(v, digits)} %`;
+}
+
+/**
+ * Rates a candidate. Factors, each with its points:
+ * - misses the SLO itself: high, whatever else;
+ * - more than half of the SLO-minute budget used: 1; more than half of the error limit: 1;
+ * - a worst minute more than {@link WORST_MINUTE_FACTOR} × the SLO's p95 or error rate: 1;
+ * - each perturbation by {@link SEVERITY_POINTS}: a mild miss 1, a bad miss 2, a breakdown 3
+ *   (and a breakdown keeps the rating at medium or above; two keep it high);
+ * - a trace shorter than the plan's minimum keeps the rating at medium or above.
+ */
+export function rateRisk(inputs: RiskInputs): RiskAssessment {
+  const { kpis, slo } = inputs;
+  const factors: RiskFactor[] = [];
+  const budget = budgetOf(slo, kpis.minutes);
+  if (!inputs.meetsSlo) {
+    factors.push({
+      kind: "misses-slo",
+      points: 0,
+      atLeast: "high",
+      reason: `misses the SLO itself: ${num(kpis.sloViolationMinutes)} violating minutes (budget ${num(budget, 1)}), ${pct(kpis.errorRatePercent)} errors (limit ${pct(slo.errorRatePercent)})`,
+    });
+  } else {
+    const used = budget > 0 ? kpis.sloViolationMinutes / budget : 0;
+    if (used > BUDGET_SHARE_POINT)
+      factors.push({
+        kind: "slo-budget",
+        points: 1,
+        atLeast: null,
+        reason: `uses ${num(100 * used)} % of the SLO-minute budget (${num(kpis.sloViolationMinutes)} of ${num(budget, 1)} minutes)`,
+      });
+    const errorsUsed = slo.errorRatePercent > 0 ? kpis.errorRatePercent / slo.errorRatePercent : 0;
+    if (errorsUsed > BUDGET_SHARE_POINT)
+      factors.push({
+        kind: "error-budget",
+        points: 1,
+        atLeast: null,
+        reason: `its error rate is ${num(100 * errorsUsed)} % of the limit (${pct(kpis.errorRatePercent)} of ${pct(slo.errorRatePercent)})`,
+      });
+  }
+  const w = inputs.worstMinute;
+  const p95Far = w.p95Ms > WORST_MINUTE_FACTOR * slo.latencyP95Ms;
+  const errorsFar = w.errorRatePercent > WORST_MINUTE_FACTOR * slo.errorRatePercent;
+  if (p95Far || errorsFar) {
+    const parts = [
+      p95Far
+        ? `p95 ${num(w.p95Ms)} ms (${num(w.p95Ms / slo.latencyP95Ms)}× the ${num(slo.latencyP95Ms)}-ms SLO)`
+        : "",
+      errorsFar ? `${pct(w.errorRatePercent)} of requests failing` : "",
+    ].filter((p) => p !== "");
+    factors.push({
+      kind: "worst-minute",
+      points: 1,
+      atLeast: null,
+      reason: `its worst minute is far outside the SLO: ${parts.join(", ")}`,
+    });
+  }
+  let breakdowns = 0;
+  for (const p of inputs.perturbations) {
+    const points = SEVERITY_POINTS[p.severity];
+    if (p.severity === "holds") continue;
+    const pb = budgetOf(slo, p.kpis.minutes);
+    let reason: string;
+    if (p.severity === "breaks-down") {
+      breakdowns++;
+      reason = `breaks down under ${p.name}: ${num(p.kpis.sloViolationMinutes)} of ${num(p.kpis.minutes)} minutes violate the SLO`;
+    } else {
+      const what: string[] = [];
+      if (p.kpis.sloViolationMinutes > pb + 1e-9)
+        what.push(`${num(p.kpis.sloViolationMinutes)} violating minutes (budget ${num(pb, 1)})`);
+      if (p.kpis.errorRatePercent > slo.errorRatePercent + 1e-12)
+        what.push(`${pct(p.kpis.errorRatePercent)} errors (limit ${pct(slo.errorRatePercent)})`);
+      reason = `misses the SLO ${p.severity === "misses" ? "mildly " : ""}under ${p.name}: ${what.join(", ")}`;
+    }
+    factors.push({
+      kind: "perturbation",
+      points,
+      atLeast: p.severity === "breaks-down" ? (breakdowns >= 2 ? "high" : "medium") : null,
+      reason,
+    });
+  }
+  const short = inputs.shortTrace;
+  if (short)
+    factors.push({
+      kind: "short-trace",
+      points: 0,
+      atLeast: "medium",
+      reason: `the trace holds ${hoursText(short.coveredHours)} of data, under the ${hoursText(short.minTraceHours)} minimum (planned with --allow-short-trace)`,
+    });
+
+  const points = factors.reduce((a, f) => a + f.points, 0);
+  let rating: RiskRating =
+    points <= RISK_POINTS_UP_TO["very-low"]
+      ? "very-low"
+      : points <= RISK_POINTS_UP_TO.low
+        ? "low"
+        : points <= RISK_POINTS_UP_TO.medium
+          ? "medium"
+          : "high";
+  for (const f of factors) if (f.atLeast !== null) rating = riskierOf(rating, f.atLeast);
+  const sorted = factors
+    .map((f, i) => ({ f, i }))
+    .sort(
+      (a, b) =>
+        riskRank(b.f.atLeast ?? "very-low") - riskRank(a.f.atLeast ?? "very-low") ||
+        b.f.points - a.f.points ||
+        a.i - b.i,
+    )
+    .map(({ f }) => f);
+  return { rating, points, factors: sorted, worstMinute: { ...w } };
+}
+
+/** "very-low" → "very low". */
+export function riskWords(rating: RiskRating): string {
+  return rating.replace("-", " ");
+}

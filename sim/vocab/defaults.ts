@@ -1,0 +1,381 @@
+/**
+ * Every default of caplab, in one place, each with its unit and its source (STYLE.md point 4).
+ * A config file, a flag or an environment variable overrides them (flags > environment > file >
+ * these); `caplab schema` prints the config's JSON Schema with them. test/sim/vocab/defaults.test.ts
+ * pins every value: change one on purpose, with its source.
+ *
+ * Sources: `§` numbers are sections of shared/reference/aws-ecs-scaling.md. A value marked
+ * "model choice" is not documented by AWS: it is a named parameter of the simulator, never a
+ * hidden constant. The AWS rules the simulator follows (3 of 3, 15 of 15, 0.9 × target, the
+ * cooldowns, the launch burst) are not defaults, since no one may change them: they are in
+ * sim/rules.ts.
+ *
+ * Not here: the k6 load plan's defaults (`PLAN_DEFAULTS`, scenarios/plan/k6-plan.ts), because k6
+ * runs that file as it is, and it can import nothing; test/scenarios/plan pins them, with its SLO
+ * to {@link SLO_DEFAULTS}.
+ *
+ * This module imports nothing but types: the sweep's worker threads load it without the schema
+ * library.
+ */
+import type { PriceTable } from "./fargate.js";
+
+// ---------------------------------------------------------------------------------------------
+// The simulation (`caplab simulate`, `caplab plan`: the config's `platform`, `service`, `slo`,
+// `scaling`, `prices` and `task` sections).
+
+/**
+ * Modelling parameters for the platform (ECS, Fargate, ALB, CloudWatch, Application Auto
+ * Scaling). Each default names its unit and source; those AWS does not document are marked
+ * UNCONFIRMED in shared/reference/aws-ecs-scaling.md and are model choices.
+ */
+export const PLATFORM_DEFAULTS = {
+  /** Seconds from a desired-count increase until ECS starts provisioning the task (UNCONFIRMED; AWS benchmark implies ≈ 23 s trigger→provisioned, §2.2). @default 10 */
+  schedulingDelaySeconds: 10,
+  /** Seconds from provisioning to RUNNING: ENI, image pull, container start (§2.2: 53–62 s for a 413 MB image). @default 55 */
+  launchSeconds: 55,
+  /** Seconds from RUNNING until the application answers health checks (app boot). @default 5 */
+  appStartSeconds: 5,
+  /** ALB HealthCheckIntervalSeconds (§2.3). @default 30 */
+  healthCheckIntervalSeconds: 30,
+  /** Health checks a newly registered target must pass to become healthy: one (§2.3, "initial" → "healthy"). @default 1 */
+  newTargetHealthyChecks: 1,
+  /** ALB slow start window, seconds; 0 = off (§2.3). @default 0 */
+  slowStartSeconds: 0,
+  /** ALB deregistration delay, seconds (§2.3). A draining task is billed until it ends. @default 300 */
+  deregistrationDelaySeconds: 300,
+  /** Whether draining ends early once the task has no requests in flight (AWS: it can; with keep-alive clients it often does not). @default false */
+  drainingEndsWhenIdle: false,
+  /** ALB routing algorithm. @default "round_robin" */
+  loadBalancingAlgorithm: "round_robin" as "round_robin" | "least_outstanding_requests",
+  /** Seconds after a 60-s datapoint's period ends before an alarm can see it (UNCONFIRMED; tuned so a load step triggers scale-out ≈ 363 s later, §1.10). @default 150 */
+  metricPublicationDelaySeconds: 150,
+  /** Same, for 20-s high-resolution datapoints (UNCONFIRMED; tuned to the 86-s benchmark, §1.10). @default 20 */
+  highResolutionPublicationDelaySeconds: 20,
+  /** Datapoints above target for AlarmHigh on 20-s policies (UNCONFIRMED, §1.10). @default 3 */
+  highResolutionScaleOutDatapoints: 3,
+  /** Datapoints below 90 % of target for AlarmLow on 20-s policies (UNCONFIRMED; 45 × 20 s keeps the 15-minute scale-in window). @default 45 */
+  highResolutionScaleInDatapoints: 45,
+  /**
+   * Periods a 60-s CloudWatch alarm retrieves beyond its EvaluationPeriods: its evaluation range
+   * is EvaluationPeriods plus this. The CloudWatch user guide's example retrieves 5 periods for a
+   * 3-of-3 alarm and says only that the number depends on the period length and resolution
+   * (UNCONFIRMED otherwise, §1.6): 5 for AlarmHigh, 17 for AlarmLow. @default 2
+   */
+  alarmEvaluationRangeExtraPeriods: 2,
+  /**
+   * Same, for 20-s alarms (UNCONFIRMED: nothing is documented for them). The guide counts
+   * periods, not time, so the same count keeps a 20-s alarm's missing-data rules the same in
+   * periods: a gap of one or two periods is skipped, a longer one is filled by TreatMissingData.
+   * @default 2
+   */
+  highResolutionAlarmEvaluationRangeExtraPeriods: 2,
+  /** Which alarm datapoints feed the new-desired-count formula: the latest one, or the mean of the evaluated ones (UNCONFIRMED, §1.3). @default "latest" */
+  capacityFormulaDatapoint: "latest" as "latest" | "mean",
+  /** Block scale-in for ScaleOutCooldown after a scale-out (UNCONFIRMED, §1.4). @default false */
+  scaleInBlockedAfterScaleOut: false,
+  /** Divisor of RequestCountPerTarget: healthy or all registered targets (UNCONFIRMED, §1.9). @default "healthy" */
+  requestCountPerTargetDivisor: "healthy" as "healthy" | "registered",
+  /** Treat minutes without requests as missing ALB datapoints (ALB publishes only while requests flow, §1.6). @default true */
+  zeroTrafficIsMissingData: true,
+  /** Tasks Fargate will start per second per account and Region, sustained, past the launch burst (§2.2; sim/rules.ts). @default 20 */
+  fargateLaunchesPerSecond: 20,
+  /**
+   * Seconds before ECS starts replacing a task that stopped after reaching RUNNING (an OOM kill),
+   * on top of schedulingDelaySeconds. ECS replaces such a task at once: the service throttle's
+   * back-off (up to 15 minutes) applies only to tasks that never reach RUNNING (ECS developer
+   * guide, "Service throttle logic"), and the model has no such tasks. @default 0
+   */
+  oomReplacementDelaySeconds: 0,
+  /**
+   * Which tasks of a group run out of memory (a caplab choice: the tasks of a group, launched
+   * together, carry the same mean in-flight work). "poisson": the share whose requests in flight,
+   * Poisson around the group's mean, pass what fits in the task's memory, so kills start below
+   * the mean limit and are partial; "meanTask": the whole group once its mean task passes it.
+   * Either way they die when the limit is reached inside the step, their in-flight requests
+   * fail, and ECS replaces them at once. @default "poisson"
+   */
+  oomModel: "poisson" as "poisson" | "meanTask",
+} as const;
+
+/** Service-model defaults (what one request costs a task). */
+export const SERVICE_DEFAULTS = {
+  /** Non-CPU latency per request (database, downstream calls), milliseconds. @default 0 */
+  latencyMs: 0,
+  /** Coefficient of variation of CPU service time; 1 = exponential (M/M/c). @default 1 */
+  serviceTimeCv: 1,
+  /** CPU used by an idle task, percent of the task's CPU. @default 1 */
+  idleCpuPercent: 1,
+  /** Request timeout, seconds: a request still waiting after this fails as a 5xx (ALB idle timeout default 60 s). @default 60 */
+  timeoutSeconds: 60,
+} as const;
+
+/** SLO defaults. */
+export const SLO_DEFAULTS = {
+  /** p95 latency limit per minute, milliseconds. @default 300 */
+  latencyP95Ms: 300,
+  /** Error-rate limit, percent of requests, over the whole trace and per minute. @default 0.1 */
+  errorRatePercent: 0.1,
+  /** SLO-violating minutes a plan may spend, as a percent of the trace's minutes. @default 0.5 */
+  violationBudgetPercent: 0.5,
+} as const;
+
+/** Target-tracking and step-scaling cooldown defaults for ECS services (§1.4). */
+export const SCALING_DEFAULTS = {
+  /** @default 300 seconds (Application Auto Scaling API reference, TargetTrackingScalingPolicyConfiguration, for ECS services) */
+  ScaleOutCooldown: 300,
+  /** @default 300 seconds (same) */
+  ScaleInCooldown: 300,
+  /** @default false */
+  DisableScaleIn: false,
+  /** Step scaling policy Cooldown. @default 300 seconds */
+  StepCooldown: 300,
+} as const;
+
+/**
+ * The desired count at the trace's start when the config gives none (`scaling.DesiredCount`): a
+ * service that has been running, not a cold start (model choice: starting at MinCapacity would
+ * overload most services in their first minutes).
+ */
+export const DESIRED_COUNT_DEFAULTS = {
+  /** The traffic whose mean rate sizes the service: the trace's first this many seconds. @default 600 (ten minutes) */
+  settledWindowSeconds: 600,
+  /** CPU utilization the service has settled at serving that rate, as a fraction. @default 0.5 */
+  settledUtilization: 0.5,
+} as const;
+
+/**
+ * Fargate prices, us-east-1, On-Demand, USD (§6.1: Linux/x86 and Linux/ARM per vCPU-hour and
+ * per GB-hour; per-second billing with a one-minute minimum; Spot "up to 70 %" off).
+ */
+export const US_EAST_1_PRICES: PriceTable = {
+  x86VcpuHour: 0.04048,
+  x86GbHour: 0.004445,
+  armVcpuHour: 0.03238,
+  armGbHour: 0.00356,
+  spotDiscount: 0.7,
+  minimumBilledSeconds: 60,
+};
+
+/** A task size's defaults (`task`, `current.task`, `space.taskSizes[]`). */
+export const TASK_DEFAULTS = {
+  /** A task definition's `runtimePlatform.cpuArchitecture`. @default "X86_64" */
+  architecture: "X86_64",
+  /** @default "FARGATE" (On-Demand) */
+  capacityProvider: "FARGATE",
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// The plan (`caplab plan`: the config's `space` and `robustness`).
+
+/** Defaults of the candidate space: what an engineer would try by hand. */
+export const SPACE_DEFAULTS = {
+  /** Fargate CPU bounds (CPU units) when no explicit task sizes are given. */
+  minCpu: 256,
+  maxCpu: 4096,
+  /** Memory per vCPU in GiB for menu sizes (the smallest valid memory at or above it). */
+  memoryPerVcpuGiB: [2],
+  architectures: ["X86_64"] as const,
+  capacityProviders: ["FARGATE"] as const,
+  metrics: [
+    "ECSServiceAverageCPUUtilization",
+    "ECSServiceAverageCPUUtilizationHighResolution",
+    "ALBRequestCountPerTarget",
+  ] as const,
+  /** Target values for the CPU and memory metrics, percent. */
+  utilizationTargets: [40, 50, 60, 70, 80],
+  /**
+   * Target values for ALBRequestCountPerTarget, as fractions of one task's CPU capacity in
+   * requests per minute (so they scale with the task size).
+   */
+  requestCountTargetFractions: [0.4, 0.5, 0.6, 0.7, 0.8],
+  /** Both at or above the availability floor: one task per Availability Zone in two or three AZs. */
+  MinCapacity: [2, 3],
+  ScaleOutCooldown: [60, 300],
+  ScaleInCooldown: [300],
+  /**
+   * When `MaxCapacity` is not given: one per task size, enough tasks for the trace's peak at this
+   * CPU utilization, percent (and at least one more than the largest MinCapacity). @default 30
+   */
+  autoMaxCapacityCpuPercent: 30,
+  /**
+   * The availability floor: the pick's MinCapacity is at least this, so the service keeps a
+   * task in each of two Availability Zones at its quietest. AWS: "we recommend configuring
+   * your multi-task services to run across multiple Availability Zones" (ECS developer guide,
+   * service rebalancing); Trusted Advisor's check c1z7dfpz01 flags an ECS service whose tasks
+   * all run in one AZ. @default 2 tasks
+   */
+  minTasksForAvailability: 2,
+} as const;
+
+/** Defaults of the robustness checks (`robustness`). */
+export const ROBUSTNESS_DEFAULTS = {
+  /** How many of the best candidates are re-run under perturbations, at least. @default 5 */
+  topK: 5,
+  /**
+   * The riskiest rating the pick may have (Compute Optimizer's performance-risk scale): the pick
+   * is the cheapest candidate within the SLO rated this or lower. @default "low"
+   */
+  maxRisk: "low" as "very-low" | "low" | "medium" | "high",
+  /** Perturbations (of the 5) a pick must also stay within the SLO under (0: the risk rating decides). @default 0 */
+  minPassed: 0,
+  /** Candidates re-run at most while looking for one rated maxRisk or lower. @default 40 */
+  maxChecked: 40,
+} as const;
+
+/** Defaults of the data a plan needs (`guardrails`). */
+export const GUARDRAIL_DEFAULTS = {
+  /**
+   * Hours of trace (steps with data) below which `plan` refuses, unless --allow-short-trace.
+   * Compute Optimizer "requires 24 hours of metrics in the past 14 days to generate
+   * recommendations for Amazon ECS service on Fargate" (User Guide, viewing ECS
+   * recommendations). @default 24 hours
+   */
+  minTraceHours: 24,
+  /**
+   * The length of the pattern the plan is used for: a shorter trace gets a warning (a day
+   * cannot show a weekend). @default 168 hours (a week)
+   */
+  patternHours: 168,
+  /** A run of gap steps at least this long is reported on its own, with its share. @default 60 minutes */
+  longGapMinutes: 60,
+  /** Below this share of steps with data, the coverage is reported as low. @default 90 % */
+  minCoveragePercent: 90,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// The gate (`gate.yaml`).
+
+/**
+ * Every default of the gate (gate.yaml overrides them; `caplab gate` has no flag for them).
+ * Pinned by test/analysis/gate.test.ts too.
+ */
+export const GATE_DEFAULTS = {
+  /** Fail when any k6 threshold in summary.json failed. @default true */
+  k6Thresholds: true,
+  /** Largest share of responses with a 5xx status (client side), percent. @default 0.1 % */
+  max5xxPercent: 0.1,
+  /** Peak CPUUtilization must stay at or below 100 − this, percent. @default 20 % */
+  cpuHeadroomPercent: 20,
+  /** Peak MemoryUtilization must stay at or below 100 − this, percent. @default 20 % */
+  memoryHeadroomPercent: 20,
+  /** The most running tasks must stay below MaxCapacity (room left to scale). @default true */
+  taskCountBelowMaxCapacity: true,
+  /** Confidence level of the bootstrap interval. @default 0.95 */
+  confidence: 0.95,
+  /** Bootstrap resamples. @default 1000 */
+  resamples: 1000,
+  /** Seed of the bootstrap's random source: the same inputs give the same verdict. @default 1 */
+  seed: 1,
+  /** Most request latencies per side fed to the bootstrap (thinned by rank). @default 5000 */
+  maxBootstrapValues: 5000,
+  /** Fail when the p95 difference's CI lower bound exceeds this share of the baseline p95, percent. @default 10 % */
+  p95MarginPercent: 10,
+  /** Mann-Whitney on per-second p95: fail when the one-sided p is below this… @default 0.01 */
+  mannWhitneyAlpha: 0.01,
+  /** …and the median per-second p95 is worse by at least this, percent. @default 5 % */
+  mannWhitneyMinShiftPercent: 5,
+  /** Two-proportion test on failed requests: fail when the one-sided p is below this… @default 0.01 */
+  errorAlpha: 0.01,
+  /** …and the error rate is higher by at least this many percentage points. @default 0.5 */
+  errorMinDifferencePercent: 0.5,
+  /** Fail when CPU-seconds per request (or requests per task-second) is worse by more than this, percent. @default 10 % */
+  capacityMarginPercent: 10,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// AWS calls (`collect`, `import s3://…`, `run --on ecs`).
+
+/** How long and how often caplab asks AWS (the flags `--connect-timeout`, `--request-timeout`). */
+export const AWS_CALL_DEFAULTS = {
+  /** Seconds to establish a connection (TCP and TLS). `AWS_CONNECT_TIMEOUT_SECONDS`. @default 10 */
+  connectTimeoutSeconds: 10,
+  /**
+   * Seconds to wait for an answer to begin (from sending the request to the response's headers),
+   * and the longest silence while its body arrives. The AWS CLI's `--cli-read-timeout` default
+   * (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-options.html). @default 60
+   */
+  requestTimeoutSeconds: 60,
+  /**
+   * Attempts per AWS call, the first included: the SDK's standard retry mode, whose default is 3
+   * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html). @default 3
+   */
+  maxAttempts: 3,
+} as const;
+
+/**
+ * caplab's own retries around the SDK's, for what outlasts them (sustained throttling, a burst of
+ * 5xx, a dropped connection): full-jitter exponential backoff, attempt n waits
+ * random × min(maxDelay, base × 2ⁿ) ("Exponential Backoff And Jitter", AWS Architecture Blog).
+ */
+export const RETRY_DEFAULTS = {
+  /** Attempts in all, the first included. @default 6 */
+  maxAttempts: 6,
+  /** Backoff base, milliseconds. @default 500 */
+  baseDelayMs: 500,
+  /** Backoff cap, milliseconds. @default 20000 */
+  maxDelayMs: 20_000,
+} as const;
+
+/** `caplab collect`. */
+export const COLLECT_DEFAULTS = {
+  /** `--period`, seconds: the ALB and Container Insights metrics are published once a minute (§2.1). @default 60 */
+  periodSeconds: 60,
+  /** `--max-tasks`: tasks whose per-task and per-container series are collected at most. @default 50 */
+  maxTasks: 50,
+} as const;
+
+/** `caplab import`. */
+export const IMPORT_DEFAULTS = {
+  /** `--step`, seconds: the trace bundle's step for per-request logs. @default 60 */
+  stepSeconds: 60,
+} as const;
+
+/** `caplab run`. */
+export const RUN_DEFAULTS = {
+  /**
+   * Seconds `run --collect` waits after the test before collecting CloudWatch data: the 60-s
+   * metrics become available 2–3 minutes after their minute closes (§2.1, §1.10), so the
+   * simulator's 150-s publication delay plus a 30-s margin. @default 180
+   */
+  collectWaitSeconds: 180,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// The run history (`gate`, `plan`, `run`, `history`).
+
+export const HISTORY_DEFAULTS = {
+  /** Where the history lives without `--history` or `CAPLAB_HISTORY`, relative to the working folder. */
+  path: ".caplab/history.duckdb",
+  /**
+   * Seconds a command waits for another caplab's lock on the history before it gives up (exit
+   * 74): a recording holds the file for well under a second, so a minute covers a fleet of
+   * commands finishing at once. `CAPLAB_HISTORY_LOCK_TIMEOUT` overrides it. @default 60
+   */
+  lockTimeoutSeconds: 60,
+  /** `caplab history --last`: runs listed. @default 30 */
+  last: 30,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+
+/** Every default above, in one object (what the pinning test prints). */
+export const DEFAULTS = {
+  platform: PLATFORM_DEFAULTS,
+  service: SERVICE_DEFAULTS,
+  slo: SLO_DEFAULTS,
+  scaling: SCALING_DEFAULTS,
+  desiredCount: DESIRED_COUNT_DEFAULTS,
+  prices: US_EAST_1_PRICES,
+  task: TASK_DEFAULTS,
+  seed: 1,
+  space: SPACE_DEFAULTS,
+  robustness: ROBUSTNESS_DEFAULTS,
+  guardrails: GUARDRAIL_DEFAULTS,
+  gate: GATE_DEFAULTS,
+  awsCalls: AWS_CALL_DEFAULTS,
+  retry: RETRY_DEFAULTS,
+  collect: COLLECT_DEFAULTS,
+  import: IMPORT_DEFAULTS,
+  run: RUN_DEFAULTS,
+  history: HISTORY_DEFAULTS,
+} as const;
