@@ -1357,9 +1357,13 @@ export function parseK6Summary(json: unknown): K6SummaryFile {
       metrics[name] = numericValues((m as { values?: unknown }).values);
     } else {
       const v = numericValues(m);
-      // summary-export renames a rate metric's `rate` to `value`.
+      // summary-export renames a rate metric's `rate` to `value`. k6's rate is passes ÷
+      // (passes + fails) (metrics/sink.go, RateSink.Format); some exports carry a `value`
+      // that disagrees (k6-html-reporter's sample: checks 88 passes, 0 fails, value 0, and
+      // rate>0.90 not crossed), so the counts decide when there are any.
       if (v.passes !== undefined && v.fails !== undefined && v.value !== undefined) {
-        v.rate = v.value;
+        const total = v.passes + v.fails;
+        v.rate = total > 0 ? v.passes / total : v.value;
         delete v.value;
       }
       metrics[name] = v;
