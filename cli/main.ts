@@ -164,10 +164,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "Reads per-request logs (plain or .gz; files, folders walked recursively, or s3://bucket/prefix) and writes a " +
         "trace bundle: series/requests.csv per step plus the format's other series (5xx counts, latency) and a " +
         "manifest whose notes count bad lines. simulate and plan read it with `trace: { file: DIR }`.\n\n" +
-        "--format k6 reads k6's --out json NDJSON (plain or .gz) and writes a RUN bundle that report, gate and\n" +
-        "history take like one from caplab run: the thresholds (--thresholds FILE, the --summary-export's, the\n" +
-        "output's Metric lines) judged on the points as k6 judges them, each with its observed value (k6's own\n" +
-        "verdict where the summary export has one; exit 104 for a threshold k6 would refuse), the run recorded\n" +
+        "--format k6 reads k6's --out json NDJSON (plain or .gz) and writes a RUN bundle that report, gate and " +
+        "history take like one from caplab run: the thresholds (--thresholds FILE, the --summary-export's, the " +
+        "output's Metric lines) judged on the points as k6 judges them, each with its observed value (k6's own " +
+        "verdict where the summary export has one; exit 104 for a threshold k6 would refuse), the run recorded " +
         "in the history, and trace/ at --step for simulate and plan.\n\n" +
         "--format cloudwatch reads saved AWS CLI JSON, recognized by its shape:\n" +
         "  get-metric-data output: with --queries FILE (the --metric-data-queries\n" +
