@@ -503,35 +503,6 @@ export function capacityFigures(run: RunData): CapacityFigures {
 /** Bad lines of a run's k6 output named one by one; the rest are counted. */
 export const MAX_NAMED_BAD_K6_LINES = 5;
 
-/** Warning: a line of the k6 output was skipped (not k6 JSON, or an impossible value). */
-export function badK6Line(file: string, line: number, reason: string): Warning {
-  return {
-    code: "bad-k6-line",
-    message: `${file} line ${line} ${reason.replace(/\.$/, "")}; the line was skipped.`,
-  };
-}
-
-/** Warning: more bad lines than {@link MAX_NAMED_BAD_K6_LINES}, counted. */
-export function moreBadK6Lines(file: string, more: number, total: number): Warning {
-  return {
-    code: "more-bad-k6-lines",
-    message: `${file}: ${more} more bad line${more === 1 ? " was" : "s were"} skipped (${total} in all).`,
-  };
-}
-
-/** Warning: the bundle has no k6.json.gz, so there is nothing per second. */
-export function noK6Output(bundle: string): Warning {
-  return {
-    code: "no-k6-output",
-    message: `${bundle} has no k6 JSON output (k6.json.gz); the report has no per-second series.`,
-  };
-}
-
-/** Warning: a file of the bundle could not be read or parsed. */
-export function unreadableFile(file: string, reason: string): Warning {
-  return { code: "unreadable-file", message: `${file} could not be read: ${reason}.` };
-}
-
 /** The run as the gate sees it (analysis/gate.ts). */
 export function gateRunOf(run: RunData): GateRun {
   const capacity = capacityFigures(run);

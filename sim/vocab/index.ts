@@ -6,3 +6,4 @@ export * from "./types.js";
 export * from "./plan.js";
 export * from "./bundle.js";
 export * from "./run-bundle.js";
+export * from "./warnings.js";

@@ -17,8 +17,10 @@
  */
 import { join, resolve } from "node:path";
 import {
+  BUNDLE_FORMAT,
   RUN_BUNDLE_FORMAT,
   RunBundleManifestSchema,
+  warnings as warning,
   type RunBundleManifest,
   type RunBundleManifestInput,
   type Warning,
@@ -30,15 +32,11 @@ import type { K6MetricType } from "../../k6-results.js";
 import { thresholdNeeds, type ThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
 import type { SloTargets } from "../../../scenarios/plan/k6-plan.js";
 import {
-  badK6Line,
   MAX_NAMED_BAD_K6_LINES,
-  moreBadK6Lines,
-  noK6Output,
   runDataOf,
   scalingEventsOf,
   serverSideFromSeries,
   thresholdVerdicts,
-  unreadableFile,
   withObservedValues,
   type NamedSeries,
   type RunData,
@@ -139,7 +137,7 @@ async function optionalJson(
     return (await readBundleJson(root, name, field, { optional: true }))?.json ?? null;
   } catch (error) {
     if (error instanceof BundleContentError) {
-      warnings.push(unreadableFile(error.path, error.reason));
+      warnings.push(warning.unreadableFile(error.path, error.reason));
       return null;
     }
     throw error;
@@ -194,6 +192,9 @@ export async function loadRunBundle(
   options: LoadRunBundleOptions = {},
 ): Promise<RunData> {
   const root = await openBundle(dir);
+  const peek = await readBundleJson(root, "manifest.json", null, { optional: true });
+  if ((peek?.json as { format?: unknown } | null)?.format === BUNDLE_FORMAT)
+    return loadTraceBundle(dir, root);
   const { manifest } = await readRunManifest(root);
   const warnings: Warning[] = [];
   const files = manifest.files;
@@ -215,7 +216,9 @@ export async function loadRunBundle(
         summaryMetrics = parsed.metrics as Record<string, Record<string, number>>;
         if (parsed.durationMs !== null) durationSeconds = parsed.durationMs / 1000;
       } catch (error) {
-        warnings.push(unreadableFile(join(dir, summaryName), excerpt((error as Error).message)));
+        warnings.push(
+          warning.unreadableFile(join(dir, summaryName), excerpt((error as Error).message)),
+        );
       }
     }
   }
@@ -264,7 +267,7 @@ export async function loadRunBundle(
     }
     for (const b of ingested.badLines.slice(0, MAX_NAMED_BAD_K6_LINES))
       warnings.push(
-        badK6Line(
+        warning.badK6Line(
           k6Path,
           b.line,
           b.refused ? `is refused: ${b.reason}` : `is not k6 JSON (${excerpt(b.reason)})`,
@@ -272,13 +275,13 @@ export async function loadRunBundle(
       );
     if (ingested.badLineCount > MAX_NAMED_BAD_K6_LINES)
       warnings.push(
-        moreBadK6Lines(
+        warning.moreBadK6Lines(
           k6Path,
           ingested.badLineCount - MAX_NAMED_BAD_K6_LINES,
           ingested.badLineCount,
         ),
       );
-  } else warnings.push(noK6Output(dir));
+  } else warnings.push(warning.noK6Output(dir));
   const knownTypes = new Map<string, K6MetricType>();
   for (const [name, m] of Object.entries(summaryMetrics)) {
     const t = (m as { type?: unknown }).type;
@@ -311,6 +314,28 @@ export async function loadRunBundle(
 }
 
 /**
+ * A trace bundle (`caplab collect` or `import`) as a run without k6 output: its series are
+ * the server side, so the report shows the service's side alone (requests, tasks, CPU, memory,
+ * per task and container, RequestCountPerTarget) over the bundle's window.
+ */
+async function loadTraceBundle(dir: string, root: BundleRoot): Promise<RunData> {
+  const warnings: Warning[] = [];
+  const server = await loadServerSide(root, warnings);
+  const manifest = await readBundleManifest(root);
+  const source = `${manifest.source.kind}${manifest.source.detail === "" ? "" : `: ${manifest.source.detail}`}`;
+  const meta = {
+    runId: resolve(dir).replace(/^.*[\\/]/, ""),
+    scenario: `trace bundle (${manifest.source.kind})`,
+    target: source.length > 200 ? `${source.slice(0, 200)}…` : source,
+    startedAt: manifest.window.from,
+    endedAt: manifest.window.to,
+    k6ExitCode: null,
+    gitCommit: null,
+  };
+  return runDataOf(null, meta, { thresholds: [], slo: null, server, warnings });
+}
+
+/**
  * The trace bundle in a run bundle's server/ (what the collector writes there); null when it
  * has no manifest. A series or manifest that cannot be read is a warning; a file named
  * outside the bundle is an error.
@@ -323,7 +348,10 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
   } catch (error) {
     if (error instanceof UsageError && error.code === "bad-bundle") {
       warnings.push(
-        unreadableFile(join(root.dir, "manifest.json"), "not a caplab trace bundle manifest"),
+        warning.unreadableFile(
+          join(root.dir, "manifest.json"),
+          "not a caplab trace bundle manifest",
+        ),
       );
       return null;
     }
@@ -333,7 +361,7 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
   for (const [i, s] of manifest.series.entries()) {
     const path = join(root.dir, s.file);
     if ((await bundleFile(root, s.file, `series[${i}].file`, { optional: true })) === null) {
-      warnings.push(unreadableFile(path, "missing"));
+      warnings.push(warning.unreadableFile(path, "missing"));
       continue;
     }
     let badRows = 0;
@@ -343,14 +371,14 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
     } catch (error) {
       if (error instanceof BundleContentError) {
         const at = error.line === undefined ? "" : `line ${error.line}: `;
-        warnings.push(unreadableFile(error.path, `${at}${error.reason}`));
+        warnings.push(warning.unreadableFile(error.path, `${at}${error.reason}`));
         continue;
       }
       throw error;
     }
     if (badRows > 0)
       warnings.push(
-        unreadableFile(
+        warning.unreadableFile(
           path,
           `${badRows} row${badRows === 1 ? " is" : "s are"} not a time and a number and were left out`,
         ),
@@ -382,7 +410,9 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
         Number.isFinite(to) ? to : Infinity,
       );
     } catch (error) {
-      warnings.push(unreadableFile(join(root.dir, scalingName), excerpt((error as Error).message)));
+      warnings.push(
+        warning.unreadableFile(join(root.dir, scalingName), excerpt((error as Error).message)),
+      );
     }
   }
   return serverSideFromSeries(series, {

@@ -29,6 +29,7 @@ import {
   TraceBundleManifestSchema,
   type BundleSeries,
   type RunBundleManifest,
+  warnings as warning,
   type WarningSink,
 } from "../../../sim/vocab/index.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
@@ -55,9 +56,8 @@ import { excerpt, jsonErrorReason } from "../files/excerpt.js";
 import { ingestK6File, K6LineTooLongError, MAX_K6_LINE_BYTES } from "../files/k6-stream.js";
 import { caplabVersion, writeJsonAtomic } from "../files/output.js";
 import { writeRunManifest } from "../files/run-bundle.js";
-import { listSources, openSource } from "./sources.js";
+import { listSources, MAX_REPORTED_BAD_LINES, openSource } from "./sources.js";
 import { StepGrid } from "./steps.js";
-import { badLine, MAX_REPORTED_BAD_LINES, moreBadLines } from "./warnings.js";
 
 /** k6 refuses these thresholds before a test: exit 104, as k6 does (reference/k6.md §3.6). */
 export class InvalidThresholdsError extends UsageError {
@@ -350,14 +350,14 @@ export async function importK6Run(
   const sourceName = files === 1 ? options.sources[0]! : options.sources.join(", ");
   for (const b of ingested.badLines.slice(0, MAX_REPORTED_BAD_LINES))
     warn(
-      badLine(
+      warning.badLine(
         sourceName,
         b.line,
         b.refused ? `is refused: ${b.reason}` : `is not k6 JSON (${b.reason})`,
       ),
     );
   if (ingested.badLineCount > MAX_REPORTED_BAD_LINES)
-    warn(moreBadLines(ingested.badLineCount - MAX_REPORTED_BAD_LINES));
+    warn(warning.moreBadLines(ingested.badLineCount - MAX_REPORTED_BAD_LINES));
   if (ingested.lines > 0 && ingested.badLineCount === ingested.lines)
     throw new UsageError(
       `Nothing to import from ${options.sources.join(", ")}: none of its ${ingested.lines} lines read as k6 JSON output (k6 run --out json=FILE); check --format.`,
@@ -423,10 +423,9 @@ export async function importK6Run(
         ? summaryValues[r.metric]![key]
         : undefined;
     if (fromK6 === undefined && r.verdict !== "invalid" && r.ok !== k6.ok)
-      warn({
-        code: "threshold-verdict-differs",
-        message: `k6's summary says ${r.metric} ${r.expression} ${k6.ok ? "passed" : "FAILED"}; caplab's reading of the k6 output says ${r.ok ? "passed" : "FAILED"} (observed ${String(r.observed)}); the bundle keeps k6's verdict.`,
-      });
+      warn(
+        warning.thresholdVerdictDiffers(r.metric, r.expression, k6.ok, r.ok, String(r.observed)),
+      );
     return {
       verdict: k6.ok ? "passed" : "failed",
       metric: r.metric,

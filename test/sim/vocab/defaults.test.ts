@@ -55,6 +55,7 @@ describe("the defaults", () => {
           "path": ".caplab/history.duckdb",
         },
         "import": {
+          "sparseQuietSeconds": 86400,
           "stepSeconds": 60,
         },
         "platform": {
