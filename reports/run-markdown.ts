@@ -87,7 +87,8 @@ export function serverFactRows(run: RunData): Row[] {
 
 /** The answer first: PASS or FAIL, and what failed with the values observed. */
 export interface RunVerdict {
-  readonly pass: boolean;
+  /** null: nothing to judge (no k6 thresholds and no k6 exit code, e.g. a trace bundle). */
+  readonly pass: boolean | null;
   readonly headline: string;
   /** The failing thresholds, e.g. "http_req_duration p(95)<400: 621 ms". */
   readonly failing: readonly string[];
@@ -105,7 +106,9 @@ export function observedText(t: ThresholdVerdict): string | null {
 
 /**
  * PASS when every threshold held and k6 exited 0 (or its exit code is unknown); FAIL
- * otherwise, naming the failing thresholds with their observed values and k6's exit code.
+ * otherwise, naming the failing thresholds with their observed values and k6's exit code;
+ * NO VERDICT when the bundle has neither thresholds nor k6's exit code (a trace bundle, or k6
+ * output imported without a summary): nothing was judged, so nothing passed.
  */
 export function runVerdict(run: RunData): RunVerdict {
   const failed = run.thresholds.filter((t) => !t.ok);
@@ -116,6 +119,14 @@ export function runVerdict(run: RunData): RunVerdict {
     const o = observedText(t);
     return `${t.metric} ${t.expression}${o !== null ? `: observed ${o}` : ""}`;
   });
+  if (run.thresholds.length === 0 && exit === null) {
+    return {
+      pass: null,
+      headline:
+        "NO VERDICT: this bundle has no k6 thresholds and no k6 exit code, so nothing was judged; the figures and charts below describe the traffic.",
+      failing: [],
+    };
+  }
   const parts: string[] = [];
   if (run.thresholds.length === 0) parts.push("no k6 thresholds in summary.json");
   else if (failed.length === 0) parts.push(`all ${run.thresholds.length} thresholds held`);

@@ -13,7 +13,7 @@ import {
   type RunData,
 } from "../../../reports/run-data.js";
 import { renderRunHtml } from "../../../reports/run-html.js";
-import { renderRunMarkdown, runReportJson } from "../../../reports/run-markdown.js";
+import { renderRunMarkdown, runReportJson, runVerdict } from "../../../reports/run-markdown.js";
 import { writeRunReport } from "../../../reports/io/write-run-report.js";
 import { HOSTILE_NAME, writeRunBundle } from "../../fixtures/runs/make-run-bundle.js";
 import { runDataOf } from "../../fixtures/runs/run-data.js";
@@ -188,6 +188,35 @@ describe("run Markdown", () => {
     // Every < is backslash-escaped, so GitHub renders it as text.
     expect(md).not.toMatch(/(?<!\\)</);
     expect(md).toContain("\\<img src=x onerror=alert\\(1\\)\\>");
+  });
+});
+
+describe("runVerdict", () => {
+  const base = runDataOf({ seed: 7, seconds: 30 });
+  const held = { metric: "http_req_duration", expression: "p(95)<400", ok: true };
+  const crossed = { ...held, ok: false, observed: 621.049, contains: "time" as const };
+
+  it("judges nothing when the bundle has neither thresholds nor k6's exit code (a trace bundle)", () => {
+    const v = runVerdict({ ...base, thresholds: [], meta: { ...base.meta, k6ExitCode: null } });
+    expect(v.pass).toBeNull();
+    expect(v.headline).toMatch(/^NO VERDICT: /);
+    const html = renderRunHtml(
+      { ...base, thresholds: [], meta: { ...base.meta, k6ExitCode: null } },
+      [],
+      RUNTIME,
+    );
+    expect(html).toContain('<span class="badge risk-medium">NO VERDICT</span>');
+    expect(html).not.toContain(">PASS<");
+  });
+
+  it("passes on held thresholds, fails on a crossed one with its observed value, and fails on k6's exit code alone", () => {
+    expect(runVerdict({ ...base, thresholds: [held] }).pass).toBe(true);
+    const failed = runVerdict({ ...base, thresholds: [held, crossed] });
+    expect(failed.pass).toBe(false);
+    expect(failed.failing).toEqual(["http_req_duration p(95)<400: observed 621.049 ms"]);
+    const exit = runVerdict({ ...base, thresholds: [], meta: { ...base.meta, k6ExitCode: 107 } });
+    expect(exit.pass).toBe(false);
+    expect(exit.headline).toContain("k6 exited 107");
   });
 });
 
