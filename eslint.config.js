@@ -74,9 +74,7 @@ const rule = {
     message: "analysis/io/files/ sits below the other edge folders: it does not import them.",
   },
   command: {
-    // Until loadRunBundle has its library home (analysis/io/files/), the report command still
-    // holds it; then this exception goes.
-    group: ["./*-command.js", "!./report-command.js"],
+    group: ["./*-command.js"],
     message: "A command imports no other command: move what both need into the library.",
   },
   k6Runtime: {

@@ -29,8 +29,7 @@ import { gateRunOf } from "../reports/run-data.js";
 import { renderGateJunit, renderGateMarkdown } from "../reports/run-gate.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
 import { FORCE_HELP, prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
-// Until loadRunBundle has its library home (analysis/io/files), it is the report command's.
-import { loadRunBundle } from "./report-command.js";
+import { loadRunBundle } from "../analysis/io/files/run-bundle.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { HISTORY_FLAG_HELP, wholeNumberFlag } from "./flags.js";
 import { addExamples, helpWidth } from "./help.js";
@@ -80,6 +79,7 @@ export async function runGateCommand(
     lockTimeoutMs,
     loadRun: loadRunBundle,
     notify: (message) => io.err(`caplab: ${message}\n`),
+    announce: (message) => io.out(`${message}\n`),
   });
   let historyFailure = read.historyFailure;
 

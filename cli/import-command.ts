@@ -40,6 +40,7 @@ import { parseTimeCell } from "../analysis/io/files/trace-file.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { connectTimeoutOption, requestTimeoutOption } from "./flags.js";
 import { addExamples, helpWidth } from "./help.js";
+import { importK6RunCommand } from "./import-k6.js";
 
 export { DEFAULT_IMPORT_STEP_SECONDS, IMPORT_FORMATS };
 
@@ -62,6 +63,18 @@ export interface ImportCommandOptions {
   readonly connectTimeout?: number;
   /** Seconds to wait for each S3 answer, and the longest silence within one. @default 60 */
   readonly requestTimeout?: number;
+  /** k6 only: k6's --summary-export file of the run. */
+  readonly summaryExport?: string;
+  /** k6 only: a JSON file with the script's thresholds. */
+  readonly thresholds?: string;
+  /** k6 only: the scenario name recorded. */
+  readonly scenario?: string;
+  /** k6 only: the run's id. */
+  readonly runId?: string;
+  /** k6 only: the history database. */
+  readonly history?: string;
+  /** k6 only: false with --no-record. @default true */
+  readonly record?: boolean;
   readonly out: string;
   readonly quiet?: boolean;
   /** Write --out even when caplab did not write what is there (it is kept as a backup). */
@@ -104,6 +117,22 @@ export async function runImportCommand(
     throw new UsageError("--queries and --requests go with --format cloudwatch only.", "bad-flag");
   }
 
+  const k6Only = (
+    [
+      ["--summary-export", opts.summaryExport],
+      ["--thresholds", opts.thresholds],
+      ["--scenario", opts.scenario],
+      ["--run-id", opts.runId],
+      ["--history", opts.history],
+      ["--no-record", opts.record === false ? true : undefined],
+    ] as const
+  ).filter(([, v]) => v !== undefined);
+  if (format !== "k6" && k6Only.length > 0)
+    throw new UsageError(
+      `${k6Only.map(([f]) => f).join(", ")} go${k6Only.length === 1 ? "es" : ""} with --format k6 only.`,
+      "bad-flag",
+    );
+
   if (format !== "alb" && opts.loadBalancer !== undefined) {
     throw new UsageError("--load-balancer goes with --format alb only.", "bad-flag");
   }
@@ -126,7 +155,7 @@ export async function runImportCommand(
     force: opts.force,
     inputs: [
       ...sources.filter((s) => !s.startsWith("s3://")),
-      ...(opts.queries === undefined ? [] : [opts.queries]),
+      ...[opts.queries, opts.summaryExport, opts.thresholds].filter((f) => f !== undefined),
     ],
     notify: (message) => io.err(`caplab: ${message}\n`),
   });
@@ -144,6 +173,19 @@ export async function runImportCommand(
           : {}),
       }));
   const s3 = (): S3Client => (client ??= guardAwsClient(makeS3()));
+  if (format === "k6")
+    try {
+      return await importK6RunCommand(
+        sources,
+        opts,
+        { stepSeconds: stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS, fromMs, toMs, s3 },
+        output,
+        ctx,
+        timeouts,
+      );
+    } finally {
+      if (deps.s3 === undefined) client?.destroy();
+    }
 
   const warnings: Warning[] = [];
   const terminal = io.isTty && !opts.quiet ? ctx.terminal : null;
@@ -395,10 +437,11 @@ function parseWindowTime(flag: string, text: string | undefined): number | undef
 export const setupImportCommand: CommandSetup = (command, ctx, exit) => {
   command
     .summary(
-      "turn ALB access logs, nginx/Apache logs, k6 JSON results, a CSV series or saved CloudWatch JSON into a trace bundle",
+      "turn k6 results into a run bundle, or ALB/nginx logs, a CSV series or saved CloudWatch JSON into a trace bundle",
     )
     .description(
       "Reads per-request logs (plain or .gz; files, folders walked recursively, or s3://bucket/prefix) and writes a trace bundle: series/requests.csv per step plus the format's other series (5xx counts, latency) and a manifest whose notes count bad lines. simulate and plan read it with `trace: { file: DIR }`.\n\n" +
+        "--format k6 reads k6's --out json NDJSON (plain or .gz) and writes a RUN bundle that report, gate and history take like one from caplab run: the thresholds (--thresholds FILE, the --summary-export's, the output's Metric lines) judged on the points as k6 judges them, each with its observed value (k6's own verdict where the summary export has one; exit 104 for a threshold k6 would refuse), the run recorded in the history, and trace/ at --step for simulate and plan.\n\n" +
         "--format cloudwatch reads saved AWS CLI JSON, recognized by its shape:\n" +
         "  - get-metric-data output: with --queries FILE (the --metric-data-queries JSON) each Id gets its namespace, metric, dimensions, stat, unit and Period; several outputs (pages, NextToken runs) merge by Id.\n" +
         "  - get-metric-statistics output: one series per statistic.\n" +
@@ -438,6 +481,21 @@ export const setupImportCommand: CommandSetup = (command, ctx, exit) => {
       "--load-balancer <name>",
       "alb only: import this load balancer's lines (app/NAME/ID or NAME); default: each load balancer into its own bundle, the others beside --out as OUT-NAME",
     )
+    .option(
+      "--summary-export <file>",
+      "k6 only: the run's k6 --summary-export file (or handleSummary data): k6's verdicts and numbers",
+    )
+    .option(
+      "--thresholds <file>",
+      'k6 only: the script\'s thresholds as JSON ({"thresholds": {...}} as in k6 options), judged on the points',
+    )
+    .option(
+      "--scenario <name>",
+      "k6 only: the scenario name the history pools runs by (default: the points' scenario tag)",
+    )
+    .option("--run-id <id>", "k6 only: the run's id (default: import- and 8 random hex digits)")
+    .option("--history <path>", "k6 only: history database the run is recorded in")
+    .option("--no-record", "k6 only: do not record the run in the history")
     .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
     .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
     .addOption(connectTimeoutOption())
@@ -459,7 +517,10 @@ export const setupImportCommand: CommandSetup = (command, ctx, exit) => {
           "caplab import s3://my-logs/alb/2025/04/08/ --format alb --from 2025-04-08T00:00:00Z --to 2025-04-09T00:00:00Z --out bundles/apr8",
       },
       { command: "caplab import /var/log/nginx/access.log.gz --format nginx --out bundles/nginx" },
-      { command: "caplab import results.json.gz --format k6 --step 1 --out bundles/k6" },
+      {
+        note: "a run bundle for report and gate",
+        command: "caplab import k6.json --format k6 --summary-export summary.json --out runs/today",
+      },
       {
         command:
           "caplab import page1.json page2.json --format cloudwatch --queries queries.json --out bundles/cw",

@@ -141,7 +141,7 @@ export async function main(
     }
     if (error instanceof UsageError) {
       io.err(`caplab: ${redactUserinfo(error.message)}\n`);
-      return 2;
+      return error.exitCode;
     }
     if (error instanceof HistoryError) {
       io.err(`caplab: ${redactUserinfo(error.message)}\n`);

@@ -10,8 +10,7 @@ import { K6_API_PORT, SYNC_START_TIMEOUT_SECONDS } from "../scenarios/io/segment
 import { historyLockTimeoutMs, resolveHistoryPath } from "../analysis/io/history/history-db.js";
 import { recordRunBundle } from "../analysis/io/history/record-bundle.js";
 import { FORCE_HELP } from "../analysis/io/files/output.js";
-// Until loadRunBundle has its library home (analysis/io/files), it is the report command's.
-import { loadRunBundle } from "./report-command.js";
+import { loadRunBundle } from "../analysis/io/files/run-bundle.js";
 import type { CliContext, CommandSetup } from "./context.js";
 import {
   connectTimeoutOption,

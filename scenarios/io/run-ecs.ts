@@ -32,6 +32,7 @@ import {
   type AwsTimeouts,
 } from "../../analysis/io/aws/aws-client.js";
 import { writeJsonAtomic, type OutputFolder } from "../../analysis/io/files/output.js";
+import { writeRunManifest } from "../../analysis/io/files/run-bundle.js";
 import {
   launchSegments,
   SegmentLaunchError,
@@ -367,7 +368,7 @@ async function runSegments(
       signal,
       timeouts,
     );
-    await writeJsonAtomic(join(out, "manifest.json"), {
+    await writeRunManifest(join(out, "manifest.json"), {
       ...manifestBase,
       runId,
       on: "ecs",

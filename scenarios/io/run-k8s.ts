@@ -10,6 +10,7 @@ import {
   writeJsonAtomic,
   type OutputFolder,
 } from "../../analysis/io/files/output.js";
+import { writeRunManifest } from "../../analysis/io/files/run-bundle.js";
 import type { ManifestBase, RunOptions, RunOutcome, RunWorld } from "./run.js";
 
 /** Writes `DIR/testrun.yaml` and the manifest; prints how to apply them. */
@@ -43,7 +44,7 @@ export async function writeTestRun(
   await output.write(async (dir) => {
     if (plan !== null) await writeJsonAtomic(join(dir, "plan.json"), plan);
     await writeFileAtomic(join(dir, "testrun.yaml"), toYaml(testRun));
-    await writeJsonAtomic(join(dir, "manifest.json"), {
+    await writeRunManifest(join(dir, "manifest.json"), {
       ...manifestBase,
       runId,
       on: "k8s",

@@ -16,6 +16,7 @@ import { ENV_VARS, type ScenarioPlan } from "../plan/k6-plan.js";
 import { explainK6Exit } from "../plan/k6-exit.js";
 import { awsTimeoutsOf } from "../../analysis/io/aws/aws-client.js";
 import { writeJsonAtomic, type OutputFolder } from "../../analysis/io/files/output.js";
+import { writeRunManifest } from "../../analysis/io/files/run-bundle.js";
 import { findK6, k6Version, runProcess } from "./k6-process.js";
 import { collectServerSide } from "./server-side.js";
 import type { ManifestBase, RunOptions, RunOutcome, RunWorld } from "./run.js";
@@ -81,7 +82,7 @@ export async function runLocal(
           signal,
           awsTimeoutsOf(opts),
         );
-        await writeJsonAtomic(join(dir, "manifest.json"), {
+        await writeRunManifest(join(dir, "manifest.json"), {
           ...manifestBase,
           runId,
           on: "local",

@@ -36,7 +36,7 @@ export async function mergeAndJudge(
       found.map((f) => f.file),
       join(out, "k6.json.gz"),
       {
-        subMetrics: needs.subMetrics,
+        metrics: needs.metrics,
         percentiles: [...new Set([90, 95, 99, ...needs.percentiles])].sort((a, b) => a - b),
         segmentTags: found.map((f) => String(f.index)),
       },
@@ -48,7 +48,7 @@ export async function mergeAndJudge(
     verdicts = evaluateThresholds(thresholds, merged.metrics);
     const bad = verdicts.filter((v) => !v.ok);
     for (const v of bad) io.err(`caplab: threshold ${renderThresholdResult(v)}\n`);
-    const empty = verdicts.filter((v) => v.verdict !== "invalid" && !v.hadSamples).length;
+    const empty = verdicts.filter((v) => v.verdict !== "invalid" && v.samples === 0).length;
     const of =
       missingIndexes.length > 0
         ? ` of ${found.length} of ${found.length + missingIndexes.length} segments`

@@ -18,9 +18,6 @@ import { ScalingSchema, TaskSizeSchema } from "./config.js";
 
 export const BUNDLE_FORMAT = "caplab-trace-bundle/1" as const;
 
-/** The `format` of a run bundle's manifest.json (`caplab run`): k6's results and the server side. */
-export const RUN_BUNDLE_FORMAT = "caplab-run-bundle/1" as const;
-
 /**
  * Periods CloudWatch takes below a minute (high resolution, data under 3 hours old); above a
  * minute, any multiple of 60 s (reference/aws-ecs-scaling.md §5).

@@ -6,4 +6,5 @@ export * from "./types.js";
 export * from "./plan.js";
 export * from "./bundle.js";
 export * from "./terminal.js";
+export * from "./run-bundle.js";
 export * from "./warnings.js";

@@ -58,6 +58,17 @@ export interface BaselineWorld {
   readonly loadRun: (dir: string) => Promise<RunData>;
   /** One sentence for the user (no earlier runs; the history could not be read). */
   readonly notify: (message: string) => void;
+  /** Says which runs a pooled baseline is made of ("Baseline: the last 2 … (path)"). */
+  readonly announce?: (message: string) => void;
+}
+
+/**
+ * The name of a pooled baseline, naming the runs it pooled (oldest first):
+ * "the last 2 checkout runs in history: caplab-1a2b3c4d, caplab-5e6f7a8b".
+ */
+export function pooledLabel(scenario: string, runs: readonly GateRun[]): string {
+  const n = runs.length;
+  return `the last ${n === 1 ? "" : `${n} `}${scenario} run${n === 1 ? "" : "s"} in history: ${runs.map((r) => r.label).join(", ")}`;
 }
 
 /**
@@ -90,8 +101,9 @@ export async function gateBaseline(
       );
       return { baseline: null, historyFailure: null };
     }
-    const label = `last ${runs.length} ${scenario} run${runs.length === 1 ? "" : "s"} in history`;
-    return { baseline: poolBaselines(runs, label), historyFailure: null };
+    const baseline = poolBaselines(runs, pooledLabel(scenario, runs));
+    world.announce?.(`Baseline: ${baseline.label} (${world.historyPath})`);
+    return { baseline, historyFailure: null };
   } catch (error) {
     if (!(error instanceof HistoryError)) throw error;
     world.notify(
