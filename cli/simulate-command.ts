@@ -62,7 +62,6 @@ export async function runSimulateCommand(
     task: config.task,
     scaling: config.scaling,
     slo: config.slo,
-    ...(config.deployments.length > 0 ? { deployments: config.deployments } : {}),
   };
   await output.write(async (dir) => {
     await writeFileAtomic(join(dir, "timeline.csv"), renderTimelineCsv(result.timeline!));
