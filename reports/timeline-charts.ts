@@ -242,9 +242,6 @@ const MARKED_KINDS: readonly ScalingEvent["kind"][] = [
   "oom-kill",
   "scheduled-action",
   "blocked-by-cooldown",
-  "deployment-started",
-  "rollback",
-  "deployment-completed",
 ];
 
 /** Event marks: the most telling events first (capped), then in time order. */

@@ -70,6 +70,39 @@ export function deploymentPlans(
   return plans.sort((a, b) => a.atSeconds - b.atSeconds);
 }
 
+/**
+ * A rolling deployment at `atSeconds` with ECS's defaults (100 % / 200 %, no circuit breaker),
+ * as `deployments:` would give it: the plan's "deploy at the worst hour" checks.
+ */
+export function defaultRollingDeployment(atSeconds: number): DeploymentPlan {
+  const d = DEPLOYMENT_DEFAULTS;
+  return {
+    atSeconds,
+    strategy: "rolling",
+    minimumHealthyPercent: d.minimumHealthyPercent,
+    maximumPercent: d.maximumPercent,
+    bakeTimeInMinutes: d.bakeTimeInMinutes,
+    linearConfiguration: {
+      stepPercent: d.stepPercent,
+      stepBakeTimeInMinutes: d.stepBakeTimeInMinutes,
+    },
+    canaryConfiguration: {
+      canaryPercent: d.canaryPercent,
+      canaryBakeTimeInMinutes: d.canaryBakeTimeInMinutes,
+    },
+    failsHealthChecks: false,
+  };
+}
+
+/** The start of the trace's busiest step, seconds from its start (the first on ties). */
+export function peakSeconds(trace: Pick<Trace, "requests" | "stepSeconds">): number {
+  let at = 0;
+  for (let i = 1; i < trace.requests.length; i++) {
+    if ((trace.requests[i] ?? 0) > (trace.requests[at] ?? 0)) at = i;
+  }
+  return at * trace.stepSeconds;
+}
+
 /** Platform facts a deployment needs. */
 export interface DeployerParams {
   readonly healthCheckIntervalSeconds: number;

@@ -7,7 +7,8 @@
  *     → eligible: within the SLO and MinCapacity ≥ the availability floor
  *     → pickByRisk: robustness runs in rank order, each rated (sim/risk.ts), until one is
  *       rated maxRisk or lower (the pick), then a few more for a safer neighbour
- *     → recommended and current runs in full (Timeline + events) → PlanResult
+ *     → recommended and current runs in full (Timeline + events)
+ *     → the pick deployed at each hour of the week (sim/deploy-hours.ts) → PlanResult
  */
 import {
   ROBUSTNESS_DEFAULTS,
@@ -30,6 +31,7 @@ import {
   type WorseThanCurrent,
 } from "./vocab/index.js";
 import { simulate } from "./engine.js";
+import { deploymentHours } from "./deploy-hours.js";
 import {
   DEFAULT_PERTURBATIONS,
   meetsSlo,
@@ -85,7 +87,8 @@ export function robustnessOf(
   const { candidate } = outcome;
   const results: PerturbationOutcome[] = perturbations.map((p) => {
     const changed = p.apply(trace, context);
-    const { kpis } = simulate(changed.trace, candidate, changed.context, { record: false });
+    const run = p.candidate ? p.candidate(candidate, changed.trace) : candidate;
+    const { kpis } = simulate(changed.trace, run, changed.context, { record: false });
     const budget = violationBudgetMinutes(context.slo, kpis.minutes);
     const meets = meetsSlo(kpis, context.slo);
     return {
@@ -316,6 +319,8 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
     availability,
     worseThanCurrent: worse,
     coverage,
+    // When is it safe to deploy the pick (issue #16)?
+    ...(recommended ? { deployHours: deploymentHours(trace, recommended.candidate, context) } : {}),
   };
   result.reasons = explain(result, ranked, picked.withinMaxRisk, minPassed);
   return result;

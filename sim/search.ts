@@ -11,6 +11,7 @@ import {
   FARGATE_MEMORY_BY_CPU,
   SPACE_DEFAULTS,
   vcpusOf,
+  type Candidate,
   type CandidateOutcome,
   type Kpis,
   type PlanCandidate,
@@ -26,6 +27,7 @@ import {
   type Trace,
 } from "./vocab/index.js";
 import { taskStation } from "./queue.js";
+import { defaultRollingDeployment, peakSeconds } from "./deploy.js";
 
 /** Thrown when a space yields no candidate or contradicts itself. */
 export class SpaceError extends Error {}
@@ -283,6 +285,8 @@ export interface Perturbation {
     trace: Trace,
     context: SimulationContext,
   ) => { trace: Trace; context: SimulationContext };
+  /** A change to the candidate itself (a deployment during the trace), after `apply`. */
+  readonly candidate?: <C extends Candidate>(candidate: C, trace: Trace) => C;
 }
 
 function scaleTrace(trace: Trace, factor: number): Trace {
@@ -331,6 +335,16 @@ export const DEFAULT_PERTURBATIONS: readonly Perturbation[] = [
   {
     name: "spike x3 for 10 min",
     apply: (trace, context) => ({ trace: injectSpike(trace, 3, 10), context }),
+  },
+  {
+    // Issue #16: a rolling deployment (ECS's defaults, 100 % / 200 %) started at the trace's
+    // busiest step, with scale-in off while it runs (sim/deploy.ts).
+    name: "deploy at the peak",
+    apply: (trace, context) => ({ trace, context }),
+    candidate: (candidate, trace) => ({
+      ...candidate,
+      deployments: [defaultRollingDeployment(peakSeconds(trace))],
+    }),
   },
 ];
 

@@ -327,6 +327,25 @@ export interface PlanResult {
   readonly worseThanCurrent: readonly WorseThanCurrent[];
   /** The trace's span, gaps and coverage; null when not assessed. */
   readonly coverage: TraceCoverage | null;
+  /**
+   * The SLO cost of a rolling deployment of the pick started at each hour of the trace's first
+   * week, under each setting (sim/deploy-hours.ts); absent without a pick.
+   */
+  readonly deployHours?: readonly DeployHourOutcome[];
+}
+
+/** A deployment of the pick at one hour (sim/deploy-hours.ts). */
+export interface DeployHourOutcome {
+  /** The hour's start, epoch ms. */
+  readonly startMs: number;
+  /** The rolling setting, e.g. "100 % / 200 % (ECS defaults)". */
+  readonly setting: string;
+  /** SLO-violating minutes the deployment added. */
+  readonly sloViolationMinutes: number;
+  /** Failed requests it added. */
+  readonly failedRequests: number;
+  /** USD it added. */
+  readonly extraCostUsd: number;
 }
 
 /** Size key used in charts, e.g. "1024/2048 X86_64 FARGATE". */

@@ -12,7 +12,8 @@ import {
   minimumHealthyTasks,
 } from "../../sim/rules.js";
 import { deploymentPlans } from "../../sim/deploy.js";
-import { DeploymentSchema, UsageError, type ScalingEvent } from "../../sim/vocab/index.js";
+import { DeploymentSchema, type ScalingEvent } from "../../sim/vocab/index.js";
+import { UsageError } from "../../sim/vocab/errors.js";
 import { MONDAY, SIMPLE_PLATFORM, rep, runSim, traceOf } from "../helpers/sim.js";
 
 /** 1 vCPU tasks of 10 ms per request serve 6,000 requests a minute flat out. */
@@ -86,7 +87,7 @@ describe("a rolling update at 100 % / 200 % under steady load", () => {
     expect(tl.drainingCount[step(11)]).toBe(4);
     expect(tl.drainingCount[step(15)]).toBe(4);
     expect(tl.drainingCount[step(16)]).toBe(0);
-    for (let i = 16; i < 40; i++) expect(tl.runningCount[i] + tl.pendingCount[i]!).toBe(4);
+    for (let i = 16; i < 40; i++) expect(tl.runningCount[i]! + tl.pendingCount[i]!).toBe(4);
   });
 
   it("reports its events with reasons, in order", () => {
