@@ -5,21 +5,29 @@
  *   RUN bundle ──loadRunBundle──▶ RunData ──gateRunOf──▶ GateRun
  *   baseline: --baseline RUN (a bundle) | the last N runs of the same scenario in history
  *   gate.yaml ──GateConfigSchema──▶ GateConfig (defaults: GATE_DEFAULTS)
+ *     (its `deployment`: the simulate config it names, run without and with the deployment)
  *     ──evaluateGate──▶ GateResult ──▶ DIR/gate-junit.xml, DIR/gate.md, DIR/gate.json,
  *                                      the history (run and gate), the terminal
  *   exit 0 pass, 1 fail, 2 usage error, 74 the history could not be read or written (a failed
  *   gate still exits 1: the verdict comes first, and it is printed and written either way).
  */
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
+  deploymentCheck,
   evaluateGate,
   gateExitCode,
   GateConfigSchema,
   poolBaselines,
+  type GateCheck,
   type GateConfig,
   type GateRun,
 } from "../analysis/gate.js";
+import { simulate } from "../sim/engine.js";
+import { deploymentPlans } from "../sim/deploy.js";
+import { SimulateConfigSchema, simulationContext, type Warning } from "../sim/vocab/index.js";
+import { loadConfig } from "../analysis/io/files/config-file.js";
+import { loadTrace } from "../analysis/io/files/trace-file.js";
 import {
   baselineRunsFromHistory,
   historyLockTimeoutMs,
@@ -63,6 +71,44 @@ export async function loadGateConfig(path: string | undefined): Promise<GateConf
     );
   }
   return parsed.data;
+}
+
+/**
+ * gate.yaml's `deployment` check (issue #16): the simulate config it names, run without and with
+ * the release's deployment at its planned time (the simulate config's own `deployments:` are
+ * left out), judged by deploymentCheck (analysis/gate.ts). Null without a `deployment`.
+ */
+async function deploymentGateCheck(
+  config: GateConfig,
+  configPath: string | undefined,
+  io: Io,
+): Promise<GateCheck | null> {
+  const d = config.deployment;
+  if (d === undefined || configPath === undefined) return null;
+  const { simulate: simulatePath, maxAddedSloMinutes, ...settings } = d;
+  const path = resolve(dirname(resolve(configPath)), simulatePath);
+  if (!existsSync(path)) {
+    throw new UsageError(
+      `${configPath}: deployment.simulate ${simulatePath} does not exist (it is read relative to ${configPath}); give a caplab simulate config.`,
+      "missing-file",
+    );
+  }
+  const { config: sim, baseDir } = await loadConfig(path, SimulateConfigSchema);
+  const warnings: Warning[] = [];
+  const trace = await loadTrace(sim.trace, baseDir, (w) => warnings.push(w));
+  printWarnings(io, warnings);
+  const plans = deploymentPlans([settings], trace, () => `${configPath}: deployment.at`);
+  const context = simulationContext(sim);
+  const candidate = { task: sim.task, scaling: sim.scaling };
+  const without = simulate(trace, candidate, context, { record: false }).kpis;
+  const withIt = simulate(trace, { ...candidate, deployments: plans }, context, {
+    record: false,
+  }).kpis;
+  return deploymentCheck(without, withIt, withIt.deployments![0]!, {
+    at: d.at,
+    strategy: d.strategy,
+    maxAddedSloMinutes,
+  });
 }
 
 /**
@@ -132,7 +178,8 @@ export async function runGateCommand(
     }
   }
 
-  const result = evaluateGate(gateRunOf(run), baseline, config);
+  const deployment = await deploymentGateCheck(config, opts.config, io);
+  const result = evaluateGate(gateRunOf(run), baseline, config, deployment);
   const out = output.path;
   await output.write(async (dir) => {
     await writeFileAtomic(join(dir, "gate-junit.xml"), renderGateJunit(result));

@@ -53,15 +53,16 @@ import {
  * @throws UsageError naming `deployments[k].at` when a time falls outside the trace.
  */
 export function deploymentPlans(
-  deployments: readonly DeploymentConfig[],
+  deployments: readonly Omit<DeploymentConfig, never>[],
   trace: Pick<Trace, "startMs" | "stepSeconds" | "requests">,
+  field: (k: number) => string = (k) => `deployments[${k}].at`,
 ): DeploymentPlan[] {
   const endMs = trace.startMs + trace.requests.length * trace.stepSeconds * 1000;
   const plans = deployments.map(({ at, ...rest }, k) => {
     const ms = Date.parse(at);
     if (!(ms >= trace.startMs && ms < endMs)) {
       throw new UsageError(
-        `deployments[${k}].at ${at} is outside the trace (${new Date(trace.startMs).toISOString()} to ${new Date(endMs).toISOString()}); give a time inside it.`,
+        `${field(k)} ${at} is outside the trace (${new Date(trace.startMs).toISOString()} to ${new Date(endMs).toISOString()}); give a time inside it.`,
         "bad-config",
       );
     }

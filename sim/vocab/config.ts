@@ -340,100 +340,106 @@ export const DEPLOYMENT_STRATEGIES = ["rolling", "blue-green", "linear", "canary
 export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
 export const THRESHOLD_TYPES = ["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"] as const;
 
+/** The fields of one deployment (DeploymentSchema; gate.yaml's `deployment` adds its own). */
+export const DEPLOYMENT_FIELDS = {
+  /** When the deployment starts (ISO 8601, inside the trace). */
+  at: z
+    .string({ error: "at must be an ISO 8601 time such as 2026-01-05T12:00:00Z" })
+    .refine((v) => Number.isFinite(Date.parse(v)), {
+      message: "at must be an ISO 8601 time such as 2026-01-05T12:00:00Z",
+    }),
+  strategy: z.enum(DEPLOYMENT_STRATEGIES).default("rolling"),
+  minimumHealthyPercent: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(DEPLOYMENT_DEFAULTS.minimumHealthyPercent),
+  maximumPercent: z.number().int().min(100).max(1000).default(DEPLOYMENT_DEFAULTS.maximumPercent),
+  deploymentCircuitBreaker: z
+    .object({
+      enable: z.boolean(),
+      rollback: z.boolean().default(DEPLOYMENT_DEFAULTS.rollback),
+      resetOnHealthyTask: z.boolean().default(DEPLOYMENT_DEFAULTS.resetOnHealthyTask),
+      thresholdConfiguration: z
+        .object({
+          type: z.enum(THRESHOLD_TYPES),
+          value: z.number().int().positive(),
+        })
+        .strict()
+        .default({
+          type: DEPLOYMENT_DEFAULTS.thresholdType,
+          value: DEPLOYMENT_DEFAULTS.thresholdValue,
+        }),
+    })
+    .strict()
+    .optional(),
+  bakeTimeInMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1440)
+    .default(DEPLOYMENT_DEFAULTS.bakeTimeInMinutes),
+  linearConfiguration: z
+    .object({
+      stepPercent: z.number().min(3).max(100).default(DEPLOYMENT_DEFAULTS.stepPercent),
+      stepBakeTimeInMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(1440)
+        .default(DEPLOYMENT_DEFAULTS.stepBakeTimeInMinutes),
+    })
+    .strict()
+    .default({
+      stepPercent: DEPLOYMENT_DEFAULTS.stepPercent,
+      stepBakeTimeInMinutes: DEPLOYMENT_DEFAULTS.stepBakeTimeInMinutes,
+    }),
+  canaryConfiguration: z
+    .object({
+      canaryPercent: z.number().min(0.1).max(100).default(DEPLOYMENT_DEFAULTS.canaryPercent),
+      canaryBakeTimeInMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(1440)
+        .default(DEPLOYMENT_DEFAULTS.canaryBakeTimeInMinutes),
+    })
+    .strict()
+    .default({
+      canaryPercent: DEPLOYMENT_DEFAULTS.canaryPercent,
+      canaryBakeTimeInMinutes: DEPLOYMENT_DEFAULTS.canaryBakeTimeInMinutes,
+    }),
+  /**
+   * caplab: the new revision's tasks never pass the ALB health check (a broken image or
+   * configuration): ECS stops each after UnhealthyThresholdCount failed checks and starts
+   * another, and the circuit breaker, if on, counts them. @default false
+   */
+  failsHealthChecks: z.boolean().default(false),
+};
+
+/** The rules across fields of a deployment. */
+export function checkDeployment(
+  d: { strategy: DeploymentStrategy; deploymentCircuitBreaker?: { enable: boolean } | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (d.strategy !== "rolling" && d.deploymentCircuitBreaker?.enable) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["deploymentCircuitBreaker"],
+      message:
+        "the deployment circuit breaker works with the rolling strategy only (ECS API, DeploymentCircuitBreaker); remove it or use strategy: rolling",
+    });
+  }
+}
+
 /**
  * One ECS deployment during the trace (`deployments:`), in the ECS API's words
  * (DeploymentConfiguration): a rolling update with its percents and circuit breaker, or ECS's
  * blue/green, linear or canary traffic shift with its bake times. Defaults:
  * DEPLOYMENT_DEFAULTS; the rules: sim/rules.ts; the model: sim/deploy.ts.
  */
-export const DeploymentSchema = z
-  .object({
-    /** When the deployment starts (ISO 8601, inside the trace). */
-    at: z
-      .string({ error: "at must be an ISO 8601 time such as 2026-01-05T12:00:00Z" })
-      .refine((v) => Number.isFinite(Date.parse(v)), {
-        message: "at must be an ISO 8601 time such as 2026-01-05T12:00:00Z",
-      }),
-    strategy: z.enum(DEPLOYMENT_STRATEGIES).default("rolling"),
-    minimumHealthyPercent: z
-      .number()
-      .int()
-      .min(0)
-      .max(100)
-      .default(DEPLOYMENT_DEFAULTS.minimumHealthyPercent),
-    maximumPercent: z.number().int().min(100).max(1000).default(DEPLOYMENT_DEFAULTS.maximumPercent),
-    deploymentCircuitBreaker: z
-      .object({
-        enable: z.boolean(),
-        rollback: z.boolean().default(DEPLOYMENT_DEFAULTS.rollback),
-        resetOnHealthyTask: z.boolean().default(DEPLOYMENT_DEFAULTS.resetOnHealthyTask),
-        thresholdConfiguration: z
-          .object({
-            type: z.enum(THRESHOLD_TYPES),
-            value: z.number().int().positive(),
-          })
-          .strict()
-          .default({
-            type: DEPLOYMENT_DEFAULTS.thresholdType,
-            value: DEPLOYMENT_DEFAULTS.thresholdValue,
-          }),
-      })
-      .strict()
-      .optional(),
-    bakeTimeInMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(1440)
-      .default(DEPLOYMENT_DEFAULTS.bakeTimeInMinutes),
-    linearConfiguration: z
-      .object({
-        stepPercent: z.number().min(3).max(100).default(DEPLOYMENT_DEFAULTS.stepPercent),
-        stepBakeTimeInMinutes: z
-          .number()
-          .int()
-          .min(0)
-          .max(1440)
-          .default(DEPLOYMENT_DEFAULTS.stepBakeTimeInMinutes),
-      })
-      .strict()
-      .default({
-        stepPercent: DEPLOYMENT_DEFAULTS.stepPercent,
-        stepBakeTimeInMinutes: DEPLOYMENT_DEFAULTS.stepBakeTimeInMinutes,
-      }),
-    canaryConfiguration: z
-      .object({
-        canaryPercent: z.number().min(0.1).max(100).default(DEPLOYMENT_DEFAULTS.canaryPercent),
-        canaryBakeTimeInMinutes: z
-          .number()
-          .int()
-          .min(0)
-          .max(1440)
-          .default(DEPLOYMENT_DEFAULTS.canaryBakeTimeInMinutes),
-      })
-      .strict()
-      .default({
-        canaryPercent: DEPLOYMENT_DEFAULTS.canaryPercent,
-        canaryBakeTimeInMinutes: DEPLOYMENT_DEFAULTS.canaryBakeTimeInMinutes,
-      }),
-    /**
-     * caplab: the new revision's tasks never pass the ALB health check (a broken image or
-     * configuration): ECS stops each after UnhealthyThresholdCount failed checks and starts
-     * another, and the circuit breaker, if on, counts them. @default false
-     */
-    failsHealthChecks: z.boolean().default(false),
-  })
-  .strict()
-  .superRefine((d, ctx) => {
-    if (d.strategy !== "rolling" && d.deploymentCircuitBreaker?.enable) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["deploymentCircuitBreaker"],
-        message:
-          "the deployment circuit breaker works with the rolling strategy only (ECS API, DeploymentCircuitBreaker); remove it or use strategy: rolling",
-      });
-    }
-  });
+export const DeploymentSchema = z.object(DEPLOYMENT_FIELDS).strict().superRefine(checkDeployment);
 export type DeploymentConfig = z.output<typeof DeploymentSchema>;
 
 /** `caplab simulate` config. */

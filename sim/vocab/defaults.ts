@@ -328,6 +328,8 @@ export const GATE_DEFAULTS = {
   errorMinDifferencePercent: 0.5,
   /** Fail when CPU-seconds per request (or requests per task-second) is worse by more than this, percent. @default 10 % */
   capacityMarginPercent: 10,
+  /** gate.yaml `deployment`: SLO-violating minutes the release's deployment may add. @default 0 */
+  maxAddedSloMinutes: 0,
 } as const;
 
 // ---------------------------------------------------------------------------------------------

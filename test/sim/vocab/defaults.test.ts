@@ -53,6 +53,7 @@ describe("the defaults", () => {
           "mannWhitneyAlpha": 0.01,
           "mannWhitneyMinShiftPercent": 5,
           "max5xxPercent": 0.1,
+          "maxAddedSloMinutes": 0,
           "maxBootstrapValues": 5000,
           "memoryHeadroomPercent": 20,
           "p95MarginPercent": 10,
