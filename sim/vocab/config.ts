@@ -442,6 +442,26 @@ export function checkDeployment(
 export const DeploymentSchema = z.object(DEPLOYMENT_FIELDS).strict().superRefine(checkDeployment);
 export type DeploymentConfig = z.output<typeof DeploymentSchema>;
 
+/**
+ * A service's deployment settings in `deployments:`'s words, as `caplab collect` records them
+ * (manifest.current.deployment): the controller (`deploymentController.type`) and the
+ * DeploymentConfiguration fields caplab models.
+ */
+export const DeploymentSettingsSchema = z
+  .object({
+    controller: z.enum(["ECS", "CODE_DEPLOY", "EXTERNAL"]),
+    strategy: DEPLOYMENT_FIELDS.strategy,
+    minimumHealthyPercent: DEPLOYMENT_FIELDS.minimumHealthyPercent,
+    maximumPercent: DEPLOYMENT_FIELDS.maximumPercent,
+    deploymentCircuitBreaker: DEPLOYMENT_FIELDS.deploymentCircuitBreaker,
+    // (Only when AWS returns them: no default filled in.)
+    bakeTimeInMinutes: DEPLOYMENT_FIELDS.bakeTimeInMinutes.unwrap().optional(),
+    linearConfiguration: DEPLOYMENT_FIELDS.linearConfiguration.unwrap().optional(),
+    canaryConfiguration: DEPLOYMENT_FIELDS.canaryConfiguration.unwrap().optional(),
+  })
+  .strict();
+export type DeploymentSettings = z.output<typeof DeploymentSettingsSchema>;
+
 /** `caplab simulate` config. */
 export const SimulateConfigSchema = z
   .object({
