@@ -4,6 +4,7 @@
  * 50 % / 100 % at peak, scale-in off while a deployment runs, the circuit breaker, a stuck
  * deployment, blue/green with its bake time, linear and canary traffic.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   circuitBreakerThreshold,
@@ -294,5 +295,81 @@ describe("blue/green, linear and canary", () => {
     const share = r.timeline!.deployment!.primaryTrafficPercent;
     expect([6, 11, 16, 21].map((m) => Math.round(share[step(m)]!))).toEqual([25, 50, 75, 100]);
     expect(r.kpis.deployments![0]!.durationMinutes).toBe(16);
+  });
+});
+
+describe("deployments: invariants on every step (fast-check)", () => {
+  const scenario = fc.record({
+    load: fc.array(fc.double({ min: 0, max: 1.3, noNaN: true }), { minLength: 40, maxLength: 40 }),
+    desired: fc.integer({ min: 1, max: 8 }),
+    strategy: fc.constantFrom("rolling", "blue-green", "linear", "canary"),
+    minimumHealthyPercent: fc.constantFrom(0, 50, 75, 100),
+    maximumPercent: fc.constantFrom(100, 125, 150, 200),
+    at: fc.integer({ min: 0, max: 30 }),
+    fails: fc.boolean(),
+    breaker: fc.boolean(),
+    drain: fc.constantFrom(0, 120, 300),
+  });
+
+  it("conserves requests, keeps the revisions' counts adding up, stays within maximumPercent, closes every window", () => {
+    fc.assert(
+      fc.property(scenario, (c) => {
+        const rolling = c.strategy === "rolling";
+        if (rolling && c.minimumHealthyPercent === 0 && c.maximumPercent === 100) return; // ECS refuses both
+        const r = runSim(traceOf(c.load.map((u) => u * c.desired * PER_TASK_MINUTE)), {
+          scaling: { MinCapacity: c.desired, MaxCapacity: c.desired, DesiredCount: c.desired },
+          platform: { ...SIMPLE_PLATFORM, deregistrationDelaySeconds: c.drain },
+          deployments: [
+            {
+              at: at(c.at),
+              strategy: c.strategy,
+              minimumHealthyPercent: c.minimumHealthyPercent,
+              maximumPercent: c.maximumPercent,
+              failsHealthChecks: c.fails,
+              linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 },
+              canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 },
+              bakeTimeInMinutes: 2,
+              ...(rolling && c.breaker
+                ? { deploymentCircuitBreaker: { enable: true, rollback: true } }
+                : {}),
+            },
+          ],
+        });
+        const t = r.timeline!;
+        const dc = t.deployment!;
+        const tol = 1e-6;
+        for (let i = 0; i < t.length; i++) {
+          const before = i > 0 ? t.backlog[i - 1]! : 0;
+          const balance = t.servedRequests[i]! + t.failedRequests[i]! + t.backlog[i]! - before;
+          expect(Math.abs(balance - t.requests[i]!), `requests at step ${i}`).toBeLessThanOrEqual(
+            1e-9 * Math.max(1, t.requests[i]!, before),
+          );
+          expect(dc.primaryRunningCount[i]! + dc.activeRunningCount[i]!).toBeCloseTo(
+            t.runningCount[i]!,
+            6,
+          );
+          expect(t.healthyCount[i]!).toBeLessThanOrEqual(t.runningCount[i]! + tol);
+          // RUNNING or PENDING never past maximumPercent of the desired count (rolling).
+          if (rolling) {
+            expect(t.runningCount[i]! + t.pendingCount[i]!).toBeLessThanOrEqual(
+              Math.max(c.desired, maximumTasks(c.desired, c.maximumPercent)) + tol,
+            );
+          }
+        }
+        const d = r.kpis.deployments!;
+        expect(d).toHaveLength(1);
+        expect(d[0]!.extraTaskMinutes).toBeGreaterThanOrEqual(0);
+        const moves =
+          maximumTasks(c.desired, c.maximumPercent) > c.desired ||
+          minimumHealthyTasks(c.desired, c.minimumHealthyPercent) < c.desired;
+        if (rolling && !moves) expect(d[0]!.outcome).toBe("stuck");
+        else if (c.fails && rolling && c.breaker) expect(d[0]!.outcome).toBe("rolled-back");
+        if (!c.fails && d[0]!.outcome === "completed") {
+          const end = t.length - 1;
+          expect(dc.activeRunningCount[end]).toBeLessThanOrEqual(tol);
+        }
+      }),
+      { numRuns: 120 },
+    );
   });
 });
