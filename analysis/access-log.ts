@@ -3,7 +3,7 @@
  * §4.2), and the per-step latency quantile the importer keeps:
  *
  *   ALB line ──parseAlbLogLine──▶ AlbLogRecord   (every layout: 2016 … conn_trace_id and later)
- *   combined line ──parseCombinedLogLine──▶ CombinedLogRecord   (nginx, Apache, FireLens JSON)
+ *   combined line ──parseCombinedLogLine──▶ CombinedLogRecord   (nginx, Apache, vhost_combined, FireLens JSON)
  *   latencies ──QuantileSketch──▶ p95 per step, in bounded memory
  *
  * Pure: a string in, a `Result` out. Nothing here throws on bad input; the reason comes back
@@ -11,7 +11,7 @@
  * line number.
  */
 import type { Result } from "../sim/vocab/index.js";
-import { parseIsoTime } from "./trace.js";
+import { parseIsoTime, wholeMs } from "./trace.js";
 
 // ---------------------------------------------------------------------------------------------
 // Fields
@@ -230,7 +230,7 @@ export function parseAlbLogLine(line: string): Result<AlbLogRecord> {
     value: {
       type,
       timeMs,
-      arrivalMs: requestCreationTimeMs ?? Math.round(timeMs - processingMs),
+      arrivalMs: requestCreationTimeMs ?? Math.floor(timeMs - processingMs),
       elb: f[2]!,
       client: f[3]!,
       target: at(4),
@@ -368,7 +368,7 @@ export function readAlbRequest(line: string): AlbRequest | null {
     if (creation === null) return null;
     arrivalMs = creation;
   } else {
-    arrivalMs = Math.round(timeMs - ((request ?? 0) + (target ?? 0) + (response ?? 0)) * 1000);
+    arrivalMs = Math.floor(timeMs - ((request ?? 0) + (target ?? 0) + (response ?? 0)) * 1000);
   }
   return {
     arrivalMs,
@@ -466,6 +466,10 @@ function cut(text: string): string {
 
 /** One line of the NCSA combined (or common) log format, as nginx and Apache write it. */
 export interface CombinedLogRecord {
+  /** Apache `vhost_combined` only: the canonical ServerName (`%v`); null otherwise. */
+  readonly virtualHost: string | null;
+  /** Apache `vhost_combined` only: the server's canonical port (`%p`); null otherwise. */
+  readonly port: number | null;
   readonly remoteAddr: string;
   readonly remoteUser: string | null;
   /** `$time_local`, epoch ms. */
@@ -483,9 +487,16 @@ const Q = String.raw`"((?:[^"\\]|\\.)*)"`;
  * `addr ident user [time] "request" status bytes` then, in the combined format,
  * `"referer" "user agent"` and anything an extended format appends after them.
  */
-const COMBINED = new RegExp(
-  String.raw`^(\S+) (\S+) (\S+) \[([^\]]+)\] ${Q} (\d{3}|-) (\d+|-)(?:| ${Q} ${Q}(?:\s.*)?)\s*$`,
-);
+const COMBINED_TAIL = String.raw`(\S+) (\S+) (\S+) \[([^\]]+)\] ${Q} (\d{3}|-) (\d+|-)(?:| ${Q} ${Q}(?:\s.*)?)\s*$`;
+const COMBINED = new RegExp(`^${COMBINED_TAIL}`);
+/**
+ * Apache's `vhost_combined`, Debian's default for `other_vhosts_access.log`
+ * (`/etc/apache2/apache2.conf`: `LogFormat "%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\"
+ * \"%{User-Agent}i\"" vhost_combined`; https://httpd.apache.org/docs/2.4/mod/mod_log_config.html):
+ * the combined format after `ServerName:port`. A combined line never reads as one: it has one
+ * field fewer before the `[time]`.
+ */
+const VHOST_COMBINED = new RegExp(String.raw`^(\S+):(\d{1,5}) ${COMBINED_TAIL}`);
 
 const MONTHS: Readonly<Record<string, number>> = {
   Jan: 0,
@@ -518,16 +529,16 @@ export function parseClfTime(text: string): number | null {
   const day = Number(d);
   if (day < 1 || day > new Date(Date.UTC(Number(y), month + 1, 0)).getUTCDate()) return null;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return null;
-  const ms = frac === "" ? 0 : Math.round(Number(`0.${frac}`) * 1000);
-  const utc = Date.UTC(Number(y), month, day, Number(h), Number(mi), Number(s), ms);
+  const utc = Date.UTC(Number(y), month, day, Number(h), Number(mi), Number(s), wholeMs(frac));
   const offset = (sign === "-" ? -1 : 1) * (Number(zh) * 60 + Number(zm));
   return utc - offset * 60_000;
 }
 
 /**
  * Reads one nginx or Apache access log line in the combined format (`log_format combined`,
- * Apache `%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-agent}i\"`) or the common format
- * (without referer and user agent). A FireLens record (`{"log":"<line>", "container_id":…}`,
+ * Apache `%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-agent}i\"`), Apache's
+ * `vhost_combined` (the same after `%v:%p`) or the common format (without referer and user
+ * agent). A FireLens record (`{"log":"<line>", "container_id":…}`,
  * as Fluent Bit writes it to S3 or CloudWatch) is unwrapped first.
  *
  * @example parseCombinedLogLine('1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 512 "-" "curl/8"')
@@ -540,21 +551,26 @@ export function parseCombinedLogLine(line: string): Result<CombinedLogRecord> {
     if (inner === null) return { ok: false, error: 'is JSON without a string "log" field' };
     text = inner;
   }
-  const m = COMBINED.exec(text);
-  if (m === null) {
+  const combined = COMBINED.exec(text);
+  const vhost = combined === null ? VHOST_COMBINED.exec(text) : null;
+  if (combined === null && vhost === null) {
     return {
       ok: false,
       error: unclosedQuote(text)
         ? "has a quoted field that is not closed"
-        : "is not in the combined or common log format",
+        : "is not in the combined, vhost_combined or common log format",
     };
   }
-  const [, addr, , user, time, request, status, bytes, referer, agent] = m;
+  const [, virtualHost = null, port = null] = vhost ?? [];
+  const [, addr, , user, time, request, status, bytes, referer, agent] =
+    combined ?? vhost!.slice(2);
   const timeMs = parseClfTime(time!);
   if (timeMs === null) return { ok: false, error: `[${cut(time!)}] is not a log time` };
   return {
     ok: true,
     value: {
+      virtualHost,
+      port: port === null ? null : Number(port),
       remoteAddr: addr!,
       remoteUser: dash(user!),
       timeMs,

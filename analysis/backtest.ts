@@ -7,13 +7,14 @@
  *       TargetResponseTime p95) and the timing error of each scale-out
  */
 import { simulate } from "../sim/engine.js";
-import type {
-  Candidate,
-  Kpis,
-  SimulationContext,
-  Timeline,
-  Trace,
-  WarningSink,
+import {
+  warnings,
+  type Candidate,
+  type Kpis,
+  type SimulationContext,
+  type Timeline,
+  type Trace,
+  type WarningSink,
 } from "../sim/vocab/index.js";
 import type { ObservedService } from "./calibrate.js";
 
@@ -215,11 +216,7 @@ export function backtest(
 ): BacktestResult {
   const trace = observedTrace(observed);
   const gaps = trace.gap.reduce((a, g) => a + g, 0);
-  if (gaps > 0)
-    warn({
-      code: "gap-in-measurements",
-      message: `${observed.source}: ${gaps} steps have no request data; they replay as 0 requests.`,
-    });
+  if (gaps > 0) warn(warnings.requestGapsReplayed(observed.source, gaps));
   const result = simulate(trace, startingAsObserved(observed, candidate), context, {
     record: true,
   });

@@ -10,6 +10,7 @@
  */
 import { queueStep, taskStation, type QueueStepResult } from "../sim/queue.js";
 import {
+  warnings,
   PLATFORM_DEFAULTS,
   SERVICE_DEFAULTS,
   ServiceModelSchema,
@@ -17,10 +18,10 @@ import {
   type PlatformParams,
   type ServiceModel,
   type TaskSize,
-  type Warning,
   type WarningSink,
 } from "../sim/vocab/index.js";
 import { k6Percentile, linearFit, type LinearFit } from "./stats/index.js";
+import { UsageError } from "../sim/vocab/errors.js";
 
 /** A service's measurements on one fixed step grid. Every series has `length` values; NaN = no data. */
 export interface ObservedService {
@@ -50,6 +51,19 @@ export interface ObservedService {
   readonly responseTimeP95Ms: Float64Array | null;
   /** Scale-outs the scaling activities record: when, and the new desired count. */
   readonly scaleOuts: readonly { readonly timeMs: number; readonly desiredCount: number }[];
+  /**
+   * Every usage datapoint the bundle holds, whether or not it falls on the steps above (per
+   * task where the bundle has per-task series): what sizes a task in rightsize. Without it,
+   * the series above are used.
+   */
+  readonly usage?: {
+    /** CPU units (1024 per vCPU) used per task. */
+    readonly cpuUnits: Float64Array | null;
+    /** Percent of the task's CPU (AWS/ECS CPUUtilization). */
+    readonly cpuPercent: Float64Array | null;
+    /** MiB used per task. */
+    readonly memoryMiB: Float64Array | null;
+  };
 }
 
 /** Options of {@link calibrate}. */
@@ -62,6 +76,12 @@ export interface CalibrateOptions {
   readonly minimumPoints?: number;
   /** Utilization (request CPU / capacity) below which a step counts as low load. @default 0.5 */
   readonly lowLoadUtilization?: number;
+  /**
+   * Today's service model (`--config`): what a parameter the data cannot fit keeps, with a
+   * warning, instead of the default; without it, a bundle that cannot give the CPU fit is
+   * refused. @default none
+   */
+  readonly prior?: ServiceModel;
 }
 
 /** A straight-line fit and how many steps it used. */
@@ -75,8 +95,8 @@ export interface Calibration {
   /** Platform parameters the data supports (the rest keep their defaults). */
   readonly platform: Partial<PlatformParams>;
   readonly fits: {
-    /** vCPU used per task (y) on requests per second per task (x). */
-    readonly cpu: FitReport;
+    /** vCPU used per task (y) on requests per second per task (x); null when not fitted (a prior's values kept). */
+    readonly cpu: FitReport | null;
     /** MiB per task (y) on requests in flight per task (x); null without memory data. */
     readonly memory: FitReport | null;
     /** Non-CPU latency: median over low-load steps, and how many. */
@@ -96,44 +116,12 @@ export interface Calibration {
   };
 }
 
-/** Thrown when the data cannot support the CPU fit at all. */
-export class CalibrationError extends Error {}
-
-// ---------------------------------------------------------------------------------------------
-// Named warnings (STYLE.md point 9)
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** A used series has no data for a stretch of steps. */
-export function gapInMeasurements(series: string, fromMs: number, toMs: number): Warning {
-  return {
-    code: "gap-in-measurements",
-    message: `${series} has no data from ${iso(fromMs)} to ${iso(toMs)}; those steps are left out of the fits.`,
-  };
-}
-
-/** A fit rests on fewer steady steps than the minimum. */
-export function tooFewPoints(parameter: string, points: number, minimum: number): Warning {
-  return {
-    code: "too-few-points",
-    message: `${parameter} rests on ${points} steady steps (fewer than ${minimum}); treat it as a rough estimate and measure longer or at more load levels.`,
-  };
-}
-
-/** p95 never crossed the SLO, so the knee is only bounded from below. */
-export function rampNotSaturated(highest: number, sloP95Ms: number): Warning {
-  return {
-    code: "ramp-not-saturated",
-    message: `p95 never crossed ${sloP95Ms} ms, up to ${highest.toFixed(2)} requests/s per task: the knee lies above that; ramp higher to find it.`,
-  };
-}
-
-/** A parameter could not be fitted and keeps its default. */
-export function parameterNotFitted(parameter: string, reason: string, fallback: string): Warning {
-  return {
-    code: "parameter-not-fitted",
-    message: `${parameter} could not be fitted (${reason}); it keeps ${fallback}.`,
-  };
+/** Thrown when the data cannot support the CPU fit at all (a usage error: the data must change). */
+export class CalibrationError extends UsageError {
+  constructor(message: string) {
+    super(message, "cannot-calibrate");
+    this.name = "CalibrationError";
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,7 +134,7 @@ function reportGaps(name: string, values: Float64Array, o: ObservedService, warn
     if (missing && from < 0) from = i;
     if (!missing && from >= 0) {
       const ms = (k: number) => o.startMs + k * o.stepSeconds * 1000;
-      warn(gapInMeasurements(name, ms(from), ms(i)));
+      warn(warnings.gapInMeasurements(name, ms(from), ms(i)));
       from = -1;
     }
   }
@@ -231,47 +219,60 @@ export function calibrate(
   const vcpus = vcpusOf(o.task);
   const s = o.stepSeconds;
 
+  const prior = options.prior;
+
   const cpu = vcpuUsedPerTask(o);
-  if (!cpu || !o.runningTasks) {
-    throw new CalibrationError(
-      `${o.source} has no CPU (ci.CpuUtilized.Average or ecs.CPUUtilization.Average) or no task count (ci.RunningTaskCount.Average); collect a bundle with Container Insights on.`,
-    );
-  }
   reportGaps("requests", o.requests, o, warn);
-  reportGaps("CPU", cpu, o, warn);
-  reportGaps("ci.RunningTaskCount.Average", o.runningTasks, o, warn);
-  if (o.memoryMiBPerTask) reportGaps("ci.MemoryUtilized.Average", o.memoryMiBPerTask, o, warn);
+  if (cpu) reportGaps("CPU", cpu, o, warn);
+  if (o.runningTasks) reportGaps("the running-task count", o.runningTasks, o, warn);
+  if (o.memoryMiBPerTask) reportGaps("memory used per task", o.memoryMiBPerTask, o, warn);
 
   const x = requestsPerTask(o);
   const steady = steadySteps(o);
   const used: number[] = [];
-  for (let i = 0; i < o.length; i++) {
+  for (let i = 0; cpu && i < o.length; i++) {
     const y = cpu[i]!;
     if (!steady[i] || !Number.isFinite(x[i]!) || !Number.isFinite(y)) continue;
     if ((100 * y) / vcpus > saturated) continue;
     used.push(i);
   }
-  if (used.length < 3) {
-    throw new CalibrationError(
-      `${o.source} has ${used.length} steady, unsaturated steps with CPU and task counts; the CPU fit needs at least three (measure longer at steady load).`,
+  // The CPU fit, or why the data cannot give one.
+  let cpuFit: LinearFit | null = null;
+  let why: string | null = null;
+  if (o.length === 0) why = "the bundle has no requests series to fit CPU against";
+  else if (!cpu)
+    why =
+      "the bundle has no CPU on the requests' steps (ci.CpuUtilized.Average, task.<TaskId>.CpuUtilized.Average or ecs.CPUUtilization.Average for the same time as the requests)";
+  else if (!o.runningTasks)
+    why =
+      "the bundle has no task count on the requests' steps (ci.RunningTaskCount.Average, or per-task series to count)";
+  else if (used.length < 3)
+    why = `${used.length} steady, unsaturated step${used.length === 1 ? " has" : "s have"} CPU and task counts, and the CPU fit needs at least three (measure longer at steady load)`;
+  else {
+    cpuFit = linearFit(
+      used.map((i) => x[i]!),
+      used.map((i) => cpu[i]!),
     );
+    if (!(cpuFit.slope > 0)) {
+      why = `CPU does not rise with requests per task (slope ${cpuFit.slope}): the load did not vary enough to fit CPU per request`;
+      cpuFit = null;
+    }
   }
-  if (used.length < minimumPoints)
-    warn(tooFewPoints("cpuMsPerRequest", used.length, minimumPoints));
-  const cpuFit = linearFit(
-    used.map((i) => x[i]!),
-    used.map((i) => cpu[i]!),
-  );
-  if (!(cpuFit.slope > 0)) {
+  if (why !== null && prior === undefined)
     throw new CalibrationError(
-      `CPU does not rise with requests per task in ${o.source} (slope ${cpuFit.slope}); the load did not vary enough to fit CPU per request.`,
+      `${o.source} cannot be calibrated: ${why}. To keep your own values where the data cannot fit them, give --config with a simulate config.`,
     );
-  }
-  const cpuMsPerRequest = cpuFit.slope * 1000;
-  let idleCpuPercent = (100 * cpuFit.intercept) / vcpus;
+  if (cpuFit !== null && used.length < minimumPoints)
+    warn(warnings.tooFewPoints("cpuMsPerRequest", used.length, minimumPoints));
+  if (why !== null)
+    warn(
+      warnings.parameterNotFitted("cpuMsPerRequest and idleCpuPercent", why, "--config's values"),
+    );
+  const cpuMsPerRequest = cpuFit ? cpuFit.slope * 1000 : prior!.cpuMsPerRequest;
+  let idleCpuPercent = cpuFit ? (100 * cpuFit.intercept) / vcpus : prior!.idleCpuPercent;
   if (idleCpuPercent < 0 || idleCpuPercent >= 100) {
     warn(
-      parameterNotFitted(
+      warnings.parameterNotFitted(
         "idleCpuPercent",
         `the intercept gives ${idleCpuPercent.toFixed(2)} %`,
         `0 %`,
@@ -284,7 +285,10 @@ export function calibrate(
   const { servers, mu } = taskStation(vcpus, cpuMsPerRequest / 1000, idleCpuPercent / 100);
   const qs: QueueStepResult = { meanWait: 0, p50: 0, p95: 0, p99: 0, exceedance: 0 };
   let latency: Calibration["fits"]["latency"] = null;
-  let latencyMs: number = SERVICE_DEFAULTS.latencyMs;
+  let latencyMs: number = prior?.latencyMs ?? SERVICE_DEFAULTS.latencyMs;
+  /** What a parameter that cannot be fitted keeps, in words. */
+  const kept = (value: number, unit: string): string =>
+    `${value}${unit}${prior === undefined ? "" : " (--config)"}`;
   if (o.responseTimeMeanMs) {
     const residuals: number[] = [];
     for (const i of used) {
@@ -298,20 +302,30 @@ export function calibrate(
       latencyMs = Math.max(0, median(residuals));
       latency = { points: residuals.length, latencyMs };
       if (residuals.length < minimumPoints)
-        warn(tooFewPoints("latencyMs", residuals.length, minimumPoints));
+        warn(warnings.tooFewPoints("latencyMs", residuals.length, minimumPoints));
     } else {
-      warn(parameterNotFitted("latencyMs", "no low-load step has a response time", "0 ms"));
+      warn(
+        warnings.parameterNotFitted(
+          "latencyMs",
+          "no low-load step has a response time",
+          kept(latencyMs, " ms"),
+        ),
+      );
     }
   } else {
     warn(
-      parameterNotFitted("latencyMs", "the bundle has no tg.TargetResponseTime.Average", "0 ms"),
+      warnings.parameterNotFitted(
+        "latencyMs",
+        "the bundle has no tg.TargetResponseTime.Average",
+        kept(latencyMs, " ms"),
+      ),
     );
   }
 
   // Memory on in-flight requests (Little's law).
   let memory: FitReport | null = null;
-  let memoryBase = 0;
-  let perInflight = 0;
+  let memoryBase = prior?.memoryMiB.base ?? 0;
+  let perInflight = prior?.memoryMiB.perInflightRequest ?? 0;
   if (o.memoryMiBPerTask) {
     const mx: number[] = [];
     const my: number[] = [];
@@ -328,14 +342,32 @@ export function calibrate(
       memory = { points: mx.length, fit };
       perInflight = Math.max(0, fit.slope);
       memoryBase = Math.max(0, perInflight > 0 ? fit.intercept : median(my));
-      if (mx.length < minimumPoints) warn(tooFewPoints("memoryMiB", mx.length, minimumPoints));
+      if (mx.length < minimumPoints)
+        warn(warnings.tooFewPoints("memoryMiB", mx.length, minimumPoints));
     } else if (my.length > 0) {
       memoryBase = median(my);
-      warn(parameterNotFitted("memoryMiB.perInflightRequest", "fewer than three steps", "0"));
-    }
+      warn(
+        warnings.parameterNotFitted(
+          "memoryMiB.perInflightRequest",
+          "fewer than three steps",
+          kept(perInflight, ""),
+        ),
+      );
+    } else
+      warn(
+        warnings.parameterNotFitted(
+          "memoryMiB",
+          "no steady step has memory and requests",
+          kept(memoryBase, " MiB"),
+        ),
+      );
   } else {
     warn(
-      parameterNotFitted("memoryMiB.base", "the bundle has no ci.MemoryUtilized.Average", "0 MiB"),
+      warnings.parameterNotFitted(
+        "memoryMiB.base",
+        "the bundle has no memory used per task on the requests' steps",
+        kept(memoryBase, " MiB"),
+      ),
     );
   }
 
@@ -353,7 +385,7 @@ export function calibrate(
       const firstOver = over.length ? Math.min(...over) : Infinity;
       const within = pts.filter(([v, p]) => p <= sloP95Ms && v < firstOver).map(([v]) => v);
       const kneeValue = over.length && within.length ? Math.max(...within) : null;
-      if (over.length === 0) warn(rampNotSaturated(highest, sloP95Ms));
+      if (over.length === 0) warn(warnings.rampNotSaturated(highest, sloP95Ms));
       knee = { sloP95Ms, requestsPerSecondPerTask: kneeValue, highestObserved: highest };
     }
   }
@@ -363,16 +395,16 @@ export function calibrate(
   let launchToHealthy: Calibration["fits"]["launchToHealthy"] = null;
   const counts = o.healthyTasks ?? o.runningTasks;
   const lags: number[] = [];
-  for (const a of o.scaleOuts) {
+  for (const a of counts === null ? [] : o.scaleOuts) {
     const first = Math.max(0, Math.floor((a.timeMs - o.startMs) / (s * 1000)));
     // The count is a step average: in the step where the new tasks turn healthy it sits
     // part of the way from the old level to the new one, which says when in the step they
     // did (exact when they turn healthy together, as one scale-out's tasks roughly do).
-    const before = counts[first]!;
+    const before = counts![first]!;
     const added = a.desiredCount - before;
     if (!(added > 0.5)) continue;
     for (let i = first + 1; i < o.length; i++) {
-      const share = (counts[i]! - before) / added;
+      const share = (counts![i]! - before) / added;
       if (!(share > 0.01)) continue;
       const healthyMs = o.startMs + (i + 1) * s * 1000 - Math.min(1, share) * s * 1000;
       lags.push((healthyMs - a.timeMs) / 1000);
@@ -389,14 +421,10 @@ export function calibrate(
         d.newTargetHealthyChecks -
         1);
     platform.launchSeconds = Math.max(0, Math.round(m - d.schedulingDelaySeconds - checks));
-    if (s >= 60)
-      warn({
-        code: "coarse-launch-timing",
-        message: `launch-to-healthy is read from ${s}-s averages of the healthy count, interpolated within the step; tasks of one scale-out that turn healthy at different times blur it.`,
-      });
+    if (s >= 60) warn(warnings.coarseLaunchTiming(s));
   } else {
     warn(
-      parameterNotFitted(
+      warnings.parameterNotFitted(
         "launchSeconds",
         o.scaleOuts.length
           ? "no scale-out reached its desired count in the window"
@@ -407,18 +435,19 @@ export function calibrate(
   }
 
   const service = ServiceModelSchema.parse({
+    ...prior,
     cpuMsPerRequest,
     latencyMs,
-    serviceTimeCv: SERVICE_DEFAULTS.serviceTimeCv,
+    serviceTimeCv: prior?.serviceTimeCv ?? SERVICE_DEFAULTS.serviceTimeCv,
     idleCpuPercent,
-    timeoutSeconds: SERVICE_DEFAULTS.timeoutSeconds,
+    timeoutSeconds: prior?.timeoutSeconds ?? SERVICE_DEFAULTS.timeoutSeconds,
     memoryMiB: { base: memoryBase, perInflightRequest: perInflight },
   });
   return {
     service,
     platform,
     fits: {
-      cpu: { points: used.length, fit: cpuFit },
+      cpu: cpuFit === null ? null : { points: used.length, fit: cpuFit },
       memory,
       latency,
       knee,

@@ -8,6 +8,18 @@
  *     Container Insights events (array, or one per JSONL line) ──parsePerformanceEvent┤   ──finish──▶
  *     filter-log-events output ──parseLogEvents──▶ messages ──parsePerformanceEvent──┘   CloudWatchSeries[]
  *
+ * Each shape is a zod schema in AWS's own words, after the references: GetMetricData's
+ * `MetricDataQuery` and `MetricDataResult`
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html),
+ * GetMetricStatistics' `Datapoint` (…/APIReference/API_GetMetricStatistics.html), CloudWatch
+ * Logs' `FilteredLogEvent`
+ * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilterLogEvents.html)
+ * and the Container Insights performance log events for ECS
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-reference-performance-logs-ECS.html).
+ * Fields caplab does not use pass through; a field caplab uses that has the wrong kind of value
+ * is an error sentence naming where it is (`query m1.Period is "60", not a whole number of
+ * seconds`); an optional name or unit of the wrong kind is ignored.
+ *
  * A CloudWatchSeries has AWS's names (namespace, metric name, dimensions, statistic, unit,
  * period) and its datapoints sorted by time, one per timestamp; placing them on a fixed step
  * is the importer's job (analysis/io/import/cloudwatch.ts). Container Insights events become the
@@ -18,20 +30,15 @@
  * Pure: JSON values in, typed values or `{ok: false, error}` out; no I/O, no clock. No input,
  * whatever its shape, makes these functions throw; warnings go to the sink passed in.
  */
+import { z } from "zod";
 import {
+  warnings,
   seriesIdPart,
   SUB_MINUTE_PERIODS,
   type Result,
-  type Warning,
   type WarningSink,
 } from "../sim/vocab/index.js";
 import { parseIsoTime, typicalSpacingSeconds } from "./trace.js";
-
-/** A CloudWatch dimension, in AWS's words. */
-export interface Dimension {
-  readonly Name: string;
-  readonly Value: string;
-}
 
 /** The JSON shapes `caplab import --format cloudwatch` reads. */
 export const CLOUDWATCH_SHAPES = [
@@ -56,8 +63,11 @@ export const CONTAINER_INSIGHTS_NAMESPACE = "ECS/ContainerInsights";
 export const PERFORMANCE_EVENT_TYPES = ["Container", "Task", "Service", "Cluster"] as const;
 export type PerformanceEventType = (typeof PERFORMANCE_EVENT_TYPES)[number];
 
+/** The statistics GetMetricStatistics returns, in AWS's order. */
+export const STANDARD_STATISTICS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"] as const;
+
 // ---------------------------------------------------------------------------------------------
-// Small readers of unknown JSON
+// Values, times and messages
 
 type JsonObject = { readonly [key: string]: unknown };
 
@@ -68,11 +78,6 @@ function isObject(v: unknown): v is JsonObject {
 /** An own property (never one inherited from Object.prototype). */
 function field(o: JsonObject, name: string): unknown {
   return Object.hasOwn(o, name) ? o[name] : undefined;
-}
-
-function optionalString(o: JsonObject, name: string): string | undefined {
-  const v = field(o, name);
-  return typeof v === "string" ? v : undefined;
 }
 
 /** A JSON value in a few words, for messages. */
@@ -100,6 +105,88 @@ export function cloudWatchTime(v: unknown): number | null {
   const ms = Math.abs(v) < 1e11 ? v * 1000 : v;
   return Math.abs(ms) <= MAX_EPOCH_MS ? ms : null;
 }
+
+const KINDS: Readonly<Record<string, string>> = {
+  object: "an object",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+};
+
+/**
+ * Every message of the schemas is a predicate that follows the place it is about: "is
+ * missing", `is "60", not a whole number of seconds`, "has no Id or Label". This map words
+ * zod's type checks so; schemas with words of their own give them as `error`.
+ */
+const predicates: z.core.$ZodErrorMap = (issue) =>
+  issue.code === "invalid_type"
+    ? issue.input === undefined
+      ? "is missing"
+      : `is ${describeValue(issue.input)}, not ${KINDS[issue.expected] ?? issue.expected}`
+    : undefined;
+
+/** `Dimensions[0].Name`: the part of a zod path inside the place a message names. */
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((k, i) => (typeof k === "number" ? `[${k}]` : `${i === 0 ? "" : "."}${String(k)}`))
+    .join("");
+}
+
+/**
+ * Parses `json` with `schema`. On failure: one phrase (no full stop: it follows a file name),
+ * `place(path)` naming where the first issue is and the issue's predicate saying what is wrong.
+ */
+function parseWith<S extends z.ZodType>(
+  schema: S,
+  json: unknown,
+  place: (path: readonly PropertyKey[]) => string,
+): Result<z.output<S>> {
+  const parsed = schema.safeParse(json, { error: predicates, reportInput: true });
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { ok: false, error: `${place(issue.path)} ${issue.message}` };
+}
+
+/** A name or unit caplab takes when it is a string and leaves out otherwise. */
+const lenientString = z.string().optional().catch(undefined);
+
+/** A CloudWatch time ({@link cloudWatchTime}) as epoch ms; `what` says what it must be. */
+const cloudWatchTimeSchema = (what: string) =>
+  z.unknown().transform((v, ctx) => {
+    const ms = cloudWatchTime(v);
+    if (ms === null)
+      ctx.addIssue({
+        code: "custom",
+        message: v === undefined ? "is missing" : `is ${describeValue(v)}, ${what}`,
+      });
+    return ms ?? NaN;
+  });
+
+const finiteNumber = z.number({ error: (i) => `is ${describeValue(i.input)}, not a number` });
+
+const notWholeSeconds = (issue: { input?: unknown }) =>
+  `is ${describeValue(issue.input)}, not a whole number of seconds`;
+/** A Period: whole seconds above 0. */
+const periodSchema = z
+  .number({ error: notWholeSeconds })
+  .int({ error: notWholeSeconds })
+  .positive({ error: notWholeSeconds })
+  .optional();
+
+/** CloudWatch's `Messages` ({Code, Value}), as "Code: Value"; anything else is left out. */
+const messagesSchema = z
+  .array(z.unknown())
+  .catch([])
+  .transform((list) =>
+    list.filter(isObject).map((m) => {
+      const code = field(m, "Code");
+      const value = field(m, "Value");
+      return `${typeof code === "string" ? code : "?"}: ${typeof value === "string" ? value : ""}`;
+    }),
+  )
+  .optional()
+  .transform((m) => m ?? []);
 
 // ---------------------------------------------------------------------------------------------
 // Shape detection
@@ -153,54 +240,42 @@ export function describeUnknownShape(json: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // --metric-data-queries
 
+const DimensionSchema = z.object({ Name: z.string(), Value: z.string() });
+/** A CloudWatch dimension, in AWS's words. */
+export type Dimension = z.output<typeof DimensionSchema>;
+
+const MetricDataQuerySchema = z
+  .object({
+    Id: z.string().optional(),
+    Label: lenientString,
+    /** Metric math or a SEARCH expression. */
+    Expression: z.string().optional(),
+    MetricStat: z
+      .object({
+        Metric: z.object({
+          Namespace: lenientString,
+          MetricName: lenientString,
+          Dimensions: z.array(DimensionSchema).default([]),
+        }),
+        /** Seconds. */
+        Period: periodSchema,
+        Stat: lenientString,
+        Unit: lenientString,
+      })
+      .optional(),
+    /** Seconds; an Expression query's own period. */
+    Period: periodSchema,
+    /** @default true */
+    ReturnData: z.boolean().optional().catch(undefined),
+  })
+  .refine((q) => q.Id !== undefined && q.Id !== "", { error: "has no Id" })
+  .refine((q) => q.MetricStat !== undefined || q.Expression !== undefined, {
+    error: "has neither MetricStat nor Expression",
+  })
+  .transform((q) => ({ ...q, Id: q.Id! }));
+
 /** One MetricDataQuery of `aws cloudwatch get-metric-data --metric-data-queries`, in AWS's words. */
-export interface MetricDataQuery {
-  readonly Id: string;
-  readonly Label?: string;
-  /** Metric math or a SEARCH expression. */
-  readonly Expression?: string;
-  readonly MetricStat?: {
-    readonly Metric: {
-      readonly Namespace?: string;
-      readonly MetricName?: string;
-      readonly Dimensions: readonly Dimension[];
-    };
-    /** Seconds. */
-    readonly Period?: number;
-    readonly Stat?: string;
-    readonly Unit?: string;
-  };
-  /** Seconds; an Expression query's own period. */
-  readonly Period?: number;
-  /** @default true */
-  readonly ReturnData?: boolean;
-}
-
-function readDimensions(v: unknown, where: string): Result<Dimension[]> {
-  if (v === undefined) return { ok: true, value: [] };
-  if (!Array.isArray(v)) return { ok: false, error: `${where} is not a list` };
-  const out: Dimension[] = [];
-  for (let i = 0; i < v.length; i++) {
-    const d: unknown = v[i];
-    const name = isObject(d) ? field(d, "Name") : undefined;
-    const value = isObject(d) ? field(d, "Value") : undefined;
-    if (typeof name !== "string" || typeof value !== "string")
-      return { ok: false, error: `${where}[${i}] needs a Name and a Value` };
-    out.push({ Name: name, Value: value });
-  }
-  return { ok: true, value: out };
-}
-
-function readPeriod(o: JsonObject, where: string): Result<number | undefined> {
-  const v = field(o, "Period");
-  if (v === undefined) return { ok: true, value: undefined };
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0)
-    return {
-      ok: false,
-      error: `${where}.Period is ${describeValue(v)}, not a whole number of seconds`,
-    };
-  return { ok: true, value: v };
-}
+export type MetricDataQuery = z.output<typeof MetricDataQuerySchema>;
 
 /**
  * The queries of a `--metric-data-queries` file: a JSON array of MetricDataQuery, or an object
@@ -216,161 +291,87 @@ export function parseMetricDataQueries(json: unknown): Result<MetricDataQuery[]>
       ok: false,
       error: `holds ${describeValue(json)}, not a list of MetricDataQuery objects ([{"Id": ..., "MetricStat": ...}])`,
     };
-  const out: MetricDataQuery[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const q: unknown = list[i];
-    const at = `query ${i + 1}`;
-    if (!isObject(q)) return { ok: false, error: `${at} is ${describeValue(q)}, not an object` };
-    const id = field(q, "Id");
-    if (typeof id !== "string" || id === "") return { ok: false, error: `${at} has no Id` };
-    const where = `query ${id}`;
-    const period = readPeriod(q, where);
-    if (!period.ok) return period;
-    const expression = field(q, "Expression");
-    if (expression !== undefined && typeof expression !== "string")
-      return { ok: false, error: `${where}.Expression is not a string` };
-    const stat = field(q, "MetricStat");
-    let metricStat: MetricDataQuery["MetricStat"];
-    if (stat !== undefined) {
-      if (!isObject(stat)) return { ok: false, error: `${where}.MetricStat is not an object` };
-      const metric = field(stat, "Metric");
-      if (!isObject(metric))
-        return { ok: false, error: `${where}.MetricStat has no Metric object` };
-      const dims = readDimensions(
-        field(metric, "Dimensions"),
-        `${where}.MetricStat.Metric.Dimensions`,
-      );
-      if (!dims.ok) return dims;
-      const statPeriod = readPeriod(stat, `${where}.MetricStat`);
-      if (!statPeriod.ok) return statPeriod;
-      metricStat = {
-        Metric: {
-          Namespace: optionalString(metric, "Namespace"),
-          MetricName: optionalString(metric, "MetricName"),
-          Dimensions: dims.value,
-        },
-        Period: statPeriod.value,
-        Stat: optionalString(stat, "Stat"),
-        Unit: optionalString(stat, "Unit"),
-      };
-    }
-    if (metricStat === undefined && expression === undefined)
-      return { ok: false, error: `${where} has neither MetricStat nor Expression` };
-    const returnData = field(q, "ReturnData");
-    out.push({
-      Id: id,
-      Label: optionalString(q, "Label"),
-      Expression: expression,
-      MetricStat: metricStat,
-      Period: period.value,
-      ReturnData: typeof returnData === "boolean" ? returnData : undefined,
-    });
-  }
-  return { ok: true, value: out };
+  return parseWith(z.array(MetricDataQuerySchema), list, ([i = 0, ...rest]) => {
+    const id: unknown = isObject(list[i as number]) ? field(list[i as number], "Id") : undefined;
+    const query = typeof id === "string" && id !== "" ? id : `${(i as number) + 1}`;
+    return `query ${query}${rest.length > 0 ? `.${pathText(rest)}` : ""}`;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // get-metric-data output
 
+const MetricDataResultSchema = z
+  .object({
+    // Every result has an Id; a hand-made file may have only the Label.
+    Id: lenientString,
+    Label: lenientString,
+    /** Epoch ms, in CloudWatch's order (newest first unless ScanBy was TimestampAscending). */
+    Timestamps: z.array(cloudWatchTimeSchema("not an ISO 8601 time")).default([]),
+    Values: z.array(finiteNumber).default([]),
+    /** Complete, PartialData, InternalError or Forbidden. */
+    StatusCode: lenientString,
+    /** The result's Messages, as "Code: Value". */
+    Messages: messagesSchema,
+  })
+  .refine((r) => (r.Id ?? "") !== "" || (r.Label ?? "") !== "", { error: "has no Id or Label" })
+  .refine((r) => r.Timestamps.length === r.Values.length, {
+    error: (issue) => {
+      const r = issue.input as { Timestamps: unknown[]; Values: unknown[] };
+      return `has ${r.Timestamps.length} Timestamps but ${r.Values.length} Values`;
+    },
+  })
+  .transform((r) => ({ ...r, Id: r.Id || r.Label! }));
+
 /** One entry of `MetricDataResults`, its times read as epoch ms (in the order given). */
-export interface MetricDataResult {
-  readonly Id: string;
-  readonly Label?: string;
-  /** Epoch ms, in CloudWatch's order (newest first unless ScanBy was TimestampAscending). */
-  readonly Timestamps: readonly number[];
-  readonly Values: readonly number[];
-  /** Complete, PartialData, InternalError or Forbidden. */
-  readonly StatusCode?: string;
-  /** The result's Messages, as "Code: Value". */
-  readonly Messages: readonly string[];
-}
+export type MetricDataResult = z.output<typeof MetricDataResultSchema>;
 
-export interface GetMetricDataOutput {
-  readonly MetricDataResults: readonly MetricDataResult[];
+const GetMetricDataOutputSchema = z.object({
+  MetricDataResults: z.array(MetricDataResultSchema),
   /** The output's own Messages, as "Code: Value". */
-  readonly Messages: readonly string[];
+  Messages: messagesSchema,
   /** Present when CloudWatch had more pages. */
-  readonly NextToken?: string;
-}
-
-function readMessages(v: unknown): string[] {
-  if (!Array.isArray(v)) return [];
-  return v.filter(isObject).map((m) => {
-    const code = field(m, "Code");
-    const value = field(m, "Value");
-    return `${typeof code === "string" ? code : "?"}: ${typeof value === "string" ? value : ""}`;
-  });
-}
+  NextToken: lenientString.transform((t) => t || undefined),
+});
+export type GetMetricDataOutput = z.output<typeof GetMetricDataOutputSchema>;
 
 /**
  * `aws cloudwatch get-metric-data` output: every result's Id, Label, Timestamps (ISO 8601
  * with offsets, to epoch ms), Values, StatusCode and Messages.
  */
 export function parseGetMetricData(json: unknown): Result<GetMetricDataOutput> {
-  const results = isObject(json) ? field(json, "MetricDataResults") : undefined;
-  if (!isObject(json) || !Array.isArray(results))
+  if (!isObject(json) || !Array.isArray(field(json, "MetricDataResults")))
     return { ok: false, error: "has no MetricDataResults list" };
-  const out: MetricDataResult[] = [];
-  for (let i = 0; i < results.length; i++) {
-    const r: unknown = results[i];
-    const at = `MetricDataResults[${i}]`;
-    if (!isObject(r)) return { ok: false, error: `${at} is ${describeValue(r)}, not an object` };
-    // Every result has an Id; a hand-made file may have only the Label.
-    const given = field(r, "Id");
-    const label = optionalString(r, "Label");
-    const id = typeof given === "string" && given !== "" ? given : label;
-    if (id === undefined || id === "") return { ok: false, error: `${at} has no Id or Label` };
-    const times = field(r, "Timestamps") ?? [];
-    const values = field(r, "Values") ?? [];
-    if (!Array.isArray(times) || !Array.isArray(values))
-      return { ok: false, error: `${at} (${id}) needs Timestamps and Values lists` };
-    if (times.length !== values.length)
-      return {
-        ok: false,
-        error: `${at} (${id}) has ${times.length} Timestamps but ${values.length} Values`,
-      };
-    const timestamps: number[] = [];
-    const vals: number[] = [];
-    for (let k = 0; k < times.length; k++) {
-      const t = cloudWatchTime(times[k]);
-      if (t === null)
-        return {
-          ok: false,
-          error: `${at} (${id}) Timestamps[${k}] ${describeValue(times[k])} is not an ISO 8601 time`,
-        };
-      const v: unknown = values[k];
-      if (typeof v !== "number" || !Number.isFinite(v))
-        return {
-          ok: false,
-          error: `${at} (${id}) Values[${k}] ${describeValue(v)} is not a number`,
-        };
-      timestamps.push(t);
-      vals.push(v);
-    }
-    out.push({
-      Id: id,
-      Label: label,
-      Timestamps: timestamps,
-      Values: vals,
-      StatusCode: optionalString(r, "StatusCode"),
-      Messages: readMessages(field(r, "Messages")),
-    });
-  }
-  return {
-    ok: true,
-    value: {
-      MetricDataResults: out,
-      Messages: readMessages(field(json, "Messages")),
-      NextToken: optionalString(json, "NextToken") || undefined,
-    },
-  };
+  const results = field(json, "MetricDataResults") as unknown[];
+  return parseWith(GetMetricDataOutputSchema, json, ([, i, ...rest]) => {
+    if (typeof i !== "number") return "MetricDataResults";
+    const r = results[i];
+    const named = isObject(r) ? [field(r, "Id"), field(r, "Label")] : [];
+    const id = named.find((n): n is string => typeof n === "string" && n !== "");
+    return `MetricDataResults[${i}]${id === undefined ? "" : ` (${id})`}${rest.length > 0 ? ` ${pathText(rest)}` : ""}`;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // get-metric-statistics output
 
-/** The statistics GetMetricStatistics returns, in AWS's order. */
-export const STANDARD_STATISTICS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"] as const;
+const DatapointSchema = z.object({
+  Timestamp: cloudWatchTimeSchema("not an ISO 8601 time"),
+  Unit: lenientString,
+  SampleCount: finiteNumber.optional(),
+  Average: finiteNumber.optional(),
+  Sum: finiteNumber.optional(),
+  Minimum: finiteNumber.optional(),
+  Maximum: finiteNumber.optional(),
+  /** `p99`, `tm90`, …: the statistics asked for with --extended-statistics. */
+  ExtendedStatistics: z.record(z.string(), finiteNumber).optional(),
+});
+
+const GetMetricStatisticsSchema = z.object({
+  /** The metric name (GetMetricStatistics labels its output with it). */
+  Label: lenientString,
+  Datapoints: z.array(DatapointSchema),
+});
 
 /** One statistic's datapoints, sorted by time. */
 export interface StatisticSeries {
@@ -383,7 +384,6 @@ export interface StatisticSeries {
 }
 
 export interface GetMetricStatisticsOutput {
-  /** The metric name (GetMetricStatistics labels its output with it). */
   readonly Label: string;
   readonly datapoints: number;
   /** Standard statistics first, in {@link STANDARD_STATISTICS} order, then extended ones. */
@@ -396,45 +396,26 @@ export interface GetMetricStatisticsOutput {
  * `ExtendedStatistics`). Cost: O(n log n).
  */
 export function parseGetMetricStatistics(json: unknown): Result<GetMetricStatisticsOutput> {
-  const points = isObject(json) ? field(json, "Datapoints") : undefined;
-  if (!isObject(json) || !Array.isArray(points))
+  if (!isObject(json) || !Array.isArray(field(json, "Datapoints")))
     return { ok: false, error: "has no Datapoints list" };
-  const label = optionalString(json, "Label") ?? "";
+  const parsed = parseWith(GetMetricStatisticsSchema, json, ([, i, ...rest]) =>
+    typeof i === "number" ? `Datapoints[${i}] ${pathText(rest)}`.trimEnd() : "Datapoints",
+  );
+  if (!parsed.ok) return parsed;
   const byStat = new Map<string, { unit?: string; points: [number, number][] }>();
-  const add = (stat: string, t: number, v: number, unit: string | undefined): void => {
-    let s = byStat.get(stat);
-    if (s === undefined) byStat.set(stat, (s = { unit, points: [] }));
-    s.points.push([t, v]);
-  };
-  for (let i = 0; i < points.length; i++) {
-    const p: unknown = points[i];
-    const at = `Datapoints[${i}]`;
-    if (!isObject(p)) return { ok: false, error: `${at} is ${describeValue(p)}, not an object` };
-    const t = cloudWatchTime(field(p, "Timestamp"));
-    if (t === null)
-      return {
-        ok: false,
-        error: `${at} Timestamp ${describeValue(field(p, "Timestamp"))} is not an ISO 8601 time`,
-      };
-    const unit = optionalString(p, "Unit");
-    for (const stat of STANDARD_STATISTICS) {
-      const v = field(p, stat);
+  for (const p of parsed.value.Datapoints) {
+    const stats: [string, number | undefined][] = [
+      ...STANDARD_STATISTICS.map((s): [string, number | undefined] => [s, p[s]]),
+      ...Object.entries(p.ExtendedStatistics ?? {}),
+    ];
+    for (const [stat, v] of stats) {
       if (v === undefined) continue;
-      if (typeof v !== "number" || !Number.isFinite(v))
-        return { ok: false, error: `${at} ${stat} ${describeValue(v)} is not a number` };
-      add(stat, t, v, unit);
-    }
-    const extended = field(p, "ExtendedStatistics");
-    if (extended !== undefined) {
-      if (!isObject(extended))
-        return { ok: false, error: `${at} ExtendedStatistics is not an object` };
-      for (const [stat, v] of Object.entries(extended)) {
-        if (typeof v !== "number" || !Number.isFinite(v))
-          return { ok: false, error: `${at} ExtendedStatistics ${stat} is not a number` };
-        add(stat, t, v, unit);
-      }
+      let s = byStat.get(stat);
+      if (s === undefined) byStat.set(stat, (s = { unit: p.Unit, points: [] }));
+      s.points.push([p.Timestamp, v]);
     }
   }
+  // Map order is insertion order: standard statistics first, as listed, then extended ones.
   const order = (stat: string): number => {
     const k = (STANDARD_STATISTICS as readonly string[]).indexOf(stat);
     return k < 0 ? STANDARD_STATISTICS.length : k;
@@ -450,43 +431,59 @@ export function parseGetMetricStatistics(json: unknown): Result<GetMetricStatist
         values: s.points.map((p) => p[1]),
       };
     });
-  return { ok: true, value: { Label: label, datapoints: points.length, statistics } };
+  return {
+    ok: true,
+    value: {
+      Label: parsed.value.Label ?? "",
+      datapoints: parsed.value.Datapoints.length,
+      statistics,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Container Insights performance log events
 
-interface EventBase {
-  /** Epoch ms. */
-  readonly Timestamp: number;
-  readonly ClusterName?: string;
-  /**
-   * Every numeric field but Timestamp and the `…At` times (CpuUtilized, MemoryUtilized,
-   * RunningTaskCount, NetworkRxPackets, …), by name.
-   */
-  readonly metrics: Readonly<Record<string, number>>;
-}
+/** A name an event of its Type must have. */
+const needs = (name: string) =>
+  z.string({ error: `has no ${name}` }).min(1, { error: `has no ${name}` });
+/** An optional name; an empty one is none. */
+const optionalName = lenientString.transform((s) => s || undefined);
+
+const eventBase = { Timestamp: z.unknown().optional(), ClusterName: optionalName };
+const PerformanceEventSchema = z.discriminatedUnion("Type", [
+  z.object({
+    ...eventBase,
+    Type: z.literal("Container"),
+    TaskId: needs("TaskId"),
+    ContainerName: needs("ContainerName"),
+    TaskDefinitionFamily: optionalName,
+  }),
+  z.object({
+    ...eventBase,
+    Type: z.literal("Task"),
+    TaskId: needs("TaskId"),
+    TaskDefinitionFamily: optionalName,
+    /** Present on tasks of a service (not in every agent version's events). */
+    ServiceName: optionalName,
+  }),
+  z.object({ ...eventBase, Type: z.literal("Service"), ServiceName: needs("ServiceName") }),
+  z.object({ ...eventBase, Type: z.literal("Cluster"), ClusterName: needs("ClusterName") }),
+]);
 
 /**
  * One Container Insights performance log event for ECS
- * (`/aws/ecs/containerinsights/<cluster>/performance`), in AWS's words.
+ * (`/aws/ecs/containerinsights/<cluster>/performance`), in AWS's words, with `Timestamp` as
+ * epoch ms and `metrics`: every numeric field but Timestamp and the `…At` times (CpuUtilized,
+ * MemoryUtilized, RunningTaskCount, NetworkRxPackets, …), by name.
  */
-export type PerformanceEvent =
-  | (EventBase & {
-      readonly Type: "Container";
-      readonly TaskId: string;
-      readonly ContainerName: string;
-      readonly TaskDefinitionFamily?: string;
-    })
-  | (EventBase & {
-      readonly Type: "Task";
-      readonly TaskId: string;
-      readonly TaskDefinitionFamily?: string;
-      /** Present on tasks of a service (not in every agent version's events). */
-      readonly ServiceName?: string;
-    })
-  | (EventBase & { readonly Type: "Service"; readonly ServiceName: string })
-  | (EventBase & { readonly Type: "Cluster"; readonly ClusterName: string });
+export type PerformanceEvent = WithTime<z.output<typeof PerformanceEventSchema>>;
+type WithTime<E> = E extends unknown
+  ? Omit<E, "Timestamp"> & {
+      readonly Timestamp: number;
+      readonly metrics: Readonly<Record<string, number>>;
+    }
+  : never;
 
 /** An event of a Type that carries no ECS service metrics (e.g. `ContainerInstance`): skipped. */
 export interface OtherEvent {
@@ -509,69 +506,20 @@ export function parsePerformanceEvent(
     return { ok: false, error: "is not a Container Insights performance event (it has no Type)" };
   if (!(PERFORMANCE_EVENT_TYPES as readonly string[]).includes(type))
     return { ok: true, value: { Type: "other", name: type.slice(0, 40) } };
-  const rawTime = field(json, "Timestamp");
-  const time = rawTime === undefined ? (fallbackTimestampMs ?? null) : cloudWatchTime(rawTime);
+  const parsed = parseWith(PerformanceEventSchema, json, () => `a ${type} event`);
+  if (!parsed.ok) return parsed;
+  const raw = field(json, "Timestamp");
+  const time = raw === undefined ? (fallbackTimestampMs ?? null) : cloudWatchTime(raw);
   if (time === null)
     return {
       ok: false,
-      error: `a ${type} event's Timestamp ${describeValue(rawTime)} is not epoch milliseconds`,
+      error: `a ${type} event's Timestamp ${describeValue(raw)} is not epoch milliseconds`,
     };
-  const metrics = Object.fromEntries(
-    Object.entries(json).filter(
-      ([name, v]) =>
-        typeof v === "number" && Number.isFinite(v) && name !== "Timestamp" && !name.endsWith("At"),
-    ),
-  ) as Record<string, number>;
-  const base = { Timestamp: time, ClusterName: optionalString(json, "ClusterName"), metrics };
-  const need = (name: string): Result<string> => {
-    const v = optionalString(json, name);
-    return v === undefined || v === ""
-      ? { ok: false, error: `a ${type} event has no ${name}` }
-      : { ok: true, value: v };
-  };
-  const family = optionalString(json, "TaskDefinitionFamily");
-  switch (type as PerformanceEventType) {
-    case "Container": {
-      const taskId = need("TaskId");
-      if (!taskId.ok) return taskId;
-      const container = need("ContainerName");
-      if (!container.ok) return container;
-      return {
-        ok: true,
-        value: {
-          ...base,
-          Type: "Container",
-          TaskId: taskId.value,
-          ContainerName: container.value,
-          TaskDefinitionFamily: family,
-        },
-      };
-    }
-    case "Task": {
-      const taskId = need("TaskId");
-      if (!taskId.ok) return taskId;
-      return {
-        ok: true,
-        value: {
-          ...base,
-          Type: "Task",
-          TaskId: taskId.value,
-          TaskDefinitionFamily: family,
-          ServiceName: optionalString(json, "ServiceName") || undefined,
-        },
-      };
-    }
-    case "Service": {
-      const service = need("ServiceName");
-      if (!service.ok) return service;
-      return { ok: true, value: { ...base, Type: "Service", ServiceName: service.value } };
-    }
-    case "Cluster": {
-      const cluster = need("ClusterName");
-      if (!cluster.ok) return cluster;
-      return { ok: true, value: { ...base, Type: "Cluster", ClusterName: cluster.value } };
-    }
-  }
+  const metrics: Record<string, number> = {};
+  for (const [name, v] of Object.entries(json))
+    if (typeof v === "number" && Number.isFinite(v) && name !== "Timestamp" && !name.endsWith("At"))
+      Object.defineProperty(metrics, name, { value: v, enumerable: true });
+  return { ok: true, value: { ...parsed.value, Timestamp: time, metrics } };
 }
 
 /** One log event of `aws logs filter-log-events` (or `get-log-events`) output. */
@@ -581,26 +529,24 @@ export interface LogEvent {
   readonly message: unknown;
 }
 
+const logEvent = (e: unknown): LogEvent => ({
+  timestamp: isObject(e) ? cloudWatchTime(field(e, "timestamp")) : null,
+  message: isObject(e) ? field(e, "message") : undefined,
+});
+
 /**
  * One log event on its own (`jq -c '.events[]'` of filter-log-events output): an object with
  * a `message` string. Null when `json` is not one.
  */
 export function asLogEvent(json: unknown): LogEvent | null {
-  if (!isObject(json) || typeof field(json, "message") !== "string") return null;
-  return { timestamp: cloudWatchTime(field(json, "timestamp")), message: field(json, "message") };
+  return isObject(json) && typeof field(json, "message") === "string" ? logEvent(json) : null;
 }
 
 /** The `events` of `aws logs filter-log-events` or `get-log-events` output. */
 export function parseLogEvents(json: unknown): Result<LogEvent[]> {
   const events = isObject(json) ? field(json, "events") : undefined;
   if (!Array.isArray(events)) return { ok: false, error: "has no events list" };
-  return {
-    ok: true,
-    value: events.map((e: unknown) => ({
-      timestamp: isObject(e) ? cloudWatchTime(field(e, "timestamp")) : null,
-      message: isObject(e) ? field(e, "message") : undefined,
-    })),
-  };
+  return { ok: true, value: events.map(logEvent) };
 }
 
 /**
@@ -616,73 +562,6 @@ export function parsePerformanceMessage(event: LogEvent): Result<PerformanceEven
     return { ok: false, error: "has a message that is not JSON" };
   }
   return parsePerformanceEvent(json, event.timestamp ?? undefined);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Warnings (named messages, STYLE.md point 9)
-
-/** A GetMetricData result came back PartialData: the rest is on a page that was not imported. */
-export function partialData(source: string, id: string): Warning {
-  return {
-    code: "partial-data",
-    message: `${source}: GetMetricData returned PartialData for ${id}; its other datapoints are on the next page (NextToken): save every page's output and import them together.`,
-  };
-}
-
-/** A GetMetricData result failed (StatusCode Forbidden or InternalError). */
-export function failedResult(source: string, id: string, statusCode: string): Warning {
-  return {
-    code: "failed-result",
-    message: `${source}: GetMetricData returned StatusCode ${statusCode} for ${id}; its datapoints may be missing.`,
-  };
-}
-
-/** A result whose Id the --queries file does not define: its series has no namespace or unit. */
-export function resultWithoutQuery(source: string, id: string): Warning {
-  return {
-    code: "result-without-query",
-    message: `${source} has a result ${id} that the --queries file does not define; its series keeps only the Label, with no namespace, statistic or unit.`,
-  };
-}
-
-/**
- * A result's Label differs from the Label its Id had before (in an earlier input, or from the
- * --queries file): files that do not belong together share an Id.
- */
-export function labelMismatch(
-  source: string,
-  id: string,
-  label: string,
-  expected: string,
-): Warning {
-  return {
-    code: "label-mismatch",
-    message: `${source}: result ${id} is labelled "${label}", but ${id} was "${expected}" before (an earlier input or --queries); results merge by Id, so check that these files and --queries belong together.`,
-  };
-}
-
-/** The same series had different values at the same time in two inputs; the later was kept. */
-export function conflictingDatapoints(id: string, count: number): Warning {
-  return {
-    code: "conflicting-datapoints",
-    message: `${id} has ${count} timestamp${count === 1 ? "" : "s"} with different values in different inputs; the value read last was kept.`,
-  };
-}
-
-/** Events of several services: their service-level series get the service name in their id. */
-export function severalServices(names: readonly string[]): Warning {
-  return {
-    code: "several-services",
-    message: `the events hold ${names.length} services (${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}); their series are service.<ServiceName>.<Metric>.Average, not ci.<Metric>.Average: import one service's events for the series calibrate and rightsize read.`,
-  };
-}
-
-/** A record (an array element, a log event) that could not be read; it was skipped. */
-export function badEvent(source: string, index: number, reason: string): Warning {
-  return {
-    code: "bad-event",
-    message: `${source} event ${index} ${reason}; the event was skipped.`,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -897,13 +776,13 @@ export class CloudWatchSeriesBuilder {
     for (const r of output.MetricDataResults) {
       const q = this.queries.get(r.Id);
       if (this.hasQueries && q === undefined && !this.metric.has(`data:${r.Id}`))
-        this.warn(resultWithoutQuery(source, r.Id));
+        this.warn(warnings.resultWithoutQuery(source, r.Id));
       if (r.Label !== undefined) {
         const known = this.labels.get(r.Id);
         if (known === undefined) this.labels.set(r.Id, r.Label);
         else if (known !== r.Label && !this.mismatched.has(r.Id)) {
           this.mismatched.add(r.Id);
-          this.warn(labelMismatch(source, r.Id, r.Label, known));
+          this.warn(warnings.labelMismatch(source, r.Id, r.Label, known));
         }
       }
       const points = this.metricSeries(`data:${r.Id}`, () => this.metaFor(r, q));
@@ -912,12 +791,12 @@ export class CloudWatchSeriesBuilder {
         this.notes.push(
           `GetMetricData returned PartialData for ${r.Id} in ${source}; the datapoints of the pages imported were kept.`,
         );
-        this.warn(partialData(source, r.Id));
+        this.warn(warnings.partialData(source, r.Id));
       } else if (r.StatusCode === "Forbidden" || r.StatusCode === "InternalError") {
         this.notes.push(
           `GetMetricData returned StatusCode ${r.StatusCode} for ${r.Id} in ${source}.`,
         );
-        this.warn(failedResult(source, r.Id, r.StatusCode));
+        this.warn(warnings.failedResult(source, r.Id, r.StatusCode));
       }
       for (const m of r.Messages) this.notes.push(`CloudWatch (${r.Id}, ${source}): ${m}`);
       if (q?.Expression !== undefined && !this.expressionsNoted.has(r.Id)) {
@@ -1041,7 +920,7 @@ export class CloudWatchSeriesBuilder {
     };
     const emit = (id: string, meta: SeriesMeta, points: Points): void => {
       const { times, values } = points.sorted();
-      if (points.conflicts > 0) this.warn(conflictingDatapoints(id, points.conflicts));
+      if (points.conflicts > 0) this.warn(warnings.conflictingDatapoints(id, points.conflicts));
       out.push({ id, ...meta, spacingSeconds: typicalSpacingSeconds(times), times, values });
     };
     for (const [key, { meta, points }] of this.metric) {
@@ -1069,7 +948,7 @@ export class CloudWatchSeriesBuilder {
         .map(([Name, Value]) => ({ Name, Value }));
 
     const services = [...this.services.entries()].sort(([a], [b]) => byText(a, b));
-    if (services.length > 1) this.warn(severalServices(services.map(([name]) => name)));
+    if (services.length > 1) this.warn(warnings.severalServices(services.map(([name]) => name)));
     for (const [name, s] of services) {
       const metrics = [...s.metrics.keys()].sort(
         (a, b) => SERVICE_ORDER.indexOf(a) - SERVICE_ORDER.indexOf(b),
@@ -1220,22 +1099,16 @@ export function addCloudWatchDocument(
 /**
  * The series that becomes the bundle's `requests`: the one `name` names (series id, query Id
  * or Label) when given; else the one whose metric name is RequestCount (when several, the one
- * with a TargetGroup dimension: the service's own traffic, as the collector takes it).
+ * with a TargetGroup dimension: the service's own traffic, as the collector takes it); null
+ * when nothing is named and no series is a RequestCount (the bundle then has no requests).
  *
- * @returns an error sentence that names the series found when there is no such series or
- *   more than one.
+ * @returns an error sentence that names the series found when `name` names none or several,
+ *   or when several RequestCount series could each be the service's.
  */
 export function pickRequestsSeries(
   series: readonly CloudWatchSeries[],
   name: string | undefined,
-): Result<CloudWatchSeries> {
-  const listed = (list: readonly CloudWatchSeries[]): string => {
-    const names = list.slice(0, 12).map((s) => {
-      const label = s.aliases.find((a) => a !== s.id);
-      return label === undefined ? s.id : `${s.id} (${label})`;
-    });
-    return `${names.join(", ")}${list.length > 12 ? `, and ${list.length - 12} more` : ""}`;
-  };
+): Result<CloudWatchSeries | null> {
   if (name !== undefined) {
     const byId = series.filter((s) => s.id === name);
     const matches = byId.length > 0 ? byId : series.filter((s) => s.aliases.includes(name));
@@ -1247,7 +1120,7 @@ export function pickRequestsSeries(
       };
     return {
       ok: false,
-      error: `--requests ${name} names no series; the series found are ${series.length === 0 ? "none" : listed(series)}.`,
+      error: `--requests ${name} names no series; the series found are ${listed(series)}.`,
     };
   }
   let candidates = series.filter((s) => s.metricName === "RequestCount");
@@ -1263,8 +1136,15 @@ export function pickRequestsSeries(
       ok: false,
       error: `several RequestCount series were found (${listed(candidates)}); pass --requests with the one that counts the service's requests.`,
     };
-  return {
-    ok: false,
-    error: `no series is an AWS/ApplicationELB RequestCount; pass --requests with the Id, Label or series id that counts requests (found: ${series.length === 0 ? "none" : listed(series)}).`,
-  };
+  return { ok: true, value: null };
+}
+
+/** Series named for a message: the first 12 ids (with their Label), then how many more. */
+export function listed(list: readonly CloudWatchSeries[]): string {
+  if (list.length === 0) return "none";
+  const names = list.slice(0, 12).map((s) => {
+    const label = s.aliases.find((a) => a !== s.id);
+    return label === undefined ? s.id : `${s.id} (${label})`;
+  });
+  return `${names.join(", ")}${list.length > 12 ? `, and ${list.length - 12} more` : ""}`;
 }

@@ -6,8 +6,12 @@
  *     → each simulated on the observed traffic under the current scaling policy (a smaller
  *       task under the same target tracking runs more copies)
  *     → RightsizeResult: cost and SLO per size, the cheapest that meets the SLO
+ *
+ * Without traffic to replay, a scaling policy or a service model, {@link rightsizeFromUsage}
+ * gives the per-task answer alone, priced, and says which is missing.
  */
 import { simulate } from "../sim/engine.js";
+import { UsageError } from "../sim/vocab/errors.js";
 import { meetsSlo } from "../sim/search.js";
 import {
   FARGATE_CPUS,
@@ -15,7 +19,9 @@ import {
   sizeLabel,
   vcpusOf,
   type Candidate,
+  taskCostPerSecond,
   type Kpis,
+  type PriceTable,
   type SimulationContext,
   type TaskSize,
 } from "../sim/vocab/index.js";
@@ -41,21 +47,33 @@ export interface TaskNeed {
 }
 
 /**
- * Per-task CPU units and MiB needed: the chosen percentiles of ci.CpuUtilized.Average and
- * ci.MemoryUtilized.Average over the window (k6/numpy linear percentile), times 1 + headroom.
+ * Per-task CPU units and MiB needed: the chosen percentiles (k6/numpy linear percentile) of
+ * every CPU and memory datapoint the bundle holds per task (`o.usage`: per-task Container
+ * Insights series where there are, else the service's ci.* averages, else AWS/ECS
+ * CPUUtilization as a share of the task's CPU), times 1 + headroom.
+ *
+ * @throws UsageError when there is no CPU usage at all.
  */
 export function taskNeed(o: ObservedService, options: RightsizeOptions = {}): TaskNeed {
   const cpuP = options.cpuPercentile ?? 0.95;
   const memP = options.memoryPercentile ?? 0.99;
   const factor = 1 + (options.headroomPercent ?? 20) / 100;
-  const finite = (a: Float64Array | null) =>
+  const finite = (a: Float64Array | null | undefined) =>
     a ? Float64Array.from([...a].filter(Number.isFinite)).sort() : new Float64Array(0);
-  const cpu = o.cpuUnitsPerTask
-    ? finite(o.cpuUnitsPerTask)
-    : finite(o.cpuPercent ? o.cpuPercent.map((p) => (p / 100) * Number(o.task.cpu)) : null);
-  const mem = finite(o.memoryMiBPerTask);
+  const units = (percent: Float64Array | null | undefined) =>
+    percent ? percent.map((p) => (p / 100) * Number(o.task.cpu)) : null;
+  const usage = o.usage ?? {
+    cpuUnits: o.cpuUnitsPerTask,
+    cpuPercent: o.cpuPercent,
+    memoryMiB: o.memoryMiBPerTask,
+  };
+  const cpu = finite(usage.cpuUnits ?? units(usage.cpuPercent));
+  const mem = finite(usage.memoryMiB);
   if (cpu.length === 0)
-    throw new RangeError("`taskNeed` requires CPU data (CpuUtilized or CPUUtilization)");
+    throw new UsageError(
+      `${o.source} has no CPU usage to size a task from (Container Insights CpuUtilized per task or service, or AWS/ECS CPUUtilization); collect the service's metrics or import its Container Insights performance events.`,
+      "no-usage",
+    );
   const cpuUnitsPercentile = k6Percentile(cpu, cpuP);
   const memoryMiBPercentile = mem.length ? k6Percentile(mem, memP) : 0;
   return {
@@ -103,16 +121,79 @@ export interface RightsizeRow {
   readonly current: boolean;
   /** Whether it is the per-task answer (smallest size that holds the need). */
   readonly perTaskPick: boolean;
-  readonly kpis: Kpis;
-  readonly meetsSlo: boolean;
+  /** One task of this size for a 730-hour month, USD. */
+  readonly taskMonthlyCostUsd: number;
+  /** The replay's Kpis; null when not simulated ({@link rightsizeFromUsage}). */
+  readonly kpis: Kpis | null;
+  /** Whether the replay met the SLO without OOM kills; null when not simulated. */
+  readonly meetsSlo: boolean | null;
 }
 
 export interface RightsizeResult {
   readonly need: TaskNeed;
   readonly rows: readonly RightsizeRow[];
-  /** The cheapest size that meets the SLO without OOM kills; null when none does. */
+  /**
+   * The cheapest size that meets the SLO without OOM kills in the replay; null when none
+   * does. Not simulated: the per-task pick.
+   */
   readonly recommended: RightsizeRow | null;
+  /** Whether each size was checked by replaying the traffic under the scaling policy. */
+  readonly simulated: boolean;
   readonly reasons: readonly string[];
+}
+
+/** Hours in the month costs are quoted for (365 × 24 / 12), as the simulator's monthlyCostUsd. */
+const HOURS_PER_MONTH = 730;
+
+/** One task of `task` running a 730-hour month, USD. */
+function taskMonthlyCost(task: TaskSize, prices: PriceTable): number {
+  return taskCostPerSecond(task, prices) * HOURS_PER_MONTH * 3600;
+}
+
+/**
+ * The per-task answer alone: the smallest Fargate size that holds the usage percentiles with
+ * headroom, its neighbours and today's size, each priced per task, none simulated (`why`
+ * says what the replay lacked: traffic, a scaling policy or a service model).
+ */
+export function rightsizeFromUsage(
+  o: ObservedService,
+  today: TaskSize,
+  prices: PriceTable,
+  why: string,
+  options: RightsizeOptions = {},
+): RightsizeResult {
+  const need = taskNeed(o, options);
+  const sizes = rightsizeCandidates(need, today);
+  const pick = perTaskPickOf(sizes, need);
+  const rows: RightsizeRow[] = sizes.map((task) => ({
+    task,
+    label: sizeLabel(task),
+    current: task.cpu === today.cpu && task.memory === today.memory,
+    perTaskPick: task === pick,
+    taskMonthlyCostUsd: taskMonthlyCost(task, prices),
+    kpis: null,
+    meetsSlo: null,
+  }));
+  const recommended = rows.find((r) => r.perTaskPick) ?? null;
+  return {
+    need,
+    rows,
+    recommended,
+    simulated: false,
+    reasons: [
+      ...(recommended === null
+        ? ["No Fargate size holds the need; the largest is listed."]
+        : [
+            `${recommended.label} is the smallest Fargate size that holds the usage (p95 CPU, p99 memory, plus headroom): $${recommended.taskMonthlyCostUsd.toFixed(2)} a task a month.`,
+          ]),
+      `Not checked by simulation: ${why}.`,
+    ],
+  };
+}
+
+/** The smallest of `sizes` that holds `need`. */
+function perTaskPickOf(sizes: readonly TaskSize[], need: TaskNeed): TaskSize | undefined {
+  return sizes.find((t) => Number(t.cpu) >= need.cpuUnits && Number(t.memory) >= need.memoryMiB);
 }
 
 /**
@@ -133,9 +214,7 @@ export function rightsize(
   const start = startingAsObserved(o, current);
   const startVcpus = (start.scaling.DesiredCount ?? 1) * vcpusOf(current.task);
   const sizes = rightsizeCandidates(need, current.task);
-  const perTask = sizes.find(
-    (t) => Number(t.cpu) >= need.cpuUnits && Number(t.memory) >= need.memoryMiB,
-  );
+  const perTask = perTaskPickOf(sizes, need);
   const rows: RightsizeRow[] = sizes.map((task) => {
     const { MinCapacity, MaxCapacity } = current.scaling;
     const desired = Math.min(
@@ -149,13 +228,14 @@ export function rightsize(
       label: sizeLabel(task),
       current: task.cpu === current.task.cpu && task.memory === current.task.memory,
       perTaskPick: task === perTask,
+      taskMonthlyCostUsd: taskMonthlyCost(task, context.prices),
       kpis,
       meetsSlo: meetsSlo(kpis, context.slo) && kpis.oomKills === 0,
     };
   });
   const ok = rows
     .filter((r) => r.meetsSlo)
-    .sort((a, b) => a.kpis.monthlyCostUsd - b.kpis.monthlyCostUsd);
+    .sort((a, b) => a.kpis!.monthlyCostUsd - b.kpis!.monthlyCostUsd);
   const recommended = ok[0] ?? null;
   const reasons: string[] = [];
   const cur = rows.find((r) => r.current);
@@ -164,9 +244,9 @@ export function rightsize(
       "No size meets the SLO under the current scaling policy; revisit the policy (caplab plan) before the size.",
     );
   } else if (cur && recommended !== cur) {
-    const saving = cur.kpis.monthlyCostUsd - recommended.kpis.monthlyCostUsd;
+    const saving = cur.kpis!.monthlyCostUsd - recommended.kpis!.monthlyCostUsd;
     reasons.push(
-      `${recommended.label} meets the SLO under the current policy at $${recommended.kpis.monthlyCostUsd.toFixed(2)}/month, $${saving.toFixed(2)} less than ${cur.label}; it ran ${tasks(recommended.kpis.minTasks)}–${tasks(recommended.kpis.maxTasks)} tasks in the replay.`,
+      `${recommended.label} meets the SLO under the current policy at $${recommended.kpis!.monthlyCostUsd.toFixed(2)}/month, $${saving.toFixed(2)} less than ${cur.label}; it ran ${tasks(recommended.kpis!.minTasks)}–${tasks(recommended.kpis!.maxTasks)} tasks in the replay.`,
     );
   } else {
     reasons.push(
@@ -176,9 +256,9 @@ export function rightsize(
   for (const r of rows)
     if (r.perTaskPick && !r.meetsSlo)
       reasons.push(
-        `${r.label}, what per-task usage alone suggests, misses the SLO once scaling is simulated (${r.kpis.sloViolationMinutes.toFixed(0)} violation minutes, ${tasks(r.kpis.oomKills)} OOM kills, up to ${tasks(r.kpis.maxTasks)} of MaxCapacity ${current.scaling.MaxCapacity} tasks).`,
+        `${r.label}, what per-task usage alone suggests, misses the SLO once scaling is simulated (${r.kpis!.sloViolationMinutes.toFixed(0)} violation minutes, ${tasks(r.kpis!.oomKills)} OOM kills, up to ${tasks(r.kpis!.maxTasks)} of MaxCapacity ${current.scaling.MaxCapacity} tasks).`,
       );
-  return { need, rows, recommended, reasons };
+  return { need, rows, recommended, simulated: true, reasons };
 }
 
 /** A task count the simulator gives as a mean or an expected value, to one decimal. */

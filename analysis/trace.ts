@@ -8,7 +8,13 @@
  *
  * Pure: no I/O, no clock; warnings go to the sink passed in.
  */
-import type { RawMetricSeries, Trace, Warning, WarningSink } from "../sim/vocab/index.js";
+import {
+  warnings,
+  type RawMetricSeries,
+  type Trace,
+  type WarningSink,
+} from "../sim/vocab/index.js";
+import { UsageError } from "../sim/vocab/errors.js";
 
 /** The step lengths a trace may have, in seconds. Each divides the next one up to a minute. */
 export const STEP_SECONDS_CHOICES = [1, 5, 10, 15, 20, 30, 60, 120, 300] as const;
@@ -43,69 +49,17 @@ export function tooManySteps(
 }
 
 /** A trace that cannot be built; the message is one sentence that says what to change. */
-export class TraceError extends Error {
-  readonly code: "empty-trace" | "bad-step" | "trace-too-long" | "bad-series";
+export class TraceError extends UsageError {
+  declare readonly code: "empty-trace" | "bad-step" | "trace-too-long" | "bad-series";
   constructor(message: string, code: TraceError["code"]) {
-    super(message);
+    super(message, code);
     this.name = "TraceError";
-    this.code = code;
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Warnings (named messages, STYLE.md point 9)
 
 /** ISO 8601 of epoch ms; a time past the year 275760 (no Date holds it) as its number. */
 const iso = (ms: number): string =>
   Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms after 1970`;
-
-/** The source has no observations in [fromMs, toMs); those steps hold 0 requests. */
-export function gapInSeries(source: string, fromMs: number, toMs: number): Warning {
-  return {
-    code: "gap-in-series",
-    message: `${source} has no data from ${iso(fromMs)} to ${iso(toMs)} (${duration(toMs - fromMs)}); those steps are gaps with 0 requests.`,
-  };
-}
-
-/** "45 s", "12 min", "3.5 h": a span in the unit people would say. */
-function duration(ms: number): string {
-  const seconds = ms / 1000;
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round((seconds / 60) * 10) / 10} min`;
-  return `${Math.round((seconds / 3600) * 10) / 10} h`;
-}
-
-/** Gap runs beyond {@link MAX_GAP_WARNINGS}, summed up. */
-export function moreGapsInSeries(source: string, runs: number, steps: number): Warning {
-  return {
-    code: "more-gaps-in-series",
-    message: `${source} has ${runs} more gap runs (${steps} steps in all) not listed one by one.`,
-  };
-}
-
-/** Several observations share a timestamp; they were added together. */
-export function duplicateTimestamps(source: string, count: number): Warning {
-  return {
-    code: "duplicate-timestamps",
-    message: `${source} has ${count} repeated timestamps; their values were added together.`,
-  };
-}
-
-/** Observations are further apart than the step; each is spread evenly over the steps it covers. */
-export function coarseSeries(source: string, spacingSeconds: number, stepSeconds: number): Warning {
-  return {
-    code: "coarse-series",
-    message: `${source} has one observation every ${spacingSeconds} s, coarser than the ${stepSeconds}-s step; each value was spread evenly over the steps it covers.`,
-  };
-}
-
-/** Observations whose time or value is not a finite number were left out. */
-export function nonFiniteObservations(source: string, count: number): Warning {
-  return {
-    code: "non-finite-observations",
-    message: `${source} has ${count} observations with a time or value that is not a finite number; they were left out.`,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Time and spacing
@@ -136,8 +90,7 @@ export function parseIsoTime(text: string): number | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 24 || minute > 59 || second > 60) return null;
   if (hour === 24 && (minute > 0 || second > 0)) return null;
-  const ms = frac === "" ? 0 : Math.round(Number(`0.${frac}`) * 1000);
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, wholeMs(frac));
   return utc - zoneOffsetMinutes(zone) * 60_000;
 }
 
@@ -150,7 +103,7 @@ function daysInMonth(year: number, month: number): number {
  * The common case of {@link parseIsoTime} without a regular expression: exactly
  * `YYYY-MM-DDTHH:MM:SS[.f…]Z` (what ALB logs, CloudWatch and k6 write). Null when `text` is
  * not in that shape, or not a valid time (then the general parser decides). Same result as the
- * general parser, fractions rounded to the millisecond the same way.
+ * general parser, fractions truncated to the millisecond the same way ({@link wholeMs}).
  */
 function parseCanonicalUtc(text: string): number | null {
   const n = text.length;
@@ -175,11 +128,24 @@ function parseCanonicalUtc(text: string): number | null {
     // `.f…Z` with 1 to 9 digits.
     if (text.charCodeAt(19) !== 46 || n - 21 < 1 || n - 21 > 9 || digits(text, 20, n - 21) < 0)
       return null;
-    ms = Math.round(Number(`0.${text.slice(20, n - 1)}`) * 1000);
+    ms = wholeMs(text.slice(20, n - 1));
   }
   if (month > 12 || day > daysInMonth(year, month) || minute > 59 || second > 60) return null;
   if (hour > 24 || (hour === 24 && (minute > 0 || second > 0))) return null;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+/**
+ * The whole milliseconds of a fraction of a second given by its digits: truncated, as
+ * `Date.parse`, Elasticsearch's date processor (Elastic's ALB pipeline turns
+ * `22:23:00.186641Z` into `22:23:00.186Z`) and Go's time formatting do, so a request logged at
+ * `10:00:59.9996Z` counts in the 10:00 minute, never the next.
+ *
+ * @example wholeMs("186641") // 186
+ * @example wholeMs("5") // 500
+ */
+export function wholeMs(fraction: string): number {
+  return fraction === "" ? 0 : Number(fraction.slice(0, 3).padEnd(3, "0"));
 }
 
 /** The decimal number in text[from, from + length), or −1 when a character is not a digit. */
@@ -260,6 +226,13 @@ export interface ToTraceOptions {
   readonly to?: number;
   /** Multiplier on every value. @default 1 */
   readonly scale?: number;
+  /**
+   * How long one observation covers, seconds: a bundle series' period. A value is spread over
+   * the steps this covers when it is longer than the step.
+   * @default the data's typical spacing (a CSV says nothing else; a bundle with long gaps would
+   *   otherwise have its few values spread over them)
+   */
+  readonly observationSeconds?: number;
 }
 
 /**
@@ -305,7 +278,7 @@ export function toTrace(raw: RawMetricSeries, options: ToTraceOptions, warn: War
     times.push(t);
     values.push(v * scale);
   }
-  if (nonFinite > 0) warn(nonFiniteObservations(source, nonFinite));
+  if (nonFinite > 0) warn(warnings.nonFiniteObservations(source, nonFinite));
   if (times.length === 0) {
     const window =
       options.from === undefined && options.to === undefined
@@ -317,13 +290,13 @@ export function toTrace(raw: RawMetricSeries, options: ToTraceOptions, warn: War
     );
   }
 
-  const spacing = typicalSpacingSeconds(times);
+  const spacing = options.observationSeconds ?? typicalSpacingSeconds(times);
   const stepSeconds = options.stepSeconds ?? stepForSpacing(spacing ?? STEP_SECONDS_CHOICES[0]);
   checkStep(source, stepSeconds);
   const stepMs = stepSeconds * 1000;
   // How long one observation lasts, in ms: its spacing when coarser than the step.
   const spreadMs = spacing !== null && spacing > stepSeconds ? spacing * 1000 : 0;
-  if (spreadMs > 0) warn(coarseSeries(source, spacing!, stepSeconds));
+  if (spreadMs > 0) warn(warnings.coarseSeries(source, spacing!, stepSeconds));
 
   let minT = Infinity;
   let maxT = -Infinity;
@@ -367,7 +340,7 @@ export function toTrace(raw: RawMetricSeries, options: ToTraceOptions, warn: War
       spread(requests, seen, startMs, stepMs, t, t + spreadMs, v);
     }
   }
-  if (duplicates > 0) warn(duplicateTimestamps(source, duplicates));
+  if (duplicates > 0) warn(warnings.duplicateTimestamps(source, duplicates));
 
   const gap = new Uint8Array(length);
   for (let k = 0; k < length; k++) gap[k] = seen[k] ? 0 : 1;
@@ -416,13 +389,13 @@ function reportGaps(
     while (k < gap.length && gap[k] === 1) k++;
     runs++;
     if (runs <= MAX_GAP_WARNINGS) {
-      warn(gapInSeries(source, startMs + first * stepMs, startMs + k * stepMs));
+      warn(warnings.gapInSeries(source, startMs + first * stepMs, startMs + k * stepMs));
     } else {
       extraRuns++;
       extraSteps += k - first;
     }
   }
-  if (extraRuns > 0) warn(moreGapsInSeries(source, extraRuns, extraSteps));
+  if (extraRuns > 0) warn(warnings.moreGapsInSeries(source, extraRuns, extraSteps));
 }
 
 // ---------------------------------------------------------------------------------------------

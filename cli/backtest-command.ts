@@ -10,15 +10,15 @@ import { backtest, type FidelityScore } from "../analysis/backtest.js";
 import {
   resolvePlatform,
   resolvePrices,
-  SimulateConfigSchema,
   SloSchema,
   type Candidate,
   type SimulationContext,
   type Warning,
   type WarningSink,
 } from "../sim/vocab/index.js";
-import { calibrateOrExplain, loadObservedBundle } from "./calibrate-command.js";
-import { loadConfig } from "../analysis/io/files/config-file.js";
+import { calibrate } from "../analysis/calibrate.js";
+import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
+import { readTodaysConfig } from "../analysis/io/files/todays-config.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import { printWarnings, type Io } from "./main.js";
 import { prepareOutputFiles, writeJsonAtomic } from "../analysis/io/files/output.js";
@@ -55,7 +55,13 @@ export async function runBacktestCommand(
 ): Promise<number> {
   const warnings: Warning[] = [];
   const warn: WarningSink = (w) => warnings.push(w);
-  const loaded = await loadObservedBundle(bundle, warn);
+  const today = await readTodaysConfig({ config: configPath });
+  const loaded = await loadObservedBundle(bundle, warn, { task: today.task });
+  if (!loaded.hasRequests)
+    throw new UsageError(
+      `${bundle} has no requests series, so there is no traffic to replay; re-import it with --requests naming the series that counts the service's requests.`,
+      "no-requests-series",
+    );
   const output = await prepareOutputFiles(opts.out ?? bundle, {
     command: "backtest",
     force: opts.force,
@@ -64,8 +70,8 @@ export async function runBacktestCommand(
   let candidate: Candidate;
   let context: SimulationContext;
   let modelSource: string;
-  if (configPath !== undefined) {
-    const { config } = await loadConfig(configPath, SimulateConfigSchema);
+  if (today.config !== null && configPath !== undefined) {
+    const config = today.config;
     candidate = { task: config.task, scaling: config.scaling };
     context = {
       service: config.service,
@@ -81,7 +87,7 @@ export async function runBacktestCommand(
         `${bundle} records no task size and scaling; give a CONFIG (caplab backtest BUNDLE CONFIG).`,
         "bad-bundle",
       );
-    const calibration = calibrateOrExplain(loaded.observed, {}, warn);
+    const calibration = calibrate(loaded.observed, {}, warn);
     candidate = loaded.current;
     context = {
       service: calibration.service,

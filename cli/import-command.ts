@@ -24,6 +24,8 @@ import {
   BUNDLE_FORMAT,
   BUNDLE_REQUESTS_SERIES,
   TraceBundleManifestSchema,
+  seriesIdPart,
+  warnings as warn,
   type TraceBundleManifest,
   type Warning,
 } from "../sim/vocab/index.js";
@@ -49,6 +51,8 @@ export interface ImportCommandOptions {
   readonly queries?: string;
   /** cloudwatch only: the series that counts requests (query Id, Label or series id). */
   readonly requests?: string;
+  /** alb only: the load balancer whose lines are imported. */
+  readonly loadBalancer?: string;
   readonly endpointUrl?: string;
   readonly region?: string;
   /** Seconds to wait for a connection to S3. @default AWS_CONNECT_TIMEOUT_SECONDS (10) */
@@ -94,6 +98,16 @@ export async function runImportCommand(
   }
   if (format !== "cloudwatch" && (opts.queries !== undefined || opts.requests !== undefined)) {
     throw new UsageError("--queries and --requests go with --format cloudwatch only.", "bad-flag");
+  }
+
+  if (format !== "alb" && opts.loadBalancer !== undefined) {
+    throw new UsageError("--load-balancer goes with --format alb only.", "bad-flag");
+  }
+  if (opts.loadBalancer !== undefined && opts.loadBalancer.trim() === "") {
+    throw new UsageError(
+      "--load-balancer is empty; give the load balancer as app/NAME/ID or NAME.",
+      "bad-flag",
+    );
   }
 
   if (opts.endpointUrl !== undefined) parseHttpUrl("--endpoint-url", opts.endpointUrl, "aws");
@@ -146,6 +160,7 @@ export async function runImportCommand(
         valueColumn: opts.valueColumn,
         queriesFile: opts.queries,
         requests: opts.requests,
+        loadBalancer: opts.loadBalancer,
         s3,
         onProgress: progress
           ? (p) =>
@@ -173,17 +188,55 @@ export async function runImportCommand(
     if (deps.s3 === undefined) client?.destroy();
   }
 
-  const manifest = renderManifest(result, {
+  const meta = {
     sources,
     caplabVersion: await caplabVersion(),
     createdAt: deps.now().toISOString(),
-  });
-  const data = new Map<string, FixedSeries>(result.series.map((s) => [s.def.id, s.data]));
-  await writeBundle(output, manifest, data);
+  };
+  await writeBundle(output, renderManifest(result, meta), seriesData(result));
+  // Logs of several load balancers: one bundle each, beside --out, never mixed.
+  const more = result.more ?? [];
+  const folders: string[] = [];
+  for (const other of more) {
+    const folder = besideOut(opts.out, other.loadBalancer ?? "", folders);
+    folders.push(folder);
+    const prepared = await prepareOutputFolder(folder, {
+      command: "import",
+      force: opts.force,
+      inputs: sources.filter((s) => !s.startsWith("s3://")),
+      notify: (message) => io.err(`caplab: ${message}\n`),
+    });
+    await writeBundle(prepared, renderManifest(other, meta), seriesData(other));
+  }
+  if (more.length > 0)
+    warnings.push(
+      warn.loadBalancersSplit(
+        [result, ...more].map((r) => r.loadBalancer ?? ""),
+        [opts.out, ...folders],
+      ),
+    );
 
   printWarnings(io, warnings);
-  if (!opts.quiet) io.out(renderImportSummary(result, opts.out));
+  if (!opts.quiet) {
+    io.out(renderImportSummary(result, opts.out));
+    more.forEach((other, i) => io.out(renderImportSummary(other, folders[i]!)));
+  }
   return 0;
+}
+
+function seriesData(result: ImportResult): Map<string, FixedSeries> {
+  return new Map<string, FixedSeries>(result.series.map((s) => [s.def.id, s.data]));
+}
+
+/**
+ * The folder beside `out` for another load balancer's bundle: `OUT-NAME` (NAME from
+ * `app/NAME/ID`, in file-name characters), with the ID's start added when two share a NAME.
+ */
+export function besideOut(out: string, loadBalancer: string, taken: readonly string[]): string {
+  const [, name = loadBalancer, id = ""] = loadBalancer.split("/");
+  const base = `${out.replace(/[\\/]+$/, "")}-${seriesIdPart(name)}`;
+  if (!taken.includes(base)) return base;
+  return `${base}-${seriesIdPart(id.slice(0, 8))}`;
 }
 
 /** The bundle manifest of an import. */
@@ -217,18 +270,62 @@ export function renderImportSummary(result: ImportResult, out: string): string {
     result.kind === "cloudwatch"
       ? [
           `Imported ${result.series.length} series from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} datapoints and events, ${s.badLines} bad) into ${out}`,
-          `  requests ${result.requestsFrom ?? BUNDLE_REQUESTS_SERIES}: ${Number(s.requests.toPrecision(12))} in the window`,
+          result.requestsFrom === undefined
+            ? "  requests none: no series counts requests (no RequestCount; --requests names one)"
+            : `  requests ${result.requestsFrom}: ${Number(s.requests.toPrecision(12))} in the window`,
         ]
       : [
-          `Imported ${s.requests} requests from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} lines, ${s.badLines} bad) into ${out}`,
+          `Imported ${s.requests} requests${result.loadBalancer === undefined ? "" : ` of ${result.loadBalancer}`} from ${s.files} input${s.files === 1 ? "" : "s"} (${s.lines} lines, ${s.badLines} bad) into ${out}`,
         ];
   return [
     ...first,
     `  window   ${new Date(result.window.fromMs).toISOString()} .. ${new Date(result.window.toMs).toISOString()} (${steps} steps of ${result.stepSeconds} s)`,
     `  series   ${seriesList(result.series.map((x) => x.def.id))}`,
-    `  use it   trace: { file: ${out} } in a simulate or plan config`,
+    ...usesOf(result, out),
     "",
   ].join("\n");
+}
+
+/**
+ * Which commands read the bundle, as the summary's last lines. Every command named here reads
+ * it (test/cli/import-command.test.ts runs them on the bundled samples).
+ */
+function usesOf(result: ImportResult, out: string): string[] {
+  const cpu = result.series.filter((s) => CPU_SERIES.test(s.def.id));
+  const counts = result.series.filter((s) => TASK_COUNT_SERIES.test(s.def.id));
+  const readers = [`caplab report ${out}`, ...(cpu.length > 0 ? [`caplab rightsize ${out}`] : [])];
+  // calibrate without a fit keeps a config's values for what the data cannot give.
+  const withConfig = `caplab calibrate ${out} --config YOUR.yaml (it keeps the config's values where the data cannot fit them)`;
+  if (!result.series.some((s) => s.def.id === BUNDLE_REQUESTS_SERIES))
+    return [
+      `  use it   ${[...readers, withConfig].join(", ")}; simulate and plan need a requests series (--requests)`,
+    ];
+  // calibrate fits CPU against requests: both (and a task count) for the same time.
+  const inWindow = (list: typeof cpu) => list.some((s) => hasDataIn(s.data, result.window));
+  const fits = inWindow(cpu) && inWindow(counts);
+  return [
+    `  use it   trace: { file: ${out} } in a simulate or plan config`,
+    `           ${[...readers, fits ? `caplab calibrate ${out}` : withConfig].join(", ")}${
+      cpu.length > 0 && !fits
+        ? "; calibrate fits CPU only where CPU and task counts cover the requests' time"
+        : ""
+    }`,
+  ];
+}
+
+/** Series that hold CPU used per task, or a share of it. */
+const CPU_SERIES = /^(task\.[^.]+\.CpuUtilized|ci\.CpuUtilized|ecs\.CPUUtilization)\.Average$/;
+/** Series that give the running-task count (or per-task series to count). */
+const TASK_COUNT_SERIES = /^(ci\.RunningTaskCount|task\.[^.]+\.CpuUtilized)\.Average$/;
+
+/** Whether a fixed-step series has a value in [fromMs, toMs). */
+function hasDataIn(data: FixedSeries, window: { fromMs: number; toMs: number }): boolean {
+  const stepMs = data.stepSeconds * 1000;
+  for (let i = 0; i < data.values.length; i++) {
+    const t = data.startMs + i * stepMs;
+    if (t >= window.fromMs && t < window.toMs && Number.isFinite(data.values[i])) return true;
+  }
+  return false;
 }
 
 /** Series ids for the summary: the first 12, then how many in all. */

@@ -6,8 +6,6 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
-import { ScheduleError } from "../sim/schedule.js";
-import { SpaceError } from "../sim/search.js";
 import {
   PlanConfigSchema,
   SimulateConfigSchema,
@@ -18,7 +16,6 @@ import { HistoryError, Interrupted, UsageError } from "../sim/vocab/errors.js";
 import { FORCE_HELP } from "../analysis/io/files/output.js";
 import { redactUserinfo } from "../analysis/io/files/urls.js";
 import { printable } from "../reports/escape.js";
-import { CalibrationError } from "../analysis/calibrate.js";
 import { GateConfigSchema } from "../analysis/gate.js";
 import { runBacktestCommand, type BacktestCommandOptions } from "./backtest-command.js";
 import { runCalibrateCommand, type CalibrateCommandOptions } from "./calibrate-command.js";
@@ -136,6 +133,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "--allow-short-trace",
       "plan on a trace shorter than guardrails.minTraceHours (default 24 h); every risk rating is then medium or higher",
     )
+    .option(
+      "--exhaustive",
+      "simulate every candidate to the end (by default one stops once it can no longer change the plan)",
+    )
     .action(
       async (
         config: string | undefined,
@@ -147,6 +148,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
           json?: boolean;
           force?: boolean;
           allowShortTrace?: boolean;
+          exhaustive?: boolean;
         },
       ) => {
         setCode(await runPlanCommand(config, opts, io));
@@ -213,6 +215,10 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .option(
       "--requests <name>",
       "cloudwatch only: the series that counts requests: query Id, Label or series id (default: the RequestCount series)",
+    )
+    .option(
+      "--load-balancer <name>",
+      "alb only: import this load balancer's lines (app/NAME/ID or NAME); default: each load balancer into its own bundle, the others beside --out as OUT-NAME",
     )
     .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
     .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
@@ -316,7 +322,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         "the data cannot support a parameter. Writes the service: and platform: sections caplab simulate takes.\n\n" +
         "Example: caplab calibrate traces/api-week --out model.yaml",
     )
-    .argument("<bundle>", "trace bundle (caplab collect) or run bundle with server/")
+    .argument("<bundle>", "trace bundle (caplab collect or import) or run bundle with server/")
     .option("--out <file>", "write the YAML here (default: stdout)")
     .option("--force", FORCE_HELP.file)
     .addOption(
@@ -324,6 +330,12 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         numberFlag("--slo-p95", { unit: "milliseconds", positive: true }),
       ),
     )
+    .option(
+      "--config <file>",
+      "today's simulate config: its task size, and its service values kept where the data cannot fit them",
+    )
+    .option("--task-cpu <units>", "today's task cpu, when the bundle records none (e.g. 512)")
+    .option("--task-memory <MiB>", "today's task memory, when the bundle records none (e.g. 1024)")
     .action(async (bundle: string, opts: CalibrateCommandOptions) => {
       setCode(await runCalibrateCommand(bundle, opts, io));
     });
@@ -335,8 +347,17 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
     )
     .argument(
       "<bundle>",
-      "trace bundle with Container Insights series and the current configuration",
+      "trace bundle (caplab collect or import) or run bundle with Container Insights or AWS/ECS CPU series",
     )
+    .option(
+      "--config <file>",
+      "today's simulate config (service, task, scaling), when the bundle records none",
+    )
+    .option(
+      "--task-cpu <units>",
+      "today's task cpu (e.g. 512); overrides the bundle's and --config's",
+    )
+    .option("--task-memory <MiB>", "today's task memory (e.g. 1024)")
     .addOption(
       new Option("--slo-p95 <ms>", "p95 SLO, ms").argParser(
         numberFlag("--slo-p95", { unit: "milliseconds", positive: true }),
@@ -502,12 +523,7 @@ export async function main(argv: readonly string[], terminal: Io = processIo): P
       io.err(`caplab: ${error.message}\n`);
       return error.exitCode;
     }
-    if (
-      error instanceof UsageError ||
-      error instanceof ScheduleError ||
-      error instanceof SpaceError ||
-      error instanceof CalibrationError
-    ) {
+    if (error instanceof UsageError) {
       io.err(`caplab: ${redactUserinfo(error.message)}\n`);
       return 2;
     }

@@ -4,6 +4,8 @@ import { SingleBar } from "cli-progress";
 import { stringify } from "csv-stringify/sync";
 import { renderSnippets } from "../reports/snippets.js";
 import { candidateLabel, currentLabel } from "../reports/labels.js";
+import { HTML_TOP_CANDIDATES } from "../reports/html.js";
+import { MARKDOWN_TOP_CANDIDATES } from "../reports/plan-markdown.js";
 import { writePlanReport } from "../reports/io/write-plan-report.js";
 import { backtest, type FidelityScore } from "../analysis/backtest.js";
 import { assemblePlan, currentCandidate } from "../sim/plan.js";
@@ -17,6 +19,7 @@ import {
   type PlanResult,
   type SimulationContext,
   type Warning,
+  warnings as warning,
 } from "../sim/vocab/index.js";
 import { loadConfig } from "../analysis/io/files/config-file.js";
 import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
@@ -35,7 +38,7 @@ import {
 import { defaultWorkers, poolSize, runSweep } from "../sim/io/pool.js";
 import { PLAN_RESULT_FILE, renderPlanResultJson } from "../analysis/io/files/plan-result-file.js";
 import { isBundle } from "../analysis/io/files/bundle.js";
-import { loadObservedBundle } from "./calibrate-command.js";
+import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { loadTraceSource } from "../analysis/io/files/trace-file.js";
 import { formatCount } from "../reports/format.js";
 import { planVerdict } from "../reports/plan-facts.js";
@@ -52,6 +55,8 @@ export interface PlanCommandOptions {
   readonly force?: boolean;
   /** Plan on a trace shorter than guardrails.minTraceHours (ratings are then medium or higher). */
   readonly allowShortTrace?: boolean;
+  /** Simulate every candidate to the end (no pruning, sim/prune.ts). */
+  readonly exhaustive?: boolean;
 }
 
 async function readPlanConfig(
@@ -126,13 +131,26 @@ export async function runPlanCommand(
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error("interrupted"));
   process.once("SIGINT", onSigint);
-  let kpis;
+  let swept;
   try {
     bar?.start(candidates.length, 0);
-    kpis = await runSweep(trace, context, candidates, {
+    swept = await runSweep(trace, context, candidates, {
       workers,
       signal: controller.signal,
       onProgress: (done) => bar?.update(done),
+      // Candidates stop once they can no longer meet the SLO, be on the Pareto front or in a
+      // report's list (sim/prune.ts); the current settings run in full.
+      prune: opts.exhaustive
+        ? undefined
+        : {
+            keepRanks: Math.max(
+              config.robustness.topK,
+              config.robustness.maxChecked,
+              HTML_TOP_CANDIDATES,
+              MARKDOWN_TOP_CANDIDATES,
+            ),
+            keep: current ? [space.length] : [],
+          },
     });
   } catch (error) {
     if (controller.signal.aborted) {
@@ -146,15 +164,17 @@ export async function runPlanCommand(
     process.off("SIGINT", onSigint);
   }
   const sweepSeconds = (performance.now() - started) / 1000;
+  const stopped = swept.filter((r) => r.pruned !== null).length;
   io.err(
-    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s; rating the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one is rated ${config.robustness.maxRisk} risk or lower)…\n`,
+    `Swept ${candidates.length} candidates in ${sweepSeconds.toFixed(1)} s${stopped > 0 ? ` (${stopped} stopped early: they could no longer meet the SLO nor change the plan; candidates.csv says when)` : ""}; rating the best ${config.robustness.topK} under perturbations (more, up to ${config.robustness.maxChecked}, until one is rated ${config.robustness.maxRisk} risk or lower)…\n`,
   );
 
   const result = assemblePlan({
     trace,
     context,
     candidates,
-    kpis,
+    kpis: swept.map((r) => r.kpis),
+    pruned: swept.map((r) => r.pruned),
     topK: config.robustness.topK,
     maxRisk: config.robustness.maxRisk,
     minPassed: config.robustness.minPassed,
@@ -205,13 +225,12 @@ async function bundleFidelity(
   const path = resolve(baseDir, config.trace.file);
   if (!(await isBundle(path))) return null;
   try {
-    const { observed } = await loadObservedBundle(path, (w) => warnings.push(w));
+    const { observed } = await loadObservedBundle(path, (w) => warnings.push(w), {
+      task: current.task,
+    });
     return backtest(observed, current, context).fidelity;
   } catch (error) {
-    warnings.push({
-      code: "no-fidelity",
-      message: `no fidelity score: ${(error as Error).message}`,
-    });
+    warnings.push(warning.noFidelity((error as Error).message));
     return null;
   }
 }
@@ -349,9 +368,19 @@ function candidatesCsv(result: PlanResult): string {
       meetsSlo: o.meetsSlo,
       pareto: pareto.has(c.id),
       ...Object.fromEntries(Object.entries(o.kpis).map(([k, v]) => [k, Number(v.toPrecision(8))])),
+      // A candidate the sweep stopped early: why, when (the end of the last step simulated) and
+      // which finished candidate dominates it; its figures above are those at that time.
+      pruned: o.pruned?.reason ?? "",
+      prunedAt: o.pruned ? new Date(stepEndMs(result, o.pruned.step)).toISOString() : "",
+      dominatedBy: o.pruned?.dominatedBy ?? "",
     };
   });
   return stringify(rows, { header: true });
+}
+
+/** The end of step `step` of the plan's trace, epoch ms. */
+function stepEndMs(result: PlanResult, step: number): number {
+  return result.trace.startMs + (step + 1) * result.trace.stepSeconds * 1000;
 }
 
 async function writePlanOutputs(

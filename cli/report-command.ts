@@ -16,18 +16,15 @@ import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { k6PointValueProblem, parseK6Line } from "../analysis/k6-results.js";
 import type { SloTargets } from "../scenarios/plan/k6-plan.js";
+import { BUNDLE_FORMAT } from "../sim/vocab/index.js";
 import { TraceError } from "../analysis/trace.js";
 import { MAX_K6_LINE_CHARS, readK6Lines } from "../scenarios/io/k6-merge.js";
 import {
-  badK6Line,
   MAX_NAMED_BAD_K6_LINES,
-  moreBadK6Lines,
-  noK6Output,
   RunAccumulator,
   scalingEventsOf,
   serverSideFromSeries,
   thresholdVerdicts,
-  unreadableFile,
   type NamedSeries,
   type RunData,
   type ScalingEventRow,
@@ -45,7 +42,12 @@ import {
   type RunReportFormat,
   type RunReportFiles,
 } from "../reports/io/write-run-report.js";
-import type { PlanResult, SimulatedRun, Warning } from "../sim/vocab/index.js";
+import {
+  warnings as warning,
+  type PlanResult,
+  type SimulatedRun,
+  type Warning,
+} from "../sim/vocab/index.js";
 import { readBundleManifest, readBundleSeries } from "../analysis/io/files/bundle.js";
 import {
   BundleContentError,
@@ -95,7 +97,7 @@ async function optionalJson(
     return (await readBundleJson(root, name, field, { optional: true }))?.json ?? null;
   } catch (error) {
     if (error instanceof BundleContentError) {
-      warnings.push(unreadableFile(error.path, error.reason));
+      warnings.push(warning.unreadableFile(error.path, error.reason));
       return null;
     }
     throw error;
@@ -126,9 +128,10 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
     string,
     unknown
   >;
+  if (manifest.format === BUNDLE_FORMAT) return loadTraceBundle(dir, root);
   if (manifest.format !== RUN_BUNDLE_FORMAT)
     throw new UsageError(
-      `${manifestPath} is not a ${RUN_BUNDLE_FORMAT} manifest (format ${excerpt(String(manifest.format), 40)}).`,
+      `${manifestPath} is not a ${RUN_BUNDLE_FORMAT} or ${BUNDLE_FORMAT} manifest (format ${excerpt(String(manifest.format), 40)}).`,
       "bad-bundle",
     );
   const warnings: Warning[] = [];
@@ -163,21 +166,21 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
       } catch (error) {
         if (++bad <= MAX_NAMED_BAD_K6_LINES)
           warnings.push(
-            badK6Line(k6Path, n, `is not k6 JSON (${excerpt((error as Error).message)})`),
+            warning.badK6Line(k6Path, n, `is not k6 JSON (${excerpt((error as Error).message)})`),
           );
         continue;
       }
       const problem = line?.type === "Point" ? k6PointValueProblem(line.metric, line.value) : null;
       if (problem !== null) {
         if (++bad <= MAX_NAMED_BAD_K6_LINES)
-          warnings.push(badK6Line(k6Path, n, `is refused: ${problem}`));
+          warnings.push(warning.badK6Line(k6Path, n, `is refused: ${problem}`));
         continue;
       }
       if (line !== null) acc.add(line);
     }
     if (bad > MAX_NAMED_BAD_K6_LINES)
-      warnings.push(moreBadK6Lines(k6Path, bad - MAX_NAMED_BAD_K6_LINES, bad));
-  } else warnings.push(noK6Output(dir));
+      warnings.push(warning.moreBadK6Lines(k6Path, bad - MAX_NAMED_BAD_K6_LINES, bad));
+  } else warnings.push(warning.noK6Output(dir));
 
   let thresholds: ThresholdVerdict[] = [];
   const [summaryName, summaryField] = named("summaryExport", "summary.json");
@@ -189,7 +192,10 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
         thresholds = thresholdVerdicts(summary);
       } catch (error) {
         warnings.push(
-          unreadableFile(join(dir, summaryName as string), excerpt((error as Error).message)),
+          warning.unreadableFile(
+            join(dir, summaryName as string),
+            excerpt((error as Error).message),
+          ),
         );
       }
     }
@@ -229,6 +235,28 @@ export async function loadRunBundle(dir: string): Promise<RunData> {
 }
 
 /**
+ * A trace bundle (`caplab collect` or `import`) as a run without k6 output: its series are
+ * the server side, so the report shows the service's side alone (requests, tasks, CPU, memory,
+ * per task and container, RequestCountPerTarget) over the bundle's window.
+ */
+async function loadTraceBundle(dir: string, root: BundleRoot): Promise<RunData> {
+  const warnings: Warning[] = [];
+  const server = await loadServerSide(root, warnings);
+  const manifest = await readBundleManifest(root);
+  const source = `${manifest.source.kind}${manifest.source.detail === "" ? "" : `: ${manifest.source.detail}`}`;
+  const meta = {
+    runId: resolve(dir).replace(/^.*[\\/]/, ""),
+    scenario: `trace bundle (${manifest.source.kind})`,
+    target: source.length > 200 ? `${source.slice(0, 200)}…` : source,
+    startedAt: manifest.window.from,
+    endedAt: manifest.window.to,
+    k6ExitCode: null,
+    gitCommit: null,
+  };
+  return new RunAccumulator().finish(meta, { thresholds: [], slo: null, server, warnings });
+}
+
+/**
  * The trace bundle in a run bundle's server/ (what the collector writes there); null when it
  * has no manifest. A series or manifest that cannot be read is a warning; a file named
  * outside the bundle is an error.
@@ -241,7 +269,10 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
   } catch (error) {
     if (error instanceof UsageError && error.code === "bad-bundle") {
       warnings.push(
-        unreadableFile(join(root.dir, "manifest.json"), "not a caplab trace bundle manifest"),
+        warning.unreadableFile(
+          join(root.dir, "manifest.json"),
+          "not a caplab trace bundle manifest",
+        ),
       );
       return null;
     }
@@ -251,7 +282,7 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
   for (const [i, s] of manifest.series.entries()) {
     const path = join(root.dir, s.file);
     if ((await bundleFile(root, s.file, `series[${i}].file`, { optional: true })) === null) {
-      warnings.push(unreadableFile(path, "missing"));
+      warnings.push(warning.unreadableFile(path, "missing"));
       continue;
     }
     let badRows = 0;
@@ -261,14 +292,14 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
     } catch (error) {
       if (error instanceof BundleContentError) {
         const at = error.line === undefined ? "" : `line ${error.line}: `;
-        warnings.push(unreadableFile(error.path, `${at}${error.reason}`));
+        warnings.push(warning.unreadableFile(error.path, `${at}${error.reason}`));
         continue;
       }
       throw error;
     }
     if (badRows > 0)
       warnings.push(
-        unreadableFile(
+        warning.unreadableFile(
           path,
           `${badRows} row${badRows === 1 ? " is" : "s are"} not a time and a number and were left out`,
         ),
@@ -300,7 +331,9 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
         Number.isFinite(to) ? to : Infinity,
       );
     } catch (error) {
-      warnings.push(unreadableFile(join(root.dir, scalingName), excerpt((error as Error).message)));
+      warnings.push(
+        warning.unreadableFile(join(root.dir, scalingName), excerpt((error as Error).message)),
+      );
     }
   }
   return serverSideFromSeries(series, {

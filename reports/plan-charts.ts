@@ -146,20 +146,26 @@ export function minuteTicks(max: number): number[] {
   return ticks;
 }
 
-/** Every candidate's monthly cost against its SLO minutes; the front connected, the pick marked. */
+/**
+ * Every candidate's monthly cost against its SLO minutes; the front connected, the pick marked.
+ * Candidates the sweep stopped early (sim/prune.ts) are left out: their figures are only lower
+ * bounds, and none of them could meet the SLO or be on the front.
+ */
 export function paretoChart(result: PlanResult): PlanChart["spec"] {
   const pareto = new Set(result.pareto);
   const pickId = result.recommended?.candidate.id ?? null;
-  const rows = result.outcomes.map((o) => ({
-    id: o.candidate.id,
-    label: o.candidate.label,
-    metric: metricShortName(o.candidate.metric),
-    cost: round(o.kpis.monthlyCostUsd),
-    minutes: round(o.kpis.sloViolationMinutes, 1),
-    errorRate: round(o.kpis.errorRatePercent, 3),
-    meetsSlo: o.meetsSlo ? "yes" : "no",
-    pareto: pareto.has(o.candidate.id),
-  }));
+  const rows = result.outcomes
+    .filter((o) => !o.pruned)
+    .map((o) => ({
+      id: o.candidate.id,
+      label: o.candidate.label,
+      metric: metricShortName(o.candidate.metric),
+      cost: round(o.kpis.monthlyCostUsd),
+      minutes: round(o.kpis.sloViolationMinutes, 1),
+      errorRate: round(o.kpis.errorRatePercent, 3),
+      meetsSlo: o.meetsSlo ? "yes" : "no",
+      pareto: pareto.has(o.candidate.id),
+    }));
   const front = result.pareto
     .map((id) => rows.find((r) => r.id === id))
     .filter((r): r is (typeof rows)[number] => r !== undefined)
@@ -266,7 +272,10 @@ export function paretoChart(result: PlanResult): PlanChart["spec"] {
   }
   return responsive(
     {
-      description: "Monthly cost against SLO-violating minutes for every candidate.",
+      description:
+        rows.length === result.outcomes.length
+          ? "Monthly cost against SLO-violating minutes for every candidate."
+          : `Monthly cost against SLO-violating minutes for the ${rows.length} candidates simulated to the end (${result.outcomes.length - rows.length} stopped early, missing the SLO, are left out).`,
       layer: layers,
       resolve: { scale: { color: "independent", fill: "independent", shape: "independent" } },
     },
@@ -325,9 +334,12 @@ export function heatmapCells(result: PlanResult, metric: PredefinedMetricType): 
   const shared = signatures.size <= 1;
   const cells: HeatmapCell[] = [];
   for (const list of byCell.values()) {
+    // A candidate the sweep stopped early (sim/prune.ts) shows only when its cell has nothing
+    // else: its figures are lower bounds.
     const best = [...list].sort(
       (a, b) =>
         Number(b.meetsSlo) - Number(a.meetsSlo) ||
+        Number(a.pruned !== undefined) - Number(b.pruned !== undefined) ||
         (a.meetsSlo ? 0 : a.kpis.sloViolationMinutes - b.kpis.sloViolationMinutes) ||
         a.kpis.monthlyCostUsd - b.kpis.monthlyCostUsd ||
         a.candidate.id - b.candidate.id,

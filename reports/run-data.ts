@@ -18,7 +18,7 @@ import type { GateRun } from "../analysis/gate.js";
 import type { K6Line } from "../analysis/k6-results.js";
 import type { SloTargets } from "../scenarios/plan/k6-plan.js";
 import { MAX_TRACE_STEPS, tooManySteps, TraceError } from "../analysis/trace.js";
-import type { TaskSize, Warning } from "../sim/vocab/index.js";
+import { warnings as warning, type TaskSize, type Warning } from "../sim/vocab/index.js";
 
 /** Most request latencies a RunData keeps as its sample (a systematic thinning of all). */
 export const LATENCY_SAMPLE_SIZE = 5000;
@@ -216,7 +216,7 @@ export class RunAccumulator {
     } = {},
   ): RunData {
     const warnings: Warning[] = [...(extra.warnings ?? [])];
-    if (this.badTimes > 0) warnings.push(pointsWithoutTime(this.badTimes));
+    if (this.badTimes > 0) warnings.push(warning.pointsWithoutTime(this.badTimes));
     const keys = [...this.buckets.keys()].sort((a, b) => a - b);
     const seconds: RunSecond[] = [];
     const first = keys[0];
@@ -514,45 +514,8 @@ export function capacityFigures(run: RunData): CapacityFigures {
   };
 }
 
-/** Warning: k6 Points whose time did not parse were left out. */
-export function pointsWithoutTime(count: number): Warning {
-  return {
-    code: "k6-point-without-time",
-    message: `${count} k6 Points had a time that does not parse as RFC 3339 and were left out.`,
-  };
-}
-
 /** Bad lines of a run's k6 output named one by one; the rest are counted. */
 export const MAX_NAMED_BAD_K6_LINES = 5;
-
-/** Warning: a line of the k6 output was skipped (not k6 JSON, or an impossible value). */
-export function badK6Line(file: string, line: number, reason: string): Warning {
-  return {
-    code: "bad-k6-line",
-    message: `${file} line ${line} ${reason.replace(/\.$/, "")}; the line was skipped.`,
-  };
-}
-
-/** Warning: more bad lines than {@link MAX_NAMED_BAD_K6_LINES}, counted. */
-export function moreBadK6Lines(file: string, more: number, total: number): Warning {
-  return {
-    code: "more-bad-k6-lines",
-    message: `${file}: ${more} more bad line${more === 1 ? " was" : "s were"} skipped (${total} in all).`,
-  };
-}
-
-/** Warning: the bundle has no k6.json.gz, so there is nothing per second. */
-export function noK6Output(bundle: string): Warning {
-  return {
-    code: "no-k6-output",
-    message: `${bundle} has no k6 JSON output (k6.json.gz); the report has no per-second series.`,
-  };
-}
-
-/** Warning: a file of the bundle could not be read or parsed. */
-export function unreadableFile(file: string, reason: string): Warning {
-  return { code: "unreadable-file", message: `${file} could not be read: ${reason}.` };
-}
 
 /** The run as the gate sees it (analysis/gate.ts). */
 export function gateRunOf(run: RunData): GateRun {

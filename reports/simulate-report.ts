@@ -4,7 +4,7 @@
  * metric against target, p95 against the SLO, cost), the minutes behind the worst p95 and the
  * failed requests, and the events table.
  *
- *   SimulateReportInput (timeline, events, Kpis, task, scaling, SLO)
+ *   SimulateOutput (timeline, events, Kpis, task, scaling, SLO)
  *     → simulateCharts (timeline-charts.ts) → renderSimulateHtml / renderSimulateMarkdown
  *
  * Strings from outside (the trace path, policy and scheduled-action names, event reasons) are
@@ -12,12 +12,9 @@
  */
 import {
   sizeLabel,
-  type Kpis,
   type PredefinedMetricType,
   type ScalingConfig,
-  type ScalingEvent,
-  type Slo,
-  type TaskSize,
+  type SimulateOutput,
   type Timeline,
 } from "../sim/vocab/index.js";
 import { findExtremes } from "../analysis/extremes.js";
@@ -47,18 +44,6 @@ import {
   type ChartRun,
 } from "./timeline-charts.js";
 
-/** What the simulate report is made of (analysis/io/files/simulate-folder.ts reads it). */
-export interface SimulateReportInput {
-  readonly dir: string;
-  readonly timeline: Timeline;
-  readonly events: readonly ScalingEvent[];
-  readonly kpis: Kpis;
-  readonly trace: { readonly source: string; readonly stepSeconds: number } | null;
-  readonly task: TaskSize | null;
-  readonly scaling: ScalingConfig | null;
-  readonly slo: Slo | null;
-}
-
 /** The predefined metric and target of the first target-tracking policy, if any. */
 function trackedMetric(
   scaling: ScalingConfig | null,
@@ -69,7 +54,7 @@ function trackedMetric(
 }
 
 /** Every chart of the simulate report, in report order. */
-export function simulateCharts(input: SimulateReportInput): Chart[] {
+export function simulateCharts(input: SimulateOutput): Chart[] {
   const tracked = trackedMetric(input.scaling);
   const run: ChartRun = {
     name: "simulated",
@@ -96,7 +81,7 @@ export interface SimulateVerdict {
   readonly lines: readonly string[];
 }
 
-export function simulateVerdict(input: SimulateReportInput): SimulateVerdict {
+export function simulateVerdict(input: SimulateOutput): SimulateVerdict {
   const k = input.kpis;
   const slo = input.slo;
   const lines = [
@@ -124,7 +109,7 @@ export function simulateVerdict(input: SimulateReportInput): SimulateVerdict {
   };
 }
 
-function settingRows(input: SimulateReportInput): [string, string][] {
+function settingRows(input: SimulateOutput): [string, string][] {
   const rows: [string, string][] = [];
   if (input.task)
     rows.push([
@@ -159,7 +144,7 @@ function spanText(t: Timeline): string {
 
 /** Renders the simulate report as one self-contained HTML file. */
 export function renderSimulateHtml(
-  input: SimulateReportInput,
+  input: SimulateOutput,
   charts: readonly Chart[],
   runtime: VegaRuntime,
 ): string {
@@ -225,7 +210,7 @@ ${[
 }
 
 /** The simulate report as Markdown (a CI job summary). */
-export function renderSimulateMarkdown(input: SimulateReportInput, maxEvents = 50): string {
+export function renderSimulateMarkdown(input: SimulateOutput, maxEvents = 50): string {
   const md = markdownInline;
   const cell = markdownCell;
   const v = simulateVerdict(input);

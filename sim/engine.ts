@@ -39,6 +39,7 @@ import { taskCostPerSecond, vcpusOf } from "./vocab/fargate.js";
 import type {
   Candidate,
   Kpis,
+  PrunedAt,
   ScalingEvent,
   SimulationContext,
   Timeline,
@@ -59,6 +60,7 @@ import {
 } from "./fleet.js";
 import { tasksOverMemory } from "./memory.js";
 import { PeriodStore, Q, Q_COUNT } from "./metrics.js";
+import { shouldStop, type StopRule } from "./prune.js";
 import {
   queueStep,
   SaturatedStation,
@@ -82,12 +84,19 @@ export interface SimulateOptions {
    * context; results are the same without it). Used when `record` is off.
    */
   readonly queueMemo?: QueueStepMemo;
+  /**
+   * Stop early when the candidate can no longer matter to the sweep it belongs to (sim/prune.ts);
+   * `id` is the candidate's. The Kpis are then the figures at the step it stopped.
+   */
+  readonly stop?: { readonly rule: StopRule; readonly id: number };
 }
 
 export interface SimulationResult {
   readonly kpis: Kpis;
   readonly timeline: Timeline | null;
   readonly events: readonly ScalingEvent[];
+  /** When and why the simulation stopped early (SimulateOptions.stop); null when it ran to the end. */
+  readonly pruned: PrunedAt | null;
 }
 
 /** Utilization above which a stable M/M/c queue is treated as saturated. */
@@ -117,6 +126,7 @@ export function simulate(
  */
 class Simulation {
   private readonly record: boolean;
+  private readonly stop: { readonly rule: StopRule; readonly id: number } | null;
   private readonly trace: Trace;
   private readonly s: number;
   private readonly n: number;
@@ -148,6 +158,8 @@ class Simulation {
   private readonly oomReplacementDelaySeconds: number;
   private readonly slowStartSeconds: number;
   private readonly minBilled: number;
+  /** USD per second of one task. */
+  private readonly costRate: number;
   private readonly sloSeconds: number;
   private readonly errorLimit: number;
 
@@ -212,6 +224,7 @@ class Simulation {
     const { service, platform, prices, slo } = context;
     const { task, scaling } = candidate;
     this.record = record;
+    this.stop = options.stop ?? null;
     this.trace = trace;
     this.s = trace.stepSeconds;
     this.n = trace.requests.length;
@@ -264,6 +277,7 @@ class Simulation {
     this.oomReplacementDelaySeconds = platform.oomReplacementDelaySeconds;
     this.slowStartSeconds = platform.slowStartSeconds;
     this.minBilled = prices.minimumBilledSeconds;
+    this.costRate = taskCostPerSecond(task, prices);
     this.sloSeconds = slo.latencyP95Ms / 1000;
     this.errorLimit = slo.errorRatePercent / 100;
 
@@ -321,7 +335,7 @@ class Simulation {
       scaling.MinCapacity,
       scaling.MaxCapacity,
       {
-        costRate: taskCostPerSecond(task, prices),
+        costRate: this.costRate,
         minBilled: this.minBilled,
         schedulingDelaySeconds: platform.schedulingDelaySeconds,
         launchSeconds: platform.launchSeconds,
@@ -369,8 +383,78 @@ class Simulation {
   }
 
   run(): SimulationResult {
-    for (let i = 0; i < this.n; i++) this.step(i);
-    return this.result();
+    const pruned = this.stop === null ? this.steps(0, this.n) : this.stepsUntilPruned(this.stop);
+    return this.result(pruned);
+  }
+
+  /**
+   * Steps [from, to). (The loop has a method of its own: a loop inside a function that V8
+   * compiles for its first call, on stack, and drops when that call returns, would start each
+   * candidate in the interpreter again.)
+   */
+  private steps(from: number, to: number): null {
+    for (let i = from; i < to; i++) this.step(i);
+    return null;
+  }
+
+  /**
+   * Steps to the end, or until the candidate can no longer matter to its sweep (sim/prune.ts):
+   * checked every rule.everySteps steps, with its cost so far plus the tasks it is sure to pay
+   * for until the end as the lower bound of its cost.
+   */
+  private stepsUntilPruned(stop: {
+    readonly rule: StopRule;
+    readonly id: number;
+  }): PrunedAt | null {
+    const every = stop.rule.everySteps;
+    const n = this.n;
+    const seconds = n * this.s;
+    const floorRate = this.billedFloor(stop.rule.peakStepRequests) * this.costRate;
+    const tally = this.tally;
+    for (let from = 0; from < n; from += every) {
+      const to = Math.min(n, from + every);
+      this.steps(from, to);
+      if (to === n) break;
+      const ahead = floorRate * (seconds - to * this.s) * (1 - 1e-9);
+      const why = shouldStop(
+        stop.rule,
+        stop.id,
+        monthlyCost(tally.totalCost + ahead, seconds),
+        tally.violationMinutes,
+        tally.totalFailed,
+      );
+      if (why !== null) return { step: to - 1, ...why };
+    }
+    return null;
+  }
+
+  /**
+   * Tasks the candidate is sure to pay for at every moment until the trace's end (0 when that
+   * cannot be shown), for pruning's lower bound on its cost.
+   *
+   * Without OOM kills, the healthy tasks never number fewer than the lowest MinCapacity the
+   * candidate can have: the first tasks are healthy from the start, ECS stops tasks only down
+   * to the desired count (the ones not yet healthy first), and healthy tasks are billed. Kills
+   * cannot happen when those tasks alone serve the trace's busiest step below saturation
+   * without a share of them running out of memory (no slow start: every healthy task takes its
+   * full share). Cost: one queueing solve.
+   */
+  private billedFloor(peakStepRequests: number): number {
+    let floor = this.fleet.min;
+    for (const f of this.firings)
+      if (f.MinCapacity !== undefined) floor = Math.min(floor, f.MinCapacity);
+    // Less a margin for float dust (a group emptied to 1e-9 of a task is dropped).
+    floor -= 1e-3;
+    if (!(floor > 0) || this.slowStartSeconds > 0 || this.inflightThatFits === -Infinity) return 0;
+    const lambda = peakStepRequests / (floor * this.s);
+    if (!(lambda < MAX_STABLE_UTILIZATION * this.capacityRate)) return 0;
+    if (this.perInflightMiB > 0) {
+      const r = queueStep(this.servers, lambda, this.mu, this.cv, Infinity, false, this.qs);
+      const inflight = lambda * (r.meanWait + this.timePerRequest);
+      const fits = this.poissonOom ? this.negligibleInflight : this.inflightThatFits;
+      if (!(inflight <= fits)) return 0;
+    }
+    return floor;
   }
 
   /** One step, [t0, t1): the phases in order (see the module comment). */
@@ -1075,11 +1159,12 @@ class Simulation {
     );
   }
 
-  private result(): SimulationResult {
+  private result(pruned: PrunedAt | null): SimulationResult {
     const tally = this.tally;
     const s = this.s;
     const n = this.n;
     if (
+      pruned === null &&
       s < 60 &&
       tally.minuteRequests > 0 &&
       breaksSlo(
@@ -1137,7 +1222,7 @@ class Simulation {
           ...(this.deploymentColumns ? { deployment: this.deploymentColumns } : {}),
         }
       : null;
-    return { kpis, timeline, events: this.events };
+    return { kpis, timeline, events: this.events, pruned };
   }
 }
 

@@ -21,6 +21,7 @@ import {
   type PlanCandidate,
   type PlanNeighbour,
   type PlanResult,
+  type PrunedAt,
   type RiskAssessment,
   type RiskRating,
   type RobustnessOutcome,
@@ -55,6 +56,8 @@ export interface PlanInputs {
   readonly candidates: readonly PlanCandidate[];
   /** Kpis of each candidate, same order as `candidates`. */
   readonly kpis: readonly Kpis[];
+  /** Which candidates the sweep stopped early (sim/prune.ts), same order; none when absent. */
+  readonly pruned?: readonly (PrunedAt | null)[];
   /** How many of the best candidates get robustness runs, at least. */
   readonly topK: number;
   /** The riskiest rating the pick may have. @default ROBUSTNESS_DEFAULTS.maxRisk ("low") */
@@ -225,7 +228,11 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const slo = context.slo;
   const outcomes: CandidateOutcome[] = candidates.map((candidate, i) => {
     const kpis = inputs.kpis[i] as Kpis;
-    return { candidate, kpis, meetsSlo: meetsSlo(kpis, slo) };
+    const pruned = inputs.pruned?.[i] ?? null;
+    // A pruned candidate's figures are lower bounds; it cannot meet the SLO (sim/prune.ts).
+    return pruned
+      ? { candidate, kpis, meetsSlo: false, pruned }
+      : { candidate, kpis, meetsSlo: meetsSlo(kpis, slo) };
   });
   const ranked = rankOutcomes(outcomes);
   const perturbations = inputs.perturbations ?? DEFAULT_PERTURBATIONS;
@@ -302,7 +309,9 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const result = {
     trace,
     outcomes,
-    pareto: paretoFront(outcomes),
+    // Over the candidates simulated to the end: a pruned one is dominated by one of them
+    // (sim/prune.ts), so the front is the exhaustive sweep's.
+    pareto: paretoFront(outcomes.filter((o) => !o.pruned)),
     robustness: picked.robustness,
     recommended,
     current,

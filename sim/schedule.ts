@@ -6,6 +6,7 @@
  * names, `?` as "any". caplab evaluates them in UTC (the API's default time zone).
  */
 import type { ScheduledActionConfig } from "./vocab/index.js";
+import { UsageError } from "./vocab/errors.js";
 
 /** A scheduled action at one moment. */
 export interface ScheduledFiring {
@@ -32,7 +33,12 @@ const MONTH_NAMES = [
 ];
 
 /** Thrown for a schedule caplab cannot read; the message says what to write instead. */
-export class ScheduleError extends Error {}
+export class ScheduleError extends UsageError {
+  constructor(message: string) {
+    super(message, "bad-schedule");
+    this.name = "ScheduleError";
+  }
+}
 
 function parseField(
   field: string,

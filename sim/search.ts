@@ -26,11 +26,17 @@ import {
   type TaskSize,
   type Trace,
 } from "./vocab/index.js";
+import { UsageError } from "./vocab/errors.js";
 import { taskStation } from "./queue.js";
 import { defaultRollingDeployment, peakSeconds } from "./deploy.js";
 
-/** Thrown when a space yields no candidate or contradicts itself. */
-export class SpaceError extends Error {}
+/** Thrown when a space yields no candidate or contradicts itself (a usage error: the config must change). */
+export class SpaceError extends UsageError {
+  constructor(message: string) {
+    super(message, "bad-space");
+    this.name = "SpaceError";
+  }
+}
 
 /** CPU utilization at the trace's peak that sizes the automatic MaxCapacity (SPACE_DEFAULTS). */
 export const AUTO_MAX_CAPACITY_CPU_PERCENT = SPACE_DEFAULTS.autoMaxCapacityCpuPercent;

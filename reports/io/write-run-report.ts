@@ -11,7 +11,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../analysis/io/files/output.js";
-import type { Warning } from "../../sim/vocab/index.js";
+import { warnings as warning, type Warning } from "../../sim/vocab/index.js";
 import { safeSvg } from "../html.js";
 import { runCharts, type RunChart } from "../run-charts.js";
 import type { RunData } from "../run-data.js";
@@ -36,11 +36,6 @@ export const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ] as const;
-
-/** Warning: PNG charts were asked for but Chromium is missing. */
-export function pngSkipped(reason: string): Warning {
-  return { code: "png-skipped", message: `PNG charts skipped: ${reason}.` };
-}
 
 export interface RunReportFiles {
   readonly html?: string;
@@ -108,7 +103,7 @@ export async function writeChartPngs<C extends PngChart>(
   const warnings: Warning[] = [];
   const chromium = options.chromiumPath ?? CHROMIUM_PATH;
   if (!existsSync(chromium)) {
-    warnings.push(pngSkipped(`${chromium} not found`));
+    warnings.push(warning.pngSkipped(`${chromium} not found`));
     return { written: [], warnings };
   }
   const written = await writePngs(charts, outDir, chromium, warnings, options.prefix);
@@ -132,7 +127,7 @@ async function writePngs<C extends PngChart>(
       if (chart.note !== undefined) continue;
       const svg = chart.fallbackSvg === undefined ? null : safeSvg(chart.fallbackSvg);
       if (svg === null) {
-        warnings.push(pngSkipped(`chart ${chart.id} has no static SVG`));
+        warnings.push(warning.pngSkipped(`chart ${chart.id} has no static SVG`));
         continue;
       }
       await page.setContent(

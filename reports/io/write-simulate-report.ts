@@ -3,25 +3,24 @@
  * report.json and, when Chromium is there, one PNG per chart. The I/O side of
  * reports/simulate-report.ts.
  *
- *   SimulateReportInput → simulateCharts (specs) → static SVG per chart (vega in Node)
+ *   SimulateOutput → simulateCharts (specs) → static SVG per chart (vega in Node)
  *     → renderSimulateHtml / renderSimulateMarkdown / simulateReportJson → atomic writes.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../analysis/io/files/output.js";
 import { findExtremes } from "../../analysis/extremes.js";
-import type { Warning } from "../../sim/vocab/index.js";
+import type { SimulateOutput, Warning } from "../../sim/vocab/index.js";
 import {
   renderSimulateHtml,
   renderSimulateMarkdown,
   simulateCharts,
   simulateVerdict,
-  type SimulateReportInput,
 } from "../simulate-report.js";
 import { readVegaRuntime, withStaticSvg } from "./write-plan-report.js";
 import { writeChartPngs, type RunReportFiles, type RunReportFormat } from "./write-run-report.js";
 
 /** What report.json holds for a simulate folder: the verdict, the Kpis and the extremes. */
-export function simulateReportJson(input: SimulateReportInput) {
+export function simulateReportJson(input: SimulateOutput) {
   const v = simulateVerdict(input);
   return {
     format: "caplab-simulate-report/1",
@@ -48,7 +47,7 @@ export function simulateReportJson(input: SimulateReportInput) {
 
 /** Builds the simulate report in the formats asked for and writes it into `outDir`. */
 export async function writeSimulateReport(
-  input: SimulateReportInput,
+  input: SimulateOutput,
   outDir: string,
   formats: readonly RunReportFormat[] = ["html", "md", "json"],
   options: { readonly chromiumPath?: string } = {},

@@ -1,33 +1,40 @@
 /**
- * Worker thread of the sweep: receives the trace, the context and the candidates once,
- * then simulates the batches of candidate indexes it is sent and posts their Kpis back.
+ * Worker thread of the sweep: receives the trace, the context and the candidates once, then
+ * simulates the batches of candidate indexes it is sent, each held to the batch's stop rule
+ * (sim/prune.ts; none without pruning), and posts their Kpis back.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { simulate } from "../engine.js";
+import type { StopRule } from "../prune.js";
 import { QueueStepMemo } from "../queue.js";
 import { scheduleFirings } from "../schedule.js";
-import type { PlanCandidate, SimulationContext, Trace } from "../vocab/index.js";
+import type { Kpis, PlanCandidate, PrunedAt, SimulationContext, Trace } from "../vocab/index.js";
 
 export interface SweepWorkerData {
   readonly trace: Trace;
   readonly context: SimulationContext;
   readonly candidates: readonly PlanCandidate[];
+  /** Indexes of candidates never stopped early. */
+  readonly keep: readonly number[];
 }
 
-export type SweepRequest = { readonly batch: readonly number[] } | { readonly stop: true };
+export type SweepRequest = { readonly batch: readonly number[]; readonly rule: StopRule | null };
+
+export type SweepResponse = readonly {
+  readonly index: number;
+  readonly kpis: Kpis;
+  readonly pruned: PrunedAt | null;
+}[];
 
 const data = workerData as SweepWorkerData;
+const keep = new Set(data.keep);
 const firingsCache = new Map<string, ReturnType<typeof scheduleFirings>>();
 // Queueing results shared by this worker's candidates (the same Kpis, far fewer solves).
 const queueMemo = new QueueStepMemo();
 const endMs = data.trace.startMs + data.trace.requests.length * data.trace.stepSeconds * 1000;
 
 parentPort!.on("message", (message: SweepRequest) => {
-  if ("stop" in message) {
-    parentPort!.close();
-    return;
-  }
-  const results = message.batch.map((index) => {
+  const results: SweepResponse = message.batch.map((index) => {
     const candidate = data.candidates[index]!;
     const key = JSON.stringify(candidate.scaling.scheduledActions);
     let firings = firingsCache.get(key);
@@ -35,8 +42,15 @@ parentPort!.on("message", (message: SweepRequest) => {
       firings = scheduleFirings(candidate.scaling.scheduledActions, data.trace.startMs, endMs);
       firingsCache.set(key, firings);
     }
-    const options = { record: false, firings, queueMemo };
-    return { index, kpis: simulate(data.trace, candidate, data.context, options).kpis };
+    const stop =
+      message.rule && !keep.has(index) ? { rule: message.rule, id: candidate.id } : undefined;
+    const r = simulate(data.trace, candidate, data.context, {
+      record: false,
+      firings,
+      queueMemo,
+      stop,
+    });
+    return { index, kpis: r.kpis, pruned: r.pruned };
   });
   parentPort!.postMessage(results);
 });

@@ -4,6 +4,8 @@
  *
  *   manifest.json           TraceBundleManifest (this schema)
  *   series/requests.csv     `time,value`: requests per step, fixed step, an empty value = no data
+ *                           (absent when an import found no series that counts requests: such a
+ *                           bundle feeds calibrate, rightsize and report, not simulate or plan)
  *   series/<id>.csv         other series, same shape (CloudWatch metric, statistic, unit in the manifest)
  *   service.json            optional: the ECS service and task-definition snapshot
  *   scaling.json            optional: the Application Auto Scaling snapshot (target, policies, activities)
@@ -80,7 +82,7 @@ export const TraceBundleManifestSchema = z
     /** What the data came from: "cloudwatch", "alb-access-logs", "nginx", "csv", "k6-json", "simulator". */
     source: z.object({ kind: z.string(), detail: z.string().default("") }).strict(),
     window: z.object({ from: z.string(), to: z.string() }).strict(),
-    /** Step of the requests series, seconds. */
+    /** Step of the requests series (without one, the most common period of the others), seconds. */
     stepSeconds: z.number().positive(),
     series: z.array(BundleSeriesSchema),
     /** The service's configuration when the data was taken, in the `simulate` config's words. */
@@ -98,9 +100,5 @@ export const TraceBundleManifestSchema = z
     /** Counts and notes from the import (bad lines, partial data, retries). */
     notes: z.array(z.string()).default([]),
   })
-  .strict()
-  .refine((m) => m.series.some((s) => s.id === BUNDLE_REQUESTS_SERIES), {
-    message: `a bundle needs a series with id "${BUNDLE_REQUESTS_SERIES}" (requests per step)`,
-    path: ["series"],
-  });
+  .strict();
 export type TraceBundleManifest = z.output<typeof TraceBundleManifestSchema>;

@@ -378,6 +378,12 @@ export const COLLECT_DEFAULTS = {
 export const IMPORT_DEFAULTS = {
   /** `--step`, seconds: the trace bundle's step for per-request logs. @default 60 */
   stepSeconds: 60,
+  /**
+   * A log silent for longer than this, seconds, between two lines is taken to be missing there:
+   * those steps are gaps (no data, not written), not zero traffic, so a bundle's size follows its
+   * data, not its window. @default 86400 (a day: longer than any nightly lull)
+   */
+  sparseQuietSeconds: 86_400,
 } as const;
 
 /** `caplab run`. */

@@ -5,3 +5,4 @@ export * from "./config.js";
 export * from "./types.js";
 export * from "./plan.js";
 export * from "./bundle.js";
+export * from "./warnings.js";

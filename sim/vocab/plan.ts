@@ -173,11 +173,30 @@ export interface PlanCandidate extends Candidate {
   readonly label: string;
 }
 
+/**
+ * Why and when a sweep stopped simulating a candidate early (sim/prune.ts): it could no longer
+ * change the plan's Pareto front, ranking, lists or pick.
+ */
+export interface PrunedAt {
+  /** The last step simulated (0-based). */
+  readonly step: number;
+  /**
+   * `cannot-meet-slo`: its violating minutes or failed requests already passed what the SLO
+   * allows, enough finished candidates have fewer violating minutes, and one dominates it.
+   */
+  readonly reason: "cannot-meet-slo";
+  /** Id of a finished candidate that dominates it (as cheap or cheaper, with as few or fewer SLO minutes). */
+  readonly dominatedBy: number;
+}
+
 export interface CandidateOutcome {
   readonly candidate: PlanCandidate;
+  /** Its figures; for a pruned candidate, those at the step it was stopped (lower bounds). */
   readonly kpis: Kpis;
-  /** Within the SLO: violation minutes within budget and error rate within its limit. */
+  /** Within the SLO: violation minutes within budget and error rate within its limit (false when pruned). */
   readonly meetsSlo: boolean;
+  /** Set when the sweep stopped it early. */
+  readonly pruned?: PrunedAt;
 }
 
 /**

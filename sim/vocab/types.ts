@@ -303,13 +303,22 @@ export interface DeploymentKpis {
   readonly failedTasks: number;
 }
 
-/** A named warning, collected in a sink passed in (STYLE.md point 9). */
-export interface Warning {
-  readonly code: string;
-  readonly message: string;
-}
-export type WarningSink = (warning: Warning) => void;
-
 /** A parse result. */
 export type Result<T, E = string> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+
+/**
+ * A `caplab simulate` output folder, read back (analysis/io/files/simulate-folder.ts reads it;
+ * reports/simulate-report.ts lays it out).
+ */
+export interface SimulateOutput {
+  readonly dir: string;
+  readonly timeline: Timeline;
+  readonly events: readonly ScalingEvent[];
+  readonly kpis: Kpis;
+  readonly trace: { readonly source: string; readonly stepSeconds: number } | null;
+  /** The configuration simulated; null for a folder written before summary.json held it. */
+  readonly task: TaskSize | null;
+  readonly scaling: ScalingConfig | null;
+  readonly slo: Slo | null;
+}

@@ -71,7 +71,8 @@ describe("parseAlbLogLine on every sample in shared/data/alb", () => {
     ]);
     const [http, https, , , , lambdaOk, lambdaFailed] = records;
     expect(http!.arrivalMs).toBe(Date.parse("2018-07-02T22:22:48.364Z"));
-    expect(http!.timeMs).toBe(Date.parse("2018-07-02T22:23:00.187Z"));
+    // Truncated to the millisecond, as Elastic's ALB pipeline writes it (rounding: .187).
+    expect(http!.timeMs).toBe(Date.parse("2018-07-02T22:23:00.186Z"));
     expect(http!.target).toBe("10.0.0.1:80");
     expect(http!.request).toEqual({
       method: "GET",
@@ -149,7 +150,8 @@ describe("parseAlbLogLine on every sample in shared/data/alb", () => {
     );
     expect(old.ok && old.value.fieldCount).toBe(18);
     expect(old.ok && old.value.requestCreationTimeMs).toBeNull();
-    expect(old.ok && old.value.arrivalMs).toBe(Date.parse("2018-07-02T22:23:00.186Z"));
+    // time (…00.186641 truncated to .186) minus the 0.001 s of processing.
+    expect(old.ok && old.value.arrivalMs).toBe(Date.parse("2018-07-02T22:23:00.185Z"));
   });
 
   it("says why a line is bad", () => {
@@ -217,9 +219,45 @@ describe("parseCombinedLogLine", () => {
     expect(parseCombinedLogLine('{"message":"no log field"}').ok).toBe(false);
   });
 
+  it("reads Apache's vhost_combined (Debian's other_vhosts_access.log) like combined, with the virtual host and port", () => {
+    // The research note's case 12: Debian's `LogFormat "%v:%p %h %l %u %t \"%r\" %>s %O …" vhost_combined`.
+    const line =
+      'www.example.com:443 203.0.113.7 - - [04/Dec/2026:15:55:01 +0000] "GET /api/items?id=42 HTTP/1.1" 200 1534 "https://www.example.com/" "k6/2.3.0 (https://k6.io/)"';
+    const vhost = parseCombinedLogLine(line);
+    expect(vhost).toEqual({
+      ok: true,
+      value: {
+        virtualHost: "www.example.com",
+        port: 443,
+        remoteAddr: "203.0.113.7",
+        remoteUser: null,
+        timeMs: Date.parse("2026-12-04T15:55:01Z"),
+        request: { method: "GET", url: "/api/items?id=42", protocol: "HTTP/1.1" },
+        status: 200,
+        bodyBytesSent: 1534,
+        referer: "https://www.example.com/",
+        userAgent: "k6/2.3.0 (https://k6.io/)",
+      },
+    });
+    // The same request in combined: every field alike but the virtual host and port.
+    const combined = parseCombinedLogLine(line.slice("www.example.com:443 ".length));
+    expect(combined.ok && { ...combined.value, virtualHost: "www.example.com", port: 443 }).toEqual(
+      vhost.ok && vhost.value,
+    );
+    // Every real combined line of the samples still reads as combined.
+    for (const l of lines("nginx/apache_logs.elastic-examples.combined.log").slice(0, 200)) {
+      const r = parseCombinedLogLine(l);
+      if (r.ok) expect(r.value.virtualHost).toBeNull();
+    }
+  });
+
   it("parses $time_local and refuses impossible dates", () => {
     expect(parseClfTime("17/May/2015:10:05:03 +0000")).toBe(Date.parse("2015-05-17T10:05:03Z"));
     expect(parseClfTime("17/May/2015:10:05:03 +0200")).toBe(Date.parse("2015-05-17T08:05:03Z"));
+    // A fraction (nginx $msec-style logs) truncates to the millisecond, as ISO times do.
+    expect(parseClfTime("17/May/2015:10:05:03.9996 +0000")).toBe(
+      Date.parse("2015-05-17T10:05:03.999Z"),
+    );
     expect(parseClfTime("31/Feb/2015:10:05:03 +0000")).toBeNull();
     expect(parseClfTime("17/Foo/2015:10:05:03 +0000")).toBeNull();
   });

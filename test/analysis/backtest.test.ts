@@ -8,7 +8,7 @@ import {
   meanAbsolutePercentageError,
   scaleOutSteps,
 } from "../../analysis/backtest.js";
-import { loadObservedBundle } from "../../cli/calibrate-command.js";
+import { loadObservedBundle } from "../../analysis/io/files/observed-bundle.js";
 import {
   KNOWN_SERVICE,
   knownContext,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { calibrate, CalibrationError, type ObservedService } from "../../analysis/calibrate.js";
 import { linearFit } from "../../analysis/stats/index.js";
-import { loadObservedBundle } from "../../cli/calibrate-command.js";
+import { loadObservedBundle } from "../../analysis/io/files/observed-bundle.js";
 import type { Warning } from "../../sim/vocab/index.js";
 import { KNOWN_SERVICE, writeObservedBundle } from "../fixtures/bundles/make-observed-bundle.js";
 
@@ -44,10 +44,10 @@ describe("round trip: a simulator-generated bundle calibrates back", () => {
     expect(Math.abs(c.service.memoryMiB.base / KNOWN_SERVICE.memoryMiB.base - 1)).toBeLessThan(
       0.05,
     );
-    const ci = c.fits.cpu.fit.slopeInterval;
+    const ci = c.fits.cpu!.fit.slopeInterval;
     expect(ci.lower * 1000).toBeLessThan(KNOWN_SERVICE.cpuMsPerRequest * 1.01);
     expect(ci.upper * 1000).toBeGreaterThan(KNOWN_SERVICE.cpuMsPerRequest * 0.99);
-    expect(c.fits.cpu.fit.rSquared).toBeGreaterThan(0.95);
+    expect(c.fits.cpu!.fit.rSquared).toBeGreaterThan(0.95);
     // The load never saturated the tasks: the knee is flagged, not invented.
     expect(c.fits.knee?.requestsPerSecondPerTask).toBeNull();
     expect(warnings.map((w) => w.code)).toContain("ramp-not-saturated");

@@ -16,6 +16,7 @@ import {
   parsePerformanceEvent,
   parsePerformanceMessage,
   periodForSpacing,
+  listed,
   pickRequestsSeries,
   type CloudWatchSeries,
   type MetricDataQuery,
@@ -265,7 +266,7 @@ describe("get-metric-data output", () => {
     });
     expect(broken({ Id: "m1", Timestamps: ["yesterday"], Values: [1] })).toMatchObject({
       ok: false,
-      error: expect.stringMatching(/Timestamps\[0\] "yesterday" is not an ISO 8601 time/),
+      error: 'MetricDataResults[0] (m1) Timestamps[0] is "yesterday", not an ISO 8601 time',
     });
     // A hand-made result with only a Label is named by it.
     expect(
@@ -278,7 +279,7 @@ describe("get-metric-data output", () => {
     expect(broken({ Id: "m1", Timestamps: ["2025-01-01T00:00:00Z"], Values: ["1"] })).toMatchObject(
       {
         ok: false,
-        error: expect.stringMatching(/Values\[0\] "1" is not a number/),
+        error: 'MetricDataResults[0] (m1) Values[0] is "1", not a number',
       },
     );
     expect(parseMetricDataQueries([{ Id: "m1" }])).toEqual({
@@ -362,7 +363,7 @@ describe("get-metric-statistics output", () => {
     ]);
     expect(parseGetMetricStatistics({ Label: "x", Datapoints: [{ Average: 1 }] })).toMatchObject({
       ok: false,
-      error: "Datapoints[0] Timestamp undefined is not an ISO 8601 time",
+      error: "Datapoints[0] Timestamp is missing",
     });
   });
 });
@@ -621,14 +622,10 @@ describe("pickRequestsSeries", () => {
     });
   });
 
-  it("asks for --requests and lists the series when there is no RequestCount", () => {
-    expect(
-      pickRequestsSeries([s("m1", "EstimatedCharges", [], ["m1", "EstimatedCharges"])], undefined),
-    ).toEqual({
-      ok: false,
-      error:
-        "no series is an AWS/ApplicationELB RequestCount; pass --requests with the Id, Label or series id that counts requests (found: m1 (EstimatedCharges)).",
-    });
+  it("finds none when no series is a RequestCount and --requests names none", () => {
+    const charges = s("m1", "EstimatedCharges", [], ["m1", "EstimatedCharges"]);
+    expect(pickRequestsSeries([charges], undefined)).toEqual({ ok: true, value: null });
+    expect(listed([charges])).toBe("m1 (EstimatedCharges)");
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { rightsize, rightsizeCandidates } from "../../analysis/rightsize.js";
-import { loadObservedBundle } from "../../cli/calibrate-command.js";
+import { loadObservedBundle } from "../../analysis/io/files/observed-bundle.js";
 import {
   KNOWN_TASK,
   knownContext,
@@ -33,8 +33,8 @@ describe("rightsize", () => {
       expect(r.recommended).not.toBeNull();
       // A smaller task runs more copies under the same CPU target.
       const sorted = [...r.rows].sort((a, b) => Number(a.task.cpu) - Number(b.task.cpu));
-      expect(sorted[0]!.kpis.maxTasks).toBeGreaterThanOrEqual(
-        sorted[sorted.length - 1]!.kpis.maxTasks,
+      expect(sorted[0]!.kpis!.maxTasks).toBeGreaterThanOrEqual(
+        sorted[sorted.length - 1]!.kpis!.maxTasks,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  gapInSeries,
   MAX_GAP_WARNINGS,
   parseIsoTime,
   resampleTrace,
@@ -10,7 +9,7 @@ import {
   TraceError,
   typicalSpacingSeconds,
 } from "../../analysis/trace.js";
-import type { RawMetricSeries, Warning } from "../../sim/vocab/index.js";
+import { warnings as warning, type RawMetricSeries, type Warning } from "../../sim/vocab/index.js";
 
 const MIN = 60_000;
 const T0 = Date.parse("2026-01-05T10:00:00Z");
@@ -38,6 +37,19 @@ describe("parseIsoTime", () => {
     ["2026-11-02T10:15", Date.UTC(2026, 10, 2, 10, 15)],
   ])("reads %s", (text, ms) => {
     expect(parseIsoTime(text)).toBe(ms);
+  });
+
+  // Fractions truncate to the millisecond, as Elastic's ALB pipeline and Date.parse do
+  // (the research note's cases 1 and 2: rounding would give .187 and .052).
+  it.each([
+    ["2018-07-02T22:23:00.186641Z", "2018-07-02T22:23:00.186Z"],
+    ["2022-05-12T06:41:29.051646Z", "2022-05-12T06:41:29.051Z"],
+    ["2026-11-29T10:00:59.9996Z", "2026-11-29T10:00:59.999Z"],
+    ["2026-11-29T10:00:59.9996+00:00", "2026-11-29T10:00:59.999Z"],
+    ["2026-11-29T10:00:00.5Z", "2026-11-29T10:00:00.500Z"],
+  ])("truncates %s to %s", (text, iso) => {
+    expect(new Date(parseIsoTime(text)!).toISOString()).toBe(iso);
+    expect(parseIsoTime(text)).toBe(Date.parse(text));
   });
 
   it.each(["", "abc", "2026-13-01", "2026-02-30T00:00:00", "1995/07/01", "12:00"])(
@@ -146,8 +158,8 @@ describe("toTrace", () => {
     expect([...trace.requests]).toEqual([1, 0, 0, 0, 4, 5, 0, 7, 8]);
     expect([...trace.gap]).toEqual([0, 0, 1, 1, 0, 0, 1, 0, 0]);
     expect(warnings).toEqual([
-      gapInSeries("test.csv", T0 + 2 * MIN, T0 + 4 * MIN),
-      gapInSeries("test.csv", T0 + 6 * MIN, T0 + 7 * MIN),
+      warning.gapInSeries("test.csv", T0 + 2 * MIN, T0 + 4 * MIN),
+      warning.gapInSeries("test.csv", T0 + 6 * MIN, T0 + 7 * MIN),
     ]);
     expect(warnings[0]!.message).toContain("test.csv");
     expect(warnings[0]!.message).toContain("2026-01-05T10:02:00.000Z");

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ import { TraceSourceSchema } from "../../sim/vocab/index.js";
 import { albObjects, startFakeS3, type FakeS3 } from "../analysis/io/import/s3-server.js";
 import { captureIo } from "../helpers/io.js";
 
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const data = (name: string): string =>
   fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
 
@@ -67,31 +68,97 @@ describe("caplab import (runImportCommand)", () => {
     const io = capture();
     const code = await runImportCommand([join(dir, "logs")], { format: "alb", out }, io, { now });
     expect(code).toBe(0);
-    expect(io.text().out).toMatch(/^Imported 26 requests from 2 inputs \(26 lines, 0 bad\)/);
+    // Two load balancers: the one with more lines is --out, the other sits beside it.
+    expect(io.text().out).toMatch(
+      /^Imported 23 requests of app\/tomcat-load-balancer\/d12d886025a14d3f from 2 inputs \(26 lines, 0 bad\)/,
+    );
+    expect(io.text().out).toMatch(
+      /\nImported 1 requests of app\/MyALB1\/240dbdc5244653c9 .* into .*bundle-MyALB1\n/,
+    );
+    expect(io.text().err).toMatch(
+      /^warning: the logs hold 2 load balancers; each has its own bundle \(app\/tomcat-load-balancer\/d12d886025a14d3f → .*bundle, app\/MyALB1\/240dbdc5244653c9 → .*bundle-MyALB1\)/,
+    );
 
     const manifest = await readBundleManifest(out);
     expect(manifest.source.kind).toBe("alb-access-logs");
+    expect(manifest.source.detail).toMatch(
+      /load balancer app\/tomcat-load-balancer\/d12d886025a14d3f$/,
+    );
     expect(manifest.stepSeconds).toBe(60);
     expect(manifest.createdAt).toBe("2026-11-29T00:00:00.000Z");
     expect(manifest.window).toEqual({
-      from: "2025-03-01T10:03:00.000Z",
+      from: "2025-04-08T00:42:00.000Z",
       to: "2025-04-08T00:43:00.000Z",
     });
     expect(manifest.series.map((s) => s.id)).toEqual([
       "requests",
+      "requests-without-target",
       "elb-5xx",
       "target-5xx",
       "target-response-time-average",
       "target-response-time-p95",
-      "requests-without-target",
     ]);
     expect(manifest.notes[0]).toMatch(
-      /^read 26 lines from 2 inputs: 26 requests in the window, 0 bad lines/,
+      /^read 26 lines from 2 inputs: 23 of load balancer app\/tomcat-load-balancer\/d12d886025a14d3f, 23 requests in the window, 0 bad lines/,
     );
-    expect(await readFile(join(out, "series", "requests.csv"), "utf8")).toMatch(
-      /^time,value\n2025-03-01T10:03:00.000Z,3\n2025-03-01T10:04:00.000Z,0\n/,
+    expect(await readFile(join(out, "series", "requests.csv"), "utf8")).toBe(
+      "time,value\n2025-04-08T00:42:00.000Z,23\n",
     );
-    expect(await totalRequests(out)).toBe(26);
+    expect(await totalRequests(out)).toBe(23);
+
+    // requests is CloudWatch's RequestCount: only the line that reached a target counts.
+    const other = `${out}-MyALB1`;
+    expect(await totalRequests(other)).toBe(1);
+    expect(await readFile(join(other, "series", "requests-without-target.csv"), "utf8")).toBe(
+      "time,value\n2025-03-01T10:03:00.000Z,2\n",
+    );
+    expect((await readBundleManifest(other)).notes.join(" ")).toMatch(
+      /2 of the 3 requests reached no target .* in requests-without-target, not in requests/,
+    );
+  });
+
+  it("imports the seven-year ALB folder (five load balancers) in seconds into small bundles", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cli-"));
+    const out = join(dir, "alb");
+    const io = capture();
+    expect(await runImportCommand([data("alb")], { format: "alb", out }, io, { now })).toBe(0);
+    const folders = (await readdir(dir)).sort();
+    expect(folders).toEqual([
+      "alb",
+      "alb-MyALB1",
+      "alb-admin-LoadB-1EGHQRJIOLMFR",
+      "alb-internal-service-alb",
+      "alb-my-loadbalancer",
+    ]);
+    let bytes = 0;
+    let requests = 0;
+    for (const f of folders) {
+      for (const file of await readdir(join(dir, f, "series")))
+        bytes += (await stat(join(dir, f, "series", file))).size;
+      requests += await totalRequests(join(dir, f));
+    }
+    expect(bytes).toBeLessThan(20_000);
+    expect(requests).toBe(23 + 1 + 8 + 0 + 0); // the lines that reached a target
+    expect(io.text().err).toMatch(
+      /load balancer app\/my-loadbalancer\/50dc6c495c0c9188 holds requests in 2 stretches/,
+    );
+
+    // One load balancer alone: no folder beside --out.
+    const one = join(dir, "one");
+    expect(
+      await runImportCommand(
+        [data("alb")],
+        { format: "alb", out: one, loadBalancer: "MyALB1", quiet: true },
+        capture(),
+        { now },
+      ),
+    ).toBe(0);
+    expect((await readdir(dir)).filter((f) => f.startsWith("one"))).toEqual(["one"]);
+    await expect(
+      runImportCommand([data("alb")], { format: "nginx", out: one, loadBalancer: "x" }, capture(), {
+        now,
+      }),
+    ).rejects.toThrow(/--load-balancer goes with --format alb only/);
   });
 
   it("imports nginx with a bad line: warns with the line number and still writes the bundle", async () => {
@@ -171,7 +238,8 @@ describe("caplab import s3:// --endpoint-url", () => {
       { now },
     );
     expect(code).toBe(0);
-    expect(await totalRequests(out)).toBe(26);
+    expect(await totalRequests(out)).toBe(23);
+    expect(await totalRequests(`${out}-MyALB1`)).toBe(1);
     expect(s3.requests.filter((r) => r.includes("list-type=2"))).toHaveLength(3);
   }, 15_000);
 });
@@ -266,17 +334,77 @@ describe("caplab import --format cloudwatch", () => {
     expect((await read("cluster.myCICluster.TaskCount.Average")).values).toEqual([5]);
   });
 
-  it("exits 2 with one sentence when no series counts requests, or a file is none of the shapes", async () => {
+  it("writes a bundle without requests when no series counts them, and says what reads it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-import-cw-"));
     const io = captureIo();
     const events = data("cloudwatch/ecs-container-insights-performance-events.aws-docs.jsonl");
     expect(
       await main(["import", events, "--format", "cloudwatch", "--out", join(dir, "b")], io),
-    ).toBe(2);
+    ).toBe(0);
     expect(io.stderr()).toMatch(
-      /^caplab: no series is an AWS\/ApplicationELB RequestCount; pass --requests with the Id, Label or series id that counts requests \(found: ci\.RunningTaskCount\.Average, .*\)\.\n$/,
+      /^warning: no series is an AWS\/ApplicationELB RequestCount, so the bundle has no requests series: report and rightsize read its other series, calibrate with --config .*; .*--requests names the series that counts requests\)\.\n$/,
     );
+    expect(io.stdout()).toMatch(/\n {2}requests none: no series counts requests/);
+    expect(io.stdout()).toMatch(
+      /\n {2}use it {3}caplab report .*b, caplab rightsize .*b, caplab calibrate .*b --config YOUR\.yaml \(it keeps the config's values where the data cannot fit them\); simulate and plan need a requests series \(--requests\)\n/,
+    );
+    const manifest = await readBundleManifest(join(dir, "b"));
+    expect(manifest.series.map((s) => s.id)).not.toContain("requests");
+    expect(manifest.stepSeconds).toBe(60);
+    // simulate and plan refuse it with one sentence that says what to do.
+    await expect(totalRequests(join(dir, "b"))).rejects.toThrow(
+      /has no requests series .*re-import it with --requests/,
+    );
+  });
 
+  it("sends every bundle of the bundled samples where its summary says: each command it names reads it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cw-"));
+    const sample = (name: string) => data(`cloudwatch/${name}`);
+    const events = sample("ecs-container-insights-performance-events.aws-docs.json");
+    const cases: string[][] = [
+      [events],
+      [sample("ecs-container-insights-performance-events.aws-docs.jsonl")],
+      [
+        sample("get-metric-statistics.awscli-example-cpu.json"),
+        events,
+        "--requests",
+        "CPUUtilization.Maximum",
+      ],
+      [sample("get-metric-data.awscli-example1-metric-math.json"), "--queries", queries],
+      [sample("get-metric-data.awscli-example2-billing.json")],
+      [cloudwatch, "--queries", queries, "--requests", "m3"],
+    ];
+    const ran: string[] = [];
+    for (const [i, args] of cases.entries()) {
+      const out = join(dir, `b${i}`);
+      const io = captureIo();
+      expect(await main(["import", ...args, "--format", "cloudwatch", "--out", out], io)).toBe(0);
+      // "  use it   caplab report DIR, caplab rightsize DIR; …" and the line after it.
+      const uses = io.stdout().slice(io.stdout().indexOf("  use it"));
+      const commands = [...uses.matchAll(/caplab (\w+) ([^\s,;]+)( --config YOUR\.yaml)?/g)].map(
+        (m): [string, string, string[]] => [
+          m[1]!,
+          m[2]!,
+          // YOUR.yaml: today's simulate config; the NASA example stands in for it.
+          m[3] === undefined ? [] : ["--config", join(repoRoot, "examples/simulate-nasa.yaml")],
+        ],
+      );
+      expect(commands.length, args.join(" ")).toBeGreaterThan(0);
+      for (const [command, bundle, flags] of commands) {
+        expect(bundle).toBe(out);
+        const run = captureIo();
+        expect(
+          await main([command, bundle, ...flags], run),
+          `${command} after import ${args.join(" ")}: ${run.stderr()}`,
+        ).toBe(0);
+        ran.push(command);
+      }
+    }
+    expect(new Set(ran)).toEqual(new Set(["report", "rightsize", "calibrate"]));
+  });
+
+  it("exits 2 with one sentence when a file is none of the shapes", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-cw-"));
     await writeFile(
       join(dir, "list-metrics.json"),
       '{\n  "Metrics": [],\n  "NextToken": null\n}\n',

@@ -32,7 +32,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCollectCommand, type CollectCommandDeps } from "../../cli/collect-command.js";
 import { main } from "../../cli/main.js";
-import { readBundleManifest } from "../../analysis/io/files/bundle.js";
+import { MAX_WRITTEN_GAP_ROWS, readBundleManifest } from "../../analysis/io/files/bundle.js";
 import { captureIo } from "../helpers/io.js";
 import {
   CREDENTIALS,
@@ -224,15 +224,27 @@ function metricKey(m: {
   return `${m.namespace}|${m.metricName}|${dims.join(",")}`;
 }
 
-/** The CSV `caplab collect` must write for what was put: every minute, empty where nothing was. */
+/**
+ * The CSV `caplab collect` must write for what was put: every minute, empty where nothing was,
+ * except a run of more than MAX_WRITTEN_GAP_ROWS empty minutes, which is no rows at all.
+ */
 function expectedCsv(values: ReadonlyMap<number, number> | null): string {
   const rows = ["time,value"];
+  let empty: string[] = [];
+  const flush = (): void => {
+    if (empty.length <= MAX_WRITTEN_GAP_ROWS) rows.push(...empty);
+    empty = [];
+  };
   for (let minute = 0; minute < MINUTES; minute++) {
     const v = values?.get(minute);
-    rows.push(
-      `${new Date(FROM + minute * 60_000).toISOString()},${v === undefined ? "" : String(v)}`,
-    );
+    const time = new Date(FROM + minute * 60_000).toISOString();
+    if (v === undefined) empty.push(`${time},`);
+    else {
+      flush();
+      rows.push(`${time},${String(v)}`);
+    }
   }
+  flush();
   return `${rows.join("\n")}\n`;
 }
 

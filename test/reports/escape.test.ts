@@ -16,7 +16,7 @@ import { gateRunOf, type RunData } from "../../reports/run-data.js";
 import { renderGateMarkdown } from "../../reports/run-gate.js";
 import { renderRunMarkdown } from "../../reports/run-markdown.js";
 import { renderSnippets } from "../../reports/snippets.js";
-import { ScalingSchema, type PlanResult } from "../../sim/vocab/index.js";
+import { ScalingSchema, warnings, type PlanResult } from "../../sim/vocab/index.js";
 import { runDataOf } from "../fixtures/runs/run-data.js";
 import { planResultFixture } from "./fixtures/plan-result.js";
 
@@ -188,7 +188,7 @@ function runWithNames(scenario: string, threshold: string, other: string): RunDa
       { metric: threshold, expression: threshold, ok: false },
       { metric: "http_req_duration", expression: "p(95)<300", ok: true },
     ],
-    warnings: [{ code: "x", message: other }],
+    warnings: [warnings.unreadableFile(other, other)],
   };
 }
 

@@ -206,6 +206,41 @@ describe("plan chart specs", () => {
     ]);
   });
 
+  it("leaves candidates the sweep stopped early out of the scatter, and shows them in a cell only alone", () => {
+    const base = planResultFixture();
+    // Every candidate that misses the SLO marked as stopped early, with fewer minutes than any.
+    const missing = base.outcomes.filter((o) => !o.meetsSlo);
+    expect(missing.length).toBeGreaterThan(0);
+    const result: PlanResult = {
+      ...base,
+      outcomes: base.outcomes.map((o) =>
+        o.meetsSlo
+          ? o
+          : {
+              ...o,
+              kpis: { ...o.kpis, sloViolationMinutes: 0 },
+              pruned: { step: 5, reason: "cannot-meet-slo", dominatedBy: 0 },
+            },
+      ),
+    };
+    const spec = paretoChart(result);
+    const [all] = dataValues(spec);
+    expect(all).toHaveLength(base.outcomes.length - missing.length);
+    expect(all?.every((r) => result.outcomes.find((o) => o.candidate.id === r.id)?.meetsSlo)).toBe(
+      true,
+    );
+    expect((spec as { description: string }).description).toContain(
+      `${missing.length} stopped early`,
+    );
+    const before = heatmapCells(base, "ECSServiceAverageCPUUtilization");
+    const after = heatmapCells(result, "ECSServiceAverageCPUUtilization");
+    // A cell with a candidate within the SLO shows it whatever the stopped ones claim; a cell
+    // of stopped candidates alone still shows one of them.
+    expect(after.map((c) => [c.target, c.size, c.label, c.meetsSlo])).toEqual(
+      before.map((c) => [c.target, c.size, c.label, c.meetsSlo]),
+    );
+  });
+
   it("specs are plain JSON that survives script embedding", () => {
     const result = planResultFixture({ hostile: true });
     for (const chart of planCharts(result)) {

@@ -15,7 +15,7 @@ import { lstat, mkdir, readFile, readdir, rename, rm, rmdir } from "node:fs/prom
 import { basename, join } from "node:path";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { writeJsonAtomic } from "../files/output.js";
-import type { WarningSink } from "../../../sim/vocab/index.js";
+import { warnings, type WarningSink } from "../../../sim/vocab/index.js";
 import type { ChunkData } from "./cloudwatch.js";
 import type { Chunk } from "./packing.js";
 
@@ -131,10 +131,7 @@ export async function openCheckpoints(
 ): Promise<Checkpoints> {
   const plan = await readJson<PlanFile>(join(dir, "plan.json"));
   if (plan && plan.key !== key) {
-    warn({
-      code: "checkpoints-discarded",
-      message: `${dir} held checkpoints of a different collection (other window, period, service or metrics); they were discarded.`,
-    });
+    warn(warnings.checkpointsDiscarded(dir));
     await removeCheckpointFiles(dir);
   }
   if (!plan || plan.key !== key) {

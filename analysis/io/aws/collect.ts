@@ -22,19 +22,15 @@ import { writeBundle, type FixedSeries } from "../files/bundle.js";
 import type { OutputFolder } from "../files/output.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import {
+  warnings,
   BUNDLE_FORMAT,
   type BundleSeries,
   type TraceBundleManifest,
-  type Warning,
   type WarningSink,
 } from "../../../sim/vocab/index.js";
 import { collectionKey, openCheckpoints, partialDirFor } from "./checkpoint.js";
 import { fetchChunk, type ChunkData, type RawPoints } from "./cloudwatch.js";
-import {
-  highResolutionExpired,
-  highResolutionMetricsOf,
-  highResolutionWindow,
-} from "./high-resolution.js";
+import { highResolutionMetricsOf, highResolutionWindow } from "./high-resolution.js";
 import {
   HIGH_RESOLUTION_PERIOD,
   highResolutionQueries,
@@ -42,12 +38,7 @@ import {
   type HighResolutionMetric,
   type MetricQuery,
 } from "./metrics.js";
-import {
-  DEFAULT_MAX_TASKS,
-  discoverTasks,
-  noPerTaskMetrics,
-  taskMetricQueries,
-} from "./task-metrics.js";
+import { DEFAULT_MAX_TASKS, discoverTasks, taskMetricQueries } from "./task-metrics.js";
 import { GET_METRIC_DATA_LIMITS, planChunks, type Chunk, type PackingLimits } from "./packing.js";
 import { choosePeriod, retainedFrom, STANDARD_PERIOD } from "./period.js";
 import { isThrottling, RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
@@ -147,11 +138,6 @@ export class CollectionInterrupted extends Error {
   }
 }
 
-/** Warning: the window was moved onto the period grid or cut at now. */
-export function windowAdjusted(what: string): Warning {
-  return { code: "window-adjusted", message: what };
-}
-
 /**
  * Places every datapoint of one query on the step grid [fromMs, toMs): slot
  * ⌊(t − fromMs) / step⌋, later datapoints for the same slot replacing earlier ones (so a
@@ -242,12 +228,13 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
       notes.push(
         `Per-task and per-container Container Insights series for ${found.tasks.length} of ${found.found} tasks of ${family} (enhanced observability).`,
       );
-  } else warn(noPerTaskMetrics("(none)"));
+  } else warn(warnings.noPerTaskMetrics("(none)"));
   const standardQueries = [...serviceQueries, ...taskQueries];
 
   // 2. Period by the data's age; the window on the period grid, and not past now.
   const nowMs = now();
-  if (request.periodSeconds < STANDARD_PERIOD) warn(subMinutePeriod(request.periodSeconds));
+  if (request.periodSeconds < STANDARD_PERIOD)
+    warn(warnings.subMinutePeriod(request.periodSeconds));
   const period = choosePeriod(
     Math.max(request.periodSeconds, STANDARD_PERIOD),
     request.fromMs,
@@ -259,8 +246,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
   let toMs = Math.ceil(request.toMs / stepMs) * stepMs;
   // The period now is in has no datapoint yet: the window ends at the last whole one.
   const lastComplete = Math.floor(nowMs / stepMs) * stepMs;
-  if (request.toMs > nowMs)
-    warn(windowAdjusted(`--to is in the future; the window ends at ${iso(lastComplete)}.`));
+  if (request.toMs > nowMs) warn(warnings.windowEndsNow(lastComplete));
   toMs = Math.min(toMs, lastComplete);
   if (toMs <= fromMs && request.toMs <= fromMs)
     throw new UsageError(
@@ -285,11 +271,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     (fromMs !== request.fromMs && request.fromMs >= fromMs - stepMs) ||
     (toMs !== request.toMs && request.toMs <= lastComplete)
   )
-    warn(
-      windowAdjusted(
-        `The window was widened to whole ${period}-s periods: ${iso(fromMs)} to ${iso(toMs)}.`,
-      ),
-    );
+    warn(warnings.windowWidened(period, fromMs, toMs));
   if (toMs <= fromMs)
     throw new UsageError(
       `the window ${iso(fromMs)} to ${iso(toMs)} holds no whole ${period}-s period; widen it or move it into the past.`,
@@ -308,7 +290,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     );
   else if (hiMetrics.length > 0) {
     hiWindow = highResolutionWindow(fromMs, toMs, nowMs);
-    if (hiWindow === null) warn(highResolutionExpired(hiMetrics));
+    if (hiWindow === null) warn(warnings.highResolutionExpired(hiMetrics));
     else
       notes.push(
         `${hiMetrics.join(" and ")} also at 20 s (series *.20s) from ${iso(hiWindow.fromMs)} to ${iso(hiWindow.toMs)}${hiWindow.fromMs > fromMs ? "; CloudWatch keeps 20-s data 3 hours, so the earlier part of the window has 60-s data only" : ""}.`,
@@ -480,14 +462,6 @@ function planAllChunks(
     limits,
   );
   return [...first, ...second.map((c, i) => ({ ...c, index: first.length + i }))];
-}
-
-/** Warning: the 60-s series cannot be had at a shorter period. */
-export function subMinutePeriod(requested: number): Warning {
-  return {
-    code: "period-raised",
-    message: `--period ${requested} raised to 60 s: the ALB and Container Insights metrics are published once a minute. AWS/ECS CPUUtilization and MemoryUtilization are collected at 20 s as well, where the service publishes them and the data is under 3 hours old.`,
-  };
 }
 
 function seriesEntry(q: MetricQuery, period: number): BundleSeries {

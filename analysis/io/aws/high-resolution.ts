@@ -9,7 +9,6 @@
  */
 import type { ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
 import type { ServiceRevision } from "@aws-sdk/client-ecs";
-import type { Warning } from "../../../sim/vocab/index.js";
 import {
   HIGH_RESOLUTION_METRICS,
   HIGH_RESOLUTION_PERIOD,
@@ -71,12 +70,4 @@ export function highResolutionWindow(
   const start = Math.ceil(Math.max(fromMs, oldest) / stepMs) * stepMs;
   const end = Math.floor(toMs / stepMs) * stepMs;
   return end > start ? { fromMs: start, toMs: end } : null;
-}
-
-/** Warning: the service has 20-s metrics, but the window is older than CloudWatch keeps them. */
-export function highResolutionExpired(metrics: readonly string[]): Warning {
-  return {
-    code: "high-resolution-expired",
-    message: `The service publishes ${metrics.join(" and ")} every 20 s, but CloudWatch keeps 20-s data 3 hours and the window is older; only the 60-s series were collected. Collect within 3 hours of a test (caplab run --collect does) to keep them.`,
-  };
 }

@@ -4,7 +4,7 @@
  * older than 15 days at a multiple of 300 s, older than 63 days at a multiple of 3600 s; the
  * rest is rolled up. Within 3 hours, 1, 5, 10, 20 and 30 s also work (high-resolution metrics).
  */
-import { SUB_MINUTE_PERIODS, type WarningSink } from "../../../sim/vocab/index.js";
+import { warnings, SUB_MINUTE_PERIODS, type WarningSink } from "../../../sim/vocab/index.js";
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -59,30 +59,18 @@ export function choosePeriod(
 ): number {
   const ageSeconds = (nowMs - fromMs) / 1000;
   const period = allowedPeriod(requested, ageSeconds);
-  if (period !== requested) warn(periodRaised(requested, period, ageSeconds));
-  if (ageSeconds > RETENTION_LIMIT_SECONDS) warn(beyondRetention(fromMs, nowMs));
+  if (period !== requested)
+    warn(
+      warnings.periodRaised(
+        requested,
+        period,
+        describeAge(ageSeconds),
+        periodUnitForAge(ageSeconds),
+      ),
+    );
+  if (ageSeconds > RETENTION_LIMIT_SECONDS)
+    warn(warnings.beyondRetention(nowMs - RETENTION_LIMIT_SECONDS * 1000, fromMs));
   return period;
-}
-
-/** Warning: the requested period is not available for data this old. */
-export function periodRaised(requested: number, period: number, ageSeconds: number) {
-  return {
-    code: "period-raised",
-    message: `--period ${requested} raised to ${period} s: the window starts ${describeAge(ageSeconds)} ago and CloudWatch keeps data that old only at multiples of ${periodUnitForAge(ageSeconds)} s.`,
-  };
-}
-
-/**
- * Warning: part of the window is older than CloudWatch retention; the collector starts the
- * window there (the steps before could only be gaps, and a window of decades would otherwise
- * cost memory and time for nothing).
- */
-export function beyondRetention(fromMs: number, nowMs: number) {
-  const limit = new Date(nowMs - RETENTION_LIMIT_SECONDS * 1000).toISOString();
-  return {
-    code: "beyond-retention",
-    message: `CloudWatch keeps metrics 455 days, so the window starts at ${limit} (on the period grid) instead of ${new Date(fromMs).toISOString()}.`,
-  };
 }
 
 /**

@@ -40,6 +40,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import {
+  warnings,
   PolicySchema,
   ScalingSchema,
   ScheduledActionSchema,
@@ -137,27 +138,9 @@ export async function snapshotService(
     }
   } catch (error) {
     if (signal?.aborted) throw error;
-    warn(revisionsUnreadable(error));
+    warn(warnings.revisionsUnreadable(error instanceof Error ? error.name : "Error"));
   }
   return { service: found, taskDefinition: td.taskDefinition, revisions };
-}
-
-/** Warning: DescribeServiceRevisions failed; 20-s metrics are then found from the policies only. */
-export function revisionsUnreadable(error: unknown) {
-  const name = error instanceof Error ? error.name : "Error";
-  return {
-    code: "service-revisions-unreadable",
-    message: `DescribeServiceRevisions failed (${name}), so whether the service publishes 20-s CPU and memory metrics was judged from its scaling policies only; allow ecs:DescribeServiceRevisions (examples/iam/collect-policy.json).`,
-  };
-}
-
-/** Warning: DescribeScalingActivities failed; the bundle has no scaling activities. */
-export function activitiesUnreadable(error: unknown) {
-  const name = error instanceof Error ? error.name : "Error";
-  return {
-    code: "scaling-activities-unreadable",
-    message: `DescribeScalingActivities failed (${name}), so the bundle records no scaling activities (backtest cannot time past scale-outs and calibrate cannot measure launch time); allow application-autoscaling:DescribeScalingActivities (examples/iam/collect-policy.json).`,
-  };
 }
 
 export interface ScalingSnapshot {
@@ -219,7 +202,7 @@ export async function snapshotScaling(
     ).flatMap((p) => p.ScalingActivities ?? []);
   } catch (error) {
     if (signal?.aborted) throw error;
-    warn(activitiesUnreadable(error));
+    warn(warnings.activitiesUnreadable(error instanceof Error ? error.name : "Error"));
   }
   const alarmNames = [
     ...new Set(
@@ -518,14 +501,6 @@ export function toScheduledActionConfig(action: ScheduledAction): Result<Schedul
       };
 }
 
-/** Warning: part of the scaling configuration is left out of manifest.current. */
-export function notSimulated(what: string) {
-  return {
-    code: "not-simulated",
-    message: `${what}; it is kept in scaling.json but left out of the bundle's current configuration.`,
-  };
-}
-
 /** The scaling section of manifest.current, or null when the service has no scalable target. */
 export function toScalingConfig(
   snapshot: ScalingSnapshot,
@@ -547,13 +522,13 @@ export function toScalingConfig(
   for (const p of snapshot.policies) {
     const r = toPolicyConfig(p, snapshot.alarms);
     if (r.ok) policies.push(r.value);
-    else warn(notSimulated(r.error));
+    else warn(warnings.notSimulated(r.error));
   }
   const scheduledActions: ScheduledActionConfig[] = [];
   for (const a of snapshot.scheduledActions) {
     const r = toScheduledActionConfig(a);
     if (r.ok) scheduledActions.push(r.value);
-    else warn(notSimulated(r.error));
+    else warn(warnings.notSimulated(r.error));
   }
   const parsed = ScalingSchema.safeParse({
     MinCapacity: min,
@@ -563,7 +538,7 @@ export function toScalingConfig(
   });
   if (!parsed.success) {
     warn(
-      notSimulated(
+      warnings.notSimulated(
         `the scaling configuration (MinCapacity ${min}, MaxCapacity ${max}) ${firstIssue(parsed.error)}`,
       ),
     );
@@ -622,7 +597,7 @@ export function toDeploymentSettings(
   });
   if (!parsed.success) {
     warn(
-      notSimulated(
+      warnings.notSimulated(
         `the deployment configuration of service "${service.serviceName}" (${firstIssue(parsed.error)})`,
       ),
     );
@@ -647,10 +622,13 @@ export function toTaskSize(
     const top = [...strategy].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0))[0]!;
     capacityProvider = top.capacityProvider ?? "FARGATE";
     if (strategy.length > 1)
-      warn({
-        code: "mixed-capacity-providers",
-        message: `service "${service.serviceName}" spreads tasks over ${strategy.map((s) => `${s.capacityProvider} (weight ${s.weight ?? 0})`).join(", ")}; current uses ${capacityProvider}.`,
-      });
+      warn(
+        warnings.mixedCapacityProviders(
+          service.serviceName ?? "",
+          strategy.map((s) => `${s.capacityProvider} (weight ${s.weight ?? 0})`).join(", "),
+          capacityProvider,
+        ),
+      );
   }
   const parsed = TaskSizeSchema.safeParse({
     cpu: td.cpu,
@@ -660,7 +638,7 @@ export function toTaskSize(
   });
   if (!parsed.success) {
     warn(
-      notSimulated(
+      warnings.notSimulated(
         `task definition ${td.family}:${td.revision} (cpu ${td.cpu}, memory ${td.memory}, ${capacityProvider}) is not a Fargate task size (${firstIssue(parsed.error)})`,
       ),
     );

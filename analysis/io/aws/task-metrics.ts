@@ -16,7 +16,7 @@ import {
 import {
   COLLECT_DEFAULTS,
   seriesIdPart,
-  type Warning,
+  warnings,
   type WarningSink,
 } from "../../../sim/vocab/index.js";
 import type { Dimension, MetricQuery } from "./metrics.js";
@@ -47,22 +47,6 @@ export interface TaskDiscovery {
   readonly found: number;
   /** ListMetrics calls (pages; retries not counted). */
   readonly pages: number;
-}
-
-/** Warning: ListMetrics found no task-level metrics for the family. */
-export function noPerTaskMetrics(family: string): Warning {
-  return {
-    code: "no-per-task-metrics",
-    message: `no per-task metrics (enhanced observability off): ListMetrics found no ${CONTAINER_INSIGHTS} CpuUtilized with a TaskId for task definition family ${family}; only the service-level series were collected.`,
-  };
-}
-
-/** Warning: more tasks than --max-tasks; the first ones by TaskId were kept. */
-export function tasksCapped(found: number, max: number): Warning {
-  return {
-    code: "tasks-capped",
-    message: `ListMetrics found ${found} tasks; per-task and per-container series were collected for the first ${max} by TaskId (raise --max-tasks for more).`,
-  };
 }
 
 /** The whole input of one ListMetrics page: built anew for every call. */
@@ -139,8 +123,8 @@ export async function discoverTasks(
   const all = [...tasks.entries()]
     .filter(([, e]) => e.dimensions !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (all.length === 0) warn(noPerTaskMetrics(scope.family));
-  else if (all.length > scope.maxTasks) warn(tasksCapped(all.length, scope.maxTasks));
+  if (all.length === 0) warn(warnings.noPerTaskMetrics(scope.family));
+  else if (all.length > scope.maxTasks) warn(warnings.tasksCapped(all.length, scope.maxTasks));
   return {
     found: all.length,
     pages,

@@ -47,18 +47,34 @@ export async function isBundle(path: string): Promise<boolean> {
 }
 
 /**
- * The CSV text of a fixed-step series: `time,value`, empty value where there is no data.
- * Neither cell ever needs quoting (an ISO time, a number), so rows are joined directly: a
- * million steps cost the text and little else.
+ * Runs of more than this many steps without data are written as no rows at all (a missing row
+ * and an empty value read the same: no data), so a sparse series costs what its data costs.
+ */
+export const MAX_WRITTEN_GAP_ROWS = 1_000;
+
+/**
+ * The CSV text of a fixed-step series: `time,value`, empty value where there is no data, and
+ * no rows for a run of more than {@link MAX_WRITTEN_GAP_ROWS} steps without data. Neither
+ * cell ever needs quoting (an ISO time, a number), so rows are joined directly: a million
+ * steps cost the text and little else.
  */
 export function renderSeriesCsv(series: FixedSeries): string {
   const rows: string[] = ["time,value"];
   const stepMs = series.stepSeconds * 1000;
-  for (let i = 0; i < series.values.length; i++) {
+  const n = series.values.length;
+  const time = (i: number): string => new Date(series.startMs + i * stepMs).toISOString();
+  let i = 0;
+  while (i < n) {
     const v = series.values[i] ?? NaN;
-    rows.push(
-      `${new Date(series.startMs + i * stepMs).toISOString()},${Number.isFinite(v) ? String(v) : ""}`,
-    );
+    if (Number.isFinite(v)) {
+      rows.push(`${time(i)},${String(v)}`);
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < n && !Number.isFinite(series.values[end] ?? NaN)) end++;
+    if (end - i <= MAX_WRITTEN_GAP_ROWS) for (let k = i; k < end; k++) rows.push(`${time(k)},`);
+    i = end;
   }
   rows.push("");
   return rows.join("\n");
@@ -186,12 +202,25 @@ export async function readBundleSeries(
   return { source: path, times, values };
 }
 
-/** The requests series of a bundle, with its manifest. */
+/**
+ * The requests series of a bundle, with its manifest.
+ *
+ * @throws UsageError when the bundle has none (an import that found no series counting requests).
+ */
 export async function readBundleRequests(
   dir: string,
-): Promise<{ manifest: TraceBundleManifest; raw: RawMetricSeries }> {
+): Promise<{ manifest: TraceBundleManifest; raw: RawMetricSeries; periodSeconds: number }> {
   const root = await openBundle(dir);
   const manifest = await readBundleManifest(root);
-  const series = manifest.series.find((s) => s.id === BUNDLE_REQUESTS_SERIES)!;
-  return { manifest, raw: await readBundleSeries(root, series, { manifest }) };
+  const series = manifest.series.find((s) => s.id === BUNDLE_REQUESTS_SERIES);
+  if (series === undefined)
+    throw new UsageError(
+      `${dir} has no requests series (its import found none that counts requests), so it cannot be replayed; re-import it with --requests naming the series that counts the service's requests, or give another trace.`,
+      "no-requests-series",
+    );
+  return {
+    manifest,
+    raw: await readBundleSeries(root, series, { manifest }),
+    periodSeconds: series.periodSeconds,
+  };
 }

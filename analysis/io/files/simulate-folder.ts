@@ -2,7 +2,7 @@
  * Reads the output folder of `caplab simulate` back, for `caplab report`:
  *
  *   timeline.csv (one row per step, `time` + TIMELINE_COLUMNS) ─┐
- *   events.json (ScalingEvent[])                                ├─▶ SimulateFolder
+ *   events.json (ScalingEvent[])                                ├─▶ SimulateOutput
  *   summary.json (Kpis, trace, and the task, scaling and SLO) ──┘
  *
  * Every file is read through bundle-files.ts (confined to the folder, regular files, bounded);
@@ -19,10 +19,8 @@ import {
   TaskSizeSchema,
   TIMELINE_COLUMNS,
   type Kpis,
-  type ScalingConfig,
+  type SimulateOutput,
   type ScalingEvent,
-  type Slo,
-  type TaskSize,
   type Timeline,
   type TimelineColumn,
 } from "../../../sim/vocab/index.js";
@@ -44,19 +42,6 @@ export const SIMULATE_FILES = {
   events: "events.json",
   summary: "summary.json",
 } as const;
-
-/** A simulate output folder, read back. */
-export interface SimulateFolder {
-  readonly dir: string;
-  readonly timeline: Timeline;
-  readonly events: readonly ScalingEvent[];
-  readonly kpis: Kpis;
-  readonly trace: { readonly source: string; readonly stepSeconds: number } | null;
-  /** The configuration simulated; null for a folder written before summary.json held it. */
-  readonly task: TaskSize | null;
-  readonly scaling: ScalingConfig | null;
-  readonly slo: Slo | null;
-}
 
 const EVENT_KINDS: ReadonlySet<string> = new Set([
   "scale-out",
@@ -151,7 +136,7 @@ export async function isSimulateFolder(dir: string): Promise<boolean> {
  * @throws UsageError (one sentence naming the file) when a file is missing, not what caplab
  *   simulate writes, or leads out of the folder.
  */
-export async function readSimulateFolder(dir: string): Promise<SimulateFolder> {
+export async function readSimulateFolder(dir: string): Promise<SimulateOutput> {
   const root = await openBundle(dir);
   try {
     const summary = (await readBundleJson(root, SIMULATE_FILES.summary, null))?.json;

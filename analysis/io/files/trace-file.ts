@@ -15,7 +15,7 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { CsvError, parse } from "csv-parse";
 import { generateDefaultWeek } from "../../synthetic.js";
-import { parseIsoTime, toTrace, TraceError } from "../../trace.js";
+import { parseIsoTime, toTrace } from "../../trace.js";
 import type {
   Candidate,
   RawMetricSeries,
@@ -369,6 +369,7 @@ export async function loadTraceSource(
   }
   let raw: RawMetricSeries;
   let stepSeconds: number | undefined;
+  let observationSeconds: number | undefined;
   let current: Candidate | null = null;
   if (source.file !== undefined) {
     const path = resolve(baseDir, source.file);
@@ -376,6 +377,7 @@ export async function loadTraceSource(
       const bundle = await readBundleRequests(path);
       raw = bundle.raw;
       stepSeconds = bundle.manifest.stepSeconds;
+      observationSeconds = bundle.periodSeconds;
       // The bundle's window keeps leading and trailing gaps explicit.
       from ??= Date.parse(bundle.manifest.window.from);
       to ??= Date.parse(bundle.manifest.window.to);
@@ -391,16 +393,13 @@ export async function loadTraceSource(
   } else {
     throw new UsageError('trace needs either "file" or "generate: default-week".', "bad-config");
   }
-  try {
-    const trace = toTrace(raw, { from, to, scale: source.scale, stepSeconds }, warn);
-    checkScaledCounts(trace, source.scale);
-    return { trace, current };
-  } catch (error) {
-    if (error instanceof TraceError) {
-      throw new UsageError(error.message, error.code, { cause: error });
-    }
-    throw error;
-  }
+  const trace = toTrace(
+    raw,
+    { from, to, scale: source.scale, stepSeconds, observationSeconds },
+    warn,
+  );
+  checkScaledCounts(trace, source.scale);
+  return { trace, current };
 }
 
 /** A scale that lifts a step's count past {@link MAX_TRACE_COUNT} (or to Infinity) is refused. */

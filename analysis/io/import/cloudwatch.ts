@@ -21,7 +21,6 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import {
   addCloudWatchDocument,
   asLogEvent,
-  badEvent,
   CloudWatchSeriesBuilder,
   CLOUDWATCH_SHAPES_IN_WORDS,
   detectCloudWatchShape,
@@ -40,9 +39,9 @@ import { specialFileKind } from "../files/bundle-files.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { jsonErrorReason } from "../files/excerpt.js";
 import {
+  warnings,
   BUNDLE_REQUESTS_SERIES,
   type BundleSeries,
-  type Warning,
   type WarningSink,
 } from "../../../sim/vocab/index.js";
 import { STANDARD_PERIOD } from "../aws/period.js";
@@ -54,8 +53,8 @@ import {
   MAX_LINE_CHARS,
   openSource,
   type InputSource,
+  MAX_REPORTED_BAD_LINES,
 } from "./sources.js";
-import { badLine, MAX_REPORTED_BAD_LINES, moreBadLines, unreadableInput } from "./warnings.js";
 
 /**
  * The largest JSON document `--format cloudwatch` reads whole, bytes (after gunzip). CLI output
@@ -66,41 +65,6 @@ export const MAX_CLOUDWATCH_JSON_BYTES = 64 * 1024 * 1024;
 
 /** Files named in the notes with their bad-record counts; the rest are summed up. */
 const MAX_FILE_NOTES = 20;
-
-// ---------------------------------------------------------------------------------------------
-// Warnings (named messages, STYLE.md point 9)
-
-/** --step was given but the query states another Period; the query's was kept. */
-export function periodStatedByQuery(id: string, period: number, step: number): Warning {
-  return {
-    code: "period-stated-by-query",
-    message: `${id} has Period ${period} s in the --queries file; that was kept, not --step ${step}.`,
-  };
-}
-
-/** Several datapoints fell in one step of a series' period; the last one was kept. */
-export function datapointsShareStep(id: string, count: number, period: number): Warning {
-  return {
-    code: "datapoints-share-step",
-    message: `${id} has ${count} datapoint${count === 1 ? "" : "s"} closer together than its ${period}-s period; the later of each pair was kept (give --step, or the query's Period).`,
-  };
-}
-
-/** Datapoints before --from or at or after --to, left out. */
-export function datapointsOutsideWindow(count: number): Warning {
-  return {
-    code: "datapoints-outside-window",
-    message: `${count} datapoint${count === 1 ? "" : "s"} fell outside --from/--to and ${count === 1 ? "was" : "were"} left out.`,
-  };
-}
-
-/** The requests series' period is not a step `simulate` and `plan` take. */
-export function requestsPeriodNotATraceStep(id: string, period: number): Warning {
-  return {
-    code: "requests-period-not-a-trace-step",
-    message: `the requests series (${id}) has a ${period}-s period; simulate and plan take ${STEP_SECONDS_CHOICES.join(", ")} s, so re-fetch it at one of those (report, calibrate and rightsize read the bundle as it is).`,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -189,10 +153,11 @@ class BadRecords {
   total = 0;
   constructor(private readonly warn: WarningSink) {}
   line(source: string, lineNumber: number, reason: string): void {
-    if (++this.total <= MAX_REPORTED_BAD_LINES) this.warn(badLine(source, lineNumber, reason));
+    if (++this.total <= MAX_REPORTED_BAD_LINES)
+      this.warn(warnings.badLine(source, lineNumber, reason));
   }
   event(source: string, index: number, reason: string): void {
-    if (++this.total <= MAX_REPORTED_BAD_LINES) this.warn(badEvent(source, index, reason));
+    if (++this.total <= MAX_REPORTED_BAD_LINES) this.warn(warnings.badEvent(source, index, reason));
   }
 }
 
@@ -234,7 +199,7 @@ export async function importCloudWatch(
     } catch (error) {
       if (!(error instanceof PartlyRead)) throw error;
       unreadable++;
-      warn(unreadableInput(source.name, error.message));
+      warn(warnings.unreadableInput(source.name, error.message));
       read = error.read;
     }
     records += read.records;
@@ -246,7 +211,8 @@ export async function importCloudWatch(
       );
     options.onProgress?.({ source: source.name, files, lines: records });
   }
-  if (bad.total > MAX_REPORTED_BAD_LINES) warn(moreBadLines(bad.total - MAX_REPORTED_BAD_LINES));
+  if (bad.total > MAX_REPORTED_BAD_LINES)
+    warn(warnings.moreBadLines(bad.total - MAX_REPORTED_BAD_LINES));
 
   const what = options.sources.join(", ");
   if (files === 0) {
@@ -263,30 +229,45 @@ export async function importCloudWatch(
   const picked = pickRequestsSeries(all, options.requests);
   if (!picked.ok) throw new UsageError(picked.error, "no-requests-series");
   const requestsSource = picked.value;
+  if (requestsSource === null) warn(warnings.noRequestsSeries());
 
   const placed = placeAll(all, requestsSource, options, warn);
   const requests = placed.requests;
-  const window = { fromMs: requests.data.startMs, toMs: requests.endMs };
-  const requestsTotal = sumFinite(requests.data.values);
-  if (!Array.from(requests.data.values).some(Number.isFinite)) {
+  const kept = requests === null ? placed.others : [requests];
+  if (!kept.some((s) => Array.from(s.data.values).some(Number.isFinite))) {
+    const which =
+      requestsSource === null ? "no series" : `the requests series (${requestsSource.id})`;
     throw new UsageError(
-      `Nothing to import from ${what}: the requests series (${requestsSource.id}) has no datapoints between --from and --to; widen the window.`,
+      `Nothing to import from ${what}: ${which} has datapoints between --from and --to; widen the window.`,
       "empty-trace",
     );
   }
-  const period = requests.data.stepSeconds;
-  if (!(STEP_SECONDS_CHOICES as readonly number[]).includes(period))
-    warn(requestsPeriodNotATraceStep(requestsSource.id, period));
-  if (placed.outside > 0) warn(datapointsOutsideWindow(placed.outside));
+  // The window: the requests series' (without one, every series' from first to last period).
+  const window = {
+    fromMs: Math.min(...kept.map((s) => s.data.startMs)),
+    toMs: Math.max(...kept.map((s) => s.endMs)),
+  };
+  const requestsTotal = requests === null ? 0 : sumFinite(requests.data.values);
+  const period = requests?.data.stepSeconds ?? mostCommon(kept.map((s) => s.data.stepSeconds));
+  if (requestsSource !== null && !(STEP_SECONDS_CHOICES as readonly number[]).includes(period))
+    warn(warnings.requestsPeriodNotATraceStep(requestsSource.id, period, STEP_SECONDS_CHOICES));
+  if (placed.outside > 0) warn(warnings.datapointsOutsideWindow(placed.outside));
 
-  const label = requestsSource.aliases.find((a) => a !== requestsSource.id);
-  const requestsFrom = label === undefined ? requestsSource.id : `${requestsSource.id} (${label})`;
+  const label = requestsSource?.aliases.find((a) => a !== requestsSource.id);
+  const requestsFrom =
+    requestsSource === null
+      ? undefined
+      : label === undefined
+        ? requestsSource.id
+        : `${requestsSource.id} (${label})`;
   const shapes = [...shapeFiles.entries()].map(
     ([shape, n]) => `${SHAPE_NAMES[shape]} (${n} input${n === 1 ? "" : "s"})`,
   );
   const notes = [
     `read ${records} datapoints and events from ${files} input${files === 1 ? "" : "s"} (${shapes.join(", ")}): ${bad.total} bad record${bad.total === 1 ? "" : "s"} skipped, ${placed.outside} datapoint${placed.outside === 1 ? "" : "s"} outside the window, ${unreadable} input${unreadable === 1 ? "" : "s"} not read to the end`,
-    `requests is ${requestsFrom}${requestsSource.id === requestsSource.metricName || requestsSource.aliases.includes(requestsSource.metricName) ? "" : `, ${requestsSource.namespace ?? "metric"} ${requestsSource.metricName}`}`,
+    requestsSource === null
+      ? "no series counts requests (no RequestCount, no --requests): the bundle holds the other series only"
+      : `requests is ${requestsFrom}${requestsSource.id === requestsSource.metricName || requestsSource.aliases.includes(requestsSource.metricName) ? "" : `, ${requestsSource.namespace ?? "metric"} ${requestsSource.metricName}`}`,
     "each series keeps its CloudWatch period (the query's Period, else --step, else the datapoints' spacing); an empty value is a period with no datapoint",
     ...builder.notes,
     ...badPerFile,
@@ -296,10 +277,13 @@ export async function importCloudWatch(
   ];
   return {
     kind: "cloudwatch",
-    detail: `saved CloudWatch JSON: ${shapes.join(", ")}; requests from ${requestsFrom}`,
+    detail: `saved CloudWatch JSON: ${shapes.join(", ")}; ${requestsFrom === undefined ? "no requests series" : `requests from ${requestsFrom}`}`,
     window,
     stepSeconds: period,
-    series: [requests, ...placed.others].map(({ def, data }) => ({ def, data })),
+    series: [...(requests === null ? [] : [requests]), ...placed.others].map(({ def, data }) => ({
+      def,
+      data,
+    })),
     notes,
     stats: {
       files,
@@ -550,22 +534,22 @@ interface Placed extends ImportedSeries {
  */
 function placeAll(
   all: readonly CloudWatchSeries[],
-  requestsSource: CloudWatchSeries,
+  requestsSource: CloudWatchSeries | null,
   options: ImportOptions,
   warn: WarningSink,
-): { requests: Placed; others: Placed[]; outside: number } {
+): { requests: Placed | null; others: Placed[]; outside: number } {
   let outside = 0;
   const used = new Set<string>([BUNDLE_REQUESTS_SERIES]);
   const place = (s: CloudWatchSeries, id: string): Placed => {
     let period = s.periodSeconds;
     if (period !== undefined && options.stepSeconds !== undefined && options.stepSeconds !== period)
-      warn(periodStatedByQuery(s.id, period, options.stepSeconds));
+      warn(warnings.periodStatedByQuery(s.id, period, options.stepSeconds));
     period ??=
       options.stepSeconds ??
       (s.spacingSeconds === null ? STANDARD_PERIOD : periodForSpacing(s.spacingSeconds));
     const r = onPeriodGrid(s, period, options.fromMs, options.toMs);
     outside += r.outside;
-    if (r.collisions > 0) warn(datapointsShareStep(s.id, r.collisions, period));
+    if (r.collisions > 0) warn(warnings.datapointsShareStep(s.id, r.collisions, period));
     const def: BundleSeries = {
       id,
       file: `series/${id}.csv`,
@@ -578,7 +562,7 @@ function placeAll(
     };
     return { def, data: r.data, endMs: r.endMs };
   };
-  const requests = place(requestsSource, BUNDLE_REQUESTS_SERIES);
+  const requests = requestsSource === null ? null : place(requestsSource, BUNDLE_REQUESTS_SERIES);
   const others: Placed[] = [];
   for (const s of all) {
     if (s === requestsSource) continue;
@@ -639,6 +623,13 @@ export function onPeriodGrid(
     out[slot] = values[i]!;
   }
   return { data: { startMs, stepSeconds: periodSeconds, values: out }, endMs, outside, collisions };
+}
+
+/** The value most of `values` have (the first of the most common, in order). */
+function mostCommon(values: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
 }
 
 function sumFinite(values: ArrayLike<number>): number {

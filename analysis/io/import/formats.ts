@@ -33,17 +33,50 @@ export interface ImportedSeries {
 /** Why a line is bad, or null when it was read (or skipped on purpose, like a k6 Metric line). */
 export type LineVerdict = string | null;
 
+/**
+ * What one source of traffic in the logs (one load balancer; the whole log for the other
+ * formats) holds: the steps it has lines in and its series, written as one bundle.
+ */
+export interface LinePart {
+  /** The load balancer (`app/NAME/ID`); "" for formats with one source. */
+  readonly name: string;
+  /** Lines per step inside the window, whatever they count for: sets the bundle's extent. */
+  readonly seen: StepSum;
+  /** Requests the bundle's `requests` counts. */
+  readonly requests: StepSum;
+  /** Words for the manifest's `source.detail`. */
+  detail(): string;
+  finish(extent: StepExtent): ImportedSeries[];
+}
+
 export interface LineReader {
   /** Bundle `source.kind`. */
   readonly kind: string;
-  /** Requests per step (inside the window). */
-  readonly requests: StepSum;
-  /** Requests whose arrival fell outside `--from`/`--to`. */
+  /** Lines whose request arrived outside `--from`/`--to` (k6: the requests they count). */
   readonly outside: number;
   read(line: string): LineVerdict;
-  /** Words for the manifest's `source.detail` (e.g. which load balancers). */
-  detail(): string;
-  finish(extent: StepExtent): ImportedSeries[];
+  /** The sources of traffic read, in the order first seen. */
+  parts(): LinePart[];
+  /** Lines left out because they belong to another load balancer than `--load-balancer`, by it. */
+  readonly others: ReadonlyMap<string, number>;
+}
+
+/** A reader with one part (nginx, k6): everything it reads is one source of traffic. */
+function onePart(
+  kind: string,
+  part: Omit<LinePart, "name">,
+  read: (line: string) => LineVerdict,
+  outside: () => number,
+): LineReader {
+  return {
+    kind,
+    get outside() {
+      return outside();
+    },
+    read,
+    parts: () => [{ ...part, name: "" }],
+    others: new Map(),
+  };
 }
 
 function seriesDef(
@@ -65,27 +98,38 @@ function seriesDef(
 const isFiveXx = (code: number | null): boolean => code !== null && code >= 500 && code <= 599;
 
 /**
- * ALB access logs. Each request counts in the step of its arrival (`request_creation_time`).
- * Series: RequestCount; HTTPCode_ELB_5XX_Count (a 5xx the target did not send);
- * HTTPCode_Target_5XX_Count; TargetResponseTime (the `target_processing_time`) average and
- * p95 over the requests a target answered; RequestsWithoutTarget (no target, no target time:
- * fixed responses, redirects, requests the ALB refused).
+ * ALB access logs, one part per load balancer (`elb`): a bundle is one service's traffic, and
+ * the logs of several load balancers are never mixed. With `only` (`--load-balancer`, as
+ * `app/NAME/ID` or `NAME`), the lines of the others are counted and left out.
+ *
+ * Each request counts in the step of its arrival (`request_creation_time`). Series:
+ * - `requests`: RequestCount, the requests for which the load balancer chose a target: "This
+ *   metric is only incremented for requests where the load balancer node was able to choose a
+ *   target. Requests that are rejected before a target is chosen are not reflected in this
+ *   metric" (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+ *   A line has a chosen target when it names one (`target:port`) or has a target processing
+ *   time (a Lambda target logs `-` for `target:port`).
+ * - `requests-without-target`: the other lines (redirects, fixed responses, requests the ALB
+ *   refused, 503s with no registered target), which RequestCount leaves out.
+ * - `elb-5xx` (HTTPCode_ELB_5XX_Count: a 5xx the target did not send), `target-5xx`
+ *   (HTTPCode_Target_5XX_Count), over every line.
+ * - TargetResponseTime (`target_processing_time`) average and p95 over the requests a target
+ *   answered.
  */
-export function albReader(grid: StepGrid): LineReader {
-  const requests = new StepSum();
-  const elb5xx = new StepSum();
-  const target5xx = new StepSum();
-  const withoutTarget = new StepSum();
-  const latencyMean = new StepMean();
-  const latencyP95 = new StepQuantile(0.95);
-  const loadBalancers = new Set<string>();
+export function albReader(grid: StepGrid, only?: string): LineReader {
+  const parts = new Map<string, AlbPart>();
+  const others = new Map<string, number>();
   let outside = 0;
+  // Most logs hold one load balancer: the last one's part is kept at hand.
+  let lastElb = "";
+  let last: AlbPart | null = null;
+  const wanted = only === undefined ? null : loadBalancerMatcher(only);
   return {
     kind: "alb-access-logs",
-    requests,
     get outside() {
       return outside;
     },
+    others,
     read(line) {
       let r: AlbRequest | null = readAlbRequest(line);
       if (r === null) {
@@ -94,104 +138,151 @@ export function albReader(grid: StepGrid): LineReader {
         if (!parsed.ok) return parsed.error;
         r = { ...parsed.value, reachedTarget: reachedTarget(parsed.value) };
       }
+      let part = last;
+      if (r.elb !== lastElb || part === null) {
+        if (wanted !== null && !wanted(r.elb)) {
+          others.set(r.elb, (others.get(r.elb) ?? 0) + 1);
+          return null;
+        }
+        part = parts.get(r.elb) ?? null;
+        if (part === null) parts.set(r.elb, (part = new AlbPart(r.elb, grid)));
+        lastElb = r.elb;
+        last = part;
+      }
       const k = grid.index(r.arrivalMs);
       if (k === null) {
         outside++;
         return null;
       }
-      if (loadBalancers.size < 10) loadBalancers.add(r.elb);
-      requests.add(k);
-      if (isFiveXx(r.targetStatusCode)) target5xx.add(k);
-      else if (isFiveXx(r.elbStatusCode)) elb5xx.add(k);
-      if (!r.reachedTarget) withoutTarget.add(k);
-      if (r.targetProcessingTime !== null) {
-        latencyMean.add(k, r.targetProcessingTime);
-        latencyP95.add(k, r.targetProcessingTime);
-      }
+      part.add(k, r);
       return null;
     },
-    detail() {
-      const names = [...loadBalancers];
-      return names.length === 0
-        ? ""
-        : `load balancer${names.length > 1 ? "s" : ""} ${names.join(", ")}`;
-    },
-    finish(extent) {
-      const names = [...loadBalancers];
-      const dimensions = names.length === 1 ? [{ Name: "LoadBalancer", Value: names[0]! }] : [];
-      const alb = { namespace: "AWS/ApplicationELB", dimensions };
-      const count = { ...alb, stat: "Sum", unit: "Count" };
-      return [
-        {
-          def: seriesDef(BUNDLE_REQUESTS_SERIES, "RequestCount", grid, count),
-          data: requests.finish(extent, grid),
-        },
-        {
-          def: seriesDef("elb-5xx", "HTTPCode_ELB_5XX_Count", grid, count),
-          data: elb5xx.finish(extent, grid),
-        },
-        {
-          def: seriesDef("target-5xx", "HTTPCode_Target_5XX_Count", grid, count),
-          data: target5xx.finish(extent, grid),
-        },
-        {
-          def: seriesDef("target-response-time-average", "TargetResponseTime", grid, {
-            ...alb,
-            stat: "Average",
-            unit: "Seconds",
-          }),
-          data: latencyMean.finish(extent, grid),
-        },
-        {
-          def: seriesDef("target-response-time-p95", "TargetResponseTime", grid, {
-            ...alb,
-            stat: "p95",
-            unit: "Seconds",
-          }),
-          data: latencyP95.finish(extent, grid),
-        },
-        {
-          def: seriesDef("requests-without-target", "RequestsWithoutTarget", grid, {
-            dimensions,
-            stat: "Sum",
-            unit: "Count",
-          }),
-          data: withoutTarget.finish(extent, grid),
-        },
-      ];
-    },
+    parts: () => [...parts.values()],
   };
 }
 
 /**
- * nginx and Apache logs in the combined (or common) format, plain or as FireLens JSON
- * records. Series: RequestCount and HTTPCode_5XX_Count (status 500–599) per step of `$time_local`.
+ * Whether an `elb` field (`app/NAME/ID`) is the load balancer `--load-balancer` names: as
+ * `app/NAME/ID` (what caplab collect takes), `NAME/ID`, or `NAME`.
+ */
+export function loadBalancerMatcher(given: string): (elb: string) => boolean {
+  return (elb) => elb === given || elb === `app/${given}` || elb.split("/")[1] === given;
+}
+
+/** The accumulators of one load balancer's lines. */
+class AlbPart implements LinePart {
+  readonly requests = new StepSum();
+  private seenSteps: StepSum | null = null;
+  private readonly elb5xx = new StepSum();
+  private readonly target5xx = new StepSum();
+  private readonly withoutTarget = new StepSum();
+  private readonly latencyMean = new StepMean();
+  private readonly latencyP95 = new StepQuantile(0.95);
+
+  constructor(
+    readonly name: string,
+    private readonly grid: StepGrid,
+  ) {}
+
+  /** Every line: requests and requests-without-target, summed once when first asked for. */
+  get seen(): StepSum {
+    return (this.seenSteps ??= this.requests.plus(this.withoutTarget));
+  }
+
+  add(k: number, r: AlbRequest): void {
+    if (r.reachedTarget) this.requests.add(k);
+    else this.withoutTarget.add(k);
+    if (isFiveXx(r.targetStatusCode)) this.target5xx.add(k);
+    else if (isFiveXx(r.elbStatusCode)) this.elb5xx.add(k);
+    if (r.targetProcessingTime !== null) {
+      this.latencyMean.add(k, r.targetProcessingTime);
+      this.latencyP95.add(k, r.targetProcessingTime);
+    }
+  }
+
+  detail(): string {
+    return `load balancer ${this.name}`;
+  }
+
+  finish(extent: StepExtent): ImportedSeries[] {
+    const grid = this.grid;
+    const dimensions = [{ Name: "LoadBalancer", Value: this.name }];
+    const alb = { namespace: "AWS/ApplicationELB", dimensions };
+    const count = { ...alb, stat: "Sum", unit: "Count" };
+    return [
+      {
+        def: seriesDef(BUNDLE_REQUESTS_SERIES, "RequestCount", grid, count),
+        data: this.requests.finish(extent, grid),
+      },
+      {
+        def: seriesDef("requests-without-target", "RequestsWithoutTarget", grid, {
+          dimensions,
+          stat: "Sum",
+          unit: "Count",
+        }),
+        data: this.withoutTarget.finish(extent, grid),
+      },
+      {
+        def: seriesDef("elb-5xx", "HTTPCode_ELB_5XX_Count", grid, count),
+        data: this.elb5xx.finish(extent, grid),
+      },
+      {
+        def: seriesDef("target-5xx", "HTTPCode_Target_5XX_Count", grid, count),
+        data: this.target5xx.finish(extent, grid),
+      },
+      {
+        def: seriesDef("target-response-time-average", "TargetResponseTime", grid, {
+          ...alb,
+          stat: "Average",
+          unit: "Seconds",
+        }),
+        data: this.latencyMean.finish(extent, grid),
+      },
+      {
+        def: seriesDef("target-response-time-p95", "TargetResponseTime", grid, {
+          ...alb,
+          stat: "p95",
+          unit: "Seconds",
+        }),
+        data: this.latencyP95.finish(extent, grid),
+      },
+    ];
+  }
+}
+
+/**
+ * nginx and Apache logs in the combined (or common) format, Apache's vhost_combined, plain or
+ * as FireLens JSON records. Series: RequestCount and HTTPCode_5XX_Count (status 500–599) per
+ * step of `$time_local` / `%t`.
  */
 export function combinedReader(grid: StepGrid): LineReader {
   const requests = new StepSum();
   const fiveXx = new StepSum();
+  const virtualHosts = new Set<string>();
   let outside = 0;
-  return {
-    kind: "nginx",
-    requests,
-    get outside() {
-      return outside;
-    },
-    read(line) {
-      if (line.trim() === "") return null;
-      const parsed = parseCombinedLogLine(line);
-      if (!parsed.ok) return parsed.error;
-      const k = grid.index(parsed.value.timeMs);
-      if (k === null) {
-        outside++;
-        return null;
-      }
-      requests.add(k);
-      if (isFiveXx(parsed.value.status)) fiveXx.add(k);
+  const read = (line: string): LineVerdict => {
+    if (line.trim() === "") return null;
+    const parsed = parseCombinedLogLine(line);
+    if (!parsed.ok) return parsed.error;
+    const host = parsed.value.virtualHost;
+    if (host !== null && virtualHosts.size < 10) virtualHosts.add(`${host}:${parsed.value.port}`);
+    const k = grid.index(parsed.value.timeMs);
+    if (k === null) {
+      outside++;
       return null;
-    },
-    detail: () => "combined log format",
-    finish(extent) {
+    }
+    requests.add(k);
+    if (isFiveXx(parsed.value.status)) fiveXx.add(k);
+    return null;
+  };
+  const part = {
+    seen: requests,
+    requests,
+    detail: () =>
+      virtualHosts.size === 0
+        ? "combined log format"
+        : `vhost_combined log format (virtual host${virtualHosts.size > 1 ? "s" : ""} ${[...virtualHosts].join(", ")})`,
+    finish(extent: StepExtent): ImportedSeries[] {
       const count = { stat: "Sum", unit: "Count" };
       return [
         {
@@ -205,6 +296,7 @@ export function combinedReader(grid: StepGrid): LineReader {
       ];
     },
   };
+  return onePart("nginx", part, read, () => outside);
 }
 
 /**
@@ -222,49 +314,46 @@ export function k6Reader(grid: StepGrid): LineReader {
   const durationP95 = new StepQuantile(0.95);
   const scenarios = new Set<string>();
   let outside = 0;
-  return {
-    kind: "k6-json",
-    requests,
-    get outside() {
-      return outside;
-    },
-    read(line) {
-      let parsed;
-      try {
-        parsed = parseK6Line(line);
-      } catch (error) {
-        return `is not k6 JSON (${(error as Error).message.replace(/\.$/, "")})`;
-      }
-      if (parsed === null || parsed.type === "Metric") return null;
-      const metric = parsed.metric;
-      if (metric !== "http_reqs" && metric !== "http_req_duration" && metric !== "http_req_failed")
-        return null;
-      const problem = k6PointValueProblem(metric, parsed.value);
-      if (problem !== null) return `is refused: ${problem}`;
-      const timeMs = parseIsoTime(parsed.time);
-      if (timeMs === null) return `"${parsed.time.slice(0, 40)}" is not an RFC 3339 time`;
-      const k = grid.index(timeMs);
-      if (k === null) {
-        if (metric === "http_reqs") outside += parsed.value;
-        return null;
-      }
-      if (metric === "http_reqs") {
-        requests.add(k, parsed.value);
-        const scenario = parsed.tags.scenario;
-        if (typeof scenario === "string" && scenarios.size < 10) scenarios.add(scenario);
-      } else if (metric === "http_req_failed") {
-        failed.add(k, parsed.value !== 0 ? 1 : 0); // a Rate sample: non-zero is one, as in k6
-      } else {
-        durationMean.add(k, parsed.value);
-        durationP95.add(k, parsed.value);
-      }
+  const read = (line: string): LineVerdict => {
+    let parsed;
+    try {
+      parsed = parseK6Line(line);
+    } catch (error) {
+      return `is not k6 JSON (${(error as Error).message.replace(/\.$/, "")})`;
+    }
+    if (parsed === null || parsed.type === "Metric") return null;
+    const metric = parsed.metric;
+    if (metric !== "http_reqs" && metric !== "http_req_duration" && metric !== "http_req_failed")
       return null;
-    },
+    const problem = k6PointValueProblem(metric, parsed.value);
+    if (problem !== null) return `is refused: ${problem}`;
+    const timeMs = parseIsoTime(parsed.time);
+    if (timeMs === null) return `"${parsed.time.slice(0, 40)}" is not an RFC 3339 time`;
+    const k = grid.index(timeMs);
+    if (k === null) {
+      if (metric === "http_reqs") outside += parsed.value;
+      return null;
+    }
+    if (metric === "http_reqs") {
+      requests.add(k, parsed.value);
+      const scenario = parsed.tags.scenario;
+      if (typeof scenario === "string" && scenarios.size < 10) scenarios.add(scenario);
+    } else if (metric === "http_req_failed") {
+      failed.add(k, parsed.value !== 0 ? 1 : 0); // a Rate sample: non-zero is one, as in k6
+    } else {
+      durationMean.add(k, parsed.value);
+      durationP95.add(k, parsed.value);
+    }
+    return null;
+  };
+  const part = {
+    seen: requests,
+    requests,
     detail() {
       const names = [...scenarios];
       return names.length === 0 ? "" : `scenario${names.length > 1 ? "s" : ""} ${names.join(", ")}`;
     },
-    finish(extent) {
+    finish(extent: StepExtent): ImportedSeries[] {
       const count = { stat: "Sum", unit: "Count" };
       const seconds = 1 / 1000;
       return [
@@ -293,13 +382,14 @@ export function k6Reader(grid: StepGrid): LineReader {
       ];
     },
   };
+  return onePart("k6-json", part, read, () => outside);
 }
 
-/** The reader for a line format. */
-export function lineReader(format: LineFormat, grid: StepGrid): LineReader {
+/** The reader for a line format; `loadBalancer` (ALB only) keeps that load balancer's lines. */
+export function lineReader(format: LineFormat, grid: StepGrid, loadBalancer?: string): LineReader {
   switch (format) {
     case "alb":
-      return albReader(grid);
+      return albReader(grid, loadBalancer);
     case "nginx":
       return combinedReader(grid);
     case "k6":

@@ -15,11 +15,12 @@
  * goes on.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { toTrace, TraceError } from "../../trace.js";
+import { toTrace } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { readTraceCsvStream } from "../files/trace-file.js";
 import {
+  warnings,
   BUNDLE_REQUESTS_SERIES,
   type RawMetricSeries,
   type WarningSink,
@@ -30,25 +31,13 @@ import {
   forEachLine,
   listSources,
   MAX_LINE_CHARS,
+  MAX_REPORTED_BAD_LINES,
   openSource,
   type InputSource,
 } from "./sources.js";
-import { StepGrid } from "./steps.js";
-import {
-  badLine,
-  MAX_REPORTED_BAD_LINES,
-  moreBadLines,
-  requestsOutsideWindow,
-  unreadableInput,
-} from "./warnings.js";
+import { StepGrid, type StepExtent, type StepSum } from "./steps.js";
 
-export {
-  badLine,
-  MAX_REPORTED_BAD_LINES,
-  moreBadLines,
-  requestsOutsideWindow,
-  unreadableInput,
-} from "./warnings.js";
+export { MAX_REPORTED_BAD_LINES } from "./sources.js";
 
 /** The formats `caplab import --format` takes. */
 export const IMPORT_FORMATS = ["alb", "nginx", "csv", "k6", "cloudwatch"] as const;
@@ -56,6 +45,9 @@ export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** Step of the imported series when --step is not given (IMPORT_DEFAULTS, sim/vocab/defaults.ts). @default 60 seconds */
 export const DEFAULT_IMPORT_STEP_SECONDS = IMPORT_DEFAULTS.stepSeconds;
+
+/** A log silent longer than this, seconds, is missing there: gaps (IMPORT_DEFAULTS). @default 86400 */
+export const SPARSE_QUIET_SECONDS = IMPORT_DEFAULTS.sparseQuietSeconds;
 
 /** Files named in the notes with their bad-line counts; the rest are summed up. */
 const MAX_FILE_NOTES = 20;
@@ -75,6 +67,11 @@ export interface ImportOptions {
   readonly fromMs?: number;
   /** Window end, epoch ms, exclusive. @default the end of the last step with data */
   readonly toMs?: number;
+  /**
+   * ALB only: the load balancer whose lines are imported (`app/NAME/ID`, `NAME/ID` or `NAME`).
+   * @default every load balancer, each into its own bundle
+   */
+  readonly loadBalancer?: string;
   /** CSV only: the time column's header. @default detected (analysis/io/files/trace-file.ts) */
   readonly timeColumn?: string;
   /** CSV only: the count column's header. @default detected (analysis/io/files/trace-file.ts) */
@@ -123,6 +120,13 @@ export interface ImportResult {
   readonly stats: ImportStats;
   /** CloudWatch: what the requests series was before it became `requests` (its Id and Label). */
   readonly requestsFrom?: string;
+  /** ALB: the load balancer (`app/NAME/ID`) whose lines this bundle holds. */
+  readonly loadBalancer?: string;
+  /**
+   * ALB logs of several load balancers: the bundles of the others (this one has the most
+   * lines), never mixed into one. Empty or absent otherwise.
+   */
+  readonly more?: readonly ImportResult[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,7 +158,7 @@ async function importLines(
   const s3 = options.s3 ?? noS3;
   const stepSeconds = options.stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS;
   const grid = new StepGrid(stepSeconds, options.fromMs, options.toMs);
-  const reader = lineReader(format, grid);
+  const reader = lineReader(format, grid, options.loadBalancer);
   let files = 0;
   let lines = 0;
   let bad = 0;
@@ -175,70 +179,146 @@ async function importLines(
         if (verdict === null) return;
         bad++;
         badHere++;
-        if (bad <= MAX_REPORTED_BAD_LINES) warn(badLine(source.name, lineNumber, verdict));
+        if (bad <= MAX_REPORTED_BAD_LINES) warn(warnings.badLine(source.name, lineNumber, verdict));
       });
     } catch (error) {
       if (error instanceof UsageError) throw error;
       unreadable++;
-      warn(unreadableInput(source.name, describe(error, source)));
+      warn(warnings.unreadableInput(source.name, describe(error, source)));
     }
     lines += linesHere;
     if (badHere > 0 && filesWithBadLines++ < MAX_FILE_NOTES)
       badPerFile.push(`${source.name}: ${badHere} bad line${badHere === 1 ? "" : "s"} skipped`);
     options.onProgress?.({ source: source.name, files, lines });
   }
-  if (bad > MAX_REPORTED_BAD_LINES) warn(moreBadLines(bad - MAX_REPORTED_BAD_LINES));
-  if (reader.outside > 0) warn(requestsOutsideWindow(reader.outside));
+  if (bad > MAX_REPORTED_BAD_LINES) warn(warnings.moreBadLines(bad - MAX_REPORTED_BAD_LINES));
+  if (reader.outside > 0) warn(warnings.requestsOutsideWindow(reader.outside));
+  const others = [...reader.others];
+  if (others.length > 0)
+    warn(
+      warnings.otherLoadBalancers(
+        others.reduce((n, [, c]) => n + c, 0),
+        others.map(([name]) => name),
+      ),
+    );
 
   const what = options.sources.join(", ");
   if (files === 0) {
     throw new UsageError(`${what} holds no objects; check the bucket and prefix.`, "missing-file");
   }
-  const span = reader.requests.span();
-  let extent;
-  try {
-    extent = grid.extent(span?.first ?? null, span?.last ?? null);
-  } catch (error) {
-    throw new UsageError(`${what}: ${(error as Error).message}`, "trace-too-long", {
-      cause: error,
-    });
-  }
-  if (extent === null) {
+  // The part with the most lines first: it is the bundle of --out.
+  const parts = reader
+    .parts()
+    .map((part, order) => ({ part, order, seen: part.seen.total() }))
+    .sort((a, b) => b.seen - a.seen || a.order - b.order)
+    .map((p) => p.part);
+  const extents = parts.map((part) => {
+    const span = part.seen.span();
+    try {
+      return grid.extent(span?.first ?? null, span?.last ?? null);
+    } catch (error) {
+      const name = part.name === "" ? "" : ` (load balancer ${part.name})`;
+      throw new UsageError(`${what}${name}: ${(error as Error).message}`, "trace-too-long", {
+        cause: error,
+      });
+    }
+  });
+  if (parts.length === 0 || extents.every((e) => e === null)) {
     const hint =
       lines > 0 && bad === lines
         ? `none of its ${lines} lines read as --format ${format}; check --format`
         : reader.outside > 0
           ? `all ${reader.outside} requests fall outside --from/--to; widen the window`
-          : "it holds no requests; check the source";
+          : others.length > 0
+            ? `none of its lines is of --load-balancer ${options.loadBalancer}; it holds ${others
+                .slice(0, 5)
+                .map(([name]) => name)
+                .join(", ")}`
+            : "it holds no requests; check the source";
     throw new UsageError(`Nothing to import from ${what}: ${hint}.`, "empty-trace");
   }
 
-  const requests = reader.requests.total();
-  const stats: ImportStats = {
-    files,
-    lines,
-    requests,
-    badLines: bad,
-    outsideWindow: reader.outside,
-    unreadableFiles: unreadable,
-  };
-  const notes = [
-    `read ${lines} line${lines === 1 ? "" : "s"} from ${files} input${files === 1 ? "" : "s"}: ${requests} requests in the window, ${bad} bad line${bad === 1 ? "" : "s"} skipped, ${reader.outside} requests outside the window, ${unreadable} input${unreadable === 1 ? "" : "s"} not read to the end`,
-    ...badPerFile,
-    ...(filesWithBadLines > MAX_FILE_NOTES
-      ? [`${filesWithBadLines - MAX_FILE_NOTES} more inputs had bad lines`]
-      : []),
-    ...FORMAT_NOTES[format],
-  ];
-  return {
-    kind: reader.kind,
-    detail: reader.detail(),
-    window: { fromMs: extent.startMs, toMs: extent.endMs },
-    stepSeconds,
-    series: reader.finish(extent),
-    notes,
-    stats,
-  };
+  const results: ImportResult[] = [];
+  parts.forEach((part, i) => {
+    const extent = extents[i];
+    if (extent === null || extent === undefined) return;
+    const series = part.finish(extent);
+    const quiet = quietRuns(part.seen, extent, Math.ceil(SPARSE_QUIET_SECONDS / stepSeconds));
+    if (quiet.length > 0) {
+      let blank = 0;
+      for (const [from, to] of quiet) {
+        blank += to - from;
+        for (const s of series) (s.data.values as Float64Array).fill(NaN, from, to);
+      }
+      warn(
+        warnings.sparseData(
+          part.name === "" ? "the log" : `load balancer ${part.name}`,
+          quiet.length + 1,
+          extent.length - blank,
+          extent.length,
+        ),
+      );
+    }
+    const requests = part.requests.total();
+    const seen = part.seen.total();
+    const stats: ImportStats = {
+      files,
+      lines,
+      requests,
+      badLines: bad,
+      outsideWindow: reader.outside,
+      unreadableFiles: unreadable,
+    };
+    const notes = [
+      `read ${lines} line${lines === 1 ? "" : "s"} from ${files} input${files === 1 ? "" : "s"}: ${
+        part.name === "" ? "" : `${seen} of load balancer ${part.name}, `
+      }${requests} requests in the window, ${bad} bad line${bad === 1 ? "" : "s"} skipped, ${reader.outside} requests outside the window, ${unreadable} input${unreadable === 1 ? "" : "s"} not read to the end`,
+      ...(seen !== requests && format === "alb"
+        ? [
+            `${seen - requests} of the ${seen} requests reached no target (redirects, fixed responses, refusals): they are in requests-without-target, not in requests`,
+          ]
+        : []),
+      ...(quiet.length > 0
+        ? [
+            `${quiet.length} stretch${quiet.length === 1 ? "" : "es"} of more than ${SPARSE_QUIET_SECONDS / 3600} h without a line ${quiet.length === 1 ? "is a gap" : "are gaps"} (no data), not zero traffic, and ${quiet.length === 1 ? "is" : "are"} not written`,
+          ]
+        : []),
+      ...badPerFile,
+      ...(filesWithBadLines > MAX_FILE_NOTES
+        ? [`${filesWithBadLines - MAX_FILE_NOTES} more inputs had bad lines`]
+        : []),
+      ...FORMAT_NOTES[format],
+    ];
+    results.push({
+      kind: reader.kind,
+      detail: part.detail(),
+      ...(part.name === "" ? {} : { loadBalancer: part.name }),
+      window: { fromMs: extent.startMs, toMs: extent.endMs },
+      stepSeconds,
+      series,
+      notes,
+      stats,
+    });
+  });
+  const [first, ...more] = results;
+  return { ...first!, more };
+}
+
+/**
+ * The runs of steps, inside `extent`, longer than `maxQuiet` steps without a line, as
+ * [from, to) indices into the extent: a log that falls silent for longer than
+ * {@link SPARSE_QUIET_SECONDS} is taken to be missing there, not to show an idle service.
+ */
+function quietRuns(seen: StepSum, extent: StepExtent, maxQuiet: number): [number, number][] {
+  const steps = seen.steps().filter((k) => k >= extent.first && k < extent.first + extent.length);
+  steps.sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  for (let i = 1; i < steps.length; i++) {
+    const from = steps[i - 1]! + 1 - extent.first;
+    const to = steps[i]! - extent.first;
+    if (to - from > maxQuiet) runs.push([from, to]);
+  }
+  return runs;
 }
 
 const FORMAT_NOTES: Readonly<Record<LineFormat, readonly string[]>> = {
@@ -277,7 +357,7 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
       // Bad rows are counted and the first few reported; they never stop the import.
       onBadLine: (line, reason) => {
         badHere++;
-        if (++bad <= MAX_REPORTED_BAD_LINES) warn(badLine(source.name, line, reason));
+        if (++bad <= MAX_REPORTED_BAD_LINES) warn(warnings.badLine(source.name, line, reason));
       },
     });
     if (badHere > 0)
@@ -288,24 +368,17 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
       values.push(raw.values[i]!);
     }
   }
-  if (bad > MAX_REPORTED_BAD_LINES) warn(moreBadLines(bad - MAX_REPORTED_BAD_LINES));
+  if (bad > MAX_REPORTED_BAD_LINES) warn(warnings.moreBadLines(bad - MAX_REPORTED_BAD_LINES));
   const raw: RawMetricSeries = { source: names.join(", "), times, values };
-  let trace;
-  try {
-    trace = toTrace(
-      raw,
-      {
-        stepSeconds: options.stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS,
-        from: options.fromMs,
-        to: options.toMs,
-      },
-      warn,
-    );
-  } catch (error) {
-    if (error instanceof TraceError)
-      throw new UsageError(error.message, error.code, { cause: error });
-    throw error;
-  }
+  const trace = toTrace(
+    raw,
+    {
+      stepSeconds: options.stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS,
+      from: options.fromMs,
+      to: options.toMs,
+    },
+    warn,
+  );
   const stepMs = trace.stepSeconds * 1000;
   const data = Float64Array.from(trace.requests, (v, i) => (trace.gap[i] ? NaN : v));
   let requests = 0;

@@ -182,6 +182,9 @@ export async function gunzipIfCompressed(stream: Readable, named = false): Promi
   return gunzip;
 }
 
+/** Bad lines reported one by one, with file and line number; the rest are counted in the manifest's notes. */
+export const MAX_REPORTED_BAD_LINES = 5;
+
 /** Lines longer than this are cut off and reported bad instead of filling memory. @default 1 MiB */
 export const MAX_LINE_CHARS = 1 << 20;
 

@@ -99,6 +99,19 @@ export class StepSum {
     return t;
   }
 
+  /** A new sum of this one and `other`, step by step. */
+  plus(other: StepSum): StepSum {
+    const sum = new StepSum();
+    for (const [k, v] of this.sums) sum.add(k, v);
+    for (const [k, v] of other.sums) sum.add(k, v);
+    return sum;
+  }
+
+  /** The steps that hold an observation, in no particular order. */
+  steps(): number[] {
+    return [...this.sums.keys()];
+  }
+
   /** The first and last step that hold an observation; null when none. */
   span(): { first: number; last: number } | null {
     let first = Infinity;

@@ -8,7 +8,10 @@ import {
   AWS_REQUEST_TIMEOUT_SECONDS,
 } from "../../../analysis/io/aws/aws-client.js";
 import { DEFAULT_MAX_TASKS } from "../../../analysis/io/aws/task-metrics.js";
-import { DEFAULT_IMPORT_STEP_SECONDS } from "../../../analysis/io/import/import.js";
+import {
+  DEFAULT_IMPORT_STEP_SECONDS,
+  SPARSE_QUIET_SECONDS,
+} from "../../../analysis/io/import/import.js";
 import {
   DEFAULT_HISTORY_PATH,
   HISTORY_LOCK_TIMEOUT_SECONDS,
@@ -26,5 +29,6 @@ describe("the edges' defaults", () => {
     expect(HISTORY_LOCK_TIMEOUT_SECONDS).toBe(DEFAULTS.history.lockTimeoutSeconds);
     expect(DEFAULT_MAX_TASKS).toBe(DEFAULTS.collect.maxTasks);
     expect(DEFAULT_IMPORT_STEP_SECONDS).toBe(DEFAULTS.import.stepSeconds);
+    expect(SPARSE_QUIET_SECONDS).toBe(DEFAULTS.import.sparseQuietSeconds);
   });
 });

@@ -41,11 +41,43 @@ describe("the sweep pool", () => {
       onStart: (n) => started.push(n),
     });
     expect(started).toEqual([Math.min(availableParallelism(), candidates.length)]);
-    expect(inline).toEqual(alone);
+    expect(inline.map((r) => r.kpis)).toEqual(alone);
+    expect(inline.every((r) => r.pruned === null)).toBe(true);
     expect(one).toEqual(inline);
     expect(two).toEqual(inline);
     expect(many).toEqual(inline);
     expect(progressCalls).toBeGreaterThan(1);
+  });
+
+  it("prunes the same candidates at the same steps on 0, 1 and 2 workers, the rest exact", async () => {
+    const raw = generateDefaultWeek(3);
+    const day = {
+      ...raw,
+      times: raw.times.slice(0, 1440),
+      values: raw.values.slice(0, 1440).map((v) => 3 * v),
+    };
+    const trace = toTrace(day, {}, () => {});
+    const slo = { latencyP95Ms: 250, errorRatePercent: 0.1, violationBudgetPercent: 1 };
+    const config = planConfigOf({
+      service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
+      slo,
+      space: { maxCpu: 1024, utilizationTargets: [50, 90], ScaleOutCooldown: [60, 300] },
+    });
+    const context = contextOf({ service: config.service, slo });
+    const candidates = expandSpace(config.space, trace, config.service);
+    const prune = { keepRanks: 2, firstWave: 4, keep: [0] };
+    const full = await runSweep(trace, context, candidates, { workers: 0 });
+    const inline = await runSweep(trace, context, candidates, { workers: 0, prune });
+    const one = await runSweep(trace, context, candidates, { workers: 1, prune, batchSize: 3 });
+    const two = await runSweep(trace, context, candidates, { workers: 2, prune, batchSize: 2 });
+    expect(one).toEqual(inline);
+    expect(two).toEqual(inline);
+    const stopped = inline.filter((r) => r.pruned !== null).length;
+    expect(stopped).toBeGreaterThan(0);
+    expect(inline[0]!.pruned).toBeNull();
+    inline.forEach((r, i) => {
+      if (r.pruned === null) expect(r.kpis).toEqual(full[i]!.kpis);
+    });
   });
 
   it("sizes the pool at one thread per core at most", () => {

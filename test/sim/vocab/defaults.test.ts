@@ -73,6 +73,7 @@ describe("the defaults", () => {
           "path": ".caplab/history.duckdb",
         },
         "import": {
+          "sparseQuietSeconds": 86400,
           "stepSeconds": 60,
         },
         "platform": {

@@ -210,7 +210,7 @@ describe("memory and time grow with the data, not the span (MAX_TRACE_STEPS)", (
     ]);
     expect(code).toBe(2);
     expect(err).toMatch(
-      /two\.log: the data spans 15779521 steps of 60 s .*MAX_TRACE_STEPS.*--from\/--to.*--step/,
+      /two\.log \(load balancer app\/tomcat-load-balancer\/d12d886025a14d3f\): the data spans 15779521 steps of 60 s .*MAX_TRACE_STEPS.*--from\/--to.*--step/,
     );
     expect(await readdir(dir)).toEqual(["two.log"]);
   });

@@ -304,10 +304,16 @@ describe("importTrace --format cloudwatch", () => {
     ).rejects.toThrow(/--queries .*missing\.json does not exist/);
   });
 
-  it("asks for --requests, listing the series, when no series counts requests", async () => {
-    await expect(run({ sources: [data(EVENTS_JSON)] })).rejects.toThrow(
-      /^no series is an AWS\/ApplicationELB RequestCount; pass --requests .*\(found: ci\.RunningTaskCount\.Average, /,
-    );
+  it("keeps every series but requests when no series counts them, and warns; a --requests that names none is refused", async () => {
+    const { result, warnings } = await run({ sources: [data(EVENTS_JSON)] });
+    expect(result.series.map((s) => s.def.id)).not.toContain("requests");
+    expect(result.series).toHaveLength(12);
+    expect(result.requestsFrom).toBeUndefined();
+    expect(result.stats.requests).toBe(0);
+    // The window spans every series: the Service event of 2019 to the Task events of 2021.
+    expect(new Date(result.window.fromMs).toISOString()).toBe("2019-06-26T22:01:00.000Z");
+    expect(new Date(result.window.toMs).toISOString()).toBe("2021-06-17T21:06:00.000Z");
+    expect(warnings.map((w) => w.code)).toEqual(["no-requests-series"]);
     await expect(run({ sources: [data(EVENTS_JSON)], requests: "nope" })).rejects.toThrow(
       /--requests nope names no series; the series found are ci\.RunningTaskCount\.Average/,
     );

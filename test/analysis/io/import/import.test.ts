@@ -12,6 +12,7 @@ import {
   type ImportResult,
 } from "../../../../analysis/io/import/import.js";
 import { forEachLine, gunzipIfCompressed } from "../../../../analysis/io/import/sources.js";
+import { renderSeriesCsv } from "../../../../analysis/io/files/bundle.js";
 import type { Warning } from "../../../../sim/vocab/index.js";
 
 const data = (name: string): string =>
@@ -31,25 +32,73 @@ const sum = (xs: readonly number[]): number =>
   xs.reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0);
 
 describe("importTrace --format alb", () => {
-  it("counts every line of every sample file", async () => {
-    const expected: Record<string, number> = {
-      "alb/aws-docs-alb-examples.log": 7,
-      "alb/elastic-integrations-test-alb.log": 3,
-      "alb/nawab312-real-alb.log": 3,
-      "alb/dmastrop-tomcat-alb-50-targets.log": 23,
+  it("counts every line of every sample file, one bundle per load balancer", async () => {
+    // file: [lines, load balancers, lines whose request reached no target]
+    const expected: Record<string, [number, number, number]> = {
+      "alb/aws-docs-alb-examples.log": [7, 1, 0],
+      "alb/elastic-integrations-test-alb.log": [3, 3, 2],
+      "alb/nawab312-real-alb.log": [3, 1, 2],
+      "alb/dmastrop-tomcat-alb-50-targets.log": [23, 1, 0],
     };
-    for (const [file, n] of Object.entries(expected)) {
-      // 5-min steps: the AWS docs and Elastic examples are a few lines years apart, more
-      // one-minute steps than a trace may hold (MAX_TRACE_STEPS).
+    for (const [file, [n, balancers, withoutTarget]] of Object.entries(expected)) {
+      const { result, warnings } = await run({ format: "alb", sources: [data(file)] });
+      const parts = [result, ...(result.more ?? [])];
+      expect(parts.length, file).toBe(balancers);
+      expect(new Set(parts.map((p) => p.loadBalancer)).size, file).toBe(balancers);
+      for (const part of parts) {
+        expect(part.stats, file).toMatchObject({ lines: n, badLines: 0 });
+        expect(sum(values(part, "requests")), file).toBe(part.stats.requests);
+        // Each bundle is one load balancer's, and says so in its dimensions.
+        for (const s of part.series)
+          expect(s.def.dimensions, `${file} ${s.def.id}`).toEqual([
+            { Name: "LoadBalancer", Value: part.loadBalancer },
+          ]);
+      }
+      const total = (id: string) => parts.reduce((a, p) => a + sum(values(p, id)), 0);
+      expect(total("requests") + total("requests-without-target"), file).toBe(n);
+      expect(total("requests-without-target"), file).toBe(withoutTarget);
+      // The AWS docs' two minutes are five months apart: the months between are gaps.
+      expect(
+        warnings.map((w) => w.code),
+        file,
+      ).toEqual(file.includes("aws-docs") ? ["sparse-data"] : []);
+    }
+  });
+
+  it("imports only the load balancer --load-balancer names, by app/NAME/ID or NAME", async () => {
+    const file = data("alb/elastic-integrations-test-alb.log");
+    for (const name of [
+      "app/admin-LoadB-1EGHQRJIOLMFR/3011821a43ee0c5e",
+      "admin-LoadB-1EGHQRJIOLMFR",
+    ]) {
       const { result, warnings } = await run({
         format: "alb",
-        sources: [data(file)],
-        stepSeconds: 300,
+        sources: [file],
+        loadBalancer: name,
       });
-      expect(result.stats, file).toMatchObject({ lines: n, requests: n, badLines: 0 });
-      expect(sum(values(result, "requests")), file).toBe(n);
-      expect(warnings, file).toEqual([]);
+      expect(result.loadBalancer).toBe("app/admin-LoadB-1EGHQRJIOLMFR/3011821a43ee0c5e");
+      expect(result.more).toEqual([]);
+      expect(new Date(result.window.fromMs).toISOString()).toBe("2022-05-12T06:41:00.000Z");
+      expect(warnings.map((w) => w.code)).toEqual(["other-load-balancers"]);
+      expect(warnings[0]!.message).toMatch(/^2 requests of other load balancers/);
     }
+    await expect(run({ format: "alb", sources: [file], loadBalancer: "nope" })).rejects.toThrow(
+      /none of its lines is of --load-balancer nope; it holds app\/my-loadbalancer/,
+    );
+  });
+
+  it("keeps a log's long silences as gaps, so the bundle grows with the data, not the window", async () => {
+    const { result } = await run({
+      format: "alb",
+      sources: [data("alb/aws-docs-alb-examples.log")],
+    });
+    const requests = values(result, "requests");
+    // 2018-07-02 22:22 to 2018-11-30 22:23: 217,441 one-minute steps, two with data.
+    expect(requests).toHaveLength(217_441);
+    expect(requests.filter((v) => !Number.isNaN(v))).toEqual([5, 2]);
+    expect(result.notes.join(" ")).toMatch(/1 stretch of more than 24 h without a line is a gap/);
+    const csv = renderSeriesCsv(result.series[0]!.data);
+    expect(csv).toBe("time,value\n2018-07-02T22:22:00.000Z,5\n2018-11-30T22:22:00.000Z,2\n");
   });
 
   it("puts the dmastrop burst (23 requests over 1.7 s) into 1-s steps by arrival", async () => {
@@ -118,6 +167,28 @@ describe("importTrace --format nginx", () => {
     expect(warnings[0]!.message).toMatch(/apache_logs\.elastic-examples\.combined\.log line 8899 /);
     expect(result.notes.join("\n")).toMatch(/combined\.log: 1 bad line skipped/);
     expect(result.notes[0]).toMatch(/9999 requests in the window, 1 bad line skipped/);
+  });
+
+  it("imports the Apache sample rewritten as vhost_combined exactly as the combined original", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-"));
+    const original = data("nginx/apache_logs.elastic-examples.combined.log");
+    const text = await readFile(original, "utf8");
+    // Debian's other_vhosts_access.log: `%v:%p ` before each combined line.
+    const hosts = ["www.example.com:443", "api.example.com:80"];
+    const vhost = text
+      .split("\n")
+      .map((l, i) => (l === "" ? l : `${hosts[i % 2]} ${l}`))
+      .join("\n");
+    await writeFile(join(dir, "other_vhosts_access.log"), vhost);
+    const a = await run({ format: "nginx", sources: [original] });
+    const b = await run({ format: "nginx", sources: [join(dir, "other_vhosts_access.log")] });
+    expect(b.result.stats).toEqual(a.result.stats);
+    expect(values(b.result, "requests")).toEqual(values(a.result, "requests"));
+    expect(values(b.result, "http-5xx")).toEqual(values(a.result, "http-5xx"));
+    expect(b.result.detail).toBe(
+      "vhost_combined log format (virtual hosts www.example.com:443, api.example.com:80)",
+    );
+    expect(a.result.detail).toBe("combined log format");
   });
 
   it("reports the first 5 bad lines and counts the rest", async () => {

@@ -41,7 +41,12 @@ describe("importTrace from s3://", () => {
     );
     expect(warnings).toEqual([]);
     // 5 keys under the prefix: the test file is skipped, 4 logs read.
-    expect(result.stats).toMatchObject({ files: 4, lines: 26, requests: 26, badLines: 0 });
+    // The tomcat load balancer's 23 lines and the nawab312 one's 3 are two bundles, not one.
+    expect(result.stats).toMatchObject({ files: 4, lines: 26, requests: 23, badLines: 0 });
+    expect(result.loadBalancer).toBe("app/tomcat-load-balancer/d12d886025a14d3f");
+    expect(result.more?.map((r) => [r.loadBalancer, r.stats.requests])).toEqual([
+      ["app/MyALB1/240dbdc5244653c9", 1],
+    ]);
     const lists = s3.requests.filter((r) => r.includes("list-type=2"));
     expect(lists).toHaveLength(3);
     expect(lists[0]).not.toMatch(/continuation-token/);

@@ -1,0 +1,156 @@
+/**
+ * The sweep's stop rule (sim/prune.ts): a candidate stops only when it can no longer meet the
+ * SLO, keepRanks finished candidates have fewer violating minutes, and a finished candidate
+ * dominates it; the sweep order goes cheapest first; a simulation held to a rule stops at a
+ * check and keeps its figures so far.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { shouldStop, stopRule, sweepOrder, type Finished } from "../../sim/prune.js";
+import { simulate } from "../../sim/engine.js";
+import { expandSpace, violationBudgetMinutes } from "../../sim/search.js";
+import type { Kpis } from "../../sim/vocab/index.js";
+import { generateDefaultWeek } from "../../analysis/synthetic.js";
+import { toTrace } from "../../analysis/trace.js";
+import { contextOf, planConfigOf, rep, traceOf } from "../helpers/sim.js";
+
+/** A day of one-minute steps; budget 1 % of 1,440 minutes = 14.4. */
+const trace = traceOf(rep(600, 1440));
+const slo = { latencyP95Ms: 250, errorRatePercent: 0.1, violationBudgetPercent: 1 };
+const budget = violationBudgetMinutes(slo, 1440);
+
+function finished(id: number, monthlyCostUsd: number, sloViolationMinutes: number): Finished {
+  return { id, kpis: { monthlyCostUsd, sloViolationMinutes } as Kpis };
+}
+
+describe("the stop rule", () => {
+  const done = [finished(0, 100, 0), finished(1, 80, 30), finished(2, 200, 2)];
+  const rule = stopRule(done, trace, slo, budget, 2);
+
+  it("stops a candidate past the budget, behind two with fewer minutes, dominated", () => {
+    expect(budget).toBeCloseTo(14.4, 9);
+    // 40 minutes at $120: candidate 0 ($100, 0 min) dominates it.
+    expect(shouldStop(rule, 9, 120, 40, 0)).toEqual({
+      reason: "cannot-meet-slo",
+      dominatedBy: 0,
+    });
+    // At $90 only candidate 1 ($80, 30 min) is as cheap, and it has fewer minutes.
+    expect(shouldStop(rule, 9, 90, 40, 0)).toEqual({
+      reason: "cannot-meet-slo",
+      dominatedBy: 1,
+    });
+  });
+
+  it("keeps one that can still meet the SLO, however dear", () => {
+    expect(shouldStop(rule, 9, 1e6, 14.4, 0)).toBeNull();
+  });
+
+  it("keeps one that could be among the report's closest (fewer than keepRanks ahead of it)", () => {
+    // 20 minutes: only candidates 0 and 2 have fewer; with keepRanks 3 it stays.
+    const three = stopRule(done, trace, slo, budget, 3);
+    expect(shouldStop(three, 9, 500, 20, 0)).toBeNull();
+    expect(shouldStop(rule, 9, 500, 20, 0)).not.toBeNull();
+  });
+
+  it("keeps one no finished candidate dominates (it could be on the Pareto front)", () => {
+    // Cheaper than every finished candidate.
+    expect(shouldStop(rule, 9, 50, 40, 0)).toBeNull();
+    // $90, 25 minutes: candidate 1 ($80) has more minutes.
+    expect(shouldStop(rule, 9, 90, 25, 0)).toBeNull();
+  });
+
+  it("breaks an exact tie by id, as the front does", () => {
+    expect(shouldStop(rule, 9, 80, 30, 0)).toEqual({ reason: "cannot-meet-slo", dominatedBy: 1 });
+    expect(shouldStop(rule, 0, 80, 30, 0)).toBeNull();
+  });
+
+  it("stops on failed requests past the error limit over the whole trace", () => {
+    const total = 600 * 1440;
+    const limit = (0.1 / 100) * total;
+    expect(shouldStop(rule, 9, 120, 5, limit)).toBeNull();
+    // Few minutes: only keepRanks 1 is behind it (candidate 0 has 0 minutes).
+    const one = stopRule(done, trace, slo, budget, 1);
+    expect(shouldStop(one, 9, 120, 5, limit * 1.001)).toEqual({
+      reason: "cannot-meet-slo",
+      dominatedBy: 0,
+    });
+  });
+
+  it("never stops a candidate whose final figures a finished one does not dominate (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 40 })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 4 }),
+        (points, cost, minutes, keep) => {
+          const list = points.map(([c, m], i) => finished(i + 1, c, m));
+          const r = shouldStop(stopRule(list, trace, slo, budget, keep), 0, cost, minutes, 0);
+          if (r === null) return;
+          expect(minutes).toBeGreaterThan(budget);
+          expect(list.filter((f) => f.kpis.sloViolationMinutes < minutes).length).toBeGreaterThan(
+            keep - 1,
+          );
+          const by = list.find((f) => f.id === r.dominatedBy)!;
+          expect(by.kpis.monthlyCostUsd).toBeLessThanOrEqual(cost);
+          expect(by.kpis.sloViolationMinutes).toBeLessThanOrEqual(minutes);
+        },
+      ),
+    );
+  });
+});
+
+describe("the sweep order and a simulation held to a rule", () => {
+  // A day of the default week, three times over: the high targets miss the SLO.
+  const raw = generateDefaultWeek(3);
+  const day = toTrace(
+    {
+      ...raw,
+      times: raw.times.slice(0, 1440),
+      values: raw.values.slice(0, 1440).map((v) => 3 * v),
+    },
+    {},
+    () => {},
+  );
+  const dayBudget = violationBudgetMinutes(slo, 1440);
+  const config = planConfigOf({
+    service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
+    slo,
+    space: { maxCpu: 1024, utilizationTargets: [50, 90], ScaleOutCooldown: [300] },
+  });
+  const context = contextOf({ service: config.service, slo });
+  const candidates = expandSpace(config.space, day, config.service);
+  const full = candidates.map((c) => simulate(day, c, context, { record: false }).kpis);
+
+  it("puts the cheapest by estimate first: the first half costs less than the second", () => {
+    const order = sweepOrder(candidates, day, context);
+    expect([...order].sort((a, b) => a - b)).toEqual(candidates.map((_, i) => i));
+    const half = Math.floor(order.length / 2);
+    const mean = (ids: number[]) =>
+      ids.reduce((sum, i) => sum + full[i]!.monthlyCostUsd, 0) / ids.length;
+    expect(mean(order.slice(0, half))).toBeLessThan(mean(order.slice(half)));
+  });
+
+  it("stops at a check with its figures so far, or runs to the end identical", () => {
+    // A rule any candidate past the budget meets: a free finished candidate with no minutes.
+    const rule = stopRule([finished(-1, 0, 0)], day, slo, dayBudget, 1);
+    let stopped = 0;
+    candidates.forEach((c, i) => {
+      const held = simulate(day, c, context, { record: false, stop: { rule, id: c.id } });
+      if (held.pruned === null) {
+        expect(held.kpis).toEqual(full[i]);
+        return;
+      }
+      stopped++;
+      expect((held.pruned.step + 1) % rule.everySteps).toBe(0);
+      expect(held.kpis.sloViolationMinutes).toBeGreaterThan(dayBudget);
+      expect(held.kpis.sloViolationMinutes).toBeLessThanOrEqual(full[i]!.sloViolationMinutes);
+      expect(held.kpis.costUsd).toBeLessThanOrEqual(full[i]!.costUsd);
+    });
+    expect(stopped).toBeGreaterThan(0);
+    expect(stopped).toBeLessThan(candidates.length);
+  });
+});
