@@ -9,12 +9,13 @@ import { MARKDOWN_TOP_CANDIDATES } from "../reports/plan-markdown.js";
 import { writePlanReport } from "../reports/io/write-plan-report.js";
 import { backtest, type FidelityScore } from "../analysis/backtest.js";
 import { assemblePlan, currentCandidate } from "../sim/plan.js";
-import { expandSpace } from "../sim/search.js";
+import { expandSpace, type RollingPercents } from "../sim/search.js";
 import {
   PlanConfigSchema,
   simulationContext,
   sizeLabel,
   type Candidate,
+  type DeploymentSettings,
   type PlanConfig,
   type PlanResult,
   type SimulationContext,
@@ -183,6 +184,7 @@ export async function runPlanCommand(
     current,
     coverage,
     currentLabel,
+    deployment: deploymentPercents(config.robustness.deployment, loaded.deployment),
   });
   const fidelity = await bundleFidelity(config, baseDir, current, context, warnings);
   const out = output.path;
@@ -469,4 +471,23 @@ export function renderPlanSummary(
     "",
   );
   return lines.join("\n");
+}
+
+/**
+ * The rolling percents the plan deploys the candidates with (issue #16): the config's
+ * `robustness.deployment`, else those `caplab collect` recorded for a rolling ECS deployment,
+ * else ECS's defaults (undefined); `false` turns the deployment checks off.
+ */
+export function deploymentPercents(
+  configured: RollingPercents | false | undefined,
+  recorded: DeploymentSettings | null,
+): RollingPercents | false | undefined {
+  if (configured !== undefined) return configured;
+  if (recorded && recorded.controller === "ECS" && recorded.strategy === "rolling") {
+    return {
+      minimumHealthyPercent: recorded.minimumHealthyPercent,
+      maximumPercent: recorded.maximumPercent,
+    };
+  }
+  return undefined;
 }

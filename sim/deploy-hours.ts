@@ -30,6 +30,27 @@ export const DEPLOY_SETTINGS: readonly DeploySetting[] = [
   { label: "50 % / 100 %", minimumHealthyPercent: 50, maximumPercent: 100 },
 ];
 
+/**
+ * The settings of the chart: the service's own percents first (when given and not already
+ * among them), then {@link DEPLOY_SETTINGS}.
+ */
+export function deploySettingsWith(
+  own: { readonly minimumHealthyPercent: number; readonly maximumPercent: number } | undefined,
+): DeploySetting[] {
+  if (!own) return [...DEPLOY_SETTINGS];
+  const known = DEPLOY_SETTINGS.find(
+    (s) =>
+      s.minimumHealthyPercent === own.minimumHealthyPercent &&
+      s.maximumPercent === own.maximumPercent,
+  );
+  const mine: DeploySetting = {
+    label: `${own.minimumHealthyPercent} % / ${own.maximumPercent} % (the service's)`,
+    minimumHealthyPercent: own.minimumHealthyPercent,
+    maximumPercent: own.maximumPercent,
+  };
+  return known ? [...DEPLOY_SETTINGS] : [mine, ...DEPLOY_SETTINGS];
+}
+
 /** Simulated before the hour, so that scaling has settled, minutes. */
 export const DEPLOY_WARM_UP_MINUTES = 60;
 /** Simulated from the hour on: the deployment and its draining, minutes. */

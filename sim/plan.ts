@@ -32,14 +32,16 @@ import {
   type WorseThanCurrent,
 } from "./vocab/index.js";
 import { simulate } from "./engine.js";
-import { deploymentHours } from "./deploy-hours.js";
+import { deploymentHours, deploySettingsWith } from "./deploy-hours.js";
 import {
   DEFAULT_PERTURBATIONS,
   meetsSlo,
+  perturbationsWith,
   paretoFront,
   rankOutcomes,
   violationBudgetMinutes,
   type Perturbation,
+  type RollingPercents,
 } from "./search.js";
 import {
   rateRisk,
@@ -72,6 +74,12 @@ export interface PlanInputs {
   /** Names the current settings when they are not among the candidates (reports/labels.ts). */
   readonly currentLabel?: (current: Candidate) => string;
   readonly perturbations?: readonly Perturbation[];
+  /**
+   * The rolling percents the service deploys with (robustness.deployment, else the bundle's
+   * recorded ones): the "deploy at the peak" perturbation and the deploy-hours chart use them;
+   * undefined: ECS's defaults; false: neither. Ignored when `perturbations` is given.
+   */
+  readonly deployment?: RollingPercents | false;
   /** The trace's coverage (analysis/trace-coverage.ts); a short one keeps ratings at medium. */
   readonly coverage?: TraceCoverage | null;
 }
@@ -235,7 +243,7 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
       : { candidate, kpis, meetsSlo: meetsSlo(kpis, slo) };
   });
   const ranked = rankOutcomes(outcomes);
-  const perturbations = inputs.perturbations ?? DEFAULT_PERTURBATIONS;
+  const perturbations = inputs.perturbations ?? perturbationsWith(inputs.deployment);
   const minPassed = Math.min(
     inputs.minPassed ?? ROBUSTNESS_DEFAULTS.minPassed,
     perturbations.length,
@@ -329,7 +337,16 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
     worseThanCurrent: worse,
     coverage,
     // When is it safe to deploy the pick (issue #16)?
-    ...(recommended ? { deployHours: deploymentHours(trace, recommended.candidate, context) } : {}),
+    ...(recommended && inputs.deployment !== false
+      ? {
+          deployHours: deploymentHours(
+            trace,
+            recommended.candidate,
+            context,
+            deploySettingsWith(inputs.deployment),
+          ),
+        }
+      : {}),
   };
   result.reasons = explain(result, ranked, picked.withinMaxRisk, minPassed);
   return result;

@@ -314,6 +314,42 @@ export function injectSpike(trace: Trace, factor: number, minutes: number): Trac
   return { ...trace, requests };
 }
 
+/** A rolling deployment's percents (ECS's DeploymentConfiguration). */
+export interface RollingPercents {
+  readonly minimumHealthyPercent: number;
+  readonly maximumPercent: number;
+}
+
+/** The name of the deployment perturbation (with its percents when they are not ECS's defaults). */
+export const DEPLOY_AT_PEAK = "deploy at the peak";
+
+/**
+ * Issue #16: a rolling deployment (ECS's defaults, 100 % / 200 %, unless the service's own
+ * percents are given) started at the trace's busiest step, with scale-in off while it runs
+ * (sim/deploy.ts).
+ */
+export function deployAtPeak(percents?: RollingPercents): Perturbation {
+  return {
+    name: percents
+      ? `${DEPLOY_AT_PEAK} (${percents.minimumHealthyPercent} % / ${percents.maximumPercent} %)`
+      : DEPLOY_AT_PEAK,
+    apply: (trace, context) => ({ trace, context }),
+    candidate: (candidate, trace) => ({
+      ...candidate,
+      deployments: [{ ...defaultRollingDeployment(peakSeconds(trace)), ...percents }],
+    }),
+  };
+}
+
+/**
+ * The default perturbations with the deployment one at the service's percents (`percents`),
+ * at ECS's defaults (undefined), or left out (`false`, robustness.deployment: false).
+ */
+export function perturbationsWith(percents: RollingPercents | false | undefined): Perturbation[] {
+  const others = DEFAULT_PERTURBATIONS.filter((p) => !p.name.startsWith(DEPLOY_AT_PEAK));
+  return percents === false ? others : [...others, deployAtPeak(percents)];
+}
+
 /** The default robustness perturbations (issue #3): growth, slower launches, costlier requests, a spike. */
 export const DEFAULT_PERTURBATIONS: readonly Perturbation[] = [
   { name: "traffic x1.2", apply: (trace, context) => ({ trace: scaleTrace(trace, 1.2), context }) },
@@ -342,16 +378,7 @@ export const DEFAULT_PERTURBATIONS: readonly Perturbation[] = [
     name: "spike x3 for 10 min",
     apply: (trace, context) => ({ trace: injectSpike(trace, 3, 10), context }),
   },
-  {
-    // Issue #16: a rolling deployment (ECS's defaults, 100 % / 200 %) started at the trace's
-    // busiest step, with scale-in off while it runs (sim/deploy.ts).
-    name: "deploy at the peak",
-    apply: (trace, context) => ({ trace, context }),
-    candidate: (candidate, trace) => ({
-      ...candidate,
-      deployments: [defaultRollingDeployment(peakSeconds(trace))],
-    }),
-  },
+  deployAtPeak(),
 ];
 
 /**

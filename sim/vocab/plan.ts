@@ -125,6 +125,23 @@ export const RobustnessSchema = z
      * @default 40
      */
     maxChecked: z.number().int().min(0).default(ROBUSTNESS_DEFAULTS.maxChecked),
+    /**
+     * The rolling percents the service deploys with, for the "deploy at the peak" perturbation
+     * and the "when is it safe to deploy" chart (issue #16); `false` leaves both out.
+     * @default the bundle's recorded deploymentConfiguration (`caplab collect`) when it is a
+     * rolling ECS deployment, else ECS's defaults (100 / 200)
+     */
+    deployment: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            minimumHealthyPercent: z.number().int().min(0).max(100),
+            maximumPercent: z.number().int().min(100).max(1000),
+          })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict()
   .refine((r) => r.maxChecked >= r.topK, {

@@ -3,9 +3,9 @@
  * "deploy at the peak" perturbation (sim/search.ts): issue #16 item 2.
  */
 import { describe, expect, it } from "vitest";
-import { deploymentHours } from "../../sim/deploy-hours.js";
+import { DEPLOY_SETTINGS, deploySettingsWith, deploymentHours } from "../../sim/deploy-hours.js";
 import { peakSeconds } from "../../sim/deploy.js";
-import { DEFAULT_PERTURBATIONS } from "../../sim/search.js";
+import { DEFAULT_PERTURBATIONS, perturbationsWith } from "../../sim/search.js";
 import { deployHoursSentences, deployHoursTable, hourLabel } from "../../reports/deploy-hours.js";
 import { MONDAY, SIMPLE_PLATFORM, simSetup, traceOf } from "../helpers/sim.js";
 
@@ -70,5 +70,30 @@ describe("the plan's 'deploy at the peak' perturbation", () => {
       }),
     ]);
     expect(peakSeconds(busyDays)).toBe(9 * 3600);
+  });
+});
+
+describe("the service's own rolling percents (robustness.deployment, or what collect recorded)", () => {
+  it("deploys at them in the perturbation, or leaves it out with false", () => {
+    expect(perturbationsWith(false).map((p) => p.name)).not.toContain("deploy at the peak");
+    expect(perturbationsWith(undefined).map((p) => p.name)).toEqual(
+      DEFAULT_PERTURBATIONS.map((p) => p.name),
+    );
+    const own = perturbationsWith({ minimumHealthyPercent: 50, maximumPercent: 150 }).at(-1)!;
+    expect(own.name).toBe("deploy at the peak (50 % / 150 %)");
+    expect(own.candidate!(candidate, busyDays).deployments![0]).toMatchObject({
+      minimumHealthyPercent: 50,
+      maximumPercent: 150,
+    });
+  });
+
+  it("adds them to the chart's settings, first, unless they are among them", () => {
+    expect(deploySettingsWith(undefined)).toEqual(DEPLOY_SETTINGS);
+    expect(deploySettingsWith({ minimumHealthyPercent: 50, maximumPercent: 100 })).toEqual(
+      DEPLOY_SETTINGS,
+    );
+    expect(
+      deploySettingsWith({ minimumHealthyPercent: 75, maximumPercent: 150 }).map((s) => s.label),
+    ).toEqual(["75 % / 150 % (the service's)", ...DEPLOY_SETTINGS.map((s) => s.label)]);
   });
 });
