@@ -13,6 +13,7 @@
  */
 import { z } from "zod";
 import { createRandom } from "../sim/math/random.js";
+import { formatObserved } from "./k6-results.js";
 import { GATE_DEFAULTS } from "../sim/vocab/defaults.js";
 import { checkDeployment, DEPLOYMENT_FIELDS } from "../sim/vocab/config.js";
 import type { DeploymentKpis, Kpis } from "../sim/vocab/types.js";
@@ -121,6 +122,12 @@ export interface GateRun {
     readonly metric: string;
     readonly expression: string;
     readonly ok: boolean;
+    /** The value it was judged on, in the metric's unit; null: not judged (an empty Rate). */
+    readonly observed?: number | null;
+    /** What the metric holds (`time`: ms). */
+    readonly contains?: string;
+    /** k6's verdict, or caplab's on the k6 output (a distributed run, an import). */
+    readonly judgedBy?: "k6" | "caplab";
   }[];
   /** The plan's SLO, used where gate.yaml sets none. */
   readonly slo: {
@@ -268,17 +275,28 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
           "the run has none (summary.json, thresholds.json)",
         ),
       );
-    for (const t of run.thresholds)
+    for (const t of run.thresholds) {
+      const who =
+        t.judgedBy === "k6"
+          ? "k6's verdict"
+          : t.judgedBy === "caplab"
+            ? "judged by caplab on the k6 output, as k6 judges"
+            : "k6's verdict, or caplab's on the merged points of a distributed run";
+      const value =
+        t.observed === undefined
+          ? ""
+          : t.observed === null
+            ? "not judged: no samples, as k6; "
+            : `${formatObserved(t.observed, t.contains ?? "default")}; `;
       out.push({
         id: "k6-threshold",
         group: "absolute",
         name: `k6 threshold ${t.metric}: ${t.expression}`,
         verdict: t.ok ? "pass" : "fail",
-        detail: t.ok
-          ? "Held (k6's verdict, or caplab's on the merged points of a distributed run)."
-          : "FAILED (k6's verdict, or caplab's on the merged points of a distributed run).",
-        numbers: {},
+        detail: `${t.ok ? "passed" : "FAILED"} (${value}${who}).`,
+        numbers: t.observed === undefined ? {} : { observed: t.observed },
       });
+    }
   }
 
   const share5xx = noRequests ? 0 : (run.status5xx / run.requests) * 100;

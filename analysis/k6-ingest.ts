@@ -1,65 +1,141 @@
 /**
- * k6 results into per-second series (pure: bytes in, numbers out; the file reading lives in
- * analysis/io/files/k6-stream.ts, the worker threads in analysis/io/files/k6-ingest-worker.ts):
+ * The one aggregator of k6 results: every k6 `--out json` file caplab reads (the run report,
+ * the gate and the history through loadRunBundle, calibrate, `import --format k6`, the
+ * thresholds of a distributed run) goes through {@link K6Ingest}. Pure: bytes in, numbers out;
+ * the file reading and the worker threads live in analysis/io/files/k6-stream.ts.
  *
- *   NDJSON bytes ──K6LineReader──▶ Points (metric, time, value, endpoint), line counts, bad lines
- *     ──K6Ingest──▶ per second × endpoint: requests, failures, LatencyHistogram of
- *     http_req_duration; whole run: raw durations (exact k6 percentiles)
- *   ──K6Ingest.finish──▶ K6Ingested (K6SecondSeries overall and per endpoint, summary)
+ *   NDJSON bytes ──K6LineReader──▶ Points (metric, time, value, the tags asked for)
+ *     ──K6Ingest──▶ per metric (and sub-metric asked for): k6's sink (count, exact sum, min,
+ *                   max, non-zero count, last value by time, raw values of the trends that
+ *                   need percentiles)
+ *                   per second × endpoint: requests, failures, 5xx, dropped iterations and a
+ *                   LatencyHistogram of http_req_duration
+ *   ──K6Ingest.finish──▶ K6Ingested: K6SecondSeries (overall and per endpoint) and every
+ *                        metric's aggregates keyed like k6's summary (K6MetricSummary)
  *
- *   parallel: each worker reads a byte range of the file into a K6RangeScanner (the Points in
- *     file order, in flat arrays); K6Ingest.addScanned replays the ranges in file order, so
- *     the result is the single-threaded one, bit for bit (same additions in the same order).
- *
- *   summary JSON ──parseK6Summary──▶ K6SummaryFile (summary-export, handleSummary data, or the
- *     machine-readable summary, all with the same `values` keys)
+ *   parallel: each worker thread reads a byte range of the file into its own K6Ingest and sends
+ *     its state (K6IngestState); the states merge ({@link K6Ingest.mergeState}) into the same
+ *     aggregates as one pass, bit for bit: sums are exact (ExactSum), raw values are sorted at
+ *     the end, a gauge's last value is the latest by (time, byte offset), histograms add
+ *     bucket counts. So the order and the cut points of the ranges never change a result.
  *
  * Fast path (bytes, no string per line): a line in either of k6's two frames,
  *   {"metric":"NAME","type":"Point","data":{…}}   or   {"type":"Point","data":{…},"metric":"NAME"}
- * is recognized from its frame bytes; a Point of a metric the ingestion does not use is only
- * counted; a used Point has its `data` object walked by a small JSON scanner (time, value,
- * tags). Anything else (Metric lines, escapes in the fields read, whitespace, numbers the
- * scanner does not convert exactly, a last line without newline) goes through
- * {@link parseK6Line}. Both paths give identical results for every line JSON.parse accepts
- * whose top-level keys are unique, as Go's encoding/json writes them
- * (test/analysis/k6-ingest.test.ts).
+ * is recognized from its frame bytes; its `data` object is walked by a small JSON scanner
+ * (time, value and, for the metrics that need them, the tags asked for). Anything else
+ * (Metric lines, escapes in the fields read, whitespace, numbers the scanner does not convert
+ * exactly, a last line without newline) goes through {@link parseK6Line}. Both paths give
+ * identical results for every line JSON.parse accepts whose keys are unique, as Go's
+ * encoding/json writes them (test/analysis/k6-ingest.test.ts).
  */
-import { k6PointValueProblem, parseK6Line } from "./k6-results.js";
-import { k6Percentile, LatencyHistogram } from "./stats/index.js";
+import {
+  builtinContains,
+  BUILTIN_METRIC_TYPES,
+  K6_COUNT_METRICS,
+  K6_DURATION_METRICS,
+  MAX_K6_COUNT,
+  MAX_K6_DURATION_MS,
+  parseK6Line,
+  percentileKey,
+  submetricFilter,
+  type K6MetricSummary,
+  type K6MetricType,
+  type K6ThresholdEntry,
+} from "./k6-results.js";
+import {
+  BACKSLASH,
+  bytesAt,
+  CLOSE_BRACE,
+  COLON,
+  COMMA,
+  hashBytes,
+  METRIC_FIRST_HEAD,
+  METRIC_FIRST_MIDDLE,
+  METRIC_LAST_HEAD,
+  METRIC_LAST_TAIL,
+  NULL,
+  OPEN_BRACE,
+  plainStringEnd,
+  QUOTE,
+  Rfc3339Parser,
+  scanNumber,
+  skipString,
+  skipValue,
+  StringCache,
+  utf8,
+  utf8Encoder,
+} from "./k6-bytes.js";
+// The modules themselves, not the stats barrel: it loads simple-statistics, ~50 ms more for
+// every worker thread to start (bench/README.md, "k6 ingestion").
+import { ExactSum } from "./stats/exact-sum.js";
+import { k6Percentile } from "./stats/k6-percentile.js";
+import { LatencyHistogram, type LatencyHistogramSnapshot } from "./stats/latency-histogram.js";
 import { MAX_TRACE_STEPS, tooManySteps, TraceError } from "./trace.js";
 
-/** The metrics the per-second series are built from; a Point's metric code is its index here. */
-export const INGESTED_METRICS = ["http_req_duration", "http_reqs", "http_req_failed"] as const;
-const DURATION = 0;
-const REQS = 1;
+export { Rfc3339Parser };
 
 /** The tags that name an endpoint, in order of preference. */
 export const ENDPOINT_TAGS = ["name", "endpoint"] as const;
 
-/** The percentiles of the summary, as k6 writes their keys (`p(90)` …). */
-const SUMMARY_PERCENTILES = [90, 95, 99] as const;
+/**
+ * The metrics the per-second series are built from, and what each adds to its second:
+ * `http_reqs` its value to the requests; `http_req_duration` its value to the second's
+ * histogram (and a 5xx when its `status` tag is 5xx); `http_req_failed` one failure when its
+ * value is not 0; `dropped_iterations` its value.
+ */
+export const PER_SECOND_METRICS = [
+  "http_reqs",
+  "http_req_duration",
+  "http_req_failed",
+  "dropped_iterations",
+] as const;
+const NOT_PER_SECOND = -1;
+const REQS = 0;
+const DURATION = 1;
+const FAILED = 2;
+const DROPPED = 3;
 
-/** Raw durations kept for the exact whole-run summary before falling back to histograms. @default 20,000,000 (160 MB) */
+/** The percentiles of every trend's summary besides `med`, as k6 writes their keys (`p(90)` …). */
+export const DEFAULT_PERCENTILES: readonly number[] = [90, 95, 99];
+
+/**
+ * Raw values kept per trend for exact whole-run percentiles; past it, `http_req_duration`'s
+ * come from its histograms (within 0.39 %) and another trend's are not computed.
+ * @default 20,000,000 (160 MB)
+ */
 export const DEFAULT_MAX_RAW_VALUES = 20_000_000;
 
 /** Bad lines kept with their reason (all are counted). */
 const MAX_BAD_LINES = 20;
 
+/** The tags read from every Point of a per-second metric: the endpoint's, the status, the scenario. */
+const BASE_TAG_KEYS = ["name", "endpoint", "status", "scenario"] as const;
+const NAME_TAG = 0;
+const ENDPOINT_TAG = 1;
+const STATUS_TAG = 2;
+const SCENARIO_TAG = 3;
+
+/** Distinct `scenario` tag values kept. */
+const MAX_SCENARIOS = 10;
+
 export interface K6IngestOptions {
-  /** Raw duration values kept for exact whole-run percentiles. @default {@link DEFAULT_MAX_RAW_VALUES} */
+  /** Raw values kept per trend for exact percentiles. @default {@link DEFAULT_MAX_RAW_VALUES} */
   readonly maxRawValues?: number;
   /** Digits of the per-second histograms. @default 2 (0.39 % relative error) */
   readonly significantDigits?: number;
   /** Use the fast path (true) or JSON.parse every line (false, for tests). @default true */
   readonly fastPath?: boolean;
-}
-
-/** One second's aggregates. */
-interface SecondBucket {
-  requests: number;
-  failures: number;
-  failedSamples: number;
-  histogram: LatencyHistogram | null;
+  /**
+   * Metrics and sub-metrics (`http_req_duration{endpoint:home}`, k6's syntax) whose whole-run
+   * aggregates are needed beyond what every metric gets (count, sum, min, max, rate, last):
+   * a trend named here keeps its raw values (percentiles), a sub-metric gets its own sink.
+   * @default none (http_req_duration always keeps its raw values)
+   */
+  readonly metrics?: readonly string[];
+  /** Percentiles of every trend with raw values, besides `med`, 0–100. @default {@link DEFAULT_PERCENTILES} */
+  readonly percentiles?: readonly number[];
+  /** The byte offset of the first byte fed, in the whole input (a worker's range start). @default 0 */
+  readonly offset?: number;
 }
 
 /** Per-second series of one endpoint (or all), second i = [startMs + i s, startMs + (i+1) s). */
@@ -67,11 +143,15 @@ export interface K6SecondSeries {
   readonly startMs: number;
   /** `http_reqs` per second. */
   readonly requests: Float64Array;
-  /** Requests with `http_req_failed` = 1, per second. */
+  /** Requests with `http_req_failed` ≠ 0, per second. */
   readonly failures: Float64Array;
+  /** `http_req_duration` Points tagged with a 5xx `status`, per second. */
+  readonly status5xx: Float64Array;
+  /** `dropped_iterations` per second. */
+  readonly dropped: Float64Array;
   /** Durations recorded per second (`http_req_duration` points). */
   readonly durations: Float64Array;
-  /** Mean, p50, p95, p99 of `http_req_duration` per second, ms (histogram); NaN without points. */
+  /** Mean (exact), p50, p95, p99 (histogram, within 0.39 %) of `http_req_duration` per second, ms; NaN without points. */
   readonly meanMs: Float64Array;
   readonly p50Ms: Float64Array;
   readonly p95Ms: Float64Array;
@@ -80,388 +160,276 @@ export interface K6SecondSeries {
   readonly histograms: readonly (LatencyHistogram | null)[];
 }
 
-/** Whole-run trend aggregates keyed like k6's summary. */
+/** Whole-run aggregates keyed like k6's summary. */
 export type K6TrendValues = Readonly<Record<string, number>>;
 
-/** A line that was not k6 JSON: its number (1-based, blank lines excluded) and why. */
+/** A line that was skipped: its number in the input (1-based) and why. */
 export interface K6BadLine {
   readonly line: number;
   readonly reason: string;
+  /** true: k6 JSON holding a value k6 cannot have measured; false: not k6 JSON at all. */
+  readonly refused: boolean;
 }
 
 export interface K6Ingested {
   /** Lines read, blank lines excluded. */
   readonly lines: number;
-  /** Point lines per metric. */
+  /** Point lines per metric (bad values included). */
   readonly pointsByMetric: Readonly<Record<string, number>>;
   readonly overall: K6SecondSeries;
   /** Per endpoint tag value (`name`, else `endpoint`); requests without either are under "". */
   readonly endpoints: Readonly<Record<string, K6SecondSeries>>;
-  /** `http_req_duration` (count, avg, min, med, max, p(90), p(95), p(99)); `http_reqs` (count, rate); `http_req_failed` (rate, passes, fails). */
+  /**
+   * Every metric that got a Point or a Metric line, and every sub-metric asked for, with k6's
+   * aggregates (k6 `metrics/sink.go`): counter `count`, `rate` (÷ the run's seconds); gauge
+   * `value` (the latest), `min`, `max`; rate `rate` (absent without samples, as k6), `passes`,
+   * `fails`; trend `count`, `avg`, `min`, `max` and, with raw values, `med` and `p(N)`.
+   */
+  readonly metrics: Readonly<Record<string, K6MetricSummary>>;
+  /** `http_req_duration`, `http_reqs` and `http_req_failed` of {@link metrics} (zeros without points). */
   readonly summary: Readonly<Record<string, K6TrendValues>>;
-  /** Whether the duration percentiles of `summary` come from raw values (k6's exact numbers) or histograms. */
+  /** Whether the duration percentiles come from raw values (k6's exact numbers) or histograms. */
   readonly exactPercentiles: boolean;
+  /** Every `http_req_duration` value, sorted ascending; null past the raw-value budget. */
+  readonly durations: Float64Array | null;
+  /** The k6 scenarios the per-second metrics' Points name (`scenario` tag), sorted; at most 10. */
+  readonly scenarios: readonly string[];
+  /** The thresholds the Metric lines declare (k6 writes the script's), per metric. */
+  readonly declaredThresholds: Readonly<Record<string, readonly K6ThresholdEntry[]>>;
+  /** Epoch ms of the first and the last Point (NaN without Points). */
+  readonly firstMs: number;
+  readonly lastMs: number;
   /** Lines that were not k6 JSON: line number and reason (at most 20 kept). */
   readonly badLines: readonly K6BadLine[];
   readonly badLineCount: number;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bytes
+// Sinks: k6's aggregates of one metric, mergeable in any order
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
+/** A growable Float64Array of raw values. */
+class RawValues {
+  values = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = v;
+  }
+  append(more: Float64Array): void {
+    if (this.length + more.length > this.values.length) {
+      const grown = new Float64Array(Math.max(2 * this.values.length, this.length + more.length));
+      grown.set(this.values.subarray(0, this.length));
+      this.values = grown;
+    }
+    this.values.set(more, this.length);
+    this.length += more.length;
+  }
+}
 
-const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const NULL = ascii("null");
-const TRUE = ascii("true");
-const FALSE = ascii("false");
-
-/** Powers of ten that are exact doubles. */
-const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-
-const utf8 = new TextDecoder();
-const utf8Encoder = new TextEncoder();
-
-/** Whether bytes[at …] starts with the bytes of `expected`. */
-function bytesAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
-  if (at < 0 || at + expected.length > bytes.length) return false;
-  for (let k = 0; k < expected.length; k++) if (bytes[at + k] !== expected[k]) return false;
-  return true;
+/** A {@link Sink} as plain data (see {@link K6IngestState}). */
+export interface K6SinkState {
+  readonly count: number;
+  readonly sum: readonly number[];
+  readonly min: number;
+  readonly max: number;
+  readonly nonZero: number;
+  readonly lastMs: number;
+  readonly lastAt: number;
+  readonly last: number;
+  /** "kept" with `raw`, "dropped" past the budget, "none" when not asked for. */
+  readonly rawState: "kept" | "dropped" | "none";
+  readonly raw: Float64Array | null;
 }
 
 /**
- * Fixed bytes compared 4 at a time (little-endian words read through a DataView of the
- * same bytes): the frame of a k6 line costs a few comparisons instead of one per byte.
+ * What k6 keeps of one metric or sub-metric (k6 `metrics/sink.go`), in a form that merges
+ * exactly: count, exact sum, min, max, non-zero count (a Rate's passes), the latest value by
+ * time and then by byte offset (a Gauge's value), and the raw values when percentiles are
+ * needed.
  */
-class BytePattern {
-  readonly length: number;
-  readonly #words: Int32Array;
-  readonly #tail: Uint8Array;
+class Sink {
+  count = 0;
+  readonly sum = new ExactSum();
+  min = Infinity;
+  max = -Infinity;
+  nonZero = 0;
+  lastMs = -Infinity;
+  lastAt = -Infinity;
+  last = 0;
+  raw: RawValues | null;
+  rawState: K6SinkState["rawState"];
 
-  constructor(bytes: Uint8Array) {
-    this.length = bytes.length;
-    const n = bytes.length >> 2;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.#words = Int32Array.from({ length: n }, (_, k) => view.getInt32(4 * k, true));
-    this.#tail = bytes.slice(4 * n);
+  constructor(keepRaw: boolean) {
+    this.raw = keepRaw ? new RawValues() : null;
+    this.rawState = keepRaw ? "kept" : "none";
   }
 
-  /** Whether bytes[at …] (of which `view` is a DataView) starts with this pattern. */
-  matches(view: DataView, bytes: Uint8Array, at: number): boolean {
-    if (at < 0 || at + this.length > bytes.length) return false;
-    const words = this.#words;
-    let i = at;
-    for (let k = 0; k < words.length; k++, i += 4)
-      if (view.getInt32(i, true) !== words[k]) return false;
-    const tail = this.#tail;
-    for (let k = 0; k < tail.length; k++) if (bytes[i + k] !== tail[k]) return false;
-    return true;
-  }
-}
-
-/** The two frames k6 writes a Point in (newer k6: metric first; older: metric last). */
-const METRIC_FIRST_HEAD = new BytePattern(ascii('{"metric":"'));
-const METRIC_FIRST_MIDDLE = new BytePattern(ascii('","type":"Point","data":{'));
-const METRIC_LAST_HEAD = new BytePattern(ascii('{"type":"Point","data":{'));
-const METRIC_LAST_TAIL = new BytePattern(ascii(',"metric":"'));
-
-/** The string of ASCII bytes (numbers, times). */
-function asciiText(bytes: Uint8Array, start: number, end: number): string {
-  return String.fromCharCode(...bytes.subarray(start, end));
-}
-
-/** A hash of bytes, to find a cached string without making one. */
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0;
-  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + bytes[i]!) | 0;
-  return h;
-}
-
-/**
- * The end of a JSON string without escapes whose opening quote is at `start`: the index of
- * its closing quote, or -1 when it holds a backslash or a control character (then the
- * caller falls back to JSON.parse).
- */
-function plainStringEnd(bytes: Uint8Array, start: number, end: number): number {
-  for (let i = start + 1; i < end; i++) {
-    const c = bytes[i]!;
-    if (c === QUOTE) return i;
-    if (c === BACKSLASH || c < 32) return -1;
-  }
-  return -1;
-}
-
-/** The index after the JSON string opening at `start` (escapes checked), or -1. */
-function skipString(bytes: Uint8Array, start: number, end: number): number {
-  for (let i = start + 1; i < end; i++) {
-    const c = bytes[i]!;
-    if (c === QUOTE) return i + 1;
-    if (c < 32) return -1;
-    if (c === BACKSLASH) {
-      const e = bytes[++i];
-      if (e === 117 /* u */) {
-        for (let k = 1; k <= 4; k++) {
-          const h = bytes[i + k] ?? 0;
-          const hex = (h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102);
-          if (!hex) return -1;
-        }
-        i += 4;
-      } else if (
-        e !== QUOTE &&
-        e !== BACKSLASH &&
-        e !== 47 /* / */ &&
-        e !== 98 /* b */ &&
-        e !== 102 /* f */ &&
-        e !== 110 /* n */ &&
-        e !== 114 /* r */ &&
-        e !== 116 /* t */
-      )
-        return -1;
+  /** Keeps raw values from now on (a Metric line declared thresholds before any Point). */
+  keepRaw(): void {
+    if (this.rawState === "none" && this.count === 0) {
+      this.raw = new RawValues();
+      this.rawState = "kept";
     }
   }
-  return -1;
-}
 
-const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
-
-/**
- * Scans the JSON number at `start`: the index after it (or -1 when it is not one) and, in
- * `out[0]`, its value. Up to 15 digits and 22 decimals without exponent are converted as
- * integer / 10^decimals: both are exact doubles, so the one rounding of the division gives
- * the correctly rounded value, as JSON.parse does (Clinger's fast path); others by Number().
- */
-function scanNumber(bytes: Uint8Array, start: number, out: Float64Array): number {
-  let i = start;
-  const negative = bytes[i] === 45; /* - */
-  if (negative) i++;
-  let mantissa = 0;
-  let digits = 0;
-  let decimals = 0;
-  if (bytes[i] === 48 /* 0 */) {
-    i++;
-    if (isDigit(bytes[i])) return -1; // no leading zeros in JSON
-  } else if (isDigit(bytes[i])) {
-    while (isDigit(bytes[i])) {
-      mantissa = mantissa * 10 + (bytes[i++]! - 48);
-      digits++;
+  add(value: number, ms: number, at: number, maxRaw: number): void {
+    this.count++;
+    this.sum.add(value);
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (value !== 0) this.nonZero++;
+    if (ms > this.lastMs || (ms === this.lastMs && at > this.lastAt)) {
+      this.lastMs = ms;
+      this.lastAt = at;
+      this.last = value;
     }
-  } else return -1;
-  if (bytes[i] === 46 /* . */) {
-    i++;
-    if (!isDigit(bytes[i])) return -1;
-    while (isDigit(bytes[i])) {
-      mantissa = mantissa * 10 + (bytes[i++]! - 48);
-      digits++;
-      decimals++;
-    }
-  }
-  let exponent = false;
-  if (bytes[i] === 101 /* e */ || bytes[i] === 69 /* E */) {
-    exponent = true;
-    i++;
-    if (bytes[i] === 43 /* + */ || bytes[i] === 45 /* - */) i++;
-    if (!isDigit(bytes[i])) return -1;
-    while (isDigit(bytes[i])) i++;
-  }
-  if (!exponent && digits <= 15 && decimals <= 22) {
-    const v = mantissa / POW10[decimals]!;
-    out[0] = negative ? -v : v;
-  } else out[0] = Number(asciiText(bytes, start, i));
-  return i;
-}
-
-/**
- * The index after the JSON value at `start` (compact JSON: no whitespace), or -1 when it is
- * not one; for the members of `data` the ingestion does not read (k6's `metadata`).
- */
-function skipValue(bytes: Uint8Array, start: number, end: number, depth = 0): number {
-  const c = bytes[start];
-  if (c === QUOTE) return skipString(bytes, start, end);
-  if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-    if (depth > 64) return -1;
-    const object = c === OPEN_BRACE;
-    const close = object ? CLOSE_BRACE : CLOSE_BRACKET;
-    let i = start + 1;
-    if (bytes[i] === close) return i + 1;
-    for (;;) {
-      if (object) {
-        if (bytes[i] !== QUOTE) return -1;
-        i = skipString(bytes, i, end);
-        if (i < 0 || bytes[i] !== COLON) return -1;
-        i++;
+    const raw = this.raw;
+    if (raw !== null) {
+      if (raw.length < maxRaw) raw.push(value);
+      else {
+        this.raw = null;
+        this.rawState = "dropped";
       }
-      i = skipValue(bytes, i, end, depth + 1);
-      if (i < 0) return -1;
-      if (bytes[i] === close) return i + 1;
-      if (bytes[i] !== COMMA) return -1;
-      i++;
     }
   }
-  if (c === 110 /* n */) return bytesAt(bytes, start, NULL) ? start + 4 : -1;
-  if (c === 116 /* t */) return bytesAt(bytes, start, TRUE) ? start + 4 : -1;
-  if (c === 102 /* f */) return bytesAt(bytes, start, FALSE) ? start + 5 : -1;
-  return scanNumber(bytes, start, skipped);
-}
-const skipped = new Float64Array(1);
 
-/** A string met again and again (metric names, endpoint tags), found by the hash of its bytes. */
-interface CachedString {
-  readonly bytes: BytePattern;
-  readonly text: string;
-  /** The ingested metric code (index in INGESTED_METRICS), or -1. */
-  readonly code: number;
-  /** Points counted by the fast path (metric names). */
-  count: number;
-  next: CachedString | null;
-}
-
-/** Strings of byte ranges, made once per distinct bytes. */
-class StringCache {
-  readonly #byHash = new Map<number, CachedString>();
-
-  /** The string of bytes[start, end) (`view` a DataView of bytes; `hash` from hashBytes). */
-  get(
-    view: DataView,
-    bytes: Uint8Array,
-    start: number,
-    end: number,
-    hash = hashBytes(bytes, start, end),
-  ): CachedString {
-    const first = this.#byHash.get(hash) ?? null;
-    for (let e = first; e !== null; e = e.next)
-      if (e.bytes.length === end - start && e.bytes.matches(view, bytes, start)) return e;
-    const text = utf8.decode(bytes.subarray(start, end));
-    const entry: CachedString = {
-      bytes: new BytePattern(bytes.slice(start, end)),
-      text,
-      code: (INGESTED_METRICS as readonly string[]).indexOf(text),
-      count: 0,
-      next: first,
+  state(): K6SinkState {
+    return {
+      count: this.count,
+      sum: this.sum.toArray(),
+      min: this.min,
+      max: this.max,
+      nonZero: this.nonZero,
+      lastMs: this.lastMs,
+      lastAt: this.lastAt,
+      last: this.last,
+      rawState: this.rawState,
+      raw: this.raw === null ? null : this.raw.values.subarray(0, this.raw.length),
     };
-    this.#byHash.set(hash, entry);
-    return entry;
   }
 
-  *entries(): IterableIterator<CachedString> {
-    for (const first of this.#byHash.values())
-      for (let e: CachedString | null = first; e !== null; e = e.next) yield e;
-  }
-}
-
-/** Epoch ms of an RFC 3339 time with any number of fraction digits; the second prefix is cached. */
-export class Rfc3339Parser {
-  #prefix = "";
-  #zone = "";
-  #prefixMs = NaN;
-  // The same cache for times read from bytes.
-  readonly #prefixBytes = new Uint8Array(19);
-  #zoneBytes = new Uint8Array(0);
-  #bytesMs = NaN;
-
-  /** Epoch milliseconds, or NaN when the text is not RFC 3339. */
-  parse(text: string): number {
-    // YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)
-    if (text.length < 20 || text.charCodeAt(10) !== 84 /* T */) return Date.parse(text);
-    const prefix = text.slice(0, 19);
-    let i = 19;
-    let fraction = 0;
-    if (text.charCodeAt(i) === 46 /* . */) {
-      i++;
-      let scale = 100;
-      while (i < text.length) {
-        const c = text.charCodeAt(i);
-        if (c < 48 || c > 57) break;
-        fraction += (c - 48) * scale;
-        scale /= 10;
-        i++;
+  merge(o: K6SinkState, maxRaw: number): void {
+    if (o.count === 0 && o.rawState !== "dropped") return;
+    // Raw values stay complete only when both sides kept theirs.
+    if (this.rawState === "dropped" || o.rawState === "dropped") {
+      this.raw = null;
+      this.rawState = "dropped";
+    } else if (this.rawState === "kept" && o.rawState === "kept") {
+      if (this.raw!.length + o.raw!.length > maxRaw) {
+        this.raw = null;
+        this.rawState = "dropped";
+      } else this.raw!.append(o.raw!);
+    } else if (o.count > 0 || this.count > 0) {
+      // One side did not keep them: the percentiles cannot be exact.
+      const known = this.rawState === "kept" && o.count === 0;
+      if (!known) {
+        this.raw = null;
+        this.rawState = "none";
       }
     }
-    const zone = text.slice(i);
-    if (prefix !== this.#prefix || zone !== this.#zone) {
-      const ms = Date.parse(`${prefix}${zone}`);
-      this.#prefix = prefix;
-      this.#zone = zone;
-      this.#prefixMs = ms;
+    this.count += o.count;
+    for (const p of o.sum) this.sum.add(p);
+    if (o.min < this.min) this.min = o.min;
+    if (o.max > this.max) this.max = o.max;
+    this.nonZero += o.nonZero;
+    if (o.lastMs > this.lastMs || (o.lastMs === this.lastMs && o.lastAt > this.lastAt)) {
+      this.lastMs = o.lastMs;
+      this.lastAt = o.lastAt;
+      this.last = o.last;
     }
-    return this.#prefixMs + fraction;
-  }
-
-  /** {@link parse} of the ASCII bytes [start, end), with the same arithmetic (same result). */
-  parseBytes(bytes: Uint8Array, start: number, end: number): number {
-    if (end - start < 20 || bytes[start + 10] !== 84 /* T */)
-      return Date.parse(asciiText(bytes, start, end));
-    let i = start + 19;
-    let fraction = 0;
-    if (bytes[i] === 46 /* . */) {
-      i++;
-      let scale = 100;
-      while (i < end) {
-        const c = bytes[i]!;
-        if (c < 48 || c > 57) break;
-        fraction += (c - 48) * scale;
-        scale /= 10;
-        i++;
-      }
-    }
-    // The cached prefix compared from its end: the seconds change first.
-    const prefix = this.#prefixBytes;
-    let same = end - i === this.#zoneBytes.length;
-    for (let k = 18; same && k >= 0; k--) same = bytes[start + k] === prefix[k];
-    for (let k = 0; same && k < this.#zoneBytes.length; k++)
-      same = bytes[i + k] === this.#zoneBytes[k];
-    if (!same) {
-      prefix.set(bytes.subarray(start, start + 19));
-      this.#zoneBytes = bytes.slice(i, end);
-      this.#bytesMs = Date.parse(asciiText(bytes, start, start + 19) + asciiText(bytes, i, end));
-    }
-    return this.#bytesMs + fraction;
   }
 }
 
-function endpointOf(tags: Readonly<Record<string, string>>): string {
-  for (const key of ENDPOINT_TAGS) {
-    const v = tags[key];
-    if (v !== undefined) return v;
-  }
-  return "";
+/** Which values a Point of a metric may hold (k6PointValueProblem, inlined per metric). */
+const ANY_VALUE = 0;
+const DURATION_VALUE = 1;
+const COUNT_VALUE = 2;
+
+/** A sub-metric's sink and its filter: tag index (into the reader's tag keys) → value. */
+interface SubSink {
+  readonly name: string;
+  readonly filter: readonly (readonly [number, string])[];
+  readonly sink: Sink;
 }
 
-/** Receives the Points of a {@link K6LineReader}: metric code, epoch ms (finite), value, endpoint. */
-export type K6PointSink = (metric: number, timeMs: number, value: number, endpoint: string) => void;
+/** Everything the aggregator holds about one metric. */
+interface MetricEntry {
+  readonly name: string;
+  readonly sink: Sink;
+  /** Index in PER_SECOND_METRICS, or NOT_PER_SECOND. */
+  readonly perSecond: number;
+  readonly check: number;
+  readonly subs: readonly SubSink[];
+  /** Whether the reader must read this metric's tags (per-second metrics and sub-metrics). */
+  readonly needsTags: boolean;
+  /** Point lines (bad values included). */
+  lines: number;
+  /** From the metric's Metric line. */
+  type: K6MetricType | null;
+  contains: string | null;
+}
+
+/** Tag values of one Point, by the index of their key in the reader's tag keys. */
+type TagValues = (string | undefined)[];
+
+// ---------------------------------------------------------------------------------------------
+// Reading lines
+
+/** What a {@link K6LineReader} feeds. */
+interface PointTarget {
+  /** The entry of a metric name (made on first sight). */
+  entry(name: string): MetricEntry;
+  /** A Point whose time and value are valid; `at` is its line's byte offset in the input. */
+  point(entry: MetricEntry, ms: number, value: number, tags: TagValues, at: number): void;
+  /** A Metric line. */
+  declare(name: string, type: K6MetricType, contains: string, t: readonly K6ThresholdEntry[]): void;
+}
 
 /**
- * Reads k6 NDJSON lines from bytes into Points for a {@link K6PointSink}, counting lines,
- * Points per metric and bad lines. Cost: O(bytes) with a small constant: a Point of a metric
- * the ingestion does not use costs a newline search and a comparison of its frame and name.
+ * Reads k6 NDJSON lines from bytes into Points for a {@link PointTarget}, counting lines and
+ * bad lines. Cost: O(bytes) with a small constant; a metric whose tags nobody needs costs a
+ * frame comparison, its time and its value.
  */
-export class K6LineReader {
+class K6LineReader {
   /** Lines read, blank lines excluded. */
   lines = 0;
+  /** Lines met, blank ones too: the number of the current line. */
+  physicalLines = 0;
   badLineCount = 0;
   readonly badLines: K6BadLine[] = [];
-  readonly #sink: K6PointSink;
+  readonly #target: PointTarget;
   readonly #fast: boolean;
   readonly #times = new Rfc3339Parser();
-  readonly #metrics = new StringCache();
-  readonly #endpoints = new StringCache();
-  /** Points counted by the full-parse path, per metric. */
-  readonly #parsedPoints = new Map<string, number>();
+  readonly #metrics: StringCache<MetricEntry>;
+  /** Tag keys read (their index is their place in TagValues); -1 for the others. */
+  readonly #tagKeys: readonly string[];
+  readonly #keys: StringCache<number>;
+  readonly #tagValues = new StringCache<null>(() => null);
+  readonly #tags: TagValues;
+  /** The byte offset of the next line in the whole input. */
+  #position: number;
   /** A DataView of the bytes being read, for BytePattern. */
   #viewed: Uint8Array | null = null;
   #view: DataView = new DataView(new ArrayBuffer(0));
   /** Scratch for scanNumber. */
   readonly #number = new Float64Array(1);
 
-  constructor(sink: K6PointSink, options: { readonly fastPath?: boolean } = {}) {
-    this.#sink = sink;
+  constructor(
+    target: PointTarget,
+    tagKeys: readonly string[],
+    options: { readonly fastPath?: boolean; readonly offset?: number },
+  ) {
+    this.#target = target;
     this.#fast = options.fastPath ?? true;
+    this.#position = options.offset ?? 0;
+    this.#tagKeys = tagKeys;
+    this.#tags = new Array<string | undefined>(tagKeys.length).fill(undefined);
+    this.#metrics = new StringCache((name) => target.entry(name));
+    this.#keys = new StringCache((key) => tagKeys.indexOf(key));
   }
 
   /** Reads every complete line of bytes[start, end); returns where the unfinished rest starts. */
@@ -470,51 +438,56 @@ export class K6LineReader {
     for (;;) {
       const nl = bytes.indexOf(10, s); // memchr when bytes is a Node Buffer
       if (nl < 0 || nl >= end) return s;
-      this.addLine(bytes, s, nl);
+      this.#line(bytes, s, nl, true);
+      this.#position += nl + 1 - s;
       s = nl + 1;
     }
   }
 
-  /**
-   * Reads one line, bytes[start, end) without its newline. `complete` is false for a last
-   * line without newline (a file cut while k6 wrote it): that one is always parsed fully.
-   */
-  addLine(bytes: Uint8Array, start: number, end: number, complete = true): void {
-    // Trim a trailing \r and skip blank lines.
-    while (end > start && bytes[end - 1]! <= 32) end--;
-    if (end <= start) return;
-    this.lines++;
-    if (this.#fast && complete && this.#scanLine(bytes, start, end)) return;
-    this.#parseLine(utf8.decode(bytes.subarray(start, end)));
+  /** Reads the last line of an input, bytes[start, end) without newline (always parsed fully). */
+  addLastLine(bytes: Uint8Array, start: number, end: number): void {
+    this.#line(bytes, start, end, false);
+    this.#position += end - start;
   }
 
-  /** Point lines per metric so far. */
-  pointsByMetric(): Map<string, number> {
-    const points = new Map(this.#parsedPoints);
-    for (const e of this.#metrics.entries())
-      if (e.count > 0) points.set(e.text, (points.get(e.text) ?? 0) + e.count);
-    return points;
+  /** Reads one line given as text (its newline, if any, excluded). */
+  addText(text: string): void {
+    const bytes = utf8Encoder.encode(text);
+    this.#line(bytes, 0, bytes.length, true);
+    this.#position += bytes.length + 1;
   }
 
   /** Adds a bad line at the current line number. */
-  badLine(reason: string, line = this.lines): void {
+  badLine(reason: string, refused = false): void {
     this.badLineCount++;
-    if (this.badLines.length < MAX_BAD_LINES) this.badLines.push({ line, reason });
+    if (this.badLines.length < MAX_BAD_LINES)
+      this.badLines.push({ line: this.physicalLines, reason, refused });
   }
 
-  /** Counts and bad lines of another reader's lines, read after this one's. */
+  /** Counts and bad lines of lines read elsewhere, after this reader's. */
   addCounts(
     lines: number,
-    points: Iterable<readonly [string, number]>,
+    physicalLines: number,
     badLines: readonly K6BadLine[],
     badLineCount: number,
   ): void {
     for (const b of badLines)
       if (this.badLines.length < MAX_BAD_LINES)
-        this.badLines.push({ line: this.lines + b.line, reason: b.reason });
+        this.badLines.push({ ...b, line: this.physicalLines + b.line });
     this.badLineCount += badLineCount;
     this.lines += lines;
-    for (const [m, n] of points) this.#parsedPoints.set(m, (this.#parsedPoints.get(m) ?? 0) + n);
+    this.physicalLines += physicalLines;
+  }
+
+  /** One line, bytes[start, end) without its newline. */
+  #line(bytes: Uint8Array, start: number, end: number, complete: boolean): void {
+    this.physicalLines++;
+    // Trim a trailing \r (and other whitespace) and skip blank lines.
+    while (end > start && bytes[end - 1]! <= 32) end--;
+    if (end <= start) return;
+    this.lines++;
+    if (this.#fast && complete && this.#scanLine(bytes, start, end)) return;
+    this.#parseLine(utf8.decode(bytes.subarray(start, end)));
   }
 
   /** The full path: JSON.parse (through parseK6Line). */
@@ -526,20 +499,52 @@ export class K6LineReader {
       this.badLine((error as Error).message);
       return;
     }
-    if (parsed === null || parsed.type === "Metric") return;
-    this.#parsedPoints.set(parsed.metric, (this.#parsedPoints.get(parsed.metric) ?? 0) + 1);
-    const code = (INGESTED_METRICS as readonly string[]).indexOf(parsed.metric);
-    if (code < 0) return;
-    this.#point(code, this.#times.parse(parsed.time), parsed.value, endpointOf(parsed.tags));
+    if (parsed === null) return;
+    if (parsed.type === "Metric") {
+      this.#target.declare(parsed.metric, parsed.metricType, parsed.contains, parsed.thresholds);
+      return;
+    }
+    const entry = this.#target.entry(parsed.metric);
+    entry.lines++;
+    const tags = this.#tags;
+    for (let k = 0; k < tags.length; k++) tags[k] = parsed.tags[this.#tagKeys[k]!];
+    const ms = this.#times.parse(parsed.time);
+    if (!Number.isFinite(ms))
+      return this.badLine(
+        `the time ${JSON.stringify(parsed.time.slice(0, 40))} is not RFC 3339`,
+        true,
+      );
+    this.#point(entry, ms, parsed.value, tags);
   }
 
-  /** Emits a Point of a used metric, or counts its line as bad (time or value impossible). */
-  #point(code: number, timeMs: number, value: number, endpoint: string): void {
-    const problem = Number.isFinite(timeMs)
-      ? k6PointValueProblem(INGESTED_METRICS[code]!, value)
-      : "the Point's time is not RFC 3339";
-    if (problem === null) this.#sink(code, timeMs, value, endpoint);
-    else this.badLine(problem);
+  /** Hands a Point on, or counts its line as bad (a value k6 cannot have measured). */
+  #point(entry: MetricEntry, ms: number, value: number, tags: TagValues): void {
+    if (!Number.isFinite(value))
+      return this.badLine(`${entry.name} value ${value} is not a finite number`, true);
+    if (entry.check === DURATION_VALUE) {
+      if (value < 0)
+        return this.badLine(
+          `${entry.name} ${value} ms is negative, which a duration cannot be`,
+          true,
+        );
+      if (value > MAX_K6_DURATION_MS)
+        return this.badLine(
+          `${entry.name} ${value} ms is longer than a day, which caplab takes for a broken clock`,
+          true,
+        );
+    } else if (entry.check === COUNT_VALUE) {
+      if (value < 0)
+        return this.badLine(
+          `${entry.name} count ${value} is negative, which a count cannot be`,
+          true,
+        );
+      if (value > MAX_K6_COUNT)
+        return this.badLine(
+          `${entry.name} count ${value} is above 2^53 − 1, beyond what caplab counts exactly`,
+          true,
+        );
+    }
+    this.#target.point(entry, ms, value, tags, this.#position);
   }
 
   /** The fast path of one trimmed line; false when the line must be parsed fully. */
@@ -585,28 +590,24 @@ export class K6LineReader {
       dataEnd = nameStart - METRIC_LAST_TAIL.length - 1;
     } else return false;
     if (bytes[dataEnd] !== CLOSE_BRACE || dataEnd <= dataStart) return false;
-    const metric = this.#metrics.get(view, bytes, nameStart, nameEnd, hash);
-    if (metric.code < 0) {
-      metric.count++; // not used beyond its count
-      return true;
-    }
-    if (!this.#scanData(bytes, dataStart, dataEnd, metric.code)) return false;
-    metric.count++;
+    const entry = this.#metrics.get(view, bytes, nameStart, nameEnd, hash).value;
+    if (!this.#scanData(bytes, dataStart, dataEnd, entry)) return false;
+    entry.lines++;
     return true;
   }
 
   /**
-   * Walks the `data` object {…} at bytes[start … end] of a used metric's Point (keys in any
-   * order, the last of a repeated key wins as in JSON.parse) and emits the Point; false when
-   * something is not what the scanner reads exactly (then nothing was emitted).
+   * Walks the `data` object {…} at bytes[start … end] of a Point (keys in any order, the last
+   * of a repeated key wins as in JSON.parse) and hands the Point on; false when something is
+   * not what the scanner reads exactly (then nothing was handed on).
    */
-  #scanData(bytes: Uint8Array, start: number, end: number, code: number): boolean {
+  #scanData(bytes: Uint8Array, start: number, end: number, entry: MetricEntry): boolean {
     let timeStart = -1;
     let timeEnd = -1;
     let value = 0;
     let hasValue = false;
-    let name = -1; // the `name` tag's opening quote, -1 without
-    let endpoint = -1; // the `endpoint` tag's
+    const tags = this.#tags;
+    const wantTags = entry.needsTags;
     let i = start + 1;
     for (;;) {
       if (bytes[i] !== QUOTE) return false;
@@ -636,39 +637,9 @@ export class K6LineReader {
         if (i < 0) return false;
         value = this.#number[0]!;
         hasValue = true;
-      } else if (keyLength === 4 && k === 116 /* tags */ && bytes[keyEnd - 1] === 115) {
-        name = endpoint = -1;
-        if (bytesAt(bytes, i, NULL)) i += 4;
-        else if (bytes[i] !== OPEN_BRACE) return false;
-        else {
-          // A flat object of string values; only `name` and `endpoint` are read.
-          i++;
-          if (bytes[i] === CLOSE_BRACE) i++;
-          else
-            for (;;) {
-              if (bytes[i] !== QUOTE) return false;
-              const tagEnd = plainStringEnd(bytes, i, end);
-              if (tagEnd < 0 || bytes[tagEnd + 1] !== COLON || bytes[tagEnd + 2] !== QUOTE)
-                return false;
-              const tagLength = tagEnd - i - 1;
-              const t = bytes[i + 1];
-              const valueStart = tagEnd + 2;
-              if (tagLength === 4 && t === 110 /* name */ && bytes[tagEnd - 1] === 101) {
-                name = valueStart;
-                i = plainStringEnd(bytes, valueStart, end) + 1;
-              } else if (tagLength === 8 && t === 101 /* endpoint */ && bytes[tagEnd - 1] === 116) {
-                endpoint = valueStart;
-                i = plainStringEnd(bytes, valueStart, end) + 1;
-              } else i = skipString(bytes, valueStart, end);
-              if (i <= 0) return false;
-              if (bytes[i] === CLOSE_BRACE) {
-                i++;
-                break;
-              }
-              if (bytes[i] !== COMMA) return false;
-              i++;
-            }
-        }
+      } else if (wantTags && keyLength === 4 && k === 116 /* tags */ && bytes[keyEnd - 1] === 115) {
+        i = this.#scanTags(bytes, i, end);
+        if (i < 0) return false;
       } else {
         i = skipValue(bytes, i, end);
         if (i < 0) return false;
@@ -681,159 +652,208 @@ export class K6LineReader {
       return false;
     }
     if (timeStart < 0 || !hasValue) return false;
-    const tag = name >= 0 ? name : endpoint;
-    const endpointText =
-      tag < 0
-        ? ""
-        : this.#endpoints.get(this.#view, bytes, tag + 1, plainStringEnd(bytes, tag, end)).text;
-    this.#point(code, this.#times.parseBytes(bytes, timeStart, timeEnd), value, endpointText);
+    const ms = this.#times.parseBytes(bytes, timeStart, timeEnd);
+    if (!Number.isFinite(ms)) return false; // the full path says what the time is
+    if (!wantTags) tags.fill(undefined);
+    this.#point(entry, ms, value, tags);
     return true;
   }
-}
 
-/** A growable Float64Array of raw values. */
-class RawValues {
-  values = new Float64Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
+  /**
+   * Reads a `tags` value at bytes[i] (null or a flat object of strings), keeping the values
+   * of the tag keys asked for; the index after it, or -1 when the full path must decide.
+   */
+  #scanTags(bytes: Uint8Array, i: number, end: number): number {
+    const tags = this.#tags;
+    tags.fill(undefined);
+    if (bytesAt(bytes, i, NULL)) return i + 4;
+    if (bytes[i] !== OPEN_BRACE) return -1;
+    i++;
+    if (bytes[i] === CLOSE_BRACE) return i + 1;
+    const view = this.#view;
+    for (;;) {
+      if (bytes[i] !== QUOTE) return -1;
+      const keyEnd = plainStringEnd(bytes, i, end);
+      if (keyEnd < 0 || bytes[keyEnd + 1] !== COLON || bytes[keyEnd + 2] !== QUOTE) return -1;
+      const valueStart = keyEnd + 2;
+      const index = this.#keys.get(view, bytes, i + 1, keyEnd).value;
+      if (index >= 0) {
+        const valueEnd = plainStringEnd(bytes, valueStart, end);
+        if (valueEnd < 0) return -1; // escapes: the full path decodes them
+        tags[index] = this.#tagValues.get(view, bytes, valueStart + 1, valueEnd).text;
+        i = valueEnd + 1;
+      } else {
+        i = skipString(bytes, valueStart, end);
+        if (i < 0) return -1;
+      }
+      if (bytes[i] === CLOSE_BRACE) return i + 1;
+      if (bytes[i] !== COMMA) return -1;
+      i++;
     }
-    this.values[this.length++] = v;
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The aggregator
+
+/** One second of one endpoint. */
+interface SecondBucket {
+  requests: number;
+  failures: number;
+  failedSamples: number;
+  status5xx: number;
+  dropped: number;
+  histogram: LatencyHistogram | null;
+}
+
+const emptyBucket = (): SecondBucket => ({
+  requests: 0,
+  failures: 0,
+  failedSamples: 0,
+  status5xx: 0,
+  dropped: 0,
+  histogram: null,
+});
+
+/** The seconds of one endpoint as plain data (see {@link K6IngestState}). */
+export interface K6BucketsState {
+  readonly endpoint: string;
+  /** Epoch seconds. */
+  readonly seconds: Float64Array;
+  readonly requests: Float64Array;
+  readonly failures: Float64Array;
+  readonly failedSamples: Float64Array;
+  readonly status5xx: Float64Array;
+  readonly dropped: Float64Array;
+  readonly histograms: readonly (LatencyHistogramSnapshot | null)[];
+}
+
 /**
- * The outcome of reading one byte range of a file ({@link K6RangeScanner}): its counts, bad
- * lines (numbered within the range) and its Points in file order, in flat arrays (cheap to
- * send between threads). Plain data: structured-cloneable.
+ * Everything a {@link K6Ingest} holds, as plain structured-cloneable data: what a worker
+ * thread sends back ({@link K6Ingest.state}) and the main thread merges
+ * ({@link K6Ingest.mergeState}). {@link transferables} lists its buffers.
  */
-export interface K6ScannedRange {
+export interface K6IngestState {
   readonly lines: number;
-  readonly pointsByMetric: readonly (readonly [string, number])[];
+  readonly physicalLines: number;
   readonly badLines: readonly K6BadLine[];
   readonly badLineCount: number;
-  /** Points: metric code, epoch ms, value and index in `endpoints`, of the first `count`. */
-  readonly count: number;
-  readonly metrics: Uint8Array;
-  readonly times: Float64Array;
-  readonly values: Float64Array;
-  readonly endpointIndexes: Uint32Array;
-  readonly endpoints: readonly string[];
+  readonly firstMs: number;
+  readonly lastMs: number;
+  readonly metrics: readonly {
+    readonly name: string;
+    readonly lines: number;
+    readonly type: K6MetricType | null;
+    readonly contains: string | null;
+    readonly sink: K6SinkState;
+    readonly subs: readonly { readonly name: string; readonly sink: K6SinkState }[];
+  }[];
+  readonly declared: readonly (readonly [string, readonly K6ThresholdEntry[]])[];
+  readonly scenarios: readonly string[];
+  readonly buckets: readonly K6BucketsState[];
+}
+
+/** The ArrayBuffers of a state, to transfer instead of copy between threads. */
+export function transferables(state: K6IngestState): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const m of state.metrics)
+    for (const s of [m.sink, ...m.subs.map((x) => x.sink)])
+      if (s.raw !== null) out.add(s.raw.buffer as ArrayBuffer);
+  for (const b of state.buckets) {
+    for (const a of [b.seconds, b.requests, b.failures, b.failedSamples, b.status5xx, b.dropped])
+      out.add(a.buffer as ArrayBuffer);
+    for (const h of b.histograms) if (h !== null) out.add(h.counts.buffer as ArrayBuffer);
+  }
+  return [...out];
+}
+
+/** Whether a status tag is 5xx: three digits starting with 5. */
+function is5xx(status: string | undefined): boolean {
+  if (status === undefined || status.length !== 3 || status.charCodeAt(0) !== 53) return false;
+  const b = status.charCodeAt(1);
+  const c = status.charCodeAt(2);
+  return b >= 48 && b <= 57 && c >= 48 && c <= 57;
 }
 
 /**
- * Reads the lines of one byte range (of a file split among worker threads) and keeps their
- * Points, in order, for {@link K6Ingest.addScanned}. The aggregation is left to the one
- * K6Ingest that replays every range in file order: that is what keeps the sums and
- * histograms identical to a single-threaded read.
- */
-export class K6RangeScanner {
-  readonly #reader: K6LineReader;
-  #count = 0;
-  #metrics = new Uint8Array(1024);
-  #times = new Float64Array(1024);
-  #values = new Float64Array(1024);
-  #endpointIndexes = new Uint32Array(1024);
-  readonly #endpointIndex = new Map<string, number>();
-
-  constructor(options: { readonly fastPath?: boolean } = {}) {
-    this.#reader = new K6LineReader((m, t, v, e) => this.#add(m, t, v, e), options);
-  }
-
-  /** See {@link K6LineReader.addChunk}. */
-  addChunk(bytes: Uint8Array, start: number, end: number): number {
-    return this.#reader.addChunk(bytes, start, end);
-  }
-
-  /** See {@link K6LineReader.addLine}. */
-  addLine(bytes: Uint8Array, start: number, end: number, complete = true): void {
-    this.#reader.addLine(bytes, start, end, complete);
-  }
-
-  #add(metric: number, timeMs: number, value: number, endpoint: string): void {
-    const n = this.#count;
-    if (n === this.#metrics.length) {
-      const grow = <T extends Uint8Array | Float64Array | Uint32Array>(a: T, b: T): T => {
-        b.set(a);
-        return b;
-      };
-      this.#metrics = grow(this.#metrics, new Uint8Array(2 * n));
-      this.#times = grow(this.#times, new Float64Array(2 * n));
-      this.#values = grow(this.#values, new Float64Array(2 * n));
-      this.#endpointIndexes = grow(this.#endpointIndexes, new Uint32Array(2 * n));
-    }
-    let e = this.#endpointIndex.get(endpoint);
-    if (e === undefined) this.#endpointIndex.set(endpoint, (e = this.#endpointIndex.size));
-    this.#metrics[n] = metric;
-    this.#times[n] = timeMs;
-    this.#values[n] = value;
-    this.#endpointIndexes[n] = e;
-    this.#count = n + 1;
-  }
-
-  /** What was read; the typed arrays may be transferred. */
-  finish(): K6ScannedRange {
-    const r = this.#reader;
-    return {
-      lines: r.lines,
-      pointsByMetric: [...r.pointsByMetric()],
-      badLines: [...r.badLines],
-      badLineCount: r.badLineCount,
-      count: this.#count,
-      metrics: this.#metrics,
-      times: this.#times,
-      values: this.#values,
-      endpointIndexes: this.#endpointIndexes,
-      endpoints: [...this.#endpointIndex.keys()],
-    };
-  }
-}
-
-/**
- * Streaming aggregation of k6 `--out json` lines into per-second series per endpoint.
+ * The one k6 aggregator (see the module comment): feed it NDJSON bytes or lines, merge other
+ * ingests' states into it, and {@link finish} it.
  *
- * Method: each `http_req_duration` Point goes into the LatencyHistogram of its second (and
- * endpoint) and, while fewer than `maxRawValues` are held, into a raw list for the exact
- * whole-run percentiles ({@link k6Percentile}); `http_reqs` Points add their value to the
- * second's requests; `http_req_failed` Points add theirs to failures. Seconds are epoch
- * seconds of the Point's time (k6 writes RFC 3339 with nanoseconds and a zone).
+ * Method: each Point goes into its metric's sink (and the sinks of the sub-metrics asked for
+ * whose tags it carries, as k6's engine does); Points of the four per-second metrics also go
+ * into the bucket of their second and endpoint (epoch seconds of the Point's time). Trends
+ * asked for keep their raw values, so their percentiles are k6's exactly ({@link k6Percentile}).
  *
- * Cost: O(1) per line (one histogram record per duration); memory one histogram per second
- * and endpoint (≈ 1 KiB per doubling of the second's latency range) plus 8 bytes per raw
- * duration.
+ * Cost: O(1) per line; memory one histogram per second and endpoint (≈ 1 KiB per doubling of
+ * the second's latency range) plus 8 bytes per raw value kept.
  *
  * @example
- * const ingest = new K6Ingest();
+ * const ingest = new K6Ingest({ metrics: ["http_req_duration{endpoint:home}"] });
  * for (const line of lines) ingest.addLine(line);
- * ingest.finish().summary.http_req_duration?.["p(95)"];
+ * ingest.finish().metrics["http_req_duration{endpoint:home}"]?.values["p(95)"];
  */
 export class K6Ingest {
   readonly #maxRaw: number;
   readonly #digits: number;
+  readonly #percentiles: readonly number[];
   readonly #reader: K6LineReader;
+  readonly #entries = new Map<string, MetricEntry>();
+  /** Sub-metrics asked for, by parent: name and filter by tag key. */
+  readonly #wantedSubs = new Map<string, { name: string; tags: ReadonlyMap<string, string> }[]>();
+  readonly #wantedRaw = new Set<string>(["http_req_duration"]);
+  /** Metrics named in options.metrics (sub-metrics by their parent): reported even without Points. */
+  readonly #asked = new Set<string>();
+  readonly #tagKeys: readonly string[];
   readonly #buckets = new Map<string, Map<number, SecondBucket>>();
-  #raw: RawValues | null = new RawValues();
-  readonly #runHistogram: LatencyHistogram;
-  #requests = 0;
-  #failPasses = 0;
-  #failSamples = 0;
+  #lastBucket: SecondBucket | null = null;
+  #lastEndpoint = "";
+  #lastSecond = NaN;
+  readonly #declared = new Map<string, readonly K6ThresholdEntry[]>();
+  readonly #scenarios = new Set<string>();
+  #lastScenario: string | undefined = undefined;
   #firstMs = Infinity;
   #lastMs = -Infinity;
 
+  /**
+   * @throws Error with k6's message when a sub-metric in `options.metrics` is malformed
+   *   (validate threshold keys first: scenarios/plan/k6-thresholds.ts).
+   */
   constructor(options: K6IngestOptions = {}) {
     this.#maxRaw = options.maxRawValues ?? DEFAULT_MAX_RAW_VALUES;
     this.#digits = options.significantDigits ?? 2;
-    this.#runHistogram = new LatencyHistogram({ significantDigits: this.#digits });
-    this.#reader = new K6LineReader((m, t, v, e) => this.#addPoint(m, t, v, e), options);
+    this.#percentiles = [...new Set([...DEFAULT_PERCENTILES, ...(options.percentiles ?? [])])];
+    const keys: string[] = [...BASE_TAG_KEYS];
+    for (const name of options.metrics ?? []) {
+      const filter = submetricFilter(name);
+      this.#asked.add(filter?.metric ?? name);
+      if (filter === null) {
+        this.#wantedRaw.add(name);
+        continue;
+      }
+      for (const k of filter.tags.keys()) if (!keys.includes(k)) keys.push(k);
+      const list = this.#wantedSubs.get(filter.metric) ?? [];
+      if (!list.some((s) => s.name === name)) list.push({ name, tags: filter.tags });
+      this.#wantedSubs.set(filter.metric, list);
+      this.#wantedRaw.add(name);
+    }
+    this.#tagKeys = keys;
+    const target: PointTarget = {
+      entry: (name) => this.#entry(name),
+      point: (entry, ms, value, tags, at) => this.#point(entry, ms, value, tags, at),
+      declare: (name, type, contains, thresholds) =>
+        this.#declare(name, type, contains, thresholds),
+    };
+    this.#reader = new K6LineReader(target, keys, options);
   }
 
-  /** Adds one NDJSON line (or the part [start, end) of a larger text). */
-  addLine(text: string, start = 0, end = text.length): void {
-    const bytes = utf8Encoder.encode(text.slice(start, end));
-    this.#reader.addLine(bytes, 0, bytes.length);
+  /** Lines met so far, blank ones too: the number of the line being read. */
+  get linesMet(): number {
+    return this.#reader.physicalLines;
+  }
+
+  /** Adds one NDJSON line (without its newline). */
+  addLine(text: string): void {
+    this.#reader.addText(text);
   }
 
   /**
@@ -844,68 +864,223 @@ export class K6Ingest {
     return this.#reader.addChunk(bytes, start, end);
   }
 
-  /** Adds the last line of a file when it has no newline (it is parsed fully). */
+  /** Adds the last line of an input when it has no newline (it is parsed fully). */
   addLastLine(bytes: Uint8Array, start = 0, end = bytes.length): void {
-    this.#reader.addLine(bytes, start, end, false);
+    this.#reader.addLastLine(bytes, start, end);
   }
 
-  /** Adds a range read by a {@link K6RangeScanner}; ranges must come in file order. */
-  addScanned(range: K6ScannedRange): void {
-    this.#reader.addCounts(range.lines, range.pointsByMetric, range.badLines, range.badLineCount);
-    const { metrics, times, values, endpointIndexes, endpoints } = range;
-    for (let i = 0; i < range.count; i++)
-      this.#addPoint(metrics[i]!, times[i]!, values[i]!, endpoints[endpointIndexes[i]!]!);
+  #entry(name: string): MetricEntry {
+    let entry = this.#entries.get(name);
+    if (entry !== undefined) return entry;
+    const perSecond = (PER_SECOND_METRICS as readonly string[]).indexOf(name);
+    const subs: SubSink[] = (this.#wantedSubs.get(name) ?? []).map((s) => ({
+      name: s.name,
+      filter: [...s.tags].map(([k, v]) => [this.#tagKeys.indexOf(k), v] as const),
+      sink: new Sink(true),
+    }));
+    entry = {
+      name,
+      sink: new Sink(this.#wantedRaw.has(name)),
+      perSecond: perSecond >= 0 ? perSecond : NOT_PER_SECOND,
+      check: K6_DURATION_METRICS.has(name)
+        ? DURATION_VALUE
+        : K6_COUNT_METRICS.has(name)
+          ? COUNT_VALUE
+          : ANY_VALUE,
+      subs,
+      needsTags: perSecond >= 0 || subs.length > 0,
+      lines: 0,
+      type: null,
+      contains: null,
+    };
+    this.#entries.set(name, entry);
+    return entry;
+  }
+
+  #declare(
+    name: string,
+    type: K6MetricType,
+    contains: string,
+    thresholds: readonly K6ThresholdEntry[],
+  ): void {
+    const entry = this.#entry(name);
+    entry.type ??= type;
+    entry.contains ??= contains;
+    if (thresholds.length > 0 && !this.#declared.has(name)) {
+      this.#declared.set(name, thresholds);
+      // A trend with thresholds keeps its raw values (k6 writes the Metric line before the
+      // metric's first Point).
+      if (type === "trend") entry.sink.keepRaw();
+    }
+  }
+
+  #point(entry: MetricEntry, ms: number, value: number, tags: TagValues, at: number): void {
+    if (ms < this.#firstMs) this.#firstMs = ms;
+    if (ms > this.#lastMs) this.#lastMs = ms;
+    const maxRaw = this.#maxRaw;
+    entry.sink.add(value, ms, at, maxRaw);
+    for (const sub of entry.subs) {
+      let match = true;
+      for (const [k, v] of sub.filter)
+        if (tags[k] !== v) {
+          match = false;
+          break;
+        }
+      if (match) sub.sink.add(value, ms, at, maxRaw);
+    }
+    const kind = entry.perSecond;
+    if (kind === NOT_PER_SECOND) return;
+    const endpoint = tags[NAME_TAG] ?? tags[ENDPOINT_TAG] ?? "";
+    const scenario = tags[SCENARIO_TAG];
+    if (scenario !== this.#lastScenario && scenario !== undefined) {
+      this.#lastScenario = scenario;
+      if (this.#scenarios.size < MAX_SCENARIOS) this.#scenarios.add(scenario);
+    }
+    const second = Math.floor(ms / 1000);
+    let b = this.#lastBucket;
+    if (b === null || second !== this.#lastSecond || endpoint !== this.#lastEndpoint) {
+      b = this.#bucket(endpoint, second);
+      this.#lastBucket = b;
+      this.#lastSecond = second;
+      this.#lastEndpoint = endpoint;
+    }
+    switch (kind) {
+      case REQS:
+        b.requests += value;
+        break;
+      case DURATION:
+        (b.histogram ??= new LatencyHistogram({ significantDigits: this.#digits })).record(value);
+        if (is5xx(tags[STATUS_TAG])) b.status5xx++;
+        break;
+      case FAILED:
+        b.failedSamples++;
+        if (value !== 0) b.failures++;
+        break;
+      case DROPPED:
+        b.dropped += value;
+        break;
+    }
   }
 
   #bucket(endpoint: string, second: number): SecondBucket {
     let byEndpoint = this.#buckets.get(endpoint);
     if (byEndpoint === undefined) this.#buckets.set(endpoint, (byEndpoint = new Map()));
     let b = byEndpoint.get(second);
-    if (b === undefined) {
-      b = { requests: 0, failures: 0, failedSamples: 0, histogram: null };
-      byEndpoint.set(second, b);
-    }
+    if (b === undefined) byEndpoint.set(second, (b = emptyBucket()));
     return b;
   }
 
-  #addPoint(metric: number, timeMs: number, value: number, endpoint: string): void {
-    if (timeMs < this.#firstMs) this.#firstMs = timeMs;
-    if (timeMs > this.#lastMs) this.#lastMs = timeMs;
-    const b = this.#bucket(endpoint, Math.floor(timeMs / 1000));
-    if (metric === DURATION) {
-      const v = Math.max(0, value);
-      (b.histogram ??= new LatencyHistogram({ significantDigits: this.#digits })).record(v);
-      this.#runHistogram.record(v);
-      if (this.#raw !== null) {
-        if (this.#raw.length < this.#maxRaw) this.#raw.push(value);
-        else this.#raw = null;
-      }
-    } else if (metric === REQS) {
-      b.requests += value;
-      this.#requests += value;
-    } else {
-      b.failedSamples++;
-      this.#failSamples++;
-      if (value !== 0) {
-        b.failures++;
-        this.#failPasses++;
-      }
-    }
+  /** Everything held, as plain data whose buffers may be transferred ({@link transferables}). */
+  state(): K6IngestState {
+    const r = this.#reader;
+    return {
+      lines: r.lines,
+      physicalLines: r.physicalLines,
+      badLines: [...r.badLines],
+      badLineCount: r.badLineCount,
+      firstMs: this.#firstMs,
+      lastMs: this.#lastMs,
+      metrics: [...this.#entries.values()].map((e) => ({
+        name: e.name,
+        lines: e.lines,
+        type: e.type,
+        contains: e.contains,
+        sink: e.sink.state(),
+        subs: e.subs.map((s) => ({ name: s.name, sink: s.sink.state() })),
+      })),
+      declared: [...this.#declared],
+      scenarios: [...this.#scenarios],
+      buckets: [...this.#buckets].map(([endpoint, byEndpoint]) => {
+        const cells = [...byEndpoint];
+        const column = (f: (b: SecondBucket) => number) =>
+          Float64Array.from(cells, ([, b]) => f(b));
+        return {
+          endpoint,
+          seconds: Float64Array.from(cells, ([s]) => s),
+          requests: column((b) => b.requests),
+          failures: column((b) => b.failures),
+          failedSamples: column((b) => b.failedSamples),
+          status5xx: column((b) => b.status5xx),
+          dropped: column((b) => b.dropped),
+          histograms: cells.map(([, b]) => b.histogram?.toSnapshot() ?? null),
+        };
+      }),
+    };
   }
+
   /**
-   * The series and the summary of everything added so far.
-   * @throws TraceError when the points span more than MAX_TRACE_STEPS seconds.
+   * Adds what another ingest read (its {@link state}), as if its lines had been read here
+   * after this one's: every aggregate is the same whatever the order of merges; only the
+   * numbers of bad lines count on the order.
    */
-  finish(): K6Ingested {
-    const allSeconds = new Set<number>();
-    for (const m of this.#buckets.values()) for (const s of m.keys()) allSeconds.add(s);
+  mergeState(o: K6IngestState): void {
+    this.#reader.addCounts(o.lines, o.physicalLines, o.badLines, o.badLineCount);
+    if (o.firstMs < this.#firstMs) this.#firstMs = o.firstMs;
+    if (o.lastMs > this.#lastMs) this.#lastMs = o.lastMs;
+    for (const name of o.scenarios)
+      if (this.#scenarios.size < MAX_SCENARIOS) this.#scenarios.add(name);
+    for (const [name, thresholds] of o.declared)
+      if (!this.#declared.has(name)) this.#declared.set(name, thresholds);
+    for (const m of o.metrics) {
+      const entry = this.#entry(m.name);
+      entry.lines += m.lines;
+      entry.type ??= m.type;
+      entry.contains ??= m.contains;
+      entry.sink.merge(m.sink, this.#maxRaw);
+      for (const s of m.subs)
+        entry.subs.find((x) => x.name === s.name)?.sink.merge(s.sink, this.#maxRaw);
+    }
+    for (const b of o.buckets)
+      for (let i = 0; i < b.seconds.length; i++) {
+        const into = this.#bucket(b.endpoint, b.seconds[i]!);
+        into.requests += b.requests[i]!;
+        into.failures += b.failures[i]!;
+        into.failedSamples += b.failedSamples[i]!;
+        into.status5xx += b.status5xx[i]!;
+        into.dropped += b.dropped[i]!;
+        const h = b.histograms[i];
+        if (h !== null && h !== undefined)
+          (into.histogram ??= new LatencyHistogram({ significantDigits: this.#digits })).merge(
+            LatencyHistogram.fromSnapshot(h),
+          );
+      }
+  }
+
+  /** {@link mergeState} of another ingest. */
+  merge(other: K6Ingest): void {
+    this.mergeState(other.state());
+  }
+
+  /**
+   * Metrics whose Metric line declared thresholds, or that were asked for, whose raw values
+   * could not all be kept by every part merged here (a worker read a trend's Points before
+   * knowing of its thresholds): read the input again asking for them.
+   */
+  incompleteTrends(): string[] {
+    const out: string[] = [];
+    for (const e of this.#entries.values()) {
+      const wanted = this.#wantedRaw.has(e.name) || this.#declared.has(e.name);
+      const trend = (e.type ?? BUILTIN_METRIC_TYPES[e.name]) === "trend";
+      if (wanted && trend && e.sink.count > 0 && e.sink.rawState === "none") out.push(e.name);
+    }
+    return out;
+  }
+
+  /**
+   * The series and the aggregates of everything added so far. A counter's `rate` divides by
+   * `durationSeconds` (k6 uses the test's run time; pass it when known, else the span from the
+   * first to the last Point is used).
+   * @throws TraceError when the per-second Points span more than MAX_TRACE_STEPS seconds.
+   */
+  finish(options: { readonly durationSeconds?: number } = {}): K6Ingested {
     let first = Infinity;
     let last = -Infinity;
-    for (const s of allSeconds) {
-      if (s < first) first = s;
-      if (s > last) last = s;
-    }
-    if (allSeconds.size === 0) [first, last] = [0, -1];
+    for (const m of this.#buckets.values())
+      for (const s of m.keys()) {
+        if (s < first) first = s;
+        if (s > last) last = s;
+      }
+    if (first > last) [first, last] = [0, -1];
     const n = last - first + 1;
     // Every second between the first and the last point gets a cell: refuse a span the data
     // does not fill before allocating it.
@@ -923,16 +1098,20 @@ export class K6Ingest {
       );
     const endpoints: Record<string, K6SecondSeries> = {};
     const merged: (SecondBucket | undefined)[] = new Array<SecondBucket | undefined>(n);
-    for (const [name, byEndpoint] of [...this.#buckets].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [name, byEndpoint] of [...this.#buckets].sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )) {
       const cells: (SecondBucket | undefined)[] = new Array<SecondBucket | undefined>(n);
       for (const [second, b] of byEndpoint) {
         const i = second - first;
         cells[i] = b;
-        const m = (merged[i] ??= { requests: 0, failures: 0, failedSamples: 0, histogram: null });
+        const m = (merged[i] ??= emptyBucket());
         m.requests += b.requests;
         m.failures += b.failures;
         m.failedSamples += b.failedSamples;
-        if (b.histogram)
+        m.status5xx += b.status5xx;
+        m.dropped += b.dropped;
+        if (b.histogram !== null)
           (m.histogram ??= new LatencyHistogram({ significantDigits: this.#digits })).merge(
             b.histogram,
           );
@@ -940,45 +1119,146 @@ export class K6Ingest {
       endpoints[name] = toSeries(first * 1000, cells);
     }
     const overall = toSeries(first * 1000, merged);
-    const durationSeconds =
-      this.#lastMs >= this.#firstMs ? (this.#lastMs - this.#firstMs) / 1000 : 0;
+    const spanSeconds = this.#lastMs >= this.#firstMs ? (this.#lastMs - this.#firstMs) / 1000 : 0;
+    const durationSeconds = options.durationSeconds ?? spanSeconds;
+
+    // The run-wide histogram of http_req_duration: the fallback past the raw-value budget.
+    const runHistogram = new LatencyHistogram({ significantDigits: this.#digits });
+    for (const h of overall.histograms) if (h !== null) runHistogram.merge(h);
+
+    const metrics: Record<string, K6MetricSummary> = {};
+    let durations: Float64Array | null = null;
+    let exactPercentiles = true;
+    const names = [...this.#entries.keys()].sort();
+    for (const name of names) {
+      const e = this.#entries.get(name)!;
+      const builtin = BUILTIN_METRIC_TYPES[name];
+      // Reported: a metric with Points or a Metric line, or one asked for that k6 knows
+      // without them (a built-in: k6 registers them all).
+      if (e.lines === 0 && e.type === null && !(this.#asked.has(name) && builtin !== undefined))
+        continue;
+      const type = e.type ?? builtin ?? "trend";
+      const contains = e.contains ?? builtinContains(name);
+      const fallback = name === "http_req_duration" ? runHistogram : null;
+      const { values, sorted } = sinkValues(
+        type,
+        e.sink,
+        durationSeconds,
+        this.#percentiles,
+        fallback,
+      );
+      metrics[name] = { type, contains, samples: e.sink.count, values };
+      if (name === "http_req_duration") {
+        durations = sorted;
+        exactPercentiles = e.sink.rawState !== "dropped";
+      }
+      for (const s of e.subs)
+        metrics[s.name] = {
+          type,
+          contains,
+          samples: s.sink.count,
+          values: sinkValues(type, s.sink, durationSeconds, this.#percentiles, null).values,
+        };
+    }
+    const r = this.#reader;
+    const values = (name: string) => metrics[name]?.values ?? {};
+    const trend = values("http_req_duration");
+    const failed = values("http_req_failed");
     return {
-      lines: this.#reader.lines,
+      lines: r.lines,
       pointsByMetric: Object.fromEntries(
-        [...this.#reader.pointsByMetric()].sort(([a], [b]) => a.localeCompare(b)),
+        [...this.#entries.values()]
+          .filter((e) => e.lines > 0)
+          .map((e) => [e.name, e.lines] as const)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       ),
       overall,
       endpoints,
+      metrics,
       summary: {
-        http_req_duration: this.#durationSummary(),
-        http_reqs: {
-          count: this.#requests,
-          rate: durationSeconds > 0 ? this.#requests / durationSeconds : 0,
+        http_req_duration: {
+          count: trend.count ?? 0,
+          avg: trend.avg ?? 0,
+          min: trend.min ?? 0,
+          max: trend.max ?? 0,
+          med: trend.med ?? 0,
+          ...Object.fromEntries(
+            this.#percentiles.map((p) => [percentileKey(p), trend[percentileKey(p)] ?? 0]),
+          ),
         },
+        http_reqs: { count: values("http_reqs").count ?? 0, rate: values("http_reqs").rate ?? 0 },
         http_req_failed: {
-          rate: this.#failSamples ? this.#failPasses / this.#failSamples : 0,
-          passes: this.#failPasses,
-          fails: this.#failSamples - this.#failPasses,
+          rate: failed.rate ?? 0,
+          passes: failed.passes ?? 0,
+          fails: failed.fails ?? 0,
         },
       },
-      exactPercentiles: this.#raw !== null,
-      badLines: [...this.#reader.badLines],
-      badLineCount: this.#reader.badLineCount,
+      exactPercentiles,
+      durations,
+      scenarios: [...this.#scenarios].sort(),
+      declaredThresholds: Object.fromEntries(this.#declared),
+      firstMs: this.#lastMs >= this.#firstMs ? this.#firstMs : NaN,
+      lastMs: this.#lastMs >= this.#firstMs ? this.#lastMs : NaN,
+      badLines: [...r.badLines],
+      badLineCount: r.badLineCount,
     };
   }
+}
 
-  #durationSummary(): K6TrendValues {
-    const h = this.#runHistogram;
-    const out: Record<string, number> = { count: h.count, avg: h.mean, min: h.min, max: h.max };
-    if (this.#raw !== null) {
-      const sorted = this.#raw.values.slice(0, this.#raw.length).sort();
-      out.med = k6Percentile(sorted, 0.5);
-      for (const p of SUMMARY_PERCENTILES) out[`p(${p})`] = k6Percentile(sorted, p / 100);
-    } else {
-      out.med = h.percentile(0.5);
-      for (const p of SUMMARY_PERCENTILES) out[`p(${p})`] = h.percentile(p / 100);
+/**
+ * k6's values of a sink (k6 `metrics/sink.go` `Format`, `metrics/thresholds.go` `Run`):
+ * an empty Rate has no `rate` (a threshold on it is not judged), a Counter has no `rate` when
+ * the run lasted no time, an empty Trend or Gauge is all zeros.
+ */
+function sinkValues(
+  type: K6MetricType,
+  sink: Sink,
+  durationSeconds: number,
+  percentiles: readonly number[],
+  fallback: LatencyHistogram | null,
+): { values: Record<string, number>; sorted: Float64Array | null } {
+  const n = sink.count;
+  const sum = sink.sum.value;
+  switch (type) {
+    case "counter":
+      return {
+        values: durationSeconds > 0 ? { count: sum, rate: sum / durationSeconds } : { count: sum },
+        sorted: null,
+      };
+    case "gauge":
+      return {
+        values: { value: n ? sink.last : 0, min: n ? sink.min : 0, max: n ? sink.max : 0 },
+        sorted: null,
+      };
+    case "rate":
+      return {
+        values:
+          n > 0
+            ? { rate: sink.nonZero / n, passes: sink.nonZero, fails: n - sink.nonZero }
+            : { passes: 0, fails: 0 },
+        sorted: null,
+      };
+    case "trend": {
+      const values: Record<string, number> = {
+        count: n,
+        avg: n ? sum / n : 0,
+        min: n ? sink.min : 0,
+        max: n ? sink.max : 0,
+      };
+      let sorted: Float64Array | null = null;
+      if (sink.raw !== null) {
+        sorted = sink.raw.values.slice(0, sink.raw.length).sort();
+        values.med = k6Percentile(sorted, 0.5);
+        for (const p of percentiles) values[percentileKey(p)] = k6Percentile(sorted, p / 100);
+      } else if (n === 0) {
+        values.med = 0;
+        for (const p of percentiles) values[percentileKey(p)] = 0;
+      } else if (fallback !== null && sink.rawState === "dropped") {
+        values.med = fallback.percentile(0.5);
+        for (const p of percentiles) values[percentileKey(p)] = fallback.percentile(p / 100);
+      }
+      return { values, sorted };
     }
-    return out;
   }
 }
 
@@ -988,6 +1268,8 @@ function toSeries(startMs: number, cells: readonly (SecondBucket | undefined)[])
     startMs,
     requests: new Float64Array(n),
     failures: new Float64Array(n),
+    status5xx: new Float64Array(n),
+    dropped: new Float64Array(n),
     durations: new Float64Array(n),
     meanMs: new Float64Array(n).fill(NaN),
     p50Ms: new Float64Array(n).fill(NaN),
@@ -1000,6 +1282,8 @@ function toSeries(startMs: number, cells: readonly (SecondBucket | undefined)[])
     if (b === undefined) continue;
     s.requests[i] = b.requests;
     s.failures[i] = b.failures;
+    s.status5xx[i] = b.status5xx;
+    s.dropped[i] = b.dropped;
     const h = b.histogram;
     if (h === null || h.count === 0) continue;
     s.histograms[i] = h;
@@ -1073,9 +1357,13 @@ export function parseK6Summary(json: unknown): K6SummaryFile {
       metrics[name] = numericValues((m as { values?: unknown }).values);
     } else {
       const v = numericValues(m);
-      // summary-export renames a rate metric's `rate` to `value`.
+      // summary-export renames a rate metric's `rate` to `value`. k6's rate is passes ÷
+      // (passes + fails) (metrics/sink.go, RateSink.Format); some exports carry a `value`
+      // that disagrees (k6-html-reporter's sample: checks 88 passes, 0 fails, value 0, and
+      // rate>0.90 not crossed), so the counts decide when there are any.
       if (v.passes !== undefined && v.fails !== undefined && v.value !== undefined) {
-        v.rate = v.value;
+        const total = v.passes + v.fails;
+        v.rate = total > 0 ? v.passes / total : v.value;
         delete v.value;
       }
       metrics[name] = v;

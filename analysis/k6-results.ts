@@ -1,16 +1,20 @@
 /**
- * k6 `--out json` results, aggregated the way k6 does it (reference/k6.md §3.5, §4.1):
- *
- *   NDJSON line ──parseK6Line──▶ K6Line (Metric | Point)
- *     ──MetricAccumulator.add──▶ per metric (and sub-metric) raw samples
- *     ──summarize──▶ K6MetricSummary (count, rate, avg, min, med, max, p(N))
- *
- * Merging segments means feeding every segment's Points into one accumulator: percentiles
- * come from the raw points, never from averaging per-segment percentiles. Pure: lines in,
- * numbers out; the file reading lives in scenarios/io/k6-merge.ts.
+ * k6's vocabulary for its results (reference/k6.md §3.3–§4.1; research/k6-thresholds.md):
+ * one `--out json` line parsed fully ({@link parseK6Line}, the slow path of the one
+ * aggregator in analysis/k6-ingest.ts), the values a Point may hold, the built-in metrics and
+ * their types, and k6's two parsers of a `name{tag:value}` sub-metric name. Pure.
  */
 
 export type K6MetricType = "counter" | "gauge" | "rate" | "trend";
+
+/** A threshold as k6's `options.thresholds` and its JSON output write it. */
+export type K6ThresholdEntry =
+  | string
+  | {
+      readonly threshold: string;
+      readonly abortOnFail?: boolean;
+      readonly delayAbortEval?: string | number | null;
+    };
 
 export type K6Line =
   | {
@@ -18,6 +22,8 @@ export type K6Line =
       readonly metric: string;
       readonly metricType: K6MetricType;
       readonly contains: string;
+      /** The metric's thresholds as the script declared them (k6 writes them on the Metric line). */
+      readonly thresholds: readonly K6ThresholdEntry[];
     }
   | {
       readonly type: "Point";
@@ -38,7 +44,13 @@ export type K6Line =
  */
 export function parseK6Line(text: string): K6Line | null {
   if (text.trim() === "") return null;
-  const raw: unknown = JSON.parse(text);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    // JSON.parse's own message quotes the input: say it in words instead.
+    throw new Error("it is not valid JSON");
+  }
   if (!isObject(raw))
     throw new Error(`a k6 JSON line is an object with metric, type and data, not ${kindOf(raw)}`);
   const { type, metric, data } = raw;
@@ -47,11 +59,20 @@ export function parseK6Line(text: string): K6Line | null {
   if (!isObject(data))
     throw new Error(`the ${metric} line's data is ${kindOf(data)}, not an object`);
   if (type === "Metric") {
+    const thresholds = Array.isArray(data.thresholds)
+      ? (data.thresholds as unknown[]).filter(
+          (t): t is K6ThresholdEntry =>
+            typeof t === "string" || (isObject(t) && typeof t.threshold === "string"),
+        )
+      : [];
     return {
       type: "Metric",
       metric,
-      metricType: data.type as K6MetricType,
+      metricType: (K6_METRIC_TYPES as readonly unknown[]).includes(data.type)
+        ? (data.type as K6MetricType)
+        : (BUILTIN_METRIC_TYPES[metric] ?? "trend"),
       contains: typeof data.contains === "string" ? data.contains : "default",
+      thresholds,
     };
   }
   if (type === "Point") {
@@ -142,142 +163,193 @@ export function k6PointValueProblem(metric: string, value: number): string | nul
   return null;
 }
 
-import { k6Percentile } from "./stats/index.js";
+/** k6's four metric types, as its JSON output names them. */
+export const K6_METRIC_TYPES = ["counter", "gauge", "rate", "trend"] as const;
 
-export { k6Percentile };
+/**
+ * k6's built-in metrics and their types (reference/k6.md §3.3; k6 `metrics/builtin.go`): k6
+ * registers them all before a test, so a threshold may name them whether or not they got a
+ * sample.
+ */
+export const BUILTIN_METRIC_TYPES: Readonly<Record<string, K6MetricType>> = {
+  vus: "gauge",
+  vus_max: "gauge",
+  iterations: "counter",
+  iteration_duration: "trend",
+  dropped_iterations: "counter",
+  checks: "rate",
+  group_duration: "trend",
+  data_sent: "counter",
+  data_received: "counter",
+  http_reqs: "counter",
+  http_req_failed: "rate",
+  http_req_duration: "trend",
+  http_req_blocked: "trend",
+  http_req_connecting: "trend",
+  http_req_tls_handshaking: "trend",
+  http_req_sending: "trend",
+  http_req_waiting: "trend",
+  http_req_receiving: "trend",
+  ws_sessions: "counter",
+  ws_msgs_sent: "counter",
+  ws_msgs_received: "counter",
+  ws_ping: "trend",
+  ws_session_duration: "trend",
+  ws_connecting: "trend",
+  grpc_req_duration: "trend",
+};
+
+/** What k6's built-in metrics hold: `time` (ms) for every built-in Trend, `data` (bytes), else `default`. */
+export function builtinContains(metric: string): string {
+  if (BUILTIN_METRIC_TYPES[metric] === "trend") return "time";
+  if (metric === "data_sent" || metric === "data_received") return "data";
+  return "default";
+}
 
 /** Aggregates of one metric, keyed like k6's summary (`count`, `rate`, `p(95)`, …). */
 export interface K6MetricSummary {
   readonly type: K6MetricType;
   readonly values: Readonly<Record<string, number>>;
-}
-
-/** A `name{key:value}` sub-metric filter, as in k6 thresholds. */
-export interface SubMetric {
-  readonly name: string;
-  readonly metric: string;
-  readonly tags: Readonly<Record<string, string>>;
-}
-
-/** "http_req_duration{endpoint:home}" → its parts. */
-export function parseSubMetric(name: string): SubMetric {
-  const m = /^([^{]+)\{(.*)\}$/.exec(name);
-  if (m === null) return { name, metric: name, tags: {} };
-  const tags: Record<string, string> = {};
-  for (const pair of (m[2] ?? "").split(",")) {
-    const at = pair.indexOf(":");
-    if (at > 0) tags[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
-  }
-  return { name, metric: m[1] ?? name, tags };
+  /** What the values hold: `time` (ms), `data` (bytes) or `default`. @default "default" */
+  readonly contains?: string;
+  /** Samples that went into the aggregates (0: k6 judges the empty sink). */
+  readonly samples?: number;
 }
 
 /**
- * Collects raw samples per metric and per requested sub-metric. Memory: one number per
- * Point of a trend (k6 keeps the same), a running sum otherwise.
+ * A number as Go's `fmt.Sprintf("%g", v)` writes it (shortest digits; an exponent, of at least
+ * two digits, below 1e-4 and from 1e6): how k6 names a percentile's sink key.
+ * @example formatGoG(99.9) // "99.9"
+ * @example formatGoG(0.00001) // "1e-05"
  */
-export class MetricAccumulator {
-  private readonly types = new Map<string, K6MetricType>();
-  private readonly samples = new Map<string, number[]>();
-  private readonly subs: readonly SubMetric[];
-  /** The latest Point of each metric by time (a gauge's value; merged files interleave). */
-  private readonly latest = new Map<string, { ms: number; value: number }>();
-  private firstMs = Infinity;
-  private lastMs = -Infinity;
-
-  constructor(subMetrics: readonly string[] = []) {
-    this.subs = subMetrics.map(parseSubMetric);
-  }
-
-  add(line: K6Line): void {
-    if (line.type === "Metric") {
-      this.types.set(line.metric, line.metricType);
-      return;
-    }
-    const ms = Date.parse(line.time);
-    if (Number.isFinite(ms)) {
-      this.firstMs = Math.min(this.firstMs, ms);
-      this.lastMs = Math.max(this.lastMs, ms);
-    }
-    this.push(line.metric, line.value, ms);
-    for (const sub of this.subs) {
-      if (sub.metric !== line.metric) continue;
-      if (Object.entries(sub.tags).every(([k, v]) => line.tags[k] === v))
-        this.push(sub.name, line.value, ms);
-    }
-  }
-
-  private push(name: string, value: number, ms: number): void {
-    let list = this.samples.get(name);
-    if (list === undefined) this.samples.set(name, (list = []));
-    list.push(value);
-    const at = Number.isFinite(ms) ? ms : -Infinity;
-    const last = this.latest.get(name);
-    if (last === undefined || at >= last.ms) this.latest.set(name, { ms: at, value });
-  }
-
-  /** Milliseconds between the first and the last Point. */
-  spanMs(): number {
-    return this.lastMs >= this.firstMs ? this.lastMs - this.firstMs : 0;
-  }
-
-  /**
-   * Aggregates of every metric seen. Counter `rate` divides by `durationSeconds` (k6 uses
-   * the test's run time; pass it when known, else the span of the Points is used).
-   */
-  summarize(
-    durationSeconds = this.spanMs() / 1000,
-    percentiles: readonly number[] = [90, 95, 99],
-  ): Record<string, K6MetricSummary> {
-    const out: Record<string, K6MetricSummary> = {};
-    for (const [name, values] of this.samples) {
-      const type = this.types.get(parseSubMetric(name).metric) ?? "trend";
-      const latest = this.latest.get(name)?.value;
-      out[name] = { type, values: aggregate(type, values, durationSeconds, percentiles, latest) };
-    }
-    return out;
-  }
+export function formatGoG(v: number): string {
+  if (Object.is(v, -0)) return "-0";
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (v === 0) return "0";
+  const [mantissa, e] = v.toExponential().split("e") as [string, string];
+  const exponent = Number(e);
+  if (exponent < -4 || exponent >= 6)
+    return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  return String(v);
 }
 
-function aggregate(
-  type: K6MetricType,
-  values: readonly number[],
-  durationSeconds: number,
-  percentiles: readonly number[],
-  latest?: number,
-): Record<string, number> {
-  const sum = values.reduce((a, b) => a + b, 0);
-  switch (type) {
-    case "counter":
-      return { count: sum, rate: durationSeconds > 0 ? sum / durationSeconds : 0 };
-    case "rate": {
-      const passes = values.filter((v) => v !== 0).length;
-      return {
-        rate: values.length ? passes / values.length : 0,
-        passes,
-        fails: values.length - passes,
-      };
-    }
-    case "gauge": {
-      // A loop, not Math.min(...values): a long test has more Points than a call takes arguments.
-      let min = Infinity;
-      let max = -Infinity;
-      for (const v of values) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      return { value: latest ?? values[values.length - 1] ?? 0, min, max };
-    }
-    case "trend": {
-      const sorted = Float64Array.from(values).sort();
-      const result: Record<string, number> = {
-        count: values.length,
-        avg: values.length ? sum / values.length : 0,
-        min: sorted[0] ?? 0,
-        med: k6Percentile(sorted, 0.5),
-        max: sorted[sorted.length - 1] ?? 0,
-      };
-      for (const p of percentiles) result[`p(${p})`] = k6Percentile(sorted, p / 100);
-      return result;
-    }
+/** The key of percentile `p` (0–100) in a summary's values, as k6 names it: `p(95)`, `p(99.9)`. */
+export function percentileKey(p: number): string {
+  return `p(${formatGoG(p)})`;
+}
+
+/** A `name{tag:value,…}` threshold key, as k6's ParseMetricName reads it. */
+export interface ParsedMetricName {
+  /** The metric: everything before the first `{`, untrimmed (`"m "` is not `"m"`). */
+  readonly metric: string;
+  /** The tag expressions between the braces, each trimmed, e.g. `["abc:123"]`; none without braces. */
+  readonly tags: readonly string[];
+}
+
+/**
+ * A threshold key as k6 validates it before the test starts (k6 `metrics/metric.go`,
+ * `ParseMetricName`; research/k6-thresholds.md §3A): `{` is the first brace and `}` the last;
+ * both or neither must be there, `}` after `{` and at the very end; the inside is split on
+ * every `,` (quotes do not protect commas) and each part needs a `:` followed by something.
+ * k6 refuses a key that breaks one of these with exit 104.
+ *
+ * @example parseK6MetricName("http_req_duration{name:http://${}.com}")
+ *   // ok: metric "http_req_duration", tags ["name:http://${}.com"]
+ * @example parseK6MetricName("test_metric{easyas}") // error: tag expression "easyas" is malformed
+ */
+export function parseK6MetricName(
+  name: string,
+): { ok: true; value: ParsedMetricName } | { ok: false; error: string } {
+  const open = name.indexOf("{");
+  const close = name.lastIndexOf("}");
+  if (open < 0 && close < 0) return { ok: true, value: { metric: name, tags: [] } };
+  if (open < 0 || close < 0)
+    return { ok: false, error: `metric ${quote(name)} has unmatched opening/close curly brace` };
+  if (close < open)
+    return {
+      ok: false,
+      error: `metric ${quote(name)} closing curly brace appears before opening one`,
+    };
+  if (close !== name.length - 1)
+    return {
+      ok: false,
+      error: `metric ${quote(name)} lacks a closing curly brace in its last position`,
+    };
+  const tags = name.slice(open + 1, close).split(",");
+  for (const [i, t] of tags.entries()) {
+    const colon = t.indexOf(":");
+    if (colon < 0 || colon === t.length - 1)
+      return { ok: false, error: `metric ${quote(name)} tag expression ${quote(t)} is malformed` };
+    tags[i] = t.trim();
   }
+  return { ok: true, value: { metric: name.slice(0, open), tags } };
+}
+
+/** Go's `strings.Trim(s, "\"'")`: every `"` and `'` off both ends, pairs or not. */
+function trimQuotes(s: string): string {
+  return s.replace(/^["']+|["']+$/g, "");
+}
+
+/** A sub-metric's filter: the tags a sample must carry, with these values. */
+export interface SubMetricFilter {
+  /** The parent metric. */
+  readonly metric: string;
+  /** Key → value; a sample matches when its tags contain every pair (extra tags are fine). */
+  readonly tags: ReadonlyMap<string, string>;
+}
+
+/**
+ * The tag filter k6's engine builds for a threshold on a sub-metric (k6
+ * `internal/metrics/engine/engine.go` `getThresholdMetricOrSubmetric` and `metrics/metric.go`
+ * `AddSubmetric`; research/k6-thresholds.md §3B, §5.5): the text between the first `{` and the
+ * final `}` is trimmed (empty: an error), split on `,` (empty parts skipped), each part cut at
+ * its first `:`; key and value are trimmed of spaces and then of any run of `"` and `'` at
+ * either end (a part without `:` is a key with the empty value); a repeated key keeps its
+ * last value. Null for a plain metric name.
+ *
+ * @example submetricFilter(`checks{check:"status is 200"}`) // checks, check = status is 200
+ * @example submetricFilter("m{a,b}") // m, a = "", b = ""
+ * @throws Error with k6's message when the braces are not closed at the end or hold nothing.
+ */
+export function submetricFilter(name: string): SubMetricFilter | null {
+  const open = name.indexOf("{");
+  if (open < 0) return null;
+  const metric = name.slice(0, open);
+  const definition = name.slice(open + 1);
+  if (!definition.endsWith("}"))
+    throw new Error("missing ending bracket, sub-metric format needs to be 'metric{key:value}'");
+  const keyValues = definition.slice(0, -1).trim();
+  if (keyValues === "")
+    throw new Error(`submetric criteria for metric '${metric}' cannot be empty`);
+  const tags = new Map<string, string>();
+  for (const part of keyValues.split(",")) {
+    if (part === "") continue;
+    const colon = part.indexOf(":");
+    if (colon < 0) tags.set(trimQuotes(part.trim()), "");
+    else
+      tags.set(trimQuotes(part.slice(0, colon).trim()), trimQuotes(part.slice(colon + 1).trim()));
+  }
+  return { metric, tags };
+}
+
+/** A name in k6's messages: double-quoted, as Go's %q writes it. */
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** A number as k6's summary prints it: at most 6 significant digits. */
+function sixDigits(n: number): string {
+  return String(Number(n.toPrecision(6)));
+}
+
+/**
+ * An aggregate with its unit, as caplab prints a threshold's observed value: `621.049 ms` for
+ * time, `2048 B` for data, else the number (a Rate's `rate` is the fraction the threshold
+ * compares, e.g. `0.0213`).
+ */
+export function formatObserved(value: number, contains: string): string {
+  if (contains === "time") return `${sixDigits(value)} ms`;
+  if (contains === "data") return `${sixDigits(value)} B`;
+  return sixDigits(value);
 }

@@ -1,8 +1,10 @@
 // Import and collector benchmarks (npm run bench; needs `npm run build` first):
 //
 // 1. `caplab import --format alb` throughput in MB/s on a generated ALB access log of
-//    BENCH_IMPORT_MB megabytes (default 1024), next to `wc -l` on the same file in the same
-//    run, and the peak resident memory of the import (a child process per measurement, so
+//    BENCH_IMPORT_MB megabytes (default 1024), next to its peer, DuckDB `read_csv` counting
+//    requests per minute of request_creation_time on the same file (all cores, explicit
+//    column types so it skips sniffing), and `wc -l`, in the same run (BENCH_IMPORT_RUNS
+//    times each, default 3, medians), and the peak resident memory of the import (a child process per measurement, so
 //    each maxRSS is its own) on that file and on one a tenth of its size: streaming means the
 //    two peaks are about equal.
 // 2. GetMetricData calls the collector plans for 14 days of every metric it asks for, against
@@ -18,6 +20,7 @@ import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { importTrace } from "../dist/analysis/io/import/import.js";
 import { highResolutionQueries, metricQueries } from "../dist/analysis/io/aws/metrics.js";
 import { minimumCalls, planChunks } from "../dist/analysis/io/aws/packing.js";
@@ -110,18 +113,56 @@ try {
   await writeAlbLog(small, Math.max(1, Math.round(megabytes / 10)));
   const bigBytes = (await stat(big)).size;
 
-  const wc = timed("wc", ["-l", big]);
+  const runs = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 3));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // The peer: requests per minute of request_creation_time (field 22), as the import counts.
+  const columns = Array.from({ length: 30 }, (_, k) => {
+    const name = `c${String(k).padStart(2, "0")}`;
+    return `${name}: '${k === 21 ? "TIMESTAMPTZ" : "VARCHAR"}'`;
+  }).join(", ");
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  const duckSql = `SELECT floor(epoch(c21) / 60) AS minute, count(*) AS requests FROM read_csv('${big.replaceAll("'", "''")}', delim = ' ', quote = '"', escape = '"', header = false, columns = {${columns}}) GROUP BY minute`;
+  const wcRuns = [];
+  const importRuns = [];
+  const duckRuns = [];
+  let run;
+  let duckRequests = 0;
+  for (let r = 0; r < runs; r++) {
+    wcRuns.push(timed("wc", ["-l", big]));
+    run = importInChild(big);
+    importRuns.push(run.seconds);
+    const started = performance.now();
+    const reader = await connection.runAndReadAll(duckSql);
+    duckRuns.push((performance.now() - started) / 1000);
+    duckRequests = reader.getRowObjects().reduce((a, row) => a + Number(row.requests), 0);
+  }
+  connection.closeSync?.();
+  const wc = { seconds: median(wcRuns.map((w) => w.seconds)), stdout: wcRuns[0].stdout };
   const wcLines = Number(wc.stdout.trim().split(/\s+/)[0]);
-  const run = importInChild(big);
   const runSmall = importInChild(small);
   if (run.lines !== wcLines) throw new Error(`import read ${run.lines} lines, wc -l ${wcLines}`);
   if (run.badLines !== 0) throw new Error(`${run.badLines} generated lines did not parse`);
-  const mbps = bigBytes / MB / run.seconds;
+  if (duckRequests !== run.requests)
+    throw new Error(`DuckDB counted ${duckRequests} requests, the import ${run.requests}`);
+  const seconds = median(importRuns);
+  const duckSeconds = median(duckRuns);
+  const mbps = bigBytes / MB / seconds;
   const wcMbps = bigBytes / MB / wc.seconds;
-  console.log(`  file: ${(bigBytes / MB).toFixed(0)} MB, ${wcLines.toLocaleString("en-US")} lines`);
+  const duckMbps = bigBytes / MB / duckSeconds;
+  const list = (xs) => xs.map((x) => x.toFixed(2)).join(", ");
+  console.log(
+    `  file: ${(bigBytes / MB).toFixed(0)} MB, ${wcLines.toLocaleString("en-US")} lines; ${runs} runs each, medians (seconds of each run in brackets)`,
+  );
   console.log(`  wc -l:               ${wc.seconds.toFixed(2)} s (${wcMbps.toFixed(0)} MB/s)`);
   console.log(
-    `  caplab import (alb): ${run.seconds.toFixed(2)} s (${mbps.toFixed(0)} MB/s): ${(mbps / wcMbps).toFixed(3)}× wc -l, ${run.requests.toLocaleString("en-US")} requests`,
+    `  caplab import (alb): ${seconds.toFixed(2)} s (${mbps.toFixed(0)} MB/s) [${list(importRuns)}], ${run.requests.toLocaleString("en-US")} requests`,
+  );
+  console.log(
+    `  DuckDB read_csv:     ${duckSeconds.toFixed(2)} s (${duckMbps.toFixed(0)} MB/s) [${list(duckRuns)}], requests per minute, same count`,
+  );
+  console.log(
+    `  ratio import / DuckDB read_csv: ${(mbps / duckMbps).toFixed(2)}×; import / wc -l: ${(mbps / wcMbps).toFixed(3)}×`,
   );
   console.log(
     `  peak RSS: ${run.maxRssMB.toFixed(0)} MB on ${(bigBytes / MB).toFixed(0)} MB, ${runSmall.maxRssMB.toFixed(0)} MB on a tenth of it (${(run.maxRssMB / runSmall.maxRssMB).toFixed(2)}×)`,

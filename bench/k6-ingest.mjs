@@ -9,15 +9,18 @@
 //   DuckDB  SELECT count(*), quantile_cont(data.value, 0.95) FROM read_json(..., columns = {metric,
 //           type, data: STRUCT(time, value)}) WHERE metric = 'http_req_duration' (all cores; the
 //           explicit columns spare DuckDB its schema sampling, which only makes it faster)
-// and prints MB/s for both and their ratio. The file is deleted afterwards.
+// BENCH_K6_RUNS times each (default 3), interleaved and in a rotating order (the first
+// measurement of a process runs cold JIT code: no path always gets it), and prints the
+// median MB/s of each, next to each other with their ratios. The file is deleted afterwards.
+// Where the time goes: bench/README.md.
 import { Buffer } from "node:buffer";
 import { createWriteStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { once } from "node:events";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { ingestK6File } from "../dist/analysis/io/files/k6-stream.js";
+import { defaultK6Workers, ingestK6File } from "../dist/analysis/io/files/k6-stream.js";
 import { createRandom } from "../dist/sim/math/random.js";
 
 const targetMb = Number(process.env.BENCH_K6_MB ?? 400);
@@ -97,42 +100,54 @@ try {
   const { requests } = await generate();
   const mb = (await stat(path)).size / 1e6;
 
-  const t0 = performance.now();
-  const ours = await ingestK6File(path);
-  const oursSeconds = (performance.now() - t0) / 1000;
-
-  const t2 = performance.now();
-  const single = await ingestK6File(path, { workers: 0 });
-  const singleSeconds = (performance.now() - t2) / 1000;
+  const runs = Math.max(1, Number(process.env.BENCH_K6_RUNS ?? 3));
+  const threads = Math.max(2, availableParallelism());
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  const sql = `SELECT count(data.value) AS n, quantile_cont(data.value, 0.95) AS p95 FROM read_json('${path.replaceAll("'", "''")}', format='newline_delimited', columns={metric: 'VARCHAR', type: 'VARCHAR', data: 'STRUCT(time VARCHAR, value DOUBLE)'}) WHERE metric = 'http_req_duration'`;
+  let ours = null;
+  let single = null;
+  let row = null;
+  const paths = {
+    parallel: async () => (ours = await ingestK6File(path, { workers: threads - 1 })),
+    serial: async () => (single = await ingestK6File(path, { workers: 0 })),
+    duckdb: async () => ([row] = (await connection.runAndReadAll(sql)).getRowObjects()),
+  };
+  const names = Object.keys(paths);
+  const seconds = { parallel: [], serial: [], duckdb: [] };
+  for (let r = 0; r < runs; r++)
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(r + k) % names.length];
+      const t = performance.now();
+      await paths[name]();
+      seconds[name].push((performance.now() - t) / 1000);
+    }
+  connection.closeSync?.();
   if (JSON.stringify(single.summary) !== JSON.stringify(ours.summary))
     throw new Error("k6 ingestion: one thread and all threads disagree");
 
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  const t1 = performance.now();
-  const reader = await connection.runAndReadAll(
-    `SELECT count(data.value) AS n, quantile_cont(data.value, 0.95) AS p95 FROM read_json('${path.replaceAll("'", "''")}', format='newline_delimited', columns={metric: 'VARCHAR', type: 'VARCHAR', data: 'STRUCT(time VARCHAR, value DOUBLE)'}) WHERE metric = 'http_req_duration'`,
-  );
-  const duckSeconds = (performance.now() - t1) / 1000;
-  const [row] = reader.getRowObjects();
-  connection.closeSync?.();
-
-  const oursMbs = mb / oursSeconds;
-  const duckMbs = mb / duckSeconds;
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const mbs = (name) => mb / median(seconds[name]);
+  const list = (name) => seconds[name].map((x) => x.toFixed(2)).join(", ");
   const p95 = ours.summary.http_req_duration["p(95)"];
   console.log(
-    `  file: ${mb.toFixed(0)} MB, ${ours.lines.toLocaleString()} lines, ${requests.toLocaleString()} requests`,
+    `  file: ${mb.toFixed(0)} MB, ${ours.lines.toLocaleString()} lines, ${requests.toLocaleString()} requests; ${runs} runs each, medians (seconds of each run in brackets)`,
   );
   console.log(
-    `  ours:   ${oursSeconds.toFixed(2)} s, ${oursMbs.toFixed(0)} MB/s (per-second series for ${Object.keys(ours.endpoints).length} endpoints; p95 ${p95.toFixed(3)} ms, count ${ours.summary.http_req_duration.count})`,
+    `  ours, ${threads} threads: ${mbs("parallel").toFixed(0)} MB/s [${list("parallel")}] (per-second series for ${Object.keys(ours.endpoints).length} endpoints; p95 ${p95.toFixed(3)} ms, count ${ours.summary.http_req_duration.count})`,
   );
   console.log(
-    `  ours, one thread: ${singleSeconds.toFixed(2)} s, ${(mb / singleSeconds).toFixed(0)} MB/s (same results)`,
+    `  ours, one thread: ${mbs("serial").toFixed(0)} MB/s [${list("serial")}] (same results)`,
   );
   console.log(
-    `  DuckDB: ${duckSeconds.toFixed(2)} s, ${duckMbs.toFixed(0)} MB/s (read_json; p95 ${Number(row.p95).toFixed(3)} ms, count ${row.n})`,
+    `  DuckDB read_json: ${mbs("duckdb").toFixed(0)} MB/s [${list("duckdb")}] (p95 ${Number(row.p95).toFixed(3)} ms, count ${row.n})`,
   );
-  console.log(`  ratio ours / DuckDB: ${(oursMbs / duckMbs).toFixed(2)}×`);
+  console.log(
+    `  (by default, ingestK6File would use ${defaultK6Workers(Math.round(mb * 1e6))} worker threads here: file size and load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`,
+  );
+  console.log(
+    `  ratios: ours (threads) / DuckDB ${(mbs("parallel") / mbs("duckdb")).toFixed(2)}×, ours (one thread) / DuckDB ${(mbs("serial") / mbs("duckdb")).toFixed(2)}×, threads / one thread ${(mbs("parallel") / mbs("serial")).toFixed(2)}×`,
+  );
 } finally {
   await rm(path, { force: true });
 }

@@ -40,7 +40,16 @@ import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors
 import { formatZodIssue, readYamlFile } from "../analysis/io/files/config-file.js";
 import { printWarnings, type Io } from "./main.js";
 import { prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
-import { loadRunBundle } from "./report-command.js";
+import { loadRunBundle } from "../analysis/io/files/run-bundle.js";
+
+/**
+ * The name of a pooled baseline, naming the runs it pooled (oldest first):
+ * "the last 2 checkout runs in history: caplab-1a2b3c4d, caplab-5e6f7a8b".
+ */
+export function pooledLabel(scenario: string, runs: readonly GateRun[]): string {
+  const n = runs.length;
+  return `the last ${n === 1 ? "" : `${n} `}${scenario} run${n === 1 ? "" : "s"} in history: ${runs.map((r) => r.label).join(", ")}`;
+}
 
 export interface GateOptions {
   readonly baseline?: string;
@@ -164,11 +173,10 @@ export async function runGateCommand(
         io.err(
           `caplab: no earlier ${run.meta.scenario} runs in ${historyPath}; the regression checks are skipped this time.\n`,
         );
-      else
-        baseline = poolBaselines(
-          runs,
-          `last ${runs.length} ${run.meta.scenario} run${runs.length === 1 ? "" : "s"} in history`,
-        );
+      else {
+        baseline = poolBaselines(runs, pooledLabel(run.meta.scenario, runs));
+        io.out(`Baseline: ${baseline.label} (${historyPath})\n`);
+      }
     } catch (error) {
       if (!(error instanceof HistoryError)) throw error;
       historyFailure = error;

@@ -37,6 +37,7 @@ import { parseS3Url } from "../analysis/io/import/sources.js";
 import type { Io } from "./main.js";
 import { printWarnings } from "./main.js";
 import { parseTimeCell } from "../analysis/io/files/trace-file.js";
+import { importK6RunCommand } from "./import-k6.js";
 
 export { DEFAULT_IMPORT_STEP_SECONDS, IMPORT_FORMATS };
 
@@ -59,6 +60,18 @@ export interface ImportCommandOptions {
   readonly connectTimeout?: number;
   /** Seconds to wait for each S3 answer, and the longest silence within one. @default 60 */
   readonly requestTimeout?: number;
+  /** k6 only: k6's --summary-export file of the run. */
+  readonly summaryExport?: string;
+  /** k6 only: a JSON file with the script's thresholds. */
+  readonly thresholds?: string;
+  /** k6 only: the scenario name recorded. */
+  readonly scenario?: string;
+  /** k6 only: the run's id. */
+  readonly runId?: string;
+  /** k6 only: the history database. */
+  readonly history?: string;
+  /** k6 only: false with --no-record. @default true */
+  readonly record?: boolean;
   readonly out: string;
   readonly quiet?: boolean;
   /** Write --out even when caplab did not write what is there (it is kept as a backup). */
@@ -100,6 +113,22 @@ export async function runImportCommand(
     throw new UsageError("--queries and --requests go with --format cloudwatch only.", "bad-flag");
   }
 
+  const k6Only = (
+    [
+      ["--summary-export", opts.summaryExport],
+      ["--thresholds", opts.thresholds],
+      ["--scenario", opts.scenario],
+      ["--run-id", opts.runId],
+      ["--history", opts.history],
+      ["--no-record", opts.record === false ? true : undefined],
+    ] as const
+  ).filter(([, v]) => v !== undefined);
+  if (format !== "k6" && k6Only.length > 0)
+    throw new UsageError(
+      `${k6Only.map(([f]) => f).join(", ")} go${k6Only.length === 1 ? "es" : ""} with --format k6 only.`,
+      "bad-flag",
+    );
+
   if (format !== "alb" && opts.loadBalancer !== undefined) {
     throw new UsageError("--load-balancer goes with --format alb only.", "bad-flag");
   }
@@ -122,7 +151,7 @@ export async function runImportCommand(
     force: opts.force,
     inputs: [
       ...sources.filter((s) => !s.startsWith("s3://")),
-      ...(opts.queries === undefined ? [] : [opts.queries]),
+      ...[opts.queries, opts.summaryExport, opts.thresholds].filter((f) => f !== undefined),
     ],
     notify: (message) => io.err(`caplab: ${message}\n`),
   });
@@ -141,6 +170,22 @@ export async function runImportCommand(
           : {}),
       }));
   const s3 = (): S3Client => (client ??= guardAwsClient(makeS3()));
+  if (format === "k6")
+    try {
+      return await importK6RunCommand(
+        sources,
+        opts,
+        { stepSeconds: stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS, fromMs, toMs, s3 },
+        output,
+        io,
+        {
+          now: deps.now,
+          timeouts,
+        },
+      );
+    } finally {
+      if (deps.s3 === undefined) client?.destroy();
+    }
 
   const warnings: Warning[] = [];
   const progress = io.isTty && !opts.quiet;

@@ -160,12 +160,17 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
   program
     .command("import")
     .summary(
-      "turn ALB access logs, nginx/Apache logs, k6 JSON results, a CSV series or saved CloudWatch JSON into a trace bundle",
+      "turn k6 results into a run bundle, or ALB/nginx logs, a CSV series or saved CloudWatch JSON into a trace bundle",
     )
     .description(
       "Reads per-request logs (plain or .gz; files, folders walked recursively, or s3://bucket/prefix) and writes a " +
         "trace bundle: series/requests.csv per step plus the format's other series (5xx counts, latency) and a " +
         "manifest whose notes count bad lines. simulate and plan read it with `trace: { file: DIR }`.\n\n" +
+        "--format k6 reads k6's --out json NDJSON (plain or .gz) and writes a RUN bundle that report, gate and " +
+        "history take like one from caplab run: the thresholds (--thresholds FILE, the --summary-export's, the " +
+        "output's Metric lines) judged on the points as k6 judges them, each with its observed value (k6's own " +
+        "verdict where the summary export has one; exit 104 for a threshold k6 would refuse), the run recorded " +
+        "in the history, and trace/ at --step for simulate and plan.\n\n" +
         "--format cloudwatch reads saved AWS CLI JSON, recognized by its shape:\n" +
         "  get-metric-data output: with --queries FILE (the --metric-data-queries\n" +
         "    JSON) each Id gets its namespace, metric, dimensions, stat, unit and\n" +
@@ -183,7 +188,7 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
         "Examples:\n  caplab import ./alb-logs --format alb --out bundles/alb\n" +
         "  caplab import s3://my-logs/AWSLogs/123456789012/elasticloadbalancing/us-east-1/2025/04/ --format alb --out bundles/apr\n" +
         "  caplab import /var/log/nginx/access.log.gz --format nginx --out bundles/nginx\n" +
-        "  caplab import results.json.gz --format k6 --step 1 --out bundles/k6\n" +
+        "  caplab import k6.json --format k6 --summary-export summary.json --out runs/today   # a run bundle for report and gate\n" +
         "  caplab import page1.json page2.json --format cloudwatch --queries queries.json --out bundles/cw\n" +
         "  caplab import cw.json performance.jsonl --format cloudwatch --requests m1 --out bundles/cw",
     )
@@ -220,6 +225,21 @@ function buildProgram(io: Io, setCode: (code: number) => void): Command {
       "--load-balancer <name>",
       "alb only: import this load balancer's lines (app/NAME/ID or NAME); default: each load balancer into its own bundle, the others beside --out as OUT-NAME",
     )
+    .option(
+      "--summary-export <file>",
+      "k6 only: the run's k6 --summary-export file (or handleSummary data): k6's verdicts and numbers",
+    )
+    .option(
+      "--thresholds <file>",
+      'k6 only: the script\'s thresholds as JSON ({"thresholds": {...}} as in k6 options), judged on the points',
+    )
+    .option(
+      "--scenario <name>",
+      "k6 only: the scenario name the history pools runs by (default: the points' scenario tag)",
+    )
+    .option("--run-id <id>", "k6 only: the run's id (default: import- and 8 random hex digits)")
+    .option("--history <path>", "k6 only: history database the run is recorded in")
+    .option("--no-record", "k6 only: do not record the run in the history")
     .option("--endpoint-url <url>", "S3 endpoint, path-style (e.g. a local S3 for tests)")
     .option("--region <region>", "S3 region (default: AWS_REGION, else us-east-1)")
     .addOption(connectTimeoutOption())
@@ -525,7 +545,7 @@ export async function main(argv: readonly string[], terminal: Io = processIo): P
     }
     if (error instanceof UsageError) {
       io.err(`caplab: ${redactUserinfo(error.message)}\n`);
-      return 2;
+      return error.exitCode;
     }
     if (error instanceof HistoryError) {
       io.err(`caplab: ${redactUserinfo(error.message)}\n`);

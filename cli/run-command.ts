@@ -84,7 +84,7 @@ import {
   SYNC_START_TIMEOUT_SECONDS,
   waitForK6Apis,
 } from "../scenarios/io/segment-start.js";
-import type { TraceSource } from "../sim/vocab/index.js";
+import { RUN_BUNDLE_FORMAT, type TraceSource } from "../sim/vocab/index.js";
 import {
   historyLockTimeoutMs,
   recordRun,
@@ -98,7 +98,7 @@ import {
   type AwsTimeouts,
 } from "../analysis/io/aws/aws-client.js";
 import { runCollectCommand } from "./collect-command.js";
-import { loadRunBundle } from "./report-command.js";
+import { loadRunBundle, writeRunManifest } from "../analysis/io/files/run-bundle.js";
 import { printable } from "../reports/escape.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
 import type { Io } from "./main.js";
@@ -113,7 +113,7 @@ import { loadTraceSource } from "../analysis/io/files/trace-file.js";
 import { PACKAGE_ROOT_URL } from "../sim/io/package-root.js";
 import { RUN_DEFAULTS } from "../sim/vocab/defaults.js";
 
-export const RUN_BUNDLE_FORMAT = "caplab-run-bundle/1" as const;
+export { RUN_BUNDLE_FORMAT };
 
 /** The IAM policy that lists the actions `caplab run --on ecs` calls. */
 export const RUN_POLICY = "examples/iam/run-policy.json";
@@ -551,7 +551,7 @@ export async function runRunCommand(
         signal,
         awsTimeoutsOf(opts),
       );
-      await writeJsonAtomic(join(dir, "manifest.json"), {
+      await writeRunManifest(join(dir, "manifest.json"), {
         ...manifestBase,
         runId,
         on: "local",
@@ -982,7 +982,7 @@ async function runSegments(
       signal,
       timeouts,
     );
-    await writeJsonAtomic(join(out, "manifest.json"), {
+    await writeRunManifest(join(out, "manifest.json"), {
       ...manifestBase,
       runId,
       on: "ecs",
@@ -1070,7 +1070,7 @@ async function mergeAndJudge(
       found.map((f) => f.file),
       join(out, "k6.json.gz"),
       {
-        subMetrics: needs.subMetrics,
+        metrics: needs.metrics,
         percentiles: [...new Set([90, 95, 99, ...needs.percentiles])].sort((a, b) => a - b),
         segmentTags: found.map((f) => String(f.index)),
       },
@@ -1082,7 +1082,7 @@ async function mergeAndJudge(
     verdicts = evaluateThresholds(thresholds, merged.metrics);
     const bad = verdicts.filter((v) => !v.ok);
     for (const v of bad) io.err(`caplab: threshold ${renderThresholdResult(v)}\n`);
-    const empty = verdicts.filter((v) => v.verdict !== "invalid" && !v.hadSamples).length;
+    const empty = verdicts.filter((v) => v.verdict !== "invalid" && v.samples === 0).length;
     const of =
       missingIndexes.length > 0
         ? ` of ${found.length} of ${found.length + missingIndexes.length} segments`
@@ -1293,7 +1293,7 @@ async function writeTestRun(
   await output.write(async (dir) => {
     if (plan !== null) await writeJsonAtomic(join(dir, "plan.json"), plan);
     await writeFileAtomic(join(dir, "testrun.yaml"), toYaml(testRun));
-    await writeJsonAtomic(join(dir, "manifest.json"), {
+    await writeRunManifest(join(dir, "manifest.json"), {
       ...manifestBase,
       runId,
       on: "k8s",

@@ -1,24 +1,29 @@
 /**
- * What a run bundle says, shaped for the run report, the gate and the history. Pure: parsed
- * k6 lines and already-read files in, {@link RunData} out; reading files is in
- * cli/report-command.ts.
+ * What a run bundle says, shaped for the run report, the gate and the history. Pure: the one
+ * k6 aggregator's result and already-read files in, {@link RunData} out; reading the bundle
+ * is analysis/io/files/run-bundle.ts (loadRunBundle).
  *
- *   k6.json.gz lines ──parseK6Line──▶ K6Line
- *     ──RunAccumulator.add──▶ per second: requests, failures, 5xx, dropped iterations,
- *                             a LatencyHistogram; every http_req_duration value
- *     ──RunAccumulator.finish(meta)──▶ RunData
- *        (+ summary.json thresholds via {@link thresholdVerdicts},
- *         + a trace bundle's series via {@link serverSideFromSeries})
+ *   k6.json.gz ──K6Ingest (analysis/k6-ingest.ts)──▶ K6Ingested
+ *     ──runDataOf(ingested, meta, extra)──▶ RunData
+ *        (+ summary.json thresholds via {@link thresholdVerdicts}, their observed values via
+ *         {@link withObservedValues}, + a trace bundle's series via {@link serverSideFromSeries})
  *
  * Latency means k6's `http_req_duration` (all responses, as k6's own threshold on it);
- * requests are `http_reqs` Points and failures `http_req_failed` Points with value 1.
+ * requests are `http_reqs` Points and failures `http_req_failed` Points with a value ≠ 0.
  */
-import { k6Percentile, LatencyHistogram } from "../analysis/stats/index.js";
+import { LatencyHistogram } from "../analysis/stats/index.js";
 import type { GateRun } from "../analysis/gate.js";
-import type { K6Line } from "../analysis/k6-results.js";
+import type { K6Ingested } from "../analysis/k6-ingest.js";
+import type { K6MetricSummary } from "../analysis/k6-results.js";
 import type { SloTargets } from "../scenarios/plan/k6-plan.js";
-import { MAX_TRACE_STEPS, tooManySteps, TraceError } from "../analysis/trace.js";
-import { warnings as warning, type TaskSize, type Warning } from "../sim/vocab/index.js";
+import {
+  aggregationKey,
+  evaluateThreshold,
+  formatObserved,
+  parseThresholdExpression,
+  type MetricTypeOf,
+} from "../scenarios/plan/k6-thresholds.js";
+import type { TaskSize, Warning } from "../sim/vocab/index.js";
 
 /** Most request latencies a RunData keeps as its sample (a systematic thinning of all). */
 export const LATENCY_SAMPLE_SIZE = 5000;
@@ -39,17 +44,36 @@ export interface RunSecond {
   readonly p99Ms: number | null;
 }
 
-/** A k6 threshold and whether it held. */
+/** A k6 threshold, whether it held, and the value it was judged on. */
 export interface ThresholdVerdict {
   readonly metric: string;
   readonly expression: string;
   /** true = passed. (summary.json says the opposite: there `true` means FAILED.) */
   readonly ok: boolean;
+  /** The aggregate compared, as k6 names it: `p(90)`, `rate`, `count`, … */
+  readonly aggregation?: string;
   /**
-   * The value the threshold was judged on, for people (e.g. "621 ms", "1.2 %"), when the
-   * bundle gives it; the report shows it next to the verdict.
+   * Its value, in the metric's unit (ms for time): k6's own number from the summary export
+   * when it holds it, else computed from the k6 output as k6 computes it; null when there is
+   * none (a Rate without samples, which k6 does not judge).
    */
-  readonly observed?: string | number | null;
+  readonly observed?: number | null;
+  /** What the metric holds: `time` (ms), `data` (bytes) or `default`. */
+  readonly contains?: string;
+  /** Who gave the verdict: k6 itself, or caplab on the points (a distributed run, an import). */
+  readonly judgedBy?: "k6" | "caplab";
+}
+
+/** "p(90) < 400: FAILED (621 ms)": a verdict with its observed value, as the report and gate print it. */
+export function renderThresholdVerdict(t: ThresholdVerdict): string {
+  const verdict = t.ok ? "passed" : "FAILED";
+  const value =
+    t.observed === undefined
+      ? ""
+      : t.observed === null
+        ? ` (no ${t.aggregation ?? "value"}: not judged, as k6 does)`
+        : ` (${formatObserved(t.observed, t.contains ?? "default")})`;
+  return `${t.expression}: ${verdict}${value}`;
 }
 
 /** Run-wide latency of `http_req_duration`, exact (k6's percentile definition), ms. */
@@ -148,144 +172,106 @@ export interface RunData {
   readonly warnings: readonly Warning[];
 }
 
-interface SecondBucket {
-  requests: number;
-  failed: number;
-  status5xx: number;
-  dropped: number;
-  histogram: LatencyHistogram | null;
+/**
+ * The run as RunData from the one aggregator's result (null without a k6 output): the
+ * per-second series, the run-wide latency of `http_req_duration` (k6's exact percentiles)
+ * and a sample of it for the gate.
+ */
+export function runDataOf(
+  ingested: K6Ingested | null,
+  meta: RunMeta,
+  extra: {
+    readonly thresholds?: readonly ThresholdVerdict[];
+    readonly slo?: SloTargets | null;
+    readonly server?: ServerSide | null;
+    readonly warnings?: readonly Warning[];
+  } = {},
+): RunData {
+  const seconds: RunSecond[] = [];
+  const o = ingested?.overall;
+  if (o !== undefined)
+    for (let i = 0; i < o.requests.length; i++) {
+      const p = (a: Float64Array) => (Number.isNaN(a[i]!) ? null : a[i]!);
+      seconds.push({
+        timeMs: o.startMs + i * 1000,
+        requests: o.requests[i]!,
+        failed: o.failures[i]!,
+        status5xx: o.status5xx[i]!,
+        droppedIterations: o.dropped[i]!,
+        p50Ms: p(o.p50Ms),
+        p95Ms: p(o.p95Ms),
+        p99Ms: p(o.p99Ms),
+      });
+    }
+  const d = ingested?.summary.http_req_duration ?? {};
+  const sum = (f: (s: RunSecond) => number) => seconds.reduce((a, s) => a + f(s), 0);
+  const requests = sum((s) => s.requests);
+  const failedRequests = sum((s) => s.failed);
+  let sample: ArrayLike<number> = ingested?.durations ?? [];
+  if (ingested !== null && ingested.durations === null) {
+    // Past the raw-value budget: a sample drawn from the run's histogram, by rank.
+    const h = new LatencyHistogram();
+    for (const x of ingested.overall.histograms) if (x !== null) h.merge(x);
+    const n = Math.min(LATENCY_SAMPLE_SIZE, h.count);
+    sample = Array.from({ length: n }, (_, i) => h.percentile(n > 1 ? i / (n - 1) : 0));
+  }
+  return {
+    meta,
+    seconds,
+    latency: {
+      count: d.count ?? 0,
+      avgMs: d.avg ?? 0,
+      p50Ms: d.med ?? 0,
+      p90Ms: d["p(90)"] ?? 0,
+      p95Ms: d["p(95)"] ?? 0,
+      p99Ms: d["p(99)"] ?? 0,
+      maxMs: d.max ?? 0,
+    },
+    requests,
+    failedRequests,
+    errorRatePercent: requests > 0 ? (failedRequests / requests) * 100 : 0,
+    status5xx: sum((s) => s.status5xx),
+    droppedIterations: sum((s) => s.droppedIterations),
+    latencySample: thinSorted(sample, LATENCY_SAMPLE_SIZE),
+    thresholds: extra.thresholds ?? [],
+    slo: extra.slo ?? null,
+    server: extra.server ?? null,
+    warnings: [...(extra.warnings ?? [])],
+  };
 }
 
-/** Collects k6 Points per second and every request latency. Memory: 8 bytes per request. */
-export class RunAccumulator {
-  private readonly buckets = new Map<number, SecondBucket>();
-  private durations = new Float64Array(1024);
-  private count = 0;
-  private badTimes = 0;
-
-  add(line: K6Line): void {
-    if (line.type !== "Point") return;
-    const kind = POINT_KINDS[line.metric];
-    if (kind === undefined) return;
-    const ms = Date.parse(line.time);
-    if (!Number.isFinite(ms)) {
-      this.badTimes++;
-      return;
-    }
-    const second = Math.floor(ms / 1000) * 1000;
-    let bucket = this.buckets.get(second);
-    if (bucket === undefined) {
-      bucket = { requests: 0, failed: 0, status5xx: 0, dropped: 0, histogram: null };
-      this.buckets.set(second, bucket);
-    }
-    switch (kind) {
-      case "requests":
-        bucket.requests += line.value;
-        break;
-      case "failed":
-        if (line.value !== 0) bucket.failed++;
-        break;
-      case "dropped":
-        bucket.dropped += line.value;
-        break;
-      case "duration": {
-        (bucket.histogram ??= new LatencyHistogram()).record(Math.max(0, line.value));
-        if (/^5\d\d$/.test(line.tags.status ?? "")) bucket.status5xx++;
-        if (this.count === this.durations.length) {
-          const grown = new Float64Array(this.durations.length * 2);
-          grown.set(this.durations);
-          this.durations = grown;
-        }
-        this.durations[this.count++] = line.value;
-        break;
-      }
-    }
-  }
-
-  /**
-   * The run, with the thresholds, SLO and server side that came from other files.
-   * @throws TraceError when the points span more than MAX_TRACE_STEPS seconds.
-   */
-  finish(
-    meta: RunMeta,
-    extra: {
-      readonly thresholds?: readonly ThresholdVerdict[];
-      readonly slo?: SloTargets | null;
-      readonly server?: ServerSide | null;
-      readonly warnings?: readonly Warning[];
-    } = {},
-  ): RunData {
-    const warnings: Warning[] = [...(extra.warnings ?? [])];
-    if (this.badTimes > 0) warnings.push(warning.pointsWithoutTime(this.badTimes));
-    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
-    const seconds: RunSecond[] = [];
-    const first = keys[0];
-    const last = keys[keys.length - 1];
-    if (first !== undefined && last !== undefined) {
-      const span = (last - first) / 1000 + 1;
-      if (span > MAX_TRACE_STEPS)
-        throw new TraceError(
-          tooManySteps(
-            "the k6 output",
-            span,
-            1,
-            first,
-            last + 1000,
-            "a run's seconds are filled in one by one, so its points must lie within the run: check the k6 output's times",
-          ),
-          "trace-too-long",
-        );
-      for (let t = first; t <= last; t += 1000) {
-        const b = this.buckets.get(t);
-        const h = b?.histogram ?? null;
-        seconds.push({
-          timeMs: t,
-          requests: b?.requests ?? 0,
-          failed: b?.failed ?? 0,
-          status5xx: b?.status5xx ?? 0,
-          droppedIterations: b?.dropped ?? 0,
-          p50Ms: h === null ? null : h.percentile(0.5),
-          p95Ms: h === null ? null : h.percentile(0.95),
-          p99Ms: h === null ? null : h.percentile(0.99),
-        });
-      }
-    }
-    const sorted = this.durations.slice(0, this.count).sort();
-    const sum = sorted.reduce((a, b) => a + b, 0);
-    const requests = seconds.reduce((a, s) => a + s.requests, 0);
-    const failedRequests = seconds.reduce((a, s) => a + s.failed, 0);
+/**
+ * Verdicts with the value each was judged on (see {@link ThresholdVerdict.observed}): k6's
+ * number from the summary export's metric when it has the aggregate, else the aggregate
+ * computed from the run's k6 output (`metrics`, K6Ingested.metrics), as k6 computes it.
+ * A verdict that already carries its value keeps it.
+ */
+export function withObservedValues(
+  verdicts: readonly ThresholdVerdict[],
+  metrics: Readonly<Record<string, K6MetricSummary>>,
+  summaryMetrics: Readonly<Record<string, Readonly<Record<string, number>>>> = {},
+  known?: MetricTypeOf,
+): ThresholdVerdict[] {
+  return verdicts.map((t) => {
+    if (t.observed !== undefined) return t;
+    const parsed = parseThresholdExpression(t.expression);
+    if (!parsed.ok) return t;
+    const aggregation = aggregationKey(parsed.value.aggregation);
+    const judged = evaluateThreshold(t.metric, t.expression, metrics, known);
+    const contains = judged.verdict === "invalid" ? undefined : judged.contains;
+    const fromK6 = Object.hasOwn(summaryMetrics, t.metric)
+      ? summaryMetrics[t.metric]![aggregation]
+      : undefined;
+    const observed =
+      fromK6 !== undefined ? fromK6 : judged.verdict === "invalid" ? undefined : judged.observed;
     return {
-      meta,
-      seconds,
-      latency: {
-        count: sorted.length,
-        avgMs: sorted.length ? sum / sorted.length : 0,
-        p50Ms: k6Percentile(sorted, 0.5),
-        p90Ms: k6Percentile(sorted, 0.9),
-        p95Ms: k6Percentile(sorted, 0.95),
-        p99Ms: k6Percentile(sorted, 0.99),
-        maxMs: sorted[sorted.length - 1] ?? 0,
-      },
-      requests,
-      failedRequests,
-      errorRatePercent: requests > 0 ? (failedRequests / requests) * 100 : 0,
-      status5xx: seconds.reduce((a, s) => a + s.status5xx, 0),
-      droppedIterations: seconds.reduce((a, s) => a + s.droppedIterations, 0),
-      latencySample: thinSorted(sorted, LATENCY_SAMPLE_SIZE),
-      thresholds: extra.thresholds ?? [],
-      slo: extra.slo ?? null,
-      server: extra.server ?? null,
-      warnings,
+      ...t,
+      aggregation,
+      ...(observed === undefined ? {} : { observed }),
+      ...(contains === undefined ? {} : { contains }),
     };
-  }
+  });
 }
-
-const POINT_KINDS: Readonly<Record<string, "requests" | "failed" | "dropped" | "duration">> = {
-  http_reqs: "requests",
-  http_req_failed: "failed",
-  dropped_iterations: "dropped",
-  http_req_duration: "duration",
-};
 
 /**
  * At most `size` values of a sorted sample, evenly spaced by rank (the first and the last
@@ -317,7 +303,7 @@ export function thresholdVerdicts(summaryExport: unknown): ThresholdVerdict[] {
       // Older exports and handleSummary data write {ok: boolean}; the export writes a boolean.
       const ok =
         typeof failed === "boolean" ? !failed : (failed as { ok?: unknown } | null)?.ok === true;
-      out.push({ metric, expression, ok });
+      out.push({ metric, expression, ok, judgedBy: "k6" });
     }
   }
   return out;

@@ -38,10 +38,12 @@ export function renderRunHtml(
 <p class="sub">${e(run.meta.startedAt ?? "start unknown")} to ${e(run.meta.endedAt ?? "end unknown")}${run.meta.gitCommit !== null ? ` · commit <code>${e(run.meta.gitCommit.slice(0, 12))}</code>` : ""}</p>
 </header>`);
   const verdict = runVerdict(run);
-  body.push(`<section id="verdict" class="verdict ${verdict.pass ? "risk-low" : "risk-high"}">
+  const tone = verdict.pass === null ? "risk-medium" : verdict.pass ? "risk-low" : "risk-high";
+  const word = verdict.pass === null ? "NO VERDICT" : verdict.pass ? "PASS" : "FAIL";
+  body.push(`<section id="verdict" class="verdict ${tone}">
 <div class="verdict-main">
 <p class="eyebrow">Verdict</p>
-<h2 class="pick"><span class="badge ${verdict.pass ? "risk-low" : "risk-high"}">${verdict.pass ? "PASS" : "FAIL"}</span></h2>
+<h2 class="pick"><span class="badge ${tone}">${word}</span></h2>
 <p>${e(verdict.headline)}</p>
 ${verdict.failing.length > 0 ? `<ul class="cautions">${verdict.failing.map((f) => `<li>${e(f)}</li>`).join("")}</ul>` : ""}
 </div>

@@ -4,6 +4,7 @@
  * (markdownInline, markdownCell); the facts shown are shared with the HTML through
  * {@link runFactRows}.
  */
+import { formatObserved } from "../analysis/k6-results.js";
 import { capacityFigures, type RunData, type ThresholdVerdict } from "./run-data.js";
 import { markdownCell, markdownInline } from "./escape.js";
 import { formatCompact, formatNumber, formatPercent } from "./format.js";
@@ -86,22 +87,28 @@ export function serverFactRows(run: RunData): Row[] {
 
 /** The answer first: PASS or FAIL, and what failed with the values observed. */
 export interface RunVerdict {
-  readonly pass: boolean;
+  /** null: nothing to judge (no k6 thresholds and no k6 exit code, e.g. a trace bundle). */
+  readonly pass: boolean | null;
   readonly headline: string;
   /** The failing thresholds, e.g. "http_req_duration p(95)<400: 621 ms". */
   readonly failing: readonly string[];
 }
 
-/** A threshold's observed value as text, or null when the bundle does not give it. */
+/**
+ * A threshold's observed value as text in the metric's unit ("621.049 ms", as the gate prints
+ * it), or null when the bundle does not give it or k6 did not judge it (an empty Rate).
+ */
 export function observedText(t: ThresholdVerdict): string | null {
   const v = t.observed;
-  if (v === undefined || v === null || v === "") return null;
-  return typeof v === "number" ? formatNumber(v, Number.isInteger(v) ? 0 : 2) : v;
+  if (v === undefined || v === null) return null;
+  return formatObserved(v, t.contains ?? "default");
 }
 
 /**
  * PASS when every threshold held and k6 exited 0 (or its exit code is unknown); FAIL
- * otherwise, naming the failing thresholds with their observed values and k6's exit code.
+ * otherwise, naming the failing thresholds with their observed values and k6's exit code;
+ * NO VERDICT when the bundle has neither thresholds nor k6's exit code (a trace bundle, or k6
+ * output imported without a summary): nothing was judged, so nothing passed.
  */
 export function runVerdict(run: RunData): RunVerdict {
   const failed = run.thresholds.filter((t) => !t.ok);
@@ -112,6 +119,14 @@ export function runVerdict(run: RunData): RunVerdict {
     const o = observedText(t);
     return `${t.metric} ${t.expression}${o !== null ? `: observed ${o}` : ""}`;
   });
+  if (run.thresholds.length === 0 && exit === null) {
+    return {
+      pass: null,
+      headline:
+        "NO VERDICT: this bundle has no k6 thresholds and no k6 exit code, so nothing was judged; the figures and charts below describe the traffic.",
+      failing: [],
+    };
+  }
   const parts: string[] = [];
   if (run.thresholds.length === 0) parts.push("no k6 thresholds in summary.json");
   else if (failed.length === 0) parts.push(`all ${run.thresholds.length} thresholds held`);

@@ -628,7 +628,9 @@ export class AutoScaler {
     if (!this.emit) return;
     const ev = p.evidence;
     const shown = ev
-      ? ev.datapoints.map((v) => (Number.isNaN(v) ? "–" : String(round(v)))).join(", ")
+      ? ev.datapoints
+          .map((v) => (Number.isNaN(v) ? "–" : String(roundApart(v, ev.threshold))))
+          .join(", ")
       : "";
     const clamp =
       kind === "scale-out" && to === bound
@@ -692,6 +694,19 @@ function isMultiple(tau: number, period: number): boolean {
 
 function round(v: number): number {
   return Math.round(v * 10) / 10;
+}
+
+/**
+ * A datapoint to one decimal, or to as many more (up to six) as it takes not to print equal to
+ * the threshold it breached: 50.04 against 50 shows as 50.04, never "50 above 50".
+ */
+export function roundApart(v: number, threshold: number): number {
+  for (let d = 1; d <= 6; d++) {
+    const f = 10 ** d;
+    const shown = Math.round(v * f) / f;
+    if (v === threshold || shown !== Math.round(threshold * 10) / 10) return shown;
+  }
+  return v;
 }
 
 function isoMinute(ms: number): string {

@@ -4,7 +4,11 @@
  * documented with its definition, method, cost and an example, and tested against scipy.
  */
 export { k6Percentile } from "./k6-percentile.js";
-export { LatencyHistogram, type LatencyHistogramOptions } from "./latency-histogram.js";
+export {
+  LatencyHistogram,
+  type LatencyHistogramOptions,
+  type LatencyHistogramSnapshot,
+} from "./latency-histogram.js";
 export {
   bootstrapDifferenceCi,
   type BootstrapInterval,
@@ -22,3 +26,4 @@ export {
   type ChangePoint,
   type EDivisiveOptions,
 } from "./e-divisive.js";
+export { ExactSum } from "./exact-sum.js";

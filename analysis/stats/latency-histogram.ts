@@ -21,6 +21,21 @@ export interface LatencyHistogramOptions {
   readonly lowestDiscernibleValue?: number;
 }
 
+import { ExactSum } from "./exact-sum.js";
+
+/** A {@link LatencyHistogram} as plain, structured-cloneable data. */
+export interface LatencyHistogramSnapshot {
+  readonly significantDigits: number;
+  readonly lowestDiscernibleValue: number;
+  readonly offset: number;
+  readonly counts: Float64Array;
+  readonly count: number;
+  /** The exact sum's partials (ExactSum). */
+  readonly sum: readonly number[];
+  readonly min: number;
+  readonly max: number;
+}
+
 /** The default of {@link LatencyHistogramOptions.significantDigits}. */
 const DEFAULT_SIGNIFICANT_DIGITS = 2;
 /** The default of {@link LatencyHistogramOptions.lowestDiscernibleValue}: 1 µs in milliseconds. */
@@ -46,7 +61,8 @@ const INITIAL_BUCKETS = 64;
  *   |histogram.percentile(p) − k6Percentile(sorted, p)| ≤ ε · k6Percentile(sorted, p) + u/2.
  *
  * `percentile(0)` is the exact minimum and `percentile(1)` the exact maximum; `count`,
- * `min`, `max` and `mean` are exact.
+ * `min`, `max` and `mean` are exact (the sum is an ExactSum, so histograms merged in any
+ * order have the same mean).
  *
  * Memory: 8 bytes per bucket between the smallest and largest value recorded, that is
  * 8·H bytes per doubling of the value range: with 2 digits about 1 KiB per doubling, so
@@ -78,7 +94,8 @@ export class LatencyHistogram {
   #counts = new Float64Array(0);
   #offset = 0;
   #count = 0;
-  #sum = 0;
+  /** Exact, so that merges in any order give the same mean. */
+  #sum = new ExactSum();
   #min = Number.POSITIVE_INFINITY;
   #max = Number.NEGATIVE_INFINITY;
 
@@ -119,7 +136,7 @@ export class LatencyHistogram {
 
   /** The arithmetic mean of the recorded values, exactly (from their sum); 0 when empty. */
   get mean(): number {
-    return this.#count === 0 ? 0 : this.#sum / this.#count;
+    return this.#count === 0 ? 0 : this.#sum.value / this.#count;
   }
 
   /** Buckets currently allocated; the histogram takes about 8 bytes for each. */
@@ -147,7 +164,7 @@ export class LatencyHistogram {
     this.#ensure(index, index);
     this.#counts[index - this.#offset]! += count;
     this.#count += count;
-    this.#sum += value * count;
+    this.#sum.add(count === 1 ? value : value * count);
     if (value < this.#min) this.#min = value;
     if (value > this.#max) this.#max = value;
   }
@@ -173,10 +190,42 @@ export class LatencyHistogram {
     const shift = other.#offset - this.#offset;
     for (let i = 0; i < counts.length; i++) this.#counts[shift + i]! += counts[i]!;
     this.#count += other.#count;
-    this.#sum += other.#sum;
+    this.#sum.addSum(other.#sum);
     if (other.#min < this.#min) this.#min = other.#min;
     if (other.#max > this.#max) this.#max = other.#max;
     return this;
+  }
+
+  /**
+   * The histogram as plain data (its buckets as a Float64Array), to send to another thread;
+   * {@link LatencyHistogram.fromSnapshot} makes the same histogram again.
+   */
+  toSnapshot(): LatencyHistogramSnapshot {
+    return {
+      significantDigits: this.significantDigits,
+      lowestDiscernibleValue: this.lowestDiscernibleValue,
+      offset: this.#offset,
+      counts: this.#counts,
+      count: this.#count,
+      sum: this.#sum.toArray(),
+      min: this.#min,
+      max: this.#max,
+    };
+  }
+
+  /** The histogram a {@link toSnapshot} describes. */
+  static fromSnapshot(s: LatencyHistogramSnapshot): LatencyHistogram {
+    const h = new LatencyHistogram({
+      significantDigits: s.significantDigits,
+      lowestDiscernibleValue: s.lowestDiscernibleValue,
+    });
+    h.#offset = s.offset;
+    h.#counts = s.counts as Float64Array<ArrayBuffer>;
+    h.#count = s.count;
+    h.#sum = ExactSum.of(s.sum);
+    h.#min = s.min;
+    h.#max = s.max;
+    return h;
   }
 
   /**

@@ -6,7 +6,8 @@
  *
  *   segment files (gathered from S3 or CloudWatch Logs by scenarios/io/segment-outputs.ts)
  *     ──mergeK6Outputs──▶ one k6.json.gz (written beside, then renamed into place)
- *                         + aggregates (with the sub-metrics and percentiles asked for)
+ *     ──ingestK6File (the one aggregator, analysis/k6-ingest.ts)──▶ aggregates (with the
+ *                         metrics, sub-metrics and percentiles asked for)
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -18,11 +19,11 @@ import type { Writable } from "node:stream";
 import { readLines } from "../../analysis/io/files/lines.js";
 import {
   k6PointValueProblem,
-  MetricAccumulator,
   parseK6Line,
   type K6Line,
   type K6MetricSummary,
 } from "../../analysis/k6-results.js";
+import { ingestK6File } from "../../analysis/io/files/k6-stream.js";
 
 /**
  * The longest line of a k6 JSON file read, in characters: a Point or Metric line is well under
@@ -87,12 +88,15 @@ export interface MergeResult {
   readonly points: number;
   /** Points of each input, in the order given. */
   readonly pointsPerInput: readonly number[];
-  readonly metrics: Record<string, K6MetricSummary>;
+  readonly metrics: Readonly<Record<string, K6MetricSummary>>;
 }
 
 export interface MergeOptions {
-  /** Sub-metrics (`name{tag:value}`) to aggregate as well. @default none */
-  readonly subMetrics?: readonly string[];
+  /**
+   * Metrics and sub-metrics (`name{tag:value}`) whose aggregates are needed in full (trends
+   * with percentiles, sub-metrics): thresholdNeeds. @default none
+   */
+  readonly metrics?: readonly string[];
   /** Percentiles of every trend, 0–100. @default [90, 95, 99] */
   readonly percentiles?: readonly number[];
   /** The `segment` tag of each input's Points. @default the input's position, "0", "1", … */
@@ -105,9 +109,9 @@ async function write(out: Writable, text: string): Promise<void> {
 
 /**
  * Merges k6 JSON outputs into `output` (gzipped when it ends in .gz) and returns the
- * aggregates of the merged raw Points. The file is written under a temporary name beside
- * `output` and renamed when complete, so a failed merge leaves no partial file behind.
- * `options` may be the list of sub-metrics alone.
+ * aggregates of the merged raw Points (read back by the one aggregator). The file is written
+ * under a temporary name beside `output` and renamed when complete, so a failed merge leaves
+ * no partial file behind. `options` may be the list of metrics alone.
  *
  * @throws Error naming the file and line of the first line that is not k6 JSON.
  */
@@ -116,13 +120,12 @@ export async function mergeK6Outputs(
   output: string,
   options: MergeOptions | readonly string[] = {},
 ): Promise<MergeResult> {
-  const opts: MergeOptions = isList(options) ? { subMetrics: options } : options;
+  const opts: MergeOptions = isList(options) ? { metrics: options } : options;
   await mkdir(dirname(output), { recursive: true });
   const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(4).toString("hex")}.tmp`);
   const file = createWriteStream(tmp);
   const out: Writable = output.endsWith(".gz") ? createGzip() : file;
   if (out !== file) out.pipe(file);
-  const acc = new MetricAccumulator(opts.subMetrics ?? []);
   const seenMetrics = new Set<string>();
   const pointsPerInput: number[] = [];
   try {
@@ -132,7 +135,6 @@ export async function mergeK6Outputs(
       try {
         for await (const { text, line } of readK6Parsed(path)) {
           if (line === null) continue;
-          acc.add(line);
           if (line.type === "Metric") {
             if (seenMetrics.has(line.metric)) continue;
             seenMetrics.add(line.metric);
@@ -159,10 +161,14 @@ export async function mergeK6Outputs(
     await rm(tmp, { force: true });
     throw error;
   }
+  const ingested = await ingestK6File(output, {
+    metrics: opts.metrics ?? [],
+    percentiles: opts.percentiles ?? [],
+  });
   return {
     points: pointsPerInput.reduce((a, b) => a + b, 0),
     pointsPerInput,
-    metrics: acc.summarize(undefined, opts.percentiles),
+    metrics: ingested.metrics,
   };
 }
 
@@ -173,9 +179,7 @@ function isList(options: MergeOptions | readonly string[]): options is readonly 
 /** Aggregates of one k6 JSON file (the single-segment baseline of a merge). */
 export async function summarizeK6Output(
   path: string,
-  subMetrics: readonly string[] = [],
-): Promise<Record<string, K6MetricSummary>> {
-  const acc = new MetricAccumulator(subMetrics);
-  for await (const { line } of readK6Parsed(path)) if (line !== null) acc.add(line);
-  return acc.summarize();
+  metrics: readonly string[] = [],
+): Promise<Readonly<Record<string, K6MetricSummary>>> {
+  return (await ingestK6File(path, { metrics })).metrics;
 }

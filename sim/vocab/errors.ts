@@ -6,13 +6,21 @@
 export class UsageError extends Error {
   /** Machine-readable kind of mistake, e.g. "missing-file", "bad-config", "bad-trace-line". */
   readonly code: string;
-  /** Process exit code for usage errors. @default 2 */
-  readonly exitCode = 2;
+  /**
+   * Process exit code. @default 2; 104 (k6's "invalid config") for thresholds k6 would
+   * refuse, as k6 itself exits.
+   */
+  readonly exitCode: number;
 
-  constructor(message: string, code: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    code: string,
+    options?: { readonly cause?: unknown; readonly exitCode?: number },
+  ) {
     super(message, options);
     this.name = "UsageError";
     this.code = code;
+    this.exitCode = options?.exitCode ?? 2;
   }
 }
 

@@ -5,4 +5,5 @@ export * from "./config.js";
 export * from "./types.js";
 export * from "./plan.js";
 export * from "./bundle.js";
+export * from "./run-bundle.js";
 export * from "./warnings.js";

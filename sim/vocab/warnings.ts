@@ -388,6 +388,21 @@ export const warnings = {
   /** `plan` on a bundle could not backtest the simulator on it. */
   noFidelity: (reason: string) => make("no-fidelity", `no fidelity score: ${reason}`),
 
+  // -- k6 results imported as a run (`import --format k6`, analysis/io/import/k6-run.ts) ---
+
+  /** k6's summary export and caplab's reading of the k6 output disagree on a threshold. */
+  thresholdVerdictDiffers: (
+    metric: string,
+    expression: string,
+    k6Ok: boolean,
+    caplabOk: boolean,
+    observed: string,
+  ) =>
+    make(
+      "threshold-verdict-differs",
+      `k6's summary says ${metric} ${expression} ${k6Ok ? "passed" : "FAILED"}; caplab's reading of the k6 output says ${caplabOk ? "passed" : "FAILED"} (observed ${observed}); the bundle keeps k6's verdict.`,
+    ),
+
   // -- reports (reports/, reports/io/) -------------------------------------------------------
 
   /** k6 Points whose time did not parse were left out. */

@@ -6,7 +6,12 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../../sim/math/random.js";
 import { K6Ingest, parseK6Summary } from "../../analysis/k6-ingest.js";
-import { ingestK6File, readK6SummaryFile } from "../../analysis/io/files/k6-stream.js";
+import {
+  defaultK6Workers,
+  ingestK6File,
+  PARALLEL_MIN_BYTES,
+  readK6SummaryFile,
+} from "../../analysis/io/files/k6-stream.js";
 import { k6Lines } from "../fixtures/runs/make-run-bundle.js";
 
 const DATA = join(import.meta.dirname, "../../../shared/data/k6");
@@ -223,12 +228,14 @@ describe("k6 summaries", () => {
     expect(h.metrics.http_req_failed!.rate).toBeCloseTo(0.39749430523917995, 15);
     const s = await readK6SummaryFile(join(DATA, "summary-export.k6-html-reporter-perf.json"));
     expect(s.kind).toBe("summary-export");
-    expect(s.metrics.checks).toEqual({ fails: 0, passes: 29, rate: 0 });
+    // Its checks say value 0 beside 29 passes and 0 fails: the counts decide (k6's RateSink).
+    expect(s.metrics.checks).toEqual({ fails: 0, passes: 29, rate: 1 });
     expect(s.metrics.http_req_duration!["p(95)"]).toBeCloseTo(60.26172, 9);
     const legacy = parseK6Summary(
       JSON.parse(readFileSync(join(DATA, "summary-export-legacy.k6-test-fixture.json"), "utf8")),
     );
     expect(legacy.kind).toBe("summary-export");
+    expect(legacy.metrics.checks).toEqual({ passes: 45, fails: 15, rate: 0.75 }); // its value too
     expect(() => parseK6Summary({})).toThrow(/no `metrics`/);
   });
 });
@@ -273,5 +280,19 @@ describe("k6 ingestion of lines k6 cannot have written (issue #11, row 12)", () 
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("defaultK6Workers: threads only where they can pay off", () => {
+  it("none under 256 MiB or on busy cores; one per idle core but this one", () => {
+    const big = 1 << 30;
+    expect(defaultK6Workers(PARALLEL_MIN_BYTES - 1, 8, 0)).toBe(0);
+    expect(defaultK6Workers(big, 2, 0.2)).toBe(1); // this thread's own load counts as 1
+    expect(defaultK6Workers(big, 2, 1.0)).toBe(1);
+    expect(defaultK6Workers(big, 2, 1.5)).toBe(0);
+    expect(defaultK6Workers(big, 2, 12)).toBe(0);
+    expect(defaultK6Workers(big, 8, 3)).toBe(5); // 2 cores busy elsewhere, 1 for this thread
+    expect(defaultK6Workers(big, 8, 0)).toBe(7);
+    expect(defaultK6Workers(big, 1, 0)).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
-/** MetricAccumulator: aggregates of raw k6 Points, also when merged files interleave in time. */
+/** k6's vocabulary: a gauge's value from the one aggregator, parseK6Line on wrong shapes, value checks. */
 import { describe, expect, it } from "vitest";
-import { k6PointValueProblem, MetricAccumulator, parseK6Line } from "../../analysis/k6-results.js";
+import { K6Ingest } from "../../analysis/k6-ingest.js";
+import { k6PointValueProblem, parseK6Line } from "../../analysis/k6-results.js";
 
 const metric = (name: string, type: string) =>
   JSON.stringify({
@@ -11,40 +12,39 @@ const metric = (name: string, type: string) =>
 const point = (name: string, time: string, value: number) =>
   JSON.stringify({ type: "Point", metric: name, data: { time, value, tags: {} } });
 
-function add(acc: MetricAccumulator, ...lines: string[]): void {
-  for (const text of lines) {
-    const line = parseK6Line(text);
-    if (line !== null) acc.add(line);
-  }
+function ingest(...lines: string[]): K6Ingest {
+  const i = new K6Ingest();
+  for (const text of lines) i.addLine(text);
+  return i;
 }
 
-describe("MetricAccumulator gauges", () => {
+describe("gauges in the one aggregator", () => {
   it("takes a gauge's value from its latest Point by time, not the last one read", () => {
-    const acc = new MetricAccumulator();
     // Segment 0's file, then segment 1's: the last line read is the earlier Point.
-    add(
-      acc,
+    const i = ingest(
       metric("vus", "gauge"),
       point("vus", "2026-11-29T10:00:00Z", 4),
       point("vus", "2026-11-29T10:00:02Z", 7),
       point("vus", "2026-11-29T10:00:01Z", 5),
     );
-    expect(acc.summarize().vus!.values).toEqual({ value: 7, min: 4, max: 7 });
+    expect(i.finish().metrics.vus!.values).toEqual({ value: 7, min: 4, max: 7 });
+  });
+
+  it("of two Points at the same time, takes the later line's, as k6 takes the last one added", () => {
+    const i = ingest(
+      metric("vus", "gauge"),
+      point("vus", "2026-11-29T10:00:00Z", 4),
+      point("vus", "2026-11-29T10:00:00Z", 3),
+    );
+    expect(i.finish().metrics.vus!.values.value).toBe(3);
   });
 
   it("handles more Points than a function call takes arguments", () => {
-    const acc = new MetricAccumulator();
-    add(acc, metric("vus", "gauge"));
     const start = Date.UTC(2026, 10, 29);
-    for (let i = 0; i < 300_000; i++)
-      acc.add({
-        type: "Point",
-        metric: "vus",
-        time: new Date(start + i * 1000).toISOString(),
-        value: i % 1000,
-        tags: {},
-      });
-    expect(acc.summarize().vus!.values).toEqual({ value: 999, min: 0, max: 999 });
+    const i = ingest(metric("vus", "gauge"));
+    for (let k = 0; k < 300_000; k++)
+      i.addLine(point("vus", new Date(start + k * 1000).toISOString(), k % 1000));
+    expect(i.finish().metrics.vus!.values).toEqual({ value: 999, min: 0, max: 999 });
   });
 });
 
@@ -57,6 +57,10 @@ describe("parseK6Line on wrong shapes (issue #11, row 12)", () => {
     ["null", /is an object with metric, type and data, not null/],
     ["[1,2]", /not an array/],
     ['"text"', /not a string/],
+    [
+      '{"type":"Point","metric":"http_reqs","data":{"time":"2026-01-01T00:00:00Z","valu',
+      /^it is not valid JSON$/,
+    ],
     ['{"type":"Point","metric":"http_reqs","data":[1]}', /data is an array, not an object/],
     [
       '{"type":"Point","metric":"http_reqs","data":{"time":"2026-01-01T00:00:00Z","value":1,"tags":5}}',

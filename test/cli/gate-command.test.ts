@@ -72,7 +72,11 @@ describe("caplab gate", () => {
       ),
     ).toBe(1);
     const md = await readFile(join(dir, "o", "gate.md"), "utf8");
-    expect(md).toContain("baseline last 2 constant runs in history");
+    // It says which runs it pooled: the last two before this one, oldest first.
+    expect(md).toContain("the last 2 constant runs in history: hist-1, hist-2");
+    expect(out.text()).toContain(
+      `Baseline: the last 2 constant runs in history: hist-1, hist-2 (${history})`,
+    );
   });
 
   it("is a usage error (exit 2) for conflicting flags, a missing run or a bad gate.yaml", async () => {

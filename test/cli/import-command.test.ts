@@ -180,17 +180,19 @@ describe("caplab import (runImportCommand)", () => {
     expect((await readBundleManifest(out)).notes.join("\n")).toMatch(/1 bad line skipped/);
   });
 
-  it("imports k6 NDJSON", async () => {
+  it("imports k6 NDJSON into a run bundle whose trace/ simulate and plan read", async () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-import-cli-"));
     const out = join(dir, "bundle");
     await runImportCommand(
       [data("k6/out-json.xk6-dashboard-result.ndjson")],
-      { format: "k6", out, step: "5", quiet: true },
+      { format: "k6", out, step: "5", quiet: true, record: false },
       capture(),
       { now },
     );
-    expect((await readBundleManifest(out)).source.kind).toBe("k6-json");
-    expect(await totalRequests(out)).toBe(322);
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({ format: "caplab-run-bundle/1", on: "import" });
+    expect((await readBundleManifest(join(out, "trace"))).source.kind).toBe("k6-json");
+    expect(await totalRequests(join(out, "trace"))).toBe(322);
   });
 
   it("refuses bad flags with one sentence", async () => {

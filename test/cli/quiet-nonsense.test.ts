@@ -57,7 +57,7 @@ describe("k6 output", () => {
     );
     expect(err).toMatch(/line 5 is refused: http_reqs count 1e\+300 is above 2\^53 − 1/);
     expect(err).toMatch(/line 6 is refused: http_reqs value Infinity is not a finite number/);
-    const requests = await readFile(join(dir, "k6b", "series", "requests.csv"), "utf8");
+    const requests = await readFile(join(dir, "k6b", "trace", "series", "requests.csv"), "utf8");
     expect(requests.trim().split("\n").slice(1)).toEqual(["2026-03-02T06:00:00.000Z,1"]);
   });
 

@@ -40,7 +40,9 @@ describe("terminal output", () => {
         `{"metric":"http_reqs","type":"Point","data":{"time":"2026-03-02T06:00:00Z","value":1,"tags":null}}\n`,
     );
     const io = captureIo();
-    expect(await main(["import", path, "--format", "k6", "--out", join(dir, "k6")], io)).toBe(0);
+    expect(
+      await main(["import", path, "--format", "k6", "--no-record", "--out", join(dir, "k6")], io),
+    ).toBe(0);
     expect(io.stderr()).toContain("\\u001b[2J");
     expectClean(io);
   });

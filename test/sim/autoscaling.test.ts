@@ -12,6 +12,7 @@
  * and a new task is RUNNING 30 s and healthy 60 s after the desired count rises.
  */
 import { describe, expect, it } from "vitest";
+import { roundApart } from "../../sim/autoscaling.js";
 import { type SimulationResult } from "../../sim/engine.js";
 import { type ScalingEvent } from "../../sim/vocab/index.js";
 import { MONDAY, rep, runSim, SIMPLE_PLATFORM, traceOf } from "../helpers/sim.js";
@@ -831,5 +832,15 @@ describe("calibration against the AWS benchmark (reference §1.10)", () => {
     expect(seconds).toBeGreaterThanOrEqual(60);
     expect(seconds).toBeLessThanOrEqual(120);
     expect(seconds).toBe(80); // measured with the defaults (publication delay 20 s)
+  });
+});
+
+describe("an event's datapoints as printed", () => {
+  it("never print equal to the threshold they breached", () => {
+    expect(roundApart(58.04, 50)).toBe(58);
+    expect(roundApart(50.04, 50)).toBe(50.04);
+    expect(roundApart(44.996, 45)).toBe(44.996);
+    expect(roundApart(50.0000001, 50)).toBe(50.0000001);
+    expect(roundApart(50, 50)).toBe(50);
   });
 });

@@ -11,6 +11,7 @@ import { CsvError, parse } from "csv-parse";
 import {
   BUNDLE_MANIFEST,
   BUNDLE_REQUESTS_SERIES,
+  RUN_BUNDLE_FORMAT,
   TraceBundleManifestSchema,
   type BundleSeries,
   type RawMetricSeries,
@@ -203,14 +204,34 @@ export async function readBundleSeries(
 }
 
 /**
- * The requests series of a bundle, with its manifest.
+ * The trace bundle a folder holds: itself, or for a run bundle of `caplab import --format k6`
+ * its `files.trace` folder (confined to the run bundle).
+ *
+ * @throws UsageError for a run bundle without a trace.
+ */
+async function traceRootOf(root: BundleRoot): Promise<BundleRoot> {
+  const { json } = (await readBundleJson(root, BUNDLE_MANIFEST, null))!;
+  const m = json as { format?: unknown; files?: Record<string, unknown> } | null;
+  if (m?.format !== RUN_BUNDLE_FORMAT) return root;
+  const name = m.files?.trace;
+  if (name === undefined)
+    throw new UsageError(
+      `${root.dir} is a run bundle without a trace (no files.trace in its manifest); a trace comes from caplab import --format k6, caplab collect or a CSV of requests per step.`,
+      "bad-bundle",
+    );
+  const real = await bundleFile(root, name, "files.trace", { folder: true });
+  return { dir: join(root.dir, name as string), real };
+}
+
+/**
+ * The requests series of a bundle (of a run bundle's trace/), with its manifest.
  *
  * @throws UsageError when the bundle has none (an import that found no series counting requests).
  */
 export async function readBundleRequests(
   dir: string,
 ): Promise<{ manifest: TraceBundleManifest; raw: RawMetricSeries; periodSeconds: number }> {
-  const root = await openBundle(dir);
+  const root = await traceRootOf(await openBundle(dir));
   const manifest = await readBundleManifest(root);
   const series = manifest.series.find((s) => s.id === BUNDLE_REQUESTS_SERIES);
   if (series === undefined)

@@ -1,11 +1,12 @@
 /**
  * Worker thread of {@link ingestK6File}: reads one byte range of a k6 `--out json` file (the
- * range starts and ends at line starts) with a K6RangeScanner and posts its K6ScannedRange
- * back, typed arrays transferred. Started by `startK6Worker` in k6-stream.ts.
+ * range starts and ends at line starts) into its own K6Ingest and posts the ingest's state
+ * back, its buffers transferred; the main thread merges it. Started by `startK6Worker` in
+ * k6-stream.ts.
  */
 import { createReadStream } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-import { K6RangeScanner } from "../../k6-ingest.js";
+import { K6Ingest, transferables, type K6IngestOptions } from "../../k6-ingest.js";
 import { feedK6Chunks, K6_CHUNK_BYTES, type K6ChunkSink } from "./k6-stream.js";
 
 /** What the worker is started with. */
@@ -16,16 +17,19 @@ export interface K6IngestWorkerData {
   readonly end: number;
   /** Whether `end` is the end of the file (its last line may lack a newline). */
   readonly last: boolean;
-  readonly fastPath: boolean;
+  /** The aggregator's options, with `offset` = `start`. */
+  readonly options: K6IngestOptions;
 }
 
 const data = workerData as K6IngestWorkerData;
-const scanner = new K6RangeScanner({ fastPath: data.fastPath });
+const ingest = new K6Ingest(data.options);
 // Only a range that ends the file may end in a line without newline (a cut file).
 const sink: K6ChunkSink = {
-  addChunk: (bytes, start, end) => scanner.addChunk(bytes, start ?? 0, end ?? bytes.length),
-  addLastLine: (bytes) => scanner.addLine(bytes, 0, bytes.length, !data.last),
+  addChunk: (bytes, start, end) => ingest.addChunk(bytes, start, end),
+  addLastLine: (bytes) =>
+    data.last ? ingest.addLastLine(bytes) : ingest.addChunk(Buffer.concat([bytes, NEWLINE])),
 };
+const NEWLINE = Buffer.from("\n");
 if (data.end > data.start) {
   const stream = createReadStream(data.path, {
     start: data.start,
@@ -34,10 +38,5 @@ if (data.end > data.start) {
   });
   await feedK6Chunks(stream, sink);
 }
-const range = scanner.finish();
-parentPort!.postMessage(range, [
-  range.metrics.buffer,
-  range.times.buffer,
-  range.values.buffer,
-  range.endpointIndexes.buffer,
-] as ArrayBuffer[]);
+const state = ingest.state();
+parentPort!.postMessage(state, transferables(state));

@@ -1,16 +1,17 @@
 /**
- * Streaming reader of k6 `--out json` files (plain or gzipped) into {@link K6Ingest}, and of
- * k6 end-of-test summaries.
+ * Streaming reader of k6 `--out json` files (plain or gzipped) into the one aggregator,
+ * {@link K6Ingest}, and of k6 end-of-test summaries.
  *
  * A large plain file is split into byte ranges cut at newlines, one per core: the first is
- * read on this thread, the others by worker threads (k6-ingest-worker.ts) whose Points are
- * replayed in file order, so the result equals the single-threaded one exactly. A gzipped file (gunzip is serial) or a small
- * one is read on this thread in 4 MiB chunks. Either way lines are cut from the bytes
- * (no decoding of whole chunks to strings): see the fast path of analysis/k6-ingest.ts.
+ * read on this thread, the others by worker threads (k6-ingest-worker.ts), each into its own
+ * K6Ingest whose state is merged here; the aggregates merge exactly, so the result equals
+ * the single-threaded one bit for bit. A gzipped file (gunzip is serial) or a small one is
+ * read on this thread in 4 MiB chunks. Either way lines are cut from the bytes (no decoding
+ * of whole chunks to strings): see the fast path of analysis/k6-ingest.ts.
  */
 import { createReadStream } from "node:fs";
 import { open, readFile, type FileHandle } from "node:fs/promises";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
 import {
@@ -18,7 +19,7 @@ import {
   parseK6Summary,
   type K6IngestOptions,
   type K6Ingested,
-  type K6ScannedRange,
+  type K6IngestState,
   type K6SummaryFile,
 } from "../../k6-ingest.js";
 import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
@@ -26,17 +27,41 @@ import { startSiblingWorker } from "../../../sim/io/worker.js";
 
 /** Read size: large chunks make the per-chunk overhead (stream, carried line) negligible. */
 export const K6_CHUNK_BYTES = 4 << 20;
-/** Plain files from this size are read by worker threads by default. */
-const PARALLEL_MIN_BYTES = 64 << 20;
+/**
+ * Plain files from this size are read by worker threads by default. A worker costs its start
+ * (a new isolate loading the aggregator's modules, 40–140 ms measured) and, above all, its
+ * warm-up: its copy of the scanner starts as interpreted code every time (the first 100 MB on
+ * a fresh thread took 0.9 s where a warm one takes 0.35–0.6 s). Splitting pays only once half
+ * the file takes longer than that on one warm thread: about 256 MB (bench/README.md).
+ */
+export const PARALLEL_MIN_BYTES = 256 << 20;
 
-export interface K6FileOptions extends K6IngestOptions {
+/**
+ * Worker threads for a plain file of `size` bytes when the caller did not say: none under
+ * {@link PARALLEL_MIN_BYTES}; else one per core that is idle (cores minus the 1-minute load
+ * average, this thread included), at most one per core but this one. On a machine whose cores
+ * are busy a worker only adds its start and warm-up to the same CPU time.
+ */
+export function defaultK6Workers(
+  size: number,
+  cores = availableParallelism(),
+  load = loadavg()[0] ?? 0,
+): number {
+  if (size < PARALLEL_MIN_BYTES) return 0;
+  const idle = Math.floor(cores - Math.max(load, 1) + 1e-9); // this thread is one of the load
+  return Math.max(0, Math.min(cores - 1, idle));
+}
+
+export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
   /**
    * Worker threads reading a plain file in parallel byte ranges, besides this thread (which
    * reads the first range); 0 reads it all on this thread. Gzipped files are always read on
    * this thread.
-   * @default one per core but this one for files of 64 MiB or more, else 0
+   * @default {@link defaultK6Workers}: one per idle core for files of 256 MiB or more, else 0
    */
   readonly workers?: number;
+  /** A counter's `rate` divides by this (k6's test run time) instead of the Points' span. */
+  readonly durationSeconds?: number;
 }
 
 /** Whether the file starts with the gzip magic bytes (1f 8b). */
@@ -55,7 +80,32 @@ export async function ingestK6File(
   path: string,
   options: K6FileOptions = {},
 ): Promise<K6Ingested & { readonly bytes: number }> {
-  const ingest = new K6Ingest(options);
+  const { ingest, bytes } = await ingestK6Bytes(path, options);
+  // A trend whose thresholds a Metric line declared after a worker had read some of its
+  // Points lacks raw values there: read again, asking for it from the start.
+  const incomplete = ingest.incompleteTrends();
+  if (incomplete.length > 0)
+    return ingestK6File(path, {
+      ...options,
+      metrics: [...(options.metrics ?? []), ...incomplete],
+    });
+  const finish =
+    options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds };
+  return { ...ingest.finish(finish), bytes };
+}
+
+async function ingestK6Bytes(
+  path: string,
+  options: K6FileOptions,
+): Promise<{ ingest: K6Ingest; bytes: number }> {
+  const ingestOptions: K6IngestOptions = {
+    maxRawValues: options.maxRawValues,
+    significantDigits: options.significantDigits,
+    fastPath: options.fastPath,
+    metrics: options.metrics,
+    percentiles: options.percentiles,
+  };
+  const ingest = new K6Ingest(ingestOptions);
   const handle = await open(path, "r");
   let gzip: boolean;
   let size: number;
@@ -63,7 +113,7 @@ export async function ingestK6File(
   try {
     gzip = await isGzip(handle);
     size = (await handle.stat()).size;
-    const wanted = options.workers ?? (size >= PARALLEL_MIN_BYTES ? availableParallelism() - 1 : 0);
+    const wanted = options.workers ?? defaultK6Workers(size);
     if (!Number.isInteger(wanted) || wanted < 0)
       throw new RangeError(`ingestK6File: workers must be a whole number, got ${String(wanted)}`);
     if (!gzip && wanted > 0) splits = await lineAlignedSplits(handle, size, wanted + 1);
@@ -71,8 +121,8 @@ export async function ingestK6File(
     await handle.close();
   }
   if (splits.length > 0) {
-    // Ranges 1 … n on worker threads, range 0 meanwhile on this thread; then the workers'
-    // Points in file order.
+    // Ranges 1 … n on worker threads, each into its own K6Ingest, range 0 meanwhile on this
+    // thread; then the workers' states merged in file order (only bad-line numbers care).
     const workers = Promise.all(
       splits.slice(1, -1).map((start, k) =>
         runK6Worker({
@@ -80,7 +130,7 @@ export async function ingestK6File(
           start,
           end: splits[k + 2]!,
           last: k === splits.length - 3,
-          fastPath: options.fastPath ?? true,
+          options: { ...ingestOptions, offset: start },
         }),
       ),
     );
@@ -90,11 +140,18 @@ export async function ingestK6File(
         createReadStream(path, { start: 0, end: splits[1]! - 1, highWaterMark: K6_CHUNK_BYTES }),
         ingest,
       );
-    for (const range of await workers) ingest.addScanned(range);
-    return { ...ingest.finish(), bytes: size };
+    for (const state of await workers) ingest.mergeState(state);
+    return { ingest, bytes: size };
   }
-  const bytes = await ingestStream(path, gzip, ingest);
-  return { ...ingest.finish(), bytes };
+  try {
+    const bytes = await ingestStream(path, gzip, ingest);
+    return { ingest, bytes };
+  } catch (error) {
+    // Read on this thread: the line is the one after the last line met.
+    if (error instanceof K6LineTooLongError && error.line === undefined)
+      throw new K6LineTooLongError(error.maxBytes, ingest.linesMet + 1);
+    throw error;
+  }
 }
 
 /** Reads the (decompressed) bytes of a file on this thread; returns how many there were. */
@@ -118,13 +175,19 @@ export const MAX_K6_LINE_BYTES = 1 << 20;
 
 /** A line longer than {@link MAX_K6_LINE_BYTES}: the file is not k6 JSON output. */
 export class K6LineTooLongError extends Error {
-  constructor(readonly maxBytes: number) {
-    super(`a line is longer than ${maxBytes} bytes, so this is not k6 JSON output`);
+  constructor(
+    readonly maxBytes: number,
+    /** The line's number, when the file was read on one thread. */
+    readonly line?: number,
+  ) {
+    super(
+      `${line === undefined ? "a line" : `line ${line}`} is longer than ${maxBytes} bytes, so this is not k6 JSON output`,
+    );
     this.name = "K6LineTooLongError";
   }
 }
 
-/** What {@link feedK6Chunks} feeds: a K6Ingest or a K6RangeScanner. */
+/** What {@link feedK6Chunks} feeds: a K6Ingest. */
 export interface K6ChunkSink {
   addChunk(bytes: Uint8Array, start?: number, end?: number): number;
   addLastLine(bytes: Uint8Array): void;
@@ -204,12 +267,12 @@ function startK6Worker(workerData: K6IngestWorkerData): Worker {
   return startSiblingWorker(import.meta.url, "k6-ingest-worker", workerData);
 }
 
-/** Runs one worker over its range and resolves with what it read. */
-function runK6Worker(workerData: K6IngestWorkerData): Promise<K6ScannedRange> {
+/** Runs one worker over its range and resolves with the state of its K6Ingest. */
+function runK6Worker(workerData: K6IngestWorkerData): Promise<K6IngestState> {
   return new Promise((resolve, reject) => {
     const worker = startK6Worker(workerData);
-    let result: K6ScannedRange | undefined;
-    worker.once("message", (range: K6ScannedRange) => (result = range));
+    let result: K6IngestState | undefined;
+    worker.once("message", (state: K6IngestState) => (result = state));
     worker.once("error", (error: Error) =>
       // A thread's errors arrive as plain Errors: give this one its class back.
       reject(

@@ -2,10 +2,10 @@
  * What each log format contributes to a bundle: a reader takes one line at a time into
  * per-step accumulators ({@link StepGrid}) and, at the end, gives the series it measured.
  *
- *   line ──parse (analysis/access-log.ts, analysis/k6-results.ts)──▶ record
+ *   line ──parse (analysis/access-log.ts)──▶ record
  *     ──arrival step──▶ StepSum / StepMean / StepQuantile ──finish──▶ series
  *
- * Series keep AWS's (or k6's) metric names and units: Count per step, Seconds for latencies.
+ * Series keep AWS's metric names and units: Count per step, Seconds for latencies.
  */
 import {
   parseAlbLogLine,
@@ -14,14 +14,12 @@ import {
   readAlbRequest,
   type AlbRequest,
 } from "../../access-log.js";
-import { k6PointValueProblem, parseK6Line } from "../../k6-results.js";
-import { parseIsoTime } from "../../trace.js";
 import type { FixedSeries } from "../files/bundle.js";
 import { BUNDLE_REQUESTS_SERIES, type BundleSeries } from "../../../sim/vocab/index.js";
 import { StepMean, StepQuantile, StepSum, type StepExtent, type StepGrid } from "./steps.js";
 
-/** The log formats `caplab import` reads line by line. */
-export const LINE_FORMATS = ["alb", "nginx", "k6"] as const;
+/** The per-request log formats `caplab import` reads line by line. (k6 output is a run, read by analysis/io/import/k6-run.ts.) */
+export const LINE_FORMATS = ["alb", "nginx"] as const;
 export type LineFormat = (typeof LINE_FORMATS)[number];
 
 /** A series to write: its manifest entry and its values. */
@@ -61,7 +59,7 @@ export interface LineReader {
   readonly others: ReadonlyMap<string, number>;
 }
 
-/** A reader with one part (nginx, k6): everything it reads is one source of traffic. */
+/** A reader with one part (nginx): everything it reads is one source of traffic. */
 function onePart(
   kind: string,
   part: Omit<LinePart, "name">,
@@ -299,92 +297,6 @@ export function combinedReader(grid: StepGrid): LineReader {
   return onePart("nginx", part, read, () => outside);
 }
 
-/**
- * k6 `--out json` NDJSON (reference/k6.md §4.1), either key order. Series: http_reqs per step
- * (the requests), http_req_duration average and p95 (converted from ms to Seconds), and
- * http_req_failed per step (the failed requests: its non-zero samples). Points whose value k6
- * cannot have measured (k6PointValueProblem: negative or non-finite, a duration over a day, a
- * count over 2^53 − 1) are bad lines. Other metrics
- * and the Metric declaration lines are skipped.
- */
-export function k6Reader(grid: StepGrid): LineReader {
-  const requests = new StepSum();
-  const failed = new StepSum();
-  const durationMean = new StepMean();
-  const durationP95 = new StepQuantile(0.95);
-  const scenarios = new Set<string>();
-  let outside = 0;
-  const read = (line: string): LineVerdict => {
-    let parsed;
-    try {
-      parsed = parseK6Line(line);
-    } catch (error) {
-      return `is not k6 JSON (${(error as Error).message.replace(/\.$/, "")})`;
-    }
-    if (parsed === null || parsed.type === "Metric") return null;
-    const metric = parsed.metric;
-    if (metric !== "http_reqs" && metric !== "http_req_duration" && metric !== "http_req_failed")
-      return null;
-    const problem = k6PointValueProblem(metric, parsed.value);
-    if (problem !== null) return `is refused: ${problem}`;
-    const timeMs = parseIsoTime(parsed.time);
-    if (timeMs === null) return `"${parsed.time.slice(0, 40)}" is not an RFC 3339 time`;
-    const k = grid.index(timeMs);
-    if (k === null) {
-      if (metric === "http_reqs") outside += parsed.value;
-      return null;
-    }
-    if (metric === "http_reqs") {
-      requests.add(k, parsed.value);
-      const scenario = parsed.tags.scenario;
-      if (typeof scenario === "string" && scenarios.size < 10) scenarios.add(scenario);
-    } else if (metric === "http_req_failed") {
-      failed.add(k, parsed.value !== 0 ? 1 : 0); // a Rate sample: non-zero is one, as in k6
-    } else {
-      durationMean.add(k, parsed.value);
-      durationP95.add(k, parsed.value);
-    }
-    return null;
-  };
-  const part = {
-    seen: requests,
-    requests,
-    detail() {
-      const names = [...scenarios];
-      return names.length === 0 ? "" : `scenario${names.length > 1 ? "s" : ""} ${names.join(", ")}`;
-    },
-    finish(extent: StepExtent): ImportedSeries[] {
-      const count = { stat: "Sum", unit: "Count" };
-      const seconds = 1 / 1000;
-      return [
-        {
-          def: seriesDef(BUNDLE_REQUESTS_SERIES, "http_reqs", grid, count),
-          data: requests.finish(extent, grid),
-        },
-        {
-          def: seriesDef("http-req-duration-average", "http_req_duration", grid, {
-            stat: "Average",
-            unit: "Seconds",
-          }),
-          data: durationMean.finish(extent, grid, seconds),
-        },
-        {
-          def: seriesDef("http-req-duration-p95", "http_req_duration", grid, {
-            stat: "p95",
-            unit: "Seconds",
-          }),
-          data: durationP95.finish(extent, grid, seconds),
-        },
-        {
-          def: seriesDef("http-req-failed", "http_req_failed", grid, count),
-          data: failed.finish(extent, grid),
-        },
-      ];
-    },
-  };
-  return onePart("k6-json", part, read, () => outside);
-}
-
 /** The reader for a line format; `loadBalancer` (ALB only) keeps that load balancer's lines. */
 export function lineReader(format: LineFormat, grid: StepGrid, loadBalancer?: string): LineReader {
   switch (format) {
@@ -392,7 +304,5 @@ export function lineReader(format: LineFormat, grid: StepGrid, loadBalancer?: st
       return albReader(grid, loadBalancer);
     case "nginx":
       return combinedReader(grid);
-    case "k6":
-      return k6Reader(grid);
   }
 }

@@ -147,6 +147,8 @@ export async function importTrace(
 ): Promise<ImportResult> {
   if (options.format === "csv") return importCsv(options, warn);
   if (options.format === "cloudwatch") return importCloudWatch(options, warn);
+  if (options.format === "k6")
+    throw new Error("importTrace: k6 output is a run; import it with importK6Run (k6-run.ts)");
   return importLines(options.format, options, warn);
 }
 
@@ -328,9 +330,6 @@ const FORMAT_NOTES: Readonly<Record<LineFormat, readonly string[]>> = {
     "target-response-time-p95 comes from a quantile sketch with 1% relative accuracy",
   ],
   nginx: ["requests count in the step of $time_local (the time the response was logged)"],
-  k6: [
-    "http_req_duration is converted from ms to seconds; the p95 comes from a quantile sketch with 1% relative accuracy",
-  ],
 };
 
 function describe(error: unknown, source: InputSource): string {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRunBundle } from "../../../cli/report-command.js";
+import { loadRunBundle } from "../../../analysis/io/files/run-bundle.js";
 import { writeRunReport } from "../../../reports/io/write-run-report.js";
 import { HOSTILE_NAME, writeRunBundle } from "../../fixtures/runs/make-run-bundle.js";
 import {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "vega-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRunBundle } from "../../../cli/report-command.js";
+import { loadRunBundle } from "../../../analysis/io/files/run-bundle.js";
 import { escapeHtml } from "../../../reports/format.js";
 import { bucketSeconds, runCharts, serverUtilizationChart } from "../../../reports/run-charts.js";
 import {
@@ -13,7 +13,7 @@ import {
   type RunData,
 } from "../../../reports/run-data.js";
 import { renderRunHtml } from "../../../reports/run-html.js";
-import { renderRunMarkdown, runReportJson } from "../../../reports/run-markdown.js";
+import { renderRunMarkdown, runReportJson, runVerdict } from "../../../reports/run-markdown.js";
 import { writeRunReport } from "../../../reports/io/write-run-report.js";
 import { HOSTILE_NAME, writeRunBundle } from "../../fixtures/runs/make-run-bundle.js";
 import { runDataOf } from "../../fixtures/runs/run-data.js";
@@ -63,9 +63,33 @@ describe("loadRunBundle", () => {
     expect(withServer.seconds.every((s) => s.requests === 40)).toBe(true);
     expect(withServer.droppedIterations).toBe(4);
     expect(withServer.thresholds).toEqual([
-      { metric: "http_req_duration", expression: "p(95)<150", ok: false },
-      { metric: "http_req_duration", expression: "p(99)<900", ok: true },
-      { metric: "http_req_failed", expression: "rate<0.05", ok: true },
+      {
+        metric: "http_req_duration",
+        expression: "p(95)<150",
+        ok: false,
+        judgedBy: "k6",
+        aggregation: "p(95)",
+        observed: withServer.latency.p95Ms,
+        contains: "time",
+      },
+      {
+        metric: "http_req_duration",
+        expression: "p(99)<900",
+        ok: true,
+        judgedBy: "k6",
+        aggregation: "p(99)",
+        observed: withServer.latency.p99Ms,
+        contains: "time",
+      },
+      {
+        metric: "http_req_failed",
+        expression: "rate<0.05",
+        ok: true,
+        judgedBy: "k6",
+        aggregation: "rate",
+        observed: withServer.failedRequests / withServer.requests,
+        contains: "default",
+      },
     ]);
     expect(withServer.server?.maxCapacity).toBe(10);
     expect(withServer.server?.taskCount.map((p) => p.value)).toEqual([3]);
@@ -76,11 +100,11 @@ describe("loadRunBundle", () => {
 
   it("reads thresholds in both polarities", () => {
     expect(thresholdVerdicts({ metrics: { m: { thresholds: { "rate<1": true } } } })).toEqual([
-      { metric: "m", expression: "rate<1", ok: false },
+      { metric: "m", expression: "rate<1", ok: false, judgedBy: "k6" },
     ]);
     expect(
       thresholdVerdicts({ metrics: { m: { thresholds: { "rate<1": { ok: true } } } } }),
-    ).toEqual([{ metric: "m", expression: "rate<1", ok: true }]);
+    ).toEqual([{ metric: "m", expression: "rate<1", ok: true, judgedBy: "k6" }]);
     expect(thresholdVerdicts(null)).toEqual([]);
   });
 
@@ -164,6 +188,35 @@ describe("run Markdown", () => {
     // Every < is backslash-escaped, so GitHub renders it as text.
     expect(md).not.toMatch(/(?<!\\)</);
     expect(md).toContain("\\<img src=x onerror=alert\\(1\\)\\>");
+  });
+});
+
+describe("runVerdict", () => {
+  const base = runDataOf({ seed: 7, seconds: 30 });
+  const held = { metric: "http_req_duration", expression: "p(95)<400", ok: true };
+  const crossed = { ...held, ok: false, observed: 621.049, contains: "time" as const };
+
+  it("judges nothing when the bundle has neither thresholds nor k6's exit code (a trace bundle)", () => {
+    const v = runVerdict({ ...base, thresholds: [], meta: { ...base.meta, k6ExitCode: null } });
+    expect(v.pass).toBeNull();
+    expect(v.headline).toMatch(/^NO VERDICT: /);
+    const html = renderRunHtml(
+      { ...base, thresholds: [], meta: { ...base.meta, k6ExitCode: null } },
+      [],
+      RUNTIME,
+    );
+    expect(html).toContain('<span class="badge risk-medium">NO VERDICT</span>');
+    expect(html).not.toContain(">PASS<");
+  });
+
+  it("passes on held thresholds, fails on a crossed one with its observed value, and fails on k6's exit code alone", () => {
+    expect(runVerdict({ ...base, thresholds: [held] }).pass).toBe(true);
+    const failed = runVerdict({ ...base, thresholds: [held, crossed] });
+    expect(failed.pass).toBe(false);
+    expect(failed.failing).toEqual(["http_req_duration p(95)<400: observed 621.049 ms"]);
+    const exit = runVerdict({ ...base, thresholds: [], meta: { ...base.meta, k6ExitCode: 107 } });
+    expect(exit.pass).toBe(false);
+    expect(exit.headline).toContain("k6 exited 107");
   });
 });
 

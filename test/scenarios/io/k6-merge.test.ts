@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { k6Percentile } from "../../../analysis/k6-results.js";
+import { k6Percentile } from "../../../analysis/stats/index.js";
 import { mergeK6Outputs, summarizeK6Output } from "../../../scenarios/io/k6-merge.js";
 
 const data = fileURLToPath(new URL("../../../../shared/data/k6/", import.meta.url));

@@ -158,7 +158,7 @@ describe("a record-size cap in every reader", () => {
     const { code, err } = await caplab(["report", run, "--out", join(dir, "out")]);
     expect(code).toBe(2);
     expect(err).toMatch(
-      /k6\.json\.gz line 1 is longer than 1048576 characters, so it is not k6 JSON output/,
+      /k6\.json\.gz line 1 is longer than 1048576 bytes, so it is not k6 JSON output/,
     );
   });
 });

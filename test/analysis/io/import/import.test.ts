@@ -11,6 +11,7 @@ import {
   type ImportOptions,
   type ImportResult,
 } from "../../../../analysis/io/import/import.js";
+import { importK6Run } from "../../../../analysis/io/import/k6-run.js";
 import { forEachLine, gunzipIfCompressed } from "../../../../analysis/io/import/sources.js";
 import { renderSeriesCsv } from "../../../../analysis/io/files/bundle.js";
 import type { Warning } from "../../../../sim/vocab/index.js";
@@ -252,42 +253,63 @@ describe("importTrace --format nginx", () => {
   });
 });
 
-describe("importTrace --format k6", () => {
-  it("counts the 322 http_reqs of the xk6-dashboard run, with durations and failures", async () => {
-    const { result, warnings } = await run({
-      format: "k6",
-      sources: [data("k6/out-json.xk6-dashboard-result.ndjson")],
-      stepSeconds: 5,
-    });
-    expect(warnings).toEqual([]);
-    expect(result.kind).toBe("k6-json");
-    expect(result.stats).toMatchObject({ lines: 3597, requests: 322, badLines: 0 });
-    expect(sum(values(result, "requests"))).toBe(322);
-    // 2023-09-08T21:03:10+02:00 .. 21:03:30+02:00 in 5-s steps
-    expect(new Date(result.window.fromMs).toISOString()).toBe("2023-09-08T19:03:10.000Z");
-    const durations = values(result, "http-req-duration-average");
-    expect(durations.every((d) => Number.isNaN(d) || (d > 0.01 && d < 5))).toBe(true); // seconds
-    expect(result.series.find((s) => s.def.id === "http-req-duration-p95")!.def.unit).toBe(
-      "Seconds",
+describe("importK6Run (import --format k6)", () => {
+  async function k6Run(sources: string[], stepSeconds: number) {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-import-k6-"));
+    const warnings: Warning[] = [];
+    const result = await importK6Run(
+      { sources, stepSeconds, now: new Date("2025-01-01T00:00:00Z") },
+      join(dir, "run"),
+      (w) => warnings.push(w),
     );
-    expect(result.detail).toBe("scenario contacts");
+    const trace = JSON.parse(
+      await readFile(join(dir, "run", "trace", "manifest.json"), "utf8"),
+    ) as { window: { from: string }; series: { id: string; unit: string }[] };
+    const column = async (id: string): Promise<number[]> =>
+      (await readFile(join(dir, "run", "trace", "series", `${id}.csv`), "utf8"))
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((row) => Number(row.split(",")[1]));
+    return { result, warnings, trace, column };
+  }
+
+  it("counts the 322 http_reqs of the xk6-dashboard run, with durations and failures", async () => {
+    const { result, warnings, trace, column } = await k6Run(
+      [data("k6/out-json.xk6-dashboard-result.ndjson")],
+      5,
+    );
+    expect(warnings).toEqual([]);
+    expect(result.ingested).toMatchObject({ lines: 3597, badLineCount: 0 });
+    expect(result.manifest.scenario?.name).toBe("contacts");
+    expect(sum(await column("requests"))).toBe(322);
+    // 2023-09-08T21:03:10+02:00 .. 21:03:30+02:00 in 5-s steps
+    expect(trace.window.from).toBe("2023-09-08T19:03:10.000Z");
+    const durations = await column("http-req-duration-average");
+    expect(durations.every((d) => Number.isNaN(d) || (d > 0.01 && d < 5))).toBe(true); // seconds
+    expect(trace.series.find((s) => s.id === "http-req-duration-p95")!.unit).toBe("Seconds");
   });
 
-  it("reads both line shapes, gzip too, and refuses a file without http_reqs", async () => {
+  it("reads both line shapes gzipped, counting a bad line; an output without http_reqs has no trace", async () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-import-"));
     const older =
       '{"type":"Point","data":{"time":"2017-05-09T14:34:45.239531499+02:00","value":1,"tags":null},"metric":"http_reqs"}\n' +
       '{"type":"Point","data":{"time":"2017-05-09T14:34:45.239531499+02:00","value":1,"tags":null},"metric":"http_req_failed"}\n' +
       "{not json\n";
     await writeFile(join(dir, "run.json.gz"), gzipSync(older));
-    const { result, warnings } = await run({ format: "k6", sources: [join(dir, "run.json.gz")] });
-    expect(result.stats).toMatchObject({ requests: 1, badLines: 1 });
-    expect(values(result, "http-req-failed")).toEqual([1]);
+    const { result, warnings, column } = await k6Run([join(dir, "run.json.gz")], 60);
+    expect(result.ingested.badLineCount).toBe(1);
+    expect(sum(await column("requests"))).toBe(1);
+    expect(await column("http-req-failed")).toEqual([1]);
     expect(warnings[0]!.message).toMatch(/run\.json\.gz line 3 /);
 
-    await expect(
-      run({ format: "k6", sources: [data("k6/out-json.k6-docs-example.ndjson")] }),
-    ).rejects.toThrow(/Nothing to import .* holds no requests/);
+    const out = join(dir, "docs");
+    const none = await importK6Run(
+      { sources: [data("k6/out-json.k6-docs-example.ndjson")], now: new Date(0) },
+      out,
+      () => {},
+    );
+    expect(none.trace).toBeNull();
   });
 });
 

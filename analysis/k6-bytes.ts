@@ -1,0 +1,318 @@
+/**
+ * Reading k6's JSON lines from bytes without making a string per line: the byte patterns of
+ * k6's two Point frames, JSON strings, numbers and values scanned in place, a cache of the
+ * strings met again and again (metric names, tag keys and values), and the one RFC 3339
+ * parser of caplab's k6 paths. Pure; used by the one aggregator (analysis/k6-ingest.ts).
+ */
+export const QUOTE = 34;
+export const BACKSLASH = 92;
+export const COMMA = 44;
+export const COLON = 58;
+export const OPEN_BRACE = 123;
+export const CLOSE_BRACE = 125;
+export const OPEN_BRACKET = 91;
+export const CLOSE_BRACKET = 93;
+
+export const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+export const NULL = ascii("null");
+export const TRUE = ascii("true");
+export const FALSE = ascii("false");
+
+/** Powers of ten that are exact doubles. */
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+export const utf8 = new TextDecoder();
+export const utf8Encoder = new TextEncoder();
+
+/** Whether bytes[at …] starts with the bytes of `expected`. */
+export function bytesAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
+  if (at < 0 || at + expected.length > bytes.length) return false;
+  for (let k = 0; k < expected.length; k++) if (bytes[at + k] !== expected[k]) return false;
+  return true;
+}
+
+/**
+ * Fixed bytes compared 4 at a time (little-endian words read through a DataView of the
+ * same bytes): the frame of a k6 line costs a few comparisons instead of one per byte.
+ */
+export class BytePattern {
+  readonly length: number;
+  readonly #words: Int32Array;
+  readonly #tail: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.length = bytes.length;
+    const n = bytes.length >> 2;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#words = Int32Array.from({ length: n }, (_, k) => view.getInt32(4 * k, true));
+    this.#tail = bytes.slice(4 * n);
+  }
+
+  /** Whether bytes[at …] (of which `view` is a DataView) starts with this pattern. */
+  matches(view: DataView, bytes: Uint8Array, at: number): boolean {
+    if (at < 0 || at + this.length > bytes.length) return false;
+    const words = this.#words;
+    let i = at;
+    for (let k = 0; k < words.length; k++, i += 4)
+      if (view.getInt32(i, true) !== words[k]) return false;
+    const tail = this.#tail;
+    for (let k = 0; k < tail.length; k++) if (bytes[i + k] !== tail[k]) return false;
+    return true;
+  }
+}
+
+/** The two frames k6 writes a Point in (newer k6: metric first; older: metric last). */
+export const METRIC_FIRST_HEAD = new BytePattern(ascii('{"metric":"'));
+export const METRIC_FIRST_MIDDLE = new BytePattern(ascii('","type":"Point","data":{'));
+export const METRIC_LAST_HEAD = new BytePattern(ascii('{"type":"Point","data":{'));
+export const METRIC_LAST_TAIL = new BytePattern(ascii(',"metric":"'));
+
+/** The string of ASCII bytes (numbers, times). */
+export function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode(...bytes.subarray(start, end));
+}
+
+/** A hash of bytes, to find a cached string without making one. */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + bytes[i]!) | 0;
+  return h;
+}
+
+/**
+ * The end of a JSON string without escapes whose opening quote is at `start`: the index of
+ * its closing quote, or -1 when it holds a backslash or a control character (then the
+ * caller falls back to JSON.parse).
+ */
+export function plainStringEnd(bytes: Uint8Array, start: number, end: number): number {
+  for (let i = start + 1; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH || c < 32) return -1;
+  }
+  return -1;
+}
+
+/** The index after the JSON string opening at `start` (escapes checked), or -1. */
+export function skipString(bytes: Uint8Array, start: number, end: number): number {
+  for (let i = start + 1; i < end; i++) {
+    const c = bytes[i]!;
+    if (c === QUOTE) return i + 1;
+    if (c < 32) return -1;
+    if (c === BACKSLASH) {
+      const e = bytes[++i];
+      if (e === 117 /* u */) {
+        for (let k = 1; k <= 4; k++) {
+          const h = bytes[i + k] ?? 0;
+          const hex = (h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102);
+          if (!hex) return -1;
+        }
+        i += 4;
+      } else if (
+        e !== QUOTE &&
+        e !== BACKSLASH &&
+        e !== 47 /* / */ &&
+        e !== 98 /* b */ &&
+        e !== 102 /* f */ &&
+        e !== 110 /* n */ &&
+        e !== 114 /* r */ &&
+        e !== 116 /* t */
+      )
+        return -1;
+    }
+  }
+  return -1;
+}
+
+export const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
+
+/**
+ * Scans the JSON number at `start`: the index after it (or -1 when it is not one) and, in
+ * `out[0]`, its value. Up to 15 digits and 22 decimals without exponent are converted as
+ * integer / 10^decimals: both are exact doubles, so the one rounding of the division gives
+ * the correctly rounded value, as JSON.parse does (Clinger's fast path); others by Number().
+ */
+export function scanNumber(bytes: Uint8Array, start: number, out: Float64Array): number {
+  let i = start;
+  const negative = bytes[i] === 45; /* - */
+  if (negative) i++;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = 0;
+  if (bytes[i] === 48 /* 0 */) {
+    i++;
+    if (isDigit(bytes[i])) return -1; // no leading zeros in JSON
+  } else if (isDigit(bytes[i])) {
+    while (isDigit(bytes[i])) {
+      mantissa = mantissa * 10 + (bytes[i++]! - 48);
+      digits++;
+    }
+  } else return -1;
+  if (bytes[i] === 46 /* . */) {
+    i++;
+    if (!isDigit(bytes[i])) return -1;
+    while (isDigit(bytes[i])) {
+      mantissa = mantissa * 10 + (bytes[i++]! - 48);
+      digits++;
+      decimals++;
+    }
+  }
+  let exponent = false;
+  if (bytes[i] === 101 /* e */ || bytes[i] === 69 /* E */) {
+    exponent = true;
+    i++;
+    if (bytes[i] === 43 /* + */ || bytes[i] === 45 /* - */) i++;
+    if (!isDigit(bytes[i])) return -1;
+    while (isDigit(bytes[i])) i++;
+  }
+  if (!exponent && digits <= 15 && decimals <= 22) {
+    const v = mantissa / POW10[decimals]!;
+    out[0] = negative ? -v : v;
+  } else out[0] = Number(asciiText(bytes, start, i));
+  return i;
+}
+
+/**
+ * The index after the JSON value at `start` (compact JSON: no whitespace), or -1 when it is
+ * not one; for the members of `data` the ingestion does not read (k6's `metadata`).
+ */
+export function skipValue(bytes: Uint8Array, start: number, end: number, depth = 0): number {
+  const c = bytes[start];
+  if (c === QUOTE) return skipString(bytes, start, end);
+  if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+    if (depth > 64) return -1;
+    const object = c === OPEN_BRACE;
+    const close = object ? CLOSE_BRACE : CLOSE_BRACKET;
+    let i = start + 1;
+    if (bytes[i] === close) return i + 1;
+    for (;;) {
+      if (object) {
+        if (bytes[i] !== QUOTE) return -1;
+        i = skipString(bytes, i, end);
+        if (i < 0 || bytes[i] !== COLON) return -1;
+        i++;
+      }
+      i = skipValue(bytes, i, end, depth + 1);
+      if (i < 0) return -1;
+      if (bytes[i] === close) return i + 1;
+      if (bytes[i] !== COMMA) return -1;
+      i++;
+    }
+  }
+  if (c === 110 /* n */) return bytesAt(bytes, start, NULL) ? start + 4 : -1;
+  if (c === 116 /* t */) return bytesAt(bytes, start, TRUE) ? start + 4 : -1;
+  if (c === 102 /* f */) return bytesAt(bytes, start, FALSE) ? start + 5 : -1;
+  return scanNumber(bytes, start, skipped);
+}
+const skipped = new Float64Array(1);
+
+/** A string met again and again (metric names, tag keys and values), with what it stands for. */
+export interface CachedString<T> {
+  readonly bytes: BytePattern;
+  readonly text: string;
+  /** What the cache's owner made of the text (a metric entry, a tag's index). */
+  readonly value: T;
+  next: CachedString<T> | null;
+}
+
+/** Strings of byte ranges, made once per distinct bytes, each with a value made of its text. */
+export class StringCache<T> {
+  readonly #byHash = new Map<number, CachedString<T>>();
+  readonly #make: (text: string) => T;
+
+  constructor(make: (text: string) => T) {
+    this.#make = make;
+  }
+
+  /** The entry of bytes[start, end) (`view` a DataView of bytes; `hash` from hashBytes). */
+  get(
+    view: DataView,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    hash = hashBytes(bytes, start, end),
+  ): CachedString<T> {
+    const first = this.#byHash.get(hash) ?? null;
+    for (let e = first; e !== null; e = e.next)
+      if (e.bytes.length === end - start && e.bytes.matches(view, bytes, start)) return e;
+    const text = utf8.decode(bytes.subarray(start, end));
+    const entry: CachedString<T> = {
+      bytes: new BytePattern(bytes.slice(start, end)),
+      text,
+      value: this.#make(text),
+      next: first,
+    };
+    this.#byHash.set(hash, entry);
+    return entry;
+  }
+}
+
+/** Epoch ms of an RFC 3339 time with any number of fraction digits; the second prefix is cached. */
+export class Rfc3339Parser {
+  #prefix = "";
+  #zone = "";
+  #prefixMs = NaN;
+  // The same cache for times read from bytes.
+  readonly #prefixBytes = new Uint8Array(19);
+  #zoneBytes = new Uint8Array(0);
+  #bytesMs = NaN;
+
+  /** Epoch milliseconds, or NaN when the text is not RFC 3339. */
+  parse(text: string): number {
+    // YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)
+    if (text.length < 20 || text.charCodeAt(10) !== 84 /* T */) return Date.parse(text);
+    const prefix = text.slice(0, 19);
+    let i = 19;
+    let fraction = 0;
+    if (text.charCodeAt(i) === 46 /* . */) {
+      i++;
+      let scale = 100;
+      while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (c < 48 || c > 57) break;
+        fraction += (c - 48) * scale;
+        scale /= 10;
+        i++;
+      }
+    }
+    const zone = text.slice(i);
+    if (prefix !== this.#prefix || zone !== this.#zone) {
+      const ms = Date.parse(`${prefix}${zone}`);
+      this.#prefix = prefix;
+      this.#zone = zone;
+      this.#prefixMs = ms;
+    }
+    return this.#prefixMs + fraction;
+  }
+
+  /** {@link parse} of the ASCII bytes [start, end), with the same arithmetic (same result). */
+  parseBytes(bytes: Uint8Array, start: number, end: number): number {
+    if (end - start < 20 || bytes[start + 10] !== 84 /* T */)
+      return Date.parse(asciiText(bytes, start, end));
+    let i = start + 19;
+    let fraction = 0;
+    if (bytes[i] === 46 /* . */) {
+      i++;
+      let scale = 100;
+      while (i < end) {
+        const c = bytes[i]!;
+        if (c < 48 || c > 57) break;
+        fraction += (c - 48) * scale;
+        scale /= 10;
+        i++;
+      }
+    }
+    // The cached prefix compared from its end: the seconds change first.
+    const prefix = this.#prefixBytes;
+    let same = end - i === this.#zoneBytes.length;
+    for (let k = 18; same && k >= 0; k--) same = bytes[start + k] === prefix[k];
+    for (let k = 0; same && k < this.#zoneBytes.length; k++)
+      same = bytes[i + k] === this.#zoneBytes[k];
+    if (!same) {
+      prefix.set(bytes.subarray(start, start + 19));
+      this.#zoneBytes = bytes.slice(i, end);
+      this.#bytesMs = Date.parse(asciiText(bytes, start, start + 19) + asciiText(bytes, i, end));
+    }
+    return this.#bytesMs + fraction;
+  }
+}
