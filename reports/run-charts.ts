@@ -46,7 +46,7 @@ export function runCharts(run: RunData): RunChart[] {
     {
       id: "chart-latency",
       title: "Latency percentiles",
-      caption: `p50, p95 and p99 of http_req_duration ${per === "per second" ? "each second" : `(bucket max, ${per})`}, log scale${run.slo ? "; the dark line is the SLO p95" : ""}.`,
+      caption: `p50, p95 and p99 of http_req_duration ${per === "per second" ? "each second" : `(bucket max, ${per})`}${latencyOnLogScale(run) ? ", log scale" : ""}${run.slo ? "; the dark line is the SLO p95" : ""}.`,
       spec: latencyChart(run),
     },
     {
@@ -173,10 +173,9 @@ export function requestRateChart(run: RunData): TopLevelSpec {
 /** Colours of the latency percentiles: three Okabe–Ito hues, p99 also dashed. */
 const PERCENTILE_COLORS = [PALETTE.green, PALETTE.blue, PALETTE.purple];
 
-/** p50 / p95 / p99 per second on a log scale, with the SLO p95 as a labelled line. */
-export function latencyChart(run: RunData): TopLevelSpec {
-  const { rows } = buckets(run);
-  const values = rows.flatMap((r) =>
+/** The latencies the chart draws (ms, above zero), p50, p95 and p99 of every bucket. */
+function latencyValues(run: RunData): { t: number; series: string; value: number }[] {
+  return buckets(run).rows.flatMap((r) =>
     (
       [
         ["p50", r.p50Ms],
@@ -187,6 +186,29 @@ export function latencyChart(run: RunData): TopLevelSpec {
       v === null || v <= 0 ? [] : [{ t: r.timeMs, series, value: round(v, 2) }],
     ),
   );
+}
+
+/**
+ * A log scale when the latencies (and the SLO line) span ten times or more, so a spike and the
+ * quiet seconds both read; a linear one around the data otherwise (a log axis from 100 to 1,000
+ * ms flattens a run that stays between 120 and 130 ms).
+ */
+export function latencyOnLogScale(run: RunData): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const { value } of latencyValues(run)) {
+    lo = Math.min(lo, value);
+    hi = Math.max(hi, value);
+  }
+  const slo = run.slo?.latencyP95Ms;
+  if (slo !== undefined && slo > 0) [lo, hi] = [Math.min(lo, slo), Math.max(hi, slo)];
+  return hi >= 10 * lo;
+}
+
+/** p50 / p95 / p99 per second (log scale when they span 10×), with the SLO p95 as a labelled line. */
+export function latencyChart(run: RunData): TopLevelSpec {
+  const values = latencyValues(run);
+  const log = latencyOnLogScale(run);
   const lines = {
     data: { values },
     mark: { type: "line", strokeWidth: 1.4 },
@@ -195,8 +217,8 @@ export function latencyChart(run: RunData): TopLevelSpec {
       y: {
         field: "value",
         type: "quantitative",
-        title: "latency (ms, log scale)",
-        scale: { type: "log" },
+        title: log ? "latency (ms, log scale)" : "latency (ms)",
+        scale: log ? { type: "log" } : { zero: false },
       },
       color: {
         field: "series",

@@ -5,7 +5,12 @@ import { compile } from "vega-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRunBundle } from "../../../analysis/io/files/run-bundle.js";
 import { escapeHtml } from "../../../reports/format.js";
-import { bucketSeconds, runCharts, serverUtilizationChart } from "../../../reports/run-charts.js";
+import {
+  bucketSeconds,
+  latencyOnLogScale,
+  runCharts,
+  serverUtilizationChart,
+} from "../../../reports/run-charts.js";
 import {
   serverSideFromSeries,
   thinSorted,
@@ -168,6 +173,18 @@ describe("run charts", () => {
     expect(rows[0]?.requests).toBe(400);
     const worst = Math.max(...withServer.seconds.slice(0, 10).map((s) => s.p95Ms ?? 0));
     expect(rows[0]?.p95Ms).toBe(worst);
+  });
+
+  it("draws latency on a log scale only when it spans ten times or more (SLO included)", () => {
+    const narrow = runDataOf({ seed: 5, seconds: 20, sigma: 0.01, errorRate: 0 });
+    expect(latencyOnLogScale(narrow)).toBe(false);
+    const latency = runCharts(narrow).find((c) => c.id === "chart-latency");
+    expect(JSON.stringify(latency?.spec)).not.toContain('"log"');
+    expect(latency?.caption).not.toContain("log scale");
+    const farSlo = { ...narrow, slo: { latencyP95Ms: 5000, errorRatePercent: 1 } };
+    expect(latencyOnLogScale(farSlo)).toBe(true);
+    expect(runCharts(farSlo).find((c) => c.id === "chart-latency")?.caption).toContain("log scale");
+    expect(latencyOnLogScale(runDataOf({ seed: 5, seconds: 20, sigma: 1.5 }))).toBe(true);
   });
 
   it("puts nothing from outside into a spec but numbers", () => {
