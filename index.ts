@@ -81,6 +81,7 @@ export { HistoryError, UsageError } from "./sim/vocab/errors.js";
 
 // Simulate and plan.
 export { simulate, type SimulateOptions, type SimulationResult } from "./sim/engine.js";
+export { deploymentPlans } from "./sim/deploy.js";
 export { type PlanOptions } from "./sim/io/plan.js";
 export { runSweep, poolSize, type SweepOptions } from "./sim/io/pool.js";
 export {

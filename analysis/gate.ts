@@ -15,6 +15,8 @@ import { z } from "zod";
 import { createRandom } from "../sim/math/random.js";
 import { formatObserved } from "./k6-results.js";
 import { GATE_DEFAULTS } from "../sim/vocab/defaults.js";
+import { checkDeployment, DEPLOYMENT_FIELDS } from "../sim/vocab/config.js";
+import type { DeploymentKpis, Kpis } from "../sim/vocab/types.js";
 import {
   bootstrapDifferenceCi,
   k6Percentile,
@@ -71,6 +73,22 @@ export const GateConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * A deployment check (issue #16): the release's deployment, simulated at its planned time
+     * against a `caplab simulate` config (its trace, service, task, scaling and SLO), fails the
+     * gate when it adds more SLO-violating minutes than allowed.
+     */
+    deployment: z
+      .object({
+        /** The simulate config, relative to gate.yaml. */
+        simulate: z.string(),
+        /** SLO-violating minutes the deployment may add. @default 0 */
+        maxAddedSloMinutes: z.number().min(0).default(D.maxAddedSloMinutes),
+        ...DEPLOYMENT_FIELDS,
+      })
+      .strict()
+      .superRefine(checkDeployment)
+      .optional(),
   })
   .strict();
 export type GateConfig = z.output<typeof GateConfigSchema>;
@@ -152,9 +170,11 @@ export function evaluateGate(
   run: GateRun,
   baseline: GateRun | null,
   config: GateConfig = DEFAULT_GATE_CONFIG,
+  deployment: GateCheck | null = null,
 ): GateResult {
   const checks = [
     ...absoluteChecks(run, config),
+    ...(deployment ? [deployment] : []),
     ...(baseline === null
       ? [skipped("regression", "regression", "regression against a baseline", "no baseline given")]
       : regressionChecks(run, baseline, config)),
@@ -164,6 +184,39 @@ export function evaluateGate(
     run: run.label,
     baseline: baseline?.label ?? null,
     checks,
+  };
+}
+
+/**
+ * The deployment check: the simulate config run with the release's deployment against the same
+ * run without it; the SLO-violating minutes and failed requests it adds (at least 0), and the
+ * deployment's own window (sim/deploy.ts). Fails past `maxAddedSloMinutes`, or when the
+ * deployment does not complete (rolled back, failed, stuck, unfinished).
+ */
+export function deploymentCheck(
+  without: Kpis,
+  withIt: Kpis,
+  window: DeploymentKpis,
+  settings: { readonly at: string; readonly strategy: string; readonly maxAddedSloMinutes: number },
+): GateCheck {
+  const added = Math.max(0, withIt.sloViolationMinutes - without.sloViolationMinutes);
+  const failed = Math.max(0, withIt.failedRequests - without.failedRequests);
+  const over = added > settings.maxAddedSloMinutes + 1e-9;
+  const done = window.outcome === "completed";
+  return {
+    id: "deployment-slo",
+    group: "absolute",
+    name: `deployment at ${settings.at} (${settings.strategy})`,
+    verdict: over || !done ? "fail" : "pass",
+    detail: `A ${settings.strategy} deployment at ${settings.at} ${done ? `completes in ${round(window.durationMinutes, 1)} min` : `ends ${window.outcome}`} and adds ${round(added, 1)} SLO-violating minutes (at most ${round(settings.maxAddedSloMinutes, 1)} allowed) and ${Math.round(failed)} failed requests; ${round(window.extraTaskMinutes, 1)} extra task-minutes.`,
+    numbers: {
+      addedSloMinutes: added,
+      maxAddedSloMinutes: settings.maxAddedSloMinutes,
+      addedFailedRequests: failed,
+      durationMinutes: window.durationMinutes,
+      extraTaskMinutes: window.extraTaskMinutes,
+      extraCostUsd: window.extraCostUsd,
+    },
   };
 }
 

@@ -5,6 +5,7 @@
  *   RUN bundle ──loadRunBundle──▶ RunData ──gateRunOf──▶ GateRun
  *   baseline: --baseline RUN (a bundle) | the last N runs of the same scenario in history
  *   gate.yaml ──GateConfigSchema──▶ GateConfig (defaults: GATE_DEFAULTS)
+ *     (its `deployment`: the simulate config it names, run without and with the deployment)
  *     ──evaluateGate──▶ GateResult ──▶ DIR/gate-junit.xml, DIR/gate.md, DIR/gate.json,
  *                                      the history (run and gate), the terminal
  *   exit 0 pass, 1 fail, 2 usage error, 74 the history could not be read or written (a failed
@@ -30,6 +31,7 @@ import { renderGateJunit, renderGateMarkdown } from "../reports/run-gate.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
 import { FORCE_HELP, prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
 import { loadRunBundle } from "../analysis/io/files/run-bundle.js";
+import { deploymentGateCheck } from "../analysis/io/files/gate-deployment.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { HISTORY_FLAG_HELP, wholeNumberFlag } from "./flags.js";
 import { addExamples, helpWidth } from "./help.js";
@@ -83,7 +85,8 @@ export async function runGateCommand(
   });
   let historyFailure = read.historyFailure;
 
-  const result = evaluateGate(gateRunOf(run), baseline, config);
+  const deployment = await deploymentGateCheck(config, opts.config, (w) => printWarnings(io, w));
+  const result = evaluateGate(gateRunOf(run), baseline, config, deployment);
   const out = output.path;
   await output.write(async (dir) => {
     await writeFileAtomic(join(dir, "gate-junit.xml"), renderGateJunit(result));

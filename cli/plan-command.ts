@@ -132,6 +132,7 @@ export async function runPlanCommand(
       coverage,
       candidateLabel,
       currentLabel,
+      recordedDeployment: loaded.deployment,
       workers,
       signal: controller.signal,
       // Candidates stop once they can no longer meet the SLO, be on the Pareto front or in a

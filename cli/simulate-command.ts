@@ -1,6 +1,7 @@
 /** `caplab simulate CONFIG`: one configuration against one trace. */
 import { join, resolve } from "node:path";
 import {
+  deploymentPlans,
   loadConfig,
   loadTrace,
   renderTimelineCsv,
@@ -69,9 +70,17 @@ export async function runSimulateCommand(
   const warnings: Warning[] = [];
   const trace = await loadTrace(config.trace, baseDir, (w) => warnings.push(w));
   const context: SimulationContext = simulationContext(config);
-  const result = simulate(trace, { task: config.task, scaling: config.scaling }, context, {
-    record: true,
-  });
+  const deployments = deploymentPlans(config.deployments, trace);
+  const result = simulate(
+    trace,
+    {
+      task: config.task,
+      scaling: config.scaling,
+      ...(deployments.length > 0 ? { deployments } : {}),
+    },
+    context,
+    { record: true },
+  );
   const out = output.path;
   const summary = {
     ...result.kpis,
@@ -104,6 +113,10 @@ export async function runSimulateCommand(
         `  latency         mean p95 ${k.meanP95LatencyMs.toFixed(0)} ms, worst p95 ${k.worstP95LatencyMs.toFixed(0)} ms`,
         `  errors          ${k.errorRatePercent.toFixed(3)}% (${Math.round(k.failedRequests)} requests)`,
         `  SLO             ${k.sloViolationMinutes.toFixed(0)} violating minutes`,
+        ...(k.deployments ?? []).map(
+          (d, n) =>
+            `  deployment ${n + 1}    ${d.strategy} at ${new Date(trace.startMs + d.startSeconds * 1000).toISOString().slice(0, 16)}Z: ${d.outcome} in ${d.durationMinutes.toFixed(0)} min; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${d.sloViolationMinutes.toFixed(0)} SLO-violating minutes, ${Math.round(d.failedRequests)} failed requests in its ${d.windowMinutes.toFixed(0)}-minute window`,
+        ),
         `Wrote ${join(out, "timeline.csv")}, events.json, summary.json`,
         "",
       ].join("\n"),

@@ -449,6 +449,13 @@ function eventSource(ev: ScalingEvent): string {
       return ev.name;
     case "oom-kill":
       return "—";
+    case "deployment-started":
+    case "tasks-replaced":
+    case "scale-in-suspended":
+    case "deployment-stuck":
+    case "rollback":
+    case "deployment-completed":
+      return `deployment ${ev.deployment + 1} (${ev.strategy})`;
     default:
       return ev.policy;
   }

@@ -22,6 +22,7 @@ import {
 import { formatCompact, formatNumber, metricShortName } from "./format.js";
 import { closestToSlo, rankOutcomes } from "../sim/search.js";
 import { PALETTE, REFERENCE_COLOR, referenceRule, responsive } from "./chart-style.js";
+import { deployHoursChart } from "./deploy-hours.js";
 import {
   metricTitle,
   round,
@@ -90,7 +91,14 @@ export function planCharts(result: PlanResult): PlanChart[] {
         ? { note: "No candidate uses a target-tracking metric, so there is no target to map." }
         : {}),
     },
+    ...deployCharts(result),
   ];
+}
+
+/** The "when is it safe to deploy" chart, when the plan has one (reports/deploy-hours.ts). */
+function deployCharts(result: PlanResult): PlanChart[] {
+  const chart = deployHoursChart(result);
+  return chart ? [chart] : [];
 }
 
 /** The metric the charts centre on: the pick's, else the current run's, else the closest candidate's. */

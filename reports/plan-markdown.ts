@@ -28,6 +28,7 @@ import {
   traceSpan,
 } from "./plan-facts.js";
 import { findExtremes } from "../analysis/extremes.js";
+import { deployHoursHeader, deployHoursSentences, deployHoursTable } from "./deploy-hours.js";
 
 /** Candidates listed in the Markdown summary. */
 export const MARKDOWN_TOP_CANDIDATES = 10;
@@ -222,6 +223,20 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
         ),
       );
     }
+    out.push("");
+  }
+
+  const hours = result.deployHours ?? [];
+  if (hours.length > 0) {
+    out.push("### When is it safe to deploy?", "");
+    for (const sentence of deployHoursSentences(hours)) out.push(md(sentence));
+    out.push("");
+    out.push(
+      table(
+        deployHoursHeader(hours),
+        deployHoursTable(hours).map((r) => r.map(cell)),
+      ),
+    );
     out.push("");
   }
 

@@ -199,6 +199,12 @@ const EVENT_PRIORITY: Record<ScalingEvent["kind"], number> = {
   "blocked-by-cooldown": 2,
   "scale-in-withheld": 3,
   "insufficient-data": 3,
+  "deployment-started": 0,
+  rollback: 0,
+  "deployment-completed": 1,
+  "deployment-stuck": 1,
+  "tasks-replaced": 2,
+  "scale-in-suspended": 3,
 };
 
 /** A one-line description of what an event changed, e.g. "3 → 5 tasks". */
@@ -215,7 +221,17 @@ export function eventChange(e: ScalingEvent): string {
       return `${e.tasks} task${e.tasks === 1 ? "" : "s"} killed`;
     case "scale-in-withheld":
     case "insufficient-data":
+    case "scale-in-suspended":
+    case "deployment-stuck":
       return "no change";
+    case "tasks-replaced":
+      return `${formatNumber(e.tasks ?? 0, 0)} tasks started or stopped`;
+    case "deployment-started":
+      return `deployment ${e.deployment + 1} (${e.strategy})`;
+    case "rollback":
+      return `rollback (${formatNumber(e.tasks ?? 0, 0)} failed tasks)`;
+    case "deployment-completed":
+      return `deployment ${e.deployment + 1} over`;
   }
 }
 

@@ -141,6 +141,12 @@ export class AutoScaler {
   readonly periods: readonly number[];
   /** Scale-out and scale-in actions taken. */
   actions = 0;
+  /**
+   * Scale-in is off while an ECS deployment is in progress: "Application Auto Scaling turns off
+   * scale-in processes while Amazon ECS deployments are in progress … scale-out processes
+   * continue" (ECS developer guide, troubleshooting service auto scaling). Set by sim/deploy.ts.
+   */
+  scaleInSuspended = false;
 
   constructor(options: AutoScalerOptions) {
     const { platform } = options;
@@ -336,6 +342,8 @@ export class AutoScaler {
       }
       return current;
     }
+
+    if (this.scaleInSuspended) return current;
 
     // Scale-in: every target-tracking policy with scale-in enabled must be ready; the
     // largest resulting capacity wins. Step policies scale in on their own alarm.

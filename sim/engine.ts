@@ -4,6 +4,9 @@
  *   Trace × Candidate × SimulationContext
  *     → per step, in this order (each a method of {@link Simulation}, named after its phase):
  *         scheduledActions   scheduled actions move MinCapacity / MaxCapacity (and desired)
+ *         deploy             ECS deployments (sim/deploy.ts): start and stop tasks of each
+ *                            revision; listener weights split traffic between them (only when
+ *                            the candidate has deployments)
  *         taskLifecycle      task-seconds by state: pending, RUNNING, healthy (slow start), draining
  *         route              arrivals split over the healthy targets; none healthy → 503
  *         queue              each group an M/M/c station: latency, served, backlog, timeouts
@@ -43,7 +46,7 @@ import type {
   TimelineColumn,
   Trace,
 } from "./vocab/index.js";
-import { TIMELINE_COLUMNS } from "./vocab/types.js";
+import { DEPLOYMENT_COLUMNS, TIMELINE_COLUMNS, type DeploymentColumn } from "./vocab/types.js";
 import { DESIRED_COUNT_DEFAULTS } from "./vocab/defaults.js";
 import { AutoScaler } from "./autoscaling.js";
 import {
@@ -69,6 +72,7 @@ import {
 import { clampCapacity, monthlyCost, secondsToHealthy, slowStartIntegral } from "./rules.js";
 import { scheduleFirings, type ScheduledFiring } from "./schedule.js";
 import { breaksSlo, StepSums, Tally } from "./tally.js";
+import { Deployer } from "./deploy.js";
 
 export interface SimulateOptions {
   /** Build the per-step Timeline and the events (reports); off in sweeps. @default true */
@@ -185,6 +189,10 @@ class Simulation {
   private readonly q = new Float64Array(Q_COUNT);
   private readonly cpuHistogram = new Float64Array(CPU_HISTOGRAM_BINS + 1);
   private readonly columns: Record<TimelineColumn, Float64Array> | null;
+  private readonly deploymentColumns: Record<DeploymentColumn, Float64Array> | null;
+
+  /** ECS deployments (null without them: the common case, which they then cost nothing). */
+  private readonly deployer: Deployer | null;
 
   // The step's scratch.
   /** Requests per weighted healthy task-second. */
@@ -349,6 +357,29 @@ class Simulation {
           Float64Array
         >)
       : null;
+    const deployments = candidate.deployments ?? [];
+    this.deployer =
+      deployments.length > 0
+        ? new Deployer(
+            deployments,
+            this.fleet,
+            this.scaler,
+            {
+              healthCheckIntervalSeconds: platform.healthCheckIntervalSeconds,
+              deregistrationDelaySeconds: platform.deregistrationDelaySeconds,
+              costRate: taskCostPerSecond(task, prices),
+            },
+            this.tally,
+            trace.startMs,
+            this.emit,
+          )
+        : null;
+    this.deploymentColumns =
+      record && this.deployer !== null
+        ? (Object.fromEntries(
+            DEPLOYMENT_COLUMNS.map((c) => [c, new Float64Array(this.n)]),
+          ) as Record<DeploymentColumn, Float64Array>)
+        : null;
   }
 
   run(): SimulationResult {
@@ -436,7 +467,9 @@ class Simulation {
     const requests = this.trace.requests[i] ?? 0;
 
     this.scheduledActions(i, t0, t1);
+    if (this.deployer !== null) this.deploy(i, t0);
     this.taskLifecycle(i, t0, t1);
+    if (this.deployer !== null) this.splitTraffic(t0, t1);
     const launches = this.fleet.launches;
     this.route(t0, t1, requests);
     this.queue(i, t1);
@@ -479,6 +512,41 @@ class Simulation {
         reason: `${f.name}: MinCapacity ${fleet.min}, MaxCapacity ${fleet.max}${fleet.desired !== before ? `; desired ${before} → ${fleet.desired}` : ""}.`,
       });
       fleet.reconcile(at);
+    }
+  }
+
+  /** ECS deployments: the one in progress starts and stops tasks at the step's start (sim/deploy.ts). */
+  private deploy(i: number, t0: number): void {
+    this.deployer!.step(i, t0);
+  }
+
+  /**
+   * Listener weights (blue/green, linear, canary): the primary revision's healthy tasks take its
+   * share of the requests and the others the rest, each split round robin (an ALB weighted
+   * forward to two target groups); a revision without a healthy task leaves all to the other.
+   */
+  private splitTraffic(t0: number, t1: number): void {
+    const w = this.deployer!.trafficShare(t0);
+    if (Number.isNaN(w)) return;
+    const primary = this.deployer!.primaryRev;
+    const groups = this.groups;
+    let hp = 0;
+    let ho = 0;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (Number.isNaN(g.servingFrom) || g.count <= 0) continue;
+      const h = g.count * (t1 - g.servingFrom) * g.weight;
+      if (g.rev === primary) hp += h;
+      else ho += h;
+    }
+    const all = hp + ho;
+    if (!(hp > 1e-9 && ho > 1e-9)) return;
+    const fp = (w * all) / hp;
+    const fo = ((1 - w) * all) / ho;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (Number.isNaN(g.servingFrom)) continue;
+      g.weight *= g.rev === primary ? fp : fo;
     }
   }
 
@@ -1027,6 +1095,8 @@ class Simulation {
       tally.minuteRequests = tally.minuteFailed = tally.minuteServed = tally.minuteSlow = 0;
     }
 
+    if (this.deployer !== null) this.accountDeployment(i, requests, failed, stepCost, runningCount);
+
     const columns = this.columns;
     if (columns) {
       columns.requests[i] = requests;
@@ -1050,6 +1120,45 @@ class Simulation {
     }
   }
 
+  /** A deployment's window tallies, and the timeline's columns of each revision. */
+  private accountDeployment(
+    i: number,
+    requests: number,
+    failed: number,
+    stepCost: number,
+    runningCount: number,
+  ): void {
+    const s = this.s;
+    const t0 = i * s;
+    const t1 = t0 + s;
+    const deployer = this.deployer!;
+    const primary = deployer.primaryRev;
+    const columns = this.deploymentColumns;
+    if (columns) {
+      let running = 0;
+      let served = 0;
+      let primaryServed = 0;
+      for (const g of this.groups) {
+        served += g.groupServed;
+        if (g.rev !== primary) continue;
+        running += g.count * overlap(g.runningAt, Infinity, t0, t1);
+        primaryServed += g.groupServed;
+      }
+      columns.primaryRunningCount[i] = Math.min(runningCount, running / s);
+      columns.activeRunningCount[i] = Math.max(0, runningCount - running / s);
+      columns.primaryTrafficPercent[i] = served > 0 ? (100 * primaryServed) / served : NaN;
+    }
+    const sums = this.sums;
+    deployer.account(
+      t1,
+      Math.max(0, sums.pending + sums.running),
+      sums.desired,
+      stepCost,
+      requests,
+      failed,
+    );
+  }
+
   private result(pruned: PrunedAt | null): SimulationResult {
     const tally = this.tally;
     const s = this.s;
@@ -1068,6 +1177,7 @@ class Simulation {
     ) {
       tally.violationMinutes += (n * s - this.minuteIndex * 60) / 60;
     }
+    this.deployer?.finish(n * s);
 
     // CPU headroom: 100 − p99 of per-step CPU, from the histogram.
     let seen = 0;
@@ -1100,10 +1210,17 @@ class Simulation {
       peakMemoryUtilization: tally.peakMemory,
       cpuHeadroomPercent: 100 - p99Cpu,
       oomKills: tally.oomKills,
+      ...(this.deployer !== null ? { deployments: this.deployer.kpis } : {}),
     };
     const columns = this.columns;
     const timeline: Timeline | null = columns
-      ? { startMs: this.trace.startMs, stepSeconds: s, length: n, ...columns }
+      ? {
+          startMs: this.trace.startMs,
+          stepSeconds: s,
+          length: n,
+          ...columns,
+          ...(this.deploymentColumns ? { deployment: this.deploymentColumns } : {}),
+        }
       : null;
     return { kpis, timeline, events: this.events, pruned };
   }

@@ -13,7 +13,11 @@
  * - Merge: groups that have caught up with each other (same queue, fully ramped in, past the
  *   billing minimum) become one, so the common case is a single group.
  *
- * (sim/engine.ts drives it step by step; an ECS deployment would add its task sets here.)
+ * - Revisions: every group belongs to a service revision (`rev`, 0 before any deployment). An
+ *   ECS deployment (sim/deploy.ts) starts groups of its revision and stops the older ones; while
+ *   it runs ({@link Fleet.deployment}), it decides what a scale-out or a replacement starts.
+ *
+ * (sim/engine.ts drives it step by step.)
  */
 import { launchThrottleSeconds } from "./rules.js";
 import type { StepSums, Tally } from "./tally.js";
@@ -56,6 +60,10 @@ export class TaskGroup {
   accountedStep = -1;
   /** The same at the start of this step (scratch). */
   backlogStart = NaN;
+  /** The service revision its tasks run (0: the one running when the trace starts). */
+  rev = NaN;
+  /** Its tasks never pass the ALB health check (a deployment's `failsHealthChecks`). */
+  failing = false;
 
   // This step's figures (scratch, per task unless said otherwise).
   /** Start of serving in this step (NaN: not serving). */
@@ -92,7 +100,10 @@ export class TaskGroup {
     runningAt: number,
     healthyAt: number,
     initial: boolean,
+    rev = 0,
   ): this {
+    this.rev = rev;
+    this.failing = false;
     this.count = count;
     this.createdAt = createdAt;
     this.billedFrom = billedFrom;
@@ -119,6 +130,8 @@ export class DrainGroup {
   readonly endsAt: number;
   /** Requests still queued per task: the task finishes them while draining. */
   backlog: number;
+  /** The service revision its tasks ran. */
+  readonly rev: number;
 
   constructor(
     count: number,
@@ -126,7 +139,9 @@ export class DrainGroup {
     billedUntil: number,
     endsAt: number,
     backlog: number,
+    rev = 0,
   ) {
+    this.rev = rev;
     this.count = count;
     this.billedFrom = billedFrom;
     this.billedUntil = billedUntil;
@@ -216,10 +231,86 @@ export class Fleet {
     return total;
   }
 
+  /** The revision new tasks run outside deployments (the last one completed). */
+  currentRev = 0;
+  /**
+   * The deployment in progress (sim/deploy.ts), or null: while there is one, it decides what a
+   * new desired count or a killed task starts, and nothing is stopped but by it.
+   */
+  deployment: { reconcile(tau: number, extraDelay: number): void } | null = null;
+
+  /** Starts `count` tasks of revision `rev` at tau (after `extraDelay` and the usual delays). */
+  launch(count: number, tau: number, rev: number, extraDelay = 0): TaskGroup {
+    const p = this.params;
+    const throttle = launchThrottleSeconds(count, p.fargateLaunchesPerSecond);
+    const billedFrom = tau + extraDelay + p.schedulingDelaySeconds + throttle;
+    const runningAt = billedFrom + p.launchSeconds;
+    const g = this.spareGroups.pop() ?? new TaskGroup();
+    this.launches++;
+    this.groups.push(
+      g.init(count, tau, billedFrom, runningAt, runningAt + p.checksUntilHealthy, false, rev),
+    );
+    return g;
+  }
+
+  /**
+   * Stops up to `count` tasks of the revisions other than `keepRev` at tau, oldest group first:
+   * those not yet healthy at once (billed at least the minimum), healthy ones deregistered to
+   * drain. `healthyCount` of them at most may be healthy ones. Returns the tasks stopped.
+   */
+  stopOtherRevisions(count: number, healthyCount: number, tau: number, keepRev: number): number {
+    const groups = this.groups;
+    let left = count;
+    for (let k = 0; k < groups.length && left > COUNT_TOLERANCE; k++) {
+      const g = groups[k]!;
+      if (g.rev === keepRev || g.healthyAt <= tau || g.count <= 0) continue;
+      const stop = Math.min(left, g.count);
+      this.chargeStop(g, stop, tau);
+      this.sums.failed += stop * g.backlog;
+      g.count -= stop;
+      left -= stop;
+    }
+    let healthyLeft = Math.min(left, healthyCount);
+    for (let k = 0; k < groups.length && healthyLeft > COUNT_TOLERANCE; k++) {
+      const g = groups[k]!;
+      if (g.rev === keepRev || g.healthyAt > tau || g.count <= 0) continue;
+      const stop = Math.min(healthyLeft, g.count);
+      this.deregister(g, stop, tau);
+      healthyLeft -= stop;
+      left -= stop;
+    }
+    this.sums.failed += this.removeEmptyGroups();
+    return count - left;
+  }
+
+  /** Deregisters `stop` healthy tasks of `g` at tau: they drain (billed) with their queue. */
+  private deregister(g: TaskGroup, stop: number, tau: number): void {
+    const p = this.params;
+    this.charge(g, stop, tau);
+    const drainSeconds = p.drainingEndsWhenIdle
+      ? Math.min(p.deregistrationDelaySeconds, g.backlog / p.capacityRate + p.latencySeconds + 1)
+      : p.deregistrationDelaySeconds;
+    this.draining.push(
+      new DrainGroup(
+        stop,
+        g.billedFrom,
+        Math.max(tau, g.billedUntil),
+        tau + drainSeconds,
+        g.backlog,
+        g.rev,
+      ),
+    );
+    g.count -= stop;
+  }
+
   /** Brings the task set to `desired` at time tau (seconds), as the ECS scheduler would. */
   reconcile(tau: number, extraDelay = 0): void {
     const p = this.params;
     const groups = this.groups;
+    if (this.deployment !== null) {
+      this.deployment.reconcile(tau, extraDelay);
+      return;
+    }
     const have = this.inService();
     if (this.desired > have + COUNT_TOLERANCE) {
       const count = this.desired - have;
@@ -229,7 +320,15 @@ export class Fleet {
       const g = this.spareGroups.pop() ?? new TaskGroup();
       this.launches++;
       groups.push(
-        g.init(count, tau, billedFrom, runningAt, runningAt + p.checksUntilHealthy, false),
+        g.init(
+          count,
+          tau,
+          billedFrom,
+          runningAt,
+          runningAt + p.checksUntilHealthy,
+          false,
+          this.currentRev,
+        ),
       );
       return;
     }
@@ -262,6 +361,7 @@ export class Fleet {
           Math.max(tau, g.billedUntil),
           tau + drainSeconds,
           g.backlog,
+          g.rev,
         ),
       );
       g.count -= stop;
@@ -290,7 +390,7 @@ export class Fleet {
       if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
       for (let b = a + 1; b < groups.length; b++) {
         const gb = groups[b]!;
-        if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
+        if (!caughtUp(gb, t1, slowStartSeconds, minBilled) || gb.rev !== ga.rev) continue;
         const scale = Math.max(1, ga.backlog, gb.backlog);
         if (Math.abs(ga.backlog - gb.backlog) > 1e-9 * scale) continue;
         ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
@@ -311,7 +411,7 @@ export class Fleet {
         if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
         for (let b = a + 1; b < groups.length; b++) {
           const gb = groups[b]!;
-          if (!caughtUp(gb, t1, slowStartSeconds, minBilled)) continue;
+          if (!caughtUp(gb, t1, slowStartSeconds, minBilled) || gb.rev !== ga.rev) continue;
           const gap = Math.abs(ga.backlog - gb.backlog);
           if (gap < best) {
             best = gap;
@@ -320,6 +420,7 @@ export class Fleet {
           }
         }
       }
+      if (ia < 0) break; // (only groups of different revisions left)
       const ga = groups[ia]!;
       const gb = groups[ib]!;
       ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);

@@ -7,7 +7,8 @@
  *     → eligible: within the SLO and MinCapacity ≥ the availability floor
  *     → pickByRisk: robustness runs in rank order, each rated (sim/risk.ts), until one is
  *       rated maxRisk or lower (the pick), then a few more for a safer neighbour
- *     → recommended and current runs in full (Timeline + events) → PlanResult
+ *     → recommended and current runs in full (Timeline + events)
+ *     → the pick deployed at each hour of the week (sim/deploy-hours.ts) → PlanResult
  */
 import {
   ROBUSTNESS_DEFAULTS,
@@ -31,13 +32,16 @@ import {
   type WorseThanCurrent,
 } from "./vocab/index.js";
 import { simulate } from "./engine.js";
+import { deploymentHours, deploySettingsWith } from "./deploy-hours.js";
 import {
   DEFAULT_PERTURBATIONS,
   meetsSlo,
+  perturbationsWith,
   paretoFront,
   rankOutcomes,
   violationBudgetMinutes,
   type Perturbation,
+  type RollingPercents,
 } from "./search.js";
 import {
   rateRisk,
@@ -70,6 +74,12 @@ export interface PlanInputs {
   /** Names the current settings when they are not among the candidates (reports/labels.ts). */
   readonly currentLabel?: (current: Candidate) => string;
   readonly perturbations?: readonly Perturbation[];
+  /**
+   * The rolling percents the service deploys with (robustness.deployment, else the bundle's
+   * recorded ones): the "deploy at the peak" perturbation and the deploy-hours chart use them;
+   * undefined: ECS's defaults; false: neither. Ignored when `perturbations` is given.
+   */
+  readonly deployment?: RollingPercents | false;
   /** The trace's coverage (analysis/trace-coverage.ts); a short one keeps ratings at medium. */
   readonly coverage?: TraceCoverage | null;
   /**
@@ -96,7 +106,8 @@ export function robustnessOf(
   const { candidate } = outcome;
   const results: PerturbationOutcome[] = perturbations.map((p) => {
     const changed = p.apply(trace, context);
-    const { kpis } = simulate(changed.trace, candidate, changed.context, { record: false });
+    const run = p.candidate ? p.candidate(candidate, changed.trace) : candidate;
+    const { kpis } = simulate(changed.trace, run, changed.context, { record: false });
     onRun?.();
     const budget = violationBudgetMinutes(context.slo, kpis.minutes);
     const meets = meetsSlo(kpis, context.slo);
@@ -242,7 +253,7 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
       : { candidate, kpis, meetsSlo: meetsSlo(kpis, slo) };
   });
   const ranked = rankOutcomes(outcomes);
-  const perturbations = inputs.perturbations ?? DEFAULT_PERTURBATIONS;
+  const perturbations = inputs.perturbations ?? perturbationsWith(inputs.deployment);
   const minPassed = Math.min(
     inputs.minPassed ?? ROBUSTNESS_DEFAULTS.minPassed,
     perturbations.length,
@@ -350,6 +361,17 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
     availability,
     worseThanCurrent: worse,
     coverage,
+    // When is it safe to deploy the pick (issue #16)?
+    ...(recommended && inputs.deployment !== false
+      ? {
+          deployHours: deploymentHours(
+            trace,
+            recommended.candidate,
+            context,
+            deploySettingsWith(inputs.deployment),
+          ),
+        }
+      : {}),
   };
   result.reasons = explain(result, ranked, picked.withinMaxRisk, minPassed);
   return result;

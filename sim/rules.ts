@@ -179,3 +179,62 @@ export const HOURS_PER_MONTH = 730;
 export function monthlyCost(cost: number, seconds: number): number {
   return seconds > 0 ? (cost * HOURS_PER_MONTH * 3600) / seconds : 0;
 }
+
+// ---------------------------------------------------------------------------------------------
+// ECS deployments (ECS API reference; the sources are gathered in
+// /work/notes/research/ecs-deployments.md and listed in the README, "Deployments").
+
+/**
+ * Rolling update, lower bound: "The minimum number of healthy tasks during a deployment is the
+ * desiredCount multiplied by the minimumHealthyPercent/100, rounded up to the nearest integer
+ * value" (ECS API, DeploymentConfiguration.minimumHealthyPercent).
+ *
+ * @example minimumHealthyTasks(2, 75) // 2 (1.5 rounded up: no task may stop first)
+ */
+export function minimumHealthyTasks(desired: number, minimumHealthyPercent: number): number {
+  return ceilTolerant((desired * minimumHealthyPercent) / 100);
+}
+
+/**
+ * Rolling update, upper bound: tasks "allowed in the RUNNING or PENDING state during a
+ * deployment, as a percentage of the desiredCount (rounded down to the nearest integer)" (ECS
+ * API, DeploymentConfiguration.maximumPercent).
+ *
+ * @example maximumTasks(3, 125) // 3 (3.75 rounded down: no task may start first)
+ */
+export function maximumTasks(desired: number, maximumPercent: number): number {
+  return Math.floor((desired * maximumPercent) / 100 + 1e-9);
+}
+
+/**
+ * The deployment circuit breaker's failure threshold (ECS API, ThresholdConfiguration): COUNT
+ * uses the value; the percent types multiply it by the latest desired count, BOUNDED_PERCENT
+ * then clamps it "to a minimum of 3 and a maximum of 200" (the default, BOUNDED_PERCENT 50, is
+ * the legacy "0.5 * desired task count", minimum 3, maximum 200). Rounded up, as the developer
+ * guide's table does (25 tasks → 13).
+ *
+ * @example circuitBreakerThreshold(25, "BOUNDED_PERCENT", 50) // 13
+ */
+export function circuitBreakerThreshold(
+  desired: number,
+  type: "COUNT" | "BOUNDED_PERCENT" | "UNBOUNDED_PERCENT",
+  value: number,
+): number {
+  if (type === "COUNT") return value;
+  const raw = ceilTolerant((desired * value) / 100);
+  return type === "BOUNDED_PERCENT" ? Math.min(200, Math.max(3, raw)) : Math.max(1, raw);
+}
+
+/**
+ * Linear deployment: the steps that move traffic before the last one, "100/stepPercent − 1 if it
+ * divides evenly, else floor(100/stepPercent)" (CloudFormation LinearConfiguration: "if
+ * StepPercent is 11, the number of deployment steps is 9"); each step waits
+ * stepBakeTimeInMinutes, which is "not applied after reaching 100 percent traffic".
+ *
+ * @example linearSteps(10) // 9
+ */
+export function linearSteps(stepPercent: number): number {
+  const q = 100 / stepPercent;
+  const whole = Math.round(q);
+  return Math.abs(q - whole) < 1e-9 ? whole - 1 : Math.floor(q);
+}

@@ -11,6 +11,7 @@ import {
   FARGATE_MEMORY_BY_CPU,
   SPACE_DEFAULTS,
   vcpusOf,
+  type Candidate,
   type CandidateOutcome,
   type Kpis,
   type PlanCandidate,
@@ -27,6 +28,7 @@ import {
 } from "./vocab/index.js";
 import { UsageError } from "./vocab/errors.js";
 import { taskStation } from "./queue.js";
+import { defaultRollingDeployment, peakSeconds } from "./deploy.js";
 
 /** Thrown when a space yields no candidate or contradicts itself (a usage error: the config must change). */
 export class SpaceError extends UsageError {
@@ -289,6 +291,8 @@ export interface Perturbation {
     trace: Trace,
     context: SimulationContext,
   ) => { trace: Trace; context: SimulationContext };
+  /** A change to the candidate itself (a deployment during the trace), after `apply`. */
+  readonly candidate?: <C extends Candidate>(candidate: C, trace: Trace) => C;
 }
 
 function scaleTrace(trace: Trace, factor: number): Trace {
@@ -308,6 +312,42 @@ export function injectSpike(trace: Trace, factor: number, minutes: number): Trac
   for (let i = start; i < Math.min(requests.length, start + steps); i++)
     requests[i] = (requests[i] ?? 0) * factor;
   return { ...trace, requests };
+}
+
+/** A rolling deployment's percents (ECS's DeploymentConfiguration). */
+export interface RollingPercents {
+  readonly minimumHealthyPercent: number;
+  readonly maximumPercent: number;
+}
+
+/** The name of the deployment perturbation (with its percents when they are not ECS's defaults). */
+export const DEPLOY_AT_PEAK = "deploy at the peak";
+
+/**
+ * Issue #16: a rolling deployment (ECS's defaults, 100 % / 200 %, unless the service's own
+ * percents are given) started at the trace's busiest step, with scale-in off while it runs
+ * (sim/deploy.ts).
+ */
+export function deployAtPeak(percents?: RollingPercents): Perturbation {
+  return {
+    name: percents
+      ? `${DEPLOY_AT_PEAK} (${percents.minimumHealthyPercent} % / ${percents.maximumPercent} %)`
+      : DEPLOY_AT_PEAK,
+    apply: (trace, context) => ({ trace, context }),
+    candidate: (candidate, trace) => ({
+      ...candidate,
+      deployments: [{ ...defaultRollingDeployment(peakSeconds(trace)), ...percents }],
+    }),
+  };
+}
+
+/**
+ * The default perturbations with the deployment one at the service's percents (`percents`),
+ * at ECS's defaults (undefined), or left out (`false`, robustness.deployment: false).
+ */
+export function perturbationsWith(percents: RollingPercents | false | undefined): Perturbation[] {
+  const others = DEFAULT_PERTURBATIONS.filter((p) => !p.name.startsWith(DEPLOY_AT_PEAK));
+  return percents === false ? others : [...others, deployAtPeak(percents)];
 }
 
 /** The default robustness perturbations (issue #3): growth, slower launches, costlier requests, a spike. */
@@ -338,6 +378,7 @@ export const DEFAULT_PERTURBATIONS: readonly Perturbation[] = [
     name: "spike x3 for 10 min",
     apply: (trace, context) => ({ trace: injectSpike(trace, 3, 10), context }),
   },
+  deployAtPeak(),
 ];
 
 /**

@@ -6,10 +6,12 @@
  *     ──assemblePlan (sim/plan.ts: ranking, robustness, pick, explanation)──▶ PlanResult
  */
 import { assemblePlan, currentCandidate } from "../plan.js";
+import { deploymentPercents } from "../deploy.js";
 import { expandSpace, type CandidateLabeller } from "../search.js";
 import {
   simulationContext,
   type Candidate,
+  type DeploymentSettings,
   type PlanCandidate,
   type PlanConfig,
   type PlanResult,
@@ -53,6 +55,12 @@ export interface PlanOptions {
   readonly candidateLabel?: CandidateLabeller;
   /** Names today's settings (caplab's: reports/labels.ts currentLabel). */
   readonly currentLabel?: (current: Candidate) => string;
+  /**
+   * The deployment settings `caplab collect` recorded for the service (a trace bundle's
+   * manifest.current.deployment): its rolling percents are the ones the plan deploys with when
+   * the config's robustness.deployment does not say (see deploymentPercents). @default null
+   */
+  readonly recordedDeployment?: DeploymentSettings | null;
 }
 
 /**
@@ -113,5 +121,9 @@ export async function plan(
     coverage: options.coverage ?? null,
     currentLabel: options.currentLabel,
     onRobustnessProgress: options.onRobustnessProgress,
+    deployment: deploymentPercents(
+      config.robustness.deployment,
+      options.recordedDeployment ?? null,
+    ),
   });
 }

@@ -14,7 +14,7 @@
  * statistic and unit.
  */
 import { z } from "zod";
-import { ScalingSchema, TaskSizeSchema } from "./config.js";
+import { DeploymentSettingsSchema, ScalingSchema, TaskSizeSchema } from "./config.js";
 
 export const BUNDLE_FORMAT = "caplab-trace-bundle/1" as const;
 
@@ -86,7 +86,15 @@ export const TraceBundleManifestSchema = z
     stepSeconds: z.number().positive(),
     series: z.array(BundleSeriesSchema),
     /** The service's configuration when the data was taken, in the `simulate` config's words. */
-    current: z.object({ task: TaskSizeSchema, scaling: ScalingSchema }).strict().optional(),
+    current: z
+      .object({
+        task: TaskSizeSchema,
+        scaling: ScalingSchema,
+        /** The service's deployment settings (`caplab collect`, from DescribeServices). */
+        deployment: DeploymentSettingsSchema.optional(),
+      })
+      .strict()
+      .optional(),
     /** Other files in the bundle, by role, relative to the bundle folder. */
     files: z.record(z.string(), BundlePathSchema).default({}),
     /** Counts and notes from the import (bad lines, partial data, retries). */

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { TIMELINE_COLUMN_DESCRIPTIONS, TIMELINE_COLUMNS } from "./types.js";
 import { ARCHITECTURES, CAPACITY_PROVIDERS, fargateSizeIssue, type PriceTable } from "./fargate.js";
 import {
+  DEPLOYMENT_DEFAULTS,
   PLATFORM_DEFAULTS,
   SCALING_DEFAULTS,
   SERVICE_DEFAULTS,
@@ -335,6 +336,132 @@ export const TraceSourceSchema = z
   });
 export type TraceSource = z.output<typeof TraceSourceSchema>;
 
+export const DEPLOYMENT_STRATEGIES = ["rolling", "blue-green", "linear", "canary"] as const;
+export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+export const THRESHOLD_TYPES = ["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"] as const;
+
+/** The fields of one deployment (DeploymentSchema; gate.yaml's `deployment` adds its own). */
+export const DEPLOYMENT_FIELDS = {
+  /** When the deployment starts (ISO 8601, inside the trace). */
+  at: z
+    .string({ error: "at must be an ISO 8601 time such as 2026-01-05T12:00:00Z" })
+    .refine((v) => Number.isFinite(Date.parse(v)), {
+      message: "at must be an ISO 8601 time such as 2026-01-05T12:00:00Z",
+    }),
+  strategy: z.enum(DEPLOYMENT_STRATEGIES).default("rolling"),
+  minimumHealthyPercent: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(DEPLOYMENT_DEFAULTS.minimumHealthyPercent),
+  maximumPercent: z.number().int().min(100).max(1000).default(DEPLOYMENT_DEFAULTS.maximumPercent),
+  deploymentCircuitBreaker: z
+    .object({
+      enable: z.boolean(),
+      rollback: z.boolean().default(DEPLOYMENT_DEFAULTS.rollback),
+      resetOnHealthyTask: z.boolean().default(DEPLOYMENT_DEFAULTS.resetOnHealthyTask),
+      thresholdConfiguration: z
+        .object({
+          type: z.enum(THRESHOLD_TYPES),
+          value: z.number().int().positive(),
+        })
+        .strict()
+        .default({
+          type: DEPLOYMENT_DEFAULTS.thresholdType,
+          value: DEPLOYMENT_DEFAULTS.thresholdValue,
+        }),
+    })
+    .strict()
+    .optional(),
+  bakeTimeInMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1440)
+    .default(DEPLOYMENT_DEFAULTS.bakeTimeInMinutes),
+  linearConfiguration: z
+    .object({
+      stepPercent: z.number().min(3).max(100).default(DEPLOYMENT_DEFAULTS.stepPercent),
+      stepBakeTimeInMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(1440)
+        .default(DEPLOYMENT_DEFAULTS.stepBakeTimeInMinutes),
+    })
+    .strict()
+    .default({
+      stepPercent: DEPLOYMENT_DEFAULTS.stepPercent,
+      stepBakeTimeInMinutes: DEPLOYMENT_DEFAULTS.stepBakeTimeInMinutes,
+    }),
+  canaryConfiguration: z
+    .object({
+      canaryPercent: z.number().min(0.1).max(100).default(DEPLOYMENT_DEFAULTS.canaryPercent),
+      canaryBakeTimeInMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(1440)
+        .default(DEPLOYMENT_DEFAULTS.canaryBakeTimeInMinutes),
+    })
+    .strict()
+    .default({
+      canaryPercent: DEPLOYMENT_DEFAULTS.canaryPercent,
+      canaryBakeTimeInMinutes: DEPLOYMENT_DEFAULTS.canaryBakeTimeInMinutes,
+    }),
+  /**
+   * caplab: the new revision's tasks never pass the ALB health check (a broken image or
+   * configuration): ECS stops each after UnhealthyThresholdCount failed checks and starts
+   * another, and the circuit breaker, if on, counts them. @default false
+   */
+  failsHealthChecks: z.boolean().default(false),
+};
+
+/** The rules across fields of a deployment. */
+export function checkDeployment(
+  d: { strategy: DeploymentStrategy; deploymentCircuitBreaker?: { enable: boolean } | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (d.strategy !== "rolling" && d.deploymentCircuitBreaker?.enable) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["deploymentCircuitBreaker"],
+      message:
+        "the deployment circuit breaker works with the rolling strategy only (ECS API, DeploymentCircuitBreaker); remove it or use strategy: rolling",
+    });
+  }
+}
+
+/**
+ * One ECS deployment during the trace (`deployments:`), in the ECS API's words
+ * (DeploymentConfiguration): a rolling update with its percents and circuit breaker, or ECS's
+ * blue/green, linear or canary traffic shift with its bake times. Defaults:
+ * DEPLOYMENT_DEFAULTS; the rules: sim/rules.ts; the model: sim/deploy.ts.
+ */
+export const DeploymentSchema = z.object(DEPLOYMENT_FIELDS).strict().superRefine(checkDeployment);
+export type DeploymentConfig = z.output<typeof DeploymentSchema>;
+
+/**
+ * A service's deployment settings in `deployments:`'s words, as `caplab collect` records them
+ * (manifest.current.deployment): the controller (`deploymentController.type`) and the
+ * DeploymentConfiguration fields caplab models.
+ */
+export const DeploymentSettingsSchema = z
+  .object({
+    controller: z.enum(["ECS", "CODE_DEPLOY", "EXTERNAL"]),
+    strategy: DEPLOYMENT_FIELDS.strategy,
+    minimumHealthyPercent: DEPLOYMENT_FIELDS.minimumHealthyPercent,
+    maximumPercent: DEPLOYMENT_FIELDS.maximumPercent,
+    deploymentCircuitBreaker: DEPLOYMENT_FIELDS.deploymentCircuitBreaker,
+    // (Only when AWS returns them: no default filled in.)
+    bakeTimeInMinutes: DEPLOYMENT_FIELDS.bakeTimeInMinutes.unwrap().optional(),
+    linearConfiguration: DEPLOYMENT_FIELDS.linearConfiguration.unwrap().optional(),
+    canaryConfiguration: DEPLOYMENT_FIELDS.canaryConfiguration.unwrap().optional(),
+  })
+  .strict();
+export type DeploymentSettings = z.output<typeof DeploymentSettingsSchema>;
+
 /** `caplab simulate` config. */
 export const SimulateConfigSchema = z
   .object({
@@ -345,6 +472,8 @@ export const SimulateConfigSchema = z
     platform: PlatformSchema.default({}),
     prices: PricesSchema.default({}),
     slo: SloSchema.default(SloSchema.parse({})),
+    /** ECS deployments during the trace (sim/deploy.ts). @default [] */
+    deployments: z.array(DeploymentSchema).default([]),
     /** Seed for everything random in the simulation. @default 1 */
     seed: z.number().int().default(1),
   })

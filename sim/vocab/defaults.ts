@@ -144,6 +144,54 @@ export const DESIRED_COUNT_DEFAULTS = {
 } as const;
 
 /**
+ * ECS deployments (`deployments:` in a simulate config; /work/notes/research/ecs-deployments.md
+ * gathers the sources: ECS API reference `DeploymentConfiguration`, `DeploymentCircuitBreaker`,
+ * `ThresholdConfiguration`, `LinearConfiguration`, `CanaryConfiguration`; the ECS developer
+ * guide's deployment pages). The AWS rules (rounding, the threshold's bounds) are in sim/rules.ts.
+ */
+export const DEPLOYMENT_DEFAULTS = {
+  /** Rolling: lower limit of RUNNING healthy tasks, percent of the desired count (ECS API DeploymentConfiguration, REPLICA services). @default 100 */
+  minimumHealthyPercent: 100,
+  /** Rolling: upper limit of RUNNING or PENDING tasks, percent of the desired count (same). @default 200 */
+  maximumPercent: 200,
+  /** ECS-native blue/green (and linear, canary): minutes both revisions run after all production traffic moved (DeploymentConfiguration.bakeTimeInMinutes; required by AWS for BLUE_GREEN, 0–1440; caplab's default, a model choice). @default 0 */
+  bakeTimeInMinutes: 0,
+  /** Linear: traffic moved per step, percent (LinearConfiguration.stepPercent, 3.0–100.0). @default 10 */
+  stepPercent: 10,
+  /** Linear: minutes between steps (LinearConfiguration.stepBakeTimeInMinutes, 0–1440). @default 6 */
+  stepBakeTimeInMinutes: 6,
+  /** Canary: traffic moved first, percent (CanaryConfiguration.canaryPercent, 0.1–100.0). @default 5 */
+  canaryPercent: 5,
+  /** Canary: minutes before the rest moves (CanaryConfiguration.canaryBakeTimeInMinutes, 0–1440). @default 10 */
+  canaryBakeTimeInMinutes: 10,
+  /** Circuit breaker on: ECS's API leaves `deploymentCircuitBreaker` off unless set (`enable` is required when it is). @default false */
+  circuitBreaker: false,
+  /** Circuit breaker `rollback`: on failure, roll back to the last completed deployment. @default true */
+  rollback: true,
+  /** ThresholdConfiguration.type (ECS API, 2026). @default "BOUNDED_PERCENT" */
+  thresholdType: "BOUNDED_PERCENT" as "COUNT" | "BOUNDED_PERCENT" | "UNBOUNDED_PERCENT",
+  /** ThresholdConfiguration.value: percent of the desired count, or a count for COUNT. @default 50 */
+  thresholdValue: 50,
+  /** DeploymentCircuitBreaker.resetOnHealthyTask: a task of the new revision that turns healthy resets the failure count to 0. @default true */
+  resetOnHealthyTask: true,
+  /**
+   * Whether deregistered tasks still draining count toward maximumPercent's RUNNING-or-PENDING
+   * limit (UNCONFIRMED: AWS does not say; model choice: they do not, their desired status is
+   * STOPPED). @default false
+   */
+  maximumPercentCountsDraining: false,
+  /**
+   * What a scale-out during a rolling deployment launches: "both-revisions" (the Nov 2025
+   * change: "ECS applies scale-out to both service revisions", split in proportion to the tasks
+   * each has; https://aws.amazon.com/about-aws/whats-new/2025/11/amazon-ecs-service-availability-rolling-deployments)
+   * or "new-revision" (before it). @default "both-revisions"
+   */
+  scaleOutDuringDeployment: "both-revisions" as "both-revisions" | "new-revision",
+  /** ALB UnhealthyThresholdCount: failed checks before a target is unhealthy and ECS stops it (§2.3). @default 2 */
+  unhealthyThresholdCount: 2,
+} as const;
+
+/**
  * Fargate prices, us-east-1, On-Demand, USD (§6.1: Linux/x86 and Linux/ARM per vCPU-hour and
  * per GB-hour; per-second billing with a one-minute minimum; Spot "up to 70 %" off).
  */
@@ -280,6 +328,8 @@ export const GATE_DEFAULTS = {
   errorMinDifferencePercent: 0.5,
   /** Fail when CPU-seconds per request (or requests per task-second) is worse by more than this, percent. @default 10 % */
   capacityMarginPercent: 10,
+  /** gate.yaml `deployment`: SLO-violating minutes the release's deployment may add. @default 0 */
+  maxAddedSloMinutes: 0,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -379,6 +429,7 @@ export const DEFAULTS = {
   slo: SLO_DEFAULTS,
   scaling: SCALING_DEFAULTS,
   desiredCount: DESIRED_COUNT_DEFAULTS,
+  deployment: DEPLOYMENT_DEFAULTS,
   prices: US_EAST_1_PRICES,
   task: TASK_DEFAULTS,
   seed: 1,

@@ -125,6 +125,23 @@ export const RobustnessSchema = z
      * @default 40
      */
     maxChecked: z.number().int().min(0).default(ROBUSTNESS_DEFAULTS.maxChecked),
+    /**
+     * The rolling percents the service deploys with, for the "deploy at the peak" perturbation
+     * and the "when is it safe to deploy" chart (issue #16); `false` leaves both out.
+     * @default the bundle's recorded deploymentConfiguration (`caplab collect`) when it is a
+     * rolling ECS deployment, else ECS's defaults (100 / 200)
+     */
+    deployment: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            minimumHealthyPercent: z.number().int().min(0).max(100),
+            maximumPercent: z.number().int().min(100).max(1000),
+          })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict()
   .refine((r) => r.maxChecked >= r.topK, {
@@ -346,6 +363,25 @@ export interface PlanResult {
   readonly worseThanCurrent: readonly WorseThanCurrent[];
   /** The trace's span, gaps and coverage; null when not assessed. */
   readonly coverage: TraceCoverage | null;
+  /**
+   * The SLO cost of a rolling deployment of the pick started at each hour of the trace's first
+   * week, under each setting (sim/deploy-hours.ts); absent without a pick.
+   */
+  readonly deployHours?: readonly DeployHourOutcome[];
+}
+
+/** A deployment of the pick at one hour (sim/deploy-hours.ts). */
+export interface DeployHourOutcome {
+  /** The hour's start, epoch ms. */
+  readonly startMs: number;
+  /** The rolling setting, e.g. "100 % / 200 % (ECS defaults)". */
+  readonly setting: string;
+  /** SLO-violating minutes the deployment added. */
+  readonly sloViolationMinutes: number;
+  /** Failed requests it added. */
+  readonly failedRequests: number;
+  /** USD it added. */
+  readonly extraCostUsd: number;
 }
 
 /** Size key used in charts, e.g. "1024/2048 X86_64 FARGATE". */

@@ -7,7 +7,13 @@
  *     → Kpis (one row per candidate)
  *     → report specs.
  */
-import type { PlatformParams, ScalingConfig, ServiceModel, Slo } from "./config.js";
+import type {
+  DeploymentConfig,
+  PlatformParams,
+  ScalingConfig,
+  ServiceModel,
+  Slo,
+} from "./config.js";
 import type { PriceTable, TaskSize } from "./fargate.js";
 
 /** Timestamped observations as read from a file or an API; unordered, may repeat or skip. */
@@ -36,7 +42,15 @@ export interface Trace {
 export interface Candidate {
   readonly task: TaskSize;
   readonly scaling: ScalingConfig;
+  /** ECS deployments during the trace, in time order (none: the common case, at no cost). */
+  readonly deployments?: readonly DeploymentPlan[];
 }
+
+/** A deployment of the simulate config's `deployments:`, its time resolved (sim/deploy.ts). */
+export type DeploymentPlan = Omit<DeploymentConfig, "at"> & {
+  /** Seconds from the trace's start. */
+  readonly atSeconds: number;
+};
 
 /** Inputs that stay the same across candidates. */
 export interface SimulationContext {
@@ -70,6 +84,26 @@ export const TIMELINE_COLUMNS = [
   "costUsd",
 ] as const;
 export type TimelineColumn = (typeof TIMELINE_COLUMNS)[number];
+
+/**
+ * Columns a Timeline adds when the run has deployments (timeline.csv appends them after
+ * {@link TIMELINE_COLUMNS}). PRIMARY and ACTIVE are ECS's words for a service's deployments: the
+ * most recent one, and older ones whose tasks are being replaced.
+ */
+export const DEPLOYMENT_COLUMNS = [
+  "primaryRunningCount",
+  "activeRunningCount",
+  "primaryTrafficPercent",
+] as const;
+export type DeploymentColumn = (typeof DEPLOYMENT_COLUMNS)[number];
+export const DEPLOYMENT_COLUMN_DESCRIPTIONS: Readonly<Record<DeploymentColumn, string>> = {
+  primaryRunningCount:
+    "Tasks of the PRIMARY revision (the latest deployment's; after a rollback, the one rolled back to) RUNNING and not draining, mean over the step.",
+  activeRunningCount:
+    "Tasks of the older (ACTIVE) revisions RUNNING and not draining, mean over the step; primaryRunningCount + activeRunningCount = runningCount.",
+  primaryTrafficPercent:
+    "Share of the requests the PRIMARY revision's tasks take, percent (blue/green, linear and canary move it by listener weights; rolling: its share of the healthy tasks).",
+};
 
 /**
  * What each Timeline column (and timeline.csv column) holds. One basis for the counts: every
@@ -120,6 +154,8 @@ export type Timeline = {
   readonly startMs: number;
   readonly stepSeconds: number;
   readonly length: number;
+  /** Present when the run has deployments ({@link DEPLOYMENT_COLUMNS}). */
+  readonly deployment?: { readonly [K in DeploymentColumn]: Float64Array };
 } & { readonly [K in TimelineColumn]: Float64Array };
 
 /** Why an alarm acted: the datapoints it saw and the threshold. */
@@ -183,6 +219,23 @@ export type ScalingEvent =
       readonly step: number;
       readonly tasks: number;
       readonly reason: string;
+    }
+  | {
+      /** ECS deployments (sim/deploy.ts): each with the deployment's index in `deployments:`. */
+      readonly kind:
+        | "deployment-started"
+        | "tasks-replaced"
+        | "scale-in-suspended"
+        | "deployment-stuck"
+        | "rollback"
+        | "deployment-completed";
+      readonly timeMs: number;
+      readonly step: number;
+      readonly deployment: number;
+      readonly strategy: string;
+      /** Tasks started and stopped (tasks-replaced), or failed (rollback). */
+      readonly tasks?: number;
+      readonly reason: string;
     };
 export type ScalingEventKind = ScalingEvent["kind"];
 
@@ -218,6 +271,36 @@ export interface Kpis {
   readonly cpuHeadroomPercent: number;
   /** Tasks killed for running out of memory (an expected value: oomModel "poisson" kills shares). */
   readonly oomKills: number;
+  /** One per deployment of the run, in order (absent without deployments). */
+  readonly deployments?: readonly DeploymentKpis[];
+}
+
+/**
+ * What one deployment cost, over its window: from its start until the last task of the revisions
+ * it replaced stopped (drained), or the trace's end.
+ */
+export interface DeploymentKpis {
+  /** Seconds from the trace's start. */
+  readonly startSeconds: number;
+  readonly strategy: string;
+  /** "completed"; "rolled-back" or "failed" (the circuit breaker, with or without rollback); "stuck" (the percents allow no progress) or "unfinished" at the trace's end. */
+  readonly outcome: "completed" | "rolled-back" | "failed" | "stuck" | "unfinished";
+  /** Minutes from the start until its traffic and tasks were all on one revision (completed or rolled back). */
+  readonly durationMinutes: number;
+  /** Minutes of the window (the duration plus the replaced tasks' draining). */
+  readonly windowMinutes: number;
+  /** Task-minutes billed in the window beyond the desired count: provisioning, starting, draining, both sets at once. */
+  readonly extraTaskMinutes: number;
+  /** The same in USD, at the old revision's task price. */
+  readonly extraCostUsd: number;
+  /** SLO-violating minutes in the window. */
+  readonly sloViolationMinutes: number;
+  /** Requests that failed in the window. */
+  readonly failedRequests: number;
+  /** Requests that arrived in the window. */
+  readonly requests: number;
+  /** Tasks of the new revision the circuit breaker counted as failed. */
+  readonly failedTasks: number;
 }
 
 /** A parse result. */

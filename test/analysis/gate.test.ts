@@ -37,6 +37,7 @@ describe("GATE_DEFAULTS", () => {
         "mannWhitneyAlpha": 0.01,
         "mannWhitneyMinShiftPercent": 5,
         "max5xxPercent": 0.1,
+        "maxAddedSloMinutes": 0,
         "maxBootstrapValues": 5000,
         "memoryHeadroomPercent": 20,
         "p95MarginPercent": 10,
@@ -47,7 +48,15 @@ describe("GATE_DEFAULTS", () => {
     `);
     const { slo, absolute, regression } = DEFAULT_GATE_CONFIG;
     expect(slo).toEqual({});
-    expect({ ...absolute, ...regression }).toEqual(GATE_DEFAULTS);
+    const deployment = GateConfigSchema.parse({
+      deployment: { simulate: "service.yaml", at: "2026-01-05T12:00:00Z" },
+    }).deployment!;
+    expect({
+      ...absolute,
+      ...regression,
+      maxAddedSloMinutes: deployment.maxAddedSloMinutes,
+    }).toEqual(GATE_DEFAULTS);
+    expect(DEFAULT_GATE_CONFIG.deployment).toBeUndefined();
   });
 
   it("rejects unknown fields and out-of-range values", () => {

@@ -10,7 +10,10 @@
  * });
  */
 import { simulate, type SimulateOptions, type SimulationResult } from "../../sim/engine.js";
+import { z } from "zod";
+import { deploymentPlans } from "../../sim/deploy.js";
 import {
+  DeploymentSchema,
   PlanConfigSchema,
   SimulateConfigSchema,
   simulationContext,
@@ -87,6 +90,8 @@ export interface SimInput {
   readonly platform?: Record<string, unknown>;
   readonly prices?: Record<string, unknown>;
   readonly slo?: Record<string, unknown>;
+  /** The config's `deployments:` (resolved against the trace by {@link runSim}). @default none */
+  readonly deployments?: readonly Record<string, unknown>[];
 }
 
 /** The candidate and context of a simulate config made of `input`, defaults filled in. */
@@ -121,7 +126,16 @@ export function runSim(
   options: SimulateOptions = { record: true },
 ): SimulationResult {
   const { candidate, context } = simSetup(input);
-  return simulate(trace, candidate, context, options);
+  const deployments = deploymentPlans(
+    z.array(DeploymentSchema).parse(input.deployments ?? []),
+    trace,
+  );
+  return simulate(
+    trace,
+    deployments.length > 0 ? { ...candidate, deployments } : candidate,
+    context,
+    options,
+  );
 }
 
 /** A plan config (for spaces and robustness), from its config-shaped sections. */

@@ -474,6 +474,14 @@ describe.skipIf(MOTO === null)(
             },
           ],
         },
+        // DescribeServices' deploymentController as moto returns it; moto keeps no
+        // deploymentConfiguration, so ECS's defaults stand (issue #16).
+        deployment: {
+          controller: "ECS",
+          strategy: "rolling",
+          minimumHealthyPercent: 100,
+          maximumPercent: 200,
+        },
       });
       expect(io.stderr()).toContain(
         'step-scaling policy "step-out" has no alarm that could be read',

@@ -48,6 +48,7 @@ import {
   snapshotScaling,
   snapshotService,
   toScalingConfig,
+  toDeploymentSettings,
   toTaskSize,
 } from "./snapshot.js";
 
@@ -373,6 +374,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     warn(w);
   };
   const task = toTaskSize(serviceSnapshot, sinkBoth);
+  const deployment = toDeploymentSettings(serviceSnapshot.service, sinkBoth);
   const scalingConfig = toScalingConfig(
     scaling,
     serviceSnapshot.service.desiredCount ?? 0,
@@ -389,7 +391,15 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     window: { from: iso(fromMs), to: iso(toMs) },
     stepSeconds: period,
     series: entries,
-    ...(task && scalingConfig ? { current: { task, scaling: scalingConfig } } : {}),
+    ...(task && scalingConfig
+      ? {
+          current: {
+            task,
+            scaling: scalingConfig,
+            ...(deployment ? { deployment } : {}),
+          },
+        }
+      : {}),
     files: { service: "service.json", scaling: "scaling.json" },
     notes,
   };

@@ -47,6 +47,8 @@ import {
   TaskSizeSchema,
   TREAT_MISSING_DATA,
   type PolicyConfig,
+  DeploymentSettingsSchema,
+  type DeploymentSettings,
   type Result,
   type ScalingConfig,
   type ScheduledActionConfig,
@@ -538,6 +540,65 @@ export function toScalingConfig(
     warn(
       warnings.notSimulated(
         `the scaling configuration (MinCapacity ${min}, MaxCapacity ${max}) ${firstIssue(parsed.error)}`,
+      ),
+    );
+    return null;
+  }
+  return parsed.data;
+}
+
+/** deploymentConfiguration.strategy (ECS API) → `deployments:` strategy. */
+const STRATEGIES = {
+  ROLLING: "rolling",
+  BLUE_GREEN: "blue-green",
+  LINEAR: "linear",
+  CANARY: "canary",
+} as const;
+
+/**
+ * The deployment settings of manifest.current (issue #16): DescribeServices'
+ * `deploymentController.type` and `deploymentConfiguration` (percents, circuit breaker with its
+ * threshold, strategy, bake times) in `deployments:`'s words. A field AWS leaves out takes ECS's
+ * default (ECS API, DeploymentConfiguration: 100 % / 200 %, ROLLING, ECS controller). Null,
+ * with a warning, when they cannot be said in those words.
+ */
+export function toDeploymentSettings(
+  service: Service,
+  warn: WarningSink,
+): DeploymentSettings | null {
+  const c = service.deploymentConfiguration ?? {};
+  const breaker = c.deploymentCircuitBreaker;
+  const threshold = breaker?.thresholdConfiguration;
+  const strategy = STRATEGIES[(c.strategy ?? "ROLLING") as keyof typeof STRATEGIES];
+  const parsed = DeploymentSettingsSchema.safeParse({
+    controller: service.deploymentController?.type ?? "ECS",
+    strategy,
+    ...(c.minimumHealthyPercent === undefined
+      ? {}
+      : { minimumHealthyPercent: c.minimumHealthyPercent }),
+    ...(c.maximumPercent === undefined ? {} : { maximumPercent: c.maximumPercent }),
+    ...(breaker
+      ? {
+          deploymentCircuitBreaker: {
+            enable: breaker.enable ?? false,
+            rollback: breaker.rollback ?? false,
+            ...(breaker.resetOnHealthyTask === undefined
+              ? {}
+              : { resetOnHealthyTask: breaker.resetOnHealthyTask }),
+            ...(threshold?.type && threshold.value !== undefined
+              ? { thresholdConfiguration: { type: threshold.type, value: threshold.value } }
+              : {}),
+          },
+        }
+      : {}),
+    ...(c.bakeTimeInMinutes === undefined ? {} : { bakeTimeInMinutes: c.bakeTimeInMinutes }),
+    ...(c.linearConfiguration ? { linearConfiguration: c.linearConfiguration } : {}),
+    ...(c.canaryConfiguration ? { canaryConfiguration: c.canaryConfiguration } : {}),
+  });
+  if (!parsed.success) {
+    warn(
+      warnings.notSimulated(
+        `the deployment configuration of service "${service.serviceName}" (${firstIssue(parsed.error)})`,
       ),
     );
     return null;

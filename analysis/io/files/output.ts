@@ -44,7 +44,7 @@ import {
 } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { TIMELINE_COLUMNS, type Timeline } from "../../../sim/vocab/index.js";
+import { DEPLOYMENT_COLUMNS, TIMELINE_COLUMNS, type Timeline } from "../../../sim/vocab/index.js";
 import { Interrupted, UsageError } from "../../../sim/vocab/errors.js";
 import { caplabVersion } from "../../../sim/io/package-root.js";
 
@@ -802,8 +802,12 @@ export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
  * little else, a million steps (MAX_TRACE_STEPS) included.
  */
 export function renderTimelineCsv(timeline: Timeline): string {
-  const lines: string[] = [["time", ...TIMELINE_COLUMNS].join(",")];
-  const columns = TIMELINE_COLUMNS.map((c) => timeline[c]);
+  const extra = timeline.deployment ? DEPLOYMENT_COLUMNS : [];
+  const lines: string[] = [["time", ...TIMELINE_COLUMNS, ...extra].join(",")];
+  const columns = [
+    ...TIMELINE_COLUMNS.map((c) => timeline[c]),
+    ...extra.map((c) => timeline.deployment![c]),
+  ];
   const cells: string[] = new Array<string>(columns.length + 1);
   for (let i = 0; i < timeline.length; i++) {
     cells[0] = new Date(timeline.startMs + i * timeline.stepSeconds * 1000).toISOString();

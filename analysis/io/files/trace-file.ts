@@ -18,6 +18,7 @@ import { generateDefaultWeek } from "../../synthetic.js";
 import { parseIsoTime, toTrace } from "../../trace.js";
 import type {
   Candidate,
+  DeploymentSettings,
   RawMetricSeries,
   Trace,
   TraceSource,
@@ -358,7 +359,12 @@ export async function loadTraceSource(
   source: TraceSource,
   baseDir: string,
   warn: WarningSink,
-): Promise<{ trace: Trace; current: Candidate | null }> {
+): Promise<{
+  trace: Trace;
+  current: Candidate | null;
+  /** The service's deployment settings a bundle recorded (`caplab collect`), or null. */
+  deployment: DeploymentSettings | null;
+}> {
   let from = configTime("from", source.from);
   let to = configTime("to", source.to);
   if (from !== undefined && to !== undefined && from >= to) {
@@ -371,6 +377,7 @@ export async function loadTraceSource(
   let stepSeconds: number | undefined;
   let observationSeconds: number | undefined;
   let current: Candidate | null = null;
+  let deployment: DeploymentSettings | null = null;
   if (source.file !== undefined) {
     const path = resolve(baseDir, source.file);
     if (await isBundle(path)) {
@@ -381,7 +388,9 @@ export async function loadTraceSource(
       // The bundle's window keeps leading and trailing gaps explicit.
       from ??= Date.parse(bundle.manifest.window.from);
       to ??= Date.parse(bundle.manifest.window.to);
-      current = bundle.manifest.current ?? null;
+      const recorded = bundle.manifest.current;
+      current = recorded ? { task: recorded.task, scaling: recorded.scaling } : null;
+      deployment = recorded?.deployment ?? null;
     } else {
       raw = await readTraceCsv(displayPath(path), {
         timeColumn: source.timeColumn,
@@ -399,7 +408,7 @@ export async function loadTraceSource(
     warn,
   );
   checkScaledCounts(trace, source.scale);
-  return { trace, current };
+  return { trace, current, deployment };
 }
 
 /** A scale that lifts a step's count past {@link MAX_TRACE_COUNT} (or to Infinity) is refused. */

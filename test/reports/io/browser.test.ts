@@ -39,7 +39,11 @@ describe("report.html in Chromium", () => {
   });
 
   for (const variant of [
-    { name: "with a pick and hostile names", options: { hostile: true }, screenshot: "report" },
+    {
+      name: "with a pick and hostile names",
+      options: { hostile: true, deployHours: true },
+      screenshot: "report",
+    },
     { name: "without a pick", options: { noPick: true }, screenshot: "report-no-pick" },
   ] as const) {
     it.skipIf(!hasChromium)(
@@ -64,6 +68,7 @@ describe("report.html in Chromium", () => {
             "chart-cost",
             "chart-pareto",
             "chart-heatmap",
+            ...(variant.options.noPick ? [] : ["chart-deploy-hours"]),
           ]);
           for (const c of charts) {
             expect(c, c.id).toMatchObject({ live: true, error: null, fallbackLeft: false });

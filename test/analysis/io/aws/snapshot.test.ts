@@ -6,6 +6,7 @@ import {
   toPolicyConfig,
   toScalingConfig,
   toScheduledActionConfig,
+  toDeploymentSettings,
   toTaskSize,
 } from "../../../../analysis/io/aws/snapshot.js";
 import { UsageError } from "../../../../sim/vocab/errors.js";
@@ -226,5 +227,81 @@ describe("task size", () => {
       ),
     ).toBeNull();
     expect(warnings[0]!.message).toMatch(/not a Fargate task size/);
+  });
+});
+
+describe("toDeploymentSettings (issue #16: collect records the deployment settings)", () => {
+  it("says deploymentController and deploymentConfiguration in deployments:'s words", () => {
+    const warnings: string[] = [];
+    const settings = toDeploymentSettings(
+      {
+        serviceName: "orders",
+        deploymentController: { type: "ECS" },
+        deploymentConfiguration: {
+          minimumHealthyPercent: 50,
+          maximumPercent: 150,
+          deploymentCircuitBreaker: {
+            enable: true,
+            rollback: true,
+            resetOnHealthyTask: false,
+            thresholdConfiguration: { type: "COUNT", value: 4 },
+          },
+        },
+      },
+      (w) => warnings.push(w.message),
+    );
+    expect(settings).toEqual({
+      controller: "ECS",
+      strategy: "rolling",
+      minimumHealthyPercent: 50,
+      maximumPercent: 150,
+      deploymentCircuitBreaker: {
+        enable: true,
+        rollback: true,
+        resetOnHealthyTask: false,
+        thresholdConfiguration: { type: "COUNT", value: 4 },
+      },
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it("reads ECS-native canary and CodeDeploy, and takes ECS's defaults for what AWS leaves out", () => {
+    const canary = toDeploymentSettings(
+      {
+        deploymentConfiguration: {
+          strategy: "CANARY",
+          bakeTimeInMinutes: 15,
+          canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 },
+        },
+      },
+      () => {},
+    );
+    expect(canary).toMatchObject({
+      controller: "ECS",
+      strategy: "canary",
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+      bakeTimeInMinutes: 15,
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 },
+    });
+    expect(
+      toDeploymentSettings({ deploymentController: { type: "CODE_DEPLOY" } }, () => {}),
+    ).toEqual({
+      controller: "CODE_DEPLOY",
+      strategy: "rolling",
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+    });
+  });
+
+  it("leaves out, with a warning, what cannot be said in those words", () => {
+    const warnings: string[] = [];
+    expect(
+      toDeploymentSettings(
+        { serviceName: "x", deploymentConfiguration: { maximumPercent: 50 } },
+        (w) => warnings.push(w.message),
+      ),
+    ).toBeNull();
+    expect(warnings[0]).toMatch(/deployment configuration of service "x"/);
   });
 });

@@ -1,0 +1,64 @@
+/**
+ * `caplab simulate` with `deployments:` (issue #16): the README's example file, run as a user
+ * runs it, and the usage error for a deployment outside the trace.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { main } from "../../cli/main.js";
+import { DEPLOYMENT_COLUMNS, TIMELINE_COLUMNS } from "../../sim/vocab/index.js";
+import { captureIo } from "../helpers/io.js";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const shared = fileURLToPath(new URL("../../../shared/data/traces", import.meta.url));
+
+describe.skipIf(!existsSync(shared))("caplab simulate examples/simulate-deploy.yaml", () => {
+  it("runs the three deployments: events with reasons, each revision's columns, the deployments' Kpis", async () => {
+    const out = await mkdtemp(join(tmpdir(), "caplab-deploy-"));
+    const io = captureIo();
+    const code = await main(
+      ["simulate", join(repo, "examples/simulate-deploy.yaml"), "--out", out],
+      io,
+    );
+    expect(code).toBe(0);
+    expect(io.stdout()).toMatch(/deployment 2 +rolling at 1995-07-05T18:00Z: completed/);
+    const csv = await readFile(join(out, "timeline.csv"), "utf8");
+    expect(csv.split("\n")[0]).toBe(["time", ...TIMELINE_COLUMNS, ...DEPLOYMENT_COLUMNS].join(","));
+    const events: { kind: string; deployment?: number; reason: string }[] = JSON.parse(
+      await readFile(join(out, "events.json"), "utf8"),
+    );
+    const started = events.filter((e) => e.kind === "deployment-started");
+    const completed = events.filter((e) => e.kind === "deployment-completed");
+    expect(started.map((e) => e.deployment)).toEqual([0, 1, 2]);
+    expect(completed.map((e) => e.deployment)).toEqual([0, 1, 2]);
+    expect(events.filter((e) => e.kind === "scale-in-suspended")).toHaveLength(3);
+    const summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    expect(summary.deployments.map((d: { outcome: string }) => d.outcome)).toEqual([
+      "completed",
+      "completed",
+      "completed",
+    ]);
+    // 50 % / 100 % at the week's peak hour breaks the SLO; 100 % / 200 % does not.
+    expect(summary.deployments[0].sloViolationMinutes).toBe(0);
+    expect(summary.deployments[1].sloViolationMinutes).toBeGreaterThan(0);
+    // The canary runs both sets through its bake: the most extra task-minutes.
+    expect(summary.deployments[2].extraTaskMinutes).toBeGreaterThan(
+      summary.deployments[0].extraTaskMinutes,
+    );
+  });
+
+  it("refuses a deployment outside the trace with one sentence naming the field (exit 2)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-deploy-bad-"));
+    const config = (await readFile(join(repo, "examples/simulate-deploy.yaml"), "utf8"))
+      .replace("../../shared/data", join(repo, "../shared/data"))
+      .replace("1995-07-04T14:00:00-04:00", "1996-01-01T00:00:00Z");
+    await writeFile(join(dir, "c.yaml"), config);
+    const io = captureIo();
+    const code = await main(["simulate", join(dir, "c.yaml"), "--out", join(dir, "out")], io);
+    expect(code).toBe(2);
+    expect(io.stderr()).toMatch(/deployments\[0\]\.at 1996-01-01T00:00:00Z is outside the trace/);
+  });
+});

@@ -1,0 +1,375 @@
+/**
+ * ECS deployments under load (sim/deploy.ts): the documented rules one by one (the ECS API's
+ * own examples), then runs that show them: a rolling update at 100 % / 200 % under steady load,
+ * 50 % / 100 % at peak, scale-in off while a deployment runs, the circuit breaker, a stuck
+ * deployment, blue/green with its bake time, linear and canary traffic.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  circuitBreakerThreshold,
+  linearSteps,
+  maximumTasks,
+  minimumHealthyTasks,
+} from "../../sim/rules.js";
+import { deploymentPlans } from "../../sim/deploy.js";
+import { DeploymentSchema, type ScalingEvent } from "../../sim/vocab/index.js";
+import { UsageError } from "../../sim/vocab/errors.js";
+import { MONDAY, SIMPLE_PLATFORM, rep, runSim, traceOf } from "../helpers/sim.js";
+
+/** 1 vCPU tasks of 10 ms per request serve 6,000 requests a minute flat out. */
+const PER_TASK_MINUTE = 6000;
+const at = (minute: number) => new Date(MONDAY + minute * 60_000).toISOString();
+/** Four tasks, no scaling; SIMPLE_PLATFORM's timings with ALB's 300-s deregistration delay. */
+const FOUR = { MinCapacity: 4, MaxCapacity: 4, DesiredCount: 4 };
+const PLATFORM = { ...SIMPLE_PLATFORM, deregistrationDelaySeconds: 300 };
+
+const kinds = (events: readonly ScalingEvent[]) =>
+  events.filter((e) => "deployment" in e).map((e) => e.kind);
+const step = (minute: number) => minute; // 60-s steps
+
+describe("the rules of a rolling update (ECS API, DeploymentConfiguration)", () => {
+  it("rounds the minimum healthy tasks up and the maximum tasks down, as the ECS docs' examples", () => {
+    expect(minimumHealthyTasks(4, 50)).toBe(2); // "may stop two existing tasks"
+    expect(minimumHealthyTasks(2, 75)).toBe(2); // ceil 1.5: can't stop any
+    expect(maximumTasks(4, 200)).toBe(8); // "may start four new tasks before stopping four"
+    expect(maximumTasks(3, 125)).toBe(3); // floor 3.75: can't start any
+  });
+
+  it("takes the circuit breaker's threshold from ThresholdConfiguration: 50 % bounded to [3, 200], rounded up", () => {
+    expect(circuitBreakerThreshold(1, "BOUNDED_PERCENT", 50)).toBe(3);
+    expect(circuitBreakerThreshold(25, "BOUNDED_PERCENT", 50)).toBe(13);
+    expect(circuitBreakerThreshold(400, "BOUNDED_PERCENT", 50)).toBe(200);
+    expect(circuitBreakerThreshold(800, "BOUNDED_PERCENT", 50)).toBe(200);
+    expect(circuitBreakerThreshold(800, "UNBOUNDED_PERCENT", 50)).toBe(400);
+    expect(circuitBreakerThreshold(5, "COUNT", 7)).toBe(7);
+  });
+
+  it("counts a linear deployment's steps as CloudFormation does (StepPercent 11 → 9 steps)", () => {
+    expect([10, 11, 3, 25, 100].map(linearSteps)).toEqual([9, 9, 33, 3, 0]);
+  });
+
+  it("refuses a deployment time outside the trace, naming the field", () => {
+    const trace = traceOf(rep(100, 60));
+    const late = DeploymentSchema.parse({ at: at(61) });
+    expect(() => deploymentPlans([late], trace)).toThrow(UsageError);
+    expect(() => deploymentPlans([late], trace)).toThrow(
+      /deployments\[0\]\.at .* outside the trace/,
+    );
+  });
+});
+
+describe("a rolling update at 100 % / 200 % under steady load", () => {
+  const load = 0.6 * 4 * PER_TASK_MINUTE;
+  const trace = traceOf(rep(load, 40));
+  const input = { scaling: FOUR, platform: PLATFORM };
+  const base = runSim(trace, input);
+  const r = runSim(trace, { ...input, deployments: [{ at: at(10) }] });
+  const tl = r.timeline!;
+  const inService = (i: number) => tl.runningCount[i]! + tl.pendingCount[i]!;
+
+  it("starts the desired count of new tasks beside the old ones: up to 2× desired, never fewer than desired healthy", () => {
+    const most = Math.max(
+      ...Array.from({ length: 40 }, (_, i) => inService(i) + tl.drainingCount[i]!),
+    );
+    expect(most).toBeCloseTo(8, 6);
+    for (let i = 0; i < 40; i++) {
+      expect(inService(i)).toBeLessThanOrEqual(8 + 1e-9);
+      expect(tl.healthyCount[i]).toBeGreaterThanOrEqual(4 - 1e-9);
+    }
+    expect(tl.deployment!.primaryRunningCount[step(9)]).toBe(4); // revision 0 before it
+    expect(tl.deployment!.activeRunningCount[step(10)]).toBe(4); // old ones still serve
+    expect(tl.deployment!.primaryRunningCount[step(12)]).toBe(4); // the new ones, once healthy
+    expect(tl.deployment!.activeRunningCount[step(12)]).toBe(0);
+  });
+
+  it("drains the old tasks for the deregistration delay, then runs the desired count again", () => {
+    // Healthy at 11:00, they replace the old ones, which drain 11:00–16:00.
+    expect(tl.drainingCount[step(11)]).toBe(4);
+    expect(tl.drainingCount[step(15)]).toBe(4);
+    expect(tl.drainingCount[step(16)]).toBe(0);
+    for (let i = 16; i < 40; i++) expect(tl.runningCount[i]! + tl.pendingCount[i]!).toBe(4);
+  });
+
+  it("reports its events with reasons, in order", () => {
+    expect(kinds(r.events)).toEqual([
+      "deployment-started",
+      "scale-in-suspended",
+      "tasks-replaced",
+      "tasks-replaced",
+      "deployment-completed",
+    ]);
+    for (const e of r.events) expect(e.reason.length).toBeGreaterThan(20);
+  });
+
+  it("bills the extra task-minutes: 4 new tasks until the old ones stop, 4 old ones draining 5 minutes", () => {
+    const d = r.kpis.deployments![0]!;
+    expect(d.outcome).toBe("completed");
+    expect(d.durationMinutes).toBe(1); // healthy at the next step's start
+    expect(d.extraTaskMinutes).toBeCloseTo(4 * 1 + 4 * 5, 6);
+    expect(d.extraCostUsd).toBeCloseTo(r.kpis.costUsd - base.kpis.costUsd, 9);
+    expect(d.sloViolationMinutes).toBe(0);
+    expect(d.failedRequests).toBe(0);
+    expect(base.kpis.deployments).toBeUndefined();
+  });
+});
+
+describe("a rolling update at 50 % / 100 % at peak", () => {
+  const load = 0.8 * 4 * PER_TASK_MINUTE; // two tasks cannot carry four tasks' peak
+  const trace = traceOf(rep(load, 40));
+  const input = { scaling: FOUR, platform: PLATFORM };
+  const halves = runSim(trace, {
+    ...input,
+    deployments: [{ at: at(10), minimumHealthyPercent: 50, maximumPercent: 100 }],
+  });
+  const safe = runSim(trace, { ...input, deployments: [{ at: at(10) }] });
+
+  it("stops half the tasks first, so the other half is overloaded: SLO minutes and errors in its window", () => {
+    const tl = halves.timeline!;
+    expect(tl.healthyCount[step(10)]).toBe(2);
+    const d = halves.kpis.deployments![0]!;
+    expect(d.outcome).toBe("completed");
+    expect(d.sloViolationMinutes).toBeGreaterThan(0);
+    expect(d.failedRequests + d.sloViolationMinutes).toBeGreaterThan(0);
+    expect(halves.kpis.sloViolationMinutes).toBe(d.sloViolationMinutes);
+  });
+
+  it("costs nothing of the SLO at 100 % / 200 %, and less extra capacity at 50 % / 100 %", () => {
+    const d = safe.kpis.deployments![0]!;
+    expect(d.sloViolationMinutes).toBe(0);
+    expect(halves.kpis.deployments![0]!.extraTaskMinutes).toBeLessThan(d.extraTaskMinutes);
+  });
+});
+
+describe("Application Auto Scaling during a deployment", () => {
+  // Light load on 6 tasks: target tracking at 50 % CPU wants to scale in after 15 minutes.
+  const trace = traceOf(rep(0.1 * 6 * PER_TASK_MINUTE, 60));
+  const scaling = {
+    MinCapacity: 1,
+    MaxCapacity: 10,
+    DesiredCount: 6,
+    policies: [
+      {
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: 50,
+          PredefinedMetricSpecification: {
+            PredefinedMetricType: "ECSServiceAverageCPUUtilization",
+          },
+        },
+      },
+    ],
+  };
+  // New tasks take 20 minutes to start: the deployment runs from minute 5 to about 26.
+  const platform = { ...PLATFORM, launchSeconds: 1200 };
+
+  it("turns scale-in off while the deployment runs and back on when it completes", () => {
+    const base = runSim(trace, { scaling, platform });
+    const r = runSim(trace, { scaling, platform, deployments: [{ at: at(5) }] });
+    const firstIn = (events: readonly ScalingEvent[]) =>
+      events.find((e) => e.kind === "scale-in")?.step ?? Infinity;
+    const done = r.events.find((e) => e.kind === "deployment-completed")!.step;
+    expect(firstIn(base.events)).toBeLessThan(done);
+    expect(firstIn(r.events)).toBeGreaterThanOrEqual(done);
+    expect(firstIn(r.events)).toBeLessThan(60);
+  });
+
+  it("lets scale-out go on, launching tasks of both revisions (Nov 2025)", () => {
+    const busy = traceOf([
+      ...rep(0.4 * 4 * PER_TASK_MINUTE, 10),
+      ...rep(1.6 * 4 * PER_TASK_MINUTE, 50),
+    ]);
+    const r = runSim(busy, {
+      scaling: { ...scaling, MinCapacity: 4, MaxCapacity: 20, DesiredCount: 4 },
+      platform,
+      deployments: [{ at: at(8) }],
+    });
+    const out = r.events.find((e) => e.kind === "scale-out");
+    const done = r.events.find((e) => e.kind === "deployment-completed");
+    expect(out).toBeDefined();
+    expect(out!.step).toBeLessThan(done?.step ?? Infinity);
+    // The old revision got some of the scale-out's tasks: more than the 4 it had.
+    const active = r.timeline!.deployment!.activeRunningCount;
+    const pending = r.timeline!.pendingCount;
+    expect(Math.max(...active) + Math.max(...pending)).toBeGreaterThan(4 + 4);
+  });
+});
+
+describe("the deployment circuit breaker", () => {
+  const trace = traceOf(rep(0.5 * 4 * PER_TASK_MINUTE, 40));
+  const input = { scaling: FOUR, platform: PLATFORM };
+
+  it("rolls back when the new revision's tasks keep failing their health checks (threshold 3 for 4 tasks)", () => {
+    const r = runSim(trace, {
+      ...input,
+      deployments: [
+        {
+          at: at(5),
+          failsHealthChecks: true,
+          deploymentCircuitBreaker: { enable: true, rollback: true },
+        },
+      ],
+    });
+    expect(kinds(r.events)).toContain("rollback");
+    const d = r.kpis.deployments![0]!;
+    expect(d.outcome).toBe("rolled-back");
+    expect(d.failedTasks).toBeGreaterThanOrEqual(3);
+    expect(d.sloViolationMinutes).toBe(0); // the old tasks kept serving
+    for (let i = 0; i < 40; i++) expect(r.timeline!.healthyCount[i]).toBe(4);
+  });
+
+  it("without the breaker, keeps replacing failing tasks, billed, with scale-in off to the end", () => {
+    const r = runSim(trace, {
+      ...input,
+      deployments: [{ at: at(5), failsHealthChecks: true }],
+    });
+    expect(kinds(r.events)).not.toContain("rollback");
+    const d = r.kpis.deployments![0]!;
+    expect(d.outcome).toBe("unfinished");
+    expect(d.failedTasks).toBeGreaterThan(3);
+    expect(d.extraTaskMinutes).toBeGreaterThan(4 * 20);
+  });
+});
+
+describe("a deployment the percents do not let move", () => {
+  it("reports it stuck (3 tasks at 100 % / 125 %: none may stop, none may start)", () => {
+    const trace = traceOf(rep(6000, 20));
+    const r = runSim(trace, {
+      scaling: { MinCapacity: 3, MaxCapacity: 3, DesiredCount: 3 },
+      platform: PLATFORM,
+      deployments: [{ at: at(2), maximumPercent: 125 }],
+    });
+    expect(kinds(r.events)).toContain("deployment-stuck");
+    expect(r.kpis.deployments![0]!.outcome).toBe("stuck");
+  });
+});
+
+describe("blue/green, linear and canary", () => {
+  const trace = traceOf(rep(0.5 * 4 * PER_TASK_MINUTE, 90));
+  const input = { scaling: FOUR, platform: PLATFORM };
+
+  it("blue/green runs both sets, billed, through the bake time, then stops blue", () => {
+    const r = runSim(trace, {
+      ...input,
+      deployments: [{ at: at(5), strategy: "blue-green", bakeTimeInMinutes: 10 }],
+    });
+    const tl = r.timeline!;
+    const dc = tl.deployment!;
+    expect(dc.primaryTrafficPercent[step(5)]).toBe(0); // SCALE_UP: green takes no traffic
+    expect(dc.primaryTrafficPercent[step(7)]).toBeCloseTo(100, 9);
+    expect(tl.runningCount[step(10)]).toBe(8);
+    const d = r.kpis.deployments![0]!;
+    expect(d.outcome).toBe("completed");
+    expect(d.durationMinutes).toBe(11); // 1 minute of SCALE_UP, 10 of bake time
+    expect(d.extraTaskMinutes).toBeCloseTo(4 * 11 + 4 * 5, 6);
+  });
+
+  it("canary sends canaryPercent to green for canaryBakeTimeInMinutes, then the rest", () => {
+    const r = runSim(trace, {
+      ...input,
+      deployments: [
+        {
+          at: at(5),
+          strategy: "canary",
+          canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 15 },
+        },
+      ],
+    });
+    const share = r.timeline!.deployment!.primaryTrafficPercent;
+    // Green healthy at 6:00: 10 % of the traffic until 21:00, then all of it.
+    expect(share[step(6)]).toBeCloseTo(10, 6);
+    expect(share[step(20)]).toBeCloseTo(10, 6);
+    expect(share[step(21)]).toBeCloseTo(100, 6);
+  });
+
+  it("linear moves stepPercent every stepBakeTimeInMinutes", () => {
+    const r = runSim(trace, {
+      ...input,
+      deployments: [
+        {
+          at: at(5),
+          strategy: "linear",
+          linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 5 },
+        },
+      ],
+    });
+    const share = r.timeline!.deployment!.primaryTrafficPercent;
+    expect([6, 11, 16, 21].map((m) => Math.round(share[step(m)]!))).toEqual([25, 50, 75, 100]);
+    expect(r.kpis.deployments![0]!.durationMinutes).toBe(16);
+  });
+});
+
+describe("deployments: invariants on every step (fast-check)", () => {
+  const scenario = fc.record({
+    load: fc.array(fc.double({ min: 0, max: 1.3, noNaN: true }), { minLength: 40, maxLength: 40 }),
+    desired: fc.integer({ min: 1, max: 8 }),
+    strategy: fc.constantFrom("rolling", "blue-green", "linear", "canary"),
+    minimumHealthyPercent: fc.constantFrom(0, 50, 75, 100),
+    maximumPercent: fc.constantFrom(100, 125, 150, 200),
+    at: fc.integer({ min: 0, max: 30 }),
+    fails: fc.boolean(),
+    breaker: fc.boolean(),
+    drain: fc.constantFrom(0, 120, 300),
+  });
+
+  it("conserves requests, keeps the revisions' counts adding up, stays within maximumPercent, closes every window", () => {
+    fc.assert(
+      fc.property(scenario, (c) => {
+        const rolling = c.strategy === "rolling";
+        if (rolling && c.minimumHealthyPercent === 0 && c.maximumPercent === 100) return; // ECS refuses both
+        const r = runSim(traceOf(c.load.map((u) => u * c.desired * PER_TASK_MINUTE)), {
+          scaling: { MinCapacity: c.desired, MaxCapacity: c.desired, DesiredCount: c.desired },
+          platform: { ...SIMPLE_PLATFORM, deregistrationDelaySeconds: c.drain },
+          deployments: [
+            {
+              at: at(c.at),
+              strategy: c.strategy,
+              minimumHealthyPercent: c.minimumHealthyPercent,
+              maximumPercent: c.maximumPercent,
+              failsHealthChecks: c.fails,
+              linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 },
+              canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 },
+              bakeTimeInMinutes: 2,
+              ...(rolling && c.breaker
+                ? { deploymentCircuitBreaker: { enable: true, rollback: true } }
+                : {}),
+            },
+          ],
+        });
+        const t = r.timeline!;
+        const dc = t.deployment!;
+        const tol = 1e-6;
+        for (let i = 0; i < t.length; i++) {
+          const before = i > 0 ? t.backlog[i - 1]! : 0;
+          const balance = t.servedRequests[i]! + t.failedRequests[i]! + t.backlog[i]! - before;
+          expect(Math.abs(balance - t.requests[i]!), `requests at step ${i}`).toBeLessThanOrEqual(
+            1e-9 * Math.max(1, t.requests[i]!, before),
+          );
+          expect(dc.primaryRunningCount[i]! + dc.activeRunningCount[i]!).toBeCloseTo(
+            t.runningCount[i]!,
+            6,
+          );
+          expect(t.healthyCount[i]!).toBeLessThanOrEqual(t.runningCount[i]! + tol);
+          // RUNNING or PENDING never past maximumPercent of the desired count (rolling).
+          if (rolling) {
+            expect(t.runningCount[i]! + t.pendingCount[i]!).toBeLessThanOrEqual(
+              Math.max(c.desired, maximumTasks(c.desired, c.maximumPercent)) + tol,
+            );
+          }
+        }
+        const d = r.kpis.deployments!;
+        expect(d).toHaveLength(1);
+        expect(d[0]!.extraTaskMinutes).toBeGreaterThanOrEqual(0);
+        const moves =
+          maximumTasks(c.desired, c.maximumPercent) > c.desired ||
+          minimumHealthyTasks(c.desired, c.minimumHealthyPercent) < c.desired;
+        if (rolling && !moves) expect(d[0]!.outcome).toBe("stuck");
+        else if (c.fails && rolling && c.breaker) expect(d[0]!.outcome).toBe("rolled-back");
+        if (!c.fails && d[0]!.outcome === "completed") {
+          const end = t.length - 1;
+          expect(dc.activeRunningCount[end]).toBeLessThanOrEqual(tol);
+        }
+      }),
+      { numRuns: 120 },
+    );
+  });
+});
