@@ -24,6 +24,7 @@ import {
   ScheduledActionSchema,
   ServiceModelSchema,
   SimulateConfigSchema,
+  DeploymentSchema,
   SloSchema,
   SpaceSchema,
   StepAlarmSchema,
@@ -320,6 +321,48 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
     ...common,
     task: "The task size, as in a task definition.",
     scaling: "The scalable target and its policies, in Application Auto Scaling's words.",
+    deployments:
+      "ECS deployments during the trace (rolling, blue-green, linear, canary), in the ECS API's words (see the README, Deployments under load).",
+  });
+  const deploymentDocs = {
+    at: "When the deployment starts, ISO 8601, inside the trace.",
+    strategy: "rolling (ECS's rolling update) or ECS's blue-green, linear or canary traffic shift.",
+    minimumHealthyPercent:
+      "Rolling: the fewest healthy tasks during the deployment, percent of the desired count (rounded up).",
+    maximumPercent:
+      "Rolling: the most RUNNING or PENDING tasks, percent of the desired count (rounded down).",
+    deploymentCircuitBreaker:
+      "Rolling: stop (and with rollback, roll back) a deployment whose new tasks keep failing.",
+    bakeTimeInMinutes:
+      "Blue-green, linear, canary: minutes both revisions run after all traffic moved, before the old one stops.",
+    linearConfiguration: "Linear: the share of traffic moved per step and the wait between steps.",
+    canaryConfiguration: "Canary: the share of traffic moved first and the wait before the rest.",
+    failsHealthChecks:
+      "caplab: the new revision's tasks never pass the ALB health check (a broken image), to try the circuit breaker.",
+  };
+  describeFields(r, DeploymentSchema, deploymentDocs);
+  describeFields(r, DeploymentSchema.shape.deploymentCircuitBreaker, {
+    enable: "Use the circuit breaker (required when the block is given).",
+    rollback: "Roll back to the last completed revision when the breaker trips.",
+    resetOnHealthyTask: "A new task that turns healthy resets the failure count.",
+    thresholdConfiguration:
+      "How many failed tasks trip the breaker: COUNT, or a percent of the desired count.",
+  });
+  describeFields(
+    r,
+    objectIn(DeploymentSchema.shape.deploymentCircuitBreaker).shape.thresholdConfiguration,
+    {
+      type: "COUNT, BOUNDED_PERCENT or UNBOUNDED_PERCENT (ECS ThresholdConfiguration).",
+      value: "The failed tasks (COUNT) or the percent of the desired count.",
+    },
+  );
+  describeFields(r, DeploymentSchema.shape.linearConfiguration, {
+    stepPercent: "Percent of the traffic moved at each step.",
+    stepBakeTimeInMinutes: "Minutes between steps.",
+  });
+  describeFields(r, DeploymentSchema.shape.canaryConfiguration, {
+    canaryPercent: "Percent of the traffic moved to the new revision first.",
+    canaryBakeTimeInMinutes: "Minutes before the rest of the traffic moves.",
   });
   describeFields(r, PlanConfigSchema, {
     ...common,
@@ -367,7 +410,17 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
       "Perturbations (of the 5) the pick must also stay within the SLO under (0: the risk rating decides).",
     maxChecked:
       "Candidates checked at most, down the ranking, while looking for one rated maxRisk or lower (at least topK).",
+    deployment:
+      "The rolling percents the service deploys with, for the deploy-at-the-peak check and the when-to-deploy chart; false leaves both out (default: what collect recorded, else 100 / 200).",
   });
+  describeFields(
+    r,
+    (RobustnessSchema.shape.deployment.unwrap() as z.ZodUnion).options[1] as z.ZodType,
+    {
+      minimumHealthyPercent: "The service's minimumHealthyPercent.",
+      maximumPercent: "The service's maximumPercent.",
+    },
+  );
   describeFields(r, GuardrailsSchema, {
     minTraceHours:
       "Hours of trace with data below which plan refuses, unless --allow-short-trace (Compute Optimizer needs 24).",
@@ -380,6 +433,13 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
     slo: "SLO limits; each falls back to the run's plan.json slo, else its check is skipped.",
     absolute: "Checks on the run alone.",
     regression: "Checks against the baseline (--baseline or --baseline-from-history).",
+    deployment:
+      "A deployment check: the release's deployment simulated at its planned time against a caplab simulate config; fails when it adds more SLO-violating minutes than allowed.",
+  });
+  describeFields(r, GateConfigSchema.shape.deployment, {
+    simulate:
+      "The caplab simulate config (trace, service, task, scaling, SLO), relative to gate.yaml.",
+    maxAddedSloMinutes: "SLO-violating minutes the deployment may add.",
   });
   describeFields(r, GateConfigSchema.shape.slo, {
     latencyP95Ms: "p95 of http_req_duration over the run, ms.",
