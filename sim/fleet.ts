@@ -305,7 +305,6 @@ export class Fleet {
 
   /** Brings the task set to `desired` at time tau (seconds), as the ECS scheduler would. */
   reconcile(tau: number, extraDelay = 0): void {
-    const p = this.params;
     const groups = this.groups;
     if (this.deployment !== null) {
       this.deployment.reconcile(tau, extraDelay);
@@ -313,23 +312,7 @@ export class Fleet {
     }
     const have = this.inService();
     if (this.desired > have + COUNT_TOLERANCE) {
-      const count = this.desired - have;
-      const throttle = launchThrottleSeconds(count, p.fargateLaunchesPerSecond);
-      const billedFrom = tau + extraDelay + p.schedulingDelaySeconds + throttle;
-      const runningAt = billedFrom + p.launchSeconds;
-      const g = this.spareGroups.pop() ?? new TaskGroup();
-      this.launches++;
-      groups.push(
-        g.init(
-          count,
-          tau,
-          billedFrom,
-          runningAt,
-          runningAt + p.checksUntilHealthy,
-          false,
-          this.currentRev,
-        ),
-      );
+      this.launch(this.desired - have, tau, this.currentRev, extraDelay);
       return;
     }
     let surplus = have - this.desired;
@@ -350,21 +333,7 @@ export class Fleet {
       const g = groups[k] as TaskGroup;
       if (g.healthyAt > tau || g.count <= 0) continue;
       const stop = Math.min(surplus, g.count);
-      this.charge(g, stop, tau);
-      const drainSeconds = p.drainingEndsWhenIdle
-        ? Math.min(p.deregistrationDelaySeconds, g.backlog / p.capacityRate + p.latencySeconds + 1)
-        : p.deregistrationDelaySeconds;
-      this.draining.push(
-        new DrainGroup(
-          stop,
-          g.billedFrom,
-          Math.max(tau, g.billedUntil),
-          tau + drainSeconds,
-          g.backlog,
-          g.rev,
-        ),
-      );
-      g.count -= stop;
+      this.deregister(g, stop, tau);
       surplus -= stop;
     }
     this.sums.failed += this.removeEmptyGroups();
