@@ -6,12 +6,7 @@
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import { Option } from "commander";
-import {
-  awsClientOptions,
-  awsTimeoutsOf,
-  explainAwsFailure,
-  guardAwsClient,
-} from "../analysis/io/aws/aws-client.js";
+import { awsClientOptions, awsTimeoutsOf, guardAwsClient } from "../analysis/io/aws/aws-client.js";
 import { isCloudWatchPeriod } from "../analysis/cloudwatch-json.js";
 import { STEP_SECONDS_CHOICES } from "../analysis/trace.js";
 import {
@@ -35,7 +30,7 @@ import { FORCE_HELP, prepareOutputFolder } from "../analysis/io/files/output.js"
 import { caplabVersion } from "../sim/io/package-root.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import { parseHttpUrl } from "../analysis/io/files/urls.js";
-import { parseS3Url } from "../analysis/io/import/sources.js";
+import { explainS3ImportFailure, parseS3Url } from "../analysis/io/import/sources.js";
 import { parseTimeCell } from "../analysis/io/files/trace-file.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { connectTimeoutOption, requestTimeoutOption } from "./flags.js";
@@ -219,13 +214,7 @@ export async function runImportCommand(
     );
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const explained = explainAwsFailure(error, {
-      endpointUrl: opts.endpointUrl,
-      timeouts,
-      policy: "an IAM policy that allows s3:ListBucket and s3:GetObject on the bucket",
-      later: "run the same command again later",
-      regionFlag: true,
-    });
+    const explained = explainS3ImportFailure(error, opts.endpointUrl, timeouts);
     if (explained === null) throw error;
     io.err(`caplab: ${explained.message}\n`);
     return explained.exitCode;

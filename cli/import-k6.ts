@@ -5,7 +5,8 @@
  */
 import { resolve } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { explainAwsFailure, type AwsTimeouts } from "../analysis/io/aws/aws-client.js";
+import type { AwsTimeouts } from "../analysis/io/aws/aws-client.js";
+import { explainS3ImportFailure } from "../analysis/io/import/sources.js";
 import { loadRunBundle } from "../analysis/io/files/run-bundle.js";
 import type { OutputFolder } from "../analysis/io/files/output.js";
 import {
@@ -58,13 +59,7 @@ export async function importK6RunCommand(
     );
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const explained = explainAwsFailure(error, {
-      endpointUrl: opts.endpointUrl,
-      timeouts,
-      policy: "an IAM policy that allows s3:ListBucket and s3:GetObject on the bucket",
-      later: "run the same command again later",
-      regionFlag: true,
-    });
+    const explained = explainS3ImportFailure(error, opts.endpointUrl, timeouts);
     if (explained === null) throw error;
     io.err(`caplab: ${explained.message}\n`);
     return explained.exitCode;

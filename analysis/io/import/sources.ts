@@ -15,7 +15,7 @@ import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk
 import { specialFileKind } from "../files/bundle-files.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { hasUserinfo, redactUserinfo } from "../files/urls.js";
-import { MalformedResponseError } from "../aws/aws-client.js";
+import { explainAwsFailure, MalformedResponseError, type AwsTimeouts } from "../aws/aws-client.js";
 
 /** One input: a local file or an S3 object. */
 export type InputSource =
@@ -235,4 +235,22 @@ export async function forEachLine(
   take(decoder.end());
   if (partial !== "" || tooLong) emit(partial);
   return lineNumber;
+}
+
+/**
+ * One sentence and an exit code for an S3 failure while importing from s3:// sources (what
+ * `caplab import` prints for every format); null when `error` is not an AWS failure.
+ */
+export function explainS3ImportFailure(
+  error: unknown,
+  endpointUrl: string | undefined,
+  timeouts: AwsTimeouts,
+): { readonly message: string; readonly exitCode: 1 | 2 } | null {
+  return explainAwsFailure(error, {
+    endpointUrl,
+    timeouts,
+    policy: "an IAM policy that allows s3:ListBucket and s3:GetObject on the bucket",
+    later: "run the same command again later",
+    regionFlag: true,
+  });
 }
