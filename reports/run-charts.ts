@@ -194,13 +194,17 @@ function latencyValues(run: RunData): { t: number; series: string; value: number
  * ms flattens a run that stays between 120 and 130 ms).
  */
 export function latencyOnLogScale(run: RunData): boolean {
+  return spansTenfold(latencyValues(run), run.slo?.latencyP95Ms);
+}
+
+/** Whether `values` and the SLO line (when above zero) span ten times or more. */
+function spansTenfold(values: readonly { value: number }[], slo: number | undefined): boolean {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const { value } of latencyValues(run)) {
+  for (const { value } of values) {
     lo = Math.min(lo, value);
     hi = Math.max(hi, value);
   }
-  const slo = run.slo?.latencyP95Ms;
   if (slo !== undefined && slo > 0) [lo, hi] = [Math.min(lo, slo), Math.max(hi, slo)];
   return hi >= 10 * lo;
 }
@@ -208,7 +212,7 @@ export function latencyOnLogScale(run: RunData): boolean {
 /** p50 / p95 / p99 per second (log scale when they span 10×), with the SLO p95 as a labelled line. */
 export function latencyChart(run: RunData): TopLevelSpec {
   const values = latencyValues(run);
-  const log = latencyOnLogScale(run);
+  const log = spansTenfold(values, run.slo?.latencyP95Ms);
   const lines = {
     data: { values },
     mark: { type: "line", strokeWidth: 1.4 },
