@@ -127,6 +127,8 @@ export class AutoScaler {
   private readonly startMs: number;
   private readonly stepSeconds: number;
   private readonly formula: PlatformParams["capacityFormulaDatapoint"];
+  /** Whether the formula takes the mean of the evaluated datapoints (else the latest). */
+  private readonly withMean: boolean;
   private readonly blockInAfterOut: boolean;
   /** The one policy, when there is only one (the common case in sweeps; saves a filter). */
   private readonly single: Policy[] | null;
@@ -154,6 +156,7 @@ export class AutoScaler {
     this.startMs = options.startMs;
     this.stepSeconds = options.stepSeconds;
     this.formula = platform.capacityFormulaDatapoint;
+    this.withMean = this.formula === "mean";
     this.blockInAfterOut = platform.scaleInBlockedAfterScaleOut;
     this.policies = options.policies.map((config, index) => {
       const name = config.PolicyName ?? `policy-${index + 1}`;
@@ -442,14 +445,14 @@ export class AutoScaler {
       // read when it matters: while AlarmHigh is in ALARM the policy scales out whatever
       // AlarmLow says, and an alarm treating missing data as missing has no memory.
       const r = this.scratch;
-      const withMean = this.formula === "mean";
+      const withMean = this.withMean;
       if (last >= p.outN - 1) p.highState = p.highAlarm.evaluate(r, withMean).state;
       if (p.highState !== "ALARM" && last >= p.inN - 1) {
         p.lowState = p.lowAlarm.evaluate(r, withMean).state;
       }
       if (p.highState === "ALARM") {
         p.state = "HIGH";
-        p.value = this.formula === "latest" ? r.latest : r.mean;
+        p.value = withMean ? r.mean : r.latest;
         p.evidence = this.emit
           ? {
               alarm: "AlarmHigh",
@@ -460,7 +463,7 @@ export class AutoScaler {
           : null;
       } else if (p.lowState === "ALARM") {
         p.state = "LOW";
-        p.value = this.formula === "latest" ? r.latest : r.mean;
+        p.value = withMean ? r.mean : r.latest;
         p.evidence = this.emit
           ? {
               alarm: "AlarmLow",
