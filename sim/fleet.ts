@@ -227,7 +227,8 @@ export class Fleet {
   /** Tasks launching or serving (draining ones are no longer in service). */
   inService(): number {
     let total = 0;
-    for (const g of this.groups) total += g.count;
+    const groups = this.groups;
+    for (let k = 0; k < groups.length; k++) total += groups[k]!.count;
     return total;
   }
 
