@@ -1034,13 +1034,6 @@ class Simulation {
     const tally = this.tally;
     const sums = this.sums;
     const s = this.s;
-    let backlogAfter = 0;
-    const groups = this.groups;
-    for (let k = 0; k < groups.length; k++) backlogAfter += groups[k]!.count * groups[k]!.backlog;
-    const draining = this.draining;
-    for (let k = 0; k < draining.length; k++) {
-      backlogAfter += draining[k]!.count * draining[k]!.backlog;
-    }
     const served = sums.served;
     // Read after the evaluations: requests on tasks a scale-in stopped fail.
     const failed = sums.failed;
@@ -1100,6 +1093,14 @@ class Simulation {
 
     const columns = this.columns;
     if (columns) {
+      // The requests still queued (only the timeline shows them).
+      let backlogAfter = 0;
+      const groups = this.groups;
+      for (let k = 0; k < groups.length; k++) backlogAfter += groups[k]!.count * groups[k]!.backlog;
+      const draining = this.draining;
+      for (let k = 0; k < draining.length; k++) {
+        backlogAfter += draining[k]!.count * draining[k]!.backlog;
+      }
       columns.requests[i] = requests;
       columns.servedRequests[i] = served;
       columns.failedRequests[i] = failed;
