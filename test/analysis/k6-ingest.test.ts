@@ -198,10 +198,12 @@ describe("k6 ingestion: fast path and threads change nothing", () => {
       for (const f of files) {
         const reference = comparable(await ingestK6File(f, { fastPath: false, workers: 0 }));
         expect(comparable(await ingestK6File(f, { workers: 0 }))).toBe(reference);
+        // Small pieces: many for each thread to claim, whichever claims which.
         for (const workers of [1, 3])
-          expect(comparable(await ingestK6File(f, { workers }))).toBe(reference);
+          for (const pieceBytes of [4096, 50_000])
+            expect(comparable(await ingestK6File(f, { workers, pieceBytes }))).toBe(reference);
       }
-      const g = await ingestK6File(generated, { workers: 2 });
+      const g = await ingestK6File(generated, { workers: 2, pieceBytes: 4096 });
       expect(g.badLineCount).toBeGreaterThan(50);
       expect(Object.keys(g.endpoints)).toContain('lo"gin');
       expect(Object.keys(g.endpoints)).toContain("café");
@@ -320,7 +322,7 @@ describe("k6 ingestion of lines k6 cannot have written (issue #11, row 12)", () 
       const results = [
         await ingestK6File(path),
         await ingestK6File(path, { fastPath: false }),
-        await ingestK6File(path, { workers: 2 }),
+        await ingestK6File(path, { workers: 2, pieceBytes: 100 }),
       ];
       for (const r of results) {
         expect(r.badLineCount).toBe(7);
@@ -340,7 +342,7 @@ describe("k6 ingestion of lines k6 cannot have written (issue #11, row 12)", () 
 });
 
 describe("defaultK6Workers: threads only where they can pay off", () => {
-  it("none under 256 MiB or on busy cores; one per idle core but this one", () => {
+  it("none under 64 MiB or on busy cores; one per idle core but this one", () => {
     const big = 1 << 30;
     expect(defaultK6Workers(PARALLEL_MIN_BYTES - 1, 8, 0)).toBe(0);
     expect(defaultK6Workers(big, 2, 0.2)).toBe(1); // this thread's own load counts as 1
