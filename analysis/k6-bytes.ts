@@ -398,7 +398,7 @@ export class RecentValues<T> {
   #toFront(k: number): void {
     const entries = this.#entries;
     const e = entries[k]!;
-    entries.copyWithin(1, 0, k);
+    for (let j = k; j > 0; j--) entries[j] = entries[j - 1]!;
     entries[0] = e;
   }
 }
