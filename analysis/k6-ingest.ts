@@ -43,7 +43,9 @@ import {
   type K6ThresholdEntry,
 } from "./k6-results.js";
 import {
+  ascii,
   BACKSLASH,
+  BytePattern,
   bytesAt,
   type CachedString,
   CLOSE_BRACE,
@@ -375,6 +377,15 @@ interface MetricEntry {
   contains: string | null;
 }
 
+/** The keys of `data` the fast path reads, with their quotes and colon. */
+const TIME_KEY = new BytePattern(ascii('"time":'));
+const VALUE_KEY = new BytePattern(ascii('"value":'));
+const TAGS_KEY = new BytePattern(ascii('"tags":'));
+const OTHER_KEY = 0;
+const TIME = 1;
+const VALUE = 2;
+const TAGS = 3;
+
 /** Tag values of one Point, by the index of their key in the reader's tag keys. */
 type TagValues = readonly (string | undefined)[];
 
@@ -640,13 +651,25 @@ class K6LineReader {
     const view = this.#view;
     let i = start + 1;
     for (;;) {
-      if (bytes[i] !== QUOTE) return false;
-      const keyEnd = plainStringEnd(bytes, i, end);
-      if (keyEnd < 0 || bytes[keyEnd + 1] !== COLON) return false;
-      const keyLength = keyEnd - i - 1;
-      const k = bytes[i + 1];
-      i = keyEnd + 2;
-      if (keyLength === 4 && k === 116 /* t */ && bytes[keyEnd - 1] === 101 /* time */) {
+      // The three members read, each recognized with its quotes and colon; any other key
+      // (escapes included) is checked and its value skipped.
+      let key = OTHER_KEY;
+      if (TIME_KEY.matches(view, bytes, i)) {
+        key = TIME;
+        i += TIME_KEY.length;
+      } else if (VALUE_KEY.matches(view, bytes, i)) {
+        key = VALUE;
+        i += VALUE_KEY.length;
+      } else if (TAGS_KEY.matches(view, bytes, i)) {
+        key = TAGS;
+        i += TAGS_KEY.length;
+      } else {
+        if (bytes[i] !== QUOTE) return false;
+        const keyEnd = plainStringEnd(bytes, i, end);
+        if (keyEnd < 0 || bytes[keyEnd + 1] !== COLON) return false;
+        i = keyEnd + 2;
+      }
+      if (key === TIME) {
         // The dozen metrics of a request share its time: most are one comparison away.
         const recent = this.#recentTimes.find(view, bytes, i, end);
         if (recent !== null) {
@@ -657,12 +680,12 @@ class K6LineReader {
           if (i < 0) return false;
           ms = this.#number[0]!;
         }
-      } else if (keyLength === 5 && k === 118 /* value */ && bytes[keyEnd - 1] === 101) {
+      } else if (key === VALUE) {
         i = scanNumber(bytes, i, this.#number);
         if (i < 0) return false;
         value = this.#number[0]!;
         hasValue = true;
-      } else if (keyLength === 4 && k === 116 /* tags */ && bytes[keyEnd - 1] === 115) {
+      } else if (key === TAGS) {
         // Every Point of a request carries the same tags: most are one comparison away.
         const recent = this.#recentTags.find(view, bytes, i, end);
         if (recent !== null) {

@@ -247,17 +247,22 @@ describe("k6 ingestion: what the fast path remembers between lines changes nothi
       value: fc.constantFrom("1", "0", "12.5", "-1"),
       tags: fc.constantFrom(...tags),
       cut: fc.constantFrom(...breaks),
-      where: fc.constantFrom("tags", "time", "none", "none", "none", "no-tags"),
+      where: fc.constantFrom("tags", "time", "none", "none", "none", "no-tags", "lookalikes"),
       frame: fc.constantFrom("first", "last"),
     })
     .map((l) => {
       const tagsText =
         l.where === "tags" && l.tags.startsWith("{") ? `${l.tags.slice(0, -1)}${l.cut}}` : l.tags;
       const time = l.where === "time" ? `"${l.time}${l.cut}"` : `"${l.time}"`;
+      // Keys that look like the ones read (same length, first and last letter): JSON.parse
+      // ignores them, so must the fast path.
+      const lookalikes = ',"tide":"2026-03-02T07:00:00Z","vogue":5,"tabs":{"name":"zz"}';
       const data =
         l.where === "no-tags"
           ? `{"time":${time},"value":${l.value}}`
-          : `{"time":${time},"value":${l.value},"tags":${tagsText}}`;
+          : l.where === "lookalikes"
+            ? `{"time":${time},"value":${l.value},"tags":${tagsText}${lookalikes}}`
+            : `{"time":${time},"value":${l.value},"tags":${tagsText}}`;
       return l.frame === "first"
         ? `{"metric":"${l.metric}","type":"Point","data":${data}}`
         : `{"type":"Point","data":${data},"metric":"${l.metric}"}`;
