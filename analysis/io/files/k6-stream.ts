@@ -62,9 +62,9 @@ export function defaultK6Workers(
 
 export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
   /**
-   * Worker threads reading a plain file in parallel byte ranges, besides this thread (which
-   * reads the first range); 0 reads it all on this thread. Gzipped files are always read on
-   * this thread.
+   * Worker threads reading pieces of a plain file beside this thread (each thread claims the
+   * next piece until none is left); 0 reads it all on this thread. Gzipped files are always
+   * read on this thread.
    * @default {@link defaultK6Workers}: one per idle core for files of 64 MiB or more, else 0
    */
   readonly workers?: number;
