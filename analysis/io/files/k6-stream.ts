@@ -33,11 +33,14 @@ export const K6_CHUNK_BYTES = 4 << 20;
 /**
  * Plain files from this size are read by worker threads by default. A worker costs its start
  * (a new isolate loading the aggregator's modules: about 50 ms) and its warm-up (its copy of
- * the scanner starts as unoptimized code); with pieces claimed one at a time the cost of a
- * slow worker is bounded by one piece, but under this size the start alone is a large part
- * of the whole read (bench/README.md).
+ * the scanner starts as unoptimized code: the first 100 MB take two to three times as long as
+ * on a warm thread); with pieces claimed one at a time a slow worker holds no one up, but
+ * under this size its start and warm-up are a large part of the whole read, and a trend whose
+ * thresholds a Metric line declares after some of its Points makes a threaded read go twice
+ * over the file (see ingestK6File). Not lowered without a measurement on an idle core
+ * (bench/README.md).
  */
-export const PARALLEL_MIN_BYTES = 64 << 20;
+export const PARALLEL_MIN_BYTES = 256 << 20;
 
 /** The size of the pieces threads claim: about 8 per thread, within 4–64 MiB. */
 export function k6PieceBytes(size: number, threads: number): number {
@@ -65,7 +68,7 @@ export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
    * Worker threads reading pieces of a plain file beside this thread (each thread claims the
    * next piece until none is left); 0 reads it all on this thread. Gzipped files are always
    * read on this thread.
-   * @default {@link defaultK6Workers}: one per idle core for files of 64 MiB or more, else 0
+   * @default {@link defaultK6Workers}: one per idle core for files of 256 MiB or more, else 0
    */
   readonly workers?: number;
   /** A counter's `rate` divides by this (k6's test run time) instead of the Points' span. */
