@@ -352,7 +352,7 @@ export function readAlbRequest(line: string): AlbRequest | null {
     if (!(lower || (k > starts[0]! && c >= 48 && c <= 57))) return null;
   }
   if (ends[0]! === starts[0]!) return null;
-  const timeMs = parseIsoTime(line.slice(starts[1]!, ends[1]!));
+  const timeMs = fieldTime(line, 1);
   if (timeMs === null) return null;
   const request = fieldSeconds(line, 5);
   const target = fieldSeconds(line, 6);
@@ -364,7 +364,7 @@ export function readAlbRequest(line: string): AlbRequest | null {
   if (fieldInteger(line, 10) === undefined || fieldInteger(line, 11) === undefined) return null;
   let arrivalMs: number;
   if (count > 21 && !isDash(line, 21)) {
-    const creation = parseIsoTime(line.slice(starts[21]!, ends[21]!));
+    const creation = fieldTime(line, 21);
     if (creation === null) return null;
     arrivalMs = creation;
   } else {
@@ -378,6 +378,66 @@ export function readAlbRequest(line: string): AlbRequest | null {
     elbStatusCode,
     targetStatusCode,
   };
+}
+
+/** The minute (`YYYY-MM-DDTHH:MM`) of the last canonical time {@link fieldTime} parsed fully. */
+let cachedMinute = "";
+/** Its epoch ms (Date.UTC of the minute, 0 seconds). */
+let cachedMinuteMs = 0;
+
+/** Whether line[from, from + 16) is the cached minute (compared from its end: minutes change first). */
+function sameMinute(line: string, from: number): boolean {
+  if (cachedMinute === "") return false;
+  for (let i = 15; i >= 0; i--)
+    if (line.charCodeAt(from + i) !== cachedMinute.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * parseIsoTime of field k without a substring when it is `YYYY-MM-DDTHH:MM:SS[.f…]Z` in the
+ * minute of the last time parsed fully (an ALB log's times come in order: most lines share
+ * the previous line's minute): the minute's epoch ms plus the seconds and the whole
+ * milliseconds of the fraction, which is what parseIsoTime's canonical path computes
+ * (Date.UTC adds seconds and milliseconds linearly; seconds 00–60 and 1–9 fraction digits,
+ * truncated, as it checks). Any other shape goes to parseIsoTime, and a canonical time whose
+ * minute is valid (not hour 24) becomes the cached minute.
+ */
+function fieldTime(line: string, k: number): number | null {
+  const from = starts[k]!;
+  const to = ends[k]!;
+  const n = to - from;
+  if (
+    (n === 20 || (n >= 22 && n <= 30)) &&
+    line.charCodeAt(to - 1) === 90 /* Z */ &&
+    line.charCodeAt(from + 16) === 58 /* : */ &&
+    sameMinute(line, from)
+  ) {
+    const s1 = line.charCodeAt(from + 17) - 48;
+    const s2 = line.charCodeAt(from + 18) - 48;
+    const second = s1 * 10 + s2;
+    let ok = s1 >= 0 && s1 <= 9 && s2 >= 0 && s2 <= 9 && second <= 60;
+    let ms = 0;
+    if (ok && n > 20) {
+      ok = line.charCodeAt(from + 19) === 46; /* . */
+      for (let p = from + 20, scale = 100; ok && p < to - 1; p++, scale /= 10) {
+        const d = line.charCodeAt(p) - 48;
+        ok = d >= 0 && d <= 9;
+        if (scale >= 1) ms += d * scale;
+      }
+    }
+    if (ok) return cachedMinuteMs + second * 1000 + ms;
+  }
+  const text = line.slice(from, to);
+  const ms = parseIsoTime(text);
+  if (ms !== null && n >= 20 && text.charCodeAt(n - 1) === 90 && text.charCodeAt(10) === 84) {
+    const minute = text.slice(0, 16);
+    const minuteMs = minute.startsWith("24", 11) ? null : parseIsoTime(`${minute}:00Z`);
+    if (minuteMs !== null) {
+      cachedMinute = minute;
+      cachedMinuteMs = minuteMs;
+    }
+  }
+  return ms;
 }
 
 /** The fields readAlbRequest reads: type, time, elb, target, times, codes, bytes, creation. */

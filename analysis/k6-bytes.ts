@@ -36,27 +36,47 @@ export function bytesAt(bytes: Uint8Array, at: number, expected: Uint8Array): bo
  * same bytes): the frame of a k6 line costs a few comparisons instead of one per byte.
  */
 export class BytePattern {
-  readonly length: number;
-  readonly #words: Int32Array;
-  readonly #tail: Uint8Array;
+  #length = 0;
+  #words: Int32Array;
+  /** Words in use (the array may be longer: {@link set} reuses it). */
+  #count = 0;
+  /** The last length % 4 bytes. */
+  readonly #tail = new Uint8Array(3);
 
-  constructor(bytes: Uint8Array) {
-    this.length = bytes.length;
-    const n = bytes.length >> 2;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.#words = Int32Array.from({ length: n }, (_, k) => view.getInt32(4 * k, true));
-    this.#tail = bytes.slice(4 * n);
+  /** The pattern of bytes[start, end). */
+  constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
+    this.#words = new Int32Array((end - start) >> 2);
+    this.set(bytes, start, end);
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Makes this the pattern of bytes[start, end), reusing its memory when it is large enough. */
+  set(bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    const n = length >> 2;
+    if (n > this.#words.length) this.#words = new Int32Array(n);
+    const words = this.#words;
+    let i = start;
+    for (let k = 0; k < n; k++, i += 4)
+      words[k] = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    for (let k = 0; i < end; k++, i++) this.#tail[k] = bytes[i]!;
+    this.#length = length;
+    this.#count = n;
   }
 
   /** Whether bytes[at …] (of which `view` is a DataView) starts with this pattern. */
   matches(view: DataView, bytes: Uint8Array, at: number): boolean {
-    if (at < 0 || at + this.length > bytes.length) return false;
+    const length = this.#length;
+    if (at < 0 || at + length > bytes.length) return false;
     const words = this.#words;
+    const n = this.#count;
     let i = at;
-    for (let k = 0; k < words.length; k++, i += 4)
-      if (view.getInt32(i, true) !== words[k]) return false;
+    for (let k = 0; k < n; k++, i += 4) if (view.getInt32(i, true) !== words[k]) return false;
     const tail = this.#tail;
-    for (let k = 0; k < tail.length; k++) if (bytes[i + k] !== tail[k]) return false;
+    for (let k = 0; k < (length & 3); k++) if (bytes[i + k] !== tail[k]) return false;
     return true;
   }
 }
@@ -213,6 +233,8 @@ export interface CachedString<T> {
   /** What the cache's owner made of the text (a metric entry, a tag's index). */
   readonly value: T;
   next: CachedString<T> | null;
+  /** The entry read after this one the last time (k6 writes a request's metrics in one order). */
+  follower: CachedString<T> | null;
 }
 
 /** Strings of byte ranges, made once per distinct bytes, each with a value made of its text. */
@@ -237,10 +259,11 @@ export class StringCache<T> {
       if (e.bytes.length === end - start && e.bytes.matches(view, bytes, start)) return e;
     const text = utf8.decode(bytes.subarray(start, end));
     const entry: CachedString<T> = {
-      bytes: new BytePattern(bytes.slice(start, end)),
+      bytes: new BytePattern(bytes, start, end),
       text,
       value: this.#make(text),
       next: first,
+      follower: null,
     };
     this.#byHash.set(hash, entry);
     return entry;
@@ -314,5 +337,68 @@ export class Rfc3339Parser {
       this.#bytesMs = Date.parse(asciiText(bytes, start, start + 19) + asciiText(bytes, i, end));
     }
     return this.#bytesMs + fraction;
+  }
+}
+
+/** A value met recently: its bytes (a complete, checked JSON value) and what was read from it. */
+export interface RecentValue<T> {
+  readonly bytes: BytePattern;
+  value: T;
+}
+
+/**
+ * The last few distinct JSON values met at one place of a line (k6 writes the same `tags`
+ * object on every Point of a request, and the same time on its dozen metrics), kept with
+ * what was read from them, most recent first.
+ *
+ * Why a match needs no further check: an entry's bytes are a complete JSON value that the
+ * caller's scanner checked before adding it, and a JSON value is self-delimiting (no valid
+ * value is a proper prefix of another), so when bytes[at …] start with an entry's bytes, the
+ * value at `at` is that entry's value and ends at `at + length`, exactly as JSON.parse would
+ * read it. A word-wise comparison (BytePattern) replaces the byte-by-byte scan.
+ */
+export class RecentValues<T> {
+  readonly #entries: RecentValue<T>[] = [];
+  readonly #size: number;
+
+  constructor(size: number) {
+    this.#size = size;
+  }
+
+  /** The entry whose bytes bytes[at …] start with, ending at or before `end`; null if none. */
+  find(view: DataView, bytes: Uint8Array, at: number, end: number): RecentValue<T> | null {
+    const entries = this.#entries;
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k]!;
+      if (at + e.bytes.length <= end && e.bytes.matches(view, bytes, at)) {
+        if (k > 0) this.#toFront(k);
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Adds the checked JSON value bytes[start, end) with what was read from it, in place of the
+   * least recent one when full (its memory reused: a miss allocates nothing then).
+   */
+  add(bytes: Uint8Array, start: number, end: number, value: T): void {
+    const entries = this.#entries;
+    if (entries.length < this.#size) {
+      entries.push({ bytes: new BytePattern(bytes, start, end), value });
+      this.#toFront(entries.length - 1);
+      return;
+    }
+    const e = entries[entries.length - 1]!;
+    e.bytes.set(bytes, start, end);
+    e.value = value;
+    this.#toFront(entries.length - 1);
+  }
+
+  #toFront(k: number): void {
+    const entries = this.#entries;
+    const e = entries[k]!;
+    for (let j = k; j > 0; j--) entries[j] = entries[j - 1]!;
+    entries[0] = e;
   }
 }

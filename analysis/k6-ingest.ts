@@ -43,8 +43,11 @@ import {
   type K6ThresholdEntry,
 } from "./k6-results.js";
 import {
+  ascii,
   BACKSLASH,
+  BytePattern,
   bytesAt,
+  type CachedString,
   CLOSE_BRACE,
   COLON,
   COMMA,
@@ -57,6 +60,7 @@ import {
   OPEN_BRACE,
   plainStringEnd,
   QUOTE,
+  RecentValues,
   Rfc3339Parser,
   scanNumber,
   skipString,
@@ -373,8 +377,17 @@ interface MetricEntry {
   contains: string | null;
 }
 
+/** The keys of `data` the fast path reads, with their quotes and colon. */
+const TIME_KEY = new BytePattern(ascii('"time":'));
+const VALUE_KEY = new BytePattern(ascii('"value":'));
+const TAGS_KEY = new BytePattern(ascii('"tags":'));
+const OTHER_KEY = 0;
+const TIME = 1;
+const VALUE = 2;
+const TAGS = 3;
+
 /** Tag values of one Point, by the index of their key in the reader's tag keys. */
-type TagValues = (string | undefined)[];
+type TagValues = readonly (string | undefined)[];
 
 // ---------------------------------------------------------------------------------------------
 // Reading lines
@@ -405,11 +418,16 @@ class K6LineReader {
   readonly #fast: boolean;
   readonly #times = new Rfc3339Parser();
   readonly #metrics: StringCache<MetricEntry>;
+  /** The metric of the last line the fast path read (to guess the next one's). */
+  #lastMetric: CachedString<MetricEntry> | null = null;
   /** Tag keys read (their index is their place in TagValues); -1 for the others. */
   readonly #tagKeys: readonly string[];
   readonly #keys: StringCache<number>;
   readonly #tagValues = new StringCache<null>(() => null);
-  readonly #tags: TagValues;
+  /** Scratch tag values (JSON.parse's path, #scanTags). */
+  readonly #tags: (string | undefined)[];
+  /** The tag values of a Point without tags (or whose tags nobody reads): all undefined. */
+  readonly #noTags: TagValues;
   /** The byte offset of the next line in the whole input. */
   #position: number;
   /** A DataView of the bytes being read, for BytePattern. */
@@ -417,6 +435,10 @@ class K6LineReader {
   #view: DataView = new DataView(new ArrayBuffer(0));
   /** Scratch for scanNumber. */
   readonly #number = new Float64Array(1);
+  /** The last few `time` strings (quotes included) read by the fast path, with their epoch ms. */
+  readonly #recentTimes = new RecentValues<number>(2);
+  /** The last few `tags` values read by the fast path, with the values of the tag keys asked for. */
+  readonly #recentTags = new RecentValues<TagValues>(8);
 
   constructor(
     target: PointTarget,
@@ -428,6 +450,7 @@ class K6LineReader {
     this.#position = options.offset ?? 0;
     this.#tagKeys = tagKeys;
     this.#tags = new Array<string | undefined>(tagKeys.length).fill(undefined);
+    this.#noTags = this.#tags.slice();
     this.#metrics = new StringCache((name) => target.entry(name));
     this.#keys = new StringCache((key) => tagKeys.indexOf(key));
   }
@@ -560,18 +583,31 @@ class K6LineReader {
     let hash = 0;
     let dataStart: number;
     let dataEnd: number; // the index of data's closing brace
+    let metric: CachedString<MetricEntry> | null = null;
     if (METRIC_FIRST_HEAD.matches(view, bytes, start)) {
       // {"metric":"NAME","type":"Point","data":{…}}: the name, hashed on the way (no escapes)
       nameStart = start + METRIC_FIRST_HEAD.length;
       nameEnd = nameStart;
-      for (;;) {
-        if (nameEnd >= end) return false;
-        const c = bytes[nameEnd]!;
-        if (c === QUOTE) break;
-        if (c === BACKSLASH || c < 32) return false;
-        hash = (Math.imul(hash, 31) + c) | 0;
-        nameEnd++;
-      }
+      // The metric that followed the previous line's last time, when its name (a plain
+      // string: no quote, backslash or control byte) is here before a quote.
+      const guess = this.#lastMetric?.follower ?? null;
+      if (
+        guess !== null &&
+        nameStart + guess.bytes.length < end &&
+        bytes[nameStart + guess.bytes.length] === QUOTE &&
+        guess.bytes.matches(view, bytes, nameStart)
+      ) {
+        metric = guess;
+        nameEnd = nameStart + guess.bytes.length;
+      } else
+        for (;;) {
+          if (nameEnd >= end) return false;
+          const c = bytes[nameEnd]!;
+          if (c === QUOTE) break;
+          if (c === BACKSLASH || c < 32) return false;
+          hash = (Math.imul(hash, 31) + c) | 0;
+          nameEnd++;
+        }
       if (!METRIC_FIRST_MIDDLE.matches(view, bytes, nameEnd)) return false;
       dataStart = nameEnd + METRIC_FIRST_MIDDLE.length - 1;
       dataEnd = end - 2;
@@ -590,7 +626,11 @@ class K6LineReader {
       dataEnd = nameStart - METRIC_LAST_TAIL.length - 1;
     } else return false;
     if (bytes[dataEnd] !== CLOSE_BRACE || dataEnd <= dataStart) return false;
-    const entry = this.#metrics.get(view, bytes, nameStart, nameEnd, hash).value;
+    metric ??= this.#metrics.get(view, bytes, nameStart, nameEnd, hash);
+    const last = this.#lastMetric;
+    if (last !== null && last.follower !== metric) last.follower = metric;
+    this.#lastMetric = metric;
+    const entry = metric.value;
     if (!this.#scanData(bytes, dataStart, dataEnd, entry)) return false;
     entry.lines++;
     return true;
@@ -602,44 +642,65 @@ class K6LineReader {
    * not what the scanner reads exactly (then nothing was handed on).
    */
   #scanData(bytes: Uint8Array, start: number, end: number, entry: MetricEntry): boolean {
-    let timeStart = -1;
-    let timeEnd = -1;
+    let ms = NaN;
     let value = 0;
     let hasValue = false;
-    const tags = this.#tags;
+    const noTags = this.#noTags;
+    let tags = noTags;
     const wantTags = entry.needsTags;
+    const view = this.#view;
     let i = start + 1;
     for (;;) {
-      if (bytes[i] !== QUOTE) return false;
-      const keyEnd = plainStringEnd(bytes, i, end);
-      if (keyEnd < 0 || bytes[keyEnd + 1] !== COLON) return false;
-      const keyLength = keyEnd - i - 1;
-      const k = bytes[i + 1];
-      i = keyEnd + 2;
-      if (keyLength === 4 && k === 116 /* t */ && bytes[keyEnd - 1] === 101 /* time */) {
-        // An ASCII string without escapes, else the full path decides.
+      // The three members read, each recognized with its quotes and colon; any other key
+      // (escapes included) is checked and its value skipped.
+      let key = OTHER_KEY;
+      if (TIME_KEY.matches(view, bytes, i)) {
+        key = TIME;
+        i += TIME_KEY.length;
+      } else if (VALUE_KEY.matches(view, bytes, i)) {
+        key = VALUE;
+        i += VALUE_KEY.length;
+      } else if (TAGS_KEY.matches(view, bytes, i)) {
+        key = TAGS;
+        i += TAGS_KEY.length;
+      } else {
         if (bytes[i] !== QUOTE) return false;
-        let j = i + 1;
-        while (
-          j < end &&
-          bytes[j]! > 32 &&
-          bytes[j]! < 127 &&
-          bytes[j] !== QUOTE &&
-          bytes[j] !== BACKSLASH
-        )
-          j++;
-        if (bytes[j] !== QUOTE) return false;
-        timeStart = i + 1;
-        timeEnd = j;
-        i = j + 1;
-      } else if (keyLength === 5 && k === 118 /* value */ && bytes[keyEnd - 1] === 101) {
+        const keyEnd = plainStringEnd(bytes, i, end);
+        if (keyEnd < 0 || bytes[keyEnd + 1] !== COLON) return false;
+        i = keyEnd + 2;
+      }
+      if (key === TIME) {
+        // The dozen metrics of a request share its time: most are one comparison away.
+        const recent = this.#recentTimes.find(view, bytes, i, end);
+        if (recent !== null) {
+          ms = recent.value;
+          i += recent.bytes.length;
+        } else {
+          i = this.#scanTime(bytes, i, end);
+          if (i < 0) return false;
+          ms = this.#number[0]!;
+        }
+      } else if (key === VALUE) {
         i = scanNumber(bytes, i, this.#number);
         if (i < 0) return false;
         value = this.#number[0]!;
         hasValue = true;
-      } else if (wantTags && keyLength === 4 && k === 116 /* tags */ && bytes[keyEnd - 1] === 115) {
-        i = this.#scanTags(bytes, i, end);
-        if (i < 0) return false;
+      } else if (key === TAGS) {
+        // Every Point of a request carries the same tags: most are one comparison away.
+        const recent = this.#recentTags.find(view, bytes, i, end);
+        if (recent !== null) {
+          tags = wantTags ? recent.value : noTags;
+          i += recent.bytes.length;
+        } else {
+          // null or an object of strings, as parseK6Line requires of every metric's tags;
+          // else (or with escapes in a value read) the full path decides.
+          const from = i;
+          i = this.#scanTags(bytes, i, end);
+          if (i < 0) return false;
+          const read = this.#tags.slice();
+          this.#recentTags.add(bytes, from, i, read);
+          tags = wantTags ? read : noTags;
+        }
       } else {
         i = skipValue(bytes, i, end);
         if (i < 0) return false;
@@ -651,12 +712,32 @@ class K6LineReader {
       if (i === end) break;
       return false;
     }
-    if (timeStart < 0 || !hasValue) return false;
-    const ms = this.#times.parseBytes(bytes, timeStart, timeEnd);
-    if (!Number.isFinite(ms)) return false; // the full path says what the time is
-    if (!wantTags) tags.fill(undefined);
+    if (Number.isNaN(ms) || !hasValue) return false;
     this.#point(entry, ms, value, tags);
     return true;
+  }
+
+  /**
+   * Reads a `time` value at bytes[i] (an ASCII string without escapes, else the full path
+   * decides), its epoch ms into #number[0]; the index after it, or -1.
+   */
+  #scanTime(bytes: Uint8Array, i: number, end: number): number {
+    if (bytes[i] !== QUOTE) return -1;
+    let j = i + 1;
+    while (
+      j < end &&
+      bytes[j]! > 32 &&
+      bytes[j]! < 127 &&
+      bytes[j] !== QUOTE &&
+      bytes[j] !== BACKSLASH
+    )
+      j++;
+    if (bytes[j] !== QUOTE) return -1;
+    const ms = this.#times.parseBytes(bytes, i + 1, j);
+    if (!Number.isFinite(ms)) return -1; // the full path says what the time is
+    this.#recentTimes.add(bytes, i, j + 1, ms);
+    this.#number[0] = ms;
+    return j + 1;
   }
 
   /**
@@ -1129,6 +1210,9 @@ export class K6Ingest {
     const metrics: Record<string, K6MetricSummary> = {};
     let durations: Float64Array | null = null;
     let exactPercentiles = true;
+    // The metrics asked for, whether or not a line named them (the fast path makes a
+    // metric's entry on reading its name, even when the line then proves bad).
+    for (const name of this.#asked) this.#entry(name);
     const names = [...this.#entries.keys()].sort();
     for (const name of names) {
       const e = this.#entries.get(name)!;

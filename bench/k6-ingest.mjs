@@ -4,8 +4,8 @@
 // temp folder, in the shape k6 writes (Metric lines, then ~12 Point lines per request:
 // http_req_* timings, http_reqs, http_req_failed, data_sent/received, iterations, vus), then
 // measures, over the same file in the same run:
-//   ours    ingestK6File: per-second series per endpoint + exact whole-run percentiles (byte
-//           ranges on one thread per core), and the same on one thread (workers: 0)
+//   ours    ingestK6File: per-second series per endpoint + exact whole-run percentiles (pieces
+//           of the file claimed by one thread per core), and the same on one thread (workers: 0)
 //   DuckDB  SELECT count(*), quantile_cont(data.value, 0.95) FROM read_json(..., columns = {metric,
 //           type, data: STRUCT(time, value)}) WHERE metric = 'http_req_duration' (all cores; the
 //           explicit columns spare DuckDB its schema sampling, which only makes it faster)

@@ -420,4 +420,54 @@ describe("readAlbRequest, the importer's fast path", () => {
     expect(accepted).toBeGreaterThan(300);
     expect(refused).toBeGreaterThan(300);
   });
+
+  it("reads times in the minute it remembers as parseIsoTime does, valid or not (fast-check)", () => {
+    // readAlbRequest keeps the minute of the last time it parsed fully and reads the next
+    // times of that minute from their seconds and fraction alone: sequences of lines whose
+    // times share (or nearly share) a minute, in both time fields.
+    const minutes = [
+      "2024-02-29T23:59",
+      "2024-02-29T23:58",
+      "2023-02-29T23:59",
+      "2024-02-29T24:00",
+    ];
+    const tails = [
+      ":00Z",
+      ":59.9996Z",
+      ":60Z",
+      ":61Z",
+      ":5Z",
+      ":07.Z",
+      ":07.1Z",
+      ":07.123456789Z",
+      ":07.1234567890Z",
+      ":07.12a4Z",
+      ":07.123z",
+      ":07+00:00",
+      ":07.5-01:00",
+    ];
+    const time = fc
+      .tuple(fc.constantFrom(...minutes), fc.constantFrom(...tails))
+      .map(([m, t]) => m + t);
+    const template = splitLogFields(samples.find((l) => l.startsWith("https "))!);
+    if (!template.ok) throw new Error("no https sample");
+    const line = fc.tuple(time, time).map(([done, created]) => {
+      const f = template.value.map((x) => (/[\s"]/.test(x) || x === "" ? `"${x}"` : x));
+      f[1] = done;
+      f[21] = created;
+      return f.join(" ");
+    });
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 30 }), (lines) => {
+        for (const l of lines) {
+          const fast = readAlbRequest(l);
+          if (fast !== null) accepted++;
+          if (fast !== null || slow(l) !== null) expect(fast).toEqual(slow(l));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+  });
 });

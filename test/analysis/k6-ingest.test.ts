@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../../sim/math/random.js";
 import { K6Ingest, parseK6Summary } from "../../analysis/k6-ingest.js";
@@ -197,10 +198,12 @@ describe("k6 ingestion: fast path and threads change nothing", () => {
       for (const f of files) {
         const reference = comparable(await ingestK6File(f, { fastPath: false, workers: 0 }));
         expect(comparable(await ingestK6File(f, { workers: 0 }))).toBe(reference);
+        // Small pieces: many for each thread to claim, whichever claims which.
         for (const workers of [1, 3])
-          expect(comparable(await ingestK6File(f, { workers }))).toBe(reference);
+          for (const pieceBytes of [4096, 50_000])
+            expect(comparable(await ingestK6File(f, { workers, pieceBytes }))).toBe(reference);
       }
-      const g = await ingestK6File(generated, { workers: 2 });
+      const g = await ingestK6File(generated, { workers: 2, pieceBytes: 4096 });
       expect(g.badLineCount).toBeGreaterThan(50);
       expect(Object.keys(g.endpoints)).toContain('lo"gin');
       expect(Object.keys(g.endpoints)).toContain("café");
@@ -217,6 +220,66 @@ describe("k6 ingestion: fast path and threads change nothing", () => {
       slow.addLine(line);
       expect(JSON.stringify(fast.finish()), line).toBe(JSON.stringify(slow.finish()));
     }
+  });
+});
+
+describe("k6 ingestion: what the fast path remembers between lines changes nothing", () => {
+  // The fast path remembers the last `tags` objects, times and metric order it read
+  // (RecentValues in analysis/k6-bytes.ts): lines that share them, and lines that share a
+  // prefix with them and then break, must still read exactly as JSON.parse reads them.
+  const tags = [
+    '{"name":"home","status":"200","url":"https://x/home"}',
+    '{"name":"home","status":"503","url":"https://x/home"}',
+    '{"name":"ho\\"me","status":"200"}',
+    '{"endpoint":"e","scenario":"s"}',
+    "null",
+    "{}",
+  ];
+  const times = ["2026-03-02T06:00:00.417+00:00", "2026-03-02T06:00:01.5Z", "2026-03-02T06:00:01Z"];
+  const metrics = ["http_reqs", "http_req_duration", "http_req_failed", "vus", "data_sent"];
+  // Bytes after a remembered value that turn a line into one JSON.parse refuses or reads
+  // differently (a longer string, a value that is not a string, another member).
+  const breaks = ["", '"', "x", ',"name":"other"', ',"name":1', "}", "]"];
+  const line = fc
+    .record({
+      metric: fc.constantFrom(...metrics),
+      time: fc.constantFrom(...times),
+      value: fc.constantFrom("1", "0", "12.5", "-1"),
+      tags: fc.constantFrom(...tags),
+      cut: fc.constantFrom(...breaks),
+      where: fc.constantFrom("tags", "time", "none", "none", "none", "no-tags", "lookalikes"),
+      frame: fc.constantFrom("first", "last"),
+    })
+    .map((l) => {
+      const tagsText =
+        l.where === "tags" && l.tags.startsWith("{") ? `${l.tags.slice(0, -1)}${l.cut}}` : l.tags;
+      const time = l.where === "time" ? `"${l.time}${l.cut}"` : `"${l.time}"`;
+      // Keys that look like the ones read (same length, first and last letter): JSON.parse
+      // ignores them, so must the fast path.
+      const lookalikes = ',"tide":"2026-03-02T07:00:00Z","vogue":5,"tabs":{"name":"zz"}';
+      const data =
+        l.where === "no-tags"
+          ? `{"time":${time},"value":${l.value}}`
+          : l.where === "lookalikes"
+            ? `{"time":${time},"value":${l.value},"tags":${tagsText}${lookalikes}}`
+            : `{"time":${time},"value":${l.value},"tags":${tagsText}}`;
+      return l.frame === "first"
+        ? `{"metric":"${l.metric}","type":"Point","data":${data}}`
+        : `{"type":"Point","data":${data},"metric":"${l.metric}"}`;
+    });
+
+  it("a sequence of lines reads the same on the fast path as through JSON.parse (fast-check)", () => {
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 40 }), (lines) => {
+        const fast = new K6Ingest({ metrics: ["http_req_duration{status:503}"] });
+        const slow = new K6Ingest({ metrics: ["http_req_duration{status:503}"], fastPath: false });
+        const text = new TextEncoder().encode(`${lines.join("\n")}\n`);
+        fast.addChunk(text);
+        for (const l of lines) slow.addLine(l);
+        expect(JSON.stringify(fast.finish())).toBe(JSON.stringify(slow.finish()));
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 
@@ -264,7 +327,7 @@ describe("k6 ingestion of lines k6 cannot have written (issue #11, row 12)", () 
       const results = [
         await ingestK6File(path),
         await ingestK6File(path, { fastPath: false }),
-        await ingestK6File(path, { workers: 2 }),
+        await ingestK6File(path, { workers: 2, pieceBytes: 100 }),
       ];
       for (const r of results) {
         expect(r.badLineCount).toBe(7);

@@ -1,42 +1,32 @@
 /**
- * Worker thread of {@link ingestK6File}: reads one byte range of a k6 `--out json` file (the
- * range starts and ends at line starts) into its own K6Ingest and posts the ingest's state
- * back, its buffers transferred; the main thread merges it. Started by `startK6Worker` in
- * k6-stream.ts.
+ * Worker thread of {@link ingestK6File}: claims pieces of a plain k6 `--out json` file from
+ * the counter it shares with the other threads (ingestK6Pieces in k6-stream.ts), reads each
+ * into its own K6Ingest and posts their states back, buffers transferred; the main thread
+ * merges them in file order. Started by `startK6Worker` in k6-stream.ts.
  */
-import { createReadStream } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-import { K6Ingest, transferables, type K6IngestOptions } from "../../k6-ingest.js";
-import { feedK6Chunks, K6_CHUNK_BYTES, type K6ChunkSink } from "./k6-stream.js";
+import { transferables, type K6IngestOptions } from "../../k6-ingest.js";
+import { ingestK6Pieces } from "./k6-stream.js";
 
 /** What the worker is started with. */
 export interface K6IngestWorkerData {
   readonly path: string;
-  /** The byte range [start, end) of the file; `end` is the file's size for the last range. */
-  readonly start: number;
-  readonly end: number;
-  /** Whether `end` is the end of the file (its last line may lack a newline). */
-  readonly last: boolean;
-  /** The aggregator's options, with `offset` = `start`. */
+  /** The pieces: [splits[k], splits[k + 1]), each starting at a line start. */
+  readonly splits: readonly number[];
+  /** One Int32: the index of the next piece to claim (Atomics.add). */
+  readonly next: SharedArrayBuffer;
+  /** The aggregator's options (each piece's `offset` is set to its start). */
   readonly options: K6IngestOptions;
 }
 
 const data = workerData as K6IngestWorkerData;
-const ingest = new K6Ingest(data.options);
-// Only a range that ends the file may end in a line without newline (a cut file).
-const sink: K6ChunkSink = {
-  addChunk: (bytes, start, end) => ingest.addChunk(bytes, start, end),
-  addLastLine: (bytes) =>
-    data.last ? ingest.addLastLine(bytes) : ingest.addChunk(Buffer.concat([bytes, NEWLINE])),
-};
-const NEWLINE = Buffer.from("\n");
-if (data.end > data.start) {
-  const stream = createReadStream(data.path, {
-    start: data.start,
-    end: data.end - 1, // inclusive
-    highWaterMark: K6_CHUNK_BYTES,
-  });
-  await feedK6Chunks(stream, sink);
-}
-const state = ingest.state();
-parentPort!.postMessage(state, transferables(state));
+const states = await ingestK6Pieces(
+  data.path,
+  data.splits,
+  new Int32Array(data.next),
+  data.options,
+);
+parentPort!.postMessage(
+  states,
+  states.flatMap((s) => transferables(s.state)),
+);

@@ -2,10 +2,13 @@
  * Streaming reader of k6 `--out json` files (plain or gzipped) into the one aggregator,
  * {@link K6Ingest}, and of k6 end-of-test summaries.
  *
- * A large plain file is split into byte ranges cut at newlines, one per core: the first is
- * read on this thread, the others by worker threads (k6-ingest-worker.ts), each into its own
- * K6Ingest whose state is merged here; the aggregates merge exactly, so the result equals
- * the single-threaded one bit for bit. A gzipped file (gunzip is serial) or a small one is
+ * A large plain file is cut into pieces at newlines (a few dozen, 4–64 MiB each) that this
+ * thread and the worker threads (k6-ingest-worker.ts) claim one at a time from a shared
+ * counter (Atomics) until none is left: a thread that starts late or runs slower (a fresh
+ * thread's code is not optimized yet, its core is busy) simply reads fewer pieces, so the
+ * threads finish together and the parallel path never waits for the slowest one. Each piece
+ * is read into its own K6Ingest; the pieces' states merge here in file order into the same
+ * aggregates as one pass, bit for bit. A gzipped file (gunzip is serial) or a small one is
  * read on this thread in 4 MiB chunks. Either way lines are cut from the bytes (no decoding
  * of whole chunks to strings): see the fast path of analysis/k6-ingest.ts.
  */
@@ -29,12 +32,20 @@ import { startSiblingWorker } from "../../../sim/io/worker.js";
 export const K6_CHUNK_BYTES = 4 << 20;
 /**
  * Plain files from this size are read by worker threads by default. A worker costs its start
- * (a new isolate loading the aggregator's modules, 40–140 ms measured) and, above all, its
- * warm-up: its copy of the scanner starts as interpreted code every time (the first 100 MB on
- * a fresh thread took 0.9 s where a warm one takes 0.35–0.6 s). Splitting pays only once half
- * the file takes longer than that on one warm thread: about 256 MB (bench/README.md).
+ * (a new isolate loading the aggregator's modules: about 50 ms) and its warm-up (its copy of
+ * the scanner starts as unoptimized code: the first 100 MB take two to three times as long as
+ * on a warm thread); with pieces claimed one at a time a slow worker holds no one up, but
+ * under this size its start and warm-up are a large part of the whole read, and a trend whose
+ * thresholds a Metric line declares after some of its Points makes a threaded read go twice
+ * over the file (see ingestK6File). Not lowered without a measurement on an idle core
+ * (bench/README.md).
  */
 export const PARALLEL_MIN_BYTES = 256 << 20;
+
+/** The size of the pieces threads claim: about 8 per thread, within 4–64 MiB. */
+export function k6PieceBytes(size: number, threads: number): number {
+  return Math.min(64 << 20, Math.max(4 << 20, Math.ceil(size / (8 * threads))));
+}
 
 /**
  * Worker threads for a plain file of `size` bytes when the caller did not say: none under
@@ -54,14 +65,16 @@ export function defaultK6Workers(
 
 export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
   /**
-   * Worker threads reading a plain file in parallel byte ranges, besides this thread (which
-   * reads the first range); 0 reads it all on this thread. Gzipped files are always read on
-   * this thread.
+   * Worker threads reading pieces of a plain file beside this thread (each thread claims the
+   * next piece until none is left); 0 reads it all on this thread. Gzipped files are always
+   * read on this thread.
    * @default {@link defaultK6Workers}: one per idle core for files of 256 MiB or more, else 0
    */
   readonly workers?: number;
   /** A counter's `rate` divides by this (k6's test run time) instead of the Points' span. */
   readonly durationSeconds?: number;
+  /** The size of the pieces the threads claim (tests make it small). @default {@link k6PieceBytes} */
+  readonly pieceBytes?: number;
 }
 
 /** Whether the file starts with the gzip magic bytes (1f 8b). */
@@ -110,37 +123,43 @@ async function ingestK6Bytes(
   let gzip: boolean;
   let size: number;
   let splits: number[] = [];
+  let workerCount = 0;
   try {
     gzip = await isGzip(handle);
     size = (await handle.stat()).size;
     const wanted = options.workers ?? defaultK6Workers(size);
     if (!Number.isInteger(wanted) || wanted < 0)
       throw new RangeError(`ingestK6File: workers must be a whole number, got ${String(wanted)}`);
-    if (!gzip && wanted > 0) splits = await lineAlignedSplits(handle, size, wanted + 1);
+    if (!gzip && wanted > 0) {
+      const pieceBytes = options.pieceBytes ?? k6PieceBytes(size, wanted + 1);
+      if (!Number.isInteger(pieceBytes) || pieceBytes < 1)
+        throw new RangeError(`ingestK6File: pieceBytes must be a positive whole number`);
+      splits = await lineAlignedSplits(handle, size, Math.max(1, Math.ceil(size / pieceBytes)));
+      workerCount = Math.min(wanted, splits.length - 2); // no more workers than pieces but one
+    }
   } finally {
     await handle.close();
   }
-  if (splits.length > 0) {
-    // Ranges 1 … n on worker threads, each into its own K6Ingest, range 0 meanwhile on this
-    // thread; then the workers' states merged in file order (only bad-line numbers care).
+  if (workerCount > 0) {
+    // Pieces claimed one at a time by this thread and the workers (`next`: the next piece's
+    // index), each read into its own K6Ingest; then merged here in file order (only the
+    // numbers of bad lines care about the order).
+    const next = new Int32Array(new SharedArrayBuffer(4));
     const workers = Promise.all(
-      splits.slice(1, -1).map((start, k) =>
+      Array.from({ length: workerCount }, () =>
         runK6Worker({
           path,
-          start,
-          end: splits[k + 2]!,
-          last: k === splits.length - 3,
-          options: { ...ingestOptions, offset: start },
+          splits,
+          next: next.buffer as SharedArrayBuffer,
+          options: ingestOptions,
         }),
       ),
     );
     workers.catch(() => {}); // awaited below; no unhandled rejection meanwhile
-    if (splits[1]! > 0)
-      await feedK6Chunks(
-        createReadStream(path, { start: 0, end: splits[1]! - 1, highWaterMark: K6_CHUNK_BYTES }),
-        ingest,
-      );
-    for (const state of await workers) ingest.mergeState(state);
+    const pieces = await ingestK6Pieces(path, splits, next, ingestOptions);
+    for (const more of await workers) pieces.push(...more);
+    pieces.sort((a, b) => a.index - b.index);
+    for (const piece of pieces) ingest.mergeState(piece.state);
     return { ingest, bytes: size };
   }
   try {
@@ -200,7 +219,7 @@ export interface K6ChunkSink {
  * @throws K6LineTooLongError when a line carried across chunks grows past `maxLineBytes`.
  */
 export async function feedK6Chunks(
-  chunks: AsyncIterable<Buffer>,
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
   sink: K6ChunkSink,
   maxLineBytes = MAX_K6_LINE_BYTES,
 ): Promise<number> {
@@ -237,16 +256,21 @@ export async function feedK6Chunks(
 
 /**
  * Cuts [0, size) into `n` ranges that start at line starts: [splits[k], splits[k + 1]).
- * Each cut moves forward from k·size/n to just after the next newline.
+ * Each cut moves forward from k·size/n to just after the next newline (cuts may coincide).
+ *
+ * @throws K6LineTooLongError when no newline follows a cut within MAX_K6_LINE_BYTES: no
+ *   piece is then longer than its share plus one line.
  */
 async function lineAlignedSplits(handle: FileHandle, size: number, n: number): Promise<number[]> {
   const splits = [0];
-  const probe = Buffer.alloc(64 << 10);
+  const probe = Buffer.alloc(16 << 10);
   for (let k = 1; k < n; k++) {
     // From the byte before the cut: when it is a newline, the cut is already a line start.
-    let at = Math.max(splits[k - 1]!, Math.floor((size * k) / n)) - 1;
+    const from = Math.max(splits[k - 1]!, Math.floor((size * k) / n)) - 1;
+    let at = from;
     let cut = size;
     while (at >= 0 && at < size) {
+      if (at - from > MAX_K6_LINE_BYTES) throw new K6LineTooLongError(MAX_K6_LINE_BYTES);
       const { bytesRead } = await handle.read(probe, 0, probe.length, at);
       if (bytesRead === 0) break;
       const nl = probe.subarray(0, bytesRead).indexOf(10);
@@ -263,16 +287,64 @@ async function lineAlignedSplits(handle: FileHandle, size: number, n: number): P
   return splits;
 }
 
+/** The state of one piece's K6Ingest, with the piece's index. */
+export interface K6PieceState {
+  readonly index: number;
+  readonly state: K6IngestState;
+}
+
+/**
+ * Reads pieces [splits[k], splits[k + 1]) of a plain file, claiming the next k from the
+ * shared counter until none is left, each into its own K6Ingest (offset = its start), and
+ * returns their states. The last piece may end in a line without newline; the others end
+ * after one. Each piece is read whole into one reused buffer and fed in 4 MiB chunks (so a
+ * line over MAX_K6_LINE_BYTES stops the read as on one thread).
+ */
+export async function ingestK6Pieces(
+  path: string,
+  splits: readonly number[],
+  next: Int32Array,
+  options: K6IngestOptions,
+): Promise<K6PieceState[]> {
+  const out: K6PieceState[] = [];
+  const handle = await open(path, "r");
+  try {
+    let buffer = Buffer.alloc(0);
+    for (;;) {
+      const k = Atomics.add(next, 0, 1);
+      if (k >= splits.length - 1) return out;
+      const start = splits[k]!;
+      const length = splits[k + 1]! - start;
+      if (buffer.length < length) buffer = Buffer.allocUnsafe(length);
+      let read = 0;
+      while (read < length) {
+        const { bytesRead } = await handle.read(buffer, read, length - read, start + read);
+        if (bytesRead === 0) break; // the file shrank: read what is there
+        read += bytesRead;
+      }
+      const piece = buffer.subarray(0, read);
+      const ingest = new K6Ingest({ ...options, offset: start });
+      const chunks: Buffer[] = [];
+      for (let s = 0; s < piece.length; s += K6_CHUNK_BYTES)
+        chunks.push(piece.subarray(s, Math.min(piece.length, s + K6_CHUNK_BYTES)));
+      await feedK6Chunks(chunks, ingest);
+      out.push({ index: k, state: ingest.state() });
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 function startK6Worker(workerData: K6IngestWorkerData): Worker {
   return startSiblingWorker(import.meta.url, "k6-ingest-worker", workerData);
 }
 
-/** Runs one worker over its range and resolves with the state of its K6Ingest. */
-function runK6Worker(workerData: K6IngestWorkerData): Promise<K6IngestState> {
+/** Runs one worker until no piece is left and resolves with the states of its pieces. */
+function runK6Worker(workerData: K6IngestWorkerData): Promise<K6PieceState[]> {
   return new Promise((resolve, reject) => {
     const worker = startK6Worker(workerData);
-    let result: K6IngestState | undefined;
-    worker.once("message", (state: K6IngestState) => (result = state));
+    let result: K6PieceState[] | undefined;
+    worker.once("message", (states: K6PieceState[]) => (result = states));
     worker.once("error", (error: Error) =>
       // A thread's errors arrive as plain Errors: give this one its class back.
       reject(
