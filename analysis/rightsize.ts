@@ -12,6 +12,7 @@
  */
 import { simulate } from "../sim/engine.js";
 import { UsageError } from "../sim/vocab/errors.js";
+import { RIGHTSIZE_DEFAULTS } from "../sim/vocab/defaults.js";
 import { meetsSlo } from "../sim/search.js";
 import {
   FARGATE_CPUS,
@@ -29,8 +30,8 @@ import { observedTrace, startingAsObserved } from "./backtest.js";
 import type { ObservedService } from "./calibrate.js";
 import { k6Percentile } from "./stats/index.js";
 
-/** Headroom added on top of the usage percentiles, percent. @default 20 */
-export const DEFAULT_HEADROOM_PERCENT = 20;
+/** Headroom added on top of the usage percentiles, percent (RIGHTSIZE_DEFAULTS). @default 20 */
+export const DEFAULT_HEADROOM_PERCENT = RIGHTSIZE_DEFAULTS.headroomPercent;
 
 export interface RightsizeOptions {
   /** Percentile of per-task CPU used that sizes the CPU, in (0, 1]. @default 0.95 */
@@ -58,8 +59,8 @@ export interface TaskNeed {
  * @throws UsageError when there is no CPU usage at all.
  */
 export function taskNeed(o: ObservedService, options: RightsizeOptions = {}): TaskNeed {
-  const cpuP = options.cpuPercentile ?? 0.95;
-  const memP = options.memoryPercentile ?? 0.99;
+  const cpuP = options.cpuPercentile ?? RIGHTSIZE_DEFAULTS.cpuPercentile;
+  const memP = options.memoryPercentile ?? RIGHTSIZE_DEFAULTS.memoryPercentile;
   const factor = 1 + (options.headroomPercent ?? DEFAULT_HEADROOM_PERCENT) / 100;
   const finite = (a: Float64Array | null | undefined) =>
     a ? Float64Array.from([...a].filter(Number.isFinite)).sort() : new Float64Array(0);

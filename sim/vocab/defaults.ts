@@ -384,6 +384,18 @@ export const IMPORT_DEFAULTS = {
    * data, not its window. @default 86400 (a day: longer than any nightly lull)
    */
   sparseQuietSeconds: 86_400,
+  /**
+   * `--region`'s last fallback for `s3://` sources, after AWS_REGION and AWS_DEFAULT_REGION: the
+   * region the AWS SDKs' own examples use; a bucket elsewhere answers with its region in the
+   * error, which caplab prints. @default "us-east-1"
+   */
+  s3Region: "us-east-1",
+  /**
+   * `--format k6 --scenario`'s fallback when the points carry no `scenario` tag (k6 tags every
+   * point with its scenario, "default" for a script's `default` function: k6 docs, "Tags and
+   * Groups", system tags): the name the history pools such runs by. @default "k6"
+   */
+  k6Scenario: "k6",
 } as const;
 
 /** `caplab run`. */
@@ -418,6 +430,32 @@ export const HISTORY_DEFAULTS = {
   lockTimeoutSeconds: 60,
   /** `caplab history --last`: runs listed. @default 30 */
   last: 30,
+  /**
+   * Fewest runs on each side of a p95 change point (E-Divisive's minimum segment size; Apache
+   * Otava, the former Hunter, uses the same test). Fewer than twice this many runs: no change
+   * points. Model choice. @default 4 runs
+   */
+  changePointMinSize: 4,
+  /** Seed of the change-point permutation test: the same history gives the same points. @default 1 */
+  changePointSeed: 1,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Rightsizing (`caplab rightsize`).
+
+/** What a task is sized on: usage percentiles plus headroom (the flags `--headroom`). */
+export const RIGHTSIZE_DEFAULTS = {
+  /**
+   * Headroom added on top of the usage percentiles, percent: Compute Optimizer's default CPU and
+   * memory headroom, PERCENT_20 (PutRecommendationPreferences, utilizationPreferences: "When
+   * this preference isn't specified, we use … PERCENT_20 for headroom"; there for EC2
+   * instances, here for Fargate tasks). @default 20 %
+   */
+  headroomPercent: 20,
+  /** Percentile of per-task CPU used that sizes the CPU, in (0, 1]. Model choice. @default 0.95 */
+  cpuPercentile: 0.95,
+  /** Percentile of per-task memory used that sizes the memory, in (0, 1]: memory runs out, CPU only slows. Model choice. @default 0.99 */
+  memoryPercentile: 0.99,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -443,4 +481,5 @@ export const DEFAULTS = {
   import: IMPORT_DEFAULTS,
   run: RUN_DEFAULTS,
   history: HISTORY_DEFAULTS,
+  rightsize: RIGHTSIZE_DEFAULTS,
 } as const;

@@ -68,11 +68,15 @@ describe("the defaults", () => {
           "patternHours": 168,
         },
         "history": {
+          "changePointMinSize": 4,
+          "changePointSeed": 1,
           "last": 30,
           "lockTimeoutSeconds": 60,
           "path": ".caplab/history.duckdb",
         },
         "import": {
+          "k6Scenario": "k6",
+          "s3Region": "us-east-1",
           "sparseQuietSeconds": 86400,
           "stepSeconds": 60,
         },
@@ -112,6 +116,11 @@ describe("the defaults", () => {
           "baseDelayMs": 500,
           "maxAttempts": 6,
           "maxDelayMs": 20000,
+        },
+        "rightsize": {
+          "cpuPercentile": 0.95,
+          "headroomPercent": 20,
+          "memoryPercentile": 0.99,
         },
         "robustness": {
           "maxChecked": 40,
