@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../analysis/io/files/output.js";
-import { findExtremes } from "../../analysis/extremes.js";
+import { extremeJson, findExtremes } from "../../analysis/extremes.js";
 import type { SimulateOutput, Warning } from "../../sim/vocab/index.js";
 import {
   renderSimulateHtml,
@@ -32,15 +32,7 @@ export function simulateReportJson(input: SimulateOutput) {
     slo: input.slo,
     events: input.events.length,
     extremes: input.slo
-      ? findExtremes(input.timeline, input.events, input.slo).map((x) => ({
-          kind: x.kind,
-          time: new Date(x.timeMs).toISOString(),
-          from: new Date(x.fromMs).toISOString(),
-          to: new Date(x.toMs).toISOString(),
-          value: x.value,
-          sharePercent: x.sharePercent,
-          causes: x.causes,
-        }))
+      ? findExtremes(input.timeline, input.events, input.slo).map(extremeJson)
       : [],
   };
 }
