@@ -31,7 +31,7 @@ import {
   guardAwsClient,
   type AwsTimeouts,
 } from "../../analysis/io/aws/aws-client.js";
-import { writeJsonAtomic, type OutputFolder } from "../../analysis/io/files/output.js";
+import { writeJsonAtomic } from "../../analysis/io/files/output.js";
 import { writeRunManifest } from "../../analysis/io/files/run-bundle.js";
 import {
   launchSegments,
@@ -67,7 +67,8 @@ import {
 } from "./segment-start.js";
 import { mergeAndJudge } from "./run-merge.js";
 import { collectServerSide } from "./server-side.js";
-import type { ManifestBase, RunOptions, RunOutcome, RunWorld } from "./run.js";
+import type { ManifestBase, RunJob, RunOptions, RunOutcome, RunWorld } from "./run.js";
+import { plural } from "../../reports/format.js";
 
 /** The IAM policy that lists the actions `caplab run --on ecs` calls. */
 export const RUN_POLICY = "examples/iam/run-policy.json";
@@ -123,16 +124,8 @@ function portFlag(flag: string, value: number | undefined, fallback: number): nu
  * `output` with the run bundle ({@link runSegments}); the bundle is recorded in the history
  * when k6 points were merged.
  */
-export async function runOnEcs(
-  n: number,
-  name: string,
-  plan: ScenarioPlan | null,
-  opts: RunOptions,
-  runId: string,
-  manifestBase: ManifestBase,
-  world: RunWorld,
-  output: OutputFolder,
-): Promise<RunOutcome> {
+export async function runOnEcs(job: RunJob): Promise<RunOutcome> {
+  const { segments: n, name, plan, opts, runId, manifestBase, world, output } = job;
   const { io } = world;
   const missingFlags = [
     ["--cluster", opts.cluster],
@@ -454,7 +447,7 @@ async function synchronisedStart(
   const stopAll = async (why: string): Promise<string> => {
     const failures = await stopSegments(client, cluster, launched, `caplab: ${why}`);
     return failures.length === 0
-      ? `all ${launched.length} tasks were stopped (StopTask)`
+      ? `${launched.length === 1 ? "the task was" : `all ${launched.length} tasks were`} stopped (StopTask)`
       : `StopTask failed for ${failures.map((f) => `${f.taskArn} (${f.error})`).join(", ")}: stop them by hand (aws ecs list-tasks --cluster ${cluster} --started-by ${runId})`;
   };
   try {
@@ -473,7 +466,8 @@ async function synchronisedStart(
       timeoutMs,
       sleep: world.sleep,
       now: clock,
-      onPoll: (ready, total) => io.err(`caplab: k6 ready on ${ready} of ${total} tasks\n`),
+      onPoll: (ready, total) =>
+        io.err(`caplab: k6 ready on ${ready} of ${plural(total, "task")}\n`),
     });
     const refused = await resumeK6(running, { port });
     if (refused.length > 0)
@@ -481,7 +475,9 @@ async function synchronisedStart(
         `${refused.length} of ${running.length} k6 did not accept the resume: ${refused.map((r) => `segment ${r.segment.segment.segment} (${r.segment.taskArn}, ${r.segment.privateIp}: ${r.problem})`).join("; ")}`,
         refused,
       );
-    io.err(`caplab: synchronised start: resumed k6 on all ${running.length} tasks\n`);
+    io.err(
+      `caplab: synchronised start: resumed k6 on ${running.length === 1 ? "its task" : `all ${running.length} tasks`}\n`,
+    );
   } catch (error) {
     if (error instanceof K6UnreachableError) {
       const stopped = await stopAll("k6 REST API unreachable for a synchronised start");
@@ -543,7 +539,7 @@ async function gatherOutputs(
           );
     io.err(
       output.found
-        ? `caplab: segment ${label}: ${output.points} points from ${output.source}${output.otherLines > 0 ? ` (${output.otherLines} other lines skipped)` : ""}\n`
+        ? `caplab: segment ${label}: ${plural(output.points, "point")} from ${output.source}${output.otherLines > 0 ? ` (${plural(output.otherLines, "other line")} skipped)` : ""}\n`
         : `caplab: ${output.reason}\n`,
     );
     gathered.push(output);
