@@ -22,6 +22,7 @@ import { FORCE_HELP, prepareOutputFile } from "../analysis/io/files/output.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { numberFlag } from "./flags.js";
 import { addExamples, helpWidth } from "./help.js";
+import { plural } from "../reports/format.js";
 
 const round = (v: number, digits = 4) => Number(v.toPrecision(digits));
 
@@ -55,7 +56,7 @@ export function renderCalibrationYaml(
     const cpu = f.cpu.fit;
     comment(
       ["service", "cpuMsPerRequest"],
-      `slope of vCPU on requests/s per task: R² ${cpu.rSquared.toFixed(4)}, 95 % CI [${round(cpu.slopeInterval.lower * 1000)}, ${round(cpu.slopeInterval.upper * 1000)}] ms, ${f.cpu.points} steps`,
+      `slope of vCPU on requests/s per task: R² ${cpu.rSquared.toFixed(4)}, 95 % CI [${round(cpu.slopeInterval.lower * 1000)}, ${round(cpu.slopeInterval.upper * 1000)}] ms, ${plural(f.cpu.points, "step")}`,
     );
     comment(
       ["service", "idleCpuPercent"],
@@ -65,14 +66,14 @@ export function renderCalibrationYaml(
   comment(
     ["service", "latencyMs"],
     f.latency
-      ? `low-load response time minus CPU time, median of ${f.latency.points} steps`
+      ? `low-load response time minus CPU time, median of ${plural(f.latency.points, "step")}`
       : `not fitted (${c.fits.cpu === null ? "--config's value" : "default"})`,
   );
   comment(["service", "serviceTimeCv"], "not fitted (default: exponential service times)");
   if (f.memory)
     comment(
       ["service", "memoryMiB", "perInflightRequest"],
-      `memory on in-flight (Little's law): R² ${f.memory.fit.rSquared.toFixed(4)}, ${f.memory.points} steps`,
+      `memory on in-flight (Little's law): R² ${f.memory.fit.rSquared.toFixed(4)}, ${plural(f.memory.points, "step")}`,
     );
   if (f.launchToHealthy)
     comment(

@@ -10,6 +10,7 @@
  * group lets it in on PORT.
  */
 import type { RunningSegment } from "./ecs-segments.js";
+import { plural } from "../../reports/format.js";
 
 /** The port of k6's REST API. @default 6565 (k6's own default address, localhost:6565) */
 export const K6_API_PORT = 6565;
@@ -128,7 +129,7 @@ export async function waitForK6Apis(
         .filter((s) => problems.has(s.taskArn))
         .map((segment) => ({ segment, problem: problems.get(segment.taskArn) ?? "" }));
       throw new K6UnreachableError(
-        `k6 did not get ready on ${unreachable.length} of ${segments.length} tasks within ${Math.round(options.timeoutMs / 1000)} s: ${unreachable
+        `k6 did not get ready on ${unreachable.length} of ${plural(segments.length, "task")} within ${Math.round(options.timeoutMs / 1000)} s: ${unreachable
           .map(
             (u) =>
               `segment ${u.segment.segment.segment} (${u.segment.taskArn}, ${k6StatusUrl(u.segment.privateIp, port)}: ${u.problem})`,
