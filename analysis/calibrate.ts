@@ -10,6 +10,8 @@
  */
 import { queueStep, taskStation, type QueueStepResult } from "../sim/queue.js";
 import {
+  DEFAULTS,
+  simulationContext,
   warnings,
   PLATFORM_DEFAULTS,
   SERVICE_DEFAULTS,
@@ -17,6 +19,8 @@ import {
   vcpusOf,
   type PlatformParams,
   type ServiceModel,
+  type SimulationContext,
+  type Slo,
   type TaskSize,
   type WarningSink,
 } from "../sim/vocab/index.js";
@@ -454,4 +458,18 @@ export function calibrate(
       launchToHealthy,
     },
   };
+}
+
+/**
+ * What the simulator replays a calibrated service with: the fitted service model and platform
+ * parameters, the default prices, `slo` and the default seed (what `backtest` and `rightsize`
+ * use when no config gives a model).
+ */
+export function calibratedContext(calibration: Calibration, slo: Slo): SimulationContext {
+  return simulationContext({
+    service: calibration.service,
+    platform: calibration.platform,
+    slo,
+    seed: DEFAULTS.seed,
+  });
 }

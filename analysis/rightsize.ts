@@ -23,11 +23,17 @@ import {
   taskCostPerSecond,
   type Kpis,
   type PriceTable,
+  resolvePrices,
+  type ScalingConfig,
+  type SimulateConfig,
+  simulationContext,
   type SimulationContext,
+  type Slo,
   type TaskSize,
+  type WarningSink,
 } from "../sim/vocab/index.js";
 import { observedTrace, startingAsObserved } from "./backtest.js";
-import type { ObservedService } from "./calibrate.js";
+import { calibrate, calibratedContext, type ObservedService } from "./calibrate.js";
 import { k6Percentile } from "./stats/index.js";
 
 /** Headroom added on top of the usage percentiles, percent (RIGHTSIZE_DEFAULTS). @default 20 */
@@ -268,4 +274,50 @@ export function rightsize(
 /** A task count the simulator gives as a mean or an expected value, to one decimal. */
 function tasks(v: number): string {
   return String(Math.round(v * 10) / 10);
+}
+
+/** What rightsizing a service starts from: what was observed and today's settings. */
+export interface RightsizeInputs {
+  readonly observed: ObservedService;
+  /** Whether the bundle has a requests series (traffic to replay). */
+  readonly hasRequests: boolean;
+  /** Today's task size. */
+  readonly task: TaskSize;
+  /** Today's scaling policy; null when neither the bundle nor a config records one. */
+  readonly scaling: ScalingConfig | null;
+  readonly slo: Slo;
+  /** Today's simulate config (service model, platform, prices), or null: the model is calibrated. */
+  readonly config: SimulateConfig | null;
+}
+
+/**
+ * Rightsizes a service as `caplab rightsize` does: {@link rightsize} by replay when there is
+ * traffic, a scaling policy and a service model (the config's, else calibrated from the
+ * observations), else {@link rightsizeFromUsage} with the reason the replay could not run.
+ */
+export function rightsizeService(
+  inputs: RightsizeInputs,
+  options: RightsizeOptions,
+  warn: WarningSink,
+): RightsizeResult {
+  const { observed, scaling, slo, config } = inputs;
+  let context: SimulationContext | null = null;
+  let why: string | null = null;
+  if (!inputs.hasRequests || observed.length === 0)
+    why = "the bundle has no requests series to replay";
+  else if (scaling === null)
+    why =
+      "the bundle records no scaling policy (only caplab collect writes one); give --config with today's scaling";
+  else if (config !== null) context = { ...simulationContext(config), slo };
+  else {
+    try {
+      context = calibratedContext(calibrate(observed, { sloP95Ms: slo.latencyP95Ms }, warn), slo);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      why = `no service model: ${error.message.replace(/\.$/, "")}`;
+    }
+  }
+  return context === null || scaling === null
+    ? rightsizeFromUsage(observed, inputs.task, resolvePrices(config?.prices), why!, options)
+    : rightsize(observed, { task: inputs.task, scaling }, context, options);
 }
