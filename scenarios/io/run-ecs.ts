@@ -11,6 +11,7 @@
  * Ctrl-C stops the tasks (k6 ends the test and writes its output) and what they wrote is
  * still gathered; a second Ctrl-C exits at once.
  */
+import { RUN_DEFAULTS } from "../../sim/vocab/defaults.js";
 import { join } from "node:path";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { ECSClient } from "@aws-sdk/client-ecs";
@@ -137,7 +138,7 @@ export async function runOnEcs(job: RunJob): Promise<RunOutcome> {
     throw new UsageError(`--on ecs needs ${missingFlags.map(([f]) => f).join(", ")}.`, "bad-flag");
   const cluster = opts.cluster as string;
   const taskDefinition = opts.taskDefinition as string;
-  const container = opts.container ?? "k6";
+  const container = opts.container ?? RUN_DEFAULTS.k6Container;
   const results = parseResultsFlag(opts.results as string);
   if (!opts.syncStart && (opts.syncPort !== undefined || opts.syncTimeout !== undefined))
     throw new UsageError("--sync-port and --sync-timeout go with --sync-start.", "bad-flag");
@@ -324,8 +325,8 @@ async function runSegments(
   // A signal that came while the tasks were being launched.
   if (signal.aborted) onInterrupt();
   try {
-    const testSeconds = plan === null ? 3600 : shapeSeconds(plan.shape);
-    const waitMs = (opts.waitSeconds ?? testSeconds + 900) * 1000;
+    const testSeconds = plan === null ? RUN_DEFAULTS.scriptTestSeconds : shapeSeconds(plan.shape);
+    const waitMs = (opts.waitSeconds ?? testSeconds + RUN_DEFAULTS.ecsWaitMarginSeconds) * 1000;
     const clock = () => world.now().getTime();
     let loadStartedAt: Date | null = null;
     if (mode.syncPort !== null) {
@@ -453,7 +454,7 @@ async function synchronisedStart(
   try {
     io.err(`caplab: synchronised start: waiting for the ${launched.length} tasks to be RUNNING…\n`);
     const running = await waitForRunning(client, cluster, launched, {
-      timeoutMs: (opts.waitSeconds ?? 900) * 1000,
+      timeoutMs: (opts.waitSeconds ?? RUN_DEFAULTS.ecsWaitMarginSeconds) * 1000,
       sleep: world.sleep,
       now: clock,
       onPoll: (statuses) => io.err(`caplab: tasks ${statuses.join(", ")}\n`),

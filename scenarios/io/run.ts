@@ -58,7 +58,7 @@ export interface RunOptions {
   readonly container?: string;
   /** Where the scenario is inside the k6 image / ConfigMap. @default /scenarios/<name>.js */
   readonly scriptInImage?: string;
-  /** Give up waiting for ECS tasks after this many seconds. @default test length + 900 */
+  /** Give up waiting for ECS tasks after this many seconds. @default test length + RUN_DEFAULTS.ecsWaitMarginSeconds (900) */
   readonly waitSeconds?: number;
   /** `--on ecs`: where segment outputs are gathered from, `s3://bucket/prefix` or `logs`. */
   readonly results?: string;

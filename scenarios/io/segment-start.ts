@@ -9,14 +9,15 @@
  * caplab must reach the tasks' private IPs: it runs inside the VPC, and the tasks' security
  * group lets it in on PORT.
  */
+import { RUN_DEFAULTS } from "../../sim/vocab/defaults.js";
 import type { RunningSegment } from "./ecs-segments.js";
 import { plural } from "../../reports/format.js";
 
 /** The port of k6's REST API. @default 6565 (k6's own default address, localhost:6565) */
 export const K6_API_PORT = 6565;
 
-/** Give up on a k6 that does not answer within this, s. @default 300 (VU init can be slow) */
-export const SYNC_START_TIMEOUT_SECONDS = 300;
+/** Give up on a k6 that does not answer within this, s (RUN_DEFAULTS). @default 300 (VU init can be slow) */
+export const SYNC_START_TIMEOUT_SECONDS = RUN_DEFAULTS.syncStartTimeoutSeconds;
 
 /** k6's ExecutionStatus "PausedBeforeRun": VUs initialised, waiting to be resumed. */
 export const K6_STATUS_PAUSED_BEFORE_RUN = 4;

@@ -410,6 +410,34 @@ export const RUN_DEFAULTS = {
    * waiting costs nothing. @default 180
    */
   collectWaitSeconds: 180,
+  /** `--on ecs --container`: the k6 container's name in the task definition. @default "k6" */
+  k6Container: "k6",
+  /**
+   * `--on ecs`: seconds caplab waits for the tasks beyond the test's length (image pull, VU
+   * init, the summary and the upload: ECS launches take about a minute, §2.2), and at most for
+   * them to be RUNNING before a synchronised start. Model choice. @default 900
+   */
+  ecsWaitMarginSeconds: 900,
+  /** `--on ecs` with a script of its own (no plan): the test length assumed for that wait. @default 3600 */
+  scriptTestSeconds: 3600,
+  /**
+   * `--sync-timeout`: seconds to wait for every k6 to answer on its REST API once the tasks
+   * run, before giving up (VU init can be slow). @default 300
+   */
+  syncStartTimeoutSeconds: 300,
+} as const;
+
+/** `caplab calibrate` (and the models `rightsize` and `backtest` calibrate). */
+export const CALIBRATE_DEFAULTS = {
+  /**
+   * CPU utilization above which a step counts as saturated and is left out of the fits: past
+   * it, queueing, not the work per request, drives CPU time. Model choice. @default 85 %
+   */
+  saturatedCpuPercent: 85,
+  /** Steady steps below which a fit is flagged as resting on too few points. Model choice. @default 20 */
+  minimumPoints: 20,
+  /** Utilization (request CPU / capacity) below which a step counts as low load (the latency fit). Model choice. @default 0.5 */
+  lowLoadUtilization: 0.5,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -482,4 +510,5 @@ export const DEFAULTS = {
   run: RUN_DEFAULTS,
   history: HISTORY_DEFAULTS,
   rightsize: RIGHTSIZE_DEFAULTS,
+  calibrate: CALIBRATE_DEFAULTS,
 } as const;

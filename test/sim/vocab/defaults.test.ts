@@ -18,6 +18,11 @@ describe("the defaults", () => {
           "maxAttempts": 3,
           "requestTimeoutSeconds": 60,
         },
+        "calibrate": {
+          "lowLoadUtilization": 0.5,
+          "minimumPoints": 20,
+          "saturatedCpuPercent": 85,
+        },
         "collect": {
           "maxTasks": 50,
           "periodSeconds": 60,
@@ -130,6 +135,10 @@ describe("the defaults", () => {
         },
         "run": {
           "collectWaitSeconds": 180,
+          "ecsWaitMarginSeconds": 900,
+          "k6Container": "k6",
+          "scriptTestSeconds": 3600,
+          "syncStartTimeoutSeconds": 300,
         },
         "scaling": {
           "DisableScaleIn": false,
