@@ -20,9 +20,9 @@ import { preBlock, renderPlanHtml } from "../html.js";
 import { planCharts } from "../plan-charts.js";
 import { renderPlanMarkdown } from "../plan-markdown.js";
 import { planReportJson } from "../plan-outputs.js";
-import { readVegaRuntime, withStaticSvg } from "./write-plan-report.js";
+import { withStaticSvg } from "./write-plan-report.js";
 import {
-  writeChartPngs,
+  writeReportFormats,
   writeRunReport,
   type RunReportFormat,
   type RunReportFiles,
@@ -31,7 +31,7 @@ import { writeSimulateReport } from "./write-simulate-report.js";
 import type { PlanResult, Warning } from "../../sim/vocab/index.js";
 import { UsageError } from "../../sim/vocab/errors.js";
 import { loadRunBundle } from "../../analysis/io/files/run-bundle.js";
-import { prepareOutputFiles, writeFileAtomic } from "../../analysis/io/files/output.js";
+import { prepareOutputFiles } from "../../analysis/io/files/output.js";
 import { readPlanResult } from "../../analysis/io/files/plan-result-file.js";
 import { readSimulateFolder, SIMULATE_FILES } from "../../analysis/io/files/simulate-folder.js";
 
@@ -113,42 +113,30 @@ export async function writeReport(
  * Re-renders a plan report in the formats asked for: report.html and report.md exactly as
  * writePlanReport renders them for caplab plan, report.json, and plan-*.png via Chromium.
  */
-export async function writePlanReportFiles(
+export function writePlanReportFiles(
   result: PlanResult,
   awsCli: string | null,
   outDir: string,
   formats: readonly RunReportFormat[],
   options: { readonly chromiumPath?: string } = {},
 ): Promise<RunReportFiles> {
-  const want = new Set(formats);
-  const warnings: Warning[] = [];
-  const files: { html?: string; markdown?: string; json?: string } = {};
-  let pngs: string[] = [];
   const extra = awsCli !== null ? { awsCli } : undefined;
-  if (want.has("html") || want.has("png")) {
-    const charts = await Promise.all(planCharts(result).map(withStaticSvg));
-    if (want.has("png")) {
-      const png = await writeChartPngs(charts, outDir, {
-        prefix: "plan",
-        chromiumPath: options.chromiumPath,
-      });
-      pngs = png.written.map((p) => join(outDir, p.file));
-      warnings.push(...png.warnings);
-    }
-    if (want.has("html")) {
-      const snippet = extra ? preBlock(extra.awsCli, "Apply with the AWS CLI") : undefined;
-      files.html = join(outDir, "report.html");
-      const html = renderPlanHtml(result, charts, snippet, await readVegaRuntime());
-      await writeFileAtomic(files.html, html);
-    }
-  }
-  if (want.has("md")) {
-    files.markdown = join(outDir, "report.md");
-    await writeFileAtomic(files.markdown, renderPlanMarkdown(result, extra));
-  }
-  if (want.has("json")) {
-    files.json = join(outDir, "report.json");
-    await writeFileAtomic(files.json, `${JSON.stringify(planReportJson(result), null, 2)}\n`);
-  }
-  return { ...files, pngs, warnings };
+  return writeReportFormats(
+    outDir,
+    formats,
+    {
+      prefix: "plan",
+      charts: () => Promise.all(planCharts(result).map(withStaticSvg)),
+      html: (charts, runtime) =>
+        renderPlanHtml(
+          result,
+          charts,
+          extra ? preBlock(extra.awsCli, "Apply with the AWS CLI") : undefined,
+          runtime,
+        ),
+      markdown: () => renderPlanMarkdown(result, extra),
+      json: () => planReportJson(result),
+    },
+    options,
+  );
 }
