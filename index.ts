@@ -115,6 +115,7 @@ export { loadTrace, loadTraceSource, readTraceCsv } from "./analysis/io/files/tr
 export { loadConfig } from "./analysis/io/files/config-file.js";
 export { resampleTrace, toTrace, type ToTraceOptions } from "./analysis/trace.js";
 export { generateDefaultWeek } from "./analysis/synthetic.js";
+export { DEFAULT_PLAN_CONFIG } from "./analysis/default-plan.js";
 export { renderTimelineCsv } from "./analysis/io/files/output.js";
 
 // Measurements: access logs, k6, CloudWatch, collected from AWS or imported from files.

@@ -8,21 +8,18 @@ import {
   assessTrace,
   candidateLabel,
   currentLabel,
-  loadConfig,
   loadTraceSource,
   plan,
-  PlanConfigSchema,
   poolSize,
   requireEnoughTrace,
   simulationContext,
-  type PlanConfig,
   type PlanResult,
   type Warning,
 } from "../index.js";
-import { DEFAULT_PLAN_CONFIG } from "./default-config.js";
+import { readPlanConfig } from "../analysis/io/files/plan-config.js";
 import { historyLockTimeoutMs, resolveHistoryPath } from "../analysis/io/history/history-db.js";
 import { recordPlanResult } from "../analysis/io/history/record-bundle.js";
-import { HISTORY_EXIT_CODE, UsageError } from "../sim/vocab/errors.js";
+import { HISTORY_EXIT_CODE } from "../sim/vocab/errors.js";
 import { FORCE_HELP, prepareOutputFolder } from "../analysis/io/files/output.js";
 import { bundleFidelity } from "../analysis/io/files/bundle-fidelity.js";
 import { defaultWorkers } from "../sim/io/pool.js";
@@ -43,21 +40,6 @@ export interface PlanCommandOptions {
   readonly allowShortTrace?: boolean;
   /** Simulate every candidate to the end (no pruning, sim/prune.ts). */
   readonly exhaustive?: boolean;
-}
-
-async function readPlanConfig(
-  path: string | undefined,
-  useDefault: boolean,
-  cwd: string,
-): Promise<{ config: PlanConfig; baseDir: string }> {
-  if (path && useDefault)
-    throw new UsageError("give either a config file or --default, not both.", "bad-flag");
-  if (path) return loadConfig(path, PlanConfigSchema);
-  if (useDefault) return { config: PlanConfigSchema.parse(DEFAULT_PLAN_CONFIG), baseDir: cwd };
-  throw new UsageError(
-    "plan needs a config file, or --default for the embedded example (see caplab plan --help).",
-    "missing-config",
-  );
 }
 
 /** Runs `caplab plan`; returns 0, 3 (no candidate meets the SLO), 74 (not recorded) or 130/143. */
