@@ -23,7 +23,7 @@ import { HISTORY_EXIT_CODE } from "../sim/vocab/errors.js";
 import { FORCE_HELP, prepareOutputFolder } from "../analysis/io/files/output.js";
 import { bundleFidelity } from "../analysis/io/files/bundle-fidelity.js";
 import { defaultWorkers } from "../sim/io/pool.js";
-import { interruptExitCode, printWarnings, type CliContext, type CommandSetup } from "./context.js";
+import { abortOnInterrupt, printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { wholeNumberFlag } from "./flags.js";
 import { addExamples, helpWidth } from "./help.js";
 import { planProgress } from "./progress.js";
@@ -79,12 +79,7 @@ export async function runPlanCommand(
       `warning: --workers ${requested} is more than the ${workers} cores here; using ${workers} (more threads than cores only cost memory).\n`,
     );
   const progress = planProgress(ctx, opts.quiet, trace, workers, config.robustness);
-  const controller = new AbortController();
-  let stoppedBy: "SIGINT" | "SIGTERM" = "SIGINT";
-  const stopListening = ctx.onInterrupt((signal) => {
-    stoppedBy = signal;
-    controller.abort(new Error("interrupted"));
-  });
+  const interruption = abortOnInterrupt(ctx);
   let result: PlanResult;
   try {
     const { stop: _stop, ...callbacks } = progress;
@@ -95,7 +90,7 @@ export async function runPlanCommand(
       currentLabel,
       recordedDeployment: loaded.deployment,
       workers,
-      signal: controller.signal,
+      signal: interruption.signal,
       // Candidates stop once they can no longer meet the SLO, be on the Pareto front or in a
       // report's list (sim/prune.ts); the current settings run in full.
       prune: opts.exhaustive
@@ -104,15 +99,15 @@ export async function runPlanCommand(
       ...callbacks,
     });
   } catch (error) {
-    if (controller.signal.aborted) {
+    if (interruption.signal.aborted) {
       progress.stop();
       io.err("Stopped (Ctrl-C); nothing was written.\n");
-      return interruptExitCode(stoppedBy);
+      return interruption.exitCode();
     }
     throw error;
   } finally {
     progress.stop();
-    stopListening();
+    interruption.stop();
   }
   const fidelityWarnings: Warning[] = [];
   const fidelity = await bundleFidelity(
