@@ -115,6 +115,7 @@ export { loadTrace, loadTraceSource, readTraceCsv } from "./analysis/io/files/tr
 export { loadConfig } from "./analysis/io/files/config-file.js";
 export { resampleTrace, toTrace, type ToTraceOptions } from "./analysis/trace.js";
 export { generateDefaultWeek } from "./analysis/synthetic.js";
+export { DEFAULT_PLAN_CONFIG } from "./analysis/default-plan.js";
 export { renderTimelineCsv } from "./analysis/io/files/output.js";
 
 // Measurements: access logs, k6, CloudWatch, collected from AWS or imported from files.
@@ -146,13 +147,29 @@ export {
   type ImportFormat,
   type ImportResult,
 } from "./analysis/io/import/import.js";
+export {
+  importBundles,
+  type ImportFlags,
+  type ImportOutcome,
+  type ImportWorld,
+} from "./analysis/io/import/import-bundles.js";
 export { collectBundle, type CollectBundleOptions } from "./analysis/io/aws/collect-bundle.js";
 export { runScenario, type RunOptions, type RunWorld } from "./scenarios/io/run.js";
 
 // Judging what was measured.
-export { calibrate, type Calibration, type ObservedService } from "./analysis/calibrate.js";
+export {
+  calibrate,
+  calibratedContext,
+  type Calibration,
+  type ObservedService,
+} from "./analysis/calibrate.js";
 export { backtest, type FidelityScore } from "./analysis/backtest.js";
-export { rightsize, type RightsizeResult } from "./analysis/rightsize.js";
+export {
+  rightsize,
+  rightsizeService,
+  type RightsizeInputs,
+  type RightsizeResult,
+} from "./analysis/rightsize.js";
 export {
   evaluateGate,
   GATE_DEFAULTS,
@@ -168,6 +185,10 @@ export {
   type HistoryRun,
 } from "./analysis/history.js";
 export * as stats from "./analysis/stats/index.js";
+
+// The outputs and reports, as the commands write them.
+export { writePlanOutputs } from "./reports/io/write-plan-outputs.js";
+export { writeReport, type WriteReportOptions } from "./reports/io/write-report.js";
 
 // What to paste, and the configs' JSON Schemas.
 export { renderSnippets, type Snippets } from "./reports/snippets.js";

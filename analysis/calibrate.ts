@@ -9,7 +9,11 @@
  *     → Calibration (ServiceModel, platform parameters, fit quality, warnings in a sink)
  */
 import { queueStep, taskStation, type QueueStepResult } from "../sim/queue.js";
+import { CALIBRATE_DEFAULTS } from "../sim/vocab/defaults.js";
 import {
+  DEFAULTS,
+  SLO_DEFAULTS,
+  simulationContext,
   warnings,
   PLATFORM_DEFAULTS,
   SERVICE_DEFAULTS,
@@ -17,6 +21,8 @@ import {
   vcpusOf,
   type PlatformParams,
   type ServiceModel,
+  type SimulationContext,
+  type Slo,
   type TaskSize,
   type WarningSink,
 } from "../sim/vocab/index.js";
@@ -70,7 +76,7 @@ export interface ObservedService {
 export interface CalibrateOptions {
   /** p95 limit that defines the knee, ms. @default 300 (SLO_DEFAULTS.latencyP95Ms) */
   readonly sloP95Ms?: number;
-  /** CPU utilization above which a step counts as saturated and is left out of the fits. @default 85 */
+  /** CPU utilization above which a step counts as saturated and is left out of the fits (CALIBRATE_DEFAULTS). @default 85 */
   readonly saturatedCpuPercent?: number;
   /** Steady steps below which a fit is flagged as resting on too few points. @default 20 */
   readonly minimumPoints?: number;
@@ -212,10 +218,10 @@ export function calibrate(
   options: CalibrateOptions = {},
   warn: WarningSink = () => {},
 ): Calibration {
-  const sloP95Ms = options.sloP95Ms ?? 300;
-  const saturated = options.saturatedCpuPercent ?? 85;
-  const minimumPoints = options.minimumPoints ?? 20;
-  const lowLoad = options.lowLoadUtilization ?? 0.5;
+  const sloP95Ms = options.sloP95Ms ?? SLO_DEFAULTS.latencyP95Ms;
+  const saturated = options.saturatedCpuPercent ?? CALIBRATE_DEFAULTS.saturatedCpuPercent;
+  const minimumPoints = options.minimumPoints ?? CALIBRATE_DEFAULTS.minimumPoints;
+  const lowLoad = options.lowLoadUtilization ?? CALIBRATE_DEFAULTS.lowLoadUtilization;
   const vcpus = vcpusOf(o.task);
   const s = o.stepSeconds;
 
@@ -454,4 +460,18 @@ export function calibrate(
       launchToHealthy,
     },
   };
+}
+
+/**
+ * What the simulator replays a calibrated service with: the fitted service model and platform
+ * parameters, the default prices, `slo` and the default seed (what `backtest` and `rightsize`
+ * use when no config gives a model).
+ */
+export function calibratedContext(calibration: Calibration, slo: Slo): SimulationContext {
+  return simulationContext({
+    service: calibration.service,
+    platform: calibration.platform,
+    slo,
+    seed: DEFAULTS.seed,
+  });
 }

@@ -248,3 +248,16 @@ export function findExtremes(
   }
   return out;
 }
+
+/** An extreme as the JSON outputs write it (recommendation.json, summary.json): times in ISO 8601. */
+export function extremeJson(x: Extreme) {
+  return {
+    kind: x.kind,
+    time: new Date(x.timeMs).toISOString(),
+    from: new Date(x.fromMs).toISOString(),
+    to: new Date(x.toMs).toISOString(),
+    value: x.value,
+    sharePercent: x.sharePercent,
+    causes: x.causes,
+  };
+}

@@ -48,10 +48,10 @@ export interface HistoryPlan {
 
 /** Runs listed when --last is not given (HISTORY_DEFAULTS). @default 30 */
 export const DEFAULT_HISTORY_LAST = HISTORY_DEFAULTS.last;
-/** Fewest runs on each side of a change point. @default 4 */
-export const CHANGE_POINT_MIN_SIZE = 4;
-/** Seed of the change-point permutation test (the same history gives the same points). @default 1 */
-export const CHANGE_POINT_SEED = 1;
+/** Fewest runs on each side of a change point (HISTORY_DEFAULTS). @default 4 */
+export const CHANGE_POINT_MIN_SIZE = HISTORY_DEFAULTS.changePointMinSize;
+/** Seed of the change-point permutation test (HISTORY_DEFAULTS). @default 1 */
+export const CHANGE_POINT_SEED = HISTORY_DEFAULTS.changePointSeed;
 
 /** Change points of the runs' p95 series (none with fewer than 2 × min size runs). */
 export function p95ChangePoints(runs: readonly HistoryRun[]): ChangePoint[] {

@@ -12,6 +12,7 @@
  */
 import { simulate } from "../sim/engine.js";
 import { UsageError } from "../sim/vocab/errors.js";
+import { RIGHTSIZE_DEFAULTS } from "../sim/vocab/defaults.js";
 import { meetsSlo } from "../sim/search.js";
 import {
   FARGATE_CPUS,
@@ -22,15 +23,21 @@ import {
   taskCostPerSecond,
   type Kpis,
   type PriceTable,
+  resolvePrices,
+  type ScalingConfig,
+  type SimulateConfig,
+  simulationContext,
   type SimulationContext,
+  type Slo,
   type TaskSize,
+  type WarningSink,
 } from "../sim/vocab/index.js";
 import { observedTrace, startingAsObserved } from "./backtest.js";
-import type { ObservedService } from "./calibrate.js";
+import { calibrate, calibratedContext, type ObservedService } from "./calibrate.js";
 import { k6Percentile } from "./stats/index.js";
 
-/** Headroom added on top of the usage percentiles, percent. @default 20 */
-export const DEFAULT_HEADROOM_PERCENT = 20;
+/** Headroom added on top of the usage percentiles, percent (RIGHTSIZE_DEFAULTS). @default 20 */
+export const DEFAULT_HEADROOM_PERCENT = RIGHTSIZE_DEFAULTS.headroomPercent;
 
 export interface RightsizeOptions {
   /** Percentile of per-task CPU used that sizes the CPU, in (0, 1]. @default 0.95 */
@@ -58,8 +65,8 @@ export interface TaskNeed {
  * @throws UsageError when there is no CPU usage at all.
  */
 export function taskNeed(o: ObservedService, options: RightsizeOptions = {}): TaskNeed {
-  const cpuP = options.cpuPercentile ?? 0.95;
-  const memP = options.memoryPercentile ?? 0.99;
+  const cpuP = options.cpuPercentile ?? RIGHTSIZE_DEFAULTS.cpuPercentile;
+  const memP = options.memoryPercentile ?? RIGHTSIZE_DEFAULTS.memoryPercentile;
   const factor = 1 + (options.headroomPercent ?? DEFAULT_HEADROOM_PERCENT) / 100;
   const finite = (a: Float64Array | null | undefined) =>
     a ? Float64Array.from([...a].filter(Number.isFinite)).sort() : new Float64Array(0);
@@ -267,4 +274,50 @@ export function rightsize(
 /** A task count the simulator gives as a mean or an expected value, to one decimal. */
 function tasks(v: number): string {
   return String(Math.round(v * 10) / 10);
+}
+
+/** What rightsizing a service starts from: what was observed and today's settings. */
+export interface RightsizeInputs {
+  readonly observed: ObservedService;
+  /** Whether the bundle has a requests series (traffic to replay). */
+  readonly hasRequests: boolean;
+  /** Today's task size. */
+  readonly task: TaskSize;
+  /** Today's scaling policy; null when neither the bundle nor a config records one. */
+  readonly scaling: ScalingConfig | null;
+  readonly slo: Slo;
+  /** Today's simulate config (service model, platform, prices), or null: the model is calibrated. */
+  readonly config: SimulateConfig | null;
+}
+
+/**
+ * Rightsizes a service as `caplab rightsize` does: {@link rightsize} by replay when there is
+ * traffic, a scaling policy and a service model (the config's, else calibrated from the
+ * observations), else {@link rightsizeFromUsage} with the reason the replay could not run.
+ */
+export function rightsizeService(
+  inputs: RightsizeInputs,
+  options: RightsizeOptions,
+  warn: WarningSink,
+): RightsizeResult {
+  const { observed, scaling, slo, config } = inputs;
+  let context: SimulationContext | null = null;
+  let why: string | null = null;
+  if (!inputs.hasRequests || observed.length === 0)
+    why = "the bundle has no requests series to replay";
+  else if (scaling === null)
+    why =
+      "the bundle records no scaling policy (only caplab collect writes one); give --config with today's scaling";
+  else if (config !== null) context = { ...simulationContext(config), slo };
+  else {
+    try {
+      context = calibratedContext(calibrate(observed, { sloP95Ms: slo.latencyP95Ms }, warn), slo);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      why = `no service model: ${error.message.replace(/\.$/, "")}`;
+    }
+  }
+  return context === null || scaling === null
+    ? rightsizeFromUsage(observed, inputs.task, resolvePrices(config?.prices), why!, options)
+    : rightsize(observed, { task: inputs.task, scaling }, context, options);
 }

@@ -8,15 +8,14 @@
 import { join } from "node:path";
 import { backtest, type FidelityScore } from "../analysis/backtest.js";
 import {
-  resolvePlatform,
-  resolvePrices,
+  simulationContext,
   SloSchema,
   type Candidate,
   type SimulationContext,
   type Warning,
   type WarningSink,
 } from "../sim/vocab/index.js";
-import { calibrate } from "../analysis/calibrate.js";
+import { calibrate, calibratedContext } from "../analysis/calibrate.js";
 import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { readTodaysConfig } from "../analysis/io/files/todays-config.js";
 import { UsageError } from "../sim/vocab/errors.js";
@@ -108,13 +107,7 @@ export async function runBacktestCommand(
   if (today.config !== null && configPath !== undefined) {
     const config = today.config;
     candidate = { task: config.task, scaling: config.scaling };
-    context = {
-      service: config.service,
-      platform: resolvePlatform(config.platform),
-      prices: resolvePrices(config.prices),
-      slo: config.slo,
-      seed: config.seed,
-    };
+    context = simulationContext(config);
     modelSource = configPath;
   } else {
     if (loaded.current === null)
@@ -122,15 +115,8 @@ export async function runBacktestCommand(
         `${bundle} records no task size and scaling; give a CONFIG (caplab backtest BUNDLE CONFIG).`,
         "bad-bundle",
       );
-    const calibration = calibrate(loaded.observed, {}, warn);
     candidate = loaded.current;
-    context = {
-      service: calibration.service,
-      platform: resolvePlatform(calibration.platform),
-      prices: resolvePrices(),
-      slo: SloSchema.parse({}),
-      seed: 1,
-    };
+    context = calibratedContext(calibrate(loaded.observed, {}, warn), SloSchema.parse({}));
     modelSource = "calibrated from the bundle";
   }
   const observed = { ...loaded.observed, task: candidate.task };

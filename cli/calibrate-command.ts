@@ -3,19 +3,18 @@
  * fits the service model from a trace bundle (`caplab collect` or `import`) or a run bundle
  * (`caplab run`: k6 results plus the collected server side in server/) and writes the
  * `service:` and `platform:` sections `caplab simulate` takes, with the fit quality as
- * comments. The bundle is read by analysis/io/files/observed-bundle.ts; today's task size and
- * service model, when the bundle has none, by analysis/io/files/todays-config.ts.
+ * comments (reports/calibration-yaml.ts). The bundle is read by
+ * analysis/io/files/observed-bundle.ts; today's task size and service model, when the bundle has
+ * none, by analysis/io/files/todays-config.ts.
  */
 import { Option } from "commander";
-import YAML from "yaml";
-import { calibrate, type Calibration } from "../analysis/calibrate.js";
+import { calibrate } from "../analysis/calibrate.js";
 import {
-  PlatformSchema,
-  ServiceModelSchema,
-  SLO_DEFAULTS,
-  type Warning,
-  type WarningSink,
-} from "../sim/vocab/index.js";
+  CALIBRATION_HEADER,
+  renderCalibrationWritten,
+  renderCalibrationYaml,
+} from "../reports/calibration-yaml.js";
+import { SLO_DEFAULTS, type Warning, type WarningSink } from "../sim/vocab/index.js";
 import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { readTodaysConfig, type TodaysConfigFlags } from "../analysis/io/files/todays-config.js";
 import { FORCE_HELP, prepareOutputFile } from "../analysis/io/files/output.js";
@@ -23,74 +22,7 @@ import { printWarnings, type CliContext, type CommandSetup } from "./context.js"
 import { numberFlag } from "./flags.js";
 import { addExamples, helpWidth } from "./help.js";
 
-const round = (v: number, digits = 4) => Number(v.toPrecision(digits));
-
-/** The `service:` and `platform:` YAML, checked by the config schemas, with fit quality as comments. */
-export function renderCalibrationYaml(
-  c: Calibration,
-  source: string,
-  warnings: readonly Warning[],
-): string {
-  const service = ServiceModelSchema.parse({
-    ...c.service,
-    cpuMsPerRequest: round(c.service.cpuMsPerRequest),
-    latencyMs: round(c.service.latencyMs),
-    idleCpuPercent: round(c.service.idleCpuPercent),
-    memoryMiB: {
-      base: round(c.service.memoryMiB.base),
-      perInflightRequest: round(c.service.memoryMiB.perInflightRequest),
-    },
-  });
-  const platform = PlatformSchema.parse(c.platform);
-  const doc = new YAML.Document({ service, platform });
-  const f = c.fits;
-  const comment = (path: string[], text: string) => {
-    const node = doc.getIn(path, true) as YAML.Scalar | undefined;
-    if (node) node.comment = ` ${text}`;
-  };
-  if (f.cpu === null) {
-    comment(["service", "cpuMsPerRequest"], "not fitted: --config's value");
-    comment(["service", "idleCpuPercent"], "not fitted: --config's value");
-  } else {
-    const cpu = f.cpu.fit;
-    comment(
-      ["service", "cpuMsPerRequest"],
-      `slope of vCPU on requests/s per task: R² ${cpu.rSquared.toFixed(4)}, 95 % CI [${round(cpu.slopeInterval.lower * 1000)}, ${round(cpu.slopeInterval.upper * 1000)}] ms, ${f.cpu.points} steps`,
-    );
-    comment(
-      ["service", "idleCpuPercent"],
-      `intercept: 95 % CI [${round(cpu.interceptInterval.lower)}, ${round(cpu.interceptInterval.upper)}] vCPU`,
-    );
-  }
-  comment(
-    ["service", "latencyMs"],
-    f.latency
-      ? `low-load response time minus CPU time, median of ${f.latency.points} steps`
-      : `not fitted (${c.fits.cpu === null ? "--config's value" : "default"})`,
-  );
-  comment(["service", "serviceTimeCv"], "not fitted (default: exponential service times)");
-  if (f.memory)
-    comment(
-      ["service", "memoryMiB", "perInflightRequest"],
-      `memory on in-flight (Little's law): R² ${f.memory.fit.rSquared.toFixed(4)}, ${f.memory.points} steps`,
-    );
-  if (f.launchToHealthy)
-    comment(
-      ["platform", "launchSeconds"],
-      `launch to healthy: median ${f.launchToHealthy.medianSeconds} s over ${f.launchToHealthy.scaleOuts} scale-outs, minus scheduling and health-check defaults`,
-    );
-  const knee = f.knee
-    ? f.knee.requestsPerSecondPerTask === null
-      ? `knee: not reached (p95 ≤ ${f.knee.sloP95Ms} ms up to ${round(f.knee.highestObserved)} requests/s per task)`
-      : `knee: ${round(f.knee.requestsPerSecondPerTask)} requests/s per task before p95 crossed ${f.knee.sloP95Ms} ms`
-    : "knee: no p95 series";
-  doc.commentBefore = [
-    ` caplab calibrate ${source}`,
-    ` ${knee}`,
-    ...warnings.map((w) => ` warning (${w.code}): ${w.message}`),
-  ].join("\n");
-  return doc.toString({ lineWidth: 0 });
-}
+export { CALIBRATION_HEADER };
 
 export interface CalibrateCommandOptions extends TodaysConfigFlags {
   readonly out?: string;
@@ -98,9 +30,6 @@ export interface CalibrateCommandOptions extends TodaysConfigFlags {
   /** Replace --out even when caplab did not write it (it is kept as a backup). */
   readonly force?: boolean;
 }
-
-/** The first line of every file calibrate writes: how a later run knows the file is caplab's. */
-export const CALIBRATION_HEADER = "# caplab calibrate ";
 
 /** `caplab calibrate`'s flags and help. */
 export const setupCalibrateCommand: CommandSetup = (command, ctx, exit) => {
@@ -175,11 +104,7 @@ export async function runCalibrateCommand(
     io.out(yaml);
   } else {
     await output.write(yaml);
-    const s = calibration.service;
-    const cpu = calibration.fits.cpu;
-    io.out(
-      `Wrote ${opts.out}: cpuMsPerRequest ${round(s.cpuMsPerRequest)} (${cpu === null ? "not fitted: --config's" : `R² ${cpu.fit.rSquared.toFixed(3)}`}), idle ${round(s.idleCpuPercent)} %, latency ${round(s.latencyMs)} ms, memory ${round(s.memoryMiB.base)} MiB + ${round(s.memoryMiB.perInflightRequest)} MiB per in-flight request.\n`,
-    );
+    io.out(renderCalibrationWritten(calibration, opts.out!));
   }
   return 0;
 }

@@ -21,7 +21,7 @@ import { DEFAULT_MAX_TASKS } from "../analysis/io/aws/task-metrics.js";
 import { FORCE_HELP } from "../analysis/io/files/output.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import type { Warning } from "../sim/vocab/index.js";
-import { interruptExitCode, printWarnings, type CliContext, type CommandSetup } from "./context.js";
+import { abortOnInterrupt, printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { connectTimeoutOption, requestTimeoutOption, wholeNumberFlag } from "./flags.js";
 import { addExamples, helpWidth } from "./help.js";
 import { progressBar } from "./progress.js";
@@ -66,15 +66,10 @@ export async function runCollectCommand(
   const timeouts = awsTimeoutsOf(opts);
   const warnings: Warning[] = [];
   const bar = progressBar(ctx, opts.quiet, "chunks");
-  const controller = new AbortController();
-  let stoppedBy: "SIGINT" | "SIGTERM" = "SIGINT";
-  const stopListening = ctx.onInterrupt((signal) => {
-    stoppedBy = signal;
-    controller.abort(new Error("interrupted"));
-  });
+  const interruption = abortOnInterrupt(ctx);
   const signal = deps.signal
-    ? AbortSignal.any([deps.signal, controller.signal])
-    : controller.signal;
+    ? AbortSignal.any([deps.signal, interruption.signal])
+    : interruption.signal;
   let result: CollectResult;
   try {
     result = await collectBundle(
@@ -102,11 +97,11 @@ export async function runCollectCommand(
       io.err(
         `Stopped with ${error.saved} of ${error.total} chunks saved in ${error.partialDir}; run the same command again to resume.\n`,
       );
-      return interruptExitCode(stoppedBy);
+      return interruption.exitCode();
     }
     if (signal.aborted) {
       io.err(`Stopped before any chunk was saved; run the same command again to start over.\n`);
-      return interruptExitCode(stoppedBy);
+      return interruption.exitCode();
     }
     if (error instanceof UsageError) throw error;
     const explained = explainAwsError(error, partialDirFor(resolve(opts.out)), {
@@ -118,7 +113,7 @@ export async function runCollectCommand(
     return explained.exitCode;
   } finally {
     bar?.stop();
-    stopListening();
+    interruption.stop();
   }
   printWarnings(io, warnings);
   io.out(renderCollectSummary(result));

@@ -73,6 +73,27 @@ export function interruptExitCode(signal: InterruptSignal): number {
   return signal === "SIGINT" ? 130 : 143;
 }
 
+/** A command's way to stop on Ctrl-C: a signal to pass down, and the exit code to end with. */
+export interface Interruption {
+  /** Aborted by the first SIGINT or SIGTERM. */
+  readonly signal: AbortSignal;
+  /** 130 or 143, after the signal that came ({@link interruptExitCode}). */
+  readonly exitCode: () => number;
+  /** Stops listening. */
+  readonly stop: () => void;
+}
+
+/** Listens for Ctrl-C (or SIGTERM) through `ctx`, aborting {@link Interruption.signal}. */
+export function abortOnInterrupt(ctx: Pick<CliContext, "onInterrupt">): Interruption {
+  const controller = new AbortController();
+  let stoppedBy: InterruptSignal = "SIGINT";
+  const stop = ctx.onInterrupt((signal) => {
+    stoppedBy = signal;
+    controller.abort(new Error("interrupted"));
+  });
+  return { signal: controller.signal, exitCode: () => interruptExitCode(stoppedBy), stop };
+}
+
 /** SIGINT or SIGTERM, once, to `handler`; the returned function stops listening. */
 export function onProcessInterrupt(handler: (signal: InterruptSignal) => void): () => void {
   const once = (signal: InterruptSignal) => {

@@ -8,25 +8,12 @@
  * (traffic, a policy, a model) leaves the per-task answer, priced, with the reason.
  */
 import { Option } from "commander";
-import { calibrate } from "../analysis/calibrate.js";
 import {
   DEFAULT_HEADROOM_PERCENT,
-  rightsize,
-  rightsizeFromUsage,
+  rightsizeService,
   type RightsizeResult,
 } from "../analysis/rightsize.js";
-import {
-  resolvePlatform,
-  resolvePrices,
-  simulationContext,
-  SLO_DEFAULTS,
-  SloSchema,
-  type Candidate,
-  type SimulationContext,
-  type Warning,
-  type WarningSink,
-} from "../sim/vocab/index.js";
-import { UsageError } from "../sim/vocab/errors.js";
+import { SLO_DEFAULTS, SloSchema, type Warning, type WarningSink } from "../sim/vocab/index.js";
 import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { readTodaysConfig, type TodaysConfigFlags } from "../analysis/io/files/todays-config.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
@@ -138,38 +125,18 @@ export async function runRightsizeCommand(
     ...(opts.sloP95 === undefined ? {} : { latencyP95Ms: opts.sloP95 }),
   });
 
-  // What the replay needs: traffic, today's scaling policy, and a service model.
-  let context: SimulationContext | null = null;
-  let why: string | null = null;
-  if (!loaded.hasRequests || loaded.observed.length === 0)
-    why = "the bundle has no requests series to replay";
-  else if (scaling === null)
-    why =
-      "the bundle records no scaling policy (only caplab collect writes one); give --config with today's scaling";
-  else if (today.config !== null) context = { ...simulationContext(today.config), slo };
-  else {
-    try {
-      const calibration = calibrate(loaded.observed, { sloP95Ms: slo.latencyP95Ms }, warn);
-      context = {
-        service: calibration.service,
-        platform: resolvePlatform(calibration.platform),
-        prices: resolvePrices(),
-        slo,
-        seed: 1,
-      };
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      why = `no service model: ${error.message.replace(/\.$/, "")}`;
-    }
-  }
-  const result =
-    context === null
-      ? rightsizeFromUsage(loaded.observed, task, resolvePrices(today.config?.prices), why!, {
-          headroomPercent: opts.headroom,
-        })
-      : rightsize(loaded.observed, { task, scaling: scaling! } satisfies Candidate, context, {
-          headroomPercent: opts.headroom,
-        });
+  const result = rightsizeService(
+    {
+      observed: loaded.observed,
+      hasRequests: loaded.hasRequests,
+      task,
+      scaling,
+      slo,
+      config: today.config,
+    },
+    { headroomPercent: opts.headroom },
+    warn,
+  );
   printWarnings(io, warnings);
   io.out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderRightsize(result));
   return 0;

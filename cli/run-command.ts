@@ -10,6 +10,7 @@ import { K6_API_PORT, SYNC_START_TIMEOUT_SECONDS } from "../scenarios/io/segment
 import { historyLockTimeoutMs, resolveHistoryPath } from "../analysis/io/history/history-db.js";
 import { recordRunBundle } from "../analysis/io/history/record-bundle.js";
 import { FORCE_HELP } from "../analysis/io/files/output.js";
+import { RUN_DEFAULTS } from "../sim/vocab/defaults.js";
 import { loadRunBundle } from "../analysis/io/files/run-bundle.js";
 import type { CliContext, CommandSetup } from "./context.js";
 import {
@@ -93,7 +94,11 @@ export const setupRunCommand: CommandSetup = (command, ctx, exit) => {
     .option("--task-definition <td>", "task definition with a k6 container")
     .option("--subnets <ids>", "comma-separated subnets", list)
     .option("--security-groups <ids>", "comma-separated security groups", list)
-    .option("--container <name>", "k6 container name in the task definition", "k6")
+    .option(
+      "--container <name>",
+      "k6 container name in the task definition",
+      RUN_DEFAULTS.k6Container,
+    )
     .option(
       "--script-in-image <path>",
       "scenario path inside the k6 image (default /scenarios/<name>.js)",

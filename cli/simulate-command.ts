@@ -19,7 +19,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
-import { formatCount } from "../reports/format.js";
+import { formatCount, plural } from "../reports/format.js";
 
 export interface SimulateCommandOptions {
   readonly out: string;
@@ -107,11 +107,11 @@ export async function runSimulateCommand(
     const k = result.kpis;
     io.out(
       [
-        `Simulated ${k.minutes.toFixed(0)} minutes of ${trace.source} (${trace.stepSeconds}-s steps).`,
+        `Simulated ${plural(Number(k.minutes.toFixed(0)), "minute")} of ${trace.source} (${trace.stepSeconds}-s steps).`,
         `  cost            $${k.costUsd.toFixed(2)} ($${k.monthlyCostUsd.toFixed(0)} a month)`,
         `  tasks           ${formatCount(k.minTasks)}–${formatCount(k.maxTasks)}, mean ${k.meanTasks.toFixed(1)}; ${k.scalingActions} scaling actions`,
         `  latency         mean p95 ${k.meanP95LatencyMs.toFixed(0)} ms, worst p95 ${k.worstP95LatencyMs.toFixed(0)} ms`,
-        `  errors          ${k.errorRatePercent.toFixed(3)}% (${Math.round(k.failedRequests)} requests)`,
+        `  errors          ${k.errorRatePercent.toFixed(3)}% (${plural(Math.round(k.failedRequests), "request")})`,
         `  SLO             ${k.sloViolationMinutes.toFixed(0)} violating minutes`,
         ...(k.deployments ?? []).map(
           (d, n) =>

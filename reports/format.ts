@@ -20,6 +20,15 @@ export function formatCount(v: number): string {
   return Number.isFinite(v) ? String(Math.round(v * 10) / 10) : "—";
 }
 
+/**
+ * A count with its noun in the right number, as the CLI's summaries print counts:
+ * `plural(1, "step")` → "1 step", `plural(3, "step")` → "3 steps", `plural(0, "entry",
+ * "entries")` → "0 entries". English takes the plural for every count but exactly one.
+ */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : nouns}`;
+}
+
 /** A number with fixed decimals and thousands separators; "—" when not finite. */
 export function formatNumber(v: number, decimals = 0): string {
   if (!Number.isFinite(v)) return "—";

@@ -12,8 +12,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../analysis/io/files/output.js";
 import { warnings as warning, type Warning } from "../../sim/vocab/index.js";
-import { safeSvg } from "../html.js";
-import { runCharts, type RunChart } from "../run-charts.js";
+import { safeSvg, type VegaRuntime } from "../html.js";
+import { runCharts } from "../run-charts.js";
 import type { RunData } from "../run-data.js";
 import { renderRunHtml } from "../run-html.js";
 import { renderRunMarkdown, runReportJson, type ChartImage } from "../run-markdown.js";
@@ -46,37 +46,79 @@ export interface RunReportFiles {
 }
 
 /** Builds the report in the formats asked for and writes it into `outDir`. */
-export async function writeRunReport(
+export function writeRunReport(
   run: RunData,
   outDir: string,
   formats: readonly RunReportFormat[] = ["html", "md", "json"],
   options: { readonly chromiumPath?: string } = {},
 ): Promise<RunReportFiles> {
+  return writeReportFormats(
+    outDir,
+    formats,
+    {
+      prefix: "run",
+      charts: () => Promise.all(runCharts(run).map(withStaticSvg)),
+      html: (charts, runtime) => renderRunHtml(run, charts, runtime),
+      markdown: (pngs) =>
+        renderRunMarkdown(
+          run,
+          pngs.map((p): ChartImage => ({ title: p.chart.title, file: p.file })),
+        ),
+      json: () => runReportJson(run),
+    },
+    options,
+  );
+}
+
+/** How one kind of report is written in each format (run, plan and simulate reports). */
+export interface ReportWriters<C extends PngChart> {
+  /** PNG files are named `PREFIX-<chart>.png`. */
+  readonly prefix: string;
+  /** The charts with their static SVG; built only when HTML or PNG is asked for. */
+  readonly charts: () => Promise<readonly C[]>;
+  readonly html: (charts: readonly C[], runtime: VegaRuntime) => string;
+  /** The Markdown, given the PNGs written beside it (none unless PNG is asked for too). */
+  readonly markdown: (pngs: readonly { readonly chart: C; readonly file: string }[]) => string;
+  /** What report.json holds. */
+  readonly json: () => unknown;
+}
+
+/**
+ * Writes a report into `outDir` in `formats`: the PNGs first (Chromium; a warning without it),
+ * then report.html, report.md and report.json, each atomically.
+ */
+export async function writeReportFormats<C extends PngChart>(
+  outDir: string,
+  formats: readonly RunReportFormat[],
+  writers: ReportWriters<C>,
+  options: { readonly chromiumPath?: string } = {},
+): Promise<RunReportFiles> {
   const warnings: Warning[] = [];
   const want = new Set(formats);
-  const charts = await Promise.all(runCharts(run).map(withStaticSvg));
-  let pngs: { chart: RunChart; file: string }[] = [];
-  if (want.has("png")) {
-    const png = await writeChartPngs(charts, outDir, {
-      prefix: "run",
-      chromiumPath: options.chromiumPath,
-    });
-    pngs = png.written;
-    warnings.push(...png.warnings);
-  }
   const files: { html?: string; markdown?: string; json?: string } = {};
-  if (want.has("html")) {
-    files.html = join(outDir, "report.html");
-    await writeFileAtomic(files.html, renderRunHtml(run, charts, await readVegaRuntime()));
+  let pngs: { chart: C; file: string }[] = [];
+  if (want.has("html") || want.has("png")) {
+    const charts = await writers.charts();
+    if (want.has("png")) {
+      const png = await writeChartPngs(charts, outDir, {
+        prefix: writers.prefix,
+        chromiumPath: options.chromiumPath,
+      });
+      pngs = png.written;
+      warnings.push(...png.warnings);
+    }
+    if (want.has("html")) {
+      files.html = join(outDir, "report.html");
+      await writeFileAtomic(files.html, writers.html(charts, await readVegaRuntime()));
+    }
   }
   if (want.has("md")) {
     files.markdown = join(outDir, "report.md");
-    const images: ChartImage[] = pngs.map((p) => ({ title: p.chart.title, file: p.file }));
-    await writeFileAtomic(files.markdown, renderRunMarkdown(run, images));
+    await writeFileAtomic(files.markdown, writers.markdown(pngs));
   }
   if (want.has("json")) {
     files.json = join(outDir, "report.json");
-    await writeFileAtomic(files.json, `${JSON.stringify(runReportJson(run), null, 2)}\n`);
+    await writeFileAtomic(files.json, `${JSON.stringify(writers.json(), null, 2)}\n`);
   }
   return { ...files, pngs: pngs.map((p) => join(outDir, p.file)), warnings };
 }

@@ -11,6 +11,7 @@
  * Ctrl-C stops the tasks (k6 ends the test and writes its output) and what they wrote is
  * still gathered; a second Ctrl-C exits at once.
  */
+import { RUN_DEFAULTS } from "../../sim/vocab/defaults.js";
 import { join } from "node:path";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { ECSClient } from "@aws-sdk/client-ecs";
@@ -31,7 +32,7 @@ import {
   guardAwsClient,
   type AwsTimeouts,
 } from "../../analysis/io/aws/aws-client.js";
-import { writeJsonAtomic, type OutputFolder } from "../../analysis/io/files/output.js";
+import { writeJsonAtomic } from "../../analysis/io/files/output.js";
 import { writeRunManifest } from "../../analysis/io/files/run-bundle.js";
 import {
   launchSegments,
@@ -67,7 +68,8 @@ import {
 } from "./segment-start.js";
 import { mergeAndJudge } from "./run-merge.js";
 import { collectServerSide } from "./server-side.js";
-import type { ManifestBase, RunOptions, RunOutcome, RunWorld } from "./run.js";
+import type { ManifestBase, RunJob, RunOptions, RunOutcome, RunWorld } from "./run.js";
+import { plural } from "../../reports/format.js";
 
 /** The IAM policy that lists the actions `caplab run --on ecs` calls. */
 export const RUN_POLICY = "examples/iam/run-policy.json";
@@ -123,16 +125,8 @@ function portFlag(flag: string, value: number | undefined, fallback: number): nu
  * `output` with the run bundle ({@link runSegments}); the bundle is recorded in the history
  * when k6 points were merged.
  */
-export async function runOnEcs(
-  n: number,
-  name: string,
-  plan: ScenarioPlan | null,
-  opts: RunOptions,
-  runId: string,
-  manifestBase: ManifestBase,
-  world: RunWorld,
-  output: OutputFolder,
-): Promise<RunOutcome> {
+export async function runOnEcs(job: RunJob): Promise<RunOutcome> {
+  const { segments: n, name, plan, opts, runId, manifestBase, world, output } = job;
   const { io } = world;
   const missingFlags = [
     ["--cluster", opts.cluster],
@@ -144,7 +138,7 @@ export async function runOnEcs(
     throw new UsageError(`--on ecs needs ${missingFlags.map(([f]) => f).join(", ")}.`, "bad-flag");
   const cluster = opts.cluster as string;
   const taskDefinition = opts.taskDefinition as string;
-  const container = opts.container ?? "k6";
+  const container = opts.container ?? RUN_DEFAULTS.k6Container;
   const results = parseResultsFlag(opts.results as string);
   if (!opts.syncStart && (opts.syncPort !== undefined || opts.syncTimeout !== undefined))
     throw new UsageError("--sync-port and --sync-timeout go with --sync-start.", "bad-flag");
@@ -331,8 +325,8 @@ async function runSegments(
   // A signal that came while the tasks were being launched.
   if (signal.aborted) onInterrupt();
   try {
-    const testSeconds = plan === null ? 3600 : shapeSeconds(plan.shape);
-    const waitMs = (opts.waitSeconds ?? testSeconds + 900) * 1000;
+    const testSeconds = plan === null ? RUN_DEFAULTS.scriptTestSeconds : shapeSeconds(plan.shape);
+    const waitMs = (opts.waitSeconds ?? testSeconds + RUN_DEFAULTS.ecsWaitMarginSeconds) * 1000;
     const clock = () => world.now().getTime();
     let loadStartedAt: Date | null = null;
     if (mode.syncPort !== null) {
@@ -454,13 +448,13 @@ async function synchronisedStart(
   const stopAll = async (why: string): Promise<string> => {
     const failures = await stopSegments(client, cluster, launched, `caplab: ${why}`);
     return failures.length === 0
-      ? `all ${launched.length} tasks were stopped (StopTask)`
+      ? `${launched.length === 1 ? "the task was" : `all ${launched.length} tasks were`} stopped (StopTask)`
       : `StopTask failed for ${failures.map((f) => `${f.taskArn} (${f.error})`).join(", ")}: stop them by hand (aws ecs list-tasks --cluster ${cluster} --started-by ${runId})`;
   };
   try {
     io.err(`caplab: synchronised start: waiting for the ${launched.length} tasks to be RUNNING…\n`);
     const running = await waitForRunning(client, cluster, launched, {
-      timeoutMs: (opts.waitSeconds ?? 900) * 1000,
+      timeoutMs: (opts.waitSeconds ?? RUN_DEFAULTS.ecsWaitMarginSeconds) * 1000,
       sleep: world.sleep,
       now: clock,
       onPoll: (statuses) => io.err(`caplab: tasks ${statuses.join(", ")}\n`),
@@ -473,7 +467,8 @@ async function synchronisedStart(
       timeoutMs,
       sleep: world.sleep,
       now: clock,
-      onPoll: (ready, total) => io.err(`caplab: k6 ready on ${ready} of ${total} tasks\n`),
+      onPoll: (ready, total) =>
+        io.err(`caplab: k6 ready on ${ready} of ${plural(total, "task")}\n`),
     });
     const refused = await resumeK6(running, { port });
     if (refused.length > 0)
@@ -481,7 +476,9 @@ async function synchronisedStart(
         `${refused.length} of ${running.length} k6 did not accept the resume: ${refused.map((r) => `segment ${r.segment.segment.segment} (${r.segment.taskArn}, ${r.segment.privateIp}: ${r.problem})`).join("; ")}`,
         refused,
       );
-    io.err(`caplab: synchronised start: resumed k6 on all ${running.length} tasks\n`);
+    io.err(
+      `caplab: synchronised start: resumed k6 on ${running.length === 1 ? "its task" : `all ${running.length} tasks`}\n`,
+    );
   } catch (error) {
     if (error instanceof K6UnreachableError) {
       const stopped = await stopAll("k6 REST API unreachable for a synchronised start");
@@ -543,7 +540,7 @@ async function gatherOutputs(
           );
     io.err(
       output.found
-        ? `caplab: segment ${label}: ${output.points} points from ${output.source}${output.otherLines > 0 ? ` (${output.otherLines} other lines skipped)` : ""}\n`
+        ? `caplab: segment ${label}: ${plural(output.points, "point")} from ${output.source}${output.otherLines > 0 ? ` (${plural(output.otherLines, "other line")} skipped)` : ""}\n`
         : `caplab: ${output.reason}\n`,
     );
     gathered.push(output);

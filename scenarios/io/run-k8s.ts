@@ -4,26 +4,14 @@
  */
 import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
-import { ENV_VARS, executionSegments, type ScenarioPlan } from "../plan/k6-plan.js";
-import {
-  writeFileAtomic,
-  writeJsonAtomic,
-  type OutputFolder,
-} from "../../analysis/io/files/output.js";
+import { ENV_VARS, executionSegments } from "../plan/k6-plan.js";
+import { writeFileAtomic, writeJsonAtomic } from "../../analysis/io/files/output.js";
 import { writeRunManifest } from "../../analysis/io/files/run-bundle.js";
-import type { ManifestBase, RunOptions, RunOutcome, RunWorld } from "./run.js";
+import type { RunJob, RunOutcome } from "./run.js";
 
 /** Writes `DIR/testrun.yaml` and the manifest; prints how to apply them. */
-export async function writeTestRun(
-  n: number,
-  name: string,
-  plan: ScenarioPlan | null,
-  opts: RunOptions,
-  runId: string,
-  manifestBase: ManifestBase,
-  world: RunWorld,
-  output: OutputFolder,
-): Promise<RunOutcome> {
+export async function writeTestRun(job: RunJob): Promise<RunOutcome> {
+  const { segments: n, name, plan, opts, runId, manifestBase, world, output } = job;
   const { io } = world;
   const configMap = `caplab-${name}`;
   const env: { name: string; value: string }[] = [{ name: ENV_VARS.target, value: opts.target }];

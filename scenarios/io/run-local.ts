@@ -12,14 +12,14 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ENV_VARS, type ScenarioPlan } from "../plan/k6-plan.js";
+import { ENV_VARS } from "../plan/k6-plan.js";
 import { explainK6Exit } from "../plan/k6-exit.js";
 import { awsTimeoutsOf } from "../../analysis/io/aws/aws-client.js";
-import { writeJsonAtomic, type OutputFolder } from "../../analysis/io/files/output.js";
+import { writeJsonAtomic } from "../../analysis/io/files/output.js";
 import { writeRunManifest } from "../../analysis/io/files/run-bundle.js";
 import { findK6, k6Version, runProcess } from "./k6-process.js";
 import { collectServerSide } from "./server-side.js";
-import type { ManifestBase, RunOptions, RunOutcome, RunWorld } from "./run.js";
+import type { RunJob, RunOutcome } from "./run.js";
 
 /** k6 ended without writing any result: there is no run to keep. */
 class NoK6Results extends Error {
@@ -30,15 +30,8 @@ class NoK6Results extends Error {
 }
 
 /** Runs k6 on `script` into `output`; the bundle is worth recording unless k6 wrote nothing. */
-export async function runLocal(
-  script: string,
-  plan: ScenarioPlan | null,
-  opts: RunOptions,
-  runId: string,
-  manifestBase: ManifestBase,
-  world: RunWorld,
-  output: OutputFolder,
-): Promise<RunOutcome> {
+export async function runLocal(job: RunJob): Promise<RunOutcome> {
+  const { script, plan, opts, runId, manifestBase, world, output } = job;
   const { io } = world;
   const k6 = findK6(world.env);
   const version = await k6Version(k6, world.env, io);

@@ -14,6 +14,7 @@ import {
 import type { Io } from "../../sim/vocab/index.js";
 import { writeJsonAtomic } from "../../analysis/io/files/output.js";
 import { mergeK6Outputs, type MergeResult } from "./k6-merge.js";
+import { plural } from "../../reports/format.js";
 
 /**
  * Merges the gathered outputs into `out/k6.json.gz` and judges the plan's thresholds on the
@@ -51,7 +52,7 @@ export async function mergeAndJudge(
     const empty = verdicts.filter((v) => v.verdict !== "invalid" && v.samples === 0).length;
     const of =
       missingIndexes.length > 0
-        ? ` of ${found.length} of ${found.length + missingIndexes.length} segments`
+        ? ` of ${found.length} of ${plural(found.length + missingIndexes.length, "segment")}`
         : "";
     io.err(
       `caplab: thresholds on the merged points${of}: ${verdicts.length - bad.length} passed, ${bad.length} failed${empty > 0 ? ` (${empty} on metrics without samples, judged on 0 as k6 does)` : ""}; see thresholds.json\n`,

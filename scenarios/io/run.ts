@@ -32,7 +32,7 @@ import { UsageError } from "../../sim/vocab/errors.js";
 import { RUN_BUNDLE_FORMAT, type Env, type Io, type TraceSource } from "../../sim/vocab/index.js";
 import { caplabVersion } from "../../sim/io/package-root.js";
 import { awsClientOptions, type AwsTimeouts } from "../../analysis/io/aws/aws-client.js";
-import { prepareOutputFolder } from "../../analysis/io/files/output.js";
+import { prepareOutputFolder, type OutputFolder } from "../../analysis/io/files/output.js";
 import { parseHttpUrl } from "../../analysis/io/files/urls.js";
 import { loadTraceSource } from "../../analysis/io/files/trace-file.js";
 import { gitCommit, resolveScenario } from "./k6-process.js";
@@ -58,7 +58,7 @@ export interface RunOptions {
   readonly container?: string;
   /** Where the scenario is inside the k6 image / ConfigMap. @default /scenarios/<name>.js */
   readonly scriptInImage?: string;
-  /** Give up waiting for ECS tasks after this many seconds. @default test length + 900 */
+  /** Give up waiting for ECS tasks after this many seconds. @default test length + RUN_DEFAULTS.ecsWaitMarginSeconds (900) */
   readonly waitSeconds?: number;
   /** `--on ecs`: where segment outputs are gathered from, `s3://bucket/prefix` or `logs`. */
   readonly results?: string;
@@ -128,6 +128,28 @@ export interface RunOutcome {
 
 /** The manifest fields every kind of run writes (the run-bundle schema describes them). */
 export type ManifestBase = Record<string, unknown>;
+
+/**
+ * One run as {@link runScenario} hands it to the way it runs: local k6 (run-local.ts), ECS
+ * segments (run-ecs.ts) or a k8s TestRun (run-k8s.ts).
+ */
+export interface RunJob {
+  /** The k6 script's path (local runs). */
+  readonly script: string;
+  /** The scenario's name: the script's name in the image (ECS) and in the ConfigMap (k8s). */
+  readonly name: string;
+  /** Execution segments (--segments; 1 when not given). */
+  readonly segments: number;
+  /** The load plan (plan.json), or null for a script's own options. */
+  readonly plan: ScenarioPlan | null;
+  readonly opts: RunOptions;
+  readonly runId: string;
+  /** The manifest's fields every way of running writes. */
+  readonly manifestBase: ManifestBase;
+  readonly world: RunWorld;
+  /** The run bundle's folder, prepared (filled in a temporary sibling, then swapped in). */
+  readonly output: OutputFolder;
+}
 
 /**
  * The target's origin (scheme, host, port): what the manifest records. A target that is not
@@ -252,14 +274,20 @@ export async function runScenario(
     gitCommit: await gitCommit(resolve(world.cwd)),
     caplabVersion: caplabVersion(),
   };
-  const runId = world.runId();
-  const name = kind ?? scenario;
-  if (opts.segments === undefined && opts.on === undefined)
-    return runLocal(path, plan, opts, runId, manifestBase, world, output);
-  const n = opts.segments ?? 1;
-  if (opts.on === "k8s")
-    return writeTestRun(n, name, plan, opts, runId, manifestBase, world, output);
-  if (opts.on === "ecs") return runOnEcs(n, name, plan, opts, runId, manifestBase, world, output);
+  const job: RunJob = {
+    script: path,
+    name: kind ?? scenario,
+    segments: opts.segments ?? 1,
+    plan,
+    opts,
+    runId: world.runId(),
+    manifestBase,
+    world,
+    output,
+  };
+  if (opts.segments === undefined && opts.on === undefined) return runLocal(job);
+  if (opts.on === "k8s") return writeTestRun(job);
+  if (opts.on === "ecs") return runOnEcs(job);
   throw new UsageError(
     "--segments needs --on ecs or --on k8s (one machine runs a single segment).",
     "bad-flag",

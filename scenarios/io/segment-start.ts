@@ -9,13 +9,15 @@
  * caplab must reach the tasks' private IPs: it runs inside the VPC, and the tasks' security
  * group lets it in on PORT.
  */
+import { RUN_DEFAULTS } from "../../sim/vocab/defaults.js";
 import type { RunningSegment } from "./ecs-segments.js";
+import { plural } from "../../reports/format.js";
 
 /** The port of k6's REST API. @default 6565 (k6's own default address, localhost:6565) */
 export const K6_API_PORT = 6565;
 
-/** Give up on a k6 that does not answer within this, s. @default 300 (VU init can be slow) */
-export const SYNC_START_TIMEOUT_SECONDS = 300;
+/** Give up on a k6 that does not answer within this, s (RUN_DEFAULTS). @default 300 (VU init can be slow) */
+export const SYNC_START_TIMEOUT_SECONDS = RUN_DEFAULTS.syncStartTimeoutSeconds;
 
 /** k6's ExecutionStatus "PausedBeforeRun": VUs initialised, waiting to be resumed. */
 export const K6_STATUS_PAUSED_BEFORE_RUN = 4;
@@ -128,7 +130,7 @@ export async function waitForK6Apis(
         .filter((s) => problems.has(s.taskArn))
         .map((segment) => ({ segment, problem: problems.get(segment.taskArn) ?? "" }));
       throw new K6UnreachableError(
-        `k6 did not get ready on ${unreachable.length} of ${segments.length} tasks within ${Math.round(options.timeoutMs / 1000)} s: ${unreachable
+        `k6 did not get ready on ${unreachable.length} of ${plural(segments.length, "task")} within ${Math.round(options.timeoutMs / 1000)} s: ${unreachable
           .map(
             (u) =>
               `segment ${u.segment.segment.segment} (${u.segment.taskArn}, ${k6StatusUrl(u.segment.privateIp, port)}: ${u.problem})`,

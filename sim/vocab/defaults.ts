@@ -384,6 +384,18 @@ export const IMPORT_DEFAULTS = {
    * data, not its window. @default 86400 (a day: longer than any nightly lull)
    */
   sparseQuietSeconds: 86_400,
+  /**
+   * `--region`'s last fallback for `s3://` sources, after AWS_REGION and AWS_DEFAULT_REGION: the
+   * region the AWS SDKs' own examples use; a bucket elsewhere answers with its region in the
+   * error, which caplab prints. @default "us-east-1"
+   */
+  s3Region: "us-east-1",
+  /**
+   * `--format k6 --scenario`'s fallback when the points carry no `scenario` tag (k6 tags every
+   * point with its scenario, "default" for a script's `default` function: k6 docs, "Tags and
+   * Groups", system tags): the name the history pools such runs by. @default "k6"
+   */
+  k6Scenario: "k6",
 } as const;
 
 /** `caplab run`. */
@@ -398,6 +410,34 @@ export const RUN_DEFAULTS = {
    * waiting costs nothing. @default 180
    */
   collectWaitSeconds: 180,
+  /** `--on ecs --container`: the k6 container's name in the task definition. @default "k6" */
+  k6Container: "k6",
+  /**
+   * `--on ecs`: seconds caplab waits for the tasks beyond the test's length (image pull, VU
+   * init, the summary and the upload: ECS launches take about a minute, §2.2), and at most for
+   * them to be RUNNING before a synchronised start. Model choice. @default 900
+   */
+  ecsWaitMarginSeconds: 900,
+  /** `--on ecs` with a script of its own (no plan): the test length assumed for that wait. @default 3600 */
+  scriptTestSeconds: 3600,
+  /**
+   * `--sync-timeout`: seconds to wait for every k6 to answer on its REST API once the tasks
+   * run, before giving up (VU init can be slow). @default 300
+   */
+  syncStartTimeoutSeconds: 300,
+} as const;
+
+/** `caplab calibrate` (and the models `rightsize` and `backtest` calibrate). */
+export const CALIBRATE_DEFAULTS = {
+  /**
+   * CPU utilization above which a step counts as saturated and is left out of the fits: past
+   * it, queueing, not the work per request, drives CPU time. Model choice. @default 85 %
+   */
+  saturatedCpuPercent: 85,
+  /** Steady steps below which a fit is flagged as resting on too few points. Model choice. @default 20 */
+  minimumPoints: 20,
+  /** Utilization (request CPU / capacity) below which a step counts as low load (the latency fit). Model choice. @default 0.5 */
+  lowLoadUtilization: 0.5,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -418,6 +458,32 @@ export const HISTORY_DEFAULTS = {
   lockTimeoutSeconds: 60,
   /** `caplab history --last`: runs listed. @default 30 */
   last: 30,
+  /**
+   * Fewest runs on each side of a p95 change point (E-Divisive's minimum segment size; Apache
+   * Otava, the former Hunter, uses the same test). Fewer than twice this many runs: no change
+   * points. Model choice. @default 4 runs
+   */
+  changePointMinSize: 4,
+  /** Seed of the change-point permutation test: the same history gives the same points. @default 1 */
+  changePointSeed: 1,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Rightsizing (`caplab rightsize`).
+
+/** What a task is sized on: usage percentiles plus headroom (the flags `--headroom`). */
+export const RIGHTSIZE_DEFAULTS = {
+  /**
+   * Headroom added on top of the usage percentiles, percent: Compute Optimizer's default CPU and
+   * memory headroom, PERCENT_20 (PutRecommendationPreferences, utilizationPreferences: "When
+   * this preference isn't specified, we use … PERCENT_20 for headroom"; there for EC2
+   * instances, here for Fargate tasks). @default 20 %
+   */
+  headroomPercent: 20,
+  /** Percentile of per-task CPU used that sizes the CPU, in (0, 1]. Model choice. @default 0.95 */
+  cpuPercentile: 0.95,
+  /** Percentile of per-task memory used that sizes the memory, in (0, 1]: memory runs out, CPU only slows. Model choice. @default 0.99 */
+  memoryPercentile: 0.99,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -443,4 +509,6 @@ export const DEFAULTS = {
   import: IMPORT_DEFAULTS,
   run: RUN_DEFAULTS,
   history: HISTORY_DEFAULTS,
+  rightsize: RIGHTSIZE_DEFAULTS,
+  calibrate: CALIBRATE_DEFAULTS,
 } as const;

@@ -1,7 +1,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { CONFIG_SCHEMA_KINDS, configJsonSchema } from "../../analysis/config-schema.js";
-import { DEFAULT_PLAN_CONFIG } from "../../cli/default-config.js";
+import { DEFAULT_PLAN_CONFIG } from "../../analysis/default-plan.js";
 import { PLATFORM_DEFAULTS, US_EAST_1_PRICES } from "../../sim/vocab/index.js";
 
 type JsonSchema = {

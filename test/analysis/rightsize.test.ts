@@ -2,7 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { rightsize, rightsizeCandidates } from "../../analysis/rightsize.js";
+import { rightsize, rightsizeCandidates, rightsizeService } from "../../analysis/rightsize.js";
+import { SloSchema } from "../../sim/vocab/index.js";
 import { loadObservedBundle } from "../../analysis/io/files/observed-bundle.js";
 import {
   KNOWN_TASK,
@@ -36,6 +37,35 @@ describe("rightsize", () => {
       expect(sorted[0]!.kpis!.maxTasks).toBeGreaterThanOrEqual(
         sorted[sorted.length - 1]!.kpis!.maxTasks,
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("rightsizeService replays when it can and otherwise says why it could not", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-rightsize-service-"));
+    try {
+      const { candidate } = await writeObservedBundle(join(dir, "b"), { seed: 4, hours: 4 });
+      const { observed } = await loadObservedBundle(join(dir, "b"), () => {});
+      const base = {
+        observed,
+        hasRequests: true,
+        task: candidate.task,
+        scaling: candidate.scaling,
+        slo: SloSchema.parse({ latencyP95Ms: 300 }),
+        config: null,
+      };
+      // Traffic, a policy and a model calibrated from the bundle: every size simulated.
+      const replayed = rightsizeService(base, {}, () => {});
+      expect(replayed.simulated).toBe(true);
+      expect(replayed.rows.every((row) => row.kpis !== null)).toBe(true);
+      // No policy: the per-task answer, priced, with the reason.
+      const noPolicy = rightsizeService({ ...base, scaling: null }, {}, () => {});
+      expect(noPolicy.simulated).toBe(false);
+      expect(noPolicy.reasons.join(" ")).toMatch(/records no scaling policy/);
+      const noTraffic = rightsizeService({ ...base, hasRequests: false }, {}, () => {});
+      expect(noTraffic.simulated).toBe(false);
+      expect(noTraffic.reasons.join(" ")).toMatch(/no requests series to replay/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

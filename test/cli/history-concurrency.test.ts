@@ -111,7 +111,7 @@ describe("eight caplab processes at once on one history", () => {
         },
       ),
     );
-    await Promise.all(plans.map((p) => p.stderrMatches(/Swept \d+ candidates/)));
+    await Promise.all(plans.map((p) => p.stderrMatches(/Swept \d+ candidates? in/)));
     await holder.release();
     const finished = await Promise.all([...gates, ...plans].map((p) => p.finished));
 

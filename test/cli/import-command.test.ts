@@ -68,7 +68,7 @@ describe("caplab import (runImportCommand)", () => {
       /^Imported 23 requests of app\/tomcat-load-balancer\/d12d886025a14d3f from 2 inputs \(26 lines, 0 bad\)/,
     );
     expect(io.stdout()).toMatch(
-      /\nImported 1 requests of app\/MyALB1\/240dbdc5244653c9 .* into .*bundle-MyALB1\n/,
+      /\nImported 1 request of app\/MyALB1\/240dbdc5244653c9 .* into .*bundle-MyALB1\n/,
     );
     expect(io.stderr()).toMatch(
       /^warning: the logs hold 2 load balancers; each has its own bundle \(app\/tomcat-load-balancer\/d12d886025a14d3f → .*bundle, app\/MyALB1\/240dbdc5244653c9 → .*bundle-MyALB1\)/,
@@ -261,7 +261,7 @@ describe("caplab import --format cloudwatch", () => {
     );
     expect(code).toBe(0);
     expect(io.stdout()).toMatch(
-      /^Imported 15 series from 5 inputs \(31 datapoints and events, 0 bad\) into .*\n {2}requests m3 \(Avg Total IOPS\): 96\.85 in the window\n {2}window {3}2024-09-29T22:10:00\.000Z \.\. 2024-09-29T22:15:00\.000Z \(1 steps of 300 s\)/,
+      /^Imported 15 series from 5 inputs \(31 datapoints and events, 0 bad\) into .*\n {2}requests m3 \(Avg Total IOPS\): 96\.85 in the window\n {2}window {3}2024-09-29T22:10:00\.000Z \.\. 2024-09-29T22:15:00\.000Z \(1 step of 300 s\)/,
     );
     // The billing example's m1 is not the query file's m1: said, not hidden.
     expect(io.stderr()).toMatch(

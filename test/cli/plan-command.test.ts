@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,5 +48,27 @@ describe("caplab plan on a terminal", () => {
   it("draws none with --quiet", async () => {
     const { drawn } = await planOnTerminal(["--quiet"]);
     expect(drawn).toBe("");
+  });
+});
+
+describe("caplab plan stopped by a signal", () => {
+  it("writes nothing and exits 128 + the signal's number (SIGTERM: 143)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-plan-stopped-"));
+    await writeFile(join(dir, "plan.yaml"), TINY_PLAN);
+    const io = captureIo();
+    const code = await main(
+      ["plan", join(dir, "plan.yaml"), "--out", join(dir, "out"), "--workers", "0", "--quiet"],
+      {
+        io,
+        // The signal comes as soon as the command listens: the sweep is stopped before it ends.
+        onInterrupt: (handler) => {
+          handler("SIGTERM");
+          return () => {};
+        },
+      },
+    );
+    expect(code).toBe(143);
+    expect(io.stderr()).toContain("Stopped (Ctrl-C); nothing was written.");
+    expect(existsSync(join(dir, "out"))).toBe(false);
   });
 });

@@ -46,7 +46,7 @@ describe("k6 output", () => {
       io,
     );
     expect(code).toBe(0);
-    expect(io.stdout()).toMatch(/^Imported 1 requests from 1 input \(7 lines, 5 bad\)/);
+    expect(io.stdout()).toMatch(/^Imported 1 request from 1 input \(7 lines, 5 bad\)/);
     const err = io.stderr();
     expect(err).not.toMatch(/Cannot read properties|Infinity requests/);
     expect(err).toContain(

@@ -5,10 +5,12 @@
  * reason, when Chromium is not installed.
  */
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../reports/io/write-run-report.js";
 
 /** Whether Chromium is installed; warns (naming the test file) when it is not. */
@@ -23,6 +25,29 @@ export function chromiumOrWarn(testFile: string): boolean {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
+}
+
+/** A browser test file's temporary folder and its one browser (none without Chromium). */
+export interface ChromiumSession {
+  readonly dir: string;
+  readonly browser: Browser | undefined;
+}
+
+/**
+ * Registers, in the calling describe block, the hooks that make a temporary folder (`prefix`
+ * in the OS temp dir) and launch Chromium before its tests, and close and remove both after.
+ */
+export function chromiumSession(prefix: string, hasChromium: boolean): ChromiumSession {
+  const session: { dir: string; browser: Browser | undefined } = { dir: "", browser: undefined };
+  beforeAll(async () => {
+    session.dir = await mkdtemp(join(tmpdir(), prefix));
+    if (hasChromium) session.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    if (session.dir) await rm(session.dir, { recursive: true, force: true });
+  });
+  return session;
 }
 
 /** One chart of an opened report. */

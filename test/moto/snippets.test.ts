@@ -31,6 +31,7 @@ import {
   RESOURCE_LABEL_PLACEHOLDER,
   type Snippets,
 } from "../../reports/snippets.js";
+import { BUSINESS_HOURS, memoryPolicy, stepOutPolicy } from "../fixtures/scaling/everything.js";
 import { ScalingSchema } from "../../sim/vocab/config.js";
 import { captureIo } from "../helpers/io.js";
 import {
@@ -66,50 +67,10 @@ const EVERYTHING = ScalingSchema.parse({
         ScaleInCooldown: 600,
       },
     },
-    {
-      TargetTrackingScalingPolicyConfiguration: {
-        TargetValue: 70,
-        CustomizedMetricSpecification: {
-          Namespace: "AWS/ECS",
-          MetricName: "MemoryUtilization",
-          Statistic: "Maximum",
-          Unit: "Percent",
-        },
-        DisableScaleIn: true,
-      },
-    },
-    {
-      PolicyName: "step-out",
-      StepScalingPolicyConfiguration: {
-        AdjustmentType: "ChangeInCapacity",
-        StepAdjustments: [
-          { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 20, ScalingAdjustment: 1 },
-          { MetricIntervalLowerBound: 20, ScalingAdjustment: 3 },
-        ],
-        Cooldown: 120,
-        MinAdjustmentMagnitude: 1,
-      },
-      Alarm: {
-        Metric: { Namespace: "AWS/ECS", MetricName: "CPUUtilization" },
-        Threshold: 75,
-        ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        Period: 60,
-        EvaluationPeriods: 3,
-        DatapointsToAlarm: 2,
-      },
-    },
+    memoryPolicy({ DisableScaleIn: true }),
+    stepOutPolicy({ Period: 60 }),
   ],
-  scheduledActions: [
-    {
-      ScheduledActionName: "business-hours",
-      Schedule: "cron(0 8 ? * MON-FRI *)",
-      ScalableTargetAction: { MinCapacity: 4 },
-    },
-    {
-      Schedule: "cron(0 20 ? * MON-FRI *)",
-      ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 12 },
-    },
-  ],
+  scheduledActions: BUSINESS_HOURS,
 });
 
 interface Ran {

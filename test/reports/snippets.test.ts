@@ -25,6 +25,7 @@ import {
   type StepScalingPolicyJson,
   type TargetTrackingPolicyJson,
 } from "../../reports/snippets.js";
+import { BUSINESS_HOURS, memoryPolicy, stepOutPolicy } from "../fixtures/scaling/everything.js";
 import { ScalingSchema, type ScalingConfig } from "../../sim/vocab/config.js";
 import type { TaskSize } from "../../sim/vocab/fargate.js";
 
@@ -74,51 +75,11 @@ const EVERYTHING: ScalingConfig = ScalingSchema.parse({
         DisableScaleIn: true,
       },
     },
-    {
-      TargetTrackingScalingPolicyConfiguration: {
-        TargetValue: 70,
-        CustomizedMetricSpecification: {
-          Namespace: "AWS/ECS",
-          MetricName: "MemoryUtilization",
-          Statistic: "Maximum",
-          Unit: "Percent",
-        },
-      },
-    },
-    {
-      PolicyName: "step-out",
-      StepScalingPolicyConfiguration: {
-        AdjustmentType: "ChangeInCapacity",
-        StepAdjustments: [
-          { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 20, ScalingAdjustment: 1 },
-          { MetricIntervalLowerBound: 20, ScalingAdjustment: 3 },
-        ],
-        Cooldown: 120,
-        MinAdjustmentMagnitude: 1,
-      },
-      Alarm: {
-        Metric: { Namespace: "AWS/ECS", MetricName: "CPUUtilization" },
-        Threshold: 75,
-        ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        Period: 20,
-        EvaluationPeriods: 3,
-        DatapointsToAlarm: 2,
-        // Not CloudWatch's default: the snippets carry it.
-        TreatMissingData: "notBreaching",
-      },
-    },
+    memoryPolicy(),
+    // TreatMissingData is not CloudWatch's default: the snippets carry it.
+    stepOutPolicy({ Period: 20, TreatMissingData: "notBreaching" }),
   ],
-  scheduledActions: [
-    {
-      ScheduledActionName: "business-hours",
-      Schedule: "cron(0 8 ? * MON-FRI *)",
-      ScalableTargetAction: { MinCapacity: 4 },
-    },
-    {
-      Schedule: "cron(0 20 ? * MON-FRI *)",
-      ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 12 },
-    },
-  ],
+  scheduledActions: BUSINESS_HOURS,
 });
 
 /** Names built to break out of every kind of quoting the three text forms use. */

@@ -78,6 +78,14 @@ const cpu20 = (target: number) =>
   tt("cpu20", "ECSServiceAverageCPUUtilizationHighResolution", target);
 const req = (target: number) => tt("req", "ALBRequestCountPerTarget", target);
 
+/** The rows' usual scaling: 1 to 20 tasks, starting at `desired`, with these policies. */
+const onTasks = (desired: number, ...policies: unknown[]) => ({
+  MinCapacity: 1,
+  MaxCapacity: 20,
+  DesiredCount: desired,
+  policies,
+});
+
 const rounded = (values: readonly number[]) => values.map((v) => Math.round(v * 1e6) / 1e6);
 
 interface Row {
@@ -97,7 +105,7 @@ const rows: Row[] = [
   {
     rule: "§1.2 scale-out after 3 consecutive datapoints above target, at the third",
     requests: THREE_HIGH,
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu(50)] },
+    scaling: onTasks(4, cpu(50)),
     check: (r) => {
       const [first, ...rest] = outs(r);
       expect(rest).toEqual([]);
@@ -115,7 +123,7 @@ const rows: Row[] = [
       ...[75, 75, 40, 75, 75, 40, 75, 75].map((p) => load(4, p)),
       ...rep(load(4, 40), 10),
     ],
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu(50)] },
+    scaling: onTasks(4, cpu(50)),
     check: (r) => {
       expect(outs(r)).toEqual([]);
       expect(new Set(column(r, "desiredCount"))).toEqual(new Set([4]));
@@ -124,7 +132,7 @@ const rows: Row[] = [
   {
     rule: "§1.2 a datapoint exactly at target is not above it (GreaterThanThreshold)",
     requests: rep(load(4, 50), 30),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu(50)] },
+    scaling: onTasks(4, cpu(50)),
     check: (r) => {
       expect(new Set(r.timeline?.cpuUtilization)).toEqual(new Set([50]));
       expect(outs(r)).toEqual([]);
@@ -134,7 +142,7 @@ const rows: Row[] = [
   {
     rule: "§1.2 just above target counts: 50.5 % on 4 tasks → ceil(4.04) = 5",
     requests: rep(load(4, 50.5), 30),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu(50)] },
+    scaling: onTasks(4, cpu(50)),
     check: (r) => {
       expect(outs(r)[0]).toMatchObject({ step: 2, from: 4, to: 5 });
     },
@@ -143,7 +151,7 @@ const rows: Row[] = [
   {
     rule: "§1.2 scale-in after 15 consecutive datapoints below 0.9 × target, at the 15th",
     requests: rep(load(8, 40), 20),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [cpu(50)] },
+    scaling: onTasks(8, cpu(50)),
     check: (r) => {
       const [first, ...rest] = ins(r);
       expect(rest).toEqual([]);
@@ -161,7 +169,7 @@ const rows: Row[] = [
       ...rep(load(8, 40), 14),
       ...rep(load(8, 47.5), 10),
     ],
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [cpu(50)] },
+    scaling: onTasks(8, cpu(50)),
     check: (r) => {
       expect(ins(r)).toEqual([]);
       expect(new Set(column(r, "desiredCount"))).toEqual(new Set([8]));
@@ -170,7 +178,7 @@ const rows: Row[] = [
   {
     rule: "§1.2 0.95 × target is not low: 40 minutes at 47.5 % never scale in",
     requests: rep(load(8, 47.5), 40),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [cpu(50)] },
+    scaling: onTasks(8, cpu(50)),
     check: (r) => {
       expect(ins(r)).toEqual([]);
       expect(outs(r)).toEqual([]);
@@ -179,7 +187,7 @@ const rows: Row[] = [
   {
     rule: "§1.2 exactly 0.9 × target is not below it (LessThanThreshold)",
     requests: rep(load(8, 45), 30),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [cpu(50)] },
+    scaling: onTasks(8, cpu(50)),
     check: (r) => {
       expect(new Set(r.timeline?.cpuUtilization)).toEqual(new Set([45]));
       expect(ins(r)).toEqual([]);
@@ -189,7 +197,7 @@ const rows: Row[] = [
   {
     rule: "§1.3 saturated: 4 tasks at 100 % CPU with target 50 → 8",
     requests: rep(load(4, 100), 5),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu(50)] },
+    scaling: onTasks(4, cpu(50)),
     check: (r) => {
       expect(outs(r)).toEqual([
         expect.objectContaining({ step: 2, from: 4, to: 8, policy: "cpu" }),
@@ -258,7 +266,7 @@ const rows: Row[] = [
   {
     rule: "§1.4 ScaleInCooldown blocks a second scale-in until it ends",
     requests: [...rep(load(8, 20), 15), ...rep(load(4, 10), 10)],
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [cpu(50)] },
+    scaling: onTasks(8, cpu(50)),
     check: (r) => {
       // Step 14: ceil(8 × 20/50) = 4. Step 15: 4 tasks at 10 % want 1, but the cooldown runs.
       expect(ofKind(r, "blocked-by-cooldown")).toEqual([
@@ -279,12 +287,7 @@ const rows: Row[] = [
   {
     rule: "§1.4 a scale-out ends the scale-in cooldown",
     requests: [...rep(load(8, 20), 15), ...rep(load(4, 75), 3), ...rep(load(4, 10), 25)],
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 8,
-      policies: [cpu(50, { ScaleInCooldown: 3600 })],
-    },
+    scaling: onTasks(8, cpu(50, { ScaleInCooldown: 3600 })),
     check: (r) => {
       expect(outs(r)).toEqual([expect.objectContaining({ step: 17, from: 4, to: 6 })]);
       // Without the scale-out the hour-long ScaleInCooldown would block this (next row).
@@ -298,12 +301,7 @@ const rows: Row[] = [
   {
     rule: "§1.4 (control) without a scale-out the long ScaleInCooldown blocks the second scale-in",
     requests: [...rep(load(8, 20), 15), ...rep(load(4, 40), 3), ...rep(load(4, 10), 25)],
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 8,
-      policies: [cpu(50, { ScaleInCooldown: 3600 })],
-    },
+    scaling: onTasks(8, cpu(50, { ScaleInCooldown: 3600 })),
     check: (r) => {
       expect(outs(r)).toEqual([]);
       expect(ins(r)).toEqual([expect.objectContaining({ step: 14, from: 8, to: 4 })]);
@@ -316,12 +314,7 @@ const rows: Row[] = [
   {
     rule: "§1.5 DisableScaleIn never scales in",
     requests: rep(load(8, 10), 60),
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 8,
-      policies: [cpu(50, { DisableScaleIn: true })],
-    },
+    scaling: onTasks(8, cpu(50, { DisableScaleIn: true })),
     check: (r) => {
       expect(ins(r)).toEqual([]);
       expect(ofKind(r, "scale-in-withheld")).toEqual([]);
@@ -333,7 +326,7 @@ const rows: Row[] = [
     rule: "§1.7 either policy can scale out: only the request-count one is high",
     // 45 % CPU (OK for CPU 50), 2700 requests per target (> 2400).
     requests: rep(load(4, 45), 6),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu(50), req(2400)] },
+    scaling: onTasks(4, cpu(50), req(2400)),
     check: (r) => {
       const [first] = outs(r);
       // ceil(4 × 2700/2400) = ceil(4.5) = 5
@@ -345,7 +338,7 @@ const rows: Row[] = [
     rule: "§1.7 either policy can scale out: only the CPU one is high",
     // 55 % CPU (> 50), 3300 requests per target (OK for 3600).
     requests: rep(load(4, 55), 6),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu(50), req(3600)] },
+    scaling: onTasks(4, cpu(50), req(3600)),
     check: (r) => {
       expect(outs(r)[0]).toMatchObject({ step: 2, policy: "cpu", from: 4, to: 5 });
     },
@@ -353,7 +346,7 @@ const rows: Row[] = [
   {
     rule: "§1.7 both high: the larger capacity wins (CPU 8 over requests 6)",
     requests: rep(load(4, 90), 6),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu(50), req(3600)] },
+    scaling: onTasks(4, cpu(50), req(3600)),
     check: (r) => {
       const [first] = outs(r);
       expect(first).toMatchObject({ step: 2, policy: "cpu", from: 4, to: 8 });
@@ -363,7 +356,7 @@ const rows: Row[] = [
   {
     rule: "§1.7 both high: the larger capacity wins (requests 9 over CPU 8)",
     requests: rep(load(4, 90), 6),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu(50), req(2400)] },
+    scaling: onTasks(4, cpu(50), req(2400)),
     check: (r) => {
       expect(outs(r)[0]).toMatchObject({ step: 2, policy: "req", from: 4, to: 9 });
     },
@@ -372,7 +365,7 @@ const rows: Row[] = [
     rule: "§1.7 scale-in only when all are low: CPU low, requests at target → scale-in-withheld",
     // 40 % CPU (< 45), 2400 requests per target (not < 2160).
     requests: rep(load(8, 40), 30),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [cpu(50), req(2400)] },
+    scaling: onTasks(8, cpu(50), req(2400)),
     check: (r) => {
       expect(ins(r)).toEqual([]);
       expect(ofKind(r, "scale-in-withheld")).toEqual([
@@ -384,7 +377,7 @@ const rows: Row[] = [
     rule: "§1.7 scale-in when all are low; the larger capacity wins (requests 6 over CPU 5)",
     // 30 % CPU → ceil(8 × 30/50) = 5; 1800 per target → ceil(8 × 1800/2400) = 6.
     requests: rep(load(8, 30), 20),
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [cpu(50), req(2400)] },
+    scaling: onTasks(8, cpu(50), req(2400)),
     check: (r) => {
       expect(ins(r)).toEqual([expect.objectContaining({ step: 14, from: 8, to: 6 })]);
       // Afterwards 6 tasks run at 40 % CPU (low) and 2400 per target (not low): withheld.
@@ -404,7 +397,7 @@ const rows: Row[] = [
       ...rep(0, 3),
       ...rep(load(8, 20), 14),
     ],
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [req(2400)] },
+    scaling: onTasks(8, req(2400)),
     check: (r) => {
       // At step 14 the 15 periods retrieved hold 12 real datapoints, all low, the oldest 15
       // periods old: fewer than 15, but none is not low, so AlarmLow goes to ALARM (the guide's
@@ -421,7 +414,7 @@ const rows: Row[] = [
     rule: "§1.6 a gap longer than the evaluation range: INSUFFICIENT_DATA, no scale-in until 15 real datapoints return",
     // 2300 per target (neither high nor low), 20 silent minutes, then 1200 per target (low).
     requests: [...rep(8 * 2300, 10), ...rep(0, 20), ...rep(load(8, 20), 20)],
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [req(2400)] },
+    scaling: onTasks(8, req(2400)),
     check: (r) => {
       // Step 14: AlarmHigh's five periods (10–14) are all missing.
       expect(ofKind(r, "insufficient-data")).toEqual([
@@ -442,7 +435,7 @@ const rows: Row[] = [
       ...rep(0, 3),
       ...rep(load(8, 20), 14),
     ],
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 8, policies: [req(2400)] },
+    scaling: onTasks(8, req(2400)),
     options: { platform: { ...SIMPLE, zeroTrafficIsMissingData: false } },
     check: (r) => {
       expect(ofKind(r, "insufficient-data")).toEqual([]);
@@ -468,7 +461,7 @@ const rows: Row[] = [
   {
     rule: "§2.1 a 120-s publication delay shifts the scale-out by 120 s",
     requests: THREE_HIGH,
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu(50)] },
+    scaling: onTasks(4, cpu(50)),
     options: { platform: { ...SIMPLE, metricPublicationDelaySeconds: 120 } },
     check: (r) => {
       expect(outs(r)[0]).toMatchObject({ step: 14, timeMs: endOf(12) + 120_000, to: 6 });
@@ -477,7 +470,7 @@ const rows: Row[] = [
   {
     rule: "§1.10 the 20-s policy reacts 2 minutes sooner than the 60-s one on the same step",
     requests: THREE_HIGH,
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [cpu20(50)] },
+    scaling: onTasks(4, cpu20(50)),
     check: (r) => {
       const [first] = outs(r);
       // Three 20-s datapoints of the first high minute, seen at its end.
@@ -494,7 +487,7 @@ const rows: Row[] = [
       ...[80, 40, 80].map((p) => load(4, p)),
       ...rep(load(4, 40), 5),
     ],
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [stepPolicy()] },
+    scaling: onTasks(4, stepPolicy()),
     options: { platform: NEVER_LAUNCH },
     check: (r) => {
       const all = outs(r);
@@ -507,7 +500,7 @@ const rows: Row[] = [
   {
     rule: "§1.12 step scaling: 1 of 3 datapoints above the threshold is not enough",
     requests: [...rep(load(4, 40), 10), load(4, 80), ...rep(load(4, 40), 10)],
-    scaling: { MinCapacity: 1, MaxCapacity: 20, DesiredCount: 4, policies: [stepPolicy()] },
+    scaling: onTasks(4, stepPolicy()),
     options: { platform: NEVER_LAUNCH },
     check: (r) => {
       expect(outs(r)).toEqual([]);
@@ -520,12 +513,10 @@ const rows: Row[] = [
   {
     rule: "§1.12 aws-cdk scaleOnMetric scale-in step ≤ 10: fires at exactly 10 (LessThanOrEqualToThreshold, (−∞, 0])",
     requests: rep(load(4, 10), 3),
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 4,
-      policies: [cdkStep("lower", 10, "LessThanOrEqualToThreshold", [{ upper: 0, adj: -1 }])],
-    },
+    scaling: onTasks(
+      4,
+      cdkStep("lower", 10, "LessThanOrEqualToThreshold", [{ upper: 0, adj: -1 }]),
+    ),
     options: { platform: NEVER_LAUNCH },
     check: (r) => {
       expect(r.timeline?.cpuUtilization[0]).toBe(10);
@@ -535,12 +526,10 @@ const rows: Row[] = [
   {
     rule: "§1.12 aws-cdk scaleOnMetric scale-out step ≥ 50: fires at exactly 50 (GreaterThanOrEqualToThreshold, [0, ∞))",
     requests: rep(load(4, 50), 3),
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 4,
-      policies: [cdkStep("upper", 50, "GreaterThanOrEqualToThreshold", [{ lower: 0, adj: 1 }])],
-    },
+    scaling: onTasks(
+      4,
+      cdkStep("upper", 50, "GreaterThanOrEqualToThreshold", [{ lower: 0, adj: 1 }]),
+    ),
     options: { platform: NEVER_LAUNCH },
     check: (r) => {
       expect(outs(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 5 })]);
@@ -549,17 +538,13 @@ const rows: Row[] = [
   {
     rule: "§1.12 below the threshold a shared bound belongs to the lower step: 40 with threshold 50 is in (−∞, −10], not (−10, 0]",
     requests: rep(load(4, 40), 3),
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 4,
-      policies: [
-        cdkStep("lower", 50, "LessThanOrEqualToThreshold", [
-          { lower: -10, upper: 0, adj: -1 },
-          { upper: -10, adj: -3 },
-        ]),
-      ],
-    },
+    scaling: onTasks(
+      4,
+      cdkStep("lower", 50, "LessThanOrEqualToThreshold", [
+        { lower: -10, upper: 0, adj: -1 },
+        { upper: -10, adj: -3 },
+      ]),
+    ),
     options: { platform: NEVER_LAUNCH },
     check: (r) => {
       expect(ins(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 1 })]);
@@ -568,17 +553,13 @@ const rows: Row[] = [
   {
     rule: "§1.12 below the threshold, just inside the upper step: 41 with threshold 50 is in (−10, 0]",
     requests: rep(load(4, 41), 3),
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 4,
-      policies: [
-        cdkStep("lower", 50, "LessThanOrEqualToThreshold", [
-          { lower: -10, upper: 0, adj: -1 },
-          { upper: -10, adj: -3 },
-        ]),
-      ],
-    },
+    scaling: onTasks(
+      4,
+      cdkStep("lower", 50, "LessThanOrEqualToThreshold", [
+        { lower: -10, upper: 0, adj: -1 },
+        { upper: -10, adj: -3 },
+      ]),
+    ),
     options: { platform: NEVER_LAUNCH },
     check: (r) => {
       expect(ins(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 3 })]);
@@ -587,17 +568,13 @@ const rows: Row[] = [
   {
     rule: "§1.12 above the threshold a shared bound belongs to the upper step: 60 with threshold 50 is in [10, ∞), not [0, 10)",
     requests: rep(load(4, 60), 3),
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 4,
-      policies: [
-        cdkStep("upper", 50, "GreaterThanOrEqualToThreshold", [
-          { lower: 0, upper: 10, adj: 1 },
-          { lower: 10, adj: 3 },
-        ]),
-      ],
-    },
+    scaling: onTasks(
+      4,
+      cdkStep("upper", 50, "GreaterThanOrEqualToThreshold", [
+        { lower: 0, upper: 10, adj: 1 },
+        { lower: 10, adj: 3 },
+      ]),
+    ),
     options: { platform: NEVER_LAUNCH },
     check: (r) => {
       expect(outs(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 7 })]);
@@ -606,17 +583,13 @@ const rows: Row[] = [
   {
     rule: "§1.12 above the threshold, just inside the lower step: 59 with threshold 50 is in [0, 10)",
     requests: rep(load(4, 59), 3),
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 4,
-      policies: [
-        cdkStep("upper", 50, "GreaterThanOrEqualToThreshold", [
-          { lower: 0, upper: 10, adj: 1 },
-          { lower: 10, adj: 3 },
-        ]),
-      ],
-    },
+    scaling: onTasks(
+      4,
+      cdkStep("upper", 50, "GreaterThanOrEqualToThreshold", [
+        { lower: 0, upper: 10, adj: 1 },
+        { lower: 10, adj: 3 },
+      ]),
+    ),
     options: { platform: NEVER_LAUNCH },
     check: (r) => {
       expect(outs(r)).toEqual([expect.objectContaining({ step: 0, from: 4, to: 5 })]);
@@ -625,12 +598,7 @@ const rows: Row[] = [
   {
     rule: "§1.12 a strict LessThanThreshold alarm does not fire at its threshold",
     requests: rep(load(4, 10), 3),
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 4,
-      policies: [cdkStep("lower", 10, "LessThanThreshold", [{ upper: 0, adj: -1 }])],
-    },
+    scaling: onTasks(4, cdkStep("lower", 10, "LessThanThreshold", [{ upper: 0, adj: -1 }])),
     options: { platform: NEVER_LAUNCH },
     check: (r) => {
       expect(ins(r)).toEqual([]);
@@ -641,12 +609,7 @@ const rows: Row[] = [
   ...(["breaching", "missing", "notBreaching"] as const).map((treat): Row => ({
     rule: `§1.6 a step alarm with TreatMissingData ${treat} over a silent stretch`,
     requests: [...rep(load(4, 40), 5), ...rep(0, 20)],
-    scaling: {
-      MinCapacity: 1,
-      MaxCapacity: 20,
-      DesiredCount: 4,
-      policies: [requestCountScaleIn(treat)],
-    },
+    scaling: onTasks(4, requestCountScaleIn(treat)),
     options: { platform: NEVER_LAUNCH },
     check: (r) => {
       if (treat === "breaching") {

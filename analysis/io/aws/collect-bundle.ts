@@ -30,6 +30,7 @@ import { collect, type CollectResult } from "./collect.js";
 import type { PackingLimits } from "./packing.js";
 import type { RetryOptions } from "./retry.js";
 import { DEFAULT_MAX_TASKS } from "./task-metrics.js";
+import { plural } from "../../../reports/format.js";
 
 /** The default period, seconds (CloudWatch's standard resolution; COLLECT_DEFAULTS). @default 60 */
 export const DEFAULT_COLLECT_PERIOD = COLLECT_DEFAULTS.periodSeconds;
@@ -230,7 +231,7 @@ export function renderCollectSummary(r: CollectResult): string {
       : []),
     `GetMetricData: ${r.getMetricDataCalls} calls for ${r.chunks} chunks${r.resumedChunks ? `, ${r.resumedChunks} read back from checkpoints` : ""}${r.retries ? `, ${r.retries} retries` : ""}.`,
     m.current
-      ? `Current configuration: ${m.current.task.cpu} CPU / ${m.current.task.memory} MiB, ${m.current.scaling.MinCapacity}–${m.current.scaling.MaxCapacity} tasks, ${m.current.scaling.policies.length} policies.`
+      ? `Current configuration: ${m.current.task.cpu} CPU / ${m.current.task.memory} MiB, ${m.current.scaling.MinCapacity}–${m.current.scaling.MaxCapacity} tasks, ${plural(m.current.scaling.policies.length, "policy", "policies")}.`
       : "Current configuration: not recorded (see the notes in manifest.json).",
   ];
   return `${lines.join("\n")}\n`;

@@ -51,6 +51,7 @@ import {
   toDeploymentSettings,
   toTaskSize,
 } from "./snapshot.js";
+import { plural } from "../../../reports/format.js";
 
 /** What to collect. */
 export interface CollectRequest {
@@ -226,7 +227,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     );
     if (found.tasks.length > 0)
       notes.push(
-        `Per-task and per-container Container Insights series for ${found.tasks.length} of ${found.found} tasks of ${family} (enhanced observability).`,
+        `Per-task and per-container Container Insights series for ${found.tasks.length} of ${plural(found.found, "task")} of ${family} (enhanced observability).`,
       );
   } else warn(warnings.noPerTaskMetrics("(none)"));
   const standardQueries = [...serviceQueries, ...taskQueries];

@@ -1,7 +1,8 @@
-/** A run bundle into the history, after `caplab run`. */
+/** A run bundle into the history, after `caplab run` or `caplab import --format k6`; a plan after `caplab plan`. */
 import { HISTORY_EXIT_CODE, HistoryError } from "../../../sim/vocab/errors.js";
 import type { RunData } from "../../../reports/run-data.js";
-import { recordRun } from "./history-db.js";
+import type { PlanResult } from "../../../sim/vocab/index.js";
+import { recordPlan, recordRun } from "./history-db.js";
 
 /** What {@link recordRunBundle} reads and writes with. */
 export interface RecordBundleWorld {
@@ -38,5 +39,23 @@ export async function recordRunBundle(
     if (!(error instanceof HistoryError)) throw error;
     world.notify(`the run bundle is complete but not recorded: ${error.message}`);
     return code === 0 ? HISTORY_EXIT_CODE : code;
+  }
+}
+
+/**
+ * Adds a plan (its result and output folder) to the history; returns null, or the HistoryError
+ * when the history could not be written (the plan's folder is complete either way).
+ */
+export async function recordPlanResult(
+  result: PlanResult,
+  out: string,
+  world: Pick<RecordBundleWorld, "historyPath" | "lockTimeoutMs">,
+): Promise<HistoryError | null> {
+  try {
+    await recordPlan(world.historyPath, result, { out, lockTimeoutMs: world.lockTimeoutMs });
+    return null;
+  } catch (error) {
+    if (!(error instanceof HistoryError)) throw error;
+    return error;
   }
 }

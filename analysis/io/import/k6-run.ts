@@ -86,7 +86,7 @@ export interface K6RunImportOptions {
   readonly stepSeconds?: number;
   readonly fromMs?: number;
   readonly toMs?: number;
-  /** The scenario name recorded (the history pools runs by it). @default the points' `scenario` tag, else "k6" */
+  /** The scenario name recorded (the history pools runs by it). @default the points' `scenario` tag, else IMPORT_DEFAULTS.k6Scenario ("k6") */
   readonly scenario?: string;
   /** The run's id. @default `import-` and 8 random hex digits */
   readonly runId?: string;
@@ -499,7 +499,8 @@ export async function importK6Run(
     thresholds: results,
   });
   const scenario =
-    options.scenario ?? (ingested.scenarios.length > 0 ? ingested.scenarios.join("+") : "k6");
+    options.scenario ??
+    (ingested.scenarios.length > 0 ? ingested.scenarios.join("+") : IMPORT_DEFAULTS.k6Scenario);
   const first = Number.isFinite(ingested.firstMs)
     ? new Date(ingested.firstMs).toISOString()
     : undefined;

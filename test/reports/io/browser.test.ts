@@ -6,17 +6,14 @@
  * screenshots in test-artifacts/. Skipped, with a warning, when /usr/bin/chromium is not
  * installed.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writePlanReport } from "../../../reports/io/write-plan-report.js";
 import {
   chartTextCount,
   chromiumOrWarn,
+  chromiumSession,
   keepScreenshot,
-  launchChromium,
   openReport,
   textOverlaps,
 } from "../../helpers/browser.js";
@@ -25,18 +22,7 @@ import { planResultFixture } from "../fixtures/plan-result.js";
 const hasChromium = chromiumOrWarn("browser.test.ts");
 
 describe("report.html in Chromium", () => {
-  let dir = "";
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "caplab-report-"));
-    if (hasChromium) browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const session = chromiumSession("caplab-report-", hasChromium);
 
   for (const variant of [
     {
@@ -49,14 +35,14 @@ describe("report.html in Chromium", () => {
     it.skipIf(!hasChromium)(
       `draws every chart, logs no error, runs nothing hostile, overlaps no text at 800 and 1400 px (${variant.name})`,
       async () => {
-        const out = join(dir, variant.screenshot);
+        const out = join(session.dir, variant.screenshot);
         const { html } = await writePlanReport(planResultFixture(variant.options), out, {
           awsCli:
             "aws ecs update-service --cluster <b>c</b> --service '</script><script>alert(3)</script>'",
         });
         for (const width of [800, 1400]) {
           const { page, errors, dialogs, requests, charts } = await openReport(
-            browser!,
+            session.browser!,
             html,
             width,
           );

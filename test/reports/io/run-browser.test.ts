@@ -4,19 +4,17 @@
  * test-artifacts/run-report.png. Also writes the PNG charts through Chromium. Skipped, with
  * a visible reason, when /usr/bin/chromium is not installed.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadRunBundle } from "../../../analysis/io/files/run-bundle.js";
 import { writeRunReport } from "../../../reports/io/write-run-report.js";
 import { HOSTILE_NAME, writeRunBundle } from "../../fixtures/runs/make-run-bundle.js";
 import {
   chromiumOrWarn,
+  chromiumSession,
   chartTextCount,
   keepScreenshot,
-  launchChromium,
   openReport,
   textOverlaps,
 } from "../../helpers/browser.js";
@@ -24,21 +22,12 @@ import {
 const hasChromium = chromiumOrWarn("run-browser.test.ts");
 
 describe("run report.html in Chromium", () => {
-  let dir = "";
-  let browser: Browser | undefined;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "caplab-run-browser-"));
-    if (hasChromium) browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const session = chromiumSession("caplab-run-browser-", hasChromium);
 
   it.skipIf(!hasChromium)(
     "draws every chart, logs no error, runs nothing hostile; writes PNGs",
     async () => {
-      const bundle = await writeRunBundle(join(dir, "bundle"), {
+      const bundle = await writeRunBundle(join(session.dir, "bundle"), {
         seed: 21,
         seconds: 45,
         scenario: HOSTILE_NAME,
@@ -58,7 +47,7 @@ describe("run report.html in Chromium", () => {
         },
       });
       const run = await loadRunBundle(bundle);
-      const files = await writeRunReport(run, join(dir, "out"), ["html", "md", "png"]);
+      const files = await writeRunReport(run, join(session.dir, "out"), ["html", "md", "png"]);
       expect(files.warnings).toEqual([]);
       expect(files.pngs).toHaveLength(10);
       for (const png of files.pngs)
@@ -67,7 +56,7 @@ describe("run report.html in Chromium", () => {
 
       for (const width of [800, 1400]) {
         const { page, errors, dialogs, requests, charts } = await openReport(
-          browser!,
+          session.browser!,
           files.html!,
           width,
         );

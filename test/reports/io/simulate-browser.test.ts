@@ -4,19 +4,17 @@
  * error, no two text boxes of a chart intersect, the verdict comes first, and the PNGs are
  * written. Keeps the screenshots in test-artifacts/. Skipped, with a warning, without Chromium.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../../cli/main.js";
 import { readSimulateFolder } from "../../../analysis/io/files/simulate-folder.js";
 import { writeSimulateReport } from "../../../reports/io/write-simulate-report.js";
 import {
   chartTextCount,
   chromiumOrWarn,
+  chromiumSession,
   keepScreenshot,
-  launchChromium,
   openReport,
   textOverlaps,
 } from "../../helpers/browser.js";
@@ -25,22 +23,13 @@ import { captureIo } from "../../helpers/io.js";
 const hasChromium = chromiumOrWarn("simulate-browser.test.ts");
 
 describe("the simulate report in Chromium", () => {
-  let dir = "";
-  let browser: Browser | undefined;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "caplab-simulate-browser-"));
-    if (hasChromium) browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const session = chromiumSession("caplab-simulate-browser-", hasChromium);
 
   it.skipIf(!hasChromium)(
     "draws every chart, logs no error and overlaps no text at 800 and 1400 px; writes PNGs",
     async () => {
       await writeFile(
-        join(dir, "sim.yaml"),
+        join(session.dir, "sim.yaml"),
         [
           "trace: { generate: default-week, seed: 1 }",
           "service: { cpuMsPerRequest: 8, latencyMs: 25, idleCpuPercent: 2, timeoutSeconds: 30, memoryMiB: { base: 350, perInflightRequest: 0.05 } }",
@@ -50,19 +39,25 @@ describe("the simulate report in Chromium", () => {
           "",
         ].join("\n"),
       );
-      const sim = join(dir, "sim");
-      expect(await main(["simulate", join(dir, "sim.yaml"), "--out", sim], captureIo())).toBe(0);
-      const files = await writeSimulateReport(await readSimulateFolder(sim), join(dir, "report"), [
-        "html",
-        "md",
-        "png",
-      ]);
+      const sim = join(session.dir, "sim");
+      expect(
+        await main(["simulate", join(session.dir, "sim.yaml"), "--out", sim], captureIo()),
+      ).toBe(0);
+      const files = await writeSimulateReport(
+        await readSimulateFolder(sim),
+        join(session.dir, "report"),
+        ["html", "md", "png"],
+      );
       expect(files.warnings).toEqual([]);
       expect(files.pngs).toHaveLength(5);
       for (const png of files.pngs)
         expect((await readFile(png)).subarray(1, 4).toString()).toBe("PNG");
       for (const width of [800, 1400]) {
-        const { page, errors, requests, charts } = await openReport(browser!, files.html!, width);
+        const { page, errors, requests, charts } = await openReport(
+          session.browser!,
+          files.html!,
+          width,
+        );
         expect(charts.map((c) => c.id)).toEqual([
           "chart-traffic",
           "chart-tasks",

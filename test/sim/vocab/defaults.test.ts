@@ -18,6 +18,11 @@ describe("the defaults", () => {
           "maxAttempts": 3,
           "requestTimeoutSeconds": 60,
         },
+        "calibrate": {
+          "lowLoadUtilization": 0.5,
+          "minimumPoints": 20,
+          "saturatedCpuPercent": 85,
+        },
         "collect": {
           "maxTasks": 50,
           "periodSeconds": 60,
@@ -68,11 +73,15 @@ describe("the defaults", () => {
           "patternHours": 168,
         },
         "history": {
+          "changePointMinSize": 4,
+          "changePointSeed": 1,
           "last": 30,
           "lockTimeoutSeconds": 60,
           "path": ".caplab/history.duckdb",
         },
         "import": {
+          "k6Scenario": "k6",
+          "s3Region": "us-east-1",
           "sparseQuietSeconds": 86400,
           "stepSeconds": 60,
         },
@@ -113,6 +122,11 @@ describe("the defaults", () => {
           "maxAttempts": 6,
           "maxDelayMs": 20000,
         },
+        "rightsize": {
+          "cpuPercentile": 0.95,
+          "headroomPercent": 20,
+          "memoryPercentile": 0.99,
+        },
         "robustness": {
           "maxChecked": 40,
           "maxRisk": "low",
@@ -121,6 +135,10 @@ describe("the defaults", () => {
         },
         "run": {
           "collectWaitSeconds": 180,
+          "ecsWaitMarginSeconds": 900,
+          "k6Container": "k6",
+          "scriptTestSeconds": 3600,
+          "syncStartTimeoutSeconds": 300,
         },
         "scaling": {
           "DisableScaleIn": false,

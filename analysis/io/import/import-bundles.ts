@@ -1,0 +1,385 @@
+/**
+ * `caplab import` as a library call: the flags checked, the S3 client made, the sources read
+ * (importTrace, or importK6Run for k6 output) and the bundles written. The command
+ * (cli/import-command.ts) only declares the flags, prints and records.
+ *
+ *   sources + {@link ImportFlags} ──checkImportFlags──▶ format, step, window (UsageError: exit 2)
+ *     ──prepareOutputFolder(--out)──▶ (checked before the possibly long read)
+ *     ├─ k6 ──importK6Run──▶ a run bundle in --out
+ *     └─ else ──importTrace──▶ a trace bundle in --out; ALB logs of other load balancers
+ *          each in a bundle beside it (OUT-NAME)
+ *   S3 failures explained in one sentence with their exit code ({@link ImportOutcome} "failed").
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import {
+  BUNDLE_FORMAT,
+  TraceBundleManifestSchema,
+  seriesIdPart,
+  warnings as warn,
+  type Env,
+  type TraceBundleManifest,
+  type WarningSink,
+} from "../../../sim/vocab/index.js";
+import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
+import { UsageError } from "../../../sim/vocab/errors.js";
+import { caplabVersion } from "../../../sim/io/package-root.js";
+import { isCloudWatchPeriod } from "../../cloudwatch-json.js";
+import { STEP_SECONDS_CHOICES } from "../../trace.js";
+import { awsClientOptions, awsTimeoutsOf, guardAwsClient } from "../aws/aws-client.js";
+import { writeBundle, type FixedSeries } from "../files/bundle.js";
+import { prepareOutputFolder } from "../files/output.js";
+import { parseTimeCell } from "../files/trace-file.js";
+import { parseHttpUrl } from "../files/urls.js";
+import {
+  DEFAULT_IMPORT_STEP_SECONDS,
+  IMPORT_FORMATS,
+  importTrace,
+  type ImportFormat,
+  type ImportProgress,
+  type ImportResult,
+} from "./import.js";
+import { importK6Run, type K6RunImport } from "./k6-run.js";
+import { explainS3ImportFailure, parseS3Url } from "./sources.js";
+
+/** What `caplab import` takes besides its sources, as its flags give it. */
+export interface ImportFlags {
+  readonly format?: string;
+  readonly step?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly timeColumn?: string;
+  readonly valueColumn?: string;
+  /** cloudwatch only: the --metric-data-queries JSON file. */
+  readonly queries?: string;
+  /** cloudwatch only: the series that counts requests (query Id, Label or series id). */
+  readonly requests?: string;
+  /** alb only: the load balancer whose lines are imported. */
+  readonly loadBalancer?: string;
+  readonly endpointUrl?: string;
+  /** The S3 region. @default AWS_REGION, else AWS_DEFAULT_REGION, else IMPORT_DEFAULTS.s3Region (us-east-1) */
+  readonly region?: string;
+  /** Seconds to wait for a connection to S3. @default AWS_CONNECT_TIMEOUT_SECONDS (10) */
+  readonly connectTimeout?: number;
+  /** Seconds to wait for each S3 answer, and the longest silence within one. @default 60 */
+  readonly requestTimeout?: number;
+  /** k6 only: k6's --summary-export file of the run. */
+  readonly summaryExport?: string;
+  /** k6 only: a JSON file with the script's thresholds. */
+  readonly thresholds?: string;
+  /** k6 only: the scenario name recorded. @default the points' scenario tag */
+  readonly scenario?: string;
+  /** k6 only: the run's id. */
+  readonly runId?: string;
+  /** k6 only: the history database. */
+  readonly history?: string;
+  /** k6 only: false with --no-record. @default true */
+  readonly record?: boolean;
+  readonly out: string;
+  /** Write --out even when caplab did not write what is there (it is kept as a backup). */
+  readonly force?: boolean;
+}
+
+/** The flags' format, step and window, checked. */
+export interface CheckedImportFlags {
+  readonly format: ImportFormat;
+  /** undefined only for cloudwatch without --step (each series keeps its own period). */
+  readonly stepSeconds: number | undefined;
+  readonly fromMs: number | undefined;
+  readonly toMs: number | undefined;
+}
+
+/**
+ * Checks the flags against each other before anything is read.
+ * @throws UsageError naming the flag and what to write instead
+ */
+export function checkImportFlags(
+  sources: readonly string[],
+  opts: ImportFlags,
+): CheckedImportFlags {
+  const format = parseFormat(opts.format);
+  const stepSeconds = format === "cloudwatch" ? parsePeriod(opts.step) : parseStep(opts.step);
+  const fromMs = parseWindowTime("--from", opts.from);
+  const toMs = parseWindowTime("--to", opts.to);
+  if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs)
+    throw new UsageError(
+      `--from (${opts.from}) is not before --to (${opts.to}); swap them.`,
+      "bad-flag",
+    );
+  if (sources.length === 0)
+    throw new UsageError(
+      "caplab import needs at least one SOURCE (a file, a folder or s3://bucket/prefix).",
+      "bad-flag",
+    );
+  if (format !== "csv" && (opts.timeColumn !== undefined || opts.valueColumn !== undefined))
+    throw new UsageError("--time-column and --value-column go with --format csv only.", "bad-flag");
+  if (format !== "cloudwatch" && (opts.queries !== undefined || opts.requests !== undefined))
+    throw new UsageError("--queries and --requests go with --format cloudwatch only.", "bad-flag");
+  const k6Only = (
+    [
+      ["--summary-export", opts.summaryExport],
+      ["--thresholds", opts.thresholds],
+      ["--scenario", opts.scenario],
+      ["--run-id", opts.runId],
+      ["--history", opts.history],
+      ["--no-record", opts.record === false ? true : undefined],
+    ] as const
+  ).filter(([, v]) => v !== undefined);
+  if (format !== "k6" && k6Only.length > 0)
+    throw new UsageError(
+      `${k6Only.map(([f]) => f).join(", ")} go${k6Only.length === 1 ? "es" : ""} with --format k6 only.`,
+      "bad-flag",
+    );
+  if (format !== "alb" && opts.loadBalancer !== undefined)
+    throw new UsageError("--load-balancer goes with --format alb only.", "bad-flag");
+  if (opts.loadBalancer !== undefined && opts.loadBalancer.trim() === "")
+    throw new UsageError(
+      "--load-balancer is empty; give the load balancer as app/NAME/ID or NAME.",
+      "bad-flag",
+    );
+  if (opts.endpointUrl !== undefined) parseHttpUrl("--endpoint-url", opts.endpointUrl, "aws");
+  // Every S3 source is checked (credentials, bucket name) before anything is read.
+  for (const source of sources)
+    if (parseS3Url(source)?.bucket === "")
+      throw new UsageError(`${source} names no bucket; write s3://bucket/prefix.`, "bad-flag");
+  return { format, stepSeconds, fromMs, toMs };
+}
+
+/** What {@link importBundles} reads and writes with. */
+export interface ImportWorld {
+  readonly env: Env;
+  readonly now: () => Date;
+  /** One sentence for the user (a backup kept, a folder recovered). */
+  readonly notify: (message: string) => void;
+  readonly warn: WarningSink;
+  /** Called after each input is read, and with null when the reading ends (not for k6). */
+  readonly onProgress?: (progress: ImportProgress | null) => void;
+  /** Makes the S3 client (the caller then destroys it); the default reads --endpoint-url and --region. */
+  readonly s3?: () => S3Client;
+}
+
+/** What an import wrote, or why it could not read its sources. */
+export type ImportOutcome =
+  | {
+      readonly kind: "trace";
+      /** The trace bundles written: --out first, then one beside it per other load balancer. */
+      readonly bundles: readonly { readonly result: ImportResult; readonly out: string }[];
+    }
+  | { readonly kind: "k6"; readonly result: K6RunImport; readonly out: string }
+  | { readonly kind: "failed"; readonly message: string; readonly exitCode: number };
+
+/**
+ * Reads `sources` as the flags say and writes the bundle(s): a run bundle for k6 output, else a
+ * trace bundle in --out (and, for ALB logs of several load balancers, one beside it for each of
+ * the others, with a warning naming them). An S3 failure is an outcome, explained; a user's
+ * mistake is a UsageError; anything else is thrown as it is.
+ */
+export async function importBundles(
+  sources: readonly string[],
+  opts: ImportFlags,
+  world: ImportWorld,
+): Promise<ImportOutcome> {
+  const { format, stepSeconds, fromMs, toMs } = checkImportFlags(sources, opts);
+  // --out is checked before the (possibly long) read, and may not hold the sources.
+  const output = await prepareOutputFolder(opts.out, {
+    command: "import",
+    force: opts.force,
+    inputs: [
+      ...localSources(sources),
+      ...[opts.queries, opts.summaryExport, opts.thresholds].filter((f) => f !== undefined),
+    ],
+    notify: world.notify,
+  });
+  const timeouts = awsTimeoutsOf(opts);
+  let client: S3Client | undefined;
+  const makeS3 =
+    world.s3 ??
+    ((): S3Client =>
+      new S3Client({
+        ...awsClientOptions(timeouts),
+        region:
+          opts.region ??
+          world.env.AWS_REGION ??
+          world.env.AWS_DEFAULT_REGION ??
+          IMPORT_DEFAULTS.s3Region,
+        ...(opts.endpointUrl !== undefined
+          ? { endpoint: opts.endpointUrl, forcePathStyle: true }
+          : {}),
+      }));
+  const s3 = (): S3Client => (client ??= guardAwsClient(makeS3()));
+  const explained = (error: unknown): ImportOutcome => {
+    if (error instanceof UsageError) throw error;
+    const failure = explainS3ImportFailure(error, opts.endpointUrl, timeouts);
+    if (failure === null) throw error;
+    return { kind: "failed", ...failure };
+  };
+
+  if (format === "k6") {
+    try {
+      const result = await output.write((dir) =>
+        importK6Run(
+          {
+            sources,
+            stepSeconds: stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS,
+            ...(fromMs === undefined ? {} : { fromMs }),
+            ...(toMs === undefined ? {} : { toMs }),
+            ...(opts.summaryExport === undefined ? {} : { summaryExport: opts.summaryExport }),
+            ...(opts.thresholds === undefined ? {} : { thresholdsFile: opts.thresholds }),
+            ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
+            ...(opts.runId === undefined ? {} : { runId: opts.runId }),
+            s3,
+            now: world.now(),
+          },
+          dir,
+          world.warn,
+        ),
+      );
+      return { kind: "k6", result, out: output.path };
+    } catch (error) {
+      return explained(error);
+    } finally {
+      if (world.s3 === undefined) client?.destroy();
+    }
+  }
+
+  let result: ImportResult;
+  try {
+    result = await importTrace(
+      {
+        format,
+        sources,
+        stepSeconds,
+        fromMs,
+        toMs,
+        timeColumn: opts.timeColumn,
+        valueColumn: opts.valueColumn,
+        queriesFile: opts.queries,
+        requests: opts.requests,
+        loadBalancer: opts.loadBalancer,
+        s3,
+        onProgress: world.onProgress,
+      },
+      world.warn,
+    );
+  } catch (error) {
+    return explained(error);
+  } finally {
+    world.onProgress?.(null);
+    if (world.s3 === undefined) client?.destroy();
+  }
+
+  const meta = { sources, caplabVersion: caplabVersion(), createdAt: world.now().toISOString() };
+  await writeBundle(output, renderManifest(result, meta), seriesData(result));
+  // Logs of several load balancers: one bundle each, beside --out, never mixed.
+  const bundles = [{ result, out: opts.out }];
+  for (const other of result.more ?? []) {
+    const folder = besideOut(
+      opts.out,
+      other.loadBalancer ?? "",
+      bundles.slice(1).map((b) => b.out),
+    );
+    const prepared = await prepareOutputFolder(folder, {
+      command: "import",
+      force: opts.force,
+      inputs: localSources(sources),
+      notify: world.notify,
+    });
+    await writeBundle(prepared, renderManifest(other, meta), seriesData(other));
+    bundles.push({ result: other, out: folder });
+  }
+  if (bundles.length > 1)
+    world.warn(
+      warn.loadBalancersSplit(
+        bundles.map((b) => b.result.loadBalancer ?? ""),
+        bundles.map((b) => b.out),
+      ),
+    );
+  return { kind: "trace", bundles };
+}
+
+function localSources(sources: readonly string[]): string[] {
+  return sources.filter((s) => !s.startsWith("s3://"));
+}
+
+function seriesData(result: ImportResult): Map<string, FixedSeries> {
+  return new Map<string, FixedSeries>(result.series.map((s) => [s.def.id, s.data]));
+}
+
+/**
+ * The folder beside `out` for another load balancer's bundle: `OUT-NAME` (NAME from
+ * `app/NAME/ID`, in file-name characters), with the ID's start added when two share a NAME.
+ */
+export function besideOut(out: string, loadBalancer: string, taken: readonly string[]): string {
+  const [, name = loadBalancer, id = ""] = loadBalancer.split("/");
+  const base = `${out.replace(/[\\/]+$/, "")}-${seriesIdPart(name)}`;
+  if (!taken.includes(base)) return base;
+  return `${base}-${seriesIdPart(id.slice(0, 8))}`;
+}
+
+/** The bundle manifest of an import. */
+export function renderManifest(
+  result: ImportResult,
+  meta: { sources: readonly string[]; caplabVersion: string; createdAt: string },
+): TraceBundleManifest {
+  const detail = [meta.sources.join(" "), result.detail].filter((s) => s !== "").join("; ");
+  return TraceBundleManifestSchema.parse({
+    format: BUNDLE_FORMAT,
+    caplabVersion: meta.caplabVersion,
+    createdAt: meta.createdAt,
+    source: { kind: result.kind, detail },
+    window: {
+      from: new Date(result.window.fromMs).toISOString(),
+      to: new Date(result.window.toMs).toISOString(),
+    },
+    stepSeconds: result.stepSeconds,
+    series: result.series.map((s) => s.def),
+    notes: [...result.notes],
+  });
+}
+
+function parseFormat(text: string | undefined): ImportFormat {
+  if (text === undefined)
+    throw new UsageError(
+      `caplab import needs --format (${IMPORT_FORMATS.join(", ")}).`,
+      "bad-flag",
+    );
+  if (!(IMPORT_FORMATS as readonly string[]).includes(text))
+    throw new UsageError(
+      `--format ${text} is not one of ${IMPORT_FORMATS.join(", ")}; pick the one the SOURCE is written in.`,
+      "bad-flag",
+    );
+  return text as ImportFormat;
+}
+
+function parseStep(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_IMPORT_STEP_SECONDS;
+  const n = Number(text);
+  if (!(STEP_SECONDS_CHOICES as readonly number[]).includes(n))
+    throw new UsageError(
+      `--step ${text} is not one of ${STEP_SECONDS_CHOICES.join(", ")} (seconds).`,
+      "bad-flag",
+    );
+  return n;
+}
+
+/** --step for --format cloudwatch: any period CloudWatch takes; undefined when not given. */
+function parsePeriod(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!isCloudWatchPeriod(n))
+    throw new UsageError(
+      `--step ${text} is not a CloudWatch period; give 1, 5, 10, 20, 30 or a multiple of 60 (seconds).`,
+      "bad-flag",
+    );
+  return n;
+}
+
+function parseWindowTime(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseTimeCell(text.trim());
+  if (ms === null)
+    throw new UsageError(
+      `${flag} "${text}" is not a time; write it as ISO 8601 (2025-04-08T00:00:00Z) or unix seconds.`,
+      "bad-flag",
+    );
+  return ms;
+}
