@@ -396,6 +396,17 @@ export const IMPORT_DEFAULTS = {
    * Groups", system tags): the name the history pools such runs by. @default "k6"
    */
   k6Scenario: "k6",
+  /**
+   * Plain files from this size are read by worker threads by default. A worker costs its start
+   * (a new isolate loading the aggregator's modules: about 50 ms) and its warm-up (its copy of
+   * the scanner starts as unoptimized code: the first 100 MB take two to three times as long as
+   * on a warm thread); with pieces claimed one at a time a slow worker holds no one up, but
+   * under this size its start and warm-up are a large part of the whole read, and a trend whose
+   * thresholds a Metric line declares after some of its Points makes a threaded read go twice
+   * over the file (see ingestK6File in analysis/io/files/k6-stream.ts). Not lowered without a
+   * measurement on an idle core (bench/README.md). @default 256 MiB
+   */
+  k6ThreadMinBytes: 256 << 20,
 } as const;
 
 /** `caplab run`. */

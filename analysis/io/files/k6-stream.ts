@@ -27,20 +27,12 @@ import {
 } from "../../k6-ingest.js";
 import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
 import { startSiblingWorker } from "../../../sim/io/worker.js";
+import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 
 /** Read size: large chunks make the per-chunk overhead (stream, carried line) negligible. */
 export const K6_CHUNK_BYTES = 4 << 20;
-/**
- * Plain files from this size are read by worker threads by default. A worker costs its start
- * (a new isolate loading the aggregator's modules: about 50 ms) and its warm-up (its copy of
- * the scanner starts as unoptimized code: the first 100 MB take two to three times as long as
- * on a warm thread); with pieces claimed one at a time a slow worker holds no one up, but
- * under this size its start and warm-up are a large part of the whole read, and a trend whose
- * thresholds a Metric line declares after some of its Points makes a threaded read go twice
- * over the file (see ingestK6File). Not lowered without a measurement on an idle core
- * (bench/README.md).
- */
-export const PARALLEL_MIN_BYTES = 256 << 20;
+/** Plain files from this size are read by worker threads by default: IMPORT_DEFAULTS.k6ThreadMinBytes says why. */
+export const PARALLEL_MIN_BYTES = IMPORT_DEFAULTS.k6ThreadMinBytes;
 
 /** The size of the pieces threads claim: about 8 per thread, within 4–64 MiB. */
 export function k6PieceBytes(size: number, threads: number): number {

@@ -18,6 +18,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { toTrace } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
+import { plural } from "../../../reports/format.js";
 import { readTraceCsvStream } from "../files/trace-file.js";
 import {
   warnings,
@@ -228,9 +229,9 @@ async function importLines(
   if (parts.length === 0 || extents.every((e) => e === null)) {
     const hint =
       lines > 0 && bad === lines
-        ? `none of its ${lines} lines read as --format ${format}; check --format`
+        ? `none of its ${plural(lines, "line")} read as --format ${format}; check --format`
         : reader.outside > 0
-          ? `all ${reader.outside} requests fall outside --from/--to; widen the window`
+          ? `all ${plural(reader.outside, "request")} fall${reader.outside === 1 ? "s" : ""} outside --from/--to; widen the window`
           : others.length > 0
             ? `none of its lines is of --load-balancer ${options.loadBalancer}; it holds ${others
                 .slice(0, 5)
@@ -274,10 +275,10 @@ async function importLines(
     const notes = [
       `read ${lines} line${lines === 1 ? "" : "s"} from ${files} input${files === 1 ? "" : "s"}: ${
         part.name === "" ? "" : `${seen} of load balancer ${part.name}, `
-      }${requests} requests in the window, ${bad} bad line${bad === 1 ? "" : "s"} skipped, ${reader.outside} requests outside the window, ${unreadable} input${unreadable === 1 ? "" : "s"} not read to the end`,
+      }${plural(requests, "request")} in the window, ${plural(bad, "bad line")} skipped, ${plural(reader.outside, "request")} outside the window, ${plural(unreadable, "input")} not read to the end`,
       ...(seen !== requests && format === "alb"
         ? [
-            `${seen - requests} of the ${seen} requests reached no target (redirects, fixed responses, refusals): they are in requests-without-target, not in requests`,
+            `${seen - requests} of the ${plural(seen, "request")} reached no target (redirects, fixed responses, refusals): they are in requests-without-target, not in requests`,
           ]
         : []),
       ...(quiet.length > 0
@@ -402,7 +403,7 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
       },
     ],
     notes: [
-      `read ${times.length} rows from ${names.length} CSV file${names.length === 1 ? "" : "s"}: ${Math.round(requests)} requests in the window, ${bad} bad line${bad === 1 ? "" : "s"} skipped`,
+      `read ${times.length} rows from ${names.length} CSV file${names.length === 1 ? "" : "s"}: ${plural(Math.round(requests), "request")} in the window, ${plural(bad, "bad line")} skipped`,
       "steps with no row are gaps (empty values)",
       ...badPerFile,
     ],

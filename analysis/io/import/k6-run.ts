@@ -50,6 +50,7 @@ import {
   validateThresholds,
   type ThresholdResult,
 } from "../../../scenarios/plan/k6-thresholds.js";
+import { plural } from "../../../reports/format.js";
 import { thresholdVerdicts } from "../../../reports/run-data.js";
 import { renderSeriesCsv, type FixedSeries } from "../files/bundle.js";
 import { excerpt, jsonErrorReason } from "../files/excerpt.js";
@@ -361,7 +362,7 @@ export async function importK6Run(
     warn(warning.moreBadLines(ingested.badLineCount - MAX_REPORTED_BAD_LINES));
   if (ingested.lines > 0 && ingested.badLineCount === ingested.lines)
     throw new UsageError(
-      `Nothing to import from ${options.sources.join(", ")}: none of its ${ingested.lines} lines read as k6 JSON output (k6 run --out json=FILE); check --format.`,
+      `Nothing to import from ${options.sources.join(", ")}: none of its ${plural(ingested.lines, "line")} read as k6 JSON output (k6 run --out json=FILE); check --format.`,
       "empty-trace",
     );
   if (ingested.lines === 0)
@@ -541,7 +542,7 @@ export async function importK6Run(
         "imported k6 output: collect the service's window with caplab collect into DIR/server",
     },
     notes: [
-      `read ${ingested.lines} lines from ${files} input${files === 1 ? "" : "s"} (${basename(options.sources[0]!)}${files > 1 ? ", …" : ""}): ${ingested.badLineCount} bad line${ingested.badLineCount === 1 ? "" : "s"} skipped`,
+      `read ${plural(ingested.lines, "line")} from ${plural(files, "input")} (${basename(options.sources[0]!)}${files > 1 ? ", …" : ""}): ${plural(ingested.badLineCount, "bad line")} skipped`,
       ...(trace === null ? ["no http_reqs in the k6 output: the bundle has no trace/"] : []),
       ...(durationSeconds === undefined
         ? [

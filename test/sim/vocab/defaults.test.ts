@@ -81,6 +81,7 @@ describe("the defaults", () => {
         },
         "import": {
           "k6Scenario": "k6",
+          "k6ThreadMinBytes": 268435456,
           "s3Region": "us-east-1",
           "sparseQuietSeconds": 86400,
           "stepSeconds": 60,
