@@ -21,6 +21,7 @@ import {
 } from "../sim/vocab/index.js";
 import { formatCompact, formatNumber, metricShortName } from "./format.js";
 import { closestToSlo, rankOutcomes } from "../sim/search.js";
+import { stoppedEarly } from "../sim/plan.js";
 import { PALETTE, REFERENCE_COLOR, referenceRule, responsive } from "./chart-style.js";
 import { deployHoursChart } from "./deploy-hours.js";
 import {
@@ -149,7 +150,8 @@ export function minuteTicks(max: number): number[] {
 /**
  * Every candidate's monthly cost against its SLO minutes; the front connected, the pick marked.
  * Candidates the sweep stopped early (sim/prune.ts) are left out: their figures are only lower
- * bounds, and none of them could meet the SLO or be on the front.
+ * bounds, and none of them could be on the front, be picked or be listed (some of those stopped
+ * as out of reach may meet the SLO: the description says how many).
  */
 export function paretoChart(result: PlanResult): PlanChart["spec"] {
   const pareto = new Set(result.pareto);
@@ -275,7 +277,7 @@ export function paretoChart(result: PlanResult): PlanChart["spec"] {
       description:
         rows.length === result.outcomes.length
           ? "Monthly cost against SLO-violating minutes for every candidate."
-          : `Monthly cost against SLO-violating minutes for the ${rows.length} candidates simulated to the end (${result.outcomes.length - rows.length} stopped early, missing the SLO, are left out).`,
+          : `Monthly cost against SLO-violating minutes for the ${rows.length} candidates simulated to the end (${stoppedWords(result)} are left out: none of them is on the front).`,
       layer: layers,
       resolve: { scale: { color: "independent", fill: "independent", shape: "independent" } },
     },
@@ -295,6 +297,21 @@ function sizeOrder(a: TaskSize, b: TaskSize): number {
   );
 }
 
+/**
+ * The candidates the sweep stopped early, in words: "12 stopped early once they could no longer
+ * meet the SLO and 40 once too dear to change the plan".
+ */
+function stoppedWords(result: PlanResult): string {
+  const s = stoppedEarly(result.outcomes);
+  const parts = [
+    s.cannotMeetSlo > 0 ? `${s.cannotMeetSlo} once they could no longer meet the SLO` : "",
+    s.outOfReach > 0
+      ? `${s.outOfReach} once too dear to change the plan (dearer than ${s.cheaperWithinSlo} or more within the SLO)`
+      : "",
+  ].filter((p) => p !== "");
+  return `${s.cannotMeetSlo + s.outOfReach} stopped early, ${parts.join(" and ")},`;
+}
+
 /** One heatmap cell: the cheapest SLO-meeting candidate, else the closest one. */
 export interface HeatmapCell {
   readonly target: number;
@@ -303,6 +320,11 @@ export interface HeatmapCell {
   readonly column: string;
   readonly cost: number;
   readonly meetsSlo: boolean;
+  /**
+   * Every candidate of the cell was stopped early (sim/prune.ts), and one of them as out of
+   * reach: it may meet the SLO, but is too dear to change the plan.
+   */
+  readonly stopped: boolean;
   readonly label: string;
   readonly minutes: number;
   readonly candidates: number;
@@ -349,13 +371,17 @@ export function heatmapCells(result: PlanResult, metric: PredefinedMetricType): 
     const target = best.candidate.targetValue;
     const rank = (sorted.get(size) ?? []).indexOf(target);
     const cost = round(best.kpis.monthlyCostUsd);
-    const costText = best.meetsSlo ? `$${formatNumber(cost)}` : "×";
+    // A stopped candidate shows only when every one in its cell was stopped: "×" when they
+    // cannot meet the SLO, "dearer" when one may meet it but costs too much to matter.
+    const stopped = list.some((o) => o.pruned?.reason === "out-of-reach") && !!best.pruned;
+    const costText = best.meetsSlo ? `$${formatNumber(cost)}` : stopped ? "dearer" : "×";
     cells.push({
       target,
       size,
       column: shared ? shortTarget(metric, target) : `#${rank + 1}`,
       cost,
       meetsSlo: best.meetsSlo,
+      stopped,
       label: best.candidate.label,
       minutes: round(best.kpis.sloViolationMinutes, 1),
       candidates: list.length,
@@ -410,11 +436,18 @@ export function costHeatmap(result: PlanResult): PlanChart["spec"] {
     { field: "cost", title: "monthly cost (USD)", format: "$,.2f" },
     { field: "minutes", title: "SLO minutes" },
     { field: "meetsSlo", title: "meets SLO" },
+    { field: "stopped", title: "stopped early (too dear)" },
     { field: "candidates", title: "candidates in cell" },
   ];
   return responsive(
     {
-      description: `Monthly cost by target value and task size for ${metric}.`,
+      description: cells.some((c) => c.stopped || c.meetsSlo)
+        ? `Monthly cost by target value and task size for ${metric}${
+            stoppedEarly(result.outcomes).outOfReach > 0
+              ? `; cells show the cheapest candidate simulated to the end, and "dearer" where every candidate was stopped early as too dear to change the plan`
+              : ""
+          }.`
+        : `Monthly cost by target value and task size for ${metric}.`,
       data: { values: cells },
       encoding: { x, y },
       layer: [
