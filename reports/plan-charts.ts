@@ -73,20 +73,26 @@ export function planCharts(result: PlanResult): PlanChart[] {
     runs: runsOf(result),
     sloP95Ms: result.slo.latencyP95Ms,
   });
+  const stopped = stoppedEarly(result.outcomes);
   return [
     ...timeline,
     {
       id: "chart-pareto",
       title: "Cost against SLO minutes",
       caption:
-        "Every candidate (colour: its metric); the dashed line joins the Pareto front, the diamond is the pick and the cross the current setting. Candidates above the budget line miss the SLO.",
+        (stopped.cannotMeetSlo + stopped.outOfReach > 0
+          ? `Every candidate simulated to the end (colour: its metric; ${stoppedWords(result)} are left out)`
+          : "Every candidate (colour: its metric)") +
+        "; the dashed line joins the Pareto front, the diamond is the pick and the cross the current setting. Candidates above the budget line miss the SLO.",
       spec: paretoChart(result),
     },
     {
       id: "chart-heatmap",
       title: "Monthly cost by target value and task size",
       caption:
-        "The cheapest candidate per cell for the pick's metric; × marks a cell where every candidate misses the SLO, the thick outline the pick.",
+        stopped.outOfReach > 0
+          ? "The cheapest candidate simulated to the end per cell for the pick's metric; × marks a cell where every candidate misses the SLO, “dearer” one whose candidates were all stopped early as too dear to change the plan, the thick outline the pick."
+          : "The cheapest candidate per cell for the pick's metric; × marks a cell where every candidate misses the SLO, the thick outline the pick.",
       spec: costHeatmap(result),
       ...(chartMetric(result) === null
         ? { note: "No candidate uses a target-tracking metric, so there is no target to map." }

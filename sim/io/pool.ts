@@ -163,8 +163,9 @@ export async function runSweep(
     );
   };
   let done = 0;
-  // With pruning on a trace of two days or more, an ordering pass simulates every candidate on
-  // the busiest day first (sim/prune.ts, orderWindow); it reports no progress.
+  // With pruning on a trace of two days or more, an ordering pass first simulates every
+  // candidate on six hours to a day around the busiest step (sim/prune.ts, orderWindow); it
+  // reports no progress.
   const windowTrace = window && traceWindow(trace, window);
 
   if (workers === 0) {

@@ -82,7 +82,7 @@ function withoutCounts(json: string): string {
 /** "166 within the SLO" or "166 of 301 candidates meet": the count, and "53 more" out of reach. */
 function counted(text: string): { meeting: number; more: number } {
   const meeting = /(\d+) within the SLO|(\d+) of \d+ candidates meet the SLO/.exec(text);
-  const more = /; (\d+) more (?:was|were) stopped early/.exec(text);
+  const more = /; (\d+) more stopped early/.exec(text);
   return {
     meeting: Number(meeting?.[1] ?? meeting?.[2] ?? NaN),
     more: Number(more?.[1] ?? 0),
