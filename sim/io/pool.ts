@@ -170,12 +170,14 @@ export async function runSweep(
 
   if (workers === 0) {
     const queueMemo = new QueueStepMemo();
+    // The ordering pass's own: a memo's tables are sized for the trace that first made them.
+    const windowMemo = new QueueStepMemo(16 << 20);
     if (windowTrace) {
       for (let index = 0; index < total; index++) {
         options.signal?.throwIfAborted();
         estimates[index] = simulate(windowTrace, candidates[index]!, context, {
           record: false,
-          queueMemo,
+          queueMemo: windowMemo,
         }).kpis;
       }
     }

@@ -42,13 +42,18 @@ const windowTrace = data.window && traceWindow(data.trace, data.window);
 const firingsCache = new Map<string, ReturnType<typeof scheduleFirings>>();
 // Queueing results shared by this worker's candidates (the same Kpis, far fewer solves).
 const queueMemo = new QueueStepMemo();
+// The ordering pass's own: a memo's tables are sized for the trace that first made them.
+const windowMemo = new QueueStepMemo(16 << 20);
 const endMs = data.trace.startMs + data.trace.requests.length * data.trace.stepSeconds * 1000;
 
 parentPort!.on("message", (message: SweepRequest) => {
   if (message.window && windowTrace) {
     const estimates: SweepResponse = message.batch.map((index) => {
       const candidate = data.candidates[index]!;
-      const r = simulate(windowTrace, candidate, data.context, { record: false, queueMemo });
+      const r = simulate(windowTrace, candidate, data.context, {
+        record: false,
+        queueMemo: windowMemo,
+      });
       return { index, kpis: r.kpis, pruned: null };
     });
     parentPort!.postMessage(estimates);
