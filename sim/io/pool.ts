@@ -3,10 +3,13 @@
  * free, and results are put back in candidate order, so the outcome is the same for any number
  * of workers.
  *
- * With `prune`, the sweep goes in waves, cheapest candidates first (sim/prune.ts, sweepOrder):
- * each wave's simulations stop a candidate as soon as it can no longer matter to the plan, by a
- * rule made from the candidates finished in earlier waves (stopRule). The waves, and so what is
- * pruned and when, are the same for any number of workers.
+ * With `prune`, an ordering pass first simulates every candidate on a short window around the
+ * trace's busiest step (sim/prune.ts, orderWindow; traces of two days or more), and the sweep
+ * then goes in waves, the estimated front and the cheapest eligible-looking candidates first
+ * (estimateOrder; sweepOrder's estimate on shorter traces): each wave's simulations stop a
+ * candidate as soon as it can no longer matter to the plan, by a rule made from the candidates
+ * finished in earlier waves (stopRule). The order and the waves, and so what is pruned and when,
+ * are the same for any number of workers.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
