@@ -64,7 +64,7 @@ export function planProgress(
       sweepBar?.stop();
       const stopped = swept.filter((r) => r.pruned !== null).length;
       io.err(
-        `Swept ${plural(swept.length, "candidate")} in ${((ctx.now().getTime() - started) / 1000).toFixed(1)} s${stopped > 0 ? ` (${stopped} stopped early: they could no longer meet the SLO nor change the plan; candidates.csv says when)` : ""}; rating the best ${robustness.topK} under perturbations (more, up to ${robustness.maxChecked}, until one is rated ${robustness.maxRisk} risk or lower)…\n`,
+        `Swept ${plural(swept.length, "candidate")} in ${((ctx.now().getTime() - started) / 1000).toFixed(1)} s${stopped > 0 ? ` (${stopped} stopped early: they could no longer meet the SLO or were too dear to change the plan; candidates.csv says when and why)` : ""}; rating the best ${robustness.topK} under perturbations (more, up to ${robustness.maxChecked}, until one is rated ${robustness.maxRisk} risk or lower)…\n`,
       );
     },
     onRobustnessProgress: (done, total) => {

@@ -12,6 +12,7 @@
  * (and stays when scripts are off or fail).
  */
 import { sizeLabel, type PlanResult, type ScalingEvent } from "../sim/vocab/index.js";
+import { outOfReachClause } from "../sim/plan.js";
 import { findExtremes, type Extreme } from "../analysis/extremes.js";
 import {
   formatCompact,
@@ -190,7 +191,7 @@ export function renderPlanHtml(
   body.push(`<header>
 <h1>Capacity plan</h1>
 <p class="sub">Trace <code>${e(t.source)}</code> · ${e(formatUtc(t.startMs))} to ${e(formatUtc(endMs))} · ${e(traceSpan(result))}</p>
-<p class="sub">SLO: p95 ≤ ${e(formatNumber(result.slo.latencyP95Ms))} ms, errors ≤ ${e(formatPercent(result.slo.errorRatePercent, 3))}, at most ${e(formatCompact(result.slo.violationBudgetMinutes, 1))} violating minutes · ${result.outcomes.length} candidates, ${result.outcomes.filter((o) => o.meetsSlo).length} within the SLO</p>
+<p class="sub">SLO: p95 ≤ ${e(formatNumber(result.slo.latencyP95Ms))} ms, errors ≤ ${e(formatPercent(result.slo.errorRatePercent, 3))}, at most ${e(formatCompact(result.slo.violationBudgetMinutes, 1))} violating minutes · ${result.outcomes.length} candidates, ${result.outcomes.filter((o) => o.meetsSlo).length} within the SLO${e(outOfReachClause(result.outcomes))}</p>
 </header>`);
   body.push(verdictHtml(result));
 

@@ -21,6 +21,7 @@ import {
 } from "../sim/vocab/index.js";
 import { formatCompact, formatNumber, metricShortName } from "./format.js";
 import { closestToSlo, rankOutcomes } from "../sim/search.js";
+import { stoppedEarly } from "../sim/plan.js";
 import { PALETTE, REFERENCE_COLOR, referenceRule, responsive } from "./chart-style.js";
 import { deployHoursChart } from "./deploy-hours.js";
 import {
@@ -72,20 +73,26 @@ export function planCharts(result: PlanResult): PlanChart[] {
     runs: runsOf(result),
     sloP95Ms: result.slo.latencyP95Ms,
   });
+  const stopped = stoppedEarly(result.outcomes);
   return [
     ...timeline,
     {
       id: "chart-pareto",
       title: "Cost against SLO minutes",
       caption:
-        "Every candidate (colour: its metric); the dashed line joins the Pareto front, the diamond is the pick and the cross the current setting. Candidates above the budget line miss the SLO.",
+        (stopped.cannotMeetSlo + stopped.outOfReach > 0
+          ? `Every candidate simulated to the end (colour: its metric; ${stoppedWords(result)} are left out)`
+          : "Every candidate (colour: its metric)") +
+        "; the dashed line joins the Pareto front, the diamond is the pick and the cross the current setting. Candidates above the budget line miss the SLO.",
       spec: paretoChart(result),
     },
     {
       id: "chart-heatmap",
       title: "Monthly cost by target value and task size",
       caption:
-        "The cheapest candidate per cell for the pick's metric; × marks a cell where every candidate misses the SLO, the thick outline the pick.",
+        stopped.outOfReach > 0
+          ? "The cheapest candidate simulated to the end per cell for the pick's metric; × marks a cell where every candidate misses the SLO, “dearer” one whose candidates were all stopped early as too dear to change the plan, the thick outline the pick."
+          : "The cheapest candidate per cell for the pick's metric; × marks a cell where every candidate misses the SLO, the thick outline the pick.",
       spec: costHeatmap(result),
       ...(chartMetric(result) === null
         ? { note: "No candidate uses a target-tracking metric, so there is no target to map." }
@@ -149,7 +156,8 @@ export function minuteTicks(max: number): number[] {
 /**
  * Every candidate's monthly cost against its SLO minutes; the front connected, the pick marked.
  * Candidates the sweep stopped early (sim/prune.ts) are left out: their figures are only lower
- * bounds, and none of them could meet the SLO or be on the front.
+ * bounds, and none of them could be on the front, be picked or be listed (some of those stopped
+ * as out of reach may meet the SLO: the description says how many).
  */
 export function paretoChart(result: PlanResult): PlanChart["spec"] {
   const pareto = new Set(result.pareto);
@@ -275,7 +283,7 @@ export function paretoChart(result: PlanResult): PlanChart["spec"] {
       description:
         rows.length === result.outcomes.length
           ? "Monthly cost against SLO-violating minutes for every candidate."
-          : `Monthly cost against SLO-violating minutes for the ${rows.length} candidates simulated to the end (${result.outcomes.length - rows.length} stopped early, missing the SLO, are left out).`,
+          : `Monthly cost against SLO-violating minutes for the ${rows.length} candidates simulated to the end (${stoppedWords(result)} are left out: none of them is on the front).`,
       layer: layers,
       resolve: { scale: { color: "independent", fill: "independent", shape: "independent" } },
     },
@@ -295,6 +303,21 @@ function sizeOrder(a: TaskSize, b: TaskSize): number {
   );
 }
 
+/**
+ * The candidates the sweep stopped early, in words: "12 stopped early once they could no longer
+ * meet the SLO and 40 once too dear to change the plan".
+ */
+function stoppedWords(result: PlanResult): string {
+  const s = stoppedEarly(result.outcomes);
+  const parts = [
+    s.cannotMeetSlo > 0 ? `${s.cannotMeetSlo} once they could no longer meet the SLO` : "",
+    s.outOfReach > 0
+      ? `${s.outOfReach} once too dear to change the plan (dearer than ${s.cheaperWithinSlo} or more within the SLO)`
+      : "",
+  ].filter((p) => p !== "");
+  return `${s.cannotMeetSlo + s.outOfReach} stopped early, ${parts.join(" and ")},`;
+}
+
 /** One heatmap cell: the cheapest SLO-meeting candidate, else the closest one. */
 export interface HeatmapCell {
   readonly target: number;
@@ -303,6 +326,11 @@ export interface HeatmapCell {
   readonly column: string;
   readonly cost: number;
   readonly meetsSlo: boolean;
+  /**
+   * Every candidate of the cell was stopped early (sim/prune.ts), and one of them as out of
+   * reach: it may meet the SLO, but is too dear to change the plan.
+   */
+  readonly stopped: boolean;
   readonly label: string;
   readonly minutes: number;
   readonly candidates: number;
@@ -349,13 +377,17 @@ export function heatmapCells(result: PlanResult, metric: PredefinedMetricType): 
     const target = best.candidate.targetValue;
     const rank = (sorted.get(size) ?? []).indexOf(target);
     const cost = round(best.kpis.monthlyCostUsd);
-    const costText = best.meetsSlo ? `$${formatNumber(cost)}` : "×";
+    // A stopped candidate shows only when every one in its cell was stopped: "×" when they
+    // cannot meet the SLO, "dearer" when one may meet it but costs too much to matter.
+    const stopped = list.some((o) => o.pruned?.reason === "out-of-reach") && !!best.pruned;
+    const costText = best.meetsSlo ? `$${formatNumber(cost)}` : stopped ? "dearer" : "×";
     cells.push({
       target,
       size,
       column: shared ? shortTarget(metric, target) : `#${rank + 1}`,
       cost,
       meetsSlo: best.meetsSlo,
+      stopped,
       label: best.candidate.label,
       minutes: round(best.kpis.sloViolationMinutes, 1),
       candidates: list.length,
@@ -410,11 +442,18 @@ export function costHeatmap(result: PlanResult): PlanChart["spec"] {
     { field: "cost", title: "monthly cost (USD)", format: "$,.2f" },
     { field: "minutes", title: "SLO minutes" },
     { field: "meetsSlo", title: "meets SLO" },
+    { field: "stopped", title: "stopped early (too dear)" },
     { field: "candidates", title: "candidates in cell" },
   ];
   return responsive(
     {
-      description: `Monthly cost by target value and task size for ${metric}.`,
+      description: cells.some((c) => c.stopped || c.meetsSlo)
+        ? `Monthly cost by target value and task size for ${metric}${
+            stoppedEarly(result.outcomes).outOfReach > 0
+              ? `; cells show the cheapest candidate simulated to the end, and "dearer" where every candidate was stopped early as too dear to change the plan`
+              : ""
+          }.`
+        : `Monthly cost by target value and task size for ${metric}.`,
       data: { values: cells },
       encoding: { x, y },
       layer: [

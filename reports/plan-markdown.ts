@@ -7,6 +7,7 @@
  * cluster names, goes in {@link markdownFence}, which nothing inside can close.
  */
 import { sizeLabel, type CandidateOutcome, type PlanResult } from "../sim/vocab/index.js";
+import { outOfReachClause } from "../sim/plan.js";
 import { markdownCell, markdownFence, markdownInline } from "./escape.js";
 import {
   formatCompact,
@@ -123,7 +124,7 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
     `Trace ${md(t.source)}: ${formatUtc(t.startMs)} to ${formatUtc(endMs)}, ${traceSpan(result)}.`,
     `SLO: p95 latency ≤ ${formatNumber(result.slo.latencyP95Ms)} ms and error rate ≤ ${formatPercent(result.slo.errorRatePercent, 3)}, ` +
       `with at most ${formatCompact(result.slo.violationBudgetMinutes, 1)} violating minutes. ` +
-      `${result.outcomes.length} candidates simulated, ${result.outcomes.filter((o) => o.meetsSlo).length} within the SLO.`,
+      `${result.outcomes.length} candidates simulated, ${result.outcomes.filter((o) => o.meetsSlo).length} within the SLO${outOfReachClause(result.outcomes)}.`,
     "",
   );
 

@@ -240,6 +240,45 @@ export function pickByRisk(
   };
 }
 
+/** Candidates the sweep stopped early (sim/prune.ts), by why. */
+export interface StoppedEarly {
+  /** Stopped once they could no longer meet the SLO (they miss it). */
+  readonly cannotMeetSlo: number;
+  /** Stopped once too dear to matter: they may meet the SLO, but not change the plan. */
+  readonly outOfReach: number;
+  /**
+   * The fewest finished candidates within the SLO at the availability floor that ranked before
+   * an out-of-reach one when it stopped (0 when none stopped so).
+   */
+  readonly cheaperWithinSlo: number;
+}
+
+/** Counts the candidates the sweep stopped early, by why. */
+export function stoppedEarly(outcomes: readonly CandidateOutcome[]): StoppedEarly {
+  let cannotMeetSlo = 0;
+  let outOfReach = 0;
+  let cheaperWithinSlo = Infinity;
+  for (const o of outcomes) {
+    if (o.pruned?.reason === "cannot-meet-slo") cannotMeetSlo++;
+    else if (o.pruned?.reason === "out-of-reach") {
+      outOfReach++;
+      cheaperWithinSlo = Math.min(cheaperWithinSlo, o.pruned.cheaperWithinSlo ?? 0);
+    }
+  }
+  return { cannotMeetSlo, outOfReach, cheaperWithinSlo: outOfReach > 0 ? cheaperWithinSlo : 0 };
+}
+
+/**
+ * What the count of candidates within the SLO leaves out, as a clause to follow it ("" when the
+ * sweep stopped none that might meet it): "; 53 more stopped early as too dear to change the
+ * plan (dearer than 40 within it; they may meet it too)".
+ */
+export function outOfReachClause(outcomes: readonly CandidateOutcome[]): string {
+  const s = stoppedEarly(outcomes);
+  if (s.outOfReach === 0) return "";
+  return `; ${s.outOfReach} more stopped early as too dear to change the plan (dearer than ${s.cheaperWithinSlo} within it; they may meet it too)`;
+}
+
 /** Assembles the plan from the sweep's results. */
 export function assemblePlan(inputs: PlanInputs): PlanResult {
   const { trace, context, candidates } = inputs;
@@ -247,7 +286,8 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const outcomes: CandidateOutcome[] = candidates.map((candidate, i) => {
     const kpis = inputs.kpis[i] as Kpis;
     const pruned = inputs.pruned?.[i] ?? null;
-    // A pruned candidate's figures are lower bounds; it cannot meet the SLO (sim/prune.ts).
+    // A pruned candidate's figures are lower bounds; it counts as missing the SLO: it cannot
+    // meet it, or cannot be reached by the pick (sim/prune.ts), and the reports say how many.
     return pruned
       ? { candidate, kpis, meetsSlo: false, pruned }
       : { candidate, kpis, meetsSlo: meetsSlo(kpis, slo) };
@@ -419,7 +459,7 @@ function explain(
   const meeting = ranked.filter((o) => o.meetsSlo);
   const reasons: string[] = [];
   reasons.push(
-    `${meeting.length} of ${ranked.length} candidates meet the SLO (at most ${result.slo.violationBudgetMinutes.toFixed(1)} violating minutes and the error-rate limit).`,
+    `${meeting.length} of ${ranked.length} candidates meet the SLO (at most ${result.slo.violationBudgetMinutes.toFixed(1)} violating minutes and the error-rate limit)${outOfReachClause(ranked)}.`,
   );
   if (!recommended) {
     const closest = ranked[0];

@@ -1,30 +1,38 @@
 /**
  * Exact pruning for the sweep (pure): stop simulating a candidate once it can no longer change
  * what the plan reports: the pick and its neighbours, the robustness checks, the Pareto front,
- * the counts of candidates within the SLO, and the report's lists of the best candidates.
+ * and the report's lists of the best candidates.
  *
  * A simulation's cost, SLO-violating minutes and failed requests only grow as it advances (every
  * step adds a cost ≥ 0, closes minutes, counts failures). So at a step a candidate's figures so
  * far are lower bounds of its final ones, and so is its cost so far plus what it is sure to pay
  * until the end (the tasks it always runs, when the engine can show it: Simulation.billedFloor,
- * sim/engine.ts). It is stopped when all three hold:
+ * sim/engine.ts). It is stopped when a finished candidate dominates it and one of two reasons
+ * holds:
  *
- * 1. It can no longer meet the SLO: its violating minutes already pass the budget, or its failed
- *    requests the error limit over the whole trace's requests. The pick (sim/plan.ts,
- *    pickByRisk) walks only candidates within the SLO, so neither the pick, its neighbours, the
- *    robustness checks, the availability counts nor the "n of N meet the SLO" counts can reach
- *    it. (Stopping candidates that meet the SLO but cost too much to be reached by the pick would
- *    be faster, but the reports count and chart every candidate within the SLO, and a stopped
- *    one is not known to be within it.)
- * 2. It is out of the report's lists: `keepRanks` finished candidates (the most of
- *    robustness.maxChecked and the longest list a report shows) already have fewer violating
- *    minutes than it has so far. The rank order (sim/search.ts, rankOutcomes: within the SLO
- *    first, then fewest violating minutes) and the "closest to the SLO" order put those before
- *    it, so the first keepRanks of either order hold no stopped candidate and are the same.
- * 3. A finished candidate dominates it: no dearer per month and with no more violating minutes,
- *    strictly better on one or the same and listed first (paretoFront's order). So it is not on
- *    the cost-vs-SLO-minutes Pareto front, and without it the front is the same (the plan
- *    computes the front over the candidates simulated to the end).
+ * - Dominated (always required): a finished candidate is no dearer per month than its cost's
+ *   lower bound and has no more violating minutes than it has so far, strictly better on one or
+ *   the same and listed first (paretoFront's order, sim/search.ts). So it is not on the
+ *   cost-vs-SLO-minutes Pareto front, and without it the front is the same (the plan computes
+ *   the front over the candidates simulated to the end).
+ * - `cannot-meet-slo`: its violating minutes already pass the budget, or its failed requests
+ *   the error limit over the whole trace's requests, and `keepRanks` finished candidates have
+ *   fewer violating minutes than it has so far. The pick (sim/plan.ts, pickByRisk) walks only
+ *   candidates within the SLO; the rank order (rankOutcomes: within the SLO first, then fewest
+ *   violating minutes) and the "closest to the SLO" order put those keepRanks before it, so the
+ *   first keepRanks of either order hold no stopped candidate.
+ * - `out-of-reach`: it may meet the SLO, but `keepRanks` finished candidates within the SLO and
+ *   at the availability floor cost so little that, even plus rankOutcomes' near-tie margin
+ *   (COST_TIE_FRACTION), they are cheaper than its cost's lower bound. Such a candidate F ranks
+ *   before it whatever its final figures: rankOutcomes groups costs within the margin of a
+ *   group's cheapest (its head h, cost(h) ≤ cost(F)), so sharing F's group would need
+ *   cost ≤ cost(h)·(1 + margin) ≤ cost(F)·(1 + margin) < its cost; and groups go cheapest
+ *   first. The groups before the first stopped candidate's group are unchanged without it and
+ *   hold those keepRanks candidates, so the first keepRanks ranks, and the first
+ *   robustness.maxChecked (≤ keepRanks) of the candidates eligible for the pick (within the SLO
+ *   at the floor; there are some, so the floor applies), are the same: pickByRisk never looks
+ *   further, and the report lists no more. What changes is the count of candidates within the
+ *   SLO: the reports say how many were stopped this way (sim/plan.ts, reports/).
  *
  * Finished candidates come from earlier waves of the sweep (sim/io/pool.ts): every candidate of a
  * wave is held to the same rule, made from the waves before it, so what is pruned, and when, is
@@ -32,7 +40,8 @@
  * cost ({@link sweepOrder}), so that strong candidates, which dominate the rest, finish early.
  *
  * A pruned candidate keeps its figures at the step it was stopped (lower bounds: the plan's
- * candidates.csv says so), counts as not meeting the SLO, and says when and why it was stopped.
+ * candidates.csv says so), counts as not meeting the SLO (the reports say how many of them may
+ * meet it), and says when and why it was stopped.
  */
 import type {
   Kpis,
@@ -69,6 +78,12 @@ export interface StopRule {
   readonly stairId: Float64Array;
   /** The finished candidates' SLO minutes, ascending. */
   readonly minutesSorted: Float64Array;
+  /**
+   * The monthly costs of the finished candidates within the SLO at the availability floor, each
+   * times (1 + rankOutcomes' near-tie margin), ascending: a candidate whose cost's lower bound
+   * passes keepRanks of them is out of reach.
+   */
+  readonly reachCosts: Float64Array;
   /** The ranks to keep exact (keepRanks). */
   readonly keepRanks: number;
 }
@@ -77,6 +92,8 @@ export interface StopRule {
 export interface Finished {
   readonly id: number;
   readonly kpis: Kpis;
+  /** Within the SLO with MinCapacity at or above the availability floor: one the pick can reach. */
+  readonly eligible: boolean;
 }
 
 /**
@@ -88,6 +105,7 @@ export interface Finished {
  *   schema library in the sweep's workers).
  * @param keepRanks the first ranks kept exact: the most of robustness.maxChecked and the
  *   longest list of candidates a report shows.
+ * @param costTieFraction rankOutcomes' near-tie margin (sim/search.ts, COST_TIE_FRACTION).
  */
 export function stopRule(
   finished: readonly Finished[],
@@ -95,6 +113,7 @@ export function stopRule(
   slo: Slo,
   budgetMinutes: number,
   keepRanks: number,
+  costTieFraction: number,
 ): StopRule {
   const n = trace.requests.length;
   // The trace's requests, summed as the simulation sums them (the error rate's denominator).
@@ -132,6 +151,11 @@ export function stopRule(
     stairMinutes: Float64Array.from(stair, (f) => f.kpis.sloViolationMinutes),
     stairId: Float64Array.from(stair, (f) => f.id),
     minutesSorted: Float64Array.from(sorted, (f) => f.kpis.sloViolationMinutes).sort(),
+    // The same product rankOutcomes compares with, so the comparison is exact.
+    reachCosts: Float64Array.from(
+      finished.filter((f) => f.eligible),
+      (f) => f.kpis.monthlyCostUsd * (1 + costTieFraction),
+    ).sort(),
     keepRanks,
   };
 }
@@ -141,8 +165,8 @@ export const PRUNE_CHECK_SECONDS = 600;
 
 /**
  * Whether the candidate `id`, with these figures so far (cost: a lower bound of its final
- * monthly cost), can stop (see the module comment); the dominating candidate, or null. The
- * rule's slack keeps it exact: a stopped candidate's final figures would fail the same tests.
+ * monthly cost), can stop (see the module comment); why, and the dominating candidate, or null.
+ * The rule's slack keeps it exact: a stopped candidate's final figures would pass the same tests.
  */
 export function shouldStop(
   rule: StopRule,
@@ -150,13 +174,9 @@ export function shouldStop(
   cost: number,
   minutes: number,
   failed: number,
-): { reason: PrunedAt["reason"]; dominatedBy: number } | null {
-  // 1. It can no longer meet the SLO.
-  if (!(minutes > rule.maxMinutes || failed > rule.maxFailed)) return null;
-  // 2. keepRanks finished candidates have fewer violating minutes than it has already.
-  if (countBelow(rule.minutesSorted, minutes) < rule.keepRanks) return null;
-  // 3. A finished candidate dominates it. The staircase's last step at or below this cost has
-  //    the fewest minutes of all of them.
+): Pick<PrunedAt, "reason" | "dominatedBy" | "cheaperWithinSlo"> | null {
+  // A finished candidate dominates it. The staircase's last step at or below this cost has the
+  // fewest minutes of all of them.
   const stairCost = rule.stairCost;
   const lo = countAtOrBelow(stairCost, cost);
   if (lo === 0) return null;
@@ -165,7 +185,18 @@ export function shouldStop(
   const other = rule.stairId[lo - 1]!;
   // Strictly better on cost or minutes, or the same and listed first (the front's order).
   if (m > minutes || !(c < cost || m < minutes || other < id)) return null;
-  return { reason: "cannot-meet-slo", dominatedBy: other };
+  // It can no longer meet the SLO, and keepRanks finished candidates have fewer violating
+  // minutes than it has already.
+  if (
+    (minutes > rule.maxMinutes || failed > rule.maxFailed) &&
+    countBelow(rule.minutesSorted, minutes) >= rule.keepRanks
+  )
+    return { reason: "cannot-meet-slo", dominatedBy: other };
+  // keepRanks finished candidates within the SLO at the floor rank before it, whatever it costs.
+  const cheaper = countBelow(rule.reachCosts, cost);
+  if (cheaper >= Math.max(1, rule.keepRanks))
+    return { reason: "out-of-reach", dominatedBy: other, cheaperWithinSlo: cheaper };
+  return null;
 }
 
 /** How many of the ascending `values` are below `x` (binary search). */
@@ -240,4 +271,96 @@ function estimatedCost(c: PlanCandidate, trace: Trace, context: SimulationContex
     taskSteps += Math.min(max, Math.max(min, need));
   }
   return monthlyCost(taskSteps * s * taskCostPerSecond(c.task, prices), trace.requests.length * s);
+}
+
+/**
+ * The sweep's ordering pass simulates a fiftieth of the trace around its busiest step, at least
+ * six hours and at most a day: on `npm run bench`'s 600 candidates × 14 days, a day's pass cost
+ * 7.1 % of the exhaustive sweep's steps and left 83.7 % to simulate, a six-hour one 1.8 % and
+ * 85.2 %.
+ */
+export const ORDER_WINDOW = { fraction: 1 / 50, minSeconds: 6 * 3600, maxSeconds: 86_400 };
+
+/**
+ * The steps [from, to) of the ordering pass (see {@link ORDER_WINDOW}), or null when the trace
+ * is under two days (the pass would cost as much as it saves).
+ */
+export function orderWindow(trace: Trace): { from: number; to: number } | null {
+  const n = trace.requests.length;
+  if (n * trace.stepSeconds < 2 * 86_400) return null;
+  const seconds = Math.min(
+    ORDER_WINDOW.maxSeconds,
+    Math.max(ORDER_WINDOW.minSeconds, ORDER_WINDOW.fraction * n * trace.stepSeconds),
+  );
+  const steps = Math.max(1, Math.round(seconds / trace.stepSeconds));
+  let peak = 0;
+  for (let i = 1; i < n; i++) if (trace.requests[i]! > trace.requests[peak]!) peak = i;
+  const from = Math.min(n - steps, Math.max(0, peak - Math.floor(steps / 2)));
+  return { from, to: from + steps };
+}
+
+/** The trace's steps [from, to) as a trace of their own. */
+export function traceWindow(trace: Trace, window: { from: number; to: number }): Trace {
+  return {
+    ...trace,
+    startMs: trace.startMs + window.from * trace.stepSeconds * 1000,
+    requests: trace.requests.slice(window.from, window.to),
+    gap: trace.gap.slice(window.from, window.to),
+  };
+}
+
+/** A candidate's figures on the ordering pass's window (an estimate: used only for the order). */
+export interface OrderEstimate {
+  readonly monthlyCostUsd: number;
+  readonly sloViolationMinutes: number;
+  /** Within the SLO on the window, at or above the availability floor. */
+  readonly eligible: boolean;
+}
+
+/**
+ * The order in which a sweep simulates the candidates, from their figures on a short window
+ * around the busiest step ({@link orderWindow}): first the ones that look strongest for pruning, i.e.
+ * those on the window's cost-vs-minutes Pareto front (they dominate the rest) and the cheapest
+ * that look eligible for the pick (they put dearer ones out of reach), then layer after layer.
+ * A candidate's key is the smaller of its Pareto layer (0: on the front, 1: on the front
+ * without layer 0, …) and its place among the eligible-looking ones, cheapest first, in
+ * groups of `keepRanks`; ties go to the cheaper, then the lower index. The order only decides
+ * which candidates finish first; what is pruned stays exact whatever it is. Cost: O(n log n).
+ */
+export function estimateOrder(estimates: readonly OrderEstimate[], keepRanks: number): number[] {
+  const n = estimates.length;
+  const byCost = estimates
+    .map((_, i) => i)
+    .sort(
+      (a, b) =>
+        estimates[a]!.monthlyCostUsd - estimates[b]!.monthlyCostUsd ||
+        estimates[a]!.sloViolationMinutes - estimates[b]!.sloViolationMinutes ||
+        a - b,
+    );
+  // Pareto layers: each point, cheapest first, joins the first layer whose fewest minutes so far
+  // are more than its own (those fewest minutes rise with the layer: binary search).
+  const layerMinutes: number[] = [];
+  const key = new Float64Array(n);
+  for (const i of byCost) {
+    const m = estimates[i]!.sloViolationMinutes;
+    let lo = 0;
+    let hi = layerMinutes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (layerMinutes[mid]! > m) hi = mid;
+      else lo = mid + 1;
+    }
+    layerMinutes[lo] = m;
+    key[i] = lo;
+  }
+  const group = Math.max(1, keepRanks);
+  let eligibleRank = 0;
+  for (const i of byCost) {
+    if (!estimates[i]!.eligible) continue;
+    key[i] = Math.min(key[i]!, Math.floor(eligibleRank / group));
+    eligibleRank++;
+  }
+  const place = new Float64Array(n);
+  byCost.forEach((i, at) => (place[i] = at));
+  return estimates.map((_, i) => i).sort((a, b) => key[a]! - key[b]! || place[a]! - place[b]!);
 }

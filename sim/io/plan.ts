@@ -102,6 +102,7 @@ export async function plan(
             config.robustness.maxChecked,
           ),
           keep: current ? [space.length] : [],
+          floor: config.space.minTasksForAvailability,
         }
       : undefined,
   });

@@ -3,18 +3,36 @@
  * free, and results are put back in candidate order, so the outcome is the same for any number
  * of workers.
  *
- * With `prune`, the sweep goes in waves, cheapest candidates first (sim/prune.ts, sweepOrder):
- * each wave's simulations stop a candidate as soon as it can no longer matter to the plan, by a
- * rule made from the candidates finished in earlier waves (stopRule). The waves, and so what is
- * pruned and when, are the same for any number of workers.
+ * With `prune`, an ordering pass first simulates every candidate on a short window around the
+ * trace's busiest step (sim/prune.ts, orderWindow; traces of two days or more), and the sweep
+ * then goes in waves, the estimated front and the cheapest eligible-looking candidates first
+ * (estimateOrder; sweepOrder's estimate on shorter traces): each wave's simulations stop a
+ * candidate as soon as it can no longer matter to the plan, by a rule made from the candidates
+ * finished in earlier waves (stopRule). The order and the waves, and so what is pruned and when,
+ * are the same for any number of workers.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { simulate } from "../engine.js";
 import { QueueStepMemo } from "../queue.js";
-import { stopRule, sweepOrder, type Finished, type StopRule } from "../prune.js";
-import { violationBudgetMinutes } from "../search.js";
-import type { Kpis, PlanCandidate, PrunedAt, SimulationContext, Trace } from "../vocab/index.js";
+import {
+  estimateOrder,
+  orderWindow,
+  stopRule,
+  sweepOrder,
+  traceWindow,
+  type Finished,
+  type StopRule,
+} from "../prune.js";
+import { COST_TIE_FRACTION, meetsSlo, violationBudgetMinutes } from "../search.js";
+import {
+  SPACE_DEFAULTS,
+  type Kpis,
+  type PlanCandidate,
+  type PrunedAt,
+  type SimulationContext,
+  type Trace,
+} from "../vocab/index.js";
 import type { SweepRequest, SweepResponse, SweepWorkerData } from "./sweep-worker.js";
 import { startSiblingWorker } from "./worker.js";
 
@@ -41,6 +59,12 @@ export interface PruneOptions {
   readonly keepRanks: number;
   /** Indexes of candidates never stopped early (the current settings). */
   readonly keep?: readonly number[];
+  /**
+   * The availability floor on MinCapacity (space.minTasksForAvailability): only candidates
+   * within the SLO at or above it put others out of reach (sim/prune.ts).
+   * @default SPACE_DEFAULTS.minTasksForAvailability
+   */
+  readonly floor?: number;
   /**
    * Candidates in the first wave (the waves then double). No candidate of the first wave stops
    * early, so a small one lets more stop: on plan --default's 300 candidates, 38 stopped with 16
@@ -106,32 +130,61 @@ export async function runSweep(
   options.onStart?.(workers);
   const prune = options.prune;
   const keep = prune?.keep ?? [];
-  const waves = sweepWaves(
-    prune ? sweepOrder(candidates, trace, context) : candidates.map((_, i) => i),
-    prune ? (prune.firstWave ?? 16) : null,
-  );
+  const floor = prune?.floor ?? SPACE_DEFAULTS.minTasksForAvailability;
+  const window = prune ? orderWindow(trace) : null;
   const results: (SweptCandidate | undefined)[] = new Array(total);
+  const estimates: (Kpis | undefined)[] = new Array(total);
   const finished: Finished[] = [];
   /** The rule for the next wave, from the candidates finished in the waves before it. */
   const nextRule = (): StopRule | null => {
     if (!prune) return null;
     const minutes = (trace.requests.length * trace.stepSeconds) / 60;
     const budget = violationBudgetMinutes(context.slo, minutes);
-    return stopRule(finished, trace, context.slo, budget, prune.keepRanks);
+    return stopRule(finished, trace, context.slo, budget, prune.keepRanks, COST_TIE_FRACTION);
   };
   const collect = (wave: readonly number[]) => {
     for (const index of wave) {
       const r = results[index]!;
       if (r.pruned === null) {
-        finished.push({ id: candidates[index]!.id, kpis: r.kpis });
+        const candidate = candidates[index]!;
+        const eligible = meetsSlo(r.kpis, context.slo) && candidate.scaling.MinCapacity >= floor;
+        finished.push({ id: candidate.id, kpis: r.kpis, eligible });
       }
     }
   };
+  /** The order of the sweep: by the ordering pass's estimates, else by sweepOrder's. */
+  const order = (): number[] => {
+    if (!prune) return candidates.map((_, i) => i);
+    if (window === null) return sweepOrder(candidates, trace, context);
+    return estimateOrder(
+      estimates.map((k, i) => ({
+        monthlyCostUsd: k!.monthlyCostUsd,
+        sloViolationMinutes: k!.sloViolationMinutes,
+        eligible: meetsSlo(k!, context.slo) && candidates[i]!.scaling.MinCapacity >= floor,
+      })),
+      prune.keepRanks,
+    );
+  };
   let done = 0;
+  // With pruning on a trace of two days or more, an ordering pass first simulates every
+  // candidate on six hours to a day around the busiest step (sim/prune.ts, orderWindow); it
+  // reports no progress.
+  const windowTrace = window && traceWindow(trace, window);
 
   if (workers === 0) {
     const queueMemo = new QueueStepMemo();
-    for (const wave of waves) {
+    // The ordering pass's own: a memo's tables are sized for the trace that first made them.
+    const windowMemo = new QueueStepMemo(16 << 20);
+    if (windowTrace) {
+      for (let index = 0; index < total; index++) {
+        options.signal?.throwIfAborted();
+        estimates[index] = simulate(windowTrace, candidates[index]!, context, {
+          record: false,
+          queueMemo: windowMemo,
+        }).kpis;
+      }
+    }
+    for (const wave of sweepWaves(order(), prune ? (prune.firstWave ?? 16) : null)) {
       const rule = nextRule();
       for (const index of wave) {
         options.signal?.throwIfAborted();
@@ -147,11 +200,12 @@ export async function runSweep(
   }
 
   const batchSize = options.batchSize ?? 4;
-  const data: SweepWorkerData = { trace, context, candidates, keep };
+  const data: SweepWorkerData = { trace, context, candidates, keep, window };
   const pool = Array.from({ length: workers }, () => startWorker(data));
   /** The wave under way: its candidates, how far it was sent and came back, its promise. */
   let wave: readonly number[] = [];
   let rule: StopRule | null = null;
+  let ordering = false;
   let sent = 0;
   let received = 0;
   let settle: { resolve: () => void; reject: (error: unknown) => void } | null = null;
@@ -161,14 +215,17 @@ export async function runSweep(
     const size = Math.max(1, Math.min(batchSize, Math.ceil((wave.length - sent) / (2 * workers))));
     const batch = wave.slice(sent, sent + size);
     sent += batch.length;
-    worker.postMessage({ batch, rule } satisfies SweepRequest);
+    worker.postMessage({ batch, rule, window: ordering } satisfies SweepRequest);
   };
   for (const worker of pool) {
     worker.on("message", (message: SweepResponse) => {
-      for (const r of message) results[r.index] = { kpis: r.kpis, pruned: r.pruned };
+      if (ordering) for (const r of message) estimates[r.index] = r.kpis;
+      else {
+        for (const r of message) results[r.index] = { kpis: r.kpis, pruned: r.pruned };
+        done += message.length;
+        options.onProgress?.(done, total);
+      }
       received += message.length;
-      done += message.length;
-      options.onProgress?.(done, total);
       if (received === wave.length) settle?.resolve();
       else feed(worker);
     });
@@ -176,17 +233,27 @@ export async function runSweep(
   }
   const onAbort = () => settle?.reject(options.signal?.reason ?? new Error("aborted"));
   options.signal?.addEventListener("abort", onAbort, { once: true });
+  const run = (next: readonly number[], nextRule: StopRule | null, onWindow: boolean) => {
+    options.signal?.throwIfAborted();
+    wave = next;
+    rule = nextRule;
+    ordering = onWindow;
+    sent = received = 0;
+    return new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+      for (const worker of pool) feed(worker);
+    });
+  };
   try {
-    for (const next of waves) {
-      options.signal?.throwIfAborted();
-      wave = next;
-      rule = nextRule();
-      sent = received = 0;
-      await new Promise<void>((resolve, reject) => {
-        settle = { resolve, reject };
-        for (const worker of pool) feed(worker);
-      });
-      collect(wave);
+    if (window)
+      await run(
+        candidates.map((_, i) => i),
+        null,
+        true,
+      );
+    for (const next of sweepWaves(order(), prune ? (prune.firstWave ?? 16) : null)) {
+      await run(next, nextRule(), false);
+      collect(next);
     }
   } finally {
     settle = null;

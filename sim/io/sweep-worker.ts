@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { simulate } from "../engine.js";
-import type { StopRule } from "../prune.js";
+import { traceWindow, type StopRule } from "../prune.js";
 import { QueueStepMemo } from "../queue.js";
 import { scheduleFirings } from "../schedule.js";
 import type { Kpis, PlanCandidate, PrunedAt, SimulationContext, Trace } from "../vocab/index.js";
@@ -16,9 +16,19 @@ export interface SweepWorkerData {
   readonly candidates: readonly PlanCandidate[];
   /** Indexes of candidates never stopped early. */
   readonly keep: readonly number[];
+  /** The steps of the sweep's ordering pass (sim/prune.ts, orderWindow), or null. */
+  readonly window: { readonly from: number; readonly to: number } | null;
 }
 
-export type SweepRequest = { readonly batch: readonly number[]; readonly rule: StopRule | null };
+/**
+ * Candidates to simulate, held to `rule`; with `window`, on the ordering pass's steps only
+ * (no rule).
+ */
+export type SweepRequest = {
+  readonly batch: readonly number[];
+  readonly rule: StopRule | null;
+  readonly window: boolean;
+};
 
 export type SweepResponse = readonly {
   readonly index: number;
@@ -28,12 +38,27 @@ export type SweepResponse = readonly {
 
 const data = workerData as SweepWorkerData;
 const keep = new Set(data.keep);
+const windowTrace = data.window && traceWindow(data.trace, data.window);
 const firingsCache = new Map<string, ReturnType<typeof scheduleFirings>>();
 // Queueing results shared by this worker's candidates (the same Kpis, far fewer solves).
 const queueMemo = new QueueStepMemo();
+// The ordering pass's own: a memo's tables are sized for the trace that first made them.
+const windowMemo = new QueueStepMemo(16 << 20);
 const endMs = data.trace.startMs + data.trace.requests.length * data.trace.stepSeconds * 1000;
 
 parentPort!.on("message", (message: SweepRequest) => {
+  if (message.window && windowTrace) {
+    const estimates: SweepResponse = message.batch.map((index) => {
+      const candidate = data.candidates[index]!;
+      const r = simulate(windowTrace, candidate, data.context, {
+        record: false,
+        queueMemo: windowMemo,
+      });
+      return { index, kpis: r.kpis, pruned: null };
+    });
+    parentPort!.postMessage(estimates);
+    return;
+  }
   const results: SweepResponse = message.batch.map((index) => {
     const candidate = data.candidates[index]!;
     const key = JSON.stringify(candidate.scaling.scheduledActions);

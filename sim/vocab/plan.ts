@@ -200,17 +200,28 @@ export interface PrunedAt {
   /**
    * `cannot-meet-slo`: its violating minutes or failed requests already passed what the SLO
    * allows, enough finished candidates have fewer violating minutes, and one dominates it.
+   * `out-of-reach`: it may meet the SLO, but enough finished candidates within the SLO at the
+   * availability floor are cheaper than it can end up (`cheaperWithinSlo`) that the pick, its
+   * neighbours, the robustness checks and the report's lists cannot reach it, and one dominates it.
    */
-  readonly reason: "cannot-meet-slo";
+  readonly reason: "cannot-meet-slo" | "out-of-reach";
   /** Id of a finished candidate that dominates it (as cheap or cheaper, with as few or fewer SLO minutes). */
   readonly dominatedBy: number;
+  /**
+   * For `out-of-reach`: how many finished candidates within the SLO at the availability floor
+   * rank before it, whatever its final figures (at least the sweep's keepRanks).
+   */
+  readonly cheaperWithinSlo?: number;
 }
 
 export interface CandidateOutcome {
   readonly candidate: PlanCandidate;
   /** Its figures; for a pruned candidate, those at the step it was stopped (lower bounds). */
   readonly kpis: Kpis;
-  /** Within the SLO: violation minutes within budget and error rate within its limit (false when pruned). */
+  /**
+   * Within the SLO: violation minutes within budget and error rate within its limit (false when
+   * pruned: a candidate stopped as `out-of-reach` is not known to miss it).
+   */
   readonly meetsSlo: boolean;
   /** Set when the sweep stopped it early. */
   readonly pruned?: PrunedAt;

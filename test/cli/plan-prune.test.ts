@@ -1,12 +1,14 @@
 /**
  * Integration: exact pruning (issue #17 item 1, sim/prune.ts) as `caplab plan` runs it. On the
  * three example plans and `plan --default`, the pruned sweep and `--exhaustive` give the same
- * plan: recommendation.json (pick, its figures, risk, robustness, neighbours, comparison),
- * report.md and pareto.json byte for byte; in plan-result.json the Pareto front, the robustness
- * checks, the pick, the neighbours, the current run, the reasons and the availability counts;
- * every candidate simulated to the end with the same figures. Each stopped candidate, run to the
- * end by the exhaustive sweep, misses the SLO, is dominated by the candidate its row names, and
- * its stopped figures are lower bounds of its final ones.
+ * plan: recommendation.json (pick, its figures, risk, robustness, neighbours, comparison) and
+ * pareto.json byte for byte; report.md the same but for the count of candidates within the SLO,
+ * which says how many more were stopped as out of reach; in plan-result.json the Pareto front,
+ * the robustness checks, the pick, the neighbours, the current run and the other reasons; every
+ * candidate simulated to the end with the same figures. Each stopped candidate, run to the end
+ * by the exhaustive sweep, is dominated by the candidate its row names and its stopped figures
+ * are lower bounds of its final ones; one stopped because it could not meet the SLO misses it,
+ * one stopped as out of reach ranks after the first keepRanks.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { HISTORY_ENV } from "../../analysis/io/history/history-db.js";
 import { readPlanResult } from "../../analysis/io/files/plan-result-file.js";
+import { rankOutcomes } from "../../sim/search.js";
 import type { CandidateOutcome, PlanResult } from "../../sim/vocab/index.js";
 import { captureIo } from "../helpers/io.js";
 
@@ -55,24 +58,79 @@ async function plan(name: string, args: readonly string[], exhaustive: boolean) 
   };
 }
 
-/** What the plan decided, beside the candidates' own rows. */
+/** The sentences that count candidates within the SLO (they leave out those out of reach). */
+const COUNTS = /meet the SLO|within the SLO|have MinCapacity below/;
+
+/** What the plan decided, beside the candidates' own rows and the counts. */
 function decided(r: PlanResult) {
-  const { outcomes: _outcomes, trace: _trace, ...rest } = r;
-  return JSON.stringify(rest);
+  const { outcomes: _outcomes, trace: _trace, reasons, availability, ...rest } = r;
+  const { belowFloorMeetingSlo: _below, ...floor } = availability;
+  return JSON.stringify({ ...rest, floor, reasons: reasons.filter((x) => !COUNTS.test(x)) });
 }
 
+/** A JSON file without the counts of candidates within the SLO (reasons, availability). */
+function withoutCounts(json: string): string {
+  return JSON.stringify(JSON.parse(json), (key, value: unknown) =>
+    key === "belowFloorMeetingSlo"
+      ? undefined
+      : key === "reasons" && Array.isArray(value)
+        ? value.filter((x) => !(typeof x === "string" && COUNTS.test(x)))
+        : value,
+  );
+}
+
+/** "166 within the SLO" or "166 of 301 candidates meet": the count, and "53 more" out of reach. */
+function counted(text: string): { meeting: number; more: number } {
+  const meeting = /(\d+) within the SLO|(\d+) of \d+ candidates meet the SLO/.exec(text);
+  const more = /; (\d+) more stopped early/.exec(text);
+  return {
+    meeting: Number(meeting?.[1] ?? meeting?.[2] ?? NaN),
+    more: Number(more?.[1] ?? 0),
+  };
+}
+
+/** What `plan` keeps exact: robustness.maxChecked (40) and the reports' lists (20, 10). */
+const KEEP_RANKS = 40;
+
 let prunedInAll = 0;
+let outOfReachInAll = 0;
 
 describe("plan with exact pruning against --exhaustive", () => {
   for (const [name, args] of PLANS) {
     it(`gives the same plan for ${name}`, { timeout: 600_000 }, async () => {
       const full = await plan(name, args, true);
       const pruned = await plan(name, args, false);
-      expect(pruned.recommendation).toBe(full.recommendation);
-      expect(pruned.markdown).toBe(full.markdown);
+      // recommendation.json: byte for byte when none was stopped as out of reach; else the same
+      // but for the counts.
+      expect(withoutCounts(pruned.recommendation)).toBe(withoutCounts(full.recommendation));
       expect(pruned.pareto).toBe(full.pareto);
       expect(decided(pruned.result)).toBe(decided(full.result));
       expect(pruned.result.pareto.length).toBeGreaterThan(0);
+      // report.md: the same lines but those that count candidates within the SLO, which say
+      // how many more were stopped early as out of reach.
+      const outOfReach = pruned.result.outcomes.filter(
+        (o) => o.pruned?.reason === "out-of-reach",
+      ).length;
+      const fullLines = full.markdown.split("\n");
+      const prunedLines = pruned.markdown.split("\n");
+      expect(prunedLines.length).toBe(fullLines.length);
+      prunedLines.forEach((line, i) => {
+        if (line === fullLines[i]) return;
+        expect(line, fullLines[i]).toMatch(COUNTS);
+        if (/have MinCapacity below/.test(line)) return;
+        const a = counted(fullLines[i]!);
+        const b = counted(line);
+        expect(b.more).toBe(outOfReach);
+        expect(b.meeting).toBeLessThanOrEqual(a.meeting);
+        expect(b.meeting + b.more).toBeGreaterThanOrEqual(a.meeting);
+      });
+      if (outOfReach === 0) {
+        expect(pruned.markdown).toBe(full.markdown);
+        expect(pruned.recommendation).toBe(full.recommendation);
+      }
+      // The first KEEP_RANKS of the exhaustive ranking, within the SLO, all finished.
+      const ranked = rankOutcomes(full.result.outcomes);
+      const firstRanks = new Set(ranked.slice(0, KEEP_RANKS).map((o) => o.candidate.id));
 
       const byId = new Map<number, CandidateOutcome>(
         full.result.outcomes.map((o) => [o.candidate.id, o]),
@@ -88,8 +146,15 @@ describe("plan with exact pruning against --exhaustive", () => {
           return;
         }
         stopped++;
-        // Run to the end, it misses the SLO, is off the front and dominated by the one named.
-        expect(exact.meetsSlo).toBe(false);
+        // Run to the end, it is off the front and dominated by the one named; it misses the
+        // SLO, or ranks after the first KEEP_RANKS (which hold as many within the SLO).
+        if (o.pruned.reason === "cannot-meet-slo") expect(exact.meetsSlo).toBe(false);
+        else {
+          expect(o.pruned.cheaperWithinSlo).toBeGreaterThanOrEqual(KEEP_RANKS);
+          expect(firstRanks.has(o.candidate.id)).toBe(false);
+          expect(ranked.slice(0, KEEP_RANKS).every((r) => r.meetsSlo)).toBe(true);
+          expect(o.meetsSlo).toBe(false);
+        }
         expect(front.has(o.candidate.id)).toBe(false);
         const by = byId.get(o.pruned.dominatedBy)!;
         expect(by.kpis.monthlyCostUsd).toBeLessThanOrEqual(exact.kpis.monthlyCostUsd);
@@ -100,7 +165,7 @@ describe("plan with exact pruning against --exhaustive", () => {
         expect(o.kpis.failedRequests).toBeLessThanOrEqual(exact.kpis.failedRequests);
         // Its row in candidates.csv says so, and when.
         const row = pruned.csv[i]!;
-        expect(row.pruned).toBe("cannot-meet-slo");
+        expect(row.pruned).toBe(o.pruned.reason);
         const { startMs, stepSeconds } = pruned.result.trace;
         const at = startMs + (o.pruned.step + 1) * stepSeconds * 1000;
         expect(row.prunedAt).toBe(new Date(at).toISOString());
@@ -109,10 +174,12 @@ describe("plan with exact pruning against --exhaustive", () => {
       expect(full.csv.every((r) => r.pruned === "")).toBe(true);
       if (stopped > 0) expect(pruned.stderr).toContain(`(${stopped} stopped early`);
       prunedInAll += stopped;
+      outOfReachInAll += outOfReach;
     });
   }
 
-  it("stops some candidates early in these plans", () => {
+  it("stops some candidates early in these plans, some as out of reach", () => {
     expect(prunedInAll).toBeGreaterThan(0);
+    expect(outOfReachInAll).toBeGreaterThan(0);
   });
 });

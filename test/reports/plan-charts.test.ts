@@ -17,6 +17,7 @@ import { formatUsd, jsonForScript } from "../../reports/format.js";
 import { markdownInline } from "../../reports/escape.js";
 import { TIMELINE_COLUMNS, type PlanResult, type Timeline } from "../../sim/vocab/index.js";
 import { planResultFixture } from "./fixtures/plan-result.js";
+import { outOfReachClause } from "../../sim/plan.js";
 
 /** Layers of a spec, flattened (vconcat panels and nested layers). */
 function units(spec: unknown): Record<string, unknown>[] {
@@ -239,6 +240,47 @@ describe("plan chart specs", () => {
     expect(after.map((c) => [c.target, c.size, c.label, c.meetsSlo])).toEqual(
       before.map((c) => [c.target, c.size, c.label, c.meetsSlo]),
     );
+  });
+
+  it("says how many were stopped as out of reach, and marks a cell of such candidates alone 'dearer'", () => {
+    const base = planResultFixture();
+    // The costliest cell's candidates all stopped as out of reach (they may meet the SLO).
+    const metric = "ECSServiceAverageCPUUtilization";
+    const dearest = [...heatmapCells(base, metric)].sort((a, b) => b.cost - a.cost)[0]!;
+    const inCell = (o: PlanResult["outcomes"][number]) =>
+      o.candidate.metric === metric &&
+      o.candidate.targetValue === dearest.target &&
+      heatmapCells({ ...base, outcomes: [o] }, metric)[0]?.size === dearest.size;
+    const stopped = base.outcomes.filter(inCell).length;
+    expect(stopped).toBeGreaterThan(0);
+    const result: PlanResult = {
+      ...base,
+      outcomes: base.outcomes.map((o) =>
+        inCell(o)
+          ? {
+              ...o,
+              meetsSlo: false,
+              pruned: { step: 5, reason: "out-of-reach", dominatedBy: 0, cheaperWithinSlo: 40 },
+            }
+          : o,
+      ),
+    };
+    const cell = heatmapCells(result, metric).find(
+      (c) => c.target === dearest.target && c.size === dearest.size,
+    )!;
+    expect(cell.stopped).toBe(true);
+    expect(cell.meetsSlo).toBe(false);
+    expect(cell.text).toContain("dearer");
+    const charts = planCharts(result);
+    const caption = (id: string) => charts.find((c) => c.id === id)!.caption;
+    expect(caption("chart-pareto")).toContain(
+      `${stopped} stopped early, ${stopped} once too dear to change the plan (dearer than 40 or more within the SLO)`,
+    );
+    expect(caption("chart-heatmap")).toContain("“dearer”");
+    expect(outOfReachClause(result.outcomes)).toBe(
+      `; ${stopped} more stopped early as too dear to change the plan (dearer than 40 within it; they may meet it too)`,
+    );
+    expect(outOfReachClause(base.outcomes)).toBe("");
   });
 
   it("specs are plain JSON that survives script embedding", () => {

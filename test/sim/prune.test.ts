@@ -6,10 +6,25 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { shouldStop, stopRule, sweepOrder, type Finished } from "../../sim/prune.js";
+import {
+  estimateOrder,
+  orderWindow,
+  shouldStop,
+  stopRule,
+  sweepOrder,
+  traceWindow,
+  type Finished,
+  type OrderEstimate,
+} from "../../sim/prune.js";
 import { simulate } from "../../sim/engine.js";
-import { expandSpace, violationBudgetMinutes } from "../../sim/search.js";
-import type { Kpis } from "../../sim/vocab/index.js";
+import {
+  COST_TIE_FRACTION,
+  expandSpace,
+  paretoFront,
+  rankOutcomes,
+  violationBudgetMinutes,
+} from "../../sim/search.js";
+import type { CandidateOutcome, Kpis, PlanCandidate } from "../../sim/vocab/index.js";
 import { generateDefaultWeek } from "../../analysis/synthetic.js";
 import { toTrace } from "../../analysis/trace.js";
 import { contextOf, planConfigOf, rep, traceOf } from "../helpers/sim.js";
@@ -19,13 +34,18 @@ const trace = traceOf(rep(600, 1440));
 const slo = { latencyP95Ms: 250, errorRatePercent: 0.1, violationBudgetPercent: 1 };
 const budget = violationBudgetMinutes(slo, 1440);
 
-function finished(id: number, monthlyCostUsd: number, sloViolationMinutes: number): Finished {
-  return { id, kpis: { monthlyCostUsd, sloViolationMinutes } as Kpis };
+function finished(
+  id: number,
+  monthlyCostUsd: number,
+  sloViolationMinutes: number,
+  eligible = false,
+): Finished {
+  return { id, kpis: { monthlyCostUsd, sloViolationMinutes } as Kpis, eligible };
 }
 
 describe("the stop rule", () => {
   const done = [finished(0, 100, 0), finished(1, 80, 30), finished(2, 200, 2)];
-  const rule = stopRule(done, trace, slo, budget, 2);
+  const rule = stopRule(done, trace, slo, budget, 2, COST_TIE_FRACTION);
 
   it("stops a candidate past the budget, behind two with fewer minutes, dominated", () => {
     expect(budget).toBeCloseTo(14.4, 9);
@@ -47,7 +67,7 @@ describe("the stop rule", () => {
 
   it("keeps one that could be among the report's closest (fewer than keepRanks ahead of it)", () => {
     // 20 minutes: only candidates 0 and 2 have fewer; with keepRanks 3 it stays.
-    const three = stopRule(done, trace, slo, budget, 3);
+    const three = stopRule(done, trace, slo, budget, 3, COST_TIE_FRACTION);
     expect(shouldStop(three, 9, 500, 20, 0)).toBeNull();
     expect(shouldStop(rule, 9, 500, 20, 0)).not.toBeNull();
   });
@@ -69,7 +89,7 @@ describe("the stop rule", () => {
     const limit = (0.1 / 100) * total;
     expect(shouldStop(rule, 9, 120, 5, limit)).toBeNull();
     // Few minutes: only keepRanks 1 is behind it (candidate 0 has 0 minutes).
-    const one = stopRule(done, trace, slo, budget, 1);
+    const one = stopRule(done, trace, slo, budget, 1, COST_TIE_FRACTION);
     expect(shouldStop(one, 9, 120, 5, limit * 1.001)).toEqual({
       reason: "cannot-meet-slo",
       dominatedBy: 0,
@@ -88,7 +108,13 @@ describe("the stop rule", () => {
         fc.integer({ min: 0, max: 4 }),
         (points, cost, minutes, keep) => {
           const list = points.map(([c, m], i) => finished(i + 1, c, m));
-          const r = shouldStop(stopRule(list, trace, slo, budget, keep), 0, cost, minutes, 0);
+          const r = shouldStop(
+            stopRule(list, trace, slo, budget, keep, COST_TIE_FRACTION),
+            0,
+            cost,
+            minutes,
+            0,
+          );
           if (r === null) return;
           expect(minutes).toBeGreaterThan(budget);
           expect(list.filter((f) => f.kpis.sloViolationMinutes < minutes).length).toBeGreaterThan(
@@ -97,6 +123,166 @@ describe("the stop rule", () => {
           const by = list.find((f) => f.id === r.dominatedBy)!;
           expect(by.kpis.monthlyCostUsd).toBeLessThanOrEqual(cost);
           expect(by.kpis.sloViolationMinutes).toBeLessThanOrEqual(minutes);
+        },
+      ),
+    );
+  });
+});
+
+describe("the out-of-reach rule (may meet the SLO, too dear to matter)", () => {
+  // Three finished candidates within the SLO at the floor ($100, $110, $120; 0, 5, 1 minutes).
+  const done = [
+    finished(0, 100, 0, true),
+    finished(1, 110, 5, true),
+    finished(2, 120, 1, true),
+    finished(3, 50, 3000, false),
+  ];
+  const rule = stopRule(done, trace, slo, budget, 3, COST_TIE_FRACTION);
+
+  it("stops one dearer than keepRanks eligible ones plus the near-tie margin, and dominated", () => {
+    // Within the SLO so far (2 minutes), at least $130: all three rank before it.
+    expect(shouldStop(rule, 9, 130, 2, 0)).toEqual({
+      reason: "out-of-reach",
+      dominatedBy: 0,
+      cheaperWithinSlo: 3,
+    });
+  });
+
+  it("keeps one within the near-tie margin of the third (it could share its rank group)", () => {
+    // 120 · 1.01 = 121.2: a candidate that may cost $121 could rank before candidate 2.
+    expect(shouldStop(rule, 9, 121, 2, 0)).toBeNull();
+    expect(shouldStop(rule, 9, 121.3, 2, 0)?.reason).toBe("out-of-reach");
+  });
+
+  it("keeps one with fewer than keepRanks eligible ones before it (ineligible ones do not count)", () => {
+    const two = stopRule(done.slice(1), trace, slo, budget, 3, COST_TIE_FRACTION);
+    expect(shouldStop(two, 9, 500, 2, 0)).toBeNull();
+  });
+
+  it("keeps one no finished candidate dominates (it could be on the front)", () => {
+    const noZero = stopRule(done.slice(1), trace, slo, budget, 2, COST_TIE_FRACTION);
+    // No finished candidate has 0 minutes: a dear one with none so far may be on the front.
+    expect(shouldStop(noZero, 9, 500, 0, 0)).toBeNull();
+    expect(shouldStop(noZero, 9, 500, 1, 0)?.reason).toBe("out-of-reach");
+  });
+
+  it("never moves a stopped candidate into the first keepRanks ranks, the front or the pick's reach (property)", () => {
+    const outcome = (id: number, cost: number, minutes: number, meets: boolean, min = 2) =>
+      ({
+        candidate: { id, scaling: { MinCapacity: min } } as unknown as PlanCandidate,
+        kpis: {
+          monthlyCostUsd: cost,
+          sloViolationMinutes: minutes,
+          scalingActions: id % 3,
+          cpuHeadroomPercent: id % 5,
+          errorRatePercent: 0,
+        } as Kpis,
+        meetsSlo: meets,
+      }) satisfies CandidateOutcome;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 100, max: 130 }),
+            fc.integer({ min: 0, max: 20 }),
+            fc.boolean(),
+            fc.integer({ min: 1, max: 3 }),
+          ),
+          { minLength: 1, maxLength: 14 },
+        ),
+        fc.integer({ min: 100, max: 140 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 1, max: 4 }),
+        (points, bound, extra, minutes, keep) => {
+          const list = points.map(([c, m, meets, min], i) =>
+            outcome(i + 1, c, m, meets && m <= budget, min),
+          );
+          const finishedList = list.map((o) => ({
+            id: o.candidate.id,
+            kpis: o.kpis,
+            eligible: o.meetsSlo && o.candidate.scaling.MinCapacity >= 2,
+          }));
+          const r = shouldStop(
+            stopRule(finishedList, trace, slo, budget, keep, COST_TIE_FRACTION),
+            0,
+            bound,
+            minutes,
+            0,
+          );
+          if (r === null || r.reason !== "out-of-reach") return;
+          // Its final figures: at least the bound and the minutes so far; it may meet the SLO.
+          const final = outcome(0, bound + extra, minutes, minutes <= budget);
+          const ranked = rankOutcomes([...list, final]);
+          const withoutIt = rankOutcomes(list);
+          const ids = (os: CandidateOutcome[]) => os.slice(0, keep).map((o) => o.candidate.id);
+          expect(ids(ranked)).toEqual(ids(withoutIt));
+          const eligible = (os: CandidateOutcome[]) =>
+            os.filter((o) => o.meetsSlo && o.candidate.scaling.MinCapacity >= 2);
+          expect(eligible(ranked).length).toBeGreaterThanOrEqual(keep);
+          expect(ids(eligible(ranked))).toEqual(ids(eligible(withoutIt)));
+          expect(paretoFront([...list, final])).toEqual(paretoFront(list));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("the ordering pass", () => {
+  it("takes six hours to a day around the busiest step of a trace of two days or more", () => {
+    const values = rep(10, 3 * 1440);
+    values[2000] = 99;
+    const t = traceOf(values);
+    const w = orderWindow(t)!;
+    expect(w.to - w.from).toBe(360);
+    expect(orderWindow(traceOf(rep(10, 90 * 1440)))!.to).toBe(1440);
+    expect(w.from).toBeLessThanOrEqual(2000);
+    expect(w.to).toBeGreaterThan(2000);
+    const day = traceWindow(t, w);
+    expect(day.requests.length).toBe(360);
+    expect(day.startMs).toBe(t.startMs + w.from * 60_000);
+    expect(Math.max(...day.requests)).toBe(99);
+    expect(orderWindow(traceOf(rep(10, 2 * 1440 - 1)))).toBeNull();
+  });
+
+  it("puts the estimated front and the cheapest eligible-looking first, in a permutation (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            monthlyCostUsd: fc.integer({ min: 1, max: 50 }),
+            sloViolationMinutes: fc.integer({ min: 0, max: 30 }),
+            eligible: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.integer({ min: 1, max: 5 }),
+        (estimates: OrderEstimate[], keep) => {
+          const order = estimateOrder(estimates, keep);
+          expect([...order].sort((a, b) => a - b)).toEqual(estimates.map((_, i) => i));
+          const outcomes = estimates.map(
+            (e, i) =>
+              ({
+                candidate: { id: i } as PlanCandidate,
+                kpis: e as unknown as Kpis,
+                meetsSlo: e.eligible,
+              }) as CandidateOutcome,
+          );
+          const front = new Set(paretoFront(outcomes));
+          const cheapest = estimates
+            .map((_, i) => i)
+            .filter((i) => estimates[i]!.eligible)
+            .sort(
+              (a, b) =>
+                estimates[a]!.monthlyCostUsd - estimates[b]!.monthlyCostUsd ||
+                estimates[a]!.sloViolationMinutes - estimates[b]!.sloViolationMinutes ||
+                a - b,
+            )
+            .slice(0, keep);
+          const first = new Set(order.slice(0, front.size + cheapest.length));
+          for (const i of front) expect(first.has(i)).toBe(true);
+          for (const i of cheapest) expect(first.has(i)).toBe(true);
         },
       ),
     );
@@ -136,7 +322,7 @@ describe("the sweep order and a simulation held to a rule", () => {
 
   it("stops at a check with its figures so far, or runs to the end identical", () => {
     // A rule any candidate past the budget meets: a free finished candidate with no minutes.
-    const rule = stopRule([finished(-1, 0, 0)], day, slo, dayBudget, 1);
+    const rule = stopRule([finished(-1, 0, 0)], day, slo, dayBudget, 1, COST_TIE_FRACTION);
     let stopped = 0;
     candidates.forEach((c, i) => {
       const held = simulate(day, c, context, { record: false, stop: { rule, id: c.id } });

@@ -80,6 +80,42 @@ describe("the sweep pool", () => {
     });
   });
 
+  it("orders a trace of two days by its busiest day, and prunes alike on 0, 1 and 2 workers, out of reach too", async () => {
+    const raw = generateDefaultWeek(4);
+    const days = {
+      ...raw,
+      times: raw.times.slice(0, 2 * 1440),
+      values: raw.values.slice(0, 2 * 1440).map((v) => 2 * v),
+    };
+    const trace = toTrace(days, {}, () => {});
+    const slo = { latencyP95Ms: 250, errorRatePercent: 0.1, violationBudgetPercent: 1 };
+    const config = planConfigOf({
+      service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
+      slo,
+      space: {
+        maxCpu: 1024,
+        utilizationTargets: [40, 60, 90],
+        MinCapacity: [2, 4, 8],
+        ScaleOutCooldown: [300],
+      },
+    });
+    const context = contextOf({ service: config.service, slo });
+    const candidates = expandSpace(config.space, trace, config.service);
+    const prune = { keepRanks: 3, firstWave: 4 };
+    const full = await runSweep(trace, context, candidates, { workers: 0 });
+    const inline = await runSweep(trace, context, candidates, { workers: 0, prune });
+    const one = await runSweep(trace, context, candidates, { workers: 1, prune, batchSize: 3 });
+    const two = await runSweep(trace, context, candidates, { workers: 2, prune, batchSize: 2 });
+    expect(one).toEqual(inline);
+    expect(two).toEqual(inline);
+    const reasons = new Set(inline.map((r) => r.pruned?.reason));
+    expect(reasons.has("out-of-reach")).toBe(true);
+    inline.forEach((r, i) => {
+      if (r.pruned === null) expect(r.kpis).toEqual(full[i]!.kpis);
+      else expect(r.kpis.costUsd).toBeLessThanOrEqual(full[i]!.kpis.costUsd);
+    });
+  });
+
   it("sizes the pool at one thread per core at most", () => {
     expect(poolSize(100, 2)).toEqual({ workers: 2, capped: true });
     expect(poolSize(2, 2)).toEqual({ workers: 2, capped: false });
