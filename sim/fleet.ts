@@ -355,27 +355,39 @@ export class Fleet {
     }
     if (caught < 2) return;
     let merged = false;
-    forEachMergeablePair(groups, t1, slowStartSeconds, minBilled, (ga, gb) => {
-      const scale = Math.max(1, ga.backlog, gb.backlog);
-      if (Math.abs(ga.backlog - gb.backlog) > 1e-9 * scale) return;
-      mergeInto(ga, gb);
-      caught--;
-      merged = true;
-    });
+    for (let a = 0; a < groups.length; a++) {
+      const ga = groups[a]!;
+      if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
+      for (let b = a + 1; b < groups.length; b++) {
+        const gb = groups[b]!;
+        if (!caughtUp(gb, t1, slowStartSeconds, minBilled) || gb.rev !== ga.rev) continue;
+        const scale = Math.max(1, ga.backlog, gb.backlog);
+        if (Math.abs(ga.backlog - gb.backlog) > 1e-9 * scale) continue;
+        mergeInto(ga, gb);
+        caught--;
+        merged = true;
+      }
+    }
     // (Merged groups have no tasks left: nothing is dropped.)
     if (merged) this.removeEmptyGroups();
     while (caught > MAX_SERVING_GROUPS) {
       let best = Infinity;
       let ia = -1;
       let ib = -1;
-      forEachMergeablePair(groups, t1, slowStartSeconds, minBilled, (ga, gb, a, b) => {
-        const gap = Math.abs(ga.backlog - gb.backlog);
-        if (gap < best) {
-          best = gap;
-          ia = a;
-          ib = b;
+      for (let a = 0; a < groups.length; a++) {
+        const ga = groups[a]!;
+        if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
+        for (let b = a + 1; b < groups.length; b++) {
+          const gb = groups[b]!;
+          if (!caughtUp(gb, t1, slowStartSeconds, minBilled) || gb.rev !== ga.rev) continue;
+          const gap = Math.abs(ga.backlog - gb.backlog);
+          if (gap < best) {
+            best = gap;
+            ia = a;
+            ib = b;
+          }
         }
-      });
+      }
       if (ia < 0) break; // (only groups of different revisions left)
       mergeInto(groups[ia]!, groups[ib]!);
       caught--;
@@ -434,27 +446,6 @@ function caughtUp(g: TaskGroup, t1: number, slowStartSeconds: number, minBilled:
     t1 - g.billedFrom >= minBilled &&
     g.count > 0
   );
-}
-
-/**
- * Calls `visit` for each pair of groups (a < b, in order) that could merge: both caught up
- * ({@link caughtUp}, checked as the pair is reached) and of the same revision.
- */
-function forEachMergeablePair(
-  groups: readonly TaskGroup[],
-  t1: number,
-  slowStartSeconds: number,
-  minBilled: number,
-  visit: (ga: TaskGroup, gb: TaskGroup, a: number, b: number) => void,
-): void {
-  for (let a = 0; a < groups.length; a++) {
-    const ga = groups[a]!;
-    if (!caughtUp(ga, t1, slowStartSeconds, minBilled)) continue;
-    for (let b = a + 1; b < groups.length; b++) {
-      const gb = groups[b]!;
-      if (caughtUp(gb, t1, slowStartSeconds, minBilled) && gb.rev === ga.rev) visit(ga, gb, a, b);
-    }
-  }
 }
 
 /** Moves `gb`'s tasks into `ga`, their queues per task averaged. */
