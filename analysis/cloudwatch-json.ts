@@ -611,16 +611,13 @@ export function isCloudWatchPeriod(seconds: number): boolean {
   );
 }
 
-interface SeriesMeta {
+/** What a series says of itself before its datapoints are in (aliases still grow). */
+type SeriesMeta = Omit<
+  CloudWatchSeries,
+  "id" | "aliases" | "spacingSeconds" | "times" | "values"
+> & {
   readonly aliases: string[];
-  readonly namespace?: string;
-  readonly metricName: string;
-  readonly stat?: string;
-  readonly dimensions: readonly Dimension[];
-  readonly unit?: string;
-  readonly periodSeconds?: number;
-  readonly expression?: string;
-}
+};
 
 /** Datapoints by time: replaced (CloudWatch data read twice) or averaged (events). */
 class Points {

@@ -25,23 +25,11 @@ import {
   ROBUSTNESS_DEFAULTS,
   simulationContext,
 } from "../dist/sim/vocab/index.js";
+import { benchConfigInput, generatedDays, spreadSample, widenedCandidates } from "./workload.mjs";
 
-const WEEK_MS = 7 * 86400_000;
+const build = { generateDefaultWeek, toTrace };
+
 const cores = availableParallelism();
-
-/** `days` of the generated default week's traffic (a new seed each week), at 1-minute steps. */
-function generatedDays(days) {
-  const times = [];
-  const values = [];
-  for (let week = 0; week * 7 < days; week++) {
-    const w = generateDefaultWeek(week + 1);
-    for (let i = 0; i < w.times.length && week * 7 * 1440 + i < days * 1440; i++) {
-      times.push(w.times[i] + week * WEEK_MS);
-      values.push(w.values[i]);
-    }
-  }
-  return toTrace({ source: `generated ${days} days`, times, values }, {}, () => {});
-}
 
 /** Wall-clock and CPU seconds (this process and its worker threads) of `fn`. */
 async function time(fn) {
@@ -52,43 +40,16 @@ async function time(fn) {
   return { value, seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
 }
 
-const config = PlanConfigSchema.parse({
-  trace: { generate: "default-week" },
-  service: {
-    cpuMsPerRequest: 8,
-    latencyMs: 25,
-    idleCpuPercent: 2,
-    memoryMiB: { base: 350, perInflightRequest: 0.5 },
-  },
-  slo: { latencyP95Ms: 250 },
-});
+const config = PlanConfigSchema.parse(benchConfigInput());
 const context = simulationContext(config);
 const { topK, maxRisk, minPassed, maxChecked } = ROBUSTNESS_DEFAULTS;
 const robustness = { topK, maxRisk, minPassed, maxChecked };
 // What `caplab plan` keeps exact: robustness.maxChecked or the report's 20-candidate list.
 const prune = { keepRanks: Math.max(topK, maxChecked, 20) };
 
-/**
- * `count` candidates: the default space, then again with MinCapacity and MaxCapacity raised by
- * 1, 2, … so that repeated candidates are distinct points of a wider space.
- */
+/** `count` candidates of the bench config's space, widened (bench/workload.mjs). */
 function candidatesFor(trace, count) {
-  const all = expandSpace(config.space, trace, config.service);
-  const out = [];
-  for (let i = 0; out.length < count; i++) {
-    const c = all[i % all.length];
-    const extra = Math.floor(i / all.length);
-    out.push({
-      ...c,
-      id: out.length,
-      scaling: {
-        ...c.scaling,
-        MinCapacity: c.scaling.MinCapacity + extra,
-        MaxCapacity: c.scaling.MaxCapacity + extra,
-      },
-    });
-  }
-  return out;
+  return widenedCandidates(expandSpace(config.space, trace, config.service), count);
 }
 
 /**
@@ -145,7 +106,7 @@ async function sweeps(trace, count, { exhaustive = true } = {}) {
   );
 }
 
-const trace = generatedDays(14);
+const trace = generatedDays(build, 14);
 const steps = trace.requests.length;
 console.log(`trace: ${steps} steps of ${trace.stepSeconds} s (14 days); ${cores} cores`);
 
@@ -162,8 +123,7 @@ console.log(`trace: ${steps} steps of ${trace.stepSeconds} s (14 days); ${cores}
     }
     return acc;
   });
-  const all = candidatesFor(trace, 300);
-  const sample = all.filter((_, i) => i % Math.ceil(all.length / reps) === 0).slice(0, reps);
+  const sample = spreadSample(candidatesFor(trace, 300), reps);
   for (const c of sample.slice(0, 3)) simulate(trace, c, context, { record: false }); // warm-up
   const sim = await time(() => {
     for (const c of sample) simulate(trace, c, context, { record: false });
@@ -181,7 +141,7 @@ await sweeps(trace, Number(process.env.BENCH_CANDIDATES ?? 5000));
 // 3. Issue #17's aims.
 if (process.env.BENCH_AIMS === "1") {
   await sweeps(trace, 10_000);
-  await sweeps(generatedDays(90), 20_000, {
+  await sweeps(generatedDays(build, 90), 20_000, {
     exhaustive: process.env.BENCH_AIMS_EXHAUSTIVE === "1",
   });
 }

@@ -9,6 +9,7 @@
 // && npm ci && npm run build`), then `node bench/sim-ab.mjs /tmp/main/dist dist`.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { benchConfigInput, generatedDays, spreadSample, widenedCandidates } from "./workload.mjs";
 
 const dists = process.argv.slice(2, 4).map((d) => resolve(d));
 if (dists.length !== 2) throw new Error("usage: node bench/sim-ab.mjs A-dist B-dist [rounds]");
@@ -30,17 +31,13 @@ async function load(dist) {
 const builds = [await load(dists[0]), await load(dists[1])];
 
 // bench/run.mjs's trace: two generated weeks at 1-minute steps.
-const WEEK_MS = 7 * 86400_000;
-const times = [];
-const values = [];
-for (let week = 0; week < 2; week++) {
-  const w = builds[0].synthetic.generateDefaultWeek(week + 1);
-  for (let i = 0; i < w.times.length; i++) {
-    times.push(w.times[i] + week * WEEK_MS);
-    values.push(w.values[i]);
-  }
-}
-const trace = builds[0].traces.toTrace({ source: "14 days", times, values }, {}, () => {});
+const trace = generatedDays(
+  {
+    generateDefaultWeek: builds[0].synthetic.generateDefaultWeek,
+    toTrace: builds[0].traces.toTrace,
+  },
+  14,
+);
 const steps = trace.requests.length;
 
 // The bare loop, timed as bench/run.mjs times it (cold, one pass, wall clock).
@@ -55,33 +52,10 @@ if (Number.isNaN(acc)) throw new Error("the trace has a NaN"); // (and the loop 
 
 // bench/run.mjs's candidates, for each build (its own schema and search).
 const setups = builds.map((build) => {
-  const config = build.vocab.PlanConfigSchema.parse({
-    trace: { generate: "default-week" },
-    service: {
-      cpuMsPerRequest: 8,
-      latencyMs: 25,
-      idleCpuPercent: 2,
-      memoryMiB: { base: 350, perInflightRequest: 0.5 },
-    },
-    slo: { latencyP95Ms: 250 },
-  });
+  const config = build.vocab.PlanConfigSchema.parse(benchConfigInput());
   const context = build.vocab.simulationContext(config);
-  const space = build.expandSpace(config.space, trace, config.service);
-  const all = [];
-  for (let i = 0; all.length < 300; i++) {
-    const c = space[i % space.length];
-    const extra = Math.floor(i / space.length);
-    all.push({
-      ...c,
-      id: all.length,
-      scaling: {
-        ...c.scaling,
-        MinCapacity: c.scaling.MinCapacity + extra,
-        MaxCapacity: c.scaling.MaxCapacity + extra,
-      },
-    });
-  }
-  const sample = all.filter((_, i) => i % Math.ceil(all.length / count) === 0).slice(0, count);
+  const all = widenedCandidates(build.expandSpace(config.space, trace, config.service), 300);
+  const sample = spreadSample(all, count);
   for (const c of sample.slice(0, 3)) build.simulate(trace, c, context, { record: false });
   return { build, context, sample };
 });

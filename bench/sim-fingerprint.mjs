@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 const dist = resolve(process.argv[2] ?? new URL("../dist", import.meta.url).pathname);
 const lib = await import(pathToFileURL(resolve(dist, "index.js")).href);
 const { DEFAULT_PLAN_CONFIG } = await import(
-  pathToFileURL(resolve(dist, "cli/default-config.js")).href
+  pathToFileURL(resolve(dist, "analysis/default-plan.js")).href
 );
 const { expandSpace } = await import(pathToFileURL(resolve(dist, "sim/search.js")).href);
 const { QueueStepMemo } = await import(pathToFileURL(resolve(dist, "sim/queue.js")).href);

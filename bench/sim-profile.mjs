@@ -12,26 +12,12 @@ import { simulate } from "../dist/sim/engine.js";
 import { QueueStepMemo } from "../dist/sim/queue.js";
 import { expandSpace } from "../dist/sim/search.js";
 import { PlanConfigSchema, simulationContext } from "../dist/sim/vocab/index.js";
+import { benchConfigInput, generatedDays, spreadSample } from "./workload.mjs";
 
-const WEEK_MS = 7 * 86400_000;
-const times = [];
-const values = [];
-for (let week = 0; week < 2; week++) {
-  const w = generateDefaultWeek(week + 1);
-  for (let i = 0; i < w.times.length; i++) {
-    times.push(w.times[i] + week * WEEK_MS);
-    values.push(w.values[i]);
-  }
-}
-const trace = toTrace({ source: "generated 14 days", times, values }, {}, () => {});
+const trace = generatedDays({ generateDefaultWeek, toTrace }, 14);
 const steps = trace.requests.length;
 
-const configWith = (memoryMiB) =>
-  PlanConfigSchema.parse({
-    trace: { generate: "default-week" },
-    service: { cpuMsPerRequest: 8, latencyMs: 25, idleCpuPercent: 2, memoryMiB },
-    slo: { latencyP95Ms: 250 },
-  });
+const configWith = (memoryMiB) => PlanConfigSchema.parse(benchConfigInput(memoryMiB));
 const sets = [
   ["bench/run.mjs's config", configWith({ base: 350, perInflightRequest: 0.5 }), 40],
   ["OOM-heavy", configWith({ base: 350, perInflightRequest: 6 }), 12],
@@ -39,7 +25,7 @@ const sets = [
 ].map(([name, config, count], k) => {
   const all = expandSpace(config.space, trace, config.service);
   const n = k === 0 ? Number(process.env.BENCH_SIM_CANDIDATES ?? count) : count;
-  const sample = all.filter((_, i) => i % Math.ceil(all.length / n) === 0).slice(0, n);
+  const sample = spreadSample(all, n);
   return { name, context: simulationContext(config), sample };
 });
 

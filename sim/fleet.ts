@@ -363,9 +363,7 @@ export class Fleet {
         if (!caughtUp(gb, t1, slowStartSeconds, minBilled) || gb.rev !== ga.rev) continue;
         const scale = Math.max(1, ga.backlog, gb.backlog);
         if (Math.abs(ga.backlog - gb.backlog) > 1e-9 * scale) continue;
-        ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
-        ga.count += gb.count;
-        gb.count = 0;
+        mergeInto(ga, gb);
         caught--;
         merged = true;
       }
@@ -391,11 +389,7 @@ export class Fleet {
         }
       }
       if (ia < 0) break; // (only groups of different revisions left)
-      const ga = groups[ia]!;
-      const gb = groups[ib]!;
-      ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
-      ga.count += gb.count;
-      gb.count = 0;
+      mergeInto(groups[ia]!, groups[ib]!);
       caught--;
       this.removeEmptyGroups();
     }
@@ -452,4 +446,11 @@ function caughtUp(g: TaskGroup, t1: number, slowStartSeconds: number, minBilled:
     t1 - g.billedFrom >= minBilled &&
     g.count > 0
   );
+}
+
+/** Moves `gb`'s tasks into `ga`, their queues per task averaged. */
+function mergeInto(ga: TaskGroup, gb: TaskGroup): void {
+  ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
+  ga.count += gb.count;
+  gb.count = 0;
 }

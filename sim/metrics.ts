@@ -65,34 +65,40 @@ export interface MetricTaskFacts {
   readonly memoryMiB: number;
 }
 
+const CPU_UTILIZATION = {
+  Namespace: "AWS/ECS",
+  MetricName: "CPUUtilization",
+  Statistic: "Average",
+} as const;
+const MEMORY_UTILIZATION = {
+  Namespace: "AWS/ECS",
+  MetricName: "MemoryUtilization",
+  Statistic: "Average",
+} as const;
+
+/** The CloudWatch metric and statistic behind each predefined target-tracking metric type. */
+const PREDEFINED_METRICS: Record<
+  PredefinedMetricType,
+  Pick<MetricSpec, "Namespace" | "MetricName" | "Statistic">
+> = {
+  ECSServiceAverageCPUUtilization: CPU_UTILIZATION,
+  ECSServiceAverageCPUUtilizationHighResolution: CPU_UTILIZATION,
+  ECSServiceAverageMemoryUtilization: MEMORY_UTILIZATION,
+  ECSServiceAverageMemoryUtilizationHighResolution: MEMORY_UTILIZATION,
+  ALBRequestCountPerTarget: {
+    Namespace: "AWS/ApplicationELB",
+    MetricName: "RequestCountPerTarget",
+    Statistic: "Sum",
+  },
+};
+
 /** A reader for a predefined target-tracking metric (its CloudWatch metric and statistic). */
 export function predefinedReader(
   type: PredefinedMetricType,
   task: MetricTaskFacts,
   platform: PlatformParams,
 ): MetricReader {
-  switch (type) {
-    case "ECSServiceAverageCPUUtilization":
-    case "ECSServiceAverageCPUUtilizationHighResolution":
-      return customReader(
-        { Namespace: "AWS/ECS", MetricName: "CPUUtilization", Statistic: "Average" },
-        task,
-        platform,
-      );
-    case "ECSServiceAverageMemoryUtilization":
-    case "ECSServiceAverageMemoryUtilizationHighResolution":
-      return customReader(
-        { Namespace: "AWS/ECS", MetricName: "MemoryUtilization", Statistic: "Average" },
-        task,
-        platform,
-      );
-    case "ALBRequestCountPerTarget":
-      return customReader(
-        { Namespace: "AWS/ApplicationELB", MetricName: "RequestCountPerTarget", Statistic: "Sum" },
-        task,
-        platform,
-      );
-  }
+  return customReader(PREDEFINED_METRICS[type], task, platform);
 }
 
 /** Period in seconds of a predefined metric type. */

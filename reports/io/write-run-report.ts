@@ -45,29 +45,34 @@ export interface RunReportFiles {
   readonly warnings: readonly Warning[];
 }
 
-/** Builds the report in the formats asked for and writes it into `outDir`. */
-export function writeRunReport(
-  run: RunData,
+/** Builds the run report in the formats asked for and writes it into `outDir`. */
+export const writeRunReport = reportWriter((run: RunData) => ({
+  prefix: "run",
+  charts: () => Promise.all(runCharts(run).map(withStaticSvg)),
+  html: (charts, runtime) => renderRunHtml(run, charts, runtime),
+  markdown: (pngs) =>
+    renderRunMarkdown(
+      run,
+      pngs.map((p): ChartImage => ({ title: p.chart.title, file: p.file })),
+    ),
+  json: () => runReportJson(run),
+}));
+
+/**
+ * A report writer for one kind of input (a run, a simulate folder): `writers(input)` says how
+ * each format is built; the function returned writes the formats asked for (HTML, Markdown and
+ * JSON unless told otherwise) into `outDir` with writeReportFormats.
+ */
+export function reportWriter<T, C extends PngChart>(
+  writers: (input: T) => ReportWriters<C>,
+): (
+  input: T,
   outDir: string,
-  formats: readonly RunReportFormat[] = ["html", "md", "json"],
-  options: { readonly chromiumPath?: string } = {},
-): Promise<RunReportFiles> {
-  return writeReportFormats(
-    outDir,
-    formats,
-    {
-      prefix: "run",
-      charts: () => Promise.all(runCharts(run).map(withStaticSvg)),
-      html: (charts, runtime) => renderRunHtml(run, charts, runtime),
-      markdown: (pngs) =>
-        renderRunMarkdown(
-          run,
-          pngs.map((p): ChartImage => ({ title: p.chart.title, file: p.file })),
-        ),
-      json: () => runReportJson(run),
-    },
-    options,
-  );
+  formats?: readonly RunReportFormat[],
+  options?: { readonly chromiumPath?: string },
+) => Promise<RunReportFiles> {
+  return (input, outDir, formats = ["html", "md", "json"], options = {}) =>
+    writeReportFormats(outDir, formats, writers(input), options);
 }
 
 /** How one kind of report is written in each format (run, plan and simulate reports). */

@@ -15,11 +15,7 @@ import {
   simulateVerdict,
 } from "../simulate-report.js";
 import { withStaticSvg } from "./write-plan-report.js";
-import {
-  writeReportFormats,
-  type RunReportFiles,
-  type RunReportFormat,
-} from "./write-run-report.js";
+import { reportWriter } from "./write-run-report.js";
 
 /** What report.json holds for a simulate folder: the verdict, the Kpis and the extremes. */
 export function simulateReportJson(input: SimulateOutput) {
@@ -40,22 +36,10 @@ export function simulateReportJson(input: SimulateOutput) {
 }
 
 /** Builds the simulate report in the formats asked for and writes it into `outDir`. */
-export function writeSimulateReport(
-  input: SimulateOutput,
-  outDir: string,
-  formats: readonly RunReportFormat[] = ["html", "md", "json"],
-  options: { readonly chromiumPath?: string } = {},
-): Promise<RunReportFiles> {
-  return writeReportFormats(
-    outDir,
-    formats,
-    {
-      prefix: "simulate",
-      charts: () => Promise.all(simulateCharts(input).map(withStaticSvg)),
-      html: (charts, runtime) => renderSimulateHtml(input, charts, runtime),
-      markdown: () => renderSimulateMarkdown(input),
-      json: () => simulateReportJson(input),
-    },
-    options,
-  );
-}
+export const writeSimulateReport = reportWriter((input: SimulateOutput) => ({
+  prefix: "simulate",
+  charts: () => Promise.all(simulateCharts(input).map(withStaticSvg)),
+  html: (charts, runtime) => renderSimulateHtml(input, charts, runtime),
+  markdown: () => renderSimulateMarkdown(input),
+  json: () => simulateReportJson(input),
+}));

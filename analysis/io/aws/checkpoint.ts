@@ -11,10 +11,10 @@
  * and is refused at the start (checkCheckpointFolder), or with --force moved to a backup.
  */
 import { createHash } from "node:crypto";
-import { lstat, mkdir, readFile, readdir, rename, rm, rmdir } from "node:fs/promises";
+import { lstat, mkdir, readFile, readdir, rename, rmdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { UsageError } from "../../../sim/vocab/errors.js";
-import { writeJsonAtomic } from "../files/output.js";
+import { backupPath, removeEntriesIn, writeJsonAtomic } from "../files/output.js";
 import { warnings, type WarningSink } from "../../../sim/vocab/index.js";
 import type { ChunkData } from "./cloudwatch.js";
 import type { Chunk } from "./packing.js";
@@ -60,25 +60,14 @@ export async function checkCheckpointFolder(
       `${dir} (where collect keeps its checkpoints) holds ${foreign}, which caplab did not write; move it away, or pass --force to keep it as ${basename(dir)}.caplab-backup-TIME.`,
       "unsafe-output",
     );
-  const stamp = new Date()
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
-  const backup = `${dir}.caplab-backup-${stamp}`;
+  const backup = await backupPath(dir);
   await rename(dir, backup);
   options.notify?.(`${dir} (not written by caplab) is now ${backup}.`);
 }
 
 /** Removes the checkpoint files of `dir`, then `dir` when that leaves it empty. */
 async function removeCheckpointFiles(dir: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const entry of entries)
-    if (CHECKPOINT_FILE.test(entry)) await rm(join(dir, entry), { force: true });
+  await removeEntriesIn(dir, (entry) => CHECKPOINT_FILE.test(entry));
   try {
     await rmdir(dir);
   } catch {

@@ -365,7 +365,7 @@ async function outputPath(path: string, flag: string): Promise<string> {
 // Backups and leftovers
 
 /** `PATH.caplab-backup-20261201T120000Z` (then `-2`, `-3`, … when taken). */
-async function backupPath(path: string): Promise<string> {
+export async function backupPath(path: string): Promise<string> {
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, "")
@@ -437,7 +437,15 @@ export async function recoverOutput(
 }
 
 /** Removes leftover temporaries inside `dir` (staging folders, temporary files). */
-async function removeLeftoversIn(dir: string): Promise<void> {
+function removeLeftoversIn(dir: string): Promise<void> {
+  return removeEntriesIn(dir, (entry) => isTempName(entry) && isLeftover(join(dir, entry)));
+}
+
+/** Removes the entries of `dir` that `match` names (folders with all they hold); none when `dir` cannot be read. */
+export async function removeEntriesIn(
+  dir: string,
+  match: (entry: string) => boolean,
+): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(dir);
@@ -445,8 +453,7 @@ async function removeLeftoversIn(dir: string): Promise<void> {
     return;
   }
   for (const entry of entries)
-    if (isTempName(entry) && isLeftover(join(dir, entry)))
-      await rm(join(dir, entry), { recursive: true, force: true });
+    if (match(entry)) await rm(join(dir, entry), { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------------

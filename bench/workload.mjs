@@ -1,0 +1,58 @@
+// The workload bench/run.mjs, bench/sim-ab.mjs and bench/sim-profile.mjs measure: the generated
+// default week's traffic over a number of days, the bench plan config and its candidates. It
+// imports no build: each script passes the functions of the build (or builds) it measures.
+
+const WEEK_MS = 7 * 86400_000;
+
+/** The bench plan config, before PlanConfigSchema parses it; `memoryMiB` is the service's. */
+export function benchConfigInput(memoryMiB = { base: 350, perInflightRequest: 0.5 }) {
+  return {
+    trace: { generate: "default-week" },
+    service: { cpuMsPerRequest: 8, latencyMs: 25, idleCpuPercent: 2, memoryMiB },
+    slo: { latencyP95Ms: 250 },
+  };
+}
+
+/**
+ * `days` of the generated default week's traffic (a new seed each week), at 1-minute steps, as
+ * a trace; `build` holds the build's generateDefaultWeek and toTrace.
+ */
+export function generatedDays({ generateDefaultWeek, toTrace }, days) {
+  const times = [];
+  const values = [];
+  for (let week = 0; week * 7 < days; week++) {
+    const w = generateDefaultWeek(week + 1);
+    for (let i = 0; i < w.times.length && week * 7 * 1440 + i < days * 1440; i++) {
+      times.push(w.times[i] + week * WEEK_MS);
+      values.push(w.values[i]);
+    }
+  }
+  return toTrace({ source: `generated ${days} days`, times, values }, {}, () => {});
+}
+
+/**
+ * `count` candidates: `space` (expandSpace's), then again with MinCapacity and MaxCapacity
+ * raised by 1, 2, … so that repeated candidates are distinct points of a wider space.
+ */
+export function widenedCandidates(space, count) {
+  const out = [];
+  for (let i = 0; out.length < count; i++) {
+    const c = space[i % space.length];
+    const extra = Math.floor(i / space.length);
+    out.push({
+      ...c,
+      id: out.length,
+      scaling: {
+        ...c.scaling,
+        MinCapacity: c.scaling.MinCapacity + extra,
+        MaxCapacity: c.scaling.MaxCapacity + extra,
+      },
+    });
+  }
+  return out;
+}
+
+/** `n` of `all`, spread evenly (every ⌈length / n⌉-th). */
+export function spreadSample(all, n) {
+  return all.filter((_, i) => i % Math.ceil(all.length / n) === 0).slice(0, n);
+}
