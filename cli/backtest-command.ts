@@ -12,16 +12,17 @@ import {
   SloSchema,
   type Candidate,
   type SimulationContext,
-  type Warning,
-  type WarningSink,
 } from "../sim/vocab/index.js";
 import { calibrate, calibratedContext } from "../analysis/calibrate.js";
 import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { readTodaysConfig } from "../analysis/io/files/todays-config.js";
 import { UsageError } from "../sim/vocab/errors.js";
-import { FORCE_HELP, prepareOutputFiles, writeJsonAtomic } from "../analysis/io/files/output.js";
+import { prepareOutputFiles, writeJsonAtomic } from "../analysis/io/files/output.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
-import { addExamples, helpWidth } from "./help.js";
+import { jsonText, notifier, warningList } from "./common.js";
+import { describeCommand } from "./help.js";
+import { COMMAND_HELP } from "./help-text.js";
+import { addOutputOptions } from "./options.js";
 
 export interface BacktestCommandOptions {
   /** Folder for backtest.json. @default the bundle folder */
@@ -48,35 +49,20 @@ export function renderBacktestSummary(f: FidelityScore, path: string): string {
 
 /** `caplab backtest`'s flags and help. */
 export const setupBacktestCommand: CommandSetup = (command, ctx, exit) => {
-  command
-    .summary(
-      "replay a bundle's traffic with its actual configuration and score the simulator (MAPE, scale-out lag)",
-    )
-    .description(
-      "Replays the bundle's observed traffic through the simulator with the service's recorded configuration (manifest.current, and a service model calibrated from the bundle), or with a simulate config's service, task and scaling, and compares the result with what was observed: the mean absolute percentage error (MAPE) of running tasks, CPU, RequestCountPerTarget and p95 response time, their mean as one fidelity score, and the lag of each matched scale-out. Writes backtest.json (into the bundle unless --out).",
-    )
+  describeCommand(command, COMMAND_HELP.backtest, ctx.columns)
     .argument("<bundle>", "trace bundle (caplab collect)")
     .argument(
       "[config]",
       "simulate config (service, task, scaling; its trace is ignored; default: the bundle's recorded configuration)",
-    )
-    .option("--out <dir>", "folder for backtest.json (default: the bundle)")
-    .option("--force", FORCE_HELP.files)
+    );
+  addOutputOptions(command, {
+    help: "folder for backtest.json (default: the bundle)",
+    force: "files",
+  })
     .option("--json", "print backtest.json on stdout")
     .action(async (bundle: string, config: string | undefined, opts: BacktestCommandOptions) =>
       exit(await runBacktestCommand(bundle, config, opts, ctx)),
     );
-  addExamples(
-    command,
-    [
-      { command: "caplab backtest traces/api-week" },
-      {
-        note: "with a model of your own instead of the calibrated one",
-        command: "caplab backtest traces/api-week model.yaml --out out/backtest",
-      },
-    ],
-    helpWidth(ctx.columns),
-  );
 };
 
 /** Runs `caplab backtest` and returns the exit code. */
@@ -87,8 +73,7 @@ export async function runBacktestCommand(
   ctx: CliContext,
 ): Promise<number> {
   const { io } = ctx;
-  const warnings: Warning[] = [];
-  const warn: WarningSink = (w) => warnings.push(w);
+  const { warnings, warn } = warningList();
   const today = await readTodaysConfig({ config: configPath });
   const loaded = await loadObservedBundle(bundle, warn, { task: today.task });
   if (!loaded.hasRequests)
@@ -99,7 +84,7 @@ export async function runBacktestCommand(
   const output = await prepareOutputFiles(opts.out ?? bundle, {
     command: "backtest",
     force: opts.force,
-    notify: (message) => io.err(`caplab: ${message}\n`),
+    notify: notifier(io),
   });
   let candidate: Candidate;
   let context: SimulationContext;
@@ -134,10 +119,6 @@ export async function runBacktestCommand(
     warnings,
   };
   await output.write((dir) => writeJsonAtomic(join(dir, "backtest.json"), report));
-  io.out(
-    opts.json
-      ? `${JSON.stringify(report, null, 2)}\n`
-      : renderBacktestSummary(result.fidelity, path),
-  );
+  io.out(opts.json ? jsonText(report) : renderBacktestSummary(result.fidelity, path));
   return 0;
 }

@@ -4,7 +4,6 @@
  * AWS says no.
  */
 import { resolve } from "node:path";
-import { Option } from "commander";
 import { collectBundle } from "../index.js";
 import {
   DEFAULT_COLLECT_PERIOD,
@@ -18,12 +17,12 @@ import { CollectionInterrupted, type CollectResult } from "../analysis/io/aws/co
 import { partialDirFor } from "../analysis/io/aws/checkpoint.js";
 import { awsTimeoutsOf } from "../analysis/io/aws/aws-client.js";
 import { DEFAULT_MAX_TASKS } from "../analysis/io/aws/task-metrics.js";
-import { FORCE_HELP } from "../analysis/io/files/output.js";
 import { UsageError } from "../sim/vocab/errors.js";
-import type { Warning } from "../sim/vocab/index.js";
 import { abortOnInterrupt, printWarnings, type CliContext, type CommandSetup } from "./context.js";
-import { connectTimeoutOption, requestTimeoutOption, wholeNumberFlag } from "./flags.js";
-import { addExamples, helpWidth } from "./help.js";
+import { notifier, warningList } from "./common.js";
+import { describeCommand } from "./help.js";
+import { COMMAND_HELP } from "./help-text.js";
+import { addAwsTimeoutOptions, addOutputOptions, wholeNumberOption } from "./options.js";
 import { progressBar } from "./progress.js";
 
 export { parseCollectTime };
@@ -64,7 +63,7 @@ export async function runCollectCommand(
       "bad-flag",
     );
   const timeouts = awsTimeoutsOf(opts);
-  const warnings: Warning[] = [];
+  const { warnings, warn } = warningList();
   const bar = progressBar(ctx, opts.quiet, "chunks");
   const interruption = abortOnInterrupt(ctx);
   const signal = deps.signal
@@ -78,8 +77,8 @@ export async function runCollectCommand(
         ...deps,
         now,
         signal,
-        notify: (message) => io.err(`caplab: ${message}\n`),
-        warn: (w) => warnings.push(w),
+        notify: notifier(io),
+        warn,
         onStart: (total, saved, partialDir) => {
           if (!opts.quiet)
             io.err(
@@ -109,7 +108,7 @@ export async function runCollectCommand(
       timeouts,
     });
     if (explained === null) throw error;
-    io.err(`caplab: ${explained.message}\n`);
+    notifier(io)(explained.message);
     return explained.exitCode;
   } finally {
     bar?.stop();
@@ -122,60 +121,31 @@ export async function runCollectCommand(
 
 /** `caplab collect`'s flags and help. */
 export const setupCollectCommand: CommandSetup = (command, ctx, exit) => {
-  command
-    .summary("pull a service's CloudWatch metrics and scaling configuration into a trace bundle")
-    .description(
-      "Reads, for the window, the ALB's request, latency, error and host metrics, the service's AWS/ECS and Container Insights metrics (per task and per container too, with enhanced observability; AWS/ECS CPU and memory at 20 s too where the service publishes them and the data is under 3 hours old), and snapshots the service, its task definition and its Application Auto Scaling target, policies, scheduled actions and activities. Writes a trace bundle that simulate and plan take wherever they take a trace file. An interrupted run resumes where it stopped when run again. Read-only: the IAM actions it needs are in examples/iam/collect-policy.json.",
-    )
+  const help = COMMAND_HELP.collect;
+  describeCommand(command, help, ctx.columns)
     .requiredOption("--cluster <name>", "ECS cluster name or ARN")
     .requiredOption("--service <name>", "ECS service name or ARN")
     .requiredOption("--from <time>", "window start: ISO 8601 (UTC), now, or now-7d")
     .requiredOption("--to <time>", "window end, exclusive: ISO 8601 (UTC), now, or now-1h")
     .addOption(
-      new Option(
-        "--period <seconds>",
-        "step, 60 s or more; raised to what the data's age allows (older than 15 days: 300, 63 days: 3600)",
-      )
-        .default(DEFAULT_COLLECT_PERIOD)
-        .argParser(wholeNumberFlag("--period", { min: 1, unit: "seconds" })),
+      wholeNumberOption("--period <seconds>", help.flags.period, {
+        min: 1,
+        unit: "seconds",
+      }).default(DEFAULT_COLLECT_PERIOD),
     )
     .addOption(
-      new Option(
-        "--max-tasks <n>",
-        "per-task and per-container series (enhanced observability) for at most this many tasks",
-      )
-        .default(DEFAULT_MAX_TASKS)
-        .argParser(wholeNumberFlag("--max-tasks", { unit: "tasks" })),
+      wholeNumberOption("--max-tasks <n>", help.flags.maxTasks, { unit: "tasks" }).default(
+        DEFAULT_MAX_TASKS,
+      ),
     )
-    .option(
-      "--no-high-resolution",
-      "skip the 20-s AWS/ECS CPU and memory series (collected by default where the service has them, last 3 h only)",
-    )
+    .option("--no-high-resolution", help.flags.highResolution)
     .option("--load-balancer <app/NAME/ID>", "the ALB (LoadBalancer dimension or ARN)")
     .option("--target-group <targetgroup/NAME/ID>", "the target group (dimension or ARN)")
     .option("--region <region>", "AWS Region (default: AWS_REGION or the profile's)")
     .option("--profile <name>", "shared-config profile for credentials and Region")
-    .option("--endpoint-url <url>", "send every AWS call to this endpoint (a local stub)")
-    .addOption(connectTimeoutOption())
-    .addOption(requestTimeoutOption())
-    .requiredOption("--out <dir>", "bundle folder to write")
-    .option("--force", FORCE_HELP.folder)
+    .option("--endpoint-url <url>", "send every AWS call to this endpoint (a local stub)");
+  addAwsTimeoutOptions(command);
+  addOutputOptions(command, { help: "bundle folder to write", required: true, force: "folder" })
     .option("--quiet", "no progress bar or progress messages")
     .action(async (opts: CollectCommandOptions) => exit(await runCollectCommand(opts, ctx)));
-  addExamples(
-    command,
-    [
-      {
-        note: "a week of the service api in the cluster prod, then a plan on it",
-        command:
-          "caplab collect --cluster prod --service api --from now-7d --to now --out traces/api-week",
-      },
-      {
-        note: "a load test's window, right after it (20-s CPU and memory are kept for 3 hours)",
-        command:
-          "caplab collect --cluster prod --service api --from 2026-03-01T10:00:00Z --to 2026-03-01T11:00:00Z --out out/run/server",
-      },
-    ],
-    helpWidth(ctx.columns),
-  );
 };

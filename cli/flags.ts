@@ -7,14 +7,7 @@
  * Numbers are written in plain decimal or exponent form (`300`, `0.5`, `1e3`); `Infinity`,
  * hex, an empty string or trailing text are not numbers here, although `Number()` takes some.
  */
-import { Option } from "commander";
 import { UsageError } from "../sim/vocab/errors.js";
-import {
-  AWS_CONNECT_TIMEOUT_SECONDS,
-  AWS_MAX_ATTEMPTS,
-  AWS_REQUEST_TIMEOUT_SECONDS,
-  parseSecondsFlag,
-} from "../analysis/io/aws/aws-client.js";
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -70,23 +63,3 @@ export function numberFlag(
     return n;
   };
 }
-
-/** `--connect-timeout SECONDS`, for every command that calls AWS. */
-export function connectTimeoutOption(): Option {
-  return new Option(
-    "--connect-timeout <seconds>",
-    `seconds to wait for a connection to AWS (default ${AWS_CONNECT_TIMEOUT_SECONDS})`,
-  ).argParser(parseSecondsFlag("--connect-timeout"));
-}
-
-/** `--request-timeout SECONDS`, for every command that calls AWS. */
-export function requestTimeoutOption(): Option {
-  return new Option(
-    "--request-timeout <seconds>",
-    `seconds to wait for each AWS answer, and the longest silence within one; a call is tried ${AWS_MAX_ATTEMPTS} times (default ${AWS_REQUEST_TIMEOUT_SECONDS})`,
-  ).argParser(parseSecondsFlag("--request-timeout"));
-}
-
-/** What `--history PATH` says in every command that takes it. */
-export const HISTORY_FLAG_HELP =
-  "history database (default: $CAPLAB_HISTORY, else .caplab/history.duckdb in the project: the nearest folder above with .caplab/, package.json or .git, else here)";

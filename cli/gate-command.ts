@@ -13,14 +13,9 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Option } from "commander";
 import { evaluateGate } from "../index.js";
 import { gateExitCode } from "../analysis/gate.js";
-import {
-  historyLockTimeoutMs,
-  recordGatedRun,
-  resolveHistoryPath,
-} from "../analysis/io/history/history-db.js";
+import { recordGatedRun } from "../analysis/io/history/history-db.js";
 import {
   checkBaselineSource,
   gateBaseline,
@@ -29,12 +24,14 @@ import {
 import { gateRunOf } from "../reports/run-data.js";
 import { renderGateJunit, renderGateMarkdown } from "../reports/run-gate.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
-import { FORCE_HELP, prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
+import { prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
 import { loadRunBundle } from "../analysis/io/files/run-bundle.js";
 import { deploymentGateCheck } from "../analysis/io/files/gate-deployment.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
-import { HISTORY_FLAG_HELP, wholeNumberFlag } from "./flags.js";
-import { addExamples, helpWidth } from "./help.js";
+import { historyAccess, notifier } from "./common.js";
+import { describeCommand } from "./help.js";
+import { COMMAND_HELP } from "./help-text.js";
+import { addHistoryOption, addOutputOptions, wholeNumberOption } from "./options.js";
 
 export { loadGateConfig };
 
@@ -62,25 +59,25 @@ export async function runGateCommand(
   opts: GateOptions,
   ctx: CliContext,
 ): Promise<number> {
-  const { io, env } = ctx;
+  const { io } = ctx;
+  const notify = notifier(io);
   checkBaselineSource(opts);
   if (!existsSync(runDir))
     throw new UsageError(`${runDir} does not exist; pass the run bundle folder.`, "missing-file");
   const output = await prepareOutputFiles(opts.out ?? runDir, {
     command: "gate",
     force: opts.force,
-    notify: (message) => io.err(`caplab: ${message}\n`),
+    notify,
   });
   const config = await loadGateConfig(opts.config);
-  const historyPath = resolveHistoryPath(opts.history, env, ctx.cwd);
-  const lockTimeoutMs = historyLockTimeoutMs(env);
+  const { historyPath, lockTimeoutMs } = historyAccess(ctx, opts.history);
   const run = await loadRunBundle(runDir);
   printWarnings(io, run.warnings);
   const { baseline, ...read } = await gateBaseline(run, opts, {
     historyPath,
     lockTimeoutMs,
     loadRun: loadRunBundle,
-    notify: (message) => io.err(`caplab: ${message}\n`),
+    notify,
     announce: (message) => io.out(`${message}\n`),
   });
   let historyFailure = read.historyFailure;
@@ -118,42 +115,25 @@ export async function runGateCommand(
 
 /** `caplab gate`'s flags and help. */
 export const setupGateCommand: CommandSetup = (command, ctx, exit) => {
-  command
-    .summary(
-      "pass or fail a run: SLO, k6 thresholds, server headroom, and regression against a baseline",
-    )
-    .description(
-      "Absolute checks (SLO, k6 thresholds, 5xx, CPU/memory headroom, tasks below MaxCapacity) and, with a baseline, regression checks (bootstrap CI of the p95 difference, Mann-Whitney on per-second p95, two-proportion test on errors, capacity). Writes gate-junit.xml, gate.md, gate.json; records the run and verdict in the history. Exit 0 pass, 1 fail, 2 usage error, 74 history not recorded (a failed gate stays 1). Every check's limit has a default (caplab schema --gate).",
-    )
+  describeCommand(command, COMMAND_HELP.gate, ctx.columns)
     .argument("<run>", "run bundle")
     .option("--baseline <run>", "baseline run bundle")
     .addOption(
-      new Option(
+      wholeNumberOption(
         "--baseline-from-history <n>",
         "pool the last N runs of the same scenario in the history",
-      ).argParser(wholeNumberFlag("--baseline-from-history", { min: 1, unit: "runs" })),
+        { min: 1, unit: "runs" },
+      ),
     )
     .option(
       "--config <file>",
       "gate.yaml (default: the SLO in the run's plan.json; see caplab schema --gate)",
-    )
-    .option("--history <path>", HISTORY_FLAG_HELP)
-    .option(
-      "--out <dir>",
-      "where gate-junit.xml, gate.md and gate.json go (default: the run bundle)",
-    )
-    .option("--force", FORCE_HELP.files)
+    );
+  addHistoryOption(command);
+  addOutputOptions(command, {
+    help: "where gate-junit.xml, gate.md and gate.json go (default: the run bundle)",
+    force: "files",
+  })
     .option("--no-record", "do not record the run and the verdict in the history")
     .action(async (run: string, opts: GateOptions) => exit(await runGateCommand(run, opts, ctx)));
-  addExamples(
-    command,
-    [
-      { command: "caplab gate out/run --baseline out/last-release" },
-      {
-        note: "against the last 10 runs of the same scenario in the history",
-        command: "caplab gate out/run --baseline-from-history 10 --config gate.yaml",
-      },
-    ],
-    helpWidth(ctx.columns),
-  );
 };

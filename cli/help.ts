@@ -111,9 +111,29 @@ export function renderExamples(examples: readonly Example[], width: number): str
   return `\nExamples:\n${blocks.join("\n")}\n`;
 }
 
-/** Adds an "Examples:" section to a command's help, wrapped to the help's width. */
-export function addExamples(command: Command, examples: readonly Example[], width: number): void {
-  command.addHelpText("after", () => renderExamples(examples, width));
+/** What a command's help says besides its flags (cli/help-text.ts holds every command's). */
+export interface CommandHelp {
+  /** One line, in `caplab --help`. */
+  readonly summary: string;
+  /** What it does, in `caplab COMMAND --help`. */
+  readonly description: string;
+  readonly examples: readonly Example[];
+  /** What its longer flags say, by flag name in camel case (`--allow-short-trace`: allowShortTrace). */
+  readonly flags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Puts `help` on `command`: its summary, its description and an "Examples:" section wrapped to
+ * the help's width.
+ */
+export function describeCommand(
+  command: Command,
+  help: CommandHelp,
+  columns: number | undefined,
+): Command {
+  const width = helpWidth(columns);
+  command.addHelpText("after", () => renderExamples(help.examples, width));
+  return command.summary(help.summary).description(help.description);
 }
 
 /**

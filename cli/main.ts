@@ -139,11 +139,7 @@ export async function main(
       io.err(`caplab: ${error.message}\n`);
       return error.exitCode;
     }
-    if (error instanceof UsageError) {
-      io.err(`caplab: ${redactUserinfo(error.message)}\n`);
-      return error.exitCode;
-    }
-    if (error instanceof HistoryError) {
+    if (error instanceof UsageError || error instanceof HistoryError) {
       io.err(`caplab: ${redactUserinfo(error.message)}\n`);
       return error.exitCode;
     }

@@ -1,6 +1,5 @@
 /** `caplab plan`: flags → the library's plan(), the outputs written, the plan recorded. */
 import { resolve } from "node:path";
-import { Option } from "commander";
 import { HTML_TOP_CANDIDATES } from "../reports/html.js";
 import { MARKDOWN_TOP_CANDIDATES } from "../reports/plan-markdown.js";
 import { renderPlanSummaryAt, writePlanOutputs } from "../reports/io/write-plan-outputs.js";
@@ -17,15 +16,16 @@ import {
   type Warning,
 } from "../index.js";
 import { readPlanConfig } from "../analysis/io/files/plan-config.js";
-import { historyLockTimeoutMs, resolveHistoryPath } from "../analysis/io/history/history-db.js";
 import { recordPlanResult } from "../analysis/io/history/record-bundle.js";
 import { HISTORY_EXIT_CODE } from "../sim/vocab/errors.js";
-import { FORCE_HELP, prepareOutputFolder } from "../analysis/io/files/output.js";
+import { prepareOutputFolder } from "../analysis/io/files/output.js";
 import { bundleFidelity } from "../analysis/io/files/bundle-fidelity.js";
 import { defaultWorkers } from "../sim/io/pool.js";
 import { abortOnInterrupt, printWarnings, type CliContext, type CommandSetup } from "./context.js";
-import { wholeNumberFlag } from "./flags.js";
-import { addExamples, helpWidth } from "./help.js";
+import { historyAccess, jsonText, notifier, warningList } from "./common.js";
+import { describeCommand } from "./help.js";
+import { COMMAND_HELP } from "./help-text.js";
+import { addOutputOptions, wholeNumberOption } from "./options.js";
 import { planProgress } from "./progress.js";
 
 export interface PlanCommandOptions {
@@ -58,11 +58,11 @@ export async function runPlanCommand(
       ...(configPath === undefined ? [] : [configPath]),
       ...(config.trace.file === undefined ? [] : [resolve(baseDir, config.trace.file)]),
     ],
-    notify: (message) => io.err(`caplab: ${message}\n`),
+    notify: notifier(io),
   });
-  const warnings: Warning[] = [];
-  const loaded = await loadTraceSource(config.trace, baseDir, (w) => warnings.push(w));
-  const trace = loaded.trace;
+  const { warnings, warn } = warningList();
+  const loaded = await loadTraceSource(config.trace, baseDir, warn);
+  const { trace } = loaded;
   printWarnings(io, warnings);
   // Too little data is refused before the sweep, in one sentence naming the override.
   const coverage = assessTrace(trace, config.guardrails, opts.allowShortTrace ?? false);
@@ -124,11 +124,8 @@ export async function runPlanCommand(
   const recommendation = await output.write((dir) =>
     writePlanOutputs(result, config, dir, fidelity),
   );
-  const notRecorded = await recordPlanResult(result, out, {
-    historyPath: resolveHistoryPath(undefined, ctx.env, ctx.cwd),
-    lockTimeoutMs: historyLockTimeoutMs(ctx.env),
-  });
-  if (opts.json) io.out(`${JSON.stringify(recommendation, null, 2)}\n`);
+  const notRecorded = await recordPlanResult(result, out, historyAccess(ctx));
+  if (opts.json) io.out(jsonText(recommendation));
   else io.out(renderPlanSummaryAt(result, out, fidelity));
   if (notRecorded !== null)
     io.err(`caplab: the plan was written but not recorded: ${notRecorded.message}\n`);
@@ -139,45 +136,17 @@ export async function runPlanCommand(
 
 /** `caplab plan`'s flags and help. */
 export const setupPlanCommand: CommandSetup = (command, ctx, exit) => {
-  command
-    .summary(
-      "search task sizes and scaling policies for the cheapest that meets the SLO (npm start runs it)",
-    )
-    .description(
-      "Sweeps the config's candidate space (task sizes × target-tracking metrics × target values × capacities × cooldowns) on all cores, ranks candidates by cost within the SLO, re-runs the best under perturbations (traffic ×1.2 and ×1.5, launch time ×1.5, CPU per request ×1.2, a ×3 spike), and writes recommendation.json, candidates.csv, pareto.json, snippets (CloudFormation, Terraform, AWS CLI), report.html, report.md and plan-result.json. The plan is recorded in the project's history. Exit 0, 3 when no candidate meets the SLO (the outputs are still written). Every field but trace and service has a default (caplab schema --plan).",
-    )
+  const help = COMMAND_HELP.plan;
+  describeCommand(command, help, ctx.columns)
     .argument("[config]", "YAML or JSON plan config (see caplab schema --plan)")
-    .option(
-      "--default",
-      "plan the embedded default: a generated week of traffic and an example service",
-    )
-    .option("--out <dir>", "output folder", "caplab-out/plan")
-    .option("--force", FORCE_HELP.folder)
-    .addOption(
-      new Option(
-        "--workers <n>",
-        "worker threads, at most one per core (0 = in this thread; default: every core)",
-      ).argParser(wholeNumberFlag("--workers", { unit: "threads" })),
-    )
+    .option("--default", help.flags.default);
+  addOutputOptions(command, { help: "output folder", default: "caplab-out/plan", force: "folder" })
+    .addOption(wholeNumberOption("--workers <n>", help.flags.workers, { unit: "threads" }))
     .option("--quiet", "no progress bars")
     .option("--json", "print recommendation.json on stdout instead of the summary")
-    .option(
-      "--allow-short-trace",
-      "plan on a trace shorter than guardrails.minTraceHours (default 24 h); every risk rating is then medium or higher",
-    )
-    .option(
-      "--exhaustive",
-      "simulate every candidate to the end (by default one stops once it can no longer change the plan)",
-    )
+    .option("--allow-short-trace", help.flags.allowShortTrace)
+    .option("--exhaustive", help.flags.exhaustive)
     .action(async (config: string | undefined, opts: PlanCommandOptions) =>
       exit(await runPlanCommand(config, opts, ctx)),
     );
-  addExamples(
-    command,
-    [
-      { note: "the embedded example week, no files needed", command: "caplab plan --default" },
-      { command: "caplab plan examples/plan-nasa.yaml --out out/plan --workers 2" },
-    ],
-    helpWidth(ctx.columns),
-  );
 };

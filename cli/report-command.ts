@@ -7,8 +7,10 @@ import { writeReport } from "../reports/io/write-report.js";
 import { RUN_REPORT_FORMATS, type RunReportFormat } from "../reports/io/write-run-report.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
-import { FORCE_HELP } from "../analysis/io/files/output.js";
-import { addExamples, helpWidth } from "./help.js";
+import { notifier } from "./common.js";
+import { describeCommand } from "./help.js";
+import { COMMAND_HELP } from "./help-text.js";
+import { addOutputOptions } from "./options.js";
 import { plural } from "../reports/format.js";
 
 export interface ReportOptions {
@@ -43,37 +45,14 @@ export function parseFormats(text: string | undefined): RunReportFormat[] {
 
 /** `caplab report`'s flags and help. */
 export const setupReportCommand: CommandSetup = (command, ctx, exit) => {
-  command
-    .summary(
-      "write the report of a run bundle, plan folder or simulate folder (HTML, Markdown, PNG, JSON)",
-    )
-    .description(
-      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. A trace bundle (caplab collect or import) reports the service's side alone. For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. For a simulate folder: the verdict against the SLO, traffic, tasks with scaling events, metric against target, p95 against the SLO, cost, the worst minutes and the events table. PNG charts need Chromium (else they are skipped with a warning).",
-    )
+  describeCommand(command, COMMAND_HELP.report, ctx.columns)
     .argument(
       "<dir>",
       "run bundle (caplab run --out), trace bundle, plan folder or simulate folder",
     )
-    .option("--format <list>", "comma-separated: html, md, png, json", "html,md,json")
-    .option("--out <dir>", "output folder (default: the bundle)")
-    .option("--force", FORCE_HELP.files)
-    .action(async (dir: string, opts: ReportOptions) =>
-      exit(await runReportCommand(dir, opts, ctx)),
-    );
-  addExamples(
-    command,
-    [
-      { command: "caplab report caplab-out/run --format html,md,png" },
-      {
-        note: "re-render a plan's report, with PNG charts",
-        command: "caplab report caplab-out/plan --format html,png",
-      },
-      {
-        note: "charts of one what-if (caplab simulate --out out/nasa)",
-        command: "caplab report out/nasa",
-      },
-    ],
-    helpWidth(ctx.columns),
+    .option("--format <list>", "comma-separated: html, md, png, json", "html,md,json");
+  addOutputOptions(command, { help: "output folder (default: the bundle)", force: "files" }).action(
+    async (dir: string, opts: ReportOptions) => exit(await runReportCommand(dir, opts, ctx)),
   );
 };
 
@@ -87,7 +66,7 @@ export async function runReportCommand(
   const formats = parseFormats(opts.format);
   const written = await writeReport(dir, formats, {
     ...opts,
-    notify: (message) => io.err(`caplab: ${message}\n`),
+    notify: notifier(io),
   });
   printWarnings(io, written.allWarnings);
   const lines = [

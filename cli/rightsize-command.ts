@@ -7,18 +7,19 @@
  * the service model from --config, else calibrated from the bundle. What the replay lacks
  * (traffic, a policy, a model) leaves the per-task answer, priced, with the reason.
  */
-import { Option } from "commander";
 import {
   DEFAULT_HEADROOM_PERCENT,
   rightsizeService,
   type RightsizeResult,
 } from "../analysis/rightsize.js";
-import { SLO_DEFAULTS, SloSchema, type Warning, type WarningSink } from "../sim/vocab/index.js";
+import { SLO_DEFAULTS, SloSchema } from "../sim/vocab/index.js";
 import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { readTodaysConfig, type TodaysConfigFlags } from "../analysis/io/files/todays-config.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
-import { numberFlag } from "./flags.js";
-import { addExamples, helpWidth } from "./help.js";
+import { jsonText, warningList } from "./common.js";
+import { describeCommand } from "./help.js";
+import { COMMAND_HELP } from "./help-text.js";
+import { addTodaysConfigOptions, numberOption, sloP95Option } from "./options.js";
 import { formatCount } from "../reports/format.js";
 
 export interface RightsizeCommandOptions extends TodaysConfigFlags {
@@ -58,53 +59,27 @@ export function renderRightsize(r: RightsizeResult): string {
 
 /** `caplab rightsize`'s flags and help. */
 export const setupRightsizeCommand: CommandSetup = (command, ctx, exit) => {
-  command
-    .summary(
-      "task CPU/memory from Container Insights usage, checked with the scaling policy by simulation",
-    )
-    .description(
-      "Takes p95 of the CPU and p99 of the memory each task used (Container Insights), adds headroom, maps them to the smallest valid Fargate size, then replays the bundle's traffic with that size, its neighbours and today's under today's scaling policy (a smaller task runs more copies; the service model is --config's, else calibrated from the bundle) and recommends the cheapest that meets the SLO without OOM kills. Today's task size and policy come from the bundle (caplab collect records them), else from --config and --task-cpu/--task-memory; without a policy, traffic or a model it gives the per-task answer, priced, and says why.",
-    )
-    .argument(
-      "<bundle>",
-      "trace bundle (caplab collect or import) or run bundle with Container Insights or AWS/ECS CPU series",
-    )
-    .option(
-      "--config <file>",
-      "today's simulate config (service, task, scaling), when the bundle records none",
-    )
-    .option(
-      "--task-cpu <units>",
-      "today's task cpu (e.g. 512); overrides the bundle's and --config's",
-    )
-    .option("--task-memory <MiB>", "today's task memory (e.g. 1024)")
+  describeCommand(command, COMMAND_HELP.rightsize, ctx.columns).argument(
+    "<bundle>",
+    "trace bundle (caplab collect or import) or run bundle with Container Insights or AWS/ECS CPU series",
+  );
+  addTodaysConfigOptions(command, {
+    config: "today's simulate config (service, task, scaling), when the bundle records none",
+    taskCpu: "today's task cpu (e.g. 512); overrides the bundle's and --config's",
+    taskMemory: "today's task memory (e.g. 1024)",
+  })
+    .addOption(sloP95Option(`p95 SLO, ms (default: --config's, else ${SLO_DEFAULTS.latencyP95Ms})`))
     .addOption(
-      new Option(
-        "--slo-p95 <ms>",
-        `p95 SLO, ms (default: --config's, else ${SLO_DEFAULTS.latencyP95Ms})`,
-      ).argParser(numberFlag("--slo-p95", { unit: "milliseconds", positive: true })),
-    )
-    .addOption(
-      new Option(
+      numberOption(
         "--headroom <percent>",
         `headroom over the usage percentiles, percent (default ${DEFAULT_HEADROOM_PERCENT})`,
-      ).argParser(numberFlag("--headroom", { unit: "percent", positive: false })),
+        { unit: "percent", positive: false },
+      ),
     )
     .option("--json", "print the result as JSON")
     .action(async (bundle: string, opts: RightsizeCommandOptions) =>
       exit(await runRightsizeCommand(bundle, opts, ctx)),
     );
-  addExamples(
-    command,
-    [
-      { command: "caplab rightsize traces/api-week --slo-p95 300 --headroom 25" },
-      {
-        note: "an imported bundle: today's task size and policy from a config",
-        command: "caplab rightsize bundles/ci --config examples/simulate-nasa.yaml",
-      },
-    ],
-    helpWidth(ctx.columns),
-  );
 };
 
 /** Runs `caplab rightsize` and returns the exit code. */
@@ -114,8 +89,7 @@ export async function runRightsizeCommand(
   ctx: CliContext,
 ): Promise<number> {
   const { io } = ctx;
-  const warnings: Warning[] = [];
-  const warn: WarningSink = (w) => warnings.push(w);
+  const { warnings, warn } = warningList();
   const today = await readTodaysConfig(opts);
   const loaded = await loadObservedBundle(bundle, warn, { task: today.task });
   const task = today.task ?? loaded.current?.task ?? loaded.observed.task;
@@ -138,6 +112,6 @@ export async function runRightsizeCommand(
     warn,
   );
   printWarnings(io, warnings);
-  io.out(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderRightsize(result));
+  io.out(opts.json ? jsonText(result) : renderRightsize(result));
   return 0;
 }

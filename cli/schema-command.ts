@@ -5,7 +5,8 @@
 import { configJsonSchema, type ConfigSchemaKind } from "../index.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import type { CliContext, CommandSetup } from "./context.js";
-import { addExamples, helpWidth } from "./help.js";
+import { describeCommand } from "./help.js";
+import { COMMAND_HELP } from "./help-text.js";
 
 export interface SchemaCommandOptions {
   readonly plan?: boolean;
@@ -28,24 +29,9 @@ export function runSchemaCommand(opts: SchemaCommandOptions, ctx: CliContext): n
 
 /** `caplab schema`'s flags and help. */
 export const setupSchemaCommand: CommandSetup = (command, ctx, exit) => {
-  command
-    .summary("print the JSON Schema of the simulate, plan or gate config, every field described")
-    .description(
-      "Prints the JSON Schema of the simulate config (default), the plan config (--plan) or gate.yaml (--gate), generated from the one schema in code, with each field's description, unit and default; or, with --timeline, a row of simulate's timeline.csv with what each column holds. Point your editor's YAML language server at it to get completion and descriptions while writing a config.",
-    )
+  describeCommand(command, COMMAND_HELP.schema, ctx.columns)
     .option("--plan", "the plan config's schema")
     .option("--gate", "the gate.yaml schema")
     .option("--timeline", "a row of simulate's timeline.csv, each column described")
     .action((opts: SchemaCommandOptions) => exit(runSchemaCommand(opts, ctx)));
-  addExamples(
-    command,
-    [
-      {
-        note: "for the YAML language server: # yaml-language-server: $schema=plan.schema.json",
-        command: "caplab schema --plan > plan.schema.json",
-      },
-      { command: "caplab schema --timeline" },
-    ],
-    helpWidth(ctx.columns),
-  );
 };

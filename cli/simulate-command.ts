@@ -9,12 +9,13 @@ import {
   SimulateConfigSchema,
   simulationContext,
   type SimulationContext,
-  type Warning,
 } from "../index.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
-import { addExamples, helpWidth } from "./help.js";
+import { jsonText, notifier, warningList } from "./common.js";
+import { describeCommand } from "./help.js";
+import { COMMAND_HELP } from "./help-text.js";
+import { addOutputOptions } from "./options.js";
 import {
-  FORCE_HELP,
   prepareOutputFolder,
   writeFileAtomic,
   writeJsonAtomic,
@@ -29,25 +30,19 @@ export interface SimulateCommandOptions {
 
 /** `caplab simulate`'s flags and help. */
 export const setupSimulateCommand: CommandSetup = (command, ctx, exit) => {
-  command
-    .summary(
-      "replay a trace against one service configuration and predict scaling, latency, errors and cost",
-    )
-    .description(
-      "Replays the config's trace against one ECS service configuration (task size, scaling policies) and writes timeline.csv (one row per step; caplab schema --timeline describes each column), events.json (every scaling decision with its reason) and summary.json (the Kpis). Everything but trace, service, task and scaling has a default (caplab schema).",
-    )
-    .argument("<config>", "YAML or JSON config (see caplab schema)")
-    .option("--out <dir>", "output folder", "caplab-out/simulate")
-    .option("--force", FORCE_HELP.folder)
+  describeCommand(command, COMMAND_HELP.simulate, ctx.columns).argument(
+    "<config>",
+    "YAML or JSON config (see caplab schema)",
+  );
+  addOutputOptions(command, {
+    help: "output folder",
+    default: "caplab-out/simulate",
+    force: "folder",
+  })
     .option("--json", "print the summary (Kpis) as JSON on stdout")
     .action(async (config: string, opts: SimulateCommandOptions) =>
       exit(await runSimulateCommand(config, opts, ctx)),
     );
-  addExamples(
-    command,
-    [{ command: "caplab simulate examples/simulate-nasa.yaml --out out/nasa" }],
-    helpWidth(ctx.columns),
-  );
 };
 
 /** Runs `caplab simulate`; returns the exit code. */
@@ -65,10 +60,10 @@ export async function runSimulateCommand(
       configPath,
       ...(config.trace.file === undefined ? [] : [resolve(baseDir, config.trace.file)]),
     ],
-    notify: (message) => io.err(`caplab: ${message}\n`),
+    notify: notifier(io),
   });
-  const warnings: Warning[] = [];
-  const trace = await loadTrace(config.trace, baseDir, (w) => warnings.push(w));
+  const { warnings, warn } = warningList();
+  const trace = await loadTrace(config.trace, baseDir, warn);
   const context: SimulationContext = simulationContext(config);
   const deployments = deploymentPlans(config.deployments, trace);
   const result = simulate(
@@ -102,7 +97,7 @@ export async function runSimulateCommand(
   });
   printWarnings(io, warnings);
   if (opts.json) {
-    io.out(`${JSON.stringify(result.kpis, null, 2)}\n`);
+    io.out(jsonText(result.kpis));
   } else {
     const k = result.kpis;
     io.out(

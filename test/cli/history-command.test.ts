@@ -9,6 +9,7 @@ import { runHistoryExportCommand, runHistoryListCommand } from "../../cli/histor
 import { recordRun } from "../../analysis/io/history/history-db.js";
 import { runDataOf } from "../fixtures/runs/run-data.js";
 import { captureIo, cliContext } from "../helpers/io.js";
+import { tinyPlanYaml } from "./tiny-plan.js";
 
 let dir = "";
 beforeAll(async () => {
@@ -19,18 +20,7 @@ afterAll(async () => {
 });
 
 /** A plan small enough for a test: two sizes, one metric, two targets, on a generated week. */
-const TINY_PLAN = [
-  "trace: { generate: default-week, seed: 3 }",
-  "service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350, perInflightRequest: 0.05 } }",
-  "slo: { latencyP95Ms: 250 }",
-  "space:",
-  '  taskSizes: [{ cpu: "1024", memory: "2048" }, { cpu: "2048", memory: "4096" }]',
-  "  metrics: [ECSServiceAverageCPUUtilization]",
-  "  utilizationTargets: [40, 60]",
-  "  MinCapacity: [2]",
-  "  ScaleOutCooldown: [300]",
-  "robustness: { topK: 1, maxChecked: 1 }",
-].join("\n");
+const TINY_PLAN = tinyPlanYaml("{ topK: 1, maxChecked: 1 }");
 
 describe("caplab history", () => {
   it("lists recorded runs from --history or CAPLAB_HISTORY, and exports Parquet", async () => {

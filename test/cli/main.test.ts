@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { TIMELINE_COLUMN_DESCRIPTIONS, TIMELINE_COLUMNS } from "../../sim/vocab/index.js";
 import { captureIo } from "../helpers/io.js";
+import { tinyPlanYaml } from "./tiny-plan.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const shared = fileURLToPath(new URL("../../../shared/data/traces", import.meta.url));
@@ -120,22 +121,7 @@ describe("caplab", () => {
   it("plans a small space and writes every output", async () => {
     const dir = await mkdtemp(join(tmpdir(), "caplab-plan-"));
     const config = join(dir, "plan.yaml");
-    await writeFile(
-      config,
-      [
-        "trace: { generate: default-week, seed: 3 }",
-        "service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350, perInflightRequest: 0.05 } }",
-        "slo: { latencyP95Ms: 250 }",
-        "space:",
-        '  taskSizes: [{ cpu: "1024", memory: "2048" }, { cpu: "2048", memory: "4096" }]',
-        "  metrics: [ECSServiceAverageCPUUtilization]",
-        "  utilizationTargets: [40, 60]",
-        "  MinCapacity: [2]",
-        "  ScaleOutCooldown: [300]",
-        "robustness: { topK: 2 }",
-        'service_name: "shop\\"<script>"',
-      ].join("\n"),
-    );
+    await writeFile(config, tinyPlanYaml("{ topK: 2 }", 'service_name: "shop\\"<script>"'));
     const out = join(dir, "out");
     const io = capture();
     const code = await main(

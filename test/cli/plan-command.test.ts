@@ -6,19 +6,9 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { captureIo } from "../helpers/io.js";
+import { tinyPlanYaml } from "./tiny-plan.js";
 
-const TINY_PLAN = [
-  "trace: { generate: default-week, seed: 3 }",
-  "service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350, perInflightRequest: 0.05 } }",
-  "slo: { latencyP95Ms: 250 }",
-  "space:",
-  '  taskSizes: [{ cpu: "1024", memory: "2048" }, { cpu: "2048", memory: "4096" }]',
-  "  metrics: [ECSServiceAverageCPUUtilization]",
-  "  utilizationTargets: [40, 60]",
-  "  MinCapacity: [2]",
-  "  ScaleOutCooldown: [300]",
-  "robustness: { topK: 2 }",
-].join("\n");
+const TINY_PLAN = tinyPlanYaml("{ topK: 2 }");
 
 /** `caplab plan` with stderr on a terminal (a stream that keeps what the bars draw). */
 async function planOnTerminal(extra: string[]): Promise<{ code: number; drawn: string }> {

@@ -10,6 +10,7 @@ import { HISTORY_ENV } from "../../analysis/io/history/history-db.js";
 import { parseFormats, runReportCommand } from "../../cli/report-command.js";
 import { writeRunBundle } from "../fixtures/runs/make-run-bundle.js";
 import { captureIo, cliContext } from "../helpers/io.js";
+import { tinyPlanYaml } from "./tiny-plan.js";
 
 const io = captureIo;
 
@@ -41,17 +42,8 @@ describe("caplab report", () => {
     const config = join(dir, "plan.yaml");
     await writeFile(
       config,
-      [
-        "trace: { generate: default-week, seed: 3 }",
-        "service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350, perInflightRequest: 0.05 } }",
-        "slo: { latencyP95Ms: 250 }",
-        "space:",
-        '  taskSizes: [{ cpu: "1024", memory: "2048" }, { cpu: "2048", memory: "4096" }]',
-        "  metrics: [ECSServiceAverageCPUUtilization]",
-        "  utilizationTargets: [40, 60]",
-        "  MinCapacity: [2]",
-        "  ScaleOutCooldown: [300]",
-        "robustness: { topK: 2 }",
+      tinyPlanYaml(
+        "{ topK: 2 }",
         "current:",
         '  task: { cpu: "1024", memory: "2048" }',
         "  scaling:",
@@ -63,7 +55,7 @@ describe("caplab report", () => {
         "        TargetTrackingScalingPolicyConfiguration:",
         "          TargetValue: 50",
         "          PredefinedMetricSpecification: { PredefinedMetricType: ECSServiceAverageCPUUtilization }",
-      ].join("\n"),
+      ),
     );
     const plan = join(dir, "plan");
     const previous = process.env[HISTORY_ENV];
