@@ -20,7 +20,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
-import { formatCount, plural } from "../reports/format.js";
+import { formatCount, formatNumber, plural } from "../reports/format.js";
 
 export interface SimulateCommandOptions {
   readonly out: string;
@@ -106,7 +106,7 @@ export async function runSimulateCommand(
         `  cost            $${k.costUsd.toFixed(2)} ($${k.monthlyCostUsd.toFixed(0)} a month)`,
         `  tasks           ${formatCount(k.minTasks)}–${formatCount(k.maxTasks)}, mean ${k.meanTasks.toFixed(1)}; ${k.scalingActions} scaling actions`,
         `  latency         mean p95 ${k.meanP95LatencyMs.toFixed(0)} ms, worst p95 ${k.worstP95LatencyMs.toFixed(0)} ms`,
-        `  errors          ${k.errorRatePercent.toFixed(3)}% (${plural(Math.round(k.failedRequests), "request")})`,
+        `  errors          ${k.errorRatePercent.toFixed(3)}% (${formatNumber(k.failedRequests)} of ${formatNumber(k.totalRequests)} ${Math.round(k.totalRequests) === 1 ? "request" : "requests"} failed)`,
         `  SLO             ${k.sloViolationMinutes.toFixed(0)} violating minutes`,
         ...(k.deployments ?? []).map(
           (d, n) =>
