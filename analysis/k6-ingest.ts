@@ -1460,3 +1460,32 @@ export function parseK6Summary(json: unknown): K6SummaryFile {
     metrics,
   };
 }
+
+/**
+ * The target of an imported k6 run, from its endpoints: k6 tags every HTTP request's metrics
+ * with `name`, which is the request's URL unless the script names it (k6 docs, "Tags and
+ * Groups": system tags `url` and `name`). The origin (scheme, host, port: never a user,
+ * password, path or query) that served the most requests, with "and N more" when requests
+ * went to several; null when no endpoint name is an absolute http(s) URL.
+ */
+export function targetOfEndpoints(
+  endpoints: Readonly<Record<string, K6SecondSeries>>,
+): string | null {
+  const byOrigin = new Map<string, number>();
+  for (const [name, series] of Object.entries(endpoints)) {
+    if (!/^https?:\/\//i.test(name)) continue;
+    let origin: string;
+    try {
+      origin = new URL(name).origin;
+    } catch {
+      continue;
+    }
+    let requests = 0;
+    for (let i = 0; i < series.requests.length; i++) requests += series.requests[i]!;
+    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + requests);
+  }
+  const ranked = [...byOrigin].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  if (ranked.length === 0) return null;
+  const [top] = ranked[0]!;
+  return ranked.length === 1 ? top : `${top} and ${ranked.length - 1} more`;
+}

@@ -149,6 +149,8 @@ export interface RunMeta {
   readonly startedAt: string | null;
   readonly endedAt: string | null;
   readonly k6ExitCode: number | null;
+  /** What manifest.json says of k6's exit (e.g. why there is no code: k6 ran elsewhere). */
+  readonly k6Exit?: string | null;
   readonly gitCommit: string | null;
 }
 

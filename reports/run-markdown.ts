@@ -50,7 +50,11 @@ export function runFactRows(run: RunData): Row[] {
     ]);
   rows.push([
     "k6 exit code",
-    run.meta.k6ExitCode === null ? "unknown" : String(run.meta.k6ExitCode),
+    run.meta.k6ExitCode !== null
+      ? String(run.meta.k6ExitCode)
+      : run.meta.k6Exit
+        ? `not recorded: ${run.meta.k6Exit}`
+        : "unknown",
   ]);
   return rows;
 }

@@ -104,6 +104,16 @@ describe("caplab import --format k6 → report → gate → history, on the real
       thresholds: { expression: string; ok: boolean; observed?: number }[];
     };
     expect(json.requests).toBe(322);
+    // The target comes from the URLs k6 names its requests by (origins only), and the report
+    // says why there is no exit code instead of "unknown".
+    const manifest = JSON.parse(await readFile(join(dir, "run2", "manifest.json"), "utf8")) as {
+      target: string | null;
+    };
+    expect(manifest.target).toBe("http://test.k6.io and 1 more");
+    const md = await readFile(join(dir, "report", "report.md"), "utf8");
+    expect(md).toContain(
+      "| k6 exit code | not recorded: k6 ran elsewhere; caplab import --format k6 read its output |",
+    );
     expect(json.thresholds.find((t) => t.expression === "p(95)<125")).toMatchObject({
       ok: false,
       observed: expect.closeTo(125.2926859, 6),

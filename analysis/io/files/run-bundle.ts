@@ -308,6 +308,7 @@ export async function loadRunBundle(
     startedAt: manifest.startedAt ?? null,
     endedAt: manifest.endedAt ?? null,
     k6ExitCode: manifest.k6ExitCode ?? null,
+    k6Exit: manifest.k6Exit ?? null,
     gitCommit: manifest.gitCommit ?? null,
   };
   return runDataOf(ingested, meta, { thresholds, slo, server, warnings });

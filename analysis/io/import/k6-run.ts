@@ -34,7 +34,12 @@ import {
 } from "../../../sim/vocab/index.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
-import { parseK6Summary, type K6Ingested, type K6SummaryFile } from "../../k6-ingest.js";
+import {
+  parseK6Summary,
+  targetOfEndpoints,
+  type K6Ingested,
+  type K6SummaryFile,
+} from "../../k6-ingest.js";
 import type { K6MetricType } from "../../k6-results.js";
 import { LatencyHistogram } from "../../stats/index.js";
 import { TraceError } from "../../trace.js";
@@ -513,7 +518,8 @@ export async function importK6Run(
     runId: options.runId ?? `import-${randomBytes(4).toString("hex")}`,
     on: "import",
     scenario: { name: scenario },
-    target: null,
+    // From the URLs k6 names its requests by; null when the script named them otherwise.
+    target: targetOfEndpoints(ingested.endpoints),
     plan: null,
     gitCommit: null,
     caplabVersion: version,
