@@ -191,7 +191,8 @@ export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = 
     "",
   );
   out.push("## Thresholds", "");
-  if (run.thresholds.length === 0) out.push("No k6 thresholds in summary.json.", "");
+  if (run.thresholds.length === 0)
+    out.push("No k6 thresholds in this run (summary.json, thresholds.json).", "");
   else {
     const failed = run.thresholds.filter((t) => !t.ok).length;
     out.push(
