@@ -21,6 +21,7 @@ import {
   gateBaseline,
   loadGateConfig,
 } from "../analysis/io/history/gate-baseline.js";
+import { plural } from "../reports/format.js";
 import { gateRunOf } from "../reports/run-data.js";
 import { renderGateJunit, renderGateMarkdown } from "../reports/run-gate.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
@@ -103,8 +104,11 @@ export async function runGateCommand(
     io.out(
       `${c.verdict === "pass" ? "✓" : c.verdict === "fail" ? "✗" : "-"} ${c.name}: ${c.detail}\n`,
     );
+  // How much the verdict rests on: a pass with most checks skipped is worth less than it reads.
+  const judged = result.checks.filter((c) => c.verdict !== "skip").length;
+  const basis = `${judged} of ${plural(result.checks.length, "check")} judged, ${result.checks.length - judged} skipped`;
   io.out(
-    `caplab gate: ${result.verdict === "pass" ? "PASSED" : "FAILED"} (${join(out, "gate.md")}, ${join(out, "gate-junit.xml")})\n`,
+    `caplab gate: ${result.verdict === "pass" ? "PASSED" : "FAILED"} (${basis}; ${join(out, "gate.md")}, ${join(out, "gate-junit.xml")})\n`,
   );
   const verdictCode = gateExitCode(result);
   if (notRecorded !== null)

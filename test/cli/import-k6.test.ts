@@ -136,6 +136,14 @@ describe("caplab import --format k6 → report → gate → history, on the real
       "✗ k6 threshold http_req_duration: p(95)<125: FAILED (125.293 ms; judged by caplab on the k6 output, as k6 judges).",
     );
     expect(gate.out).toContain("✓ p95 regression (bootstrap CI)");
+    // The verdict line says how many checks it rests on: those printed ✓ or ✗ against all.
+    const lines = gate.out.split("\n");
+    const judged = lines.filter((l) => /^[✓✗] /.test(l)).length;
+    const all = judged + lines.filter((l) => l.startsWith("- ")).length;
+    expect(judged).toBeGreaterThan(0);
+    expect(gate.out).toContain(
+      `caplab gate: FAILED (${judged} of ${all} checks judged, ${all - judged} skipped; `,
+    );
     const gated = await caplab([
       "gate",
       join(dir, "run1"),
