@@ -25,6 +25,7 @@ import { importTrace } from "../dist/analysis/io/import/import.js";
 import { highResolutionQueries, metricQueries } from "../dist/analysis/io/aws/metrics.js";
 import { minimumCalls, planChunks } from "../dist/analysis/io/aws/packing.js";
 import { taskMetricQueries } from "../dist/analysis/io/aws/task-metrics.js";
+import { median } from "./workload.mjs";
 
 const MB = 1024 * 1024;
 
@@ -114,7 +115,6 @@ try {
   const bigBytes = (await stat(big)).size;
 
   const runs = Math.max(1, Number(process.env.BENCH_IMPORT_RUNS ?? 3));
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   // The peer: requests per minute of request_creation_time (field 22), as the import counts.
   const columns = Array.from({ length: 30 }, (_, k) => {
     const name = `c${String(k).padStart(2, "0")}`;

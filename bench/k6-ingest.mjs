@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { defaultK6Workers, ingestK6File } from "../dist/analysis/io/files/k6-stream.js";
 import { createRandom } from "../dist/sim/math/random.js";
+import { median } from "./workload.mjs";
 
 const targetMb = Number(process.env.BENCH_K6_MB ?? 400);
 const path = join(tmpdir(), `caplab-bench-k6-${process.pid}.ndjson`);
@@ -126,7 +127,6 @@ try {
   if (JSON.stringify(single.summary) !== JSON.stringify(ours.summary))
     throw new Error("k6 ingestion: one thread and all threads disagree");
 
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const mbs = (name) => mb / median(seconds[name]);
   const list = (name) => seconds[name].map((x) => x.toFixed(2)).join(", ");
   const p95 = ours.summary.http_req_duration["p(95)"];

@@ -25,7 +25,13 @@ import {
   ROBUSTNESS_DEFAULTS,
   simulationContext,
 } from "../dist/sim/vocab/index.js";
-import { benchConfigInput, generatedDays, spreadSample, widenedCandidates } from "./workload.mjs";
+import {
+  benchConfigInput,
+  generatedDays,
+  median,
+  spreadSample,
+  widenedCandidates,
+} from "./workload.mjs";
 
 const build = { generateDefaultWeek, toTrace };
 
@@ -117,12 +123,6 @@ console.log(`trace: ${steps} steps of ${trace.stepSeconds} s (14 days); ${cores}
 //    steps/s between cold runs: bench/README.md). BENCH_SIM_ROUNDS rounds in all (default 5).
 {
   const reps = 40;
-  const cpuSeconds = (fn) => {
-    const c0 = process.cpuUsage();
-    const value = fn();
-    const c = process.cpuUsage(c0);
-    return { value, seconds: (c.user + c.system) / 1e6 };
-  };
   const bareLoop = () => {
     let acc = 0;
     for (let r = 0; r < reps; r++) {
@@ -134,20 +134,16 @@ console.log(`trace: ${steps} steps of ${trace.stepSeconds} s (14 days); ${cores}
   const sample = spreadSample(candidatesFor(trace, 300), reps);
   const rounds = [];
   for (let round = 0; round < Math.max(1, Number(process.env.BENCH_SIM_ROUNDS ?? 5)); round++) {
-    const bare = cpuSeconds(bareLoop);
+    const bare = await time(bareLoop);
     if (round === 0)
       for (const c of sample.slice(0, 3)) simulate(trace, c, context, { record: false }); // warm-up
-    const sim = cpuSeconds(() => {
+    const sim = await time(() => {
       for (const c of sample) simulate(trace, c, context, { record: false });
     });
-    const bareRate = (reps * steps) / bare.seconds;
-    const simRate = (sample.length * steps) / sim.seconds;
+    const bareRate = (reps * steps) / bare.cpu;
+    const simRate = (sample.length * steps) / sim.cpu;
     rounds.push({ bareRate, simRate, ratio: bareRate / simRate });
   }
-  const median = (xs) => {
-    const s = [...xs].sort((x, y) => x - y);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
   const [first] = rounds;
   const later = rounds.length > 1 ? rounds.slice(1) : rounds;
   const ratios = later.map((r) => r.ratio);

@@ -9,7 +9,13 @@
 // && npm ci && npm run build`), then `node bench/sim-ab.mjs /tmp/main/dist dist`.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { benchConfigInput, generatedDays, spreadSample, widenedCandidates } from "./workload.mjs";
+import {
+  benchConfigInput,
+  generatedDays,
+  median,
+  spreadSample,
+  widenedCandidates,
+} from "./workload.mjs";
 
 const dists = process.argv.slice(2, 4).map((d) => resolve(d));
 if (dists.length !== 2) throw new Error("usage: node bench/sim-ab.mjs A-dist B-dist [rounds]");
@@ -72,7 +78,6 @@ for (let r = 0; r < rounds; r++) {
     rates[which].push((sample.length * steps) / ((cpu.user + cpu.system) / 1e6));
   }
 }
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 console.log(
   `bare loop: ${(bareRate / 1e6).toFixed(0)} M steps/s${memo ? "; with a queue memo" : ""}`,
 );

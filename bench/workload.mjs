@@ -1,6 +1,7 @@
 // The workload bench/run.mjs, bench/sim-ab.mjs and bench/sim-profile.mjs measure: the generated
 // default week's traffic over a number of days, the bench plan config and its candidates. It
-// imports no build: each script passes the functions of the build (or builds) it measures.
+// imports no build: each script passes the functions of the build (or builds) it measures. Also
+// the one median the bench scripts take of their runs.
 
 const WEEK_MS = 7 * 86400_000;
 
@@ -55,4 +56,11 @@ export function widenedCandidates(space, count) {
 /** `n` of `all`, spread evenly (every ⌈length / n⌉-th). */
 export function spreadSample(all, n) {
   return all.filter((_, i) => i % Math.ceil(all.length / n) === 0).slice(0, n);
+}
+
+/** The median of `xs` (the mean of the two middle values when there is an even number). */
+export function median(xs) {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
