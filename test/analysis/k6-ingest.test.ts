@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { IMPORT_DEFAULTS } from "../../sim/vocab/defaults.js";
 import { createRandom } from "../../sim/math/random.js";
 import { K6Ingest, parseK6Summary } from "../../analysis/k6-ingest.js";
 import {
   defaultK6Workers,
   ingestK6File,
-  PARALLEL_MIN_BYTES,
   readK6SummaryFile,
 } from "../../analysis/io/files/k6-stream.js";
 import { k6Lines } from "../fixtures/runs/make-run-bundle.js";
@@ -349,7 +349,7 @@ describe("k6 ingestion of lines k6 cannot have written (issue #11, row 12)", () 
 describe("defaultK6Workers: threads only where they can pay off", () => {
   it("none under 256 MiB or on busy cores; one per idle core but this one", () => {
     const big = 1 << 30;
-    expect(defaultK6Workers(PARALLEL_MIN_BYTES - 1, 8, 0)).toBe(0);
+    expect(defaultK6Workers(IMPORT_DEFAULTS.k6ThreadMinBytes - 1, 8, 0)).toBe(0);
     expect(defaultK6Workers(big, 2, 0.2)).toBe(1); // this thread's own load counts as 1
     expect(defaultK6Workers(big, 2, 1.0)).toBe(1);
     expect(defaultK6Workers(big, 2, 1.5)).toBe(0);

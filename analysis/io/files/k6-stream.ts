@@ -31,8 +31,6 @@ import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 
 /** Read size: large chunks make the per-chunk overhead (stream, carried line) negligible. */
 export const K6_CHUNK_BYTES = 4 << 20;
-/** Plain files from this size are read by worker threads by default: IMPORT_DEFAULTS.k6ThreadMinBytes says why. */
-export const PARALLEL_MIN_BYTES = IMPORT_DEFAULTS.k6ThreadMinBytes;
 
 /** The size of the pieces threads claim: about 8 per thread, within 4–64 MiB. */
 export function k6PieceBytes(size: number, threads: number): number {
@@ -41,16 +39,17 @@ export function k6PieceBytes(size: number, threads: number): number {
 
 /**
  * Worker threads for a plain file of `size` bytes when the caller did not say: none under
- * {@link PARALLEL_MIN_BYTES}; else one per core that is idle (cores minus the 1-minute load
- * average, this thread included), at most one per core but this one. On a machine whose cores
- * are busy a worker only adds its start and warm-up to the same CPU time.
+ * IMPORT_DEFAULTS.k6ThreadMinBytes (256 MiB: its comment says why); else one per core that is
+ * idle (cores minus the 1-minute load average, this thread included), at most one per core but
+ * this one. On a machine whose cores are busy a worker only adds its start and warm-up to the
+ * same CPU time.
  */
 export function defaultK6Workers(
   size: number,
   cores = availableParallelism(),
   load = loadavg()[0] ?? 0,
 ): number {
-  if (size < PARALLEL_MIN_BYTES) return 0;
+  if (size < IMPORT_DEFAULTS.k6ThreadMinBytes) return 0;
   const idle = Math.floor(cores - Math.max(load, 1) + 1e-9); // this thread is one of the load
   return Math.max(0, Math.min(cores - 1, idle));
 }
