@@ -112,7 +112,7 @@ export async function runGateCommand(
   );
   const verdictCode = gateExitCode(result);
   if (notRecorded !== null)
-    io.err(`caplab: the run and its verdict were not recorded: ${notRecorded.message}\n`);
+    notify(`the run and its verdict were not recorded: ${notRecorded.message}`);
   if (historyFailure === null) return verdictCode;
   return verdictCode === 0 ? HISTORY_EXIT_CODE : verdictCode;
 }

@@ -49,6 +49,7 @@ export async function runPlanCommand(
   ctx: CliContext,
 ): Promise<number> {
   const { io } = ctx;
+  const notify = notifier(io);
   const { config, baseDir } = await readPlanConfig(configPath, opts.default ?? false, ctx.cwd);
   // --out is checked before the sweep: a refusal should not come after minutes of work.
   const output = await prepareOutputFolder(opts.out, {
@@ -58,7 +59,7 @@ export async function runPlanCommand(
       ...(configPath === undefined ? [] : [configPath]),
       ...(config.trace.file === undefined ? [] : [resolve(baseDir, config.trace.file)]),
     ],
-    notify: notifier(io),
+    notify,
   });
   const { warnings, warn } = warningList();
   const loaded = await loadTraceSource(config.trace, baseDir, warn);
@@ -127,8 +128,7 @@ export async function runPlanCommand(
   const notRecorded = await recordPlanResult(result, out, historyAccess(ctx));
   if (opts.json) io.out(jsonText(recommendation));
   else io.out(renderPlanSummaryAt(result, out, fidelity));
-  if (notRecorded !== null)
-    io.err(`caplab: the plan was written but not recorded: ${notRecorded.message}\n`);
+  if (notRecorded !== null) notify(`the plan was written but not recorded: ${notRecorded.message}`);
   // 3 (no candidate meets the SLO) says more than 74 (not recorded), which it outranks.
   if (!result.recommended) return 3;
   return notRecorded === null ? 0 : HISTORY_EXIT_CODE;
