@@ -9,7 +9,9 @@
  *                       p95 difference, Mann-Whitney on per-second p95, two-proportion test
  *                       on errors, capacity), each "pass" | "fail" | "skip" with its numbers.
  *
- * The gate fails when any check fails; a skipped check (no data for it) does not fail it.
+ * The gate fails when any check fails; a skipped check (no data for it) does not fail it, but a
+ * gate that judged fewer than `minJudgedChecks` checks (default 1) and failed none is
+ * "inconclusive", which does not pass either (exit 1): it has shown nothing about the release.
  */
 import { z } from "zod";
 import { createRandom } from "../sim/math/random.js";
@@ -89,6 +91,11 @@ export const GateConfigSchema = z
       .strict()
       .superRefine(checkDeployment)
       .optional(),
+    /**
+     * Checks that must be judged (not skipped for want of data) for the gate to pass; with fewer,
+     * and none failed, the verdict is "inconclusive" (exit 1). 0 lets an all-skipped gate pass.
+     */
+    minJudgedChecks: z.number().int().min(0).default(D.minJudgedChecks),
   })
   .strict();
 export type GateConfig = z.output<typeof GateConfigSchema>;
@@ -158,14 +165,28 @@ export interface GateCheck {
   readonly numbers: Readonly<Record<string, number | null>>;
 }
 
+export const GATE_VERDICTS = ["pass", "fail", "inconclusive"] as const;
+/**
+ * "fail": a check failed; "inconclusive": none failed, but fewer than `minJudgedChecks` were
+ * judged; "pass": otherwise.
+ */
+export type GateVerdict = (typeof GATE_VERDICTS)[number];
+
 export interface GateResult {
-  readonly verdict: "pass" | "fail";
+  readonly verdict: GateVerdict;
+  /** Checks judged (pass or fail; the rest were skipped for want of data). */
+  readonly judged: number;
+  /** The fewest judged checks a pass needs (gate.yaml `minJudgedChecks`). */
+  readonly minJudged: number;
   readonly run: string;
   readonly baseline: string | null;
   readonly checks: readonly GateCheck[];
 }
 
-/** Runs every check; the gate fails when any check fails. */
+/**
+ * Runs every check; the gate fails when any check fails, and is inconclusive when none failed
+ * but fewer than `config.minJudgedChecks` were judged.
+ */
 export function evaluateGate(
   run: GateRun,
   baseline: GateRun | null,
@@ -179,8 +200,16 @@ export function evaluateGate(
       ? [skipped("regression", "regression", "regression against a baseline", "no baseline given")]
       : regressionChecks(run, baseline, config)),
   ];
+  const judged = checks.filter((c) => c.verdict !== "skip").length;
+  const minJudged = config.minJudgedChecks;
   return {
-    verdict: checks.some((c) => c.verdict === "fail") ? "fail" : "pass",
+    verdict: checks.some((c) => c.verdict === "fail")
+      ? "fail"
+      : judged < minJudged
+        ? "inconclusive"
+        : "pass",
+    judged,
+    minJudged,
     run: run.label,
     baseline: baseline?.label ?? null,
     checks,
@@ -552,7 +581,10 @@ export function poolBaselines(runs: readonly GateRun[], label?: string): GateRun
   };
 }
 
-/** Exit code of `caplab gate` for a result: 0 pass, 1 fail (2 is for usage errors). */
+/**
+ * Exit code of `caplab gate` for a result: 0 pass, 1 fail or inconclusive (neither lets a
+ * release through; 2 is for usage errors).
+ */
 export function gateExitCode(result: GateResult): 0 | 1 {
   return result.verdict === "pass" ? 0 : 1;
 }

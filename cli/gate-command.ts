@@ -8,7 +8,7 @@
  *     (its `deployment`: the simulate config it names, run without and with the deployment)
  *     ──evaluateGate──▶ GateResult ──▶ DIR/gate-junit.xml, DIR/gate.md, DIR/gate.json,
  *                                      the history (run and gate), the terminal
- *   exit 0 pass, 1 fail, 2 usage error, 74 the history could not be read or written (a failed
+ *   exit 0 pass, 1 fail or inconclusive (fewer checks judged than gate.yaml's minJudgedChecks), 2 usage error, 74 the history could not be read or written (a failed
  *   gate still exits 1: the verdict comes first, and it is printed and written either way).
  */
 import { existsSync } from "node:fs";
@@ -50,7 +50,7 @@ export interface GateOptions {
 }
 
 /**
- * Runs `caplab gate`; returns 0 (pass), 1 (fail), or 74 when the gate passed but the history
+ * Runs `caplab gate`; returns 0 (pass), 1 (fail or inconclusive), or 74 when the gate passed but the history
  * could not be read or written; usage errors throw (exit 2). Precedence: a failed gate is 1
  * even when the history also failed, so a CI job that tolerates 74 never lets a failed gate
  * through.
@@ -105,10 +105,10 @@ export async function runGateCommand(
       `${c.verdict === "pass" ? "✓" : c.verdict === "fail" ? "✗" : "-"} ${c.name}: ${c.detail}\n`,
     );
   // How much the verdict rests on: a pass with most checks skipped is worth less than it reads.
-  const judged = result.checks.filter((c) => c.verdict !== "skip").length;
-  const basis = `${judged} of ${plural(result.checks.length, "check")} judged, ${result.checks.length - judged} skipped`;
+  const { judged, minJudged } = result;
+  const basis = `${judged} of ${plural(result.checks.length, "check")} judged, ${result.checks.length - judged} skipped${result.verdict === "inconclusive" ? `, at least ${minJudged} needed by gate.yaml's minJudgedChecks` : ""}`;
   io.out(
-    `caplab gate: ${result.verdict === "pass" ? "PASSED" : "FAILED"} (${basis}; ${join(out, "gate.md")}, ${join(out, "gate-junit.xml")})\n`,
+    `caplab gate: ${VERDICT_WORD[result.verdict]} (${basis}; ${join(out, "gate.md")}, ${join(out, "gate-junit.xml")})\n`,
   );
   const verdictCode = gateExitCode(result);
   if (notRecorded !== null)
@@ -116,6 +116,8 @@ export async function runGateCommand(
   if (historyFailure === null) return verdictCode;
   return verdictCode === 0 ? HISTORY_EXIT_CODE : verdictCode;
 }
+
+const VERDICT_WORD = { pass: "PASSED", fail: "FAILED", inconclusive: "INCONCLUSIVE" } as const;
 
 /** `caplab gate`'s flags and help. */
 export const setupGateCommand: CommandSetup = (command, ctx, exit) => {

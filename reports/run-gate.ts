@@ -38,9 +38,13 @@ export function renderGateJunit(result: GateResult): string {
   }));
   const count = (checks: readonly GateCheck[], v: GateCheck["verdict"]): number =>
     checks.filter((c) => c.verdict === v).length;
+  // An inconclusive gate fails in JUnit too (CI systems that read only the XML must not pass
+  // it): one more testcase, in a suite of its own, says why.
+  const inconclusive = result.verdict === "inconclusive";
+  const extra = inconclusive ? 1 : 0;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="caplab gate" tests="${result.checks.length}" failures="${count(result.checks, "fail")}" skipped="${count(result.checks, "skip")}">`,
+    `<testsuites name="caplab gate" tests="${result.checks.length + extra}" failures="${count(result.checks, "fail") + extra}" skipped="${count(result.checks, "skip")}">`,
   ];
   for (const { group, checks } of groups) {
     if (checks.length === 0) continue;
@@ -63,6 +67,14 @@ export function renderGateJunit(result: GateResult): string {
     }
     lines.push("  </testsuite>");
   }
+  if (inconclusive)
+    lines.push(
+      `  <testsuite name="caplab gate: basis of the verdict on ${e(result.run)}" tests="1" failures="1" skipped="0">`,
+      `    <testcase classname="caplab.gate.basis" name="checks judged">`,
+      `      <failure message="${e(basisSentence(result))}" type="inconclusive">judged=${result.judged} minJudgedChecks=${result.minJudged}</failure>`,
+      `    </testcase>`,
+      "  </testsuite>",
+    );
   lines.push("</testsuites>", "");
   return lines.join("\n");
 }
@@ -72,6 +84,17 @@ function numbersText(c: GateCheck): string {
     .map(([k, v]) => `${k}=${v === null ? "null" : Number(v.toPrecision(6))}`)
     .join(" ");
 }
+
+/** Why an inconclusive gate did not pass, in one sentence. */
+export function basisSentence(result: GateResult): string {
+  return `No check failed, but only ${result.judged} of ${result.checks.length} were judged (at least ${result.minJudged} needed: gate.yaml minJudgedChecks); each skipped check says what it lacks.`;
+}
+
+const HEADING: Record<GateResult["verdict"], string> = {
+  pass: "✅ passed",
+  fail: "❌ FAILED",
+  inconclusive: "⚠️ INCONCLUSIVE",
+};
 
 const VERDICT_MARK: Record<GateCheck["verdict"], string> = {
   pass: "✅ pass",
@@ -85,10 +108,11 @@ export function renderGateMarkdown(result: GateResult): string {
   const cell = markdownCell;
   const failed = result.checks.filter((c) => c.verdict === "fail");
   const lines = [
-    `## caplab gate: ${result.verdict === "pass" ? "✅ passed" : "❌ FAILED"}`,
+    `## caplab gate: ${HEADING[result.verdict]}`,
     "",
     `Run ${m(result.run)}${result.baseline === null ? ", no baseline" : `, baseline ${m(result.baseline)}`}. ${failed.length} of ${result.checks.length} checks failed, ${result.checks.filter((c) => c.verdict === "skip").length} skipped.`,
     "",
+    ...(result.verdict === "inconclusive" ? [basisSentence(result), ""] : []),
     "| | check | verdict | numbers |",
     "| --- | --- | --- | --- |",
   ];

@@ -330,6 +330,13 @@ export const GATE_DEFAULTS = {
   capacityMarginPercent: 10,
   /** gate.yaml `deployment`: SLO-violating minutes the release's deployment may add. @default 0 */
   maxAddedSloMinutes: 0,
+  /**
+   * Checks that must be judged (not skipped for want of data) for the gate to pass; with fewer
+   * and none failed, the verdict is "inconclusive" and the gate exits 1: a gate that judged
+   * nothing has not shown the release is good. 0 lets a gate with every check skipped pass.
+   * @default 1
+   */
+  minJudgedChecks: 1,
 } as const;
 
 // ---------------------------------------------------------------------------------------------

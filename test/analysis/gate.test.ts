@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_GATE_CONFIG,
   evaluateGate,
+  gateExitCode,
   GATE_DEFAULTS,
   GateConfigSchema,
   poolBaselines,
@@ -40,6 +41,7 @@ describe("GATE_DEFAULTS", () => {
         "maxAddedSloMinutes": 0,
         "maxBootstrapValues": 5000,
         "memoryHeadroomPercent": 20,
+        "minJudgedChecks": 1,
         "p95MarginPercent": 10,
         "resamples": 1000,
         "seed": 1,
@@ -55,6 +57,7 @@ describe("GATE_DEFAULTS", () => {
       ...absolute,
       ...regression,
       maxAddedSloMinutes: deployment.maxAddedSloMinutes,
+      minJudgedChecks: DEFAULT_GATE_CONFIG.minJudgedChecks,
     }).toEqual(GATE_DEFAULTS);
     expect(DEFAULT_GATE_CONFIG.deployment).toBeUndefined();
   });
@@ -67,6 +70,50 @@ describe("GATE_DEFAULTS", () => {
 });
 
 describe("evaluateGate", () => {
+  // A run with nothing to judge: no requests, no SLO, no thresholds, no server side.
+  const empty = () => ({
+    ...gateRunOf(runDataOf({ seed: 1, seconds: 20 })),
+    requests: 0,
+    slo: null,
+    server: null,
+    thresholds: [],
+  });
+
+  it("is inconclusive, not passed, when fewer checks than minJudgedChecks were judged", () => {
+    const result = evaluateGate(empty(), null);
+    expect(result.checks.every((c) => c.verdict === "skip")).toBe(true);
+    expect(result).toMatchObject({ verdict: "inconclusive", judged: 0, minJudged: 1 });
+    expect(gateExitCode(result)).toBe(1);
+    // 0 lets an all-skipped gate pass, as before.
+    const lenient = evaluateGate(empty(), null, GateConfigSchema.parse({ minJudgedChecks: 0 }));
+    expect(lenient.verdict).toBe("pass");
+    expect(gateExitCode(lenient)).toBe(0);
+    // One judged check is enough by default; demanding more makes the same run inconclusive.
+    const withSlo = {
+      ...gateRunOf(runDataOf({ seed: 1, seconds: 20 })),
+      slo: { latencyP95Ms: 10_000, errorRatePercent: 50 },
+    };
+    const lax = { absolute: { max5xxPercent: 100 } };
+    const judged = evaluateGate(withSlo, null, GateConfigSchema.parse(lax));
+    expect(judged.verdict).toBe("pass");
+    expect(judged.judged).toBeGreaterThanOrEqual(2);
+    const strict = evaluateGate(
+      withSlo,
+      null,
+      GateConfigSchema.parse({ ...lax, minJudgedChecks: judged.judged + 1 }),
+    );
+    expect(strict).toMatchObject({ verdict: "inconclusive", judged: judged.judged });
+    // A failed check wins over too few judged: the verdict is "fail".
+    const failing = evaluateGate(
+      { ...withSlo, slo: { latencyP95Ms: 1, errorRatePercent: 50 } },
+      null,
+      GateConfigSchema.parse({ ...lax, minJudgedChecks: 50 }),
+    );
+    expect(failing.verdict).toBe("fail");
+    expect(GateConfigSchema.safeParse({ minJudgedChecks: -1 }).success).toBe(false);
+    expect(GateConfigSchema.safeParse({ minJudgedChecks: 1.5 }).success).toBe(false);
+  });
+
   it("fails a clear regression (p95 +40 %) on the bootstrap CI and Mann-Whitney", () => {
     const result = evaluateGate(gateRun(2, 140), gateRun(1, 100), FAST);
     expect(result.verdict).toBe("fail");

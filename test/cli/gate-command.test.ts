@@ -51,6 +51,26 @@ describe("caplab gate", () => {
     expect((await listRuns(history)).map((r) => r.runId).sort()).toEqual(["same", "slow"]);
   });
 
+  it("exits 1 on an inconclusive gate: fewer checks judged than gate.yaml's minJudgedChecks", async () => {
+    const run = await bundle("few", { seed: 4, runId: "few" });
+    const strict = join(dir, "strict.yaml");
+    await writeFile(strict, "absolute:\n  max5xxPercent: 2\nminJudgedChecks: 40\n");
+    const history = join(dir, "h-few.duckdb");
+    const out = io();
+    expect(
+      await runGateCommand(run, { config: strict, history }, cliContext(out, { env: {} })),
+    ).toBe(1);
+    const gate = JSON.parse(await readFile(join(run, "gate.json"), "utf8"));
+    expect(gate).toMatchObject({ verdict: "inconclusive", minJudged: 40 });
+    expect(gate.checks.some((c: { verdict: string }) => c.verdict === "fail")).toBe(false);
+    expect(out.text()).toContain(
+      `caplab gate: INCONCLUSIVE (${gate.judged} of ${gate.checks.length} checks judged, ${gate.checks.length - gate.judged} skipped, at least 40 needed by gate.yaml's minJudgedChecks;`,
+    );
+    expect(await readFile(join(run, "gate.md"), "utf8")).toContain("⚠️ INCONCLUSIVE");
+    // The same run passes with the default (at least one judged check).
+    expect(await runGateCommand(run, { config, history }, cliContext(io(), { env: {} }))).toBe(0);
+  });
+
   it("takes the baseline from the last N runs of the scenario in history", async () => {
     const history = join(dir, "h2.duckdb");
     for (let i = 0; i < 3; i++) {

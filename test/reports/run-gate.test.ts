@@ -39,6 +39,31 @@ describe("renderGateJunit", () => {
   });
 });
 
+describe("an inconclusive gate", () => {
+  it("fails in JUnit with one more testcase and says why under the Markdown heading", () => {
+    const run = {
+      ...gateRunOf(runDataOf({ seed: 1, seconds: 20, runId: "quiet" })),
+      requests: 0,
+      slo: null,
+      server: null,
+      thresholds: [],
+    };
+    const result = evaluateGate(run, null);
+    expect(result.verdict).toBe("inconclusive");
+    const xml = renderGateJunit(result);
+    const seen = checkXml(xml);
+    expect(seen.testcase).toBe(result.checks.length + 1);
+    expect(seen.failure).toBe(1);
+    expect(xml).toContain('classname="caplab.gate.basis" name="checks judged"');
+    expect(xml).toContain(`failures="1" skipped="${result.checks.length}"`);
+    const md = renderGateMarkdown(result);
+    expect(md).toContain("## caplab gate: ⚠️ INCONCLUSIVE");
+    expect(md).toContain(`only 0 of ${result.checks.length} were judged (at least 1 needed`);
+    // A passing or failing gate has no such testcase.
+    expect(renderGateJunit(hostileResult())).not.toContain("caplab.gate.basis");
+  });
+});
+
 describe("renderGateMarkdown", () => {
   it("lists every check with its verdict and escapes hostile names", () => {
     const result = hostileResult();

@@ -61,6 +61,7 @@ describe("the defaults", () => {
           "maxAddedSloMinutes": 0,
           "maxBootstrapValues": 5000,
           "memoryHeadroomPercent": 20,
+          "minJudgedChecks": 1,
           "p95MarginPercent": 10,
           "resamples": 1000,
           "seed": 1,
