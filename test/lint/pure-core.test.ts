@@ -138,7 +138,12 @@ describe("the edges", () => {
     expect(await problems("cli/x-command.ts", importing("./run-command.js"))).toMatch(
       /imports no other command/,
     );
-    // What commands share is not a command; main.ts puts the commands together.
+    // What commands share is not a command, and imports none; main.ts puts them together.
+    for (const shared of ["cli/common.ts", "cli/options.ts", "cli/help-text.ts", "cli/x.ts"])
+      expect(await problems(shared, importing("./plan-command.js"))).toMatch(
+        /only main\.ts puts them together/,
+      );
+    expect(await problems("cli/common.ts", importing("./context.js"))).toBe("");
     expect(await problems("cli/plan-command.ts", importing("./context.js"))).toBe("");
     expect(await problems("cli/main.ts", importing("./plan-command.js"))).toBe("");
   });
