@@ -470,12 +470,14 @@ describe("caplab import: request counts", () => {
       // 1800-s observations spread evenly over 60-s steps: the sum is not a whole number in
       // floating point (156219716.00000674), the requests are.
       expect(io.stdout()).toMatch(
-        /^Imported 156219716 requests from 1 input \(10320 lines, 0 bad\)/,
+        /^Imported 156,219,716 requests from 1 input \(10,320 lines, 0 bad\)/,
       );
       const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as {
         notes: string[];
       };
-      expect(manifest.notes.join(" ")).toMatch(/: 156219716 requests in the window/);
+      expect(manifest.notes.join(" ")).toMatch(
+        /read 10,320 rows from 1 CSV file: 156,219,716 requests in the window/,
+      );
     },
   );
 });

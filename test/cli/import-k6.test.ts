@@ -54,7 +54,7 @@ describe("caplab import --format k6 → report → gate → history, on the real
       join(dir, "run1"),
     ]);
     expect(first.code, first.err).toBe(0);
-    expect(first.out).toMatch(/^Imported 322 requests from 1 input \(3597 lines, 0 bad\)/);
+    expect(first.out).toMatch(/^Imported 322 requests from 1 input \(3,597 lines, 0 bad\)/);
     expect(first.out).toContain("✗ http_req_duration p(90) < 400: FAILED (621.049 ms)");
 
     // 2. A second run, judged by caplab on the points with the script's thresholds.

@@ -13,11 +13,14 @@ describe("plural", () => {
     expect(plural(3, "policy", "policies")).toBe("3 policies");
   });
 
-  it("always starts with the count as String() writes it", () => {
+  it("groups the count's digits by thousands, as the other counts are printed", () => {
+    expect(plural(20_200, "step")).toBe("20,200 steps");
+    expect(plural(1_322_452.5, "line")).toBe("1,322,452.5 lines");
+    expect(plural(999, "line")).toBe("999 lines");
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e9 }), (n) => {
         const text = plural(n, "line");
-        expect(text).toBe(`${n} ${n === 1 ? "line" : "lines"}`);
+        expect(text).toBe(`${n.toLocaleString("en-US")} ${n === 1 ? "line" : "lines"}`);
       }),
     );
   });

@@ -403,7 +403,7 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
       },
     ],
     notes: [
-      `read ${times.length} rows from ${names.length} CSV file${names.length === 1 ? "" : "s"}: ${plural(Math.round(requests), "request")} in the window, ${plural(bad, "bad line")} skipped`,
+      `read ${plural(times.length, "row")} from ${plural(names.length, "CSV file")}: ${plural(Math.round(requests), "request")} in the window, ${plural(bad, "bad line")} skipped`,
       "steps with no row are gaps (empty values)",
       ...badPerFile,
     ],
