@@ -103,11 +103,11 @@ export async function runSimulateCommand(
     io.out(
       [
         `Simulated ${plural(Number(k.minutes.toFixed(0)), "minute")} of ${trace.source} (${trace.stepSeconds}-s steps).`,
-        `  cost            $${k.costUsd.toFixed(2)} ($${k.monthlyCostUsd.toFixed(0)} a month)`,
+        `  cost            $${formatNumber(k.costUsd, 2)} ($${formatNumber(k.monthlyCostUsd)} a month)`,
         `  tasks           ${formatCount(k.minTasks)}–${formatCount(k.maxTasks)}, mean ${k.meanTasks.toFixed(1)}; ${k.scalingActions} scaling actions`,
-        `  latency         mean p95 ${k.meanP95LatencyMs.toFixed(0)} ms, worst p95 ${k.worstP95LatencyMs.toFixed(0)} ms`,
+        `  latency         mean p95 ${formatNumber(k.meanP95LatencyMs)} ms, worst p95 ${formatNumber(k.worstP95LatencyMs)} ms`,
         `  errors          ${k.errorRatePercent.toFixed(3)}% (${formatNumber(k.failedRequests)} of ${formatNumber(k.totalRequests)} ${Math.round(k.totalRequests) === 1 ? "request" : "requests"} failed)`,
-        `  SLO             ${k.sloViolationMinutes.toFixed(0)} violating minutes`,
+        `  SLO             ${formatNumber(k.sloViolationMinutes)} violating minutes`,
         ...(k.deployments ?? []).map(
           (d, n) =>
             `  deployment ${n + 1}    ${d.strategy} at ${new Date(trace.startMs + d.startSeconds * 1000).toISOString().slice(0, 16)}Z: ${d.outcome} in ${d.durationMinutes.toFixed(0)} min; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${d.sloViolationMinutes.toFixed(0)} SLO-violating minutes, ${Math.round(d.failedRequests)} failed requests in its ${d.windowMinutes.toFixed(0)}-minute window`,

@@ -13,7 +13,7 @@ import {
   type PlanResult,
   type SimulatedRun,
 } from "../sim/vocab/index.js";
-import { formatCount } from "./format.js";
+import { formatCount, formatNumber } from "./format.js";
 import { planVerdict } from "./plan-facts.js";
 import { renderSnippets } from "./snippets.js";
 
@@ -208,7 +208,7 @@ export function renderPlanSummary(
         `  cooldowns        ScaleOutCooldown ${tt.ScaleOutCooldown} s, ScaleInCooldown ${tt.ScaleInCooldown} s`,
       );
     lines.push(
-      `  expected         $${rec.kpis.monthlyCostUsd.toFixed(0)} a month, ${rec.kpis.sloViolationMinutes.toFixed(0)} SLO-violating minutes, ${rec.kpis.errorRatePercent.toFixed(3)}% errors, worst p95 ${rec.kpis.worstP95LatencyMs.toFixed(0)} ms, ${formatCount(rec.kpis.minTasks)}–${formatCount(rec.kpis.maxTasks)} tasks`,
+      `  expected         $${formatNumber(rec.kpis.monthlyCostUsd)} a month, ${formatNumber(rec.kpis.sloViolationMinutes)} SLO-violating minutes, ${rec.kpis.errorRatePercent.toFixed(3)}% errors, worst p95 ${formatNumber(rec.kpis.worstP95LatencyMs)} ms, ${formatCount(rec.kpis.minTasks)}–${formatCount(rec.kpis.maxTasks)} tasks`,
     );
   } else {
     lines.push("", verdict.headline);
