@@ -365,8 +365,8 @@ async function outputPath(path: string, flag: string): Promise<string> {
 // Backups and leftovers
 
 /** `PATH.caplab-backup-20261201T120000Z` (then `-2`, `-3`, … when taken). */
-export async function backupPath(path: string): Promise<string> {
-  const stamp = new Date()
+export async function backupPath(path: string, now: Date = new Date()): Promise<string> {
+  const stamp = now
     .toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");

@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { Interrupted, UsageError } from "../../../../sim/vocab/errors.js";
 import {
   OUTPUT_MARKER,
+  backupPath,
   inspectOutput,
   prepareOutputFile,
   prepareOutputFiles,
@@ -287,6 +288,26 @@ function crashAt(out: string, step: string): Promise<NodeJS.Signals | null> {
     );
   });
 }
+
+describe("backupPath", () => {
+  it("names a backup by the second, then -2, -3, … when that name is taken (two --force in one second)", async () => {
+    const root = await tempDir("backup-name");
+    const path = join(root, "out");
+    const now = new Date(Date.UTC(2026, 11, 4, 23, 30, 5, 678));
+    const first = await backupPath(path, now);
+    expect(first).toBe(`${path}.caplab-backup-20261204T233005Z`);
+    await mkdir(first);
+    expect(await backupPath(path, now)).toBe(`${first}-2`);
+    // A file, a folder or a dangling link all take the name.
+    await writeFile(`${first}-2`, "");
+    await symlink(join(root, "nowhere"), `${first}-3`);
+    expect(await backupPath(path, now)).toBe(`${first}-4`);
+    // The next second starts again without a suffix.
+    expect(await backupPath(path, new Date(now.getTime() + 1000))).toBe(
+      `${path}.caplab-backup-20261204T233006Z`,
+    );
+  });
+});
 
 describe("a kill -9 between the steps of the swap", () => {
   const old = { "old.json": "old", "series/a.csv": "old", "series/b.csv": "old" };
