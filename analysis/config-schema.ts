@@ -435,6 +435,8 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
     regression: "Checks against the baseline (--baseline or --baseline-from-history).",
     deployment:
       "A deployment check: the release's deployment simulated at its planned time against a caplab simulate config; fails when it adds more SLO-violating minutes than allowed.",
+    minJudgedChecks:
+      "Checks that must be judged (not skipped for want of data) for the gate to pass; with fewer and none failed, the verdict is inconclusive (exit 1). 0 lets an all-skipped gate pass.",
   });
   describeFields(r, GateConfigSchema.shape.deployment, {
     simulate:

@@ -167,7 +167,7 @@ describe("importTrace --format nginx", () => {
     expect(warnings[0]!.code).toBe("bad-line");
     expect(warnings[0]!.message).toMatch(/apache_logs\.elastic-examples\.combined\.log line 8899 /);
     expect(result.notes.join("\n")).toMatch(/combined\.log: 1 bad line skipped/);
-    expect(result.notes[0]).toMatch(/9999 requests in the window, 1 bad line skipped/);
+    expect(result.notes[0]).toMatch(/9,999 requests in the window, 1 bad line skipped/);
   });
 
   it("imports the Apache sample rewritten as vhost_combined exactly as the combined original", async () => {
