@@ -142,3 +142,11 @@ export function sharedOrder(order: readonly number[], classes: readonly SiblingC
   }
   return reps;
 }
+
+/** Each candidate index's class: its representative's, or a class of one for any other index. */
+export function classLookup(
+  classes: readonly SiblingClass[] | null,
+): (index: number) => SiblingClass {
+  const byRep = new Map<number, SiblingClass>(classes?.map((c) => [c.rep, c]));
+  return (index) => byRep.get(index) ?? { rep: index, members: [index], rates: [] };
+}
