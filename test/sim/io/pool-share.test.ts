@@ -35,8 +35,13 @@ describe("the sweep pool with sharing between price-only siblings", () => {
     });
     const context = contextOf({ service: config.service, slo });
     const candidates = expandSpace(config.space, trace, config.service);
-    // The last one (an x86 On-Demand candidate) is never stopped, as plan keeps today's settings.
-    const keep = [candidates.length - 1];
+    // The first one (x86 On-Demand: a member, not its class's representative) is never stopped,
+    // as plan keeps today's settings.
+    expect(candidates[0]!.task).toMatchObject({
+      architecture: "X86_64",
+      capacityProvider: "FARGATE",
+    });
+    const keep = [0];
     const prune = { keepRanks: 3, firstWave: 8, keep };
     const full = await runSweep(trace, context, candidates, { workers: 0 });
     const inline = await runSweep(trace, context, candidates, { workers: 0, prune, share: true });
