@@ -292,23 +292,60 @@ export class Deployer {
     this.close(t1);
   }
 
+  /**
+   * The deployments' figures as {@link finish} then {@link kpis} would give them at t1, with
+   * their extra cost at `costRate` USD per task-second, without closing anything: sim/siblings.ts
+   * re-prices a run for candidates that differ only in price, some of them stopped mid-run.
+   */
+  kpisAt(t1: number, costRate: number): DeploymentKpis[] {
+    const out = this.kpis.map((k, j) => ({
+      ...k,
+      extraCostUsd: this.extraTaskSeconds[j]! * costRate,
+    }));
+    const d = this.current;
+    if (d !== null) {
+      const outcome = d.finished ? d.outcome : d.stuckReported ? "stuck" : "unfinished";
+      const finishedAt = d.finished ? d.finishedAt : t1;
+      out.push(this.windowKpis(d, t1, outcome, finishedAt, costRate).kpis);
+    }
+    return out;
+  }
+
+  /** Task-seconds billed beyond the desired count in each closed window ({@link kpis}' order). */
+  private readonly extraTaskSeconds: number[] = [];
+
   private close(t1: number): void {
     const d = this.current!;
-    const extraTaskSeconds = Math.max(0, d.taskSeconds - d.desiredSeconds);
-    this.kpis.push({
-      startSeconds: d.plan.atSeconds,
-      strategy: d.plan.strategy,
-      outcome: d.outcome,
-      durationMinutes: (d.finishedAt - d.windowFrom) / 60,
-      windowMinutes: (t1 - d.windowFrom) / 60,
-      extraTaskMinutes: extraTaskSeconds / 60,
-      extraCostUsd: extraTaskSeconds * this.params.costRate,
-      sloViolationMinutes: this.tally.violationMinutes - d.violationMinutesAtStart,
-      failedRequests: d.failed,
-      requests: d.requests,
-      failedTasks: d.failedTasks,
-    });
+    const w = this.windowKpis(d, t1, d.outcome, d.finishedAt, this.params.costRate);
+    this.kpis.push(w.kpis);
+    this.extraTaskSeconds.push(w.extraTaskSeconds);
     this.current = null;
+  }
+
+  private windowKpis(
+    d: Running,
+    t1: number,
+    outcome: DeploymentKpis["outcome"],
+    finishedAt: number,
+    costRate: number,
+  ): { kpis: DeploymentKpis; extraTaskSeconds: number } {
+    const extraTaskSeconds = Math.max(0, d.taskSeconds - d.desiredSeconds);
+    return {
+      extraTaskSeconds,
+      kpis: {
+        startSeconds: d.plan.atSeconds,
+        strategy: d.plan.strategy,
+        outcome,
+        durationMinutes: (finishedAt - d.windowFrom) / 60,
+        windowMinutes: (t1 - d.windowFrom) / 60,
+        extraTaskMinutes: extraTaskSeconds / 60,
+        extraCostUsd: extraTaskSeconds * costRate,
+        sloViolationMinutes: this.tally.violationMinutes - d.violationMinutesAtStart,
+        failedRequests: d.failed,
+        requests: d.requests,
+        failedTasks: d.failedTasks,
+      },
+    };
   }
 
   private start(i: number, t0: number, index: number): void {

@@ -38,6 +38,7 @@
 import { taskCostPerSecond, vcpusOf } from "./vocab/fargate.js";
 import type {
   Candidate,
+  DeploymentKpis,
   Kpis,
   PrunedAt,
   ScalingEvent,
@@ -73,6 +74,7 @@ import { clampCapacity, monthlyCost, secondsToHealthy, slowStartIntegral } from 
 import { scheduleFirings, type ScheduledFiring } from "./schedule.js";
 import { breaksSlo, StepSums, Tally } from "./tally.js";
 import { Deployer } from "./deploy.js";
+import { SiblingCosts, type SiblingOutcome, type SiblingRun } from "./siblings.js";
 
 export interface SimulateOptions {
   /** Build the per-step Timeline and the events (reports); off in sweeps. @default true */
@@ -89,6 +91,12 @@ export interface SimulateOptions {
    * `id` is the candidate's. The Kpis are then the figures at the step it stopped.
    */
   readonly stop?: { readonly rule: StopRule; readonly id: number };
+  /**
+   * Price the run for candidates that differ from this one only in price (sim/siblings.ts):
+   * each member's Kpis, and under `stop` each is checked with its own cost and id; the run goes
+   * on until every member is stopped or finished. Record must be off.
+   */
+  readonly siblings?: SiblingRun;
 }
 
 export interface SimulationResult {
@@ -97,6 +105,8 @@ export interface SimulationResult {
   readonly events: readonly ScalingEvent[];
   /** When and why the simulation stopped early (SimulateOptions.stop); null when it ran to the end. */
   readonly pruned: PrunedAt | null;
+  /** With SimulateOptions.siblings: each member's outcome (`kpis` and `pruned` are the first's). */
+  readonly siblings?: readonly SiblingOutcome[];
 }
 
 /** Utilization above which a stable M/M/c queue is treated as saturated. */
@@ -127,6 +137,7 @@ export function simulate(
 class Simulation {
   private readonly record: boolean;
   private readonly stop: { readonly rule: StopRule; readonly id: number } | null;
+  private readonly siblingRun: SiblingRun | null;
   private readonly trace: Trace;
   private readonly s: number;
   private readonly n: number;
@@ -225,6 +236,11 @@ class Simulation {
     const { task, scaling } = candidate;
     this.record = record;
     this.stop = options.stop ?? null;
+    this.siblingRun = options.siblings ?? null;
+    if (this.siblingRun !== null) {
+      if (record) throw new RangeError("simulate: siblings need record: false");
+      this.tally.siblings = new SiblingCosts(this.siblingRun.rates);
+    }
     this.trace = trace;
     this.s = trace.stepSeconds;
     this.n = trace.requests.length;
@@ -383,6 +399,7 @@ class Simulation {
   }
 
   run(): SimulationResult {
+    if (this.siblingRun !== null) return this.runSiblings(this.siblingRun);
     const pruned = this.stop === null ? this.steps(0, this.n) : this.stepsUntilPruned(this.stop);
     return this.result(pruned);
   }
@@ -408,24 +425,93 @@ class Simulation {
   }): PrunedAt | null {
     const every = stop.rule.everySteps;
     const n = this.n;
-    const seconds = n * this.s;
-    const floorRate = this.billedFloor(stop.rule.peakStepRequests) * this.costRate;
+    const floorTasks = this.billedFloor(stop.rule.peakStepRequests);
     const tally = this.tally;
     for (let from = 0; from < n; from += every) {
       const to = Math.min(n, from + every);
       this.steps(from, to);
       if (to === n) break;
-      const ahead = floorRate * (seconds - to * this.s) * (1 - 1e-9);
-      const why = shouldStop(
-        stop.rule,
-        stop.id,
-        monthlyCost(tally.totalCost + ahead, seconds),
-        tally.violationMinutes,
-        tally.totalFailed,
-      );
+      const why = this.whyStop(stop.rule, stop.id, tally.totalCost, this.costRate, floorTasks, to);
       if (why !== null) return { step: to - 1, ...why };
     }
     return null;
+  }
+
+  /**
+   * sim/prune.ts's test after the steps before `to`, for the candidate `id` that has spent
+   * `spent` USD at `rate` USD per task-second and pays for at least `floorTasks` tasks until the
+   * end (the same operations for a shared run's siblings, so the same decisions).
+   */
+  private whyStop(
+    rule: StopRule,
+    id: number,
+    spent: number,
+    rate: number,
+    floorTasks: number,
+    to: number,
+  ): Pick<PrunedAt, "reason" | "dominatedBy" | "cheaperWithinSlo"> | null {
+    const seconds = this.n * this.s;
+    const ahead = floorTasks * rate * (seconds - to * this.s) * (1 - 1e-9);
+    const tally = this.tally;
+    return shouldStop(
+      rule,
+      id,
+      monthlyCost(spent + ahead, seconds),
+      tally.violationMinutes,
+      tally.totalFailed,
+    );
+  }
+
+  /**
+   * A shared run (sim/siblings.ts): steps until every member is stopped (each checked with its
+   * own cost and id, its Kpis taken when it stops) or the end, where the rest finish.
+   */
+  private runSiblings(run: SiblingRun): SimulationResult {
+    const costs = this.tally.siblings!;
+    const m = costs.rates.length;
+    const out: (SiblingOutcome | null)[] = new Array<SiblingOutcome | null>(m).fill(null);
+    const stop = this.stop;
+    const n = this.n;
+    if (stop === null) this.steps(0, n);
+    else {
+      const rule = stop.rule;
+      const floorTasks = this.billedFloor(rule.peakStepRequests);
+      let open = m;
+      for (let from = 0; from < n && open > 0; from += rule.everySteps) {
+        const to = Math.min(n, from + rule.everySteps);
+        this.steps(from, to);
+        if (to === n) break;
+        for (let k = 0; k < m; k++) {
+          if (out[k] !== null || run.stoppable?.[k] === false) continue;
+          const spent = costs.totalCost[k]!;
+          const rate = costs.rates[k]!;
+          const why = this.whyStop(rule, run.ids[k]!, spent, rate, floorTasks, to);
+          if (why === null) continue;
+          const pruned: PrunedAt = { step: to - 1, ...why };
+          out[k] = { kpis: this.kpisWith(spent, this.deployer?.kpisAt(n * this.s, rate)), pruned };
+          open--;
+        }
+      }
+      if (open === 0) return this.sharedResult(out as SiblingOutcome[]);
+    }
+    this.closeLastMinute();
+    for (let k = 0; k < m; k++) {
+      if (out[k] !== null) continue;
+      const deployments = this.deployer?.kpisAt(n * this.s, costs.rates[k]!);
+      out[k] = { kpis: this.kpisWith(costs.totalCost[k]!, deployments), pruned: null };
+    }
+    return this.sharedResult(out as SiblingOutcome[]);
+  }
+
+  private sharedResult(out: SiblingOutcome[]): SimulationResult {
+    const first = out[0]!;
+    return {
+      kpis: first.kpis,
+      timeline: null,
+      events: this.events,
+      pruned: first.pruned,
+      siblings: out,
+    };
   }
 
   /**
@@ -1040,6 +1126,7 @@ class Simulation {
     const slowShare = served > 0 ? Math.min(1, sums.slow / served) : requests > 0 ? 1 : 0;
     const stepCost = tally.stepCost;
     tally.totalCost += stepCost;
+    if (tally.siblings !== null) tally.siblings.endStep();
     tally.totalRequests += requests;
     tally.totalFailed += failed;
     const runningCount = Math.max(0, sums.registered) / s;
@@ -1162,11 +1249,29 @@ class Simulation {
   }
 
   private result(pruned: PrunedAt | null): SimulationResult {
+    if (pruned === null) this.closeLastMinute();
+    const deployer = this.deployer;
+    if (deployer !== null) deployer.finish(this.n * this.s);
+    const kpis = this.kpisWith(this.tally.totalCost, deployer !== null ? deployer.kpis : undefined);
+    const columns = this.columns;
+    const timeline: Timeline | null = columns
+      ? {
+          startMs: this.trace.startMs,
+          stepSeconds: this.s,
+          length: this.n,
+          ...columns,
+          ...(this.deploymentColumns ? { deployment: this.deploymentColumns } : {}),
+        }
+      : null;
+    return { kpis, timeline, events: this.events, pruned };
+  }
+
+  /** A run to the end: the last minute of a trace of sub-minute steps counts when it breaks the SLO. */
+  private closeLastMinute(): void {
     const tally = this.tally;
     const s = this.s;
     const n = this.n;
     if (
-      pruned === null &&
       s < 60 &&
       tally.minuteRequests > 0 &&
       breaksSlo(
@@ -1179,8 +1284,13 @@ class Simulation {
     ) {
       tally.violationMinutes += (n * s - this.minuteIndex * 60) / 60;
     }
-    this.deployer?.finish(n * s);
+  }
 
+  /** The Kpis so far, with this cost and these deployments (absent without deployments). */
+  private kpisWith(costUsd: number, deployments: readonly DeploymentKpis[] | undefined): Kpis {
+    const tally = this.tally;
+    const s = this.s;
+    const n = this.n;
     // CPU headroom: 100 − p99 of per-step CPU, from the histogram.
     let seen = 0;
     let p99Cpu = 0;
@@ -1193,8 +1303,8 @@ class Simulation {
     }
     const seconds = n * s;
     const kpis: Kpis = {
-      costUsd: tally.totalCost,
-      monthlyCostUsd: monthlyCost(tally.totalCost, seconds),
+      costUsd,
+      monthlyCostUsd: monthlyCost(costUsd, seconds),
       sloViolationMinutes: tally.violationMinutes,
       minutes: seconds / 60,
       totalRequests: tally.totalRequests,
@@ -1212,19 +1322,9 @@ class Simulation {
       peakMemoryUtilization: tally.peakMemory,
       cpuHeadroomPercent: 100 - p99Cpu,
       oomKills: tally.oomKills,
-      ...(this.deployer !== null ? { deployments: this.deployer.kpis } : {}),
+      ...(deployments !== undefined ? { deployments } : {}),
     };
-    const columns = this.columns;
-    const timeline: Timeline | null = columns
-      ? {
-          startMs: this.trace.startMs,
-          stepSeconds: s,
-          length: n,
-          ...columns,
-          ...(this.deploymentColumns ? { deployment: this.deploymentColumns } : {}),
-        }
-      : null;
-    return { kpis, timeline, events: this.events, pruned };
+    return kpis;
   }
 }
 

@@ -211,7 +211,10 @@ export class Fleet {
   /** Charges `count` tasks of a group up to `until` (seconds), from where it was charged. */
   charge(g: TaskGroup | DrainGroup, count: number, until: number): void {
     const from = Math.max(g.billedUntil, g.billedFrom);
-    if (until > from) this.tally.stepCost += count * this.params.costRate * (until - from);
+    if (until > from) {
+      this.tally.stepCost += count * this.params.costRate * (until - from);
+      if (this.tally.siblings !== null) this.tally.siblings.charge(count, until - from);
+    }
   }
 
   /** Charges `count` tasks stopping at `tau`: to tau, at least the one-minute minimum in all. */
@@ -220,8 +223,10 @@ export class Fleet {
     this.charge(g, count, tau);
     const lived = tau - g.billedFrom;
     const minBilled = this.params.minBilled;
-    if (lived < minBilled)
+    if (lived < minBilled) {
       this.tally.stepCost += count * this.params.costRate * (minBilled - lived);
+      if (this.tally.siblings !== null) this.tally.siblings.charge(count, minBilled - lived);
+    }
   }
 
   /** Tasks launching or serving (draining ones are no longer in service). */

@@ -3,6 +3,8 @@
  * step's traffic), and what the Kpis are made of (Tally), with the SLO-minute rule.
  */
 
+import type { SiblingCosts } from "./siblings.js";
+
 /** Share of a minute's requests allowed above the p95 limit before the minute breaks the SLO. */
 export const P95_TAIL = 0.05;
 
@@ -34,6 +36,8 @@ export class Tally {
   minuteSlow = 0;
   violationMinutes = 0;
   oomKills = 0;
+  /** The costs of candidates that differ only in price, in a shared run (sim/siblings.ts); else null. */
+  siblings: SiblingCosts | null = null;
 }
 
 /** A step's task-seconds by state, and its traffic (fields, for the same reason as Tally). */

@@ -105,6 +105,9 @@ export async function plan(
           floor: config.space.minTasksForAvailability,
         }
       : undefined,
+    // Price siblings (ARM, Spot) from one simulation (sim/siblings.ts); the exhaustive sweep
+    // (no pruning) simulates each on its own, the reference the sharing is tested against.
+    share: Boolean(options.prune),
   });
   options.onSweepEnd?.(swept);
   return assemblePlan({

@@ -13,7 +13,6 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { simulate } from "../engine.js";
 import { QueueStepMemo } from "../queue.js";
 import {
   estimateOrder,
@@ -25,6 +24,8 @@ import {
   type StopRule,
 } from "../prune.js";
 import { COST_TIE_FRACTION, meetsSlo, violationBudgetMinutes } from "../search.js";
+import { simulateClass } from "../shared-sweep.js";
+import { classLookup, sharedOrder, siblingClasses } from "../siblings.js";
 import {
   SPACE_DEFAULTS,
   type Kpis,
@@ -49,6 +50,12 @@ export interface SweepOptions {
   readonly batchSize?: number;
   /** Stop candidates early when they can no longer matter (sim/prune.ts); off by default. */
   readonly prune?: PruneOptions;
+  /**
+   * Simulate candidates that differ only in architecture and capacity provider once, priced for
+   * each (sim/siblings.ts): the same results as one simulation each, stopped early or not.
+   * @default false
+   */
+  readonly share?: boolean;
 }
 
 export interface PruneOptions {
@@ -133,6 +140,14 @@ export async function runSweep(
   const floor = prune?.floor ?? SPACE_DEFAULTS.minTasksForAvailability;
   const window = prune ? orderWindow(trace) : null;
   const results: (SweptCandidate | undefined)[] = new Array(total);
+  // Sibling classes (sim/siblings.ts): the sweep simulates their representatives.
+  const classes = options.share ? siblingClasses(candidates, context.prices) : null;
+  const classOf = classLookup(classes);
+  const reps = classes ? classes.map((c) => c.rep) : candidates.map((_, i) => i);
+  // The first wave's candidates stay about firstWave with sharing: fewer representatives.
+  const firstWave = prune
+    ? Math.max(1, Math.round(((prune.firstWave ?? 16) * reps.length) / Math.max(1, total)))
+    : null;
   const estimates: (Kpis | undefined)[] = new Array(total);
   const finished: Finished[] = [];
   /** The rule for the next wave, from the candidates finished in the waves before it. */
@@ -143,7 +158,7 @@ export async function runSweep(
     return stopRule(finished, trace, context.slo, budget, prune.keepRanks, COST_TIE_FRACTION);
   };
   const collect = (wave: readonly number[]) => {
-    for (const index of wave) {
+    for (const index of wave.flatMap((i) => classOf(i).members)) {
       const r = results[index]!;
       if (r.pruned === null) {
         const candidate = candidates[index]!;
@@ -153,7 +168,8 @@ export async function runSweep(
     }
   };
   /** The order of the sweep: by the ordering pass's estimates, else by sweepOrder's. */
-  const order = (): number[] => {
+  const order = (): number[] => (classes ? sharedOrder(byEstimate(), classes) : byEstimate());
+  const byEstimate = (): number[] => {
     if (!prune) return candidates.map((_, i) => i);
     if (window === null) return sweepOrder(candidates, trace, context);
     return estimateOrder(
@@ -176,23 +192,26 @@ export async function runSweep(
     // The ordering pass's own: a memo's tables are sized for the trace that first made them.
     const windowMemo = new QueueStepMemo(16 << 20);
     if (windowTrace) {
-      for (let index = 0; index < total; index++) {
+      for (const index of reps) {
         options.signal?.throwIfAborted();
-        estimates[index] = simulate(windowTrace, candidates[index]!, context, {
-          record: false,
-          queueMemo: windowMemo,
-        }).kpis;
+        const cls = classOf(index);
+        const noKeep = () => false;
+        const opts = { queueMemo: windowMemo };
+        for (const r of simulateClass(windowTrace, candidates, cls, context, null, noKeep, opts))
+          estimates[r.index] = r.kpis;
       }
     }
-    for (const wave of sweepWaves(order(), prune ? (prune.firstWave ?? 16) : null)) {
+    for (const wave of sweepWaves(order(), firstWave)) {
       const rule = nextRule();
+      const kept = (i: number) => keep.includes(i);
       for (const index of wave) {
         options.signal?.throwIfAborted();
-        const candidate = candidates[index]!;
-        const stop = rule && !keep.includes(index) ? { rule, id: candidate.id } : undefined;
-        const r = simulate(trace, candidate, context, { record: false, queueMemo, stop });
-        results[index] = { kpis: r.kpis, pruned: r.pruned };
-        options.onProgress?.(++done, total);
+        for (const r of simulateClass(trace, candidates, classOf(index), context, rule, kept, {
+          queueMemo,
+        })) {
+          results[r.index] = { kpis: r.kpis, pruned: r.pruned };
+          options.onProgress?.(++done, total);
+        }
       }
       collect(wave);
     }
@@ -200,7 +219,7 @@ export async function runSweep(
   }
 
   const batchSize = options.batchSize ?? 4;
-  const data: SweepWorkerData = { trace, context, candidates, keep, window };
+  const data: SweepWorkerData = { trace, context, candidates, keep, window, classes };
   const pool = Array.from({ length: workers }, () => startWorker(data));
   /** The wave under way: its candidates, how far it was sent and came back, its promise. */
   let wave: readonly number[] = [];
@@ -208,6 +227,8 @@ export async function runSweep(
   let ordering = false;
   let sent = 0;
   let received = 0;
+  /** Results the wave brings back: one per member of its classes. */
+  let expected = 0;
   let settle: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   const feed = (worker: Worker) => {
     if (sent >= wave.length) return;
@@ -226,7 +247,7 @@ export async function runSweep(
         options.onProgress?.(done, total);
       }
       received += message.length;
-      if (received === wave.length) settle?.resolve();
+      if (received === expected) settle?.resolve();
       else feed(worker);
     });
     worker.on("error", (error) => settle?.reject(error));
@@ -239,19 +260,16 @@ export async function runSweep(
     rule = nextRule;
     ordering = onWindow;
     sent = received = 0;
+    expected = 0;
+    for (const i of next) expected += classOf(i).members.length;
     return new Promise<void>((resolve, reject) => {
       settle = { resolve, reject };
       for (const worker of pool) feed(worker);
     });
   };
   try {
-    if (window)
-      await run(
-        candidates.map((_, i) => i),
-        null,
-        true,
-      );
-    for (const next of sweepWaves(order(), prune ? (prune.firstWave ?? 16) : null)) {
+    if (window) await run(reps, null, true);
+    for (const next of sweepWaves(order(), firstWave)) {
       await run(next, nextRule(), false);
       collect(next);
     }

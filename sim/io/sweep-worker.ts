@@ -4,8 +4,9 @@
  * (sim/prune.ts; none without pruning), and posts their Kpis back.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { simulate } from "../engine.js";
 import { traceWindow, type StopRule } from "../prune.js";
+import { simulateClass } from "../shared-sweep.js";
+import { classLookup, type SiblingClass } from "../siblings.js";
 import { QueueStepMemo } from "../queue.js";
 import { scheduleFirings } from "../schedule.js";
 import type { Kpis, PlanCandidate, PrunedAt, SimulationContext, Trace } from "../vocab/index.js";
@@ -18,10 +19,12 @@ export interface SweepWorkerData {
   readonly keep: readonly number[];
   /** The steps of the sweep's ordering pass (sim/prune.ts, orderWindow), or null. */
   readonly window: { readonly from: number; readonly to: number } | null;
+  /** Sibling classes (sim/siblings.ts): a batch names their representatives; null: no sharing. */
+  readonly classes: readonly SiblingClass[] | null;
 }
 
 /**
- * Candidates to simulate, held to `rule`; with `window`, on the ordering pass's steps only
+ * Candidates to simulate (with sharing: representatives, each answered for its class), held to `rule`; with `window`, on the ordering pass's steps only
  * (no rule).
  */
 export type SweepRequest = {
@@ -30,11 +33,12 @@ export type SweepRequest = {
   readonly window: boolean;
 };
 
-export type SweepResponse = readonly {
+export type SweepResponse = readonly SweptResult[];
+type SweptResult = {
   readonly index: number;
   readonly kpis: Kpis;
   readonly pruned: PrunedAt | null;
-}[];
+};
 
 const data = workerData as SweepWorkerData;
 const keep = new Set(data.keep);
@@ -44,22 +48,22 @@ const firingsCache = new Map<string, ReturnType<typeof scheduleFirings>>();
 const queueMemo = new QueueStepMemo();
 // The ordering pass's own: a memo's tables are sized for the trace that first made them.
 const windowMemo = new QueueStepMemo(16 << 20);
+const classOf = classLookup(data.classes);
+const kept = (index: number) => keep.has(index);
+const noKeep = () => false;
 const endMs = data.trace.startMs + data.trace.requests.length * data.trace.stepSeconds * 1000;
 
 parentPort!.on("message", (message: SweepRequest) => {
   if (message.window && windowTrace) {
-    const estimates: SweepResponse = message.batch.map((index) => {
-      const candidate = data.candidates[index]!;
-      const r = simulate(windowTrace, candidate, data.context, {
-        record: false,
+    const estimates: SweptResult[] = message.batch.flatMap((index) =>
+      simulateClass(windowTrace, data.candidates, classOf(index), data.context, null, noKeep, {
         queueMemo: windowMemo,
-      });
-      return { index, kpis: r.kpis, pruned: null };
-    });
-    parentPort!.postMessage(estimates);
+      }),
+    );
+    parentPort!.postMessage(estimates satisfies SweepResponse);
     return;
   }
-  const results: SweepResponse = message.batch.map((index) => {
+  const results: SweptResult[] = message.batch.flatMap((index) => {
     const candidate = data.candidates[index]!;
     const key = JSON.stringify(candidate.scaling.scheduledActions);
     let firings = firingsCache.get(key);
@@ -67,15 +71,18 @@ parentPort!.on("message", (message: SweepRequest) => {
       firings = scheduleFirings(candidate.scaling.scheduledActions, data.trace.startMs, endMs);
       firingsCache.set(key, firings);
     }
-    const stop =
-      message.rule && !keep.has(index) ? { rule: message.rule, id: candidate.id } : undefined;
-    const r = simulate(data.trace, candidate, data.context, {
-      record: false,
-      firings,
-      queueMemo,
-      stop,
-    });
-    return { index, kpis: r.kpis, pruned: r.pruned };
+    return simulateClass(
+      data.trace,
+      data.candidates,
+      classOf(index),
+      data.context,
+      message.rule,
+      kept,
+      {
+        firings,
+        queueMemo,
+      },
+    );
   });
-  parentPort!.postMessage(results);
+  parentPort!.postMessage(results satisfies SweepResponse);
 });

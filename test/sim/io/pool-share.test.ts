@@ -1,0 +1,85 @@
+/**
+ * The sweep with sibling classes (sim/siblings.ts, SweepOptions.share): ARM and Spot siblings
+ * priced from one simulation give, on 0, 1 and 2 workers alike, each finished candidate the
+ * figures of its own simulation, and stop the others exactly (sim/prune.ts's rule, each member
+ * with its own cost).
+ */
+import { describe, expect, it } from "vitest";
+import { generateDefaultWeek } from "../../../analysis/synthetic.js";
+import { toTrace } from "../../../analysis/trace.js";
+import { runSweep } from "../../../sim/io/pool.js";
+import { expandSpace, meetsSlo } from "../../../sim/search.js";
+import { contextOf, planConfigOf } from "../../helpers/sim.js";
+
+describe("the sweep pool with sharing between price-only siblings", () => {
+  it("finishes every candidate it does not stop with its exhaustive figures, alike on 0, 1 and 2 workers", async () => {
+    const raw = generateDefaultWeek(4);
+    const days = {
+      ...raw,
+      times: raw.times.slice(0, 2 * 1440),
+      values: raw.values.slice(0, 2 * 1440).map((v) => 2 * v),
+    };
+    const trace = toTrace(days, {}, () => {});
+    const slo = { latencyP95Ms: 250, errorRatePercent: 0.1, violationBudgetPercent: 1 };
+    const config = planConfigOf({
+      service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
+      slo,
+      space: {
+        maxCpu: 1024,
+        utilizationTargets: [40, 60, 90],
+        MinCapacity: [2, 4, 8],
+        ScaleOutCooldown: [300],
+        architectures: ["X86_64", "ARM64"],
+        capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+      },
+    });
+    const context = contextOf({ service: config.service, slo });
+    const candidates = expandSpace(config.space, trace, config.service);
+    // The first one (x86 On-Demand: a member, not its class's representative) is never stopped,
+    // as plan keeps today's settings.
+    expect(candidates[0]!.task).toMatchObject({
+      architecture: "X86_64",
+      capacityProvider: "FARGATE",
+    });
+    const keep = [0];
+    const prune = { keepRanks: 3, firstWave: 8, keep };
+    const full = await runSweep(trace, context, candidates, { workers: 0 });
+    const inline = await runSweep(trace, context, candidates, { workers: 0, prune, share: true });
+    const one = await runSweep(trace, context, candidates, {
+      workers: 1,
+      prune,
+      share: true,
+      batchSize: 3,
+    });
+    const two = await runSweep(trace, context, candidates, {
+      workers: 2,
+      prune,
+      share: true,
+      batchSize: 2,
+    });
+    expect(one).toEqual(inline);
+    expect(two).toEqual(inline);
+    // Sharing without pruning: every candidate exact.
+    const sharedFull = await runSweep(trace, context, candidates, { workers: 2, share: true });
+    expect(sharedFull).toEqual(full);
+
+    expect(inline[keep[0]!]!.pruned).toBeNull();
+    const reasons = new Set(inline.map((r) => r.pruned?.reason));
+    expect(reasons.has("out-of-reach")).toBe(true);
+    const ids = new Set(candidates.map((c) => c.id));
+    inline.forEach((r, i) => {
+      if (r.pruned === null) {
+        expect(r.kpis).toStrictEqual(full[i]!.kpis);
+        return;
+      }
+      // Stopped: its figures so far are lower bounds, the one that dominates it finished.
+      expect(r.kpis.costUsd).toBeLessThanOrEqual(full[i]!.kpis.costUsd);
+      expect(r.kpis.sloViolationMinutes).toBeLessThanOrEqual(full[i]!.kpis.sloViolationMinutes);
+      expect(ids.has(r.pruned.dominatedBy)).toBe(true);
+      const by = inline[candidates.findIndex((c) => c.id === r.pruned!.dominatedBy)]!;
+      expect(by.pruned).toBeNull();
+      expect(by.kpis.monthlyCostUsd).toBeLessThanOrEqual(full[i]!.kpis.monthlyCostUsd);
+      if (r.pruned.reason === "cannot-meet-slo") expect(meetsSlo(full[i]!.kpis, slo)).toBe(false);
+    });
+  });
+});
