@@ -30,7 +30,7 @@ export const COMMAND_HELP = {
       allowShortTrace:
         "plan on a trace shorter than guardrails.minTraceHours (default 24 h); every risk rating is then medium or higher",
       exhaustive:
-        "simulate every candidate to the end (by default one stops once it can no longer change the plan)",
+        "simulate every candidate on its own and to the end (by default one stops once it can no longer change the plan, and candidates that differ only in architecture or capacity provider share one simulation, priced for each)",
     },
   },
   collect: {
