@@ -54,14 +54,20 @@ function note(name, value) {
   lines.push(`${d.slice(0, 16)} ${name}`);
 }
 
-/** Every candidate of `candidates`, recorded and not, and the sweep with pruning on 0 workers. */
+/**
+ * Every candidate of `candidates`, recorded, not recorded with a queue memo (as a sweep runs it)
+ * and without one (as bench/run.mjs's simulator figure runs it: every step solves its queue),
+ * and the sweep with pruning on 0 workers.
+ */
 async function cases(name, trace, context, candidates) {
   const memo = new QueueStepMemo();
   for (const c of candidates) {
     const rec = simulate(trace, c, context, { record: true });
     const bare = simulate(trace, c, context, { record: false, queueMemo: memo });
+    const plain = simulate(trace, c, context, { record: false });
     note(`${name} #${c.id ?? 0} recorded`, rec);
     note(`${name} #${c.id ?? 0} kpis`, bare.kpis);
+    note(`${name} #${c.id ?? 0} kpis without a memo`, plain.kpis);
   }
   const swept = await runSweep(trace, context, candidates, {
     workers: 0,
