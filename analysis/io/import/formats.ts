@@ -11,8 +11,9 @@ import {
   parseAlbLogLine,
   parseCombinedLogLine,
   reachedTarget,
-  readAlbRequest,
+  readAlbRequestBytes,
   type AlbRequest,
+  type SketchCounts,
 } from "../../access-log.js";
 import type { FixedSeries } from "../files/bundle.js";
 import { BUNDLE_REQUESTS_SERIES, type BundleSeries } from "../../../sim/vocab/index.js";
@@ -114,7 +115,7 @@ const isFiveXx = (code: number | null): boolean => code !== null && code >= 500 
  * - TargetResponseTime (`target_processing_time`) average and p95 over the requests a target
  *   answered.
  */
-export function albReader(grid: StepGrid, only?: string): LineReader {
+export function albReader(grid: StepGrid, only?: string): AlbReader {
   const parts = new Map<string, AlbPart>();
   const others = new Map<string, number>();
   let outside = 0;
@@ -122,41 +123,101 @@ export function albReader(grid: StepGrid, only?: string): LineReader {
   let lastElb = "";
   let last: AlbPart | null = null;
   const wanted = only === undefined ? null : loadBalancerMatcher(only);
+  const partOf = (elb: string): AlbPart => {
+    let part = parts.get(elb);
+    if (part === undefined) parts.set(elb, (part = new AlbPart(elb, grid)));
+    return part;
+  };
+  const take = (r: AlbRequest): LineVerdict => {
+    let part = last;
+    if (r.elb !== lastElb || part === null) {
+      if (wanted !== null && !wanted(r.elb)) {
+        others.set(r.elb, (others.get(r.elb) ?? 0) + 1);
+        return null;
+      }
+      part = partOf(r.elb);
+      lastElb = r.elb;
+      last = part;
+    }
+    const k = grid.index(r.arrivalMs);
+    if (k === null) {
+      outside++;
+      return null;
+    }
+    part.add(k, r);
+    return null;
+  };
+  const read = (line: string): LineVerdict => {
+    if (line.trim() === "") return null;
+    const parsed = parseAlbLogLine(line);
+    if (!parsed.ok) return parsed.error;
+    return take({ ...parsed.value, reachedTarget: reachedTarget(parsed.value) });
+  };
   return {
     kind: "alb-access-logs",
     get outside() {
       return outside;
     },
     others,
-    read(line) {
-      let r: AlbRequest | null = readAlbRequest(line);
-      if (r === null) {
-        if (line.trim() === "") return null;
-        const parsed = parseAlbLogLine(line);
-        if (!parsed.ok) return parsed.error;
-        r = { ...parsed.value, reachedTarget: reachedTarget(parsed.value) };
-      }
-      let part = last;
-      if (r.elb !== lastElb || part === null) {
-        if (wanted !== null && !wanted(r.elb)) {
-          others.set(r.elb, (others.get(r.elb) ?? 0) + 1);
-          return null;
-        }
-        part = parts.get(r.elb) ?? null;
-        if (part === null) parts.set(r.elb, (part = new AlbPart(r.elb, grid)));
-        lastElb = r.elb;
-        last = part;
-      }
-      const k = grid.index(r.arrivalMs);
-      if (k === null) {
-        outside++;
-        return null;
-      }
-      part.add(k, r);
-      return null;
+    read,
+    readBytes(bytes, start, end) {
+      const r = readAlbRequestBytes(bytes, start, end);
+      return r === null ? read(utf8.decode(bytes.subarray(start, end))) : take(r);
     },
     parts: () => [...parts.values()],
+    state: () => ({
+      parts: [...parts.values()].map((part) => part.state()),
+      others,
+      outside,
+    }),
+    merge(state) {
+      for (const p of state.parts) partOf(p.name).merge(p);
+      for (const [name, n] of state.others) others.set(name, (others.get(name) ?? 0) + n);
+      outside += state.outside;
+    },
   };
+}
+
+/**
+ * UTF-8 as `caplab import` reads it: a byte order mark is kept (as Node's StringDecoder keeps
+ * it), bytes that are not UTF-8 become U+FFFD.
+ */
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** An ALB {@link LineReader} that also reads lines as bytes, and whose state merges. */
+export interface AlbReader extends LineReader {
+  /**
+   * Reads the line `bytes[start, end)` (UTF-8, without its line break), as {@link read} reads
+   * its decoded text, without decoding it when it is plainly valid (readAlbRequestBytes).
+   */
+  readBytes(bytes: Uint8Array, start: number, end: number): LineVerdict;
+  /** What it has read, as plain data (it crosses threads). */
+  state(): AlbReaderState;
+  /**
+   * Adds what another reader of the same grid and `--load-balancer` read. Merging the states
+   * of consecutive pieces of a log in file order gives the very state one reader of the whole
+   * log would have: counts and whole milliseconds add exactly, and parts and other load
+   * balancers keep the order they are first seen in.
+   */
+  merge(state: AlbReaderState): void;
+}
+
+/** An {@link AlbReader}'s state. */
+export interface AlbReaderState {
+  readonly parts: readonly AlbPartState[];
+  readonly others: ReadonlyMap<string, number>;
+  readonly outside: number;
+}
+
+/** One load balancer's accumulators ({@link AlbPart}) as plain data. */
+export interface AlbPartState {
+  readonly name: string;
+  readonly requests: ReadonlyMap<number, number>;
+  readonly withoutTarget: ReadonlyMap<number, number>;
+  readonly elb5xx: ReadonlyMap<number, number>;
+  readonly target5xx: ReadonlyMap<number, number>;
+  readonly latencyMs: ReadonlyMap<number, { readonly sum: number; readonly n: number }>;
+  readonly latencyP95: ReadonlyMap<number, SketchCounts>;
 }
 
 /**
@@ -174,7 +235,8 @@ class AlbPart implements LinePart {
   private readonly elb5xx = new StepSum();
   private readonly target5xx = new StepSum();
   private readonly withoutTarget = new StepSum();
-  private readonly latencyMean = new StepMean();
+  /** target_processing_time in whole milliseconds (see {@link add}). */
+  private readonly latencyMs = new StepMean();
   private readonly latencyP95 = new StepQuantile(0.95);
 
   constructor(
@@ -193,9 +255,34 @@ class AlbPart implements LinePart {
     if (isFiveXx(r.targetStatusCode)) this.target5xx.add(k);
     else if (isFiveXx(r.elbStatusCode)) this.elb5xx.add(k);
     if (r.targetProcessingTime !== null) {
-      this.latencyMean.add(k, r.targetProcessingTime);
+      // ALB writes processing times "in seconds, with millisecond precision"
+      // (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html):
+      // summed as whole milliseconds, the mean is exact whatever the order of the lines, so
+      // pieces read on several threads give the same mean as one pass, bit for bit.
+      this.latencyMs.add(k, Math.round(r.targetProcessingTime * 1000));
       this.latencyP95.add(k, r.targetProcessingTime);
     }
+  }
+
+  state(): AlbPartState {
+    return {
+      name: this.name,
+      requests: this.requests.state(),
+      withoutTarget: this.withoutTarget.state(),
+      elb5xx: this.elb5xx.state(),
+      target5xx: this.target5xx.state(),
+      latencyMs: this.latencyMs.state(),
+      latencyP95: this.latencyP95.state(),
+    };
+  }
+
+  merge(state: AlbPartState): void {
+    this.requests.merge(state.requests);
+    this.withoutTarget.merge(state.withoutTarget);
+    this.elb5xx.merge(state.elb5xx);
+    this.target5xx.merge(state.target5xx);
+    this.latencyMs.merge(state.latencyMs);
+    this.latencyP95.merge(state.latencyP95);
   }
 
   detail(): string {
@@ -234,7 +321,7 @@ class AlbPart implements LinePart {
           stat: "Average",
           unit: "Seconds",
         }),
-        data: this.latencyMean.finish(extent, grid),
+        data: this.latencyMs.finish(extent, grid, 1000),
       },
       {
         def: seriesDef("target-response-time-p95", "TargetResponseTime", grid, {
@@ -298,7 +385,11 @@ export function combinedReader(grid: StepGrid): LineReader {
 }
 
 /** The reader for a line format; `loadBalancer` (ALB only) keeps that load balancer's lines. */
-export function lineReader(format: LineFormat, grid: StepGrid, loadBalancer?: string): LineReader {
+export function lineReader(
+  format: LineFormat,
+  grid: StepGrid,
+  loadBalancer?: string,
+): LineReader | AlbReader {
   switch (format) {
     case "alb":
       return albReader(grid, loadBalancer);
