@@ -321,6 +321,7 @@ export function readAlbRequestBytes(
   end: number,
 ): AlbRequest | null {
   let count = 0;
+  let escapes = 0;
   let i = start;
   while (i < end) {
     let c = bytes[i]!;
@@ -345,6 +346,7 @@ export function readAlbRequestBytes(
         if (c === TAB) return null;
         j++;
       }
+      escapes |= escaped;
       escapedFields[count] = escaped;
       starts[count] = i + 1;
       ends[count++] = j;
@@ -365,7 +367,7 @@ export function readAlbRequestBytes(
     i = j;
   }
   if (count < ALB_MIN_FIELDS) return null;
-  for (const k of READ_FIELDS) if (k < count && escapedFields[k] === 1) return null;
+  if (escapes) for (const k of READ_FIELDS) if (k < count && escapedFields[k] === 1) return null;
   // type: [a-z][a-z0-9]*
   if (ends[0]! === starts[0]!) return null;
   for (let k = starts[0]!; k < ends[0]!; k++) {
@@ -479,11 +481,14 @@ function fieldTime(bytes: Uint8Array, k: number): number | null {
     let ms = 0;
     if (ok && n > 20) {
       ok = bytes[from + 19] === 46; /* . */
-      for (let p = from + 20, scale = 100; ok && p < to - 1; p++, scale /= 10) {
+      // The first three digits are the milliseconds (fewer are padded: .5 is 500 ms); the
+      // rest must be digits and are dropped.
+      for (let p = from + 20, digit = 0; ok && p < to - 1; p++, digit++) {
         const d = bytes[p]! - 48;
         ok = d >= 0 && d <= 9;
-        if (scale >= 1) ms += d * scale;
+        if (digit < 3) ms = ms * 10 + d;
       }
+      for (let digits = to - 1 - (from + 20); digits < 3; digits++) ms *= 10;
     }
     if (ok) return cachedMinuteMs + second * 1000 + ms;
   }

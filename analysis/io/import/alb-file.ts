@@ -1,7 +1,8 @@
 /**
  * ALB access logs read as bytes, on this thread or in pieces on worker threads:
  *
- *   stream (gzip, S3, small file) ──ByteLines──▶ line bytes ──albLineVerdict──▶ AlbReader
+ *   small plain file (one reused buffer), gzip or S3 (a stream) ──ByteLines──▶ line bytes
+ *     ──albLineVerdict──▶ AlbReader
  *   large plain file ──cut at newlines──▶ pieces ──claimed via Atomics by this thread and the
  *     workers (alb-worker.ts), each into its own AlbReader──▶ states ──merged in file order──▶ AlbReader
  *
@@ -64,6 +65,43 @@ export async function readAlbStream(
   }
   lines.end();
   onLines(lines.count);
+}
+
+/** The size of the reads of a plain local log on this thread. */
+const READ_BYTES = 1 << 20;
+
+/**
+ * Reads a plain local ALB log on this thread into `reader` as {@link readAlbStream} does, but
+ * into one reused buffer (a read stream allocates a buffer per read: garbage to collect);
+ * false, with nothing read, when the file is gzipped (then stream it through gunzip).
+ */
+export async function readAlbPlainFile(
+  path: string,
+  reader: AlbReader,
+  onBad: (lineNumber: number, why: string) => void,
+  onLines: (count: number) => void,
+): Promise<boolean> {
+  const handle = await open(path, "r");
+  try {
+    if (await isGzip(handle)) return false;
+    const lines: ByteLines = new ByteLines((bytes, start, end) => {
+      const verdict = albLineVerdict(reader, bytes, start, end);
+      if (verdict !== null) onBad(lines.count, verdict);
+    }, MAX_LINE_BYTES);
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    for (let at = 0; ;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      lines.push(buffer.subarray(0, bytesRead));
+      onLines(lines.count);
+    }
+    lines.end();
+    onLines(lines.count);
+    return true;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The grid and filter of an import: what each thread needs to make its own AlbReader. */

@@ -29,7 +29,7 @@ import {
 } from "../../../sim/vocab/index.js";
 import { importCloudWatch } from "./cloudwatch.js";
 import { lineReader, type AlbReader, type ImportedSeries, type LineFormat } from "./formats.js";
-import { readAlbFileInPieces, readAlbStream } from "./alb-file.js";
+import { readAlbFileInPieces, readAlbPlainFile, readAlbStream } from "./alb-file.js";
 import {
   forEachLine,
   listSources,
@@ -213,7 +213,10 @@ async function importLines(
           alb.merge(piece.state);
         }
       } else if (alb !== null) {
-        await readAlbStream(await openSource(source, s3), alb, onBad, (n) => (linesHere = n));
+        const counted = (n: number): number => (linesHere = n);
+        const plain =
+          source.kind === "file" && (await readAlbPlainFile(source.path, alb, onBad, counted));
+        if (!plain) await readAlbStream(await openSource(source, s3), alb, onBad, counted);
       } else {
         const stream = await openSource(source, s3);
         await forEachLine(stream, (text, lineNumber) => {
