@@ -87,12 +87,20 @@ function logText(picks: readonly number[], crlf: boolean, finalNewline: boolean)
 
 describe("ALB import in pieces on worker threads", () => {
   it("gives the same bundles and bad-line reports as one streamed pass (real worker threads)", async () => {
-    const picks = Array.from({ length: 400 }, (_, i) => (i * 7919) % 61);
+    // Over 1 MiB: read on this thread in several reads, a line carried across each.
+    // Odd lines every 100th line after the first 1,000: the bad lines reported are in
+    // several pieces, none in the first.
+    const picks = Array.from({ length: 3000 }, (_, i) =>
+      i > 1000 && i % 100 === 0
+        ? sampleLines.length + ((i / 100) % ODD_LINES.length)
+        : (i * 7919) % sampleLines.length,
+    );
     const file = join(dir, "mixed.log");
     await writeFile(file, logText(picks, false, false));
     const streamed = await run({ sources: [file], workers: 0 });
     expect(streamed.result.stats.badLines).toBeGreaterThan(5);
-    expect(streamed.result.stats.lines).toBe(400);
+    expect(streamed.result.stats.lines).toBe(3000);
+    expect((await readFile(file)).length).toBeGreaterThan(1 << 20);
     const pieces = await readAlbFileInPieces(
       file,
       { stepSeconds: 60 },
@@ -101,7 +109,7 @@ describe("ALB import in pieces on worker threads", () => {
     );
     expect(pieces!.length).toBeGreaterThanOrEqual(9);
     for (const workers of [1, 2]) {
-      const threaded = await run({ sources: [file], workers, pieceBytes: 3000 });
+      const threaded = await run({ sources: [file], workers, pieceBytes: 50_000 });
       expect(plain(threaded.result)).toEqual(plain(streamed.result));
       expect(threaded.warnings).toEqual(streamed.warnings);
     }
