@@ -221,8 +221,9 @@ async function lineAlignedSplits(
 
 /**
  * Reads pieces [splits[k], splits[k + 1]) of a plain file, claiming the next k from the shared
- * counter until none is left, each whole into one reused buffer and into its own AlbReader.
- * Every piece but the last ends after a line break.
+ * counter until none is left, each into its own AlbReader, 1 MiB at a time through one reused
+ * buffer (memory does not grow with the pieces). Every piece but the last ends after a line
+ * break.
  */
 export async function readAlbPieces(
   path: string,
@@ -234,19 +235,10 @@ export async function readAlbPieces(
   const grid = new StepGrid(spec.stepSeconds, spec.fromMs, spec.toMs);
   const handle = await open(path, "r");
   try {
-    let buffer = Buffer.alloc(0);
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
     for (;;) {
       const k = Atomics.add(next, 0, 1);
       if (k >= splits.length - 1) return out;
-      const start = splits[k]!;
-      const length = splits[k + 1]! - start;
-      if (buffer.length < length) buffer = Buffer.allocUnsafe(length);
-      let read = 0;
-      while (read < length) {
-        const { bytesRead } = await handle.read(buffer, read, length - read, start + read);
-        if (bytesRead === 0) break; // the file shrank: read what is there
-        read += bytesRead;
-      }
       const reader = albReader(grid, spec.loadBalancer);
       const firstBad: [number, string][] = [];
       let badLines = 0;
@@ -255,7 +247,13 @@ export async function readAlbPieces(
         if (verdict === null) return;
         if (badLines++ < KEPT_BAD_LINES) firstBad.push([lines.count, verdict]);
       }, MAX_LINE_BYTES);
-      lines.push(buffer.subarray(0, read));
+      for (let at = splits[k]!, end = splits[k + 1]!; at < end;) {
+        const want = Math.min(buffer.length, end - at);
+        const { bytesRead } = await handle.read(buffer, 0, want, at);
+        if (bytesRead === 0) break; // the file shrank: read what is there
+        at += bytesRead;
+        lines.push(buffer.subarray(0, bytesRead));
+      }
       lines.end();
       out.push({ index: k, lines: lines.count, badLines, firstBad, state: reader.state() });
     }
