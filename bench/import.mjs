@@ -43,11 +43,14 @@ if (process.argv[2] === "--child") {
   const options = { format: "alb", sources: [file], stepSeconds: 60 };
   if (workers !== undefined) options.workers = Number(workers);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const result = await importTrace(options, () => {});
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu); // every thread of the process, workers included
   process.stdout.write(
     JSON.stringify({
       seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
       lines: result.stats.lines,
       requests: result.stats.requests,
       badLines: result.stats.badLines,
@@ -142,6 +145,11 @@ try {
   // BENCH_IMPORT_BASELINE: another build's dist folder (e.g. main's), timed beside this one.
   const baselineDist = process.env.BENCH_IMPORT_BASELINE;
   const baselineRuns = [];
+  // CPU seconds (user + system, every thread): on a machine other work shares, the work each
+  // path does, whatever its wall time.
+  const importCpu = [];
+  const baselineCpu = [];
+  const duckCpu = [];
   let baseline;
   let run;
   let duckRequests = 0;
@@ -149,17 +157,22 @@ try {
     wcRuns.push(timed("wc", ["-l", big]));
     run = importInChild(big);
     importRuns.push(run.seconds);
+    importCpu.push(run.cpuSeconds);
     if (baselineDist !== undefined) {
       baseline = importInChild(big, baselineDist);
       baselineRuns.push(baseline.seconds);
+      baselineCpu.push(baseline.cpuSeconds);
       if (baseline.requests !== run.requests)
         throw new Error(
           `the baseline counted ${baseline.requests} requests, this build ${run.requests}`,
         );
     }
     const started = performance.now();
+    const cpu = process.cpuUsage(); // DuckDB's threads are this process's
     const reader = await connection.runAndReadAll(duckSql);
     duckRuns.push((performance.now() - started) / 1000);
+    const used = process.cpuUsage(cpu);
+    duckCpu.push((used.user + used.system) / 1e6);
     duckRequests = reader.getRowObjects().reduce((a, row) => a + Number(row.requests), 0);
   }
   connection.closeSync?.();
@@ -194,6 +207,15 @@ try {
   );
   console.log(
     `  ratio import / DuckDB read_csv: ${(mbps / duckMbps).toFixed(2)}×; import / wc -l: ${(mbps / wcMbps).toFixed(3)}×`,
+  );
+  const cpuLine = (name, xs) =>
+    `${name} ${median(xs).toFixed(2)} CPU s (${(bigBytes / MB / median(xs)).toFixed(0)} MB per CPU s)`;
+  console.log(
+    `  CPU time, medians: ${[
+      cpuLine("import", importCpu),
+      ...(baselineDist === undefined ? [] : [cpuLine("baseline", baselineCpu)]),
+      cpuLine("DuckDB", duckCpu),
+    ].join("; ")}; import / DuckDB per CPU s: ${(median(duckCpu) / median(importCpu)).toFixed(2)}×`,
   );
   console.log(
     `  peak RSS: ${run.maxRssMB.toFixed(0)} MB on ${(bigBytes / MB).toFixed(0)} MB, ${runSmall.maxRssMB.toFixed(0)} MB on a tenth of it (${(run.maxRssMB / runSmall.maxRssMB).toFixed(2)}×)`,
