@@ -19,7 +19,8 @@ import type { Readable } from "node:stream";
 import { startSiblingWorker } from "../../../sim/io/worker.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { ByteLines, MAX_LINE_CHARS } from "../files/lines.js";
-import { albReader, type AlbReader, type AlbReaderState, type LineVerdict } from "./formats.js";
+import { albReader, type AlbReader, type AlbReaderState } from "./alb-reader.js";
+import type { LineVerdict } from "./formats.js";
 import { StepGrid } from "./steps.js";
 
 /** Bad lines a piece keeps word for word (the importer reports the first 5 of the file). */

@@ -28,7 +28,8 @@ import {
   type WarningSink,
 } from "../../../sim/vocab/index.js";
 import { importCloudWatch } from "./cloudwatch.js";
-import { lineReader, type AlbReader, type ImportedSeries, type LineFormat } from "./formats.js";
+import { lineReader, type ImportedSeries, type LineFormat } from "./formats.js";
+import type { AlbReader } from "./alb-reader.js";
 import { readAlbFileInPieces, readAlbPlainFile, readAlbStream } from "./alb-file.js";
 import {
   forEachLine,
