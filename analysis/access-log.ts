@@ -265,7 +265,7 @@ export function parseAlbLogLine(line: string): Result<AlbLogRecord> {
 }
 
 /**
- * What the importer needs of an ALB line (see {@link readAlbRequest}): the same values
+ * What the importer needs of an ALB line (see {@link readAlbRequestBytes}): the same values
  * {@link parseAlbLogLine} gives, under the same names.
  */
 export interface AlbRequest {
@@ -284,185 +284,252 @@ const ends = new Int32Array(64);
 /** Fields that held a backslash escape (their text would need unescaping). */
 const escapedFields = new Uint8Array(64);
 
+/** What {@link readAlbRequestBytes} returns: one object, overwritten by each call. */
+const slot: {
+  -readonly [K in keyof AlbRequest]: AlbRequest[K];
+} = {
+  arrivalMs: 0,
+  elb: "",
+  reachedTarget: false,
+  targetProcessingTime: null,
+  elbStatusCode: null,
+  targetStatusCode: null,
+};
+
 /**
- * The fast path of {@link parseAlbLogLine} for the importer: one pass over the line that notes
- * where each field starts and ends (no substrings), then reads only the fields a trace needs.
- * Returns null whenever the line is not plainly valid (a bad field, more than 64 fields, a
- * number with many digits): the caller then asks {@link parseAlbLogLine}, which says why or
- * reads it. When it returns a value, parseAlbLogLine returns the same values (a property test
- * holds the two together).
+ * The fast path of {@link parseAlbLogLine} for the importer, on the line's UTF-8 bytes
+ * (`bytes[start, end)`, without its newline): one pass over the bytes that notes where each
+ * field starts and ends, then reads only the fields a trace needs as numbers, straight from
+ * the bytes. No string is made but the `elb` field, and that only when it differs from the
+ * previous line's (most logs hold one load balancer).
  *
- * Cost: one pass over the line (native indexOf for field ends), two time parses, no allocation
- * but the `elb` string, the two time strings and the result.
+ * Returns null whenever the line is not plainly valid (a bad field, a tab, more than 64
+ * fields, a number with many digits, a byte outside ASCII in a field it reads): the caller
+ * then decodes the line and asks {@link parseAlbLogLine}, which says why or reads it. When it
+ * returns a value, parseAlbLogLine of the decoded line returns the same values (property tests
+ * in test/analysis/access-log.test.ts hold the two together). Bytes outside ASCII never look
+ * like a space, a quote or a backslash in UTF-8 (every byte of a multi-byte sequence is
+ * ≥ 0x80), so the fields are where the decoded line has them.
+ *
+ * The object returned is reused: the next call overwrites it.
+ *
+ * Cost: one pass over the bytes, two time parses (one in a new minute), no allocation.
  */
-export function readAlbRequest(line: string): AlbRequest | null {
-  const n = line.length;
-  // Tabs are rare in ALB logs: the general parser takes those lines.
-  if (line.indexOf("\t") >= 0) return null;
+export function readAlbRequestBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): AlbRequest | null {
   let count = 0;
-  let i = 0;
-  let backslash = line.indexOf("\\");
-  if (backslash < 0) backslash = n;
-  while (i < n) {
-    if (line.charCodeAt(i) === SPACE) {
+  let escapes = 0;
+  let i = start;
+  while (i < end) {
+    let c = bytes[i]!;
+    if (c === SPACE) {
       i++;
       continue;
     }
-    if (count === 64) return null;
-    if (line.charCodeAt(i) === QUOTE) {
-      let j = line.indexOf('"', i + 1);
+    // Tabs are rare in ALB logs: the general parser takes those lines.
+    if (c === TAB || count === 64) return null;
+    if (c === QUOTE) {
+      let j = i + 1;
       let escaped = 0;
-      if (backslash < j || (j < 0 && backslash < n)) {
-        // An escape inside: walk it as splitLogFields does.
-        escaped = 1;
-        j = i + 1;
-        while (j < n) {
-          const d = line.charCodeAt(j);
-          if (d === BACKSLASH) {
-            j += 2;
-            continue;
-          }
-          if (d === QUOTE) break;
-          j++;
+      for (;;) {
+        if (j >= end) return null;
+        c = bytes[j]!;
+        if (c === QUOTE) break;
+        if (c === BACKSLASH) {
+          escaped = 1;
+          j += 2;
+          continue;
         }
-        backslash = line.indexOf("\\", j);
-        if (backslash < 0) backslash = n;
+        if (c === TAB) return null;
+        j++;
       }
-      if (j < 0 || j >= n) return null;
+      escapes |= escaped;
       escapedFields[count] = escaped;
       starts[count] = i + 1;
       ends[count++] = j;
       i = j + 1;
-      if (i < n && line.charCodeAt(i) !== SPACE) return null;
+      if (i < end && bytes[i] !== SPACE) return null;
       continue;
     }
-    let j = line.indexOf(" ", i + 1);
-    if (j < 0) j = n;
+    let j = i + 1;
+    while (j < end) {
+      c = bytes[j]!;
+      if (c === SPACE) break;
+      if (c === TAB) return null;
+      j++;
+    }
     escapedFields[count] = 0;
     starts[count] = i;
     ends[count++] = j;
     i = j;
   }
   if (count < ALB_MIN_FIELDS) return null;
-  for (const k of READ_FIELDS) if (k < count && escapedFields[k] === 1) return null;
+  if (escapes) for (const k of READ_FIELDS) if (k < count && escapedFields[k] === 1) return null;
   // type: [a-z][a-z0-9]*
+  if (ends[0]! === starts[0]!) return null;
   for (let k = starts[0]!; k < ends[0]!; k++) {
-    const c = line.charCodeAt(k);
+    const c = bytes[k]!;
     const lower = c >= 97 && c <= 122;
     if (!(lower || (k > starts[0]! && c >= 48 && c <= 57))) return null;
   }
-  if (ends[0]! === starts[0]!) return null;
-  const timeMs = fieldTime(line, 1);
+  const timeMs = fieldTime(bytes, 1);
   if (timeMs === null) return null;
-  const request = fieldSeconds(line, 5);
-  const target = fieldSeconds(line, 6);
-  const response = fieldSeconds(line, 7);
+  const request = fieldSeconds(bytes, 5);
+  const target = fieldSeconds(bytes, 6);
+  const response = fieldSeconds(bytes, 7);
   if (request === undefined || target === undefined || response === undefined) return null;
-  const elbStatusCode = fieldInteger(line, 8);
-  const targetStatusCode = fieldInteger(line, 9);
+  const elbStatusCode = fieldInteger(bytes, 8);
+  const targetStatusCode = fieldInteger(bytes, 9);
   if (elbStatusCode === undefined || targetStatusCode === undefined) return null;
-  if (fieldInteger(line, 10) === undefined || fieldInteger(line, 11) === undefined) return null;
+  if (fieldInteger(bytes, 10) === undefined || fieldInteger(bytes, 11) === undefined) return null;
   let arrivalMs: number;
-  if (count > 21 && !isDash(line, 21)) {
-    const creation = fieldTime(line, 21);
+  if (count > 21 && !isDash(bytes, 21)) {
+    const creation = fieldTime(bytes, 21);
     if (creation === null) return null;
     arrivalMs = creation;
   } else {
     arrivalMs = Math.floor(timeMs - ((request ?? 0) + (target ?? 0) + (response ?? 0)) * 1000);
   }
-  return {
-    arrivalMs,
-    elb: line.slice(starts[2]!, ends[2]!),
-    reachedTarget: !isDash(line, 4) || target !== null,
-    targetProcessingTime: target,
-    elbStatusCode,
-    targetStatusCode,
-  };
+  const elb = fieldElb(bytes);
+  if (elb === null) return null;
+  slot.arrivalMs = arrivalMs;
+  slot.elb = elb;
+  slot.reachedTarget = !isDash(bytes, 4) || target !== null;
+  slot.targetProcessingTime = target;
+  slot.elbStatusCode = elbStatusCode;
+  slot.targetStatusCode = targetStatusCode;
+  return slot;
 }
 
-/** The minute (`YYYY-MM-DDTHH:MM`) of the last canonical time {@link fieldTime} parsed fully. */
-let cachedMinute = "";
+/** The last `elb` field read, as bytes and as text (a log holds one load balancer, or a few). */
+const lastElbBytes = new Uint8Array(256);
+let lastElbLength = -1;
+let lastElb = "";
+
+/** The `elb` field (2) as text; null when it holds a byte outside ASCII (the decoded line decides). */
+function fieldElb(bytes: Uint8Array): string | null {
+  const from = starts[2]!;
+  const n = ends[2]! - from;
+  if (n === lastElbLength) {
+    let same = true;
+    for (let p = n - 1; p >= 0; p--)
+      if (bytes[from + p] !== lastElbBytes[p]) {
+        same = false;
+        break;
+      }
+    if (same) return lastElb;
+  }
+  const text = asciiText(bytes, from, from + n);
+  if (text === null || n > lastElbBytes.length) return text;
+  lastElbBytes.set(bytes.subarray(from, from + n));
+  lastElbLength = n;
+  lastElb = text;
+  return text;
+}
+
+/** bytes[from, to) as text when every byte is ASCII (then UTF-8 decoding gives the same); else null. */
+function asciiText(bytes: Uint8Array, from: number, to: number): string | null {
+  let text = "";
+  for (let p = from; p < to; p++) {
+    const c = bytes[p]!;
+    if (c >= 0x80) return null;
+    text += String.fromCharCode(c);
+  }
+  return text;
+}
+
+/** The minute (`YYYY-MM-DDTHH:MM`) of the last canonical time {@link fieldTime} parsed fully, as bytes. */
+const cachedMinute = new Uint8Array(16);
+let cachedMinuteSet = false;
 /** Its epoch ms (Date.UTC of the minute, 0 seconds). */
 let cachedMinuteMs = 0;
 
-/** Whether line[from, from + 16) is the cached minute (compared from its end: minutes change first). */
-function sameMinute(line: string, from: number): boolean {
-  if (cachedMinute === "") return false;
-  for (let i = 15; i >= 0; i--)
-    if (line.charCodeAt(from + i) !== cachedMinute.charCodeAt(i)) return false;
+/** Whether bytes[from, from + 16) is the cached minute (compared from its end: minutes change first). */
+function sameMinute(bytes: Uint8Array, from: number): boolean {
+  if (!cachedMinuteSet) return false;
+  for (let i = 15; i >= 0; i--) if (bytes[from + i] !== cachedMinute[i]) return false;
   return true;
 }
 
 /**
- * parseIsoTime of field k without a substring when it is `YYYY-MM-DDTHH:MM:SS[.f…]Z` in the
+ * parseIsoTime of field k without a string when it is `YYYY-MM-DDTHH:MM:SS[.f…]Z` in the
  * minute of the last time parsed fully (an ALB log's times come in order: most lines share
  * the previous line's minute): the minute's epoch ms plus the seconds and the whole
  * milliseconds of the fraction, which is what parseIsoTime's canonical path computes
  * (Date.UTC adds seconds and milliseconds linearly; seconds 00–60 and 1–9 fraction digits,
- * truncated, as it checks). Any other shape goes to parseIsoTime, and a canonical time whose
- * minute is valid (not hour 24) becomes the cached minute.
+ * truncated, as it checks). Any other shape goes to parseIsoTime (a field with a byte outside
+ * ASCII reads as null: the decoded line decides), and a canonical time whose minute is valid
+ * (not hour 24) becomes the cached minute.
  */
-function fieldTime(line: string, k: number): number | null {
+function fieldTime(bytes: Uint8Array, k: number): number | null {
   const from = starts[k]!;
   const to = ends[k]!;
   const n = to - from;
   if (
     (n === 20 || (n >= 22 && n <= 30)) &&
-    line.charCodeAt(to - 1) === 90 /* Z */ &&
-    line.charCodeAt(from + 16) === 58 /* : */ &&
-    sameMinute(line, from)
+    bytes[to - 1] === 90 /* Z */ &&
+    bytes[from + 16] === 58 /* : */ &&
+    sameMinute(bytes, from)
   ) {
-    const s1 = line.charCodeAt(from + 17) - 48;
-    const s2 = line.charCodeAt(from + 18) - 48;
+    const s1 = bytes[from + 17]! - 48;
+    const s2 = bytes[from + 18]! - 48;
     const second = s1 * 10 + s2;
     let ok = s1 >= 0 && s1 <= 9 && s2 >= 0 && s2 <= 9 && second <= 60;
     let ms = 0;
     if (ok && n > 20) {
-      ok = line.charCodeAt(from + 19) === 46; /* . */
-      for (let p = from + 20, scale = 100; ok && p < to - 1; p++, scale /= 10) {
-        const d = line.charCodeAt(p) - 48;
+      ok = bytes[from + 19] === 46; /* . */
+      // The first three digits are the milliseconds (fewer are padded: .5 is 500 ms); the
+      // rest must be digits and are dropped.
+      for (let p = from + 20, digit = 0; ok && p < to - 1; p++, digit++) {
+        const d = bytes[p]! - 48;
         ok = d >= 0 && d <= 9;
-        if (scale >= 1) ms += d * scale;
+        if (digit < 3) ms = ms * 10 + d;
       }
+      for (let digits = to - 1 - (from + 20); digits < 3; digits++) ms *= 10;
     }
     if (ok) return cachedMinuteMs + second * 1000 + ms;
   }
-  const text = line.slice(from, to);
+  if (n > 64) return null;
+  const text = asciiText(bytes, from, to);
+  if (text === null) return null;
   const ms = parseIsoTime(text);
   if (ms !== null && n >= 20 && text.charCodeAt(n - 1) === 90 && text.charCodeAt(10) === 84) {
     const minute = text.slice(0, 16);
     const minuteMs = minute.startsWith("24", 11) ? null : parseIsoTime(`${minute}:00Z`);
     if (minuteMs !== null) {
-      cachedMinute = minute;
+      cachedMinute.set(bytes.subarray(from, from + 16));
+      cachedMinuteSet = true;
       cachedMinuteMs = minuteMs;
     }
   }
   return ms;
 }
 
-/** The fields readAlbRequest reads: type, time, elb, target, times, codes, bytes, creation. */
+/** The fields readAlbRequestBytes reads: type, time, elb, target, times, codes, bytes, creation. */
 const READ_FIELDS = [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 21] as const;
 
 /** Whether field k is `-` or empty (parseAlbLogLine's "no value" for a text field). */
-function isDash(line: string, k: number): boolean {
+function isDash(bytes: Uint8Array, k: number): boolean {
   const from = starts[k]!;
   const to = ends[k]!;
-  return to === from || (to === from + 1 && line.charCodeAt(from) === 45);
+  return to === from || (to === from + 1 && bytes[from] === 45);
 }
 
 /** Whether field k is exactly `-` (a number field's "no value"; an empty one is not a number). */
-function isHyphen(line: string, k: number): boolean {
-  return ends[k]! === starts[k]! + 1 && line.charCodeAt(starts[k]!) === 45;
+function isHyphen(bytes: Uint8Array, k: number): boolean {
+  return ends[k]! === starts[k]! + 1 && bytes[starts[k]!] === 45;
 }
 
-/** {@link seconds} of field k without a substring: `d+` or `d+.d+`, read exactly as Number() does. */
-function fieldSeconds(line: string, k: number): number | null | undefined {
+/** {@link seconds} of field k from its bytes: `d+` or `d+.d+`, read exactly as Number() does. */
+function fieldSeconds(bytes: Uint8Array, k: number): number | null | undefined {
   const from = starts[k]!;
   const to = ends[k]!;
-  if (isHyphen(line, k)) return null;
+  if (isHyphen(bytes, k)) return null;
   if (to === from) return undefined;
-  if (to === from + 2 && line.charCodeAt(from) === 45 && line.charCodeAt(from + 1) === 49)
-    return null; // -1
+  if (to === from + 2 && bytes[from] === 45 && bytes[from + 1] === 49) return null; // -1
   // An integer and a power of ten, both exact doubles, divided once: the correctly rounded
   // quotient, which is what Number("d.ddd") gives.
   if (to - from > 15) return undefined;
@@ -470,7 +537,7 @@ function fieldSeconds(line: string, k: number): number | null | undefined {
   let scale = 1;
   let dot = -1;
   for (let p = from; p < to; p++) {
-    const c = line.charCodeAt(p);
+    const c = bytes[p]!;
     if (c === 46 && dot < 0 && p > from && p < to - 1) {
       dot = p;
       continue;
@@ -484,14 +551,14 @@ function fieldSeconds(line: string, k: number): number | null | undefined {
 }
 
 /** {@link integer} of field k: `-` is null, `d+` a number, anything else undefined. */
-function fieldInteger(line: string, k: number): number | null | undefined {
+function fieldInteger(bytes: Uint8Array, k: number): number | null | undefined {
   const from = starts[k]!;
   const to = ends[k]!;
-  if (isHyphen(line, k)) return null;
+  if (isHyphen(bytes, k)) return null;
   if (to === from || to - from > 15) return undefined;
   let v = 0;
   for (let p = from; p < to; p++) {
-    const d = line.charCodeAt(p) - 48;
+    const d = bytes[p]! - 48;
     if (d < 0 || d > 9) return undefined;
     v = v * 10 + d;
   }
@@ -666,6 +733,17 @@ function unclosedQuote(text: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Quantiles in bounded memory
 
+/** A {@link QuantileSketch}'s state: plain data, so it crosses to another thread. */
+export interface SketchCounts {
+  readonly relativeAccuracy: number;
+  /** Values equal to 0. */
+  readonly zeros: number;
+  /** Values added. */
+  readonly n: number;
+  /** Count per logarithmic bucket index. */
+  readonly buckets: ReadonlyMap<number, number>;
+}
+
 /**
  * A quantile sketch with relative accuracy (the DDSketch method, Masson, Rim and Lee, VLDB
  * 2019): positive values go to logarithmic buckets `ceil(log_γ x)` with
@@ -705,6 +783,31 @@ export class QuantileSketch {
     }
     const k = Math.ceil(Math.log(value) / this.logGamma);
     this.buckets.set(k, (this.buckets.get(k) ?? 0) + 1);
+  }
+
+  /** The sketch's counts (to send to another thread: {@link addCounts} takes them). */
+  counts(): SketchCounts {
+    return {
+      relativeAccuracy: this.relativeAccuracy,
+      zeros: this.zeros,
+      n: this.n,
+      buckets: this.buckets,
+    };
+  }
+
+  /**
+   * Adds the counts of another sketch of the same accuracy: this sketch then answers as if it
+   * had been given both sets of values, in any order (counts add exactly; a quantile reads the
+   * buckets in key order).
+   */
+  addCounts(counts: SketchCounts): void {
+    if (counts.relativeAccuracy !== this.relativeAccuracy)
+      throw new RangeError(
+        "`QuantileSketch.addCounts` requires counts of the same relative accuracy",
+      );
+    this.n += counts.n;
+    this.zeros += counts.zeros;
+    for (const [k, c] of counts.buckets) this.buckets.set(k, (this.buckets.get(k) ?? 0) + c);
   }
 
   /**

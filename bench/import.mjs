@@ -10,6 +10,10 @@
 // 2. GetMetricData calls the collector plans for 14 days of every metric it asks for, against
 //    the theoretical minimum ⌈queries × points / 100,800⌉ (and one call per 500 queries).
 //
+// BENCH_IMPORT_BASELINE=/path/to/other/dist times another build's import beside this one
+// (before/after in one run); BENCH_IMPORT_WORKERS sets the import's worker threads (default:
+// one per idle core for plain files of 64 MiB or more, so none on a busy machine).
+//
 // Figures are ratios against baselines measured in the same run; absolute times depend on
 // the machine.
 import { Buffer } from "node:buffer";
@@ -19,9 +23,8 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { importTrace } from "../dist/analysis/io/import/import.js";
 import { highResolutionQueries, metricQueries } from "../dist/analysis/io/aws/metrics.js";
 import { minimumCalls, planChunks } from "../dist/analysis/io/aws/packing.js";
 import { taskMetricQueries } from "../dist/analysis/io/aws/task-metrics.js";
@@ -30,14 +33,24 @@ import { median } from "./workload.mjs";
 const MB = 1024 * 1024;
 
 if (process.argv[2] === "--child") {
-  // One import, timed inside the process (module loading excluded); prints JSON.
-  const file = process.argv[3];
+  // One import with the build in argv[4], timed inside the process (module loading
+  // excluded); prints JSON. BENCH_IMPORT_WORKERS, when set, is the import's `workers`.
+  const [file, dist] = process.argv.slice(3);
+  const { importTrace } = await import(
+    pathToFileURL(join(dist, "analysis/io/import/import.js")).href
+  );
+  const workers = process.env.BENCH_IMPORT_WORKERS;
+  const options = { format: "alb", sources: [file], stepSeconds: 60 };
+  if (workers !== undefined) options.workers = Number(workers);
   const started = performance.now();
-  const result = await importTrace({ format: "alb", sources: [file], stepSeconds: 60 }, () => {});
+  const cpu = process.cpuUsage();
+  const result = await importTrace(options, () => {});
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu); // every thread of the process, workers included
   process.stdout.write(
     JSON.stringify({
       seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
       lines: result.stats.lines,
       requests: result.stats.requests,
       badLines: result.stats.badLines,
@@ -88,9 +101,12 @@ function timed(command, args) {
   return { seconds: (performance.now() - started) / 1000, stdout: r.stdout };
 }
 
-function importInChild(file) {
+/** This checkout's build. */
+const DIST = fileURLToPath(new URL("../dist", import.meta.url));
+
+function importInChild(file, dist = DIST) {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [self, "--child", file], {
+  const r = spawnSync(process.execPath, [self, "--child", file, dist], {
     encoding: "utf8",
     maxBuffer: 16 * MB,
   });
@@ -126,15 +142,37 @@ try {
   const wcRuns = [];
   const importRuns = [];
   const duckRuns = [];
+  // BENCH_IMPORT_BASELINE: another build's dist folder (e.g. main's), timed beside this one.
+  const baselineDist = process.env.BENCH_IMPORT_BASELINE;
+  const baselineRuns = [];
+  // CPU seconds (user + system, every thread): on a machine other work shares, the work each
+  // path does, whatever its wall time.
+  const importCpu = [];
+  const baselineCpu = [];
+  const duckCpu = [];
+  let baseline;
   let run;
   let duckRequests = 0;
   for (let r = 0; r < runs; r++) {
     wcRuns.push(timed("wc", ["-l", big]));
     run = importInChild(big);
     importRuns.push(run.seconds);
+    importCpu.push(run.cpuSeconds);
+    if (baselineDist !== undefined) {
+      baseline = importInChild(big, baselineDist);
+      baselineRuns.push(baseline.seconds);
+      baselineCpu.push(baseline.cpuSeconds);
+      if (baseline.requests !== run.requests)
+        throw new Error(
+          `the baseline counted ${baseline.requests} requests, this build ${run.requests}`,
+        );
+    }
     const started = performance.now();
+    const cpu = process.cpuUsage(); // DuckDB's threads are this process's
     const reader = await connection.runAndReadAll(duckSql);
     duckRuns.push((performance.now() - started) / 1000);
+    const used = process.cpuUsage(cpu);
+    duckCpu.push((used.user + used.system) / 1e6);
     duckRequests = reader.getRowObjects().reduce((a, row) => a + Number(row.requests), 0);
   }
   connection.closeSync?.();
@@ -158,11 +196,26 @@ try {
   console.log(
     `  caplab import (alb): ${seconds.toFixed(2)} s (${mbps.toFixed(0)} MB/s) [${list(importRuns)}], ${run.requests.toLocaleString("en-US")} requests`,
   );
+  if (baseline !== undefined) {
+    const b = median(baselineRuns);
+    console.log(
+      `  baseline import:     ${b.toFixed(2)} s (${(bigBytes / MB / b).toFixed(0)} MB/s) [${list(baselineRuns)}], ${baselineDist}; this build ${(b / seconds).toFixed(2)}× as fast; its peak RSS ${baseline.maxRssMB.toFixed(0)} MB`,
+    );
+  }
   console.log(
     `  DuckDB read_csv:     ${duckSeconds.toFixed(2)} s (${duckMbps.toFixed(0)} MB/s) [${list(duckRuns)}], requests per minute, same count`,
   );
   console.log(
     `  ratio import / DuckDB read_csv: ${(mbps / duckMbps).toFixed(2)}×; import / wc -l: ${(mbps / wcMbps).toFixed(3)}×`,
+  );
+  const cpuLine = (name, xs) =>
+    `${name} ${median(xs).toFixed(2)} CPU s (${(bigBytes / MB / median(xs)).toFixed(0)} MB per CPU s)`;
+  console.log(
+    `  CPU time, medians: ${[
+      cpuLine("import", importCpu),
+      ...(baselineDist === undefined ? [] : [cpuLine("baseline", baselineCpu)]),
+      cpuLine("DuckDB", duckCpu),
+    ].join("; ")}; import / DuckDB per CPU s: ${(median(duckCpu) / median(importCpu)).toFixed(2)}×`,
   );
   console.log(
     `  peak RSS: ${run.maxRssMB.toFixed(0)} MB on ${(bigBytes / MB).toFixed(0)} MB, ${runSmall.maxRssMB.toFixed(0)} MB on a tenth of it (${(run.maxRssMB / runSmall.maxRssMB).toFixed(2)}×)`,

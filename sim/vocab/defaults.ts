@@ -414,6 +414,12 @@ export const IMPORT_DEFAULTS = {
    * measurement on an idle core (bench/README.md). @default 256 MiB
    */
   k6ThreadMinBytes: 256 << 20,
+  /**
+   * Plain local ALB logs from this size are read in pieces by worker threads, one per idle core
+   * (analysis/io/import/alb-file.ts): under it a worker's start and warm-up outweigh its share
+   * of the work (measured in bench/README.md, "ALB import"). @default 64 MiB
+   */
+  albThreadMinBytes: 64 << 20,
 } as const;
 
 /** `caplab run`. */

@@ -8,7 +8,7 @@ import {
   parseRequestLine,
   QuantileSketch,
   reachedTarget,
-  readAlbRequest,
+  readAlbRequestBytes,
   splitLogFields,
   type AlbLogRecord,
 } from "../../analysis/access-log.js";
@@ -264,6 +264,27 @@ describe("parseCombinedLogLine", () => {
 });
 
 describe("QuantileSketch", () => {
+  it("answers the same after merging the counts of pieces as after one pass (fast-check)", () => {
+    const value = fc.oneof(fc.constant(0), fc.double({ min: 1e-4, max: 100, noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 200 }), fc.nat(200), (xs, cut) => {
+        const one = new QuantileSketch();
+        for (const x of xs) one.add(x);
+        const a = new QuantileSketch();
+        const b = new QuantileSketch();
+        xs.forEach((x, i) => (i < cut ? b : a).add(x));
+        b.addCounts(a.counts());
+        expect(b.count).toBe(one.count);
+        for (const q of [0, 0.5, 0.95, 1])
+          expect(Object.is(b.quantile(q), one.quantile(q))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    expect(() => new QuantileSketch(0.02).addCounts(new QuantileSketch().counts())).toThrow(
+      /same relative accuracy/,
+    );
+  });
+
   it("matches numpy.quantile(range(1, 101), q, method='lower') within 1 %", () => {
     // numpy: q = 0.95 → 95, q = 0.5 → 50, q = 1 → 100, q = 0 → 1 (the sketch reads the
     // order statistic at rank floor(q·(n − 1)), numpy's "lower" method).
@@ -326,7 +347,15 @@ describe("the parsers never throw", () => {
   });
 });
 
-describe("readAlbRequest, the importer's fast path", () => {
+const encoder = new TextEncoder();
+/** readAlbRequestBytes of a line's UTF-8 bytes, copied (the reader reuses its result). */
+function readAlbRequest(line: string) {
+  const bytes = encoder.encode(line);
+  const r = readAlbRequestBytes(bytes, 0, bytes.length);
+  return r === null ? null : { ...r };
+}
+
+describe("readAlbRequestBytes, the importer's fast path", () => {
   /** What the importer takes from parseAlbLogLine, or null when it refuses the line. */
   const slow = (line: string) => {
     const r = parseAlbLogLine(line);
@@ -421,8 +450,60 @@ describe("readAlbRequest, the importer's fast path", () => {
     expect(refused).toBeGreaterThan(300);
   });
 
+  it("reads bytes outside ASCII and bytes that are not UTF-8 as the decoded line reads (fuzzed)", () => {
+    // The importer decodes a line only when the byte reader gives up: whatever bytes a line
+    // holds, a value it returns must be what parseAlbLogLine returns for the decoded text.
+    const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    const insert = fc.oneof(
+      fc.constantFrom(0x20, 0x22, 0x5c, 0x09, 0x0d, 0x2d, 0x30, 0x2e, 0x5a),
+      fc.integer({ min: 0x80, max: 0xff }),
+      fc.constantFrom(0xc2, 0xa0, 0xef, 0xbb, 0xbf, 0xe2, 0x80, 0xa8),
+    );
+    const mutated = fc
+      .tuple(
+        fc.constantFrom(...samples),
+        fc.array(fc.tuple(fc.nat(600), fc.array(insert, { minLength: 1, maxLength: 3 })), {
+          maxLength: 3,
+        }),
+      )
+      .map(([line, edits]) => {
+        let bytes = [...encoder.encode(line)];
+        for (const [at, more] of edits) {
+          const i = at % (bytes.length + 1);
+          bytes = [...bytes.slice(0, i), ...more, ...bytes.slice(i)];
+        }
+        return Uint8Array.from(bytes);
+      });
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(mutated, (bytes) => {
+        const fast = readAlbRequestBytes(bytes, 0, bytes.length);
+        const text = decoder.decode(bytes);
+        if (fast !== null) {
+          accepted++;
+          expect({ ...fast }).toEqual(slow(text));
+        } else if (slow(text) === null) refused++;
+      }),
+      { numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(300);
+    expect(refused).toBeGreaterThan(300);
+  });
+
+  it("reads a line inside a larger buffer from its start to its end only", () => {
+    const line = samples.find((l) => l.startsWith("https "))!;
+    const body = encoder.encode(line);
+    const head = encoder.encode('x "y ');
+    // An unclosed quote before and after it: read past its ends, the line would be bad.
+    const bytes = Uint8Array.from([...head, ...body, 0x0d, 0x0a, ...encoder.encode('"z')]);
+    const r = readAlbRequestBytes(bytes, head.length, head.length + body.length);
+    expect(r).not.toBeNull();
+    expect(r === null ? null : { ...r }).toEqual(slow(line));
+  });
+
   it("reads times in the minute it remembers as parseIsoTime does, valid or not (fast-check)", () => {
-    // readAlbRequest keeps the minute of the last time it parsed fully and reads the next
+    // readAlbRequestBytes keeps the minute of the last time it parsed fully and reads the next
     // times of that minute from their seconds and fraction alone: sequences of lines whose
     // times share (or nearly share) a minute, in both time fields.
     const minutes = [

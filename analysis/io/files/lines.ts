@@ -2,6 +2,9 @@
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 
+/** Lines longer than this are cut off and reported bad instead of filling memory (`caplab import`). @default 1 MiB */
+export const MAX_LINE_CHARS = 1 << 20;
+
 /**
  * The lines of `stream` (`\n` or `\r\n`, UTF-8), in order, holding one chunk and one partial
  * line at a time. A line longer than `maxChars` is yielded as null (its text is dropped as it
@@ -44,4 +47,95 @@ export async function* readLines(
     yield* pieces(typeof chunk === "string" ? chunk : decoder.write(chunk));
   yield* pieces(decoder.end());
   if (partial !== "" || tooLong) yield emit(partial);
+}
+
+/**
+ * What {@link ByteLines} calls for each line: its bytes `bytes[start, end)` (no `\n`, no
+ * trailing `\r`; valid only during the call), or `bytes` null for a line it dropped because
+ * it grew longer than its `maxBytes` across chunks.
+ */
+export type ByteLineHandler = (bytes: Buffer | null, start: number, end: number) => void;
+
+/**
+ * Cuts chunks of bytes into lines (`\n` or `\r\n`) without decoding them, holding one partial
+ * line between chunks: the reader of a line reads its bytes where they lie in the chunk, and
+ * only a line across two chunks is copied. A partial line that grows past `maxBytes` is
+ * dropped as it comes and handed over as null, so a file without line breaks never fills
+ * memory. `\n` is one byte in UTF-8 and never part of a longer sequence, so the lines are
+ * those of the decoded text.
+ *
+ * @example const lines = new ByteLines((b, s, e) => console.log(b?.toString("utf8", s, e)), 1 << 20);
+ *   lines.push(Buffer.from("a\nb")); lines.end(); // a, b
+ */
+export class ByteLines {
+  /** Lines handed over so far. */
+  count = 0;
+  private carry: Buffer[] = [];
+  private carried = 0;
+  private tooLong = false;
+
+  constructor(
+    private readonly onLine: ByteLineHandler,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Hands over the lines that end in `chunk` and keeps its unfinished tail. */
+  push(chunk: Buffer): void {
+    let from = 0;
+    const n = chunk.length;
+    if (this.carried > 0 || this.tooLong) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.keep(chunk, 0);
+        return;
+      }
+      if (this.tooLong) this.line(null, 0, 0);
+      else {
+        const line = Buffer.concat([...this.carry, chunk.subarray(0, nl)]);
+        this.line(line, 0, line.length);
+      }
+      this.carry = [];
+      this.carried = 0;
+      this.tooLong = false;
+      from = nl + 1;
+    }
+    for (;;) {
+      const nl = chunk.indexOf(10, from);
+      if (nl < 0) break;
+      this.line(chunk, from, nl);
+      from = nl + 1;
+    }
+    if (from < n) this.keep(chunk, from);
+  }
+
+  /** Hands over the last line when the bytes did not end with a line break. */
+  end(): void {
+    if (this.tooLong) this.line(null, 0, 0);
+    else if (this.carried > 0) {
+      const line = Buffer.concat(this.carry);
+      this.line(line, 0, line.length);
+    }
+    this.carry = [];
+    this.carried = 0;
+    this.tooLong = false;
+  }
+
+  private keep(chunk: Buffer, from: number): void {
+    if (this.tooLong) return;
+    this.carried += chunk.length - from;
+    if (this.carried > this.maxBytes) {
+      this.tooLong = true;
+      this.carry = [];
+      this.carried = 0;
+      return;
+    }
+    // A copy: the chunk's buffer may be reused by the caller for the next read.
+    this.carry.push(Buffer.from(chunk.subarray(from)));
+  }
+
+  private line(bytes: Buffer | null, start: number, end: number): void {
+    this.count++;
+    if (bytes !== null && end > start && bytes[end - 1] === 13) end--;
+    this.onLine(bytes, start, end);
+  }
 }

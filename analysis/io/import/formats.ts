@@ -7,16 +7,16 @@
  *
  * Series keep AWS's metric names and units: Count per step, Seconds for latencies.
  */
+import { parseCombinedLogLine } from "../../access-log.js";
 import {
-  parseAlbLogLine,
-  parseCombinedLogLine,
-  reachedTarget,
-  readAlbRequest,
-  type AlbRequest,
-} from "../../access-log.js";
+  albReader as albReaderWith,
+  isFiveXx,
+  type AlbPart,
+  type AlbReader,
+} from "./alb-reader.js";
 import type { FixedSeries } from "../files/bundle.js";
 import { BUNDLE_REQUESTS_SERIES, type BundleSeries } from "../../../sim/vocab/index.js";
-import { StepMean, StepQuantile, StepSum, type StepExtent, type StepGrid } from "./steps.js";
+import { StepSum, type StepExtent, type StepGrid } from "./steps.js";
 
 /** The per-request log formats `caplab import` reads line by line. (k6 output is a run, read by analysis/io/import/k6-run.ts.) */
 export const LINE_FORMATS = ["alb", "nginx"] as const;
@@ -93,159 +93,60 @@ function seriesDef(
   };
 }
 
-const isFiveXx = (code: number | null): boolean => code !== null && code >= 500 && code <= 599;
-
 /**
- * ALB access logs, one part per load balancer (`elb`): a bundle is one service's traffic, and
- * the logs of several load balancers are never mixed. With `only` (`--load-balancer`, as
- * `app/NAME/ID` or `NAME`), the lines of the others are counted and left out.
- *
- * Each request counts in the step of its arrival (`request_creation_time`). Series:
- * - `requests`: RequestCount, the requests for which the load balancer chose a target: "This
- *   metric is only incremented for requests where the load balancer node was able to choose a
- *   target. Requests that are rejected before a target is chosen are not reflected in this
- *   metric" (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
- *   A line has a chosen target when it names one (`target:port`) or has a target processing
- *   time (a Lambda target logs `-` for `target:port`).
- * - `requests-without-target`: the other lines (redirects, fixed responses, requests the ALB
- *   refused, 503s with no registered target), which RequestCount leaves out.
- * - `elb-5xx` (HTTPCode_ELB_5XX_Count: a 5xx the target did not send), `target-5xx`
- *   (HTTPCode_Target_5XX_Count), over every line.
- * - TargetResponseTime (`target_processing_time`) average and p95 over the requests a target
- *   answered.
+ * ALB access logs ({@link albReaderWith} in alb-reader.ts), finishing into the series below:
+ * one part per load balancer (`elb`): a bundle is one service's traffic, and the logs of
+ * several load balancers are never mixed. With `only` (`--load-balancer`), the lines of the
+ * others are counted and left out.
  */
-export function albReader(grid: StepGrid, only?: string): LineReader {
-  const parts = new Map<string, AlbPart>();
-  const others = new Map<string, number>();
-  let outside = 0;
-  // Most logs hold one load balancer: the last one's part is kept at hand.
-  let lastElb = "";
-  let last: AlbPart | null = null;
-  const wanted = only === undefined ? null : loadBalancerMatcher(only);
-  return {
-    kind: "alb-access-logs",
-    get outside() {
-      return outside;
-    },
-    others,
-    read(line) {
-      let r: AlbRequest | null = readAlbRequest(line);
-      if (r === null) {
-        if (line.trim() === "") return null;
-        const parsed = parseAlbLogLine(line);
-        if (!parsed.ok) return parsed.error;
-        r = { ...parsed.value, reachedTarget: reachedTarget(parsed.value) };
-      }
-      let part = last;
-      if (r.elb !== lastElb || part === null) {
-        if (wanted !== null && !wanted(r.elb)) {
-          others.set(r.elb, (others.get(r.elb) ?? 0) + 1);
-          return null;
-        }
-        part = parts.get(r.elb) ?? null;
-        if (part === null) parts.set(r.elb, (part = new AlbPart(r.elb, grid)));
-        lastElb = r.elb;
-        last = part;
-      }
-      const k = grid.index(r.arrivalMs);
-      if (k === null) {
-        outside++;
-        return null;
-      }
-      part.add(k, r);
-      return null;
-    },
-    parts: () => [...parts.values()],
-  };
+export function albReader(grid: StepGrid, only?: string): AlbReader {
+  return albReaderWith(grid, only, albSeries);
 }
 
-/**
- * Whether an `elb` field (`app/NAME/ID`) is the load balancer `--load-balancer` names: as
- * `app/NAME/ID` (what caplab collect takes), `NAME/ID`, or `NAME`.
- */
-export function loadBalancerMatcher(given: string): (elb: string) => boolean {
-  return (elb) => elb === given || elb === `app/${given}` || elb.split("/")[1] === given;
-}
-
-/** The accumulators of one load balancer's lines. */
-class AlbPart implements LinePart {
-  readonly requests = new StepSum();
-  private seenSteps: StepSum | null = null;
-  private readonly elb5xx = new StepSum();
-  private readonly target5xx = new StepSum();
-  private readonly withoutTarget = new StepSum();
-  private readonly latencyMean = new StepMean();
-  private readonly latencyP95 = new StepQuantile(0.95);
-
-  constructor(
-    readonly name: string,
-    private readonly grid: StepGrid,
-  ) {}
-
-  /** Every line: requests and requests-without-target, summed once when first asked for. */
-  get seen(): StepSum {
-    return (this.seenSteps ??= this.requests.plus(this.withoutTarget));
-  }
-
-  add(k: number, r: AlbRequest): void {
-    if (r.reachedTarget) this.requests.add(k);
-    else this.withoutTarget.add(k);
-    if (isFiveXx(r.targetStatusCode)) this.target5xx.add(k);
-    else if (isFiveXx(r.elbStatusCode)) this.elb5xx.add(k);
-    if (r.targetProcessingTime !== null) {
-      this.latencyMean.add(k, r.targetProcessingTime);
-      this.latencyP95.add(k, r.targetProcessingTime);
-    }
-  }
-
-  detail(): string {
-    return `load balancer ${this.name}`;
-  }
-
-  finish(extent: StepExtent): ImportedSeries[] {
-    const grid = this.grid;
-    const dimensions = [{ Name: "LoadBalancer", Value: this.name }];
-    const alb = { namespace: "AWS/ApplicationELB", dimensions };
-    const count = { ...alb, stat: "Sum", unit: "Count" };
-    return [
-      {
-        def: seriesDef(BUNDLE_REQUESTS_SERIES, "RequestCount", grid, count),
-        data: this.requests.finish(extent, grid),
-      },
-      {
-        def: seriesDef("requests-without-target", "RequestsWithoutTarget", grid, {
-          dimensions,
-          stat: "Sum",
-          unit: "Count",
-        }),
-        data: this.withoutTarget.finish(extent, grid),
-      },
-      {
-        def: seriesDef("elb-5xx", "HTTPCode_ELB_5XX_Count", grid, count),
-        data: this.elb5xx.finish(extent, grid),
-      },
-      {
-        def: seriesDef("target-5xx", "HTTPCode_Target_5XX_Count", grid, count),
-        data: this.target5xx.finish(extent, grid),
-      },
-      {
-        def: seriesDef("target-response-time-average", "TargetResponseTime", grid, {
-          ...alb,
-          stat: "Average",
-          unit: "Seconds",
-        }),
-        data: this.latencyMean.finish(extent, grid),
-      },
-      {
-        def: seriesDef("target-response-time-p95", "TargetResponseTime", grid, {
-          ...alb,
-          stat: "p95",
-          unit: "Seconds",
-        }),
-        data: this.latencyP95.finish(extent, grid),
-      },
-    ];
-  }
+/** The series of one load balancer's part, in AWS's metric names and units. */
+function albSeries(part: AlbPart, extent: StepExtent): ImportedSeries[] {
+  const grid = part.grid;
+  const dimensions = [{ Name: "LoadBalancer", Value: part.name }];
+  const alb = { namespace: "AWS/ApplicationELB", dimensions };
+  const count = { ...alb, stat: "Sum", unit: "Count" };
+  return [
+    {
+      def: seriesDef(BUNDLE_REQUESTS_SERIES, "RequestCount", grid, count),
+      data: part.requests.finish(extent, grid),
+    },
+    {
+      def: seriesDef("requests-without-target", "RequestsWithoutTarget", grid, {
+        dimensions,
+        stat: "Sum",
+        unit: "Count",
+      }),
+      data: part.withoutTarget.finish(extent, grid),
+    },
+    {
+      def: seriesDef("elb-5xx", "HTTPCode_ELB_5XX_Count", grid, count),
+      data: part.elb5xx.finish(extent, grid),
+    },
+    {
+      def: seriesDef("target-5xx", "HTTPCode_Target_5XX_Count", grid, count),
+      data: part.target5xx.finish(extent, grid),
+    },
+    {
+      def: seriesDef("target-response-time-average", "TargetResponseTime", grid, {
+        ...alb,
+        stat: "Average",
+        unit: "Seconds",
+      }),
+      data: part.latencyMs.finish(extent, grid, 1000),
+    },
+    {
+      def: seriesDef("target-response-time-p95", "TargetResponseTime", grid, {
+        ...alb,
+        stat: "p95",
+        unit: "Seconds",
+      }),
+      data: part.latencyP95.finish(extent, grid),
+    },
+  ];
 }
 
 /**
@@ -298,7 +199,11 @@ export function combinedReader(grid: StepGrid): LineReader {
 }
 
 /** The reader for a line format; `loadBalancer` (ALB only) keeps that load balancer's lines. */
-export function lineReader(format: LineFormat, grid: StepGrid, loadBalancer?: string): LineReader {
+export function lineReader(
+  format: LineFormat,
+  grid: StepGrid,
+  loadBalancer?: string,
+): LineReader | AlbReader {
   switch (format) {
     case "alb":
       return albReader(grid, loadBalancer);

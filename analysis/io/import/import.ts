@@ -3,6 +3,7 @@
  *
  *   SOURCE… ──listSources──▶ files / S3 objects ──openSource (gunzip)──▶ bytes
  *     ──forEachLine──▶ line ──LineReader.read──▶ per-step accumulators (StepGrid)
+ *     (ALB: lines read as bytes, a large plain file in pieces on worker threads: alb-file.ts)
  *     ──finish──▶ ImportedSeries (fixed step) + notes   →  cli/import-command.ts writes the bundle
  *
  *   CSV ──readTraceCsv (analysis/io/files/trace-file.ts)──▶ RawMetricSeries ──toTrace──▶ requests series
@@ -28,6 +29,8 @@ import {
 } from "../../../sim/vocab/index.js";
 import { importCloudWatch } from "./cloudwatch.js";
 import { lineReader, type ImportedSeries, type LineFormat } from "./formats.js";
+import type { AlbReader } from "./alb-reader.js";
+import { readAlbFileInPieces, readAlbPlainFile, readAlbStream } from "./alb-file.js";
 import {
   forEachLine,
   listSources,
@@ -88,6 +91,15 @@ export interface ImportOptions {
   readonly maxJsonBytes?: number;
   /** The S3 client, made on first use (only `s3://` sources need one). */
   readonly s3?: () => S3Client;
+  /**
+   * ALB only: worker threads reading a large plain local log in pieces beside this thread; 0
+   * reads every input on this thread. Gzipped and S3 inputs are always read on this thread.
+   * @default one per idle core for files of IMPORT_DEFAULTS.albThreadMinBytes (64 MiB) or more
+   *   (defaultAlbWorkers in alb-file.ts)
+   */
+  readonly workers?: number;
+  /** ALB only: the size of the pieces threads claim (tests make it small). @default albPieceBytes in alb-file.ts */
+  readonly pieceBytes?: number;
   /** Called after each input is read. */
   readonly onProgress?: (progress: ImportProgress) => void;
 }
@@ -162,6 +174,14 @@ async function importLines(
   const stepSeconds = options.stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS;
   const grid = new StepGrid(stepSeconds, options.fromMs, options.toMs);
   const reader = lineReader(format, grid, options.loadBalancer);
+  // ALB logs are read as bytes, large plain files in pieces on worker threads (alb-file.ts).
+  const alb = format === "alb" ? (reader as AlbReader) : null;
+  const spec = {
+    stepSeconds,
+    fromMs: options.fromMs,
+    toMs: options.toMs,
+    loadBalancer: options.loadBalancer,
+  };
   let files = 0;
   let lines = 0;
   let bad = 0;
@@ -173,17 +193,40 @@ async function importLines(
     files++;
     let badHere = 0;
     let linesHere = 0;
+    const onBad = (lineNumber: number, verdict: string): void => {
+      bad++;
+      badHere++;
+      if (bad <= MAX_REPORTED_BAD_LINES) warn(warnings.badLine(source.name, lineNumber, verdict));
+    };
     try {
-      const stream = await openSource(source, s3);
-      await forEachLine(stream, (text, lineNumber) => {
-        linesHere = lineNumber;
-        const verdict =
-          text === null ? `is longer than ${MAX_LINE_CHARS} characters` : reader.read(text);
-        if (verdict === null) return;
-        bad++;
-        badHere++;
-        if (bad <= MAX_REPORTED_BAD_LINES) warn(warnings.badLine(source.name, lineNumber, verdict));
-      });
+      const pieces =
+        alb !== null && source.kind === "file"
+          ? await readAlbFileInPieces(source.path, spec, options.workers, options.pieceBytes)
+          : null;
+      if (pieces !== null && alb !== null) {
+        // Pieces in file order: their lines numbered on from the pieces before them.
+        for (const piece of pieces) {
+          for (const [n, why] of piece.firstBad) onBad(linesHere + n, why);
+          const more = piece.badLines - piece.firstBad.length;
+          bad += more;
+          badHere += more;
+          linesHere += piece.lines;
+          alb.merge(piece.state);
+        }
+      } else if (alb !== null) {
+        const counted = (n: number): number => (linesHere = n);
+        const plain =
+          source.kind === "file" && (await readAlbPlainFile(source.path, alb, onBad, counted));
+        if (!plain) await readAlbStream(await openSource(source, s3), alb, onBad, counted);
+      } else {
+        const stream = await openSource(source, s3);
+        await forEachLine(stream, (text, lineNumber) => {
+          linesHere = lineNumber;
+          const verdict =
+            text === null ? `is longer than ${MAX_LINE_CHARS} characters` : reader.read(text);
+          if (verdict !== null) onBad(lineNumber, verdict);
+        });
+      }
     } catch (error) {
       if (error instanceof UsageError) throw error;
       unreadable++;

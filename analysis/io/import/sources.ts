@@ -15,6 +15,7 @@ import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk
 import { specialFileKind } from "../files/bundle-files.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { hasUserinfo, redactUserinfo } from "../files/urls.js";
+import { MAX_LINE_CHARS } from "../files/lines.js";
 import { explainAwsFailure, MalformedResponseError, type AwsTimeouts } from "../aws/aws-client.js";
 
 /** One input: a local file or an S3 object. */
@@ -193,8 +194,7 @@ export async function gunzipIfCompressed(stream: Readable, named = false): Promi
 /** Bad lines reported one by one, with file and line number; the rest are counted in the manifest's notes. */
 export const MAX_REPORTED_BAD_LINES = 5;
 
-/** Lines longer than this are cut off and reported bad instead of filling memory. @default 1 MiB */
-export const MAX_LINE_CHARS = 1 << 20;
+export { MAX_LINE_CHARS } from "../files/lines.js";
 
 /**
  * Calls `onLine(text, lineNumber)` for every line of `stream` (`\n` or `\r\n`), in order,

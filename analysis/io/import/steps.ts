@@ -6,7 +6,7 @@
  *   observation (time, value) ──StepGrid.index──▶ step k ──StepSum / StepMean / StepQuantile──▶
  *   finish(extent) ──▶ FixedSeries (0 or NaN where a step holds nothing)
  */
-import { QuantileSketch } from "../../access-log.js";
+import { QuantileSketch, type SketchCounts } from "../../access-log.js";
 import { MAX_TRACE_STEPS, tooManySteps } from "../../trace.js";
 import type { FixedSeries } from "../files/bundle.js";
 
@@ -123,6 +123,16 @@ export class StepSum {
     return first <= last ? { first, last } : null;
   }
 
+  /** The sums per step, to send to another thread ({@link merge} takes them). */
+  state(): Map<number, number> {
+    return this.sums;
+  }
+
+  /** Adds the sums of another StepSum ({@link state}), step by step. */
+  merge(state: ReadonlyMap<number, number>): void {
+    for (const [k, v] of state) this.add(k, v);
+  }
+
   finish(extent: StepExtent, grid: StepGrid): FixedSeries {
     const values = new Float64Array(extent.length);
     for (const [k, v] of this.sums) {
@@ -133,10 +143,17 @@ export class StepSum {
   }
 }
 
-/** The mean of the observations per step; NaN (no data) for steps without one. */
+/**
+ * The mean of whole-number observations per step (ALB times in milliseconds); NaN (no data)
+ * for steps without one. Sums of whole numbers are exact in a double up to 2^53 (about 285
+ * years of milliseconds per step), so the sum does not depend on the order of the
+ * observations: sums of pieces read on different threads merge into the very same mean as
+ * one pass.
+ */
 export class StepMean {
   private readonly sums = new Map<number, { sum: number; n: number }>();
 
+  /** @param value a whole number (callers round: see AlbPart.add in formats.ts). */
   add(k: number, value: number): void {
     const cell = this.sums.get(k);
     if (cell === undefined) this.sums.set(k, { sum: value, n: 1 });
@@ -146,11 +163,32 @@ export class StepMean {
     }
   }
 
-  finish(extent: StepExtent, grid: StepGrid, scale = 1): FixedSeries {
+  /** The sums and counts per step, to send to another thread ({@link merge} takes them). */
+  state(): Map<number, { sum: number; n: number }> {
+    return this.sums;
+  }
+
+  /** Adds the sums and counts of another StepMean ({@link state}). */
+  merge(state: ReadonlyMap<number, { readonly sum: number; readonly n: number }>): void {
+    for (const [k, { sum, n }] of state) {
+      const cell = this.sums.get(k);
+      if (cell === undefined) this.sums.set(k, { sum, n });
+      else {
+        cell.sum += sum;
+        cell.n += n;
+      }
+    }
+  }
+
+  /**
+   * Each step's mean in the series' unit: sum / (n × `per`), one rounding (n × per is exact).
+   * @param per observation units per series unit (1000 for milliseconds to seconds). @default 1
+   */
+  finish(extent: StepExtent, grid: StepGrid, per = 1): FixedSeries {
     const values = new Float64Array(extent.length).fill(NaN);
     for (const [k, { sum, n }] of this.sums) {
       const i = k - extent.first;
-      if (i >= 0 && i < values.length) values[i] = (sum / n) * scale;
+      if (i >= 0 && i < values.length) values[i] = sum / (n * per);
     }
     return { startMs: extent.startMs, stepSeconds: grid.stepSeconds, values };
   }
@@ -166,6 +204,22 @@ export class StepQuantile {
     let sketch = this.sketches.get(k);
     if (sketch === undefined) this.sketches.set(k, (sketch = new QuantileSketch()));
     sketch.add(value);
+  }
+
+  /** The sketches' counts per step, to send to another thread ({@link merge} takes them). */
+  state(): Map<number, SketchCounts> {
+    const out = new Map<number, SketchCounts>();
+    for (const [k, sketch] of this.sketches) out.set(k, sketch.counts());
+    return out;
+  }
+
+  /** Adds another StepQuantile's counts ({@link state}): bucket counts add exactly. */
+  merge(state: ReadonlyMap<number, SketchCounts>): void {
+    for (const [k, counts] of state) {
+      let sketch = this.sketches.get(k);
+      if (sketch === undefined) this.sketches.set(k, (sketch = new QuantileSketch()));
+      sketch.addCounts(counts);
+    }
   }
 
   finish(extent: StepExtent, grid: StepGrid, scale = 1): FixedSeries {

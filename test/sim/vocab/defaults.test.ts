@@ -81,6 +81,7 @@ describe("the defaults", () => {
           "path": ".caplab/history.duckdb",
         },
         "import": {
+          "albThreadMinBytes": 67108864,
           "k6Scenario": "k6",
           "k6ThreadMinBytes": 268435456,
           "s3Region": "us-east-1",

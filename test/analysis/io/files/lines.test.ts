@@ -2,7 +2,7 @@
 import { Readable } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readLines } from "../../../../analysis/io/files/lines.js";
+import { ByteLines, readLines } from "../../../../analysis/io/files/lines.js";
 
 async function lines(chunks: (string | Buffer)[], max: number): Promise<(string | null)[]> {
   const out: (string | null)[] = [];
@@ -50,5 +50,66 @@ describe("readLines", () => {
         },
       ),
     );
+  });
+});
+
+describe("ByteLines", () => {
+  /** The lines ByteLines hands over for `chunks`, decoded (null for a dropped one). */
+  function byteLines(chunks: Buffer[], maxBytes: number): (string | null)[] {
+    const out: (string | null)[] = [];
+    const lines = new ByteLines(
+      (b, s, e) => out.push(b === null ? null : b.toString("utf8", s, e)),
+      maxBytes,
+    );
+    for (const c of chunks) lines.push(c);
+    lines.end();
+    expect(lines.count).toBe(out.length);
+    return out;
+  }
+
+  it("gives the lines readLines gives, however the bytes are cut into chunks (fast-check)", async () => {
+    const text = fc
+      .array(fc.constantFrom("a", " ", "\n", "\r", "\r\n", "€", "😀", "\uFEFF", '"'), {
+        maxLength: 40,
+      })
+      .map((xs) => xs.join(""));
+    await fc.assert(
+      fc.asyncProperty(text, fc.array(fc.nat(200), { maxLength: 6 }), async (t, cuts) => {
+        const bytes = Buffer.from(t);
+        const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const chunks = [0, ...at].map((from, i) => bytes.subarray(from, at[i] ?? bytes.length));
+        // Copies: ByteLines must not keep a view of a chunk it was given.
+        expect(
+          byteLines(
+            chunks.map((c) => Buffer.from(c)),
+            1000,
+          ),
+        ).toEqual(await lines([bytes], 1000));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("drops a line that grows past maxBytes across chunks and goes on with the next", () => {
+    const x = Buffer.from("x".repeat(10));
+    expect(byteLines([Buffer.from("ok\n"), x, x, Buffer.from("\nnext\n")], 15)).toEqual([
+      "ok",
+      null,
+      "next",
+    ]);
+    expect(byteLines([x, x], 15)).toEqual([null]);
+    // A long line inside one chunk is handed over whole: the caller measures it.
+    expect(byteLines([Buffer.from(`${"y".repeat(20)}\nz`)], 15)).toEqual(["y".repeat(20), "z"]);
+  });
+
+  it("does not keep a view of a chunk the caller reuses", () => {
+    const chunk = Buffer.from("abc");
+    const out: string[] = [];
+    const lines = new ByteLines((b, s, e) => out.push(b!.toString("utf8", s, e)), 100);
+    lines.push(chunk);
+    chunk.write("XYZ");
+    lines.push(Buffer.from("d\n"));
+    lines.end();
+    expect(out).toEqual(["abcd"]);
   });
 });

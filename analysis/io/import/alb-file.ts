@@ -1,0 +1,288 @@
+/**
+ * ALB access logs read as bytes, on this thread or in pieces on worker threads:
+ *
+ *   small plain file (one reused buffer), gzip or S3 (a stream) ──ByteLines──▶ line bytes
+ *     ──albLineVerdict──▶ AlbReader
+ *   large plain file ──cut at newlines──▶ pieces ──claimed via Atomics by this thread and the
+ *     workers (alb-worker.ts), each into its own AlbReader──▶ states ──merged in file order──▶ AlbReader
+ *
+ * The pieces' states merge into exactly the state one pass gives (counts and whole
+ * milliseconds add exactly: formats.ts, AlbReader.merge), and their bad lines are numbered
+ * from the lines of the pieces before them, so the bundle and the errors do not depend on
+ * the number of threads. This is the k6 reader's scheme (analysis/io/files/k6-stream.ts): a
+ * thread that starts late or runs slower simply claims fewer pieces.
+ */
+import { open, type FileHandle } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Readable } from "node:stream";
+import { startSiblingWorker } from "../../../sim/io/worker.js";
+import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
+import { ByteLines, MAX_LINE_CHARS } from "../files/lines.js";
+import { albReader, type AlbReader, type AlbReaderState } from "./alb-reader.js";
+import type { LineVerdict } from "./formats.js";
+import { StepGrid } from "./steps.js";
+
+/** Bad lines a piece keeps word for word (the importer reports the first 5 of the file). */
+const KEPT_BAD_LINES = 5;
+
+/** A line carried across chunks is dropped once it is longer than this many bytes (UTF-8 has at most 3 per character). */
+const MAX_LINE_BYTES = 3 * MAX_LINE_CHARS;
+
+/** What a reader says of one line's bytes: too long, or what {@link AlbReader.readBytes} says. */
+export function albLineVerdict(
+  reader: AlbReader,
+  bytes: Buffer | null,
+  start: number,
+  end: number,
+): LineVerdict {
+  const tooLong = `is longer than ${MAX_LINE_CHARS} characters`;
+  if (bytes === null) return tooLong;
+  if (end - start > MAX_LINE_CHARS) {
+    const text = bytes.toString("utf8", start, end);
+    return text.length > MAX_LINE_CHARS ? tooLong : reader.read(text);
+  }
+  return reader.readBytes(bytes, start, end);
+}
+
+/**
+ * Reads a stream of ALB log bytes into `reader`, calling `onBad(lineNumber, why)` for each bad
+ * line and `onLines(count)` with the number of lines read so far after each chunk and at the
+ * end (so a stream that fails half-way has its lines up to there counted).
+ */
+export async function readAlbStream(
+  stream: Readable,
+  reader: AlbReader,
+  onBad: (lineNumber: number, why: string) => void,
+  onLines: (count: number) => void,
+): Promise<void> {
+  const lines: ByteLines = new ByteLines((bytes, start, end) => {
+    const verdict = albLineVerdict(reader, bytes, start, end);
+    if (verdict !== null) onBad(lines.count, verdict);
+  }, MAX_LINE_BYTES);
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    lines.push(chunk);
+    onLines(lines.count);
+  }
+  lines.end();
+  onLines(lines.count);
+}
+
+/** The size of the reads of a plain local log on this thread. */
+const READ_BYTES = 1 << 20;
+
+/**
+ * Reads a plain local ALB log on this thread into `reader` as {@link readAlbStream} does, but
+ * into one reused buffer (a read stream allocates a buffer per read: garbage to collect);
+ * false, with nothing read, when the file is gzipped (then stream it through gunzip).
+ */
+export async function readAlbPlainFile(
+  path: string,
+  reader: AlbReader,
+  onBad: (lineNumber: number, why: string) => void,
+  onLines: (count: number) => void,
+): Promise<boolean> {
+  const handle = await open(path, "r");
+  try {
+    if (await isGzip(handle)) return false;
+    const lines: ByteLines = new ByteLines((bytes, start, end) => {
+      const verdict = albLineVerdict(reader, bytes, start, end);
+      if (verdict !== null) onBad(lines.count, verdict);
+    }, MAX_LINE_BYTES);
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    for (let at = 0; ;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      lines.push(buffer.subarray(0, bytesRead));
+      onLines(lines.count);
+    }
+    lines.end();
+    onLines(lines.count);
+    return true;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The grid and filter of an import: what each thread needs to make its own AlbReader. */
+export interface AlbReadSpec {
+  readonly stepSeconds: number;
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  readonly loadBalancer?: string;
+}
+
+/** What one piece of a file held. */
+export interface AlbPiece {
+  readonly index: number;
+  readonly lines: number;
+  readonly badLines: number;
+  /** The first bad lines of the piece: line number within the piece, and why. */
+  readonly firstBad: readonly (readonly [number, string])[];
+  readonly state: AlbReaderState;
+}
+
+/**
+ * Worker threads for a plain file of `size` bytes: none under IMPORT_DEFAULTS.albThreadMinBytes,
+ * else one per idle core (cores minus the 1-minute load average, this thread included), at
+ * most one per core but this one. On a busy machine a worker only adds its start and warm-up
+ * to the same CPU time.
+ */
+export function defaultAlbWorkers(
+  size: number,
+  cores = availableParallelism(),
+  load = loadavg()[0] ?? 0,
+): number {
+  if (size < IMPORT_DEFAULTS.albThreadMinBytes) return 0;
+  const idle = Math.floor(cores - Math.max(load, 1) + 1e-9); // this thread is one of the load
+  return Math.max(0, Math.min(cores - 1, idle));
+}
+
+/** The size of the pieces threads claim: about 8 per thread, within 4–64 MiB. */
+export function albPieceBytes(size: number, threads: number): number {
+  return Math.min(64 << 20, Math.max(4 << 20, Math.ceil(size / (8 * threads))));
+}
+
+/**
+ * Reads a plain local ALB log in pieces on this thread and `workers` worker threads
+ * ({@link defaultAlbWorkers} when undefined); returns the pieces in file order, or null when
+ * the file is to be streamed on this thread instead: gzipped, no workers, a single piece, or
+ * a cut with no line break within {@link MAX_LINE_BYTES} after it.
+ */
+export async function readAlbFileInPieces(
+  path: string,
+  spec: AlbReadSpec,
+  workers?: number,
+  pieceBytes?: number,
+): Promise<AlbPiece[] | null> {
+  let splits: number[] | null;
+  const handle = await open(path, "r");
+  try {
+    const size = (await handle.stat()).size;
+    const wanted = workers ?? defaultAlbWorkers(size);
+    if (wanted <= 0 || (await isGzip(handle))) return null;
+    const piece = pieceBytes ?? albPieceBytes(size, wanted + 1);
+    splits = await lineAlignedSplits(handle, size, Math.max(1, Math.ceil(size / piece)));
+    if (splits === null || splits.length <= 2) return null;
+    workers = Math.min(wanted, splits.length - 2); // no more workers than pieces but one
+  } finally {
+    await handle.close();
+  }
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const data: AlbWorkerData = { path, splits, next: next.buffer as SharedArrayBuffer, spec };
+  const started = Promise.all(Array.from({ length: workers }, () => runAlbWorker(data)));
+  started.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+  const pieces = await readAlbPieces(path, splits, next, spec);
+  for (const more of await started) pieces.push(...more);
+  return pieces.sort((a, b) => a.index - b.index);
+}
+
+/** Whether the file starts with the gzip magic bytes (1f 8b). */
+async function isGzip(handle: FileHandle): Promise<boolean> {
+  const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+  return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+}
+
+/**
+ * Cuts [0, size) into `n` ranges that start at line starts: [splits[k], splits[k + 1]). Each
+ * cut moves forward from k·size/n to just after the next line break (cuts may coincide).
+ * Null when no line break follows a cut within MAX_LINE_BYTES (no piece is then longer than
+ * its share plus one line).
+ */
+async function lineAlignedSplits(
+  handle: FileHandle,
+  size: number,
+  n: number,
+): Promise<number[] | null> {
+  const splits = [0];
+  const probe = Buffer.alloc(64 << 10);
+  for (let k = 1; k < n; k++) {
+    // From the byte before the cut: when it is a line break, the cut is already a line start.
+    const from = Math.max(splits[k - 1]!, Math.floor((size * k) / n)) - 1;
+    let at = from;
+    let cut = size;
+    while (at >= 0 && at < size) {
+      if (at - from > MAX_LINE_BYTES) return null;
+      const { bytesRead } = await handle.read(probe, 0, probe.length, at);
+      if (bytesRead === 0) break;
+      const nl = probe.subarray(0, bytesRead).indexOf(10);
+      if (nl >= 0) {
+        cut = at + nl + 1;
+        break;
+      }
+      at += bytesRead;
+    }
+    if (at < 0) cut = 0;
+    splits.push(cut);
+  }
+  splits.push(size);
+  return splits;
+}
+
+/**
+ * Reads pieces [splits[k], splits[k + 1]) of a plain file, claiming the next k from the shared
+ * counter until none is left, each into its own AlbReader, 1 MiB at a time through one reused
+ * buffer (memory does not grow with the pieces). Every piece but the last ends after a line
+ * break.
+ */
+export async function readAlbPieces(
+  path: string,
+  splits: readonly number[],
+  next: Int32Array,
+  spec: AlbReadSpec,
+): Promise<AlbPiece[]> {
+  const out: AlbPiece[] = [];
+  const grid = new StepGrid(spec.stepSeconds, spec.fromMs, spec.toMs);
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    for (;;) {
+      const k = Atomics.add(next, 0, 1);
+      if (k >= splits.length - 1) return out;
+      const reader = albReader(grid, spec.loadBalancer);
+      const firstBad: [number, string][] = [];
+      let badLines = 0;
+      const lines: ByteLines = new ByteLines((bytes, from, to) => {
+        const verdict = albLineVerdict(reader, bytes, from, to);
+        if (verdict === null) return;
+        if (badLines++ < KEPT_BAD_LINES) firstBad.push([lines.count, verdict]);
+      }, MAX_LINE_BYTES);
+      for (let at = splits[k]!, end = splits[k + 1]!; at < end;) {
+        const want = Math.min(buffer.length, end - at);
+        const { bytesRead } = await handle.read(buffer, 0, want, at);
+        if (bytesRead === 0) break; // the file shrank: read what is there
+        at += bytesRead;
+        lines.push(buffer.subarray(0, bytesRead));
+      }
+      lines.end();
+      out.push({ index: k, lines: lines.count, badLines, firstBad, state: reader.state() });
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What a worker (alb-worker.ts) is started with. */
+export interface AlbWorkerData {
+  readonly path: string;
+  /** The pieces: [splits[k], splits[k + 1]), each starting at a line start. */
+  readonly splits: readonly number[];
+  /** One Int32: the index of the next piece to claim (Atomics.add). */
+  readonly next: SharedArrayBuffer;
+  readonly spec: AlbReadSpec;
+}
+
+/** Runs one worker until no piece is left and resolves with its pieces. */
+function runAlbWorker(data: AlbWorkerData): Promise<AlbPiece[]> {
+  return new Promise((resolve, reject) => {
+    const worker: Worker = startSiblingWorker(import.meta.url, "alb-worker", data);
+    let result: AlbPiece[] | undefined;
+    worker.once("message", (pieces: AlbPiece[]) => (result = pieces));
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (result !== undefined) resolve(result);
+      else reject(new Error(`ALB import worker exited with code ${code} without a result`));
+    });
+  });
+}
