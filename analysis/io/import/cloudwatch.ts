@@ -14,6 +14,7 @@
  * requests series' period.
  */
 import { readFile, stat } from "node:fs/promises";
+import { plural } from "../../../reports/format.js";
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
@@ -264,7 +265,7 @@ export async function importCloudWatch(
     ([shape, n]) => `${SHAPE_NAMES[shape]} (${n} input${n === 1 ? "" : "s"})`,
   );
   const notes = [
-    `read ${records} datapoints and events from ${files} input${files === 1 ? "" : "s"} (${shapes.join(", ")}): ${bad.total} bad record${bad.total === 1 ? "" : "s"} skipped, ${placed.outside} datapoint${placed.outside === 1 ? "" : "s"} outside the window, ${unreadable} input${unreadable === 1 ? "" : "s"} not read to the end`,
+    `read ${plural(records, "datapoint or event", "datapoints and events")} from ${plural(files, "input")} (${shapes.join(", ")}): ${plural(bad.total, "bad record")} skipped, ${plural(placed.outside, "datapoint")} outside the window, ${plural(unreadable, "input")} not read to the end`,
     requestsSource === null
       ? "no series counts requests (no RequestCount, no --requests): the bundle holds the other series only"
       : `requests is ${requestsFrom}${requestsSource.id === requestsSource.metricName || requestsSource.aliases.includes(requestsSource.metricName) ? "" : `, ${requestsSource.namespace ?? "metric"} ${requestsSource.metricName}`}`,

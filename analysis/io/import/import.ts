@@ -316,7 +316,7 @@ async function importLines(
       unreadableFiles: unreadable,
     };
     const notes = [
-      `read ${lines} line${lines === 1 ? "" : "s"} from ${files} input${files === 1 ? "" : "s"}: ${
+      `read ${plural(lines, "line")} from ${plural(files, "input")}: ${
         part.name === "" ? "" : `${seen} of load balancer ${part.name}, `
       }${plural(requests, "request")} in the window, ${plural(bad, "bad line")} skipped, ${plural(reader.outside, "request")} outside the window, ${plural(unreadable, "input")} not read to the end`,
       ...(seen !== requests && format === "alb"
