@@ -108,8 +108,10 @@ async function generate() {
 }
 
 try {
-  process.stdout.write(`k6 ingestion: generating ~${targetMb} MB of k6 NDJSON in ${tmpdir()}…\n`);
-  const requests = keep !== undefined && existsSync(path) ? null : (await generate()).requests;
+  const reuse = keep !== undefined && existsSync(path);
+  if (!reuse)
+    process.stdout.write(`k6 ingestion: generating ~${targetMb} MB of k6 NDJSON at ${path}…\n`);
+  const requests = reuse ? null : (await generate()).requests;
   const mb = (await stat(path)).size / 1e6;
 
   const runs = Math.max(1, Number(process.env.BENCH_K6_RUNS ?? 3));
