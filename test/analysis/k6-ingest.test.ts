@@ -10,6 +10,7 @@ import { createRandom } from "../../sim/math/random.js";
 import { K6Ingest, parseK6Summary } from "../../analysis/k6-ingest.js";
 import {
   defaultK6Workers,
+  feedK6Chunks,
   ingestK6File,
   readK6SummaryFile,
 } from "../../analysis/io/files/k6-stream.js";
@@ -399,6 +400,29 @@ describe("k6 ingestion: the line template (a line like the last one, but for its
       ),
       { numRuns: 600 },
     );
+  });
+});
+
+describe("k6 ingestion: chunks in reused memory (the threads' read-ahead)", () => {
+  it("reads the same when every chunk comes in the same buffer, overwritten", async () => {
+    // ingestK6Pieces reads the next chunk into the other of two buffers while this one is
+    // scanned: the unfinished line of a chunk must be kept as a copy.
+    const text = Buffer.from(`${trickyLines(13, 2000).join("\n")}\n`);
+    for (const size of [7, 100, 4096]) {
+      const buffer = Buffer.alloc(size);
+      async function* reused(): AsyncGenerator<Buffer> {
+        for (let at = 0; at < text.length; at += size) {
+          const n = text.copy(buffer, 0, at, Math.min(text.length, at + size));
+          yield buffer.subarray(0, n);
+          buffer.fill(0x7b); // what a read into it next would do: '{' bytes everywhere
+        }
+      }
+      const fromReused = new K6Ingest();
+      const whole = new K6Ingest();
+      await feedK6Chunks(reused(), fromReused);
+      whole.addChunk(text);
+      expect(JSON.stringify(fromReused.finish())).toBe(JSON.stringify(whole.finish()));
+    }
   });
 });
 
