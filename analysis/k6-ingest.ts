@@ -450,14 +450,14 @@ class K6LineReader {
   /** The last few `tags` values read by the fast path, with the values of the tag keys asked for. */
   readonly #recentTags = new RecentValues<TagValues>(8);
   /**
-   * The line template (#template): what the last line the fast path read in k6's layout ends
-   * with after its metric's prefix (MetricEntry.linePrefix): `"TIME","value":` (with its epoch
-   * ms) before the value, and `,"tags":TAGS}}` and the newline after it (with the tag values).
+   * The line template (#template): after a metric's prefix (MetricEntry.linePrefix), the
+   * last `"TIME","value":` read in k6's layout (with its epoch ms) before the value, and the
+   * last few `,"tags":TAGS}}` with the newline, read in lines of that layout, after it (with
+   * the values of the tag keys asked for).
    */
   #templateTime: BytePattern | null = null;
   #templateMs = NaN;
-  #templateTail: BytePattern | null = null;
-  #templateTags: TagValues = [];
+  readonly #tails = new RecentValues<TagValues>(8);
 
   constructor(
     target: PointTarget,
@@ -610,44 +610,53 @@ class K6LineReader {
   /**
    * The line template: k6 writes a request's dozen Points one after another, each
    * `{"metric":"NAME","type":"Point","data":{"time":"TIME","value":VALUE,"tags":TAGS}}`,
-   * in the same metric order, with the same TIME and TAGS. When the line at bytes[s] is
-   * the prefix of the metric that followed the previous line's last time, then the template's
-   * `"TIME","value":`, a JSON number, and the template's `,"tags":TAGS}}` and a newline, all
-   * before `end`, it is read here in three comparisons and a number (no search for the
-   * newline, no walk over `data`'s members); returns the index after its newline, or -1 (and
-   * nothing changed) when it is not such a line.
+   * in the same metric order, with the same TIME and TAGS, and the next request's with a new
+   * TIME and often TAGS met shortly before. When the line at bytes[s] is the prefix of the
+   * metric that followed the previous line's last time, then the template's `"TIME","value":`
+   * (or another time, read and checked as #scanTime reads it, and `,"value":`), a JSON number,
+   * and one of the template's `,"tags":TAGS}}` with a newline, all before `end`, it is read
+   * here in a few comparisons and a number (no search for the newline, no walk over `data`'s
+   * members); returns the index after its newline, or -1 when it is not such a line (nothing
+   * handed on or counted; only what is remembered about times may have grown).
    *
-   * Exact: every part but the number is bytes the full scanner (#scanLine) read and checked
-   * in a line it accepted in this layout (TIME and TAGS complete JSON values, the name a plain
-   * string), so the line is that same JSON object with another name and value: JSON.parse
-   * reads it as the metric, TIME, the number and TAGS, which is what is handed on.
+   * Exact: every part but the number and a new time is bytes the full scanner (#scanLine)
+   * read and checked in a line it accepted in this layout (TIME and TAGS complete JSON values,
+   * the name a plain string), and a new time is checked as there, so the line is that same
+   * JSON object with another name, time and value: JSON.parse reads it as the metric, the
+   * time, the number and TAGS, which is what is handed on.
    */
   #template(bytes: Uint8Array, s: number, end: number): number {
     const metric = this.#lastMetric?.follower ?? null;
-    const time = this.#templateTime;
-    const tail = this.#templateTail;
-    if (metric === null || time === null || tail === null) return -1;
+    if (metric === null) return -1;
     const entry = metric.value;
     const prefix = entry.linePrefix;
     if (prefix === null) return -1;
     const view = this.#viewOf(bytes);
     let i = s + prefix.length;
-    if (i + time.length > end || !prefix.matches(view, bytes, s)) return -1;
-    if (!time.matches(view, bytes, i)) return -1;
-    i += time.length;
+    if (i > end || !prefix.matches(view, bytes, s)) return -1;
+    let ms = this.#templateMs;
+    const time = this.#templateTime;
+    if (time !== null && i + time.length <= end && time.matches(view, bytes, i)) i += time.length;
+    else {
+      // Another time (the next request's): read as the full scanner reads it.
+      const t = this.#scanTime(bytes, i, end);
+      if (t < 0 || bytes[t] !== COMMA) return -1;
+      const v = t + 1 + VALUE_KEY.length;
+      if (v > end || !VALUE_KEY.matches(view, bytes, t + 1)) return -1;
+      ms = this.#number[0]!;
+      this.#learnTime(bytes, i, v, ms);
+      i = v;
+    }
     const j = scanNumber(bytes, i, this.#number);
-    if (j < 0 || j + tail.length > end || !tail.matches(view, bytes, j)) return -1;
+    if (j < 0) return -1;
+    const tail = this.#tails.find(view, bytes, j, end);
+    if (tail === null) return -1;
     this.physicalLines++;
     this.lines++;
     this.#lastMetric = metric;
     entry.lines++;
-    this.#point(
-      entry,
-      this.#templateMs,
-      this.#number[0]!,
-      entry.needsTags ? this.#templateTags : this.#noTags,
-    );
-    const next = j + tail.length;
+    this.#point(entry, ms, this.#number[0]!, entry.needsTags ? tail.value : this.#noTags);
+    const next = j + tail.bytes.length;
     this.#position += next - s;
     return next;
   }
@@ -837,12 +846,16 @@ class K6LineReader {
     entry: MetricEntry,
   ): void {
     entry.linePrefix ??= new BytePattern(bytes, lineStart, timeAt);
-    if (this.#templateTime === null) this.#templateTime = new BytePattern(bytes, timeAt, valueAt);
-    else this.#templateTime.set(bytes, timeAt, valueAt);
-    if (this.#templateTail === null) this.#templateTail = new BytePattern(bytes, valueEnd, lineEnd);
-    else this.#templateTail.set(bytes, valueEnd, lineEnd);
+    this.#learnTime(bytes, timeAt, valueAt, ms);
+    if (this.#tails.find(this.#view, bytes, valueEnd, lineEnd) === null)
+      this.#tails.add(bytes, valueEnd, lineEnd, tags);
+  }
+
+  /** Makes bytes[start, end), a checked `"TIME","value":` of epoch ms `ms`, the template's. */
+  #learnTime(bytes: Uint8Array, start: number, end: number, ms: number): void {
+    if (this.#templateTime === null) this.#templateTime = new BytePattern(bytes, start, end);
+    else this.#templateTime.set(bytes, start, end);
     this.#templateMs = ms;
-    this.#templateTags = tags;
   }
 
   /**
