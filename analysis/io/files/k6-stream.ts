@@ -358,9 +358,10 @@ async function* readAhead(
 
 /**
  * Worker threads that finished a job, kept for the next one (unref'd: they never keep the
- * process alive). A fresh thread pays its start (~20–40 ms) and runs the scanner cold (its
- * first pieces take two to four times as long); a process that reads several files (a
- * report over many runs, the bench) pays that once per thread, not once per file.
+ * process alive). A fresh thread pays its start (40–60 ms until its modules are loaded) and
+ * runs the scanner cold (its first two pieces take two to five times as long); a process that
+ * reads several files (a report over many runs, the bench) pays that once per thread, not once
+ * per file.
  */
 const idleK6Workers: Worker[] = [];
 
@@ -375,6 +376,7 @@ function runK6Worker(job: K6IngestWorkerData): Promise<K6PieceState[]> {
       // A new thread takes its first job with it (no message before its listener is set).
       worker = startSiblingWorker(import.meta.url, "k6-ingest-worker", job);
       const started = worker;
+      started.on("error", () => {}); // a job's listener reports it; idle, the thread just ends
       started.once("exit", () => {
         const k = idleK6Workers.indexOf(started);
         if (k >= 0) idleK6Workers.splice(k, 1);
