@@ -22,7 +22,10 @@
  * Fast path (bytes, no string per line): a line in either of k6's two frames,
  *   {"metric":"NAME","type":"Point","data":{…}}   or   {"type":"Point","data":{…},"metric":"NAME"}
  * is recognized from its frame bytes; its `data` object is walked by a small JSON scanner
- * (time, value and, for the metrics that need them, the tags asked for). Anything else
+ * (time, value and, for the metrics that need them, the tags asked for). A line that repeats
+ * the last such line's bytes but for its metric (the one that came next last time) and its
+ * value, as k6 writes a request's dozen Points, is read by the line template in three
+ * comparisons and a number (K6LineReader's #template). Anything else
  * (Metric lines, escapes in the fields read, whitespace, numbers the scanner does not convert
  * exactly, a last line without newline) goes through {@link parseK6Line}. Both paths give
  * identical results for every line JSON.parse accepts whose keys are unique, as Go's
@@ -375,6 +378,11 @@ interface MetricEntry {
   /** From the metric's Metric line. */
   type: K6MetricType | null;
   contains: string | null;
+  /**
+   * The reader's: the bytes a Point line of this metric starts with in k6's layout,
+   * `{"metric":"NAME","type":"Point","data":{"time":` (see K6LineReader's line template).
+   */
+  linePrefix: BytePattern | null;
 }
 
 /** The keys of `data` the fast path reads, with their quotes and colon. */
@@ -385,6 +393,8 @@ const OTHER_KEY = 0;
 const TIME = 1;
 const VALUE = 2;
 const TAGS = 3;
+/** `data`'s members in k6's order, time, value, tags: two bits each, the first highest. */
+const K6_LAYOUT = (TIME << 4) | (VALUE << 2) | TAGS;
 
 /** Tag values of one Point, by the index of their key in the reader's tag keys. */
 type TagValues = readonly (string | undefined)[];
@@ -439,6 +449,15 @@ class K6LineReader {
   readonly #recentTimes = new RecentValues<number>(2);
   /** The last few `tags` values read by the fast path, with the values of the tag keys asked for. */
   readonly #recentTags = new RecentValues<TagValues>(8);
+  /**
+   * The line template (#template): after a metric's prefix (MetricEntry.linePrefix), the
+   * last `"TIME","value":` read in k6's layout (with its epoch ms) before the value, and the
+   * last few `,"tags":TAGS}}` with the newline, read in lines of that layout, after it (with
+   * the values of the tag keys asked for).
+   */
+  #templateTime: BytePattern | null = null;
+  #templateMs = NaN;
+  readonly #tails = new RecentValues<TagValues>(8);
 
   constructor(
     target: PointTarget,
@@ -458,7 +477,16 @@ class K6LineReader {
   /** Reads every complete line of bytes[start, end); returns where the unfinished rest starts. */
   addChunk(bytes: Uint8Array, start: number, end: number): number {
     let s = start;
+    const fast = this.#fast;
     for (;;) {
+      if (fast) {
+        // Most lines are the previous line with another metric and value: read in one go.
+        const next = this.#template(bytes, s, end);
+        if (next >= 0) {
+          s = next;
+          continue;
+        }
+      }
       const nl = bytes.indexOf(10, s); // memchr when bytes is a Node Buffer
       if (nl < 0 || nl >= end) return s;
       this.#line(bytes, s, nl, true);
@@ -570,20 +598,80 @@ class K6LineReader {
     this.#target.point(entry, ms, value, tags, this.#position);
   }
 
-  /** The fast path of one trimmed line; false when the line must be parsed fully. */
-  #scanLine(bytes: Uint8Array, start: number, end: number): boolean {
-    if (bytes[end - 1] !== CLOSE_BRACE) return false;
+  /** A DataView of `bytes` (made when the bytes change). */
+  #viewOf(bytes: Uint8Array): DataView {
     if (bytes !== this.#viewed) {
       this.#viewed = bytes;
       this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
-    const view = this.#view;
+    return this.#view;
+  }
+
+  /**
+   * The line template: k6 writes a request's dozen Points one after another, each
+   * `{"metric":"NAME","type":"Point","data":{"time":"TIME","value":VALUE,"tags":TAGS}}`,
+   * in the same metric order, with the same TIME and TAGS, and the next request's with a new
+   * TIME and often TAGS met shortly before. When the line at bytes[s] is the prefix of the
+   * metric that followed the previous line's last time, then the template's `"TIME","value":`
+   * (or another time, read and checked as #scanTime reads it, and `,"value":`), a JSON number,
+   * and one of the template's `,"tags":TAGS}}` with a newline, all before `end`, it is read
+   * here in a few comparisons and a number (no search for the newline, no walk over `data`'s
+   * members); returns the index after its newline, or -1 when it is not such a line (nothing
+   * handed on or counted; only what is remembered about times may have grown).
+   *
+   * Exact: every part but the number and a new time is bytes the full scanner (#scanLine)
+   * read and checked in a line it accepted in this layout (TIME and TAGS complete JSON values,
+   * the name a plain string), and a new time is checked as there, so the line is that same
+   * JSON object with another name, time and value: JSON.parse reads it as the metric, the
+   * time, the number and TAGS, which is what is handed on.
+   */
+  #template(bytes: Uint8Array, s: number, end: number): number {
+    const metric = this.#lastMetric?.follower ?? null;
+    if (metric === null) return -1;
+    const entry = metric.value;
+    const prefix = entry.linePrefix;
+    if (prefix === null) return -1;
+    const view = this.#viewOf(bytes);
+    let i = s + prefix.length;
+    if (i > end || !prefix.matches(view, bytes, s)) return -1;
+    let ms = this.#templateMs;
+    const time = this.#templateTime;
+    if (time !== null && i + time.length <= end && time.matches(view, bytes, i)) i += time.length;
+    else {
+      // Another time (the next request's): read as the full scanner reads it.
+      const t = this.#scanTime(bytes, i, end);
+      if (t < 0 || bytes[t] !== COMMA) return -1;
+      const v = t + 1 + VALUE_KEY.length;
+      if (v > end || !VALUE_KEY.matches(view, bytes, t + 1)) return -1;
+      ms = this.#number[0]!;
+      this.#learnTime(bytes, i, v, ms);
+      i = v;
+    }
+    const j = scanNumber(bytes, i, this.#number);
+    if (j < 0) return -1;
+    const tail = this.#tails.find(view, bytes, j, end);
+    if (tail === null) return -1;
+    this.physicalLines++;
+    this.lines++;
+    this.#lastMetric = metric;
+    entry.lines++;
+    this.#point(entry, ms, this.#number[0]!, entry.needsTags ? tail.value : this.#noTags);
+    const next = j + tail.bytes.length;
+    this.#position += next - s;
+    return next;
+  }
+
+  /** The fast path of one trimmed line; false when the line must be parsed fully. */
+  #scanLine(bytes: Uint8Array, start: number, end: number): boolean {
+    if (bytes[end - 1] !== CLOSE_BRACE) return false;
+    const view = this.#viewOf(bytes);
     let nameStart: number;
     let nameEnd: number;
     let hash = 0;
     let dataStart: number;
     let dataEnd: number; // the index of data's closing brace
     let metric: CachedString<MetricEntry> | null = null;
+    let lineStart = -1; // in k6's newer frame (metric first): a line template may be learnt
     if (METRIC_FIRST_HEAD.matches(view, bytes, start)) {
       // {"metric":"NAME","type":"Point","data":{…}}: the name, hashed on the way (no escapes)
       nameStart = start + METRIC_FIRST_HEAD.length;
@@ -611,6 +699,7 @@ class K6LineReader {
       if (!METRIC_FIRST_MIDDLE.matches(view, bytes, nameEnd)) return false;
       dataStart = nameEnd + METRIC_FIRST_MIDDLE.length - 1;
       dataEnd = end - 2;
+      lineStart = start;
     } else if (METRIC_LAST_HEAD.matches(view, bytes, start)) {
       // {"type":"Point","data":{…},"metric":"NAME"}: the name is the string before the final
       // `"}`; preceded by `,"metric":"` it is a member of the top-level object (the last one,
@@ -631,7 +720,7 @@ class K6LineReader {
     if (last !== null && last.follower !== metric) last.follower = metric;
     this.#lastMetric = metric;
     const entry = metric.value;
-    if (!this.#scanData(bytes, dataStart, dataEnd, entry)) return false;
+    if (!this.#scanData(bytes, dataStart, dataEnd, entry, lineStart)) return false;
     entry.lines++;
     return true;
   }
@@ -639,17 +728,32 @@ class K6LineReader {
   /**
    * Walks the `data` object {…} at bytes[start … end] of a Point (keys in any order, the last
    * of a repeated key wins as in JSON.parse) and hands the Point on; false when something is
-   * not what the scanner reads exactly (then nothing was handed on).
+   * not what the scanner reads exactly (then nothing was handed on). When the line starts
+   * at `lineStart` (not -1) in the newer frame, its members are k6's time, value and tags and
+   * its `}}` is followed by a newline, it becomes the line template (#template).
    */
-  #scanData(bytes: Uint8Array, start: number, end: number, entry: MetricEntry): boolean {
+  #scanData(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    entry: MetricEntry,
+    lineStart: number,
+  ): boolean {
     let ms = NaN;
     let value = 0;
     let hasValue = false;
     const noTags = this.#noTags;
     let tags = noTags;
+    let readTags = noTags;
     const wantTags = entry.needsTags;
     const view = this.#view;
     let i = start + 1;
+    // The keys met, two bits each (K6_LAYOUT), and where the time and the value start and end.
+    let layout = 0;
+    let members = 0;
+    let timeAt = -1;
+    let valueAt = -1;
+    let valueEnd = -1;
     for (;;) {
       // The three members read, each recognized with its quotes and colon; any other key
       // (escapes included) is checked and its value skipped.
@@ -669,7 +773,9 @@ class K6LineReader {
         if (keyEnd < 0 || bytes[keyEnd + 1] !== COLON) return false;
         i = keyEnd + 2;
       }
+      layout = members++ < 3 ? (layout << 2) | key : -1;
       if (key === TIME) {
+        timeAt = i;
         // The dozen metrics of a request share its time: most are one comparison away.
         const recent = this.#recentTimes.find(view, bytes, i, end);
         if (recent !== null) {
@@ -681,15 +787,18 @@ class K6LineReader {
           ms = this.#number[0]!;
         }
       } else if (key === VALUE) {
+        valueAt = i;
         i = scanNumber(bytes, i, this.#number);
         if (i < 0) return false;
         value = this.#number[0]!;
+        valueEnd = i;
         hasValue = true;
       } else if (key === TAGS) {
         // Every Point of a request carries the same tags: most are one comparison away.
         const recent = this.#recentTags.find(view, bytes, i, end);
         if (recent !== null) {
-          tags = wantTags ? recent.value : noTags;
+          readTags = recent.value;
+          tags = wantTags ? readTags : noTags;
           i += recent.bytes.length;
         } else {
           // null or an object of strings, as parseK6Line requires of every metric's tags;
@@ -699,6 +808,7 @@ class K6LineReader {
           if (i < 0) return false;
           const read = this.#tags.slice();
           this.#recentTags.add(bytes, from, i, read);
+          readTags = read;
           tags = wantTags ? read : noTags;
         }
       } else {
@@ -713,8 +823,39 @@ class K6LineReader {
       return false;
     }
     if (Number.isNaN(ms) || !hasValue) return false;
+    if (lineStart >= 0 && layout === K6_LAYOUT && bytes[end + 2] === 10)
+      this.#learn(bytes, lineStart, timeAt, valueAt, valueEnd, end + 3, ms, readTags, entry);
     this.#point(entry, ms, value, tags);
     return true;
+  }
+
+  /**
+   * Makes the line [lineStart, lineEnd) (its newline included), read by #scanData in k6's
+   * layout, the line template: its metric's prefix up to the time (once per metric), its
+   * `"TIME","value":` [timeAt, valueAt) and its `,"tags":TAGS}}\n` [valueEnd, lineEnd).
+   */
+  #learn(
+    bytes: Uint8Array,
+    lineStart: number,
+    timeAt: number,
+    valueAt: number,
+    valueEnd: number,
+    lineEnd: number,
+    ms: number,
+    tags: TagValues,
+    entry: MetricEntry,
+  ): void {
+    entry.linePrefix ??= new BytePattern(bytes, lineStart, timeAt);
+    this.#learnTime(bytes, timeAt, valueAt, ms);
+    if (this.#tails.find(this.#view, bytes, valueEnd, lineEnd) === null)
+      this.#tails.add(bytes, valueEnd, lineEnd, tags);
+  }
+
+  /** Makes bytes[start, end), a checked `"TIME","value":` of epoch ms `ms`, the template's. */
+  #learnTime(bytes: Uint8Array, start: number, end: number, ms: number): void {
+    if (this.#templateTime === null) this.#templateTime = new BytePattern(bytes, start, end);
+    else this.#templateTime.set(bytes, start, end);
+    this.#templateMs = ms;
   }
 
   /**
@@ -973,6 +1114,7 @@ export class K6Ingest {
       lines: 0,
       type: null,
       contains: null,
+      linePrefix: null,
     };
     this.#entries.set(name, entry);
     return entry;

@@ -12,20 +12,31 @@
 // BENCH_K6_RUNS times each (default 3), interleaved and in a rotating order (the first
 // measurement of a process runs cold JIT code: no path always gets it), and prints the
 // median MB/s of each, next to each other with their ratios. The file is deleted afterwards.
-// Where the time goes: bench/README.md.
+// BENCH_K6_FILE=path reads that file instead (generated there first when missing, kept
+// afterwards: several runs or builds on the same bytes). BENCH_K6_BASE=dist-folder also times
+// another build's ingestK6File (e.g. main's, copied into a folder of this repo so it finds
+// node_modules), threads and one thread, in the same rotation, and prints this build's ratio
+// to it. Where the time goes: bench/README.md.
 import { Buffer } from "node:buffer";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { once } from "node:events";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { defaultK6Workers, ingestK6File } from "../dist/analysis/io/files/k6-stream.js";
 import { createRandom } from "../dist/sim/math/random.js";
 import { median } from "./workload.mjs";
 
 const targetMb = Number(process.env.BENCH_K6_MB ?? 400);
-const path = join(tmpdir(), `caplab-bench-k6-${process.pid}.ndjson`);
+const keep = process.env.BENCH_K6_FILE;
+const path = keep ?? join(tmpdir(), `caplab-bench-k6-${process.pid}.ndjson`);
+const baseDist = process.env.BENCH_K6_BASE;
+const base =
+  baseDist === undefined
+    ? null
+    : await import(pathToFileURL(join(resolve(baseDist), "analysis/io/files/k6-stream.js")).href);
 
 async function generate() {
   const out = createWriteStream(path);
@@ -97,8 +108,10 @@ async function generate() {
 }
 
 try {
-  process.stdout.write(`k6 ingestion: generating ~${targetMb} MB of k6 NDJSON in ${tmpdir()}…\n`);
-  const { requests } = await generate();
+  const reuse = keep !== undefined && existsSync(path);
+  if (!reuse)
+    process.stdout.write(`k6 ingestion: generating ~${targetMb} MB of k6 NDJSON at ${path}…\n`);
+  const requests = reuse ? null : (await generate()).requests;
   const mb = (await stat(path)).size / 1e6;
 
   const runs = Math.max(1, Number(process.env.BENCH_K6_RUNS ?? 3));
@@ -114,8 +127,14 @@ try {
     serial: async () => (single = await ingestK6File(path, { workers: 0 })),
     duckdb: async () => ([row] = (await connection.runAndReadAll(sql)).getRowObjects()),
   };
+  let baseResults = [];
+  if (base !== null) {
+    paths.baseParallel = async () =>
+      baseResults.push(await base.ingestK6File(path, { workers: threads - 1 }));
+    paths.baseSerial = async () => baseResults.push(await base.ingestK6File(path, { workers: 0 }));
+  }
   const names = Object.keys(paths);
-  const seconds = { parallel: [], serial: [], duckdb: [] };
+  const seconds = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < runs; r++)
     for (let k = 0; k < names.length; k++) {
       const name = names[(r + k) % names.length];
@@ -126,12 +145,17 @@ try {
   connection.closeSync?.();
   if (JSON.stringify(single.summary) !== JSON.stringify(ours.summary))
     throw new Error("k6 ingestion: one thread and all threads disagree");
+  // Everything but the byte count, which is the same file's.
+  const same = (a) => JSON.stringify({ ...a, bytes: 0 }) === JSON.stringify({ ...ours, bytes: 0 });
+  if (!baseResults.every(same))
+    throw new Error("k6 ingestion: this build and BENCH_K6_BASE disagree");
+  baseResults = null;
 
   const mbs = (name) => mb / median(seconds[name]);
   const list = (name) => seconds[name].map((x) => x.toFixed(2)).join(", ");
   const p95 = ours.summary.http_req_duration["p(95)"];
   console.log(
-    `  file: ${mb.toFixed(0)} MB, ${ours.lines.toLocaleString()} lines, ${requests.toLocaleString()} requests; ${runs} runs each, medians (seconds of each run in brackets)`,
+    `  file: ${mb.toFixed(0)} MB, ${ours.lines.toLocaleString()} lines${requests === null ? "" : `, ${requests.toLocaleString()} requests`}; ${runs} runs each, medians (seconds of each run in brackets)`,
   );
   console.log(
     `  ours, ${threads} threads: ${mbs("parallel").toFixed(0)} MB/s [${list("parallel")}] (per-second series for ${Object.keys(ours.endpoints).length} endpoints; p95 ${p95.toFixed(3)} ms, count ${ours.summary.http_req_duration.count})`,
@@ -142,6 +166,10 @@ try {
   console.log(
     `  DuckDB read_json: ${mbs("duckdb").toFixed(0)} MB/s [${list("duckdb")}] (p95 ${Number(row.p95).toFixed(3)} ms, count ${row.n})`,
   );
+  if (base !== null)
+    console.log(
+      `  BENCH_K6_BASE (${baseDist}), ${threads} threads: ${mbs("baseParallel").toFixed(0)} MB/s [${list("baseParallel")}]; one thread: ${mbs("baseSerial").toFixed(0)} MB/s [${list("baseSerial")}] (same results); this build / it: ${(mbs("parallel") / mbs("baseParallel")).toFixed(2)}× threads, ${(mbs("serial") / mbs("baseSerial")).toFixed(2)}× one thread`,
+    );
   console.log(
     `  (by default, ingestK6File would use ${defaultK6Workers(Math.round(mb * 1e6))} worker threads here: file size and load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`,
   );
@@ -149,5 +177,5 @@ try {
     `  ratios: ours (threads) / DuckDB ${(mbs("parallel") / mbs("duckdb")).toFixed(2)}×, ours (one thread) / DuckDB ${(mbs("serial") / mbs("duckdb")).toFixed(2)}×, threads / one thread ${(mbs("parallel") / mbs("serial")).toFixed(2)}×`,
   );
 } finally {
-  await rm(path, { force: true });
+  if (keep === undefined) await rm(path, { force: true });
 }

@@ -405,13 +405,15 @@ export const IMPORT_DEFAULTS = {
   k6Scenario: "k6",
   /**
    * Plain files from this size are read by worker threads by default. A worker costs its start
-   * (a new isolate loading the aggregator's modules: about 50 ms) and its warm-up (its copy of
-   * the scanner starts as unoptimized code: the first 100 MB take two to three times as long as
-   * on a warm thread); with pieces claimed one at a time a slow worker holds no one up, but
-   * under this size its start and warm-up are a large part of the whole read, and a trend whose
-   * thresholds a Metric line declares after some of its Points makes a threaded read go twice
-   * over the file (see ingestK6File in analysis/io/files/k6-stream.ts). Not lowered without a
-   * measurement on an idle core (bench/README.md). @default 256 MiB
+   * (a new isolate loading the aggregator's modules: 40–60 ms) and its warm-up (its copy of the
+   * scanner starts as unoptimized code: its first pieces take two to five times as long as on a
+   * warm thread), once per process (workers are kept for the next file); with pieces claimed
+   * one at a time a slow worker holds no one up, but under this size its start and warm-up
+   * are a large part of the whole read, and a trend whose thresholds a Metric line declares
+   * after some of its Points makes a threaded read go twice over the file (see ingestK6File in
+   * analysis/io/files/k6-stream.ts). Measured on an idle 2-core machine (bench/README.md,
+   * "Threads by default"): a process's first file gains from threads from about 400 MB, later
+   * files (a warm worker) from 128 MiB. @default 256 MiB
    */
   k6ThreadMinBytes: 256 << 20,
   /**

@@ -10,6 +10,7 @@ import { createRandom } from "../../sim/math/random.js";
 import { K6Ingest, parseK6Summary } from "../../analysis/k6-ingest.js";
 import {
   defaultK6Workers,
+  feedK6Chunks,
   ingestK6File,
   readK6SummaryFile,
 } from "../../analysis/io/files/k6-stream.js";
@@ -280,6 +281,148 @@ describe("k6 ingestion: what the fast path remembers between lines changes nothi
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe("k6 ingestion: the line template (a line like the last one, but for its metric and value)", () => {
+  // The fast path reads a line that repeats the previous one's bytes but for the metric
+  // (the one that followed it last time) and the value in three comparisons and a number
+  // (K6LineReader's #template). Lines k6 writes that way, then the same lines with one
+  // byte changed, added or removed anywhere, fed in chunks cut anywhere, must read exactly
+  // as JSON.parse reads them.
+  const metrics = ["http_reqs", "http_req_duration", "http_req_failed", "vus", "data_sent"];
+  const tags = [
+    '{"name":"home","scenario":"s","status":"200"}',
+    '{"name":"home","scenario":"s","status":"503"}',
+    '{"name":"cart","scenario":"s","status":"200"}',
+    "null",
+  ];
+  const times = ["2026-03-02T06:00:00.417+00:00", "2026-03-02T06:00:00.5+00:00"];
+  // Bytes a change puts in: JSON's structure, digits, whitespace, a quote, an escape.
+  const changes = ['"', "}", "{", ",", ":", "0", "1", "-", ".", "e", " ", "\r", "\\", "a", "]"];
+  /** `usual` four times in five, else one of `other`. */
+  const often = <T, U>(usual: T, other: fc.Arbitrary<U>): fc.Arbitrary<T | U> =>
+    fc.oneof({ arbitrary: fc.constant(usual), weight: 4 }, { arbitrary: other, weight: 1 });
+  const point = fc.record({
+    // Mostly k6's order (the metric after the previous line's), sometimes another one.
+    metric: often(null, fc.constantFrom(...metrics)),
+    // Mostly the previous line's time and tags (null), as in a request's Points.
+    time: often(null, fc.constantFrom(...times)),
+    value: fc.constantFrom("1", "0", "12.5", "-1", "0.25", "1e2", "7"),
+    tags: often(null, fc.constantFrom(...tags)),
+    // Now and then `data` in another layout: the template is k6's only.
+    layout: often("k6", fc.constantFrom("tags first", "metadata", "value twice", "no tags")),
+    // Windows line ends and trailing blanks (JSON whitespace) now and then.
+    ending: often("", fc.constantFrom("\r", " ", "\t")),
+    change: often(
+      null,
+      fc.record({
+        // Anywhere, or a few bytes around where the template's parts meet.
+        at: fc.oneof(fc.nat(), fc.integer({ min: -3, max: 3 })),
+        near: fc.constantFrom("anywhere", "time", "value", "end"),
+        what: fc.constantFrom("replace", "insert", "delete"),
+        byte: fc.constantFrom(...changes),
+      }),
+    ),
+  });
+  type Point = typeof point extends fc.Arbitrary<infer T> ? T : never;
+  const linesOf = (points: readonly Point[]): string[] => {
+    let time = times[0]!;
+    let tagsText = tags[0]!;
+    return points.map((p, k) => {
+      time = p.time ?? time;
+      tagsText = p.tags ?? tagsText;
+      return lineOf(p, k, time, tagsText);
+    });
+  };
+  const lineOf = (p: Point, k: number, time: string, tagsText: string): string => {
+    const metric = p.metric ?? metrics[k % metrics.length]!;
+    const t = `"time":"${time}"`;
+    const v = `"value":${p.value}`;
+    const g = `"tags":${tagsText}`;
+    const data =
+      p.layout === "tags first"
+        ? `${g},${t},${v}`
+        : p.layout === "metadata"
+          ? `${t},${v},${g},"metadata":{"vu":"1"}`
+          : p.layout === "value twice"
+            ? `${t},"value":3,${g},${v}`
+            : p.layout === "no tags"
+              ? `${t},${v}`
+              : `${t},${v},${g}`;
+    const line = `{"metric":"${metric}","type":"Point","data":{${data}}}`;
+    const c = p.change;
+    if (c === null) return `${line}${p.ending}`;
+    const anchor =
+      c.near === "time"
+        ? line.indexOf('"time":') + 7
+        : c.near === "value"
+          ? line.indexOf(',"tags":')
+          : c.near === "end"
+            ? line.length - 2
+            : 0;
+    const at = c.near === "anywhere" ? c.at % (line.length + 1) : Math.max(0, anchor + c.at);
+    const rest = line.slice(c.what === "insert" ? at : at + 1);
+    return `${line.slice(0, at)}${c.what === "delete" ? "" : c.byte}${rest}${p.ending}`;
+  };
+
+  // A changed digit can move a time out of any trace: then both must refuse alike.
+  const outcome = (ingest: K6Ingest): string => {
+    try {
+      return JSON.stringify(ingest.finish());
+    } catch (error) {
+      return `refused: ${(error as Error).message}`;
+    }
+  };
+
+  it("reads lines as JSON.parse does, whole and with one byte changed, in chunks cut anywhere (fast-check)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(point, { minLength: 1, maxLength: 80, size: "max" }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        (points, cuts) => {
+          const lines = linesOf(points);
+          const options = { metrics: ["http_req_duration{status:503}"] };
+          const fast = new K6Ingest(options);
+          const slow = new K6Ingest({ ...options, fastPath: false });
+          const text = new TextEncoder().encode(`${lines.join("\n")}\n`);
+          let s = 0;
+          for (const cut of [...cuts.map((c) => c % text.length)].sort((a, b) => a - b)) {
+            if (cut < s) continue;
+            s = fast.addChunk(text, s, cut);
+            expect(s).toBeLessThanOrEqual(cut); // no line read past the chunk's end
+          }
+          s = fast.addChunk(text, s, text.length);
+          expect(s).toBe(text.length);
+          for (const l of lines) slow.addLine(l);
+          expect(outcome(fast)).toBe(outcome(slow));
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+});
+
+describe("k6 ingestion: chunks in reused memory (the threads' read-ahead)", () => {
+  it("reads the same when every chunk comes in the same buffer, overwritten", async () => {
+    // ingestK6Pieces reads the next chunk into the other of two buffers while this one is
+    // scanned: the unfinished line of a chunk must be kept as a copy.
+    const text = Buffer.from(`${trickyLines(13, 2000).join("\n")}\n`);
+    for (const size of [7, 100, 4096]) {
+      const buffer = Buffer.alloc(size);
+      async function* reused(): AsyncGenerator<Buffer> {
+        for (let at = 0; at < text.length; at += size) {
+          const n = text.copy(buffer, 0, at, Math.min(text.length, at + size));
+          yield buffer.subarray(0, n);
+          buffer.fill(0x7b); // what a read into it next would do: '{' bytes everywhere
+        }
+      }
+      const fromReused = new K6Ingest();
+      const whole = new K6Ingest();
+      await feedK6Chunks(reused(), fromReused);
+      whole.addChunk(text);
+      expect(JSON.stringify(fromReused.finish())).toBe(JSON.stringify(whole.finish()));
+    }
   });
 });
 

@@ -2,7 +2,8 @@
  * Worker thread of {@link ingestK6File}: claims pieces of a plain k6 `--out json` file from
  * the counter it shares with the other threads (ingestK6Pieces in k6-stream.ts), reads each
  * into its own K6Ingest and posts their states back, buffers transferred; the main thread
- * merges them in file order. Started by `startK6Worker` in k6-stream.ts.
+ * merges them in file order. Started by `runK6Worker` in k6-stream.ts with its first job;
+ * kept afterwards for the next ones, which arrive as messages (a warm thread reads faster).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { transferables, type K6IngestOptions } from "../../k6-ingest.js";
@@ -19,14 +20,14 @@ export interface K6IngestWorkerData {
   readonly options: K6IngestOptions;
 }
 
-const data = workerData as K6IngestWorkerData;
-const states = await ingestK6Pieces(
-  data.path,
-  data.splits,
-  new Int32Array(data.next),
-  data.options,
-);
-parentPort!.postMessage(
-  states,
-  states.flatMap((s) => transferables(s.state)),
-);
+/** One job: its pieces' states posted back (an error ends the thread, as its 'error' event). */
+async function run(job: K6IngestWorkerData): Promise<void> {
+  const states = await ingestK6Pieces(job.path, job.splits, new Int32Array(job.next), job.options);
+  parentPort!.postMessage(
+    states,
+    states.flatMap((s) => transferables(s.state)),
+  );
+}
+
+parentPort!.on("message", (job: K6IngestWorkerData) => void run(job));
+await run(workerData as K6IngestWorkerData);

@@ -8,7 +8,9 @@
  * thread's code is not optimized yet, its core is busy) simply reads fewer pieces, so the
  * threads finish together and the parallel path never waits for the slowest one. Each piece
  * is read into its own K6Ingest; the pieces' states merge here in file order into the same
- * aggregates as one pass, bit for bit. A gzipped file (gunzip is serial) or a small one is
+ * aggregates as one pass, bit for bit. A thread reads its pieces itself, in 4 MiB chunks, the
+ * next one read while this one is scanned; worker threads are kept (idle, unref'd) for the
+ * next file, which then runs on warm code. A gzipped file (gunzip is serial) or a small one is
  * read on this thread in 4 MiB chunks. Either way lines are cut from the bytes (no decoding
  * of whole chunks to strings): see the fast path of analysis/k6-ingest.ts.
  */
@@ -205,7 +207,8 @@ export interface K6ChunkSink {
 
 /**
  * Feeds chunks of NDJSON (a read stream: it reads the next chunk while this one is scanned)
- * to a sink, the line across each chunk boundary put together; returns the bytes fed.
+ * to a sink, the line across each chunk boundary put together; returns the bytes fed. A
+ * chunk's memory may be reused once the next one is asked for (the unfinished line is copied).
  *
  * @throws K6LineTooLongError when a line carried across chunks grows past `maxLineBytes`.
  */
@@ -223,7 +226,7 @@ export async function feedK6Chunks(
     if (carry.length > 0) {
       const nl = chunk.indexOf(10);
       if (nl < 0) {
-        carry.push(chunk);
+        carry.push(Buffer.from(chunk)); // a copy: the reader may reuse the chunk's memory
         carried += chunk.length;
         if (carried > maxLineBytes) throw new K6LineTooLongError(maxLineBytes);
         continue;
@@ -236,7 +239,7 @@ export async function feedK6Chunks(
     }
     const rest = sink.addChunk(chunk, from, chunk.length);
     if (rest < chunk.length) {
-      carry.push(chunk.subarray(rest));
+      carry.push(Buffer.from(chunk.subarray(rest))); // a copy (one line): as above
       carried = chunk.length - rest;
       if (carried > maxLineBytes) throw new K6LineTooLongError(maxLineBytes);
     }
@@ -288,8 +291,9 @@ export interface K6PieceState {
  * Reads pieces [splits[k], splits[k + 1]) of a plain file, claiming the next k from the
  * shared counter until none is left, each into its own K6Ingest (offset = its start), and
  * returns their states. The last piece may end in a line without newline; the others end
- * after one. Each piece is read whole into one reused buffer and fed in 4 MiB chunks (so a
- * line over MAX_K6_LINE_BYTES stops the read as on one thread).
+ * after one. Each piece is read in 4 MiB chunks into two buffers in turn, the next chunk
+ * read while this one is scanned (readAhead), and fed as on one thread (so a line over
+ * MAX_K6_LINE_BYTES stops the read the same way).
  */
 export async function ingestK6Pieces(
   path: string,
@@ -300,25 +304,13 @@ export async function ingestK6Pieces(
   const out: K6PieceState[] = [];
   const handle = await open(path, "r");
   try {
-    let buffer = Buffer.alloc(0);
+    const buffers = [Buffer.allocUnsafe(K6_CHUNK_BYTES), Buffer.allocUnsafe(K6_CHUNK_BYTES)];
     for (;;) {
       const k = Atomics.add(next, 0, 1);
       if (k >= splits.length - 1) return out;
       const start = splits[k]!;
-      const length = splits[k + 1]! - start;
-      if (buffer.length < length) buffer = Buffer.allocUnsafe(length);
-      let read = 0;
-      while (read < length) {
-        const { bytesRead } = await handle.read(buffer, read, length - read, start + read);
-        if (bytesRead === 0) break; // the file shrank: read what is there
-        read += bytesRead;
-      }
-      const piece = buffer.subarray(0, read);
       const ingest = new K6Ingest({ ...options, offset: start });
-      const chunks: Buffer[] = [];
-      for (let s = 0; s < piece.length; s += K6_CHUNK_BYTES)
-        chunks.push(piece.subarray(s, Math.min(piece.length, s + K6_CHUNK_BYTES)));
-      await feedK6Chunks(chunks, ingest);
+      await feedK6Chunks(readAhead(handle, start, splits[k + 1]! - start, buffers), ingest);
       out.push({ index: k, state: ingest.state() });
     }
   } finally {
@@ -326,26 +318,101 @@ export async function ingestK6Pieces(
   }
 }
 
-function startK6Worker(workerData: K6IngestWorkerData): Worker {
-  return startSiblingWorker(import.meta.url, "k6-ingest-worker", workerData);
+/**
+ * The bytes [start, start + length) of a file in chunks of the buffers' size, read into the
+ * buffers in turn: the next chunk is read (on libuv's threads) while the caller scans this
+ * one, which it must be done with when it asks for the next. Ends early when the file shrank.
+ */
+async function* readAhead(
+  handle: FileHandle,
+  start: number,
+  length: number,
+  buffers: readonly Buffer[],
+): AsyncGenerator<Buffer> {
+  const readChunk = async (k: number, at: number): Promise<Buffer> => {
+    const buffer = buffers[k % buffers.length]!;
+    const n = Math.min(buffer.length, length - at);
+    let read = 0;
+    while (read < n) {
+      const { bytesRead } = await handle.read(buffer, read, n - read, start + at + read);
+      if (bytesRead === 0) break; // the file shrank: read what is there
+      read += bytesRead;
+    }
+    return buffer.subarray(0, read);
+  };
+  let at = 0;
+  let pending = readChunk(0, 0);
+  for (let k = 0; ; k++) {
+    const chunk = await pending;
+    const whole = chunk.length === Math.min(buffers[k % buffers.length]!.length, length - at);
+    at += chunk.length;
+    const more = whole && at < length;
+    if (more) {
+      pending = readChunk(k + 1, at);
+      pending.catch(() => {}); // awaited next; no unhandled rejection if the caller stops first
+    }
+    if (chunk.length > 0) yield chunk;
+    if (!more) return;
+  }
 }
 
-/** Runs one worker until no piece is left and resolves with the states of its pieces. */
-function runK6Worker(workerData: K6IngestWorkerData): Promise<K6PieceState[]> {
+/**
+ * Worker threads that finished a job, kept for the next one (unref'd: they never keep the
+ * process alive). A fresh thread pays its start (40–60 ms until its modules are loaded) and
+ * runs the scanner cold (its first two pieces take two to five times as long); a process that
+ * reads several files (a report over many runs, the bench) pays that once per thread, not once
+ * per file.
+ */
+const idleK6Workers: Worker[] = [];
+
+/** Idle threads kept at most: one per core but this one's. */
+const maxIdleK6Workers = (): number => Math.max(1, availableParallelism() - 1);
+
+/** Runs one worker (an idle one, else a new one) until no piece is left; the states of its pieces. */
+function runK6Worker(job: K6IngestWorkerData): Promise<K6PieceState[]> {
   return new Promise((resolve, reject) => {
-    const worker = startK6Worker(workerData);
-    let result: K6PieceState[] | undefined;
-    worker.once("message", (states: K6PieceState[]) => (result = states));
-    worker.once("error", (error: Error) =>
+    let worker = idleK6Workers.pop();
+    if (worker === undefined) {
+      // A new thread takes its first job with it (no message before its listener is set).
+      worker = startSiblingWorker(import.meta.url, "k6-ingest-worker", job);
+      const started = worker;
+      started.on("error", () => {}); // a job's listener reports it; idle, the thread just ends
+      started.once("exit", () => {
+        const k = idleK6Workers.indexOf(started);
+        if (k >= 0) idleK6Workers.splice(k, 1);
+      });
+    } else {
+      worker.ref();
+      worker.postMessage(job);
+    }
+    const w = worker;
+    const done = (): void => {
+      w.off("message", onMessage);
+      w.off("error", onError);
+      w.off("exit", onExit);
+    };
+    const onMessage = (states: K6PieceState[]): void => {
+      done();
+      if (idleK6Workers.length < maxIdleK6Workers()) {
+        w.unref();
+        idleK6Workers.push(w);
+      } else void w.terminate();
+      resolve(states);
+    };
+    const onError = (error: Error): void => {
+      done();
       // A thread's errors arrive as plain Errors: give this one its class back.
       reject(
         error.name === "K6LineTooLongError" ? new K6LineTooLongError(MAX_K6_LINE_BYTES) : error,
-      ),
-    );
-    worker.once("exit", (code) => {
-      if (result !== undefined) resolve(result);
-      else reject(new Error(`k6 ingestion worker exited with code ${code} without a result`));
-    });
+      );
+    };
+    const onExit = (code: number): void => {
+      done();
+      reject(new Error(`k6 ingestion worker exited with code ${code} without a result`));
+    };
+    w.on("message", onMessage);
+    w.once("error", onError);
+    w.once("exit", onExit);
   });
 }
 
