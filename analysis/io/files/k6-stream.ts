@@ -30,13 +30,14 @@ import {
 import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
 import { startSiblingWorker } from "../../../sim/io/worker.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
+import { idleCoreWorkers, isGzip, lineAlignedSplits, pieceBytesFor } from "./pieces.js";
 
 /** Read size: large chunks make the per-chunk overhead (stream, carried line) negligible. */
 export const K6_CHUNK_BYTES = 4 << 20;
 
-/** The size of the pieces threads claim: about 8 per thread, within 4–64 MiB. */
+/** The size of the pieces threads claim (pieces.ts, pieceBytesFor). */
 export function k6PieceBytes(size: number, threads: number): number {
-  return Math.min(64 << 20, Math.max(4 << 20, Math.ceil(size / (8 * threads))));
+  return pieceBytesFor(size, threads);
 }
 
 /**
@@ -51,9 +52,7 @@ export function defaultK6Workers(
   cores = availableParallelism(),
   load = loadavg()[0] ?? 0,
 ): number {
-  if (size < IMPORT_DEFAULTS.k6ThreadMinBytes) return 0;
-  const idle = Math.floor(cores - Math.max(load, 1) + 1e-9); // this thread is one of the load
-  return Math.max(0, Math.min(cores - 1, idle));
+  return idleCoreWorkers(size, IMPORT_DEFAULTS.k6ThreadMinBytes, cores, load);
 }
 
 export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
@@ -68,12 +67,6 @@ export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
   readonly durationSeconds?: number;
   /** The size of the pieces the threads claim (tests make it small). @default {@link k6PieceBytes} */
   readonly pieceBytes?: number;
-}
-
-/** Whether the file starts with the gzip magic bytes (1f 8b). */
-async function isGzip(handle: FileHandle): Promise<boolean> {
-  const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-  return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
 }
 
 /**
@@ -127,7 +120,14 @@ async function ingestK6Bytes(
       const pieceBytes = options.pieceBytes ?? k6PieceBytes(size, wanted + 1);
       if (!Number.isInteger(pieceBytes) || pieceBytes < 1)
         throw new RangeError(`ingestK6File: pieceBytes must be a positive whole number`);
-      splits = await lineAlignedSplits(handle, size, Math.max(1, Math.ceil(size / pieceBytes)));
+      const cut = await lineAlignedSplits(
+        handle,
+        size,
+        Math.max(1, Math.ceil(size / pieceBytes)),
+        MAX_K6_LINE_BYTES,
+      );
+      if (cut === null) throw new K6LineTooLongError(MAX_K6_LINE_BYTES);
+      splits = cut;
       workerCount = Math.min(wanted, splits.length - 2); // no more workers than pieces but one
     }
   } finally {
@@ -246,39 +246,6 @@ export async function feedK6Chunks(
   }
   if (carry.length > 0) sink.addLastLine(Buffer.concat(carry));
   return bytes;
-}
-
-/**
- * Cuts [0, size) into `n` ranges that start at line starts: [splits[k], splits[k + 1]).
- * Each cut moves forward from k·size/n to just after the next newline (cuts may coincide).
- *
- * @throws K6LineTooLongError when no newline follows a cut within MAX_K6_LINE_BYTES: no
- *   piece is then longer than its share plus one line.
- */
-async function lineAlignedSplits(handle: FileHandle, size: number, n: number): Promise<number[]> {
-  const splits = [0];
-  const probe = Buffer.alloc(16 << 10);
-  for (let k = 1; k < n; k++) {
-    // From the byte before the cut: when it is a newline, the cut is already a line start.
-    const from = Math.max(splits[k - 1]!, Math.floor((size * k) / n)) - 1;
-    let at = from;
-    let cut = size;
-    while (at >= 0 && at < size) {
-      if (at - from > MAX_K6_LINE_BYTES) throw new K6LineTooLongError(MAX_K6_LINE_BYTES);
-      const { bytesRead } = await handle.read(probe, 0, probe.length, at);
-      if (bytesRead === 0) break;
-      const nl = probe.subarray(0, bytesRead).indexOf(10);
-      if (nl >= 0) {
-        cut = at + nl + 1;
-        break;
-      }
-      at += bytesRead;
-    }
-    if (at < 0) cut = 0;
-    splits.push(cut);
-  }
-  splits.push(size);
-  return splits;
 }
 
 /** The state of one piece's K6Ingest, with the piece's index. */

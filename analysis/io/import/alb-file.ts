@@ -12,13 +12,14 @@
  * the number of threads. This is the k6 reader's scheme (analysis/io/files/k6-stream.ts): a
  * thread that starts late or runs slower simply claims fewer pieces.
  */
-import { open, type FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Readable } from "node:stream";
 import { startSiblingWorker } from "../../../sim/io/worker.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { ByteLines, MAX_LINE_CHARS } from "../files/lines.js";
+import { idleCoreWorkers, isGzip, lineAlignedSplits, pieceBytesFor } from "../files/pieces.js";
 import { albReader, type AlbReader, type AlbReaderState } from "./alb-reader.js";
 import type { LineVerdict } from "./formats.js";
 import { StepGrid } from "./steps.js";
@@ -134,14 +135,12 @@ export function defaultAlbWorkers(
   cores = availableParallelism(),
   load = loadavg()[0] ?? 0,
 ): number {
-  if (size < IMPORT_DEFAULTS.albThreadMinBytes) return 0;
-  const idle = Math.floor(cores - Math.max(load, 1) + 1e-9); // this thread is one of the load
-  return Math.max(0, Math.min(cores - 1, idle));
+  return idleCoreWorkers(size, IMPORT_DEFAULTS.albThreadMinBytes, cores, load);
 }
 
 /** The size of the pieces threads claim: about 8 per thread, within 4–64 MiB. */
 export function albPieceBytes(size: number, threads: number): number {
-  return Math.min(64 << 20, Math.max(4 << 20, Math.ceil(size / (8 * threads))));
+  return pieceBytesFor(size, threads);
 }
 
 /**
@@ -163,7 +162,12 @@ export async function readAlbFileInPieces(
     const wanted = workers ?? defaultAlbWorkers(size);
     if (wanted <= 0 || (await isGzip(handle))) return null;
     const piece = pieceBytes ?? albPieceBytes(size, wanted + 1);
-    splits = await lineAlignedSplits(handle, size, Math.max(1, Math.ceil(size / piece)));
+    splits = await lineAlignedSplits(
+      handle,
+      size,
+      Math.max(1, Math.ceil(size / piece)),
+      MAX_LINE_BYTES,
+    );
     if (splits === null || splits.length <= 2) return null;
     workers = Math.min(wanted, splits.length - 2); // no more workers than pieces but one
   } finally {
@@ -176,48 +180,6 @@ export async function readAlbFileInPieces(
   const pieces = await readAlbPieces(path, splits, next, spec);
   for (const more of await started) pieces.push(...more);
   return pieces.sort((a, b) => a.index - b.index);
-}
-
-/** Whether the file starts with the gzip magic bytes (1f 8b). */
-async function isGzip(handle: FileHandle): Promise<boolean> {
-  const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-  return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-}
-
-/**
- * Cuts [0, size) into `n` ranges that start at line starts: [splits[k], splits[k + 1]). Each
- * cut moves forward from k·size/n to just after the next line break (cuts may coincide).
- * Null when no line break follows a cut within MAX_LINE_BYTES (no piece is then longer than
- * its share plus one line).
- */
-async function lineAlignedSplits(
-  handle: FileHandle,
-  size: number,
-  n: number,
-): Promise<number[] | null> {
-  const splits = [0];
-  const probe = Buffer.alloc(64 << 10);
-  for (let k = 1; k < n; k++) {
-    // From the byte before the cut: when it is a line break, the cut is already a line start.
-    const from = Math.max(splits[k - 1]!, Math.floor((size * k) / n)) - 1;
-    let at = from;
-    let cut = size;
-    while (at >= 0 && at < size) {
-      if (at - from > MAX_LINE_BYTES) return null;
-      const { bytesRead } = await handle.read(probe, 0, probe.length, at);
-      if (bytesRead === 0) break;
-      const nl = probe.subarray(0, bytesRead).indexOf(10);
-      if (nl >= 0) {
-        cut = at + nl + 1;
-        break;
-      }
-      at += bytesRead;
-    }
-    if (at < 0) cut = 0;
-    splits.push(cut);
-  }
-  splits.push(size);
-  return splits;
 }
 
 /**
