@@ -54,6 +54,7 @@ import type {
 import { vcpusOf } from "./vocab/fargate.js";
 import { taskCostPerSecond } from "./vocab/fargate.js";
 import { taskStation } from "./queue.js";
+import { SWEEP_DEFAULTS } from "./vocab/defaults.js";
 import { monthlyCost } from "./rules.js";
 
 /**
@@ -143,7 +144,7 @@ export function stopRule(
       stair.push(f);
   }
   return {
-    everySteps: Math.max(1, Math.round(PRUNE_CHECK_SECONDS / trace.stepSeconds)),
+    everySteps: Math.max(1, Math.round(SWEEP_DEFAULTS.pruneCheckSeconds / trace.stepSeconds)),
     peakStepRequests: peak,
     maxMinutes: budget,
     maxFailed,
@@ -159,9 +160,6 @@ export function stopRule(
     keepRanks,
   };
 }
-
-/** How often, in seconds of trace, a simulation checks whether it can stop. */
-export const PRUNE_CHECK_SECONDS = 600;
 
 /**
  * Whether the candidate `id`, with these figures so far (cost: a lower bound of its final
@@ -274,23 +272,19 @@ function estimatedCost(c: PlanCandidate, trace: Trace, context: SimulationContex
 }
 
 /**
- * The sweep's ordering pass simulates a fiftieth of the trace around its busiest step, at least
- * six hours and at most a day: on `npm run bench`'s 600 candidates × 14 days, a day's pass cost
- * 7.1 % of the exhaustive sweep's steps and left 83.7 % to simulate, a six-hour one 1.8 % and
- * 85.2 %.
- */
-export const ORDER_WINDOW = { fraction: 1 / 50, minSeconds: 6 * 3600, maxSeconds: 86_400 };
-
-/**
- * The steps [from, to) of the ordering pass (see {@link ORDER_WINDOW}), or null when the trace
+ * The steps [from, to) of the ordering pass (SWEEP_DEFAULTS.orderWindow*: a fiftieth of the
+ * trace around its busiest step, six hours to a day), or null when the trace
  * is under two days (the pass would cost as much as it saves).
  */
 export function orderWindow(trace: Trace): { from: number; to: number } | null {
   const n = trace.requests.length;
   if (n * trace.stepSeconds < 2 * 86_400) return null;
   const seconds = Math.min(
-    ORDER_WINDOW.maxSeconds,
-    Math.max(ORDER_WINDOW.minSeconds, ORDER_WINDOW.fraction * n * trace.stepSeconds),
+    SWEEP_DEFAULTS.orderWindowMaxSeconds,
+    Math.max(
+      SWEEP_DEFAULTS.orderWindowMinSeconds,
+      SWEEP_DEFAULTS.orderWindowFraction * n * trace.stepSeconds,
+    ),
   );
   const steps = Math.max(1, Math.round(seconds / trace.stepSeconds));
   let peak = 0;

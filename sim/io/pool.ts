@@ -28,6 +28,7 @@ import { simulateClass } from "../shared-sweep.js";
 import { classLookup, sharedOrder, siblingClasses } from "../siblings.js";
 import {
   SPACE_DEFAULTS,
+  SWEEP_DEFAULTS,
   type Kpis,
   type PlanCandidate,
   type PrunedAt,
@@ -46,7 +47,7 @@ export interface SweepOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Aborting stops the workers and rejects with the signal's reason. */
   readonly signal?: AbortSignal;
-  /** Candidates per message. @default 4 */
+  /** Candidates per message. @default SWEEP_DEFAULTS.batchSize (4) */
   readonly batchSize?: number;
   /** Stop candidates early when they can no longer matter (sim/prune.ts); off by default. */
   readonly prune?: PruneOptions;
@@ -72,11 +73,7 @@ export interface PruneOptions {
    * @default SPACE_DEFAULTS.minTasksForAvailability
    */
   readonly floor?: number;
-  /**
-   * Candidates in the first wave (the waves then double). No candidate of the first wave stops
-   * early, so a small one lets more stop: on plan --default's 300 candidates, 38 stopped with 16
-   * and 21 with 64 (a wave's last batches leave a worker idle, so not much smaller). @default 16
-   */
+  /** Candidates in the first wave (the waves then double). @default SWEEP_DEFAULTS.firstWave (16) */
   readonly firstWave?: number;
 }
 
@@ -146,7 +143,12 @@ export async function runSweep(
   const reps = classes ? classes.map((c) => c.rep) : candidates.map((_, i) => i);
   // The first wave's candidates stay about firstWave with sharing: fewer representatives.
   const firstWave = prune
-    ? Math.max(1, Math.round(((prune.firstWave ?? 16) * reps.length) / Math.max(1, total)))
+    ? Math.max(
+        1,
+        Math.round(
+          ((prune.firstWave ?? SWEEP_DEFAULTS.firstWave) * reps.length) / Math.max(1, total),
+        ),
+      )
     : null;
   const estimates: (Kpis | undefined)[] = new Array(total);
   const finished: Finished[] = [];
@@ -218,7 +220,7 @@ export async function runSweep(
     return results as SweptCandidate[];
   }
 
-  const batchSize = options.batchSize ?? 4;
+  const batchSize = options.batchSize ?? SWEEP_DEFAULTS.batchSize;
   const data: SweepWorkerData = { trace, context, candidates, keep, window, classes };
   const pool = Array.from({ length: workers }, () => startWorker(data));
   /** The wave under way: its candidates, how far it was sent and came back, its promise. */

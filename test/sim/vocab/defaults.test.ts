@@ -206,6 +206,14 @@ describe("the defaults", () => {
             80,
           ],
         },
+        "sweep": {
+          "batchSize": 4,
+          "firstWave": 16,
+          "orderWindowFraction": 0.02,
+          "orderWindowMaxSeconds": 86400,
+          "orderWindowMinSeconds": 21600,
+          "pruneCheckSeconds": 600,
+        },
         "task": {
           "architecture": "X86_64",
           "capacityProvider": "FARGATE",
