@@ -93,7 +93,13 @@ async function sweeps(trace, count, { exhaustive = true } = {}) {
     stopped.reduce((sum, r) => sum + r.pruned.step + 1, 0);
   const share = (100 * simulated) / (candidates.length * steps);
   const outOfReach = stopped.filter((r) => r.pruned.reason === "out-of-reach").length;
-  const line = `${label}: pruned ${pruned.seconds.toFixed(1)} s (${pruned.cpu.toFixed(1)} CPU-s; ${stopped.length} stopped early, ${outOfReach} of them out of reach, ${share.toFixed(1)} % of the steps simulated besides the ordering pass's day)`;
+  // Where the stopped candidates stopped, on average, by reason (share of the trace).
+  const at = (reason) => {
+    const these = stopped.filter((r) => r.pruned.reason === reason);
+    const mean = these.reduce((sum, r) => sum + (r.pruned.step + 1) / steps, 0) / these.length;
+    return these.length > 0 ? `${reason} at ${(100 * mean).toFixed(0)} %` : `no ${reason}`;
+  };
+  const line = `${label}: pruned ${pruned.seconds.toFixed(1)} s (${pruned.cpu.toFixed(1)} CPU-s; ${stopped.length} stopped early, ${outOfReach} of them out of reach, ${share.toFixed(1)} % of the steps simulated besides the ordering pass's day; stopped on average: ${at("cannot-meet-slo")}, ${at("out-of-reach")} of the trace)`;
   if (!exhaustive) {
     console.log(`sweep of ${line}`);
     return;
