@@ -19,8 +19,9 @@ import { main } from "../../cli/main.js";
 import { HISTORY_ENV } from "../../analysis/io/history/history-db.js";
 import { readPlanResult } from "../../analysis/io/files/plan-result-file.js";
 import { rankOutcomes } from "../../sim/search.js";
-import type { CandidateOutcome, PlanResult } from "../../sim/vocab/index.js";
+import type { CandidateOutcome } from "../../sim/vocab/index.js";
 import { captureIo } from "../helpers/io.js";
+import { COUNTS, decided, withoutCounts } from "../helpers/plan-compare.js";
 
 let dir = "";
 const saved = process.env[HISTORY_ENV];
@@ -56,27 +57,6 @@ async function plan(name: string, args: readonly string[], exhaustive: boolean) 
     csv: parse(await file("candidates.csv"), { columns: true }) as Record<string, string>[],
     result: (await readPlanResult(out)).result,
   };
-}
-
-/** The sentences that count candidates within the SLO (they leave out those out of reach). */
-const COUNTS = /meet the SLO|within the SLO|have MinCapacity below/;
-
-/** What the plan decided, beside the candidates' own rows and the counts. */
-function decided(r: PlanResult) {
-  const { outcomes: _outcomes, trace: _trace, reasons, availability, ...rest } = r;
-  const { belowFloorMeetingSlo: _below, ...floor } = availability;
-  return JSON.stringify({ ...rest, floor, reasons: reasons.filter((x) => !COUNTS.test(x)) });
-}
-
-/** A JSON file without the counts of candidates within the SLO (reasons, availability). */
-function withoutCounts(json: string): string {
-  return JSON.stringify(JSON.parse(json), (key, value: unknown) =>
-    key === "belowFloorMeetingSlo"
-      ? undefined
-      : key === "reasons" && Array.isArray(value)
-        ? value.filter((x) => !(typeof x === "string" && COUNTS.test(x)))
-        : value,
-  );
 }
 
 /** "166 within the SLO" or "166 of 301 candidates meet": the count, and "53 more" out of reach. */

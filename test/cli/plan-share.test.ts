@@ -19,8 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { HISTORY_ENV } from "../../analysis/io/history/history-db.js";
 import { readPlanResult } from "../../analysis/io/files/plan-result-file.js";
-import type { CandidateOutcome, PlanResult } from "../../sim/vocab/index.js";
+import type { CandidateOutcome } from "../../sim/vocab/index.js";
 import { captureIo } from "../helpers/io.js";
+import { decided, withoutCounts } from "../helpers/plan-compare.js";
 
 let dir = "";
 const saved = process.env[HISTORY_ENV];
@@ -64,25 +65,6 @@ async function plan(file: string, name: string, exhaustive: boolean) {
     csv: parseCsv(await read("candidates.csv"), { columns: true }) as Record<string, string>[],
     result: (await readPlanResult(out)).result,
   };
-}
-
-/** The sentences that count candidates within the SLO (they leave out those out of reach). */
-const COUNTS = /meet the SLO|within the SLO|have MinCapacity below/;
-
-function decided(r: PlanResult) {
-  const { outcomes: _outcomes, trace: _trace, reasons, availability, ...rest } = r;
-  const { belowFloorMeetingSlo: _below, ...floor } = availability;
-  return JSON.stringify({ ...rest, floor, reasons: reasons.filter((x) => !COUNTS.test(x)) });
-}
-
-function withoutCounts(json: string): string {
-  return JSON.stringify(JSON.parse(json), (key, value: unknown) =>
-    key === "belowFloorMeetingSlo"
-      ? undefined
-      : key === "reasons" && Array.isArray(value)
-        ? value.filter((x) => !(typeof x === "string" && COUNTS.test(x)))
-        : value,
-  );
 }
 
 describe("plan shared between ARM and Spot siblings against --exhaustive", () => {
