@@ -31,6 +31,8 @@ import {
   median,
   spreadSample,
   widenedCandidates,
+  planFigures as planFiguresOf,
+  timed,
 } from "./workload.mjs";
 
 const build = { generateDefaultWeek, toTrace };
@@ -38,13 +40,7 @@ const build = { generateDefaultWeek, toTrace };
 const cores = availableParallelism();
 
 /** Wall-clock and CPU seconds (this process and its worker threads) of `fn`. */
-async function time(fn) {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  const value = await fn();
-  const c = process.cpuUsage(c0);
-  return { value, seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
-}
+const time = timed;
 
 const config = PlanConfigSchema.parse(benchConfigInput());
 const context = simulationContext(config);
@@ -58,27 +54,9 @@ function candidatesFor(trace, count) {
   return widenedCandidates(expandSpace(config.space, trace, config.service), count);
 }
 
-/**
- * The plan's figures that must not change with pruning, as one string: its Pareto front,
- * robustness checks and pick, and the figures of the candidates in `finished` (those the pruned
- * sweep simulated to the end).
- */
+/** The plan's figures that must not change with pruning (bench/workload.mjs). */
 function planFigures(trace, candidates, swept, finished) {
-  const plan = assemblePlan({
-    trace,
-    context,
-    candidates,
-    kpis: swept.map((r) => r.kpis),
-    pruned: swept.map((r) => r.pruned),
-    ...robustness,
-    current: null,
-  });
-  return JSON.stringify({
-    pareto: plan.pareto,
-    robustness: plan.robustness,
-    pick: plan.recommended && { id: plan.recommended.candidate.id, kpis: plan.recommended.kpis },
-    finished: finished.map((i) => swept[i].kpis),
-  });
+  return planFiguresOf(assemblePlan, { trace, context, candidates, robustness }, swept, finished);
 }
 
 /** Exhaustive and pruned sweeps of `count` candidates over `trace`, compared. */
@@ -97,9 +75,9 @@ async function sweeps(trace, count, { exhaustive = true } = {}) {
   const at = (reason) => {
     const these = stopped.filter((r) => r.pruned.reason === reason);
     const mean = these.reduce((sum, r) => sum + (r.pruned.step + 1) / steps, 0) / these.length;
-    return these.length > 0 ? `${reason} at ${(100 * mean).toFixed(0)} %` : `no ${reason}`;
+    return these.length > 0 ? `${reason} at ${(100 * mean).toFixed(0)} %` : `${reason} none`;
   };
-  const line = `${label}: pruned ${pruned.seconds.toFixed(1)} s (${pruned.cpu.toFixed(1)} CPU-s; ${stopped.length} stopped early, ${outOfReach} of them out of reach, ${share.toFixed(1)} % of the steps simulated besides the ordering pass's day; stopped on average: ${at("cannot-meet-slo")}, ${at("out-of-reach")} of the trace)`;
+  const line = `${label}: pruned ${pruned.seconds.toFixed(1)} s (${pruned.cpu.toFixed(1)} CPU-s; ${stopped.length} stopped early, ${outOfReach} of them out of reach, ${share.toFixed(1)} % of the steps simulated besides the ordering pass's day; stopped on average, in the trace: ${at("cannot-meet-slo")}, ${at("out-of-reach")})`;
   if (!exhaustive) {
     console.log(`sweep of ${line}`);
     return;

@@ -18,7 +18,12 @@ import {
   ROBUSTNESS_DEFAULTS,
   simulationContext,
 } from "../dist/sim/vocab/index.js";
-import { benchConfigInput, generatedDays } from "./workload.mjs";
+import {
+  benchConfigInput,
+  generatedDays,
+  planFigures as planFiguresOf,
+  timed,
+} from "./workload.mjs";
 
 const cores = availableParallelism();
 const days = Number(process.env.BENCH_SIBLINGS_DAYS ?? 14);
@@ -36,34 +41,12 @@ const candidates = expandSpace(config.space, trace, config.service);
 const { topK, maxRisk, minPassed, maxChecked } = ROBUSTNESS_DEFAULTS;
 const prune = { keepRanks: Math.max(topK, maxChecked, 20) };
 
-async function time(fn) {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  const value = await fn();
-  const c = process.cpuUsage(c0);
-  return { value, seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
-}
+const time = timed;
 
-/** What pruning keeps exact, as one string (bench/run.mjs's planFigures). */
+/** What pruning keeps exact, as one string (bench/workload.mjs). */
 function planFigures(swept, finished) {
-  const plan = assemblePlan({
-    trace,
-    context,
-    candidates,
-    kpis: swept.map((r) => r.kpis),
-    pruned: swept.map((r) => r.pruned),
-    topK,
-    maxRisk,
-    minPassed,
-    maxChecked,
-    current: null,
-  });
-  return JSON.stringify({
-    pareto: plan.pareto,
-    robustness: plan.robustness,
-    pick: plan.recommended && { id: plan.recommended.candidate.id, kpis: plan.recommended.kpis },
-    finished: finished.map((i) => swept[i].kpis),
-  });
+  const robustness = { topK, maxRisk, minPassed, maxChecked };
+  return planFiguresOf(assemblePlan, { trace, context, candidates, robustness }, swept, finished);
 }
 
 const label = `${candidates.length} candidates (4 × ${candidates.length / 4}) × ${days} days`;

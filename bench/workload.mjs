@@ -1,7 +1,8 @@
 // The workload bench/run.mjs, bench/sim-ab.mjs and bench/sim-profile.mjs measure: the generated
 // default week's traffic over a number of days, the bench plan config and its candidates. It
 // imports no build: each script passes the functions of the build (or builds) it measures. Also
-// the one median the bench scripts take of their runs.
+// the one median the bench scripts take of their runs, their timer, and the plan figures
+// run.mjs and siblings.mjs compare.
 
 const WEEK_MS = 7 * 86400_000;
 
@@ -63,4 +64,41 @@ export function median(xs) {
   const s = [...xs].sort((x, y) => x - y);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** `fn`'s value with its wall and CPU seconds (this process and its worker threads). */
+export async function timed(fn) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const value = await fn();
+  const c = process.cpuUsage(c0);
+  return { value, seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+}
+
+/**
+ * The plan's figures that must not change with pruning or sharing, as one string: its Pareto
+ * front, robustness checks and pick, and the figures of the candidates in `finished` (those the
+ * pruned sweep simulated to the end). `assemblePlan` is dist/sim/plan.js's.
+ */
+export function planFigures(
+  assemblePlan,
+  { trace, context, candidates, robustness },
+  swept,
+  finished,
+) {
+  const plan = assemblePlan({
+    trace,
+    context,
+    candidates,
+    kpis: swept.map((r) => r.kpis),
+    pruned: swept.map((r) => r.pruned),
+    ...robustness,
+    current: null,
+  });
+  return JSON.stringify({
+    pareto: plan.pareto,
+    robustness: plan.robustness,
+    pick: plan.recommended && { id: plan.recommended.candidate.id, kpis: plan.recommended.kpis },
+    finished: finished.map((i) => swept[i].kpis),
+  });
 }
