@@ -5,36 +5,16 @@
  * with its own cost).
  */
 import { describe, expect, it } from "vitest";
-import { generateDefaultWeek } from "../../../analysis/synthetic.js";
-import { toTrace } from "../../../analysis/trace.js";
 import { runSweep } from "../../../sim/io/pool.js";
-import { expandSpace, meetsSlo } from "../../../sim/search.js";
-import { contextOf, planConfigOf } from "../../helpers/sim.js";
+import { meetsSlo } from "../../../sim/search.js";
+import { twoBusyDays } from "../../helpers/sweep.js";
 
 describe("the sweep pool with sharing between price-only siblings", () => {
   it("finishes every candidate it does not stop with its exhaustive figures, alike on 0, 1 and 2 workers", async () => {
-    const raw = generateDefaultWeek(4);
-    const days = {
-      ...raw,
-      times: raw.times.slice(0, 2 * 1440),
-      values: raw.values.slice(0, 2 * 1440).map((v) => 2 * v),
-    };
-    const trace = toTrace(days, {}, () => {});
-    const slo = { latencyP95Ms: 250, errorRatePercent: 0.1, violationBudgetPercent: 1 };
-    const config = planConfigOf({
-      service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
-      slo,
-      space: {
-        maxCpu: 1024,
-        utilizationTargets: [40, 60, 90],
-        MinCapacity: [2, 4, 8],
-        ScaleOutCooldown: [300],
-        architectures: ["X86_64", "ARM64"],
-        capacityProviders: ["FARGATE", "FARGATE_SPOT"],
-      },
+    const { trace, slo, context, candidates } = twoBusyDays({
+      architectures: ["X86_64", "ARM64"],
+      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
     });
-    const context = contextOf({ service: config.service, slo });
-    const candidates = expandSpace(config.space, trace, config.service);
     // The first one (x86 On-Demand: a member, not its class's representative) is never stopped,
     // as plan keeps today's settings.
     expect(candidates[0]!.task).toMatchObject({

@@ -6,6 +6,7 @@ import { poolSize, runSweep } from "../../../sim/io/pool.js";
 import { simulate } from "../../../sim/engine.js";
 import { expandSpace } from "../../../sim/search.js";
 import { contextOf, planConfigOf } from "../../helpers/sim.js";
+import { twoBusyDays } from "../../helpers/sweep.js";
 
 describe("the sweep pool", () => {
   it("gives identical results on 0, 1 and 2 workers, the same as simulating each candidate", async () => {
@@ -81,26 +82,7 @@ describe("the sweep pool", () => {
   });
 
   it("orders a trace of two days by its busiest day, and prunes alike on 0, 1 and 2 workers, out of reach too", async () => {
-    const raw = generateDefaultWeek(4);
-    const days = {
-      ...raw,
-      times: raw.times.slice(0, 2 * 1440),
-      values: raw.values.slice(0, 2 * 1440).map((v) => 2 * v),
-    };
-    const trace = toTrace(days, {}, () => {});
-    const slo = { latencyP95Ms: 250, errorRatePercent: 0.1, violationBudgetPercent: 1 };
-    const config = planConfigOf({
-      service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
-      slo,
-      space: {
-        maxCpu: 1024,
-        utilizationTargets: [40, 60, 90],
-        MinCapacity: [2, 4, 8],
-        ScaleOutCooldown: [300],
-      },
-    });
-    const context = contextOf({ service: config.service, slo });
-    const candidates = expandSpace(config.space, trace, config.service);
+    const { trace, context, candidates } = twoBusyDays();
     const prune = { keepRanks: 3, firstWave: 4 };
     const full = await runSweep(trace, context, candidates, { workers: 0 });
     const inline = await runSweep(trace, context, candidates, { workers: 0, prune });
