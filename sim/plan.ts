@@ -48,7 +48,10 @@ import {
   riskRank,
   riskWords,
   severityOf,
+  worstMinuteFar,
   worstMinuteOf,
+  worstMinuteText,
+  WORST_MINUTE_FACTOR,
   type RiskInputs,
 } from "./risk.js";
 
@@ -449,6 +452,54 @@ function signedMoney(v: number): string {
   return `${v < 0 ? "−" : "+"}${money(Math.abs(v))}`;
 }
 
+/**
+ * When the pick's worst minute is far outside the SLO (the "worst-minute" risk factor): whether
+ * the other candidates checked for robustness and the current setting share it (then it comes
+ * from the traffic, not from the pick: a spike no setting in the space absorbs in time), or
+ * which of them keep that minute within bounds and the cheapest of those. Only candidates
+ * simulated in full are used (the robustness checks and the current setting), so a pruned sweep
+ * says the same as an exhaustive one. Null when the pick's worst minute is not far outside.
+ */
+export function worstMinuteContext(
+  result: Omit<PlanResult, "reasons">,
+  pickId: number,
+): string | null {
+  const { risk, slo, currentRisk, robustness, outcomes } = result;
+  if (!risk || !risk.factors.some((f) => f.kind === "worst-minute")) return null;
+  const others = robustness.filter((x) => x.candidateId !== pickId);
+  const within = others.filter((x) => !worstMinuteFar(x.risk.worstMinute, slo));
+  const current = currentRisk?.worstMinute ?? null;
+  if (others.length === 0 && current === null) return null;
+  const bound = `${WORST_MINUTE_FACTOR}× the SLO`;
+  const currentFar = current !== null && worstMinuteFar(current, slo);
+  const currentText =
+    current === null
+      ? ""
+      : `the current setting's worst minute is ${currentFar ? "as far outside" : "within bounds"} (${worstMinuteText(current)})`;
+  if (within.length === 0) {
+    const none =
+      others.length === 0
+        ? ""
+        : others.length === 1
+          ? `The other candidate checked does not keep its worst minute within ${bound} either`
+          : `None of the ${others.length} other candidates checked keeps its worst minute within ${bound} either`;
+    const both = [none, currentText]
+      .filter((x) => x !== "")
+      .join(current && currentFar ? ", and " : ", but ");
+    const text = both.charAt(0).toUpperCase() + both.slice(1);
+    return current === null || currentFar
+      ? `${text}: that minute comes from the traffic more than from the settings (the report's worst minutes say when and why).`
+      : `${text}.`;
+  }
+  const byCost = (id: number) =>
+    outcomes.find((o) => o.candidate.id === id)?.kpis.monthlyCostUsd ?? Infinity;
+  const cheapest = [...within].sort(
+    (a, b) => byCost(a.candidateId) - byCost(b.candidateId) || a.candidateId - b.candidateId,
+  )[0]!;
+  const label = outcomes.find((o) => o.candidate.id === cheapest.candidateId)?.candidate.label;
+  return `${within.length} of the ${others.length} other candidates checked keep their worst minute within ${bound}; the cheapest of them is ${label ?? `candidate ${cheapest.candidateId}`} at ${money(byCost(cheapest.candidateId))} a month, rated ${riskWords(cheapest.risk.rating)} (${worstMinuteText(cheapest.risk.worstMinute)})${currentText ? `; ${currentText}` : ""}.`;
+}
+
 function explain(
   result: Omit<PlanResult, "reasons">,
   ranked: readonly CandidateOutcome[],
@@ -508,6 +559,8 @@ function explain(
         : `Rated ${riskWords(risk.rating)} (${risk.points} point${risk.points === 1 ? "" : "s"}): ${risk.factors.map((f) => f.reason).join("; ")}.`,
     );
   }
+  const worst = risk && recommended ? worstMinuteContext(result, recommended.candidate.id) : null;
+  if (worst) reasons.push(worst);
   if (r) {
     const failed = r.perturbations.filter((p) => !p.meetsSlo).map((p) => p.name);
     reasons.push(

@@ -130,6 +130,28 @@ function num(v: number, digits = 0): string {
   return frac === undefined ? grouped : `${grouped}.${frac}`;
 }
 
+/**
+ * Whether a worst minute is far outside the SLO (its p95 or its error rate more than
+ * {@link WORST_MINUTE_FACTOR} times the SLO's): the risk factor "worst-minute".
+ */
+export function worstMinuteFar(
+  w: { readonly p95Ms: number; readonly errorRatePercent: number },
+  slo: { readonly latencyP95Ms: number; readonly errorRatePercent: number },
+): boolean {
+  return (
+    w.p95Ms > WORST_MINUTE_FACTOR * slo.latencyP95Ms ||
+    w.errorRatePercent > WORST_MINUTE_FACTOR * slo.errorRatePercent
+  );
+}
+
+/** A worst minute for people: "p95 32,473 ms, 27 % of requests failing". */
+export function worstMinuteText(w: {
+  readonly p95Ms: number;
+  readonly errorRatePercent: number;
+}): string {
+  return `p95 ${num(w.p95Ms)} ms, ${pct(w.errorRatePercent)} of requests failing`;
+}
+
 /** A length of time in hours as people say it: "1 min", "6 h", "3 days". */
 function hoursText(hours: number): string {
   if (hours >= 48) return `${num(hours / 24, hours % 24 === 0 ? 0 : 1)} days`;
@@ -185,7 +207,7 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
   const w = inputs.worstMinute;
   const p95Far = w.p95Ms > WORST_MINUTE_FACTOR * slo.latencyP95Ms;
   const errorsFar = w.errorRatePercent > WORST_MINUTE_FACTOR * slo.errorRatePercent;
-  if (p95Far || errorsFar) {
+  if (worstMinuteFar(w, slo)) {
     const parts = [
       p95Far
         ? `p95 ${num(w.p95Ms)} ms (${num(w.p95Ms / slo.latencyP95Ms)}× the ${num(slo.latencyP95Ms)}-ms SLO)`
