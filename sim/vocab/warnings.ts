@@ -35,8 +35,15 @@ function duration(ms: number): string {
   return `${Math.round((seconds / 3600) * 10) / 10} h`;
 }
 
+/** Digits grouped by thousands (the integer part only), as the CLI prints counts: "217,441". */
+function grouped(n: number): string {
+  const [int, frac] = String(n).split(".");
+  const whole = (int ?? "").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return frac === undefined ? whole : `${whole}.${frac}`;
+}
+/** "1 thing" / "1,204 things". */
+const count = (n: number, noun: string): string => `${grouped(n)} ${noun}${n === 1 ? "" : "s"}`;
 /** "1 thing was" / "3 things were". */
-const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
 const wasWere = (n: number): string => (n === 1 ? "was" : "were");
 
 export const warnings = {
@@ -132,7 +139,7 @@ export const warnings = {
   sparseData: (what: string, spans: number, keptSteps: number, windowSteps: number) =>
     make(
       "sparse-data",
-      `${what} holds requests in ${spans} stretches of activity more than a day apart; the bundle keeps ${keptSteps} of the ${windowSteps} steps between the first and the last request, and the steps between stretches are gaps (no data), not zero traffic; give --from/--to around one stretch to import it alone.`,
+      `${what} holds requests in ${spans} stretches of activity more than a day apart; the bundle keeps ${grouped(keptSteps)} of the ${grouped(windowSteps)} steps between the first and the last request, and the steps between stretches are gaps (no data), not zero traffic; give --from/--to around one stretch to import it alone.`,
     ),
 
   /** --step was given but the query states another Period; the query's was kept. */

@@ -139,6 +139,8 @@ describe("caplab import (runImportCommand)", () => {
     expect(io.stderr()).toMatch(
       /load balancer app\/my-loadbalancer\/50dc6c495c0c9188 holds requests in 2 stretches/,
     );
+    // Counts read as the summary's do, digits grouped.
+    expect(io.stderr()).toMatch(/the bundle keeps 2 of the \d{1,3}(,\d{3})+ steps between/);
 
     // One load balancer alone: no folder beside --out.
     const one = join(dir, "one");
