@@ -12,7 +12,7 @@
  * the number of threads. This is the k6 reader's scheme (analysis/io/files/k6-stream.ts): a
  * thread that starts late or runs slower simply claims fewer pieces.
  */
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Readable } from "node:stream";
@@ -46,6 +46,15 @@ export function albLineVerdict(
   return reader.readBytes(bytes, start, end);
 }
 
+/** Lines cut from ALB log bytes into `reader`, `onBad(lineNumber, why)` called for each bad one. */
+function albLines(reader: AlbReader, onBad: (lineNumber: number, why: string) => void): ByteLines {
+  const lines: ByteLines = new ByteLines((bytes, start, end) => {
+    const verdict = albLineVerdict(reader, bytes, start, end);
+    if (verdict !== null) onBad(lines.count, verdict);
+  }, MAX_LINE_BYTES);
+  return lines;
+}
+
 /**
  * Reads a stream of ALB log bytes into `reader`, calling `onBad(lineNumber, why)` for each bad
  * line and `onLines(count)` with the number of lines read so far after each chunk and at the
@@ -57,10 +66,7 @@ export async function readAlbStream(
   onBad: (lineNumber: number, why: string) => void,
   onLines: (count: number) => void,
 ): Promise<void> {
-  const lines: ByteLines = new ByteLines((bytes, start, end) => {
-    const verdict = albLineVerdict(reader, bytes, start, end);
-    if (verdict !== null) onBad(lines.count, verdict);
-  }, MAX_LINE_BYTES);
+  const lines = albLines(reader, onBad);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     lines.push(chunk);
     onLines(lines.count);
@@ -86,23 +92,35 @@ export async function readAlbPlainFile(
   const handle = await open(path, "r");
   try {
     if (await isGzip(handle)) return false;
-    const lines: ByteLines = new ByteLines((bytes, start, end) => {
-      const verdict = albLineVerdict(reader, bytes, start, end);
-      if (verdict !== null) onBad(lines.count, verdict);
-    }, MAX_LINE_BYTES);
+    const lines = albLines(reader, onBad);
     const buffer = Buffer.allocUnsafe(READ_BYTES);
-    for (let at = 0; ;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-      lines.push(buffer.subarray(0, bytesRead));
-      onLines(lines.count);
-    }
+    await readRange(handle, buffer, 0, Infinity, lines, () => onLines(lines.count));
     lines.end();
     onLines(lines.count);
     return true;
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Pushes the bytes [from, end) of a file into `lines` through one reused `buffer`, calling
+ * `onChunk` after each read; stops early at the end of the file (it may have shrunk).
+ */
+async function readRange(
+  handle: FileHandle,
+  buffer: Buffer,
+  from: number,
+  end: number,
+  lines: ByteLines,
+  onChunk?: () => void,
+): Promise<void> {
+  for (let at = from; at < end;) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - at), at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
+    lines.push(buffer.subarray(0, bytesRead));
+    onChunk?.();
   }
 }
 
@@ -205,18 +223,10 @@ export async function readAlbPieces(
       const reader = albReader(grid, spec.loadBalancer);
       const firstBad: [number, string][] = [];
       let badLines = 0;
-      const lines: ByteLines = new ByteLines((bytes, from, to) => {
-        const verdict = albLineVerdict(reader, bytes, from, to);
-        if (verdict === null) return;
-        if (badLines++ < KEPT_BAD_LINES) firstBad.push([lines.count, verdict]);
-      }, MAX_LINE_BYTES);
-      for (let at = splits[k]!, end = splits[k + 1]!; at < end;) {
-        const want = Math.min(buffer.length, end - at);
-        const { bytesRead } = await handle.read(buffer, 0, want, at);
-        if (bytesRead === 0) break; // the file shrank: read what is there
-        at += bytesRead;
-        lines.push(buffer.subarray(0, bytesRead));
-      }
+      const lines = albLines(reader, (lineNumber, why) => {
+        if (badLines++ < KEPT_BAD_LINES) firstBad.push([lineNumber, why]);
+      });
+      await readRange(handle, buffer, splits[k]!, splits[k + 1]!, lines);
       lines.end();
       out.push({ index: k, lines: lines.count, badLines, firstBad, state: reader.state() });
     }
