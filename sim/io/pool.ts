@@ -194,18 +194,18 @@ export async function runSweep(
     // The ordering pass's own: a memo's tables are sized for the trace that first made them.
     const windowMemo = new QueueStepMemo(16 << 20);
     if (windowTrace) {
+      const noKeep = () => false;
+      const opts = { queueMemo: windowMemo };
       for (const index of reps) {
         options.signal?.throwIfAborted();
         const cls = classOf(index);
-        const noKeep = () => false;
-        const opts = { queueMemo: windowMemo };
         for (const r of simulateClass(windowTrace, candidates, cls, context, null, noKeep, opts))
           estimates[r.index] = r.kpis;
       }
     }
+    const kept = (i: number) => keep.includes(i);
     for (const wave of sweepWaves(order(), firstWave)) {
       const rule = nextRule();
-      const kept = (i: number) => keep.includes(i);
       for (const index of wave) {
         options.signal?.throwIfAborted();
         for (const r of simulateClass(trace, candidates, classOf(index), context, rule, kept, {

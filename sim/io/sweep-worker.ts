@@ -5,11 +5,11 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { traceWindow, type StopRule } from "../prune.js";
-import { simulateClass } from "../shared-sweep.js";
+import { simulateClass, type IndexedResult } from "../shared-sweep.js";
 import { classLookup, type SiblingClass } from "../siblings.js";
 import { QueueStepMemo } from "../queue.js";
 import { scheduleFirings } from "../schedule.js";
-import type { Kpis, PlanCandidate, PrunedAt, SimulationContext, Trace } from "../vocab/index.js";
+import type { PlanCandidate, SimulationContext, Trace } from "../vocab/index.js";
 
 export interface SweepWorkerData {
   readonly trace: Trace;
@@ -24,8 +24,8 @@ export interface SweepWorkerData {
 }
 
 /**
- * Candidates to simulate (with sharing: representatives, each answered for its class), held to `rule`; with `window`, on the ordering pass's steps only
- * (no rule).
+ * Candidates to simulate (with sharing: representatives, each answered for its class), held to
+ * `rule`; with `window`, on the ordering pass's steps only (no rule).
  */
 export type SweepRequest = {
   readonly batch: readonly number[];
@@ -33,12 +33,7 @@ export type SweepRequest = {
   readonly window: boolean;
 };
 
-export type SweepResponse = readonly SweptResult[];
-type SweptResult = {
-  readonly index: number;
-  readonly kpis: Kpis;
-  readonly pruned: PrunedAt | null;
-};
+export type SweepResponse = readonly IndexedResult[];
 
 const data = workerData as SweepWorkerData;
 const keep = new Set(data.keep);
@@ -55,7 +50,7 @@ const endMs = data.trace.startMs + data.trace.requests.length * data.trace.stepS
 
 parentPort!.on("message", (message: SweepRequest) => {
   if (message.window && windowTrace) {
-    const estimates: SweptResult[] = message.batch.flatMap((index) =>
+    const estimates: IndexedResult[] = message.batch.flatMap((index) =>
       simulateClass(windowTrace, data.candidates, classOf(index), data.context, null, noKeep, {
         queueMemo: windowMemo,
       }),
@@ -63,7 +58,7 @@ parentPort!.on("message", (message: SweepRequest) => {
     parentPort!.postMessage(estimates satisfies SweepResponse);
     return;
   }
-  const results: SweptResult[] = message.batch.flatMap((index) => {
+  const results: IndexedResult[] = message.batch.flatMap((index) => {
     const candidate = data.candidates[index]!;
     const key = JSON.stringify(candidate.scaling.scheduledActions);
     let firings = firingsCache.get(key);
