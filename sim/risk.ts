@@ -131,17 +131,26 @@ function num(v: number, digits = 0): string {
 }
 
 /**
- * Whether a worst minute is far outside the SLO (its p95 or its error rate more than
- * {@link WORST_MINUTE_FACTOR} times the SLO's): the risk factor "worst-minute".
+ * Which of a worst minute's figures are far outside the SLO: its p95, its error rate (more than
+ * {@link WORST_MINUTE_FACTOR} times the SLO's).
  */
+function farOutside(
+  w: { readonly p95Ms: number; readonly errorRatePercent: number },
+  slo: { readonly latencyP95Ms: number; readonly errorRatePercent: number },
+): { readonly p95: boolean; readonly errors: boolean } {
+  return {
+    p95: w.p95Ms > WORST_MINUTE_FACTOR * slo.latencyP95Ms,
+    errors: w.errorRatePercent > WORST_MINUTE_FACTOR * slo.errorRatePercent,
+  };
+}
+
+/** Whether a worst minute is far outside the SLO (either figure): the risk factor "worst-minute". */
 export function worstMinuteFar(
   w: { readonly p95Ms: number; readonly errorRatePercent: number },
   slo: { readonly latencyP95Ms: number; readonly errorRatePercent: number },
 ): boolean {
-  return (
-    w.p95Ms > WORST_MINUTE_FACTOR * slo.latencyP95Ms ||
-    w.errorRatePercent > WORST_MINUTE_FACTOR * slo.errorRatePercent
-  );
+  const far = farOutside(w, slo);
+  return far.p95 || far.errors;
 }
 
 /** A worst minute for people: "p95 32,473 ms, 27 % of requests failing". */
@@ -205,9 +214,8 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
       });
   }
   const w = inputs.worstMinute;
-  const p95Far = w.p95Ms > WORST_MINUTE_FACTOR * slo.latencyP95Ms;
-  const errorsFar = w.errorRatePercent > WORST_MINUTE_FACTOR * slo.errorRatePercent;
-  if (worstMinuteFar(w, slo)) {
+  const { p95: p95Far, errors: errorsFar } = farOutside(w, slo);
+  if (p95Far || errorsFar) {
     const parts = [
       p95Far
         ? `p95 ${num(w.p95Ms)} ms (${num(w.p95Ms / slo.latencyP95Ms)}× the ${num(slo.latencyP95Ms)}-ms SLO)`
