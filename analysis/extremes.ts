@@ -9,6 +9,7 @@
  * The reports link their worst-p95 and error figures to these rows.
  */
 import type { ScalingEvent, Timeline } from "../sim/vocab/index.js";
+import { fixedGrouped } from "../sim/vocab/numbers.js";
 
 /** Steps of traffic before a window that its spike is measured against (an hour at 60 s). */
 export const BASELINE_STEPS = 60;
@@ -55,11 +56,7 @@ export interface Extreme {
   readonly rows: readonly ExtremeRow[];
 }
 
-function num(v: number, digits = 0): string {
-  const [int, frac] = v.toFixed(digits).split(".");
-  const grouped = (int ?? "0").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return frac === undefined ? grouped : `${grouped}.${frac}`;
-}
+const num = fixedGrouped;
 
 /** "14:05 UTC": the window's own day is in the heading that shows the causes. */
 function clock(ms: number): string {

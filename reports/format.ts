@@ -3,14 +3,7 @@
  * locale) and the HTML escapers for strings that came from outside (config, file paths); the
  * Markdown and terminal ones are in escape.ts.
  */
-
-/** Digits grouped by thousands with a comma, e.g. `groupThousands("12345.6")` → "12,345.6". */
-function groupThousands(fixed: string): string {
-  const negative = fixed.startsWith("-");
-  const [int, frac] = (negative ? fixed.slice(1) : fixed).split(".");
-  const grouped = (int ?? "0").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${negative ? "-" : ""}${grouped}${frac !== undefined ? `.${frac}` : ""}`;
-}
+import { groupThousands } from "../sim/vocab/numbers.js";
 
 /**
  * A count the simulator gives as a mean or an expected value (tasks, OOM kills): whole numbers

@@ -20,6 +20,7 @@ import {
   type Slo,
   type Timeline,
 } from "./vocab/index.js";
+import { fixedGrouped } from "./vocab/numbers.js";
 
 /** A failed robustness check with at least this share of SLO-violating minutes is a breakdown. */
 export const BREAKDOWN_SHARE = 0.25;
@@ -124,11 +125,7 @@ export interface RiskInputs {
 }
 
 /** Fixed decimals with thousands grouped by commas, no locale: num(8239) → "8,239". */
-function num(v: number, digits = 0): string {
-  const [int, frac] = v.toFixed(digits).split(".");
-  const grouped = (int ?? "0").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return frac === undefined ? grouped : `${grouped}.${frac}`;
-}
+const num = fixedGrouped;
 
 /**
  * Which of a worst minute's figures are far outside the SLO: its p95, its error rate (more than

@@ -11,6 +11,7 @@
  * Strings from outside (file names, metric names, log fields) go into messages as they are:
  * the terminal (`printable`) and Markdown (reports/escape.ts) writers escape them.
  */
+import { groupThousands } from "./numbers.js";
 
 /** A warning: what happened and what it means, in one sentence; `code` says which kind. */
 export interface Warning {
@@ -35,12 +36,8 @@ function duration(ms: number): string {
   return `${Math.round((seconds / 3600) * 10) / 10} h`;
 }
 
-/** Digits grouped by thousands (the integer part only), as the CLI prints counts: "217,441". */
-function grouped(n: number): string {
-  const [int, frac] = String(n).split(".");
-  const whole = (int ?? "").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return frac === undefined ? whole : `${whole}.${frac}`;
-}
+/** A whole count as the CLI prints counts: "217,441". */
+const grouped = (n: number): string => groupThousands(String(n));
 /** "1 thing" / "1,204 things". */
 const count = (n: number, noun: string): string => `${grouped(n)} ${noun}${n === 1 ? "" : "s"}`;
 /** "1 thing was" / "3 things were". */
