@@ -13,17 +13,8 @@ export function formatCount(v: number): string {
   return Number.isFinite(v) ? String(Math.round(v * 10) / 10) : "—";
 }
 
-/**
- * A count with its noun in the right number, as the CLI's summaries print counts:
- * `plural(1, "step")` → "1 step", `plural(3, "step")` → "3 steps", `plural(0, "entry",
- * "entries")` → "0 entries". English takes the plural for every count but exactly one. The
- * count's digits are grouped by thousands as {@link formatNumber} groups them ("20,200
- * steps"), its decimals kept as `String` writes them.
- */
-export function plural(n: number, noun: string, nouns = `${noun}s`): string {
-  const text = String(n);
-  return `${/e/i.test(text) ? text : groupThousands(text)} ${n === 1 ? noun : nouns}`;
-}
+/** plural() lives with the other number formats in sim/vocab/numbers.ts; re-exported here. */
+export { plural } from "../sim/vocab/numbers.js";
 
 /** A number with fixed decimals and thousands separators; "—" when not finite. */
 export function formatNumber(v: number, decimals = 0): string {

@@ -69,7 +69,7 @@ import {
 import { mergeAndJudge } from "./run-merge.js";
 import { collectServerSide } from "./server-side.js";
 import type { ManifestBase, RunJob, RunOptions, RunOutcome, RunWorld } from "./run.js";
-import { plural } from "../../reports/format.js";
+import { plural } from "../../sim/vocab/numbers.js";
 
 /** The IAM policy that lists the actions `caplab run --on ecs` calls. */
 export const RUN_POLICY = "examples/iam/run-policy.json";

@@ -14,7 +14,7 @@ import {
 import type { Io } from "../../sim/vocab/index.js";
 import { writeJsonAtomic } from "../../analysis/io/files/output.js";
 import { mergeK6Outputs, type MergeResult } from "./k6-merge.js";
-import { plural } from "../../reports/format.js";
+import { plural } from "../../sim/vocab/numbers.js";
 
 /**
  * Merges the gathered outputs into `out/k6.json.gz` and judges the plan's thresholds on the

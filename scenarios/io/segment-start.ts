@@ -11,7 +11,7 @@
  */
 import { RUN_DEFAULTS } from "../../sim/vocab/defaults.js";
 import type { RunningSegment } from "./ecs-segments.js";
-import { plural } from "../../reports/format.js";
+import { plural } from "../../sim/vocab/numbers.js";
 
 /** The port of k6's REST API. @default 6565 (k6's own default address, localhost:6565) */
 export const K6_API_PORT = 6565;

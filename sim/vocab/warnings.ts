@@ -11,7 +11,7 @@
  * Strings from outside (file names, metric names, log fields) go into messages as they are:
  * the terminal (`printable`) and Markdown (reports/escape.ts) writers escape them.
  */
-import { groupThousands } from "./numbers.js";
+import { groupThousands, plural } from "./numbers.js";
 
 /** A warning: what happened and what it means, in one sentence; `code` says which kind. */
 export interface Warning {
@@ -39,7 +39,7 @@ function duration(ms: number): string {
 /** A whole count as the CLI prints counts: "217,441". */
 const grouped = (n: number): string => groupThousands(String(n));
 /** "1 thing" / "1,204 things". */
-const count = (n: number, noun: string): string => `${grouped(n)} ${noun}${n === 1 ? "" : "s"}`;
+const count = (n: number, noun: string): string => plural(n, noun);
 /** "1 thing was" / "3 things were". */
 const wasWere = (n: number): string => (n === 1 ? "was" : "were");
 

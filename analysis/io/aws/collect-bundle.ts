@@ -30,7 +30,7 @@ import { collect, type CollectResult } from "./collect.js";
 import type { PackingLimits } from "./packing.js";
 import type { RetryOptions } from "./retry.js";
 import { DEFAULT_MAX_TASKS } from "./task-metrics.js";
-import { plural } from "../../../reports/format.js";
+import { plural } from "../../../sim/vocab/numbers.js";
 
 /** The default period, seconds (CloudWatch's standard resolution; COLLECT_DEFAULTS). @default 60 */
 export const DEFAULT_COLLECT_PERIOD = COLLECT_DEFAULTS.periodSeconds;

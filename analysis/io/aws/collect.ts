@@ -51,7 +51,7 @@ import {
   toDeploymentSettings,
   toTaskSize,
 } from "./snapshot.js";
-import { plural } from "../../../reports/format.js";
+import { plural } from "../../../sim/vocab/numbers.js";
 
 /** What to collect. */
 export interface CollectRequest {

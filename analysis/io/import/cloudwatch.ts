@@ -14,7 +14,7 @@
  * requests series' period.
  */
 import { readFile, stat } from "node:fs/promises";
-import { plural } from "../../../reports/format.js";
+import { plural } from "../../../sim/vocab/numbers.js";
 import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";

@@ -19,7 +19,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { toTrace } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
-import { plural } from "../../../reports/format.js";
+import { plural } from "../../../sim/vocab/numbers.js";
 import { readTraceCsvStream } from "../files/trace-file.js";
 import {
   warnings,

@@ -55,7 +55,7 @@ import {
   validateThresholds,
   type ThresholdResult,
 } from "../../../scenarios/plan/k6-thresholds.js";
-import { plural } from "../../../reports/format.js";
+import { plural } from "../../../sim/vocab/numbers.js";
 import { thresholdVerdicts } from "../../../reports/run-data.js";
 import { renderSeriesCsv, type FixedSeries } from "../files/bundle.js";
 import { excerpt, jsonErrorReason } from "../files/excerpt.js";

@@ -4,7 +4,7 @@
  */
 import { BUNDLE_REQUESTS_SERIES } from "../../../sim/vocab/index.js";
 import { renderThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
-import { plural } from "../../../reports/format.js";
+import { plural } from "../../../sim/vocab/numbers.js";
 import type { FixedSeries } from "../files/bundle.js";
 import type { ImportResult } from "./import.js";
 import type { K6RunImport } from "./k6-run.js";
