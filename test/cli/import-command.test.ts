@@ -68,8 +68,10 @@ describe("caplab import (runImportCommand)", () => {
       /^Imported 23 requests of app\/tomcat-load-balancer\/d12d886025a14d3f from 2 inputs \(26 lines, 0 bad\)/,
     );
     expect(io.stdout()).toMatch(
-      /\nImported 1 request of app\/MyALB1\/240dbdc5244653c9 .* into .*bundle-MyALB1\n/,
+      /\nImported 1 request of app\/MyALB1\/240dbdc5244653c9 .* into .*bundle-MyALB1\n {2}and 2 requests that reached no target \(redirects, fixed responses, refusals: series requests-without-target, not in requests\)\n/,
     );
+    // Every request of the tomcat one reached a target: no such line for it.
+    expect(io.stdout()).not.toMatch(/bundle\n {2}and /);
     expect(io.stderr()).toMatch(
       /^warning: the logs hold 2 load balancers; each has its own bundle \(app\/tomcat-load-balancer\/d12d886025a14d3f → .*bundle, app\/MyALB1\/240dbdc5244653c9 → .*bundle-MyALB1\)/,
     );

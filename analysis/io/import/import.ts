@@ -119,6 +119,8 @@ export interface ImportStats {
   /** Requests whose arrival fell outside --from/--to. */
   readonly outsideWindow: number;
   readonly unreadableFiles: number;
+  /** ALB logs: requests in the window that reached no target (redirects, fixed responses, refusals). */
+  readonly withoutTarget?: number;
 }
 
 export interface ImportResult {
@@ -314,6 +316,7 @@ async function importLines(
       badLines: bad,
       outsideWindow: reader.outside,
       unreadableFiles: unreadable,
+      ...(format === "alb" ? { withoutTarget: seen - requests } : {}),
     };
     const notes = [
       `read ${plural(lines, "line")} from ${plural(files, "input")}: ${

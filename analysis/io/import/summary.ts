@@ -25,6 +25,11 @@ export function renderImportSummary(result: ImportResult, out: string): string {
         ]
       : [
           `Imported ${plural(Math.round(s.requests), "request")}${result.loadBalancer === undefined ? "" : ` of ${result.loadBalancer}`} from ${plural(s.files, "input")} (${plural(s.lines, "line")}, ${s.badLines} bad) into ${out}`,
+          ...(s.withoutTarget
+            ? [
+                `  and ${plural(s.withoutTarget, "request")} that reached no target (redirects, fixed responses, refusals: series requests-without-target, not in requests)`,
+              ]
+            : []),
         ];
   return [
     ...first,
