@@ -14,7 +14,15 @@ import type { TopLevelSpec } from "vega-lite";
 import { bucketSize, MAX_POINTS, type Chart } from "./timeline-charts.js";
 import { PALETTE, referenceRule, responsive } from "./chart-style.js";
 import { formatNumber } from "./format.js";
-import type { RunData, RunSecond, ServerPoint, TaskUsage, UsageSeries } from "./run-data.js";
+import type {
+  RunData,
+  RunSecond,
+  ServerPoint,
+  TaskUsage,
+  TrafficSide,
+  TrafficStep,
+  UsageSeries,
+} from "./run-data.js";
 
 /** Tasks named in a per-task chart's legend at most (lines are drawn for every task). */
 export const LEGEND_TASKS = 20;
@@ -33,10 +41,18 @@ export type RunChart = Chart;
 
 /** Every chart of the run report, in report order (server-side charts only with data). */
 export function runCharts(run: RunData): RunChart[] {
+  return [
+    ...(run.traffic === null ? loadTestCharts(run) : trafficCharts(run.traffic)),
+    ...serverCharts(run),
+  ];
+}
+
+/** The load test's charts, from k6's seconds: requests, latency, errors. */
+function loadTestCharts(run: RunData): RunChart[] {
   const bucket = bucketSize(run.seconds.length, MAX_POINTS);
   const per = bucket === 1 ? "per second" : `per ${bucket}-second bucket`;
   const failed = run.seconds.reduce((a, s) => a + s.failed + s.status5xx, 0);
-  const charts: RunChart[] = [
+  return [
     {
       id: "chart-requests",
       title: "Request rate",
@@ -61,6 +77,11 @@ export function runCharts(run: RunData): RunChart[] {
         : {}),
     },
   ];
+}
+
+/** The server side's charts (none without one): tasks, requests per target, CPU and memory. */
+function serverCharts(run: RunData): RunChart[] {
+  const charts: RunChart[] = [];
   const server = run.server;
   if (server !== null) {
     charts.push({
@@ -103,6 +124,147 @@ export function runCharts(run: RunData): RunChart[] {
           spec: containerUsageChart(run, metric),
         });
     }
+  }
+  return charts;
+}
+
+/** A trace bundle's steps, in buckets of `bucket`: sums of counts, max p95, mean weighted by requests. */
+export function bucketTraffic(steps: readonly TrafficStep[], bucket: number): TrafficStep[] {
+  if (bucket <= 1) return [...steps];
+  const out: TrafficStep[] = [];
+  for (let i = 0; i < steps.length; i += bucket) {
+    const part = steps.slice(i, i + bucket);
+    const requests = part.reduce((a, s) => a + s.requests, 0);
+    const errors = part.filter((s) => s.http5xx !== null);
+    const p95 = part.filter((s) => s.p95Ms !== null).map((s) => s.p95Ms!);
+    const avg = part.filter((s) => s.avgMs !== null && s.requests > 0);
+    const weight = avg.reduce((a, s) => a + s.requests, 0);
+    out.push({
+      timeMs: part[0]!.timeMs,
+      requests,
+      http5xx: errors.length === 0 ? null : errors.reduce((a, s) => a + s.http5xx!, 0),
+      p95Ms: p95.length === 0 ? null : Math.max(...p95),
+      avgMs: weight > 0 ? avg.reduce((a, s) => a + s.avgMs! * s.requests, 0) / weight : null,
+    });
+  }
+  return out;
+}
+
+/**
+ * The time axis of a trace bundle's charts, from minutes to months: labels on a 24-hour clock
+ * (vega's own pick would read 00:42 as "12:42"), with the date once the span passes a day.
+ */
+function trafficX(spanMs: number) {
+  const day = 86_400_000;
+  const format = spanMs <= day ? "%H:%M" : spanMs <= 14 * day ? "%b %d %H:%M" : "%b %d";
+  return {
+    field: "t",
+    type: "temporal",
+    title: "time (UTC)",
+    scale: { type: "utc" },
+    axis: { format, labelOverlap: true },
+  } as const;
+}
+const TRAFFIC_TOOLTIP = {
+  field: "t",
+  type: "temporal",
+  title: "time (UTC)",
+  format: "%Y-%m-%d %H:%M",
+};
+
+/** A trace bundle's charts: requests and 5xx per second, and TargetResponseTime when it has one. */
+export function trafficCharts(traffic: TrafficSide): RunChart[] {
+  if (traffic.steps.length === 0) return [];
+  const bucket = bucketSize(traffic.steps.length, MAX_POINTS);
+  const rows = bucketTraffic(traffic.steps, bucket);
+  const step = traffic.stepSeconds;
+  const per =
+    bucket === 1
+      ? `each ${formatNumber(step)}-s step`
+      : `per ${formatNumber(bucket * step)}-s bucket of ${bucket} steps`;
+  const charts: RunChart[] = [];
+  const has5xx = traffic.from.http5xx.length > 0;
+  const x = trafficX(rows[rows.length - 1]!.timeMs - rows[0]!.timeMs);
+  // A few points draw no line to see: mark each of them.
+  const point = rows.length <= 60;
+  charts.push({
+    id: "chart-traffic-requests",
+    title: "Request rate",
+    caption: `Requests${has5xx ? " and 5xx responses" : ""} per second (mean ${per}).`,
+    spec: responsive(
+      {
+        description: "Requests and 5xx responses per second.",
+        data: {
+          values: rows.flatMap((r) => [
+            { t: r.timeMs, series: "requests", value: round(r.requests / (bucket * step)) },
+            ...(has5xx
+              ? [{ t: r.timeMs, series: "5xx", value: round((r.http5xx ?? 0) / (bucket * step)) }]
+              : []),
+          ]),
+        },
+        mark: { type: "line", strokeWidth: 1.2, interpolate: "step-after", point },
+        encoding: {
+          x,
+          y: { field: "value", type: "quantitative", title: "per second" },
+          color: {
+            field: "series",
+            type: "nominal",
+            title: null,
+            scale: has5xx
+              ? { domain: ["requests", "5xx"], range: [PALETTE.blue, PALETTE.vermillion] }
+              : { domain: ["requests"], range: [PALETTE.blue] },
+          },
+          tooltip: [TRAFFIC_TOOLTIP, { field: "series" }, { field: "value", format: ",.2f" }],
+        },
+      },
+      200,
+    ),
+  });
+  const latency = rows.flatMap((r) =>
+    (
+      [
+        ["p95", r.p95Ms],
+        ["average", r.avgMs],
+      ] as const
+    ).flatMap(([series, v]) =>
+      v === null || v <= 0 ? [] : [{ t: r.timeMs, series, value: round(v, 2) }],
+    ),
+  );
+  if (latency.length > 0) {
+    const log = spansTenfold(latency, undefined);
+    charts.push({
+      id: "chart-traffic-latency",
+      title: "Response time",
+      caption: `TargetResponseTime p95 (${bucket === 1 ? "each step" : "the bucket's worst step"}) and average (weighted by requests), ${per}${log ? ", log scale" : ""}.`,
+      spec: responsive(
+        {
+          description: "Response time per step.",
+          data: { values: latency },
+          mark: { type: "line", strokeWidth: 1.3, point },
+          encoding: {
+            x,
+            y: {
+              field: "value",
+              type: "quantitative",
+              title: log ? "ms, log scale" : "ms",
+              scale: log ? { type: "log" } : { zero: false },
+            },
+            color: {
+              field: "series",
+              type: "nominal",
+              title: null,
+              scale: { domain: ["p95", "average"], range: [PALETTE.blue, PALETTE.green] },
+            },
+            tooltip: [
+              TRAFFIC_TOOLTIP,
+              { field: "series" },
+              { field: "value", title: "ms", format: ",.1f" },
+            ],
+          },
+        },
+        220,
+      ),
+    });
   }
   return charts;
 }

@@ -154,6 +154,103 @@ export interface RunMeta {
   readonly gitCommit: string | null;
 }
 
+/**
+ * One step of a trace bundle's traffic (an import of ALB, nginx or CSV data, a CloudWatch
+ * export, a collect), from its series; null where the bundle has no series for a figure.
+ */
+export interface TrafficStep {
+  /** Start of the step, epoch ms (UTC). */
+  readonly timeMs: number;
+  readonly requests: number;
+  /** 5xx responses: the ALB's own and the targets', or the web server's. */
+  readonly http5xx: number | null;
+  /** TargetResponseTime p95 and Average of the step, ms. */
+  readonly p95Ms: number | null;
+  readonly avgMs: number | null;
+}
+
+/** A trace bundle's traffic: what its report shows in place of a load test's. */
+export interface TrafficSide {
+  /** The requests series' step, seconds. */
+  readonly stepSeconds: number;
+  /** The bundle's series each figure comes from (ids, or CloudWatch metric names). */
+  readonly from: {
+    /** null: the bundle counts no requests (no RequestCount, e.g. Container Insights alone). */
+    readonly requests: string | null;
+    readonly http5xx: readonly string[];
+    readonly p95: string | null;
+    readonly avg: string | null;
+  };
+  /** One per step of the requests series, by time. */
+  readonly steps: readonly TrafficStep[];
+}
+
+/** The metrics that count 5xx responses (ALB's two, and the web server's from `import`). */
+const FIVE_XX_METRICS = new Set([
+  "HTTPCode_ELB_5XX_Count",
+  "HTTPCode_Target_5XX_Count",
+  "HTTPCode_5XX_Count",
+]);
+
+/**
+ * The traffic of a trace bundle from its series: requests from the `requests` series (else
+ * RequestCount), 5xx summed over the 5xx series of the same step, TargetResponseTime's p95 and
+ * Average in ms; no steps when the bundle counts no requests (e.g. Container Insights alone).
+ */
+export function trafficFromSeries(series: readonly NamedSeries[], requestsId: string): TrafficSide {
+  const requests =
+    series.find((s) => s.id === requestsId) ??
+    series.find((s) => s.metricName === "RequestCount" && (s.stat ?? "Sum") === "Sum");
+  if (requests === undefined)
+    return {
+      stepSeconds: 60,
+      from: { requests: null, http5xx: [], p95: null, avg: null },
+      steps: [],
+    };
+  const period = requests.periodSeconds;
+  const same = series.filter((s) => s !== requests && s.periodSeconds === period);
+  const fiveXx = same.filter((s) => FIVE_XX_METRICS.has(s.metricName));
+  const byTime = (s: NamedSeries | undefined, scale: number): Map<number, number> | null =>
+    s === undefined ? null : new Map(s.points.map((p) => [p.timeMs, p.value * scale]));
+  const latency = (stat: string) =>
+    same.find((s) => s.metricName === "TargetResponseTime" && s.stat?.toLowerCase() === stat);
+  const p95Series = latency("p95");
+  const avgSeries = latency("average");
+  const p95 = byTime(p95Series, 1000);
+  const avg = byTime(avgSeries, 1000);
+  const errors = fiveXx.map((s) => byTime(s, 1)!);
+  const name = (s: NamedSeries) =>
+    s.id === undefined || s.id === s.metricName ? s.metricName : `${s.id} (${s.metricName})`;
+  return {
+    stepSeconds: period,
+    from: {
+      requests: name(requests),
+      http5xx: fiveXx.map(name),
+      p95: p95Series === undefined ? null : name(p95Series),
+      avg: avgSeries === undefined ? null : name(avgSeries),
+    },
+    steps: [...requests.points]
+      .sort((a, b) => a.timeMs - b.timeMs)
+      .map((p) => ({
+        timeMs: p.timeMs,
+        requests: p.value,
+        http5xx:
+          errors.length === 0 ? null : errors.reduce((a, m) => a + (m.get(p.timeMs) ?? 0), 0),
+        p95Ms: p95?.get(p.timeMs) ?? null,
+        avgMs: avg?.get(p.timeMs) ?? null,
+      })),
+  };
+}
+
+/** Whether a server side holds anything but 5xx counts (which a trace bundle's traffic shows). */
+export function hasServerFigures(s: ServerSide): boolean {
+  return (
+    s.taskCount.length + s.cpuUtilization.length + s.memoryUtilization.length > 0 ||
+    s.requestCountPerTarget.length > 0 ||
+    s.tasks.length > 0
+  );
+}
+
 /** Everything caplab reads from a run bundle. */
 export interface RunData {
   readonly meta: RunMeta;
@@ -171,6 +268,8 @@ export interface RunData {
   /** The plan's SLO (plan.json) when the bundle has one. */
   readonly slo: SloTargets | null;
   readonly server: ServerSide | null;
+  /** A trace bundle's traffic (no k6 output): the report shows it in place of the run's. */
+  readonly traffic: TrafficSide | null;
   readonly warnings: readonly Warning[];
 }
 
@@ -186,6 +285,7 @@ export function runDataOf(
     readonly thresholds?: readonly ThresholdVerdict[];
     readonly slo?: SloTargets | null;
     readonly server?: ServerSide | null;
+    readonly traffic?: TrafficSide | null;
     readonly warnings?: readonly Warning[];
   } = {},
 ): RunData {
@@ -238,6 +338,7 @@ export function runDataOf(
     thresholds: extra.thresholds ?? [],
     slo: extra.slo ?? null,
     server: extra.server ?? null,
+    traffic: extra.traffic ?? null,
     warnings: [...(extra.warnings ?? [])],
   };
 }

@@ -5,9 +5,14 @@
  * {@link runFactRows}.
  */
 import { formatObserved } from "../analysis/k6-results.js";
-import { capacityFigures, type RunData, type ThresholdVerdict } from "./run-data.js";
+import {
+  capacityFigures,
+  type RunData,
+  type ThresholdVerdict,
+  type TrafficSide,
+} from "./run-data.js";
 import { markdownCell, markdownInline } from "./escape.js";
-import { formatCompact, formatNumber, formatPercent } from "./format.js";
+import { formatCompact, formatNumber, formatPercent, formatUtc, plural } from "./format.js";
 
 /** A labelled value for people. */
 export type Row = readonly [label: string, value: string];
@@ -17,8 +22,9 @@ export function runSeconds(run: RunData): number {
   return run.seconds.length;
 }
 
-/** The key figures of the run, in report order. */
+/** The key figures of the run (of its traffic, for a trace bundle), in report order. */
 export function runFactRows(run: RunData): Row[] {
+  if (run.traffic !== null) return trafficFactRows(run.traffic);
   const seconds = runSeconds(run);
   const l = run.latency;
   const rows: Row[] = [
@@ -56,6 +62,65 @@ export function runFactRows(run: RunData): Row[] {
         ? `not recorded: ${run.meta.k6Exit}`
         : "unknown",
   ]);
+  return rows;
+}
+
+/** A span of time as people say it: "45 min", "6.0 h", "5.0 days". */
+function spanText(seconds: number): string {
+  if (seconds < 2 * 3600) return `${formatCompact(seconds / 60, 1)} min`;
+  if (seconds < 2 * 86400) return `${formatNumber(seconds / 3600, 1)} h`;
+  return `${formatNumber(seconds / 86400, 1)} days`;
+}
+
+/**
+ * The key figures of a trace bundle's traffic: requests with their mean rate and busiest step,
+ * 5xx, TargetResponseTime, and the series they come from.
+ */
+export function trafficFactRows(t: TrafficSide): Row[] {
+  if (t.from.requests === null)
+    return [["Requests", "none counted: the bundle has no requests or RequestCount series"]];
+  const steps = t.steps;
+  const requests = steps.reduce((a, s) => a + s.requests, 0);
+  const span = steps.length * t.stepSeconds;
+  let busiest = steps[0];
+  for (const s of steps) if (busiest === undefined || s.requests > busiest.requests) busiest = s;
+  const rows: Row[] = [
+    [
+      "Requests",
+      `${formatNumber(requests)} over ${spanText(span)} (${plural(steps.length, "step")} of ${t.stepSeconds} s): ${formatCompact(span > 0 ? requests / span : 0, 2)}/s on average${busiest === undefined ? "" : `; busiest step ${formatNumber(busiest.requests)} at ${formatUtc(busiest.timeMs)}`}`,
+    ],
+  ];
+  const fiveXx = steps.reduce((a, s) => a + (s.http5xx ?? 0), 0);
+  rows.push([
+    "5xx responses",
+    t.from.http5xx.length === 0
+      ? "— (the bundle has no 5xx series)"
+      : `${formatNumber(fiveXx)} (${formatPercent(requests > 0 ? (fiveXx / requests) * 100 : 0, 3)} of requests)`,
+  ]);
+  const p95 = steps.filter((s) => s.p95Ms !== null && s.requests > 0);
+  if (p95.length > 0) {
+    const sorted = p95.map((s) => s.p95Ms!).sort((a, b) => a - b);
+    const worst = p95.reduce((w, s) => (s.p95Ms! > w.p95Ms! ? s : w));
+    rows.push([
+      "Response time p95 per step",
+      `median ${formatNumber(sorted[Math.floor((sorted.length - 1) / 2)]!, 1)} ms, worst ${formatNumber(worst.p95Ms!, 1)} ms at ${formatUtc(worst.timeMs)}`,
+    ]);
+  }
+  const avg = steps.filter((s) => s.avgMs !== null && s.requests > 0);
+  const weight = avg.reduce((a, s) => a + s.requests, 0);
+  if (weight > 0)
+    rows.push([
+      "Response time, average",
+      `${formatNumber(avg.reduce((a, s) => a + s.avgMs! * s.requests, 0) / weight, 1)} ms (weighted by requests)`,
+    ]);
+  const from = [
+    `requests: ${t.from.requests}`,
+    ...(t.from.http5xx.length > 0 ? [`5xx: ${t.from.http5xx.join(" + ")}`] : []),
+    ...(t.from.p95 !== null || t.from.avg !== null
+      ? [`response time: ${[t.from.p95, t.from.avg].filter((x) => x !== null).join(", ")}`]
+      : []),
+  ];
+  rows.push(["Series", from.join("; ")]);
   return rows;
 }
 
@@ -123,6 +188,13 @@ export function runVerdict(run: RunData): RunVerdict {
     const o = observedText(t);
     return `${t.metric} ${t.expression}${o !== null ? `: observed ${o}` : ""}`;
   });
+  if (run.traffic !== null)
+    return {
+      pass: null,
+      headline:
+        "NO VERDICT: a trace bundle holds traffic, not a load test, so nothing was judged; the figures and charts below describe it. Point a simulate or plan config at it (trace: { file: BUNDLE }) to test settings against this traffic.",
+      failing: [],
+    };
   if (run.thresholds.length === 0 && exit === null) {
     return {
       pass: null,
@@ -166,17 +238,46 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
   ].join("\n");
 }
 
+/** The Thresholds section of the Markdown report. */
+function thresholdsMarkdown(run: RunData): string[] {
+  const cell = markdownCell;
+  if (run.thresholds.length === 0)
+    return [
+      "## Thresholds",
+      "",
+      "No k6 thresholds in this run (summary.json, thresholds.json).",
+      "",
+    ];
+  const failed = run.thresholds.filter((t) => !t.ok).length;
+  return [
+    "## Thresholds",
+    "",
+    `${failed === 0 ? "All" : `${failed} of`} ${run.thresholds.length} thresholds ${failed === 0 ? "held" : "FAILED"}.`,
+    "",
+    table(
+      ["metric", "threshold", "observed", "verdict"],
+      run.thresholds.map((t) => [
+        cell(t.metric),
+        cell(t.expression),
+        cell(observedText(t) ?? "—"),
+        t.ok ? "✅ held" : "❌ failed",
+      ]),
+    ),
+    "",
+  ];
+}
+
 /** The Markdown report; `images` are PNG charts beside it (none when PNGs were skipped). */
 export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = []): string {
   const m = markdownInline;
   const cell = markdownCell;
   const out: string[] = [];
-  out.push(`# caplab run: ${m(runTitle(run))}`, "");
+  out.push(`# caplab ${run.traffic === null ? "run" : "traffic"}: ${m(runTitle(run))}`, "");
   const when =
     run.meta.startedAt !== null
       ? ` · ${m(run.meta.startedAt)}${run.meta.endedAt !== null ? ` to ${m(run.meta.endedAt)}` : ""}`
       : "";
-  out.push(`Target ${m(run.meta.target)}${when}`, "");
+  out.push(`${run.traffic === null ? "Target" : "Source"} ${m(run.meta.target)}${when}`, "");
   const verdict = runVerdict(run);
   out.push(`**${m(verdict.headline)}**`, "");
   for (const f of verdict.failing) out.push(`- ❌ ${m(f)}`);
@@ -190,26 +291,8 @@ export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = 
     ),
     "",
   );
-  out.push("## Thresholds", "");
-  if (run.thresholds.length === 0)
-    out.push("No k6 thresholds in this run (summary.json, thresholds.json).", "");
-  else {
-    const failed = run.thresholds.filter((t) => !t.ok).length;
-    out.push(
-      `${failed === 0 ? "All" : `${failed} of`} ${run.thresholds.length} thresholds ${failed === 0 ? "held" : "FAILED"}.`,
-      "",
-      table(
-        ["metric", "threshold", "observed", "verdict"],
-        run.thresholds.map((t) => [
-          cell(t.metric),
-          cell(t.expression),
-          cell(observedText(t) ?? "—"),
-          t.ok ? "✅ held" : "❌ failed",
-        ]),
-      ),
-      "",
-    );
-  }
+  // A trace bundle has no k6 thresholds to list.
+  if (run.traffic === null) out.push(...thresholdsMarkdown(run));
   const server = serverFactRows(run);
   out.push("## Server side", "");
   if (server.length === 0) out.push("The bundle has no server-side series.", "");
@@ -250,6 +333,7 @@ export function runReportJson(run: RunData): unknown {
     capacity: capacityFigures(run),
     seconds: run.seconds,
     server: run.server,
+    traffic: run.traffic,
     warnings: run.warnings,
   };
 }

@@ -18,6 +18,7 @@
 import { join, resolve } from "node:path";
 import {
   BUNDLE_FORMAT,
+  BUNDLE_REQUESTS_SERIES,
   RUN_BUNDLE_FORMAT,
   RunBundleManifestSchema,
   warnings as warning,
@@ -32,11 +33,13 @@ import type { K6MetricType } from "../../k6-results.js";
 import { thresholdNeeds, type ThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
 import type { SloTargets } from "../../../scenarios/plan/k6-plan.js";
 import {
+  hasServerFigures,
   MAX_NAMED_BAD_K6_LINES,
   runDataOf,
   scalingEventsOf,
   serverSideFromSeries,
   thresholdVerdicts,
+  trafficFromSeries,
   withObservedValues,
   type NamedSeries,
   type RunData,
@@ -321,7 +324,11 @@ export async function loadRunBundle(
  */
 async function loadTraceBundle(dir: string, root: BundleRoot): Promise<RunData> {
   const warnings: Warning[] = [];
-  const server = await loadServerSide(root, warnings);
+  const read = await readServerSeries(root, warnings);
+  const traffic = trafficFromSeries(read?.series ?? [], BUNDLE_REQUESTS_SERIES);
+  const all = read && serverSideFromSeries(read.series, read.context);
+  // The traffic shows the 5xx: a server side of 5xx counts alone says nothing more.
+  const server = all !== null && hasServerFigures(all) ? all : null;
   const manifest = await readBundleManifest(root);
   const source = `${manifest.source.kind}${manifest.source.detail === "" ? "" : `: ${manifest.source.detail}`}`;
   const meta = {
@@ -333,7 +340,7 @@ async function loadTraceBundle(dir: string, root: BundleRoot): Promise<RunData> 
     k6ExitCode: null,
     gitCommit: null,
   };
-  return runDataOf(null, meta, { thresholds: [], slo: null, server, warnings });
+  return runDataOf(null, meta, { thresholds: [], slo: null, server, traffic, warnings });
 }
 
 /**
@@ -342,6 +349,21 @@ async function loadTraceBundle(dir: string, root: BundleRoot): Promise<RunData> 
  * outside the bundle is an error.
  */
 async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<ServerSide | null> {
+  const read = await readServerSeries(root, warnings);
+  return read && serverSideFromSeries(read.series, read.context);
+}
+
+/**
+ * A trace bundle's series and what its manifest and scaling.json say around them; null when
+ * it has no manifest (see {@link loadServerSide}).
+ */
+async function readServerSeries(
+  root: BundleRoot,
+  warnings: Warning[],
+): Promise<{
+  series: NamedSeries[];
+  context: Parameters<typeof serverSideFromSeries>[1];
+} | null> {
   if ((await bundleFile(root, "manifest.json", null, { optional: true })) === null) return null;
   let manifest;
   try {
@@ -416,9 +438,12 @@ async function loadServerSide(root: BundleRoot, warnings: Warning[]): Promise<Se
       );
     }
   }
-  return serverSideFromSeries(series, {
-    maxCapacity: manifest.current?.scaling.MaxCapacity ?? null,
-    task: manifest.current?.task ?? null,
-    scalingEvents,
-  });
+  return {
+    series,
+    context: {
+      maxCapacity: manifest.current?.scaling.MaxCapacity ?? null,
+      task: manifest.current?.task ?? null,
+      scalingEvents,
+    },
+  };
 }

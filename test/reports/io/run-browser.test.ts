@@ -6,8 +6,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadRunBundle } from "../../../analysis/io/files/run-bundle.js";
+import { runImportCommand } from "../../../cli/import-command.js";
 import { writeRunReport } from "../../../reports/io/write-run-report.js";
 import { HOSTILE_NAME, writeRunBundle } from "../../fixtures/runs/make-run-bundle.js";
 import {
@@ -18,6 +20,7 @@ import {
   openReport,
   textOverlaps,
 } from "../../helpers/browser.js";
+import { captureIo, cliContext } from "../../helpers/io.js";
 
 const hasChromium = chromiumOrWarn("run-browser.test.ts");
 
@@ -88,6 +91,36 @@ describe("run report.html in Chromium", () => {
         expect(verdict.top).toBeLessThan(200);
         expect(verdict.text).toMatch(/FAIL: 1 of 1 thresholds failed/);
         await keepScreenshot(page, `run-report-${width}.png`);
+      }
+    },
+  );
+
+  it.skipIf(!hasChromium)(
+    "draws a trace bundle's traffic (the ALB log of ../shared/data imported) without overlaps",
+    async () => {
+      const bundle = join(session.dir, "alb");
+      const source = fileURLToPath(
+        new URL("../../../../shared/data/alb/dmastrop-tomcat-alb-50-targets.log", import.meta.url),
+      );
+      expect(
+        await runImportCommand([source], { format: "alb", out: bundle }, cliContext(captureIo())),
+      ).toBe(0);
+      const run = await loadRunBundle(bundle);
+      const files = await writeRunReport(run, join(session.dir, "alb-out"), ["html"]);
+      for (const width of [800, 1400]) {
+        const { page, errors, charts } = await openReport(session.browser!, files.html!, width);
+        expect(charts.map((c) => c.id)).toEqual([
+          "chart-traffic-requests",
+          "chart-traffic-latency",
+        ]);
+        for (const c of charts) expect(c, c.id).toMatchObject({ live: true, error: null });
+        expect(errors).toEqual([]);
+        expect(await textOverlaps(page)).toEqual([]);
+        expect(await page.$eval("h1", (el) => el.textContent)).toBe("Traffic");
+        const verdict = await page.$eval("#verdict", (el) => el.textContent ?? "");
+        expect(verdict).toMatch(/NO VERDICT: a trace bundle holds traffic/);
+        expect(verdict).toMatch(/23 over 1 min/);
+        await keepScreenshot(page, `traffic-report-${width}.png`);
       }
     },
   );

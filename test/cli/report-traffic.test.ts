@@ -1,0 +1,75 @@
+/**
+ * `caplab report` on a trace bundle (`caplab import` of real logs from ../shared/data): the
+ * report shows the bundle's traffic (requests, 5xx, TargetResponseTime), not a load test's
+ * zeros, and says there is nothing to judge.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runImportCommand } from "../../cli/import-command.js";
+import { runReportCommand } from "../../cli/report-command.js";
+import { captureIo, cliContext } from "../helpers/io.js";
+
+const data = (name: string) =>
+  fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
+
+let dir = "";
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "caplab-report-traffic-"));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function importThenReport(source: string, format: string, name: string) {
+  const bundle = join(dir, name);
+  expect(await runImportCommand([source], { format, out: bundle }, cliContext(captureIo()))).toBe(
+    0,
+  );
+  const out = join(dir, `${name}-report`);
+  const io = captureIo();
+  expect(await runReportCommand(bundle, { out, format: "html,md,json" }, cliContext(io))).toBe(0);
+  return {
+    md: await readFile(join(out, "report.md"), "utf8"),
+    html: await readFile(join(out, "report.html"), "utf8"),
+    json: JSON.parse(await readFile(join(out, "report.json"), "utf8")) as {
+      traffic: { stepSeconds: number; steps: { requests: number }[] } | null;
+    },
+  };
+}
+
+describe("caplab report on a trace bundle", () => {
+  it("shows an nginx log's requests and 5xx over its days, with a request-rate chart", async () => {
+    const r = await importThenReport(
+      data("nginx/nginx_logs.elastic-examples.first14575.log"),
+      "nginx",
+      "nginx",
+    );
+    expect(r.md).toMatch(/^# caplab traffic: trace bundle \\\(nginx\\\)/);
+    expect(r.md).toContain("| Requests | 14,575 over 5.0 days \\(7,261 steps of 60 s\\)");
+    expect(r.md).toMatch(/\| 5xx responses \| 0 \\\(0\.000 % of requests\\\) \|/);
+    expect(r.md).toContain("NO VERDICT: a trace bundle holds traffic, not a load test");
+    // No k6 sections for a bundle without k6.
+    expect(r.md).not.toContain("## Thresholds");
+    expect(r.md).not.toContain("Dropped iterations");
+    expect(r.html).toContain("<h1>Traffic</h1>");
+    expect(r.html).toContain('id="chart-traffic-requests"');
+    // The nginx log has no response times: no latency chart.
+    expect(r.html).not.toContain('id="chart-traffic-latency"');
+    expect(r.json.traffic?.stepSeconds).toBe(60);
+    expect(r.json.traffic?.steps.reduce((a, s) => a + s.requests, 0)).toBe(14575);
+  });
+
+  it("shows an ALB log's TargetResponseTime p95 and average in ms, and its 5xx series", async () => {
+    const r = await importThenReport(data("alb/dmastrop-tomcat-alb-50-targets.log"), "alb", "alb");
+    expect(r.md).toContain("| Requests | 23 over 1 min \\(1 step of 60 s\\)");
+    expect(r.md).toMatch(/\| Response time p95 per step \| median [\d.]+ ms, worst [\d.]+ ms at /);
+    expect(r.md).toMatch(/\| Response time, average \| [\d.]+ ms \\\(weighted by requests\\\) \|/);
+    expect(r.md).toContain("elb-5xx \\(HTTPCode\\_ELB\\_5XX\\_Count\\) + target-5xx");
+    expect(r.html).toContain('id="chart-traffic-latency"');
+    // The 5xx counts are the traffic's; no server side is made of them alone.
+    expect(r.md).toContain("The bundle has no server-side series.");
+  });
+});
