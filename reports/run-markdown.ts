@@ -130,16 +130,18 @@ export function serverFactRows(run: RunData): Row[] {
   if (s === null) return [];
   const peak = (points: readonly { value: number }[]): string =>
     points.length === 0 ? "—" : formatNumber(Math.max(...points.map((p) => p.value)), 1);
+  const percent = (points: readonly { value: number }[]): string =>
+    points.length === 0 ? "—" : `${peak(points)} %`;
   const c = capacityFigures(run);
   return [
     [
       "Peak running tasks",
       `${peak(s.taskCount)}${s.maxCapacity !== null ? ` (MaxCapacity ${s.maxCapacity})` : ""}`,
     ],
-    ["Peak CPU utilization", `${peak(s.cpuUtilization)} %`],
-    ["Peak memory utilization", `${peak(s.memoryUtilization)} %`],
+    ["Peak CPU utilization", percent(s.cpuUtilization)],
+    ["Peak memory utilization", percent(s.memoryUtilization)],
     ...((s.cpuUtilization20s?.length ?? 0) > 0
-      ? ([["Peak CPU utilization, 20-s data", `${peak(s.cpuUtilization20s ?? [])} %`]] as Row[])
+      ? ([["Peak CPU utilization, 20-s data", percent(s.cpuUtilization20s ?? [])]] as Row[])
       : []),
     ["Peak RequestCountPerTarget", peak(s.requestCountPerTarget)],
     ["Target 5xx (ALB)", formatNumber(s.http5xx.reduce((a, p) => a + p.value, 0))],
