@@ -243,12 +243,7 @@ export function trafficCharts(traffic: TrafficSide): RunChart[] {
           mark: { type: "line", strokeWidth: 1.3, point },
           encoding: {
             x,
-            y: {
-              field: "value",
-              type: "quantitative",
-              title: log ? "ms, log scale" : "ms",
-              scale: log ? { type: "log" } : { zero: false },
-            },
+            y: latencyAxis(log),
             color: {
               field: "series",
               type: "nominal",
@@ -371,6 +366,16 @@ function spansTenfold(values: readonly { value: number }[], slo: number | undefi
   return hi >= 10 * lo;
 }
 
+/** The latency axis, ms: a log scale when the values span 10× (see {@link latencyOnLogScale}). */
+function latencyAxis(log: boolean) {
+  return {
+    field: "value",
+    type: "quantitative",
+    title: log ? "latency (ms, log scale)" : "latency (ms)",
+    scale: log ? { type: "log" } : { zero: false },
+  } as const;
+}
+
 /** p50 / p95 / p99 per second (log scale when they span 10×), with the SLO p95 as a labelled line. */
 export function latencyChart(run: RunData): TopLevelSpec {
   const values = latencyValues(run);
@@ -380,12 +385,7 @@ export function latencyChart(run: RunData): TopLevelSpec {
     mark: { type: "line", strokeWidth: 1.4 },
     encoding: {
       x: TIME_X,
-      y: {
-        field: "value",
-        type: "quantitative",
-        title: log ? "latency (ms, log scale)" : "latency (ms)",
-        scale: log ? { type: "log" } : { zero: false },
-      },
+      y: latencyAxis(log),
       color: {
         field: "series",
         type: "nominal",
