@@ -182,7 +182,7 @@ export const COMMAND_HELP = {
     summary:
       "write the report of a run bundle, plan folder or simulate folder (HTML, Markdown, PNG, JSON)",
     description:
-      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. A trace bundle (caplab collect or import) reports the service's side alone. For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. For a simulate folder: the verdict against the SLO, traffic, tasks with scaling events, metric against target, p95 against the SLO, cost, the worst minutes and the events table. PNG charts need Chromium (else they are skipped with a warning).",
+      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. A trace bundle (caplab collect or import) reports its traffic (requests, 5xx, response time per step) and server side, with no verdict. For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. For a simulate folder: the verdict against the SLO, traffic, tasks with scaling events, metric against target, p95 against the SLO, cost, the worst minutes and the events table. PNG charts need Chromium (else they are skipped with a warning).",
     examples: [
       { command: "caplab report caplab-out/run --format html,md,png" },
       {
@@ -192,6 +192,10 @@ export const COMMAND_HELP = {
       {
         note: "charts of one what-if (caplab simulate --out out/nasa)",
         command: "caplab report out/nasa",
+      },
+      {
+        note: "the traffic of imported ALB logs (caplab import logs/ --format alb --out bundles/alb)",
+        command: "caplab report bundles/alb",
       },
     ],
   },
