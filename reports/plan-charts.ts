@@ -330,7 +330,7 @@ function stoppedWords(result: PlanResult): string {
   const parts = [
     s.cannotMeetSlo > 0 ? `${s.cannotMeetSlo} once they could no longer meet the SLO` : "",
     s.farFromSlo > 0
-      ? `${s.farFromSlo} once past ${multiple === null ? "the front's limit" : `${formatCompact(multiple, 2)}× the SLO budget`} (off the front)`
+      ? `${s.farFromSlo} once past ${multiple === null ? "the front's limit" : result.paretoLimit.maxMinutes === 0 ? "their first violating minute (the SLO allows none)" : `${formatCompact(multiple, 2)}× the SLO budget`} (off the front)`
       : "",
     s.outOfReach > 0
       ? `${s.outOfReach} once too dear to change the plan (dearer than ${s.cheaperWithinSlo} or more within the SLO)`

@@ -399,6 +399,18 @@ describe("the Pareto front's limit (pareto.maxBudgetMultiple)", () => {
       drawnUpTo: { budgetMultiple: 2, sloViolationMinutes: 2 * budget },
       front: result.pareto.map((id) => expect.objectContaining({ id })),
     });
+    // A candidate stopped past the limit is left out of the scatter, and the caption says why.
+    const far = base.outcomes.find((o) => !o.meetsSlo)!;
+    const stopped: PlanResult = {
+      ...result,
+      outcomes: result.outcomes.map((o) =>
+        o === far ? { ...o, pruned: { step: 41, reason: "far-from-slo" } } : o,
+      ),
+    };
+    expect(planCharts(stopped).find((c) => c.id === "chart-pareto")!.caption).toContain(
+      "1 stopped early, 1 once past 2× the SLO budget (off the front),",
+    );
+    expect(dataValues(paretoChart(stopped))[0]).toHaveLength(base.outcomes.length - 1);
     // Candidates stopped early for another reason may lie past it too.
     expect(paretoLimitText(limited(2, 3))).toContain(`at least ${beyond} candidates lie past it`);
   });
