@@ -22,7 +22,7 @@
  *   limit is the slack alone: a candidate stops once it has a violating minute. With no limit
  *   (null) this reason never holds.
  *
- * - Dominated (always required): a finished candidate is no dearer per month than its cost's
+ * - Dominated (required for the two reasons below): a finished candidate is no dearer per month than its cost's
  *   lower bound and has no more violating minutes than it has so far, strictly better on one or
  *   the same and listed first (paretoFront's order, sim/search.ts). So it is not on the
  *   cost-vs-SLO-minutes Pareto front, and without it the front is the same (the plan computes
@@ -390,7 +390,8 @@ export function estimateOrder(
   const group = Math.max(1, keepRanks);
   let eligibleRank = 0;
   for (const i of byCost) {
-    if (!estimates[i]!.eligible) continue;
+    // (One past the limit cannot look eligible when the limit is at least the budget.)
+    if (!estimates[i]!.eligible || key[i] === Infinity) continue;
     key[i] = Math.min(key[i]!, Math.floor(eligibleRank / group));
     eligibleRank++;
   }

@@ -479,6 +479,39 @@ describe("the ordering pass", () => {
   });
 });
 
+describe("the ordering pass with the front's limit", () => {
+  it("puts the candidates whose window passes the limit last, the rest in the order without it (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            monthlyCostUsd: fc.integer({ min: 1, max: 50 }),
+            sloViolationMinutes: fc.integer({ min: 0, max: 30 }),
+            eligible: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 30 }),
+        (estimates: OrderEstimate[], keep, limit) => {
+          const order = estimateOrder(estimates, keep, limit);
+          expect([...order].sort((a, b) => a - b)).toEqual(estimates.map((_, i) => i));
+          const far = (i: number) => estimates[i]!.sloViolationMinutes > limit;
+          const firstFar = order.findIndex(far);
+          if (firstFar >= 0) expect(order.slice(firstFar).every(far)).toBe(true);
+          // The others keep their order among themselves as if the far ones were not there.
+          const near = estimates.map((_, i) => i).filter((i) => !far(i));
+          const alone = estimateOrder(
+            near.map((i) => estimates[i]!),
+            keep,
+          ).map((j) => near[j]!);
+          expect(order.filter((i) => !far(i))).toEqual(alone);
+        },
+      ),
+    );
+  });
+});
+
 describe("the sweep order and a simulation held to a rule", () => {
   // A day of the default week, three times over: the high targets miss the SLO.
   const raw = generateDefaultWeek(3);
