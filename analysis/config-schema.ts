@@ -19,6 +19,7 @@ import {
   PolicySchema,
   PricesSchema,
   GuardrailsSchema,
+  ParetoSchema,
   RobustnessSchema,
   ScalingSchema,
   ScheduledActionSchema,
@@ -370,6 +371,7 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
       "Today's task size and scaling, to compare with the pick and sweep with the rest (default: what a bundle recorded).",
     space: "The candidates to sweep (every field has a default).",
     robustness: "How the pick is checked under perturbations and rated for risk.",
+    pareto: "How far past the SLO's violation budget the cost-vs-SLO-minutes Pareto front reaches.",
     guardrails:
       "How much trace a plan needs (shorter is refused unless --allow-short-trace), and what is reported about gaps.",
     service_name: "The ECS service's name, in the snippets.",
@@ -421,6 +423,10 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
       maximumPercent: "The service's maximumPercent.",
     },
   );
+  describeFields(r, ParetoSchema, {
+    maxBudgetMultiple:
+      "The Pareto front is drawn over the candidates with at most this many times the violation budget in SLO-violating minutes (at least 1; null: every candidate). Past it a candidate is a bad miss, off the front, and the sweep stops it early (far-from-slo).",
+  });
   describeFields(r, GuardrailsSchema, {
     minTraceHours:
       "Hours of trace with data below which plan refuses, unless --allow-short-trace (Compute Optimizer needs 24).",

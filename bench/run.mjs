@@ -13,18 +13,28 @@
 //
 // Figures are ratios against baselines measured in the same run; absolute numbers depend on
 // the machine (and on what else runs on it: CPU seconds are printed beside wall-clock ones).
+//
+// BENCH_DIST=out/base-dist runs another build (a copy of main's dist inside this worktree, so
+// that it finds node_modules) with this script, to compare back to back; BENCH_FRONT_MULTIPLE
+// sets the Pareto front's limit (pareto.maxBudgetMultiple: a number, or "none"; default the
+// build's own, 2); BENCH_SIM_ROUNDS=0 skips the simulator's throughput; BENCH_EXHAUSTIVE=0 the
+// exhaustive sweep beside the pruned one.
 import { availableParallelism } from "node:os";
-import { generateDefaultWeek } from "../dist/analysis/synthetic.js";
-import { toTrace } from "../dist/analysis/trace.js";
-import { runSweep } from "../dist/sim/io/pool.js";
-import { simulate } from "../dist/sim/engine.js";
-import { assemblePlan } from "../dist/sim/plan.js";
-import { expandSpace } from "../dist/sim/search.js";
-import {
-  PlanConfigSchema,
-  ROBUSTNESS_DEFAULTS,
-  simulationContext,
-} from "../dist/sim/vocab/index.js";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const dist = process.env.BENCH_DIST
+  ? pathToFileURL(resolve(process.env.BENCH_DIST)).href
+  : new URL("../dist", import.meta.url).href;
+const load = (path) => import(`${dist}/${path}`);
+const { generateDefaultWeek } = await load("analysis/synthetic.js");
+const { toTrace } = await load("analysis/trace.js");
+const { runSweep } = await load("sim/io/pool.js");
+const { simulate } = await load("sim/engine.js");
+const { assemblePlan } = await load("sim/plan.js");
+const { expandSpace } = await load("sim/search.js");
+const { PlanConfigSchema, ROBUSTNESS_DEFAULTS, simulationContext } =
+  await load("sim/vocab/index.js");
 import {
   benchConfigInput,
   generatedDays,
@@ -45,9 +55,15 @@ const time = timed;
 const config = PlanConfigSchema.parse(benchConfigInput());
 const context = simulationContext(config);
 const { topK, maxRisk, minPassed, maxChecked } = ROBUSTNESS_DEFAULTS;
-const robustness = { topK, maxRisk, minPassed, maxChecked };
+// The Pareto front's limit, for the sweep and the plan alike (undefined: the build's default).
+const multipleEnv = process.env.BENCH_FRONT_MULTIPLE;
+const frontBudgetMultiple =
+  multipleEnv === undefined ? undefined : multipleEnv === "none" ? null : Number(multipleEnv);
+const front = frontBudgetMultiple === undefined ? {} : { frontBudgetMultiple };
+// assemblePlan's options beside the sweep's results (bench/workload.mjs spreads them in).
+const robustness = { topK, maxRisk, minPassed, maxChecked, ...front };
 // What `caplab plan` keeps exact: robustness.maxChecked or the report's 20-candidate list.
-const prune = { keepRanks: Math.max(topK, maxChecked, 20) };
+const prune = { keepRanks: Math.max(topK, maxChecked, 20), ...front };
 
 /** `count` candidates of the bench config's space, widened (bench/workload.mjs). */
 function candidatesFor(trace, count) {
@@ -71,14 +87,15 @@ async function sweeps(trace, count, { exhaustive = true } = {}) {
     stopped.reduce((sum, r) => sum + r.pruned.step + 1, 0);
   const share = (100 * simulated) / (candidates.length * steps);
   const outOfReach = stopped.filter((r) => r.pruned.reason === "out-of-reach").length;
+  const far = stopped.filter((r) => r.pruned.reason === "far-from-slo").length;
   // Where the stopped candidates stopped, on average, by reason (share of the trace).
   const at = (reason) => {
     const these = stopped.filter((r) => r.pruned.reason === reason);
     const mean = these.reduce((sum, r) => sum + (r.pruned.step + 1) / steps, 0) / these.length;
     return these.length > 0 ? `${reason} at ${(100 * mean).toFixed(0)} %` : `${reason} none`;
   };
-  const line = `${label}: pruned ${pruned.seconds.toFixed(1)} s (${pruned.cpu.toFixed(1)} CPU-s; ${stopped.length} stopped early, ${outOfReach} of them out of reach, ${share.toFixed(1)} % of the steps simulated besides the ordering pass's day; stopped on average, in the trace: ${at("cannot-meet-slo")}, ${at("out-of-reach")})`;
-  if (!exhaustive) {
+  const line = `${label}: pruned ${pruned.seconds.toFixed(1)} s (${pruned.cpu.toFixed(1)} CPU-s; ${stopped.length} stopped early, ${outOfReach} of them out of reach, ${far} far from the SLO, ${share.toFixed(1)} % of the steps simulated (${(simulated / 1e6).toFixed(1)} M candidate-steps) besides the ordering pass's day; stopped on average, in the trace: ${at("cannot-meet-slo")}, ${at("far-from-slo")}, ${at("out-of-reach")})`;
+  if (!exhaustive || process.env.BENCH_EXHAUSTIVE === "0") {
     console.log(`sweep of ${line}`);
     return;
   }
@@ -98,14 +115,16 @@ async function sweeps(trace, count, { exhaustive = true } = {}) {
 
 const trace = generatedDays(build, 14);
 const steps = trace.requests.length;
-console.log(`trace: ${steps} steps of ${trace.stepSeconds} s (14 days); ${cores} cores`);
+console.log(
+  `trace: ${steps} steps of ${trace.stepSeconds} s (14 days); ${cores} cores; build ${dist}; front limit ${multipleEnv ?? "the build's default"}`,
+);
 
 // 1. Simulator throughput vs a bare loop over the same trace, on CPU time (this thread: the
 //    other agents on a shared machine move wall-clock times far more). The first round is timed
 //    as issue #17 measured it (the bare loop cold, in one pass); the next rounds alternate the two
 //    warm, and their median ratio is the steadier figure (the loop's rate alone moved 87–345 M
 //    steps/s between cold runs: bench/README.md). BENCH_SIM_ROUNDS rounds in all (default 5).
-{
+if (process.env.BENCH_SIM_ROUNDS !== "0") {
   const reps = 40;
   const bareLoop = () => {
     let acc = 0;

@@ -22,6 +22,7 @@ import {
 import { formatCompact, formatNumber, metricShortName } from "./format.js";
 import { closestToSlo, rankOutcomes } from "../sim/search.js";
 import { stoppedEarly } from "../sim/plan.js";
+import { paretoLimitText } from "./plan-facts.js";
 import { PALETTE, REFERENCE_COLOR, referenceRule, responsive } from "./chart-style.js";
 import { deployHoursChart } from "./deploy-hours.js";
 import {
@@ -80,10 +81,10 @@ export function planCharts(result: PlanResult): PlanChart[] {
       id: "chart-pareto",
       title: "Cost against SLO minutes",
       caption:
-        (stopped.cannotMeetSlo + stopped.outOfReach > 0
+        (stopped.cannotMeetSlo + stopped.farFromSlo + stopped.outOfReach > 0
           ? `Every candidate simulated to the end (colour: its metric; ${stoppedWords(result)} are left out)`
           : "Every candidate (colour: its metric)") +
-        "; the dashed line joins the Pareto front, the diamond is the pick and the cross the current setting. Candidates above the budget line miss the SLO.",
+        `; the dashed line joins the Pareto front, the diamond is the pick and the cross the current setting. Candidates above the budget line miss the SLO. ${paretoLimitText(result)}`,
       spec: paretoChart(result),
     },
     {
@@ -196,7 +197,13 @@ export function paretoChart(result: PlanResult): PlanChart["spec"] {
     { field: "errorRate", title: "error rate (%)" },
     { field: "meetsSlo", title: "meets SLO" },
   ];
-  const maxMinutes = Math.max(1, result.slo.violationBudgetMinutes, ...rows.map((r) => r.minutes));
+  const limit = result.paretoLimit.maxMinutes;
+  const maxMinutes = Math.max(
+    1,
+    result.slo.violationBudgetMinutes,
+    limit ?? 0,
+    ...rows.map((r) => r.minutes),
+  );
   const x = {
     field: "cost",
     type: "quantitative",
@@ -235,6 +242,16 @@ export function paretoChart(result: PlanResult): PlanChart["spec"] {
       `SLO budget ${formatCompact(result.slo.violationBudgetMinutes, 1)} min`,
     ),
   ];
+  // How far the front reaches (pareto.maxBudgetMultiple), when above the budget line.
+  if (limit !== null && limit > result.slo.violationBudgetMinutes)
+    layers.push(
+      referenceRule(
+        "frontLimit",
+        limit,
+        `front drawn up to ${formatCompact(result.paretoLimit.budgetMultiple ?? 0, 2)}× budget, ${formatCompact(limit, 1)} min`,
+        { dash: [2, 3] },
+      ),
+    );
   if (front.length > 0) {
     layers.push({
       data: { values: front },
@@ -309,13 +326,20 @@ function sizeOrder(a: TaskSize, b: TaskSize): number {
  */
 function stoppedWords(result: PlanResult): string {
   const s = stoppedEarly(result.outcomes);
+  const multiple = result.paretoLimit.budgetMultiple;
   const parts = [
     s.cannotMeetSlo > 0 ? `${s.cannotMeetSlo} once they could no longer meet the SLO` : "",
+    s.farFromSlo > 0
+      ? `${s.farFromSlo} once past ${multiple === null ? "the front's limit" : result.paretoLimit.maxMinutes === 0 ? "their first violating minute (the SLO allows none)" : `${formatCompact(multiple, 2)}× the SLO budget`} (off the front)`
+      : "",
     s.outOfReach > 0
       ? `${s.outOfReach} once too dear to change the plan (dearer than ${s.cheaperWithinSlo} or more within the SLO)`
       : "",
   ].filter((p) => p !== "");
-  return `${s.cannotMeetSlo + s.outOfReach} stopped early, ${parts.join(" and ")},`;
+  const all = s.cannotMeetSlo + s.farFromSlo + s.outOfReach;
+  const listed =
+    parts.length > 2 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts.join(" and ");
+  return `${all} stopped early, ${listed},`;
 }
 
 /** One heatmap cell: the cheapest SLO-meeting candidate, else the closest one. */

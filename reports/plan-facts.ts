@@ -15,6 +15,7 @@ import {
 } from "../sim/vocab/index.js";
 import { formatTarget } from "./timeline-charts.js";
 import { riskWords } from "../sim/risk.js";
+import { plural } from "../sim/vocab/numbers.js";
 import {
   formatCompact,
   formatCount,
@@ -405,4 +406,21 @@ export function traceSpan(result: PlanResult): string {
   const span =
     hours >= 48 ? `${formatCompact(hours / 24, 1)} days` : `${formatCompact(hours, 1)} h`;
   return `${formatNumber(steps)} steps of ${result.trace.stepSeconds} s (${span})`;
+}
+
+/**
+ * How far the Pareto front reaches (PlanResult.paretoLimit), in a sentence: "The Pareto front is
+ * drawn up to 2× the SLO budget (806 violating minutes); 120 candidates lie past it." With
+ * candidates stopped early for another reason, which may lie past it too, the count is "at
+ * least". Says plainly when no candidate is within the limit (no front).
+ */
+export function paretoLimitText(result: PlanResult): string {
+  const { budgetMultiple, maxMinutes, beyond, unknown } = result.paretoLimit;
+  if (budgetMultiple === null || maxMinutes === null)
+    return "The Pareto front is drawn over every candidate (pareto.maxBudgetMultiple: null).";
+  const budget = `${formatCompact(budgetMultiple, 2)}× the SLO budget (${formatCompact(maxMinutes, 1)} violating minutes)`;
+  const past = `${unknown > 0 ? "at least " : ""}${plural(beyond, "candidate")} ${beyond === 1 ? "lies" : "lie"} past it`;
+  if (result.pareto.length === 0)
+    return `${maxMinutes === 0 ? "No candidate is free of SLO-violating minutes (the SLO allows none)" : `No candidate is within ${budget}`}, so there is no Pareto front: ${past}. Widen the space (larger tasks, lower targets, a higher MinCapacity)${maxMinutes === 0 ? "" : " or raise pareto.maxBudgetMultiple"}.`;
+  return `The Pareto front is drawn ${maxMinutes === 0 ? "over the candidates with no SLO-violating minute (the SLO allows none)" : `up to ${budget}`}; ${past}.`;
 }

@@ -23,6 +23,7 @@ import {
   candidateLabel,
   comparisonRows,
   keyFigureRows,
+  paretoLimitText,
   planVerdict,
   robustnessOfInterest,
   settingsRows,
@@ -249,7 +250,11 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
     "",
   );
   out.push(candidateTable(result, listed));
-  out.push("");
+  out.push(
+    "",
+    `"Pareto" marks a candidate on the cost-vs-SLO-minutes front. ${md(paretoLimitText(result))}`,
+    "",
+  );
 
   const notes = result.coverage?.notes ?? [];
   if (notes.length > 0) {

@@ -14,7 +14,7 @@ import {
   type SimulatedRun,
 } from "../sim/vocab/index.js";
 import { formatCount, formatNumber } from "./format.js";
-import { planVerdict } from "./plan-facts.js";
+import { paretoLimitText, planVerdict } from "./plan-facts.js";
 import { renderSnippets } from "./snippets.js";
 
 /** recommendation.json: the pick in AWS's words, its figures, risk, neighbours and snippets. */
@@ -145,10 +145,13 @@ export function candidatesCsv(result: PlanResult): string {
       meetsSlo: o.meetsSlo,
       pareto: pareto.has(c.id),
       ...Object.fromEntries(Object.entries(o.kpis).map(([k, v]) => [k, Number(v.toPrecision(8))])),
-      // A candidate the sweep stopped early: why, when (the end of the last step simulated) and
-      // which finished candidate dominates it; its figures above are those at that time.
+      // A candidate the sweep stopped early: why, when (the end of the last step simulated, and
+      // that step, 0-based) and which finished candidate dominates it (none when stopped as
+      // far-from-slo: past pareto.maxBudgetMultiple × the budget); its figures above are those
+      // at that time.
       pruned: o.pruned?.reason ?? "",
       prunedAt: o.pruned ? new Date(stepEndMs(result, o.pruned.step)).toISOString() : "",
+      prunedStep: o.pruned?.step ?? "",
       dominatedBy: o.pruned?.dominatedBy ?? "",
     };
   });
@@ -160,19 +163,42 @@ function stepEndMs(result: PlanResult, step: number): number {
   return result.trace.startMs + (step + 1) * result.trace.stepSeconds * 1000;
 }
 
-/** pareto.json: the candidates on the cost × SLO-minutes front. */
+/**
+ * pareto.json: the candidates on the cost × SLO-minutes front, cheapest first, and how far it
+ * reaches (`drawnUpTo`: pareto.maxBudgetMultiple times the violation budget, null when drawn over
+ * every candidate); `note` says so when no candidate is within it. Nothing in it depends on
+ * which candidates the sweep stopped early, so a pruned plan's is byte for byte the exhaustive
+ * one's.
+ */
 export function paretoJson(result: PlanResult) {
   const byId = new Map(result.outcomes.map((o) => [o.candidate.id, o]));
-  return result.pareto.map((id) => {
-    const o = byId.get(id)!;
-    return {
-      id,
-      label: o.candidate.label,
-      meetsSlo: o.meetsSlo,
-      monthlyCostUsd: o.kpis.monthlyCostUsd,
-      sloViolationMinutes: o.kpis.sloViolationMinutes,
-    };
-  });
+  const { budgetMultiple, maxMinutes } = result.paretoLimit;
+  const drawnUpTo =
+    budgetMultiple === null || maxMinutes === null
+      ? null
+      : { budgetMultiple, sloViolationMinutes: maxMinutes };
+  return {
+    format: "caplab-pareto/2",
+    drawnUpTo,
+    ...(result.pareto.length === 0
+      ? {
+          note:
+            drawnUpTo === null
+              ? "No candidate was simulated, so there is no Pareto front."
+              : `No candidate has at most ${budgetMultiple}× the SLO's violation budget (${maxMinutes} violating minutes), so there is no Pareto front.`,
+        }
+      : {}),
+    front: result.pareto.map((id) => {
+      const o = byId.get(id)!;
+      return {
+        id,
+        label: o.candidate.label,
+        meetsSlo: o.meetsSlo,
+        monthlyCostUsd: o.kpis.monthlyCostUsd,
+        sloViolationMinutes: o.kpis.sloViolationMinutes,
+      };
+    }),
+  };
 }
 
 /**
@@ -222,6 +248,8 @@ export function renderPlanSummary(
     );
   }
   lines.push(
+    paretoLimitText(result),
+    "",
     `Report: ${reportHtml}`,
     `Also:   recommendation.json, candidates.csv, pareto.json, report.md, snippets/ in ${out}`,
     "",

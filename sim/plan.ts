@@ -11,6 +11,7 @@
  *     → the pick deployed at each hour of the week (sim/deploy-hours.ts) → PlanResult
  */
 import {
+  PARETO_DEFAULTS,
   ROBUSTNESS_DEFAULTS,
   SPACE_DEFAULTS,
   type Candidate,
@@ -35,6 +36,7 @@ import { simulate } from "./engine.js";
 import { deploymentHours, deploySettingsWith } from "./deploy-hours.js";
 import {
   DEFAULT_PERTURBATIONS,
+  frontLimitMinutes,
   meetsSlo,
   perturbationsWith,
   paretoFront,
@@ -73,6 +75,13 @@ export interface PlanInputs {
   readonly maxChecked?: number;
   /** The availability floor on MinCapacity. @default SPACE_DEFAULTS.minTasksForAvailability (2) */
   readonly minTasksForAvailability?: number;
+  /**
+   * The Pareto front is drawn over the candidates with at most this many times the violation
+   * budget in SLO-violating minutes (pareto.maxBudgetMultiple); null: over every candidate. The
+   * sweep must have been pruned with the same (sim/io/pool.ts, frontBudgetMultiple).
+   * @default PARETO_DEFAULTS.maxBudgetMultiple (2)
+   */
+  readonly frontBudgetMultiple?: number | null;
   readonly current: Candidate | null;
   /** Names the current settings when they are not among the candidates (reports/labels.ts). */
   readonly currentLabel?: (current: Candidate) => string;
@@ -247,6 +256,8 @@ export function pickByRisk(
 export interface StoppedEarly {
   /** Stopped once they could no longer meet the SLO (they miss it). */
   readonly cannotMeetSlo: number;
+  /** Stopped once past the Pareto front's limit (they miss the SLO and are off the front). */
+  readonly farFromSlo: number;
   /** Stopped once too dear to matter: they may meet the SLO, but not change the plan. */
   readonly outOfReach: number;
   /**
@@ -259,16 +270,23 @@ export interface StoppedEarly {
 /** Counts the candidates the sweep stopped early, by why. */
 export function stoppedEarly(outcomes: readonly CandidateOutcome[]): StoppedEarly {
   let cannotMeetSlo = 0;
+  let farFromSlo = 0;
   let outOfReach = 0;
   let cheaperWithinSlo = Infinity;
   for (const o of outcomes) {
     if (o.pruned?.reason === "cannot-meet-slo") cannotMeetSlo++;
+    else if (o.pruned?.reason === "far-from-slo") farFromSlo++;
     else if (o.pruned?.reason === "out-of-reach") {
       outOfReach++;
       cheaperWithinSlo = Math.min(cheaperWithinSlo, o.pruned.cheaperWithinSlo ?? 0);
     }
   }
-  return { cannotMeetSlo, outOfReach, cheaperWithinSlo: outOfReach > 0 ? cheaperWithinSlo : 0 };
+  return {
+    cannotMeetSlo,
+    farFromSlo,
+    outOfReach,
+    cheaperWithinSlo: outOfReach > 0 ? cheaperWithinSlo : 0,
+  };
 }
 
 /**
@@ -374,6 +392,11 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   };
   const minutes = outcomes[0]?.kpis.minutes ?? 0;
   const budget = violationBudgetMinutes(slo, minutes);
+  const multiple =
+    inputs.frontBudgetMultiple === undefined
+      ? PARETO_DEFAULTS.maxBudgetMultiple
+      : inputs.frontBudgetMultiple;
+  const frontMinutes = frontLimitMinutes(slo, minutes, multiple);
   const availability: PlanAvailability = {
     floor,
     recommendedMinCapacity: recommended?.candidate.scaling.MinCapacity ?? null,
@@ -385,9 +408,14 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const result = {
     trace,
     outcomes,
-    // Over the candidates simulated to the end: a pruned one is dominated by one of them
-    // (sim/prune.ts), so the front is the exhaustive sweep's.
-    pareto: paretoFront(outcomes.filter((o) => !o.pruned)),
+    // Over the candidates simulated to the end, within the front's limit: a pruned one is past
+    // the limit or dominated by one of them (sim/prune.ts), so the front is the exhaustive
+    // sweep's.
+    pareto: paretoFront(
+      outcomes.filter((o) => !o.pruned),
+      frontMinutes,
+    ),
+    paretoLimit: paretoLimitOf(outcomes, multiple, frontMinutes, budget),
     robustness: picked.robustness,
     recommended,
     current,
@@ -418,6 +446,31 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   };
   result.reasons = explain(result, ranked, picked.withinMaxRisk, minPassed);
   return result;
+}
+
+/**
+ * PlanResult.paretoLimit: the limit, and how many candidates lie past it (known: finished, or
+ * stopped with more minutes already; unknown: stopped early for another reason, below it when
+ * stopped).
+ */
+function paretoLimitOf(
+  outcomes: readonly CandidateOutcome[],
+  multiple: number | null,
+  frontMinutes: number,
+  budget: number,
+): PlanResult["paretoLimit"] {
+  let beyond = 0;
+  let unknown = 0;
+  for (const o of outcomes) {
+    if (o.kpis.sloViolationMinutes > frontMinutes) beyond++;
+    else if (o.pruned) unknown++;
+  }
+  return {
+    budgetMultiple: multiple,
+    maxMinutes: multiple === null ? null : multiple * budget,
+    beyond,
+    unknown: multiple === null ? 0 : unknown,
+  };
 }
 
 /**

@@ -7,14 +7,28 @@
  * step adds a cost ≥ 0, closes minutes, counts failures). So at a step a candidate's figures so
  * far are lower bounds of its final ones, and so is its cost so far plus what it is sure to pay
  * until the end (the tasks it always runs, when the engine can show it: Simulation.billedFloor,
- * sim/engine.ts). It is stopped when a finished candidate dominates it and one of two reasons
- * holds:
+ * sim/engine.ts). It is stopped when it is far from the SLO (`far-from-slo`), or when a finished
+ * candidate dominates it and one of two reasons holds:
  *
- * - Dominated (always required): a finished candidate is no dearer per month than its cost's
+ * - `far-from-slo` (no dominating candidate needed): its violating minutes already pass the
+ *   Pareto front's limit, `pareto.maxBudgetMultiple` times the budget plus meetsSlo's slack
+ *   (sim/search.ts, frontLimitMinutes; at least the budget itself), and `keepRanks` finished
+ *   candidates have fewer violating minutes than it has so far. Its final minutes are at least
+ *   those, so: it is not on the front, which is drawn only over the candidates within the limit
+ *   (paretoFront's `maxMinutes`), the same in the exhaustive sweep, and a point left out of the
+ *   set the front is drawn over never changes it; it misses the SLO, so the pick, which walks
+ *   only candidates within it, never sees it; and the rank order and the "closest to the SLO"
+ *   order put those keepRanks before it, as for `cannot-meet-slo` below. With a budget of 0 the
+ *   limit is the slack alone: a candidate stops once it has a violating minute. With no limit
+ *   (null) this reason never holds.
+ *
+ * - Dominated (required for the two reasons below): a finished candidate is no dearer per month than its cost's
  *   lower bound and has no more violating minutes than it has so far, strictly better on one or
  *   the same and listed first (paretoFront's order, sim/search.ts). So it is not on the
  *   cost-vs-SLO-minutes Pareto front, and without it the front is the same (the plan computes
- *   the front over the candidates simulated to the end).
+ *   the front over the candidates simulated to the end). This holds for the limited front too:
+ *   if its final minutes are within the limit, so are its dominator's (no more than its own),
+ *   which is then in the set the front is drawn over; if not, it is not in that set.
  * - `cannot-meet-slo`: its violating minutes already pass the budget, or its failed requests
  *   the error limit over the whole trace's requests, and `keepRanks` finished candidates have
  *   fewer violating minutes than it has so far. The pick (sim/plan.ts, pickByRisk) walks only
@@ -68,6 +82,11 @@ export interface StopRule {
   readonly peakStepRequests: number;
   /** Violating minutes past which the SLO cannot be met: the budget, plus meetsSlo's slack. */
   readonly maxMinutes: number;
+  /**
+   * Violating minutes past which a candidate is off the Pareto front and out of the SLO: the
+   * front's limit (frontLimitMinutes), at least maxMinutes; Infinity without a limit.
+   */
+  readonly frontMinutes: number;
   /** Failed requests past which the error limit cannot be met, over the trace's requests. */
   readonly maxFailed: number;
   /**
@@ -107,6 +126,9 @@ export interface Finished {
  * @param keepRanks the first ranks kept exact: the most of robustness.maxChecked and the
  *   longest list of candidates a report shows.
  * @param costTieFraction rankOutcomes' near-tie margin (sim/search.ts, COST_TIE_FRACTION).
+ * @param frontMinutes the Pareto front's limit on violating minutes, slack included
+ *   (sim/search.ts, frontLimitMinutes, as the plan draws the front). @default Infinity (no
+ *   limit: the front over every candidate)
  */
 export function stopRule(
   finished: readonly Finished[],
@@ -115,6 +137,7 @@ export function stopRule(
   budgetMinutes: number,
   keepRanks: number,
   costTieFraction: number,
+  frontMinutes: number = Infinity,
 ): StopRule {
   const n = trace.requests.length;
   // The trace's requests, summed as the simulation sums them (the error rate's denominator).
@@ -147,6 +170,7 @@ export function stopRule(
     everySteps: Math.max(1, Math.round(SWEEP_DEFAULTS.pruneCheckSeconds / trace.stepSeconds)),
     peakStepRequests: peak,
     maxMinutes: budget,
+    frontMinutes: Math.max(budget, frontMinutes),
     maxFailed,
     stairCost: Float64Array.from(stair, (f) => f.kpis.monthlyCostUsd),
     stairMinutes: Float64Array.from(stair, (f) => f.kpis.sloViolationMinutes),
@@ -163,8 +187,9 @@ export function stopRule(
 
 /**
  * Whether the candidate `id`, with these figures so far (cost: a lower bound of its final
- * monthly cost), can stop (see the module comment); why, and the dominating candidate, or null.
- * The rule's slack keeps it exact: a stopped candidate's final figures would pass the same tests.
+ * monthly cost), can stop (see the module comment); why, and the dominating candidate (none for
+ * `far-from-slo`), or null. The rule's slack keeps it exact: a stopped candidate's final figures
+ * would pass the same tests.
  */
 export function shouldStop(
   rule: StopRule,
@@ -173,6 +198,10 @@ export function shouldStop(
   minutes: number,
   failed: number,
 ): Pick<PrunedAt, "reason" | "dominatedBy" | "cheaperWithinSlo"> | null {
+  // Off the front and out of the SLO, and keepRanks finished candidates have fewer violating
+  // minutes than it has already (frontMinutes is Infinity without a limit).
+  if (minutes > rule.frontMinutes && countBelow(rule.minutesSorted, minutes) >= rule.keepRanks)
+    return { reason: "far-from-slo" };
   // A finished candidate dominates it. The staircase's last step at or below this cost has the
   // fewest minutes of all of them.
   const stairCost = rule.stairCost;
@@ -318,10 +347,17 @@ export interface OrderEstimate {
  * that look eligible for the pick (they put dearer ones out of reach), then layer after layer.
  * A candidate's key is the smaller of its Pareto layer (0: on the front, 1: on the front
  * without layer 0, …) and its place among the eligible-looking ones, cheapest first, in
- * groups of `keepRanks`; ties go to the cheaper, then the lower index. The order only decides
+ * groups of `keepRanks`; ties go to the cheaper, then the lower index. A candidate whose window
+ * alone has more violating minutes than the whole trace's front allows (`frontMinutes`) looks
+ * far from the SLO: it takes no part in the layers and goes last (the sweep stops such ones
+ * without a dominating candidate, so they need not finish first). The order only decides
  * which candidates finish first; what is pruned stays exact whatever it is. Cost: O(n log n).
  */
-export function estimateOrder(estimates: readonly OrderEstimate[], keepRanks: number): number[] {
+export function estimateOrder(
+  estimates: readonly OrderEstimate[],
+  keepRanks: number,
+  frontMinutes: number = Infinity,
+): number[] {
   const n = estimates.length;
   const byCost = estimates
     .map((_, i) => i)
@@ -337,6 +373,10 @@ export function estimateOrder(estimates: readonly OrderEstimate[], keepRanks: nu
   const key = new Float64Array(n);
   for (const i of byCost) {
     const m = estimates[i]!.sloViolationMinutes;
+    if (m > frontMinutes) {
+      key[i] = Infinity;
+      continue;
+    }
     let lo = 0;
     let hi = layerMinutes.length;
     while (lo < hi) {
@@ -350,7 +390,8 @@ export function estimateOrder(estimates: readonly OrderEstimate[], keepRanks: nu
   const group = Math.max(1, keepRanks);
   let eligibleRank = 0;
   for (const i of byCost) {
-    if (!estimates[i]!.eligible) continue;
+    // (One past the limit cannot look eligible when the limit is at least the budget.)
+    if (!estimates[i]!.eligible || key[i] === Infinity) continue;
     key[i] = Math.min(key[i]!, Math.floor(eligibleRank / group));
     eligibleRank++;
   }

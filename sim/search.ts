@@ -263,16 +263,32 @@ export function rankOutcomes(outcomes: readonly CandidateOutcome[]): CandidateOu
 }
 
 /**
- * Ids on the Pareto front of (monthly cost, SLO-violation minutes), both minimized,
- * cheapest first. Cost: O(n log n).
+ * The most SLO-violating minutes a candidate on the Pareto front may have: `multiple` times the
+ * violation budget over a trace of `minutes`, plus meetsSlo's slack (so 0 minutes stay within a
+ * budget of 0); Infinity for a null multiple (no limit). One function for the plan and the
+ * sweep's stop rule (sim/prune.ts), so that both compare with the same number.
  */
-export function paretoFront(outcomes: readonly CandidateOutcome[]): number[] {
-  const sorted = [...outcomes].sort(
-    (a, b) =>
-      a.kpis.monthlyCostUsd - b.kpis.monthlyCostUsd ||
-      a.kpis.sloViolationMinutes - b.kpis.sloViolationMinutes ||
-      a.candidate.id - b.candidate.id,
-  );
+export function frontLimitMinutes(slo: Slo, minutes: number, multiple: number | null): number {
+  return multiple === null ? Infinity : multiple * violationBudgetMinutes(slo, minutes) + 1e-9;
+}
+
+/**
+ * Ids on the Pareto front of (monthly cost, SLO-violation minutes), both minimized,
+ * cheapest first, over the outcomes with at most `maxMinutes` violating minutes
+ * ({@link frontLimitMinutes}; the rest are off it). Cost: O(n log n).
+ */
+export function paretoFront(
+  outcomes: readonly CandidateOutcome[],
+  maxMinutes: number = Infinity,
+): number[] {
+  const sorted = outcomes
+    .filter((o) => o.kpis.sloViolationMinutes <= maxMinutes)
+    .sort(
+      (a, b) =>
+        a.kpis.monthlyCostUsd - b.kpis.monthlyCostUsd ||
+        a.kpis.sloViolationMinutes - b.kpis.sloViolationMinutes ||
+        a.candidate.id - b.candidate.id,
+    );
   const front: number[] = [];
   let best = Infinity;
   for (const o of sorted) {

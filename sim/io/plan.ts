@@ -103,6 +103,7 @@ export async function plan(
           ),
           keep: current ? [space.length] : [],
           floor: config.space.minTasksForAvailability,
+          frontBudgetMultiple: config.pareto.maxBudgetMultiple,
         }
       : undefined,
     // Price siblings (ARM, Spot) from one simulation (sim/siblings.ts); the exhaustive sweep
@@ -121,6 +122,7 @@ export async function plan(
     minPassed: config.robustness.minPassed,
     maxChecked: config.robustness.maxChecked,
     minTasksForAvailability: config.space.minTasksForAvailability,
+    frontBudgetMultiple: config.pareto.maxBudgetMultiple,
     current,
     coverage: options.coverage ?? null,
     currentLabel: options.currentLabel,

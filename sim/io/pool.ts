@@ -23,10 +23,16 @@ import {
   type Finished,
   type StopRule,
 } from "../prune.js";
-import { COST_TIE_FRACTION, meetsSlo, violationBudgetMinutes } from "../search.js";
+import {
+  COST_TIE_FRACTION,
+  frontLimitMinutes,
+  meetsSlo,
+  violationBudgetMinutes,
+} from "../search.js";
 import { simulateClass } from "../shared-sweep.js";
 import { classLookup, sharedOrder, siblingClasses } from "../siblings.js";
 import {
+  PARETO_DEFAULTS,
   SPACE_DEFAULTS,
   SWEEP_DEFAULTS,
   type Kpis,
@@ -73,6 +79,13 @@ export interface PruneOptions {
    * @default SPACE_DEFAULTS.minTasksForAvailability
    */
   readonly floor?: number;
+  /**
+   * The Pareto front's limit, in multiples of the violation budget (pareto.maxBudgetMultiple;
+   * null: none): candidates past it stop as `far-from-slo`. It must be the one the plan draws
+   * its front with (assemblePlan's frontBudgetMultiple), or the front may differ from the
+   * exhaustive sweep's. @default PARETO_DEFAULTS.maxBudgetMultiple (2)
+   */
+  readonly frontBudgetMultiple?: number | null;
   /** Candidates in the first wave (the waves then double). @default SWEEP_DEFAULTS.firstWave (16) */
   readonly firstWave?: number;
 }
@@ -136,6 +149,12 @@ export async function runSweep(
   const keep = prune?.keep ?? [];
   const floor = prune?.floor ?? SPACE_DEFAULTS.minTasksForAvailability;
   const window = prune ? orderWindow(trace) : null;
+  const traceMinutes = (trace.requests.length * trace.stepSeconds) / 60;
+  const multiple =
+    prune?.frontBudgetMultiple === undefined
+      ? PARETO_DEFAULTS.maxBudgetMultiple
+      : prune.frontBudgetMultiple;
+  const frontMinutes = frontLimitMinutes(context.slo, traceMinutes, multiple);
   const results: (SweptCandidate | undefined)[] = new Array(total);
   // Sibling classes (sim/siblings.ts): the sweep simulates their representatives.
   const classes = options.share ? siblingClasses(candidates, context.prices) : null;
@@ -155,9 +174,16 @@ export async function runSweep(
   /** The rule for the next wave, from the candidates finished in the waves before it. */
   const nextRule = (): StopRule | null => {
     if (!prune) return null;
-    const minutes = (trace.requests.length * trace.stepSeconds) / 60;
-    const budget = violationBudgetMinutes(context.slo, minutes);
-    return stopRule(finished, trace, context.slo, budget, prune.keepRanks, COST_TIE_FRACTION);
+    const budget = violationBudgetMinutes(context.slo, traceMinutes);
+    return stopRule(
+      finished,
+      trace,
+      context.slo,
+      budget,
+      prune.keepRanks,
+      COST_TIE_FRACTION,
+      frontMinutes,
+    );
   };
   const collect = (wave: readonly number[]) => {
     for (const index of wave.flatMap((i) => classOf(i).members)) {
@@ -181,6 +207,7 @@ export async function runSweep(
         eligible: meetsSlo(k!, context.slo) && candidates[i]!.scaling.MinCapacity >= floor,
       })),
       prune.keepRanks,
+      frontMinutes,
     );
   };
   let done = 0;

@@ -255,6 +255,21 @@ export const SPACE_DEFAULTS = {
   minTasksForAvailability: 2,
 } as const;
 
+/**
+ * Defaults of the plan's Pareto front (`pareto`): cost against SLO-violating minutes, drawn over
+ * the candidates within a multiple of the SLO's violation budget.
+ */
+export const PARETO_DEFAULTS = {
+  /**
+   * The front is drawn over the candidates with at most this many times the violation budget in
+   * SLO-violating minutes (meetsSlo's slack included); null draws it over every candidate. Twice
+   * the budget is the line the robustness checks draw between a mild miss and a bad one
+   * (sim/risk.ts, MILD_MISS_FACTOR): past it a candidate is a bad miss, not a trade-off, and the
+   * sweep stops it as `far-from-slo` (sim/prune.ts). Product choice (issue #17). @default 2
+   */
+  maxBudgetMultiple: 2 as number | null,
+} as const;
+
 /** Defaults of the robustness checks (`robustness`). */
 export const ROBUSTNESS_DEFAULTS = {
   /** How many of the best candidates are re-run under perturbations, at least. @default 5 */
@@ -557,6 +572,7 @@ export const DEFAULTS = {
   seed: 1,
   space: SPACE_DEFAULTS,
   robustness: ROBUSTNESS_DEFAULTS,
+  pareto: PARETO_DEFAULTS,
   guardrails: GUARDRAIL_DEFAULTS,
   gate: GATE_DEFAULTS,
   awsCalls: AWS_CALL_DEFAULTS,

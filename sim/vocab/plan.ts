@@ -15,7 +15,12 @@ import {
   type PredefinedMetricType,
 } from "./config.js";
 import { ARCHITECTURES, CAPACITY_PROVIDERS, type TaskSize } from "./fargate.js";
-import { GUARDRAIL_DEFAULTS, ROBUSTNESS_DEFAULTS, SPACE_DEFAULTS } from "./defaults.js";
+import {
+  GUARDRAIL_DEFAULTS,
+  PARETO_DEFAULTS,
+  ROBUSTNESS_DEFAULTS,
+  SPACE_DEFAULTS,
+} from "./defaults.js";
 import type { Candidate, Kpis, ScalingEvent, Timeline, Trace } from "./types.js";
 
 export const SpaceSchema = z
@@ -149,6 +154,26 @@ export const RobustnessSchema = z
     path: ["maxChecked"],
   });
 
+export const ParetoSchema = z
+  .object({
+    /**
+     * The cost-vs-SLO-minutes Pareto front is drawn over the candidates whose SLO-violating
+     * minutes are at most this many times the violation budget: past twice the budget (the
+     * default) a candidate is a bad miss, not a trade-off a planner takes, so it is off the
+     * front, and the sweep stops it once its minutes pass the line (`far-from-slo`). At least 1;
+     * null draws the front over every candidate, to see the cheap end of the curve (the sweep
+     * then runs such candidates until a finished one dominates them). @default 2
+     */
+    maxBudgetMultiple: z
+      .number()
+      .min(1, {
+        message: "maxBudgetMultiple must be at least 1 (the budget), or null for no limit",
+      })
+      .nullable()
+      .default(PARETO_DEFAULTS.maxBudgetMultiple),
+  })
+  .strict();
+
 export const GuardrailsSchema = z
   .object({
     minTraceHours: z.number().min(0).default(GUARDRAIL_DEFAULTS.minTraceHours),
@@ -172,6 +197,8 @@ export const PlanConfigSchema = z
     current: z.object({ task: TaskSizeSchema, scaling: ScalingSchema }).strict().optional(),
     space: SpaceSchema.default(SpaceSchema.parse({})),
     robustness: RobustnessSchema.default(RobustnessSchema.parse({})),
+    /** How far past the SLO's budget the Pareto front reaches (sim/search.ts, paretoFront). */
+    pareto: ParetoSchema.default(ParetoSchema.parse({})),
     /** How much trace a plan needs, and what is reported about gaps. */
     guardrails: GuardrailsSchema.default(GuardrailsSchema.parse({})),
     /** Names used in snippets. */
@@ -203,10 +230,17 @@ export interface PrunedAt {
    * `out-of-reach`: it may meet the SLO, but enough finished candidates within the SLO at the
    * availability floor are cheaper than it can end up (`cheaperWithinSlo`) that the pick, its
    * neighbours, the robustness checks and the report's lists cannot reach it, and one dominates it.
+   * `far-from-slo`: its violating minutes already passed the Pareto front's limit (`pareto.
+   * maxBudgetMultiple` times the budget, twice by default), so it is off the front and cannot
+   * meet the SLO, and enough finished candidates have fewer violating minutes; it needs no
+   * dominating candidate.
    */
-  readonly reason: "cannot-meet-slo" | "out-of-reach";
-  /** Id of a finished candidate that dominates it (as cheap or cheaper, with as few or fewer SLO minutes). */
-  readonly dominatedBy: number;
+  readonly reason: "cannot-meet-slo" | "out-of-reach" | "far-from-slo";
+  /**
+   * Id of a finished candidate that dominates it (as cheap or cheaper, with as few or fewer SLO
+   * minutes); absent for `far-from-slo`, which needs none.
+   */
+  readonly dominatedBy?: number;
   /**
    * For `out-of-reach`: how many finished candidates within the SLO at the availability floor
    * rank before it, whatever its final figures (at least the sweep's keepRanks).
@@ -343,8 +377,23 @@ export interface TraceCoverage {
 export interface PlanResult {
   readonly trace: Trace;
   readonly outcomes: readonly CandidateOutcome[];
-  /** Candidate ids on the cost-vs-SLO-minutes Pareto front, cheapest first. */
+  /**
+   * Candidate ids on the cost-vs-SLO-minutes Pareto front, cheapest first, drawn over the
+   * candidates within `paretoLimit` (empty when none is).
+   */
   readonly pareto: readonly number[];
+  /**
+   * How far the front reaches: `budgetMultiple` times the violation budget, i.e. at most
+   * `maxMinutes` SLO-violating minutes (both null: over every candidate); `beyond`: candidates
+   * known to lie past it (finished, or stopped with more minutes already), `unknown`: candidates
+   * stopped early for another reason, which may lie past it too.
+   */
+  readonly paretoLimit: {
+    readonly budgetMultiple: number | null;
+    readonly maxMinutes: number | null;
+    readonly beyond: number;
+    readonly unknown: number;
+  };
   /** Candidates re-run under perturbations, with their risk ratings, in the order checked. */
   readonly robustness: readonly RobustnessOutcome[];
   /** The pick; null when no candidate meets the SLO. */

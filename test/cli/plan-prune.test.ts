@@ -8,7 +8,9 @@
  * candidate simulated to the end with the same figures. Each stopped candidate, run to the end
  * by the exhaustive sweep, is dominated by the candidate its row names and its stopped figures
  * are lower bounds of its final ones; one stopped because it could not meet the SLO misses it,
- * one stopped as out of reach ranks after the first keepRanks.
+ * one stopped as out of reach ranks after the first keepRanks, one stopped as far from the SLO
+ * ends past the front's limit (twice the budget), names no dominating candidate and ranks after
+ * the first keepRanks. The count of candidates past the limit brackets the exhaustive one.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -74,6 +76,7 @@ const KEEP_RANKS = 40;
 
 let prunedInAll = 0;
 let outOfReachInAll = 0;
+let farInAll = 0;
 
 describe("plan with exact pruning against --exhaustive", () => {
   for (const [name, args] of PLANS) {
@@ -98,6 +101,12 @@ describe("plan with exact pruning against --exhaustive", () => {
         if (line === fullLines[i]) return;
         expect(line, fullLines[i]).toMatch(COUNTS);
         if (/have MinCapacity below/.test(line)) return;
+        if (/past it/.test(line)) {
+          expect(line.replace(/(at least )?\d+ candidates? lies?/, "")).toBe(
+            fullLines[i]!.replace(/\d+ candidates? lies?/, ""),
+          );
+          return;
+        }
         const a = counted(fullLines[i]!);
         const b = counted(line);
         expect(b.more).toBe(outOfReach);
@@ -116,6 +125,17 @@ describe("plan with exact pruning against --exhaustive", () => {
         full.result.outcomes.map((o) => [o.candidate.id, o]),
       );
       const front = new Set(full.result.pareto);
+      // The front's limit: twice the budget (pareto.maxBudgetMultiple's default); what lies past
+      // it, known to the pruned plan, brackets what lies past it in the exhaustive one.
+      const limit = pruned.result.paretoLimit;
+      expect(limit.budgetMultiple).toBe(2);
+      expect(limit.maxMinutes).toBeCloseTo(2 * full.result.slo.violationBudgetMinutes, 9);
+      expect(full.result.paretoLimit.unknown).toBe(0);
+      expect(limit.beyond).toBeLessThanOrEqual(full.result.paretoLimit.beyond);
+      expect(limit.beyond + limit.unknown).toBeGreaterThanOrEqual(full.result.paretoLimit.beyond);
+      expect(JSON.parse(pruned.pareto)).toMatchObject({
+        drawnUpTo: { budgetMultiple: 2, sloViolationMinutes: limit.maxMinutes },
+      });
       let stopped = 0;
       pruned.result.outcomes.forEach((o, i) => {
         const exact = full.result.outcomes[i]!;
@@ -129,16 +149,24 @@ describe("plan with exact pruning against --exhaustive", () => {
         // Run to the end, it is off the front and dominated by the one named; it misses the
         // SLO, or ranks after the first KEEP_RANKS (which hold as many within the SLO).
         if (o.pruned.reason === "cannot-meet-slo") expect(exact.meetsSlo).toBe(false);
-        else {
+        else if (o.pruned.reason === "far-from-slo") {
+          expect(exact.meetsSlo).toBe(false);
+          expect(o.kpis.sloViolationMinutes).toBeGreaterThan(limit.maxMinutes!);
+          expect(firstRanks.has(o.candidate.id)).toBe(false);
+          expect(o.pruned.dominatedBy).toBeUndefined();
+          farInAll++;
+        } else {
           expect(o.pruned.cheaperWithinSlo).toBeGreaterThanOrEqual(KEEP_RANKS);
           expect(firstRanks.has(o.candidate.id)).toBe(false);
           expect(ranked.slice(0, KEEP_RANKS).every((r) => r.meetsSlo)).toBe(true);
           expect(o.meetsSlo).toBe(false);
         }
         expect(front.has(o.candidate.id)).toBe(false);
-        const by = byId.get(o.pruned.dominatedBy)!;
-        expect(by.kpis.monthlyCostUsd).toBeLessThanOrEqual(exact.kpis.monthlyCostUsd);
-        expect(by.kpis.sloViolationMinutes).toBeLessThanOrEqual(exact.kpis.sloViolationMinutes);
+        if (o.pruned.dominatedBy !== undefined) {
+          const by = byId.get(o.pruned.dominatedBy)!;
+          expect(by.kpis.monthlyCostUsd).toBeLessThanOrEqual(exact.kpis.monthlyCostUsd);
+          expect(by.kpis.sloViolationMinutes).toBeLessThanOrEqual(exact.kpis.sloViolationMinutes);
+        }
         // What it had when stopped are lower bounds.
         expect(o.kpis.costUsd).toBeLessThanOrEqual(exact.kpis.costUsd);
         expect(o.kpis.sloViolationMinutes).toBeLessThanOrEqual(exact.kpis.sloViolationMinutes);
@@ -149,7 +177,8 @@ describe("plan with exact pruning against --exhaustive", () => {
         const { startMs, stepSeconds } = pruned.result.trace;
         const at = startMs + (o.pruned.step + 1) * stepSeconds * 1000;
         expect(row.prunedAt).toBe(new Date(at).toISOString());
-        expect(Number(row.dominatedBy)).toBe(o.pruned.dominatedBy);
+        expect(Number(row.prunedStep)).toBe(o.pruned.step);
+        expect(row.dominatedBy).toBe(String(o.pruned.dominatedBy ?? ""));
       });
       expect(full.csv.every((r) => r.pruned === "")).toBe(true);
       if (stopped > 0) expect(pruned.stderr).toContain(`(${stopped} stopped early`);
@@ -158,8 +187,9 @@ describe("plan with exact pruning against --exhaustive", () => {
     });
   }
 
-  it("stops some candidates early in these plans, some as out of reach", () => {
+  it("stops some candidates early in these plans, some as out of reach, some far from the SLO", () => {
     expect(prunedInAll).toBeGreaterThan(0);
     expect(outOfReachInAll).toBeGreaterThan(0);
+    expect(farInAll).toBeGreaterThan(0);
   });
 });

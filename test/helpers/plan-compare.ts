@@ -6,14 +6,23 @@
  */
 import type { PlanResult } from "../../sim/vocab/index.js";
 
-/** The sentences that count candidates within the SLO (they leave out those out of reach). */
-export const COUNTS = /meet the SLO|within the SLO|have MinCapacity below/;
+/**
+ * The sentences that count candidates within the SLO (they leave out those out of reach), or
+ * past the Pareto front's limit (a pruned plan knows only those finished or stopped past it).
+ */
+export const COUNTS = /meet the SLO|within the SLO|have MinCapacity below|past it/;
 
 /** What the plan decided, beside the candidates' own rows and the counts. */
 export function decided(r: PlanResult): string {
-  const { outcomes: _outcomes, trace: _trace, reasons, availability, ...rest } = r;
+  const { outcomes: _outcomes, trace: _trace, reasons, availability, paretoLimit, ...rest } = r;
   const { belowFloorMeetingSlo: _below, ...floor } = availability;
-  return JSON.stringify({ ...rest, floor, reasons: reasons.filter((x) => !COUNTS.test(x)) });
+  const { beyond: _beyond, unknown: _unknown, ...limit } = paretoLimit;
+  return JSON.stringify({
+    ...rest,
+    floor,
+    limit,
+    reasons: reasons.filter((x) => !COUNTS.test(x)),
+  });
 }
 
 /** A JSON file without the counts of candidates within the SLO (reasons, availability). */

@@ -18,6 +18,9 @@ import { markdownInline } from "../../reports/escape.js";
 import { TIMELINE_COLUMNS, type PlanResult, type Timeline } from "../../sim/vocab/index.js";
 import { planResultFixture } from "./fixtures/plan-result.js";
 import { outOfReachClause } from "../../sim/plan.js";
+import { paretoFront } from "../../sim/search.js";
+import { paretoJson, renderPlanSummary } from "../../reports/plan-outputs.js";
+import { paretoLimitText } from "../../reports/plan-facts.js";
 
 /** Layers of a spec, flattened (vconcat panels and nested layers). */
 function units(spec: unknown): Record<string, unknown>[] {
@@ -361,3 +364,100 @@ function stretch(result: PlanResult, steps: number): PlanResult {
     current: result.current && { ...result.current, timeline: tl(result.current.timeline) },
   };
 }
+
+describe("the Pareto front's limit (pareto.maxBudgetMultiple)", () => {
+  const base = planResultFixture();
+  const budget = base.slo.violationBudgetMinutes;
+  /** The fixture with its front drawn up to `multiple` × the budget. */
+  function limited(multiple: number, unknown = 0): PlanResult {
+    const max = multiple * budget;
+    const beyond = base.outcomes.filter((o) => o.kpis.sloViolationMinutes > max + 1e-9).length;
+    return {
+      ...base,
+      pareto: paretoFront(base.outcomes, max + 1e-9),
+      paretoLimit: { budgetMultiple: multiple, maxMinutes: max, beyond, unknown },
+    };
+  }
+
+  it("says how far the front reaches and how many lie past it, in the caption, the Markdown and the summary", () => {
+    const result = limited(2);
+    const beyond = result.paretoLimit.beyond;
+    expect(beyond).toBeGreaterThan(0);
+    expect(result.pareto.length).toBeGreaterThan(0);
+    expect(result.pareto.length).toBeLessThan(base.pareto.length);
+    const text = `The Pareto front is drawn up to 2× the SLO budget (${2 * budget} violating minutes); ${beyond} candidates lie past it.`;
+    expect(paretoLimitText(result)).toBe(text);
+    expect(planCharts(result).find((c) => c.id === "chart-pareto")!.caption).toContain(text);
+    expect(renderPlanMarkdown(result)).toContain(markdownInline(text));
+    expect(renderPlanSummary(result, "/tmp/out")).toContain(text);
+    // The chart draws the limit as a line of its own, and compiles.
+    const spec = chartSpec(result, "chart-pareto");
+    expect(dataValues(spec)).toContainEqual([{ frontLimit: 2 * budget }]);
+    expect(() => compile(spec)).not.toThrow();
+    expect(paretoJson(result)).toEqual({
+      format: "caplab-pareto/2",
+      drawnUpTo: { budgetMultiple: 2, sloViolationMinutes: 2 * budget },
+      front: result.pareto.map((id) => expect.objectContaining({ id })),
+    });
+    // A candidate stopped past the limit is left out of the scatter, and the caption says why.
+    const far = base.outcomes.find((o) => !o.meetsSlo)!;
+    const stopped: PlanResult = {
+      ...result,
+      outcomes: result.outcomes.map((o) =>
+        o === far ? { ...o, pruned: { step: 41, reason: "far-from-slo" } } : o,
+      ),
+    };
+    expect(planCharts(stopped).find((c) => c.id === "chart-pareto")!.caption).toContain(
+      "1 stopped early, 1 once past 2× the SLO budget (off the front),",
+    );
+    expect(dataValues(paretoChart(stopped))[0]).toHaveLength(base.outcomes.length - 1);
+    // Candidates stopped early for another reason may lie past it too.
+    expect(paretoLimitText(limited(2, 3))).toContain(`at least ${beyond} candidates lie past it`);
+  });
+
+  it("says plainly when no candidate is within the limit, and the chart and pareto.json hold", () => {
+    const none: PlanResult = {
+      ...limited(2),
+      pareto: [],
+      paretoLimit: {
+        budgetMultiple: 2,
+        maxMinutes: 2 * budget,
+        beyond: base.outcomes.length,
+        unknown: 0,
+      },
+    };
+    const text = paretoLimitText(none);
+    expect(text).toMatch(
+      /^No candidate is within 2× the SLO budget \(4 violating minutes\), so there is no Pareto front: \d+ candidates lie past it\./,
+    );
+    expect(planCharts(none).find((c) => c.id === "chart-pareto")!.caption).toContain(text);
+    expect(renderPlanSummary(none, "/tmp/out")).toContain("there is no Pareto front");
+    expect(renderPlanMarkdown(none)).toContain("there is no Pareto front");
+    expect(() => compile(chartSpec(none, "chart-pareto"))).not.toThrow();
+    expect(paretoJson(none)).toEqual({
+      format: "caplab-pareto/2",
+      drawnUpTo: { budgetMultiple: 2, sloViolationMinutes: 2 * budget },
+      note: "No candidate has at most 2× the SLO's violation budget (4 violating minutes), so there is no Pareto front.",
+      front: [],
+    });
+  });
+
+  it("reads sensibly with a budget of 0 and with no limit", () => {
+    const zero: PlanResult = {
+      ...base,
+      slo: { ...base.slo, violationBudgetMinutes: 0 },
+      paretoLimit: { budgetMultiple: 2, maxMinutes: 0, beyond: 1, unknown: 0 },
+    };
+    expect(paretoLimitText(zero)).toBe(
+      "The Pareto front is drawn over the candidates with no SLO-violating minute (the SLO allows none); 1 candidate lies past it.",
+    );
+    expect(paretoLimitText({ ...zero, pareto: [] })).toMatch(
+      /^No candidate is free of SLO-violating minutes \(the SLO allows none\), so there is no Pareto front/,
+    );
+    expect(() => compile(chartSpec(zero, "chart-pareto"))).not.toThrow();
+    expect(paretoLimitText(base)).toBe(
+      "The Pareto front is drawn over every candidate (pareto.maxBudgetMultiple: null).",
+    );
+    expect(paretoJson(base).drawnUpTo).toBeNull();
+  });
+});

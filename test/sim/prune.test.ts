@@ -1,8 +1,10 @@
 /**
  * The sweep's stop rule (sim/prune.ts): a candidate stops only when it can no longer meet the
  * SLO, keepRanks finished candidates have fewer violating minutes, and a finished candidate
- * dominates it; the sweep order goes cheapest first; a simulation held to a rule stops at a
- * check and keeps its figures so far.
+ * dominates it, or without one when its minutes are past the Pareto front's limit
+ * (`far-from-slo`); the sweep order goes cheapest first; a simulation held to a rule stops at a
+ * check and keeps its figures so far; a pruned sweep's plan (front, robustness, pick) is the
+ * exhaustive one's for front limits of 1, 2 and none times the budget, and for a budget of 0.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -18,12 +20,17 @@ import {
 } from "../../sim/prune.js";
 import { simulate } from "../../sim/engine.js";
 import {
+  closestToSlo,
   COST_TIE_FRACTION,
   expandSpace,
+  frontLimitMinutes,
+  meetsSlo,
   paretoFront,
   rankOutcomes,
   violationBudgetMinutes,
 } from "../../sim/search.js";
+import { assemblePlan } from "../../sim/plan.js";
+import { runSweep } from "../../sim/io/pool.js";
 import type { CandidateOutcome, Kpis, PlanCandidate } from "../../sim/vocab/index.js";
 import { generateDefaultWeek } from "../../analysis/synthetic.js";
 import { toTrace } from "../../analysis/trace.js";
@@ -127,6 +134,189 @@ describe("the stop rule", () => {
       ),
     );
   });
+});
+
+describe("the far-from-slo rule (past the Pareto front's limit)", () => {
+  const done = [finished(0, 100, 0), finished(1, 80, 30), finished(2, 200, 2)];
+  // Twice the budget: 28.8 minutes (and meetsSlo's slack).
+  const twice = frontLimitMinutes(slo, 1440, 2);
+  const rule = stopRule(done, trace, slo, budget, 2, COST_TIE_FRACTION, twice);
+
+  it("stops one past twice the budget behind keepRanks with fewer minutes, with no dominating candidate", () => {
+    expect(twice).toBeCloseTo(28.8, 6);
+    // $50: cheaper than every finished candidate, so none dominates it.
+    expect(shouldStop(rule, 9, 50, 29, 0)).toEqual({ reason: "far-from-slo" });
+    // Within the limit and not dominated: it could be on the front.
+    expect(shouldStop(rule, 9, 50, 28.8, 0)).toBeNull();
+    // Dominated past the budget but within the limit: stopped as before, naming its dominator.
+    expect(shouldStop(rule, 9, 120, 20, 0)).toEqual({ reason: "cannot-meet-slo", dominatedBy: 0 });
+  });
+
+  it("keeps one with fewer than keepRanks finished candidates below it (it could be listed)", () => {
+    // 29 minutes: only candidates 0 (0 min) and 2 (2 min) have fewer.
+    const three = stopRule(done, trace, slo, budget, 3, COST_TIE_FRACTION, twice);
+    expect(shouldStop(three, 9, 50, 29, 0)).toBeNull();
+    expect(shouldStop(three, 9, 50, 31, 0)).toEqual({ reason: "far-from-slo" });
+  });
+
+  it("never stops without a dominating candidate when the front has no limit", () => {
+    const none = stopRule(done, trace, slo, budget, 2, COST_TIE_FRACTION, Infinity);
+    expect(shouldStop(none, 9, 50, 1e6, 0)).toBeNull();
+    expect(frontLimitMinutes(slo, 1440, null)).toBe(Infinity);
+  });
+
+  it("never stops one that may meet the SLO, even with a limit below the budget", () => {
+    const half = stopRule(done, trace, slo, budget, 2, COST_TIE_FRACTION, budget / 2);
+    expect(half.frontMinutes).toBeCloseTo(budget, 6);
+    expect(shouldStop(half, 9, 50, 14, 0)).toBeNull();
+  });
+
+  it("with a budget of 0, stops one at its first violating minute, and divides by nothing", () => {
+    const strict = { ...slo, violationBudgetPercent: 0 };
+    const zero = violationBudgetMinutes(strict, 1440);
+    const limit = frontLimitMinutes(strict, 1440, 2);
+    expect(zero).toBe(0);
+    expect(limit).toBeGreaterThan(0);
+    expect(limit).toBeLessThan(1e-6);
+    const r = stopRule(done, trace, strict, zero, 1, COST_TIE_FRACTION, limit);
+    expect(shouldStop(r, 9, 1, 0, 0)).toBeNull();
+    expect(shouldStop(r, 9, 1, 1, 0)).toEqual({ reason: "far-from-slo" });
+  });
+
+  it("never changes the limited front, the first keepRanks ranks, the closest or the pick's reach (property)", () => {
+    const outcome = (id: number, cost: number, minutes: number, limitBudget: number) =>
+      ({
+        candidate: { id, scaling: { MinCapacity: 2 } } as unknown as PlanCandidate,
+        kpis: {
+          monthlyCostUsd: cost,
+          sloViolationMinutes: minutes,
+          scalingActions: id % 3,
+          cpuHeadroomPercent: id % 5,
+          errorRatePercent: 0,
+        } as Kpis,
+        meetsSlo: minutes <= limitBudget + 1e-9,
+      }) satisfies CandidateOutcome;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 60 })), {
+          minLength: 1,
+          maxLength: 14,
+        }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom(1, 2, null),
+        fc.constantFrom(0, 1),
+        (points, cost, minutes, extraCost, extraMinutes, keep, multiple, percent) => {
+          const s = { ...slo, violationBudgetPercent: percent };
+          const b = violationBudgetMinutes(s, 1440);
+          const limit = frontLimitMinutes(s, 1440, multiple);
+          const list = points.map(([c, m], i) => outcome(i + 1, c, m, b));
+          const finishedList = list.map((o) => ({
+            id: o.candidate.id,
+            kpis: o.kpis,
+            eligible: o.meetsSlo,
+          }));
+          const r = shouldStop(
+            stopRule(finishedList, trace, s, b, keep, COST_TIE_FRACTION, limit),
+            0,
+            cost,
+            minutes,
+            0,
+          );
+          if (r === null) return;
+          // Its final figures: at least those so far.
+          const final = outcome(0, cost + extraCost, minutes + extraMinutes, b);
+          if (r.reason !== "out-of-reach") expect(final.meetsSlo).toBe(false);
+          if (r.reason === "far-from-slo") {
+            expect(r.dominatedBy).toBeUndefined();
+            expect(multiple).not.toBeNull();
+          }
+          expect(paretoFront([...list, final], limit)).toEqual(paretoFront(list, limit));
+          const ids = (os: CandidateOutcome[]) => os.slice(0, keep).map((o) => o.candidate.id);
+          expect(ids(rankOutcomes([...list, final]))).toEqual(ids(rankOutcomes(list)));
+          // The report's "closest to the SLO" list (reports/plan-charts.ts, closestOutcomes).
+          const closest = (os: CandidateOutcome[]) => [...os].sort(closestToSlo);
+          if (r.reason !== "out-of-reach")
+            expect(ids(closest([...list, final]))).toEqual(ids(closest(list)));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe("a pruned sweep's plan against the exhaustive one, by front limit and budget", () => {
+  // A day of the default week, three times over: the high targets miss the SLO.
+  const raw = generateDefaultWeek(3);
+  const day = toTrace(
+    {
+      ...raw,
+      times: raw.times.slice(0, 1440),
+      values: raw.values.slice(0, 1440).map((v) => 3 * v),
+    },
+    {},
+    () => {},
+  );
+  const cases: [number | null, number][] = [
+    [1, 1],
+    [2, 1],
+    [null, 1],
+    [2, 0],
+    [null, 0],
+  ];
+  for (const [multiple, percent] of cases) {
+    it(`gives the same front, robustness and pick with a limit of ${multiple ?? "no"} × a ${percent} % budget`, async () => {
+      const s = { ...slo, violationBudgetPercent: percent };
+      const config = planConfigOf({
+        service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
+        slo: s,
+        space: { maxCpu: 1024, utilizationTargets: [40, 50, 70, 90], MinCapacity: [1, 2, 3] },
+      });
+      const context = contextOf({ service: config.service, slo: s });
+      const candidates = expandSpace(config.space, day, config.service);
+      const exhaustive = await runSweep(day, context, candidates, { workers: 0 });
+      const pruned = await runSweep(day, context, candidates, {
+        workers: 0,
+        prune: { keepRanks: 5, frontBudgetMultiple: multiple, firstWave: 2 },
+      });
+      const planOf = (swept: typeof pruned) =>
+        assemblePlan({
+          trace: day,
+          context,
+          candidates,
+          kpis: swept.map((r) => r.kpis),
+          pruned: swept.map((r) => r.pruned),
+          topK: 2,
+          maxChecked: 5,
+          current: null,
+          frontBudgetMultiple: multiple,
+          deployment: false,
+        });
+      const a = planOf(exhaustive);
+      const b = planOf(pruned);
+      expect(b.pareto).toEqual(a.pareto);
+      expect(b.robustness).toEqual(a.robustness);
+      expect(b.recommended?.candidate.id).toEqual(a.recommended?.candidate.id);
+      expect(b.paretoLimit.maxMinutes).toBe(a.paretoLimit.maxMinutes);
+      const limit = frontLimitMinutes(s, 1440, multiple);
+      for (const id of a.pareto)
+        expect(exhaustive[id]!.kpis.sloViolationMinutes).toBeLessThanOrEqual(limit);
+      const far = pruned.filter((r) => r.pruned?.reason === "far-from-slo");
+      if (multiple === null) expect(far.length).toBe(0);
+      else expect(far.length).toBeGreaterThan(0);
+      pruned.forEach((r, i) => {
+        if (r.pruned?.reason !== "far-from-slo") return;
+        expect(r.kpis.sloViolationMinutes).toBeGreaterThan(limit);
+        expect(meetsSlo(exhaustive[i]!.kpis, s)).toBe(false);
+      });
+      // Budget 0: the front holds only candidates with no violating minute.
+      if (percent === 0 && multiple !== null)
+        for (const id of a.pareto) expect(exhaustive[id]!.kpis.sloViolationMinutes).toBe(0);
+    });
+  }
 });
 
 describe("the out-of-reach rule (may meet the SLO, too dear to matter)", () => {
@@ -283,6 +473,39 @@ describe("the ordering pass", () => {
           const first = new Set(order.slice(0, front.size + cheapest.length));
           for (const i of front) expect(first.has(i)).toBe(true);
           for (const i of cheapest) expect(first.has(i)).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+describe("the ordering pass with the front's limit", () => {
+  it("puts the candidates whose window passes the limit last, the rest in the order without it (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            monthlyCostUsd: fc.integer({ min: 1, max: 50 }),
+            sloViolationMinutes: fc.integer({ min: 0, max: 30 }),
+            eligible: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 30 }),
+        (estimates: OrderEstimate[], keep, limit) => {
+          const order = estimateOrder(estimates, keep, limit);
+          expect([...order].sort((a, b) => a - b)).toEqual(estimates.map((_, i) => i));
+          const far = (i: number) => estimates[i]!.sloViolationMinutes > limit;
+          const firstFar = order.findIndex(far);
+          if (firstFar >= 0) expect(order.slice(firstFar).every(far)).toBe(true);
+          // The others keep their order among themselves as if the far ones were not there.
+          const near = estimates.map((_, i) => i).filter((i) => !far(i));
+          const alone = estimateOrder(
+            near.map((i) => estimates[i]!),
+            keep,
+          ).map((j) => near[j]!);
+          expect(order.filter((i) => !far(i))).toEqual(alone);
         },
       ),
     );

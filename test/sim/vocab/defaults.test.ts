@@ -88,6 +88,9 @@ describe("the defaults", () => {
           "sparseQuietSeconds": 86400,
           "stepSeconds": 60,
         },
+        "pareto": {
+          "maxBudgetMultiple": 2,
+        },
         "platform": {
           "alarmEvaluationRangeExtraPeriods": 2,
           "appStartSeconds": 5,
