@@ -87,6 +87,7 @@ export { runSweep, poolSize, type SweepOptions } from "./sim/io/pool.js";
 export {
   DEFAULT_PERTURBATIONS,
   expandSpace,
+  frontLimitMinutes,
   meetsSlo,
   paretoFront,
   rankOutcomes,
