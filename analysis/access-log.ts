@@ -366,8 +366,33 @@ export function readAlbRequestBytes(
     ends[count++] = j;
     i = j;
   }
-  if (count < ALB_MIN_FIELDS) return null;
   if (escapes) for (const k of READ_FIELDS) if (k < count && escapedFields[k] === 1) return null;
+  return readScannedFields(bytes, count);
+}
+
+/**
+ * {@link readAlbRequestBytes} of a line whose fields another scan found (the WebAssembly scan
+ * of the importer, analysis/io/import/alb-scan.wat, which splits lines as the loop above does
+ * and gives up where it gives up, escapes in the fields read included): `count` fields, the
+ * starts of fields 0..21 at `table[at …]` and their ends at `table[at + 22 …]`.
+ */
+export function readAlbRequestScanned(
+  bytes: Uint8Array,
+  count: number,
+  table: Int32Array,
+  at: number,
+): AlbRequest | null {
+  const n = count < 22 ? count : 22;
+  for (let k = 0; k < n; k++) {
+    starts[k] = table[at + k]!;
+    ends[k] = table[at + 22 + k]!;
+  }
+  return readScannedFields(bytes, count);
+}
+
+/** The values of a line whose `count` fields are in `starts` and `ends` (none escaped that is read). */
+function readScannedFields(bytes: Uint8Array, count: number): AlbRequest | null {
+  if (count < ALB_MIN_FIELDS) return null;
   // type: [a-z][a-z0-9]*
   if (ends[0]! === starts[0]!) return null;
   for (let k = starts[0]!; k < ends[0]!; k++) {

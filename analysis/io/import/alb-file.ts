@@ -1,8 +1,8 @@
 /**
  * ALB access logs read as bytes, on this thread or in pieces on worker threads:
  *
- *   small plain file (one reused buffer), gzip or S3 (a stream) ──ByteLines──▶ line bytes
- *     ──albLineVerdict──▶ AlbReader
+ *   small plain file (read into the scanner's memory), gzip or S3 (a stream, copied in)
+ *     ──AlbScanLines (alb-scan.ts: fields found in WebAssembly)──▶ AlbReader
  *   large plain file ──cut at newlines──▶ pieces ──claimed via Atomics by this thread and the
  *     workers (alb-worker.ts), each into its own AlbReader──▶ states ──merged in file order──▶ AlbReader
  *
@@ -18,42 +18,13 @@ import { Worker } from "node:worker_threads";
 import type { Readable } from "node:stream";
 import { startSiblingWorker } from "../../../sim/io/worker.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
-import { ByteLines, MAX_LINE_CHARS } from "../files/lines.js";
 import { idleCoreWorkers, isGzip, lineAlignedSplits, pieceBytesFor } from "../files/pieces.js";
 import { albReader, type AlbReader, type AlbReaderState } from "./alb-reader.js";
-import type { LineVerdict } from "./formats.js";
+import { AlbScanLines, MAX_LINE_BYTES, SCAN_READ_BYTES } from "./alb-scan.js";
 import { StepGrid } from "./steps.js";
 
 /** Bad lines a piece keeps word for word (the importer reports the first 5 of the file). */
 const KEPT_BAD_LINES = 5;
-
-/** A line carried across chunks is dropped once it is longer than this many bytes (UTF-8 has at most 3 per character). */
-const MAX_LINE_BYTES = 3 * MAX_LINE_CHARS;
-
-/** What a reader says of one line's bytes: too long, or what {@link AlbReader.readBytes} says. */
-export function albLineVerdict(
-  reader: AlbReader,
-  bytes: Buffer | null,
-  start: number,
-  end: number,
-): LineVerdict {
-  const tooLong = `is longer than ${MAX_LINE_CHARS} characters`;
-  if (bytes === null) return tooLong;
-  if (end - start > MAX_LINE_CHARS) {
-    const text = bytes.toString("utf8", start, end);
-    return text.length > MAX_LINE_CHARS ? tooLong : reader.read(text);
-  }
-  return reader.readBytes(bytes, start, end);
-}
-
-/** Lines cut from ALB log bytes into `reader`, `onBad(lineNumber, why)` called for each bad one. */
-function albLines(reader: AlbReader, onBad: (lineNumber: number, why: string) => void): ByteLines {
-  const lines: ByteLines = new ByteLines((bytes, start, end) => {
-    const verdict = albLineVerdict(reader, bytes, start, end);
-    if (verdict !== null) onBad(lines.count, verdict);
-  }, MAX_LINE_BYTES);
-  return lines;
-}
 
 /**
  * Reads a stream of ALB log bytes into `reader`, calling `onBad(lineNumber, why)` for each bad
@@ -66,7 +37,7 @@ export async function readAlbStream(
   onBad: (lineNumber: number, why: string) => void,
   onLines: (count: number) => void,
 ): Promise<void> {
-  const lines = albLines(reader, onBad);
+  const lines = new AlbScanLines(reader, onBad);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     lines.push(chunk);
     onLines(lines.count);
@@ -75,13 +46,11 @@ export async function readAlbStream(
   onLines(lines.count);
 }
 
-/** The size of the reads of a plain local log on this thread. */
-const READ_BYTES = 1 << 20;
-
 /**
  * Reads a plain local ALB log on this thread into `reader` as {@link readAlbStream} does, but
- * into one reused buffer (a read stream allocates a buffer per read: garbage to collect);
- * false, with nothing read, when the file is gzipped (then stream it through gunzip).
+ * straight into the WebAssembly scanner's memory (a read stream allocates a buffer per read:
+ * garbage to collect, and a copy); false, with nothing read, when the file is gzipped (then
+ * stream it through gunzip).
  */
 export async function readAlbPlainFile(
   path: string,
@@ -92,9 +61,8 @@ export async function readAlbPlainFile(
   const handle = await open(path, "r");
   try {
     if (await isGzip(handle)) return false;
-    const lines = albLines(reader, onBad);
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
-    await readRange(handle, buffer, 0, Infinity, lines, () => onLines(lines.count));
+    const lines = new AlbScanLines(reader, onBad);
+    await readRange(handle, 0, Infinity, lines, () => onLines(lines.count));
     lines.end();
     onLines(lines.count);
     return true;
@@ -104,22 +72,26 @@ export async function readAlbPlainFile(
 }
 
 /**
- * Pushes the bytes [from, end) of a file into `lines` through one reused `buffer`, calling
+ * Reads the bytes [from, end) of a file into `lines`, straight into its memory, calling
  * `onChunk` after each read; stops early at the end of the file (it may have shrunk).
  */
 async function readRange(
   handle: FileHandle,
-  buffer: Buffer,
   from: number,
   end: number,
-  lines: ByteLines,
+  lines: AlbScanLines,
   onChunk?: () => void,
 ): Promise<void> {
   for (let at = from; at < end;) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - at), at);
+    const { bytesRead } = await handle.read(
+      lines.space(),
+      0,
+      Math.min(SCAN_READ_BYTES, end - at),
+      at,
+    );
     if (bytesRead === 0) break;
     at += bytesRead;
-    lines.push(buffer.subarray(0, bytesRead));
+    lines.commit(bytesRead);
     onChunk?.();
   }
 }
@@ -202,8 +174,8 @@ export async function readAlbFileInPieces(
 
 /**
  * Reads pieces [splits[k], splits[k + 1]) of a plain file, claiming the next k from the shared
- * counter until none is left, each into its own AlbReader, 1 MiB at a time through one reused
- * buffer (memory does not grow with the pieces). Every piece but the last ends after a line
+ * counter until none is left, each into its own AlbReader, 1 MiB at a time into the
+ * scanner's memory (memory does not grow with the pieces). Every piece but the last ends after a line
  * break.
  */
 export async function readAlbPieces(
@@ -216,17 +188,16 @@ export async function readAlbPieces(
   const grid = new StepGrid(spec.stepSeconds, spec.fromMs, spec.toMs);
   const handle = await open(path, "r");
   try {
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
     for (;;) {
       const k = Atomics.add(next, 0, 1);
       if (k >= splits.length - 1) return out;
       const reader = albReader(grid, spec.loadBalancer);
       const firstBad: [number, string][] = [];
       let badLines = 0;
-      const lines = albLines(reader, (lineNumber, why) => {
+      const lines = new AlbScanLines(reader, (lineNumber, why) => {
         if (badLines++ < KEPT_BAD_LINES) firstBad.push([lineNumber, why]);
       });
-      await readRange(handle, buffer, splits[k]!, splits[k + 1]!, lines);
+      await readRange(handle, splits[k]!, splits[k + 1]!, lines);
       lines.end();
       out.push({ index: k, lines: lines.count, badLines, firstBad, state: reader.state() });
     }
