@@ -73,7 +73,8 @@ export async function readAlbPlainFile(
 
 /**
  * Reads the bytes [from, end) of a file into `lines`, straight into its memory, calling
- * `onChunk` after each read; stops early at the end of the file (it may have shrunk).
+ * `onChunk` after each read; stops early at the end of the file (it may have shrunk). The next
+ * read is under way (on libuv's threads) while a chunk is scanned.
  */
 async function readRange(
   handle: FileHandle,
@@ -82,17 +83,23 @@ async function readRange(
   lines: AlbScanLines,
   onChunk?: () => void,
 ): Promise<void> {
-  for (let at = from; at < end;) {
-    const { bytesRead } = await handle.read(
-      lines.space(),
-      0,
-      Math.min(SCAN_READ_BYTES, end - at),
-      at,
-    );
-    if (bytesRead === 0) break;
-    at += bytesRead;
-    lines.commit(bytesRead);
-    onChunk?.();
+  const read = (into: Buffer, at: number) =>
+    handle.read(into, 0, Math.min(SCAN_READ_BYTES, end - at), at);
+  let at = from;
+  let pending = at < end ? read(lines.space(), at) : null;
+  try {
+    while (pending !== null) {
+      const { bytesRead } = await pending;
+      pending = null;
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      if (at < end) pending = read(lines.nextSpace(), at);
+      lines.commit(bytesRead);
+      onChunk?.();
+    }
+  } finally {
+    // A read still under way when scanning threw: let it end before the file is closed.
+    await pending?.catch(() => {});
   }
 }
 

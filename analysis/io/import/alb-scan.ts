@@ -55,11 +55,16 @@ export function albByteLines(
 /** The largest read into the module's memory. */
 export const SCAN_READ_BYTES = 1 << 20;
 
-// The module's memory (alb-scan.wat): records, then the data and 64 bytes of slack.
+// The module's memory (alb-scan.wat): records, then two halves, each room for the unfinished
+// line of the other half's chunk (up to HELD_BYTES) then a slot for a read, then 64 bytes of
+// slack. A read goes into one half's slot while the other half is scanned.
 const RECORD_INTS = 48;
 const MAX_RECORDS = 4096;
 const DATA = MAX_RECORDS * RECORD_INTS * 4;
-const DATA_BYTES = 2 * SCAN_READ_BYTES;
+const HELD_BYTES = SCAN_READ_BYTES;
+const HALF_BYTES = HELD_BYTES + SCAN_READ_BYTES;
+/** Where half h's reads go. */
+const slotOf = (h: number): number => DATA + h * HALF_BYTES + HELD_BYTES;
 
 /** A compiled WebAssembly module (opaque here). */
 interface WasmModule {
@@ -85,7 +90,8 @@ function scanModule(): WasmModule {
  * Lines of ALB log bytes read into `reader`, `onBad(lineNumber, why)` called for each bad one,
  * the same as {@link albByteLines} gives (lines end at `\n`, a `\r` before it is dropped),
  * with the fields found in WebAssembly. Either read into {@link space} and {@link commit} the
- * bytes read, or {@link push} chunks (copied); then {@link end}.
+ * bytes read, or {@link push} chunks (copied); then {@link end}. The memory has two slots:
+ * while one is scanned, the next read can go into {@link nextSpace}, the other.
  *
  * @example const lines = new AlbScanLines(reader, onBad);
  *   const { bytesRead } = await handle.read(lines.space(), 0, SCAN_READ_BYTES, at);
@@ -96,10 +102,12 @@ export class AlbScanLines {
   /** The module's whole memory (it never grows, so the views stay valid). */
   private readonly bytes: Buffer;
   private readonly table: Int32Array;
-  /** Bytes held at DATA: the unfinished last line of what was committed. */
+  /** The half whose slot the next bytes go in. */
+  private half = 0;
+  /** Bytes held just before that slot: the unfinished last line of what was committed. */
   private held = 0;
   private lines = 0;
-  /** Set once a line outgrows the module's buffer: the rest is cut in JavaScript. */
+  /** Set once a line outgrows HELD_BYTES: the rest is cut in JavaScript. */
   private slow: ByteLines | null = null;
 
   constructor(
@@ -118,24 +126,37 @@ export class AlbScanLines {
     return this.slow === null ? this.lines : this.slow.count;
   }
 
-  /** Where the next bytes go: {@link SCAN_READ_BYTES} of the module's memory, valid until {@link commit}. */
+  /** Where the next bytes go: {@link SCAN_READ_BYTES} of the module's memory, valid until their {@link commit}. */
   space(): Buffer {
-    const at = DATA + (this.slow === null ? this.held : 0);
+    const at = slotOf(this.half);
+    return this.bytes.subarray(at, at + SCAN_READ_BYTES);
+  }
+
+  /**
+   * Where the bytes after the next go: the other slot, which the next {@link commit} does not
+   * touch (it leaves its unfinished line before that slot), so a read can fill it meanwhile.
+   */
+  nextSpace(): Buffer {
+    const at = slotOf(1 - this.half);
     return this.bytes.subarray(at, at + SCAN_READ_BYTES);
   }
 
   /** Reads the whole lines among what is held and the `n` bytes just written into {@link space}. */
   commit(n: number): void {
+    const slot = slotOf(this.half);
+    const other = slotOf(1 - this.half);
+    this.half = 1 - this.half;
+    const { bytes, table, reader, onBad } = this;
     if (this.slow !== null) {
-      this.slow.push(this.bytes.subarray(DATA, DATA + n));
+      this.slow.push(bytes.subarray(slot, slot + n));
       return;
     }
-    const end = DATA + this.held + n;
+    const begin = slot - this.held;
+    const end = slot + n;
     // The held bytes hold no newline: the last one, if any, is among the new ones.
-    const last = n === 0 ? -1 : this.bytes.subarray(DATA + this.held, end).lastIndexOf(10);
-    const to = last < 0 ? DATA : DATA + this.held + last + 1;
-    const { bytes, table, reader, onBad } = this;
-    for (let from = DATA; from < to;) {
+    const last = n === 0 ? -1 : bytes.subarray(slot, end).lastIndexOf(10);
+    const to = last < 0 ? begin : slot + last + 1;
+    for (let from = begin; from < to;) {
       const records = this.scan(from, to, 0, MAX_RECORDS);
       for (let r = 0, at = 0; r < records; r++, at += RECORD_INTS) {
         const count = table[at]!;
@@ -151,15 +172,16 @@ export class AlbScanLines {
       from = table[(records - 1) * RECORD_INTS + 3]! + 1;
     }
     this.held = end - to;
-    if (this.held > 0 && to > DATA) bytes.copyWithin(DATA, to, end);
-    if (this.held > DATA_BYTES - SCAN_READ_BYTES) {
-      // One line longer than the buffer: the rest of the input is cut in JavaScript.
-      const slow = albByteLines(reader, onBad);
-      slow.count = this.lines;
-      slow.push(bytes.subarray(DATA, DATA + this.held));
-      this.slow = slow;
-      this.held = 0;
+    if (this.held <= HELD_BYTES) {
+      bytes.copyWithin(other - this.held, to, end);
+      return;
     }
+    // One line longer than HELD_BYTES: the rest of the input is cut in JavaScript.
+    const slow = albByteLines(reader, onBad);
+    slow.count = this.lines;
+    slow.push(bytes.subarray(to, end));
+    this.slow = slow;
+    this.held = 0;
   }
 
   /** Hands over chunk's lines (copied into the module's memory). */
@@ -180,11 +202,12 @@ export class AlbScanLines {
       return;
     }
     if (this.held === 0) return;
-    let stop = DATA + this.held;
-    if (this.bytes[stop - 1] === 13) stop--;
+    const slot = slotOf(this.half);
+    const begin = slot - this.held;
+    const stop = this.bytes[slot - 1] === 13 ? slot - 1 : slot;
     const line = ++this.lines;
     this.held = 0;
-    const verdict = albLineVerdict(this.reader, this.bytes, DATA, stop);
+    const verdict = albLineVerdict(this.reader, this.bytes, begin, stop);
     if (verdict !== null) this.onBad(line, verdict);
   }
 }
