@@ -151,6 +151,7 @@ export async function readAlbFileInPieces(
   spec: AlbReadSpec,
   workers?: number,
   pieceBytes?: number,
+  faults?: AlbFaults,
 ): Promise<AlbPiece[] | null> {
   let splits: number[] | null;
   const handle = await open(path, "r");
@@ -171,12 +172,33 @@ export async function readAlbFileInPieces(
     await handle.close();
   }
   const next = new Int32Array(new SharedArrayBuffer(4));
-  const data: AlbWorkerData = { path, splits, next: next.buffer as SharedArrayBuffer, spec };
-  const started = Promise.all(Array.from({ length: workers }, () => runAlbWorker(data)));
+  const data: AlbWorkerData = {
+    path,
+    splits,
+    next: next.buffer as SharedArrayBuffer,
+    spec,
+    ...(faults?.workerThrows === true ? { fault: true } : {}),
+  };
+  const pieceCount = splits.length - 1;
+  const started = Promise.all(
+    Array.from({ length: workers }, () =>
+      runAlbWorker(data).catch((error: unknown) => {
+        // Every thread stops claiming pieces: the import fails with this error, at once.
+        Atomics.store(next, 0, pieceCount);
+        throw error;
+      }),
+    ),
+  );
   started.catch(() => {}); // awaited below; no unhandled rejection meanwhile
   const pieces = await readAlbPieces(path, splits, next, spec);
   for (const more of await started) pieces.push(...more);
   return pieces.sort((a, b) => a.index - b.index);
+}
+
+/** Faults to inject, for tests only. */
+export interface AlbFaults {
+  /** Each worker throws when it claims its first piece (as a bug inside a job would). */
+  readonly workerThrows?: boolean;
 }
 
 /**
@@ -190,20 +212,25 @@ export async function readAlbPieces(
   splits: readonly number[],
   next: Int32Array,
   spec: AlbReadSpec,
+  fault = false,
 ): Promise<AlbPiece[]> {
   const out: AlbPiece[] = [];
   const grid = new StepGrid(spec.stepSeconds, spec.fromMs, spec.toMs);
   const handle = await open(path, "r");
   try {
+    let lines: AlbScanLines | null = null;
     for (;;) {
       const k = Atomics.add(next, 0, 1);
+      if (fault) throw new Error(`ALB import: a fault injected when piece ${k} was claimed`);
       if (k >= splits.length - 1) return out;
       const reader = albReader(grid, spec.loadBalancer);
       const firstBad: [number, string][] = [];
       let badLines = 0;
-      const lines = new AlbScanLines(reader, (lineNumber, why) => {
+      const onBad = (lineNumber: number, why: string): void => {
         if (badLines++ < KEPT_BAD_LINES) firstBad.push([lineNumber, why]);
-      });
+      };
+      if (lines === null) lines = new AlbScanLines(reader, onBad);
+      else lines.restart(reader, onBad);
       await readRange(handle, splits[k]!, splits[k + 1]!, lines);
       lines.end();
       out.push({ index: k, lines: lines.count, badLines, firstBad, state: reader.state() });
@@ -213,7 +240,7 @@ export async function readAlbPieces(
   }
 }
 
-/** What a worker (alb-worker.ts) is started with. */
+/** What a worker (alb-worker.ts) is started with, and each job it is sent after. */
 export interface AlbWorkerData {
   readonly path: string;
   /** The pieces: [splits[k], splits[k + 1]), each starting at a line start. */
@@ -221,18 +248,62 @@ export interface AlbWorkerData {
   /** One Int32: the index of the next piece to claim (Atomics.add). */
   readonly next: SharedArrayBuffer;
   readonly spec: AlbReadSpec;
+  /** Tests only: throw when claiming the first piece ({@link AlbFaults}). */
+  readonly fault?: boolean;
 }
 
-/** Runs one worker until no piece is left and resolves with its pieces. */
-function runAlbWorker(data: AlbWorkerData): Promise<AlbPiece[]> {
+/**
+ * Worker threads that finished a job, kept for the next one (unref'd: they never keep the
+ * process alive), as the k6 reader keeps its own (k6-stream.ts): a fresh thread pays its start
+ * and runs the scanner cold, so a process that imports several files pays that once per
+ * thread, not once per file.
+ */
+const idleAlbWorkers: Worker[] = [];
+
+/** Idle threads kept at most: one per core but this one's. */
+const maxIdleAlbWorkers = (): number => Math.max(1, availableParallelism() - 1);
+
+/** Runs one worker (an idle one, else a new one) until no piece is left; its pieces. */
+function runAlbWorker(job: AlbWorkerData): Promise<AlbPiece[]> {
   return new Promise((resolve, reject) => {
-    const worker: Worker = startSiblingWorker(import.meta.url, "alb-worker", data);
-    let result: AlbPiece[] | undefined;
-    worker.once("message", (pieces: AlbPiece[]) => (result = pieces));
-    worker.once("error", reject);
-    worker.once("exit", (code) => {
-      if (result !== undefined) resolve(result);
-      else reject(new Error(`ALB import worker exited with code ${code} without a result`));
-    });
+    let worker = idleAlbWorkers.pop();
+    if (worker === undefined) {
+      // A new thread takes its first job with it (no message before its listener is set).
+      worker = startSiblingWorker(import.meta.url, "alb-worker", job);
+      const started = worker;
+      started.on("error", () => {}); // a job's listener reports it; idle, the thread just ends
+      started.once("exit", () => {
+        const k = idleAlbWorkers.indexOf(started);
+        if (k >= 0) idleAlbWorkers.splice(k, 1);
+      });
+    } else {
+      worker.ref();
+      worker.postMessage(job);
+    }
+    const w = worker;
+    const done = (): void => {
+      w.off("message", onMessage);
+      w.off("error", onError);
+      w.off("exit", onExit);
+    };
+    const onMessage = (pieces: AlbPiece[]): void => {
+      done();
+      if (idleAlbWorkers.length < maxIdleAlbWorkers()) {
+        w.unref();
+        idleAlbWorkers.push(w);
+      } else void w.terminate();
+      resolve(pieces);
+    };
+    const onError = (error: Error): void => {
+      done();
+      reject(error);
+    };
+    const onExit = (code: number): void => {
+      done();
+      reject(new Error(`ALB import worker exited with code ${code} without a result`));
+    };
+    w.on("message", onMessage);
+    w.once("error", onError);
+    w.once("exit", onExit);
   });
 }

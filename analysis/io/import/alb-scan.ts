@@ -111,14 +111,27 @@ export class AlbScanLines {
   private slow: ByteLines | null = null;
 
   constructor(
-    private readonly reader: AlbReader,
-    private readonly onBad: (lineNumber: number, why: string) => void,
+    private reader: AlbReader,
+    private onBad: (lineNumber: number, why: string) => void,
   ) {
     const instance = new WebAssembly.Instance(scanModule());
     const memory = instance.exports.memory as { readonly buffer: ArrayBuffer };
     this.scan = instance.exports.scan as Scan;
     this.bytes = Buffer.from(memory.buffer);
     this.table = new Int32Array(memory.buffer, 0, MAX_RECORDS * RECORD_INTS);
+  }
+
+  /**
+   * Starts over with another reader, as a new AlbScanLines would (without a new module
+   * instance: its 5 MiB of memory are made once per thread of a piecewise read).
+   */
+  restart(reader: AlbReader, onBad: (lineNumber: number, why: string) => void): void {
+    this.reader = reader;
+    this.onBad = onBad;
+    this.half = 0;
+    this.held = 0;
+    this.lines = 0;
+    this.slow = null;
   }
 
   /** Lines handed over so far. */
