@@ -382,10 +382,15 @@ export function readAlbRequestScanned(
   table: Int32Array,
   at: number,
 ): AlbRequest | null {
-  const n = count < 22 ? count : 22;
+  // Only the fields read: 0..11 (3 is not, but one loop is cheaper) and 21.
+  const n = count < 12 ? count : 12;
   for (let k = 0; k < n; k++) {
     starts[k] = table[at + k]!;
     ends[k] = table[at + 22 + k]!;
+  }
+  if (count > 21) {
+    starts[21] = table[at + 21]!;
+    ends[21] = table[at + 43]!;
   }
   return readScannedFields(bytes, count);
 }
