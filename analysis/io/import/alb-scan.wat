@@ -26,7 +26,9 @@
 ;; comparisons OR-ed into one mask (i8x16.bitmask), and its lowest set bit (i32.ctz) is the
 ;; first byte that matters. The loads may read up to 15 bytes past `to`: the caller keeps 16
 ;; bytes of memory after its data (their values do not matter: the newline before `to` stops
-;; every search).
+;; every search). The instructions are the WebAssembly 2.0 vector ones
+;; (https://webassembly.github.io/spec/core/syntax/instructions.html#vector-instructions:
+;; v128.load, i8x16.splat, i8x16.eq, v128.or, i8x16.bitmask), which Node has had since 16.4.
 (module
   ;; 77 pages of 64 KiB: records for 4,096 lines (768 KiB), then the data (4 MiB and 64 bytes
   ;; of slack); see alb-scan.ts.

@@ -186,7 +186,7 @@ describe("ALB import in pieces on worker threads", () => {
   });
 
   it("uses worker threads only for large plain files, one per idle core", () => {
-    const big = 64 << 20;
+    const big = 192 << 20;
     expect(defaultAlbWorkers(big - 1, 8, 0)).toBe(0);
     expect(defaultAlbWorkers(big, 8, 0)).toBe(7);
     expect(defaultAlbWorkers(big, 2, 0.5)).toBe(1);
