@@ -16,6 +16,7 @@
  * together with fast-check). A line longer than the module's buffer (1 MiB) hands the rest of
  * the input to {@link ByteLines}, which carries it in JavaScript.
  */
+import { forgetAlbMinutes } from "../../access-log.js";
 import { ByteLines, MAX_LINE_CHARS } from "../files/lines.js";
 import type { AlbReader } from "./alb-reader.js";
 import { ALB_SCAN_WASM_BASE64 } from "./alb-scan-wasm.js";
@@ -58,7 +59,7 @@ export const SCAN_READ_BYTES = 1 << 20;
 // The module's memory (alb-scan.wat): records, then two halves, each room for the unfinished
 // line of the other half's chunk (up to HELD_BYTES) then a slot for a read, then 64 bytes of
 // slack. A read goes into one half's slot while the other half is scanned.
-const RECORD_INTS = 48;
+const RECORD_INTS = 50;
 const MAX_RECORDS = 4096;
 const DATA = MAX_RECORDS * RECORD_INTS * 4;
 const HELD_BYTES = SCAN_READ_BYTES;
@@ -176,10 +177,13 @@ export class AlbScanLines {
         const start = table[at + 1]!;
         const stop = table[at + 2]!;
         const line = ++this.lines;
-        const verdict =
-          count >= 0 && stop - start <= MAX_LINE_CHARS
-            ? reader.readScanned(bytes, count, table, at + 4, start, stop)
-            : albLineVerdict(reader, bytes, start, stop);
+        let verdict: LineVerdict;
+        if (count >= 0 && stop - start <= MAX_LINE_CHARS)
+          verdict = reader.readScanned(bytes, count, table, at + 4, start, stop);
+        else {
+          forgetAlbMinutes(); // the scan's times of the next line count from this one's
+          verdict = albLineVerdict(reader, bytes, start, stop);
+        }
         if (verdict !== null) onBad(line, verdict);
       }
       from = table[(records - 1) * RECORD_INTS + 3]! + 1;

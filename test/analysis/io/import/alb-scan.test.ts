@@ -141,6 +141,56 @@ describe("the WebAssembly scan of ALB lines", () => {
     expect(good).toBeGreaterThan(1000);
   });
 
+  it("reads times that share the line before's minute as the JavaScript reader does, valid or not (fast-check)", () => {
+    // The scan hands over a time's milliseconds past the minute of the same field of the line
+    // before: sequences of lines whose times share (or nearly share) a minute in both time
+    // fields, valid and not, with lines between that the scan leaves to JavaScript (a tab, a
+    // bad field, a line too short for field 21, a blank line).
+    const minutes = [
+      "2024-02-29T23:59",
+      "2024-02-29T23:58",
+      "2023-02-29T23:59",
+      "2024-02-29T24:00",
+    ];
+    const tails = [":00Z", ":59.9996Z", ":60Z", ":61Z", ":5Z", ":07.Z", ":07.1Z", ":07.123456789Z"];
+    const moreTails = [":07.1234567890Z", ":07.12a4Z", ":07.123z", ":07+00:00", ":07.5-01:00", "-"];
+    // Most share the first minute, in a valid shape (the case the scan speeds up).
+    const time = fc
+      .tuple(
+        fc.oneof(fc.constant(minutes[0]!), fc.constantFrom(...minutes)),
+        fc.oneof(fc.constantFrom(...tails), fc.constantFrom(...tails, ...moreTails)),
+      )
+      .map(([m, t]) => (t === "-" ? t : m + t));
+    const template = splitLogFields(
+      decoder.decode(samples.find((l) => decoder.decode(l).startsWith("https "))!),
+    );
+    if (!template.ok) throw new Error("no https sample");
+    const fields = template.value.map((x) => (/[\s"]/.test(x) || x === "" ? `"${x}"` : x));
+    const line = fc
+      .tuple(time, time, fc.constantFrom("plain", "plain", "plain", "tab", "bad", "short", "blank"))
+      .map(([done, created, kind]) => {
+        const f = [...fields];
+        f[1] = done;
+        f[21] = created;
+        if (kind === "tab") f[13] = "a\tb";
+        if (kind === "bad") f[8] = "2x0";
+        if (kind === "blank") return "";
+        return (kind === "short" ? f.slice(0, 20) : f).join(" ");
+      });
+    let good = 0;
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 40 }), fc.nat(20_000), (ls, cut) => {
+        const bytes = encoder.encode(ls.join("\n") + "\n");
+        const sizes = [1 + (cut % bytes.length), 1 << 20];
+        const wasm = readWith("wasm", bytes, sizes);
+        expect(wasm).toEqual(readWith("js", bytes, sizes));
+        good += wasm.lines - wasm.bad.length;
+      }),
+      { numRuns: 300 },
+    );
+    expect(good).toBeGreaterThan(500);
+  });
+
   it("hands a line longer than its buffer to JavaScript, and numbers the lines after it the same", () => {
     const nl = Uint8Array.of(10);
     const long = new Uint8Array(1_500_000).fill(0x78);
