@@ -372,15 +372,18 @@ export function readAlbRequestBytes(
 }
 
 /**
- * The minute (epoch ms) of fields 1 and 21 of the line readAlbRequestScanned read last, when it
- * read that field fully and the field is `YYYY-MM-DDTHH:MM:SS[.f…]Z` in the minute fieldTime
- * keeps; else NaN.
+ * Epoch ms, in a typed array (a double kept in a module's `let` is a new heap number at each
+ * store: garbage per line). MINUTE_1, MINUTE_21: the minute of fields 1 and 21 of the line
+ * readAlbRequestScanned read last, when it read that field fully and the field is
+ * `YYYY-MM-DDTHH:MM:SS[.f…]Z` in the minute fieldTime keeps; else NaN. USABLE_1, USABLE_21, for
+ * the line being read: the minute of the line before when the scan says the field shares it,
+ * else NaN.
  */
-let minuteMs1 = NaN;
-let minuteMs21 = NaN;
-/** For the line being read: the minute of the line before when the scan says the field shares it, else NaN. */
-let usable1 = NaN;
-let usable21 = NaN;
+const minutes = new Float64Array([NaN, NaN, NaN, NaN]);
+const MINUTE_1 = 0;
+const MINUTE_21 = 1;
+const USABLE_1 = 2;
+const USABLE_21 = 3;
 /** For the line being read: the scan's milliseconds past that minute (-1: none). */
 let offset1 = -1;
 let offset21 = -1;
@@ -390,10 +393,7 @@ let offset21 = -1;
  * caller read one otherwise): it then reads that line's times itself.
  */
 export function forgetAlbMinutes(): void {
-  minuteMs1 = NaN;
-  minuteMs21 = NaN;
-  usable1 = NaN;
-  usable21 = NaN;
+  minutes.fill(NaN);
 }
 
 /**
@@ -416,10 +416,10 @@ export function readAlbRequestScanned(
 ): AlbRequest | null {
   offset1 = table[at + 44]!;
   offset21 = table[at + 45]!;
-  usable1 = offset1 >= 0 ? minuteMs1 : NaN;
-  usable21 = offset21 >= 0 ? minuteMs21 : NaN;
-  minuteMs1 = NaN;
-  minuteMs21 = NaN;
+  minutes[USABLE_1] = offset1 >= 0 ? minutes[MINUTE_1]! : NaN;
+  minutes[USABLE_21] = offset21 >= 0 ? minutes[MINUTE_21]! : NaN;
+  minutes[MINUTE_1] = NaN;
+  minutes[MINUTE_21] = NaN;
   // Only the fields read: 0..11 (3 is not, but one loop is cheaper) and 21.
   const n = count < 12 ? count : 12;
   for (let k = 0; k < n; k++) {
@@ -444,13 +444,14 @@ function readScannedFields(bytes: Uint8Array, count: number): AlbRequest | null 
     if (!(lower || (k > starts[0]! && c >= 48 && c <= 57))) return null;
   }
   let timeMs: number | null;
+  const usable1 = minutes[USABLE_1]!;
   if (usable1 === usable1) {
     timeMs = usable1 + offset1;
-    minuteMs1 = usable1;
+    minutes[MINUTE_1] = usable1;
   } else {
     timeMs = fieldTime(bytes, 1);
     if (timeMs === null) return null;
-    minuteMs1 = keptMinuteOf(bytes, 1);
+    minutes[MINUTE_1] = keptMinuteOf(bytes, 1);
   }
   const request = fieldSeconds(bytes, 5);
   const target = fieldSeconds(bytes, 6);
@@ -462,14 +463,15 @@ function readScannedFields(bytes: Uint8Array, count: number): AlbRequest | null 
   if (fieldInteger(bytes, 10) === undefined || fieldInteger(bytes, 11) === undefined) return null;
   let arrivalMs: number;
   if (count > 21 && !isDash(bytes, 21)) {
+    const usable21 = minutes[USABLE_21]!;
     if (usable21 === usable21) {
       arrivalMs = usable21 + offset21;
-      minuteMs21 = usable21;
+      minutes[MINUTE_21] = usable21;
     } else {
       const creation = fieldTime(bytes, 21);
       if (creation === null) return null;
       arrivalMs = creation;
-      minuteMs21 = keptMinuteOf(bytes, 21);
+      minutes[MINUTE_21] = keptMinuteOf(bytes, 21);
     }
   } else {
     arrivalMs = Math.floor(timeMs - ((request ?? 0) + (target ?? 0) + (response ?? 0)) * 1000);

@@ -203,8 +203,8 @@ export interface AlbFaults {
 
 /**
  * Reads pieces [splits[k], splits[k + 1]) of a plain file, claiming the next k from the shared
- * counter until none is left, each into its own AlbReader, 1 MiB at a time into the
- * scanner's memory (memory does not grow with the pieces). Every piece but the last ends after a line
+ * counter until none is left, each into its own AlbReader, 1 MiB at a time into one scanner's
+ * memory (memory does not grow with the pieces). Every piece but the last ends after a line
  * break.
  */
 export async function readAlbPieces(

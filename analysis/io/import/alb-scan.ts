@@ -8,11 +8,12 @@
  *
  * One call into the module reads every whole line of a chunk (up to 4,096 lines), so the cost
  * of crossing into WebAssembly is paid per chunk, not per line or field. The bytes are read
- * straight into the module's memory (no copy); the unfinished last line of a chunk is moved to
- * the front before the next read. A line the scan does not take plainly (a tab, an escape in
+ * straight into the module's memory (no copy), into two slots in turn (a read can fill one
+ * while the other is scanned); the unfinished last line of a chunk is copied just before the
+ * other slot. A line the scan does not take plainly (a tab, an escape in
  * a field the import reads, a quote not closed, a `\r\n` ending, more than 64 fields) goes to
  * the JavaScript reader, so what is read and what is reported bad are exactly what
- * readAlbRequestBytes and parseAlbLogLine say (test/analysis/alb-scan.test.ts holds them
+ * readAlbRequestBytes and parseAlbLogLine say (test/analysis/io/import/alb-scan.test.ts holds them
  * together with fast-check). A line longer than the module's buffer (1 MiB) hands the rest of
  * the input to {@link ByteLines}, which carries it in JavaScript.
  */

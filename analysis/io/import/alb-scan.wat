@@ -1,13 +1,13 @@
 ;; The field scan of ALB access log lines, 16 bytes a step (WebAssembly SIMD), for
 ;; analysis/io/import/alb-scan.ts. Assembled by wabt's wat2wasm (npm `wabt`) into the bytes
-;; checked in as alb-scan-wasm.ts; test/analysis/alb-scan.test.ts assembles this file again
-;; and compares, so the two cannot drift. To rebuild after a change:
+;; checked in as alb-scan-wasm.ts; test/analysis/io/import/alb-scan.test.ts assembles this
+;; file again and compares, so the two cannot drift. To rebuild after a change:
 ;;   node scripts/assemble-alb-scan.mjs
 ;;
 ;; scan(from, to, out, max) reads the lines in memory[from, to), where `to` is just after a
-;; newline, and writes one record of 48 i32 (192 bytes) per line at out, out + 192, …, at most
+;; newline, and writes one record of 50 i32 (200 bytes) per line at out, out + 200, …, at most
 ;; `max` of them; it returns how many it wrote (the next line starts after the last record's
-;; newline). A record (50 i32, 200 bytes):
+;; newline). A record:
 ;;   [0]  the line's field count when it is plainly readable, else -1 ("let JavaScript read it")
 ;;   [1]  the line's first byte
 ;;   [2]  the line's end: its newline, or the `\r` before it
