@@ -320,6 +320,7 @@ export function readAlbRequestBytes(
   start: number,
   end: number,
 ): AlbRequest | null {
+  forgetAlbMinutes();
   let count = 0;
   let escapes = 0;
   let i = start;
@@ -366,8 +367,75 @@ export function readAlbRequestBytes(
     ends[count++] = j;
     i = j;
   }
-  if (count < ALB_MIN_FIELDS) return null;
   if (escapes) for (const k of READ_FIELDS) if (k < count && escapedFields[k] === 1) return null;
+  return readScannedFields(bytes, count);
+}
+
+/**
+ * Epoch ms, in a typed array (a double kept in a module's `let` is a new heap number at each
+ * store: garbage per line). MINUTE_1, MINUTE_21: the minute of fields 1 and 21 of the line
+ * readAlbRequestScanned read last, when it read that field fully and the field is
+ * `YYYY-MM-DDTHH:MM:SS[.f…]Z` in the minute fieldTime keeps; else NaN. USABLE_1, USABLE_21, for
+ * the line being read: the minute of the line before when the scan says the field shares it,
+ * else NaN.
+ */
+const minutes = new Float64Array([NaN, NaN, NaN, NaN]);
+const MINUTE_1 = 0;
+const MINUTE_21 = 1;
+const USABLE_1 = 2;
+const USABLE_21 = 3;
+/** For the line being read: the scan's milliseconds past that minute (-1: none). */
+let offset1 = -1;
+let offset21 = -1;
+
+/**
+ * Says that the next line readAlbRequestScanned reads does not follow a line it read (the
+ * caller read one otherwise): it then reads that line's times itself.
+ */
+export function forgetAlbMinutes(): void {
+  minutes.fill(NaN);
+}
+
+/**
+ * {@link readAlbRequestBytes} of a line whose fields another scan found (the WebAssembly scan
+ * of the importer, analysis/io/import/alb-scan.wat, which splits lines as the loop above does
+ * and gives up where it gives up, escapes in the fields read included): `count` fields, the
+ * starts of fields 0..21 at `table[at …]` and their ends at `table[at + 22 …]`; at
+ * `table[at + 44]` and `[at + 45]`, for the times (fields 1 and 21), their milliseconds past
+ * the minute of the same field of the line read just before, when the scan saw that both share
+ * that minute and both have the shape fieldTime reads without parsing (else -1). The time is
+ * then that minute plus those milliseconds, what fieldTime's fast path computes, without
+ * reading the field in JavaScript. The line before must have been read by this function (any
+ * other read, readAlbRequestBytes, forgets the minutes).
+ */
+export function readAlbRequestScanned(
+  bytes: Uint8Array,
+  count: number,
+  table: Int32Array,
+  at: number,
+): AlbRequest | null {
+  offset1 = table[at + 44]!;
+  offset21 = table[at + 45]!;
+  minutes[USABLE_1] = offset1 >= 0 ? minutes[MINUTE_1]! : NaN;
+  minutes[USABLE_21] = offset21 >= 0 ? minutes[MINUTE_21]! : NaN;
+  minutes[MINUTE_1] = NaN;
+  minutes[MINUTE_21] = NaN;
+  // Only the fields read: 0..11 (3 is not, but one loop is cheaper) and 21.
+  const n = count < 12 ? count : 12;
+  for (let k = 0; k < n; k++) {
+    starts[k] = table[at + k]!;
+    ends[k] = table[at + 22 + k]!;
+  }
+  if (count > 21) {
+    starts[21] = table[at + 21]!;
+    ends[21] = table[at + 43]!;
+  }
+  return readScannedFields(bytes, count);
+}
+
+/** The values of a line whose `count` fields are in `starts` and `ends` (none escaped that is read). */
+function readScannedFields(bytes: Uint8Array, count: number): AlbRequest | null {
+  if (count < ALB_MIN_FIELDS) return null;
   // type: [a-z][a-z0-9]*
   if (ends[0]! === starts[0]!) return null;
   for (let k = starts[0]!; k < ends[0]!; k++) {
@@ -375,8 +443,16 @@ export function readAlbRequestBytes(
     const lower = c >= 97 && c <= 122;
     if (!(lower || (k > starts[0]! && c >= 48 && c <= 57))) return null;
   }
-  const timeMs = fieldTime(bytes, 1);
-  if (timeMs === null) return null;
+  let timeMs: number | null;
+  const usable1 = minutes[USABLE_1]!;
+  if (usable1 === usable1) {
+    timeMs = usable1 + offset1;
+    minutes[MINUTE_1] = usable1;
+  } else {
+    timeMs = fieldTime(bytes, 1);
+    if (timeMs === null) return null;
+    minutes[MINUTE_1] = keptMinuteOf(bytes, 1);
+  }
   const request = fieldSeconds(bytes, 5);
   const target = fieldSeconds(bytes, 6);
   const response = fieldSeconds(bytes, 7);
@@ -387,9 +463,16 @@ export function readAlbRequestBytes(
   if (fieldInteger(bytes, 10) === undefined || fieldInteger(bytes, 11) === undefined) return null;
   let arrivalMs: number;
   if (count > 21 && !isDash(bytes, 21)) {
-    const creation = fieldTime(bytes, 21);
-    if (creation === null) return null;
-    arrivalMs = creation;
+    const usable21 = minutes[USABLE_21]!;
+    if (usable21 === usable21) {
+      arrivalMs = usable21 + offset21;
+      minutes[MINUTE_21] = usable21;
+    } else {
+      const creation = fieldTime(bytes, 21);
+      if (creation === null) return null;
+      arrivalMs = creation;
+      minutes[MINUTE_21] = keptMinuteOf(bytes, 21);
+    }
   } else {
     arrivalMs = Math.floor(timeMs - ((request ?? 0) + (target ?? 0) + (response ?? 0)) * 1000);
   }
@@ -506,6 +589,14 @@ function fieldTime(bytes: Uint8Array, k: number): number | null {
     }
   }
   return ms;
+}
+
+/**
+ * After fieldTime read field k: the epoch ms of its minute when that is the minute fieldTime
+ * keeps (then the field is a canonical time in it), else NaN.
+ */
+function keptMinuteOf(bytes: Uint8Array, k: number): number {
+  return ends[k]! - starts[k]! >= 20 && sameMinute(bytes, starts[k]!) ? cachedMinuteMs : NaN;
 }
 
 /** The fields readAlbRequestBytes reads: type, time, elb, target, times, codes, bytes, creation. */

@@ -12,15 +12,19 @@
 //
 // BENCH_IMPORT_BASELINE=/path/to/other/dist times another build's import beside this one
 // (before/after in one run); BENCH_IMPORT_WORKERS sets the import's worker threads (default:
-// one per idle core for plain files of 64 MiB or more, so none on a busy machine).
+// one per idle core for plain files of 192 MiB or more, so none on a busy machine);
+// BENCH_IMPORT_GZIP=1 also times the log gzipped (ours on one thread, gunzip on Node's pool,
+// next to DuckDB read_csv on the .gz).
 //
 // Figures are ratios against baselines measured in the same run; absolute times depend on
 // the machine.
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { once } from "node:events";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -220,6 +224,50 @@ try {
   console.log(
     `  peak RSS: ${run.maxRssMB.toFixed(0)} MB on ${(bigBytes / MB).toFixed(0)} MB, ${runSmall.maxRssMB.toFixed(0)} MB on a tenth of it (${(run.maxRssMB / runSmall.maxRssMB).toFixed(2)}×)`,
   );
+
+  if (process.env.BENCH_IMPORT_GZIP === "1") {
+    // The same log gzipped (as ALB writes to S3): read on one thread, gunzip on Node's thread
+    // pool; DuckDB read_csv reads the .gz too. MB/s of the log's uncompressed bytes.
+    const gz = `${big}.gz`;
+    await pipeline(createReadStream(big), createGzip(), createWriteStream(gz));
+    const gzBytes = (await stat(gz)).size;
+    const gzSql = duckSql.replace(big.replaceAll("'", "''"), gz.replaceAll("'", "''"));
+    const timesOf = { import: [], baseline: [], duck: [] };
+    const cpuOf = { import: [], baseline: [], duck: [] };
+    const gzConnection = await instance.connect();
+    for (let r = 0; r < runs; r++) {
+      const ours = importInChild(gz);
+      timesOf.import.push(ours.seconds);
+      cpuOf.import.push(ours.cpuSeconds);
+      if (ours.requests !== run.requests) throw new Error("the gzipped import counted otherwise");
+      if (baselineDist !== undefined) {
+        const theirs = importInChild(gz, baselineDist);
+        timesOf.baseline.push(theirs.seconds);
+        cpuOf.baseline.push(theirs.cpuSeconds);
+      }
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      const reader = await gzConnection.runAndReadAll(gzSql);
+      timesOf.duck.push((performance.now() - started) / 1000);
+      const used = process.cpuUsage(cpu);
+      cpuOf.duck.push((used.user + used.system) / 1e6);
+      const counted = reader.getRowObjects().reduce((a, row) => a + Number(row.requests), 0);
+      if (counted !== run.requests) throw new Error(`DuckDB counted ${counted} gzipped requests`);
+    }
+    gzConnection.closeSync?.();
+    const line = (name, key) =>
+      `  ${name}${median(timesOf[key]).toFixed(2)} s (${(bigBytes / MB / median(timesOf[key])).toFixed(0)} MB/s) [${list(timesOf[key])}], ${median(cpuOf[key]).toFixed(2)} CPU s`;
+    console.log(
+      `  gzipped (${(gzBytes / MB).toFixed(0)} MB), MB/s of the log's ${(bigBytes / MB).toFixed(0)} MB:`,
+    );
+    console.log(line("caplab import (alb): ", "import"));
+    if (baselineDist !== undefined) console.log(line("baseline import:     ", "baseline"));
+    console.log(line("DuckDB read_csv:     ", "duck"));
+    const ratio = (a, b) => (median(timesOf[b]) / median(timesOf[a])).toFixed(2);
+    console.log(
+      `  ratio import / DuckDB read_csv, gzipped: ${ratio("import", "duck")}×${baselineDist === undefined ? "" : `; this build / baseline: ${ratio("import", "baseline")}×`}`,
+    );
+  }
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

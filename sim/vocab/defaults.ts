@@ -433,10 +433,11 @@ export const IMPORT_DEFAULTS = {
   k6ThreadMinBytes: 256 << 20,
   /**
    * Plain local ALB logs from this size are read in pieces by worker threads, one per idle core
-   * (analysis/io/import/alb-file.ts): under it a worker's start and warm-up outweigh its share
-   * of the work (measured in bench/README.md, "ALB import"). @default 64 MiB
+   * (analysis/io/import/alb-file.ts): under it a new worker's start and warm-up (0.18–0.25 CPU
+   * s, against ~700 MB per CPU s of parsing) outweigh its share of the work; about 1.2× on two
+   * idle cores from here, estimated from CPU figures (bench/README.md, "ALB import"). @default 192 MiB
    */
-  albThreadMinBytes: 64 << 20,
+  albThreadMinBytes: 192 << 20,
 } as const;
 
 /** `caplab run`. */

@@ -1,8 +1,8 @@
 /**
  * ALB access logs read as bytes, on this thread or in pieces on worker threads:
  *
- *   small plain file (one reused buffer), gzip or S3 (a stream) ──ByteLines──▶ line bytes
- *     ──albLineVerdict──▶ AlbReader
+ *   small plain file (read into the scanner's memory), gzip or S3 (a stream, copied in)
+ *     ──AlbScanLines (alb-scan.ts: fields found in WebAssembly)──▶ AlbReader
  *   large plain file ──cut at newlines──▶ pieces ──claimed via Atomics by this thread and the
  *     workers (alb-worker.ts), each into its own AlbReader──▶ states ──merged in file order──▶ AlbReader
  *
@@ -18,42 +18,13 @@ import { Worker } from "node:worker_threads";
 import type { Readable } from "node:stream";
 import { startSiblingWorker } from "../../../sim/io/worker.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
-import { ByteLines, MAX_LINE_CHARS } from "../files/lines.js";
 import { idleCoreWorkers, isGzip, lineAlignedSplits, pieceBytesFor } from "../files/pieces.js";
 import { albReader, type AlbReader, type AlbReaderState } from "./alb-reader.js";
-import type { LineVerdict } from "./formats.js";
+import { AlbScanLines, MAX_LINE_BYTES, SCAN_READ_BYTES } from "./alb-scan.js";
 import { StepGrid } from "./steps.js";
 
 /** Bad lines a piece keeps word for word (the importer reports the first 5 of the file). */
 const KEPT_BAD_LINES = 5;
-
-/** A line carried across chunks is dropped once it is longer than this many bytes (UTF-8 has at most 3 per character). */
-const MAX_LINE_BYTES = 3 * MAX_LINE_CHARS;
-
-/** What a reader says of one line's bytes: too long, or what {@link AlbReader.readBytes} says. */
-export function albLineVerdict(
-  reader: AlbReader,
-  bytes: Buffer | null,
-  start: number,
-  end: number,
-): LineVerdict {
-  const tooLong = `is longer than ${MAX_LINE_CHARS} characters`;
-  if (bytes === null) return tooLong;
-  if (end - start > MAX_LINE_CHARS) {
-    const text = bytes.toString("utf8", start, end);
-    return text.length > MAX_LINE_CHARS ? tooLong : reader.read(text);
-  }
-  return reader.readBytes(bytes, start, end);
-}
-
-/** Lines cut from ALB log bytes into `reader`, `onBad(lineNumber, why)` called for each bad one. */
-function albLines(reader: AlbReader, onBad: (lineNumber: number, why: string) => void): ByteLines {
-  const lines: ByteLines = new ByteLines((bytes, start, end) => {
-    const verdict = albLineVerdict(reader, bytes, start, end);
-    if (verdict !== null) onBad(lines.count, verdict);
-  }, MAX_LINE_BYTES);
-  return lines;
-}
 
 /**
  * Reads a stream of ALB log bytes into `reader`, calling `onBad(lineNumber, why)` for each bad
@@ -66,7 +37,7 @@ export async function readAlbStream(
   onBad: (lineNumber: number, why: string) => void,
   onLines: (count: number) => void,
 ): Promise<void> {
-  const lines = albLines(reader, onBad);
+  const lines = new AlbScanLines(reader, onBad);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     lines.push(chunk);
     onLines(lines.count);
@@ -75,13 +46,11 @@ export async function readAlbStream(
   onLines(lines.count);
 }
 
-/** The size of the reads of a plain local log on this thread. */
-const READ_BYTES = 1 << 20;
-
 /**
  * Reads a plain local ALB log on this thread into `reader` as {@link readAlbStream} does, but
- * into one reused buffer (a read stream allocates a buffer per read: garbage to collect);
- * false, with nothing read, when the file is gzipped (then stream it through gunzip).
+ * straight into the WebAssembly scanner's memory (a read stream allocates a buffer per read:
+ * garbage to collect, and a copy); false, with nothing read, when the file is gzipped (then
+ * stream it through gunzip).
  */
 export async function readAlbPlainFile(
   path: string,
@@ -92,9 +61,8 @@ export async function readAlbPlainFile(
   const handle = await open(path, "r");
   try {
     if (await isGzip(handle)) return false;
-    const lines = albLines(reader, onBad);
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
-    await readRange(handle, buffer, 0, Infinity, lines, () => onLines(lines.count));
+    const lines = new AlbScanLines(reader, onBad);
+    await readRange(handle, 0, Infinity, lines, () => onLines(lines.count));
     lines.end();
     onLines(lines.count);
     return true;
@@ -104,23 +72,34 @@ export async function readAlbPlainFile(
 }
 
 /**
- * Pushes the bytes [from, end) of a file into `lines` through one reused `buffer`, calling
- * `onChunk` after each read; stops early at the end of the file (it may have shrunk).
+ * Reads the bytes [from, end) of a file into `lines`, straight into its memory, calling
+ * `onChunk` after each read; stops early at the end of the file (it may have shrunk). The next
+ * read is under way (on libuv's threads) while a chunk is scanned.
  */
 async function readRange(
   handle: FileHandle,
-  buffer: Buffer,
   from: number,
   end: number,
-  lines: ByteLines,
+  lines: AlbScanLines,
   onChunk?: () => void,
 ): Promise<void> {
-  for (let at = from; at < end;) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - at), at);
-    if (bytesRead === 0) break;
-    at += bytesRead;
-    lines.push(buffer.subarray(0, bytesRead));
-    onChunk?.();
+  const read = (into: Buffer, at: number) =>
+    handle.read(into, 0, Math.min(SCAN_READ_BYTES, end - at), at);
+  let at = from;
+  let pending = at < end ? read(lines.space(), at) : null;
+  try {
+    while (pending !== null) {
+      const { bytesRead } = await pending;
+      pending = null;
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      if (at < end) pending = read(lines.nextSpace(), at);
+      lines.commit(bytesRead);
+      onChunk?.();
+    }
+  } finally {
+    // A read still under way when scanning threw: let it end before the file is closed.
+    await pending?.catch(() => {});
   }
 }
 
@@ -172,6 +151,7 @@ export async function readAlbFileInPieces(
   spec: AlbReadSpec,
   workers?: number,
   pieceBytes?: number,
+  faults?: AlbFaults,
 ): Promise<AlbPiece[] | null> {
   let splits: number[] | null;
   const handle = await open(path, "r");
@@ -192,18 +172,39 @@ export async function readAlbFileInPieces(
     await handle.close();
   }
   const next = new Int32Array(new SharedArrayBuffer(4));
-  const data: AlbWorkerData = { path, splits, next: next.buffer as SharedArrayBuffer, spec };
-  const started = Promise.all(Array.from({ length: workers }, () => runAlbWorker(data)));
+  const data: AlbWorkerData = {
+    path,
+    splits,
+    next: next.buffer as SharedArrayBuffer,
+    spec,
+    ...(faults?.workerThrows === true ? { fault: true } : {}),
+  };
+  const pieceCount = splits.length - 1;
+  const started = Promise.all(
+    Array.from({ length: workers }, () =>
+      runAlbWorker(data).catch((error: unknown) => {
+        // Every thread stops claiming pieces: the import fails with this error, at once.
+        Atomics.store(next, 0, pieceCount);
+        throw error;
+      }),
+    ),
+  );
   started.catch(() => {}); // awaited below; no unhandled rejection meanwhile
   const pieces = await readAlbPieces(path, splits, next, spec);
   for (const more of await started) pieces.push(...more);
   return pieces.sort((a, b) => a.index - b.index);
 }
 
+/** Faults to inject, for tests only. */
+export interface AlbFaults {
+  /** Each worker throws when it claims its first piece (as a bug inside a job would). */
+  readonly workerThrows?: boolean;
+}
+
 /**
  * Reads pieces [splits[k], splits[k + 1]) of a plain file, claiming the next k from the shared
- * counter until none is left, each into its own AlbReader, 1 MiB at a time through one reused
- * buffer (memory does not grow with the pieces). Every piece but the last ends after a line
+ * counter until none is left, each into its own AlbReader, 1 MiB at a time into one scanner's
+ * memory (memory does not grow with the pieces). Every piece but the last ends after a line
  * break.
  */
 export async function readAlbPieces(
@@ -211,22 +212,26 @@ export async function readAlbPieces(
   splits: readonly number[],
   next: Int32Array,
   spec: AlbReadSpec,
+  fault = false,
 ): Promise<AlbPiece[]> {
   const out: AlbPiece[] = [];
   const grid = new StepGrid(spec.stepSeconds, spec.fromMs, spec.toMs);
   const handle = await open(path, "r");
   try {
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    let lines: AlbScanLines | null = null;
     for (;;) {
       const k = Atomics.add(next, 0, 1);
+      if (fault) throw new Error(`ALB import: a fault injected when piece ${k} was claimed`);
       if (k >= splits.length - 1) return out;
       const reader = albReader(grid, spec.loadBalancer);
       const firstBad: [number, string][] = [];
       let badLines = 0;
-      const lines = albLines(reader, (lineNumber, why) => {
+      const onBad = (lineNumber: number, why: string): void => {
         if (badLines++ < KEPT_BAD_LINES) firstBad.push([lineNumber, why]);
-      });
-      await readRange(handle, buffer, splits[k]!, splits[k + 1]!, lines);
+      };
+      if (lines === null) lines = new AlbScanLines(reader, onBad);
+      else lines.restart(reader, onBad);
+      await readRange(handle, splits[k]!, splits[k + 1]!, lines);
       lines.end();
       out.push({ index: k, lines: lines.count, badLines, firstBad, state: reader.state() });
     }
@@ -235,7 +240,7 @@ export async function readAlbPieces(
   }
 }
 
-/** What a worker (alb-worker.ts) is started with. */
+/** What a worker (alb-worker.ts) is started with, and each job it is sent after. */
 export interface AlbWorkerData {
   readonly path: string;
   /** The pieces: [splits[k], splits[k + 1]), each starting at a line start. */
@@ -243,18 +248,62 @@ export interface AlbWorkerData {
   /** One Int32: the index of the next piece to claim (Atomics.add). */
   readonly next: SharedArrayBuffer;
   readonly spec: AlbReadSpec;
+  /** Tests only: throw when claiming the first piece ({@link AlbFaults}). */
+  readonly fault?: boolean;
 }
 
-/** Runs one worker until no piece is left and resolves with its pieces. */
-function runAlbWorker(data: AlbWorkerData): Promise<AlbPiece[]> {
+/**
+ * Worker threads that finished a job, kept for the next one (unref'd: they never keep the
+ * process alive), as the k6 reader keeps its own (k6-stream.ts): a fresh thread pays its start
+ * and runs the scanner cold, so a process that imports several files pays that once per
+ * thread, not once per file.
+ */
+const idleAlbWorkers: Worker[] = [];
+
+/** Idle threads kept at most: one per core but this one's. */
+const maxIdleAlbWorkers = (): number => Math.max(1, availableParallelism() - 1);
+
+/** Runs one worker (an idle one, else a new one) until no piece is left; its pieces. */
+function runAlbWorker(job: AlbWorkerData): Promise<AlbPiece[]> {
   return new Promise((resolve, reject) => {
-    const worker: Worker = startSiblingWorker(import.meta.url, "alb-worker", data);
-    let result: AlbPiece[] | undefined;
-    worker.once("message", (pieces: AlbPiece[]) => (result = pieces));
-    worker.once("error", reject);
-    worker.once("exit", (code) => {
-      if (result !== undefined) resolve(result);
-      else reject(new Error(`ALB import worker exited with code ${code} without a result`));
-    });
+    let worker = idleAlbWorkers.pop();
+    if (worker === undefined) {
+      // A new thread takes its first job with it (no message before its listener is set).
+      worker = startSiblingWorker(import.meta.url, "alb-worker", job);
+      const started = worker;
+      started.on("error", () => {}); // a job's listener reports it; idle, the thread just ends
+      started.once("exit", () => {
+        const k = idleAlbWorkers.indexOf(started);
+        if (k >= 0) idleAlbWorkers.splice(k, 1);
+      });
+    } else {
+      worker.ref();
+      worker.postMessage(job);
+    }
+    const w = worker;
+    const done = (): void => {
+      w.off("message", onMessage);
+      w.off("error", onError);
+      w.off("exit", onExit);
+    };
+    const onMessage = (pieces: AlbPiece[]): void => {
+      done();
+      if (idleAlbWorkers.length < maxIdleAlbWorkers()) {
+        w.unref();
+        idleAlbWorkers.push(w);
+      } else void w.terminate();
+      resolve(pieces);
+    };
+    const onError = (error: Error): void => {
+      done();
+      reject(error);
+    };
+    const onExit = (code: number): void => {
+      done();
+      reject(new Error(`ALB import worker exited with code ${code} without a result`));
+    };
+    w.on("message", onMessage);
+    w.once("error", onError);
+    w.once("exit", onExit);
   });
 }

@@ -9,6 +9,7 @@ import {
   parseAlbLogLine,
   reachedTarget,
   readAlbRequestBytes,
+  readAlbRequestScanned,
   type AlbRequest,
   type SketchCounts,
 } from "../../access-log.js";
@@ -98,6 +99,10 @@ export function albReader(
       const r = readAlbRequestBytes(bytes, start, end);
       return r === null ? read(utf8.decode(bytes.subarray(start, end))) : take(r);
     },
+    readScanned(bytes, count, table, at, start, end) {
+      const r = readAlbRequestScanned(bytes, count, table, at);
+      return r === null ? read(utf8.decode(bytes.subarray(start, end))) : take(r);
+    },
     parts: () => [...parts.values()],
     state: () => ({
       parts: [...parts.values()].map((part) => part.state()),
@@ -125,6 +130,18 @@ export interface AlbReader extends LineReader {
    * its decoded text, without decoding it when it is plainly valid (readAlbRequestBytes).
    */
   readBytes(bytes: Uint8Array, start: number, end: number): LineVerdict;
+  /**
+   * {@link readBytes} of the line `bytes[start, end)` whose `count` fields the WebAssembly
+   * scan found (alb-scan.ts): field starts at `table[at …]`, ends at `table[at + 22 …]`.
+   */
+  readScanned(
+    bytes: Uint8Array,
+    count: number,
+    table: Int32Array,
+    at: number,
+    start: number,
+    end: number,
+  ): LineVerdict;
   /** What it has read, as plain data (it crosses threads). */
   state(): AlbReaderState;
   /**

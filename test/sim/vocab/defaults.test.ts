@@ -81,7 +81,7 @@ describe("the defaults", () => {
           "path": ".caplab/history.duckdb",
         },
         "import": {
-          "albThreadMinBytes": 67108864,
+          "albThreadMinBytes": 201326592,
           "k6Scenario": "k6",
           "k6ThreadMinBytes": 268435456,
           "s3Region": "us-east-1",

@@ -26,6 +26,7 @@ import { albReader } from "../../../../analysis/io/import/formats.js";
 import { StepGrid, StepMean } from "../../../../analysis/io/import/steps.js";
 import { Readable } from "node:stream";
 import type { Warning } from "../../../../sim/vocab/index.js";
+import { UsageError } from "../../../../sim/vocab/errors.js";
 
 const data = (name: string): string =>
   fileURLToPath(new URL(`../../../../../shared/data/${name}`, import.meta.url));
@@ -185,7 +186,7 @@ describe("ALB import in pieces on worker threads", () => {
   });
 
   it("uses worker threads only for large plain files, one per idle core", () => {
-    const big = 64 << 20;
+    const big = 192 << 20;
     expect(defaultAlbWorkers(big - 1, 8, 0)).toBe(0);
     expect(defaultAlbWorkers(big, 8, 0)).toBe(7);
     expect(defaultAlbWorkers(big, 2, 0.5)).toBe(1);
@@ -256,5 +257,28 @@ describe("TargetResponseTime average from whole milliseconds", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("a worker that fails during a job", () => {
+  it("fails the read with the worker's error, without hanging, and a later read works", async () => {
+    const picks = Array.from({ length: 4000 }, (_, i) => (i * 7919) % sampleLines.length);
+    const file = join(dir, "fault.log");
+    await writeFile(file, logText(picks, false, true));
+    const size = (await readFile(file)).length;
+    // 40 pieces, one worker that throws when it claims its first: the read rejects with that
+    // error (a bug shows its stack: not a UsageError), it does not hang (the test's timeout),
+    // and nothing comes back half-read.
+    const failed = readAlbFileInPieces(file, { stepSeconds: 60 }, 1, Math.ceil(size / 40), {
+      workerThrows: true,
+    });
+    await expect(failed).rejects.toThrow(/a fault injected when piece \d+ was claimed/);
+    await expect(failed).rejects.not.toBeInstanceOf(UsageError);
+    // The failed thread is not kept: the next import starts a sound one and reads all of it.
+    const pieces = await readAlbFileInPieces(file, { stepSeconds: 60 }, 1, Math.ceil(size / 40));
+    expect(pieces!.reduce((n, p) => n + p.lines, 0)).toBe(4000);
+    const streamed = await run({ sources: [file], workers: 0 });
+    const threaded = await run({ sources: [file], workers: 1, pieceBytes: Math.ceil(size / 40) });
+    expect(plain(threaded.result)).toEqual(plain(streamed.result));
   });
 });
