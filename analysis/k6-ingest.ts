@@ -65,7 +65,9 @@ import {
   QUOTE,
   RecentValues,
   Rfc3339Parser,
+  scanEq2,
   scanNumber,
+  scanOffset,
   skipString,
   skipValue,
   StringCache,
@@ -458,6 +460,8 @@ class K6LineReader {
   #templateTime: BytePattern | null = null;
   #templateMs = NaN;
   readonly #tails = new RecentValues<TagValues>(8);
+  /** Where the chunk being read starts in the scan memory (scanOffset), or -1. */
+  #scanBase = -1;
 
   constructor(
     target: PointTarget,
@@ -478,6 +482,8 @@ class K6LineReader {
   addChunk(bytes: Uint8Array, start: number, end: number): number {
     let s = start;
     const fast = this.#fast;
+    // In the scan memory, the template compares 16 bytes a step (analysis/k6-match.wat).
+    this.#scanBase = fast ? scanOffset(bytes) : -1;
     for (;;) {
       if (fast) {
         // Most lines are the previous line with another metric and value: read in one go.
@@ -633,10 +639,19 @@ class K6LineReader {
     if (prefix === null) return -1;
     const view = this.#viewOf(bytes);
     let i = s + prefix.length;
-    if (i > end || !prefix.matches(view, bytes, s)) return -1;
+    if (i > end) return -1;
     let ms = this.#templateMs;
     const time = this.#templateTime;
-    if (time !== null && i + time.length <= end && time.matches(view, bytes, i)) i += time.length;
+    const base = this.#scanBase;
+    // 2: the prefix and the template's time; 1: the prefix only; 0: neither.
+    let match: number;
+    const p = base < 0 ? -1 : prefix.arenaAt();
+    const t = p < 0 || time === null || i + time.length > end ? -1 : time.arenaAt();
+    if (t >= 0) match = scanEq2(base + s, p, prefix.length, t, time!.length);
+    else if (!prefix.matches(view, bytes, s)) match = 0;
+    else match = time !== null && i + time.length <= end && time.matches(view, bytes, i) ? 2 : 1;
+    if (match === 0) return -1;
+    if (match === 2) i += time!.length;
     else {
       // Another time (the next request's): read as the full scanner reads it.
       const t = this.#scanTime(bytes, i, end);
@@ -649,7 +664,10 @@ class K6LineReader {
     }
     const j = scanNumber(bytes, i, this.#number);
     if (j < 0) return -1;
-    const tail = this.#tails.find(view, bytes, j, end);
+    const tail =
+      base < 0
+        ? this.#tails.find(view, bytes, j, end)
+        : this.#tails.findScan(base, view, bytes, j, end);
     if (tail === null) return -1;
     this.physicalLines++;
     this.lines++;

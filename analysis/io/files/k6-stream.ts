@@ -27,13 +27,33 @@ import {
   type K6IngestState,
   type K6SummaryFile,
 } from "../../k6-ingest.js";
+import { borrowScanBuffer, returnScanBuffer, SCAN_BUFFER_BYTES } from "../../k6-bytes.js";
 import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
 import { startSiblingWorker } from "../../../sim/io/worker.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { idleCoreWorkers, isGzip, lineAlignedSplits, pieceBytesFor } from "./pieces.js";
 
-/** Read size: large chunks make the per-chunk overhead (stream, carried line) negligible. */
-export const K6_CHUNK_BYTES = 4 << 20;
+/**
+ * Read size: large chunks make the per-chunk overhead (stream, carried line) negligible.
+ * Plain files are read into buffers of the scanner's WebAssembly memory (analysis/k6-bytes.ts,
+ * borrowScanBuffer), where the line template compares 16 bytes a step.
+ */
+export const K6_CHUNK_BYTES = SCAN_BUFFER_BYTES;
+
+/**
+ * Two read buffers of K6_CHUNK_BYTES, each in the scanner's memory while it has one to lend
+ * (else plain memory, compared in JavaScript, with the same result); `release` gives them back.
+ */
+function readBuffers(): { readonly buffers: readonly Buffer[]; release(): void } {
+  const borrowed: Uint8Array[] = [];
+  const buffers = [0, 1].map(() => {
+    const b = borrowScanBuffer();
+    if (b === null) return Buffer.allocUnsafe(K6_CHUNK_BYTES);
+    borrowed.push(b);
+    return Buffer.from(b.buffer, b.byteOffset, b.length);
+  });
+  return { buffers, release: () => borrowed.forEach(returnScanBuffer) };
+}
 
 /** The size of the pieces threads claim (pieces.ts, pieceBytesFor). */
 export function k6PieceBytes(size: number, threads: number): number {
@@ -168,6 +188,16 @@ async function ingestK6Bytes(
 
 /** Reads the (decompressed) bytes of a file on this thread; returns how many there were. */
 async function ingestStream(path: string, gzip: boolean, ingest: K6Ingest): Promise<number> {
+  if (!gzip) {
+    const handle = await open(path, "r");
+    const { buffers, release } = readBuffers();
+    try {
+      return await feedK6Chunks(readAhead(handle, 0, Infinity, buffers), ingest);
+    } finally {
+      release();
+      await handle.close();
+    }
+  }
   const file = createReadStream(path, { highWaterMark: K6_CHUNK_BYTES });
   const input = gzip ? file.pipe(createGunzip({ chunkSize: K6_CHUNK_BYTES })) : file;
   try {
@@ -270,8 +300,8 @@ export async function ingestK6Pieces(
 ): Promise<K6PieceState[]> {
   const out: K6PieceState[] = [];
   const handle = await open(path, "r");
+  const { buffers, release } = readBuffers();
   try {
-    const buffers = [Buffer.allocUnsafe(K6_CHUNK_BYTES), Buffer.allocUnsafe(K6_CHUNK_BYTES)];
     for (;;) {
       const k = Atomics.add(next, 0, 1);
       if (k >= splits.length - 1) return out;
@@ -281,13 +311,14 @@ export async function ingestK6Pieces(
       out.push({ index: k, state: ingest.state() });
     }
   } finally {
+    release();
     await handle.close();
   }
 }
 
 /**
  * The bytes [start, start + length) of a file in chunks of the buffers' size, read into the
- * buffers in turn: the next chunk is read (on libuv's threads) while the caller scans this
+ * buffers in turn (length Infinity: to the file's end): the next chunk is read (on libuv's threads) while the caller scans this
  * one, which it must be done with when it asks for the next. Ends early when the file shrank.
  */
 async function* readAhead(
