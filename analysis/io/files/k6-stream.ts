@@ -87,7 +87,21 @@ export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
   readonly durationSeconds?: number;
   /** The size of the pieces the threads claim (tests make it small). @default {@link k6PieceBytes} */
   readonly pieceBytes?: number;
+  /**
+   * Milliseconds a worker thread stays after this file, idle, for the next one (which then
+   * runs on warm code); then it exits and gives its memory back.
+   * @default {@link K6_WORKER_IDLE_MS}
+   */
+  readonly idleWorkerMs?: number;
 }
+
+/**
+ * How long an idle worker thread is kept, in ms: a process reading several files (a report
+ * over many runs, the bench) reads the next one on warm code; a long-running one does not hold
+ * an idle thread's memory (~10–20 MB: its V8 heap, code and read buffers) for good.
+ * @default 5000
+ */
+export const K6_WORKER_IDLE_MS = 5_000;
 
 /**
  * Reads a k6 `--out json` file (gzipped when it starts with the gzip magic bytes, whatever
@@ -160,12 +174,16 @@ async function ingestK6Bytes(
     const next = new Int32Array(new SharedArrayBuffer(4));
     const workers = Promise.all(
       Array.from({ length: workerCount }, () =>
-        runK6Worker({
-          path,
-          splits,
-          next: next.buffer as SharedArrayBuffer,
-          options: ingestOptions,
-        }),
+        runK6Worker(
+          {
+            path,
+            splits,
+            next: next.buffer as SharedArrayBuffer,
+            options: ingestOptions,
+            ...(workerFault ? { fault: true } : {}),
+          },
+          options.idleWorkerMs ?? K6_WORKER_IDLE_MS,
+        ),
       ),
     );
     workers.catch(() => {}); // awaited below; no unhandled rejection meanwhile
@@ -297,6 +315,7 @@ export async function ingestK6Pieces(
   splits: readonly number[],
   next: Int32Array,
   options: K6IngestOptions,
+  fault = false,
 ): Promise<K6PieceState[]> {
   const out: K6PieceState[] = [];
   const handle = await open(path, "r");
@@ -304,6 +323,7 @@ export async function ingestK6Pieces(
   try {
     for (;;) {
       const k = Atomics.add(next, 0, 1);
+      if (fault) throw new Error(`k6 ingestion worker: test fault on claiming piece ${k}`);
       if (k >= splits.length - 1) return out;
       const start = splits[k]!;
       const ingest = new K6Ingest({ ...options, offset: start });
@@ -356,18 +376,36 @@ async function* readAhead(
 
 /**
  * Worker threads that finished a job, kept for the next one (unref'd: they never keep the
- * process alive). A fresh thread pays its start (40–60 ms until its modules are loaded) and
- * runs the scanner cold (its first two pieces take two to five times as long); a process that
- * reads several files (a report over many runs, the bench) pays that once per thread, not once
- * per file.
+ * process alive) until their idle time is up. A fresh thread pays its start (40–60 ms until
+ * its modules are loaded) and runs the scanner cold (its first two pieces take two to five
+ * times as long); a process that reads several files in a row (a report over many runs, the
+ * bench) pays that once per thread, not once per file.
  */
 const idleK6Workers: Worker[] = [];
+/** The timers that end idle workers. */
+const idleK6Timers = new Map<Worker, ReturnType<typeof setTimeout>>();
 
 /** Idle threads kept at most: one per core but this one's. */
 const maxIdleK6Workers = (): number => Math.max(1, availableParallelism() - 1);
 
-/** Runs one worker (an idle one, else a new one) until no piece is left; the states of its pieces. */
-function runK6Worker(job: K6IngestWorkerData): Promise<K6PieceState[]> {
+/** Worker threads idle now, kept for the next file (tests follow their end). */
+export const idleK6WorkerCount = (): number => idleK6Workers.length;
+
+/**
+ * Test hook: while on, each worker thread fails when it first claims a piece (whether one is
+ * left or not: a cold thread may start after this one read them all), as a bug in it would;
+ * the caller must get that error, and no result from the pieces that were read.
+ */
+let workerFault = false;
+export function failK6WorkersForTests(on: boolean): void {
+  workerFault = on;
+}
+
+/**
+ * Runs one worker (an idle one, else a new one) until no piece is left; the states of its
+ * pieces. Afterwards the worker is kept idle for `idleMs`, then ends.
+ */
+function runK6Worker(job: K6IngestWorkerData, idleMs: number): Promise<K6PieceState[]> {
   return new Promise((resolve, reject) => {
     let worker = idleK6Workers.pop();
     if (worker === undefined) {
@@ -378,8 +416,12 @@ function runK6Worker(job: K6IngestWorkerData): Promise<K6PieceState[]> {
       started.once("exit", () => {
         const k = idleK6Workers.indexOf(started);
         if (k >= 0) idleK6Workers.splice(k, 1);
+        clearTimeout(idleK6Timers.get(started));
+        idleK6Timers.delete(started);
       });
     } else {
+      clearTimeout(idleK6Timers.get(worker));
+      idleK6Timers.delete(worker);
       worker.ref();
       worker.postMessage(job);
     }
@@ -394,6 +436,9 @@ function runK6Worker(job: K6IngestWorkerData): Promise<K6PieceState[]> {
       if (idleK6Workers.length < maxIdleK6Workers()) {
         w.unref();
         idleK6Workers.push(w);
+        const timer = setTimeout(() => void w.terminate(), idleMs);
+        timer.unref();
+        idleK6Timers.set(w, timer);
       } else void w.terminate();
       resolve(states);
     };
