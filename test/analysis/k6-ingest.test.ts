@@ -509,8 +509,8 @@ describe("k6 ingestion of lines k6 cannot have written (issue #11, row 12)", () 
 });
 
 describe("defaultK6Workers: threads only where they can pay off", () => {
-  it("none under 256 MiB or on busy cores; one per idle core but this one", () => {
-    const big = 1 << 30;
+  it("none under 1 GiB or on busy cores; one per idle core but this one", () => {
+    const big = IMPORT_DEFAULTS.k6ThreadMinBytes;
     expect(defaultK6Workers(IMPORT_DEFAULTS.k6ThreadMinBytes - 1, 8, 0)).toBe(0);
     expect(defaultK6Workers(big, 2, 0.2)).toBe(1); // this thread's own load counts as 1
     expect(defaultK6Workers(big, 2, 1.0)).toBe(1);

@@ -62,7 +62,7 @@ export function k6PieceBytes(size: number, threads: number): number {
 
 /**
  * Worker threads for a plain file of `size` bytes when the caller did not say: none under
- * IMPORT_DEFAULTS.k6ThreadMinBytes (256 MiB: its comment says why); else one per core that is
+ * IMPORT_DEFAULTS.k6ThreadMinBytes (1 GiB: its comment says why); else one per core that is
  * idle (cores minus the 1-minute load average, this thread included), at most one per core but
  * this one. On a machine whose cores are busy a worker only adds its start and warm-up to the
  * same CPU time.
@@ -80,7 +80,7 @@ export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
    * Worker threads reading pieces of a plain file beside this thread (each thread claims the
    * next piece until none is left); 0 reads it all on this thread. Gzipped files are always
    * read on this thread.
-   * @default {@link defaultK6Workers}: one per idle core for files of 256 MiB or more, else 0
+   * @default {@link defaultK6Workers}: one per idle core for files of 1 GiB or more, else 0
    */
   readonly workers?: number;
   /** A counter's `rate` divides by this (k6's test run time) instead of the Points' span. */
