@@ -75,8 +75,9 @@ declare const WebAssembly: {
   Module: new (code: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 };
-/** scanMemory's buffer (null until made): the hot path's test. */
+/** scanMemory's buffer (null until made): the hot path's test; and all its bytes. */
 let scanBuffer: ArrayBuffer | null = null;
+let arenaBytes: Uint8Array | null = null;
 /** The arena's generation (a pattern copied in an older one must be copied again) and top. */
 let arenaGeneration = 0;
 let arenaTop = 0;
@@ -96,6 +97,7 @@ function theScanMemory(): ScanMemory | null {
     free: Array.from({ length: SCAN_BUFFERS }, (_, k) => ARENA_BYTES + k * SCAN_BUFFER_BYTES),
   };
   scanBuffer = memory.buffer;
+  arenaBytes = new Uint8Array(memory.buffer, 0, ARENA_BYTES);
   scanEq = scanMemory.eq;
   scanEq2 = scanMemory.eq2;
   return scanMemory;
@@ -192,7 +194,8 @@ export class BytePattern {
     else {
       if (this.#bytes === null || this.#bytes.length < length)
         this.#bytes = new Uint8Array(Math.max(length, 2 * (this.#bytes?.length ?? 0)));
-      this.#bytes.set(bytes.subarray(start, end));
+      const copy = this.#bytes;
+      for (let k = 0; k < length; k++) copy[k] = bytes[start + k]!; // no subarray: once a request
     }
   }
 
@@ -218,7 +221,9 @@ export class BytePattern {
     if (this.#generation === arenaGeneration) return this.#at;
     const length = this.#length;
     if (this.#bytes === null || scanBuffer === null || arenaTop + length > ARENA_BYTES) return -1;
-    new Uint8Array(scanBuffer, arenaTop, length).set(this.#bytes.subarray(0, length));
+    const arena = arenaBytes!;
+    const copy = this.#bytes;
+    for (let k = 0; k < length; k++) arena[arenaTop + k] = copy[k]!; // once a request: no views made
     this.#at = arenaTop;
     this.#generation = arenaGeneration;
     arenaTop += length;
