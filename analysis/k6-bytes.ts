@@ -52,9 +52,10 @@ const WASM_MAX_PATTERN = 4096;
 /**
  * One WebAssembly memory per thread (made on the first {@link borrowScanBuffer}): the
  * pattern arena, then SCAN_BUFFERS buffers of SCAN_BUFFER_BYTES. It never grows (growing
- * would detach the buffers lent out). A BytePattern compares bytes that lie in it with
- * analysis/k6-match.wat's `eq`, 16 bytes a step, after copying itself into the arena;
- * bytes anywhere else are compared in JavaScript, 4 bytes a step, with the same result.
+ * would detach the buffers lent out). Bytes that lie in it are compared with a BytePattern's
+ * copy in the arena (BytePattern.arenaAt) by analysis/k6-match.wat's `eq`, 16 bytes a step;
+ * bytes anywhere else in JavaScript (BytePattern.matches), 4 bytes a step, with the same
+ * answer.
  */
 interface ScanMemory {
   readonly buffer: ArrayBuffer;
@@ -149,10 +150,11 @@ export function returnScanBuffer(buffer: Uint8Array): void {
 }
 
 /**
- * Fixed bytes compared with bytes at a place: 16 at a time in WebAssembly when those lie in
- * the scanner's memory (a buffer of {@link borrowScanBuffer}), else 4 at a time (little-endian
- * words read through a DataView of the same bytes): the frame of a k6 line costs a few
- * comparisons instead of one per byte.
+ * Fixed bytes compared with bytes at a place 4 at a time (little-endian words read through a
+ * DataView of the same bytes; {@link matches}), or, when those lie in the scanner's memory (a
+ * buffer of {@link borrowScanBuffer}), 16 at a time by {@link scanEq} against the pattern's
+ * copy in the arena ({@link arenaAt}): the frame of a k6 line costs a few comparisons instead
+ * of one per byte.
  */
 export class BytePattern {
   #length = 0;

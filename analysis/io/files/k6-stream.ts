@@ -360,17 +360,26 @@ async function* readAhead(
   };
   let at = 0;
   let pending = readChunk(0, 0);
-  for (let k = 0; ; k++) {
-    const chunk = await pending;
-    const whole = chunk.length === Math.min(buffers[k % buffers.length]!.length, length - at);
-    at += chunk.length;
-    const more = whole && at < length;
-    if (more) {
-      pending = readChunk(k + 1, at);
-      pending.catch(() => {}); // awaited next; no unhandled rejection if the caller stops first
+  let inFlight = true;
+  try {
+    for (let k = 0; ; k++) {
+      const chunk = await pending;
+      inFlight = false;
+      const whole = chunk.length === Math.min(buffers[k % buffers.length]!.length, length - at);
+      at += chunk.length;
+      const more = whole && at < length;
+      if (more) {
+        pending = readChunk(k + 1, at);
+        inFlight = true;
+        pending.catch(() => {}); // awaited next; no unhandled rejection if the caller stops first
+      }
+      if (chunk.length > 0) yield chunk;
+      if (!more) return;
     }
-    if (chunk.length > 0) yield chunk;
-    if (!more) return;
+  } finally {
+    // The caller stopped early (an error): let the read in flight end before the buffers go
+    // back to the scan memory's pool (borrowScanBuffer) and the file is closed.
+    if (inFlight) await pending.catch(() => {});
   }
 }
 
