@@ -41,6 +41,17 @@ describe("k6 ingestion's worker threads", () => {
     await vi.waitFor(() => expect(idleK6WorkerCount()).toBe(0), { timeout: 10_000 });
   });
 
+  it("a worker whose idle time just ran out is not given the next file", async () => {
+    // Its thread is being terminated (that takes a while): a job sent to it would end
+    // without a result.
+    // 1 ms: the timer fires while the next read opens the file and cuts it into pieces.
+    for (let k = 0; k < 10; k++) {
+      const r = await ingestK6File(file, { ...threads, idleWorkerMs: 1 });
+      expect(JSON.stringify(r.summary)).toBe(reference);
+    }
+    await vi.waitFor(() => expect(idleK6WorkerCount()).toBe(0), { timeout: 10_000 });
+  });
+
   it("a worker failing mid-file, new or kept, fails the read with its error; the next read is whole", async () => {
     for (const warm of [false, true]) {
       // Warm: a thread kept from the read before takes the job as a message.

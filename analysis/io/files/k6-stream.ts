@@ -445,7 +445,14 @@ function runK6Worker(job: K6IngestWorkerData, idleMs: number): Promise<K6PieceSt
       if (idleK6Workers.length < maxIdleK6Workers()) {
         w.unref();
         idleK6Workers.push(w);
-        const timer = setTimeout(() => void w.terminate(), idleMs);
+        // Out of the idle list at once: terminate() ends the thread only later, and a job
+        // given to it meanwhile would end without a result.
+        const timer = setTimeout(() => {
+          const k = idleK6Workers.indexOf(w);
+          if (k >= 0) idleK6Workers.splice(k, 1);
+          idleK6Timers.delete(w);
+          void w.terminate();
+        }, idleMs);
         timer.unref();
         idleK6Timers.set(w, timer);
       } else void w.terminate();
