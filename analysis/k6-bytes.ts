@@ -4,6 +4,8 @@
  * strings met again and again (metric names, tag keys and values), and the one RFC 3339
  * parser of caplab's k6 paths. Pure; used by the one aggregator (analysis/k6-ingest.ts).
  */
+import { K6_MATCH_WASM } from "./k6-match-wasm.js";
+
 export const QUOTE = 34;
 export const BACKSLASH = 92;
 export const COMMA = 44;
@@ -31,9 +33,128 @@ export function bytesAt(bytes: Uint8Array, at: number, expected: Uint8Array): bo
   return true;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The scanner's memory: chunks read into WebAssembly memory, compared 16 bytes a step
+
+/** The size of a scan buffer: the read size of analysis/io/files/k6-stream.ts. */
+export const SCAN_BUFFER_BYTES = 4 << 20;
+/** Scan buffers in the memory (two per reader: one scanned while the next is read). */
+const SCAN_BUFFERS = 4;
+/** Where patterns are copied to be compared in WebAssembly (reused from the start when full). */
+const ARENA_BYTES = 1 << 20;
+/** Bytes after the last buffer: the comparison reads up to 15 bytes past what it compares. */
+const SLACK_BYTES = 1 << 16;
+/** Patterns shorter than this are compared in JavaScript (a call costs about two words). */
+const WASM_MIN_PATTERN = 16;
+/** Patterns longer than this are compared in JavaScript (they would crowd the arena out). */
+const WASM_MAX_PATTERN = 4096;
+
 /**
- * Fixed bytes compared 4 at a time (little-endian words read through a DataView of the
- * same bytes): the frame of a k6 line costs a few comparisons instead of one per byte.
+ * One WebAssembly memory per thread (made on the first {@link borrowScanBuffer}): the
+ * pattern arena, then SCAN_BUFFERS buffers of SCAN_BUFFER_BYTES. It never grows (growing
+ * would detach the buffers lent out). Bytes that lie in it are compared with a BytePattern's
+ * copy in the arena (BytePattern.arenaAt) by analysis/k6-match.wat's `eq`, 16 bytes a step;
+ * bytes anywhere else in JavaScript (BytePattern.matches), 4 bytes a step, with the same
+ * answer.
+ */
+interface ScanMemory {
+  readonly buffer: ArrayBuffer;
+  readonly eq: (a: number, b: number, n: number) => number;
+  readonly eq2: (a: number, p: number, pn: number, t: number, tn: number) => number;
+  /** Buffers not lent out, by their byte offset. */
+  readonly free: number[];
+}
+let scanMemory: ScanMemory | null | undefined;
+
+/**
+ * The part of the WebAssembly JavaScript API used here (the project's libs, ES2023 and
+ * Node's, declare none of it): https://webassembly.github.io/spec/js-api/
+ */
+declare const WebAssembly: {
+  validate(code: Uint8Array): boolean;
+  Memory: new (size: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+  Module: new (code: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+};
+/** scanMemory's buffer (null until made): the hot path's test; and all its bytes. */
+let scanBuffer: ArrayBuffer | null = null;
+let arenaBytes: Uint8Array | null = null;
+/** The arena's generation (a pattern copied in an older one must be copied again) and top. */
+let arenaGeneration = 0;
+let arenaTop = 0;
+
+/** The thread's scan memory; null when this runtime has no WebAssembly SIMD. */
+function theScanMemory(): ScanMemory | null {
+  if (scanMemory !== undefined) return scanMemory;
+  const code = Uint8Array.from(atob(K6_MATCH_WASM), (c) => c.charCodeAt(0));
+  if (typeof WebAssembly !== "object" || !WebAssembly.validate(code)) return (scanMemory = null);
+  const pages = Math.ceil((ARENA_BYTES + SCAN_BUFFERS * SCAN_BUFFER_BYTES + SLACK_BYTES) / 65536);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(code), { k6: { memory } });
+  scanMemory = {
+    buffer: memory.buffer,
+    eq: instance.exports.eq as ScanMemory["eq"],
+    eq2: instance.exports.eq2 as ScanMemory["eq2"],
+    free: Array.from({ length: SCAN_BUFFERS }, (_, k) => ARENA_BYTES + k * SCAN_BUFFER_BYTES),
+  };
+  scanBuffer = memory.buffer;
+  arenaBytes = new Uint8Array(memory.buffer, 0, ARENA_BYTES);
+  scanEq = scanMemory.eq;
+  scanEq2 = scanMemory.eq2;
+  return scanMemory;
+}
+
+/**
+ * analysis/k6-match.wat's `eq(a, b, n)` and `eq2(a, p, pn, t, tn)` over the scan memory
+ * (byte offsets in it): whether n bytes at a equal those at b; 2 when the bytes at a are
+ * p's then t's, 1 when only p's, else 0. Usable once a buffer was borrowed.
+ */
+export let scanEq: ScanMemory["eq"] = () => 0;
+export let scanEq2: ScanMemory["eq2"] = () => 0;
+
+/**
+ * Where bytes start in the scanner's memory, or -1 when they lie elsewhere. A scanner calls it
+ * once per chunk: it also starts the pattern arena over when it is half full (a pattern's
+ * place in it then holds until the next call).
+ */
+export function scanOffset(bytes: Uint8Array): number {
+  if (bytes.buffer !== scanBuffer) return -1;
+  if (arenaTop > ARENA_BYTES / 2) {
+    arenaGeneration++;
+    arenaTop = 0;
+  }
+  return bytes.byteOffset;
+}
+
+/**
+ * A buffer of SCAN_BUFFER_BYTES in the scanner's memory, where lines read compare 16 bytes a
+ * step; null when all are lent out (or there is no WebAssembly SIMD): then read into any
+ * memory, which is compared in JavaScript. Give it back with {@link returnScanBuffer}.
+ */
+export function borrowScanBuffer(): Uint8Array | null {
+  const memory = theScanMemory();
+  const at = memory?.free.pop();
+  return memory === null || at === undefined
+    ? null
+    : new Uint8Array(memory.buffer, at, SCAN_BUFFER_BYTES);
+}
+
+/** Gives back a buffer of {@link borrowScanBuffer} (once; it must not be used afterwards). */
+export function returnScanBuffer(buffer: Uint8Array): void {
+  if (
+    scanMemory &&
+    buffer.buffer === scanMemory.buffer &&
+    !scanMemory.free.includes(buffer.byteOffset)
+  )
+    scanMemory.free.push(buffer.byteOffset);
+}
+
+/**
+ * Fixed bytes compared with bytes at a place 4 at a time (little-endian words read through a
+ * DataView of the same bytes; {@link matches}), or, when those lie in the scanner's memory (a
+ * buffer of {@link borrowScanBuffer}), 16 at a time by {@link scanEq} against the pattern's
+ * copy in the arena ({@link arenaAt}): the frame of a k6 line costs a few comparisons instead
+ * of one per byte.
  */
 export class BytePattern {
   #length = 0;
@@ -42,6 +163,11 @@ export class BytePattern {
   #count = 0;
   /** The last length % 4 bytes. */
   readonly #tail = new Uint8Array(3);
+  /** The bytes (for the arena); null when the pattern is compared in JavaScript only. */
+  #bytes: Uint8Array | null = null;
+  /** Where the bytes are in the arena, and in which generation of it (-1: not yet). */
+  #at = 0;
+  #generation = -1;
 
   /** The pattern of bytes[start, end). */
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
@@ -65,6 +191,14 @@ export class BytePattern {
     for (let k = 0; i < end; k++, i++) this.#tail[k] = bytes[i]!;
     this.#length = length;
     this.#count = n;
+    this.#generation = -1;
+    if (length < WASM_MIN_PATTERN || length > WASM_MAX_PATTERN) this.#bytes = null;
+    else {
+      if (this.#bytes === null || this.#bytes.length < length)
+        this.#bytes = new Uint8Array(Math.max(length, 2 * (this.#bytes?.length ?? 0)));
+      const copy = this.#bytes;
+      for (let k = 0; k < length; k++) copy[k] = bytes[start + k]!; // no subarray: once a request
+    }
   }
 
   /** Whether bytes[at …] (of which `view` is a DataView) starts with this pattern. */
@@ -78,6 +212,24 @@ export class BytePattern {
     const tail = this.#tail;
     for (let k = 0; k < (length & 3); k++) if (bytes[i + k] !== tail[k]) return false;
     return true;
+  }
+
+  /**
+   * The pattern's byte offset in the scan memory's arena (copied there first), for
+   * {@link scanEq}; -1 when it is compared in JavaScript only (short, long, or the arena is
+   * full until the next {@link scanOffset}).
+   */
+  arenaAt(): number {
+    if (this.#generation === arenaGeneration) return this.#at;
+    const length = this.#length;
+    if (this.#bytes === null || scanBuffer === null || arenaTop + length > ARENA_BYTES) return -1;
+    const arena = arenaBytes!;
+    const copy = this.#bytes;
+    for (let k = 0; k < length; k++) arena[arenaTop + k] = copy[k]!; // once a request: no views made
+    this.#at = arenaTop;
+    this.#generation = arenaGeneration;
+    arenaTop += length;
+    return this.#at;
   }
 }
 
@@ -371,6 +523,31 @@ export class RecentValues<T> {
     for (let k = 0; k < entries.length; k++) {
       const e = entries[k]!;
       if (at + e.bytes.length <= end && e.bytes.matches(view, bytes, at)) {
+        if (k > 0) this.#toFront(k);
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@link find} for bytes in the scan memory, `base` their offset there (scanOffset):
+   * compared 16 bytes a step in WebAssembly (a pattern the arena does not hold, in JavaScript).
+   */
+  findScan(
+    base: number,
+    view: DataView,
+    bytes: Uint8Array,
+    at: number,
+    end: number,
+  ): RecentValue<T> | null {
+    const entries = this.#entries;
+    for (let k = 0; k < entries.length; k++) {
+      const e = entries[k]!;
+      const length = e.bytes.length;
+      if (at + length > end) continue;
+      const p = e.bytes.arenaAt();
+      if (p >= 0 ? scanEq(base + at, p, length) !== 0 : e.bytes.matches(view, bytes, at)) {
         if (k > 0) this.#toFront(k);
         return e;
       }

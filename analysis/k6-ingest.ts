@@ -65,7 +65,9 @@ import {
   QUOTE,
   RecentValues,
   Rfc3339Parser,
+  scanEq2,
   scanNumber,
+  scanOffset,
   skipString,
   skipValue,
   StringCache,
@@ -406,8 +408,12 @@ type TagValues = readonly (string | undefined)[];
 interface PointTarget {
   /** The entry of a metric name (made on first sight). */
   entry(name: string): MetricEntry;
-  /** A Point whose time and value are valid; `at` is its line's byte offset in the input. */
-  point(entry: MetricEntry, ms: number, value: number, tags: TagValues, at: number): void;
+  /**
+   * A Point whose time and value are valid, its value in `numbers[0]` and its epoch ms in
+   * `numbers[1]` (numbers passed as arguments are boxed, a garbage object each, when V8 does
+   * not inline the call); `at` is its line's byte offset in the input.
+   */
+  point(entry: MetricEntry, numbers: Float64Array, tags: TagValues, at: number): void;
   /** A Metric line. */
   declare(name: string, type: K6MetricType, contains: string, t: readonly K6ThresholdEntry[]): void;
 }
@@ -443,8 +449,8 @@ class K6LineReader {
   /** A DataView of the bytes being read, for BytePattern. */
   #viewed: Uint8Array | null = null;
   #view: DataView = new DataView(new ArrayBuffer(0));
-  /** Scratch for scanNumber. */
-  readonly #number = new Float64Array(1);
+  /** Scratch for scanNumber and #scanTime ([0]), and a Point's value ([0]) and time ([1]). */
+  readonly #number = new Float64Array(2);
   /** The last few `time` strings (quotes included) read by the fast path, with their epoch ms. */
   readonly #recentTimes = new RecentValues<number>(2);
   /** The last few `tags` values read by the fast path, with the values of the tag keys asked for. */
@@ -458,6 +464,8 @@ class K6LineReader {
   #templateTime: BytePattern | null = null;
   #templateMs = NaN;
   readonly #tails = new RecentValues<TagValues>(8);
+  /** Where the chunk being read starts in the scan memory (scanOffset), or -1. */
+  #scanBase = -1;
 
   constructor(
     target: PointTarget,
@@ -478,6 +486,8 @@ class K6LineReader {
   addChunk(bytes: Uint8Array, start: number, end: number): number {
     let s = start;
     const fast = this.#fast;
+    // In the scan memory, the template compares 16 bytes a step (analysis/k6-match.wat).
+    this.#scanBase = fast ? scanOffset(bytes) : -1;
     for (;;) {
       if (fast) {
         // Most lines are the previous line with another metric and value: read in one go.
@@ -565,11 +575,17 @@ class K6LineReader {
         `the time ${JSON.stringify(parsed.time.slice(0, 40))} is not RFC 3339`,
         true,
       );
-    this.#point(entry, ms, parsed.value, tags);
+    this.#number[0] = parsed.value;
+    this.#number[1] = ms;
+    this.#point(entry, tags);
   }
 
-  /** Hands a Point on, or counts its line as bad (a value k6 cannot have measured). */
-  #point(entry: MetricEntry, ms: number, value: number, tags: TagValues): void {
+  /**
+   * Hands on the Point of value #number[0] at epoch ms #number[1], or counts its line as bad
+   * (a value k6 cannot have measured).
+   */
+  #point(entry: MetricEntry, tags: TagValues): void {
+    const value = this.#number[0]!;
     if (!Number.isFinite(value))
       return this.badLine(`${entry.name} value ${value} is not a finite number`, true);
     if (entry.check === DURATION_VALUE) {
@@ -595,7 +611,7 @@ class K6LineReader {
           true,
         );
     }
-    this.#target.point(entry, ms, value, tags, this.#position);
+    this.#target.point(entry, this.#number, tags, this.#position);
   }
 
   /** A DataView of `bytes` (made when the bytes change). */
@@ -633,10 +649,19 @@ class K6LineReader {
     if (prefix === null) return -1;
     const view = this.#viewOf(bytes);
     let i = s + prefix.length;
-    if (i > end || !prefix.matches(view, bytes, s)) return -1;
+    if (i > end) return -1;
     let ms = this.#templateMs;
     const time = this.#templateTime;
-    if (time !== null && i + time.length <= end && time.matches(view, bytes, i)) i += time.length;
+    const base = this.#scanBase;
+    // 2: the prefix and the template's time; 1: the prefix only; 0: neither.
+    let match: number;
+    const p = base < 0 ? -1 : prefix.arenaAt();
+    const t = p < 0 || time === null || i + time.length > end ? -1 : time.arenaAt();
+    if (t >= 0) match = scanEq2(base + s, p, prefix.length, t, time!.length);
+    else if (!prefix.matches(view, bytes, s)) match = 0;
+    else match = time !== null && i + time.length <= end && time.matches(view, bytes, i) ? 2 : 1;
+    if (match === 0) return -1;
+    if (match === 2) i += time!.length;
     else {
       // Another time (the next request's): read as the full scanner reads it.
       const t = this.#scanTime(bytes, i, end);
@@ -649,13 +674,17 @@ class K6LineReader {
     }
     const j = scanNumber(bytes, i, this.#number);
     if (j < 0) return -1;
-    const tail = this.#tails.find(view, bytes, j, end);
+    const tail =
+      base < 0
+        ? this.#tails.find(view, bytes, j, end)
+        : this.#tails.findScan(base, view, bytes, j, end);
     if (tail === null) return -1;
     this.physicalLines++;
     this.lines++;
     this.#lastMetric = metric;
     entry.lines++;
-    this.#point(entry, ms, this.#number[0]!, entry.needsTags ? tail.value : this.#noTags);
+    this.#number[1] = ms; // the value is in #number[0] (scanNumber)
+    this.#point(entry, entry.needsTags ? tail.value : this.#noTags);
     const next = j + tail.bytes.length;
     this.#position += next - s;
     return next;
@@ -825,7 +854,9 @@ class K6LineReader {
     if (Number.isNaN(ms) || !hasValue) return false;
     if (lineStart >= 0 && layout === K6_LAYOUT && bytes[end + 2] === 10)
       this.#learn(bytes, lineStart, timeAt, valueAt, valueEnd, end + 3, ms, readTags, entry);
-    this.#point(entry, ms, value, tags);
+    this.#number[0] = value;
+    this.#number[1] = ms;
+    this.#point(entry, tags);
     return true;
   }
 
@@ -1061,7 +1092,7 @@ export class K6Ingest {
     this.#tagKeys = keys;
     const target: PointTarget = {
       entry: (name) => this.#entry(name),
-      point: (entry, ms, value, tags, at) => this.#point(entry, ms, value, tags, at),
+      point: (entry, numbers, tags, at) => this.#point(entry, numbers, tags, at),
       declare: (name, type, contains, thresholds) =>
         this.#declare(name, type, contains, thresholds),
     };
@@ -1137,7 +1168,9 @@ export class K6Ingest {
     }
   }
 
-  #point(entry: MetricEntry, ms: number, value: number, tags: TagValues, at: number): void {
+  #point(entry: MetricEntry, numbers: Float64Array, tags: TagValues, at: number): void {
+    const value = numbers[0]!;
+    const ms = numbers[1]!;
     if (ms < this.#firstMs) this.#firstMs = ms;
     if (ms > this.#lastMs) this.#lastMs = ms;
     const maxRaw = this.#maxRaw;

@@ -421,16 +421,14 @@ export const IMPORT_DEFAULTS = {
   /**
    * Plain files from this size are read by worker threads by default. A worker costs its start
    * (a new isolate loading the aggregator's modules: 40–60 ms) and its warm-up (its copy of the
-   * scanner starts as unoptimized code: its first pieces take two to five times as long as on a
-   * warm thread), once per process (workers are kept for the next file); with pieces claimed
-   * one at a time a slow worker holds no one up, but under this size its start and warm-up
-   * are a large part of the whole read, and a trend whose thresholds a Metric line declares
-   * after some of its Points makes a threaded read go twice over the file (see ingestK6File in
-   * analysis/io/files/k6-stream.ts). Measured on an idle 2-core machine (bench/README.md,
-   * "Threads by default"): a process's first file gains from threads from about 400 MB, later
-   * files (a warm worker) from 128 MiB. @default 256 MiB
+   * scanner starts as unoptimized code, and on two cores both threads share them with V8's
+   * compiler threads), once per process (an idle worker is kept 5 s for the next file). With
+   * the WebAssembly scanner one warm thread reads ~1.5 GB/s, so a one-file process (a CLI
+   * command) on an idle 2-core machine did not gain from a cold worker up to 802 MB (threads
+   * against one thread 0.63× at 128 MiB, 0.70× at 256 MiB, 0.81× at 401 MB, 0.94× at 802 MB;
+   * bench/README.md, "Threads by default"); a warm worker gains 1.3× at 401 MB. @default 1 GiB
    */
-  k6ThreadMinBytes: 256 << 20,
+  k6ThreadMinBytes: 1 << 30,
   /**
    * Plain local ALB logs from this size are read in pieces by worker threads, one per idle core
    * (analysis/io/import/alb-file.ts): under it a new worker's start and warm-up (0.18–0.25 CPU

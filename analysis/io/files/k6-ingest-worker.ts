@@ -18,11 +18,19 @@ export interface K6IngestWorkerData {
   readonly next: SharedArrayBuffer;
   /** The aggregator's options (each piece's `offset` is set to its start). */
   readonly options: K6IngestOptions;
+  /** Test hook (failK6WorkersForTests): fail on the first piece claimed. */
+  readonly fault?: boolean;
 }
 
 /** One job: its pieces' states posted back (an error ends the thread, as its 'error' event). */
 async function run(job: K6IngestWorkerData): Promise<void> {
-  const states = await ingestK6Pieces(job.path, job.splits, new Int32Array(job.next), job.options);
+  const states = await ingestK6Pieces(
+    job.path,
+    job.splits,
+    new Int32Array(job.next),
+    job.options,
+    job.fault,
+  );
   parentPort!.postMessage(
     states,
     states.flatMap((s) => transferables(s.state)),

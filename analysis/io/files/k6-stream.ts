@@ -27,13 +27,33 @@ import {
   type K6IngestState,
   type K6SummaryFile,
 } from "../../k6-ingest.js";
+import { borrowScanBuffer, returnScanBuffer, SCAN_BUFFER_BYTES } from "../../k6-bytes.js";
 import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
 import { startSiblingWorker } from "../../../sim/io/worker.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { idleCoreWorkers, isGzip, lineAlignedSplits, pieceBytesFor } from "./pieces.js";
 
-/** Read size: large chunks make the per-chunk overhead (stream, carried line) negligible. */
-export const K6_CHUNK_BYTES = 4 << 20;
+/**
+ * Read size: large chunks make the per-chunk overhead (stream, carried line) negligible.
+ * Plain files are read into buffers of the scanner's WebAssembly memory (analysis/k6-bytes.ts,
+ * borrowScanBuffer), where the line template compares 16 bytes a step.
+ */
+export const K6_CHUNK_BYTES = SCAN_BUFFER_BYTES;
+
+/**
+ * Two read buffers of K6_CHUNK_BYTES, each in the scanner's memory while it has one to lend
+ * (else plain memory, compared in JavaScript, with the same result); `release` gives them back.
+ */
+function readBuffers(): { readonly buffers: readonly Buffer[]; release(): void } {
+  const borrowed: Uint8Array[] = [];
+  const buffers = [0, 1].map(() => {
+    const b = borrowScanBuffer();
+    if (b === null) return Buffer.allocUnsafe(K6_CHUNK_BYTES);
+    borrowed.push(b);
+    return Buffer.from(b.buffer, b.byteOffset, b.length);
+  });
+  return { buffers, release: () => borrowed.forEach(returnScanBuffer) };
+}
 
 /** The size of the pieces threads claim (pieces.ts, pieceBytesFor). */
 export function k6PieceBytes(size: number, threads: number): number {
@@ -42,7 +62,7 @@ export function k6PieceBytes(size: number, threads: number): number {
 
 /**
  * Worker threads for a plain file of `size` bytes when the caller did not say: none under
- * IMPORT_DEFAULTS.k6ThreadMinBytes (256 MiB: its comment says why); else one per core that is
+ * IMPORT_DEFAULTS.k6ThreadMinBytes (1 GiB: its comment says why); else one per core that is
  * idle (cores minus the 1-minute load average, this thread included), at most one per core but
  * this one. On a machine whose cores are busy a worker only adds its start and warm-up to the
  * same CPU time.
@@ -60,14 +80,28 @@ export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
    * Worker threads reading pieces of a plain file beside this thread (each thread claims the
    * next piece until none is left); 0 reads it all on this thread. Gzipped files are always
    * read on this thread.
-   * @default {@link defaultK6Workers}: one per idle core for files of 256 MiB or more, else 0
+   * @default {@link defaultK6Workers}: one per idle core for files of 1 GiB or more, else 0
    */
   readonly workers?: number;
   /** A counter's `rate` divides by this (k6's test run time) instead of the Points' span. */
   readonly durationSeconds?: number;
   /** The size of the pieces the threads claim (tests make it small). @default {@link k6PieceBytes} */
   readonly pieceBytes?: number;
+  /**
+   * Milliseconds a worker thread stays after this file, idle, for the next one (which then
+   * runs on warm code); then it exits and gives its memory back.
+   * @default {@link K6_WORKER_IDLE_MS}
+   */
+  readonly idleWorkerMs?: number;
 }
+
+/**
+ * How long an idle worker thread is kept, in ms: a process reading several files (a report
+ * over many runs, the bench) reads the next one on warm code; a long-running one does not hold
+ * an idle thread's memory (~10–20 MB: its V8 heap, code and read buffers) for good.
+ * @default 5000
+ */
+export const K6_WORKER_IDLE_MS = 5_000;
 
 /**
  * Reads a k6 `--out json` file (gzipped when it starts with the gzip magic bytes, whatever
@@ -140,12 +174,16 @@ async function ingestK6Bytes(
     const next = new Int32Array(new SharedArrayBuffer(4));
     const workers = Promise.all(
       Array.from({ length: workerCount }, () =>
-        runK6Worker({
-          path,
-          splits,
-          next: next.buffer as SharedArrayBuffer,
-          options: ingestOptions,
-        }),
+        runK6Worker(
+          {
+            path,
+            splits,
+            next: next.buffer as SharedArrayBuffer,
+            options: ingestOptions,
+            ...(workerFault ? { fault: true } : {}),
+          },
+          options.idleWorkerMs ?? K6_WORKER_IDLE_MS,
+        ),
       ),
     );
     workers.catch(() => {}); // awaited below; no unhandled rejection meanwhile
@@ -168,6 +206,16 @@ async function ingestK6Bytes(
 
 /** Reads the (decompressed) bytes of a file on this thread; returns how many there were. */
 async function ingestStream(path: string, gzip: boolean, ingest: K6Ingest): Promise<number> {
+  if (!gzip) {
+    const handle = await open(path, "r");
+    const { buffers, release } = readBuffers();
+    try {
+      return await feedK6Chunks(readAhead(handle, 0, Infinity, buffers), ingest);
+    } finally {
+      release();
+      await handle.close();
+    }
+  }
   const file = createReadStream(path, { highWaterMark: K6_CHUNK_BYTES });
   const input = gzip ? file.pipe(createGunzip({ chunkSize: K6_CHUNK_BYTES })) : file;
   try {
@@ -267,13 +315,15 @@ export async function ingestK6Pieces(
   splits: readonly number[],
   next: Int32Array,
   options: K6IngestOptions,
+  fault = false,
 ): Promise<K6PieceState[]> {
   const out: K6PieceState[] = [];
   const handle = await open(path, "r");
+  const { buffers, release } = readBuffers();
   try {
-    const buffers = [Buffer.allocUnsafe(K6_CHUNK_BYTES), Buffer.allocUnsafe(K6_CHUNK_BYTES)];
     for (;;) {
       const k = Atomics.add(next, 0, 1);
+      if (fault) throw new Error(`k6 ingestion worker: test fault on claiming piece ${k}`);
       if (k >= splits.length - 1) return out;
       const start = splits[k]!;
       const ingest = new K6Ingest({ ...options, offset: start });
@@ -281,13 +331,14 @@ export async function ingestK6Pieces(
       out.push({ index: k, state: ingest.state() });
     }
   } finally {
+    release();
     await handle.close();
   }
 }
 
 /**
  * The bytes [start, start + length) of a file in chunks of the buffers' size, read into the
- * buffers in turn: the next chunk is read (on libuv's threads) while the caller scans this
+ * buffers in turn (length Infinity: to the file's end): the next chunk is read (on libuv's threads) while the caller scans this
  * one, which it must be done with when it asks for the next. Ends early when the file shrank.
  */
 async function* readAhead(
@@ -309,34 +360,61 @@ async function* readAhead(
   };
   let at = 0;
   let pending = readChunk(0, 0);
-  for (let k = 0; ; k++) {
-    const chunk = await pending;
-    const whole = chunk.length === Math.min(buffers[k % buffers.length]!.length, length - at);
-    at += chunk.length;
-    const more = whole && at < length;
-    if (more) {
-      pending = readChunk(k + 1, at);
-      pending.catch(() => {}); // awaited next; no unhandled rejection if the caller stops first
+  let inFlight = true;
+  try {
+    for (let k = 0; ; k++) {
+      const chunk = await pending;
+      inFlight = false;
+      const whole = chunk.length === Math.min(buffers[k % buffers.length]!.length, length - at);
+      at += chunk.length;
+      const more = whole && at < length;
+      if (more) {
+        pending = readChunk(k + 1, at);
+        inFlight = true;
+        pending.catch(() => {}); // awaited next; no unhandled rejection if the caller stops first
+      }
+      if (chunk.length > 0) yield chunk;
+      if (!more) return;
     }
-    if (chunk.length > 0) yield chunk;
-    if (!more) return;
+  } finally {
+    // The caller stopped early (an error): let the read in flight end before the buffers go
+    // back to the scan memory's pool (borrowScanBuffer) and the file is closed.
+    if (inFlight) await pending.catch(() => {});
   }
 }
 
 /**
  * Worker threads that finished a job, kept for the next one (unref'd: they never keep the
- * process alive). A fresh thread pays its start (40–60 ms until its modules are loaded) and
- * runs the scanner cold (its first two pieces take two to five times as long); a process that
- * reads several files (a report over many runs, the bench) pays that once per thread, not once
- * per file.
+ * process alive) until their idle time is up. A fresh thread pays its start (40–60 ms until
+ * its modules are loaded) and runs the scanner cold (its first two pieces take two to five
+ * times as long); a process that reads several files in a row (a report over many runs, the
+ * bench) pays that once per thread, not once per file.
  */
 const idleK6Workers: Worker[] = [];
+/** The timers that end idle workers. */
+const idleK6Timers = new Map<Worker, ReturnType<typeof setTimeout>>();
 
 /** Idle threads kept at most: one per core but this one's. */
 const maxIdleK6Workers = (): number => Math.max(1, availableParallelism() - 1);
 
-/** Runs one worker (an idle one, else a new one) until no piece is left; the states of its pieces. */
-function runK6Worker(job: K6IngestWorkerData): Promise<K6PieceState[]> {
+/** Worker threads idle now, kept for the next file (tests follow their end). */
+export const idleK6WorkerCount = (): number => idleK6Workers.length;
+
+/**
+ * Test hook: while on, each worker thread fails when it first claims a piece (whether one is
+ * left or not: a cold thread may start after this one read them all), as a bug in it would;
+ * the caller must get that error, and no result from the pieces that were read.
+ */
+let workerFault = false;
+export function failK6WorkersForTests(on: boolean): void {
+  workerFault = on;
+}
+
+/**
+ * Runs one worker (an idle one, else a new one) until no piece is left; the states of its
+ * pieces. Afterwards the worker is kept idle for `idleMs`, then ends.
+ */
+function runK6Worker(job: K6IngestWorkerData, idleMs: number): Promise<K6PieceState[]> {
   return new Promise((resolve, reject) => {
     let worker = idleK6Workers.pop();
     if (worker === undefined) {
@@ -347,8 +425,12 @@ function runK6Worker(job: K6IngestWorkerData): Promise<K6PieceState[]> {
       started.once("exit", () => {
         const k = idleK6Workers.indexOf(started);
         if (k >= 0) idleK6Workers.splice(k, 1);
+        clearTimeout(idleK6Timers.get(started));
+        idleK6Timers.delete(started);
       });
     } else {
+      clearTimeout(idleK6Timers.get(worker));
+      idleK6Timers.delete(worker);
       worker.ref();
       worker.postMessage(job);
     }
@@ -363,6 +445,16 @@ function runK6Worker(job: K6IngestWorkerData): Promise<K6PieceState[]> {
       if (idleK6Workers.length < maxIdleK6Workers()) {
         w.unref();
         idleK6Workers.push(w);
+        // Out of the idle list at once: terminate() ends the thread only later, and a job
+        // given to it meanwhile would end without a result.
+        const timer = setTimeout(() => {
+          const k = idleK6Workers.indexOf(w);
+          if (k >= 0) idleK6Workers.splice(k, 1);
+          idleK6Timers.delete(w);
+          void w.terminate();
+        }, idleMs);
+        timer.unref();
+        idleK6Timers.set(w, timer);
       } else void w.terminate();
       resolve(states);
     };

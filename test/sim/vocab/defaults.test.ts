@@ -83,7 +83,7 @@ describe("the defaults", () => {
         "import": {
           "albThreadMinBytes": 201326592,
           "k6Scenario": "k6",
-          "k6ThreadMinBytes": 268435456,
+          "k6ThreadMinBytes": 1073741824,
           "s3Region": "us-east-1",
           "sparseQuietSeconds": 86400,
           "stepSeconds": 60,
