@@ -17,7 +17,6 @@
 import { createReadStream } from "node:fs";
 import { open, readFile, type FileHandle } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
-import { Worker } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
 import {
   K6Ingest,
@@ -29,7 +28,7 @@ import {
 } from "../../k6-ingest.js";
 import { borrowScanBuffer, returnScanBuffer, SCAN_BUFFER_BYTES } from "../../k6-bytes.js";
 import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
-import { startSiblingWorker } from "../../../sim/io/worker.js";
+import { KeptWorkers, WORKER_IDLE_MS } from "./kept-workers.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { idleCoreWorkers, isGzip, lineAlignedSplits, pieceBytesFor } from "./pieces.js";
 
@@ -101,7 +100,7 @@ export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
  * an idle thread's memory (~10–20 MB: its V8 heap, code and read buffers) for good.
  * @default 5000
  */
-export const K6_WORKER_IDLE_MS = 5_000;
+export const K6_WORKER_IDLE_MS = WORKER_IDLE_MS;
 
 /**
  * Reads a k6 `--out json` file (gzipped when it starts with the gzip magic bytes, whatever
@@ -174,7 +173,7 @@ async function ingestK6Bytes(
     const next = new Int32Array(new SharedArrayBuffer(4));
     const workers = Promise.all(
       Array.from({ length: workerCount }, () =>
-        runK6Worker(
+        k6Workers.run(
           {
             path,
             splits,
@@ -383,22 +382,17 @@ async function* readAhead(
   }
 }
 
-/**
- * Worker threads that finished a job, kept for the next one (unref'd: they never keep the
- * process alive) until their idle time is up. A fresh thread pays its start (40–60 ms until
- * its modules are loaded) and runs the scanner cold (its first two pieces take two to five
- * times as long); a process that reads several files in a row (a report over many runs, the
- * bench) pays that once per thread, not once per file.
- */
-const idleK6Workers: Worker[] = [];
-/** The timers that end idle workers. */
-const idleK6Timers = new Map<Worker, ReturnType<typeof setTimeout>>();
-
-/** Idle threads kept at most: one per core but this one's. */
-const maxIdleK6Workers = (): number => Math.max(1, availableParallelism() - 1);
+/** Worker threads kept between files (kept-workers.ts). */
+const k6Workers = new KeptWorkers<K6IngestWorkerData, K6PieceState[]>(
+  import.meta.url,
+  "k6-ingest-worker",
+  "k6 ingestion worker",
+  (error) =>
+    error.name === "K6LineTooLongError" ? new K6LineTooLongError(MAX_K6_LINE_BYTES) : error,
+);
 
 /** Worker threads idle now, kept for the next file (tests follow their end). */
-export const idleK6WorkerCount = (): number => idleK6Workers.length;
+export const idleK6WorkerCount = (): number => k6Workers.idleCount;
 
 /**
  * Test hook: while on, each worker thread fails when it first claims a piece (whether one is
@@ -408,71 +402,6 @@ export const idleK6WorkerCount = (): number => idleK6Workers.length;
 let workerFault = false;
 export function failK6WorkersForTests(on: boolean): void {
   workerFault = on;
-}
-
-/**
- * Runs one worker (an idle one, else a new one) until no piece is left; the states of its
- * pieces. Afterwards the worker is kept idle for `idleMs`, then ends.
- */
-function runK6Worker(job: K6IngestWorkerData, idleMs: number): Promise<K6PieceState[]> {
-  return new Promise((resolve, reject) => {
-    let worker = idleK6Workers.pop();
-    if (worker === undefined) {
-      // A new thread takes its first job with it (no message before its listener is set).
-      worker = startSiblingWorker(import.meta.url, "k6-ingest-worker", job);
-      const started = worker;
-      started.on("error", () => {}); // a job's listener reports it; idle, the thread just ends
-      started.once("exit", () => {
-        const k = idleK6Workers.indexOf(started);
-        if (k >= 0) idleK6Workers.splice(k, 1);
-        clearTimeout(idleK6Timers.get(started));
-        idleK6Timers.delete(started);
-      });
-    } else {
-      clearTimeout(idleK6Timers.get(worker));
-      idleK6Timers.delete(worker);
-      worker.ref();
-      worker.postMessage(job);
-    }
-    const w = worker;
-    const done = (): void => {
-      w.off("message", onMessage);
-      w.off("error", onError);
-      w.off("exit", onExit);
-    };
-    const onMessage = (states: K6PieceState[]): void => {
-      done();
-      if (idleK6Workers.length < maxIdleK6Workers()) {
-        w.unref();
-        idleK6Workers.push(w);
-        // Out of the idle list at once: terminate() ends the thread only later, and a job
-        // given to it meanwhile would end without a result.
-        const timer = setTimeout(() => {
-          const k = idleK6Workers.indexOf(w);
-          if (k >= 0) idleK6Workers.splice(k, 1);
-          idleK6Timers.delete(w);
-          void w.terminate();
-        }, idleMs);
-        timer.unref();
-        idleK6Timers.set(w, timer);
-      } else void w.terminate();
-      resolve(states);
-    };
-    const onError = (error: Error): void => {
-      done();
-      // A thread's errors arrive as plain Errors: give this one its class back.
-      reject(
-        error.name === "K6LineTooLongError" ? new K6LineTooLongError(MAX_K6_LINE_BYTES) : error,
-      );
-    };
-    const onExit = (code: number): void => {
-      done();
-      reject(new Error(`k6 ingestion worker exited with code ${code} without a result`));
-    };
-    w.on("message", onMessage);
-    w.once("error", onError);
-    w.once("exit", onExit);
-  });
 }
 
 /** Reads a `--summary-export` file or a JSON `handleSummary` data object. */

@@ -14,9 +14,8 @@
  */
 import { open, type FileHandle } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
-import { Worker } from "node:worker_threads";
 import type { Readable } from "node:stream";
-import { startSiblingWorker } from "../../../sim/io/worker.js";
+import { KeptWorkers } from "../files/kept-workers.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { idleCoreWorkers, isGzip, lineAlignedSplits, pieceBytesFor } from "../files/pieces.js";
 import { albReader, type AlbReader, type AlbReaderState } from "./alb-reader.js";
@@ -182,7 +181,7 @@ export async function readAlbFileInPieces(
   const pieceCount = splits.length - 1;
   const started = Promise.all(
     Array.from({ length: workers }, () =>
-      runAlbWorker(data).catch((error: unknown) => {
+      albWorkers.run(data).catch((error: unknown) => {
         // Every thread stops claiming pieces: the import fails with this error, at once.
         Atomics.store(next, 0, pieceCount);
         throw error;
@@ -253,57 +252,15 @@ export interface AlbWorkerData {
 }
 
 /**
- * Worker threads that finished a job, kept for the next one (unref'd: they never keep the
- * process alive), as the k6 reader keeps its own (k6-stream.ts): a fresh thread pays its start
- * and runs the scanner cold, so a process that imports several files pays that once per
- * thread, not once per file.
+ * Worker threads kept between files (kept-workers.ts), as the k6 reader keeps its own: a
+ * process that imports several files pays a thread's start and cold scanner once, not once
+ * per file; an idle one ends after a few seconds.
  */
-const idleAlbWorkers: Worker[] = [];
+const albWorkers = new KeptWorkers<AlbWorkerData, AlbPiece[]>(
+  import.meta.url,
+  "alb-worker",
+  "ALB import worker",
+);
 
-/** Idle threads kept at most: one per core but this one's. */
-const maxIdleAlbWorkers = (): number => Math.max(1, availableParallelism() - 1);
-
-/** Runs one worker (an idle one, else a new one) until no piece is left; its pieces. */
-function runAlbWorker(job: AlbWorkerData): Promise<AlbPiece[]> {
-  return new Promise((resolve, reject) => {
-    let worker = idleAlbWorkers.pop();
-    if (worker === undefined) {
-      // A new thread takes its first job with it (no message before its listener is set).
-      worker = startSiblingWorker(import.meta.url, "alb-worker", job);
-      const started = worker;
-      started.on("error", () => {}); // a job's listener reports it; idle, the thread just ends
-      started.once("exit", () => {
-        const k = idleAlbWorkers.indexOf(started);
-        if (k >= 0) idleAlbWorkers.splice(k, 1);
-      });
-    } else {
-      worker.ref();
-      worker.postMessage(job);
-    }
-    const w = worker;
-    const done = (): void => {
-      w.off("message", onMessage);
-      w.off("error", onError);
-      w.off("exit", onExit);
-    };
-    const onMessage = (pieces: AlbPiece[]): void => {
-      done();
-      if (idleAlbWorkers.length < maxIdleAlbWorkers()) {
-        w.unref();
-        idleAlbWorkers.push(w);
-      } else void w.terminate();
-      resolve(pieces);
-    };
-    const onError = (error: Error): void => {
-      done();
-      reject(error);
-    };
-    const onExit = (code: number): void => {
-      done();
-      reject(new Error(`ALB import worker exited with code ${code} without a result`));
-    };
-    w.on("message", onMessage);
-    w.once("error", onError);
-    w.once("exit", onExit);
-  });
-}
+/** Worker threads idle now, kept for the next file (tests follow their end). */
+export const idleAlbWorkerCount = (): number => albWorkers.idleCount;
