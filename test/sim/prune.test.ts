@@ -419,6 +419,16 @@ describe("the out-of-reach rule (may meet the SLO, too dear to matter)", () => {
   });
 });
 
+/** Ordering-pass estimates: costs, SLO minutes and eligibility, up to 40 candidates. */
+const orderEstimates = fc.array(
+  fc.record({
+    monthlyCostUsd: fc.integer({ min: 1, max: 50 }),
+    sloViolationMinutes: fc.integer({ min: 0, max: 30 }),
+    eligible: fc.boolean(),
+  }),
+  { minLength: 1, maxLength: 40 },
+);
+
 describe("the ordering pass", () => {
   it("takes six hours to a day around the busiest step of a trace of two days or more", () => {
     const values = rep(10, 3 * 1440);
@@ -439,14 +449,7 @@ describe("the ordering pass", () => {
   it("puts the estimated front and the cheapest eligible-looking first, in a permutation (property)", () => {
     fc.assert(
       fc.property(
-        fc.array(
-          fc.record({
-            monthlyCostUsd: fc.integer({ min: 1, max: 50 }),
-            sloViolationMinutes: fc.integer({ min: 0, max: 30 }),
-            eligible: fc.boolean(),
-          }),
-          { minLength: 1, maxLength: 40 },
-        ),
+        orderEstimates,
         fc.integer({ min: 1, max: 5 }),
         (estimates: OrderEstimate[], keep) => {
           const order = estimateOrder(estimates, keep);
@@ -483,14 +486,7 @@ describe("the ordering pass with the front's limit", () => {
   it("puts the candidates whose window passes the limit last, the rest in the order without it (property)", () => {
     fc.assert(
       fc.property(
-        fc.array(
-          fc.record({
-            monthlyCostUsd: fc.integer({ min: 1, max: 50 }),
-            sloViolationMinutes: fc.integer({ min: 0, max: 30 }),
-            eligible: fc.boolean(),
-          }),
-          { minLength: 1, maxLength: 40 },
-        ),
+        orderEstimates,
         fc.integer({ min: 1, max: 5 }),
         fc.integer({ min: 0, max: 30 }),
         (estimates: OrderEstimate[], keep, limit) => {
