@@ -31,7 +31,7 @@ import {
 } from "../../sim/search.js";
 import { assemblePlan } from "../../sim/plan.js";
 import { runSweep } from "../../sim/io/pool.js";
-import type { CandidateOutcome, Kpis, PlanCandidate } from "../../sim/vocab/index.js";
+import type { CandidateOutcome, Kpis, PlanCandidate, Trace } from "../../sim/vocab/index.js";
 import { generateDefaultWeek } from "../../analysis/synthetic.js";
 import { toTrace } from "../../analysis/trace.js";
 import { contextOf, planConfigOf, rep, traceOf } from "../helpers/sim.js";
@@ -248,10 +248,10 @@ describe("the far-from-slo rule (past the Pareto front's limit)", () => {
   });
 });
 
-describe("a pruned sweep's plan against the exhaustive one, by front limit and budget", () => {
-  // A day of the default week, three times over: the high targets miss the SLO.
+/** A day of the default week, three times over: the high targets miss the SLO. */
+function busyDay(): Trace {
   const raw = generateDefaultWeek(3);
-  const day = toTrace(
+  return toTrace(
     {
       ...raw,
       times: raw.times.slice(0, 1440),
@@ -260,6 +260,10 @@ describe("a pruned sweep's plan against the exhaustive one, by front limit and b
     {},
     () => {},
   );
+}
+
+describe("a pruned sweep's plan against the exhaustive one, by front limit and budget", () => {
+  const day = busyDay();
   const cases: [number | null, number][] = [
     [1, 1],
     [2, 1],
@@ -509,17 +513,7 @@ describe("the ordering pass with the front's limit", () => {
 });
 
 describe("the sweep order and a simulation held to a rule", () => {
-  // A day of the default week, three times over: the high targets miss the SLO.
-  const raw = generateDefaultWeek(3);
-  const day = toTrace(
-    {
-      ...raw,
-      times: raw.times.slice(0, 1440),
-      values: raw.values.slice(0, 1440).map((v) => 3 * v),
-    },
-    {},
-    () => {},
-  );
+  const day = busyDay();
   const dayBudget = violationBudgetMinutes(slo, 1440);
   const config = planConfigOf({
     service: { cpuMsPerRequest: 8, latencyMs: 25, memoryMiB: { base: 350 } },
