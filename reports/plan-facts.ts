@@ -19,6 +19,7 @@ import { plural } from "../sim/vocab/numbers.js";
 import {
   formatCompact,
   formatCount,
+  formatHours,
   formatNumber,
   formatPercent,
   formatSeconds,
@@ -403,9 +404,7 @@ export function candidateLabel(result: PlanResult, id: number): string {
 export function traceSpan(result: PlanResult): string {
   const steps = result.trace.requests.length;
   const hours = (steps * result.trace.stepSeconds) / 3600;
-  const span =
-    hours >= 48 ? `${formatCompact(hours / 24, 1)} days` : `${formatCompact(hours, 1)} h`;
-  return `${formatNumber(steps)} steps of ${result.trace.stepSeconds} s (${span})`;
+  return `${formatNumber(steps)} steps of ${result.trace.stepSeconds} s (${formatHours(hours)})`;
 }
 
 /**

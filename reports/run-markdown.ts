@@ -12,7 +12,14 @@ import {
   type TrafficSide,
 } from "./run-data.js";
 import { markdownCell, markdownInline } from "./escape.js";
-import { formatCompact, formatNumber, formatPercent, formatUtc, plural } from "./format.js";
+import {
+  formatCompact,
+  formatHours,
+  formatNumber,
+  formatPercent,
+  formatUtc,
+  plural,
+} from "./format.js";
 
 /** A labelled value for people. */
 export type Row = readonly [label: string, value: string];
@@ -65,11 +72,9 @@ export function runFactRows(run: RunData): Row[] {
   return rows;
 }
 
-/** A span of time as people say it: "45 min", "6.0 h", "5.0 days". */
+/** A trace's span as the plan report says it (formatHours), in minutes under an hour. */
 function spanText(seconds: number): string {
-  if (seconds < 2 * 3600) return `${formatCompact(seconds / 60, 1)} min`;
-  if (seconds < 2 * 86400) return `${formatNumber(seconds / 3600, 1)} h`;
-  return `${formatNumber(seconds / 86400, 1)} days`;
+  return seconds < 3600 ? `${formatCompact(seconds / 60, 1)} min` : formatHours(seconds / 3600);
 }
 
 /**

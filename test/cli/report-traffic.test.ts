@@ -48,7 +48,7 @@ describe("caplab report on a trace bundle", () => {
       "nginx",
     );
     expect(r.md).toMatch(/^# caplab traffic: trace bundle \\\(nginx\\\)/);
-    expect(r.md).toContain("| Requests | 14,575 over 5.0 days \\(7,261 steps of 60 s\\)");
+    expect(r.md).toContain("| Requests | 14,575 over 5 days \\(7,261 steps of 60 s\\)");
     expect(r.md).toMatch(/\| 5xx responses \| 0 \\\(0\.000 % of requests\\\) \|/);
     expect(r.md).toContain("NO VERDICT: a trace bundle holds traffic, not a load test");
     // No k6 sections for a bundle without k6.
