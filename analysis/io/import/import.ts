@@ -309,6 +309,7 @@ async function importLines(
     }
     const requests = part.requests.total();
     const seen = part.seen.total();
+    const withoutTarget = format === "alb" ? seen - requests : 0;
     const stats: ImportStats = {
       files,
       lines,
@@ -316,15 +317,15 @@ async function importLines(
       badLines: bad,
       outsideWindow: reader.outside,
       unreadableFiles: unreadable,
-      ...(format === "alb" ? { withoutTarget: seen - requests } : {}),
+      ...(format === "alb" ? { withoutTarget } : {}),
     };
     const notes = [
       `read ${plural(lines, "line")} from ${plural(files, "input")}: ${
         part.name === "" ? "" : `${seen} of load balancer ${part.name}, `
       }${plural(requests, "request")} in the window, ${plural(bad, "bad line")} skipped, ${plural(reader.outside, "request")} outside the window, ${plural(unreadable, "input")} not read to the end`,
-      ...(seen !== requests && format === "alb"
+      ...(withoutTarget !== 0
         ? [
-            `${seen - requests} of the ${plural(seen, "request")} reached no target (redirects, fixed responses, refusals): they are in requests-without-target, not in requests`,
+            `${withoutTarget} of the ${plural(seen, "request")} reached no target (redirects, fixed responses, refusals): they are in requests-without-target, not in requests`,
           ]
         : []),
       ...(quiet.length > 0
