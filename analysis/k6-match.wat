@@ -3,8 +3,8 @@
 ;; the chunks of a file are read straight into it, and the patterns the scanner compares
 ;; them with (a metric's line prefix, a time, a `tags` tail) are copied into it.
 ;;
-;; Assembled by scripts/build-k6-wasm.mjs (wabt) into analysis/k6-match-wasm.ts;
-;; test/analysis/k6-match.test.ts re-assembles this file and compares the bytes.
+;; Assembled by scripts/assemble-wasm.mjs (wabt) into analysis/k6-match-wasm.ts;
+;; test/analysis/k6-ingest-match.test.ts re-assembles this file and compares the bytes.
 ;; Instructions: https://webassembly.github.io/spec/core/syntax/instructions.html#vector-instructions
 (module
   (import "k6" "memory" (memory 1))

@@ -1,7 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import fc from "fast-check";
-import wabt from "wabt";
 import { describe, expect, it } from "vitest";
 import {
   borrowScanBuffer,
@@ -12,17 +9,12 @@ import {
   scanEq2,
   scanOffset,
 } from "../../analysis/k6-bytes.js";
-import { K6_MATCH_WASM } from "../../analysis/k6-match-wasm.js";
-
-const WAT = join(import.meta.dirname, "../../analysis/k6-match.wat");
+import { wasmSources } from "../helpers/wasm.js";
 
 describe("k6 scanner's WebAssembly comparison (analysis/k6-match.wat)", () => {
-  it("the checked-in bytes are the .wat assembled (run scripts/build-k6-wasm.mjs after a change)", async () => {
-    const module = (await wabt()).parseWat(WAT, readFileSync(WAT, "utf8"), { simd: true });
-    module.validate();
-    const bytes = Buffer.from(module.toBinary({}).buffer);
-    module.destroy();
-    expect(bytes.toString("base64")).toBe(K6_MATCH_WASM);
+  it("the checked-in bytes are the .wat assembled (run scripts/assemble-wasm.mjs after a change)", async () => {
+    const { checkedIn, assembled } = await wasmSources("k6-match", "analysis/k6-match-wasm.ts");
+    expect(checkedIn).toBe(assembled);
   });
 
   it("eq and eq2 say what a byte-by-byte comparison says, whatever lies past the ends (fast-check)", () => {

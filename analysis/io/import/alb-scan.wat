@@ -2,7 +2,7 @@
 ;; analysis/io/import/alb-scan.ts. Assembled by wabt's wat2wasm (npm `wabt`) into the bytes
 ;; checked in as alb-scan-wasm.ts; test/analysis/io/import/alb-scan.test.ts assembles this
 ;; file again and compares, so the two cannot drift. To rebuild after a change:
-;;   node scripts/assemble-alb-scan.mjs
+;;   node scripts/assemble-wasm.mjs
 ;;
 ;; scan(from, to, out, max) reads the lines in memory[from, to), where `to` is just after a
 ;; newline, and writes one record of 50 i32 (200 bytes) per line at out, out + 200, …, at most

@@ -4,18 +4,16 @@
  * into chunks, it reads what the JavaScript line cutter and reader read (readAlbRequestBytes,
  * then parseAlbLogLine), with the same bad lines, numbered the same.
  */
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { splitLogFields } from "../../../../analysis/access-log.js";
 import { albReader, type AlbReaderState } from "../../../../analysis/io/import/alb-reader.js";
 import { albByteLines, AlbScanLines } from "../../../../analysis/io/import/alb-scan.js";
 import { StepGrid } from "../../../../analysis/io/import/steps.js";
+import { wasmSources } from "../../../helpers/wasm.js";
 
-const repo = fileURLToPath(new URL("../../../../", import.meta.url));
 const data = (name: string): string =>
   fileURLToPath(new URL(`../../../../../shared/data/${name}`, import.meta.url));
 const SAMPLES = [
@@ -61,14 +59,12 @@ function readWith(kind: "wasm" | "js", bytes: Uint8Array, chunkSizes: readonly n
 const concat = (parts: readonly Uint8Array[]): Uint8Array => Buffer.concat(parts);
 
 describe("the WebAssembly scan of ALB lines", () => {
-  it("is alb-scan.wat assembled (scripts/assemble-alb-scan.mjs)", async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["scripts/assemble-alb-scan.mjs", "--print"],
-      { cwd: repo },
+  it("is alb-scan.wat assembled (scripts/assemble-wasm.mjs)", async () => {
+    const { checkedIn, assembled } = await wasmSources(
+      "alb-scan",
+      "analysis/io/import/alb-scan-wasm.ts",
     );
-    const checkedIn = await readFile(`${repo}analysis/io/import/alb-scan-wasm.ts`, "utf8");
-    expect(checkedIn).toBe(stdout);
+    expect(checkedIn).toBe(assembled);
   });
 
   it("reads the real samples as the JavaScript reader does", () => {
