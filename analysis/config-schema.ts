@@ -442,7 +442,9 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
     deployment:
       "A deployment check: the release's deployment simulated at its planned time against a caplab simulate config; fails when it adds more SLO-violating minutes than allowed.",
     minJudgedChecks:
-      "Checks that must be judged (not skipped for want of data) for the gate to pass; with fewer and none failed, the verdict is inconclusive (exit 1). 0 lets an all-skipped gate pass.",
+      "Checks that must be judged (not skipped for want of data) for the gate to pass; with fewer and none failed, the verdict is inconclusive (exit 1). 0 (with requireLatencyCheck: false) lets an all-skipped gate pass.",
+    requireLatencyCheck:
+      "A pass needs a latency check judged (SLO p95 or p99, a k6 threshold on a time metric such as http_req_duration, or a p95 regression against a baseline); with none and none failed, the verdict is inconclusive (exit 1). false lets the other checks pass the gate.",
   });
   describeFields(r, GateConfigSchema.shape.deployment, {
     simulate:

@@ -10,8 +10,10 @@
  *                       on errors, capacity), each "pass" | "fail" | "skip" with its numbers.
  *
  * The gate fails when any check fails; a skipped check (no data for it) does not fail it, but a
- * gate that judged fewer than `minJudgedChecks` checks (default 1) and failed none is
- * "inconclusive", which does not pass either (exit 1): it has shown nothing about the release.
+ * gate that failed none is "inconclusive", which does not pass either (exit 1), when it judged
+ * fewer than `minJudgedChecks` checks (default 1: it has shown nothing about the release) or,
+ * with `requireLatencyCheck` (default true), no check of latency: a performance gate that
+ * judged only 5xx or headroom has not shown the release is as fast as it must be.
  */
 import { z } from "zod";
 import { createRandom } from "../sim/math/random.js";
@@ -93,9 +95,14 @@ export const GateConfigSchema = z
       .optional(),
     /**
      * Checks that must be judged (not skipped for want of data) for the gate to pass; with fewer,
-     * and none failed, the verdict is "inconclusive" (exit 1). 0 lets an all-skipped gate pass.
+     * and none failed, the verdict is "inconclusive" (exit 1). 0 (with requireLatencyCheck: false) lets an all-skipped gate pass.
      */
     minJudgedChecks: z.number().int().min(0).default(D.minJudgedChecks),
+    /**
+     * A pass needs at least one latency check judged ({@link isLatencyCheck}); with none, and
+     * none failed, the verdict is "inconclusive" (exit 1). false lets the other checks pass it.
+     */
+    requireLatencyCheck: z.boolean().default(D.requireLatencyCheck),
   })
   .strict();
 export type GateConfig = z.output<typeof GateConfigSchema>;
@@ -160,6 +167,8 @@ export interface GateCheck {
   /** A short name for people (may hold a k6 metric name from outside). */
   readonly name: string;
   readonly verdict: CheckVerdict;
+  /** It judges latency (a p95 or p99, a k6 threshold on a time metric): {@link isLatencyCheck}. */
+  readonly latency?: true;
   /** One sentence with the numbers: what was measured against what. */
   readonly detail: string;
   readonly numbers: Readonly<Record<string, number | null>>;
@@ -168,7 +177,7 @@ export interface GateCheck {
 export const GATE_VERDICTS = ["pass", "fail", "inconclusive"] as const;
 /**
  * "fail": a check failed; "inconclusive": none failed, but fewer than `minJudgedChecks` were
- * judged; "pass": otherwise.
+ * judged, or no latency check was while `requireLatencyCheck` holds; "pass": otherwise.
  */
 export type GateVerdict = (typeof GATE_VERDICTS)[number];
 
@@ -178,6 +187,10 @@ export interface GateResult {
   readonly judged: number;
   /** The fewest judged checks a pass needs (gate.yaml `minJudgedChecks`). */
   readonly minJudged: number;
+  /** Latency checks judged ({@link isLatencyCheck}). */
+  readonly latencyJudged: number;
+  /** Whether a pass needs a latency check judged (gate.yaml `requireLatencyCheck`). */
+  readonly latencyRequired: boolean;
   readonly run: string;
   readonly baseline: string | null;
   readonly checks: readonly GateCheck[];
@@ -185,7 +198,8 @@ export interface GateResult {
 
 /**
  * Runs every check; the gate fails when any check fails, and is inconclusive when none failed
- * but fewer than `config.minJudgedChecks` were judged.
+ * but fewer than `config.minJudgedChecks` were judged, or (with `config.requireLatencyCheck`)
+ * no latency check was.
  */
 export function evaluateGate(
   run: GateRun,
@@ -201,15 +215,19 @@ export function evaluateGate(
       : regressionChecks(run, baseline, config)),
   ];
   const judged = checks.filter((c) => c.verdict !== "skip").length;
+  const latencyJudged = checks.filter((c) => c.verdict !== "skip" && isLatencyCheck(c)).length;
   const minJudged = config.minJudgedChecks;
+  const latencyRequired = config.requireLatencyCheck;
   return {
     verdict: checks.some((c) => c.verdict === "fail")
       ? "fail"
-      : judged < minJudged
+      : judged < minJudged || (latencyRequired && latencyJudged === 0)
         ? "inconclusive"
         : "pass",
     judged,
     minJudged,
+    latencyJudged,
+    latencyRequired,
     run: run.label,
     baseline: baseline?.label ?? null,
     checks,
@@ -249,6 +267,47 @@ export function deploymentCheck(
   };
 }
 
+const LATENCY = { latency: true } as const;
+
+/** Whether a check judges latency: the SLO's p95 and p99, a k6 threshold on a time metric, the p95 regressions. */
+export function isLatencyCheck(check: GateCheck): boolean {
+  return check.latency === true;
+}
+
+/**
+ * k6's built-in Trend metrics that hold times (ms), for thresholds whose metric type is unknown
+ * (a thresholds.json without the summary's `contains`). From k6's metric list (reference/k6.md
+ * §3.3: http_req_*, iteration_duration, group_duration, grpc_req_duration, ws_*; browser web
+ * vitals other than CLS).
+ */
+const K6_TIME_METRICS = new Set([
+  "http_req_duration",
+  "http_req_blocked",
+  "http_req_connecting",
+  "http_req_tls_handshaking",
+  "http_req_sending",
+  "http_req_waiting",
+  "http_req_receiving",
+  "iteration_duration",
+  "group_duration",
+  "grpc_req_duration",
+  "ws_session_duration",
+  "ws_connecting",
+  "ws_ping",
+  "browser_web_vital_lcp",
+  "browser_web_vital_fcp",
+  "browser_web_vital_inp",
+  "browser_web_vital_ttfb",
+  "browser_web_vital_fid",
+]);
+
+/** A threshold's metric holds times: its summary says so, or it is one of k6's time trends. */
+function isTimeMetric(metric: string, contains: string | undefined): boolean {
+  if (contains !== undefined) return contains === "time";
+  const brace = metric.indexOf("{");
+  return K6_TIME_METRICS.has((brace < 0 ? metric : metric.slice(0, brace)).trim());
+}
+
 function skipped(id: string, group: GateCheck["group"], name: string, reason: string): GateCheck {
   return { id, group, name, verdict: "skip", detail: `skipped: ${reason}.`, numbers: {} };
 }
@@ -277,6 +336,7 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
     value: number,
     max: number | undefined,
     show: (v: number) => string,
+    latency = false,
   ): GateCheck => {
     if (max === undefined) return skipped(id, "absolute", name, "no limit set (gate.yaml or plan)");
     if (noRequests) return skipped(id, "absolute", name, "the run has no requests");
@@ -287,11 +347,12 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
       verdict: value <= max ? "pass" : "fail",
       detail: `${show(value)} ${value <= max ? "≤" : ">"} limit ${show(max)}.`,
       numbers: { value, limit: max },
+      ...(latency ? LATENCY : {}),
     };
   };
   const errorRate = noRequests ? 0 : (run.failedRequests / run.requests) * 100;
-  out.push(limit("slo-p95", "SLO p95 latency", run.latencyP95Ms, sloP95, ms));
-  out.push(limit("slo-p99", "SLO p99 latency", run.latencyP99Ms, sloP99, ms));
+  out.push(limit("slo-p95", "SLO p95 latency", run.latencyP95Ms, sloP95, ms, true));
+  out.push(limit("slo-p99", "SLO p99 latency", run.latencyP99Ms, sloP99, ms, true));
   out.push(limit("slo-error-rate", "SLO error rate", errorRate, sloErrors, (v) => pct(v, 3)));
 
   if (a.k6Thresholds) {
@@ -324,6 +385,7 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
         verdict: t.ok ? "pass" : "fail",
         detail: `${t.ok ? "passed" : "FAILED"} (${value}${who}).`,
         numbers: t.observed === undefined ? {} : { observed: t.observed },
+        ...(t.observed !== null && isTimeMetric(t.metric, t.contains) ? LATENCY : {}),
       });
     }
   }
@@ -437,6 +499,7 @@ export function regressionChecks(run: GateRun, base: GateRun, config: GateConfig
       group: "regression",
       name: name1,
       verdict: fail ? "fail" : "pass",
+      ...LATENCY,
       detail: `p95 ${ms(p95(b))} vs baseline ${ms(baseP95)}: difference ${ms(ci.estimate)}, ${round(ci.confidence * 100, 1)} % CI [${ms(ci.lower)}, ${ms(ci.upper)}]; lower bound ${fail ? ">" : "≤"} margin ${ms(margin)} (${pct(r.p95MarginPercent, 1)} of baseline).`,
       numbers: {
         baselineP95Ms: baseP95,
@@ -464,6 +527,7 @@ export function regressionChecks(run: GateRun, base: GateRun, config: GateConfig
       group: "regression",
       name: name2,
       verdict: fail ? "fail" : "pass",
+      ...LATENCY,
       detail: `median per-second p95 ${ms(mRun)} vs ${ms(mBase)} (${shift >= 0 ? "+" : ""}${pct(shift, 1)}); one-sided p = ${mw.pValueBGreater.toPrecision(3)} (fails when p < ${r.mannWhitneyAlpha} and the shift ≥ +${pct(r.mannWhitneyMinShiftPercent, 1)}).`,
       numbers: {
         runMedianMs: mRun,

@@ -23,7 +23,7 @@ import {
 } from "../analysis/io/history/gate-baseline.js";
 import { plural } from "../reports/format.js";
 import { gateRunOf } from "../reports/run-data.js";
-import { renderGateJunit, renderGateMarkdown } from "../reports/run-gate.js";
+import { basisSentence, renderGateJunit, renderGateMarkdown } from "../reports/run-gate.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
 import { prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
 import { loadRunBundle } from "../analysis/io/files/run-bundle.js";
@@ -106,7 +106,14 @@ export async function runGateCommand(
     );
   // How much the verdict rests on: a pass with most checks skipped is worth less than it reads.
   const { judged, minJudged } = result;
-  const basis = `${judged} of ${plural(result.checks.length, "check")} judged, ${result.checks.length - judged} skipped${result.verdict === "inconclusive" ? `, at least ${minJudged} needed by gate.yaml's minJudgedChecks` : ""}`;
+  const why =
+    result.verdict !== "inconclusive"
+      ? ""
+      : judged < minJudged
+        ? `, at least ${minJudged} needed by gate.yaml's minJudgedChecks`
+        : ", none of latency, which gate.yaml's requireLatencyCheck needs";
+  const basis = `${judged} of ${plural(result.checks.length, "check")} judged, ${result.checks.length - judged} skipped${why}`;
+  if (result.verdict === "inconclusive") io.out(`${basisSentence(result)}\n`);
   io.out(
     `caplab gate: ${VERDICT_WORD[result.verdict]} (${basis}; ${join(out, "gate.md")}, ${join(out, "gate-junit.xml")})\n`,
   );

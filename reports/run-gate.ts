@@ -71,7 +71,7 @@ export function renderGateJunit(result: GateResult): string {
     lines.push(
       `  <testsuite name="caplab gate: basis of the verdict on ${e(result.run)}" tests="1" failures="1" skipped="0">`,
       `    <testcase classname="caplab.gate.basis" name="checks judged">`,
-      `      <failure message="${e(basisSentence(result))}" type="inconclusive">judged=${result.judged} minJudgedChecks=${result.minJudged}</failure>`,
+      `      <failure message="${e(basisSentence(result))}" type="inconclusive">judged=${result.judged} minJudgedChecks=${result.minJudged} latencyJudged=${result.latencyJudged} requireLatencyCheck=${result.latencyRequired}</failure>`,
       `    </testcase>`,
       "  </testsuite>",
     );
@@ -87,7 +87,9 @@ function numbersText(c: GateCheck): string {
 
 /** Why an inconclusive gate did not pass, in one sentence. */
 export function basisSentence(result: GateResult): string {
-  return `No check failed, but only ${result.judged} of ${result.checks.length} were judged (at least ${result.minJudged} needed: gate.yaml minJudgedChecks); each skipped check says what it lacks.`;
+  if (result.judged < result.minJudged)
+    return `No check failed, but only ${result.judged} of ${result.checks.length} were judged (at least ${result.minJudged} needed: gate.yaml minJudgedChecks); each skipped check says what it lacks.`;
+  return `No check failed, but none of the ${result.judged} judged measures latency: set slo.latencyP95Ms in gate.yaml (or run from a plan with an SLO), give the run a k6 threshold on http_req_duration, or compare against a baseline (--baseline-from-history N); gate.yaml requireLatencyCheck: false lets a gate pass without one.`;
 }
 
 const HEADING: Record<GateResult["verdict"], string> = {

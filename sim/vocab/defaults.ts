@@ -348,10 +348,18 @@ export const GATE_DEFAULTS = {
   /**
    * Checks that must be judged (not skipped for want of data) for the gate to pass; with fewer
    * and none failed, the verdict is "inconclusive" and the gate exits 1: a gate that judged
-   * nothing has not shown the release is good. 0 lets a gate with every check skipped pass.
+   * nothing has not shown the release is good. 0 (with requireLatencyCheck: false) lets a gate with every check skipped pass.
    * @default 1
    */
   minJudgedChecks: 1,
+  /**
+   * A pass needs at least one latency check judged (the SLO's p95 or p99, a k6 threshold on a
+   * time metric such as http_req_duration, or a p95 regression against a baseline); with none,
+   * and none failed, the verdict is "inconclusive" (exit 1): a performance gate that judged only
+   * 5xx or headroom has not shown the release is fast enough. false lets the others pass it.
+   * @default true
+   */
+  requireLatencyCheck: true,
 } as const;
 
 // ---------------------------------------------------------------------------------------------

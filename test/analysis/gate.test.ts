@@ -10,6 +10,7 @@ import {
   type GateRun,
 } from "../../analysis/gate.js";
 import { gateRunOf } from "../../reports/run-data.js";
+import { basisSentence, renderGateJunit } from "../../reports/run-gate.js";
 import { runDataOf } from "../fixtures/runs/run-data.js";
 
 const verdicts = (r: ReturnType<typeof evaluateGate>) =>
@@ -43,6 +44,7 @@ describe("GATE_DEFAULTS", () => {
         "memoryHeadroomPercent": 20,
         "minJudgedChecks": 1,
         "p95MarginPercent": 10,
+        "requireLatencyCheck": true,
         "resamples": 1000,
         "seed": 1,
         "taskCountBelowMaxCapacity": true,
@@ -58,6 +60,7 @@ describe("GATE_DEFAULTS", () => {
       ...regression,
       maxAddedSloMinutes: deployment.maxAddedSloMinutes,
       minJudgedChecks: DEFAULT_GATE_CONFIG.minJudgedChecks,
+      requireLatencyCheck: DEFAULT_GATE_CONFIG.requireLatencyCheck,
     }).toEqual(GATE_DEFAULTS);
     expect(DEFAULT_GATE_CONFIG.deployment).toBeUndefined();
   });
@@ -84,8 +87,15 @@ describe("evaluateGate", () => {
     expect(result.checks.every((c) => c.verdict === "skip")).toBe(true);
     expect(result).toMatchObject({ verdict: "inconclusive", judged: 0, minJudged: 1 });
     expect(gateExitCode(result)).toBe(1);
-    // 0 lets an all-skipped gate pass, as before.
-    const lenient = evaluateGate(empty(), null, GateConfigSchema.parse({ minJudgedChecks: 0 }));
+    // 0 lets an all-skipped gate pass, when no latency check is required either.
+    expect(
+      evaluateGate(empty(), null, GateConfigSchema.parse({ minJudgedChecks: 0 })).verdict,
+    ).toBe("inconclusive");
+    const lenient = evaluateGate(
+      empty(),
+      null,
+      GateConfigSchema.parse({ minJudgedChecks: 0, requireLatencyCheck: false }),
+    );
     expect(lenient.verdict).toBe("pass");
     expect(gateExitCode(lenient)).toBe(0);
     // One judged check is enough by default; demanding more makes the same run inconclusive.
@@ -112,6 +122,68 @@ describe("evaluateGate", () => {
     expect(failing.verdict).toBe("fail");
     expect(GateConfigSchema.safeParse({ minJudgedChecks: -1 }).success).toBe(false);
     expect(GateConfigSchema.safeParse({ minJudgedChecks: 1.5 }).success).toBe(false);
+  });
+
+  it("is inconclusive when no latency check was judged, however many others passed", () => {
+    // The run k6's dashboard example gives: requests, no 5xx, no SLO, no thresholds.
+    const base = { ...gateRunOf(runDataOf({ seed: 1, seconds: 20 })), slo: null, thresholds: [] };
+    // 5xx may pass at any share here: only what is judged matters.
+    const cfg = (more: object = {}) =>
+      GateConfigSchema.parse({ absolute: { max5xxPercent: 100 }, ...more });
+    const only5xx = evaluateGate(base, null, cfg());
+    expect(only5xx.checks.filter((c) => c.verdict !== "skip").map((c) => c.id)).toEqual(["5xx"]);
+    expect(only5xx).toMatchObject({ verdict: "inconclusive", judged: 1, latencyJudged: 0 });
+    expect(gateExitCode(only5xx)).toBe(1);
+    expect(basisSentence(only5xx)).toMatch(/none of the 1 judged measures latency/);
+    expect(renderGateJunit(only5xx)).toContain("latencyJudged=0 requireLatencyCheck=true");
+    // Opting out restores a pass on the others.
+    const optOut = cfg({ requireLatencyCheck: false });
+    expect(evaluateGate(base, null, optOut).verdict).toBe("pass");
+    // An error-rate SLO alone is not latency; a p95 or p99 limit is.
+    const errorsOnly = cfg({ slo: { errorRatePercent: 50 } });
+    expect(evaluateGate(base, null, errorsOnly)).toMatchObject({
+      verdict: "inconclusive",
+      judged: 2,
+    });
+    for (const slo of [{ latencyP95Ms: 10_000 }, { latencyP99Ms: 10_000 }]) {
+      const r = evaluateGate(base, null, cfg({ slo }));
+      expect(r).toMatchObject({ verdict: "pass", latencyJudged: 1 });
+    }
+    // k6 thresholds: on a time metric (by the summary's `contains`, else by k6's built-in
+    // names, sub-metrics included) they count; on a rate or counter, or unjudged, they do not.
+    const threshold = (metric: string, extra: object = {}) => ({
+      metric,
+      expression: "p(95)<500",
+      ok: true,
+      observed: 120,
+      ...extra,
+    });
+    const cases: [object, number][] = [
+      [threshold("http_req_duration"), 1],
+      [threshold("http_req_duration{expected_response:true}"), 1],
+      [threshold("iteration_duration"), 1],
+      [threshold("my_trend", { contains: "time" }), 1],
+      [threshold("my_trend", { contains: "default" }), 0],
+      [threshold("my_trend"), 0],
+      [threshold("http_req_failed", { expression: "rate<0.01", observed: 0 }), 0],
+      [threshold("http_req_duration", { observed: null }), 0],
+    ];
+    for (const [t, latency] of cases) {
+      const r = evaluateGate({ ...base, thresholds: [t as never] }, null, cfg());
+      expect([JSON.stringify(t), r.latencyJudged]).toEqual([JSON.stringify(t), latency]);
+      expect(r.verdict).toBe(latency > 0 ? "pass" : "inconclusive");
+    }
+  });
+
+  it("counts the p95 regressions against a baseline as latency checks", () => {
+    const result = evaluateGate(
+      { ...gateRun(2, 100), slo: null, thresholds: [] },
+      { ...gateRun(1, 100), slo: null, thresholds: [] },
+      FAST,
+    );
+    const latency = result.checks.filter((c) => c.latency).map((c) => c.id);
+    expect(latency).toEqual(["regression-p95-bootstrap", "regression-mann-whitney"]);
+    expect(result).toMatchObject({ verdict: "pass", latencyJudged: 2 });
   });
 
   it("fails a clear regression (p95 +40 %) on the bootstrap CI and Mann-Whitney", () => {

@@ -279,4 +279,52 @@ describe("caplab import --format k6 → report → gate → history, on the real
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("--summary-export goes with --format k6 only.");
   });
+
+  it("does not pass a gate that judged no latency: the output without thresholds, SLO or baseline", async () => {
+    const bundle = join(dir, "no-latency");
+    const imported = await caplab([
+      "import",
+      NDJSON,
+      "--format",
+      "k6",
+      "--out",
+      bundle,
+      "--history",
+      join(dir, "latency-history.duckdb"),
+    ]);
+    expect(imported.code, imported.err).toBe(0);
+    const gate = (extra: string[]) =>
+      caplab([
+        "gate",
+        bundle,
+        "--history",
+        join(dir, "latency-history.duckdb"),
+        "--out",
+        join(dir, `gate-${extra.length}`),
+        "--force",
+        ...extra,
+      ]);
+    // Only the 5xx check has data: INCONCLUSIVE, exit 1, and the terminal says what to add.
+    const bare = await gate([]);
+    expect(bare.code, bare.err).toBe(1);
+    expect(bare.out).toContain("✓ 5xx responses: 0 of 322 responses were 5xx");
+    expect(bare.out).toContain(
+      "none of the 1 judged measures latency: set slo.latencyP95Ms in gate.yaml",
+    );
+    expect(bare.out).toMatch(
+      /caplab gate: INCONCLUSIVE \(1 of 9 checks judged, 8 skipped, none of latency/,
+    );
+    const junit = await readFile(join(dir, "gate-0", "gate-junit.xml"), "utf8");
+    expect(junit).toContain('type="inconclusive"');
+    // An SLO on the p95 in gate.yaml judges latency: a pass. Opting out passes on 5xx alone.
+    for (const [yaml, word] of [
+      ["slo:\n  latencyP95Ms: 5000\n", "PASSED (2 of 9"],
+      ["requireLatencyCheck: false\n", "PASSED (1 of 9"],
+    ] as const) {
+      const config = join(dir, `gate-${word.length}.yaml`);
+      await writeFile(config, yaml);
+      const r = await gate(["--config", config]);
+      expect([r.code, r.out]).toEqual([0, expect.stringContaining(`caplab gate: ${word}`)]);
+    }
+  });
 });

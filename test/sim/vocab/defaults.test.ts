@@ -63,6 +63,7 @@ describe("the defaults", () => {
           "memoryHeadroomPercent": 20,
           "minJudgedChecks": 1,
           "p95MarginPercent": 10,
+          "requireLatencyCheck": true,
           "resamples": 1000,
           "seed": 1,
           "taskCountBelowMaxCapacity": true,
