@@ -22,7 +22,7 @@ import {
   loadGateConfig,
 } from "../analysis/io/history/gate-baseline.js";
 import { plural } from "../reports/format.js";
-import { gateRunOf } from "../reports/run-data.js";
+import { gateRunOf, type RunData } from "../reports/run-data.js";
 import { basisSentence, renderGateJunit, renderGateMarkdown } from "../reports/run-gate.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
 import { prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
@@ -72,12 +72,12 @@ export async function runGateCommand(
   });
   const config = await loadGateConfig(opts.config);
   const { historyPath, lockTimeoutMs } = historyAccess(ctx, opts.history);
-  const run = await loadRunBundle(runDir);
+  const run = await loadTestRun(runDir);
   printWarnings(io, run.warnings);
   const { baseline, ...read } = await gateBaseline(run, opts, {
     historyPath,
     lockTimeoutMs,
-    loadRun: loadRunBundle,
+    loadRun: loadTestRun,
     notify,
     announce: (message) => io.out(`${message}\n`),
   });
@@ -122,6 +122,21 @@ export async function runGateCommand(
     notify(`the run and its verdict were not recorded: ${notRecorded.message}`);
   if (historyFailure === null) return verdictCode;
   return verdictCode === 0 ? HISTORY_EXIT_CODE : verdictCode;
+}
+
+/**
+ * A run bundle for the gate. A trace bundle (import of access logs or CloudWatch data, collect)
+ * holds traffic, not a load test's results: gating it would judge nothing (no k6 requests) and
+ * say so only as INCONCLUSIVE, so it is refused with what to do instead.
+ */
+async function loadTestRun(dir: string): Promise<RunData> {
+  const run = await loadRunBundle(dir);
+  if (run.traffic !== null)
+    throw new UsageError(
+      `${dir} is a trace bundle (${run.meta.scenario.replace(/^trace bundle \((.*)\)$/, "$1")}): it holds traffic, not a load test's results, so the gate has nothing to judge; gate a run bundle (caplab run, or caplab import --format k6), see this traffic with caplab report ${dir}, or replay it with trace: { file: ${dir} } in a simulate or plan config.`,
+      "bad-bundle",
+    );
+  return run;
 }
 
 const VERDICT_WORD = { pass: "PASSED", fail: "FAILED", inconclusive: "INCONCLUSIVE" } as const;

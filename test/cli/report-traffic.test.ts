@@ -1,7 +1,8 @@
 /**
  * `caplab report` on a trace bundle (`caplab import` of real logs from ../shared/data): the
  * report shows the bundle's traffic (requests, 5xx, TargetResponseTime), not a load test's
- * zeros, and says there is nothing to judge.
+ * zeros, and says there is nothing to judge; `caplab gate` refuses it, as the run or as the
+ * baseline, saying what to do.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runImportCommand } from "../../cli/import-command.js";
 import { runReportCommand } from "../../cli/report-command.js";
+import { runGateCommand } from "../../cli/gate-command.js";
+import { UsageError } from "../../sim/vocab/errors.js";
 import { captureIo, cliContext } from "../helpers/io.js";
 
 const data = (name: string) =>
@@ -60,6 +63,33 @@ describe("caplab report on a trace bundle", () => {
     expect(r.html).not.toContain('id="chart-traffic-latency"');
     expect(r.json.traffic?.stepSeconds).toBe(60);
     expect(r.json.traffic?.steps.reduce((a, s) => a + s.requests, 0)).toBe(14575);
+  });
+
+  it("is refused by the gate, as the run and as the baseline, with what to do instead", async () => {
+    const bundle = join(dir, "nginx");
+    const gate = (run: string, baseline?: string) =>
+      runGateCommand(
+        run,
+        { out: join(dir, "gate"), history: join(dir, "history.duckdb"), baseline },
+        cliContext(captureIo()),
+      );
+    const refused = await gate(bundle).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(UsageError);
+    expect((refused as UsageError).message).toBe(
+      `${bundle} is a trace bundle (nginx): it holds traffic, not a load test's results, so the gate has nothing to judge; gate a run bundle (caplab run, or caplab import --format k6), see this traffic with caplab report ${bundle}, or replay it with trace: { file: ${bundle} } in a simulate or plan config.`,
+    );
+    // As a baseline too (a real k6 import as the run); nothing is written either way.
+    const k6 = join(dir, "k6-run");
+    const ctx = cliContext(captureIo());
+    const k6Output = data("k6/out-json.xk6-dashboard-result.ndjson");
+    expect(await runImportCommand([k6Output], { format: "k6", out: k6, record: false }, ctx)).toBe(
+      0,
+    );
+    await expect(gate(k6, bundle)).rejects.toThrow(`${bundle} is a trace bundle (nginx)`);
+    await expect(readFile(join(dir, "gate", "gate.json"), "utf8")).rejects.toThrow(/ENOENT/);
   });
 
   it("shows an ALB log's TargetResponseTime p95 and average in ms, and its 5xx series", async () => {
