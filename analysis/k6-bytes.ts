@@ -5,6 +5,7 @@
  * parser of caplab's k6 paths. Pure; used by the one aggregator (analysis/k6-ingest.ts).
  */
 import { K6_MATCH_WASM } from "./k6-match-wasm.js";
+import { compileWasm, instantiateWasm, wasmMemory } from "./wasm.js";
 
 export const QUOTE = 34;
 export const BACKSLASH = 92;
@@ -66,16 +67,6 @@ interface ScanMemory {
 }
 let scanMemory: ScanMemory | null | undefined;
 
-/**
- * The part of the WebAssembly JavaScript API used here (the project's libs, ES2023 and
- * Node's, declare none of it): https://webassembly.github.io/spec/js-api/
- */
-declare const WebAssembly: {
-  validate(code: Uint8Array): boolean;
-  Memory: new (size: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
-  Module: new (code: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-};
 /** scanMemory's buffer (null until made): the hot path's test; and all its bytes. */
 let scanBuffer: ArrayBuffer | null = null;
 let arenaBytes: Uint8Array | null = null;
@@ -86,15 +77,15 @@ let arenaTop = 0;
 /** The thread's scan memory; null when this runtime has no WebAssembly SIMD. */
 function theScanMemory(): ScanMemory | null {
   if (scanMemory !== undefined) return scanMemory;
-  const code = Uint8Array.from(atob(K6_MATCH_WASM), (c) => c.charCodeAt(0));
-  if (typeof WebAssembly !== "object" || !WebAssembly.validate(code)) return (scanMemory = null);
+  const module = compileWasm(K6_MATCH_WASM);
+  if (module === null) return (scanMemory = null);
   const pages = Math.ceil((ARENA_BYTES + SCAN_BUFFERS * SCAN_BUFFER_BYTES + SLACK_BYTES) / 65536);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(code), { k6: { memory } });
+  const memory = wasmMemory(pages);
+  const exports = instantiateWasm(module, { k6: { memory } });
   scanMemory = {
     buffer: memory.buffer,
-    eq: instance.exports.eq as ScanMemory["eq"],
-    eq2: instance.exports.eq2 as ScanMemory["eq2"],
+    eq: exports.eq as ScanMemory["eq"],
+    eq2: exports.eq2 as ScanMemory["eq2"],
     free: Array.from({ length: SCAN_BUFFERS }, (_, k) => ARENA_BYTES + k * SCAN_BUFFER_BYTES),
   };
   scanBuffer = memory.buffer;

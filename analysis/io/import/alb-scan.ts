@@ -21,6 +21,7 @@ import { forgetAlbMinutes } from "../../access-log.js";
 import { ByteLines, MAX_LINE_CHARS } from "../files/lines.js";
 import type { AlbReader } from "./alb-reader.js";
 import { ALB_SCAN_WASM_BASE64 } from "./alb-scan-wasm.js";
+import { compileWasm, instantiateWasm, type WasmModule } from "../../wasm.js";
 import type { LineVerdict } from "./formats.js";
 
 /** A line carried across chunks is dropped once it is longer than this many bytes (UTF-8 has at most 3 per character). */
@@ -68,24 +69,15 @@ const HALF_BYTES = HELD_BYTES + SCAN_READ_BYTES;
 /** Where half h's reads go. */
 const slotOf = (h: number): number => DATA + h * HALF_BYTES + HELD_BYTES;
 
-/** A compiled WebAssembly module (opaque here). */
-interface WasmModule {
-  readonly __wasmModule?: never;
-}
-
-/** The part of the WebAssembly API used here: Node has it, the project's lib (ES2023, no DOM) does not declare it. */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule) => { readonly exports: Readonly<Record<string, unknown>> };
-};
-
 type Scan = (from: number, to: number, out: number, max: number) => number;
 
 let compiled: WasmModule | undefined;
 
-/** The compiled module, once per thread. */
+/** The compiled module, once per thread (Node 20 and later run WebAssembly SIMD). */
 function scanModule(): WasmModule {
-  return (compiled ??= new WebAssembly.Module(Buffer.from(ALB_SCAN_WASM_BASE64, "base64")));
+  compiled ??= compileWasm(ALB_SCAN_WASM_BASE64) ?? undefined;
+  if (compiled === undefined) throw new Error("this runtime cannot run WebAssembly SIMD");
+  return compiled;
 }
 
 /**
@@ -116,9 +108,9 @@ export class AlbScanLines {
     private reader: AlbReader,
     private onBad: (lineNumber: number, why: string) => void,
   ) {
-    const instance = new WebAssembly.Instance(scanModule());
-    const memory = instance.exports.memory as { readonly buffer: ArrayBuffer };
-    this.scan = instance.exports.scan as Scan;
+    const exports = instantiateWasm(scanModule());
+    const memory = exports.memory as { readonly buffer: ArrayBuffer };
+    this.scan = exports.scan as Scan;
     this.bytes = Buffer.from(memory.buffer);
     this.table = new Int32Array(memory.buffer, 0, MAX_RECORDS * RECORD_INTS);
   }
