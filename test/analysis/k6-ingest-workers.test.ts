@@ -2,11 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  failK6WorkersForTests,
-  idleK6WorkerCount,
-  ingestK6File,
-} from "../../analysis/io/files/k6-stream.js";
+import { idleK6WorkerCount, ingestK6File } from "../../analysis/io/files/k6-stream.js";
 import { k6Lines } from "../fixtures/runs/make-run-bundle.js";
 
 // The worker threads of ingestK6File: kept idle for the next file only for a while, and a
@@ -23,7 +19,6 @@ describe("k6 ingestion's worker threads", () => {
     reference = JSON.stringify((await ingestK6File(file, { workers: 0 })).summary);
   });
   afterAll(async () => {
-    failK6WorkersForTests(false);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -57,14 +52,10 @@ describe("k6 ingestion's worker threads", () => {
       // Warm: a thread kept from the read before takes the job as a message.
       if (warm) await ingestK6File(file, { ...threads, idleWorkerMs: 60_000 });
       expect(idleK6WorkerCount()).toBe(warm ? 1 : 0);
-      failK6WorkersForTests(true);
-      try {
-        await expect(ingestK6File(file, threads)).rejects.toThrow(
-          /k6 ingestion worker: test fault on claiming piece \d+/,
-        );
-      } finally {
-        failK6WorkersForTests(false);
-      }
+      const faults = { workerThrows: true };
+      await expect(ingestK6File(file, { ...threads, faults })).rejects.toThrow(
+        /k6 ingestion worker: test fault on claiming piece \d+/,
+      );
       await vi.waitFor(() => expect(idleK6WorkerCount()).toBe(0)); // the failed thread is gone
       const after = await ingestK6File(file, { ...threads, idleWorkerMs: 30 });
       expect(JSON.stringify(after.summary)).toBe(reference);

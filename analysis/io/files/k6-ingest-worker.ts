@@ -18,7 +18,7 @@ export interface K6IngestWorkerData {
   readonly next: SharedArrayBuffer;
   /** The aggregator's options (each piece's `offset` is set to its start). */
   readonly options: K6IngestOptions;
-  /** Test hook (failK6WorkersForTests): fail on the first piece claimed. */
+  /** Tests only (K6FileOptions.faults): fail on the first piece claimed. */
   readonly fault?: boolean;
 }
 

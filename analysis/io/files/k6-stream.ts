@@ -28,7 +28,7 @@ import {
 } from "../../k6-ingest.js";
 import { borrowScanBuffer, returnScanBuffer, SCAN_BUFFER_BYTES } from "../../k6-bytes.js";
 import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
-import { KeptWorkers, WORKER_IDLE_MS } from "./kept-workers.js";
+import { KeptWorkers, WORKER_IDLE_MS, type WorkerFaults } from "./kept-workers.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { idleCoreWorkers, isGzip, lineAlignedSplits, pieceBytesFor } from "./pieces.js";
 
@@ -92,6 +92,12 @@ export interface K6FileOptions extends Omit<K6IngestOptions, "offset"> {
    * @default {@link K6_WORKER_IDLE_MS}
    */
   readonly idleWorkerMs?: number;
+  /**
+   * Tests only: each worker thread fails when it first claims a piece (whether one is left or
+   * not: a cold thread may start after this one read them all); the read must fail with that
+   * error and give no result from the pieces that were read.
+   */
+  readonly faults?: WorkerFaults;
 }
 
 /**
@@ -179,7 +185,7 @@ async function ingestK6Bytes(
             splits,
             next: next.buffer as SharedArrayBuffer,
             options: ingestOptions,
-            ...(workerFault ? { fault: true } : {}),
+            ...(options.faults?.workerThrows === true ? { fault: true } : {}),
           },
           options.idleWorkerMs ?? K6_WORKER_IDLE_MS,
         ),
@@ -393,16 +399,6 @@ const k6Workers = new KeptWorkers<K6IngestWorkerData, K6PieceState[]>(
 
 /** Worker threads idle now, kept for the next file (tests follow their end). */
 export const idleK6WorkerCount = (): number => k6Workers.idleCount;
-
-/**
- * Test hook: while on, each worker thread fails when it first claims a piece (whether one is
- * left or not: a cold thread may start after this one read them all), as a bug in it would;
- * the caller must get that error, and no result from the pieces that were read.
- */
-let workerFault = false;
-export function failK6WorkersForTests(on: boolean): void {
-  workerFault = on;
-}
 
 /** Reads a `--summary-export` file or a JSON `handleSummary` data object. */
 export async function readK6SummaryFile(path: string): Promise<K6SummaryFile> {

@@ -14,6 +14,15 @@ import { startSiblingWorker } from "../../../sim/io/worker.js";
 /** How long a worker thread stays idle for the next file by default, ms. */
 export const WORKER_IDLE_MS = 5_000;
 
+/**
+ * Faults a piecewise reader's workers can be told to make, for the tests that prove a failing
+ * worker fails the read with its error (no hang, no half result) and leaves the pool sound.
+ */
+export interface WorkerFaults {
+  /** Each worker throws when it claims its first piece (as a bug inside a job would). */
+  readonly workerThrows?: boolean;
+}
+
 export class KeptWorkers<Job, Result> {
   readonly #idle: Worker[] = [];
   readonly #timers = new Map<Worker, ReturnType<typeof setTimeout>>();

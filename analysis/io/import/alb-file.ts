@@ -15,7 +15,7 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 import type { Readable } from "node:stream";
-import { KeptWorkers } from "../files/kept-workers.js";
+import { KeptWorkers, type WorkerFaults } from "../files/kept-workers.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { idleCoreWorkers, isGzip, lineAlignedSplits, pieceBytesFor } from "../files/pieces.js";
 import { albReader, type AlbReader, type AlbReaderState } from "./alb-reader.js";
@@ -150,7 +150,7 @@ export async function readAlbFileInPieces(
   spec: AlbReadSpec,
   workers?: number,
   pieceBytes?: number,
-  faults?: AlbFaults,
+  faults?: WorkerFaults,
 ): Promise<AlbPiece[] | null> {
   let splits: number[] | null;
   const handle = await open(path, "r");
@@ -195,11 +195,6 @@ export async function readAlbFileInPieces(
 }
 
 /** Faults to inject, for tests only. */
-export interface AlbFaults {
-  /** Each worker throws when it claims its first piece (as a bug inside a job would). */
-  readonly workerThrows?: boolean;
-}
-
 /**
  * Reads pieces [splits[k], splits[k + 1]) of a plain file, claiming the next k from the shared
  * counter until none is left, each into its own AlbReader, 1 MiB at a time into one scanner's
@@ -247,7 +242,7 @@ export interface AlbWorkerData {
   /** One Int32: the index of the next piece to claim (Atomics.add). */
   readonly next: SharedArrayBuffer;
   readonly spec: AlbReadSpec;
-  /** Tests only: throw when claiming the first piece ({@link AlbFaults}). */
+  /** Tests only: throw when claiming the first piece ({@link WorkerFaults}). */
   readonly fault?: boolean;
 }
 
