@@ -9,15 +9,8 @@
  *     → requireEnoughTrace: a UsageError below the minimum unless --allow-short-trace
  */
 import { UsageError } from "../sim/vocab/errors.js";
+import { formatHours as hoursText } from "../sim/vocab/numbers.js";
 import type { Guardrails, Trace, TraceCoverage } from "../sim/vocab/index.js";
-
-function hoursText(hours: number): string {
-  if (hours >= 48) return `${round(hours / 24)} days`;
-  if (hours >= 1) return `${round(hours)} h`;
-  const minutes = hours * 60;
-  if (minutes >= 1) return `${round(minutes)} min`;
-  return `${round(minutes * 60)} s`;
-}
 
 /** At most one decimal (none from 10 up), no trailing zero, no locale: 1.25 → "1.3", 168 → "168". */
 function round(v: number): string {

@@ -29,10 +29,8 @@ export function formatCompact(v: number, maxDecimals = 1): string {
   return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
 }
 
-/** A span of hours as the reports say it: "6 h", "36.5 h", "7 days" (from 48 h on). */
-export function formatHours(hours: number): string {
-  return hours >= 48 ? `${formatCompact(hours / 24, 1)} days` : `${formatCompact(hours, 1)} h`;
-}
+/** formatHours (a span of time: "15 min", "6 h", "7 days") lives in sim/vocab/numbers.ts too. */
+export { formatHours } from "../sim/vocab/numbers.js";
 
 /** US dollars, e.g. "$1,234.56". */
 export function formatUsd(v: number, decimals = 2): string {

@@ -72,11 +72,6 @@ export function runFactRows(run: RunData): Row[] {
   return rows;
 }
 
-/** A trace's span as the plan report says it (formatHours), in minutes under an hour. */
-function spanText(seconds: number): string {
-  return seconds < 3600 ? `${formatCompact(seconds / 60, 1)} min` : formatHours(seconds / 3600);
-}
-
 /**
  * The key figures of a trace bundle's traffic: requests with their mean rate and busiest step,
  * 5xx, TargetResponseTime, and the series they come from.
@@ -92,7 +87,7 @@ export function trafficFactRows(t: TrafficSide): Row[] {
   const rows: Row[] = [
     [
       "Requests",
-      `${formatNumber(requests)} over ${spanText(span)} (${plural(steps.length, "step")} of ${t.stepSeconds} s): ${formatCompact(span > 0 ? requests / span : 0, 2)}/s on average${busiest === undefined ? "" : `; busiest step ${formatNumber(busiest.requests)} at ${formatUtc(busiest.timeMs)}`}`,
+      `${formatNumber(requests)} over ${formatHours(span / 3600)} (${plural(steps.length, "step")} of ${t.stepSeconds} s): ${formatCompact(span > 0 ? requests / span : 0, 2)}/s on average${busiest === undefined ? "" : `; busiest step ${formatNumber(busiest.requests)} at ${formatUtc(busiest.timeMs)}`}`,
     ],
   ];
   const fiveXx = steps.reduce((a, s) => a + (s.http5xx ?? 0), 0);

@@ -23,6 +23,7 @@ import {
   escapeHtml,
   formatCompact,
   formatCount,
+  formatHours,
   formatNumber,
   formatPercent,
   formatUsd,
@@ -139,7 +140,8 @@ function settingRows(input: SimulateOutput): [string, string][] {
 
 function spanText(t: Timeline): string {
   const endMs = t.startMs + t.length * t.stepSeconds * 1000;
-  return `${formatUtc(t.startMs)} to ${formatUtc(endMs)} · ${formatNumber(t.length)} steps of ${t.stepSeconds} s`;
+  const hours = (t.length * t.stepSeconds) / 3600;
+  return `${formatUtc(t.startMs)} to ${formatUtc(endMs)} · ${formatNumber(t.length)} steps of ${t.stepSeconds} s (${formatHours(hours)})`;
 }
 
 /** Renders the simulate report as one self-contained HTML file. */

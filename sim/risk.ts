@@ -20,7 +20,7 @@ import {
   type Slo,
   type Timeline,
 } from "./vocab/index.js";
-import { fixedGrouped } from "./vocab/numbers.js";
+import { fixedGrouped, formatHours as hoursText } from "./vocab/numbers.js";
 
 /** A failed robustness check with at least this share of SLO-violating minutes is a breakdown. */
 export const BREAKDOWN_SHARE = 0.25;
@@ -156,13 +156,6 @@ export function worstMinuteText(w: {
   readonly errorRatePercent: number;
 }): string {
   return `p95 ${num(w.p95Ms)} ms, ${pct(w.errorRatePercent)} of requests failing`;
-}
-
-/** A length of time in hours as people say it: "1 min", "6 h", "3 days". */
-function hoursText(hours: number): string {
-  if (hours >= 48) return `${num(hours / 24, hours % 24 === 0 ? 0 : 1)} days`;
-  if (hours >= 1) return `${num(hours, Number.isInteger(hours) ? 0 : 1)} h`;
-  return `${num(Math.max(0, hours * 60))} min`;
 }
 
 /** A percentage with enough digits to tell small error rates apart: 0.082 %, 1.5 %, 12 %. */

@@ -29,3 +29,20 @@ export function plural(n: number, noun: string, nouns = `${noun}s`): string {
   const text = String(n);
   return `${/e/i.test(text) ? text : groupThousands(text)} ${n === 1 ? noun : nouns}`;
 }
+
+/** `v` with at most one decimal, no trailing zero, grouped: 36.5 → "36.5", 7.04 → "7", 1234 → "1,234". */
+function compactOne(v: number): string {
+  const text = groupThousands(v.toFixed(1));
+  return text.endsWith(".0") ? text.slice(0, -2) : text;
+}
+
+/**
+ * A span of time given in hours, as every caplab sentence says one: "40 s", "15 min", "6 h",
+ * "36.5 h", "7 days" (days from 48 h on), at most one decimal.
+ */
+export function formatHours(hours: number): string {
+  if (hours >= 48) return `${compactOne(hours / 24)} days`;
+  if (hours >= 1) return `${compactOne(hours)} h`;
+  if (hours * 60 >= 1) return `${compactOne(hours * 60)} min`;
+  return `${compactOne(Math.max(0, hours * 3600))} s`;
+}

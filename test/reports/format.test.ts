@@ -1,7 +1,7 @@
 /** The count-and-noun helper every CLI summary prints counts with (reports/format.ts). */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { plural } from "../../reports/format.js";
+import { formatHours, plural } from "../../reports/format.js";
 
 describe("plural", () => {
   it("takes the singular for exactly one, the plural otherwise (0, fractions, many)", () => {
@@ -21,6 +21,36 @@ describe("plural", () => {
       fc.property(fc.integer({ min: 0, max: 1e9 }), (n) => {
         const text = plural(n, "line");
         expect(text).toBe(`${n.toLocaleString("en-US")} ${n === 1 ? "line" : "lines"}`);
+      }),
+    );
+  });
+});
+
+describe("formatHours", () => {
+  it("says a span in the largest unit that fits, with at most one decimal", () => {
+    const cases: [number, string][] = [
+      [0, "0 s"],
+      [40 / 3600, "40 s"],
+      [1 / 60, "1 min"],
+      [0.25, "15 min"],
+      [1, "1 h"],
+      [6, "6 h"],
+      [36.5, "36.5 h"],
+      [47.99, "48 h"],
+      [48, "2 days"],
+      [168, "7 days"],
+      [169, "7 days"],
+      [180, "7.5 days"],
+      [24 * 1234, "1,234 days"],
+    ];
+    for (const [hours, text] of cases) expect([hours, formatHours(hours)]).toEqual([hours, text]);
+  });
+
+  it("never gives a trailing zero, a minus or more than one decimal", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), (hours) => {
+        const text = formatHours(hours);
+        expect(text).toMatch(/^\d{1,3}(,\d{3})*(\.[1-9])? (s|min|h|days)$/);
       }),
     );
   });
