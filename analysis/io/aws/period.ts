@@ -5,6 +5,7 @@
  * rest is rolled up. Within 3 hours, 1, 5, 10, 20 and 30 s also work (high-resolution metrics).
  */
 import { warnings, SUB_MINUTE_PERIODS, type WarningSink } from "../../../sim/vocab/index.js";
+import { formatHours } from "../../../sim/vocab/numbers.js";
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -84,6 +85,5 @@ export function retainedFrom(fromMs: number, nowMs: number, periodSeconds: numbe
 }
 
 function describeAge(seconds: number): string {
-  if (seconds >= 2 * DAY) return `${(seconds / DAY).toFixed(1)} days`;
-  return `${(seconds / HOUR).toFixed(1)} hours`;
+  return formatHours(seconds / HOUR);
 }
