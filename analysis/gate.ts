@@ -17,7 +17,7 @@
  */
 import { z } from "zod";
 import { createRandom } from "../sim/math/random.js";
-import { formatObserved } from "./k6-results.js";
+import { formatObserved, K6_DURATION_METRICS } from "./k6-results.js";
 import { GATE_DEFAULTS } from "../sim/vocab/defaults.js";
 import { checkDeployment, DEPLOYMENT_FIELDS } from "../sim/vocab/config.js";
 import type { DeploymentKpis, Kpis } from "../sim/vocab/types.js";
@@ -274,38 +274,11 @@ export function isLatencyCheck(check: GateCheck): boolean {
   return check.latency === true;
 }
 
-/**
- * k6's built-in Trend metrics that hold times (ms), for thresholds whose metric type is unknown
- * (a thresholds.json without the summary's `contains`). From k6's metric list (reference/k6.md
- * §3.3: http_req_*, iteration_duration, group_duration, grpc_req_duration, ws_*; browser web
- * vitals other than CLS).
- */
-const K6_TIME_METRICS = new Set([
-  "http_req_duration",
-  "http_req_blocked",
-  "http_req_connecting",
-  "http_req_tls_handshaking",
-  "http_req_sending",
-  "http_req_waiting",
-  "http_req_receiving",
-  "iteration_duration",
-  "group_duration",
-  "grpc_req_duration",
-  "ws_session_duration",
-  "ws_connecting",
-  "ws_ping",
-  "browser_web_vital_lcp",
-  "browser_web_vital_fcp",
-  "browser_web_vital_inp",
-  "browser_web_vital_ttfb",
-  "browser_web_vital_fid",
-]);
-
-/** A threshold's metric holds times: its summary says so, or it is one of k6's time trends. */
+/** A threshold's metric holds times: its summary says so, or it is one of k6's time trends ({@link K6_DURATION_METRICS}). */
 function isTimeMetric(metric: string, contains: string | undefined): boolean {
   if (contains !== undefined) return contains === "time";
   const brace = metric.indexOf("{");
-  return K6_TIME_METRICS.has((brace < 0 ? metric : metric.slice(0, brace)).trim());
+  return K6_DURATION_METRICS.has((brace < 0 ? metric : metric.slice(0, brace)).trim());
 }
 
 function skipped(id: string, group: GateCheck["group"], name: string, reason: string): GateCheck {

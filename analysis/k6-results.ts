@@ -102,7 +102,10 @@ function kindOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** k6's built-in Trend metrics of time, in ms (reference/k6.md §3.3): never negative. */
+/**
+ * k6's built-in Trend metrics of time, in ms (reference/k6.md §3.3: HTTP, iterations, groups,
+ * gRPC, WebSockets, the browser's web vitals but CLS): never negative.
+ */
 export const K6_DURATION_METRICS: ReadonlySet<string> = new Set([
   "http_req_duration",
   "http_req_blocked",
@@ -113,6 +116,15 @@ export const K6_DURATION_METRICS: ReadonlySet<string> = new Set([
   "http_req_receiving",
   "iteration_duration",
   "group_duration",
+  "grpc_req_duration",
+  "ws_session_duration",
+  "ws_connecting",
+  "ws_ping",
+  "browser_web_vital_lcp",
+  "browser_web_vital_fcp",
+  "browser_web_vital_inp",
+  "browser_web_vital_ttfb",
+  "browser_web_vital_fid",
 ]);
 
 /** k6's built-in Counters and Gauges (reference/k6.md §3.3): counts, never negative. */
