@@ -278,9 +278,23 @@ export class AutoScaler {
   /**
    * Evaluates the policies whose alarms are evaluated at `tau` (seconds since the trace's
    * start; a multiple of each policy's period) and returns the new desired count, or
-   * `current` when nothing changes.
+   * `current` (the desired count) when nothing changes.
+   *
+   * `running` (the tasks RUNNING at tau) is where a new count is computed from: "During scaling
+   * activities, the actual running task count in a service is the value that Service Auto
+   * Scaling uses as its starting point, as opposed to the desired count … This prevents
+   * excessive (runaway) scaling that might not be satisfied" (ECS developer guide, "Service
+   * auto scaling", considerations; sim/MODEL-AUDIT.md). A scale-out still has to raise the
+   * desired count, and a scale-in to lower it.
    */
-  evaluate(tau: number, step: number, current: number, min: number, max: number): number {
+  evaluate(
+    tau: number,
+    step: number,
+    current: number,
+    running: number,
+    min: number,
+    max: number,
+  ): number {
     // Indexed loops throughout, rather than for…of: V8 did not remove the array iterators
     // here, and allocated two objects per evaluation (a sampling heap profile showed them).
     const single = this.single;
@@ -310,7 +324,7 @@ export class AutoScaler {
     let bestOutDesired = 0;
     for (let k = 0; k < due.length; k++) {
       const p = due[k]!;
-      const desired = this.scaleOutDesired(p, tau, current);
+      const desired = this.scaleOutDesired(p, tau, running);
       if (desired === null) continue;
       if (desired > current) {
         outs[outCount++] = p;
@@ -328,7 +342,7 @@ export class AutoScaler {
           const p = outs[k] as Policy;
           // Inside the cooldown the base stays the capacity before the initiating
           // scale-out: the metric still reflects it (§1.4).
-          if (!inCooldown(tau, p.lastOutAt, this.outCooldown(p))) p.lastOutFrom = current;
+          if (!inCooldown(tau, p.lastOutAt, this.outCooldown(p))) p.lastOutFrom = running;
           p.lastOutAt = tau;
         }
         // A scale-out ends every scale-in cooldown (§1.4).
@@ -390,7 +404,7 @@ export class AutoScaler {
         for (let k = 0; k < tracking.length; k++) {
           const p = tracking[k]!;
           if (this.inCooldownUntil(p) > tau) blocked ??= p;
-          desired = Math.max(desired, targetTrackingCapacity(current, p.value, p.target));
+          desired = Math.max(desired, targetTrackingCapacity(running, p.value, p.target));
         }
         if (blocked) {
           this.reportBlocked(blocked, tau, step, desired, current, "in");
@@ -410,7 +424,7 @@ export class AutoScaler {
     for (let k = 0; k < due.length; k++) {
       const p = due[k]!;
       if (p.kind !== "step" || p.state !== "HIGH") continue;
-      const desired = this.stepDesired(p, current);
+      const desired = this.stepDesired(p, running);
       if (desired >= current) continue;
       if (this.inCooldownUntil(p) > tau) this.reportBlocked(p, tau, step, desired, current, "in");
       else {
@@ -563,13 +577,16 @@ export class AutoScaler {
     return until;
   }
 
-  /** The desired count a policy in alarm asks for when scaling out; null when not in alarm. */
-  private scaleOutDesired(p: Policy, tau: number, current: number): number | null {
+  /**
+   * The desired count a policy in alarm asks for when scaling out, from `running` tasks; null
+   * when not in alarm.
+   */
+  private scaleOutDesired(p: Policy, tau: number, running: number): number | null {
     if (p.state !== "HIGH") return null;
     // Within the scale-out cooldown the capacity the last scale-out added counts as
     // already there: the new count is computed from the capacity before it (§1.4).
     const cooling = inCooldown(tau, p.lastOutAt, this.outCooldown(p));
-    const base = cooling ? p.lastOutFrom : current;
+    const base = cooling ? p.lastOutFrom : running;
     if (p.kind === "target-tracking") return targetTrackingCapacity(base, p.value, p.target);
     const desired = this.stepDesired(p, base);
     return cooling ? Math.max(desired, base) : desired;

@@ -1083,7 +1083,8 @@ class Simulation {
     const fleet = this.fleet;
     if (grid > 0) {
       for (let tau = Math.floor(t0 / grid + 1 + 1e-9) * grid; tau <= t1 + 1e-9; tau += grid) {
-        const next = this.scaler.evaluate(tau, i, fleet.desired, fleet.min, fleet.max);
+        const running = fleet.runningCount(tau);
+        const next = this.scaler.evaluate(tau, i, fleet.desired, running, fleet.min, fleet.max);
         if (next !== fleet.desired) {
           fleet.markChange(Math.min(tau, t1));
           fleet.desired = next;
