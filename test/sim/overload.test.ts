@@ -116,6 +116,26 @@ describe("issue #13: a step past capacity with memory growing per request in fli
     expect(secondsAfterStep(r)).toBe(600);
   });
 
+  it("RequestCountPerTarget counts only the requests the ALB sent to a target", () => {
+    // ELB user guide, Application Load Balancer CloudWatch metrics: RequestCount "is only
+    // incremented for requests where the load balancer node was able to choose a target";
+    // RequestCountPerTarget divides it by the healthy targets. The 503s of the seconds
+    // without a healthy target are in neither, so no datapoint can exceed the 18,000 requests
+    // the whole service gets in a minute (counting them against a fraction of a healthy
+    // target once gave over 400,000).
+    const r = run({
+      policy: {
+        TargetValue: 3000,
+        PredefinedMetricSpecification: { PredefinedMetricType: "ALBRequestCountPerTarget" },
+      },
+    });
+    const datapoints = r.events.flatMap((e) =>
+      e.kind === "scale-out" ? (e.evidence?.datapoints ?? []) : [],
+    );
+    expect(datapoints.length).toBeGreaterThan(3);
+    for (const v of datapoints) expect(v).toBeLessThanOrEqual(18000);
+  });
+
   it("memory growth the timeout keeps under the limit kills nothing, and it scales out 6 minutes after the step", () => {
     // 0.25 MiB a request: 6,992 fit; the 60-s timeout keeps the queue under 5,940.
     const r = run({ perInflightRequest: 0.25 });
