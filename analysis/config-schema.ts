@@ -272,7 +272,7 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
       P.scaleInBlockedAfterScaleOut,
     ),
     requestCountPerTargetDivisor: withDefault(
-      "RequestCountPerTarget divides by healthy or registered targets (model choice).",
+      "RequestCountPerTarget divides by healthy targets (as AWS documents) or registered ones (a sensitivity test).",
       P.requestCountPerTargetDivisor,
     ),
     zeroTrafficIsMissingData: withDefault(

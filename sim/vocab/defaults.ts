@@ -73,7 +73,13 @@ export const PLATFORM_DEFAULTS = {
   capacityFormulaDatapoint: "latest" as "latest" | "mean",
   /** Block scale-in for ScaleOutCooldown after a scale-out (UNCONFIRMED, §1.4). @default false */
   scaleInBlockedAfterScaleOut: false,
-  /** Divisor of RequestCountPerTarget: healthy or all registered targets (UNCONFIRMED, §1.9). @default "healthy" */
+  /**
+   * Divisor of RequestCountPerTarget: healthy or all registered targets. AWS documents healthy
+   * ones ("divided by the number of healthy targets in the target group. If there are no
+   * healthy targets …, it is divided by the total number of registered targets": ELB user guide,
+   * ALB CloudWatch metrics; sim/MODEL-AUDIT.md O7); "registered" is kept for sensitivity tests.
+   * @default "healthy"
+   */
   requestCountPerTargetDivisor: "healthy" as "healthy" | "registered",
   /** Treat minutes without requests as missing ALB datapoints (ALB publishes only while requests flow, §1.6). @default true */
   zeroTrafficIsMissingData: true,
