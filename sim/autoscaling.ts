@@ -149,6 +149,11 @@ export class AutoScaler {
    * continue" (ECS developer guide, troubleshooting service auto scaling). Set by sim/deploy.ts.
    */
   scaleInSuspended = false;
+  /**
+   * The service's tasks, for the running count a new desired count is computed from (set by
+   * sim/engine.ts to its Fleet); without them, the desired count stands in for it.
+   */
+  tasks: { runningCount(tau: number): number } | null = null;
 
   constructor(options: AutoScalerOptions) {
     const { platform } = options;
@@ -280,21 +285,14 @@ export class AutoScaler {
    * start; a multiple of each policy's period) and returns the new desired count, or
    * `current` (the desired count) when nothing changes.
    *
-   * `running` (the tasks RUNNING at tau) is where a new count is computed from: "During scaling
+   * A new count is computed from the tasks RUNNING at tau ({@link tasks}): "During scaling
    * activities, the actual running task count in a service is the value that Service Auto
    * Scaling uses as its starting point, as opposed to the desired count … This prevents
    * excessive (runaway) scaling that might not be satisfied" (ECS developer guide, "Service
-   * auto scaling", considerations; sim/MODEL-AUDIT.md). A scale-out still has to raise the
+   * auto scaling", considerations; sim/MODEL-AUDIT.md C4). A scale-out still has to raise the
    * desired count, and a scale-in to lower it.
    */
-  evaluate(
-    tau: number,
-    step: number,
-    current: number,
-    running: number,
-    min: number,
-    max: number,
-  ): number {
+  evaluate(tau: number, step: number, current: number, min: number, max: number): number {
     // Indexed loops throughout, rather than for…of: V8 did not remove the array iterators
     // here, and allocated two objects per evaluation (a sampling heap profile showed them).
     const single = this.single;
@@ -312,6 +310,8 @@ export class AutoScaler {
     if (!acting) return current;
     // Nothing can change at a bound (the common case at night, when every policy is low).
     if (!high && current <= min) return current;
+    // Asked only now: most evaluations have no alarm to act on.
+    const running = this.tasks === null ? current : this.tasks.runningCount(tau);
 
     // Scale-out: any policy may; during its scale-out cooldown only a larger one goes through.
     // The wanting policies go to a list the scaler reuses (written by index: setting an

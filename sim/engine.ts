@@ -372,6 +372,7 @@ class Simulation {
     );
     this.groups = this.fleet.groups;
     this.draining = this.fleet.draining;
+    this.scaler.tasks = this.fleet;
     this.columns = record
       ? (Object.fromEntries(TIMELINE_COLUMNS.map((c) => [c, new Float64Array(this.n)])) as Record<
           TimelineColumn,
@@ -1097,8 +1098,7 @@ class Simulation {
     const fleet = this.fleet;
     if (grid > 0) {
       for (let tau = Math.floor(t0 / grid + 1 + 1e-9) * grid; tau <= t1 + 1e-9; tau += grid) {
-        const running = fleet.runningCount(tau);
-        const next = this.scaler.evaluate(tau, i, fleet.desired, running, fleet.min, fleet.max);
+        const next = this.scaler.evaluate(tau, i, fleet.desired, fleet.min, fleet.max);
         if (next !== fleet.desired) {
           fleet.markChange(Math.min(tau, t1));
           fleet.desired = next;
