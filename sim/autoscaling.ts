@@ -310,8 +310,10 @@ export class AutoScaler {
     if (!acting) return current;
     // Nothing can change at a bound (the common case at night, when every policy is low).
     if (!high && current <= min) return current;
-    // Asked only now: most evaluations have no alarm to act on.
-    const running = this.tasks === null ? current : this.tasks.runningCount(tau);
+    // Asked only now: most evaluations have no alarm to act on. At most the desired count: a
+    // deployment runs more (maximumPercent, blue/green's two sets), and whether Application
+    // Auto Scaling counts them is not documented (a model choice: it does not).
+    const running = this.tasks === null ? current : Math.min(current, this.tasks.runningCount(tau));
 
     // Scale-out: any policy may; during its scale-out cooldown only a larger one goes through.
     // The wanting policies go to a list the scaler reuses (written by index: setting an
