@@ -12,8 +12,8 @@
  * is OK.
  *
  * The model choices AWS does not document are parameters (PlatformParams):
- * `capacityFormulaDatapoint`, `scaleInBlockedAfterScaleOut`, the high-resolution alarm shape,
- * the evaluation range (`alarmEvaluationRangeExtraPeriods`).
+ * `capacityFormulaDatapoint`, `scaleInBlockedAfterScaleOut`, `deploymentSurgeInRunningCount`,
+ * the high-resolution alarm shape, the evaluation range (`alarmEvaluationRangeExtraPeriods`).
  */
 import type {
   AlarmEvidence,
@@ -130,6 +130,8 @@ export class AutoScaler {
   /** Whether the formula takes the mean of the evaluated datapoints (else the latest). */
   private readonly withMean: boolean;
   private readonly blockInAfterOut: boolean;
+  /** Whether a deployment's tasks beyond the desired count count in the running count. */
+  private readonly surgeCounts: boolean;
   /** The one policy, when there is only one (the common case in sweeps; saves a filter). */
   private readonly single: Policy[] | null;
   /** Target-tracking policies with scale-in enabled: all must agree to scale in. */
@@ -163,6 +165,7 @@ export class AutoScaler {
     this.formula = platform.capacityFormulaDatapoint;
     this.withMean = this.formula === "mean";
     this.blockInAfterOut = platform.scaleInBlockedAfterScaleOut;
+    this.surgeCounts = platform.deploymentSurgeInRunningCount;
     this.policies = options.policies.map((config, index) => {
       const name = config.PolicyName ?? `policy-${index + 1}`;
       // The mutable fields are spelled out in each literal below rather than spread from a
@@ -310,10 +313,15 @@ export class AutoScaler {
     if (!acting) return current;
     // Nothing can change at a bound (the common case at night, when every policy is low).
     if (!high && current <= min) return current;
-    // Asked only now: most evaluations have no alarm to act on. At most the desired count: a
-    // deployment runs more (maximumPercent, blue/green's two sets), and whether Application
-    // Auto Scaling counts them is not documented (a model choice: it does not).
-    const running = this.tasks === null ? current : Math.min(current, this.tasks.runningCount(tau));
+    // Asked only now: most evaluations have no alarm to act on. A deployment can run more than
+    // the desired count (maximumPercent, blue/green's two sets); whether Application Auto
+    // Scaling counts them is not documented (deploymentSurgeInRunningCount).
+    const running =
+      this.tasks === null
+        ? current
+        : this.surgeCounts
+          ? this.tasks.runningCount(tau)
+          : Math.min(current, this.tasks.runningCount(tau));
 
     // Scale-out: any policy may; during its scale-out cooldown only a larger one goes through.
     // The wanting policies go to a list the scaler reuses (written by index: setting an

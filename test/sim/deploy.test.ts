@@ -269,7 +269,7 @@ describe("blue/green, linear and canary", () => {
     // a deployment's extra tasks are not counted (a model choice, AWS does not say): 4 → 5,
     // not ceil(8 × 50 / 40) = 10.
     const busy = traceOf([...rep(0.3 * 4 * PER_TASK_MINUTE, 10), ...rep(4 * PER_TASK_MINUTE, 30)]);
-    const r = runSim(busy, {
+    const input = {
       scaling: {
         MinCapacity: 4,
         MaxCapacity: 40,
@@ -286,12 +286,18 @@ describe("blue/green, linear and canary", () => {
           },
         ],
       },
-      platform: PLATFORM,
-      deployments: [{ at: at(8), strategy: "blue-green", bakeTimeInMinutes: 20 }],
-    });
+      deployments: [{ at: at(8), strategy: "blue-green" as const, bakeTimeInMinutes: 20 }],
+    };
+    const r = runSim(busy, { ...input, platform: PLATFORM });
     const out = r.events.find((e) => e.kind === "scale-out");
     expect(out).toMatchObject({ step: 12, from: 4, to: 5 });
     expect(r.timeline!.runningCount[step(11)]).toBe(8);
+    // deploymentSurgeInRunningCount counts both sets.
+    const both = runSim(busy, {
+      ...input,
+      platform: { ...PLATFORM, deploymentSurgeInRunningCount: true },
+    });
+    expect(both.events.find((e) => e.kind === "scale-out")).toMatchObject({ from: 4, to: 10 });
   });
 
   it("canary sends canaryPercent to green for canaryBakeTimeInMinutes, then the rest", () => {
