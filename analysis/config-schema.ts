@@ -271,8 +271,12 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
       "Block scale-in for ScaleOutCooldown after a scale-out (model choice).",
       P.scaleInBlockedAfterScaleOut,
     ),
+    deploymentSurgeInRunningCount: withDefault(
+      "Whether a deployment's tasks beyond the desired count count in the running count a new desired count is computed from (model choice).",
+      P.deploymentSurgeInRunningCount,
+    ),
     requestCountPerTargetDivisor: withDefault(
-      "RequestCountPerTarget divides by healthy or registered targets (model choice).",
+      "RequestCountPerTarget divides by healthy targets (as AWS documents) or registered ones (a sensitivity test).",
       P.requestCountPerTargetDivisor,
     ),
     zeroTrafficIsMissingData: withDefault(

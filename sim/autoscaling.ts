@@ -12,8 +12,8 @@
  * is OK.
  *
  * The model choices AWS does not document are parameters (PlatformParams):
- * `capacityFormulaDatapoint`, `scaleInBlockedAfterScaleOut`, the high-resolution alarm shape,
- * the evaluation range (`alarmEvaluationRangeExtraPeriods`).
+ * `capacityFormulaDatapoint`, `scaleInBlockedAfterScaleOut`, `deploymentSurgeInRunningCount`,
+ * the high-resolution alarm shape, the evaluation range (`alarmEvaluationRangeExtraPeriods`).
  */
 import type {
   AlarmEvidence,
@@ -130,6 +130,8 @@ export class AutoScaler {
   /** Whether the formula takes the mean of the evaluated datapoints (else the latest). */
   private readonly withMean: boolean;
   private readonly blockInAfterOut: boolean;
+  /** Whether a deployment's tasks beyond the desired count count in the running count. */
+  private readonly surgeCounts: boolean;
   /** The one policy, when there is only one (the common case in sweeps; saves a filter). */
   private readonly single: Policy[] | null;
   /** Target-tracking policies with scale-in enabled: all must agree to scale in. */
@@ -149,6 +151,11 @@ export class AutoScaler {
    * continue" (ECS developer guide, troubleshooting service auto scaling). Set by sim/deploy.ts.
    */
   scaleInSuspended = false;
+  /**
+   * The service's tasks, for the running count a new desired count is computed from (set by
+   * sim/engine.ts to its Fleet); without them, the desired count stands in for it.
+   */
+  tasks: { runningCount(tau: number): number } | null = null;
 
   constructor(options: AutoScalerOptions) {
     const { platform } = options;
@@ -158,6 +165,7 @@ export class AutoScaler {
     this.formula = platform.capacityFormulaDatapoint;
     this.withMean = this.formula === "mean";
     this.blockInAfterOut = platform.scaleInBlockedAfterScaleOut;
+    this.surgeCounts = platform.deploymentSurgeInRunningCount;
     this.policies = options.policies.map((config, index) => {
       const name = config.PolicyName ?? `policy-${index + 1}`;
       // The mutable fields are spelled out in each literal below rather than spread from a
@@ -278,7 +286,14 @@ export class AutoScaler {
   /**
    * Evaluates the policies whose alarms are evaluated at `tau` (seconds since the trace's
    * start; a multiple of each policy's period) and returns the new desired count, or
-   * `current` when nothing changes.
+   * `current` (the desired count) when nothing changes.
+   *
+   * A new count is computed from the tasks RUNNING at tau ({@link tasks}): "During scaling
+   * activities, the actual running task count in a service is the value that Service Auto
+   * Scaling uses as its starting point, as opposed to the desired count … This prevents
+   * excessive (runaway) scaling that might not be satisfied" (ECS developer guide, "Service
+   * auto scaling", considerations; sim/MODEL-AUDIT.md C4). A scale-out still has to raise the
+   * desired count, and a scale-in to lower it.
    */
   evaluate(tau: number, step: number, current: number, min: number, max: number): number {
     // Indexed loops throughout, rather than for…of: V8 did not remove the array iterators
@@ -298,6 +313,15 @@ export class AutoScaler {
     if (!acting) return current;
     // Nothing can change at a bound (the common case at night, when every policy is low).
     if (!high && current <= min) return current;
+    // Asked only now: most evaluations have no alarm to act on. A deployment can run more than
+    // the desired count (maximumPercent, blue/green's two sets); whether Application Auto
+    // Scaling counts them is not documented (deploymentSurgeInRunningCount).
+    const running =
+      this.tasks === null
+        ? current
+        : this.surgeCounts
+          ? this.tasks.runningCount(tau)
+          : Math.min(current, this.tasks.runningCount(tau));
 
     // Scale-out: any policy may; during its scale-out cooldown only a larger one goes through.
     // The wanting policies go to a list the scaler reuses (written by index: setting an
@@ -310,7 +334,7 @@ export class AutoScaler {
     let bestOutDesired = 0;
     for (let k = 0; k < due.length; k++) {
       const p = due[k]!;
-      const desired = this.scaleOutDesired(p, tau, current);
+      const desired = this.scaleOutDesired(p, tau, running);
       if (desired === null) continue;
       if (desired > current) {
         outs[outCount++] = p;
@@ -328,7 +352,7 @@ export class AutoScaler {
           const p = outs[k] as Policy;
           // Inside the cooldown the base stays the capacity before the initiating
           // scale-out: the metric still reflects it (§1.4).
-          if (!inCooldown(tau, p.lastOutAt, this.outCooldown(p))) p.lastOutFrom = current;
+          if (!inCooldown(tau, p.lastOutAt, this.outCooldown(p))) p.lastOutFrom = running;
           p.lastOutAt = tau;
         }
         // A scale-out ends every scale-in cooldown (§1.4).
@@ -390,7 +414,7 @@ export class AutoScaler {
         for (let k = 0; k < tracking.length; k++) {
           const p = tracking[k]!;
           if (this.inCooldownUntil(p) > tau) blocked ??= p;
-          desired = Math.max(desired, targetTrackingCapacity(current, p.value, p.target));
+          desired = Math.max(desired, targetTrackingCapacity(running, p.value, p.target));
         }
         if (blocked) {
           this.reportBlocked(blocked, tau, step, desired, current, "in");
@@ -410,7 +434,7 @@ export class AutoScaler {
     for (let k = 0; k < due.length; k++) {
       const p = due[k]!;
       if (p.kind !== "step" || p.state !== "HIGH") continue;
-      const desired = this.stepDesired(p, current);
+      const desired = this.stepDesired(p, running);
       if (desired >= current) continue;
       if (this.inCooldownUntil(p) > tau) this.reportBlocked(p, tau, step, desired, current, "in");
       else {
@@ -563,13 +587,16 @@ export class AutoScaler {
     return until;
   }
 
-  /** The desired count a policy in alarm asks for when scaling out; null when not in alarm. */
-  private scaleOutDesired(p: Policy, tau: number, current: number): number | null {
+  /**
+   * The desired count a policy in alarm asks for when scaling out, from `running` tasks; null
+   * when not in alarm.
+   */
+  private scaleOutDesired(p: Policy, tau: number, running: number): number | null {
     if (p.state !== "HIGH") return null;
     // Within the scale-out cooldown the capacity the last scale-out added counts as
     // already there: the new count is computed from the capacity before it (§1.4).
     const cooling = inCooldown(tau, p.lastOutAt, this.outCooldown(p));
-    const base = cooling ? p.lastOutFrom : current;
+    const base = cooling ? p.lastOutFrom : running;
     if (p.kind === "target-tracking") return targetTrackingCapacity(base, p.value, p.target);
     const desired = this.stepDesired(p, base);
     return cooling ? Math.max(desired, base) : desired;

@@ -219,6 +219,11 @@ class Simulation {
   private latencySum = 0;
   /** Whether any target is healthy in the step (else every arrival gets a 503). */
   private serving = false;
+  /**
+   * The step's requests for which the ALB chose a target (those that got a 503 for want of a
+   * healthy one left out): what RequestCount and RequestCountPerTarget count.
+   */
+  private routed = 0;
   /** RUNNING and healthy task-seconds, CPU and memory utilization (percent) of the step. */
   private runningSec = 0;
   private healthySec = 0;
@@ -367,6 +372,7 @@ class Simulation {
     );
     this.groups = this.fleet.groups;
     this.draining = this.fleet.draining;
+    this.scaler.tasks = this.fleet;
     this.columns = record
       ? (Object.fromEntries(TIMELINE_COLUMNS.map((c) => [c, new Float64Array(this.n)])) as Record<
           TimelineColumn,
@@ -564,7 +570,7 @@ class Simulation {
     if (this.sums.rerouted > 0) this.reroute(t1);
     this.drain(t0, t1);
     this.latency(requests);
-    this.publishMetrics(t0, t1, requests);
+    this.publishMetrics(t0, t1);
     this.scale(i, t0, t1);
     this.bill(t1);
     this.fleet.mergeCaughtUp(t1, this.slowStartSeconds, this.minBilled);
@@ -701,6 +707,7 @@ class Simulation {
     const healthy = sums.healthy > 1e-9;
     const uncovered = healthy ? (requests * (this.firstServing - t0)) / (t1 - t0) : requests;
     sums.failed += uncovered;
+    this.routed = requests - uncovered;
     this.serving = healthy;
     this.perWeightSecond = healthy ? (requests - uncovered) / sums.healthy : 0;
   }
@@ -972,7 +979,11 @@ class Simulation {
         sums.failed += g.count * (g.backlog + each - queued);
         g.backlog = queued;
       }
-    } else if (left > 0) sums.failed += left;
+    } else if (left > 0) {
+      // No target is left to take them: the ALB chooses none (a 503), so RequestCount skips them.
+      sums.failed += left;
+      this.routed -= left;
+    }
   }
 
   /** Draining tasks finish their queue at full speed and take no new requests. */
@@ -1043,7 +1054,7 @@ class Simulation {
    * quantities added to the simulated CloudWatch periods (sim/metrics.ts), which close into
    * datapoints that the alarms see after the publication delay.
    */
-  private publishMetrics(t0: number, t1: number, requests: number): void {
+  private publishMetrics(t0: number, t1: number): void {
     const sums = this.sums;
     const served = sums.served;
     const runningSec = Math.max(0, sums.running);
@@ -1056,7 +1067,11 @@ class Simulation {
     this.healthySec = healthySec;
 
     const q = this.q;
-    q[Q.requests] = requests;
+    // ALB's RequestCount "is only incremented for requests where the load balancer node was
+    // able to choose a target. Requests that are rejected before a target is chosen are not
+    // reflected in this metric" (ELB user guide, Application Load Balancer CloudWatch metrics);
+    // RequestCountPerTarget divides it by the healthy targets.
+    q[Q.requests] = this.routed;
     q[Q.served] = served;
     q[Q.failed] = sums.failed;
     q[Q.healthyTaskSeconds] = healthySec;

@@ -237,6 +237,21 @@ export class Fleet {
     return total;
   }
 
+  /**
+   * ECS's running count at tau: the tasks RUNNING then, to the nearest whole task (the groups'
+   * counts are expected values). Draining tasks are not counted: ECS deregisters a task while it
+   * is DEACTIVATING, past RUNNING (ECS developer guide, task lifecycle).
+   */
+  runningCount(tau: number): number {
+    let total = 0;
+    const groups = this.groups;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (g.runningAt <= tau) total += g.count;
+    }
+    return Math.round(total);
+  }
+
   /** The revision new tasks run outside deployments (the last one completed). */
   currentRev = 0;
   /**

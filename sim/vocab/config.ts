@@ -282,6 +282,7 @@ export const PlatformSchema = z
     highResolutionAlarmEvaluationRangeExtraPeriods: z.number().int().min(0).max(180),
     capacityFormulaDatapoint: z.enum(["latest", "mean"]),
     scaleInBlockedAfterScaleOut: z.boolean(),
+    deploymentSurgeInRunningCount: z.boolean(),
     requestCountPerTargetDivisor: z.enum(["healthy", "registered"]),
     zeroTrafficIsMissingData: z.boolean(),
     fargateLaunchesPerSecond: positive("fargateLaunchesPerSecond"),

@@ -73,8 +73,22 @@ export const PLATFORM_DEFAULTS = {
   capacityFormulaDatapoint: "latest" as "latest" | "mean",
   /** Block scale-in for ScaleOutCooldown after a scale-out (UNCONFIRMED, §1.4). @default false */
   scaleInBlockedAfterScaleOut: false,
-  /** Divisor of RequestCountPerTarget: healthy or all registered targets (UNCONFIRMED, §1.9). @default "healthy" */
+  /**
+   * Divisor of RequestCountPerTarget: healthy or all registered targets. AWS documents healthy
+   * ones ("divided by the number of healthy targets in the target group. If there are no
+   * healthy targets …, it is divided by the total number of registered targets": ELB user guide,
+   * ALB CloudWatch metrics; sim/MODEL-AUDIT.md O7); "registered" is kept for sensitivity tests.
+   * @default "healthy"
+   */
   requestCountPerTargetDivisor: "healthy" as "healthy" | "registered",
+  /**
+   * Whether the tasks a deployment runs beyond the desired count (maximumPercent's surge,
+   * blue/green's two sets) count in the running count Application Auto Scaling computes a new
+   * desired count from (UNCONFIRMED: the ECS developer guide says the running count is the
+   * starting point, not what it is during a deployment; sim/MODEL-AUDIT.md D10). false caps it
+   * at the desired count. @default false
+   */
+  deploymentSurgeInRunningCount: false,
   /** Treat minutes without requests as missing ALB datapoints (ALB publishes only while requests flow, §1.6). @default true */
   zeroTrafficIsMissingData: true,
   /** Tasks Fargate will start per second per account and Region, sustained, past the launch burst (§2.2; sim/rules.ts). @default 20 */

@@ -224,7 +224,9 @@ describe.skipIf(MOTO === null || MOTO.aws === null)(
       expect(pasted.stderr).toBe("");
       expect(pasted.code).toBe(0);
 
-      const { dir } = await collectService("example-api");
+      // The load balancer, as a user names it when no policy's ResourceLabel does (the pick
+      // may track CPU: ECS gives only the target group).
+      const { dir } = await collectService("example-api", ["--load-balancer", lb.loadBalancer]);
       const fill = (c: Record<string, unknown>) =>
         JSON.parse(JSON.stringify(c).split(RESOURCE_LABEL_PLACEHOLDER).join(label)) as Record<
           string,

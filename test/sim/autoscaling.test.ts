@@ -246,8 +246,10 @@ const rows: Row[] = [
         cooldown: "ScaleOutCooldown",
         untilMs: endOf(2) + 300_000,
       });
-      // The next scale-out waits for the cooldown to end (300 s after step 2 = end of step 7).
-      expect(o[1]).toMatchObject({ step: 7, from: 6, to: 8 });
+      // After the cooldown the count is computed from the 4 RUNNING tasks (the new ones never
+      // start): 5 is still not above 6, so nothing more (the desired count as the base, once
+      // modelled, gave ceil(6 × 60/50) = 8 at step 7: see the running-count test below).
+      expect(o).toHaveLength(1);
     },
   },
   {
@@ -723,6 +725,61 @@ describe("Application Auto Scaling rules (reference §1)", () => {
       [2, 4, 6],
       [3, 6, 8],
     ]);
+  });
+
+  // ECS developer guide, "Service auto scaling" (considerations): "During scaling activities,
+  // the actual running task count in a service is the value that Service Auto Scaling uses as
+  // its starting point, as opposed to the desired count … This prevents excessive (runaway)
+  // scaling that might not be satisfied". Here the new tasks never start and the 60-s
+  // cooldown ends long before they would: computed from the 4 RUNNING tasks, the policy asks
+  // for ceil(4 × 100 / 50) = 8 again and again; from the desired count it would double it
+  // every minute up to MaxCapacity.
+  it("the running count, not the desired count, is the base: no runaway while tasks do not start", () => {
+    const r = run(
+      [...rep(load(4, 75), 3), ...rep(load(4, 100), 8)],
+      {
+        MinCapacity: 1,
+        MaxCapacity: 100,
+        DesiredCount: 4,
+        policies: [cpu(50, { ScaleOutCooldown: 60 })],
+      },
+      { platform: NEVER_LAUNCH },
+    );
+    expect(outs(r).map((e) => [e.step, e.from, e.to])).toEqual([
+      [2, 4, 6],
+      [3, 6, 8],
+    ]);
+    expect(column(r, "desiredCount").at(-1)).toBe(8);
+  });
+
+  it("a scale-in starts from the running count too", () => {
+    // 8 tasks, two of them killed for good cannot be shown without OOM; instead desired is 8
+    // with 6 RUNNING: a scheduled MinCapacity raise to 8 whose tasks never start.
+    const startMs = Date.parse("2026-01-05T07:59:00Z");
+    const r = run(
+      rep(load(6, 20), 30),
+      {
+        MinCapacity: 1,
+        MaxCapacity: 20,
+        DesiredCount: 6,
+        policies: [cpu(50, { ScaleInCooldown: 60 })],
+        scheduledActions: [
+          {
+            ScheduledActionName: "raise",
+            Schedule: "cron(0 8 * * ? *)",
+            ScalableTargetAction: { MinCapacity: 8 },
+          },
+          {
+            ScheduledActionName: "lower",
+            Schedule: "cron(2 8 * * ? *)",
+            ScalableTargetAction: { MinCapacity: 1 },
+          },
+        ],
+      },
+      { startMs, platform: NEVER_LAUNCH },
+    );
+    // CPU stays at 20 % on the 6 RUNNING tasks: ceil(6 × 20 / 50) = 3, not ceil(8 × 20 / 50) = 4.
+    expect(ins(r)[0]).toMatchObject({ from: 8, to: 3 });
   });
 
   it("scheduled action: cron(0 8 * * ? *) raises MinCapacity at 08:00 UTC and desired follows", () => {

@@ -263,6 +263,43 @@ describe("blue/green, linear and canary", () => {
     expect(d.extraTaskMinutes).toBeCloseTo(4 * 11 + 4 * 5, 6);
   });
 
+  it("scales out from the desired count, not from both sets RUNNING during the bake time", () => {
+    // Green serves 4 tasks' full capacity while blue idles: the 8 RUNNING tasks average 50 %
+    // CPU. Application Auto Scaling starts from the RUNNING tasks (sim/MODEL-AUDIT.md C4), but
+    // a deployment's extra tasks are not counted (a model choice, AWS does not say): 4 → 5,
+    // not ceil(8 × 50 / 40) = 10.
+    const busy = traceOf([...rep(0.3 * 4 * PER_TASK_MINUTE, 10), ...rep(4 * PER_TASK_MINUTE, 30)]);
+    const input = {
+      scaling: {
+        MinCapacity: 4,
+        MaxCapacity: 40,
+        DesiredCount: 4,
+        policies: [
+          {
+            PolicyName: "cpu",
+            TargetTrackingScalingPolicyConfiguration: {
+              TargetValue: 40,
+              PredefinedMetricSpecification: {
+                PredefinedMetricType: "ECSServiceAverageCPUUtilization",
+              },
+            },
+          },
+        ],
+      },
+      deployments: [{ at: at(8), strategy: "blue-green" as const, bakeTimeInMinutes: 20 }],
+    };
+    const r = runSim(busy, { ...input, platform: PLATFORM });
+    const out = r.events.find((e) => e.kind === "scale-out");
+    expect(out).toMatchObject({ step: 12, from: 4, to: 5 });
+    expect(r.timeline!.runningCount[step(11)]).toBe(8);
+    // deploymentSurgeInRunningCount counts both sets.
+    const both = runSim(busy, {
+      ...input,
+      platform: { ...PLATFORM, deploymentSurgeInRunningCount: true },
+    });
+    expect(both.events.find((e) => e.kind === "scale-out")).toMatchObject({ from: 4, to: 10 });
+  });
+
   it("canary sends canaryPercent to green for canaryBakeTimeInMinutes, then the rest", () => {
     const r = runSim(trace, {
       ...input,

@@ -149,6 +149,7 @@ const platformArb = fc.record({
   deregistrationDelaySeconds: fc.integer({ min: 0, max: 300 }),
   drainingEndsWhenIdle: fc.boolean(),
   scaleInBlockedAfterScaleOut: fc.boolean(),
+  deploymentSurgeInRunningCount: fc.boolean(),
   capacityFormulaDatapoint: fc.constantFrom("latest", "mean"),
   zeroTrafficIsMissingData: fc.boolean(),
 });

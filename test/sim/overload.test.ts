@@ -12,8 +12,11 @@
  *   in reads low; AlarmHigh needs 3 real datapoints in a row above 50 %, which the crash loop
  *   lines up only now and then: here 36 minutes after the step;
  * - with 5-s health checks, or a request-count policy (no healthy target, no datapoint), or a
- *   memory slope that the timeout keeps the queue under, it scales out about 6–8 minutes
- *   after the step.
+ *   memory slope that the timeout keeps the queue under, AlarmHigh fires 6 minutes after the
+ *   step; Application Auto Scaling computes the new count from the tasks RUNNING at that
+ *   moment (ECS developer guide, "Service auto scaling": "the actual running task count … is
+ *   the value that Service Auto Scaling uses as its starting point"), so while the crash loop
+ *   has none RUNNING it asks for nothing, and the scale-out comes 7–10 minutes after the step.
  */
 import { describe, expect, it } from "vitest";
 import { type SimulationResult } from "../../sim/engine.js";
@@ -96,19 +99,41 @@ describe("issue #13: a step past capacity with memory growing per request in fli
     expect(lastHour.failed / lastHour.requests).toBeLessThan(0.01);
   });
 
-  it("with 5-s health checks the replacements serve at once, and it scales out 6 minutes after the step", () => {
+  it("with 5-s health checks the replacements serve at once, and it scales out 7 minutes after the step", () => {
     const r = run({ platform: { healthCheckIntervalSeconds: 5 } });
-    expect(secondsAfterStep(r)).toBe(360);
+    // AlarmHigh is in ALARM at 6 minutes, but no task is RUNNING then: nothing to scale from.
+    expect(secondsAfterStep(r)).toBe(420);
   });
 
-  it("a request-count policy scales out 8 minutes after the step: minutes without a healthy target have no datapoint", () => {
+  it("a request-count policy scales out 10 minutes after the step: minutes without a healthy target have no datapoint", () => {
     const r = run({
       policy: {
         TargetValue: 3000,
         PredefinedMetricSpecification: { PredefinedMetricType: "ALBRequestCountPerTarget" },
       },
     });
-    expect(secondsAfterStep(r)).toBe(480);
+    // AlarmHigh is in ALARM from 8 minutes on; the first evaluation with a task RUNNING acts.
+    expect(secondsAfterStep(r)).toBe(600);
+  });
+
+  it("RequestCountPerTarget counts only the requests the ALB sent to a target", () => {
+    // ELB user guide, Application Load Balancer CloudWatch metrics: RequestCount "is only
+    // incremented for requests where the load balancer node was able to choose a target";
+    // RequestCountPerTarget divides it by the healthy targets. The 503s of the seconds
+    // without a healthy target are in neither, so no datapoint can exceed the 18,000 requests
+    // the whole service gets in a minute (counting them against a fraction of a healthy
+    // target once gave over 400,000).
+    const r = run({
+      policy: {
+        TargetValue: 3000,
+        PredefinedMetricSpecification: { PredefinedMetricType: "ALBRequestCountPerTarget" },
+      },
+    });
+    const datapoints = r.events.flatMap((e) =>
+      e.kind === "scale-out" ? (e.evidence?.datapoints ?? []) : [],
+    );
+    expect(datapoints.length).toBeGreaterThan(3);
+    for (const v of datapoints) expect(v).toBeLessThanOrEqual(18000);
   });
 
   it("memory growth the timeout keeps under the limit kills nothing, and it scales out 6 minutes after the step", () => {

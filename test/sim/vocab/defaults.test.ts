@@ -96,6 +96,7 @@ describe("the defaults", () => {
           "alarmEvaluationRangeExtraPeriods": 2,
           "appStartSeconds": 5,
           "capacityFormulaDatapoint": "latest",
+          "deploymentSurgeInRunningCount": false,
           "deregistrationDelaySeconds": 300,
           "drainingEndsWhenIdle": false,
           "fargateLaunchesPerSecond": 20,
