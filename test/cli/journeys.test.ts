@@ -1,0 +1,129 @@
+/**
+ * A new user's mistakes on the real files in shared/data: each ends in one sentence that
+ * names the file and says what to do, with exit 2 and nothing written.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../cli/main.js";
+import { captureIo, cliContext } from "../helpers/io.js";
+
+const data = (name: string): string =>
+  fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "caplab-journeys-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs caplab in `dir`; expects exit 2, one `caplab: …` sentence matching `message`, no --out. */
+async function refused(argv: readonly string[], message: RegExp): Promise<string> {
+  const io = captureIo();
+  const out = join(dir, `out-${Math.random().toString(16).slice(2)}`);
+  const code = await main([...argv, "--out", out], cliContext(io, { cwd: dir }));
+  expect(code, `${argv.join(" ")}\n${io.text()}`).toBe(2);
+  const lines = io.stderr().trim().split("\n");
+  expect(lines, io.stderr()).toHaveLength(1);
+  expect(lines[0]).toMatch(/^caplab: .*\.$/);
+  expect(lines[0]).toMatch(message);
+  expect(existsSync(out)).toBe(false);
+  return lines[0]!;
+}
+
+describe("import: a file of another kind than --format says what it is and what to do", () => {
+  it("k6 --out json given as CloudWatch, ALB or CSV asks for --format k6", async () => {
+    const k6 = data("k6/out-json.xk6-dashboard-result.ndjson");
+    for (const format of ["cloudwatch", "alb", "nginx", "csv"])
+      await refused(
+        ["import", k6, "--format", format],
+        /out-json\.xk6-dashboard-result\.ndjson is k6 --out json output, not --format \w+ input; import it with --format k6\./,
+      );
+  });
+
+  it("k6 --out csv output is refused with what to run instead, as k6 and as csv", async () => {
+    const csv = data("k6/csv-output.k6-test-fixture.csv");
+    for (const format of ["k6", "csv"])
+      await refused(
+        ["import", csv, "--format", format, "--no-record"].filter(
+          (a) => format === "k6" || a !== "--no-record",
+        ),
+        /is k6 --out csv output, which caplab does not read .*run k6 with --out json=FILE instead and import that with --format k6\./,
+      );
+  });
+
+  it("a k6 summary given as the source asks for --summary-export, in both formats and both files", async () => {
+    for (const name of [
+      "k6/summary-export.k6-html-reporter-perf.json",
+      "k6/handleSummary-data.k6-reporter-simple.json",
+      "k6/summary-export-legacy.k6-test-fixture.json",
+      "k6/handlesummary-data-legacy.k6-test-fixture.json",
+    ])
+      await refused(
+        ["import", data(name), "--format", "k6", "--no-record"],
+        /is a k6 end-of-test summary \(--summary-export or handleSummary data\), which holds no per-request points; give it as --summary-export FILE, and the run's --out json output as SOURCE\./,
+      );
+  });
+
+  it("saved CloudWatch JSON given as CSV or k6, and access logs of the other kind, name the right --format", async () => {
+    await refused(
+      [
+        "import",
+        data("cloudwatch/get-metric-statistics.awscli-example-cpu.json"),
+        "--format",
+        "csv",
+      ],
+      /is saved CloudWatch JSON, not --format csv input; import it with --format cloudwatch\./,
+    );
+    await refused(
+      [
+        "import",
+        data("cloudwatch/ecs-container-insights-performance-events.aws-docs.jsonl"),
+        "--format",
+        "k6",
+        "--no-record",
+      ],
+      /import it with --format cloudwatch\./,
+    );
+    await refused(
+      ["import", data("nginx/nginx_logs.elastic-examples.first14575.log"), "--format", "alb"],
+      /is an nginx or Apache access log \(combined format\), not --format alb input; import it with --format nginx\./,
+    );
+    await refused(
+      ["import", data("alb/dmastrop-tomcat-alb-50-targets.log"), "--format", "nginx"],
+      /is an ALB access log, not --format nginx input; import it with --format alb\./,
+    );
+    await refused(
+      ["import", data("traces/nasa-http-1995-requests-per-minute.csv"), "--format", "alb"],
+      /is a CSV file, not --format alb input; a series of request counts over time imports with --format csv\./,
+    );
+  });
+
+  it("looks inside gzip, and lets through every sample in its own format", async () => {
+    const gz = join(dir, "k6-output.gz");
+    await writeFile(gz, gzipSync(await readFile(data("k6/out-json.xk6-dashboard-result.ndjson"))));
+    await refused(["import", gz, "--format", "cloudwatch"], /import it with --format k6\./);
+    const own: [string, string, string[]][] = [
+      ["k6/out-json.xk6-dashboard-result.ndjson", "k6", ["--no-record"]],
+      ["nginx/apache_logs.elastic-examples.combined.log", "nginx", []],
+      ["alb/elastic-integrations-test-alb.log", "alb", []],
+      ["traces/nab-nyc_taxi.csv", "csv", []],
+      ["cloudwatch/ecs-container-insights-performance-events.aws-docs.json", "cloudwatch", []],
+    ];
+    for (const [name, format, extra] of own) {
+      const io = captureIo();
+      const out = join(dir, `own-${format}`);
+      const code = await main(
+        ["import", data(name), "--format", format, "--out", out, "--quiet", ...extra],
+        cliContext(io, { cwd: dir }),
+      );
+      expect(code, `${name}\n${io.text()}`).toBe(0);
+    }
+  });
+});
