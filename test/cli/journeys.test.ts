@@ -127,3 +127,48 @@ describe("import: a file of another kind than --format says what it is and what 
     }
   });
 });
+
+describe("a gzip cut short is refused, not read as a quiet end", () => {
+  /** The first half of `name` gzipped, as a copy that stopped part way leaves it. */
+  async function cut(name: string, as: string): Promise<string> {
+    const gz = gzipSync(await readFile(data(name)));
+    const path = join(dir, as);
+    await writeFile(path, gz.subarray(0, gz.length >> 1));
+    return path;
+  }
+  const sentence = (file: string): RegExp =>
+    new RegExp(
+      `${file.replace(/[.]/g, "\\.")} cannot be read to its end: its gzip data ends early.*; copy or download it again \\(gzip -t checks a file\\)`,
+    );
+
+  it("in every import format", async () => {
+    const cases: [string, string, string[]][] = [
+      ["nginx/apache_logs.elastic-examples.combined.log", "nginx", []],
+      ["alb/dmastrop-tomcat-alb-50-targets.log", "alb", []],
+      ["traces/nasa-http-1995-requests-per-minute.csv", "csv", []],
+      ["k6/out-json.xk6-dashboard-result.ndjson", "k6", ["--no-record"]],
+      ["cloudwatch/ecs-container-insights-performance-events.aws-docs.jsonl", "cloudwatch", []],
+      ["cloudwatch/get-metric-statistics.awscli-example-cpu.json", "cloudwatch", []],
+    ];
+    for (const [i, [name, format, extra]] of cases.entries()) {
+      const file = await cut(name, `cut-${i}-${format}.gz`);
+      await refused(["import", file, "--format", format, ...extra], sentence(file));
+    }
+  });
+
+  it("as a config's trace file", async () => {
+    const file = await cut("traces/nasa-http-1995-requests-per-minute.csv", "nasa.csv.gz");
+    const config = join(dir, "cut-trace.yaml");
+    await writeFile(
+      config,
+      [
+        "trace: { file: nasa.csv.gz }",
+        "service: { cpuMsPerRequest: 10, latencyMs: 20, memoryMiB: { base: 300, perInflightRequest: 0.5 } }",
+        'task: { cpu: "1024", memory: "2048" }',
+        "scaling: { MinCapacity: 2, MaxCapacity: 10 }",
+      ].join("\n"),
+    );
+    const line = await refused(["simulate", config], sentence(file));
+    expect(line).toMatch(/or point trace\.file at a whole one\.$/);
+  });
+});

@@ -8,6 +8,7 @@
  *
  * Every mistake in a file is a {@link UsageError} whose message names the file and line.
  */
+import { gzipDamaged, isGzipDamage } from "./lines.js";
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -132,6 +133,8 @@ export async function readTraceCsvStream(
       max_record_size: MAX_CSV_RECORD_CHARS,
     }),
   );
+  // pipe() does not pass on the input's errors (a gzip cut short): end the parser with them.
+  input.on("error", (error) => parser.destroy(error));
   const times: number[] = [];
   const values: number[] = [];
   let header: string[] | null = null;
@@ -206,6 +209,8 @@ export async function readTraceCsvStream(
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
+    if (isGzipDamage(error))
+      throw gzipDamaged(path, error, undefined, "or point trace.file at a whole one");
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;
       throw new UsageError(

@@ -15,6 +15,7 @@
  *     the run bundle as a trace)
  *   ──writeRunManifest──▶ DIR/manifest.json (on: "import")
  */
+import { gzipDamaged, isGzipDamage } from "../files/lines.js";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { chmod, copyFile, mkdir, open, readFile, writeFile } from "node:fs/promises";
@@ -352,6 +353,7 @@ export async function importK6Run(
       );
     if (error instanceof TraceError)
       throw new UsageError(`${what}: ${error.message}`, error.code, { cause: error });
+    if (isGzipDamage(error)) throw gzipDamaged(what, error);
     throw error;
   }
   const sourceName = files === 1 ? options.sources[0]! : options.sources.join(", ");
