@@ -172,3 +172,33 @@ describe("a gzip cut short is refused, not read as a quiet end", () => {
     expect(line).toMatch(/or point trace\.file at a whole one\.$/);
   });
 });
+
+describe("import --format k6 with a summary export", () => {
+  it("warns when the summary counts other requests than the output, and words a threshold without an aggregation", async () => {
+    const io = captureIo();
+    const out = join(dir, "k6-other-run");
+    const code = await main(
+      [
+        "import",
+        data("k6/out-json.xk6-dashboard-result.ndjson"),
+        "--format",
+        "k6",
+        "--summary-export",
+        data("k6/summary-export-legacy.k6-test-fixture.json"),
+        "--no-record",
+        "--out",
+        out,
+      ],
+      cliContext(io, { cwd: dir }),
+    );
+    expect(code, io.text()).toBe(0);
+    expect(io.stderr()).toMatch(
+      /warning: --summary-export .*summary-export-legacy\.k6-test-fixture\.json counts 3 requests \(http_reqs\), the k6 output 322: they look like two different runs/,
+    );
+    // k6's fixture has `my_trend<1000`, which names no aggregation: k6's verdict, said in words.
+    expect(io.stdout()).toContain(
+      "my_trend my_trend<1000: FAILED (k6's verdict; no value: the expression names no aggregation caplab reads)",
+    );
+    expect(io.stdout()).not.toMatch(/\(no :/);
+  });
+});

@@ -378,6 +378,11 @@ export async function importK6Run(
       "empty-trace",
     );
 
+  const summaryRequests = summary?.metrics.http_reqs?.count;
+  const outputRequests = ingested.metrics.http_reqs?.values.count ?? 0;
+  if (summaryRequests !== undefined && summaryRequests !== outputRequests)
+    warn(warning.summaryOfAnotherRun(options.summaryExport!, summaryRequests, outputRequests));
+
   // Every threshold, once: --thresholds, then the summary export's, then the Metric lines'.
   const thresholds: Record<string, K6Threshold[]> = {};
   const from: string[] = [];
