@@ -202,3 +202,31 @@ describe("import --format k6 with a summary export", () => {
     expect(io.stdout()).not.toMatch(/\(no :/);
   });
 });
+
+describe("a CSV without a time column", () => {
+  it("is refused, not read as traffic in January 1970", async () => {
+    const csv = join(dir, "two-numbers.csv");
+    await writeFile(csv, "a,b\n1,2\n3,4\n");
+    await refused(
+      ["import", csv, "--format", "csv"],
+      /two-numbers\.csv has no column that reads as a time \(named timestamp, time, period…, or holding ISO 8601 times or Unix seconds since 1973\); name it with timeColumn\./,
+    );
+    // Named, any number is a time: the user said so.
+    const io = captureIo();
+    const code = await main(
+      [
+        "import",
+        csv,
+        "--format",
+        "csv",
+        "--time-column",
+        "a",
+        "--out",
+        join(dir, "named"),
+        "--quiet",
+      ],
+      cliContext(io, { cwd: dir }),
+    );
+    expect(code, io.text()).toBe(0);
+  });
+});

@@ -248,6 +248,19 @@ function looksLikeData(record: readonly string[]): boolean {
   return timeAt >= 0 && record.some((cell, i) => i !== timeAt && parseNumber(cell) !== null);
 }
 
+/**
+ * The earliest number a column of unnamed times is taken to hold, seconds from the epoch
+ * (1973-03-03, 1e8 s): smaller numbers are counts or ids, not Unix times, so a CSV of two
+ * columns of small numbers is refused rather than read as traffic in January 1970. A column
+ * named as a time, or given as timeColumn, takes any number.
+ */
+const MIN_UNNAMED_UNIX_SECONDS = 1e8;
+
+function isUnixTimeCell(cell: string): boolean {
+  const time = parseTimeCell(cell);
+  return time !== null && time >= MIN_UNNAMED_UNIX_SECONDS * 1000;
+}
+
 function chooseColumns(
   path: string,
   header: readonly string[] | null,
@@ -284,10 +297,10 @@ function chooseColumns(
   if (time < 0 && header !== null) time = firstOf(TIME_COLUMN_NAMES);
   if (time < 0)
     time = firstRow.findIndex((cell) => parseTimeCell(cell) !== null && parseNumber(cell) === null);
-  if (time < 0) time = firstRow.findIndex((cell) => parseTimeCell(cell) !== null);
+  if (time < 0) time = firstRow.findIndex(isUnixTimeCell);
   if (time < 0) {
     throw new UsageError(
-      `${path} has no column that reads as a time (ISO 8601 or unix seconds); name it with timeColumn.`,
+      `${path} has no column that reads as a time (named ${TIME_COLUMN_NAMES.slice(0, 3).join(", ")}…, or holding ISO 8601 times or Unix seconds since 1973); name it with timeColumn.`,
       "missing-column",
     );
   }
