@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { captureIo, cliContext } from "../helpers/io.js";
+import { startCaplab } from "../helpers/processes.js";
 
 const data = (name: string): string =>
   fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
@@ -228,5 +229,25 @@ describe("a CSV without a time column", () => {
       cliContext(io, { cwd: dir }),
     );
     expect(code, io.text()).toBe(0);
+  });
+});
+
+describe("output piped to a reader that stops early (caplab plan --help | head)", () => {
+  it("exits 0 without an EPIPE stack", async () => {
+    const running = startCaplab(["plan", "--help"]);
+    running.child.stdout!.destroy(); // the reader is gone before caplab writes a byte
+    const { code, stderr } = await running.finished;
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+  });
+});
+
+describe("a simulate config given to plan", () => {
+  it("says that today's task and scaling go under current:", async () => {
+    const simulate = fileURLToPath(new URL("../../examples/simulate-nasa.yaml", import.meta.url));
+    await refused(
+      ["plan", simulate],
+      /simulate-nasa\.yaml: task, scaling are not known fields here; a plan config takes today's task size and scaling under current: \(current: \{ task, scaling \}\), to compare its pick with, and searches the rest \(see caplab plan --help\)\./,
+    );
   });
 });

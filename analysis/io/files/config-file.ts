@@ -203,6 +203,10 @@ export function formatZodIssue(file: string, issue: Issue): string {
   const field = fieldPath(issue.path);
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys.map((k) => (field ? `${field}.${k}` : k));
+    // A simulate config given to plan: its task and scaling are the plan's `current`.
+    const current = keys.filter((k) => k === "task" || k === "scaling");
+    if (current.length > 0)
+      return `${file}: ${keys.join(", ")} ${keys.length === 1 ? "is not a known field" : "are not known fields"} here; a plan config takes today's task size and scaling under current: (current: { ${current.join(", ")} }), to compare its pick with, and searches the rest (see caplab plan --help).`;
     return `${file}: ${keys.join(", ")} ${keys.length === 1 ? "is not a known field" : "are not known fields"}; remove ${keys.length === 1 ? "it" : "them"} or fix the spelling.`;
   }
   const message =
