@@ -7,7 +7,7 @@ import { SingleBar } from "cli-progress";
 import type { PlanOptions } from "../sim/io/plan.js";
 import type { PlanConfig, Trace } from "../sim/vocab/index.js";
 import type { CliContext } from "./context.js";
-import { plural } from "../reports/format.js";
+import { formatHours, plural } from "../reports/format.js";
 
 /**
  * A bar that counts `unit` ("candidates", "chunks"…), or null when no bar is shown.
@@ -48,14 +48,14 @@ export function planProgress(
   robustness: PlanConfig["robustness"],
 ): PlanProgress {
   const { io } = ctx;
-  const days = (trace.requests.length * trace.stepSeconds) / 86400;
+  const hours = (trace.requests.length * trace.stepSeconds) / 3600;
   const sweepBar = progressBar(ctx, quiet, "candidates");
   const robustnessBar = progressBar(ctx, quiet, "robustness runs");
   const started = ctx.now().getTime();
   return {
     onSweepStart: (candidates) => {
       io.err(
-        `Planning ${plural(candidates, "candidate")} over ${days.toFixed(1)} days of ${trace.source} (${trace.stepSeconds}-s steps) on ${workers || 1} ${workers > 1 ? "workers" : "thread"}…\n`,
+        `Planning ${plural(candidates, "candidate")} over ${formatHours(hours)} of ${trace.source} at ${trace.stepSeconds}-s steps on ${workers || 1} ${workers > 1 ? "workers" : "thread"}…\n`,
       );
       sweepBar?.start(candidates, 0);
     },

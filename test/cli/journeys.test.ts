@@ -251,3 +251,83 @@ describe("a simulate config given to plan", () => {
     );
   });
 });
+
+describe("simulate and plan on imported bundles", () => {
+  const service =
+    "service: { cpuMsPerRequest: 10, latencyMs: 20, memoryMiB: { base: 300, perInflightRequest: 0.5 } }";
+
+  async function imported(name: string, args: readonly string[]): Promise<string> {
+    const out = join(dir, name);
+    const io = captureIo();
+    const code = await main(
+      ["import", ...args, "--out", out, "--quiet"],
+      cliContext(io, { cwd: dir }),
+    );
+    expect(code, io.text()).toBe(0);
+    return out;
+  }
+
+  it("refuses an hourly bundle in words that say why and what to do", async () => {
+    await imported("hourly", [
+      data("cloudwatch/get-metric-statistics.awscli-example-cpu.json"),
+      "--format",
+      "cloudwatch",
+      "--requests",
+      "CPUUtilization.Maximum",
+    ]);
+    const config = join(dir, "hourly.yaml");
+    await writeFile(
+      config,
+      [
+        "trace: { file: hourly }",
+        service,
+        'task: { cpu: "1024", memory: "2048" }',
+        "scaling: { MinCapacity: 2, MaxCapacity: 10 }",
+      ].join("\n"),
+    );
+    await refused(
+      ["simulate", config],
+      /hourly holds 3600-s steps \(its requests series' period\); simulate and plan take 1, 5, 10, 15, 20, 30, 60, 120, 300 s, since a coarser series hides the peaks scaling must follow: fetch the series again at one of those periods, or give it as a CSV \(trace\.file\)/,
+    );
+  });
+
+  it("simulate names the next step; plan says plainly when no finished candidate lies past the front", async () => {
+    await imported("nginx", [
+      data("nginx/nginx_logs.elastic-examples.first14575.log"),
+      "--format",
+      "nginx",
+    ]);
+    const sim = join(dir, "nginx-simulate.yaml");
+    await writeFile(
+      sim,
+      [
+        "trace: { file: nginx }",
+        service,
+        'task: { cpu: "256", memory: "512" }',
+        "scaling: { MinCapacity: 2, MaxCapacity: 4 }",
+      ].join("\n"),
+    );
+    const io = captureIo();
+    const out = join(dir, "nginx-simulated");
+    expect(await main(["simulate", sim, "--out", out], cliContext(io, { cwd: dir }))).toBe(0);
+    expect(io.stdout()).toContain(`Next: caplab report ${out}`);
+    expect(io.stdout()).toMatch(/SLO {13}0 violating minutes/);
+
+    const plan = join(dir, "nginx-plan.yaml");
+    await writeFile(plan, ["trace: { file: nginx }", service].join("\n"));
+    const planned = captureIo();
+    const code = await main(
+      ["plan", plan, "--out", join(dir, "nginx-plan"), "--workers", "1", "--quiet"],
+      cliContext(planned, { cwd: dir }),
+    );
+    expect(code, planned.text()).toBe(0);
+    expect(planned.stdout()).toMatch(
+      /The Pareto front is drawn up to 2× the SLO budget \([\d.]+ violating minutes\); no candidate (simulated to the end )?lies past it/,
+    );
+    expect(planned.stdout()).not.toContain("at least 0");
+    // The span as the report says it, one pair of brackets.
+    expect(planned.stderr()).toMatch(
+      /Planning 300 candidates over 5 days of \S+ at 60-s steps on 1 thread…/,
+    );
+  });
+});

@@ -16,7 +16,7 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { CsvError, parse } from "csv-parse";
 import { generateDefaultWeek } from "../../synthetic.js";
-import { parseIsoTime, toTrace } from "../../trace.js";
+import { parseIsoTime, STEP_SECONDS_CHOICES, toTrace } from "../../trace.js";
 import type {
   Candidate,
   DeploymentSettings,
@@ -402,6 +402,11 @@ export async function loadTraceSource(
       const bundle = await readBundleRequests(path);
       raw = bundle.raw;
       stepSeconds = bundle.manifest.stepSeconds;
+      if (!(STEP_SECONDS_CHOICES as readonly number[]).includes(stepSeconds))
+        throw new UsageError(
+          `${displayPath(path)} holds ${stepSeconds}-s steps (its requests series' period); simulate and plan take ${STEP_SECONDS_CHOICES.join(", ")} s${stepSeconds > 300 ? ", since a coarser series hides the peaks scaling must follow" : ""}: fetch the series again at one of those periods, or give it as a CSV (trace.file), whose values are spread evenly over the steps they cover, with a warning.`,
+          "bad-step",
+        );
       observationSeconds = bundle.periodSeconds;
       // The bundle's window keeps leading and trailing gaps explicit.
       from ??= Date.parse(bundle.manifest.window.from);
