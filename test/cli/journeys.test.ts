@@ -331,3 +331,26 @@ describe("simulate and plan on imported bundles", () => {
     );
   });
 });
+
+describe("the traffic report of Container Insights events alone", () => {
+  it("says why simulate and plan cannot use it, and shows no empty frame or invented 0", async () => {
+    const out = join(dir, "ci");
+    const io = captureIo();
+    const ctx = cliContext(io, { cwd: dir });
+    const events = data("cloudwatch/ecs-container-insights-performance-events.aws-docs.json");
+    expect(
+      await main(["import", events, "--format", "cloudwatch", "--out", out, "--quiet"], ctx),
+    ).toBe(0);
+    expect(await main(["report", out, "--format", "html,md"], ctx), io.text()).toBe(0);
+    const md = await readFile(join(out, "report.md"), "utf8");
+    expect(md).toContain("It has no requests series, so simulate and plan cannot replay it");
+    expect(md).not.toContain("Point a simulate or plan config at it");
+    expect(md).toMatch(/\| Target 5xx \\\(ALB\\\) \| — \|/);
+    const html = await readFile(join(out, "report.html"), "utf8");
+    expect(html).toMatch(
+      /id="chart-server-utilization"[^]*?The bundle has no AWS\/ECS CPUUtilization or MemoryUtilization series/,
+    );
+    // Container Insights reports 0 for the idle sample task: the axis runs 0 to 1.
+    expect(html).toContain('"domain":[0,1]');
+  });
+});
