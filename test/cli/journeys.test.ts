@@ -354,3 +354,59 @@ describe("the traffic report of Container Insights events alone", () => {
     expect(html).toContain('"domain":[0,1]');
   });
 });
+
+describe("a config with a typo", () => {
+  it("names the misspelt field and the one it means, not only that one is missing", async () => {
+    const example = await readFile(
+      fileURLToPath(new URL("../../examples/simulate-nasa.yaml", import.meta.url)),
+      "utf8",
+    );
+    const config = join(dir, "typo.yaml");
+    await writeFile(
+      config,
+      example
+        .replace("cpuMsPerRequest", "cpuMsPerReqest")
+        .replace("../../shared/data/", `${data("")}/`),
+    );
+    await refused(
+      ["simulate", config],
+      /typo\.yaml: service\.cpuMsPerReqest is not a known field, and service\.cpuMsPerRequest is missing; fix the spelling\./,
+    );
+  });
+});
+
+describe("calibrate, rightsize and backtest on a run bundle without server/", () => {
+  it("say where the server side goes and how to get it", async () => {
+    const run = join(dir, "run-no-server");
+    const io = captureIo();
+    expect(
+      await main(
+        [
+          "import",
+          data("k6/out-json.xk6-dashboard-result.ndjson"),
+          "--format",
+          "k6",
+          "--no-record",
+          "--quiet",
+          "--out",
+          run,
+        ],
+        cliContext(io, { cwd: dir }),
+      ),
+      io.text(),
+    ).toBe(0);
+    for (const command of [
+      ["calibrate"],
+      ["rightsize", "--task-cpu", "256", "--task-memory", "512"],
+      ["backtest"],
+    ]) {
+      const err = captureIo();
+      expect(
+        await main([command[0]!, run, ...command.slice(1)], cliContext(err, { cwd: dir })),
+      ).toBe(2);
+      expect(err.stderr()).toContain(
+        `is a run bundle without server-side data (server/), which this command reads; collect the run's window into it (caplab collect --cluster C --service S --from T1 --to T2 --out ${join(run, "server")}), or run the next test with --collect CLUSTER/SERVICE.`,
+      );
+    }
+  });
+});

@@ -52,9 +52,56 @@ export async function loadConfig<T>(
         "bad-config",
       );
     }
-    throw new UsageError(formatZodIssue(path, first), "bad-config", { cause: parsed.error });
+    const typo = misspelledField(parsed.error.issues);
+    throw new UsageError(
+      typo === null
+        ? formatZodIssue(path, first)
+        : `${path}: ${typo.found} is not a known field, and ${typo.meant} is missing; fix the spelling.`,
+      "bad-config",
+      { cause: parsed.error },
+    );
   }
   return { config: parsed.data, baseDir: dirname(resolve(path)) };
+}
+
+/**
+ * A key zod did not know beside a required field it found missing at the same place, spelt
+ * nearly alike (`cpuMsPerReqest` for `cpuMsPerRequest`: at most 2 edits, or another case):
+ * then the missing field is that typo, and naming it helps more than "is missing".
+ */
+function misspelledField(issues: readonly Issue[]): { found: string; meant: string } | null {
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const at = fieldPath(issue.path);
+    for (const missing of issues) {
+      if (missing.code !== "invalid_type" || ("input" in missing && missing.input !== undefined))
+        continue;
+      const name = missing.path.at(-1);
+      if (typeof name !== "string" || fieldPath(missing.path.slice(0, -1)) !== at) continue;
+      const key = issue.keys.find(
+        (k) => k.toLowerCase() === name.toLowerCase() || editDistance(k, name) <= 2,
+      );
+      if (key !== undefined)
+        return { found: at ? `${at}.${key}` : key, meant: at ? `${at}.${name}` : name };
+    }
+  }
+  return null;
+}
+
+/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 /**
