@@ -410,3 +410,37 @@ describe("calibrate, rightsize and backtest on a run bundle without server/", ()
     }
   });
 });
+
+describe("backtest of a bundle with nothing observed to compare", () => {
+  it("says that nothing was scored and which bundle would be", async () => {
+    const out = join(dir, "cpu-hourly");
+    const io = captureIo();
+    const ctx = cliContext(io, { cwd: dir });
+    expect(
+      await main(
+        [
+          "import",
+          data("cloudwatch/get-metric-statistics.awscli-example-cpu.json"),
+          "--format",
+          "cloudwatch",
+          "--requests",
+          "CPUUtilization.Maximum",
+          "--quiet",
+          "--out",
+          out,
+        ],
+        ctx,
+      ),
+      io.text(),
+    ).toBe(0);
+    const simulate = fileURLToPath(new URL("../../examples/simulate-nasa.yaml", import.meta.url));
+    const run = captureIo();
+    expect(await main(["backtest", out, simulate], cliContext(run, { cwd: dir })), run.text()).toBe(
+      0,
+    );
+    expect(run.stdout()).toContain("fidelity score (mean MAPE): n/a");
+    expect(run.stdout()).toContain(
+      "Nothing was scored: the bundle has no observed running tasks, CPU, RequestCountPerTarget or p95 response time",
+    );
+  });
+});
