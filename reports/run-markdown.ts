@@ -52,7 +52,7 @@ export function runFactRows(run: RunData): Row[] {
     [
       "Dropped iterations",
       run.droppedIterations === 0
-        ? "0: the arrival rate was kept"
+        ? "0: k6 dropped none"
         : `${formatNumber(run.droppedIterations)}: the open model did not keep its rate (raise maxVUs or add segments)`,
     ],
   ];

@@ -444,3 +444,16 @@ describe("backtest of a bundle with nothing observed to compare", () => {
     );
   });
 });
+
+describe("a bad flag value", () => {
+  it("points at the command's own help", async () => {
+    const io = captureIo();
+    const code = await main(
+      ["import", "x.log", "--format", "json", "--out", join(dir, "never")],
+      cliContext(io, { cwd: dir }),
+    );
+    expect(code).toBe(2);
+    expect(io.stderr()).toContain("Allowed choices are alb, nginx, csv, k6, cloudwatch.");
+    expect(io.stderr()).toContain("(run caplab import --help for usage)");
+  });
+});
