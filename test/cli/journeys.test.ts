@@ -457,3 +457,21 @@ describe("a bad flag value", () => {
     expect(io.stderr()).toContain("(run caplab import --help for usage)");
   });
 });
+
+describe("k6 output given as --summary-export", () => {
+  it("says it is the output and where each file goes", async () => {
+    const k6 = data("k6/out-json.k6-docs-example.ndjson");
+    await refused(
+      [
+        "import",
+        data("k6/out-json.xk6-dashboard-result.ndjson"),
+        "--format",
+        "k6",
+        "--no-record",
+        "--summary-export",
+        k6,
+      ],
+      /--summary-export .*out-json\.k6-docs-example\.ndjson is k6 --out json output \(a JSON object per line\), not a summary; give it as SOURCE, and the file k6 --summary-export wrote \(or handleSummary's data\) as --summary-export\./,
+    );
+  });
+});

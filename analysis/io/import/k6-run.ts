@@ -16,6 +16,7 @@
  *   ──writeRunManifest──▶ DIR/manifest.json (on: "import")
  */
 import { gzipDamaged, isGzipDamage } from "../files/lines.js";
+import { recognizeInput } from "../../input-kind.js";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { chmod, copyFile, mkdir, open, readFile, writeFile } from "node:fs/promises";
@@ -154,6 +155,13 @@ async function readJsonInput(flag: string, path: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
+    // k6's --out json output given where its summary belongs: say so, not where JSON broke.
+    if (recognizeInput(text.slice(0, 64 * 1024), text.length <= 64 * 1024).includes("k6"))
+      throw new UsageError(
+        `${flag} ${path} is k6 --out json output (a JSON object per line), not ${flag === "--summary-export" ? "a summary" : "a thresholds file"}; give it as SOURCE, and ${flag === "--summary-export" ? "the file k6 --summary-export wrote (or handleSummary's data)" : 'a JSON file of {"thresholds": {…}}'} as ${flag}.`,
+        "wrong-format",
+        { cause: error },
+      );
     throw new UsageError(
       `${flag} ${path} is not JSON: ${jsonErrorReason(text, error)}.`,
       "bad-config",
