@@ -475,3 +475,21 @@ describe("k6 output given as --summary-export", () => {
     );
   });
 });
+
+describe("a plan config given to simulate, and a file given to report", () => {
+  it("says which command takes it", async () => {
+    const plan = fileURLToPath(new URL("../../examples/plan-nasa.yaml", import.meta.url));
+    await refused(
+      ["simulate", plan],
+      /plan-nasa\.yaml is a plan config \(it has space and current, and no task or scaling\): run caplab plan .*plan-nasa\.yaml, or give simulate one setting with task: and scaling:/,
+    );
+    await refused(
+      ["report", data("traces/nab-nyc_taxi.csv")],
+      /nab-nyc_taxi\.csv is a file; caplab report takes the folder caplab run, import, collect, plan or simulate wrote \(a CSV of request counts: caplab import FILE --format csv --out DIR first\)\./,
+    );
+    await refused(
+      ["report", dir],
+      /is not a run or trace bundle \(manifest\.json\), a plan folder \(recommendation\.json\) or a simulate folder .*; pass the folder caplab run, import, collect, plan or simulate wrote \(its --out\)\./,
+    );
+  });
+});

@@ -54,14 +54,28 @@ export async function loadConfig<T>(
     }
     const typo = misspelledField(parsed.error.issues);
     throw new UsageError(
-      typo === null
-        ? formatZodIssue(path, first)
-        : `${path}: ${typo.found} is not a known field, and ${typo.meant} is missing; fix the spelling.`,
+      typo !== null
+        ? `${path}: ${typo.found} is not a known field, and ${typo.meant} is missing; fix the spelling.`
+        : looksLikePlanConfig(data, parsed.error.issues)
+          ? `${path} is a plan config (it has ${["space", "current"].filter((k) => Object.hasOwn(data as object, k)).join(" and ")}, and no task or scaling): run caplab plan ${path}, or give simulate one setting with task: and scaling: (a plan config's current: holds them).`
+          : formatZodIssue(path, first),
       "bad-config",
       { cause: parsed.error },
     );
   }
   return { config: parsed.data, baseDir: dirname(resolve(path)) };
+}
+
+/** A plan config given to simulate: task or scaling missing at the top, and space or current there. */
+function looksLikePlanConfig(data: unknown, issues: readonly Issue[]): boolean {
+  if (typeof data !== "object" || data === null) return false;
+  const missingTop = issues.some(
+    (i) =>
+      i.code === "invalid_type" &&
+      i.path.length === 1 &&
+      (i.path[0] === "task" || i.path[0] === "scaling"),
+  );
+  return missingTop && (Object.hasOwn(data, "space") || Object.hasOwn(data, "current"));
 }
 
 /**
