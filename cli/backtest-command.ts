@@ -43,6 +43,11 @@ export function renderBacktestSummary(f: FidelityScore, path: string): string {
     `  MAPE: running tasks ${pct(m.runningCount)}, CPU ${pct(m.cpuUtilization)}, requests per target ${pct(m.requestCountPerTarget)}, p95 response time ${pct(m.targetResponseTimeP95)}`,
     `  fidelity score (mean MAPE): ${pct(f.meanMapePercent)}`,
     `  scale-outs: ${f.scaleOuts.observed} observed, ${f.scaleOuts.simulated} simulated, ${f.scaleOuts.pairs.length} matched; mean |lag| ${lag === null ? "n/a" : `${lag.toFixed(0)} s`}`,
+    ...(f.meanMapePercent === null
+      ? [
+          "  Nothing was scored: the bundle has no observed running tasks, CPU, RequestCountPerTarget or p95 response time over the requests' time to compare with; backtest a bundle of caplab collect, which records them.",
+        ]
+      : []),
     "",
   ].join("\n");
 }

@@ -109,8 +109,24 @@ export function onProcessInterrupt(handler: (signal: InterruptSignal) => void): 
   };
 }
 
+/**
+ * A reader that stops early (`caplab plan --help | head`) closes the pipe: later writes fail
+ * with EPIPE, which is not an error of the command, so they are dropped (as `git` or `ls`
+ * do), instead of an unhandled 'error' event and a stack trace.
+ */
+function dropWritesAfterClosedPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listeners("error").includes(onClosedPipe)) return;
+  stream.on("error", onClosedPipe);
+}
+
+function onClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== "EPIPE") throw error;
+}
+
 /** The real outside world: this process's streams, environment, directory and signals. */
 export function processContext(): CliContext {
+  dropWritesAfterClosedPipe(process.stdout);
+  dropWritesAfterClosedPipe(process.stderr);
   return {
     io: {
       out: (t) => void process.stdout.write(t),

@@ -19,7 +19,7 @@ export const COMMAND_HELP = {
     summary:
       "search task sizes and scaling policies for the cheapest that meets the SLO (npm start runs it)",
     description:
-      "Sweeps the config's candidate space (task sizes × target-tracking metrics × target values × capacities × cooldowns) on all cores, ranks candidates by cost within the SLO, re-runs the best under perturbations (traffic ×1.2 and ×1.5, launch time ×1.5, CPU per request ×1.2, a ×3 spike), and writes recommendation.json, candidates.csv, pareto.json (the cost vs SLO-minutes front, drawn over the candidates within pareto.maxBudgetMultiple × the SLO's violation budget, twice by default; null: every candidate), snippets (CloudFormation, Terraform, AWS CLI), report.html, report.md and plan-result.json. The plan is recorded in the project's history. Exit 0, 3 when no candidate meets the SLO (the outputs are still written). Every field but trace and service has a default (caplab schema --plan).",
+      "Sweeps the config's candidate space (task sizes × target-tracking metrics × target values × capacities × cooldowns) on all cores, ranks candidates by cost within the SLO, re-runs the best under perturbations (traffic ×1.2 and ×1.5, launch time ×1.5, CPU per request ×1.2, a ×3 spike), and writes recommendation.json, candidates.csv, pareto.json (the cost vs SLO-minutes front, drawn over the candidates within pareto.maxBudgetMultiple × the SLO's violation budget, twice by default; null: every candidate), snippets (CloudFormation, Terraform, AWS CLI), report.html, report.md and plan-result.json. The plan is recorded in the project's history. Exit 0, 3 when no candidate meets the SLO (the outputs are still written). Every field but trace and service has a default (caplab schema --plan); today's setting, to compare the pick with, goes under current: { task, scaling } (a simulate config's task and scaling, as they are), or comes from a bundle caplab collect wrote.",
     examples: [
       { note: "the embedded example week, no files needed", command: "caplab plan --default" },
       { command: "caplab plan examples/plan-nasa.yaml --out out/plan --workers 2" },
@@ -180,7 +180,7 @@ export const COMMAND_HELP = {
   },
   report: {
     summary:
-      "write the report of a run bundle, plan folder or simulate folder (HTML, Markdown, PNG, JSON)",
+      "write the report of a run bundle, trace bundle, plan folder or simulate folder (HTML, Markdown, PNG, JSON)",
     description:
       "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. A trace bundle (caplab collect or import) reports its traffic (requests, 5xx, response time per step) and server side, with no verdict. For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. For a simulate folder: the verdict against the SLO, traffic, tasks with scaling events, metric against target, p95 against the SLO, cost, the worst minutes and the events table. PNG charts need Chromium (else they are skipped with a warning).",
     examples: [

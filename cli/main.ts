@@ -98,7 +98,12 @@ function buildProgram(ctx: CliContext, exit: (code: number) => void): Command {
     .exitOverride()
     .showHelpAfterError("(run caplab --help for usage)")
     .addHelpText("after", () => renderStartHere(width));
-  for (const [name, setup] of COMMANDS) setup(program.command(name), ctx, exit);
+  for (const [name, setup] of COMMANDS)
+    setup(
+      program.command(name).showHelpAfterError(`(run caplab ${name} --help for usage)`),
+      ctx,
+      exit,
+    );
   return program;
 }
 

@@ -48,14 +48,14 @@ export function planProgress(
   robustness: PlanConfig["robustness"],
 ): PlanProgress {
   const { io } = ctx;
-  const span = formatHours((trace.requests.length * trace.stepSeconds) / 3600);
+  const hours = (trace.requests.length * trace.stepSeconds) / 3600;
   const sweepBar = progressBar(ctx, quiet, "candidates");
   const robustnessBar = progressBar(ctx, quiet, "robustness runs");
   const started = ctx.now().getTime();
   return {
     onSweepStart: (candidates) => {
       io.err(
-        `Planning ${plural(candidates, "candidate")} over ${span} of ${trace.source} (${trace.stepSeconds}-s steps) on ${workers || 1} ${workers > 1 ? "workers" : "thread"}…\n`,
+        `Planning ${plural(candidates, "candidate")} over ${formatHours(hours)} of ${trace.source} at ${trace.stepSeconds}-s steps on ${workers || 1} ${workers > 1 ? "workers" : "thread"}…\n`,
       );
       sweepBar?.start(candidates, 0);
     },

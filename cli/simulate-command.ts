@@ -107,12 +107,13 @@ export async function runSimulateCommand(
         `  tasks           ${formatCount(k.minTasks)}–${formatCount(k.maxTasks)}, mean ${k.meanTasks.toFixed(1)}; ${k.scalingActions} scaling actions`,
         `  latency         mean p95 ${formatNumber(k.meanP95LatencyMs)} ms, worst p95 ${formatNumber(k.worstP95LatencyMs)} ms`,
         `  errors          ${k.errorRatePercent.toFixed(3)}% (${formatNumber(k.failedRequests)} of ${formatNumber(k.totalRequests)} ${Math.round(k.totalRequests) === 1 ? "request" : "requests"} failed)`,
-        `  SLO             ${formatNumber(k.sloViolationMinutes)} violating minutes`,
+        `  SLO             ${formatNumber(k.sloViolationMinutes)} violating ${k.sloViolationMinutes === 1 ? "minute" : "minutes"}`,
         ...(k.deployments ?? []).map(
           (d, n) =>
-            `  deployment ${n + 1}    ${d.strategy} at ${new Date(trace.startMs + d.startSeconds * 1000).toISOString().slice(0, 16)}Z: ${d.outcome} in ${d.durationMinutes.toFixed(0)} min; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${d.sloViolationMinutes.toFixed(0)} SLO-violating minutes, ${Math.round(d.failedRequests)} failed requests in its ${d.windowMinutes.toFixed(0)}-minute window`,
+            `  deployment ${n + 1}    ${d.strategy} at ${new Date(trace.startMs + d.startSeconds * 1000).toISOString().slice(0, 16)}Z: ${d.outcome} in ${d.durationMinutes.toFixed(0)} min; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${plural(Number(d.sloViolationMinutes.toFixed(0)), "SLO-violating minute")}, ${plural(Math.round(d.failedRequests), "failed request")} in its ${d.windowMinutes.toFixed(0)}-minute window`,
         ),
         `Wrote ${join(out, "timeline.csv")}, events.json, summary.json`,
+        `Next: caplab report ${out} (the verdict against the SLO, charts of traffic, tasks and latency, the worst minutes)`,
         "",
       ].join("\n"),
     );

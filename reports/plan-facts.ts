@@ -418,7 +418,12 @@ export function paretoLimitText(result: PlanResult): string {
   if (budgetMultiple === null || maxMinutes === null)
     return "The Pareto front is drawn over every candidate (pareto.maxBudgetMultiple: null).";
   const budget = `${formatCompact(budgetMultiple, 2)}× the SLO budget (${formatCompact(maxMinutes, 1)} violating minutes)`;
-  const past = `${unknown > 0 ? "at least " : ""}${plural(beyond, "candidate")} ${beyond === 1 ? "lies" : "lie"} past it`;
+  const past =
+    beyond === 0
+      ? unknown > 0
+        ? `no candidate simulated to the end lies past it (${plural(unknown, "candidate")} stopped early may)`
+        : "no candidate lies past it"
+      : `${unknown > 0 ? "at least " : ""}${plural(beyond, "candidate")} ${beyond === 1 ? "lies" : "lie"} past it`;
   if (result.pareto.length === 0)
     return `${maxMinutes === 0 ? "No candidate is free of SLO-violating minutes (the SLO allows none)" : `No candidate is within ${budget}`}, so there is no Pareto front: ${past}. Widen the space (larger tasks, lower targets, a higher MinCapacity)${maxMinutes === 0 ? "" : " or raise pareto.maxBudgetMultiple"}.`;
   return `The Pareto front is drawn ${maxMinutes === 0 ? "over the candidates with no SLO-violating minute (the SLO allows none)" : `up to ${budget}`}; ${past}.`;

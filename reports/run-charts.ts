@@ -104,6 +104,15 @@ function serverCharts(run: RunData): RunChart[] {
       title: "Server CPU and memory",
       caption: `AWS/ECS CPUUtilization and MemoryUtilization (service average), percent, per ${server.periodSeconds}-s period${(server.cpuUtilization20s?.length ?? 0) + (server.memoryUtilization20s?.length ?? 0) > 0 ? ", and at 20 s where the service publishes them" : ""}.`,
       spec: serverUtilizationChart(run),
+      ...(server.cpuUtilization.length +
+        server.memoryUtilization.length +
+        (server.cpuUtilization20s?.length ?? 0) +
+        (server.memoryUtilization20s?.length ?? 0) ===
+      0
+        ? {
+            note: "The bundle has no AWS/ECS CPUUtilization or MemoryUtilization series (service average).",
+          }
+        : {}),
     });
     for (const metric of ["cpu", "memory"] as const) {
       if (!server.tasks.some((t) => hasUsage(t, metric))) continue;
@@ -592,7 +601,12 @@ export function taskUsageChart(run: RunData, metric: "cpu" | "memory"): TopLevel
       mark: { type: "line", point: true, strokeWidth: 1.2 },
       encoding: {
         x: TIME_X,
-        y: { field: "value", type: "quantitative", title: `${unit} per task` },
+        y: {
+          field: "value",
+          type: "quantitative",
+          title: `${unit} per task`,
+          ...zeroOnlyScale(taskValues),
+        },
         color: {
           field: "task",
           type: "nominal",
@@ -605,6 +619,14 @@ export function taskUsageChart(run: RunData, metric: "cpu" | "memory"): TopLevel
     },
     180,
   );
+}
+
+/**
+ * A y scale from 0 to 1 when every value is 0 (Container Insights reports 0 for an idle
+ * task): vega-lite's domain [0, 0] would draw one tick, labelled "0.000000".
+ */
+function zeroOnlyScale(values: readonly { value: number }[]): { scale?: { domain: number[] } } {
+  return values.every((v) => v.value === 0) ? { scale: { domain: [0, 1] } } : {};
 }
 
 /** CpuUtilized or MemoryUtilized per container: a line per task and container. */
@@ -629,7 +651,12 @@ export function containerUsageChart(run: RunData, metric: "cpu" | "memory"): Top
       mark: { type: "line", point: true, strokeWidth: 1.2 },
       encoding: {
         x: TIME_X,
-        y: { field: "value", type: "quantitative", title: `${unit} per container` },
+        y: {
+          field: "value",
+          type: "quantitative",
+          title: `${unit} per container`,
+          ...zeroOnlyScale(containerValues),
+        },
         color: {
           field: "container",
           type: "nominal",

@@ -52,7 +52,7 @@ export function runFactRows(run: RunData): Row[] {
     [
       "Dropped iterations",
       run.droppedIterations === 0
-        ? "0: the arrival rate was kept"
+        ? "0: k6 dropped none"
         : `${formatNumber(run.droppedIterations)}: the open model did not keep its rate (raise maxVUs or add segments)`,
     ],
   ];
@@ -144,7 +144,10 @@ export function serverFactRows(run: RunData): Row[] {
       ? ([["Peak CPU utilization, 20-s data", percent(s.cpuUtilization20s ?? [])]] as Row[])
       : []),
     ["Peak RequestCountPerTarget", peak(s.requestCountPerTarget)],
-    ["Target 5xx (ALB)", formatNumber(s.http5xx.reduce((a, p) => a + p.value, 0))],
+    [
+      "Target 5xx (ALB)",
+      s.http5xx.length === 0 ? "—" : formatNumber(s.http5xx.reduce((a, p) => a + p.value, 0)),
+    ],
     [
       "CPU-seconds per request",
       c.cpuSecondsPerRequest === null ? "—" : c.cpuSecondsPerRequest.toPrecision(3),
@@ -194,7 +197,9 @@ export function runVerdict(run: RunData): RunVerdict {
     return {
       pass: null,
       headline:
-        "NO VERDICT: a trace bundle holds traffic, not a load test, so nothing was judged; the figures and charts below describe it. Point a simulate or plan config at it (trace: { file: BUNDLE }) to test settings against this traffic.",
+        run.traffic.from.requests === null
+          ? "NO VERDICT: a trace bundle holds traffic, not a load test, so nothing was judged; the figures and charts below describe it. It has no requests series, so simulate and plan cannot replay it: import it again with --requests naming the series that counts requests."
+          : "NO VERDICT: a trace bundle holds traffic, not a load test, so nothing was judged; the figures and charts below describe it. Point a simulate or plan config at it (trace: { file: BUNDLE }) to test settings against this traffic.",
       failing: [],
     };
   if (run.thresholds.length === 0 && exit === null) {

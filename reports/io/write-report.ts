@@ -14,7 +14,7 @@
  *                         report.json (the result without timelines), plan-*.png
  *   simulate folder (timeline.csv, events.json, summary.json) ──writeSimulateReport──▶ the same
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { preBlock, renderPlanHtml } from "../html.js";
 import { planCharts } from "../plan-charts.js";
@@ -65,13 +65,15 @@ export async function writeReport(
 ): Promise<RunReportFiles & { readonly out: string; readonly allWarnings: readonly Warning[] }> {
   if (!existsSync(dir))
     throw new UsageError(
-      `${dir} does not exist; pass a run bundle, a plan folder or a simulate folder.`,
+      `${dir} does not exist; pass the folder caplab run, import, collect, plan or simulate wrote (its --out).`,
       "missing-file",
     );
   const kind = bundleKind(dir);
   if (kind === "unknown")
     throw new UsageError(
-      `${dir} is not a run bundle (manifest.json), a plan folder (recommendation.json) or a simulate folder (timeline.csv, events.json, summary.json).`,
+      statSync(dir).isFile()
+        ? `${dir} is a file; caplab report takes the folder caplab run, import, collect, plan or simulate wrote (a CSV of request counts: caplab import FILE --format csv --out DIR first).`
+        : `${dir} is not a run or trace bundle (manifest.json), a plan folder (recommendation.json) or a simulate folder (timeline.csv, events.json, summary.json); pass the folder caplab run, import, collect, plan or simulate wrote (its --out).`,
       "bad-bundle",
     );
   const output = await prepareOutputFiles(options.out ?? dir, {

@@ -538,7 +538,9 @@ export function renderThresholdResult(result: ThresholdResult): string {
   if (result.verdict === "invalid") return `${head}: invalid: ${result.error}`;
   const verdict = result.ok ? "passed" : "FAILED";
   if (result.observed === null)
-    return `${head}: ${verdict} (no ${result.aggregation}: k6 does not judge it)`;
+    return result.aggregation === ""
+      ? `${head}: ${verdict} (k6's verdict; no value: the expression names no aggregation caplab reads)`
+      : `${head}: ${verdict} (no ${result.aggregation}: k6 does not judge it)`;
   const empty = result.samples === 0 ? ", no samples: judged on 0, as k6 does" : "";
   return `${head}: ${verdict} (${formatObserved(result.observed, result.contains)}${empty})`;
 }

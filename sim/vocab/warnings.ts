@@ -395,6 +395,13 @@ export const warnings = {
   // -- k6 results imported as a run (`import --format k6`, analysis/io/import/k6-run.ts) ---
 
   /** k6's summary export and caplab's reading of the k6 output disagree on a threshold. */
+  /** A summary export whose request count is not the output's: likely another run's. */
+  summaryOfAnotherRun: (file: string, summaryRequests: number, outputRequests: number) =>
+    make(
+      "summary-of-another-run",
+      `--summary-export ${file} counts ${summaryRequests.toLocaleString("en-US")} requests (http_reqs), the k6 output ${outputRequests.toLocaleString("en-US")}: they look like two different runs, and the thresholds keep the summary's verdicts and values; give the summary export of the same run.`,
+    ),
+
   thresholdVerdictDiffers: (
     metric: string,
     expression: string,

@@ -143,7 +143,7 @@ describe("caplab report", () => {
     const empty = join(dir, "empty");
     await mkdir(empty, { recursive: true });
     await expect(runReportCommand(empty, {}, cliContext(io()))).rejects.toThrow(
-      /is not a run bundle \(manifest\.json\), a plan folder \(recommendation\.json\) or a simulate folder/,
+      /is not a run or trace bundle \(manifest\.json\), a plan folder \(recommendation\.json\) or a simulate folder/,
     );
   });
 });

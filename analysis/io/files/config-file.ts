@@ -52,9 +52,70 @@ export async function loadConfig<T>(
         "bad-config",
       );
     }
-    throw new UsageError(formatZodIssue(path, first), "bad-config", { cause: parsed.error });
+    const typo = misspelledField(parsed.error.issues);
+    throw new UsageError(
+      typo !== null
+        ? `${path}: ${typo.found} is not a known field, and ${typo.meant} is missing; fix the spelling.`
+        : looksLikePlanConfig(data, parsed.error.issues)
+          ? `${path} is a plan config (it has ${["space", "current"].filter((k) => Object.hasOwn(data as object, k)).join(" and ")}, and no task or scaling): run caplab plan ${path}, or give simulate one setting with task: and scaling: (a plan config's current: holds them).`
+          : formatZodIssue(path, first),
+      "bad-config",
+      { cause: parsed.error },
+    );
   }
   return { config: parsed.data, baseDir: dirname(resolve(path)) };
+}
+
+/** A plan config given to simulate: task or scaling missing at the top, and space or current there. */
+function looksLikePlanConfig(data: unknown, issues: readonly Issue[]): boolean {
+  if (typeof data !== "object" || data === null) return false;
+  const missingTop = issues.some(
+    (i) =>
+      i.code === "invalid_type" &&
+      i.path.length === 1 &&
+      (i.path[0] === "task" || i.path[0] === "scaling"),
+  );
+  return missingTop && (Object.hasOwn(data, "space") || Object.hasOwn(data, "current"));
+}
+
+/**
+ * A key zod did not know beside a required field it found missing at the same place, spelt
+ * nearly alike (`cpuMsPerReqest` for `cpuMsPerRequest`: at most 2 edits, or another case):
+ * then the missing field is that typo, and naming it helps more than "is missing".
+ */
+function misspelledField(issues: readonly Issue[]): { found: string; meant: string } | null {
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const at = fieldPath(issue.path);
+    for (const missing of issues) {
+      if (missing.code !== "invalid_type" || ("input" in missing && missing.input !== undefined))
+        continue;
+      const name = missing.path.at(-1);
+      if (typeof name !== "string" || fieldPath(missing.path.slice(0, -1)) !== at) continue;
+      const key = issue.keys.find(
+        (k) => k.toLowerCase() === name.toLowerCase() || editDistance(k, name) <= 2,
+      );
+      if (key !== undefined)
+        return { found: at ? `${at}.${key}` : key, meant: at ? `${at}.${name}` : name };
+    }
+  }
+  return null;
+}
+
+/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 /**
@@ -203,6 +264,10 @@ export function formatZodIssue(file: string, issue: Issue): string {
   const field = fieldPath(issue.path);
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys.map((k) => (field ? `${field}.${k}` : k));
+    // A simulate config given to plan: its task and scaling are the plan's `current`.
+    const current = keys.filter((k) => k === "task" || k === "scaling");
+    if (current.length > 0)
+      return `${file}: ${keys.join(", ")} ${keys.length === 1 ? "is not a known field" : "are not known fields"} here; a plan config takes today's task size and scaling under current: (current: { ${current.join(", ")} }), to compare its pick with, and searches the rest (see caplab plan --help).`;
     return `${file}: ${keys.join(", ")} ${keys.length === 1 ? "is not a known field" : "are not known fields"}; remove ${keys.length === 1 ? "it" : "them"} or fix the spelling.`;
   }
   const message =

@@ -1,6 +1,7 @@
 /** Lines of a byte stream, each at most a given length: a line without end never fills memory. */
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
+import { UsageError } from "../../../sim/vocab/errors.js";
 
 /** Lines longer than this are cut off and reported bad instead of filling memory (`caplab import`). @default 1 MiB */
 export const MAX_LINE_CHARS = 1 << 20;
@@ -138,4 +139,32 @@ export class ByteLines {
     if (bytes !== null && end > start && bytes[end - 1] === 13) end--;
     this.onLine(bytes, start, end);
   }
+}
+
+/** True for zlib's error on gzip data that is corrupt or ends early (a file cut short in a copy). */
+export function isGzipDamage(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === "Z_BUF_ERROR" || code === "Z_DATA_ERROR";
+}
+
+/**
+ * The one sentence for a gzip input that is corrupt or cut short: nothing is imported from a
+ * part of a file, since a trace or run missing its end reads as a quiet end, not as missing.
+ */
+export function gzipDamaged(
+  name: string,
+  error: unknown,
+  linesRead?: number,
+  orElse = "or leave it out of the sources",
+): UsageError {
+  const how = (error as NodeJS.ErrnoException).code === "Z_BUF_ERROR" ? "ends early" : "is corrupt";
+  const where =
+    linesRead === undefined || linesRead === 0
+      ? ""
+      : ` after ${linesRead.toLocaleString("en-US")} line${linesRead === 1 ? "" : "s"}`;
+  return new UsageError(
+    `${name} cannot be read to its end: its gzip data ${how}${where}; copy or download it again (gzip -t checks a file), ${orElse}.`,
+    "bad-gzip",
+    { cause: error },
+  );
 }

@@ -94,7 +94,7 @@ export async function loadObservedBundle(
     const server = await bundleFile(root, "server", null, { optional: true, folder: true });
     if (server === null || !(await isBundle(server)))
       throw new UsageError(
-        `${dir} is a run bundle without server-side data (server/); run caplab collect for the run's window and calibrate that bundle.`,
+        `${dir} is a run bundle without server-side data (server/), which this command reads; collect the run's window into it (caplab collect --cluster C --service S --from T1 --to T2 --out ${join(dir, "server")}), or run the next test with --collect CLUSTER/SERVICE.`,
         "bad-bundle",
       );
     traceRoot = { dir: join(dir, "server"), real: server };

@@ -15,6 +15,7 @@
  * Every file is read through bundle-files.ts: a manifest field or symbolic link that leads
  * out of the bundle is a UsageError.
  */
+import { gzipDamaged, isGzipDamage } from "./lines.js";
 import { join, resolve } from "node:path";
 import {
   BUNDLE_FORMAT,
@@ -266,6 +267,8 @@ export async function loadRunBundle(
         );
       if (error instanceof TraceError)
         throw new UsageError(`${dir}: ${error.message}`, error.code, { cause: error });
+      if (isGzipDamage(error))
+        throw gzipDamaged(k6Path, error, undefined, "or re-create the bundle");
       throw error;
     }
     for (const b of ingested.badLines.slice(0, MAX_NAMED_BAD_K6_LINES))

@@ -8,6 +8,7 @@
  *
  * Every mistake in a file is a {@link UsageError} whose message names the file and line.
  */
+import { gzipDamaged, isGzipDamage } from "./lines.js";
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -15,7 +16,7 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { CsvError, parse } from "csv-parse";
 import { generateDefaultWeek } from "../../synthetic.js";
-import { parseIsoTime, toTrace } from "../../trace.js";
+import { parseIsoTime, STEP_SECONDS_CHOICES, toTrace } from "../../trace.js";
 import type {
   Candidate,
   DeploymentSettings,
@@ -132,6 +133,8 @@ export async function readTraceCsvStream(
       max_record_size: MAX_CSV_RECORD_CHARS,
     }),
   );
+  // pipe() does not pass on the input's errors (a gzip cut short): end the parser with them.
+  input.on("error", (error) => parser.destroy(error));
   const times: number[] = [];
   const values: number[] = [];
   let header: string[] | null = null;
@@ -206,6 +209,8 @@ export async function readTraceCsvStream(
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
+    if (isGzipDamage(error))
+      throw gzipDamaged(path, error, undefined, "or point trace.file at a whole one");
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;
       throw new UsageError(
@@ -241,6 +246,19 @@ export async function readTraceCsvStream(
 function looksLikeData(record: readonly string[]): boolean {
   const timeAt = record.findIndex((cell) => parseTimeCell(cell) !== null);
   return timeAt >= 0 && record.some((cell, i) => i !== timeAt && parseNumber(cell) !== null);
+}
+
+/**
+ * The earliest number a column of unnamed times is taken to hold, seconds from the epoch
+ * (1973-03-03, 1e8 s): smaller numbers are counts or ids, not Unix times, so a CSV of two
+ * columns of small numbers is refused rather than read as traffic in January 1970. A column
+ * named as a time, or given as timeColumn, takes any number.
+ */
+const MIN_UNNAMED_UNIX_SECONDS = 1e8;
+
+function isUnixTimeCell(cell: string): boolean {
+  const time = parseTimeCell(cell);
+  return time !== null && time >= MIN_UNNAMED_UNIX_SECONDS * 1000;
 }
 
 function chooseColumns(
@@ -279,10 +297,10 @@ function chooseColumns(
   if (time < 0 && header !== null) time = firstOf(TIME_COLUMN_NAMES);
   if (time < 0)
     time = firstRow.findIndex((cell) => parseTimeCell(cell) !== null && parseNumber(cell) === null);
-  if (time < 0) time = firstRow.findIndex((cell) => parseTimeCell(cell) !== null);
+  if (time < 0) time = firstRow.findIndex(isUnixTimeCell);
   if (time < 0) {
     throw new UsageError(
-      `${path} has no column that reads as a time (ISO 8601 or unix seconds); name it with timeColumn.`,
+      `${path} has no column that reads as a time (named ${TIME_COLUMN_NAMES.slice(0, 3).join(", ")}…, or holding ISO 8601 times or Unix seconds since 1973); name it with timeColumn.`,
       "missing-column",
     );
   }
@@ -384,6 +402,11 @@ export async function loadTraceSource(
       const bundle = await readBundleRequests(path);
       raw = bundle.raw;
       stepSeconds = bundle.manifest.stepSeconds;
+      if (!(STEP_SECONDS_CHOICES as readonly number[]).includes(stepSeconds))
+        throw new UsageError(
+          `${displayPath(path)} holds ${stepSeconds}-s steps (its requests series' period); simulate and plan take ${STEP_SECONDS_CHOICES.join(", ")} s${stepSeconds > 300 ? ", since a coarser series hides the peaks scaling must follow" : ""}: fetch the series again at one of those periods, or give it as a CSV (trace.file), whose values are spread evenly over the steps they cover, with a warning.`,
+          "bad-step",
+        );
       observationSeconds = bundle.periodSeconds;
       // The bundle's window keeps leading and trailing gaps explicit.
       from ??= Date.parse(bundle.manifest.window.from);

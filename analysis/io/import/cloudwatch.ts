@@ -13,6 +13,7 @@
  * datapoints' spacing): CloudWatch statistics are not re-binned. The bundle's step is the
  * requests series' period.
  */
+import { gzipDamaged, isGzipDamage } from "../files/lines.js";
 import { readFile, stat } from "node:fs/promises";
 import { plural } from "../../../sim/vocab/numbers.js";
 import { resolve } from "node:path";
@@ -198,6 +199,7 @@ export async function importCloudWatch(
     try {
       read = await readSource(source, s3, maxBytes, builder, bad);
     } catch (error) {
+      if (isGzipDamage(error)) throw gzipDamaged(source.name, error);
       if (!(error instanceof PartlyRead)) throw error;
       unreadable++;
       warn(warnings.unreadableInput(source.name, error.message));
@@ -331,6 +333,7 @@ async function readSource(
   try {
     stream = await openSource(source, s3);
   } catch (error) {
+    if (isGzipDamage(error)) throw gzipDamaged(source.name, error);
     throw new UsageError(
       `${source.name} could not be read (${describe(error)}).`,
       "unreadable-file",
@@ -369,6 +372,7 @@ async function readSource(
       if (mode === null && scan.length > MAX_LINE_CHARS) mode = "whole";
     }
   } catch (error) {
+    if (isGzipDamage(error)) throw gzipDamaged(source.name, error);
     throw new UsageError(
       `${source.name} could not be read (${describe(error)}).`,
       "unreadable-file",
@@ -403,6 +407,7 @@ async function readSource(
       bytes += chunk.length;
     }
   } catch (error) {
+    if (isGzipDamage(error)) throw gzipDamaged(source.name, error);
     throw new UsageError(
       `${source.name} could not be read (${describe(error)}).`,
       "unreadable-file",
@@ -511,6 +516,7 @@ async function readLines(
       records += read.value.records;
     });
   } catch (error) {
+    if (isGzipDamage(error)) throw gzipDamaged(name, error);
     throw new PartlyRead(describe(error), {
       shapes: [...shapes],
       records,

@@ -4,6 +4,7 @@
  * (cli/import-command.ts) only declares the flags, prints and records.
  *
  *   sources + {@link ImportFlags} ──checkImportFlags──▶ format, step, window (UsageError: exit 2)
+ *     ──checkSourceKinds──▶ (a local file of another kind than --format: UsageError)
  *     ──prepareOutputFolder(--out)──▶ (checked before the possibly long read)
  *     ├─ k6 ──importK6Run──▶ a run bundle in --out
  *     └─ else ──importTrace──▶ a trace bundle in --out; ALB logs of other load balancers
@@ -39,6 +40,7 @@ import {
   type ImportResult,
 } from "./import.js";
 import { importK6Run, type K6RunImport } from "./k6-run.js";
+import { checkSourceKinds } from "./sniff.js";
 import { explainS3ImportFailure, parseS3Url } from "./sources.js";
 
 /** What `caplab import` takes besides its sources, as its flags give it. */
@@ -179,6 +181,7 @@ export async function importBundles(
   world: ImportWorld,
 ): Promise<ImportOutcome> {
   const { format, stepSeconds, fromMs, toMs } = checkImportFlags(sources, opts);
+  await checkSourceKinds(sources, format);
   // --out is checked before the (possibly long) read, and may not hold the sources.
   const output = await prepareOutputFolder(opts.out, {
     command: "import",

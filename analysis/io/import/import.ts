@@ -15,6 +15,7 @@
  * {@link MAX_REPORTED_BAD_LINES} are reported with file and line number, and the import
  * goes on.
  */
+import { gzipDamaged, isGzipDamage } from "../files/lines.js";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { toTrace } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
@@ -231,6 +232,7 @@ async function importLines(
       }
     } catch (error) {
       if (error instanceof UsageError) throw error;
+      if (isGzipDamage(error)) throw gzipDamaged(source.name, error, linesHere);
       unreadable++;
       warn(warnings.unreadableInput(source.name, describe(error, source)));
     }

@@ -15,6 +15,8 @@
  *     the run bundle as a trace)
  *   ──writeRunManifest──▶ DIR/manifest.json (on: "import")
  */
+import { gzipDamaged, isGzipDamage } from "../files/lines.js";
+import { recognizeInput } from "../../input-kind.js";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { chmod, copyFile, mkdir, open, readFile, writeFile } from "node:fs/promises";
@@ -153,6 +155,13 @@ async function readJsonInput(flag: string, path: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
+    // k6's --out json output given where its summary belongs: say so, not where JSON broke.
+    if (recognizeInput(text.slice(0, 64 * 1024), text.length <= 64 * 1024).includes("k6"))
+      throw new UsageError(
+        `${flag} ${path} is k6 --out json output (a JSON object per line), not ${flag === "--summary-export" ? "a summary" : "a thresholds file"}; give it as SOURCE, and ${flag === "--summary-export" ? "the file k6 --summary-export wrote (or handleSummary's data)" : 'a JSON file of {"thresholds": {…}}'} as ${flag}.`,
+        "wrong-format",
+        { cause: error },
+      );
     throw new UsageError(
       `${flag} ${path} is not JSON: ${jsonErrorReason(text, error)}.`,
       "bad-config",
@@ -352,6 +361,7 @@ export async function importK6Run(
       );
     if (error instanceof TraceError)
       throw new UsageError(`${what}: ${error.message}`, error.code, { cause: error });
+    if (isGzipDamage(error)) throw gzipDamaged(what, error);
     throw error;
   }
   const sourceName = files === 1 ? options.sources[0]! : options.sources.join(", ");
@@ -375,6 +385,11 @@ export async function importK6Run(
       `Nothing to import from ${options.sources.join(", ")}: it holds no lines; check the source.`,
       "empty-trace",
     );
+
+  const summaryRequests = summary?.metrics.http_reqs?.count;
+  const outputRequests = ingested.metrics.http_reqs?.values.count ?? 0;
+  if (summaryRequests !== undefined && summaryRequests !== outputRequests)
+    warn(warning.summaryOfAnotherRun(options.summaryExport!, summaryRequests, outputRequests));
 
   // Every threshold, once: --thresholds, then the summary export's, then the Metric lines'.
   const thresholds: Record<string, K6Threshold[]> = {};

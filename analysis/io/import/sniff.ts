@@ -1,0 +1,59 @@
+/**
+ * Before an import reads its sources, each local file given by name is looked at (its first
+ * 64 KiB, un-gzipped when gzip): a file of another kind than `--format` (k6 output given as
+ * CloudWatch, a k6 summary or `--out csv` file given as k6 output, JSON given as CSV, …) is
+ * refused with one sentence saying what it is and what to do (analysis/input-kind.ts).
+ * Folders and S3 objects are not looked at: their files are chosen by suffix, and the
+ * readers count what they cannot read.
+ */
+import { stat } from "node:fs/promises";
+import { StringDecoder } from "node:string_decoder";
+import { UsageError } from "../../../sim/vocab/errors.js";
+import { inputMismatch, recognizeInput } from "../../input-kind.js";
+import { openSource, parseS3Url } from "./sources.js";
+
+/** How much of a file is looked at. */
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * The first {@link HEAD_BYTES} of a local file as text (un-gzipped when it is gzip), and
+ * whether that is the whole file. A read that fails part way (a gzip cut short) gives what it
+ * read before, as not complete: the import itself then says what is wrong.
+ */
+export async function readHead(path: string): Promise<{ text: string; complete: boolean }> {
+  const decoder = new StringDecoder("utf8");
+  let text = "";
+  let complete = true;
+  const stream = await openSource({ kind: "file", path, name: path }, () => {
+    throw new Error("a local file needs no S3 client");
+  });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      text += decoder.write(chunk);
+      if (text.length >= HEAD_BYTES) {
+        complete = false;
+        break;
+      }
+    }
+  } catch {
+    complete = false;
+  } finally {
+    stream.destroy();
+  }
+  return { text: complete ? text + decoder.end() : text.slice(0, HEAD_BYTES), complete };
+}
+
+/**
+ * @throws UsageError naming the first source that is a regular file of another kind than
+ *   `format`, what it is and what to do.
+ */
+export async function checkSourceKinds(sources: readonly string[], format: string): Promise<void> {
+  for (const source of sources) {
+    if (parseS3Url(source) !== null) continue;
+    const info = await stat(source).catch(() => null);
+    if (info === null || !info.isFile()) continue; // the reader says what is wrong with it
+    const head = await readHead(source);
+    const mismatch = inputMismatch(recognizeInput(head.text, head.complete), format);
+    if (mismatch !== null) throw new UsageError(`${source} ${mismatch}.`, "wrong-format");
+  }
+}
