@@ -7,6 +7,7 @@
 import type { Writable } from "node:stream";
 import type { Command } from "commander";
 import { printable } from "../reports/escape.js";
+import { maskSecrets } from "../sim/vocab/redact.js";
 import type { Env, Io } from "../sim/vocab/index.js";
 
 export type { Env, Io };
@@ -54,13 +55,16 @@ export type CommandSetup = (
  * The Io every command writes through: each piece of text passes through {@link printable},
  * so a control character that came from outside (a log field, a scenario or threshold name, a
  * path in an error) shows as `\uXXXX` instead of acting on the terminal. Tab and line feed
- * pass. Progress bars, which write caplab's own control sequences, write to
- * {@link CliContext.terminal} instead.
+ * pass. Credentials are taken out first (`maskSecrets`, sim/vocab/redact.ts): the userinfo and
+ * credential-named query parameters of URLs (a k6 threshold on `{name:https://…?token=…}`, a
+ * presigned S3 URL in a path), and each of `secrets`, the credential values of the
+ * environment (`secretValuesOf`). Progress bars, which write caplab's own control sequences,
+ * write to {@link CliContext.terminal} instead.
  */
-export function printableIo(io: Io): Io {
+export function printableIo(io: Io, secrets: readonly string[] = []): Io {
   return {
-    out: (text) => io.out(printable(text)),
-    err: (text) => io.err(printable(text)),
+    out: (text) => io.out(printable(maskSecrets(text, secrets))),
+    err: (text) => io.err(printable(maskSecrets(text, secrets))),
     isTty: io.isTty,
   };
 }

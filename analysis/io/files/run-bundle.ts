@@ -31,6 +31,7 @@ import { TraceError } from "../../trace.js";
 import { parseK6Summary, type K6Ingested } from "../../k6-ingest.js";
 import type { K6MetricType } from "../../k6-results.js";
 import { thresholdNeeds, type ThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
+import { redactSecrets } from "../../../sim/vocab/redact.js";
 import type { SloTargets } from "../../../scenarios/plan/k6-plan.js";
 import {
   hasServerFigures,
@@ -145,6 +146,24 @@ async function optionalJson(
     }
     throw error;
   }
+}
+
+/**
+ * A threshold with the credentials of URLs in its metric, expression and error taken out
+ * (`redactSecrets`): k6 names a sub-metric by a tag's value, and the `url` and `name` tags
+ * are request URLs (`http_req_duration{name:https://api/x?token=…}`), which reports, the
+ * gate's files and the history would otherwise repeat.
+ */
+export function redactThreshold<T extends { readonly metric: string; readonly expression: string }>(
+  t: T,
+): T {
+  const error = (t as { readonly error?: unknown }).error;
+  return {
+    ...t,
+    metric: redactSecrets(t.metric),
+    expression: redactSecrets(t.expression),
+    ...(typeof error === "string" ? { error: redactSecrets(error) } : {}),
+  };
 }
 
 /** Verdicts of a thresholds.json or caplab-summary.json: `{thresholds: [{metric, expression, ok, …}]}`. */
@@ -290,9 +309,10 @@ export async function loadRunBundle(
     const t = (m as { type?: unknown }).type;
     if (t === "counter" || t === "gauge" || t === "rate" || t === "trend") knownTypes.set(name, t);
   }
+  // Judged on the names as k6 wrote them; shown with the credentials of URLs in them taken out.
   const thresholds = withObservedValues(verdicts, ingested?.metrics ?? {}, summaryMetrics, (name) =>
     knownTypes.get(name),
-  );
+  ).map(redactThreshold);
 
   const plan = (await optionalJson(root, "plan.json", null, warnings)) as {
     slo?: SloTargets;
