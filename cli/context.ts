@@ -113,11 +113,29 @@ export function onProcessInterrupt(handler: (signal: InterruptSignal) => void): 
   };
 }
 
+let stdoutMayClose = false;
+
+/**
+ * Standard output may be closed early by whoever reads it (`caplab import --help | head`):
+ * the next write fails with EPIPE, which Node raises as an unhandled 'error' event, a crash
+ * with a stack, in the middle of whatever the command was doing. Instead the rest of the
+ * output is dropped and the command finishes: its files are written whole, its exit code
+ * stands. Any other error on stdout still surfaces.
+ */
+function letStdoutClose(): void {
+  if (stdoutMayClose) return;
+  stdoutMayClose = true;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
+}
+
 /** The real outside world: this process's streams, environment, directory and signals. */
 export function processContext(): CliContext {
+  letStdoutClose();
   return {
     io: {
-      out: (t) => void process.stdout.write(t),
+      out: (t) => void (process.stdout.writable && process.stdout.write(t)),
       err: (t) => void process.stderr.write(t),
       isTty: Boolean(process.stderr.isTTY),
     },
