@@ -100,3 +100,18 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join("***");
   return out;
 }
+
+/**
+ * `value` (JSON-like: objects, arrays, strings, numbers, …) with {@link redactSecrets}
+ * applied to every string in it, keys included; for the manifests caplab writes, whose fields
+ * hold what other programs said (k6's version line, sources, notes).
+ */
+export function redactStrings<T>(value: T): T {
+  if (typeof value === "string") return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactStrings(v)) as T;
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [redactSecrets(k), redactStrings(v)]),
+    ) as T;
+  return value;
+}

@@ -6,7 +6,7 @@
  * file caplab wrote and nothing it printed holds any of them. The environment's AWS
  * credentials are masked wherever a message would echo them.
  */
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -142,6 +142,39 @@ describe("credentials in k6's request URLs", () => {
     );
     expect(io.stderr()).toContain("X-Amz-Signature=***");
     expect(io.stderr()).toContain("leaked=***");
+    expect(leaks(io.text())).toEqual([]);
+  });
+});
+
+describe("what another program says", () => {
+  it("goes into a run's manifest without the credentials of URLs in it (k6's version line)", async () => {
+    const k6 = join(dir, "k6");
+    // A k6 that names a URL with a password and a token in its version line, and writes
+    // the summary export and an empty JSON output a run needs.
+    await writeFile(
+      k6,
+      `#!${process.execPath}
+const fs = require("node:fs");
+const a = process.argv.slice(2);
+if (a[0] === "version") { console.log("k6 v1.0.0 (${URLS[0]})"); process.exit(0); }
+const s = a.indexOf("--summary-export");
+if (s >= 0) fs.writeFileSync(a[s + 1], JSON.stringify({ metrics: {} }));
+for (const x of a) if (x.startsWith("json=")) fs.writeFileSync(x.slice(5), require("node:zlib").gzipSync(""));
+`,
+    );
+    await chmod(k6, 0o755);
+    const io = captureIo();
+    const out = join(dir, "k6-run");
+    const ctx = cliContext(io, {
+      env: { ...process.env, K6_BIN: k6, CAPLAB_HISTORY: join(dir, "history-run.duckdb") },
+      cwd: dir,
+    });
+    expect(
+      await main(["run", "smoke", "--target", "https://alb.example.com", "--out", out], ctx),
+    ).toBe(0);
+    const manifest = await readFile(join(out, "manifest.json"), "utf8");
+    expect(JSON.parse(manifest).k6Version).toContain("https://***@api.example.com/x?token=***");
+    expect(leaks(manifest)).toEqual([]);
     expect(leaks(io.text())).toEqual([]);
   });
 });

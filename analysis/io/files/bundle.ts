@@ -4,6 +4,7 @@
  * place, so a crash never leaves a half-written bundle where a reader would take it for a
  * whole one, and a folder caplab did not write is never replaced without --force.
  */
+import { redactStrings } from "../../../sim/vocab/redact.js";
 import { createReadStream } from "node:fs";
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -106,7 +107,14 @@ export async function writeBundle(
       await mkdir(dirname(join(dir, name)), { recursive: true });
       await writeFile(join(dir, name), content);
     }
-    await writeFile(join(dir, BUNDLE_MANIFEST), `${JSON.stringify(parsed, null, 2)}\n`);
+    // Where the data came from and the notes on it hold what others wrote (paths, URLs,
+    // query labels): shown without the credentials of URLs in them.
+    const shown = {
+      ...parsed,
+      source: redactStrings(parsed.source),
+      notes: redactStrings(parsed.notes),
+    };
+    await writeFile(join(dir, BUNDLE_MANIFEST), `${JSON.stringify(shown, null, 2)}\n`);
   });
 }
 

@@ -31,7 +31,7 @@ import { TraceError } from "../../trace.js";
 import { parseK6Summary, type K6Ingested } from "../../k6-ingest.js";
 import type { K6MetricType } from "../../k6-results.js";
 import { thresholdNeeds, type ThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
-import { redactSecrets } from "../../../sim/vocab/redact.js";
+import { redactSecrets, redactStrings } from "../../../sim/vocab/redact.js";
 import type { SloTargets } from "../../../scenarios/plan/k6-plan.js";
 import {
   hasServerFigures,
@@ -79,8 +79,11 @@ export async function writeRunManifest(
     throw new Error(
       `writeRunManifest: ${formatZodIssue(path, parsed.error.issues[0]!)} (a run manifest caplab wrote does not fit its own schema)`,
     );
-  await writeJsonAtomic(path, parsed.data);
-  return parsed.data;
+  // Its fields hold what other programs said (k6's version line, sources, notes): shown
+  // without the credentials of URLs in them.
+  const shown = redactStrings(parsed.data);
+  await writeJsonAtomic(path, shown);
+  return shown;
 }
 
 /**
