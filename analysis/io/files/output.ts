@@ -33,6 +33,7 @@ import { randomBytes } from "node:crypto";
 import {
   lstat,
   mkdir,
+  open,
   readdir,
   readFile,
   realpath,
@@ -139,7 +140,7 @@ function isLeftover(path: string): boolean {
 }
 
 function isTempName(name: string): boolean {
-  return TEMP_NAME.test(name);
+  return TEMP_NAME.test(name) || name === FILES_LOCK;
 }
 
 async function lstatOrNull(path: string) {
@@ -645,6 +646,69 @@ export async function prepareOutputFiles(
   };
 }
 
+/**
+ * The lock that commands adding files to one folder take turns on (`report`, `gate` and
+ * `backtest` on one bundle, two CI jobs gating one run): created with O_EXCL, holding the
+ * holder's process id. Without it two of them read the folder's marker at once, each writes
+ * it back with only its own new files, and the next run refuses the other's files as "not
+ * written by caplab"; or one takes the other's fresh file for one caplab did not write.
+ */
+const FILES_LOCK = ".caplab-lock";
+
+/** How long a command waits for another one's {@link FILES_LOCK}, in ms. @default 60000 */
+export const FILES_LOCK_TIMEOUT_MS = 60_000;
+
+/** Locks of this process that are held (so one left by a dead process of the same id is told apart). */
+const heldLocks = new Set<string>();
+
+/**
+ * Runs `body` holding `dir`'s {@link FILES_LOCK}. The lock is held for renames and the
+ * marker only (milliseconds), so a busy lock is tried again after 5 ms, doubling to 200 ms,
+ * each wait a random time in its upper half. A lock whose process no longer runs (kill -9
+ * while holding it) is taken over.
+ *
+ * @throws UsageError when another live process has held it for {@link FILES_LOCK_TIMEOUT_MS}.
+ */
+async function withFolderLock<T>(dir: string, shown: string, body: () => Promise<T>): Promise<T> {
+  const lock = join(dir, FILES_LOCK);
+  const deadline = Date.now() + FILES_LOCK_TIMEOUT_MS;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      const handle = await open(lock, "wx");
+      heldLocks.add(lock);
+      try {
+        await handle.writeFile(String(process.pid));
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = Number((await readFile(lock, "utf8").catch(() => "")).trim());
+    const stale =
+      Number.isInteger(holder) &&
+      holder > 0 &&
+      (holder === process.pid ? !heldLocks.has(lock) : !processAlive(holder));
+    if (stale) {
+      await rm(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline)
+      throw new UsageError(
+        `${shown} is locked by process ${holder} (${FILES_LOCK}), which has been adding files to it for ${FILES_LOCK_TIMEOUT_MS / 1000} s; run again when it is done, or remove ${lock} if no caplab runs.`,
+        "output-locked",
+      );
+    await new Promise((r) => setTimeout(r, wait / 2 + (Math.random() * wait) / 2));
+  }
+  try {
+    return await body();
+  } finally {
+    heldLocks.delete(lock);
+    await rm(lock, { force: true });
+  }
+}
+
 async function addFiles<T>(
   abs: string,
   shown: string,
@@ -671,31 +735,34 @@ async function addFiles<T>(
       const by = caught();
       if (by !== null) throw interrupted(by, abs);
       const added = await listFiles(staging);
-      // The files of `abs` that caplab wrote: those its marker lists, or all of them when an
-      // older caplab's layout says the folder is caplab's.
-      const marker = await readOutputMarker(abs);
-      const state = marker === null ? await inspectOutput(abs) : null;
-      const listed = marker?.files ?? (state?.kind === "caplab" ? state.files : []);
-      const clashes: string[] = [];
-      for (const f of added) {
-        const target = await lstatOrNull(join(abs, f));
-        if (target !== null && !(target.isFile() && listed.includes(f))) clashes.push(f);
-      }
-      if (clashes.length > 0 && !options.force)
-        throw new UsageError(
-          `${options.flag ?? "--out"} ${shown} already holds ${clashes[0]}, which caplab did not write; give another folder, or pass --force to keep it as ${clashes[0]}.caplab-backup-TIME and write anyway.`,
-          "unsafe-output",
-        );
-      for (const f of clashes) {
-        const backup = await backupPath(join(abs, f));
-        await rename(join(abs, f), backup);
-        options.notify?.(`${join(abs, f)} (not written by caplab) is now ${backup}.`);
-      }
-      for (const f of added) {
-        await mkdir(dirname(join(abs, f)), { recursive: true });
-        await rename(join(staging, f), join(abs, f));
-      }
-      await markFolder(abs, marker?.command ?? options.command, [...listed, ...added]);
+      // From reading the marker to writing it back, one command at a time.
+      await withFolderLock(abs, shown, async () => {
+        // The files of `abs` that caplab wrote: those its marker lists, or all of them when an
+        // older caplab's layout says the folder is caplab's.
+        const marker = await readOutputMarker(abs);
+        const state = marker === null ? await inspectOutput(abs) : null;
+        const listed = marker?.files ?? (state?.kind === "caplab" ? state.files : []);
+        const clashes: string[] = [];
+        for (const f of added) {
+          const target = await lstatOrNull(join(abs, f));
+          if (target !== null && !(target.isFile() && listed.includes(f))) clashes.push(f);
+        }
+        if (clashes.length > 0 && !options.force)
+          throw new UsageError(
+            `${options.flag ?? "--out"} ${shown} already holds ${clashes[0]}, which caplab did not write; give another folder, or pass --force to keep it as ${clashes[0]}.caplab-backup-TIME and write anyway.`,
+            "unsafe-output",
+          );
+        for (const f of clashes) {
+          const backup = await backupPath(join(abs, f));
+          await rename(join(abs, f), backup);
+          options.notify?.(`${join(abs, f)} (not written by caplab) is now ${backup}.`);
+        }
+        for (const f of added) {
+          await mkdir(dirname(join(abs, f)), { recursive: true });
+          await rename(join(staging, f), join(abs, f));
+        }
+        await markFolder(abs, marker?.command ?? options.command, [...listed, ...added]);
+      });
       done = true;
       return value;
     });
