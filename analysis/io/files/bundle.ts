@@ -4,7 +4,6 @@
  * place, so a crash never leaves a half-written bundle where a reader would take it for a
  * whole one, and a folder caplab did not write is never replaced without --force.
  */
-import { redactStrings } from "../../../sim/vocab/redact.js";
 import { createReadStream } from "node:fs";
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -30,6 +29,7 @@ import { csvErrorReason, MAX_CSV_RECORD_CHARS } from "./csv.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { prepareOutputFolder, type OutputFolder } from "./output.js";
 import { excerpt } from "./excerpt.js";
+import { redactStrings } from "../../../sim/vocab/redact.js";
 
 /** A fixed-step series: value i covers [startMs + i·step, startMs + (i+1)·step); NaN = no data. */
 export interface FixedSeries {

@@ -61,6 +61,7 @@ import { renderSeriesCsv, type FixedSeries } from "../files/bundle.js";
 import { excerpt, jsonErrorReason } from "../files/excerpt.js";
 import { ingestK6File, K6LineTooLongError, MAX_K6_LINE_BYTES } from "../files/k6-stream.js";
 import { writeJsonAtomic } from "../files/output.js";
+import { checkWholeFile } from "../files/small-file.js";
 import { caplabVersion } from "../../../sim/io/package-root.js";
 import { redactThreshold, writeRunManifest } from "../files/run-bundle.js";
 import { listSources, MAX_REPORTED_BAD_LINES, openSource } from "./sources.js";
@@ -137,6 +138,7 @@ async function isGzipFile(path: string): Promise<boolean> {
 
 /** A user's JSON file (summary export, thresholds), read whole; a UsageError names what is wrong. */
 async function readJsonInput(flag: string, path: string): Promise<unknown> {
+  await checkWholeFile(path, flag);
   let text: string;
   try {
     text = await readFile(path, "utf8");
