@@ -156,12 +156,38 @@ async function lstatOrNull(path: string) {
 // ---------------------------------------------------------------------------------------------
 // Whose files are these?
 
+/** The largest marker or manifest read to tell whose a folder is, in bytes. @default 64 MiB */
+const MAX_OWNER_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The text of `path` when it is a regular file (not a link, FIFO or device) of at most
+ * {@link MAX_OWNER_FILE_BYTES}; else null. caplab writes its markers and manifests as such
+ * files, so anything else is not one of them, and reading it could block on a FIFO forever
+ * or read a link to /dev/zero without end.
+ */
+async function readOwnerFile(path: string): Promise<string | null> {
+  const st = await lstatOrNull(path);
+  if (st === null || !st.isFile() || st.size > MAX_OWNER_FILE_BYTES) return null;
+  return readFile(path, "utf8");
+}
+
+/** The first `bytes` bytes of the regular file `path`. */
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(bytes), 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The marker of `dir`, or null when it has none (or one caplab cannot read). */
 export async function readOutputMarker(dir: string): Promise<OutputMarker | null> {
   try {
-    const json = JSON.parse(await readFile(join(dir, OUTPUT_MARKER), "utf8")) as Partial<
-      Record<keyof OutputMarker, unknown>
-    >;
+    const text = await readOwnerFile(join(dir, OUTPUT_MARKER));
+    if (text === null) return null;
+    const json = JSON.parse(text) as Partial<Record<keyof OutputMarker, unknown>>;
     if (
       json.format !== OUTPUT_MARKER_FORMAT ||
       !Array.isArray(json.files) ||
@@ -206,9 +232,9 @@ const LEGACY_SIGNATURES = ["recommendation.json", "timeline.csv", "runs.parquet"
 
 async function hasCaplabManifest(dir: string): Promise<boolean> {
   try {
-    const path = join(dir, "manifest.json");
-    if ((await stat(path)).size > 64 * 1024 * 1024) return false;
-    const format = (JSON.parse(await readFile(path, "utf8")) as { format?: unknown }).format;
+    const text = await readOwnerFile(join(dir, "manifest.json"));
+    if (text === null) return false;
+    const format = (JSON.parse(text) as { format?: unknown }).format;
     return typeof format === "string" && /^caplab-(trace|run)-bundle\/\d+$/.test(format);
   } catch {
     return false;
@@ -685,7 +711,7 @@ async function withFolderLock<T>(dir: string, shown: string, body: () => Promise
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    const holder = Number((await readFile(lock, "utf8").catch(() => "")).trim());
+    const holder = Number(((await readOwnerFile(lock).catch(() => null)) ?? "").trim());
     const stale =
       Number.isInteger(holder) &&
       holder > 0 &&
@@ -696,7 +722,7 @@ async function withFolderLock<T>(dir: string, shown: string, body: () => Promise
     }
     if (Date.now() > deadline)
       throw new UsageError(
-        `${shown} is locked by process ${holder} (${FILES_LOCK}), which has been adding files to it for ${FILES_LOCK_TIMEOUT_MS / 1000} s; run again when it is done, or remove ${lock} if no caplab runs.`,
+        `${shown} is locked by ${Number.isInteger(holder) && holder > 0 ? `process ${holder}` : "another caplab"} (${FILES_LOCK}), which has been adding files to it for ${FILES_LOCK_TIMEOUT_MS / 1000} s; run again when it is done, or remove ${lock} if no caplab runs.`,
         "output-locked",
       );
     await new Promise((r) => setTimeout(r, wait / 2 + (Math.random() * wait) / 2));
@@ -810,7 +836,7 @@ export async function prepareOutputFile(
     const now = await lstatOrNull(abs);
     if (now === null) return true;
     if (!now.isFile()) return false;
-    return options.written((await readFile(abs)).subarray(0, 4096).toString("utf8"));
+    return options.written((await readHead(abs, 4096)).toString("utf8"));
   };
   if (!(await ours()) && !options.force)
     throw new UsageError(

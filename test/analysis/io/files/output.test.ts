@@ -2,7 +2,7 @@
  * Output folders that never destroy (analysis/io/files/output.ts): refusals, --force backups, the swap,
  * recovery after a kill -9 at each step, interrupts, and a property over random folders.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rename, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -505,6 +505,48 @@ describe("commands adding files to one folder at once (report and gate on one bu
     expect((await inspectOutput(run)).kind).toBe("caplab");
     await (await prepareOutputFiles(run, { command: "gate" })).write(filler({ "gate.md": "#" }));
     expect((await readdir(run)).sort()).toEqual([OUTPUT_MARKER, "gate.md", "manifest.json"]);
+  });
+});
+
+describe("a marker, manifest or lock that is not a regular file", () => {
+  it("is no marker: the folder is refused at once, never read (a FIFO waited forever, a link to /dev/zero read 600 MB)", async () => {
+    const root = await tempDir("owner-files");
+    const made: string[] = [];
+    for (const name of [OUTPUT_MARKER, "manifest.json"]) {
+      const fifo = join(root, `fifo-${name}`);
+      await mkdir(fifo);
+      try {
+        execFileSync("mkfifo", [join(fifo, name)]);
+      } catch {
+        continue; // no mkfifo here
+      }
+      made.push(fifo);
+      if (existsSync("/dev/zero")) {
+        const zero = join(root, `zero-${name}`);
+        await mkdir(zero);
+        await symlink("/dev/zero", join(zero, name));
+        made.push(zero);
+      }
+    }
+    for (const dir of made) {
+      expect(await readOutputMarker(dir)).toBeNull();
+      expect((await inspectOutput(dir)).kind).toBe("foreign");
+      await expect(prepareOutputFolder(dir, { command: "test" })).rejects.toThrow(
+        /which caplab did not write/,
+      );
+    }
+  });
+
+  it("a lock left in a folder, even a FIFO, does not make it foreign", async () => {
+    const root = await tempDir("lock-fifo");
+    const run = join(root, "run");
+    await caplabOutput(run, { "manifest.json": "{}" });
+    try {
+      execFileSync("mkfifo", [join(run, ".caplab-lock")]);
+    } catch {
+      return; // no mkfifo here
+    }
+    expect((await inspectOutput(run)).kind).toBe("caplab");
   });
 });
 
