@@ -263,6 +263,7 @@ export async function runScenario(
   const origin = targetOrigin(opts.target);
   checkFlagCombinations(opts);
   const { path, kind } = resolveScenario(scenario);
+  await checkWholeFile(path, "scenario");
   const plan = await loadScenarioPlan(kind, opts, world.cwd);
   parseCollectFlag(opts.collect);
   // The bundle is written into a fresh temporary folder that is swapped in when the run is

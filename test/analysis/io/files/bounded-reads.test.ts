@@ -107,7 +107,7 @@ describe("devices and pipes are refused, never read", () => {
     expect(err).toMatch(/pipe\.log is a FIFO \(named pipe\), not a regular file/);
   });
 
-  it("a config, --thresholds, --summary-export, --plan or history that is a FIFO is refused, not waited on", async () => {
+  it("a config, --thresholds, --summary-export, --plan, a scenario script or history that is a FIFO is refused, not waited on", async () => {
     const dir = await workDir();
     const fifo = join(dir, "pipe.json");
     try {
@@ -135,6 +135,7 @@ describe("devices and pipes are refused, never read", () => {
         "--out",
         join(dir, "r"),
       ],
+      ["run", fifo, "--target", "https://alb.example.com", "--out", join(dir, "r")],
     ]) {
       const { code, err } = await caplab(args);
       expect({ args, code }).toEqual({ args, code: 2 });
