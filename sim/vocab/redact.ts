@@ -102,16 +102,22 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
 }
 
 /**
- * `value` (JSON-like: objects, arrays, strings, numbers, …) with {@link redactSecrets}
- * applied to every string in it, keys included; for the manifests caplab writes, whose fields
+ * `value` (JSON-like: plain objects, arrays, strings, numbers, …) with {@link redactSecrets}
+ * applied to every string in it, keys included (a `Date` or another class's object is kept
+ * as it is); for the manifests caplab writes, whose fields
  * hold what other programs said (k6's version line, sources, notes).
  */
 export function redactStrings<T>(value: T): T {
   if (typeof value === "string") return redactSecrets(value) as T;
   if (Array.isArray(value)) return value.map((v: unknown) => redactStrings(v)) as T;
-  if (value !== null && typeof value === "object")
+  if (value !== null && typeof value === "object" && isPlainObject(value))
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [redactSecrets(k), redactStrings(v)]),
     ) as T;
   return value;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }

@@ -4,6 +4,7 @@ import {
   maskSecrets,
   MIN_MASKED_SECRET_CHARS,
   redactSecrets,
+  redactStrings,
   secretValuesOf,
 } from "../../../sim/vocab/redact.js";
 
@@ -103,5 +104,18 @@ describe("maskSecrets", () => {
     expect(maskSecrets(text, secrets)).toBe(
       `signed with *** and ***; header *** in ${env.AWS_REGION}`,
     );
+  });
+});
+
+describe("redactStrings", () => {
+  it("redacts every string of plain data, keys included, and keeps dates and numbers", () => {
+    const at = new Date(0);
+    expect(
+      redactStrings({
+        n: 1,
+        at,
+        list: ["https://u:p@h/", { "x?token=abc": "y?sig=def" }],
+      }),
+    ).toEqual({ n: 1, at, list: ["https://***@h/", { "x?token=***": "y?sig=***" }] });
   });
 });
