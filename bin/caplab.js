@@ -3,16 +3,18 @@
 import { inspect } from "node:util";
 import { main } from "../dist/cli/main.js";
 import { printable } from "../dist/reports/escape.js";
-import { redactUserinfo } from "../dist/analysis/io/files/urls.js";
+import { maskSecrets, secretValuesOf } from "../dist/sim/vocab/redact.js";
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error) => {
-    // A bug: the stack, with any URL's user name and password taken out and any control
-    // character in its message made visible.
-    process.stderr.write(`${printable(redactUserinfo(inspect(error)))}\n`);
+    // A bug: the stack, with the credentials of URLs (user name and password, credential-named
+    // query parameters) and of the environment taken out, and any control character in its
+    // message made visible.
+    const shown = maskSecrets(inspect(error), secretValuesOf(process.env));
+    process.stderr.write(`${printable(shown)}\n`);
     process.exitCode = 1;
   },
 );

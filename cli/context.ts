@@ -7,6 +7,7 @@
 import type { Writable } from "node:stream";
 import type { Command } from "commander";
 import { printable } from "../reports/escape.js";
+import { maskSecrets } from "../sim/vocab/redact.js";
 import type { Env, Io } from "../sim/vocab/index.js";
 
 export type { Env, Io };
@@ -54,13 +55,16 @@ export type CommandSetup = (
  * The Io every command writes through: each piece of text passes through {@link printable},
  * so a control character that came from outside (a log field, a scenario or threshold name, a
  * path in an error) shows as `\uXXXX` instead of acting on the terminal. Tab and line feed
- * pass. Progress bars, which write caplab's own control sequences, write to
- * {@link CliContext.terminal} instead.
+ * pass. Credentials are taken out first (`maskSecrets`, sim/vocab/redact.ts): the userinfo and
+ * credential-named query parameters of URLs (a k6 threshold on `{name:https://…?token=…}`, a
+ * presigned S3 URL in a path), and each of `secrets`, the credential values of the
+ * environment (`secretValuesOf`). Progress bars, which write caplab's own control sequences,
+ * write to {@link CliContext.terminal} instead.
  */
-export function printableIo(io: Io): Io {
+export function printableIo(io: Io, secrets: readonly string[] = []): Io {
   return {
-    out: (text) => io.out(printable(text)),
-    err: (text) => io.err(printable(text)),
+    out: (text) => io.out(printable(maskSecrets(text, secrets))),
+    err: (text) => io.err(printable(maskSecrets(text, secrets))),
     isTty: io.isTty,
   };
 }
@@ -110,9 +114,11 @@ export function onProcessInterrupt(handler: (signal: InterruptSignal) => void): 
 }
 
 /**
- * A reader that stops early (`caplab plan --help | head`) closes the pipe: later writes fail
- * with EPIPE, which is not an error of the command, so they are dropped (as `git` or `ls`
- * do), instead of an unhandled 'error' event and a stack trace.
+ * A reader that stops early (`caplab plan --help | head`, `| true`) closes the pipe: later
+ * writes fail with EPIPE, which Node raises as an unhandled 'error' event, a crash with a
+ * stack in the middle of whatever the command was doing. Instead the rest of that output is
+ * dropped (as `git` or `ls` do) and the command finishes: its files are written whole, its
+ * exit code stands. Any other error on the stream still surfaces.
  */
 function dropWritesAfterClosedPipe(stream: NodeJS.WriteStream): void {
   if (stream.listeners("error").includes(onClosedPipe)) return;
@@ -120,7 +126,7 @@ function dropWritesAfterClosedPipe(stream: NodeJS.WriteStream): void {
 }
 
 function onClosedPipe(error: NodeJS.ErrnoException): void {
-  if (error.code !== "EPIPE") throw error;
+  if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
 }
 
 /** The real outside world: this process's streams, environment, directory and signals. */
@@ -129,7 +135,7 @@ export function processContext(): CliContext {
   dropWritesAfterClosedPipe(process.stderr);
   return {
     io: {
-      out: (t) => void process.stdout.write(t),
+      out: (t) => void (process.stdout.writable && process.stdout.write(t)),
       err: (t) => void process.stderr.write(t),
       isTty: Boolean(process.stderr.isTTY),
     },

@@ -9,6 +9,7 @@ import { Command, CommanderError } from "commander";
 import { HistoryError, Interrupted, UsageError } from "../sim/vocab/errors.js";
 import { caplabVersion } from "../sim/io/package-root.js";
 import { redactUserinfo } from "../analysis/io/files/urls.js";
+import { secretValuesOf } from "../sim/vocab/redact.js";
 import { setupBacktestCommand } from "./backtest-command.js";
 import { setupCalibrateCommand } from "./calibrate-command.js";
 import { setupCollectCommand } from "./collect-command.js";
@@ -122,7 +123,7 @@ export async function main(
 ): Promise<number> {
   const given = isIo(context) ? { io: context } : context;
   const outside = { ...processContext(), ...given };
-  const ctx: CliContext = { ...outside, io: printableIo(outside.io) };
+  const ctx: CliContext = { ...outside, io: printableIo(outside.io, secretValuesOf(outside.env)) };
   const { io } = ctx;
   let code = 0;
   const program = buildProgram(ctx, (c) => {

@@ -34,6 +34,8 @@ import { caplabVersion } from "../../sim/io/package-root.js";
 import { awsClientOptions, type AwsTimeouts } from "../../analysis/io/aws/aws-client.js";
 import { prepareOutputFolder, type OutputFolder } from "../../analysis/io/files/output.js";
 import { parseHttpUrl } from "../../analysis/io/files/urls.js";
+import { jsonErrorReason } from "../../analysis/io/files/excerpt.js";
+import { checkWholeFile } from "../../analysis/io/files/small-file.js";
 import { loadTraceSource } from "../../analysis/io/files/trace-file.js";
 import { gitCommit, resolveScenario } from "./k6-process.js";
 import { runLocal } from "./run-local.js";
@@ -169,12 +171,28 @@ export async function loadScenarioPlan(
 ): Promise<ScenarioPlan | null> {
   let plan: ScenarioPlan | null = null;
   if (opts.plan !== undefined) {
+    await checkWholeFile(opts.plan, "--plan");
+    let text: string;
+    try {
+      text = await readFile(opts.plan, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        code === "ENOENT"
+          ? `--plan ${opts.plan} does not exist; check the path.`
+          : `--plan ${opts.plan} cannot be read (${code ?? "unknown error"}).`,
+        "missing-file",
+        { cause: error },
+      );
+    }
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(opts.plan, "utf8"));
+      json = JSON.parse(text);
     } catch (error) {
+      // In words that quote a short escaped excerpt, never Node's message, which quotes the
+      // file as it is.
       throw new UsageError(
-        `--plan ${opts.plan} is not a readable JSON file: ${(error as Error).message}.`,
+        `--plan ${opts.plan} is not JSON: ${jsonErrorReason(text, error)}.`,
         "bad-config",
         { cause: error },
       );
@@ -245,6 +263,7 @@ export async function runScenario(
   const origin = targetOrigin(opts.target);
   checkFlagCombinations(opts);
   const { path, kind } = resolveScenario(scenario);
+  await checkWholeFile(path, "scenario");
   const plan = await loadScenarioPlan(kind, opts, world.cwd);
   parseCollectFlag(opts.collect);
   // The bundle is written into a fresh temporary folder that is swapped in when the run is

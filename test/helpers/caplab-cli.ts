@@ -5,14 +5,14 @@
  */
 import { inspect } from "node:util";
 import { main } from "../../cli/main.js";
-import { redactUserinfo } from "../../analysis/io/files/urls.js";
+import { maskSecrets, secretValuesOf } from "../../sim/vocab/redact.js";
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(redactUserinfo(inspect(error)));
+    console.error(maskSecrets(inspect(error), secretValuesOf(process.env)));
     process.exitCode = 1;
   },
 );

@@ -16,7 +16,7 @@
  */
 import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { ECSClient, TaskDefinition } from "@aws-sdk/client-ecs";
 import { MAX_TRACE_STEPS, tooManySteps } from "../../trace.js";
 import { writeBundle, type FixedSeries } from "../files/bundle.js";
 import type { OutputFolder } from "../files/output.js";
@@ -52,6 +52,7 @@ import {
   toTaskSize,
 } from "./snapshot.js";
 import { plural } from "../../../sim/vocab/numbers.js";
+import { redactStrings } from "../../../sim/vocab/redact.js";
 
 /** What to collect. */
 export interface CollectRequest {
@@ -409,7 +410,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     "service.json": json({
       collectedAt,
       service: serviceSnapshot.service,
-      taskDefinition: serviceSnapshot.taskDefinition,
+      taskDefinition: withoutEnvironmentValues(serviceSnapshot.taskDefinition),
       serviceRevisions: serviceSnapshot.revisions,
     }),
     "scaling.json": json({ collectedAt, ...scaling, current: scalingConfig }),
@@ -484,4 +485,30 @@ function iso(ms: number): string {
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * The task definition as a bundle keeps it: the value of every plaintext environment
+ * variable replaced by `***` (its name kept), and the credentials of URLs in any other string
+ * (a command line, a label) taken out. ECS shows `environment` values to anyone who may
+ * describe the task definition and AWS advises secrets go in `secrets` instead
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/taskdef-envfiles.html), but
+ * they are often there, and a bundle travels further: CI artifacts, shared folders. Nothing
+ * in caplab reads them. `secrets` hold ARNs, not values, and are kept.
+ */
+export function withoutEnvironmentValues(td: TaskDefinition): TaskDefinition {
+  return redactStrings({
+    ...td,
+    containerDefinitions: td.containerDefinitions?.map((c) => ({
+      ...c,
+      ...(c.environment === undefined
+        ? {}
+        : {
+            environment: c.environment.map((e) => ({
+              ...e,
+              ...(e.value === undefined ? {} : { value: "***" }),
+            })),
+          }),
+    })),
+  });
 }

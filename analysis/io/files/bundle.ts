@@ -29,6 +29,7 @@ import { csvErrorReason, MAX_CSV_RECORD_CHARS } from "./csv.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { prepareOutputFolder, type OutputFolder } from "./output.js";
 import { excerpt } from "./excerpt.js";
+import { redactStrings } from "../../../sim/vocab/redact.js";
 
 /** A fixed-step series: value i covers [startMs + i·step, startMs + (i+1)·step); NaN = no data. */
 export interface FixedSeries {
@@ -106,7 +107,14 @@ export async function writeBundle(
       await mkdir(dirname(join(dir, name)), { recursive: true });
       await writeFile(join(dir, name), content);
     }
-    await writeFile(join(dir, BUNDLE_MANIFEST), `${JSON.stringify(parsed, null, 2)}\n`);
+    // Where the data came from and the notes on it hold what others wrote (paths, URLs,
+    // query labels): shown without the credentials of URLs in them.
+    const shown = {
+      ...parsed,
+      source: redactStrings(parsed.source),
+      notes: redactStrings(parsed.notes),
+    };
+    await writeFile(join(dir, BUNDLE_MANIFEST), `${JSON.stringify(shown, null, 2)}\n`);
   });
 }
 

@@ -15,6 +15,7 @@ import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { UsageError } from "../../../sim/vocab/errors.js";
+import { checkWholeFile } from "./small-file.js";
 
 /**
  * The most nodes YAML aliases (`*name`) may expand to in one config: the yaml library's
@@ -129,6 +130,7 @@ export async function readYamlFile(path: string): Promise<unknown> {
 }
 
 async function readConfigBytes(path: string): Promise<Uint8Array> {
+  await checkWholeFile(path, "config file");
   try {
     return await readFile(path);
   } catch (error) {

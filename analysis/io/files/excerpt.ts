@@ -3,6 +3,7 @@
  * control character, quote and backslash escaped, so that neither a terminal, a log nor a
  * report can be steered by it and a large or secret file never spills into an error.
  */
+import { redactSecrets } from "../../../sim/vocab/redact.js";
 
 /** The longest excerpt of a file's content that a message quotes, in characters. @default 80 */
 export const MAX_EXCERPT_CHARS = 80;
@@ -34,14 +35,17 @@ function escapeChar(c: string): string {
 
 /**
  * `text` in double quotes, escaped, cut to `max` characters of the original (then "…" follows
- * the closing quote).
+ * the closing quote), with the credentials of URLs in it taken out (`redactSecrets`).
  *
  * @example excerpt('a,"b"\u001b[2J') // '"a,\\"b\\"\\u001b[2J"'
  * @example excerpt("x".repeat(100), 3) // '"xxx"…'
  */
 export function excerpt(text: string, max = MAX_EXCERPT_CHARS): string {
-  const cut = text.length > max;
-  let head = cut ? text.slice(0, max) : text;
+  // Credentials in URLs (a presigned S3 URL in a bad line) go before the cut, so that no
+  // part of one is shown.
+  const full = redactSecrets(text);
+  const cut = full.length > max;
+  let head = cut ? full.slice(0, max) : full;
   // Never end on half of a surrogate pair.
   if (cut && /[\ud800-\udbff]$/.test(head)) head = head.slice(0, -1);
   return `"${head.replace(UNSAFE, escapeChar)}"${cut ? "…" : ""}`;

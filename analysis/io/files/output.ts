@@ -33,6 +33,7 @@ import { randomBytes } from "node:crypto";
 import {
   lstat,
   mkdir,
+  open,
   readdir,
   readFile,
   realpath,
@@ -139,7 +140,7 @@ function isLeftover(path: string): boolean {
 }
 
 function isTempName(name: string): boolean {
-  return TEMP_NAME.test(name);
+  return TEMP_NAME.test(name) || name === FILES_LOCK;
 }
 
 async function lstatOrNull(path: string) {
@@ -155,12 +156,38 @@ async function lstatOrNull(path: string) {
 // ---------------------------------------------------------------------------------------------
 // Whose files are these?
 
+/** The largest marker or manifest read to tell whose a folder is, in bytes. @default 64 MiB */
+const MAX_OWNER_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The text of `path` when it is a regular file (not a link, FIFO or device) of at most
+ * {@link MAX_OWNER_FILE_BYTES}; else null. caplab writes its markers and manifests as such
+ * files, so anything else is not one of them, and reading it could block on a FIFO forever
+ * or read a link to /dev/zero without end.
+ */
+async function readOwnerFile(path: string): Promise<string | null> {
+  const st = await lstatOrNull(path);
+  if (st === null || !st.isFile() || st.size > MAX_OWNER_FILE_BYTES) return null;
+  return readFile(path, "utf8");
+}
+
+/** The first `bytes` bytes of the regular file `path`. */
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(bytes), 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The marker of `dir`, or null when it has none (or one caplab cannot read). */
 export async function readOutputMarker(dir: string): Promise<OutputMarker | null> {
   try {
-    const json = JSON.parse(await readFile(join(dir, OUTPUT_MARKER), "utf8")) as Partial<
-      Record<keyof OutputMarker, unknown>
-    >;
+    const text = await readOwnerFile(join(dir, OUTPUT_MARKER));
+    if (text === null) return null;
+    const json = JSON.parse(text) as Partial<Record<keyof OutputMarker, unknown>>;
     if (
       json.format !== OUTPUT_MARKER_FORMAT ||
       !Array.isArray(json.files) ||
@@ -205,9 +232,9 @@ const LEGACY_SIGNATURES = ["recommendation.json", "timeline.csv", "runs.parquet"
 
 async function hasCaplabManifest(dir: string): Promise<boolean> {
   try {
-    const path = join(dir, "manifest.json");
-    if ((await stat(path)).size > 64 * 1024 * 1024) return false;
-    const format = (JSON.parse(await readFile(path, "utf8")) as { format?: unknown }).format;
+    const text = await readOwnerFile(join(dir, "manifest.json"));
+    if (text === null) return false;
+    const format = (JSON.parse(text) as { format?: unknown }).format;
     return typeof format === "string" && /^caplab-(trace|run)-bundle\/\d+$/.test(format);
   } catch {
     return false;
@@ -645,6 +672,69 @@ export async function prepareOutputFiles(
   };
 }
 
+/**
+ * The lock that commands adding files to one folder take turns on (`report`, `gate` and
+ * `backtest` on one bundle, two CI jobs gating one run): created with O_EXCL, holding the
+ * holder's process id. Without it two of them read the folder's marker at once, each writes
+ * it back with only its own new files, and the next run refuses the other's files as "not
+ * written by caplab"; or one takes the other's fresh file for one caplab did not write.
+ */
+const FILES_LOCK = ".caplab-lock";
+
+/** How long a command waits for another one's {@link FILES_LOCK}, in ms. @default 60000 */
+export const FILES_LOCK_TIMEOUT_MS = 60_000;
+
+/** Locks of this process that are held (so one left by a dead process of the same id is told apart). */
+const heldLocks = new Set<string>();
+
+/**
+ * Runs `body` holding `dir`'s {@link FILES_LOCK}. The lock is held for renames and the
+ * marker only (milliseconds), so a busy lock is tried again after 5 ms, doubling to 200 ms,
+ * each wait a random time in its upper half. A lock whose process no longer runs (kill -9
+ * while holding it) is taken over.
+ *
+ * @throws UsageError when another live process has held it for {@link FILES_LOCK_TIMEOUT_MS}.
+ */
+async function withFolderLock<T>(dir: string, shown: string, body: () => Promise<T>): Promise<T> {
+  const lock = join(dir, FILES_LOCK);
+  const deadline = Date.now() + FILES_LOCK_TIMEOUT_MS;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      const handle = await open(lock, "wx");
+      heldLocks.add(lock);
+      try {
+        await handle.writeFile(String(process.pid));
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = Number(((await readOwnerFile(lock).catch(() => null)) ?? "").trim());
+    const stale =
+      Number.isInteger(holder) &&
+      holder > 0 &&
+      (holder === process.pid ? !heldLocks.has(lock) : !processAlive(holder));
+    if (stale) {
+      await rm(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline)
+      throw new UsageError(
+        `${shown} is locked by ${Number.isInteger(holder) && holder > 0 ? `process ${holder}` : "another caplab"} (${FILES_LOCK}), which has been adding files to it for ${FILES_LOCK_TIMEOUT_MS / 1000} s; run again when it is done, or remove ${lock} if no caplab runs.`,
+        "output-locked",
+      );
+    await new Promise((r) => setTimeout(r, wait / 2 + (Math.random() * wait) / 2));
+  }
+  try {
+    return await body();
+  } finally {
+    heldLocks.delete(lock);
+    await rm(lock, { force: true });
+  }
+}
+
 async function addFiles<T>(
   abs: string,
   shown: string,
@@ -671,31 +761,34 @@ async function addFiles<T>(
       const by = caught();
       if (by !== null) throw interrupted(by, abs);
       const added = await listFiles(staging);
-      // The files of `abs` that caplab wrote: those its marker lists, or all of them when an
-      // older caplab's layout says the folder is caplab's.
-      const marker = await readOutputMarker(abs);
-      const state = marker === null ? await inspectOutput(abs) : null;
-      const listed = marker?.files ?? (state?.kind === "caplab" ? state.files : []);
-      const clashes: string[] = [];
-      for (const f of added) {
-        const target = await lstatOrNull(join(abs, f));
-        if (target !== null && !(target.isFile() && listed.includes(f))) clashes.push(f);
-      }
-      if (clashes.length > 0 && !options.force)
-        throw new UsageError(
-          `${options.flag ?? "--out"} ${shown} already holds ${clashes[0]}, which caplab did not write; give another folder, or pass --force to keep it as ${clashes[0]}.caplab-backup-TIME and write anyway.`,
-          "unsafe-output",
-        );
-      for (const f of clashes) {
-        const backup = await backupPath(join(abs, f));
-        await rename(join(abs, f), backup);
-        options.notify?.(`${join(abs, f)} (not written by caplab) is now ${backup}.`);
-      }
-      for (const f of added) {
-        await mkdir(dirname(join(abs, f)), { recursive: true });
-        await rename(join(staging, f), join(abs, f));
-      }
-      await markFolder(abs, marker?.command ?? options.command, [...listed, ...added]);
+      // From reading the marker to writing it back, one command at a time.
+      await withFolderLock(abs, shown, async () => {
+        // The files of `abs` that caplab wrote: those its marker lists, or all of them when an
+        // older caplab's layout says the folder is caplab's.
+        const marker = await readOutputMarker(abs);
+        const state = marker === null ? await inspectOutput(abs) : null;
+        const listed = marker?.files ?? (state?.kind === "caplab" ? state.files : []);
+        const clashes: string[] = [];
+        for (const f of added) {
+          const target = await lstatOrNull(join(abs, f));
+          if (target !== null && !(target.isFile() && listed.includes(f))) clashes.push(f);
+        }
+        if (clashes.length > 0 && !options.force)
+          throw new UsageError(
+            `${options.flag ?? "--out"} ${shown} already holds ${clashes[0]}, which caplab did not write; give another folder, or pass --force to keep it as ${clashes[0]}.caplab-backup-TIME and write anyway.`,
+            "unsafe-output",
+          );
+        for (const f of clashes) {
+          const backup = await backupPath(join(abs, f));
+          await rename(join(abs, f), backup);
+          options.notify?.(`${join(abs, f)} (not written by caplab) is now ${backup}.`);
+        }
+        for (const f of added) {
+          await mkdir(dirname(join(abs, f)), { recursive: true });
+          await rename(join(staging, f), join(abs, f));
+        }
+        await markFolder(abs, marker?.command ?? options.command, [...listed, ...added]);
+      });
       done = true;
       return value;
     });
@@ -743,7 +836,7 @@ export async function prepareOutputFile(
     const now = await lstatOrNull(abs);
     if (now === null) return true;
     if (!now.isFile()) return false;
-    return options.written((await readFile(abs)).subarray(0, 4096).toString("utf8"));
+    return options.written((await readHead(abs, 4096)).toString("utf8"));
   };
   if (!(await ours()) && !options.force)
     throw new UsageError(

@@ -32,6 +32,7 @@ import { TraceError } from "../../trace.js";
 import { parseK6Summary, type K6Ingested } from "../../k6-ingest.js";
 import type { K6MetricType } from "../../k6-results.js";
 import { thresholdNeeds, type ThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
+import { redactSecrets, redactStrings } from "../../../sim/vocab/redact.js";
 import type { SloTargets } from "../../../scenarios/plan/k6-plan.js";
 import {
   hasServerFigures,
@@ -79,8 +80,11 @@ export async function writeRunManifest(
     throw new Error(
       `writeRunManifest: ${formatZodIssue(path, parsed.error.issues[0]!)} (a run manifest caplab wrote does not fit its own schema)`,
     );
-  await writeJsonAtomic(path, parsed.data);
-  return parsed.data;
+  // Its fields hold what other programs said (k6's version line, sources, notes): shown
+  // without the credentials of URLs in them.
+  const shown = redactStrings(parsed.data);
+  await writeJsonAtomic(path, shown);
+  return shown;
 }
 
 /**
@@ -146,6 +150,24 @@ async function optionalJson(
     }
     throw error;
   }
+}
+
+/**
+ * A threshold with the credentials of URLs in its metric, expression and error taken out
+ * (`redactSecrets`): k6 names a sub-metric by a tag's value, and the `url` and `name` tags
+ * are request URLs (`http_req_duration{name:https://api/x?token=…}`), which reports, the
+ * gate's files and the history would otherwise repeat.
+ */
+export function redactThreshold<T extends { readonly metric: string; readonly expression: string }>(
+  t: T,
+): T {
+  const error = (t as { readonly error?: unknown }).error;
+  return {
+    ...t,
+    metric: redactSecrets(t.metric),
+    expression: redactSecrets(t.expression),
+    ...(typeof error === "string" ? { error: redactSecrets(error) } : {}),
+  };
 }
 
 /** Verdicts of a thresholds.json or caplab-summary.json: `{thresholds: [{metric, expression, ok, …}]}`. */
@@ -293,9 +315,10 @@ export async function loadRunBundle(
     const t = (m as { type?: unknown }).type;
     if (t === "counter" || t === "gauge" || t === "rate" || t === "trend") knownTypes.set(name, t);
   }
+  // Judged on the names as k6 wrote them; shown with the credentials of URLs in them taken out.
   const thresholds = withObservedValues(verdicts, ingested?.metrics ?? {}, summaryMetrics, (name) =>
     knownTypes.get(name),
-  );
+  ).map(redactThreshold);
 
   const plan = (await optionalJson(root, "plan.json", null, warnings)) as {
     slo?: SloTargets;

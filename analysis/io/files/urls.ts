@@ -5,32 +5,13 @@
  * passwords there) would travel wherever the URL goes: k6 writes the request URL into every
  * sample's `url` tag, RunTask overrides are visible in DescribeTasks, a k6-operator TestRun
  * is a file people commit. caplab refuses such a URL before it writes or sends anything, and
- * {@link redactUserinfo} takes userinfo out of any text that could echo one (error messages,
+ * `redactUserinfo` (sim/vocab/redact.ts) takes userinfo out of any text that could echo one (error messages,
  * stacks).
  */
 import { UsageError } from "../../../sim/vocab/errors.js";
+import { hasUserinfo, redactUserinfo } from "../../../sim/vocab/redact.js";
 
-/**
- * Userinfo in a URL-like piece of text: a scheme and its colon, any slashes, then everything
- * up to the last `@` before the authority ends at `/`, `?`, `#`, `\` or whitespace. It follows
- * the WHATWG URL parser (https://url.spec.whatwg.org/#authority-state), which takes the last
- * `@` of the authority as the end of userinfo (so a password holding `@` is redacted whole)
- * and, for http and https, reads `https:user:pw@host` (no slashes) as userinfo too.
- */
-const USERINFO = /([a-z][a-z0-9+.-]*:[/\\]*)[^\s/?#\\]*@/gi;
-
-/** `text` with the userinfo of every URL in it replaced by `***`. */
-export function redactUserinfo(text: string): string {
-  return text.replace(USERINFO, "$1***@");
-}
-
-/** Whether `text` holds a URL with userinfo. */
-export function hasUserinfo(text: string): boolean {
-  USERINFO.lastIndex = 0;
-  const found = USERINFO.test(text);
-  USERINFO.lastIndex = 0;
-  return found;
-}
+export { hasUserinfo, redactUserinfo };
 
 /** What to do instead, per kind of URL. */
 const INSTEAD = {

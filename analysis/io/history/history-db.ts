@@ -35,6 +35,7 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb
 import type { GateResult, GateRun } from "../../gate.js";
 import type { HistoryPlan, HistoryRun } from "../../history.js";
 import { HistoryError, UsageError } from "../../../sim/vocab/errors.js";
+import { specialFileKind } from "../files/bundle-files.js";
 import { capacityFigures, type RunData } from "../../../reports/run-data.js";
 import {
   HISTORY_DEFAULTS,
@@ -262,6 +263,14 @@ async function useHistory<T>(
     throw new HistoryError(
       `the history ${path} is a folder, not a database file; point --history (or CAPLAB_HISTORY) at a file, such as ${join(path, "history.duckdb")}.`,
       "folder",
+      path,
+    );
+  // DuckDB would open a FIFO and wait for a writer forever, or read a device without end.
+  const special = existing === null ? null : specialFileKind(existing);
+  if (special !== null)
+    throw new HistoryError(
+      `the history ${path} is ${special}, not a database file; point --history (or CAPLAB_HISTORY) at a file, such as .caplab/history.duckdb.`,
+      "not-a-database",
       path,
     );
   try {

@@ -63,8 +63,9 @@ import { renderSeriesCsv, type FixedSeries } from "../files/bundle.js";
 import { excerpt, jsonErrorReason } from "../files/excerpt.js";
 import { ingestK6File, K6LineTooLongError, MAX_K6_LINE_BYTES } from "../files/k6-stream.js";
 import { writeJsonAtomic } from "../files/output.js";
+import { checkWholeFile } from "../files/small-file.js";
 import { caplabVersion } from "../../../sim/io/package-root.js";
-import { writeRunManifest } from "../files/run-bundle.js";
+import { redactThreshold, writeRunManifest } from "../files/run-bundle.js";
 import { listSources, MAX_REPORTED_BAD_LINES, openSource } from "./sources.js";
 import { StepGrid } from "./steps.js";
 
@@ -139,6 +140,7 @@ async function isGzipFile(path: string): Promise<boolean> {
 
 /** A user's JSON file (summary export, thresholds), read whole; a UsageError names what is wrong. */
 async function readJsonInput(flag: string, path: string): Promise<unknown> {
+  await checkWholeFile(path, flag);
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -463,6 +465,10 @@ export async function importK6Run(
     };
   });
 
+  // What the bundle and the terminal show: the credentials of URLs in sub-metric names
+  // (k6's `url` and `name` tags) taken out.
+  const shown = results.map(redactThreshold);
+
   // The trace, for simulate and plan.
   const grid = new StepGrid(
     options.stepSeconds ?? IMPORT_DEFAULTS.stepSeconds,
@@ -516,8 +522,8 @@ export async function importK6Run(
     evaluated: true,
     on: "the imported k6 output (k6's verdict where its summary export has one)",
     from,
-    failed: results.filter((r) => !r.ok).length,
-    thresholds: results,
+    failed: shown.filter((r) => !r.ok).length,
+    thresholds: shown,
   });
   const scenario =
     options.scenario ??
@@ -577,7 +583,7 @@ export async function importK6Run(
   return {
     manifest,
     ingested,
-    thresholds: results,
+    thresholds: shown,
     thresholdsFrom: from,
     files,
     trace:

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeTaskDefinitionCommand, type TaskDefinition } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCollectCommand } from "../../../../cli/collect-command.js";
 import { explainAwsError } from "../../../../analysis/io/aws/collect-bundle.js";
@@ -11,7 +12,7 @@ import { fetchChunk } from "../../../../analysis/io/aws/cloudwatch.js";
 import { collect, toFixedSeries } from "../../../../analysis/io/aws/collect.js";
 import { metricQueries } from "../../../../analysis/io/aws/metrics.js";
 import type { RetryOptions } from "../../../../analysis/io/aws/retry.js";
-import { LB, TG } from "./fixtures.js";
+import { LB, TASK_DEFINITION, TG } from "./fixtures.js";
 import { clients, mockAws, syntheticMetricData, TEST_CLIENT_CONFIG } from "./mock-aws.js";
 import { captureIo, cliContext } from "../../../helpers/io.js";
 
@@ -187,6 +188,56 @@ describe("collect with mocked AWS", () => {
     // 7 days at 60 s: 3 GetMetricData calls (the minimum, ⌈26 × 10,080 / 100,800⌉) and 9
     // snapshot calls (one of them the second page of DescribeScalingPolicies) and 1 ListMetrics.
     expect(aws.actions()).toHaveLength(13);
+  });
+
+  it("keeps the task definition's environment variable names, never their values", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-collect-"));
+    const out = join(dir, "bundle");
+    const registeredAt = new Date("2026-01-01T00:00:00Z");
+    aws.ecs.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: {
+        ...TASK_DEFINITION,
+        registeredAt,
+        containerDefinitions: [
+          {
+            name: "app",
+            cpu: 0,
+            environment: [
+              { name: "DB_PASSWORD", value: "hunter2-Zq9SECRET" },
+              { name: "WEBHOOK", value: "https://hooks.example.com/x?token=Zq9SECRET-2" },
+            ],
+            secrets: [
+              { name: "API_KEY", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/k" },
+            ],
+            command: ["serve", "--upstream", "https://user:Zq9SECRET-3@db.example.com"],
+          },
+        ],
+      },
+    });
+    await collect(
+      {
+        cluster: "prod",
+        service: "api",
+        fromMs: FROM,
+        toMs: FROM + DAY_MS,
+        periodSeconds: 60,
+        out,
+        where: "us-east-1",
+      },
+      { ...clients(), caplabVersion: "test", now: () => NOW, retry: fastRetry },
+    );
+    const text = await readFile(join(out, "service.json"), "utf8");
+    expect(text).not.toContain("Zq9SECRET");
+    const td = (JSON.parse(text) as { taskDefinition: TaskDefinition }).taskDefinition;
+    const app = td.containerDefinitions![0]!;
+    expect(app.environment).toEqual([
+      { name: "DB_PASSWORD", value: "***" },
+      { name: "WEBHOOK", value: "***" },
+    ]);
+    expect(app.secrets![0]!.valueFrom).toMatch(/^arn:aws:ssm:/);
+    expect(app.command).toEqual(["serve", "--upstream", "https://***@db.example.com"]);
+    expect(td.registeredAt).toBe(registeredAt.toISOString());
+    expect(td.cpu).toBe(TASK_DEFINITION.cpu);
   });
 
   it("puts the window on the period grid, ends it at now, and discards another collection's checkpoints", async () => {

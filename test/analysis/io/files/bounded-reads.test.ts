@@ -106,6 +106,62 @@ describe("devices and pipes are refused, never read", () => {
     expect(code).toBe(2);
     expect(err).toMatch(/pipe\.log is a FIFO \(named pipe\), not a regular file/);
   });
+
+  it("a config, --thresholds, --summary-export, --plan, a scenario script or history that is a FIFO is refused, not waited on", async () => {
+    const dir = await workDir();
+    const fifo = join(dir, "pipe.json");
+    try {
+      execFileSync("mkfifo", [fifo]);
+    } catch {
+      return; // no mkfifo here
+    }
+    const run = await writeRunBundle(join(dir, "run"), { seed: 1 });
+    const k6 = join(run, "k6.json.gz");
+    const fifoSentence = /pipe\.json is a FIFO \(named pipe\), not a (regular file|database file)/;
+    // Each of these waited for a writer forever before.
+    for (const args of [
+      ["simulate", fifo, "--out", join(dir, "s")],
+      ["plan", fifo, "--out", join(dir, "p")],
+      ["gate", run, "--config", fifo],
+      ["import", k6, "--format", "k6", "--thresholds", fifo, "--out", join(dir, "k")],
+      ["import", k6, "--format", "k6", "--summary-export", fifo, "--out", join(dir, "k")],
+      [
+        "run",
+        "smoke",
+        "--target",
+        "https://alb.example.com",
+        "--plan",
+        fifo,
+        "--out",
+        join(dir, "r"),
+      ],
+      ["run", fifo, "--target", "https://alb.example.com", "--out", join(dir, "r")],
+    ]) {
+      const { code, err } = await caplab(args);
+      expect({ args, code }).toEqual({ args, code: 2 });
+      expect(err).toMatch(fifoSentence);
+    }
+    const { code, err } = await caplab(["history", "--history", fifo]);
+    expect(code).toBe(74);
+    expect(err).toMatch(fifoSentence);
+    expect((await readdir(dir)).sort()).toEqual(["pipe.json", "run"]);
+  });
+
+  it.runIf(hasDevZero)(
+    "a config that is /dev/zero or a 3 GiB sparse file ends with one sentence",
+    async () => {
+      const dir = await workDir();
+      const { code, err } = await caplab(["simulate", "/dev/zero", "--out", join(dir, "s")]);
+      expect(code).toBe(2);
+      expect(err).toMatch(/config file \/dev\/zero is a character device, not a regular file/);
+      const big = join(dir, "big.yaml");
+      execFileSync("truncate", ["-s", "3G", big]);
+      const large = await caplab(["simulate", big, "--out", join(dir, "s")]);
+      expect(large.code).toBe(2);
+      // Before: "cannot be read (ERR_FS_FILE_TOO_LARGE); check its permissions".
+      expect(large.err).toMatch(/big\.yaml is 3\.0 GiB, more than the 64 MiB caplab reads/);
+    },
+  );
 });
 
 describe("a record-size cap in every reader", () => {

@@ -2,7 +2,7 @@
  * Output folders that never destroy (analysis/io/files/output.ts): refusals, --force backups, the swap,
  * recovery after a kill -9 at each step, interrupts, and a property over random folders.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rename, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -433,6 +433,119 @@ describe("files added to a folder (report, gate, backtest)", () => {
       "manifest.json",
       "report.html",
     ]);
+    expect((await inspectOutput(run)).kind).toBe("caplab");
+  });
+});
+
+/** Runs test/analysis/io/files/output-add.ts: adds the file `name` to `dir` in a process of its own. */
+function addInChild(dir: string, name: string): Promise<void> {
+  return new Promise((done, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(here, "output-add.ts"), dir, name],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? done() : reject(new Error(`${name}: exit ${code}: ${stderr}`)),
+    );
+  });
+}
+
+describe("commands adding files to one folder at once (report and gate on one bundle)", () => {
+  it("each lists its files in the marker, and none takes the other's for a stranger's", async () => {
+    const root = await tempDir("files-race");
+    const run = join(root, "run");
+    await caplabOutput(run, { "manifest.json": "{}" });
+    // Both read the marker before either writes it back: without a lock, the marker lost
+    // report.html, and the next report refused it as a file caplab did not write.
+    const [report, gate] = await Promise.all([
+      prepareOutputFiles(run, { command: "report" }),
+      prepareOutputFiles(run, { command: "gate" }),
+    ]);
+    await Promise.all([
+      report.write(filler({ "report.html": "<html>" })),
+      gate.write(filler({ "gate.json": "{}" })),
+    ]);
+    expect((await readOutputMarker(run))?.files).toEqual([
+      "gate.json",
+      "manifest.json",
+      "report.html",
+    ]);
+    // Two gates on a fresh bundle: the second saw gate.json appear, unlisted, and refused it.
+    const twice = await Promise.all([
+      prepareOutputFiles(run, { command: "gate" }),
+      prepareOutputFiles(run, { command: "gate" }),
+    ]);
+    await Promise.all(twice.map((g, i) => g.write(filler({ "gate.md": `#${i}` }))));
+    await (
+      await prepareOutputFiles(run, { command: "report" })
+    ).write(filler({ "report.md": "#" }));
+    expect((await inspectOutput(run)).kind).toBe("caplab");
+    expect(await readdir(run)).not.toContain(".caplab-lock");
+  });
+
+  it("loses no file's listing when eight processes add to one folder together", async () => {
+    const root = await tempDir("files-procs");
+    const run = join(root, "run");
+    await caplabOutput(run, { "manifest.json": "{}" });
+    const names = Array.from({ length: 8 }, (_, i) => `added-${i}.json`);
+    await Promise.all(names.map((n) => addInChild(run, n)));
+    expect((await readOutputMarker(run))?.files).toEqual(["manifest.json", ...names].sort());
+    for (const n of names) expect(await readFile(join(run, n), "utf8")).toBe(n);
+  });
+
+  it("takes over the lock of a process that died holding it (kill -9)", async () => {
+    const root = await tempDir("files-stale");
+    const run = join(root, "run");
+    await caplabOutput(run, { "manifest.json": "{}" });
+    await writeFile(join(run, ".caplab-lock"), "999999999");
+    expect((await inspectOutput(run)).kind).toBe("caplab");
+    await (await prepareOutputFiles(run, { command: "gate" })).write(filler({ "gate.md": "#" }));
+    expect((await readdir(run)).sort()).toEqual([OUTPUT_MARKER, "gate.md", "manifest.json"]);
+  });
+});
+
+describe("a marker, manifest or lock that is not a regular file", () => {
+  it("is no marker: the folder is refused at once, never read (a FIFO waited forever, a link to /dev/zero read 600 MB)", async () => {
+    const root = await tempDir("owner-files");
+    const made: string[] = [];
+    for (const name of [OUTPUT_MARKER, "manifest.json"]) {
+      const fifo = join(root, `fifo-${name}`);
+      await mkdir(fifo);
+      try {
+        execFileSync("mkfifo", [join(fifo, name)]);
+      } catch {
+        continue; // no mkfifo here
+      }
+      made.push(fifo);
+      if (existsSync("/dev/zero")) {
+        const zero = join(root, `zero-${name}`);
+        await mkdir(zero);
+        await symlink("/dev/zero", join(zero, name));
+        made.push(zero);
+      }
+    }
+    for (const dir of made) {
+      expect(await readOutputMarker(dir)).toBeNull();
+      expect((await inspectOutput(dir)).kind).toBe("foreign");
+      await expect(prepareOutputFolder(dir, { command: "test" })).rejects.toThrow(
+        /which caplab did not write/,
+      );
+    }
+  });
+
+  it("a lock left in a folder, even a FIFO, does not make it foreign", async () => {
+    const root = await tempDir("lock-fifo");
+    const run = join(root, "run");
+    await caplabOutput(run, { "manifest.json": "{}" });
+    try {
+      execFileSync("mkfifo", [join(run, ".caplab-lock")]);
+    } catch {
+      return; // no mkfifo here
+    }
     expect((await inspectOutput(run)).kind).toBe("caplab");
   });
 });

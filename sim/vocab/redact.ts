@@ -1,0 +1,123 @@
+/**
+ * Credentials that travel inside text, taken out before caplab shows or writes the text.
+ * Pure.
+ *
+ * Two places in a URL carry secrets:
+ * - its userinfo, `https://user:password@host` (RFC 3986 §3.2.1 deprecates a password there);
+ * - its query, where presigned S3 URLs carry `X-Amz-Credential`, `X-Amz-Signature` and
+ *   `X-Amz-Security-Token` (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html)
+ *   and APIs take `token=`, `access_token=` (RFC 6750 §2.3), `api_key=`, `sig=`, ….
+ *
+ * k6 tags every HTTP sample with its request URL (`url`, and `name` unless the script names
+ * it), so a threshold on a sub-metric such as `http_req_duration{name:https://…?token=…}`
+ * carries the URL into reports, the gate's files and the history; k6's own output relayed by
+ * `caplab run` does too. {@link redactSecrets} is applied where such text leaves caplab.
+ *
+ * A third kind is the value of a credential in the environment (`AWS_SECRET_ACCESS_KEY`,
+ * `AWS_SESSION_TOKEN`, `CAPLAB_TOKEN`, …), which no message should hold but a library's error
+ * might echo: {@link secretValuesOf} and {@link maskSecrets} hide them, as CI systems mask
+ * their secrets in logs.
+ */
+
+/**
+ * Userinfo in a URL-like piece of text: a scheme and its colon, any slashes, then everything
+ * up to the last `@` before the authority ends at `/`, `?`, `#`, `\` or whitespace. It follows
+ * the WHATWG URL parser (https://url.spec.whatwg.org/#authority-state), which takes the last
+ * `@` of the authority as the end of userinfo (so a password holding `@` is redacted whole)
+ * and, for http and https, reads `https:user:pw@host` (no slashes) as userinfo too.
+ */
+const USERINFO = /([a-z][a-z0-9+.-]*:[/\\]*)[^\s/?#\\]*@/gi;
+
+/** `text` with the userinfo of every URL in it replaced by `***`. */
+export function redactUserinfo(text: string): string {
+  return text.replace(USERINFO, "$1***@");
+}
+
+/** Whether `text` holds a URL with userinfo. */
+export function hasUserinfo(text: string): boolean {
+  USERINFO.lastIndex = 0;
+  const found = USERINFO.test(text);
+  USERINFO.lastIndex = 0;
+  return found;
+}
+
+/**
+ * A query parameter whose name ends in a word that names a credential (case aside:
+ * `X-Amz-Signature`, `X-Amz-Credential`, `X-Amz-Security-Token`, `access_token`, `api_key`,
+ * `apiKey`, `client_secret`, `password`, `sig`, `auth`, …), after `?`, `&` or `;`, and its
+ * non-empty value up to the next `&`, `#`, whitespace, quote, angle bracket, backslash,
+ * brace or pipe (so the `}` that closes a k6 sub-metric stays).
+ */
+const SECRET_PARAM =
+  /([?&;](?:[\w.~%-]*?)(?:token|secret|passw(?:or)?d|pwd|signature|sig|credentials?|api[-_]?key|key|auth|authorization|session[-_]?id|jwt)(?:\[\])?=)[^&#\s"'<>\\{}|`]+/gi;
+
+/** `text` with the value of every credential-named query parameter replaced by `***`. */
+export function redactQuerySecrets(text: string): string {
+  return text.replace(SECRET_PARAM, "$1***");
+}
+
+/**
+ * `text` with the credentials URLs carry taken out: userinfo ({@link redactUserinfo}) and
+ * credential-named query parameters ({@link redactQuerySecrets}). Apply it to raw text, before
+ * escaping for HTML, Markdown or a terminal (an escape can split a value).
+ *
+ * @example redactSecrets("https://u:p@h/x?X-Amz-Signature=abc&a=1") // "https://***@h/x?X-Amz-Signature=***&a=1"
+ */
+export function redactSecrets(text: string): string {
+  // Most text holds neither; skip the regular expressions then.
+  if (!text.includes("@") && !text.includes("=")) return text;
+  return redactQuerySecrets(redactUserinfo(text));
+}
+
+/**
+ * Environment variables whose values are credentials: the AWS SDK's
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-static-credentials.html) and
+ * caplab's request headers for `run` (`CAPLAB_TOKEN`, `CAPLAB_HEADER_<NAME>`).
+ */
+const SECRET_ENV =
+  /^(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_SECURITY_TOKEN|AWS_ACCESS_KEY_ID|CAPLAB_TOKEN|CAPLAB_HEADER_.+)$/;
+
+/** Values shorter than this are not masked (masking "1" or "true" would garble every line). @default 8 */
+export const MIN_MASKED_SECRET_CHARS = 8;
+
+/** The credential values in `env` ({@link SECRET_ENV}), longest first, to mask. */
+export function secretValuesOf(
+  env: Readonly<Record<string, string | undefined>>,
+): readonly string[] {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env))
+    if (SECRET_ENV.test(name) && value !== undefined && value.length >= MIN_MASKED_SECRET_CHARS)
+      values.add(value);
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * `text` with {@link redactSecrets} applied and each of `secrets` (from
+ * {@link secretValuesOf}) replaced by `***`.
+ */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = redactSecrets(text);
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join("***");
+  return out;
+}
+
+/**
+ * `value` (JSON-like: plain objects, arrays, strings, numbers, …) with {@link redactSecrets}
+ * applied to every string in it, keys included (a `Date` or another class's object is kept
+ * as it is); for the manifests caplab writes, whose fields
+ * hold what other programs said (k6's version line, sources, notes).
+ */
+export function redactStrings<T>(value: T): T {
+  if (typeof value === "string") return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactStrings(v)) as T;
+  if (value !== null && typeof value === "object" && isPlainObject(value))
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [redactSecrets(k), redactStrings(v)]),
+    ) as T;
+  return value;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}

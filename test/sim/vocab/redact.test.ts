@@ -1,0 +1,121 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  maskSecrets,
+  MIN_MASKED_SECRET_CHARS,
+  redactSecrets,
+  redactStrings,
+  secretValuesOf,
+} from "../../../sim/vocab/redact.js";
+
+/** A secret: a marker no other text holds, then characters a query value may hold. */
+const secret = fc.stringMatching(/^[A-Za-z0-9%._~+/-]{0,24}$/).map((tail) => `Zq9SECRET${tail}`);
+/** A password as it stands in a URL's userinfo (a "/" there would end the authority). */
+const password = fc
+  .stringMatching(/^[A-Za-z0-9%._~+!$'()*,;=:-]{0,24}$/)
+  .map((tail) => `Zq9PASSWORD${tail}`);
+
+describe("redactSecrets", () => {
+  it.each([
+    [
+      "a presigned S3 URL",
+      "https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Security-Token=FwoGZX&X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027",
+      "https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=***&X-Amz-Security-Token=***&X-Amz-Signature=***",
+    ],
+    [
+      "a k6 sub-metric on a URL with a user, a token and an API key",
+      "http_req_duration{name:https://u:pw@api.example.com/x?token=abc&page=2&api_key=k1}",
+      "http_req_duration{name:https://***@api.example.com/x?token=***&page=2&api_key=***}",
+    ],
+    [
+      "OAuth's access_token (RFC 6750 §2.3) and a fragment",
+      "GET /cb?access_token=eyJhbGciOi.x.y#top",
+      "GET /cb?access_token=***#top",
+    ],
+    [
+      "names in any case",
+      "/x?ApiKey=1&SIG=2&Client_Secret=3",
+      "/x?ApiKey=***&SIG=***&Client_Secret=***",
+    ],
+  ])("takes out %s", (_, text, expected) => {
+    expect(redactSecrets(text)).toBe(expected);
+  });
+
+  it.each([
+    "p(95)<500",
+    "rate<0.01",
+    "/search?q=tokens&page=2",
+    "http_req_duration{name:https://api.example.com/x?tokenizer=bert}",
+    "key: value",
+    "a=b",
+    "/x?token=",
+  ])("leaves %s as it is", (text) => {
+    expect(redactSecrets(text)).toBe(text);
+  });
+
+  it("never shows a credential-named parameter's value, wherever the URL sits", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(
+          "token",
+          "access_token",
+          "X-Amz-Signature",
+          "X-Amz-Credential",
+          "X-Amz-Security-Token",
+          "api_key",
+          "apiKey",
+          "password",
+          "sig",
+        ),
+        secret,
+        password,
+        fc.string(),
+        fc.string(),
+        (name, value, password, before, after) => {
+          const url = `https://user:${password}@h.example.com/p?a=1&${name}=${value}&b=2`;
+          const shown = redactSecrets(`${before} ${url} ${after}`);
+          expect(shown).not.toContain(value);
+          expect(shown).not.toContain(password);
+          expect(shown).toContain("a=1&");
+          expect(shown).toContain("&b=2");
+        },
+      ),
+    );
+  });
+});
+
+describe("maskSecrets", () => {
+  it("hides the credential values of the environment, and only those", () => {
+    const env = {
+      AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      AWS_SESSION_TOKEN: "FwoGZXIvYXdzEBYaDHqa0AP",
+      CAPLAB_TOKEN: "short",
+      CAPLAB_HEADER_X_API_KEY: "hdr-value-123",
+      AWS_REGION: "eu-west-1a-long-enough",
+    };
+    const secrets = secretValuesOf(env);
+    expect(secrets).toEqual([
+      env.AWS_SECRET_ACCESS_KEY,
+      env.AWS_SESSION_TOKEN,
+      env.CAPLAB_HEADER_X_API_KEY,
+    ]);
+    expect("short".length).toBeLessThan(MIN_MASKED_SECRET_CHARS);
+    const text = `signed with ${env.AWS_SECRET_ACCESS_KEY} and ${env.AWS_SESSION_TOKEN}; header ${env.CAPLAB_HEADER_X_API_KEY} in ${env.AWS_REGION}`;
+    expect(maskSecrets(text, secrets)).toBe(
+      `signed with *** and ***; header *** in ${env.AWS_REGION}`,
+    );
+  });
+});
+
+describe("redactStrings", () => {
+  it("redacts every string of plain data, keys included, and keeps dates and numbers", () => {
+    const at = new Date(0);
+    expect(
+      redactStrings({
+        n: 1,
+        at,
+        list: ["https://u:p@h/", { "x?token=abc": "y?sig=def" }],
+      }),
+    ).toEqual({ n: 1, at, list: ["https://***@h/", { "x?token=***": "y?sig=***" }] });
+  });
+});
