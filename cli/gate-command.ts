@@ -2,7 +2,7 @@
  * `caplab gate RUN [--baseline RUN | --baseline-from-history N] [--config gate.yaml]
  *  [--history PATH] [--out DIR]`: the pre-release gate.
  *
- *   RUN bundle ──loadRunBundle──▶ RunData ──gateRunOf──▶ GateRun
+ *   RUN bundle ──loadGatedRun──▶ RunData ──gateRunOf──▶ GateRun
  *   baseline: --baseline RUN (a bundle) | the last N runs of the same scenario in history
  *   gate.yaml ──GateConfigSchema──▶ GateConfig (defaults: GATE_DEFAULTS)
  *     (its `deployment`: the simulate config it names, run without and with the deployment)
@@ -21,12 +21,16 @@ import {
   gateBaseline,
   loadGateConfig,
 } from "../analysis/io/history/gate-baseline.js";
-import { plural } from "../reports/format.js";
-import { gateRunOf, type RunData } from "../reports/run-data.js";
-import { basisSentence, renderGateJunit, renderGateMarkdown } from "../reports/run-gate.js";
+import { gateRunOf } from "../reports/run-data.js";
+import {
+  basisSentence,
+  renderGateJunit,
+  renderGateMarkdown,
+  verdictBasis,
+} from "../reports/run-gate.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
 import { prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
-import { loadRunBundle } from "../analysis/io/files/run-bundle.js";
+import { loadGatedRun } from "../analysis/io/files/run-bundle.js";
 import { deploymentGateCheck } from "../analysis/io/files/gate-deployment.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { historyAccess, notifier } from "./common.js";
@@ -72,12 +76,12 @@ export async function runGateCommand(
   });
   const config = await loadGateConfig(opts.config);
   const { historyPath, lockTimeoutMs } = historyAccess(ctx, opts.history);
-  const run = await loadTestRun(runDir);
+  const run = await loadGatedRun(runDir);
   printWarnings(io, run.warnings);
   const { baseline, ...read } = await gateBaseline(run, opts, {
     historyPath,
     lockTimeoutMs,
-    loadRun: loadTestRun,
+    loadRun: loadGatedRun,
     notify,
     announce: (message) => io.out(`${message}\n`),
   });
@@ -104,39 +108,15 @@ export async function runGateCommand(
     io.out(
       `${c.verdict === "pass" ? "✓" : c.verdict === "fail" ? "✗" : "-"} ${c.name}: ${c.detail}\n`,
     );
-  // How much the verdict rests on: a pass with most checks skipped is worth less than it reads.
-  const { judged, minJudged } = result;
-  const why =
-    result.verdict !== "inconclusive"
-      ? ""
-      : judged < minJudged
-        ? `, at least ${minJudged} needed by gate.yaml's minJudgedChecks`
-        : ", none of latency, which gate.yaml's requireLatencyCheck needs";
-  const basis = `${judged} of ${plural(result.checks.length, "check")} judged, ${result.checks.length - judged} skipped${why}`;
   if (result.verdict === "inconclusive") io.out(`${basisSentence(result)}\n`);
   io.out(
-    `caplab gate: ${VERDICT_WORD[result.verdict]} (${basis}; ${join(out, "gate.md")}, ${join(out, "gate-junit.xml")})\n`,
+    `caplab gate: ${VERDICT_WORD[result.verdict]} (${verdictBasis(result)}; ${join(out, "gate.md")}, ${join(out, "gate-junit.xml")})\n`,
   );
   const verdictCode = gateExitCode(result);
   if (notRecorded !== null)
     notify(`the run and its verdict were not recorded: ${notRecorded.message}`);
   if (historyFailure === null) return verdictCode;
   return verdictCode === 0 ? HISTORY_EXIT_CODE : verdictCode;
-}
-
-/**
- * A run bundle for the gate. A trace bundle (import of access logs or CloudWatch data, collect)
- * holds traffic, not a load test's results: gating it would judge nothing (no k6 requests) and
- * say so only as INCONCLUSIVE, so it is refused with what to do instead.
- */
-async function loadTestRun(dir: string): Promise<RunData> {
-  const run = await loadRunBundle(dir);
-  if (run.traffic !== null)
-    throw new UsageError(
-      `${dir} is a trace bundle (${run.meta.scenario.replace(/^trace bundle \((.*)\)$/, "$1")}): it holds traffic, not a load test's results, so the gate has nothing to judge; gate a run bundle (caplab run, or caplab import --format k6), see this traffic with caplab report ${dir}, or replay it with trace: { file: ${dir} } in a simulate or plan config.`,
-      "bad-bundle",
-    );
-  return run;
 }
 
 const VERDICT_WORD = { pass: "PASSED", fail: "FAILED", inconclusive: "INCONCLUSIVE" } as const;

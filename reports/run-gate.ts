@@ -5,6 +5,7 @@
  */
 import type { GateCheck, GateResult } from "../analysis/gate.js";
 import { markdownCell, markdownInline } from "./escape.js";
+import { plural } from "./format.js";
 
 const XML_ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -83,6 +84,21 @@ function numbersText(c: GateCheck): string {
   return Object.entries(c.numbers)
     .map(([k, v]) => `${k}=${v === null ? "null" : Number(v.toPrecision(6))}`)
     .join(" ");
+}
+
+/**
+ * How much the verdict rests on, for its line: "1 of 9 checks judged, 8 skipped" and, when
+ * inconclusive, which rule it missed (a pass with most checks skipped is worth less than it reads).
+ */
+export function verdictBasis(result: GateResult): string {
+  const { judged, minJudged } = result;
+  const why =
+    result.verdict !== "inconclusive"
+      ? ""
+      : judged < minJudged
+        ? `, at least ${minJudged} needed by gate.yaml's minJudgedChecks`
+        : ", none of latency, which gate.yaml's requireLatencyCheck needs";
+  return `${judged} of ${plural(result.checks.length, "check")} judged, ${result.checks.length - judged} skipped${why}`;
 }
 
 /** Why an inconclusive gate did not pass, in one sentence. */

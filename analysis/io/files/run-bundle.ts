@@ -202,6 +202,21 @@ export interface LoadRunBundleOptions {
 }
 
 /**
+ * A run bundle for the gate. A trace bundle (import of access logs or CloudWatch data, collect)
+ * holds traffic, not a load test's results: gating it would judge nothing (no k6 requests) and
+ * say so only as INCONCLUSIVE, so it is refused with what to do instead.
+ */
+export async function loadGatedRun(dir: string): Promise<RunData> {
+  const run = await loadRunBundle(dir);
+  if (run.traffic !== null)
+    throw new UsageError(
+      `${dir} is a trace bundle (${run.meta.scenario.replace(/^trace bundle \((.*)\)$/, "$1")}): it holds traffic, not a load test's results, so the gate has nothing to judge; gate a run bundle (caplab run, or caplab import --format k6), see this traffic with caplab report ${dir}, or replay it with trace: { file: ${dir} } in a simulate or plan config.`,
+      "bad-bundle",
+    );
+  return run;
+}
+
+/**
  * Reads a run bundle into RunData. The k6 NDJSON goes through the one aggregator
  * (ingestK6File: streamed, gunzipped on the fly, in parallel byte ranges when plain and
  * large), asked for every metric, sub-metric and percentile the run's thresholds name, so
