@@ -611,10 +611,13 @@ const MEMO_MAX_BYTES = 128 * 1024 * 1024;
  * Cost: O(BUCKET_WAYS) per lookup, one `queueStep` per miss; 32 bytes per way.
  */
 export class QueueStepTable {
-  /** BUCKET_WAYS rates per bucket; NaN marks an empty way. */
-  private readonly keys: Float64Array;
-  /** Mean wait, p95 and exceedance of each way. */
-  private readonly values: Float64Array;
+  /**
+   * Four numbers per way: the rate (NaN marks an empty way), then its mean wait, p95 and
+   * exceedance. (Side by side rather than in two arrays: a hit then reads the line its key
+   * was found in, where a separate array of values cost a cache miss on most hits, 30 % of
+   * the lookup's time in a profile of the bench sweep.)
+   */
+  private readonly slots: Float64Array;
   /** The way each full bucket replaces next (round robin). */
   private readonly victims: Uint8Array;
   private readonly buckets: number;
@@ -630,8 +633,8 @@ export class QueueStepTable {
       throw new RangeError("QueueStepTable requires a positive whole number of buckets");
     }
     this.buckets = buckets;
-    this.keys = new Float64Array(this.buckets * BUCKET_WAYS).fill(NaN);
-    this.values = new Float64Array(this.buckets * BUCKET_WAYS * 3);
+    this.slots = new Float64Array(this.buckets * BUCKET_WAYS * 4);
+    for (let at = 0; at < this.slots.length; at += 4) this.slots[at] = NaN;
     this.victims = new Uint8Array(this.buckets);
   }
 
@@ -641,18 +644,17 @@ export class QueueStepTable {
    * @param hint where to look: the step index, a whole number ≥ 0.
    */
   step(lambda: number, hint: number, out: QueueStepResult): QueueStepResult {
-    const keys = this.keys;
+    const slots = this.slots;
     const bucket = hint < this.buckets ? hint : hint % this.buckets;
     const first = bucket * BUCKET_WAYS;
     let way = -1;
     for (let at = first; at < first + BUCKET_WAYS; at++) {
-      const key = keys[at]!;
+      const key = slots[4 * at]!;
       if (key === lambda) {
-        const values = this.values;
-        out.meanWait = values[3 * at]!;
-        out.p95 = values[3 * at + 1]!;
+        out.meanWait = slots[4 * at + 1]!;
+        out.p95 = slots[4 * at + 2]!;
         out.p50 = out.p99 = NaN;
-        out.exceedance = values[3 * at + 2]!;
+        out.exceedance = slots[4 * at + 3]!;
         return out;
       }
       if (key !== key) {
@@ -672,11 +674,10 @@ export class QueueStepTable {
         this.victims[bucket] = victim + 1 === BUCKET_WAYS ? 0 : victim + 1;
         way = first + victim;
       }
-      const values = this.values;
-      keys[way] = lambda;
-      values[3 * way] = out.meanWait;
-      values[3 * way + 1] = out.p95;
-      values[3 * way + 2] = out.exceedance;
+      slots[4 * way] = lambda;
+      slots[4 * way + 1] = out.meanWait;
+      slots[4 * way + 2] = out.p95;
+      slots[4 * way + 3] = out.exceedance;
     }
     return out;
   }
