@@ -290,6 +290,29 @@ export class AutoScaler {
     const due = single ?? this.policies.filter((p) => isMultiple(tau, p.store.period));
     if (due.length === 0 || (single !== null && !isMultiple(tau, single[0]!.store.period)))
       return current;
+    return this.evaluateDue(due, tau, step, current, min, max);
+  }
+
+  /**
+   * {@link evaluate} at a `tau` the caller knows to be a multiple of every policy's period
+   * when there is one policy (the engine's evaluation grid, in whole seconds): the division
+   * that checks it is skipped (it runs at every period of every candidate of a sweep).
+   */
+  evaluateOnGrid(tau: number, step: number, current: number, min: number, max: number): number {
+    const single = this.single;
+    if (single === null) return this.evaluate(tau, step, current, min, max);
+    return this.evaluateDue(single, tau, step, current, min, max);
+  }
+
+  /** {@link evaluate} for the policies `due` at tau. */
+  private evaluateDue(
+    due: readonly Policy[],
+    tau: number,
+    step: number,
+    current: number,
+    min: number,
+    max: number,
+  ): number {
     let acting = false;
     let high = false;
     for (let k = 0; k < due.length; k++) {
