@@ -86,6 +86,8 @@ interface TargetTrackingPolicy extends PolicyBase {
   value: number;
   evidence: AlarmEvidence | null;
   withheldReported: boolean;
+  /** The datapoint of the last period pushed to both alarms (NaN: missing, or none yet). */
+  newest: number;
   /** AlarmHigh and AlarmLow, evaluated incrementally as the periods are published. */
   readonly highAlarm: NOfNMissingAlarm;
   readonly lowAlarm: NOfNMissingAlarm;
@@ -220,6 +222,7 @@ export class AutoScaler {
           scaleInCooldown: tt.ScaleInCooldown,
           disableScaleIn: tt.DisableScaleIn,
           withheldReported: false,
+          newest: NaN,
           highAlarm: new NOfNMissingAlarm(highSpec),
           lowAlarm: new NOfNMissingAlarm(lowSpec),
         };
@@ -302,6 +305,29 @@ export class AutoScaler {
     const due = single ?? this.policies.filter((p) => isMultiple(tau, p.store.period));
     if (due.length === 0 || (single !== null && !isMultiple(tau, single[0]!.store.period)))
       return current;
+    return this.evaluateDue(due, tau, step, current, min, max);
+  }
+
+  /**
+   * {@link evaluate} at a `tau` the caller knows to be a multiple of every policy's period
+   * when there is one policy (the engine's evaluation grid, in whole seconds): the division
+   * that checks it is skipped (it runs at every period of every candidate of a sweep).
+   */
+  evaluateOnGrid(tau: number, step: number, current: number, min: number, max: number): number {
+    const single = this.single;
+    if (single === null) return this.evaluate(tau, step, current, min, max);
+    return this.evaluateDue(single, tau, step, current, min, max);
+  }
+
+  /** {@link evaluate} for the policies `due` at tau. */
+  private evaluateDue(
+    due: readonly Policy[],
+    tau: number,
+    step: number,
+    current: number,
+    min: number,
+    max: number,
+  ): number {
     let acting = false;
     let high = false;
     for (let k = 0; k < due.length; k++) {
@@ -474,44 +500,61 @@ export class AutoScaler {
         const v = p.store.datapoint(p.handle, k);
         p.highAlarm.push(k, v);
         p.lowAlarm.push(k, v);
+        p.newest = v;
       }
       // An alarm is first evaluated once the trace has published its N periods. AlarmLow is
       // read when it matters: while AlarmHigh is in ALARM the policy scales out whatever
       // AlarmLow says, and an alarm treating missing data as missing has no memory.
+      // An alarm whose newest datapoint is real and does not breach is OK without reading its
+      // range (NOfNMissingAlarm.evaluate: with N real datapoints in the range, the run of
+      // breaching ones is 0; with fewer, a non-breaching one is in the range), and its result
+      // is not read: the policy's value comes from an alarm in ALARM. (AlarmHigh breaches above
+      // its threshold and AlarmLow below it, ttAlarm; NaN, a missing datapoint, fails both tests.)
       const r = this.scratch;
       const withMean = this.withMean;
-      if (last >= p.outN - 1) p.highState = p.highAlarm.evaluate(r, withMean).state;
-      if (p.highState !== "ALARM" && last >= p.inN - 1) {
-        p.lowState = p.lowAlarm.evaluate(r, withMean).state;
+      const newest = p.newest;
+      let highState = p.highState;
+      let lowState = p.lowState;
+      if (last >= p.outN - 1) {
+        highState = newest <= p.high.threshold ? "OK" : p.highAlarm.evaluate(r, withMean).state;
       }
-      if (p.highState === "ALARM") {
-        p.state = "HIGH";
+      if (highState !== "ALARM" && last >= p.inN - 1) {
+        lowState = newest >= threshold ? "OK" : p.lowAlarm.evaluate(r, withMean).state;
+      }
+      // The policy's fields are written only when they change (most evaluations change
+      // nothing, and a string stored in an object costs V8 a write barrier).
+      if (highState !== p.highState) p.highState = highState;
+      if (lowState !== p.lowState) p.lowState = lowState;
+      let state: AlarmState;
+      if (highState === "ALARM") {
+        state = "HIGH";
         p.value = withMean ? r.mean : r.latest;
-        p.evidence = this.emit
-          ? {
-              alarm: "AlarmHigh",
-              threshold: p.target,
-              comparison: "above",
-              datapoints: this.evidenceValues(p, p.high, last),
-            }
-          : null;
-      } else if (p.lowState === "ALARM") {
-        p.state = "LOW";
+        if (this.emit) {
+          p.evidence = {
+            alarm: "AlarmHigh",
+            threshold: p.target,
+            comparison: "above",
+            datapoints: this.evidenceValues(p, p.high, last),
+          };
+        }
+      } else if (lowState === "ALARM") {
+        state = "LOW";
         p.value = withMean ? r.mean : r.latest;
-        p.evidence = this.emit
-          ? {
-              alarm: "AlarmLow",
-              threshold,
-              comparison: "below",
-              datapoints: this.evidenceValues(p, p.low, last),
-            }
-          : null;
-      } else if (p.highState === "INSUFFICIENT_DATA" || p.lowState === "INSUFFICIENT_DATA") {
-        p.state = "INSUFFICIENT_DATA";
+        if (this.emit) {
+          p.evidence = {
+            alarm: "AlarmLow",
+            threshold,
+            comparison: "below",
+            datapoints: this.evidenceValues(p, p.low, last),
+          };
+        }
+      } else if (highState === "INSUFFICIENT_DATA" || lowState === "INSUFFICIENT_DATA") {
+        state = "INSUFFICIENT_DATA";
       } else {
-        p.state = "OK";
+        state = "OK";
       }
-      if (p.state !== "LOW") p.withheldReported = false;
+      if (state !== p.state) p.state = state;
+      if (state !== "LOW" && p.withheldReported) p.withheldReported = false;
     } else {
       const spec = p.alarm;
       if (last >= spec.evaluationPeriods - 1) {

@@ -178,6 +178,11 @@ class Simulation {
   private readonly scaler: AutoScaler;
   private readonly storeList: PeriodStore[];
   private readonly evalGrid: number;
+  /**
+   * Whether every step's evaluation times are t0 + grid, t0 + 2·grid, …, t1 exactly: whole-second
+   * steps and grid, the step a multiple of the grid (60-s steps with 60-s or 20-s policies).
+   */
+  private readonly wholeGrid: boolean;
   private readonly firings: readonly ScheduledFiring[];
   private nextFiring = 0;
 
@@ -323,6 +328,11 @@ class Simulation {
     });
     this.storeList = [...stores.values()];
     this.evalGrid = this.scaler.periods.length > 0 ? Math.min(...this.scaler.periods) : 0;
+    this.wholeGrid =
+      this.evalGrid > 0 &&
+      Number.isInteger(this.s) &&
+      Number.isInteger(this.evalGrid) &&
+      this.s % this.evalGrid === 0;
     this.firings =
       options.firings ??
       scheduleFirings(
@@ -1096,17 +1106,29 @@ class Simulation {
   private scale(i: number, t0: number, t1: number): void {
     const grid = this.evalGrid;
     const fleet = this.fleet;
-    if (grid > 0) {
+    if (this.wholeGrid) {
+      // The loop below in whole numbers: t0 = i·s is a multiple of the grid, so its first
+      // time, ⌊t0 / grid + 1 + 10⁻⁹⌋ · grid, is t0 + grid exactly, and its last is t1. With one
+      // policy the grid is its period, so evaluateOnGrid need not check that it is due.
+      for (let tau = t0 + grid; tau <= t1; tau += grid) {
+        const next = this.scaler.evaluateOnGrid(tau, i, fleet.desired, fleet.min, fleet.max);
+        if (next !== fleet.desired) this.rescale(next, tau, t1);
+      }
+    } else if (grid > 0) {
       for (let tau = Math.floor(t0 / grid + 1 + 1e-9) * grid; tau <= t1 + 1e-9; tau += grid) {
         const next = this.scaler.evaluate(tau, i, fleet.desired, fleet.min, fleet.max);
-        if (next !== fleet.desired) {
-          fleet.markChange(Math.min(tau, t1));
-          fleet.desired = next;
-          fleet.reconcile(tau);
-        }
+        if (next !== fleet.desired) this.rescale(next, tau, t1);
       }
     }
     fleet.markChange(t1);
+  }
+
+  /** A new desired count at tau (in the step that ends at t1): ECS launches or stops tasks. */
+  private rescale(next: number, tau: number, t1: number): void {
+    const fleet = this.fleet;
+    fleet.markChange(Math.min(tau, t1));
+    fleet.desired = next;
+    fleet.reconcile(tau);
   }
 
   /** Billing: every group and draining task up to the step's end. */
