@@ -20,12 +20,8 @@
 // build's own, 2); BENCH_SIM_ROUNDS=0 skips the simulator's throughput; BENCH_EXHAUSTIVE=0 the
 // exhaustive sweep beside the pruned one.
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 
-const dist = process.env.BENCH_DIST
-  ? pathToFileURL(resolve(process.env.BENCH_DIST)).href
-  : new URL("../dist", import.meta.url).href;
+const dist = benchDist(import.meta.url);
 const load = (path) => import(`${dist}/${path}`);
 const { generateDefaultWeek } = await load("analysis/synthetic.js");
 const { toTrace } = await load("analysis/trace.js");
@@ -37,6 +33,7 @@ const { PlanConfigSchema, ROBUSTNESS_DEFAULTS, simulationContext } =
   await load("sim/vocab/index.js");
 import {
   benchConfigInput,
+  benchDist,
   generatedDays,
   median,
   spreadSample,

@@ -4,13 +4,15 @@
 // candidate as a worker does (the ordering pass, then the waves with their stop rules and the
 // queue memo) in this thread, and prints its CPU seconds and candidate-steps. BENCH_DIST runs
 // another build. `node bench/profile-summary.mjs <file.cpuprofile>` then reads the profile.
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { benchConfigInput, generatedDays, timed, widenedCandidates } from "./workload.mjs";
+import {
+  benchConfigInput,
+  benchDist,
+  generatedDays,
+  timed,
+  widenedCandidates,
+} from "./workload.mjs";
 
-const dist = process.env.BENCH_DIST
-  ? pathToFileURL(resolve(process.env.BENCH_DIST)).href
-  : new URL("../dist", import.meta.url).href;
+const dist = benchDist(import.meta.url);
 const load = (path) => import(`${dist}/${path}`);
 const { generateDefaultWeek } = await load("analysis/synthetic.js");
 const { toTrace } = await load("analysis/trace.js");

@@ -4,7 +4,20 @@
 // the one median the bench scripts take of their runs, their timer, and the plan figures
 // run.mjs and siblings.mjs compare.
 
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
 const WEEK_MS = 7 * 86400_000;
+
+/**
+ * The build the script measures, as a file URL: BENCH_DIST's (e.g. out/base-dist, a copy of
+ * main's dist inside the worktree, so that it finds node_modules), else this checkout's dist.
+ */
+export function benchDist(scriptUrl) {
+  return process.env.BENCH_DIST
+    ? pathToFileURL(resolve(process.env.BENCH_DIST)).href
+    : new URL("../dist", scriptUrl).href;
+}
 
 /** The bench plan config, before PlanConfigSchema parses it; `memoryMiB` is the service's. */
 export function benchConfigInput(memoryMiB = { base: 350, perInflightRequest: 0.5 }) {

@@ -5,13 +5,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  alarmEvaluation,
-  evaluateAlarm,
-  NOfNMissingAlarm,
-  type AlarmSpec,
-} from "../../sim/alarm.js";
+import { alarmEvaluation, evaluateAlarm, NOfNMissingAlarm } from "../../sim/alarm.js";
 import { AutoScaler } from "../../sim/autoscaling.js";
+import { seriesWithGaps, trackingAlarmSpec } from "../helpers/alarm.js";
 import { PeriodStore, Q, Q_COUNT } from "../../sim/metrics.js";
 import {
   PLATFORM_DEFAULTS,
@@ -20,47 +16,25 @@ import {
 } from "../../sim/vocab/index.js";
 
 /** Datapoints by period, NaN where missing. */
-const series = fc.array(
-  fc.oneof(
-    { weight: 1, arbitrary: fc.constant(NaN) },
-    { weight: 6, arbitrary: fc.integer({ min: 0, max: 100 }) },
-  ),
-  { minLength: 1, maxLength: 80 },
-);
+const series = seriesWithGaps(1, 6);
 
 describe("AutoScaler.observe: an alarm whose newest datapoint is real and does not breach", () => {
   it("is OK, by the incremental alarm and by evaluateAlarm, whatever came before (property)", () => {
     fc.assert(
-      fc.property(
-        series,
-        fc.integer({ min: 1, max: 16 }),
-        fc.integer({ min: 0, max: 4 }),
-        fc.constantFrom("GreaterThanThreshold", "LessThanThreshold") as fc.Arbitrary<
-          "GreaterThanThreshold" | "LessThanThreshold"
-        >,
-        (values, n, extra, comparison) => {
-          // A target-tracking alarm: N of N, missing data treated as missing.
-          const spec: AlarmSpec = {
-            threshold: 50,
-            comparison,
-            evaluationPeriods: n,
-            datapointsToAlarm: n,
-            treatMissingData: "missing",
-            rangePeriods: n + extra,
-          };
-          const alarm = new NOfNMissingAlarm(spec);
-          const source = { datapoint: (_h: number, k: number) => values[k] ?? NaN };
-          values.forEach((v, k) => {
-            alarm.push(k, v);
-            // observe's tests: AlarmHigh (above) is OK at v <= threshold, AlarmLow (below) at
-            // v >= threshold; NaN passes neither.
-            const quiet = comparison === "GreaterThanThreshold" ? v <= 50 : v >= 50;
-            if (!quiet) return;
-            expect(alarm.evaluate(alarmEvaluation()).state, `period ${k}`).toBe("OK");
-            expect(evaluateAlarm(source, 0, k, 0, spec, "OK", alarmEvaluation()).state).toBe("OK");
-          });
-        },
-      ),
+      fc.property(series, trackingAlarmSpec, (values, spec) => {
+        const { comparison } = spec;
+        const alarm = new NOfNMissingAlarm(spec);
+        const source = { datapoint: (_h: number, k: number) => values[k] ?? NaN };
+        values.forEach((v, k) => {
+          alarm.push(k, v);
+          // observe's tests: AlarmHigh (above) is OK at v <= threshold, AlarmLow (below) at
+          // v >= threshold; NaN passes neither.
+          const quiet = comparison === "GreaterThanThreshold" ? v <= 50 : v >= 50;
+          if (!quiet) return;
+          expect(alarm.evaluate(alarmEvaluation()).state, `period ${k}`).toBe("OK");
+          expect(evaluateAlarm(source, 0, k, 0, spec, "OK", alarmEvaluation()).state).toBe("OK");
+        });
+      }),
       { numRuns: 500 },
     );
   });
