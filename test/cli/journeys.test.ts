@@ -345,7 +345,7 @@ describe("the traffic report of Container Insights events alone", () => {
     const md = await readFile(join(out, "report.md"), "utf8");
     expect(md).toContain("It has no requests series, so simulate and plan cannot replay it");
     expect(md).not.toContain("Point a simulate or plan config at it");
-    expect(md).toMatch(/\| Target 5xx \\\(ALB\\\) \| — \|/);
+    expect(md).toMatch(/\| Target 5xx \(ALB\) \| — \|/);
     const html = await readFile(join(out, "report.html"), "utf8");
     expect(html).toMatch(
       /id="chart-server-utilization"[^]*?The bundle has no AWS\/ECS CPUUtilization or MemoryUtilization series/,

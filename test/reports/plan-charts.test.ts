@@ -336,7 +336,7 @@ describe("plan markdown", () => {
       "",
     );
     expect(outside).not.toMatch(/(^|[^\\])</m);
-    expect(md).toContain("\\<img src=x onerror=alert\\(1\\)\\>");
+    expect(md).toContain("\\<img src=x onerror=alert(1)\\>");
     expect(md).toContain("````sh\necho ```\naws ecs update-service\n````");
     expect(markdownInline("a|b*c_d\ne")).toBe("a\\|b\\*c\\_d e");
     expect(formatUsd(1234.5)).toBe("$1,234.50");
