@@ -5,9 +5,9 @@
  * merges them in file order. Started by `runK6Worker` in k6-stream.ts with its first job;
  * kept afterwards for the next ones, which arrive as messages (a warm thread reads faster).
  */
-import { parentPort, workerData } from "node:worker_threads";
 import { transferables, type K6IngestOptions } from "../../k6-ingest.js";
 import { ingestK6Pieces } from "./k6-stream.js";
+import { serveKeptJobs } from "./kept-workers.js";
 
 /** What the worker is started with. */
 export interface K6IngestWorkerData {
@@ -22,20 +22,8 @@ export interface K6IngestWorkerData {
   readonly fault?: boolean;
 }
 
-/** One job: its pieces' states posted back (an error ends the thread, as its 'error' event). */
-async function run(job: K6IngestWorkerData): Promise<void> {
-  const states = await ingestK6Pieces(
-    job.path,
-    job.splits,
-    new Int32Array(job.next),
-    job.options,
-    job.fault,
-  );
-  parentPort!.postMessage(
-    states,
-    states.flatMap((s) => transferables(s.state)),
-  );
-}
-
-parentPort!.on("message", (job: K6IngestWorkerData) => void run(job));
-await run(workerData as K6IngestWorkerData);
+serveKeptJobs(
+  (job: K6IngestWorkerData) =>
+    ingestK6Pieces(job.path, job.splits, new Int32Array(job.next), job.options, job.fault),
+  (states) => states.flatMap((s) => transferables(s.state)),
+);

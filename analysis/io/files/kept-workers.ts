@@ -8,7 +8,7 @@
  * its thread ending without a result.
  */
 import { availableParallelism } from "node:os";
-import type { Worker } from "node:worker_threads";
+import { parentPort, workerData, type TransferListItem, type Worker } from "node:worker_threads";
 import { startSiblingWorker } from "../../../sim/io/worker.js";
 
 /** How long a worker thread stays idle for the next file by default, ms. */
@@ -111,4 +111,23 @@ export class KeptWorkers<Job, Result> {
     clearTimeout(this.#timers.get(w));
     this.#timers.delete(w);
   }
+}
+
+/**
+ * The worker side of {@link KeptWorkers}, called once in a worker module: runs the first job (in
+ * `workerData`: a new thread takes it with it) and each later one (a message, once the thread
+ * was kept), posting each result back with the buffers `transfer` names. An error a job throws
+ * ends the thread, as its 'error' event, which rejects that job.
+ */
+export function serveKeptJobs<Job, Result>(
+  run: (job: Job) => Promise<Result> | Result,
+  transfer: (result: Result) => readonly TransferListItem[] = () => [],
+): void {
+  const port = parentPort!;
+  const serve = async (job: Job): Promise<void> => {
+    const result = await run(job);
+    port.postMessage(result, transfer(result));
+  };
+  port.on("message", (job: Job) => void serve(job));
+  void serve(workerData as Job);
 }

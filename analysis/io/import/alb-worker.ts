@@ -5,20 +5,9 @@
  * `runAlbWorker` in alb-file.ts with its first job; kept afterwards for the next ones, which
  * arrive as messages (a warm thread reads faster).
  */
-import { parentPort, workerData } from "node:worker_threads";
 import { readAlbPieces, type AlbWorkerData } from "./alb-file.js";
+import { serveKeptJobs } from "../files/kept-workers.js";
 
-/** One job: its pieces posted back (an error ends the thread, as its 'error' event). */
-async function run(job: AlbWorkerData): Promise<void> {
-  const pieces = await readAlbPieces(
-    job.path,
-    job.splits,
-    new Int32Array(job.next),
-    job.spec,
-    job.fault,
-  );
-  parentPort!.postMessage(pieces);
-}
-
-parentPort!.on("message", (job: AlbWorkerData) => void run(job));
-await run(workerData as AlbWorkerData);
+serveKeptJobs((job: AlbWorkerData) =>
+  readAlbPieces(job.path, job.splits, new Int32Array(job.next), job.spec, job.fault),
+);
