@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ALB_SAMPLES } from "../helpers/shared-data.js";
 import {
   parseAlbLogLine,
   parseClfTime,
@@ -370,12 +371,7 @@ describe("readAlbRequestBytes, the importer's fast path", () => {
       targetStatusCode: v.targetStatusCode,
     };
   };
-  const samples = [
-    "alb/aws-docs-alb-examples.log",
-    "alb/dmastrop-tomcat-alb-50-targets.log",
-    "alb/elastic-integrations-test-alb.log",
-    "alb/nawab312-real-alb.log",
-  ].flatMap(lines);
+  const samples = ALB_SAMPLES.flatMap(lines);
 
   it("reads every real sample line as parseAlbLogLine does", () => {
     expect(samples.length).toBeGreaterThan(30);

@@ -5,10 +5,10 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALB_SAMPLES, sharedData } from "../../../helpers/shared-data.js";
 import { parseAlbLogLine } from "../../../../analysis/access-log.js";
 import {
   importTrace,
@@ -28,21 +28,11 @@ import { Readable } from "node:stream";
 import type { Warning } from "../../../../sim/vocab/index.js";
 import { UsageError } from "../../../../sim/vocab/errors.js";
 
-const data = (name: string): string =>
-  fileURLToPath(new URL(`../../../../../shared/data/${name}`, import.meta.url));
-
-const SAMPLES = [
-  "alb/aws-docs-alb-examples.log",
-  "alb/dmastrop-tomcat-alb-50-targets.log",
-  "alb/elastic-integrations-test-alb.log",
-  "alb/nawab312-real-alb.log",
-];
-
 let dir: string;
 let sampleLines: string[];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "caplab-alb-file-"));
-  sampleLines = (await Promise.all(SAMPLES.map((f) => readFile(data(f), "utf8"))))
+  sampleLines = (await Promise.all(ALB_SAMPLES.map((f) => readFile(sharedData(f), "utf8"))))
     .flatMap((t) => t.split("\n"))
     .filter((l) => l !== "");
 });
@@ -200,13 +190,13 @@ describe("ALB import in pieces on worker threads", () => {
 describe("TargetResponseTime average from whole milliseconds", () => {
   it("differs from a float sum in file order by rounding only, on the real logs", async () => {
     let compared = 0;
-    for (const name of SAMPLES) {
-      const { result } = await run({ sources: [data(name)] });
+    for (const name of ALB_SAMPLES) {
+      const { result } = await run({ sources: [sharedData(name)] });
       for (const part of [result, ...(result.more ?? [])]) {
         const avg = part.series.find((s) => s.def.id === "target-response-time-average")!;
         // The old way: seconds added as floats in file order, divided by n.
         const sums = new Map<number, { sum: number; n: number }>();
-        for (const line of (await readFile(data(name), "utf8")).split("\n")) {
+        for (const line of (await readFile(sharedData(name), "utf8")).split("\n")) {
           const r = parseAlbLogLine(line);
           if (!r.ok || r.value.elb !== part.loadBalancer) continue;
           const t = r.value.targetProcessingTime;

@@ -5,29 +5,20 @@
  * then parseAlbLogLine), with the same bad lines, numbered the same.
  */
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ALB_SAMPLES, sharedData } from "../../../helpers/shared-data.js";
 import { splitLogFields } from "../../../../analysis/access-log.js";
 import { albReader, type AlbReaderState } from "../../../../analysis/io/import/alb-reader.js";
 import { albByteLines, AlbScanLines } from "../../../../analysis/io/import/alb-scan.js";
 import { StepGrid } from "../../../../analysis/io/import/steps.js";
 import { wasmSources } from "../../../helpers/wasm.js";
 
-const data = (name: string): string =>
-  fileURLToPath(new URL(`../../../../../shared/data/${name}`, import.meta.url));
-const SAMPLES = [
-  "alb/aws-docs-alb-examples.log",
-  "alb/dmastrop-tomcat-alb-50-targets.log",
-  "alb/elastic-integrations-test-alb.log",
-  "alb/nawab312-real-alb.log",
-];
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 let samples: Uint8Array[];
 beforeAll(async () => {
-  const texts = await Promise.all(SAMPLES.map((f) => readFile(data(f), "utf8")));
+  const texts = await Promise.all(ALB_SAMPLES.map((f) => readFile(sharedData(f), "utf8")));
   samples = texts
     .flatMap((t) => t.split("\n"))
     .filter((l) => l !== "")
