@@ -2,7 +2,7 @@
  * `caplab gate RUN [--baseline RUN | --baseline-from-history N] [--config gate.yaml]
  *  [--history PATH] [--out DIR]`: the pre-release gate.
  *
- *   RUN bundle ──loadGatedRun──▶ RunData ──gateRunOf──▶ GateRun
+ *   RUN bundle ──loadRunBundle──▶ RunData ──gateRunOf──▶ GateRun
  *   baseline: --baseline RUN (a bundle) | the last N runs of the same scenario in history
  *   gate.yaml ──GateConfigSchema──▶ GateConfig (defaults: GATE_DEFAULTS)
  *     (its `deployment`: the simulate config it names, run without and with the deployment)
@@ -30,7 +30,7 @@ import {
 } from "../reports/run-gate.js";
 import { HISTORY_EXIT_CODE, HistoryError, UsageError } from "../sim/vocab/errors.js";
 import { prepareOutputFiles, writeFileAtomic } from "../analysis/io/files/output.js";
-import { loadGatedRun } from "../analysis/io/files/run-bundle.js";
+import { loadRunBundle } from "../analysis/io/files/run-bundle.js";
 import { deploymentGateCheck } from "../analysis/io/files/gate-deployment.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
 import { historyAccess, notifier } from "./common.js";
@@ -76,12 +76,12 @@ export async function runGateCommand(
   });
   const config = await loadGateConfig(opts.config);
   const { historyPath, lockTimeoutMs } = historyAccess(ctx, opts.history);
-  const run = await loadGatedRun(runDir);
+  const run = await loadTestRun(runDir);
   printWarnings(io, run.warnings);
   const { baseline, ...read } = await gateBaseline(run, opts, {
     historyPath,
     lockTimeoutMs,
-    loadRun: loadGatedRun,
+    loadRun: loadTestRun,
     notify,
     announce: (message) => io.out(`${message}\n`),
   });
@@ -118,6 +118,9 @@ export async function runGateCommand(
   if (historyFailure === null) return verdictCode;
   return verdictCode === 0 ? HISTORY_EXIT_CODE : verdictCode;
 }
+
+/** A run bundle for the gate; a trace bundle is refused (it holds no load test to judge). */
+const loadTestRun = (dir: string) => loadRunBundle(dir, { traceBundles: "refuse" });
 
 const VERDICT_WORD = { pass: "PASSED", fail: "FAILED", inconclusive: "INCONCLUSIVE" } as const;
 

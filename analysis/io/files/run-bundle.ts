@@ -199,21 +199,12 @@ function caplabVerdicts(json: unknown): ThresholdVerdict[] {
 export interface LoadRunBundleOptions {
   /** Worker threads for a large plain k6 output (ingestK6File). @default one per core but one, from 64 MiB */
   readonly workers?: number;
-}
-
-/**
- * A run bundle for the gate. A trace bundle (import of access logs or CloudWatch data, collect)
- * holds traffic, not a load test's results: gating it would judge nothing (no k6 requests) and
- * say so only as INCONCLUSIVE, so it is refused with what to do instead.
- */
-export async function loadGatedRun(dir: string): Promise<RunData> {
-  const run = await loadRunBundle(dir);
-  if (run.traffic !== null)
-    throw new UsageError(
-      `${dir} is a trace bundle (${run.meta.scenario.replace(/^trace bundle \((.*)\)$/, "$1")}): it holds traffic, not a load test's results, so the gate has nothing to judge; gate a run bundle (caplab run, or caplab import --format k6), see this traffic with caplab report ${dir}, or replay it with trace: { file: ${dir} } in a simulate or plan config.`,
-      "bad-bundle",
-    );
-  return run;
+  /**
+   * "refuse": a trace bundle (import of access logs or CloudWatch data, collect) is a UsageError
+   * saying what to do, before its series are read: it holds traffic, not a load test's results,
+   * so the gate would judge nothing in it. @default "load" (the report shows its traffic)
+   */
+  readonly traceBundles?: "load" | "refuse";
 }
 
 /**
@@ -234,8 +225,14 @@ export async function loadRunBundle(
 ): Promise<RunData> {
   const root = await openBundle(dir);
   const peek = await readBundleJson(root, "manifest.json", null, { optional: true });
-  if ((peek?.json as { format?: unknown } | null)?.format === BUNDLE_FORMAT)
+  if ((peek?.json as { format?: unknown } | null)?.format === BUNDLE_FORMAT) {
+    if (options.traceBundles === "refuse")
+      throw new UsageError(
+        `${dir} is a trace bundle (${(await readBundleManifest(root)).source.kind}): it holds traffic, not a load test's results, so the gate has nothing to judge; gate a run bundle (caplab run, or caplab import --format k6), see this traffic with caplab report ${dir}, or replay it with trace: { file: ${dir} } in a simulate or plan config.`,
+        "bad-bundle",
+      );
     return loadTraceBundle(dir, root);
+  }
   const { manifest } = await readRunManifest(root);
   const warnings: Warning[] = [];
   const files = manifest.files;
