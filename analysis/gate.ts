@@ -99,7 +99,7 @@ export const GateConfigSchema = z
      */
     minJudgedChecks: z.number().int().min(0).default(D.minJudgedChecks),
     /**
-     * A pass needs at least one latency check judged ({@link isLatencyCheck}); with none, and
+     * A pass needs at least one latency check judged ({@link GateCheck.latency}); with none, and
      * none failed, the verdict is "inconclusive" (exit 1). false lets the other checks pass it.
      */
     requireLatencyCheck: z.boolean().default(D.requireLatencyCheck),
@@ -167,7 +167,10 @@ export interface GateCheck {
   /** A short name for people (may hold a k6 metric name from outside). */
   readonly name: string;
   readonly verdict: CheckVerdict;
-  /** It judges latency (a p95 or p99, a k6 threshold on a time metric): {@link isLatencyCheck}. */
+  /**
+   * It judges latency: the SLO's p95 and p99, a k6 threshold on a time metric, the p95
+   * regressions against a baseline (what `requireLatencyCheck` asks for).
+   */
   readonly latency?: true;
   /** One sentence with the numbers: what was measured against what. */
   readonly detail: string;
@@ -187,7 +190,7 @@ export interface GateResult {
   readonly judged: number;
   /** The fewest judged checks a pass needs (gate.yaml `minJudgedChecks`). */
   readonly minJudged: number;
-  /** Latency checks judged ({@link isLatencyCheck}). */
+  /** Latency checks judged ({@link GateCheck.latency}). */
   readonly latencyJudged: number;
   /** Whether a pass needs a latency check judged (gate.yaml `requireLatencyCheck`). */
   readonly latencyRequired: boolean;
@@ -215,7 +218,7 @@ export function evaluateGate(
       : regressionChecks(run, baseline, config)),
   ];
   const judged = checks.filter((c) => c.verdict !== "skip").length;
-  const latencyJudged = checks.filter((c) => c.verdict !== "skip" && isLatencyCheck(c)).length;
+  const latencyJudged = checks.filter((c) => c.verdict !== "skip" && c.latency === true).length;
   const minJudged = config.minJudgedChecks;
   const latencyRequired = config.requireLatencyCheck;
   return {
@@ -267,12 +270,8 @@ export function deploymentCheck(
   };
 }
 
+/** The mark of a latency check ({@link GateCheck.latency}). */
 const LATENCY = { latency: true } as const;
-
-/** Whether a check judges latency: the SLO's p95 and p99, a k6 threshold on a time metric, the p95 regressions. */
-export function isLatencyCheck(check: GateCheck): boolean {
-  return check.latency === true;
-}
 
 /** A threshold's metric holds times: its summary says so, or it is one of k6's time trends ({@link K6_DURATION_METRICS}). */
 function isTimeMetric(metric: string, contains: string | undefined): boolean {
