@@ -118,6 +118,16 @@ export interface GateServerSide {
   readonly maxCapacity: number | null;
 }
 
+/**
+ * A run figure its files may not give: a k6 end-of-test summary alone has no status codes and
+ * no per-second series, and only the percentiles of k6's `summaryTrendStats`.
+ */
+export type RunFigure =
+  "p50" | "p90" | "p95" | "p99" | "avg" | "max" | "failed" | "5xx" | "seconds";
+
+/** Figures a run does not give, each with why (the check that needs it is skipped with it). */
+export type Unmeasured = Readonly<Partial<Record<RunFigure, string>>>;
+
 /** What the gate needs of a run (or of pooled baseline runs). */
 export interface GateRun {
   /** How to name it in verdicts, e.g. the run id. */
@@ -154,6 +164,8 @@ export interface GateRun {
   readonly cpuSecondsPerRequest: number | null;
   /** Requests per task-second; null without a task count. */
   readonly requestsPerTaskSecond: number | null;
+  /** Figures the run's files do not give (their numbers above are then 0 and not judged). */
+  readonly unmeasured?: Unmeasured;
 }
 
 export const CHECK_VERDICTS = ["pass", "fail", "skip"] as const;
@@ -301,6 +313,7 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
   const sloP99 = config.slo.latencyP99Ms ?? run.slo?.latencyP99Ms;
   const sloErrors = config.slo.errorRatePercent ?? run.slo?.errorRatePercent;
   const noRequests = run.requests === 0;
+  const unmeasured = run.unmeasured ?? {};
 
   const limit = (
     id: string,
@@ -308,10 +321,13 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
     value: number,
     max: number | undefined,
     show: (v: number) => string,
+    needs: RunFigure,
     latency = false,
   ): GateCheck => {
     if (max === undefined) return skipped(id, "absolute", name, "no limit set (gate.yaml or plan)");
     if (noRequests) return skipped(id, "absolute", name, "the run has no requests");
+    const missing = unmeasured[needs];
+    if (missing !== undefined) return skipped(id, "absolute", name, missing);
     return {
       id,
       group: "absolute",
@@ -323,9 +339,11 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
     };
   };
   const errorRate = noRequests ? 0 : (run.failedRequests / run.requests) * 100;
-  out.push(limit("slo-p95", "SLO p95 latency", run.latencyP95Ms, sloP95, ms, true));
-  out.push(limit("slo-p99", "SLO p99 latency", run.latencyP99Ms, sloP99, ms, true));
-  out.push(limit("slo-error-rate", "SLO error rate", errorRate, sloErrors, (v) => pct(v, 3)));
+  out.push(limit("slo-p95", "SLO p95 latency", run.latencyP95Ms, sloP95, ms, "p95", true));
+  out.push(limit("slo-p99", "SLO p99 latency", run.latencyP99Ms, sloP99, ms, "p99", true));
+  out.push(
+    limit("slo-error-rate", "SLO error rate", errorRate, sloErrors, (v) => pct(v, 3), "failed"),
+  );
 
   if (a.k6Thresholds) {
     if (run.thresholds.length === 0)
@@ -364,8 +382,8 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
 
   const share5xx = noRequests ? 0 : (run.status5xx / run.requests) * 100;
   out.push(
-    noRequests
-      ? skipped("5xx", "absolute", "5xx responses", "the run has no requests")
+    noRequests || unmeasured["5xx"] !== undefined
+      ? skipped("5xx", "absolute", "5xx responses", unmeasured["5xx"] ?? "the run has no requests")
       : {
           id: "5xx",
           group: "absolute",
@@ -453,8 +471,16 @@ export function regressionChecks(run: GateRun, base: GateRun, config: GateConfig
 
   // 1. Bootstrap CI of p95(run) − p95(baseline) over request latencies.
   const name1 = "p95 regression (bootstrap CI)";
+  const noSeconds = run.unmeasured?.seconds ?? base.unmeasured?.seconds;
   if (run.latencySample.length < 20 || base.latencySample.length < 20) {
-    out.push(skipped("regression-p95-bootstrap", "regression", name1, "fewer than 20 latencies"));
+    out.push(
+      skipped(
+        "regression-p95-bootstrap",
+        "regression",
+        name1,
+        noSeconds ?? "fewer than 20 latencies",
+      ),
+    );
   } else {
     const a = thinByRank(base.latencySample, r.maxBootstrapValues);
     const b = thinByRank(run.latencySample, r.maxBootstrapValues);
@@ -487,7 +513,9 @@ export function regressionChecks(run: GateRun, base: GateRun, config: GateConfig
   // 2. Mann-Whitney on per-second p95.
   const name2 = "per-second p95 shift (Mann-Whitney)";
   if (run.secondP95Ms.length < 5 || base.secondP95Ms.length < 5) {
-    out.push(skipped("regression-mann-whitney", "regression", name2, "fewer than 5 seconds"));
+    out.push(
+      skipped("regression-mann-whitney", "regression", name2, noSeconds ?? "fewer than 5 seconds"),
+    );
   } else {
     const mw = mannWhitneyU(base.secondP95Ms, run.secondP95Ms);
     const mRun = median(run.secondP95Ms);
@@ -513,8 +541,11 @@ export function regressionChecks(run: GateRun, base: GateRun, config: GateConfig
 
   // 3. Two-proportion z-test on failed requests.
   const name3 = "error-rate regression (two-proportion test)";
-  if (run.requests === 0 || base.requests === 0) {
-    out.push(skipped("regression-errors", "regression", name3, "a run has no requests"));
+  const noFailed = run.unmeasured?.failed ?? base.unmeasured?.failed;
+  if (run.requests === 0 || base.requests === 0 || noFailed !== undefined) {
+    out.push(
+      skipped("regression-errors", "regression", name3, noFailed ?? "a run has no requests"),
+    );
   } else {
     const t = twoProportionZTest(
       base.failedRequests,
@@ -600,6 +631,7 @@ export function poolBaselines(runs: readonly GateRun[], label?: string): GateRun
     return v.length === 0 ? null : v.reduce((s, x) => s + x, 0) / v.length;
   };
   const latencySample = runs.flatMap((r) => r.latencySample);
+  const noFailed = runs.find((r) => r.unmeasured?.failed !== undefined);
   return {
     label: label ?? runs.map((r) => r.label).join(", "),
     requests: runs.reduce((s, r) => s + r.requests, 0),
@@ -614,6 +646,12 @@ export function poolBaselines(runs: readonly GateRun[], label?: string): GateRun
     server: null,
     cpuSecondsPerRequest: mean(runs.map((r) => r.cpuSecondsPerRequest)),
     requestsPerTaskSecond: mean(runs.map((r) => r.requestsPerTaskSecond)),
+    // A run without a failed-request count would dilute the pooled error rate: none is pooled.
+    ...(noFailed === undefined
+      ? {}
+      : {
+          unmeasured: { failed: `baseline run ${noFailed.label}: ${noFailed.unmeasured!.failed!}` },
+        }),
   };
 }
 

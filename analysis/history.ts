@@ -19,10 +19,10 @@ export interface HistoryRun {
   readonly target: string;
   readonly gitCommit: string | null;
   readonly requests: number;
-  readonly errorRatePercent: number;
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
+  readonly errorRatePercent: number | null;
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly p99Ms: number | null;
   readonly thresholdsFailed: number;
   readonly cpuSecondsPerRequest: number | null;
   readonly costUsd: number | null;
@@ -53,14 +53,19 @@ export const CHANGE_POINT_MIN_SIZE = HISTORY_DEFAULTS.changePointMinSize;
 /** Seed of the change-point permutation test (HISTORY_DEFAULTS). @default 1 */
 export const CHANGE_POINT_SEED = HISTORY_DEFAULTS.changePointSeed;
 
-/** Change points of the runs' p95 series (none with fewer than 2 × min size runs). */
+/**
+ * Change points of the runs' p95 series (none with fewer than 2 × min size runs with a p95);
+ * a run without one (recorded from a k6 summary without p(95)) is left out of the series, and
+ * each index is that of `runs`.
+ */
 export function p95ChangePoints(runs: readonly HistoryRun[]): ChangePoint[] {
-  const series = runs.map((r) => r.p95Ms);
+  const at = runs.flatMap((r, i) => (r.p95Ms === null ? [] : [i]));
+  const series = at.map((i) => runs[i]!.p95Ms!);
   if (series.length < 2 * CHANGE_POINT_MIN_SIZE) return [];
   return eDivisiveChangePoints(series, {
     minSize: CHANGE_POINT_MIN_SIZE,
     random: createRandom(CHANGE_POINT_SEED),
-  });
+  }).map((c) => ({ ...c, index: at[c.index]! }));
 }
 
 /** A metric's trend over the runs: first, last, and slope per run (null with < 3 points). */

@@ -88,7 +88,7 @@ export function inputMismatch(kinds: readonly InputKind[], format: string): stri
       return `is k6 --out csv output, which caplab does not read (its rows carry no metric types or thresholds); run k6 with --out json=FILE instead and import that with --format k6`;
     case "k6-summary":
       return format === "k6"
-        ? `is a k6 end-of-test summary (--summary-export or handleSummary data), which holds no per-request points; give it as --summary-export FILE, and the run's --out json output as SOURCE`
+        ? `is a k6 end-of-test summary (--summary-export or handleSummary data), which holds no per-request points; give it as --summary-export FILE beside the run's --out json output, or import it alone (as the only SOURCE)`
         : `is a k6 end-of-test summary (--summary-export or handleSummary data), ${not}; give it to --format k6 as --summary-export FILE, with the run's --out json output as SOURCE`;
     case "k6":
       return `is k6 --out json output, ${not}; import it with --format k6`;

@@ -63,7 +63,7 @@ export const COMMAND_HELP = {
       "turn k6 results into a run bundle, or ALB/nginx logs, a CSV series or saved CloudWatch JSON into a trace bundle",
     description:
       "Reads per-request logs (plain or .gz; files, folders walked recursively, or s3://bucket/prefix) and writes a trace bundle: series/requests.csv per step plus the format's other series (5xx counts, latency) and a manifest whose notes count bad lines. simulate and plan read it with `trace: { file: DIR }`.\n\n" +
-      "--format k6 reads k6's --out json NDJSON (plain or .gz) and writes a RUN bundle that report, gate and history take like one from caplab run: the thresholds (--thresholds FILE, the --summary-export's, the output's Metric lines) judged on the points as k6 judges them, each with its observed value (k6's own verdict where the summary export has one; exit 104 for a threshold k6 would refuse), the run recorded in the history, and trace/ at --step for simulate and plan.\n\n" +
+      "--format k6 reads k6's --out json NDJSON (plain or .gz) and writes a RUN bundle that report, gate and history take like one from caplab run: the thresholds (--thresholds FILE, the --summary-export's, the output's Metric lines) judged on the points as k6 judges them, each with its observed value (k6's own verdict where the summary export has one; exit 104 for a threshold k6 would refuse), the run recorded in the history, and trace/ at --step for simulate and plan. k6's end-of-test summary alone (--summary-export FILE without SOURCE, or the summary as the only SOURCE) makes a run bundle of k6's run-wide figures: the report shows them and the gate judges the SLO on k6's own p95 (p99 when summaryTrendStats has it); no 5xx, per-second series or trace.\n\n" +
       "--format cloudwatch reads saved AWS CLI JSON, recognized by its shape:\n" +
       "  - get-metric-data output: with --queries FILE (the --metric-data-queries JSON) each Id gets its namespace, metric, dimensions, stat, unit and Period; several outputs (pages, NextToken runs) merge by Id.\n" +
       "  - get-metric-statistics output: one series per statistic.\n" +
@@ -82,6 +82,10 @@ export const COMMAND_HELP = {
         command: "caplab import k6.json --format k6 --summary-export summary.json --out runs/today",
       },
       {
+        note: "k6's end-of-test summary alone (a CI job that keeps no --out json)",
+        command: "caplab import summary.json --format k6 --out runs/today",
+      },
+      {
         command:
           "caplab import page1.json page2.json --format cloudwatch --queries queries.json --out bundles/cw",
       },
@@ -91,7 +95,8 @@ export const COMMAND_HELP = {
       },
     ],
     flags: {
-      source: "log or JSON files, folders (walked recursively) or s3://bucket/prefix URLs",
+      source:
+        "log or JSON files, folders (walked recursively) or s3://bucket/prefix URLs (k6: none with --summary-export alone)",
       step:
         "step of the series, seconds: 1, 5, 10, 15, 20, 30, 60, 120, 300 (default 60); cloudwatch: the period of " +
         "series whose query states none (1, 5, 10, 20, 30 or a multiple of 60; default: the datapoints' spacing)",

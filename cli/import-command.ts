@@ -75,7 +75,7 @@ export async function runImportCommand(
 export const setupImportCommand: CommandSetup = (command, ctx, exit) => {
   const help = COMMAND_HELP.import;
   describeCommand(command, help, ctx.columns)
-    .argument("<source...>", help.flags.source)
+    .argument("[source...]", help.flags.source)
     .addOption(
       new Option("--format <format>", "what the sources are written in")
         .choices(IMPORT_FORMATS)

@@ -47,8 +47,9 @@ export function runCharts(run: RunData): RunChart[] {
   ];
 }
 
-/** The load test's charts, from k6's seconds: requests, latency, errors. */
+/** The load test's charts, from k6's seconds: requests, latency, errors (none without seconds). */
 function loadTestCharts(run: RunData): RunChart[] {
+  if (run.seconds.length === 0) return [];
   const bucket = bucketSize(run.seconds.length, MAX_POINTS);
   const per = bucket === 1 ? "per second" : `per ${bucket}-second bucket`;
   const failed = run.seconds.reduce((a, s) => a + s.failed + s.status5xx, 0);

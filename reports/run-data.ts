@@ -8,11 +8,15 @@
  *        (+ summary.json thresholds via {@link thresholdVerdicts}, their observed values via
  *         {@link withObservedValues}, + a trace bundle's series via {@link serverSideFromSeries})
  *
+ *   summary.json alone (k6's end-of-test summary, no k6 output)
+ *     ──runDataOf(null, meta, { summary })──▶ RunData of k6's run-wide figures
+ *        (no per-second series, no 5xx; {@link RunData.unmeasured} says what is missing)
+ *
  * Latency means k6's `http_req_duration` (all responses, as k6's own threshold on it);
  * requests are `http_reqs` Points and failures `http_req_failed` Points with a value ≠ 0.
  */
 import { LatencyHistogram } from "../analysis/stats/index.js";
-import type { GateRun } from "../analysis/gate.js";
+import type { GateRun, RunFigure, Unmeasured } from "../analysis/gate.js";
 import type { K6Ingested } from "../analysis/k6-ingest.js";
 import type { K6MetricSummary } from "../analysis/k6-results.js";
 import type { SloTargets } from "../scenarios/plan/k6-plan.js";
@@ -271,7 +275,19 @@ export interface RunData {
   /** A trace bundle's traffic (no k6 output): the report shows it in place of the run's. */
   readonly traffic: TrafficSide | null;
   readonly warnings: readonly Warning[];
+  /**
+   * Where the run's figures come from: k6's per-request output, its end-of-test summary alone
+   * (run-wide figures only), or neither.
+   */
+  readonly figures: "k6-output" | "summary" | "none";
+  /** The test's run time from the summary (figures "summary"), seconds; else null. */
+  readonly summarySeconds: number | null;
+  /** Figures the run's files do not give, each with why (their numbers above are 0). */
+  readonly unmeasured: Unmeasured;
 }
+
+/** A k6 end-of-test summary's metrics, as parseK6Summary (analysis/k6-ingest.ts) reads them. */
+export type SummaryMetrics = Readonly<Record<string, Readonly<Record<string, number>>>>;
 
 /**
  * The run as RunData from the one aggregator's result (null without a k6 output): the
@@ -287,8 +303,12 @@ export function runDataOf(
     readonly server?: ServerSide | null;
     readonly traffic?: TrafficSide | null;
     readonly warnings?: readonly Warning[];
+    /** The run's k6 summary (used when there is no k6 output), and its run time in seconds. */
+    readonly summary?: { readonly metrics: SummaryMetrics; readonly seconds: number | null };
   } = {},
 ): RunData {
+  if (ingested === null && extra.summary !== undefined && hasRequestFigures(extra.summary.metrics))
+    return runDataOfSummary(extra.summary.metrics, extra.summary.seconds, meta, extra);
   const seconds: RunSecond[] = [];
   const o = ingested?.overall;
   if (o !== undefined)
@@ -340,6 +360,80 @@ export function runDataOf(
     server: extra.server ?? null,
     traffic: extra.traffic ?? null,
     warnings: [...(extra.warnings ?? [])],
+    figures: ingested === null ? "none" : "k6-output",
+    summarySeconds: null,
+    unmeasured: {},
+  };
+}
+
+/** Whether a summary has the request figures a run report and the SLO need. */
+export function hasRequestFigures(metrics: SummaryMetrics): boolean {
+  return metrics.http_reqs?.count !== undefined || metrics.http_req_duration !== undefined;
+}
+
+/**
+ * The run from k6's end-of-test summary alone (`--summary-export` or handleSummary data):
+ * `http_reqs` count, `http_req_failed` passes (k6's Rate counts a failed request as a pass:
+ * a non-zero value), and `http_req_duration`'s aggregates in k6's `summaryTrendStats`: k6's
+ * own run-wide figures. What it cannot give (5xx, per-second series, a percentile not in
+ * summaryTrendStats) is named in `unmeasured`, so that no check is judged on a 0 in its place.
+ */
+function runDataOfSummary(
+  metrics: SummaryMetrics,
+  summarySeconds: number | null,
+  meta: RunMeta,
+  extra: Parameters<typeof runDataOf>[2],
+): RunData {
+  const d = metrics.http_req_duration ?? {};
+  const failedRate = metrics.http_req_failed;
+  const requests = metrics.http_reqs?.count ?? 0;
+  const unmeasured: Partial<Record<RunFigure, string>> = {
+    "5xx":
+      "k6's end-of-test summary counts no status codes; import the run's --out json output for them",
+    seconds:
+      "k6's end-of-test summary has no per-second latencies; import the run's --out json output for them",
+  };
+  const stat = (key: string, figure: RunFigure): number => {
+    const v = d[key];
+    if (v !== undefined) return v;
+    unmeasured[figure] =
+      key.startsWith("p(") || key === "med"
+        ? `k6's end-of-test summary has no ${key} of http_req_duration; add "${key}" to k6's summaryTrendStats option, or import the run's --out json output`
+        : `k6's end-of-test summary has no ${key} of http_req_duration`;
+    return 0;
+  };
+  const latency: RunLatency = {
+    count: requests,
+    avgMs: stat("avg", "avg"),
+    p50Ms: stat("med", "p50"),
+    p90Ms: stat("p(90)", "p90"),
+    p95Ms: stat("p(95)", "p95"),
+    p99Ms: stat("p(99)", "p99"),
+    maxMs: stat("max", "max"),
+  };
+  let failedRequests = 0;
+  if (failedRate?.passes !== undefined) failedRequests = failedRate.passes;
+  else
+    unmeasured.failed =
+      "k6's end-of-test summary has no http_req_failed, which k6 v0.31 and later write";
+  return {
+    meta,
+    seconds: [],
+    latency,
+    requests,
+    failedRequests,
+    errorRatePercent: requests > 0 ? (failedRequests / requests) * 100 : 0,
+    status5xx: 0,
+    droppedIterations: metrics.dropped_iterations?.count ?? 0,
+    latencySample: [],
+    thresholds: extra?.thresholds ?? [],
+    slo: extra?.slo ?? null,
+    server: extra?.server ?? null,
+    traffic: null,
+    warnings: [...(extra?.warnings ?? [])],
+    figures: "summary",
+    summarySeconds,
+    unmeasured,
   };
 }
 
@@ -636,5 +730,6 @@ export function gateRunOf(run: RunData): GateRun {
           },
     cpuSecondsPerRequest: capacity.cpuSecondsPerRequest,
     requestsPerTaskSecond: capacity.requestsPerTaskSecond,
+    unmeasured: run.unmeasured,
   };
 }

@@ -9,6 +9,7 @@ import { chartFigure, htmlDocument, type VegaRuntime } from "./html.js";
 import type { RunChart } from "./run-charts.js";
 import type { RunData } from "./run-data.js";
 import {
+  noChartsNote,
   observedText,
   runFactRows,
   runTitle,
@@ -68,6 +69,8 @@ ${run.thresholds
       }</section>`,
     );
   body.push(`<section id="charts"><h2>Charts</h2>`);
+  if (run.traffic === null && run.seconds.length === 0)
+    body.push(`<p class="note">${e(noChartsNote(run))}</p>`);
   for (const chart of charts) body.push(chartFigure(chart));
   body.push(`</section>`);
   const server = serverFactRows(run);

@@ -5,6 +5,7 @@
  * {@link runFactRows}.
  */
 import { formatObserved } from "../analysis/k6-results.js";
+import type { RunFigure } from "../analysis/gate.js";
 import {
   capacityFigures,
   type RunData,
@@ -29,26 +30,47 @@ export function runSeconds(run: RunData): number {
   return run.seconds.length;
 }
 
+/** Why a run report has no charts of the load test: no per-second series. */
+export function noChartsNote(run: RunData): string {
+  return run.figures === "summary"
+    ? "No charts: k6's end-of-test summary has no per-second series; import the run's --out json output for them."
+    : "No charts: the bundle has no k6 output (k6.json.gz) to draw them from.";
+}
+
 /** The key figures of the run (of its traffic, for a trace bundle), in report order. */
 export function runFactRows(run: RunData): Row[] {
   if (run.traffic !== null) return trafficFactRows(run.traffic);
-  const seconds = runSeconds(run);
+  const fromSummary = run.figures === "summary";
+  const seconds = fromSummary ? (run.summarySeconds ?? 0) : runSeconds(run);
   const l = run.latency;
+  const u = run.unmeasured;
+  /** A figure, or "—" when the run's files do not give it. */
+  const fig = (v: number, figure: RunFigure): string =>
+    u[figure] === undefined ? formatNumber(v, 1) : "—";
+  const latencyGaps = (["p50", "p90", "p95", "p99", "avg", "max"] as const).filter(
+    (f) => u[f] !== undefined,
+  );
   const rows: Row[] = [
     [
       "Requests",
-      `${formatNumber(run.requests)} in ${formatNumber(seconds)} s (${formatCompact(seconds > 0 ? run.requests / seconds : 0, 1)}/s)`,
+      `${formatNumber(run.requests)} in ${formatNumber(seconds, fromSummary ? 1 : 0)} s (${formatCompact(seconds > 0 ? run.requests / seconds : 0, 1)}/s)${fromSummary ? ", from k6's end-of-test summary (no per-second series)" : ""}`,
     ],
     [
       "Failed requests",
-      `${formatNumber(run.failedRequests)} (${formatPercent(run.errorRatePercent, 3)})`,
+      u.failed !== undefined
+        ? `—: ${u.failed}`
+        : `${formatNumber(run.failedRequests)} (${formatPercent(run.errorRatePercent, 3)})`,
     ],
-    ["5xx responses", formatNumber(run.status5xx)],
+    ["5xx responses", u["5xx"] !== undefined ? `—: ${u["5xx"]}` : formatNumber(run.status5xx)],
     [
       "Latency p50 / p90 / p95 / p99",
-      `${[l.p50Ms, l.p90Ms, l.p95Ms, l.p99Ms].map((v) => formatNumber(v, 1)).join(" / ")} ms`,
+      `${fig(l.p50Ms, "p50")} / ${fig(l.p90Ms, "p90")} / ${fig(l.p95Ms, "p95")} / ${fig(l.p99Ms, "p99")} ms${
+        latencyGaps.some((f) => f !== "avg" && f !== "max")
+          ? ` (— not in k6's summaryTrendStats)`
+          : ""
+      }`,
     ],
-    ["Latency avg / max", `${formatNumber(l.avgMs, 1)} / ${formatNumber(l.maxMs, 1)} ms`],
+    ["Latency avg / max", `${fig(l.avgMs, "avg")} / ${fig(l.maxMs, "max")} ms`],
     [
       "Dropped iterations",
       run.droppedIterations === 0
@@ -311,6 +333,8 @@ export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = 
       ),
       "",
     );
+  if (images.length === 0 && run.traffic === null && run.seconds.length === 0)
+    out.push("## Charts", "", m(noChartsNote(run)), "");
   if (images.length > 0) {
     out.push("## Charts", "");
     for (const image of images) out.push(`![${m(image.title)}](${encodeURI(image.file)})`, "");

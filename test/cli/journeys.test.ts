@@ -59,7 +59,7 @@ describe("import: a file of another kind than --format says what it is and what 
       );
   });
 
-  it("a k6 summary given as the source asks for --summary-export, in both formats and both files", async () => {
+  it("a k6 summary among k6 outputs asks for --summary-export, in both formats and both files", async () => {
     for (const name of [
       "k6/summary-export.k6-html-reporter-perf.json",
       "k6/handleSummary-data.k6-reporter-simple.json",
@@ -67,8 +67,15 @@ describe("import: a file of another kind than --format says what it is and what 
       "k6/handlesummary-data-legacy.k6-test-fixture.json",
     ])
       await refused(
-        ["import", data(name), "--format", "k6", "--no-record"],
-        /is a k6 end-of-test summary \(--summary-export or handleSummary data\), which holds no per-request points; give it as --summary-export FILE, and the run's --out json output as SOURCE\./,
+        [
+          "import",
+          data("k6/out-json.k6-docs-example.ndjson"),
+          data(name),
+          "--format",
+          "k6",
+          "--no-record",
+        ],
+        /is a k6 end-of-test summary \(--summary-export or handleSummary data\), which holds no per-request points; give it as --summary-export FILE beside the run's --out json output, or import it alone \(as the only SOURCE\)\./,
       );
   });
 

@@ -37,6 +37,7 @@ import type { SloTargets } from "../../../scenarios/plan/k6-plan.js";
 import {
   hasServerFigures,
   MAX_NAMED_BAD_K6_LINES,
+  hasRequestFigures,
   runDataOf,
   scalingEventsOf,
   serverSideFromSeries,
@@ -321,7 +322,8 @@ export async function loadRunBundle(
           ingested.badLineCount,
         ),
       );
-  } else warnings.push(warning.noK6Output(dir));
+  } else if (!hasRequestFigures(summaryMetrics)) warnings.push(warning.noK6Output(dir));
+  // (With a summary's run-wide figures, the report says where they come from instead.)
   const knownTypes = new Map<string, K6MetricType>();
   for (const [name, m] of Object.entries(summaryMetrics)) {
     const t = (m as { type?: unknown }).type;
@@ -352,7 +354,24 @@ export async function loadRunBundle(
     k6Exit: manifest.k6Exit ?? null,
     gitCommit: manifest.gitCommit ?? null,
   };
-  return runDataOf(ingested, meta, { thresholds, slo, server, warnings });
+  // Without k6 output, the summary's run-wide figures (k6's own) are the run's.
+  const summarySeconds = durationSeconds ?? summaryCounterSeconds(summaryMetrics);
+  return runDataOf(ingested, meta, {
+    thresholds,
+    slo,
+    server,
+    warnings,
+    summary: { metrics: summaryMetrics, seconds: summarySeconds ?? null },
+  });
+}
+
+/** The test's run time from a summary's `http_reqs` (count ÷ rate, as k6 computed the rate). */
+export function summaryCounterSeconds(
+  metrics: Readonly<Record<string, Readonly<Record<string, number>>>>,
+): number | undefined {
+  const count = metrics.http_reqs?.count;
+  const rate = metrics.http_reqs?.rate;
+  return count !== undefined && rate !== undefined && rate > 0 ? count / rate : undefined;
 }
 
 /**

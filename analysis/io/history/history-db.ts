@@ -32,7 +32,7 @@ import { setTimeout as sleepFor } from "node:timers/promises";
 import { mkdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
-import type { GateResult, GateRun } from "../../gate.js";
+import type { GateResult, GateRun, RunFigure } from "../../gate.js";
 import type { HistoryPlan, HistoryRun } from "../../history.js";
 import { HistoryError, UsageError } from "../../../sim/vocab/errors.js";
 import { specialFileKind } from "../files/bundle-files.js";
@@ -328,6 +328,9 @@ async function insertRun(
       ? capacity.taskHours * 3600 * taskCostPerSecond(task, US_EAST_1_PRICES)
       : null;
   const id = run.meta.runId;
+  // A figure the run's files do not give (a k6 summary alone) is NULL, not 0.
+  const measured = (v: number, figure: RunFigure): number | null =>
+    run.unmeasured[figure] === undefined ? v : null;
   for (const table of ["runs", "run_seconds", "run_latency_sample"])
     await c.run(`DELETE FROM ${table} WHERE run_id = $1`, [id]);
   const values: DuckDBValue[] = [
@@ -340,14 +343,14 @@ async function insertRun(
     run.meta.gitCommit,
     run.meta.k6ExitCode,
     run.requests,
-    run.failedRequests,
-    run.errorRatePercent,
-    run.status5xx,
+    measured(run.failedRequests, "failed"),
+    measured(run.errorRatePercent, "failed"),
+    measured(run.status5xx, "5xx"),
     run.droppedIterations,
-    run.latency.p50Ms,
-    run.latency.p95Ms,
-    run.latency.p99Ms,
-    run.latency.maxMs,
+    measured(run.latency.p50Ms, "p50"),
+    measured(run.latency.p95Ms, "p95"),
+    measured(run.latency.p99Ms, "p99"),
+    measured(run.latency.maxMs, "max"),
     run.thresholds.filter((t) => !t.ok).length,
     finiteOrNull(capacity.cpuSecondsPerRequest),
     finiteOrNull(capacity.requestsPerTaskSecond),
@@ -487,10 +490,10 @@ async function queryRuns(
     target: String(r.target),
     gitCommit: strOrNull(r.git_commit),
     requests: num(r.requests),
-    errorRatePercent: num(r.error_rate_percent),
-    p50Ms: num(r.p50_ms),
-    p95Ms: num(r.p95_ms),
-    p99Ms: num(r.p99_ms),
+    errorRatePercent: numOrNull(r.error_rate_percent),
+    p50Ms: numOrNull(r.p50_ms),
+    p95Ms: numOrNull(r.p95_ms),
+    p99Ms: numOrNull(r.p99_ms),
     thresholdsFailed: num(r.thresholds_failed),
     cpuSecondsPerRequest: numOrNull(r.cpu_seconds_per_request),
     costUsd: numOrNull(r.cost_usd),
@@ -589,13 +592,19 @@ export async function baselineRunsFromHistory(
             [r.runId],
           )
         ).getRowObjectsJS();
+        const unmeasured: Partial<Record<RunFigure, string>> = {};
+        const recorded = (v: number | null, figure: RunFigure, what: string): number => {
+          if (v !== null) return v;
+          unmeasured[figure] = `the history has no ${what} for it (recorded from a k6 summary alone)`;
+          return 0;
+        };
         out.push({
           label: r.runId,
           requests: num(row?.requests),
-          failedRequests: num(row?.failed_requests),
-          status5xx: num(row?.status_5xx),
-          latencyP95Ms: r.p95Ms,
-          latencyP99Ms: r.p99Ms,
+          failedRequests: recorded(numOrNull(row?.failed_requests), "failed", "failed requests"),
+          status5xx: recorded(numOrNull(row?.status_5xx), "5xx", "5xx count"),
+          latencyP95Ms: recorded(r.p95Ms, "p95", "p95"),
+          latencyP99Ms: recorded(r.p99Ms, "p99", "p99"),
           latencySample: sample.map((s) => num(s.value_ms)),
           secondP95Ms: seconds.map((s) => num(s.p95_ms)),
           thresholds: [],
@@ -603,6 +612,7 @@ export async function baselineRunsFromHistory(
           server: null,
           cpuSecondsPerRequest: numOrNull(row?.cpu_seconds_per_request),
           requestsPerTaskSecond: numOrNull(row?.requests_per_task_second),
+          unmeasured,
         });
       }
       return out;

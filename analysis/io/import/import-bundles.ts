@@ -40,7 +40,8 @@ import {
   type ImportResult,
 } from "./import.js";
 import { importK6Run, type K6RunImport } from "./k6-run.js";
-import { checkSourceKinds } from "./sniff.js";
+import { importK6Summary, type K6SummaryImport } from "./k6-summary-run.js";
+import { checkSourceKinds, isK6SummaryFile } from "./sniff.js";
 import { explainS3ImportFailure, parseS3Url } from "./sources.js";
 
 /** What `caplab import` takes besides its sources, as its flags give it. */
@@ -107,9 +108,9 @@ export function checkImportFlags(
       `--from (${opts.from}) is not before --to (${opts.to}); swap them.`,
       "bad-flag",
     );
-  if (sources.length === 0)
+  if (sources.length === 0 && !(format === "k6" && opts.summaryExport !== undefined))
     throw new UsageError(
-      "caplab import needs at least one SOURCE (a file, a folder or s3://bucket/prefix).",
+      `caplab import needs at least one SOURCE (a file, a folder or s3://bucket/prefix)${format === "k6" ? ", or --summary-export FILE alone for k6's end-of-test summary" : ""}.`,
       "bad-flag",
     );
   if (format !== "csv" && (opts.timeColumn !== undefined || opts.valueColumn !== undefined))
@@ -166,7 +167,7 @@ export type ImportOutcome =
       /** The trace bundles written: --out first, then one beside it per other load balancer. */
       readonly bundles: readonly { readonly result: ImportResult; readonly out: string }[];
     }
-  | { readonly kind: "k6"; readonly result: K6RunImport; readonly out: string }
+  | { readonly kind: "k6"; readonly result: K6RunImport | K6SummaryImport; readonly out: string }
   | { readonly kind: "failed"; readonly message: string; readonly exitCode: number };
 
 /**
@@ -181,7 +182,33 @@ export async function importBundles(
   world: ImportWorld,
 ): Promise<ImportOutcome> {
   const { format, stepSeconds, fromMs, toMs } = checkImportFlags(sources, opts);
-  await checkSourceKinds(sources, format);
+  // k6's end-of-test summary alone: as --summary-export, or as the only SOURCE.
+  const summaryOnly =
+    format !== "k6"
+      ? null
+      : sources.length === 0
+        ? { summaryExport: opts.summaryExport!, givenAs: "--summary-export" as const }
+        : sources.length === 1 &&
+            opts.summaryExport === undefined &&
+            (await isK6SummaryFile(sources[0]!))
+          ? { summaryExport: sources[0]!, givenAs: "SOURCE" as const }
+          : null;
+  const windowFlags = [
+    ["--step", opts.step],
+    ["--from", opts.from],
+    ["--to", opts.to],
+  ].filter(([, v]) => v !== undefined);
+  if (summaryOnly !== null && windowFlags.length > 0)
+    throw new UsageError(
+      `${windowFlags.map(([f]) => f).join(", ")} cannot apply to a k6 summary alone (it holds run-wide figures, no points in time); leave ${windowFlags.length === 1 ? "it" : "them"} out, or import the run's --out json output.`,
+      "bad-flag",
+    );
+  if (summaryOnly !== null && opts.thresholds !== undefined)
+    throw new UsageError(
+      "--thresholds needs the run's k6 --out json output as SOURCE: a k6 summary carries only the thresholds k6 judged, with k6's verdicts.",
+      "bad-flag",
+    );
+  if (summaryOnly === null) await checkSourceKinds(sources, format);
   // --out is checked before the (possibly long) read, and may not hold the sources.
   const output = await prepareOutputFolder(opts.out, {
     command: "import",
@@ -216,6 +243,20 @@ export async function importBundles(
     return { kind: "failed", ...failure };
   };
 
+  if (summaryOnly !== null) {
+    const result = await output.write((dir) =>
+      importK6Summary(
+        {
+          ...summaryOnly,
+          ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
+          ...(opts.runId === undefined ? {} : { runId: opts.runId }),
+          now: world.now(),
+        },
+        dir,
+      ),
+    );
+    return { kind: "k6", result, out: output.path };
+  }
   if (format === "k6") {
     try {
       const result = await output.write((dir) =>

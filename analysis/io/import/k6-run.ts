@@ -65,7 +65,7 @@ import { ingestK6File, K6LineTooLongError, MAX_K6_LINE_BYTES } from "../files/k6
 import { writeJsonAtomic } from "../files/output.js";
 import { checkWholeFile } from "../files/small-file.js";
 import { caplabVersion } from "../../../sim/io/package-root.js";
-import { redactThreshold, writeRunManifest } from "../files/run-bundle.js";
+import { redactThreshold, summaryCounterSeconds, writeRunManifest } from "../files/run-bundle.js";
 import { listSources, MAX_REPORTED_BAD_LINES, openSource } from "./sources.js";
 import { StepGrid } from "./steps.js";
 
@@ -139,7 +139,7 @@ async function isGzipFile(path: string): Promise<boolean> {
 }
 
 /** A user's JSON file (summary export, thresholds), read whole; a UsageError names what is wrong. */
-async function readJsonInput(flag: string, path: string): Promise<unknown> {
+export async function readJsonInput(flag: string, path: string): Promise<unknown> {
   await checkWholeFile(path, flag);
   let text: string;
   try {
@@ -593,13 +593,7 @@ export async function importK6Run(
   };
 }
 
-/**
- * The test's run time from a summary export's `http_reqs` (count ÷ rate, as k6 computed the
- * rate), when the summary has no `state.testRunDurationMs`.
- */
+/** The test's run time from a summary export's `http_reqs`, when it has no `state.testRunDurationMs`. */
 function counterDuration(summary: K6SummaryFile | null): number | undefined {
-  const reqs = summary?.metrics.http_reqs;
-  const count = reqs?.count;
-  const rate = reqs?.rate;
-  return count !== undefined && rate !== undefined && rate > 0 ? count / rate : undefined;
+  return summary === null ? undefined : summaryCounterSeconds(summary.metrics);
 }

@@ -57,3 +57,12 @@ export async function checkSourceKinds(sources: readonly string[], format: strin
     if (mismatch !== null) throw new UsageError(`${source} ${mismatch}.`, "wrong-format");
   }
 }
+
+/** Whether `source` is a local file that reads as k6's end-of-test summary (not S3, not a folder). */
+export async function isK6SummaryFile(source: string): Promise<boolean> {
+  if (parseS3Url(source) !== null) return false;
+  const info = await stat(source).catch(() => null);
+  if (info === null || !info.isFile()) return false;
+  const head = await readHead(source);
+  return recognizeInput(head.text, head.complete).includes("k6-summary");
+}

@@ -5,9 +5,11 @@
 import { BUNDLE_REQUESTS_SERIES } from "../../../sim/vocab/index.js";
 import { renderThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
 import { plural } from "../../../sim/vocab/numbers.js";
+import { formatNumber } from "../../../reports/format.js";
 import type { FixedSeries } from "../files/bundle.js";
 import type { ImportResult } from "./import.js";
 import type { K6RunImport } from "./k6-run.js";
+import type { K6SummaryImport } from "./k6-summary-run.js";
 
 /** What a trace import did, in a few lines. */
 export function renderImportSummary(result: ImportResult, out: string): string {
@@ -41,7 +43,8 @@ export function renderImportSummary(result: ImportResult, out: string): string {
 }
 
 /** What a k6 import did, in a few lines: requests, thresholds with their values, what next. */
-export function renderK6ImportSummary(result: K6RunImport, out: string): string {
+export function renderK6ImportSummary(result: K6RunImport | K6SummaryImport, out: string): string {
+  if ("kind" in result) return renderSummaryImport(result, out);
   const i = result.ingested;
   const requests = i.metrics.http_reqs?.values.count ?? 0;
   const failed = result.thresholds.filter((t) => !t.ok);
@@ -58,6 +61,22 @@ export function renderK6ImportSummary(result: K6RunImport, out: string): string 
     "",
   ];
   return lines.join("\n");
+}
+
+/** What an import of k6's end-of-test summary alone wrote, and what it cannot give. */
+function renderSummaryImport(result: K6SummaryImport, out: string): string {
+  const failed = result.thresholds.filter((t) => !t.ok);
+  return [
+    `Imported k6's end-of-test summary into ${out} (run ${result.manifest.runId}, scenario ${result.manifest.scenario?.name}): ${plural(result.requests, "request")}${result.seconds === null ? "" : ` in ${formatNumber(result.seconds, 1)} s`}, k6's run-wide figures`,
+    result.thresholds.length === 0
+      ? "  thresholds none in the summary"
+      : `  thresholds ${result.thresholds.length - failed.length} passed, ${failed.length} failed (k6's verdicts)`,
+    ...result.thresholds.map((t) => `    ${t.ok ? "✓" : "✗"} ${renderThresholdResult(t)}`),
+    `  missing  ${result.missing.join("; ")}: import the run's --out json output for them`,
+    "  trace    none (a summary has no requests per step)",
+    `  next     caplab report ${out}; caplab gate ${out} --config gate.yaml (an SLO: the gate judges k6's p95 against it)`,
+    "",
+  ].join("\n");
 }
 
 /**

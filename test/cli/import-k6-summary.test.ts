@@ -1,0 +1,208 @@
+/**
+ * k6's end-of-test summary alone (a CI job that keeps `--summary-export` or handleSummary's
+ * data, not the `--out json` output) reaches a report and a verdict: `import --format k6` →
+ * `report` → `gate` → `history`, on the real summaries in ../shared/data/k6. The gate judges
+ * the SLO on k6's own run-wide figures and never on a figure the summary does not give (a 0 in
+ * its place would pass any limit).
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../cli/main.js";
+import { captureIo } from "../helpers/io.js";
+import { sharedData } from "../helpers/shared-data.js";
+
+/** handleSummary data: 878 requests, 349 failed, p(95) 30.0257 ms, p(99) 39.6 ms. */
+const SIMPLE = sharedData("k6/handleSummary-data.k6-reporter-simple.json");
+/** A --summary-export of k6 before v0.31: 29 requests, no http_req_failed, no p(99). */
+const PERF = sharedData("k6/summary-export.k6-html-reporter-perf.json");
+/** gRPC: no http_reqs at all; one of two k6 thresholds failed. */
+const GRPC = sharedData("k6/handleSummary-data.k6-reporter-grpc.json");
+
+let dir = "";
+let history = "";
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "caplab-k6-summary-"));
+  history = join(dir, "history.duckdb");
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function caplab(args: string[]) {
+  const io = captureIo();
+  const code = await main(args, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+async function gateYaml(name: string, slo: Record<string, number>): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(
+    path,
+    `slo:\n${Object.entries(slo)
+      .map(([k, v]) => `  ${k}: ${v}\n`)
+      .join("")}`,
+  );
+  return path;
+}
+
+async function importSummary(file: string, out: string, asFlag = false) {
+  const args = asFlag
+    ? ["import", "--format", "k6", "--summary-export", file]
+    : ["import", file, "--format", "k6"];
+  return caplab([...args, "--history", history, "--run-id", out, "--out", join(dir, out)]);
+}
+
+describe("a k6 end-of-test summary alone → report → gate → history", () => {
+  it("imports as the only SOURCE or as --summary-export alone, with k6's verdicts", async () => {
+    const a = await importSummary(SIMPLE, "simple");
+    expect(a.code, a.err).toBe(0);
+    expect(a.out).toMatch(
+      /^Imported k6's end-of-test summary into .*simple \(run simple, scenario k6\): 878 requests in 24\.4 s/,
+    );
+    expect(a.out).toContain("✓ http_req_duration p(95)<1000: passed (30.0257 ms)");
+    const bundle = join(dir, "simple");
+    expect(existsSync(join(bundle, "summary.json"))).toBe(true);
+    expect(existsSync(join(bundle, "k6.json"))).toBe(false);
+    const manifest = JSON.parse(await readFile(join(bundle, "manifest.json"), "utf8"));
+    expect(manifest.files).toEqual({
+      summaryExport: "summary.json",
+      thresholds: "thresholds.json",
+    });
+
+    const b = await importSummary(GRPC, "grpc", true);
+    expect(b.code, b.err).toBe(0);
+    expect(b.out).toContain("thresholds 1 passed, 1 failed (k6's verdicts)");
+  });
+
+  it("reports k6's run-wide figures and says what a summary cannot give", async () => {
+    await importSummary(PERF, "perf");
+    const r = await caplab([
+      "report",
+      join(dir, "perf"),
+      "--format",
+      "md",
+      "--out",
+      join(dir, "perf-report"),
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const md = await readFile(join(dir, "perf-report", "report.md"), "utf8");
+    expect(md).toMatch(/\| Requests \| 29 in 10\.9 s \(2\.7\/s\), from k6's end-of-test summary/);
+    expect(md).toMatch(/\| Latency p50 \/ p90 \/ p95 \/ p99 \| 45\.7 \/ 55\.1 \/ 60\.3 \/ — ms/);
+    expect(md).toMatch(
+      /\| Failed requests \| —: k6's end-of-test summary has no http\\_req\\_failed/,
+    );
+    expect(md).toMatch(/\| 5xx responses \| —: k6's end-of-test summary counts no status codes/);
+    expect(md).toContain("No charts: k6's end-of-test summary has no per-second series");
+    // Nothing claims there were no errors: the summary does not count them.
+    expect(md).not.toMatch(/No errors/);
+  });
+
+  it("gates the SLO on k6's own p95 and p99, and the error rate on http_req_failed", async () => {
+    const pass = await caplab([
+      "gate",
+      join(dir, "simple"),
+      "--config",
+      await gateYaml("loose.yaml", { latencyP95Ms: 500, latencyP99Ms: 100, errorRatePercent: 50 }),
+      "--history",
+      history,
+    ]);
+    expect(pass.code, pass.out + pass.err).toBe(0);
+    expect(pass.out).toContain("✓ SLO p95 latency: 30 ms ≤ limit 500 ms.");
+    expect(pass.out).toContain("✓ SLO p99 latency: 39.6 ms ≤ limit 100 ms.");
+    expect(pass.out).toContain("✓ SLO error rate: 39.749 % ≤ limit 50 %.");
+    expect(pass.out).toContain(
+      "- 5xx responses: skipped: k6's end-of-test summary counts no status codes",
+    );
+
+    const fail = await caplab([
+      "gate",
+      join(dir, "simple"),
+      "--config",
+      await gateYaml("tight.yaml", { latencyP95Ms: 20, errorRatePercent: 1 }),
+      "--history",
+      history,
+    ]);
+    expect(fail.code).toBe(1);
+    expect(fail.out).toContain("✗ SLO p95 latency: 30 ms > limit 20 ms.");
+    expect(fail.out).toContain("✗ SLO error rate: 39.749 % > limit 1 %.");
+  });
+
+  it("never judges a figure the summary lacks: no p(99), no http_req_failed → skipped, not passed on 0", async () => {
+    const r = await caplab([
+      "gate",
+      join(dir, "perf"),
+      "--config",
+      await gateYaml("p99.yaml", { latencyP95Ms: 1000, latencyP99Ms: 1, errorRatePercent: 0.001 }),
+      "--history",
+      history,
+    ]);
+    expect(r.out).toContain("✓ SLO p95 latency: 60.3 ms ≤ limit 1000 ms.");
+    expect(r.out).toMatch(
+      /- SLO p99 latency: skipped: k6's end-of-test summary has no p\(99\) of http_req_duration; add "p\(99\)" to k6's summaryTrendStats option/,
+    );
+    expect(r.out).toMatch(
+      /- SLO error rate: skipped: k6's end-of-test summary has no http_req_failed/,
+    );
+    expect(r.code).toBe(0);
+
+    // Without a p95 either, nothing of latency is judged: inconclusive, not a pass.
+    const noP95 = join(dir, "no-p95.json");
+    const json = JSON.parse(await readFile(PERF, "utf8"));
+    delete json.metrics.http_req_duration["p(95)"];
+    await writeFile(noP95, JSON.stringify(json));
+    await importSummary(noP95, "no-p95");
+    const g = await caplab([
+      "gate",
+      join(dir, "no-p95"),
+      "--config",
+      await gateYaml("p95.yaml", { latencyP95Ms: 1, errorRatePercent: 0.001 }),
+      "--history",
+      history,
+    ]);
+    expect(g.code, g.out).toBe(1);
+    expect(g.out).toMatch(/caplab gate: INCONCLUSIVE/);
+  });
+
+  it("a summary-only baseline from the history does not dilute the error rate", async () => {
+    // perf has no failed-request count: the pooled baseline's error test says so.
+    const g = await caplab([
+      "gate",
+      join(dir, "simple"),
+      "--baseline",
+      join(dir, "perf"),
+      "--config",
+      await gateYaml("base.yaml", { latencyP95Ms: 500 }),
+      "--history",
+      history,
+    ]);
+    expect(g.out).toMatch(
+      /- error-rate regression \(two-proportion test\): skipped: k6's end-of-test summary has no http_req_failed/,
+    );
+    expect(g.out).toMatch(
+      /- p95 regression \(bootstrap CI\): skipped: k6's end-of-test summary has no per-second latencies/,
+    );
+    const list = await caplab(["history", "--history", history]);
+    expect(list.code, list.err).toBe(0);
+    // perf's error rate is unknown: shown as "—", not 0.
+    expect(list.out).toMatch(/ perf +\S+ +—/);
+  });
+
+  it("refuses what cannot apply to a summary, before writing anything", async () => {
+    for (const [flag, value, message] of [
+      ["--thresholds", PERF, /--thresholds needs the run's k6 --out json output as SOURCE/],
+      ["--from", "2024-01-01T00:00:00Z", /--from cannot apply to a k6 summary alone/],
+    ] as const) {
+      const out = join(dir, `refused-${flag.slice(2)}`);
+      const r = await caplab(["import", SIMPLE, "--format", "k6", flag, value, "--out", out]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
+    const none = await caplab(["import", "--format", "k6", "--out", join(dir, "none")]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain("or --summary-export FILE alone for k6's end-of-test summary");
+  });
+});
