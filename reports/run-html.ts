@@ -37,7 +37,7 @@ export function renderRunHtml(
   body.push(`<header>
 <h1>${trace ? "Traffic" : "Load-test run"}</h1>
 <p class="sub"><code>${e(runTitle(run))}</code> · ${trace ? "source" : "target"} <code>${e(run.meta.target)}</code></p>
-<p class="sub">${e(run.meta.startedAt ?? "start unknown")} to ${e(run.meta.endedAt ?? "end unknown")}${run.meta.gitCommit !== null ? ` · commit <code>${e(run.meta.gitCommit.slice(0, 12))}</code>` : ""}</p>
+<p class="sub">${run.meta.startedAt === null && run.meta.endedAt === null ? "start and end not recorded" : `${e(run.meta.startedAt ?? "start unknown")} to ${e(run.meta.endedAt ?? "end unknown")}`}${run.meta.gitCommit !== null ? ` · commit <code>${e(run.meta.gitCommit.slice(0, 12))}</code>` : ""}</p>
 </header>`);
   const verdict = runVerdict(run);
   const tone = verdict.pass === null ? "risk-medium" : verdict.pass ? "risk-low" : "risk-high";
