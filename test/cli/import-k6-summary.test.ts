@@ -10,8 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../cli/main.js";
-import { captureIo } from "../helpers/io.js";
+import { runCaplab } from "../helpers/io.js";
 import { sharedData } from "../helpers/shared-data.js";
 
 /** handleSummary data: 878 requests, 349 failed, p(95) 30.0257 ms, p(99) 39.6 ms. */
@@ -31,11 +30,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function caplab(args: string[]) {
-  const io = captureIo();
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const caplab = runCaplab;
 
 async function gateYaml(name: string, slo: Record<string, number>): Promise<string> {
   const path = join(dir, name);

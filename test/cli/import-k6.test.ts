@@ -12,9 +12,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../cli/main.js";
 import { loadRunBundle } from "../../analysis/io/files/run-bundle.js";
-import { captureIo } from "../helpers/io.js";
+import { runCaplab } from "../helpers/io.js";
 
 const DATA = fileURLToPath(new URL("../../../shared/data/k6/", import.meta.url));
 const NDJSON = join(DATA, "out-json.xk6-dashboard-result.ndjson");
@@ -30,11 +29,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function caplab(args: string[]) {
-  const io = captureIo();
-  const code = await main(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const caplab = runCaplab;
 
 describe("caplab import --format k6 → report → gate → history, on the real files", () => {
   it("goes the whole way with k6's own verdicts and the values they were judged on", async () => {

@@ -4,6 +4,7 @@
  * terminal), with what a test changes.
  */
 import { processContext, type CliContext, type Io } from "../../cli/context.js";
+import { main } from "../../cli/main.js";
 
 /** An Io that keeps stdout and stderr apart, for assertions. */
 export function captureIo(): Io & {
@@ -34,4 +35,13 @@ export function captureIo(): Io & {
 /** The context a command runs in under test: `io` (default: a new capture) and `overrides`. */
 export function cliContext(io: Io = captureIo(), overrides: Partial<CliContext> = {}): CliContext {
   return { ...processContext(), io, terminal: null, columns: undefined, ...overrides };
+}
+
+/** Runs `caplab ARGS` in this process (`main(argv)`); its exit code, stdout and stderr. */
+export async function runCaplab(
+  args: readonly string[],
+): Promise<{ code: number; out: string; err: string }> {
+  const io = captureIo();
+  const code = await main([...args], io);
+  return { code, out: io.stdout(), err: io.stderr() };
 }
