@@ -187,7 +187,7 @@ export const COMMAND_HELP = {
     summary:
       "write the report of a run bundle, trace bundle, plan folder or simulate folder (HTML, Markdown, PNG, JSON)",
     description:
-      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. A trace bundle (caplab collect or import) reports its traffic (requests, 5xx, response time per step) and server side, with no verdict. For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. For a simulate folder: the verdict against the SLO, traffic, tasks with scaling events, metric against target, p95 against the SLO, cost, the worst minutes and the events table. PNG charts need Chromium (else they are skipped with a warning).",
+      "For a run bundle: request rate, latency percentiles and errors per second, k6 thresholds and their verdicts, dropped iterations and the server side (tasks, CPU, memory, RequestCountPerTarget) when collected. A trace bundle (caplab collect or import) reports its traffic (requests, 5xx, response time per step) and server side; with --slo-p95 and/or --slo-errors it also judges that traffic: a step with requests violates when its p95 (TargetResponseTime) or its 5xx share is over the limit, and the traffic PASSES when its violating minutes stay within --slo-budget (default 0.5 % of its minutes), counted as plan and simulate count them. The exit code stays 0 (a report, not a gate). For a plan folder: re-renders report.html, report.md, report.json and plan-*.png from its plan-result.json. For a simulate folder: the verdict against the SLO, traffic, tasks with scaling events, metric against target, p95 against the SLO, cost, the worst minutes and the events table. PNG charts need Chromium (else they are skipped with a warning).",
     examples: [
       { command: "caplab report caplab-out/run --format html,md,png" },
       {
@@ -201,6 +201,10 @@ export const COMMAND_HELP = {
       {
         note: "the traffic of imported ALB logs (caplab import logs/ --format alb --out bundles/alb)",
         command: "caplab report bundles/alb",
+      },
+      {
+        note: "did the service hold a 300-ms p95 and 0.1 % of 5xx on that traffic?",
+        command: "caplab report bundles/alb --slo-p95 300 --slo-errors 0.1",
       },
     ],
   },

@@ -28,6 +28,7 @@ import {
   type MetricTypeOf,
 } from "../scenarios/plan/k6-thresholds.js";
 import type { TaskSize, Warning } from "../sim/vocab/index.js";
+import type { TrafficSloVerdict } from "./traffic-slo.js";
 
 /** Most request latencies a RunData keeps as its sample (a systematic thinning of all). */
 export const LATENCY_SAMPLE_SIZE = 5000;
@@ -284,6 +285,8 @@ export interface RunData {
   readonly summarySeconds: number | null;
   /** Figures the run's files do not give, each with why (their numbers above are 0). */
   readonly unmeasured: Unmeasured;
+  /** A trace bundle's traffic judged against an SLO (`caplab report --slo-…`); else absent. */
+  readonly trafficVerdict?: TrafficSloVerdict;
 }
 
 /** A k6 end-of-test summary's metrics, as parseK6Summary (analysis/k6-ingest.ts) reads them. */

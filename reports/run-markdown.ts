@@ -6,6 +6,7 @@
  */
 import { formatObserved } from "../analysis/k6-results.js";
 import type { RunFigure } from "../analysis/gate.js";
+import type { TrafficSloVerdict } from "./traffic-slo.js";
 import {
   capacityFigures,
   type RunData,
@@ -30,6 +31,20 @@ export function runSeconds(run: RunData): number {
   return run.seconds.length;
 }
 
+/** The SLO a trace bundle's traffic was judged against, as a key figure. */
+function sloRow(slo: TrafficSloVerdict["slo"]): Row {
+  const limits = [
+    ...(slo.latencyP95Ms === undefined ? [] : [`p95 ≤ ${formatNumber(slo.latencyP95Ms)} ms`]),
+    ...(slo.errorRatePercent === undefined
+      ? []
+      : [`5xx ≤ ${formatPercent(slo.errorRatePercent, 3)}`]),
+  ];
+  return [
+    "SLO (--slo-…)",
+    `${limits.join(", ")} per step; at most ${formatPercent(slo.violationBudgetPercent, 2)} of the minutes violating`,
+  ];
+}
+
 /** Why a run report has no charts of the load test: no per-second series. */
 export function noChartsNote(run: RunData): string {
   return run.figures === "summary"
@@ -39,7 +54,11 @@ export function noChartsNote(run: RunData): string {
 
 /** The key figures of the run (of its traffic, for a trace bundle), in report order. */
 export function runFactRows(run: RunData): Row[] {
-  if (run.traffic !== null) return trafficFactRows(run.traffic);
+  if (run.traffic !== null)
+    return [
+      ...trafficFactRows(run.traffic),
+      ...(run.trafficVerdict === undefined ? [] : [sloRow(run.trafficVerdict.slo)]),
+    ];
   const fromSummary = run.figures === "summary";
   const seconds = fromSummary ? (run.summarySeconds ?? 0) : runSeconds(run);
   const l = run.latency;
@@ -215,6 +234,8 @@ export function runVerdict(run: RunData): RunVerdict {
     const o = observedText(t);
     return `${t.metric} ${t.expression}${o !== null ? `: observed ${o}` : ""}`;
   });
+  const judged = run.trafficVerdict;
+  if (run.traffic !== null && judged !== undefined) return trafficVerdictOf(judged);
   if (run.traffic !== null)
     return {
       pass: null,
@@ -245,6 +266,53 @@ export function runVerdict(run: RunData): RunVerdict {
     pass,
     headline: `${pass ? "PASS" : "FAIL"}: ${parts.join("; ")}.`,
     failing,
+  };
+}
+
+/**
+ * PASS or FAIL of a trace bundle's traffic against the SLO: its violating minutes against the
+ * budget, how many of them were slow and how many had errors, and the worst step of each.
+ */
+function trafficVerdictOf(v: TrafficSloVerdict): RunVerdict {
+  const minutes = (x: number) => formatNumber(x, Number.isInteger(x) ? 0 : 1);
+  const parts = [
+    `${minutes(v.violatingMinutes)} SLO-violating ${v.violatingMinutes === 1 ? "minute" : "minutes"} of ${minutes(v.spanMinutes)}, budget ${formatNumber(v.budgetMinutes, v.budgetMinutes < 1 ? 3 : 1)} (${formatPercent(v.slo.violationBudgetPercent, 2)})`,
+  ];
+  if (v.slo.latencyP95Ms !== undefined && v.judged.some((j) => j.startsWith("p95")))
+    parts.push(`${minutes(v.slowMinutes)} with p95 above ${formatNumber(v.slo.latencyP95Ms)} ms`);
+  if (v.slo.errorRatePercent !== undefined && v.judged.some((j) => j.startsWith("5xx")))
+    parts.push(
+      `${minutes(v.errorMinutes)} with 5xx above ${formatPercent(v.slo.errorRatePercent, 3)} of requests`,
+    );
+  const notes = [
+    ...v.notJudged.map((n) => `not judged: ${n}`),
+    ...(v.unjudgedLatencyMinutes > 0
+      ? [`${minutes(v.unjudgedLatencyMinutes)} minutes with requests have no p95`]
+      : []),
+  ];
+  const failing = [
+    ...(v.worstSlow === null
+      ? []
+      : [`worst p95 ${formatNumber(v.worstSlow.p95Ms, 1)} ms at ${formatUtc(v.worstSlow.timeMs)}`]),
+    ...(v.worstErrors === null
+      ? []
+      : [
+          `worst 5xx share ${formatPercent(v.worstErrors.percent, 3)} at ${formatUtc(v.worstErrors.timeMs)}`,
+        ]),
+  ];
+  if (v.meets === null)
+    return {
+      pass: null,
+      headline:
+        v.judged.length === 0
+          ? `NO VERDICT: the SLO cannot be judged on this bundle (${v.notJudged.join("; ")}).`
+          : `NO VERDICT: within the budget on what could be judged (${parts.join("; ")}), but ${v.notJudged.join("; ")}; leave that limit out to judge the traffic on the other alone.`,
+      failing: [],
+    };
+  return {
+    pass: v.meets,
+    headline: `${v.meets ? "PASS: the traffic meets the SLO" : "FAIL: the traffic misses the SLO"}: ${parts.join("; ")}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}.`,
+    failing: v.meets ? [] : failing,
   };
 }
 
@@ -365,6 +433,7 @@ export function runReportJson(run: RunData): unknown {
     seconds: run.seconds,
     server: run.server,
     traffic: run.traffic,
+    ...(run.trafficVerdict === undefined ? {} : { trafficVerdict: run.trafficVerdict }),
     warnings: run.warnings,
   };
 }

@@ -31,6 +31,7 @@ import { writeSimulateReport } from "./write-simulate-report.js";
 import type { PlanResult, Warning } from "../../sim/vocab/index.js";
 import { UsageError } from "../../sim/vocab/errors.js";
 import { loadRunBundle } from "../../analysis/io/files/run-bundle.js";
+import { trafficSloVerdict, type TrafficSlo } from "../traffic-slo.js";
 import { prepareOutputFiles } from "../../analysis/io/files/output.js";
 import { readPlanResult } from "../../analysis/io/files/plan-result-file.js";
 import { readSimulateFolder, SIMULATE_FILES } from "../../analysis/io/files/simulate-folder.js";
@@ -51,6 +52,8 @@ export interface WriteReportOptions {
   readonly force?: boolean;
   /** One sentence for the user (a backup kept). */
   readonly notify: (message: string) => void;
+  /** Judge a trace bundle's traffic against this SLO (the report's verdict). */
+  readonly slo?: TrafficSlo;
 }
 
 /**
@@ -76,6 +79,11 @@ export async function writeReport(
         : `${dir} is not a run or trace bundle (manifest.json), a plan folder (recommendation.json) or a simulate folder (timeline.csv, events.json, summary.json); pass the folder caplab run, import, collect, plan or simulate wrote (its --out).`,
       "bad-bundle",
     );
+  if (options.slo !== undefined && kind !== "run")
+    throw new UsageError(
+      `--slo-p95, --slo-errors and --slo-budget judge a trace bundle's traffic, and ${dir} is a ${kind} folder, whose report judges its own SLO; leave them out.`,
+      "bad-flag",
+    );
   const output = await prepareOutputFiles(options.out ?? dir, {
     command: "report",
     force: options.force,
@@ -96,7 +104,17 @@ export async function writeReport(
       files = await writeSimulateReport(await readSimulateFolder(dir), staging, formats);
       allWarnings.push(...files.warnings);
     } else {
-      const run = await loadRunBundle(dir);
+      const loaded = await loadRunBundle(dir);
+      const slo = options.slo;
+      if (slo !== undefined && loaded.traffic === null)
+        throw new UsageError(
+          `--slo-p95, --slo-errors and --slo-budget judge a trace bundle's traffic, and ${dir} is a run bundle; judge a load test with caplab gate ${dir} --config gate.yaml (slo: latencyP95Ms, errorRatePercent).`,
+          "bad-flag",
+        );
+      const run =
+        slo === undefined || loaded.traffic === null
+          ? loaded
+          : { ...loaded, trafficVerdict: trafficSloVerdict(loaded.traffic, slo) };
       files = await writeRunReport(run, staging, formats);
       allWarnings.push(...run.warnings, ...files.warnings);
     }

@@ -1,7 +1,8 @@
 /**
  * `caplab report` on a trace bundle (`caplab import` of real logs from ../shared/data): the
  * report shows the bundle's traffic (requests, 5xx, TargetResponseTime), not a load test's
- * zeros, and says there is nothing to judge; `caplab gate` refuses it, as the run or as the
+ * zeros, and says there is nothing to judge unless --slo-p95 / --slo-errors give an SLO to judge
+ * its traffic against; `caplab gate` refuses it, as the run or as the
  * baseline, saying what to do.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -101,5 +102,72 @@ describe("caplab report on a trace bundle", () => {
     expect(r.html).toContain('id="chart-traffic-latency"');
     // The 5xx counts are the traffic's; no server side is made of them alone.
     expect(r.md).toContain("The bundle has no server-side series.");
+  });
+
+  it("judges the traffic against --slo-p95 and --slo-errors: PASS, FAIL with its worst step, no pass on an unjudged limit", async () => {
+    const report = async (bundle: string, opts: Record<string, number>, name: string) => {
+      const out = join(dir, name);
+      const io = captureIo();
+      expect(
+        await runReportCommand(bundle, { out, format: "md,json", ...opts }, cliContext(io)),
+      ).toBe(0);
+      return {
+        md: await readFile(join(out, "report.md"), "utf8"),
+        json: JSON.parse(await readFile(join(out, "report.json"), "utf8")) as {
+          verdict: { pass: boolean | null };
+          trafficVerdict?: { violatingMinutes: number };
+        },
+      };
+    };
+    // The ALB log's one minute: p95 3 ms, no 5xx.
+    const alb = join(dir, "alb");
+    const pass = await report(alb, { sloP95: 5, sloErrors: 0.1 }, "alb-slo-pass");
+    expect(pass.md).toContain(
+      "**PASS: the traffic meets the SLO: 0 SLO-violating minutes of 1, budget 0.005 (0.50 %); 0 with p95 above 5 ms; 0 with 5xx above 0.100 % of requests.**",
+    );
+    expect(pass.md).toContain(
+      "| SLO (--slo-…) | p95 ≤ 5 ms, 5xx ≤ 0.100 % per step; at most 0.50 % of the minutes violating |",
+    );
+    expect(pass.json.verdict.pass).toBe(true);
+    const fail = await report(alb, { sloP95: 2, sloBudget: 10 }, "alb-slo-fail");
+    expect(fail.md).toMatch(
+      /\*\*FAIL: the traffic misses the SLO: 1 SLO-violating minute of 1, budget 0\.100 \(10\.00 %\); 1 with p95 above 2 ms\.\*\*/,
+    );
+    expect(fail.md).toMatch(/- ❌ worst p95 [\d.]+ ms at 2025-04-08 00:42Z/);
+    expect(fail.json.trafficVerdict?.violatingMinutes).toBe(1);
+
+    // nginx logs have no response time: p95 is not judged, so 5xx alone cannot pass it.
+    const nginx = join(dir, "nginx");
+    const unjudged = await report(nginx, { sloP95: 300, sloErrors: 0.1 }, "nginx-slo");
+    expect(unjudged.md).toContain(
+      "NO VERDICT: within the budget on what could be judged (0 SLO-violating minutes of 7,261",
+    );
+    expect(unjudged.json.verdict.pass).toBeNull();
+    const errorsOnly = await report(nginx, { sloErrors: 0.1 }, "nginx-slo-errors");
+    expect(errorsOnly.json.verdict.pass).toBe(true);
+  });
+
+  it("refuses --slo-… where they cannot apply, writing nothing", async () => {
+    const refused = async (bundle: string, opts: Record<string, number>, message: RegExp) => {
+      const out = join(dir, `refused-${Math.random().toString(16).slice(2)}`);
+      await expect(
+        runReportCommand(bundle, { out, format: "md", ...opts }, cliContext(captureIo())),
+      ).rejects.toThrow(message);
+      await expect(readFile(join(out, "report.md"))).rejects.toThrow();
+    };
+    await refused(join(dir, "alb"), { sloBudget: 1 }, /--slo-budget needs a limit/);
+    const run = join(dir, "k6-run");
+    expect(
+      await runImportCommand(
+        [data("k6/out-json.k6-docs-example.ndjson")],
+        { format: "k6", out: run, record: false },
+        cliContext(captureIo()),
+      ),
+    ).toBe(0);
+    await refused(
+      run,
+      { sloP95: 300 },
+      /judge a trace bundle's traffic, and .* is a run bundle; judge a load test with caplab gate/,
+    );
   });
 });

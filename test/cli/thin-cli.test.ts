@@ -132,7 +132,7 @@ describe("flags several commands share (cli/options.ts)", () => {
       }
     }
     const slo = optionsNamed("--slo-p95");
-    expect(slo.map(([name]) => name).sort()).toEqual(["calibrate", "rightsize"]);
+    expect(slo.map(([name]) => name).sort()).toEqual(["calibrate", "report", "rightsize"]);
     for (const [, option] of slo) {
       expect(option.parseArg!("250", undefined)).toBe(250);
       expect(() => option.parseArg!("0", undefined)).toThrow(
