@@ -595,7 +595,8 @@ export async function baselineRunsFromHistory(
         const unmeasured: Partial<Record<RunFigure, string>> = {};
         const recorded = (v: number | null, figure: RunFigure, what: string): number => {
           if (v !== null) return v;
-          unmeasured[figure] = `the history has no ${what} for it (recorded from a k6 summary alone)`;
+          unmeasured[figure] =
+            `the history has no ${what} for it (recorded from a k6 summary alone)`;
           return 0;
         };
         out.push({
