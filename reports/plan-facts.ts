@@ -14,7 +14,7 @@ import {
   type WorseThanCurrent,
 } from "../sim/vocab/index.js";
 import { formatTarget } from "./timeline-charts.js";
-import { riskWords } from "../sim/risk.js";
+import { dataFloor, riskWords } from "../sim/risk.js";
 import { plural } from "../sim/vocab/numbers.js";
 import {
   formatCompact,
@@ -342,9 +342,12 @@ export function planVerdict(result: PlanResult): PlanVerdict {
     cautions.push(
       `MinCapacity ${min}: at quiet times a single task runs, in one Availability Zone; AWS recommends running across several AZs (Trusted Advisor check c1z7dfpz01 flags a service in one AZ).`,
     );
+  const floor = risk ? dataFloor(risk) : null;
   if (risk && riskRankOf(risk.rating) > riskRankOf(maxRisk))
     cautions.push(
-      `No candidate checked is rated ${riskWords(maxRisk)} or lower; this pick is the least risky of them, rated ${riskWords(risk.rating)}.`,
+      floor !== null && riskRankOf(floor) > riskRankOf(maxRisk)
+        ? `No candidate can be rated ${riskWords(maxRisk)} or lower on this trace: its data keeps every rating at ${riskWords(floor)} or higher (see below); this pick is the least risky of those checked, rated ${riskWords(risk.rating)}.`
+        : `No candidate checked is rated ${riskWords(maxRisk)} or lower; this pick is the least risky of them, rated ${riskWords(risk.rating)}.`,
     );
   cautions.push(...coverageNotes);
   const current = result.current;
