@@ -363,11 +363,11 @@ export function planVerdict(result: PlanResult): PlanVerdict {
   const { riskier, safer } = result.neighbours ?? { riskier: null, safer: null };
   if (riskier)
     neighbours.push(
-      `Cheaper but riskier: ${riskier.label}, ${formatUsd(riskier.monthlyCostUsd)} a month (${formatUsdDelta(riskier.costDifferenceUsd)}), rated ${riskWords(riskier.rating)}${riskier.reasons[0] ? `: ${riskier.reasons[0]}` : ""}.`,
+      `Cheaper but riskier: ${riskier.label}, ${formatUsd(riskier.monthlyCostUsd)} a month (${formatUsdDelta(riskier.costDifferenceUsd)}), rated ${riskWords(riskier.rating)}${riskier.reasons.length > 0 ? `: ${riskier.reasons.join("; ")}` : ""}.`,
     );
   if (safer)
     neighbours.push(
-      `Safer but dearer: ${safer.label}, ${formatUsd(safer.monthlyCostUsd)} a month (${formatUsdDelta(safer.costDifferenceUsd)}), rated ${riskWords(safer.rating)}${safer.reasons[0] ? `: ${safer.reasons[0]}` : ""}.`,
+      `Safer but dearer: ${safer.label}, ${formatUsd(safer.monthlyCostUsd)} a month (${formatUsdDelta(safer.costDifferenceUsd)}), rated ${riskWords(safer.rating)}${safer.reasons.length > 0 ? `: ${safer.reasons.join("; ")}` : ""}.`,
     );
   else if (risk && risk.rating !== "very-low")
     neighbours.push("Safer but dearer: none among the candidates checked after the pick.");

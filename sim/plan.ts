@@ -414,9 +414,7 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
       costDifferenceUsd: o.kpis.monthlyCostUsd - recommended.kpis.monthlyCostUsd,
       rating: r.rating,
       // What tells it from the pick: the trace's factors are the same for both.
-      reasons: candidateFactors(r)
-        .slice(0, 2)
-        .map((f) => f.reason),
+      reasons: candidateFactors(r).map((f) => f.reason),
     };
   };
   const minutes = outcomes[0]?.kpis.minutes ?? 0;
@@ -672,7 +670,7 @@ function explain(
   const { riskier, safer } = result.neighbours;
   if (riskier)
     reasons.push(
-      `Cheaper but riskier: ${riskier.label}, ${money(riskier.monthlyCostUsd)} a month (${signedMoney(riskier.costDifferenceUsd)}), rated ${riskWords(riskier.rating)}${riskier.reasons[0] ? `: it ${riskier.reasons[0]}` : ""}.`,
+      `Cheaper but riskier: ${riskier.label}, ${money(riskier.monthlyCostUsd)} a month (${signedMoney(riskier.costDifferenceUsd)}), rated ${riskWords(riskier.rating)}${riskier.reasons.length > 0 ? `: it ${riskier.reasons.join("; ")}` : ""}.`,
     );
   if (safer)
     reasons.push(

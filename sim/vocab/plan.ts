@@ -333,7 +333,7 @@ export interface PlanNeighbour {
   /** Its monthly cost minus the pick's, USD (negative: cheaper). */
   readonly costDifferenceUsd: number;
   readonly rating: RiskRating;
-  /** Its heaviest risk factors, for people. */
+  /** Its own risk factors (not the trace's, which are the pick's too), heaviest first, for people. */
   readonly reasons: readonly string[];
 }
 
