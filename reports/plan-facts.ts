@@ -14,7 +14,7 @@ import {
   type WorseThanCurrent,
 } from "../sim/vocab/index.js";
 import { formatTarget } from "./timeline-charts.js";
-import { dataFloor, riskWords } from "../sim/risk.js";
+import { dataFloor, ratingWithReasons, riskWords } from "../sim/risk.js";
 import { plural } from "../sim/vocab/numbers.js";
 import {
   formatCompact,
@@ -363,11 +363,11 @@ export function planVerdict(result: PlanResult): PlanVerdict {
   const { riskier, safer } = result.neighbours ?? { riskier: null, safer: null };
   if (riskier)
     neighbours.push(
-      `Cheaper but riskier: ${riskier.label}, ${formatUsd(riskier.monthlyCostUsd)} a month (${formatUsdDelta(riskier.costDifferenceUsd)}), rated ${riskWords(riskier.rating)}${riskier.reasons.length > 0 ? `: ${riskier.reasons.join("; ")}` : ""}.`,
+      `Cheaper but riskier: ${riskier.label}, ${formatUsd(riskier.monthlyCostUsd)} a month (${formatUsdDelta(riskier.costDifferenceUsd)}), rated ${ratingWithReasons(riskier)}.`,
     );
   if (safer)
     neighbours.push(
-      `Safer but dearer: ${safer.label}, ${formatUsd(safer.monthlyCostUsd)} a month (${formatUsdDelta(safer.costDifferenceUsd)}), rated ${riskWords(safer.rating)}${safer.reasons.length > 0 ? `: ${safer.reasons.join("; ")}` : ""}.`,
+      `Safer but dearer: ${safer.label}, ${formatUsd(safer.monthlyCostUsd)} a month (${formatUsdDelta(safer.costDifferenceUsd)}), rated ${ratingWithReasons(safer)}.`,
     );
   else if (risk && risk.rating !== "very-low")
     neighbours.push("Safer but dearer: none among the candidates checked after the pick.");

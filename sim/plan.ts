@@ -51,6 +51,7 @@ import {
   dataFloor,
   DATA_FACTOR_KINDS,
   rateRisk,
+  ratingWithReasons,
   riskRank,
   riskWords,
   severityOf,
@@ -413,6 +414,7 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
       monthlyCostUsd: o.kpis.monthlyCostUsd,
       costDifferenceUsd: o.kpis.monthlyCostUsd - recommended.kpis.monthlyCostUsd,
       rating: r.rating,
+      points: r.points,
       // What tells it from the pick: the trace's factors are the same for both.
       reasons: candidateFactors(r).map((f) => f.reason),
     };
@@ -670,7 +672,7 @@ function explain(
   const { riskier, safer } = result.neighbours;
   if (riskier)
     reasons.push(
-      `Cheaper but riskier: ${riskier.label}, ${money(riskier.monthlyCostUsd)} a month (${signedMoney(riskier.costDifferenceUsd)}), rated ${riskWords(riskier.rating)}${riskier.reasons.length > 0 ? `: it ${riskier.reasons.join("; ")}` : ""}.`,
+      `Cheaper but riskier: ${riskier.label}, ${money(riskier.monthlyCostUsd)} a month (${signedMoney(riskier.costDifferenceUsd)}), rated ${ratingWithReasons(riskier, 3, "it ")}.`,
     );
   if (safer)
     reasons.push(

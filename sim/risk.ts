@@ -149,6 +149,21 @@ export function dataFloor(risk: { readonly factors: readonly RiskFactor[] }): Ri
 }
 
 /**
+ * A neighbour's rating with its points and its first `shown` reasons, for a sentence: "medium
+ * (5 points): uses 65 % …; has … (and 2 more)".
+ */
+export function ratingWithReasons(
+  n: { readonly rating: RiskRating; readonly points?: number; readonly reasons: readonly string[] },
+  shown = 3,
+  lead = "",
+): string {
+  const points = n.points === undefined ? "" : ` (${n.points} point${n.points === 1 ? "" : "s"})`;
+  if (n.reasons.length === 0) return `${riskWords(n.rating)}${points}`;
+  const more = n.reasons.length - shown;
+  return `${riskWords(n.rating)}${points}: ${lead}${n.reasons.slice(0, shown).join("; ")}${more > 0 ? ` (and ${more} more)` : ""}`;
+}
+
+/**
  * The reason that tells a rating apart in a list of candidates: its heaviest own factor, else
  * the trace's ("" without any factor, or without a rating).
  */

@@ -333,6 +333,8 @@ export interface PlanNeighbour {
   /** Its monthly cost minus the pick's, USD (negative: cheaper). */
   readonly costDifferenceUsd: number;
   readonly rating: RiskRating;
+  /** Its risk points (absent in plans written before it existed). */
+  readonly points?: number;
   /** Its own risk factors (not the trace's, which are the pick's too), heaviest first, for people. */
   readonly reasons: readonly string[];
 }

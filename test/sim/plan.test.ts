@@ -185,7 +185,7 @@ describe("the trace's weaknesses in the pick", () => {
     expect(why).not.toMatch(/Widen the space/);
     // A neighbour's reasons are its own: the trace's factor is the same for every candidate.
     expect(plan.neighbours.riskier?.reasons[0]).toMatch(/^misses the SLO under spike x3/);
-    expect(why).toMatch(/rated medium: it misses the SLO under spike x3/);
+    expect(why).toMatch(/rated medium \(2 points\): it misses the SLO under spike x3/);
     for (const n of [plan.neighbours.riskier, plan.neighbours.safer])
       for (const r of n?.reasons ?? []) expect(r).not.toMatch(/the trace/);
     expect(why).not.toMatch(/: it the /);
