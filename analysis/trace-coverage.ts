@@ -20,6 +20,15 @@ import type { Guardrails, Trace, TraceCoverage, TraceLimit } from "../sim/vocab/
  */
 export const PEAK_EDGE_HOURS = 1;
 /**
+ * Target tracking's scale-in alarm: 15 of 15 one-minute datapoints below 90 % of the target
+ * (shared/reference/aws-ecs-scaling.md §1.2; AWS, "Target tracking scaling policies for
+ * Application Auto Scaling"). A trace shorter than that plus the default ScaleInCooldown (300 s)
+ * shows no scale-in at all.
+ */
+export const SCALE_IN_ALARM_MINUTES = 15;
+const SCALE_IN_SEEN_MINUTES = SCALE_IN_ALARM_MINUTES + 5;
+
+/**
  * The busiest hour is a peak when its rate is at least this multiple of the trace's mean rate
  * (over the steps with data): a flat trace has no ramp to miss and no peak to lose in a gap.
  * @default 1.5
@@ -187,7 +196,7 @@ export function assessTrace(
   const limits: TraceLimit[] = [];
   if (short)
     notes.push(
-      `The trace holds ${hoursText(coveredHours)} of data; a plan needs at least ${hoursText(guardrails.minTraceHours)} (guardrails.minTraceHours)${allowShort ? ", and was made anyway with --allow-short-trace: every rating is medium or higher" : ""}.`,
+      `The trace holds ${hoursText(coveredHours)} of data; a plan needs at least ${hoursText(guardrails.minTraceHours)} (guardrails.minTraceHours)${allowShort ? ", and was made anyway with --allow-short-trace: every rating is medium or higher" : ""}${spanHours * 60 < SCALE_IN_SEEN_MINUTES ? `; in ${hoursText(spanHours)} no scale-in can be seen (target tracking scales in after ${SCALE_IN_ALARM_MINUTES} one-minute datapoints below 90 % of its target, then a cooldown)` : ""}.`,
     );
   else if (belowPattern)
     notes.push(
@@ -294,7 +303,7 @@ export function requireEnoughTrace(coverage: TraceCoverage, source: string): voi
   if (!coverage.short || coverage.allowedShort) return;
   const g = coverage.guardrails;
   throw new UsageError(
-    `${source} holds ${hoursText(coverage.coveredHours)} of traffic data (${coverage.steps} step${coverage.steps === 1 ? "" : "s"} of ${coverage.stepSeconds} s${coverage.coveragePercent < 100 ? `, ${share(coverage.coveragePercent)} with data` : ""}), less than the ${hoursText(g.minTraceHours)} a plan needs (guardrails.minTraceHours); give a longer trace, or add --allow-short-trace to plan on it anyway (every rating is then medium or higher).`,
+    `${source} holds ${hoursText(coverage.coveredHours)} of traffic data (${coverage.steps} step${coverage.steps === 1 ? "" : "s"} of ${coverage.stepSeconds} s${coverage.coveragePercent < 100 ? `, ${share(coverage.coveragePercent)} with data` : ""}), less than the ${hoursText(g.minTraceHours)} a plan needs (guardrails.minTraceHours); give a trace of at least ${hoursText(g.minTraceHours)} (a week shows the weekly cycle: guardrails.patternHours), or add --allow-short-trace to plan on it anyway (every rating is then medium or higher).`,
     "short-trace",
   );
 }

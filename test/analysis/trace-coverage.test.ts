@@ -32,7 +32,7 @@ describe("assessTrace", () => {
       coveredHours: 1 / 60,
     });
     expect(c.notes).toEqual([
-      "The trace holds 1 min of data; a plan needs at least 24 h (guardrails.minTraceHours).",
+      "The trace holds 1 min of data; a plan needs at least 24 h (guardrails.minTraceHours); in 1 min no scale-in can be seen (target tracking scales in after 15 one-minute datapoints below 90 % of its target, then a cooldown).",
     ]);
   });
 
@@ -136,7 +136,7 @@ describe("requireEnoughTrace", () => {
     const c = assessTrace(trace(3), DEFAULTS);
     expect(() => requireEnoughTrace(c, "alb.log")).toThrow(UsageError);
     expect(() => requireEnoughTrace(c, "alb.log")).toThrow(
-      "alb.log holds 3 min of traffic data (3 steps of 60 s), less than the 24 h a plan needs (guardrails.minTraceHours); give a longer trace, or add --allow-short-trace to plan on it anyway (every rating is then medium or higher).",
+      "alb.log holds 3 min of traffic data (3 steps of 60 s), less than the 24 h a plan needs (guardrails.minTraceHours); give a trace of at least 24 h (a week shows the weekly cycle: guardrails.patternHours), or add --allow-short-trace to plan on it anyway (every rating is then medium or higher).",
     );
   });
   it("lets it through with --allow-short-trace, or with a lower guardrails.minTraceHours", () => {
