@@ -38,6 +38,7 @@ import {
   candidateLabel,
   comparisonRows,
   keyFigureRows,
+  perturbationSizesText,
   planVerdict,
   robustnessOfInterest,
   settingsRows,
@@ -244,7 +245,7 @@ ${rows.map((r) => `<tr${r[4] ? ' class="worse"' : ""}><th scope="row">${e(r[0])}
         : candidateLabel(result, robust.candidateId);
     const byId = new Map(result.outcomes.map((o) => [o.candidate.id, o]));
     body.push(`<section id="robustness"><h2>Robustness and risk</h2>
-<p>${e(who)} stays within the SLO under ${robust.passed} of ${robust.perturbations.length} perturbations.</p>
+<p>${e(who)} stays within the SLO under ${robust.passed} of ${robust.perturbations.length} perturbations. ${e(perturbationSizesText(robust.perturbations.map((p) => p.name)))}</p>
 <table><thead><tr><th>Perturbation</th><th>Outcome</th><th class="num">Margin (min)</th><th class="num">SLO minutes</th><th class="num">Error rate</th><th class="num">Monthly cost</th></tr></thead><tbody>
 ${robust.perturbations
   .map(

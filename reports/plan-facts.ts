@@ -392,6 +392,40 @@ export function planVerdict(result: PlanResult): PlanVerdict {
   };
 }
 
+/**
+ * What each default perturbation's size stands for (sim/search.ts DEFAULT_PERTURBATIONS). The
+ * sizes are caplab's fixed choices, not measured from the service; the README's "How the pick is
+ * made" gives the same reasons.
+ */
+const PERTURBATION_SIZES: readonly (readonly [string, string])[] = [
+  ["traffic x1.2", "a fifth more traffic, growth before the next plan"],
+  ["traffic x1.5", "a busier week than the one traced (a launch, a season)"],
+  ["launch time x1.5", "tasks half again as slow to start (a bigger image, a slower pull)"],
+  [
+    "CPU per request x1.2",
+    "requests a fifth costlier (a heavier release, or cpuMsPerRequest measured low)",
+  ],
+  [
+    "spike x3 for 10 min",
+    "a burst over before target tracking (three one-minute datapoints above target) and a launch have caught up",
+  ],
+  ["deploy at the peak", "a rolling deployment started at the busiest step"],
+];
+
+/**
+ * One sentence on why the perturbations have their sizes, for those of `names` caplab knows
+ * ("" when it knows none): "The perturbations are caplab's, the same for every plan: traffic
+ * x1.2, a fifth more traffic …; …."
+ */
+export function perturbationSizesText(names: readonly string[]): string {
+  const known = names.flatMap((n) => {
+    const hit = PERTURBATION_SIZES.find(([name]) => n === name || n.startsWith(`${name} (`));
+    return hit ? [`${n}, ${hit[1]}`] : [];
+  });
+  if (known.length === 0) return "";
+  return `Their sizes are caplab's, the same for every plan, not measured from this service: ${known.join("; ")}.`;
+}
+
 /** The robustness check of the pick, else of the first candidate checked. */
 export function robustnessOfInterest(result: PlanResult): RobustnessOutcome | null {
   const pickId = result.recommended?.candidate.id;
