@@ -384,7 +384,7 @@ export function planVerdict(result: PlanResult): PlanVerdict {
     riskReasons: risk
       ? risk.factors.length === 0
         ? [
-            "within half of its SLO-minute and error budgets, no minute far outside the SLO, and it holds under every perturbation",
+            "within half of its SLO-minute and error budgets, no minute far outside the SLO, below its MaxCapacity, and it holds under every perturbation, on a trace that shows a whole pattern and its peak",
           ]
         : risk.factors.map((f) => f.reason)
       : [],

@@ -649,7 +649,7 @@ function explain(
   if (risk) {
     reasons.push(
       risk.factors.length === 0
-        ? `Rated very low: it uses at most half of its SLO-minute and error budgets, no minute is far outside the SLO, and it holds under every perturbation.`
+        ? `Rated very low: it uses at most half of its SLO-minute and error budgets, no minute is far outside the SLO, it stays below its MaxCapacity and holds under every perturbation, on a trace that shows a whole pattern, its peak with an hour before and after it, and no gap beside it.`
         : `Rated ${riskWords(risk.rating)} (${risk.points} point${risk.points === 1 ? "" : "s"}): ${risk.factors.map((f) => f.reason).join("; ")}.`,
     );
   }
