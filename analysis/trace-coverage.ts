@@ -10,7 +10,38 @@
  */
 import { UsageError } from "../sim/vocab/errors.js";
 import { formatHours as hoursText } from "../sim/vocab/numbers.js";
-import type { Guardrails, Trace, TraceCoverage } from "../sim/vocab/index.js";
+import type { Guardrails, Trace, TraceCoverage, TraceLimit } from "../sim/vocab/index.js";
+
+/**
+ * A busiest hour with less than this much trace before it (or after it) is "at the edge": the
+ * simulation starts with the fleet already sized for the trace's first ten minutes
+ * (sim/engine.ts settledCount), so the scale-out up to a peak at the start is never simulated,
+ * and a trace that stops inside its busiest hour may stop before the peak did. @default 1 (hour)
+ */
+export const PEAK_EDGE_HOURS = 1;
+/**
+ * Target tracking's scale-in alarm: 15 of 15 one-minute datapoints below 90 % of the target
+ * (shared/reference/aws-ecs-scaling.md §1.2; AWS, "Target tracking scaling policies for
+ * Application Auto Scaling"). A trace shorter than that plus the default ScaleInCooldown (300 s)
+ * shows no scale-in at all.
+ */
+export const SCALE_IN_ALARM_MINUTES = 15;
+const SCALE_IN_SEEN_MINUTES = SCALE_IN_ALARM_MINUTES + 5;
+
+/**
+ * The busiest hour is a peak when its rate is at least this multiple of the trace's mean rate
+ * (over the steps with data): a flat trace has no ramp to miss and no peak to lose in a gap.
+ * @default 1.5
+ */
+export const PEAK_RATIO = 1.5;
+/** A gap this long or longer is weighed against the traffic next to it (gaps near the peak). */
+export const PEAK_GAP_MINUTES = 5;
+/**
+ * A gap is "near the peak" when the data in the hour before or after it runs at this share of
+ * the busiest hour's rate or more: the missing minutes may hold traffic as high as the peak, or
+ * higher. @default 0.75
+ */
+export const NEAR_PEAK_SHARE = 0.75;
 
 /** At most one decimal (none from 10 up), no trailing zero, no locale: 1.25 → "1.3", 168 → "168". */
 function round(v: number): string {
@@ -25,6 +56,90 @@ function share(v: number): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(".000Z", "Z");
+}
+
+/** Whole minutes or hours, for the distance of a peak from the trace's ends: "0 min", "45 min". */
+function minutesText(hours: number): string {
+  return hoursText(hours).replace(/^0 s$/, "0 min");
+}
+
+/**
+ * The busiest hour: the window of an hour's steps (the whole trace when shorter) with the most
+ * requests, the first of equals. Null without any request. Cost: O(steps).
+ */
+function busiestHourOf(trace: Trace): NonNullable<TraceCoverage["busiestHour"]> | null {
+  const steps = trace.requests.length;
+  const window = Math.min(steps, Math.max(1, Math.round(3600 / trace.stepSeconds)));
+  if (window === 0) return null;
+  let sum = 0;
+  for (let i = 0; i < window; i++) sum += trace.requests[i] ?? 0;
+  let best = sum;
+  let at = 0;
+  for (let i = window; i < steps; i++) {
+    sum += (trace.requests[i] ?? 0) - (trace.requests[i - window] ?? 0);
+    if (sum > best + 1e-9) {
+      best = sum;
+      at = i - window + 1;
+    }
+  }
+  if (!(best > 0)) return null;
+  const stepMs = trace.stepSeconds * 1000;
+  return {
+    fromMs: trace.startMs + at * stepMs,
+    toMs: trace.startMs + (at + window) * stepMs,
+    requests: best,
+    leadHours: (at * trace.stepSeconds) / 3600,
+    tailHours: ((steps - at - window) * trace.stepSeconds) / 3600,
+  };
+}
+
+/**
+ * Gaps of {@link PEAK_GAP_MINUTES} or more next to traffic near the peak: the mean of the data
+ * steps in the hour before or after the gap is at least {@link NEAR_PEAK_SHARE} of the busiest
+ * hour's mean. Returns how many, and the first with the share of the busier side. O(steps).
+ */
+function gapsNearPeakOf(
+  trace: Trace,
+  busiest: NonNullable<TraceCoverage["busiestHour"]>,
+): { count: number; first: { fromMs: number; toMs: number; share: number } | null } {
+  const steps = trace.requests.length;
+  const hour = Math.max(1, Math.round(3600 / trace.stepSeconds));
+  const peakMean = busiest.requests / Math.min(steps, hour);
+  const minSteps = Math.max(1, Math.ceil((PEAK_GAP_MINUTES * 60) / trace.stepSeconds));
+  const meanOf = (from: number, to: number): number => {
+    let sum = 0;
+    let n = 0;
+    for (let i = Math.max(0, from); i < Math.min(steps, to); i++) {
+      if (trace.gap[i] === 1) continue;
+      sum += trace.requests[i] ?? 0;
+      n++;
+    }
+    return n > 0 ? sum / n : 0;
+  };
+  let count = 0;
+  let first: { fromMs: number; toMs: number; share: number } | null = null;
+  let i = 0;
+  while (i < steps) {
+    if (trace.gap[i] !== 1) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < steps && trace.gap[end] === 1) end++;
+    if (end - i >= minSteps) {
+      const share = Math.max(meanOf(i - hour, i), meanOf(end, end + hour)) / peakMean;
+      if (share >= NEAR_PEAK_SHARE) {
+        count++;
+        first ??= {
+          fromMs: trace.startMs + i * trace.stepSeconds * 1000,
+          toMs: trace.startMs + end * trace.stepSeconds * 1000,
+          share,
+        };
+      }
+    }
+    i = end;
+  }
+  return { count, first };
 }
 
 /**
@@ -74,25 +189,86 @@ export function assessTrace(
   const activePercent = steps > 0 ? (100 * active) / steps : 0;
   const longGapPercent = steps > 0 ? (100 * inLongGaps) / steps : 0;
   const short = coveredHours < guardrails.minTraceHours;
-  const belowPattern = coveredHours < guardrails.patternHours;
+  // The pattern is judged on the span: missing minutes inside it are the coverage guardrail's
+  // and the gaps' to judge (a week with half an hour missing still shows the weekly cycle).
+  const belowPattern = spanHours < guardrails.patternHours;
   const notes: string[] = [];
+  const limits: TraceLimit[] = [];
   if (short)
     notes.push(
-      `The trace holds ${hoursText(coveredHours)} of data; a plan needs at least ${hoursText(guardrails.minTraceHours)} (guardrails.minTraceHours)${allowShort ? ", and was made anyway with --allow-short-trace: every rating is medium or higher" : ""}.`,
+      `The trace holds ${hoursText(coveredHours)} of data; a plan needs at least ${hoursText(guardrails.minTraceHours)} (guardrails.minTraceHours)${allowShort ? ", and was made anyway with --allow-short-trace: every rating is medium or higher" : ""}${spanHours * 60 < SCALE_IN_SEEN_MINUTES ? `; in ${hoursText(spanHours)} no scale-in can be seen (target tracking scales in after ${SCALE_IN_ALARM_MINUTES} one-minute datapoints below 90 % of its target, then a cooldown)` : ""}.`,
     );
   else if (belowPattern)
     notes.push(
-      `The trace holds ${hoursText(coveredHours)} of data, less than the ${hoursText(guardrails.patternHours)} of traffic pattern the plan is meant for (guardrails.patternHours): a shorter trace may miss the weekly cycle and its peaks.`,
+      `The trace spans ${hoursText(spanHours)}, less than the ${hoursText(guardrails.patternHours)} of traffic pattern the plan is meant for (guardrails.patternHours): a shorter trace may miss the weekly cycle and its peaks.`,
     );
+  if (belowPattern && !short)
+    limits.push({
+      kind: "below-pattern",
+      reason: `the trace spans ${hoursText(spanHours)}, under the ${hoursText(guardrails.patternHours)} of traffic pattern a plan is meant for (guardrails.patternHours)`,
+    });
+  const busiestHour = busiestHourOf(trace);
+  let total = 0;
+  for (let i = 0; i < steps; i++) if (trace.gap[i] !== 1) total += trace.requests[i] ?? 0;
+  const hourSteps = Math.min(steps, Math.max(1, Math.round(3600 / trace.stepSeconds)));
+  const peak =
+    busiestHour !== null &&
+    covered > 0 &&
+    busiestHour.requests / hourSteps >= PEAK_RATIO * (total / covered);
+  // On a trace shorter than the minimum, the peak is always near an end: the short-trace note
+  // says more.
+  if (busiestHour && peak && !short) {
+    const span = `${iso(busiestHour.fromMs)} to ${iso(busiestHour.toMs)}`;
+    if (busiestHour.leadHours < PEAK_EDGE_HOURS) {
+      notes.push(
+        `The trace's busiest hour (${span}) starts ${minutesText(busiestHour.leadHours)} after the trace does: the simulation starts with tasks already sized for the first ten minutes, so the scale-out up to that peak is never simulated; give a trace that starts hours before its peak (at a quiet time).`,
+      );
+      limits.push({
+        kind: "peak-at-start",
+        reason: `the trace starts ${minutesText(busiestHour.leadHours)} before its busiest hour, so the scale-out up to that peak is not simulated`,
+      });
+    }
+    if (busiestHour.tailHours < PEAK_EDGE_HOURS) {
+      notes.push(
+        `The trace ends ${minutesText(busiestHour.tailHours)} after its busiest hour (${span}): the peak may have gone on, or grown, after the trace stops; give a trace that runs hours past its peak.`,
+      );
+      limits.push({
+        kind: "peak-at-end",
+        reason: `the trace ends ${minutesText(busiestHour.tailHours)} after its busiest hour, so how long that peak lasted is not known`,
+      });
+    }
+  }
   if (longGaps.length > 0) {
     const first = longGaps[0]!;
     notes.push(
       `${longGaps.length} gap${longGaps.length === 1 ? "" : "s"} of ${guardrails.longGapMinutes} min or more (${share(longGapPercent)} of the steps; the first from ${iso(first.fromMs)} to ${iso(first.toMs)}): those steps are simulated with no traffic.`,
     );
   }
-  if (coveragePercent < guardrails.minCoveragePercent)
+  const nearPeak =
+    busiestHour && peak ? gapsNearPeakOf(trace, busiestHour) : { count: 0, first: null };
+  if (nearPeak.first) {
+    const g = nearPeak.first;
+    const many = nearPeak.count > 1;
+    notes.push(
+      `${many ? `${nearPeak.count} gaps` : "A gap"} of ${PEAK_GAP_MINUTES} min or more ${many ? "lie" : "lies"} next to traffic near the peak (${many ? "the first " : ""}from ${iso(g.fromMs)} to ${iso(g.toMs)}, beside an hour at ${round(100 * g.share)} % of the busiest hour's rate): the missing minutes may hold the real peak, so the plan may be sized for less; fill the gap or choose a window without it.`,
+    );
+    limits.push({
+      kind: "gap-near-peak",
+      reason: `${many ? `${nearPeak.count} gaps lie` : "a gap lies"} next to traffic near the peak (${many ? "the first " : ""}from ${iso(g.fromMs)} to ${iso(g.toMs)}), where the real peak may be missing`,
+    });
+  }
+  if (coveragePercent < guardrails.minCoveragePercent) {
     notes.push(
       `Only ${share(coveragePercent)} of the steps have data (guardrails.minCoveragePercent ${guardrails.minCoveragePercent} %); the rest are gaps with no traffic.`,
+    );
+    limits.push({
+      kind: "low-coverage",
+      reason: `only ${share(coveragePercent)} of the trace's steps have data (guardrails.minCoveragePercent ${guardrails.minCoveragePercent} %)`,
+    });
+  }
+  if (trace.stepSeconds > 60)
+    notes.push(
+      `The trace has ${trace.stepSeconds}-s steps, coarser than the SLO's minute: bursts shorter than a step are averaged out, and a violating step counts as ${round(trace.stepSeconds / 60)} minutes; give 60-s data (a CloudWatch period of 60) for a finer plan.`,
     );
   if (covered > 0 && activePercent < 0.5 * coveragePercent)
     notes.push(
@@ -112,6 +288,8 @@ export function assessTrace(
     belowPattern,
     allowedShort: short && allowShort,
     notes,
+    busiestHour,
+    limits,
   };
 }
 
@@ -125,7 +303,7 @@ export function requireEnoughTrace(coverage: TraceCoverage, source: string): voi
   if (!coverage.short || coverage.allowedShort) return;
   const g = coverage.guardrails;
   throw new UsageError(
-    `${source} holds ${hoursText(coverage.coveredHours)} of traffic data (${coverage.steps} step${coverage.steps === 1 ? "" : "s"} of ${coverage.stepSeconds} s${coverage.coveragePercent < 100 ? `, ${share(coverage.coveragePercent)} with data` : ""}), less than the ${hoursText(g.minTraceHours)} a plan needs (guardrails.minTraceHours); give a longer trace, or add --allow-short-trace to plan on it anyway (every rating is then medium or higher).`,
+    `${source} holds ${hoursText(coverage.coveredHours)} of traffic data (${coverage.steps} step${coverage.steps === 1 ? "" : "s"} of ${coverage.stepSeconds} s${coverage.coveragePercent < 100 ? `, ${share(coverage.coveragePercent)} with data` : ""}), less than the ${hoursText(g.minTraceHours)} a plan needs (guardrails.minTraceHours); give a trace of at least ${hoursText(g.minTraceHours)} (a week shows the weekly cycle: guardrails.patternHours), or add --allow-short-trace to plan on it anyway (every rating is then medium or higher).`,
     "short-trace",
   );
 }

@@ -13,6 +13,7 @@
  */
 import { sizeLabel, type PlanResult, type ScalingEvent } from "../sim/vocab/index.js";
 import { outOfReachClause } from "../sim/plan.js";
+import { heaviestReason } from "../sim/risk.js";
 import { findExtremes, type Extreme } from "../analysis/extremes.js";
 import {
   formatCompact,
@@ -37,6 +38,7 @@ import {
   candidateLabel,
   comparisonRows,
   keyFigureRows,
+  perturbationSizesText,
   planVerdict,
   robustnessOfInterest,
   settingsRows,
@@ -243,7 +245,7 @@ ${rows.map((r) => `<tr${r[4] ? ' class="worse"' : ""}><th scope="row">${e(r[0])}
         : candidateLabel(result, robust.candidateId);
     const byId = new Map(result.outcomes.map((o) => [o.candidate.id, o]));
     body.push(`<section id="robustness"><h2>Robustness and risk</h2>
-<p>${e(who)} stays within the SLO under ${robust.passed} of ${robust.perturbations.length} perturbations.</p>
+<p>${e(who)} stays within the SLO under ${robust.passed} of ${robust.perturbations.length} perturbations. ${e(perturbationSizesText(robust.perturbations.map((p) => p.name)))}</p>
 <table><thead><tr><th>Perturbation</th><th>Outcome</th><th class="num">Margin (min)</th><th class="num">SLO minutes</th><th class="num">Error rate</th><th class="num">Monthly cost</th></tr></thead><tbody>
 ${robust.perturbations
   .map(
@@ -258,7 +260,7 @@ ${result.robustness
   .map((r, i) => {
     const o = byId.get(r.candidateId);
     const isPick = r.candidateId === pick?.candidate.id;
-    return `<tr${isPick ? ' class="is-pick"' : ""}><td class="num">${i + 1}</td><td>${e(candidateLabel(result, r.candidateId))}</td><td class="num">${e(o ? formatUsd(o.kpis.monthlyCostUsd) : "—")}</td><td><span class="badge small ${riskClass(r.risk?.rating ?? null)}">${e(r.risk ? r.risk.rating.replace("-", " ") : "—")}</span></td><td class="num">${r.passed} of ${r.perturbations.length}</td><td>${e(r.risk?.factors[0]?.reason ?? "")}</td></tr>`;
+    return `<tr${isPick ? ' class="is-pick"' : ""}><td class="num">${i + 1}</td><td>${e(candidateLabel(result, r.candidateId))}</td><td class="num">${e(o ? formatUsd(o.kpis.monthlyCostUsd) : "—")}</td><td><span class="badge small ${riskClass(r.risk?.rating ?? null)}">${e(r.risk ? r.risk.rating.replace("-", " ") : "—")}</span></td><td class="num">${r.passed} of ${r.perturbations.length}</td><td>${e(heaviestReason(r.risk))}</td></tr>`;
   })
   .join("\n")}
 </tbody></table></section>`);

@@ -14,7 +14,7 @@ import {
   type WorseThanCurrent,
 } from "../sim/vocab/index.js";
 import { formatTarget } from "./timeline-charts.js";
-import { riskWords } from "../sim/risk.js";
+import { dataFloor, ratingWithReasons, riskWords } from "../sim/risk.js";
 import { plural } from "../sim/vocab/numbers.js";
 import {
   formatCompact,
@@ -342,9 +342,12 @@ export function planVerdict(result: PlanResult): PlanVerdict {
     cautions.push(
       `MinCapacity ${min}: at quiet times a single task runs, in one Availability Zone; AWS recommends running across several AZs (Trusted Advisor check c1z7dfpz01 flags a service in one AZ).`,
     );
+  const floor = risk ? dataFloor(risk) : null;
   if (risk && riskRankOf(risk.rating) > riskRankOf(maxRisk))
     cautions.push(
-      `No candidate checked is rated ${riskWords(maxRisk)} or lower; this pick is the least risky of them, rated ${riskWords(risk.rating)}.`,
+      floor !== null && riskRankOf(floor) > riskRankOf(maxRisk)
+        ? `No candidate can be rated ${riskWords(maxRisk)} or lower on this trace: its data keeps every rating at ${riskWords(floor)} or higher (see below); this pick is the least risky of those checked, rated ${riskWords(risk.rating)}.`
+        : `No candidate checked is rated ${riskWords(maxRisk)} or lower; this pick is the least risky of them, rated ${riskWords(risk.rating)}.`,
     );
   cautions.push(...coverageNotes);
   const current = result.current;
@@ -360,11 +363,11 @@ export function planVerdict(result: PlanResult): PlanVerdict {
   const { riskier, safer } = result.neighbours ?? { riskier: null, safer: null };
   if (riskier)
     neighbours.push(
-      `Cheaper but riskier: ${riskier.label}, ${formatUsd(riskier.monthlyCostUsd)} a month (${formatUsdDelta(riskier.costDifferenceUsd)}), rated ${riskWords(riskier.rating)}${riskier.reasons[0] ? `: ${riskier.reasons[0]}` : ""}.`,
+      `Cheaper but riskier: ${riskier.label}, ${formatUsd(riskier.monthlyCostUsd)} a month (${formatUsdDelta(riskier.costDifferenceUsd)}), rated ${ratingWithReasons(riskier)}.`,
     );
   if (safer)
     neighbours.push(
-      `Safer but dearer: ${safer.label}, ${formatUsd(safer.monthlyCostUsd)} a month (${formatUsdDelta(safer.costDifferenceUsd)}), rated ${riskWords(safer.rating)}${safer.reasons[0] ? `: ${safer.reasons[0]}` : ""}.`,
+      `Safer but dearer: ${safer.label}, ${formatUsd(safer.monthlyCostUsd)} a month (${formatUsdDelta(safer.costDifferenceUsd)}), rated ${ratingWithReasons(safer)}.`,
     );
   else if (risk && risk.rating !== "very-low")
     neighbours.push("Safer but dearer: none among the candidates checked after the pick.");
@@ -381,12 +384,46 @@ export function planVerdict(result: PlanResult): PlanVerdict {
     riskReasons: risk
       ? risk.factors.length === 0
         ? [
-            "within half of its SLO-minute and error budgets, no minute far outside the SLO, and it holds under every perturbation",
+            "within half of its SLO-minute and error budgets, no minute far outside the SLO, below its MaxCapacity, and it holds under every perturbation, on a trace that shows a whole pattern and its peak",
           ]
         : risk.factors.map((f) => f.reason)
       : [],
     neighbours,
   };
+}
+
+/**
+ * What each default perturbation's size stands for (sim/search.ts DEFAULT_PERTURBATIONS). The
+ * sizes are caplab's fixed choices, not measured from the service; the README's "How the pick is
+ * made" gives the same reasons.
+ */
+const PERTURBATION_SIZES: readonly (readonly [string, string])[] = [
+  ["traffic x1.2", "a fifth more traffic, growth before the next plan"],
+  ["traffic x1.5", "a busier week than the one traced (a launch, a season)"],
+  ["launch time x1.5", "tasks half again as slow to start (a bigger image, a slower pull)"],
+  [
+    "CPU per request x1.2",
+    "requests a fifth costlier (a heavier release, or cpuMsPerRequest measured low)",
+  ],
+  [
+    "spike x3 for 10 min",
+    "a burst over before target tracking (three one-minute datapoints above target) and a launch have caught up",
+  ],
+  ["deploy at the peak", "a rolling deployment started at the busiest step"],
+];
+
+/**
+ * One sentence on why the perturbations have their sizes, for those of `names` caplab knows
+ * ("" when it knows none): "The perturbations are caplab's, the same for every plan: traffic
+ * x1.2, a fifth more traffic …; …."
+ */
+export function perturbationSizesText(names: readonly string[]): string {
+  const known = names.flatMap((n) => {
+    const hit = PERTURBATION_SIZES.find(([name]) => n === name || n.startsWith(`${name} (`));
+    return hit ? [`${n}, ${hit[1]}`] : [];
+  });
+  if (known.length === 0) return "";
+  return `Their sizes are caplab's, the same for every plan, not measured from this service: ${known.join("; ")}.`;
 }
 
 /** The robustness check of the pick, else of the first candidate checked. */

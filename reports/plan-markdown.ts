@@ -24,6 +24,7 @@ import {
   comparisonRows,
   keyFigureRows,
   paretoLimitText,
+  perturbationSizesText,
   planVerdict,
   robustnessOfInterest,
   settingsRows,
@@ -194,8 +195,9 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
         ? "The recommendation"
         : md(candidateLabel(result, robust.candidateId));
     out.push("### Robustness", "");
+    const sizes = perturbationSizesText(robust.perturbations.map((p) => p.name));
     out.push(
-      `${who} stays within the SLO under ${robust.passed} of ${robust.perturbations.length} perturbations.`,
+      `${who} stays within the SLO under ${robust.passed} of ${robust.perturbations.length} perturbations.${sizes ? ` ${md(sizes)}` : ""}`,
       "",
     );
     out.push(

@@ -221,6 +221,14 @@ export function renderPlanSummary(
       `  risk             ${verdict.riskText ?? "not rated"}${verdict.currentRiskText !== null ? `; current setting: ${verdict.currentRiskText}` : ""}`,
       `  cost             ${verdict.costText ?? ""}`,
     );
+    // A perturbation the pick fails is said next to it, not only under "Why".
+    const checked = result.robustness.find((r) => r.candidateId === rec.candidate.id);
+    if (checked) {
+      const failed = checked.perturbations.filter((p) => !p.meetsSlo).map((p) => p.name);
+      lines.push(
+        `  robustness       holds under ${checked.passed} of ${checked.perturbations.length} perturbations${failed.length > 0 ? `; misses the SLO under ${failed.join(", ")}` : ""}`,
+      );
+    }
     for (const c of verdict.cautions) lines.push(`  ! ${c}`);
     lines.push(
       "",

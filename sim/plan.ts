@@ -32,6 +32,7 @@ import {
   type TraceCoverage,
   type WorseThanCurrent,
 } from "./vocab/index.js";
+import { formatHours as hoursText } from "./vocab/numbers.js";
 import { simulate } from "./engine.js";
 import { deploymentHours, deploySettingsWith } from "./deploy-hours.js";
 import {
@@ -46,7 +47,11 @@ import {
   type RollingPercents,
 } from "./search.js";
 import {
+  candidateFactors,
+  dataFloor,
+  DATA_FACTOR_KINDS,
   rateRisk,
+  ratingWithReasons,
   riskRank,
   riskWords,
   severityOf,
@@ -114,6 +119,7 @@ export function robustnessOf(
   perturbations: readonly Perturbation[] = DEFAULT_PERTURBATIONS,
   shortTrace: RiskInputs["shortTrace"] = null,
   onRun?: () => void,
+  dataLimits: RiskInputs["dataLimits"] = [],
 ): RobustnessOutcome {
   const { candidate } = outcome;
   const results: PerturbationOutcome[] = perturbations.map((p) => {
@@ -140,6 +146,14 @@ export function robustnessOf(
     worstMinute: worstMinuteOf(base.timeline!),
     perturbations: results,
     shortTrace,
+    dataLimits,
+    stepMinutes: trace.stepSeconds / 60,
+    // A scheduled action may move MaxCapacity: then the base one says nothing of the peak.
+    maxCapacity: candidate.scaling.scheduledActions.some(
+      (a) => a.ScalableTargetAction.MaxCapacity !== undefined,
+    )
+      ? null
+      : candidate.scaling.MaxCapacity,
   });
   return {
     candidateId: candidate.id,
@@ -178,6 +192,11 @@ export interface PickRule {
   readonly maxChecked: number;
   readonly maxRisk: RiskRating;
   readonly minPassed: number;
+  /**
+   * The lowest rating the trace allows (its data factors, sim/risk.ts): a pick rated this is not
+   * followed by a search for a safer neighbour. @default "very-low"
+   */
+  readonly floor?: RiskRating;
 }
 
 /** The robustness phase's result: what was checked, the pick and its neighbours. */
@@ -219,7 +238,8 @@ export function pickByRisk(
     if (pickAt >= 0 && checked.length >= rule.topK) {
       const rating = checked[pickAt]!.risk.rating;
       const lookedPast = checked.length - 1 - pickAt;
-      if (saferAt >= 0 || rating === "very-low" || lookedPast >= Math.max(1, rule.topK)) break;
+      const lowest = riskRank(rating) <= riskRank(rule.floor ?? "very-low");
+      if (saferAt >= 0 || lowest || lookedPast >= Math.max(1, rule.topK)) break;
     }
     const r = run(o);
     checked.push(r);
@@ -325,6 +345,12 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
   const shortTrace = coverage?.short
     ? { coveredHours: coverage.coveredHours, minTraceHours: coverage.guardrails.minTraceHours }
     : null;
+  // The lowest rating the trace allows any candidate (sim/risk.ts: short-trace, thin-data).
+  const ratingFloor: RiskRating = shortTrace
+    ? "medium"
+    : (coverage?.limits?.length ?? 0) > 0
+      ? "low"
+      : "very-low";
 
   // The availability floor: candidates below it are never picked while one at or above it
   // meets the SLO.
@@ -346,12 +372,13 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
     );
   };
   const run = (o: CandidateOutcome) =>
-    robustnessOf(o, trace, context, perturbations, shortTrace, onRun);
+    robustnessOf(o, trace, context, perturbations, shortTrace, onRun, coverage?.limits ?? []);
   const picked = pickByRisk(eligible, run, {
     topK: inputs.topK,
     maxChecked: Math.max(inputs.topK, inputs.maxChecked ?? inputs.topK),
     maxRisk,
     minPassed,
+    floor: ratingFloor,
   });
   const pick = picked.pick;
   const full = (candidate: PlanCandidate): SimulatedRun => {
@@ -387,7 +414,9 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
       monthlyCostUsd: o.kpis.monthlyCostUsd,
       costDifferenceUsd: o.kpis.monthlyCostUsd - recommended.kpis.monthlyCostUsd,
       rating: r.rating,
-      reasons: r.factors.slice(0, 2).map((f) => f.reason),
+      points: r.points,
+      // What tells it from the pick: the trace's factors are the same for both.
+      reasons: candidateFactors(r).map((f) => f.reason),
     };
   };
   const minutes = outcomes[0]?.kpis.minutes ?? 0;
@@ -592,6 +621,18 @@ function explain(
     reasons.push(
       `${label} is the cheapest that meets it, at ${cost} a month (no robustness check was run, so it has no risk rating).`,
     );
+  } else if (
+    !withinMaxRisk &&
+    dataFloor(risk) !== null &&
+    riskRank(dataFloor(risk)!) > riskRank(result.maxRisk)
+  ) {
+    const floor = dataFloor(risk)!;
+    const why = risk.factors.filter(
+      (f) => f.atLeast === floor && DATA_FACTOR_KINDS.includes(f.kind),
+    );
+    reasons.push(
+      `No candidate can be rated ${maxRisk} or lower on this trace: every rating is ${riskWords(floor)} or higher, as ${why.map((f) => f.reason).join("; ")}. ${label} is the least risky of the ${robustness.length} checked, rated ${riskWords(risk.rating)}, at ${cost} a month. ${floor === "medium" ? `Give a trace of at least ${result.coverage ? hoursText(result.coverage.guardrails.minTraceHours) : "the minimum"}` : "Give a longer trace that covers the peak (see the Data notes)"}, or accept robustness.maxRisk: ${risk.rating}.`,
+    );
   } else if (!withinMaxRisk) {
     reasons.push(
       `None of the ${robustness.length} candidates checked is rated ${maxRisk} or lower${minPassed > 0 ? ` with ${minPassed} perturbations passed` : ""}; ${label} is the least risky of them, rated ${riskWords(risk.rating)}, at ${cost} a month. Widen the space (larger tasks, lower targets, a higher MinCapacity), raise robustness.maxChecked, or accept robustness.maxRisk: ${risk.rating}.`,
@@ -608,7 +649,7 @@ function explain(
   if (risk) {
     reasons.push(
       risk.factors.length === 0
-        ? `Rated very low: it uses at most half of its SLO-minute and error budgets, no minute is far outside the SLO, and it holds under every perturbation.`
+        ? `Rated very low: it uses at most half of its SLO-minute and error budgets, no minute is far outside the SLO, it stays below its MaxCapacity and holds under every perturbation, on a trace that shows a whole pattern, its peak with an hour before and after it, and no gap beside it.`
         : `Rated ${riskWords(risk.rating)} (${risk.points} point${risk.points === 1 ? "" : "s"}): ${risk.factors.map((f) => f.reason).join("; ")}.`,
     );
   }
@@ -631,7 +672,7 @@ function explain(
   const { riskier, safer } = result.neighbours;
   if (riskier)
     reasons.push(
-      `Cheaper but riskier: ${riskier.label}, ${money(riskier.monthlyCostUsd)} a month (${signedMoney(riskier.costDifferenceUsd)}), rated ${riskWords(riskier.rating)}${riskier.reasons[0] ? `: it ${riskier.reasons[0]}` : ""}.`,
+      `Cheaper but riskier: ${riskier.label}, ${money(riskier.monthlyCostUsd)} a month (${signedMoney(riskier.costDifferenceUsd)}), rated ${ratingWithReasons(riskier, 3, "it ")}.`,
     );
   if (safer)
     reasons.push(

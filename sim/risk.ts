@@ -19,6 +19,7 @@ import {
   type RiskRating,
   type Slo,
   type Timeline,
+  type TraceLimit,
 } from "./vocab/index.js";
 import { fixedGrouped, formatHours as hoursText } from "./vocab/numbers.js";
 
@@ -122,6 +123,91 @@ export interface RiskInputs {
   readonly perturbations: readonly PerturbationForRisk[];
   /** The trace is shorter than the plan's minimum (planned anyway): at least medium. */
   readonly shortTrace?: { readonly coveredHours: number; readonly minTraceHours: number } | null;
+  /** What the trace leaves unseen (analysis/trace-coverage.ts): each keeps the rating at low or above. */
+  readonly dataLimits?: readonly TraceLimit[];
+  /** Minutes per trace step (a violating step counts this many): the grain of the SLO minutes. @default 1 */
+  readonly stepMinutes?: number;
+  /** The candidate's MaxCapacity, when no scheduled action moves it: reaching it adds a point. */
+  readonly maxCapacity?: number | null;
+}
+
+/** The factors that come from the trace, alike for every candidate of a plan. */
+export const DATA_FACTOR_KINDS: readonly RiskFactor["kind"][] = ["short-trace", "thin-data"];
+
+/** A rating's factors that tell one candidate from another (not the trace's), heaviest first. */
+export function candidateFactors(risk: { readonly factors: readonly RiskFactor[] }): RiskFactor[] {
+  return risk.factors.filter((f) => !DATA_FACTOR_KINDS.includes(f.kind));
+}
+
+/** The lowest rating a risk's data factors allow (the riskiest of their floors), or null. */
+export function dataFloor(risk: { readonly factors: readonly RiskFactor[] }): RiskRating | null {
+  let floor: RiskRating | null = null;
+  for (const f of risk.factors)
+    if (DATA_FACTOR_KINDS.includes(f.kind) && f.atLeast !== null)
+      floor = floor === null ? f.atLeast : riskierOf(floor, f.atLeast);
+  return floor;
+}
+
+/**
+ * A neighbour's rating with its points and its first `shown` reasons, for a sentence: "medium
+ * (5 points): uses 65 % …; has … (and 2 more)".
+ */
+export function ratingWithReasons(
+  n: { readonly rating: RiskRating; readonly points?: number; readonly reasons: readonly string[] },
+  shown = 3,
+  lead = "",
+): string {
+  const points = n.points === undefined ? "" : ` (${n.points} point${n.points === 1 ? "" : "s"})`;
+  if (n.reasons.length === 0) return `${riskWords(n.rating)}${points}`;
+  const more = n.reasons.length - shown;
+  return `${riskWords(n.rating)}${points}: ${lead}${n.reasons.slice(0, shown).join("; ")}${more > 0 ? ` (and ${more} more)` : ""}`;
+}
+
+/**
+ * The reason that tells a rating apart in a list of candidates: its heaviest own factor, else
+ * the trace's ("" without any factor, or without a rating).
+ */
+export function heaviestReason(
+  risk: { readonly factors: readonly RiskFactor[] } | null | undefined,
+): string {
+  if (!risk) return "";
+  return (candidateFactors(risk)[0] ?? risk.factors[0])?.reason ?? "";
+}
+
+/**
+ * How far a candidate's base run is from missing the SLO, against the chance variation of its
+ * own counts: a count of n events (violating minutes, failed requests) varies by about √n from
+ * one week to a like one (Poisson), and SLO minutes come in whole steps. A margin smaller than
+ * that is within the noise of the data. Null when the margin is wider (or nothing was used).
+ */
+export function thinMargin(
+  kpis: Kpis,
+  slo: Slo,
+  stepMinutes = 1,
+): { readonly minutes: boolean; readonly errors: boolean; readonly reason: string } | null {
+  const budget = budgetOf(slo, kpis.minutes);
+  const v = kpis.sloViolationMinutes;
+  const minutesNoise = Math.max(stepMinutes, Math.sqrt(v));
+  const minutes = v > 0 && budget - v < minutesNoise - 1e-9;
+  const f = kpis.failedRequests;
+  const allowed = (slo.errorRatePercent / 100) * kpis.totalRequests;
+  const errorsNoise = Math.sqrt(f);
+  const errors = f > 0 && allowed - f < errorsNoise - 1e-9;
+  if (!minutes && !errors) return null;
+  const parts: string[] = [];
+  if (minutes)
+    parts.push(
+      `${num(budget - v, 1)} of its ${num(budget, 1)} SLO-minute budget left, less than ${stepMinutes > Math.sqrt(v) ? `one ${num(stepMinutes, stepMinutes % 1 === 0 ? 0 : 1)}-minute step of the trace` : `the ±${num(minutesNoise, 1)} by which ${num(v)} violating minutes vary by chance (√n)`}`,
+    );
+  if (errors)
+    parts.push(
+      `${num(Math.max(0, allowed - f))} failed requests short of the error limit, less than the ±${num(errorsNoise)} by which ${num(f)} failures vary by chance (√n)`,
+    );
+  return {
+    minutes,
+    errors,
+    reason: `meets the SLO by less than the noise of the data: ${parts.join("; ")}`,
+  };
 }
 
 /** Fixed decimals with thousands grouped by commas, no locale: num(8239) → "8,239". */
@@ -200,9 +286,20 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
         kind: "error-budget",
         points: 1,
         atLeast: null,
-        reason: `its error rate is ${num(100 * errorsUsed)} % of the limit (${pct(kpis.errorRatePercent)} of ${pct(slo.errorRatePercent)})`,
+        reason: `has an error rate of ${num(100 * errorsUsed)} % of the limit (${pct(kpis.errorRatePercent)} of ${pct(slo.errorRatePercent)})`,
       });
+    const thin = thinMargin(kpis, slo, inputs.stepMinutes ?? 1);
+    if (thin)
+      factors.push({ kind: "thin-margin", points: 0, atLeast: "medium", reason: thin.reason });
   }
+  const max = inputs.maxCapacity;
+  if (max != null && max > 0 && kpis.maxTasks >= max - 0.5)
+    factors.push({
+      kind: "at-max-capacity",
+      points: 1,
+      atLeast: null,
+      reason: `runs at its MaxCapacity of ${num(max)} task${max === 1 ? "" : "s"} at its busiest (${num(kpis.maxTasks, 1)} running), with no room to scale out for more traffic`,
+    });
   const w = inputs.worstMinute;
   const { p95: p95Far, errors: errorsFar } = farOutside(w, slo);
   if (p95Far || errorsFar) {
@@ -216,7 +313,7 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
       kind: "worst-minute",
       points: 1,
       atLeast: null,
-      reason: `its worst minute is far outside the SLO: ${parts.join(", ")}`,
+      reason: `has a worst minute far outside the SLO: ${parts.join(", ")}`,
     });
   }
   let breakdowns = 0;
@@ -251,6 +348,8 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
       atLeast: "medium",
       reason: `the trace holds ${hoursText(short.coveredHours)} of data, under the ${hoursText(short.minTraceHours)} minimum (planned with --allow-short-trace)`,
     });
+  for (const limit of inputs.dataLimits ?? [])
+    factors.push({ kind: "thin-data", points: 0, atLeast: "low", reason: limit.reason });
 
   const points = factors.reduce((a, f) => a + f.points, 0);
   let rating: RiskRating =

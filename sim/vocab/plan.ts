@@ -282,7 +282,15 @@ export interface PerturbationOutcome {
 /** One reason behind a risk rating: what was measured, in a sentence, and what it weighs. */
 export interface RiskFactor {
   readonly kind:
-    "misses-slo" | "slo-budget" | "error-budget" | "worst-minute" | "perturbation" | "short-trace";
+    | "misses-slo"
+    | "slo-budget"
+    | "error-budget"
+    | "thin-margin"
+    | "at-max-capacity"
+    | "worst-minute"
+    | "perturbation"
+    | "short-trace"
+    | "thin-data";
   /** Points added to the candidate's risk score. */
   readonly points: number;
   /** The lowest rating this factor allows (a breakdown: medium). */
@@ -325,7 +333,9 @@ export interface PlanNeighbour {
   /** Its monthly cost minus the pick's, USD (negative: cheaper). */
   readonly costDifferenceUsd: number;
   readonly rating: RiskRating;
-  /** Its heaviest risk factors, for people. */
+  /** Its risk points (absent in plans written before it existed). */
+  readonly points?: number;
+  /** Its own risk factors (not the trace's, which are the pick's too), heaviest first, for people. */
   readonly reasons: readonly string[];
 }
 
@@ -366,12 +376,36 @@ export interface TraceCoverage {
   readonly guardrails: Guardrails;
   /** Fewer covered hours than `minTraceHours`: refused unless --allow-short-trace. */
   readonly short: boolean;
-  /** Fewer covered hours than `patternHours`: a warning. */
+  /** A span shorter than `patternHours`: a warning, and every rating low or higher. */
   readonly belowPattern: boolean;
   /** The plan went ahead on a short trace because --allow-short-trace was given. */
   readonly allowedShort: boolean;
   /** What to tell people about the data, one sentence each (empty when there is nothing to say). */
   readonly notes: readonly string[];
+  /**
+   * The trace's busiest hour (the 60 minutes with the most requests) and how much trace lies
+   * before and after it; null without any request. Absent in plans written before it existed.
+   */
+  readonly busiestHour?: {
+    readonly fromMs: number;
+    readonly toMs: number;
+    readonly requests: number;
+    readonly leadHours: number;
+    readonly tailHours: number;
+  } | null;
+  /**
+   * What the data leaves unseen, as clauses for the risk rating: each keeps every rating at low
+   * or above (risk factor "thin-data"). Absent in plans written before it existed.
+   */
+  readonly limits?: readonly TraceLimit[];
+}
+
+/** A weakness of the trace that keeps a rating off "very low" (analysis/trace-coverage.ts). */
+export interface TraceLimit {
+  readonly kind:
+    "below-pattern" | "peak-at-start" | "peak-at-end" | "gap-near-peak" | "low-coverage";
+  /** A clause, e.g. "the trace holds 2 days of data, under the 7 days of pattern a plan is meant for". */
+  readonly reason: string;
 }
 
 export interface PlanResult {

@@ -50,7 +50,7 @@ describe("plan on too little data", () => {
     const lines = io.stderr().trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^caplab: .*alb\/series\/requests\.csv holds 1 min of traffic data \(1 step of 60 s\), less than the 24 h a plan needs \(guardrails\.minTraceHours\); give a longer trace, or add --allow-short-trace to plan on it anyway/,
+      /^caplab: .*alb\/series\/requests\.csv holds 1 min of traffic data \(1 step of 60 s\), less than the 24 h a plan needs \(guardrails\.minTraceHours\); give a trace of at least 24 h \(a week shows the weekly cycle: guardrails\.patternHours\), or add --allow-short-trace to plan on it anyway/,
     );
     expect(existsSync(out)).toBe(false);
   });
@@ -64,8 +64,14 @@ describe("plan on too little data", () => {
     );
     expect(code).toBe(0);
     expect(io.stderr()).toContain(
-      "warning: The trace holds 1 min of data; a plan needs at least 24 h (guardrails.minTraceHours), and was made anyway with --allow-short-trace: every rating is medium or higher.",
+      "warning: The trace holds 1 min of data; a plan needs at least 24 h (guardrails.minTraceHours), and was made anyway with --allow-short-trace: every rating is medium or higher; in 1 min no scale-in can be seen",
     );
+    // maxRisk low cannot be met on this trace: the plan says so, and asks for data.
+    expect(io.stdout()).toMatch(
+      /! No candidate can be rated low or lower on this trace: its data keeps every rating at medium or higher/,
+    );
+    expect(io.stdout()).toMatch(/Give a trace of at least 24 h, or accept robustness\.maxRisk/);
+    expect(io.stdout()).not.toMatch(/Widen the space/);
     const rec = JSON.parse(await readFile(join(out, "recommendation.json"), "utf8"));
     expect(["medium", "high"]).toContain(rec.risk.rating);
     expect(rec.risk.reasons).toContain(
@@ -79,6 +85,61 @@ describe("plan on too little data", () => {
       md.indexOf("\n\n", md.indexOf("> [!WARNING]")),
     );
     expect(warning).toContain("> The trace holds 1 min of data");
+  });
+});
+
+describe("plan on real traffic that starts at its peak (NASA-HTTP, July 1995)", () => {
+  // The busiest hour of the week of July 3 starts at 14:01 EDT on July 5: a two-day trace from
+  // there never shows the ramp up to it (the fleet starts sized for its first ten minutes).
+  const NASA = join("..", "shared", "data", "traces", "nasa-http-1995-requests-per-minute.csv");
+  let out = "";
+  let stdout = "";
+  beforeAll(async () => {
+    await writeFile(
+      join(dir, "peak.yaml"),
+      [
+        `trace: { file: ${JSON.stringify(join(process.cwd(), NASA))}, scale: 40, from: "1995-07-05T14:01:00-04:00", to: "1995-07-07T14:01:00-04:00" }`,
+        SERVICE,
+        SPACE,
+        "",
+      ].join("\n"),
+    );
+    out = join(dir, "plan-peak");
+    const io = captureIo();
+    expect(await main(["plan", join(dir, "peak.yaml"), "--out", out, "--workers", "0"], io)).toBe(
+      0,
+    );
+    stdout = io.stdout();
+  }, 300_000);
+
+  it("never rates the pick very low, and every output says what the trace leaves unseen", async () => {
+    const rec = JSON.parse(await readFile(join(out, "recommendation.json"), "utf8"));
+    expect(rec.risk.rating).not.toBe("very-low");
+    expect(rec.coverage.busiestHour).toMatchObject({
+      fromMs: Date.parse("1995-07-05T18:01:00Z"),
+      leadHours: 0,
+    });
+    expect(rec.coverage.limits.map((l: { kind: string }) => l.kind)).toEqual([
+      "below-pattern",
+      "peak-at-start",
+    ]);
+    expect(rec.risk.factors).toContainEqual({
+      kind: "thin-data",
+      points: 0,
+      atLeast: "low",
+      reason:
+        "the trace starts 0 min before its busiest hour, so the scale-out up to that peak is not simulated",
+    });
+    const note =
+      "starts 0 min after the trace does: the simulation starts with tasks already sized";
+    expect(rec.cautions.join(" ")).toContain(note);
+    expect(stdout).toContain(note);
+    expect(await readFile(join(out, "report.md"), "utf8")).toContain(note);
+    expect(await readFile(join(out, "report.html"), "utf8")).toContain(note);
+    // And the rating's reasons name it next to the pick.
+    expect(stdout).toMatch(
+      /Rated \w+ \(\d+ points?\): .*the trace starts 0 min before its busiest hour/,
+    );
   });
 });
 

@@ -1,11 +1,24 @@
 /**
  * sim/plan.ts's sentence about a pick whose worst minute is far outside the SLO: it says whether
  * the other candidates checked and the current setting share that minute (then it comes from
- * the traffic), or names the cheapest checked candidate that keeps it within bounds.
+ * the traffic), or names the cheapest checked candidate that keeps it within bounds. And what
+ * the trace's own weaknesses do to the pick: the search, the reasons, the neighbours.
  */
 import { describe, expect, it } from "vitest";
-import { worstMinuteContext } from "../../sim/plan.js";
-import type { PlanResult, RiskAssessment } from "../../sim/vocab/index.js";
+import { assemblePlan, pickByRisk, worstMinuteContext } from "../../sim/plan.js";
+import { expandSpace } from "../../sim/search.js";
+import { simulate } from "../../sim/engine.js";
+import { assessTrace } from "../../analysis/trace-coverage.js";
+import { contextOf, traceOf } from "../helpers/sim.js";
+import {
+  GuardrailsSchema,
+  SpaceSchema,
+  type CandidateOutcome,
+  type PlanResult,
+  type RiskAssessment,
+  type RiskRating,
+  type RobustnessOutcome,
+} from "../../sim/vocab/index.js";
 
 const slo = { latencyP95Ms: 250, errorRatePercent: 0.1, violationBudgetMinutes: 50 };
 const far = { p95Ms: 30_000, errorRatePercent: 20 };
@@ -102,5 +115,79 @@ describe("worstMinuteContext", () => {
     expect(worstMinuteContext(result(far, [], far), 0)).toBe(
       "The current setting's worst minute is as far outside (p95 30,000 ms, 20 % of requests failing): that minute comes from the traffic more than from the settings (the report's worst minutes say when and why).",
     );
+  });
+});
+
+describe("the trace's weaknesses in the pick", () => {
+  const outcome = (id: number): CandidateOutcome =>
+    ({
+      candidate: { id, label: `c${id}` },
+      kpis: { monthlyCostUsd: id * 10 },
+      meetsSlo: true,
+    }) as unknown as CandidateOutcome;
+  const ranked = [1, 2, 3, 4, 5, 6].map(outcome);
+  const rated = (rating: RiskRating, calls: number[]) => (o: CandidateOutcome) => {
+    calls.push(o.candidate.id);
+    return {
+      candidateId: o.candidate.id,
+      perturbations: [],
+      passed: 0,
+      risk: { rating, points: 0, factors: [], worstMinute: { p95Ms: 0, errorRatePercent: 0 } },
+    } satisfies RobustnessOutcome;
+  };
+  const rule = { topK: 2, maxChecked: 6, maxRisk: "low" as RiskRating, minPassed: 0 };
+
+  it("looks for no safer neighbour when the pick is rated as low as the trace allows", () => {
+    const free: number[] = [];
+    expect(pickByRisk(ranked, rated("low", free), rule).pick?.candidate.id).toBe(1);
+    expect(free).toEqual([1, 2, 3]);
+    const floored: number[] = [];
+    const p = pickByRisk(ranked, rated("low", floored), { ...rule, floor: "low" });
+    expect(p.pick?.candidate.id).toBe(1);
+    expect(floored).toEqual([1, 2]);
+  });
+
+  it("says that no candidate can meet maxRisk on a trace that allows none, and keeps the trace out of the neighbours' reasons", () => {
+    // Two hours of 20 requests/s, planned with --allow-short-trace: every rating is medium.
+    const trace = traceOf(new Float64Array(120).fill(20 * 60), { source: "two-hours" });
+    const ctx = contextOf({
+      service: { cpuMsPerRequest: 10, latencyMs: 0, idleCpuPercent: 0, memoryMiB: { base: 100 } },
+      slo: { latencyP95Ms: 300, errorRatePercent: 0.1, violationBudgetPercent: 1 },
+    });
+    const space = SpaceSchema.parse({
+      taskSizes: [
+        { cpu: "256", memory: "512" },
+        { cpu: "1024", memory: "2048" },
+      ],
+      metrics: ["ECSServiceAverageCPUUtilization"],
+      utilizationTargets: [50, 90],
+      MinCapacity: [2],
+      ScaleOutCooldown: [300],
+    });
+    const candidates = expandSpace(space, trace, ctx.service);
+    const kpis = candidates.map((c) => simulate(trace, c, ctx, { record: false }).kpis);
+    const coverage = assessTrace(trace, GuardrailsSchema.parse({}), true);
+    const plan = assemblePlan({
+      trace,
+      context: ctx,
+      candidates,
+      kpis,
+      topK: 4,
+      current: null,
+      coverage,
+    });
+    expect(plan.risk?.rating).toBe("medium");
+    const why = plan.reasons.join("\n");
+    expect(why).toMatch(
+      /No candidate can be rated low or lower on this trace: every rating is medium or higher, as the trace holds 2 h of data, under the 24 h minimum \(planned with --allow-short-trace\)\./,
+    );
+    expect(why).toMatch(/Give a trace of at least 24 h, or accept robustness\.maxRisk: medium\./);
+    expect(why).not.toMatch(/Widen the space/);
+    // A neighbour's reasons are its own: the trace's factor is the same for every candidate.
+    expect(plan.neighbours.riskier?.reasons[0]).toMatch(/^misses the SLO under spike x3/);
+    expect(why).toMatch(/rated medium \(2 points\): it misses the SLO under spike x3/);
+    for (const n of [plan.neighbours.riskier, plan.neighbours.safer])
+      for (const r of n?.reasons ?? []) expect(r).not.toMatch(/the trace/);
+    expect(why).not.toMatch(/: it the /);
   });
 });

@@ -2,6 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   BREAKDOWN_SHARE,
+  candidateFactors,
+  dataFloor,
+  heaviestReason,
   rateRisk,
   riskRank,
   severityOf,
@@ -15,6 +18,7 @@ import {
   type PerturbationSeverity,
   type Slo,
   type Timeline,
+  type TraceLimit,
 } from "../../sim/vocab/index.js";
 
 const SLO: Slo = { latencyP95Ms: 250, errorRatePercent: 0.1, violationBudgetPercent: 0.5 };
@@ -106,8 +110,8 @@ describe("rateRisk", () => {
     expect(r.rating).toBe("medium");
     expect(r.factors.map((f) => f.reason)).toEqual([
       "uses 63 % of the SLO-minute budget (32 of 50.4 minutes)",
-      "its error rate is 82 % of the limit (0.082 % of 0.100 %)",
-      "its worst minute is far outside the SLO: p95 39,807 ms (159× the 250-ms SLO), 42 % of requests failing",
+      "has an error rate of 82 % of the limit (0.082 % of 0.100 %)",
+      "has a worst minute far outside the SLO: p95 39,807 ms (159× the 250-ms SLO), 42 % of requests failing",
     ]);
   });
 
@@ -129,6 +133,122 @@ describe("rateRisk", () => {
       "breaks down under p0: 5,000 of 10,080 minutes violate the SLO",
     );
     expect(rate(["breaks-down", "breaks-down"]).rating).toBe("high");
+  });
+
+  it("reads every candidate's reason after \"it\": each starts with a verb (the neighbours' sentences)", () => {
+    const r = rateRisk({
+      kpis: kpis({ sloViolationMinutes: 49, errorRatePercent: 0.09, maxTasks: 6 }),
+      meetsSlo: true,
+      slo: SLO,
+      worstMinute: { p95Ms: 40_000, errorRatePercent: 30 },
+      perturbations: [perturbation("misses"), perturbation("breaks-down", "traffic x1.2")],
+      maxCapacity: 6,
+    });
+    const verbs = /^(uses|has|meets|runs|misses|breaks down) /;
+    expect(r.factors.length).toBe(7);
+    for (const f of r.factors) expect(f.reason).toMatch(verbs);
+  });
+
+  it("rates a pick that meets the SLO by less than the noise of its own counts medium or higher", () => {
+    // 48 of 50.4 budget minutes: 2.4 left, under √48 ≈ 6.9.
+    const thin = rate(["holds"], { sloViolationMinutes: 48 });
+    expect(thin.rating).toBe("medium");
+    expect(thin.factors[0]).toMatchObject({ kind: "thin-margin", atLeast: "medium" });
+    expect(thin.factors[0]?.reason).toBe(
+      "meets the SLO by less than the noise of the data: 2.4 of its 50.4 SLO-minute budget left, less than the ±6.9 by which 48 violating minutes vary by chance (√n)",
+    );
+    // 40 minutes: 10.4 left, more than √40 ≈ 6.3: one point for the budget, low.
+    const wide = rate(["holds"], { sloViolationMinutes: 40 });
+    expect(wide.rating).toBe("low");
+    expect(wide.factors.map((f) => f.kind)).toEqual(["slo-budget"]);
+    // Failed requests: 990 of the 1,000 the limit allows, 10 short, under √990 ≈ 31.
+    const errors = rate(["holds"], { failedRequests: 990, errorRatePercent: 0.099 });
+    expect(errors.rating).toBe("medium");
+    expect(errors.factors[0]?.reason).toMatch(
+      /10 failed requests short of the error limit, less than the ±31 by which 990 failures vary by chance/,
+    );
+    expect(rate(["holds"], { failedRequests: 900, errorRatePercent: 0.09 }).rating).toBe("low");
+  });
+
+  it("counts a margin under one step of a coarse trace as thin", () => {
+    // A budget of 14 minutes; 10 violating (two 5-minute steps): 4 left, more than √10 ≈ 3.2
+    // but less than one step.
+    const slo = { ...SLO, violationBudgetPercent: (100 * 14) / MINUTES };
+    const base = {
+      kpis: kpis({ sloViolationMinutes: 10 }),
+      meetsSlo: true,
+      slo,
+      worstMinute: CALM,
+      perturbations: [],
+    };
+    expect(rateRisk(base).rating).toBe("low");
+    const coarse = rateRisk({ ...base, stepMinutes: 5 });
+    expect(coarse.rating).toBe("medium");
+    expect(coarse.factors[0]?.reason).toMatch(
+      /4\.0 of its 14\.0 SLO-minute budget left, less than one 5-minute step of the trace$/,
+    );
+  });
+
+  it("adds a point for a candidate that runs at its MaxCapacity", () => {
+    const at = rateRisk({
+      kpis: kpis({ maxTasks: 5 }),
+      meetsSlo: true,
+      slo: SLO,
+      worstMinute: CALM,
+      perturbations: [],
+      maxCapacity: 5,
+    });
+    expect(at).toMatchObject({ rating: "low", points: 1 });
+    expect(at.factors[0]?.reason).toBe(
+      "runs at its MaxCapacity of 5 tasks at its busiest (5.0 running), with no room to scale out for more traffic",
+    );
+    const below = {
+      kpis: kpis({ maxTasks: 4 }),
+      meetsSlo: true,
+      slo: SLO,
+      worstMinute: CALM,
+      perturbations: [],
+    };
+    expect(rateRisk({ ...below, maxCapacity: 5 }).rating).toBe("very-low");
+    expect(rateRisk({ ...below, kpis: kpis({ maxTasks: 5 }), maxCapacity: null }).rating).toBe(
+      "very-low",
+    );
+  });
+
+  it("keeps a rating off very low while the trace leaves something unseen, and says what", () => {
+    const limits: TraceLimit[] = [
+      { kind: "peak-at-start", reason: "the trace starts 0 min before its busiest hour" },
+    ];
+    const r = rateRisk({
+      kpis: kpis(),
+      meetsSlo: true,
+      slo: SLO,
+      worstMinute: CALM,
+      perturbations: [],
+      dataLimits: limits,
+    });
+    expect(r).toMatchObject({ rating: "low", points: 0 });
+    expect(r.factors).toEqual([
+      { kind: "thin-data", points: 0, atLeast: "low", reason: limits[0]!.reason },
+    ]);
+    expect(dataFloor(r)).toBe("low");
+    // The trace's factors are alike for every candidate: a list shows the candidate's own.
+    expect(candidateFactors(r)).toEqual([]);
+    expect(heaviestReason(r)).toBe(limits[0]!.reason);
+    const both = rateRisk({
+      kpis: kpis(),
+      meetsSlo: true,
+      slo: SLO,
+      worstMinute: CALM,
+      perturbations: [perturbation("misses")],
+      dataLimits: limits,
+      shortTrace: { coveredHours: 2, minTraceHours: 24 },
+    });
+    expect(both.rating).toBe("medium");
+    expect(dataFloor(both)).toBe("medium");
+    expect(heaviestReason(both)).toMatch(/^misses the SLO mildly under traffic x1\.5/);
+    // Without any data factor, no floor.
+    expect(dataFloor(rate(["misses"]))).toBeNull();
   });
 
   it("rates a candidate that misses the SLO itself high", () => {
@@ -166,6 +286,9 @@ describe("rateRisk", () => {
         (list, at, worse, minutes) => {
           const r = rate(list, { sloViolationMinutes: minutes });
           expect(RISK_RATINGS).toContain(r.rating);
+          // A margin within the noise (√n violating minutes) is never rated below medium.
+          if (minutes > 0 && 50.4 - minutes < Math.sqrt(minutes))
+            expect(riskRank(r.rating)).toBeGreaterThanOrEqual(2);
           if (list.includes("breaks-down")) expect(riskRank(r.rating)).toBeGreaterThanOrEqual(2);
           // Making one perturbation fare worse never lowers the rating.
           if (list.length > 0) {
