@@ -14,7 +14,12 @@
  * statistic and unit.
  */
 import { z } from "zod";
-import { DeploymentSettingsSchema, ScalingSchema, TaskSizeSchema } from "./config.js";
+import {
+  DeploymentSettingsSchema,
+  PlatformSchema,
+  ScalingSchema,
+  TaskSizeSchema,
+} from "./config.js";
 
 export const BUNDLE_FORMAT = "caplab-trace-bundle/1" as const;
 
@@ -92,6 +97,17 @@ export const TraceBundleManifestSchema = z
         scaling: ScalingSchema,
         /** The service's deployment settings (`caplab collect`, from DescribeServices). */
         deployment: DeploymentSettingsSchema.optional(),
+        /**
+         * The target group's settings the simulator has parameters for (`caplab collect`, from
+         * ELBv2 DescribeTargetGroups and DescribeTargetGroupAttributes). simulate, plan and
+         * calibrate take them unless the config's `platform:` sets them.
+         */
+        platform: PlatformSchema.pick({
+          healthCheckIntervalSeconds: true,
+          deregistrationDelaySeconds: true,
+          slowStartSeconds: true,
+          loadBalancingAlgorithm: true,
+        }).optional(),
       })
       .strict()
       .optional(),

@@ -11,6 +11,7 @@
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { fromIni } from "@aws-sdk/credential-providers";
 import { parseIsoTime } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
@@ -175,6 +176,7 @@ export async function collectBundle(
   const cloudWatch = guardAwsClient(new CloudWatchClient(config));
   const ecs = guardAwsClient(new ECSClient(config));
   const autoScaling = guardAwsClient(new ApplicationAutoScalingClient(config));
+  const elb = guardAwsClient(new ElasticLoadBalancingV2Client(config));
   try {
     let where: string;
     try {
@@ -200,6 +202,7 @@ export async function collectBundle(
         cloudWatch,
         ecs,
         autoScaling,
+        elb,
         caplabVersion: caplabVersion(),
         now: deps.now ?? Date.now,
         retry: deps.retry,
@@ -215,6 +218,7 @@ export async function collectBundle(
     cloudWatch.destroy();
     ecs.destroy();
     autoScaling.destroy();
+    elb.destroy();
   }
 }
 
