@@ -8,10 +8,12 @@ import {
   candidateLabel,
   currentLabel,
   loadTraceSource,
+  recordedPlatformLine,
   plan,
   poolSize,
   requireEnoughTrace,
   simulationContext,
+  withRecordedPlatform,
   type PlanResult,
   type Warning,
 } from "../index.js";
@@ -50,20 +52,26 @@ export async function runPlanCommand(
 ): Promise<number> {
   const { io } = ctx;
   const notify = notifier(io);
-  const { config, baseDir } = await readPlanConfig(configPath, opts.default ?? false, ctx.cwd);
+  const read = await readPlanConfig(configPath, opts.default ?? false, ctx.cwd);
+  const { baseDir } = read;
   // --out is checked before the sweep: a refusal should not come after minutes of work.
   const output = await prepareOutputFolder(opts.out, {
     command: "plan",
     force: opts.force,
     inputs: [
       ...(configPath === undefined ? [] : [configPath]),
-      ...(config.trace.file === undefined ? [] : [resolve(baseDir, config.trace.file)]),
+      ...(read.config.trace.file === undefined ? [] : [resolve(baseDir, read.config.trace.file)]),
     ],
     notify,
   });
   const { warnings, warn } = warningList();
-  const loaded = await loadTraceSource(config.trace, baseDir, warn);
+  const loaded = await loadTraceSource(read.config.trace, baseDir, warn);
   const { trace } = loaded;
+  // A collected bundle's target group settings, where the config's platform: is silent.
+  const recorded = withRecordedPlatform(read.config.platform, loaded.platform);
+  const config = { ...read.config, platform: recorded.platform };
+  const platformLine = recordedPlatformLine(recorded.taken);
+  if (platformLine !== null) io.err(`${platformLine}\n`);
   printWarnings(io, warnings);
   // Too little data is refused before the sweep, in one sentence naming the override.
   const coverage = assessTrace(trace, config.guardrails, opts.allowShortTrace ?? false);

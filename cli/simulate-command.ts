@@ -3,11 +3,13 @@ import { join, resolve } from "node:path";
 import {
   deploymentPlans,
   loadConfig,
-  loadTrace,
+  loadTraceSource,
+  recordedPlatformLine,
   renderTimelineCsv,
   simulate,
   SimulateConfigSchema,
   simulationContext,
+  withRecordedPlatform,
   type SimulationContext,
 } from "../index.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
@@ -63,8 +65,11 @@ export async function runSimulateCommand(
     notify: notifier(io),
   });
   const { warnings, warn } = warningList();
-  const trace = await loadTrace(config.trace, baseDir, warn);
-  const context: SimulationContext = simulationContext(config);
+  const loaded = await loadTraceSource(config.trace, baseDir, warn);
+  const { trace } = loaded;
+  // A collected bundle's target group settings, where the config's platform: is silent.
+  const recorded = withRecordedPlatform(config.platform, loaded.platform);
+  const context: SimulationContext = simulationContext({ ...config, platform: recorded.platform });
   const deployments = deploymentPlans(config.deployments, trace);
   const result = simulate(
     trace,
@@ -96,6 +101,8 @@ export async function runSimulateCommand(
     await writeJsonAtomic(join(dir, "summary.json"), summary);
   });
   printWarnings(io, warnings);
+  const platformLine = recordedPlatformLine(recorded.taken);
+  if (platformLine !== null) io.err(`${platformLine}\n`);
   if (opts.json) {
     io.out(jsonText(result.kpis));
   } else {

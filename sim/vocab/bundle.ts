@@ -79,6 +79,19 @@ export const BundleSeriesSchema = z
   .strict();
 export type BundleSeries = z.output<typeof BundleSeriesSchema>;
 
+/**
+ * The platform parameters a target group sets (ELBv2: HealthCheckIntervalSeconds and the
+ * attributes deregistration_delay.timeout_seconds, slow_start.duration_seconds and
+ * load_balancing.algorithm.type), as `caplab collect` records them in manifest.current.
+ */
+export const TargetGroupPlatformSchema = PlatformSchema.pick({
+  healthCheckIntervalSeconds: true,
+  deregistrationDelaySeconds: true,
+  slowStartSeconds: true,
+  loadBalancingAlgorithm: true,
+});
+export type TargetGroupPlatform = z.output<typeof TargetGroupPlatformSchema>;
+
 export const TraceBundleManifestSchema = z
   .object({
     format: z.literal(BUNDLE_FORMAT),
@@ -102,12 +115,7 @@ export const TraceBundleManifestSchema = z
          * ELBv2 DescribeTargetGroups and DescribeTargetGroupAttributes). simulate, plan and
          * calibrate take them unless the config's `platform:` sets them.
          */
-        platform: PlatformSchema.pick({
-          healthCheckIntervalSeconds: true,
-          deregistrationDelaySeconds: true,
-          slowStartSeconds: true,
-          loadBalancingAlgorithm: true,
-        }).optional(),
+        platform: TargetGroupPlatformSchema.optional(),
       })
       .strict()
       .optional(),

@@ -32,6 +32,7 @@ import type { PackingLimits } from "./packing.js";
 import type { RetryOptions } from "./retry.js";
 import { DEFAULT_MAX_TASKS } from "./task-metrics.js";
 import { plural } from "../../../sim/vocab/numbers.js";
+import { targetGroupSettingsText } from "../../recorded-platform.js";
 
 /** The default period, seconds (CloudWatch's standard resolution; COLLECT_DEFAULTS). @default 60 */
 export const DEFAULT_COLLECT_PERIOD = COLLECT_DEFAULTS.periodSeconds;
@@ -237,6 +238,11 @@ export function renderCollectSummary(r: CollectResult): string {
     m.current
       ? `Current configuration: ${m.current.task.cpu} CPU / ${m.current.task.memory} MiB, ${m.current.scaling.MinCapacity}–${m.current.scaling.MaxCapacity} tasks, ${plural(m.current.scaling.policies.length, "policy", "policies")}.`
       : "Current configuration: not recorded (see the notes in manifest.json).",
+    ...(m.current?.platform && targetGroupSettingsText(m.current.platform) !== null
+      ? [
+          `Target group: ${targetGroupSettingsText(m.current.platform)}; simulate, plan and calibrate take these from the bundle unless a config's platform: sets them.`,
+        ]
+      : []),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -9,7 +9,10 @@
  * per page, filtered by the request's Namespace, MetricName and Dimensions as CloudWatch does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import {
+  ApplicationAutoScalingClient,
+  type ScalingPolicy,
+} from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient, type ServiceRevision } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -53,6 +56,8 @@ export interface FakeAwsOptions {
    * makes every DescribeTargetGroups answer a 200 whose XML is cut off.
    */
   elb?: { readonly throttle?: number; readonly malformed?: boolean };
+  /** The scaling policies DescribeScalingPolicies lists (in two pages). @default POLICIES */
+  policies?: readonly ScalingPolicy[];
 }
 
 export interface FakeTask {
@@ -355,9 +360,10 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
           );
         if (action === "DescribeScalingPolicies") {
           // Two pages, to exercise the paginator.
+          const policies = options.policies ?? POLICIES;
           return input.NextToken
-            ? send(res, 200, { ScalingPolicies: POLICIES.slice(2) }, "1.1")
-            : send(res, 200, { ScalingPolicies: POLICIES.slice(0, 2), NextToken: "p2" }, "1.1");
+            ? send(res, 200, { ScalingPolicies: policies.slice(2) }, "1.1")
+            : send(res, 200, { ScalingPolicies: policies.slice(0, 2), NextToken: "p2" }, "1.1");
         }
         if (action === "DescribeScheduledActions")
           return send(res, 200, { ScheduledActions: SCHEDULED_ACTIONS }, "1.1");
