@@ -34,6 +34,18 @@ export function withRecordedPlatform(
   };
 }
 
+/**
+ * {@link withRecordedPlatform} on a whole simulate or plan config: the config with the
+ * bundle's settings beneath its platform:, and {@link recordedPlatformLine} of what was taken.
+ */
+export function withBundlePlatform<C extends { readonly platform?: Partial<PlatformParams> }>(
+  config: C,
+  recorded: TargetGroupPlatform | null | undefined,
+): { readonly config: C; readonly line: string | null } {
+  const { platform, taken } = withRecordedPlatform(config.platform, recorded);
+  return { config: { ...config, platform }, line: recordedPlatformLine(taken) };
+}
+
 /** "health checks every 10 s, deregistration delay 45 s, slow start 60 s, least_outstanding_requests routing", or null for none. */
 export function targetGroupSettingsText(settings: TargetGroupPlatform): string | null {
   const parts = [

@@ -8,12 +8,11 @@ import {
   candidateLabel,
   currentLabel,
   loadTraceSource,
-  recordedPlatformLine,
   plan,
   poolSize,
   requireEnoughTrace,
   simulationContext,
-  withRecordedPlatform,
+  withBundlePlatform,
   type PlanResult,
   type Warning,
 } from "../index.js";
@@ -52,26 +51,22 @@ export async function runPlanCommand(
 ): Promise<number> {
   const { io } = ctx;
   const notify = notifier(io);
-  const read = await readPlanConfig(configPath, opts.default ?? false, ctx.cwd);
-  const { baseDir } = read;
+  const { config: raw, baseDir } = await readPlanConfig(configPath, opts.default ?? false, ctx.cwd);
   // --out is checked before the sweep: a refusal should not come after minutes of work.
   const output = await prepareOutputFolder(opts.out, {
     command: "plan",
     force: opts.force,
     inputs: [
       ...(configPath === undefined ? [] : [configPath]),
-      ...(read.config.trace.file === undefined ? [] : [resolve(baseDir, read.config.trace.file)]),
+      ...(raw.trace.file === undefined ? [] : [resolve(baseDir, raw.trace.file)]),
     ],
     notify,
   });
   const { warnings, warn } = warningList();
-  const loaded = await loadTraceSource(read.config.trace, baseDir, warn);
+  const loaded = await loadTraceSource(raw.trace, baseDir, warn);
   const { trace } = loaded;
-  // A collected bundle's target group settings, where the config's platform: is silent.
-  const recorded = withRecordedPlatform(read.config.platform, loaded.platform);
-  const config = { ...read.config, platform: recorded.platform };
-  const platformLine = recordedPlatformLine(recorded.taken);
-  if (platformLine !== null) io.err(`${platformLine}\n`);
+  const { config, line } = withBundlePlatform(raw, loaded.platform);
+  if (line !== null) io.err(`${line}\n`);
   printWarnings(io, warnings);
   // Too little data is refused before the sweep, in one sentence naming the override.
   const coverage = assessTrace(trace, config.guardrails, opts.allowShortTrace ?? false);

@@ -4,12 +4,11 @@ import {
   deploymentPlans,
   loadConfig,
   loadTraceSource,
-  recordedPlatformLine,
   renderTimelineCsv,
   simulate,
   SimulateConfigSchema,
   simulationContext,
-  withRecordedPlatform,
+  withBundlePlatform,
   type SimulationContext,
 } from "../index.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
@@ -68,8 +67,8 @@ export async function runSimulateCommand(
   const loaded = await loadTraceSource(config.trace, baseDir, warn);
   const { trace } = loaded;
   // A collected bundle's target group settings, where the config's platform: is silent.
-  const recorded = withRecordedPlatform(config.platform, loaded.platform);
-  const context: SimulationContext = simulationContext({ ...config, platform: recorded.platform });
+  const recorded = withBundlePlatform(config, loaded.platform);
+  const context: SimulationContext = simulationContext(recorded.config);
   const deployments = deploymentPlans(config.deployments, trace);
   const result = simulate(
     trace,
@@ -101,8 +100,7 @@ export async function runSimulateCommand(
     await writeJsonAtomic(join(dir, "summary.json"), summary);
   });
   printWarnings(io, warnings);
-  const platformLine = recordedPlatformLine(recorded.taken);
-  if (platformLine !== null) io.err(`${platformLine}\n`);
+  if (recorded.line !== null) io.err(`${recorded.line}\n`);
   if (opts.json) {
     io.out(jsonText(result.kpis));
   } else {

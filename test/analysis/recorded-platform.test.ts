@@ -9,7 +9,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { calibrate, type ObservedService } from "../../analysis/calibrate.js";
 import { loadObservedBundle } from "../../analysis/io/files/observed-bundle.js";
-import { recordedPlatformLine, withRecordedPlatform } from "../../analysis/recorded-platform.js";
+import {
+  recordedPlatformLine,
+  withBundlePlatform,
+  withRecordedPlatform,
+} from "../../analysis/recorded-platform.js";
 import { renderCalibrationYaml } from "../../reports/calibration-yaml.js";
 import {
   PLATFORM_DEFAULTS,
@@ -64,6 +68,28 @@ describe("withRecordedPlatform", () => {
     expect(withRecordedPlatform(own, null)).toEqual({ platform: own, taken: {} });
     expect(withRecordedPlatform(undefined, undefined)).toEqual({ platform: {}, taken: {} });
     expect(recordedPlatformLine({})).toBeNull();
+  });
+});
+
+describe("withBundlePlatform", () => {
+  it("keeps the rest of the config, puts the bundle's settings beneath its platform:, and words what it took", () => {
+    const config = { seed: 7, platform: { healthCheckIntervalSeconds: 30, launchSeconds: 40 } };
+    const { config: merged, line } = withBundlePlatform(config, RECORDED);
+    expect(merged).toEqual({
+      seed: 7,
+      platform: {
+        healthCheckIntervalSeconds: 30,
+        launchSeconds: 40,
+        deregistrationDelaySeconds: 45,
+        slowStartSeconds: 60,
+        loadBalancingAlgorithm: "least_outstanding_requests",
+      },
+    });
+    expect(config.platform).toEqual({ healthCheckIntervalSeconds: 30, launchSeconds: 40 });
+    expect(line).toBe(
+      "Platform from the bundle's target group (caplab collect): deregistration delay 45 s, slow start 60 s, least_outstanding_requests routing; a config's platform: overrides them.",
+    );
+    expect(withBundlePlatform(config, null)).toEqual({ config, line: null });
   });
 });
 
