@@ -113,6 +113,11 @@ export function plan(
 
 // Traces: from files, from your own series, generated.
 export { loadTrace, loadTraceSource, readTraceCsv } from "./analysis/io/files/trace-file.js";
+export {
+  recordedPlatformLine,
+  withBundlePlatform,
+  withRecordedPlatform,
+} from "./analysis/recorded-platform.js";
 export { loadConfig } from "./analysis/io/files/config-file.js";
 export { resampleTrace, toTrace, type ToTraceOptions } from "./analysis/trace.js";
 export { generateDefaultWeek } from "./analysis/synthetic.js";

@@ -16,6 +16,7 @@ import {
   simulationContext,
   warnings,
   PLATFORM_DEFAULTS,
+  resolvePlatform,
   SERVICE_DEFAULTS,
   ServiceModelSchema,
   vcpusOf,
@@ -23,9 +24,11 @@ import {
   type ServiceModel,
   type SimulationContext,
   type Slo,
+  type TargetGroupPlatform,
   type TaskSize,
   type WarningSink,
 } from "../sim/vocab/index.js";
+import { withRecordedPlatform } from "./recorded-platform.js";
 import { k6Percentile, linearFit, type LinearFit } from "./stats/index.js";
 import { UsageError } from "../sim/vocab/errors.js";
 
@@ -70,6 +73,12 @@ export interface ObservedService {
     /** MiB used per task. */
     readonly memoryMiB: Float64Array | null;
   };
+  /**
+   * The target group's settings the bundle records (`caplab collect`: health-check interval,
+   * deregistration delay, slow start, routing algorithm): the launch-time fit counts the
+   * health checks with them, and the calibration's platform carries them. @default none
+   */
+  readonly platform?: TargetGroupPlatform;
 }
 
 /** Options of {@link calibrate}. */
@@ -88,6 +97,11 @@ export interface CalibrateOptions {
    * refused. @default none
    */
   readonly prior?: ServiceModel;
+  /**
+   * Today's config's `platform:`: what it sets wins over the bundle's recorded platform, and
+   * is not repeated in the calibration's. @default none
+   */
+  readonly platform?: Partial<PlatformParams>;
 }
 
 /** A straight-line fit and how many steps it used. */
@@ -206,8 +220,8 @@ function median(values: readonly number[]): number {
  * - Knee: the highest x whose p95 is within the SLO below the lowest x whose p95 is over it.
  * - Launch to healthy: from each scale-out activity to the moment the healthy (else running)
  *   count starts to rise, placed within its step by how far the step's average rose;
- *   launchSeconds is the median minus the scheduling delay and the health checks of the
- *   platform defaults.
+ *   launchSeconds is the median minus the scheduling delay and the health checks (the
+ *   recorded target group's interval, else the platform default).
  *
  * Cost: O(steps).
  *
@@ -396,8 +410,10 @@ export function calibrate(
     }
   }
 
-  // Launch to healthy.
-  const platform: Partial<PlatformParams> = {};
+  // The recorded target group settings the config does not set, then launch to healthy.
+  const platform: Partial<PlatformParams> = {
+    ...withRecordedPlatform(options.platform, o.platform).taken,
+  };
   let launchToHealthy: Calibration["fits"]["launchToHealthy"] = null;
   const counts = o.healthyTasks ?? o.runningTasks;
   const lags: number[] = [];
@@ -420,7 +436,7 @@ export function calibrate(
   if (lags.length > 0) {
     const m = median(lags);
     launchToHealthy = { scaleOuts: lags.length, medianSeconds: m, lagsSeconds: lags };
-    const d = PLATFORM_DEFAULTS;
+    const d = resolvePlatform({ ...o.platform, ...options.platform });
     const checks =
       d.healthCheckIntervalSeconds *
       (Math.max(1, Math.ceil(d.appStartSeconds / d.healthCheckIntervalSeconds)) +

@@ -33,6 +33,7 @@ import {
   type WarningSink,
 } from "../sim/vocab/index.js";
 import { observedTrace, startingAsObserved } from "./backtest.js";
+import { withRecordedPlatform } from "./recorded-platform.js";
 import { calibrate, calibratedContext, type ObservedService } from "./calibrate.js";
 import { k6Percentile } from "./stats/index.js";
 
@@ -308,7 +309,15 @@ export function rightsizeService(
   else if (scaling === null)
     why =
       "the bundle records no scaling policy (only caplab collect writes one); give --config with today's scaling";
-  else if (config !== null) context = { ...simulationContext(config), slo };
+  else if (config !== null)
+    // A collected bundle's target group settings, where the config's platform: is silent.
+    context = {
+      ...simulationContext({
+        ...config,
+        platform: withRecordedPlatform(config.platform, observed.platform).platform,
+      }),
+      slo,
+    };
   else {
     try {
       context = calibratedContext(calibrate(observed, { sloP95Ms: slo.latencyP95Ms }, warn), slo);

@@ -14,6 +14,7 @@ import {
   type SimulationContext,
 } from "../sim/vocab/index.js";
 import { calibrate, calibratedContext } from "../analysis/calibrate.js";
+import { withRecordedPlatform } from "../analysis/recorded-platform.js";
 import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { readTodaysConfig } from "../analysis/io/files/todays-config.js";
 import { UsageError } from "../sim/vocab/errors.js";
@@ -97,7 +98,11 @@ export async function runBacktestCommand(
   if (today.config !== null && configPath !== undefined) {
     const config = today.config;
     candidate = { task: config.task, scaling: config.scaling };
-    context = simulationContext(config);
+    // A collected bundle's target group settings, where the config's platform: is silent.
+    context = simulationContext({
+      ...config,
+      platform: withRecordedPlatform(config.platform, loaded.observed.platform).platform,
+    });
     modelSource = configPath;
   } else {
     if (loaded.current === null)

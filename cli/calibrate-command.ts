@@ -81,7 +81,9 @@ export async function runCalibrateCommand(
     observed,
     {
       sloP95Ms: opts.sloP95 ?? today.config?.slo.latencyP95Ms,
-      ...(today.config === null ? {} : { prior: today.config.service }),
+      ...(today.config === null
+        ? {}
+        : { prior: today.config.service, platform: today.config.platform }),
     },
     warn,
   );

@@ -139,7 +139,10 @@ export const setupCollectCommand: CommandSetup = (command, ctx, exit) => {
       ),
     )
     .option("--no-high-resolution", help.flags.highResolution)
-    .option("--load-balancer <app/NAME/ID>", "the ALB (LoadBalancer dimension or ARN)")
+    .option(
+      "--load-balancer <app/NAME/ID>",
+      "the ALB (LoadBalancer dimension or ARN; default: found from the target group)",
+    )
     .option("--target-group <targetgroup/NAME/ID>", "the target group (dimension or ARN)")
     .option("--region <region>", "AWS Region (default: AWS_REGION or the profile's)")
     .option("--profile <name>", "shared-config profile for credentials and Region")

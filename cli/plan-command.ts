@@ -12,6 +12,7 @@ import {
   poolSize,
   requireEnoughTrace,
   simulationContext,
+  withBundlePlatform,
   type PlanResult,
   type Warning,
 } from "../index.js";
@@ -50,20 +51,22 @@ export async function runPlanCommand(
 ): Promise<number> {
   const { io } = ctx;
   const notify = notifier(io);
-  const { config, baseDir } = await readPlanConfig(configPath, opts.default ?? false, ctx.cwd);
+  const { config: raw, baseDir } = await readPlanConfig(configPath, opts.default ?? false, ctx.cwd);
   // --out is checked before the sweep: a refusal should not come after minutes of work.
   const output = await prepareOutputFolder(opts.out, {
     command: "plan",
     force: opts.force,
     inputs: [
       ...(configPath === undefined ? [] : [configPath]),
-      ...(config.trace.file === undefined ? [] : [resolve(baseDir, config.trace.file)]),
+      ...(raw.trace.file === undefined ? [] : [resolve(baseDir, raw.trace.file)]),
     ],
     notify,
   });
   const { warnings, warn } = warningList();
-  const loaded = await loadTraceSource(config.trace, baseDir, warn);
+  const loaded = await loadTraceSource(raw.trace, baseDir, warn);
   const { trace } = loaded;
+  const { config, line } = withBundlePlatform(raw, loaded.platform);
+  if (line !== null) io.err(`${line}\n`);
   printWarnings(io, warnings);
   // Too little data is refused before the sweep, in one sentence naming the override.
   const coverage = assessTrace(trace, config.guardrails, opts.allowShortTrace ?? false);

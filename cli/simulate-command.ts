@@ -3,11 +3,12 @@ import { join, resolve } from "node:path";
 import {
   deploymentPlans,
   loadConfig,
-  loadTrace,
+  loadTraceSource,
   renderTimelineCsv,
   simulate,
   SimulateConfigSchema,
   simulationContext,
+  withBundlePlatform,
   type SimulationContext,
 } from "../index.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
@@ -63,8 +64,11 @@ export async function runSimulateCommand(
     notify: notifier(io),
   });
   const { warnings, warn } = warningList();
-  const trace = await loadTrace(config.trace, baseDir, warn);
-  const context: SimulationContext = simulationContext(config);
+  const loaded = await loadTraceSource(config.trace, baseDir, warn);
+  const { trace } = loaded;
+  // A collected bundle's target group settings, where the config's platform: is silent.
+  const recorded = withBundlePlatform(config, loaded.platform);
+  const context: SimulationContext = simulationContext(recorded.config);
   const deployments = deploymentPlans(config.deployments, trace);
   const result = simulate(
     trace,
@@ -96,6 +100,7 @@ export async function runSimulateCommand(
     await writeJsonAtomic(join(dir, "summary.json"), summary);
   });
   printWarnings(io, warnings);
+  if (recorded.line !== null) io.err(`${recorded.line}\n`);
   if (opts.json) {
     io.out(jsonText(result.kpis));
   } else {

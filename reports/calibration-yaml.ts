@@ -65,8 +65,16 @@ export function renderCalibrationYaml(
   if (f.launchToHealthy)
     comment(
       ["platform", "launchSeconds"],
-      `launch to healthy: median ${f.launchToHealthy.medianSeconds} s over ${f.launchToHealthy.scaleOuts} scale-outs, minus scheduling and health-check defaults`,
+      `launch to healthy: median ${f.launchToHealthy.medianSeconds} s over ${f.launchToHealthy.scaleOuts} scale-outs, minus scheduling and health checks`,
     );
+  for (const key of [
+    "healthCheckIntervalSeconds",
+    "deregistrationDelaySeconds",
+    "slowStartSeconds",
+    "loadBalancingAlgorithm",
+  ] as const)
+    if (c.platform[key] !== undefined)
+      comment(["platform", key], "the bundle's target group (caplab collect)");
   const knee = f.knee
     ? f.knee.requestsPerSecondPerTask === null
       ? `knee: not reached (p95 ≤ ${f.knee.sloP95Ms} ms up to ${round(f.knee.highestObserved)} requests/s per task)`

@@ -14,7 +14,12 @@
  * statistic and unit.
  */
 import { z } from "zod";
-import { DeploymentSettingsSchema, ScalingSchema, TaskSizeSchema } from "./config.js";
+import {
+  DeploymentSettingsSchema,
+  PlatformSchema,
+  ScalingSchema,
+  TaskSizeSchema,
+} from "./config.js";
 
 export const BUNDLE_FORMAT = "caplab-trace-bundle/1" as const;
 
@@ -74,6 +79,19 @@ export const BundleSeriesSchema = z
   .strict();
 export type BundleSeries = z.output<typeof BundleSeriesSchema>;
 
+/**
+ * The platform parameters a target group sets (ELBv2: HealthCheckIntervalSeconds and the
+ * attributes deregistration_delay.timeout_seconds, slow_start.duration_seconds and
+ * load_balancing.algorithm.type), as `caplab collect` records them in manifest.current.
+ */
+export const TargetGroupPlatformSchema = PlatformSchema.pick({
+  healthCheckIntervalSeconds: true,
+  deregistrationDelaySeconds: true,
+  slowStartSeconds: true,
+  loadBalancingAlgorithm: true,
+});
+export type TargetGroupPlatform = z.output<typeof TargetGroupPlatformSchema>;
+
 export const TraceBundleManifestSchema = z
   .object({
     format: z.literal(BUNDLE_FORMAT),
@@ -92,6 +110,12 @@ export const TraceBundleManifestSchema = z
         scaling: ScalingSchema,
         /** The service's deployment settings (`caplab collect`, from DescribeServices). */
         deployment: DeploymentSettingsSchema.optional(),
+        /**
+         * The target group's settings the simulator has parameters for (`caplab collect`, from
+         * ELBv2 DescribeTargetGroups and DescribeTargetGroupAttributes). simulate, plan and
+         * calibrate take them unless the config's `platform:` sets them.
+         */
+        platform: TargetGroupPlatformSchema.optional(),
       })
       .strict()
       .optional(),

@@ -295,6 +295,17 @@ export const warnings = {
       `DescribeScalingActivities failed (${errorName}), so the bundle records no scaling activities (backtest cannot time past scale-outs and calibrate cannot measure launch time); allow application-autoscaling:DescribeScalingActivities (examples/iam/collect-policy.json).`,
     ),
 
+  /** DescribeTargetGroups or DescribeTargetGroupAttributes failed; the simulator's defaults stand. */
+  targetGroupUnreadable: (operation: string, errorName: string, action: string, kept: string) =>
+    make(
+      "target-group-unreadable",
+      `${operation} failed (${errorName}), so ${kept} keep the simulator's defaults; allow ${action} (examples/iam/collect-policy.json).`,
+    ),
+
+  /** A target group setting the simulator cannot take as it is (out of range, weighted_random). */
+  targetGroupSetting: (what: string) =>
+    make("target-group-setting", `${what}; it is kept in service.json.`),
+
   /** Part of the scaling configuration is left out of manifest.current. */
   notSimulated: (what: string) =>
     make(

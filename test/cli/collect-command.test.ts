@@ -1,5 +1,5 @@
 /** `caplab collect` end to end: flags → real SDK clients → a local wire-protocol server → a bundle. */
-import { mkdtemp, readdir } from "node:fs/promises";
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -19,8 +19,9 @@ import {
   type Warning,
 } from "../../sim/vocab/index.js";
 import { startFakeAws, type FakeAws } from "../analysis/io/aws/fake-aws-server.js";
-import { HIGH_RESOLUTION_REVISION } from "../analysis/io/aws/fixtures.js";
+import { HIGH_RESOLUTION_REVISION, TARGET_GROUP_PLATFORM } from "../analysis/io/aws/fixtures.js";
 import { captureIo, cliContext } from "../helpers/io.js";
+import { main } from "../../cli/main.js";
 
 const capture = captureIo;
 
@@ -84,6 +85,53 @@ describe("caplab collect", () => {
     expect(loaded.trace.stepSeconds).toBe(60);
     expect(loaded.trace.requests.length).toBe(1440);
     expect(loaded.current?.scaling.MaxCapacity).toBe(10);
+    expect(loaded.platform).toEqual(TARGET_GROUP_PLATFORM);
+  });
+
+  it("records the target group's settings, says so, and simulate takes them unless the config's platform: sets them", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-collect-cli-"));
+    const out = join(dir, "api-day");
+    const { code, text } = await runCollectCli(fake.url, [
+      ...["--from", "2026-11-20T00:00:00Z", "--to", "2026-11-21T00:00:00Z", "--out", out],
+    ]);
+    expect(code).toBe(0);
+    expect(text).toContain(
+      "Target group: health checks every 10 s, deregistration delay 45 s, slow start 60 s, least_outstanding_requests routing; simulate, plan and calibrate take these from the bundle unless a config's platform: sets them.",
+    );
+    // The real SDK parsed ELBv2's XML: one DescribeTargetGroups, one attributes call.
+    expect(fake.stats.requests.DescribeTargetGroups).toBe(1);
+    expect(fake.stats.requests.DescribeTargetGroupAttributes).toBe(1);
+    const manifest = await readBundleManifest(out);
+    const simulateWith = async (platform: string[]) => {
+      const config = join(dir, `config-${platform.length}.yaml`);
+      await writeFile(
+        config,
+        [
+          "trace: { file: api-day }",
+          "service: { cpuMsPerRequest: 10, latencyMs: 20, memoryMiB: { base: 300 } }",
+          `task: ${JSON.stringify(manifest.current!.task)}`,
+          `scaling: ${JSON.stringify(manifest.current!.scaling)}`,
+          ...platform,
+        ].join("\n"),
+      );
+      const io = capture();
+      const result = await main(
+        ["simulate", config, "--out", join(dir, `sim-${platform.length}`)],
+        cliContext(io, { cwd: dir }),
+      );
+      expect(result, io.text()).toBe(0);
+      return io.stderr();
+    };
+    expect(await simulateWith([])).toContain(
+      "Platform from the bundle's target group (caplab collect): health checks every 10 s, deregistration delay 45 s, slow start 60 s, least_outstanding_requests routing; a config's platform: overrides them.\n",
+    );
+    expect(
+      await simulateWith([
+        "platform: { healthCheckIntervalSeconds: 30, loadBalancingAlgorithm: round_robin }",
+      ]),
+    ).toContain(
+      "Platform from the bundle's target group (caplab collect): deregistration delay 45 s, slow start 60 s; a config's platform: overrides them.\n",
+    );
   });
 
   it("collects 20-s CPU and memory for a recent window, says so, and --no-high-resolution skips them", async () => {

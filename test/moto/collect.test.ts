@@ -482,6 +482,13 @@ describe.skipIf(MOTO === null)(
           minimumHealthyPercent: 100,
           maximumPercent: 200,
         },
+        // The target group as network.py created it: ELB's defaults (API_TargetGroupAttribute).
+        platform: {
+          healthCheckIntervalSeconds: 30,
+          deregistrationDelaySeconds: 300,
+          slowStartSeconds: 0,
+          loadBalancingAlgorithm: "round_robin",
+        },
       });
       expect(io.stderr()).toContain(
         'step-scaling policy "step-out" has no alarm that could be read',

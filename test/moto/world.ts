@@ -35,7 +35,8 @@ export interface LoadBalancer {
 /**
  * A VPC with two subnets and a security group, an ALB `name` with an `ip` target group
  * `name-tg` on port 8080 and an HTTP listener to it: test/moto/network.py, with boto3 in one
- * Python process (the JS SDK's EC2 and ELBv2 clients are not caplab's dependencies).
+ * Python process (the JS SDK's EC2 client is not a caplab dependency; tests that change the
+ * target group afterwards use the ELBv2 client, which is).
  */
 export async function createNetwork(
   endpoint: string,

@@ -11,6 +11,7 @@
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { fromIni } from "@aws-sdk/credential-providers";
 import { parseIsoTime } from "../../trace.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
@@ -31,6 +32,7 @@ import type { PackingLimits } from "./packing.js";
 import type { RetryOptions } from "./retry.js";
 import { DEFAULT_MAX_TASKS } from "./task-metrics.js";
 import { plural } from "../../../sim/vocab/numbers.js";
+import { targetGroupSettingsText } from "../../recorded-platform.js";
 
 /** The default period, seconds (CloudWatch's standard resolution; COLLECT_DEFAULTS). @default 60 */
 export const DEFAULT_COLLECT_PERIOD = COLLECT_DEFAULTS.periodSeconds;
@@ -175,6 +177,7 @@ export async function collectBundle(
   const cloudWatch = guardAwsClient(new CloudWatchClient(config));
   const ecs = guardAwsClient(new ECSClient(config));
   const autoScaling = guardAwsClient(new ApplicationAutoScalingClient(config));
+  const elb = guardAwsClient(new ElasticLoadBalancingV2Client(config));
   try {
     let where: string;
     try {
@@ -200,6 +203,7 @@ export async function collectBundle(
         cloudWatch,
         ecs,
         autoScaling,
+        elb,
         caplabVersion: caplabVersion(),
         now: deps.now ?? Date.now,
         retry: deps.retry,
@@ -215,6 +219,7 @@ export async function collectBundle(
     cloudWatch.destroy();
     ecs.destroy();
     autoScaling.destroy();
+    elb.destroy();
   }
 }
 
@@ -233,6 +238,11 @@ export function renderCollectSummary(r: CollectResult): string {
     m.current
       ? `Current configuration: ${m.current.task.cpu} CPU / ${m.current.task.memory} MiB, ${m.current.scaling.MinCapacity}–${m.current.scaling.MaxCapacity} tasks, ${plural(m.current.scaling.policies.length, "policy", "policies")}.`
       : "Current configuration: not recorded (see the notes in manifest.json).",
+    ...(m.current?.platform && targetGroupSettingsText(m.current.platform) !== null
+      ? [
+          `Target group: ${targetGroupSettingsText(m.current.platform)}; simulate, plan and calibrate take these from the bundle unless a config's platform: sets them.`,
+        ]
+      : []),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -2,7 +2,9 @@
  * `caplab collect`: a service's CloudWatch metrics and configuration, as a trace bundle.
  *
  *   snapshotService (ECS) ─┐
- *   snapshotScaling (AAS) ─┴─ discoverLoadBalancer ─▶ MetricScope ─▶ metricQueries
+ *   snapshotScaling (AAS) ─┤
+ *   snapshotTargetGroup (ELBv2) ─┴─ discoverLoadBalancer ─▶ MetricScope ─▶ metricQueries
+ *     + the target group's settings ─▶ manifest.current.platform
  *     + discoverTasks (ListMetrics, enhanced observability) ─▶ taskMetricQueries
  *     ─▶ choosePeriod (by data age, ≥ 60 s); the window starts at most 455 days back (retention)
  *     + highResolutionMetricsOf (20-s AWS/ECS CPU/memory, last 3 h) ─▶ highResolutionQueries
@@ -16,7 +18,8 @@
  */
 import type { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import type { ECSClient, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { ECSClient, Service, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { MAX_TRACE_STEPS, tooManySteps } from "../../trace.js";
 import { writeBundle, type FixedSeries } from "../files/bundle.js";
 import type { OutputFolder } from "../files/output.js";
@@ -43,8 +46,22 @@ import { GET_METRIC_DATA_LIMITS, planChunks, type Chunk, type PackingLimits } fr
 import { choosePeriod, retainedFrom, STANDARD_PERIOD } from "./period.js";
 import { isThrottling, RETRY_DEFAULTS, type RetryOptions } from "./retry.js";
 import {
+  DESCRIBE_TARGET_GROUP_ATTRIBUTES,
+  DESCRIBE_TARGET_GROUPS,
+  describeTargetGroup,
+  describeTargetGroupAttributes,
+  targetGroupRecord,
+  toTargetGroupSettings,
+  type TargetGroupRecord,
+  type TargetGroupSettings,
+} from "./elbv2.js";
+import {
+  chooseTargetGroup,
   discoverLoadBalancer,
   lastPart,
+  type DescribedTargetGroup,
+  type LoadBalancerScope,
+  type ScalingSnapshot,
   snapshotScaling,
   snapshotService,
   toScalingConfig,
@@ -87,6 +104,8 @@ export interface CollectDeps {
   readonly cloudWatch: CloudWatchClient;
   readonly ecs: ECSClient;
   readonly autoScaling: ApplicationAutoScalingClient;
+  /** ELBv2: the target group's load balancer and settings (analysis/io/aws/elbv2.ts). */
+  readonly elb: ElasticLoadBalancingV2Client;
   readonly caplabVersion: string;
   /** @default Date.now */
   readonly now?: () => number;
@@ -207,7 +226,16 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     signal,
     warn,
   );
-  const lb = discoverLoadBalancer(serviceSnapshot.service, scaling.policies, request);
+  const targetGroup = await snapshotTargetGroup(
+    deps.elb,
+    serviceSnapshot.service,
+    scaling,
+    request,
+    retry,
+    signal,
+    warn,
+  );
+  const lb = targetGroup.scope;
   notes.push(`Found ${lb.loadBalancer} and ${lb.targetGroup}: ${lb.how}.`);
   const serviceQueries = metricQueries({ clusterName, serviceName, ...lb });
   const family = serviceSnapshot.taskDefinition.family;
@@ -399,6 +427,9 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
             task,
             scaling: scalingConfig,
             ...(deployment ? { deployment } : {}),
+            ...(Object.keys(targetGroup.settings).length > 0
+              ? { platform: targetGroup.settings }
+              : {}),
           },
         }
       : {}),
@@ -412,6 +443,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
       service: serviceSnapshot.service,
       taskDefinition: withoutEnvironmentValues(serviceSnapshot.taskDefinition),
       serviceRevisions: serviceSnapshot.revisions,
+      targetGroup: targetGroup.record,
     }),
     "scaling.json": json({ collectedAt, ...scaling, current: scalingConfig }),
   });
@@ -429,6 +461,76 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
     highResolution: hiWindow === null ? null : { metrics: hiMetrics, ...hiWindow },
     manifest,
   };
+}
+
+/** The target group: its load balancer, its settings for the simulator, what service.json keeps. */
+interface TargetGroupSnapshot {
+  readonly scope: LoadBalancerScope;
+  readonly settings: TargetGroupSettings;
+  /** null when DescribeTargetGroups failed (the load balancer came from elsewhere). */
+  readonly record: TargetGroupRecord | null;
+}
+
+/**
+ * DescribeTargetGroups of the service's target group (the load balancer when neither
+ * --load-balancer nor a policy's ResourceLabel names it, and the health-check interval), then
+ * DescribeTargetGroupAttributes (deregistration delay, slow start, routing algorithm). Where
+ * the load balancer is known without them, their failure is a warning and the simulator's
+ * defaults stand; so is a failed attributes call.
+ */
+async function snapshotTargetGroup(
+  elb: ElasticLoadBalancingV2Client,
+  service: Service,
+  scaling: ScalingSnapshot,
+  request: CollectRequest,
+  retry: RetryOptions,
+  signal: AbortSignal | undefined,
+  warn: WarningSink,
+): Promise<TargetGroupSnapshot> {
+  const choice = chooseTargetGroup(service, request);
+  let described: DescribedTargetGroup;
+  try {
+    described = { ok: true, group: await describeTargetGroup(elb, choice, retry, signal) };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    described = { ok: false, error };
+  }
+  const scope = discoverLoadBalancer(service, scaling.policies, request, described);
+  if (!described.ok) {
+    warn(
+      warnings.targetGroupUnreadable(
+        "ELBv2 DescribeTargetGroups",
+        errorName(described.error),
+        DESCRIBE_TARGET_GROUPS,
+        "its health-check interval, deregistration delay, slow start and routing algorithm",
+      ),
+    );
+    return { scope, settings: {}, record: null };
+  }
+  const group = described.group;
+  let attributes = null;
+  try {
+    attributes = await describeTargetGroupAttributes(elb, group.TargetGroupArn!, retry, signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    warn(
+      warnings.targetGroupUnreadable(
+        "ELBv2 DescribeTargetGroupAttributes",
+        errorName(error),
+        DESCRIBE_TARGET_GROUP_ATTRIBUTES,
+        "its deregistration delay, slow start and routing algorithm",
+      ),
+    );
+  }
+  return {
+    scope,
+    settings: toTargetGroupSettings(group, attributes, warn),
+    record: targetGroupRecord(group, attributes),
+  };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "Error";
 }
 
 /**

@@ -4,6 +4,7 @@
  *
  *   DescribeServices ─▶ Service ─┬─ DescribeTaskDefinition ─▶ TaskDefinition ──▶ task size
  *                                ├─ loadBalancers[].targetGroupArn ─▶ `targetgroup/NAME/ID`
+ *                                │    ─ ELBv2 DescribeTargetGroups (analysis/io/aws/elbv2.ts) ─▶ `app/NAME/ID`
  *                                └─ currentServiceRevisions ─▶ DescribeServiceRevisions ─▶ monitoring
  *   DescribeScalableTargets, DescribeScalingPolicies, DescribeScheduledActions,
  *   DescribeScalingActivities (Application Auto Scaling) + DescribeAlarms (the alarms of
@@ -38,6 +39,7 @@ import {
   type ServiceRevision,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
+import type { TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import {
   warnings,
@@ -260,71 +262,145 @@ export interface LoadBalancerScope {
   readonly how: string;
 }
 
+/** The target group to read metrics for, and how it was chosen. */
+export interface TargetGroupChoice {
+  /** `targetgroup/NAME/ID`. */
+  readonly dimension: string;
+  /** Its ARN, when the flag or the service gave one. */
+  readonly arn?: string;
+  readonly how: string;
+}
+
 /**
- * The ALB and target group to read metrics for. The target group comes from `--target-group`
- * or the service's first `loadBalancers[].targetGroupArn`. ECS does not name the load balancer
- * (that takes elasticloadbalancing:DescribeTargetGroups, which the collector does not call), so
- * it comes from `--load-balancer`, else from the ResourceLabel
- * (`app/…/…/targetgroup/…/…`) of an ALBRequestCountPerTarget policy on the same target group.
+ * The target group: `--target-group` (dimension or ARN), else the service's first
+ * `loadBalancers[].targetGroupArn`.
  *
- * @throws UsageError naming the flag to pass when either cannot be found.
+ * @throws UsageError naming the flag to pass when there is none, or the flag is not one.
+ */
+export function chooseTargetGroup(
+  service: Service,
+  given: { readonly targetGroup?: string },
+): TargetGroupChoice {
+  if (given.targetGroup !== undefined) {
+    const dimension = targetGroupDimension(given.targetGroup);
+    if (!dimension)
+      throw new UsageError(
+        `--target-group "${given.targetGroup}" is not a target group; give targetgroup/NAME/ID or its ARN.`,
+        "bad-flag",
+      );
+    return {
+      dimension,
+      ...(given.targetGroup.startsWith("arn:") ? { arn: given.targetGroup } : {}),
+      how: "target group from --target-group",
+    };
+  }
+  const arns = (service.loadBalancers ?? []).map((lb) => lb.targetGroupArn ?? "").filter((a) => a);
+  const dimension = arns.length > 0 ? targetGroupDimension(arns[0]!) : null;
+  if (!dimension)
+    throw new UsageError(
+      `ECS service "${service.serviceName}" has no ALB target group; pass --load-balancer app/NAME/ID and --target-group targetgroup/NAME/ID (the requests series comes from the ALB).`,
+      "no-load-balancer",
+    );
+  return {
+    dimension,
+    arn: arns[0]!,
+    how: `target group from the service's loadBalancers${arns.length > 1 ? ` (first of ${arns.length})` : ""}`,
+  };
+}
+
+/**
+ * What ELBv2 DescribeTargetGroups said of the target group: its description, or the error
+ * it failed with (after retries). Absent when it was not asked.
+ */
+export type DescribedTargetGroup =
+  | { readonly ok: true; readonly group: TargetGroup }
+  | { readonly ok: false; readonly error: unknown };
+
+const DENIED = /^(AccessDenied|UnauthorizedOperation)/;
+
+/**
+ * The ALB and target group to read metrics for. The target group comes from
+ * {@link chooseTargetGroup}. The load balancer, in this order: `--load-balancer`; the
+ * ResourceLabel (`app/…/…/targetgroup/…/…`) of an ALBRequestCountPerTarget policy on the same
+ * target group; the one load balancer DescribeTargetGroups lists in the target group's
+ * `LoadBalancerArns` (`described`; its last part, `app/NAME/ID`, is the CloudWatch
+ * `LoadBalancer` dimension). A target group attached to several is not guessed at.
+ *
+ * @throws UsageError naming the flag to pass (or the IAM action to allow) when either cannot
+ *   be found; `described.error` as it is when DescribeTargetGroups failed otherwise.
  */
 export function discoverLoadBalancer(
   service: Service,
   policies: readonly ScalingPolicy[],
   given: { readonly loadBalancer?: string; readonly targetGroup?: string },
+  described?: DescribedTargetGroup,
 ): LoadBalancerScope {
-  const how: string[] = [];
-  let targetGroup: string | null;
-  if (given.targetGroup !== undefined) {
-    targetGroup = targetGroupDimension(given.targetGroup);
-    if (!targetGroup)
-      throw new UsageError(
-        `--target-group "${given.targetGroup}" is not a target group; give targetgroup/NAME/ID or its ARN.`,
-        "bad-flag",
-      );
-    how.push("target group from --target-group");
-  } else {
-    const arns = (service.loadBalancers ?? [])
-      .map((lb) => lb.targetGroupArn ?? "")
-      .filter((a) => a);
-    targetGroup = arns.length > 0 ? targetGroupDimension(arns[0]!) : null;
-    if (!targetGroup)
-      throw new UsageError(
-        `ECS service "${service.serviceName}" has no ALB target group; pass --load-balancer app/NAME/ID and --target-group targetgroup/NAME/ID (the requests series comes from the ALB).`,
-        "no-load-balancer",
-      );
-    how.push(
-      `target group from the service's loadBalancers${arns.length > 1 ? ` (first of ${arns.length})` : ""}`,
-    );
-  }
-  let loadBalancer: string | null = null;
+  const choice = chooseTargetGroup(service, given);
+  const targetGroup = choice.dimension;
+  const how: string[] = [choice.how];
+  const scope = (loadBalancer: string, found: string): LoadBalancerScope => ({
+    loadBalancer,
+    targetGroup,
+    how: [...how, found].join("; "),
+  });
   if (given.loadBalancer !== undefined) {
-    loadBalancer = loadBalancerDimension(given.loadBalancer);
+    const loadBalancer = loadBalancerDimension(given.loadBalancer);
     if (!loadBalancer)
       throw new UsageError(
         `--load-balancer "${given.loadBalancer}" is not an Application Load Balancer; give app/NAME/ID or its ARN.`,
         "bad-flag",
       );
-    how.push("load balancer from --load-balancer");
-  } else {
-    for (const p of policies) {
-      const label =
-        p.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.ResourceLabel;
-      const m = label?.match(/^(app\/[^/]+\/[0-9a-f]+)\/(targetgroup\/[^/]+\/[0-9a-f]+)$/);
-      if (m && m[2] === targetGroup) {
-        loadBalancer = m[1]!;
-        how.push(`load balancer from the ResourceLabel of policy "${p.PolicyName}"`);
-        break;
-      }
-    }
-    if (!loadBalancer)
+    return scope(loadBalancer, "load balancer from --load-balancer");
+  }
+  for (const p of policies) {
+    const label =
+      p.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.ResourceLabel;
+    const m = label?.match(/^(app\/[^/]+\/[0-9a-f]+)\/(targetgroup\/[^/]+\/[0-9a-f]+)$/);
+    if (m && m[2] === targetGroup)
+      return scope(m[1]!, `load balancer from the ResourceLabel of policy "${p.PolicyName}"`);
+  }
+  const flag = "pass --load-balancer app/NAME/ID (the last part of the ALB's ARN)";
+  if (described === undefined)
+    throw new UsageError(
+      `the load balancer of target group ${targetGroup} cannot be found from ECS alone; ${flag}.`,
+      "no-load-balancer",
+    );
+  if (!described.ok) {
+    const e = described.error as { name?: string; message?: string } | null;
+    const name = e?.name ?? "";
+    if (DENIED.test(name))
       throw new UsageError(
-        `the load balancer of target group ${targetGroup} cannot be found from ECS alone; pass --load-balancer app/NAME/ID (the last part of the ALB's ARN).`,
+        `AWS refused elasticloadbalancing:DescribeTargetGroups (${name}), so the load balancer of target group ${targetGroup} cannot be found; allow that action (examples/iam/collect-policy.json) or ${flag}.`,
         "no-load-balancer",
       );
+    if (name === "TargetGroupNotFoundException" || name === "TargetGroupNotFound")
+      throw new UsageError(
+        `ELB has no target group ${targetGroup} in this Region (${name}); check --region and --target-group, or ${flag}.`,
+        "no-load-balancer",
+      );
+    throw described.error;
   }
-  return { loadBalancer, targetGroup, how: how.join("; ") };
+  const arns = described.group.LoadBalancerArns ?? [];
+  if (arns.length === 0)
+    throw new UsageError(
+      `target group ${targetGroup} is attached to no load balancer (DescribeTargetGroups lists none), so it has no ALB metrics; attach it to a listener's rule, or ${flag}.`,
+      "no-load-balancer",
+    );
+  if (arns.length > 1)
+    throw new UsageError(
+      `target group ${targetGroup} is attached to ${arns.length} load balancers (${arns.map((a) => loadBalancerDimension(a) ?? a).join(", ")}), so which one's traffic to collect is not guessed; pass --load-balancer with one of them.`,
+      "no-load-balancer",
+    );
+  const loadBalancer = loadBalancerDimension(arns[0]!);
+  if (!loadBalancer)
+    throw new UsageError(
+      `target group ${targetGroup} is attached to ${arns[0]}, which is not an Application Load Balancer; caplab reads ALB metrics: ${flag}.`,
+      "no-load-balancer",
+    );
+  return scope(
+    loadBalancer,
+    "load balancer from the target group's LoadBalancerArns (ELBv2 DescribeTargetGroups)",
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -178,6 +178,7 @@ export async function loadObservedBundle(
     stepSeconds,
     length: n,
     task: manifest.current?.task ?? options.task ?? ASSUMED_TASK,
+    ...(manifest.current?.platform ? { platform: manifest.current.platform } : {}),
     requests,
     runningTasks:
       (await series("ci.RunningTaskCount.Average")) ?? countPerStep(perTask.CpuUtilized, n),

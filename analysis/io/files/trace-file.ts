@@ -21,6 +21,7 @@ import type {
   Candidate,
   DeploymentSettings,
   RawMetricSeries,
+  TargetGroupPlatform,
   Trace,
   TraceSource,
   WarningSink,
@@ -382,6 +383,11 @@ export async function loadTraceSource(
   current: Candidate | null;
   /** The service's deployment settings a bundle recorded (`caplab collect`), or null. */
   deployment: DeploymentSettings | null;
+  /**
+   * The target group's platform settings a bundle recorded (`caplab collect`), or null: what
+   * simulate and plan take where the config's platform: is silent (analysis/recorded-platform.ts).
+   */
+  platform: TargetGroupPlatform | null;
 }> {
   let from = configTime("from", source.from);
   let to = configTime("to", source.to);
@@ -396,6 +402,7 @@ export async function loadTraceSource(
   let observationSeconds: number | undefined;
   let current: Candidate | null = null;
   let deployment: DeploymentSettings | null = null;
+  let platform: TargetGroupPlatform | null = null;
   if (source.file !== undefined) {
     const path = resolve(baseDir, source.file);
     if (await isBundle(path)) {
@@ -414,6 +421,7 @@ export async function loadTraceSource(
       const recorded = bundle.manifest.current;
       current = recorded ? { task: recorded.task, scaling: recorded.scaling } : null;
       deployment = recorded?.deployment ?? null;
+      platform = recorded?.platform ?? null;
     } else {
       raw = await readTraceCsv(displayPath(path), {
         timeColumn: source.timeColumn,
@@ -431,7 +439,7 @@ export async function loadTraceSource(
     warn,
   );
   checkScaledCounts(trace, source.scale);
-  return { trace, current, deployment };
+  return { trace, current, deployment, platform };
 }
 
 /** A scale that lifts a step's count past {@link MAX_TRACE_COUNT} (or to Infinity) is refused. */

@@ -185,9 +185,10 @@ describe("collect with mocked AWS", () => {
     };
     const allowed = new Set(policy.Statement.flatMap((s) => s.Action));
     expect(new Set(aws.actions())).toEqual(allowed);
-    // 7 days at 60 s: 3 GetMetricData calls (the minimum, ⌈26 × 10,080 / 100,800⌉) and 9
-    // snapshot calls (one of them the second page of DescribeScalingPolicies) and 1 ListMetrics.
-    expect(aws.actions()).toHaveLength(13);
+    // 7 days at 60 s: 3 GetMetricData calls (the minimum, ⌈26 × 10,080 / 100,800⌉), 11
+    // snapshot calls (one of them the second page of DescribeScalingPolicies, two of them the
+    // target group's) and 1 ListMetrics.
+    expect(aws.actions()).toHaveLength(15);
   });
 
   it("keeps the task definition's environment variable names, never their values", async () => {

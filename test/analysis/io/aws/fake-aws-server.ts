@@ -1,6 +1,7 @@
 /**
  * A local stand-in for CloudWatch (AWS JSON 1.0, awsQuery-compatible errors), ECS and
- * Application Auto Scaling (AWS JSON 1.1) on 127.0.0.1, for the real SDK clients.
+ * Application Auto Scaling (AWS JSON 1.1) and ELBv2 (the AWS Query protocol: a form-encoded
+ * request, an XML answer) on 127.0.0.1, for the real SDK clients.
  * GetMetricData answers with deterministic synthetic data (a function of the metric and the
  * time, with a few gaps), pages it with NextToken, throttles every `throttleEvery`-th call,
  * marks one page PartialData, and can start failing for good after `failAfterPages` pages.
@@ -8,9 +9,13 @@
  * per page, filtered by the request's Namespace, MetricName and Dimensions as CloudWatch does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import {
+  ApplicationAutoScalingClient,
+  type ScalingPolicy,
+} from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ECSClient, type ServiceRevision } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { AddressInfo } from "node:net";
 import {
   ACTIVITIES,
@@ -20,6 +25,8 @@ import {
   SERVICE,
   SERVICE_REVISION,
   STEP_ALARM,
+  TARGET_GROUP,
+  TARGET_GROUP_ATTRIBUTES,
   TASK_DEFINITION,
 } from "./fixtures.js";
 
@@ -44,6 +51,13 @@ export interface FakeAwsOptions {
    * @default none
    */
   highResolution?: readonly string[];
+  /**
+   * ELBv2: the first `throttle` DescribeTargetGroups calls answer Throttling (400); `malformed`
+   * makes every DescribeTargetGroups answer a 200 whose XML is cut off.
+   */
+  elb?: { readonly throttle?: number; readonly malformed?: boolean };
+  /** The scaling policies DescribeScalingPolicies lists (in two pages). @default POLICIES */
+  policies?: readonly ScalingPolicy[];
 }
 
 export interface FakeTask {
@@ -144,6 +158,24 @@ function send(
   res.end(JSON.stringify(json));
 }
 
+/** A value in the AWS Query protocol's XML: lists as `member` elements, structures as elements. */
+function xml(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => `<member>${xml(v)}</member>`).join("");
+  if (value !== null && typeof value === "object")
+    return Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `<${k}>${xml(v)}</${k}>`)
+      .join("");
+  return String(value).replace(/&/g, "&amp;").replace(/</g, "&lt;");
+}
+
+const ELB_NS = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
+
+function sendXml(res: ServerResponse, status: number, text: string) {
+  res.writeHead(status, { "content-type": "text/xml" });
+  res.end(text);
+}
+
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
   const stats = { requests: {} as Record<string, number>, pages: 0, throttled: 0 };
   let gmdRequests = 0;
@@ -215,8 +247,44 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     };
   }
 
+  let describeTargetGroups = 0;
+  /** ELBv2 (AWS Query): DescribeTargetGroups and DescribeTargetGroupAttributes of TARGET_GROUP. */
+  function elb(res: ServerResponse, form: URLSearchParams): void {
+    const action = form.get("Action") ?? "";
+    stats.requests[action] = (stats.requests[action] ?? 0) + 1;
+    const answer = (result: unknown) =>
+      sendXml(
+        res,
+        200,
+        `<${action}Response xmlns="${ELB_NS}"><${action}Result>${xml(result)}</${action}Result><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    if (action === "DescribeTargetGroups") {
+      describeTargetGroups++;
+      if (describeTargetGroups <= (options.elb?.throttle ?? 0)) {
+        stats.throttled++;
+        return sendXml(
+          res,
+          400,
+          `<ErrorResponse xmlns="${ELB_NS}"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`,
+        );
+      }
+      if (options.elb?.malformed === true)
+        return sendXml(res, 200, `<${action}Response xmlns="${ELB_NS}"><${action}Result><Targ`);
+      return answer({ TargetGroups: [TARGET_GROUP] });
+    }
+    if (action === "DescribeTargetGroupAttributes")
+      return answer({ Attributes: TARGET_GROUP_ATTRIBUTES });
+    sendXml(
+      res,
+      400,
+      `<ErrorResponse xmlns="${ELB_NS}"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>no ${action}</Message></Error><RequestId>r-3</RequestId></ErrorResponse>`,
+    );
+  }
+
   const server = createServer((req, res) => {
     void (async () => {
+      if (String(req.headers["content-type"] ?? "").includes("x-www-form-urlencoded"))
+        return elb(res, new URLSearchParams(await body(req)));
       const target = String(req.headers["x-amz-target"] ?? "");
       const [service = "", action = ""] = target.split(".");
       stats.requests[action] = (stats.requests[action] ?? 0) + 1;
@@ -292,9 +360,10 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
           );
         if (action === "DescribeScalingPolicies") {
           // Two pages, to exercise the paginator.
+          const policies = options.policies ?? POLICIES;
           return input.NextToken
-            ? send(res, 200, { ScalingPolicies: POLICIES.slice(2) }, "1.1")
-            : send(res, 200, { ScalingPolicies: POLICIES.slice(0, 2), NextToken: "p2" }, "1.1");
+            ? send(res, 200, { ScalingPolicies: policies.slice(2) }, "1.1")
+            : send(res, 200, { ScalingPolicies: policies.slice(0, 2), NextToken: "p2" }, "1.1");
         }
         if (action === "DescribeScheduledActions")
           return send(res, 200, { ScheduledActions: SCHEDULED_ACTIONS }, "1.1");
@@ -338,5 +407,6 @@ export function wireClients(fake: FakeAws) {
     cloudWatch: new CloudWatchClient(config),
     ecs: new ECSClient(config),
     autoScaling: new ApplicationAutoScalingClient(config),
+    elb: new ElasticLoadBalancingV2Client(config),
   };
 }

@@ -7,6 +7,7 @@ import type {
 } from "@aws-sdk/client-application-auto-scaling";
 import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import type { Service, ServiceRevision, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { TargetGroup, TargetGroupAttribute } from "@aws-sdk/client-elastic-load-balancing-v2";
 
 export const ACCOUNT = "123456789012";
 export const LB = "app/my-alb/778d41231b141a0f";
@@ -179,3 +180,38 @@ export const ACTIVITIES: ScalingActivity[] = [
 ];
 
 export const POLICIES = [REQUEST_POLICY, CPU_POLICY, STEP_POLICY, PREDICTIVE_POLICY];
+
+export const LB_ARN = `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/${LB}`;
+
+/** The service's target group as ELBv2 DescribeTargetGroups returns it. */
+export const TARGET_GROUP: TargetGroup = {
+  TargetGroupArn: TG_ARN,
+  TargetGroupName: "api-tg",
+  Protocol: "HTTP",
+  Port: 8080,
+  TargetType: "ip",
+  LoadBalancerArns: [LB_ARN],
+  HealthCheckProtocol: "HTTP",
+  HealthCheckPath: "/healthz",
+  HealthCheckIntervalSeconds: 10,
+  HealthCheckTimeoutSeconds: 4,
+  HealthyThresholdCount: 3,
+  UnhealthyThresholdCount: 2,
+  Matcher: { HttpCode: "200-299" },
+};
+
+/** Its attributes (DescribeTargetGroupAttributes), with settings that are not ELB's defaults. */
+export const TARGET_GROUP_ATTRIBUTES: TargetGroupAttribute[] = [
+  { Key: "deregistration_delay.timeout_seconds", Value: "45" },
+  { Key: "slow_start.duration_seconds", Value: "60" },
+  { Key: "load_balancing.algorithm.type", Value: "least_outstanding_requests" },
+  { Key: "stickiness.enabled", Value: "false" },
+];
+
+/** The `platform:` values the target group gives the simulator. */
+export const TARGET_GROUP_PLATFORM = {
+  healthCheckIntervalSeconds: 10,
+  deregistrationDelaySeconds: 45,
+  slowStartSeconds: 60,
+  loadBalancingAlgorithm: "least_outstanding_requests",
+} as const;

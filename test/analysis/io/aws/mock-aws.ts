@@ -19,6 +19,11 @@ import {
   DescribeTaskDefinitionCommand,
   ECSClient,
 } from "@aws-sdk/client-ecs";
+import {
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import {
   ACTIVITIES,
@@ -28,6 +33,8 @@ import {
   SERVICE,
   SERVICE_REVISION,
   STEP_ALARM,
+  TARGET_GROUP,
+  TARGET_GROUP_ATTRIBUTES,
   TASK_DEFINITION,
 } from "./fixtures.js";
 
@@ -61,6 +68,9 @@ export function mockAws() {
   const cw = mockClient(CloudWatchClient);
   const ecs = mockClient(ECSClient);
   const aas = mockClient(ApplicationAutoScalingClient);
+  const elb = mockClient(ElasticLoadBalancingV2Client);
+  elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [TARGET_GROUP] });
+  elb.on(DescribeTargetGroupAttributesCommand).resolves({ Attributes: TARGET_GROUP_ATTRIBUTES });
   ecs.on(DescribeServicesCommand).resolves({ services: [SERVICE], failures: [] });
   ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: TASK_DEFINITION });
   ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [SERVICE_REVISION] });
@@ -77,6 +87,7 @@ export function mockAws() {
     cw,
     ecs,
     aas,
+    elb,
     /** `service:Action` of every command sent so far. */
     actions(): string[] {
       const name = (c: unknown) => (c as object).constructor.name.replace(/Command$/, "");
@@ -84,12 +95,14 @@ export function mockAws() {
         ...cw.calls().map((c) => `cloudwatch:${name(c.args[0])}`),
         ...ecs.calls().map((c) => `ecs:${name(c.args[0])}`),
         ...aas.calls().map((c) => `application-autoscaling:${name(c.args[0])}`),
+        ...elb.calls().map((c) => `elasticloadbalancing:${name(c.args[0])}`),
       ];
     },
     restore() {
       cw.restore();
       ecs.restore();
       aas.restore();
+      elb.restore();
     },
   };
 }
@@ -99,5 +112,6 @@ export function clients() {
     cloudWatch: new CloudWatchClient(TEST_CLIENT_CONFIG),
     ecs: new ECSClient(TEST_CLIENT_CONFIG),
     autoScaling: new ApplicationAutoScalingClient(TEST_CLIENT_CONFIG),
+    elb: new ElasticLoadBalancingV2Client(TEST_CLIENT_CONFIG),
   };
 }
