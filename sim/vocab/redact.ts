@@ -51,6 +51,20 @@ export function hasUserinfo(text: string): boolean {
 const SECRET_PARAM =
   /([?&;](?:[\w.~%-]*?)(?:token|secret|passw(?:or)?d|pwd|signature|sig|credentials?|api[-_]?key|key|auth|authorization|session[-_]?id|jwt)(?:\[\])?=)[^&#\s"'<>\\{}|`]+/gi;
 
+/**
+ * The names of the credential-named query parameters in `text` with a value
+ * ({@link redactQuerySecrets} takes their values out), each once, in order.
+ * @example secretQueryNames("https://h/?a=1&token=abc&api_key=x") // ["token", "api_key"]
+ */
+export function secretQueryNames(text: string): string[] {
+  const names: string[] = [];
+  for (const m of text.matchAll(SECRET_PARAM)) {
+    const name = m[1]!.slice(1, -1);
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
 /** `text` with the value of every credential-named query parameter replaced by `***`. */
 export function redactQuerySecrets(text: string): string {
   return text.replace(SECRET_PARAM, "$1***");
@@ -67,6 +81,21 @@ export function redactSecrets(text: string): string {
   // Most text holds neither; skip the regular expressions then.
   if (!text.includes("@") && !text.includes("=")) return text;
   return redactQuerySecrets(redactUserinfo(text));
+}
+
+/**
+ * HTTP header names whose values are credentials (case aside): `Authorization` and
+ * `Proxy-Authorization` (RFC 9110 §11.6.2, §11.7.2), `Cookie` and `Set-Cookie` (RFC 6265 §4),
+ * and the API-key and token headers services define (`X-Api-Key`, `X-Auth-Token`,
+ * `X-Amz-Security-Token`, `X-CSRF-Token`, …): a name holding `token`, `secret`, `password`,
+ * `api-key`/`apikey`, `auth` or `session`.
+ */
+const CREDENTIAL_HEADER =
+  /^(?:(?:proxy-)?authorization|(?:set-)?cookie2?|[\w-]*(?:token|secret|passw(?:or)?d|api[-_]?key|auth|session)[\w-]*)$/i;
+
+/** Whether the HTTP header `name` carries a credential ({@link CREDENTIAL_HEADER}). */
+export function isCredentialHeader(name: string): boolean {
+  return CREDENTIAL_HEADER.test(name.trim());
 }
 
 /**
