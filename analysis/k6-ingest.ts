@@ -595,11 +595,6 @@ class K6LineReader {
     const value = this.#number[0]!;
     if (!Number.isFinite(value))
       return this.badLine(`${entry.name} value ${value} is not a finite number`, true);
-    if (entry.check === SUBMETRIC_NAME)
-      return this.badLine(
-        `k6 writes a sub-metric's samples as Points of its parent with their tags, never a Point named ${JSON.stringify(entry.name.slice(0, 80))}`,
-        true,
-      );
     if (entry.check === DURATION_VALUE) {
       if (value < 0)
         return this.badLine(
@@ -622,7 +617,11 @@ class K6LineReader {
           `${entry.name} count ${value} is above 2^53 − 1, beyond what caplab counts exactly`,
           true,
         );
-    }
+    } else if (entry.check === SUBMETRIC_NAME)
+      return this.badLine(
+        `k6 writes a sub-metric's samples as Points of its parent with their tags, never a Point named ${JSON.stringify(entry.name.slice(0, 80))}`,
+        true,
+      );
     this.#target.point(entry, this.#number, tags, this.#position);
   }
 
