@@ -148,6 +148,12 @@ export interface GateRun {
     readonly ok: boolean;
     /** The value it was judged on, in the metric's unit; null: not judged (an empty Rate). */
     readonly observed?: number | null;
+    /**
+     * Samples of its (sub-)metric; 0: judged on an empty sink. A threshold that passed on no
+     * samples, or that k6 did not judge (observed null), is skipped: not judged, so it cannot
+     * make the gate pass. Unknown (absent): the verdict stands.
+     */
+    readonly samples?: number;
     /** What the metric holds (`time`: ms). */
     readonly contains?: string;
     /** k6's verdict, or caplab's on the k6 output (a distributed run, an import). */
@@ -362,16 +368,36 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
           : t.judgedBy === "caplab"
             ? "judged by caplab on the k6 output, as k6 judges"
             : "k6's verdict, or caplab's on the merged points of a distributed run";
+      const name = `k6 threshold ${t.metric}: ${t.expression}`;
+      if (t.ok && (t.observed === null || t.samples === 0)) {
+        // k6 passes a threshold whose sink has no value for it (an empty Rate: "a missing sink
+        // entry means that no samples are available", k6 `metrics/thresholds.go` `Run`) and
+        // judges an empty Trend, Counter or Gauge as 0 at the end of the test (k6
+        // `internal/metrics/engine/engine.go` `evaluateThresholds(ignoreEmptySinks=false)`,
+        // release notes v0.38.0 #1346): a pass on nothing, so not judged here.
+        out.push({
+          id: "k6-threshold",
+          group: "absolute",
+          name,
+          verdict: "skip",
+          detail:
+            t.observed === null
+              ? `not judged: no samples of ${t.metric}, and k6 does not judge a threshold without a value (it passes it).`
+              : `not judged: no samples of ${t.metric}; k6 judges its empty sink as ${formatObserved(t.observed ?? 0, t.contains ?? "default")} and passes it.`,
+          numbers: { samples: 0 },
+        });
+        continue;
+      }
       const value =
         t.observed === undefined
           ? ""
           : t.observed === null
-            ? "not judged: no samples, as k6; "
-            : `${formatObserved(t.observed, t.contains ?? "default")}; `;
+            ? "no value, as k6; "
+            : `${formatObserved(t.observed, t.contains ?? "default")}${t.samples === 0 ? ", no samples" : ""}; `;
       out.push({
         id: "k6-threshold",
         group: "absolute",
-        name: `k6 threshold ${t.metric}: ${t.expression}`,
+        name,
         verdict: t.ok ? "pass" : "fail",
         detail: `${t.ok ? "passed" : "FAILED"} (${value}${who}).`,
         numbers: t.observed === undefined ? {} : { observed: t.observed },

@@ -357,6 +357,13 @@ class Sink {
 const ANY_VALUE = 0;
 const DURATION_VALUE = 1;
 const COUNT_VALUE = 2;
+/**
+ * A name with `{`: a sub-metric's, which k6 never writes a Point under (its engine adds a
+ * parent's sample to the sinks of the sub-metrics whose tags the sample carries, k6
+ * `internal/metrics/engine/ingester.go` `flushMetrics`; its JSON output writes the sample under
+ * the parent, `internal/output/json/json.go`), so such a Point is refused.
+ */
+const SUBMETRIC_NAME = 3;
 
 /** A sub-metric's sink and its filter: tag index (into the reader's tag keys) → value. */
 interface SubSink {
@@ -610,7 +617,11 @@ class K6LineReader {
           `${entry.name} count ${value} is above 2^53 − 1, beyond what caplab counts exactly`,
           true,
         );
-    }
+    } else if (entry.check === SUBMETRIC_NAME)
+      return this.badLine(
+        `k6 writes a sub-metric's samples as Points of its parent with their tags, never a Point named ${JSON.stringify(entry.name.slice(0, 80))}`,
+        true,
+      );
     this.#target.point(entry, this.#number, tags, this.#position);
   }
 
@@ -1135,11 +1146,13 @@ export class K6Ingest {
       name,
       sink: new Sink(this.#wantedRaw.has(name)),
       perSecond: perSecond >= 0 ? perSecond : NOT_PER_SECOND,
-      check: K6_DURATION_METRICS.has(name)
-        ? DURATION_VALUE
-        : K6_COUNT_METRICS.has(name)
-          ? COUNT_VALUE
-          : ANY_VALUE,
+      check: name.includes("{")
+        ? SUBMETRIC_NAME
+        : K6_DURATION_METRICS.has(name)
+          ? DURATION_VALUE
+          : K6_COUNT_METRICS.has(name)
+            ? COUNT_VALUE
+            : ANY_VALUE,
       subs,
       needsTags: perSecond >= 0 || subs.length > 0,
       lines: 0,
@@ -1157,6 +1170,13 @@ export class K6Ingest {
     contains: string,
     thresholds: readonly K6ThresholdEntry[],
   ): void {
+    if (name.includes("{")) {
+      // k6 writes no Metric line for a sub-metric (only for a metric a sample names, k6
+      // `internal/output/json/json.go` `handleMetric`): a hand-made one may add thresholds,
+      // but its samples are always its parent's Points filtered by its tags, never its own.
+      if (thresholds.length > 0 && !this.#declared.has(name)) this.#declared.set(name, thresholds);
+      return;
+    }
     const entry = this.#entry(name);
     entry.type ??= type;
     entry.contains ??= contains;
@@ -1310,14 +1330,27 @@ export class K6Ingest {
   /**
    * Metrics whose Metric line declared thresholds, or that were asked for, whose raw values
    * could not all be kept by every part merged here (a worker read a trend's Points before
-   * knowing of its thresholds): read the input again asking for them.
+   * knowing of its thresholds), and sub-metrics whose thresholds a Metric line declared but
+   * that were not asked for (their parent's Points were not filtered for them): read the input
+   * again asking for them.
    */
   incompleteTrends(): string[] {
     const out: string[] = [];
     for (const e of this.#entries.values()) {
+      if (e.check === SUBMETRIC_NAME) continue;
       const wanted = this.#wantedRaw.has(e.name) || this.#declared.has(e.name);
       const trend = (e.type ?? BUILTIN_METRIC_TYPES[e.name]) === "trend";
       if (wanted && trend && e.sink.count > 0 && e.sink.rawState === "none") out.push(e.name);
+    }
+    // Sub-metrics whose thresholds a Metric line declared, not asked for: their filtered
+    // sinks were not kept (a malformed name is left to the thresholds' validation).
+    for (const name of this.#declared.keys()) {
+      if (!name.includes("{") || this.#wantedRaw.has(name)) continue;
+      try {
+        if (submetricFilter(name) !== null) out.push(name);
+      } catch {
+        // k6 refuses it before the test (exit 104): validateThresholds says so.
+      }
     }
     return out;
   }
@@ -1391,6 +1424,9 @@ export class K6Ingest {
     const names = [...this.#entries.keys()].sort();
     for (const name of names) {
       const e = this.#entries.get(name)!;
+      // A sub-metric is reported from its parent's filtered sink only (below), never from
+      // lines that name it (refused: k6 writes none).
+      if (e.check === SUBMETRIC_NAME) continue;
       const builtin = BUILTIN_METRIC_TYPES[name];
       // Reported: a metric with Points or a Metric line, or one asked for that k6 knows
       // without them (a built-in: k6 registers them all).

@@ -37,44 +37,110 @@ export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/** ASCII punctuation (CommonMark §2.1): what a backslash can escape. */
+const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
+
+/** A letter or digit of any script: neither whitespace nor punctuation (CommonMark §6.2). */
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
 /**
- * ASCII punctuation that can start Markdown syntax within a line (CommonMark §2.4 allows a
- * backslash before any ASCII punctuation). Not `(`, `)`, `{`, `}`: parentheses are syntax only
- * right after a link's `]`, which is escaped, and braces are none in CommonMark or GFM; escaping
- * them only made report.md hard to read raw ("5 days \(7,261 steps\)").
+ * Characters that can start Markdown syntax within a line, each escaped only where it can act
+ * (CommonMark §2.4 allows a backslash before any ASCII punctuation; escaping where nothing can
+ * happen only made report.md hard to read raw, `http\_req\_duration`, `rate\<0.01`):
+ * - always: `` ` `` (code), `*` (emphasis, also inside words), `[` and `]` (links; a `]` could
+ *   close a link caplab wraps around the text), `|` (a table cell), `~` (strikethrough), `$`
+ *   (math on github.com, which pairs two `$` of one line);
+ * - `_` unless between two letters or digits: such an underscore neither opens nor closes
+ *   emphasis (CommonMark §6.2, left- and right-flanking delimiter runs), so metric names
+ *   such as `http_req_duration` stay as they are;
+ * - `\` before ASCII punctuation or at the end (where caplab's own text follows): elsewhere
+ *   it is a plain backslash (`C:\Users`);
+ * - `<` before a letter, `/`, `!` or `?` (raw HTML, §6.6; an autolink, §6.5) or at the end:
+ *   `p(95)<500` stays;
+ * - `&` before what can be an entity or numeric character reference (§2.5) or at the end;
+ * - `>` and `#` at the start only (a block quote, §5.1; an ATX heading, §4.2).
+ * `!` needs none (an image needs the `[` after it, which is escaped), nor `(`, `)`, `{`, `}`.
  */
-const INLINE_SYNTAX = /[\\`*_[\]<>#|!~&$]/g;
+function escapeWhereItActs(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const next = text[i + 1];
+    let escape: boolean;
+    switch (c) {
+      case "`":
+      case "*":
+      case "[":
+      case "]":
+      case "|":
+      case "~":
+      case "$":
+        escape = true;
+        break;
+      case "_":
+        escape = !(
+          i > 0 &&
+          WORD_CHAR.test(text[i - 1]!) &&
+          next !== undefined &&
+          WORD_CHAR.test(next)
+        );
+        break;
+      case "\\":
+        escape = next === undefined || ASCII_PUNCTUATION.test(next);
+        break;
+      case "<":
+        escape = next === undefined || /[A-Za-z/!?]/.test(next);
+        break;
+      case "&":
+        escape = next === undefined || /^&(?:#|[A-Za-z][A-Za-z0-9]*;)/.test(text.slice(i, i + 34));
+        break;
+      case ">":
+      case "#":
+        escape = i === 0;
+        break;
+      default:
+        escape = false;
+    }
+    out += escape ? `\\${c}` : c;
+  }
+  return out;
+}
 
 /**
  * Text for an inline position in Markdown (a paragraph, a list item, a heading, a table cell):
- * it renders as itself, as one line, and cannot start anything.
+ * it renders as itself, as one line, and cannot start anything. For text from outside (names,
+ * paths, messages); caplab's own words around it are written as they are.
  *
  * - Unprintable characters become visible ({@link printable}), line breaks and tabs spaces,
  *   and leading and trailing spaces are dropped, so the text stays on its line and cannot
  *   open an indented code block or end in a hard line break.
- * - Every character that can open emphasis, code, a link or image, raw HTML or an entity, a
- *   table cell, strikethrough or math is backslash-escaped (CommonMark §2.4, "Backslash
- *   escapes").
+ * - Each character that could open emphasis, code, a link or image, raw HTML or an entity, a
+ *   table cell, strikethrough or math where it stands is backslash-escaped (CommonMark §2.4,
+ *   "Backslash escapes"; see {@link escapeWhereItActs}).
  * - A leading list marker (`-`, `+`, `1.`, `1)` before a space or the end, CommonMark §5.2)
  *   or a leading run of `-` or `=` is escaped, so the text cannot open a list, a setext
  *   underline or a thematic break where it starts a line or a list item.
- * - The GFM extended autolinks (`www.`, `scheme://`, `user@host`, GFM §6.9) are broken by
- *   escaping their `.`, `:` or `@`, so a name cannot become a clickable link. (github.com
- *   also links e-mail addresses in the text after parsing, where escapes are gone, see
- *   micromark-extension-gfm-autolink-literal's notes; that mail link is left.)
+ * - The GFM extended autolinks (`www.`, `http://`, `https://`, `user@host`, GFM §6.9, and
+ *   markdown-it's linkify: `ftp://`, `//host`) are broken by escaping their `.`, `:`, `/` or
+ *   `@`, so a name cannot become a clickable link; `s3://bucket` is no link and stays.
+ *   (github.com also links e-mail addresses in the text after parsing, where escapes are
+ *   gone, see micromark-extension-gfm-autolink-literal's notes; that mail link is left.)
  *
  * @example markdownInline("# [x](http://e)") // "\\# \\[x\\](http\\://e)"
+ * @example markdownInline("http_req_duration p(95)<500") // unchanged
  */
 export function markdownInline(text: string): string {
-  return printable(text)
-    .replace(/\r\n|\r|\n|\t/g, " ")
-    .trim()
-    .replace(INLINE_SYNTAX, (c) => `\\${c}`)
+  return escapeWhereItActs(
+    printable(text)
+      .replace(/\r\n|\r|\n|\t/g, " ")
+      .trim(),
+  )
     .replace(/^([-+=])(?=\s|$|[-+=])/, "\\$1")
     .replace(/^(\d{1,9})([.)])(?=\s|$)/, "$1\\$2")
-    .replace(/:(?=\/\/)/g, "\\:")
+    .replace(/(https?|ftp):(?=\/\/)/gi, "$1\\:")
+    .replace(/(^|[^:\w])\/\//g, "$1/\\/")
     .replace(/\b(www)\./gi, "$1\\.")
-    .replace(/@/g, "\\@");
+    .replace(/([\w.+-])@(?=[\w-])/g, "$1\\@");
 }
 
 /**

@@ -209,7 +209,8 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
           formatNumber(p.marginMinutes, 1),
           formatNumber(p.kpis.sloViolationMinutes),
           formatPercent(p.kpis.errorRatePercent, 3),
-          cell(formatUsd(p.kpis.monthlyCostUsd)),
+          // caplab's own figure: one `$` in its cell (two on a line could pair as math on GitHub).
+          formatUsd(p.kpis.monthlyCostUsd),
         ]),
       ),
     );
@@ -313,12 +314,13 @@ function candidateTable(result: PlanResult, outcomes: readonly CandidateOutcome[
       const rating = rated.get(c.id);
       return [
         String(i + 1),
-        markdownCell(sizeLabel(c.task)),
-        markdownCell(metricShortName(c.metric)),
-        markdownCell(formatTarget(c.metric, c.targetValue)),
+        // caplab's own labels and figures: written as they are.
+        sizeLabel(c.task),
+        metricShortName(c.metric),
+        formatTarget(c.metric, c.targetValue),
         `${c.scaling.MinCapacity}–${c.scaling.MaxCapacity}`,
         tt ? `${tt.ScaleOutCooldown}/${tt.ScaleInCooldown} s` : "—",
-        markdownCell(formatUsd(o.kpis.monthlyCostUsd)),
+        formatUsd(o.kpis.monthlyCostUsd),
         formatNumber(o.kpis.sloViolationMinutes),
         formatPercent(o.kpis.errorRatePercent, 3),
         rating ? rating.replace("-", " ") : "—",

@@ -65,6 +65,11 @@ export interface ThresholdVerdict {
   readonly observed?: number | null;
   /** What the metric holds: `time` (ms), `data` (bytes) or `default`. */
   readonly contains?: string;
+  /**
+   * Samples of the (sub-)metric in the k6 output (or k6's Rate counts); 0: the verdict was
+   * given on an empty sink, which the gate does not count as judged. Unknown when absent.
+   */
+  readonly samples?: number;
   /** Who gave the verdict: k6 itself, or caplab on the points (a distributed run, an import). */
   readonly judgedBy?: "k6" | "caplab";
 }
@@ -453,11 +458,18 @@ export function withObservedValues(
   known?: MetricTypeOf,
 ): ThresholdVerdict[] {
   return verdicts.map((t) => {
-    if (t.observed !== undefined) return t;
+    if (t.observed !== undefined && t.samples !== undefined) return t;
     const parsed = parseThresholdExpression(t.expression);
     if (!parsed.ok) return t;
-    const aggregation = aggregationKey(parsed.value.aggregation);
     const judged = evaluateThreshold(t.metric, t.expression, metrics, known);
+    // The samples it was judged on: the k6 output's, when there is one.
+    const samples =
+      t.samples ??
+      (judged.verdict !== "invalid" && Object.keys(metrics).length > 0
+        ? judged.samples
+        : undefined);
+    if (t.observed !== undefined) return samples === undefined ? t : { ...t, samples };
+    const aggregation = aggregationKey(parsed.value.aggregation);
     const contains = judged.verdict === "invalid" ? undefined : judged.contains;
     const fromK6 = Object.hasOwn(summaryMetrics, t.metric)
       ? summaryMetrics[t.metric]![aggregation]
@@ -469,6 +481,7 @@ export function withObservedValues(
       aggregation,
       ...(observed === undefined ? {} : { observed }),
       ...(contains === undefined ? {} : { contains }),
+      ...(samples === undefined ? {} : { samples }),
     };
   });
 }

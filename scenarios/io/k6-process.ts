@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { SHAPE_KINDS, type ShapeKind } from "../plan/k6-plan.js";
 import { UsageError } from "../../sim/vocab/errors.js";
+import { redactSecrets } from "../../sim/vocab/redact.js";
 import type { Env, Io } from "../../sim/vocab/index.js";
 import { PACKAGE_ROOT } from "../../sim/io/package-root.js";
 
@@ -55,7 +56,8 @@ export function findK6(env: Env): string {
 }
 
 /**
- * Runs a process, passing its output through `io`; resolves with its exit code. With
+ * Runs a process, passing its output through `io` line by line with credentials taken out
+ * ({@link redactedLines}); resolves with its exit code. With
  * `interrupt`, the process runs in a process group of its own (a Ctrl-C at the terminal
  * reaches caplab only) and gets SIGINT once when `interrupt` aborts: k6 then ends the test,
  * writes its outputs and exits 105, exactly once however the signal reached caplab.
@@ -78,16 +80,58 @@ export function runProcess(
     interrupt?.addEventListener("abort", forward, { once: true });
     child.on("close", () => interrupt?.removeEventListener("abort", forward));
     let stdout = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (echo) io.out(chunk.toString());
+    const out = redactedLines((text) => io.out(text));
+    const err = redactedLines((text) => io.err(text));
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      stdout += chunk;
+      if (echo) out.add(chunk);
     });
-    child.stderr.on("data", (chunk: Buffer) => {
-      if (echo) io.err(chunk.toString());
+    child.stderr.on("data", (chunk: string) => {
+      if (echo) err.add(chunk);
     });
     child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout }));
+    child.on("close", (code) => {
+      out.end();
+      err.end();
+      resolvePromise({ code, stdout });
+    });
   });
+}
+
+/**
+ * The longest piece of a line held back waiting for its end: past it, the piece is written
+ * (redacted on its own). @default 65,536 characters
+ */
+export const MAX_HELD_LINE_CHARS = 65_536;
+
+/**
+ * A writer that passes text on in whole lines, each with its credentials taken out
+ * (redactSecrets, sim/vocab/redact.ts: URL userinfo, credential query parameters, and the
+ * `Authorization:`, `Cookie:`, `Set-Cookie:`, `X-Api-Key:` … lines `k6 run --http-debug`
+ * logs): a process's output arrives in chunks that may cut a line, and so a header, in two.
+ * `end` passes on what is left.
+ */
+export function redactedLines(write: (text: string) => void): {
+  add(chunk: string): void;
+  end(): void;
+} {
+  let held = "";
+  return {
+    add(chunk) {
+      held += chunk;
+      const cut = held.lastIndexOf("\n");
+      if (cut < 0 && held.length <= MAX_HELD_LINE_CHARS) return;
+      const upTo = cut < 0 ? held.length : cut + 1;
+      write(redactSecrets(held.slice(0, upTo)));
+      held = held.slice(upTo);
+    },
+    end() {
+      if (held !== "") write(redactSecrets(held));
+      held = "";
+    },
+  };
 }
 
 /** "k6 v2.3.0 (…)" → "v2.3.0 (…)"; null when `k6 version` fails. */

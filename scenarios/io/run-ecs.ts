@@ -19,6 +19,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import {
   ENV_VARS,
   executionSegments,
+  requestSecretsSet,
   shapeSeconds,
   type ExecutionSegment,
   type ScenarioPlan,
@@ -251,9 +252,10 @@ async function runSegments(
   const startedAt = world.now();
   const environment: Record<string, string> = { [ENV_VARS.target]: opts.target };
   if (plan !== null) environment[ENV_VARS.planJson] = JSON.stringify(plan);
-  if (world.env[ENV_VARS.token] !== undefined)
+  const secrets = requestSecretsSet(world.env);
+  if (secrets.length > 0)
     io.err(
-      `caplab: ${ENV_VARS.token} is not forwarded to ECS (overrides are visible in DescribeTasks); give the task definition a secret instead.\n`,
+      `caplab: ${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} not forwarded to ECS (RunTask overrides are visible to anyone allowed DescribeTasks); give the task definition ${secrets.length === 1 ? "a secret" : "secrets"} of that name instead (containerDefinitions[].secrets, from Secrets Manager or SSM Parameter Store).\n`,
     );
   // Stopped before any task started: nothing to keep.
   if (signal.aborted) throw signal.reason;

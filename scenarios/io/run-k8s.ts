@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
-import { ENV_VARS, executionSegments } from "../plan/k6-plan.js";
+import { ENV_VARS, executionSegments, requestSecretsSet } from "../plan/k6-plan.js";
 import { writeFileAtomic, writeJsonAtomic } from "../../analysis/io/files/output.js";
 import { writeRunManifest } from "../../analysis/io/files/run-bundle.js";
 import type { RunJob, RunOutcome } from "./run.js";
@@ -15,6 +15,11 @@ export async function writeTestRun(job: RunJob): Promise<RunOutcome> {
   const { io } = world;
   const configMap = `caplab-${name}`;
   const env: { name: string; value: string }[] = [{ name: ENV_VARS.target, value: opts.target }];
+  const secrets = requestSecretsSet(world.env);
+  if (secrets.length > 0)
+    io.err(
+      `caplab: ${secrets.join(", ")} ${secrets.length === 1 ? "is" : "are"} not written into testrun.yaml (anyone who can read the file or the TestRun would see ${secrets.length === 1 ? "it" : "them"}); put ${secrets.length === 1 ? "it" : "them"} in a Kubernetes Secret and add to spec.runner.env an entry per name with valueFrom.secretKeyRef.\n`,
+    );
   if (plan !== null) env.push({ name: ENV_VARS.planJson, value: JSON.stringify(plan) });
   const testRun = {
     apiVersion: "k6.io/v1alpha1",

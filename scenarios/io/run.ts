@@ -29,6 +29,11 @@ import {
   type ShapeKind,
 } from "../plan/k6-plan.js";
 import { UsageError } from "../../sim/vocab/errors.js";
+import {
+  isCredentialHeader,
+  redactQuerySecrets,
+  secretQueryNames,
+} from "../../sim/vocab/redact.js";
 import { RUN_BUNDLE_FORMAT, type Env, type Io, type TraceSource } from "../../sim/vocab/index.js";
 import { caplabVersion } from "../../sim/io/package-root.js";
 import { awsClientOptions, type AwsTimeouts } from "../../analysis/io/aws/aws-client.js";
@@ -163,6 +168,25 @@ function targetOrigin(target: string): string {
   return `${url.protocol}//${url.host}`;
 }
 
+/**
+ * Where a plan carries a credential, as a sentence naming the field, or null: an endpoint's
+ * path with a credential-named query parameter (`/x?api_key=…`, sim/vocab/redact.ts
+ * secretQueryNames) or a header with a credential's name (`Authorization`, `Cookie`,
+ * `X-Api-Key`, …: isCredentialHeader). The plan goes as CAPLAB_PLAN_JSON into every RunTask
+ * override and testrun.yaml, and is kept as plan.json in the run bundle.
+ */
+export function planCredentialProblem(plan: ScenarioPlan): string | null {
+  for (const [i, e] of plan.mix.endpoints.entries()) {
+    const names = secretQueryNames(e.path);
+    if (names.length > 0)
+      return `plan.mix.endpoints[${i}].path ${redactQuerySecrets(e.path)} carries a credential in its query (${names.join(", ")})`;
+    for (const header of Object.keys(e.headers ?? {}))
+      if (isCredentialHeader(header))
+        return `plan.mix.endpoints[${i}].headers holds ${header}, a credential`;
+  }
+  return null;
+}
+
 /** The scenario's plan: --plan file, --trace for a replay, or the shape's defaults. */
 export async function loadScenarioPlan(
   kind: ShapeKind | null,
@@ -265,6 +289,12 @@ export async function runScenario(
   const { path, kind } = resolveScenario(scenario);
   await checkWholeFile(path, "scenario");
   const plan = await loadScenarioPlan(kind, opts, world.cwd);
+  const credential = plan === null ? null : planCredentialProblem(plan);
+  if (credential !== null)
+    throw new UsageError(
+      `${opts.plan ?? "the plan"}: ${credential}, which caplab refuses (the plan is written into plan.json, every ECS RunTask override and a k6-operator testrun.yaml); give a token with CAPLAB_TOKEN or a header with CAPLAB_HEADER_<NAME> in the environment instead.`,
+      "credentials-in-url",
+    );
   parseCollectFlag(opts.collect);
   // The bundle is written into a fresh temporary folder that is swapped in when the run is
   // over: a run that fails before k6 ran leaves --out as it was, and one that ran (whatever

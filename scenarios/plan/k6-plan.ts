@@ -420,6 +420,22 @@ function headerName(envSuffix: string): string {
 }
 
 /**
+ * The names of the request secrets set in `env` (CAPLAB_TOKEN, CAPLAB_HEADER_<NAME>, sorted):
+ * a local k6 gets them through its environment; caplab never puts them in a RunTask override
+ * or a testrun.yaml, and says so with the safe way.
+ */
+export function requestSecretsSet(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.keys(env)
+    .filter(
+      (k) =>
+        env[k] !== undefined &&
+        (k === ENV_VARS.token ||
+          (k.startsWith(ENV_VARS.headerPrefix) && k.length > ENV_VARS.headerPrefix.length)),
+    )
+    .sort();
+}
+
+/**
  * The target from environment variables ({@link ENV_VARS}). Credentials in the URL are
  * refused: k6 writes the full URL into every sample's `url` tag, so they would reach outputs.
  */

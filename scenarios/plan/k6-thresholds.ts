@@ -354,6 +354,19 @@ export function evaluateThreshold(
     (Object.hasOwn(metrics, parentName) ? metrics[parentName]!.contains : undefined) ??
     builtinContains(parentName);
   const samples = summary === undefined ? 0 : (summary.samples ?? 1);
+  // A sub-metric's samples are its parent's filtered by its tags (k6
+  // `internal/metrics/engine/ingester.go`): with a parent that has samples and no aggregates
+  // for the sub-metric, they were not filtered, which is not an empty sink.
+  const parentSummary =
+    parentName !== key && Object.hasOwn(metrics, parentName) ? metrics[parentName] : undefined;
+  if (summary === undefined && parentSummary !== undefined && (parentSummary.samples ?? 1) > 0)
+    return {
+      verdict: "invalid",
+      metric: key,
+      expression,
+      ok: false,
+      error: `${key} was not computed from the points of ${parentName}; ask the aggregator for it (thresholdNeeds)`,
+    };
   let observed: number | undefined;
   if (summary === undefined) observed = emptyValue(type);
   else {

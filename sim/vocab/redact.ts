@@ -51,22 +51,91 @@ export function hasUserinfo(text: string): boolean {
 const SECRET_PARAM =
   /([?&;](?:[\w.~%-]*?)(?:token|secret|passw(?:or)?d|pwd|signature|sig|credentials?|api[-_]?key|key|auth|authorization|session[-_]?id|jwt)(?:\[\])?=)[^&#\s"'<>\\{}|`]+/gi;
 
+/**
+ * The names of the credential-named query parameters in `text` with a value
+ * ({@link redactQuerySecrets} takes their values out), each once, in order.
+ * @example secretQueryNames("https://h/?a=1&token=abc&api_key=x") // ["token", "api_key"]
+ */
+export function secretQueryNames(text: string): string[] {
+  const names: string[] = [];
+  for (const m of text.matchAll(SECRET_PARAM)) {
+    const name = m[1]!.slice(1, -1);
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
 /** `text` with the value of every credential-named query parameter replaced by `***`. */
 export function redactQuerySecrets(text: string): string {
   return text.replace(SECRET_PARAM, "$1***");
 }
 
 /**
- * `text` with the credentials URLs carry taken out: userinfo ({@link redactUserinfo}) and
- * credential-named query parameters ({@link redactQuerySecrets}). Apply it to raw text, before
+ * `text` with the credentials URLs and HTTP header lines carry taken out: userinfo
+ * ({@link redactUserinfo}), credential-named query parameters ({@link redactQuerySecrets}) and
+ * credential header lines ({@link redactHeaderLines}). Apply it to raw text, before
  * escaping for HTML, Markdown or a terminal (an escape can split a value).
  *
  * @example redactSecrets("https://u:p@h/x?X-Amz-Signature=abc&a=1") // "https://***@h/x?X-Amz-Signature=***&a=1"
  */
 export function redactSecrets(text: string): string {
+  const headers = redactHeaderLines(text);
   // Most text holds neither; skip the regular expressions then.
-  if (!text.includes("@") && !text.includes("=")) return text;
-  return redactQuerySecrets(redactUserinfo(text));
+  if (!headers.includes("@") && !headers.includes("=")) return headers;
+  return redactQuerySecrets(redactUserinfo(headers));
+}
+
+/**
+ * HTTP header names whose values are credentials (case aside): `Authorization` and
+ * `Proxy-Authorization` (RFC 9110 §11.6.2, §11.7.2), `Cookie` and `Set-Cookie` (RFC 6265 §4),
+ * and the API-key and token headers services define (`X-Api-Key`, `X-Auth-Token`,
+ * `X-Amz-Security-Token`, `X-CSRF-Token`, …): a name starting `X-Auth` or holding `token`,
+ * `secret`, `password`, `api-key`/`apikey` or `session-id`.
+ */
+const CREDENTIAL_HEADER =
+  /^(?:(?:proxy-)?authorization|(?:set-)?cookie2?|x-auth[\w-]*|[\w-]*(?:token|secret|passw(?:or)?d|api[-_]?key|session[-_]?(?:id|key|token))[\w-]*)$/i;
+
+/** Whether the HTTP header `name` carries a credential ({@link CREDENTIAL_HEADER}). */
+export function isCredentialHeader(name: string): boolean {
+  return CREDENTIAL_HEADER.test(name.trim());
+}
+
+/**
+ * A header line, `Name: value`, where a line starts: at the start of the text, after a line
+ * break, or after the escape `\n` or `\r` of a quoted string. `k6 run --http-debug` logs each
+ * request and response with Go's httputil.DumpRequestOut / DumpResponse, CRLFs turned into
+ * LFs, inside one log message (k6 `lib/netext/httpext/httpdebug_transport.go`; the output is
+ * shown in https://grafana.com/docs/k6/latest/using-k6/http-debugging/): at a terminal the
+ * lines stand as they are, and piped (the logfmt of its logger, or `--log-format json`, which
+ * is what CloudWatch Logs gets) the message is one quoted string with `\n` between them. The
+ * value runs to the end of the line or the next `\n`/`\r` escape (a header line is never
+ * the last of a dump: an empty line follows the headers).
+ */
+const HEADER_LINE =
+  /(^|[\r\n]|\\[nr])([ \t]*)([!#$%&'*+.^_`|~0-9A-Za-z-]+)([ \t]*:[ \t]*)((?:(?!\\[nr])[^\r\n])+)/g;
+
+/** An authentication scheme kept before `***` (RFC 9110 §11.1): `Bearer ***`, `Basic ***`. */
+const AUTH_SCHEME = /^(?:Bearer|Basic|Digest|Negotiate|NTLM|Token|Bot|AWS4-HMAC-SHA256|OAuth)\s+/i;
+
+/**
+ * `text` with the value of every credential header line ({@link isCredentialHeader}:
+ * `Authorization`, `Cookie`, `Set-Cookie`, `X-Api-Key`, …) replaced by `***`, an
+ * authentication scheme kept: `Authorization: Bearer ***`. See {@link HEADER_LINE} for where
+ * a header line may stand.
+ *
+ * @example redactHeaderLines("GET / HTTP/1.1\nAuthorization: Bearer abc\nHost: h")
+ *   // "GET / HTTP/1.1\nAuthorization: Bearer ***\nHost: h"
+ */
+export function redactHeaderLines(text: string): string {
+  if (!text.includes(":")) return text;
+  return text.replace(
+    HEADER_LINE,
+    (line: string, start: string, indent: string, name: string, colon: string, value: string) => {
+      if (!isCredentialHeader(name)) return line;
+      const scheme = AUTH_SCHEME.exec(value)?.[0] ?? "";
+      return `${start}${indent}${name}${colon}${scheme}***`;
+    },
+  );
 }
 
 /**

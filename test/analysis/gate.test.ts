@@ -167,12 +167,57 @@ describe("evaluateGate", () => {
       [threshold("my_trend"), 0],
       [threshold("http_req_failed", { expression: "rate<0.01", observed: 0 }), 0],
       [threshold("http_req_duration", { observed: null }), 0],
+      [threshold("http_req_duration", { samples: 0 }), 0],
     ];
     for (const [t, latency] of cases) {
       const r = evaluateGate({ ...base, thresholds: [t as never] }, null, cfg());
       expect([JSON.stringify(t), r.latencyJudged]).toEqual([JSON.stringify(t), latency]);
       expect(r.verdict).toBe(latency > 0 ? "pass" : "inconclusive");
     }
+  });
+
+  it("does not count a threshold that passed on no samples, or that k6 did not judge, as judged", () => {
+    const base = { ...gateRunOf(runDataOf({ seed: 1, seconds: 20 })), slo: null, thresholds: [] };
+    const lax = GateConfigSchema.parse({ absolute: { max5xxPercent: 100 } });
+    const t = (extra: object) => ({
+      metric: "http_req_duration{name:nowhere}",
+      expression: "p(95)<500",
+      ok: true,
+      observed: 0,
+      contains: "time",
+      ...extra,
+    });
+    // k6 judges an empty Trend as 0 (passes p(95)<500) and does not judge an empty Rate.
+    for (const [threshold, detail] of [
+      [
+        t({ samples: 0 }),
+        /^not judged: no samples of .*; k6 judges its empty sink as 0 ms and passes it\.$/,
+      ],
+      [
+        t({ metric: "http_req_failed{name:x}", expression: "rate<0.01", observed: null }),
+        /^not judged: no samples of http_req_failed\{name:x\}, and k6 does not judge/,
+      ],
+    ] as const) {
+      const r = evaluateGate({ ...base, thresholds: [threshold as never] }, null, lax);
+      const check = r.checks.find((c) => c.id === "k6-threshold")!;
+      expect(check.verdict).toBe("skip");
+      expect(check.detail).toMatch(detail);
+      expect(check.latency).toBeUndefined();
+      expect(r).toMatchObject({ verdict: "inconclusive", latencyJudged: 0 });
+    }
+    // A threshold that failed on no samples still fails (k6 exits 99 on it); one with samples,
+    // or with no count known (k6's own verdict), passes as before.
+    const failed = evaluateGate(
+      { ...base, thresholds: [t({ samples: 0, ok: false, expression: "avg>100" }) as never] },
+      null,
+      lax,
+    );
+    expect(failed.verdict).toBe("fail");
+    for (const extra of [{ samples: 322, observed: 120 }, { observed: 120 }])
+      expect(evaluateGate({ ...base, thresholds: [t(extra) as never] }, null, lax)).toMatchObject({
+        verdict: "pass",
+        latencyJudged: 1,
+      });
   });
 
   it("counts the p95 regressions against a baseline as latency checks", () => {

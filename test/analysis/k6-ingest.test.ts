@@ -508,6 +508,55 @@ describe("k6 ingestion of lines k6 cannot have written (issue #11, row 12)", () 
   });
 });
 
+describe("k6 ingestion: a sub-metric is its parent's Points filtered by its tags, never its own lines", () => {
+  const time = "2026-03-02T06:00:00.5Z";
+  const sub = "http_req_duration{name:x}";
+  const point = (metric: string, value: number, tags: object | null) =>
+    `{"metric":${JSON.stringify(metric)},"type":"Point","data":{"time":"${time}","value":${value},"tags":${JSON.stringify(tags)}}}`;
+  const lines = [
+    `{"type":"Metric","data":{"name":${JSON.stringify(sub)},"type":"trend","contains":"time","thresholds":["p(95)<1"],"submetrics":null},"metric":${JSON.stringify(sub)}}`,
+    point("http_req_duration", 300, { name: "x" }),
+    point("http_req_duration", 100, { name: "y" }),
+    point(sub, 0, null), // line 4: k6's newer frame (the fast path)
+    `{"type":"Point","data":{"time":"${time}","value":0,"tags":{}},"metric":${JSON.stringify(sub)}}`, // line 5: the older frame
+    point("http_req_duration", 200, { name: "x", status: "200" }),
+  ];
+
+  it("refuses Points named like a sub-metric and keeps the thresholds a Metric line declares, on both paths and on threads", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-k6-sub-"));
+    try {
+      const path = join(dir, "sub.ndjson");
+      await writeFile(path, `${lines.join("\n")}\n`);
+      for (const r of [
+        await ingestK6File(path),
+        await ingestK6File(path, { fastPath: false }),
+        await ingestK6File(path, { workers: 2, pieceBytes: 100 }),
+      ]) {
+        expect(r.badLines.map((b) => [b.line, b.refused])).toEqual([
+          [4, true],
+          [5, true],
+        ]);
+        expect(r.badLines[0]!.reason).toMatch(/never a Point named "http_req_duration\{name:x\}"/);
+        expect(r.declaredThresholds[sub]).toEqual(["p(95)<1"]);
+        // Read again asking for it (ingestK6File): the two name:x Points, 300 and 200 ms.
+        expect(r.metrics[sub]).toMatchObject({ type: "trend", samples: 2 });
+        expect(r.metrics[sub]!.values.min).toBe(200);
+        expect(r.metrics.http_req_duration!.samples).toBe(3);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a sub-metric asked for is reported from its parent even when a line names it", () => {
+    const ingest = new K6Ingest({ metrics: [sub] });
+    for (const line of lines) ingest.addLine(line);
+    const r = ingest.finish();
+    expect(r.metrics[sub]).toMatchObject({ samples: 2, type: "trend", contains: "time" });
+    expect(r.badLineCount).toBe(2);
+  });
+});
+
 describe("defaultK6Workers: threads only where they can pay off", () => {
   it("none under 1 GiB or on busy cores; one per idle core but this one", () => {
     const big = IMPORT_DEFAULTS.k6ThreadMinBytes;

@@ -76,7 +76,7 @@ function expectNothingHappened(out: string): void {
   expect(existsSync(out)).toBe(false);
 }
 
-describe("a --target with a user name or password", () => {
+describe("a --target with credentials in it", () => {
   const paths: [string, string, Partial<Parameters<typeof runRunCommand>[1]>][] = [
     ["a library scenario on this machine", "smoke", {}],
     ["a custom script on this machine", "SCRIPT", {}],
@@ -94,27 +94,83 @@ describe("a --target with a user name or password", () => {
     ],
     ["--segments 2 --on k8s", "smoke", { segments: 2, on: "k8s" }],
   ];
+  const targets = [
+    ["a user name or password", withCredentials, () => "http://***@127.0.0.1"],
+    // A token in the query: it would ride in CAPLAB_TARGET in every RunTask override (which
+    // anyone allowed ecs:DescribeTasks reads) and in testrun.yaml.
+    [
+      "a token in its query",
+      () => `http://127.0.0.1:${port}/?token=${PASSWORD}&x=1`,
+      () => `http://127.0.0.1:${port}/?token=***&x=1 carries a credential in its query (token)`,
+    ],
+    [
+      "a presigned signature in its query",
+      () => `http://127.0.0.1:${port}/a?X-Amz-Signature=${PASSWORD}`,
+      () => "(X-Amz-Signature)",
+    ],
+  ] as const;
   for (const [what, scenario, extra] of paths)
-    it(`is refused on ${what}, before anything is written, started or sent`, async () => {
-      seen = [];
-      const script = join(dir, "script.js");
-      await writeFile(script, "export default function () {}\n");
-      const out = join(dir, `out-${what.replace(/\W+/g, "-")}`);
-      const error = await runRunCommand(
-        scenario === "SCRIPT" ? script : scenario,
-        { target: withCredentials(), out, ...extra },
-        cliContext(captureIo()),
-        deps(),
-      ).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(UsageError);
-      expect((error as UsageError).code).toBe("credentials-in-url");
-      expect((error as Error).message).not.toContain(PASSWORD);
-      expect((error as Error).message).toContain("http://***@127.0.0.1");
-      expectNothingHappened(out);
-    });
+    for (const [carrying, target, shown] of targets)
+      it(`with ${carrying} is refused on ${what}, before anything is written, started or sent`, async () => {
+        seen = [];
+        const script = join(dir, "script.js");
+        await writeFile(script, "export default function () {}\n");
+        const out = join(dir, `out-${what.replace(/\W+/g, "-")}`);
+        const error = await runRunCommand(
+          scenario === "SCRIPT" ? script : scenario,
+          { target: target(), out, ...extra },
+          cliContext(captureIo()),
+          deps(),
+        ).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(UsageError);
+        expect((error as UsageError).code).toBe("credentials-in-url");
+        expect((error as Error).message).not.toContain(PASSWORD);
+        expect((error as Error).message).toContain(shown());
+        expect((error as Error).message).toMatch(/CAPLAB_TOKEN/);
+        expectNothingHappened(out);
+      });
+
+  it("a plan with a credential in an endpoint's query or headers is refused on every path", async () => {
+    for (const [endpoint, said] of [
+      [
+        { name: "a", method: "GET", path: `/x?api_key=${PASSWORD}`, weight: 1 },
+        /plan\.mix\.endpoints\[0\]\.path \/x\?api_key=\*\*\* carries a credential in its query \(api_key\)/,
+      ],
+      [
+        { name: "a", method: "GET", path: "/x", weight: 1, headers: { Authorization: PASSWORD } },
+        /plan\.mix\.endpoints\[0\]\.headers holds Authorization, a credential/,
+      ],
+    ] as const)
+      for (const [, , extra] of paths.filter(([, s]) => s !== "SCRIPT")) {
+        seen = [];
+        const plan = join(dir, "plan-with-secret.json");
+        await writeFile(
+          plan,
+          JSON.stringify({
+            shape: { kind: "constant", rate: 1, durationSeconds: 10 },
+            mix: { endpoints: [endpoint], thinkTimeSeconds: 0 },
+            slo: { latencyP95Ms: 300, errorRatePercent: 1 },
+          }),
+        );
+        const out = join(dir, "out-plan-secret");
+        const error = await runRunCommand(
+          "constant",
+          { target: `http://127.0.0.1:${port}`, out, plan, ...extra },
+          cliContext(captureIo()),
+          deps(),
+        ).then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
+        expect(error).toBeInstanceOf(UsageError);
+        expect(error?.message).toMatch(said);
+        expect(error?.message).not.toContain(PASSWORD);
+        expectNothingHappened(out);
+      }
+  });
 
   it("is one sentence on stderr with the password taken out, exit 2, also with a bad port", async () => {
     for (const target of [

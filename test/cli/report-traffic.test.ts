@@ -98,7 +98,7 @@ describe("caplab report on a trace bundle", () => {
     expect(r.md).toContain("| Requests | 23 over 1 min (1 step of 60 s)");
     expect(r.md).toMatch(/\| Response time p95 per step \| median [\d.]+ ms, worst [\d.]+ ms at /);
     expect(r.md).toMatch(/\| Response time, average \| [\d.]+ ms \(weighted by requests\) \|/);
-    expect(r.md).toContain("elb-5xx (HTTPCode\\_ELB\\_5XX\\_Count) + target-5xx");
+    expect(r.md).toContain("elb-5xx (HTTPCode_ELB_5XX_Count) + target-5xx");
     expect(r.html).toContain('id="chart-traffic-latency"');
     // The 5xx counts are the traffic's; no server side is made of them alone.
     expect(r.md).toContain("The bundle has no server-side series.");

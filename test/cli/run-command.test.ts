@@ -331,6 +331,27 @@ describe("caplab run --on k8s", () => {
     expect(testRun.spec.runner.env[0]).toEqual({ name: "CAPLAB_TARGET", value: "http://svc" });
     expect(io.stdout()).toMatch(/kubectl apply -f/);
   });
+
+  it("never writes CAPLAB_TOKEN or CAPLAB_HEADER_* into testrun.yaml, and says how to give them", async () => {
+    const io = capture();
+    const out = join(dir, "k8s-secrets");
+    const env = { CAPLAB_TOKEN: "tok-never-written", CAPLAB_HEADER_X_API_KEY: "key-never-written" };
+    expect(
+      await runRunCommand(
+        "smoke",
+        { target: "http://svc", out, segments: 2, on: "k8s" },
+        cliContext(io),
+        deps(env),
+      ),
+    ).toBe(0);
+    const yaml = await readFile(join(out, "testrun.yaml"), "utf8");
+    expect(yaml).not.toContain("never-written");
+    expect(yaml).not.toMatch(/CAPLAB_TOKEN|CAPLAB_HEADER/);
+    expect(io.stderr()).toContain(
+      "caplab: CAPLAB_HEADER_X_API_KEY, CAPLAB_TOKEN are not written into testrun.yaml",
+    );
+    expect(io.stderr()).toMatch(/Kubernetes Secret .*valueFrom\.secretKeyRef/);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -435,7 +456,7 @@ describe("caplab run --on ecs (real SDK, local wire-protocol server)", () => {
       },
       cliContext(io),
       deps(
-        { CAPLAB_TOKEN: "never-sent" },
+        { CAPLAB_TOKEN: "never-sent", CAPLAB_HEADER_X_TENANT: "never-sent-either" },
         {
           ecs: client,
           sleep: async (ms) => void sleeps.push(ms),
@@ -481,7 +502,10 @@ describe("caplab run --on ecs (real SDK, local wire-protocol server)", () => {
       expect(c.at(-1)).toBe("/scenarios/smoke.js");
     }
     expect(JSON.stringify(runs)).not.toContain("never-sent");
-    expect(io.stderr()).toMatch(/CAPLAB_TOKEN is not forwarded/);
+    expect(JSON.stringify(runs)).not.toMatch(/never-sent-either|CAPLAB_HEADER|CAPLAB_TOKEN/);
+    expect(io.stderr()).toMatch(
+      /CAPLAB_HEADER_X_TENANT, CAPLAB_TOKEN are not forwarded to ECS .*containerDefinitions\[\]\.secrets/,
+    );
     const describes = ecs.calls.filter((c) => c.op === "DescribeTasks");
     expect(describes).toHaveLength(3);
     expect(sleeps).toEqual([5000, 10000]);

@@ -263,8 +263,48 @@ describe("the escapers", () => {
     expect(markdownInline("see https://e.example or www.e.example or a@b.c")).toBe(
       "see https\\://e.example or www\\.e.example or a\\@b.c",
     );
-    expect(markdownInline("a\u001b[2Jb")).toBe("a\\\\u001b\\[2Jb");
+    expect(markdownInline("a\u001b[2Jb")).toBe("a\\u001b\\[2Jb");
     expect(markdownCell("a|b")).toBe("a\\|b");
+  });
+
+  it("escapes a character only where it can act, so names read as they are", () => {
+    for (const plain of [
+      "http_req_duration{name:home} p(95)<500",
+      "322 in 21 s (15.3/s)",
+      "s3://results/k6",
+      "C:\\Users\\ci",
+      "a > b, 1 < 2, x & y, #3, 50 %, !",
+      "rate>=0.01 && p(99)<1500",
+      "naïve_größe_1",
+    ])
+      expect(markdownInline(plain), plain).toBe(plain);
+    for (const [text, escaped] of <[string, string][]>[
+      ["_em_", "\\_em\\_"],
+      ["a _b_ c", "a \\_b\\_ c"],
+      ["a*b*c", "a\\*b\\*c"],
+      ["<b>x</b>", "\\<b>x\\</b>"],
+      ["x<", "x\\<"],
+      ["&amp; &#60;", "\\&amp; \\&#60;"],
+      ["> quote", "\\> quote"],
+      ["## x", "\\## x"],
+      ["a\\*", "a\\\\\\*"],
+      ["ftp://h and //h", "ftp\\://h and /\\/h"],
+    ])
+      expect(markdownInline(text), text).toBe(escaped);
+    // Each renders as the text itself.
+    for (const s of ["_em_", "a*b*c", "<b>x</b>", "&amp; &#60;", "a\\*", "C:\\Users"])
+      expect(text(s)).toBe(s);
+  });
+
+  it("a run report.md reads as written raw and renders the names as themselves, with no link", () => {
+    const name = "http_req_duration{name:http://test.k6.io/?a=1&b=2}";
+    const md = renderRunMarkdown(runWithNames("contacts", name, "https://test.k6.io"));
+    // Raw: only the autolink's colon is escaped; underscores, braces, `<` before a digit stay.
+    expect(md).toContain("| http_req_duration{name:http\\://test.k6.io/?a=1&b=2} |");
+    expect(md).toContain("Target https\\://test.k6.io");
+    const html = markdown.render(md);
+    expect(html).toContain("<td>http_req_duration{name:http://test.k6.io/?a=1&amp;b=2}</td>");
+    expect(html).not.toContain("<a ");
   });
 
   it("markdownFence picks a fence longer than any backtick run and refuses a backtick info string", () => {

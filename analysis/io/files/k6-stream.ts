@@ -120,7 +120,8 @@ export async function ingestK6File(
 ): Promise<K6Ingested & { readonly bytes: number }> {
   const { ingest, bytes } = await ingestK6Bytes(path, options);
   // A trend whose thresholds a Metric line declared after a worker had read some of its
-  // Points lacks raw values there: read again, asking for it from the start.
+  // Points lacks raw values there, and a sub-metric a Metric line gave thresholds was not
+  // filtered out of its parent's Points: read again, asking for them from the start.
   const incomplete = ingest.incompleteTrends();
   if (incomplete.length > 0)
     return ingestK6File(path, {

@@ -140,7 +140,7 @@ function isLeftover(path: string): boolean {
 }
 
 function isTempName(name: string): boolean {
-  return TEMP_NAME.test(name) || name === FILES_LOCK;
+  return TEMP_NAME.test(name) || name === FILES_LOCK || LOCK_TAKEOVER.test(name);
 }
 
 async function lstatOrNull(path: string) {
@@ -680,6 +680,8 @@ export async function prepareOutputFiles(
  * written by caplab"; or one takes the other's fresh file for one caplab did not write.
  */
 const FILES_LOCK = ".caplab-lock";
+/** The marker of a takeover of a dead process's lock ({@link takeOverStaleLock}). */
+const LOCK_TAKEOVER = /^\.caplab-lock\.takeover-\d+$/;
 
 /** How long a command waits for another one's {@link FILES_LOCK}, in ms. @default 60000 */
 export const FILES_LOCK_TIMEOUT_MS = 60_000;
@@ -688,14 +690,53 @@ export const FILES_LOCK_TIMEOUT_MS = 60_000;
 const heldLocks = new Set<string>();
 
 /**
+ * Removes `lock`, left by the dead process `holder`, when this process is the one that takes
+ * it over. Several processes may find it at once; removing it each would let one remove the
+ * fresh lock another just took, and both hold it. So a takeover is itself exclusive: only the
+ * process that creates `LOCK.takeover-HOLDER` with O_EXCL may remove the lock, and only after
+ * reading it again and finding `holder` still in it (a lock with a dead holder changes only by
+ * such a takeover). The others go back to waiting for the lock. A takeover marker whose own
+ * process died (kill -9 within those milliseconds) is removed by the next one to find it.
+ */
+async function takeOverStaleLock(lock: string, holder: number): Promise<void> {
+  const marker = `${lock}.takeover-${holder}`;
+  let handle;
+  try {
+    handle = await open(marker, "wx");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const by = Number(((await readOwnerFile(marker).catch(() => null)) ?? "").trim());
+    if (Number.isInteger(by) && by > 0 && by !== process.pid && !processAlive(by))
+      await rm(marker, { force: true });
+    return;
+  }
+  try {
+    try {
+      await handle.writeFile(String(process.pid));
+    } finally {
+      await handle.close();
+    }
+    const now = Number(((await readOwnerFile(lock).catch(() => null)) ?? "").trim());
+    if (now === holder) await rm(lock, { force: true });
+  } finally {
+    await rm(marker, { force: true });
+  }
+}
+
+/**
  * Runs `body` holding `dir`'s {@link FILES_LOCK}. The lock is held for renames and the
  * marker only (milliseconds), so a busy lock is tried again after 5 ms, doubling to 200 ms,
  * each wait a random time in its upper half. A lock whose process no longer runs (kill -9
- * while holding it) is taken over.
+ * while holding it) is taken over, by one process at a time ({@link takeOverStaleLock}).
+ * Exported for the tests' child processes.
  *
  * @throws UsageError when another live process has held it for {@link FILES_LOCK_TIMEOUT_MS}.
  */
-async function withFolderLock<T>(dir: string, shown: string, body: () => Promise<T>): Promise<T> {
+export async function withFolderLock<T>(
+  dir: string,
+  shown: string,
+  body: () => Promise<T>,
+): Promise<T> {
   const lock = join(dir, FILES_LOCK);
   const deadline = Date.now() + FILES_LOCK_TIMEOUT_MS;
   for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
@@ -717,7 +758,7 @@ async function withFolderLock<T>(dir: string, shown: string, body: () => Promise
       holder > 0 &&
       (holder === process.pid ? !heldLocks.has(lock) : !processAlive(holder));
     if (stale) {
-      await rm(lock, { force: true });
+      await takeOverStaleLock(lock, holder);
       continue;
     }
     if (Date.now() > deadline)

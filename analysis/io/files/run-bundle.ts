@@ -181,6 +181,7 @@ function caplabVerdicts(json: unknown): ThresholdVerdict[] {
     if (typeof t.metric !== "string" || typeof t.expression !== "string") continue;
     if (typeof t.ok !== "boolean") continue;
     const observed = "observed" in t && (typeof t.observed === "number" || t.observed === null);
+    const samples = (t as { samples?: unknown }).samples;
     out.push({
       metric: t.metric,
       expression: t.expression,
@@ -190,6 +191,9 @@ function caplabVerdicts(json: unknown): ThresholdVerdict[] {
         : {}),
       ...(observed ? { observed: t.observed as number | null } : {}),
       ...("contains" in t && typeof t.contains === "string" ? { contains: t.contains } : {}),
+      ...(Number.isSafeInteger(samples) && (samples as number) >= 0
+        ? { samples: samples as number }
+        : {}),
       judgedBy: t.judgedBy === "k6" ? "k6" : "caplab",
     });
   }

@@ -4,12 +4,19 @@
  * A URL's userinfo (`https://user:password@host`, RFC 3986 §3.2.1, which "is deprecated" for
  * passwords there) would travel wherever the URL goes: k6 writes the request URL into every
  * sample's `url` tag, RunTask overrides are visible in DescribeTasks, a k6-operator TestRun
- * is a file people commit. caplab refuses such a URL before it writes or sends anything, and
+ * is a file people commit. The same holds for a credential in the query (`?token=…`,
+ * `?api_key=…`, a presigned URL's `X-Amz-Signature`). caplab refuses such a URL before it
+ * writes or sends anything, and
  * `redactUserinfo` (sim/vocab/redact.ts) takes userinfo out of any text that could echo one (error messages,
  * stacks).
  */
 import { UsageError } from "../../../sim/vocab/errors.js";
-import { hasUserinfo, redactUserinfo } from "../../../sim/vocab/redact.js";
+import {
+  hasUserinfo,
+  redactSecrets,
+  redactUserinfo,
+  secretQueryNames,
+} from "../../../sim/vocab/redact.js";
 
 export { hasUserinfo, redactUserinfo };
 
@@ -22,7 +29,8 @@ const INSTEAD = {
 
 /**
  * An http(s) URL from the flag `flag`, parsed; a UsageError (one sentence, the URL redacted)
- * when it is not a URL, has another scheme, or carries a user name or password.
+ * when it is not a URL, has another scheme, or carries a user name or password or a
+ * credential-named query parameter (`?token=…`, `X-Amz-Signature=…`: secretQueryNames).
  */
 export function parseHttpUrl(flag: string, text: string, kind: keyof typeof INSTEAD): URL {
   const shown = redactUserinfo(text);
@@ -51,6 +59,12 @@ export function parseHttpUrl(flag: string, text: string, kind: keyof typeof INST
   if (url.username !== "" || url.password !== "")
     throw new UsageError(
       `${flag} ${shown} carries a user name or password, which caplab refuses (it would be written wherever the URL goes); ${INSTEAD[kind]}.`,
+      "credentials-in-url",
+    );
+  const names = secretQueryNames(url.search + url.hash);
+  if (names.length > 0)
+    throw new UsageError(
+      `${flag} ${redactSecrets(text)} carries a credential in its query (${names.join(", ")}), which caplab refuses (it would be written wherever the URL goes: ECS RunTask overrides, which anyone allowed DescribeTasks reads, a k6-operator testrun.yaml, k6's url tags); ${INSTEAD[kind]}.`,
       "credentials-in-url",
     );
   return url;

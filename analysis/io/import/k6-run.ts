@@ -459,8 +459,9 @@ export async function importK6Run(
       observed: fromK6 ?? (r.verdict === "invalid" ? null : r.observed),
       contains:
         r.verdict === "invalid" ? (ingested.metrics[r.metric]?.contains ?? "default") : r.contains,
-      // k6 judged it on its own data: not an empty sink of caplab's reading.
-      samples: fromK6 !== undefined ? 1 : r.verdict === "invalid" ? 0 : r.samples,
+      // The samples of the k6 output, which k6 judged too: 0 shows an empty sink (whose
+      // passing verdict the gate does not count as judged).
+      samples: r.verdict === "invalid" ? (fromK6 !== undefined ? 1 : 0) : r.samples,
       judgedBy: "k6",
     };
   });

@@ -76,6 +76,7 @@ describe("loadRunBundle", () => {
         aggregation: "p(95)",
         observed: withServer.latency.p95Ms,
         contains: "time",
+        samples: withServer.requests,
       },
       {
         metric: "http_req_duration",
@@ -85,6 +86,7 @@ describe("loadRunBundle", () => {
         aggregation: "p(99)",
         observed: withServer.latency.p99Ms,
         contains: "time",
+        samples: withServer.requests,
       },
       {
         metric: "http_req_failed",
@@ -94,6 +96,7 @@ describe("loadRunBundle", () => {
         aggregation: "rate",
         observed: withServer.failedRequests / withServer.requests,
         contains: "default",
+        samples: withServer.requests,
       },
     ]);
     expect(withServer.server?.maxCapacity).toBe(10);
@@ -202,9 +205,9 @@ describe("run Markdown", () => {
 
   it("escapes hostile names", () => {
     const md = renderRunMarkdown(hostile);
-    // Every < is backslash-escaped, so GitHub renders it as text.
-    expect(md).not.toMatch(/(?<!\\)</);
-    expect(md).toContain("\\<img src=x onerror=alert(1)\\>");
+    // Every < that could open a tag is backslash-escaped, so GitHub renders it as text.
+    expect(md).not.toMatch(/(?<!\\)<[A-Za-z/!?]/);
+    expect(md).toContain("\\<img src=x onerror=alert(1)>");
   });
 });
 

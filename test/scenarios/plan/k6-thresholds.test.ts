@@ -46,7 +46,7 @@ function aggregate(lines: readonly string[], metrics: string[] = [], percentiles
 }
 
 /** A hand-made run: durations 1, 2, 3, 4 ms (1 and 3 for name a), 1 failure in 4, 8 requests. */
-function handMade(percentiles = [95, 99.9]) {
+function handMade(percentiles = [95, 99.9], subs = ["http_req_duration{name:a}"]) {
   return aggregate(
     [
       metricLine("http_req_duration", "trend", "time"),
@@ -58,7 +58,7 @@ function handMade(percentiles = [95, 99.9]) {
       ...[3, 5].map((v) => pointLine("http_reqs", v)),
       ...[7, 2].map((v) => pointLine("vus", v)),
     ],
-    ["http_req_duration{name:a}"],
+    subs,
     percentiles,
   );
 }
@@ -551,8 +551,22 @@ describe("judging the thresholds of a hand-made run", () => {
       renderThresholdResult(evaluateThreshold("http_req_duration", "p(99.9)<3.99", metrics)),
     ).toBe("http_req_duration p(99.9)<3.99: FAILED (3.997 ms)");
     expect(
-      renderThresholdResult(evaluateThreshold("http_req_duration{name:c}", "p(95)<1", handMade())),
+      renderThresholdResult(
+        evaluateThreshold(
+          "http_req_duration{name:c}",
+          "p(95)<1",
+          handMade([95], ["http_req_duration{name:c}"]),
+        ),
+      ),
     ).toBe("http_req_duration{name:c} p(95)<1: passed (0 ms, no samples: judged on 0, as k6 does)");
+  });
+
+  it("says when a sub-metric was not filtered out of its parent's points instead of judging it empty", () => {
+    // name:c was not asked for: its parent has 4 samples, so "no aggregates" is not "empty".
+    expect(evaluateThreshold("http_req_duration{name:c}", "p(95)<1", handMade())).toMatchObject({
+      verdict: "invalid",
+      error: expect.stringMatching(/not computed from the points of http_req_duration/),
+    });
   });
 });
 

@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  isCredentialHeader,
   maskSecrets,
   MIN_MASKED_SECRET_CHARS,
+  redactHeaderLines,
   redactSecrets,
   redactStrings,
   secretValuesOf,
@@ -117,5 +119,89 @@ describe("redactStrings", () => {
         list: ["https://u:p@h/", { "x?token=abc": "y?sig=def" }],
       }),
     ).toEqual({ n: 1, at, list: ["https://***@h/", { "x?token=***": "y?sig=***" }] });
+  });
+});
+
+describe("redactHeaderLines (k6 --http-debug)", () => {
+  const credentialName = fc.constantFrom(
+    "Authorization",
+    "authorization",
+    "Proxy-Authorization",
+    "Cookie",
+    "Set-Cookie",
+    "X-Api-Key",
+    "x-api-key",
+    "X-Auth-Token",
+    "X-Amz-Security-Token",
+    "Api_Key",
+    "X-Session-Id",
+    "Private-Token",
+  );
+  const scheme = fc.constantFrom("", "Bearer ", "Basic ", "Token ");
+  /** A header value: a secret with the characters header values hold, spaces and quotes too. */
+  const value = fc
+    .stringMatching(/^[A-Za-z0-9%._~+/=;:, "'()-]{0,30}$/)
+    .map((tail) => `Zq9SECRET${tail}`);
+  const plainHeader = fc.constantFrom("Host: h.example.com", "Accept-Encoding: gzip", "key: value");
+  /** How k6's log holds the dump: lines as they are (a terminal), or a quoted string. */
+  const form = fc.constantFrom("raw", "crlf", "logfmt", "json");
+
+  it("never shows a credential header's value, in any form k6 logs it, and keeps the other lines", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(plainHeader, fc.tuple(credentialName, scheme, value)), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        form,
+        (headers, how) => {
+          const lines = [
+            "GET /x HTTP/1.1",
+            ...headers.map((h) => (typeof h === "string" ? h : `${h[0]}: ${h[1]}${h[2]}`)),
+            "",
+            "",
+          ];
+          const dump = lines.join(how === "crlf" ? "\r\n" : "\n");
+          const text =
+            how === "logfmt"
+              ? `time="t" level=info msg=${JSON.stringify(`Request:\n${dump}\n`)} source=http-debug`
+              : how === "json"
+                ? JSON.stringify({
+                    level: "info",
+                    msg: `Request:\n${dump}\n`,
+                    x: "source=http-debug",
+                  })
+                : `INFO[0001] Request:\n${dump}\n  source=http-debug`;
+          const out = redactSecrets(text);
+          expect(out).not.toContain("Zq9SECRET");
+          for (const h of headers)
+            if (typeof h === "string") expect(out).toContain(h);
+            else expect(out).toContain(`${h[0]}: ${h[1].trim() === "" ? "" : h[1]}***`);
+          expect(out).toContain("GET /x HTTP/1.1");
+          expect(out).toContain("source=http-debug");
+          // Redacting again changes nothing.
+          expect(redactSecrets(out)).toBe(out);
+        },
+      ),
+    );
+  });
+
+  it.each([
+    ["Authorization: Bearer abc.def", "Authorization: Bearer ***"],
+    ["  cookie:a=1; b=2", "  cookie:***"],
+    ["Set-Cookie: sid=x; Path=/; HttpOnly\nVary: Cookie", "Set-Cookie: ***\nVary: Cookie"],
+    ["Author: Jane Doe", "Author: Jane Doe"],
+    ["Keep-Alive: timeout=5", "Keep-Alive: timeout=5"],
+    ["caplab: Authorization: not a header line", "caplab: Authorization: not a header line"],
+    ["X-Api-Key:", "X-Api-Key:"],
+  ])("%j → %j", (text, expected) => {
+    expect(redactHeaderLines(text)).toBe(expected);
+  });
+
+  it("knows the credential headers by name", () => {
+    for (const name of ["Authorization", "COOKIE", "set-cookie", "X-CSRF-Token", "x-auth-user"])
+      expect(isCredentialHeader(name), name).toBe(true);
+    for (const name of ["Host", "Content-Type", "Author", "Keep-Alive", "Accept", "X-Request-Id"])
+      expect(isCredentialHeader(name), name).toBe(false);
   });
 });

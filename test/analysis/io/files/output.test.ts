@@ -454,6 +454,31 @@ function addInChild(dir: string, name: string): Promise<void> {
   });
 }
 
+/**
+ * Runs test/analysis/io/files/output-lock.ts (child `id` of several, `rounds` rounds);
+ * resolves with its exit code (3: it held `dir`'s lock while another process did).
+ */
+function lockInChild(
+  dir: string,
+  scratch: string,
+  id: number,
+  rounds: number,
+): Promise<number | null> {
+  return new Promise((done, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(here, "output-lock.ts"), dir, scratch, String(id), String(rounds)],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 || code === 3 ? done(code) : reject(new Error(stderr)),
+    );
+  });
+}
+
 describe("commands adding files to one folder at once (report and gate on one bundle)", () => {
   it("each lists its files in the marker, and none takes the other's for a stranger's", async () => {
     const root = await tempDir("files-race");
@@ -495,6 +520,35 @@ describe("commands adding files to one folder at once (report and gate on one bu
     await Promise.all(names.map((n) => addInChild(run, n)));
     expect((await readOutputMarker(run))?.files).toEqual(["manifest.json", ...names].sort());
     for (const n of names) expect(await readFile(join(run, n), "utf8")).toBe(n);
+  });
+
+  it("lets one process at a time take over the lock of a dead one, however many find it at once", async () => {
+    // Eight processes find the lock of a dead process together, round after round: before,
+    // each removed it and took the lock, so one could remove another's fresh lock and both
+    // held it.
+    const root = await tempDir("files-takeover");
+    const run = join(root, "run");
+    const scratch = join(root, "scratch");
+    await mkdir(scratch);
+    await caplabOutput(run, { "manifest.json": "{}" });
+    const n = 8;
+    const rounds = 4;
+    const children = Array.from({ length: n }, (_, id) => lockInChild(run, scratch, id, rounds));
+    const all = async (prefix: string) => {
+      for (;;) {
+        const seen = (await readdir(scratch)).filter((f) => f.startsWith(prefix)).length;
+        if (seen === n) return;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    for (let round = 0; round < rounds; round++) {
+      await writeFile(join(run, ".caplab-lock"), "999999999");
+      await all(`ready-${round}-`);
+      await writeFile(join(scratch, `go-${round}`), "");
+      await all(`done-${round}-`);
+      expect((await readdir(run)).filter((f) => f.startsWith(".caplab-lock"))).toEqual([]);
+    }
+    expect(await Promise.all(children)).toEqual(Array.from({ length: n }, () => 0));
   });
 
   it("takes over the lock of a process that died holding it (kill -9)", async () => {
