@@ -195,6 +195,9 @@ const EVENT_PRIORITY: Record<ScalingEvent["kind"], number> = {
   "scale-out": 0,
   "scale-in": 0,
   "oom-kill": 1,
+  "unhealthy-task-replaced": 1,
+  "target-unhealthy": 2,
+  "target-healthy": 3,
   "scheduled-action": 1,
   "blocked-by-cooldown": 2,
   "scale-in-withheld": 3,
@@ -219,6 +222,12 @@ export function eventChange(e: ScalingEvent): string {
       return `Min ${e.MinCapacity}, Max ${e.MaxCapacity}`;
     case "oom-kill":
       return `${e.tasks} task${e.tasks === 1 ? "" : "s"} killed`;
+    case "target-unhealthy":
+      return `${formatNumber(e.tasks, 1)} tasks unhealthy`;
+    case "target-healthy":
+      return `${formatNumber(e.tasks, 1)} tasks healthy again`;
+    case "unhealthy-task-replaced":
+      return `${formatNumber(e.tasks, 1)} unhealthy tasks replaced`;
     case "scale-in-withheld":
     case "insufficient-data":
     case "scale-in-suspended":
