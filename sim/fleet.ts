@@ -271,9 +271,15 @@ export class Fleet {
   }
 
   /**
-   * ECS's running count at tau: the tasks RUNNING then, to the nearest whole task (the groups'
-   * counts are expected values). Draining tasks are not counted: ECS deregisters a task while it
-   * is DEACTIVATING, past RUNNING (ECS developer guide, task lifecycle).
+   * ECS's running count at tau: the tasks RUNNING then, as the expected value the groups' counts
+   * are (fractional after an OOM share), not rounded. AWS counts whole tasks at the moment of
+   * the scaling action; the model knows only their expectation, and the capacity formulas round
+   * their result up as AWS does (sim/rules.ts `targetTrackingCapacity`; step scaling's result
+   * alike), so a crash loop's 0.4 of a task asks for one when its metric is high (rounded to
+   * the nearest task, it counted as none and asked for nothing: sim/MODEL-AUDIT.md C8). The
+   * timeline's runningCount is the same expectation, averaged over the step. Draining tasks are
+   * not counted: ECS deregisters a task while it is DEACTIVATING, past RUNNING (ECS developer
+   * guide, task lifecycle); unhealthy tasks ECS is replacing are (they are RUNNING).
    */
   runningCount(tau: number): number {
     let total = 0;
@@ -282,7 +288,7 @@ export class Fleet {
       const g = groups[k]!;
       if (g.runningAt <= tau) total += g.count;
     }
-    return Math.round(total);
+    return total < COUNT_TOLERANCE ? 0 : total;
   }
 
   /** The revision new tasks run outside deployments (the last one completed). */
