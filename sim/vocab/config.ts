@@ -44,6 +44,7 @@ export const SIMULATED_METRICS = {
     "RequestCount",
     "RequestCountPerTarget",
     "TargetResponseTime",
+    "HTTPCode_ELB_5XX_Count",
     "HTTPCode_Target_5XX_Count",
     "HealthyHostCount",
   ],
