@@ -210,6 +210,11 @@ const EVENT_PRIORITY: Record<ScalingEvent["kind"], number> = {
   "scale-in-suspended": 3,
 };
 
+/** "1 task", "3 tasks", "0.4 tasks" (a group's count is an expected value). */
+function taskCount(n: number): string {
+  return `${formatNumber(n, Number.isInteger(n) ? 0 : 1)} task${n === 1 ? "" : "s"}`;
+}
+
 /** A one-line description of what an event changed, e.g. "3 → 5 tasks". */
 export function eventChange(e: ScalingEvent): string {
   switch (e.kind) {
@@ -223,11 +228,11 @@ export function eventChange(e: ScalingEvent): string {
     case "oom-kill":
       return `${e.tasks} task${e.tasks === 1 ? "" : "s"} killed`;
     case "target-unhealthy":
-      return `${formatNumber(e.tasks, 1)} tasks unhealthy`;
+      return `${taskCount(e.tasks)} unhealthy`;
     case "target-healthy":
-      return `${formatNumber(e.tasks, 1)} tasks healthy again`;
+      return `${taskCount(e.tasks)} healthy again`;
     case "unhealthy-task-replaced":
-      return `${formatNumber(e.tasks, 1)} unhealthy tasks replaced`;
+      return `${taskCount(e.tasks)} replaced`;
     case "scale-in-withheld":
     case "insufficient-data":
     case "scale-in-suspended":

@@ -572,6 +572,13 @@ class Simulation {
     if (!(floor > 0) || this.slowStartSeconds > 0 || this.inflightThatFits === -Infinity) return 0;
     const lambda = peakStepRequests / (floor * this.s);
     if (!(lambda < MAX_STABLE_UTILIZATION * this.capacityRate)) return 0;
+    // Below saturation a health check fails only when the mean wait passes its timeout (a slow
+    // service); ECS then starts a replacement before stopping the task, unless maximumPercent
+    // leaves no room, when the billed tasks dip below the floor until it is provisioned.
+    if (this.checks && this.maximumPercent < 200) {
+      const r = queueStep(this.servers, lambda, this.mu, this.cv, Infinity, false, this.qs);
+      if (!(r.meanWait <= this.checkTimeout)) return 0;
+    }
     if (this.perInflightMiB > 0) {
       const r = queueStep(this.servers, lambda, this.mu, this.cv, Infinity, false, this.qs);
       const inflight = lambda * (r.meanWait + this.timePerRequest);
@@ -1015,7 +1022,7 @@ class Simulation {
       step: i,
       tasks: c,
       reason: launched
-        ? `ECS replaces ${round2(c)} unhealthy task(s): ${stopNow > 0 ? `${round2(stopNow)} stop at once (maximumPercent ${this.maximumPercent} leaves no room), ` : ""}${round2(first)} keep running, out of the ALB's rotation, until the replacements are healthy, then drain.`
+        ? `ECS replaces ${round2(c)} unhealthy task(s): ${stopNow > 0 ? `${round2(stopNow)} stop at once (maximumPercent ${this.maximumPercent} leaves no room), ` : ""}${round2(first)} keep running until the replacements are healthy (the ALB routes to them only while no target is healthy), then drain.`
         : `ECS stops ${round2(c)} unhealthy task(s): the desired count is met without them.`,
     });
     return stopNow > 0 || !launched;
