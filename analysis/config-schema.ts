@@ -226,6 +226,30 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
       "Health checks a new target passes to be healthy.",
       P.newTargetHealthyChecks,
     ),
+    healthCheckTimeoutSeconds: withDefault(
+      "ALB HealthCheckTimeoutSeconds: a check unanswered within it fails (ALB default 5); with overloadFailsHealthChecks it waits in the task's queue.",
+      P.healthCheckTimeoutSeconds,
+    ),
+    unhealthyThresholdCount: withDefault(
+      "ALB UnhealthyThresholdCount: failed checks in a row before a target is unhealthy (ALB default 2).",
+      P.unhealthyThresholdCount,
+    ),
+    healthyThresholdCount: withDefault(
+      "ALB HealthyThresholdCount: passed checks in a row before an unhealthy target is healthy again (ALB default 5).",
+      P.healthyThresholdCount,
+    ),
+    healthCheckGracePeriodSeconds: withDefault(
+      "ECS healthCheckGracePeriodSeconds: seconds after a task starts during which ECS ignores its failing ALB checks (ECS default 0).",
+      P.healthCheckGracePeriodSeconds,
+    ),
+    overloadFailsHealthChecks: withDefault(
+      "Whether an overloaded task fails its ALB health checks (a check waits in its queue) and ECS replaces it; false: the model before (sim/MODEL-AUDIT.md O5).",
+      P.overloadFailsHealthChecks,
+    ),
+    maximumPercent: withDefault(
+      "The service's DeploymentConfiguration.maximumPercent outside deployments: ECS starts replacements for unhealthy tasks before stopping them as far as it allows (ECS default 200).",
+      P.maximumPercent,
+    ),
     slowStartSeconds: withDefault("ALB slow start, seconds (0 = off, 30–900).", P.slowStartSeconds),
     deregistrationDelaySeconds: withDefault(
       "Draining, seconds; a draining task is billed until it ends.",

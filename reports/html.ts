@@ -451,6 +451,9 @@ function eventSource(ev: ScalingEvent): string {
     case "scheduled-action":
       return ev.name;
     case "oom-kill":
+    case "target-unhealthy":
+    case "target-healthy":
+    case "unhealthy-task-replaced":
       return "—";
     case "deployment-started":
     case "tasks-replaced":

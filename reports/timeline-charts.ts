@@ -195,6 +195,9 @@ const EVENT_PRIORITY: Record<ScalingEvent["kind"], number> = {
   "scale-out": 0,
   "scale-in": 0,
   "oom-kill": 1,
+  "unhealthy-task-replaced": 1,
+  "target-unhealthy": 2,
+  "target-healthy": 3,
   "scheduled-action": 1,
   "blocked-by-cooldown": 2,
   "scale-in-withheld": 3,
@@ -206,6 +209,11 @@ const EVENT_PRIORITY: Record<ScalingEvent["kind"], number> = {
   "tasks-replaced": 2,
   "scale-in-suspended": 3,
 };
+
+/** "1 task", "3 tasks", "0.4 tasks" (a group's count is an expected value). */
+function taskCount(n: number): string {
+  return `${formatNumber(n, Number.isInteger(n) ? 0 : 1)} task${n === 1 ? "" : "s"}`;
+}
 
 /** A one-line description of what an event changed, e.g. "3 → 5 tasks". */
 export function eventChange(e: ScalingEvent): string {
@@ -219,6 +227,12 @@ export function eventChange(e: ScalingEvent): string {
       return `Min ${e.MinCapacity}, Max ${e.MaxCapacity}`;
     case "oom-kill":
       return `${e.tasks} task${e.tasks === 1 ? "" : "s"} killed`;
+    case "target-unhealthy":
+      return `${taskCount(e.tasks)} unhealthy`;
+    case "target-healthy":
+      return `${taskCount(e.tasks)} healthy again`;
+    case "unhealthy-task-replaced":
+      return `${taskCount(e.tasks)} replaced`;
     case "scale-in-withheld":
     case "insufficient-data":
     case "scale-in-suspended":

@@ -38,6 +38,7 @@ import {
   type PeriodStore,
 } from "./metrics.js";
 import {
+  ceilTolerant,
   clampCapacity,
   HIGH_RESOLUTION_PERIOD_SECONDS,
   inCooldown,
@@ -667,7 +668,9 @@ export class AutoScaler {
       p.adjustmentType === "ChangeInCapacity"
         ? stepAdj.adj
         : percentChangeInCapacity(base, stepAdj.adj, p.minMagnitude);
-    return base + delta;
+    // (The base is the expected running count, fractional in a crash loop: the new count is
+    // rounded up, as the target-tracking formula rounds; sim/MODEL-AUDIT.md C8.)
+    return ceilTolerant(base + delta);
   }
 
   private reportBlocked(

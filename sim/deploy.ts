@@ -114,6 +114,8 @@ export function peakSeconds(trace: Pick<Trace, "requests" | "stepSeconds">): num
 /** Platform facts a deployment needs. */
 export interface DeployerParams {
   readonly healthCheckIntervalSeconds: number;
+  /** ALB UnhealthyThresholdCount (PlatformParams). */
+  readonly unhealthyThresholdCount: number;
   readonly deregistrationDelaySeconds: number;
   /** USD per task-second of the revision running before the deployment. */
   readonly costRate: number;
@@ -554,8 +556,7 @@ export class Deployer {
    */
   private replaceFailing(i: number, tau: number, d: Running): void {
     const fleet = this.fleet;
-    const failAfter =
-      DEPLOYMENT_DEFAULTS.unhealthyThresholdCount * this.params.healthCheckIntervalSeconds;
+    const failAfter = this.params.unhealthyThresholdCount * this.params.healthCheckIntervalSeconds;
     let failed = 0;
     for (const g of fleet.groups) {
       if (!g.failing || g.count <= COUNT_TOLERANCE || g.runningAt + failAfter > tau) continue;

@@ -167,6 +167,18 @@ class Simulation {
   /** Mean in-flight work per task from which every task is over (the share is 1 − 10⁻⁹ or more). */
   private readonly certainInflight: number;
   private readonly oomReplacementDelaySeconds: number;
+  // ALB health checks of overloaded tasks and ECS's replacement of unhealthy ones
+  // (PlatformParams.overloadFailsHealthChecks; sim/MODEL-AUDIT.md O5).
+  private readonly checks: boolean;
+  private readonly checkInterval: number;
+  private readonly checkTimeout: number;
+  private readonly unhealthyThreshold: number;
+  private readonly healthyThreshold: number;
+  private readonly gracePeriod: number;
+  /** The service's maximumPercent, which caps how many replacements ECS starts first. */
+  private readonly maximumPercent: number;
+  /** Whether a group is unhealthy or being replaced (then the step starts with {@link unhealthyTasks}). */
+  private healthWatch = false;
   private readonly slowStartSeconds: number;
   private readonly minBilled: number;
   /** USD per second of one task. */
@@ -301,6 +313,15 @@ class Simulation {
           )
         : Infinity;
     this.oomReplacementDelaySeconds = platform.oomReplacementDelaySeconds;
+    // (Not with deployments: their waves count a revision's tasks by when they turned healthy,
+    // and a deployment's failing tasks have a model of their own; README, known simplifications.)
+    this.checks = platform.overloadFailsHealthChecks && (candidate.deployments?.length ?? 0) === 0;
+    this.checkInterval = platform.healthCheckIntervalSeconds;
+    this.checkTimeout = platform.healthCheckTimeoutSeconds;
+    this.unhealthyThreshold = platform.unhealthyThresholdCount;
+    this.healthyThreshold = platform.healthyThresholdCount;
+    this.gracePeriod = platform.healthCheckGracePeriodSeconds;
+    this.maximumPercent = platform.maximumPercent;
     this.slowStartSeconds = platform.slowStartSeconds;
     this.minBilled = prices.minimumBilledSeconds;
     this.costRate = taskCostPerSecond(task, prices);
@@ -398,6 +419,7 @@ class Simulation {
             this.scaler,
             {
               healthCheckIntervalSeconds: platform.healthCheckIntervalSeconds,
+              unhealthyThresholdCount: platform.unhealthyThresholdCount,
               deregistrationDelaySeconds: platform.deregistrationDelaySeconds,
               costRate: taskCostPerSecond(task, prices),
             },
@@ -550,6 +572,13 @@ class Simulation {
     if (!(floor > 0) || this.slowStartSeconds > 0 || this.inflightThatFits === -Infinity) return 0;
     const lambda = peakStepRequests / (floor * this.s);
     if (!(lambda < MAX_STABLE_UTILIZATION * this.capacityRate)) return 0;
+    // Below saturation a health check fails only when the mean wait passes its timeout (a slow
+    // service); ECS then starts a replacement before stopping the task, unless maximumPercent
+    // leaves no room, when the billed tasks dip below the floor until it is provisioned.
+    if (this.checks && this.maximumPercent < 200) {
+      const r = queueStep(this.servers, lambda, this.mu, this.cv, Infinity, false, this.qs);
+      if (!(r.meanWait <= this.checkTimeout)) return 0;
+    }
     if (this.perInflightMiB > 0) {
       const r = queueStep(this.servers, lambda, this.mu, this.cv, Infinity, false, this.qs);
       const inflight = lambda * (r.meanWait + this.timePerRequest);
@@ -570,11 +599,13 @@ class Simulation {
 
     this.scheduledActions(i, t0, t1);
     if (this.deployer !== null) this.deploy(i, t0);
+    if (this.healthWatch) this.unhealthyTasks(i, t0);
     this.taskLifecycle(i, t0, t1);
     if (this.deployer !== null) this.splitTraffic(t0, t1);
     const launches = this.fleet.launches;
     this.route(t0, t1, requests);
     this.queue(i, t1);
+    if (this.checks) this.healthCheckPass(i, t0, t1);
     this.outOfMemory(i, t0, t1);
     if (this.fleet.launches !== launches) this.replacementsStarted(i, t0, t1);
     if (this.sums.rerouted > 0) this.reroute(t1);
@@ -661,6 +692,7 @@ class Simulation {
     this.firstServing = t1;
     const groups = this.groups;
     const slowStartSeconds = this.slowStartSeconds;
+    let unhealthy = false;
     for (let k = 0; k < groups.length; k++) {
       const g = groups[k]!;
       const c = g.count;
@@ -688,6 +720,13 @@ class Simulation {
         }
         const from = Math.max(t0, g.healthyAt);
         g.servingFrom = from;
+        if (g.unhealthy) {
+          // The ALB routes nothing to an unhealthy target (but see failOpen); it works off its
+          // queue.
+          g.weight = 0;
+          unhealthy = true;
+          continue;
+        }
         g.weight = g.slowStart
           ? slowStartIntegral(g.healthyAt, slowStartSeconds, from, t1) / (t1 - from)
           : 1;
@@ -695,6 +734,7 @@ class Simulation {
         if (c > 0 && from < this.firstServing) this.firstServing = from;
       } else g.servingFrom = NaN;
     }
+    if (unhealthy) this.failOpen(t0, t1);
     const draining = this.draining;
     for (let k = 0; k < draining.length; k++) {
       const d = draining[k]!;
@@ -801,6 +841,191 @@ class Simulation {
         g.meanLatency = wait + r.meanWait + this.timePerRequest;
       }
     }
+  }
+
+  /**
+   * The groups whose health checks can fail or are failing this step (after {@link queue}): one
+   * comparison per group for a task that is merely busy.
+   */
+  private healthCheckPass(i: number, t0: number, t1: number): void {
+    if (!this.serving) return;
+    const groups = this.groups;
+    const limit = MAX_STABLE_UTILIZATION * this.capacityRate;
+    // A queue a check waits longer than the timeout behind.
+    const failingBacklog = this.checkTimeout * this.capacityRate;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (Number.isNaN(g.servingFrom)) continue;
+      const watched = g.failedChecks > 0 || g.unhealthy;
+      if (!(g.backlogStart <= EMPTY_BACKLOG && g.lambda < limit)) {
+        // Saturated: the backlog moves linearly within the step, so a check can fail only if it
+        // starts or ends above the failing backlog.
+        if (watched || g.backlogStart > failingBacklog || g.backlog > failingBacklog) {
+          this.healthChecks(i, g, t0, t1, 0, true);
+        }
+      } else {
+        // Below saturation the queue's wait is the mean latency less a request's own time.
+        const stableWait = g.lambda > 0 ? g.meanLatency - this.timePerRequest : 0;
+        if (watched || stableWait > this.checkTimeout) {
+          this.healthChecks(i, g, t0, t1, stableWait, false);
+        }
+      }
+    }
+  }
+
+  /**
+   * The ALB's health checks of a serving group in (t0, t1] (overloadFailsHealthChecks). The ALB
+   * checks each target every HealthCheckIntervalSeconds from its registration (the grid its
+   * first passing check is on); a check is an HTTP request, so it waits in the task's queue like
+   * one and fails when no answer comes within HealthCheckTimeoutSeconds ("Health checks for
+   * Application Load Balancer target groups", ELB user guide). Its wait is the queue ahead of it
+   * (its own work, a trivial handler, is taken as nil): working off a backlog, the requests
+   * queued at its time over the task's full rate (FIFO: the backlog moves linearly within the
+   * step, capped by the timeout); below saturation, the M/M/c mean wait (`stableWait`). A mean
+   * rather than a percentile: past saturation the backlog is the wait and the M/M/c spread around
+   * it is milliseconds; below it, a 5-s wait needs a service time near a second, where the mean is
+   * what a check sees on average (and a merely busy task passes). UnhealthyThresholdCount failures
+   * in a row make the target unhealthy: the ALB stops routing to it from the next step;
+   * HealthyThresholdCount passes in a row bring it back. ECS replaces an unhealthy task
+   * ({@link unhealthyTasks}) once healthCheckGracePeriodSeconds have passed since it started.
+   */
+  private healthChecks(
+    i: number,
+    g: TaskGroup,
+    t0: number,
+    t1: number,
+    stableWait: number,
+    saturated: boolean,
+  ): void {
+    const interval = this.checkInterval;
+    const from = g.servingFrom;
+    // The check grid: from the target's registration (its first passing check, healthyAt, is on
+    // it); the tasks running when the trace starts, from 0. The check at `from` itself is the
+    // one that made a new target healthy (or belongs to the step before).
+    const phase = g.healthyAt > -Infinity ? g.healthyAt : 0;
+    let tau = phase + interval * (Math.floor((from - phase) / interval + 1e-9) + 1);
+    const cap = this.capacityRate;
+    for (; tau <= t1 + 1e-9; tau += interval) {
+      const wait = saturated
+        ? Math.min(this.maxBacklog, Math.max(0, g.backlogStart + (g.lambda - cap) * (tau - from))) /
+          cap
+        : stableWait;
+      if (wait > this.checkTimeout) {
+        g.passedChecks = 0;
+        g.failedChecks++;
+        if (!g.unhealthy && g.failedChecks >= this.unhealthyThreshold) {
+          g.unhealthy = true;
+          this.healthWatch = true;
+          this.emit?.({
+            kind: "target-unhealthy",
+            timeMs: this.trace.startMs + tau * 1000,
+            step: i,
+            tasks: g.count,
+            reason: `${round2(g.count)} task(s) failed ${g.failedChecks} health checks in a row: a check waits about ${wait.toFixed(1)} s in the queue, over the ${this.checkTimeout}-s HealthCheckTimeoutSeconds; the ALB stops routing to them (unless no target is healthy: fail open).`,
+          });
+        }
+      } else {
+        g.failedChecks = 0;
+        if (g.unhealthy && ++g.passedChecks >= this.healthyThreshold) {
+          g.unhealthy = false;
+          g.passedChecks = 0;
+          this.emit?.({
+            kind: "target-healthy",
+            timeMs: this.trace.startMs + tau * 1000,
+            step: i,
+            tasks: g.count,
+            reason: `${round2(g.count)} task(s) passed ${this.healthyThreshold} health checks in a row (HealthyThresholdCount): healthy again, the ALB routes to them.`,
+          });
+        }
+      }
+    }
+  }
+
+  /**
+   * Every healthy-looking target gone, the ALB fails open: "If a target group contains only
+   * unhealthy registered targets, the load balancer routes requests to all those targets,
+   * regardless of their health status" (ELB user guide, target group health checks). The
+   * unhealthy tasks take the step's requests until the first healthy target serves (all of it
+   * when none does); RequestCountPerTarget then divides by them, as AWS divides by the registered
+   * targets when none is healthy (sim/MODEL-AUDIT.md O7).
+   */
+  private failOpen(t0: number, t1: number): void {
+    const healthyFrom = this.firstServing;
+    if (!(healthyFrom > t0)) return;
+    const sums = this.sums;
+    const groups = this.groups;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (!g.unhealthy || Number.isNaN(g.servingFrom) || g.count <= 0) continue;
+      const from = g.servingFrom;
+      if (!(healthyFrom > from)) continue;
+      g.weight = (healthyFrom - from) / (t1 - from);
+      sums.healthy += g.count * (healthyFrom - from);
+      if (from < this.firstServing) this.firstServing = from;
+    }
+  }
+
+  /**
+   * ECS and the unhealthy tasks, at the step's start: a task ECS replaced is deregistered (it
+   * drains with its queue for the deregistration delay, as any stopped task: "Amazon ECS
+   * deregisters it and stops the task", ECS developer guide, service throttle logic) once its
+   * replacement is healthy; an unhealthy task past healthCheckGracePeriodSeconds is replaced.
+   * Since October 2023 "Amazon ECS will first start a healthy replacement for each unhealthy
+   * task … and wait until the replacement becomes healthy, before terminating an old task",
+   * as many at once as maximumPercent allows (What's New, 2023-10-23, "Amazon ECS enhances
+   * applications resiliency during unpredictable load spikes"); past that, "the scheduler stops
+   * the unhealthy tasks one-by-one … to clear up capacity to launch replacement tasks" (ECS API
+   * DeploymentConfiguration.minimumHealthyPercent): those stop at once here.
+   */
+  private unhealthyTasks(i: number, t0: number): void {
+    const fleet = this.fleet;
+    const groups = this.groups;
+    let watch = false;
+    let stopped = false;
+    const n = groups.length;
+    for (let k = 0; k < n; k++) {
+      const g = groups[k]!;
+      if (!Number.isNaN(g.stopAt)) {
+        if (g.stopAt <= t0) {
+          if (g.count > 0) fleet.deregister(g, g.count, g.stopAt);
+          stopped = true;
+        } else watch = true;
+      } else if (g.unhealthy && g.count > COUNT_TOLERANCE) {
+        watch = true;
+        if (t0 >= g.runningAt + this.gracePeriod)
+          stopped = this.replaceUnhealthy(i, g, t0) || stopped;
+      }
+    }
+    if (stopped) this.sums.failed += fleet.removeEmptyGroups();
+    let still = watch;
+    if (!still) for (let k = 0; k < groups.length && !still; k++) still = groups[k]!.unhealthy;
+    this.healthWatch = still;
+  }
+
+  /** ECS replaces the unhealthy tasks of `g` at tau; returns whether some stopped at once. */
+  private replaceUnhealthy(i: number, g: TaskGroup, tau: number): boolean {
+    const fleet = this.fleet;
+    const c = g.count;
+    const ceiling = Math.floor((this.maximumPercent * fleet.desired) / 100 + 1e-9);
+    const first = Math.min(c, Math.max(0, ceiling - fleet.upCount()));
+    const stopNow = c - first < COUNT_TOLERANCE ? 0 : c - first;
+    if (stopNow > 0) fleet.deregister(g, stopNow, tau);
+    g.stopAt = Infinity; // out of inService, so that reconcile starts its replacement
+    const launches = fleet.launches;
+    fleet.reconcile(tau);
+    const launched = fleet.launches !== launches;
+    if (launched) g.stopAt = fleet.groups[fleet.groups.length - 1]!.healthyAt;
+    else if (g.count > 0) fleet.deregister(g, g.count, tau); // nothing to wait for
+    this.emit?.({
+      kind: "unhealthy-task-replaced",
+      timeMs: this.trace.startMs + tau * 1000,
+      step: i,
+      tasks: c,
+      reason: launched
+        ? `ECS replaces ${round2(c)} unhealthy task(s): ${stopNow > 0 ? `${round2(stopNow)} stop at once (maximumPercent ${this.maximumPercent} leaves no room), ` : ""}${round2(first)} keep running until the replacements are healthy (the ALB routes to them only while no target is healthy), then drain.`
+        : `ECS stops ${round2(c)} unhealthy task(s): the desired count is met without them.`,
+    });
+    return stopNow > 0 || !launched;
   }
 
   /**
@@ -961,7 +1186,7 @@ class Simulation {
     for (let k = 0; k < groups.length; k++) {
       const g = groups[k]!;
       g.spare = 0;
-      if (Number.isNaN(g.servingFrom) || g.count <= 0) continue;
+      if (Number.isNaN(g.servingFrom) || g.count <= 0 || (g.unhealthy && g.weight <= 0)) continue;
       survivors += g.count;
       if (g.backlog > EMPTY_BACKLOG) continue; // already flat out
       const after = t1 - Math.max(killedAt, g.servingFrom);
@@ -984,7 +1209,7 @@ class Simulation {
       const each = left / survivors;
       for (let k = 0; k < groups.length; k++) {
         const g = groups[k]!;
-        if (Number.isNaN(g.servingFrom) || g.count <= 0) continue;
+        if (Number.isNaN(g.servingFrom) || g.count <= 0 || (g.unhealthy && g.weight <= 0)) continue;
         const queued = Math.min(this.maxBacklog, g.backlog + each);
         sums.failed += g.count * (g.backlog + each - queued);
         g.backlog = queued;

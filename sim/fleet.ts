@@ -64,6 +64,21 @@ export class TaskGroup {
   rev = NaN;
   /** Its tasks never pass the ALB health check (a deployment's `failsHealthChecks`). */
   failing = false;
+  /**
+   * ALB health checks of a serving group (overloadFailsHealthChecks; sim/engine.ts
+   * `healthChecks`): the failed checks in a row, and, while the ALB holds its tasks unhealthy,
+   * the passed ones in a row that bring them back (HealthyThresholdCount).
+   */
+  failedChecks = 0;
+  passedChecks = 0;
+  /** The ALB holds its tasks unhealthy: it routes nothing to them unless every target is (fail open). */
+  unhealthy = false;
+  /**
+   * ECS is replacing its tasks (unhealthy): a replacement started, and they are deregistered
+   * (to drain) at this time, when the replacement is healthy; NaN otherwise. Such a group is
+   * out of {@link Fleet.inService}: the replacement stands for it.
+   */
+  stopAt = NaN;
 
   // This step's figures (scratch, per task unless said otherwise).
   /** Start of serving in this step (NaN: not serving). */
@@ -104,6 +119,10 @@ export class TaskGroup {
   ): this {
     this.rev = rev;
     this.failing = false;
+    this.failedChecks = 0;
+    this.passedChecks = 0;
+    this.unhealthy = false;
+    this.stopAt = NaN;
     this.count = count;
     this.createdAt = createdAt;
     this.billedFrom = billedFrom;
@@ -229,8 +248,22 @@ export class Fleet {
     }
   }
 
-  /** Tasks launching or serving (draining ones are no longer in service). */
+  /**
+   * Tasks launching or serving (draining ones are no longer in service, nor unhealthy ones ECS
+   * is replacing: their replacements are).
+   */
   inService(): number {
+    let total = 0;
+    const groups = this.groups;
+    for (let k = 0; k < groups.length; k++) {
+      const g = groups[k]!;
+      if (Number.isNaN(g.stopAt)) total += g.count;
+    }
+    return total;
+  }
+
+  /** Tasks RUNNING or PENDING in groups (what maximumPercent caps), unhealthy ones included. */
+  upCount(): number {
     let total = 0;
     const groups = this.groups;
     for (let k = 0; k < groups.length; k++) total += groups[k]!.count;
@@ -238,9 +271,15 @@ export class Fleet {
   }
 
   /**
-   * ECS's running count at tau: the tasks RUNNING then, to the nearest whole task (the groups'
-   * counts are expected values). Draining tasks are not counted: ECS deregisters a task while it
-   * is DEACTIVATING, past RUNNING (ECS developer guide, task lifecycle).
+   * ECS's running count at tau: the tasks RUNNING then, as the expected value the groups' counts
+   * are (fractional after an OOM share), not rounded. AWS counts whole tasks at the moment of
+   * the scaling action; the model knows only their expectation, and the capacity formulas round
+   * their result up as AWS does (sim/rules.ts `targetTrackingCapacity`; step scaling's result
+   * alike), so a crash loop's 0.4 of a task asks for one when its metric is high (rounded to
+   * the nearest task, it counted as none and asked for nothing: sim/MODEL-AUDIT.md C8). The
+   * timeline's runningCount is the same expectation, averaged over the step. Draining tasks are
+   * not counted: ECS deregisters a task while it is DEACTIVATING, past RUNNING (ECS developer
+   * guide, task lifecycle); unhealthy tasks ECS is replacing are (they are RUNNING).
    */
   runningCount(tau: number): number {
     let total = 0;
@@ -249,7 +288,7 @@ export class Fleet {
       const g = groups[k]!;
       if (g.runningAt <= tau) total += g.count;
     }
-    return Math.round(total);
+    return total < COUNT_TOLERANCE ? 0 : total;
   }
 
   /** The revision new tasks run outside deployments (the last one completed). */
@@ -305,7 +344,7 @@ export class Fleet {
   }
 
   /** Deregisters `stop` healthy tasks of `g` at tau: they drain (billed) with their queue. */
-  private deregister(g: TaskGroup, stop: number, tau: number): void {
+  deregister(g: TaskGroup, stop: number, tau: number): void {
     const p = this.params;
     this.charge(g, stop, tau);
     const drainSeconds = p.drainingEndsWhenIdle
@@ -340,7 +379,7 @@ export class Fleet {
     // Not-yet-healthy tasks stop first (newest first), billed at least the minimum.
     for (let k = groups.length - 1; k >= 0 && surplus > COUNT_TOLERANCE; k--) {
       const g = groups[k] as TaskGroup;
-      if (g.healthyAt <= tau) continue;
+      if (g.healthyAt <= tau || !Number.isNaN(g.stopAt)) continue;
       const stop = Math.min(surplus, g.count);
       this.chargeStop(g, stop, tau);
       // (A group that turned healthy later in this step already queued requests in the step's
@@ -352,7 +391,7 @@ export class Fleet {
     // Then healthy ones, newest first: deregistered, they drain (billed) with their queue.
     for (let k = groups.length - 1; k >= 0 && surplus > COUNT_TOLERANCE; k--) {
       const g = groups[k] as TaskGroup;
-      if (g.healthyAt > tau || g.count <= 0) continue;
+      if (g.healthyAt > tau || g.count <= 0 || !Number.isNaN(g.stopAt)) continue;
       const stop = Math.min(surplus, g.count);
       this.deregister(g, stop, tau);
       surplus -= stop;
@@ -462,14 +501,20 @@ function truncate(list: unknown[], length: number): void {
 function caughtUp(g: TaskGroup, t1: number, slowStartSeconds: number, minBilled: number): boolean {
   return (
     g.slowStartDecided &&
+    !g.unhealthy &&
+    Number.isNaN(g.stopAt) &&
     g.healthyAt + (g.slowStart ? slowStartSeconds : 0) <= t1 &&
     t1 - g.billedFrom >= minBilled &&
     g.count > 0
   );
 }
 
-/** Moves `gb`'s tasks into `ga`, their queues per task averaged. */
+/**
+ * Moves `gb`'s tasks into `ga`, their queues per task averaged (and their health checks failed
+ * in a row: the larger count; neither is unhealthy nor being replaced, see caughtUp).
+ */
 function mergeInto(ga: TaskGroup, gb: TaskGroup): void {
+  if (gb.failedChecks > ga.failedChecks) ga.failedChecks = gb.failedChecks;
   ga.backlog = (ga.backlog * ga.count + gb.backlog * gb.count) / (ga.count + gb.count);
   ga.count += gb.count;
   gb.count = 0;

@@ -44,6 +44,7 @@ export const SIMULATED_METRICS = {
     "RequestCount",
     "RequestCountPerTarget",
     "TargetResponseTime",
+    "HTTPCode_ELB_5XX_Count",
     "HTTPCode_Target_5XX_Count",
     "HealthyHostCount",
   ],
@@ -264,6 +265,12 @@ export const PlatformSchema = z
     appStartSeconds: nonNegative("appStartSeconds"),
     healthCheckIntervalSeconds: z.number().min(5).max(300),
     newTargetHealthyChecks: z.number().int().min(1).max(10),
+    healthCheckTimeoutSeconds: z.number().min(2).max(120),
+    unhealthyThresholdCount: z.number().int().min(2).max(10),
+    healthyThresholdCount: z.number().int().min(2).max(10),
+    healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647),
+    overloadFailsHealthChecks: z.boolean(),
+    maximumPercent: z.number().int().min(100).max(1000),
     slowStartSeconds: z
       .number()
       .min(0)

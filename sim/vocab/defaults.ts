@@ -39,6 +39,40 @@ export const PLATFORM_DEFAULTS = {
   healthCheckIntervalSeconds: 30,
   /** Health checks a newly registered target must pass to become healthy: one (§2.3, "initial" → "healthy"). @default 1 */
   newTargetHealthyChecks: 1,
+  /**
+   * ALB HealthCheckTimeoutSeconds: a check that gets no answer within it fails (ELB user guide,
+   * "Health checks for Application Load Balancer target groups": 5 for instance and ip targets,
+   * 2–120). With overloadFailsHealthChecks, the check waits in the task's queue like a request.
+   * @default 5
+   */
+  healthCheckTimeoutSeconds: 5,
+  /** ALB UnhealthyThresholdCount: failed checks in a row before a target is unhealthy (same page; 2–10). @default 2 */
+  unhealthyThresholdCount: 2,
+  /** ALB HealthyThresholdCount: passed checks in a row before an unhealthy target is healthy again (same page; 2–10). @default 5 */
+  healthyThresholdCount: 5,
+  /**
+   * ECS service `healthCheckGracePeriodSeconds`: how long "the Amazon ECS service scheduler
+   * ignores unhealthy Elastic Load Balancing … health checks after a task has first started"
+   * (ECS API CreateService; default 0). The ALB still stops routing to an unhealthy target in it;
+   * ECS only waits before replacing it. @default 0
+   */
+  healthCheckGracePeriodSeconds: 0,
+  /**
+   * Whether an overloaded task fails its ALB health checks: the check waits in the task's queue
+   * like a request and fails when its wait passes healthCheckTimeoutSeconds; after
+   * unhealthyThresholdCount failures in a row the ALB stops routing to the task and ECS replaces
+   * it (sim/MODEL-AUDIT.md O5). false: only a deployment's failsHealthChecks tasks fail checks
+   * (the model before O5, kept for comparison). @default true
+   */
+  overloadFailsHealthChecks: true,
+  /**
+   * The service's DeploymentConfiguration.maximumPercent outside deployments (ECS API; 200 for
+   * REPLICA services): ECS "will first start a healthy replacement for each unhealthy task …
+   * before terminating it", as many at once as maximumPercent allows; past it, it stops unhealthy
+   * tasks first (What's New, 2023-10-23; ECS API DeploymentConfiguration). A deployment in
+   * `deployments:` carries its own. @default 200
+   */
+  maximumPercent: 200,
   /** ALB slow start window, seconds; 0 = off (§2.3). @default 0 */
   slowStartSeconds: 0,
   /** ALB deregistration delay, seconds (§2.3). A draining task is billed until it ends. @default 300 */
@@ -201,8 +235,6 @@ export const DEPLOYMENT_DEFAULTS = {
    * or "new-revision" (before it). @default "both-revisions"
    */
   scaleOutDuringDeployment: "both-revisions" as "both-revisions" | "new-revision",
-  /** ALB UnhealthyThresholdCount: failed checks before a target is unhealthy and ECS stops it (§2.3). @default 2 */
-  unhealthyThresholdCount: 2,
 } as const;
 
 /**

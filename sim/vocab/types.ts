@@ -214,7 +214,11 @@ export type ScalingEvent =
       readonly reason: string;
     }
   | {
-      readonly kind: "oom-kill";
+      /**
+       * OOM kills; ALB health checks an overloaded task fails or passes again; ECS replacing
+       * unhealthy tasks (sim/MODEL-AUDIT.md O5).
+       */
+      readonly kind: "oom-kill" | "target-unhealthy" | "target-healthy" | "unhealthy-task-replaced";
       readonly timeMs: number;
       readonly step: number;
       readonly tasks: number;

@@ -64,6 +64,45 @@ describe("CustomizedMetricSpecification over the simulated metrics", () => {
     expect(cpuUnits.events.some((e) => e.kind === "scale-out")).toBe(true);
   });
 
+  it("the load balancer's own 5xx are HTTPCode_ELB_5XX_Count; HTTPCode_Target_5XX_Count counts only the targets' (none in the model)", () => {
+    // 18,000 a minute for two tasks that serve 12,000: requests time out (504) and overloaded
+    // tasks are replaced; every failure is the load balancer's own response (ELB user guide,
+    // "Troubleshoot your Application Load Balancers"; sim/MODEL-AUDIT.md O10).
+    const requests = Float64Array.from({ length: 120 }, (_, i) => (i < 20 ? 3000 : 18000));
+    const on5xx = (MetricName: string) =>
+      runSim(traceOf(requests, { source: "steps", startMs: 0 }), {
+        service: { cpuMsPerRequest: 10, idleCpuPercent: 0, memoryMiB: { base: 100 } },
+        scaling: {
+          MinCapacity: 2,
+          MaxCapacity: 20,
+          DesiredCount: 2,
+          policies: [
+            {
+              PolicyName: "errors",
+              StepScalingPolicyConfiguration: {
+                AdjustmentType: "ChangeInCapacity",
+                StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 2 }],
+                Cooldown: 60,
+              },
+              Alarm: {
+                Metric: { Namespace: "AWS/ApplicationELB", MetricName, Statistic: "Sum" },
+                Threshold: 100,
+                ComparisonOperator: "GreaterThanThreshold",
+                Period: 60,
+                EvaluationPeriods: 1,
+              },
+            },
+          ],
+        },
+      });
+    const elb = on5xx("HTTPCode_ELB_5XX_Count");
+    expect(elb.kpis.failedRequests).toBeGreaterThan(0);
+    expect(elb.events.some((e) => e.kind === "scale-out")).toBe(true);
+    const target = on5xx("HTTPCode_Target_5XX_Count");
+    expect(target.kpis.failedRequests).toBeGreaterThan(elb.kpis.failedRequests);
+    expect(target.events.some((e) => e.kind === "scale-out")).toBe(false);
+  });
+
   it("rejects a metric the simulator does not publish, naming what it does", () => {
     const result = SimulateConfigSchema.safeParse({
       trace: { generate: "default-week" },

@@ -220,8 +220,12 @@ describe("simulate: properties", () => {
           expect(t.minCapacity[i]).toBe(capacity.MinCapacity);
           expect(t.maxCapacity[i]).toBe(capacity.MaxCapacity);
           // (Counts are means over the step, sums of task-seconds: float rounding allowed.)
-          expect(t.runningCount[i]).toBeLessThanOrEqual(capacity.MaxCapacity * (1 + 1e-12));
-          expect(t.healthyCount[i]).toBeLessThanOrEqual(capacity.MaxCapacity + 1e-9);
+          // ECS starts a replacement for an unhealthy task before stopping it, within
+          // maximumPercent (200 % of the desired count by default; sim/MODEL-AUDIT.md O5).
+          // (An unhealthy task that passes its checks again before its replacement is healthy
+          // takes traffic beside it until ECS stops it.)
+          expect(t.runningCount[i]).toBeLessThanOrEqual(2 * capacity.MaxCapacity * (1 + 1e-12));
+          expect(t.healthyCount[i]).toBeLessThanOrEqual(2 * capacity.MaxCapacity + 1e-9);
           expect(t.healthyCount[i]).toBeGreaterThanOrEqual(0);
         }
       }),
@@ -327,13 +331,15 @@ describe("simulate: properties", () => {
         serviceArb.map((s) => ({ ...s, memoryMiB: { base: s.memoryMiB.base } })),
         platformArb,
         (perSecond, k, task, service, platform) => {
+          // (The queue's monotony: with overloaded tasks failing health checks, the tasks ECS
+          // replaces and their drained queues make steps incomparable.)
           const p95 = (tasks: number) =>
             run({
               requests: perSecond.map((r) => r * 60),
               scaling: { MinCapacity: tasks, MaxCapacity: tasks, DesiredCount: tasks },
               task,
               service,
-              platform,
+              platform: { ...platform, overloadFailsHealthChecks: false },
             }).timeline!.latencyP95Ms;
           const few = p95(k);
           const more = p95(k + 1);

@@ -54,10 +54,16 @@ const METRICS: readonly {
       "TargetResponseTime",
       alb((s) => (s[Q.served]! > 0 ? s[Q.latencyMsTimesServed]! / s[Q.served]! / 1000 : NaN)),
     ),
+    // (Every failure of the model is the load balancer's own 502, 503 or 504.)
+    metric(
+      "AWS/ApplicationELB",
+      "HTTPCode_ELB_5XX_Count",
+      alb((s) => s[Q.failed]!),
+    ),
     metric(
       "AWS/ApplicationELB",
       "HTTPCode_Target_5XX_Count",
-      alb((s) => s[Q.failed]!),
+      alb((s) => s[Q.targetErrors]!),
     ),
     metric("AWS/ApplicationELB", "HealthyHostCount", (s, p) => s[Q.healthyTaskSeconds]! / p),
     metric(

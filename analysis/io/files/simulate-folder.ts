@@ -51,6 +51,9 @@ const EVENT_KINDS: ReadonlySet<string> = new Set([
   "insufficient-data",
   "scheduled-action",
   "oom-kill",
+  "target-unhealthy",
+  "target-healthy",
+  "unhealthy-task-replaced",
 ]);
 
 /** Reads timeline.csv into a Timeline (empty cells are NaN). */
