@@ -86,9 +86,7 @@ describe("a k6 end-of-test summary alone → report → gate → history", () =>
     const md = await readFile(join(dir, "perf-report", "report.md"), "utf8");
     expect(md).toMatch(/\| Requests \| 29 in 10\.9 s \(2\.7\/s\), from k6's end-of-test summary/);
     expect(md).toMatch(/\| Latency p50 \/ p90 \/ p95 \/ p99 \| 45\.7 \/ 55\.1 \/ 60\.3 \/ — ms/);
-    expect(md).toMatch(
-      /\| Failed requests \| —: k6's end-of-test summary has no http_req_failed/,
-    );
+    expect(md).toMatch(/\| Failed requests \| —: k6's end-of-test summary has no http_req_failed/);
     expect(md).toMatch(/\| 5xx responses \| —: k6's end-of-test summary counts no status codes/);
     expect(md).toContain("No charts: k6's end-of-test summary has no per-second series");
     // Nothing claims there were no errors: the summary does not count them.
