@@ -52,6 +52,19 @@ export function targetGroupSettingsText(settings: TargetGroupPlatform): string |
     ...(settings.healthCheckIntervalSeconds === undefined
       ? []
       : [`health checks every ${settings.healthCheckIntervalSeconds} s`]),
+    ...(settings.healthCheckTimeoutSeconds === undefined
+      ? []
+      : [`timeout ${settings.healthCheckTimeoutSeconds} s`]),
+    ...(settings.unhealthyThresholdCount === undefined &&
+    settings.healthyThresholdCount === undefined
+      ? []
+      : [
+          `unhealthy after ${settings.unhealthyThresholdCount ?? "the default"} failed checks, healthy after ${settings.healthyThresholdCount ?? "the default"} passed`,
+        ]),
+    ...(settings.healthCheckGracePeriodSeconds === undefined
+      ? []
+      : [`grace period ${settings.healthCheckGracePeriodSeconds} s`]),
+    ...(settings.maximumPercent === undefined ? [] : [`maximumPercent ${settings.maximumPercent}`]),
     ...(settings.deregistrationDelaySeconds === undefined
       ? []
       : [`deregistration delay ${settings.deregistrationDelaySeconds} s`]),

@@ -86,9 +86,15 @@ export type BundleSeries = z.output<typeof BundleSeriesSchema>;
  */
 export const TargetGroupPlatformSchema = PlatformSchema.pick({
   healthCheckIntervalSeconds: true,
+  healthCheckTimeoutSeconds: true,
+  unhealthyThresholdCount: true,
+  healthyThresholdCount: true,
   deregistrationDelaySeconds: true,
   slowStartSeconds: true,
   loadBalancingAlgorithm: true,
+  // The ECS service's own: its health-check grace period and maximumPercent (DescribeServices).
+  healthCheckGracePeriodSeconds: true,
+  maximumPercent: true,
 });
 export type TargetGroupPlatform = z.output<typeof TargetGroupPlatformSchema>;
 

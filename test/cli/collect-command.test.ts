@@ -96,7 +96,7 @@ describe("caplab collect", () => {
     ]);
     expect(code).toBe(0);
     expect(text).toContain(
-      "Target group: health checks every 10 s, deregistration delay 45 s, slow start 60 s, least_outstanding_requests routing; simulate, plan and calibrate take these from the bundle unless a config's platform: sets them.",
+      "Target group: health checks every 10 s, timeout 4 s, unhealthy after 2 failed checks, healthy after 3 passed, deregistration delay 45 s, slow start 60 s, least_outstanding_requests routing; simulate, plan and calibrate take these from the bundle unless a config's platform: sets them.",
     );
     // The real SDK parsed ELBv2's XML: one DescribeTargetGroups, one attributes call.
     expect(fake.stats.requests.DescribeTargetGroups).toBe(1);
@@ -123,14 +123,14 @@ describe("caplab collect", () => {
       return io.stderr();
     };
     expect(await simulateWith([])).toContain(
-      "Platform from the bundle's target group (caplab collect): health checks every 10 s, deregistration delay 45 s, slow start 60 s, least_outstanding_requests routing; a config's platform: overrides them.\n",
+      "Platform from the bundle's target group (caplab collect): health checks every 10 s, timeout 4 s, unhealthy after 2 failed checks, healthy after 3 passed, deregistration delay 45 s, slow start 60 s, least_outstanding_requests routing; a config's platform: overrides them.\n",
     );
     expect(
       await simulateWith([
         "platform: { healthCheckIntervalSeconds: 30, loadBalancingAlgorithm: round_robin }",
       ]),
     ).toContain(
-      "Platform from the bundle's target group (caplab collect): deregistration delay 45 s, slow start 60 s; a config's platform: overrides them.\n",
+      "Platform from the bundle's target group (caplab collect): timeout 4 s, unhealthy after 2 failed checks, healthy after 3 passed, deregistration delay 45 s, slow start 60 s; a config's platform: overrides them.\n",
     );
   });
 

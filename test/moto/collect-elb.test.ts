@@ -177,7 +177,7 @@ describe.skipIf(MOTO === null)(
       const { code, io } = await collectTo(out);
       expect(code, io.text()).toBe(0);
       expect(io.stdout()).toContain(
-        "Target group: health checks every 10 s, deregistration delay 45 s, slow start 60 s, least_outstanding_requests routing;",
+        "Target group: health checks every 10 s, timeout 4 s, unhealthy after 2 failed checks, healthy after 3 passed, deregistration delay 45 s, slow start 60 s, least_outstanding_requests routing;",
       );
       const manifest = await readBundleManifest(out);
       expect(manifest.notes).toContain(
@@ -185,6 +185,9 @@ describe.skipIf(MOTO === null)(
       );
       expect(manifest.current?.platform).toEqual({
         healthCheckIntervalSeconds: 10,
+        healthCheckTimeoutSeconds: 4,
+        unhealthyThresholdCount: 2,
+        healthyThresholdCount: 3,
         deregistrationDelaySeconds: 45,
         slowStartSeconds: 60,
         loadBalancingAlgorithm: "least_outstanding_requests",

@@ -485,6 +485,9 @@ describe.skipIf(MOTO === null)(
         // The target group as network.py created it: ELB's defaults (API_TargetGroupAttribute).
         platform: {
           healthCheckIntervalSeconds: 30,
+          healthCheckTimeoutSeconds: 5,
+          unhealthyThresholdCount: 2,
+          healthyThresholdCount: 5,
           deregistrationDelaySeconds: 300,
           slowStartSeconds: 0,
           loadBalancingAlgorithm: "round_robin",

@@ -405,6 +405,16 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
   };
   const task = toTaskSize(serviceSnapshot, sinkBoth);
   const deployment = toDeploymentSettings(serviceSnapshot.service, sinkBoth);
+  // The target group's settings, and the service's own that the health-check model reads:
+  // its grace period and maximumPercent (ECS API, Service; DeploymentConfiguration).
+  const { healthCheckGracePeriodSeconds: grace, deploymentConfiguration } = serviceSnapshot.service;
+  const platform = {
+    ...targetGroup.settings,
+    ...(grace === undefined || grace === null ? {} : { healthCheckGracePeriodSeconds: grace }),
+    ...(deploymentConfiguration?.maximumPercent === undefined
+      ? {}
+      : { maximumPercent: deploymentConfiguration.maximumPercent }),
+  };
   const scalingConfig = toScalingConfig(
     scaling,
     serviceSnapshot.service.desiredCount ?? 0,
@@ -427,9 +437,7 @@ export async function collect(request: CollectRequest, deps: CollectDeps): Promi
             task,
             scaling: scalingConfig,
             ...(deployment ? { deployment } : {}),
-            ...(Object.keys(targetGroup.settings).length > 0
-              ? { platform: targetGroup.settings }
-              : {}),
+            ...(Object.keys(platform).length > 0 ? { platform } : {}),
           },
         }
       : {}),

@@ -106,6 +106,9 @@ export type TargetGroupSettings = Partial<
   Pick<
     PlatformParams,
     | "healthCheckIntervalSeconds"
+    | "healthCheckTimeoutSeconds"
+    | "unhealthyThresholdCount"
+    | "healthyThresholdCount"
     | "deregistrationDelaySeconds"
     | "slowStartSeconds"
     | "loadBalancingAlgorithm"
@@ -154,6 +157,9 @@ function seconds(value: string | undefined, min: number, max: number): number | 
 /**
  * The simulator's platform parameters a target group sets (API_TargetGroupAttribute.html):
  * - `HealthCheckIntervalSeconds` (5–300) → healthCheckIntervalSeconds;
+ * - `HealthCheckTimeoutSeconds` (2–120) → healthCheckTimeoutSeconds, `UnhealthyThresholdCount`
+ *   and `HealthyThresholdCount` (2–10) → unhealthyThresholdCount, healthyThresholdCount
+ *   (API_TargetGroup.html): how soon an overloaded task fails its checks (sim/engine.ts);
  * - `deregistration_delay.timeout_seconds` (0–3600, AWS's default 300) → deregistrationDelaySeconds;
  * - `slow_start.duration_seconds` (30–900, or 0: off, AWS's default) → slowStartSeconds;
  * - `load_balancing.algorithm.type` (round_robin, AWS's default; least_outstanding_requests;
@@ -182,6 +188,20 @@ export function toTargetGroupSettings(
       out.healthCheckIntervalSeconds = interval;
     else odd("HealthCheckIntervalSeconds", interval);
   }
+  const whole = (
+    key: "HealthCheckTimeoutSeconds" | "UnhealthyThresholdCount" | "HealthyThresholdCount",
+    min: number,
+    max: number,
+    set: (v: number) => void,
+  ) => {
+    const v = group[key];
+    if (v === undefined) return;
+    if (Number.isInteger(v) && v >= min && v <= max) set(v);
+    else odd(key, v);
+  };
+  whole("HealthCheckTimeoutSeconds", 2, 120, (v) => (out.healthCheckTimeoutSeconds = v));
+  whole("UnhealthyThresholdCount", 2, 10, (v) => (out.unhealthyThresholdCount = v));
+  whole("HealthyThresholdCount", 2, 10, (v) => (out.healthyThresholdCount = v));
   const attribute = (key: string) => attributes?.find((a) => a.Key === key)?.Value;
   const delay = attribute("deregistration_delay.timeout_seconds");
   if (delay !== undefined) {

@@ -16,6 +16,7 @@ import {
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCollectCommand } from "../../../../cli/collect-command.js";
 import { main } from "../../../../cli/main.js";
@@ -32,6 +33,7 @@ import {
   LB,
   LB_ARN,
   SCALABLE_TARGET,
+  SERVICE,
   TARGET_GROUP,
   TARGET_GROUP_PLATFORM,
   TG,
@@ -142,6 +144,26 @@ describe("collect finds the load balancer through ELBv2", () => {
     expect(warnings.map((w) => w.code)).not.toContain("target-group-unreadable");
   });
 
+  it("takes the service's health-check grace period and maximumPercent beside the target group's", async () => {
+    aws.ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          ...SERVICE,
+          healthCheckGracePeriodSeconds: 90,
+          deploymentConfiguration: { maximumPercent: 150, minimumHealthyPercent: 100 },
+        },
+      ],
+      failures: [],
+    });
+    const { out } = await collectHere();
+    const manifest = await readBundleManifest(out);
+    expect(manifest.current?.platform).toEqual({
+      ...TARGET_GROUP_PLATFORM,
+      healthCheckGracePeriodSeconds: 90,
+      maximumPercent: 150,
+    });
+  });
+
   it("several load balancers: picks none, names them, and asks for --load-balancer", async () => {
     aws.elb
       .on(DescribeTargetGroupsCommand)
@@ -211,7 +233,12 @@ describe("collect finds the load balancer through ELBv2", () => {
       "ELBv2 DescribeTargetGroupAttributes failed (AccessDenied), so its deregistration delay, slow start and routing algorithm keep the simulator's defaults; allow elasticloadbalancing:DescribeTargetGroupAttributes (examples/iam/collect-policy.json).",
     ]);
     const manifest = await readBundleManifest(out);
-    expect(manifest.current?.platform).toEqual({ healthCheckIntervalSeconds: 10 });
+    expect(manifest.current?.platform).toEqual({
+      healthCheckIntervalSeconds: 10,
+      healthCheckTimeoutSeconds: 4,
+      unhealthyThresholdCount: 2,
+      healthyThresholdCount: 3,
+    });
     const service = JSON.parse(await readFile(join(out, "service.json"), "utf8")) as {
       targetGroup: { Attributes: unknown };
     };
@@ -295,7 +322,7 @@ describe("toTargetGroupSettings", () => {
     return { value, warnings: warnings.map((w) => w.message) };
   };
 
-  it("takes ELB's words for the four parameters (API_TargetGroupAttribute)", () => {
+  it("takes ELB's words for the seven parameters (API_TargetGroup, API_TargetGroupAttribute)", () => {
     expect(
       settings({ HealthCheckIntervalSeconds: 30 }, [
         { Key: "deregistration_delay.timeout_seconds", Value: "300" },
@@ -305,6 +332,9 @@ describe("toTargetGroupSettings", () => {
     ).toEqual({
       value: {
         healthCheckIntervalSeconds: 30,
+        healthCheckTimeoutSeconds: 4,
+        unhealthyThresholdCount: 2,
+        healthyThresholdCount: 3,
         deregistrationDelaySeconds: 300,
         slowStartSeconds: 0,
         loadBalancingAlgorithm: "round_robin",
@@ -322,14 +352,32 @@ describe("toTargetGroupSettings", () => {
   });
 
   it("leaves out, with a warning, a value outside ELB's ranges; nothing for attributes not read", () => {
-    const r = settings({ HealthCheckIntervalSeconds: 2 }, [
-      { Key: "deregistration_delay.timeout_seconds", Value: "7200" },
-      { Key: "slow_start.duration_seconds", Value: "10" },
-      { Key: "load_balancing.algorithm.type", Value: "fastest" },
-    ]);
+    const r = settings(
+      {
+        HealthCheckIntervalSeconds: 2,
+        HealthCheckTimeoutSeconds: 1,
+        UnhealthyThresholdCount: 11,
+        HealthyThresholdCount: 1,
+      },
+      [
+        { Key: "deregistration_delay.timeout_seconds", Value: "7200" },
+        { Key: "slow_start.duration_seconds", Value: "10" },
+        { Key: "load_balancing.algorithm.type", Value: "fastest" },
+      ],
+    );
     expect(r.value).toEqual({});
-    expect(r.warnings).toHaveLength(4);
-    expect(settings({ HealthCheckIntervalSeconds: undefined }, null)).toEqual({
+    expect(r.warnings).toHaveLength(7);
+    expect(
+      settings(
+        {
+          HealthCheckIntervalSeconds: undefined,
+          HealthCheckTimeoutSeconds: undefined,
+          UnhealthyThresholdCount: undefined,
+          HealthyThresholdCount: undefined,
+        },
+        null,
+      ),
+    ).toEqual({
       value: {},
       warnings: [],
     });

@@ -211,6 +211,9 @@ export const TARGET_GROUP_ATTRIBUTES: TargetGroupAttribute[] = [
 /** The `platform:` values the target group gives the simulator. */
 export const TARGET_GROUP_PLATFORM = {
   healthCheckIntervalSeconds: 10,
+  healthCheckTimeoutSeconds: 4,
+  unhealthyThresholdCount: 2,
+  healthyThresholdCount: 3,
   deregistrationDelaySeconds: 45,
   slowStartSeconds: 60,
   loadBalancingAlgorithm: "least_outstanding_requests",
