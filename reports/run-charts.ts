@@ -42,7 +42,9 @@ export type RunChart = Chart;
 /** Every chart of the run report, in report order (server-side charts only with data). */
 export function runCharts(run: RunData): RunChart[] {
   return [
-    ...(run.traffic === null ? loadTestCharts(run) : trafficCharts(run.traffic)),
+    ...(run.traffic === null
+      ? loadTestCharts(run)
+      : trafficCharts(run.traffic, run.trafficVerdict?.slo.latencyP95Ms)),
     ...serverCharts(run),
   ];
 }
@@ -183,7 +185,7 @@ const TRAFFIC_TOOLTIP = {
 };
 
 /** A trace bundle's charts: requests and 5xx per second, and TargetResponseTime when it has one. */
-export function trafficCharts(traffic: TrafficSide): RunChart[] {
+export function trafficCharts(traffic: TrafficSide, sloP95Ms?: number): RunChart[] {
   if (traffic.steps.length === 0) return [];
   const bucket = bucketSize(traffic.steps.length, MAX_POINTS);
   const rows = bucketTraffic(traffic.steps, bucket);
@@ -241,32 +243,47 @@ export function trafficCharts(traffic: TrafficSide): RunChart[] {
     ),
   );
   if (latency.length > 0) {
-    const log = spansTenfold(latency, undefined);
+    const log = spansTenfold(latency, sloP95Ms);
+    const lines = {
+      data: { values: latency },
+      mark: { type: "line", strokeWidth: 1.3, point },
+      encoding: {
+        x,
+        y: latencyAxis(log),
+        color: {
+          field: "series",
+          type: "nominal",
+          title: null,
+          scale: { domain: ["p95", "average"], range: [PALETTE.blue, PALETTE.green] },
+        },
+        tooltip: [
+          TRAFFIC_TOOLTIP,
+          { field: "series" },
+          { field: "value", title: "ms", format: ",.1f" },
+        ],
+      },
+    } as const;
     charts.push({
       id: "chart-traffic-latency",
       title: "Response time",
-      caption: `TargetResponseTime p95 (${bucket === 1 ? "each step" : "the bucket's worst step"}) and average (weighted by requests), ${per}${log ? ", log scale" : ""}.`,
+      caption: `TargetResponseTime p95 (${bucket === 1 ? "each step" : "the bucket's worst step"}) and average (weighted by requests), ${per}${log ? ", log scale" : ""}${sloP95Ms === undefined ? "" : "; the dark line is the SLO p95 it was judged against"}.`,
       spec: responsive(
-        {
-          description: "Response time per step.",
-          data: { values: latency },
-          mark: { type: "line", strokeWidth: 1.3, point },
-          encoding: {
-            x,
-            y: latencyAxis(log),
-            color: {
-              field: "series",
-              type: "nominal",
-              title: null,
-              scale: { domain: ["p95", "average"], range: [PALETTE.blue, PALETTE.green] },
+        sloP95Ms === undefined
+          ? { description: "Response time per step.", ...lines }
+          : {
+              description: "Response time per step against the SLO p95.",
+              layer: [
+                lines,
+                referenceRule(
+                  "slo",
+                  sloP95Ms,
+                  `SLO p95 ${formatNumber(sloP95Ms, Number.isInteger(sloP95Ms) ? 0 : 1)} ms`,
+                  {
+                    dash: [],
+                  },
+                ),
+              ],
             },
-            tooltip: [
-              TRAFFIC_TOOLTIP,
-              { field: "series" },
-              { field: "value", title: "ms", format: ",.1f" },
-            ],
-          },
-        },
         220,
       ),
     });

@@ -34,7 +34,9 @@ export function runSeconds(run: RunData): number {
 /** The SLO a trace bundle's traffic was judged against, as a key figure. */
 function sloRow(slo: TrafficSloVerdict["slo"]): Row {
   const limits = [
-    ...(slo.latencyP95Ms === undefined ? [] : [`p95 ≤ ${formatNumber(slo.latencyP95Ms)} ms`]),
+    ...(slo.latencyP95Ms === undefined
+      ? []
+      : [`p95 ≤ ${formatNumber(slo.latencyP95Ms, Number.isInteger(slo.latencyP95Ms) ? 0 : 1)} ms`]),
     ...(slo.errorRatePercent === undefined
       ? []
       : [`5xx ≤ ${formatPercent(slo.errorRatePercent, 3)}`]),
@@ -279,7 +281,9 @@ function trafficVerdictOf(v: TrafficSloVerdict): RunVerdict {
     `${minutes(v.violatingMinutes)} SLO-violating ${v.violatingMinutes === 1 ? "minute" : "minutes"} of ${minutes(v.spanMinutes)}, budget ${formatNumber(v.budgetMinutes, v.budgetMinutes < 1 ? 3 : 1)} (${formatPercent(v.slo.violationBudgetPercent, 2)})`,
   ];
   if (v.slo.latencyP95Ms !== undefined && v.judged.some((j) => j.startsWith("p95")))
-    parts.push(`${minutes(v.slowMinutes)} with p95 above ${formatNumber(v.slo.latencyP95Ms)} ms`);
+    parts.push(
+      `${minutes(v.slowMinutes)} with p95 above ${formatNumber(v.slo.latencyP95Ms, Number.isInteger(v.slo.latencyP95Ms) ? 0 : 1)} ms`,
+    );
   if (v.slo.errorRatePercent !== undefined && v.judged.some((j) => j.startsWith("5xx")))
     parts.push(
       `${minutes(v.errorMinutes)} with 5xx above ${formatPercent(v.slo.errorRatePercent, 3)} of requests`,

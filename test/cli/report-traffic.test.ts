@@ -135,6 +135,17 @@ describe("caplab report on a trace bundle", () => {
     );
     expect(fail.md).toMatch(/- ❌ worst p95 [\d.]+ ms at 2025-04-08 00:42Z/);
     expect(fail.json.trafficVerdict?.violatingMinutes).toBe(1);
+    // A limit that is not a whole number is said as given, and drawn on the response-time chart.
+    const html = join(dir, "alb-slo-html");
+    expect(
+      await runReportCommand(
+        alb,
+        { out: html, format: "html,md", sloP95: 2.5 },
+        cliContext(captureIo()),
+      ),
+    ).toBe(0);
+    expect(await readFile(join(html, "report.md"), "utf8")).toContain("1 with p95 above 2.5 ms");
+    expect(await readFile(join(html, "report.html"), "utf8")).toContain("SLO p95 2.5 ms");
 
     // nginx logs have no response time: p95 is not judged, so 5xx alone cannot pass it.
     const nginx = join(dir, "nginx");
