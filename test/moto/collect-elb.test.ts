@@ -22,15 +22,12 @@ import {
   ModifyTargetGroupCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCollectCommand, type CollectCommandDeps } from "../../cli/collect-command.js";
 import { readBundleManifest } from "../../analysis/io/files/bundle.js";
 import { UsageError } from "../../sim/vocab/errors.js";
-import { captureIo, cliContext } from "../helpers/io.js";
 import {
-  CREDENTIALS,
+  collectFromMoto,
   MOTO,
   MOTO_SKIP_REASON,
-  REGION,
   sdkConfig,
   startGapProxy,
   startMoto,
@@ -148,29 +145,16 @@ describe.skipIf(MOTO === null)(
       await moto?.stop();
     });
 
-    const deps = (): CollectCommandDeps => ({
-      clientConfig: { credentials: CREDENTIALS, maxAttempts: 1 },
-      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 4 },
-      now: () => NOW,
-    });
-    const collectTo = async (out: string) => {
-      const io = captureIo();
-      const code = await runCollectCommand(
-        {
-          cluster: CLUSTER,
-          service: SERVICE,
-          from: new Date(FROM).toISOString(),
-          to: new Date(TO).toISOString(),
-          out,
-          region: REGION,
-          endpointUrl: proxy.url,
-          quiet: true,
-        },
-        cliContext(io),
-        deps(),
-      );
-      return { code, io };
-    };
+    const collectTo = (out: string) =>
+      collectFromMoto({
+        endpointUrl: proxy.url,
+        cluster: CLUSTER,
+        service: SERVICE,
+        fromMs: FROM,
+        toMs: TO,
+        nowMs: NOW,
+        out,
+      });
 
     it("takes the ALB from DescribeTargetGroups and records the target group's settings", async () => {
       const out = join(await mkdtemp(join(tmpdir(), "caplab-moto-elb-")), "bundle");

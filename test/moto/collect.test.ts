@@ -30,11 +30,11 @@ import {
   type MetricDatum,
 } from "@aws-sdk/client-cloudwatch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCollectCommand, type CollectCommandDeps } from "../../cli/collect-command.js";
 import { main } from "../../cli/main.js";
 import { MAX_WRITTEN_GAP_ROWS, readBundleManifest } from "../../analysis/io/files/bundle.js";
-import { captureIo, cliContext } from "../helpers/io.js";
+import { captureIo } from "../helpers/io.js";
 import {
+  collectFromMoto,
   CREDENTIALS,
   MOTO,
   REGION,
@@ -367,33 +367,19 @@ describe.skipIf(MOTO === null)(
       await moto?.stop();
     });
 
-    function deps(): CollectCommandDeps {
-      return {
-        clientConfig: { credentials: CREDENTIALS, maxAttempts: 1 },
-        retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 4 },
-        limits: LIMITS,
-        now: () => NOW,
-      };
-    }
-
     it("returns every series byte for byte as it was put, across 210 GetMetricData calls, and the configuration as it was set", async () => {
       expect(putCalls).toBeGreaterThan(25);
       const out = join(await mkdtemp(join(tmpdir(), "caplab-moto-")), "bundle");
-      const io = captureIo();
-      const code = await runCollectCommand(
-        {
-          cluster: CLUSTER,
-          service: SERVICE,
-          from: new Date(FROM).toISOString(),
-          to: new Date(TO).toISOString(),
-          out,
-          region: REGION,
-          endpointUrl: proxy.url,
-          quiet: true,
-        },
-        cliContext(io),
-        deps(),
-      );
+      const { code, io } = await collectFromMoto({
+        endpointUrl: proxy.url,
+        cluster: CLUSTER,
+        service: SERVICE,
+        fromMs: FROM,
+        toMs: TO,
+        nowMs: NOW,
+        out,
+        limits: LIMITS,
+      });
       expect(io.stderr()).not.toMatch(/AWS kept failing/);
       expect(code).toBe(0);
       expect(io.stdout()).toContain(`Wrote ${out}: ${QUERIES} series over 7.00 days at 60-s steps`);

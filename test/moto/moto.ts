@@ -25,6 +25,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCollectCommand, type CollectCommandDeps } from "../../cli/collect-command.js";
+import { captureIo, cliContext } from "../helpers/io.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -311,4 +313,42 @@ export async function startGapProxy(motoUrl: string): Promise<GapProxy> {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * `caplab collect` of a service on moto (through `endpointUrl`, e.g. the gap proxy) over
+ * [fromMs, toMs) into `out`, quiet, with moto's credentials, one SDK attempt and a short retry
+ * (what the moto tests share); its exit code and what it printed.
+ */
+export async function collectFromMoto(o: {
+  readonly endpointUrl: string;
+  readonly cluster: string;
+  readonly service: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly nowMs: number;
+  readonly out: string;
+  readonly limits?: CollectCommandDeps["limits"];
+}): Promise<{ code: number; io: ReturnType<typeof captureIo> }> {
+  const io = captureIo();
+  const code = await runCollectCommand(
+    {
+      cluster: o.cluster,
+      service: o.service,
+      from: new Date(o.fromMs).toISOString(),
+      to: new Date(o.toMs).toISOString(),
+      out: o.out,
+      region: REGION,
+      endpointUrl: o.endpointUrl,
+      quiet: true,
+    },
+    cliContext(io),
+    {
+      clientConfig: { credentials: CREDENTIALS, maxAttempts: 1 },
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 4 },
+      ...(o.limits === undefined ? {} : { limits: o.limits }),
+      now: () => o.nowMs,
+    },
+  );
+  return { code, io };
 }
