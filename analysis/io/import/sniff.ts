@@ -9,7 +9,7 @@
 import { stat } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { UsageError } from "../../../sim/vocab/errors.js";
-import { inputMismatch, recognizeInput } from "../../input-kind.js";
+import { inputMismatch, recognizeInput, type InputKind } from "../../input-kind.js";
 import { openSource, parseS3Url } from "./sources.js";
 
 /** How much of a file is looked at. */
@@ -44,25 +44,31 @@ export async function readHead(path: string): Promise<{ text: string; complete: 
 }
 
 /**
+ * What a local file given by name reads as (analysis/input-kind.ts), from its head; null for
+ * an S3 URL, a folder or a path that is not there (the reader says what is wrong with it).
+ */
+async function localFileKinds(source: string): Promise<InputKind[] | null> {
+  if (parseS3Url(source) !== null) return null;
+  const info = await stat(source).catch(() => null);
+  if (info === null || !info.isFile()) return null;
+  const head = await readHead(source);
+  return recognizeInput(head.text, head.complete);
+}
+
+/**
  * @throws UsageError naming the first source that is a regular file of another kind than
  *   `format`, what it is and what to do.
  */
 export async function checkSourceKinds(sources: readonly string[], format: string): Promise<void> {
   for (const source of sources) {
-    if (parseS3Url(source) !== null) continue;
-    const info = await stat(source).catch(() => null);
-    if (info === null || !info.isFile()) continue; // the reader says what is wrong with it
-    const head = await readHead(source);
-    const mismatch = inputMismatch(recognizeInput(head.text, head.complete), format);
+    const kinds = await localFileKinds(source);
+    if (kinds === null) continue;
+    const mismatch = inputMismatch(kinds, format);
     if (mismatch !== null) throw new UsageError(`${source} ${mismatch}.`, "wrong-format");
   }
 }
 
 /** Whether `source` is a local file that reads as k6's end-of-test summary (not S3, not a folder). */
 export async function isK6SummaryFile(source: string): Promise<boolean> {
-  if (parseS3Url(source) !== null) return false;
-  const info = await stat(source).catch(() => null);
-  if (info === null || !info.isFile()) return false;
-  const head = await readHead(source);
-  return recognizeInput(head.text, head.complete).includes("k6-summary");
+  return (await localFileKinds(source))?.includes("k6-summary") ?? false;
 }
