@@ -13,7 +13,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import { bucketSize, MAX_POINTS, type Chart } from "./timeline-charts.js";
 import { PALETTE, referenceRule, responsive } from "./chart-style.js";
-import { formatNumber } from "./format.js";
+import { formatCompact, formatNumber } from "./format.js";
 import type {
   RunData,
   RunSecond,
@@ -274,14 +274,9 @@ export function trafficCharts(traffic: TrafficSide, sloP95Ms?: number): RunChart
               description: "Response time per step against the SLO p95.",
               layer: [
                 lines,
-                referenceRule(
-                  "slo",
-                  sloP95Ms,
-                  `SLO p95 ${formatNumber(sloP95Ms, Number.isInteger(sloP95Ms) ? 0 : 1)} ms`,
-                  {
-                    dash: [],
-                  },
-                ),
+                referenceRule("slo", sloP95Ms, `SLO p95 ${formatCompact(sloP95Ms)} ms`, {
+                  dash: [],
+                }),
               ],
             },
         220,

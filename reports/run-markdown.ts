@@ -34,9 +34,7 @@ export function runSeconds(run: RunData): number {
 /** The SLO a trace bundle's traffic was judged against, as a key figure. */
 function sloRow(slo: TrafficSloVerdict["slo"]): Row {
   const limits = [
-    ...(slo.latencyP95Ms === undefined
-      ? []
-      : [`p95 ≤ ${formatNumber(slo.latencyP95Ms, Number.isInteger(slo.latencyP95Ms) ? 0 : 1)} ms`]),
+    ...(slo.latencyP95Ms === undefined ? [] : [`p95 ≤ ${formatCompact(slo.latencyP95Ms)} ms`]),
     ...(slo.errorRatePercent === undefined
       ? []
       : [`5xx ≤ ${formatPercent(slo.errorRatePercent, 3)}`]),
@@ -276,22 +274,21 @@ export function runVerdict(run: RunData): RunVerdict {
  * budget, how many of them were slow and how many had errors, and the worst step of each.
  */
 function trafficVerdictOf(v: TrafficSloVerdict): RunVerdict {
-  const minutes = (x: number) => formatNumber(x, Number.isInteger(x) ? 0 : 1);
   const parts = [
-    `${minutes(v.violatingMinutes)} SLO-violating ${v.violatingMinutes === 1 ? "minute" : "minutes"} of ${minutes(v.spanMinutes)}, budget ${formatNumber(v.budgetMinutes, v.budgetMinutes < 1 ? 3 : 1)} (${formatPercent(v.slo.violationBudgetPercent, 2)})`,
+    `${formatCompact(v.violatingMinutes)} SLO-violating ${v.violatingMinutes === 1 ? "minute" : "minutes"} of ${formatCompact(v.spanMinutes)}, budget ${formatNumber(v.budgetMinutes, v.budgetMinutes < 1 ? 3 : 1)} (${formatPercent(v.slo.violationBudgetPercent, 2)})`,
   ];
-  if (v.slo.latencyP95Ms !== undefined && v.judged.some((j) => j.startsWith("p95")))
+  if (v.latencyJudged && v.slo.latencyP95Ms !== undefined)
     parts.push(
-      `${minutes(v.slowMinutes)} with p95 above ${formatNumber(v.slo.latencyP95Ms, Number.isInteger(v.slo.latencyP95Ms) ? 0 : 1)} ms`,
+      `${formatCompact(v.slowMinutes)} with p95 above ${formatCompact(v.slo.latencyP95Ms)} ms`,
     );
-  if (v.slo.errorRatePercent !== undefined && v.judged.some((j) => j.startsWith("5xx")))
+  if (v.errorsJudged && v.slo.errorRatePercent !== undefined)
     parts.push(
-      `${minutes(v.errorMinutes)} with 5xx above ${formatPercent(v.slo.errorRatePercent, 3)} of requests`,
+      `${formatCompact(v.errorMinutes)} with 5xx above ${formatPercent(v.slo.errorRatePercent, 3)} of requests`,
     );
   const notes = [
     ...v.notJudged.map((n) => `not judged: ${n}`),
     ...(v.unjudgedLatencyMinutes > 0
-      ? [`${minutes(v.unjudgedLatencyMinutes)} minutes with requests have no p95`]
+      ? [`${formatCompact(v.unjudgedLatencyMinutes)} minutes with requests have no p95`]
       : []),
   ];
   const failing = [

@@ -41,6 +41,9 @@ export interface TrafficSloVerdict {
   readonly errorMinutes: number;
   /** Minutes with requests but no p95 (a gap in the response-time series). */
   readonly unjudgedLatencyMinutes: number;
+  /** Whether the p95 limit, and the 5xx limit, were asked for and have a series to judge. */
+  readonly latencyJudged: boolean;
+  readonly errorsJudged: boolean;
   /** What was judged, and what could not be (with why), in words. */
   readonly judged: readonly string[];
   readonly notJudged: readonly string[];
@@ -108,6 +111,8 @@ export function trafficSloVerdict(traffic: TrafficSide, slo: TrafficSlo): Traffi
     slowMinutes: slow,
     errorMinutes: failing,
     unjudgedLatencyMinutes: unjudgedLatency,
+    latencyJudged: latency,
+    errorsJudged: errors,
     judged,
     notJudged,
     worstSlow,
