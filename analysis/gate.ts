@@ -17,7 +17,7 @@
  */
 import { z } from "zod";
 import { createRandom } from "../sim/math/random.js";
-import { formatObserved, K6_DURATION_METRICS } from "./k6-results.js";
+import { formatObserved, K6_DURATION_METRICS, parentMetricName } from "./k6-results.js";
 import { GATE_DEFAULTS } from "../sim/vocab/defaults.js";
 import { checkDeployment, DEPLOYMENT_FIELDS } from "../sim/vocab/config.js";
 import type { DeploymentKpis, Kpis } from "../sim/vocab/types.js";
@@ -294,8 +294,7 @@ const LATENCY = { latency: true } as const;
 /** A threshold's metric holds times: its summary says so, or it is one of k6's time trends ({@link K6_DURATION_METRICS}). */
 function isTimeMetric(metric: string, contains: string | undefined): boolean {
   if (contains !== undefined) return contains === "time";
-  const brace = metric.indexOf("{");
-  return K6_DURATION_METRICS.has((brace < 0 ? metric : metric.slice(0, brace)).trim());
+  return K6_DURATION_METRICS.has(parentMetricName(metric).trim());
 }
 
 function skipped(id: string, group: GateCheck["group"], name: string, reason: string): GateCheck {

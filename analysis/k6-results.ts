@@ -211,6 +211,12 @@ export const BUILTIN_METRIC_TYPES: Readonly<Record<string, K6MetricType>> = {
   grpc_req_duration: "trend",
 };
 
+/** The metric a (sub-)metric name belongs to: everything before its first `{`, e.g. `http_req_duration{name:x}` → `http_req_duration`. */
+export function parentMetricName(name: string): string {
+  const brace = name.indexOf("{");
+  return brace < 0 ? name : name.slice(0, brace);
+}
+
 /** What k6's built-in metrics hold: `time` (ms) for every built-in Trend, `data` (bytes), else `default`. */
 export function builtinContains(metric: string): string {
   if (BUILTIN_METRIC_TYPES[metric] === "trend") return "time";

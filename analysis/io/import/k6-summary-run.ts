@@ -18,7 +18,7 @@ import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import type { RunBundleManifest } from "../../../sim/vocab/index.js";
 import { parseK6Summary } from "../../k6-ingest.js";
-import { builtinContains } from "../../k6-results.js";
+import { builtinContains, parentMetricName } from "../../k6-results.js";
 import { aggregationKey, parseThresholdExpression } from "../../../scenarios/plan/k6-thresholds.js";
 import { thresholdVerdicts } from "../../../reports/run-data.js";
 import { caplabVersion } from "../../../sim/io/package-root.js";
@@ -161,9 +161,7 @@ export async function importK6Summary(
 /** What a summary's metric holds (`time`, `data`, `default`): its `contains`, else k6's built-in. */
 function containsOf(json: unknown, metric: string): string {
   const metrics = (json as { metrics?: Record<string, { contains?: unknown }> } | null)?.metrics;
-  const brace = metric.indexOf("{");
-  const own =
-    metrics?.[metric]?.contains ?? metrics?.[brace < 0 ? metric : metric.slice(0, brace)]?.contains;
-  if (typeof own === "string") return own;
-  return builtinContains(brace < 0 ? metric : metric.slice(0, brace));
+  const parent = parentMetricName(metric);
+  const own = metrics?.[metric]?.contains ?? metrics?.[parent]?.contains;
+  return typeof own === "string" ? own : builtinContains(parent);
 }
