@@ -88,12 +88,14 @@ export function redactSecrets(text: string): string {
 /**
  * HTTP header names whose values are credentials (case aside): `Authorization` and
  * `Proxy-Authorization` (RFC 9110 §11.6.2, §11.7.2), `Cookie` and `Set-Cookie` (RFC 6265 §4),
- * and the API-key and token headers services define (`X-Api-Key`, `X-Auth-Token`,
- * `X-Amz-Security-Token`, `X-CSRF-Token`, …): a name starting `X-Auth` or holding `token`,
- * `secret`, `password`, `api-key`/`apikey` or `session-id`.
+ * and the API-key, token and signature headers services define (`X-Api-Key`, `X-Auth-Token`,
+ * `X-Amz-Security-Token`, `X-CSRF-Token`, `X-Hub-Signature-256`, `X-Functions-Key`,
+ * `Ocp-Apim-Subscription-Key`, `X-JWT-Assertion`, …): a name starting `X-Auth`, holding
+ * `token`, `secret`, `password`, `api-key`/`apikey`, `session-id`, `signature`, `credential`
+ * or `jwt`, or ending in a hyphenated `-key` (a bare `Key` is not taken for one).
  */
 const CREDENTIAL_HEADER =
-  /^(?:(?:proxy-)?authorization|(?:set-)?cookie2?|x-auth[\w-]*|[\w-]*(?:token|secret|passw(?:or)?d|api[-_]?key|session[-_]?(?:id|key|token))[\w-]*)$/i;
+  /^(?:(?:proxy-)?authorization|(?:set-)?cookie2?|x-auth[\w-]*|[\w-]*(?:token|secret|passw(?:or)?d|api[-_]?key|session[-_]?(?:id|key|token)|signature|credential|jwt)[\w-]*|[\w-]+[-_]key)$/i;
 
 /** Whether the HTTP header `name` carries a credential ({@link CREDENTIAL_HEADER}). */
 export function isCredentialHeader(name: string): boolean {

@@ -136,6 +136,12 @@ describe("redactHeaderLines (k6 --http-debug)", () => {
     "Api_Key",
     "X-Session-Id",
     "Private-Token",
+    "X-Signature",
+    "X-Hub-Signature-256",
+    "X-Amz-Credential",
+    "X-Functions-Key",
+    "Ocp-Apim-Subscription-Key",
+    "X-JWT-Assertion",
   );
   const scheme = fc.constantFrom("", "Bearer ", "Basic ", "Token ");
   /** A header value: a secret with the characters header values hold, spaces and quotes too. */
@@ -194,6 +200,9 @@ describe("redactHeaderLines (k6 --http-debug)", () => {
     ["Keep-Alive: timeout=5", "Keep-Alive: timeout=5"],
     ["caplab: Authorization: not a header line", "caplab: Authorization: not a header line"],
     ["X-Api-Key:", "X-Api-Key:"],
+    ["X-Signature: t=1,v1=ab12", "X-Signature: ***"],
+    ["Key: k1\nMonkey: m", "Key: k1\nMonkey: m"],
+    ["Accept-Encoding: gzip\nX-Request-Id: r1", "Accept-Encoding: gzip\nX-Request-Id: r1"],
   ])("%j → %j", (text, expected) => {
     expect(redactHeaderLines(text)).toBe(expected);
   });
