@@ -36,12 +36,8 @@ import {
 } from "../../../sim/vocab/index.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
-import {
-  parseK6Summary,
-  targetOfEndpoints,
-  type K6Ingested,
-  type K6SummaryFile,
-} from "../../k6-ingest.js";
+import { targetOfEndpoints, type K6Ingested } from "../../k6-ingest.js";
+import { parseK6Summary, type K6SummaryFile } from "../../k6-summary.js";
 import type { K6MetricType } from "../../k6-results.js";
 import { LatencyHistogram } from "../../stats/index.js";
 import { TraceError } from "../../trace.js";
