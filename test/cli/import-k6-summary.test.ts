@@ -234,6 +234,31 @@ describe("k6's machine-readable summary (schema 1.0.0) alone → report → gate
     });
   });
 
+  it("beside --out json output, gives the counters its run time in seconds and k6's version", async () => {
+    const out = join(dir, "mr-beside");
+    const r = await caplab([
+      "import",
+      sharedData("k6/out-json.xk6-dashboard-result.ndjson"),
+      "--format",
+      "k6",
+      "--summary-export",
+      file,
+      "--no-record",
+      "--out",
+      out,
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(
+      "thresholds none (k6's machine-readable summary holds none; give --thresholds FILE)",
+    );
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest.k6Version).toBe("2.2.0");
+    // config.duration is seconds: 30.5 s, not 0.0305 s.
+    expect(manifest.notes).toContain(
+      "counter rates divide by the test's run time from the summary export: 30.5 s",
+    );
+  });
+
   it("without --format, names the format it reads as instead of guessing", async () => {
     const out = join(dir, "mr-no-format");
     const r = await caplab(["import", file, "--out", out]);

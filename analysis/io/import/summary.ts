@@ -52,7 +52,9 @@ export function renderK6ImportSummary(result: K6RunImport | K6SummaryImport, out
   const lines = [
     `Imported ${plural(requests, "request")} from ${plural(result.files, "input")} (${plural(i.lines, "line")}, ${i.badLineCount} bad) into ${out} (run ${result.manifest.runId}, scenario ${result.manifest.scenario?.name})`,
     result.thresholds.length === 0
-      ? "  thresholds none (give --thresholds FILE or --summary-export FILE)"
+      ? result.summaryKind === "machine-readable"
+        ? "  thresholds none (k6's machine-readable summary holds none; give --thresholds FILE)"
+        : "  thresholds none (give --thresholds FILE or --summary-export FILE)"
       : `  thresholds ${result.thresholds.length - failed.length} passed, ${failed.length} failed (from ${result.thresholdsFrom.join(", ")})`,
     ...result.thresholds.map((t) => `    ${t.ok ? "✓" : "✗"} ${renderThresholdResult(t)}`),
     result.trace === null
