@@ -107,6 +107,40 @@ describe("the machine-readable summary (schema 1.0.0)", () => {
     expect(s.metrics["http_req_duration{expected_response:true}"]).toEqual({ "p(95)": 80 });
   });
 
+  it("reads the later revision of schema 1.0.0 too (passes/fails, a counter's rate, category, p(99))", () => {
+    // grafana/k6-summary `schemas/metric/1.0.0/schema.json` as later revised (0ead455): k6
+    // 8788307 does not write it, but a file that follows it is read for what it says.
+    const s = parseK6Summary(
+      withMetrics([
+        {
+          name: "http_reqs",
+          type: "counter",
+          contains: "default",
+          category: "http",
+          values: { count: 1500, rate: 24.79 },
+        },
+        {
+          name: "http_req_failed",
+          type: "rate",
+          contains: "default",
+          category: "http",
+          values: { rate: 0.02, passes: 30, fails: 1470 },
+        },
+        {
+          name: "http_req_duration",
+          type: "trend",
+          contains: "time",
+          category: "http",
+          values: { avg: 245, med: 234, "p(95)": 421, "p(99)": 445, count: 1500 },
+        },
+      ]),
+    );
+    expect(s.metrics.http_reqs).toEqual({ count: 1500, rate: 24.79 });
+    expect(s.metrics.http_req_failed).toEqual({ rate: 0.02, passes: 30, fails: 1470 });
+    expect(s.metrics.http_req_duration!["p(99)"]).toBe(445);
+    expect(summaryUnmeasured(s).p99).toBeUndefined();
+  });
+
   it("refuses a schema major version it does not read", () => {
     expect(() => parseK6Summary({ ...k6Written(), version: "2.0.0" })).toThrow(
       /schema version "2\.0\.0": caplab reads version 1\.x/,
