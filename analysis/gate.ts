@@ -123,7 +123,17 @@ export interface GateServerSide {
  * no per-second series, and only the percentiles of k6's `summaryTrendStats`.
  */
 export type RunFigure =
-  "p50" | "p90" | "p95" | "p99" | "avg" | "max" | "failed" | "5xx" | "seconds";
+  | "p50"
+  | "p90"
+  | "p95"
+  | "p99"
+  | "avg"
+  | "max"
+  | "failed"
+  | "5xx"
+  | "seconds"
+  /** k6's verdicts on its thresholds (k6's machine-readable summary holds none). */
+  | "thresholds";
 
 /** Figures a run does not give, each with why (the check that needs it is skipped with it). */
 export type Unmeasured = Readonly<Partial<Record<RunFigure, string>>>;
@@ -357,7 +367,7 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
           "k6-threshold",
           "absolute",
           "k6 thresholds",
-          "the run has none (summary.json, thresholds.json)",
+          unmeasured.thresholds ?? "the run has none (summary.json, thresholds.json)",
         ),
       );
     for (const t of run.thresholds) {

@@ -10,12 +10,15 @@
  * parseCombinedLogLine, detectCloudWatchShape), on the first lines, and by k6's own markers
  * for the two k6 files `import` does not take as a source: `--out csv` output, whose header
  * k6 writes as `metric_name,timestamp,metric_value,…` (k6 `internal/output/csv/output.go`,
- * `MakeHeader`), and the end-of-test summary (`--summary-export` or handleSummary's `data`),
- * an object with `metrics` and `root_group` (k6 docs, "End of test" › "Custom summary").
+ * `MakeHeader`), and the end-of-test summary: `--summary-export` or handleSummary's `data`, an
+ * object with `metrics` and `root_group` (k6 docs, "End of test" › "Custom summary"), or the
+ * versioned machine-readable summary, an object with a `version` beside `results.metrics`, an
+ * array (grafana/k6-summary `schemas/summary/1.0.0/schema.json`; analysis/k6-summary.ts).
  */
 import { parseAlbLogLine, parseCombinedLogLine } from "./access-log.js";
 import { detectCloudWatchShape } from "./cloudwatch-json.js";
 import { parseK6Line } from "./k6-results.js";
+import { isMachineReadableSummary } from "./k6-summary.js";
 
 /** The kinds of input caplab can tell apart. */
 export const INPUT_KINDS = [
@@ -53,6 +56,7 @@ export function recognizeInput(head: string, complete: boolean): InputKind[] {
       if (/^\{\s*"(MetricDataResults|Datapoints|events|Label)"\s*:/.test(start))
         kinds.add("cloudwatch");
       if (/"root_group"\s*:/.test(start) && /"metrics"\s*:/.test(start)) kinds.add("k6-summary");
+      if (looksLikeMachineReadableSummary(start)) kinds.add("k6-summary");
     }
   }
   const lines = text.split(/\r?\n/);
@@ -88,8 +92,8 @@ export function inputMismatch(kinds: readonly InputKind[], format: string): stri
       return `is k6 --out csv output, which caplab does not read (its rows carry no metric types or thresholds); run k6 with --out json=FILE instead and import that with --format k6`;
     case "k6-summary":
       return format === "k6"
-        ? `is a k6 end-of-test summary (--summary-export or handleSummary data), which holds no per-request points; give it as --summary-export FILE beside the run's --out json output, or import it alone (as the only SOURCE)`
-        : `is a k6 end-of-test summary (--summary-export or handleSummary data), ${not}; give it to --format k6 as --summary-export FILE, with the run's --out json output as SOURCE`;
+        ? `is a k6 end-of-test summary (--summary-export, handleSummary data or the machine-readable summary), which holds no per-request points; give it as --summary-export FILE beside the run's --out json output, or import it alone (as the only SOURCE)`
+        : `is a k6 end-of-test summary (--summary-export, handleSummary data or the machine-readable summary), ${not}; give it to --format k6 as --summary-export FILE, with the run's --out json output as SOURCE, or alone as the only SOURCE`;
     case "k6":
       return `is k6 --out json output, ${not}; import it with --format k6`;
     case "cloudwatch":
@@ -100,6 +104,33 @@ export function inputMismatch(kinds: readonly InputKind[], format: string): stri
       return `is an nginx or Apache access log (combined format), ${not}; import it with --format nginx`;
     case "csv":
       return `is a CSV file, ${not}; a series of request counts over time imports with --format csv`;
+  }
+}
+
+/**
+ * The `--format` that imports a file of `kind`, and what such a file is; null for k6's
+ * `--out csv` output, which caplab does not read.
+ *
+ * @example formatFor("k6-summary") // { format: "k6", what: "a k6 end-of-test summary" }
+ */
+export function formatFor(
+  kind: InputKind,
+): { readonly format: string; readonly what: string } | null {
+  switch (kind) {
+    case "k6-csv":
+      return null;
+    case "k6-summary":
+      return { format: "k6", what: "a k6 end-of-test summary" };
+    case "k6":
+      return { format: "k6", what: "k6 --out json output" };
+    case "cloudwatch":
+      return { format: "cloudwatch", what: "saved CloudWatch JSON" };
+    case "alb":
+      return { format: "alb", what: "an ALB access log" };
+    case "nginx":
+      return { format: "nginx", what: "an nginx or Apache access log (combined format)" };
+    case "csv":
+      return { format: "csv", what: "a CSV file" };
   }
 }
 
@@ -115,9 +146,28 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** k6's summary: `metrics` (an object) beside `root_group` (both formats, both files). */
+/**
+ * k6's summary: `metrics` (an object) beside `root_group` (`--summary-export` and handleSummary
+ * data), or the machine-readable summary (a `version` string beside a `results.metrics` array).
+ */
 function isK6Summary(json: unknown): boolean {
-  return isObject(json) && isObject(json.metrics) && isObject(json.root_group);
+  return (
+    (isObject(json) && isObject(json.metrics) && isObject(json.root_group)) ||
+    isMachineReadableSummary(json)
+  );
+}
+
+/**
+ * The head of a machine-readable summary too long to parse whole: a `version` semver string and
+ * a `results` object whose `metrics` is an array, in any key order. (k6 writes the keys in
+ * alphabetical order, so `version` comes last: the head must show `results` and `metrics`.)
+ */
+function looksLikeMachineReadableSummary(head: string): boolean {
+  return (
+    /"results"\s*:\s*\{/.test(head) &&
+    /"metrics"\s*:\s*\[/.test(head) &&
+    (/"version"\s*:\s*"\d+\.\d+\.\d+/.test(head) || /"k6_?[vV]ersion"\s*:/.test(head))
+  );
 }
 
 function readsAsK6(line: string): boolean {

@@ -77,9 +77,10 @@ export const setupImportCommand: CommandSetup = (command, ctx, exit) => {
   describeCommand(command, help, ctx.columns)
     .argument("[source...]", help.flags.source)
     .addOption(
-      new Option("--format <format>", "what the sources are written in")
-        .choices(IMPORT_FORMATS)
-        .makeOptionMandatory(),
+      // Required: checked by importBundles, which names the --format a source reads as.
+      new Option("--format <format>", "what the sources are written in (required)").choices(
+        IMPORT_FORMATS,
+      ),
     )
     .option("--step <seconds>", help.flags.step)
     .option("--from <time>", help.flags.from)

@@ -16,9 +16,14 @@
  * requests are `http_reqs` Points and failures `http_req_failed` Points with a value ≠ 0.
  */
 import { LatencyHistogram } from "../analysis/stats/index.js";
-import type { GateRun, RunFigure, Unmeasured } from "../analysis/gate.js";
+import type { GateRun, Unmeasured } from "../analysis/gate.js";
 import type { K6Ingested } from "../analysis/k6-ingest.js";
 import type { K6MetricSummary } from "../analysis/k6-results.js";
+import {
+  summaryUnmeasured,
+  type K6SummaryKind,
+  type SummaryMetrics,
+} from "../analysis/k6-summary.js";
 import type { SloTargets } from "../scenarios/plan/k6-plan.js";
 import {
   aggregationKey,
@@ -294,8 +299,7 @@ export interface RunData {
   readonly trafficVerdict?: TrafficSloVerdict;
 }
 
-/** A k6 end-of-test summary's metrics, as parseK6Summary (analysis/k6-ingest.ts) reads them. */
-export type SummaryMetrics = Readonly<Record<string, Readonly<Record<string, number>>>>;
+export type { SummaryMetrics };
 
 /**
  * The run as RunData from the one aggregator's result (null without a k6 output): the
@@ -311,12 +315,19 @@ export function runDataOf(
     readonly server?: ServerSide | null;
     readonly traffic?: TrafficSide | null;
     readonly warnings?: readonly Warning[];
-    /** The run's k6 summary (used when there is no k6 output), and its run time in seconds. */
-    readonly summary?: { readonly metrics: SummaryMetrics; readonly seconds: number | null };
+    /**
+     * The run's k6 summary (used when there is no k6 output): its shape, its metrics and its run
+     * time in seconds.
+     */
+    readonly summary?: {
+      readonly kind: K6SummaryKind;
+      readonly metrics: SummaryMetrics;
+      readonly seconds: number | null;
+    };
   } = {},
 ): RunData {
   if (ingested === null && extra.summary !== undefined && hasRequestFigures(extra.summary.metrics))
-    return runDataOfSummary(extra.summary.metrics, extra.summary.seconds, meta, extra);
+    return runDataOfSummary(extra.summary, meta, extra);
   const seconds: RunSecond[] = [];
   const o = ingested?.overall;
   if (o !== undefined)
@@ -380,50 +391,32 @@ export function hasRequestFigures(metrics: SummaryMetrics): boolean {
 }
 
 /**
- * The run from k6's end-of-test summary alone (`--summary-export` or handleSummary data):
- * `http_reqs` count, `http_req_failed` passes (k6's Rate counts a failed request as a pass:
- * a non-zero value), and `http_req_duration`'s aggregates in k6's `summaryTrendStats`: k6's
- * own run-wide figures. What it cannot give (5xx, per-second series, a percentile not in
- * summaryTrendStats) is named in `unmeasured`, so that no check is judged on a 0 in its place.
+ * The run from k6's end-of-test summary alone (any of its three shapes): `http_reqs` count,
+ * `http_req_failed` passes (k6's Rate counts a failed request as a pass: a non-zero value), and
+ * `http_req_duration`'s aggregates: k6's own run-wide figures. What it cannot give is named in
+ * `unmeasured` (analysis/k6-summary.ts `summaryUnmeasured`, the one rule), and its number here
+ * is a 0 that no check is judged on.
  */
 function runDataOfSummary(
-  metrics: SummaryMetrics,
-  summarySeconds: number | null,
+  summary: NonNullable<NonNullable<Parameters<typeof runDataOf>[2]>["summary"]>,
   meta: RunMeta,
   extra: Parameters<typeof runDataOf>[2],
 ): RunData {
+  const { metrics, seconds: summarySeconds } = summary;
   const d = metrics.http_req_duration ?? {};
-  const failedRate = metrics.http_req_failed;
   const requests = metrics.http_reqs?.count ?? 0;
-  const unmeasured: Partial<Record<RunFigure, string>> = {
-    "5xx":
-      "k6's end-of-test summary counts no status codes; import the run's --out json output for them",
-    seconds:
-      "k6's end-of-test summary has no per-second latencies; import the run's --out json output for them",
-  };
-  const stat = (key: string, figure: RunFigure): number => {
-    const v = d[key];
-    if (v !== undefined) return v;
-    unmeasured[figure] =
-      key.startsWith("p(") || key === "med"
-        ? `k6's end-of-test summary has no ${key} of http_req_duration; add "${key}" to k6's summaryTrendStats option, or import the run's --out json output`
-        : `k6's end-of-test summary has no ${key} of http_req_duration`;
-    return 0;
-  };
+  const unmeasured = summaryUnmeasured(summary);
+  const stat = (key: string): number => d[key] ?? 0;
   const latency: RunLatency = {
     count: requests,
-    avgMs: stat("avg", "avg"),
-    p50Ms: stat("med", "p50"),
-    p90Ms: stat("p(90)", "p90"),
-    p95Ms: stat("p(95)", "p95"),
-    p99Ms: stat("p(99)", "p99"),
-    maxMs: stat("max", "max"),
+    avgMs: stat("avg"),
+    p50Ms: stat("med"),
+    p90Ms: stat("p(90)"),
+    p95Ms: stat("p(95)"),
+    p99Ms: stat("p(99)"),
+    maxMs: stat("max"),
   };
-  let failedRequests = 0;
-  if (failedRate?.passes !== undefined) failedRequests = failedRate.passes;
-  else
-    unmeasured.failed =
-      "k6's end-of-test summary has no http_req_failed, which k6 v0.31 and later write";
+  const failedRequests = metrics.http_req_failed?.passes ?? 0;
   return {
     meta,
     seconds: [],

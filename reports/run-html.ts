@@ -56,7 +56,7 @@ ${verdict.failing.length > 0 ? `<ul class="cautions">${verdict.failing.map((f) =
     body.push(
       `<section id="thresholds"><h2>Thresholds</h2>${
         run.thresholds.length === 0
-          ? '<p class="note">No k6 thresholds in this run (summary.json, thresholds.json).</p>'
+          ? `<p class="note">${e(run.unmeasured.thresholds === undefined ? "No k6 thresholds in this run (summary.json, thresholds.json)." : `No k6 thresholds: ${run.unmeasured.thresholds}.`)}</p>`
           : `<p>${failed === 0 ? '<span class="ok">All thresholds held.</span>' : `<span class="no">${failed} of ${run.thresholds.length} thresholds failed.</span>`}</p>
 <table><thead><tr><th>Metric</th><th>Threshold</th><th class="num">Observed</th><th>Verdict</th></tr></thead><tbody>
 ${run.thresholds

@@ -66,9 +66,7 @@ export function runFactRows(run: RunData): Row[] {
   /** A figure, or "—" when the run's files do not give it. */
   const fig = (v: number, figure: RunFigure): string =>
     u[figure] === undefined ? formatNumber(v, 1) : "—";
-  const latencyGaps = (["p50", "p90", "p95", "p99", "avg", "max"] as const).filter(
-    (f) => u[f] !== undefined,
-  );
+  const percentileGaps = (["p50", "p90", "p95", "p99"] as const).filter((f) => u[f] !== undefined);
   const rows: Row[] = [
     [
       "Requests",
@@ -84,8 +82,8 @@ export function runFactRows(run: RunData): Row[] {
     [
       "Latency p50 / p90 / p95 / p99",
       `${fig(l.p50Ms, "p50")} / ${fig(l.p90Ms, "p90")} / ${fig(l.p95Ms, "p95")} / ${fig(l.p99Ms, "p99")} ms${
-        latencyGaps.some((f) => f !== "avg" && f !== "max")
-          ? ` (— not in k6's summaryTrendStats)`
+        percentileGaps.length > 0
+          ? ` (—: ${[...new Set(percentileGaps.map((f) => u[f]))].join("; ")})`
           : ""
       }`,
     ],
@@ -343,7 +341,9 @@ function thresholdsMarkdown(run: RunData): string[] {
     return [
       "## Thresholds",
       "",
-      "No k6 thresholds in this run (summary.json, thresholds.json).",
+      run.unmeasured.thresholds === undefined
+        ? "No k6 thresholds in this run (summary.json, thresholds.json)."
+        : `No k6 thresholds: ${run.unmeasured.thresholds}.`,
       "",
     ];
   const failed = run.thresholds.filter((t) => !t.ok).length;

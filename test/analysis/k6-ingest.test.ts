@@ -7,7 +7,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IMPORT_DEFAULTS } from "../../sim/vocab/defaults.js";
 import { createRandom } from "../../sim/math/random.js";
-import { K6Ingest, parseK6Summary } from "../../analysis/k6-ingest.js";
+import { K6Ingest } from "../../analysis/k6-ingest.js";
+import { parseK6Summary } from "../../analysis/k6-summary.js";
 import { borrowScanBuffer, returnScanBuffer } from "../../analysis/k6-bytes.js";
 import {
   defaultK6Workers,

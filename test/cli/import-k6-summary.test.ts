@@ -3,7 +3,9 @@
  * data, not the `--out json` output) reaches a report and a verdict: `import --format k6` →
  * `report` → `gate` → `history`, on the real summaries in ../shared/data/k6. The gate judges
  * the SLO on k6's own run-wide figures and never on a figure the summary does not give (a 0 in
- * its place would pass any limit).
+ * its place would pass any limit). k6's third shape, the versioned machine-readable summary
+ * (schema 1.0.0), takes the same path: our fixture test/fixtures/k6-machine-readable.ts, as k6
+ * writes it.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -12,6 +14,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCaplab } from "../helpers/io.js";
 import { sharedData } from "../helpers/shared-data.js";
+import { k6Written, MR_RUN } from "../fixtures/k6-machine-readable.js";
 
 /** handleSummary data: 878 requests, 349 failed, p(95) 30.0257 ms, p(99) 39.6 ms. */
 const SIMPLE = sharedData("k6/handleSummary-data.k6-reporter-simple.json");
@@ -197,5 +200,123 @@ describe("a k6 end-of-test summary alone → report → gate → history", () =>
     const none = await caplab(["import", "--format", "k6", "--out", join(dir, "none")]);
     expect(none.code).toBe(2);
     expect(none.err).toContain("or --summary-export FILE alone for k6's end-of-test summary");
+  });
+});
+
+describe("k6's machine-readable summary (schema 1.0.0) alone → report → gate", () => {
+  let file = "";
+  beforeAll(async () => {
+    file = join(dir, "machine-readable.json");
+    await writeFile(file, JSON.stringify(k6Written(), null, 4));
+  });
+
+  it("imports as the only SOURCE and as --summary-export alone, with its run time in seconds", async () => {
+    for (const [out, asFlag] of [
+      ["mr", false],
+      ["mr-flag", true],
+    ] as const) {
+      const r = await importSummary(file, out, asFlag);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(
+        /^Imported k6's end-of-test summary into .*mr(-flag)? \(run mr(-flag)?, scenario k6\): 200 requests in 30\.5 s/,
+      );
+      expect(r.out).toMatch(/missing {2}5xx counts: /);
+      expect(r.out).toMatch(/ p99: k6's machine-readable summary has no p\(99\)/);
+      expect(r.out).toMatch(/ k6's threshold verdicts: .*holds no thresholds/);
+      // p(95) is there (k6 writes it as p95).
+      expect(r.out).not.toMatch(/ p95: /);
+    }
+    const manifest = JSON.parse(await readFile(join(dir, "mr", "manifest.json"), "utf8"));
+    expect(manifest.k6Version).toBe("2.2.0");
+    expect(manifest.files).toEqual({
+      summaryExport: "summary.json",
+      thresholds: "thresholds.json",
+    });
+  });
+
+  it("beside --out json output, gives the counters its run time in seconds and k6's version", async () => {
+    const out = join(dir, "mr-beside");
+    const r = await caplab([
+      "import",
+      sharedData("k6/out-json.xk6-dashboard-result.ndjson"),
+      "--format",
+      "k6",
+      "--summary-export",
+      file,
+      "--no-record",
+      "--out",
+      out,
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(
+      "thresholds none (k6's machine-readable summary holds none; give --thresholds FILE)",
+    );
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest.k6Version).toBe("2.2.0");
+    // config.duration is seconds: 30.5 s, not 0.0305 s.
+    expect(manifest.notes).toContain(
+      "counter rates divide by the test's run time from the summary export: 30.5 s",
+    );
+  });
+
+  it("without --format, names the format it reads as instead of guessing", async () => {
+    const out = join(dir, "mr-no-format");
+    const r = await caplab(["import", file, "--out", out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      `caplab import needs --format (alb, nginx, csv, k6, cloudwatch): ${file} reads as a k6 end-of-test summary; add --format k6.`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("reports k6's run-wide figures, p(99) and thresholds named as not in this shape", async () => {
+    const r = await caplab([
+      "report",
+      join(dir, "mr"),
+      "--format",
+      "md",
+      "--out",
+      join(dir, "mr-report"),
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const md = await readFile(join(dir, "mr-report", "report.md"), "utf8");
+    expect(md).toMatch(/\| Requests \| 200 in 30\.5 s \(6\.6\/s\), from k6's end-of-test summary/);
+    expect(md).toMatch(/\| Failed requests \| 10 \(5\.000 %\) \|/);
+    expect(md).toMatch(
+      /\| Latency p50 \/ p90 \/ p95 \/ p99 \| 35\.0 \/ 80\.0 \/ 120\.0 \/ — ms \(—: k6's machine-readable summary has no p\(99\)/,
+    );
+    expect(md).toMatch(
+      /No k6 thresholds: k6's machine-readable summary \(schema 1\.0\.0\) holds no thresholds/,
+    );
+  });
+
+  it("gates the SLO on its p95 and error rate; p(99) and k6's thresholds skipped with why", async () => {
+    const g = await caplab([
+      "gate",
+      join(dir, "mr"),
+      "--config",
+      await gateYaml("mr.yaml", { latencyP95Ms: 100, latencyP99Ms: 1, errorRatePercent: 10 }),
+      "--history",
+      history,
+    ]);
+    expect(g.code, g.out + g.err).toBe(1);
+    expect(g.out).toContain(`✗ SLO p95 latency: ${MR_RUN.trend["p(95)"]} ms > limit 100 ms.`);
+    expect(g.out).toMatch(
+      /- SLO p99 latency: skipped: k6's machine-readable summary has no p\(99\).*k6 issue #5736/,
+    );
+    expect(g.out).toContain("✓ SLO error rate: 5 % ≤ limit 10 %.");
+    expect(g.out).toMatch(
+      /- k6 thresholds: skipped: k6's machine-readable summary \(schema 1\.0\.0\) holds no thresholds/,
+    );
+
+    const pass = await caplab([
+      "gate",
+      join(dir, "mr"),
+      "--config",
+      await gateYaml("mr-pass.yaml", { latencyP95Ms: 500, errorRatePercent: 10 }),
+      "--history",
+      history,
+    ]);
+    expect(pass.code, pass.out + pass.err).toBe(0);
   });
 });

@@ -20,12 +20,11 @@ import { availableParallelism, loadavg } from "node:os";
 import { createGunzip } from "node:zlib";
 import {
   K6Ingest,
-  parseK6Summary,
   type K6IngestOptions,
   type K6Ingested,
   type K6IngestState,
-  type K6SummaryFile,
 } from "../../k6-ingest.js";
+import { parseK6Summary, type K6SummaryFile } from "../../k6-summary.js";
 import { borrowScanBuffer, returnScanBuffer, SCAN_BUFFER_BYTES } from "../../k6-bytes.js";
 import type { K6IngestWorkerData } from "./k6-ingest-worker.js";
 import { KeptWorkers, WORKER_IDLE_MS, type WorkerFaults } from "./kept-workers.js";

@@ -29,7 +29,8 @@ import {
 } from "../../../sim/vocab/index.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { TraceError } from "../../trace.js";
-import { parseK6Summary, type K6Ingested } from "../../k6-ingest.js";
+import type { K6Ingested } from "../../k6-ingest.js";
+import { parseK6Summary, type K6SummaryKind } from "../../k6-summary.js";
 import type { K6MetricType } from "../../k6-results.js";
 import { thresholdNeeds, type ThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
 import { redactSecrets, redactStrings } from "../../../sim/vocab/redact.js";
@@ -249,6 +250,7 @@ export async function loadRunBundle(
   let verdicts: ThresholdVerdict[] = [];
   let summaryMetrics: Record<string, Record<string, number>> = {};
   let durationSeconds: number | undefined;
+  let summaryKind: K6SummaryKind = "summary-export";
   const [summaryName, summaryField] = named("summaryExport", "summary.json");
   if ((await bundleFile(root, summaryName, summaryField, { optional: true })) !== null) {
     const summary = await optionalJson(root, summaryName, summaryField, warnings);
@@ -257,6 +259,7 @@ export async function loadRunBundle(
         verdicts = thresholdVerdicts(summary);
         const parsed = parseK6Summary(summary);
         summaryMetrics = parsed.metrics as Record<string, Record<string, number>>;
+        summaryKind = parsed.kind;
         if (parsed.durationMs !== null) durationSeconds = parsed.durationMs / 1000;
       } catch (error) {
         warnings.push(
@@ -365,7 +368,7 @@ export async function loadRunBundle(
     slo,
     server,
     warnings,
-    summary: { metrics: summaryMetrics, seconds: summarySeconds ?? null },
+    summary: { kind: summaryKind, metrics: summaryMetrics, seconds: summarySeconds ?? null },
   });
 }
 

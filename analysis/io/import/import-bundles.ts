@@ -41,7 +41,7 @@ import {
 } from "./import.js";
 import { importK6Run, type K6RunImport } from "./k6-run.js";
 import { importK6Summary, type K6SummaryImport } from "./k6-summary-run.js";
-import { checkSourceKinds, isK6SummaryFile } from "./sniff.js";
+import { checkSourceKinds, formatHint, isK6SummaryFile } from "./sniff.js";
 import { explainS3ImportFailure, parseS3Url } from "./sources.js";
 
 /** What `caplab import` takes besides its sources, as its flags give it. */
@@ -181,6 +181,14 @@ export async function importBundles(
   opts: ImportFlags,
   world: ImportWorld,
 ): Promise<ImportOutcome> {
+  if (opts.format === undefined) {
+    // What the files read as says which --format to add (caplab does not guess it).
+    const hint = await formatHint(sources);
+    throw new UsageError(
+      `caplab import needs --format (${IMPORT_FORMATS.join(", ")})${hint === null ? "" : `: ${hint}`}.`,
+      "bad-flag",
+    );
+  }
   const { format, stepSeconds, fromMs, toMs } = checkImportFlags(sources, opts);
   // k6's end-of-test summary alone: as --summary-export, or as the only SOURCE.
   const summaryOnly =

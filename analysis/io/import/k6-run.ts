@@ -36,12 +36,8 @@ import {
 } from "../../../sim/vocab/index.js";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
-import {
-  parseK6Summary,
-  targetOfEndpoints,
-  type K6Ingested,
-  type K6SummaryFile,
-} from "../../k6-ingest.js";
+import { targetOfEndpoints, type K6Ingested } from "../../k6-ingest.js";
+import { parseK6Summary, type K6SummaryFile, type K6SummaryKind } from "../../k6-summary.js";
 import type { K6MetricType } from "../../k6-results.js";
 import { LatencyHistogram } from "../../stats/index.js";
 import { TraceError } from "../../trace.js";
@@ -113,6 +109,8 @@ export interface K6RunImport {
   readonly thresholds: readonly K6RunThreshold[];
   /** Where the thresholds came from, in words. */
   readonly thresholdsFrom: readonly string[];
+  /** The shape of the `--summary-export` file; null without one. */
+  readonly summaryKind: K6SummaryKind | null;
   /** Inputs read. */
   readonly files: number;
   /** The trace's window and step; null when the output holds no `http_reqs`. */
@@ -545,7 +543,7 @@ export async function importK6Run(
     plan: null,
     gitCommit: null,
     caplabVersion: version,
-    k6Version: null,
+    k6Version: summary?.k6Version ?? null,
     createdAt: created,
     ...(first === undefined ? {} : { startedAt: first }),
     ...(last === undefined ? {} : { endedAt: last }),
@@ -586,6 +584,7 @@ export async function importK6Run(
     ingested,
     thresholds: shown,
     thresholdsFrom: from,
+    summaryKind: summary?.kind ?? null,
     files,
     trace:
       trace === null

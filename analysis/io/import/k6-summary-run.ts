@@ -6,10 +6,12 @@
  *   summary FILE ──parseK6Summary──▶ k6's verdicts (thresholdVerdicts) with k6's numbers
  *     ──▶ DIR/summary.json (as k6 wrote it), DIR/thresholds.json, DIR/manifest.json
  *
- * `report` shows the run-wide figures and `gate` judges the SLO on k6's own percentiles; what a
- * summary cannot give (5xx, per-second series, a percentile not in `summaryTrendStats`) is
- * skipped with why (reports/run-data.ts `runDataOfSummary`). No trace: simulate and plan need
- * the requests per step.
+ * Any of k6's three summary shapes (`--summary-export`, handleSummary's data, the versioned
+ * machine-readable summary; analysis/k6-summary.ts). `report` shows the run-wide figures and
+ * `gate` judges the SLO on k6's own percentiles; what a summary cannot give (5xx, per-second
+ * series, a percentile it does not hold) is decided once (analysis/k6-summary.ts
+ * `summaryUnmeasured`): listed here, skipped with why by the report and the gate. No trace:
+ * simulate and plan need the requests per step.
  */
 import { randomBytes } from "node:crypto";
 import { chmod, copyFile, mkdir } from "node:fs/promises";
@@ -17,7 +19,8 @@ import { join } from "node:path";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import type { RunBundleManifest } from "../../../sim/vocab/index.js";
-import { parseK6Summary } from "../../k6-ingest.js";
+import { parseK6Summary, summaryUnmeasured } from "../../k6-summary.js";
+import type { RunFigure } from "../../gate.js";
 import { builtinContains, parentMetricName } from "../../k6-results.js";
 import { aggregationKey, parseThresholdExpression } from "../../../scenarios/plan/k6-thresholds.js";
 import { thresholdVerdicts } from "../../../reports/run-data.js";
@@ -48,8 +51,11 @@ export interface K6SummaryImport {
   readonly requests: number;
   /** The test's run time, seconds, when the summary gives it. */
   readonly seconds: number | null;
-  /** What the summary cannot give, in words (the import's summary lists it). */
-  readonly missing: readonly string[];
+  /**
+   * What the summary cannot give: the figures that share a reason, and the reason
+   * (analysis/k6-summary.ts `summaryUnmeasured`); the import's summary lists them.
+   */
+  readonly missing: readonly { readonly figures: readonly RunFigure[]; readonly why: string }[];
 }
 
 /**
@@ -87,21 +93,19 @@ export async function importK6Summary(
       ok: v.ok,
       aggregation: key,
       observed: observed ?? null,
-      contains: containsOf(json, v.metric),
+      contains: containsOf(summary.contains, v.metric),
       samples: observed === undefined ? 0 : 1,
       judgedBy: "k6",
     });
   });
   const seconds =
     summary.durationMs !== null ? summary.durationMs / 1000 : summaryCounterSeconds(values);
-  const d = metrics.http_req_duration;
-  const missing = [
-    "5xx counts and per-second series (a summary has none)",
-    ...["p(95)", "p(99)"]
-      .filter((k) => d !== undefined && d[k] === undefined)
-      .map((k) => `${k} of http_req_duration (not in k6's summaryTrendStats)`),
-    ...(metrics.http_req_failed === undefined ? ["failed requests (no http_req_failed)"] : []),
-  ];
+  const missing: { figures: RunFigure[]; why: string }[] = [];
+  for (const [figure, why] of Object.entries(summaryUnmeasured(summary)) as [RunFigure, string][]) {
+    const same = missing.find((m) => m.why === why);
+    if (same === undefined) missing.push({ figures: [figure], why });
+    else same.figures.push(figure);
+  }
 
   await mkdir(dir, { recursive: true });
   await copyFile(path, join(dir, "summary.json"));
@@ -124,7 +128,7 @@ export async function importK6Summary(
     plan: null,
     gitCommit: null,
     caplabVersion: caplabVersion(),
-    k6Version: null,
+    k6Version: summary.k6Version,
     createdAt: options.now.toISOString(),
     k6ExitCode: null,
     k6Exit: "k6 ran elsewhere; caplab import --format k6 read its end-of-test summary",
@@ -159,9 +163,11 @@ export async function importK6Summary(
 }
 
 /** What a summary's metric holds (`time`, `data`, `default`): its `contains`, else k6's built-in. */
-function containsOf(json: unknown, metric: string): string {
-  const metrics = (json as { metrics?: Record<string, { contains?: unknown }> } | null)?.metrics;
+function containsOf(contains: Readonly<Record<string, string>>, metric: string): string {
   const parent = parentMetricName(metric);
-  const own = metrics?.[metric]?.contains ?? metrics?.[parent]?.contains;
-  return typeof own === "string" ? own : builtinContains(parent);
+  return (
+    (Object.hasOwn(contains, metric) ? contains[metric] : undefined) ??
+    (Object.hasOwn(contains, parent) ? contains[parent] : undefined) ??
+    builtinContains(parent)
+  );
 }

@@ -9,7 +9,7 @@
 import { stat } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { UsageError } from "../../../sim/vocab/errors.js";
-import { inputMismatch, recognizeInput, type InputKind } from "../../input-kind.js";
+import { formatFor, inputMismatch, recognizeInput, type InputKind } from "../../input-kind.js";
 import { openSource, parseS3Url } from "./sources.js";
 
 /** How much of a file is looked at. */
@@ -71,4 +71,20 @@ export async function checkSourceKinds(sources: readonly string[], format: strin
 /** Whether `source` is a local file that reads as k6's end-of-test summary (not S3, not a folder). */
 export async function isK6SummaryFile(source: string): Promise<boolean> {
   return (await localFileKinds(source))?.includes("k6-summary") ?? false;
+}
+
+/**
+ * For an import without --format: the end of a sentence naming the first local file that reads
+ * as something caplab imports, what it is and the --format to add; null when none does.
+ *
+ * @example await formatHint(["summary.json"])
+ *   // "summary.json reads as a k6 end-of-test summary; add --format k6"
+ */
+export async function formatHint(sources: readonly string[]): Promise<string | null> {
+  for (const source of sources) {
+    const kind = (await localFileKinds(source))?.[0];
+    const fits = kind === undefined ? null : formatFor(kind);
+    if (fits !== null) return `${source} reads as ${fits.what}; add --format ${fits.format}`;
+  }
+  return null;
 }

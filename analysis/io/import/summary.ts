@@ -6,6 +6,7 @@ import { BUNDLE_REQUESTS_SERIES } from "../../../sim/vocab/index.js";
 import { renderThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
 import { plural } from "../../../sim/vocab/numbers.js";
 import { formatNumber } from "../../../reports/format.js";
+import type { RunFigure } from "../../gate.js";
 import type { FixedSeries } from "../files/bundle.js";
 import type { ImportResult } from "./import.js";
 import type { K6RunImport } from "./k6-run.js";
@@ -51,7 +52,9 @@ export function renderK6ImportSummary(result: K6RunImport | K6SummaryImport, out
   const lines = [
     `Imported ${plural(requests, "request")} from ${plural(result.files, "input")} (${plural(i.lines, "line")}, ${i.badLineCount} bad) into ${out} (run ${result.manifest.runId}, scenario ${result.manifest.scenario?.name})`,
     result.thresholds.length === 0
-      ? "  thresholds none (give --thresholds FILE or --summary-export FILE)"
+      ? result.summaryKind === "machine-readable"
+        ? "  thresholds none (k6's machine-readable summary holds none; give --thresholds FILE)"
+        : "  thresholds none (give --thresholds FILE or --summary-export FILE)"
       : `  thresholds ${result.thresholds.length - failed.length} passed, ${failed.length} failed (from ${result.thresholdsFrom.join(", ")})`,
     ...result.thresholds.map((t) => `    ${t.ok ? "✓" : "✗"} ${renderThresholdResult(t)}`),
     result.trace === null
@@ -63,6 +66,20 @@ export function renderK6ImportSummary(result: K6RunImport | K6SummaryImport, out
   return lines.join("\n");
 }
 
+/** How the import's list of what a summary cannot give names each run figure. */
+const FIGURE_NAMES: Readonly<Record<RunFigure, string>> = {
+  p50: "p50",
+  p90: "p90",
+  p95: "p95",
+  p99: "p99",
+  avg: "mean latency",
+  max: "max latency",
+  failed: "failed requests",
+  "5xx": "5xx counts",
+  seconds: "per-second latencies",
+  thresholds: "k6's threshold verdicts",
+};
+
 /** What an import of k6's end-of-test summary alone wrote, and what it cannot give. */
 function renderSummaryImport(result: K6SummaryImport, out: string): string {
   const failed = result.thresholds.filter((t) => !t.ok);
@@ -72,7 +89,10 @@ function renderSummaryImport(result: K6SummaryImport, out: string): string {
       ? "  thresholds none in the summary"
       : `  thresholds ${result.thresholds.length - failed.length} passed, ${failed.length} failed (k6's verdicts)`,
     ...result.thresholds.map((t) => `    ${t.ok ? "✓" : "✗"} ${renderThresholdResult(t)}`),
-    `  missing  ${result.missing.join("; ")}: import the run's --out json output for them`,
+    ...result.missing.map(
+      (m, i) =>
+        `  ${i === 0 ? "missing " : "        "} ${m.figures.map((f) => FIGURE_NAMES[f]).join(", ")}: ${m.why}`,
+    ),
     "  trace    none (a summary has no requests per step)",
     `  next     caplab report ${out}; caplab gate ${out} --config gate.yaml (an SLO: the gate judges k6's p95 against it)`,
     "",
