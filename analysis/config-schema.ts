@@ -307,6 +307,10 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
       "A minute without requests has no ALB datapoint (ALB publishes only while requests flow).",
       P.zeroTrafficIsMissingData,
     ),
+    drainingTasksInServiceMetrics: withDefault(
+      "Whether draining (deregistered, DEACTIVATING) tasks count in the AWS/ECS CPUUtilization and MemoryUtilization averages (model choice: AWS does not say; sim/MODEL-AUDIT.md O9).",
+      P.drainingTasksInServiceMetrics,
+    ),
     fargateLaunchesPerSecond: withDefault(
       "Launches beyond a burst of 100 are paced at this rate, tasks per second.",
       P.fargateLaunchesPerSecond,
