@@ -337,7 +337,7 @@ export const ROBUSTNESS_DEFAULTS = {
    * is the cheapest candidate within the SLO rated this or lower. @default "low"
    */
   maxRisk: "low" as "very-low" | "low" | "medium" | "high",
-  /** Perturbations (of the 5) a pick must also stay within the SLO under (0: the risk rating decides). @default 0 */
+  /** Perturbations (of the 7, 6 without the deployment one) a pick must also stay within the SLO under (0: the risk rating decides). @default 0 */
   minPassed: 0,
   /** Candidates re-run at most while looking for one rated maxRisk or lower. @default 40 */
   maxChecked: 40,
