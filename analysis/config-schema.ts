@@ -307,6 +307,10 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
       "A minute without requests has no ALB datapoint (ALB publishes only while requests flow).",
       P.zeroTrafficIsMissingData,
     ),
+    drainingTasksInServiceMetrics: withDefault(
+      "Whether draining (deregistered, DEACTIVATING) tasks count in the AWS/ECS CPUUtilization and MemoryUtilization averages (model choice: AWS does not say; sim/MODEL-AUDIT.md O9).",
+      P.drainingTasksInServiceMetrics,
+    ),
     fargateLaunchesPerSecond: withDefault(
       "Launches beyond a burst of 100 are paced at this rate, tasks per second.",
       P.fargateLaunchesPerSecond,
@@ -433,11 +437,11 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
     MinCapacity: "MinCapacity during those hours.",
   });
   describeFields(r, RobustnessSchema, {
-    topK: "Candidates always checked under the five perturbations (the best ones).",
+    topK: "Candidates always checked under the perturbations (the best ones).",
     maxRisk:
       "The riskiest rating the pick may have (Compute Optimizer's scale): the pick is the cheapest candidate within the SLO rated this or lower.",
     minPassed:
-      "Perturbations (of the 5) the pick must also stay within the SLO under (0: the risk rating decides).",
+      "Perturbations (of the 7, 6 without the deployment one) the pick must also stay within the SLO under (0: the risk rating decides).",
     maxChecked:
       "Candidates checked at most, down the ranking, while looking for one rated maxRisk or lower (at least topK).",
     deployment:

@@ -113,6 +113,9 @@ for (const type of [
             desired * 60;
         q[Q.cpuVcpuSeconds] = (cpu[i] / 100) * 240;
         q[Q.memoryMiBSeconds] = 1000 * desired * 60;
+        q[Q.serviceTaskSeconds] = q[Q.runningTaskSeconds];
+        q[Q.serviceCpuVcpuSeconds] = q[Q.cpuVcpuSeconds];
+        q[Q.serviceMemoryMiBSeconds] = q[Q.memoryMiBSeconds];
         for (let k = 0; k < list.length; k++) list[k].add(q, t0, t1);
         for (let tau = Math.floor(t0 / grid + 1 + 1e-9) * grid; tau <= t1 + 1e-9; tau += grid) {
           desired = scaler.evaluate(tau, i, desired, 1, 40);

@@ -409,6 +409,14 @@ const PERTURBATION_SIZES: readonly (readonly [string, string])[] = [
     "spike x3 for 10 min",
     "a burst over before target tracking (three one-minute datapoints above target) and a launch have caught up",
   ],
+  [
+    "AWS/ECS average without draining tasks",
+    "a reading of the model, not of traffic: AWS does not say whether draining tasks count in the AWS/ECS CPU and memory averages, and the plan counts them by default",
+  ],
+  [
+    "AWS/ECS average with draining tasks",
+    "a reading of the model, not of traffic: AWS does not say whether draining tasks count in the AWS/ECS CPU and memory averages, and this plan leaves them out",
+  ],
   ["deploy at the peak", "a rolling deployment started at the busiest step"],
 ];
 

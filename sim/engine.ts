@@ -243,6 +243,13 @@ class Simulation {
   private routed = 0;
   /** RUNNING and healthy task-seconds, CPU and memory utilization (percent) of the step. */
   private runningSec = 0;
+  /**
+   * The task-seconds the AWS/ECS service averages (cpuPct, memPct) count: runningSec, less the
+   * draining tasks' without drainingTasksInServiceMetrics (sim/MODEL-AUDIT.md O9).
+   */
+  private serviceSec = 0;
+  /** PlatformParams.drainingTasksInServiceMetrics. */
+  private readonly drainingInServiceMetrics: boolean;
   private healthySec = 0;
   private cpuPct = 0;
   private memPct = 0;
@@ -325,6 +332,7 @@ class Simulation {
     this.slowStartSeconds = platform.slowStartSeconds;
     this.minBilled = prices.minimumBilledSeconds;
     this.costRate = taskCostPerSecond(task, prices);
+    this.drainingInServiceMetrics = platform.drainingTasksInServiceMetrics;
     this.sloSeconds = slo.latencyP95Ms / 1000;
     this.errorLimit = slo.errorRatePercent / 100;
 
@@ -1229,10 +1237,13 @@ class Simulation {
     for (let k = 0; k < draining.length; k++) {
       const d = draining[k]!;
       const left = overlap(-Infinity, d.endsAt, t0, t1);
-      sums.memory += d.count * left * this.baseMiB;
+      const memory = d.count * left * this.baseMiB;
+      sums.memory += memory;
+      sums.drainingMemory += memory;
       if (d.backlog > 0) {
         const work = Math.min(d.backlog, this.capacityRate * left);
         sums.served += d.count * work;
+        sums.drainingServed += d.count * work;
         if ((d.backlog - work) / 2 / this.capacityRate + this.timePerRequest > this.sloSeconds) {
           sums.slow += d.count * work;
         }
@@ -1285,9 +1296,10 @@ class Simulation {
 
   /**
    * Metrics publication: the step's CPU (request work plus every running task's idle CPU) and
-   * memory utilization, as AWS/ECS averages them over the RUNNING task-seconds, and the step's
-   * quantities added to the simulated CloudWatch periods (sim/metrics.ts), which close into
-   * datapoints that the alarms see after the publication delay.
+   * memory utilization, as AWS/ECS averages them over the RUNNING task-seconds (draining tasks
+   * included, or left out with their work and memory: drainingTasksInServiceMetrics), and the
+   * step's quantities added to the simulated CloudWatch periods (sim/metrics.ts), which close
+   * into datapoints that the alarms see after the publication delay.
    */
   private publishMetrics(t0: number, t1: number): void {
     const sums = this.sums;
@@ -1296,8 +1308,18 @@ class Simulation {
     const vcpus = this.vcpus;
     const cpuVcpuSec = served * this.cpuSeconds + this.idleFraction * vcpus * runningSec;
     this.runningSec = runningSec;
-    this.cpuPct = runningSec > 0 ? Math.min(100, (100 * cpuVcpuSec) / (vcpus * runningSec)) : 0;
-    this.memPct = runningSec > 0 ? (100 * sums.memory) / (this.memoryMiB * runningSec) : 0;
+    let serviceSec = runningSec;
+    let serviceCpu = cpuVcpuSec;
+    let serviceMemory = sums.memory;
+    if (!this.drainingInServiceMetrics) {
+      serviceSec = Math.max(0, sums.running - sums.draining);
+      serviceCpu =
+        (served - sums.drainingServed) * this.cpuSeconds + this.idleFraction * vcpus * serviceSec;
+      serviceMemory = sums.memory - sums.drainingMemory;
+    }
+    this.serviceSec = serviceSec;
+    this.cpuPct = serviceSec > 0 ? Math.min(100, (100 * serviceCpu) / (vcpus * serviceSec)) : 0;
+    this.memPct = serviceSec > 0 ? (100 * serviceMemory) / (this.memoryMiB * serviceSec) : 0;
     const healthySec = Math.max(0, sums.healthy);
     this.healthySec = healthySec;
 
@@ -1314,6 +1336,9 @@ class Simulation {
     q[Q.runningTaskSeconds] = runningSec;
     q[Q.cpuVcpuSeconds] = cpuVcpuSec;
     q[Q.memoryMiBSeconds] = sums.memory;
+    q[Q.serviceTaskSeconds] = serviceSec;
+    q[Q.serviceCpuVcpuSeconds] = serviceCpu;
+    q[Q.serviceMemoryMiBSeconds] = serviceMemory;
     // TargetResponseTime: the mean latency of the groups' requests (draining tasks' left out).
     q[Q.latencyMsTimesServed] =
       this.groupServed > 0 ? (1000 * this.latencySum * served) / this.groupServed : 0;
@@ -1395,7 +1420,7 @@ class Simulation {
     tally.maxTasks = Math.max(tally.maxTasks, runningCount);
     tally.minTasks = Math.min(tally.minTasks, runningCount);
     tally.taskSecondsSum += runningSec;
-    if (runningSec > 0) {
+    if (this.serviceSec > 0) {
       tally.cpuSum += cpuPct;
       tally.cpuSteps++;
       tally.peakCpu = Math.max(tally.peakCpu, cpuPct);

@@ -17,7 +17,7 @@ export const Q = {
   failed: 2,
   healthyTaskSeconds: 3,
   registeredTaskSeconds: 4,
-  /** Running or draining task-seconds: the tasks AWS/ECS metrics average over. */
+  /** Running or draining task-seconds (Container Insights' RunningTaskCount). */
   runningTaskSeconds: 5,
   cpuVcpuSeconds: 6,
   memoryMiBSeconds: 7,
@@ -29,8 +29,17 @@ export const Q = {
    * whose every failure is the load balancer's own (see {@link customReader}); never written.
    */
   targetErrors: 11,
+  /**
+   * The task-seconds, vCPU-seconds and MiB-seconds the AWS/ECS service averages (CPUUtilization,
+   * MemoryUtilization) count: those of runningTaskSeconds, cpuVcpuSeconds and memoryMiBSeconds,
+   * less the draining tasks' without PlatformParams.drainingTasksInServiceMetrics
+   * (sim/MODEL-AUDIT.md O9).
+   */
+  serviceTaskSeconds: 12,
+  serviceCpuVcpuSeconds: 13,
+  serviceMemoryMiBSeconds: 14,
 } as const;
-export const Q_COUNT = 12;
+export const Q_COUNT = 15;
 
 /**
  * What a datapoint is computed from: the period's sums, by {@link readDatapoint}. A reader is
@@ -49,7 +58,7 @@ export interface MetricReader {
 
 /** The formulas {@link readDatapoint} knows, one per simulated metric shape. */
 const F = {
-  /** AWS/ECS per-task utilization: 100 · sums[quantity] / (scale · running task-seconds). */
+  /** AWS/ECS per-task utilization: 100 · sums[quantity] / (scale · the service's task-seconds). */
   ecsUtilization: 0,
   /** ALB RequestCountPerTarget: requests / (sums[quantity] / period). */
   requestsPerTarget: 1,
@@ -127,9 +136,9 @@ export function customReader(
   const key = `${spec.Namespace}:${spec.MetricName}`;
   switch (key) {
     case "AWS/ECS:CPUUtilization":
-      return reader(F.ecsUtilization, Q.cpuVcpuSeconds, task.vcpus);
+      return reader(F.ecsUtilization, Q.serviceCpuVcpuSeconds, task.vcpus);
     case "AWS/ECS:MemoryUtilization":
-      return reader(F.ecsUtilization, Q.memoryMiBSeconds, task.memoryMiB);
+      return reader(F.ecsUtilization, Q.serviceMemoryMiBSeconds, task.memoryMiB);
     case "AWS/ApplicationELB:RequestCountPerTarget":
       return reader(
         F.requestsPerTarget,
@@ -174,6 +183,7 @@ export function customReader(
 function readerInputs(reader: MetricReader): number[] {
   switch (reader.formula) {
     case F.ecsUtilization:
+      return [Q.serviceTaskSeconds, reader.quantity];
     case F.ecsPerSecond:
       return [Q.runningTaskSeconds, reader.quantity];
     case F.perSecond:
@@ -194,7 +204,7 @@ export function readDatapoint(reader: MetricReader, sums: Float64Array, period: 
   const quantity = reader.quantity;
   switch (reader.formula) {
     case F.ecsUtilization: {
-      const running = sums[Q.runningTaskSeconds]!;
+      const running = sums[Q.serviceTaskSeconds]!;
       return running <= 0 ? NaN : (100 * sums[quantity]!) / (reader.scale * running);
     }
     case F.ecsPerSecond:

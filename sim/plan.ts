@@ -334,7 +334,9 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
       : { candidate, kpis, meetsSlo: meetsSlo(kpis, slo) };
   });
   const ranked = rankOutcomes(outcomes);
-  const perturbations = inputs.perturbations ?? perturbationsWith(inputs.deployment);
+  const perturbations =
+    inputs.perturbations ??
+    perturbationsWith(inputs.deployment, context.platform.drainingTasksInServiceMetrics);
   const minPassed = Math.min(
     inputs.minPassed ?? ROBUSTNESS_DEFAULTS.minPassed,
     perturbations.length,

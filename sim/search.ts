@@ -357,16 +357,54 @@ export function deployAtPeak(percents?: RollingPercents): Perturbation {
   };
 }
 
+/** The names of the perturbation that reads the AWS/ECS averages the other way (O9). */
+export const WITHOUT_DRAINING = "AWS/ECS average without draining tasks";
+export const WITH_DRAINING = "AWS/ECS average with draining tasks";
+
 /**
- * The default perturbations with the deployment one at the service's percents (`percents`),
- * at ECS's defaults (undefined), or left out (`false`, robustness.deployment: false).
+ * The other reading of a fact AWS does not document (sim/MODEL-AUDIT.md O9): whether draining
+ * tasks count in the AWS/ECS CPU and memory averages a CPU or memory policy scales on. Given the
+ * platform's setting (`drainingTasksInServiceMetrics`), the perturbation runs the candidate under
+ * the opposite one. A reading of the model, not a change of traffic: a pick that holds under it
+ * does not rest on the guess.
  */
-export function perturbationsWith(percents: RollingPercents | false | undefined): Perturbation[] {
-  const others = DEFAULT_PERTURBATIONS.filter((p) => !p.name.startsWith(DEPLOY_AT_PEAK));
-  return percents === false ? others : [...others, deployAtPeak(percents)];
+export function otherDrainingReading(drainingTasksInServiceMetrics: boolean): Perturbation {
+  const flipped = !drainingTasksInServiceMetrics;
+  return {
+    name: flipped ? WITH_DRAINING : WITHOUT_DRAINING,
+    apply: (trace, context) => ({
+      trace,
+      context: {
+        ...context,
+        platform: { ...context.platform, drainingTasksInServiceMetrics: flipped },
+      },
+    }),
+  };
 }
 
-/** The default robustness perturbations (issue #3): growth, slower launches, costlier requests, a spike. */
+/**
+ * The default perturbations with the deployment one at the service's percents (`percents`),
+ * at ECS's defaults (undefined), or left out (`false`, robustness.deployment: false), and the
+ * draining-tasks reading opposite to the platform's (`drainingTasksInServiceMetrics`, default
+ * true).
+ */
+export function perturbationsWith(
+  percents: RollingPercents | false | undefined,
+  drainingTasksInServiceMetrics = true,
+): Perturbation[] {
+  const others = DEFAULT_PERTURBATIONS.filter(
+    (p) =>
+      !p.name.startsWith(DEPLOY_AT_PEAK) && p.name !== WITHOUT_DRAINING && p.name !== WITH_DRAINING,
+  );
+  const reading = otherDrainingReading(drainingTasksInServiceMetrics);
+  return percents === false ? [...others, reading] : [...others, reading, deployAtPeak(percents)];
+}
+
+/**
+ * The default robustness perturbations (issue #3): growth, slower launches, costlier requests, a
+ * spike, the other reading of draining tasks in the AWS/ECS averages (O9), a deployment at the
+ * peak.
+ */
 export const DEFAULT_PERTURBATIONS: readonly Perturbation[] = [
   { name: "traffic x1.2", apply: (trace, context) => ({ trace: scaleTrace(trace, 1.2), context }) },
   { name: "traffic x1.5", apply: (trace, context) => ({ trace: scaleTrace(trace, 1.5), context }) },
@@ -394,6 +432,7 @@ export const DEFAULT_PERTURBATIONS: readonly Perturbation[] = [
     name: "spike x3 for 10 min",
     apply: (trace, context) => ({ trace: injectSpike(trace, 3, 10), context }),
   },
+  otherDrainingReading(true),
   deployAtPeak(),
 ];
 

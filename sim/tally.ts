@@ -42,12 +42,15 @@ export class Tally {
 
 /** A step's task-seconds by state, and its traffic (fields, for the same reason as Tally). */
 export class StepSums {
-  running = 0; // RUNNING, draining included: what AWS/ECS averages over
+  running = 0; // RUNNING, draining included (AWS/ECS averages them unless drainingTasksInServiceMetrics is false)
   registered = 0; // RUNNING and not draining
   healthy = 0; // healthy, weighted by slow start
   idleRunning = 0; // running but not serving (not healthy yet, or draining)
   pending = 0;
   draining = 0;
+  /** Requests the draining tasks served, and their memory (MiB-seconds): part of served, memory. */
+  drainingServed = 0;
+  drainingMemory = 0;
   served = 0;
   failed = 0;
   slow = 0;
@@ -63,6 +66,7 @@ export class StepSums {
   reset(t0: number): void {
     this.running = this.registered = this.healthy = this.idleRunning = this.pending = 0;
     this.draining = this.served = this.failed = this.slow = this.memory = this.rerouted = 0;
+    this.drainingServed = this.drainingMemory = 0;
     this.desired = this.min = this.max = 0;
     this.changedAt = t0;
   }

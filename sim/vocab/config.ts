@@ -292,6 +292,7 @@ export const PlatformSchema = z
     deploymentSurgeInRunningCount: z.boolean(),
     requestCountPerTargetDivisor: z.enum(["healthy", "registered"]),
     zeroTrafficIsMissingData: z.boolean(),
+    drainingTasksInServiceMetrics: z.boolean(),
     fargateLaunchesPerSecond: positive("fargateLaunchesPerSecond"),
     oomReplacementDelaySeconds: nonNegative("oomReplacementDelaySeconds"),
     oomModel: z.enum(["poisson", "meanTask"]),

@@ -125,6 +125,18 @@ export const PLATFORM_DEFAULTS = {
   deploymentSurgeInRunningCount: false,
   /** Treat minutes without requests as missing ALB datapoints (ALB publishes only while requests flow, §1.6). @default true */
   zeroTrafficIsMissingData: true,
+  /**
+   * Whether tasks ECS has deregistered (DEACTIVATING: draining for deregistrationDelaySeconds,
+   * finishing their queue) still count in the AWS/ECS service CPUUtilization and
+   * MemoryUtilization averages, numerator and denominator (UNCONFIRMED: the ECS developer guide
+   * says these metrics "are collected for resources that have tasks in the RUNNING state" and
+   * divides by "the number of tasks in the service", without saying whether a DEACTIVATING task
+   * is one; sim/MODEL-AUDIT.md O9). true dilutes a CPU or memory policy's average with idle
+   * draining tasks after a scale-in or during a replacement. Not the running count Application
+   * Auto Scaling scales from, nor the timeline's runningCount (draining tasks are never in
+   * them), nor Container Insights' metrics or meanTasks (draining tasks always are). @default true
+   */
+  drainingTasksInServiceMetrics: true,
   /** Tasks Fargate will start per second per account and Region, sustained, past the launch burst (§2.2; sim/rules.ts). @default 20 */
   fargateLaunchesPerSecond: 20,
   /**
@@ -325,7 +337,7 @@ export const ROBUSTNESS_DEFAULTS = {
    * is the cheapest candidate within the SLO rated this or lower. @default "low"
    */
   maxRisk: "low" as "very-low" | "low" | "medium" | "high",
-  /** Perturbations (of the 5) a pick must also stay within the SLO under (0: the risk rating decides). @default 0 */
+  /** Perturbations (of the 7, 6 without the deployment one) a pick must also stay within the SLO under (0: the risk rating decides). @default 0 */
   minPassed: 0,
   /** Candidates re-run at most while looking for one rated maxRisk or lower. @default 40 */
   maxChecked: 40,

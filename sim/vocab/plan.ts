@@ -120,7 +120,8 @@ export const RobustnessSchema = z
      */
     maxRisk: z.enum(RISK_RATINGS).default(ROBUSTNESS_DEFAULTS.maxRisk),
     /**
-     * Perturbations (of the 5) a candidate must also stay within the SLO under to be picked.
+     * Perturbations (of the 7, 6 without the deployment one) a candidate must also stay within
+     * the SLO under to be picked.
      * @default 0 (the risk rating decides; "low" already allows at most two mild misses)
      */
     minPassed: z.number().int().min(0).default(ROBUSTNESS_DEFAULTS.minPassed),

@@ -130,9 +130,9 @@ export const TIMELINE_COLUMN_DESCRIPTIONS: Readonly<Record<TimelineColumn, strin
   minCapacity: "The scalable target's MinCapacity, mean over the step (scheduled actions move it).",
   maxCapacity: "The scalable target's MaxCapacity, mean over the step.",
   cpuUtilization:
-    "AWS/ECS CPUUtilization: CPU used ÷ CPU of the tasks RUNNING in the step (task-seconds, draining included), percent.",
+    "AWS/ECS CPUUtilization: CPU used ÷ CPU of the tasks RUNNING in the step (task-seconds, draining included unless drainingTasksInServiceMetrics is false), percent.",
   memoryUtilization:
-    "AWS/ECS MemoryUtilization: memory used ÷ memory of the tasks RUNNING in the step, percent.",
+    "AWS/ECS MemoryUtilization: memory used ÷ memory of the tasks RUNNING in the step (draining included unless drainingTasksInServiceMetrics is false), percent.",
   requestCountPerTarget:
     "Requests per healthy target per minute (the ALB metric's unit, scaled from the step length).",
   latencyP50Ms:

@@ -152,6 +152,7 @@ const platformArb = fc.record({
   deploymentSurgeInRunningCount: fc.boolean(),
   capacityFormulaDatapoint: fc.constantFrom("latest", "mean"),
   zeroTrafficIsMissingData: fc.boolean(),
+  drainingTasksInServiceMetrics: fc.boolean(),
 });
 
 const taskArb = fc.constantFrom(

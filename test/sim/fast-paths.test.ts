@@ -103,6 +103,9 @@ describe("AutoScaler.evaluateOnGrid", () => {
       q[Q.runningTaskSeconds] = q[Q.healthyTaskSeconds] = q[Q.registeredTaskSeconds] = desired * 60;
       q[Q.cpuVcpuSeconds] = Number.isNaN(cpuPct) ? NaN : (cpuPct / 100) * desired * 60;
       q[Q.memoryMiBSeconds] = 1000 * desired * 60;
+      q[Q.serviceTaskSeconds] = q[Q.runningTaskSeconds]!;
+      q[Q.serviceCpuVcpuSeconds] = q[Q.cpuVcpuSeconds]!;
+      q[Q.serviceMemoryMiBSeconds] = q[Q.memoryMiBSeconds]!;
       for (const store of stores.values()) store.add(q, i * 60, i * 60 + 60);
       for (let tau = i * 60 + grid; tau <= i * 60 + 60; tau += grid) {
         desired = onGrid

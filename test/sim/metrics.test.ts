@@ -16,6 +16,9 @@ const METRICS: readonly {
 }[] = (() => {
   const ecs = (f: (s: Float64Array, p: number) => number) => (s: Float64Array, p: number) =>
     s[Q.runningTaskSeconds]! <= 0 ? NaN : f(s, p);
+  // The AWS/ECS service averages count the service's task-seconds (draining ones or not: O9).
+  const service = (f: (s: Float64Array) => number) => (s: Float64Array) =>
+    s[Q.serviceTaskSeconds]! <= 0 ? NaN : f(s);
   const alb =
     (f: (s: Float64Array, p: number) => number) =>
     (s: Float64Array, p: number, zeroTrafficIsMissing: boolean) =>
@@ -29,12 +32,14 @@ const METRICS: readonly {
     metric(
       "AWS/ECS",
       "CPUUtilization",
-      ecs((s) => (100 * s[Q.cpuVcpuSeconds]!) / (TASK.vcpus * s[Q.runningTaskSeconds]!)),
+      service((s) => (100 * s[Q.serviceCpuVcpuSeconds]!) / (TASK.vcpus * s[Q.serviceTaskSeconds]!)),
     ),
     metric(
       "AWS/ECS",
       "MemoryUtilization",
-      ecs((s) => (100 * s[Q.memoryMiBSeconds]!) / (TASK.memoryMiB * s[Q.runningTaskSeconds]!)),
+      service(
+        (s) => (100 * s[Q.serviceMemoryMiBSeconds]!) / (TASK.memoryMiB * s[Q.serviceTaskSeconds]!),
+      ),
     ),
     metric(
       "AWS/ApplicationELB",
@@ -162,8 +167,8 @@ describe("PeriodStore", () => {
       ),
     );
     const values = new Float64Array(Q_COUNT);
-    values[Q.runningTaskSeconds] = 120; // two tasks for 60 s
-    values[Q.cpuVcpuSeconds] = 24; // 40 % of half a vCPU each
+    values[Q.serviceTaskSeconds] = 120; // two tasks for 60 s
+    values[Q.serviceCpuVcpuSeconds] = 24; // 40 % of half a vCPU each
     store.add(values, 0, 60);
     expect([0, 1, 2].map((k) => store.datapoint(cpu, k))).toEqual([40, 40, 40]);
     expect(store.datapoint(cpu, 3)).toBeNaN();

@@ -71,8 +71,8 @@ describe("AutoScaler: a crash loop's fractional running count", () => {
     scaler.tasks = { runningCount: () => running };
     const q = new Float64Array(Q_COUNT);
     for (let i = 0; i < 5; i++) {
-      q[Q.runningTaskSeconds] = q[Q.registeredTaskSeconds] = running * 60;
-      q[Q.cpuVcpuSeconds] = running * 60; // 100 %
+      q[Q.runningTaskSeconds] = q[Q.registeredTaskSeconds] = q[Q.serviceTaskSeconds] = running * 60;
+      q[Q.cpuVcpuSeconds] = q[Q.serviceCpuVcpuSeconds] = running * 60; // 100 %
       for (const store of stores.values()) store.add(q, i * 60, i * 60 + 60);
       desired = scaler.evaluate(i * 60 + 60, i, desired, 1, 10);
     }

@@ -98,6 +98,7 @@ describe("the defaults", () => {
           "deploymentSurgeInRunningCount": false,
           "deregistrationDelaySeconds": 300,
           "drainingEndsWhenIdle": false,
+          "drainingTasksInServiceMetrics": true,
           "fargateLaunchesPerSecond": 20,
           "healthCheckGracePeriodSeconds": 0,
           "healthCheckIntervalSeconds": 30,
