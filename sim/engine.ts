@@ -785,8 +785,10 @@ class Simulation {
       g.lambda = lambda;
       g.backlogStart = b0;
       if (b0 <= EMPTY_BACKLOG && lambda < MAX_STABLE_UTILIZATION * capacityRate) {
-        // A stable M/M/c queue.
-        g.served = lambda * window;
+        // A stable M/M/c queue. A backlog of dust left by the step before (at most
+        // EMPTY_BACKLOG per task: a saturated step's demand a hair over its capacity) is served
+        // with the step's arrivals, not dropped, so that requests stay conserved.
+        g.served = lambda * window + b0;
         g.timedOut = 0;
         g.backlog = 0;
         if (lambda > 0) {
