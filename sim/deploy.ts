@@ -44,7 +44,7 @@ import type { RollingPercents } from "./search.js";
 import { DEPLOYMENT_DEFAULTS } from "./vocab/defaults.js";
 import { UsageError } from "./vocab/errors.js";
 import type { DeploymentConfig } from "./vocab/config.js";
-import { COUNT_TOLERANCE, type Fleet, type TaskGroup } from "./fleet.js";
+import { COUNT_TOLERANCE, isReplacing, type Fleet, type TaskGroup } from "./fleet.js";
 import type { AutoScaler } from "./autoscaling.js";
 import type { Tally } from "./tally.js";
 import {
@@ -138,6 +138,10 @@ interface Running {
   shiftedAt: number;
   lastDesired: number;
   failures: number;
+  /** Tasks of the new revision stopped for failed health checks since the last wave (sim/engine.ts's replacement of unhealthy tasks reports them; {@link Deployer.settleFailures} counts them). */
+  unsettledFailures: number;
+  /** The time up to which the circuit breaker has looked for new tasks turning healthy (resetOnHealthyTask). */
+  resetCheckedAt: number;
   failedTasks: number;
   rolledBack: boolean;
   stuckReported: boolean;
@@ -185,6 +189,73 @@ export class Deployer {
     return this.current !== null;
   }
 
+  /**
+   * The service's DeploymentConfiguration.maximumPercent from the first deployment on (NaN
+   * before it): a deployment's configuration is the service's (UpdateService), which ECS's
+   * replacement of unhealthy tasks goes by after the deployment too.
+   */
+  serviceMaximumPercent = NaN;
+
+  /**
+   * The limits of ECS's replacement of unhealthy tasks while a deployment runs (sim/engine.ts
+   * `replaceUnhealthy`). `ceiling`: RUNNING or PENDING tasks, under which replacements start
+   * before the unhealthy tasks stop: a rolling update's maximumPercent (rounded down), the
+   * ceiling its own waves start new tasks under, so the two share it; a blue/green, linear or
+   * canary one keeps each revision at the desired count and caps nothing (a model choice).
+   * `minimumRunning`: past the ceiling "the scheduler stops the unhealthy tasks one-by-one —
+   * using the minimumHealthyPercent as a constraint — to clear up capacity to launch replacement
+   * tasks" (ECS API DeploymentConfiguration.minimumHealthyPercent), read as: only while the tasks
+   * RUNNING stay at minimumHealthyPercent of the desired count (rounded up) or more (unhealthy
+   * tasks are RUNNING and, with no healthy target, serve by the ALB's fail open; a model choice).
+   */
+  replacementLimits(): { ceiling: number; minimumRunning: number; maximumPercent: number } {
+    const d = this.current!;
+    const desired = this.fleet.desired;
+    const rolling = d.stage === "rolling";
+    return {
+      ceiling: rolling ? this.room(desired, d) : Infinity,
+      minimumRunning: rolling ? minimumHealthyTasks(desired, d.plan.minimumHealthyPercent) : 0,
+      maximumPercent: d.plan.maximumPercent,
+    };
+  }
+
+  /**
+   * ECS replaces `count` unhealthy tasks of revision `rev` at tau while a deployment runs: with
+   * tasks of the same revision ("ECS now replaces unhealthy or terminated tasks using the same
+   * service revision they belong to. Unhealthy tasks in your currently running version are
+   * replaced with healthy tasks from that same version, independent of the new version's
+   * status", What's New, Nov 2025), which a rolling wave leaves alone while they launch.
+   */
+  launchReplacement(count: number, tau: number, rev: number): TaskGroup {
+    const d = this.current!;
+    const g =
+      rev === d.primary ? this.launchPrimary(count, tau, d) : this.fleet.launch(count, tau, rev);
+    g.replacement = true;
+    return g;
+  }
+
+  /**
+   * ECS stopped `count` tasks of revision `rev` at tau because they failed their ALB health
+   * checks (an overloaded task, sim/MODEL-AUDIT.md O5): a task of the revision being deployed
+   * that "fails any of its defined health checks and is stopped" is a failed task (ECS API
+   * Deployment.failedTasks), which the circuit breaker counts. The count is settled at the end of
+   * the replacement phase ({@link settleFailures}), not in the middle of its loop over the groups.
+   */
+  stoppedUnhealthy(count: number, rev: number): void {
+    const d = this.current;
+    if (d === null || d.finished || d.rolledBack || rev !== d.primary || !(count > 0)) return;
+    d.unsettledFailures += count;
+  }
+
+  /** Counts the failed tasks {@link stoppedUnhealthy} reported, and trips the circuit breaker at its threshold. */
+  settleFailures(i: number, tau: number): void {
+    const d = this.current;
+    if (d === null || d.finished || !(d.unsettledFailures > 0)) return;
+    const failed = d.unsettledFailures;
+    d.unsettledFailures = 0;
+    this.countFailures(i, tau, d, failed, "failed their health checks under load and were stopped");
+  }
+
   /** The phase at a step's start: starts due deployments and moves the one in progress. */
   step(i: number, t0: number): void {
     if (this.current === null && this.next < this.plans.length) {
@@ -214,7 +285,7 @@ export class Deployer {
     const grew = desired - d.lastDesired;
     d.lastDesired = desired;
     const both = DEPLOYMENT_DEFAULTS.scaleOutDuringDeployment === "both-revisions";
-    const { primary, old } = this.counts(d, tau);
+    const { primary, old, primaryInService, oldInService } = this.counts(d, tau);
     if (d.stage === "rolling") {
       if (grew > COUNT_TOLERANCE && both && old > COUNT_TOLERANCE) {
         const room = this.room(desired, d) - (primary + old);
@@ -224,10 +295,12 @@ export class Deployer {
       this.startNew(tau, d, extraDelay);
     } else {
       // Blue/green: each revision is kept at the desired count until CLEAN_UP.
-      if (desired > primary + COUNT_TOLERANCE) {
-        this.launchPrimary(desired - primary, tau, d, extraDelay);
+      if (desired > primaryInService + COUNT_TOLERANCE) {
+        this.launchPrimary(desired - primaryInService, tau, d, extraDelay);
       }
-      if (both && desired > old + COUNT_TOLERANCE) fleet.launch(desired - old, tau, d.previous);
+      if (both && desired > oldInService + COUNT_TOLERANCE) {
+        fleet.launch(desired - oldInService, tau, d.previous);
+      }
     }
   }
 
@@ -366,6 +439,8 @@ export class Deployer {
       shiftedAt: NaN,
       lastDesired: fleet.desired,
       failures: 0,
+      unsettledFailures: 0,
+      resetCheckedAt: t0,
       failedTasks: 0,
       rolledBack: false,
       stuckReported: false,
@@ -381,6 +456,7 @@ export class Deployer {
       violationMinutesAtStart: this.tally.violationMinutes,
     };
     this.current = d;
+    this.serviceMaximumPercent = plan.maximumPercent;
     fleet.deployment = this;
     this.scaler.scaleInSuspended = true;
     const desired = fleet.desired;
@@ -403,26 +479,40 @@ export class Deployer {
     );
   }
 
-  /** Tasks of the primary revision, and of the others, launching or serving at tau. */
-  private counts(
-    d: Running,
-    tau: number,
-  ): { primary: number; old: number; primaryHealthy: number; oldHealthy: number } {
-    let primary = 0;
-    let old = 0;
-    let primaryHealthy = 0;
-    let oldHealthy = 0;
+  /**
+   * Tasks of the primary revision, and of the others, at tau: launching or serving (RUNNING or
+   * PENDING, what maximumPercent caps); in service (less the unhealthy ones ECS is replacing:
+   * their replacements stand for them, as in Fleet.inService); healthy (passed their first
+   * health check and not held unhealthy by the ALB since: an overloaded task that failed
+   * UnhealthyThresholdCount checks is not healthy, sim/MODEL-AUDIT.md O5); and, of the old
+   * ones not healthy, those ECS's replacement of unhealthy tasks has in hand (fleet.ts
+   * `isReplacing`).
+   */
+  private counts(d: Running, tau: number): Counts {
+    const c: Counts = {
+      primary: 0,
+      old: 0,
+      primaryInService: 0,
+      oldInService: 0,
+      primaryHealthy: 0,
+      oldHealthy: 0,
+      oldReplacing: 0,
+    };
     for (const g of this.fleet.groups) {
-      const healthy = g.healthyAt <= tau;
+      const healthy = g.healthyAt <= tau && !g.unhealthy;
+      const inService = Number.isNaN(g.stopAt) ? g.count : 0;
       if (g.rev === d.primary) {
-        primary += g.count;
-        if (healthy) primaryHealthy += g.count;
+        c.primary += g.count;
+        c.primaryInService += inService;
+        if (healthy) c.primaryHealthy += g.count;
       } else {
-        old += g.count;
-        if (healthy) oldHealthy += g.count;
+        c.old += g.count;
+        c.oldInService += inService;
+        if (healthy) c.oldHealthy += g.count;
+        else if (isReplacing(g, tau)) c.oldReplacing += g.count;
       }
     }
-    return { primary, old, primaryHealthy, oldHealthy };
+    return c;
   }
 
   /** RUNNING or PENDING tasks allowed (maximumPercent, rounded down), less the draining ones if they count. */
@@ -446,14 +536,15 @@ export class Deployer {
   /** Starts new tasks up to the desired count, within maximumPercent. */
   private startNew(tau: number, d: Running, extraDelay = 0): void {
     const desired = this.fleet.desired;
-    const { primary, old } = this.counts(d, tau);
-    const start = Math.min(desired - primary, this.room(desired, d) - (primary + old));
+    const { primary, old, primaryInService } = this.counts(d, tau);
+    const start = Math.min(desired - primaryInService, this.room(desired, d) - (primary + old));
     if (start > COUNT_TOLERANCE) this.launchPrimary(start, tau, d, extraDelay);
   }
 
-  private launchPrimary(count: number, tau: number, d: Running, extraDelay = 0): void {
+  private launchPrimary(count: number, tau: number, d: Running, extraDelay = 0): TaskGroup {
     const g = this.fleet.launch(count, tau, d.primary, extraDelay);
     if (d.plan.failsHealthChecks && !d.rolledBack) markFailing(g);
+    return g;
   }
 
   /** A rolling update's wave at tau: stop what minimumHealthyPercent allows, start what maximumPercent allows. */
@@ -462,23 +553,30 @@ export class Deployer {
     const desired = fleet.desired;
     d.lastDesired = desired;
     const c = this.counts(d, tau);
-    if (
-      d.plan.deploymentCircuitBreaker?.resetOnHealthyTask !== false &&
-      c.primaryHealthy > COUNT_TOLERANCE
-    ) {
-      d.failures = 0;
+    // "A task that reaches a healthy state resets the failure count to 0" (ECS API
+    // DeploymentCircuitBreaker.resetOnHealthyTask): a new task that turned healthy since the
+    // last wave.
+    if (d.plan.deploymentCircuitBreaker?.resetOnHealthyTask !== false) {
+      for (const g of fleet.groups) {
+        if (g.rev === d.primary && g.healthyAt > d.resetCheckedAt && g.healthyAt <= tau) {
+          if (g.count > COUNT_TOLERANCE) d.failures = 0;
+        }
+      }
     }
-    // Old tasks not yet healthy stop at once; healthy ones while enough stay healthy.
+    d.resetCheckedAt = tau;
+    // Old tasks not yet healthy stop at once; healthy ones while enough stay healthy; unhealthy
+    // ones, and their replacements still launching, are left to ECS's replacement of unhealthy
+    // tasks (by their own revision, Nov 2025).
     const minHealthy = minimumHealthyTasks(desired, d.plan.minimumHealthyPercent);
     const canStopHealthy = Math.max(
       0,
       Math.min(c.oldHealthy, c.oldHealthy + c.primaryHealthy - minHealthy),
     );
-    const stopping = c.old - c.oldHealthy + canStopHealthy;
+    const stopping = c.old - c.oldHealthy - c.oldReplacing + canStopHealthy;
     // (Stopping more old tasks than new ones can replace only happens below 100 % minimum.)
     const stopped =
       stopping > COUNT_TOLERANCE
-        ? fleet.stopOtherRevisions(stopping, canStopHealthy, tau, d.primary)
+        ? fleet.stopOtherRevisions(stopping, canStopHealthy, tau, d.primary, true)
         : 0;
     const before = this.counts(d, tau);
     this.startNew(tau, d);
@@ -503,7 +601,8 @@ export class Deployer {
       stopped <= COUNT_TOLERANCE &&
       started <= COUNT_TOLERANCE &&
       after.primary - after.primaryHealthy <= COUNT_TOLERANCE &&
-      after.old > COUNT_TOLERANCE
+      after.old > COUNT_TOLERANCE &&
+      after.oldReplacing <= COUNT_TOLERANCE
     ) {
       d.stuckReported = true;
       this.event(
@@ -523,7 +622,9 @@ export class Deployer {
     d.lastDesired = desired;
     if (d.stage === "scale-up") {
       const c = this.counts(d, tau);
-      if (c.primary < desired - COUNT_TOLERANCE) this.launchPrimary(desired - c.primary, tau, d);
+      if (c.primaryInService < desired - COUNT_TOLERANCE) {
+        this.launchPrimary(desired - c.primaryInService, tau, d);
+      }
       if (c.primaryHealthy >= desired - COUNT_TOLERANCE && desired > 0) {
         d.stage = "shifting";
         d.shiftFrom = tau;
@@ -534,8 +635,9 @@ export class Deployer {
       d.shiftedAt = tau;
     }
     if (d.stage === "baking" && tau >= d.shiftedAt + d.plan.bakeTimeInMinutes * 60 - 1e-9) {
-      const { old, oldHealthy } = this.counts(d, tau);
-      const stopped = fleet.stopOtherRevisions(old, oldHealthy, tau, d.primary);
+      // Every task of the old revision goes, unhealthy ones and replacements included.
+      const { old } = this.counts(d, tau);
+      const stopped = fleet.stopOtherRevisions(old, old, tau, d.primary, false);
       this.event(
         "tasks-replaced",
         i,
@@ -561,11 +663,20 @@ export class Deployer {
     for (const g of fleet.groups) {
       if (!g.failing || g.count <= COUNT_TOLERANCE || g.runningAt + failAfter > tau) continue;
       failed += g.count;
-      fleet.chargeStop(g, g.count, tau);
-      g.count = 0;
+      fleet.stop(g, g.count, tau);
     }
     if (failed <= 0) return;
     fleet.removeEmptyGroups();
+    this.countFailures(i, tau, d, failed, "failed their health checks");
+  }
+
+  /**
+   * `failed` tasks of the new revision failed their health checks and were stopped: the
+   * deployment's failed tasks, and the circuit breaker's count, which at its threshold marks the
+   * deployment FAILED and, with rollback, rolls back to the last completed one.
+   */
+  private countFailures(i: number, tau: number, d: Running, failed: number, how: string): void {
+    const fleet = this.fleet;
     d.failedTasks += failed;
     d.failures += failed;
     const breaker = d.plan.deploymentCircuitBreaker;
@@ -578,7 +689,7 @@ export class Deployer {
         i,
         tau,
         d,
-        `Deployment ${d.index + 1} FAILED: ${fmt(d.failures)} tasks of revision ${d.primary} failed their health checks (circuit-breaker threshold ${threshold}); without rollback it launches no new tasks, the old revision's tasks keep serving and scale-in resumes.`,
+        `Deployment ${d.index + 1} FAILED: ${fmt(d.failures)} tasks of revision ${d.primary} ${how} (circuit-breaker threshold ${threshold}); without rollback it launches no new tasks, the old revision's tasks keep serving and scale-in resumes.`,
       );
       d.outcome = "failed";
       d.primary = d.previous;
@@ -590,7 +701,7 @@ export class Deployer {
       i,
       tau,
       d,
-      `Circuit breaker: ${fmt(d.failures)} tasks of revision ${d.primary} failed their health checks (threshold ${threshold}: ${d.plan.deploymentCircuitBreaker?.thresholdConfiguration.type} ${d.plan.deploymentCircuitBreaker?.thresholdConfiguration.value} of ${fmt(fleet.desired)} desired); the deployment is FAILED and ECS rolls back to revision ${d.previous}, the last completed one.`,
+      `Circuit breaker: ${fmt(d.failures)} tasks of revision ${d.primary} ${how} (threshold ${threshold}: ${d.plan.deploymentCircuitBreaker?.thresholdConfiguration.type} ${d.plan.deploymentCircuitBreaker?.thresholdConfiguration.value} of ${fmt(fleet.desired)} desired); the deployment is FAILED and ECS rolls back to revision ${d.previous}, the last completed one.`,
       failed,
     );
     d.rolledBack = true;
@@ -647,6 +758,18 @@ export class Deployer {
       reason,
     });
   }
+}
+
+/** Tasks of each revision at a moment (Deployer.counts). */
+interface Counts {
+  primary: number;
+  old: number;
+  primaryInService: number;
+  oldInService: number;
+  primaryHealthy: number;
+  oldHealthy: number;
+  /** Old tasks not healthy that ECS's replacement of unhealthy tasks has in hand. */
+  oldReplacing: number;
 }
 
 /** New tasks that will never pass the health check (a deployment's failsHealthChecks). */

@@ -177,6 +177,8 @@ class Simulation {
   private readonly gracePeriod: number;
   /** The service's maximumPercent, which caps how many replacements ECS starts first. */
   private readonly maximumPercent: number;
+  /** The lowest of it and the deployments' (a rolling one's caps the replacements while it runs). */
+  private readonly lowestMaximumPercent: number;
   /** Whether a group is unhealthy or being replaced (then the step starts with {@link unhealthyTasks}). */
   private healthWatch = false;
   private readonly slowStartSeconds: number;
@@ -320,15 +322,20 @@ class Simulation {
           )
         : Infinity;
     this.oomReplacementDelaySeconds = platform.oomReplacementDelaySeconds;
-    // (Not with deployments: their waves count a revision's tasks by when they turned healthy,
-    // and a deployment's failing tasks have a model of their own; README, known simplifications.)
-    this.checks = platform.overloadFailsHealthChecks && (candidate.deployments?.length ?? 0) === 0;
+    // (With deployments too: their waves count an unhealthy task as not healthy and leave it to
+    // the replacement below, by its own revision; a deployment's failsHealthChecks tasks never
+    // serve, and keep their own model, sim/deploy.ts `replaceFailing`.)
+    this.checks = platform.overloadFailsHealthChecks;
     this.checkInterval = platform.healthCheckIntervalSeconds;
     this.checkTimeout = platform.healthCheckTimeoutSeconds;
     this.unhealthyThreshold = platform.unhealthyThresholdCount;
     this.healthyThreshold = platform.healthyThresholdCount;
     this.gracePeriod = platform.healthCheckGracePeriodSeconds;
     this.maximumPercent = platform.maximumPercent;
+    this.lowestMaximumPercent = Math.min(
+      platform.maximumPercent,
+      ...(candidate.deployments ?? []).map((d) => d.maximumPercent),
+    );
     this.slowStartSeconds = platform.slowStartSeconds;
     this.minBilled = prices.minimumBilledSeconds;
     this.costRate = taskCostPerSecond(task, prices);
@@ -583,7 +590,7 @@ class Simulation {
     // Below saturation a health check fails only when the mean wait passes its timeout (a slow
     // service); ECS then starts a replacement before stopping the task, unless maximumPercent
     // leaves no room, when the billed tasks dip below the floor until it is provisioned.
-    if (this.checks && this.maximumPercent < 200) {
+    if (this.checks && this.lowestMaximumPercent < 200) {
       const r = queueStep(this.servers, lambda, this.mu, this.cv, Infinity, false, this.qs);
       if (!(r.meanWait <= this.checkTimeout)) return 0;
     }
@@ -793,8 +800,10 @@ class Simulation {
       g.lambda = lambda;
       g.backlogStart = b0;
       if (b0 <= EMPTY_BACKLOG && lambda < MAX_STABLE_UTILIZATION * capacityRate) {
-        // A stable M/M/c queue.
-        g.served = lambda * window;
+        // A stable M/M/c queue. A backlog of dust left by the step before (at most
+        // EMPTY_BACKLOG per task: a saturated step's demand a hair over its capacity) is served
+        // with the step's arrivals, not dropped, so that requests stay conserved.
+        g.served = lambda * window + b0;
         g.timedOut = 0;
         g.backlog = 0;
         if (lambda > 0) {
@@ -995,7 +1004,10 @@ class Simulation {
       const g = groups[k]!;
       if (!Number.isNaN(g.stopAt)) {
         if (g.stopAt <= t0) {
-          if (g.count > 0) fleet.deregister(g, g.count, g.stopAt);
+          if (g.count > 0) {
+            this.deployer?.stoppedUnhealthy(g.count, g.rev);
+            fleet.deregister(g, g.count, g.stopAt);
+          }
           stopped = true;
         } else watch = true;
       } else if (g.unhealthy && g.count > COUNT_TOLERANCE) {
@@ -1005,35 +1017,70 @@ class Simulation {
       }
     }
     if (stopped) this.sums.failed += fleet.removeEmptyGroups();
+    this.deployer?.settleFailures(i, t0);
     let still = watch;
     if (!still) for (let k = 0; k < groups.length && !still; k++) still = groups[k]!.unhealthy;
     this.healthWatch = still;
   }
 
-  /** ECS replaces the unhealthy tasks of `g` at tau; returns whether some stopped at once. */
+  /**
+   * ECS replaces the unhealthy tasks of `g` at tau; returns whether some stopped at once. While
+   * a deployment runs (sim/deploy.ts), the replacements run the unhealthy tasks' own revision
+   * (What's New, Nov 2025: "ECS now replaces unhealthy or terminated tasks using the same service
+   * revision they belong to"), under a rolling update's maximumPercent, the ceiling its waves
+   * start new tasks under too; tasks of the revision being deployed that stop count as its
+   * failed tasks, for the circuit breaker ({@link Deployer.stoppedUnhealthy}).
+   */
   private replaceUnhealthy(i: number, g: TaskGroup, tau: number): boolean {
     const fleet = this.fleet;
     const c = g.count;
-    const ceiling = Math.floor((this.maximumPercent * fleet.desired) / 100 + 1e-9);
+    const deployer = fleet.deployment !== null ? this.deployer : null;
+    const limits = deployer?.replacementLimits();
+    const percent = limits?.maximumPercent ?? this.serviceMaximumPercent();
+    const ceiling = limits?.ceiling ?? Math.floor((percent * fleet.desired) / 100 + 1e-9);
     const first = Math.min(c, Math.max(0, ceiling - fleet.upCount()));
     const stopNow = c - first < COUNT_TOLERANCE ? 0 : c - first;
-    if (stopNow > 0) fleet.deregister(g, stopNow, tau);
+    if (
+      limits !== undefined &&
+      stopNow > 0 &&
+      fleet.runningCount(tau) - stopNow < limits.minimumRunning - COUNT_TOLERANCE
+    ) {
+      // No room to start their replacements first, and stopping them would leave fewer tasks
+      // RUNNING than minimumHealthyPercent: they keep running, unhealthy, until there is.
+      return false;
+    }
+    if (stopNow > 0) {
+      deployer?.stoppedUnhealthy(stopNow, g.rev);
+      fleet.deregister(g, stopNow, tau);
+    }
     g.stopAt = Infinity; // out of inService, so that reconcile starts its replacement
-    const launches = fleet.launches;
-    fleet.reconcile(tau);
-    const launched = fleet.launches !== launches;
-    if (launched) g.stopAt = fleet.groups[fleet.groups.length - 1]!.healthyAt;
-    else if (g.count > 0) fleet.deregister(g, g.count, tau); // nothing to wait for
+    let launched: boolean;
+    if (deployer !== null) {
+      g.stopAt = deployer.launchReplacement(c, tau, g.rev).healthyAt;
+      launched = true;
+    } else {
+      const launches = fleet.launches;
+      fleet.reconcile(tau);
+      launched = fleet.launches !== launches;
+      if (launched) g.stopAt = fleet.groups[fleet.groups.length - 1]!.healthyAt;
+    }
+    if (!launched && g.count > 0) fleet.deregister(g, g.count, tau); // nothing to wait for
     this.emit?.({
       kind: "unhealthy-task-replaced",
       timeMs: this.trace.startMs + tau * 1000,
       step: i,
       tasks: c,
       reason: launched
-        ? `ECS replaces ${round2(c)} unhealthy task(s): ${stopNow > 0 ? `${round2(stopNow)} stop at once (maximumPercent ${this.maximumPercent} leaves no room), ` : ""}${round2(first)} keep running until the replacements are healthy (the ALB routes to them only while no target is healthy), then drain.`
+        ? `ECS replaces ${round2(c)} unhealthy task(s)${deployer !== null ? ` of revision ${g.rev} with tasks of that revision (a deployment runs)` : ""}: ${stopNow > 0 ? `${round2(stopNow)} stop at once (maximumPercent ${percent} leaves no room), ` : ""}${round2(first)} keep running until the replacements are healthy (the ALB routes to them only while no target is healthy), then drain.`
         : `ECS stops ${round2(c)} unhealthy task(s): the desired count is met without them.`,
     });
     return stopNow > 0 || !launched;
+  }
+
+  /** The service's maximumPercent outside deployments: the last deployment's, else the platform's. */
+  private serviceMaximumPercent(): number {
+    const last = this.deployer?.serviceMaximumPercent ?? NaN;
+    return Number.isNaN(last) ? this.maximumPercent : last;
   }
 
   /**

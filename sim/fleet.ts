@@ -79,6 +79,12 @@ export class TaskGroup {
    * out of {@link Fleet.inService}: the replacement stands for it.
    */
   stopAt = NaN;
+  /**
+   * ECS started it to replace unhealthy tasks of its revision (sim/engine.ts `replaceUnhealthy`
+   * during a deployment): a rolling update's wave leaves it alone while it launches, as it leaves
+   * the unhealthy tasks it stands for (sim/deploy.ts).
+   */
+  replacement = false;
 
   // This step's figures (scratch, per task unless said otherwise).
   /** Start of serving in this step (NaN: not serving). */
@@ -123,6 +129,7 @@ export class TaskGroup {
     this.passedChecks = 0;
     this.unhealthy = false;
     this.stopAt = NaN;
+    this.replacement = false;
     this.count = count;
     this.createdAt = createdAt;
     this.billedFrom = billedFrom;
@@ -249,6 +256,16 @@ export class Fleet {
   }
 
   /**
+   * Stops `count` tasks of `g` at tau without draining (tasks not yet healthy, or never): billed
+   * at least the one-minute minimum; the requests they queued fail.
+   */
+  stop(g: TaskGroup, count: number, tau: number): void {
+    this.chargeStop(g, count, tau);
+    this.sums.failed += count * g.backlog;
+    g.count -= count;
+  }
+
+  /**
    * Tasks launching or serving (draining ones are no longer in service, nor unhealthy ones ECS
    * is replacing: their replacements are).
    */
@@ -315,25 +332,33 @@ export class Fleet {
 
   /**
    * Stops up to `count` tasks of the revisions other than `keepRev` at tau, oldest group first:
-   * those not yet healthy at once (billed at least the minimum), healthy ones deregistered to
-   * drain. `healthyCount` of them at most may be healthy ones. Returns the tasks stopped.
+   * those not yet healthy at once (billed at least the minimum), registered ones deregistered to
+   * drain. `registeredCount` of them at most may be registered ones. With `spareReplacing`, the
+   * tasks ECS is replacing because they are unhealthy, and their replacements still launching,
+   * are left to that replacement ({@link isReplacing}). Returns the tasks stopped.
    */
-  stopOtherRevisions(count: number, healthyCount: number, tau: number, keepRev: number): number {
+  stopOtherRevisions(
+    count: number,
+    registeredCount: number,
+    tau: number,
+    keepRev: number,
+    spareReplacing: boolean,
+  ): number {
     const groups = this.groups;
     let left = count;
     for (let k = 0; k < groups.length && left > COUNT_TOLERANCE; k++) {
       const g = groups[k]!;
       if (g.rev === keepRev || g.healthyAt <= tau || g.count <= 0) continue;
+      if (spareReplacing && isReplacing(g, tau)) continue;
       const stop = Math.min(left, g.count);
-      this.chargeStop(g, stop, tau);
-      this.sums.failed += stop * g.backlog;
-      g.count -= stop;
+      this.stop(g, stop, tau);
       left -= stop;
     }
-    let healthyLeft = Math.min(left, healthyCount);
+    let healthyLeft = Math.min(left, registeredCount);
     for (let k = 0; k < groups.length && healthyLeft > COUNT_TOLERANCE; k++) {
       const g = groups[k]!;
       if (g.rev === keepRev || g.healthyAt > tau || g.count <= 0) continue;
+      if (spareReplacing && isReplacing(g, tau)) continue;
       const stop = Math.min(healthyLeft, g.count);
       this.deregister(g, stop, tau);
       healthyLeft -= stop;
@@ -381,11 +406,9 @@ export class Fleet {
       const g = groups[k] as TaskGroup;
       if (g.healthyAt <= tau || !Number.isNaN(g.stopAt)) continue;
       const stop = Math.min(surplus, g.count);
-      this.chargeStop(g, stop, tau);
       // (A group that turned healthy later in this step already queued requests in the step's
       // traffic, computed before its evaluations: stopped, they fail.)
-      this.sums.failed += stop * g.backlog;
-      g.count -= stop;
+      this.stop(g, stop, tau);
       surplus -= stop;
     }
     // Then healthy ones, newest first: deregistered, they drain (billed) with their queue.
@@ -465,6 +488,15 @@ export class Fleet {
       sums.changedAt = tau;
     }
   }
+}
+
+/**
+ * Whether ECS's replacement of unhealthy tasks has `g` in hand at tau: unhealthy (to be
+ * replaced once healthCheckGracePeriodSeconds have passed), being replaced, or a replacement
+ * still launching. A rolling update's wave neither stops these nor counts them as healthy.
+ */
+export function isReplacing(g: TaskGroup, tau: number): boolean {
+  return g.unhealthy || !Number.isNaN(g.stopAt) || (g.replacement && g.healthyAt > tau);
 }
 
 /** Overlap in seconds of [a0, a1) with [b0, b1). */

@@ -70,7 +70,8 @@ export const PLATFORM_DEFAULTS = {
    * REPLICA services): ECS "will first start a healthy replacement for each unhealthy task …
    * before terminating it", as many at once as maximumPercent allows; past it, it stops unhealthy
    * tasks first (What's New, 2023-10-23; ECS API DeploymentConfiguration). A deployment in
-   * `deployments:` carries its own. @default 200
+   * `deployments:` carries its own, which is the service's from its start on (UpdateService sets
+   * the service's DeploymentConfiguration; sim/deploy.ts). @default 200
    */
   maximumPercent: 200,
   /** ALB slow start window, seconds; 0 = off (§2.3). @default 0 */
