@@ -75,7 +75,7 @@ describe("import: a file of another kind than --format says what it is and what 
           "k6",
           "--no-record",
         ],
-        /is a k6 end-of-test summary \(--summary-export or handleSummary data\), which holds no per-request points; give it as --summary-export FILE beside the run's --out json output, or import it alone \(as the only SOURCE\)\./,
+        /is a k6 end-of-test summary \(--summary-export, handleSummary data or the machine-readable summary\), which holds no per-request points; give it as --summary-export FILE beside the run's --out json output, or import it alone \(as the only SOURCE\)\./,
       );
   });
 
