@@ -92,10 +92,13 @@ export function redactSecrets(text: string): string {
  * `X-Amz-Security-Token`, `X-CSRF-Token`, `X-Hub-Signature-256`, `X-Functions-Key`,
  * `Ocp-Apim-Subscription-Key`, `X-JWT-Assertion`, …): a name starting `X-Auth`, holding
  * `token`, `secret`, `password`, `api-key`/`apikey`, `session-id`, `signature`, `credential`
- * or `jwt`, or ending in a hyphenated `-key` (a bare `Key` is not taken for one).
+ * or `jwt`, or ending in `Functions-Key`, `Subscription-Key`, `Access-Key`, `Private-Key`,
+ * `Client-Key`, `Master-Key`, `App-Key` or `Service-Key`. A bare `Key`, `Idempotency-Key` and
+ * `Sec-WebSocket-Key` are not credentials (a plan may send them: `caplab run` refuses a plan
+ * whose headers hold a credential).
  */
 const CREDENTIAL_HEADER =
-  /^(?:(?:proxy-)?authorization|(?:set-)?cookie2?|x-auth[\w-]*|[\w-]*(?:token|secret|passw(?:or)?d|api[-_]?key|session[-_]?(?:id|key|token)|signature|credential|jwt)[\w-]*|[\w-]+[-_]key)$/i;
+  /^(?:(?:proxy-)?authorization|(?:set-)?cookie2?|x-auth[\w-]*|[\w-]*(?:token|secret|passw(?:or)?d|api[-_]?key|session[-_]?(?:id|key|token)|signature|credential|jwt)[\w-]*|[\w-]*(?:functions|subscription|access|private|client|master|app|service)[-_]key)$/i;
 
 /** Whether the HTTP header `name` carries a credential ({@link CREDENTIAL_HEADER}). */
 export function isCredentialHeader(name: string): boolean {

@@ -202,6 +202,11 @@ describe("redactHeaderLines (k6 --http-debug)", () => {
     ["X-Api-Key:", "X-Api-Key:"],
     ["X-Signature: t=1,v1=ab12", "X-Signature: ***"],
     ["Key: k1\nMonkey: m", "Key: k1\nMonkey: m"],
+    [
+      "Idempotency-Key: 7f\nSec-WebSocket-Key: dGhl",
+      "Idempotency-Key: 7f\nSec-WebSocket-Key: dGhl",
+    ],
+    ["X-Access-Key: AK1\nX-App-Key: a", "X-Access-Key: ***\nX-App-Key: ***"],
     ["Accept-Encoding: gzip\nX-Request-Id: r1", "Accept-Encoding: gzip\nX-Request-Id: r1"],
   ])("%j → %j", (text, expected) => {
     expect(redactHeaderLines(text)).toBe(expected);
