@@ -60,7 +60,7 @@ import {
   TaskGroup,
 } from "./fleet.js";
 import { tasksOverMemory } from "./memory.js";
-import { PeriodStore, Q, Q_COUNT } from "./metrics.js";
+import { PeriodStore, Q, Q_COUNT, periodStores } from "./metrics.js";
 import { shouldStop, type StopRule } from "./prune.js";
 import {
   queueStep,
@@ -344,15 +344,7 @@ class Simulation {
     this.errorLimit = slo.errorRatePercent / 100;
 
     // Simulated CloudWatch.
-    const stores = new Map<number, PeriodStore>();
-    const storeFor = (period: number, lookback: number): PeriodStore => {
-      let store = stores.get(period);
-      if (!store) {
-        store = new PeriodStore(period, lookback);
-        stores.set(period, store);
-      }
-      return store;
-    };
+    const { stores, storeFor } = periodStores();
     this.scaler = new AutoScaler({
       policies: scaling.policies,
       task: { vcpus, memoryMiB },

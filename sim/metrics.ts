@@ -230,6 +230,27 @@ export function readDatapoint(reader: MetricReader, sums: Float64Array, period: 
 }
 
 /**
+ * The simulated CloudWatch's period stores, one per period length, made as the alarms ask for
+ * them: `storeFor` is what the AutoScaler takes (AutoScalerOptions.storeFor; policies reading
+ * the same period share a store), `stores` what each step publishes to.
+ */
+export function periodStores(): {
+  readonly stores: Map<number, PeriodStore>;
+  readonly storeFor: (period: number, lookback: number) => PeriodStore;
+} {
+  const stores = new Map<number, PeriodStore>();
+  const storeFor = (period: number, lookback: number): PeriodStore => {
+    let store = stores.get(period);
+    if (!store) {
+      store = new PeriodStore(period, lookback);
+      stores.set(period, store);
+    }
+    return store;
+  };
+  return { stores, storeFor };
+}
+
+/**
  * A simulated CloudWatch metric at one period: the running sums of the open period and a
  * ring of recent datapoints for each reader registered.
  */

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { alarmEvaluation, evaluateAlarm, NOfNMissingAlarm } from "../../sim/alarm.js";
 import { AutoScaler } from "../../sim/autoscaling.js";
 import { seriesWithGaps, trackingAlarmSpec } from "../helpers/alarm.js";
-import { PeriodStore, Q, Q_COUNT } from "../../sim/metrics.js";
+import { Q, Q_COUNT, periodStores } from "../../sim/metrics.js";
 import {
   PLATFORM_DEFAULTS,
   type PlatformParams,
@@ -80,16 +80,12 @@ describe("AutoScaler.evaluateOnGrid", () => {
   });
   /** A scaler of `policies` over its own CloudWatch, and a step that publishes and evaluates. */
   const scalerOf = (policies: readonly ReturnType<typeof policy>[], onGrid: boolean) => {
-    const stores = new Map<number, PeriodStore>();
+    const { stores, storeFor } = periodStores();
     const scaler = new AutoScaler({
       policies,
       task: { vcpus: 1, memoryMiB: 2048 },
       platform: PLATFORM_DEFAULTS as PlatformParams,
-      storeFor: (period, lookback) => {
-        let store = stores.get(period);
-        if (!store) stores.set(period, (store = new PeriodStore(period, lookback)));
-        return store;
-      },
+      storeFor,
       startMs: 0,
       stepSeconds: 60,
       emit: null,

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { AutoScaler } from "../../sim/autoscaling.js";
 import { Fleet } from "../../sim/fleet.js";
-import { PeriodStore, Q, Q_COUNT } from "../../sim/metrics.js";
+import { Q, Q_COUNT, periodStores } from "../../sim/metrics.js";
 import { StepSums, Tally } from "../../sim/tally.js";
 import { PLATFORM_DEFAULTS, type PlatformParams } from "../../sim/vocab/index.js";
 
@@ -41,7 +41,7 @@ describe("Fleet.runningCount", () => {
 describe("AutoScaler: a crash loop's fractional running count", () => {
   /** A CPU target-tracking scaler over its own CloudWatch, fed 100 % CPU every minute. */
   function scaleOut(running: number, target: number, desired: number): number {
-    const stores = new Map<number, PeriodStore>();
+    const { stores, storeFor } = periodStores();
     const scaler = new AutoScaler({
       policies: [
         {
@@ -59,11 +59,7 @@ describe("AutoScaler: a crash loop's fractional running count", () => {
       ],
       task: { vcpus: 1, memoryMiB: 2048 },
       platform: { ...PLATFORM_DEFAULTS, metricPublicationDelaySeconds: 0 } as PlatformParams,
-      storeFor: (period, lookback) => {
-        let store = stores.get(period);
-        if (!store) stores.set(period, (store = new PeriodStore(period, lookback)));
-        return store;
-      },
+      storeFor,
       startMs: 0,
       stepSeconds: 60,
       emit: null,
