@@ -220,18 +220,52 @@ export class Deployer {
   }
 
   /**
-   * ECS replaces `count` unhealthy tasks of revision `rev` at tau while a deployment runs: with
-   * tasks of the same revision ("ECS now replaces unhealthy or terminated tasks using the same
-   * service revision they belong to. Unhealthy tasks in your currently running version are
-   * replaced with healthy tasks from that same version, independent of the new version's
-   * status", What's New, Nov 2025), which a rolling wave leaves alone while they launch.
+   * Replacements ECS may start at once while a deployment runs: {@link replacementLimits}'
+   * ceiling less the tasks RUNNING or PENDING (unhealthy ones included). The replacement of
+   * unhealthy tasks (sim/engine.ts `replaceUnhealthy`) and of killed ones ({@link replaceKilled})
+   * share it with a rolling update's waves.
    */
-  launchReplacement(count: number, tau: number, rev: number): TaskGroup {
+  replacementRoom(): number {
+    return Math.max(0, this.replacementLimits().ceiling - this.fleet.upCount());
+  }
+
+  /**
+   * ECS replaces `count` unhealthy or terminated tasks of revision `rev` at tau (after
+   * `extraDelay`) while a deployment runs: with tasks of the same revision ("ECS now replaces
+   * unhealthy or terminated tasks using the same service revision they belong to. Unhealthy
+   * tasks in your currently running version are replaced with healthy tasks from that same
+   * version, independent of the new version's status", What's New, Nov 2025), which a rolling
+   * wave leaves alone while they launch. A replacement of the revision being deployed may fail
+   * its health checks as the rest of it does (`failsHealthChecks`); one of the old revision is
+   * not the deployment's progress (the wave counts only the new revision's tasks).
+   */
+  launchReplacement(count: number, tau: number, rev: number, extraDelay = 0): TaskGroup {
     const d = this.current!;
     const g =
-      rev === d.primary ? this.launchPrimary(count, tau, d) : this.fleet.launch(count, tau, rev);
+      rev === d.primary
+        ? this.launchPrimary(count, tau, d, extraDelay)
+        : this.fleet.launch(count, tau, rev, extraDelay);
     g.replacement = true;
     return g;
+  }
+
+  /**
+   * ECS replaces `count` tasks of revision `rev` killed for memory at tau (sim/engine.ts
+   * `outOfMemory`) while a deployment runs: by tasks of their own revision (What's New, Nov 2025:
+   * "unhealthy or terminated tasks"; before it, "ECS would attempt to replace them with the new
+   * version to prioritize deployment progress"), as many as {@link replacementRoom} allows (the
+   * killed tasks no longer count against it, so it holds them unless the ceiling fell meanwhile:
+   * a scheduled action lowering MaxCapacity); the rest is left to the deployment, whose next wave
+   * starts the new revision in the room they leave. A killed task of the new revision is not a
+   * failed task for the circuit breaker: it reached RUNNING and passed its health checks
+   * (sim/MODEL-AUDIT.md D11, D14). Returns the tasks started.
+   */
+  replaceKilled(count: number, tau: number, rev: number, extraDelay: number): number {
+    const d = this.current;
+    if (d === null || d.finished) return 0;
+    const start = Math.min(count, this.replacementRoom());
+    if (start > COUNT_TOLERANCE) this.launchReplacement(start, tau, rev, extraDelay);
+    return start > COUNT_TOLERANCE ? start : 0;
   }
 
   /**

@@ -231,6 +231,14 @@ class Simulation {
   private firstServing = 0;
   private killedInStep = 0;
   private killedTimeSum = 0;
+  /**
+   * While a deployment runs, the step's kills by revision (ECS replaces each with its own,
+   * {@link Simulation.replaceKilled}): the revisions in the order of their first kill, and the
+   * tasks killed and their count-weighted times.
+   */
+  private readonly killedRevs: number[] = [];
+  private readonly killedByRev: number[] = [];
+  private readonly killedTimeByRev: number[] = [];
   private p50 = NaN;
   private p95 = NaN;
   private p99 = NaN;
@@ -1029,8 +1037,10 @@ class Simulation {
     const deployer = fleet.deployment !== null ? this.deployer : null;
     const limits = deployer?.replacementLimits();
     const percent = limits?.maximumPercent ?? this.serviceMaximumPercent();
-    const ceiling = limits?.ceiling ?? Math.floor((percent * fleet.desired) / 100 + 1e-9);
-    const first = Math.min(c, Math.max(0, ceiling - fleet.upCount()));
+    const room =
+      deployer?.replacementRoom() ??
+      Math.max(0, Math.floor((percent * fleet.desired) / 100 + 1e-9) - fleet.upCount());
+    const first = Math.min(c, room);
     const stopNow = c - first < COUNT_TOLERANCE ? 0 : c - first;
     if (
       limits !== undefined &&
@@ -1122,9 +1132,42 @@ class Simulation {
       if (!(share > (this.poissonOom ? OOM_NEGLIGIBLE_SHARE : 0))) continue;
       this.kill(i, g, share, peak, serving, t0, t1);
     }
-    // One replacement group for the step's kills, started at their (count-weighted) mean time.
+    // One replacement group for the step's kills (per revision while a deployment runs), started
+    // at their (count-weighted) mean time.
     if (this.killedInStep > 0) {
-      this.fleet.reconcile(this.killedTimeSum / this.killedInStep, this.oomReplacementDelaySeconds);
+      if (this.fleet.deployment !== null) this.replaceKilled();
+      else {
+        this.fleet.reconcile(
+          this.killedTimeSum / this.killedInStep,
+          this.oomReplacementDelaySeconds,
+        );
+      }
+    }
+  }
+
+  /**
+   * ECS replaces the step's killed tasks while a deployment runs: each revision's by tasks of
+   * that revision ("ECS now replaces unhealthy or terminated tasks using the same service
+   * revision they belong to", What's New, Nov 2025), under the ceiling the replacement of
+   * unhealthy tasks goes by (sim/deploy.ts `Deployer.replaceKilled`). Before, they went through
+   * the deployment's reconcile, which started the new revision in their place and moved a
+   * rolling update along for nothing (sim/MODEL-AUDIT.md D14).
+   */
+  private replaceKilled(): void {
+    const revs = this.killedRevs;
+    for (let k = 0; k < revs.length; k++) {
+      const killed = this.killedByRev[k]!;
+      this.deployer!.replaceKilled(
+        killed,
+        this.killedTimeByRev[k]! / killed,
+        revs[k]!,
+        this.oomReplacementDelaySeconds,
+      );
+    }
+    while (revs.length > 0) {
+      revs.pop();
+      this.killedByRev.pop();
+      this.killedTimeByRev.pop();
     }
   }
 
@@ -1186,6 +1229,21 @@ class Simulation {
     this.tally.oomKills += killed;
     this.killedInStep += killed;
     this.killedTimeSum += killed * tau;
+    if (this.fleet.deployment !== null) {
+      const k = this.killedRevs.indexOf(g.rev);
+      if (k < 0) {
+        this.killedRevs.push(g.rev);
+        this.killedByRev.push(killed);
+        this.killedTimeByRev.push(killed * tau);
+      } else {
+        this.killedByRev[k] = this.killedByRev[k]! + killed;
+        this.killedTimeByRev[k] = this.killedTimeByRev[k]! + killed * tau;
+      }
+    }
+    const by =
+      this.fleet.deployment !== null
+        ? ` with tasks of its revision ${g.rev} (a deployment runs)`
+        : "";
     this.emit?.({
       kind: "oom-kill",
       timeMs: this.trace.startMs + tau * 1000,
@@ -1193,8 +1251,8 @@ class Simulation {
       tasks: killed,
       reason:
         fits === -Infinity
-          ? `${round2(killed)} task(s) need ${this.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts; ECS replaces it at once.`
-          : `${round2(killed)} task(s) (${(100 * share).toFixed(1)} % of ${round2(c)}) passed the task's ${this.memoryMiB} MiB with about ${Math.round(peak)} requests in flight (${Math.floor(fits)} fit; ${this.poissonOom ? "Poisson" : "mean task"}); their queued and in-flight requests fail; ECS replaces them at once.`,
+          ? `${round2(killed)} task(s) need ${this.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts; ECS replaces it at once${by}.`
+          : `${round2(killed)} task(s) (${(100 * share).toFixed(1)} % of ${round2(c)}) passed the task's ${this.memoryMiB} MiB with about ${Math.round(peak)} requests in flight (${Math.floor(fits)} fit; ${this.poissonOom ? "Poisson" : "mean task"}); their queued and in-flight requests fail; ECS replaces them at once${by}.`,
     });
   }
 

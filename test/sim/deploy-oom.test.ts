@@ -1,0 +1,155 @@
+/**
+ * Deployments and tasks killed for memory (sim/deploy.ts `Deployer.replaceKilled`, sim/engine.ts
+ * `outOfMemory`; sim/MODEL-AUDIT.md D11, D14): "ECS now replaces unhealthy or terminated tasks
+ * using the same service revision they belong to" (What's New, Nov 2025). A task of revision R
+ * killed for memory while a deployment runs is replaced by a task of revision R, under the
+ * maximumPercent ceiling ECS's replacement of unhealthy tasks goes by; a killed task of the new
+ * revision is not a failed task for the circuit breaker (it reached RUNNING and passed its health
+ * checks); an old revision's replacement is not the deployment's progress.
+ *
+ * The service: 1-vCPU, 2-GiB tasks of 10 ms of CPU and 500 ms of latency per request, 1024 MiB
+ * at rest and 64 MiB per request in flight (16 fit); oomModel meanTask, so a group dies whole
+ * when its mean task passes the limit: 5 requests a second per task (about 2.5 in flight) is
+ * safe, 40 (about 21 in flight) kills. 60-s steps, SIMPLE_PLATFORM's timings (RUNNING 30 s after
+ * the decision, healthy at the next step's start), a 300-s deregistration delay.
+ */
+import { describe, expect, it } from "vitest";
+import { type ScalingEvent } from "../../sim/vocab/index.js";
+import { MONDAY, SIMPLE_PLATFORM, runSim, traceOf } from "../helpers/sim.js";
+
+const at = (minute: number) => new Date(MONDAY + minute * 60_000).toISOString();
+const SERVICE = {
+  cpuMsPerRequest: 10,
+  idleCpuPercent: 0,
+  latencyMs: 500,
+  memoryMiB: { base: 1024, perInflightRequest: 64 },
+};
+const PLATFORM = { ...SIMPLE_PLATFORM, deregistrationDelaySeconds: 300, oomModel: "meanTask" };
+const FOUR = { MinCapacity: 4, MaxCapacity: 4, DesiredCount: 4 };
+/** 40 minutes at 5 requests a second per task of four, 40 a second in the minutes `spikes`. */
+const traceWith = (...spikes: number[]) =>
+  traceOf(Array.from({ length: 40 }, (_, m) => 60 * 4 * (spikes.includes(m) ? 40 : 5)));
+const run = (trace: ReturnType<typeof traceOf>, deployment: Record<string, unknown>) =>
+  runSim(trace, { service: SERVICE, scaling: FOUR, platform: PLATFORM, deployments: [deployment] });
+const of = (events: readonly ScalingEvent[], kind: ScalingEvent["kind"]) =>
+  events.filter((e) => e.kind === kind);
+
+describe("a rolling update whose new revision fails its health checks, and the old tasks killed for memory meanwhile (4 tasks, 100 % / 125 %)", () => {
+  // One new task at a time starts and fails its checks; the old four serve everything and die
+  // in the spike at minute 12.
+  const r = run(traceWith(12), { at: at(10), maximumPercent: 125, failsHealthChecks: true });
+  const t = r.timeline!;
+  const dc = t.deployment!;
+
+  it("replaces the killed old tasks by old ones, which serve again from the next step", () => {
+    const kill = of(r.events, "oom-kill");
+    expect(kill).toHaveLength(1);
+    expect(kill[0]).toMatchObject({ step: 12, tasks: 4 });
+    expect(kill[0]!.reason).toMatch(/with tasks of its revision 0 \(a deployment runs\)/);
+    for (let i = 13; i < 40; i++) {
+      expect(t.healthyCount[i], `step ${i}`).toBe(4);
+      expect(dc.activeRunningCount[i], `step ${i}`).toBe(4);
+      expect(t.failedRequests[i], `step ${i}`).toBe(0);
+    }
+    // Before (p11), the deployment's reconcile started the failing revision in their place: the
+    // service had no task that could pass a health check for the rest of the trace, and failed
+    // 42,000 requests instead of the spike's 9,600.
+    expect(r.kpis.deployments![0]!.failedRequests).toBe(9600);
+  });
+
+  it("keeps the new revision within maximumPercent: one task at a time, as before the kill", () => {
+    for (let i = 10; i < 40; i++) {
+      expect(t.runningCount[i]! + t.pendingCount[i]!).toBeLessThanOrEqual(5 + 1e-9);
+      expect(dc.primaryRunningCount[i]).toBeLessThanOrEqual(1 + 1e-9);
+    }
+  });
+});
+
+describe("a rolling update that can move (4 tasks, 100 % / 125 %), killed for memory at minute 11: three old tasks and the first new one", () => {
+  const r = run(traceWith(11), { at: at(10), maximumPercent: 125 });
+  const t = r.timeline!;
+  const dc = t.deployment!;
+
+  it("replaces each revision's killed tasks by its own: three old ones and one new", () => {
+    const kills = of(r.events, "oom-kill");
+    expect(kills.map((e) => [e.step, (e as { tasks: number }).tasks])).toEqual([
+      [11, 3],
+      [11, 1],
+    ]);
+    expect(kills[0]!.reason).toMatch(/revision 0/);
+    expect(kills[1]!.reason).toMatch(/revision 1/);
+    // The step after the kill, mean RUNNING over it: two of the three old replacements (the
+    // wave stops one at the step's start); of the new revision, the wave's task of minute 11, the
+    // killed one's replacement, and the wave's next one from half the step.
+    expect(dc.primaryRunningCount[12]).toBeCloseTo(2.5, 9);
+    expect(dc.activeRunningCount[12]).toBe(2);
+  });
+
+  it("does not count the old revision's replacements as progress: the update goes on one task at a time, and completes with every old task gone", () => {
+    const d = r.kpis.deployments![0]!;
+    expect(d.outcome).toBe("completed");
+    // Before, the killed tasks' place went to three new tasks at once, and the deployment
+    // completed at minute 12 (2 minutes); now the old replacements go one wave at a time.
+    expect(d.durationMinutes).toBe(4);
+    const end = of(r.events, "deployment-completed")[0]!.step;
+    expect(end).toBe(14);
+    expect(dc.activeRunningCount[end]).toBe(0);
+    expect(dc.primaryRunningCount[end]).toBe(4);
+    for (let i = 12; i < 40; i++) expect(t.healthyCount[i]).toBeGreaterThanOrEqual(4 - 1e-9);
+  });
+});
+
+describe("the circuit breaker and new tasks killed for memory", () => {
+  it("does not count them as failed tasks (they reached RUNNING and passed their health checks): 4 killed at a threshold of 4, no rollback", () => {
+    // Eight tasks at 100 % / 150 %: four new ones serve beside four old ones when every serving
+    // task dies at minute 11. resetOnHealthyTask off, so that no healthy task clears a count.
+    const r = runSim(traceOf(Array.from({ length: 40 }, (_, m) => 60 * 8 * (m === 11 ? 40 : 5))), {
+      service: SERVICE,
+      scaling: { MinCapacity: 8, MaxCapacity: 8, DesiredCount: 8 },
+      platform: PLATFORM,
+      deployments: [
+        {
+          at: at(10),
+          maximumPercent: 150,
+          deploymentCircuitBreaker: { enable: true, rollback: true, resetOnHealthyTask: false },
+        },
+      ],
+    });
+    const killedNew = of(r.events, "oom-kill").filter((e) => /revision 1/.test(e.reason));
+    expect(killedNew).toHaveLength(1);
+    expect(killedNew[0]).toMatchObject({ step: 11, tasks: 4 });
+    expect(of(r.events, "deployment-started")[0]!.reason).toMatch(/threshold 4 failed tasks/);
+    expect(of(r.events, "rollback")).toHaveLength(0);
+    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "completed", failedTasks: 0 });
+  });
+});
+
+describe("blue/green: each set's killed tasks are replaced by its own", () => {
+  const deployment = { at: at(10), strategy: "blue-green", bakeTimeInMinutes: 10 };
+
+  it("blue killed during SCALE_UP (it serves everything): blue replacements; green stays at the desired count", () => {
+    const r = run(traceWith(10), deployment);
+    const kill = of(r.events, "oom-kill");
+    expect(kill).toHaveLength(1);
+    expect(kill[0]!.reason).toMatch(/revision 0/);
+    const dc = r.timeline!.deployment!;
+    for (let i = 10; i < 21; i++) expect(dc.primaryRunningCount[i]).toBeLessThanOrEqual(4 + 1e-9);
+    expect(dc.activeRunningCount[11]).toBe(4);
+    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "completed", failedTasks: 0 });
+  });
+
+  it("green killed during the bake time (it serves everything): green replacements, blue untouched; it completes on time", () => {
+    const r = run(traceWith(12), deployment);
+    const kill = of(r.events, "oom-kill");
+    expect(kill).toHaveLength(1);
+    expect(kill[0]!.reason).toMatch(/revision 1/);
+    const dc = r.timeline!.deployment!;
+    expect(dc.primaryRunningCount[13]).toBe(4);
+    expect(dc.activeRunningCount[13]).toBe(4);
+    expect(r.kpis.deployments![0]).toMatchObject({
+      outcome: "completed",
+      durationMinutes: 11,
+      failedTasks: 0,
+    });
+  });
+});
