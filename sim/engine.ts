@@ -239,6 +239,8 @@ class Simulation {
   private readonly killedRevs: number[] = [];
   private readonly killedByRev: number[] = [];
   private readonly killedTimeByRev: number[] = [];
+  /** Task-seconds the step's killed tasks of the PRIMARY revision ran before their kill (deployment columns). */
+  private killedPrimaryRunning = 0;
   private p50 = NaN;
   private p95 = NaN;
   private p99 = NaN;
@@ -739,12 +741,14 @@ class Simulation {
           // The ALB routes nothing to an unhealthy target (but see failOpen); it works off its
           // queue.
           g.weight = 0;
+          g.healthyWeight = 0;
           unhealthy = true;
           continue;
         }
         g.weight = g.slowStart
           ? slowStartIntegral(g.healthyAt, slowStartSeconds, from, t1) / (t1 - from)
           : 1;
+        g.healthyWeight = g.weight;
         sums.healthy += c * (t1 - from) * g.weight;
         if (c > 0 && from < this.firstServing) this.firstServing = from;
       } else g.servingFrom = NaN;
@@ -977,6 +981,7 @@ class Simulation {
       const from = g.servingFrom;
       if (!(healthyFrom > from)) continue;
       g.weight = (healthyFrom - from) / (t1 - from);
+      g.healthyWeight = g.weight;
       sums.healthy += g.count * (healthyFrom - from);
       if (from < this.firstServing) this.firstServing = from;
     }
@@ -1100,6 +1105,7 @@ class Simulation {
     const servingNow = sums.healthy > 1e-9;
     this.killedInStep = 0;
     this.killedTimeSum = 0;
+    this.killedPrimaryRunning = 0;
     const groupCount = groups.length;
     for (let k = 0; k < groupCount; k++) {
       const g = groups[k]!;
@@ -1207,7 +1213,9 @@ class Simulation {
     sums.memory -= idleAfter * this.baseMiB;
     if (serving) {
       const f = window > 0 ? before / window : 0;
-      sums.healthy -= killed * after * g.weight;
+      // (By the weight the healthy sum took: a deployment's listener weights move traffic, not
+      // healthy targets.)
+      sums.healthy -= killed * after * g.healthyWeight;
       // Per killed task: what it had by tau, and what was lost with it.
       const arrived = g.backlogStart + g.lambda * before;
       const timedOut = g.timedOut * f;
@@ -1229,6 +1237,9 @@ class Simulation {
     this.tally.oomKills += killed;
     this.killedInStep += killed;
     this.killedTimeSum += killed * tau;
+    if (this.deployer !== null && g.rev === this.deployer.primaryRev) {
+      this.killedPrimaryRunning += killed * overlap(g.runningAt, tau, t0, t1);
+    }
     if (this.fleet.deployment !== null) {
       const k = this.killedRevs.indexOf(g.rev);
       if (k < 0) {
@@ -1608,7 +1619,8 @@ class Simulation {
     const primary = deployer.primaryRev;
     const columns = this.deploymentColumns;
     if (columns) {
-      let running = 0;
+      // (The step's killed tasks ran until their kill; they are no longer in their group.)
+      let running = this.killedPrimaryRunning;
       let served = 0;
       let primaryServed = 0;
       for (const g of this.groups) {

@@ -91,6 +91,11 @@ export class TaskGroup {
   servingFrom = NaN;
   /** Mean traffic weight while serving in this step (slow start ramps it from 0 to 1). */
   weight = NaN;
+  /**
+   * The same before a deployment's listener weights scale it (sim/engine.ts `splitTraffic`):
+   * what its serving time counts with in the step's healthy task-seconds, which a kill takes back.
+   */
+  healthyWeight = NaN;
   /** Requests arriving per task per second while serving in this step. */
   lambda = NaN;
   /** Spare capacity in requests after this step's kills (scratch). */
@@ -143,6 +148,7 @@ export class TaskGroup {
     this.accountedStep = -1;
     this.servingFrom = NaN;
     this.weight = 1;
+    this.healthyWeight = 1;
     this.groupServed = 0;
     return this;
   }
