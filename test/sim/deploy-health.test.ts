@@ -7,14 +7,13 @@
  * Deployment.failedTasks); ECS replaces an unhealthy task with one of its own revision ("ECS now
  * replaces unhealthy or terminated tasks using the same service revision they belong to",
  * What's New, Nov 2025), under the same maximumPercent as the deployment's surge; a service with
- * headroom deploys exactly as before.
+ * headroom deploys exactly as before. (The invariants under overload are in the property of
+ * test/sim/deploy.test.ts, which runs loads up to 2.5× and kills tasks for memory too.)
  *
  * The service: 1-vCPU tasks of 10 ms per request (6,000 requests a minute flat out), 60-s steps,
  * SIMPLE_PLATFORM's timings with a 300-s deregistration delay.
  */
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { maximumTasks } from "../../sim/rules.js";
 import { type ScalingEvent } from "../../sim/vocab/index.js";
 import { MONDAY, SIMPLE_PLATFORM, rep, runSim, traceOf } from "../helpers/sim.js";
 
@@ -144,76 +143,4 @@ describe("a deployment of a service with headroom: exactly as before", () => {
       expect(on.events).toEqual(off.events);
     });
   }
-});
-
-describe("deployments under overload: invariants on every step (fast-check)", () => {
-  const scenario = fc.record({
-    load: fc.array(fc.double({ min: 0, max: 2.5, noNaN: true }), { minLength: 40, maxLength: 40 }),
-    desired: fc.integer({ min: 1, max: 8 }),
-    strategy: fc.constantFrom("rolling", "blue-green", "linear", "canary"),
-    minimumHealthyPercent: fc.constantFrom(0, 50, 100),
-    maximumPercent: fc.constantFrom(100, 150, 200),
-    at: fc.integer({ min: 0, max: 30 }),
-    fails: fc.boolean(),
-    breaker: fc.boolean(),
-    reset: fc.boolean(),
-    drain: fc.constantFrom(0, 120, 300),
-  });
-
-  it("conserves requests, keeps the revisions' counts adding up and within maximumPercent, counts failed tasks only of the new revision", () => {
-    fc.assert(
-      fc.property(scenario, (c) => {
-        const rolling = c.strategy === "rolling";
-        if (rolling && c.minimumHealthyPercent === 0 && c.maximumPercent === 100) return;
-        const r = runSim(traceOf(c.load.map((u) => u * c.desired * PER_TASK_MINUTE)), {
-          scaling: { MinCapacity: c.desired, MaxCapacity: c.desired, DesiredCount: c.desired },
-          platform: { ...SIMPLE_PLATFORM, deregistrationDelaySeconds: c.drain },
-          deployments: [
-            {
-              at: at(c.at),
-              strategy: c.strategy,
-              minimumHealthyPercent: c.minimumHealthyPercent,
-              maximumPercent: c.maximumPercent,
-              failsHealthChecks: c.fails,
-              bakeTimeInMinutes: 2,
-              ...(rolling && c.breaker
-                ? {
-                    deploymentCircuitBreaker: {
-                      enable: true,
-                      rollback: true,
-                      resetOnHealthyTask: c.reset,
-                    },
-                  }
-                : {}),
-            },
-          ],
-        });
-        const t = r.timeline!;
-        const dc = t.deployment!;
-        for (let i = 0; i < t.length; i++) {
-          const before = i > 0 ? t.backlog[i - 1]! : 0;
-          const balance = t.servedRequests[i]! + t.failedRequests[i]! + t.backlog[i]! - before;
-          expect(Math.abs(balance - t.requests[i]!), `requests at step ${i}`).toBeLessThanOrEqual(
-            1e-9 * Math.max(1, t.requests[i]!, before),
-          );
-          expect(dc.primaryRunningCount[i]! + dc.activeRunningCount[i]!).toBeCloseTo(
-            t.runningCount[i]!,
-            6,
-          );
-          expect(t.healthyCount[i]!).toBeLessThanOrEqual(t.runningCount[i]! + 1e-6);
-          if (rolling) {
-            const percent = i < c.at ? 200 : c.maximumPercent;
-            expect(t.runningCount[i]! + t.pendingCount[i]!).toBeLessThanOrEqual(
-              Math.max(c.desired, maximumTasks(c.desired, percent)) + 1e-6,
-            );
-          }
-        }
-        const d = r.kpis.deployments![0]!;
-        expect(d.failedTasks).toBeGreaterThanOrEqual(0);
-        // A rollback needs failed tasks of the new revision, at the threshold (at least 3).
-        if (d.outcome === "rolled-back") expect(d.failedTasks).toBeGreaterThanOrEqual(3 - 1e-6);
-      }),
-      { numRuns: 150 },
-    );
-  });
 });
