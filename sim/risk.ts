@@ -20,7 +20,7 @@
  * ({@link MODEL_READING_FLOORS}): any miss keeps the rating at medium or above (Compute
  * Optimizer's "at risk of not meeting the performance needs"), a bad miss or a breakdown at
  * high (as a miss of the SLO itself is). Its reason says so: "rests on an unconfirmed AWS
- * behaviour: …".
+ * behaviour, whether … (see MODEL-AUDIT O9): it misses …".
  */
 import {
   RISK_RATINGS,
@@ -412,11 +412,10 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
 
 /**
  * The reason of a miss under a model reading, for a planner (one clause, no semicolon: the
- * reasons are joined by them): "rests on an unconfirmed AWS behaviour: it misses the SLO badly
- * under AWS/ECS average with draining tasks (852 violating minutes against a budget of 50.4,
- * 3.8 % errors against a limit of 0.100 %), and AWS does not document whether tasks draining
- * after a scale-in count in the AWS/ECS CPU and memory averages, which no trace can show
- * (platform.drainingTasksInServiceMetrics, see MODEL-AUDIT O9)".
+ * reasons are joined by them): "rests on an unconfirmed AWS behaviour, whether draining tasks
+ * count in the AWS/ECS CPU and memory averages (see MODEL-AUDIT O9): it misses the SLO badly
+ * under AWS/ECS average with draining tasks, with 852 violating minutes (budget 50.4) and 3.8 %
+ * errors (limit 0.100 %)".
  */
 export function modelReadingReason(
   reading: ModelReading,
@@ -425,23 +424,21 @@ export function modelReadingReason(
 ): string {
   const budget = budgetOf(slo, p.kpis.minutes);
   const figures: string[] = [];
-  if (p.severity === "breaks-down" || p.kpis.sloViolationMinutes > budget + 1e-9)
+  if (p.severity === "breaks-down")
     figures.push(
-      p.severity === "breaks-down"
-        ? `${num(p.kpis.sloViolationMinutes)} of its ${num(p.kpis.minutes)} minutes violating the SLO`
-        : `${num(p.kpis.sloViolationMinutes)} violating minutes against a budget of ${num(budget, 1)}`,
+      `${num(p.kpis.sloViolationMinutes)} of its ${num(p.kpis.minutes)} minutes violating the SLO`,
     );
+  else if (p.kpis.sloViolationMinutes > budget + 1e-9)
+    figures.push(`${num(p.kpis.sloViolationMinutes)} violating minutes (budget ${num(budget, 1)})`);
   if (p.kpis.errorRatePercent > slo.errorRatePercent + 1e-12)
-    figures.push(
-      `${pct(p.kpis.errorRatePercent)} errors against a limit of ${pct(slo.errorRatePercent)}`,
-    );
+    figures.push(`${pct(p.kpis.errorRatePercent)} errors (limit ${pct(slo.errorRatePercent)})`);
   const how =
     p.severity === "breaks-down"
       ? "breaks down"
       : p.severity === "misses"
         ? "misses the SLO mildly"
         : "misses the SLO badly";
-  return `rests on an unconfirmed AWS behaviour: it ${how} under ${p.name} (${figures.join(", ")}), and AWS does not document ${reading.fact}, which no trace can show (platform.${reading.parameter}, see MODEL-AUDIT ${reading.audit})`;
+  return `rests on an unconfirmed AWS behaviour, ${reading.fact} (see MODEL-AUDIT ${reading.audit}): it ${how} under ${p.name}, with ${figures.join(" and ")}`;
 }
 
 /** "very-low" → "very low". */

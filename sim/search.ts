@@ -375,7 +375,7 @@ export const DRAINING_READING: ModelReading = {
   kind: "model-reading",
   parameter: "drainingTasksInServiceMetrics",
   audit: "O9",
-  fact: "whether tasks draining after a scale-in count in the AWS/ECS CPU and memory averages",
+  fact: "whether draining tasks count in the AWS/ECS CPU and memory averages",
 };
 
 /**

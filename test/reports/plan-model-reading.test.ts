@@ -54,7 +54,7 @@ describe("what a perturbation varies, in the reports", () => {
         .perturbations,
     );
     expect(text).toBe(
-      "A miss under AWS/ECS average with draining tasks is a model risk, not a traffic one: the run keeps the traced traffic and reads the other way what AWS does not document, whether tasks draining after a scale-in count in the AWS/ECS CPU and memory averages (platform.drainingTasksInServiceMetrics, MODEL-AUDIT O9), which no trace can show; so the rating is at least medium, and high for a bad miss or a breakdown.",
+      "A miss under AWS/ECS average with draining tasks is a model risk, not a traffic one: the run keeps the traced traffic and reads the other way what AWS does not document, whether draining tasks count in the AWS/ECS CPU and memory averages (platform.drainingTasksInServiceMetrics, MODEL-AUDIT O9), which no trace can show; so the rating is at least medium, and high for a bad miss or a breakdown.",
     );
     const html = renderPlanHtml(result, planCharts(result), undefined, RUNTIME);
     const section = html.slice(html.indexOf('<section id="robustness">'));
@@ -79,7 +79,7 @@ describe("what a perturbation varies, in the reports", () => {
     const result = withReading(true);
     const md = renderPlanMarkdown(result);
     expect(md).toContain(
-      "It holds under the other reading of what AWS does not document, whether tasks draining after a scale-in count in the AWS/ECS CPU and memory averages (platform.drainingTasksInServiceMetrics, MODEL-AUDIT O9): its SLO does not rest on which way AWS behaves.",
+      "It holds under the other reading of what AWS does not document, whether draining tasks count in the AWS/ECS CPU and memory averages (platform.drainingTasksInServiceMetrics, MODEL-AUDIT O9): its SLO does not rest on which way AWS behaves.",
     );
     expect(md).not.toContain("model risk");
     // Without a model reading among the perturbations, nothing is said.

@@ -158,7 +158,7 @@ describe("a plan's robustness check under the other reading", () => {
     expect(factor(drained, "model-reading")).toMatchObject({ points: 1, atLeast: "medium" });
     expect(factor(drained, "perturbation")).toBeUndefined();
     expect(drained.factors.map((f) => f.reason).join()).toContain(
-      `rests on an unconfirmed AWS behaviour: it misses the SLO mildly under ${WITHOUT_DRAINING}`,
+      `(see MODEL-AUDIT O9): it misses the SLO mildly under ${WITHOUT_DRAINING}`,
     );
   });
 });
