@@ -39,6 +39,8 @@ import {
   comparisonRows,
   keyFigureRows,
   perturbationSizesText,
+  modelReadingText,
+  variesText,
   planVerdict,
   robustnessOfInterest,
   settingsRows,
@@ -246,15 +248,15 @@ ${rows.map((r) => `<tr${r[4] ? ' class="worse"' : ""}><th scope="row">${e(r[0])}
     const byId = new Map(result.outcomes.map((o) => [o.candidate.id, o]));
     body.push(`<section id="robustness"><h2>Robustness and risk</h2>
 <p>${e(who)} stays within the SLO under ${robust.passed} of ${robust.perturbations.length} perturbations. ${e(perturbationSizesText(robust.perturbations.map((p) => p.name)))}</p>
-<table><thead><tr><th>Perturbation</th><th>Outcome</th><th class="num">Margin (min)</th><th class="num">SLO minutes</th><th class="num">Error rate</th><th class="num">Monthly cost</th></tr></thead><tbody>
+<table><thead><tr><th>Perturbation</th><th>Varies</th><th>Outcome</th><th class="num">Margin (min)</th><th class="num">SLO minutes</th><th class="num">Error rate</th><th class="num">Monthly cost</th></tr></thead><tbody>
 ${robust.perturbations
   .map(
     (p) =>
-      `<tr><td>${e(p.name)}</td><td>${p.meetsSlo ? '<span class="ok">holds</span>' : `<span class="no">${e(severityWords(p.severity))}</span>`}</td><td class="num">${e(formatNumber(p.marginMinutes, 1))}</td><td class="num">${e(formatNumber(p.kpis.sloViolationMinutes))}</td><td class="num">${e(formatPercent(p.kpis.errorRatePercent, 3))}</td><td class="num">${e(formatUsd(p.kpis.monthlyCostUsd))}</td></tr>`,
+      `<tr><td>${e(p.name)}</td><td>${e(variesText(p.varies))}</td><td>${p.meetsSlo ? '<span class="ok">holds</span>' : `<span class="no">${e(severityWords(p.severity))}</span>`}</td><td class="num">${e(formatNumber(p.marginMinutes, 1))}</td><td class="num">${e(formatNumber(p.kpis.sloViolationMinutes))}</td><td class="num">${e(formatPercent(p.kpis.errorRatePercent, 3))}</td><td class="num">${e(formatUsd(p.kpis.monthlyCostUsd))}</td></tr>`,
   )
   .join("\n")}
 </tbody></table>
-<h3>Candidates rated, in rank order</h3>
+${modelReadingText(robust.perturbations) ? `<p>${e(modelReadingText(robust.perturbations))}</p>\n` : ""}<h3>Candidates rated, in rank order</h3>
 <table><thead><tr><th class="num">#</th><th>Candidate</th><th class="num">Monthly cost</th><th>Risk</th><th class="num">Passed</th><th>Heaviest reason</th></tr></thead><tbody>
 ${result.robustness
   .map((r, i) => {

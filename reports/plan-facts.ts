@@ -5,6 +5,8 @@
 import {
   sizeLabel,
   type Kpis,
+  type PerturbationOutcome,
+  type PerturbationVaries,
   type PlanCandidate,
   type PlanResult,
   type PolicyConfig,
@@ -432,6 +434,45 @@ export function perturbationSizesText(names: readonly string[]): string {
   });
   if (known.length === 0) return "";
   return `Their sizes are caplab's, the same for every plan, not measured from this service: ${known.join("; ")}.`;
+}
+
+/**
+ * What a perturbation varies, in a table cell: "traffic", "the service", "operations", "the
+ * model (MODEL-AUDIT O9)".
+ */
+export function variesText(v: PerturbationVaries): string {
+  switch (v.kind) {
+    case "traffic":
+      return "traffic";
+    case "service":
+      return "the service";
+    case "operations":
+      return "operations";
+    case "model-reading":
+      return `the model (MODEL-AUDIT ${v.audit})`;
+  }
+}
+
+/**
+ * What the model readings among a candidate's perturbations say about it, in a sentence ("" when
+ * it was run under none): a miss under one is a model risk (sim/risk.ts: at least medium, high
+ * for a bad miss or a breakdown); holding under it, the candidate does not rest on the guess.
+ */
+export function modelReadingText(perturbations: readonly PerturbationOutcome[]): string {
+  const readings = perturbations.filter((p) => p.varies.kind === "model-reading");
+  if (readings.length === 0) return "";
+  const facts = (ps: readonly PerturbationOutcome[]) =>
+    ps
+      .map((p) =>
+        p.varies.kind === "model-reading"
+          ? `${p.varies.fact} (platform.${p.varies.parameter}, MODEL-AUDIT ${p.varies.audit})`
+          : "",
+      )
+      .join("; ");
+  const missed = readings.filter((p) => !p.meetsSlo);
+  if (missed.length === 0)
+    return `It holds under the other reading of what AWS does not document, ${facts(readings)}: its SLO does not rest on which way AWS behaves.`;
+  return `A miss under ${missed.map((p) => p.name).join(", ")} is a model risk, not a traffic one: the run keeps the traced traffic and reads the other way what AWS does not document, ${facts(missed)}, which no trace can show; so the rating is at least medium, and high for a bad miss or a breakdown.`;
 }
 
 /** The robustness check of the pick, else of the first candidate checked. */

@@ -25,6 +25,8 @@ import {
   keyFigureRows,
   paretoLimitText,
   perturbationSizesText,
+  modelReadingText,
+  variesText,
   planVerdict,
   robustnessOfInterest,
   settingsRows,
@@ -202,9 +204,18 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
     );
     out.push(
       table(
-        ["Perturbation", "Meets SLO", "Margin (min)", "SLO minutes", "Error rate", "Monthly cost"],
+        [
+          "Perturbation",
+          "Varies",
+          "Meets SLO",
+          "Margin (min)",
+          "SLO minutes",
+          "Error rate",
+          "Monthly cost",
+        ],
         robust.perturbations.map((p) => [
           cell(p.name),
+          cell(variesText(p.varies)),
           p.meetsSlo ? "yes" : `**no** (${(p.severity ?? "misses").replace("-", " ")})`,
           formatNumber(p.marginMinutes, 1),
           formatNumber(p.kpis.sloViolationMinutes),
@@ -214,6 +225,8 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
         ]),
       ),
     );
+    const reading = modelReadingText(robust.perturbations);
+    if (reading) out.push("", md(reading));
     const others = result.robustness.filter((r) => r !== robust);
     if (others.length > 0) {
       out.push("");

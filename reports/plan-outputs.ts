@@ -57,6 +57,7 @@ export function recommendationJson(
           robustness:
             robustness?.perturbations.map((p) => ({
               perturbation: p.name,
+              varies: p.varies,
               meetsSlo: p.meetsSlo,
               marginMinutes: p.marginMinutes,
               kpis: p.kpis,
@@ -224,7 +225,13 @@ export function renderPlanSummary(
     // A perturbation the pick fails is said next to it, not only under "Why".
     const checked = result.robustness.find((r) => r.candidateId === rec.candidate.id);
     if (checked) {
-      const failed = checked.perturbations.filter((p) => !p.meetsSlo).map((p) => p.name);
+      const failed = checked.perturbations
+        .filter((p) => !p.meetsSlo)
+        .map((p) =>
+          p.varies.kind === "model-reading"
+            ? `${p.name} (a model reading, MODEL-AUDIT ${p.varies.audit})`
+            : p.name,
+        );
       lines.push(
         `  robustness       holds under ${checked.passed} of ${checked.perturbations.length} perturbations${failed.length > 0 ? `; misses the SLO under ${failed.join(", ")}` : ""}`,
       );

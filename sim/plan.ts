@@ -131,6 +131,7 @@ export function robustnessOf(
     const meets = meetsSlo(kpis, context.slo);
     return {
       name: p.name,
+      varies: p.varies,
       kpis,
       meetsSlo: meets,
       marginMinutes: budget - kpis.sloViolationMinutes,

@@ -9,11 +9,25 @@
  *   Kpis of the base run + its worst minute + PerturbationOutcome[] (+ a short trace)
  *     → RiskFactor[] (points, and a floor such as "a breakdown is at least medium")
  *     → rating: 0 points very low, 1–2 low, 3–5 medium, 6 or more high, raised to the floors.
+ *
+ * A perturbation is weighed for what it varies (PerturbationOutcome.varies). Traffic, the
+ * service and operations are futures a planner can judge: a fifth more traffic may or may not
+ * come, so a miss under it adds points. A model reading is not a future: it re-runs the traced
+ * week itself with the other reading of a fact AWS does not document (MODEL-AUDIT O9: whether
+ * draining tasks count in the AWS/ECS averages). A miss under it says that, if AWS behaves the
+ * other way, the candidate misses the SLO on the very traffic it was planned on, and no trace
+ * can say which way AWS behaves. So besides its points it gets a floor
+ * ({@link MODEL_READING_FLOORS}): any miss keeps the rating at medium or above (Compute
+ * Optimizer's "at risk of not meeting the performance needs"), a bad miss or a breakdown at
+ * high (as a miss of the SLO itself is). Its reason says so: "rests on an unconfirmed AWS
+ * behaviour, whether … (see MODEL-AUDIT O9): it misses …".
  */
 import {
   RISK_RATINGS,
   type Kpis,
+  type ModelReading,
   type PerturbationSeverity,
+  type PerturbationVaries,
   type RiskAssessment,
   type RiskFactor,
   type RiskRating,
@@ -38,6 +52,19 @@ export const SEVERITY_POINTS: Readonly<Record<PerturbationSeverity, number>> = {
   misses: 1,
   "misses-badly": 2,
   "breaks-down": 3,
+};
+
+/**
+ * The lowest rating a miss under a model reading allows (see the module's comment): a mild miss
+ * medium, a bad miss or a breakdown high. The same outcome under traffic, the service or
+ * operations has no floor but a breakdown's (medium).
+ */
+export const MODEL_READING_FLOORS: Readonly<
+  Record<Exclude<PerturbationSeverity, "holds">, RiskRating>
+> = {
+  misses: "medium",
+  "misses-badly": "high",
+  "breaks-down": "high",
 };
 
 /** Highest score of each rating: 0 very low, up to 2 low, up to 5 medium, above that high. */
@@ -111,6 +138,8 @@ export function worstMinuteOf(timeline: Timeline): { p95Ms: number; errorRatePer
 /** What a perturbation outcome needs for the rating. */
 export interface PerturbationForRisk {
   readonly name: string;
+  /** What it varies: a miss under a model reading gets {@link MODEL_READING_FLOORS}. */
+  readonly varies: PerturbationVaries;
   readonly kpis: Kpis;
   readonly severity: PerturbationSeverity;
 }
@@ -258,6 +287,9 @@ function pct(v: number): string {
  * - a worst minute more than {@link WORST_MINUTE_FACTOR} × the SLO's p95 or error rate: 1;
  * - each perturbation by {@link SEVERITY_POINTS}: a mild miss 1, a bad miss 2, a breakdown 3
  *   (and a breakdown keeps the rating at medium or above; two keep it high);
+ * - a miss under a model reading (a fact AWS does not document read the other way) the same
+ *   points, as the factor "model-reading", with {@link MODEL_READING_FLOORS}: any miss medium
+ *   or above, a bad miss or a breakdown high;
  * - a trace shorter than the plan's minimum keeps the rating at medium or above.
  */
 export function rateRisk(inputs: RiskInputs): RiskAssessment {
@@ -333,12 +365,17 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
         what.push(`${pct(p.kpis.errorRatePercent)} errors (limit ${pct(slo.errorRatePercent)})`);
       reason = `misses the SLO ${p.severity === "misses" ? "mildly " : ""}under ${p.name}: ${what.join(", ")}`;
     }
-    factors.push({
-      kind: "perturbation",
-      points,
-      atLeast: p.severity === "breaks-down" ? (breakdowns >= 2 ? "high" : "medium") : null,
-      reason,
-    });
+    const breakdownFloor: RiskRating | null =
+      p.severity === "breaks-down" ? (breakdowns >= 2 ? "high" : "medium") : null;
+    if (p.varies.kind === "model-reading") {
+      const floor = MODEL_READING_FLOORS[p.severity];
+      factors.push({
+        kind: "model-reading",
+        points,
+        atLeast: breakdownFloor === null ? floor : riskierOf(floor, breakdownFloor),
+        reason: modelReadingReason(p.varies, p, slo),
+      });
+    } else factors.push({ kind: "perturbation", points, atLeast: breakdownFloor, reason });
   }
   const short = inputs.shortTrace;
   if (short)
@@ -371,6 +408,37 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
     )
     .map(({ f }) => f);
   return { rating, points, factors: sorted, worstMinute: { ...w } };
+}
+
+/**
+ * The reason of a miss under a model reading, for a planner (one clause, no semicolon: the
+ * reasons are joined by them): "rests on an unconfirmed AWS behaviour, whether draining tasks
+ * count in the AWS/ECS CPU and memory averages (see MODEL-AUDIT O9): it misses the SLO badly
+ * under AWS/ECS average with draining tasks, with 852 violating minutes (budget 50.4) and 3.8 %
+ * errors (limit 0.100 %)".
+ */
+export function modelReadingReason(
+  reading: ModelReading,
+  p: Pick<PerturbationForRisk, "name" | "kpis" | "severity">,
+  slo: Slo,
+): string {
+  const budget = budgetOf(slo, p.kpis.minutes);
+  const figures: string[] = [];
+  if (p.severity === "breaks-down")
+    figures.push(
+      `${num(p.kpis.sloViolationMinutes)} of its ${num(p.kpis.minutes)} minutes violating the SLO`,
+    );
+  else if (p.kpis.sloViolationMinutes > budget + 1e-9)
+    figures.push(`${num(p.kpis.sloViolationMinutes)} violating minutes (budget ${num(budget, 1)})`);
+  if (p.kpis.errorRatePercent > slo.errorRatePercent + 1e-12)
+    figures.push(`${pct(p.kpis.errorRatePercent)} errors (limit ${pct(slo.errorRatePercent)})`);
+  const how =
+    p.severity === "breaks-down"
+      ? "breaks down"
+      : p.severity === "misses"
+        ? "misses the SLO mildly"
+        : "misses the SLO badly";
+  return `rests on an unconfirmed AWS behaviour, ${reading.fact} (see MODEL-AUDIT ${reading.audit}): it ${how} under ${p.name}, with ${figures.join(" and ")}`;
 }
 
 /** "very-low" → "very low". */

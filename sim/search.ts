@@ -14,6 +14,8 @@ import {
   type Candidate,
   type CandidateOutcome,
   type Kpis,
+  type ModelReading,
+  type PerturbationVaries,
   type PlanCandidate,
   type PolicyConfig,
   type PredefinedMetricType,
@@ -303,6 +305,12 @@ export function paretoFront(
 /** A named change to the inputs, for robustness checks. */
 export interface Perturbation {
   readonly name: string;
+  /**
+   * What it varies: traffic, the service, operations, or the model's reading of a fact AWS does
+   * not document; the risk rating weighs a miss under a model reading as a model risk
+   * (sim/risk.ts).
+   */
+  readonly varies: PerturbationVaries;
   readonly apply: (
     trace: Trace,
     context: SimulationContext,
@@ -349,6 +357,7 @@ export function deployAtPeak(percents?: RollingPercents): Perturbation {
     name: percents
       ? `${DEPLOY_AT_PEAK} (${percents.minimumHealthyPercent} % / ${percents.maximumPercent} %)`
       : DEPLOY_AT_PEAK,
+    varies: { kind: "operations" },
     apply: (trace, context) => ({ trace, context }),
     candidate: (candidate, trace) => ({
       ...candidate,
@@ -361,6 +370,14 @@ export function deployAtPeak(percents?: RollingPercents): Perturbation {
 export const WITHOUT_DRAINING = "AWS/ECS average without draining tasks";
 export const WITH_DRAINING = "AWS/ECS average with draining tasks";
 
+/** The undocumented fact the draining-tasks perturbation reads the other way (MODEL-AUDIT O9). */
+export const DRAINING_READING: ModelReading = {
+  kind: "model-reading",
+  parameter: "drainingTasksInServiceMetrics",
+  audit: "O9",
+  fact: "whether draining tasks count in the AWS/ECS CPU and memory averages",
+};
+
 /**
  * The other reading of a fact AWS does not document (sim/MODEL-AUDIT.md O9): whether draining
  * tasks count in the AWS/ECS CPU and memory averages a CPU or memory policy scales on. Given the
@@ -372,6 +389,7 @@ export function otherDrainingReading(drainingTasksInServiceMetrics: boolean): Pe
   const flipped = !drainingTasksInServiceMetrics;
   return {
     name: flipped ? WITH_DRAINING : WITHOUT_DRAINING,
+    varies: DRAINING_READING,
     apply: (trace, context) => ({
       trace,
       context: {
@@ -394,7 +412,8 @@ export function perturbationsWith(
 ): Perturbation[] {
   const others = DEFAULT_PERTURBATIONS.filter(
     (p) =>
-      !p.name.startsWith(DEPLOY_AT_PEAK) && p.name !== WITHOUT_DRAINING && p.name !== WITH_DRAINING,
+      p.varies.kind !== "operations" &&
+      !(p.varies.kind === "model-reading" && p.varies.parameter === DRAINING_READING.parameter),
   );
   const reading = otherDrainingReading(drainingTasksInServiceMetrics);
   return percents === false ? [...others, reading] : [...others, reading, deployAtPeak(percents)];
@@ -406,10 +425,19 @@ export function perturbationsWith(
  * peak.
  */
 export const DEFAULT_PERTURBATIONS: readonly Perturbation[] = [
-  { name: "traffic x1.2", apply: (trace, context) => ({ trace: scaleTrace(trace, 1.2), context }) },
-  { name: "traffic x1.5", apply: (trace, context) => ({ trace: scaleTrace(trace, 1.5), context }) },
+  {
+    name: "traffic x1.2",
+    varies: { kind: "traffic" },
+    apply: (trace, context) => ({ trace: scaleTrace(trace, 1.2), context }),
+  },
+  {
+    name: "traffic x1.5",
+    varies: { kind: "traffic" },
+    apply: (trace, context) => ({ trace: scaleTrace(trace, 1.5), context }),
+  },
   {
     name: "launch time x1.5",
+    varies: { kind: "service" },
     apply: (trace, context) => ({
       trace,
       context: {
@@ -420,6 +448,7 @@ export const DEFAULT_PERTURBATIONS: readonly Perturbation[] = [
   },
   {
     name: "CPU per request x1.2",
+    varies: { kind: "service" },
     apply: (trace, context) => ({
       trace,
       context: {
@@ -430,6 +459,7 @@ export const DEFAULT_PERTURBATIONS: readonly Perturbation[] = [
   },
   {
     name: "spike x3 for 10 min",
+    varies: { kind: "traffic" },
     apply: (trace, context) => ({ trace: injectSpike(trace, 3, 10), context }),
   },
   otherDrainingReading(true),

@@ -270,9 +270,38 @@ export interface CandidateOutcome {
 export const PERTURBATION_SEVERITIES = ["holds", "misses", "misses-badly", "breaks-down"] as const;
 export type PerturbationSeverity = (typeof PERTURBATION_SEVERITIES)[number];
 
+/**
+ * What a robustness perturbation varies, so that a miss under it is weighed for what it says:
+ * - "traffic": more of it, or a spike (the future may bring it);
+ * - "service": the service or its platform (slower launches, costlier requests);
+ * - "operations": something the team does to the service (a deployment at the peak);
+ * - "model-reading": the other reading of a fact AWS does not document (a parameter marked
+ *   unconfirmed in sim/MODEL-AUDIT.md), on the same traffic: a miss under it says that the
+ *   outcome rests on which way AWS behaves, which no trace shows (sim/risk.ts rates it so).
+ */
+export const PERTURBATION_KINDS = ["traffic", "service", "operations", "model-reading"] as const;
+export type PerturbationKind = (typeof PERTURBATION_KINDS)[number];
+
+/** The fact a "model-reading" perturbation reads the other way. */
+export interface ModelReading {
+  readonly kind: "model-reading";
+  /** The platform parameter it flips, e.g. "drainingTasksInServiceMetrics". */
+  readonly parameter: string;
+  /** Its row in sim/MODEL-AUDIT.md, e.g. "O9". */
+  readonly audit: string;
+  /** What AWS does not document, for people: "whether draining tasks count in …". */
+  readonly fact: string;
+}
+
+/** What a perturbation varies (PERTURBATION_KINDS), with the fact when it is a model reading. */
+export type PerturbationVaries =
+  { readonly kind: Exclude<PerturbationKind, "model-reading"> } | ModelReading;
+
 /** A perturbation applied to the trace, service or platform when checking robustness. */
 export interface PerturbationOutcome {
   readonly name: string;
+  /** What the perturbation varies: a miss under a model reading is a model risk (sim/risk.ts). */
+  readonly varies: PerturbationVaries;
   readonly kpis: Kpis;
   readonly meetsSlo: boolean;
   /** Violation-minute budget left (negative = over budget). */
@@ -290,6 +319,7 @@ export interface RiskFactor {
     | "at-max-capacity"
     | "worst-minute"
     | "perturbation"
+    | "model-reading"
     | "short-trace"
     | "thin-data";
   /** Points added to the candidate's risk score. */

@@ -1,9 +1,10 @@
 /**
  * The pick checked under the other reading of O9 (sim/MODEL-AUDIT.md): the robustness
  * perturbation "AWS/ECS average without draining tasks" re-runs a candidate with
- * drainingTasksInServiceMetrics flipped. A reading of the model, not a change of traffic: a CPU
- * policy with a long deregistration delay and scale-ins reads a different average and fares
- * differently; an ALBRequestCountPerTarget policy never reads it.
+ * drainingTasksInServiceMetrics flipped. A reading of the model, not a change of traffic (its
+ * tag says so, and a miss under it is rated as a model risk): a CPU policy with a long
+ * deregistration delay and scale-ins reads a different average and fares differently; an
+ * ALBRequestCountPerTarget policy never reads it.
  */
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../sim/engine.js";
@@ -12,6 +13,7 @@ import { rateRisk } from "../../sim/risk.js";
 import {
   DEFAULT_PERTURBATIONS,
   DEPLOY_AT_PEAK,
+  DRAINING_READING,
   otherDrainingReading,
   perturbationsWith,
   WITH_DRAINING,
@@ -133,22 +135,30 @@ describe("a plan's robustness check under the other reading", () => {
     expect(other.meanTasks).toBe(base.kpis.meanTasks);
   });
 
-  it("a miss under it counts in the risk rating like a miss under any other perturbation", () => {
+  it("a miss under it adds a traffic miss's points and a model risk's floor (sim/risk.ts)", () => {
     const base = outcome("ECSServiceAverageCPUUtilization");
     const r = robustnessOf(base, trace, context);
-    const miss = { ...r.perturbations[0]!, severity: "misses" as const, meetsSlo: false };
-    const rated = (name: string) =>
+    const reading = r.perturbations.find((p) => p.name === WITHOUT_DRAINING)!;
+    // robustnessOf passes on what the perturbation varies, by its tag.
+    expect(reading.varies).toEqual(DRAINING_READING);
+    const miss = { ...reading, severity: "misses" as const, meetsSlo: false };
+    const rated = (p: typeof miss) =>
       rateRisk({
         kpis: base.kpis,
         meetsSlo: true,
         slo: context.slo,
         worstMinute: { p95Ms: 100, errorRatePercent: 0 },
-        perturbations: [{ ...miss, name }],
+        perturbations: [p],
       });
-    const drained = rated(WITHOUT_DRAINING);
-    const traffic = rated("traffic x1.2");
+    const drained = rated(miss);
+    const traffic = rated({ ...miss, name: "traffic x1.2", varies: { kind: "traffic" } });
     expect(drained.points).toBe(traffic.points);
-    expect(drained.rating).toBe(traffic.rating);
-    expect(drained.factors.map((f) => f.reason).join()).toContain(`under ${WITHOUT_DRAINING}`);
+    const factor = (r: typeof drained, kind: string) => r.factors.find((f) => f.kind === kind);
+    expect(factor(traffic, "perturbation")).toMatchObject({ points: 1, atLeast: null });
+    expect(factor(drained, "model-reading")).toMatchObject({ points: 1, atLeast: "medium" });
+    expect(factor(drained, "perturbation")).toBeUndefined();
+    expect(drained.factors.map((f) => f.reason).join()).toContain(
+      `(see MODEL-AUDIT O9): it misses the SLO mildly under ${WITHOUT_DRAINING}`,
+    );
   });
 });

@@ -16,6 +16,7 @@ import {
   TIMELINE_COLUMNS,
   type Kpis,
   type PerturbationSeverity,
+  type PerturbationVaries,
   type Slo,
   type Timeline,
   type TraceLimit,
@@ -50,7 +51,11 @@ function kpis(k: Partial<Kpis> = {}): Kpis {
 
 const CALM = { p95Ms: 200, errorRatePercent: 0 };
 
-function perturbation(severity: PerturbationSeverity, name = "traffic x1.5"): PerturbationForRisk {
+function perturbation(
+  severity: PerturbationSeverity,
+  name = "traffic x1.5",
+  varies: PerturbationVaries = { kind: "traffic" },
+): PerturbationForRisk {
   const minutes =
     severity === "holds"
       ? 10
@@ -59,7 +64,7 @@ function perturbation(severity: PerturbationSeverity, name = "traffic x1.5"): Pe
         : severity === "misses-badly"
           ? 400
           : 5000;
-  return { name, severity, kpis: kpis({ sloViolationMinutes: minutes }) };
+  return { name, varies, severity, kpis: kpis({ sloViolationMinutes: minutes }) };
 }
 
 function rate(

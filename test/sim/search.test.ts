@@ -7,7 +7,10 @@ import {
   rankOutcomes,
   SpaceError,
   spaceTaskSizes,
+  otherDrainingReading,
+  type Perturbation,
 } from "../../sim/search.js";
+import { rateRisk } from "../../sim/risk.js";
 import { assemblePlan, pickByRisk, worseThanCurrent } from "../../sim/plan.js";
 import { contextOf, traceOf } from "../helpers/sim.js";
 import {
@@ -251,6 +254,7 @@ describe("the reasons", () => {
     const kpis = candidates.map((c) => simulate(trace, c, ctx, { record: false }).kpis);
     const heavy = {
       name: "CPU per request x20",
+      varies: { kind: "service" as const },
       apply: (t: Trace, c: SimulationContext) => ({
         trace: t,
         context: {
@@ -280,6 +284,60 @@ describe("the reasons", () => {
       new RegExp(
         `breaks down under CPU per request x20: ${r.kpis.sloViolationMinutes.toFixed(0)} of ${minutes} minutes`,
       ),
+    );
+  });
+});
+
+describe("a breakdown under a model reading, through the plan", () => {
+  it("rates the pick high and says it rests on an unconfirmed AWS behaviour (medium as a change of the service)", () => {
+    const minutes = 6 * 60;
+    const trace = traceOf(new Float64Array(minutes).fill(3000));
+    const ctx = context();
+    const space = SpaceSchema.parse({
+      taskSizes: [{ cpu: "512", memory: "1024" }],
+      metrics: ["ECSServiceAverageCPUUtilization"],
+      utilizationTargets: [60],
+      MinCapacity: [1],
+      ScaleOutCooldown: [300],
+    });
+    const candidates = expandSpace(space, trace, ctx.service);
+    const kpis = candidates.map((c) => simulate(trace, c, ctx, { record: false }).kpis);
+    // The same change twice, tagged two ways: as the service's, and as a model reading (a
+    // constructed one: the real one, O9's, needs a CPU policy that scales in under load).
+    const heavier = (c: SimulationContext) => ({
+      ...c,
+      service: { ...c.service, cpuMsPerRequest: c.service.cpuMsPerRequest * 20 },
+    });
+    const planWith = (varies: Perturbation["varies"]) =>
+      assemblePlan({
+        trace,
+        context: ctx,
+        candidates,
+        kpis,
+        topK: 1,
+        current: null,
+        perturbations: [
+          {
+            name: "the other reading",
+            varies,
+            apply: (t, c) => ({ trace: t, context: heavier(c) }),
+          },
+        ],
+      });
+    const asService = planWith({ kind: "service" });
+    const asReading = planWith({
+      kind: "model-reading",
+      parameter: "cpuMsPerRequest",
+      audit: "X1",
+      fact: "how much CPU a request takes",
+    });
+    expect(asService.robustness[0]!.perturbations[0]!.severity).toBe("breaks-down");
+    expect(asReading.robustness[0]!.perturbations[0]!.varies.kind).toBe("model-reading");
+    expect(asService.risk?.rating).toBe("medium");
+    expect(asReading.risk?.rating).toBe("high");
+    expect(asReading.risk?.points).toBe(asService.risk?.points);
+    expect(asReading.reasons.join(" ")).toMatch(
+      /Rated high \(\d+ points?\): rests on an unconfirmed AWS behaviour, how much CPU a request takes \(see MODEL-AUDIT X1\): it breaks down under the other reading, with \d[\d,]* of its 360 minutes violating the SLO/,
     );
   });
 });
@@ -369,6 +427,65 @@ describe("pickByRisk", () => {
     const { run } = runWith({ 1: "low", 2: "low" });
     const passing = (o: CandidateOutcome) => ({ ...run(o), passed: o.candidate.id === 2 ? 5 : 2 });
     expect(pickByRisk(ranked, passing, { ...rule, minPassed: 3 }).pick?.candidate.id).toBe(2);
+  });
+
+  it("passes over a candidate that misses only under the model reading for an equally cheap one that holds under both", () => {
+    // Two candidates within 1 % of each other's cost (a tie: rank order decides), rated by the
+    // real rating: the first misses mildly under the other reading of O9 and holds under
+    // traffic; the second holds under both readings and misses mildly under traffic x1.5.
+    // Points alike (1 each, low under the old rule, which picked the first).
+    const reading = otherDrainingReading(true);
+    const tied = [outcome(1, 100), outcome(2, 100.5)];
+    const base = { minutes: 10_080, sloViolationMinutes: 3, errorRatePercent: 0 } as Kpis;
+    const mild = { ...base, sloViolationMinutes: 70 } as Kpis;
+    const held = { ...base, sloViolationMinutes: 10 } as Kpis;
+    const slo = { latencyP95Ms: 100, errorRatePercent: 0.1, violationBudgetPercent: 0.5 };
+    const run = (o: CandidateOutcome): RobustnessOutcome => {
+      const first = o.candidate.id === 1;
+      const perturbations = [
+        {
+          name: "traffic x1.5",
+          varies: { kind: "traffic" as const },
+          kpis: first ? held : mild,
+          severity: first ? ("holds" as const) : ("misses" as const),
+        },
+        {
+          name: reading.name,
+          varies: reading.varies,
+          kpis: first ? mild : held,
+          severity: first ? ("misses" as const) : ("holds" as const),
+        },
+      ];
+      const risk = rateRisk({
+        kpis: base,
+        meetsSlo: true,
+        slo,
+        worstMinute: { p95Ms: 80, errorRatePercent: 0 },
+        perturbations,
+      });
+      return {
+        candidateId: o.candidate.id,
+        perturbations: perturbations.map((p) => ({
+          ...p,
+          meetsSlo: p.severity === "holds",
+          marginMinutes: 50.4 - p.kpis.sloViolationMinutes,
+        })),
+        passed: 1,
+        risk,
+      };
+    };
+    const p = pickByRisk(tied, run, { ...rule, topK: 1 });
+    expect(p.robustness.map((r) => r.risk.rating)).toEqual(["medium", "low"]);
+    expect(p.pick?.candidate.id).toBe(2);
+    expect(p.withinMaxRisk).toBe(true);
+    expect(p.riskier?.candidate.id).toBe(1);
+    expect(p.robustness[0]!.risk.factors[0]!.reason).toMatch(
+      /^rests on an unconfirmed AWS behaviour, whether draining tasks count in .*: it misses the SLO mildly under AWS\/ECS average without draining tasks/,
+    );
+    // With maxRisk medium the first is acceptable again: the floor weighs, it does not exclude.
+    expect(pickByRisk(tied, run, { ...rule, topK: 1, maxRisk: "medium" }).pick?.candidate.id).toBe(
+      1,
+    );
   });
 
   it("is a function of the candidates' outcomes and robustness results: the same inputs, the same pick", () => {
