@@ -363,9 +363,11 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
     latency = false,
   ): GateCheck => {
     if (max === undefined) return skipped(id, "absolute", name, "no limit set (gate.yaml or plan)");
-    if (noRequests) return skipped(id, "absolute", name, "the run has no requests");
+    // What the run's files cannot give first: a summary without http_req_duration (a gRPC
+    // test) has no HTTP requests, and says why.
     const missing = unmeasured[needs];
     if (missing !== undefined) return skipped(id, "absolute", name, missing);
+    if (noRequests) return skipped(id, "absolute", name, "the run has no requests");
     return {
       id,
       group: "absolute",

@@ -297,6 +297,8 @@ const LATENCY_FIGURES: readonly (readonly [RunFigure, string])[] = [
  * - a statistic of `http_req_duration` not in the file: it was not in k6's summaryTrendStats,
  *   or (the machine-readable shape) it is not one of the six its writer keeps, so p(99) never;
  * - the failed requests without `http_req_failed` (k6 before v0.31 wrote none);
+ * - every HTTP figure of a test that made no HTTP request (no `http_reqs`, no
+ *   `http_req_duration`: a gRPC test), for that one reason;
  * - k6's verdicts on its thresholds, in the machine-readable shape (schema 1.0.0 has none; its
  *   later revision's `results.passed`, k6's verdict on the whole test, is named instead).
  *
@@ -317,9 +319,15 @@ export function summaryUnmeasured(summary: {
   };
   const machine = summary.kind === "machine-readable";
   const d = summary.metrics.http_req_duration;
+  // k6 writes its http_* metrics once a request was made (a gRPC test has none of them).
+  const noHttp =
+    d === undefined && summary.metrics.http_reqs === undefined
+      ? "k6's end-of-test summary has no HTTP metrics (http_reqs, http_req_duration): the test made no HTTP requests"
+      : null;
   for (const [figure, key] of LATENCY_FIGURES) {
     if (d?.[key] !== undefined) continue;
-    if (d === undefined) out[figure] = "k6's end-of-test summary has no http_req_duration";
+    if (noHttp !== null) out[figure] = noHttp;
+    else if (d === undefined) out[figure] = "k6's end-of-test summary has no http_req_duration";
     else if (machine && !(MACHINE_READABLE_TREND_STATS as readonly string[]).includes(key))
       out[figure] =
         `k6's machine-readable summary has no ${key} of http_req_duration: its trends keep only ${MACHINE_READABLE_TREND_STATS.join(", ")}, whatever summaryTrendStats says (k6 issue #5736); import the run's --out json output, or write --summary-export without --new-machine-readable-summary and with "${key}" in summaryTrendStats`;
@@ -335,8 +343,10 @@ export function summaryUnmeasured(summary: {
         ? `k6's machine-readable summary (schema 1.0.0) holds no single thresholds (k6 issue #4872), only k6's verdict on the whole test, results.passed: ${summary.passed}`
         : "k6's machine-readable summary (schema 1.0.0) holds no thresholds (k6 issue #4872); k6's exit code, 99 when one failed, is their verdict: keep it in the pipeline, or import the run's --out json output, whose Metric lines carry them";
   if (summary.metrics.http_req_failed?.passes === undefined)
-    out.failed = machine
-      ? "k6's end-of-test summary has no http_req_failed"
-      : "k6's end-of-test summary has no http_req_failed, which k6 v0.31 and later write";
+    out.failed =
+      noHttp ??
+      (machine
+        ? "k6's end-of-test summary has no http_req_failed"
+        : "k6's end-of-test summary has no http_req_failed, which k6 v0.31 and later write");
   return out;
 }

@@ -336,7 +336,9 @@ export function runDataOf(
 ): RunData {
   const passed = extra.summary?.passed;
   const verdict = typeof passed === "boolean" ? { k6Passed: passed } : {};
-  if (ingested === null && extra.summary !== undefined && hasRequestFigures(extra.summary.metrics))
+  // Without k6 output, a summary's run-wide figures are the run's, even with no HTTP metric
+  // (a gRPC test): what it lacks is then named, never shown as 0.
+  if (ingested === null && extra.summary !== undefined)
     return { ...runDataOfSummary(extra.summary, meta, extra), ...verdict };
   const seconds: RunSecond[] = [];
   const o = ingested?.overall;

@@ -37,7 +37,6 @@ import type { SloTargets } from "../../../scenarios/plan/k6-plan.js";
 import {
   hasServerFigures,
   MAX_NAMED_BAD_K6_LINES,
-  hasRequestFigures,
   runDataOf,
   scalingEventsOf,
   serverSideFromSeries,
@@ -255,6 +254,7 @@ export async function loadRunBundle(
     contains: {},
     passed: null,
   };
+  let summaryRead = false;
   let durationSeconds: number | undefined;
   const [summaryName, summaryField] = named("summaryExport", "summary.json");
   if ((await bundleFile(root, summaryName, summaryField, { optional: true })) !== null) {
@@ -264,6 +264,7 @@ export async function loadRunBundle(
         verdicts = thresholdVerdicts(json);
         const parsed = parseK6Summary(json);
         summary = parsed;
+        summaryRead = true;
         if (parsed.durationMs !== null) durationSeconds = parsed.durationMs / 1000;
       } catch (error) {
         warnings.push(
@@ -333,8 +334,8 @@ export async function loadRunBundle(
           ingested.badLineCount,
         ),
       );
-  } else if (!hasRequestFigures(summary.metrics)) warnings.push(warning.noK6Output(dir));
-  // (With a summary's run-wide figures, the report says where they come from instead.)
+  } else if (!summaryRead) warnings.push(warning.noK6Output(dir));
+  // (With a summary, the report says its figures are k6's run-wide ones and which it lacks.)
   // Judged on the names as k6 wrote them; shown with the credentials of URLs in them taken out.
   const thresholds = withObservedValues(verdicts, ingested?.metrics ?? null, summary).map(
     redactThreshold,
@@ -367,12 +368,16 @@ export async function loadRunBundle(
     slo,
     server,
     warnings,
-    summary: {
-      kind: summary.kind,
-      metrics: summary.metrics,
-      seconds: summarySeconds ?? null,
-      passed: summary.passed,
-    },
+    ...(summaryRead
+      ? {
+          summary: {
+            kind: summary.kind,
+            metrics: summary.metrics,
+            seconds: summarySeconds ?? null,
+            passed: summary.passed,
+          },
+        }
+      : {}),
   });
 }
 
