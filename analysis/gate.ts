@@ -182,6 +182,11 @@ export interface GateRun {
   readonly requestsPerTaskSecond: number | null;
   /** Figures the run's files do not give (their numbers above are then 0 and not judged). */
   readonly unmeasured?: Unmeasured;
+  /**
+   * k6's own verdict on the whole test, where its summary holds one (the machine-readable
+   * summary's `results.passed`, which k6's threshold evaluations and other criteria decide).
+   */
+  readonly k6Passed?: boolean;
 }
 
 export const CHECK_VERDICTS = ["pass", "fail", "skip"] as const;
@@ -320,6 +325,24 @@ function round(v: number, digits: number): string {
   return String(Number(v.toFixed(digits)));
 }
 
+/**
+ * k6's own verdict on the whole test (GateRun.k6Passed: the machine-readable summary's
+ * `results.passed`, "Determined by threshold evaluations and other test criteria", grafana/k6-summary
+ * schema 1.0.0): the k6-thresholds check where the summary names no single threshold.
+ */
+function k6VerdictCheck(passed: boolean): GateCheck {
+  return {
+    id: "k6-threshold",
+    group: "absolute",
+    name: "k6 thresholds (k6's verdict on the test)",
+    verdict: passed ? "pass" : "fail",
+    detail: passed
+      ? "passed: k6 said the test passed (results.passed: true in its summary), so its thresholds held."
+      : "FAILED: k6 said the test failed (results.passed: false in its summary): its thresholds failed, or another of k6's criteria did (k6's exit code says which: 99 for thresholds).",
+    numbers: { passed: passed ? 1 : 0 },
+  };
+}
+
 /** The SLO, k6-threshold, 5xx and server-side checks of one run. */
 export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
   const out: GateCheck[] = [];
@@ -340,9 +363,11 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
     latency = false,
   ): GateCheck => {
     if (max === undefined) return skipped(id, "absolute", name, "no limit set (gate.yaml or plan)");
-    if (noRequests) return skipped(id, "absolute", name, "the run has no requests");
+    // What the run's files cannot give first: a summary without http_req_duration (a gRPC
+    // test) has no HTTP requests, and says why.
     const missing = unmeasured[needs];
     if (missing !== undefined) return skipped(id, "absolute", name, missing);
+    if (noRequests) return skipped(id, "absolute", name, "the run has no requests");
     return {
       id,
       group: "absolute",
@@ -361,7 +386,8 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
   );
 
   if (a.k6Thresholds) {
-    if (run.thresholds.length === 0)
+    if (run.k6Passed !== undefined) out.push(k6VerdictCheck(run.k6Passed));
+    else if (run.thresholds.length === 0)
       out.push(
         skipped(
           "k6-threshold",

@@ -17,6 +17,7 @@
  */
 import type { RunFigure, Unmeasured } from "./gate.js";
 import type { K6TrendValues } from "./k6-ingest.js";
+import type { K6MetricType } from "./k6-results.js";
 
 /** The three summary shapes k6 writes (reference/k6.md §4.3). */
 export type K6SummaryKind = "summary-export" | "handle-summary" | "machine-readable";
@@ -34,8 +35,22 @@ export interface K6SummaryFile {
   readonly metrics: Readonly<Record<string, K6TrendValues>>;
   /** What a metric's values hold (`time`, `data`, `default`), where the file says it. */
   readonly contains: Readonly<Record<string, string>>;
+  /**
+   * Each metric's k6 type: its `type` where the file says it (handleSummary's data, the
+   * machine-readable summary), else told from its values' keys (`--summary-export`, whose writer
+   * drops `type`: {@link summaryMetricType}). A threshold's aggregations depend on it.
+   */
+  readonly types: Readonly<Record<string, K6MetricType>>;
   /** The k6 version that wrote it, where the file says it (the machine-readable shape). */
   readonly k6Version: string | null;
+  /**
+   * k6's own verdict on the test, where the file holds one: the machine-readable summary's
+   * `results.passed` ("Whether the test passed (true) or failed (false). Determined by
+   * threshold evaluations and other test criteria.", grafana/k6-summary
+   * `schemas/summary/1.0.0/schema.json` from its revision that requires it); null without it (the
+   * other shapes; k6 up to v2.2 writes schema 1.0.0 without it).
+   */
+  readonly passed: boolean | null;
 }
 
 /** A summary's metrics, as {@link parseK6Summary} reads them. */
@@ -60,6 +75,36 @@ function numericValues(o: unknown): Record<string, number> {
   if (!isObject(o)) return out;
   for (const [k, v] of Object.entries(o)) if (typeof v === "number") out[k] = v;
   return out;
+}
+
+const K6_METRIC_TYPES: readonly K6MetricType[] = ["counter", "gauge", "rate", "trend"];
+
+function metricTypeOf(value: unknown): K6MetricType | undefined {
+  return K6_METRIC_TYPES.find((t) => t === value);
+}
+
+/**
+ * A metric's k6 type told from the keys of its `--summary-export` values, which k6 writes
+ * without `type` (k6 `internal/js/summary-wrapper.js`, `oldJSONSummary`, keeps `metric.values`
+ * alone, renaming a Rate's `rate` to `value`), from what each sink's `Format` writes (k6
+ * `metrics/sink.go`): a Rate has `passes` and `fails`; a Gauge `value` (with `min`, `max`); a
+ * Counter `count` and `rate` and nothing else; a Trend the summaryTrendStats (`avg`, `med`,
+ * `p(95)`, …, `count` among them when asked). Undefined for values that fit none.
+ *
+ * @example summaryMetricType({ count: 3, rate: 0.5 })            // "counter"
+ * @example summaryMetricType({ passes: 9, fails: 1, value: 0.9 }) // "rate"
+ * @example summaryMetricType({ avg: 40, "p(95)": 90 })           // "trend"
+ */
+export function summaryMetricType(
+  values: Readonly<Record<string, number>>,
+): K6MetricType | undefined {
+  const keys = Object.keys(values);
+  if (keys.length === 0) return undefined;
+  if ("passes" in values && "fails" in values) return "rate";
+  if ("value" in values) return "gauge";
+  if ("count" in values && "rate" in values && keys.length === 2) return "counter";
+  const trendStat = (k: string) => /^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(k);
+  return keys.every(trendStat) ? "trend" : undefined;
 }
 
 /** Whether `json` is the machine-readable shape: a `version` beside a `results.metrics` array. */
@@ -91,11 +136,15 @@ export function parseK6Summary(json: unknown): K6SummaryFile {
   const wrapped = entries.some(([, m]) => isObject(m) && "values" in m);
   const metrics: Record<string, K6TrendValues> = {};
   const contains: Record<string, string> = {};
+  const types: Record<string, K6MetricType> = {};
   for (const [name, m] of entries) {
     if (wrapped) {
       metrics[name] = numericValues((m as { values?: unknown }).values);
       const c = (m as { contains?: unknown } | null)?.contains;
       if (typeof c === "string") contains[name] = c;
+      const t =
+        metricTypeOf((m as { type?: unknown } | null)?.type) ?? summaryMetricType(metrics[name]);
+      if (t !== undefined) types[name] = t;
     } else {
       const v = numericValues(m);
       // summary-export renames a rate metric's `rate` to `value`. k6's rate is passes ÷
@@ -107,6 +156,8 @@ export function parseK6Summary(json: unknown): K6SummaryFile {
         v.rate = total > 0 ? v.passes / total : v.value;
         delete v.value;
       }
+      const t = summaryMetricType(v);
+      if (t !== undefined) types[name] = t;
       metrics[name] = v;
     }
   }
@@ -116,7 +167,9 @@ export function parseK6Summary(json: unknown): K6SummaryFile {
     durationMs: typeof state?.testRunDurationMs === "number" ? state.testRunDurationMs : null,
     metrics,
     contains,
+    types,
     k6Version: null,
+    passed: null,
   };
 }
 
@@ -135,7 +188,8 @@ export function parseK6Summary(json: unknown): K6SummaryFile {
  * - `checks` is not among `results.metrics` (the summary skips it): k6 writes its values as
  *   `checks_succeeded` in `results.checks.metrics` (k6 `internal/output/summary/data.go`,
  *   `populateSummaryChecks`), or, without it, they are summed from `results.checks.results`;
- * - no thresholds: schema 1.0.0 has none (k6 issue #4872).
+ * - no thresholds: schema 1.0.0 has none (k6 issue #4872); its later revision has k6's verdict on
+ *   the whole test, `results.passed` (a boolean, required there; see K6SummaryFile.passed).
  * Metrics are keyed by `name` as written: k6 writes no sub-metric here (its metrics are the
  * root group's, by the samples' metric), and one written by hand, `name{tag:value}`, stays apart
  * from its parent.
@@ -152,15 +206,19 @@ function parseMachineReadable(o: Record<string, unknown>): K6SummaryFile {
     typeof config.duration === "number" && Number.isFinite(config.duration) && config.duration >= 0
       ? config.duration
       : null;
-  const results = o.results as { metrics: unknown[]; checks?: unknown };
+  const results = o.results as { metrics: unknown[]; checks?: unknown; passed?: unknown };
   const metrics: Record<string, K6TrendValues> = {};
   const contains: Record<string, string> = {};
+  const types: Record<string, K6MetricType> = {};
   const read = (list: unknown) => {
     const items = Array.isArray(list) ? list : isObject(list) ? Object.values(list) : [];
     for (const m of items) {
       if (!isObject(m) || typeof m.name !== "string" || Object.hasOwn(metrics, m.name)) continue;
-      metrics[m.name] = machineReadableValues(m.type, m.values, seconds);
+      const values = machineReadableValues(m.type, m.values, seconds);
+      metrics[m.name] = values;
       if (typeof m.contains === "string") contains[m.name] = m.contains;
+      const t = metricTypeOf(m.type) ?? summaryMetricType(values);
+      if (t !== undefined) types[m.name] = t;
     }
   };
   read(results.metrics);
@@ -180,7 +238,10 @@ function parseMachineReadable(o: Record<string, unknown>): K6SummaryFile {
         ...(passes + fails > 0 ? { rate: passes / (passes + fails) } : {}),
       };
     }
-    if (Object.hasOwn(metrics, "checks")) contains.checks = "default";
+    if (Object.hasOwn(metrics, "checks")) {
+      contains.checks = "default";
+      types.checks = "rate";
+    }
   }
   const meta = isObject(o.metadata) ? o.metadata : {};
   const k6Version = meta.k6_version ?? meta.k6Version;
@@ -189,7 +250,9 @@ function parseMachineReadable(o: Record<string, unknown>): K6SummaryFile {
     durationMs: seconds === null ? null : seconds * 1000,
     metrics,
     contains,
+    types,
     k6Version: typeof k6Version === "string" ? k6Version : null,
+    passed: typeof results.passed === "boolean" ? results.passed : null,
   };
 }
 
@@ -234,7 +297,10 @@ const LATENCY_FIGURES: readonly (readonly [RunFigure, string])[] = [
  * - a statistic of `http_req_duration` not in the file: it was not in k6's summaryTrendStats,
  *   or (the machine-readable shape) it is not one of the six its writer keeps, so p(99) never;
  * - the failed requests without `http_req_failed` (k6 before v0.31 wrote none);
- * - k6's verdicts on its thresholds, in the machine-readable shape (schema 1.0.0 has none).
+ * - every HTTP figure of a test that made no HTTP request (no `http_reqs`, no
+ *   `http_req_duration`: a gRPC test), for that one reason;
+ * - k6's verdicts on its thresholds, in the machine-readable shape (schema 1.0.0 has none; its
+ *   later revision's `results.passed`, k6's verdict on the whole test, is named instead).
  *
  * @example summaryUnmeasured({ kind: "machine-readable", metrics: { http_req_duration:
  *   { avg: 40, min: 5, med: 35, max: 300, "p(90)": 80, "p(95)": 120 }, http_req_failed:
@@ -243,6 +309,7 @@ const LATENCY_FIGURES: readonly (readonly [RunFigure, string])[] = [
 export function summaryUnmeasured(summary: {
   readonly kind: K6SummaryKind;
   readonly metrics: SummaryMetrics;
+  readonly passed?: boolean | null;
 }): Unmeasured {
   const out: Partial<Record<RunFigure, string>> = {
     "5xx":
@@ -252,9 +319,15 @@ export function summaryUnmeasured(summary: {
   };
   const machine = summary.kind === "machine-readable";
   const d = summary.metrics.http_req_duration;
+  // k6 writes its http_* metrics once a request was made (a gRPC test has none of them).
+  const noHttp =
+    d === undefined && summary.metrics.http_reqs === undefined
+      ? "k6's end-of-test summary has no HTTP metrics (http_reqs, http_req_duration): the test made no HTTP requests"
+      : null;
   for (const [figure, key] of LATENCY_FIGURES) {
     if (d?.[key] !== undefined) continue;
-    if (d === undefined) out[figure] = "k6's end-of-test summary has no http_req_duration";
+    if (noHttp !== null) out[figure] = noHttp;
+    else if (d === undefined) out[figure] = "k6's end-of-test summary has no http_req_duration";
     else if (machine && !(MACHINE_READABLE_TREND_STATS as readonly string[]).includes(key))
       out[figure] =
         `k6's machine-readable summary has no ${key} of http_req_duration: its trends keep only ${MACHINE_READABLE_TREND_STATS.join(", ")}, whatever summaryTrendStats says (k6 issue #5736); import the run's --out json output, or write --summary-export without --new-machine-readable-summary and with "${key}" in summaryTrendStats`;
@@ -266,10 +339,14 @@ export function summaryUnmeasured(summary: {
   }
   if (machine)
     out.thresholds =
-      "k6's machine-readable summary (schema 1.0.0) holds no thresholds (k6 issue #4872); k6's exit code, 99 when one failed, is their verdict: keep it in the pipeline, or import the run's --out json output, whose Metric lines carry them";
+      typeof summary.passed === "boolean"
+        ? `k6's machine-readable summary (schema 1.0.0) holds no single thresholds (k6 issue #4872), only k6's verdict on the whole test, results.passed: ${summary.passed}`
+        : "k6's machine-readable summary (schema 1.0.0) holds no thresholds (k6 issue #4872); k6's exit code, 99 when one failed, is their verdict: keep it in the pipeline, or import the run's --out json output, whose Metric lines carry them";
   if (summary.metrics.http_req_failed?.passes === undefined)
-    out.failed = machine
-      ? "k6's end-of-test summary has no http_req_failed"
-      : "k6's end-of-test summary has no http_req_failed, which k6 v0.31 and later write";
+    out.failed =
+      noHttp ??
+      (machine
+        ? "k6's end-of-test summary has no http_req_failed"
+        : "k6's end-of-test summary has no http_req_failed, which k6 v0.31 and later write");
   return out;
 }

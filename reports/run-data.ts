@@ -18,9 +18,10 @@
 import { LatencyHistogram } from "../analysis/stats/index.js";
 import type { GateRun, Unmeasured } from "../analysis/gate.js";
 import type { K6Ingested } from "../analysis/k6-ingest.js";
-import type { K6MetricSummary } from "../analysis/k6-results.js";
+import { builtinContains, parentMetricName, type K6MetricSummary } from "../analysis/k6-results.js";
 import {
   summaryUnmeasured,
+  type K6SummaryFile,
   type K6SummaryKind,
   type SummaryMetrics,
 } from "../analysis/k6-summary.js";
@@ -297,6 +298,11 @@ export interface RunData {
   readonly unmeasured: Unmeasured;
   /** A trace bundle's traffic judged against an SLO (`caplab report --slo-…`); else absent. */
   readonly trafficVerdict?: TrafficSloVerdict;
+  /**
+   * k6's own verdict on the whole test, from its summary: the machine-readable summary's
+   * `results.passed` (analysis/k6-summary.ts K6SummaryFile.passed). Absent when it holds none.
+   */
+  readonly k6Passed?: boolean;
 }
 
 export type { SummaryMetrics };
@@ -323,11 +329,17 @@ export function runDataOf(
       readonly kind: K6SummaryKind;
       readonly metrics: SummaryMetrics;
       readonly seconds: number | null;
+      /** k6's verdict on the whole test, where the summary holds one (RunData.k6Passed). */
+      readonly passed?: boolean | null;
     };
   } = {},
 ): RunData {
-  if (ingested === null && extra.summary !== undefined && hasRequestFigures(extra.summary.metrics))
-    return runDataOfSummary(extra.summary, meta, extra);
+  const passed = extra.summary?.passed;
+  const verdict = typeof passed === "boolean" ? { k6Passed: passed } : {};
+  // Without k6 output, a summary's run-wide figures are the run's, even with no HTTP metric
+  // (a gRPC test): what it lacks is then named, never shown as 0.
+  if (ingested === null && extra.summary !== undefined)
+    return { ...runDataOfSummary(extra.summary, meta, extra), ...verdict };
   const seconds: RunSecond[] = [];
   const o = ingested?.overall;
   if (o !== undefined)
@@ -382,6 +394,7 @@ export function runDataOf(
     figures: ingested === null ? "none" : "k6-output",
     summarySeconds: null,
     unmeasured: {},
+    ...verdict,
   };
 }
 
@@ -438,22 +451,56 @@ function runDataOfSummary(
   };
 }
 
+/** What a k6 end-of-test summary says of its metrics (analysis/k6-summary.ts K6SummaryFile). */
+export type SummaryFacts = Pick<K6SummaryFile, "metrics" | "types" | "contains">;
+
+const NO_SUMMARY: SummaryFacts = { metrics: {}, types: {}, contains: {} };
+
 /**
  * Verdicts with the value each was judged on (see {@link ThresholdVerdict.observed}): k6's
- * number from the summary export's metric when it has the aggregate, else the aggregate
- * computed from the run's k6 output (`metrics`, K6Ingested.metrics), as k6 computes it.
- * A verdict that already carries its value keeps it.
+ * number from the run's summary when it has the aggregate, else the aggregate computed from the
+ * run's k6 output (`metrics`, K6Ingested.metrics), as k6 computes it. A verdict that already
+ * carries its value keeps it.
+ *
+ * The summary's metric types (its own, or told from its values: K6SummaryFile.types) are k6's
+ * registry for a metric the k6 output lacks, and what its metrics hold (`time`: ms) is the unit
+ * of a custom metric's value. Without a k6 output (`metrics` null: a summary-only bundle) the
+ * summary is all there is: an aggregate it does not hold (a percentile left out of
+ * summaryTrendStats) stays unknown, never an empty sink's 0.
  */
 export function withObservedValues(
   verdicts: readonly ThresholdVerdict[],
-  metrics: Readonly<Record<string, K6MetricSummary>>,
-  summaryMetrics: Readonly<Record<string, Readonly<Record<string, number>>>> = {},
-  known?: MetricTypeOf,
+  metrics: Readonly<Record<string, K6MetricSummary>> | null,
+  summary: SummaryFacts = NO_SUMMARY,
 ): ThresholdVerdict[] {
+  const known: MetricTypeOf = (name) =>
+    Object.hasOwn(summary.types, name) ? summary.types[name] : undefined;
+  /** What the summary says the (sub-)metric's parent holds, where it says so. */
+  const stated = (metric: string): string | undefined => {
+    const parent = parentMetricName(metric);
+    for (const name of [metric, parent])
+      if (Object.hasOwn(summary.contains, name)) return summary.contains[name];
+    return undefined;
+  };
   return verdicts.map((t) => {
     if (t.observed !== undefined && t.samples !== undefined) return t;
     const parsed = parseThresholdExpression(t.expression);
     if (!parsed.ok) return t;
+    const aggregation = aggregationKey(parsed.value.aggregation);
+    const fromK6 = Object.hasOwn(summary.metrics, t.metric)
+      ? summary.metrics[t.metric]![aggregation]
+      : undefined;
+    if (metrics === null) {
+      const contains =
+        t.contains ?? stated(t.metric) ?? builtinContains(parentMetricName(t.metric));
+      if (t.observed !== undefined) return { ...t, contains };
+      return {
+        ...t,
+        aggregation,
+        ...(fromK6 === undefined ? {} : { observed: fromK6 }),
+        contains,
+      };
+    }
     const judged = evaluateThreshold(t.metric, t.expression, metrics, known);
     // The samples it was judged on: the k6 output's, when there is one.
     const samples =
@@ -462,11 +509,12 @@ export function withObservedValues(
         ? judged.samples
         : undefined);
     if (t.observed !== undefined) return samples === undefined ? t : { ...t, samples };
-    const aggregation = aggregationKey(parsed.value.aggregation);
-    const contains = judged.verdict === "invalid" ? undefined : judged.contains;
-    const fromK6 = Object.hasOwn(summaryMetrics, t.metric)
-      ? summaryMetrics[t.metric]![aggregation]
-      : undefined;
+    const inOutput =
+      Object.hasOwn(metrics, t.metric) || Object.hasOwn(metrics, parentMetricName(t.metric));
+    const contains =
+      (inOutput && judged.verdict !== "invalid" ? judged.contains : undefined) ??
+      stated(t.metric) ??
+      (judged.verdict === "invalid" ? undefined : judged.contains);
     const observed =
       fromK6 !== undefined ? fromK6 : judged.verdict === "invalid" ? undefined : judged.observed;
     return {
@@ -740,5 +788,6 @@ export function gateRunOf(run: RunData): GateRun {
     cpuSecondsPerRequest: capacity.cpuSecondsPerRequest,
     requestsPerTaskSecond: capacity.requestsPerTaskSecond,
     unmeasured: run.unmeasured,
+    ...(run.k6Passed === undefined ? {} : { k6Passed: run.k6Passed }),
   };
 }

@@ -218,20 +218,25 @@ export function observedText(t: ThresholdVerdict): string | null {
 }
 
 /**
- * PASS when every threshold held and k6 exited 0 (or its exit code is unknown); FAIL
- * otherwise, naming the failing thresholds with their observed values and k6's exit code;
- * NO VERDICT when the bundle has neither thresholds nor k6's exit code (a trace bundle, or k6
- * output imported without a summary): nothing was judged, so nothing passed.
+ * PASS when every threshold held, k6's summary did not say the test failed (results.passed)
+ * and k6 exited 0 (or its exit code is unknown); FAIL otherwise, naming the failing thresholds
+ * with their observed values and k6's exit code; NO VERDICT when the bundle has neither
+ * thresholds nor k6's verdict nor its exit code (a trace bundle, or k6 output imported without
+ * a summary): nothing was judged, so nothing passed.
  */
 export function runVerdict(run: RunData): RunVerdict {
   const failed = run.thresholds.filter((t) => !t.ok);
   const exit = run.meta.k6ExitCode;
   const exitBad = exit !== null && exit !== 0;
-  const pass = failed.length === 0 && !exitBad;
+  // k6's verdict on the whole test, where its summary holds one (results.passed).
+  const k6Said = run.k6Passed;
+  const pass = failed.length === 0 && !exitBad && k6Said !== false;
   const failing = failed.map((t) => {
     const o = observedText(t);
     return `${t.metric} ${t.expression}${o !== null ? `: observed ${o}` : ""}`;
   });
+  if (k6Said === false)
+    failing.push("k6 said the test failed (results.passed: false in its summary)");
   const judged = run.trafficVerdict;
   if (run.traffic !== null && judged !== undefined) return trafficVerdictOf(judged);
   if (run.traffic !== null)
@@ -243,7 +248,7 @@ export function runVerdict(run: RunData): RunVerdict {
           : "NO VERDICT: a trace bundle holds traffic, not a load test, so nothing was judged; the figures and charts below describe it. Point a simulate or plan config at it (trace: { file: BUNDLE }) to test settings against this traffic.",
       failing: [],
     };
-  if (run.thresholds.length === 0 && exit === null) {
+  if (run.thresholds.length === 0 && exit === null && k6Said === undefined) {
     return {
       pass: null,
       headline:
@@ -252,8 +257,11 @@ export function runVerdict(run: RunData): RunVerdict {
     };
   }
   const parts: string[] = [];
-  if (run.thresholds.length === 0) parts.push("no k6 thresholds in summary.json");
-  else if (failed.length === 0) parts.push(`all ${run.thresholds.length} thresholds held`);
+  if (k6Said !== undefined)
+    parts.push(`k6 said the test ${k6Said ? "passed" : "failed"} (results.passed in its summary)`);
+  if (run.thresholds.length === 0) {
+    if (k6Said === undefined) parts.push("no k6 thresholds in summary.json");
+  } else if (failed.length === 0) parts.push(`all ${run.thresholds.length} thresholds held`);
   else parts.push(`${failed.length} of ${run.thresholds.length} thresholds failed`);
   parts.push(
     exit === null

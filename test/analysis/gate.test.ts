@@ -220,6 +220,48 @@ describe("evaluateGate", () => {
       });
   });
 
+  it("judges k6's verdict on the whole test (results.passed) where its summary holds one", () => {
+    const base = { ...gateRunOf(runDataOf({ seed: 1, seconds: 20 })), thresholds: [] };
+    const lax = GateConfigSchema.parse({ absolute: { max5xxPercent: 100 } });
+    const k6Checks = (run: GateRun) =>
+      evaluateGate(run, null, lax).checks.filter((c) => c.id === "k6-threshold");
+    // Absent: today's skip, which says to keep k6's exit code where the summary says so.
+    expect(k6Checks(base).map((c) => c.verdict)).toEqual(["skip"]);
+    const passed = k6Checks({ ...base, k6Passed: true });
+    expect(passed).toEqual([
+      expect.objectContaining({
+        verdict: "pass",
+        name: "k6 thresholds (k6's verdict on the test)",
+        detail:
+          "passed: k6 said the test passed (results.passed: true in its summary), so its thresholds held.",
+      }),
+    ]);
+    const failed = evaluateGate({ ...base, k6Passed: false }, null, lax);
+    expect(failed.verdict).toBe("fail");
+    expect(failed.checks.find((c) => c.id === "k6-threshold")).toMatchObject({
+      verdict: "fail",
+      detail: expect.stringMatching(
+        /^FAILED: k6 said the test failed \(results\.passed: false in its summary\): its thresholds failed/,
+      ),
+    });
+    // It is not a latency check: it names no metric.
+    expect(passed[0]!.latency).toBeUndefined();
+    // Beside single thresholds (judged by caplab on the k6 output), it is one more check.
+    const both = k6Checks({
+      ...base,
+      k6Passed: false,
+      thresholds: [{ metric: "http_req_failed", expression: "rate<0.5", ok: true, observed: 0 }],
+    });
+    expect(both.map((c) => c.verdict)).toEqual(["fail", "pass"]);
+    // gate.yaml's k6Thresholds: false turns it off with the others.
+    const off = GateConfigSchema.parse({ absolute: { k6Thresholds: false, max5xxPercent: 100 } });
+    expect(
+      evaluateGate({ ...base, k6Passed: false }, null, off).checks.some(
+        (c) => c.id === "k6-threshold",
+      ),
+    ).toBe(false);
+  });
+
   it("counts the p95 regressions against a baseline as latency checks", () => {
     const result = evaluateGate(
       { ...gateRun(2, 100), slo: null, thresholds: [] },

@@ -12,9 +12,10 @@ import { describe, expect, it } from "vitest";
 import {
   MACHINE_READABLE_TREND_STATS,
   parseK6Summary,
+  summaryMetricType,
   summaryUnmeasured,
 } from "../../analysis/k6-summary.js";
-import { k6Written, MR_RUN, schemaSpelled } from "../fixtures/k6-machine-readable.js";
+import { k6Written, MR_RUN, schemaSpelled, withPassed } from "../fixtures/k6-machine-readable.js";
 
 const DATA = join(import.meta.dirname, "../../../shared/data/k6");
 const readData = (name: string): unknown => JSON.parse(readFileSync(join(DATA, name), "utf8"));
@@ -141,6 +142,33 @@ describe("the machine-readable summary (schema 1.0.0)", () => {
     expect(summaryUnmeasured(s).p99).toBeUndefined();
   });
 
+  it("reads results.passed, k6's verdict on the test, where the file has it (schema 1.0.0 as revised)", () => {
+    expect(parseK6Summary(withPassed(k6Written(), true)).passed).toBe(true);
+    expect(parseK6Summary(withPassed(schemaSpelled(), false)).passed).toBe(false);
+    // k6 up to v2.2 writes none; anything but a boolean is not a verdict.
+    expect(parseK6Summary(k6Written()).passed).toBe(null);
+    expect(parseK6Summary(withPassed(k6Written(), "false")).passed).toBe(null);
+    // The older shapes hold no verdict on the whole test.
+    expect(parseK6Summary(readData("handleSummary-data.k6-reporter-simple.json")).passed).toBe(
+      null,
+    );
+  });
+
+  it("carries each metric's type as written, checks_succeeded's as checks", () => {
+    const s = parseK6Summary(k6Written());
+    expect(s.types).toEqual({
+      http_reqs: "counter",
+      http_req_failed: "rate",
+      http_req_duration: "trend",
+      data_received: "counter",
+      vus: "gauge",
+      checks_total: "counter",
+      checks_failed: "rate",
+      checks_succeeded: "rate",
+      checks: "rate",
+    });
+  });
+
   it("refuses a schema major version it does not read", () => {
     expect(() => parseK6Summary({ ...k6Written(), version: "2.0.0" })).toThrow(
       /schema version "2\.0\.0": caplab reads version 1\.x/,
@@ -189,12 +217,53 @@ describe("the older shapes", () => {
   });
 });
 
+describe("each metric's k6 type, carried where the summary is parsed", () => {
+  it("handleSummary data: its `type`", () => {
+    const h = parseK6Summary(readData("handleSummary-data.k6-reporter-grpc.json"));
+    expect(h.types.fake_rate).toBe("rate");
+    expect(h.types.grpc_req_duration).toBe("trend");
+    expect(h.types.vus).toBe("gauge");
+  });
+
+  it("--summary-export, which k6 writes without `type`: told from the values' keys", () => {
+    // k6's own test fixture: a custom trend with `count` among its stats, a Rate renamed.
+    const legacy = parseK6Summary(readData("summary-export-legacy.k6-test-fixture.json"));
+    expect(legacy.types).toMatchObject({
+      checks: "rate",
+      http_reqs: "counter",
+      my_trend: "trend",
+      vus: "gauge",
+    });
+    // The same run as handleSummary data: the same types as its `type` says.
+    const data = parseK6Summary(readData("handlesummary-data-legacy.k6-test-fixture.json"));
+    for (const [name, type] of Object.entries(legacy.types)) expect(data.types[name]).toBe(type);
+    const perf = parseK6Summary(readData("summary-export.k6-html-reporter-perf.json"));
+    expect(perf.types.http_req_duration).toBe("trend");
+    expect(perf.types.iterations).toBe("counter");
+  });
+
+  it("summaryMetricType: each sink's Format keys, nothing for keys no sink writes", () => {
+    expect(summaryMetricType({ count: 3, rate: 0.5 })).toBe("counter");
+    expect(summaryMetricType({ passes: 9, fails: 1, value: 0.9 })).toBe("rate");
+    expect(summaryMetricType({ passes: 9, fails: 1, rate: 0.9 })).toBe("rate");
+    expect(summaryMetricType({ value: 1, min: 1, max: 5 })).toBe("gauge");
+    expect(summaryMetricType({ avg: 1, "p(99.9)": 5, count: 3 })).toBe("trend");
+    expect(summaryMetricType({ count: 3 })).toBe("trend");
+    expect(summaryMetricType({})).toBeUndefined();
+    expect(summaryMetricType({ foo: 1 })).toBeUndefined();
+  });
+});
+
 describe("summaryUnmeasured: what a summary cannot give, decided once", () => {
   it("never 5xx nor per-second latencies; in the machine-readable shape, no p(99) and no thresholds", () => {
     const u = summaryUnmeasured(parseK6Summary(k6Written()));
     expect(Object.keys(u).sort()).toEqual(["5xx", "p99", "seconds", "thresholds"]);
     expect(u.p99).toMatch(/machine-readable summary has no p\(99\).*k6 issue #5736/);
     expect(u.thresholds).toMatch(/holds no thresholds.*exit code, 99/);
+    // With k6's verdict on the test, the single thresholds are still not there: it says so.
+    expect(summaryUnmeasured(parseK6Summary(withPassed(k6Written(), false))).thresholds).toMatch(
+      /holds no single thresholds \(k6 issue #4872\), only k6's verdict on the whole test, results\.passed: false$/,
+    );
   });
 
   it("a stat left out of summaryTrendStats says to add it, in every shape", () => {
@@ -215,5 +284,15 @@ describe("summaryUnmeasured: what a summary cannot give, decided once", () => {
     const u = summaryUnmeasured({ kind: "handle-summary", metrics: { http_reqs: { count: 1 } } });
     for (const f of ["avg", "p50", "p90", "p95", "p99", "max"] as const)
       expect(u[f]).toBe("k6's end-of-test summary has no http_req_duration");
+  });
+
+  it("a test without HTTP requests (gRPC): every HTTP figure missing for that one reason", () => {
+    const u = summaryUnmeasured(
+      parseK6Summary(readData("handleSummary-data.k6-reporter-grpc.json")),
+    );
+    for (const f of ["avg", "p50", "p90", "p95", "p99", "max", "failed"] as const)
+      expect(u[f]).toBe(
+        "k6's end-of-test summary has no HTTP metrics (http_reqs, http_req_duration): the test made no HTTP requests",
+      );
   });
 });

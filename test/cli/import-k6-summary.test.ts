@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCaplab } from "../helpers/io.js";
 import { sharedData } from "../helpers/shared-data.js";
-import { k6Written, MR_RUN } from "../fixtures/k6-machine-readable.js";
+import { k6Written, MR_RUN, withPassed } from "../fixtures/k6-machine-readable.js";
 
 /** handleSummary data: 878 requests, 349 failed, p(95) 30.0257 ms, p(99) 39.6 ms. */
 const SIMPLE = sharedData("k6/handleSummary-data.k6-reporter-simple.json");
@@ -73,6 +73,42 @@ describe("a k6 end-of-test summary alone → report → gate → history", () =>
     const b = await importSummary(GRPC, "grpc", true);
     expect(b.code, b.err).toBe(0);
     expect(b.out).toContain("thresholds 1 passed, 1 failed (k6's verdicts)");
+  });
+
+  it("a gRPC test's summary: no HTTP figure shown as 0, k6's thresholds the verdict", async () => {
+    // (imported as "grpc" by the first test of this block)
+    const r = await caplab([
+      "report",
+      join(dir, "grpc"),
+      "--format",
+      "md",
+      "--out",
+      join(dir, "grpc-report"),
+    ]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).not.toMatch(/no k6 JSON output/);
+    const md = await readFile(join(dir, "grpc-report", "report.md"), "utf8");
+    expect(md).toMatch(
+      /\| Latency p50 \/ p90 \/ p95 \/ p99 \| — \/ — \/ — \/ — ms \(—: k6's end-of-test summary has no HTTP metrics \(http_reqs, http_req_duration\): the test made no HTTP requests\) \|/,
+    );
+    expect(md).toContain("| grpc_req_duration | med <= 2 | 0.758751 ms | ✅ held |");
+    const g = await caplab([
+      "gate",
+      join(dir, "grpc"),
+      "--config",
+      await gateYaml("grpc.yaml", { latencyP95Ms: 500, errorRatePercent: 1 }),
+      "--no-record",
+    ]);
+    expect(g.code, g.out + g.err).toBe(1);
+    expect(g.out).toContain(
+      "- SLO p95 latency: skipped: k6's end-of-test summary has no HTTP metrics (http_reqs, http_req_duration): the test made no HTTP requests.",
+    );
+    expect(g.out).toContain(
+      "✗ k6 threshold fake_rate: rate >= 0.8: FAILED (0.499844; k6's verdict).",
+    );
+    expect(g.out).toContain(
+      "✓ k6 threshold grpc_req_duration: med <= 2: passed (0.758751 ms; k6's verdict).",
+    );
   });
 
   it("reports k6's run-wide figures and says what a summary cannot give", async () => {
@@ -318,5 +354,45 @@ describe("k6's machine-readable summary (schema 1.0.0) alone → report → gate
       history,
     ]);
     expect(pass.code, pass.out + pass.err).toBe(0);
+  });
+});
+
+describe("k6's verdict on the test (results.passed, schema 1.0.0 as revised) → report → gate", () => {
+  it("is the gate's k6-thresholds check and the report's verdict: passed, failed", async () => {
+    const slo = await gateYaml("passed.yaml", { latencyP95Ms: 500, errorRatePercent: 10 });
+    for (const passed of [true, false]) {
+      const file = join(dir, `mr-passed-${passed}.json`);
+      await writeFile(file, JSON.stringify(withPassed(k6Written(), passed), null, 4));
+      const name = `mr-passed-${passed}`;
+      const imported = await importSummary(file, name);
+      expect(imported.code, imported.err).toBe(0);
+      expect(imported.out).toMatch(
+        new RegExp(`only k6's verdict on the whole test, results\\.passed: ${passed}`),
+      );
+
+      const r = await caplab([
+        "report",
+        join(dir, name),
+        "--format",
+        "md",
+        "--out",
+        join(dir, `${name}-report`),
+      ]);
+      expect(r.code, r.err).toBe(0);
+      const md = await readFile(join(dir, `${name}-report`, "report.md"), "utf8");
+      expect(md).toContain(
+        passed
+          ? "**PASS: k6 said the test passed (results.passed in its summary); k6's exit code is unknown.**"
+          : "**FAIL: k6 said the test failed (results.passed in its summary); k6's exit code is unknown.**",
+      );
+
+      const g = await caplab(["gate", join(dir, name), "--config", slo, "--no-record"]);
+      expect(g.code, g.out + g.err).toBe(passed ? 0 : 1);
+      expect(g.out).toContain(
+        passed
+          ? "✓ k6 thresholds (k6's verdict on the test): passed: k6 said the test passed (results.passed: true in its summary), so its thresholds held."
+          : "✗ k6 thresholds (k6's verdict on the test): FAILED: k6 said the test failed (results.passed: false in its summary): its thresholds failed, or another of k6's criteria did",
+      );
+    }
   });
 });

@@ -239,6 +239,7 @@ describe("caplab import --format k6 → report → gate → history, on the real
     expect(r.code).toBe(104);
     expect(r.err).toMatch(/k6 would refuse this threshold before the test \(exit 104\)/);
     expect(r.err).toMatch(reason);
+    expect(r.err.trim()).toMatch(new RegExp(`Fix the threshold in --thresholds ${thresholds}\\.$`));
     expect(r.err.trim().split("\n")).toHaveLength(1);
     expect(existsSync(out)).toBe(false);
   });
@@ -261,6 +262,11 @@ describe("caplab import --format k6 → report → gate → history, on the real
     expect(r.code).toBe(104);
     expect(r.err).toMatch(/k6 would refuse these 2 thresholds before the test/);
     expect(r.err).toMatch(/unsupported aggregation method rate on metric of type gauge/);
+    // They came from the output itself, not from a script or --thresholds: it says so.
+    expect(r.err).toContain(
+      `They are declared on the Metric lines of the k6 output ${join(DATA, "out-json.k6-repo-json_test-expected.ndjson")}, where k6 writes only thresholds it ran with`,
+    );
+    expect(r.err).not.toMatch(/in the script or in --thresholds/);
     const bad = await caplab([
       "import",
       NDJSON,

@@ -31,14 +31,12 @@ import { UsageError } from "../../../sim/vocab/errors.js";
 import { TraceError } from "../../trace.js";
 import type { K6Ingested } from "../../k6-ingest.js";
 import { parseK6Summary, type K6SummaryKind } from "../../k6-summary.js";
-import type { K6MetricType } from "../../k6-results.js";
 import { thresholdNeeds, type ThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
 import { redactSecrets, redactStrings } from "../../../sim/vocab/redact.js";
 import type { SloTargets } from "../../../scenarios/plan/k6-plan.js";
 import {
   hasServerFigures,
   MAX_NAMED_BAD_K6_LINES,
-  hasRequestFigures,
   runDataOf,
   scalingEventsOf,
   serverSideFromSeries,
@@ -49,6 +47,7 @@ import {
   type RunData,
   type ScalingEventRow,
   type ServerSide,
+  type SummaryFacts,
   type ThresholdVerdict,
 } from "../../../reports/run-data.js";
 import { readBundleManifest, readBundleSeries } from "./bundle.js";
@@ -248,18 +247,24 @@ export async function loadRunBundle(
 
   // The verdicts first: they say which aggregates the k6 output must give.
   let verdicts: ThresholdVerdict[] = [];
-  let summaryMetrics: Record<string, Record<string, number>> = {};
+  let summary: SummaryFacts & { readonly kind: K6SummaryKind; readonly passed: boolean | null } = {
+    kind: "summary-export",
+    metrics: {},
+    types: {},
+    contains: {},
+    passed: null,
+  };
+  let summaryRead = false;
   let durationSeconds: number | undefined;
-  let summaryKind: K6SummaryKind = "summary-export";
   const [summaryName, summaryField] = named("summaryExport", "summary.json");
   if ((await bundleFile(root, summaryName, summaryField, { optional: true })) !== null) {
-    const summary = await optionalJson(root, summaryName, summaryField, warnings);
-    if (summary !== null) {
+    const json = await optionalJson(root, summaryName, summaryField, warnings);
+    if (json !== null) {
       try {
-        verdicts = thresholdVerdicts(summary);
-        const parsed = parseK6Summary(summary);
-        summaryMetrics = parsed.metrics as Record<string, Record<string, number>>;
-        summaryKind = parsed.kind;
+        verdicts = thresholdVerdicts(json);
+        const parsed = parseK6Summary(json);
+        summary = parsed;
+        summaryRead = true;
         if (parsed.durationMs !== null) durationSeconds = parsed.durationMs / 1000;
       } catch (error) {
         warnings.push(
@@ -329,17 +334,12 @@ export async function loadRunBundle(
           ingested.badLineCount,
         ),
       );
-  } else if (!hasRequestFigures(summaryMetrics)) warnings.push(warning.noK6Output(dir));
-  // (With a summary's run-wide figures, the report says where they come from instead.)
-  const knownTypes = new Map<string, K6MetricType>();
-  for (const [name, m] of Object.entries(summaryMetrics)) {
-    const t = (m as { type?: unknown }).type;
-    if (t === "counter" || t === "gauge" || t === "rate" || t === "trend") knownTypes.set(name, t);
-  }
+  } else if (!summaryRead) warnings.push(warning.noK6Output(dir));
+  // (With a summary, the report says its figures are k6's run-wide ones and which it lacks.)
   // Judged on the names as k6 wrote them; shown with the credentials of URLs in them taken out.
-  const thresholds = withObservedValues(verdicts, ingested?.metrics ?? {}, summaryMetrics, (name) =>
-    knownTypes.get(name),
-  ).map(redactThreshold);
+  const thresholds = withObservedValues(verdicts, ingested?.metrics ?? null, summary).map(
+    redactThreshold,
+  );
 
   const plan = (await optionalJson(root, "plan.json", null, warnings)) as {
     slo?: SloTargets;
@@ -362,13 +362,22 @@ export async function loadRunBundle(
     gitCommit: manifest.gitCommit ?? null,
   };
   // Without k6 output, the summary's run-wide figures (k6's own) are the run's.
-  const summarySeconds = durationSeconds ?? summaryCounterSeconds(summaryMetrics);
+  const summarySeconds = durationSeconds ?? summaryCounterSeconds(summary.metrics);
   return runDataOf(ingested, meta, {
     thresholds,
     slo,
     server,
     warnings,
-    summary: { kind: summaryKind, metrics: summaryMetrics, seconds: summarySeconds ?? null },
+    ...(summaryRead
+      ? {
+          summary: {
+            kind: summary.kind,
+            metrics: summary.metrics,
+            seconds: summarySeconds ?? null,
+            passed: summary.passed,
+          },
+        }
+      : {}),
   });
 }
 

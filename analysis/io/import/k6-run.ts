@@ -67,9 +67,16 @@ import { StepGrid } from "./steps.js";
 
 /** k6 refuses these thresholds before a test: exit 104, as k6 does (reference/k6.md §3.6). */
 export class InvalidThresholdsError extends UsageError {
-  constructor(readonly problems: readonly string[]) {
+  /**
+   * @param todo where the refused thresholds were written and what to do, as the end of the
+   *   sentence; by default, to fix them in the script or the --thresholds file
+   */
+  constructor(
+    readonly problems: readonly string[],
+    todo = "Fix the threshold in the script or in --thresholds.",
+  ) {
     super(
-      `k6 would refuse ${problems.length === 1 ? "this threshold" : `these ${problems.length} thresholds`} before the test (exit 104): ${problems.join("; ")}. Fix the threshold in the script or in --thresholds.`,
+      `k6 would refuse ${problems.length === 1 ? "this threshold" : `these ${problems.length} thresholds`} before the test (exit 104): ${problems.join("; ")}. ${todo}`,
       "invalid-threshold",
       { exitCode: K6_INVALID_CONFIG_EXIT_CODE },
     );
@@ -430,8 +437,30 @@ export async function importK6Run(
     if (left.length > 0 || (list.length === 0 && !Object.hasOwn(fromSummary, metric)))
       ours[metric] = left;
   }
+  /** Where the refused thresholds were written (the file or the k6 output), and what to do. */
+  const refusedTodo = (): string => {
+    const refused = (source: Readonly<Record<string, readonly K6Threshold[]>>) => {
+      const mine: Record<string, K6Threshold[]> = {};
+      for (const [metric, list] of Object.entries(ours)) {
+        const texts = new Set((source[metric] ?? []).map(thresholdText));
+        const kept = list.filter((t) => texts.has(thresholdText(t)));
+        if (kept.length > 0 || (list.length === 0 && Object.hasOwn(source, metric)))
+          mine[metric] = kept;
+      }
+      return validateThresholds(mine, typeOf).length > 0;
+    };
+    const inFile = options.thresholdsFile !== undefined && refused(fromFile);
+    const declared = refused(ingested.declaredThresholds as Record<string, K6Threshold[]>);
+    const output = options.sources.join(", ");
+    if (declared && inFile)
+      return `Fix them in --thresholds ${options.thresholdsFile} and on the Metric lines of the k6 output ${output}.`;
+    if (declared)
+      return `They are declared on the Metric lines of the k6 output ${output}, where k6 writes only thresholds it ran with, so that file is not a k6 run's output as it stands: import the run's own --out json output, or fix the thresholds on its Metric lines.`;
+    if (inFile) return `Fix the threshold in --thresholds ${options.thresholdsFile}.`;
+    return "Fix the threshold in the script or in --thresholds.";
+  };
   const problems = validateThresholds(ours, typeOf);
-  if (problems.length > 0) throw new InvalidThresholdsError(problems);
+  if (problems.length > 0) throw new InvalidThresholdsError(problems, refusedTodo());
   const judged = evaluateThresholds(thresholds, ingested.metrics, typeOf);
   const summaryValues = summary?.metrics ?? {};
   const results = judged.map((r): K6RunThreshold => {
