@@ -28,7 +28,7 @@ import { caplabVersion } from "../../../sim/io/package-root.js";
 import { excerpt } from "../files/excerpt.js";
 import { writeJsonAtomic } from "../files/output.js";
 import { redactThreshold, summaryCounterSeconds, writeRunManifest } from "../files/run-bundle.js";
-import { readJsonInput, type K6RunThreshold } from "./k6-run.js";
+import { readJsonInput } from "./k6-run.js";
 
 export interface K6SummaryImportOptions {
   /** k6's `--summary-export` file or handleSummary's data. */
@@ -42,11 +42,31 @@ export interface K6SummaryImportOptions {
   readonly now: Date;
 }
 
+/**
+ * k6's verdict on one threshold, from its summary: with k6's number where the summary holds the
+ * aggregate; without one where it does not (a percentile outside summaryTrendStats: k6 judged
+ * it on its sink, the summary kept only the stats asked for). No sample count: a summary has
+ * none for a threshold.
+ */
+export interface K6SummaryThreshold {
+  readonly metric: string;
+  readonly expression: string;
+  /** true = passed (k6's handleSummary polarity). */
+  readonly ok: boolean;
+  /** `p(95)`, `rate`, …; "" when the expression does not parse. */
+  readonly aggregation: string;
+  /** k6's number, in the metric's unit; absent when the summary does not hold the aggregate. */
+  readonly observed?: number;
+  /** What the metric holds: `time` (ms), `data` (bytes) or `default`. */
+  readonly contains: string;
+  readonly judgedBy: "k6";
+}
+
 export interface K6SummaryImport {
   readonly kind: "summary";
   readonly manifest: RunBundleManifest;
   /** k6's verdicts, with k6's numbers where the summary has the aggregate. */
-  readonly thresholds: readonly K6RunThreshold[];
+  readonly thresholds: readonly K6SummaryThreshold[];
   /** `http_reqs` count (0 when the summary has none, e.g. a gRPC test). */
   readonly requests: number;
   /** The test's run time, seconds, when the summary gives it. */
@@ -82,19 +102,19 @@ export async function importK6Summary(
   }
   const metrics = summary.metrics;
   const values = metrics as Readonly<Record<string, Readonly<Record<string, number>>>>;
-  const thresholds = thresholdVerdicts(json).map((v): K6RunThreshold => {
+  // A value the summary does not hold stays absent: not null ("k6 does not judge it") nor 0
+  // samples ("judged on an empty sink"); k6 judged it on its sink.
+  const thresholds = thresholdVerdicts(json).map((v): K6SummaryThreshold => {
     const parsed = parseThresholdExpression(v.expression);
     const key = parsed.ok ? aggregationKey(parsed.value.aggregation) : "";
     const observed = Object.hasOwn(values, v.metric) ? values[v.metric]![key] : undefined;
     return redactThreshold({
-      verdict: v.ok ? "passed" : "failed",
       metric: v.metric,
       expression: v.expression,
       ok: v.ok,
       aggregation: key,
-      observed: observed ?? null,
+      ...(observed === undefined ? {} : { observed }),
       contains: containsOf(summary.contains, v.metric),
-      samples: observed === undefined ? 0 : 1,
       judgedBy: "k6",
     });
   });

@@ -3,14 +3,14 @@
  * commands read the bundle next. Text only; the command prints it.
  */
 import { BUNDLE_REQUESTS_SERIES } from "../../../sim/vocab/index.js";
-import { renderThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
+import { formatObserved, renderThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
 import { plural } from "../../../sim/vocab/numbers.js";
 import { formatNumber } from "../../../reports/format.js";
 import type { RunFigure } from "../../gate.js";
 import type { FixedSeries } from "../files/bundle.js";
 import type { ImportResult } from "./import.js";
 import type { K6RunImport } from "./k6-run.js";
-import type { K6SummaryImport } from "./k6-summary-run.js";
+import type { K6SummaryImport, K6SummaryThreshold } from "./k6-summary-run.js";
 
 /** What a trace import did, in a few lines. */
 export function renderImportSummary(result: ImportResult, out: string): string {
@@ -80,6 +80,17 @@ const FIGURE_NAMES: Readonly<Record<RunFigure, string>> = {
   thresholds: "k6's threshold verdicts",
 };
 
+/** `http_req_duration p(99)<500: passed (k6's verdict; its summary holds no p(99))`. */
+export function renderSummaryThreshold(t: K6SummaryThreshold): string {
+  const value =
+    t.observed !== undefined
+      ? formatObserved(t.observed, t.contains)
+      : t.aggregation === ""
+        ? "k6's verdict; no value: the expression names no aggregation caplab reads"
+        : `k6's verdict; its summary holds no ${t.aggregation}`;
+  return `${t.metric} ${t.expression}: ${t.ok ? "passed" : "FAILED"} (${value})`;
+}
+
 /** What an import of k6's end-of-test summary alone wrote, and what it cannot give. */
 function renderSummaryImport(result: K6SummaryImport, out: string): string {
   const failed = result.thresholds.filter((t) => !t.ok);
@@ -88,7 +99,7 @@ function renderSummaryImport(result: K6SummaryImport, out: string): string {
     result.thresholds.length === 0
       ? "  thresholds none in the summary"
       : `  thresholds ${result.thresholds.length - failed.length} passed, ${failed.length} failed (k6's verdicts)`,
-    ...result.thresholds.map((t) => `    ${t.ok ? "✓" : "✗"} ${renderThresholdResult(t)}`),
+    ...result.thresholds.map((t) => `    ${t.ok ? "✓" : "✗"} ${renderSummaryThreshold(t)}`),
     ...result.missing.map(
       (m, i) =>
         `  ${i === 0 ? "missing " : "        "} ${m.figures.map((f) => FIGURE_NAMES[f]).join(", ")}: ${m.why}`,

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateGate, GateConfigSchema } from "../../../../analysis/gate.js";
 import { loadRunBundle } from "../../../../analysis/io/files/run-bundle.js";
 import { importK6Summary } from "../../../../analysis/io/import/k6-summary-run.js";
+import { renderSummaryThreshold } from "../../../../analysis/io/import/summary.js";
 import { gateRunOf, type ThresholdVerdict } from "../../../../reports/run-data.js";
 import { k6Written, withPassed } from "../../../fixtures/k6-machine-readable.js";
 
@@ -82,12 +83,21 @@ function summaryExport(): unknown {
   return { root_group: { ...(data.root_group as object), groups: {}, checks: {} }, metrics };
 }
 
-async function bundleOf(name: string, json: unknown) {
+async function importOf(name: string, json: unknown) {
   const file = join(dir, `${name}.json`);
   await writeFile(file, JSON.stringify(json, null, 2));
   const out = join(dir, name);
-  await importK6Summary({ summaryExport: file, givenAs: "SOURCE", now: new Date(0) }, out);
-  return loadRunBundle(out);
+  return {
+    out,
+    imported: await importK6Summary(
+      { summaryExport: file, givenAs: "SOURCE", now: new Date(0) },
+      out,
+    ),
+  };
+}
+
+async function bundleOf(name: string, json: unknown) {
+  return loadRunBundle((await importOf(name, json)).out);
 }
 
 const find = (thresholds: readonly ThresholdVerdict[], metric: string, expression: string) =>
@@ -140,6 +150,21 @@ describe("a summary-only bundle's thresholds", () => {
       contains: "default",
     });
     expect(find(run.thresholds, "my_counter", "count>10")).toMatchObject({ observed: 20 });
+  });
+});
+
+describe("the import's own list of k6's verdicts", () => {
+  it("says k6 judged a threshold whose value the summary lacks, never that k6 did not", async () => {
+    const { imported } = await importOf("import-lines", handleSummaryData());
+    const lines = imported.thresholds.map(renderSummaryThreshold);
+    expect(lines).toContain(
+      "http_req_duration p(99)<500: passed (k6's verdict; its summary holds no p(99))",
+    );
+    expect(lines).toContain("my_latency p(95)<300: FAILED (350 ms)");
+    expect(lines.join("\n")).not.toMatch(/does not judge/);
+    const p99 = imported.thresholds.find((t) => t.expression === "p(99)<500")!;
+    expect(p99).not.toHaveProperty("observed");
+    expect(p99).not.toHaveProperty("samples");
   });
 });
 
