@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -30,6 +31,12 @@ const integration = tests.filter((f) => !unit.includes(f));
 export default defineConfig({
   test: {
     globalSetup: ["test/global-setup.ts"],
+    // Commands record into a history of each file's own, not into one shared by files at once.
+    setupFiles: ["test/setup-history.ts"],
+    // Test files at once: vitest's default is one fewer than the cores, which on a 2-core
+    // machine (CI's) is one file at a time, with the second core idle through every
+    // single-threaded file. Each file runs in its own process (forks, isolated).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 60_000,

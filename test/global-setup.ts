@@ -1,4 +1,7 @@
-/** Every test's temporary files (and run history) go under one folder removed when the run ends. */
+/**
+ * Every test's temporary files go under one folder removed when the run ends; each file's run
+ * history too (test/setup-history.ts).
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +9,5 @@ import { join } from "node:path";
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), "caplab-test-"));
   process.env.TMPDIR = dir;
-  // Commands that record into the run history write there, not into the checkout.
-  process.env.CAPLAB_HISTORY = join(dir, "history.duckdb");
   return () => rmSync(dir, { recursive: true, force: true });
 }
