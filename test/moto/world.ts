@@ -50,8 +50,15 @@ export async function createNetwork(
       [fileURLToPath(new URL("network.py", import.meta.url)), endpoint, name],
       // No user's AWS profile or variables: the script passes moto's endpoint and dummy keys.
       { timeout: 60_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmpdir() } },
-      (error, out, err) =>
-        error ? reject(new Error(`network.py: ${err || error.message}`)) : resolve(out),
+      (error, out, err) => {
+        if (error) reject(new Error(`network.py: ${err || error.message}`));
+        // It once exited 0 having printed nothing (a loaded machine): say so, with its stderr.
+        else if (out.trim() === "")
+          reject(
+            new Error(`network.py exited 0 with nothing on stdout; stderr: ${err || "(empty)"}`),
+          );
+        else resolve(out);
+      },
     ),
   );
   const r = JSON.parse(stdout) as {
