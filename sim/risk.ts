@@ -352,18 +352,13 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
   for (const p of inputs.perturbations) {
     const points = SEVERITY_POINTS[p.severity];
     if (p.severity === "holds") continue;
-    const pb = budgetOf(slo, p.kpis.minutes);
     let reason: string;
     if (p.severity === "breaks-down") {
       breakdowns++;
       reason = `breaks down under ${p.name}: ${num(p.kpis.sloViolationMinutes)} of ${num(p.kpis.minutes)} minutes violate the SLO`;
     } else {
-      const what: string[] = [];
-      if (p.kpis.sloViolationMinutes > pb + 1e-9)
-        what.push(`${num(p.kpis.sloViolationMinutes)} violating minutes (budget ${num(pb, 1)})`);
-      if (p.kpis.errorRatePercent > slo.errorRatePercent + 1e-12)
-        what.push(`${pct(p.kpis.errorRatePercent)} errors (limit ${pct(slo.errorRatePercent)})`);
-      reason = `misses the SLO ${p.severity === "misses" ? "mildly " : ""}under ${p.name}: ${what.join(", ")}`;
+      const what = [minutesOverBudget(p.kpis, slo), errorsOverLimit(p.kpis, slo)];
+      reason = `misses the SLO ${p.severity === "misses" ? "mildly " : ""}under ${p.name}: ${what.filter((w) => w !== "").join(", ")}`;
     }
     const breakdownFloor: RiskRating | null =
       p.severity === "breaks-down" ? (breakdowns >= 2 ? "high" : "medium") : null;
@@ -422,16 +417,12 @@ export function modelReadingReason(
   p: Pick<PerturbationForRisk, "name" | "kpis" | "severity">,
   slo: Slo,
 ): string {
-  const budget = budgetOf(slo, p.kpis.minutes);
-  const figures: string[] = [];
-  if (p.severity === "breaks-down")
-    figures.push(
-      `${num(p.kpis.sloViolationMinutes)} of its ${num(p.kpis.minutes)} minutes violating the SLO`,
-    );
-  else if (p.kpis.sloViolationMinutes > budget + 1e-9)
-    figures.push(`${num(p.kpis.sloViolationMinutes)} violating minutes (budget ${num(budget, 1)})`);
-  if (p.kpis.errorRatePercent > slo.errorRatePercent + 1e-12)
-    figures.push(`${pct(p.kpis.errorRatePercent)} errors (limit ${pct(slo.errorRatePercent)})`);
+  const figures = [
+    p.severity === "breaks-down"
+      ? `${num(p.kpis.sloViolationMinutes)} of its ${num(p.kpis.minutes)} minutes violating the SLO`
+      : minutesOverBudget(p.kpis, slo),
+    errorsOverLimit(p.kpis, slo),
+  ].filter((f) => f !== "");
   const how =
     p.severity === "breaks-down"
       ? "breaks down"
@@ -439,6 +430,21 @@ export function modelReadingReason(
         ? "misses the SLO mildly"
         : "misses the SLO badly";
   return `rests on an unconfirmed AWS behaviour, ${reading.fact} (see MODEL-AUDIT ${reading.audit}): it ${how} under ${p.name}, with ${figures.join(" and ")}`;
+}
+
+/** "852 violating minutes (budget 50.4)" when a run's minutes pass its budget, else "". */
+function minutesOverBudget(kpis: Kpis, slo: Slo): string {
+  const budget = budgetOf(slo, kpis.minutes);
+  return kpis.sloViolationMinutes > budget + 1e-9
+    ? `${num(kpis.sloViolationMinutes)} violating minutes (budget ${num(budget, 1)})`
+    : "";
+}
+
+/** "3.8 % errors (limit 0.100 %)" when a run's error rate passes the SLO's, else "". */
+function errorsOverLimit(kpis: Kpis, slo: Slo): string {
+  return kpis.errorRatePercent > slo.errorRatePercent + 1e-12
+    ? `${pct(kpis.errorRatePercent)} errors (limit ${pct(slo.errorRatePercent)})`
+    : "";
 }
 
 /** "very-low" → "very low". */
