@@ -231,27 +231,35 @@ describe("the search", () => {
   });
 });
 
+/**
+ * Six hours of a flat 3,000 requests a minute and the CPU-60 % candidates of one 0.5-vCPU task
+ * size, each simulated: a pick that a heavier service breaks down.
+ */
+function flatCpuSweep() {
+  const minutes = 6 * 60;
+  const trace: Trace = {
+    source: "flat",
+    startMs: Date.UTC(2026, 0, 5),
+    stepSeconds: 60,
+    requests: new Float64Array(minutes).fill(3000),
+    gap: new Uint8Array(minutes),
+  };
+  const ctx = context();
+  const space = SpaceSchema.parse({
+    taskSizes: [{ cpu: "512", memory: "1024" }],
+    metrics: ["ECSServiceAverageCPUUtilization"],
+    utilizationTargets: [60],
+    MinCapacity: [1],
+    ScaleOutCooldown: [300],
+  });
+  const candidates = expandSpace(space, trace, ctx.service);
+  const kpis = candidates.map((c) => simulate(trace, c, ctx, { record: false }).kpis);
+  return { minutes, trace, ctx, candidates, kpis };
+}
+
 describe("the reasons", () => {
   it("call a check the pick fails over a quarter of the minutes a breakdown, which is never rated low", () => {
-    const minutes = 6 * 60;
-    const requests = new Float64Array(minutes).fill(3000);
-    const trace: Trace = {
-      source: "flat",
-      startMs: Date.UTC(2026, 0, 5),
-      stepSeconds: 60,
-      requests,
-      gap: new Uint8Array(minutes),
-    };
-    const ctx = context();
-    const space = SpaceSchema.parse({
-      taskSizes: [{ cpu: "512", memory: "1024" }],
-      metrics: ["ECSServiceAverageCPUUtilization"],
-      utilizationTargets: [60],
-      MinCapacity: [1],
-      ScaleOutCooldown: [300],
-    });
-    const candidates = expandSpace(space, trace, ctx.service);
-    const kpis = candidates.map((c) => simulate(trace, c, ctx, { record: false }).kpis);
+    const { minutes, trace, ctx, candidates, kpis } = flatCpuSweep();
     const heavy = {
       name: "CPU per request x20",
       varies: { kind: "service" as const },
@@ -290,18 +298,7 @@ describe("the reasons", () => {
 
 describe("a breakdown under a model reading, through the plan", () => {
   it("rates the pick high and says it rests on an unconfirmed AWS behaviour (medium as a change of the service)", () => {
-    const minutes = 6 * 60;
-    const trace = traceOf(new Float64Array(minutes).fill(3000));
-    const ctx = context();
-    const space = SpaceSchema.parse({
-      taskSizes: [{ cpu: "512", memory: "1024" }],
-      metrics: ["ECSServiceAverageCPUUtilization"],
-      utilizationTargets: [60],
-      MinCapacity: [1],
-      ScaleOutCooldown: [300],
-    });
-    const candidates = expandSpace(space, trace, ctx.service);
-    const kpis = candidates.map((c) => simulate(trace, c, ctx, { record: false }).kpis);
+    const { trace, ctx, candidates, kpis } = flatCpuSweep();
     // The same change twice, tagged two ways: as the service's, and as a model reading (a
     // constructed one: the real one, O9's, needs a CPU policy that scales in under load).
     const heavier = (c: SimulationContext) => ({
