@@ -297,7 +297,7 @@ const LATENCY_FIGURES: readonly (readonly [RunFigure, string])[] = [
  * - a statistic of `http_req_duration` not in the file: it was not in k6's summaryTrendStats,
  *   or (the machine-readable shape) it is not one of the six its writer keeps, so p(99) never;
  * - the failed requests without `http_req_failed` (k6 before v0.31 wrote none);
- * - every HTTP figure of a test that made no HTTP request (no `http_reqs`, no
+ * - every HTTP figure of a test that made no HTTP request, its 5xx too (no `http_reqs`, no
  *   `http_req_duration`: a gRPC test), for that one reason;
  * - k6's verdicts on its thresholds, in the machine-readable shape (schema 1.0.0 has none; its
  *   later revision's `results.passed`, k6's verdict on the whole test, is named instead).
@@ -311,12 +311,6 @@ export function summaryUnmeasured(summary: {
   readonly metrics: SummaryMetrics;
   readonly passed?: boolean | null;
 }): Unmeasured {
-  const out: Partial<Record<RunFigure, string>> = {
-    "5xx":
-      "k6's end-of-test summary counts no status codes; import the run's --out json output for them",
-    seconds:
-      "k6's end-of-test summary has no per-second latencies; import the run's --out json output for them",
-  };
   const machine = summary.kind === "machine-readable";
   const d = summary.metrics.http_req_duration;
   // k6 writes its http_* metrics once a request was made (a gRPC test has none of them).
@@ -324,6 +318,14 @@ export function summaryUnmeasured(summary: {
     d === undefined && summary.metrics.http_reqs === undefined
       ? "k6's end-of-test summary has no HTTP metrics (http_reqs, http_req_duration): the test made no HTTP requests"
       : null;
+  const out: Partial<Record<RunFigure, string>> = {
+    // (A test with no HTTP request has no status codes for its --out json output to give.)
+    "5xx":
+      noHttp ??
+      "k6's end-of-test summary counts no status codes; import the run's --out json output for them",
+    seconds:
+      "k6's end-of-test summary has no per-second latencies; import the run's --out json output for them",
+  };
   for (const [figure, key] of LATENCY_FIGURES) {
     if (d?.[key] !== undefined) continue;
     if (noHttp !== null) out[figure] = noHttp;

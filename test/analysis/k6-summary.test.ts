@@ -290,7 +290,7 @@ describe("summaryUnmeasured: what a summary cannot give, decided once", () => {
     const u = summaryUnmeasured(
       parseK6Summary(readData("handleSummary-data.k6-reporter-grpc.json")),
     );
-    for (const f of ["avg", "p50", "p90", "p95", "p99", "max", "failed"] as const)
+    for (const f of ["avg", "p50", "p90", "p95", "p99", "max", "failed", "5xx"] as const)
       expect(u[f]).toBe(
         "k6's end-of-test summary has no HTTP metrics (http_reqs, http_req_duration): the test made no HTTP requests",
       );
