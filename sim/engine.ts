@@ -1397,9 +1397,11 @@ class Simulation {
         this.p50 = mixedQuantile(groups, groupServed, 0.5, 0);
         this.p99 = mixedQuantile(groups, groupServed, 0.99, 2);
       }
-    } else if (requests <= 0) {
-      this.p50 = this.p95 = this.p99 = 0; // no request, no latency (NaN: requests no target took)
     }
+    // No request, no latency (NaN: requests no target took), also when all a group served is a
+    // backlog's dust (at most EMPTY_BACKLOG a task, served in the stable branch with no
+    // arrivals, so with no quantile of its own).
+    if (requests <= 0 && Number.isNaN(this.p95)) this.p50 = this.p95 = this.p99 = 0;
   }
 
   /**

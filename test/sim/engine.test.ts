@@ -343,6 +343,35 @@ describe("simulate: properties", () => {
     );
   });
 
+  it("a step with no arrivals has a p95 of 0, also when a backlog's dust is all one task serves", () => {
+    // fast-check's counterexample (seed 621690354): one overloaded 0.5-vCPU task, two steps of
+    // 31.86 requests a second, then two silent ones; the dust left after the backlog is worked
+    // off made the silent step's p95 NaN.
+    const perSecond = Array.from({ length: 12 }, (_, i) => (i % 4 < 2 ? 31.86 : 0));
+    const p95 = run({
+      requests: perSecond.map((r) => r * 60),
+      scaling: { MinCapacity: 1, MaxCapacity: 1, DesiredCount: 1 },
+      task: { cpu: "512", memory: "1024" },
+      service: {
+        cpuMsPerRequest: 32.8,
+        latencyMs: 0,
+        idleCpuPercent: 3,
+        timeoutSeconds: 60,
+        serviceTimeCv: 0,
+        memoryMiB: { base: 100 },
+      },
+      platform: {
+        ...SIMPLE_PLATFORM,
+        healthCheckIntervalSeconds: 5,
+        overloadFailsHealthChecks: false,
+      },
+    }).timeline!.latencyP95Ms;
+    for (let i = 0; i < perSecond.length; i++) {
+      expect(Number.isNaN(p95[i]!), `step ${i}`).toBe(false);
+      if (perSecond[i] === 0 && (i === 0 || perSecond[i - 1] === 0)) expect(p95[i]).toBe(0);
+    }
+  });
+
   it("with fixed capacity, one more task never gives a higher p95 in any step", () => {
     fc.assert(
       fc.property(
