@@ -18,6 +18,7 @@ import {
   SimulateConfigSchema,
   simulationContext,
   type Candidate,
+  type Kpis,
   type PlanConfig,
   type SimulationContext,
   type Trace,
@@ -141,4 +142,38 @@ export function runSim(
 /** A plan config (for spaces and robustness), from its config-shaped sections. */
 export function planConfigOf(input: Record<string, unknown>): PlanConfig {
   return PlanConfigSchema.parse({ trace: { generate: "default-week" }, ...input });
+}
+
+/**
+ * A run's Kpis for the rule tests (risk, pick), so that each test names only the figures it is
+ * about: a quiet week (10,080 one-minute steps, a million requests, none failed, 2-4 tasks),
+ * then `defaults` (a file's own quiet run), then `k`.
+ *
+ * @example
+ * const kpis = (k: Partial<Kpis> = {}) => kpisWith({ monthlyCostUsd: 56 }, k);
+ * kpis({ sloViolationMinutes: 80 }).monthlyCostUsd; // 56
+ */
+export function kpisWith(defaults: Partial<Kpis>, k: Partial<Kpis> = {}): Kpis {
+  return {
+    costUsd: 1,
+    monthlyCostUsd: 100,
+    sloViolationMinutes: 0,
+    minutes: 10_080,
+    totalRequests: 1e6,
+    failedRequests: 0,
+    errorRatePercent: 0,
+    meanP95LatencyMs: 80,
+    worstP95LatencyMs: 200,
+    maxTasks: 4,
+    minTasks: 2,
+    meanTasks: 3,
+    scalingActions: 10,
+    peakCpuUtilization: 70,
+    meanCpuUtilization: 40,
+    peakMemoryUtilization: 30,
+    cpuHeadroomPercent: 30,
+    oomKills: 0,
+    ...defaults,
+    ...k,
+  };
 }

@@ -21,32 +21,14 @@ import {
   type Timeline,
   type TraceLimit,
 } from "../../sim/vocab/index.js";
+import { kpisWith } from "../helpers/sim.js";
 
 const SLO: Slo = { latencyP95Ms: 250, errorRatePercent: 0.1, violationBudgetPercent: 0.5 };
 const MINUTES = 10_080; // a week: the budget is 50.4 minutes
 
+/** A quiet week: the helper's defaults, the week's minutes said here (the budget above). */
 function kpis(k: Partial<Kpis> = {}): Kpis {
-  return {
-    costUsd: 1,
-    monthlyCostUsd: 100,
-    sloViolationMinutes: 0,
-    minutes: MINUTES,
-    totalRequests: 1e6,
-    failedRequests: 0,
-    errorRatePercent: 0,
-    meanP95LatencyMs: 80,
-    worstP95LatencyMs: 200,
-    maxTasks: 4,
-    minTasks: 2,
-    meanTasks: 3,
-    scalingActions: 10,
-    peakCpuUtilization: 70,
-    meanCpuUtilization: 40,
-    peakMemoryUtilization: 30,
-    cpuHeadroomPercent: 30,
-    oomKills: 0,
-    ...k,
-  };
+  return kpisWith({ minutes: MINUTES }, k);
 }
 
 const CALM = { p95Ms: 200, errorRatePercent: 0 };
