@@ -6,7 +6,12 @@ import { describe, expect, it } from "vitest";
 import { DEPLOY_SETTINGS, deploySettingsWith, deploymentHours } from "../../sim/deploy-hours.js";
 import { peakSeconds } from "../../sim/deploy.js";
 import { DEFAULT_PERTURBATIONS, perturbationsWith } from "../../sim/search.js";
-import { deployHoursSentences, deployHoursTable, hourLabel } from "../../reports/deploy-hours.js";
+import {
+  costText,
+  deployHoursSentences,
+  deployHoursTable,
+  hourLabel,
+} from "../../reports/deploy-hours.js";
 import { MONDAY, SIMPLE_PLATFORM, simSetup, traceOf } from "../helpers/sim.js";
 
 /** Two days of minutes: four tasks' worth at 20 % at night, 85 % from 09:00 to 17:00. */
@@ -53,6 +58,21 @@ describe("deploymentHours", () => {
     expect(rows[0]![1]).toBe("safe at all 23 hours");
     expect(rows[1]![2]).toMatch(/safe: 00:00, 01:00/);
     expect(hourLabel(MONDAY + 9 * 3_600_000)).toBe("Mon 09:00");
+  });
+
+  it("says each figure as what the deployment adds, and 'no more' for one it leaves alone", () => {
+    const h = (sloViolationMinutes: number, failedRequests: number) => ({
+      startMs: MONDAY,
+      setting: "100 % / 200 % (ECS defaults)",
+      sloViolationMinutes,
+      failedRequests,
+      extraCostUsd: 0.1,
+    });
+    expect(costText(h(4, 23_158))).toBe("+4.0 SLO min, +23,158 failed requests");
+    expect(costText(h(12, 0))).toBe("+12 SLO min, no more failed requests");
+    // plan --default, Wed 09:00 at ECS's defaults: the failures fall in minutes over the SLO anyway
+    expect(costText(h(0, 62_833))).toBe("no more SLO min, +62,833 failed requests");
+    expect(costText(h(0.5, 0.4))).toBe("+0.5 SLO min, no more failed requests");
   });
 });
 
