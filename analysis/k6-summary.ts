@@ -289,6 +289,15 @@ const LATENCY_FIGURES: readonly (readonly [RunFigure, string])[] = [
   ["max", "max"],
 ];
 
+/** The test's run time from a summary's `http_reqs` (count ÷ rate, as k6 computed the rate). */
+export function summaryCounterSeconds(
+  metrics: Readonly<Record<string, Readonly<Record<string, number>>>>,
+): number | undefined {
+  const count = metrics.http_reqs?.count;
+  const rate = metrics.http_reqs?.rate;
+  return count !== undefined && rate !== undefined && rate > 0 ? count / rate : undefined;
+}
+
 /**
  * The run figures a k6 end-of-test summary does not give, each with why and what to do: the
  * one rule for the run report, the gate (which skips a check on such a figure, never judging

@@ -14,6 +14,7 @@ import {
   parseK6Summary,
   summaryMetricType,
   summaryUnmeasured,
+  summaryCounterSeconds,
 } from "../../analysis/k6-summary.js";
 import { k6Written, MR_RUN, schemaSpelled, withPassed } from "../fixtures/k6-machine-readable.js";
 
@@ -294,5 +295,14 @@ describe("summaryUnmeasured: what a summary cannot give, decided once", () => {
       expect(u[f]).toBe(
         "k6's end-of-test summary has no HTTP metrics (http_reqs, http_req_duration): the test made no HTTP requests",
       );
+  });
+});
+
+describe("summaryCounterSeconds: the test's run time when the summary does not say it", () => {
+  it("is http_reqs' count over its rate, as k6 computed the rate, and nothing without both", () => {
+    expect(summaryCounterSeconds({ http_reqs: { count: 1200, rate: 20 } })).toBe(60);
+    expect(summaryCounterSeconds({ http_reqs: { count: 1200 } })).toBeUndefined();
+    expect(summaryCounterSeconds({ http_reqs: { count: 0, rate: 0 } })).toBeUndefined();
+    expect(summaryCounterSeconds({ iterations: { count: 10, rate: 1 } })).toBeUndefined();
   });
 });

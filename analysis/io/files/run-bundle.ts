@@ -30,7 +30,7 @@ import {
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { TraceError } from "../../trace.js";
 import type { K6Ingested } from "../../k6-ingest.js";
-import { parseK6Summary, type K6SummaryKind } from "../../k6-summary.js";
+import { parseK6Summary, summaryCounterSeconds, type K6SummaryKind } from "../../k6-summary.js";
 import { thresholdNeeds, type ThresholdResult } from "../../../scenarios/plan/k6-thresholds.js";
 import { redactSecrets, redactStrings } from "../../../sim/vocab/redact.js";
 import type { SloTargets } from "../../../scenarios/plan/k6-plan.js";
@@ -379,15 +379,6 @@ export async function loadRunBundle(
         }
       : {}),
   });
-}
-
-/** The test's run time from a summary's `http_reqs` (count ÷ rate, as k6 computed the rate). */
-export function summaryCounterSeconds(
-  metrics: Readonly<Record<string, Readonly<Record<string, number>>>>,
-): number | undefined {
-  const count = metrics.http_reqs?.count;
-  const rate = metrics.http_reqs?.rate;
-  return count !== undefined && rate !== undefined && rate > 0 ? count / rate : undefined;
 }
 
 /**

@@ -37,7 +37,12 @@ import {
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { targetOfEndpoints, type K6Ingested } from "../../k6-ingest.js";
-import { parseK6Summary, type K6SummaryFile, type K6SummaryKind } from "../../k6-summary.js";
+import {
+  parseK6Summary,
+  summaryCounterSeconds,
+  type K6SummaryFile,
+  type K6SummaryKind,
+} from "../../k6-summary.js";
 import type { K6MetricType } from "../../k6-results.js";
 import { LatencyHistogram } from "../../stats/index.js";
 import { TraceError } from "../../trace.js";
@@ -61,7 +66,7 @@ import { ingestK6File, K6LineTooLongError, MAX_K6_LINE_BYTES } from "../files/k6
 import { writeJsonAtomic } from "../files/output.js";
 import { checkWholeFile } from "../files/small-file.js";
 import { caplabVersion } from "../../../sim/io/package-root.js";
-import { redactThreshold, summaryCounterSeconds, writeRunManifest } from "../files/run-bundle.js";
+import { redactThreshold, writeRunManifest } from "../files/run-bundle.js";
 import { listSources, MAX_REPORTED_BAD_LINES, openSource } from "./sources.js";
 import { StepGrid } from "./steps.js";
 

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { IMPORT_DEFAULTS } from "../../../sim/vocab/defaults.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import type { RunBundleManifest } from "../../../sim/vocab/index.js";
-import { parseK6Summary, summaryUnmeasured } from "../../k6-summary.js";
+import { parseK6Summary, summaryCounterSeconds, summaryUnmeasured } from "../../k6-summary.js";
 import type { RunFigure } from "../../gate.js";
 import { builtinContains, parentMetricName } from "../../k6-results.js";
 import { aggregationKey, parseThresholdExpression } from "../../../scenarios/plan/k6-thresholds.js";
@@ -27,7 +27,7 @@ import { thresholdVerdicts } from "../../../reports/run-data.js";
 import { caplabVersion } from "../../../sim/io/package-root.js";
 import { excerpt } from "../files/excerpt.js";
 import { writeJsonAtomic } from "../files/output.js";
-import { redactThreshold, summaryCounterSeconds, writeRunManifest } from "../files/run-bundle.js";
+import { redactThreshold, writeRunManifest } from "../files/run-bundle.js";
 import { readJsonInput } from "./k6-run.js";
 
 export interface K6SummaryImportOptions {
