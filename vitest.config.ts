@@ -31,8 +31,9 @@ const integration = tests.filter((f) => !unit.includes(f));
 export default defineConfig({
   test: {
     globalSetup: ["test/global-setup.ts"],
-    // Commands record into a history of each file's own, not into one shared by files at once.
-    setupFiles: ["test/setup-history.ts"],
+    // Commands record into a history of each file's own, not into one shared by files at once;
+    // fast-check takes FC_SEED when it is set (.ci/run sets it).
+    setupFiles: ["test/setup-history.ts", "test/setup-fast-check.ts"],
     // Test files at once: vitest's default is one fewer than the cores, which on a 2-core
     // machine (CI's) is one file at a time, with the second core idle through every
     // single-threaded file. Each file runs in its own process (forks, isolated).
