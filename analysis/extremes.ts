@@ -2,7 +2,8 @@
  * The minutes behind a run's extreme figures (pure): the step with the worst p95 and the
  * stretch that holds most of the failed requests, each with what was going on then, in the
  * simulator's own terms (a traffic spike, a scale-out not yet serving, MaxCapacity reached,
- * tasks killed for memory, no healthy target, a cooldown holding a scale-out back).
+ * tasks killed for memory, overloaded tasks failing their health checks and replaced, no healthy
+ * target, a cooldown holding a scale-out back).
  *
  *   Timeline + ScalingEvent[] + SLO → Extreme[] (step, window, causes, the rows around it)
  *
@@ -19,6 +20,11 @@ export const SPIKE_FACTOR = 1.5;
 export const SCALE_OUT_LOOKBACK_SECONDS = 15 * 60;
 /** How far after a window a scale-out still explains it ("it came only at …"), seconds. */
 export const SCALE_OUT_LOOKAHEAD_SECONDS = 10 * 60;
+/**
+ * How far back a task failing its health checks still explains a window, seconds: ECS's
+ * replacement launching and passing HealthyThresholdCount checks (5 × 30 s by default).
+ */
+export const HEALTH_LOOKBACK_SECONDS = 5 * 60;
 /** Rows shown on each side of the extreme step. */
 export const EXTREME_CONTEXT_ROWS = 5;
 
@@ -174,6 +180,10 @@ export function causesOf(
     causes.push(
       `${num(killed, killed % 1 === 0 ? 0 : 1)} task${killed === 1 ? " was" : "s were"} killed for running out of memory`,
     );
+  const unhealthy = events.filter(
+    (e) => e.kind === "target-unhealthy" && inWindow(e, HEALTH_LOOKBACK_SECONDS * 1000),
+  );
+  if (unhealthy.length > 0) causes.push(healthChecksCause(unhealthy, events, fromMs, toMs));
   let noHealthy = false;
   for (let i = from; i < to && !noHealthy; i++)
     noHealthy = t.requests[i]! > 0 && t.healthyCount[i]! < 0.01;
@@ -183,6 +193,42 @@ export function causesOf(
       `CPU at ${num(t.cpuUtilization[at]!)} % on ${num(t.runningCount[at]!, 1)} running tasks`,
     );
   return causes;
+}
+
+/**
+ * Overloaded tasks failing their ALB health checks (MODEL-AUDIT O5) and ECS replacing them,
+ * each time with its tasks (a replacement can fail again): "overloaded tasks failed their ALB
+ * health checks 2 times, 8 at 10:42 and 8 at 10:44 UTC (a check waited in the queue past
+ * HealthCheckTimeoutSeconds); ECS replaced them, and a replacement serves only once healthy".
+ * At most three times are listed.
+ */
+function healthChecksCause(
+  unhealthy: readonly ScalingEvent[],
+  events: readonly ScalingEvent[],
+  fromMs: number,
+  toMs: number,
+): string {
+  const tasks = (e: ScalingEvent) => (e.kind === "target-unhealthy" ? e.tasks : 0);
+  const count = (e: ScalingEvent) => num(tasks(e), tasks(e) % 1 === 0 ? 0 : 1);
+  const times = unhealthy.map((e) => `${count(e)} at ${clock(e.timeMs).slice(0, 5)}`);
+  const listed =
+    times.length > 3
+      ? `${times.slice(0, 3).join(", ")} and ${times.length - 3} more`
+      : times.length === 1
+        ? times[0]!
+        : `${times.slice(0, -1).join(", ")} and ${times[times.length - 1]!}`;
+  const replaced = events.some(
+    (e) =>
+      e.kind === "unhealthy-task-replaced" &&
+      e.timeMs >= fromMs - HEALTH_LOOKBACK_SECONDS * 1000 &&
+      e.timeMs < toMs,
+  );
+  const what =
+    times.length === 1
+      ? `${count(unhealthy[0]!)} overloaded task${tasks(unhealthy[0]!) === 1 ? "" : "s"} failed ${tasks(unhealthy[0]!) === 1 ? "its" : "their"} ALB health checks at ${clock(unhealthy[0]!.timeMs)}`
+      : `overloaded tasks failed their ALB health checks ${times.length} times, ${listed} UTC`;
+  const them = times.length === 1 && tasks(unhealthy[0]!) === 1 ? "it" : "them";
+  return `${what} (a check waited in the queue past HealthCheckTimeoutSeconds)${replaced ? `; ECS replaced ${them}, and a replacement serves only once healthy` : ""}`;
 }
 
 /**

@@ -71,6 +71,38 @@ describe("findExtremes", () => {
     );
   });
 
+  it("names overloaded tasks failing their health checks and ECS replacing them (O5)", () => {
+    const health = (kind: "target-unhealthy" | "unhealthy-task-replaced", minute: number) =>
+      ({
+        kind,
+        timeMs: START + minute * 60_000 + 35_000,
+        step: minute,
+        tasks: 2,
+        reason: "",
+      }) as const;
+    const events: ScalingEvent[] = [
+      scaleOut,
+      health("target-unhealthy", 86), // within the lookback of the window starting at 90
+      health("unhealthy-task-replaced", 87),
+      health("target-unhealthy", 92),
+      health("target-unhealthy", 30), // an hour before: explains nothing here
+    ];
+    const [p95, errors] = findExtremes(timeline(), events, { latencyP95Ms: 250 });
+    expect(p95!.causes).toContain(
+      "overloaded tasks failed their ALB health checks 2 times, 2 at 11:26 and 2 at 11:32 UTC (a check waited in the queue past HealthCheckTimeoutSeconds); ECS replaced them, and a replacement serves only once healthy",
+    );
+    // The failures' window starts at 91: 11:26 is still within five minutes before it.
+    expect(errors!.causes.at(-1)).toMatch(
+      /^overloaded tasks failed their ALB health checks 2 times/,
+    );
+    const late = findExtremes(timeline(), [scaleOut, health("target-unhealthy", 92)], {
+      latencyP95Ms: 250,
+    })[0]!;
+    expect(late.causes.at(-1)).toBe(
+      "2 overloaded tasks failed their ALB health checks at 11:32 UTC (a check waited in the queue past HealthCheckTimeoutSeconds)",
+    );
+  });
+
   it("has nothing to explain for a run within the SLO without failures", () => {
     const t = timeline();
     t.latencyP95Ms.fill(80);
