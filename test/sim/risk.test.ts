@@ -189,6 +189,18 @@ describe("rateRisk", () => {
     expect(at.factors[0]?.reason).toBe(
       "runs at its MaxCapacity of 5 tasks at its busiest (5.0 running), with no room to scale out for more traffic",
     );
+    // plan --default's cheaper neighbour: 206.9 running at MaxCapacity 180, replacements beside
+    const over = rateRisk({
+      kpis: kpis({ maxTasks: 206.9 }),
+      meetsSlo: true,
+      slo: SLO,
+      worstMinute: CALM,
+      perturbations: [],
+      maxCapacity: 180,
+    });
+    expect(over.factors[0]?.reason).toBe(
+      "runs at its MaxCapacity of 180 tasks at its busiest (206.9 running: replacements and draining tasks run beside the desired count), with no room to scale out for more traffic",
+    );
     const below = {
       kpis: kpis({ maxTasks: 4 }),
       meetsSlo: true,
