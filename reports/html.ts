@@ -262,7 +262,7 @@ ${result.robustness
   .map((r, i) => {
     const o = byId.get(r.candidateId);
     const isPick = r.candidateId === pick?.candidate.id;
-    return `<tr${isPick ? ' class="is-pick"' : ""}><td class="num">${i + 1}</td><td>${e(candidateLabel(result, r.candidateId))}</td><td class="num">${e(o ? formatUsd(o.kpis.monthlyCostUsd) : "—")}</td><td><span class="badge small ${riskClass(r.risk?.rating ?? null)}">${e(r.risk ? r.risk.rating.replace("-", " ") : "—")}</span></td><td class="num">${r.passed} of ${r.perturbations.length}</td><td>${e(heaviestReason(r.risk))}</td></tr>`;
+    return `<tr${isPick ? ' class="is-pick"' : ""}><td class="num">${i + 1}</td><td>${e(candidateLabel(result, r.candidateId))}</td><td class="num">${e(o ? formatUsd(o.kpis.monthlyCostUsd) : "—")}</td><td><span class="badge small ${riskClass(r.risk?.rating ?? null)}">${e(r.risk ? r.risk.rating.replace("-", " ") : "—")}</span></td><td class="num">${r.passed} of ${r.perturbations.length}</td><td>${e(heaviestReason(r.risk, "brief"))}</td></tr>`;
   })
   .join("\n")}
 </tbody></table></section>`);

@@ -198,9 +198,11 @@ export function ratingWithReasons(
  */
 export function heaviestReason(
   risk: { readonly factors: readonly RiskFactor[] } | null | undefined,
+  form: "reason" | "brief" = "reason",
 ): string {
   if (!risk) return "";
-  return (candidateFactors(risk)[0] ?? risk.factors[0])?.reason ?? "";
+  const f = candidateFactors(risk)[0] ?? risk.factors[0];
+  return (form === "brief" ? (f?.brief ?? f?.reason) : f?.reason) ?? "";
 }
 
 /**
@@ -369,6 +371,7 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
         points,
         atLeast: breakdownFloor === null ? floor : riskierOf(floor, breakdownFloor),
         reason: modelReadingReason(p.varies, p, slo),
+        brief: modelReadingReason(p.varies, p, slo, "brief"),
       });
     } else factors.push({ kind: "perturbation", points, atLeast: breakdownFloor, reason });
   }
@@ -410,12 +413,16 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
  * reasons are joined by them): "rests on an unconfirmed AWS behaviour, whether draining tasks
  * count in the AWS/ECS CPU and memory averages (see MODEL-AUDIT O9): it misses the SLO badly
  * under AWS/ECS average with draining tasks, with 852 violating minutes (budget 50.4) and 3.8 %
- * errors (limit 0.100 %)".
+ * errors (limit 0.100 %)". Its `brief` form, for a table's cell under a sentence that says what
+ * the reading is: "misses the SLO badly under AWS/ECS average with draining tasks (a model
+ * reading, MODEL-AUDIT O9), with 852 violating minutes (budget 50.4) and 3.8 % errors (limit
+ * 0.100 %)".
  */
 export function modelReadingReason(
   reading: ModelReading,
   p: Pick<PerturbationForRisk, "name" | "kpis" | "severity">,
   slo: Slo,
+  form: "reason" | "brief" = "reason",
 ): string {
   const figures = [
     p.severity === "breaks-down"
@@ -429,7 +436,9 @@ export function modelReadingReason(
       : p.severity === "misses"
         ? "misses the SLO mildly"
         : "misses the SLO badly";
-  return `rests on an unconfirmed AWS behaviour, ${reading.fact} (see MODEL-AUDIT ${reading.audit}): it ${how} under ${p.name}, with ${figures.join(" and ")}`;
+  return form === "brief"
+    ? `${how} under ${p.name} (a model reading, MODEL-AUDIT ${reading.audit}), with ${figures.join(" and ")}`
+    : `rests on an unconfirmed AWS behaviour, ${reading.fact} (see MODEL-AUDIT ${reading.audit}): it ${how} under ${p.name}, with ${figures.join(" and ")}`;
 }
 
 /** "852 violating minutes (budget 50.4)" when a run's minutes pass its budget, else "". */

@@ -328,6 +328,11 @@ export interface RiskFactor {
   readonly atLeast: RiskRating | null;
   /** For people, e.g. "uses 64 % of the SLO-minute budget (32 of 50.4 minutes)". */
   readonly reason: string;
+  /**
+   * The same in fewer words, for a table's cell under a sentence that says the rest (a
+   * model-reading miss: what the reading is, once, under the robustness table). Absent: `reason`.
+   */
+  readonly brief?: string;
 }
 
 /** A candidate's risk rating, its score and every factor that raised it. */

@@ -9,6 +9,7 @@ import { renderPlanMarkdown } from "../../reports/plan-markdown.js";
 import { renderPlanSummary } from "../../reports/plan-outputs.js";
 import { modelReadingText, variesText } from "../../reports/plan-facts.js";
 import { planCharts } from "../../reports/plan-charts.js";
+import { modelReadingReason } from "../../sim/risk.js";
 import { otherDrainingReading } from "../../sim/search.js";
 import type { PerturbationOutcome, PlanResult } from "../../sim/vocab/index.js";
 import { planResultFixture } from "./fixtures/plan-result.js";
@@ -84,5 +85,44 @@ describe("what a perturbation varies, in the reports", () => {
     expect(md).not.toContain("model risk");
     // Without a model reading among the perturbations, nothing is said.
     expect(modelReadingText(planResultFixture().robustness[0]!.perturbations)).toBe("");
+  });
+
+  it("gives a model-reading miss its brief form in the rated candidates' table, where the sentence under the robustness table says what the reading is", () => {
+    const base = withReading(false);
+    const miss = {
+      name: READING.name,
+      kpis: { ...base.recommended!.kpis, sloViolationMinutes: 852, errorRatePercent: 3.8 },
+      severity: "misses-badly" as const,
+    };
+    const slo = { ...base.slo, violationBudgetPercent: 0.5 };
+    const reading = READING.varies;
+    if (reading.kind !== "model-reading")
+      throw new Error("the draining reading is a model reading");
+    const long = modelReadingReason(reading, miss, slo);
+    const brief = modelReadingReason(reading, miss, slo, "brief");
+    expect(brief).toMatch(
+      /^misses the SLO badly under AWS\/ECS average with draining tasks \(a model reading, MODEL-AUDIT O9\), with 852 violating minutes \(budget [\d.]+\) and 3\.8 % errors/,
+    );
+    expect(brief.length).toBeLessThan(long.length - 80);
+    const result: PlanResult = {
+      ...base,
+      robustness: base.robustness.map((r, i) =>
+        i === 0
+          ? {
+              ...r,
+              risk: {
+                ...r.risk!,
+                factors: [
+                  { kind: "model-reading", points: 2, atLeast: "high", reason: long, brief },
+                ],
+              },
+            }
+          : r,
+      ),
+    };
+    const html = renderPlanHtml(result, planCharts(result), undefined, RUNTIME);
+    const table = html.slice(html.indexOf("Candidates rated, in rank order"));
+    expect(table).toContain(`<td>${brief.replaceAll("&", "&amp;").replaceAll("<", "&lt;")}</td>`);
+    expect(table).not.toContain("rests on an unconfirmed AWS behaviour");
   });
 });
