@@ -97,6 +97,8 @@ describe("simulate on too little data", () => {
     expect(r.html).toContain('<section id="verdict" class="verdict risk-medium">');
     expect(r.html).toContain('<h2 class="pick">Meets the SLO, on too little data</h2>');
     expect(r.html).toMatch(/<ul class="cautions"><li>The trace holds 1 min of data;/);
+    // A line through one point draws nothing: each of the five charts dots its one step.
+    expect(r.html.match(/"point":\{"filled":true,"size":40\}/g)).toHaveLength(5);
   });
 
   it("keeps a miss on one minute a miss, and says the same", async () => {
@@ -149,6 +151,7 @@ describe("simulate on too little data", () => {
     expect(r.md).not.toContain("too little");
     expect(r.html).not.toContain('class="cautions"');
     expect(r.html).not.toContain("on too little data");
+    expect(r.html).not.toContain('"point":{"filled":true,"size":40}');
     expect(r.md).toContain("for the 7 days simulated)");
   });
 
