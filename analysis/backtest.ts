@@ -8,15 +8,18 @@
  */
 import { simulate } from "../sim/engine.js";
 import {
+  GuardrailsSchema,
   warnings,
   type Candidate,
   type Kpis,
   type SimulationContext,
   type Timeline,
   type Trace,
+  type TraceCoverage,
   type WarningSink,
 } from "../sim/vocab/index.js";
 import type { ObservedService } from "./calibrate.js";
+import { assessTrace } from "./trace-coverage.js";
 
 /**
  * The mean absolute percentage error of `predicted` against `observed`, in percent:
@@ -187,6 +190,21 @@ export function observedTrace(o: ObservedService): Trace {
     else gap[i] = 1;
   }
   return { source: o.source, startMs: o.startMs, stepSeconds: o.stepSeconds, requests, gap };
+}
+
+/**
+ * How much data a bundle's answer (backtest's score, rightsize's recommendation) rests on:
+ * plan's {@link assessTrace} against the default guardrails, over the bundle's steps, a step
+ * counting as data when it has requests, tasks or CPU observed (rightsize sizes from the CPU
+ * even without requests). Neither command refuses a short bundle; both say so. O(steps).
+ */
+export function observedCoverage(o: ObservedService): TraceCoverage {
+  const trace = observedTrace(o);
+  const other = [o.runningTasks, o.cpuUnitsPerTask, o.cpuPercent, o.usage?.cpuUnits ?? null];
+  const gap = trace.gap.map((g, i) =>
+    g === 1 && !other.some((s) => s !== null && Number.isFinite(s[i] ?? NaN)) ? 1 : 0,
+  );
+  return assessTrace({ ...trace, gap }, GuardrailsSchema.parse({}));
 }
 
 /** The candidate with DesiredCount set to the first observed task count (the service's state at the start). */

@@ -7,9 +7,11 @@
  *
  *   Trace + Guardrails → TraceCoverage (figures, short / below the pattern, notes)
  *     → requireEnoughTrace: a UsageError below the minimum unless --allow-short-trace
+ *     → thinDataClause / coverageSummary: what a verdict on the trace says of it (simulate,
+ *       backtest and rightsize judge a short trace too, but say so)
  */
 import { UsageError } from "../sim/vocab/errors.js";
-import { formatHours as hoursText } from "../sim/vocab/numbers.js";
+import { formatHours as hoursText, plural } from "../sim/vocab/numbers.js";
 import type { Guardrails, Trace, TraceCoverage, TraceLimit } from "../sim/vocab/index.js";
 
 /**
@@ -51,6 +53,8 @@ function round(v: number): string {
 
 function share(v: number): string {
   if (v > 0 && v < 0.1) return "under 0.1 %";
+  // 99.6 would round to "100 %", which says every step.
+  if (v < 100 && round(v) === "100") return "over 99 %";
   return `${round(v)} %`;
 }
 
@@ -306,4 +310,40 @@ export function requireEnoughTrace(coverage: TraceCoverage, source: string): voi
     `${source} holds ${hoursText(coverage.coveredHours)} of traffic data (${coverage.steps} step${coverage.steps === 1 ? "" : "s"} of ${coverage.stepSeconds} s${coverage.coveragePercent < 100 ? `, ${share(coverage.coveragePercent)} with data` : ""}), less than the ${hoursText(g.minTraceHours)} a plan needs (guardrails.minTraceHours); give a trace of at least ${hoursText(g.minTraceHours)} (a week shows the weekly cycle: guardrails.patternHours), or add --allow-short-trace to plan on it anyway (every rating is then medium or higher).`,
     "short-trace",
   );
+}
+
+/**
+ * How much trace data there is, for a summary line: "1 min of trace data (1 step of 60 s)",
+ * "2 min of trace data in a 151-day span (under 0.1 % of its 217,441 steps of 60 s)".
+ */
+export function coverageSummary(coverage: TraceCoverage): string {
+  const c = coverage;
+  const steps = `${plural(c.steps, "step")} of ${c.stepSeconds} s`;
+  return c.coveragePercent >= 100
+    ? `${hoursText(c.coveredHours)} of trace data (${steps})`
+    : `${hoursText(c.coveredHours)} of trace data in a span of ${hoursText(c.spanHours)} (${share(c.coveragePercent)} of its ${steps})`;
+}
+
+/**
+ * What a verdict resting on a trace below the minimum says about it, or null when the trace
+ * holds at least `guardrails.minTraceHours` of data. `plan` refuses such a trace
+ * ({@link requireEnoughTrace}); `simulate`, `backtest` and `rightsize` go on (a short incident
+ * is worth a look) but put this clause in their verdict, so that it never reads as a plain pass.
+ *
+ * Example: a one-minute trace → "over 1 min of trace data only: too little to rest a decision
+ * on (a plan needs 24 h: guardrails.minTraceHours)".
+ */
+export function thinDataClause(coverage: TraceCoverage): string | null {
+  const c = coverage;
+  if (!c.short) return null;
+  const span =
+    c.coveragePercent >= 100
+      ? ""
+      : ` (in a span of ${hoursText(c.spanHours)}, ${share(c.coveragePercent)} of the steps with data)`;
+  return `over ${hoursText(c.coveredHours)} of trace data only${span}: ${thinDataReason(c)}`;
+}
+
+/** Why a trace below the minimum decides nothing: "too little to rest a decision on (a plan needs 24 h: guardrails.minTraceHours)". */
+export function thinDataReason(coverage: TraceCoverage): string {
+  return `too little to rest a decision on (a plan needs ${hoursText(coverage.guardrails.minTraceHours)}: guardrails.minTraceHours)`;
 }

@@ -6,12 +6,14 @@
  * `caplab simulate` config; its trace is ignored) supplies all of them instead.
  */
 import { join } from "node:path";
-import { backtest, type FidelityScore } from "../analysis/backtest.js";
+import { backtest, observedCoverage, type FidelityScore } from "../analysis/backtest.js";
+import { coverageSummary, thinDataReason } from "../analysis/trace-coverage.js";
 import {
   simulationContext,
   SloSchema,
   type Candidate,
   type SimulationContext,
+  type TraceCoverage,
 } from "../sim/vocab/index.js";
 import { calibrate, calibratedContext } from "../analysis/calibrate.js";
 import { withRecordedPlatform } from "../analysis/recorded-platform.js";
@@ -35,14 +37,21 @@ export interface BacktestCommandOptions {
 
 const pct = (v: number | null) => (v === null ? "n/a" : `${v.toFixed(1)} %`);
 
-/** The short stdout summary. */
-export function renderBacktestSummary(f: FidelityScore, path: string): string {
+/** The short stdout summary; a score on less data than a plan needs says so under it. */
+export function renderBacktestSummary(
+  f: FidelityScore,
+  path: string,
+  coverage: TraceCoverage | null = null,
+): string {
   const m = f.mapePercent;
   const lag = f.scaleOuts.meanAbsoluteLagSeconds;
   return [
     `Backtest written to ${path}`,
     `  MAPE: running tasks ${pct(m.runningCount)}, CPU ${pct(m.cpuUtilization)}, requests per target ${pct(m.requestCountPerTarget)}, p95 response time ${pct(m.targetResponseTimeP95)}`,
     `  fidelity score (mean MAPE): ${pct(f.meanMapePercent)}`,
+    ...(coverage?.short
+      ? [`  data: ${coverageSummary(coverage)}: ${thinDataReason(coverage)}`]
+      : []),
     `  scale-outs: ${f.scaleOuts.observed} observed, ${f.scaleOuts.simulated} simulated, ${f.scaleOuts.pairs.length} matched; mean |lag| ${lag === null ? "n/a" : `${lag.toFixed(0)} s`}`,
     ...(f.meanMapePercent === null
       ? [
@@ -116,7 +125,9 @@ export async function runBacktestCommand(
   }
   const observed = { ...loaded.observed, task: candidate.task };
   const result = backtest(observed, candidate, context, warn);
+  const coverage = observedCoverage(loaded.observed);
   printWarnings(io, warnings);
+  for (const note of coverage.notes) io.err(`warning: ${note}\n`);
   const path = join(output.path, "backtest.json");
   const report = {
     bundle,
@@ -126,9 +137,12 @@ export async function runBacktestCommand(
     scaling: candidate.scaling,
     fidelity: result.fidelity,
     simulatedKpis: result.kpis,
+    // Less data than a plan needs (guardrails.minTraceHours): the score rests on too little.
+    thinData: coverage.short,
+    coverage,
     warnings,
   };
   await output.write((dir) => writeJsonAtomic(join(dir, "backtest.json"), report));
-  io.out(opts.json ? jsonText(report) : renderBacktestSummary(result.fidelity, path));
+  io.out(opts.json ? jsonText(report) : renderBacktestSummary(result.fidelity, path, coverage));
   return 0;
 }

@@ -12,7 +12,7 @@ export const COMMAND_HELP = {
     summary:
       "replay a trace against one service configuration and predict scaling, latency, errors and cost",
     description:
-      "Replays the config's trace against one ECS service configuration (task size, scaling policies) and writes timeline.csv (one row per step; caplab schema --timeline describes each column), events.json (every scaling decision with its reason) and summary.json (the Kpis). Everything but trace, service, task and scaling has a default (caplab schema).",
+      "Replays the config's trace against one ECS service configuration (task size, scaling policies) and writes timeline.csv (one row per step; caplab schema --timeline describes each column), events.json (every scaling decision with its reason) and summary.json (the Kpis and how much trace they rest on). A trace with less data than a plan needs (24 h, guardrails.minTraceHours) is simulated, not refused, but the summary, the warnings and the report's verdict say it is too little to rest a decision on. Everything but trace, service, task and scaling has a default (caplab schema).",
     examples: [{ command: "caplab simulate examples/simulate-nasa.yaml --out out/nasa" }],
   },
   plan: {

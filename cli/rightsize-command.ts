@@ -12,7 +12,9 @@ import {
   rightsizeService,
   type RightsizeResult,
 } from "../analysis/rightsize.js";
-import { SLO_DEFAULTS, SloSchema } from "../sim/vocab/index.js";
+import { SLO_DEFAULTS, SloSchema, type TraceCoverage } from "../sim/vocab/index.js";
+import { observedCoverage } from "../analysis/backtest.js";
+import { coverageSummary, thinDataReason } from "../analysis/trace-coverage.js";
 import { loadObservedBundle } from "../analysis/io/files/observed-bundle.js";
 import { readTodaysConfig, type TodaysConfigFlags } from "../analysis/io/files/todays-config.js";
 import { printWarnings, type CliContext, type CommandSetup } from "./context.js";
@@ -29,8 +31,8 @@ export interface RightsizeCommandOptions extends TodaysConfigFlags {
   readonly json?: boolean;
 }
 
-/** The table and the recommendation, as text. */
-export function renderRightsize(r: RightsizeResult): string {
+/** The table and the recommendation, as text; one on less data than a plan needs says so. */
+export function renderRightsize(r: RightsizeResult, coverage: TraceCoverage | null = null): string {
   const lines = [
     `Need per task: ${r.need.cpuUnits.toFixed(0)} CPU units (p95 ${r.need.cpuUnitsPercentile.toFixed(0)} + headroom), ${r.need.memoryMiB.toFixed(0)} MiB (p99 ${r.need.memoryMiBPercentile.toFixed(0)} + headroom)`,
     "",
@@ -53,7 +55,9 @@ export function renderRightsize(r: RightsizeResult): string {
         : `  ${name} ${k.monthlyCostUsd.toFixed(2).padStart(8)}  ${`${formatCount(k.minTasks)}-${formatCount(k.maxTasks)}`.padStart(5)}  ${k.sloViolationMinutes.toFixed(0).padStart(7)}  ${formatCount(k.oomKills).padStart(3)}  ${row.meetsSlo ? "yes" : "no"}`,
     );
   }
-  lines.push("", `Recommended: ${r.recommended ? r.recommended.label : "none"}`, ...r.reasons, "");
+  lines.push("", `Recommended: ${r.recommended ? r.recommended.label : "none"}`, ...r.reasons);
+  if (coverage?.short) lines.push(`On ${coverageSummary(coverage)}: ${thinDataReason(coverage)}.`);
+  lines.push("");
   return lines.join("\n");
 }
 
@@ -111,7 +115,13 @@ export async function runRightsizeCommand(
     { headroomPercent: opts.headroom },
     warn,
   );
+  const coverage = observedCoverage(loaded.observed);
   printWarnings(io, warnings);
-  io.out(opts.json ? jsonText(result) : renderRightsize(result));
+  for (const note of coverage.notes) io.err(`warning: ${note}\n`);
+  io.out(
+    opts.json
+      ? jsonText({ ...result, thinData: coverage.short, coverage })
+      : renderRightsize(result, coverage),
+  );
   return 0;
 }

@@ -22,6 +22,8 @@ import {
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
 import { formatCount, formatNumber, plural } from "../reports/format.js";
+import { assessTrace, coverageSummary, thinDataReason } from "../analysis/trace-coverage.js";
+import { GuardrailsSchema } from "../sim/vocab/index.js";
 
 export interface SimulateCommandOptions {
   readonly out: string;
@@ -80,6 +82,9 @@ export async function runSimulateCommand(
     context,
     { record: true },
   );
+  // Plan's coverage assessment (the default guardrails: a simulate config has none): simulate
+  // does not refuse a short trace, but its verdict says so and the notes are warnings.
+  const coverage = assessTrace(trace, GuardrailsSchema.parse({}));
   const out = output.path;
   const summary = {
     ...result.kpis,
@@ -93,6 +98,7 @@ export async function runSimulateCommand(
     task: config.task,
     scaling: config.scaling,
     slo: config.slo,
+    coverage,
   };
   await output.write(async (dir) => {
     await writeFileAtomic(join(dir, "timeline.csv"), renderTimelineCsv(result.timeline!));
@@ -100,6 +106,7 @@ export async function runSimulateCommand(
     await writeJsonAtomic(join(dir, "summary.json"), summary);
   });
   printWarnings(io, warnings);
+  for (const note of coverage.notes) io.err(`warning: ${note}\n`);
   if (recorded.line !== null) io.err(`${recorded.line}\n`);
   if (opts.json) {
     io.out(jsonText(result.kpis));
@@ -113,6 +120,7 @@ export async function runSimulateCommand(
         `  latency         mean p95 ${formatNumber(k.meanP95LatencyMs)} ms, worst p95 ${formatNumber(k.worstP95LatencyMs)} ms`,
         `  errors          ${k.errorRatePercent.toFixed(3)}% (${formatNumber(k.failedRequests)} of ${formatNumber(k.totalRequests)} ${Math.round(k.totalRequests) === 1 ? "request" : "requests"} failed)`,
         `  SLO             ${formatNumber(k.sloViolationMinutes)} violating ${k.sloViolationMinutes === 1 ? "minute" : "minutes"}`,
+        `  data            ${coverageSummary(coverage)}${coverage.short ? `: ${thinDataReason(coverage)}` : ""}`,
         ...(k.deployments ?? []).map(
           (d, n) =>
             `  deployment ${n + 1}    ${d.strategy} at ${new Date(trace.startMs + d.startSeconds * 1000).toISOString().slice(0, 16)}Z: ${d.outcome} in ${d.durationMinutes.toFixed(0)} min; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${plural(Number(d.sloViolationMinutes.toFixed(0)), "SLO-violating minute")}, ${plural(Math.round(d.failedRequests), "failed request")} in its ${d.windowMinutes.toFixed(0)}-minute window`,

@@ -1,6 +1,7 @@
 /**
  * The report of one `caplab simulate` run (pure): a verdict first (within the SLO or not, and
- * by how much), the key figures, the timeline charts (traffic, tasks with scaling events,
+ * by how much, qualified when it rests on less trace than a plan needs, with the trace's other
+ * limits as cautions under it: analysis/trace-coverage.ts), the key figures, the timeline charts (traffic, tasks with scaling events,
  * metric against target, p95 against the SLO, cost), the minutes behind the worst p95 and the
  * failed requests, and the events table.
  *
@@ -11,13 +12,16 @@
  * escaped for HTML (escapeHtml) and Markdown (markdownInline, markdownCell).
  */
 import {
+  GuardrailsSchema,
   sizeLabel,
   type PredefinedMetricType,
   type ScalingConfig,
   type SimulateOutput,
   type Timeline,
+  type TraceCoverage,
 } from "../sim/vocab/index.js";
 import { findExtremes } from "../analysis/extremes.js";
+import { assessTrace, thinDataClause } from "../analysis/trace-coverage.js";
 import { markdownCell, markdownInline } from "./escape.js";
 import {
   escapeHtml,
@@ -28,6 +32,7 @@ import {
   formatPercent,
   formatUsd,
   formatUtc,
+  plural,
 } from "./format.js";
 import {
   chartFigure,
@@ -80,34 +85,72 @@ export interface SimulateVerdict {
   readonly meetsSlo: boolean | null;
   readonly headline: string;
   readonly lines: readonly string[];
+  /**
+   * The trace holds less data than a plan needs (guardrails.minTraceHours): the headline says
+   * so, a pass is not a plain pass, and a miss stays a miss.
+   */
+  readonly thinData: boolean;
+  /** What the trace leaves unseen (the coverage notes), shown under the verdict. */
+  readonly cautions: readonly string[];
+  /** The coverage the verdict rests on; null when the folder does not tell. */
+  readonly coverage: TraceCoverage | null;
+}
+
+/**
+ * The folder's coverage; for a folder written before summary.json held it, the coverage of
+ * the timeline's own steps when they span less than the minimum (their data can only be
+ * less, so such a trace is short whatever its gaps were), else null (not known).
+ */
+export function simulateCoverage(input: SimulateOutput): TraceCoverage | null {
+  if (input.coverage) return input.coverage;
+  const t = input.timeline;
+  const guardrails = GuardrailsSchema.parse({});
+  if ((t.length * t.stepSeconds) / 3600 >= guardrails.minTraceHours) return null;
+  const c = assessTrace(
+    {
+      source: input.trace?.source ?? input.dir,
+      startMs: t.startMs,
+      stepSeconds: t.stepSeconds,
+      requests: Float64Array.from(t.requests, (v) => (Number.isFinite(v) ? v : 0)),
+      gap: new Uint8Array(t.length),
+    },
+    guardrails,
+  );
+  return { ...c, notes: c.notes.slice(0, 1), limits: [] };
 }
 
 export function simulateVerdict(input: SimulateOutput): SimulateVerdict {
   const k = input.kpis;
   const slo = input.slo;
+  const coverage = simulateCoverage(input);
+  const thin = coverage === null ? null : thinDataClause(coverage);
+  const cautions = coverage?.notes ?? [];
   const lines = [
-    `${formatUsd(k.monthlyCostUsd)} a month (${formatUsd(k.costUsd)} for the ${formatCompact(k.minutes / 60, 1)} h simulated)`,
-    `${formatCount(k.minTasks)}–${formatCount(k.maxTasks)} tasks (mean ${formatNumber(k.meanTasks, 1)}), ${formatNumber(k.scalingActions)} scaling actions`,
+    `${formatUsd(k.monthlyCostUsd)} a month (${formatUsd(k.costUsd)} for the ${formatHours(k.minutes / 60)} simulated)`,
+    `${formatCount(k.minTasks)}–${formatCount(k.maxTasks)} tasks (mean ${formatNumber(k.meanTasks, 1)}), ${plural(k.scalingActions, "scaling action")}`,
   ];
+  const base = { lines, thinData: thin !== null, cautions, coverage };
   if (slo === null)
     return {
+      ...base,
       meetsSlo: null,
       headline:
         "No SLO to judge against: this folder's summary.json was written before it kept the SLO; run caplab simulate again.",
-      lines,
     };
   const budget = (slo.violationBudgetPercent / 100) * k.minutes;
   const minutesOk = k.sloViolationMinutes <= budget + 1e-9;
   const errorsOk = k.errorRatePercent <= slo.errorRatePercent + 1e-12;
   const meets = minutesOk && errorsOk;
   const figures = `${formatNumber(k.sloViolationMinutes)} SLO-violating minutes (budget ${formatCompact(budget, 1)}), ${formatPercent(k.errorRatePercent, 3)} errors (limit ${formatPercent(slo.errorRatePercent, 3)}), worst p95 ${formatNumber(k.worstP95LatencyMs)} ms (SLO ${formatNumber(slo.latencyP95Ms)} ms)`;
-  return {
-    meetsSlo: meets,
-    headline: meets
-      ? `Meets the SLO: ${figures}.`
-      : `Misses the SLO (${[minutesOk ? "" : "too many violating minutes", errorsOk ? "" : "too many errors"].filter((s) => s !== "").join(" and ")}): ${figures}.`,
-    lines,
-  };
+  const why = `(${[minutesOk ? "" : "too many violating minutes", errorsOk ? "" : "too many errors"].filter((s) => s !== "").join(" and ")})`;
+  let headline: string;
+  if (thin === null)
+    headline = meets ? `Meets the SLO: ${figures}.` : `Misses the SLO ${why}: ${figures}.`;
+  else
+    headline = meets
+      ? `Meets the SLO ${thin}. Its figures: ${figures}.`
+      : `Misses the SLO ${why} ${thin.replace(/: too little/, ": a real miss, but too little")}. Its figures: ${figures}.`;
+  return { ...base, meetsSlo: meets, headline };
 }
 
 function settingRows(input: SimulateOutput): [string, string][] {
@@ -141,7 +184,7 @@ function settingRows(input: SimulateOutput): [string, string][] {
 function spanText(t: Timeline): string {
   const endMs = t.startMs + t.length * t.stepSeconds * 1000;
   const hours = (t.length * t.stepSeconds) / 3600;
-  return `${formatUtc(t.startMs)} to ${formatUtc(endMs)} · ${formatNumber(t.length)} steps of ${t.stepSeconds} s (${formatHours(hours)})`;
+  return `${formatUtc(t.startMs)} to ${formatUtc(endMs)} · ${plural(t.length, "step")} of ${t.stepSeconds} s (${formatHours(hours)})`;
 }
 
 /** Renders the simulate report as one self-contained HTML file. */
@@ -161,13 +204,23 @@ export function renderSimulateHtml(
 <p class="sub">Trace <code>${e(source)}</code> · ${e(spanText(input.timeline))}</p>
 ${input.slo ? `<p class="sub">SLO: p95 ≤ ${e(formatNumber(input.slo.latencyP95Ms))} ms, errors ≤ ${e(formatPercent(input.slo.errorRatePercent, 3))}, at most ${e(formatCompact(input.slo.violationBudgetPercent, 2))} % of the minutes violating</p>` : ""}
 </header>`);
-  const cls = v.meetsSlo === null ? "risk-none" : v.meetsSlo ? "risk-low" : "risk-high";
+  // A pass on too little data is amber, not green: it is no pass to rest a decision on.
+  const cls =
+    v.meetsSlo === null
+      ? "risk-none"
+      : !v.meetsSlo
+        ? "risk-high"
+        : v.thinData
+          ? "risk-medium"
+          : "risk-low";
+  const word = v.meetsSlo === null ? "Not judged" : v.meetsSlo ? "Meets the SLO" : "Misses the SLO";
   body.push(`<section id="verdict" class="verdict ${cls}">
 <div class="verdict-main">
-<p class="eyebrow">Verdict</p>
-<h2 class="pick">${e(v.meetsSlo === null ? "Not judged" : v.meetsSlo ? "Meets the SLO" : "Misses the SLO")}</h2>
+<p class="eyebrow">Verdict${v.thinData ? " on too little data" : ""}</p>
+<h2 class="pick">${e(v.thinData ? `${word}, on too little data` : word)}</h2>
 <p>${e(v.headline)}</p>
 <ul>${v.lines.map((l) => `<li>${e(l)}</li>`).join("")}</ul>
+${v.cautions.length > 0 ? `<ul class="cautions">${v.cautions.map((c) => `<li>${e(c)}</li>`).join("")}</ul>` : ""}
 </div>
 <div class="verdict-side"><table class="compare"><tbody>
 ${[
@@ -220,6 +273,10 @@ export function renderSimulateMarkdown(input: SimulateOutput, maxEvents = 50): s
   const out: string[] = ["## caplab simulation", ""];
   out.push(`**${md(v.headline)}**`, "");
   for (const l of v.lines) out.push(`- ${md(l)}`);
+  if (v.cautions.length > 0) {
+    out.push("", "Cautions about the data:", "");
+    for (const c of v.cautions) out.push(`- ${md(c)}`);
+  }
   out.push("", `Trace ${md(input.trace?.source ?? input.dir)}: ${spanText(input.timeline)}.`, "");
   const settings = settingRows(input);
   if (settings.length > 0) {

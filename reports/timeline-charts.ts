@@ -348,6 +348,14 @@ export function timelineCharts(input: TimelineChartInput): Chart[] {
   ];
 }
 
+/**
+ * A line (or area) through one point draws nothing: a one-step trace (a one-minute ALB log)
+ * gets a dot on it, so that its charts are not empty frames.
+ */
+function dotWhenOneStep(steps: number): { point?: { filled: true; size: number } } {
+  return steps === 1 ? { point: { filled: true, size: 40 } } : {};
+}
+
 /** (a) Requests per minute from the trace (bucket mean). */
 export function trafficChart(input: TimelineChartInput): Chart {
   const trace = input.traffic;
@@ -365,7 +373,13 @@ export function trafficChart(input: TimelineChartInput): Chart {
       {
         description: "Traffic: requests per minute over time.",
         data: { values: traffic },
-        mark: { type: "area", line: { color: "#334155" }, color: "#cbd5e1", opacity: 0.85 },
+        mark: {
+          type: "area",
+          line: { color: "#334155" },
+          color: "#cbd5e1",
+          opacity: 0.85,
+          ...dotWhenOneStep(traffic.length),
+        },
         encoding: {
           x: TIME_X,
           y: { field: "rpm", type: "quantitative", title: "requests per minute" },
@@ -395,7 +409,12 @@ export function tasksChart(input: TimelineChartInput): Chart {
   const layers: unknown[] = [
     {
       data: { values: tasks },
-      mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
+      mark: {
+        type: "line",
+        interpolate: "step-after",
+        strokeWidth: 1.5,
+        ...dotWhenOneStep(input.traffic.requests.length),
+      },
       encoding: {
         x: TIME_X,
         y: { field: "value", type: "quantitative", title: "running tasks (max)" },
@@ -482,7 +501,12 @@ export function metricChart(run: ChartRun | null): Chart {
         layer: [
           {
             data: { values: rows },
-            mark: { type: "line", strokeWidth: 1.2, color: RUN_COLORS[run.name] },
+            mark: {
+              type: "line",
+              strokeWidth: 1.2,
+              color: RUN_COLORS[run.name],
+              ...dotWhenOneStep(run.timeline.length),
+            },
             encoding: {
               x: TIME_X,
               y: { field: "value", type: "quantitative", title: metricAxisTitle(metric) },
@@ -510,7 +534,7 @@ export function latencyChart(input: TimelineChartInput): Chart {
   const layers: unknown[] = [
     {
       data: { values: rows },
-      mark: { type: "line", strokeWidth: 1.2 },
+      mark: { type: "line", strokeWidth: 1.2, ...dotWhenOneStep(input.traffic.requests.length) },
       encoding: {
         x: TIME_X,
         y: {
@@ -554,7 +578,12 @@ export function costChart(input: TimelineChartInput): Chart {
       {
         description: "Cost per hour over time.",
         data: { values: rows },
-        mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
+        mark: {
+          type: "line",
+          interpolate: "step-after",
+          strokeWidth: 1.5,
+          ...dotWhenOneStep(input.traffic.requests.length),
+        },
         encoding: {
           x: TIME_X,
           y: {

@@ -17,13 +17,21 @@ import {
 import { withStaticSvg } from "./write-plan-report.js";
 import { reportWriter } from "./write-run-report.js";
 
-/** What report.json holds for a simulate folder: the verdict, the Kpis and the extremes. */
+/**
+ * What report.json holds for a simulate folder: the verdict (with `thinData`, the cautions and
+ * the coverage it rests on), the Kpis and the extremes.
+ */
 export function simulateReportJson(input: SimulateOutput) {
   const v = simulateVerdict(input);
   return {
     format: "caplab-simulate-report/1",
     meetsSlo: v.meetsSlo,
     verdict: v.headline,
+    // True when the trace holds less data than a plan needs (guardrails.minTraceHours): a
+    // pass is then no pass to rest a decision on; `coverage` and `cautions` say why.
+    thinData: v.thinData,
+    cautions: v.cautions,
+    coverage: v.coverage,
     kpis: input.kpis,
     task: input.task,
     scaling: input.scaling,

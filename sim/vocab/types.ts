@@ -15,6 +15,7 @@ import type {
   Slo,
 } from "./config.js";
 import type { PriceTable, TaskSize } from "./fargate.js";
+import type { TraceCoverage } from "./plan.js";
 
 /** Timestamped observations as read from a file or an API; unordered, may repeat or skip. */
 export interface RawMetricSeries {
@@ -325,4 +326,9 @@ export interface SimulateOutput {
   readonly task: TaskSize | null;
   readonly scaling: ScalingConfig | null;
   readonly slo: Slo | null;
+  /**
+   * How much trace the run rests on (analysis/trace-coverage.ts assessTrace, against the
+   * default guardrails); null for a folder written before summary.json held it.
+   */
+  readonly coverage: TraceCoverage | null;
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { assessTrace, requireEnoughTrace } from "../../analysis/trace-coverage.js";
+import {
+  assessTrace,
+  coverageSummary,
+  requireEnoughTrace,
+  thinDataClause,
+} from "../../analysis/trace-coverage.js";
 import { UsageError } from "../../sim/vocab/errors.js";
 import { GuardrailsSchema, type Trace } from "../../sim/vocab/index.js";
 
@@ -143,5 +148,32 @@ describe("requireEnoughTrace", () => {
     expect(() => requireEnoughTrace(assessTrace(trace(3), DEFAULTS, true), "x")).not.toThrow();
     const lower = GuardrailsSchema.parse({ minTraceHours: 0.05 });
     expect(() => requireEnoughTrace(assessTrace(trace(3), lower), "x")).not.toThrow();
+  });
+});
+
+describe("what a verdict says of the data", () => {
+  it("qualifies a short trace, naming the minimum, and says nothing of a day", () => {
+    const one = assessTrace(trace(1), DEFAULTS);
+    expect(thinDataClause(one)).toBe(
+      "over 1 min of trace data only: too little to rest a decision on (a plan needs 24 h: guardrails.minTraceHours)",
+    );
+    expect(coverageSummary(one)).toBe("1 min of trace data (1 step of 60 s)");
+    const day = assessTrace(trace(24 * 60), DEFAULTS);
+    expect(thinDataClause(day)).toBeNull();
+    expect(coverageSummary(day)).toBe("24 h of trace data (1,440 steps of 60 s)");
+    // The guardrails decide: with a minimum of 0 nothing is short.
+    expect(thinDataClause(assessTrace(trace(1), { ...DEFAULTS, minTraceHours: 0 }))).toBeNull();
+  });
+
+  it("names the span and its share with data when the data is a sliver of it", () => {
+    const c = assessTrace(trace(WEEK, 60, [[2, WEEK]]), DEFAULTS);
+    expect(thinDataClause(c)).toBe(
+      "over 2 min of trace data only (in a span of 7 days, under 0.1 % of the steps with data): too little to rest a decision on (a plan needs 24 h: guardrails.minTraceHours)",
+    );
+    expect(coverageSummary(c)).toBe(
+      "2 min of trace data in a span of 7 days (under 0.1 % of its 10,080 steps of 60 s)",
+    );
+    // The gap is 99.98 % of the steps: never rounded up to all of them.
+    expect(c.notes.find((n) => n.includes("gap"))).toMatch(/\(over 99 % of the steps;/);
   });
 });

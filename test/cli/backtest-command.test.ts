@@ -83,3 +83,48 @@ describe("caplab backtest and rightsize", () => {
     }
   });
 });
+
+describe("caplab backtest and rightsize on too little data", () => {
+  const REASON = "too little to rest a decision on (a plan needs 24 h: guardrails.minTraceHours)";
+
+  it("qualify a score and a recommendation on 4 hours, and say nothing on 26", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-btthin-"));
+    try {
+      const short = join(dir, "short");
+      await writeObservedBundle(short, { seed: 3, hours: 4 });
+      const bt = captureIo();
+      expect(await runBacktestCommand(short, undefined, {}, cliContext(bt))).toBe(0);
+      expect(bt.stdout()).toContain(`  data: 4 h of trace data (240 steps of 60 s): ${REASON}\n`);
+      expect(bt.stderr()).toMatch(
+        /^warning: The trace holds 4 h of data; a plan needs at least 24 h/m,
+      );
+      const json = JSON.parse(await readFile(join(short, "backtest.json"), "utf8"));
+      expect(json).toMatchObject({ thinData: true, coverage: { short: true, coveredHours: 4 } });
+      const rs = captureIo();
+      expect(await runRightsizeCommand(short, { sloP95: 300 }, cliContext(rs))).toBe(0);
+      expect(rs.stdout()).toMatch(
+        new RegExp(
+          `Recommended: .*\\n(.*\\n)*On 4 h of trace data \\(240 steps of 60 s\\): too little`,
+        ),
+      );
+      const rsJson = captureIo();
+      expect(
+        await runRightsizeCommand(short, { sloP95: 300, json: true }, cliContext(rsJson)),
+      ).toBe(0);
+      expect(JSON.parse(rsJson.stdout())).toMatchObject({ thinData: true });
+
+      const day = join(dir, "day");
+      await writeObservedBundle(day, { seed: 3, hours: 26 });
+      const btDay = captureIo();
+      expect(await runBacktestCommand(day, undefined, {}, cliContext(btDay))).toBe(0);
+      expect(btDay.stdout()).not.toContain("data:");
+      expect(btDay.stderr()).not.toContain("a plan needs");
+      expect(JSON.parse(await readFile(join(day, "backtest.json"), "utf8")).thinData).toBe(false);
+      const rsDay = captureIo();
+      expect(await runRightsizeCommand(day, { sloP95: 300 }, cliContext(rsDay))).toBe(0);
+      expect(rsDay.stdout()).not.toContain("too little");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

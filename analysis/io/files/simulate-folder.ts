@@ -5,6 +5,9 @@
  *   events.json (ScalingEvent[])                                ├─▶ SimulateOutput
  *   summary.json (Kpis, trace, and the task, scaling and SLO) ──┘
  *
+ * summary.json's `coverage` (how much trace the run rests on) is checked against
+ * {@link CoverageSchema}; a folder written before it existed reads with a null coverage.
+ *
  * Every file is read through bundle-files.ts (confined to the folder, regular files, bounded);
  * the CSV as a stream with csv-parse's record cap. A folder written before summary.json held
  * the task, scaling and SLO still reads: those are null, and the report says what it leaves
@@ -13,13 +16,16 @@
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { CsvError, parse } from "csv-parse";
+import { z } from "zod";
 import {
+  GuardrailsSchema,
   ScalingSchema,
   SloSchema,
   TaskSizeSchema,
   TIMELINE_COLUMNS,
   type Kpis,
   type SimulateOutput,
+  type TraceCoverage,
   type ScalingEvent,
   type Timeline,
   type TimelineColumn,
@@ -55,6 +61,48 @@ const EVENT_KINDS: ReadonlySet<string> = new Set([
   "target-healthy",
   "unhealthy-task-replaced",
 ]);
+
+const hours = z.number().min(0);
+/** summary.json's `coverage`: a TraceCoverage (sim/vocab/plan.ts) as analysis/trace-coverage.ts makes it. */
+const CoverageSchema = z.object({
+  steps: z.number().int().min(0),
+  stepSeconds: z.number().positive(),
+  coveredHours: hours,
+  spanHours: hours,
+  coveragePercent: z.number().min(0).max(100),
+  activePercent: z.number().min(0).max(100),
+  longGaps: z.array(z.object({ fromMs: z.number(), toMs: z.number() })),
+  longGapPercent: z.number().min(0).max(100),
+  guardrails: GuardrailsSchema,
+  short: z.boolean(),
+  belowPattern: z.boolean(),
+  allowedShort: z.boolean(),
+  notes: z.array(z.string()),
+  busiestHour: z
+    .object({
+      fromMs: z.number(),
+      toMs: z.number(),
+      requests: z.number(),
+      leadHours: hours,
+      tailHours: hours,
+    })
+    .nullable()
+    .optional(),
+  limits: z
+    .array(
+      z.object({
+        kind: z.enum([
+          "below-pattern",
+          "peak-at-start",
+          "peak-at-end",
+          "gap-near-peak",
+          "low-coverage",
+        ]),
+        reason: z.string(),
+      }),
+    )
+    .optional(),
+});
 
 /** Reads timeline.csv into a Timeline (empty cells are NaN). */
 async function readTimeline(root: BundleRoot, stepHint: number | null): Promise<Timeline> {
@@ -158,6 +206,12 @@ export async function readSimulateFolder(dir: string): Promise<SimulateOutput> {
     const task = TaskSizeSchema.safeParse(s.task);
     const scaling = ScalingSchema.safeParse(s.scaling);
     const slo = SloSchema.safeParse(s.slo);
+    const coverage = s.coverage === undefined ? null : CoverageSchema.safeParse(s.coverage);
+    if (coverage !== null && !coverage.success)
+      throw new BundleContentError(
+        join(dir, SIMULATE_FILES.summary),
+        `its coverage is not what caplab simulate writes (${["coverage", ...(coverage.error.issues[0]?.path ?? [])].join(".")}: ${coverage.error.issues[0]?.message ?? "invalid"})`,
+      );
     const events = (await readBundleJson(root, SIMULATE_FILES.events, null))?.json;
     if (!Array.isArray(events))
       throw new BundleContentError(join(dir, SIMULATE_FILES.events), "it is not a JSON array");
@@ -190,6 +244,7 @@ export async function readSimulateFolder(dir: string): Promise<SimulateOutput> {
       task: task.success && s.task !== undefined ? task.data : null,
       scaling: scaling.success && s.scaling !== undefined ? scaling.data : null,
       slo: slo.success && s.slo !== undefined ? slo.data : null,
+      coverage: coverage === null ? null : (coverage.data as TraceCoverage),
     };
   } catch (error) {
     if (error instanceof BundleContentError)
