@@ -40,11 +40,17 @@ export function renderRunHtml(
 <p class="sub">${run.meta.startedAt === null && run.meta.endedAt === null ? "start and end not recorded" : `${e(run.meta.startedAt ?? "start unknown")} to ${e(run.meta.endedAt ?? "end unknown")}`}${run.meta.gitCommit !== null ? ` · commit <code>${e(run.meta.gitCommit.slice(0, 12))}</code>` : ""}</p>
 </header>`);
   const verdict = runVerdict(run);
-  const tone = verdict.pass === null ? "risk-medium" : verdict.pass ? "risk-low" : "risk-high";
+  // A pass on too little data is amber, not green: it is no pass to rest a decision on.
+  const tone =
+    verdict.pass === null || (verdict.pass && verdict.thinData === true)
+      ? "risk-medium"
+      : verdict.pass
+        ? "risk-low"
+        : "risk-high";
   const word = verdict.pass === null ? "NO VERDICT" : verdict.pass ? "PASS" : "FAIL";
   body.push(`<section id="verdict" class="verdict ${tone}">
 <div class="verdict-main">
-<p class="eyebrow">Verdict</p>
+<p class="eyebrow">Verdict${verdict.thinData === true ? " on too little data" : ""}</p>
 <h2 class="pick"><span class="badge ${tone}">${word}</span></h2>
 <p>${e(verdict.headline)}</p>
 ${verdict.failing.length > 0 ? `<ul class="cautions">${verdict.failing.map((f) => `<li>${e(f)}</li>`).join("")}</ul>` : ""}

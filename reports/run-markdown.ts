@@ -205,6 +205,8 @@ export interface RunVerdict {
   readonly headline: string;
   /** The failing thresholds, e.g. "http_req_duration p(95)<400: 621 ms". */
   readonly failing: readonly string[];
+  /** The verdict rests on less data than a plan needs: a pass is shown amber, not green. */
+  readonly thinData?: boolean;
 }
 
 /**
@@ -316,10 +318,16 @@ function trafficVerdictOf(v: TrafficSloVerdict): RunVerdict {
           : `NO VERDICT: within the budget on what could be judged (${parts.join("; ")}), but ${v.notJudged.join("; ")}; leave that limit out to judge the traffic on the other alone.`,
       failing: [],
     };
+  const figures = `${parts.join("; ")}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
+  const word = v.meets ? "PASS: the traffic meets the SLO" : "FAIL: the traffic misses the SLO";
   return {
     pass: v.meets,
-    headline: `${v.meets ? "PASS: the traffic meets the SLO" : "FAIL: the traffic misses the SLO"}: ${parts.join("; ")}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}.`,
+    headline:
+      v.thin === null
+        ? `${word}: ${figures}.`
+        : `${word} ${v.meets ? v.thin : v.thin.replace(/: too little/, ": a real miss, but too little")}. Its figures: ${figures}.`,
     failing: v.meets ? [] : failing,
+    thinData: v.thinData,
   };
 }
 

@@ -11,7 +11,13 @@
  * A limit the bundle has no series for is not judged, and the verdict says so: the traffic can
  * still miss the SLO on the other limit, but it does not pass on it alone (no verdict: drop the
  * limit that cannot be judged to judge the other alone).
+ *
+ * Like `simulate`'s, the verdict says how much data it rests on: below the data a plan needs
+ * (guardrails.minTraceHours, plan's {@link assessTrace} over the requests series' steps), a pass is
+ * no plain pass and a miss says it is one on too little data (`thinData`).
  */
+import { GuardrailsSchema, type Trace, type TraceCoverage } from "../sim/vocab/index.js";
+import { assessTrace, thinDataClause } from "../analysis/trace-coverage.js";
 import type { TrafficSide } from "./run-data.js";
 
 /** The SLO a trace bundle's traffic is judged against (`caplab report --slo-…`). */
@@ -50,6 +56,43 @@ export interface TrafficSloVerdict {
   /** The step with the highest p95 above the limit, and the one with the highest 5xx share above it. */
   readonly worstSlow: { readonly timeMs: number; readonly p95Ms: number } | null;
   readonly worstErrors: { readonly timeMs: number; readonly percent: number } | null;
+  /**
+   * The traffic holds less data than a plan needs (guardrails.minTraceHours, default 24 h):
+   * `thin` says so in words ("over 1 min of trace data only: too little to rest a decision on
+   * (…)"), null otherwise.
+   */
+  readonly thinData: boolean;
+  readonly thin: string | null;
+  /** plan's coverage of the requests series' steps; null without steps. */
+  readonly coverage: TraceCoverage | null;
+}
+
+/**
+ * plan's {@link assessTrace} over the traffic's steps with the default guardrails: a step of the
+ * requests series is data (none counted is an idle step), a step it lacks is a gap. Null
+ * without steps.
+ */
+export function trafficCoverage(traffic: TrafficSide): TraceCoverage | null {
+  const steps = traffic.steps;
+  if (steps.length === 0) return null;
+  const stepMs = traffic.stepSeconds * 1000;
+  const startMs = steps[0]!.timeMs;
+  const length = Math.round((steps[steps.length - 1]!.timeMs - startMs) / stepMs) + 1;
+  const requests = new Float64Array(length);
+  const gap = new Uint8Array(length).fill(1);
+  for (const s of steps) {
+    const i = Math.round((s.timeMs - startMs) / stepMs);
+    requests[i] = Number.isFinite(s.requests) ? s.requests : 0;
+    gap[i] = 0;
+  }
+  const trace: Trace = {
+    source: "traffic",
+    startMs,
+    stepSeconds: traffic.stepSeconds,
+    requests,
+    gap,
+  };
+  return assessTrace(trace, GuardrailsSchema.parse({}));
 }
 
 /** Judges every step of `traffic` against `slo` (see the module comment). */
@@ -102,7 +145,12 @@ export function trafficSloVerdict(traffic: TrafficSide, slo: TrafficSlo): Traffi
     if (bad) violating += stepMinutes;
   }
   const budgetMinutes = (slo.violationBudgetPercent / 100) * spanMinutes;
+  const coverage = trafficCoverage(traffic);
+  const thin = coverage === null ? null : thinDataClause(coverage);
   return {
+    thinData: thin !== null,
+    thin,
+    coverage,
     slo,
     meets: violating > budgetMinutes ? false : notJudged.length > 0 ? null : true,
     violatingMinutes: violating,

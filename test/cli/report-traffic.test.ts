@@ -115,23 +115,25 @@ describe("caplab report on a trace bundle", () => {
         md: await readFile(join(out, "report.md"), "utf8"),
         json: JSON.parse(await readFile(join(out, "report.json"), "utf8")) as {
           verdict: { pass: boolean | null };
-          trafficVerdict?: { violatingMinutes: number };
+          trafficVerdict?: { violatingMinutes: number; thinData: boolean; thin: string | null };
         },
       };
     };
     // The ALB log's one minute: p95 3 ms, no 5xx.
     const alb = join(dir, "alb");
     const pass = await report(alb, { sloP95: 5, sloErrors: 0.1 }, "alb-slo-pass");
+    // One minute is less than the day a plan needs: a pass, but not a plain one.
     expect(pass.md).toContain(
-      "**PASS: the traffic meets the SLO: 0 SLO-violating minutes of 1, budget 0.005 (0.50 %); 0 with p95 above 5 ms; 0 with 5xx above 0.100 % of requests.**",
+      "**PASS: the traffic meets the SLO over 1 min of trace data only: too little to rest a decision on (a plan needs 24 h: guardrails.minTraceHours). Its figures: 0 SLO-violating minutes of 1, budget 0.005 (0.50 %); 0 with p95 above 5 ms; 0 with 5xx above 0.100 % of requests.**",
     );
+    expect(pass.json.trafficVerdict).toMatchObject({ thinData: true });
     expect(pass.md).toContain(
       "| SLO (--slo-…) | p95 ≤ 5 ms, 5xx ≤ 0.100 % per step; at most 0.50 % of the minutes violating |",
     );
     expect(pass.json.verdict.pass).toBe(true);
     const fail = await report(alb, { sloP95: 2, sloBudget: 10 }, "alb-slo-fail");
     expect(fail.md).toMatch(
-      /\*\*FAIL: the traffic misses the SLO: 1 SLO-violating minute of 1, budget 0\.100 \(10\.00 %\); 1 with p95 above 2 ms\.\*\*/,
+      /\*\*FAIL: the traffic misses the SLO over 1 min of trace data only: a real miss, but too little to rest a decision on \(a plan needs 24 h: guardrails\.minTraceHours\)\. Its figures: 1 SLO-violating minute of 1, budget 0\.100 \(10\.00 %\); 1 with p95 above 2 ms\.\*\*/,
     );
     expect(fail.md).toMatch(/- ❌ worst p95 [\d.]+ ms at 2025-04-08 00:42Z/);
     expect(fail.json.trafficVerdict?.violatingMinutes).toBe(1);
@@ -156,6 +158,7 @@ describe("caplab report on a trace bundle", () => {
     expect(unjudged.json.verdict.pass).toBeNull();
     const errorsOnly = await report(nginx, { sloErrors: 0.1 }, "nginx-slo-errors");
     expect(errorsOnly.json.verdict.pass).toBe(true);
+    expect(errorsOnly.json.trafficVerdict).toMatchObject({ thinData: false, thin: null });
   });
 
   it("refuses --slo-… where they cannot apply, writing nothing", async () => {

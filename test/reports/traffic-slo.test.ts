@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { TrafficSide, TrafficStep } from "../../reports/run-data.js";
-import { trafficSloVerdict } from "../../reports/traffic-slo.js";
+import { trafficCoverage, trafficSloVerdict } from "../../reports/traffic-slo.js";
 import { breaksSlo } from "../../sim/tally.js";
 
 function traffic(
@@ -105,5 +105,42 @@ describe("trafficSloVerdict", () => {
     });
     expect(v.violatingMinutes).toBe(0);
     expect(v.unjudgedLatencyMinutes).toBe(1);
+  });
+});
+
+describe("how much data the traffic verdict rests on", () => {
+  const SLO = { latencyP95Ms: 300, errorRatePercent: 0.1, violationBudgetPercent: 0.5 };
+
+  it("says a pass on less than a day of data is one on too little data, as simulate's does", () => {
+    const hour = traffic(Array.from({ length: 60 }, (_, i) => step(i, 100, 0, 50)));
+    const v = trafficSloVerdict(hour, SLO);
+    expect(v.meets).toBe(true);
+    expect(v.thinData).toBe(true);
+    expect(v.thin).toBe(
+      "over 1 h of trace data only: too little to rest a decision on (a plan needs 24 h: guardrails.minTraceHours)",
+    );
+    const days = traffic(Array.from({ length: 2 * 1440 }, (_, i) => step(i, 100, 0, 50)));
+    expect(trafficSloVerdict(days, SLO)).toMatchObject({
+      meets: true,
+      thinData: false,
+      thin: null,
+    });
+  });
+
+  it("counts a step the requests series lacks as a gap, and one with no requests as idle data", () => {
+    // Two minutes a day apart (aws-docs-alb-examples.log's shape): 2 steps of data in 1,441.
+    const sparse = traffic([step(0, 5, 0, 3), step(1440, 2, 0, 1)]);
+    const c = trafficCoverage(sparse)!;
+    expect(c.steps).toBe(1441);
+    expect(c.coveredHours * 60).toBeCloseTo(2, 9);
+    expect(trafficSloVerdict(sparse, SLO).thin).toMatch(
+      /^over 2 min of trace data only \(in a span of 24 h, 0\.1 % of the steps with data\)/,
+    );
+    const idle = trafficCoverage(
+      traffic(Array.from({ length: 1440 }, (_, i) => step(i, 0, 0, null))),
+    )!;
+    expect(idle.coveredHours).toBe(24);
+    expect(idle.short).toBe(false);
+    expect(trafficCoverage(traffic([]))).toBeNull();
   });
 });
