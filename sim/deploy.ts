@@ -213,7 +213,7 @@ export class Deployer {
     const desired = this.fleet.desired;
     const rolling = d.stage === "rolling";
     return {
-      ceiling: rolling ? this.room(desired, d) : Infinity,
+      ceiling: rolling ? this.room(d) : Infinity,
       minimumRunning: rolling ? minimumHealthyTasks(desired, d.plan.minimumHealthyPercent) : 0,
       maximumPercent: d.plan.maximumPercent,
     };
@@ -226,7 +226,13 @@ export class Deployer {
    * share it with a rolling update's waves.
    */
   replacementRoom(): number {
-    return Math.max(0, this.replacementLimits().ceiling - this.fleet.upCount());
+    const d = this.current!;
+    return d.stage === "rolling"
+      ? this.fleet.roomUnder(
+          d.plan.maximumPercent,
+          DEPLOYMENT_DEFAULTS.maximumPercentCountsDraining,
+        )
+      : Infinity;
   }
 
   /**
@@ -322,7 +328,7 @@ export class Deployer {
     const { primary, old, primaryInService, oldInService } = this.counts(d, tau);
     if (d.stage === "rolling") {
       if (grew > COUNT_TOLERANCE && both && old > COUNT_TOLERANCE) {
-        const room = this.room(desired, d) - (primary + old);
+        const room = this.room(d) - (primary + old);
         const part = Math.min(room, (grew * old) / (old + primary));
         if (part > COUNT_TOLERANCE) fleet.launch(part, tau, d.previous, extraDelay);
       }
@@ -549,13 +555,12 @@ export class Deployer {
     return c;
   }
 
-  /** RUNNING or PENDING tasks allowed (maximumPercent, rounded down), less the draining ones if they count. */
-  private room(desired: number, d: Running): number {
-    let max = maximumTasks(desired, d.plan.maximumPercent);
-    if (DEPLOYMENT_DEFAULTS.maximumPercentCountsDraining) {
-      for (const g of this.fleet.draining) max -= g.count;
-    }
-    return max;
+  /** RUNNING or PENDING tasks allowed (maximumPercent, rounded down), less the draining ones if they count (Fleet.ceiling). */
+  private room(d: Running): number {
+    return this.fleet.ceiling(
+      d.plan.maximumPercent,
+      DEPLOYMENT_DEFAULTS.maximumPercentCountsDraining,
+    );
   }
 
   private threshold(plan: DeploymentPlan, desired: number): number {
@@ -571,7 +576,7 @@ export class Deployer {
   private startNew(tau: number, d: Running, extraDelay = 0): void {
     const desired = this.fleet.desired;
     const { primary, old, primaryInService } = this.counts(d, tau);
-    const start = Math.min(desired - primaryInService, this.room(desired, d) - (primary + old));
+    const start = Math.min(desired - primaryInService, this.room(d) - (primary + old));
     if (start > COUNT_TOLERANCE) this.launchPrimary(start, tau, d, extraDelay);
   }
 

@@ -1042,9 +1042,9 @@ class Simulation {
     const deployer = fleet.deployment !== null ? this.deployer : null;
     const limits = deployer?.replacementLimits();
     const percent = limits?.maximumPercent ?? this.serviceMaximumPercent();
-    const room =
-      deployer?.replacementRoom() ??
-      Math.max(0, Math.floor((percent * fleet.desired) / 100 + 1e-9) - fleet.upCount());
+    // (Outside deployments draining tasks do not count against maximumPercent: the model as it
+    // was, D4's reading being a deployment's.)
+    const room = deployer?.replacementRoom() ?? fleet.roomUnder(percent, false);
     const first = Math.min(c, room);
     const stopNow = c - first < COUNT_TOLERANCE ? 0 : c - first;
     if (
