@@ -153,3 +153,60 @@ describe("blue/green: each set's killed tasks are replaced by its own", () => {
     });
   });
 });
+
+describe("the ceiling falls between a kill and its replacement (8 tasks at 100 % / 150 %; a scheduled action lowers MaxCapacity to 6 at minute 11)", () => {
+  // New tasks take 90 s to RUNNING here, so the deployment's first four are still launching when,
+  // at minute 11, the scheduled action lowers the desired count to 6 (ceiling floor(6 × 1.5) =
+  // 9), the wave stops two old tasks (6 stay healthy), and the spike kills the six left: 4 new +
+  // 6 old = 10 RUNNING or PENDING before the kill, over the new ceiling, so only 5 of the 6 have
+  // room; the rest is left to the deployment, whose waves start the new revision in it.
+  const lower = `at(${new Date(MONDAY + 11 * 60_000).toISOString().slice(0, 19)})`;
+  const r = runSim(traceOf(Array.from({ length: 40 }, (_, m) => 60 * 8 * (m === 11 ? 40 : 5))), {
+    service: SERVICE,
+    scaling: {
+      MinCapacity: 8,
+      MaxCapacity: 8,
+      DesiredCount: 8,
+      scheduledActions: [
+        {
+          ScheduledActionName: "lower",
+          Schedule: lower,
+          ScalableTargetAction: { MinCapacity: 6, MaxCapacity: 6 },
+        },
+      ],
+    },
+    platform: { ...PLATFORM, launchSeconds: 90 },
+    deployments: [{ at: at(10), maximumPercent: 150 }],
+  });
+  const t = r.timeline!;
+  const dc = t.deployment!;
+
+  it("replaces only as many killed old tasks as the lowered ceiling leaves room for: 5 of 6", () => {
+    const kill = of(r.events, "oom-kill");
+    expect(kill).toHaveLength(1);
+    expect(kill[0]).toMatchObject({ step: 11, tasks: 6 });
+    expect(kill[0]!.reason).toMatch(/revision 0 \(a deployment runs\)/);
+    // The five replacements (of revision 0) are PENDING from the kill at 11:00 and RUNNING from
+    // 12:30; the new revision's four, RUNNING from 11:30.
+    expect(t.pendingCount[11]).toBeCloseTo(5 + 4 / 2, 9);
+    expect(dc.activeRunningCount[12]).toBeCloseTo(5 / 2, 9);
+    expect(dc.primaryRunningCount[12]).toBe(4);
+  });
+
+  it("starts the rest later, as the new revision, in the deployment's waves, and never goes above the ceiling", () => {
+    const waves = of(r.events, "tasks-replaced").filter((e) => e.step > 11);
+    // Minute 13: the old replacements are healthy; the wave stops 3 and starts the 2 new tasks
+    // that bring the new revision to the desired count.
+    expect(waves[0]).toMatchObject({ step: 13 });
+    expect(waves[0]!.reason).toMatch(
+      /Stopped 3 task\(s\) of revision 0 .* started 2 of revision 1/,
+    );
+    for (let i = 11; i < 40; i++) {
+      expect(t.runningCount[i]! + t.pendingCount[i]!, `step ${i}`).toBeLessThanOrEqual(9 + 1e-9);
+    }
+    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "completed", failedTasks: 0 });
+    const end = of(r.events, "deployment-completed")[0]!.step;
+    expect(dc.primaryRunningCount[end + 1]).toBe(6);
+    expect(dc.activeRunningCount[end + 1]).toBe(0);
+  });
+});
