@@ -262,16 +262,57 @@ export class Deployer {
    * version to prioritize deployment progress"), as many as {@link replacementRoom} allows (the
    * killed tasks no longer count against it, so it holds them unless the ceiling fell meanwhile:
    * a scheduled action lowering MaxCapacity); the rest is left to the deployment, whose next wave
-   * starts the new revision in the room they leave. A killed task of the new revision is not a
-   * failed task for the circuit breaker: it reached RUNNING and passed its health checks
-   * (sim/MODEL-AUDIT.md D11, D14). Returns the tasks started.
+   * starts the new revision in the room they leave.
+   *
+   * Of these, `neverHealthy` died before their first passing health check (a base memory over
+   * the task's: each dies as it starts). Those of the revision being deployed are failed tasks
+   * for the circuit breaker ("When tasks fail to reach in the RUNNING state, the deployment
+   * circuit breaker increases the failure count by one", and in its second stage "When a health
+   * check fails for the task", ECS developer guide, deployment circuit breaker; "A task from new
+   * deployment stopped or failed to start consecutively", AWS re:Post, troubleshoot ECS
+   * deployment failures); a task that passed its checks and then died is not (sim/MODEL-AUDIT.md
+   * D11, D14). They are counted before the replacements start, so that a breaker they trip rolls
+   * back before the failed revision starts again: after a rollback, ECS starts no task of the
+   * failed revision ("A deployment in a `FAILED` state doesn't launch any new tasks", ECS
+   * developer guide, deployment circuit breaker), and its killed tasks are left to the
+   * rollback's waves. Returns the tasks started.
    */
-  replaceKilled(count: number, tau: number, rev: number, extraDelay: number): number {
+  replaceKilled(
+    i: number,
+    count: number,
+    tau: number,
+    rev: number,
+    extraDelay: number,
+    neverHealthy: number,
+  ): number {
     const d = this.current;
     if (d === null || d.finished) return 0;
+    if (neverHealthy > 0 && this.countsFailedTasks(rev)) {
+      this.countFailures(
+        i,
+        tau,
+        d,
+        neverHealthy,
+        "died for memory before their first passing health check (failed to start)",
+      );
+      if (d.finished) return 0; // FAILED without rollback: the scheduler has the fleet again
+    }
+    if (this.abandons(rev)) return 0;
     const start = Math.min(count, this.replacementRoom());
     if (start > COUNT_TOLERANCE) this.launchReplacement(start, tau, rev, extraDelay);
     return start > COUNT_TOLERANCE ? start : 0;
+  }
+
+  /** Whether a task of revision `rev` that fails is a failed task of the deployment in progress (of the revision it deploys, before any rollback). */
+  countsFailedTasks(rev: number): boolean {
+    const d = this.current;
+    return d !== null && !d.finished && !d.rolledBack && rev === d.primary;
+  }
+
+  /** Whether the deployment in progress is a rollback away from revision `rev` (ECS starts no task of it again). */
+  abandons(rev: number): boolean {
+    const d = this.current;
+    return d !== null && !d.finished && d.rolledBack && rev === d.previous;
   }
 
   /**

@@ -5,7 +5,8 @@
  * killed for memory while a deployment runs is replaced by a task of revision R, under the
  * maximumPercent ceiling ECS's replacement of unhealthy tasks goes by; a killed task of the new
  * revision is not a failed task for the circuit breaker (it reached RUNNING and passed its health
- * checks); an old revision's replacement is not the deployment's progress.
+ * checks), unless it died before its first passing health check (a base memory that does not
+ * fit: it failed to start); an old revision's replacement is not the deployment's progress.
  *
  * The service: 1-vCPU, 2-GiB tasks of 10 ms of CPU and 500 ms of latency per request, 1024 MiB
  * at rest and 64 MiB per request in flight (16 fit); oomModel meanTask, so a group dies whole
@@ -208,5 +209,50 @@ describe("the ceiling falls between a kill and its replacement (8 tasks at 100 %
     const end = of(r.events, "deployment-completed")[0]!.step;
     expect(dc.primaryRunningCount[end + 1]).toBe(6);
     expect(dc.activeRunningCount[end + 1]).toBe(0);
+  });
+});
+
+describe("a deployment whose tasks' base memory does not fit (4096 MiB at rest in a 2-GiB task: each task dies as it starts), circuit breaker on (threshold 3)", () => {
+  // Both revisions run the config's service (README, Deployments under load), so the old one
+  // crash-loops too; what the breaker sees is the new revision's tasks dying before their first
+  // passing health check, which in ECS never pass one: failed tasks ("When tasks fail to reach
+  // in the RUNNING state, the deployment circuit breaker increases the failure count by one",
+  // and likewise "When a health check fails for the task", ECS developer guide, deployment
+  // circuit breaker). Until p13 they were not counted and the deployment never failed.
+  const deploy = (rollback: boolean) =>
+    runSim(traceOf(Array.from({ length: 30 }, () => 60 * 4 * 5)), {
+      service: { ...SERVICE, memoryMiB: { base: 4096 } },
+      scaling: FOUR,
+      platform: PLATFORM,
+      deployments: [{ at: at(10), deploymentCircuitBreaker: { enable: true, rollback } }],
+    });
+
+  it("counts the new revision's four as failed tasks and rolls back at once; no task of the failed revision starts again", () => {
+    const r = deploy(true);
+    const rollback = of(r.events, "rollback");
+    expect(rollback).toHaveLength(1);
+    expect(rollback[0]).toMatchObject({ step: 10, tasks: 4 });
+    expect(rollback[0]!.reason).toMatch(
+      /4 tasks of revision 1 died for memory before their first passing health check/,
+    );
+    const killedNew = of(r.events, "oom-kill").filter((e) => /revision 1/.test(e.reason));
+    expect(killedNew).toHaveLength(1);
+    expect(killedNew[0]!.reason).toMatch(/a failed task for the circuit breaker/);
+    // The old revision's tasks die as they start too, but are no failed tasks of this deployment.
+    // (Whether the rollback completes rests on the old revision, which crash-loops as well: here
+    // its tasks count as healthy at a step's start, at the default timings never.)
+    expect(r.kpis.deployments![0]!.failedTasks).toBe(4);
+    for (const e of of(r.events, "oom-kill")) {
+      if (e.step > 10) expect(e.reason).not.toMatch(/revision 1/);
+    }
+  });
+
+  it("without rollback, the deployment FAILS and the scheduler keeps the old revision", () => {
+    const r = deploy(false);
+    expect(of(r.events, "rollback")).toHaveLength(0);
+    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "failed", failedTasks: 4 });
+    const failed = of(r.events, "deployment-completed");
+    expect(failed[0]).toMatchObject({ step: 10 });
+    expect(failed[0]!.reason).toMatch(/FAILED: 4 tasks of revision 1 died for memory/);
   });
 });
