@@ -119,6 +119,14 @@ export interface DeployerParams {
   readonly deregistrationDelaySeconds: number;
   /** USD per task-second of the revision running before the deployment. */
   readonly costRate: number;
+  /**
+   * Whether the service's base memory does not fit in the task's, so that every task dies as it
+   * starts and none passes a health check: none counts as healthy for the deployment (neither
+   * for minimumHealthyPercent nor for its completion) and none resets the circuit breaker's
+   * count, though the engine may hold a group launched late in a step healthy until it is killed
+   * at the next step's start (sim/MODEL-AUDIT.md D11).
+   */
+  readonly tasksDieAsTheyStart: boolean;
 }
 
 type Stage = "scale-up" | "shifting" | "baking" | "rolling";
@@ -579,8 +587,10 @@ export class Deployer {
       oldHealthy: 0,
       oldReplacing: 0,
     };
+    // (A task that dies as it starts never passes a check, whatever time its group was given.)
+    const dying = this.params.tasksDieAsTheyStart;
     for (const g of this.fleet.groups) {
-      const healthy = g.healthyAt <= tau && !g.unhealthy;
+      const healthy = !dying && g.healthyAt <= tau && !g.unhealthy;
       const inService = Number.isNaN(g.stopAt) ? g.count : 0;
       if (g.rev === d.primary) {
         c.primary += g.count;
@@ -636,7 +646,10 @@ export class Deployer {
     // "A task that reaches a healthy state resets the failure count to 0" (ECS API
     // DeploymentCircuitBreaker.resetOnHealthyTask): a new task that turned healthy since the
     // last wave.
-    if (d.plan.deploymentCircuitBreaker?.resetOnHealthyTask !== false) {
+    if (
+      d.plan.deploymentCircuitBreaker?.resetOnHealthyTask !== false &&
+      !this.params.tasksDieAsTheyStart
+    ) {
       for (const g of fleet.groups) {
         if (g.rev === d.primary && g.healthyAt > d.resetCheckedAt && g.healthyAt <= tau) {
           if (g.count > COUNT_TOLERANCE) d.failures = 0;

@@ -441,6 +441,7 @@ class Simulation {
               unhealthyThresholdCount: platform.unhealthyThresholdCount,
               deregistrationDelaySeconds: platform.deregistrationDelaySeconds,
               costRate: taskCostPerSecond(task, prices),
+              tasksDieAsTheyStart: this.inflightThatFits === -Infinity,
             },
             this.tally,
             trace.startMs,

@@ -239,9 +239,8 @@ describe("a deployment whose tasks' base memory does not fit (4096 MiB at rest i
     expect(killedNew).toHaveLength(1);
     expect(killedNew[0]!.reason).toMatch(/a failed task for the circuit breaker/);
     // The old revision's tasks die as they start too, but are no failed tasks of this deployment.
-    // (Whether the rollback completes rests on the old revision, which crash-loops as well: here
-    // its tasks count as healthy at a step's start, at the default timings never.)
-    expect(r.kpis.deployments![0]!.failedTasks).toBe(4);
+    // The rollback never completes: the old revision's tasks never pass a check either.
+    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "unfinished", failedTasks: 4 });
     for (const e of of(r.events, "oom-kill")) {
       if (e.step > 10) expect(e.reason).not.toMatch(/revision 1/);
     }
@@ -254,5 +253,25 @@ describe("a deployment whose tasks' base memory does not fit (4096 MiB at rest i
     const failed = of(r.events, "deployment-completed");
     expect(failed[0]).toMatchObject({ step: 10 });
     expect(failed[0]!.reason).toMatch(/FAILED: 4 tasks of revision 1 died for memory/);
+  });
+
+  it("on 5-minute steps, one task at a time, trips the breaker too: a task started and killed inside a step never counts as healthy, neither completing the deployment nor resetting the count", () => {
+    // At the default timings a replacement is RUNNING 65 s after its kill, inside the same
+    // 5-minute step, and dies at the next step's start; the deployment's wave came first and,
+    // until p13, took it for healthy: the deployment completed in 5 minutes with 1 failed task.
+    const r = runSim(
+      traceOf(
+        Array.from({ length: 24 }, () => 300 * 5),
+        { stepSeconds: 300 },
+      ),
+      {
+        service: { ...SERVICE, memoryMiB: { base: 4096 } },
+        scaling: { MinCapacity: 1, MaxCapacity: 1, DesiredCount: 1 },
+        deployments: [{ at: at(30), deploymentCircuitBreaker: { enable: true, rollback: true } }],
+      },
+    );
+    expect(of(r.events, "rollback")).toHaveLength(1);
+    expect(of(r.events, "deployment-completed")).toHaveLength(0);
+    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "unfinished", failedTasks: 3 });
   });
 });
