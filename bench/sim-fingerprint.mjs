@@ -6,7 +6,7 @@
 // `plan --default`, the simulate examples (one with deployments), and variants that take the
 // rarer paths: OOM under "poisson" and "meanTask", a base that does not fit (a crash loop), slow
 // start, scheduled actions, step policies, 10-second steps, gaps in the trace, deployments,
-// draining tasks left out of the AWS/ECS averages.
+// draining tasks left out of the AWS/ECS averages, tasks killed for memory during deployments.
 // The trace files are read from ../shared/data (relative to the repository), as the tests do.
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
@@ -279,6 +279,28 @@ for (const file of ["simulate-nasa.yaml", "simulate-deploy.yaml"]) {
     );
   }
   if (config) await planCase("draining tasks out of the AWS/ECS averages", config, repo, 17);
+}
+
+// Tasks killed for memory during deployments (sim/MODEL-AUDIT.md D11, D14): the deployments of
+// examples/simulate-deploy.yaml with 400 MiB per request in flight (4 requests fit: 6.6 tasks
+// die in 217 kills during its second and third deployments), and with a base that does not fit
+// (every task dies as it starts: the circuit breaker of its first deployment counts the new
+// revision's 4 as failed tasks and rolls back, to an old revision that crash-loops too, so the
+// rollback runs to the trace's end). Last, after the cases of main's build at 2152bd2, whose
+// lines stay as they were (the `all` line changes with the new lines).
+{
+  const path = resolve(repo, "examples", "simulate-deploy.yaml");
+  const { config, baseDir } = await loadConfig(path, SimulateConfigSchema);
+  const trace = await loadTrace(config.trace, baseDir, () => {});
+  const deployments = deploymentPlans(config.deployments, trace);
+  const candidate = { task: config.task, scaling: config.scaling, deployments };
+  for (const [name, memoryMiB] of [
+    ["400 MiB per request in flight", { base: 300, perInflightRequest: 400 }],
+    ["a base that does not fit", { base: 5000, perInflightRequest: 0.5 }],
+  ]) {
+    const context = simulationContext({ ...config, service: { ...config.service, memoryMiB } });
+    await cases(`simulate-deploy.yaml, ${name}`, trace, context, [candidate]);
+  }
 }
 
 console.log(lines.join("\n"));

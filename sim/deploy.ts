@@ -119,6 +119,14 @@ export interface DeployerParams {
   readonly deregistrationDelaySeconds: number;
   /** USD per task-second of the revision running before the deployment. */
   readonly costRate: number;
+  /**
+   * Whether the service's base memory does not fit in the task's, so that every task dies as it
+   * starts and none passes a health check: none counts as healthy for the deployment (neither
+   * for minimumHealthyPercent nor for its completion) and none resets the circuit breaker's
+   * count, though the engine may hold a group launched late in a step healthy until it is killed
+   * at the next step's start (sim/MODEL-AUDIT.md D11).
+   */
+  readonly tasksDieAsTheyStart: boolean;
 }
 
 type Stage = "scale-up" | "shifting" | "baking" | "rolling";
@@ -213,7 +221,7 @@ export class Deployer {
     const desired = this.fleet.desired;
     const rolling = d.stage === "rolling";
     return {
-      ceiling: rolling ? this.room(desired, d) : Infinity,
+      ceiling: rolling ? this.room(d) : Infinity,
       minimumRunning: rolling ? minimumHealthyTasks(desired, d.plan.minimumHealthyPercent) : 0,
       maximumPercent: d.plan.maximumPercent,
     };
@@ -226,7 +234,13 @@ export class Deployer {
    * share it with a rolling update's waves.
    */
   replacementRoom(): number {
-    return Math.max(0, this.replacementLimits().ceiling - this.fleet.upCount());
+    const d = this.current!;
+    return d.stage === "rolling"
+      ? this.fleet.roomUnder(
+          d.plan.maximumPercent,
+          DEPLOYMENT_DEFAULTS.maximumPercentCountsDraining,
+        )
+      : Infinity;
   }
 
   /**
@@ -256,16 +270,57 @@ export class Deployer {
    * version to prioritize deployment progress"), as many as {@link replacementRoom} allows (the
    * killed tasks no longer count against it, so it holds them unless the ceiling fell meanwhile:
    * a scheduled action lowering MaxCapacity); the rest is left to the deployment, whose next wave
-   * starts the new revision in the room they leave. A killed task of the new revision is not a
-   * failed task for the circuit breaker: it reached RUNNING and passed its health checks
-   * (sim/MODEL-AUDIT.md D11, D14). Returns the tasks started.
+   * starts the new revision in the room they leave.
+   *
+   * Of these, `neverHealthy` died before their first passing health check (a base memory over
+   * the task's: each dies as it starts). Those of the revision being deployed are failed tasks
+   * for the circuit breaker ("When tasks fail to reach in the RUNNING state, the deployment
+   * circuit breaker increases the failure count by one", and in its second stage "When a health
+   * check fails for the task", ECS developer guide, deployment circuit breaker; "A task from new
+   * deployment stopped or failed to start consecutively", AWS re:Post, troubleshoot ECS
+   * deployment failures); a task that passed its checks and then died is not (sim/MODEL-AUDIT.md
+   * D11, D14). They are counted before the replacements start, so that a breaker they trip rolls
+   * back before the failed revision starts again: after a rollback, ECS starts no task of the
+   * failed revision ("A deployment in a `FAILED` state doesn't launch any new tasks", ECS
+   * developer guide, deployment circuit breaker), and its killed tasks are left to the
+   * rollback's waves. Returns the tasks started.
    */
-  replaceKilled(count: number, tau: number, rev: number, extraDelay: number): number {
+  replaceKilled(
+    i: number,
+    count: number,
+    tau: number,
+    rev: number,
+    extraDelay: number,
+    neverHealthy: number,
+  ): number {
     const d = this.current;
     if (d === null || d.finished) return 0;
+    if (neverHealthy > 0 && this.countsFailedTasks(rev)) {
+      this.countFailures(
+        i,
+        tau,
+        d,
+        neverHealthy,
+        "died for memory before their first passing health check (failed to start)",
+      );
+      if (d.finished) return 0; // FAILED without rollback: the scheduler has the fleet again
+    }
+    if (this.abandons(rev)) return 0;
     const start = Math.min(count, this.replacementRoom());
     if (start > COUNT_TOLERANCE) this.launchReplacement(start, tau, rev, extraDelay);
     return start > COUNT_TOLERANCE ? start : 0;
+  }
+
+  /** Whether a task of revision `rev` that fails is a failed task of the deployment in progress (of the revision it deploys, before any rollback). */
+  countsFailedTasks(rev: number): boolean {
+    const d = this.current;
+    return d !== null && !d.finished && !d.rolledBack && rev === d.primary;
+  }
+
+  /** Whether the deployment in progress is a rollback away from revision `rev` (ECS starts no task of it again). */
+  abandons(rev: number): boolean {
+    const d = this.current;
+    return d !== null && !d.finished && d.rolledBack && rev === d.previous;
   }
 
   /**
@@ -322,7 +377,7 @@ export class Deployer {
     const { primary, old, primaryInService, oldInService } = this.counts(d, tau);
     if (d.stage === "rolling") {
       if (grew > COUNT_TOLERANCE && both && old > COUNT_TOLERANCE) {
-        const room = this.room(desired, d) - (primary + old);
+        const room = this.room(d) - (primary + old);
         const part = Math.min(room, (grew * old) / (old + primary));
         if (part > COUNT_TOLERANCE) fleet.launch(part, tau, d.previous, extraDelay);
       }
@@ -532,8 +587,10 @@ export class Deployer {
       oldHealthy: 0,
       oldReplacing: 0,
     };
+    // (A task that dies as it starts never passes a check, whatever time its group was given.)
+    const dying = this.params.tasksDieAsTheyStart;
     for (const g of this.fleet.groups) {
-      const healthy = g.healthyAt <= tau && !g.unhealthy;
+      const healthy = !dying && g.healthyAt <= tau && !g.unhealthy;
       const inService = Number.isNaN(g.stopAt) ? g.count : 0;
       if (g.rev === d.primary) {
         c.primary += g.count;
@@ -549,13 +606,12 @@ export class Deployer {
     return c;
   }
 
-  /** RUNNING or PENDING tasks allowed (maximumPercent, rounded down), less the draining ones if they count. */
-  private room(desired: number, d: Running): number {
-    let max = maximumTasks(desired, d.plan.maximumPercent);
-    if (DEPLOYMENT_DEFAULTS.maximumPercentCountsDraining) {
-      for (const g of this.fleet.draining) max -= g.count;
-    }
-    return max;
+  /** RUNNING or PENDING tasks allowed (maximumPercent, rounded down), less the draining ones if they count (Fleet.ceiling). */
+  private room(d: Running): number {
+    return this.fleet.ceiling(
+      d.plan.maximumPercent,
+      DEPLOYMENT_DEFAULTS.maximumPercentCountsDraining,
+    );
   }
 
   private threshold(plan: DeploymentPlan, desired: number): number {
@@ -571,7 +627,7 @@ export class Deployer {
   private startNew(tau: number, d: Running, extraDelay = 0): void {
     const desired = this.fleet.desired;
     const { primary, old, primaryInService } = this.counts(d, tau);
-    const start = Math.min(desired - primaryInService, this.room(desired, d) - (primary + old));
+    const start = Math.min(desired - primaryInService, this.room(d) - (primary + old));
     if (start > COUNT_TOLERANCE) this.launchPrimary(start, tau, d, extraDelay);
   }
 
@@ -590,7 +646,10 @@ export class Deployer {
     // "A task that reaches a healthy state resets the failure count to 0" (ECS API
     // DeploymentCircuitBreaker.resetOnHealthyTask): a new task that turned healthy since the
     // last wave.
-    if (d.plan.deploymentCircuitBreaker?.resetOnHealthyTask !== false) {
+    if (
+      d.plan.deploymentCircuitBreaker?.resetOnHealthyTask !== false &&
+      !this.params.tasksDieAsTheyStart
+    ) {
       for (const g of fleet.groups) {
         if (g.rev === d.primary && g.healthyAt > d.resetCheckedAt && g.healthyAt <= tau) {
           if (g.count > COUNT_TOLERANCE) d.failures = 0;

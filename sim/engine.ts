@@ -233,12 +233,14 @@ class Simulation {
   private killedTimeSum = 0;
   /**
    * While a deployment runs, the step's kills by revision (ECS replaces each with its own,
-   * {@link Simulation.replaceKilled}): the revisions in the order of their first kill, and the
-   * tasks killed and their count-weighted times.
+   * {@link Simulation.replaceKilled}): the revisions in the order of their first kill, the
+   * tasks killed and their count-weighted times, and those killed before their first passing
+   * health check (failed to start, for the circuit breaker).
    */
   private readonly killedRevs: number[] = [];
   private readonly killedByRev: number[] = [];
   private readonly killedTimeByRev: number[] = [];
+  private readonly killedNeverHealthyByRev: number[] = [];
   /** Task-seconds the step's killed tasks of the PRIMARY revision ran before their kill (deployment columns). */
   private killedPrimaryRunning = 0;
   private p50 = NaN;
@@ -439,6 +441,7 @@ class Simulation {
               unhealthyThresholdCount: platform.unhealthyThresholdCount,
               deregistrationDelaySeconds: platform.deregistrationDelaySeconds,
               costRate: taskCostPerSecond(task, prices),
+              tasksDieAsTheyStart: this.inflightThatFits === -Infinity,
             },
             this.tally,
             trace.startMs,
@@ -1042,9 +1045,9 @@ class Simulation {
     const deployer = fleet.deployment !== null ? this.deployer : null;
     const limits = deployer?.replacementLimits();
     const percent = limits?.maximumPercent ?? this.serviceMaximumPercent();
-    const room =
-      deployer?.replacementRoom() ??
-      Math.max(0, Math.floor((percent * fleet.desired) / 100 + 1e-9) - fleet.upCount());
+    // (Outside deployments draining tasks do not count against maximumPercent: the model as it
+    // was, D4's reading being a deployment's.)
+    const room = deployer?.replacementRoom() ?? fleet.roomUnder(percent, false);
     const first = Math.min(c, room);
     const stopNow = c - first < COUNT_TOLERANCE ? 0 : c - first;
     if (
@@ -1141,7 +1144,7 @@ class Simulation {
     // One replacement group for the step's kills (per revision while a deployment runs), started
     // at their (count-weighted) mean time.
     if (this.killedInStep > 0) {
-      if (this.fleet.deployment !== null) this.replaceKilled();
+      if (this.fleet.deployment !== null) this.replaceKilled(i);
       else {
         this.fleet.reconcile(
           this.killedTimeSum / this.killedInStep,
@@ -1155,25 +1158,29 @@ class Simulation {
    * ECS replaces the step's killed tasks while a deployment runs: each revision's by tasks of
    * that revision ("ECS now replaces unhealthy or terminated tasks using the same service
    * revision they belong to", What's New, Nov 2025), under the ceiling the replacement of
-   * unhealthy tasks goes by (sim/deploy.ts `Deployer.replaceKilled`). Before, they went through
-   * the deployment's reconcile, which started the new revision in their place and moved a
-   * rolling update along for nothing (sim/MODEL-AUDIT.md D14).
+   * unhealthy tasks goes by (sim/deploy.ts `Deployer.replaceKilled`); the new revision's tasks
+   * that died before their first passing health check are failed tasks for the circuit breaker
+   * (D11). Before, they went through the deployment's reconcile, which started the new revision
+   * in their place and moved a rolling update along for nothing (sim/MODEL-AUDIT.md D14).
    */
-  private replaceKilled(): void {
+  private replaceKilled(i: number): void {
     const revs = this.killedRevs;
     for (let k = 0; k < revs.length; k++) {
       const killed = this.killedByRev[k]!;
       this.deployer!.replaceKilled(
+        i,
         killed,
         this.killedTimeByRev[k]! / killed,
         revs[k]!,
         this.oomReplacementDelaySeconds,
+        this.killedNeverHealthyByRev[k]!,
       );
     }
     while (revs.length > 0) {
       revs.pop();
       this.killedByRev.pop();
       this.killedTimeByRev.pop();
+      this.killedNeverHealthyByRev.pop();
     }
   }
 
@@ -1240,21 +1247,39 @@ class Simulation {
     if (this.deployer !== null && g.rev === this.deployer.primaryRev) {
       this.killedPrimaryRunning += killed * overlap(g.runningAt, tau, t0, t1);
     }
+    // Killed before its first passing health check: the base memory does not fit, so it died as
+    // it started (the model may have counted it healthy at the step's start: a task started
+    // late in a step dies at the next one's), or it had not passed one yet.
+    const failedToStart = fits === -Infinity || !(g.healthyAt <= tau);
     if (this.fleet.deployment !== null) {
+      const neverHealthy = failedToStart ? killed : 0;
       const k = this.killedRevs.indexOf(g.rev);
       if (k < 0) {
         this.killedRevs.push(g.rev);
         this.killedByRev.push(killed);
         this.killedTimeByRev.push(killed * tau);
+        this.killedNeverHealthyByRev.push(neverHealthy);
       } else {
         this.killedByRev[k] = this.killedByRev[k]! + killed;
         this.killedTimeByRev[k] = this.killedTimeByRev[k]! + killed * tau;
+        this.killedNeverHealthyByRev[k] = this.killedNeverHealthyByRev[k]! + neverHealthy;
       }
     }
-    const by =
-      this.fleet.deployment !== null
-        ? ` with tasks of its revision ${g.rev} (a deployment runs)`
-        : "";
+    if (this.emit === null) return;
+    // What ECS does about them (the words for one task dying as it starts, or for several).
+    const one = fits === -Infinity;
+    const them = one ? "it" : "them";
+    const deployer = this.fleet.deployment !== null ? this.deployer : null;
+    const replaced =
+      deployer === null
+        ? `ECS replaces ${them} at once`
+        : deployer.abandons(g.rev)
+          ? `ECS does not start revision ${g.rev} again (a rollback away from it runs): the rollback's waves start revision ${deployer.primaryRev} in ${one ? "its" : "their"} place`
+          : `ECS replaces ${them} at once with tasks of its revision ${g.rev} (a deployment runs)${
+              failedToStart && deployer.countsFailedTasks(g.rev)
+                ? `; never having passed a health check, ${one ? "each is" : "they are"} a failed task for the circuit breaker`
+                : ""
+            }`;
     this.emit?.({
       kind: "oom-kill",
       timeMs: this.trace.startMs + tau * 1000,
@@ -1262,8 +1287,8 @@ class Simulation {
       tasks: killed,
       reason:
         fits === -Infinity
-          ? `${round2(killed)} task(s) need ${this.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts; ECS replaces it at once${by}.`
-          : `${round2(killed)} task(s) (${(100 * share).toFixed(1)} % of ${round2(c)}) passed the task's ${this.memoryMiB} MiB with about ${Math.round(peak)} requests in flight (${Math.floor(fits)} fit; ${this.poissonOom ? "Poisson" : "mean task"}); their queued and in-flight requests fail; ECS replaces them at once${by}.`,
+          ? `${round2(killed)} task(s) need ${this.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts; ${replaced}.`
+          : `${round2(killed)} task(s) (${(100 * share).toFixed(1)} % of ${round2(c)}) passed the task's ${this.memoryMiB} MiB with about ${Math.round(peak)} requests in flight (${Math.floor(fits)} fit; ${this.poissonOom ? "Poisson" : "mean task"}); their queued and in-flight requests fail; ${replaced}.`,
     });
   }
 

@@ -19,7 +19,7 @@
  *
  * (sim/engine.ts drives it step by step.)
  */
-import { launchThrottleSeconds } from "./rules.js";
+import { launchThrottleSeconds, maximumTasks } from "./rules.js";
 import type { StepSums, Tally } from "./tally.js";
 
 /** Backlog per task below which a group counts as empty. */
@@ -291,6 +291,27 @@ export class Fleet {
     const groups = this.groups;
     for (let k = 0; k < groups.length; k++) total += groups[k]!.count;
     return total;
+  }
+
+  /**
+   * The ceiling under which ECS starts tasks beside the ones it will stop: the RUNNING or PENDING
+   * tasks maximumPercent allows at the desired count ("rounded down", ECS API
+   * DeploymentConfiguration; sim/rules.ts `maximumTasks`), less the draining tasks when they
+   * count against it (`countsDraining`: a deployment's DEPLOYMENT_DEFAULTS
+   * .maximumPercentCountsDraining, sim/MODEL-AUDIT.md D4). A rolling update's waves start new
+   * tasks under it, and ECS's replacement of unhealthy or killed tasks starts replacements under
+   * it, during a rolling update (sim/deploy.ts) and outside deployments (sim/engine.ts
+   * `replaceUnhealthy`) alike.
+   */
+  ceiling(maximumPercent: number, countsDraining: boolean): number {
+    let max = maximumTasks(this.desired, maximumPercent);
+    if (countsDraining) for (const g of this.draining) max -= g.count;
+    return max;
+  }
+
+  /** Tasks that can start at once under {@link ceiling}: it, less the tasks RUNNING or PENDING (unhealthy ones included); 0 at least. */
+  roomUnder(maximumPercent: number, countsDraining: boolean): number {
+    return Math.max(0, this.ceiling(maximumPercent, countsDraining) - this.upCount());
   }
 
   /**

@@ -5,7 +5,8 @@
  * killed for memory while a deployment runs is replaced by a task of revision R, under the
  * maximumPercent ceiling ECS's replacement of unhealthy tasks goes by; a killed task of the new
  * revision is not a failed task for the circuit breaker (it reached RUNNING and passed its health
- * checks); an old revision's replacement is not the deployment's progress.
+ * checks), unless it died before its first passing health check (a base memory that does not
+ * fit: it failed to start); an old revision's replacement is not the deployment's progress.
  *
  * The service: 1-vCPU, 2-GiB tasks of 10 ms of CPU and 500 ms of latency per request, 1024 MiB
  * at rest and 64 MiB per request in flight (16 fit); oomModel meanTask, so a group dies whole
@@ -151,5 +152,126 @@ describe("blue/green: each set's killed tasks are replaced by its own", () => {
       durationMinutes: 11,
       failedTasks: 0,
     });
+  });
+});
+
+describe("the ceiling falls between a kill and its replacement (8 tasks at 100 % / 150 %; a scheduled action lowers MaxCapacity to 6 at minute 11)", () => {
+  // New tasks take 90 s to RUNNING here, so the deployment's first four are still launching when,
+  // at minute 11, the scheduled action lowers the desired count to 6 (ceiling floor(6 × 1.5) =
+  // 9), the wave stops two old tasks (6 stay healthy), and the spike kills the six left: 4 new +
+  // 6 old = 10 RUNNING or PENDING before the kill, over the new ceiling, so only 5 of the 6 have
+  // room; the rest is left to the deployment, whose waves start the new revision in it.
+  const lower = `at(${new Date(MONDAY + 11 * 60_000).toISOString().slice(0, 19)})`;
+  const r = runSim(traceOf(Array.from({ length: 40 }, (_, m) => 60 * 8 * (m === 11 ? 40 : 5))), {
+    service: SERVICE,
+    scaling: {
+      MinCapacity: 8,
+      MaxCapacity: 8,
+      DesiredCount: 8,
+      scheduledActions: [
+        {
+          ScheduledActionName: "lower",
+          Schedule: lower,
+          ScalableTargetAction: { MinCapacity: 6, MaxCapacity: 6 },
+        },
+      ],
+    },
+    platform: { ...PLATFORM, launchSeconds: 90 },
+    deployments: [{ at: at(10), maximumPercent: 150 }],
+  });
+  const t = r.timeline!;
+  const dc = t.deployment!;
+
+  it("replaces only as many killed old tasks as the lowered ceiling leaves room for: 5 of 6", () => {
+    const kill = of(r.events, "oom-kill");
+    expect(kill).toHaveLength(1);
+    expect(kill[0]).toMatchObject({ step: 11, tasks: 6 });
+    expect(kill[0]!.reason).toMatch(/revision 0 \(a deployment runs\)/);
+    // The five replacements (of revision 0) are PENDING from the kill at 11:00 and RUNNING from
+    // 12:30; the new revision's four, RUNNING from 11:30.
+    expect(t.pendingCount[11]).toBeCloseTo(5 + 4 / 2, 9);
+    expect(dc.activeRunningCount[12]).toBeCloseTo(5 / 2, 9);
+    expect(dc.primaryRunningCount[12]).toBe(4);
+  });
+
+  it("starts the rest later, as the new revision, in the deployment's waves, and never goes above the ceiling", () => {
+    const waves = of(r.events, "tasks-replaced").filter((e) => e.step > 11);
+    // Minute 13: the old replacements are healthy; the wave stops 3 and starts the 2 new tasks
+    // that bring the new revision to the desired count.
+    expect(waves[0]).toMatchObject({ step: 13 });
+    expect(waves[0]!.reason).toMatch(
+      /Stopped 3 task\(s\) of revision 0 .* started 2 of revision 1/,
+    );
+    for (let i = 11; i < 40; i++) {
+      expect(t.runningCount[i]! + t.pendingCount[i]!, `step ${i}`).toBeLessThanOrEqual(9 + 1e-9);
+    }
+    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "completed", failedTasks: 0 });
+    const end = of(r.events, "deployment-completed")[0]!.step;
+    expect(dc.primaryRunningCount[end + 1]).toBe(6);
+    expect(dc.activeRunningCount[end + 1]).toBe(0);
+  });
+});
+
+describe("a deployment whose tasks' base memory does not fit (4096 MiB at rest in a 2-GiB task: each task dies as it starts), circuit breaker on (threshold 3)", () => {
+  // Both revisions run the config's service (README, Deployments under load), so the old one
+  // crash-loops too; what the breaker sees is the new revision's tasks dying before their first
+  // passing health check, which in ECS never pass one: failed tasks ("When tasks fail to reach
+  // in the RUNNING state, the deployment circuit breaker increases the failure count by one",
+  // and likewise "When a health check fails for the task", ECS developer guide, deployment
+  // circuit breaker). Until p13 they were not counted and the deployment never failed.
+  const deploy = (rollback: boolean) =>
+    runSim(traceOf(Array.from({ length: 30 }, () => 60 * 4 * 5)), {
+      service: { ...SERVICE, memoryMiB: { base: 4096 } },
+      scaling: FOUR,
+      platform: PLATFORM,
+      deployments: [{ at: at(10), deploymentCircuitBreaker: { enable: true, rollback } }],
+    });
+
+  it("counts the new revision's four as failed tasks and rolls back at once; no task of the failed revision starts again", () => {
+    const r = deploy(true);
+    const rollback = of(r.events, "rollback");
+    expect(rollback).toHaveLength(1);
+    expect(rollback[0]).toMatchObject({ step: 10, tasks: 4 });
+    expect(rollback[0]!.reason).toMatch(
+      /4 tasks of revision 1 died for memory before their first passing health check/,
+    );
+    const killedNew = of(r.events, "oom-kill").filter((e) => /revision 1/.test(e.reason));
+    expect(killedNew).toHaveLength(1);
+    expect(killedNew[0]!.reason).toMatch(/a failed task for the circuit breaker/);
+    // The old revision's tasks die as they start too, but are no failed tasks of this deployment.
+    // The rollback never completes: the old revision's tasks never pass a check either.
+    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "unfinished", failedTasks: 4 });
+    for (const e of of(r.events, "oom-kill")) {
+      if (e.step > 10) expect(e.reason).not.toMatch(/revision 1/);
+    }
+  });
+
+  it("without rollback, the deployment FAILS and the scheduler keeps the old revision", () => {
+    const r = deploy(false);
+    expect(of(r.events, "rollback")).toHaveLength(0);
+    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "failed", failedTasks: 4 });
+    const failed = of(r.events, "deployment-completed");
+    expect(failed[0]).toMatchObject({ step: 10 });
+    expect(failed[0]!.reason).toMatch(/FAILED: 4 tasks of revision 1 died for memory/);
+  });
+
+  it("on 5-minute steps, one task at a time, trips the breaker too: a task started and killed inside a step never counts as healthy, neither completing the deployment nor resetting the count", () => {
+    // At the default timings a replacement is RUNNING 65 s after its kill, inside the same
+    // 5-minute step, and dies at the next step's start; the deployment's wave came first and,
+    // until p13, took it for healthy: the deployment completed in 5 minutes with 1 failed task.
+    const r = runSim(
+      traceOf(
+        Array.from({ length: 24 }, () => 300 * 5),
+        { stepSeconds: 300 },
+      ),
+      {
+        service: { ...SERVICE, memoryMiB: { base: 4096 } },
+        scaling: { MinCapacity: 1, MaxCapacity: 1, DesiredCount: 1 },
+        deployments: [{ at: at(30), deploymentCircuitBreaker: { enable: true, rollback: true } }],
+      },
+    );
+    expect(of(r.events, "rollback")).toHaveLength(1);
+    expect(of(r.events, "deployment-completed")).toHaveLength(0);
+    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "unfinished", failedTasks: 3 });
   });
 });
