@@ -184,7 +184,10 @@ export async function importBundles(
   let sniffed: { readonly format: string; readonly notice: string } | null = null;
   if (opts.format === undefined) {
     // Without --format: the format every source reads as unambiguously (sniff.ts), else refused.
-    const sniff = await sniffSources(sources);
+    const sniff = await sniffSources(
+      sources,
+      opts.queries === undefined ? {} : { queries: opts.queries },
+    );
     if (!sniff.ok) throw new UsageError(sniff.message, "bad-flag");
     sniffed = sniff;
   }

@@ -13,6 +13,7 @@
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import {
@@ -37,9 +38,11 @@ const HEAD_BYTES = 64 * 1024;
 /**
  * The first {@link HEAD_BYTES} of a local file as text (un-gzipped when it is gzip), whether
  * that is the whole file, and how many bytes of the file were read for it: the file is read in
- * pieces of HEAD_BYTES, so a plain file costs at most two, and a gzip file as many as gunzip
- * needs for one chunk of its output. A read that fails part way (a gzip cut short) gives what it
- * read before, as not complete: the import itself then says what is wrong.
+ * pieces of HEAD_BYTES: a plain file costs one (two when it holds characters of more than one
+ * byte), a gzip file the pieces gunzip and the stream buffers take ahead, two or three
+ * (measured on a gzip that un-gzips to 100 MB: test/analysis/io/import/sniff.test.ts). A
+ * read that fails part way (a gzip cut short) gives what it read before, as not complete: the
+ * import itself then says what is wrong.
  */
 export async function readHead(
   path: string,
@@ -129,15 +132,24 @@ export type SourcesSniff =
  * For an import without --format: the format every source reads as, unambiguously, with the
  * line to print; else the one sentence to refuse with, naming the sources and what they read as.
  *
+ * `options.queries`, the --queries file, is not sniffed: not as a SOURCE, not in a folder.
+ *
  * @throws UsageError when a local source does not exist or is not a regular file or folder.
  * @example await sniffSources(["x.log"])
  *   // { ok: true, format: "alb", notice: "Read x.log as an ALB access log (sniffed from its 3 lines; pass --format alb to say so)" }
  */
-export async function sniffSources(sources: readonly string[]): Promise<SourcesSniff> {
+export async function sniffSources(
+  sources: readonly string[],
+  options: { readonly queries?: string } = {},
+): Promise<SourcesSniff> {
   const needs = `caplab import needs --format (${FORMAT_NAMES})`;
-  if (sources.length === 0) return { ok: false, message: `${needs}.` };
+  // The --queries file is no source, also in a folder given as one (as --format cloudwatch reads).
+  const queries =
+    options.queries === undefined ? undefined : resolve(options.queries.replace(/^file:\/\//, ""));
+  const wanted = sources.filter((s) => queries === undefined || resolve(s) !== queries);
+  if (wanted.length === 0) return { ok: false, message: `${needs}.` };
   const sniffed: SourceSniff[] = [];
-  for (const source of sources) sniffed.push(await sniffSource(source));
+  for (const source of wanted) sniffed.push(await sniffSource(source, queries));
   const unsure = sniffed.find((s) => !s.sniff.ok);
   if (unsure !== undefined && !unsure.sniff.ok) {
     const more = sniffed.filter((s) => !s.sniff.ok).length - 1;
@@ -171,7 +183,7 @@ export async function sniffSources(sources: readonly string[]): Promise<SourcesS
 
 const FORMAT_NAMES = "alb, nginx, csv, k6, cloudwatch";
 
-async function sniffSource(source: string): Promise<SourceSniff> {
+async function sniffSource(source: string, queries: string | undefined): Promise<SourceSniff> {
   if (parseS3Url(source) !== null)
     return {
       label: source,
@@ -186,7 +198,7 @@ async function sniffSource(source: string): Promise<SourceSniff> {
     const head = await readHead(source);
     return { label: source, file: true, sniff: sniffFormat(head.text, head.complete) };
   }
-  const files = await folderFiles(source, IMPORT_SUFFIXES);
+  const files = (await folderFiles(source, IMPORT_SUFFIXES)).filter((f) => resolve(f) !== queries);
   const label = `${source} (${plural(files.length, "file")})`;
   const refuse = (reason: string): SourceSniff => ({
     label,
