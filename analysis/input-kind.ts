@@ -16,9 +16,16 @@
  * array (grafana/k6-summary `schemas/summary/1.0.0/schema.json`; analysis/k6-summary.ts).
  */
 import { parseAlbLogLine, parseCombinedLogLine } from "./access-log.js";
-import { detectCloudWatchShape } from "./cloudwatch-json.js";
+import { describeUnknownShape, detectCloudWatchShape } from "./cloudwatch-json.js";
 import { parseK6Line } from "./k6-results.js";
 import { isMachineReadableSummary } from "./k6-summary.js";
+import {
+  TIME_COLUMN_NAMES,
+  VALUE_COLUMN_NAMES,
+  parseNumberCell,
+  parseTimeCell,
+} from "./trace-cells.js";
+import { plural } from "../sim/vocab/numbers.js";
 
 /** The kinds of input caplab can tell apart. */
 export const INPUT_KINDS = [
@@ -59,9 +66,7 @@ export function recognizeInput(head: string, complete: boolean): InputKind[] {
       if (looksLikeMachineReadableSummary(start)) kinds.add("k6-summary");
     }
   }
-  const lines = text.split(/\r?\n/);
-  if (!complete && lines.length > 1) lines.pop(); // the last line may be cut short
-  const sample = lines.filter((l) => l.trim() !== "").slice(0, SAMPLE_LINES);
+  const sample = sampleLines(text, complete);
   if (sample.length === 0) return [...kinds];
   if (/^"?metric_name"?,"?timestamp"?,"?metric_value"?(,|$)/.test(sample[0]!)) kinds.add("k6-csv");
   const most = (read: (line: string) => boolean): boolean =>
@@ -128,7 +133,7 @@ export function formatFor(
     case "alb":
       return { format: "alb", what: "an ALB access log" };
     case "nginx":
-      return { format: "nginx", what: "an nginx or Apache access log (combined format)" };
+      return { format: "nginx", what: "an nginx or Apache access log in combined format" };
     case "csv":
       return { format: "csv", what: "a CSV file" };
   }
@@ -194,4 +199,199 @@ function looksLikeCsv(sample: readonly string[]): boolean {
     cells.every((n) => n === cells[0]) &&
     sample.slice(1).some((l) => l.split(",").some((c) => c.trim() !== "" && !isNaN(Number(c))))
   );
+}
+
+/** The first {@link SAMPLE_LINES} lines that are not blank (the last one left out when cut short). */
+function sampleLines(text: string, complete: boolean): string[] {
+  const lines = text.split(/\r?\n/);
+  if (!complete && lines.length > 1) lines.pop(); // the last line may be cut short
+  return lines.filter((l) => l.trim() !== "").slice(0, SAMPLE_LINES);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sniff of `caplab import` without --format
+
+/**
+ * What `caplab import` without `--format` makes of one source's head: a format it imports
+ * with no other flag (`ok`), or why not, as the end of a sentence that begins with the
+ * source's name and says what to do.
+ */
+export type Sniff =
+  | {
+      readonly ok: true;
+      readonly kind: InputKind;
+      /** The --format that imports it. */
+      readonly format: string;
+      /** What it is, for the line that says how it was read ("an ALB access log"). */
+      readonly what: string;
+      /** What the verdict rests on ("its first 20 lines", "its JSON"). */
+      readonly basis: string;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Tells, from its head, which format a source is written in, only when that is unambiguous:
+ * exactly one of these holds, and the format needs no other flag to be read.
+ *
+ * - `alb`: every sampled line (the first {@link SAMPLE_LINES} that are not blank) reads with
+ *   parseAlbLogLine, the reader of `--format alb` (its leading fields: type, ISO time, `app/…`
+ *   load balancer, client ip:port, target, three processing times, status codes…).
+ * - `nginx`: every sampled line reads with parseCombinedLogLine (combined, vhost_combined or
+ *   common format; a FireLens `{"log": …}` record unwrapped).
+ * - `k6` (--out json): every sampled line is a k6 `"type":"Point"` or `"type":"Metric"` line
+ *   (parseK6Line).
+ * - `k6` (end-of-test summary): the document is `--summary-export` / handleSummary data
+ *   (`metrics` beside `root_group`) or the machine-readable summary; a head cut short shows
+ *   their keys.
+ * - `cloudwatch`: the whole document is get-metric-data output (`MetricDataResults`),
+ *   get-metric-statistics output (`Datapoints`), filter-log-events output (`events`) or an array
+ *   of Container Insights performance events; a head cut short opens with one of those keys;
+ *   or every sampled line is a performance event (JSONL).
+ * - `csv`: a header row names a time column ({@link TIME_COLUMN_NAMES}) and a count column
+ *   ({@link VALUE_COLUMN_NAMES}), as the CSV reader picks them by name, and every sampled row
+ *   has as many cells as the header, a time and a number in those columns.
+ *
+ * Anything else is not ok: an empty head, a head of two formats, one that reads as a format on
+ * most lines but not all ("reads mostly as"), a CSV whose header does not name its columns, k6
+ * `--out csv` output, a --metric-data-queries file, or nothing caplab knows.
+ *
+ * @example sniffFormat('{"metric":"vus","type":"Point","data":{"time":"…","value":1}}\n', true)
+ *   // { ok: true, kind: "k6", format: "k6", what: "k6 --out json output", basis: "its line" }
+ */
+export function sniffFormat(head: string, complete: boolean): Sniff {
+  const text = head.replace(/^\uFEFF/, "");
+  if (text.trim() === "")
+    return { ok: false, reason: "is empty: there is nothing to sniff or import" };
+  const sample = sampleLines(text, complete);
+  const lines = linesBasis(text, sample.length, complete);
+  const strict = new Map<InputKind, string>();
+  const start = text.trimStart();
+  const whole = complete && /^[[{]/.test(start) ? parseJson(start) : undefined;
+  if (whole !== undefined) {
+    const shape = detectCloudWatchShape(whole);
+    if (shape !== null) strict.set("cloudwatch", `its ${shape} JSON`);
+    if (isK6Summary(whole)) strict.set("k6-summary", "its JSON");
+  } else if (!complete && start.startsWith("{")) {
+    if (
+      /^\{\s*"(MetricDataResults|Datapoints|events)"\s*:\s*\[/.test(start) ||
+      /^\{\s*"Label"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*"Datapoints"\s*:\s*\[/.test(start)
+    )
+      strict.set("cloudwatch", "the opening of its JSON");
+    if (
+      (/"root_group"\s*:/.test(start) && /"metrics"\s*:/.test(start)) ||
+      looksLikeMachineReadableSummary(start)
+    )
+      strict.set("k6-summary", "the opening of its JSON");
+  }
+  const every = (read: (line: string) => boolean): boolean =>
+    sample.length > 0 && sample.every(read);
+  if (every(readsAsK6)) strict.set("k6", lines);
+  if (whole === undefined && every(readsAsPerformanceEvent)) strict.set("cloudwatch", lines);
+  if (every((l) => parseAlbLogLine(l).ok)) strict.set("alb", lines);
+  if (every((l) => parseCombinedLogLine(l).ok)) strict.set("nginx", lines);
+  if (sample.length > 0 && /^"?metric_name"?,"?timestamp"?,"?metric_value"?(,|$)/.test(sample[0]!))
+    strict.set("k6-csv", lines);
+  else if (readsAsNamedCsv(sample))
+    strict.set(
+      "csv",
+      `its header and ${sample.length === 2 ? "row" : `first ${sample.length - 1} rows`}`,
+    );
+
+  const kinds = INPUT_KINDS.filter((k) => strict.has(k));
+  if (kinds.length === 1) {
+    const kind = kinds[0]!;
+    const fits = formatFor(kind);
+    if (fits === null) return { ok: false, reason: inputMismatch([kind], "k6")! };
+    return { ok: true, kind, ...fits, basis: strict.get(kind)! };
+  }
+  if (kinds.length > 1)
+    return {
+      ok: false,
+      reason: `reads as ${kinds.map((k) => whatIs(k)).join(" and as ")} alike; add --format to say which`,
+    };
+  return { ok: false, reason: notSure(text, complete, sample, whole) };
+}
+
+/** Why a head that no format reads strictly is not imported without --format. */
+function notSure(
+  text: string,
+  complete: boolean,
+  sample: readonly string[],
+  whole: unknown,
+): string {
+  if (whole !== undefined) {
+    const why = describeUnknownShape(whole);
+    if (
+      why.startsWith("it is a --metric-data-queries file") ||
+      why.startsWith("it is a get-metric-data input")
+    )
+      return `is not a source but ${why.slice("it is ".length)}`;
+  }
+  const loose = recognizeInput(text, complete);
+  const kind = loose[0];
+  const fits = kind === undefined ? null : formatFor(kind);
+  if (kind === undefined || fits === null)
+    return `reads as none of the formats caplab imports (${KNOWN_FORMATS})`;
+  if (kind === "csv")
+    return `reads as a CSV file whose header does not name its time and count columns (${TIME_COLUMN_NAMES.slice(0, 3).join(", ")}… and ${VALUE_COLUMN_NAMES.slice(0, 3).join(", ")}…); add --format csv, and --time-column and --value-column to choose them`;
+  const read = LINE_READERS[kind];
+  if (read !== undefined) {
+    const n = sample.filter(read).length;
+    return `reads mostly as ${fits.what} (${n} of its first ${plural(sample.length, "line")}); add --format ${fits.format} to import it, the other lines counted as bad`;
+  }
+  return `reads as ${fits.what} from the opening of its JSON only; add --format ${fits.format}`;
+}
+
+/** The formats caplab imports, in words, for a file that is none of them. */
+const KNOWN_FORMATS =
+  "ALB or nginx access logs, k6 --out json output or end-of-test summary, saved CloudWatch JSON, a CSV series";
+
+const LINE_READERS: Partial<Record<InputKind, (line: string) => boolean>> = {
+  k6: readsAsK6,
+  cloudwatch: readsAsPerformanceEvent,
+  alb: (l) => parseAlbLogLine(l).ok,
+  nginx: (l) => parseCombinedLogLine(l).ok,
+};
+
+function whatIs(kind: InputKind): string {
+  return formatFor(kind)?.what ?? "k6 --out csv output";
+}
+
+/** "its 3 lines" when the sample is the whole head, else "its first 20 lines". */
+function linesBasis(text: string, sampled: number, complete: boolean): string {
+  const all = text.split(/\r?\n/).filter((l) => l.trim() !== "").length;
+  return complete && all === sampled
+    ? `its ${sampled === 1 ? "line" : plural(sampled, "line")}`
+    : `its first ${sampled === 1 ? "line" : plural(sampled, "line")}`;
+}
+
+/** A CSV whose header names a time and a count column and whose rows hold a time and a number there. */
+function readsAsNamedCsv(sample: readonly string[]): boolean {
+  if (sample.length < 2) return false;
+  const cells = (line: string): string[] =>
+    line.split(",").map((c) =>
+      c
+        .trim()
+        .replace(/^"(.*)"$/, "$1")
+        .trim(),
+    );
+  const header = cells(sample[0]!).map((c) => c.toLowerCase());
+  const find = (names: readonly string[]): number => {
+    for (const name of names) {
+      const i = header.indexOf(name.toLowerCase());
+      if (i >= 0) return i;
+    }
+    return -1;
+  };
+  const time = find(TIME_COLUMN_NAMES);
+  const value = find(VALUE_COLUMN_NAMES);
+  if (time < 0 || value < 0) return false;
+  return sample.slice(1).every((line) => {
+    const row = cells(line);
+    return (
+      row.length === header.length &&
+      parseTimeCell(row[time]!) !== null &&
+      parseNumberCell(row[value]!) !== null
+    );
+  });
 }

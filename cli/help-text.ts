@@ -64,6 +64,7 @@ export const COMMAND_HELP = {
     description:
       "Reads per-request logs (plain or .gz; files, folders walked recursively, or s3://bucket/prefix) and writes a trace bundle: series/requests.csv per step plus the format's other series (5xx counts, latency) and a manifest whose notes count bad lines. simulate and plan read it with `trace: { file: DIR }`.\n\n" +
       "--format k6 reads k6's --out json NDJSON (plain or .gz) and writes a RUN bundle that report, gate and history take like one from caplab run: the thresholds (--thresholds FILE, the --summary-export's, the output's Metric lines) judged on the points as k6 judges them, each with its observed value (k6's own verdict where the summary export has one; exit 104 for a threshold k6 would refuse), the run recorded in the history, and trace/ at --step for simulate and plan. k6's end-of-test summary alone (--summary-export FILE without SOURCE, or the summary as the only SOURCE) makes a run bundle of k6's run-wide figures: the report shows them and the gate judges the SLO on k6's own p95 (p99 when summaryTrendStats has it); no 5xx, per-second series or trace.\n\n" +
+      "Without --format the sources are sniffed: each file's first 64 KiB (un-gzipped), a folder's files (at most 16), never an S3 prefix. When every one reads unambiguously as the same format (every one of its first 20 lines an ALB, nginx/Apache combined or k6 --out json line; a whole k6 summary or CloudWatch JSON document; a CSV whose header names its time and count columns), caplab says so in one line and imports it as that --format would; anything else (two formats, a file that reads as one only mostly, an empty file, a --metric-data-queries file, k6 --out csv output) is refused with one sentence naming the source and the --format to add. --format, when given, is used as it is.\n\n" +
       "--format cloudwatch reads saved AWS CLI JSON, recognized by its shape:\n" +
       "  - get-metric-data output: with --queries FILE (the --metric-data-queries JSON) each Id gets its namespace, metric, dimensions, stat, unit and Period; several outputs (pages, NextToken runs) merge by Id.\n" +
       "  - get-metric-statistics output: one series per statistic.\n" +
@@ -71,6 +72,10 @@ export const COMMAND_HELP = {
       "The requests series is the one --requests names (query Id, Label or series id), else the AWS/ApplicationELB RequestCount series. Each series keeps its CloudWatch period: the query's Period, else --step, else the datapoints' spacing. A JSON document may be at most 64 MiB; JSONL is read as a stream.",
     examples: [
       { command: "caplab import ./alb-logs --format alb --out bundles/alb" },
+      {
+        note: 'without --format: sniffed, and said so ("Read access.log as an ALB access log …")',
+        command: "caplab import access.log --out bundles/alb",
+      },
       {
         note: "every object under an S3 prefix, one day of it",
         command:
@@ -97,6 +102,8 @@ export const COMMAND_HELP = {
     flags: {
       source:
         "log or JSON files, folders (walked recursively) or s3://bucket/prefix URLs (k6: none with --summary-export alone)",
+      format:
+        "what the sources are written in (default: sniffed from the files when they read unambiguously as one format; needed for S3)",
       step:
         "step of the series, seconds: 1, 5, 10, 15, 20, 30, 60, 120, 300 (default 60); cloudwatch: the period of " +
         "series whose query states none (1, 5, 10, 20, 30 or a multiple of 60; default: the datapoints' spacing)",

@@ -1,5 +1,5 @@
 /**
- * `caplab import SOURCE… --format alb|nginx|csv|k6|cloudwatch --out DIR`: flags →
+ * `caplab import SOURCE… [--format alb|nginx|csv|k6|cloudwatch] --out DIR`: flags →
  * {@link importBundles} (analysis/io/import/import-bundles.ts), which reads the sources and
  * writes a trace bundle (or, for k6 output, a run bundle); then the summary, and a k6 run into
  * the history.
@@ -77,10 +77,8 @@ export const setupImportCommand: CommandSetup = (command, ctx, exit) => {
   describeCommand(command, help, ctx.columns)
     .argument("[source...]", help.flags.source)
     .addOption(
-      // Required: checked by importBundles, which names the --format a source reads as.
-      new Option("--format <format>", "what the sources are written in (required)").choices(
-        IMPORT_FORMATS,
-      ),
+      // Without it importBundles sniffs the sources (analysis/io/import/sniff.ts).
+      new Option("--format <format>", help.flags.format).choices(IMPORT_FORMATS),
     )
     .option("--step <seconds>", help.flags.step)
     .option("--from <time>", help.flags.from)

@@ -202,7 +202,14 @@ describe("caplab import (runImportCommand)", () => {
         { out: "/tmp/never", ...opts },
         cliContext(capture(), { now }),
       );
-    await expect(run({})).rejects.toThrow(/needs --format/);
+    // Without --format, a source that is not one format throughout is refused.
+    await expect(
+      runImportCommand(
+        [data("k6/csv-output.k6-test-fixture.csv")],
+        { out: "/tmp/never" },
+        cliContext(capture(), { now }),
+      ),
+    ).rejects.toThrow(/needs --format .*is k6 --out csv output, which caplab does not read/);
     await expect(run({ format: "elb" })).rejects.toThrow(
       /--format elb is not one of alb, nginx, csv, k6/,
     );

@@ -295,14 +295,15 @@ describe("k6's machine-readable summary (schema 1.0.0) alone → report → gate
     );
   });
 
-  it("without --format, names the format it reads as instead of guessing", async () => {
+  it("without --format, imports it as the only SOURCE and says how it read it", async () => {
     const out = join(dir, "mr-no-format");
-    const r = await caplab(["import", file, "--out", out]);
-    expect(r.code).toBe(2);
+    const r = await caplab(["import", file, "--out", out, "--no-record"]);
+    expect(r.code, r.err).toBe(0);
     expect(r.err).toContain(
-      `caplab import needs --format (alb, nginx, csv, k6, cloudwatch): ${file} reads as a k6 end-of-test summary; add --format k6.`,
+      `caplab: Read ${file} as a k6 end-of-test summary (sniffed from its JSON; pass --format k6 to say so).`,
     );
-    expect(existsSync(out)).toBe(false);
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest.k6Version).toBe("2.2.0");
   });
 
   it("reports k6's run-wide figures, p(99) and thresholds named as not in this shape", async () => {

@@ -17,6 +17,12 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { CsvError, parse } from "csv-parse";
 import { generateDefaultWeek } from "../../synthetic.js";
 import { parseIsoTime, STEP_SECONDS_CHOICES, toTrace } from "../../trace.js";
+import {
+  TIME_COLUMN_NAMES,
+  VALUE_COLUMN_NAMES,
+  parseNumberCell as parseNumber,
+  parseTimeCell,
+} from "../../trace-cells.js";
 import type {
   Candidate,
   DeploymentSettings,
@@ -32,22 +38,12 @@ import { csvErrorReason, MAX_CSV_RECORD_CHARS } from "./csv.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { excerpt } from "./excerpt.js";
 
-/** Names of time columns, in order of preference (compared case-insensitively). */
-export const TIME_COLUMN_NAMES = [
-  "timestamp",
-  "time",
-  "period",
-  "unix_time",
-  "date",
-  "datetime",
-  "t",
-];
-
-/** Names of count columns, in order of preference (compared case-insensitively). */
-export const VALUE_COLUMN_NAMES = ["requests", "count", "value", "RequestCount", "Sum", "sum"];
-
-/** Unix times at or above this are milliseconds (1e11 s is the year 5138; 1e11 ms is 1973). */
-export const UNIX_MILLISECONDS_FROM = 1e11;
+export {
+  TIME_COLUMN_NAMES,
+  UNIX_MILLISECONDS_FROM,
+  VALUE_COLUMN_NAMES,
+  parseTimeCell,
+} from "../../trace-cells.js";
 
 export interface ReadTraceCsvOptions {
   /** Header name of the time column. @default the first of {@link TIME_COLUMN_NAMES}, else the first column that reads as a time */
@@ -60,30 +56,6 @@ export interface ReadTraceCsvOptions {
    */
   readonly onBadLine?: (line: number, message: string) => void;
 }
-
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** A number written in plain decimal or exponent form; null for anything else (including ""). */
-function parseNumber(text: string): number | null {
-  return NUMBER.test(text) ? Number(text) : null;
-}
-
-/**
- * Epoch ms of a time cell: ISO 8601 with or without an offset (without one it is UTC),
- * `YYYY-MM-DD HH:MM:SS` (UTC), unix seconds, or unix milliseconds (told apart by magnitude,
- * {@link UNIX_MILLISECONDS_FROM}). Null when the cell is none of these.
- */
-export function parseTimeCell(text: string): number | null {
-  const n = parseNumber(text);
-  if (n === null) return parseIsoTime(text);
-  const ms = Math.abs(n) >= UNIX_MILLISECONDS_FROM ? n : n * 1000;
-  // A JavaScript Date spans ±8.64e15 ms (ECMA-262, "Time Values and Time Range"); beyond it
-  // (1e300, Infinity) a number is not a time.
-  return Math.abs(ms) <= MAX_TIME_MS ? ms : null;
-}
-
-/** The latest time a Date holds, ms from the epoch (ECMA-262 §21.4.1.1). */
-const MAX_TIME_MS = 8.64e15;
 
 /**
  * The largest count a trace row may hold: 2^53 − 1, the largest whole number a double holds

@@ -41,7 +41,7 @@ import {
 } from "./import.js";
 import { importK6Run, type K6RunImport } from "./k6-run.js";
 import { importK6Summary, type K6SummaryImport } from "./k6-summary-run.js";
-import { checkSourceKinds, formatHint, isK6SummaryFile } from "./sniff.js";
+import { checkSourceKinds, isK6SummaryFile, sniffSources } from "./sniff.js";
 import { explainS3ImportFailure, parseS3Url } from "./sources.js";
 
 /** What `caplab import` takes besides its sources, as its flags give it. */
@@ -181,15 +181,31 @@ export async function importBundles(
   opts: ImportFlags,
   world: ImportWorld,
 ): Promise<ImportOutcome> {
+  let sniffed: { readonly format: string; readonly notice: string } | null = null;
   if (opts.format === undefined) {
-    // What the files read as says which --format to add (caplab does not guess it).
-    const hint = await formatHint(sources);
+    // Without --format: the format every source reads as unambiguously (sniff.ts), else refused.
+    const sniff = await sniffSources(
+      sources,
+      opts.queries === undefined ? {} : { queries: opts.queries },
+    );
+    if (!sniff.ok) throw new UsageError(sniff.message, "bad-flag");
+    sniffed = sniff;
+  }
+  const flags = sniffed === null ? opts : { ...opts, format: sniffed.format };
+  let checked: CheckedImportFlags;
+  try {
+    checked = checkImportFlags(sources, flags);
+  } catch (error) {
+    if (!(error instanceof UsageError) || sniffed === null) throw error;
+    // Say what the sources were taken for: the flag's message names a --format not given.
     throw new UsageError(
-      `caplab import needs --format (${IMPORT_FORMATS.join(", ")})${hint === null ? "" : `: ${hint}`}.`,
-      "bad-flag",
+      `${sources.join(", ")} read${sources.length === 1 ? "s" : ""} as --format ${sniffed.format} (sniffed; no --format given), and ${error.message}`,
+      error.code,
+      { cause: error },
     );
   }
-  const { format, stepSeconds, fromMs, toMs } = checkImportFlags(sources, opts);
+  const { format, stepSeconds, fromMs, toMs } = checked;
+  if (sniffed !== null) world.notify(sniffed.notice);
   // k6's end-of-test summary alone: as --summary-export, or as the only SOURCE.
   const summaryOnly =
     format !== "k6"

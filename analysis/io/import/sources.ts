@@ -103,31 +103,11 @@ export async function* listSources(
       }
       continue;
     }
-    let info;
-    try {
-      info = await stat(arg);
-    } catch (error) {
-      throw new UsageError(
-        `${arg} does not exist; give a log file, a folder of logs or an s3://bucket/prefix.`,
-        "missing-file",
-        { cause: error },
-      );
-    }
-    if (!info.isDirectory()) {
-      const special = specialFileKind(info);
-      if (special !== null)
-        throw new UsageError(
-          `${arg} is ${special}, not a regular file; caplab reads only regular files (a device never ends, a pipe may never start), so save the data to a file first.`,
-          "not-a-file",
-        );
+    if ((await localSourceKind(arg)) === "file") {
       yield { kind: "file", path: arg, name: arg };
       continue;
     }
-    const entries = await readdir(arg, { recursive: true, withFileTypes: true });
-    const files = entries
-      .filter((e) => e.isFile() && suffixes.some((s) => e.name.endsWith(s)))
-      .map((e) => join(e.parentPath, e.name))
-      .sort();
+    const files = await folderFiles(arg, suffixes);
     if (files.length === 0) {
       throw new UsageError(
         `${arg} holds no ${suffixes.map((s) => `*${s}`).join(" or ")} files; check the folder or --format.`,
@@ -136,6 +116,40 @@ export async function* listSources(
     }
     for (const path of files) yield { kind: "file", path, name: path };
   }
+}
+
+/**
+ * Whether a local SOURCE argument is a regular file or a folder.
+ * @throws UsageError when it does not exist or is a device, FIFO or socket.
+ */
+export async function localSourceKind(arg: string): Promise<"file" | "folder"> {
+  let info;
+  try {
+    info = await stat(arg);
+  } catch (error) {
+    throw new UsageError(
+      `${arg} does not exist; give a log file, a folder of logs or an s3://bucket/prefix.`,
+      "missing-file",
+      { cause: error },
+    );
+  }
+  if (info.isDirectory()) return "folder";
+  const special = specialFileKind(info);
+  if (special !== null)
+    throw new UsageError(
+      `${arg} is ${special}, not a regular file; caplab reads only regular files (a device never ends, a pipe may never start), so save the data to a file first.`,
+      "not-a-file",
+    );
+  return "file";
+}
+
+/** The files under `folder` (walked recursively) whose names end in one of `suffixes`, sorted. */
+export async function folderFiles(folder: string, suffixes: readonly string[]): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && suffixes.some((s) => e.name.endsWith(s)))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 /** The bytes of one input, un-gzipped when they are gzip. */
