@@ -3,6 +3,8 @@
  * (importTrace, or importK6Run for k6 output) and the bundles written. The command
  * (cli/import-command.ts) only declares the flags, prints and records.
  *
+ *   sources (no --format) ──sniffSources (sniff.ts)──▶ the format they all read as, and a line
+ *     saying so; or one sentence naming what each reads as (UsageError: exit 2)
  *   sources + {@link ImportFlags} ──checkImportFlags──▶ format, step, window (UsageError: exit 2)
  *     ──checkSourceKinds──▶ (a local file of another kind than --format: UsageError)
  *     ──prepareOutputFolder(--out)──▶ (checked before the possibly long read)
