@@ -9,10 +9,17 @@ import { describe, expect, it } from "vitest";
 
 const repo = join(import.meta.dirname, "..", "..");
 
-/** Top-level names .gitignore leaves out (node_modules/, dist/, …), and git's own folder. */
+/**
+ * Top-level names .gitignore leaves out (node_modules, dist/, …: a plain name, with or without
+ * its trailing slash; a pattern such as `*.tmp` names no folder), and git's own folder.
+ */
 function ignored(): Set<string> {
   const lines = readFileSync(join(repo, ".gitignore"), "utf8").split("\n");
-  return new Set([".git", ...lines.filter((l) => l.endsWith("/")).map((l) => l.slice(0, -1))]);
+  const names = lines
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#") && !/[*?[!]/.test(l))
+    .map((l) => l.replace(/\/$/, ""));
+  return new Set([".git", ...names]);
 }
 
 /** Every folder below the repository root, as `a/b/`, test/'s subfolders left out. */
