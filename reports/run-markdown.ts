@@ -263,7 +263,12 @@ export function runVerdict(run: RunData): RunVerdict {
     parts.push(`k6 said the test ${k6Said ? "passed" : "failed"} (results.passed in its summary)`);
   if (run.thresholds.length === 0) {
     if (k6Said === undefined) parts.push("no k6 thresholds in summary.json");
-  } else if (failed.length === 0) parts.push(`all ${run.thresholds.length} thresholds held`);
+  } else if (failed.length === 0)
+    parts.push(
+      run.thresholds.length === 1
+        ? "its 1 threshold held"
+        : `all ${run.thresholds.length} thresholds held`,
+    );
   else parts.push(`${failed.length} of ${run.thresholds.length} thresholds failed`);
   parts.push(
     exit === null

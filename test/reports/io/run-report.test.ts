@@ -230,7 +230,12 @@ describe("runVerdict", () => {
   });
 
   it("passes on held thresholds, fails on a crossed one with its observed value, and fails on k6's exit code alone", () => {
-    expect(runVerdict({ ...base, thresholds: [held] }).pass).toBe(true);
+    const one = runVerdict({ ...base, thresholds: [held] });
+    expect(one.pass).toBe(true);
+    expect(one.headline).toMatch(/^PASS: its 1 threshold held/);
+    expect(runVerdict({ ...base, thresholds: [held, held] }).headline).toMatch(
+      /^PASS: all 2 thresholds held/,
+    );
     const failed = runVerdict({ ...base, thresholds: [held, crossed] });
     expect(failed.pass).toBe(false);
     expect(failed.failing).toEqual(["http_req_duration p(95)<400: observed 621.049 ms"]);
