@@ -8,7 +8,6 @@
  */
 import { simulate } from "../sim/engine.js";
 import {
-  GuardrailsSchema,
   warnings,
   type Candidate,
   type Kpis,
@@ -19,7 +18,7 @@ import {
   type WarningSink,
 } from "../sim/vocab/index.js";
 import type { ObservedService } from "./calibrate.js";
-import { assessTrace } from "./trace-coverage.js";
+import { assessTraceByDefault } from "./trace-coverage.js";
 
 /**
  * The mean absolute percentage error of `predicted` against `observed`, in percent:
@@ -204,7 +203,7 @@ export function observedCoverage(o: ObservedService): TraceCoverage {
   const gap = trace.gap.map((g, i) =>
     g === 1 && !other.some((s) => s !== null && Number.isFinite(s[i] ?? NaN)) ? 1 : 0,
   );
-  return assessTrace({ ...trace, gap }, GuardrailsSchema.parse({}));
+  return assessTraceByDefault({ ...trace, gap });
 }
 
 /** The candidate with DesiredCount set to the first observed task count (the service's state at the start). */

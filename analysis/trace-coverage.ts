@@ -12,7 +12,13 @@
  */
 import { UsageError } from "../sim/vocab/errors.js";
 import { formatHours as hoursText, plural } from "../sim/vocab/numbers.js";
-import type { Guardrails, Trace, TraceCoverage, TraceLimit } from "../sim/vocab/index.js";
+import {
+  GuardrailsSchema,
+  type Guardrails,
+  type Trace,
+  type TraceCoverage,
+  type TraceLimit,
+} from "../sim/vocab/index.js";
 
 /**
  * A busiest hour with less than this much trace before it (or after it) is "at the edge": the
@@ -331,16 +337,30 @@ export function coverageSummary(coverage: TraceCoverage): string {
  * is worth a look) but put this clause in their verdict, so that it never reads as a plain pass.
  *
  * Example: a one-minute trace → "over 1 min of trace data only: too little to rest a decision
- * on (a plan needs 24 h: guardrails.minTraceHours)".
+ * on (a plan needs 24 h: guardrails.minTraceHours)"; a miss on it → "…: a real miss, but too
+ * little to rest a decision on (…)".
  */
-export function thinDataClause(coverage: TraceCoverage): string | null {
+export function thinDataClause(
+  coverage: TraceCoverage,
+  verdict: "pass" | "miss" = "pass",
+): string | null {
   const c = coverage;
   if (!c.short) return null;
   const span =
     c.coveragePercent >= 100
       ? ""
       : ` (in a span of ${hoursText(c.spanHours)}, ${share(c.coveragePercent)} of the steps with data)`;
-  return `over ${hoursText(c.coveredHours)} of trace data only${span}: ${thinDataReason(c)}`;
+  // A miss is a miss on any data: it is said so, then that the data decides nothing more.
+  return `over ${hoursText(c.coveredHours)} of trace data only${span}: ${verdict === "miss" ? "a real miss, but " : ""}${thinDataReason(c)}`;
+}
+
+/**
+ * {@link assessTrace} against the default guardrails, for the commands whose input has no
+ * `guardrails:` (simulate, backtest, rightsize, the traffic verdict of `report --slo-…`): none
+ * of them refuses a short trace, but each says what it rests on.
+ */
+export function assessTraceByDefault(trace: Trace): TraceCoverage {
+  return assessTrace(trace, GuardrailsSchema.parse({}));
 }
 
 /** Why a trace below the minimum decides nothing: "too little to rest a decision on (a plan needs 24 h: guardrails.minTraceHours)". */

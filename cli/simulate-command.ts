@@ -22,8 +22,11 @@ import {
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
 import { formatCount, formatNumber, plural } from "../reports/format.js";
-import { assessTrace, coverageSummary, thinDataReason } from "../analysis/trace-coverage.js";
-import { GuardrailsSchema } from "../sim/vocab/index.js";
+import {
+  assessTraceByDefault,
+  coverageSummary,
+  thinDataReason,
+} from "../analysis/trace-coverage.js";
 
 export interface SimulateCommandOptions {
   readonly out: string;
@@ -84,7 +87,7 @@ export async function runSimulateCommand(
   );
   // Plan's coverage assessment (the default guardrails: a simulate config has none): simulate
   // does not refuse a short trace, but its verdict says so and the notes are warnings.
-  const coverage = assessTrace(trace, GuardrailsSchema.parse({}));
+  const coverage = assessTraceByDefault(trace);
   const out = output.path;
   const summary = {
     ...result.kpis,

@@ -7,6 +7,7 @@
 import { formatObserved } from "../analysis/k6-results.js";
 import type { RunFigure } from "../analysis/gate.js";
 import type { TrafficSloVerdict } from "./traffic-slo.js";
+import { thinDataClause } from "../analysis/trace-coverage.js";
 import {
   capacityFigures,
   type RunData,
@@ -330,7 +331,7 @@ function trafficVerdictOf(v: TrafficSloVerdict): RunVerdict {
     headline:
       v.thin === null
         ? `${word}: ${figures}.`
-        : `${word} ${v.meets ? v.thin : v.thin.replace(/: too little/, ": a real miss, but too little")}. Its figures: ${figures}.`,
+        : `${word} ${v.meets ? v.thin : thinDataClause(v.coverage!, "miss")}. Its figures: ${figures}.`,
     failing: v.meets ? [] : failing,
     thinData: v.thinData,
   };

@@ -12,7 +12,7 @@
  * escaped for HTML (escapeHtml) and Markdown (markdownInline, markdownCell).
  */
 import {
-  GuardrailsSchema,
+  GUARDRAIL_DEFAULTS,
   sizeLabel,
   type PredefinedMetricType,
   type ScalingConfig,
@@ -21,7 +21,7 @@ import {
   type TraceCoverage,
 } from "../sim/vocab/index.js";
 import { findExtremes } from "../analysis/extremes.js";
-import { assessTrace, thinDataClause } from "../analysis/trace-coverage.js";
+import { assessTraceByDefault, thinDataClause } from "../analysis/trace-coverage.js";
 import { markdownCell, markdownInline } from "./escape.js";
 import {
   escapeHtml,
@@ -104,18 +104,14 @@ export interface SimulateVerdict {
 export function simulateCoverage(input: SimulateOutput): TraceCoverage | null {
   if (input.coverage) return input.coverage;
   const t = input.timeline;
-  const guardrails = GuardrailsSchema.parse({});
-  if ((t.length * t.stepSeconds) / 3600 >= guardrails.minTraceHours) return null;
-  const c = assessTrace(
-    {
-      source: input.trace?.source ?? input.dir,
-      startMs: t.startMs,
-      stepSeconds: t.stepSeconds,
-      requests: Float64Array.from(t.requests, (v) => (Number.isFinite(v) ? v : 0)),
-      gap: new Uint8Array(t.length),
-    },
-    guardrails,
-  );
+  if ((t.length * t.stepSeconds) / 3600 >= GUARDRAIL_DEFAULTS.minTraceHours) return null;
+  const c = assessTraceByDefault({
+    source: input.trace?.source ?? input.dir,
+    startMs: t.startMs,
+    stepSeconds: t.stepSeconds,
+    requests: Float64Array.from(t.requests, (v) => (Number.isFinite(v) ? v : 0)),
+    gap: new Uint8Array(t.length),
+  });
   return { ...c, notes: c.notes.slice(0, 1), limits: [] };
 }
 
@@ -149,7 +145,7 @@ export function simulateVerdict(input: SimulateOutput): SimulateVerdict {
   else
     headline = meets
       ? `Meets the SLO ${thin}. Its figures: ${figures}.`
-      : `Misses the SLO ${why} ${thin.replace(/: too little/, ": a real miss, but too little")}. Its figures: ${figures}.`;
+      : `Misses the SLO ${why} ${thinDataClause(coverage!, "miss")}. Its figures: ${figures}.`;
   return { ...base, meetsSlo: meets, headline };
 }
 

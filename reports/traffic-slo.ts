@@ -16,8 +16,8 @@
  * (guardrails.minTraceHours, plan's {@link assessTrace} over the requests series' steps), a pass is
  * no plain pass and a miss says it is one on too little data (`thinData`).
  */
-import { GuardrailsSchema, type Trace, type TraceCoverage } from "../sim/vocab/index.js";
-import { assessTrace, thinDataClause } from "../analysis/trace-coverage.js";
+import type { Trace, TraceCoverage } from "../sim/vocab/index.js";
+import { assessTraceByDefault, thinDataClause } from "../analysis/trace-coverage.js";
 import type { TrafficSide } from "./run-data.js";
 
 /** The SLO a trace bundle's traffic is judged against (`caplab report --slo-…`). */
@@ -92,7 +92,7 @@ export function trafficCoverage(traffic: TrafficSide): TraceCoverage | null {
     requests,
     gap,
   };
-  return assessTrace(trace, GuardrailsSchema.parse({}));
+  return assessTraceByDefault(trace);
 }
 
 /** Judges every step of `traffic` against `slo` (see the module comment). */
