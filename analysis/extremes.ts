@@ -180,10 +180,15 @@ export function causesOf(
     causes.push(
       `${num(killed, killed % 1 === 0 ? 0 : 1)} task${killed === 1 ? " was" : "s were"} killed for running out of memory`,
     );
-  const unhealthy = events.filter(
-    (e) => e.kind === "target-unhealthy" && inWindow(e, HEALTH_LOOKBACK_SECONDS * 1000),
-  );
-  if (unhealthy.length > 0) causes.push(healthChecksCause(unhealthy, events, fromMs, toMs));
+  const lookback = HEALTH_LOOKBACK_SECONDS * 1000;
+  const unhealthy = events.filter((e) => e.kind === "target-unhealthy" && inWindow(e, lookback));
+  if (unhealthy.length > 0)
+    causes.push(
+      healthChecksCause(
+        unhealthy,
+        events.some((e) => e.kind === "unhealthy-task-replaced" && inWindow(e, lookback)),
+      ),
+    );
   let noHealthy = false;
   for (let i = from; i < to && !noHealthy; i++)
     noHealthy = t.requests[i]! > 0 && t.healthyCount[i]! < 0.01;
@@ -202,33 +207,23 @@ export function causesOf(
  * HealthCheckTimeoutSeconds); ECS replaced them, and a replacement serves only once healthy".
  * At most three times are listed.
  */
-function healthChecksCause(
-  unhealthy: readonly ScalingEvent[],
-  events: readonly ScalingEvent[],
-  fromMs: number,
-  toMs: number,
-): string {
+function healthChecksCause(unhealthy: readonly ScalingEvent[], replaced: boolean): string {
   const tasks = (e: ScalingEvent) => (e.kind === "target-unhealthy" ? e.tasks : 0);
   const count = (e: ScalingEvent) => num(tasks(e), tasks(e) % 1 === 0 ? 0 : 1);
-  const times = unhealthy.map((e) => `${count(e)} at ${clock(e.timeMs).slice(0, 5)}`);
-  const listed =
-    times.length > 3
-      ? `${times.slice(0, 3).join(", ")} and ${times.length - 3} more`
-      : times.length === 1
-        ? times[0]!
+  const first = unhealthy[0]!;
+  const one = tasks(first) === 1 && unhealthy.length === 1;
+  let what: string;
+  if (unhealthy.length === 1) {
+    what = `${count(first)} overloaded task${one ? "" : "s"} failed ${one ? "its" : "their"} ALB health checks at ${clock(first.timeMs)}`;
+  } else {
+    const times = unhealthy.map((e) => `${count(e)} at ${clock(e.timeMs).slice(0, 5)}`);
+    const listed =
+      times.length > 3
+        ? `${times.slice(0, 3).join(", ")} and ${times.length - 3} more`
         : `${times.slice(0, -1).join(", ")} and ${times[times.length - 1]!}`;
-  const replaced = events.some(
-    (e) =>
-      e.kind === "unhealthy-task-replaced" &&
-      e.timeMs >= fromMs - HEALTH_LOOKBACK_SECONDS * 1000 &&
-      e.timeMs < toMs,
-  );
-  const what =
-    times.length === 1
-      ? `${count(unhealthy[0]!)} overloaded task${tasks(unhealthy[0]!) === 1 ? "" : "s"} failed ${tasks(unhealthy[0]!) === 1 ? "its" : "their"} ALB health checks at ${clock(unhealthy[0]!.timeMs)}`
-      : `overloaded tasks failed their ALB health checks ${times.length} times, ${listed} UTC`;
-  const them = times.length === 1 && tasks(unhealthy[0]!) === 1 ? "it" : "them";
-  return `${what} (a check waited in the queue past HealthCheckTimeoutSeconds)${replaced ? `; ECS replaced ${them}, and a replacement serves only once healthy` : ""}`;
+    what = `overloaded tasks failed their ALB health checks ${times.length} times, ${listed} UTC`;
+  }
+  return `${what} (a check waited in the queue past HealthCheckTimeoutSeconds)${replaced ? `; ECS replaced ${one ? "it" : "them"}, and a replacement serves only once healthy` : ""}`;
 }
 
 /**
