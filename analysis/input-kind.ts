@@ -64,6 +64,7 @@ export function recognizeInput(head: string, complete: boolean): InputKind[] {
         kinds.add("cloudwatch");
       if (/"root_group"\s*:/.test(start) && /"metrics"\s*:/.test(start)) kinds.add("k6-summary");
       if (looksLikeMachineReadableSummary(start)) kinds.add("k6-summary");
+      if (firstElementIsPerformanceEvent(start)) kinds.add("cloudwatch");
     }
   }
   const sample = sampleLines(text, complete);
@@ -175,6 +176,44 @@ function looksLikeMachineReadableSummary(head: string): boolean {
   );
 }
 
+/**
+ * Whether a JSON array too long to parse whole opens with a Container Insights performance
+ * event: its first element, cut out of the head by counting brackets outside strings, parses
+ * and has the shape `--format cloudwatch` reads (an array of such events, pretty-printed as
+ * the CloudWatch docs show them, passes 64 KiB after a few dozen events).
+ */
+function firstElementIsPerformanceEvent(head: string): boolean {
+  const element = firstArrayElement(head);
+  return element !== undefined && readsAsPerformanceEvent(element);
+}
+
+/**
+ * The text of the first element of the JSON array `text` opens with, when it is an object and
+ * ends inside `text`; else undefined.
+ *
+ * @example firstArrayElement('[ {"a": "}"}, {"b": 2') // '{"a": "}"}'
+ */
+export function firstArrayElement(text: string): string | undefined {
+  const open = /^\[\s*\{/.exec(text);
+  if (open === null) return undefined;
+  const from = open[0].length - 1;
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") {
+      depth--;
+      if (depth === 0) return text.slice(from, i + 1);
+    }
+  }
+  return undefined;
+}
+
 function readsAsK6(line: string): boolean {
   try {
     return parseK6Line(line) !== null;
@@ -282,6 +321,8 @@ export function sniffFormat(head: string, complete: boolean): Sniff {
       looksLikeMachineReadableSummary(start)
     )
       strict.set("k6-summary", "the opening of its JSON");
+  } else if (!complete && firstElementIsPerformanceEvent(start)) {
+    strict.set("cloudwatch", "the first event of its JSON array");
   }
   const every = (read: (line: string) => boolean): boolean =>
     sample.length > 0 && sample.every(read);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  firstArrayElement,
   formatFor,
   inputMismatch,
   recognizeInput,
@@ -230,5 +231,53 @@ describe("sniffFormat: what is not unambiguous", () => {
     const gms = '{\n  "Label": "CPUUtilization",\n  "Datapoints": [\n    {"Timestamp": "2014';
     expect(sniffFormat(gms, false)).toMatchObject({ ok: true, format: "cloudwatch" });
     expect(sniffFormat('{"Label": "x", "Other": [1, 2', false).ok).toBe(false);
+  });
+});
+
+describe("a pretty-printed array of performance events over 64 KiB (its head only)", () => {
+  const events = JSON.parse(
+    readFileSync(
+      join(DATA, "cloudwatch/ecs-container-insights-performance-events.aws-docs.json"),
+      "utf8",
+    ),
+  ) as unknown[];
+  const big = JSON.stringify(
+    Array.from({ length: 200 }, (_, i) => events[i % events.length]),
+    null,
+    4,
+  );
+  const head = big.slice(0, 64 * 1024);
+
+  it("reads as CloudWatch JSON from its first event, as a whole file does", () => {
+    expect(big.length).toBeGreaterThan(64 * 1024);
+    expect(sniffFormat(head, false)).toEqual({
+      ok: true,
+      kind: "cloudwatch",
+      format: "cloudwatch",
+      what: "saved CloudWatch JSON",
+      basis: "the first event of its JSON array",
+    });
+    expect(recognizeInput(head, false)).toContain("cloudwatch");
+    expect(inputMismatch(recognizeInput(head, false), "k6")).toMatch(
+      /import it with --format cloudwatch$/,
+    );
+  });
+
+  it("a first element with brackets and quotes inside its strings is cut out whole", () => {
+    expect(firstArrayElement('[ {"a": "}]\\"{"}, {"b": 2')).toBe('{"a": "}]\\"{"}');
+    expect(firstArrayElement('[{"a": [1, {"b": 2}]}')).toBe('{"a": [1, {"b": 2}]}');
+    expect(firstArrayElement('[{"a": 1')).toBeUndefined();
+    expect(firstArrayElement("[1, 2")).toBeUndefined();
+  });
+
+  it("an array of other objects is not taken for one", () => {
+    const other = JSON.stringify(
+      Array.from({ length: 3000 }, (_, i) => ({ id: i, name: "x" })),
+      null,
+      2,
+    );
+    expect(sniffFormat(other.slice(0, 64 * 1024), false).ok).toBe(false);
+    const queries = `[\n  {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount"}, "Period": 60, "Stat": "Sum"}},\n`;
+    expect(sniffFormat(queries, false).ok).toBe(false);
   });
 });

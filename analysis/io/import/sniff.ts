@@ -7,7 +7,8 @@
  * readers count what they cannot read.
  *
  * Without `--format`, {@link sniffSources} looks at every source (a folder's files, at most
- * {@link MAX_SNIFFED_FOLDER_FILES} of them; never an S3 prefix) and names the format when they
+ * {@link MAX_SNIFFED_FOLDER_FILES} of them spread over its names, the others only by name; never
+ * an S3 prefix) and names the format when they
  * all read unambiguously as one (sniffFormat in analysis/input-kind.ts); else one sentence says
  * what each is and what to add.
  */
@@ -23,7 +24,7 @@ import {
   type InputKind,
   type Sniff,
 } from "../../input-kind.js";
-import { plural } from "../../../sim/vocab/numbers.js";
+import { fixedGrouped, plural } from "../../../sim/vocab/numbers.js";
 import {
   FOLDER_SUFFIXES,
   folderFiles,
@@ -116,6 +117,8 @@ interface SourceSniff {
   readonly sniff: Sniff;
   /** Whether the source is one local file (a k6 summary imports only so). */
   readonly file: boolean;
+  /** For a folder of more files than are looked at: the source as given, and how many were. */
+  readonly sampled?: { readonly source: string; readonly looked: number; readonly of: number };
 }
 
 /** What {@link sniffSources} makes of an import's sources. */
@@ -177,7 +180,7 @@ export async function sniffSources(
   const notice =
     names.length === 1 && first!.file
       ? `Read ${names[0]} as ${what} (sniffed from ${basis}; pass --format ${format} to say so).`
-      : `Read ${listed(names)}, each file as ${what} (sniffed from the head of each; pass --format ${format} to say so).`;
+      : `Read ${listed(names)}, each file as ${what} (sniffed from the head of each${sampledWords(sure)}; pass --format ${format} to say so).`;
   return { ok: true, format, notice };
 }
 
@@ -209,12 +212,9 @@ async function sniffSource(source: string, queries: string | undefined): Promise
     return refuse(
       `holds no file caplab imports (${IMPORT_SUFFIXES.map((s) => `*${s}`).join(", ")})`,
     );
-  if (files.length > MAX_SNIFFED_FOLDER_FILES)
-    return refuse(
-      `holds more files than the ${MAX_SNIFFED_FOLDER_FILES} caplab sniffs; add --format`,
-    );
+  const looked = spread(files, MAX_SNIFFED_FOLDER_FILES);
   let first: { file: string; sniff: Extract<Sniff, { ok: true }> } | undefined;
-  for (const file of files) {
+  for (const file of looked) {
     const head = await readHead(file);
     const sniff = sniffFormat(head.text, head.complete);
     if (!sniff.ok) return refuse(`holds ${file} that ${sniff.reason}`);
@@ -232,7 +232,46 @@ async function sniffSource(source: string, queries: string | undefined): Promise
       );
     first ??= { file, sniff };
   }
-  return { label, file: false, sniff: { ...first!.sniff, basis: "the head of each file" } };
+  // Files not looked at must still be named as the format's files are, as --format reads them.
+  const suffixes = FOLDER_SUFFIXES[first!.sniff.format]!;
+  const odd = files.find((f) => !suffixes.some((s) => f.endsWith(s)));
+  if (odd !== undefined)
+    return refuse(
+      `holds ${first!.file}, which reads as ${first!.sniff.what}, and ${odd}, which is not named as --format ${first!.sniff.format} files are (${suffixes.map((s) => `*${s}`).join(", ")}); add --format`,
+    );
+  const sniff = { ...first!.sniff, basis: "the head of each file" };
+  return looked.length === files.length
+    ? { label, file: false, sniff }
+    : { label, file: false, sniff, sampled: { source, looked: looked.length, of: files.length } };
+}
+
+/**
+ * " file looked at: 16 of the 40 in logs, spread over their names, the others by name" when a
+ * folder holds more files than are looked at; else "".
+ */
+function sampledWords(sniffs: readonly SourceSniff[]): string {
+  const sampled = sniffs.flatMap(({ sampled: s }) =>
+    s === undefined ? [] : [`${s.looked} of the ${fixedGrouped(s.of)} in ${s.source}`],
+  );
+  return sampled.length === 0
+    ? ""
+    : ` file looked at: ${listed(sampled)}, spread over their names, the others by name`;
+}
+
+/**
+ * At most `n` of `items`, evenly spread from the first to the last (all of them when there are
+ * no more than `n`): a folder of logs written over time, sorted by name, is looked at across
+ * its span.
+ *
+ * @example spread(["a", "b", "c", "d", "e"], 3) // ["a", "c", "e"]
+ */
+export function spread<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  if (n <= 1) return items.slice(0, n);
+  return Array.from(
+    { length: n },
+    (_, i) => items[Math.round((i * (items.length - 1)) / (n - 1))]!,
+  );
 }
 
 /** "a", "a and b", "a, b and c". */

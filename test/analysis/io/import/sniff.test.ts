@@ -12,6 +12,7 @@ import {
   MAX_SNIFFED_FOLDER_FILES,
   readHead,
   sniffSources,
+  spread,
 } from "../../../../analysis/io/import/sniff.js";
 import { sharedData } from "../../../helpers/shared-data.js";
 
@@ -115,16 +116,48 @@ describe("sniffSources", () => {
         /a k6 end-of-test summary, which imports alone as the only SOURCE file; add --format\.$/,
       ),
     });
+  });
+
+  it("looks at 16 files of a bigger folder, spread over their names, and the others' names", async () => {
     const many = join(dir, "many");
     await mkdir(many);
-    for (let i = 0; i <= MAX_SNIFFED_FOLDER_FILES; i++)
-      await copyFile(NAWAB, join(many, `${i}.log`));
+    const names = Array.from({ length: 40 }, (_, i) => `${String(i).padStart(2, "0")}.log`);
+    for (const name of names) await copyFile(NAWAB, join(many, name));
+    expect(await sniffSources([many])).toEqual({
+      ok: true,
+      format: "alb",
+      notice: `Read ${many} (40 files), each file as an ALB access log (sniffed from the head of each file looked at: 16 of the 40 in ${many}, spread over their names, the others by name; pass --format alb to say so).`,
+    });
+    // The last file is among those looked at: an nginx log there is found.
+    await copyFile(
+      sharedData("nginx/nginx_logs.elastic-examples.first14575.log"),
+      join(many, "39.log"),
+    );
     expect(await sniffSources([many])).toMatchObject({
       ok: false,
       message: expect.stringMatching(
-        /\(17 files\) holds more files than the 16 caplab sniffs; add --format\.$/,
+        /\(40 files\) holds .*00\.log, which reads as an ALB access log, and .*39\.log, which reads as an nginx/,
       ),
     });
+    // A file not looked at but named as another format's files are is refused by its name.
+    await copyFile(NAWAB, join(many, "39.log"));
+    await writeFile(join(many, "17.json"), "[]");
+    expect(await sniffSources([many])).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/17\.json, which is not named as --format alb files are/),
+    });
+  });
+
+  it("spreads the files it looks at from the first to the last", () => {
+    expect(spread(["a", "b", "c", "d", "e"], 3)).toEqual(["a", "c", "e"]);
+    expect(spread(["a", "b"], 16)).toEqual(["a", "b"]);
+    const picked = spread(
+      Array.from({ length: 1000 }, (_, i) => i),
+      MAX_SNIFFED_FOLDER_FILES,
+    );
+    expect(picked).toHaveLength(16);
+    expect(new Set(picked).size).toBe(16);
+    expect([picked[0], picked.at(-1)]).toEqual([0, 999]);
   });
 
   it("leaves the --queries file out, as --format cloudwatch does, in a folder or as a SOURCE", async () => {
