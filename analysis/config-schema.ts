@@ -477,6 +477,8 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
       "Checks that must be judged (not skipped for want of data) for the gate to pass; with fewer and none failed, the verdict is inconclusive (exit 1). 0 (with requireLatencyCheck: false) lets an all-skipped gate pass.",
     requireLatencyCheck:
       "A pass needs a latency check judged (SLO p95 or p99, a k6 threshold on a time metric such as http_req_duration, or a p95 regression against a baseline); with none and none failed, the verdict is inconclusive (exit 1). false lets the other checks pass the gate.",
+    latencySampleConfidence:
+      "A latency check's pass on fewer samples than its percentile needs at this confidence (1 − q^n ≥ it: 59 requests for p95, 299 for p99, 5 for the median and the mean) is not judged; a failure stands. 0 turns it off.",
   });
   describeFields(r, GateConfigSchema.shape.deployment, {
     simulate:

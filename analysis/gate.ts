@@ -19,6 +19,7 @@ import { z } from "zod";
 import { createRandom } from "../sim/math/random.js";
 import { formatObserved, K6_DURATION_METRICS, parentMetricName } from "./k6-results.js";
 import { GATE_DEFAULTS } from "../sim/vocab/defaults.js";
+import { plural } from "../sim/vocab/numbers.js";
 import { checkDeployment, DEPLOYMENT_FIELDS } from "../sim/vocab/config.js";
 import type { DeploymentKpis, Kpis } from "../sim/vocab/types.js";
 import {
@@ -103,6 +104,11 @@ export const GateConfigSchema = z
      * none failed, the verdict is "inconclusive" (exit 1). false lets the other checks pass it.
      */
     requireLatencyCheck: z.boolean().default(D.requireLatencyCheck),
+    /**
+     * A latency check's pass on fewer samples than the percentile needs at this confidence
+     * ({@link fewestSamples}) is not judged; 0 turns it off.
+     */
+    latencySampleConfidence: z.number().min(0).lt(1).default(D.latencySampleConfidence),
   })
   .strict();
 export type GateConfig = z.output<typeof GateConfigSchema>;
@@ -166,6 +172,12 @@ export interface GateRun {
     readonly samples?: number;
     /** What the metric holds (`time`: ms). */
     readonly contains?: string;
+    /**
+     * The percentile its expression judges (50 for `avg` and `med`; scenarios/plan/k6-thresholds.ts
+     * `judgedPercentile`); null for `min`, `max`, `count`, `rate`, `value`. A pass of a time
+     * metric's on fewer samples than {@link fewestSamples} is not judged.
+     */
+    readonly percent?: number | null;
     /** k6's verdict, or caplab's on the k6 output (a distributed run, an import). */
     readonly judgedBy?: "k6" | "caplab";
   }[];
@@ -303,6 +315,46 @@ export function deploymentCheck(
   };
 }
 
+/**
+ * The fewest samples on which a pass of a check of the `percent`-th percentile rests (the
+ * median's for the mean): the least n for which the largest of n samples lies at or above the
+ * true percentile with probability `confidence`, 1 − (percent/100)^n ≥ confidence, the
+ * order-statistic bound; with fewer, no statistic of the sample bounds that percentile. 0 for
+ * the minimum (`p(0)`), and null for the maximum (`p(100)`, `max`: what was observed is judged).
+ *
+ * @example fewestSamples(95, 0.95) // 59
+ * @example fewestSamples(99, 0.95) // 299
+ */
+export function fewestSamples(percent: number, confidence: number): number | null {
+  if (percent >= 100) return null;
+  if (percent <= 0 || confidence <= 0) return 0;
+  return Math.ceil(Math.log(1 - confidence) / Math.log(percent / 100) - 1e-9);
+}
+
+/**
+ * A latency check's pass turned into "not judged" when it rests on fewer samples than
+ * {@link fewestSamples} asks for; else the check as it is.
+ */
+function unlessTooFewSamples(
+  check: GateCheck,
+  samples: number | undefined,
+  percent: number | null,
+  confidence: number,
+  what: string,
+): GateCheck {
+  if (check.verdict !== "pass" || samples === undefined || percent === null) return check;
+  const fewest = fewestSamples(percent, confidence);
+  if (fewest === null || samples >= fewest) return check;
+  const statistic = percent === 50 ? "the median" : `the p${round(percent, 3)}`;
+  const { latency: _latency, ...rest } = check;
+  return {
+    ...rest,
+    verdict: "skip",
+    detail: `not judged: ${check.detail.replace(/\.$/, "")}, but on ${plural(samples, what)} only: a pass needs ${fewest} (with fewer, even the largest falls below ${statistic} more often than ${round((1 - confidence) * 100, 2)} % of the time; gate.yaml latencySampleConfidence: ${confidence}).`,
+    numbers: { ...check.numbers, samples, fewestSamples: fewest },
+  };
+}
+
 /** The mark of a latency check ({@link GateCheck.latency}). */
 const LATENCY = { latency: true } as const;
 
@@ -379,8 +431,25 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
     };
   };
   const errorRate = noRequests ? 0 : (run.failedRequests / run.requests) * 100;
-  out.push(limit("slo-p95", "SLO p95 latency", run.latencyP95Ms, sloP95, ms, "p95", true));
-  out.push(limit("slo-p99", "SLO p99 latency", run.latencyP99Ms, sloP99, ms, "p99", true));
+  const confidence = config.latencySampleConfidence;
+  out.push(
+    unlessTooFewSamples(
+      limit("slo-p95", "SLO p95 latency", run.latencyP95Ms, sloP95, ms, "p95", true),
+      run.requests,
+      95,
+      confidence,
+      "request",
+    ),
+  );
+  out.push(
+    unlessTooFewSamples(
+      limit("slo-p99", "SLO p99 latency", run.latencyP99Ms, sloP99, ms, "p99", true),
+      run.requests,
+      99,
+      confidence,
+      "request",
+    ),
+  );
   out.push(
     limit("slo-error-rate", "SLO error rate", errorRate, sloErrors, (v) => pct(v, 3), "failed"),
   );
@@ -429,15 +498,21 @@ export function absoluteChecks(run: GateRun, config: GateConfig): GateCheck[] {
           : t.observed === null
             ? "no value, as k6; "
             : `${formatObserved(t.observed, t.contains ?? "default")}${t.samples === 0 ? ", no samples" : ""}; `;
-      out.push({
+      const time = t.observed !== null && isTimeMetric(t.metric, t.contains);
+      const check: GateCheck = {
         id: "k6-threshold",
         group: "absolute",
         name,
         verdict: t.ok ? "pass" : "fail",
         detail: `${t.ok ? "passed" : "FAILED"} (${value}${who}).`,
         numbers: t.observed === undefined ? {} : { observed: t.observed },
-        ...(t.observed !== null && isTimeMetric(t.metric, t.contains) ? LATENCY : {}),
-      });
+        ...(time ? LATENCY : {}),
+      };
+      out.push(
+        time
+          ? unlessTooFewSamples(check, t.samples, t.percent ?? null, confidence, "sample")
+          : check,
+      );
     }
   }
 

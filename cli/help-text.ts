@@ -219,7 +219,7 @@ export const COMMAND_HELP = {
     summary:
       "pass or fail a run: SLO, k6 thresholds, server headroom, and regression against a baseline",
     description:
-      "Absolute checks (SLO, k6 thresholds, 5xx, CPU/memory headroom, tasks below MaxCapacity) and, with a baseline, regression checks (bootstrap CI of the p95 difference, Mann-Whitney on per-second p95, two-proportion test on errors, capacity). Writes gate-junit.xml, gate.md, gate.json; records the run and verdict in the history. Exit 0 pass, 1 fail or inconclusive (no check failed, but fewer judged than gate.yaml's minJudgedChecks, default 1, or none of latency: a performance gate that judged only 5xx or headroom does not pass; requireLatencyCheck: false allows it), 2 usage error, 74 history not recorded (a failed gate stays 1). Every check's limit has a default (caplab schema --gate).",
+      "Absolute checks (SLO, k6 thresholds, 5xx, CPU/memory headroom, tasks below MaxCapacity) and, with a baseline, regression checks (bootstrap CI of the p95 difference, Mann-Whitney on per-second p95, two-proportion test on errors, capacity). Writes gate-junit.xml, gate.md, gate.json; records the run and verdict in the history. Exit 0 pass, 1 fail or inconclusive (no check failed, but fewer judged than gate.yaml's minJudgedChecks, default 1, or none of latency: a performance gate that judged only 5xx or headroom does not pass; requireLatencyCheck: false allows it; a latency pass on fewer samples than its percentile needs, 59 for a p95, is not judged: latencySampleConfidence), 2 usage error, 74 history not recorded (a failed gate stays 1). Every check's limit has a default (caplab schema --gate).",
     examples: [
       { command: "caplab gate out/run --baseline out/last-release" },
       {

@@ -30,6 +30,7 @@ import {
   aggregationKey,
   evaluateThreshold,
   formatObserved,
+  judgedPercentile,
   parseThresholdExpression,
   type MetricTypeOf,
 } from "../scenarios/plan/k6-thresholds.js";
@@ -774,7 +775,7 @@ export function gateRunOf(run: RunData): GateRun {
     latencyP99Ms: run.latency.p99Ms,
     latencySample: run.latencySample,
     secondP95Ms: run.seconds.flatMap((s) => (s.p95Ms === null ? [] : [s.p95Ms])),
-    thresholds: run.thresholds,
+    thresholds: run.thresholds.map((t) => ({ ...t, percent: judgedPercentile(t.expression) })),
     slo: run.slo,
     server:
       server === null

@@ -186,6 +186,22 @@ function goQuote(text: string): string {
   return JSON.stringify(text);
 }
 
+/**
+ * The percentile a threshold expression judges: its `p(N)`, 50 for `avg` and `med` (the gate
+ * holds a pass of either to the median's fewest samples); null for the other aggregations and
+ * for an expression k6 would refuse.
+ *
+ * @example judgedPercentile("p(99.9)<2000") // 99.9
+ * @example judgedPercentile("max<5000")     // null
+ */
+export function judgedPercentile(expression: string): number | null {
+  const parsed = parseThresholdExpression(expression);
+  if (!parsed.ok) return null;
+  const a = parsed.value.aggregation;
+  if (a.kind === "percentile") return a.percent;
+  return a.kind === "avg" || a.kind === "med" ? 50 : null;
+}
+
 /** The key of an aggregation in a K6MetricSummary's values, k6's SinkKey: `p(95)`, `rate`, … */
 export function aggregationKey(aggregation: ThresholdAggregation): string {
   return aggregation.kind === "percentile" ? percentileKey(aggregation.percent) : aggregation.kind;

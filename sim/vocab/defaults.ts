@@ -419,6 +419,15 @@ export const GATE_DEFAULTS = {
    * @default true
    */
   requireLatencyCheck: true,
+  /**
+   * A latency check's pass needs enough samples: for a percentile q, at least the n for which
+   * the largest of n samples lies at or above the true q-th percentile with this probability
+   * (1 − (q/100)^n ≥ it: 59 samples for p(95), 299 for p(99), 29 for p(90), 5 for the median,
+   * and the mean); with fewer, a pass is not judged (a failure stands). Model choice: the
+   * order-statistic bound, the least a sample must hold to say anything of that percentile.
+   * 0 turns it off. @default 0.95
+   */
+  latencySampleConfidence: 0.95,
 } as const;
 
 // ---------------------------------------------------------------------------------------------

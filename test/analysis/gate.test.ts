@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_GATE_CONFIG,
   evaluateGate,
+  fewestSamples,
   gateExitCode,
   GATE_DEFAULTS,
   GateConfigSchema,
@@ -36,6 +37,7 @@ describe("GATE_DEFAULTS", () => {
         "errorAlpha": 0.01,
         "errorMinDifferencePercent": 0.5,
         "k6Thresholds": true,
+        "latencySampleConfidence": 0.95,
         "mannWhitneyAlpha": 0.01,
         "mannWhitneyMinShiftPercent": 5,
         "max5xxPercent": 0.1,
@@ -61,6 +63,7 @@ describe("GATE_DEFAULTS", () => {
       maxAddedSloMinutes: deployment.maxAddedSloMinutes,
       minJudgedChecks: DEFAULT_GATE_CONFIG.minJudgedChecks,
       requireLatencyCheck: DEFAULT_GATE_CONFIG.requireLatencyCheck,
+      latencySampleConfidence: DEFAULT_GATE_CONFIG.latencySampleConfidence,
     }).toEqual(GATE_DEFAULTS);
     expect(DEFAULT_GATE_CONFIG.deployment).toBeUndefined();
   });
@@ -218,6 +221,83 @@ describe("evaluateGate", () => {
         verdict: "pass",
         latencyJudged: 1,
       });
+  });
+
+  it("does not judge a latency pass on fewer samples than its percentile needs; a failure stands", () => {
+    // The order-statistic bound: 1 − q^n ≥ 0.95.
+    expect([95, 99, 90, 50, 99.9].map((q) => fewestSamples(q, 0.95))).toEqual([
+      59, 299, 29, 5, 2995,
+    ]);
+    expect([fewestSamples(100, 0.95), fewestSamples(0, 0.95), fewestSamples(95, 0)]).toEqual([
+      null,
+      0,
+      0,
+    ]);
+    for (const [q, n] of [
+      [95, 59],
+      [99, 299],
+    ] as const) {
+      expect(1 - (q / 100) ** n).toBeGreaterThanOrEqual(0.95);
+      expect(1 - (q / 100) ** (n - 1)).toBeLessThan(0.95);
+    }
+
+    const base = { ...gateRunOf(runDataOf({ seed: 1, seconds: 20 })), thresholds: [] };
+    const lax = GateConfigSchema.parse({ absolute: { max5xxPercent: 100 } });
+    const slo = { latencyP95Ms: 500, latencyP99Ms: 900, errorRatePercent: 100 };
+    const few = {
+      ...base,
+      requests: 12,
+      failedRequests: 0,
+      latencyP95Ms: 80,
+      latencyP99Ms: 90,
+      slo,
+    };
+    const r = evaluateGate(few, null, lax);
+    const p95 = r.checks.find((c) => c.id === "slo-p95")!;
+    expect(p95).toMatchObject({ verdict: "skip", numbers: { samples: 12, fewestSamples: 59 } });
+    expect(p95.latency).toBeUndefined();
+    expect(p95.detail).toBe(
+      "not judged: 80 ms ≤ limit 500 ms, but on 12 requests only: a pass needs 59 (with fewer, even the largest falls below the p95 more often than 5 % of the time; gate.yaml latencySampleConfidence: 0.95).",
+    );
+    expect(r.checks.find((c) => c.id === "slo-p99")!.detail).toMatch(/a pass needs 299 \(/);
+    expect(r).toMatchObject({ verdict: "inconclusive", latencyJudged: 0 });
+    // A miss on 12 requests is a miss; 59 requests pass the p95; 0 turns the rule off.
+    expect(
+      evaluateGate({ ...few, latencyP95Ms: 800 }, null, lax).checks.find((c) => c.id === "slo-p95"),
+    ).toMatchObject({ verdict: "fail" });
+    const at59 = evaluateGate({ ...few, requests: 59 }, null, lax);
+    expect(at59.checks.find((c) => c.id === "slo-p95")!.verdict).toBe("pass");
+    expect(at59.checks.find((c) => c.id === "slo-p99")!.verdict).toBe("skip");
+    expect(at59.verdict).toBe("pass");
+    const off = GateConfigSchema.parse({
+      absolute: { max5xxPercent: 100 },
+      latencySampleConfidence: 0,
+    });
+    expect(evaluateGate(few, null, off).verdict).toBe("pass");
+
+    // k6 thresholds: by the percentile their expression judges (avg and med as the median's);
+    // max judges what was observed, and a count unknown leaves k6's verdict as it is.
+    const t = (percent: number | null, samples?: number) => ({
+      metric: "http_req_duration",
+      expression: "x<1",
+      ok: true,
+      observed: 120,
+      contains: "time",
+      percent,
+      ...(samples === undefined ? {} : { samples }),
+    });
+    const one = (threshold: object) =>
+      evaluateGate({ ...base, slo: null, thresholds: [threshold as never] }, null, lax).checks.find(
+        (c) => c.id === "k6-threshold",
+      )!.verdict;
+    expect([one(t(95, 1)), one(t(95, 59)), one(t(50, 4)), one(t(50, 5))]).toEqual([
+      "skip",
+      "pass",
+      "skip",
+      "pass",
+    ]);
+    expect([one(t(null, 1)), one(t(95))]).toEqual(["pass", "pass"]);
+    expect(one({ ...t(95, 1), ok: false })).toBe("fail");
   });
 
   it("judges k6's verdict on the whole test (results.passed) where its summary holds one", () => {

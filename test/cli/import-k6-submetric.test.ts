@@ -113,3 +113,28 @@ describe("the gate does not pass on a threshold judged on no samples", () => {
     expect(gate.out).toMatch(/http_req_failed\{name:nowhere\}: rate<0\.01.*not judged: no samples/);
   });
 });
+
+describe("the gate does not pass a latency threshold on too few samples", () => {
+  it("k6's docs example holds one duration point: its avg<1000 is not judged, and the gate is inconclusive", async () => {
+    const docs = fileURLToPath(
+      new URL("../../../shared/data/k6/out-json.k6-docs-example.ndjson", import.meta.url),
+    );
+    const out = join(dir, "docs");
+    const r = await caplab(["import", docs, "--format", "k6", "--no-record", "--out", out]);
+    expect(r.code, r.err).toBe(0);
+    // k6 itself passes it (459.866 ms < 1000), as the import says.
+    expect(r.out).toMatch(/✓ http_req_duration avg<1000: passed \(459\.866 ms\)/);
+    const gate = await caplab(["gate", out]);
+    expect(gate.code, gate.out + gate.err).toBe(1);
+    expect(gate.out).toContain(
+      "k6 threshold http_req_duration: avg<1000: not judged: passed (459.866 ms; judged by caplab on the k6 output, as k6 judges), but on 1 sample only: a pass needs 5",
+    );
+    expect(gate.out).toMatch(/caplab gate: INCONCLUSIVE \(0 of 9 checks judged/);
+    // gate.yaml latencySampleConfidence: 0 takes the run's one point as k6 does.
+    const yaml = join(dir, "gate-off.yaml");
+    await writeFile(yaml, "latencySampleConfidence: 0\n");
+    const off = await caplab(["gate", out, "--config", yaml]);
+    expect(off.code, off.out + off.err).toBe(0);
+    expect(off.out).toMatch(/caplab gate: PASSED \(1 of 9 checks judged/);
+  });
+});

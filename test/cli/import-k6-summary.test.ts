@@ -171,14 +171,23 @@ describe("a k6 end-of-test summary alone → report → gate → history", () =>
       "--history",
       history,
     ]);
-    expect(r.out).toContain("✓ SLO p95 latency: 60.3 ms ≤ limit 1000 ms.");
+    // Its p95 rests on 29 requests, fewer than the 59 a p95's pass needs: not judged either.
+    expect(r.out).toContain(
+      "- SLO p95 latency: not judged: 60.3 ms ≤ limit 1000 ms, but on 29 requests only: a pass needs 59",
+    );
     expect(r.out).toMatch(
       /- SLO p99 latency: skipped: k6's end-of-test summary has no p\(99\) of http_req_duration; add "p\(99\)" to k6's summaryTrendStats option/,
     );
     expect(r.out).toMatch(
       /- SLO error rate: skipped: k6's end-of-test summary has no http_req_failed/,
     );
-    expect(r.code).toBe(0);
+    expect(r.code, r.out).toBe(1);
+    // Taken on its 29 requests (gate.yaml latencySampleConfidence: 0), the p95 passes.
+    const lax = await gateYaml("p99-lax.yaml", { latencyP95Ms: 1000, latencyP99Ms: 1 });
+    await writeFile(lax, `${await readFile(lax, "utf8")}latencySampleConfidence: 0\n`);
+    const taken = await caplab(["gate", join(dir, "perf"), "--config", lax, "--history", history]);
+    expect(taken.out).toContain("✓ SLO p95 latency: 60.3 ms ≤ limit 1000 ms.");
+    expect(taken.code, taken.out).toBe(0);
 
     // Without a p95 either, nothing of latency is judged: inconclusive, not a pass.
     const noP95 = join(dir, "no-p95.json");

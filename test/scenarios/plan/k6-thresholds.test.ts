@@ -30,6 +30,7 @@ import {
   thresholdNeeds,
   validateThresholds,
   THRESHOLD_OPERATORS,
+  judgedPercentile,
 } from "../../../scenarios/plan/k6-thresholds.js";
 
 const TIME = "2026-11-29T12:00:00Z";
@@ -214,6 +215,24 @@ describe("§5.2 expression parsing: more cases (derived)", () => {
     expect(formatGoG(99.9)).toBe("99.9");
     expect(formatGoG(1e6)).toBe("1e+06");
     expect(formatGoG(123456)).toBe("123456");
+  });
+});
+
+describe("judgedPercentile: the percentile a threshold judges, for the gate's fewest samples", () => {
+  it("reads p(N), avg and med as a percentile, and nothing else", () => {
+    expect(
+      [
+        "p(95)<500",
+        "p(99.9) <= 2000",
+        "avg<1000",
+        "med<200",
+        "p<1",
+        "max<5000",
+        "count>10",
+        "rate<0.01",
+        "nope",
+      ].map(judgedPercentile),
+    ).toEqual([95, 99.9, 50, 50, 0, null, null, null, null]);
   });
 });
 

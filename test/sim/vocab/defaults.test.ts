@@ -54,6 +54,7 @@ describe("the defaults", () => {
           "errorAlpha": 0.01,
           "errorMinDifferencePercent": 0.5,
           "k6Thresholds": true,
+          "latencySampleConfidence": 0.95,
           "mannWhitneyAlpha": 0.01,
           "mannWhitneyMinShiftPercent": 5,
           "max5xxPercent": 0.1,
