@@ -320,7 +320,7 @@ function trafficVerdictOf(v: TrafficSloVerdict): RunVerdict {
       pass: null,
       headline:
         v.judged.length === 0
-          ? `NO VERDICT: the SLO cannot be judged on this bundle (${v.notJudged.join("; ")}).`
+          ? `NO VERDICT: the SLO cannot be judged on this bundle (${v.notJudged.join("; ")})${v.spanMinutes > 0 ? `. Its requests are what caplab plan and simulate replay: name this folder as a plan config's trace: { file: … } to judge service settings against the SLO on it` : ""}.`
           : `NO VERDICT: within the budget on what could be judged (${parts.join("; ")}), but ${v.notJudged.join("; ")}; leave that limit out to judge the traffic on the other alone.`,
       failing: [],
     };

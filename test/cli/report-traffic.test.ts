@@ -159,6 +159,22 @@ describe("caplab report on a trace bundle", () => {
     const errorsOnly = await report(nginx, { sloErrors: 0.1 }, "nginx-slo-errors");
     expect(errorsOnly.json.verdict.pass).toBe(true);
     expect(errorsOnly.json.trafficVerdict).toMatchObject({ thinData: false, thin: null });
+
+    // A series of request counts alone (a CSV, CloudWatch RequestCount) judges nothing: the
+    // verdict names the way to one, a plan over its requests.
+    const counts = join(dir, "elb-counts");
+    expect(
+      await runImportCommand(
+        [data("traces/nab-elb_request_count_8c0756.csv")],
+        { format: "csv", out: counts },
+        cliContext(captureIo()),
+      ),
+    ).toBe(0);
+    const none = await report(counts, { sloP95: 300, sloErrors: 0.1 }, "elb-counts-slo");
+    expect(none.md).toContain(
+      "NO VERDICT: the SLO cannot be judged on this bundle (p95: the bundle has no TargetResponseTime p95 series; errors: the bundle has no 5xx series). Its requests are what caplab plan and simulate replay: name this folder as a plan config's trace: { file: … } to judge service settings against the SLO on it.",
+    );
+    expect(none.json.verdict.pass).toBeNull();
   });
 
   it("refuses --slo-… where they cannot apply, writing nothing", async () => {
