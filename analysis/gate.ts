@@ -359,7 +359,7 @@ function unlessTooFewSamples(
 const LATENCY = { latency: true } as const;
 
 /** A threshold's metric holds times: its summary says so, or it is one of k6's time trends ({@link K6_DURATION_METRICS}). */
-function isTimeMetric(metric: string, contains: string | undefined): boolean {
+export function isTimeMetric(metric: string, contains: string | undefined): boolean {
   if (contains !== undefined) return contains === "time";
   return K6_DURATION_METRICS.has(parentMetricName(metric).trim());
 }

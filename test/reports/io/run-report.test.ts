@@ -243,6 +243,27 @@ describe("runVerdict", () => {
     expect(exit.pass).toBe(false);
     expect(exit.headline).toContain("k6 exited 107");
   });
+
+  it("says a latency threshold held on fewer samples than its percentile needs, as the gate does not judge it", () => {
+    const few = { ...held, observed: 80, contains: "time" as const, samples: 12 };
+    const v = runVerdict({ ...base, thresholds: [few] });
+    expect(v).toMatchObject({ pass: true, thinData: true });
+    expect(v.headline).toMatch(
+      /^PASS: its 1 threshold held, but http_req_duration p\(95\)<400 on 12 samples only \(a pass needs 59, so caplab gate does not judge it\): too few to rest a decision on; /,
+    );
+    // Enough samples, a threshold that is no percentile (max), a count unknown: a plain pass.
+    for (const t of [
+      { ...few, samples: 59 },
+      { ...few, expression: "max<400" },
+      { ...held, contains: "time" as const },
+    ]) {
+      const plain = runVerdict({ ...base, thresholds: [t] });
+      expect(plain.thinData).toBeUndefined();
+      expect(plain.headline).toMatch(/^PASS: its 1 threshold held; /);
+    }
+    const html = renderRunHtml({ ...base, thresholds: [few] }, [], RUNTIME);
+    expect(html).toContain("Verdict on too little data");
+  });
 });
 
 describe("run HTML", () => {
