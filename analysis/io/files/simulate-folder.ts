@@ -102,6 +102,7 @@ const CoverageSchema = z.object({
       }),
     )
     .optional(),
+  guardrailsFrom: z.string().optional(),
 });
 
 /** Reads timeline.csv into a Timeline (empty cells are NaN). */
