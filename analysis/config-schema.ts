@@ -356,6 +356,8 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
     scaling: "The scalable target and its policies, in Application Auto Scaling's words.",
     deployments:
       "ECS deployments during the trace (rolling, blue-green, linear, canary), in the ECS API's words (see the README, Deployments under load).",
+    guardrails:
+      "How much trace the verdict needs (plan's guardrails: shorter is judged, but the verdict says so), and what is reported about gaps.",
   });
   const deploymentDocs = {
     at: "When the deployment starts, ISO 8601, inside the trace.",
@@ -461,7 +463,7 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
   });
   describeFields(r, GuardrailsSchema, {
     minTraceHours:
-      "Hours of trace with data below which plan refuses, unless --allow-short-trace (Compute Optimizer needs 24).",
+      "Hours of trace with data below which plan refuses, unless --allow-short-trace (Compute Optimizer needs 24), and a simulate verdict says it rests on too little data.",
     patternHours:
       "The pattern the plan is for: a shorter trace gets a warning (a week by default).",
     longGapMinutes: "A run of missing steps at least this long is reported on its own, minutes.",

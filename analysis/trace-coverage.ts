@@ -163,6 +163,7 @@ export function assessTrace(
   trace: Trace,
   guardrails: Guardrails,
   allowShort = false,
+  guardrailsFrom?: string,
 ): TraceCoverage {
   const steps = trace.requests.length;
   const stepHours = trace.stepSeconds / 3600;
@@ -206,7 +207,7 @@ export function assessTrace(
   const limits: TraceLimit[] = [];
   if (short)
     notes.push(
-      `The trace holds ${hoursText(coveredHours)} of data; a plan needs at least ${hoursText(guardrails.minTraceHours)} (guardrails.minTraceHours)${allowShort ? ", and was made anyway with --allow-short-trace: every rating is medium or higher" : ""}${spanHours * 60 < SCALE_IN_SEEN_MINUTES ? `; in ${hoursText(spanHours)} no scale-in can be seen (target tracking scales in after ${SCALE_IN_ALARM_MINUTES} one-minute datapoints below 90 % of its target, then a cooldown)` : ""}.`,
+      `The trace holds ${hoursText(coveredHours)} of data; ${guardrailsFrom === undefined ? "a plan" : "a verdict"} needs at least ${hoursText(guardrails.minTraceHours)} (${minimumField(guardrailsFrom)})${allowShort ? ", and was made anyway with --allow-short-trace: every rating is medium or higher" : ""}${spanHours * 60 < SCALE_IN_SEEN_MINUTES ? `; in ${hoursText(spanHours)} no scale-in can be seen (target tracking scales in after ${SCALE_IN_ALARM_MINUTES} one-minute datapoints below 90 % of its target, then a cooldown)` : ""}.`,
     );
   else if (belowPattern)
     notes.push(
@@ -251,7 +252,7 @@ export function assessTrace(
   if (longGaps.length > 0) {
     const first = longGaps[0]!;
     notes.push(
-      `${longGaps.length} gap${longGaps.length === 1 ? "" : "s"} of ${guardrails.longGapMinutes} min or more (${share(longGapPercent)} of the steps; the first from ${iso(first.fromMs)} to ${iso(first.toMs)}): those steps are simulated with no traffic.`,
+      `${longGaps.length} gap${longGaps.length === 1 ? "" : "s"} of ${guardrails.longGapMinutes} min or more (${share(longGapPercent)} of the steps; the first from ${iso(first.fromMs)} to ${iso(first.toMs)}): those steps are simulated with no traffic, billed, and left out of the SLO budget (a share of the minutes with data).`,
     );
   }
   const nearPeak =
@@ -300,7 +301,13 @@ export function assessTrace(
     notes,
     busiestHour,
     limits,
+    ...(guardrailsFrom === undefined ? {} : { guardrailsFrom }),
   };
+}
+
+/** The minimum's field: "guardrails.minTraceHours", or "guardrails.minTraceHours in sim.yaml". */
+function minimumField(guardrailsFrom: string | undefined): string {
+  return `guardrails.minTraceHours${guardrailsFrom === undefined ? "" : ` in ${guardrailsFrom}`}`;
 }
 
 /**
@@ -355,15 +362,21 @@ export function thinDataClause(
 }
 
 /**
- * {@link assessTrace} against the default guardrails, for the commands whose input has no
- * `guardrails:` (simulate, backtest, rightsize, the traffic verdict of `report --slo-…`): none
- * of them refuses a short trace, but each says what it rests on.
+ * {@link assessTrace} against the default guardrails, for the inputs without `guardrails:`
+ * (backtest, rightsize, the traffic verdict of `report --slo-…`, a simulate folder written
+ * before summary.json kept its coverage): none of them refuses a short trace, but each says
+ * what it rests on. (`simulate` takes its config's `guardrails:`, plan's schema.)
  */
 export function assessTraceByDefault(trace: Trace): TraceCoverage {
   return assessTrace(trace, GuardrailsSchema.parse({}));
 }
 
-/** Why a trace below the minimum decides nothing: "too little to rest a decision on (a plan needs 24 h: guardrails.minTraceHours)". */
+/**
+ * Why a trace below the minimum decides nothing: "too little to rest a decision on (a plan needs
+ * 24 h: guardrails.minTraceHours)"; with a simulate config's guardrails, "(a verdict needs 24 h:
+ * guardrails.minTraceHours in sim.yaml)".
+ */
 export function thinDataReason(coverage: TraceCoverage): string {
-  return `too little to rest a decision on (a plan needs ${hoursText(coverage.guardrails.minTraceHours)}: guardrails.minTraceHours)`;
+  const from = coverage.guardrailsFrom;
+  return `too little to rest a decision on (${from === undefined ? "a plan" : "a verdict"} needs ${hoursText(coverage.guardrails.minTraceHours)}: ${minimumField(from)})`;
 }

@@ -21,12 +21,9 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
-import { formatCount, formatNumber, plural } from "../reports/format.js";
-import {
-  assessTraceByDefault,
-  coverageSummary,
-  thinDataReason,
-} from "../analysis/trace-coverage.js";
+import { formatCompact, formatCount, formatNumber, plural } from "../reports/format.js";
+import { assessTrace, coverageSummary, thinDataReason } from "../analysis/trace-coverage.js";
+import { sloBudget } from "../reports/simulate-report.js";
 
 export interface SimulateCommandOptions {
   readonly out: string;
@@ -85,9 +82,11 @@ export async function runSimulateCommand(
     context,
     { record: true },
   );
-  // Plan's coverage assessment (the default guardrails: a simulate config has none): simulate
-  // does not refuse a short trace, but its verdict says so and the notes are warnings.
-  const coverage = assessTraceByDefault(trace);
+  // Plan's coverage assessment against the config's guardrails: simulate does not refuse a
+  // short trace, but its verdict says so (naming this config's field) and the notes are warnings.
+  const coverage = assessTrace(trace, config.guardrails, false, configPath);
+  const budget = sloBudget(config.slo, result.kpis);
+  const verdictData = { thinData: coverage.short, sloBudget: budget, coverage };
   const out = output.path;
   const summary = {
     ...result.kpis,
@@ -101,7 +100,7 @@ export async function runSimulateCommand(
     task: config.task,
     scaling: config.scaling,
     slo: config.slo,
-    coverage,
+    ...verdictData,
   };
   await output.write(async (dir) => {
     await writeFileAtomic(join(dir, "timeline.csv"), renderTimelineCsv(result.timeline!));
@@ -112,7 +111,7 @@ export async function runSimulateCommand(
   for (const note of coverage.notes) io.err(`warning: ${note}\n`);
   if (recorded.line !== null) io.err(`${recorded.line}\n`);
   if (opts.json) {
-    io.out(jsonText(result.kpis));
+    io.out(jsonText({ ...result.kpis, ...verdictData }));
   } else {
     const k = result.kpis;
     io.out(
@@ -122,7 +121,7 @@ export async function runSimulateCommand(
         `  tasks           ${formatCount(k.minTasks)}–${formatCount(k.maxTasks)}, mean ${k.meanTasks.toFixed(1)}; ${k.scalingActions} scaling actions`,
         `  latency         mean p95 ${formatNumber(k.meanP95LatencyMs)} ms, worst p95 ${formatNumber(k.worstP95LatencyMs)} ms`,
         `  errors          ${k.errorRatePercent.toFixed(3)}% (${formatNumber(k.failedRequests)} of ${formatNumber(k.totalRequests)} ${Math.round(k.totalRequests) === 1 ? "request" : "requests"} failed)`,
-        `  SLO             ${formatNumber(k.sloViolationMinutes)} violating ${k.sloViolationMinutes === 1 ? "minute" : "minutes"}`,
+        `  SLO             ${formatNumber(k.sloViolationMinutes)} violating ${k.sloViolationMinutes === 1 ? "minute" : "minutes"} (budget ${formatCompact(budget.minutes, budget.minutes < 1 ? 3 : 1)}: ${budget.basis})`,
         `  data            ${coverageSummary(coverage)}${coverage.short ? `: ${thinDataReason(coverage)}` : ""}`,
         ...(k.deployments ?? []).map(
           (d, n) =>

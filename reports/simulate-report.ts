@@ -115,6 +115,37 @@ export function simulateCoverage(input: SimulateOutput): TraceCoverage | null {
   return { ...c, notes: c.notes.slice(0, 1), limits: [] };
 }
 
+/**
+ * The SLO's violation budget of a run, and where it comes from: a share of the minutes with
+ * data (Kpis.dataMinutes), not of the trace's span; `basis` says so in words ("0.5 % of 2 min
+ * with data", or "0.5 % of its 7 days" without gaps).
+ *
+ * @example sloBudget({ violationBudgetPercent: 0.5, … }, { minutes: 217_441, dataMinutes: 2, … })
+ *   // { minutes: 0.01, percent: 0.5, dataMinutes: 2, spanMinutes: 217441, basis: "0.5 % of 2 min with data (a span of 151 days)" }
+ */
+export function sloBudget(
+  slo: { readonly violationBudgetPercent: number },
+  kpis: { readonly minutes: number; readonly dataMinutes: number },
+): {
+  readonly minutes: number;
+  readonly percent: number;
+  readonly dataMinutes: number;
+  readonly spanMinutes: number;
+  readonly basis: string;
+} {
+  const percent = slo.violationBudgetPercent;
+  const gaps = kpis.dataMinutes < kpis.minutes - 1e-9;
+  return {
+    minutes: (percent / 100) * kpis.dataMinutes,
+    percent,
+    dataMinutes: kpis.dataMinutes,
+    spanMinutes: kpis.minutes,
+    basis: gaps
+      ? `${formatCompact(percent, 2)} % of ${formatHours(kpis.dataMinutes / 60)} with data (a span of ${formatHours(kpis.minutes / 60)})`
+      : `${formatCompact(percent, 2)} % of its ${formatHours(kpis.minutes / 60)}`,
+  };
+}
+
 export function simulateVerdict(input: SimulateOutput): SimulateVerdict {
   const k = input.kpis;
   const slo = input.slo;
@@ -133,11 +164,12 @@ export function simulateVerdict(input: SimulateOutput): SimulateVerdict {
       headline:
         "No SLO to judge against: this folder's summary.json was written before it kept the SLO; run caplab simulate again.",
     };
-  const budget = (slo.violationBudgetPercent / 100) * k.minutes;
+  const { minutes: budget, basis } = sloBudget(slo, k);
+  const gaps = k.dataMinutes < k.minutes - 1e-9;
   const minutesOk = k.sloViolationMinutes <= budget + 1e-9;
   const errorsOk = k.errorRatePercent <= slo.errorRatePercent + 1e-12;
   const meets = minutesOk && errorsOk;
-  const figures = `${formatNumber(k.sloViolationMinutes)} SLO-violating minutes (budget ${formatCompact(budget, 1)}), ${formatPercent(k.errorRatePercent, 3)} errors (limit ${formatPercent(slo.errorRatePercent, 3)}), worst p95 ${formatNumber(k.worstP95LatencyMs)} ms (SLO ${formatNumber(slo.latencyP95Ms)} ms)`;
+  const figures = `${formatNumber(k.sloViolationMinutes)} SLO-violating minutes (budget ${formatCompact(budget, budget < 1 ? 3 : 1)}${gaps ? `: ${basis}` : ""}), ${formatPercent(k.errorRatePercent, 3)} errors (limit ${formatPercent(slo.errorRatePercent, 3)}), worst p95 ${formatNumber(k.worstP95LatencyMs)} ms (SLO ${formatNumber(slo.latencyP95Ms)} ms)`;
   const why = `(${[minutesOk ? "" : "too many violating minutes", errorsOk ? "" : "too many errors"].filter((s) => s !== "").join(" and ")})`;
   let headline: string;
   if (thin === null)

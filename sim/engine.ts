@@ -72,7 +72,7 @@ import {
 } from "./queue.js";
 import { clampCapacity, monthlyCost, secondsToHealthy, slowStartIntegral } from "./rules.js";
 import { scheduleFirings, type ScheduledFiring } from "./schedule.js";
-import { breaksSlo, StepSums, Tally } from "./tally.js";
+import { breaksSlo, StepSums, Tally, traceDataMinutes } from "./tally.js";
 import { Deployer } from "./deploy.js";
 import { SiblingCosts, type SiblingOutcome, type SiblingRun } from "./siblings.js";
 
@@ -214,6 +214,8 @@ class Simulation {
   private readonly groups: TaskGroup[];
   private readonly draining: DrainGroup[];
   private minuteIndex = 0;
+  /** Kpis.dataMinutes: the trace's minutes with data (the SLO budget's base). */
+  private readonly dataMinutes: number;
 
   // Outputs.
   private readonly q = new Float64Array(Q_COUNT);
@@ -287,6 +289,7 @@ class Simulation {
     this.trace = trace;
     this.s = trace.stepSeconds;
     this.n = trace.requests.length;
+    this.dataMinutes = traceDataMinutes(trace);
     const events = this.events;
     this.emit = record ? (e: ScalingEvent) => events.push(e) : null;
 
@@ -1730,6 +1733,7 @@ class Simulation {
       monthlyCostUsd: monthlyCost(costUsd, seconds),
       sloViolationMinutes: tally.violationMinutes,
       minutes: seconds / 60,
+      dataMinutes: this.dataMinutes,
       totalRequests: tally.totalRequests,
       failedRequests: tally.totalFailed,
       errorRatePercent:

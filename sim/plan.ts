@@ -127,7 +127,7 @@ export function robustnessOf(
     const run = p.candidate ? p.candidate(candidate, changed.trace) : candidate;
     const { kpis } = simulate(changed.trace, run, changed.context, { record: false });
     onRun?.();
-    const budget = violationBudgetMinutes(context.slo, kpis.minutes);
+    const budget = violationBudgetMinutes(context.slo, kpis.dataMinutes);
     const meets = meetsSlo(kpis, context.slo);
     return {
       name: p.name,
@@ -422,7 +422,8 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
       reasons: candidateFactors(r).map((f) => f.reason),
     };
   };
-  const minutes = outcomes[0]?.kpis.minutes ?? 0;
+  // Every outcome has the trace's minutes with data, pruned or not (sim/tally.ts).
+  const minutes = outcomes[0]?.kpis.dataMinutes ?? 0;
   const budget = violationBudgetMinutes(slo, minutes);
   const multiple =
     inputs.frontBudgetMultiple === undefined

@@ -84,21 +84,26 @@ export function riskierOf(a: RiskRating, b: RiskRating): RiskRating {
   return riskRank(a) >= riskRank(b) ? a : b;
 }
 
-/** The SLO's violation-minute budget for a run of `minutes`. */
-function budgetOf(slo: Slo, minutes: number): number {
-  return (slo.violationBudgetPercent / 100) * minutes;
+/** The SLO's violation-minute budget of a run: a share of its minutes with data. */
+function budgetOf(slo: Slo, kpis: Kpis): number {
+  return (slo.violationBudgetPercent / 100) * kpis.dataMinutes;
+}
+
+/** "10,080 minutes", or "9,000 minutes with data" when the trace has gaps. */
+function minutesOf(kpis: Kpis): string {
+  return `${num(kpis.dataMinutes)} minutes${kpis.dataMinutes < kpis.minutes ? " with data" : ""}`;
 }
 
 /**
  * How badly a run misses the SLO: "holds" within it; "breaks-down" when at least
- * {@link BREAKDOWN_SHARE} of its minutes violate it; "misses" when the violating minutes stay
+ * {@link BREAKDOWN_SHARE} of its minutes with data violate it; "misses" when the violating minutes stay
  * within {@link MILD_MISS_FACTOR} × the budget and the error rate within that multiple of the
  * limit; "misses-badly" otherwise.
  */
 export function severityOf(kpis: Kpis, meetsSlo: boolean, slo: Slo): PerturbationSeverity {
   if (meetsSlo) return "holds";
-  if (kpis.sloViolationMinutes >= BREAKDOWN_SHARE * kpis.minutes) return "breaks-down";
-  const budget = budgetOf(slo, kpis.minutes);
+  if (kpis.sloViolationMinutes >= BREAKDOWN_SHARE * kpis.dataMinutes) return "breaks-down";
+  const budget = budgetOf(slo, kpis);
   const mild =
     kpis.sloViolationMinutes <= MILD_MISS_FACTOR * budget + 1e-9 &&
     kpis.errorRatePercent <= MILD_MISS_FACTOR * slo.errorRatePercent + 1e-12;
@@ -216,7 +221,7 @@ export function thinMargin(
   slo: Slo,
   stepMinutes = 1,
 ): { readonly minutes: boolean; readonly errors: boolean; readonly reason: string } | null {
-  const budget = budgetOf(slo, kpis.minutes);
+  const budget = budgetOf(slo, kpis);
   const v = kpis.sloViolationMinutes;
   const minutesNoise = Math.max(stepMinutes, Math.sqrt(v));
   const minutes = v > 0 && budget - v < minutesNoise - 1e-9;
@@ -297,7 +302,7 @@ function pct(v: number): string {
 export function rateRisk(inputs: RiskInputs): RiskAssessment {
   const { kpis, slo } = inputs;
   const factors: RiskFactor[] = [];
-  const budget = budgetOf(slo, kpis.minutes);
+  const budget = budgetOf(slo, kpis);
   if (!inputs.meetsSlo) {
     factors.push({
       kind: "misses-slo",
@@ -357,7 +362,7 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
     let reason: string;
     if (p.severity === "breaks-down") {
       breakdowns++;
-      reason = `breaks down under ${p.name}: ${num(p.kpis.sloViolationMinutes)} of ${num(p.kpis.minutes)} minutes violate the SLO`;
+      reason = `breaks down under ${p.name}: ${num(p.kpis.sloViolationMinutes)} of ${minutesOf(p.kpis)} violate the SLO`;
     } else {
       const what = [minutesOverBudget(p.kpis, slo), errorsOverLimit(p.kpis, slo)];
       reason = `misses the SLO ${p.severity === "misses" ? "mildly " : ""}under ${p.name}: ${what.filter((w) => w !== "").join(", ")}`;
@@ -426,7 +431,7 @@ export function modelReadingReason(
 ): string {
   const figures = [
     p.severity === "breaks-down"
-      ? `${num(p.kpis.sloViolationMinutes)} of its ${num(p.kpis.minutes)} minutes violating the SLO`
+      ? `${num(p.kpis.sloViolationMinutes)} of its ${minutesOf(p.kpis)} violating the SLO`
       : minutesOverBudget(p.kpis, slo),
     errorsOverLimit(p.kpis, slo),
   ].filter((f) => f !== "");
@@ -443,7 +448,7 @@ export function modelReadingReason(
 
 /** "852 violating minutes (budget 50.4)" when a run's minutes pass its budget, else "". */
 function minutesOverBudget(kpis: Kpis, slo: Slo): string {
-  const budget = budgetOf(slo, kpis.minutes);
+  const budget = budgetOf(slo, kpis);
   return kpis.sloViolationMinutes > budget + 1e-9
     ? `${num(kpis.sloViolationMinutes)} violating minutes (budget ${num(budget, 1)})`
     : "";

@@ -199,15 +199,21 @@ export function expandSpace(
   return out;
 }
 
-/** The SLO's violation-minute budget for a trace of `minutes`. */
-export function violationBudgetMinutes(slo: Slo, minutes: number): number {
-  return (slo.violationBudgetPercent / 100) * minutes;
+/**
+ * The SLO's violation-minute budget for a trace with `dataMinutes` minutes of data
+ * (Kpis.dataMinutes, sim/tally.ts traceDataMinutes): a share of the minutes with data, not of
+ * the trace's span, so that gaps (replayed as zero traffic, never violating) grant no minutes.
+ *
+ * @example violationBudgetMinutes({ violationBudgetPercent: 0.5, … }, 10_080) // 50.4
+ */
+export function violationBudgetMinutes(slo: Slo, dataMinutes: number): number {
+  return (slo.violationBudgetPercent / 100) * dataMinutes;
 }
 
-/** Whether the Kpis are within the SLO. */
+/** Whether the Kpis are within the SLO (the violation budget over their minutes with data). */
 export function meetsSlo(kpis: Kpis, slo: Slo): boolean {
   return (
-    kpis.sloViolationMinutes <= violationBudgetMinutes(slo, kpis.minutes) + 1e-9 &&
+    kpis.sloViolationMinutes <= violationBudgetMinutes(slo, kpis.dataMinutes) + 1e-9 &&
     kpis.errorRatePercent <= slo.errorRatePercent + 1e-12
   );
 }
@@ -266,7 +272,7 @@ export function rankOutcomes(outcomes: readonly CandidateOutcome[]): CandidateOu
 
 /**
  * The most SLO-violating minutes a candidate on the Pareto front may have: `multiple` times the
- * violation budget over a trace of `minutes`, plus meetsSlo's slack (so 0 minutes stay within a
+ * violation budget over a trace with `minutes` of data, plus meetsSlo's slack (so 0 minutes stay within a
  * budget of 0); Infinity for a null multiple (no limit). One function for the plan and the
  * sweep's stop rule (sim/prune.ts), so that both compare with the same number.
  */

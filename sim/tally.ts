@@ -84,3 +84,43 @@ export function breaksSlo(
   const slowShare = served > 0 ? slow / served : 0;
   return slowShare > P95_TAIL || failed / requests > errorLimit;
 }
+
+/**
+ * Minutes with data: the SLO minutes of the trace that hold a step with data (`gap` 0), what
+ * the violation budget is a share of (Kpis.dataMinutes). Steps of a minute or more count
+ * `stepSeconds / 60` each unless they are gaps; sub-minute steps count by minute, as the SLO
+ * minutes are closed (sim/engine.ts `account`): a minute with any step of data counts whole, and
+ * the trace's last, partial minute for the seconds it holds. So a trace without gaps has
+ * `dataMinutes === minutes`, and no violating minute lies outside them: a gap step has no
+ * requests, and a minute without requests never breaks the SLO ({@link breaksSlo}).
+ * Cost: O(steps).
+ *
+ * @example traceDataMinutes({ stepSeconds: 60, gap: Uint8Array.of(0, 1, 1, 0) }) // 2
+ * @example traceDataMinutes({ stepSeconds: 30, gap: Uint8Array.of(1, 0, 1, 1, 0) }) // 1.5
+ */
+export function traceDataMinutes(trace: {
+  readonly stepSeconds: number;
+  readonly gap: Uint8Array;
+}): number {
+  const s = trace.stepSeconds;
+  const gap = trace.gap;
+  const n = gap.length;
+  if (s >= 60) {
+    let data = 0;
+    for (let i = 0; i < n; i++) if (gap[i] === 0) data++;
+    return (data * s) / 60;
+  }
+  // The steps of a minute (every step choice under a minute divides it).
+  const perMinute = Math.max(1, Math.round(60 / s));
+  let minutes = 0;
+  for (let from = 0; from < n; from += perMinute) {
+    const to = Math.min(n, from + perMinute);
+    for (let i = from; i < to; i++) {
+      if (gap[i] === 0) {
+        minutes += ((to - from) * s) / 60;
+        break;
+      }
+    }
+  }
+  return minutes;
+}

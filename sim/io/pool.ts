@@ -30,6 +30,7 @@ import {
   violationBudgetMinutes,
 } from "../search.js";
 import { simulateClass } from "../shared-sweep.js";
+import { traceDataMinutes } from "../tally.js";
 import { vcpusOf } from "../vocab/fargate.js";
 import { classLookup, sharedOrder, siblingClasses } from "../siblings.js";
 import {
@@ -164,7 +165,8 @@ export async function runSweep(
   const keep = prune?.keep ?? [];
   const floor = prune?.floor ?? SPACE_DEFAULTS.minTasksForAvailability;
   const window = prune ? orderWindow(trace) : null;
-  const traceMinutes = (trace.requests.length * trace.stepSeconds) / 60;
+  // The SLO budget's base: the minutes with data, not the span (Kpis.dataMinutes).
+  const traceMinutes = traceDataMinutes(trace);
   const multiple =
     prune?.frontBudgetMultiple === undefined
       ? PARETO_DEFAULTS.maxBudgetMultiple

@@ -9,6 +9,7 @@ import { TIMELINE_COLUMN_DESCRIPTIONS, TIMELINE_COLUMNS } from "./types.js";
 import { ARCHITECTURES, CAPACITY_PROVIDERS, fargateSizeIssue, type PriceTable } from "./fargate.js";
 import {
   DEPLOYMENT_DEFAULTS,
+  GUARDRAIL_DEFAULTS,
   PLATFORM_DEFAULTS,
   SCALING_DEFAULTS,
   SERVICE_DEFAULTS,
@@ -471,6 +472,20 @@ export const DeploymentSettingsSchema = z
   .strict();
 export type DeploymentSettings = z.output<typeof DeploymentSettingsSchema>;
 
+/**
+ * How much trace a verdict needs, and what is reported about gaps (analysis/trace-coverage.ts):
+ * `plan` refuses a trace below `minTraceHours`; `simulate` judges it, but says so.
+ */
+export const GuardrailsSchema = z
+  .object({
+    minTraceHours: z.number().min(0).default(GUARDRAIL_DEFAULTS.minTraceHours),
+    patternHours: z.number().min(0).default(GUARDRAIL_DEFAULTS.patternHours),
+    longGapMinutes: z.number().positive().default(GUARDRAIL_DEFAULTS.longGapMinutes),
+    minCoveragePercent: z.number().min(0).max(100).default(GUARDRAIL_DEFAULTS.minCoveragePercent),
+  })
+  .strict();
+export type Guardrails = z.output<typeof GuardrailsSchema>;
+
 /** `caplab simulate` config. */
 export const SimulateConfigSchema = z
   .object({
@@ -485,6 +500,8 @@ export const SimulateConfigSchema = z
     deployments: z.array(DeploymentSchema).default([]),
     /** Seed for everything random in the simulation. @default 1 */
     seed: z.number().int().default(1),
+    /** How much trace the verdict needs, and what is reported about gaps: plan's guardrails. */
+    guardrails: GuardrailsSchema.default(GuardrailsSchema.parse({})),
   })
   .strict();
 export type SimulateConfig = z.output<typeof SimulateConfigSchema>;

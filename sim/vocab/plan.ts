@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import {
+  GuardrailsSchema,
   PlatformSchema,
   PREDEFINED_METRIC_TYPES,
   PricesSchema,
@@ -12,15 +13,11 @@ import {
   SloSchema,
   TaskSizeSchema,
   TraceSourceSchema,
+  type Guardrails,
   type PredefinedMetricType,
 } from "./config.js";
 import { ARCHITECTURES, CAPACITY_PROVIDERS, type TaskSize } from "./fargate.js";
-import {
-  GUARDRAIL_DEFAULTS,
-  PARETO_DEFAULTS,
-  ROBUSTNESS_DEFAULTS,
-  SPACE_DEFAULTS,
-} from "./defaults.js";
+import { PARETO_DEFAULTS, ROBUSTNESS_DEFAULTS, SPACE_DEFAULTS } from "./defaults.js";
 import type { Candidate, Kpis, ScalingEvent, Timeline, Trace } from "./types.js";
 
 export const SpaceSchema = z
@@ -174,16 +171,6 @@ export const ParetoSchema = z
       .default(PARETO_DEFAULTS.maxBudgetMultiple),
   })
   .strict();
-
-export const GuardrailsSchema = z
-  .object({
-    minTraceHours: z.number().min(0).default(GUARDRAIL_DEFAULTS.minTraceHours),
-    patternHours: z.number().min(0).default(GUARDRAIL_DEFAULTS.patternHours),
-    longGapMinutes: z.number().positive().default(GUARDRAIL_DEFAULTS.longGapMinutes),
-    minCoveragePercent: z.number().min(0).max(100).default(GUARDRAIL_DEFAULTS.minCoveragePercent),
-  })
-  .strict();
-export type Guardrails = z.output<typeof GuardrailsSchema>;
 
 /** `caplab plan` config: the simulate config's context, an optional current setting, and a space. */
 export const PlanConfigSchema = z
@@ -434,6 +421,12 @@ export interface TraceCoverage {
    * or above (risk factor "thin-data"). Absent in plans written before it existed.
    */
   readonly limits?: readonly TraceLimit[];
+  /**
+   * The config whose `guardrails:` were applied, when it is not a plan's (a simulate config:
+   * its path as given), so that the notes name that file's field; absent for a plan's own, and
+   * for the default guardrails of backtest, rightsize and the traffic verdict.
+   */
+  readonly guardrailsFrom?: string;
 }
 
 /** A weakness of the trace that keeps a rating off "very low" (analysis/trace-coverage.ts). */

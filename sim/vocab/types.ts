@@ -252,8 +252,14 @@ export interface Kpis {
   readonly monthlyCostUsd: number;
   /** Minutes whose p95 latency or error rate broke the SLO. */
   readonly sloViolationMinutes: number;
-  /** Minutes in the trace. */
+  /** Minutes in the trace: its span, gaps included (cost and the monthly rate run over it). */
   readonly minutes: number;
+  /**
+   * Minutes with data: the span less its gaps (`trace.gap`), in the SLO's minutes (a minute of
+   * sub-minute steps counts when any of its steps has data). The SLO's violation budget is a
+   * share of these, not of the span: a gap is replayed as zero traffic and can never violate.
+   */
+  readonly dataMinutes: number;
   readonly totalRequests: number;
   readonly failedRequests: number;
   /** Failed over total requests, percent. */

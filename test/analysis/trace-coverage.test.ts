@@ -64,7 +64,7 @@ describe("assessTrace", () => {
     ]);
     expect(c.longGapPercent).toBeCloseTo(100 / 7, 6);
     expect(c.notes).toContain(
-      "1 gap of 60 min or more (14 % of the steps; the first from 2026-01-05T16:40:00Z to 2026-01-06T16:40:00Z): those steps are simulated with no traffic.",
+      "1 gap of 60 min or more (14 % of the steps; the first from 2026-01-05T16:40:00Z to 2026-01-06T16:40:00Z): those steps are simulated with no traffic, billed, and left out of the SLO budget (a share of the minutes with data).",
     );
     // 6/7 of the steps have data: below the 90 % coverage guardrail.
     expect(c.notes.some((n) => n.startsWith("Only 86 % of the steps have data"))).toBe(true);
@@ -163,6 +163,19 @@ describe("what a verdict says of the data", () => {
     expect(coverageSummary(day)).toBe("24 h of trace data (1,440 steps of 60 s)");
     // The guardrails decide: with a minimum of 0 nothing is short.
     expect(thinDataClause(assessTrace(trace(1), { ...DEFAULTS, minTraceHours: 0 }))).toBeNull();
+  });
+
+  it("names a simulate config's field when its guardrails were applied", () => {
+    const c = assessTrace(trace(1), { ...DEFAULTS, minTraceHours: 2 }, false, "sim.yaml");
+    expect(c.guardrailsFrom).toBe("sim.yaml");
+    expect(thinDataClause(c)).toBe(
+      "over 1 min of trace data only: too little to rest a decision on (a verdict needs 2 h: guardrails.minTraceHours in sim.yaml)",
+    );
+    expect(c.notes[0]).toMatch(
+      /^The trace holds 1 min of data; a verdict needs at least 2 h \(guardrails\.minTraceHours in sim\.yaml\);/,
+    );
+    // A plan's own coverage says nothing of where its guardrails came from.
+    expect(assessTrace(trace(1), DEFAULTS)).not.toHaveProperty("guardrailsFrom");
   });
 
   it("names the span and its share with data when the data is a sliver of it", () => {

@@ -49,9 +49,10 @@ async function simulateAndReport(
   trace: string,
   slo: string,
   formats = "html,md,json",
+  more: readonly string[] = [],
 ) {
   const config = join(dir, `${name}.yaml`);
-  await writeFile(config, [`trace: ${trace}`, ...REST, `slo: ${slo}`, ""].join("\n"));
+  await writeFile(config, [`trace: ${trace}`, ...REST, `slo: ${slo}`, ...more, ""].join("\n"));
   const io = captureIo();
   const sim = join(dir, `sim-${name}`);
   expect(await main(["simulate", config, "--out", sim], io)).toBe(0);
@@ -67,20 +68,22 @@ async function simulateAndReport(
   };
 }
 
-const REASON = "too little to rest a decision on (a plan needs 24 h: guardrails.minTraceHours)";
+/** The reason, naming the simulate config's field (its path as given). */
+const reason = (name: string) =>
+  `too little to rest a decision on (a verdict needs 24 h: guardrails.minTraceHours in ${join(dir, `${name}.yaml`)})`;
 
 describe("simulate on too little data", () => {
   it("qualifies a pass on a one-minute trace in the CLI, report.md, report.html and report.json", async () => {
     const r = await simulateAndReport("one", "{ file: one }", "{ latencyP95Ms: 300 }");
     expect(r.stdout).toContain(
-      `  data            1 min of trace data (1 step of 60 s): ${REASON}\n`,
+      `  data            1 min of trace data (1 step of 60 s): ${reason("one")}\n`,
     );
-    expect(r.stderr).toMatch(
-      /^warning: The trace holds 1 min of data; a plan needs at least 24 h/m,
+    expect(r.stderr).toContain(
+      `warning: The trace holds 1 min of data; a verdict needs at least 24 h (guardrails.minTraceHours in ${join(dir, "one.yaml")})`,
     );
     expect(r.summary.coverage).toMatchObject({ short: true, steps: 1, coveredHours: 1 / 60 });
     expect(r.md).toContain(
-      `**Meets the SLO over 1 min of trace data only: ${REASON}. Its figures: 0 SLO-violating minutes`,
+      `**Meets the SLO over 1 min of trace data only: ${reason("one")}. Its figures: 0 SLO-violating minutes`,
     );
     expect(r.md).not.toMatch(/\*\*Meets the SLO:/);
     // The small texts: one step, the minute simulated.
@@ -105,7 +108,7 @@ describe("simulate on too little data", () => {
     const r = await simulateAndReport("one-miss", "{ file: one }", "{ latencyP95Ms: 10 }");
     expect(r.json).toMatchObject({ meetsSlo: false, thinData: true });
     expect(r.json.verdict).toMatch(
-      /^Misses the SLO \(too many violating minutes\) over 1 min of trace data only: a real miss, but too little to rest a decision on \(a plan needs 24 h: guardrails\.minTraceHours\)\. Its figures: 1 SLO-violating minutes/,
+      /^Misses the SLO \(too many violating minutes\) over 1 min of trace data only: a real miss, but too little to rest a decision on \(a verdict needs 24 h: guardrails\.minTraceHours in .*one-miss\.yaml\)\. Its figures: 1 SLO-violating minutes/,
     );
     expect(r.html).toContain('<section id="verdict" class="verdict risk-high">');
     expect(r.html).toContain('<h2 class="pick">Misses the SLO, on too little data</h2>');
@@ -120,7 +123,17 @@ describe("simulate on too little data", () => {
       "md,json",
     );
     expect(r.stdout).toContain(
-      `  data            2 min of trace data in a span of 151 days (under 0.1 % of its 217,441 steps of 60 s): ${REASON}\n`,
+      `  data            2 min of trace data in a span of 151 days (under 0.1 % of its 217,441 steps of 60 s): ${reason("sparse")}\n`,
+    );
+    // The SLO budget is 0.5 % of the 2 minutes with data, not of the 151 days (1,087 minutes).
+    expect(r.stdout).toContain(
+      "  SLO             0 violating minutes (budget 0.01: 0.5 % of 2 min with data (a span of 151 days))\n",
+    );
+    expect(r.summary).toMatchObject({ minutes: 217_441, dataMinutes: 2, thinData: true });
+    expect(r.summary.sloBudget).toMatchObject({ percent: 0.5, dataMinutes: 2 });
+    expect(r.summary.sloBudget.minutes).toBeCloseTo(0.01, 12);
+    expect(r.json.verdict).toContain(
+      "0 SLO-violating minutes (budget 0.01: 0.5 % of 2 min with data (a span of 151 days))",
     );
     expect(r.json).toMatchObject({ meetsSlo: true, thinData: true });
     expect(r.json.verdict).toMatch(
@@ -128,8 +141,10 @@ describe("simulate on too little data", () => {
     );
     expect(r.json.coverage.limits.map((l: { kind: string }) => l.kind)).toEqual(["low-coverage"]);
     expect(r.json.cautions).toEqual([
-      "The trace holds 2 min of data; a plan needs at least 24 h (guardrails.minTraceHours).",
-      expect.stringMatching(/^1 gap of 60 min or more \(over 99 % of the steps; the first from/),
+      `The trace holds 2 min of data; a verdict needs at least 24 h (guardrails.minTraceHours in ${join(dir, "sparse.yaml")}).`,
+      expect.stringMatching(
+        /^1 gap of 60 min or more \(over 99 % of the steps; the first from .*\): those steps are simulated with no traffic, billed, and left out of the SLO budget/,
+      ),
       "Only under 0.1 % of the steps have data (guardrails.minCoveragePercent 90 %); the rest are gaps with no traffic.",
     ]);
     expect(r.md).toContain("(\\$357.84 for the 151 days simulated)");
@@ -144,6 +159,9 @@ describe("simulate on too little data", () => {
       "{ latencyP95Ms: 300 }",
     );
     expect(r.stdout).toContain("  data            7 days of trace data (10,080 steps of 60 s)\n");
+    expect(r.stdout).toMatch(
+      / {2}SLO {13}\d+ violating minutes? \(budget 50\.4: 0\.5 % of its 7 days\)\n/,
+    );
     expect(r.stderr).not.toMatch(/warning: The trace/);
     expect(r.json).toMatchObject({ thinData: false, cautions: [] });
     expect(r.json.verdict).toMatch(/^(Meets the SLO: |Misses the SLO \()/);
@@ -153,6 +171,39 @@ describe("simulate on too little data", () => {
     expect(r.html).not.toContain("on too little data");
     expect(r.html).not.toContain('"point":{"filled":true,"size":40}');
     expect(r.md).toContain("for the 7 days simulated)");
+  });
+
+  it("takes the config's guardrails: a lower minimum judges one minute plainly", async () => {
+    const r = await simulateAndReport(
+      "one-guarded",
+      "{ file: one }",
+      "{ latencyP95Ms: 300 }",
+      "md,json",
+      ["guardrails: { minTraceHours: 0.01 }"],
+    );
+    expect(r.json).toMatchObject({ meetsSlo: true, thinData: false });
+    expect(r.json.verdict).toMatch(/^Meets the SLO: /);
+    expect(r.summary.coverage).toMatchObject({
+      short: false,
+      guardrails: { minTraceHours: 0.01 },
+      guardrailsFrom: join(dir, "one-guarded.yaml"),
+    });
+    expect(r.stdout).toContain("  data            1 min of trace data (1 step of 60 s)\n");
+  });
+
+  it("prints thinData, the budget's basis and the coverage with --json", async () => {
+    const io = captureIo();
+    const config = join(dir, "one.yaml");
+    expect(await main(["simulate", config, "--out", join(dir, "sim-json"), "--json"], io)).toBe(0);
+    const printed = JSON.parse(io.stdout());
+    expect(printed).toMatchObject({
+      sloViolationMinutes: 0,
+      minutes: 1,
+      dataMinutes: 1,
+      thinData: true,
+      sloBudget: { percent: 0.5, dataMinutes: 1, basis: "0.5 % of its 1 min" },
+      coverage: { short: true, steps: 1, guardrailsFrom: config },
+    });
   });
 
   it("judges a folder written before summary.json kept the coverage by its timeline's span", async () => {

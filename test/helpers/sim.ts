@@ -175,5 +175,7 @@ export function kpisWith(defaults: Partial<Kpis>, k: Partial<Kpis> = {}): Kpis {
     oomKills: 0,
     ...defaults,
     ...k,
+    // A trace without gaps unless a test says otherwise: every minute has data.
+    dataMinutes: k.dataMinutes ?? defaults.dataMinutes ?? k.minutes ?? defaults.minutes ?? 10_080,
   };
 }

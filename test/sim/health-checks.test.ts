@@ -159,11 +159,13 @@ describe("overloadFailsHealthChecks: false", () => {
     const requests = [...at(100, 120), ...at(300, 600)];
     const off = run(requests, { overloadFailsHealthChecks: false });
     expect(off.events.filter((e) => e.kind !== "insufficient-data")).toEqual([]);
-    // Kpis computed with main's build before O5 (the same inputs), bit for bit.
+    // Kpis computed with main's build before O5 (the same inputs), bit for bit (dataMinutes,
+    // added in p14, is the span: the trace has no gaps).
     expect(off.kpis).toMatchInlineSnapshot(`
       {
         "costUsd": 0.019747999999999974,
         "cpuHeadroomPercent": 0,
+        "dataMinutes": 12,
         "errorRatePercent": 25,
         "failedRequests": 48000,
         "maxTasks": 2,

@@ -102,6 +102,7 @@ const CoverageSchema = z.object({
       }),
     )
     .optional(),
+  guardrailsFrom: z.string().optional(),
 });
 
 /** Reads timeline.csv into a Timeline (empty cells are NaN). */
@@ -236,7 +237,11 @@ export async function readSimulateFolder(dir: string): Promise<SimulateOutput> {
       dir,
       timeline,
       events: events as ScalingEvent[],
-      kpis: s as unknown as Kpis,
+      // A folder written before Kpis had dataMinutes: its budget was over the span, as then.
+      kpis: {
+        ...(s as unknown as Kpis),
+        dataMinutes: typeof s.dataMinutes === "number" ? s.dataMinutes : (s.minutes as number),
+      },
       trace:
         trace && typeof trace.source === "string"
           ? { source: trace.source, stepSeconds: stepHint ?? timeline.stepSeconds }
