@@ -30,6 +30,7 @@ import { isCloudWatchPeriod } from "../../cloudwatch-json.js";
 import { STEP_SECONDS_CHOICES } from "../../trace.js";
 import { awsClientOptions, awsTimeoutsOf, guardAwsClient } from "../aws/aws-client.js";
 import { writeBundle, type FixedSeries } from "../files/bundle.js";
+import { redactK6OutputsIn } from "../files/k6-redact-files.js";
 import { prepareOutputFolder, readOutputMarker, type OutputFolder } from "../files/output.js";
 import { parseTimeCell } from "../files/trace-file.js";
 import { parseHttpUrl } from "../files/urls.js";
@@ -270,37 +271,43 @@ export async function importBundles(
   };
 
   if (summaryOnly !== null) {
-    const result = await output.write((dir) =>
-      importK6Summary(
-        {
-          ...summaryOnly,
-          ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
-          ...(opts.runId === undefined ? {} : { runId: opts.runId }),
-          now: world.now(),
-        },
+    const result = await output.write(async (dir) =>
+      withK6OutputsRedacted(
         dir,
+        await importK6Summary(
+          {
+            ...summaryOnly,
+            ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
+            ...(opts.runId === undefined ? {} : { runId: opts.runId }),
+            now: world.now(),
+          },
+          dir,
+        ),
       ),
     );
     return { kind: "k6", result, out: output.path };
   }
   if (format === "k6") {
     try {
-      const result = await output.write((dir) =>
-        importK6Run(
-          {
-            sources,
-            stepSeconds: stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS,
-            ...(fromMs === undefined ? {} : { fromMs }),
-            ...(toMs === undefined ? {} : { toMs }),
-            ...(opts.summaryExport === undefined ? {} : { summaryExport: opts.summaryExport }),
-            ...(opts.thresholds === undefined ? {} : { thresholdsFile: opts.thresholds }),
-            ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
-            ...(opts.runId === undefined ? {} : { runId: opts.runId }),
-            s3,
-            now: world.now(),
-          },
+      const result = await output.write(async (dir) =>
+        withK6OutputsRedacted(
           dir,
-          world.warn,
+          await importK6Run(
+            {
+              sources,
+              stepSeconds: stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS,
+              ...(fromMs === undefined ? {} : { fromMs }),
+              ...(toMs === undefined ? {} : { toMs }),
+              ...(opts.summaryExport === undefined ? {} : { summaryExport: opts.summaryExport }),
+              ...(opts.thresholds === undefined ? {} : { thresholdsFile: opts.thresholds }),
+              ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
+              ...(opts.runId === undefined ? {} : { runId: opts.runId }),
+              s3,
+              now: world.now(),
+            },
+            dir,
+            world.warn,
+          ),
         ),
       );
       return { kind: "k6", result, out: output.path };
@@ -370,6 +377,15 @@ export async function importBundles(
       ),
     );
   return { kind: "trace", bundles };
+}
+
+/**
+ * `result`, once the copies of k6's output in `dir` are redacted (k6-redact-files.ts): the
+ * import has judged the raw output; the bundle keeps it without URL credentials.
+ */
+async function withK6OutputsRedacted<T>(dir: string, result: T): Promise<T> {
+  await redactK6OutputsIn(dir);
+  return result;
 }
 
 function localSources(sources: readonly string[]): string[] {
