@@ -21,7 +21,7 @@ import { pipeline } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip, createGzip } from "node:zlib";
 import { redactSecrets } from "../../../sim/vocab/redact.js";
-import { redactK6Document, redactK6OutputLine } from "../../k6-redact.js";
+import { k6Redactor, redactK6Document } from "../../k6-redact.js";
 import { MAX_K6_LINE_BYTES } from "./k6-stream.js";
 
 /** k6's line files in a bundle (`--out json`, gzipped or not). */
@@ -72,33 +72,45 @@ async function isGzipped(path: string): Promise<boolean> {
 }
 
 /**
- * The lines of `stream` (UTF-8), each with whether a line break ended it. A line longer than
- * MAX_K6_LINE_BYTES characters (not k6's: its readers refuse it) comes in pieces of that size,
- * so memory stays bounded.
+ * The text of `stream` (UTF-8) with each line's secrets taken out, in pieces of whole lines
+ * (one per chunk read: a stream write per line costs more than the redaction). A line longer
+ * than MAX_K6_LINE_BYTES characters (not k6's: its readers refuse it) is redacted as text in
+ * pieces of that size, so memory stays bounded. Of a gzip cut short (k6 stopped mid-write) the
+ * text that reads is given. `onChange` is told of the first line that changed (and may stop
+ * the reading by returning true).
  */
-async function* linesOf(stream: Readable): AsyncGenerator<{ text: string; ended: boolean }> {
+async function* redactedText(
+  stream: Readable,
+  onChange: () => boolean = () => false,
+): AsyncGenerator<string> {
   const decoder = new StringDecoder("utf8");
   let pending = "";
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    pending += decoder.write(chunk);
-    let from = 0;
-    for (let nl = pending.indexOf("\n"); nl !== -1; nl = pending.indexOf("\n", from)) {
-      yield { text: pending.slice(from, nl), ended: true };
-      from = nl + 1;
+  let changed = false;
+  const redact = k6Redactor();
+  const line = (text: string, ended: boolean): string => {
+    const out = ended ? redact(text) : redactSecrets(text);
+    if (out !== text && !changed) changed = true;
+    return ended ? `${out}\n` : out;
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      pending += decoder.write(chunk);
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      let out = lines.map((l) => line(l, true)).join("");
+      while (pending.length > MAX_K6_LINE_BYTES) {
+        out += line(pending.slice(0, MAX_K6_LINE_BYTES), false);
+        pending = pending.slice(MAX_K6_LINE_BYTES);
+      }
+      yield out;
+      if (changed && onChange()) return;
     }
-    pending = pending.slice(from);
-    while (pending.length > MAX_K6_LINE_BYTES) {
-      yield { text: pending.slice(0, MAX_K6_LINE_BYTES), ended: false };
-      pending = pending.slice(MAX_K6_LINE_BYTES);
-    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code?.startsWith("Z_") !== true) throw error;
   }
   pending += decoder.end();
-  if (pending !== "") yield { text: pending, ended: false };
-}
-
-/** A line (or a piece of an over-long one) with its secrets taken out. */
-function redactPiece(piece: { text: string; ended: boolean }): string {
-  return piece.ended ? redactK6OutputLine(piece.text) : redactSecrets(piece.text);
+  if (pending !== "") yield line(pending, false);
+  if (changed) onChange();
 }
 
 function readLines(path: string, gzipped: boolean): Readable {
@@ -112,9 +124,10 @@ function readLines(path: string, gzipped: boolean): Readable {
 /** Whether a line of the file at `path` holds a secret (read to the first one). */
 async function holdsSecret(path: string, gzipped: boolean): Promise<boolean> {
   const stream = readLines(path, gzipped);
+  let found = false;
   try {
-    for await (const piece of linesOf(stream)) if (redactPiece(piece) !== piece.text) return true;
-    return false;
+    for await (const _ of redactedText(stream, () => (found = true))) if (found) break;
+    return found;
   } finally {
     stream.destroy();
   }
@@ -130,28 +143,10 @@ export async function redactK6LineFile(path: string): Promise<boolean> {
   const st = await lstat(path);
   if (!st.isFile()) return false;
   const gzipped = await isGzipped(path);
-  try {
-    if (!(await holdsSecret(path, gzipped))) return false;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code?.startsWith("Z_") === true) return false;
-    throw error;
-  }
+  if (!(await holdsSecret(path, gzipped))) return false;
   const tmp = tempBeside(path);
   try {
-    const source = readLines(path, gzipped);
-    const redacted = Readable.from(
-      (async function* () {
-        try {
-          for await (const piece of linesOf(source)) {
-            const text = redactPiece(piece);
-            yield piece.ended ? `${text}\n` : text;
-          }
-        } catch (error) {
-          // A gzip cut short (k6 stopped mid-write): the copy keeps what reads, redacted.
-          if ((error as NodeJS.ErrnoException).code?.startsWith("Z_") !== true) throw error;
-        }
-      })(),
-    );
+    const redacted = Readable.from(redactedText(readLines(path, gzipped)));
     const sink: Writable = createWriteStream(tmp, { mode: 0o644 });
     if (gzipped) await pipeline(redacted, createGzip({ level: 1 }), sink);
     else await pipeline(redacted, sink);
@@ -167,9 +162,7 @@ export async function redactK6LineFile(path: string): Promise<boolean> {
 export async function redactK6DocumentFile(path: string): Promise<boolean> {
   const st = await lstat(path);
   if (!st.isFile() || st.size > MAX_DOCUMENT_BYTES) return false;
-  const text = await readFile(path, "utf8");
-  const indent = /\n([ \t]+)"/.exec(text)?.[1];
-  const redacted = redactK6Document(text, indent);
+  const redacted = redactK6Document(await readFile(path, "utf8"));
   if (redacted === null) return false;
   const tmp = tempBeside(path);
   try {
