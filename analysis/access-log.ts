@@ -157,6 +157,28 @@ export interface AlbLogRecord {
   readonly fieldCount: number;
 }
 
+/**
+ * An ALB log's `elb` field as AWS writes it: `app/NAME/ID` (reference/aws-ecs-scaling.md §4.2),
+ * NAME by the rule of the Elastic Load Balancing API (CreateLoadBalancer `Name`: "can have a
+ * maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not
+ * begin or end with a hyphen",
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html),
+ * ID letters and digits (AWS writes 16 hex digits; up to 64 are taken). A line with any other
+ * `elb` is a bad line: the importer names each load balancer's bundle `OUT-NAME` after it, so
+ * a crafted line (`app/../../x/ID`, a NAME with `/`, `\`, NUL or 1,000 characters) must not
+ * name a file.
+ */
+const ALB_RESOURCE_ID = /^app\/[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?\/[A-Za-z0-9]{1,64}$/;
+
+/**
+ * Whether `elb` is a load balancer as an ALB access log names it ({@link ALB_RESOURCE_ID}).
+ * @example isAlbResourceId("app/my-loadbalancer/50dc6c495c0c9188") // true
+ * @example isAlbResourceId("app/../../x/50dc")                     // false
+ */
+export function isAlbResourceId(elb: string): boolean {
+  return ALB_RESOURCE_ID.test(elb);
+}
+
 /** Fields a line needs: `type` through `"request"`. Older layouts end at 18, 20, 23, 25, 27, 29. */
 export const ALB_MIN_FIELDS = 13;
 
@@ -191,6 +213,11 @@ export function parseAlbLogLine(line: string): Result<AlbLogRecord> {
     return { ok: false, error: `"${cut(type)}" is not a request type` };
   const timeMs = parseIsoTime(f[1]!);
   if (timeMs === null) return { ok: false, error: `"${cut(f[1]!)}" is not an ISO 8601 time` };
+  if (!isAlbResourceId(f[2]!))
+    return {
+      ok: false,
+      error: `"${cut(f[2]!)}" is not a load balancer (app/NAME/ID, NAME 1 to 32 letters, digits or hyphens, not starting or ending with a hyphen)`,
+    };
 
   const times: (number | null)[] = [];
   for (const i of [5, 6, 7]) {
@@ -492,7 +519,10 @@ const lastElbBytes = new Uint8Array(256);
 let lastElbLength = -1;
 let lastElb = "";
 
-/** The `elb` field (2) as text; null when it holds a byte outside ASCII (the decoded line decides). */
+/**
+ * The `elb` field (2) as text; null when it holds a byte outside ASCII (the decoded line
+ * decides) or is not a load balancer ({@link isAlbResourceId}: then parseAlbLogLine says so).
+ */
 function fieldElb(bytes: Uint8Array): string | null {
   const from = starts[2]!;
   const n = ends[2]! - from;
@@ -506,7 +536,8 @@ function fieldElb(bytes: Uint8Array): string | null {
     if (same) return lastElb;
   }
   const text = asciiText(bytes, from, from + n);
-  if (text === null || n > lastElbBytes.length) return text;
+  if (text === null || !isAlbResourceId(text)) return null;
+  if (n > lastElbBytes.length) return text;
   lastElbBytes.set(bytes.subarray(from, from + n));
   lastElbLength = n;
   lastElb = text;

@@ -34,6 +34,7 @@ import {
   type AwsTimeouts,
 } from "../../analysis/io/aws/aws-client.js";
 import { writeJsonAtomic } from "../../analysis/io/files/output.js";
+import { redactK6OutputsIn } from "../../analysis/io/files/k6-redact-files.js";
 import { writeRunManifest } from "../../analysis/io/files/run-bundle.js";
 import {
   launchSegments,
@@ -178,8 +179,8 @@ export async function runOnEcs(job: RunJob): Promise<RunOutcome> {
   let result: { code: number; merged: boolean };
   try {
     result = await output.write(
-      (dir, signal) =>
-        runSegments(
+      async (dir, signal) => {
+        const ran = await runSegments(
           segments,
           { cluster, taskDefinition, container, script, results, logsConfig, mode },
           plan,
@@ -190,7 +191,11 @@ export async function runOnEcs(job: RunJob): Promise<RunOutcome> {
           { client, timeouts, explain },
           dir,
           signal,
-        ),
+        );
+        // The kept copies of k6's output (segments and merged) without URL credentials.
+        await redactK6OutputsIn(dir);
+        return ran;
+      },
       { interrupt: "finish" },
     );
   } catch (error) {

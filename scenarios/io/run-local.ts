@@ -16,6 +16,7 @@ import { ENV_VARS } from "../plan/k6-plan.js";
 import { explainK6Exit } from "../plan/k6-exit.js";
 import { awsTimeoutsOf } from "../../analysis/io/aws/aws-client.js";
 import { writeJsonAtomic } from "../../analysis/io/files/output.js";
+import { redactK6OutputsIn } from "../../analysis/io/files/k6-redact-files.js";
 import { writeRunManifest } from "../../analysis/io/files/run-bundle.js";
 import { findK6, k6Version, runProcess } from "./k6-process.js";
 import { collectServerSide } from "./server-side.js";
@@ -93,6 +94,8 @@ export async function runLocal(job: RunJob): Promise<RunOutcome> {
           },
           serverSide: serverSide.record,
         });
+        // The kept copies of k6's output without URL credentials (the run is judged later, on them).
+        await redactK6OutputsIn(dir);
         return code;
       },
       { interrupt: "finish" },

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { parse as parseYaml } from "yaml";
@@ -47,7 +48,7 @@ if (process.env.FAKE_K6_WAIT) {
   setInterval(() => {}, 1000);
   return;
 }
-fs.writeFileSync(json, "");
+fs.writeFileSync(json, process.env.FAKE_K6_JSON ? require("node:zlib").gzipSync(process.env.FAKE_K6_JSON) : "");
 fs.writeFileSync(summary, "{}");
 fs.writeFileSync(process.env.FAKE_K6_RECORD, JSON.stringify({ args, env: {
   CAPLAB_TARGET: process.env.CAPLAB_TARGET, CAPLAB_PLAN: process.env.CAPLAB_PLAN,
@@ -110,6 +111,32 @@ describe("caplab run (local)", () => {
       "summary.json",
     ]);
     expect(JSON.parse(await readFile(join(out, "manifest.json"), "utf8")).plan).toBeNull();
+  });
+
+  it("keeps k6's output in the bundle without the credentials of its URLs", async () => {
+    const script = join(dir, "secret-urls.js");
+    await writeFile(script, "export default function () {}\n");
+    const out = join(dir, "secret-urls");
+    const url = "https://api.example.com/x?page=1\\u0026api_key=RUNSECRET";
+    const lines = [0, 1, 2].map(
+      (s) =>
+        `{"type":"Point","data":{"time":"2026-11-01T00:00:0${s}Z","value":1,"tags":{"method":"GET","url":"${url}"}},"metric":"http_reqs"}`,
+    );
+    const code = await runRunCommand(
+      script,
+      { target: "http://127.0.0.1:1", out },
+      cliContext(capture()),
+      deps({
+        K6_BIN: fakeK6,
+        FAKE_K6_RECORD: join(dir, "secret-record.json"),
+        FAKE_K6_JSON: `${lines.join("\n")}\n`,
+      }),
+    );
+    expect(code).toBe(0);
+    const kept = gunzipSync(await readFile(join(out, "k6.json.gz"))).toString("utf8");
+    expect(kept).not.toContain("RUNSECRET");
+    expect(kept.split("\n")).toHaveLength(4);
+    expect(kept).toContain('"url":"https://api.example.com/x?page=1&api_key=***"');
   });
 
   it("Ctrl-C during the test: k6 stops once, the bundle is whole and says interrupted, exit 105", async () => {

@@ -4,6 +4,7 @@
  * place, so a crash never leaves a half-written bundle where a reader would take it for a
  * whole one, and a folder caplab did not write is never replaced without --force.
  */
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -13,6 +14,7 @@ import {
   BUNDLE_REQUESTS_SERIES,
   RUN_BUNDLE_FORMAT,
   TraceBundleManifestSchema,
+  seriesIdPart,
   type BundleSeries,
   type RawMetricSeries,
   type TraceBundleManifest,
@@ -83,6 +85,43 @@ export function renderSeriesCsv(series: FixedSeries): string {
 }
 
 /**
+ * The longest series file name kept as its id names it, in bytes; a longer one is cut. File
+ * systems take 255 bytes (NAME_MAX on Linux, macOS' APFS). @default 128
+ */
+export const MAX_SERIES_FILE_BYTES = 128;
+
+/**
+ * The series with file names that every file system can hold apart: `series/ID.csv` as given,
+ * unless the name is longer than {@link MAX_SERIES_FILE_BYTES} (an id from a CloudWatch query's
+ * `Id` or `Label` may be 1,000 characters: ENAMETOOLONG) or is another series' name but for
+ * case (`Cpu` and `cpu` are one file on macOS and Windows, where the second would overwrite
+ * the first); then `series/START-HASH.csv`, START the id's first 64 characters and HASH the
+ * first 8 hex digits of its SHA-256. Readers take each series' file from the manifest.
+ *
+ * @example seriesFiles([{ id: "cpu", file: "series/cpu.csv" }, { id: "Cpu", file: "series/Cpu.csv" }])
+ *   // files "series/cpu.csv", "series/Cpu-<8 hex>.csv"
+ */
+export function seriesFiles<S extends { readonly id: string; readonly file: string }>(
+  series: readonly S[],
+): S[] {
+  const used = new Set<string>();
+  return series.map((s) => {
+    const slash = s.file.lastIndexOf("/") + 1;
+    let file = s.file;
+    if (
+      Buffer.byteLength(s.file.slice(slash)) > MAX_SERIES_FILE_BYTES ||
+      used.has(file.toLowerCase())
+    ) {
+      const stem = `${s.file.slice(0, slash)}${seriesIdPart(s.id.slice(0, 64))}-${createHash("sha256").update(s.id).digest("hex").slice(0, 8)}`;
+      file = `${stem}.csv`;
+      for (let n = 2; used.has(file.toLowerCase()); n++) file = `${stem}-${n}.csv`;
+    }
+    used.add(file.toLowerCase());
+    return file === s.file ? s : { ...s, file };
+  });
+}
+
+/**
  * Writes a bundle as the output folder `out` (a path, or one a command prepared at its start
  * with its --force and inputs): every file into a fresh temporary folder, then one swap. An
  * existing bundle at `out` is replaced; a folder caplab did not write is refused.
@@ -93,7 +132,8 @@ export async function writeBundle(
   series: ReadonlyMap<string, FixedSeries>,
   extraFiles: Readonly<Record<string, string>> = {},
 ): Promise<void> {
-  const parsed = TraceBundleManifestSchema.parse(manifest);
+  const given = TraceBundleManifestSchema.parse(manifest);
+  const parsed = { ...given, series: seriesFiles(given.series) };
   const folder =
     typeof out === "string" ? await prepareOutputFolder(out, { command: "bundle" }) : out;
   await folder.write(async (dir) => {

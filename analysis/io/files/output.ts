@@ -650,7 +650,7 @@ export interface OutputFiles {
  * same name is replaced only when caplab wrote it (else refused, or with --force kept as
  * `NAME.caplab-backup-TIME`).
  *
- * @throws UsageError when the path is a file or a link to one.
+ * @throws UsageError when the path is a file or a link to one, the root folder or the home folder.
  */
 export async function prepareOutputFiles(
   path: string,
@@ -662,6 +662,18 @@ export async function prepareOutputFiles(
   if (st !== null && !st.isDirectory())
     throw new UsageError(
       `${flag} ${path} is a file, not a folder; give the folder the files go in.`,
+      "unsafe-output",
+    );
+  // Files are only added (the current folder, a CI workspace, is fine), but never to / or home.
+  const place =
+    dirname(abs) === abs
+      ? "the root folder"
+      : abs === (await realOrResolved(homedir()))
+        ? "your home folder"
+        : null;
+  if (place !== null)
+    throw new UsageError(
+      `${flag} ${path} is ${place}; give the files a folder of their own, such as caplab-out/NAME (--force does not change this).`,
       "unsafe-output",
     );
   await recoverOutput(abs, options.notify);

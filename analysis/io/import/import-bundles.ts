@@ -30,7 +30,8 @@ import { isCloudWatchPeriod } from "../../cloudwatch-json.js";
 import { STEP_SECONDS_CHOICES } from "../../trace.js";
 import { awsClientOptions, awsTimeoutsOf, guardAwsClient } from "../aws/aws-client.js";
 import { writeBundle, type FixedSeries } from "../files/bundle.js";
-import { prepareOutputFolder } from "../files/output.js";
+import { redactK6OutputsIn } from "../files/k6-redact-files.js";
+import { prepareOutputFolder, readOutputMarker, type OutputFolder } from "../files/output.js";
 import { parseTimeCell } from "../files/trace-file.js";
 import { parseHttpUrl } from "../files/urls.js";
 import {
@@ -270,37 +271,43 @@ export async function importBundles(
   };
 
   if (summaryOnly !== null) {
-    const result = await output.write((dir) =>
-      importK6Summary(
-        {
-          ...summaryOnly,
-          ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
-          ...(opts.runId === undefined ? {} : { runId: opts.runId }),
-          now: world.now(),
-        },
+    const result = await output.write(async (dir) =>
+      withK6OutputsRedacted(
         dir,
+        await importK6Summary(
+          {
+            ...summaryOnly,
+            ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
+            ...(opts.runId === undefined ? {} : { runId: opts.runId }),
+            now: world.now(),
+          },
+          dir,
+        ),
       ),
     );
     return { kind: "k6", result, out: output.path };
   }
   if (format === "k6") {
     try {
-      const result = await output.write((dir) =>
-        importK6Run(
-          {
-            sources,
-            stepSeconds: stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS,
-            ...(fromMs === undefined ? {} : { fromMs }),
-            ...(toMs === undefined ? {} : { toMs }),
-            ...(opts.summaryExport === undefined ? {} : { summaryExport: opts.summaryExport }),
-            ...(opts.thresholds === undefined ? {} : { thresholdsFile: opts.thresholds }),
-            ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
-            ...(opts.runId === undefined ? {} : { runId: opts.runId }),
-            s3,
-            now: world.now(),
-          },
+      const result = await output.write(async (dir) =>
+        withK6OutputsRedacted(
           dir,
-          world.warn,
+          await importK6Run(
+            {
+              sources,
+              stepSeconds: stepSeconds ?? DEFAULT_IMPORT_STEP_SECONDS,
+              ...(fromMs === undefined ? {} : { fromMs }),
+              ...(toMs === undefined ? {} : { toMs }),
+              ...(opts.summaryExport === undefined ? {} : { summaryExport: opts.summaryExport }),
+              ...(opts.thresholds === undefined ? {} : { thresholdsFile: opts.thresholds }),
+              ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
+              ...(opts.runId === undefined ? {} : { runId: opts.runId }),
+              s3,
+              now: world.now(),
+            },
+            dir,
+            world.warn,
+          ),
         ),
       );
       return { kind: "k6", result, out: output.path };
@@ -338,23 +345,29 @@ export async function importBundles(
   }
 
   const meta = { sources, caplabVersion: caplabVersion(), createdAt: world.now().toISOString() };
-  await writeBundle(output, renderManifest(result, meta), seriesData(result));
-  // Logs of several load balancers: one bundle each, beside --out, never mixed.
-  const bundles = [{ result, out: opts.out }];
-  for (const other of result.more ?? []) {
-    const folder = besideOut(
-      opts.out,
-      other.loadBalancer ?? "",
-      bundles.slice(1).map((b) => b.out),
+  // Logs of several load balancers: one bundle each, beside --out, never mixed. Every folder is
+  // named and checked before the first is written, so a refusal leaves all of them as they were.
+  const others = result.more ?? [];
+  const folders: string[] = [];
+  for (const other of others)
+    folders.push(besideOut(opts.out, other.loadBalancer ?? "", [opts.out, ...folders]));
+  const prepared: OutputFolder[] = [];
+  for (const [i, folder] of folders.entries()) {
+    await refuseOtherOutput(folder, others[i]!.loadBalancer ?? "", opts.out);
+    prepared.push(
+      await prepareOutputFolder(folder, {
+        command: "import",
+        force: opts.force,
+        inputs: localSources(sources),
+        notify: world.notify,
+      }),
     );
-    const prepared = await prepareOutputFolder(folder, {
-      command: "import",
-      force: opts.force,
-      inputs: localSources(sources),
-      notify: world.notify,
-    });
-    await writeBundle(prepared, renderManifest(other, meta), seriesData(other));
-    bundles.push({ result: other, out: folder });
+  }
+  await writeBundle(output, renderManifest(result, meta), seriesData(result));
+  const bundles = [{ result, out: opts.out }];
+  for (const [i, other] of others.entries()) {
+    await writeBundle(prepared[i]!, renderManifest(other, meta), seriesData(other));
+    bundles.push({ result: other, out: folders[i]! });
   }
   if (bundles.length > 1)
     world.warn(
@@ -364,6 +377,15 @@ export async function importBundles(
       ),
     );
   return { kind: "trace", bundles };
+}
+
+/**
+ * `result`, once the copies of k6's output in `dir` are redacted (k6-redact-files.ts): the
+ * import has judged the raw output; the bundle keeps it without URL credentials.
+ */
+async function withK6OutputsRedacted<T>(dir: string, result: T): Promise<T> {
+  await redactK6OutputsIn(dir);
+  return result;
 }
 
 function localSources(sources: readonly string[]): string[] {
@@ -376,13 +398,39 @@ function seriesData(result: ImportResult): Map<string, FixedSeries> {
 
 /**
  * The folder beside `out` for another load balancer's bundle: `OUT-NAME` (NAME from
- * `app/NAME/ID`, in file-name characters), with the ID's start added when two share a NAME.
+ * `app/NAME/ID`, which the reader has checked against AWS's rule for load balancer names:
+ * letters, digits and hyphens, at most 32), with the ID's start added when a name in `taken`
+ * is the same but for case (two such folders are one on a case-insensitive file system, as on
+ * macOS and Windows), then `-2`, `-3`, … should that be taken too.
+ *
+ * @example besideOut("out", "app/api/50dc6c495c0c9188", ["out"])            // "out-api"
+ * @example besideOut("out", "app/API/240dbdc5244653c9", ["out", "out-api"]) // "out-API-240dbdc5"
  */
 export function besideOut(out: string, loadBalancer: string, taken: readonly string[]): string {
   const [, name = loadBalancer, id = ""] = loadBalancer.split("/");
   const base = `${out.replace(/[\\/]+$/, "")}-${seriesIdPart(name)}`;
-  if (!taken.includes(base)) return base;
-  return `${base}-${seriesIdPart(id.slice(0, 8))}`;
+  const used = new Set(taken.map((t) => t.toLowerCase()));
+  if (!used.has(base.toLowerCase())) return base;
+  const withId = `${base}-${seriesIdPart(id.slice(0, 8))}`;
+  for (let i = 1; ; i++) {
+    const candidate = i === 1 ? withId : `${withId}-${i}`;
+    if (!used.has(candidate.toLowerCase())) return candidate;
+  }
+}
+
+/**
+ * Refuses (even with --force) a folder beside --out that holds what caplab wrote for another
+ * command (a plan, a simulation, a run): the user named --out, and beside it caplab replaces
+ * only an earlier import's bundle. A folder without a marker (none, empty, another's files, an
+ * older caplab's) is prepareOutputFolder's to judge.
+ */
+async function refuseOtherOutput(folder: string, loadBalancer: string, out: string): Promise<void> {
+  const marker = await readOutputMarker(folder);
+  if (marker === null || marker.command === "import") return;
+  throw new UsageError(
+    `${folder}, where the bundle of load balancer ${loadBalancer} goes (beside --out ${out}), holds the output of caplab ${marker.command}, not of an import; move it away, or give --out another name (--force does not change this).`,
+    "unsafe-output",
+  );
 }
 
 /** The bundle manifest of an import. */

@@ -2,7 +2,13 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isBundle, readBundleManifest, writeBundle } from "../../../../analysis/io/files/bundle.js";
+import {
+  isBundle,
+  readBundleManifest,
+  readBundleSeries,
+  seriesFiles,
+  writeBundle,
+} from "../../../../analysis/io/files/bundle.js";
 import { main, type Io } from "../../../../cli/main.js";
 import { loadTraceSource } from "../../../../analysis/io/files/trace-file.js";
 import { BUNDLE_FORMAT, TraceBundleManifestSchema } from "../../../../sim/vocab/index.js";
@@ -116,5 +122,53 @@ describe("trace bundles", () => {
     const path = await sampleBundle(dir);
     await writeFile(join(path, "manifest.json"), JSON.stringify({ format: "something-else" }));
     await expect(readBundleManifest(path)).rejects.toThrow(/manifest\.json.*format/);
+  });
+});
+
+describe("series file names from input", () => {
+  /** A get-metric-data result of Id `id` with `value` at two minutes. */
+  const result = (id: string, value: number) => ({
+    Id: id,
+    Label: "x",
+    Timestamps: ["2026-01-01T00:01:00Z", "2026-01-01T00:00:00Z"],
+    Values: [value, value],
+    StatusCode: "Complete",
+  });
+
+  it("holds apart ids that differ only in case, and cuts an id too long for a file name", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-series-names-"));
+    const long = `m${"x".repeat(300)}`;
+    const results = [result("cpu", 1), result("cPU", 2), result(long, 3)];
+    await writeFile(join(dir, "cw.json"), JSON.stringify({ MetricDataResults: results }));
+    const out = join(dir, "bundle");
+    const err: string[] = [];
+    const io: Io = { out: () => {}, err: (t) => void err.push(t), isTty: false };
+    // Before: ENAMETOOLONG with a stack (exit 1); and cpu.csv, cPU.csv one file on macOS.
+    expect(
+      await main(["import", "--format", "cloudwatch", "--out", out, join(dir, "cw.json")], io),
+    ).toBe(0);
+    const manifest = await readBundleManifest(out);
+    const files = manifest.series.map((s) => s.file);
+    expect(new Set(files.map((f) => f.toLowerCase())).size).toBe(3);
+    for (const f of files)
+      expect(Buffer.byteLength(f.slice("series/".length))).toBeLessThanOrEqual(128);
+    expect(files).toContain("series/cpu.csv");
+    expect(files.find((f) => f.startsWith("series/cPU-"))).toMatch(
+      /^series\/cPU-[0-9a-f]{8}\.csv$/,
+    );
+    // Each series reads back with its own values.
+    for (const [i, s] of manifest.series.entries()) {
+      const values = (await readBundleSeries(out, s)).values;
+      expect([...values]).toEqual([i + 1, i + 1]);
+    }
+    expect((await readdir(join(out, "series"))).length).toBe(3);
+  });
+
+  it("keeps ids that fit as they are (seriesFiles)", () => {
+    const given = [
+      { id: "requests", file: "series/requests.csv" },
+      { id: "a.Sum", file: "series/a.Sum.csv" },
+    ];
+    expect(seriesFiles(given)).toEqual(given);
   });
 });

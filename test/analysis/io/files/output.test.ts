@@ -388,6 +388,22 @@ describe("a kill -9 between the steps of the swap", () => {
 });
 
 describe("files added to a folder (report, gate, backtest)", () => {
+  it("refuses / and the home folder, even with --force, writing nothing there", async () => {
+    const home = await tempDir("home");
+    await writeTree(home, { ".bashrc": "x" });
+    const was = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      for (const out of ["/", home])
+        await expect(prepareOutputFiles(out, { command: "gate", force: true })).rejects.toThrow(
+          /is (the root|your home) folder; give the files a folder of their own.*--force does not change this/,
+        );
+    } finally {
+      process.env.HOME = was;
+    }
+    expect(await snapshot(home)).toEqual({ ".bashrc": "x" });
+  });
+
   it("adds its files beside the user's, refuses to replace one caplab did not write, --force keeps it", async () => {
     const root = await tempDir("files");
     const dir = join(root, "ci");
