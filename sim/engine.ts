@@ -59,7 +59,13 @@ import {
   removeEmpty,
   TaskGroup,
 } from "./fleet.js";
-import { tasksOverMemory } from "./memory.js";
+import {
+  memoryFit,
+  OOM_NEGLIGIBLE_SHARE,
+  RevisionMemory,
+  tasksOverMemory,
+  type MemoryFit,
+} from "./memory.js";
 import { PeriodStore, Q, Q_COUNT, periodStores } from "./metrics.js";
 import { shouldStop, type StopRule } from "./prune.js";
 import {
@@ -111,8 +117,6 @@ export interface SimulationResult {
 
 /** Utilization above which a stable M/M/c queue is treated as saturated. */
 export const MAX_STABLE_UTILIZATION = 0.995;
-/** Under oomModel "poisson", a share of tasks over their memory below 0.1 % kills nobody (no dust). */
-const OOM_NEGLIGIBLE_SHARE = 1e-3;
 const CPU_HISTOGRAM_BINS = 1000;
 
 /**
@@ -154,18 +158,21 @@ class Simulation {
   private readonly capacityRate: number;
   private readonly cv: number;
   private readonly latencySeconds: number;
-  private readonly baseMiB: number;
-  private readonly perInflightMiB: number;
-  /** Requests in flight per task that fit in the task's memory (−∞: not even the base fits). */
-  private readonly inflightThatFits: number;
+  /** The service's memory in the task (`service.memoryMiB`): every revision's, unless {@link perRevision}. */
+  private readonly serviceFit: MemoryFit;
+  /**
+   * Each revision's memory (sim/memory.ts): the service's, and a deployment's new revision's
+   * (its `newRevision.memoryMiB`); null without deployments.
+   */
+  private readonly revisionMemory: RevisionMemory | null;
+  /** Whether a deployment gives its new revision memory of its own (else every task has {@link serviceFit}). */
+  private readonly perRevision: boolean;
+  /** Memory no revision's exceeds (the largest base and per-request figures), for pruning's floor. */
+  private readonly worstFit: MemoryFit;
   /** A request's time in a task running flat out: its CPU plus the non-CPU latency. */
   private readonly timePerRequest: number;
   private readonly maxBacklog: number;
   private readonly poissonOom: boolean;
-  /** Mean in-flight work per task up to which the Poisson share over the limit is negligible. */
-  private readonly negligibleInflight: number;
-  /** Mean in-flight work per task from which every task is over (the share is 1 − 10⁻⁹ or more). */
-  private readonly certainInflight: number;
   private readonly oomReplacementDelaySeconds: number;
   // ALB health checks of overloaded tasks and ECS's replacement of unhealthy ones
   // (PlatformParams.overloadFailsHealthChecks; sim/MODEL-AUDIT.md O5).
@@ -302,37 +309,31 @@ class Simulation {
     this.capacityRate = station.capacityRate;
     this.cv = service.serviceTimeCv;
     this.latencySeconds = service.latencyMs / 1000;
-    this.baseMiB = service.memoryMiB.base;
-    this.perInflightMiB = service.memoryMiB.perInflightRequest;
-    this.inflightThatFits =
-      this.baseMiB > memoryMiB
-        ? -Infinity
-        : this.perInflightMiB > 0
-          ? (memoryMiB - this.baseMiB) / this.perInflightMiB
-          : Infinity;
+    this.poissonOom = platform.oomModel === "poisson";
+    this.serviceFit = memoryFit(service.memoryMiB, memoryMiB, this.poissonOom);
+    const changes = (candidate.deployments ?? []).flatMap((d) =>
+      d.newRevision?.memoryMiB === undefined ? [] : [d.newRevision.memoryMiB],
+    );
+    this.perRevision = changes.length > 0;
+    this.revisionMemory =
+      (candidate.deployments ?? []).length > 0
+        ? new RevisionMemory(service.memoryMiB, memoryMiB, this.poissonOom, this.serviceFit)
+        : null;
+    this.worstFit = this.perRevision
+      ? memoryFit(
+          {
+            base: Math.max(service.memoryMiB.base, ...changes.map((c) => c.base ?? 0)),
+            perInflightRequest: Math.max(
+              service.memoryMiB.perInflightRequest,
+              ...changes.map((c) => c.perInflightRequest ?? 0),
+            ),
+          },
+          memoryMiB,
+          this.poissonOom,
+        )
+      : this.serviceFit;
     this.timePerRequest = 1 / this.mu + this.latencySeconds;
     this.maxBacklog = service.timeoutSeconds * this.capacityRate;
-    this.poissonOom = platform.oomModel === "poisson";
-    this.negligibleInflight =
-      this.poissonOom && this.perInflightMiB > 0 && this.inflightThatFits > 0
-        ? shareThreshold(
-            OOM_NEGLIGIBLE_SHARE,
-            this.inflightThatFits,
-            this.baseMiB,
-            this.perInflightMiB,
-            memoryMiB,
-          )
-        : -Infinity;
-    this.certainInflight =
-      this.poissonOom && this.perInflightMiB > 0 && this.inflightThatFits > 0
-        ? shareThreshold(
-            1 - 1e-9,
-            this.inflightThatFits,
-            this.baseMiB,
-            this.perInflightMiB,
-            memoryMiB,
-          )
-        : Infinity;
     this.oomReplacementDelaySeconds = platform.oomReplacementDelaySeconds;
     // (With deployments too: their waves count an unhealthy task as not healthy and leave it to
     // the replacement below, by its own revision; a deployment's failsHealthChecks tasks never
@@ -441,7 +442,7 @@ class Simulation {
               unhealthyThresholdCount: platform.unhealthyThresholdCount,
               deregistrationDelaySeconds: platform.deregistrationDelaySeconds,
               costRate: taskCostPerSecond(task, prices),
-              tasksDieAsTheyStart: this.inflightThatFits === -Infinity,
+              memory: this.revisionMemory!,
             },
             this.tally,
             trace.startMs,
@@ -589,7 +590,8 @@ class Simulation {
       if (f.MinCapacity !== undefined) floor = Math.min(floor, f.MinCapacity);
     // Less a margin for float dust (a group emptied to 1e-9 of a task is dropped).
     floor -= 1e-3;
-    if (!(floor > 0) || this.slowStartSeconds > 0 || this.inflightThatFits === -Infinity) return 0;
+    const worst = this.worstFit;
+    if (!(floor > 0) || this.slowStartSeconds > 0 || worst.inflightThatFits === -Infinity) return 0;
     const lambda = peakStepRequests / (floor * this.s);
     if (!(lambda < MAX_STABLE_UTILIZATION * this.capacityRate)) return 0;
     // Below saturation a health check fails only when the mean wait passes its timeout (a slow
@@ -599,10 +601,10 @@ class Simulation {
       const r = queueStep(this.servers, lambda, this.mu, this.cv, Infinity, false, this.qs);
       if (!(r.meanWait <= this.checkTimeout)) return 0;
     }
-    if (this.perInflightMiB > 0) {
+    if (worst.perInflightMiB > 0) {
       const r = queueStep(this.servers, lambda, this.mu, this.cv, Infinity, false, this.qs);
       const inflight = lambda * (r.meanWait + this.timePerRequest);
-      const fits = this.poissonOom ? this.negligibleInflight : this.inflightThatFits;
+      const fits = this.poissonOom ? worst.negligibleInflight : worst.inflightThatFits;
       if (!(inflight <= fits)) return 0;
     }
     return floor;
@@ -723,7 +725,7 @@ class Simulation {
       sums.registered += run;
       const idle = c * overlap(g.runningAt, g.healthyAt, t0, t1);
       sums.idleRunning += idle;
-      sums.memory += idle * this.baseMiB;
+      sums.memory += idle * this.memoryOf(g.rev).baseMiB;
       if (g.healthyAt < t1) {
         if (!g.slowStartDecided) {
           // Slow start applies when another healthy target already takes traffic.
@@ -1093,6 +1095,11 @@ class Simulation {
     return Number.isNaN(last) ? this.maximumPercent : last;
   }
 
+  /** The memory of revision `rev`'s tasks: the service's, or with {@link perRevision} the revision's own. */
+  private memoryOf(rev: number): MemoryFit {
+    return this.perRevision ? this.revisionMemory!.of(rev) : this.serviceFit;
+  }
+
   /**
    * Memory and OOM, group by group: the share over the limit dies when the limit is reached
    * inside the step; its queued and in-flight requests fail, the requests on their way to it go
@@ -1102,9 +1109,6 @@ class Simulation {
   private outOfMemory(i: number, t0: number, t1: number): void {
     const sums = this.sums;
     const groups = this.groups;
-    const baseMiB = this.baseMiB;
-    const perInflightMiB = this.perInflightMiB;
-    const fits = this.inflightThatFits;
     const servingNow = sums.healthy > 1e-9;
     this.killedInStep = 0;
     this.killedTimeSum = 0;
@@ -1114,6 +1118,10 @@ class Simulation {
       const g = groups[k]!;
       const serving = servingNow && !Number.isNaN(g.servingFrom);
       const c = g.count;
+      const m = this.memoryOf(g.rev);
+      const baseMiB = m.baseMiB;
+      const perInflightMiB = m.perInflightMiB;
+      const fits = m.inflightThatFits;
       if (serving) {
         g.groupServed = c * g.served;
         sums.served += g.groupServed;
@@ -1130,9 +1138,9 @@ class Simulation {
           : !serving || perInflightMiB <= 0
             ? 0
             : this.poissonOom
-              ? peak <= this.negligibleInflight
+              ? peak <= m.negligibleInflight
                 ? 0
-                : peak > this.certainInflight
+                : peak > m.certainInflight
                   ? 1
                   : tasksOverMemory(peak, baseMiB, perInflightMiB, this.memoryMiB)
               : peak > fits
@@ -1195,7 +1203,8 @@ class Simulation {
     t1: number,
   ): void {
     const sums = this.sums;
-    const fits = this.inflightThatFits;
+    const m = this.memoryOf(g.rev);
+    const fits = m.inflightThatFits;
     const c = g.count;
     // When: the base alone does not fit → as it starts; the mean crosses the limit inside the
     // window → then; already over → at the window's start; a Poisson share with the mean below
@@ -1217,7 +1226,7 @@ class Simulation {
     sums.registered -= ranAfter;
     const idleAfter = killed * overlap(g.runningAt, g.healthyAt, tau, t1);
     sums.idleRunning -= idleAfter;
-    sums.memory -= idleAfter * this.baseMiB;
+    sums.memory -= idleAfter * m.baseMiB;
     if (serving) {
       const f = window > 0 ? before / window : 0;
       // (By the weight the healthy sum took: a deployment's listener weights move traffic, not
@@ -1236,7 +1245,7 @@ class Simulation {
       g.groupServed += servedChange;
       sums.failed += killed * (timedOut + queued + lostInService - g.timedOut);
       sums.memory -=
-        killed * after * (this.baseMiB + (this.perInflightMiB * (g.inflight0 + g.inflight1)) / 2);
+        killed * after * (m.baseMiB + (m.perInflightMiB * (g.inflight0 + g.inflight1)) / 2);
       sums.rerouted += killed * g.lambda * after;
     }
     this.fleet.chargeStop(g, killed, tau);
@@ -1287,7 +1296,7 @@ class Simulation {
       tasks: killed,
       reason:
         fits === -Infinity
-          ? `${round2(killed)} task(s) need ${this.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts; ${replaced}.`
+          ? `${round2(killed)} task(s) need ${m.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts; ${replaced}.`
           : `${round2(killed)} task(s) (${(100 * share).toFixed(1)} % of ${round2(c)}) passed the task's ${this.memoryMiB} MiB with about ${Math.round(peak)} requests in flight (${Math.floor(fits)} fit; ${this.poissonOom ? "Poisson" : "mean task"}); their queued and in-flight requests fail; ${replaced}.`,
     });
   }
@@ -1309,7 +1318,7 @@ class Simulation {
       sums.running += run;
       sums.registered += run;
       sums.idleRunning += run;
-      sums.memory += run * this.baseMiB;
+      sums.memory += run * this.memoryOf(g.rev).baseMiB;
     }
   }
 
@@ -1370,7 +1379,7 @@ class Simulation {
     for (let k = 0; k < draining.length; k++) {
       const d = draining[k]!;
       const left = overlap(-Infinity, d.endsAt, t0, t1);
-      const memory = d.count * left * this.baseMiB;
+      const memory = d.count * left * this.memoryOf(d.rev).baseMiB;
       sums.memory += memory;
       sums.drainingMemory += memory;
       if (d.backlog > 0) {
@@ -1767,34 +1776,6 @@ export function settledCount(trace: Trace, perTaskRate: number): number {
   for (let i = 0; i < steps; i++) sum += trace.requests[i] ?? 0;
   const rate = sum / (steps * trace.stepSeconds);
   return Math.ceil(rate / (perTaskRate * settledUtilization));
-}
-
-/**
- * A mean in-flight count at which the Poisson share of tasks over the limit crosses `share`:
- * for a small share, the largest mean (to 0.1 %) still at or below it, so that below it the tail
- * need not be computed at every step; for a share near 1, the smallest mean (to 0.1 %) at or
- * above it, from which every task counts as over. The share grows with the mean, so a
- * bisection over [0, 2·fits + 100] finds it.
- */
-function shareThreshold(
-  share: number,
-  fits: number,
-  baseMiB: number,
-  perInflightMiB: number,
-  memoryMiB: number,
-): number {
-  const over = (mean: number) => tasksOverMemory(mean, baseMiB, perInflightMiB, memoryMiB) > share;
-  const low = share < 0.5;
-  let lo = 0;
-  let hi = 2 * fits + 100;
-  if (over(lo)) return low ? -1 : lo;
-  if (!over(hi)) return low ? hi : Infinity;
-  for (let k = 0; k < 60 && hi - lo > 1e-3 * fits; k++) {
-    const mid = (lo + hi) / 2;
-    if (over(mid)) hi = mid;
-    else lo = mid;
-  }
-  return low ? lo : hi;
 }
 
 /**
