@@ -20,6 +20,7 @@ import { createRandom } from "../sim/math/random.js";
 import { formatObserved, K6_DURATION_METRICS, parentMetricName } from "./k6-results.js";
 import { GATE_DEFAULTS } from "../sim/vocab/defaults.js";
 import { checkDeployment, DEPLOYMENT_FIELDS } from "../sim/vocab/config.js";
+import { deploymentOutcomeText } from "./deployment-outcome.js";
 import type { DeploymentKpis, Kpis } from "../sim/vocab/types.js";
 import {
   bootstrapDifferenceCi,
@@ -291,7 +292,7 @@ export function deploymentCheck(
     group: "absolute",
     name: `deployment at ${settings.at} (${settings.strategy})`,
     verdict: over || !done ? "fail" : "pass",
-    detail: `A ${settings.strategy} deployment at ${settings.at} ${done ? `completes in ${round(window.durationMinutes, 1)} min` : `ends ${window.outcome}`} and adds ${round(added, 1)} SLO-violating minutes (at most ${round(settings.maxAddedSloMinutes, 1)} allowed) and ${Math.round(failed)} failed requests; ${round(window.extraTaskMinutes, 1)} extra task-minutes.`,
+    detail: `A ${settings.strategy} deployment at ${settings.at} ${done ? `completes in ${round(window.durationMinutes, 1)} min and` : `ends ${deploymentOutcomeText(window)}; it`} adds ${round(added, 1)} SLO-violating minutes (at most ${round(settings.maxAddedSloMinutes, 1)} allowed) and ${Math.round(failed)} failed requests; ${round(window.extraTaskMinutes, 1)} extra task-minutes.`,
     numbers: {
       addedSloMinutes: added,
       maxAddedSloMinutes: settings.maxAddedSloMinutes,

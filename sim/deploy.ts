@@ -153,6 +153,8 @@ interface Running {
   /** The time up to which the circuit breaker has looked for new tasks turning healthy (resetOnHealthyTask). */
   resetCheckedAt: number;
   failedTasks: number;
+  /** When the circuit breaker tripped (NaN: it did not). */
+  trippedAt: number;
   rolledBack: boolean;
   stuckReported: boolean;
   finished: boolean;
@@ -510,6 +512,9 @@ export class Deployer {
         failedRequests: d.failed,
         requests: d.requests,
         failedTasks: d.failedTasks,
+        ...(Number.isNaN(d.trippedAt)
+          ? {}
+          : { circuitBreakerTrippedMinutes: (d.trippedAt - d.windowFrom) / 60 }),
       },
     };
   }
@@ -534,6 +539,7 @@ export class Deployer {
       unsettledFailures: 0,
       resetCheckedAt: t0,
       failedTasks: 0,
+      trippedAt: NaN,
       rolledBack: false,
       stuckReported: false,
       finished: false,
@@ -779,6 +785,7 @@ export class Deployer {
     if (!breaker?.enable || d.rolledBack) return;
     const threshold = this.threshold(d.plan, fleet.desired);
     if (d.failures < threshold - COUNT_TOLERANCE) return;
+    d.trippedAt = tau;
     if (!breaker.rollback) {
       this.event(
         "deployment-completed",

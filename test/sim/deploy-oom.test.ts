@@ -239,8 +239,14 @@ describe("a deployment whose tasks' base memory does not fit (4096 MiB at rest i
     expect(killedNew).toHaveLength(1);
     expect(killedNew[0]!.reason).toMatch(/a failed task for the circuit breaker/);
     // The old revision's tasks die as they start too, but are no failed tasks of this deployment.
-    // The rollback never completes: the old revision's tasks never pass a check either.
-    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "unfinished", failedTasks: 4 });
+    // The rollback never completes: the old revision's tasks never pass a check either. The
+    // outcome is "unfinished", and the breaker's trip, half a minute in (the new tasks are
+    // RUNNING, and die, 30 s after the wave), is still told.
+    expect(r.kpis.deployments![0]).toMatchObject({
+      outcome: "unfinished",
+      failedTasks: 4,
+      circuitBreakerTrippedMinutes: 0.5,
+    });
     for (const e of of(r.events, "oom-kill")) {
       if (e.step > 10) expect(e.reason).not.toMatch(/revision 1/);
     }
@@ -249,7 +255,11 @@ describe("a deployment whose tasks' base memory does not fit (4096 MiB at rest i
   it("without rollback, the deployment FAILS and the scheduler keeps the old revision", () => {
     const r = deploy(false);
     expect(of(r.events, "rollback")).toHaveLength(0);
-    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "failed", failedTasks: 4 });
+    expect(r.kpis.deployments![0]).toMatchObject({
+      outcome: "failed",
+      failedTasks: 4,
+      circuitBreakerTrippedMinutes: 0.5,
+    });
     const failed = of(r.events, "deployment-completed");
     expect(failed[0]).toMatchObject({ step: 10 });
     expect(failed[0]!.reason).toMatch(/FAILED: 4 tasks of revision 1 died for memory/);

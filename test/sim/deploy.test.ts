@@ -237,6 +237,9 @@ describe("the deployment circuit breaker", () => {
     const d = r.kpis.deployments![0]!;
     expect(d.outcome).toBe("rolled-back");
     expect(d.failedTasks).toBeGreaterThanOrEqual(3);
+    // It tripped at the wave of the rollback event, minutes from the deployment's start.
+    const trip = r.events.find((e) => e.kind === "rollback")!;
+    expect(d.circuitBreakerTrippedMinutes).toBe(trip.step - 5);
     expect(d.sloViolationMinutes).toBe(0); // the old tasks kept serving
     for (let i = 0; i < 40; i++) expect(r.timeline!.healthyCount[i]).toBe(4);
   });
@@ -249,6 +252,7 @@ describe("the deployment circuit breaker", () => {
     expect(kinds(r.events)).not.toContain("rollback");
     const d = r.kpis.deployments![0]!;
     expect(d.outcome).toBe("unfinished");
+    expect(d).not.toHaveProperty("circuitBreakerTrippedMinutes");
     expect(d.failedTasks).toBeGreaterThan(3);
     expect(d.extraTaskMinutes).toBeGreaterThan(4 * 20);
   });
