@@ -315,6 +315,11 @@ export class Deployer {
     return start > COUNT_TOLERANCE ? start : 0;
   }
 
+  /** Whether the deployment in progress has its circuit breaker on. */
+  get breakerOn(): boolean {
+    return this.current?.plan.deploymentCircuitBreaker?.enable === true;
+  }
+
   /** Whether a task of revision `rev` that fails is a failed task of the deployment in progress (of the revision it deploys, before any rollback). */
   countsFailedTasks(rev: number): boolean {
     const d = this.current;

@@ -248,6 +248,11 @@ class Simulation {
   private readonly killedByRev: number[] = [];
   private readonly killedTimeByRev: number[] = [];
   private readonly killedNeverHealthyByRev: number[] = [];
+  /**
+   * With a timeline, the step's kill events whose tasks are failed tasks of the deployment
+   * ({@link kill}), to be told when they trip the circuit breaker ({@link trippedByKills}).
+   */
+  private readonly countedKills: { event: number; rev: number; lead: string; one: boolean }[] = [];
   /** Task-seconds the step's killed tasks of the PRIMARY revision ran before their kill (deployment columns). */
   private killedPrimaryRunning = 0;
   private p50 = NaN;
@@ -1173,17 +1178,24 @@ class Simulation {
    */
   private replaceKilled(i: number): void {
     const revs = this.killedRevs;
+    const deployer = this.deployer!;
     for (let k = 0; k < revs.length; k++) {
       const killed = this.killedByRev[k]!;
-      this.deployer!.replaceKilled(
+      const rev = revs[k]!;
+      const counted = deployer.countsFailedTasks(rev);
+      deployer.replaceKilled(
         i,
         killed,
         this.killedTimeByRev[k]! / killed,
-        revs[k]!,
+        rev,
         this.oomReplacementDelaySeconds,
         this.killedNeverHealthyByRev[k]!,
       );
+      if (counted && !deployer.countsFailedTasks(rev) && this.countedKills.length > 0) {
+        this.trippedByKills(rev);
+      }
     }
+    this.countedKills.length = 0;
     while (revs.length > 0) {
       revs.pop();
       this.killedByRev.pop();
@@ -1279,26 +1291,49 @@ class Simulation {
     const one = fits === -Infinity;
     const them = one ? "it" : "them";
     const deployer = this.fleet.deployment !== null ? this.deployer : null;
+    const counted = failedToStart && deployer !== null && deployer.countsFailedTasks(g.rev);
     const replaced =
       deployer === null
         ? `ECS replaces ${them} at once`
         : deployer.abandons(g.rev)
           ? `ECS does not start revision ${g.rev} again (a rollback away from it runs): the rollback's waves start revision ${deployer.primaryRev} in ${one ? "its" : "their"} place`
           : `ECS replaces ${them} at once with tasks of its revision ${g.rev} (a deployment runs)${
-              failedToStart && deployer.countsFailedTasks(g.rev)
-                ? `; never having passed a health check, ${one ? "each is" : "they are"} a failed task for the circuit breaker`
-                : ""
+              counted ? `; ${failedTasksClause(one, deployer.breakerOn)}` : ""
             }`;
-    this.emit?.({
+    const lead =
+      fits === -Infinity
+        ? `${round2(killed)} task(s) need ${m.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts`
+        : `${round2(killed)} task(s) (${(100 * share).toFixed(1)} % of ${round2(c)}) passed the task's ${this.memoryMiB} MiB with about ${Math.round(peak)} requests in flight (${Math.floor(fits)} fit; ${this.poissonOom ? "Poisson" : "mean task"}); their queued and in-flight requests fail`;
+    this.emit({
       kind: "oom-kill",
       timeMs: this.trace.startMs + tau * 1000,
       step: i,
       tasks: killed,
-      reason:
-        fits === -Infinity
-          ? `${round2(killed)} task(s) need ${m.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts; ${replaced}.`
-          : `${round2(killed)} task(s) (${(100 * share).toFixed(1)} % of ${round2(c)}) passed the task's ${this.memoryMiB} MiB with about ${Math.round(peak)} requests in flight (${Math.floor(fits)} fit; ${this.poissonOom ? "Poisson" : "mean task"}); their queued and in-flight requests fail; ${replaced}.`,
+      reason: `${lead}; ${replaced}.`,
     });
+    if (counted) this.countedKills.push({ event: this.events.length - 1, rev: g.rev, lead, one });
+  }
+
+  /**
+   * The step's kill events of revision `rev` whose failed tasks tripped the circuit breaker
+   * ({@link replaceKilled}) say so, in place of the replacement by their own revision they would
+   * have had: the deployment is FAILED and rolls back (ECS starts no task of the failed revision
+   * again), or without rollback launches no new tasks.
+   */
+  private trippedByKills(rev: number): void {
+    const deployer = this.deployer!;
+    const rolledBack = deployer.abandons(rev);
+    for (const k of this.countedKills) {
+      if (k.rev !== rev) continue;
+      const what = rolledBack
+        ? `the deployment is FAILED and ECS rolls back to revision ${deployer.primaryRev}, starting no task of revision ${rev} again`
+        : `the deployment is FAILED and launches no new tasks (ECS does not replace ${k.one ? "it" : "them"}); revision ${deployer.primaryRev}'s tasks keep serving`;
+      const e = this.events[k.event]!;
+      this.events[k.event] = {
+        ...e,
+        reason: `${k.lead}; never having passed a health check, ${k.one ? "each is" : "they are"} a failed task of revision ${rev}, and the circuit breaker trips at its threshold: ${what}.`,
+      };
+    }
   }
 
   /**
@@ -1811,6 +1846,11 @@ function mixedQuantile(
     }
   }
   return best;
+}
+
+/** What a kill of tasks that never passed a health check is to the deployment (`one`: each of them dies as it starts). */
+function failedTasksClause(one: boolean, breakerOn: boolean): string {
+  return `never having passed a health check, ${one ? "each is" : "they are"} a failed task ${breakerOn ? "for the circuit breaker" : "of the deployment (its circuit breaker is off)"}`;
 }
 
 function round2(v: number): string {

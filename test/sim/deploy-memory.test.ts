@@ -70,7 +70,9 @@ describe("a new revision whose base memory does not fit (4096 MiB at rest in a 2
     const kills = of(r.events, "oom-kill");
     expect(kills).toHaveLength(30);
     for (const e of kills)
-      expect(e.reason).toMatch(/tasks of its revision 1 \(a deployment runs\)/);
+      expect(e.reason).toMatch(
+        /tasks of its revision 1 \(a deployment runs\); never having passed a health check, each is a failed task of the deployment \(its circuit breaker is off\)\.$/,
+      );
     expect(r.timeline!.deployment!.activeRunningCount[39]).toBe(4);
   });
 
