@@ -374,8 +374,18 @@ function configDocs(): z.core.$ZodRegistry<FieldDoc> {
     canaryConfiguration: "Canary: the share of traffic moved first and the wait before the rest.",
     failsHealthChecks:
       "caplab: the new revision's tasks never pass the ALB health check (a broken image), to try the circuit breaker.",
+    newRevision:
+      "caplab: how the revision it deploys differs from the one it replaces (its memory); the old revision's tasks keep theirs, also after a rollback.",
   };
   describeFields(r, DeploymentSchema, deploymentDocs);
+  describeFields(r, objectIn(DeploymentSchema.shape.newRevision), {
+    memoryMiB:
+      "The new revision's memory, in service.memoryMiB's words; each field left out is the replaced revision's.",
+  });
+  describeFields(r, objectIn(objectIn(DeploymentSchema.shape.newRevision).shape.memoryMiB), {
+    base: "Memory of an idle task of the new revision, MiB.",
+    perInflightRequest: "Memory per request in flight of the new revision, MiB.",
+  });
   describeFields(r, DeploymentSchema.shape.deploymentCircuitBreaker, {
     enable: "Use the circuit breaker (required when the block is given).",
     rollback: "Roll back to the last completed revision when the breaker trips.",

@@ -21,6 +21,7 @@ import { formatObserved, K6_DURATION_METRICS, parentMetricName } from "./k6-resu
 import { GATE_DEFAULTS } from "../sim/vocab/defaults.js";
 import { plural } from "../sim/vocab/numbers.js";
 import { checkDeployment, DEPLOYMENT_FIELDS } from "../sim/vocab/config.js";
+import { deploymentOutcomeText } from "./deployment-outcome.js";
 import type { DeploymentKpis, Kpis } from "../sim/vocab/types.js";
 import {
   bootstrapDifferenceCi,
@@ -303,7 +304,7 @@ export function deploymentCheck(
     group: "absolute",
     name: `deployment at ${settings.at} (${settings.strategy})`,
     verdict: over || !done ? "fail" : "pass",
-    detail: `A ${settings.strategy} deployment at ${settings.at} ${done ? `completes in ${round(window.durationMinutes, 1)} min` : `ends ${window.outcome}`} and adds ${round(added, 1)} SLO-violating minutes (at most ${round(settings.maxAddedSloMinutes, 1)} allowed) and ${Math.round(failed)} failed requests; ${round(window.extraTaskMinutes, 1)} extra task-minutes.`,
+    detail: `A ${settings.strategy} deployment at ${settings.at} ${done ? `completes in ${round(window.durationMinutes, 1)} min and` : `ends ${deploymentOutcomeText(window)}; it`} adds ${round(added, 1)} SLO-violating minutes (at most ${round(settings.maxAddedSloMinutes, 1)} allowed) and ${Math.round(failed)} failed requests; ${round(window.extraTaskMinutes, 1)} extra task-minutes.`,
     numbers: {
       addedSloMinutes: added,
       maxAddedSloMinutes: settings.maxAddedSloMinutes,

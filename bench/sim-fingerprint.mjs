@@ -6,7 +6,8 @@
 // `plan --default`, the simulate examples (one with deployments), and variants that take the
 // rarer paths: OOM under "poisson" and "meanTask", a base that does not fit (a crash loop), slow
 // start, scheduled actions, step policies, 10-second steps, gaps in the trace, deployments,
-// draining tasks left out of the AWS/ECS averages, tasks killed for memory during deployments.
+// draining tasks left out of the AWS/ECS averages, tasks killed for memory during deployments,
+// a new revision with memory of its own.
 // The trace files are read from ../shared/data (relative to the repository), as the tests do.
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
@@ -303,6 +304,49 @@ for (const file of ["simulate-nasa.yaml", "simulate-deploy.yaml"]) {
   ]) {
     const context = simulationContext({ ...config, service: { ...config.service, memoryMiB } });
     await cases(`simulate-deploy.yaml, ${name}`, trace, context, [candidate]);
+  }
+}
+
+// A deployment of a revision with memory of its own (deployments[].newRevision.memoryMiB, p14):
+// examples/simulate-deploy-memory.yaml (its release needs more memory per request and runs out of
+// it at the week's peaks, after a clean deployment) and examples/simulate-deploy.yaml whose first
+// deployment's new revision has a base that does not fit (the breaker trips and the rollback to
+// the old revision, which fits, completes). Last, after the cases of main's build at 3b37e9f;
+// a build without newRevision says so and skips them.
+{
+  let c1 = null;
+  let baseDir = repo;
+  try {
+    ({ config: c1, baseDir } = await loadConfig(
+      resolve(repo, "examples", "simulate-deploy-memory.yaml"),
+      SimulateConfigSchema,
+    ));
+  } catch {
+    lines.push("(new-revision memory cases skipped: this build's schema has no newRevision)");
+  }
+  if (c1 !== null) {
+    const trace = await loadTrace(c1.trace, baseDir, () => {});
+    const deployments = deploymentPlans(c1.deployments, trace);
+    const candidate = { task: c1.task, scaling: c1.scaling, deployments };
+    const variants = [
+      candidate,
+      { ...candidate, scaling: { ...candidate.scaling, MinCapacity: 1 } },
+    ];
+    await cases("simulate-deploy-memory.yaml", trace, simulationContext(c1), variants);
+    const { config: c2, baseDir: dir2 } = await loadConfig(
+      resolve(repo, "examples", "simulate-deploy.yaml"),
+      SimulateConfigSchema,
+    );
+    const trace2 = await loadTrace(c2.trace, dir2, () => {});
+    const [first, ...rest] = c2.deployments;
+    const heavy = [{ ...first, newRevision: { memoryMiB: { base: 5000 } } }, ...rest];
+    const deployments2 = deploymentPlans(heavy, trace2);
+    await cases(
+      "simulate-deploy.yaml, a new revision whose base does not fit",
+      trace2,
+      simulationContext(c2),
+      [{ task: c2.task, scaling: c2.scaling, deployments: deployments2 }],
+    );
   }
 }
 

@@ -22,6 +22,7 @@ import {
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
 import { formatCompact, formatCount, formatNumber, plural } from "../reports/format.js";
+import { deploymentOutcomeText } from "../analysis/deployment-outcome.js";
 import { assessTrace, coverageSummary, thinDataReason } from "../analysis/trace-coverage.js";
 import { sloBudget } from "../reports/simulate-report.js";
 
@@ -125,7 +126,7 @@ export async function runSimulateCommand(
         `  data            ${coverageSummary(coverage)}${coverage.short ? `: ${thinDataReason(coverage)}` : ""}`,
         ...(k.deployments ?? []).map(
           (d, n) =>
-            `  deployment ${n + 1}    ${d.strategy} at ${new Date(trace.startMs + d.startSeconds * 1000).toISOString().slice(0, 16)}Z: ${d.outcome} in ${d.durationMinutes.toFixed(0)} min; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${plural(Number(d.sloViolationMinutes.toFixed(0)), "SLO-violating minute")}, ${plural(Math.round(d.failedRequests), "failed request")} in its ${d.windowMinutes.toFixed(0)}-minute window`,
+            `  deployment ${n + 1}    ${d.strategy} at ${new Date(trace.startMs + d.startSeconds * 1000).toISOString().slice(0, 16)}Z: ${deploymentOutcomeText(d)}; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${plural(Number(d.sloViolationMinutes.toFixed(0)), "SLO-violating minute")}, ${plural(Math.round(d.failedRequests), "failed request")} in its ${d.windowMinutes.toFixed(0)}-minute window`,
         ),
         `Wrote ${join(out, "timeline.csv")}, events.json, summary.json`,
         `Next: caplab report ${out} (the verdict against the SLO, charts of traffic, tasks and latency, the worst minutes)`,

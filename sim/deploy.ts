@@ -47,6 +47,7 @@ import type { DeploymentConfig } from "./vocab/config.js";
 import { COUNT_TOLERANCE, isReplacing, type Fleet, type TaskGroup } from "./fleet.js";
 import type { AutoScaler } from "./autoscaling.js";
 import type { Tally } from "./tally.js";
+import type { RevisionMemory } from "./memory.js";
 import {
   circuitBreakerThreshold,
   linearSteps,
@@ -120,13 +121,14 @@ export interface DeployerParams {
   /** USD per task-second of the revision running before the deployment. */
   readonly costRate: number;
   /**
-   * Whether the service's base memory does not fit in the task's, so that every task dies as it
-   * starts and none passes a health check: none counts as healthy for the deployment (neither
-   * for minimumHealthyPercent nor for its completion) and none resets the circuit breaker's
-   * count, though the engine may hold a group launched late in a step healthy until it is killed
-   * at the next step's start (sim/MODEL-AUDIT.md D11).
+   * Each revision's memory (sim/memory.ts), which a deployment's start extends with its new
+   * revision's (`newRevision.memoryMiB`). A revision whose base memory does not fit in the task's
+   * dies as it starts and none of its tasks passes a health check: none counts as healthy for the
+   * deployment (neither for minimumHealthyPercent nor for its completion) and none resets the
+   * circuit breaker's count, though the engine may hold a group launched late in a step healthy
+   * until it is killed at the next step's start (sim/MODEL-AUDIT.md D11).
    */
-  readonly tasksDieAsTheyStart: boolean;
+  readonly memory: RevisionMemory;
 }
 
 type Stage = "scale-up" | "shifting" | "baking" | "rolling";
@@ -151,6 +153,8 @@ interface Running {
   /** The time up to which the circuit breaker has looked for new tasks turning healthy (resetOnHealthyTask). */
   resetCheckedAt: number;
   failedTasks: number;
+  /** When the circuit breaker tripped (NaN: it did not). */
+  trippedAt: number;
   rolledBack: boolean;
   stuckReported: boolean;
   finished: boolean;
@@ -309,6 +313,11 @@ export class Deployer {
     const start = Math.min(count, this.replacementRoom());
     if (start > COUNT_TOLERANCE) this.launchReplacement(start, tau, rev, extraDelay);
     return start > COUNT_TOLERANCE ? start : 0;
+  }
+
+  /** Whether the deployment in progress has its circuit breaker on. */
+  get breakerOn(): boolean {
+    return this.current?.plan.deploymentCircuitBreaker?.enable === true;
   }
 
   /** Whether a task of revision `rev` that fails is a failed task of the deployment in progress (of the revision it deploys, before any rollback). */
@@ -508,6 +517,9 @@ export class Deployer {
         failedRequests: d.failed,
         requests: d.requests,
         failedTasks: d.failedTasks,
+        ...(Number.isNaN(d.trippedAt)
+          ? {}
+          : { circuitBreakerTrippedMinutes: (d.trippedAt - d.windowFrom) / 60 }),
       },
     };
   }
@@ -517,6 +529,7 @@ export class Deployer {
     const fleet = this.fleet;
     const previous = fleet.currentRev;
     const primary = ++this.revisions;
+    this.params.memory.define(primary, previous, plan.newRevision?.memoryMiB);
     const rolling = plan.strategy === "rolling";
     const d: Running = {
       index,
@@ -531,6 +544,7 @@ export class Deployer {
       unsettledFailures: 0,
       resetCheckedAt: t0,
       failedTasks: 0,
+      trippedAt: NaN,
       rolledBack: false,
       stuckReported: false,
       finished: false,
@@ -588,9 +602,9 @@ export class Deployer {
       oldReplacing: 0,
     };
     // (A task that dies as it starts never passes a check, whatever time its group was given.)
-    const dying = this.params.tasksDieAsTheyStart;
+    const memory = this.params.memory;
     for (const g of this.fleet.groups) {
-      const healthy = !dying && g.healthyAt <= tau && !g.unhealthy;
+      const healthy = g.healthyAt <= tau && !g.unhealthy && !memory.diesAsItStarts(g.rev);
       const inService = Number.isNaN(g.stopAt) ? g.count : 0;
       if (g.rev === d.primary) {
         c.primary += g.count;
@@ -648,7 +662,7 @@ export class Deployer {
     // last wave.
     if (
       d.plan.deploymentCircuitBreaker?.resetOnHealthyTask !== false &&
-      !this.params.tasksDieAsTheyStart
+      !this.params.memory.diesAsItStarts(d.primary)
     ) {
       for (const g of fleet.groups) {
         if (g.rev === d.primary && g.healthyAt > d.resetCheckedAt && g.healthyAt <= tau) {
@@ -776,6 +790,7 @@ export class Deployer {
     if (!breaker?.enable || d.rolledBack) return;
     const threshold = this.threshold(d.plan, fleet.desired);
     if (d.failures < threshold - COUNT_TOLERANCE) return;
+    d.trippedAt = tau;
     if (!breaker.rollback) {
       this.event(
         "deployment-completed",

@@ -59,7 +59,13 @@ import {
   removeEmpty,
   TaskGroup,
 } from "./fleet.js";
-import { tasksOverMemory } from "./memory.js";
+import {
+  memoryFit,
+  OOM_NEGLIGIBLE_SHARE,
+  RevisionMemory,
+  tasksOverMemory,
+  type MemoryFit,
+} from "./memory.js";
 import { PeriodStore, Q, Q_COUNT, periodStores } from "./metrics.js";
 import { shouldStop, type StopRule } from "./prune.js";
 import {
@@ -111,8 +117,6 @@ export interface SimulationResult {
 
 /** Utilization above which a stable M/M/c queue is treated as saturated. */
 export const MAX_STABLE_UTILIZATION = 0.995;
-/** Under oomModel "poisson", a share of tasks over their memory below 0.1 % kills nobody (no dust). */
-const OOM_NEGLIGIBLE_SHARE = 1e-3;
 const CPU_HISTOGRAM_BINS = 1000;
 
 /**
@@ -154,18 +158,21 @@ class Simulation {
   private readonly capacityRate: number;
   private readonly cv: number;
   private readonly latencySeconds: number;
-  private readonly baseMiB: number;
-  private readonly perInflightMiB: number;
-  /** Requests in flight per task that fit in the task's memory (−∞: not even the base fits). */
-  private readonly inflightThatFits: number;
+  /** The service's memory in the task (`service.memoryMiB`): every revision's, unless {@link perRevision}. */
+  private readonly serviceFit: MemoryFit;
+  /**
+   * Each revision's memory (sim/memory.ts): the service's, and a deployment's new revision's
+   * (its `newRevision.memoryMiB`); null without deployments.
+   */
+  private readonly revisionMemory: RevisionMemory | null;
+  /** Whether a deployment gives its new revision memory of its own (else every task has {@link serviceFit}). */
+  private readonly perRevision: boolean;
+  /** Memory no revision's exceeds (the largest base and per-request figures), for pruning's floor. */
+  private readonly worstFit: MemoryFit;
   /** A request's time in a task running flat out: its CPU plus the non-CPU latency. */
   private readonly timePerRequest: number;
   private readonly maxBacklog: number;
   private readonly poissonOom: boolean;
-  /** Mean in-flight work per task up to which the Poisson share over the limit is negligible. */
-  private readonly negligibleInflight: number;
-  /** Mean in-flight work per task from which every task is over (the share is 1 − 10⁻⁹ or more). */
-  private readonly certainInflight: number;
   private readonly oomReplacementDelaySeconds: number;
   // ALB health checks of overloaded tasks and ECS's replacement of unhealthy ones
   // (PlatformParams.overloadFailsHealthChecks; sim/MODEL-AUDIT.md O5).
@@ -243,6 +250,11 @@ class Simulation {
   private readonly killedByRev: number[] = [];
   private readonly killedTimeByRev: number[] = [];
   private readonly killedNeverHealthyByRev: number[] = [];
+  /**
+   * With a timeline, the step's kill events whose tasks are failed tasks of the deployment
+   * ({@link kill}), to be told when they trip the circuit breaker ({@link trippedByKills}).
+   */
+  private readonly countedKills: { event: number; rev: number; lead: string; one: boolean }[] = [];
   /** Task-seconds the step's killed tasks of the PRIMARY revision ran before their kill (deployment columns). */
   private killedPrimaryRunning = 0;
   private p50 = NaN;
@@ -305,37 +317,31 @@ class Simulation {
     this.capacityRate = station.capacityRate;
     this.cv = service.serviceTimeCv;
     this.latencySeconds = service.latencyMs / 1000;
-    this.baseMiB = service.memoryMiB.base;
-    this.perInflightMiB = service.memoryMiB.perInflightRequest;
-    this.inflightThatFits =
-      this.baseMiB > memoryMiB
-        ? -Infinity
-        : this.perInflightMiB > 0
-          ? (memoryMiB - this.baseMiB) / this.perInflightMiB
-          : Infinity;
+    this.poissonOom = platform.oomModel === "poisson";
+    this.serviceFit = memoryFit(service.memoryMiB, memoryMiB, this.poissonOom);
+    const changes = (candidate.deployments ?? []).flatMap((d) =>
+      d.newRevision?.memoryMiB === undefined ? [] : [d.newRevision.memoryMiB],
+    );
+    this.perRevision = changes.length > 0;
+    this.revisionMemory =
+      (candidate.deployments ?? []).length > 0
+        ? new RevisionMemory(service.memoryMiB, memoryMiB, this.poissonOom, this.serviceFit)
+        : null;
+    this.worstFit = this.perRevision
+      ? memoryFit(
+          {
+            base: Math.max(service.memoryMiB.base, ...changes.map((c) => c.base ?? 0)),
+            perInflightRequest: Math.max(
+              service.memoryMiB.perInflightRequest,
+              ...changes.map((c) => c.perInflightRequest ?? 0),
+            ),
+          },
+          memoryMiB,
+          this.poissonOom,
+        )
+      : this.serviceFit;
     this.timePerRequest = 1 / this.mu + this.latencySeconds;
     this.maxBacklog = service.timeoutSeconds * this.capacityRate;
-    this.poissonOom = platform.oomModel === "poisson";
-    this.negligibleInflight =
-      this.poissonOom && this.perInflightMiB > 0 && this.inflightThatFits > 0
-        ? shareThreshold(
-            OOM_NEGLIGIBLE_SHARE,
-            this.inflightThatFits,
-            this.baseMiB,
-            this.perInflightMiB,
-            memoryMiB,
-          )
-        : -Infinity;
-    this.certainInflight =
-      this.poissonOom && this.perInflightMiB > 0 && this.inflightThatFits > 0
-        ? shareThreshold(
-            1 - 1e-9,
-            this.inflightThatFits,
-            this.baseMiB,
-            this.perInflightMiB,
-            memoryMiB,
-          )
-        : Infinity;
     this.oomReplacementDelaySeconds = platform.oomReplacementDelaySeconds;
     // (With deployments too: their waves count an unhealthy task as not healthy and leave it to
     // the replacement below, by its own revision; a deployment's failsHealthChecks tasks never
@@ -444,7 +450,7 @@ class Simulation {
               unhealthyThresholdCount: platform.unhealthyThresholdCount,
               deregistrationDelaySeconds: platform.deregistrationDelaySeconds,
               costRate: taskCostPerSecond(task, prices),
-              tasksDieAsTheyStart: this.inflightThatFits === -Infinity,
+              memory: this.revisionMemory!,
             },
             this.tally,
             trace.startMs,
@@ -592,7 +598,8 @@ class Simulation {
       if (f.MinCapacity !== undefined) floor = Math.min(floor, f.MinCapacity);
     // Less a margin for float dust (a group emptied to 1e-9 of a task is dropped).
     floor -= 1e-3;
-    if (!(floor > 0) || this.slowStartSeconds > 0 || this.inflightThatFits === -Infinity) return 0;
+    const worst = this.worstFit;
+    if (!(floor > 0) || this.slowStartSeconds > 0 || worst.inflightThatFits === -Infinity) return 0;
     const lambda = peakStepRequests / (floor * this.s);
     if (!(lambda < MAX_STABLE_UTILIZATION * this.capacityRate)) return 0;
     // Below saturation a health check fails only when the mean wait passes its timeout (a slow
@@ -602,10 +609,10 @@ class Simulation {
       const r = queueStep(this.servers, lambda, this.mu, this.cv, Infinity, false, this.qs);
       if (!(r.meanWait <= this.checkTimeout)) return 0;
     }
-    if (this.perInflightMiB > 0) {
+    if (worst.perInflightMiB > 0) {
       const r = queueStep(this.servers, lambda, this.mu, this.cv, Infinity, false, this.qs);
       const inflight = lambda * (r.meanWait + this.timePerRequest);
-      const fits = this.poissonOom ? this.negligibleInflight : this.inflightThatFits;
+      const fits = this.poissonOom ? worst.negligibleInflight : worst.inflightThatFits;
       if (!(inflight <= fits)) return 0;
     }
     return floor;
@@ -726,7 +733,7 @@ class Simulation {
       sums.registered += run;
       const idle = c * overlap(g.runningAt, g.healthyAt, t0, t1);
       sums.idleRunning += idle;
-      sums.memory += idle * this.baseMiB;
+      sums.memory += idle * this.memoryOf(g.rev).baseMiB;
       if (g.healthyAt < t1) {
         if (!g.slowStartDecided) {
           // Slow start applies when another healthy target already takes traffic.
@@ -1096,6 +1103,11 @@ class Simulation {
     return Number.isNaN(last) ? this.maximumPercent : last;
   }
 
+  /** The memory of revision `rev`'s tasks: the service's, or with {@link perRevision} the revision's own. */
+  private memoryOf(rev: number): MemoryFit {
+    return this.perRevision ? this.revisionMemory!.of(rev) : this.serviceFit;
+  }
+
   /**
    * Memory and OOM, group by group: the share over the limit dies when the limit is reached
    * inside the step; its queued and in-flight requests fail, the requests on their way to it go
@@ -1105,9 +1117,6 @@ class Simulation {
   private outOfMemory(i: number, t0: number, t1: number): void {
     const sums = this.sums;
     const groups = this.groups;
-    const baseMiB = this.baseMiB;
-    const perInflightMiB = this.perInflightMiB;
-    const fits = this.inflightThatFits;
     const servingNow = sums.healthy > 1e-9;
     this.killedInStep = 0;
     this.killedTimeSum = 0;
@@ -1117,6 +1126,10 @@ class Simulation {
       const g = groups[k]!;
       const serving = servingNow && !Number.isNaN(g.servingFrom);
       const c = g.count;
+      const m = this.memoryOf(g.rev);
+      const baseMiB = m.baseMiB;
+      const perInflightMiB = m.perInflightMiB;
+      const fits = m.inflightThatFits;
       if (serving) {
         g.groupServed = c * g.served;
         sums.served += g.groupServed;
@@ -1133,9 +1146,9 @@ class Simulation {
           : !serving || perInflightMiB <= 0
             ? 0
             : this.poissonOom
-              ? peak <= this.negligibleInflight
+              ? peak <= m.negligibleInflight
                 ? 0
-                : peak > this.certainInflight
+                : peak > m.certainInflight
                   ? 1
                   : tasksOverMemory(peak, baseMiB, perInflightMiB, this.memoryMiB)
               : peak > fits
@@ -1168,17 +1181,24 @@ class Simulation {
    */
   private replaceKilled(i: number): void {
     const revs = this.killedRevs;
+    const deployer = this.deployer!;
     for (let k = 0; k < revs.length; k++) {
       const killed = this.killedByRev[k]!;
-      this.deployer!.replaceKilled(
+      const rev = revs[k]!;
+      const counted = deployer.countsFailedTasks(rev);
+      deployer.replaceKilled(
         i,
         killed,
         this.killedTimeByRev[k]! / killed,
-        revs[k]!,
+        rev,
         this.oomReplacementDelaySeconds,
         this.killedNeverHealthyByRev[k]!,
       );
+      if (counted && !deployer.countsFailedTasks(rev) && this.countedKills.length > 0) {
+        this.trippedByKills(rev);
+      }
     }
+    this.countedKills.length = 0;
     while (revs.length > 0) {
       revs.pop();
       this.killedByRev.pop();
@@ -1198,7 +1218,8 @@ class Simulation {
     t1: number,
   ): void {
     const sums = this.sums;
-    const fits = this.inflightThatFits;
+    const m = this.memoryOf(g.rev);
+    const fits = m.inflightThatFits;
     const c = g.count;
     // When: the base alone does not fit → as it starts; the mean crosses the limit inside the
     // window → then; already over → at the window's start; a Poisson share with the mean below
@@ -1220,7 +1241,7 @@ class Simulation {
     sums.registered -= ranAfter;
     const idleAfter = killed * overlap(g.runningAt, g.healthyAt, tau, t1);
     sums.idleRunning -= idleAfter;
-    sums.memory -= idleAfter * this.baseMiB;
+    sums.memory -= idleAfter * m.baseMiB;
     if (serving) {
       const f = window > 0 ? before / window : 0;
       // (By the weight the healthy sum took: a deployment's listener weights move traffic, not
@@ -1239,7 +1260,7 @@ class Simulation {
       g.groupServed += servedChange;
       sums.failed += killed * (timedOut + queued + lostInService - g.timedOut);
       sums.memory -=
-        killed * after * (this.baseMiB + (this.perInflightMiB * (g.inflight0 + g.inflight1)) / 2);
+        killed * after * (m.baseMiB + (m.perInflightMiB * (g.inflight0 + g.inflight1)) / 2);
       sums.rerouted += killed * g.lambda * after;
     }
     this.fleet.chargeStop(g, killed, tau);
@@ -1273,26 +1294,49 @@ class Simulation {
     const one = fits === -Infinity;
     const them = one ? "it" : "them";
     const deployer = this.fleet.deployment !== null ? this.deployer : null;
+    const counted = failedToStart && deployer !== null && deployer.countsFailedTasks(g.rev);
     const replaced =
       deployer === null
         ? `ECS replaces ${them} at once`
         : deployer.abandons(g.rev)
           ? `ECS does not start revision ${g.rev} again (a rollback away from it runs): the rollback's waves start revision ${deployer.primaryRev} in ${one ? "its" : "their"} place`
           : `ECS replaces ${them} at once with tasks of its revision ${g.rev} (a deployment runs)${
-              failedToStart && deployer.countsFailedTasks(g.rev)
-                ? `; never having passed a health check, ${one ? "each is" : "they are"} a failed task for the circuit breaker`
-                : ""
+              counted ? `; ${failedTasksClause(one, deployer.breakerOn)}` : ""
             }`;
-    this.emit?.({
+    const lead =
+      fits === -Infinity
+        ? `${round2(killed)} task(s) need ${m.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts`
+        : `${round2(killed)} task(s) (${(100 * share).toFixed(1)} % of ${round2(c)}) passed the task's ${this.memoryMiB} MiB with about ${Math.round(peak)} requests in flight (${Math.floor(fits)} fit; ${this.poissonOom ? "Poisson" : "mean task"}); their queued and in-flight requests fail`;
+    this.emit({
       kind: "oom-kill",
       timeMs: this.trace.startMs + tau * 1000,
       step: i,
       tasks: killed,
-      reason:
-        fits === -Infinity
-          ? `${round2(killed)} task(s) need ${this.baseMiB} MiB before any request, over the task's ${this.memoryMiB} MiB: each dies as it starts; ${replaced}.`
-          : `${round2(killed)} task(s) (${(100 * share).toFixed(1)} % of ${round2(c)}) passed the task's ${this.memoryMiB} MiB with about ${Math.round(peak)} requests in flight (${Math.floor(fits)} fit; ${this.poissonOom ? "Poisson" : "mean task"}); their queued and in-flight requests fail; ${replaced}.`,
+      reason: `${lead}; ${replaced}.`,
     });
+    if (counted) this.countedKills.push({ event: this.events.length - 1, rev: g.rev, lead, one });
+  }
+
+  /**
+   * The step's kill events of revision `rev` whose failed tasks tripped the circuit breaker
+   * ({@link replaceKilled}) say so, in place of the replacement by their own revision they would
+   * have had: the deployment is FAILED and rolls back (ECS starts no task of the failed revision
+   * again), or without rollback launches no new tasks.
+   */
+  private trippedByKills(rev: number): void {
+    const deployer = this.deployer!;
+    const rolledBack = deployer.abandons(rev);
+    for (const k of this.countedKills) {
+      if (k.rev !== rev) continue;
+      const what = rolledBack
+        ? `the deployment is FAILED and ECS rolls back to revision ${deployer.primaryRev}, starting no task of revision ${rev} again`
+        : `the deployment is FAILED and launches no new tasks (ECS does not replace ${k.one ? "it" : "them"}); revision ${deployer.primaryRev}'s tasks keep serving`;
+      const e = this.events[k.event]!;
+      this.events[k.event] = {
+        ...e,
+        reason: `${k.lead}; never having passed a health check, ${k.one ? "each is" : "they are"} a failed task of revision ${rev}, and the circuit breaker trips at its threshold: ${what}.`,
+      };
+    }
   }
 
   /**
@@ -1312,7 +1356,7 @@ class Simulation {
       sums.running += run;
       sums.registered += run;
       sums.idleRunning += run;
-      sums.memory += run * this.baseMiB;
+      sums.memory += run * this.memoryOf(g.rev).baseMiB;
     }
   }
 
@@ -1373,7 +1417,7 @@ class Simulation {
     for (let k = 0; k < draining.length; k++) {
       const d = draining[k]!;
       const left = overlap(-Infinity, d.endsAt, t0, t1);
-      const memory = d.count * left * this.baseMiB;
+      const memory = d.count * left * this.memoryOf(d.rev).baseMiB;
       sums.memory += memory;
       sums.drainingMemory += memory;
       if (d.backlog > 0) {
@@ -1774,34 +1818,6 @@ export function settledCount(trace: Trace, perTaskRate: number): number {
 }
 
 /**
- * A mean in-flight count at which the Poisson share of tasks over the limit crosses `share`:
- * for a small share, the largest mean (to 0.1 %) still at or below it, so that below it the tail
- * need not be computed at every step; for a share near 1, the smallest mean (to 0.1 %) at or
- * above it, from which every task counts as over. The share grows with the mean, so a
- * bisection over [0, 2·fits + 100] finds it.
- */
-function shareThreshold(
-  share: number,
-  fits: number,
-  baseMiB: number,
-  perInflightMiB: number,
-  memoryMiB: number,
-): number {
-  const over = (mean: number) => tasksOverMemory(mean, baseMiB, perInflightMiB, memoryMiB) > share;
-  const low = share < 0.5;
-  let lo = 0;
-  let hi = 2 * fits + 100;
-  if (over(lo)) return low ? -1 : lo;
-  if (!over(hi)) return low ? hi : Infinity;
-  for (let k = 0; k < 60 && hi - lo > 1e-3 * fits; k++) {
-    const mid = (lo + hi) / 2;
-    if (over(mid)) hi = mid;
-    else lo = mid;
-  }
-  return low ? lo : hi;
-}
-
-/**
  * A percentile of the step's latency over several groups: walking the groups from the slowest
  * (by this percentile) down, the value of the one at which their share of the served requests
  * reaches the percentile's tail (1 − p). Exact for one group; for several, it lies between the
@@ -1834,6 +1850,11 @@ function mixedQuantile(
     }
   }
   return best;
+}
+
+/** What a kill of tasks that never passed a health check is to the deployment (`one`: each of them dies as it starts). */
+function failedTasksClause(one: boolean, breakerOn: boolean): string {
+  return `never having passed a health check, ${one ? "each is" : "they are"} a failed task ${breakerOn ? "for the circuit breaker" : "of the deployment (its circuit breaker is off)"}`;
 }
 
 function round2(v: number): string {

@@ -426,6 +426,25 @@ export const DEPLOYMENT_FIELDS = {
    * another, and the circuit breaker, if on, counts them. @default false
    */
   failsHealthChecks: z.boolean().default(false),
+  /**
+   * caplab: how the revision it deploys differs from the one it replaces, in the service's words
+   * (`service.memoryMiB`'s fields, each optional: the replaced revision's where left out). Its
+   * tasks run with this memory (OOM kills, a base that does not fit, memory utilization); the old
+   * revision's keep theirs, also after a rollback; after a completed deployment it is the
+   * service's for the rest of the trace. @default the replaced revision's
+   */
+  newRevision: z
+    .object({
+      memoryMiB: z
+        .object({
+          base: nonNegative("newRevision.memoryMiB.base").optional(),
+          perInflightRequest: nonNegative("newRevision.memoryMiB.perInflightRequest").optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .optional(),
 };
 
 /** The rules across fields of a deployment. */

@@ -312,6 +312,12 @@ export interface DeploymentKpis {
   readonly requests: number;
   /** Tasks of the new revision the circuit breaker counted as failed. */
   readonly failedTasks: number;
+  /**
+   * Minutes from the deployment's start to the circuit breaker's trip (absent when it did not trip): with
+   * `rolled-back` or `failed`, and with `unfinished` (or `stuck`) when the rollback had not
+   * finished at the trace's end.
+   */
+  readonly circuitBreakerTrippedMinutes?: number;
 }
 
 /** A parse result. */

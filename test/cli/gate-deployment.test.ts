@@ -84,6 +84,18 @@ describe("gate.yaml deployment", () => {
     }
   });
 
+  it("fails a release whose new revision does not fit in the task's memory, and says when the circuit breaker tripped", async () => {
+    const r = await gate(
+      "  simulate: service.yaml\n  at: 2026-01-05T12:00:00Z\n  deploymentCircuitBreaker: { enable: true, rollback: true }\n  newRevision: { memoryMiB: { base: 4096 } }\n",
+    );
+    expect(r.code).toBe(1);
+    const check = JSON.parse(r.json).checks.find((c: { id: string }) => c.id === "deployment-slo");
+    expect(check.verdict).toBe("fail");
+    expect(check.detail).toMatch(
+      /ends rolled-back in \d+ min: the circuit breaker tripped at minute [0-9.]+ and the rollback completed; it adds/,
+    );
+  });
+
   it("names the field when the planned time is outside the simulate config's trace (exit 2)", async () => {
     await expect(gate("  simulate: service.yaml\n  at: 2027-01-01T00:00:00Z\n")).rejects.toThrow(
       /gate\.yaml: deployment\.at 2027-01-01T00:00:00Z is outside the trace/,

@@ -1,6 +1,6 @@
 /**
- * `caplab simulate` with `deployments:` (issue #16): the README's example file, run as a user
- * runs it, and the usage error for a deployment outside the trace.
+ * `caplab simulate` with `deployments:` (issue #16): the README's example files, run as a user
+ * runs them, and the usage error for a deployment outside the trace.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -47,6 +47,44 @@ describe.skipIf(!existsSync(shared))("caplab simulate examples/simulate-deploy.y
     // The canary runs both sets through its bake: the most extra task-minutes.
     expect(summary.deployments[2].extraTaskMinutes).toBeGreaterThan(
       summary.deployments[0].extraTaskMinutes,
+    );
+  });
+
+  it("runs examples/simulate-deploy-memory.yaml: a release that needs more memory per request deploys cleanly, then runs out of memory at the peaks", async () => {
+    const out = await mkdtemp(join(tmpdir(), "caplab-deploy-memory-"));
+    const io = captureIo();
+    const code = await main(
+      ["simulate", join(repo, "examples/simulate-deploy-memory.yaml"), "--out", out],
+      io,
+    );
+    expect(code).toBe(0);
+    expect(io.stdout()).toMatch(
+      /deployment 1 +rolling at 1995-07-04T18:00Z: completed in 2 min; .* 0 failed requests/,
+    );
+    const summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    expect(summary.deployments[0]).not.toHaveProperty("circuitBreakerTrippedMinutes");
+    expect(summary.oomKills).toBeGreaterThan(50);
+    // Every kill comes after the deployment: the old revision's memory had room for the peaks.
+    const events: { kind: string; timeMs: number }[] = JSON.parse(
+      await readFile(join(out, "events.json"), "utf8"),
+    );
+    const completed = events.find((e) => e.kind === "deployment-completed")!;
+    const kills = events.filter((e) => e.kind === "oom-kill");
+    expect(kills.length).toBeGreaterThan(0);
+    for (const e of kills) expect(e.timeMs).toBeGreaterThan(completed.timeMs);
+  });
+
+  it("tells a circuit breaker's trip on the deployment's line: a new revision whose base does not fit rolls back", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-deploy-trip-"));
+    const config = (await readFile(join(repo, "examples/simulate-deploy-memory.yaml"), "utf8"))
+      .replace("../../shared/data", join(repo, "../shared/data"))
+      .replace("{ base: 600, perInflightRequest: 80 }", "{ base: 2500 }");
+    await writeFile(join(dir, "c.yaml"), config);
+    const io = captureIo();
+    const code = await main(["simulate", join(dir, "c.yaml"), "--out", join(dir, "out")], io);
+    expect(code).toBe(0);
+    expect(io.stdout()).toMatch(
+      /deployment 1 +rolling at 1995-07-04T18:00Z: rolled-back in \d+ min: the circuit breaker tripped at minute [\d.]+ and the rollback completed; /,
     );
   });
 

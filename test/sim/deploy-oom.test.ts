@@ -237,10 +237,21 @@ describe("a deployment whose tasks' base memory does not fit (4096 MiB at rest i
     );
     const killedNew = of(r.events, "oom-kill").filter((e) => /revision 1/.test(e.reason));
     expect(killedNew).toHaveLength(1);
-    expect(killedNew[0]!.reason).toMatch(/a failed task for the circuit breaker/);
+    // The kill that trips the breaker says so, not that ECS replaces the tasks by their own
+    // revision (as it said until p14, with the rollback event following at once).
+    expect(killedNew[0]!.reason).toMatch(
+      /each dies as it starts; never having passed a health check, each is a failed task of revision 1, and the circuit breaker trips at its threshold: the deployment is FAILED and ECS rolls back to revision 0, starting no task of revision 1 again\.$/,
+    );
+    expect(killedNew[0]!.reason).not.toMatch(/ECS replaces/);
     // The old revision's tasks die as they start too, but are no failed tasks of this deployment.
-    // The rollback never completes: the old revision's tasks never pass a check either.
-    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "unfinished", failedTasks: 4 });
+    // The rollback never completes: the old revision's tasks never pass a check either. The
+    // outcome is "unfinished", and the breaker's trip, half a minute in (the new tasks are
+    // RUNNING, and die, 30 s after the wave), is still told.
+    expect(r.kpis.deployments![0]).toMatchObject({
+      outcome: "unfinished",
+      failedTasks: 4,
+      circuitBreakerTrippedMinutes: 0.5,
+    });
     for (const e of of(r.events, "oom-kill")) {
       if (e.step > 10) expect(e.reason).not.toMatch(/revision 1/);
     }
@@ -249,10 +260,19 @@ describe("a deployment whose tasks' base memory does not fit (4096 MiB at rest i
   it("without rollback, the deployment FAILS and the scheduler keeps the old revision", () => {
     const r = deploy(false);
     expect(of(r.events, "rollback")).toHaveLength(0);
-    expect(r.kpis.deployments![0]).toMatchObject({ outcome: "failed", failedTasks: 4 });
+    expect(r.kpis.deployments![0]).toMatchObject({
+      outcome: "failed",
+      failedTasks: 4,
+      circuitBreakerTrippedMinutes: 0.5,
+    });
     const failed = of(r.events, "deployment-completed");
     expect(failed[0]).toMatchObject({ step: 10 });
     expect(failed[0]!.reason).toMatch(/FAILED: 4 tasks of revision 1 died for memory/);
+    const kill = of(r.events, "oom-kill").find((e) => /failed task of revision 1/.test(e.reason))!;
+    expect(kill.step).toBe(10);
+    expect(kill.reason).toMatch(
+      /the circuit breaker trips at its threshold: the deployment is FAILED and launches no new tasks \(ECS does not replace it\); revision 0's tasks keep serving\.$/,
+    );
   });
 
   it("on 5-minute steps, one task at a time, trips the breaker too: a task started and killed inside a step never counts as healthy, neither completing the deployment nor resetting the count", () => {

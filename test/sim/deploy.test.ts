@@ -237,6 +237,9 @@ describe("the deployment circuit breaker", () => {
     const d = r.kpis.deployments![0]!;
     expect(d.outcome).toBe("rolled-back");
     expect(d.failedTasks).toBeGreaterThanOrEqual(3);
+    // It tripped at the wave of the rollback event, minutes from the deployment's start.
+    const trip = r.events.find((e) => e.kind === "rollback")!;
+    expect(d.circuitBreakerTrippedMinutes).toBe(trip.step - 5);
     expect(d.sloViolationMinutes).toBe(0); // the old tasks kept serving
     for (let i = 0; i < 40; i++) expect(r.timeline!.healthyCount[i]).toBe(4);
   });
@@ -249,6 +252,7 @@ describe("the deployment circuit breaker", () => {
     expect(kinds(r.events)).not.toContain("rollback");
     const d = r.kpis.deployments![0]!;
     expect(d.outcome).toBe("unfinished");
+    expect(d).not.toHaveProperty("circuitBreakerTrippedMinutes");
     expect(d.failedTasks).toBeGreaterThan(3);
     expect(d.extraTaskMinutes).toBeGreaterThan(4 * 20);
   });
@@ -363,7 +367,10 @@ describe("deployments: invariants on every step (fast-check)", () => {
   // Light to overloaded (2.5×: tasks queue past healthCheckTimeoutSeconds, fail their checks and
   // are replaced, sim/MODEL-AUDIT.md O5, D12, D13), with a memory model that kills under load
   // (memoryMiB.perInflightRequest: 1024 MiB at rest, 2048 in the task; 64 requests in flight fit
-  // at 16 MiB each, 512 at 2), so tasks of either revision die mid-deployment (D14).
+  // at 16 MiB each, 512 at 2), so tasks of either revision die mid-deployment (D14); and a new
+  // revision with memory of its own (newRevision.memoryMiB.base): 1536 MiB, which fits with less
+  // room, or 4096, which does not, so that each of its tasks dies as it starts (D11) while the
+  // old revision's fit.
   const scenario = fc.record({
     load: fc.array(fc.double({ min: 0, max: 2.5, noNaN: true }), { minLength: 40, maxLength: 40 }),
     desired: fc.integer({ min: 1, max: 8 }),
@@ -378,6 +385,7 @@ describe("deployments: invariants on every step (fast-check)", () => {
     perInflightMiB: fc.constantFrom(0, 2, 16),
     latencyMs: fc.constantFrom(0, 300),
     oomModel: fc.constantFrom("poisson", "meanTask"),
+    newBase: fc.constantFrom(null, null, 1536, 4096),
   });
 
   it("conserves requests, keeps the revisions' counts adding up, stays within maximumPercent, starts no new task the percents forbid, counts failed tasks only of the new revision's health checks, closes every window", () => {
@@ -408,6 +416,7 @@ describe("deployments: invariants on every step (fast-check)", () => {
               linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: 2 },
               canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 3 },
               bakeTimeInMinutes: 2,
+              ...(c.newBase === null ? {} : { newRevision: { memoryMiB: { base: c.newBase } } }),
               ...(rolling && c.breaker
                 ? {
                     deploymentCircuitBreaker: {
@@ -474,8 +483,10 @@ describe("deployments: invariants on every step (fast-check)", () => {
           expect(d[0]!.failedTasks).toBeGreaterThanOrEqual(3 - tol);
         // Failed tasks are those of the new revision that fail their health checks and are
         // stopped: a task killed for memory is not one (D11), nor is an old task.
+        // A new revision whose base does not fit fails each of its tasks as it starts.
         const checksFailed = r.events.some((e) => e.kind === "target-unhealthy");
-        if (!c.fails && !checksFailed) expect(d[0]!.failedTasks).toBe(0);
+        const dies = c.newBase === 4096;
+        if (!c.fails && !checksFailed && !dies) expect(d[0]!.failedTasks).toBe(0);
         // Stuck, or unfinished when tasks keep dying (a crash loop's replacements launching are
         // neither stopped nor started by the wave, so it never reports itself stuck).
         if (rolling && !moves && !disturbedBefore) {
@@ -499,7 +510,39 @@ describe("deployments: invariants on every step (fast-check)", () => {
             expect(disturbedAfter, "an unfinished rollback has tasks failing or dying").toBe(true);
           }
         }
-        if (!c.fails && d[0]!.outcome === "completed") {
+        // A new revision whose base does not fit, with the circuit breaker on and percents that
+        // let it start: the breaker trips, and the rollback completes (the old revision keeps
+        // its own memory) unless old tasks are failing or dying after the trip: then, and only
+        // then, "unfinished".
+        // Only the new revision's tasks die as they start: the old ones keep their memory.
+        if (dies) {
+          for (const e of r.events) {
+            if (e.kind === "oom-kill" && /before any request/.test(e.reason)) {
+              expect(e.reason).toMatch(/revision 1\b/);
+            }
+          }
+        }
+        if (moves && dies && rolling && c.breaker) {
+          const trip = r.events.find((e) => e.kind === "rollback");
+          expect(trip, "the circuit breaker trips").toBeDefined();
+          expect(d[0]!.circuitBreakerTrippedMinutes).toBeCloseTo(
+            (trip!.timeMs - MONDAY) / 60_000 - c.at,
+            9,
+          );
+          if (d[0]!.outcome !== "rolled-back") {
+            expect(d[0]!.outcome).toBe("unfinished");
+            const oldDisturbed = r.events.some(
+              (e) =>
+                e.timeMs >= trip!.timeMs - 60_000 &&
+                (e.kind === "target-unhealthy" ||
+                  (e.kind === "oom-kill" && !/revision 1\b/.test(e.reason))),
+            );
+            expect(oldDisturbed, "an unfinished rollback has old tasks failing or dying").toBe(
+              true,
+            );
+          }
+        }
+        if (!c.fails && !dies && d[0]!.outcome === "completed") {
           const end = t.length - 1;
           expect(dc.activeRunningCount[end]).toBeLessThanOrEqual(tol);
         }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { formatZodIssue } from "../../../analysis/io/files/config-file.js";
 import {
+  DeploymentSchema,
   fargateMenu,
   fargateSizeProblem,
   resolvePlatform,
@@ -61,5 +63,28 @@ describe("the vocabulary", () => {
     expect(resolvePlatform(c.platform).launchSeconds).toBe(90);
     expect(resolvePlatform(c.platform).healthCheckIntervalSeconds).toBe(30);
     expect(c.slo.latencyP95Ms).toBe(300);
+  });
+
+  it("reads a deployment's newRevision.memoryMiB, each field optional, and names a bad one in one sentence", () => {
+    const at = "2026-01-05T12:00:00Z";
+    expect(DeploymentSchema.parse({ at }).newRevision).toBeUndefined();
+    expect(
+      DeploymentSchema.parse({ at, newRevision: { memoryMiB: { base: 1536 } } }).newRevision,
+    ).toEqual({ memoryMiB: { base: 1536 } });
+    const issue = (input: unknown) => {
+      const r = SimulateConfigSchema.shape.deployments.safeParse([input], { reportInput: true });
+      expect(r.success).toBe(false);
+      const first = r.error!.issues[0]!;
+      return formatZodIssue("sim.yaml", { ...first, path: ["deployments", ...first.path] });
+    };
+    expect(issue({ at, newRevision: { memoryMiB: { base: -1 } } })).toBe(
+      "sim.yaml: deployments[0].newRevision.memoryMiB.base is -1: it must be at least 0.",
+    );
+    expect(issue({ at, newRevision: { memoryMiB: { perInflightRequest: "lots" } } })).toBe(
+      'sim.yaml: deployments[0].newRevision.memoryMiB.perInflightRequest is "lots": newRevision.memoryMiB.perInflightRequest must be a number.',
+    );
+    expect(issue({ at, newRevision: { memoryMiB: { basis: 1536 } } })).toBe(
+      "sim.yaml: deployments[0].newRevision.memoryMiB.basis is not a known field; remove it or fix the spelling.",
+    );
   });
 });

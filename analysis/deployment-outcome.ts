@@ -1,0 +1,38 @@
+/**
+ * How a deployment ended, in words, from its Kpis (sim/deploy.ts): for `caplab simulate`'s
+ * deployment lines and the gate's deployment check. A deployment whose circuit breaker tripped
+ * says when, whatever its outcome: with a rollback that had not finished at the trace's end, its
+ * outcome is `unfinished` (report.json readers know five outcomes, and a sixth is not added), and
+ * only `circuitBreakerTrippedMinutes` tells that the breaker fired.
+ */
+import type { DeploymentKpis } from "../sim/vocab/index.js";
+
+/**
+ * The outcome and its duration ("completed in 4 min"); with a trip of the circuit breaker, when
+ * it tripped and what became of the rollback.
+ *
+ * @example deploymentOutcomeText({ outcome: "unfinished", durationMinutes: 40, circuitBreakerTrippedMinutes: 32 })
+ *   // "unfinished: the circuit breaker tripped at minute 32 and the rollback had not finished at the trace's end, 40 min after the start"
+ */
+export function deploymentOutcomeText(
+  d: Pick<DeploymentKpis, "outcome" | "durationMinutes" | "circuitBreakerTrippedMinutes">,
+): string {
+  const duration = `${d.durationMinutes.toFixed(0)} min`;
+  const tripped = d.circuitBreakerTrippedMinutes;
+  if (tripped === undefined) return `${d.outcome} in ${duration}`;
+  const trip = `the circuit breaker tripped at minute ${minute(tripped)}`;
+  switch (d.outcome) {
+    case "rolled-back":
+      return `rolled-back in ${duration}: ${trip} and the rollback completed`;
+    case "failed":
+      return `failed in ${duration}: ${trip} and, without rollback, the old revision's tasks kept serving`;
+    default:
+      return `${d.outcome}: ${trip} and the rollback had not finished at the trace's end, ${duration} after the start`;
+  }
+}
+
+/** Minutes from the deployment's start: whole ones as they are, others to one decimal. */
+function minute(m: number): string {
+  const r = Math.round(m * 10) / 10;
+  return Number.isInteger(r) ? String(r) : r.toFixed(1);
+}
