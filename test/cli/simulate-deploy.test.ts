@@ -48,6 +48,13 @@ describe.skipIf(!existsSync(shared))("caplab simulate examples/simulate-deploy.y
     expect(summary.deployments[2].extraTaskMinutes).toBeGreaterThan(
       summary.deployments[0].extraTaskMinutes,
     );
+    // The folder reports, deployment events and all (it was refused: "item 0 is not a scaling
+    // event caplab simulate writes").
+    const report = captureIo();
+    expect(await main(["report", out], report), report.stderr()).toBe(0);
+    const md = await readFile(join(out, "report.md"), "utf8");
+    expect(md).toMatch(/\| deployment-started \| deployment 1 \(rolling\) \|/);
+    expect(md).toMatch(/\| deployment-completed \| deployment 3 over \|/);
   });
 
   it("runs examples/simulate-deploy-memory.yaml: a release that needs more memory per request deploys cleanly, then runs out of memory at the peaks", async () => {

@@ -27,6 +27,7 @@ import {
   type SimulateOutput,
   type TraceCoverage,
   type ScalingEvent,
+  type ScalingEventKind,
   type Timeline,
   type TimelineColumn,
 } from "../../../sim/vocab/index.js";
@@ -49,18 +50,25 @@ export const SIMULATE_FILES = {
   summary: "summary.json",
 } as const;
 
-const EVENT_KINDS: ReadonlySet<string> = new Set([
-  "scale-out",
-  "scale-in",
-  "blocked-by-cooldown",
-  "scale-in-withheld",
-  "insufficient-data",
-  "scheduled-action",
-  "oom-kill",
-  "target-unhealthy",
-  "target-healthy",
-  "unhealthy-task-replaced",
-]);
+/** Every kind of event `caplab simulate` writes: the compiler holds this to ScalingEvent's kinds. */
+const EVENT_KINDS: Readonly<Record<ScalingEventKind, true>> = {
+  "scale-out": true,
+  "scale-in": true,
+  "blocked-by-cooldown": true,
+  "scale-in-withheld": true,
+  "insufficient-data": true,
+  "scheduled-action": true,
+  "oom-kill": true,
+  "target-unhealthy": true,
+  "target-healthy": true,
+  "unhealthy-task-replaced": true,
+  "deployment-started": true,
+  "tasks-replaced": true,
+  "scale-in-suspended": true,
+  "deployment-stuck": true,
+  rollback: true,
+  "deployment-completed": true,
+};
 
 const hours = z.number().min(0);
 /** summary.json's `coverage`: a TraceCoverage (sim/vocab/plan.ts) as analysis/trace-coverage.ts makes it. */
@@ -222,7 +230,7 @@ export async function readSimulateFolder(dir: string): Promise<SimulateOutput> {
         ev === null ||
         typeof ev !== "object" ||
         typeof ev.kind !== "string" ||
-        !EVENT_KINDS.has(ev.kind) ||
+        !Object.hasOwn(EVENT_KINDS, ev.kind) ||
         typeof ev.timeMs !== "number" ||
         typeof ev.step !== "number"
       )
