@@ -6,6 +6,19 @@
  * only `circuitBreakerTrippedMinutes` tells that the breaker fired.
  */
 import type { DeploymentKpis } from "../sim/vocab/index.js";
+import { plural } from "../sim/vocab/numbers.js";
+
+/**
+ * One deployment as `caplab simulate` prints it and its report lists it: strategy, start, how
+ * it ended, and what its window cost.
+ *
+ * @example deploymentSummary(d, trace.startMs)
+ *   // "rolling at 1995-07-04T18:00Z: completed in 2 min; +14 task-minutes ($0.01); 0 SLO-violating minutes, 0 failed requests in its 7-minute window"
+ */
+export function deploymentSummary(d: DeploymentKpis, traceStartMs: number): string {
+  const at = new Date(traceStartMs + d.startSeconds * 1000).toISOString().slice(0, 16);
+  return `${d.strategy} at ${at}Z: ${deploymentOutcomeText(d)}; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${plural(Number(d.sloViolationMinutes.toFixed(0)), "SLO-violating minute")}, ${plural(Math.round(d.failedRequests), "failed request")} in its ${d.windowMinutes.toFixed(0)}-minute window`;
+}
 
 /**
  * The outcome and its duration ("completed in 4 min"); with a trip of the circuit breaker, when

@@ -22,7 +22,7 @@ import {
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
 import { formatCompact, formatCount, formatNumber, plural } from "../reports/format.js";
-import { deploymentOutcomeText } from "../analysis/deployment-outcome.js";
+import { deploymentSummary } from "../analysis/deployment-outcome.js";
 import { assessTrace, coverageSummary, thinDataReason } from "../analysis/trace-coverage.js";
 import { sloBudget } from "../reports/simulate-report.js";
 
@@ -125,8 +125,7 @@ export async function runSimulateCommand(
         `  SLO             ${formatNumber(k.sloViolationMinutes)} violating ${k.sloViolationMinutes === 1 ? "minute" : "minutes"} (budget ${formatCompact(budget.minutes, budget.minutes < 1 ? 3 : 1)}: ${budget.basis})`,
         `  data            ${coverageSummary(coverage)}${coverage.short ? `: ${thinDataReason(coverage)}` : ""}`,
         ...(k.deployments ?? []).map(
-          (d, n) =>
-            `  deployment ${n + 1}    ${d.strategy} at ${new Date(trace.startMs + d.startSeconds * 1000).toISOString().slice(0, 16)}Z: ${deploymentOutcomeText(d)}; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${plural(Number(d.sloViolationMinutes.toFixed(0)), "SLO-violating minute")}, ${plural(Math.round(d.failedRequests), "failed request")} in its ${d.windowMinutes.toFixed(0)}-minute window`,
+          (d, n) => `  deployment ${n + 1}    ${deploymentSummary(d, trace.startMs)}`,
         ),
         `Wrote ${join(out, "timeline.csv")}, events.json, summary.json`,
         `Next: caplab report ${out} (the verdict against the SLO, charts of traffic, tasks and latency, the worst minutes)`,

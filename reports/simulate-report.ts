@@ -11,6 +11,7 @@
  * Strings from outside (the trace path, policy and scheduled-action names, event reasons) are
  * escaped for HTML (escapeHtml) and Markdown (markdownInline, markdownCell).
  */
+import { deploymentSummary } from "../analysis/deployment-outcome.js";
 import {
   GUARDRAIL_DEFAULTS,
   sizeLabel,
@@ -206,6 +207,9 @@ function settingRows(input: SimulateOutput): [string, string][] {
         `${a.Schedule}: ${[a.ScalableTargetAction.MinCapacity !== undefined ? `MinCapacity ${a.ScalableTargetAction.MinCapacity}` : "", a.ScalableTargetAction.MaxCapacity !== undefined ? `MaxCapacity ${a.ScalableTargetAction.MaxCapacity}` : ""].filter((s) => s !== "").join(", ")}`,
       ]);
   }
+  (input.kpis.deployments ?? []).forEach((d, n) =>
+    rows.push([`Deployment ${n + 1}`, deploymentSummary(d, input.timeline.startMs)]),
+  );
   return rows;
 }
 

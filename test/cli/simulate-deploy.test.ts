@@ -55,6 +55,10 @@ describe.skipIf(!existsSync(shared))("caplab simulate examples/simulate-deploy.y
     const md = await readFile(join(out, "report.md"), "utf8");
     expect(md).toMatch(/\| deployment-started \| deployment 1 \(rolling\) \|/);
     expect(md).toMatch(/\| deployment-completed \| deployment 3 over \|/);
+    // What was simulated lists each deployment as simulate printed it.
+    const line = io.stdout().match(/deployment 2 +(rolling at .*window)/)![1]!;
+    expect(md).toContain(`| Deployment 2 | ${line.replaceAll("$", "\\$")} |`);
+    expect(md).toMatch(/\| Deployment 3 \| canary at 1995-07-06T14:00Z: completed in \d+ min; /);
   });
 
   it("runs examples/simulate-deploy-memory.yaml: a release that needs more memory per request deploys cleanly, then runs out of memory at the peaks", async () => {
