@@ -24,7 +24,7 @@ import {
 import { formatCompact, formatCount, formatNumber, plural } from "../reports/format.js";
 import { deploymentSummary } from "../analysis/deployment-outcome.js";
 import { assessTrace, coverageSummary, thinDataReason } from "../analysis/trace-coverage.js";
-import { sloBudget } from "../reports/simulate-report.js";
+import { sloBudget } from "../reports/slo-budget.js";
 
 export interface SimulateCommandOptions {
   readonly out: string;

@@ -11,6 +11,7 @@
  * {@link scriptText}. A chart's static SVG, when given, shows until the live chart is drawn
  * (and stays when scripts are off or fail).
  */
+import { planBudgetBasis } from "./slo-budget.js";
 import { sizeLabel, type PlanResult, type ScalingEvent } from "../sim/vocab/index.js";
 import { outOfReachClause } from "../sim/plan.js";
 import { heaviestReason } from "../sim/risk.js";
@@ -195,7 +196,7 @@ export function renderPlanHtml(
   body.push(`<header>
 <h1>Capacity plan</h1>
 <p class="sub">Trace <code>${e(t.source)}</code> · ${e(formatUtc(t.startMs))} to ${e(formatUtc(endMs))} · ${e(traceSpan(result))}</p>
-<p class="sub">SLO: p95 ≤ ${e(formatNumber(result.slo.latencyP95Ms))} ms, errors ≤ ${e(formatPercent(result.slo.errorRatePercent, 3))}, at most ${e(formatCompact(result.slo.violationBudgetMinutes, 1))} violating minutes · ${result.outcomes.length} candidates, ${result.outcomes.filter((o) => o.meetsSlo).length} within the SLO${e(outOfReachClause(result.outcomes))}</p>
+<p class="sub">SLO: p95 ≤ ${e(formatNumber(result.slo.latencyP95Ms))} ms, errors ≤ ${e(formatPercent(result.slo.errorRatePercent, 3))}, at most ${e(formatCompact(result.slo.violationBudgetMinutes, 1))} violating minutes${e(planBudgetBasis(result))} · ${result.outcomes.length} candidates, ${result.outcomes.filter((o) => o.meetsSlo).length} within the SLO${e(outOfReachClause(result.outcomes))}</p>
 </header>`);
   body.push(verdictHtml(result));
 

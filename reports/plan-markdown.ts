@@ -6,6 +6,7 @@
  * {@link markdownCell} (table cells); the AWS CLI snippet, which holds the service and
  * cluster names, goes in {@link markdownFence}, which nothing inside can close.
  */
+import { planBudgetBasis } from "./slo-budget.js";
 import { sizeLabel, type CandidateOutcome, type PlanResult } from "../sim/vocab/index.js";
 import { outOfReachClause } from "../sim/plan.js";
 import { markdownCell, markdownFence, markdownInline } from "./escape.js";
@@ -127,7 +128,7 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
   out.push(
     `Trace ${md(t.source)}: ${formatUtc(t.startMs)} to ${formatUtc(endMs)}, ${traceSpan(result)}.`,
     `SLO: p95 latency ≤ ${formatNumber(result.slo.latencyP95Ms)} ms and error rate ≤ ${formatPercent(result.slo.errorRatePercent, 3)}, ` +
-      `with at most ${formatCompact(result.slo.violationBudgetMinutes, 1)} violating minutes. ` +
+      `with at most ${formatCompact(result.slo.violationBudgetMinutes, 1)} violating minutes${planBudgetBasis(result)}. ` +
       `${result.outcomes.length} candidates simulated, ${result.outcomes.filter((o) => o.meetsSlo).length} within the SLO${outOfReachClause(result.outcomes)}.`,
     "",
   );

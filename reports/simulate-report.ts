@@ -11,6 +11,7 @@
  * Strings from outside (the trace path, policy and scheduled-action names, event reasons) are
  * escaped for HTML (escapeHtml) and Markdown (markdownInline, markdownCell).
  */
+import { sloBudget } from "./slo-budget.js";
 import { deploymentSummary } from "../analysis/deployment-outcome.js";
 import {
   GUARDRAIL_DEFAULTS,
@@ -114,37 +115,6 @@ export function simulateCoverage(input: SimulateOutput): TraceCoverage | null {
     gap: new Uint8Array(t.length),
   });
   return { ...c, notes: c.notes.slice(0, 1), limits: [] };
-}
-
-/**
- * The SLO's violation budget of a run, and where it comes from: a share of the minutes with
- * data (Kpis.dataMinutes), not of the trace's span; `basis` says so in words ("0.5 % of 2 min
- * with data", or "0.5 % of its 7 days" without gaps).
- *
- * @example sloBudget({ violationBudgetPercent: 0.5, … }, { minutes: 217_441, dataMinutes: 2, … })
- *   // { minutes: 0.01, percent: 0.5, dataMinutes: 2, spanMinutes: 217441, basis: "0.5 % of 2 min with data (a span of 151 days)" }
- */
-export function sloBudget(
-  slo: { readonly violationBudgetPercent: number },
-  kpis: { readonly minutes: number; readonly dataMinutes: number },
-): {
-  readonly minutes: number;
-  readonly percent: number;
-  readonly dataMinutes: number;
-  readonly spanMinutes: number;
-  readonly basis: string;
-} {
-  const percent = slo.violationBudgetPercent;
-  const gaps = kpis.dataMinutes < kpis.minutes - 1e-9;
-  return {
-    minutes: (percent / 100) * kpis.dataMinutes,
-    percent,
-    dataMinutes: kpis.dataMinutes,
-    spanMinutes: kpis.minutes,
-    basis: gaps
-      ? `${formatCompact(percent, 2)} % of ${formatHours(kpis.dataMinutes / 60)} with data (a span of ${formatHours(kpis.minutes / 60)})`
-      : `${formatCompact(percent, 2)} % of its ${formatHours(kpis.minutes / 60)}`,
-  };
 }
 
 export function simulateVerdict(input: SimulateOutput): SimulateVerdict {

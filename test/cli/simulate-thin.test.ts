@@ -127,13 +127,13 @@ describe("simulate on too little data", () => {
     );
     // The SLO budget is 0.5 % of the 2 minutes with data, not of the 151 days (1,087 minutes).
     expect(r.stdout).toContain(
-      "  SLO             0 violating minutes (budget 0.01: 0.5 % of 2 min with data (a span of 151 days))\n",
+      "  SLO             0 violating minutes (budget 0.01: 0.5 % of the 2 min with data, 151 days of gaps left out)\n",
     );
     expect(r.summary).toMatchObject({ minutes: 217_441, dataMinutes: 2, thinData: true });
     expect(r.summary.sloBudget).toMatchObject({ percent: 0.5, dataMinutes: 2 });
     expect(r.summary.sloBudget.minutes).toBeCloseTo(0.01, 12);
     expect(r.json.verdict).toContain(
-      "0 SLO-violating minutes (budget 0.01: 0.5 % of 2 min with data (a span of 151 days))",
+      "0 SLO-violating minutes (budget 0.01: 0.5 % of the 2 min with data, 151 days of gaps left out)",
     );
     expect(r.json).toMatchObject({ meetsSlo: true, thinData: true });
     expect(r.json.verdict).toMatch(
