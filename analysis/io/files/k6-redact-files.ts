@@ -61,7 +61,8 @@ function tempBeside(path: string): string {
   );
 }
 
-async function isGzipped(path: string): Promise<boolean> {
+/** Whether a file starts with the gzip magic bytes. */
+export async function isGzipFile(path: string): Promise<boolean> {
   const handle = await open(path, "r");
   try {
     const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
@@ -142,7 +143,7 @@ async function holdsSecret(path: string, gzipped: boolean): Promise<boolean> {
 export async function redactK6LineFile(path: string): Promise<boolean> {
   const st = await lstat(path);
   if (!st.isFile()) return false;
-  const gzipped = await isGzipped(path);
+  const gzipped = await isGzipFile(path);
   if (!(await holdsSecret(path, gzipped))) return false;
   const tmp = tempBeside(path);
   try {

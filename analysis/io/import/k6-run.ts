@@ -15,11 +15,12 @@
  *     the run bundle as a trace)
  *   ──writeRunManifest──▶ DIR/manifest.json (on: "import")
  */
+import { isGzipFile } from "../files/k6-redact-files.js";
 import { gzipDamaged, isGzipDamage } from "../files/lines.js";
 import { recognizeInput } from "../../input-kind.js";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { chmod, copyFile, mkdir, open, readFile, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -136,17 +137,6 @@ export interface K6RunImport {
 const noS3 = (): S3Client => {
   throw new Error("importK6Run: an s3:// source needs the `s3` option");
 };
-
-/** Whether a file starts with the gzip magic bytes. */
-async function isGzipFile(path: string): Promise<boolean> {
-  const handle = await open(path, "r");
-  try {
-    const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
-}
 
 /** A user's JSON file (summary export, thresholds), read whole; a UsageError names what is wrong. */
 export async function readJsonInput(flag: string, path: string): Promise<unknown> {
