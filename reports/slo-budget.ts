@@ -5,6 +5,7 @@
  */
 import { formatCompact, formatHours } from "./format.js";
 import type { PlanResult } from "../sim/vocab/index.js";
+import { violationBudgetMinutes } from "../sim/search.js";
 
 /**
  * The SLO's violation budget of a run, and where it comes from: a share of the minutes with
@@ -27,7 +28,7 @@ export function sloBudget(
   const percent = slo.violationBudgetPercent;
   const gaps = kpis.dataMinutes < kpis.minutes - 1e-9;
   return {
-    minutes: (percent / 100) * kpis.dataMinutes,
+    minutes: violationBudgetMinutes(slo, kpis.dataMinutes),
     percent,
     dataMinutes: kpis.dataMinutes,
     spanMinutes: kpis.minutes,

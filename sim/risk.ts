@@ -36,6 +36,7 @@ import {
   type TraceLimit,
 } from "./vocab/index.js";
 import { fixedGrouped, formatHours as hoursText } from "./vocab/numbers.js";
+import { violationBudgetMinutes } from "./search.js";
 
 /** A failed robustness check with at least this share of SLO-violating minutes is a breakdown. */
 export const BREAKDOWN_SHARE = 0.25;
@@ -86,7 +87,7 @@ export function riskierOf(a: RiskRating, b: RiskRating): RiskRating {
 
 /** The SLO's violation-minute budget of a run: a share of its minutes with data. */
 function budgetOf(slo: Slo, kpis: Kpis): number {
-  return (slo.violationBudgetPercent / 100) * kpis.dataMinutes;
+  return violationBudgetMinutes(slo, kpis.dataMinutes);
 }
 
 /** "10,080 minutes", or "9,000 minutes with data" when the trace has gaps. */

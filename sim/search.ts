@@ -206,7 +206,10 @@ export function expandSpace(
  *
  * @example violationBudgetMinutes({ violationBudgetPercent: 0.5, … }, 10_080) // 50.4
  */
-export function violationBudgetMinutes(slo: Slo, dataMinutes: number): number {
+export function violationBudgetMinutes(
+  slo: Pick<Slo, "violationBudgetPercent">,
+  dataMinutes: number,
+): number {
   return (slo.violationBudgetPercent / 100) * dataMinutes;
 }
 
