@@ -122,11 +122,10 @@ export interface DeployerParams {
   readonly costRate: number;
   /**
    * Each revision's memory (sim/memory.ts), which a deployment's start extends with its new
-   * revision's (`newRevision.memoryMiB`). A revision whose base memory does not fit in the task's
-   * dies as it starts and none of its tasks passes a health check: none counts as healthy for the
-   * deployment (neither for minimumHealthyPercent nor for its completion) and none resets the
-   * circuit breaker's count, though the engine may hold a group launched late in a step healthy
-   * until it is killed at the next step's start (sim/MODEL-AUDIT.md D11).
+   * revision's (`newRevision.memoryMiB`). (A revision whose base memory does not fit in the
+   * task's dies as it starts: its groups never pass a health check, healthyAt ∞, sim/fleet.ts
+   * `launch`, so none counts as healthy for the deployment nor resets the circuit breaker's
+   * count; sim/MODEL-AUDIT.md D11.)
    */
   readonly memory: RevisionMemory;
 }
@@ -601,10 +600,8 @@ export class Deployer {
       oldHealthy: 0,
       oldReplacing: 0,
     };
-    // (A task that dies as it starts never passes a check, whatever time its group was given.)
-    const memory = this.params.memory;
     for (const g of this.fleet.groups) {
-      const healthy = g.healthyAt <= tau && !g.unhealthy && !memory.diesAsItStarts(g.rev);
+      const healthy = g.healthyAt <= tau && !g.unhealthy;
       const inService = Number.isNaN(g.stopAt) ? g.count : 0;
       if (g.rev === d.primary) {
         c.primary += g.count;
@@ -660,10 +657,7 @@ export class Deployer {
     // "A task that reaches a healthy state resets the failure count to 0" (ECS API
     // DeploymentCircuitBreaker.resetOnHealthyTask): a new task that turned healthy since the
     // last wave.
-    if (
-      d.plan.deploymentCircuitBreaker?.resetOnHealthyTask !== false &&
-      !this.params.memory.diesAsItStarts(d.primary)
-    ) {
+    if (d.plan.deploymentCircuitBreaker?.resetOnHealthyTask !== false) {
       for (const g of fleet.groups) {
         if (g.rev === d.primary && g.healthyAt > d.resetCheckedAt && g.healthyAt <= tau) {
           if (g.count > COUNT_TOLERANCE) d.failures = 0;

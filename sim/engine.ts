@@ -169,6 +169,8 @@ class Simulation {
   private readonly perRevision: boolean;
   /** Memory no revision's exceeds (the largest base and per-request figures), for pruning's floor. */
   private readonly worstFit: MemoryFit;
+  /** Whether some revision's base memory does not fit in the task (its tasks die as they start). */
+  private readonly someRevisionDies: boolean;
   /** A request's time in a task running flat out: its CPU plus the non-CPU latency. */
   private readonly timePerRequest: number;
   private readonly maxBacklog: number;
@@ -340,6 +342,7 @@ class Simulation {
           this.poissonOom,
         )
       : this.serviceFit;
+    this.someRevisionDies = this.worstFit.inflightThatFits === -Infinity;
     this.timePerRequest = 1 / this.mu + this.latencySeconds;
     this.maxBacklog = service.timeoutSeconds * this.capacityRate;
     this.oomReplacementDelaySeconds = platform.oomReplacementDelaySeconds;
@@ -425,6 +428,10 @@ class Simulation {
         drainingEndsWhenIdle: platform.drainingEndsWhenIdle,
         capacityRate: this.capacityRate,
         latencySeconds: this.latencySeconds,
+        // (Only when some revision's base does not fit: otherwise no launch asks.)
+        ...(this.someRevisionDies
+          ? { diesAsItStarts: (rev: number) => this.memoryOf(rev).inflightThatFits === -Infinity }
+          : {}),
       },
       this.tally,
       this.sums,
@@ -637,12 +644,14 @@ class Simulation {
     this.queue(i, t1);
     if (this.checks) this.healthCheckPass(i, t0, t1);
     this.outOfMemory(i, t0, t1);
-    if (this.fleet.launches !== launches) this.replacementsStarted(i, t0, t1);
     if (this.sums.rerouted > 0) this.reroute(t1);
+    if (this.fleet.launches !== launches) this.replacementsStarted(i, t0, t1);
     this.drain(t0, t1);
     this.latency(requests);
     this.publishMetrics(t0, t1);
+    const scaled = this.fleet.launches;
     this.scale(i, t0, t1);
+    if (this.fleet.launches !== scaled && this.someRevisionDies) this.scaledOutDying(i, t0, t1);
     this.bill(t1);
     this.fleet.mergeCaughtUp(t1, this.slowStartSeconds, this.minBilled);
     this.account(i, requests);
@@ -1157,17 +1166,16 @@ class Simulation {
       if (!(share > (this.poissonOom ? OOM_NEGLIGIBLE_SHARE : 0))) continue;
       this.kill(i, g, share, peak, serving, t0, t1);
     }
-    // One replacement group for the step's kills (per revision while a deployment runs), started
-    // at their (count-weighted) mean time.
-    if (this.killedInStep > 0) {
-      if (this.fleet.deployment !== null) this.replaceKilled(i);
-      else {
-        this.fleet.reconcile(
-          this.killedTimeSum / this.killedInStep,
-          this.oomReplacementDelaySeconds,
-        );
-      }
-    }
+    if (this.killedInStep > 0) this.replaceKills(i, this.killedInStep, this.killedTimeSum);
+  }
+
+  /**
+   * ECS replaces `killed` tasks killed at a count-weighted time sum of `timeSum`: one replacement
+   * group (per revision while a deployment runs), started at their mean time.
+   */
+  private replaceKills(i: number, killed: number, timeSum: number): void {
+    if (this.fleet.deployment !== null) this.replaceKilled(i);
+    else this.fleet.reconcile(timeSum / killed, this.oomReplacementDelaySeconds);
   }
 
   /**
@@ -1221,9 +1229,10 @@ class Simulation {
     const m = this.memoryOf(g.rev);
     const fits = m.inflightThatFits;
     const c = g.count;
-    // When: the base alone does not fit → as it starts; the mean crosses the limit inside the
-    // window → then; already over → at the window's start; a Poisson share with the mean below
-    // the limit → the window's middle (a model choice).
+    // When: the base alone does not fit → as it starts, at its runningAt (it never serves: its
+    // healthyAt is ∞, sim/fleet.ts `launch`); the mean crosses the limit inside the window →
+    // then; already over → at the window's start; a Poisson share with the mean below the limit
+    // → the window's middle (a model choice).
     const start = serving ? g.servingFrom : Math.max(t0, g.runningAt);
     const window = t1 - start;
     let tau: number;
@@ -1235,13 +1244,16 @@ class Simulation {
     const killed = c - share * c < COUNT_TOLERANCE ? c : share * c;
     const before = tau - start;
     const after = t1 - tau;
-    // Take the killed tasks' seconds after tau back out of the step's sums.
-    const ranAfter = killed * overlap(g.runningAt, Infinity, tau, t1);
-    sums.running -= ranAfter;
-    sums.registered -= ranAfter;
-    const idleAfter = killed * overlap(g.runningAt, g.healthyAt, tau, t1);
-    sums.idleRunning -= idleAfter;
-    sums.memory -= idleAfter * m.baseMiB;
+    // Take the killed tasks' seconds after tau back out of the step's sums (a group started after
+    // the step's metrics, by a scale-out, is not in them: sim/engine.ts `scaledOutDying`).
+    if (g.accountedStep === i) {
+      const ranAfter = killed * overlap(g.runningAt, Infinity, tau, t1);
+      sums.running -= ranAfter;
+      sums.registered -= ranAfter;
+      const idleAfter = killed * overlap(g.runningAt, g.healthyAt, tau, t1);
+      sums.idleRunning -= idleAfter;
+      sums.memory -= idleAfter * m.baseMiB;
+    }
     if (serving) {
       const f = window > 0 ? before / window : 0;
       // (By the weight the healthy sum took: a deployment's listener weights move traffic, not
@@ -1271,10 +1283,11 @@ class Simulation {
     if (this.deployer !== null && g.rev === this.deployer.primaryRev) {
       this.killedPrimaryRunning += killed * overlap(g.runningAt, tau, t0, t1);
     }
-    // Killed before its first passing health check: the base memory does not fit, so it died as
-    // it started (the model may have counted it healthy at the step's start: a task started
-    // late in a step dies at the next one's), or it had not passed one yet.
-    const failedToStart = fits === -Infinity || !(g.healthyAt <= tau);
+    // Killed before its first passing health check (failed to start, for the circuit breaker):
+    // in the model only a task whose base memory does not fit, which dies as it starts and
+    // never passes one (its healthyAt is ∞); a task that takes requests, and so grows its
+    // memory, has passed one.
+    const failedToStart = !(g.healthyAt <= tau);
     if (this.fleet.deployment !== null) {
       const neverHealthy = failedToStart ? killed : 0;
       const k = this.killedRevs.indexOf(g.rev);
@@ -1341,23 +1354,64 @@ class Simulation {
 
   /**
    * The task lifecycle of groups started inside the step (replacements): pending, then RUNNING
-   * (and billed) from their time on; they take traffic from the next step.
+   * (and billed) from their time on; they take traffic from the next step. Those that die as
+   * they start and reach RUNNING within the step die then ({@link killDyingAtStart}), and so
+   * do their replacements that reach RUNNING within it.
    */
   private replacementsStarted(i: number, t0: number, t1: number): void {
     const sums = this.sums;
     const groups = this.groups;
-    for (let k = 0; k < groups.length; k++) {
+    do {
+      for (let k = 0; k < groups.length; k++) {
+        const g = groups[k]!;
+        if (g.accountedStep === i) continue;
+        g.accountedStep = i;
+        g.servingFrom = NaN;
+        sums.pending += g.count * overlap(g.createdAt, g.runningAt, t0, t1);
+        const run = g.count * overlap(g.runningAt, Infinity, t0, t1);
+        sums.running += run;
+        sums.registered += run;
+        sums.idleRunning += run;
+        sums.memory += run * this.memoryOf(g.rev).baseMiB;
+      }
+    } while (this.someRevisionDies && this.killDyingAtStart(i, t0, t1));
+  }
+
+  /**
+   * Groups a scale-out started in the step (after its metrics, so in none of its sums) that die
+   * as they start and reach RUNNING within it: they die then, as do their replacements that
+   * reach RUNNING within the step. (Their pending and RUNNING seconds are left out of the step's
+   * metrics, as those of every task a scale-out starts: they count from the next step.)
+   */
+  private scaledOutDying(i: number, t0: number, t1: number): void {
+    while (this.killDyingAtStart(i, t0, t1));
+  }
+
+  /**
+   * Kills, at its runningAt, every group that dies as it starts (its revision's base memory
+   * does not fit) and reaches RUNNING within the step, and has ECS replace them as it replaces
+   * any killed task. Returns whether replacements started (which may die within the step too).
+   * A group whose launch takes no time (runningAt = createdAt: no scheduling delay, launch time
+   * or replacement delay) is left to the next step's {@link outOfMemory}, so that a crash loop
+   * with no delay in it kills once a step rather than without end.
+   */
+  private killDyingAtStart(i: number, t0: number, t1: number): boolean {
+    const groups = this.groups;
+    const killedBefore = this.killedInStep;
+    const timeBefore = this.killedTimeSum;
+    const n = groups.length;
+    for (let k = 0; k < n; k++) {
       const g = groups[k]!;
-      if (g.accountedStep === i) continue;
-      g.accountedStep = i;
-      g.servingFrom = NaN;
-      sums.pending += g.count * overlap(g.createdAt, g.runningAt, t0, t1);
-      const run = g.count * overlap(g.runningAt, Infinity, t0, t1);
-      sums.running += run;
-      sums.registered += run;
-      sums.idleRunning += run;
-      sums.memory += run * this.memoryOf(g.rev).baseMiB;
+      if (!(g.count > 0 && g.runningAt < t1 && g.runningAt > g.createdAt)) continue;
+      if (this.memoryOf(g.rev).inflightThatFits !== -Infinity) continue;
+      this.kill(i, g, 1, 0, false, t0, t1);
     }
+    const killed = this.killedInStep - killedBefore;
+    if (!(killed > 0)) return false;
+    const launches = this.fleet.launches;
+    this.replaceKills(i, killed, this.killedTimeSum - timeBefore);
+    this.sums.failed += this.fleet.removeEmptyGroups();
+    return this.fleet.launches !== launches;
   }
 
   /**

@@ -6,7 +6,8 @@
  *
  * - Launch: a new desired count starts a group after the scheduling delay and the Fargate launch
  *   throttle (sim/rules.ts); it is billed from provisioning, RUNNING after `launchSeconds`,
- *   healthy at its first passing health check.
+ *   healthy at its first passing health check (never, when its revision's base memory does not
+ *   fit: it dies as it starts, at its runningAt).
  * - Stop: a lower desired count stops tasks that are not yet healthy first (newest first, billed
  *   at least the one-minute minimum), then deregisters healthy ones, which drain with their
  *   queue for the deregistration delay, billed.
@@ -194,6 +195,12 @@ export interface FleetParams {
   readonly drainingEndsWhenIdle: boolean;
   readonly capacityRate: number;
   readonly latencySeconds: number;
+  /**
+   * Whether a task of revision `rev` dies as it starts (its base memory alone does not fit in
+   * the task, sim/memory.ts): its group never passes a health check (healthyAt ∞), and the
+   * simulator kills it at its runningAt (sim/engine.ts `killDyingAtStart`). None when absent.
+   */
+  readonly diesAsItStarts?: (rev: number) => boolean;
 }
 
 /**
@@ -349,11 +356,14 @@ export class Fleet {
     const throttle = launchThrottleSeconds(count, p.fargateLaunchesPerSecond);
     const billedFrom = tau + extraDelay + p.schedulingDelaySeconds + throttle;
     const runningAt = billedFrom + p.launchSeconds;
+    // A task that dies as it starts never passes a health check.
+    const healthyAt =
+      p.diesAsItStarts !== undefined && p.diesAsItStarts(rev)
+        ? Infinity
+        : runningAt + p.checksUntilHealthy;
     const g = this.spareGroups.pop() ?? new TaskGroup();
     this.launches++;
-    this.groups.push(
-      g.init(count, tau, billedFrom, runningAt, runningAt + p.checksUntilHealthy, false, rev),
-    );
+    this.groups.push(g.init(count, tau, billedFrom, runningAt, healthyAt, false, rev));
     return g;
   }
 

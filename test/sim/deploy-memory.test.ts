@@ -65,10 +65,14 @@ describe("a new revision whose base memory does not fit (4096 MiB at rest in a 2
     const r = run([{ at: at(10), newRevision: { memoryMiB: { base: 4096 } } }]);
     const d = r.kpis.deployments![0]!;
     expect(d.outcome).toBe("unfinished");
-    expect(d.failedTasks).toBe(120); // four a minute for 30 minutes
+    // Four at each RUNNING, every 30 s (the launch time: each dies at its runningAt and its
+    // replacement starts at once), from 10:30 to 39:30.
+    expect(d.failedTasks).toBe(4 * 59);
     expect(r.kpis.failedRequests).toBe(0);
     const kills = of(r.events, "oom-kill");
-    expect(kills).toHaveLength(30);
+    expect(kills.map((e) => (e.timeMs - MONDAY) / 1000)).toEqual(
+      Array.from({ length: 59 }, (_, k) => 630 + 30 * k),
+    );
     for (const e of kills)
       expect(e.reason).toMatch(
         /tasks of its revision 1 \(a deployment runs\); never having passed a health check, each is a failed task of the deployment \(its circuit breaker is off\)\.$/,

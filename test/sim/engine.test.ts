@@ -794,11 +794,11 @@ describe("simulate: tasks", () => {
       task: X86,
     });
     const kills = r.events.filter((e) => e.kind === "oom-kill");
-    // At the trace's start, then each replacement in the first step it is RUNNING in (a task
-    // started inside a step is checked from the next one).
-    expect(kills.map((e) => (e.timeMs - START) / 1000)).toEqual([
-      0, 60, 120, 180, 240, 300, 360, 420, 480, 540,
-    ]);
+    // At the trace's start, then each replacement as it reaches RUNNING, 30 s (the launch time)
+    // after the kill before, in the step it started in or the next.
+    expect(kills.map((e) => (e.timeMs - START) / 1000)).toEqual(
+      Array.from({ length: 20 }, (_, k) => 30 * k),
+    );
     expect(r.kpis.failedRequests).toBe(r.kpis.totalRequests);
   });
 
