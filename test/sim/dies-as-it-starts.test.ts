@@ -158,3 +158,57 @@ describe("a group that dies as it starts, RUNNING 45 s into its step", () => {
     );
   });
 });
+
+describe("a group a scale-out starts, on 5-minute steps", () => {
+  it("dies at its runningAt (30 s after the scale-out) in the step it started in, and the memory metric stays the old tasks'", () => {
+    // Two tasks of a revision at 256 MiB, CPU target 50 %; the traffic triples at minute 20,
+    // while a deployment of a revision at 4096 MiB runs (from minute 10, never completing): each
+    // scale-out starts tasks of the new revision, RUNNING 30 s later, inside the same step.
+    const r = runSim(
+      traceOf(
+        Array.from({ length: 24 }, (_, i) => 300 * (i < 4 ? 100 : 300)),
+        { stepSeconds: 300 },
+      ),
+      {
+        service: SERVICE,
+        scaling: {
+          MinCapacity: 2,
+          MaxCapacity: 10,
+          DesiredCount: 2,
+          policies: [
+            {
+              PolicyName: "cpu",
+              TargetTrackingScalingPolicyConfiguration: {
+                TargetValue: 50,
+                PredefinedMetricSpecification: {
+                  PredefinedMetricType: "ECSServiceAverageCPUUtilization",
+                },
+              },
+            },
+          ],
+        },
+        platform: { ...SIMPLE_PLATFORM, oomReplacementDelaySeconds: 200 },
+        deployments: [
+          {
+            at: new Date(MONDAY + 600_000).toISOString(),
+            newRevision: { memoryMiB: { base: 4096 } },
+          },
+        ],
+      },
+    );
+    const seconds = (e: { timeMs: number }) => (e.timeMs - MONDAY) / 1000;
+    const kills = r.events.filter((e) => e.kind === "oom-kill");
+    const scaleOuts = r.events.filter(
+      (e) => e.kind === "scale-out" && (seconds(e) % 300) + 30 < 300,
+    );
+    expect(scaleOuts.length).toBeGreaterThan(0);
+    for (const s of scaleOuts) {
+      expect(
+        kills.some((k) => k.step === s.step && seconds(k) === seconds(s) + 30),
+        `a kill at ${seconds(s) + 30} s`,
+      ).toBe(true);
+    }
+    // Every step's memory utilization is the old tasks' 256 of 2048 MiB.
+    for (const m of r.timeline!.memoryUtilization) expect(m).toBeCloseTo(12.5, 9);
+  });
+});
