@@ -340,7 +340,8 @@ export interface SimulateOutput {
   readonly slo: Slo | null;
   /**
    * How much trace the run rests on (analysis/trace-coverage.ts assessTrace, against the
-   * default guardrails); null for a folder written before summary.json held it.
+   * simulate config's `guardrails:`, the defaults where it has none); null for a folder
+   * written before summary.json held it.
    */
   readonly coverage: TraceCoverage | null;
 }
