@@ -318,6 +318,13 @@ export interface DeploymentKpis {
    * finished at the trace's end.
    */
   readonly circuitBreakerTrippedMinutes?: number;
+  /**
+   * The revision it deployed, as the config gave it (`deployments[].newRevision`): written to
+   * summary.json by `caplab simulate` for its report; the simulator leaves it out.
+   */
+  readonly newRevision?: {
+    readonly memoryMiB?: { readonly base?: number; readonly perInflightRequest?: number };
+  };
 }
 
 /** A parse result. */
