@@ -582,7 +582,7 @@ export function worstMinuteContext(
       .join(current && currentFar ? ", and " : ", but ");
     const text = both.charAt(0).toUpperCase() + both.slice(1);
     if (current !== null && currentFar && failsMore)
-      return `${text}: the traffic brings that minute, but the pick fails ${pct(risk.worstMinute.errorRatePercent)} of its requests where the current setting fails ${pct(current.errorRatePercent)} (the report's worst minutes say when and why).`;
+      return `${text}: the traffic brings that minute, but the pick fails up to ${pct(risk.worstMinute.errorRatePercent)} of a minute's requests where the current setting fails at most ${pct(current.errorRatePercent)} (the report's worst minutes say when and why).`;
     return current === null || currentFar
       ? `${text}: that minute comes from the traffic more than from the settings (the report's worst minutes say when and why).`
       : `${text}.`;

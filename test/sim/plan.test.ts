@@ -111,7 +111,7 @@ describe("worstMinuteContext", () => {
   it("says the pick adds the failures when the current setting is as slow in that minute but fails no request", () => {
     const slowOnly = { p95Ms: 30_000, errorRatePercent: 0 };
     expect(worstMinuteContext(result(far, [{ worst: far, cost: 90 }], slowOnly), 0)).toBe(
-      "The other candidate checked does not keep its worst minute within 10× the SLO either, and the current setting's worst minute is also far outside (p95 30,000 ms, 0 % of requests failing): the traffic brings that minute, but the pick fails 20 % of its requests where the current setting fails 0 % (the report's worst minutes say when and why).",
+      "The other candidate checked does not keep its worst minute within 10× the SLO either, and the current setting's worst minute is also far outside (p95 30,000 ms, 0 % of requests failing): the traffic brings that minute, but the pick fails up to 20 % of a minute's requests where the current setting fails at most 0 % (the report's worst minutes say when and why).",
     );
   });
 
