@@ -17,7 +17,27 @@ import { plural } from "../sim/vocab/numbers.js";
  */
 export function deploymentSummary(d: DeploymentKpis, traceStartMs: number): string {
   const at = new Date(traceStartMs + d.startSeconds * 1000).toISOString().slice(0, 16);
-  return `${d.strategy} at ${at}Z: ${deploymentOutcomeText(d)}; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${plural(Number(d.sloViolationMinutes.toFixed(0)), "SLO-violating minute")}, ${plural(Math.round(d.failedRequests), "failed request")} in its ${d.windowMinutes.toFixed(0)}-minute window`;
+  const revision = newRevisionText(d.newRevision);
+  return `${d.strategy} at ${at}Z${revision === null ? "" : ` (${revision})`}: ${deploymentOutcomeText(d)}; +${d.extraTaskMinutes.toFixed(0)} task-minutes ($${d.extraCostUsd.toFixed(2)}); ${plural(Number(d.sloViolationMinutes.toFixed(0)), "SLO-violating minute")}, ${plural(Math.round(d.failedRequests), "failed request")} in its ${d.windowMinutes.toFixed(0)}-minute window`;
+}
+
+/**
+ * What sets the deployed revision apart (`newRevision`), or null when nothing does.
+ *
+ * @example newRevisionText({ memoryMiB: { base: 600, perInflightRequest: 80 } })
+ *   // "new revision: 600 MiB at rest, 80 MiB per request in flight"
+ * @example newRevisionText({ memoryMiB: { perInflightRequest: 80 } })
+ *   // "new revision: 80 MiB per request in flight, the rest as the one it replaces"
+ */
+export function newRevisionText(revision: DeploymentKpis["newRevision"]): string | null {
+  const m = revision?.memoryMiB;
+  if (m === undefined) return null;
+  const parts = [
+    m.base === undefined ? null : `${m.base} MiB at rest`,
+    m.perInflightRequest === undefined ? null : `${m.perInflightRequest} MiB per request in flight`,
+  ].filter((p): p is string => p !== null);
+  if (parts.length === 0) return null;
+  return `new revision: ${parts.join(", ")}${parts.length < 2 ? ", the rest as the one it replaces" : ""}`;
 }
 
 /**

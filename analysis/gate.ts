@@ -333,8 +333,27 @@ export function fewestSamples(percent: number, confidence: number): number | nul
 }
 
 /**
+ * The samples a statistic of the `percent`-th percentile needs ({@link fewestSamples}) when
+ * `samples` are fewer; null when they are enough, unknown, or the statistic is not a
+ * percentile (`percent` null: `max`, `min`, `count`, `rate`). The gate's rule and the run
+ * report's amber PASS (reports/run-markdown.ts) both ask it.
+ *
+ * @example tooFewSamples(12, 95, 0.95) // 59
+ * @example tooFewSamples(59, 95, 0.95) // null
+ */
+export function tooFewSamples(
+  samples: number | undefined,
+  percent: number | null,
+  confidence: number,
+): number | null {
+  if (samples === undefined || percent === null) return null;
+  const fewest = fewestSamples(percent, confidence);
+  return fewest !== null && samples < fewest ? fewest : null;
+}
+
+/**
  * A latency check's pass turned into "not judged" when it rests on fewer samples than
- * {@link fewestSamples} asks for; else the check as it is.
+ * {@link fewestSamples} asks for ({@link tooFewSamples}); else the check as it is.
  */
 function unlessTooFewSamples(
   check: GateCheck,
@@ -343,9 +362,8 @@ function unlessTooFewSamples(
   confidence: number,
   what: string,
 ): GateCheck {
-  if (check.verdict !== "pass" || samples === undefined || percent === null) return check;
-  const fewest = fewestSamples(percent, confidence);
-  if (fewest === null || samples >= fewest) return check;
+  const fewest = check.verdict === "pass" ? tooFewSamples(samples, percent, confidence) : null;
+  if (fewest === null || samples === undefined || percent === null) return check;
   const statistic = percent === 50 ? "the median" : `the p${round(percent, 3)}`;
   const { latency: _latency, ...rest } = check;
   return {

@@ -129,8 +129,21 @@ function onClosedPipe(error: NodeJS.ErrnoException): void {
   if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
 }
 
+/**
+ * The AWS SDK for JavaScript prints a nine-line `NodeVersionSupportWarning` on Node.js 20 at
+ * the first client: its versions published after the first week of January 2027 need Node.js
+ * 22 (aws/aws-sdk-js-v3#7983). caplab pins its SDK (package-lock.json), so it says nothing of
+ * the version caplab runs, yet it would come before every AWS command's output; it is off unless
+ * the environment says otherwise (`AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false`
+ * shows it, the switch that issue gives). README, "Requirements".
+ */
+function quietSdkNodeWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}
+
 /** The real outside world: this process's streams, environment, directory and signals. */
 export function processContext(): CliContext {
+  quietSdkNodeWarning();
   dropWritesAfterClosedPipe(process.stdout);
   dropWritesAfterClosedPipe(process.stderr);
   return {

@@ -3,7 +3,9 @@
  * inside a test; only bin/caplab.js calls process.exit. Each command lives in its own file
  * (flags, help, a call into the library) and gets the outside world as a {@link CliContext}.
  * User mistakes are UsageErrors (exit 2, one sentence); a history that cannot be used is a
- * HistoryError (exit 74, one sentence); anything else shows its stack (exit 1).
+ * HistoryError (exit 74, one sentence); a file-system error on a path (a name too long, permission
+ * denied, a full disk: cli/file-errors.ts) is one sentence too (exit 2, or 74 for the device's
+ * state); anything else shows its stack (exit 1).
  */
 import { Command, CommanderError } from "commander";
 import { HistoryError, Interrupted, UsageError } from "../sim/vocab/errors.js";
@@ -23,6 +25,7 @@ import {
 import { setupGateCommand } from "./gate-command.js";
 import { configureHelpLayout, helpWidth, wrapCommand, wrapText } from "./help.js";
 import { setupHistoryCommand } from "./history-command.js";
+import { fileError } from "./file-errors.js";
 import { setupImportCommand } from "./import-command.js";
 import { setupPlanCommand } from "./plan-command.js";
 import { setupReportCommand } from "./report-command.js";
@@ -148,6 +151,11 @@ export async function main(
     if (error instanceof UsageError || error instanceof HistoryError) {
       io.err(`caplab: ${redactUserinfo(error.message)}\n`);
       return error.exitCode;
+    }
+    const refused = fileError(error);
+    if (refused !== null) {
+      io.err(`caplab: ${redactUserinfo(refused.message)}\n`);
+      return refused.exitCode;
     }
     throw error;
   }

@@ -86,11 +86,17 @@ export async function runSimulateCommand(
   // Plan's coverage assessment against the config's guardrails: simulate does not refuse a
   // short trace, but its verdict says so (naming this config's field) and the notes are warnings.
   const coverage = assessTrace(trace, config.guardrails, false, configPath);
-  const budget = sloBudget(config.slo, result.kpis);
+  // Each deployment's Kpis with the revision it deployed, for the lines below and the report.
+  const revisions = (result.kpis.deployments ?? []).map((d, k) => {
+    const newRevision = deployments[k]?.newRevision;
+    return newRevision === undefined ? d : { ...d, newRevision };
+  });
+  const kpis = revisions.length > 0 ? { ...result.kpis, deployments: revisions } : result.kpis;
+  const budget = sloBudget(config.slo, kpis);
   const verdictData = { thinData: coverage.short, sloBudget: budget, coverage };
   const out = output.path;
   const summary = {
-    ...result.kpis,
+    ...kpis,
     trace: {
       source: trace.source,
       startMs: trace.startMs,
@@ -112,9 +118,9 @@ export async function runSimulateCommand(
   for (const note of coverage.notes) io.err(`warning: ${note}\n`);
   if (recorded.line !== null) io.err(`${recorded.line}\n`);
   if (opts.json) {
-    io.out(jsonText({ ...result.kpis, ...verdictData }));
+    io.out(jsonText({ ...kpis, ...verdictData }));
   } else {
-    const k = result.kpis;
+    const k = kpis;
     io.out(
       [
         `Simulated ${plural(Number(k.minutes.toFixed(0)), "minute")} of ${trace.source} (${trace.stepSeconds}-s steps).`,

@@ -5,7 +5,7 @@
  * {@link runFactRows}.
  */
 import { formatObserved } from "../analysis/k6-results.js";
-import { fewestSamples, isTimeMetric, type RunFigure } from "../analysis/gate.js";
+import { isTimeMetric, tooFewSamples, type RunFigure } from "../analysis/gate.js";
 import { GATE_DEFAULTS } from "../sim/vocab/defaults.js";
 import { judgedPercentile } from "../scenarios/plan/k6-thresholds.js";
 import type { TrafficSloVerdict } from "./traffic-slo.js";
@@ -273,7 +273,7 @@ export function runVerdict(run: RunData): RunVerdict {
         : `all ${run.thresholds.length} thresholds held`,
     );
   else parts.push(`${failed.length} of ${run.thresholds.length} thresholds failed`);
-  const few = pass ? tooFewSamples(run.thresholds) : null;
+  const few = pass ? thinPasses(run.thresholds) : null;
   if (few !== null) parts[parts.length - 1] += `, ${few}`;
   parts.push(
     exit === null
@@ -291,16 +291,14 @@ export function runVerdict(run: RunData): RunVerdict {
 /**
  * "but http_req_duration avg<1000 on 1 sample only (…): too few …" when a latency threshold that held
  * rests on fewer samples than its percentile needs (the gate's rule at its default confidence,
- * analysis/gate.ts {@link fewestSamples}); null when none does.
+ * analysis/gate.ts {@link tooFewSamples}); null when none does.
  */
-function tooFewSamples(thresholds: readonly ThresholdVerdict[]): string | null {
+function thinPasses(thresholds: readonly ThresholdVerdict[]): string | null {
   const confidence = GATE_DEFAULTS.latencySampleConfidence;
   const thin = thresholds.flatMap((t) => {
-    const percent = judgedPercentile(t.expression);
-    if (!t.ok || t.samples === undefined || percent === null) return [];
-    if (!isTimeMetric(t.metric, t.contains)) return [];
-    const fewest = fewestSamples(percent, confidence);
-    return fewest !== null && t.samples < fewest ? [{ t, fewest }] : [];
+    if (!t.ok || !isTimeMetric(t.metric, t.contains)) return [];
+    const fewest = tooFewSamples(t.samples, judgedPercentile(t.expression), confidence);
+    return fewest !== null ? [{ t, fewest }] : [];
   });
   if (thin.length === 0) return null;
   const [{ t, fewest }] = thin as [(typeof thin)[number], ...typeof thin];

@@ -254,7 +254,7 @@ const num = fixedGrouped;
  * Which of a worst minute's figures are far outside the SLO: its p95, its error rate (more than
  * {@link WORST_MINUTE_FACTOR} times the SLO's).
  */
-function farOutside(
+export function farOutside(
   w: { readonly p95Ms: number; readonly errorRatePercent: number },
   slo: { readonly latencyP95Ms: number; readonly errorRatePercent: number },
 ): { readonly p95: boolean; readonly errors: boolean } {
@@ -282,7 +282,7 @@ export function worstMinuteText(w: {
 }
 
 /** A percentage with enough digits to tell small error rates apart: 0.082 %, 1.5 %, 12 %. */
-function pct(v: number): string {
+export function pct(v: number): string {
   if (v === 0) return "0 %";
   const digits = v >= 10 ? 0 : v >= 1 ? 1 : 3;
   return `${num(v, digits)} %`;

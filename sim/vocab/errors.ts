@@ -43,11 +43,14 @@ export class Interrupted extends Error {
 }
 
 /**
- * Exit code of a command whose run history could not be opened, read or written: 74,
- * `EX_IOERR` of BSD's sysexits.h ("an error occurred while doing I/O on some file"), unused by
- * caplab and by k6 (whose codes are 97–110 and 255), so CI can tell it from a failed gate (1).
+ * 74, `EX_IOERR` of BSD's sysexits.h ("an error occurred while doing I/O on some file"), unused
+ * by caplab otherwise and by k6 (whose codes are 97–110 and 255), so CI can tell it from a
+ * failed gate (1): a disk that is full or failing, or too many files open (cli/file-errors.ts).
  */
-export const HISTORY_EXIT_CODE = 74;
+export const EX_IOERR = 74;
+
+/** Exit code of a command whose run history could not be opened, read or written: {@link EX_IOERR}. */
+export const HISTORY_EXIT_CODE = EX_IOERR;
 
 /**
  * The run history database could not be used: another process held it longer than the lock

@@ -45,11 +45,16 @@ export function hasUserinfo(text: string): boolean {
  * A query parameter whose name ends in a word that names a credential (case aside:
  * `X-Amz-Signature`, `X-Amz-Credential`, `X-Amz-Security-Token`, `access_token`, `api_key`,
  * `apiKey`, `client_secret`, `password`, `sig`, `auth`, …), after `?`, `&` or `;`, and its
- * non-empty value up to the next `&`, `#`, whitespace, quote, angle bracket, backslash,
- * brace or pipe (so the `}` that closes a k6 sub-metric stays).
+ * non-empty value up to the next `&`, `#`, whitespace, double quote, angle bracket,
+ * backslash, brace or pipe (so the `}` that closes a k6 sub-metric stays). A single quote is
+ * the value's end only where quoted text ends: before whitespace, a double quote, an angle
+ * bracket, a backslash, a brace, a pipe, `,`, `;`, `)` or `]`, or at the text's end
+ * (`'https://h/?token=abc')`); elsewhere (before `&` or `#` too, where the URL goes on) it is
+ * part of the value, which RFC 3986 §3.4 lets a query hold unescaped (`token=ab'cd` is
+ * redacted whole).
  */
 const SECRET_PARAM =
-  /([?&;](?:[\w.~%-]*?)(?:token|secret|passw(?:or)?d|pwd|signature|sig|credentials?|api[-_]?key|key|auth|authorization|session[-_]?id|jwt)(?:\[\])?=)[^&#\s"'<>\\{}|`]+/gi;
+  /([?&;](?:[\w.~%-]*?)(?:token|secret|passw(?:or)?d|pwd|signature|sig|credentials?|api[-_]?key|key|auth|authorization|session[-_]?id|jwt)(?:\[\])?=)(?:[^&#\s"'<>\\{}|`]|'+(?=[^\s"'<>\\{}|`,;)\]]))+/gi;
 
 /**
  * The names of the credential-named query parameters in `text` with a value

@@ -318,6 +318,13 @@ export interface DeploymentKpis {
    * finished at the trace's end.
    */
   readonly circuitBreakerTrippedMinutes?: number;
+  /**
+   * The revision it deployed, as the config gave it (`deployments[].newRevision`): written to
+   * summary.json by `caplab simulate` for its report; the simulator leaves it out.
+   */
+  readonly newRevision?: {
+    readonly memoryMiB?: { readonly base?: number; readonly perInflightRequest?: number };
+  };
 }
 
 /** A parse result. */
@@ -340,7 +347,8 @@ export interface SimulateOutput {
   readonly slo: Slo | null;
   /**
    * How much trace the run rests on (analysis/trace-coverage.ts assessTrace, against the
-   * default guardrails); null for a folder written before summary.json held it.
+   * simulate config's `guardrails:`, the defaults where it has none); null for a folder
+   * written before summary.json held it.
    */
   readonly coverage: TraceCoverage | null;
 }

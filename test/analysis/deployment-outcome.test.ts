@@ -1,6 +1,6 @@
 /** A deployment's outcome in words (analysis/deployment-outcome.ts), for simulate's lines and the gate. */
 import { describe, expect, it } from "vitest";
-import { deploymentOutcomeText } from "../../analysis/deployment-outcome.js";
+import { deploymentOutcomeText, newRevisionText } from "../../analysis/deployment-outcome.js";
 
 describe("deploymentOutcomeText", () => {
   it("is the outcome and its minutes when the circuit breaker did not trip (simulate's text before p14)", () => {
@@ -43,5 +43,20 @@ describe("deploymentOutcomeText", () => {
     ).toBe(
       "failed in 3 min: the circuit breaker tripped at minute 3 and, without rollback, the old revision's tasks kept serving",
     );
+  });
+});
+
+describe("newRevisionText", () => {
+  it("says what the deployed revision needs, and that the rest is the replaced one's", () => {
+    expect(newRevisionText({ memoryMiB: { base: 600, perInflightRequest: 80 } })).toBe(
+      "new revision: 600 MiB at rest, 80 MiB per request in flight",
+    );
+    expect(newRevisionText({ memoryMiB: { perInflightRequest: 0.5 } })).toBe(
+      "new revision: 0.5 MiB per request in flight, the rest as the one it replaces",
+    );
+  });
+
+  it("is null when the deployment redeploys the same revision", () => {
+    expect([undefined, {}, { memoryMiB: {} }].map(newRevisionText)).toEqual([null, null, null]);
   });
 });

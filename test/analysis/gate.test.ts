@@ -3,6 +3,7 @@ import {
   DEFAULT_GATE_CONFIG,
   evaluateGate,
   fewestSamples,
+  tooFewSamples,
   gateExitCode,
   GATE_DEFAULTS,
   GateConfigSchema,
@@ -240,6 +241,13 @@ describe("evaluateGate", () => {
       expect(1 - (q / 100) ** n).toBeGreaterThanOrEqual(0.95);
       expect(1 - (q / 100) ** (n - 1)).toBeLessThan(0.95);
     }
+    // What the gate and the run report ask: the samples needed when there are fewer.
+    expect([tooFewSamples(58, 95, 0.95), tooFewSamples(59, 95, 0.95)]).toEqual([59, null]);
+    expect([tooFewSamples(undefined, 95, 0.95), tooFewSamples(1, null, 0.95)]).toEqual([
+      null,
+      null,
+    ]);
+    expect([tooFewSamples(0, 100, 0.95), tooFewSamples(3, 50, 0)]).toEqual([null, null]);
 
     const base = { ...gateRunOf(runDataOf({ seed: 1, seconds: 20 })), thresholds: [] };
     const lax = GateConfigSchema.parse({ absolute: { max5xxPercent: 100 } });

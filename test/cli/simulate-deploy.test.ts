@@ -69,11 +69,21 @@ describe.skipIf(!existsSync(shared))("caplab simulate examples/simulate-deploy.y
       io,
     );
     expect(code).toBe(0);
-    expect(io.stdout()).toMatch(
-      /deployment 1 +rolling at 1995-07-04T18:00Z: completed in 2 min; .* 0 failed requests/,
-    );
+    // The line says what the revision it deployed needs (newRevision.memoryMiB).
+    const line =
+      /deployment 1 +rolling at 1995-07-04T18:00Z \(new revision: 600 MiB at rest, 80 MiB per request in flight\): completed in 2 min; .* 0 failed requests/;
+    expect(io.stdout()).toMatch(line);
     const summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
     expect(summary.deployments[0]).not.toHaveProperty("circuitBreakerTrippedMinutes");
+    expect(summary.deployments[0].newRevision).toEqual({
+      memoryMiB: { base: 600, perInflightRequest: 80 },
+    });
+    // And so does the report's "What was simulated", from summary.json.
+    const report = captureIo();
+    expect(await main(["report", out], report), report.stderr()).toBe(0);
+    expect(await readFile(join(out, "report.md"), "utf8")).toContain(
+      "| Deployment 1 | rolling at 1995-07-04T18:00Z (new revision: 600 MiB at rest, 80 MiB per request in flight): completed in 2 min; ",
+    );
     expect(summary.oomKills).toBeGreaterThan(50);
     // Every kill comes after the deployment: the old revision's memory had room for the peaks.
     const events: { kind: string; timeMs: number }[] = JSON.parse(
@@ -95,7 +105,7 @@ describe.skipIf(!existsSync(shared))("caplab simulate examples/simulate-deploy.y
     const code = await main(["simulate", join(dir, "c.yaml"), "--out", join(dir, "out")], io);
     expect(code).toBe(0);
     expect(io.stdout()).toMatch(
-      /deployment 1 +rolling at 1995-07-04T18:00Z: rolled-back in \d+ min: the circuit breaker tripped at minute [\d.]+ and the rollback completed; /,
+      /deployment 1 +rolling at 1995-07-04T18:00Z \(new revision: 2500 MiB at rest, the rest as the one it replaces\): rolled-back in \d+ min: the circuit breaker tripped at minute [\d.]+ and the rollback completed; /,
     );
   });
 

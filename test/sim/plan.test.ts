@@ -82,7 +82,7 @@ describe("worstMinuteContext", () => {
       0,
     );
     expect(text).toBe(
-      "None of the 2 other candidates checked keeps its worst minute within 10× the SLO either, and the current setting's worst minute is as far outside (p95 30,000 ms, 20 % of requests failing): that minute comes from the traffic more than from the settings (the report's worst minutes say when and why).",
+      "None of the 2 other candidates checked keeps its worst minute within 10× the SLO either, and the current setting's worst minute is also far outside (p95 30,000 ms, 20 % of requests failing): that minute comes from the traffic more than from the settings (the report's worst minutes say when and why).",
     );
   });
 
@@ -108,12 +108,19 @@ describe("worstMinuteContext", () => {
     expect(worstMinuteContext(result(far, [], null), 0)).toBeNull();
   });
 
+  it("says the pick adds the failures when the current setting is as slow in that minute but fails no request", () => {
+    const slowOnly = { p95Ms: 30_000, errorRatePercent: 0 };
+    expect(worstMinuteContext(result(far, [{ worst: far, cost: 90 }], slowOnly), 0)).toBe(
+      "The other candidate checked does not keep its worst minute within 10× the SLO either, and the current setting's worst minute is also far outside (p95 30,000 ms, 0 % of requests failing): the traffic brings that minute, but the pick fails up to 20 % of a minute's requests where the current setting fails at most 0 % (the report's worst minutes say when and why).",
+    );
+  });
+
   it("does not blame the traffic when the current setting keeps that minute within bounds", () => {
     expect(worstMinuteContext(result(far, [{ worst: far, cost: 90 }], near), 0)).toBe(
       "The other candidate checked does not keep its worst minute within 10× the SLO either, but the current setting's worst minute is within bounds (p95 900 ms, 0.500 % of requests failing).",
     );
     expect(worstMinuteContext(result(far, [], far), 0)).toBe(
-      "The current setting's worst minute is as far outside (p95 30,000 ms, 20 % of requests failing): that minute comes from the traffic more than from the settings (the report's worst minutes say when and why).",
+      "The current setting's worst minute is also far outside (p95 30,000 ms, 20 % of requests failing): that minute comes from the traffic more than from the settings (the report's worst minutes say when and why).",
     );
   });
 });

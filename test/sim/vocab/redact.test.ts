@@ -10,8 +10,13 @@ import {
   secretValuesOf,
 } from "../../../sim/vocab/redact.js";
 
-/** A secret: a marker no other text holds, then characters a query value may hold. */
-const secret = fc.stringMatching(/^[A-Za-z0-9%._~+/-]{0,24}$/).map((tail) => `Zq9SECRET${tail}`);
+/**
+ * A secret: a marker no other text holds, then characters a query value may hold unescaped
+ * (RFC 3986 §3.4), single quotes among them.
+ */
+const secret = fc
+  .stringMatching(/^[A-Za-z0-9%._~+/'!$*:@-]{0,24}$/)
+  .map((tail) => `Zq9SECRET${tail}`);
 /** A password as it stands in a URL's userinfo (a "/" there would end the authority). */
 const password = fc
   .stringMatching(/^[A-Za-z0-9%._~+!$'()*,;=:-]{0,24}$/)
@@ -39,6 +44,13 @@ describe("redactSecrets", () => {
       "/x?ApiKey=1&SIG=2&Client_Secret=3",
       "/x?ApiKey=***&SIG=***&Client_Secret=***",
     ],
+    ["a value with a single quote in it", "/x?token=ab'cd''ef&a=1", "/x?token=***&a=1"],
+    [
+      "a URL in single quotes, whose closing quote stays",
+      "fetch('https://h/x?token=abc'); get('/y?sig=d', 'z?key=e')",
+      "fetch('https://h/x?token=***'); get('/y?sig=***', 'z?key=***')",
+    ],
+    ["a value that starts with a quote", "/x?token='abc'", "/x?token=***'"],
   ])("takes out %s", (_, text, expected) => {
     expect(redactSecrets(text)).toBe(expected);
   });
@@ -79,7 +91,8 @@ describe("redactSecrets", () => {
           expect(shown).not.toContain(value);
           expect(shown).not.toContain(password);
           expect(shown).toContain("a=1&");
-          expect(shown).toContain("&b=2");
+          // Nothing of the value is left, not even after a quote inside it.
+          expect(shown).toContain(`&${name}=***&b=2`);
         },
       ),
     );
