@@ -333,7 +333,7 @@ function stoppedWords(result: PlanResult): string {
       ? `${s.farFromSlo} once past ${multiple === null ? "the front's limit" : result.paretoLimit.maxMinutes === 0 ? "their first violating minute (the SLO allows none)" : `${formatCompact(multiple, 2)}× the SLO budget`} (off the front)`
       : "",
     s.outOfReach > 0
-      ? `${s.outOfReach} once too dear to change the plan (dearer than ${s.cheaperWithinSlo} or more within the SLO)`
+      ? `${s.outOfReach} once too dear to change the plan (dearer than ${s.cheaperWithinSlo} or more candidates within the SLO)`
       : "",
   ].filter((p) => p !== "");
   const all = s.cannotMeetSlo + s.farFromSlo + s.outOfReach;

@@ -140,7 +140,8 @@ export function simulateVerdict(input: SimulateOutput): SimulateVerdict {
   const minutesOk = k.sloViolationMinutes <= budget + 1e-9;
   const errorsOk = k.errorRatePercent <= slo.errorRatePercent + 1e-12;
   const meets = minutesOk && errorsOk;
-  const figures = `${formatNumber(k.sloViolationMinutes)} SLO-violating minutes (budget ${formatCompact(budget, budget < 1 ? 3 : 1)}${gaps ? `: ${basis}` : ""}), ${formatPercent(k.errorRatePercent, 3)} errors (limit ${formatPercent(slo.errorRatePercent, 3)}), worst p95 ${formatNumber(k.worstP95LatencyMs)} ms (SLO ${formatNumber(slo.latencyP95Ms)} ms)`;
+  const minutes = formatNumber(k.sloViolationMinutes);
+  const figures = `${minutes} SLO-violating ${minutes === "1" ? "minute" : "minutes"} (budget ${formatCompact(budget, budget < 1 ? 3 : 1)}${gaps ? `: ${basis}` : ""}), ${formatPercent(k.errorRatePercent, 3)} errors (limit ${formatPercent(slo.errorRatePercent, 3)}), worst p95 ${formatNumber(k.worstP95LatencyMs)} ms (SLO ${formatNumber(slo.latencyP95Ms)} ms)`;
   const why = `(${[minutesOk ? "" : "too many violating minutes", errorsOk ? "" : "too many errors"].filter((s) => s !== "").join(" and ")})`;
   let headline: string;
   if (thin === null)

@@ -315,12 +315,12 @@ export function stoppedEarly(outcomes: readonly CandidateOutcome[]): StoppedEarl
 /**
  * What the count of candidates within the SLO leaves out, as a clause to follow it ("" when the
  * sweep stopped none that might meet it): "; 53 more stopped early as too dear to change the
- * plan (dearer than 40 within it; they may meet it too)".
+ * plan (dearer than 40 candidates within it; they may meet it too)".
  */
 export function outOfReachClause(outcomes: readonly CandidateOutcome[]): string {
   const s = stoppedEarly(outcomes);
   if (s.outOfReach === 0) return "";
-  return `; ${s.outOfReach} more stopped early as too dear to change the plan (dearer than ${s.cheaperWithinSlo} within it; they may meet it too)`;
+  return `; ${s.outOfReach} more stopped early as too dear to change the plan (dearer than ${s.cheaperWithinSlo} candidates within it; they may meet it too)`;
 }
 
 /** Assembles the plan from the sweep's results. */

@@ -108,7 +108,7 @@ describe("simulate on too little data", () => {
     const r = await simulateAndReport("one-miss", "{ file: one }", "{ latencyP95Ms: 10 }");
     expect(r.json).toMatchObject({ meetsSlo: false, thinData: true });
     expect(r.json.verdict).toMatch(
-      /^Misses the SLO \(too many violating minutes\) over 1 min of trace data only: a real miss, but too little to rest a decision on \(a verdict needs 24 h: guardrails\.minTraceHours in .*one-miss\.yaml\)\. Its figures: 1 SLO-violating minutes/,
+      /^Misses the SLO \(too many violating minutes\) over 1 min of trace data only: a real miss, but too little to rest a decision on \(a verdict needs 24 h: guardrails\.minTraceHours in .*one-miss\.yaml\)\. Its figures: 1 SLO-violating minute \(budget/,
     );
     expect(r.html).toContain('<section id="verdict" class="verdict risk-high">');
     expect(r.html).toContain('<h2 class="pick">Misses the SLO, on too little data</h2>');

@@ -277,11 +277,11 @@ describe("plan chart specs", () => {
     const charts = planCharts(result);
     const caption = (id: string) => charts.find((c) => c.id === id)!.caption;
     expect(caption("chart-pareto")).toContain(
-      `${stopped} stopped early, ${stopped} once too dear to change the plan (dearer than 40 or more within the SLO)`,
+      `${stopped} stopped early, ${stopped} once too dear to change the plan (dearer than 40 or more candidates within the SLO)`,
     );
     expect(caption("chart-heatmap")).toContain("“dearer”");
     expect(outOfReachClause(result.outcomes)).toBe(
-      `; ${stopped} more stopped early as too dear to change the plan (dearer than 40 within it; they may meet it too)`,
+      `; ${stopped} more stopped early as too dear to change the plan (dearer than 40 candidates within it; they may meet it too)`,
     );
     expect(outOfReachClause(base.outcomes)).toBe("");
   });

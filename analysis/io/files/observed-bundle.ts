@@ -67,6 +67,15 @@ const DESIRED = /desired count to (\d+)/i;
 const PER_TASK = /^task\.[^.]+\.(CpuUtilized|MemoryUtilized)\.Average$/;
 
 /**
+ * The ids `caplab import --format alb` gives TargetResponseTime (analysis/io/import/formats.ts),
+ * read where a bundle has no `tg.TargetResponseTime.*` of `caplab collect`.
+ */
+const ALB_IMPORT_RESPONSE_TIME = {
+  average: "target-response-time-average",
+  p95: "target-response-time-p95",
+} as const;
+
+/**
  * Reads a trace bundle (or the server/ bundle of a run bundle, with its k6 results) onto one
  * step grid (see the module comment). Series the bundle lacks are null; steps without data
  * are NaN.
@@ -166,7 +175,10 @@ export async function loadObservedBundle(
     perTask[m[1] as keyof typeof perTask].push(values ?? new Float64Array(n).fill(NaN));
   }
 
-  let responseTimeP95Ms = await series("tg.TargetResponseTime.p95", 1000);
+  // TargetResponseTime as collect names it, else as an ALB access-log import does (seconds).
+  let responseTimeP95Ms =
+    (await series("tg.TargetResponseTime.p95", 1000)) ??
+    (await series(ALB_IMPORT_RESPONSE_TIME.p95, 1000));
   if (k6Path !== null && responseTimeP95Ms === null && n > 0)
     responseTimeP95Ms = await k6StepP95(k6Path, join(dir, basename(k6Path)), grid);
 
@@ -187,7 +199,9 @@ export async function loadObservedBundle(
     cpuPercent: await series("ecs.CPUUtilization.Average"),
     memoryMiBPerTask: ciMemory ?? meanPerStep(perTask.MemoryUtilized, n),
     requestCountPerTarget: await series("tg.RequestCountPerTarget.Sum"),
-    responseTimeMeanMs: await series("tg.TargetResponseTime.Average", 1000),
+    responseTimeMeanMs:
+      (await series("tg.TargetResponseTime.Average", 1000)) ??
+      (await series(ALB_IMPORT_RESPONSE_TIME.average, 1000)),
     responseTimeP95Ms,
     scaleOuts: await scaleOutsOf(traceRoot),
     usage: {

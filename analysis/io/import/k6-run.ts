@@ -154,6 +154,9 @@ export async function readJsonInput(flag: string, path: string): Promise<unknown
       { cause: error },
     );
   }
+  // A byte order mark (Windows editors, PowerShell's Out-File) is no part of the JSON; the
+  // sniff (analysis/input-kind.ts) drops it too.
+  text = text.replace(/^\uFEFF/, "");
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -7,12 +7,13 @@
  */
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { pipeline, Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
 import { specialFileKind } from "../files/bundle-files.js";
+import { OUTPUT_MARKER } from "../files/output.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { hasUserinfo, redactUserinfo } from "../files/urls.js";
 import { MAX_LINE_CHARS } from "../files/lines.js";
@@ -143,11 +144,24 @@ export async function localSourceKind(arg: string): Promise<"file" | "folder"> {
   return "file";
 }
 
-/** The files under `folder` (walked recursively) whose names end in one of `suffixes`, sorted. */
+/**
+ * The files under `folder` (walked recursively) whose names end in one of `suffixes`, sorted.
+ * A folder below it that caplab wrote (it holds `.caplab-output.json`: an earlier import's
+ * bundle, a plan, a report) is left out with everything under it: its files are caplab's own,
+ * never a source, so `caplab import logs --out logs/bundle` run twice does not read its first
+ * bundle as input.
+ */
 export async function folderFiles(folder: string, suffixes: readonly string[]): Promise<string[]> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  const outputs = entries
+    .filter((e) => e.isFile() && e.name === OUTPUT_MARKER)
+    .map((e) => e.parentPath)
+    .filter((p) => resolve(p) !== resolve(folder));
+  const inOutput = (path: string): boolean =>
+    outputs.some((o) => path === o || path.startsWith(o + sep));
   return entries
     .filter((e) => e.isFile() && suffixes.some((s) => e.name.endsWith(s)))
+    .filter((e) => !inOutput(e.parentPath))
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }

@@ -15,6 +15,9 @@ import {
   type Warning,
 } from "../../../../sim/vocab/index.js";
 import { UsageError } from "../../../../sim/vocab/errors.js";
+import { main } from "../../../../cli/main.js";
+import { captureIo, cliContext } from "../../../helpers/io.js";
+import { sharedData } from "../../../helpers/shared-data.js";
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 const MIN = 60_000;
@@ -191,6 +194,35 @@ describe("loadObservedBundle on imported bundles", () => {
     expect(r.rows.every((row) => row.kpis === null && row.taskMonthlyCostUsd > 0)).toBe(true);
     expect(r.reasons.at(-1)).toBe("Not checked by simulation: no traffic.");
     expect(() => calibrate(observed)).toThrow(/the bundle has no requests series/);
+  });
+});
+
+describe("loadObservedBundle on an ALB import", () => {
+  it("reads the import's TargetResponseTime series (target-response-time-average, -p95) in ms", async () => {
+    // dmastrop: 23 requests in one minute; target_processing_time 0.001 to 0.003 s (mean 2.17 ms).
+    const out = join(dir, "alb-import");
+    const io = captureIo();
+    const code = await main(
+      [
+        "import",
+        sharedData("alb/dmastrop-tomcat-alb-50-targets.log"),
+        "--format",
+        "alb",
+        "--out",
+        out,
+      ],
+      cliContext(io),
+    );
+    expect(code, io.text()).toBe(0);
+    const w: Warning[] = [];
+    const { observed } = await loadObservedBundle(out, (x) => w.push(x));
+    expect(observed.length).toBe(1);
+    expect(observed.requests[0]).toBe(23);
+    const mean = observed.responseTimeMeanMs?.[0];
+    const p95 = observed.responseTimeP95Ms?.[0];
+    expect(mean).toBeCloseTo(50 / 23, 6);
+    expect(p95).toBeGreaterThanOrEqual(mean!);
+    expect(p95).toBeLessThan(3.1);
   });
 });
 
