@@ -12,7 +12,9 @@
  */
 import { simulate } from "../sim/engine.js";
 import { UsageError } from "../sim/vocab/errors.js";
-import { RIGHTSIZE_DEFAULTS } from "../sim/vocab/defaults.js";
+import { GATE_DEFAULTS, RIGHTSIZE_DEFAULTS } from "../sim/vocab/defaults.js";
+import { plural } from "../sim/vocab/numbers.js";
+import { tooFewSamples } from "./gate.js";
 import { meetsSlo } from "../sim/search.js";
 import {
   FARGATE_CPUS,
@@ -55,6 +57,14 @@ export interface TaskNeed {
   readonly memoryMiB: number;
   readonly cpuUnitsPercentile: number;
   readonly memoryMiBPercentile: number;
+  /** The CPU and memory datapoints the percentiles rest on. */
+  readonly cpuSamples: number;
+  readonly memorySamples: number;
+  /**
+   * When they are too few for their percentiles (the gate's order-statistic rule,
+   * analysis/gate.ts tooFewSamples, at its default confidence): a sentence saying so; else null.
+   */
+  readonly caution: string | null;
 }
 
 /**
@@ -92,7 +102,30 @@ export function taskNeed(o: ObservedService, options: RightsizeOptions = {}): Ta
     memoryMiB: memoryMiBPercentile * factor,
     cpuUnitsPercentile,
     memoryMiBPercentile,
+    cpuSamples: cpu.length,
+    memorySamples: mem.length,
+    caution: sampleCaution(cpu.length, cpuP, mem.length, memP),
   };
+}
+
+/**
+ * "Too few datapoints to size a task on: the CPU's p95 rests on 1 (it needs 59 …)…" when
+ * the CPU's or memory's datapoints are too few for their percentiles; null when both suffice.
+ */
+function sampleCaution(cpu: number, cpuP: number, mem: number, memP: number): string | null {
+  const confidence = GATE_DEFAULTS.latencySampleConfidence;
+  const few = (n: number, p: number, what: string) => {
+    const needs = tooFewSamples(n, p * 100, confidence);
+    return needs === null
+      ? null
+      : `the ${what}'s p${Number((p * 100).toFixed(3))} rests on ${plural(n, "datapoint")} (it needs ${needs})`;
+  };
+  const parts = [
+    few(cpu, cpuP, "CPU"),
+    mem === 0 ? "the bundle has no memory datapoint" : few(mem, memP, "memory"),
+  ].filter((p): p is string => p !== null);
+  if (parts.length === 0) return null;
+  return `Too few datapoints to size a task on: ${parts.join("; ")}; with fewer, even the largest falls below that percentile more often than ${Number(((1 - confidence) * 100).toFixed(2))} % of the time. Take the size as a floor, not an answer.`;
 }
 
 /** The smallest valid memory (MiB) for a Fargate CPU that holds `memoryMiB`; null when none does. */

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The only place that calls process.exit: everything else returns an exit code.
 import { inspect } from "node:util";
+import { sayWhenStopped } from "../dist/cli/context.js";
 import { main } from "../dist/cli/main.js";
 import { printable } from "../dist/reports/escape.js";
 import { maskSecrets, secretValuesOf } from "../dist/sim/vocab/redact.js";
 
+sayWhenStopped();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

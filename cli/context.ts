@@ -114,6 +114,30 @@ export function onProcessInterrupt(handler: (signal: InterruptSignal) => void): 
 }
 
 /**
+ * Ctrl-C or SIGTERM while no step of the command has taken the signal (during a sweep, a read,
+ * a chart): Node.js would end the process without a word. This says what was stopped and
+ * that nothing is half-written (every file caplab writes is replaced whole, and the next run
+ * clears a temporary one), then ends the process by the same signal (exit 130 or 143 in a
+ * shell). Steps that take the signal themselves (writing an output folder, `collect`, `run`)
+ * have their own listeners and say their own words: this one then keeps quiet. Called once per
+ * process by bin/caplab.js.
+ */
+export function sayWhenStopped(): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    if (process.listeners(signal).some((l) => l.name === "caplabStopped")) continue;
+    const caplabStopped = () => {
+      if (process.listenerCount(signal) > 1) return;
+      process.stderr.write(
+        `caplab: stopped (${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"}); nothing was left half-written: caplab replaces each file it writes whole, or not at all.\n`,
+      );
+      process.off(signal, caplabStopped);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, caplabStopped);
+  }
+}
+
+/**
  * A reader that stops early (`caplab plan --help | head`, `| true`) closes the pipe: later
  * writes fail with EPIPE, which Node raises as an unhandled 'error' event, a crash with a
  * stack in the middle of whatever the command was doing. Instead the rest of that output is

@@ -22,7 +22,7 @@ import { jsonText, warningList } from "./common.js";
 import { describeCommand } from "./help.js";
 import { COMMAND_HELP } from "./help-text.js";
 import { addTodaysConfigOptions, numberOption, sloP95Option } from "./options.js";
-import { formatCount } from "../reports/format.js";
+import { formatCount, plural } from "../reports/format.js";
 
 export interface RightsizeCommandOptions extends TodaysConfigFlags {
   readonly sloP95?: number;
@@ -34,7 +34,7 @@ export interface RightsizeCommandOptions extends TodaysConfigFlags {
 /** The table and the recommendation, as text; one on less data than a plan needs says so. */
 export function renderRightsize(r: RightsizeResult, coverage: TraceCoverage | null = null): string {
   const lines = [
-    `Need per task: ${r.need.cpuUnits.toFixed(0)} CPU units (p95 ${r.need.cpuUnitsPercentile.toFixed(0)} + headroom), ${r.need.memoryMiB.toFixed(0)} MiB (p99 ${r.need.memoryMiBPercentile.toFixed(0)} + headroom)`,
+    `Need per task: ${r.need.cpuUnits.toFixed(0)} CPU units (p95 ${r.need.cpuUnitsPercentile.toFixed(0)} of ${plural(r.need.cpuSamples, "datapoint")} + headroom), ${r.need.memoryMiB.toFixed(0)} MiB (p99 ${r.need.memoryMiBPercentile.toFixed(0)} of ${plural(r.need.memorySamples, "datapoint")} + headroom)`,
     "",
     r.simulated
       ? "  size                      $/month  tasks   SLO-min  OOM  meets SLO"
@@ -56,6 +56,7 @@ export function renderRightsize(r: RightsizeResult, coverage: TraceCoverage | nu
     );
   }
   lines.push("", `Recommended: ${r.recommended ? r.recommended.label : "none"}`, ...r.reasons);
+  if (r.need.caution !== null) lines.push(r.need.caution);
   if (coverage?.short) lines.push(`On ${coverageSummary(coverage)}: ${thinDataReason(coverage)}.`);
   lines.push("");
   return lines.join("\n");

@@ -463,19 +463,22 @@ export function renderRunMarkdown(run: RunData, images: readonly ChartImage[] = 
 
 /** The run report for machines: the figures, thresholds, per-second rows and server side. */
 export function runReportJson(run: RunData): unknown {
+  // A trace bundle ran no load test: the load test's figures are null (0 read as an empty
+  // run), and its traffic is under `traffic`.
+  const k6 = run.traffic === null;
   return {
     format: "caplab-run-report/1",
     meta: run.meta,
-    requests: run.requests,
-    failedRequests: run.failedRequests,
-    errorRatePercent: run.errorRatePercent,
-    status5xx: run.status5xx,
-    droppedIterations: run.droppedIterations,
-    latency: run.latency,
+    requests: k6 ? run.requests : null,
+    failedRequests: k6 ? run.failedRequests : null,
+    errorRatePercent: k6 ? run.errorRatePercent : null,
+    status5xx: k6 ? run.status5xx : null,
+    droppedIterations: k6 ? run.droppedIterations : null,
+    latency: k6 ? run.latency : null,
     slo: run.slo,
     verdict: runVerdict(run),
     thresholds: run.thresholds,
-    capacity: capacityFigures(run),
+    capacity: k6 ? capacityFigures(run) : null,
     seconds: run.seconds,
     server: run.server,
     traffic: run.traffic,

@@ -2,7 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { rightsize, rightsizeCandidates, rightsizeService } from "../../analysis/rightsize.js";
+import {
+  rightsize,
+  rightsizeCandidates,
+  rightsizeService,
+  taskNeed,
+} from "../../analysis/rightsize.js";
 import { SloSchema } from "../../sim/vocab/index.js";
 import { loadObservedBundle } from "../../analysis/io/files/observed-bundle.js";
 import {
@@ -14,7 +19,15 @@ import {
 describe("rightsize", () => {
   it("maps a need to valid Fargate sizes around the per-task pick", () => {
     const sizes = rightsizeCandidates(
-      { cpuUnits: 600, memoryMiB: 1500, cpuUnitsPercentile: 500, memoryMiBPercentile: 1250 },
+      {
+        cpuUnits: 600,
+        memoryMiB: 1500,
+        cpuUnitsPercentile: 500,
+        memoryMiBPercentile: 1250,
+        cpuSamples: 100,
+        memorySamples: 400,
+        caution: null,
+      },
       KNOWN_TASK,
     );
     expect(sizes.map((t) => `${t.cpu}/${t.memory}`)).toEqual([
@@ -37,6 +50,28 @@ describe("rightsize", () => {
       expect(sorted[0]!.kpis!.maxTasks).toBeGreaterThanOrEqual(
         sorted[sorted.length - 1]!.kpis!.maxTasks,
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says when its percentiles rest on too few datapoints (the gate's order-statistic rule)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-rightsize-few-"));
+    try {
+      await writeObservedBundle(join(dir, "b"), { seed: 4, hours: 4 });
+      const { observed } = await loadObservedBundle(join(dir, "b"), () => {});
+      const need = taskNeed(observed);
+      // Four hours of minutes: enough for the CPU's p95 (59), not for the memory's p99 (299).
+      expect(need.cpuSamples).toBeGreaterThanOrEqual(59);
+      expect(need.memorySamples).toBeLessThan(299);
+      expect(need.caution).toMatch(
+        new RegExp(
+          `^Too few datapoints to size a task on: the memory's p99 rests on ${need.memorySamples} datapoints \\(it needs 299\\);`,
+        ),
+      );
+      expect(need.caution).not.toContain("CPU");
+      // Percentiles the datapoints suffice for: no caution.
+      expect(taskNeed(observed, { memoryPercentile: 0.95 }).caution).toBeNull();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -40,6 +40,10 @@ async function importThenReport(source: string, format: string, name: string) {
     html: await readFile(join(out, "report.html"), "utf8"),
     json: JSON.parse(await readFile(join(out, "report.json"), "utf8")) as {
       traffic: { stepSeconds: number; steps: { requests: number }[] } | null;
+      requests: number | null;
+      status5xx: number | null;
+      latency: unknown;
+      capacity: unknown;
     },
   };
 }
@@ -64,6 +68,13 @@ describe("caplab report on a trace bundle", () => {
     expect(r.html).not.toContain('id="chart-traffic-latency"');
     expect(r.json.traffic?.stepSeconds).toBe(60);
     expect(r.json.traffic?.steps.reduce((a, s) => a + s.requests, 0)).toBe(14575);
+    // No load test ran: its figures are null, not 0 (which read as an empty run).
+    expect([r.json.requests, r.json.status5xx, r.json.latency, r.json.capacity]).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 
   it("is refused by the gate, as the run and as the baseline, with what to do instead", async () => {

@@ -4,9 +4,11 @@
  * cannot rely on being fresh).
  */
 import { inspect } from "node:util";
+import { sayWhenStopped } from "../../cli/context.js";
 import { main } from "../../cli/main.js";
 import { maskSecrets, secretValuesOf } from "../../sim/vocab/redact.js";
 
+sayWhenStopped();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
