@@ -324,10 +324,13 @@ export function calibrate(
       if (residuals.length < minimumPoints)
         warn(warnings.tooFewPoints("latencyMs", residuals.length, minimumPoints));
     } else {
+      // The latency fit reads the CPU fit's steps: without CPU there are none to read.
       warn(
         warnings.parameterNotFitted(
           "latencyMs",
-          "no low-load step has a response time",
+          used.length === 0
+            ? "it is read on the steps the CPU fit uses, and the bundle has no CPU on the requests' steps"
+            : "no low-load step has a response time",
           kept(latencyMs, " ms"),
         ),
       );

@@ -79,7 +79,7 @@ export function renderCalibrationYaml(
     ? f.knee.requestsPerSecondPerTask === null
       ? `knee: not reached (p95 ≤ ${f.knee.sloP95Ms} ms up to ${round(f.knee.highestObserved)} requests/s per task)`
       : `knee: ${round(f.knee.requestsPerSecondPerTask)} requests/s per task before p95 crossed ${f.knee.sloP95Ms} ms`
-    : "knee: no p95 series";
+    : "knee: not found (it needs a p95 series and a task count on the same steps: p95 against requests per task)";
   doc.commentBefore = [
     ` caplab calibrate ${source}`,
     ` ${knee}`,
