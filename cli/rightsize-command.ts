@@ -116,13 +116,14 @@ export async function runRightsizeCommand(
     { headroomPercent: opts.headroom },
     warn,
   );
-  const coverage = observedCoverage(loaded.observed);
+  // The trace's coverage, where there is a requests series to replay; without one, what the
+  // size rests on is its datapoints (need.caution), not a trace.
+  const coverage = loaded.hasRequests ? observedCoverage(loaded.observed) : null;
+  const thinData = coverage?.short ?? result.need.caution !== null;
   printWarnings(io, warnings);
-  for (const note of coverage.notes) io.err(`warning: ${note}\n`);
+  for (const note of coverage?.notes ?? []) io.err(`warning: ${note}\n`);
   io.out(
-    opts.json
-      ? jsonText({ ...result, thinData: coverage.short, coverage })
-      : renderRightsize(result, coverage),
+    opts.json ? jsonText({ ...result, thinData, coverage }) : renderRightsize(result, coverage),
   );
   return 0;
 }
