@@ -385,7 +385,10 @@ export const warnings = {
       `${bundle}: ${ids.length === 1 ? ids[0] : `${ids.length} series (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? ", …" : ""})`} ${ids.length === 1 ? "has another period" : "have other periods"} than the ${stepSeconds}-s steps of the analysis and ${ids.length === 1 ? "was" : "were"} put on them: averaged where finer, held where coarser (a Sum divided over the steps).`,
     ),
 
-  /** A series has datapoints, none of them in the requests' window: it cannot be compared with them. */
+  /**
+   * A series has datapoints, none of them in the requests' window: it cannot be compared with
+   * them; `sizesATask` when it is a CPU or memory usage series, which rightsize still reads.
+   */
   seriesOutsideWindow: (
     bundle: string,
     id: string,
@@ -394,10 +397,11 @@ export const warnings = {
     lastMs: number,
     fromMs: number,
     toMs: number,
+    sizesATask: boolean,
   ) =>
     make(
       "series-outside-window",
-      `${bundle}: ${id} has ${count(n, "datapoint")} (${iso(firstMs)}${n > 1 ? ` to ${iso(lastMs)}` : ""}), none between ${iso(fromMs)} and ${iso(toMs)}, where the requests are; it is not compared with them (rightsize still sizes a task from it).`,
+      `${bundle}: ${id} has ${count(n, "datapoint")} (${iso(firstMs)}${n > 1 ? ` to ${iso(lastMs)}` : ""}), none between ${iso(fromMs)} and ${iso(toMs)}, where the requests are; it is not compared with them${sizesATask ? " (rightsize still sizes a task from it)" : ""}.`,
     ),
 
   /** `plan` on a bundle could not backtest the simulator on it. */

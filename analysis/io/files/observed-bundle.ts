@@ -156,6 +156,7 @@ export async function loadObservedBundle(
           Math.max(...raw.times),
           startMs,
           startMs + n * stepSeconds * 1000,
+          sizesATask(entry.id),
         ),
       );
     return out;
@@ -224,6 +225,16 @@ export async function loadObservedBundle(
     current: manifest.current ?? null,
     hasRequests: requestsEntry !== undefined,
   };
+}
+
+/** The series rightsize may size a task from (`usage` below: per task, else the averages). */
+function sizesATask(id: string): boolean {
+  return (
+    (PER_TASK.test(id) && (id.includes(".CpuUtilized.") || id.includes(".MemoryUtilized."))) ||
+    ["ci.CpuUtilized.Average", "ci.MemoryUtilized.Average", "ecs.CPUUtilization.Average"].includes(
+      id,
+    )
+  );
 }
 
 function push(map: Map<string, number[]>, key: string, value: number): void {

@@ -121,6 +121,25 @@ describe("loadObservedBundle on imported bundles", () => {
     expect(w).toEqual([]);
   });
 
+  it("says rightsize still reads a series outside the requests' window only when it sizes a task", async () => {
+    const b = await bundle("outside", {
+      requests: { period: 60, stat: "Sum", values: [100, 100, 100] },
+      "ci.RunningTaskCount.Average": {
+        period: 60,
+        startMs: T0 - 365 * 24 * 60 * MIN,
+        values: [2],
+      },
+    });
+    const w: Warning[] = [];
+    await loadObservedBundle(b, (x) => w.push(x), {
+      task: { cpu: "512", memory: "1024", architecture: "X86_64", capacityProvider: "FARGATE" },
+    });
+    const outside = w.filter((x) => x.code === "series-outside-window");
+    expect(outside.map((x) => x.message)).toEqual([
+      expect.stringMatching(/ci\.RunningTaskCount\.Average .*not compared with them\.$/),
+    ]);
+  });
+
   it("replays hourly requests at 5-minute steps and says which series were put on them", async () => {
     const b = await bundle("hourly", {
       requests: { period: 3600, stat: "Sum", values: [1200, 2400] },
@@ -147,6 +166,10 @@ describe("loadObservedBundle on imported bundles", () => {
       "series-resampled",
       "no-current-config",
     ]);
+    // It says rightsize still reads the CPU, which sizes a task.
+    expect(w[1]!.message).toMatch(
+      /ci\.CpuUtilized\.Average has 1 datapoint .*not compared with them \(rightsize still sizes a task from it\)\.$/,
+    );
     // calibrate says why it cannot fit CPU, and never asks for Container Insights…
     const refusal = (() => {
       try {
