@@ -122,6 +122,7 @@ export function robustnessOf(
   shortTrace: RiskInputs["shortTrace"] = null,
   onRun?: () => void,
   dataLimits: RiskInputs["dataLimits"] = [],
+  currentWorstMinute: RiskInputs["currentWorstMinute"] = null,
 ): RobustnessOutcome {
   const { candidate } = outcome;
   const results: PerturbationOutcome[] = perturbations.map((p) => {
@@ -157,6 +158,7 @@ export function robustnessOf(
     )
       ? null
       : candidate.scaling.MaxCapacity,
+    currentWorstMinute,
   });
   return {
     candidateId: candidate.id,
@@ -376,8 +378,30 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
       Math.max(planned, Math.ceil(runs / perCandidate) * perCandidate),
     );
   };
+  const full = (candidate: PlanCandidate): SimulatedRun => {
+    const r = simulate(trace, candidate, context, { record: true });
+    return { candidate, kpis: r.kpis, timeline: r.timeline!, events: r.events };
+  };
+  // The current settings first: a candidate's worst minute is weighed against theirs.
+  const now = inputs.current;
+  const current = now
+    ? full(
+        candidates.find((c) => c.task === now.task && c.scaling === now.scaling) ??
+          currentCandidate(now, -1, inputs.currentLabel),
+      )
+    : null;
+  const currentWorstMinute = current ? worstMinuteOf(current.timeline) : null;
   const run = (o: CandidateOutcome) =>
-    robustnessOf(o, trace, context, perturbations, shortTrace, onRun, coverage?.limits ?? []);
+    robustnessOf(
+      o,
+      trace,
+      context,
+      perturbations,
+      shortTrace,
+      onRun,
+      coverage?.limits ?? [],
+      currentWorstMinute,
+    );
   const picked = pickByRisk(eligible, run, {
     topK: inputs.topK,
     maxChecked: Math.max(inputs.topK, inputs.maxChecked ?? inputs.topK),
@@ -386,18 +410,7 @@ export function assemblePlan(inputs: PlanInputs): PlanResult {
     floor: ratingFloor,
   });
   const pick = picked.pick;
-  const full = (candidate: PlanCandidate): SimulatedRun => {
-    const r = simulate(trace, candidate, context, { record: true });
-    return { candidate, kpis: r.kpis, timeline: r.timeline!, events: r.events };
-  };
   const recommended = pick ? full(pick.candidate) : null;
-  const now = inputs.current;
-  const current = now
-    ? full(
-        candidates.find((c) => c.task === now.task && c.scaling === now.scaling) ??
-          currentCandidate(now, -1, inputs.currentLabel),
-      )
-    : null;
   const riskOf = (id: number) => picked.robustness.find((r) => r.candidateId === id)?.risk ?? null;
   const risk = pick ? riskOf(pick.candidate.id) : null;
   let currentRisk: RiskAssessment | null = null;

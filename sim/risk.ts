@@ -46,6 +46,14 @@ export const MILD_MISS_FACTOR = 2;
 export const BUDGET_SHARE_POINT = 0.5;
 /** A minute whose p95 or error rate is more than this multiple of the SLO's adds a point. */
 export const WORST_MINUTE_FACTOR = 10;
+/**
+ * The lowest rating of a candidate whose worst minute is far outside the SLO (p95 or error rate
+ * more than {@link WORST_MINUTE_FACTOR} × the SLO's) where the current setting's worst minute on
+ * the same trace is far outside on neither: a minute the candidate's settings bring, not the
+ * traffic, since today's setting serves that traffic within bounds. Compute Optimizer's "at risk
+ * of not meeting the performance needs".
+ */
+export const WORSE_WORST_MINUTE_FLOOR: RiskRating = "medium";
 
 /** Points a perturbation adds, by how badly the candidate fares under it. */
 export const SEVERITY_POINTS: Readonly<Record<PerturbationSeverity, number>> = {
@@ -164,6 +172,15 @@ export interface RiskInputs {
   readonly stepMinutes?: number;
   /** The candidate's MaxCapacity, when no scheduled action moves it: reaching it adds a point. */
   readonly maxCapacity?: number | null;
+  /**
+   * The current setting's worst minute on the same trace, when the plan knows the current
+   * setting: a worst minute far outside the SLO where this one is within bounds gets
+   * {@link WORSE_WORST_MINUTE_FLOOR}.
+   */
+  readonly currentWorstMinute?: {
+    readonly p95Ms: number;
+    readonly errorRatePercent: number;
+  } | null;
 }
 
 /** The factors that come from the trace, alike for every candidate of a plan. */
@@ -292,7 +309,8 @@ export function pct(v: number): string {
  * Rates a candidate. Factors, each with its points:
  * - misses the SLO itself: high, whatever else;
  * - more than half of the SLO-minute budget used: 1; more than half of the error limit: 1;
- * - a worst minute more than {@link WORST_MINUTE_FACTOR} × the SLO's p95 or error rate: 1;
+ * - a worst minute more than {@link WORST_MINUTE_FACTOR} × the SLO's p95 or error rate: 1, and
+ *   {@link WORSE_WORST_MINUTE_FLOOR} when the current setting's worst minute is within bounds;
  * - each perturbation by {@link SEVERITY_POINTS}: a mild miss 1, a bad miss 2, a breakdown 3
  *   (and a breakdown keeps the rating at medium or above; two keep it high);
  * - a miss under a model reading (a fact AWS does not document read the other way) the same
@@ -349,11 +367,15 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
         : "",
       errorsFar ? `${pct(w.errorRatePercent)} of requests failing` : "",
     ].filter((p) => p !== "");
+    // Today's setting keeps its worst minute on the same traffic within bounds: the candidate's
+    // settings bring this one, not the traffic.
+    const now = inputs.currentWorstMinute ?? null;
+    const settingsBringIt = now !== null && !worstMinuteFar(now, slo);
     factors.push({
       kind: "worst-minute",
       points: 1,
-      atLeast: null,
-      reason: `has a worst minute far outside the SLO: ${parts.join(", ")}`,
+      atLeast: settingsBringIt ? WORSE_WORST_MINUTE_FLOOR : null,
+      reason: `has a worst minute far outside the SLO: ${parts.join(", ")}${settingsBringIt ? `, where the current setting's worst minute on the same traffic is within bounds (${worstMinuteText(now)})` : ""}`,
     });
   }
   let breakdowns = 0;

@@ -21,6 +21,7 @@ import { main } from "../../cli/main.js";
 import { HISTORY_ENV } from "../../analysis/io/history/history-db.js";
 import { readPlanResult } from "../../analysis/io/files/plan-result-file.js";
 import { rankOutcomes } from "../../sim/search.js";
+import { riskRank, worstMinuteFar } from "../../sim/risk.js";
 import type { CandidateOutcome } from "../../sim/vocab/index.js";
 import { captureIo } from "../helpers/io.js";
 import { COUNTS, decided, withoutCounts } from "../helpers/plan-compare.js";
@@ -89,6 +90,15 @@ describe("plan with exact pruning against --exhaustive", () => {
       expect(pruned.pareto).toBe(full.pareto);
       expect(decided(pruned.result)).toBe(decided(full.result));
       expect(pruned.result.pareto.length).toBeGreaterThan(0);
+      // Each candidate rated is weighed against today's worst minute on the same traffic: one
+      // far outside the SLO where today's is within bounds is never rated below medium.
+      const now = full.result.currentRisk?.worstMinute;
+      if (now && !worstMinuteFar(now, full.result.slo))
+        for (const r of full.result.robustness)
+          if (worstMinuteFar(r.risk.worstMinute, full.result.slo))
+            expect(riskRank(r.risk.rating), `candidate ${r.candidateId}`).toBeGreaterThanOrEqual(
+              riskRank("medium"),
+            );
       // report.md: the same lines but those that count candidates within the SLO, which say
       // how many more were stopped early as out of reach.
       const outOfReach = pruned.result.outcomes.filter(

@@ -9,6 +9,7 @@ import {
   riskRank,
   severityOf,
   worstMinuteOf,
+  WORSE_WORST_MINUTE_FLOOR,
   type PerturbationForRisk,
 } from "../../sim/risk.js";
 import {
@@ -100,6 +101,73 @@ describe("rateRisk", () => {
       "has an error rate of 82 % of the limit (0.082 % of 0.100 %)",
       "has a worst minute far outside the SLO: p95 39,807 ms (159× the 250-ms SLO), 42 % of requests failing",
     ]);
+  });
+
+  it("keeps a far worst minute at medium when the current setting's worst minute on the same traffic is within bounds", () => {
+    const far = { p95Ms: 13_639, errorRatePercent: 0 };
+    const rated = (currentWorstMinute: { p95Ms: number; errorRatePercent: number } | null) =>
+      rateRisk({
+        kpis: kpis({ sloViolationMinutes: 10 }),
+        meetsSlo: true,
+        slo: SLO,
+        worstMinute: far,
+        perturbations: [],
+        currentWorstMinute,
+      });
+    const settingsBringIt = rated({ p95Ms: 51, errorRatePercent: 0 });
+    expect(settingsBringIt).toMatchObject({ rating: "medium", points: 1 });
+    expect(settingsBringIt.factors).toEqual([
+      {
+        kind: "worst-minute",
+        points: 1,
+        atLeast: WORSE_WORST_MINUTE_FLOOR,
+        reason:
+          "has a worst minute far outside the SLO: p95 13,639 ms (55× the 250-ms SLO), where the current setting's worst minute on the same traffic is within bounds (p95 51 ms, 0 % of requests failing)",
+      },
+    ]);
+    // The traffic brings it: today's setting is far outside too, on either figure.
+    expect(rated({ p95Ms: 23_174, errorRatePercent: 0 })).toMatchObject({
+      rating: "low",
+      points: 1,
+    });
+    expect(rated({ p95Ms: 51, errorRatePercent: 15 })).toMatchObject({ rating: "low", points: 1 });
+    // No current setting to compare with: the point alone.
+    expect(rated(null)).toMatchObject({ rating: "low", points: 1 });
+    // A calm worst minute is no factor, whatever today's setting does.
+    const calm = rateRisk({
+      kpis: kpis(),
+      meetsSlo: true,
+      slo: SLO,
+      worstMinute: CALM,
+      perturbations: [],
+      currentWorstMinute: { p95Ms: 51, errorRatePercent: 0 },
+    });
+    expect(calm).toMatchObject({ rating: "very-low", factors: [] });
+  });
+
+  it("floors a worst minute exactly when it is far outside and today's is not (property)", () => {
+    const minute = fc.record({
+      p95Ms: fc.double({ min: 0, max: 60_000, noNaN: true }),
+      errorRatePercent: fc.double({ min: 0, max: 100, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(minute, minute, (w, now) => {
+        const r = rateRisk({
+          kpis: kpis(),
+          meetsSlo: true,
+          slo: SLO,
+          worstMinute: w,
+          perturbations: [],
+          currentWorstMinute: now,
+        });
+        const far = (m: typeof w) =>
+          m.p95Ms > 10 * SLO.latencyP95Ms || m.errorRatePercent > 10 * SLO.errorRatePercent;
+        const floored = far(w) && !far(now);
+        expect(r.factors.some((f) => f.atLeast === "medium")).toBe(floored);
+        expect(riskRank(r.rating) >= riskRank("medium")).toBe(floored);
+        expect(r.points).toBe(far(w) ? 1 : 0);
+      }),
+    );
   });
 
   it("weighs perturbations by how badly they fail: 1, 2, 3 points", () => {
