@@ -424,12 +424,16 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
           ? "medium"
           : "high";
   for (const f of factors) if (f.atLeast !== null) rating = riskierOf(rating, f.atLeast);
+  // Heaviest first: a floor that sets the rating by itself, then points, then lower floors.
+  const floorOf = (f: RiskFactor) => riskRank(f.atLeast ?? "very-low");
+  const decides = (f: RiskFactor) => (f.atLeast !== null && floorOf(f) >= riskRank(rating) ? 1 : 0);
   const sorted = factors
     .map((f, i) => ({ f, i }))
     .sort(
       (a, b) =>
-        riskRank(b.f.atLeast ?? "very-low") - riskRank(a.f.atLeast ?? "very-low") ||
+        decides(b.f) - decides(a.f) ||
         b.f.points - a.f.points ||
+        floorOf(b.f) - floorOf(a.f) ||
         a.i - b.i,
     )
     .map(({ f }) => f);

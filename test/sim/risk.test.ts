@@ -145,6 +145,28 @@ describe("rateRisk", () => {
     expect(calm).toMatchObject({ rating: "very-low", factors: [] });
   });
 
+  it("puts first what sets the rating: a floor below a rating that points set comes after the points", () => {
+    // Medium by its floor: the worst minute leads. High by points: the bad misses lead.
+    const rated = (perturbations: PerturbationSeverity[]) =>
+      rateRisk({
+        kpis: kpis(),
+        meetsSlo: true,
+        slo: SLO,
+        worstMinute: { p95Ms: 13_639, errorRatePercent: 0 },
+        perturbations: perturbations.map((p, i) => perturbation(p, `p${i}`)),
+        currentWorstMinute: { p95Ms: 51, errorRatePercent: 0 },
+      });
+    const medium = rated(["misses"]);
+    expect(medium.rating).toBe("medium");
+    expect(medium.factors.map((f) => f.kind)).toEqual(["worst-minute", "perturbation"]);
+    const high = rated(["misses-badly", "misses-badly", "misses-badly"]);
+    expect(high).toMatchObject({ rating: "high", points: 7 });
+    expect(high.factors.map((f) => f.points)).toEqual([2, 2, 2, 1]);
+    expect(heaviestReason(high)).toBe(
+      "misses the SLO under p0: 400 violating minutes (budget 50.4)",
+    );
+  });
+
   it("floors a worst minute exactly when it is far outside and today's is not (property)", () => {
     const minute = fc.record({
       p95Ms: fc.double({ min: 0, max: 60_000, noNaN: true }),
