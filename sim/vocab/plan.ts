@@ -326,7 +326,10 @@ export interface RiskFactor {
 export interface RiskAssessment {
   readonly rating: RiskRating;
   readonly points: number;
-  /** The factors that weigh (points > 0 or a floor), heaviest first: a floor that sets the rating by itself, then by points, then lower floors. */
+  /**
+   * The factors that weigh (points > 0 or a floor), heaviest first: a floor that sets the rating
+   * by itself, then by points, then lower floors.
+   */
   readonly factors: readonly RiskFactor[];
   /** The worst minute of the base run: its p95 and its error rate (percent). */
   readonly worstMinute: { readonly p95Ms: number; readonly errorRatePercent: number };
