@@ -379,21 +379,27 @@ describe("evaluateGate", () => {
     expect(errors.numbers.pValue!).toBeLessThan(0.01);
   });
 
-  it("passes noise alone: at most 2 false alarms in 40 pairs of runs from one distribution", () => {
-    let falseAlarms = 0;
-    const failing: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const result = evaluateGate(gateRun(1000 + 2 * i), gateRun(1001 + 2 * i), FAST);
-      if (result.verdict === "fail") {
-        falseAlarms++;
-        failing.push(...result.checks.filter((c) => c.verdict === "fail").map((c) => c.id));
+  // 40 gates of 500 resamples each: 15 s on a quiet machine, over a minute at a load average of
+  // 12, where the suite's 60-s default timed it out; the bound is for a loaded CI machine.
+  it(
+    "passes noise alone: at most 2 false alarms in 40 pairs of runs from one distribution",
+    { timeout: 240_000 },
+    () => {
+      let falseAlarms = 0;
+      const failing: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const result = evaluateGate(gateRun(1000 + 2 * i), gateRun(1001 + 2 * i), FAST);
+        if (result.verdict === "fail") {
+          falseAlarms++;
+          failing.push(...result.checks.filter((c) => c.verdict === "fail").map((c) => c.id));
+        }
       }
-    }
-    console.info(
-      `gate false-alarm rate: ${falseAlarms}/40 = ${((falseAlarms / 40) * 100).toFixed(1)} % (${failing.join(", ") || "none"})`,
-    );
-    expect(falseAlarms).toBeLessThanOrEqual(2);
-  });
+      console.info(
+        `gate false-alarm rate: ${falseAlarms}/40 = ${((falseAlarms / 40) * 100).toFixed(1)} % (${failing.join(", ") || "none"})`,
+      );
+      expect(falseAlarms).toBeLessThanOrEqual(2);
+    },
+  );
 
   it("checks the SLO (gate.yaml over plan.json), the k6 thresholds and the server side", () => {
     const base = gateRun(1);
