@@ -16,7 +16,7 @@
  *   ──writeRunManifest──▶ DIR/manifest.json (on: "import")
  */
 import { isGzipFile } from "../files/k6-redact-files.js";
-import { gzipDamaged, isGzipDamage } from "../files/lines.js";
+import { gzipDamaged, isGzipDamage, withoutByteOrderMark } from "../files/lines.js";
 import { recognizeInput } from "../../input-kind.js";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -156,7 +156,7 @@ export async function readJsonInput(flag: string, path: string): Promise<unknown
   }
   // A byte order mark (Windows editors, PowerShell's Out-File) is no part of the JSON; the
   // sniff (analysis/input-kind.ts) drops it too.
-  text = text.replace(/^\uFEFF/, "");
+  text = withoutByteOrderMark(text);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
