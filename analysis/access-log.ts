@@ -12,6 +12,8 @@
  */
 import type { Result } from "../sim/vocab/index.js";
 import { parseIsoTime, wholeMs } from "./trace.js";
+import { k6Percentile } from "./stats/k6-percentile.js";
+import { IMPORT_DEFAULTS } from "../sim/vocab/defaults.js";
 
 // ---------------------------------------------------------------------------------------------
 // Fields
@@ -864,27 +866,49 @@ export interface SketchCounts {
   readonly n: number;
   /** Count per logarithmic bucket index. */
   readonly buckets: ReadonlyMap<number, number>;
+  /** The smallest and the largest value added, exactly (Infinity and −Infinity when none). */
+  readonly min: number;
+  readonly max: number;
+  /** The values themselves, in no particular order, while there are at most `exactValues`; null past that. */
+  readonly values: readonly number[] | null;
 }
 
 /**
- * A quantile sketch with relative accuracy (the DDSketch method, Masson, Rim and Lee, VLDB
- * 2019): positive values go to logarithmic buckets `ceil(log_γ x)` with
- * γ = (1 + α)/(1 − α), zeros to their own bucket, and a quantile is read off the bucket
- * counts. Any quantile it returns is within a factor (1 ± α) of the true order statistic at
- * rank q·(n − 1).
+ * A quantile sketch whose quantile is k6's percentile (linear interpolation between the two
+ * closest ranks, {@link k6Percentile}), exactly while it holds few values and within a relative
+ * accuracy α past that.
+ *
+ * Method: up to `exactValues` values are kept as they are, and a quantile is
+ * k6Percentile of them. Beside them, the DDSketch method (Masson, Rim and Lee, VLDB 2019):
+ * positive values go to logarithmic buckets `ceil(log_γ x)` with γ = (1 + α)/(1 − α), zeros to
+ * their own bucket, and the exact minimum and maximum are kept. Past `exactValues` values, the
+ * order statistics at the ranks ⌊q·(n − 1)⌋ and ⌈q·(n − 1)⌉ are read off the bucket counts
+ * (rank 0 is the minimum, rank n − 1 the maximum, both exact; the others each within a factor
+ * (1 ± α) of the true one) and interpolated as k6 does, so the quantile is within a factor
+ * (1 ± α) of k6's: |quantile(q) − k6Percentile(sorted, q)| ≤ α · k6Percentile(sorted, q).
  *
  * Cost: O(1) per value; memory one counter per occupied bucket, about
- * ln(max/min)/(2α) buckets at most (≈ 600 for 1 ms … 60 s at α = 1 %), whatever n is.
- * @example const s = new QuantileSketch(); [1, 2, 3, 4].forEach((x) => s.add(x)); s.quantile(0.5) // ≈ 2
+ * ln(max/min)/(2α) buckets at most (≈ 600 for 1 ms … 60 s at α = 1 %), whatever n is, plus at
+ * most `exactValues` numbers.
+ * @example const s = new QuantileSketch(); [1, 48, 2, 3, 1].forEach((x) => s.add(x)); s.quantile(0.95) // ≈ 39 (k6's p(95); 3 from the order statistic below)
  */
 export class QuantileSketch {
   private readonly logGamma: number;
   private readonly buckets = new Map<number, number>();
   private zeros = 0;
   private n = 0;
+  private min = Infinity;
+  private max = -Infinity;
+  private values: number[] | null = [];
 
-  /** @param relativeAccuracy α, the relative error bound. @default 0.01 */
-  constructor(readonly relativeAccuracy = 0.01) {
+  /**
+   * @param relativeAccuracy α, the relative error bound past `exactValues` values. @default 0.01
+   * @param exactValues values kept as they are. @default IMPORT_DEFAULTS.latencyExactValues (128)
+   */
+  constructor(
+    readonly relativeAccuracy = 0.01,
+    readonly exactValues: number = IMPORT_DEFAULTS.latencyExactValues,
+  ) {
     if (!(relativeAccuracy > 0 && relativeAccuracy < 1))
       throw new RangeError("`QuantileSketch` requires a relative accuracy between 0 and 1");
     this.logGamma = Math.log((1 + relativeAccuracy) / (1 - relativeAccuracy));
@@ -899,6 +923,12 @@ export class QuantileSketch {
   add(value: number): void {
     if (!(value >= 0) || !Number.isFinite(value)) return;
     this.n++;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (this.values !== null) {
+      if (this.n <= this.exactValues) this.values.push(value);
+      else this.values = null;
+    }
     if (value === 0) {
       this.zeros++;
       return;
@@ -914,39 +944,69 @@ export class QuantileSketch {
       zeros: this.zeros,
       n: this.n,
       buckets: this.buckets,
+      min: this.min,
+      max: this.max,
+      values: this.values,
     };
   }
 
   /**
    * Adds the counts of another sketch of the same accuracy: this sketch then answers as if it
-   * had been given both sets of values, in any order (counts add exactly; a quantile reads the
-   * buckets in key order).
+   * had been given both sets of values, in any order (counts add exactly; the values are kept
+   * when both kept theirs and they number at most `exactValues` together, that is exactly when
+   * one sketch given them all would have kept them).
    */
   addCounts(counts: SketchCounts): void {
     if (counts.relativeAccuracy !== this.relativeAccuracy)
       throw new RangeError(
         "`QuantileSketch.addCounts` requires counts of the same relative accuracy",
       );
+    if (this.values !== null && counts.values !== null && this.n + counts.n <= this.exactValues)
+      this.values.push(...counts.values);
+    else this.values = null;
     this.n += counts.n;
     this.zeros += counts.zeros;
+    if (counts.min < this.min) this.min = counts.min;
+    if (counts.max > this.max) this.max = counts.max;
     for (const [k, c] of counts.buckets) this.buckets.set(k, (this.buckets.get(k) ?? 0) + c);
   }
 
   /**
-   * The q-quantile (0 ≤ q ≤ 1) of the values added, within a factor (1 ± α); NaN when
+   * The q-quantile (0 ≤ q ≤ 1) of the values added as k6 computes `p(100·q)`: exactly while
+   * the sketch holds at most `exactValues` values, within a factor (1 ± α) past that; NaN when
    * nothing was added.
    */
   quantile(q: number): number {
     if (this.n === 0) return NaN;
-    const rank = Math.min(Math.max(q, 0), 1) * (this.n - 1);
+    const p = Math.min(Math.max(q, 0), 1);
+    if (this.values !== null)
+      return k6Percentile(
+        [...this.values].sort((a, b) => a - b),
+        p,
+      );
+    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
+    const rank = p * (this.n - 1);
+    const lower = Math.floor(rank);
+    const fraction = rank - lower;
+    const below = this.valueAtRank(lower, keys);
+    if (fraction === 0) return below;
+    return below + (this.valueAtRank(lower + 1, keys) - below) * fraction;
+  }
+
+  /** The order statistic of 0-based rank `rank`: exact at either end, else its bucket's value within [min, max]. */
+  private valueAtRank(rank: number, keys: readonly number[]): number {
+    if (rank <= 0) return this.min;
+    if (rank >= this.n - 1) return this.max;
     if (rank < this.zeros) return 0;
     let seen = this.zeros;
-    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
+    const gamma = Math.exp(this.logGamma);
     for (const k of keys) {
       seen += this.buckets.get(k)!;
-      if (seen > rank) return (2 * Math.exp(k * this.logGamma)) / (1 + Math.exp(this.logGamma));
+      if (seen > rank) {
+        const value = (2 * Math.exp(k * this.logGamma)) / (1 + gamma);
+        return Math.min(this.max, Math.max(this.min, value));
+      }
     }
-    const last = keys[keys.length - 1]!;
-    return (2 * Math.exp(last * this.logGamma)) / (1 + Math.exp(this.logGamma));
+    return this.max;
   }
 }

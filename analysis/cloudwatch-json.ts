@@ -221,12 +221,35 @@ export function detectCloudWatchShape(json: unknown): CloudWatchShape | null {
   return null;
 }
 
+/**
+ * What the queries of `aws cloudwatch get-metric-data` are, when `json` is them: a
+ * `--metric-data-queries` file (an array of MetricDataQuery) or a get-metric-data input
+ * (`{"MetricDataQueries": […]}`, `--cli-input-json`); null when it is neither.
+ */
+export function queriesFileKind(json: unknown): string | null {
+  if (Array.isArray(json) && json.length > 0 && json.every(isMetricDataQueryLike))
+    return "a --metric-data-queries file (the queries aws cloudwatch get-metric-data ran)";
+  if (isObject(json) && Array.isArray(field(json, "MetricDataQueries")))
+    return "a get-metric-data input (the MetricDataQueries aws cloudwatch get-metric-data ran)";
+  return null;
+}
+
+/**
+ * The one sentence (without its period) for such a file given where data belongs: what it is
+ * and where it goes.
+ *
+ * @example queriesFileGivenAsData("q.json", queriesFileKind(json)!)
+ *   // "q.json is a --metric-data-queries file (…), not data to import: give it as --queries q.json, …"
+ */
+export function queriesFileGivenAsData(name: string, kind: string): string {
+  return `${name} is ${kind}, not data to import: give it as --queries ${name}, and the get-metric-data output it produced as SOURCE`;
+}
+
 /** Why a JSON value is none of the shapes, in a few words that end a sentence about the file. */
 export function describeUnknownShape(json: unknown): string {
-  if (Array.isArray(json) && json.length > 0 && json.every(isMetricDataQueryLike))
-    return "it is a --metric-data-queries file: pass it with --queries FILE, and the get-metric-data output as SOURCE";
-  if (isObject(json) && Array.isArray(field(json, "MetricDataQueries")))
-    return "it is a get-metric-data input (MetricDataQueries): pass it with --queries FILE, and the get-metric-data output as SOURCE";
+  const queries = queriesFileKind(json);
+  if (queries !== null)
+    return `it is ${queries}: give it as --queries FILE, and the get-metric-data output as SOURCE`;
   if (Array.isArray(json) && json.length === 0) return "it is an empty JSON array";
   const keys = isObject(json) ? Object.keys(json).slice(0, 5) : [];
   const what = isObject(json)

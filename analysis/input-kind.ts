@@ -16,7 +16,7 @@
  * array (grafana/k6-summary `schemas/summary/1.0.0/schema.json`; analysis/k6-summary.ts).
  */
 import { parseAlbLogLine, parseCombinedLogLine } from "./access-log.js";
-import { describeUnknownShape, detectCloudWatchShape } from "./cloudwatch-json.js";
+import { detectCloudWatchShape, queriesFileKind } from "./cloudwatch-json.js";
 import { parseK6Line } from "./k6-results.js";
 import { isMachineReadableSummary } from "./k6-summary.js";
 import {
@@ -266,7 +266,15 @@ export type Sniff =
       /** What the verdict rests on ("its first 20 lines", "its JSON"). */
       readonly basis: string;
     }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /**
+       * When it is the queries of get-metric-data (a --metric-data-queries file): what it is
+       * (queriesFileKind in cloudwatch-json.ts). No --format imports it: it goes to --queries.
+       */
+      readonly queries?: string;
+    };
 
 /**
  * Tells, from its head, which format a source is written in, only when that is unambiguous:
@@ -350,24 +358,13 @@ export function sniffFormat(head: string, complete: boolean): Sniff {
       ok: false,
       reason: `reads as ${kinds.map((k) => whatIs(k)).join(" and as ")} alike; add --format to say which`,
     };
-  return { ok: false, reason: notSure(text, complete, sample, whole) };
+  const queries = whole === undefined ? null : queriesFileKind(whole);
+  if (queries !== null) return { ok: false, reason: `is ${queries}, not data to import`, queries };
+  return { ok: false, reason: notSure(text, complete, sample) };
 }
 
 /** Why a head that no format reads strictly is not imported without --format. */
-function notSure(
-  text: string,
-  complete: boolean,
-  sample: readonly string[],
-  whole: unknown,
-): string {
-  if (whole !== undefined) {
-    const why = describeUnknownShape(whole);
-    if (
-      why.startsWith("it is a --metric-data-queries file") ||
-      why.startsWith("it is a get-metric-data input")
-    )
-      return `is not a source but ${why.slice("it is ".length)}`;
-  }
+function notSure(text: string, complete: boolean, sample: readonly string[]): string {
   const loose = recognizeInput(text, complete);
   const kind = loose[0];
   const fits = kind === undefined ? null : formatFor(kind);

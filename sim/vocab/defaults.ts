@@ -512,6 +512,14 @@ export const IMPORT_DEFAULTS = {
    * idle cores from here, estimated from CPU figures (bench/README.md, "ALB import"). @default 192 MiB
    */
   albThreadMinBytes: 192 << 20,
+  /**
+   * Latencies a step's quantile keeps as they are (ALB `target_processing_time`: the per-step
+   * p95): up to this many, the p95 is k6's exactly (linear interpolation between the two
+   * closest ranks, analysis/stats/k6-percentile.ts); past it, from the sketch's buckets, within
+   * 1 % of k6's (QuantileSketch in analysis/access-log.ts). 8 bytes each, so at most 1 KiB a
+   * step. @default 128
+   */
+  latencyExactValues: 128,
 } as const;
 
 /** `caplab run`. */

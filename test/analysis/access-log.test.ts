@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ALB_SAMPLES } from "../helpers/shared-data.js";
+import { k6Percentile } from "../../analysis/stats/k6-percentile.js";
 import {
   parseAlbLogLine,
   parseClfTime,
@@ -286,33 +287,90 @@ describe("QuantileSketch", () => {
     );
   });
 
-  it("matches numpy.quantile(range(1, 101), q, method='lower') within 1 %", () => {
-    // numpy: q = 0.95 → 95, q = 0.5 → 50, q = 1 → 100, q = 0 → 1 (the sketch reads the
-    // order statistic at rank floor(q·(n − 1)), numpy's "lower" method).
-    const s = new QuantileSketch();
-    for (let x = 1; x <= 100; x++) s.add(x);
-    expect(s.count).toBe(100);
-    const rel = (q: number, want: number): number => Math.abs(s.quantile(q) - want) / want;
-    expect(rel(0.95, 95)).toBeLessThan(0.01);
-    expect(rel(0.5, 50)).toBeLessThan(0.01);
-    expect(rel(1, 100)).toBeLessThan(0.01);
-    expect(rel(0, 1)).toBeLessThan(0.01);
+  it("matches numpy.quantile(range(1, 101), q) (method 'linear', k6's), exactly and from its buckets within 1 %", () => {
+    // numpy.quantile(np.arange(1, 101), [0.95, 0.5, 1, 0, 0.9]) → 95.05, 50.5, 100, 1, 90.1
+    const want: [number, number][] = [
+      [0.95, 95.05],
+      [0.5, 50.5],
+      [1, 100],
+      [0, 1],
+      [0.9, 90.1],
+    ];
+    const exact = new QuantileSketch();
+    const buckets = new QuantileSketch(0.01, 0);
+    for (let x = 1; x <= 100; x++) {
+      exact.add(x);
+      buckets.add(x);
+    }
+    expect(exact.count).toBe(100);
+    for (const [q, v] of want) {
+      expect(exact.quantile(q)).toBeCloseTo(v, 10);
+      expect(Math.abs(buckets.quantile(q) - v) / v).toBeLessThan(0.01);
+    }
+    // The ends are exact from the buckets too.
+    expect(buckets.quantile(0)).toBe(1);
+    expect(buckets.quantile(1)).toBe(100);
   });
 
-  it("stays within α of the true order statistic on random latencies", () => {
+  it("gives k6's p(95) of a step with few requests, not the order statistic below it", () => {
+    // Step 22:22 of the AWS docs ALB sample: target processing times 1, 48, 2, 3, 1 ms. k6
+    // interpolates between ranks 3 and 4 of 0 … 4 (3 ms and 48 ms) at 3.8: 3 + 45 × 0.8 = 39 ms.
+    // The sketch read the order statistic at rank ⌊3.8⌋, 3 ms, below the mean of 11 ms.
+    const s = new QuantileSketch();
+    for (const ms of [1, 48, 2, 3, 1]) s.add(ms);
+    expect(s.quantile(0.95)).toBeCloseTo(39, 10);
+    expect(s.quantile(0.95)).toBe(k6Percentile([1, 1, 2, 3, 48], 0.95));
+    // From the buckets alone: within 1 %, never below the mean as it was.
+    const b = new QuantileSketch(0.01, 0);
+    for (const ms of [1, 48, 2, 3, 1]) b.add(ms);
+    expect(Math.abs(b.quantile(0.95) - 39) / 39).toBeLessThan(0.01);
+  });
+
+  it("is k6's percentile exactly up to exactValues values, within α of it past that (fast-check)", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.double({ min: 0, max: 60, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 60, noNaN: true })), {
+          minLength: 1,
+          maxLength: 300,
+        }),
         fc.double({ min: 0, max: 1, noNaN: true }),
-        (values, q) => {
-          const s = new QuantileSketch(0.01);
+        fc.constantFrom(0, 5, 128),
+        (values, q, exactValues) => {
+          const s = new QuantileSketch(0.01, exactValues);
           values.forEach((v) => s.add(v));
-          const sorted = [...values].sort((a, b) => a - b);
-          const exact = sorted[Math.floor(q * (sorted.length - 1))]!;
+          const k6 = k6Percentile(
+            [...values].sort((a, b) => a - b),
+            q,
+          );
           const got = s.quantile(q);
-          return exact === 0 ? got === 0 : Math.abs(got - exact) <= 0.0100001 * exact;
+          if (values.length <= exactValues) return got === k6;
+          return Math.abs(got - k6) <= 0.0100001 * k6;
         },
       ),
+    );
+  });
+
+  it("keeps its values across merges exactly when one sketch of them all would (fast-check)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1e-4, max: 100, noNaN: true }), { maxLength: 20 }),
+        fc.array(fc.nat(20), { maxLength: 4 }),
+        (xs, cuts) => {
+          const one = new QuantileSketch(0.01, 8);
+          xs.forEach((x) => one.add(x));
+          const bounds = [0, ...[...cuts].sort((a, b) => a - b), xs.length];
+          const merged = new QuantileSketch(0.01, 8);
+          for (let i = 0; i + 1 < bounds.length; i++) {
+            const piece = new QuantileSketch(0.01, 8);
+            xs.slice(bounds[i], bounds[i + 1]).forEach((x) => piece.add(x));
+            merged.addCounts(piece.counts());
+          }
+          expect(merged.counts().values === null).toBe(one.counts().values === null);
+          for (const q of [0, 0.5, 0.95, 1])
+            expect(Object.is(merged.quantile(q), one.quantile(q))).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -78,7 +78,7 @@ describe("detectCloudWatchShape, on every file of shared/data/cloudwatch", () =>
   it("knows none of the queries file, and says what it is", () => {
     expect(detectCloudWatchShape(json(QUERIES))).toBeNull();
     expect(describeUnknownShape(json(QUERIES))).toMatch(
-      /--metric-data-queries file: pass it with --queries/,
+      /--metric-data-queries file \(the queries aws cloudwatch get-metric-data ran\): give it as --queries FILE/,
     );
     expect(detectCloudWatchShape({ foo: 1 })).toBeNull();
     expect(describeUnknownShape({ foo: 1 })).toMatch(

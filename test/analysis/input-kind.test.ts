@@ -112,9 +112,9 @@ describe("sniffFormat: every file of ../shared/data", () => {
     });
     expect(sniffOf("cloudwatch/get-metric-data.awscli-example1-queries.json")).toEqual({
       ok: false,
-      reason: expect.stringMatching(
-        /^is not a source but a --metric-data-queries file: pass it with --queries FILE/,
-      ),
+      reason:
+        "is a --metric-data-queries file (the queries aws cloudwatch get-metric-data ran), not data to import",
+      queries: "a --metric-data-queries file (the queries aws cloudwatch get-metric-data ran)",
     });
   });
 

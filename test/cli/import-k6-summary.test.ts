@@ -406,3 +406,38 @@ describe("k6's verdict on the test (results.passed, schema 1.0.0 as revised) →
     }
   });
 });
+
+describe("a k6 summary that cannot be read, given as SOURCE", () => {
+  it("is named by its path, not as --summary-export, which was not given", async () => {
+    // A summary whose opening reads as one (so it is sniffed as a summary) but whose JSON is
+    // cut short past the 64 KiB the sniff reads. Its message began "--summary-export FILE is
+    // not JSON" though no --summary-export was given (readJsonInput named the flag always).
+    const whole = JSON.stringify(JSON.parse(await readFile(SIMPLE, "utf8")));
+    const cut = join(dir, "summary-cut.json");
+    await writeFile(cut, `${whole.slice(0, -1)}, "padding": "${"x".repeat(70_000)}"`);
+    for (const format of [[], ["--format", "k6"]]) {
+      const r = await caplab(["import", cut, ...format, "--out", join(dir, "cut-out")]);
+      expect(r.code).toBe(2);
+      const last = r.err.trimEnd().split("\n").at(-1)!;
+      expect(last).toMatch(
+        new RegExp(
+          `^caplab: ${cut.replaceAll("/", "\\/")} is not JSON: not valid JSON at line 1, column \\d+ .*; it opens as a k6 summary, so give the whole file k6 --summary-export or handleSummary wrote\\.$`,
+        ),
+      );
+      expect(r.err).not.toContain("--summary-export " + cut);
+      expect(existsSync(join(dir, "cut-out"))).toBe(false);
+    }
+    // Given with --summary-export, the flag is named.
+    const r = await caplab([
+      "import",
+      "--format",
+      "k6",
+      "--summary-export",
+      cut,
+      "--out",
+      join(dir, "cut-flag"),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`caplab: --summary-export ${cut} is not JSON: `);
+  });
+});

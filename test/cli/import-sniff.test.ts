@@ -90,17 +90,12 @@ describe("caplab import without --format", () => {
 
   it("refuses what it cannot tell, in one sentence, and writes nothing", async () => {
     const csv = sharedData("k6/csv-output.k6-test-fixture.csv");
-    const queries = sharedData("cloudwatch/get-metric-data.awscli-example1-queries.json");
     const alb = sharedData("alb/nawab312-real-alb.log");
     const k6 = sharedData("k6/out-json.k6-docs-example.ndjson");
     const refusals: [string[], RegExp][] = [
       [
         [csv],
         /is k6 --out csv output, which caplab does not read .*; run k6 with --out json=FILE instead and import that with --format k6\.$/,
-      ],
-      [
-        [queries],
-        /is not a source but a --metric-data-queries file: pass it with --queries FILE, and the get-metric-data output as SOURCE\.$/,
       ],
       [
         [alb, k6],
@@ -118,6 +113,46 @@ describe("caplab import without --format", () => {
       expect(r.out).toBe("");
       expect(existsSync(out)).toBe(false);
     }
+  });
+
+  it("says what a --metric-data-queries file given as SOURCE is and where it goes, not that --format is missing", async () => {
+    // It read "caplab import needs --format (alb, nginx, csv, k6, cloudwatch): … is not a source
+    // but a --metric-data-queries file …": no --format imports it, so --format was not what
+    // was wrong.
+    const queries = sharedData("cloudwatch/get-metric-data.awscli-example1-queries.json");
+    const folder = sharedData("cloudwatch");
+    const asSource = `caplab: ${queries} is a --metric-data-queries file (the queries aws cloudwatch get-metric-data ran), not data to import: give it as --queries ${queries}, and the get-metric-data output it produced as SOURCE.\n`;
+    const cases: [string[], string][] = [
+      [[queries], asSource],
+      [[queries, "--format", "cloudwatch"], asSource],
+      [
+        [sharedData("cloudwatch/get-metric-data.awscli-example1-metric-math.json"), queries],
+        asSource,
+      ],
+      [
+        [folder],
+        `caplab: ${folder} holds ${queries}, a --metric-data-queries file (the queries aws cloudwatch get-metric-data ran), not data to import: give it as --queries ${queries} (it may stay in the folder).\n`,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const out = join(dir, "queries-refused");
+      const r = await runCaplab(["import", ...args, "--out", out]);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(message);
+      expect(existsSync(out)).toBe(false);
+    }
+    // Given as it is meant to be, it imports.
+    const ok = await runCaplab([
+      "import",
+      sharedData("cloudwatch/get-metric-data.awscli-example1-metric-math.json"),
+      "--queries",
+      queries,
+      "--requests",
+      "m3",
+      "--out",
+      join(dir, "queries-ok"),
+    ]);
+    expect(ok.code, ok.err).toBe(0);
   });
 
   it("names the sniffed format when a flag belongs to another", async () => {

@@ -7,6 +7,21 @@ import { UsageError } from "../../../sim/vocab/errors.js";
 export const MAX_LINE_CHARS = 1 << 20;
 
 /**
+ * Whether `bytes[at, end)` opens with UTF-8's byte order mark (EF BB BF): Windows editors and
+ * PowerShell's `Out-File` write one at the start of a file. It is no part of the text, and only
+ * ever at byte 0 of a file: a reader drops it there (not at the start of a piece of a file read
+ * on several threads, nor before a line within it, where it is a character of that line).
+ */
+export function opensWithByteOrderMark(bytes: Uint8Array, at: number, end: number): boolean {
+  return end - at >= 3 && bytes[at] === 0xef && bytes[at + 1] === 0xbb && bytes[at + 2] === 0xbf;
+}
+
+/** `text` without the byte order mark (U+FEFF) it opens with, if any: the first line or the whole of a file, decoded. */
+export function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
  * The lines of `stream` (`\n` or `\r\n`, UTF-8), in order, holding one chunk and one partial
  * line at a time. A line longer than `maxChars` is yielded as null (its text is dropped as it
  * comes, so memory stays at `maxChars`), and reading goes on with the next line; the caller

@@ -287,7 +287,53 @@ function chooseColumns(
       "missing-column",
     );
   }
+  // A column chosen here, not named by the user, must not be a utilization read as requests.
+  const notCount =
+    options.valueColumn === undefined && header !== null
+      ? notRequests(header, firstRow, value)
+      : null;
+  if (notCount !== null)
+    throw new UsageError(
+      `${path}: column ${excerpt(names[value] ?? "", 40)} ${notCount}, not a count of requests, and a CSV trace holds requests only; import CPU and memory from CloudWatch JSON with --format cloudwatch (aws cloudwatch get-metric-statistics or get-metric-data output), or name the requests column with --value-column (valueColumn in a config).`,
+      "not-requests",
+    );
   return { time, value, names };
+}
+
+/**
+ * Words in a column's name or metric name that say it holds a utilization, not requests:
+ * CloudWatch's `CPUUtilization` and `MemoryUtilization` (unit Percent), Container Insights'
+ * `CpuUtilized`, `CpuReserved`, `MemoryUtilized`, `MemoryReserved`, and any percentage.
+ */
+const UTILIZATION = /utiliz|reserved|percent|%|^cpu|^memory/i;
+
+/** CloudWatch units a count of requests comes in (`RequestCount`: Count; `Sum` of a count). */
+const COUNT_UNITS = new Set(["count", "none", ""]);
+
+/**
+ * Why the count column `value` of a CSV with `header` holds something other than requests, as
+ * its first row shows: its name says a utilization, a `Unit` column names another unit than a
+ * count (CloudWatch's Percent), or a metric-name column (`MetricName`, `Label`) names a
+ * utilization. Null when nothing says so.
+ */
+function notRequests(
+  header: readonly string[],
+  firstRow: readonly string[],
+  value: number,
+): string | null {
+  const name = header[value] ?? "";
+  if (UTILIZATION.test(name)) return "holds a utilization (its name says so)";
+  const column = (pattern: RegExp): string | null => {
+    const i = header.findIndex((h, k) => k !== value && pattern.test(h.trim()));
+    return i < 0 ? null : (firstRow[i] ?? "").trim();
+  };
+  const unit = column(/^units?$/i);
+  if (unit !== null && !COUNT_UNITS.has(unit.toLowerCase()))
+    return `is in ${excerpt(unit, 20)} (its unit column says so)`;
+  const metric = column(/^(metric[ _]?name|metric|label)$/i);
+  if (metric !== null && UTILIZATION.test(metric))
+    return `holds ${excerpt(metric, 40)} (its metric-name column says so)`;
+  return null;
 }
 
 async function checkFile(path: string, what: string): Promise<void> {

@@ -223,8 +223,10 @@ export async function readAlbPieces(
       const onBad = (lineNumber: number, why: string): void => {
         if (badLines++ < KEPT_BAD_LINES) firstBad.push([lineNumber, why]);
       };
-      if (lines === null) lines = new AlbScanLines(reader, onBad);
-      else lines.restart(reader, onBad);
+      // Only the piece at byte 0 of the file may open with a byte order mark.
+      const fileStart = splits[k] === 0;
+      if (lines === null) lines = new AlbScanLines(reader, onBad, fileStart);
+      else lines.restart(reader, onBad, fileStart);
       await readRange(handle, splits[k]!, splits[k + 1]!, lines);
       lines.end();
       out.push({ index: k, lines: lines.count, badLines, firstBad, state: reader.state() });

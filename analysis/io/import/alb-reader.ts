@@ -118,8 +118,11 @@ export function albReader(
 }
 
 /**
- * UTF-8 as `caplab import` reads it: a byte order mark is kept (as Node's StringDecoder keeps
- * it), bytes that are not UTF-8 become U+FFFD.
+ * UTF-8 as `caplab import` reads a line: a byte order mark is kept (as Node's StringDecoder
+ * keeps it), so that a line decoded here reads as the same bytes read by readAlbRequestBytes
+ * or the WebAssembly scan (which never drop one) would; bytes that are not UTF-8 become U+FFFD.
+ * The one a file may open with is dropped before its line 1 reaches a reader (AlbScanLines
+ * in alb-scan.ts), so only a mark inside a file makes a line bad.
  */
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 

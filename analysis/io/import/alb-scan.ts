@@ -18,7 +18,7 @@
  * the input to {@link ByteLines}, which carries it in JavaScript.
  */
 import { forgetAlbMinutes } from "../../access-log.js";
-import { ByteLines, MAX_LINE_CHARS } from "../files/lines.js";
+import { ByteLines, MAX_LINE_CHARS, opensWithByteOrderMark } from "../files/lines.js";
 import type { AlbReader } from "./alb-reader.js";
 import { ALB_SCAN_WASM_BASE64 } from "./alb-scan-wasm.js";
 import { compileWasm, instantiateWasm, type WasmModule } from "../../wasm.js";
@@ -85,7 +85,10 @@ function scanModule(): WasmModule {
  * the same as {@link albByteLines} gives (lines end at `\n`, a `\r` before it is dropped),
  * with the fields found in WebAssembly. Either read into {@link space} and {@link commit} the
  * bytes read, or {@link push} chunks (copied); then {@link end}. The memory has two slots:
- * while one is scanned, the next read can go into {@link nextSpace}, the other.
+ * while one is scanned, the next read can go into {@link nextSpace}, the other. When the bytes
+ * are a file's from its byte 0 (`fileStart`), a byte order mark there is dropped: line 1 reads
+ * as without it (as `caplab import` reads the lines of every other format: forEachLine in
+ * sources.ts). A piece of a file that starts further on keeps its bytes as they are.
  *
  * @example const lines = new AlbScanLines(reader, onBad);
  *   const { bytesRead } = await handle.read(lines.space(), 0, SCAN_READ_BYTES, at);
@@ -107,6 +110,8 @@ export class AlbScanLines {
   constructor(
     private reader: AlbReader,
     private onBad: (lineNumber: number, why: string) => void,
+    /** Whether the bytes start at byte 0 of the file, where a byte order mark is dropped. */
+    private fileStart = true,
   ) {
     const exports = instantiateWasm(scanModule());
     const memory = exports.memory as { readonly buffer: ArrayBuffer };
@@ -119,9 +124,14 @@ export class AlbScanLines {
    * Starts over with another reader, as a new AlbScanLines would (without a new module
    * instance: its 5 MiB of memory are made once per thread of a piecewise read).
    */
-  restart(reader: AlbReader, onBad: (lineNumber: number, why: string) => void): void {
+  restart(
+    reader: AlbReader,
+    onBad: (lineNumber: number, why: string) => void,
+    fileStart = true,
+  ): void {
     this.reader = reader;
     this.onBad = onBad;
+    this.fileStart = fileStart;
     this.half = 0;
     this.held = 0;
     this.lines = 0;
@@ -158,8 +168,16 @@ export class AlbScanLines {
       this.slow.push(bytes.subarray(slot, slot + n));
       return;
     }
-    const begin = slot - this.held;
+    let begin = slot - this.held;
     const end = slot + n;
+    if (this.fileStart) {
+      // Its first 3 bytes decide (a byte order mark holds no newline); fewer with a newline
+      // among them are a short line 1 without one.
+      if (end - begin >= 3) {
+        this.fileStart = false;
+        if (opensWithByteOrderMark(bytes, begin, end)) begin += 3;
+      } else if (bytes.subarray(begin, end).includes(10)) this.fileStart = false;
+    }
     // The held bytes hold no newline: the last one, if any, is among the new ones.
     const last = n === 0 ? -1 : bytes.subarray(slot, end).lastIndexOf(10);
     const to = last < 0 ? begin : slot + last + 1;

@@ -26,6 +26,8 @@ import {
   CloudWatchSeriesBuilder,
   CLOUDWATCH_SHAPES_IN_WORDS,
   detectCloudWatchShape,
+  queriesFileGivenAsData,
+  queriesFileKind,
   parseMetricDataQueries,
   parsePerformanceEvent,
   parsePerformanceMessage,
@@ -439,6 +441,9 @@ async function readSource(
       { cause: error },
     );
   }
+  const queries = queriesFileKind(json);
+  if (queries !== null)
+    throw new UsageError(`${queriesFileGivenAsData(source.name, queries)}.`, "wrong-format");
   let badHere = 0;
   const read = addCloudWatchDocument(builder, source.name, json, (index, reason) => {
     badHere++;

@@ -16,7 +16,7 @@
  *   ──writeRunManifest──▶ DIR/manifest.json (on: "import")
  */
 import { isGzipFile } from "../files/k6-redact-files.js";
-import { gzipDamaged, isGzipDamage } from "../files/lines.js";
+import { gzipDamaged, isGzipDamage, withoutByteOrderMark } from "../files/lines.js";
 import { recognizeInput } from "../../input-kind.js";
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -138,9 +138,19 @@ const noS3 = (): S3Client => {
   throw new Error("importK6Run: an s3:// source needs the `s3` option");
 };
 
-/** A user's JSON file (summary export, thresholds), read whole; a UsageError names what is wrong. */
-export async function readJsonInput(flag: string, path: string): Promise<unknown> {
-  await checkWholeFile(path, flag);
+/**
+ * A user's JSON file (summary export, thresholds), read whole; a UsageError names what is wrong.
+ *
+ * @param givenAs how the user gave it, which the messages name: the flag (`--summary-export`,
+ *   `--thresholds`), or `SOURCE` for a k6 summary given as the only SOURCE (named by its path
+ *   alone: no flag was given)
+ */
+export async function readJsonInput(
+  givenAs: "--summary-export" | "--thresholds" | "SOURCE",
+  path: string,
+): Promise<unknown> {
+  const named = givenAs === "SOURCE" ? path : `${givenAs} ${path}`;
+  await checkWholeFile(path, givenAs === "SOURCE" ? "the k6 summary" : givenAs);
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -148,27 +158,29 @@ export async function readJsonInput(flag: string, path: string): Promise<unknown
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
       code === "ENOENT"
-        ? `${flag} ${path} does not exist; check the path.`
-        : `${flag} ${path} cannot be read (${code ?? "unknown error"}).`,
+        ? `${named} does not exist; check the path.`
+        : `${named} cannot be read (${code ?? "unknown error"}).`,
       "missing-file",
       { cause: error },
     );
   }
   // A byte order mark (Windows editors, PowerShell's Out-File) is no part of the JSON; the
   // sniff (analysis/input-kind.ts) drops it too.
-  text = text.replace(/^\uFEFF/, "");
+  text = withoutByteOrderMark(text);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     // k6's --out json output given where its summary belongs: say so, not where JSON broke.
     if (recognizeInput(text.slice(0, 64 * 1024), text.length <= 64 * 1024).includes("k6"))
       throw new UsageError(
-        `${flag} ${path} is k6 --out json output (a JSON object per line), not ${flag === "--summary-export" ? "a summary" : "a thresholds file"}; give it as SOURCE, and ${flag === "--summary-export" ? "the file k6 --summary-export wrote (or handleSummary's data)" : 'a JSON file of {"thresholds": {…}}'} as ${flag}.`,
+        givenAs === "SOURCE"
+          ? `${path} is k6 --out json output (a JSON object per line), not a k6 summary; import it with --format k6.`
+          : `${named} is k6 --out json output (a JSON object per line), not ${givenAs === "--summary-export" ? "a summary" : "a thresholds file"}; give it as SOURCE, and ${givenAs === "--summary-export" ? "the file k6 --summary-export wrote (or handleSummary's data)" : 'a JSON file of {"thresholds": {…}}'} as ${givenAs}.`,
         "wrong-format",
         { cause: error },
       );
     throw new UsageError(
-      `${flag} ${path} is not JSON: ${jsonErrorReason(text, error)}.`,
+      `${named} is not JSON: ${jsonErrorReason(text, error)}${givenAs === "SOURCE" ? "; it opens as a k6 summary, so give the whole file k6 --summary-export or handleSummary wrote" : ""}.`,
       "bad-config",
       { cause: error },
     );

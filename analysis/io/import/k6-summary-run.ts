@@ -89,7 +89,7 @@ export async function importK6Summary(
   dir: string,
 ): Promise<K6SummaryImport> {
   const path = options.summaryExport;
-  const json = await readJsonInput("--summary-export", path);
+  const json = await readJsonInput(options.givenAs, path);
   let summary: ReturnType<typeof parseK6Summary>;
   try {
     summary = parseK6Summary(json);

@@ -17,6 +17,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { UsageError } from "../../../sim/vocab/errors.js";
+import { queriesFileGivenAsData } from "../../cloudwatch-json.js";
 import {
   inputMismatch,
   recognizeInput,
@@ -119,6 +120,11 @@ interface SourceSniff {
   readonly file: boolean;
   /** For a folder of more files than are looked at: the source as given, and how many were. */
   readonly sampled?: { readonly source: string; readonly looked: number; readonly of: number };
+  /**
+   * When the source is, or a folder holds, a --metric-data-queries file: the sentence to refuse
+   * with (what it is and where it goes), since no --format would import it.
+   */
+  readonly queries?: string;
 }
 
 /** What {@link sniffSources} makes of an import's sources. */
@@ -153,6 +159,9 @@ export async function sniffSources(
   if (wanted.length === 0) return { ok: false, message: `${needs}.` };
   const sniffed: SourceSniff[] = [];
   for (const source of wanted) sniffed.push(await sniffSource(source, queries));
+  // No --format imports a --metric-data-queries file: what is wrong is where it was given.
+  const queriesFile = sniffed.find((s) => s.queries !== undefined);
+  if (queriesFile?.queries !== undefined) return { ok: false, message: `${queriesFile.queries}.` };
   const unsure = sniffed.find((s) => !s.sniff.ok);
   if (unsure !== undefined && !unsure.sniff.ok) {
     const more = sniffed.filter((s) => !s.sniff.ok).length - 1;
@@ -199,7 +208,15 @@ async function sniffSource(source: string, queries: string | undefined): Promise
     };
   if ((await localSourceKind(source)) === "file") {
     const head = await readHead(source);
-    return { label: source, file: true, sniff: sniffFormat(head.text, head.complete) };
+    const sniff = sniffFormat(head.text, head.complete);
+    return {
+      label: source,
+      file: true,
+      sniff,
+      ...(!sniff.ok && sniff.queries !== undefined
+        ? { queries: queriesFileGivenAsData(source, sniff.queries) }
+        : {}),
+    };
   }
   const files = (await folderFiles(source, IMPORT_SUFFIXES)).filter((f) => resolve(f) !== queries);
   const label = `${source} (${plural(files.length, "file")})`;
@@ -217,6 +234,11 @@ async function sniffSource(source: string, queries: string | undefined): Promise
   for (const file of looked) {
     const head = await readHead(file);
     const sniff = sniffFormat(head.text, head.complete);
+    if (!sniff.ok && sniff.queries !== undefined)
+      return {
+        ...refuse(`holds ${file} that ${sniff.reason}`),
+        queries: `${source} holds ${file}, ${sniff.queries}, not data to import: give it as --queries ${file} (it may stay in the folder)`,
+      };
     if (!sniff.ok) return refuse(`holds ${file} that ${sniff.reason}`);
     if (sniff.kind === "k6-summary")
       return refuse(

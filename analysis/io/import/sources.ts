@@ -16,7 +16,7 @@ import { specialFileKind } from "../files/bundle-files.js";
 import { OUTPUT_MARKER } from "../files/output.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { hasUserinfo, redactUserinfo } from "../files/urls.js";
-import { MAX_LINE_CHARS } from "../files/lines.js";
+import { MAX_LINE_CHARS, withoutByteOrderMark } from "../files/lines.js";
 import { explainAwsFailure, MalformedResponseError, type AwsTimeouts } from "../aws/aws-client.js";
 
 /** One input: a local file or an S3 object. */
@@ -227,7 +227,9 @@ export { MAX_LINE_CHARS } from "../files/lines.js";
 /**
  * Calls `onLine(text, lineNumber)` for every line of `stream` (`\n` or `\r\n`), in order,
  * holding one chunk and one partial line at a time; the stream is read only as fast as the
- * lines are handled. A line over {@link MAX_LINE_CHARS} is passed as null.
+ * lines are handled. A line over {@link MAX_LINE_CHARS} is passed as null. A byte order mark
+ * at the start of the stream (the start of a file) is dropped, as the ALB reader drops it
+ * (alb-scan.ts): line 1 reads as without it.
  */
 export async function forEachLine(
   stream: Readable,
@@ -244,7 +246,8 @@ export async function forEachLine(
       onLine(null, lineNumber);
       return;
     }
-    onLine(text.endsWith("\r") ? text.slice(0, -1) : text, lineNumber);
+    const line = lineNumber === 1 ? withoutByteOrderMark(text) : text;
+    onLine(line.endsWith("\r") ? line.slice(0, -1) : line, lineNumber);
   };
   const take = (text: string): void => {
     let start = 0;

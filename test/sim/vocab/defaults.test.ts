@@ -85,6 +85,7 @@ describe("the defaults", () => {
           "albThreadMinBytes": 201326592,
           "k6Scenario": "k6",
           "k6ThreadMinBytes": 1073741824,
+          "latencyExactValues": 128,
           "s3Region": "us-east-1",
           "sparseQuietSeconds": 86400,
           "stepSeconds": 60,

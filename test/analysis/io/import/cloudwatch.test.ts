@@ -298,7 +298,9 @@ describe("importTrace --format cloudwatch", () => {
     // The query file given as a SOURCE: the message says where it goes.
     await expect(
       run({ sources: [data("get-metric-data.awscli-example1-queries.json")] }),
-    ).rejects.toThrow(/is a --metric-data-queries file: pass it with --queries FILE/);
+    ).rejects.toThrow(
+      /queries\.json is a --metric-data-queries file \(the queries aws cloudwatch get-metric-data ran\), not data to import: give it as --queries .*queries\.json, and the get-metric-data output it produced as SOURCE\.$/,
+    );
     await expect(
       run({ sources: [data(EVENTS_JSON)], queriesFile: join(dir, "missing.json") }),
     ).rejects.toThrow(/--queries .*missing\.json does not exist/);

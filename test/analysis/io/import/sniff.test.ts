@@ -166,7 +166,7 @@ describe("sniffSources", () => {
     expect(await sniffSources([folder])).toMatchObject({
       ok: false,
       message: expect.stringMatching(
-        /holds .*queries\.json that is not a source but a --metric-data-queries file/,
+        /^\S+cloudwatch holds \S+queries\.json, a --metric-data-queries file \(the queries aws cloudwatch get-metric-data ran\), not data to import: give it as --queries \S+queries\.json \(it may stay in the folder\)\.$/,
       ),
     });
     expect(await sniffSources([folder], { queries: `file://${queries}` })).toMatchObject({
