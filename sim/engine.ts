@@ -1841,6 +1841,8 @@ class Simulation {
       maxTasks: tally.maxTasks,
       minTasks: Number.isFinite(tally.minTasks) ? tally.minTasks : 0,
       meanTasks: seconds > 0 ? tally.taskSecondsSum / seconds : 0,
+      maxDesiredCount: Number.isFinite(tally.minDesired) ? tally.maxDesired : this.fleet.desired,
+      minDesiredCount: Number.isFinite(tally.minDesired) ? tally.minDesired : this.fleet.desired,
       scalingActions: this.scaler.actions,
       peakCpuUtilization: tally.peakCpu,
       meanCpuUtilization: tally.cpuSteps > 0 ? tally.cpuSum / tally.cpuSteps : 0,

@@ -511,6 +511,38 @@ describe("simulate: state invariants on every step", () => {
       { numRuns: 150 },
     );
   });
+
+  it("the Kpis' desired counts are whole, bound every step's mean desired count, and are the counts the scaling events and the start set", () => {
+    fc.assert(
+      fc.property(invariantScenarioArb, (input) => {
+        const { timeline: t, kpis, events } = run(input);
+        const { minDesiredCount: low, maxDesiredCount: high } = kpis;
+        expect(Number.isInteger(low) && Number.isInteger(high), `${low}–${high}`).toBe(true);
+        for (let i = 0; i < t!.length; i++) {
+          expect(t!.desiredCount[i]).toBeGreaterThanOrEqual(low! - rounding(low!));
+          expect(t!.desiredCount[i]).toBeLessThanOrEqual(high! + rounding(high!));
+        }
+        // Every count held for some time: the first step's start, and each change before the end.
+        const endMs = START + t!.length * input.stepSeconds * 1000;
+        const scaled = events.flatMap((e) =>
+          e.kind === "scale-out" || e.kind === "scale-in" ? [e] : [],
+        );
+        const first = scaled[0];
+        const held = [
+          first !== undefined && first.step === 0 ? first.from : Math.round(t!.desiredCount[0]!),
+        ];
+        for (const e of scaled) if (e.timeMs < endMs) held.push(e.to);
+        if (events.every((e) => e.kind !== "scheduled-action" || e.timeMs >= endMs)) {
+          expect(high).toBe(Math.max(...held));
+          expect(low).toBe(Math.min(...held));
+        } else {
+          expect(high).toBeGreaterThanOrEqual(Math.max(...held));
+          expect(low).toBeLessThanOrEqual(Math.min(...held));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
 
 // ---------------------------------------------------------------------------------------
