@@ -14,7 +14,7 @@ import { simulate } from "../sim/engine.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import { GATE_DEFAULTS, RIGHTSIZE_DEFAULTS } from "../sim/vocab/defaults.js";
 import { mostTasks, plural, taskRange } from "../sim/vocab/numbers.js";
-import { tooFewSamples } from "./gate.js";
+import { fewSamplesClause, tooFewSamples } from "./gate.js";
 import { meetsSlo } from "../sim/search.js";
 import {
   FARGATE_CPUS,
@@ -125,7 +125,7 @@ function sampleCaution(cpu: number, cpuP: number, mem: number, memP: number): st
     mem === 0 ? "the bundle has no memory datapoint" : few(mem, memP, "memory"),
   ].filter((p): p is string => p !== null);
   if (parts.length === 0) return null;
-  return `Too few datapoints to size a task on: ${parts.join("; ")}; with fewer, even the largest falls below that percentile more often than ${Number(((1 - confidence) * 100).toFixed(2))} % of the time. Take the size as a floor, not an answer.`;
+  return `Too few datapoints to size a task on: ${parts.join("; ")}; ${fewSamplesClause(confidence)}. Take the size as a floor, not an answer.`;
 }
 
 /** The smallest valid memory (MiB) for a Fargate CPU that holds `memoryMiB`; null when none does. */
