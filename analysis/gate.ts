@@ -346,9 +346,26 @@ export function tooFewSamples(
   percent: number | null,
   confidence: number,
 ): number | null {
+  return shortOfSamples(samples, percent, confidence)?.fewest ?? null;
+}
+
+/** {@link tooFewSamples} with what it was asked, known to be there: null when the samples are enough or unknown. */
+function shortOfSamples(
+  samples: number | undefined,
+  percent: number | null,
+  confidence: number,
+): { readonly fewest: number; readonly samples: number; readonly percent: number } | null {
   if (samples === undefined || percent === null) return null;
   const fewest = fewestSamples(percent, confidence);
-  return fewest !== null && samples < fewest ? fewest : null;
+  return fewest !== null && samples < fewest ? { fewest, samples, percent } : null;
+}
+
+/**
+ * Why a percentile needs {@link fewestSamples}, in the words the gate and rightsize both say it:
+ * "with fewer, even the largest falls below the p95 more often than 5 % of the time".
+ */
+export function fewSamplesClause(confidence: number, statistic = "that percentile"): string {
+  return `with fewer, even the largest falls below ${statistic} more often than ${round((1 - confidence) * 100, 2)} % of the time`;
 }
 
 /**
@@ -362,15 +379,15 @@ function unlessTooFewSamples(
   confidence: number,
   what: string,
 ): GateCheck {
-  const fewest = check.verdict === "pass" ? tooFewSamples(samples, percent, confidence) : null;
-  if (fewest === null || samples === undefined || percent === null) return check;
-  const statistic = percent === 50 ? "the median" : `the p${round(percent, 3)}`;
+  const short = check.verdict === "pass" ? shortOfSamples(samples, percent, confidence) : null;
+  if (short === null) return check;
+  const statistic = short.percent === 50 ? "the median" : `the p${round(short.percent, 3)}`;
   const { latency: _latency, ...rest } = check;
   return {
     ...rest,
     verdict: "skip",
-    detail: `not judged: ${check.detail.replace(/\.$/, "")}, but on ${plural(samples, what)} only: a pass needs ${fewest} (with fewer, even the largest falls below ${statistic} more often than ${round((1 - confidence) * 100, 2)} % of the time; gate.yaml latencySampleConfidence: ${confidence}).`,
-    numbers: { ...check.numbers, samples, fewestSamples: fewest },
+    detail: `not judged: ${check.detail.replace(/\.$/, "")}, but on ${plural(short.samples, what)} only: a pass needs ${short.fewest} (${fewSamplesClause(confidence, statistic)}; gate.yaml latencySampleConfidence: ${confidence}).`,
+    numbers: { ...check.numbers, samples: short.samples, fewestSamples: short.fewest },
   };
 }
 

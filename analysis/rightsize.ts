@@ -13,8 +13,8 @@
 import { simulate } from "../sim/engine.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import { GATE_DEFAULTS, RIGHTSIZE_DEFAULTS } from "../sim/vocab/defaults.js";
-import { plural } from "../sim/vocab/numbers.js";
-import { tooFewSamples } from "./gate.js";
+import { mostTasks, plural, taskRange } from "../sim/vocab/numbers.js";
+import { fewSamplesClause, tooFewSamples } from "./gate.js";
 import { meetsSlo } from "../sim/search.js";
 import {
   FARGATE_CPUS,
@@ -125,7 +125,7 @@ function sampleCaution(cpu: number, cpuP: number, mem: number, memP: number): st
     mem === 0 ? "the bundle has no memory datapoint" : few(mem, memP, "memory"),
   ].filter((p): p is string => p !== null);
   if (parts.length === 0) return null;
-  return `Too few datapoints to size a task on: ${parts.join("; ")}; with fewer, even the largest falls below that percentile more often than ${Number(((1 - confidence) * 100).toFixed(2))} % of the time. Take the size as a floor, not an answer.`;
+  return `Too few datapoints to size a task on: ${parts.join("; ")}; ${fewSamplesClause(confidence)}. Take the size as a floor, not an answer.`;
 }
 
 /** The smallest valid memory (MiB) for a Fargate CPU that holds `memoryMiB`; null when none does. */
@@ -290,7 +290,7 @@ export function rightsize(
   } else if (cur && recommended !== cur) {
     const saving = cur.kpis!.monthlyCostUsd - recommended.kpis!.monthlyCostUsd;
     reasons.push(
-      `${recommended.label} meets the SLO under the current policy at $${recommended.kpis!.monthlyCostUsd.toFixed(2)}/month, $${saving.toFixed(2)} less than ${cur.label}; it ran ${tasks(recommended.kpis!.minTasks)}–${tasks(recommended.kpis!.maxTasks)} tasks in the replay.`,
+      `${recommended.label} meets the SLO under the current policy at $${recommended.kpis!.monthlyCostUsd.toFixed(2)}/month, $${saving.toFixed(2)} less than ${cur.label}; it ran ${taskRange(recommended.kpis!)} tasks in the replay.`,
     );
   } else {
     reasons.push(
@@ -300,7 +300,7 @@ export function rightsize(
   for (const r of rows)
     if (r.perTaskPick && !r.meetsSlo)
       reasons.push(
-        `${r.label}, what per-task usage alone suggests, misses the SLO once scaling is simulated (${r.kpis!.sloViolationMinutes.toFixed(0)} violation minutes, ${tasks(r.kpis!.oomKills)} OOM kills, up to ${tasks(r.kpis!.maxTasks)} of MaxCapacity ${current.scaling.MaxCapacity} tasks).`,
+        `${r.label}, what per-task usage alone suggests, misses the SLO once scaling is simulated (${r.kpis!.sloViolationMinutes.toFixed(0)} violation minutes, ${tasks(r.kpis!.oomKills)} OOM kills, up to ${mostTasks(r.kpis!)} desired of MaxCapacity ${current.scaling.MaxCapacity} tasks).`,
       );
   return { need, rows, recommended, simulated: true, reasons };
 }

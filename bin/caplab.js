@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // The only place that calls process.exit: everything else returns an exit code.
-import { inspect } from "node:util";
+// Ctrl-C is said from the start: the listener goes in before the rest of the CLI loads (a second
+// or two on a busy machine), from a module that loads little; the rest is imported after it.
 import { sayWhenStopped } from "../dist/cli/context.js";
-import { main } from "../dist/cli/main.js";
-import { printable } from "../dist/reports/escape.js";
-import { maskSecrets, secretValuesOf } from "../dist/sim/vocab/redact.js";
 
 sayWhenStopped();
+const [{ inspect }, { main }, { printable }, { maskSecrets, secretValuesOf }] = await Promise.all([
+  import("node:util"),
+  import("../dist/cli/main.js"),
+  import("../dist/reports/escape.js"),
+  import("../dist/sim/vocab/redact.js"),
+]);
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -11,7 +11,9 @@ import { maskSecrets } from "../sim/vocab/redact.js";
 import type { Env, Io } from "../sim/vocab/index.js";
 
 export type { Env, Io };
-export { printWarnings } from "../sim/vocab/index.js";
+// (From its own module, not the vocabulary's index: bin/caplab.js loads this module before the
+// rest of the CLI, to say a Ctrl-C during their loading, so it must load little.)
+export { printWarnings } from "../sim/vocab/terminal.js";
 
 export interface CliContext {
   /** Where text goes; every piece passes through {@link printable} (see {@link printableIo}). */
@@ -113,18 +115,23 @@ export function onProcessInterrupt(handler: (signal: InterruptSignal) => void): 
   };
 }
 
+/** Whether {@link sayWhenStopped} has put its listeners in (once per process). */
+let sayingWhenStopped = false;
+
 /**
- * Ctrl-C or SIGTERM while no step of the command has taken the signal (during a sweep, a read,
- * a chart): Node.js would end the process without a word. This says what was stopped and
- * that nothing is half-written (every file caplab writes is replaced whole, and the next run
- * clears a temporary one), then ends the process by the same signal (exit 130 or 143 in a
- * shell). Steps that take the signal themselves (writing an output folder, `collect`, `run`)
- * have their own listeners and say their own words: this one then keeps quiet. Called once per
- * process by bin/caplab.js.
+ * Ctrl-C or SIGTERM while no step of the command has taken the signal (while the CLI loads, during
+ * a sweep, a read, a chart): Node.js would end the process without a word. This says what was
+ * stopped and that nothing is half-written (every file caplab writes is replaced whole, and the
+ * next run clears a temporary one), then ends the process by the same signal (exit 130 or 143 in
+ * a shell). Steps that take the signal themselves (writing an output folder, `collect`, `run`)
+ * have their own listeners and say their own words: this one then keeps quiet. bin/caplab.js
+ * calls it before it loads the rest of the CLI (this module loads little); a second call does
+ * nothing.
  */
 export function sayWhenStopped(): void {
+  if (sayingWhenStopped) return;
+  sayingWhenStopped = true;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    if (process.listeners(signal).some((l) => l.name === "caplabStopped")) continue;
     const caplabStopped = () => {
       if (process.listenerCount(signal) > 1) return;
       process.stderr.write(

@@ -23,6 +23,7 @@ import { describeCommand } from "./help.js";
 import { COMMAND_HELP } from "./help-text.js";
 import { addTodaysConfigOptions, numberOption, sloP95Option } from "./options.js";
 import { formatCount, plural } from "../reports/format.js";
+import { runningBounds, type TaskCounts } from "../sim/vocab/numbers.js";
 
 export interface RightsizeCommandOptions extends TodaysConfigFlags {
   readonly sloP95?: number;
@@ -37,7 +38,7 @@ export function renderRightsize(r: RightsizeResult, coverage: TraceCoverage | nu
     `Need per task: ${r.need.cpuUnits.toFixed(0)} CPU units (p95 ${r.need.cpuUnitsPercentile.toFixed(0)} of ${plural(r.need.cpuSamples, "datapoint")} + headroom), ${r.need.memoryMiB.toFixed(0)} MiB (p99 ${r.need.memoryMiBPercentile.toFixed(0)} of ${plural(r.need.memorySamples, "datapoint")} + headroom)`,
     "",
     r.simulated
-      ? "  size                      $/month  tasks   SLO-min  OOM  meets SLO"
+      ? "  size                      $/month  desired  SLO-min  OOM  meets SLO"
       : "  size                      $/task-month",
   ];
   const named = r.rows.map(
@@ -52,7 +53,7 @@ export function renderRightsize(r: RightsizeResult, coverage: TraceCoverage | nu
     lines.push(
       k === null
         ? `  ${name} ${row.taskMonthlyCostUsd.toFixed(2).padStart(12)}`
-        : `  ${name} ${k.monthlyCostUsd.toFixed(2).padStart(8)}  ${`${formatCount(k.minTasks)}-${formatCount(k.maxTasks)}`.padStart(5)}  ${k.sloViolationMinutes.toFixed(0).padStart(7)}  ${formatCount(k.oomKills).padStart(3)}  ${row.meetsSlo ? "yes" : "no"}`,
+        : `  ${name} ${k.monthlyCostUsd.toFixed(2).padStart(8)}  ${wholeTaskSpan(k).padStart(7)}  ${k.sloViolationMinutes.toFixed(0).padStart(7)}  ${formatCount(k.oomKills).padStart(3)}  ${row.meetsSlo ? "yes" : "no"}`,
     );
   }
   lines.push("", `Recommended: ${r.recommended ? r.recommended.label : "none"}`, ...r.reasons);
@@ -126,4 +127,11 @@ export async function runRightsizeCommand(
     opts.json ? jsonText({ ...result, thinData, coverage }) : renderRightsize(result, coverage),
   );
   return 0;
+}
+
+/** The desired-task column: "2-27", whole tasks (the running bounds for Kpis without desired counts). */
+function wholeTaskSpan(k: TaskCounts): string {
+  return k.minDesiredCount !== undefined && k.maxDesiredCount !== undefined
+    ? `${k.minDesiredCount}-${k.maxDesiredCount}`
+    : `${runningBounds(k).low}-${runningBounds(k).high}`;
 }

@@ -21,7 +21,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
-import { formatCompact, formatCount, formatNumber, plural } from "../reports/format.js";
+import { formatCompact, formatNumber, plural, taskRange } from "../reports/format.js";
 import { deploymentSummary } from "../analysis/deployment-outcome.js";
 import { assessTrace, coverageSummary, thinDataReason } from "../analysis/trace-coverage.js";
 import { sloBudget } from "../reports/slo-budget.js";
@@ -125,7 +125,7 @@ export async function runSimulateCommand(
       [
         `Simulated ${plural(Number(k.minutes.toFixed(0)), "minute")} of ${trace.source} (${trace.stepSeconds}-s steps).`,
         `  cost            $${formatNumber(k.costUsd, 2)} ($${formatNumber(k.monthlyCostUsd)} a month)`,
-        `  tasks           ${formatCount(k.minTasks)}–${formatCount(k.maxTasks)}, mean ${k.meanTasks.toFixed(1)}; ${k.scalingActions} scaling actions`,
+        `  tasks           ${taskRange(k)}; mean ${k.meanTasks.toFixed(1)} running; ${k.scalingActions} scaling actions`,
         `  latency         mean p95 ${formatNumber(k.meanP95LatencyMs)} ms, worst p95 ${formatNumber(k.worstP95LatencyMs)} ms`,
         `  errors          ${k.errorRatePercent.toFixed(3)}% (${formatNumber(k.failedRequests)} of ${formatNumber(k.totalRequests)} ${Math.round(k.totalRequests) === 1 ? "request" : "requests"} failed)`,
         `  SLO             ${formatNumber(k.sloViolationMinutes)} violating ${k.sloViolationMinutes === 1 ? "minute" : "minutes"} (budget ${formatCompact(budget.minutes, budget.minutes < 1 ? 3 : 1)}: ${budget.basis})`,

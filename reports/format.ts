@@ -14,7 +14,7 @@ export function formatCount(v: number): string {
 }
 
 /** plural() lives with the other number formats in sim/vocab/numbers.ts; re-exported here. */
-export { plural } from "../sim/vocab/numbers.js";
+export { plural, taskRange } from "../sim/vocab/numbers.js";
 
 /** A number with fixed decimals and thousands separators; "—" when not finite. */
 export function formatNumber(v: number, decimals = 0): string {

@@ -20,7 +20,7 @@ import { dataFloor, ratingWithReasons, riskWords } from "../sim/risk.js";
 import { plural } from "../sim/vocab/numbers.js";
 import {
   formatCompact,
-  formatCount,
+  taskRange,
   formatHours,
   formatNumber,
   formatPercent,
@@ -128,10 +128,7 @@ export function keyFigureRows(kpis: Kpis, result: PlanResult): Row[] {
       "Worst p95 latency",
       `${formatNumber(kpis.worstP95LatencyMs)} ms (SLO ${formatNumber(result.slo.latencyP95Ms)} ms)`,
     ],
-    [
-      "Tasks",
-      `${formatCount(kpis.minTasks)}–${formatCount(kpis.maxTasks)} (mean ${formatNumber(kpis.meanTasks, 1)})`,
-    ],
+    ["Tasks", `${taskRange(kpis)}; mean ${formatNumber(kpis.meanTasks, 1)} running`],
   ];
 }
 

@@ -13,7 +13,7 @@ import {
   type PlanResult,
   type SimulatedRun,
 } from "../sim/vocab/index.js";
-import { formatCount, formatNumber } from "./format.js";
+import { formatNumber, taskRange } from "./format.js";
 import { paretoLimitText, planVerdict } from "./plan-facts.js";
 import { renderSnippets } from "./snippets.js";
 
@@ -249,7 +249,7 @@ export function renderPlanSummary(
         `  cooldowns        ScaleOutCooldown ${tt.ScaleOutCooldown} s, ScaleInCooldown ${tt.ScaleInCooldown} s`,
       );
     lines.push(
-      `  expected         $${formatNumber(rec.kpis.monthlyCostUsd)} a month, ${formatNumber(rec.kpis.sloViolationMinutes)} SLO-violating minutes, ${rec.kpis.errorRatePercent.toFixed(3)}% errors, worst p95 ${formatNumber(rec.kpis.worstP95LatencyMs)} ms, ${formatCount(rec.kpis.minTasks)}–${formatCount(rec.kpis.maxTasks)} tasks`,
+      `  expected         $${formatNumber(rec.kpis.monthlyCostUsd)} a month, ${formatNumber(rec.kpis.sloViolationMinutes)} SLO-violating minutes, ${rec.kpis.errorRatePercent.toFixed(3)}% errors, worst p95 ${formatNumber(rec.kpis.worstP95LatencyMs)} ms, tasks ${taskRange(rec.kpis)}`,
     );
   } else {
     lines.push("", verdict.headline);

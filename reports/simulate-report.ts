@@ -28,7 +28,7 @@ import { markdownCell, markdownInline } from "./escape.js";
 import {
   escapeHtml,
   formatCompact,
-  formatCount,
+  taskRange,
   formatHours,
   formatNumber,
   formatPercent,
@@ -125,7 +125,7 @@ export function simulateVerdict(input: SimulateOutput): SimulateVerdict {
   const cautions = coverage?.notes ?? [];
   const lines = [
     `${formatUsd(k.monthlyCostUsd)} a month (${formatUsd(k.costUsd)} for the ${formatHours(k.minutes / 60)} simulated)`,
-    `${formatCount(k.minTasks)}–${formatCount(k.maxTasks)} tasks (mean ${formatNumber(k.meanTasks, 1)}), ${plural(k.scalingActions, "scaling action")}`,
+    `tasks ${taskRange(k)}; mean ${formatNumber(k.meanTasks, 1)} running; ${plural(k.scalingActions, "scaling action")}`,
   ];
   const base = { lines, thinData: thin !== null, cautions, coverage };
   if (slo === null)
@@ -231,7 +231,7 @@ ${[
   ["SLO-violating minutes", formatNumber(k.sloViolationMinutes)],
   ["Error rate", formatPercent(k.errorRatePercent, 3)],
   ["Worst p95 latency", `${formatNumber(k.worstP95LatencyMs)} ms`],
-  ["Tasks", `${formatCount(k.minTasks)}–${formatCount(k.maxTasks)}`],
+  ["Tasks", taskRange(k)],
   ["OOM kills", formatNumber(k.oomKills, k.oomKills % 1 === 0 ? 0 : 1)],
 ]
   .map(([label, value]) => {
@@ -296,7 +296,7 @@ export function renderSimulateMarkdown(input: SimulateOutput, maxEvents = 50): s
     `| SLO-violating minutes | ${formatNumber(k.sloViolationMinutes)} |`,
     `| Error rate | [${formatPercent(k.errorRatePercent, 3)}](#worst-minutes) |`,
     `| Worst p95 latency | [${formatNumber(k.worstP95LatencyMs)} ms](#worst-minutes) |`,
-    `| Tasks | ${formatCount(k.minTasks)}–${formatCount(k.maxTasks)} (mean ${formatNumber(k.meanTasks, 1)}) |`,
+    `| Tasks | ${taskRange(k)}; mean ${formatNumber(k.meanTasks, 1)} running |`,
     "",
   );
   if (input.slo) {

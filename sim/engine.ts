@@ -108,6 +108,7 @@ export interface SimulateOptions {
 export interface SimulationResult {
   readonly kpis: Kpis;
   readonly timeline: Timeline | null;
+  /** In time order; events at the same moment in the order the phases emitted them (inTimeOrder). */
   readonly events: readonly ScalingEvent[];
   /** When and why the simulation stopped early (SimulateOptions.stop); null when it ran to the end. */
   readonly pruned: PrunedAt | null;
@@ -633,6 +634,7 @@ class Simulation {
     this.sums.reset(t0);
     this.tally.stepCost = 0;
     const requests = this.trace.requests[i] ?? 0;
+    const firstEvent = this.events.length;
 
     this.scheduledActions(i, t0, t1);
     if (this.deployer !== null) this.deploy(i, t0);
@@ -655,6 +657,7 @@ class Simulation {
     this.bill(t1);
     this.fleet.mergeCaughtUp(t1, this.slowStartSeconds, this.minBilled);
     this.account(i, requests);
+    if (this.events.length - firstEvent > 1) inTimeOrder(this.events, firstEvent);
   }
 
   /** Scheduled actions due before the step ends take effect at their time. */
@@ -1841,6 +1844,8 @@ class Simulation {
       maxTasks: tally.maxTasks,
       minTasks: Number.isFinite(tally.minTasks) ? tally.minTasks : 0,
       meanTasks: seconds > 0 ? tally.taskSecondsSum / seconds : 0,
+      maxDesiredCount: Number.isFinite(tally.minDesired) ? tally.maxDesired : this.fleet.desired,
+      minDesiredCount: Number.isFinite(tally.minDesired) ? tally.minDesired : this.fleet.desired,
       scalingActions: this.scaler.actions,
       peakCpuUtilization: tally.peakCpu,
       meanCpuUtilization: tally.cpuSteps > 0 ? tally.cpuSum / tally.cpuSteps : 0,
@@ -1850,6 +1855,28 @@ class Simulation {
       ...(deployments !== undefined ? { deployments } : {}),
     };
     return kpis;
+  }
+}
+
+/**
+ * Puts `events[from..]` (one step's) in time order, in place: a stable insertion sort, so events
+ * at the same time keep the order the phases emitted them in (a kill before its replacement's
+ * words, a scale-out before the kills of the tasks it started). A step's phases emit in phase
+ * order, not time order: a health check late in the step before a kill early in it, the kills of
+ * tasks a scale-out started (which die as they start) after the scale-out's later evaluations.
+ * Called at the step's end, after the circuit breaker has rewritten its kill events by index
+ * (`trippedByKills`). Cost: linear when already in order, as nearly every step is.
+ */
+export function inTimeOrder(events: ScalingEvent[], from: number): void {
+  for (let k = from + 1; k < events.length; k++) {
+    const e = events[k]!;
+    let j = k - 1;
+    if (!(events[j]!.timeMs > e.timeMs)) continue;
+    while (j >= from && events[j]!.timeMs > e.timeMs) {
+      events[j + 1] = events[j]!;
+      j--;
+    }
+    events[j + 1] = e;
   }
 }
 

@@ -519,6 +519,9 @@ export class Fleet {
     const sums = this.sums;
     const dt = tau - sums.changedAt;
     if (dt > 0) {
+      const tally = this.tally;
+      if (this.desired > tally.maxDesired) tally.maxDesired = this.desired;
+      if (this.desired < tally.minDesired) tally.minDesired = this.desired;
       sums.desired += this.desired * dt;
       sums.min += this.min * dt;
       sums.max += this.max * dt;

@@ -577,12 +577,6 @@ export function worstMinuteContext(
     current === null
       ? ""
       : `the current setting's worst minute is ${currentFar ? "also far outside" : "within bounds"} (${worstMinuteText(current)})`;
-  // The traffic brings a minute both are far outside in; but where the pick fails requests in it
-  // and the current setting does not (only slow), the settings add the failures.
-  const failsMore =
-    current !== null &&
-    farOutside(risk.worstMinute, slo).errors &&
-    !farOutside(current, slo).errors;
   if (within.length === 0) {
     const none =
       others.length === 0
@@ -594,7 +588,14 @@ export function worstMinuteContext(
       .filter((x) => x !== "")
       .join(current && currentFar ? ", and " : ", but ");
     const text = both.charAt(0).toUpperCase() + both.slice(1);
-    if (current !== null && currentFar && failsMore)
+    // The traffic brings a minute both are far outside in; but where the pick fails requests in
+    // it and the current setting does not (only slow), the settings add the failures.
+    if (
+      current !== null &&
+      currentFar &&
+      farOutside(risk.worstMinute, slo).errors &&
+      !farOutside(current, slo).errors
+    )
       return `${text}: the traffic brings that minute, but the pick fails up to ${pct(risk.worstMinute.errorRatePercent)} of a minute's requests where the current setting fails at most ${pct(current.errorRatePercent)} (the report's worst minutes say when and why).`;
     return current === null || currentFar
       ? `${text}: that minute comes from the traffic more than from the settings (the report's worst minutes say when and why).`

@@ -356,7 +356,8 @@ export function rateRisk(inputs: RiskInputs): RiskAssessment {
       kind: "at-max-capacity",
       points: 1,
       atLeast: null,
-      reason: `runs at its MaxCapacity of ${num(max)} task${max === 1 ? "" : "s"} at its busiest (${num(kpis.maxTasks, 1)} running${kpis.maxTasks > max + 0.5 ? ": replacements and draining tasks run beside the desired count" : ""}), with no room to scale out for more traffic`,
+      // (maxTasks is a step's mean: 206.9 says more than 206 ran at some moment, in whole tasks.)
+      reason: `runs at its MaxCapacity of ${num(max)} task${max === 1 ? "" : "s"} at its busiest${kpis.maxTasks > max + 0.5 ? ` (more than ${num(Math.floor(kpis.maxTasks))} running: replacements and draining tasks run beside the desired count)` : ""}, with no room to scale out for more traffic`,
     });
   const w = inputs.worstMinute;
   const { p95: p95Far, errors: errorsFar } = farOutside(w, slo);

@@ -25,6 +25,9 @@ export class Tally {
   worstP95 = 0;
   maxTasks = 0;
   minTasks = Infinity;
+  /** Most and fewest desired tasks held for some time (Fleet.markChange). */
+  maxDesired = 0;
+  minDesired = Infinity;
   taskSecondsSum = 0;
   cpuSum = 0;
   cpuSteps = 0;

@@ -46,3 +46,49 @@ export function formatHours(hours: number): string {
   if (hours * 60 >= 1) return `${compactOne(hours * 60)} min`;
   return `${compactOne(Math.max(0, hours * 3600))} s`;
 }
+
+/** The task figures of a run's Kpis that {@link taskRange} reads (sim/vocab/types.ts Kpis). */
+export interface TaskCounts {
+  readonly minTasks: number;
+  readonly maxTasks: number;
+  readonly minDesiredCount?: number;
+  readonly maxDesiredCount?: number;
+}
+
+/**
+ * Whole-number bounds of the per-step means of running tasks: the floor of the fewest and the
+ * ceiling of the most. With whole tasks both are counts that some moment reached (a step whose
+ * mean is 27.3 ran 28 or more at some moment; one whose mean is 0.4 ran none at some moment), so
+ * they never claim a count that never ran, as rounding a mean could.
+ *
+ * @example runningBounds({ minTasks: 0.4, maxTasks: 3.8 }) → { low: 0, high: 4 }
+ */
+export function runningBounds(k: TaskCounts): { readonly low: number; readonly high: number } {
+  return { low: Math.floor(k.minTasks + 1e-9), high: Math.ceil(k.maxTasks - 1e-9) };
+}
+
+/**
+ * The run's task range in whole tasks, labelled by what it counts: the fewest and most tasks
+ * desired at any moment, exact ("2–27 desired"), and, where running tasks went outside that range
+ * (a deployment's extra tasks, tasks that died or never turned healthy), the running tasks'
+ * {@link runningBounds} too ("2–3 desired (running 0–4 by step means)"). Kpis written before the
+ * desired counts were kept (a summary.json read back) give the running bounds alone
+ * ("0–4 running (by step means)").
+ *
+ * @example taskRange({ minTasks: 2, maxTasks: 27.3, minDesiredCount: 2, maxDesiredCount: 28 }) → "2–28 desired"
+ */
+export function taskRange(k: TaskCounts): string {
+  const run = runningBounds(k);
+  const running = `${groupThousands(String(run.low))}–${groupThousands(String(run.high))}`;
+  if (k.minDesiredCount === undefined || k.maxDesiredCount === undefined)
+    return `${running} running (by step means)`;
+  const desired = `${groupThousands(String(k.minDesiredCount))}–${groupThousands(String(k.maxDesiredCount))} desired`;
+  return run.low < k.minDesiredCount || run.high > k.maxDesiredCount
+    ? `${desired} (running ${running} by step means)`
+    : desired;
+}
+
+/** The most tasks a run's Kpis say ran or were desired, as a whole number: the desired count's maximum, else {@link runningBounds}' high. */
+export function mostTasks(k: TaskCounts): number {
+  return k.maxDesiredCount ?? runningBounds(k).high;
+}

@@ -268,9 +268,20 @@ export interface Kpis {
   readonly meanP95LatencyMs: number;
   /** Worst per-minute p95 latency, ms. */
   readonly worstP95LatencyMs: number;
-  /** Most and fewest running tasks in a step (the timeline's runningCount: means over a step). */
+  /**
+   * Most and fewest running tasks in a step: the timeline's runningCount, a mean over the step,
+   * so not a whole number (27.3 says that some moment of that step ran more than 27). Reports
+   * print the desired counts below as the task range, and these only as a mean's bounds.
+   */
   readonly maxTasks: number;
   readonly minTasks: number;
+  /**
+   * Most and fewest tasks desired at any moment of the run (ECS's desired count, as Application
+   * Auto Scaling and scheduled actions set it): whole numbers, each held for some time within the
+   * run. Absent from Kpis written before they were added (a summary.json read back).
+   */
+  readonly maxDesiredCount?: number;
+  readonly minDesiredCount?: number;
   /** Time-weighted mean of running tasks, draining ones included. */
   readonly meanTasks: number;
   /** Scale-out plus scale-in actions. */

@@ -3,6 +3,7 @@ import {
   DEFAULT_GATE_CONFIG,
   evaluateGate,
   fewestSamples,
+  fewSamplesClause,
   tooFewSamples,
   gateExitCode,
   GATE_DEFAULTS,
@@ -267,6 +268,7 @@ describe("evaluateGate", () => {
     expect(p95.detail).toBe(
       "not judged: 80 ms ≤ limit 500 ms, but on 12 requests only: a pass needs 59 (with fewer, even the largest falls below the p95 more often than 5 % of the time; gate.yaml latencySampleConfidence: 0.95).",
     );
+    expect(p95.detail).toContain(`(${fewSamplesClause(0.95, "the p95")};`);
     expect(r.checks.find((c) => c.id === "slo-p99")!.detail).toMatch(/a pass needs 299 \(/);
     expect(r).toMatchObject({ verdict: "inconclusive", latencyJudged: 0 });
     // A miss on 12 requests is a miss; 59 requests pass the p95; 0 turns the rule off.

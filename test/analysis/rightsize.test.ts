@@ -8,6 +8,7 @@ import {
   rightsizeService,
   taskNeed,
 } from "../../analysis/rightsize.js";
+import { fewSamplesClause, GATE_DEFAULTS } from "../../analysis/gate.js";
 import { SloSchema } from "../../sim/vocab/index.js";
 import { loadObservedBundle } from "../../analysis/io/files/observed-bundle.js";
 import {
@@ -69,6 +70,11 @@ describe("rightsize", () => {
           `^Too few datapoints to size a task on: the memory's p99 rests on ${need.memorySamples} datapoints \\(it needs 299\\);`,
         ),
       );
+      // In the gate's words for the same rule (analysis/gate.ts fewSamplesClause).
+      expect(need.caution).toContain(
+        "; with fewer, even the largest falls below that percentile more often than 5 % of the time. Take the size as a floor, not an answer.",
+      );
+      expect(need.caution).toContain(fewSamplesClause(GATE_DEFAULTS.latencySampleConfidence));
       expect(need.caution).not.toContain("CPU");
       // Percentiles the datapoints suffice for: no caution.
       expect(taskNeed(observed, { memoryPercentile: 0.95 }).caution).toBeNull();

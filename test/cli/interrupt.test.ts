@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const CLI = fileURLToPath(new URL("../helpers/caplab-cli.ts", import.meta.url));
 const CONTEXT = pathToFileURL(fileURLToPath(new URL("../../cli/context.ts", import.meta.url))).href;
 
 /** A process that calls sayWhenStopped (and `more`), says "ready", waits, and gets `signal`. */
@@ -57,5 +58,54 @@ describe("a signal no step of the command takes", () => {
       signal: null,
       stderr: "Stopped (Ctrl-C); nothing was written.\n",
     });
+  });
+});
+
+describe("a signal while the CLI loads", () => {
+  // bin/caplab.js (here its twin for the sources, test/helpers/caplab-cli.ts) puts the listener in
+  // before it imports the commands. A preload tells the test when a SIGINT listener goes in; the
+  // signal goes then, while the rest of the CLI still loads (over a second from the sources).
+  it("is said too: the listener goes in before the commands load", async () => {
+    const preload = `data:text/javascript,${encodeURIComponent(
+      `const on = process.on; process.on = function (event, listener) { const r = on.call(this, event, listener); if (event === "SIGINT") process.stderr.write("listening\\n"); return r; };`,
+    )}`;
+    const child = spawn(process.execPath, ["--import", preload, "--import", TSX, CLI, "--version"]);
+    let stderr = "";
+    let stdout = "";
+    let sent = false;
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+      if (!sent && stderr.includes("listening\n")) {
+        sent = true;
+        child.kill("SIGINT");
+      }
+    });
+    const end = await new Promise<{ code: number | null; signal: string | null }>(
+      (resolve, reject) => {
+        child.on("error", reject);
+        child.on("close", (code, signal) => resolve({ code, signal }));
+      },
+    );
+    // Stopped before `--version` ran: nothing on stdout, the one line on stderr, ended by SIGINT.
+    expect({ ...end, stdout, stderr }).toEqual({
+      code: null,
+      signal: "SIGINT",
+      stdout: "",
+      stderr:
+        "listening\ncaplab: stopped (Ctrl-C); nothing was left half-written: caplab replaces each file it writes whole, or not at all.\n",
+    });
+  });
+
+  it("puts in one listener per signal, however often sayWhenStopped is called", async () => {
+    const script = `import { sayWhenStopped } from ${JSON.stringify(CONTEXT)};
+sayWhenStopped();
+sayWhenStopped();
+process.stdout.write(JSON.stringify([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]));`;
+    const child = spawn(process.execPath, ["--import", TSX, "--input-type=module", "-e", script]);
+    let stdout = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    await new Promise((resolve) => child.on("close", resolve));
+    expect(JSON.parse(stdout)).toEqual([1, 1]);
   });
 });

@@ -73,7 +73,14 @@ describe.skipIf(!existsSync(shared))("caplab simulate examples/simulate-deploy.y
     const line =
       /deployment 1 +rolling at 1995-07-04T18:00Z \(new revision: 600 MiB at rest, 80 MiB per request in flight\): completed in 2 min; .* 0 failed requests/;
     expect(io.stdout()).toMatch(line);
+    // Task counts in whole tasks: the desired range, and the running tasks' bounds where the
+    // kills took them outside it (main printed "0–3.8", a mean's maximum read as a count).
+    expect(io.stdout()).toContain(
+      "  tasks           2–3 desired (running 0–4 by step means); mean 2.0 running; 16 scaling actions",
+    );
     const summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    expect(summary).toMatchObject({ minDesiredCount: 2, maxDesiredCount: 3, minTasks: 0 });
+    expect(summary.maxTasks).toBeCloseTo(3.8, 1);
     expect(summary.deployments[0]).not.toHaveProperty("circuitBreakerTrippedMinutes");
     expect(summary.deployments[0].newRevision).toEqual({
       memoryMiB: { base: 600, perInflightRequest: 80 },
@@ -83,6 +90,9 @@ describe.skipIf(!existsSync(shared))("caplab simulate examples/simulate-deploy.y
     expect(await main(["report", out], report), report.stderr()).toBe(0);
     expect(await readFile(join(out, "report.md"), "utf8")).toContain(
       "| Deployment 1 | rolling at 1995-07-04T18:00Z (new revision: 600 MiB at rest, 80 MiB per request in flight): completed in 2 min; ",
+    );
+    expect(await readFile(join(out, "report.md"), "utf8")).toContain(
+      "| Tasks | 2–3 desired (running 0–4 by step means); mean 2.0 running |",
     );
     expect(summary.oomKills).toBeGreaterThan(50);
     // Every kill comes after the deployment: the old revision's memory had room for the peaks.

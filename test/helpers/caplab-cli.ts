@@ -3,12 +3,15 @@
  * CLI from src/ in a process of its own, as bin/caplab.js runs it from dist/ (which a test
  * cannot rely on being fresh).
  */
-import { inspect } from "node:util";
 import { sayWhenStopped } from "../../cli/context.js";
-import { main } from "../../cli/main.js";
-import { maskSecrets, secretValuesOf } from "../../sim/vocab/redact.js";
 
+// Before the rest of the CLI loads, as bin/caplab.js does.
 sayWhenStopped();
+const [{ inspect }, { main }, { maskSecrets, secretValuesOf }] = await Promise.all([
+  import("node:util"),
+  import("../../cli/main.js"),
+  import("../../sim/vocab/redact.js"),
+]);
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

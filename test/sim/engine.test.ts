@@ -19,6 +19,7 @@ interface Input {
   readonly platform?: Record<string, unknown>;
   readonly service?: Record<string, unknown>;
   readonly task?: Record<string, unknown>;
+  readonly deployments?: readonly Record<string, unknown>[];
 }
 
 function run(input: Input, options: SimulateOptions = { record: true }): SimulationResult {
@@ -33,6 +34,7 @@ function run(input: Input, options: SimulateOptions = { record: true }): Simulat
       task: input.task,
       scaling: input.scaling,
       platform: input.platform ?? SIMPLE,
+      deployments: input.deployments,
     },
     options,
   );
@@ -507,6 +509,86 @@ describe("simulate: state invariants on every step", () => {
           rounding(kpis.failedRequests),
         );
         expect(kpis.minTasks).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("the Kpis' desired counts are whole, bound every step's mean desired count, and are the counts the scaling events and the start set", () => {
+    fc.assert(
+      fc.property(invariantScenarioArb, (input) => {
+        const { timeline: t, kpis, events } = run(input);
+        const { minDesiredCount: low, maxDesiredCount: high } = kpis;
+        expect(Number.isInteger(low) && Number.isInteger(high), `${low}–${high}`).toBe(true);
+        for (let i = 0; i < t!.length; i++) {
+          expect(t!.desiredCount[i]).toBeGreaterThanOrEqual(low! - rounding(low!));
+          expect(t!.desiredCount[i]).toBeLessThanOrEqual(high! + rounding(high!));
+        }
+        // Every count held for some time: the first step's start, and each change before the end.
+        const endMs = START + t!.length * input.stepSeconds * 1000;
+        const scaled = events.flatMap((e) =>
+          e.kind === "scale-out" || e.kind === "scale-in" ? [e] : [],
+        );
+        const first = scaled[0];
+        const held = [
+          first !== undefined && first.step === 0 ? first.from : Math.round(t!.desiredCount[0]!),
+        ];
+        for (const e of scaled) if (e.timeMs < endMs) held.push(e.to);
+        if (events.every((e) => e.kind !== "scheduled-action" || e.timeMs >= endMs)) {
+          expect(high).toBe(Math.max(...held));
+          expect(low).toBe(Math.min(...held));
+        } else {
+          expect(high).toBeGreaterThanOrEqual(Math.max(...held));
+          expect(low).toBeLessThanOrEqual(Math.min(...held));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Events in time order: a step's phases emit in phase order (health checks, kills, scale
+// events, the kills of tasks a scale-out started that die as they start), and the step puts
+// them in time order.
+
+/** A rolling deployment at a random minute, its new revision's base memory at times too large to fit. */
+const deploymentArb = fc.option(
+  fc.record({
+    /** Where in the trace, as a share of its span. */
+    at: fc.integer({ min: 0, max: 95 }).map((v) => v / 100),
+    base: fc.constantFrom(300, 700, 1500, 5000),
+    maximumPercent: fc.constantFrom(100, 150, 200),
+  }),
+  { nil: undefined },
+);
+
+describe("simulate: events", () => {
+  it("come out in time order over the whole run (ties in the order the phases emit them)", () => {
+    fc.assert(
+      fc.property(invariantScenarioArb, deploymentArb, (input, deployment) => {
+        const { events } = run({
+          ...input,
+          deployments:
+            deployment === undefined
+              ? []
+              : [
+                  {
+                    at: new Date(
+                      START +
+                        Math.floor(deployment.at * input.requests.length * input.stepSeconds) *
+                          1000,
+                    ).toISOString(),
+                    maximumPercent: deployment.maximumPercent,
+                    newRevision: { memoryMiB: { base: deployment.base } },
+                  },
+                ],
+        });
+        for (let k = 1; k < events.length; k++)
+          expect(
+            events[k]!.timeMs,
+            `event ${k} (${events[k]!.kind}) after ${events[k - 1]!.kind}`,
+          ).toBeGreaterThanOrEqual(events[k - 1]!.timeMs);
       }),
       { numRuns: 150 },
     );

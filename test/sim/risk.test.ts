@@ -277,7 +277,7 @@ describe("rateRisk", () => {
     });
     expect(at).toMatchObject({ rating: "low", points: 1 });
     expect(at.factors[0]?.reason).toBe(
-      "runs at its MaxCapacity of 5 tasks at its busiest (5.0 running), with no room to scale out for more traffic",
+      "runs at its MaxCapacity of 5 tasks at its busiest, with no room to scale out for more traffic",
     );
     // plan --default's cheaper neighbour: 206.9 running at MaxCapacity 180, replacements beside
     const over = rateRisk({
@@ -289,7 +289,7 @@ describe("rateRisk", () => {
       maxCapacity: 180,
     });
     expect(over.factors[0]?.reason).toBe(
-      "runs at its MaxCapacity of 180 tasks at its busiest (206.9 running: replacements and draining tasks run beside the desired count), with no room to scale out for more traffic",
+      "runs at its MaxCapacity of 180 tasks at its busiest (more than 206 running: replacements and draining tasks run beside the desired count), with no room to scale out for more traffic",
     );
     const below = {
       kpis: kpis({ maxTasks: 4 }),
