@@ -217,7 +217,7 @@ describe("a CSV without a time column", () => {
     await writeFile(csv, "a,b\n1,2\n3,4\n");
     await refused(
       ["import", csv, "--format", "csv"],
-      /two-numbers\.csv has no column that reads as a time \(named timestamp, time, period…, or holding ISO 8601 times or Unix seconds since 1973\); name it with timeColumn\./,
+      /two-numbers\.csv has no column that reads as a time \(named timestamp, time, period…, or holding ISO 8601 times or Unix seconds since 1973\); name it with --time-column \(timeColumn in a config\)\./,
     );
     // Named, any number is a time: the user said so.
     const io = captureIo();

@@ -112,8 +112,16 @@ export async function readTraceCsvStream(
   const values: number[] = [];
   let header: string[] | null = null;
   let columns: Columns | null = null;
-  const badLines = { count: 0, first: "", option: "valueColumn" };
-  const bad = (line: number, what: string, option = "valueColumn"): void => {
+  const badLines: { count: number; first: string; option: "timeColumn" | "valueColumn" } = {
+    count: 0,
+    first: "",
+    option: "valueColumn",
+  };
+  const bad = (
+    line: number,
+    what: string,
+    option: "timeColumn" | "valueColumn" = "valueColumn",
+  ): void => {
     if (options.onBadLine) {
       options.onBadLine(line, what);
       return;
@@ -202,7 +210,7 @@ export async function readTraceCsvStream(
     const others = badLines.count - 1;
     const more = others > 0 ? ` (and ${others} more bad line${others > 1 ? "s" : ""})` : "";
     throw new UsageError(
-      `${badLines.first}${more}; fix the line or pass ${badLines.option}.`,
+      `${badLines.first}${more}; fix the line or name the column with ${columnOption(badLines.option)}.`,
       "bad-trace-line",
     );
   }
@@ -213,6 +221,14 @@ export async function readTraceCsvStream(
     );
   }
   return { source: displayPath(path), times, values };
+}
+
+/**
+ * A column option in both of its spellings, since a CSV trace comes from `caplab import`'s flags
+ * or a config's `trace:`: "--value-column (valueColumn in a config)".
+ */
+function columnOption(option: "timeColumn" | "valueColumn"): string {
+  return `${option === "timeColumn" ? "--time-column" : "--value-column"} (${option} in a config)`;
 }
 
 /** True when a row holds a time and a number, i.e. it is data rather than a header. */
@@ -252,7 +268,7 @@ function chooseColumns(
           .map((n) => excerpt(n, 40))
           .join(
             ", ",
-          )}${names.length > 12 ? ` and ${names.length - 12} more` : ""}); fix ${option}.`,
+          )}${names.length > 12 ? ` and ${names.length - 12} more` : ""}); fix ${columnOption(option)}.`,
         "missing-column",
       );
     }
@@ -273,7 +289,7 @@ function chooseColumns(
   if (time < 0) time = firstRow.findIndex(isUnixTimeCell);
   if (time < 0) {
     throw new UsageError(
-      `${path} has no column that reads as a time (named ${TIME_COLUMN_NAMES.slice(0, 3).join(", ")}…, or holding ISO 8601 times or Unix seconds since 1973); name it with timeColumn.`,
+      `${path} has no column that reads as a time (named ${TIME_COLUMN_NAMES.slice(0, 3).join(", ")}…, or holding ISO 8601 times or Unix seconds since 1973); name it with ${columnOption("timeColumn")}.`,
       "missing-column",
     );
   }
@@ -283,7 +299,7 @@ function chooseColumns(
   if (value < 0) value = firstRow.findIndex((cell, i) => i !== time && parseNumber(cell) !== null);
   if (value < 0) {
     throw new UsageError(
-      `${path} has no numeric column besides ${excerpt(names[time] ?? "", 40)}; name the count column with valueColumn.`,
+      `${path} has no numeric column besides ${excerpt(names[time] ?? "", 40)}; name the count column with ${columnOption("valueColumn")}.`,
       "missing-column",
     );
   }
@@ -294,7 +310,7 @@ function chooseColumns(
       : null;
   if (notCount !== null)
     throw new UsageError(
-      `${path}: column ${excerpt(names[value] ?? "", 40)} ${notCount}, not a count of requests, and a CSV trace holds requests only; import CPU and memory from CloudWatch JSON with --format cloudwatch (aws cloudwatch get-metric-statistics or get-metric-data output), or name the requests column with --value-column (valueColumn in a config).`,
+      `${path}: column ${excerpt(names[value] ?? "", 40)} ${notCount}, not a count of requests, and a CSV trace holds requests only; import CPU and memory from CloudWatch JSON with --format cloudwatch (aws cloudwatch get-metric-statistics or get-metric-data output), or name the requests column with ${columnOption("valueColumn")}.`,
       "not-requests",
     );
   return { time, value, names };

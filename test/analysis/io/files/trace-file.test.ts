@@ -181,14 +181,14 @@ describe("readTraceCsv on small files", () => {
     expect((error as UsageError).exitCode).toBe(2);
     expect((error as UsageError).code).toBe("bad-trace-line");
     expect((error as Error).message).toBe(
-      `${path} line 17: "abc" in column "requests" is not a number (and 1 more bad line); fix the line or pass valueColumn.`,
+      `${path} line 17: "abc" in column "requests" is not a number (and 1 more bad line); fix the line or name the column with --value-column (valueColumn in a config).`,
     );
   });
 
   it("names the line of a time it cannot read", async () => {
     const path = await write("badtime.csv", "time,count\n1700000000,1\nyesterday,2\n");
     await expect(readTraceCsv(path)).rejects.toThrow(
-      `${path} line 3: "yesterday" in column "time" is not a time (ISO 8601 or unix seconds/milliseconds); fix the line or pass timeColumn.`,
+      `${path} line 3: "yesterday" in column "time" is not a time (ISO 8601 or unix seconds/milliseconds); fix the line or name the column with --time-column (timeColumn in a config).`,
     );
   });
 
@@ -226,7 +226,7 @@ describe("readTraceCsv on small files", () => {
   it("says which columns there are when a named column is missing", async () => {
     const path = await write("cols.csv", "timestamp,value\n2026-01-01T00:00:00Z,1\n");
     await expect(readTraceCsv(path, { valueColumn: "requests" })).rejects.toThrow(
-      `${path} has no column "requests" (it has "timestamp", "value"); fix valueColumn.`,
+      `${path} has no column "requests" (it has "timestamp", "value"); fix --value-column (valueColumn in a config).`,
     );
   });
 
