@@ -610,6 +610,37 @@ export function worstMinuteContext(
   return `${within.length} of the ${others.length} other candidates checked keep their worst minute within ${bound}; the cheapest of them is ${label ?? `candidate ${cheapest.candidateId}`} at ${money(byCost(cheapest.candidateId))} a month, rated ${riskWords(cheapest.risk.rating)} (${worstMinuteText(cheapest.risk.worstMinute)})${currentText ? `; ${currentText}` : ""}.`;
 }
 
+/** Tasks a run's overloaded tasks lost to failed ALB health checks (MODEL-AUDIT O5), in all. */
+function tasksTurnedUnhealthy(run: Pick<SimulatedRun, "events">): number {
+  let tasks = 0;
+  for (const e of run.events) if (e.kind === "target-unhealthy") tasks += e.tasks;
+  return tasks;
+}
+
+/**
+ * When the pick's tasks fail their ALB health checks under load (MODEL-AUDIT O5): how many in
+ * all (the current setting's beside), and that they run beside their replacements (D13), so more
+ * tasks run, and are billed, than are desired. Null when none does.
+ */
+export function unhealthyUnderLoad(
+  pick: Pick<SimulatedRun, "events" | "kpis">,
+  current: Pick<SimulatedRun, "events"> | null,
+): string | null {
+  const tasks = tasksTurnedUnhealthy(pick);
+  if (!(tasks >= 0.5)) return null;
+  const n = Math.round(tasks);
+  const desired = pick.kpis.maxDesiredCount;
+  const running = Math.ceil(pick.kpis.maxTasks - 1e-9);
+  const beside =
+    desired !== undefined && running > desired
+      ? `: up to ${running} tasks ran (by step means) where at most ${desired} were desired`
+      : "";
+  const now = current === null ? null : Math.round(tasksTurnedUnhealthy(current));
+  const today = now === null ? "" : `; the current setting's: ${now}`;
+  const one = n === 1;
+  return `Under load, ${n} of the pick's tasks in all turned unhealthy: ${one ? "it" : "they"} failed ${one ? "its" : "their"} ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and ${one ? "was" : "were"} replaced (MODEL-AUDIT O5${today}). ECS starts a replacement before it stops the unhealthy task where maximumPercent allows, so both run and are billed${beside}.`;
+}
+
 function explain(
   result: Omit<PlanResult, "reasons">,
   ranked: readonly CandidateOutcome[],
@@ -683,6 +714,8 @@ function explain(
   }
   const worst = risk && recommended ? worstMinuteContext(result, recommended.candidate.id) : null;
   if (worst) reasons.push(worst);
+  const unhealthy = recommended ? unhealthyUnderLoad(recommended, result.current) : null;
+  if (unhealthy) reasons.push(unhealthy);
   if (r) {
     const failed = r.perturbations.filter((p) => !p.meetsSlo).map((p) => p.name);
     reasons.push(

@@ -90,6 +90,11 @@ describe("plan with exact pruning against --exhaustive", () => {
       expect(pruned.pareto).toBe(full.pareto);
       expect(decided(pruned.result)).toBe(decided(full.result));
       expect(pruned.result.pareto.length).toBeGreaterThan(0);
+      // The pick's tasks turned unhealthy under load are said, when there are any (plan --default
+      // has them: its spike overloads the queue past the health check's timeout).
+      const turned = full.result.recommended!.events.some((e) => e.kind === "target-unhealthy");
+      if (name === "default") expect(turned).toBe(true);
+      expect(full.result.reasons.some((r) => /turned unhealthy/.test(r))).toBe(turned);
       // Each candidate rated is weighed against today's worst minute on the same traffic: one
       // far outside the SLO where today's is within bounds is never rated below medium.
       const now = full.result.currentRisk?.worstMinute;

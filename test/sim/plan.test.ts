@@ -5,11 +5,16 @@
  * the trace's own weaknesses do to the pick: the search, the reasons, the neighbours.
  */
 import { describe, expect, it } from "vitest";
-import { assemblePlan, pickByRisk, worstMinuteContext } from "../../sim/plan.js";
+import {
+  assemblePlan,
+  pickByRisk,
+  unhealthyUnderLoad,
+  worstMinuteContext,
+} from "../../sim/plan.js";
 import { expandSpace } from "../../sim/search.js";
 import { simulate } from "../../sim/engine.js";
 import { assessTrace } from "../../analysis/trace-coverage.js";
-import { contextOf, traceOf } from "../helpers/sim.js";
+import { contextOf, kpisWith, traceOf } from "../helpers/sim.js";
 import {
   GuardrailsSchema,
   SpaceSchema,
@@ -122,6 +127,37 @@ describe("worstMinuteContext", () => {
     expect(worstMinuteContext(result(far, [], far), 0)).toBe(
       "The current setting's worst minute is also far outside (p95 30,000 ms, 20 % of requests failing): that minute comes from the traffic more than from the settings (the report's worst minutes say when and why).",
     );
+  });
+});
+
+describe("unhealthyUnderLoad", () => {
+  const turned = (tasks: number, timeMs = 0) => ({
+    kind: "target-unhealthy" as const,
+    timeMs,
+    step: 0,
+    tasks,
+    reason: "",
+  });
+  const run = (events: ReturnType<typeof turned>[], maxTasks = 27.25, maxDesiredCount = 20) => ({
+    events,
+    kpis: kpisWith({}, { maxTasks, maxDesiredCount }),
+  });
+
+  it("counts the pick's tasks turned unhealthy, the current setting's, and the tasks run beside", () => {
+    const pick = run([turned(8), turned(7.6, 60_000), turned(8.4, 120_000)]);
+    expect(unhealthyUnderLoad(pick, run([turned(22)]))).toBe(
+      "Under load, 24 of the pick's tasks in all turned unhealthy: they failed their ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and were replaced (MODEL-AUDIT O5; the current setting's: 22). ECS starts a replacement before it stops the unhealthy task where maximumPercent allows, so both run and are billed: up to 28 tasks ran (by step means) where at most 20 were desired.",
+    );
+    // No current setting, none beside the desired count, one task.
+    expect(unhealthyUnderLoad(run([turned(1)], 20, 20), null)).toBe(
+      "Under load, 1 of the pick's tasks in all turned unhealthy: it failed its ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and was replaced (MODEL-AUDIT O5). ECS starts a replacement before it stops the unhealthy task where maximumPercent allows, so both run and are billed.",
+    );
+    expect(unhealthyUnderLoad(run([turned(3)]), run([]))).toMatch(/the current setting's: 0\)/);
+  });
+
+  it("says nothing when no task of the pick turned unhealthy (or less than half a task did)", () => {
+    expect(unhealthyUnderLoad(run([]), run([turned(5)]))).toBeNull();
+    expect(unhealthyUnderLoad(run([turned(0.2)]), null)).toBeNull();
   });
 });
 
