@@ -19,6 +19,7 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { bundlePathProblem } from "../../../sim/vocab/index.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { excerpt, jsonErrorReason } from "./excerpt.js";
+import { withoutByteOrderMark } from "./lines.js";
 
 /** The largest JSON file of a bundle read whole (manifest, summary, plan, scaling). @default 64 MiB */
 export const MAX_BUNDLE_JSON_BYTES = 64 << 20;
@@ -199,12 +200,10 @@ export async function readBundleJson(
       path,
       `it holds ${size} bytes, more than the ${maxBytes} caplab reads of a bundle's JSON file`,
     );
-  const text = stripBom(await readFile(real, "utf8"));
+  const text = withoutByteOrderMark(await readFile(real, "utf8"));
   try {
     return { path, json: JSON.parse(text, options.reviver) as unknown };
   } catch (error) {
     throw new BundleContentError(path, jsonErrorReason(text, error));
   }
 }
-
-const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

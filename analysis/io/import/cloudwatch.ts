@@ -13,7 +13,7 @@
  * datapoints' spacing): CloudWatch statistics are not re-binned. The bundle's step is the
  * requests series' period.
  */
-import { gzipDamaged, isGzipDamage } from "../files/lines.js";
+import { gzipDamaged, isGzipDamage, withoutByteOrderMark } from "../files/lines.js";
 import { readFile, stat } from "node:fs/promises";
 import { plural } from "../../../sim/vocab/numbers.js";
 import { resolve } from "node:path";
@@ -123,7 +123,7 @@ export async function readQueriesFile(
     );
   if (info.size > maxBytes) throw tooBig(file, maxBytes);
   let json: unknown;
-  const text = stripBom(await readFile(file, "utf8"));
+  const text = withoutByteOrderMark(await readFile(file, "utf8"));
   try {
     json = JSON.parse(text);
   } catch (error) {
@@ -141,8 +141,6 @@ export async function readQueriesFile(
     );
   return queries.value;
 }
-
-const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 /** What one input held. */
 interface SourceRead {
@@ -422,7 +420,7 @@ async function readSource(
     stream.destroy();
     throw tooBig(source.name, maxBytes);
   }
-  const text = stripBom(Buffer.concat(head).toString("utf8"));
+  const text = withoutByteOrderMark(Buffer.concat(head).toString("utf8"));
   if (text.trim() === "")
     throw new UsageError(
       `${source.name} is empty; --format cloudwatch reads ${CLOUDWATCH_SHAPES_IN_WORDS}.`,
