@@ -431,7 +431,7 @@ class Simulation {
         latencySeconds: this.latencySeconds,
         // (Only when some revision's base does not fit: otherwise no launch asks.)
         ...(this.someRevisionDies
-          ? { diesAsItStarts: (rev: number) => this.memoryOf(rev).inflightThatFits === -Infinity }
+          ? { diesAsItStarts: (rev: number) => this.diesAsItStarts(rev) }
           : {}),
       },
       this.tally,
@@ -1390,6 +1390,11 @@ class Simulation {
     while (this.killDyingAtStart(i, t0, t1));
   }
 
+  /** Whether a task of revision `rev` dies as it starts: its base memory alone does not fit. */
+  private diesAsItStarts(rev: number): boolean {
+    return this.memoryOf(rev).inflightThatFits === -Infinity;
+  }
+
   /**
    * Kills, at its runningAt, every group that dies as it starts (its revision's base memory
    * does not fit) and reaches RUNNING within the step, and has ECS replace them as it replaces
@@ -1406,7 +1411,7 @@ class Simulation {
     for (let k = 0; k < n; k++) {
       const g = groups[k]!;
       if (!(g.count > 0 && g.runningAt < t1 && g.runningAt > g.createdAt)) continue;
-      if (this.memoryOf(g.rev).inflightThatFits !== -Infinity) continue;
+      if (!this.diesAsItStarts(g.rev)) continue;
       this.kill(i, g, 1, 0, false, t0, t1);
     }
     const killed = this.killedInStep - killedBefore;

@@ -32,7 +32,7 @@ import {
   type TraceCoverage,
   type WorseThanCurrent,
 } from "./vocab/index.js";
-import { formatHours as hoursText } from "./vocab/numbers.js";
+import { formatHours as hoursText, runningBounds } from "./vocab/numbers.js";
 import { simulate } from "./engine.js";
 import { deploymentHours, deploySettingsWith } from "./deploy-hours.js";
 import {
@@ -630,7 +630,7 @@ export function unhealthyUnderLoad(
   if (!(tasks >= 0.5)) return null;
   const n = Math.round(tasks);
   const desired = pick.kpis.maxDesiredCount;
-  const running = Math.ceil(pick.kpis.maxTasks - 1e-9);
+  const running = runningBounds(pick.kpis).high;
   const beside =
     desired !== undefined && running > desired
       ? `: up to ${running} tasks ran (by step means) where at most ${desired} were desired`

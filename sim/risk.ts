@@ -177,10 +177,7 @@ export interface RiskInputs {
    * setting: a worst minute far outside the SLO where this one is within bounds gets
    * {@link WORSE_WORST_MINUTE_FLOOR}.
    */
-  readonly currentWorstMinute?: {
-    readonly p95Ms: number;
-    readonly errorRatePercent: number;
-  } | null;
+  readonly currentWorstMinute?: RiskInputs["worstMinute"] | null;
 }
 
 /** The factors that come from the trace, alike for every candidate of a plan. */
