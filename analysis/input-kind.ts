@@ -8,7 +8,7 @@
  *
  * Each kind is recognized with the reader `import` itself uses (parseK6Line, parseAlbLogLine,
  * parseCombinedLogLine, detectCloudWatchShape), on the first lines, and by k6's own markers
- * for the two k6 files `import` does not take as a source: `--out csv` output, whose header
+ * for the two k6 files that are not `--out json` lines: `--out csv` output, whose header
  * k6 writes as `metric_name,timestamp,metric_value,…` (k6 `internal/output/csv/output.go`,
  * `MakeHeader`), and the end-of-test summary: `--summary-export` or handleSummary's `data`, an
  * object with `metrics` and `root_group` (k6 docs, "End of test" › "Custom summary"), or the
@@ -95,7 +95,7 @@ export function inputMismatch(kinds: readonly InputKind[], format: string): stri
   const not = `not --format ${format} input`;
   switch (kind) {
     case "k6-csv":
-      return `is k6 --out csv output, which caplab does not read (its rows carry no metric types or thresholds); run k6 with --out json=FILE instead and import that with --format k6`;
+      return format === "k6" ? null : `is k6 --out csv output, ${not}; import it with --format k6`;
     case "k6-summary":
       return format === "k6"
         ? `is a k6 end-of-test summary (--summary-export, handleSummary data or the machine-readable summary), which holds no per-request points; give it as --summary-export FILE beside the run's --out json output, or import it alone (as the only SOURCE)`
@@ -114,17 +114,14 @@ export function inputMismatch(kinds: readonly InputKind[], format: string): stri
 }
 
 /**
- * The `--format` that imports a file of `kind`, and what such a file is; null for k6's
- * `--out csv` output, which caplab does not read.
+ * The `--format` that imports a file of `kind`, and what such a file is.
  *
  * @example formatFor("k6-summary") // { format: "k6", what: "a k6 end-of-test summary" }
  */
-export function formatFor(
-  kind: InputKind,
-): { readonly format: string; readonly what: string } | null {
+export function formatFor(kind: InputKind): { readonly format: string; readonly what: string } {
   switch (kind) {
     case "k6-csv":
-      return null;
+      return { format: "k6", what: "k6 --out csv output" };
     case "k6-summary":
       return { format: "k6", what: "a k6 end-of-test summary" };
     case "k6":
@@ -299,8 +296,9 @@ export type Sniff =
  *   has as many cells as the header, a time and a number in those columns.
  *
  * Anything else is not ok: an empty head, a head of two formats, one that reads as a format on
- * most lines but not all ("reads mostly as"), a CSV whose header does not name its columns, k6
- * `--out csv` output, a --metric-data-queries file, or nothing caplab knows.
+ * most lines but not all ("reads mostly as"), a CSV whose header does not name its columns, a
+ * --metric-data-queries file, or nothing caplab knows. k6 `--out csv` output reads as `k6-csv`
+ * by its header (format k6).
  *
  * @example sniffFormat('{"metric":"vus","type":"Point","data":{"time":"…","value":1}}\n', true)
  *   // { ok: true, kind: "k6", format: "k6", what: "k6 --out json output", basis: "its line" }
@@ -349,9 +347,7 @@ export function sniffFormat(head: string, complete: boolean): Sniff {
   const kinds = INPUT_KINDS.filter((k) => strict.has(k));
   if (kinds.length === 1) {
     const kind = kinds[0]!;
-    const fits = formatFor(kind);
-    if (fits === null) return { ok: false, reason: inputMismatch([kind], "k6")! };
-    return { ok: true, kind, ...fits, basis: strict.get(kind)! };
+    return { ok: true, kind, ...formatFor(kind), basis: strict.get(kind)! };
   }
   if (kinds.length > 1)
     return {
@@ -367,9 +363,8 @@ export function sniffFormat(head: string, complete: boolean): Sniff {
 function notSure(text: string, complete: boolean, sample: readonly string[]): string {
   const loose = recognizeInput(text, complete);
   const kind = loose[0];
-  const fits = kind === undefined ? null : formatFor(kind);
-  if (kind === undefined || fits === null)
-    return `reads as none of the formats caplab imports (${KNOWN_FORMATS})`;
+  if (kind === undefined) return `reads as none of the formats caplab imports (${KNOWN_FORMATS})`;
+  const fits = formatFor(kind);
   if (kind === "csv")
     return `reads as a CSV file whose header does not name its time and count columns (${TIME_COLUMN_NAMES.slice(0, 3).join(", ")}… and ${VALUE_COLUMN_NAMES.slice(0, 3).join(", ")}…); add --format csv, and --time-column and --value-column to choose them`;
   const read = LINE_READERS[kind];
@@ -382,7 +377,7 @@ function notSure(text: string, complete: boolean, sample: readonly string[]): st
 
 /** The formats caplab imports, in words, for a file that is none of them. */
 const KNOWN_FORMATS =
-  "ALB or nginx access logs, k6 --out json output or end-of-test summary, saved CloudWatch JSON, a CSV series";
+  "ALB or nginx access logs, k6 --out json or --out csv output or end-of-test summary, saved CloudWatch JSON, a CSV series";
 
 const LINE_READERS: Partial<Record<InputKind, (line: string) => boolean>> = {
   k6: readsAsK6,
@@ -392,7 +387,7 @@ const LINE_READERS: Partial<Record<InputKind, (line: string) => boolean>> = {
 };
 
 function whatIs(kind: InputKind): string {
-  return formatFor(kind)?.what ?? "k6 --out csv output";
+  return formatFor(kind).what;
 }
 
 /** "its 3 lines" when the sample is the whole head, else "its first 20 lines". */

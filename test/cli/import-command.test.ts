@@ -205,11 +205,11 @@ describe("caplab import (runImportCommand)", () => {
     // Without --format, a source that is not one format throughout is refused.
     await expect(
       runImportCommand(
-        [data("k6/csv-output.k6-test-fixture.csv")],
+        [data("alb/nawab312-real-alb.log"), data("k6/out-json.k6-docs-example.ndjson")],
         { out: "/tmp/never" },
         cliContext(capture(), { now }),
       ),
-    ).rejects.toThrow(/needs --format .*is k6 --out csv output, which caplab does not read/);
+    ).rejects.toThrow(/needs --format .*sources of different formats import one --format/);
     await expect(run({ format: "elb" })).rejects.toThrow(
       /--format elb is not one of alb, nginx, csv, k6/,
     );

@@ -94,8 +94,8 @@ describe("caplab import without --format", () => {
     const k6 = sharedData("k6/out-json.k6-docs-example.ndjson");
     const refusals: [string[], RegExp][] = [
       [
-        [csv],
-        /is k6 --out csv output, which caplab does not read .*; run k6 with --out json=FILE instead and import that with --format k6\.$/,
+        [csv, k6],
+        /reads as k6 --out csv output, .*reads as k6 --out json output; sources of different formats import one --format at a time\.$/,
       ],
       [
         [alb, k6],

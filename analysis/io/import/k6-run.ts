@@ -69,6 +69,7 @@ import { checkWholeFile } from "../files/small-file.js";
 import { caplabVersion } from "../../../sim/io/package-root.js";
 import { redactThreshold, writeRunManifest } from "../files/run-bundle.js";
 import { listSources, MAX_REPORTED_BAD_LINES, openSource } from "./sources.js";
+import { convertK6Csv, opensAsK6Csv, withHead, type K6CsvConverted } from "./k6-csv-source.js";
 import { StepGrid } from "./steps.js";
 
 /** k6 refuses these thresholds before a test: exit 104, as k6 does (reference/k6.md §3.6). */
@@ -206,14 +207,17 @@ function thresholdsOfFile(path: string, json: unknown): Record<string, K6Thresho
 }
 
 /**
- * Copies or concatenates the sources into `dir`: one local file as it is (`k6.json.gz` when
- * gzipped, else `k6.json`), several inputs or S3 objects gunzipped and gzipped again into
- * `k6.json.gz`. Returns the bundle's file name and how many inputs there were.
+ * Copies or concatenates the sources into `dir`: one local file of k6 JSON as it is
+ * (`k6.json.gz` when gzipped, else `k6.json`), several inputs, S3 objects or k6 `--out csv`
+ * output (converted to Point lines: analysis/io/import/k6-csv-source.ts) gunzipped and gzipped
+ * again into `k6.json.gz`. Returns the bundle's file name, how many inputs there were and the
+ * CSV rows converted (null when no input was CSV).
  */
 async function gatherK6Output(
   options: K6RunImportOptions,
   dir: string,
-): Promise<{ name: string; files: number }> {
+  warn: WarningSink,
+): Promise<{ name: string; files: number; csv: K6CsvConverted | null }> {
   const s3 = options.s3 ?? noS3;
   const sources = [];
   for await (const source of listSources(options.sources, "k6", s3)) sources.push(source);
@@ -223,30 +227,58 @@ async function gatherK6Output(
       "missing-file",
     );
   const only = sources[0]!;
-  if (sources.length === 1 && only.kind === "file") {
+  if (sources.length === 1 && only.kind === "file" && !(await isK6CsvFile(only.path))) {
     const name = (await isGzipFile(only.path)) ? "k6.json.gz" : "k6.json";
     await copyFile(only.path, join(dir, name));
     await chmod(join(dir, name), 0o644); // the source may be read-only; the bundle's copy is caplab's
-    return { name, files: 1 };
+    return { name, files: 1, csv: null };
   }
   const name = "k6.json.gz";
   const gzip = createGzip({ level: 1 });
   const out = createWriteStream(join(dir, name));
   const done = pipeline(gzip, out);
+  const write = async (text: string | Buffer) => {
+    if (!gzip.write(text)) await once(gzip, "drain");
+  };
+  let csv = null as K6CsvConverted | null;
   for (const source of sources) {
-    const stream = await openSource(source, s3);
+    const chunks = (await openSource(source, s3))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let first = await chunks.next();
+    while (first.done !== true && first.value.length === 0) first = await chunks.next();
+    if (first.done === true) continue;
+    if (opensAsK6Csv(first.value)) {
+      const read = await convertK6Csv(withHead(first.value, chunks), source.name, write, warn);
+      csv = { rows: (csv?.rows ?? 0) + read.rows, badRows: (csv?.badRows ?? 0) + read.badRows };
+      continue;
+    }
     let last = 10;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (chunk.length === 0) continue;
-      last = chunk[chunk.length - 1]!;
-      if (!gzip.write(chunk)) await once(gzip, "drain");
+    for (
+      let chunk: IteratorResult<Buffer> = first;
+      chunk.done !== true;
+      chunk = await chunks.next()
+    ) {
+      if (chunk.value.length === 0) continue;
+      last = chunk.value[chunk.value.length - 1]!;
+      await write(chunk.value);
     }
     // Files are concatenated line by line: a file without a final newline gets one.
-    if (last !== 10 && !gzip.write("\n")) await once(gzip, "drain");
+    if (last !== 10) await write("\n");
   }
   gzip.end();
   await done;
-  return { name, files: sources.length };
+  return { name, files: sources.length, csv };
+}
+
+/** Whether a local file (gzipped or not) opens with k6 `--out csv`'s header. */
+async function isK6CsvFile(path: string): Promise<boolean> {
+  const stream = await openSource({ kind: "file", path, name: path }, noS3);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>)
+      if (chunk.length > 0) return opensAsK6Csv(chunk);
+    return false;
+  } finally {
+    stream.destroy();
+  }
 }
 
 /** The per-second series summed into the trace's steps: requests, failures, duration mean and p95 (s). */
@@ -356,7 +388,7 @@ export async function importK6Run(
   const needs = thresholdNeeds(known);
 
   await mkdir(dir, { recursive: true });
-  const { name: k6Name, files } = await gatherK6Output(options, dir);
+  const { name: k6Name, files, csv } = await gatherK6Output(options, dir, warn);
   const durationSeconds =
     summary?.durationMs !== null && summary?.durationMs !== undefined
       ? summary.durationMs / 1000
@@ -592,8 +624,8 @@ export async function importK6Run(
       sources: [...options.sources],
       summaryExport: options.summaryExport ?? null,
       thresholdsFrom: from,
-      lines: ingested.lines,
-      badLines: ingested.badLineCount,
+      lines: ingested.lines + (csv?.badRows ?? 0),
+      badLines: ingested.badLineCount + (csv?.badRows ?? 0),
     },
     files: {
       k6Json: k6Name,
@@ -608,6 +640,11 @@ export async function importK6Run(
     },
     notes: [
       `read ${plural(ingested.lines, "line")} from ${plural(files, "input")} (${basename(options.sources[0]!)}${files > 1 ? ", …" : ""}): ${plural(ingested.badLineCount, "bad line")} skipped`,
+      ...(csv === null
+        ? []
+        : [
+            `k6 --out csv output converted to Point lines in ${k6Name}: ${plural(csv.rows, "row")} read, ${plural(csv.badRows, "bad row")} skipped (a CSV has no Metric lines: custom metrics' types and the thresholds come from --summary-export or --thresholds)`,
+          ]),
       ...(trace === null ? ["no http_reqs in the k6 output: the bundle has no trace/"] : []),
       ...(durationSeconds === undefined
         ? [
@@ -620,7 +657,15 @@ export async function importK6Run(
   });
   return {
     manifest,
-    ingested,
+    // A CSV's bad rows are lines read and skipped too (the aggregator never saw them).
+    ingested:
+      csv === null
+        ? ingested
+        : {
+            ...ingested,
+            lines: ingested.lines + csv.badRows,
+            badLineCount: ingested.badLineCount + csv.badRows,
+          },
     thresholds: shown,
     thresholdsFrom: from,
     summaryKind: summary?.kind ?? null,
