@@ -8,6 +8,7 @@
 // 3), interleaved, and prints the medians (wall and CPU seconds of the child process) and the
 // CSV's ratio to its twin: what reading CSV costs beyond the JSON path. The files are deleted
 // afterwards. Where the time goes: bench/README.md, "k6 --out csv".
+import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
