@@ -14,7 +14,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { stringify } from "csv-stringify/sync";
+import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importK6Run } from "../../../../analysis/io/import/k6-run.js";
+import type { Warning } from "../../../../sim/vocab/index.js";
+import { startFakeS3 } from "./s3-server.js";
 import { runCaplab } from "../../../helpers/io.js";
 import { sharedData } from "../../../helpers/shared-data.js";
 
@@ -91,10 +95,13 @@ function asK6Csv(
     // The JSON twin: the CSV's value, its time, and no empty tags (a CSV cell cannot tell an
     // empty tag from a missing one).
     const kept = Object.fromEntries(Object.entries(tags).filter(([, v]) => v !== ""));
+    const ms = Date.parse(p.data.time);
     const time =
       format === "unix"
-        ? new Date(Math.floor(Date.parse(p.data.time) / 1000) * 1000).toISOString()
-        : p.data.time;
+        ? new Date(Math.floor(ms / 1000) * 1000).toISOString()
+        : format === "unix_milli"
+          ? new Date(ms).toISOString()
+          : p.data.time;
     json.push(
       JSON.stringify({
         metric: p.metric,
@@ -363,4 +370,51 @@ describe("caplab import of k6 --out csv output", () => {
     expect(lines[3]).toBe("");
     expect(JSON.parse(lines[4]!).data.tags).toEqual({ url: "http://x/c" });
   });
+  it("reads k6 CSV objects from s3:// beside JSON ones, through the real SDK", async () => {
+    const half = Math.floor(points.length / 2);
+    const first = asK6Csv(points.slice(0, half), "unix_milli");
+    const second = asK6Csv(points.slice(half), "unix_milli");
+    const s3 = await startFakeS3(
+      "k6-results",
+      new Map([
+        ["runs/1/part-1.csv.gz", gzipSync(first.csv)],
+        ["runs/1/part-2.ndjson", Buffer.from(second.json)],
+      ]),
+      1,
+    );
+    const client = new S3Client({
+      region: "us-east-1",
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
+      maxAttempts: 1,
+    });
+    try {
+      const warnings: Warning[] = [];
+      const out = join(dir, "from-s3");
+      const result = await importK6Run(
+        { sources: ["s3://k6-results/runs/1/"], s3: () => client, now: new Date(0) },
+        out,
+        (w) => warnings.push(w),
+      );
+      expect(warnings).toEqual([]);
+      expect(result.files).toBe(2);
+      expect(result.ingested.metrics.http_reqs?.values.count).toBe(322);
+      expect((result.manifest.notes ?? []).join(" ")).toContain(
+        `${half.toLocaleString("en-US")} rows read, 0 bad rows skipped`,
+      );
+      // The same Points as the whole run's JSON twin, imported from a file.
+      const twin = join(dir, "s3-twin.ndjson");
+      await writeFile(twin, first.json + second.json);
+      const local = await importK6Run(
+        { sources: [twin], now: new Date(0) },
+        join(dir, "s3-twin"),
+        () => {},
+      );
+      expect(result.ingested.metrics).toEqual(local.ingested.metrics);
+    } finally {
+      client.destroy();
+      await s3.close();
+    }
+  }, 20_000);
 });
