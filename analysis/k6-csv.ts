@@ -25,6 +25,29 @@
  * - `metadata` (`vu`, `iter`) is left out, as caplab reads no metadata from JSON either.
  */
 
+/**
+ * The tag columns of k6 `--out csv` output with k6's default system tags, in the order k6
+ * writes them (sorted): k6 `metrics/system_tag.go` DefaultSystemTagSet, less
+ * NonIndexableSystemTags (`vu`, `iter`, which go to `metadata`). A run with `--system-tags`
+ * has others; caplab reads whatever the header names.
+ */
+export const K6_CSV_DEFAULT_TAG_COLUMNS = [
+  "check",
+  "error",
+  "error_code",
+  "expected_response",
+  "group",
+  "method",
+  "name",
+  "proto",
+  "scenario",
+  "service",
+  "status",
+  "subproto",
+  "tls_version",
+  "url",
+] as const;
+
 /** Which column of a k6 CSV holds what. */
 export interface K6CsvHeader {
   /** The columns: metric, time, value, then the tag columns by index and name. */

@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { K6_CSV_DEFAULT_TAG_COLUMNS } from "../dist/analysis/k6-csv.js";
 import { median } from "./workload.mjs";
 
 const repeat = Number(process.env.BENCH_K6_CSV_REPEAT ?? 100);
@@ -22,22 +23,7 @@ const source = new URL(
   import.meta.url,
 );
 const bin = new URL("../bin/caplab.js", import.meta.url).pathname;
-const TAGS = [
-  "check",
-  "error",
-  "error_code",
-  "expected_response",
-  "group",
-  "method",
-  "name",
-  "proto",
-  "scenario",
-  "service",
-  "status",
-  "subproto",
-  "tls_version",
-  "url",
-];
+const TAGS = K6_CSV_DEFAULT_TAG_COLUMNS;
 
 let points;
 try {

@@ -14,31 +14,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { stringify } from "csv-stringify/sync";
-import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importK6Run } from "../../../../analysis/io/import/k6-run.js";
+import { K6_CSV_DEFAULT_TAG_COLUMNS } from "../../../../analysis/k6-csv.js";
 import type { Warning } from "../../../../sim/vocab/index.js";
-import { startFakeS3 } from "./s3-server.js";
+import { fakeS3Client, startFakeS3 } from "./s3-server.js";
 import { runCaplab } from "../../../helpers/io.js";
 import { sharedData } from "../../../helpers/shared-data.js";
 
-/** k6's default system tags that get a column (lib/options.go DefaultSystemTagSet, less vu and iter), sorted. */
-const TAG_COLUMNS = [
-  "check",
-  "error",
-  "error_code",
-  "expected_response",
-  "group",
-  "method",
-  "name",
-  "proto",
-  "scenario",
-  "service",
-  "status",
-  "subproto",
-  "tls_version",
-  "url",
-];
+const TAG_COLUMNS: readonly string[] = K6_CSV_DEFAULT_TAG_COLUMNS;
 
 interface Point {
   metric: string;
@@ -382,13 +366,7 @@ describe("caplab import of k6 --out csv output", () => {
       ]),
       1,
     );
-    const client = new S3Client({
-      region: "us-east-1",
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    const client = fakeS3Client(s3);
     try {
       const warnings: Warning[] = [];
       const out = join(dir, "from-s3");

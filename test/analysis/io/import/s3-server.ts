@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
+import { S3Client } from "@aws-sdk/client-s3";
 
 export interface FakeS3 {
   readonly endpoint: string;
@@ -114,4 +115,15 @@ export function albObjects(): Map<string, Buffer> {
     ["logs/AWSLogs/590183769797/ELBAccessLogTestFile", Buffer.from("Enable AccessLog for ELB: x")],
     ["other/unrelated.log.gz", gzipSync("not a log\n")],
   ]);
+}
+
+/** The real SDK's S3 client for a {@link startFakeS3} server: path-style, test keys, no retries. */
+export function fakeS3Client(s3: FakeS3): S3Client {
+  return new S3Client({
+    region: "us-east-1",
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
 }

@@ -3,11 +3,11 @@
  * ListObjectsV2 paging (2 keys a page) and GetObject streaming gzip bodies.
  */
 import { gzipSync } from "node:zlib";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importTrace } from "../../../../analysis/io/import/import.js";
 import type { Warning } from "../../../../sim/vocab/index.js";
-import { albObjects, startFakeS3, type FakeS3 } from "./s3-server.js";
+import { albObjects, fakeS3Client, startFakeS3, type FakeS3 } from "./s3-server.js";
 
 describe("importTrace from s3://", () => {
   let s3: FakeS3;
@@ -15,13 +15,7 @@ describe("importTrace from s3://", () => {
 
   beforeAll(async () => {
     s3 = await startFakeS3("alb-logs", albObjects(), 2);
-    client = new S3Client({
-      region: "us-east-1",
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    client = fakeS3Client(s3);
   });
   afterAll(async () => {
     client.destroy();
@@ -90,13 +84,7 @@ describe("importTrace --format csv from s3://", () => {
       ["series/readme.txt", Buffer.from("not a csv")],
     ]);
     const s3 = await startFakeS3("traces", objects, 2);
-    const client = new S3Client({
-      region: "us-east-1",
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    const client = fakeS3Client(s3);
     try {
       const warnings: Warning[] = [];
       const result = await importTrace(
