@@ -164,6 +164,10 @@ export function desiredInForce(
   return { low: Math.floor(mean + 1e-6), high: Math.ceil(mean - 1e-6) };
 }
 
+/** What the counts of the worst-minutes tables are, said under each table. */
+export const EXTREME_COUNTS_NOTE =
+  "Running and Healthy are means over the row's step (a task that ran half of it counts 0.5); Desired is the count in force, lowest–highest when it changed inside the step.";
+
 /** A desired count as ECS has it: "3", or "2–3" when it changed inside the step. */
 export function desiredText(d: { readonly low: number; readonly high: number }): string {
   return d.low === d.high ? num(d.low) : `${num(d.low)}–${num(d.high)}`;
@@ -173,12 +177,21 @@ export function desiredText(d: { readonly low: number; readonly high: number }):
  * Tasks as a step's mean counts them: a whole number as it is ("2 tasks"), a fraction as the
  * mean it is ("an average of 1.5 tasks"): the fluid model's counts are means over the step.
  */
+/**
+ * A fractional count as people read it: one decimal without a trailing zero ("2.4", "2"), two
+ * under 0.1 ("0.04"), so a sliver of a task does not print as "0.0".
+ */
+function fraction(v: number): string {
+  if (v >= 0.1) return num(v, 1).replace(/\.0$/, "");
+  return v >= 0.005 ? num(v, 2) : "under 0.01";
+}
+
 function meanTasks(v: number, noun = "task"): string {
   if (Math.abs(v - Math.round(v)) < 1e-6) {
     const n = Math.round(v);
     return `${num(n)} ${n === 1 ? noun : `${noun}s`}`;
   }
-  return `an average of ${num(v, 1)} ${noun}s`;
+  return `an average of ${fraction(v)} ${noun}s`;
 }
 
 /**
@@ -187,7 +200,11 @@ function meanTasks(v: number, noun = "task"): string {
  * share of a group whose requests in flight pass what fits, so counts are expected values.
  */
 function expectedTasks(v: number): string {
-  return Math.abs(v - Math.round(v)) < 1e-6 ? num(Math.round(v)) : `about ${num(v, 1)}`;
+  return Math.abs(v - Math.round(v)) < 1e-6
+    ? num(Math.round(v))
+    : v < 0.005
+      ? "under 0.01"
+      : `about ${fraction(v)}`;
 }
 
 function rowsAround(
@@ -262,7 +279,7 @@ export function causesOf(
   // Counts over a step are means (healthy, running) and the desired count the whole numbers in
   // force: "on average 1.5 of the 2 desired tasks were serving".
   const serving = () =>
-    `${healthy < 1e-6 ? "none" : Math.abs(healthy - Math.round(healthy)) < 1e-6 ? num(Math.round(healthy)) : `on average ${num(healthy, 1)}`} of the ${desiredText(desiredInForce(t, events, at))} desired tasks ${healthy < 1e-6 ? "was" : "were"} serving`;
+    `${healthy < 1e-6 ? "none" : Math.abs(healthy - Math.round(healthy)) < 1e-6 ? num(Math.round(healthy)) : `on average ${fraction(healthy)}`} of the ${desiredText(desiredInForce(t, events, at))} desired tasks ${healthy < 1e-6 ? "was" : "were"} serving`;
   const running = meanTasks(t.runningCount[at]!);
   const first = outs[0];
   if (first && first.kind === "scale-out") {
