@@ -4,10 +4,11 @@
  * count is the whole number in force (read from the step's scaling events), and fractional OOM
  * kills are expected values (oomModel "poisson"). The run is examples/simulate-deploy-memory.yaml,
  * whose new revision runs out of memory at the week's peaks: its worst minutes have tasks killed,
- * a fraction of a task serving, and no healthy target.
+ * a fraction of a task serving, and no healthy target. Its OOM kills, 94.1 in all, are an
+ * expected value too, and the verdict, report.md and the terminal say so.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +36,7 @@ function tableCells(html: string): string[][] {
 describe.skipIf(!existsSync(shared))("the worst minutes of simulate-deploy-memory.yaml", () => {
   let run: SimulateOutput;
   let dir: string;
+  let stdout: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "caplab-counts-"));
     const io = captureIo();
@@ -43,6 +45,7 @@ describe.skipIf(!existsSync(shared))("the worst minutes of simulate-deploy-memor
       io,
     );
     expect(code, io.stderr()).toBe(0);
+    stdout = io.stdout();
     run = await readSimulateFolder(dir);
   }, 120_000);
 
@@ -97,5 +100,19 @@ describe.skipIf(!existsSync(shared))("the worst minutes of simulate-deploy-memor
     for (const r of rows)
       expect(r.split("|")[6]!.trim().replaceAll("*", "")).toMatch(/^\d+(–\d+)?$/);
     expect(section).toContain("Running and Healthy are means over the row's step");
+  });
+
+  it("says its OOM kills are an expected value: the verdict, report.md, the terminal; the JSON keeps the number", async () => {
+    expect(run.kpis.oomKills % 1).not.toBe(0);
+    const words = `about ${Math.round(run.kpis.oomKills * 10) / 10} (expected value, oomModel poisson)`;
+    const report = captureIo();
+    expect(await main(["report", dir], report), report.stderr()).toBe(0);
+    const html = await readFile(join(dir, "report.html"), "utf8");
+    expect(html).toContain(`<tr><th scope="row">OOM kills</th><td>${words}</td></tr>`);
+    const md = await readFile(join(dir, "report.md"), "utf8");
+    expect(md).toContain(`| OOM kills | ${words} |`);
+    expect(stdout).toContain(`  OOM kills       ${words}\n`);
+    const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
+    expect(summary.oomKills).toBe(run.kpis.oomKills);
   });
 });
