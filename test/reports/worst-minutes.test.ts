@@ -17,6 +17,7 @@ import { main } from "../../cli/main.js";
 import { readSimulateFolder } from "../../analysis/io/files/simulate-folder.js";
 import { findExtremes } from "../../analysis/extremes.js";
 import { extremesHtml } from "../../reports/html.js";
+import { taskCount } from "../../reports/timeline-charts.js";
 import { renderPlanMarkdown } from "../../reports/plan-markdown.js";
 import type { SimulateOutput } from "../../sim/vocab/index.js";
 import { captureIo } from "../helpers/io.js";
@@ -111,8 +112,21 @@ describe.skipIf(!existsSync(shared))("the worst minutes of simulate-deploy-memor
     expect(html).toContain(`<tr><th scope="row">OOM kills</th><td>${words}</td></tr>`);
     const md = await readFile(join(dir, "report.md"), "utf8");
     expect(md).toContain(`| OOM kills | ${words} |`);
+    // The events table: a kill of 0.0084 tasks printed as such (it said "0.008383061120933455
+    // tasks killed").
+    expect(md).toContain("| oom-kill | about 0.008 tasks killed |");
+    expect(md).not.toMatch(/\d\.\d{4,} tasks? killed/);
     expect(stdout).toContain(`  OOM kills       ${words}\n`);
     const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
     expect(summary.oomKills).toBe(run.kpis.oomKills);
+  });
+
+  it("prints an event's fractional tasks as the expected value they are", () => {
+    expect(taskCount(1)).toBe("1 task");
+    expect(taskCount(8)).toBe("8 tasks");
+    expect(taskCount(2.4137)).toBe("about 2.4 tasks");
+    expect(taskCount(0.0525)).toBe("about 0.05 tasks");
+    expect(taskCount(0.008383061120933455)).toBe("about 0.008 tasks");
+    expect(taskCount(0.0002)).toBe("under 0.001 tasks");
   });
 });
