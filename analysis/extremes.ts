@@ -34,9 +34,15 @@ export interface ExtremeRow {
   readonly timeMs: number;
   readonly requests: number;
   readonly failedRequests: number;
+  /** Tasks RUNNING, mean over the step (a fluid count: 2.5 when a third task ran half of it). */
   readonly runningCount: number;
+  /** Tasks taking traffic, mean over the step. */
   readonly healthyCount: number;
+  /** The desired count, mean over the step; {@link desiredLow} and {@link desiredHigh} are the whole counts it averages. */
   readonly desiredCount: number;
+  /** The lowest and highest desired count in force during the step (whole numbers; equal unless it changed inside the step). */
+  readonly desiredLow: number;
+  readonly desiredHigh: number;
   readonly cpuUtilization: number;
   readonly latencyP95Ms: number;
   /** The extreme step itself. */
@@ -89,11 +95,130 @@ function windowAround(
   return [from, to];
 }
 
-function rowsAround(t: Timeline, at: number, from: number, to: number): ExtremeRow[] {
+/**
+ * The desired counts in force during step `i`, lowest and highest. ECS's desired count is a
+ * whole number; the timeline's desiredCount is its mean over the step, so a count that changed
+ * inside the step (a scheduled action at 14:00:30, an alarm evaluation inside a 5-minute step)
+ * shows a fraction. The scaling events inside the step say which counts it averaged: a scale-out
+ * or scale-in sets `to` (from `from`), a scheduled action clamps the count into its MinCapacity
+ * and MaxCapacity (as sim/engine.ts does); the count before the first of them is the scale
+ * event's `from`, or the one whose time-weighted mean with the rest is the step's mean. A change
+ * at the step's end (a 60-s alarm evaluation in a 60-s step) belongs to the next step. When the
+ * events do not account for the mean (a timeline read without its events), the whole numbers
+ * around the mean. Cost: O(events + MaxCapacity) for the step.
+ *
+ * @example a step of 300 s whose alarm raised desired from 2 to 3 at 180 s has mean 2.4: { low: 2, high: 3 }
+ */
+export function desiredInForce(
+  t: Timeline,
+  events: readonly ScalingEvent[],
+  i: number,
+): { readonly low: number; readonly high: number } {
+  const mean = t.desiredCount[i]!;
+  const stepMs = t.stepSeconds * 1000;
+  const t0 = t.startMs + i * stepMs;
+  const t1 = t0 + stepMs;
+  const inside = events
+    .filter(
+      (e) =>
+        (e.kind === "scale-out" || e.kind === "scale-in" || e.kind === "scheduled-action") &&
+        e.timeMs > t0 + 0.5 &&
+        e.timeMs < t1 - 0.5,
+    )
+    .sort((a, b) => a.timeMs - b.timeMs);
+  const near = (v: number) => Math.abs(v - mean) <= 1e-6 * Math.max(1, mean);
+  if (inside.length === 0 && near(Math.round(mean)))
+    return { low: Math.round(mean), high: Math.round(mean) };
+  // The counts in force from a count `start` at the step's start, and their time-weighted mean.
+  const walk = (start: number) => {
+    let current = start;
+    let low = start;
+    let high = start;
+    let sum = 0;
+    let at = t0;
+    for (const e of inside) {
+      sum += current * (e.timeMs - at);
+      at = e.timeMs;
+      if (e.kind === "scale-out" || e.kind === "scale-in") current = e.to;
+      else if (e.kind === "scheduled-action")
+        current = Math.min(Math.max(current, e.MinCapacity), e.MaxCapacity);
+      low = Math.min(low, current);
+      high = Math.max(high, current);
+    }
+    sum += current * (t1 - at);
+    return { low, high, mean: sum / stepMs };
+  };
+  const first = inside[0];
+  const starts: number[] = [];
+  if (first && (first.kind === "scale-out" || first.kind === "scale-in")) starts.push(first.from);
+  else if (first) {
+    const most = Math.ceil(
+      Math.max(mean, t.maxCapacity[i]!, first.kind === "scheduled-action" ? first.MaxCapacity : 0),
+    );
+    for (let v = 0; v <= most + 1; v++) starts.push(v);
+  }
+  for (const start of starts) {
+    const w = walk(start);
+    if (near(w.mean)) return { low: w.low, high: w.high };
+  }
+  return { low: Math.floor(mean + 1e-6), high: Math.ceil(mean - 1e-6) };
+}
+
+/** What the counts of the worst-minutes tables are, said under each table. */
+export const EXTREME_COUNTS_NOTE =
+  "Running and Healthy are means over the row's step (a task that ran half of it counts 0.5); Desired is the count in force, lowest–highest when it changed inside the step.";
+
+/** A desired count as ECS has it: "3", or "2–3" when it changed inside the step. */
+export function desiredText(d: { readonly low: number; readonly high: number }): string {
+  return d.low === d.high ? num(d.low) : `${num(d.low)}–${num(d.high)}`;
+}
+
+/**
+ * Tasks as a step's mean counts them: a whole number as it is ("2 tasks"), a fraction as the
+ * mean it is ("an average of 1.5 tasks"): the fluid model's counts are means over the step.
+ */
+/**
+ * A fractional count as people read it: one decimal without a trailing zero ("2.4", "2"), two
+ * under 0.1 ("0.04"), so a sliver of a task does not print as "0.0".
+ */
+function fraction(v: number): string {
+  if (v >= 0.1) return num(v, 1).replace(/\.0$/, "");
+  return v >= 0.005 ? num(v, 2) : "under 0.01";
+}
+
+function meanTasks(v: number, noun = "task"): string {
+  if (Math.abs(v - Math.round(v)) < 1e-6) {
+    const n = Math.round(v);
+    return `${num(n)} ${n === 1 ? noun : `${noun}s`}`;
+  }
+  return `an average of ${fraction(v)} ${noun}s`;
+}
+
+/**
+ * Tasks the model kills or marks unhealthy, summed over events: a whole number as it is, a
+ * fraction as the expected value it is ("about 9.5"): under oomModel "poisson" a kill takes the
+ * share of a group whose requests in flight pass what fits, so counts are expected values.
+ */
+function expectedTasks(v: number): string {
+  return Math.abs(v - Math.round(v)) < 1e-6
+    ? num(Math.round(v))
+    : v < 0.005
+      ? "under 0.01"
+      : `about ${fraction(v)}`;
+}
+
+function rowsAround(
+  t: Timeline,
+  events: readonly ScalingEvent[],
+  at: number,
+  from: number,
+  to: number,
+): ExtremeRow[] {
   const start = Math.max(0, Math.max(from - 2, at - EXTREME_CONTEXT_ROWS));
   const end = Math.min(t.length, Math.min(to + 2, at + EXTREME_CONTEXT_ROWS + 1));
   const rows: ExtremeRow[] = [];
-  for (let i = start; i < end; i++)
+  for (let i = start; i < end; i++) {
+    const desired = desiredInForce(t, events, i);
     rows.push({
       step: i,
       timeMs: t.startMs + i * t.stepSeconds * 1000,
@@ -102,10 +227,13 @@ function rowsAround(t: Timeline, at: number, from: number, to: number): ExtremeR
       runningCount: t.runningCount[i]!,
       healthyCount: t.healthyCount[i]!,
       desiredCount: t.desiredCount[i]!,
+      desiredLow: desired.low,
+      desiredHigh: desired.high,
       cpuUtilization: t.cpuUtilization[i]!,
       latencyP95Ms: t.latencyP95Ms[i]!,
       extreme: i === at,
     });
+  }
   return rows;
 }
 
@@ -148,22 +276,23 @@ export function causesOf(
     .sort((a, b) => Math.abs(a.timeMs - atMs) - Math.abs(b.timeMs - atMs));
   const desired = t.desiredCount[at]!;
   const healthy = t.healthyCount[at]!;
+  // Counts over a step are means (healthy, running) and the desired count the whole numbers in
+  // force: "on average 1.5 of the 2 desired tasks were serving".
+  const serving = () =>
+    `${healthy < 1e-6 ? "none" : Math.abs(healthy - Math.round(healthy)) < 1e-6 ? num(Math.round(healthy)) : `on average ${fraction(healthy)}`} of the ${desiredText(desiredInForce(t, events, at))} desired tasks ${healthy < 1e-6 ? "was" : "were"} serving`;
+  const running = meanTasks(t.runningCount[at]!);
   const first = outs[0];
   if (first && first.kind === "scale-out") {
     const minutes = Math.round(Math.abs(atMs - first.timeMs) / 60000);
     causes.push(
       first.timeMs <= atMs
-        ? `a scale-out from ${num(first.from)} to ${num(first.to)} tasks was decided at ${clock(first.timeMs)} (${minutes} min before); ${num(healthy, 1)} of ${num(desired, 1)} desired tasks were serving`
-        : `the service scaled out from ${num(first.from)} to ${num(first.to)} tasks only at ${clock(first.timeMs)}, ${minutes} min later, with CPU at ${num(t.cpuUtilization[at]!)} % on ${num(t.runningCount[at]!, 1)} tasks meanwhile`,
+        ? `a scale-out from ${num(first.from)} to ${num(first.to)} tasks was decided at ${clock(first.timeMs)} (${minutes} min before); ${serving()}`
+        : `the service scaled out from ${num(first.from)} to ${num(first.to)} tasks only at ${clock(first.timeMs)}, ${minutes} min later, with CPU at ${num(t.cpuUtilization[at]!)} % on ${running} meanwhile`,
     );
   } else if (desired > healthy + 0.5) {
-    causes.push(
-      `${num(healthy, 1)} of ${num(desired, 1)} desired tasks were serving: new tasks were still starting`,
-    );
+    causes.push(`${serving()}: new tasks were still starting`);
   } else if (t.cpuUtilization[at]! >= 80) {
-    causes.push(
-      `no scale-out: CPU at ${num(t.cpuUtilization[at]!)} % on ${num(t.runningCount[at]!, 1)} tasks`,
-    );
+    causes.push(`no scale-out: CPU at ${num(t.cpuUtilization[at]!)} % on ${running}`);
   }
   const blocked = events.filter((e) => e.kind === "blocked-by-cooldown" && inWindow(e));
   const b = blocked[0];
@@ -178,7 +307,7 @@ export function causesOf(
     .reduce((a, e) => a + (e.kind === "oom-kill" ? e.tasks : 0), 0);
   if (killed > 0)
     causes.push(
-      `${num(killed, killed % 1 === 0 ? 0 : 1)} task${killed === 1 ? " was" : "s were"} killed for running out of memory`,
+      `${expectedTasks(killed)} task${killed === 1 ? " was" : "s were"} killed for running out of memory${Math.abs(killed - Math.round(killed)) < 1e-6 ? "" : " (an expected value: oomModel poisson kills the share of a group whose requests in flight pass what fits)"}`,
     );
   const lookback = HEALTH_LOOKBACK_SECONDS * 1000;
   const unhealthy = events.filter((e) => e.kind === "target-unhealthy" && inWindow(e, lookback));
@@ -195,7 +324,7 @@ export function causesOf(
   if (noHealthy) causes.push("no task was healthy, so requests got 503s");
   if (causes.length === 0)
     causes.push(
-      `CPU at ${num(t.cpuUtilization[at]!)} % on ${num(t.runningCount[at]!, 1)} running tasks`,
+      `CPU at ${num(t.cpuUtilization[at]!)} % on ${meanTasks(t.runningCount[at]!, "running task")}`,
     );
   return causes;
 }
@@ -209,7 +338,7 @@ export function causesOf(
  */
 function healthChecksCause(unhealthy: readonly ScalingEvent[], replaced: boolean): string {
   const tasks = (e: ScalingEvent) => (e.kind === "target-unhealthy" ? e.tasks : 0);
-  const count = (e: ScalingEvent) => num(tasks(e), tasks(e) % 1 === 0 ? 0 : 1);
+  const count = (e: ScalingEvent) => expectedTasks(tasks(e));
   const first = unhealthy[0]!;
   const one = tasks(first) === 1 && unhealthy.length === 1;
   let what: string;
@@ -256,7 +385,7 @@ export function findExtremes(
       toMs: t.startMs + to * stepMs,
       sharePercent: null,
       causes: causesOf(t, events, worst, from, to),
-      rows: rowsAround(t, worst, from, to),
+      rows: rowsAround(t, events, worst, from, to),
     });
   }
   let total = 0;
@@ -281,7 +410,7 @@ export function findExtremes(
       toMs: t.startMs + to * stepMs,
       sharePercent: total > 0 ? (100 * inWindow) / total : null,
       causes: causesOf(t, events, most, from, to),
-      rows: rowsAround(t, most, from, to),
+      rows: rowsAround(t, events, most, from, to),
     });
   }
   return out;

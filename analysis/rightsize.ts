@@ -300,14 +300,19 @@ export function rightsize(
   for (const r of rows)
     if (r.perTaskPick && !r.meetsSlo)
       reasons.push(
-        `${r.label}, what per-task usage alone suggests, misses the SLO once scaling is simulated (${r.kpis!.sloViolationMinutes.toFixed(0)} violation minutes, ${tasks(r.kpis!.oomKills)} OOM kills, up to ${mostTasks(r.kpis!)} desired of MaxCapacity ${current.scaling.MaxCapacity} tasks).`,
+        `${r.label}, what per-task usage alone suggests, misses the SLO once scaling is simulated (${r.kpis!.sloViolationMinutes.toFixed(0)} violation minutes, ${oomKills(r.kpis!.oomKills)}, up to ${mostTasks(r.kpis!)} desired of MaxCapacity ${current.scaling.MaxCapacity} tasks).`,
       );
   return { need, rows, recommended, simulated: true, reasons };
 }
 
-/** A task count the simulator gives as a mean or an expected value, to one decimal. */
-function tasks(v: number): string {
-  return String(Math.round(v * 10) / 10);
+/**
+ * A run's OOM kills: "3 OOM kills", or, a fraction being the expected value oomModel "poisson"
+ * gives (it kills the share of a group past its memory), "an expected 94.1 OOM kills (oomModel
+ * poisson)".
+ */
+function oomKills(v: number): string {
+  if (Math.abs(v - Math.round(v)) < 1e-6) return `${Math.round(v)} OOM kills`;
+  return `an expected ${Math.round(v * 10) / 10} OOM kills (oomModel poisson)`;
 }
 
 /** What rightsizing a service starts from: what was observed and today's settings. */

@@ -56,6 +56,10 @@ export function renderRightsize(r: RightsizeResult, coverage: TraceCoverage | nu
         : `  ${name} ${k.monthlyCostUsd.toFixed(2).padStart(8)}  ${wholeTaskSpan(k).padStart(7)}  ${k.sloViolationMinutes.toFixed(0).padStart(7)}  ${formatCount(k.oomKills).padStart(3)}  ${row.meetsSlo ? "yes" : "no"}`,
     );
   }
+  if (r.rows.some((row) => row.kpis !== null && Math.abs(row.kpis.oomKills % 1) > 1e-6))
+    lines.push(
+      "  (OOM: a fraction is an expected value of oomModel poisson, not a count of kills)",
+    );
   lines.push("", `Recommended: ${r.recommended ? r.recommended.label : "none"}`, ...r.reasons);
   if (r.need.caution !== null) lines.push(r.need.caution);
   if (coverage?.short) lines.push(`On ${coverageSummary(coverage)}: ${thinDataReason(coverage)}.`);

@@ -21,7 +21,13 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "../analysis/io/files/output.js";
-import { formatCompact, formatNumber, plural, taskRange } from "../reports/format.js";
+import {
+  formatCompact,
+  formatNumber,
+  formatOomKills,
+  plural,
+  taskRange,
+} from "../reports/format.js";
 import { deploymentSummary } from "../analysis/deployment-outcome.js";
 import { assessTrace, coverageSummary, thinDataReason } from "../analysis/trace-coverage.js";
 import { sloBudget } from "../reports/slo-budget.js";
@@ -128,6 +134,7 @@ export async function runSimulateCommand(
         `  tasks           ${taskRange(k)}; mean ${k.meanTasks.toFixed(1)} running; ${k.scalingActions} scaling actions`,
         `  latency         mean p95 ${formatNumber(k.meanP95LatencyMs)} ms, worst p95 ${formatNumber(k.worstP95LatencyMs)} ms`,
         `  errors          ${k.errorRatePercent.toFixed(3)}% (${formatNumber(k.failedRequests)} of ${formatNumber(k.totalRequests)} ${Math.round(k.totalRequests) === 1 ? "request" : "requests"} failed)`,
+        ...(k.oomKills > 0 ? [`  OOM kills       ${formatOomKills(k.oomKills)}`] : []),
         `  SLO             ${formatNumber(k.sloViolationMinutes)} violating ${k.sloViolationMinutes === 1 ? "minute" : "minutes"} (budget ${formatCompact(budget.minutes, budget.minutes < 1 ? 3 : 1)}: ${budget.basis})`,
         `  data            ${coverageSummary(coverage)}${coverage.short ? `: ${thinDataReason(coverage)}` : ""}`,
         ...(k.deployments ?? []).map(

@@ -13,6 +13,19 @@ export function formatCount(v: number): string {
   return Number.isFinite(v) ? String(Math.round(v * 10) / 10) : "—";
 }
 
+/**
+ * Tasks killed for running out of memory, as a run's figures give them: a whole number as it
+ * is; a fraction is an expected value, which only oomModel "poisson" gives (it kills the share
+ * of a group whose requests in flight pass what fits, sim/memory.ts), e.g. `formatOomKills(94.06)`
+ * → "about 94.1 (expected value, oomModel poisson)", `formatOomKills(3)` → "3". The JSON
+ * outputs keep the number.
+ */
+export function formatOomKills(v: number): string {
+  if (!Number.isFinite(v)) return "—";
+  if (Math.abs(v - Math.round(v)) < 1e-6) return formatNumber(Math.round(v));
+  return `about ${formatCompact(v, 1)} (expected value, oomModel poisson)`;
+}
+
 /** plural() lives with the other number formats in sim/vocab/numbers.ts; re-exported here. */
 export { plural, taskRange } from "../sim/vocab/numbers.js";
 

@@ -15,7 +15,12 @@ import { planBudgetBasis } from "./slo-budget.js";
 import { sizeLabel, type PlanResult, type ScalingEvent } from "../sim/vocab/index.js";
 import { outOfReachClause } from "../sim/plan.js";
 import { heaviestReason } from "../sim/risk.js";
-import { findExtremes, type Extreme } from "../analysis/extremes.js";
+import {
+  desiredText,
+  EXTREME_COUNTS_NOTE,
+  findExtremes,
+  type Extreme,
+} from "../analysis/extremes.js";
 import {
   formatCompact,
   formatCount,
@@ -163,14 +168,15 @@ export function extremesHtml(
           : `Most failed requests: ${formatNumber(x.value)} from ${formatUtc(x.fromMs)} to ${formatUtc(x.toMs)}${x.sharePercent !== null ? ` (${formatCompact(x.sharePercent, 1)} % of all failures)` : ""}`;
       return `<h3 id="${x.kind}">${e(head)}</h3>
 <p>${e(`Why: ${x.causes.join("; ")}.`)}</p>
-<table class="minutes"><thead><tr><th>Time (UTC)</th><th class="num">Requests</th><th class="num">Failed</th><th class="num">Running</th><th class="num">Healthy</th><th class="num">Desired</th><th class="num">CPU %</th><th class="num">p95 (ms)</th></tr></thead><tbody>
+<table class="minutes"><thead><tr><th>Time (UTC)</th><th class="num">Requests</th><th class="num">Failed</th><th class="num">Running<br>(mean)</th><th class="num">Healthy<br>(mean)</th><th class="num">Desired</th><th class="num">CPU %</th><th class="num">p95 (ms)</th></tr></thead><tbody>
 ${x.rows
   .map(
     (r) =>
-      `<tr${r.extreme ? ' class="is-pick"' : ""}><td class="nowrap">${e(formatUtc(r.timeMs))}</td><td class="num">${e(formatNumber(r.requests))}</td><td class="num">${e(formatNumber(r.failedRequests))}</td><td class="num">${e(formatCount(r.runningCount))}</td><td class="num">${e(formatCount(r.healthyCount))}</td><td class="num">${e(formatCount(r.desiredCount))}</td><td class="num">${e(formatNumber(r.cpuUtilization))}</td><td class="num">${e(formatNumber(r.latencyP95Ms))}</td></tr>`,
+      `<tr${r.extreme ? ' class="is-pick"' : ""}><td class="nowrap">${e(formatUtc(r.timeMs))}</td><td class="num">${e(formatNumber(r.requests))}</td><td class="num">${e(formatNumber(r.failedRequests))}</td><td class="num">${e(formatCount(r.runningCount))}</td><td class="num">${e(formatCount(r.healthyCount))}</td><td class="num nowrap">${e(desiredText({ low: r.desiredLow, high: r.desiredHigh }))}</td><td class="num">${e(formatNumber(r.cpuUtilization))}</td><td class="num">${e(formatNumber(r.latencyP95Ms))}</td></tr>`,
   )
   .join("\n")}
-</tbody></table>`;
+</tbody></table>
+<p class="note">${e(EXTREME_COUNTS_NOTE)}</p>`;
     })
     .join("\n");
 }

@@ -33,7 +33,7 @@ import {
   settingsRows,
   traceSpan,
 } from "./plan-facts.js";
-import { findExtremes } from "../analysis/extremes.js";
+import { desiredText, EXTREME_COUNTS_NOTE, findExtremes } from "../analysis/extremes.js";
 import { deployHoursHeader, deployHoursSentences, deployHoursTable } from "./deploy-hours.js";
 
 /** Candidates listed in the Markdown summary. */
@@ -158,8 +158,8 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
             "Time (UTC)",
             "Requests",
             "Failed",
-            "Running",
-            "Healthy",
+            "Running (mean)",
+            "Healthy (mean)",
             "Desired",
             "CPU %",
             "p95 (ms)",
@@ -171,13 +171,15 @@ export function renderPlanMarkdown(result: PlanResult, snippets?: { awsCli?: str
               formatNumber(r.failedRequests),
               formatCount(r.runningCount),
               formatCount(r.healthyCount),
-              formatCount(r.desiredCount),
+              desiredText({ low: r.desiredLow, high: r.desiredHigh }),
               formatNumber(r.cpuUtilization),
               formatNumber(r.latencyP95Ms),
             ];
             return r.extreme ? row.map((v) => `**${v}**`) : row;
           }),
         ),
+        "",
+        md(EXTREME_COUNTS_NOTE),
         "",
       );
     }

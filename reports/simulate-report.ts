@@ -31,6 +31,7 @@ import {
   taskRange,
   formatHours,
   formatNumber,
+  formatOomKills,
   formatPercent,
   formatUsd,
   formatUtc,
@@ -232,7 +233,7 @@ ${[
   ["Error rate", formatPercent(k.errorRatePercent, 3)],
   ["Worst p95 latency", `${formatNumber(k.worstP95LatencyMs)} ms`],
   ["Tasks", taskRange(k)],
-  ["OOM kills", formatNumber(k.oomKills, k.oomKills % 1 === 0 ? 0 : 1)],
+  ["OOM kills", formatOomKills(k.oomKills)],
 ]
   .map(([label, value]) => {
     const inner = e(value!);
@@ -297,6 +298,7 @@ export function renderSimulateMarkdown(input: SimulateOutput, maxEvents = 50): s
     `| Error rate | [${formatPercent(k.errorRatePercent, 3)}](#worst-minutes) |`,
     `| Worst p95 latency | [${formatNumber(k.worstP95LatencyMs)} ms](#worst-minutes) |`,
     `| Tasks | ${taskRange(k)}; mean ${formatNumber(k.meanTasks, 1)} running |`,
+    ...(k.oomKills > 0 ? [`| OOM kills | ${formatOomKills(k.oomKills)} |`] : []),
     "",
   );
   if (input.slo) {

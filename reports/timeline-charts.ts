@@ -13,7 +13,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { PredefinedMetricType, ScalingEvent, Timeline } from "../sim/vocab/index.js";
 import { PALETTE, REFERENCE_COLOR, referenceRule, responsive } from "./chart-style.js";
-import { formatNumber } from "./format.js";
+import { formatCompact, formatNumber } from "./format.js";
 
 /** Most points drawn per series; longer timelines are bucketed. */
 export const MAX_POINTS = 2000;
@@ -210,9 +210,14 @@ const EVENT_PRIORITY: Record<ScalingEvent["kind"], number> = {
   "scale-in-suspended": 3,
 };
 
-/** "1 task", "3 tasks", "0.4 tasks" (a group's count is an expected value). */
-function taskCount(n: number): string {
-  return `${formatNumber(n, Number.isInteger(n) ? 0 : 1)} task${n === 1 ? "" : "s"}`;
+/**
+ * "1 task", "3 tasks", or for a fraction (a group's count under oomModel "poisson" is an
+ * expected value) "about 0.4 tasks", "about 0.008 tasks": never the raw 0.008383061120933455.
+ */
+export function taskCount(n: number): string {
+  if (Number.isInteger(n)) return `${formatNumber(n, 0)} task${n === 1 ? "" : "s"}`;
+  const digits = n >= 0.1 ? 1 : n >= 0.01 ? 2 : 3;
+  return n < 0.001 ? "under 0.001 tasks" : `about ${formatCompact(n, digits)} tasks`;
 }
 
 /** A one-line description of what an event changed, e.g. "3 → 5 tasks". */
@@ -226,7 +231,7 @@ export function eventChange(e: ScalingEvent): string {
     case "scheduled-action":
       return `Min ${e.MinCapacity}, Max ${e.MaxCapacity}`;
     case "oom-kill":
-      return `${e.tasks} task${e.tasks === 1 ? "" : "s"} killed`;
+      return `${taskCount(e.tasks)} killed`;
     case "target-unhealthy":
       return `${taskCount(e.tasks)} unhealthy`;
     case "target-healthy":

@@ -610,23 +610,34 @@ export function worstMinuteContext(
   return `${within.length} of the ${others.length} other candidates checked keep their worst minute within ${bound}; the cheapest of them is ${label ?? `candidate ${cheapest.candidateId}`} at ${money(byCost(cheapest.candidateId))} a month, rated ${riskWords(cheapest.risk.rating)} (${worstMinuteText(cheapest.risk.worstMinute)})${currentText ? `; ${currentText}` : ""}.`;
 }
 
-/** Tasks a run's overloaded tasks lost to failed ALB health checks (MODEL-AUDIT O5), in all. */
-function tasksTurnedUnhealthy(run: Pick<SimulatedRun, "events">): number {
+/**
+ * How many times a run's overloaded tasks turned unhealthy, failing their ALB health checks
+ * (MODEL-AUDIT O5), in all: task-episodes, not distinct tasks (a task that fails, recovers and
+ * fails again counts twice; the events do not name tasks), summed over the fluid model's counts
+ * (expected values, fractional under oomModel "poisson").
+ */
+function timesTurnedUnhealthy(run: Pick<SimulatedRun, "events">): number {
   let tasks = 0;
   for (const e of run.events) if (e.kind === "target-unhealthy") tasks += e.tasks;
   return tasks;
 }
 
+/** "once", "24 times". */
+function times(n: number): string {
+  return n === 1 ? "once" : `${n} times`;
+}
+
 /**
- * When the pick's tasks fail their ALB health checks under load (MODEL-AUDIT O5): how many in
- * all (the current setting's beside), and that they run beside their replacements (D13), so more
- * tasks run, and are billed, than are desired. Null when none does.
+ * When the pick's tasks fail their ALB health checks under load (MODEL-AUDIT O5): how many
+ * times they turned unhealthy in all (a task each time it does; the current setting's beside),
+ * and that they run beside their replacements (D13), so more tasks run, and are billed, than are
+ * desired. Null when none does.
  */
 export function unhealthyUnderLoad(
   pick: Pick<SimulatedRun, "events" | "kpis">,
   current: Pick<SimulatedRun, "events"> | null,
 ): string | null {
-  const tasks = tasksTurnedUnhealthy(pick);
+  const tasks = timesTurnedUnhealthy(pick);
   if (!(tasks >= 0.5)) return null;
   const n = Math.round(tasks);
   const desired = pick.kpis.maxDesiredCount;
@@ -635,10 +646,21 @@ export function unhealthyUnderLoad(
     desired !== undefined && running > desired
       ? `: up to ${running} tasks ran (by step means) where at most ${desired} were desired`
       : "";
-  const now = current === null ? null : Math.round(tasksTurnedUnhealthy(current));
-  const today = now === null ? "" : `; the current setting's: ${now}`;
-  const one = n === 1;
-  return `Under load, ${n} of the pick's tasks in all turned unhealthy: ${one ? "it" : "they"} failed ${one ? "its" : "their"} ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and ${one ? "was" : "were"} replaced (MODEL-AUDIT O5${today}). ECS starts a replacement before it stops the unhealthy task where maximumPercent allows, so both run and are billed${beside}.`;
+  const now = current === null ? null : Math.round(timesTurnedUnhealthy(current));
+  const today =
+    now === null ? "" : `; the current setting's tasks: ${now === 0 ? "never" : times(now)}`;
+  const turned = pick.events.filter((e) => e.kind === "target-unhealthy");
+  // Fractional counts are expected values (an OOM share leaves 0.4 of a task, MODEL-AUDIT C8).
+  const expected =
+    Math.abs(tasks - n) > 1e-6 ||
+    turned.some(
+      (e) => e.kind === "target-unhealthy" && Math.abs(e.tasks - Math.round(e.tasks)) > 1e-6,
+    );
+  const what =
+    turned.length === 1 && tasks === 1
+      ? "one of the pick's tasks turned unhealthy: it failed its ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and was replaced"
+      : `the pick's tasks turned unhealthy ${times(n)} in all (a task counts each time it does${expected ? "; the model's expected counts, summed and rounded" : ""}): they failed their ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and were replaced`;
+  return `Under load, ${what} (MODEL-AUDIT O5${today}). ECS starts a replacement before it stops the unhealthy task where maximumPercent allows, so both run and are billed${beside}.`;
 }
 
 function explain(

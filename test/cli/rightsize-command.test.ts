@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runImportCommand } from "../../cli/import-command.js";
-import { runRightsizeCommand } from "../../cli/rightsize-command.js";
+import { renderRightsize, runRightsizeCommand } from "../../cli/rightsize-command.js";
 import { captureIo, cliContext } from "../helpers/io.js";
+import { kpisWith } from "../helpers/sim.js";
 
 const SAMPLE = fileURLToPath(
   new URL(
@@ -55,5 +56,46 @@ describe("caplab rightsize on usage alone", () => {
       coverage: null,
       need: { cpuSamples: 1, memorySamples: 1, caution: expect.stringMatching(/^Too few/) },
     });
+  });
+});
+
+describe("renderRightsize", () => {
+  const need = {
+    cpuUnits: 300,
+    memoryMiB: 600,
+    cpuUnitsPercentile: 250,
+    memoryMiBPercentile: 500,
+    cpuSamples: 1000,
+    memorySamples: 1000,
+    caution: null,
+  };
+  const row = (label: string, oomKills: number) => ({
+    task: {
+      cpu: "512",
+      memory: "1024",
+      architecture: "X86_64",
+      capacityProvider: "FARGATE",
+    } as const,
+    label,
+    current: false,
+    perTaskPick: false,
+    taskMonthlyCostUsd: 18,
+    kpis: kpisWith({}, { oomKills }),
+    meetsSlo: oomKills === 0,
+  });
+
+  it("says under the table that a fractional OOM figure is an expected value, not a count", () => {
+    const text = (kills: number) =>
+      renderRightsize({
+        need,
+        rows: [row("0.5 vCPU / 1 GiB", kills), row("1 vCPU / 2 GiB", 0)],
+        recommended: null,
+        simulated: true,
+        reasons: [],
+      });
+    expect(text(94.1)).toContain(
+      "  (OOM: a fraction is an expected value of oomModel poisson, not a count of kills)",
+    );
+    expect(text(3)).not.toContain("expected value");
   });
 });

@@ -1,7 +1,7 @@
 /** The count-and-noun helper every CLI summary prints counts with (reports/format.ts). */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatHours, plural } from "../../reports/format.js";
+import { formatHours, formatOomKills, plural } from "../../reports/format.js";
 
 describe("plural", () => {
   it("takes the singular for exactly one, the plural otherwise (0, fractions, many)", () => {
@@ -53,5 +53,15 @@ describe("formatHours", () => {
         expect(text).toMatch(/^\d{1,3}(,\d{3})*(\.[1-9])? (s|min|h|days)$/);
       }),
     );
+  });
+});
+
+describe("formatOomKills", () => {
+  it("says a fraction of a kill is an expected value, and keeps whole kills whole", () => {
+    expect(formatOomKills(94.06)).toBe("about 94.1 (expected value, oomModel poisson)");
+    expect(formatOomKills(1234.5)).toBe("about 1,234.5 (expected value, oomModel poisson)");
+    expect(formatOomKills(3)).toBe("3");
+    expect(formatOomKills(0)).toBe("0");
+    expect(formatOomKills(Number.NaN)).toBe("—");
   });
 });

@@ -143,16 +143,25 @@ describe("unhealthyUnderLoad", () => {
     kpis: kpisWith({}, { maxTasks, maxDesiredCount }),
   });
 
-  it("counts the pick's tasks turned unhealthy, the current setting's, and the tasks run beside", () => {
+  it("counts the times the pick's tasks turned unhealthy, the current setting's, and the tasks run beside", () => {
     const pick = run([turned(8), turned(7.6, 60_000), turned(8.4, 120_000)]);
     expect(unhealthyUnderLoad(pick, run([turned(22)]))).toBe(
-      "Under load, 24 of the pick's tasks in all turned unhealthy: they failed their ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and were replaced (MODEL-AUDIT O5; the current setting's: 22). ECS starts a replacement before it stops the unhealthy task where maximumPercent allows, so both run and are billed: up to 28 tasks ran (by step means) where at most 20 were desired.",
+      "Under load, the pick's tasks turned unhealthy 24 times in all (a task counts each time it does; the model's expected counts, summed and rounded): they failed their ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and were replaced (MODEL-AUDIT O5; the current setting's tasks: 22 times). ECS starts a replacement before it stops the unhealthy task where maximumPercent allows, so both run and are billed: up to 28 tasks ran (by step means) where at most 20 were desired.",
     );
-    // No current setting, none beside the desired count, one task.
+    // No current setting, none beside the desired count, one task once.
     expect(unhealthyUnderLoad(run([turned(1)], 20, 20), null)).toBe(
-      "Under load, 1 of the pick's tasks in all turned unhealthy: it failed its ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and was replaced (MODEL-AUDIT O5). ECS starts a replacement before it stops the unhealthy task where maximumPercent allows, so both run and are billed.",
+      "Under load, one of the pick's tasks turned unhealthy: it failed its ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and was replaced (MODEL-AUDIT O5). ECS starts a replacement before it stops the unhealthy task where maximumPercent allows, so both run and are billed.",
     );
-    expect(unhealthyUnderLoad(run([turned(3)]), run([]))).toMatch(/the current setting's: 0\)/);
+    expect(unhealthyUnderLoad(run([turned(3)]), run([]))).toMatch(
+      /^Under load, the pick's tasks turned unhealthy 3 times in all \(a task counts each time it does\): .*the current setting's tasks: never\)/,
+    );
+    // The same two tasks failing twice are four times, not four tasks.
+    const twice = unhealthyUnderLoad(run([turned(2), turned(2, 600_000)], 20, 20), null)!;
+    expect(twice).toMatch(/^Under load, the pick's tasks turned unhealthy 4 times in all/);
+    expect(twice).not.toMatch(/4 of the pick's tasks/);
+    expect(unhealthyUnderLoad(run([turned(0.6), turned(0.5)], 20, 20), null)).toMatch(
+      /turned unhealthy once in all \(a task counts each time it does; the model's expected counts, summed and rounded\)/,
+    );
   });
 
   it("says nothing when no task of the pick turned unhealthy (or less than half a task did)", () => {
