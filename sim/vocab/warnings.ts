@@ -87,6 +87,23 @@ export const warnings = {
   badLine: (source: string, lineNumber: number, reason: string) =>
     make("bad-line", `${source} line ${lineNumber} ${reason}; the line was skipped.`),
 
+  /**
+   * A CloudWatch console CSV (Download as .csv) writes its times without a zone; they were read
+   * as UTC (analysis/cloudwatch-console-csv.ts).
+   */
+  consoleCsvTimeZone: (source: string) =>
+    make(
+      "console-csv-time-zone",
+      `${source} is a CloudWatch console CSV, whose times carry no time zone; they were read as UTC, so if the console showed local time, set its time zone to UTC and download the file again.`,
+    ),
+
+  /** A CSV column the user named (--value-column, valueColumn) may hold something other than requests. */
+  namedColumnNotRequests: (source: string, column: string, why: string) =>
+    make(
+      "named-column-not-requests",
+      `${source}: column ${column} ${why}; it was read as requests per step, as --value-column (valueColumn in a config) named it.`,
+    ),
+
   /** Bad lines beyond the ones reported one by one, summed up. */
   moreBadLines: (n: number) =>
     make(

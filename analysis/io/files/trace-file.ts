@@ -23,6 +23,15 @@ import {
   parseNumberCell as parseNumber,
   parseTimeCell,
 } from "../../trace-cells.js";
+import {
+  chooseConsoleColumn,
+  consoleColumns,
+  isConsoleHeaderRow,
+  opensConsoleHeader,
+  parseConsoleTime,
+  type ConsoleChoice,
+} from "../../cloudwatch-console-csv.js";
+import { warnings } from "../../../sim/vocab/warnings.js";
 import type {
   Candidate,
   DeploymentSettings,
@@ -55,6 +64,11 @@ export interface ReadTraceCsvOptions {
    * it, bad lines make the read fail (a config's trace file must be right).
    */
   readonly onBadLine?: (line: number, message: string) => void;
+  /**
+   * Where doubts about what the file holds go (a CloudWatch console CSV's times read as UTC, a
+   * column named with --value-column that is not RequestCount Sum). @default dropped
+   */
+  readonly warn?: WarningSink;
 }
 
 /**
@@ -112,6 +126,10 @@ export async function readTraceCsvStream(
   const values: number[] = [];
   let header: string[] | null = null;
   let columns: Columns | null = null;
+  // A CloudWatch console CSV (analysis/cloudwatch-console-csv.ts): its header rows, then its choice.
+  let consoleRows: string[][] | null = null;
+  let consoleChoice: ConsoleChoice | null = null;
+  let readTime = parseTimeCell;
   const badLines: { count: number; first: string; option: "timeColumn" | "valueColumn" } = {
     count: 0,
     first: "",
@@ -141,9 +159,23 @@ export async function readTraceCsvStream(
       if (columns === null) {
         if (header === null && !looksLikeData(record)) {
           header = record;
+          if (opensConsoleHeader(record)) consoleRows = [record];
           continue;
         }
-        columns = chooseColumns(path, header, record, options);
+        if (consoleRows !== null && isConsoleHeaderRow(record)) {
+          consoleRows.push(record);
+          continue;
+        }
+        if (consoleRows !== null && consoleRows.length > 1) {
+          consoleChoice = chooseConsoleColumn(
+            path,
+            consoleColumns(consoleRows),
+            options.valueColumn,
+          );
+          const names = ["time", ...consoleRows[0]!.slice(1)];
+          columns = { time: 0, value: consoleChoice.column.index, names };
+          readTime = parseConsoleTime;
+        } else columns = chooseColumns(path, header, record, options);
       }
       const timeText = record[columns.time];
       const valueText = record[columns.value];
@@ -154,11 +186,11 @@ export async function readTraceCsvStream(
         );
         continue;
       }
-      const time = parseTimeCell(timeText);
+      const time = readTime(timeText);
       if (time === null) {
         bad(
           line,
-          `${excerpt(timeText, 40)} in column ${excerpt(columns.names[columns.time] ?? "", 40)} is not a time (ISO 8601 or unix seconds/milliseconds)`,
+          `${excerpt(timeText, 40)} in column ${excerpt(columns.names[columns.time] ?? "", 40)} is not a time (${consoleChoice === null ? "ISO 8601 or unix seconds/milliseconds" : "YYYY/MM/DD HH:MM:SS, as the CloudWatch console writes it"})`,
           "timeColumn",
         );
         continue;
@@ -220,7 +252,25 @@ export async function readTraceCsvStream(
       "empty-trace",
     );
   }
-  return { source: displayPath(path), times, values };
+  const source = displayPath(path);
+  const column = excerpt(columns?.names[columns.value] ?? "", 40);
+  if (consoleChoice !== null) doubtConsole(source, column, consoleChoice, options.warn);
+  return { source, times, values };
+}
+
+/** Warnings for a CloudWatch console CSV: its zone-less times, a named column that may not be requests. */
+function doubtConsole(
+  source: string,
+  column: string,
+  choice: ConsoleChoice,
+  warn: WarningSink | undefined,
+): void {
+  if (warn === undefined) return;
+  warn(warnings.consoleCsvTimeZone(source));
+  if (choice.doubt !== null) warn(warnings.namedColumnNotRequests(source, column, choice.doubt));
+  const status = choice.column.statusCode;
+  if (status !== "" && status !== "Complete")
+    warn(warnings.failedResult(source, choice.column.id, status));
 }
 
 /**
@@ -460,6 +510,7 @@ export async function loadTraceSource(
       raw = await readTraceCsv(displayPath(path), {
         timeColumn: source.timeColumn,
         valueColumn: source.valueColumn,
+        warn,
       });
     }
   } else if (source.generate === "default-week") {
