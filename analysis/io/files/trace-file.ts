@@ -20,8 +20,13 @@ import { parseIsoTime, STEP_SECONDS_CHOICES, toTrace } from "../../trace.js";
 import {
   TIME_COLUMN_NAMES,
   VALUE_COLUMN_NAMES,
+  addToShape,
+  emptyShape,
+  looksLikePercentage,
   parseNumberCell as parseNumber,
   parseTimeCell,
+  utilizationWord,
+  type CountColumnShape,
 } from "../../trace-cells.js";
 import {
   chooseConsoleColumn,
@@ -32,6 +37,7 @@ import {
   type ConsoleChoice,
 } from "../../cloudwatch-console-csv.js";
 import { warnings } from "../../../sim/vocab/warnings.js";
+import { fixedGrouped } from "../../../sim/vocab/numbers.js";
 import type {
   Candidate,
   DeploymentSettings,
@@ -66,7 +72,8 @@ export interface ReadTraceCsvOptions {
   readonly onBadLine?: (line: number, message: string) => void;
   /**
    * Where doubts about what the file holds go (a CloudWatch console CSV's times read as UTC, a
-   * column named with --value-column that is not RequestCount Sum). @default dropped
+   * column named with --value-column that is not RequestCount Sum, a count column of fractional
+   * percents, a file named for CPU). @default dropped
    */
   readonly warn?: WarningSink;
 }
@@ -130,6 +137,7 @@ export async function readTraceCsvStream(
   let consoleRows: string[][] | null = null;
   let consoleChoice: ConsoleChoice | null = null;
   let readTime = parseTimeCell;
+  const shape: CountColumnShape = emptyShape();
   const badLines: { count: number; first: string; option: "timeColumn" | "valueColumn" } = {
     count: 0,
     first: "",
@@ -219,6 +227,7 @@ export async function readTraceCsvStream(
       }
       times.push(time);
       values.push(value);
+      addToShape(shape, value);
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -255,6 +264,7 @@ export async function readTraceCsvStream(
   const source = displayPath(path);
   const column = excerpt(columns?.names[columns.value] ?? "", 40);
   if (consoleChoice !== null) doubtConsole(source, column, consoleChoice, options.warn);
+  else doubtCounts(path, source, column, shape, options);
   return { source, times, values };
 }
 
@@ -271,6 +281,34 @@ function doubtConsole(
   const status = choice.column.statusCode;
   if (status !== "" && status !== "Complete")
     warn(warnings.failedResult(source, choice.column.id, status));
+}
+
+/**
+ * A count column of fractional percents in a file named for CPU, memory or utilization is
+ * refused when caplab picked the column itself (the NAB `cpu_utilization` series read as 691,004
+ * requests); either sign alone, or a column the user named, only warns: a per-second rate or an
+ * average of requests is fractional too, and a name is only a name.
+ *
+ * @throws UsageError when caplab picked the column and both signs hold.
+ */
+function doubtCounts(
+  path: string,
+  source: string,
+  column: string,
+  shape: CountColumnShape,
+  options: ReadTraceCsvOptions,
+): void {
+  const percent = looksLikePercentage(shape);
+  const word = utilizationWord(path);
+  if (percent && word !== null && options.valueColumn === undefined)
+    throw new UsageError(
+      `${path}: column ${column} holds fractional values, all between 0 and 100 (${fixedGrouped(shape.fractional)} of ${fixedGrouped(shape.rows)} rows not whole numbers), and the file's name says ${word}, as a CPU or memory utilization in percent does, not a count of requests; a CSV trace holds requests per step, so import utilization from CloudWatch JSON with --format cloudwatch, or, if the column does hold requests, name it with ${columnOption("valueColumn")}.`,
+      "not-requests",
+    );
+  const warn = options.warn;
+  if (warn === undefined) return;
+  if (percent) warn(warnings.fractionalCounts(source, column, shape.fractional, shape.rows));
+  if (word !== null) warn(warnings.utilizationFileName(source, word));
 }
 
 /**
