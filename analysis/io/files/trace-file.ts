@@ -203,6 +203,8 @@ export async function readTraceCsvStream(
         );
         continue;
       }
+      // A console CSV of several metrics has an empty cell where its metric has no datapoint: a gap.
+      if (consoleChoice !== null && valueText === "") continue;
       const value = parseNumber(valueText);
       if (value === null) {
         bad(

@@ -137,6 +137,21 @@ describe("a CloudWatch console CSV", () => {
     );
   });
 
+  it("reads an empty cell of its metric as no datapoint (a gap), not a bad line", async () => {
+    const path = await csv("two-gap.csv", [
+      ...twoMetrics,
+      "2025/04/08 10:02:00,,44",
+      "2025/04/08 10:03:00,1300,45",
+    ]);
+    const result = await importTrace(
+      { format: "csv", sources: [path], valueColumn: "m1" },
+      () => {},
+    );
+    expect(result.stats.requests).toBe(1180 + 1214 + 1300);
+    expect(result.stats.badLines).toBe(0);
+    expect(result.stats.lines).toBe(3);
+  });
+
   it("of CPU named with --value-column is the user's: read, with a warning", async () => {
     const seen: Warning[] = [];
     const path = await csv("two-named.csv", twoMetrics);
