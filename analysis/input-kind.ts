@@ -26,6 +26,7 @@ import {
   parseTimeCell,
 } from "./trace-cells.js";
 import { plural } from "../sim/vocab/numbers.js";
+import { readsAsConsoleCsv } from "./cloudwatch-console-csv.js";
 
 /** The kinds of input caplab can tell apart. */
 export const INPUT_KINDS = [
@@ -338,6 +339,11 @@ export function sniffFormat(head: string, complete: boolean): Sniff {
   if (every((l) => parseCombinedLogLine(l).ok)) strict.set("nginx", lines);
   if (sample.length > 0 && /^"?metric_name"?,"?timestamp"?,"?metric_value"?(,|$)/.test(sample[0]!))
     strict.set("k6-csv", lines);
+  else if (readsAsConsoleCsv(sample))
+    strict.set(
+      "csv",
+      "its CloudWatch console header rows: Id, StatusCode, Messages, Full label, Label",
+    );
   else if (readsAsNamedCsv(sample))
     strict.set(
       "csv",

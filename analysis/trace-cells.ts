@@ -45,3 +45,51 @@ export function parseTimeCell(text: string): number | null {
   // (1e300, Infinity) a number is not a time.
   return Math.abs(ms) <= MAX_TIME_MS ? ms : null;
 }
+
+/**
+ * What a CSV count column's values look like, gathered row by row: how many, how many are not
+ * whole numbers, and their range.
+ */
+export interface CountColumnShape {
+  rows: number;
+  fractional: number;
+  min: number;
+  max: number;
+}
+
+/** An empty {@link CountColumnShape}, to add values to with {@link addToShape}. */
+export function emptyShape(): CountColumnShape {
+  return { rows: 0, fractional: 0, min: Infinity, max: -Infinity };
+}
+
+export function addToShape(shape: CountColumnShape, value: number): void {
+  shape.rows++;
+  if (!Number.isInteger(value)) shape.fractional++;
+  if (value < shape.min) shape.min = value;
+  if (value > shape.max) shape.max = value;
+}
+
+/**
+ * Whether a count column looks like a percentage: every value within 0 to 100 and more than half
+ * of them not whole numbers. Requests per step from CloudWatch `RequestCount` Sum, an access log
+ * or a counter are whole numbers; CPUUtilization's are fractional percents. A per-second rate or
+ * an average of requests may look so too, which is why this alone only warns.
+ *
+ * @example looksLikePercentage({ rows: 4, fractional: 3, min: 0.1, max: 88.2 }) // true
+ */
+export function looksLikePercentage(shape: CountColumnShape): boolean {
+  return shape.rows > 0 && shape.min >= 0 && shape.max <= 100 && shape.fractional * 2 > shape.rows;
+}
+
+/**
+ * The word in a file's name that says it holds a utilization (`cpu`, `mem`, `memory`,
+ * `utilization`, `util`), as a word of its own (between separators), or null.
+ *
+ * @example utilizationWord("data/nab-cpu_utilization_asg.csv") // "cpu"
+ * @example utilizationWord("memcached-requests.csv") // null
+ */
+export function utilizationWord(path: string): string | null {
+  const name = (path.split(/[\\/]/).pop() ?? "").toLowerCase();
+  const m = /(?:^|[^a-z])(cpu|mem|memory|utili[sz]ation|util)(?=[^a-z]|$)/.exec(name);
+  return m === null ? null : m[1]!;
+}

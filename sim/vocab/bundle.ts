@@ -21,7 +21,47 @@ import {
   TaskSizeSchema,
 } from "./config.js";
 
+/**
+ * The trace bundle's format, `caplab-trace-bundle/N`. A version says which manifest fields a
+ * bundle may hold:
+ *
+ * - 1: everything but the two below (and, as bundles were written before version 2 existed,
+ *   `current.deployment` and `current.platform` too: a version-1 manifest holding them still reads).
+ * - 2: `current.deployment` (the service's deployment settings) and `current.platform` (the
+ *   target group's settings), which `caplab collect` records.
+ *
+ * A bundle is written at the lowest version that holds its fields ({@link bundleFormatFor}), so
+ * an import (no `current`) stays at 1, which every caplab reads. A manifest of a version above
+ * {@link BUNDLE_FORMAT_VERSION} reads when every field in it is one this caplab knows; else the
+ * reader says it was written by a newer caplab (analysis/io/files/bundle.ts).
+ */
 export const BUNDLE_FORMAT = "caplab-trace-bundle/1" as const;
+
+/** The newest trace bundle format version this caplab reads and writes. */
+export const BUNDLE_FORMAT_VERSION = 2;
+
+const BUNDLE_FORMAT_TEXT = /^caplab-trace-bundle\/([1-9]\d{0,5})$/;
+
+/**
+ * The version of a trace bundle's `format`, or null when it is not `caplab-trace-bundle/N`.
+ *
+ * @example traceBundleFormatVersion("caplab-trace-bundle/2") // 2
+ */
+export function traceBundleFormatVersion(format: unknown): number | null {
+  const m = typeof format === "string" ? BUNDLE_FORMAT_TEXT.exec(format) : null;
+  return m === null ? null : Number(m[1]);
+}
+
+/**
+ * The format a manifest is written in: version 2 when it holds `current.deployment` or
+ * `current.platform`, else version 1.
+ */
+export function bundleFormatFor(manifest: { readonly current?: object | undefined }): string {
+  const current = manifest.current as { deployment?: unknown; platform?: unknown } | undefined;
+  return current?.deployment !== undefined || current?.platform !== undefined
+    ? "caplab-trace-bundle/2"
+    : BUNDLE_FORMAT;
+}
 
 /**
  * Periods CloudWatch takes below a minute (high resolution, data under 3 hours old); above a
@@ -100,7 +140,10 @@ export type TargetGroupPlatform = z.output<typeof TargetGroupPlatformSchema>;
 
 export const TraceBundleManifestSchema = z
   .object({
-    format: z.literal(BUNDLE_FORMAT),
+    /** `caplab-trace-bundle/N` ({@link BUNDLE_FORMAT}); the writer sets it ({@link bundleFormatFor}). */
+    format: z
+      .string()
+      .regex(BUNDLE_FORMAT_TEXT, "a trace bundle's format is caplab-trace-bundle/N"),
     caplabVersion: z.string(),
     createdAt: z.string(),
     /** What the data came from: "cloudwatch", "alb-access-logs", "nginx", "csv", "k6-json", "simulator". */

@@ -87,6 +87,40 @@ export const warnings = {
   badLine: (source: string, lineNumber: number, reason: string) =>
     make("bad-line", `${source} line ${lineNumber} ${reason}; the line was skipped.`),
 
+  /**
+   * A CloudWatch console CSV (Download as .csv) writes its times without a zone; they were read
+   * as UTC (analysis/cloudwatch-console-csv.ts).
+   */
+  consoleCsvTimeZone: (source: string) =>
+    make(
+      "console-csv-time-zone",
+      `${source} is a CloudWatch console CSV, whose times carry no time zone; they were read as UTC, so if the console showed local time, set its time zone to UTC and download the file again.`,
+    ),
+
+  /** A CSV column the user named (--value-column, valueColumn) may hold something other than requests. */
+  namedColumnNotRequests: (source: string, column: string, why: string) =>
+    make(
+      "named-column-not-requests",
+      `${source}: column ${column} ${why}; it was read as requests per step, as --value-column (valueColumn in a config) named it.`,
+    ),
+
+  /**
+   * A CSV count column caplab picked holds fractional values all within 0 to 100, as a
+   * percentage does; requests per step are whole numbers.
+   */
+  fractionalCounts: (source: string, column: string, fractional: number, rows: number) =>
+    make(
+      "fractional-counts",
+      `${source}: column ${column} holds fractional values, all between 0 and 100 (${grouped(fractional)} of ${count(rows, "row")} not whole numbers), as a percentage does, while requests per step (RequestCount Sum, ALB logs, a counter) are whole numbers; they were read as requests per step, so if they are a rate per second or an average, multiply them to counts per row first.`,
+    ),
+
+  /** A CSV whose file name says CPU, memory or utilization was read as requests. */
+  utilizationFileName: (source: string, word: string) =>
+    make(
+      "utilization-file-name",
+      `${source}: its name says ${word}, yet its values were read as requests per step; if they are not a count of requests, import the series from CloudWatch JSON with --format cloudwatch instead.`,
+    ),
+
   /** Bad lines beyond the ones reported one by one, summed up. */
   moreBadLines: (n: number) =>
     make(

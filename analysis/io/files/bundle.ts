@@ -10,8 +10,11 @@ import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { CsvError, parse } from "csv-parse";
 import {
+  BUNDLE_FORMAT_VERSION,
   BUNDLE_MANIFEST,
   BUNDLE_REQUESTS_SERIES,
+  bundleFormatFor,
+  traceBundleFormatVersion,
   RUN_BUNDLE_FORMAT,
   TraceBundleManifestSchema,
   seriesIdPart,
@@ -133,7 +136,7 @@ export async function writeBundle(
   extraFiles: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const given = TraceBundleManifestSchema.parse(manifest);
-  const parsed = { ...given, series: seriesFiles(given.series) };
+  const parsed = { ...given, format: bundleFormatFor(given), series: seriesFiles(given.series) };
   const folder =
     typeof out === "string" ? await prepareOutputFolder(out, { command: "bundle" }) : out;
   await folder.write(async (dir) => {
@@ -167,6 +170,13 @@ export async function readBundleManifest(dir: string | BundleRoot): Promise<Trac
   const { path, json } = (await readBundleJson(root, BUNDLE_MANIFEST, null))!;
   const result = TraceBundleManifestSchema.safeParse(json);
   if (!result.success) {
+    // A newer caplab's bundle: what this one does not know is not a mistake in it.
+    const version = traceBundleFormatVersion((json as { format?: unknown } | null)?.format);
+    if (version !== null && version > BUNDLE_FORMAT_VERSION)
+      throw new UsageError(
+        `${path} was written by a newer caplab (format ${version}; this one reads up to ${BUNDLE_FORMAT_VERSION}): upgrade caplab to read it.`,
+        "newer-bundle",
+      );
     // A file named outside the bundle comes first, whatever else is wrong.
     const issues = result.error.issues;
     const outside = issues.find(

@@ -18,7 +18,7 @@
 import { gzipDamaged, isGzipDamage } from "./lines.js";
 import { join, resolve } from "node:path";
 import {
-  BUNDLE_FORMAT,
+  traceBundleFormatVersion,
   BUNDLE_REQUESTS_SERIES,
   RUN_BUNDLE_FORMAT,
   RunBundleManifestSchema,
@@ -230,7 +230,7 @@ export async function loadRunBundle(
 ): Promise<RunData> {
   const root = await openBundle(dir);
   const peek = await readBundleJson(root, "manifest.json", null, { optional: true });
-  if ((peek?.json as { format?: unknown } | null)?.format === BUNDLE_FORMAT) {
+  if (traceBundleFormatVersion((peek?.json as { format?: unknown } | null)?.format) !== null) {
     if (options.traceBundles === "refuse")
       throw new UsageError(
         `${dir} is a trace bundle (${(await readBundleManifest(root)).source.kind}): it holds traffic, not a load test's results, so the gate has nothing to judge; gate a run bundle (caplab run, or caplab import --format k6), see this traffic with caplab report ${dir}, or replay it with trace: { file: ${dir} } in a simulate or plan config.`,

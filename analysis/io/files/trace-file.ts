@@ -20,9 +20,24 @@ import { parseIsoTime, STEP_SECONDS_CHOICES, toTrace } from "../../trace.js";
 import {
   TIME_COLUMN_NAMES,
   VALUE_COLUMN_NAMES,
+  addToShape,
+  emptyShape,
+  looksLikePercentage,
   parseNumberCell as parseNumber,
   parseTimeCell,
+  utilizationWord,
+  type CountColumnShape,
 } from "../../trace-cells.js";
+import {
+  chooseConsoleColumn,
+  consoleColumns,
+  isConsoleHeaderRow,
+  opensConsoleHeader,
+  parseConsoleTime,
+  type ConsoleChoice,
+} from "../../cloudwatch-console-csv.js";
+import { warnings } from "../../../sim/vocab/warnings.js";
+import { fixedGrouped } from "../../../sim/vocab/numbers.js";
 import type {
   Candidate,
   DeploymentSettings,
@@ -55,6 +70,12 @@ export interface ReadTraceCsvOptions {
    * it, bad lines make the read fail (a config's trace file must be right).
    */
   readonly onBadLine?: (line: number, message: string) => void;
+  /**
+   * Where doubts about what the file holds go (a CloudWatch console CSV's times read as UTC, a
+   * column named with --value-column that is not RequestCount Sum, a count column of fractional
+   * percents, a file named for CPU). @default dropped
+   */
+  readonly warn?: WarningSink;
 }
 
 /**
@@ -112,6 +133,11 @@ export async function readTraceCsvStream(
   const values: number[] = [];
   let header: string[] | null = null;
   let columns: Columns | null = null;
+  // A CloudWatch console CSV (analysis/cloudwatch-console-csv.ts): its header rows, then its choice.
+  let consoleRows: string[][] | null = null;
+  let consoleChoice: ConsoleChoice | null = null;
+  let readTime = parseTimeCell;
+  const shape: CountColumnShape = emptyShape();
   const badLines: { count: number; first: string; option: "timeColumn" | "valueColumn" } = {
     count: 0,
     first: "",
@@ -141,9 +167,23 @@ export async function readTraceCsvStream(
       if (columns === null) {
         if (header === null && !looksLikeData(record)) {
           header = record;
+          if (opensConsoleHeader(record)) consoleRows = [record];
           continue;
         }
-        columns = chooseColumns(path, header, record, options);
+        if (consoleRows !== null && isConsoleHeaderRow(record)) {
+          consoleRows.push(record);
+          continue;
+        }
+        if (consoleRows !== null && consoleRows.length > 1) {
+          consoleChoice = chooseConsoleColumn(
+            path,
+            consoleColumns(consoleRows),
+            options.valueColumn,
+          );
+          const names = ["time", ...consoleRows[0]!.slice(1)];
+          columns = { time: 0, value: consoleChoice.column.index, names };
+          readTime = parseConsoleTime;
+        } else columns = chooseColumns(path, header, record, options);
       }
       const timeText = record[columns.time];
       const valueText = record[columns.value];
@@ -154,15 +194,17 @@ export async function readTraceCsvStream(
         );
         continue;
       }
-      const time = parseTimeCell(timeText);
+      const time = readTime(timeText);
       if (time === null) {
         bad(
           line,
-          `${excerpt(timeText, 40)} in column ${excerpt(columns.names[columns.time] ?? "", 40)} is not a time (ISO 8601 or unix seconds/milliseconds)`,
+          `${excerpt(timeText, 40)} in column ${excerpt(columns.names[columns.time] ?? "", 40)} is not a time (${consoleChoice === null ? "ISO 8601 or unix seconds/milliseconds" : "YYYY/MM/DD HH:MM:SS, as the CloudWatch console writes it"})`,
           "timeColumn",
         );
         continue;
       }
+      // A console CSV of several metrics has an empty cell where its metric has no datapoint: a gap.
+      if (consoleChoice !== null && valueText === "") continue;
       const value = parseNumber(valueText);
       if (value === null) {
         bad(
@@ -187,6 +229,7 @@ export async function readTraceCsvStream(
       }
       times.push(time);
       values.push(value);
+      addToShape(shape, value);
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -220,7 +263,54 @@ export async function readTraceCsvStream(
       "empty-trace",
     );
   }
-  return { source: displayPath(path), times, values };
+  const source = displayPath(path);
+  const column = excerpt(columns?.names[columns.value] ?? "", 40);
+  if (consoleChoice !== null) doubtConsole(source, column, consoleChoice, options.warn);
+  else doubtCounts(path, source, column, shape, options);
+  return { source, times, values };
+}
+
+/** Warnings for a CloudWatch console CSV: its zone-less times, a named column that may not be requests. */
+function doubtConsole(
+  source: string,
+  column: string,
+  choice: ConsoleChoice,
+  warn: WarningSink | undefined,
+): void {
+  if (warn === undefined) return;
+  warn(warnings.consoleCsvTimeZone(source));
+  if (choice.doubt !== null) warn(warnings.namedColumnNotRequests(source, column, choice.doubt));
+  const status = choice.column.statusCode;
+  if (status !== "" && status !== "Complete")
+    warn(warnings.failedResult(source, choice.column.id, status));
+}
+
+/**
+ * A count column of fractional percents in a file named for CPU, memory or utilization is
+ * refused when caplab picked the column itself (the NAB `cpu_utilization` series read as 691,004
+ * requests); either sign alone, or a column the user named, only warns: a per-second rate or an
+ * average of requests is fractional too, and a name is only a name.
+ *
+ * @throws UsageError when caplab picked the column and both signs hold.
+ */
+function doubtCounts(
+  path: string,
+  source: string,
+  column: string,
+  shape: CountColumnShape,
+  options: ReadTraceCsvOptions,
+): void {
+  const percent = looksLikePercentage(shape);
+  const word = utilizationWord(path);
+  if (percent && word !== null && options.valueColumn === undefined)
+    throw new UsageError(
+      `${path}: column ${column} holds fractional values, all between 0 and 100 (${fixedGrouped(shape.fractional)} of ${fixedGrouped(shape.rows)} rows not whole numbers), and the file's name says ${word}, as a CPU or memory utilization in percent does, not a count of requests; a CSV trace holds requests per step, so import utilization from CloudWatch JSON with --format cloudwatch, or, if the column does hold requests, name it with ${columnOption("valueColumn")}.`,
+      "not-requests",
+    );
+  const warn = options.warn;
+  if (warn === undefined) return;
+  if (percent) warn(warnings.fractionalCounts(source, column, shape.fractional, shape.rows));
+  if (word !== null) warn(warnings.utilizationFileName(source, word));
 }
 
 /**
@@ -460,6 +550,7 @@ export async function loadTraceSource(
       raw = await readTraceCsv(displayPath(path), {
         timeColumn: source.timeColumn,
         valueColumn: source.valueColumn,
+        warn,
       });
     }
   } else if (source.generate === "default-week") {

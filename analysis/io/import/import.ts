@@ -398,11 +398,18 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
   const badPerFile: string[] = [];
   let bad = 0;
   const s3 = options.s3 ?? noS3;
+  // What the reader doubts about a file (what it holds, its times) is printed and kept in the notes.
+  const doubts: string[] = [];
+  const doubt: WarningSink = (w) => {
+    doubts.push(w.message);
+    warn(w);
+  };
   for await (const source of listSources(options.sources, "csv", s3)) {
     let badHere = 0;
     const raw = await readTraceCsvStream(await openSource(source, s3), source.name, {
       timeColumn: options.timeColumn,
       valueColumn: options.valueColumn,
+      warn: doubt,
       // Bad rows are counted and the first few reported; they never stop the import.
       onBadLine: (line, reason) => {
         badHere++;
@@ -455,6 +462,7 @@ async function importCsv(options: ImportOptions, warn: WarningSink): Promise<Imp
       `read ${plural(times.length, "row")} from ${plural(names.length, "CSV file")}: ${plural(Math.round(requests), "request")} in the window, ${plural(bad, "bad line")} skipped`,
       "steps with no row are gaps (empty values)",
       ...badPerFile,
+      ...doubts,
     ],
     stats: {
       files: names.length,

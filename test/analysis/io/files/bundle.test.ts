@@ -11,7 +11,14 @@ import {
 } from "../../../../analysis/io/files/bundle.js";
 import { main, type Io } from "../../../../cli/main.js";
 import { loadTraceSource } from "../../../../analysis/io/files/trace-file.js";
-import { BUNDLE_FORMAT, TraceBundleManifestSchema } from "../../../../sim/vocab/index.js";
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  TraceBundleManifestSchema,
+  bundleFormatFor,
+} from "../../../../sim/vocab/index.js";
+import { UsageError } from "../../../../sim/vocab/errors.js";
+import { captureIo, cliContext } from "../../../helpers/io.js";
 
 const silent: Io = { out: () => {}, err: () => {}, isTty: false };
 
@@ -122,6 +129,87 @@ describe("trace bundles", () => {
     const path = await sampleBundle(dir);
     await writeFile(join(path, "manifest.json"), JSON.stringify({ format: "something-else" }));
     await expect(readBundleManifest(path)).rejects.toThrow(/manifest\.json.*format/);
+  });
+});
+
+/**
+ * The manifest's format version: fields were added to format 1 (current.deployment,
+ * current.platform) without a bump, so a caplab that did not know them said "current.platform
+ * is not a known field; remove it or fix the spelling" of a newer caplab's bundle, as if the
+ * bundle were wrong. Now a bundle is written at the lowest version that holds its fields, and a
+ * manifest of a version above this caplab's says to upgrade.
+ */
+describe("the bundle format version", () => {
+  const rewrite = async (path: string, change: (m: Record<string, unknown>) => void) => {
+    const file = join(path, "manifest.json");
+    const manifest = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+    change(manifest);
+    await writeFile(file, JSON.stringify(manifest));
+  };
+  const platform = { healthCheckIntervalSeconds: 10 };
+
+  it("is written as the lowest version that holds the manifest's fields", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-bundle-"));
+    const path = await sampleBundle(dir);
+    expect((await readBundleManifest(path)).format).toBe("caplab-trace-bundle/1");
+    const manifest = await readBundleManifest(path);
+    const withPlatform = join(dir, "with-platform");
+    await writeBundle(
+      withPlatform,
+      { ...manifest, current: { ...manifest.current!, platform } },
+      new Map([["requests", { startMs: Date.UTC(2026, 10, 2), stepSeconds: 60, values: [1, 2] }]]),
+    );
+    expect((await readBundleManifest(withPlatform)).format).toBe("caplab-trace-bundle/2");
+    expect(bundleFormatFor({ current: { deployment: {} } })).toBe("caplab-trace-bundle/2");
+    expect(bundleFormatFor({})).toBe(BUNDLE_FORMAT);
+    expect(BUNDLE_FORMAT_VERSION).toBe(2);
+  });
+
+  it("of an older bundle still reads, with the fields added to version 1 without a bump", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-bundle-"));
+    const path = await sampleBundle(dir);
+    await rewrite(path, (m) => {
+      m.format = "caplab-trace-bundle/1";
+      (m.current as Record<string, unknown>).platform = platform;
+    });
+    expect((await readBundleManifest(path)).current?.platform).toEqual(platform);
+  });
+
+  it("above this caplab's: an unknown field says to upgrade caplab; known fields read", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-bundle-"));
+    const path = await sampleBundle(dir);
+    await rewrite(path, (m) => {
+      m.format = "caplab-trace-bundle/3";
+      (m.current as Record<string, unknown>).capacityProviders = ["FARGATE_SPOT"];
+    });
+    const error = await readBundleManifest(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).code).toBe("newer-bundle");
+    expect((error as UsageError).message).toBe(
+      `${join(path, "manifest.json")} was written by a newer caplab (format 3; this one reads up to 2): upgrade caplab to read it.`,
+    );
+    const io = captureIo();
+    const out = join(dir, "report");
+    expect(await main(["report", path, "--out", out], cliContext(io))).toBe(2);
+    expect(io.stderr()).toContain(
+      "was written by a newer caplab (format 3; this one reads up to 2)",
+    );
+    await rewrite(path, (m) => {
+      delete (m.current as Record<string, unknown>).capacityProviders;
+    });
+    expect((await readBundleManifest(path)).format).toBe("caplab-trace-bundle/3");
+  });
+
+  it("at or below this caplab's: an unknown field is a mistake to fix, as before", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "caplab-bundle-"));
+    const path = await sampleBundle(dir);
+    await rewrite(path, (m) => {
+      m.format = "caplab-trace-bundle/2";
+      (m.current as Record<string, unknown>).platfrom = platform;
+    });
+    await expect(readBundleManifest(path)).rejects.toThrow(
+      "current.platfrom is not a known field; remove it or fix the spelling.",
+    );
   });
 });
 

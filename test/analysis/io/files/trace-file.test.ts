@@ -14,9 +14,15 @@ import { TraceSourceSchema, type Trace, type Warning } from "../../../../sim/voc
 
 const TRACES = fileURLToPath(new URL("../../../../../shared/data/traces/", import.meta.url));
 
-async function load(file: string): Promise<{ trace: Trace; warnings: Warning[] }> {
+async function load(
+  file: string,
+  valueColumn?: string,
+): Promise<{ trace: Trace; warnings: Warning[] }> {
   const warnings: Warning[] = [];
-  const raw = await readTraceCsv(join(TRACES, file));
+  const raw = await readTraceCsv(join(TRACES, file), {
+    ...(valueColumn === undefined ? {} : { valueColumn }),
+    warn: (w) => warnings.push(w),
+  });
   const trace = toTrace(raw, {}, (w) => warnings.push(w));
   return { trace, warnings };
 }
@@ -100,11 +106,19 @@ describe("the shared traces load as they are", () => {
     expect(sum(trace.requests)).toBe(249_327);
   });
 
-  it("NAB ASG CPU: 5-min steps, no gaps", async () => {
-    const { trace } = await load("nab-cpu_utilization_asg_misconfiguration.csv");
+  it("NAB ASG CPU: refused as requests; read when the column is named, with two warnings", async () => {
+    const name = "nab-cpu_utilization_asg_misconfiguration.csv";
+    const error = await load(name).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).code).toBe("not-requests");
+    expect((error as UsageError).message).toContain(
+      `${join(TRACES, name)}: column "value" holds fractional values, all between 0 and 100 (17,340 of 18,050 rows not whole numbers), and the file's name says cpu`,
+    );
+    const { trace, warnings } = await load(name, "value");
     expect(trace.stepSeconds).toBe(300);
     expect(trace.requests).toHaveLength(18_050);
     expect(sum(trace.gap)).toBe(0);
+    expect(warnings.map((w) => w.code)).toEqual(["fractional-counts", "utilization-file-name"]);
   });
 
   it("reads a gzipped copy as the file itself", async () => {
@@ -115,8 +129,8 @@ describe("the shared traces load as they are", () => {
       const name = "nab-cpu_utilization_asg_misconfiguration.csv";
       const gz = join(dir, `${name}.gz`);
       await writeFile(gz, gzipSync(await readFile(join(TRACES, name))));
-      const plain = await readTraceCsv(join(TRACES, name));
-      const zipped = await readTraceCsv(gz);
+      const plain = await readTraceCsv(join(TRACES, name), { valueColumn: "value" });
+      const zipped = await readTraceCsv(gz, { valueColumn: "value" });
       expect(zipped.times).toEqual(plain.times);
       expect(zipped.values).toEqual(plain.values);
     } finally {

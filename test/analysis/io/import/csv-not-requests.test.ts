@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importTrace } from "../../../../analysis/io/import/import.js";
 import { UsageError } from "../../../../sim/vocab/errors.js";
+import type { Warning } from "../../../../sim/vocab/index.js";
 import { main } from "../../../../cli/main.js";
 import { captureIo, cliContext } from "../../../helpers/io.js";
 import { sharedData } from "../../../helpers/shared-data.js";
@@ -129,5 +130,81 @@ describe("a CSV of CPU or memory utilization", () => {
       () => {},
     );
     expect(c.stats.requests).toBe(12.5);
+  });
+});
+
+/**
+ * A `timestamp,value` CSV says nothing of what it holds but its file name and its values: NAB's
+ * `cpu_utilization_asg_misconfiguration.csv` imported its fractional CPU percents as 691,004
+ * requests without a word. Requests per step (RequestCount Sum, an access log, a counter) are
+ * whole numbers.
+ */
+describe("a CSV whose values or name say utilization", () => {
+  const importWith = async (path: string, valueColumn?: string) => {
+    const seen: Warning[] = [];
+    const result = await importTrace(
+      { format: "csv", sources: [path], ...(valueColumn === undefined ? {} : { valueColumn }) },
+      (w) => seen.push(w),
+    );
+    return { result, codes: seen.map((w) => w.code) };
+  };
+
+  it("is refused when caplab picked a column of fractional percents in a file named for CPU (NAB)", async () => {
+    const path = sharedData("traces/nab-cpu_utilization_asg_misconfiguration.csv");
+    const error = await refusal(path);
+    expect(error.code).toBe("not-requests");
+    expect(error.message).toBe(
+      `${path}: column "value" holds fractional values, all between 0 and 100 (17,340 of 18,050 rows not whole numbers), and the file's name says cpu, as a CPU or memory utilization in percent does, not a count of requests; a CSV trace holds requests per step, so import utilization from CloudWatch JSON with --format cloudwatch, or, if the column does hold requests, name it with --value-column (valueColumn in a config).`,
+    );
+    // Named by the user: read, with both doubts said, in the output and the bundle's notes.
+    const { result, codes } = await importWith(path, "value");
+    expect(result.stats.lines).toBe(18_050);
+    expect(codes).toEqual(expect.arrayContaining(["fractional-counts", "utilization-file-name"]));
+    expect(result.notes.some((n) => n.includes("holds fractional values"))).toBe(true);
+  });
+
+  it("only warns on one sign alone: a per-second rate (fractional, 0 to 100), a name", async () => {
+    const rate = await csv("rate.csv", [
+      "timestamp,value",
+      "2026-01-01T00:00:00Z,12.5",
+      "2026-01-01T00:01:00Z,13.25",
+      "2026-01-01T00:02:00Z,11",
+    ]);
+    const a = await importWith(rate);
+    expect(a.result.stats.requests).toBe(36.75);
+    expect(a.codes).toContain("fractional-counts");
+    expect(a.codes).not.toContain("utilization-file-name");
+    const named = await csv("memory-service.csv", [
+      "timestamp,value",
+      "2026-01-01T00:00:00Z,512",
+      "2026-01-01T00:01:00Z,498",
+    ]);
+    const b = await importWith(named);
+    expect(b.result.stats.requests).toBe(1010);
+    expect(b.codes).toEqual(["utilization-file-name"]);
+    // Fractional values above 100 are no percentage.
+    const big = await csv("cpu-big.csv", [
+      "timestamp,value",
+      "2026-01-01T00:00:00Z,120.5",
+      "2026-01-01T00:01:00Z,130.5",
+    ]);
+    expect((await importWith(big)).codes).toEqual(["utilization-file-name"]);
+  });
+
+  it("leaves every request trace of ../shared/data without a word of it", async () => {
+    for (const file of [
+      "nab-elb_request_count_8c0756.csv",
+      "nab-nyc_taxi.csv",
+      "nab-Twitter_volume_AMZN.csv",
+      "nasa-http-1995-requests-per-minute.csv",
+      "nasa-http-1995-07-05_06-requests-per-second.csv",
+      "wc98-requests-per-minute.csv",
+    ]) {
+      const { codes } = await importWith(sharedData(`traces/${file}`));
+      expect(
+        codes.filter((c) => c === "fractional-counts" || c === "utilization-file-name"),
+        file,
+      ).toEqual([]);
+    }
   });
 });
