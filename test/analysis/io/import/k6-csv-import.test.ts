@@ -220,6 +220,31 @@ describe("caplab import of k6 --out csv output", () => {
     }
   });
 
+  it("reads a CSV that opens with a byte order mark as without it, with --format k6 and sniffed", async () => {
+    const { csv } = asK6Csv(points, "unix");
+    const plain = join(dir, "no-mark.csv");
+    const marked = join(dir, "mark.csv");
+    await writeFile(plain, csv);
+    await writeFile(marked, `\uFEFF${csv}`);
+    const want = await runCaplab([
+      "import",
+      plain,
+      "--format",
+      "k6",
+      "--no-record",
+      "--out",
+      join(dir, "no-mark"),
+    ]);
+    expect(want.code, want.err).toBe(0);
+    for (const format of [["--format", "k6"], []]) {
+      const out = join(dir, `mark-${format.length}`);
+      const r = await runCaplab(["import", marked, ...format, "--no-record", "--out", out]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).not.toContain("line 1");
+      expect(await figures(out)).toEqual(await figures(join(dir, "no-mark")));
+    }
+  });
+
   it("warns of each bad row by its line, and refuses a file with no good row or no row", async () => {
     const { csv } = asK6Csv(points.slice(0, 30), "unix");
     const lines = csv.split("\n");
