@@ -131,7 +131,9 @@ export class K6CsvRows {
   }
 
   /** One data row as a k6 `--out json` Point line (without its newline), or why it is not one. */
-  point(cells: readonly string[]): { readonly line: string } | K6CsvRowError {
+  point(
+    cells: readonly string[],
+  ): { readonly metric: string; readonly line: string } | K6CsvRowError {
     const header = this.#header;
     if (cells.length !== header.columns)
       return {
@@ -162,9 +164,19 @@ export class K6CsvRows {
       this.#tags = JSON.stringify(tagsOf(header, cells));
     }
     return {
+      metric,
       line: `{"metric":${JSON.stringify(metric)},"type":"Point","data":{"time":"${time}","value":${String(value)},"tags":${this.#tags}}}`,
     };
   }
+}
+
+/**
+ * The Metric line k6 `--out json` writes for a metric of this type, without thresholds (k6
+ * `internal/output/json/json.go` handleMetric: name, type, contains, thresholds, submetrics).
+ */
+export function k6MetricLine(metric: string, type: string): string {
+  const name = JSON.stringify(metric);
+  return `{"type":"Metric","data":{"name":${name},"type":${JSON.stringify(type)},"contains":"default","thresholds":[],"submetrics":null},"metric":${name}}`;
 }
 
 /**
@@ -174,7 +186,7 @@ export class K6CsvRows {
 export function k6CsvPoint(
   header: K6CsvHeader,
   cells: readonly string[],
-): { readonly line: string } | K6CsvRowError {
+): { readonly metric: string; readonly line: string } | K6CsvRowError {
   return new K6CsvRows(header).point(cells);
 }
 

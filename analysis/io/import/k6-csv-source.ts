@@ -8,7 +8,8 @@
  */
 import { Readable } from "node:stream";
 import { CsvError, parse as parseCsv } from "csv-parse/sync";
-import { k6CsvHeader, K6CsvRows } from "../../k6-csv.js";
+import { k6CsvHeader, k6MetricLine, K6CsvRows } from "../../k6-csv.js";
+import { BUILTIN_METRIC_TYPES, type K6MetricType } from "../../k6-results.js";
 import { warnings as warning, type WarningSink } from "../../../sim/vocab/index.js";
 import { UsageError } from "../../../sim/vocab/errors.js";
 import { plural } from "../../../sim/vocab/numbers.js";
@@ -35,6 +36,8 @@ export interface K6CsvConverted {
   readonly rows: number;
   /** Rows skipped (each said in a warning, up to MAX_REPORTED_BAD_LINES). */
   readonly badRows: number;
+  /** Custom metrics with samples whose type nothing gave (neither k6's built-ins nor `types`), sorted. */
+  readonly untyped: readonly string[];
 }
 
 /**
@@ -56,8 +59,11 @@ export async function convertK6Csv(
   name: string,
   write: (text: string) => Promise<void>,
   warn: WarningSink,
+  types: ReadonlyMap<string, K6MetricType> = new Map(),
 ): Promise<K6CsvConverted> {
   let rows: K6CsvRows | null = null;
+  /** The metrics met, by name. */
+  const metrics = new Set<string>();
   let written = 0;
   let converted = 0;
   let badRows = 0;
@@ -91,6 +97,7 @@ export async function convertK6Csv(
       return;
     }
     const point = rows.point(cells);
+    if (!("error" in point)) metrics.add(point.metric);
     if ("error" in point) {
       bad(line, `${point.error}${point.cell === null ? "" : ` (${excerpt(point.cell, 40)})`}`);
       return;
@@ -143,8 +150,17 @@ export async function convertK6Csv(
         : `Nothing to import from ${name}: none of its ${plural(badRows, "row")} reads as a k6 --out csv row (see the warnings); give the file k6 --out csv=FILE wrote.`,
       "empty-trace",
     );
+  // A CSV has no Metric lines: the types the summary export gives are declared after the
+  // Points (so that line N stays the CSV's line N), as the Metric lines k6 writes in JSON.
+  const untyped: string[] = [];
+  for (const metric of [...metrics].sort()) {
+    if (BUILTIN_METRIC_TYPES[metric] !== undefined) continue;
+    const type = types.get(metric);
+    if (type === undefined) untyped.push(metric);
+    else batch += `${k6MetricLine(metric, type)}\n`;
+  }
   if (batch !== "") await write(batch);
-  return { rows: converted, badRows };
+  return { rows: converted, badRows, untyped };
 }
 
 /** Whether every quoted field of `text` is closed: an even number of quotes (`""` is one escaped). */

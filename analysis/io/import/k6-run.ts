@@ -216,6 +216,7 @@ function thresholdsOfFile(path: string, json: unknown): Record<string, K6Thresho
 async function gatherK6Output(
   options: K6RunImportOptions,
   dir: string,
+  types: ReadonlyMap<string, K6MetricType>,
   warn: WarningSink,
 ): Promise<{ name: string; files: number; csv: K6CsvConverted | null }> {
   const s3 = options.s3 ?? noS3;
@@ -247,8 +248,18 @@ async function gatherK6Output(
     while (first.done !== true && first.value.length === 0) first = await chunks.next();
     if (first.done === true) continue;
     if (opensAsK6Csv(first.value)) {
-      const read = await convertK6Csv(withHead(first.value, chunks), source.name, write, warn);
-      csv = { rows: (csv?.rows ?? 0) + read.rows, badRows: (csv?.badRows ?? 0) + read.badRows };
+      const read = await convertK6Csv(
+        withHead(first.value, chunks),
+        source.name,
+        write,
+        warn,
+        types,
+      );
+      csv = {
+        rows: (csv?.rows ?? 0) + read.rows,
+        badRows: (csv?.badRows ?? 0) + read.badRows,
+        untyped: [...new Set([...(csv?.untyped ?? []), ...read.untyped])].sort(),
+      };
       continue;
     }
     let last = 10;
@@ -387,8 +398,17 @@ export async function importK6Run(
   for (const [m, list] of Object.entries(fromFile)) (known[m] ??= []).push(...list);
   const needs = thresholdNeeds(known);
 
+  // The metric types the summary export records (a k6 CSV has none of its own).
+  const types = new Map<string, K6MetricType>();
+  for (const [name, m] of Object.entries(summary?.metrics ?? {})) {
+    const t = (summaryJson as { metrics?: Record<string, { type?: unknown }> }).metrics?.[name]
+      ?.type;
+    if (t === "counter" || t === "gauge" || t === "rate" || t === "trend") types.set(name, t);
+    else if ("passes" in m && "fails" in m) types.set(name, "rate");
+  }
+
   await mkdir(dir, { recursive: true });
-  const { name: k6Name, files, csv } = await gatherK6Output(options, dir, warn);
+  const { name: k6Name, files, csv } = await gatherK6Output(options, dir, types, warn);
   const durationSeconds =
     summary?.durationMs !== null && summary?.durationMs !== undefined
       ? summary.durationMs / 1000
@@ -461,13 +481,6 @@ export async function importK6Run(
   add(ingested.declaredThresholds as Record<string, K6Threshold[]>, "the k6 output's Metric lines");
 
   // k6's registry: its built-ins, the metrics of the output and of the summary export.
-  const types = new Map<string, K6MetricType>();
-  for (const [name, m] of Object.entries(summary?.metrics ?? {})) {
-    const t = (summaryJson as { metrics?: Record<string, { type?: unknown }> }).metrics?.[name]
-      ?.type;
-    if (t === "counter" || t === "gauge" || t === "rate" || t === "trend") types.set(name, t);
-    else if ("passes" in m && "fails" in m) types.set(name, "rate");
-  }
   const typeOf = (name: string) => ingested.metrics[name]?.type ?? types.get(name);
   // The thresholds k6 judged (the summary export's) keep k6's verdict; the others caplab
   // judges on the points, after refusing what k6 would refuse.
@@ -501,6 +514,15 @@ export async function importK6Run(
     if (inFile) return `Fix the threshold in --thresholds ${options.thresholdsFile}.`;
     return "Fix the threshold in the script or in --thresholds.";
   };
+  const untyped = new Set(csv?.untyped ?? []);
+  for (const [key, list] of Object.entries(ours)) {
+    const metric = key.split("{")[0]!;
+    if (untyped.has(metric) && list.length > 0)
+      throw new UsageError(
+        `The threshold "${thresholdText(list[0]!)}" on ${key} cannot be judged: ${metric} is a custom metric of the k6 --out csv output, which records no metric types (k6 writes them in --out json and in the summary export); give the run's --summary-export FILE, which records its type, or import its --out json output.`,
+        "bad-config",
+      );
+  }
   const problems = validateThresholds(ours, typeOf);
   if (problems.length > 0) throw new InvalidThresholdsError(problems, refusedTodo());
   const judged = evaluateThresholds(thresholds, ingested.metrics, typeOf);
@@ -643,7 +665,7 @@ export async function importK6Run(
       ...(csv === null
         ? []
         : [
-            `k6 --out csv output converted to Point lines in ${k6Name}: ${plural(csv.rows, "row")} read, ${plural(csv.badRows, "bad row")} skipped (a CSV has no Metric lines: custom metrics' types and the thresholds come from --summary-export or --thresholds)`,
+            `k6 --out csv output converted to Point lines in ${k6Name}: ${plural(csv.rows, "row")} read, ${plural(csv.badRows, "bad row")} skipped (a CSV has no Metric lines: custom metrics' types and the thresholds come from --summary-export or --thresholds)${csv.untyped.length === 0 ? "" : `; custom metrics no summary export typed, their aggregates read as a Trend's: ${csv.untyped.join(", ")}`}`,
           ]),
       ...(trace === null ? ["no http_reqs in the k6 output: the bundle has no trace/"] : []),
       ...(durationSeconds === undefined

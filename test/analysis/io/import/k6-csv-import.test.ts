@@ -245,6 +245,79 @@ describe("caplab import of k6 --out csv output", () => {
     }
   });
 
+  it("types a custom metric from the summary export, and refuses a threshold on one nothing types", async () => {
+    // k6's own CSV test rows: my_metric, a Gauge in that test, at 1 twice.
+    const csv = sharedData("k6/csv-output.k6-test-fixture.csv");
+    const thresholds = join(dir, "gauge-thresholds.json");
+    await writeFile(thresholds, JSON.stringify({ thresholds: { my_metric: ["value<5"] } }));
+    const untyped = await runCaplab([
+      "import",
+      csv,
+      "--format",
+      "k6",
+      "--thresholds",
+      thresholds,
+      "--no-record",
+      "--out",
+      join(dir, "untyped"),
+    ]);
+    expect(untyped.code).toBe(2);
+    expect(untyped.err).toContain(
+      'The threshold "value<5" on my_metric cannot be judged: my_metric is a custom metric of the k6 --out csv output, which records no metric types',
+    );
+    // The summary export types it (handleSummary data, as k6 writes it for a Gauge).
+    const summary = join(dir, "gauge-summary.json");
+    await writeFile(
+      summary,
+      JSON.stringify({
+        root_group: {
+          name: "",
+          path: "",
+          id: "d41d8cd98f00b204e9800998ecf8427e",
+          groups: [],
+          checks: [],
+        },
+        options: {
+          summaryTrendStats: ["avg", "min", "med", "max", "p(90)", "p(95)"],
+          summaryTimeUnit: "",
+          noColor: false,
+        },
+        state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: 2000 },
+        metrics: {
+          my_metric: { type: "gauge", contains: "default", values: { value: 1, min: 1, max: 1 } },
+        },
+      }),
+    );
+    const out = join(dir, "typed");
+    const typed = await runCaplab([
+      "import",
+      csv,
+      "--format",
+      "k6",
+      "--summary-export",
+      summary,
+      "--thresholds",
+      thresholds,
+      "--no-record",
+      "--out",
+      out,
+    ]);
+    expect(typed.code, typed.err).toBe(0);
+    expect(typed.out).toMatch(/my_metric value<5: passed \(1\)/);
+    // The Metric line follows the Points, so line N is still the CSV's line N.
+    const lines = gunzipSync(await readFile(join(out, "k6.json.gz")))
+      .toString("utf8")
+      .trimEnd()
+      .split("\n");
+    expect(lines).toHaveLength(4);
+    expect(JSON.parse(lines[3]!)).toMatchObject({
+      type: "Metric",
+      metric: "my_metric",
+      data: { type: "gauge" },
+    });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ type: "Point", metric: "my_metric" });
+  });
+
   it("warns of each bad row by its line, and refuses a file with no good row or no row", async () => {
     const { csv } = asK6Csv(points.slice(0, 30), "unix");
     const lines = csv.split("\n");
