@@ -6,7 +6,7 @@
  * test/fixtures/cloudwatch-console are made in it. Before, every such file was refused with
  * "has no column that reads as a time", whatever it held, and --time-column could not help.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,10 +18,10 @@ import {
   readsAsConsoleCsv,
 } from "../../../../analysis/cloudwatch-console-csv.js";
 import { sniffFormat } from "../../../../analysis/input-kind.js";
-import { UsageError } from "../../../../sim/vocab/errors.js";
 import type { Warning } from "../../../../sim/vocab/index.js";
 import { main } from "../../../../cli/main.js";
 import { captureIo, cliContext } from "../../../helpers/io.js";
+import { csvImportRefusal, writeCsvLines } from "../../../helpers/csv-import.js";
 
 const fixtures = join(import.meta.dirname, "../../../fixtures/cloudwatch-console");
 const requestsCsv = join(fixtures, "request-count-sum.csv");
@@ -35,23 +35,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function csv(name: string, lines: readonly string[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, lines.join("\n") + "\n");
-  return path;
-}
-
-async function refusal(path: string, valueColumn?: string): Promise<UsageError> {
-  const error = await importTrace(
-    { format: "csv", sources: [path], ...(valueColumn === undefined ? {} : { valueColumn }) },
-    () => {},
-  ).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UsageError);
-  return error as UsageError;
-}
+const csv = (name: string, lines: readonly string[]): Promise<string> =>
+  writeCsvLines(dir, name, lines);
+const refusal = csvImportRefusal;
 
 /** Two metrics in one download: one column each, as GetMetricData's results. */
 const twoMetrics = [

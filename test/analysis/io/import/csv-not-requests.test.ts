@@ -5,15 +5,15 @@
  * column when none is named `requests`, `count`, `value` …, so `Timestamp,Maximum,Unit` (the
  * get-metric-statistics sample as CSV) imported its 21 hourly CPU percentages as 126 requests.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importTrace } from "../../../../analysis/io/import/import.js";
-import { UsageError } from "../../../../sim/vocab/errors.js";
 import type { Warning } from "../../../../sim/vocab/index.js";
 import { main } from "../../../../cli/main.js";
 import { captureIo, cliContext } from "../../../helpers/io.js";
+import { csvImportRefusal, writeCsvLines } from "../../../helpers/csv-import.js";
 import { sharedData } from "../../../helpers/shared-data.js";
 
 let dir: string;
@@ -41,23 +41,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function csv(name: string, lines: readonly string[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, lines.join("\n") + "\n");
-  return path;
-}
-
-async function refusal(path: string, valueColumn?: string): Promise<UsageError> {
-  const error = await importTrace(
-    { format: "csv", sources: [path], ...(valueColumn === undefined ? {} : { valueColumn }) },
-    () => {},
-  ).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UsageError);
-  return error as UsageError;
-}
+const csv = (name: string, lines: readonly string[]): Promise<string> =>
+  writeCsvLines(dir, name, lines);
+const refusal = csvImportRefusal;
 
 describe("a CSV of CPU or memory utilization", () => {
   it("is refused when its unit column says Percent (get-metric-statistics as CSV)", async () => {

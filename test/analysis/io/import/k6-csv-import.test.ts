@@ -97,6 +97,10 @@ function asK6Csv(
   return { csv: stringify(rows, { record_delimiter: "\n" }), json: `${json.join("\n")}\n` };
 }
 
+/** `caplab import FILE --format k6 --no-record --out OUT [EXTRA…]`. */
+const importK6 = (file: string, out: string, ...extra: string[]) =>
+  runCaplab(["import", file, "--format", "k6", ...extra, "--no-record", "--out", out]);
+
 let dir: string;
 let points: Point[];
 beforeAll(async () => {
@@ -152,17 +156,7 @@ describe("caplab import of k6 --out csv output", () => {
         ["gz", gzFile],
       ] as const) {
         const out = join(dir, `${format}-${name}`);
-        const r = await runCaplab([
-          "import",
-          file,
-          "--format",
-          "k6",
-          "--thresholds",
-          thresholds,
-          "--no-record",
-          "--out",
-          out,
-        ]);
+        const r = await importK6(file, out, "--thresholds", thresholds);
         expect(r.code, r.err).toBe(0);
         expect(r.out).toContain("Imported 322 requests");
         results.push(await figures(out));
@@ -226,15 +220,7 @@ describe("caplab import of k6 --out csv output", () => {
     const marked = join(dir, "mark.csv");
     await writeFile(plain, csv);
     await writeFile(marked, `\uFEFF${csv}`);
-    const want = await runCaplab([
-      "import",
-      plain,
-      "--format",
-      "k6",
-      "--no-record",
-      "--out",
-      join(dir, "no-mark"),
-    ]);
+    const want = await importK6(plain, join(dir, "no-mark"));
     expect(want.code, want.err).toBe(0);
     for (const format of [["--format", "k6"], []]) {
       const out = join(dir, `mark-${format.length}`);
@@ -250,17 +236,7 @@ describe("caplab import of k6 --out csv output", () => {
     const csv = sharedData("k6/csv-output.k6-test-fixture.csv");
     const thresholds = join(dir, "gauge-thresholds.json");
     await writeFile(thresholds, JSON.stringify({ thresholds: { my_metric: ["value<5"] } }));
-    const untyped = await runCaplab([
-      "import",
-      csv,
-      "--format",
-      "k6",
-      "--thresholds",
-      thresholds,
-      "--no-record",
-      "--out",
-      join(dir, "untyped"),
-    ]);
+    const untyped = await importK6(csv, join(dir, "untyped"), "--thresholds", thresholds);
     expect(untyped.code).toBe(2);
     expect(untyped.err).toContain(
       'The threshold "value<5" on my_metric cannot be judged: my_metric is a custom metric of the k6 --out csv output, which records no metric types',
@@ -289,19 +265,7 @@ describe("caplab import of k6 --out csv output", () => {
       }),
     );
     const out = join(dir, "typed");
-    const typed = await runCaplab([
-      "import",
-      csv,
-      "--format",
-      "k6",
-      "--summary-export",
-      summary,
-      "--thresholds",
-      thresholds,
-      "--no-record",
-      "--out",
-      out,
-    ]);
+    const typed = await importK6(csv, out, "--summary-export", summary, "--thresholds", thresholds);
     expect(typed.code, typed.err).toBe(0);
     expect(typed.out).toMatch(/my_metric value<5: passed \(1\)/);
     // The Metric line follows the Points, so line N is still the CSV's line N.
@@ -325,15 +289,7 @@ describe("caplab import of k6 --out csv output", () => {
     lines[9] = lines[9]!.replace(/^([^,]*),(\d+),[^,]*,/, "$1,$2,NaN,");
     const bad = join(dir, "bad.csv");
     await writeFile(bad, lines.join("\n"));
-    const r = await runCaplab([
-      "import",
-      bad,
-      "--format",
-      "k6",
-      "--no-record",
-      "--out",
-      join(dir, "bad"),
-    ]);
+    const r = await importK6(bad, join(dir, "bad"));
     expect(r.code, r.err).toBe(0);
     // 30 rows: 28 Points and the 2 bad rows, counted as the summary counts bad lines.
     expect(r.out).toContain("(30 lines, 2 bad)");
@@ -346,15 +302,7 @@ describe("caplab import of k6 --out csv output", () => {
 
     const allBad = join(dir, "all-bad.csv");
     await writeFile(allBad, `${lines[0]}\n${lines[4]}\n`);
-    const a = await runCaplab([
-      "import",
-      allBad,
-      "--format",
-      "k6",
-      "--no-record",
-      "--out",
-      join(dir, "all-bad"),
-    ]);
+    const a = await importK6(allBad, join(dir, "all-bad"));
     expect(a.code).toBe(2);
     expect(a.err).toContain(
       `Nothing to import from ${allBad}: none of its 1 row reads as a k6 --out csv row`,
@@ -362,15 +310,7 @@ describe("caplab import of k6 --out csv output", () => {
 
     const empty = join(dir, "header-only.csv");
     await writeFile(empty, `${lines[0]}\n`);
-    const e = await runCaplab([
-      "import",
-      empty,
-      "--format",
-      "k6",
-      "--no-record",
-      "--out",
-      join(dir, "empty"),
-    ]);
+    const e = await importK6(empty, join(dir, "empty"));
     expect(e.code).toBe(2);
     expect(e.err).toContain("holds k6 --out csv's header and no samples");
 
@@ -379,15 +319,7 @@ describe("caplab import of k6 --out csv output", () => {
       notK6,
       "metric_name,timestamp,metric_value,status\nhttp_reqs,1562324643,1,200\n",
     );
-    const n = await runCaplab([
-      "import",
-      notK6,
-      "--format",
-      "k6",
-      "--no-record",
-      "--out",
-      join(dir, "not-k6"),
-    ]);
+    const n = await importK6(notK6, join(dir, "not-k6"));
     expect(n.code).toBe(2);
     expect(n.err).toContain(
       "opens like k6 --out csv output, but its header does not end with extra_tags,metadata",
@@ -424,7 +356,7 @@ describe("caplab import of k6 --out csv output", () => {
       `${text}http_reqs,1562324645,1.000000,"bad"x,http://x/,,\nhttp_reqs,1562324645,1.000000,"open,,,\n`,
     );
     const out = join(dir, "quoted");
-    const r = await runCaplab(["import", file, "--format", "k6", "--no-record", "--out", out]);
+    const r = await importK6(file, out);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain(
       `${file} line 6 is not a k6 --out csv row: it is not CSV: a closing quote is followed by other characters`,
