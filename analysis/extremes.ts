@@ -10,7 +10,7 @@
  * The reports link their worst-p95 and error figures to these rows.
  */
 import type { ScalingEvent, Timeline } from "../sim/vocab/index.js";
-import { fixedGrouped } from "../sim/vocab/numbers.js";
+import { fixedGrouped, isWholeCount } from "../sim/vocab/numbers.js";
 
 /** Steps of traffic before a window that its spike is measured against (an hour at 60 s). */
 export const BASELINE_STEPS = 60;
@@ -187,7 +187,7 @@ function fraction(v: number): string {
 }
 
 function meanTasks(v: number, noun = "task"): string {
-  if (Math.abs(v - Math.round(v)) < 1e-6) {
+  if (isWholeCount(v)) {
     const n = Math.round(v);
     return `${num(n)} ${n === 1 ? noun : `${noun}s`}`;
   }
@@ -200,11 +200,7 @@ function meanTasks(v: number, noun = "task"): string {
  * share of a group whose requests in flight pass what fits, so counts are expected values.
  */
 function expectedTasks(v: number): string {
-  return Math.abs(v - Math.round(v)) < 1e-6
-    ? num(Math.round(v))
-    : v < 0.005
-      ? "under 0.01"
-      : `about ${fraction(v)}`;
+  return isWholeCount(v) ? num(Math.round(v)) : v < 0.005 ? "under 0.01" : `about ${fraction(v)}`;
 }
 
 function rowsAround(
@@ -279,7 +275,7 @@ export function causesOf(
   // Counts over a step are means (healthy, running) and the desired count the whole numbers in
   // force: "on average 1.5 of the 2 desired tasks were serving".
   const serving = () =>
-    `${healthy < 1e-6 ? "none" : Math.abs(healthy - Math.round(healthy)) < 1e-6 ? num(Math.round(healthy)) : `on average ${fraction(healthy)}`} of the ${desiredText(desiredInForce(t, events, at))} desired tasks ${healthy < 1e-6 ? "was" : "were"} serving`;
+    `${healthy < 1e-6 ? "none" : isWholeCount(healthy) ? num(Math.round(healthy)) : `on average ${fraction(healthy)}`} of the ${desiredText(desiredInForce(t, events, at))} desired tasks ${healthy < 1e-6 ? "was" : "were"} serving`;
   const running = meanTasks(t.runningCount[at]!);
   const first = outs[0];
   if (first && first.kind === "scale-out") {
@@ -307,7 +303,7 @@ export function causesOf(
     .reduce((a, e) => a + (e.kind === "oom-kill" ? e.tasks : 0), 0);
   if (killed > 0)
     causes.push(
-      `${expectedTasks(killed)} task${killed === 1 ? " was" : "s were"} killed for running out of memory${Math.abs(killed - Math.round(killed)) < 1e-6 ? "" : " (an expected value: oomModel poisson kills the share of a group whose requests in flight pass what fits)"}`,
+      `${expectedTasks(killed)} task${killed === 1 ? " was" : "s were"} killed for running out of memory${isWholeCount(killed) ? "" : " (an expected value: oomModel poisson kills the share of a group whose requests in flight pass what fits)"}`,
     );
   const lookback = HEALTH_LOOKBACK_SECONDS * 1000;
   const unhealthy = events.filter((e) => e.kind === "target-unhealthy" && inWindow(e, lookback));

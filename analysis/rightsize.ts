@@ -13,7 +13,7 @@
 import { simulate } from "../sim/engine.js";
 import { UsageError } from "../sim/vocab/errors.js";
 import { GATE_DEFAULTS, RIGHTSIZE_DEFAULTS } from "../sim/vocab/defaults.js";
-import { mostTasks, plural, taskRange } from "../sim/vocab/numbers.js";
+import { isWholeCount, mostTasks, plural, taskRange } from "../sim/vocab/numbers.js";
 import { fewSamplesClause, tooFewSamples } from "./gate.js";
 import { meetsSlo } from "../sim/search.js";
 import {
@@ -311,7 +311,7 @@ export function rightsize(
  * poisson)".
  */
 function oomKills(v: number): string {
-  if (Math.abs(v - Math.round(v)) < 1e-6) return `${Math.round(v)} OOM kills`;
+  if (isWholeCount(v)) return `${Math.round(v)} OOM kills`;
   return `an expected ${Math.round(v * 10) / 10} OOM kills (oomModel poisson)`;
 }
 

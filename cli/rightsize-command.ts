@@ -23,7 +23,7 @@ import { describeCommand } from "./help.js";
 import { COMMAND_HELP } from "./help-text.js";
 import { addTodaysConfigOptions, numberOption, sloP95Option } from "./options.js";
 import { formatCount, plural } from "../reports/format.js";
-import { runningBounds, type TaskCounts } from "../sim/vocab/numbers.js";
+import { isWholeCount, runningBounds, type TaskCounts } from "../sim/vocab/numbers.js";
 
 export interface RightsizeCommandOptions extends TodaysConfigFlags {
   readonly sloP95?: number;
@@ -56,7 +56,7 @@ export function renderRightsize(r: RightsizeResult, coverage: TraceCoverage | nu
         : `  ${name} ${k.monthlyCostUsd.toFixed(2).padStart(8)}  ${wholeTaskSpan(k).padStart(7)}  ${k.sloViolationMinutes.toFixed(0).padStart(7)}  ${formatCount(k.oomKills).padStart(3)}  ${row.meetsSlo ? "yes" : "no"}`,
     );
   }
-  if (r.rows.some((row) => row.kpis !== null && Math.abs(row.kpis.oomKills % 1) > 1e-6))
+  if (r.rows.some((row) => row.kpis !== null && !isWholeCount(row.kpis.oomKills)))
     lines.push(
       "  (OOM: a fraction is an expected value of oomModel poisson, not a count of kills)",
     );

@@ -3,7 +3,7 @@
  * locale) and the HTML escapers for strings that came from outside (config, file paths); the
  * Markdown and terminal ones are in escape.ts.
  */
-import { groupThousands } from "../sim/vocab/numbers.js";
+import { groupThousands, isWholeCount } from "../sim/vocab/numbers.js";
 
 /**
  * A count the simulator gives as a mean or an expected value (tasks, OOM kills): whole numbers
@@ -22,7 +22,7 @@ export function formatCount(v: number): string {
  */
 export function formatOomKills(v: number): string {
   if (!Number.isFinite(v)) return "—";
-  if (Math.abs(v - Math.round(v)) < 1e-6) return formatNumber(Math.round(v));
+  if (isWholeCount(v)) return formatNumber(Math.round(v));
   return `about ${formatCompact(v, 1)} (expected value, oomModel poisson)`;
 }
 

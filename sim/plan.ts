@@ -32,7 +32,7 @@ import {
   type TraceCoverage,
   type WorseThanCurrent,
 } from "./vocab/index.js";
-import { formatHours as hoursText, runningBounds } from "./vocab/numbers.js";
+import { formatHours as hoursText, isWholeCount, runningBounds } from "./vocab/numbers.js";
 import { simulate } from "./engine.js";
 import { deploymentHours, deploySettingsWith } from "./deploy-hours.js";
 import {
@@ -652,10 +652,8 @@ export function unhealthyUnderLoad(
   const turned = pick.events.filter((e) => e.kind === "target-unhealthy");
   // Fractional counts are expected values (an OOM share leaves 0.4 of a task, MODEL-AUDIT C8).
   const expected =
-    Math.abs(tasks - n) > 1e-6 ||
-    turned.some(
-      (e) => e.kind === "target-unhealthy" && Math.abs(e.tasks - Math.round(e.tasks)) > 1e-6,
-    );
+    !isWholeCount(tasks) ||
+    turned.some((e) => e.kind === "target-unhealthy" && !isWholeCount(e.tasks));
   const what =
     turned.length === 1 && tasks === 1
       ? "one of the pick's tasks turned unhealthy: it failed its ALB health checks (a check waited in the queue past HealthCheckTimeoutSeconds) and was replaced"

@@ -56,6 +56,17 @@ export interface TaskCounts {
 }
 
 /**
+ * Whether a count the fluid model gives is a whole number (within 1e-6: float dust), so that it
+ * prints as a count; otherwise it is an expected value (oomModel "poisson" kills the share of a
+ * group, leaving fractions of tasks) or a mean, and the words must say so.
+ *
+ * @example isWholeCount(3.0000000001) → true; isWholeCount(94.06) → false
+ */
+export function isWholeCount(v: number): boolean {
+  return Math.abs(v - Math.round(v)) < 1e-6;
+}
+
+/**
  * Whole-number bounds of the per-step means of running tasks: the floor of the fewest and the
  * ceiling of the most. With whole tasks both are counts that some moment reached (a step whose
  * mean is 27.3 ran 28 or more at some moment; one whose mean is 0.4 ran none at some moment), so

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { mostTasks, runningBounds, taskRange } from "../../../sim/vocab/numbers.js";
+import { isWholeCount, mostTasks, runningBounds, taskRange } from "../../../sim/vocab/numbers.js";
 
 describe("taskRange: task counts in whole tasks", () => {
   it("gives the desired counts as they are, and adds the running bounds only where running left them", () => {
@@ -47,5 +47,15 @@ describe("taskRange: task counts in whole tasks", () => {
         },
       ),
     );
+  });
+});
+
+describe("isWholeCount", () => {
+  it("takes float dust as whole and an expected value as not", () => {
+    expect(isWholeCount(3)).toBe(true);
+    expect(isWholeCount(3.0000000001)).toBe(true);
+    expect(isWholeCount(2.9999999999)).toBe(true);
+    expect(isWholeCount(94.06)).toBe(false);
+    expect(isWholeCount(0.008)).toBe(false);
   });
 });
